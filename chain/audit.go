@@ -1,0 +1,173 @@
+package chain
+
+import (
+	"bytes"
+	"encoding/hex"
+	"fmt"
+)
+
+// BlockSource returns the block at a height; the ledger itself, or a remote
+// node's API.
+type BlockSource func(height uint64) (*Block, error)
+
+// AuditReport summarizes a successful audit.
+type AuditReport struct {
+	ChainID string `json:"chainId"`
+	Blocks  uint64 `json:"blocks"`
+	Txs     uint64 `json:"txs"`
+	Head    Head   `json:"head"`
+}
+
+// Audit re-checks a chain from its genesis block to height last: each block's
+// hash, its proposer's signature (by the node key the genesis names), its
+// height, chain id and link to the previous block, its transaction Merkle
+// root, every transaction's signature and authorization, and the app hash,
+// by replaying all transactions into a fresh state with the handlers of reg.
+// It returns the replayed state for comparison with a node's stored state.
+func Audit(src BlockSource, last uint64, reg *Registry) (*AuditReport, map[string][]byte, error) {
+	st := memState{}
+	var prev *Block
+	prevApp := make([]byte, 32)
+	rep := &AuditReport{}
+	var nodeKey string
+	for h := uint64(0); h <= last; h++ {
+		b, err := src(h)
+		if err != nil {
+			return nil, nil, fmt.Errorf("block %d: %w", h, err)
+		}
+		for i, tx := range b.Txs {
+			if tx.Payload, err = canonicalPayload(tx.Payload); err != nil {
+				return nil, nil, fmt.Errorf("block %d tx %d: %w", h, i, err)
+			}
+		}
+		if b.Header.Height != h {
+			return nil, nil, fmt.Errorf("block %d: header says height %d", h, b.Header.Height)
+		}
+		if err := b.VerifySignature(); err != nil {
+			return nil, nil, err
+		}
+		if h == 0 {
+			rep.ChainID = b.Header.ChainID
+			if b.Header.PrevHash != hex.EncodeToString(make([]byte, 32)) {
+				return nil, nil, fmt.Errorf("block 0: prevHash must be zero")
+			}
+		} else {
+			if b.Header.ChainID != rep.ChainID {
+				return nil, nil, fmt.Errorf("block %d: chain id %q, genesis has %q", h, b.Header.ChainID, rep.ChainID)
+			}
+			if b.Header.PrevHash != prev.Hash {
+				return nil, nil, fmt.Errorf("block %d: prevHash %s does not link to block %d (%s)", h, b.Header.PrevHash, h-1, prev.Hash)
+			}
+			if b.Header.Proposer != nodeKey {
+				return nil, nil, fmt.Errorf("block %d: proposer %s is not the chain's node key %s", h, b.Header.Proposer, nodeKey)
+			}
+			pt, _ := prev.Header.BlockTime()
+			if t, err := b.Header.BlockTime(); err != nil || t.Before(pt) {
+				return nil, nil, fmt.Errorf("block %d: time %q is invalid or earlier than its parent's", h, b.Header.Time)
+			}
+		}
+		root, err := b.TxRoot()
+		if err != nil {
+			return nil, nil, fmt.Errorf("block %d: %w", h, err)
+		}
+		if root != b.Header.TxRoot {
+			return nil, nil, fmt.Errorf("block %d: txRoot %s, the transactions give %s", h, b.Header.TxRoot, root)
+		}
+		t, err := b.Header.BlockTime()
+		if err != nil {
+			return nil, nil, fmt.Errorf("block %d: time: %w", h, err)
+		}
+		ov := NewOverlay(st)
+		for i, tx := range b.Txs {
+			c, err := reg.CheckTx(b.Header.ChainID, tx)
+			if err != nil {
+				return nil, nil, fmt.Errorf("block %d tx %d: %w", h, i, err)
+			}
+			child := ov.Child()
+			if err := reg.execute(child, c, h, t); err != nil {
+				return nil, nil, fmt.Errorf("block %d tx %d (%s): %w", h, i, c.Hash, err)
+			}
+			ov.Merge(child)
+		}
+		changes := ov.changes()
+		app := appHash(prevApp, changes)
+		if hex.EncodeToString(app) != b.Header.AppHash {
+			return nil, nil, fmt.Errorf("block %d: appHash %s, replaying its transactions gives %x", h, b.Header.AppHash, app)
+		}
+		st.apply(changes)
+		if h == 0 {
+			init, err := InitRecord(st)
+			if err != nil {
+				return nil, nil, fmt.Errorf("block 0: %w", err)
+			}
+			nodeKey = init.NodeKey
+			if b.Header.Proposer != nodeKey {
+				return nil, nil, fmt.Errorf("block 0: proposer %s is not the genesis node key %s", b.Header.Proposer, nodeKey)
+			}
+		}
+		prevApp = app
+		prev = b
+		rep.Blocks++
+		rep.Txs += uint64(len(b.Txs))
+	}
+	if prev != nil {
+		rep.Head = Head{Height: prev.Header.Height, Hash: prev.Hash, AppHash: prev.Header.AppHash, Time: prev.Header.Time}
+	}
+	return rep, st, nil
+}
+
+// AuditStore audits the ledger's blocks and also compares the state stored
+// on disk with the replayed state, key by key, so a state file altered
+// behind the ledger's back is found.
+func (l *Ledger) AuditStore() (*AuditReport, error) {
+	head := l.Head()
+	if head.Empty {
+		return nil, fmt.Errorf("the ledger has no blocks")
+	}
+	rep, replayed, err := Audit(l.Block, head.Height, l.reg)
+	if err != nil {
+		return nil, err
+	}
+	if rep.Head.Hash != head.Hash || rep.Head.AppHash != head.AppHash {
+		return nil, fmt.Errorf("stored head %s/%s differs from the last block %s/%s", head.Hash, head.AppHash, rep.Head.Hash, rep.Head.AppHash)
+	}
+	seen := 0
+	var diff error
+	err = l.Scan(nil, nil, func(k, v []byte) bool {
+		want, ok := replayed[string(k)]
+		if !ok || !bytes.Equal(want, v) {
+			diff = fmt.Errorf("stored state key %q differs from the replayed state", k)
+			return false
+		}
+		seen++
+		return true
+	})
+	if err != nil {
+		return nil, err
+	}
+	if diff != nil {
+		return nil, diff
+	}
+	if seen != len(replayed) {
+		return nil, fmt.Errorf("stored state has %d keys, the replayed state %d", seen, len(replayed))
+	}
+	return rep, nil
+}
+
+// memState is an in-memory state for replays.
+type memState map[string][]byte
+
+func (m memState) Get(k []byte) ([]byte, bool, error) {
+	v, ok := m[string(k)]
+	return v, ok, nil
+}
+
+func (m memState) apply(cs []change) {
+	for _, c := range cs {
+		if c.value == nil {
+			delete(m, string(c.key))
+		} else {
+			m[string(c.key)] = c.value
+		}
+	}
+}

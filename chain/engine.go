@@ -1,0 +1,31 @@
+package chain
+
+import (
+	"context"
+)
+
+// Receipt says where a committed transaction is.
+type Receipt struct {
+	TxHash string `json:"txHash"`
+	Height uint64 `json:"height"`
+	Index  uint32 `json:"index"`
+}
+
+// Engine orders checked transactions into blocks. The solo engine is the
+// embedded default; a CometBFT engine implements the same interface, and the
+// handlers do not know which one runs.
+type Engine interface {
+	// Name is the engine's name as shown in /v1/status.
+	Name() string
+	// Submit hands c to consensus and returns once its block is durable, or
+	// with the reason it was rejected.
+	Submit(ctx context.Context, c *Checked) (Receipt, error)
+	// SubmitAsync hands c to consensus and returns at once; Status reports
+	// what became of it.
+	SubmitAsync(c *Checked) error
+	// Status reports a transaction the engine still knows about: "pending",
+	// or "rejected" with its error. ok is false if it knows nothing of it.
+	Status(hash string) (state string, err error, ok bool)
+	// Close stops the engine after committing what it has accepted.
+	Close() error
+}

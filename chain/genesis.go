@@ -1,0 +1,92 @@
+package chain
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+
+	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/keys"
+)
+
+// TypeChainInit is the transaction that founds a chain. It is valid only in
+// the genesis block (height 0), after the transaction that creates the first
+// admin's DID, and is signed by that admin.
+const TypeChainInit = "chain.init"
+
+// State keys owned by the chain package.
+var (
+	KeyChainInit = []byte("chain/init")
+	prefixAdmin  = "gov/admin/"
+)
+
+// InitPayload is the body of a chain.init transaction.
+type InitPayload struct {
+	NodeKey string   `json:"nodeKey"` // publicKeyMultibase of the solo node's block-signing key
+	Admins  []string `json:"admins"`  // DIDs of the consortium admins
+}
+
+// Validate implements Payload.
+func (p *InitPayload) Validate() error {
+	if _, err := keys.ParseMultibase(p.NodeKey); err != nil {
+		return fmt.Errorf("nodeKey: %w", err)
+	}
+	if len(p.Admins) == 0 {
+		return fmt.Errorf("admins must name at least one DID")
+	}
+	return nil
+}
+
+// AdminKey is the state key that marks did as a consortium admin.
+func AdminKey(did string) []byte { return []byte(prefixAdmin + did) }
+
+// IsAdmin reports whether did is a consortium admin in st.
+func IsAdmin(st Reader, did string) (bool, error) {
+	_, ok, err := st.Get(AdminKey(did))
+	return ok, err
+}
+
+// InitRecord returns the chain.init payload recorded in st.
+func InitRecord(st Reader) (*InitPayload, error) {
+	v, ok, err := st.Get(KeyChainInit)
+	if err != nil || !ok {
+		return nil, fmt.Errorf("chain not initialized: %v", err)
+	}
+	var p InitPayload
+	if err := json.Unmarshal(v, &p); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+func registerChainTypes(r *Registry) {
+	r.Register(Handler{
+		Type:       TypeChainInit,
+		NewPayload: func() Payload { return new(InitPayload) },
+		Authorize: func(st Reader, tx *Tx, p Payload) error {
+			for _, a := range p.(*InitPayload).Admins {
+				if a == tx.SignerDID() {
+					return nil
+				}
+			}
+			return errs.New(http.StatusForbidden, "tx.unauthorized", "chain.init must be signed by one of its admins")
+		},
+		Apply: func(ctx *Context, p Payload) error {
+			if ctx.Height != 0 {
+				return errs.New(http.StatusForbidden, "tx.unauthorized", "chain.init is only valid in the genesis block")
+			}
+			if _, ok, _ := ctx.State.Get(KeyChainInit); ok {
+				return errs.New(http.StatusConflict, "chain.alreadyInitialized", "the chain is already initialized")
+			}
+			raw, err := json.Marshal(p)
+			if err != nil {
+				return err
+			}
+			ctx.State.Set(KeyChainInit, raw)
+			for _, a := range p.(*InitPayload).Admins {
+				ctx.State.Set(AdminKey(a), []byte{1})
+			}
+			return nil
+		},
+	})
+}

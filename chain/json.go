@@ -1,0 +1,50 @@
+package chain
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+)
+
+// MarshalJSON encodes v as compact JSON without HTML escaping. encoding/json
+// escapes '<', '>' and '&' inside strings by default, even inside a
+// json.RawMessage, which would change a transaction's canonical payload and
+// so its hash; blocks and API responses are encoded with this instead.
+func MarshalJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// Verify checks a transaction proof on its own: that the transaction hashes
+// to Hash, that the header hashes to the block hash, and that the Merkle
+// path leads from the transaction to the header's txRoot. It does not check
+// the block's signature; VerifyWithKey does.
+func (t *TxWithProof) Verify() error {
+	tx := *t.Tx
+	p, err := canonicalPayload(tx.Payload)
+	if err != nil {
+		return err
+	}
+	tx.Payload = p
+	if got := tx.Hash(); got != t.Hash {
+		return fmt.Errorf("the transaction hashes to %s, not %s", got, t.Hash)
+	}
+	if h, err := HeaderHash(&t.Header); err != nil || h != t.Block {
+		return fmt.Errorf("the header hashes to %s, not the block hash %s", h, t.Block)
+	}
+	if t.Header.Height != t.Height {
+		return fmt.Errorf("the header is for height %d, the transaction claims %d", t.Header.Height, t.Height)
+	}
+	if t.Proof == nil || t.Proof.LeafIndex != uint64(t.Index) {
+		return fmt.Errorf("the proof is not for index %d", t.Index)
+	}
+	if err := VerifyInclusion(t.Hash, t.Header.TxRoot, t.Proof); err != nil {
+		return fmt.Errorf("inclusion proof: %w", err)
+	}
+	return nil
+}

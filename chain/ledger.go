@@ -1,0 +1,335 @@
+package chain
+
+import (
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/syndtr/goleveldb/leveldb"
+	"github.com/syndtr/goleveldb/leveldb/opt"
+	"github.com/syndtr/goleveldb/leveldb/util"
+
+	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/keys"
+)
+
+// Key layout of the ledger database. State keys live under "s/" so that
+// blocks, indexes and state share one database and one atomic batch.
+var (
+	keyHead     = []byte("m/head")
+	prefixBlock = []byte("b/") // + big-endian height → block JSON
+	prefixTx    = []byte("x/") // + tx hash bytes → big-endian height, index
+	prefixState = []byte("s/")
+)
+
+// ErrStorage marks a failure of the disk, not of the caller.
+var ErrStorage = errors.New("ledger storage unavailable")
+
+// Head describes the last committed block.
+type Head struct {
+	Height  uint64 `json:"height"`
+	Hash    string `json:"hash"`
+	AppHash string `json:"appHash"`
+	Time    string `json:"time"`
+	Empty   bool   `json:"-"`
+}
+
+// Ledger is the committed chain on disk and the rules to extend it. Only one
+// goroutine (the engine) appends blocks; any number read.
+type Ledger struct {
+	db       *leveldb.DB
+	reg      *Registry
+	chainID  string
+	mu       sync.RWMutex
+	head     Head
+	onCommit []func(*Block)
+	metrics  *Metrics
+
+	// write persists a batch durably; tests replace it to simulate a failing disk.
+	write func(*leveldb.Batch) error
+}
+
+// Open opens (or creates) the ledger database in dir.
+func Open(dir string, reg *Registry) (*Ledger, error) {
+	db, err := leveldb.OpenFile(dir, &opt.Options{NoSync: false, BlockCacheCapacity: 32 << 20, WriteBuffer: 16 << 20})
+	if err != nil {
+		return nil, fmt.Errorf("open ledger %s: %w", dir, err)
+	}
+	l := &Ledger{db: db, reg: reg, head: Head{Empty: true}}
+	l.write = func(b *leveldb.Batch) error { return l.db.Write(b, &opt.WriteOptions{Sync: true}) }
+	raw, err := db.Get(keyHead, nil)
+	switch {
+	case errors.Is(err, leveldb.ErrNotFound):
+	case err != nil:
+		db.Close()
+		return nil, fmt.Errorf("read ledger head: %w", err)
+	default:
+		var h Head
+		if err := json.Unmarshal(raw, &h); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("decode ledger head: %w", err)
+		}
+		l.head = h
+		b, err := l.Block(l.head.Height)
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+		l.chainID = b.Header.ChainID
+	}
+	return l, nil
+}
+
+// Close closes the database.
+func (l *Ledger) Close() error { return l.db.Close() }
+
+// ChainID returns the chain id ("" before genesis).
+func (l *Ledger) ChainID() string {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.chainID
+}
+
+// Registry returns the transaction types of this ledger.
+func (l *Ledger) Registry() *Registry { return l.reg }
+
+// Head returns the last committed block's summary.
+func (l *Ledger) Head() Head {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.head
+}
+
+// OnCommit registers f to be called, on the engine's goroutine, after each
+// block is durable (caches use it to drop stale entries).
+func (l *Ledger) OnCommit(f func(*Block)) { l.onCommit = append(l.onCommit, f) }
+
+// SetMetrics makes the ledger report to m.
+func (l *Ledger) SetMetrics(m *Metrics) { l.metrics = m }
+
+// Get reads committed state (implements Reader).
+func (l *Ledger) Get(key []byte) ([]byte, bool, error) {
+	v, err := l.db.Get(stateKey(key), nil)
+	if errors.Is(err, leveldb.ErrNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("%w: %v", ErrStorage, err)
+	}
+	return v, true, nil
+}
+
+// Scan calls f for each committed state key with the given prefix, in key
+// order, starting after the key "after" (empty: from the start), until f
+// returns false.
+func (l *Ledger) Scan(prefix, after []byte, f func(key, value []byte) bool) error {
+	it := l.db.NewIterator(util.BytesPrefix(stateKey(prefix)), nil)
+	defer it.Release()
+	ok := it.First()
+	if len(after) > 0 {
+		ok = it.Seek(append(stateKey(after), 0))
+	}
+	for ; ok; ok = it.Next() {
+		if !f(it.Key()[len(prefixState):], it.Value()) {
+			break
+		}
+	}
+	return it.Error()
+}
+
+func stateKey(k []byte) []byte {
+	out := make([]byte, 0, len(prefixState)+len(k))
+	return append(append(out, prefixState...), k...)
+}
+
+func blockKey(h uint64) []byte { return appendUint64(append([]byte(nil), prefixBlock...), h) }
+
+// Block returns the committed block at height h.
+func (l *Ledger) Block(h uint64) (*Block, error) {
+	raw, err := l.db.Get(blockKey(h), nil)
+	if errors.Is(err, leveldb.ErrNotFound) {
+		return nil, errs.New(http.StatusNotFound, "block.notFound", "no block at height %d", h)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrStorage, err)
+	}
+	var b Block
+	if err := json.Unmarshal(raw, &b); err != nil {
+		return nil, fmt.Errorf("decode block %d: %w", h, err)
+	}
+	return &b, nil
+}
+
+// TxLocation returns the height and index of a committed transaction.
+func (l *Ledger) TxLocation(hash string) (height uint64, index uint32, ok bool, err error) {
+	hb, err := hex.DecodeString(hash)
+	if err != nil || len(hb) != 32 {
+		return 0, 0, false, errs.BadRequest("tx.badHash", "transaction hash must be 64 hex characters")
+	}
+	v, err := l.db.Get(append(append([]byte(nil), prefixTx...), hb...), nil)
+	if errors.Is(err, leveldb.ErrNotFound) {
+		return 0, 0, false, nil
+	}
+	if err != nil {
+		return 0, 0, false, fmt.Errorf("%w: %v", ErrStorage, err)
+	}
+	return binary.BigEndian.Uint64(v[:8]), binary.BigEndian.Uint32(v[8:12]), true, nil
+}
+
+// TxWithProof is a committed transaction, its block header and the Merkle
+// proof that it is in that block.
+type TxWithProof struct {
+	Hash   string          `json:"hash"`
+	Tx     *Tx             `json:"tx"`
+	Height uint64          `json:"height"`
+	Index  uint32          `json:"index"`
+	Header Header          `json:"header"`
+	Block  string          `json:"blockHash"`
+	Proof  *InclusionProof `json:"proof"`
+}
+
+// Tx returns a committed transaction with its inclusion proof.
+func (l *Ledger) Tx(hash string) (*TxWithProof, error) {
+	h, i, ok, err := l.TxLocation(hash)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, errs.New(http.StatusNotFound, "tx.notFound", "no committed transaction %s", hash)
+	}
+	b, err := l.Block(h)
+	if err != nil {
+		return nil, err
+	}
+	leaves := make([][]byte, len(b.Txs))
+	for j, tx := range b.Txs {
+		leaves[j], _ = hex.DecodeString(tx.Hash())
+	}
+	p, err := buildInclusionProof(leaves, uint64(i))
+	if err != nil {
+		return nil, err
+	}
+	return &TxWithProof{Hash: hash, Tx: b.Txs[i], Height: h, Index: i, Header: b.Header, Block: b.Hash, Proof: p}, nil
+}
+
+// Result is the outcome of one transaction offered to a block.
+type Result struct {
+	Height uint64
+	Index  uint32
+	Err    error
+}
+
+// Commit applies cs as the next block, proposed by key at time now, and
+// writes it durably in one atomic batch. Transactions that fail are left out
+// and get their error in the result; if none succeeds, no block is made.
+// It must only be called from one goroutine at a time (the engine's).
+func (l *Ledger) Commit(cs []*Checked, key *keys.PrivateKey, now time.Time) (*Block, []Result, error) {
+	start := time.Now()
+	head := l.Head()
+	height, prevHash, prevApp := uint64(0), make([]byte, 32), make([]byte, 32)
+	t := now.UTC().Truncate(time.Microsecond)
+	if !head.Empty {
+		height = head.Height + 1
+		prevHash, _ = hex.DecodeString(head.Hash)
+		prevApp, _ = hex.DecodeString(head.AppHash)
+		if pt, err := time.Parse(TimeFormat, head.Time); err == nil && t.Before(pt) {
+			t = pt // block times never go backwards
+		}
+	}
+	chainID := head.chainIDOr(l, cs)
+	results := make([]Result, len(cs))
+	ov := NewOverlay(l)
+	block := &Block{Header: Header{ChainID: chainID, Height: height, Time: t.Format(TimeFormat), PrevHash: hex.EncodeToString(prevHash), Proposer: key.Public().Multibase()}}
+	leaves := make([][]byte, 0, len(cs))
+	for i, c := range cs {
+		child := ov.Child()
+		if err := l.reg.execute(child, c, height, t); err != nil {
+			results[i] = Result{Err: err}
+			continue
+		}
+		ov.Merge(child)
+		results[i] = Result{Height: height, Index: uint32(len(block.Txs))}
+		block.Txs = append(block.Txs, c.Tx)
+		hb, _ := hex.DecodeString(c.Hash)
+		leaves = append(leaves, hb)
+	}
+	if len(block.Txs) == 0 {
+		return nil, results, nil
+	}
+	changes := ov.changes()
+	block.Header.AppHash = hex.EncodeToString(appHash(prevApp, changes))
+	block.Header.TxRoot = hex.EncodeToString(merkleRoot(leaves))
+	hash, err := HeaderHash(&block.Header)
+	if err != nil {
+		return nil, nil, err
+	}
+	block.Hash = hash
+	hb, _ := hex.DecodeString(hash)
+	sig, err := key.Sign(hb)
+	if err != nil {
+		return nil, nil, err
+	}
+	block.Signature = encodeB64(sig)
+
+	batch := new(leveldb.Batch)
+	raw, err := MarshalJSON(block)
+	if err != nil {
+		return nil, nil, err
+	}
+	batch.Put(blockKey(height), raw)
+	var loc [12]byte
+	binary.BigEndian.PutUint64(loc[:8], height)
+	for i, leaf := range leaves {
+		binary.BigEndian.PutUint32(loc[8:], uint32(i))
+		batch.Put(append(append([]byte(nil), prefixTx...), leaf...), append([]byte(nil), loc[:]...))
+	}
+	for _, c := range changes {
+		if c.value == nil {
+			batch.Delete(stateKey(c.key))
+		} else {
+			batch.Put(stateKey(c.key), c.value)
+		}
+	}
+	newHead := Head{Height: height, Hash: hash, AppHash: block.Header.AppHash, Time: block.Header.Time}
+	hraw, _ := json.Marshal(newHead)
+	batch.Put(keyHead, hraw)
+	if err := l.write(batch); err != nil {
+		serr := errs.Wrap(http.StatusServiceUnavailable, "ledger.unavailable", fmt.Errorf("%w: %v", ErrStorage, err))
+		for i := range results {
+			if results[i].Err == nil {
+				results[i] = Result{Err: serr}
+			}
+		}
+		if l.metrics != nil {
+			l.metrics.storageErrors.Inc()
+		}
+		return nil, results, serr
+	}
+	l.mu.Lock()
+	l.head = newHead
+	l.chainID = chainID
+	l.mu.Unlock()
+	for _, f := range l.onCommit {
+		f(block)
+	}
+	if l.metrics != nil {
+		l.metrics.observeBlock(block, time.Since(start))
+	}
+	return block, results, nil
+}
+
+// chainIDOr returns the chain id, taken from the genesis transactions when
+// the ledger is still empty.
+func (h Head) chainIDOr(l *Ledger, cs []*Checked) string {
+	if id := l.ChainID(); id != "" || len(cs) == 0 {
+		return id
+	}
+	return cs[0].Tx.ChainID
+}
+
+func encodeB64(b []byte) string { return base64RawURL.EncodeToString(b) }

@@ -1,0 +1,202 @@
+package chain
+
+import (
+	"fmt"
+	"net/http"
+	"sort"
+	"time"
+
+	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/keys"
+)
+
+// Payload is the decoded body of a transaction of some type.
+type Payload interface {
+	// Validate checks the payload on its own, without state.
+	Validate() error
+}
+
+// Context is what an apply function sees: the state as of this transaction
+// and the block it is being applied in. It carries no clock: Time is the
+// block's time, the same on every replay.
+type Context struct {
+	State  *Overlay
+	Height uint64
+	Time   time.Time
+	TxHash string
+	Tx     *Tx
+}
+
+// KeyResolver returns the public key of verification method didURL as the
+// state st has it, if that method may sign for its DID (the authentication
+// relationship). The did package provides it.
+type KeyResolver func(st Reader, didURL string) (keys.PublicKey, error)
+
+// Handler describes one transaction type.
+type Handler struct {
+	// Type is the transaction's "type" value, "area.action".
+	Type string
+	// NewPayload returns a pointer to an empty payload to decode into.
+	NewPayload func() Payload
+	// SignerKey returns the key that must have signed tx (the rule for who
+	// may sign). Nil means: an authentication key of tx.From, resolved with
+	// the registry's KeyResolver.
+	SignerKey func(st Reader, tx *Tx, p Payload) (keys.PublicKey, error)
+	// Authorize checks that the signer may do this (roles, ownership).
+	// Nil means anyone whose signature verifies.
+	Authorize func(st Reader, tx *Tx, p Payload) error
+	// Apply changes the state. It must be deterministic.
+	Apply func(ctx *Context, p Payload) error
+}
+
+// Registry holds the transaction types a ledger accepts.
+type Registry struct {
+	handlers map[string]*Handler
+	keys     KeyResolver
+}
+
+// NewRegistry returns a registry holding only the chain's own types.
+func NewRegistry() *Registry {
+	r := &Registry{handlers: map[string]*Handler{}}
+	registerChainTypes(r)
+	return r
+}
+
+// Register adds a transaction type. It panics on a duplicate: registration
+// happens once at start-up, and two packages claiming a type is a bug.
+func (r *Registry) Register(h Handler) {
+	if _, dup := r.handlers[h.Type]; dup {
+		panic("chain: duplicate transaction type " + h.Type)
+	}
+	if h.NewPayload == nil || h.Apply == nil {
+		panic("chain: transaction type " + h.Type + " needs NewPayload and Apply")
+	}
+	r.handlers[h.Type] = &h
+}
+
+// SetKeyResolver sets how verification methods are resolved to keys.
+func (r *Registry) SetKeyResolver(k KeyResolver) { r.keys = k }
+
+// Types lists the registered types in order.
+func (r *Registry) Types() []string {
+	out := make([]string, 0, len(r.handlers))
+	for t := range r.handlers {
+		out = append(out, t)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Checked is a transaction that passed the stateless checks: it decodes, its
+// type is known and its payload validates.
+type Checked struct {
+	Tx      *Tx
+	Hash    string
+	Payload Payload
+	Sig     []byte
+	msg     []byte
+	handler *Handler
+
+	// verified is the key the signature was checked against, if it was
+	// checked before the block (on committed state, in parallel).
+	verified keys.PublicKey
+}
+
+// Check runs the stateless checks on a received transaction for chain chainID.
+func (r *Registry) Check(chainID string, raw []byte) (*Checked, error) {
+	tx, err := DecodeTx(raw)
+	if err != nil {
+		return nil, err
+	}
+	return r.CheckTx(chainID, tx)
+}
+
+// CheckTx runs the stateless checks on a decoded transaction.
+func (r *Registry) CheckTx(chainID string, tx *Tx) (*Checked, error) {
+	if tx.ChainID != chainID {
+		return nil, errs.BadRequest("tx.wrongChain", "transaction is for chain %q, this is chain %q", tx.ChainID, chainID)
+	}
+	h, ok := r.handlers[tx.Type]
+	if !ok {
+		return nil, errs.BadRequest("tx.unknownType", "unknown transaction type %q", tx.Type)
+	}
+	sig, err := decodeB64(tx.Signature)
+	if err != nil || len(sig) != keys.SignatureSize {
+		return nil, errs.New(http.StatusBadRequest, "tx.badSignature", "signature must be %d bytes of base64url", keys.SignatureSize)
+	}
+	p := h.NewPayload()
+	if err := DecodeStrict(tx.Payload, p); err != nil {
+		return nil, errs.BadRequest("tx.invalidPayload", "%s payload: %v", tx.Type, err)
+	}
+	if err := p.Validate(); err != nil {
+		if e, ok := errs.As(err); ok {
+			return nil, e
+		}
+		return nil, errs.BadRequest("tx.invalidPayload", "%s payload: %v", tx.Type, err)
+	}
+	msg, err := tx.signingBytes()
+	if err != nil {
+		return nil, err
+	}
+	return &Checked{Tx: tx, Hash: tx.Hash(), Payload: p, Sig: sig, msg: msg, handler: h}, nil
+}
+
+// signerKey returns the key c must be signed by, as st has it.
+func (r *Registry) signerKey(st Reader, c *Checked) (keys.PublicKey, error) {
+	if c.handler.SignerKey != nil {
+		return c.handler.SignerKey(st, c.Tx, c.Payload)
+	}
+	if r.keys == nil {
+		return keys.PublicKey{}, fmt.Errorf("chain: no key resolver registered")
+	}
+	return r.keys(st, c.Tx.From)
+}
+
+// PreVerify checks c's signature against the committed state st, so that
+// signature checks run in parallel in the submitting goroutines; the block
+// re-checks only that the signer's key is still the same.
+func (r *Registry) PreVerify(st Reader, c *Checked) error {
+	k, err := r.signerKey(st, c)
+	if err != nil {
+		return err
+	}
+	if !k.Verify(c.msg, c.Sig) {
+		return errs.New(http.StatusBadRequest, "tx.badSignature", "signature does not verify with %s", c.Tx.From)
+	}
+	c.verified = k
+	return nil
+}
+
+// execute applies one checked transaction to st at the given block.
+func (r *Registry) execute(st *Overlay, c *Checked, height uint64, t time.Time) error {
+	k, err := r.signerKey(st, c)
+	if err != nil {
+		return err
+	}
+	if !c.verified.Equal(k) {
+		if !k.Verify(c.msg, c.Sig) {
+			return errs.New(http.StatusBadRequest, "tx.badSignature", "signature does not verify with %s", c.Tx.From)
+		}
+	}
+	if c.handler.Authorize != nil {
+		if err := c.handler.Authorize(st, c.Tx, c.Payload); err != nil {
+			return err
+		}
+	}
+	nk := nonceKey(c.Tx.SignerDID(), c.Tx.Nonce)
+	if _, ok, err := st.Get(nk); err != nil {
+		return err
+	} else if ok {
+		return errs.New(http.StatusConflict, "tx.replay", "nonce %d was already used by %s", c.Tx.Nonce, c.Tx.SignerDID())
+	}
+	st.Set(nk, []byte{1})
+	return c.handler.Apply(&Context{State: st, Height: height, Time: t, TxHash: c.Hash, Tx: c.Tx}, c.Payload)
+}
+
+func nonceKey(did string, nonce uint64) []byte {
+	k := make([]byte, 0, 8+len(did)+9)
+	k = append(k, "nonce/"...)
+	k = append(k, did...)
+	k = append(k, '/')
+	return appendUint64(k, nonce)
+}

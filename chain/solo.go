@@ -1,0 +1,233 @@
+package chain
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/keys"
+)
+
+// SoloConfig tunes the solo engine's group commit.
+type SoloConfig struct {
+	// Window is how long the engine waits, after the first transaction
+	// arrives, for more to join the block (default 2 ms).
+	Window time.Duration
+	// MaxTxs caps a block's transactions (default 4096).
+	MaxTxs int
+	// Queue caps the transactions waiting for a block (default 65536);
+	// beyond it submissions fail with 503 ledger.busy.
+	Queue int
+}
+
+// Solo is the embedded single-node engine: a mempool and group commit. Every
+// transaction arriving within a short window becomes one block, written with
+// its state changes in one atomic batch and one fsync.
+type Solo struct {
+	l    *Ledger
+	key  *keys.PrivateKey
+	cfg  SoloConfig
+	in   chan *submission
+	quit chan struct{}
+	done chan struct{}
+
+	mu       sync.Mutex
+	pending  map[string]bool  // hashes accepted, not yet in a block
+	rejected map[string]error // recent async rejections, bounded
+	rejOrder []string
+	closed   bool
+}
+
+type submission struct {
+	c    *Checked
+	done chan Result // nil for async submissions
+}
+
+const maxRemembered = 100_000
+
+// NewSolo starts a solo engine that appends blocks to l, signed with key.
+func NewSolo(l *Ledger, key *keys.PrivateKey, cfg SoloConfig) *Solo {
+	if cfg.Window <= 0 {
+		cfg.Window = 2 * time.Millisecond
+	}
+	if cfg.MaxTxs <= 0 {
+		cfg.MaxTxs = 4096
+	}
+	if cfg.Queue <= 0 {
+		cfg.Queue = 65536
+	}
+	s := &Solo{l: l, key: key, cfg: cfg, in: make(chan *submission, cfg.Queue), quit: make(chan struct{}), done: make(chan struct{}),
+		pending: map[string]bool{}, rejected: map[string]error{}}
+	go s.loop()
+	return s
+}
+
+// Name implements Engine.
+func (s *Solo) Name() string { return "solo" }
+
+func (s *Solo) enqueue(sub *submission) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return errs.New(http.StatusServiceUnavailable, "ledger.closed", "the node is shutting down")
+	}
+	if s.pending[sub.c.Hash] {
+		return errs.New(http.StatusConflict, "tx.replay", "transaction %s is already pending", sub.c.Hash)
+	}
+	if _, _, ok, err := s.l.TxLocation(sub.c.Hash); err != nil {
+		return err
+	} else if ok {
+		return errs.New(http.StatusConflict, "tx.replay", "transaction %s is already committed", sub.c.Hash)
+	}
+	select {
+	case s.in <- sub:
+		s.pending[sub.c.Hash] = true
+		return nil
+	default:
+		return errs.New(http.StatusServiceUnavailable, "ledger.busy", "the mempool is full (%d transactions); retry later", s.cfg.Queue)
+	}
+}
+
+// Submit implements Engine.
+func (s *Solo) Submit(ctx context.Context, c *Checked) (Receipt, error) {
+	sub := &submission{c: c, done: make(chan Result, 1)}
+	if err := s.enqueue(sub); err != nil {
+		return Receipt{}, err
+	}
+	select {
+	case r := <-sub.done:
+		if r.Err != nil {
+			return Receipt{}, r.Err
+		}
+		return Receipt{TxHash: c.Hash, Height: r.Height, Index: r.Index}, nil
+	case <-ctx.Done():
+		// The transaction stays in the mempool and may still commit.
+		return Receipt{}, errs.New(http.StatusAccepted, "tx.pending", "gave up waiting for transaction %s; it may still commit: poll /v1/txs/%s", c.Hash, c.Hash)
+	}
+}
+
+// SubmitAsync implements Engine.
+func (s *Solo) SubmitAsync(c *Checked) error { return s.enqueue(&submission{c: c}) }
+
+// Status implements Engine.
+func (s *Solo) Status(hash string) (string, error, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.pending[hash] {
+		return "pending", nil, true
+	}
+	if err, ok := s.rejected[hash]; ok {
+		return "rejected", err, true
+	}
+	return "", nil, false
+}
+
+// Close implements Engine: it stops accepting, commits what is queued and returns.
+func (s *Solo) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		<-s.done
+		return nil
+	}
+	s.closed = true
+	s.mu.Unlock()
+	close(s.quit)
+	<-s.done
+	return nil
+}
+
+func (s *Solo) loop() {
+	defer close(s.done)
+	batch := make([]*submission, 0, s.cfg.MaxTxs)
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	for {
+		batch = batch[:0]
+		select {
+		case sub := <-s.in:
+			batch = append(batch, sub)
+		case <-s.quit:
+			s.drain()
+			return
+		}
+		timer.Reset(s.cfg.Window)
+	collect:
+		for len(batch) < s.cfg.MaxTxs {
+			select {
+			case sub := <-s.in:
+				batch = append(batch, sub)
+			case <-timer.C:
+				break collect
+			}
+		}
+		if !timer.Stop() {
+			select {
+			case <-timer.C:
+			default:
+			}
+		}
+		s.commit(batch)
+	}
+}
+
+// drain commits whatever is still queued at shutdown.
+func (s *Solo) drain() {
+	for {
+		batch := make([]*submission, 0, s.cfg.MaxTxs)
+	fill:
+		for len(batch) < s.cfg.MaxTxs {
+			select {
+			case sub := <-s.in:
+				batch = append(batch, sub)
+			default:
+				break fill
+			}
+		}
+		if len(batch) == 0 {
+			return
+		}
+		s.commit(batch)
+	}
+}
+
+func (s *Solo) commit(batch []*submission) {
+	cs := make([]*Checked, len(batch))
+	for i, sub := range batch {
+		cs[i] = sub.c
+	}
+	_, results, err := s.l.Commit(cs, s.key, time.Now())
+	if results == nil { // the block could not even be built
+		results = make([]Result, len(batch))
+		for i := range results {
+			results[i].Err = err
+		}
+	}
+	s.mu.Lock()
+	for i, sub := range batch {
+		delete(s.pending, sub.c.Hash)
+		if r := results[i]; r.Err != nil {
+			s.l.metrics.Rejected(errs.Code(r.Err))
+			if sub.done == nil {
+				s.remember(sub.c.Hash, r.Err)
+			}
+		}
+	}
+	s.mu.Unlock()
+	for i, sub := range batch {
+		if sub.done != nil {
+			sub.done <- results[i]
+		}
+	}
+}
+
+func (s *Solo) remember(hash string, err error) {
+	if len(s.rejOrder) >= maxRemembered {
+		delete(s.rejected, s.rejOrder[0])
+		s.rejOrder = s.rejOrder[1:]
+	}
+	s.rejected[hash] = err
+	s.rejOrder = append(s.rejOrder, hash)
+}

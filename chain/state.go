@@ -1,0 +1,99 @@
+package chain
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"sort"
+)
+
+// Reader reads ledger state.
+type Reader interface {
+	// Get returns the value at key and whether it exists.
+	Get(key []byte) ([]byte, bool, error)
+}
+
+// Overlay buffers writes on top of a Reader. A block is applied to one
+// overlay; each transaction to a child overlay that is merged into its parent
+// only if the transaction succeeds, so a failed transaction leaves nothing.
+type Overlay struct {
+	base   Reader
+	writes map[string][]byte // nil value: deleted
+}
+
+// NewOverlay returns an empty overlay on base.
+func NewOverlay(base Reader) *Overlay {
+	return &Overlay{base: base, writes: map[string][]byte{}}
+}
+
+// Get implements Reader.
+func (o *Overlay) Get(key []byte) ([]byte, bool, error) {
+	if v, ok := o.writes[string(key)]; ok {
+		return v, v != nil, nil
+	}
+	return o.base.Get(key)
+}
+
+// Set writes value at key. The overlay keeps value: don't change it after.
+func (o *Overlay) Set(key, value []byte) {
+	if value == nil {
+		value = []byte{}
+	}
+	o.writes[string(key)] = value
+}
+
+// Delete removes key.
+func (o *Overlay) Delete(key []byte) { o.writes[string(key)] = nil }
+
+// Child returns an overlay on top of o.
+func (o *Overlay) Child() *Overlay { return NewOverlay(o) }
+
+// Merge copies a child's writes into o.
+func (o *Overlay) Merge(child *Overlay) {
+	for k, v := range child.writes {
+		o.writes[k] = v
+	}
+}
+
+// change is one state write, in key order.
+type change struct {
+	key   []byte
+	value []byte // nil: deleted
+}
+
+// changes returns the writes sorted by key.
+func (o *Overlay) changes() []change {
+	out := make([]change, 0, len(o.writes))
+	for k, v := range o.writes {
+		out = append(out, change{key: []byte(k), value: v})
+	}
+	sort.Slice(out, func(i, j int) bool { return bytes.Compare(out[i].key, out[j].key) < 0 })
+	return out
+}
+
+// appHash commits to the state after a block: SHA-256 over a domain tag, the
+// previous app hash and every change of the block in key order. Since the
+// chain of app hashes starts from an empty state, it commits to the whole
+// state; two nodes that applied a block differently disagree from that block on.
+func appHash(prev []byte, changes []change) []byte {
+	h := sha256.New()
+	h.Write([]byte("weid/appHash/v1"))
+	h.Write(prev)
+	var n [binary.MaxVarintLen64]byte
+	for _, c := range changes {
+		h.Write(n[:binary.PutUvarint(n[:], uint64(len(c.key)))])
+		h.Write(c.key)
+		if c.value == nil {
+			h.Write([]byte{0})
+			continue
+		}
+		h.Write([]byte{1})
+		h.Write(n[:binary.PutUvarint(n[:], uint64(len(c.value)))])
+		h.Write(c.value)
+	}
+	return h.Sum(nil)
+}
+
+func appendUint64(b []byte, v uint64) []byte {
+	return binary.BigEndian.AppendUint64(b, v)
+}

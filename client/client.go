@@ -1,0 +1,237 @@
+// Package client is the Go SDK of weid's HTTP API. The CLI and the tests use
+// it; applications can too. Transactions are signed by the caller
+// (node.SignTx or chain.Tx.Sign): keys never travel to the node, except in
+// the custodial calls that name an account token.
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/weidgo/weid/chain"
+	"github.com/weidgo/weid/did"
+)
+
+// DefaultNode is the URL of a node started with defaults.
+const DefaultNode = "http://127.0.0.1:8080"
+
+// Client talks to one node.
+type Client struct {
+	BaseURL string
+	Token   string // bearer token for custodial calls, optional
+	HTTP    *http.Client
+}
+
+// New returns a client of the node at baseURL.
+func New(baseURL string) *Client {
+	return &Client{BaseURL: strings.TrimRight(baseURL, "/"), HTTP: &http.Client{Timeout: 60 * time.Second}}
+}
+
+// Error is a problem (RFC 9457) returned by the node.
+type Error struct {
+	Status int    `json:"status"`
+	Code   string `json:"code"`
+	Title  string `json:"title"`
+	Detail string `json:"detail"`
+}
+
+func (e *Error) Error() string {
+	if e.Code == "" {
+		return fmt.Sprintf("HTTP %d: %s", e.Status, e.Detail)
+	}
+	return fmt.Sprintf("%s: %s", e.Code, e.Detail)
+}
+
+func (c *Client) do(ctx context.Context, method, path string, body, out any, okStatus ...int) (int, error) {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return 0, err
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.BaseURL+path, rd)
+	if err != nil {
+		return 0, err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.Token)
+	}
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		return 0, fmt.Errorf("%s %s: %w", method, c.BaseURL+path, err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err != nil {
+		return resp.StatusCode, err
+	}
+	ok := resp.StatusCode >= 200 && resp.StatusCode < 300
+	for _, s := range okStatus {
+		ok = ok || resp.StatusCode == s
+	}
+	if !ok {
+		e := &Error{Status: resp.StatusCode}
+		if json.Unmarshal(raw, e) != nil || (e.Detail == "" && e.Code == "") {
+			e.Detail = strings.TrimSpace(string(raw))
+		}
+		e.Status = resp.StatusCode
+		return resp.StatusCode, e
+	}
+	if out != nil {
+		if err := json.Unmarshal(raw, out); err != nil {
+			return resp.StatusCode, fmt.Errorf("decode response of %s %s: %w", method, path, err)
+		}
+	}
+	return resp.StatusCode, nil
+}
+
+// Status is the node's chain status.
+type Status struct {
+	ChainID  string `json:"chainId"`
+	Height   uint64 `json:"height"`
+	Hash     string `json:"blockHash"`
+	AppHash  string `json:"appHash"`
+	Time     string `json:"time"`
+	Engine   string `json:"engine"`
+	AdminDID string `json:"adminDid"`
+	Version  string `json:"version"`
+}
+
+// Status returns the node's chain id, head and engine.
+func (c *Client) Status(ctx context.Context) (*Status, error) {
+	var s Status
+	_, err := c.do(ctx, http.MethodGet, "/v1/status", nil, &s)
+	return &s, err
+}
+
+// Receipt is the answer to a submitted transaction.
+type Receipt struct {
+	TxHash string `json:"txHash"`
+	Height uint64 `json:"height"`
+	Status string `json:"status"`
+}
+
+// SubmitTx submits any signed transaction; with async it returns once the
+// node accepted it, without waiting for its block.
+func (c *Client) SubmitTx(ctx context.Context, tx *chain.Tx, async bool) (*Receipt, error) {
+	var r Receipt
+	_, err := c.do(ctx, http.MethodPost, "/v1/txs"+asyncQuery(async), tx, &r)
+	return &r, err
+}
+
+func asyncQuery(async bool) string {
+	if async {
+		return "?async=true"
+	}
+	return ""
+}
+
+// DIDResult is the answer to a DID operation.
+type DIDResult struct {
+	DID         string        `json:"did"`
+	DIDDocument *did.Document `json:"didDocument"`
+	TxHash      string        `json:"txHash"`
+	Height      uint64        `json:"height"`
+	Status      string        `json:"status"`
+}
+
+// CreateDID registers a DID with a did.create transaction signed by its key.
+func (c *Client) CreateDID(ctx context.Context, tx *chain.Tx) (*DIDResult, error) {
+	var r DIDResult
+	_, err := c.do(ctx, http.MethodPost, "/v1/dids", map[string]any{"tx": tx}, &r)
+	return &r, err
+}
+
+// CreateCustodialDID asks the node to generate and keep a key for the
+// client's account (needs Token) and register its DID.
+func (c *Client) CreateCustodialDID(ctx context.Context, keyType string) (*DIDResult, error) {
+	var r DIDResult
+	_, err := c.do(ctx, http.MethodPost, "/v1/dids", map[string]any{"keyType": keyType}, &r)
+	return &r, err
+}
+
+// UpdateDID submits a signed DID update transaction to its endpoint.
+func (c *Client) UpdateDID(ctx context.Context, tx *chain.Tx) (*DIDResult, error) {
+	var p struct {
+		DID string `json:"did"`
+		ID  string `json:"id"`
+	}
+	_ = json.Unmarshal(tx.Payload, &p)
+	base := "/v1/dids/" + url.PathEscape(p.DID)
+	method, path := http.MethodPost, ""
+	switch tx.Type {
+	case did.TxAddMethod:
+		path = "/keys"
+	case did.TxRemoveMethod:
+		method, path = http.MethodDelete, "/keys/"+url.PathEscape(p.ID)
+	case did.TxAddService:
+		path = "/services"
+	case did.TxRemoveService:
+		method, path = http.MethodDelete, "/services/"+url.PathEscape(p.ID)
+	case did.TxRotateKey:
+		path = "/rotate"
+	case did.TxDeactivate:
+		path = "/deactivate"
+	default:
+		return nil, fmt.Errorf("%s is not a DID update", tx.Type)
+	}
+	var r DIDResult
+	_, err := c.do(ctx, method, base+path, map[string]any{"tx": tx}, &r)
+	return &r, err
+}
+
+// Resolve resolves a DID through the DID Resolution binding. A deactivated
+// DID returns its result and an *Error with status 410.
+func (c *Client) Resolve(ctx context.Context, d string, opts did.Options) (*did.ResolutionResult, error) {
+	q := url.Values{}
+	if opts.VersionID != "" {
+		q.Set("versionId", opts.VersionID)
+	}
+	if !opts.VersionTime.IsZero() {
+		q.Set("versionTime", opts.VersionTime.UTC().Format(time.RFC3339))
+	}
+	path := "/1.0/identifiers/" + url.PathEscape(d)
+	if len(q) > 0 {
+		path += "?" + q.Encode()
+	}
+	var r did.ResolutionResult
+	st, err := c.do(ctx, http.MethodGet, path, nil, &r, http.StatusGone)
+	if err == nil && st == http.StatusGone {
+		return &r, &Error{Status: st, Code: "did.deactivated", Detail: d + " is deactivated"}
+	}
+	return &r, err
+}
+
+// TxResult is a transaction as the node reports it.
+type TxResult struct {
+	Status string `json:"status"`
+	chain.TxWithProof
+	Error *Error `json:"error,omitempty"`
+}
+
+// Tx returns a transaction with its block header and inclusion proof.
+func (c *Client) Tx(ctx context.Context, hash string) (*TxResult, error) {
+	var r TxResult
+	_, err := c.do(ctx, http.MethodGet, "/v1/txs/"+url.PathEscape(hash), nil, &r)
+	return &r, err
+}
+
+// Block returns the block at height.
+func (c *Client) Block(ctx context.Context, height uint64) (*chain.Block, error) {
+	var b chain.Block
+	_, err := c.do(ctx, http.MethodGet, "/v1/blocks/"+strconv.FormatUint(height, 10), nil, &b)
+	return &b, err
+}

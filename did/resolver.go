@@ -1,0 +1,104 @@
+package did
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Errors a resolver returns; they map to the DID Resolution error codes
+// (DID Resolution §7.1) and to HTTP statuses in the server.
+var (
+	ErrNotFound           = errors.New("DID not found")
+	ErrMethodNotSupported = errors.New("DID method not supported")
+	ErrInvalidPublicKey   = errors.New("invalid public key")
+	ErrDeactivated        = errors.New("DID deactivated")
+)
+
+// ResolutionResult is what resolving a DID returns (DID Resolution §4).
+type ResolutionResult struct {
+	Context            string             `json:"@context,omitempty"`
+	Document           *Document          `json:"didDocument"`
+	ResolutionMetadata ResolutionMetadata `json:"didResolutionMetadata"`
+	DocumentMetadata   DocumentMetadata   `json:"didDocumentMetadata"`
+}
+
+// ResolutionMetadata describes the resolution itself.
+type ResolutionMetadata struct {
+	ContentType  string `json:"contentType,omitempty"`
+	Error        string `json:"error,omitempty"`
+	ErrorMessage string `json:"errorMessage,omitempty"`
+	Retrieved    string `json:"retrieved,omitempty"`
+}
+
+// DocumentMetadata describes the resolved document (DID Core 1.0 §7.1.3),
+// plus the ledger facts behind it for did:weid.
+type DocumentMetadata struct {
+	Created       string `json:"created,omitempty"`
+	Updated       string `json:"updated,omitempty"`
+	Deactivated   bool   `json:"deactivated,omitempty"`
+	VersionID     string `json:"versionId,omitempty"`
+	NextVersionID string `json:"nextVersionId,omitempty"`
+	TxHash        string `json:"txHash,omitempty"`
+	BlockHeight   uint64 `json:"blockHeight,omitempty"`
+}
+
+// Options select a version of a document (DID Core 1.0 §7.1.1 versionId,
+// versionTime). Zero values select the latest version.
+type Options struct {
+	VersionID   string
+	VersionTime time.Time
+}
+
+// MethodResolver resolves the DIDs of one method.
+type MethodResolver interface {
+	// Resolve returns the document of d. A deactivated DID returns its
+	// result with DocumentMetadata.Deactivated set and ErrDeactivated.
+	Resolve(ctx context.Context, d DIDURL, opts Options) (*ResolutionResult, error)
+}
+
+// Resolver resolves DIDs of every method it has been given.
+type Resolver struct {
+	methods map[string]MethodResolver
+}
+
+// NewResolver returns a resolver for the given methods, keyed by method name
+// ("weid", "key", "jwk", "web").
+func NewResolver(methods map[string]MethodResolver) *Resolver {
+	m := make(map[string]MethodResolver, len(methods))
+	for k, v := range methods {
+		m[k] = v
+	}
+	return &Resolver{methods: m}
+}
+
+// Resolve resolves a DID (a DID URL's path, query and fragment are ignored).
+func (r *Resolver) Resolve(ctx context.Context, did string, opts Options) (*ResolutionResult, error) {
+	u, err := ParseDIDURL(did)
+	if err != nil {
+		return nil, err
+	}
+	m, ok := r.methods[u.Method]
+	if !ok {
+		return nil, fmt.Errorf("%w: did:%s", ErrMethodNotSupported, u.Method)
+	}
+	return m.Resolve(ctx, u, opts)
+}
+
+// ErrorCode returns the DID Resolution error code for err.
+func ErrorCode(err error) string {
+	switch {
+	case errors.Is(err, ErrInvalidDID):
+		return "invalidDid"
+	case errors.Is(err, ErrNotFound):
+		return "notFound"
+	case errors.Is(err, ErrMethodNotSupported):
+		return "methodNotSupported"
+	case errors.Is(err, ErrInvalidPublicKey):
+		return "invalidPublicKey"
+	case errors.Is(err, ErrDeactivated):
+		return "deactivated"
+	}
+	return "internalError"
+}

@@ -1,0 +1,419 @@
+package did
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/weidgo/weid/chain"
+	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/keys"
+)
+
+// Transaction types of the did:weid registry. Every one but create is
+// signed by a current authentication key of the DID it changes; create is
+// signed by the key the DID's address derives from, so nobody can register
+// an address whose key they do not hold.
+const (
+	TxCreate             = "did.create"
+	TxAddMethod          = "did.addVerificationMethod"
+	TxRemoveMethod       = "did.removeVerificationMethod"
+	TxAddService         = "did.addService"
+	TxRemoveService      = "did.removeService"
+	TxRotateKey          = "did.rotateKey"
+	TxDeactivate         = "did.deactivate"
+	FirstKeyFragment     = "key-1"
+	defaultRelationships = "authentication,assertionMethod,capabilityInvocation,capabilityDelegation"
+)
+
+// CreatePayload creates a DID whose first key, #key-1, is PublicKeyMultibase.
+type CreatePayload struct {
+	DID                string    `json:"did"`
+	PublicKeyMultibase string    `json:"publicKeyMultibase"`
+	Service            []Service `json:"service,omitempty"`
+}
+
+// AddMethodPayload adds verification method #ID.
+type AddMethodPayload struct {
+	DID                string   `json:"did"`
+	ID                 string   `json:"id"` // fragment, without '#'
+	PublicKeyMultibase string   `json:"publicKeyMultibase"`
+	Relationships      []string `json:"relationships,omitempty"` // default: authentication, assertionMethod
+}
+
+// RemoveMethodPayload removes verification method #ID.
+type RemoveMethodPayload struct {
+	DID string `json:"did"`
+	ID  string `json:"id"`
+}
+
+// AddServicePayload adds a service.
+type AddServicePayload struct {
+	DID     string  `json:"did"`
+	Service Service `json:"service"`
+}
+
+// RemoveServicePayload removes service #ID.
+type RemoveServicePayload struct {
+	DID string `json:"did"`
+	ID  string `json:"id"`
+}
+
+// RotateKeyPayload replaces verification method #ID by a new key #NewID that
+// takes over its relationships.
+type RotateKeyPayload struct {
+	DID                string `json:"did"`
+	ID                 string `json:"id"`
+	NewID              string `json:"newId"`
+	PublicKeyMultibase string `json:"publicKeyMultibase"`
+}
+
+// DeactivatePayload deactivates a DID for good.
+type DeactivatePayload struct {
+	DID string `json:"did"`
+}
+
+func validWeid(d string) error {
+	if _, _, err := ParseWeid(d); err != nil {
+		return errs.BadRequest("did.invalid", "%v", err)
+	}
+	return nil
+}
+
+func validFragment(f string) error {
+	if f == "" || len(f) > 64 || strings.HasPrefix(f, "#") || !validURIPart(f, "") {
+		return errs.BadRequest("did.invalidId", "id %q must be a fragment of 1 to 64 URI characters, without '#'", f)
+	}
+	return nil
+}
+
+func validKey(mb string) error {
+	if _, err := keys.ParseMultibase(mb); err != nil {
+		return errs.BadRequest("did.invalidKey", "publicKeyMultibase: %v", err)
+	}
+	return nil
+}
+
+// Validate implements chain.Payload.
+func (p *CreatePayload) Validate() error {
+	if err := validWeid(p.DID); err != nil {
+		return err
+	}
+	if err := validKey(p.PublicKeyMultibase); err != nil {
+		return err
+	}
+	if len(p.Service) > MaxServices {
+		return errs.BadRequest("did.tooManyServices", "at most %d services", MaxServices)
+	}
+	for _, s := range p.Service {
+		if err := s.Validate(p.DID); err != nil {
+			return errs.BadRequest("did.invalidService", "%v", err)
+		}
+	}
+	return nil
+}
+
+// Validate implements chain.Payload.
+func (p *AddMethodPayload) Validate() error {
+	if err := validWeid(p.DID); err != nil {
+		return err
+	}
+	if err := validFragment(p.ID); err != nil {
+		return err
+	}
+	for _, r := range p.Relationships {
+		if !slices.Contains(Relationships, r) {
+			return errs.BadRequest("did.invalidRelationship", "unknown relationship %q (want one of %s)", r, strings.Join(Relationships, ", "))
+		}
+	}
+	return validKey(p.PublicKeyMultibase)
+}
+
+// Validate implements chain.Payload.
+func (p *RemoveMethodPayload) Validate() error {
+	if err := validWeid(p.DID); err != nil {
+		return err
+	}
+	return validFragment(p.ID)
+}
+
+// Validate implements chain.Payload.
+func (p *AddServicePayload) Validate() error {
+	if err := validWeid(p.DID); err != nil {
+		return err
+	}
+	if err := p.Service.Validate(p.DID); err != nil {
+		return errs.BadRequest("did.invalidService", "%v", err)
+	}
+	return nil
+}
+
+// Validate implements chain.Payload.
+func (p *RemoveServicePayload) Validate() error {
+	if err := validWeid(p.DID); err != nil {
+		return err
+	}
+	return validFragment(p.ID)
+}
+
+// Validate implements chain.Payload.
+func (p *RotateKeyPayload) Validate() error {
+	if err := validWeid(p.DID); err != nil {
+		return err
+	}
+	if err := validFragment(p.ID); err != nil {
+		return err
+	}
+	if err := validFragment(p.NewID); err != nil {
+		return err
+	}
+	return validKey(p.PublicKeyMultibase)
+}
+
+// Validate implements chain.Payload.
+func (p *DeactivatePayload) Validate() error { return validWeid(p.DID) }
+
+// Register adds the DID registry's transaction types to reg and makes
+// did:weid authentication keys the ledger's signers.
+func Register(reg *chain.Registry) {
+	reg.SetKeyResolver(AuthenticationKey)
+	reg.Register(chain.Handler{
+		Type:       TxCreate,
+		NewPayload: func() chain.Payload { return new(CreatePayload) },
+		SignerKey:  createSigner,
+		Apply:      applyCreate,
+	})
+	update := func(typ string, np func() chain.Payload, f func(doc *Document, p chain.Payload) error) {
+		reg.Register(chain.Handler{
+			Type:       typ,
+			NewPayload: np,
+			Authorize:  authorizeSelf,
+			Apply: func(ctx *chain.Context, p chain.Payload) error {
+				return applyUpdate(ctx, payloadDID(p), func(doc *Document) error { return f(doc, p) })
+			},
+		})
+	}
+	update(TxAddMethod, func() chain.Payload { return new(AddMethodPayload) }, func(doc *Document, p chain.Payload) error {
+		a := p.(*AddMethodPayload)
+		rels := a.Relationships
+		if len(rels) == 0 {
+			rels = []string{"authentication", "assertionMethod"}
+		}
+		return addMethod(doc, a.ID, a.PublicKeyMultibase, rels)
+	})
+	update(TxRemoveMethod, func() chain.Payload { return new(RemoveMethodPayload) }, func(doc *Document, p chain.Payload) error {
+		return removeMethod(doc, p.(*RemoveMethodPayload).ID)
+	})
+	update(TxAddService, func() chain.Payload { return new(AddServicePayload) }, func(doc *Document, p chain.Payload) error {
+		s := p.(*AddServicePayload).Service
+		s.ID = doc.absolute(s.ID)
+		for _, e := range doc.Service {
+			if e.ID == s.ID {
+				return errs.New(http.StatusConflict, "did.serviceExists", "service %s already exists", s.ID)
+			}
+		}
+		if len(doc.Service) >= MaxServices {
+			return errs.BadRequest("did.tooManyServices", "at most %d services", MaxServices)
+		}
+		doc.Service = append(doc.Service, s)
+		return nil
+	})
+	update(TxRemoveService, func() chain.Payload { return new(RemoveServicePayload) }, func(doc *Document, p chain.Payload) error {
+		id := doc.ID + "#" + p.(*RemoveServicePayload).ID
+		i := slices.IndexFunc(doc.Service, func(s Service) bool { return s.ID == id })
+		if i < 0 {
+			return errs.New(http.StatusNotFound, "did.serviceNotFound", "no service %s", id)
+		}
+		doc.Service = slices.Delete(doc.Service, i, i+1)
+		return nil
+	})
+	update(TxRotateKey, func() chain.Payload { return new(RotateKeyPayload) }, func(doc *Document, p chain.Payload) error {
+		r := p.(*RotateKeyPayload)
+		old := doc.ID + "#" + r.ID
+		if _, ok := doc.Method(old); !ok {
+			return errs.New(http.StatusNotFound, "did.methodNotFound", "no verification method %s", old)
+		}
+		var rels []string
+		for _, rel := range Relationships {
+			if doc.HasRelationship(rel, old) {
+				rels = append(rels, rel)
+			}
+		}
+		if err := addMethod(doc, r.NewID, r.PublicKeyMultibase, rels); err != nil {
+			return err
+		}
+		return removeMethod(doc, r.ID)
+	})
+	reg.Register(chain.Handler{
+		Type:       TxDeactivate,
+		NewPayload: func() chain.Payload { return new(DeactivatePayload) },
+		Authorize:  authorizeSelf,
+		Apply: func(ctx *chain.Context, p chain.Payload) error {
+			return applyUpdate(ctx, payloadDID(p), func(doc *Document) error {
+				// A deactivated DID keeps no keys or services: nothing may be
+				// verified against it any more.
+				*doc = Document{Context: doc.Context, ID: doc.ID}
+				return errDeactivate
+			})
+		},
+	})
+}
+
+var errDeactivate = fmt.Errorf("deactivate")
+
+func payloadDID(p chain.Payload) string {
+	switch p := p.(type) {
+	case *AddMethodPayload:
+		return p.DID
+	case *RemoveMethodPayload:
+		return p.DID
+	case *AddServicePayload:
+		return p.DID
+	case *RemoveServicePayload:
+		return p.DID
+	case *RotateKeyPayload:
+		return p.DID
+	case *DeactivatePayload:
+		return p.DID
+	case *CreatePayload:
+		return p.DID
+	}
+	return ""
+}
+
+// authorizeSelf: a DID is changed only by its own authentication keys.
+func authorizeSelf(st chain.Reader, tx *chain.Tx, p chain.Payload) error {
+	if d := payloadDID(p); tx.SignerDID() != d {
+		return errs.New(http.StatusForbidden, "tx.unauthorized", "%s may not change %s: only its own authentication keys may", tx.SignerDID(), d)
+	}
+	return nil
+}
+
+func createSigner(st chain.Reader, tx *chain.Tx, p chain.Payload) (keys.PublicKey, error) {
+	c := p.(*CreatePayload)
+	chainID, addr, err := ParseWeid(c.DID)
+	if err != nil {
+		return keys.PublicKey{}, errs.BadRequest("did.invalid", "%v", err)
+	}
+	if chainID != tx.ChainID {
+		return keys.PublicKey{}, errs.BadRequest("did.wrongChain", "%s belongs to chain %q, the transaction to chain %q", c.DID, chainID, tx.ChainID)
+	}
+	if want := c.DID + "#" + FirstKeyFragment; tx.From != want {
+		return keys.PublicKey{}, errs.BadRequest("tx.malformed", "a did.create transaction is signed by its first key: from must be %s", want)
+	}
+	pk, err := keys.ParseMultibase(c.PublicKeyMultibase)
+	if err != nil {
+		return keys.PublicKey{}, errs.BadRequest("did.invalidKey", "%v", err)
+	}
+	if pk.Address() != addr {
+		return keys.PublicKey{}, errs.New(http.StatusForbidden, "did.addressMismatch", "the address of %s is not derived from publicKeyMultibase", c.DID)
+	}
+	return pk, nil
+}
+
+func blockTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+func applyCreate(ctx *chain.Context, p chain.Payload) error {
+	c := p.(*CreatePayload)
+	if _, ok, err := ctx.State.Get(latestKey(c.DID)); err != nil {
+		return err
+	} else if ok {
+		return errs.New(http.StatusConflict, "did.exists", "%s already exists", c.DID)
+	}
+	doc := &Document{Context: []string{ContextDIDv1, ContextMultikey}, ID: c.DID}
+	if err := addMethod(doc, FirstKeyFragment, c.PublicKeyMultibase, strings.Split(defaultRelationships, ",")); err != nil {
+		return err
+	}
+	for _, s := range c.Service {
+		s.ID = doc.absolute(s.ID)
+		if slices.ContainsFunc(doc.Service, func(e Service) bool { return e.ID == s.ID }) {
+			return errs.BadRequest("did.invalidService", "duplicate service id %s", s.ID)
+		}
+		doc.Service = append(doc.Service, s)
+	}
+	now := blockTime(ctx.Time)
+	return store(ctx, &Record{Document: doc, Version: 1, Created: now, Updated: now, TxHash: ctx.TxHash, Height: ctx.Height})
+}
+
+func applyUpdate(ctx *chain.Context, did string, change func(*Document) error) error {
+	r, ok, err := Latest(ctx.State, did)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errs.New(http.StatusNotFound, "did.notFound", "%s does not exist", did)
+	}
+	if r.Deactivated {
+		return errs.New(http.StatusGone, "did.deactivated", "%s is deactivated", did)
+	}
+	doc := cloneDocument(r.Document)
+	next := &Record{Document: doc, Version: r.Version + 1, Created: r.Created, Updated: blockTime(ctx.Time), TxHash: ctx.TxHash, Height: ctx.Height}
+	if err := change(doc); err == errDeactivate {
+		next.Deactivated = true
+	} else if err != nil {
+		return err
+	}
+	if err := doc.Validate(); err != nil {
+		return errs.BadRequest("did.invalidDocument", "the change would make an invalid document: %v", err)
+	}
+	return store(ctx, next)
+}
+
+func store(ctx *chain.Context, r *Record) error {
+	raw, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	if len(raw) > MaxDocumentBytes {
+		return errs.New(http.StatusRequestEntityTooLarge, "did.tooLarge", "the document would exceed %d bytes", MaxDocumentBytes)
+	}
+	ctx.State.Set(latestKey(r.Document.ID), raw)
+	ctx.State.Set(versionKey(r.Document.ID, r.Version), raw)
+	return nil
+}
+
+func addMethod(doc *Document, frag, mb string, rels []string) error {
+	id := doc.ID + "#" + frag
+	if _, ok := doc.Method(id); ok {
+		return errs.New(http.StatusConflict, "did.methodExists", "verification method %s already exists", id)
+	}
+	if len(doc.VerificationMethod) >= MaxMethods {
+		return errs.BadRequest("did.tooManyMethods", "at most %d verification methods", MaxMethods)
+	}
+	doc.VerificationMethod = append(doc.VerificationMethod, VerificationMethod{ID: id, Type: MultikeyType, Controller: doc.ID, PublicKeyMultibase: mb})
+	for _, rel := range rels {
+		l := doc.relationship(rel)
+		*l = append(*l, id)
+	}
+	return nil
+}
+
+func removeMethod(doc *Document, frag string) error {
+	id := doc.ID + "#" + frag
+	i := slices.IndexFunc(doc.VerificationMethod, func(vm VerificationMethod) bool { return vm.ID == id })
+	if i < 0 {
+		return errs.New(http.StatusNotFound, "did.methodNotFound", "no verification method %s", id)
+	}
+	if doc.HasRelationship("authentication", id) && len(doc.Authentication) == 1 {
+		return errs.New(http.StatusConflict, "did.lastAuthenticationKey", "%s is the last authentication key; add another before removing it", id)
+	}
+	doc.VerificationMethod = slices.Delete(doc.VerificationMethod, i, i+1)
+	for _, rel := range Relationships {
+		l := doc.relationship(rel)
+		*l = slices.DeleteFunc(*l, func(r string) bool { return r == id })
+		if len(*l) == 0 {
+			*l = nil
+		}
+	}
+	return nil
+}
+
+func cloneDocument(d *Document) *Document {
+	raw, _ := json.Marshal(d)
+	var c Document
+	_ = json.Unmarshal(raw, &c)
+	return &c
+}

@@ -1,0 +1,295 @@
+// Package keys holds the signature suites every weid package shares:
+// Ed25519 (RFC 8032), ECDSA P-256 (FIPS 186-4) and ECDSA secp256k1 (SEC 2),
+// their Multikey encodings (W3C Controlled Identifiers 1.0 §2.2.2) and the
+// Keccak-256 account address that did:weid identifiers are built from.
+//
+// ECDSA signatures are the 64-byte r‖s form used by JOSE (RFC 7518 §3.4),
+// over SHA-256 of the message, and always low-S: a signature has exactly one
+// valid encoding, so a transaction's hash cannot be changed by re-encoding
+// its signature.
+package keys
+
+import (
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"math/big"
+
+	"github.com/decred/dcrd/dcrec/secp256k1/v4"
+	k1ecdsa "github.com/decred/dcrd/dcrec/secp256k1/v4/ecdsa"
+	"golang.org/x/crypto/sha3"
+)
+
+// Type names a key type.
+type Type string
+
+// The key types weid signs and verifies with.
+const (
+	Ed25519   Type = "Ed25519"
+	P256      Type = "P-256"
+	Secp256k1 Type = "secp256k1"
+)
+
+// SignatureSize is the length of every signature this package makes.
+const SignatureSize = 64
+
+// ErrUnsupportedKeyType is returned for a key type weid does not handle.
+var ErrUnsupportedKeyType = errors.New("unsupported key type")
+
+// ParseType returns the key type named s (case-insensitive aliases accepted).
+func ParseType(s string) (Type, error) {
+	switch s {
+	case "", "Ed25519", "ed25519", "EdDSA":
+		return Ed25519, nil
+	case "P-256", "p256", "P256", "ES256", "secp256r1":
+		return P256, nil
+	case "secp256k1", "Secp256k1", "ES256K":
+		return Secp256k1, nil
+	}
+	return "", fmt.Errorf("%w %q (want Ed25519, P-256 or secp256k1)", ErrUnsupportedKeyType, s)
+}
+
+// PublicKey is a verification key. Bytes holds the 32-byte Ed25519 key or the
+// 33-byte compressed point of an ECDSA key.
+type PublicKey struct {
+	Type  Type
+	Bytes []byte
+
+	ed ed25519.PublicKey
+	ec *ecdsa.PublicKey
+	k1 *secp256k1.PublicKey
+}
+
+// NewPublicKey parses raw key bytes of the given type. ECDSA keys may be
+// compressed (33 bytes) or uncompressed (65 bytes).
+func NewPublicKey(t Type, raw []byte) (PublicKey, error) {
+	switch t {
+	case Ed25519:
+		if len(raw) != ed25519.PublicKeySize {
+			return PublicKey{}, fmt.Errorf("Ed25519 public key must be %d bytes, got %d", ed25519.PublicKeySize, len(raw))
+		}
+		b := append([]byte(nil), raw...)
+		return PublicKey{Type: t, Bytes: b, ed: ed25519.PublicKey(b)}, nil
+	case P256:
+		var x, y *big.Int
+		switch {
+		case len(raw) == 33 && (raw[0] == 2 || raw[0] == 3):
+			x, y = elliptic.UnmarshalCompressed(elliptic.P256(), raw)
+		case len(raw) == 65 && raw[0] == 4:
+			x, y = elliptic.Unmarshal(elliptic.P256(), raw) //nolint:staticcheck // point validation only
+		}
+		if x == nil {
+			return PublicKey{}, errors.New("invalid P-256 public key")
+		}
+		pk := &ecdsa.PublicKey{Curve: elliptic.P256(), X: x, Y: y}
+		return PublicKey{Type: t, Bytes: elliptic.MarshalCompressed(elliptic.P256(), x, y), ec: pk}, nil
+	case Secp256k1:
+		pk, err := secp256k1.ParsePubKey(raw)
+		if err != nil {
+			return PublicKey{}, fmt.Errorf("invalid secp256k1 public key: %w", err)
+		}
+		return PublicKey{Type: t, Bytes: pk.SerializeCompressed(), k1: pk}, nil
+	}
+	return PublicKey{}, fmt.Errorf("%w %q", ErrUnsupportedKeyType, t)
+}
+
+// IsZero reports whether k holds no key.
+func (k PublicKey) IsZero() bool { return len(k.Bytes) == 0 }
+
+// Equal reports whether k and o are the same key.
+func (k PublicKey) Equal(o PublicKey) bool {
+	return k.Type == o.Type && string(k.Bytes) == string(o.Bytes)
+}
+
+// Uncompressed returns the 64-byte X‖Y of an ECDSA key, or the Ed25519 key.
+func (k PublicKey) Uncompressed() []byte {
+	switch k.Type {
+	case P256:
+		out := make([]byte, 64)
+		k.ec.X.FillBytes(out[:32])
+		k.ec.Y.FillBytes(out[32:])
+		return out
+	case Secp256k1:
+		return k.k1.SerializeUncompressed()[1:]
+	}
+	return k.Bytes
+}
+
+// Address returns the last 20 bytes of Keccak-256 over the public key: the
+// 64-byte X‖Y for ECDSA keys and the 32-byte key for Ed25519. For secp256k1
+// this is the Ethereum / FISCO BCOS account address.
+func (k PublicKey) Address() [20]byte {
+	h := sha3.NewLegacyKeccak256()
+	h.Write(k.Uncompressed())
+	var sum [32]byte
+	h.Sum(sum[:0])
+	var a [20]byte
+	copy(a[:], sum[12:])
+	return a
+}
+
+// Verify reports whether sig is a valid signature of msg by k.
+func (k PublicKey) Verify(msg, sig []byte) bool {
+	switch k.Type {
+	case Ed25519:
+		return len(sig) == ed25519.SignatureSize && ed25519.Verify(k.ed, msg, sig)
+	case P256:
+		if len(sig) != SignatureSize {
+			return false
+		}
+		r := new(big.Int).SetBytes(sig[:32])
+		s := new(big.Int).SetBytes(sig[32:])
+		if s.Cmp(p256HalfOrder) > 0 {
+			return false
+		}
+		d := sha256.Sum256(msg)
+		return ecdsa.Verify(k.ec, d[:], r, s)
+	case Secp256k1:
+		if len(sig) != SignatureSize {
+			return false
+		}
+		var r, s secp256k1.ModNScalar
+		if r.SetByteSlice(sig[:32]) || s.SetByteSlice(sig[32:]) || r.IsZero() || s.IsZero() || s.IsOverHalfOrder() {
+			return false
+		}
+		d := sha256.Sum256(msg)
+		return k1ecdsa.NewSignature(&r, &s).Verify(d[:], k.k1)
+	}
+	return false
+}
+
+// Ed25519Key returns the stdlib form of an Ed25519 key, or nil.
+func (k PublicKey) Ed25519Key() ed25519.PublicKey { return k.ed }
+
+// ECDSAKey returns the stdlib form of a P-256 key, or nil.
+func (k PublicKey) ECDSAKey() *ecdsa.PublicKey { return k.ec }
+
+var p256HalfOrder = new(big.Int).Rsh(elliptic.P256().Params().N, 1)
+
+// PrivateKey is a signing key.
+type PrivateKey struct {
+	pub PublicKey
+	ed  ed25519.PrivateKey
+	ec  *ecdsa.PrivateKey
+	k1  *secp256k1.PrivateKey
+}
+
+// Generate creates a new random key of type t.
+func Generate(t Type) (*PrivateKey, error) {
+	switch t {
+	case Ed25519:
+		_, sk, err := ed25519.GenerateKey(rand.Reader)
+		if err != nil {
+			return nil, err
+		}
+		return PrivateKeyFromSeed(t, sk.Seed())
+	case P256:
+		sk, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		if err != nil {
+			return nil, err
+		}
+		return PrivateKeyFromSeed(t, sk.D.FillBytes(make([]byte, 32)))
+	case Secp256k1:
+		sk, err := secp256k1.GeneratePrivateKey()
+		if err != nil {
+			return nil, err
+		}
+		b := sk.Serialize()
+		return PrivateKeyFromSeed(t, b)
+	}
+	return nil, fmt.Errorf("%w %q", ErrUnsupportedKeyType, t)
+}
+
+// PrivateKeyFromSeed rebuilds a key from its 32-byte secret: the RFC 8032
+// seed for Ed25519, the big-endian scalar for ECDSA.
+func PrivateKeyFromSeed(t Type, seed []byte) (*PrivateKey, error) {
+	if len(seed) != 32 {
+		return nil, fmt.Errorf("private key secret must be 32 bytes, got %d", len(seed))
+	}
+	switch t {
+	case Ed25519:
+		sk := ed25519.NewKeyFromSeed(seed)
+		pub, _ := NewPublicKey(t, sk.Public().(ed25519.PublicKey))
+		return &PrivateKey{pub: pub, ed: sk}, nil
+	case P256:
+		sk, err := ecdsa.ParseRawPrivateKey(elliptic.P256(), seed)
+		if err != nil {
+			return nil, fmt.Errorf("invalid P-256 private key: %w", err)
+		}
+		pub, err := NewPublicKey(t, elliptic.MarshalCompressed(elliptic.P256(), sk.X, sk.Y))
+		if err != nil {
+			return nil, err
+		}
+		return &PrivateKey{pub: pub, ec: sk}, nil
+	case Secp256k1:
+		var s secp256k1.ModNScalar
+		if s.SetByteSlice(seed) || s.IsZero() {
+			return nil, errors.New("invalid secp256k1 private key")
+		}
+		sk := secp256k1.NewPrivateKey(&s)
+		pub, err := NewPublicKey(t, sk.PubKey().SerializeCompressed())
+		if err != nil {
+			return nil, err
+		}
+		return &PrivateKey{pub: pub, k1: sk}, nil
+	}
+	return nil, fmt.Errorf("%w %q", ErrUnsupportedKeyType, t)
+}
+
+// Public returns the verification key.
+func (k *PrivateKey) Public() PublicKey { return k.pub }
+
+// Type returns the key type.
+func (k *PrivateKey) Type() Type { return k.pub.Type }
+
+// Seed returns the 32-byte secret PrivateKeyFromSeed accepts.
+func (k *PrivateKey) Seed() []byte {
+	switch k.pub.Type {
+	case Ed25519:
+		return append([]byte(nil), k.ed.Seed()...)
+	case P256:
+		return k.ec.D.FillBytes(make([]byte, 32))
+	default:
+		return k.k1.Serialize()
+	}
+}
+
+// Ed25519Key returns the stdlib form of an Ed25519 key, or nil.
+func (k *PrivateKey) Ed25519Key() ed25519.PrivateKey { return k.ed }
+
+// ECDSAKey returns the stdlib form of a P-256 key, or nil.
+func (k *PrivateKey) ECDSAKey() *ecdsa.PrivateKey { return k.ec }
+
+// Sign signs msg: Ed25519 directly, ECDSA over SHA-256 with a low-S r‖s.
+func (k *PrivateKey) Sign(msg []byte) ([]byte, error) {
+	switch k.pub.Type {
+	case Ed25519:
+		return ed25519.Sign(k.ed, msg), nil
+	case P256:
+		d := sha256.Sum256(msg)
+		r, s, err := ecdsa.Sign(rand.Reader, k.ec, d[:])
+		if err != nil {
+			return nil, err
+		}
+		if s.Cmp(p256HalfOrder) > 0 {
+			s.Sub(elliptic.P256().Params().N, s)
+		}
+		out := make([]byte, SignatureSize)
+		r.FillBytes(out[:32])
+		s.FillBytes(out[32:])
+		return out, nil
+	case Secp256k1:
+		d := sha256.Sum256(msg)
+		sig := k1ecdsa.Sign(k.k1, d[:]) // RFC 6979, canonical low-S
+		r, s := sig.R(), sig.S()
+		out := make([]byte, SignatureSize)
+		r.PutBytesUnchecked(out[:32])
+		s.PutBytesUnchecked(out[32:])
+		return out, nil
+	}
+	return nil, fmt.Errorf("%w %q", ErrUnsupportedKeyType, k.pub.Type)
+}

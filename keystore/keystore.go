@@ -1,0 +1,257 @@
+// Package keystore keeps a node's secrets: the private keys it holds for its
+// admin and for custodial accounts, sealed with AES-256-GCM under a key
+// encryption key, and API tokens, stored only as SHA-256 hashes.
+//
+// The key encryption key is derived with scrypt from WEID_KEYSTORE_PASSPHRASE
+// when the node is given one (recommended in production: keep it in a secret
+// manager), or else is a random key in <data>/keystore/kek, mode 0600, so a
+// copy of the database alone does not reveal the keys.
+package keystore
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/syndtr/goleveldb/leveldb"
+	"github.com/syndtr/goleveldb/leveldb/opt"
+	"golang.org/x/crypto/scrypt"
+
+	"github.com/weidgo/weid/keys"
+)
+
+// Store is a node's keystore.
+type Store struct {
+	db   *leveldb.DB
+	aead cipher.AEAD
+}
+
+// ErrNotFound is returned for an unknown key or token.
+var ErrNotFound = errors.New("not found in keystore")
+
+type meta struct {
+	KDF  string `json:"kdf"` // "scrypt" or "file"
+	Salt string `json:"salt,omitempty"`
+}
+
+// Open opens the keystore in dir, creating it if needed.
+func Open(dir string, passphrase []byte) (*Store, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	db, err := leveldb.OpenFile(filepath.Join(dir, "db"), nil)
+	if err != nil {
+		return nil, fmt.Errorf("open keystore: %w", err)
+	}
+	s := &Store{db: db}
+	if err := s.unlock(dir, passphrase); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Store) unlock(dir string, passphrase []byte) error {
+	var m meta
+	raw, err := s.db.Get([]byte("meta"), nil)
+	switch {
+	case errors.Is(err, leveldb.ErrNotFound):
+		m.KDF = "file"
+		if len(passphrase) > 0 {
+			salt := make([]byte, 16)
+			rand.Read(salt)
+			m = meta{KDF: "scrypt", Salt: base64.RawURLEncoding.EncodeToString(salt)}
+		}
+		b, _ := json.Marshal(m)
+		if err := s.db.Put([]byte("meta"), b, &opt.WriteOptions{Sync: true}); err != nil {
+			return err
+		}
+	case err != nil:
+		return err
+	default:
+		if err := json.Unmarshal(raw, &m); err != nil {
+			return fmt.Errorf("keystore meta: %w", err)
+		}
+	}
+	var kek []byte
+	switch m.KDF {
+	case "scrypt":
+		if len(passphrase) == 0 {
+			return errors.New("this keystore is sealed with a passphrase: set WEID_KEYSTORE_PASSPHRASE")
+		}
+		salt, _ := base64.RawURLEncoding.DecodeString(m.Salt)
+		if kek, err = scrypt.Key(passphrase, salt, 1<<15, 8, 1, 32); err != nil {
+			return err
+		}
+	default:
+		path := filepath.Join(dir, "kek")
+		kek, err = os.ReadFile(path)
+		if errors.Is(err, os.ErrNotExist) {
+			kek = make([]byte, 32)
+			rand.Read(kek)
+			if err := writeFileSync(path, kek, 0o600); err != nil {
+				return err
+			}
+		} else if err != nil {
+			return err
+		}
+		if len(kek) != 32 {
+			return fmt.Errorf("keystore: %s is not a 32-byte key", path)
+		}
+	}
+	block, _ := aes.NewCipher(kek)
+	s.aead, _ = cipher.NewGCM(block)
+	// A check value proves the key encryption key is the right one.
+	check, err := s.db.Get([]byte("check"), nil)
+	if errors.Is(err, leveldb.ErrNotFound) {
+		return s.put([]byte("check"), s.seal([]byte("weid"), "check"))
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := s.open(check, "check"); err != nil {
+		return errors.New("keystore: wrong passphrase or key encryption key")
+	}
+	return nil
+}
+
+// Close closes the keystore.
+func (s *Store) Close() error { return s.db.Close() }
+
+func (s *Store) put(k, v []byte) error { return s.db.Put(k, v, &opt.WriteOptions{Sync: true}) }
+
+func (s *Store) seal(plain []byte, ad string) []byte {
+	nonce := make([]byte, s.aead.NonceSize())
+	rand.Read(nonce)
+	return s.aead.Seal(nonce, nonce, plain, []byte(ad))
+}
+
+func (s *Store) open(ct []byte, ad string) ([]byte, error) {
+	n := s.aead.NonceSize()
+	if len(ct) < n {
+		return nil, errors.New("short ciphertext")
+	}
+	return s.aead.Open(nil, ct[:n], ct[n:], []byte(ad))
+}
+
+type keyRecord struct {
+	Type   keys.Type `json:"type"`
+	Owner  string    `json:"owner"`
+	Sealed []byte    `json:"sealed"`
+}
+
+// PutKey stores the private key of verification method id, owned by account owner.
+func (s *Store) PutKey(id, owner string, k *keys.PrivateKey) error {
+	rec := keyRecord{Type: k.Type(), Owner: owner, Sealed: s.seal(k.Seed(), "key/"+id)}
+	b, _ := json.Marshal(rec)
+	return s.put([]byte("key/"+id), b)
+}
+
+// Key returns the private key of verification method id and its owner.
+func (s *Store) Key(id string) (*keys.PrivateKey, string, error) {
+	b, err := s.db.Get([]byte("key/"+id), nil)
+	if errors.Is(err, leveldb.ErrNotFound) {
+		return nil, "", ErrNotFound
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	var rec keyRecord
+	if err := json.Unmarshal(b, &rec); err != nil {
+		return nil, "", err
+	}
+	seed, err := s.open(rec.Sealed, "key/"+id)
+	if err != nil {
+		return nil, "", fmt.Errorf("keystore: key %s does not open: %w", id, err)
+	}
+	k, err := keys.PrivateKeyFromSeed(rec.Type, seed)
+	return k, rec.Owner, err
+}
+
+// DeleteKey forgets a key.
+func (s *Store) DeleteKey(id string) error { return s.db.Delete([]byte("key/"+id), &opt.WriteOptions{Sync: true}) }
+
+// Account is what a token authenticates as.
+type Account struct {
+	Name    string `json:"name"`
+	Admin   bool   `json:"admin,omitempty"`
+	Created string `json:"created"`
+}
+
+// NewToken creates an API token for account a and stores its hash.
+func (s *Store) NewToken(a Account) (string, error) {
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return "", err
+	}
+	tok := "weid_" + base64.RawURLEncoding.EncodeToString(raw)
+	a.Created = time.Now().UTC().Format(time.RFC3339)
+	b, _ := json.Marshal(a)
+	return tok, s.put(tokenKey(tok), b)
+}
+
+// Authenticate returns the account a token belongs to.
+func (s *Store) Authenticate(tok string) (*Account, error) {
+	b, err := s.db.Get(tokenKey(tok), nil)
+	if errors.Is(err, leveldb.ErrNotFound) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	var a Account
+	return &a, json.Unmarshal(b, &a)
+}
+
+func tokenKey(tok string) []byte {
+	sum := sha256.Sum256([]byte(tok))
+	return []byte("token/" + hex.EncodeToString(sum[:]))
+}
+
+// writeFileSync writes a file and fsyncs it and its directory.
+func writeFileSync(path string, data []byte, mode os.FileMode) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if d, err := os.Open(filepath.Dir(path)); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+// WriteSecretFile writes data to path with mode 0600, durably.
+func WriteSecretFile(path string, data []byte) error { return writeFileSync(path, data, 0o600) }
+
+// SetSigner records which verification method the node signs with for did.
+func (s *Store) SetSigner(did, vm string) error { return s.put([]byte("signer/"+did), []byte(vm)) }
+
+// Signer returns the verification method the node signs with for did.
+func (s *Store) Signer(did string) (string, error) {
+	b, err := s.db.Get([]byte("signer/"+did), nil)
+	if errors.Is(err, leveldb.ErrNotFound) {
+		return "", ErrNotFound
+	}
+	return string(b), err
+}

@@ -1,0 +1,109 @@
+package node
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/weidgo/weid/chain"
+	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/keys"
+	"github.com/weidgo/weid/keystore"
+)
+
+var lastNonce atomic.Uint64
+
+// NewNonce returns a nonce that is unique within this process and, across
+// processes, as unique as the clock: nanoseconds since the epoch within 53 bits.
+func NewNonce() uint64 {
+	for {
+		n := uint64(time.Now().UnixNano()) & chain.MaxNonce
+		last := lastNonce.Load()
+		if n <= last {
+			n = last + 1
+		}
+		if lastNonce.CompareAndSwap(last, n) {
+			return n
+		}
+	}
+}
+
+func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
+
+// CreateCustodialDID generates a key of type t, keeps it in the keystore for
+// account, and registers its did:weid DID.
+func (n *Node) CreateCustodialDID(ctx context.Context, account *keystore.Account, t keys.Type) (string, chain.Receipt, error) {
+	k, err := keys.Generate(t)
+	if err != nil {
+		return "", chain.Receipt{}, errs.BadRequest("did.invalidKeyType", "%v", err)
+	}
+	d := did.WeidDID(n.ChainID, k.Public())
+	vm := d + "#" + did.FirstKeyFragment
+	if err := n.Keystore.PutKey(vm, account.Name, k); err != nil {
+		return "", chain.Receipt{}, err
+	}
+	if err := n.Keystore.SetSigner(d, vm); err != nil {
+		return "", chain.Receipt{}, err
+	}
+	tx, err := SignTx(n.ChainID, vm, k, did.TxCreate, &did.CreatePayload{DID: d, PublicKeyMultibase: k.Public().Multibase()})
+	if err != nil {
+		return "", chain.Receipt{}, err
+	}
+	r, err := n.Submit(ctx, tx, false)
+	if err != nil {
+		_ = n.Keystore.DeleteKey(vm)
+		return "", chain.Receipt{}, err
+	}
+	return d, r, nil
+}
+
+// CustodialUpdate signs a DID update with the key the node keeps for
+// account, and submits it.
+func (n *Node) CustodialUpdate(ctx context.Context, account *keystore.Account, d, typ string, payload any) (chain.Receipt, error) {
+	vm, k, err := n.SignerKey(account, d)
+	if err != nil {
+		return chain.Receipt{}, err
+	}
+	tx, err := SignTx(n.ChainID, vm, k, typ, payload)
+	if err != nil {
+		return chain.Receipt{}, err
+	}
+	return n.Submit(ctx, tx, false)
+}
+
+// CustodialRotate rotates the key the node keeps for d to a new key of the
+// same type, with the new verification method #newID.
+func (n *Node) CustodialRotate(ctx context.Context, account *keystore.Account, d, newID string) (chain.Receipt, error) {
+	vm, k, err := n.SignerKey(account, d)
+	if err != nil {
+		return chain.Receipt{}, err
+	}
+	nk, err := keys.Generate(k.Type())
+	if err != nil {
+		return chain.Receipt{}, err
+	}
+	u, _ := did.ParseDIDURL(vm)
+	if newID == "" {
+		newID = "key-" + time.Now().UTC().Format("20060102T150405.000")
+	}
+	newVM := d + "#" + newID
+	if err := n.Keystore.PutKey(newVM, account.Name, nk); err != nil {
+		return chain.Receipt{}, err
+	}
+	tx, err := SignTx(n.ChainID, vm, k, did.TxRotateKey, &did.RotateKeyPayload{DID: d, ID: u.Fragment, NewID: newID, PublicKeyMultibase: nk.Public().Multibase()})
+	if err != nil {
+		return chain.Receipt{}, err
+	}
+	r, err := n.Submit(ctx, tx, false)
+	if err != nil {
+		_ = n.Keystore.DeleteKey(newVM)
+		return chain.Receipt{}, err
+	}
+	if err := n.Keystore.SetSigner(d, newVM); err != nil {
+		return r, errs.Wrap(http.StatusInternalServerError, "keystore.error", err)
+	}
+	return r, nil
+}

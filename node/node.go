@@ -1,0 +1,280 @@
+// Package node wires a weid node together: the ledger and its transaction
+// types, the consensus engine, the keystore and the DID resolver. It creates
+// the genesis block on first start.
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/weidgo/weid/chain"
+	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/keys"
+	"github.com/weidgo/weid/keystore"
+)
+
+// Config configures a node.
+type Config struct {
+	// DataDir holds the ledger, the keystore and admin.token.
+	DataDir string
+	// ChainID names the chain at genesis (default "1"); ignored afterwards.
+	ChainID string
+	// Engine is the consensus engine; only "solo" so far.
+	Engine string
+	// Solo tunes the solo engine's group commit.
+	Solo chain.SoloConfig
+	// KeystorePassphrase, if set, seals the keystore (WEID_KEYSTORE_PASSPHRASE).
+	KeystorePassphrase []byte
+	// AdminKey is the genesis admin's key; generated if nil.
+	AdminKey *keys.PrivateKey
+	// DIDWebHosts enables did:web resolution for these hosts only.
+	DIDWebHosts []string
+	// Registerer receives the node's metrics (nil: none).
+	Registerer prometheus.Registerer
+}
+
+// Node is a running weid node.
+type Node struct {
+	Ledger   *chain.Ledger
+	Engine   chain.Engine
+	Keystore *keystore.Store
+	Resolver *did.Resolver
+	ChainID  string
+	AdminDID string
+	metrics  *chain.Metrics
+}
+
+// Keystore ids of the node's own keys.
+const (
+	nodeKeyID  = "node"
+	TokenFile  = "admin.token"
+	AdminOwner = "admin"
+)
+
+// NewRegistry returns the registry of every transaction type a node accepts.
+func NewRegistry() *chain.Registry {
+	r := chain.NewRegistry()
+	did.Register(r)
+	return r
+}
+
+// ErrInitialized is returned by Init on a data directory that has a chain.
+var ErrInitialized = errors.New("the data directory already holds a chain")
+
+// Init creates the genesis block in an empty data directory: the node key,
+// the consortium admin's DID and key (sealed in the keystore) and the admin
+// API token, written to <data>/admin.token with mode 0600 and kept hashed.
+func Init(cfg Config) (adminDID, tokenPath string, err error) {
+	n, err := open(cfg, true)
+	if err != nil {
+		return "", "", err
+	}
+	defer n.Close()
+	return n.AdminDID, filepath.Join(cfg.DataDir, TokenFile), nil
+}
+
+// Open starts a node on cfg.DataDir, creating its genesis on first start.
+func Open(cfg Config) (*Node, error) { return open(cfg, false) }
+
+func open(cfg Config, mustInit bool) (*Node, error) {
+	if cfg.DataDir == "" {
+		cfg.DataDir = "data"
+	}
+	if cfg.ChainID == "" {
+		cfg.ChainID = "1"
+	}
+	if cfg.Engine == "" {
+		cfg.Engine = "solo"
+	}
+	if cfg.Engine != "solo" {
+		return nil, fmt.Errorf("engine %q is not available (this build has: solo)", cfg.Engine)
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, err
+	}
+	ks, err := keystore.Open(filepath.Join(cfg.DataDir, "keystore"), cfg.KeystorePassphrase)
+	if err != nil {
+		return nil, err
+	}
+	l, err := chain.Open(filepath.Join(cfg.DataDir, "ledger"), NewRegistry())
+	if err != nil {
+		ks.Close()
+		return nil, err
+	}
+	n := &Node{Ledger: l, Keystore: ks}
+	if cfg.Registerer != nil {
+		n.metrics = chain.NewMetrics(cfg.Registerer)
+		l.SetMetrics(n.metrics)
+	}
+	fail := func(err error) (*Node, error) {
+		l.Close()
+		ks.Close()
+		return nil, err
+	}
+	if l.Head().Empty {
+		if err := n.genesis(cfg); err != nil {
+			return fail(fmt.Errorf("genesis: %w", err))
+		}
+	} else if mustInit {
+		return fail(ErrInitialized)
+	}
+	nodeKey, _, err := ks.Key(nodeKeyID)
+	if err != nil {
+		return fail(fmt.Errorf("node key: %w", err))
+	}
+	init, err := chain.InitRecord(l)
+	if err != nil {
+		return fail(err)
+	}
+	if init.NodeKey != nodeKey.Public().Multibase() {
+		return fail(errors.New("the keystore's node key is not the key this chain's genesis names"))
+	}
+	n.ChainID = l.ChainID()
+	n.AdminDID = init.Admins[0]
+	n.Engine = chain.NewSolo(l, nodeKey, cfg.Solo)
+	methods := map[string]did.MethodResolver{
+		"weid": did.NewWeidMethod(l),
+		"key":  did.KeyMethod{},
+		"jwk":  did.JWKMethod{},
+	}
+	if len(cfg.DIDWebHosts) > 0 {
+		methods["web"] = &did.WebMethod{AllowedHosts: cfg.DIDWebHosts}
+	}
+	n.Resolver = did.NewResolver(methods)
+	return n, nil
+}
+
+func (n *Node) genesis(cfg Config) error {
+	nodeKey, err := keys.Generate(keys.Ed25519)
+	if err != nil {
+		return err
+	}
+	admin := cfg.AdminKey
+	if admin == nil {
+		if admin, err = keys.Generate(keys.Ed25519); err != nil {
+			return err
+		}
+	}
+	adminDID := did.WeidDID(cfg.ChainID, admin.Public())
+	adminVM := adminDID + "#" + did.FirstKeyFragment
+	if err := n.Keystore.PutKey(nodeKeyID, AdminOwner, nodeKey); err != nil {
+		return err
+	}
+	if err := n.Keystore.PutKey(adminVM, AdminOwner, admin); err != nil {
+		return err
+	}
+	if err := n.Keystore.SetSigner(adminDID, adminVM); err != nil {
+		return err
+	}
+	tok, err := n.Keystore.NewToken(keystore.Account{Name: AdminOwner, Admin: true})
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(cfg.DataDir, TokenFile)
+	_ = os.Remove(path) // left by a genesis that crashed before its block
+	if err := keystore.WriteSecretFile(path, []byte(tok+"\n")); err != nil {
+		return err
+	}
+	create, err := SignTx(cfg.ChainID, adminVM, admin, did.TxCreate, &did.CreatePayload{DID: adminDID, PublicKeyMultibase: admin.Public().Multibase()})
+	if err != nil {
+		return err
+	}
+	init, err := SignTx(cfg.ChainID, adminVM, admin, chain.TypeChainInit, &chain.InitPayload{NodeKey: nodeKey.Public().Multibase(), Admins: []string{adminDID}})
+	if err != nil {
+		return err
+	}
+	var cs []*chain.Checked
+	for _, tx := range []*chain.Tx{create, init} {
+		c, err := n.Ledger.Registry().CheckTx(cfg.ChainID, tx)
+		if err != nil {
+			return err
+		}
+		cs = append(cs, c)
+	}
+	_, res, err := n.Ledger.Commit(cs, nodeKey, time.Now())
+	if err != nil {
+		return err
+	}
+	for _, r := range res {
+		if r.Err != nil {
+			return r.Err
+		}
+	}
+	return nil
+}
+
+// SignTx builds and signs a transaction; the nonce is the current time in
+// nanoseconds, masked to 53 bits, which a signer never repeats in practice.
+func SignTx(chainID, from string, k *keys.PrivateKey, typ string, payload any) (*chain.Tx, error) {
+	raw, err := jsonMarshal(payload)
+	if err != nil {
+		return nil, err
+	}
+	tx := &chain.Tx{ChainID: chainID, Type: typ, From: from, Nonce: NewNonce(), Payload: raw}
+	if err := tx.Sign(k); err != nil {
+		return nil, err
+	}
+	return tx, nil
+}
+
+// Submit checks a received transaction and hands it to the engine. With
+// async it returns once the transaction is accepted into the mempool.
+func (n *Node) Submit(ctx context.Context, tx *chain.Tx, async bool) (chain.Receipt, error) {
+	c, err := n.Ledger.Registry().CheckTx(n.ChainID, tx)
+	if err != nil {
+		n.metrics.Rejected(errs.Code(err))
+		return chain.Receipt{}, err
+	}
+	// Check the signature here, in the caller's goroutine, so signature
+	// checks run in parallel; the block only re-checks that the key holds.
+	_ = n.Ledger.Registry().PreVerify(n.Ledger, c)
+	if async {
+		if err := n.Engine.SubmitAsync(c); err != nil {
+			return chain.Receipt{}, err
+		}
+		return chain.Receipt{TxHash: c.Hash}, nil
+	}
+	return n.Engine.Submit(ctx, c)
+}
+
+// SubmitRaw decodes and submits a transaction as received.
+func (n *Node) SubmitRaw(ctx context.Context, raw []byte, async bool) (chain.Receipt, error) {
+	tx, err := chain.DecodeTx(raw)
+	if err != nil {
+		return chain.Receipt{}, err
+	}
+	return n.Submit(ctx, tx, async)
+}
+
+// SignerKey returns the custodial key an account uses to sign for did.
+func (n *Node) SignerKey(account *keystore.Account, d string) (string, *keys.PrivateKey, error) {
+	vm, err := n.Keystore.Signer(d)
+	if err != nil {
+		return "", nil, errs.New(http.StatusForbidden, "auth.notCustodian", "this node holds no key for %s", d)
+	}
+	k, owner, err := n.Keystore.Key(vm)
+	if err != nil {
+		return "", nil, err
+	}
+	if owner != account.Name {
+		return "", nil, errs.New(http.StatusForbidden, "auth.notOwner", "%s belongs to another account", d)
+	}
+	return vm, k, nil
+}
+
+// Close stops the engine (committing what it accepted) and closes the stores.
+func (n *Node) Close() error {
+	var err error
+	if n.Engine != nil {
+		err = n.Engine.Close()
+	}
+	return errors.Join(err, n.Ledger.Close(), n.Keystore.Close())
+}

@@ -1,0 +1,64 @@
+package server
+
+import (
+	_ "embed"
+	"fmt"
+	"net/http"
+	"runtime/debug"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/weidgo/weid/errs"
+)
+
+//go:embed openapi.json
+var openAPIDoc []byte
+
+// OpenAPI returns the OpenAPI 3.1 document of the API.
+func OpenAPI() []byte { return openAPIDoc }
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// readyz reports ready once the ledger has its genesis and can be read.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	head := s.node.Ledger.Head()
+	if head.Empty {
+		renderError(w, r, errs.New(http.StatusServiceUnavailable, "node.notReady", "the ledger has no genesis block yet"))
+		return
+	}
+	if _, err := s.node.Ledger.Block(head.Height); err != nil {
+		renderError(w, r, errs.New(http.StatusServiceUnavailable, "node.notReady", "the ledger cannot be read: %v", err))
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"status": "ready", "height": head.Height})
+}
+
+func (s *Server) metricsHandler(w http.ResponseWriter, r *http.Request) {
+	if s.gatherer == nil {
+		renderError(w, r, errs.New(http.StatusNotFound, "metrics.disabled", "metrics are not enabled on this node"))
+		return
+	}
+	promhttp.HandlerFor(s.gatherer, promhttp.HandlerOpts{}).ServeHTTP(w, r)
+}
+
+func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(openAPIDoc)
+}
+
+func notFound(r *http.Request) error {
+	return errs.New(http.StatusNotFound, "route.notFound", "no such endpoint: %s %s (see /openapi.json)", r.Method, r.URL.Path)
+}
+
+func methodNotAllowed(r *http.Request) error {
+	return errs.New(http.StatusMethodNotAllowed, "route.methodNotAllowed", "%s is not allowed on %s", r.Method, r.URL.Path)
+}
+
+func stack() []byte { return debug.Stack() }
+
+// Version is set by the build (-ldflags "-X ...server.Version=...").
+var Version = "dev"
+
+func versionString() string { return fmt.Sprintf("weid %s", Version) }

@@ -1,0 +1,135 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/weidgo/weid/chain"
+	"github.com/weidgo/weid/errs"
+)
+
+// StatusResponse is the body of GET /v1/status.
+type StatusResponse struct {
+	ChainID  string `json:"chainId"`
+	Height   uint64 `json:"height"`
+	Hash     string `json:"blockHash"`
+	AppHash  string `json:"appHash"`
+	Time     string `json:"time"`
+	Engine   string `json:"engine"`
+	AdminDID string `json:"adminDid"`
+	Version  string `json:"version"`
+}
+
+func (s *Server) status(w http.ResponseWriter, r *http.Request) {
+	h := s.node.Ledger.Head()
+	writeJSON(w, http.StatusOK, StatusResponse{ChainID: s.node.ChainID, Height: h.Height, Hash: h.Hash, AppHash: h.AppHash, Time: h.Time,
+		Engine: s.node.Engine.Name(), AdminDID: s.node.AdminDID, Version: Version})
+}
+
+// TxReceipt is the response to a submitted transaction.
+type TxReceipt struct {
+	TxHash string `json:"txHash"`
+	Height uint64 `json:"height,omitempty"`
+	Status string `json:"status"` // "committed" or "pending"
+}
+
+func asyncRequested(r *http.Request) (bool, error) {
+	v := r.URL.Query().Get("async")
+	if v == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, errs.BadRequest("request.badQuery", "async must be true or false")
+	}
+	return b, nil
+}
+
+func (s *Server) submitTx(w http.ResponseWriter, r *http.Request) {
+	async, err := asyncRequested(r)
+	if err != nil {
+		renderError(w, r, err)
+		return
+	}
+	body, err := readBody(r)
+	if err != nil {
+		renderError(w, r, err)
+		return
+	}
+	rc, err := s.node.SubmitRaw(r.Context(), body, async)
+	if err != nil {
+		renderError(w, r, err)
+		return
+	}
+	if async {
+		writeJSON(w, http.StatusAccepted, TxReceipt{TxHash: rc.TxHash, Status: "pending"})
+		return
+	}
+	writeJSON(w, http.StatusCreated, TxReceipt{TxHash: rc.TxHash, Height: rc.Height, Status: "committed"})
+}
+
+// TxResponse is the body of GET /v1/txs/{hash}: a committed transaction with
+// its block header and Merkle inclusion proof, or the state of one that is
+// not committed.
+type TxResponse struct {
+	Status string `json:"status"` // committed, pending, rejected
+	*chain.TxWithProof
+	Error *Problem `json:"error,omitempty"`
+}
+
+func (s *Server) getTx(w http.ResponseWriter, r *http.Request) {
+	hash := chi.URLParam(r, "hash")
+	tx, err := s.node.Ledger.Tx(hash)
+	if err == nil {
+		writeJSON(w, http.StatusOK, TxResponse{Status: "committed", TxWithProof: tx})
+		return
+	}
+	if errs.Code(err) == "tx.notFound" {
+		if state, rerr, ok := s.node.Engine.Status(hash); ok {
+			resp := TxResponse{Status: state, TxWithProof: &chain.TxWithProof{Hash: hash}}
+			if rerr != nil {
+				p := problemFor(rerr)
+				resp.Error = &p
+			}
+			writeJSON(w, http.StatusOK, resp)
+			return
+		}
+	}
+	renderError(w, r, err)
+}
+
+func (s *Server) getBlock(w http.ResponseWriter, r *http.Request) {
+	p := chi.URLParam(r, "height")
+	var h uint64
+	var err error
+	if p == "latest" {
+		h = s.node.Ledger.Head().Height
+	} else if h, err = strconv.ParseUint(p, 10, 64); err != nil {
+		renderError(w, r, errs.BadRequest("block.badHeight", "height must be a non-negative integer or \"latest\""))
+		return
+	}
+	b, err := s.node.Ledger.Block(h)
+	if err != nil {
+		renderError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, b)
+}
+
+// decodeJSON strictly decodes a request body into v.
+func decodeJSON(r *http.Request, v any) error {
+	body, err := readBody(r)
+	if err != nil {
+		return err
+	}
+	if len(body) == 0 {
+		body = []byte("{}")
+	}
+	if err := chain.DecodeStrict(body, v); err != nil {
+		return errs.BadRequest("request.malformed", "request body: %v", err)
+	}
+	return nil
+}
+

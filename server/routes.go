@@ -1,0 +1,47 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+)
+
+// routes declares the whole API.
+func (s *Server) routes() http.Handler {
+	r := chi.NewRouter()
+	r.Use(requestID, recoverer, s.observe, limitBody)
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		renderError(w, r, notFound(r))
+	})
+	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		renderError(w, r, methodNotAllowed(r))
+	})
+
+	r.Get("/healthz", s.healthz)
+	r.Get("/readyz", s.readyz)
+	r.Get("/metrics", s.metricsHandler)
+	r.Get("/openapi.json", s.openAPI)
+
+	r.Route("/v1", func(r chi.Router) {
+		r.Get("/status", s.status)
+		r.Post("/txs", s.submitTx)
+		r.Get("/txs/{hash}", s.getTx)
+		r.Get("/blocks/{height}", s.getBlock)
+		r.Route("/dids", func(r chi.Router) {
+			r.Post("/", s.createDID)
+			r.Route("/{did}", func(r chi.Router) {
+				r.Get("/", s.getDID)
+				r.Post("/keys", s.addKey)
+				r.Delete("/keys/{id}", s.removeKey)
+				r.Post("/services", s.addService)
+				r.Delete("/services/{id}", s.removeService)
+				r.Post("/rotate", s.rotateKey)
+				r.Post("/deactivate", s.deactivate)
+			})
+		})
+	})
+
+	// DID Resolution HTTP(S) binding (W3C DID Resolution §11).
+	r.Get("/1.0/identifiers/{did}", s.resolve)
+	return r
+}

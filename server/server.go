@@ -1,0 +1,118 @@
+// Package server is weid's HTTP API: a chi router whose handlers decode a
+// request, call the node, and render the result or an RFC 9457 problem.
+// routes.go shows the whole API at a glance; openapi.json documents it.
+package server
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/keystore"
+	"github.com/weidgo/weid/node"
+)
+
+// MaxBodyBytes bounds every request body.
+const MaxBodyBytes = 1 << 20
+
+// Server serves the API of one node.
+type Server struct {
+	node     *node.Node
+	gatherer prometheus.Gatherer
+	metrics  *httpMetrics
+	handler  http.Handler
+}
+
+// New returns the API server for n. reg receives the HTTP metrics and is
+// served at /metrics with everything else registered on it.
+func New(n *node.Node, reg *prometheus.Registry) *Server {
+	s := &Server{node: n, gatherer: reg}
+	if reg != nil {
+		s.metrics = newHTTPMetrics(reg)
+	}
+	s.handler = s.routes()
+	return s
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// HTTPServer returns an http.Server with weid's timeouts.
+func (s *Server) HTTPServer(addr string) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           s,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+}
+
+// ListenAndServe serves on addr until ctx is done, then shuts down gracefully.
+// ready, if not nil, receives the bound address once listening.
+func (s *Server) ListenAndServe(ctx context.Context, addr string, ready func(net.Addr)) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	hs := s.HTTPServer(addr)
+	if ready != nil {
+		ready(ln.Addr())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		err := hs.Shutdown(sctx)
+		<-errc
+		return err
+	}
+}
+
+// readBody reads a request body of at most MaxBodyBytes.
+func readBody(r *http.Request) ([]byte, error) {
+	b, err := io.ReadAll(r.Body)
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return nil, errs.New(http.StatusRequestEntityTooLarge, "request.tooLarge", "request body exceeds %d bytes", mbe.Limit)
+	}
+	if err != nil {
+		return nil, errs.BadRequest("request.unreadable", "read request body: %v", err)
+	}
+	return b, nil
+}
+
+type ctxKey int
+
+const accountKey ctxKey = 0
+
+// account returns the account the request's bearer token authenticates, or
+// an error if the token is missing or unknown.
+func (s *Server) account(r *http.Request) (*keystore.Account, error) {
+	h := r.Header.Get("Authorization")
+	tok, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok || tok == "" {
+		return nil, errs.New(http.StatusUnauthorized, "auth.required", "this operation needs an API token: Authorization: Bearer <token>")
+	}
+	a, err := s.node.Keystore.Authenticate(strings.TrimSpace(tok))
+	if errors.Is(err, keystore.ErrNotFound) {
+		return nil, errs.New(http.StatusUnauthorized, "auth.invalidToken", "the API token is not valid")
+	}
+	return a, err
+}
+
+func logger() *slog.Logger { return slog.Default() }
