@@ -34,10 +34,13 @@ func merkleRoot(leaves [][]byte) []byte {
 	return root
 }
 
-// subtreeHash returns the hash of the perfect subtree [begin, end) of the leaves.
+// subtreeHash returns the hash of the perfect subtree [begin, end) of the
+// leaves. A perfect subtree's hash does not depend on where it sits, so it is
+// computed as a tree of its own: compact ranges that do not start at 0 have
+// no single root.
 func subtreeHash(leafHashes [][]byte, begin, end uint64) []byte {
 	rf := compact.RangeFactory{Hash: hasher.HashChildren}
-	r := rf.NewEmptyRange(begin)
+	r := rf.NewEmptyRange(0)
 	for i := begin; i < end; i++ {
 		_ = r.Append(leafHashes[i], nil)
 	}

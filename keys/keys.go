@@ -75,18 +75,22 @@ func NewPublicKey(t Type, raw []byte) (PublicKey, error) {
 		b := append([]byte(nil), raw...)
 		return PublicKey{Type: t, Bytes: b, ed: ed25519.PublicKey(b)}, nil
 	case P256:
-		var x, y *big.Int
-		switch {
-		case len(raw) == 33 && (raw[0] == 2 || raw[0] == 3):
-			x, y = elliptic.UnmarshalCompressed(elliptic.P256(), raw)
-		case len(raw) == 65 && raw[0] == 4:
-			x, y = elliptic.Unmarshal(elliptic.P256(), raw) //nolint:staticcheck // point validation only
+		uncompressed := raw
+		if len(raw) == 33 && (raw[0] == 2 || raw[0] == 3) {
+			x, y := elliptic.UnmarshalCompressed(elliptic.P256(), raw)
+			if x == nil {
+				return PublicKey{}, errors.New("invalid P-256 public key")
+			}
+			uncompressed = make([]byte, 65)
+			uncompressed[0] = 4
+			x.FillBytes(uncompressed[1:33])
+			y.FillBytes(uncompressed[33:])
 		}
-		if x == nil {
-			return PublicKey{}, errors.New("invalid P-256 public key")
+		pk, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), uncompressed)
+		if err != nil {
+			return PublicKey{}, fmt.Errorf("invalid P-256 public key: %w", err)
 		}
-		pk := &ecdsa.PublicKey{Curve: elliptic.P256(), X: x, Y: y}
-		return PublicKey{Type: t, Bytes: elliptic.MarshalCompressed(elliptic.P256(), x, y), ec: pk}, nil
+		return PublicKey{Type: t, Bytes: compressP256(uncompressed), ec: pk}, nil
 	case Secp256k1:
 		pk, err := secp256k1.ParsePubKey(raw)
 		if err != nil {
@@ -109,10 +113,8 @@ func (k PublicKey) Equal(o PublicKey) bool {
 func (k PublicKey) Uncompressed() []byte {
 	switch k.Type {
 	case P256:
-		out := make([]byte, 64)
-		k.ec.X.FillBytes(out[:32])
-		k.ec.Y.FillBytes(out[32:])
-		return out
+		b, _ := k.ec.Bytes()
+		return b[1:]
 	case Secp256k1:
 		return k.k1.SerializeUncompressed()[1:]
 	}
@@ -192,7 +194,11 @@ func Generate(t Type) (*PrivateKey, error) {
 		if err != nil {
 			return nil, err
 		}
-		return PrivateKeyFromSeed(t, sk.D.FillBytes(make([]byte, 32)))
+		b, err := sk.Bytes()
+		if err != nil {
+			return nil, err
+		}
+		return PrivateKeyFromSeed(t, b)
 	case Secp256k1:
 		sk, err := secp256k1.GeneratePrivateKey()
 		if err != nil {
@@ -220,7 +226,11 @@ func PrivateKeyFromSeed(t Type, seed []byte) (*PrivateKey, error) {
 		if err != nil {
 			return nil, fmt.Errorf("invalid P-256 private key: %w", err)
 		}
-		pub, err := NewPublicKey(t, elliptic.MarshalCompressed(elliptic.P256(), sk.X, sk.Y))
+		ub, err := sk.PublicKey.Bytes()
+		if err != nil {
+			return nil, err
+		}
+		pub, err := NewPublicKey(t, ub)
 		if err != nil {
 			return nil, err
 		}
@@ -252,7 +262,8 @@ func (k *PrivateKey) Seed() []byte {
 	case Ed25519:
 		return append([]byte(nil), k.ed.Seed()...)
 	case P256:
-		return k.ec.D.FillBytes(make([]byte, 32))
+		b, _ := k.ec.Bytes()
+		return b
 	default:
 		return k.k1.Serialize()
 	}
@@ -292,4 +303,12 @@ func (k *PrivateKey) Sign(msg []byte) ([]byte, error) {
 		return out, nil
 	}
 	return nil, fmt.Errorf("%w %q", ErrUnsupportedKeyType, k.pub.Type)
+}
+
+// compressP256 turns a 65-byte uncompressed point into its SEC 1 compressed form.
+func compressP256(u []byte) []byte {
+	c := make([]byte, 33)
+	c[0] = 2 | u[64]&1
+	copy(c[1:], u[1:33])
+	return c
 }

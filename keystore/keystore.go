@@ -178,7 +178,9 @@ func (s *Store) Key(id string) (*keys.PrivateKey, string, error) {
 }
 
 // DeleteKey forgets a key.
-func (s *Store) DeleteKey(id string) error { return s.db.Delete([]byte("key/"+id), &opt.WriteOptions{Sync: true}) }
+func (s *Store) DeleteKey(id string) error {
+	return s.db.Delete([]byte("key/"+id), &opt.WriteOptions{Sync: true})
+}
 
 // Account is what a token authenticates as.
 type Account struct {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/did"
@@ -63,10 +64,14 @@ func (s *Server) submitSigned(r *http.Request, raw json.RawMessage, typ, pathDID
 	}
 	var p struct {
 		DID string `json:"did"`
+		ID  string `json:"id"`
 	}
 	_ = json.Unmarshal(tx.Payload, &p)
 	if pathDID != "" && p.DID != pathDID {
 		return chain.Receipt{}, "", errs.BadRequest("tx.wrongEndpoint", "the transaction changes %s, the path names %s", p.DID, pathDID)
+	}
+	if id := chi.URLParam(r, "id"); id != "" && p.ID != id {
+		return chain.Receipt{}, "", errs.BadRequest("tx.wrongEndpoint", "the transaction removes #%s, the path names #%s", p.ID, id)
 	}
 	async, err := asyncRequested(r)
 	if err != nil {
@@ -226,7 +231,7 @@ func (s *Server) resolve(w http.ResponseWriter, r *http.Request) {
 	raw := chi.URLParam(r, "did")
 	d, err := url.PathUnescape(raw)
 	if err != nil {
-		s.resolutionError(w, r, errs.BadRequest("did.invalid", "DID in path: %v", err), "invalidDid")
+		s.resolutionError(w, r, errs.BadRequest("did.invalidDid", "DID in path: %v", err), "invalidDid")
 		return
 	}
 	var opts did.Options
@@ -271,6 +276,7 @@ func (s *Server) resolve(w http.ResponseWriter, r *http.Request) {
 func (s *Server) resolutionError(w http.ResponseWriter, r *http.Request, e *errs.Error, code string) {
 	p := problemFor(e)
 	p.Instance = r.URL.Path
+	p.RequestID = middleware.GetReqID(r.Context())
 	writeProblem(w, p, map[string]any{
 		"didDocument":           nil,
 		"didResolutionMetadata": map[string]string{"error": code, "errorMessage": e.Detail},

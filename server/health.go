@@ -2,7 +2,6 @@ package server
 
 import (
 	_ "embed"
-	"fmt"
 	"net/http"
 	"runtime/debug"
 
@@ -60,5 +59,3 @@ func stack() []byte { return debug.Stack() }
 
 // Version is set by the build (-ldflags "-X ...server.Version=...").
 var Version = "dev"
-
-func versionString() string { return fmt.Sprintf("weid %s", Version) }

@@ -132,4 +132,3 @@ func decodeJSON(r *http.Request, v any) error {
 	}
 	return nil
 }
-

@@ -41,7 +41,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			s.metrics.duration.WithLabelValues(route).Observe(d.Seconds())
 		}
 		level := slog.LevelDebug
-		if ww.Status() >= 500 {
+		if ww.Status() >= 500 && ww.Status() != http.StatusNotImplemented {
 			level = slog.LevelError
 		} else if r.Method != http.MethodGet {
 			level = slog.LevelInfo

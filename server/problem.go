@@ -44,7 +44,7 @@ func problemFor(err error) Problem {
 		return Problem{Type: ProblemTypeBase + e.Code, Title: http.StatusText(e.Status), Status: e.Status, Detail: e.Detail, Code: e.Code}
 	}
 	if errors.Is(err, chain.ErrStorage) {
-		return Problem{Type: ProblemTypeBase + "ledger.unavailable", Title: http.StatusText(503), Status: 503, Detail: "the ledger's storage failed; nothing was written", Code: "ledger.unavailable"}
+		return Problem{Type: ProblemTypeBase + "ledger.unavailable", Title: http.StatusText(http.StatusServiceUnavailable), Status: http.StatusServiceUnavailable, Detail: "the ledger's storage failed; nothing was written", Code: "ledger.unavailable"}
 	}
 	return Problem{Type: ProblemTypeBase + "internal", Title: http.StatusText(500), Status: 500, Detail: "internal error; see the node's log", Code: "internal"}
 }
@@ -54,17 +54,18 @@ func writeProblem(w http.ResponseWriter, p Problem, extra map[string]any) {
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(p.Status)
-	if extra == nil {
-		_ = json.NewEncoder(w).Encode(p)
-		return
+	var body any = p
+	if extra != nil {
+		raw, _ := json.Marshal(p)
+		m := map[string]any{}
+		_ = json.Unmarshal(raw, &m)
+		for k, v := range extra {
+			m[k] = v
+		}
+		body = m
 	}
-	raw, _ := json.Marshal(p)
-	m := map[string]any{}
-	_ = json.Unmarshal(raw, &m)
-	for k, v := range extra {
-		m[k] = v
-	}
-	_ = json.NewEncoder(w).Encode(m)
+	b, _ := chain.MarshalJSON(body)
+	_, _ = w.Write(append(b, '\n'))
 }
 
 // writeJSON writes v as JSON with status.

@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"strings"
@@ -96,10 +95,6 @@ func readBody(r *http.Request) ([]byte, error) {
 	return b, nil
 }
 
-type ctxKey int
-
-const accountKey ctxKey = 0
-
 // account returns the account the request's bearer token authenticates, or
 // an error if the token is missing or unknown.
 func (s *Server) account(r *http.Request) (*keystore.Account, error) {
@@ -114,5 +109,3 @@ func (s *Server) account(r *http.Request) (*keystore.Account, error) {
 	}
 	return a, err
 }
-
-func logger() *slog.Logger { return slog.Default() }

@@ -1,0 +1,44 @@
+# weid — see README.md. Everything installs through go.mod and this file.
+GO        ?= go
+BIN       := bin/weid
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -X github.com/weidgo/weid/server.Version=$(VERSION)
+FUZZTIME  ?= 10s
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.7.0
+
+.PHONY: build run test test-short fuzz bench lint clean
+
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/weid
+
+## run: build and start a single-node service with its embedded ledger in ./data
+run: build
+	./$(BIN) node start
+
+## test: vet, the whole suite under the race detector, and short fuzz runs
+test:
+	$(GO) vet ./...
+	$(GO) test -race -count=1 -timeout 20m ./...
+	$(MAKE) fuzz
+
+test-short:
+	$(GO) test -short -count=1 ./...
+
+# Each fuzz target runs for FUZZTIME (go test runs one fuzz target at a time).
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeTx$$' -fuzztime $(FUZZTIME) ./chain
+	$(GO) test -run '^$$' -fuzz '^FuzzParseDIDURL$$' -fuzztime $(FUZZTIME) ./did
+	$(GO) test -run '^$$' -fuzz '^FuzzParseWeid$$' -fuzztime $(FUZZTIME) ./did
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeDocument$$' -fuzztime $(FUZZTIME) ./did
+
+## bench: run the benchmarks and print a table (run it alone: it loads both cores)
+bench:
+	$(GO) run ./internal/benchtable -- $(GO) test -run '^$$' -bench . -benchtime 3s -timeout 30m ./bench
+
+lint:
+	@test -z "$$(gofmt -l .)" || (gofmt -l .; echo "gofmt: the files above need formatting"; exit 1)
+	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
+
+clean:
+	rm -rf bin

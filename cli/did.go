@@ -1,0 +1,277 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/weidgo/weid/client"
+	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/keys"
+	"github.com/weidgo/weid/node"
+)
+
+func didCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{Use: "did", Short: "Create, resolve, update and deactivate DIDs"}
+	cmd.AddCommand(didCreateCmd(g), didResolveCmd(g), didUpdateCmd(g), didDeactivateCmd(g))
+	return cmd
+}
+
+func printDIDResult(g *globals, r *client.DIDResult) error {
+	return g.print(r, func(w io.Writer) {
+		fmt.Fprintf(w, "%s\ntx %s at height %d\n", r.DID, r.TxHash, r.Height)
+	})
+}
+
+// parseService reads "id,type,endpoint".
+func parseService(d, s string) (did.Service, error) {
+	parts := strings.SplitN(s, ",", 3)
+	if len(parts) != 3 || parts[0] == "" || parts[1] == "" || parts[2] == "" {
+		return did.Service{}, fmt.Errorf("service %q: want id,type,endpoint", s)
+	}
+	ep, _ := json.Marshal(parts[2])
+	svc := did.Service{ID: d + "#" + strings.TrimPrefix(parts[0], "#"), Type: parts[1], ServiceEndpoint: ep}
+	return svc, svc.Validate(d)
+}
+
+func didCreateCmd(g *globals) *cobra.Command {
+	var keyFile, passFile, keyType string
+	var services []string
+	var custodial bool
+	cmd := &cobra.Command{
+		Use:   "create",
+		Short: "Register a did:weid DID on the ledger",
+		Long: `Register the DID of a local key file (--key), signing the did.create
+transaction locally: the key never leaves this machine. With --custodial and
+an API token the node generates and keeps the key for the token's account.`,
+		Example: `  weid did create --key alice.key
+  weid did create --key alice.key --service 'home,LinkedDomains,https://alice.example'
+  weid did create --custodial --token "$(cat data/admin.token)"`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			c := g.client()
+			if custodial {
+				if g.token == "" {
+					return errors.New("--custodial needs --token or WEID_TOKEN")
+				}
+				r, err := c.CreateCustodialDID(ctx, keyType)
+				if err != nil {
+					return err
+				}
+				return printDIDResult(g, r)
+			}
+			k, _, err := loadKey(keyFile, passFile)
+			if err != nil {
+				return err
+			}
+			st, err := c.Status(ctx)
+			if err != nil {
+				return err
+			}
+			d := did.WeidDID(st.ChainID, k.Public())
+			p := &did.CreatePayload{DID: d, PublicKeyMultibase: k.Public().Multibase()}
+			for _, s := range services {
+				svc, err := parseService(d, s)
+				if err != nil {
+					return err
+				}
+				p.Service = append(p.Service, svc)
+			}
+			tx, err := node.SignTx(st.ChainID, d+"#"+did.FirstKeyFragment, k, did.TxCreate, p)
+			if err != nil {
+				return err
+			}
+			r, err := c.CreateDID(ctx, tx)
+			if err != nil {
+				return err
+			}
+			return printDIDResult(g, r)
+		},
+	}
+	cmd.Flags().StringVar(&keyFile, "key", "", "key file whose DID to register")
+	cmd.Flags().StringVar(&passFile, "passphrase-file", "", "file holding the key file's passphrase")
+	cmd.Flags().StringArrayVar(&services, "service", nil, "service to include, as id,type,endpoint (repeatable)")
+	cmd.Flags().BoolVar(&custodial, "custodial", false, "let the node generate and keep the key (needs a token)")
+	cmd.Flags().StringVar(&keyType, "key-type", "Ed25519", "key type for --custodial: Ed25519, P-256 or secp256k1")
+	return cmd
+}
+
+func didResolveCmd(g *globals) *cobra.Command {
+	var versionID, versionTime string
+	cmd := &cobra.Command{
+		Use:   "resolve DID",
+		Short: "Resolve a DID (did:weid, did:key, did:jwk, did:web) through a node",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts := did.Options{VersionID: versionID}
+			if versionTime != "" {
+				t, err := time.Parse(time.RFC3339, versionTime)
+				if err != nil {
+					return fmt.Errorf("--version-time must be RFC 3339, like 2026-01-02T15:04:05Z")
+				}
+				opts.VersionTime = t
+			}
+			res, err := g.client().Resolve(cmd.Context(), args[0], opts)
+			var ce *client.Error
+			if err != nil && !(errors.As(err, &ce) && ce.Status == 410) {
+				return err
+			}
+			{ // a resolution result is JSON in both output modes
+				enc := json.NewEncoder(g.out)
+				enc.SetIndent("", "  ")
+				enc.SetEscapeHTML(false)
+				if err := enc.Encode(res); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&versionID, "version-id", "", "resolve this version")
+	cmd.Flags().StringVar(&versionTime, "version-time", "", "resolve the version current at this time (RFC 3339)")
+	return cmd
+}
+
+// signer finds the verification method of d that key k is, by resolving d.
+func signer(ctx context.Context, c *client.Client, d string, k *keys.PrivateKey) (vm, chainID string, err error) {
+	res, err := c.Resolve(ctx, d, did.Options{})
+	if err != nil {
+		return "", "", err
+	}
+	mb := k.Public().Multibase()
+	for _, m := range res.Document.VerificationMethod {
+		if m.PublicKeyMultibase == mb && res.Document.HasRelationship("authentication", m.ID) {
+			cid, _, err := did.ParseWeid(d)
+			return m.ID, cid, err
+		}
+	}
+	return "", "", fmt.Errorf("the key is not an authentication key of %s", d)
+}
+
+func didUpdateCmd(g *globals) *cobra.Command {
+	var keyFile, passFile, addService, removeService, addKey, keyID, removeKey, rotateTo string
+	var rels []string
+	cmd := &cobra.Command{
+		Use:   "update DID",
+		Short: "Change a DID document: services and verification methods",
+		Long: `Change a DID document with one operation, signed locally by --key (an
+authentication key of the DID). Each change makes a new version; older
+versions stay resolvable with --version-id.`,
+		Example: `  weid did update DID --key alice.key --add-service 'home,LinkedDomains,https://alice.example'
+  weid did update DID --key alice.key --remove-service home
+  weid did update DID --key alice.key --add-key phone.key --key-id key-2
+  weid did update DID --key alice.key --remove-key key-2
+  weid did update DID --key alice.key --rotate-to alice2.key --key-id key-2`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			d := args[0]
+			ops := 0
+			for _, s := range []string{addService, removeService, addKey, removeKey, rotateTo} {
+				if s != "" {
+					ops++
+				}
+			}
+			if ops != 1 {
+				return errors.New("give exactly one of --add-service, --remove-service, --add-key, --remove-key, --rotate-to")
+			}
+			ctx := cmd.Context()
+			c := g.client()
+			k, _, err := loadKey(keyFile, passFile)
+			if err != nil {
+				return err
+			}
+			vm, chainID, err := signer(ctx, c, d, k)
+			if err != nil {
+				return err
+			}
+			var typ string
+			var payload any
+			switch {
+			case addService != "":
+				svc, err := parseService(d, addService)
+				if err != nil {
+					return err
+				}
+				typ, payload = did.TxAddService, &did.AddServicePayload{DID: d, Service: svc}
+			case removeService != "":
+				typ, payload = did.TxRemoveService, &did.RemoveServicePayload{DID: d, ID: strings.TrimPrefix(removeService, "#")}
+			case removeKey != "":
+				typ, payload = did.TxRemoveMethod, &did.RemoveMethodPayload{DID: d, ID: strings.TrimPrefix(removeKey, "#")}
+			default:
+				file := addKey + rotateTo
+				nk, _, err := loadKey(file, passFile)
+				if err != nil {
+					return err
+				}
+				if keyID == "" {
+					return errors.New("--key-id is required: the fragment of the new verification method, like key-2")
+				}
+				if addKey != "" {
+					typ, payload = did.TxAddMethod, &did.AddMethodPayload{DID: d, ID: keyID, PublicKeyMultibase: nk.Public().Multibase(), Relationships: rels}
+				} else {
+					old := vm[strings.IndexByte(vm, '#')+1:]
+					typ, payload = did.TxRotateKey, &did.RotateKeyPayload{DID: d, ID: old, NewID: keyID, PublicKeyMultibase: nk.Public().Multibase()}
+				}
+			}
+			tx, err := node.SignTx(chainID, vm, k, typ, payload)
+			if err != nil {
+				return err
+			}
+			r, err := c.UpdateDID(ctx, tx)
+			if err != nil {
+				return err
+			}
+			return printDIDResult(g, r)
+		},
+	}
+	cmd.Flags().StringVar(&keyFile, "key", "", "key file of an authentication key of the DID")
+	cmd.Flags().StringVar(&passFile, "passphrase-file", "", "file holding the key files' passphrase")
+	cmd.Flags().StringVar(&addService, "add-service", "", "add a service: id,type,endpoint")
+	cmd.Flags().StringVar(&removeService, "remove-service", "", "remove the service with this id")
+	cmd.Flags().StringVar(&addKey, "add-key", "", "add the key of this key file as a verification method (with --key-id)")
+	cmd.Flags().StringVar(&removeKey, "remove-key", "", "remove the verification method with this id")
+	cmd.Flags().StringVar(&rotateTo, "rotate-to", "", "replace the signing key by the key of this key file (with --key-id)")
+	cmd.Flags().StringVar(&keyID, "key-id", "", "id (fragment) of the new verification method, like key-2")
+	cmd.Flags().StringSliceVar(&rels, "relationships", nil, "relationships of an added key (default authentication,assertionMethod)")
+	return cmd
+}
+
+func didDeactivateCmd(g *globals) *cobra.Command {
+	var keyFile, passFile string
+	cmd := &cobra.Command{
+		Use:   "deactivate DID",
+		Short: "Deactivate a DID for good",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			c := g.client()
+			k, _, err := loadKey(keyFile, passFile)
+			if err != nil {
+				return err
+			}
+			vm, chainID, err := signer(ctx, c, args[0], k)
+			if err != nil {
+				return err
+			}
+			tx, err := node.SignTx(chainID, vm, k, did.TxDeactivate, &did.DeactivatePayload{DID: args[0]})
+			if err != nil {
+				return err
+			}
+			r, err := c.UpdateDID(ctx, tx)
+			if err != nil {
+				return err
+			}
+			return printDIDResult(g, r)
+		},
+	}
+	cmd.Flags().StringVar(&keyFile, "key", "", "key file of an authentication key of the DID")
+	cmd.Flags().StringVar(&passFile, "passphrase-file", "", "file holding the key file's passphrase")
+	return cmd
+}

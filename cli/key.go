@@ -1,0 +1,83 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/keys"
+)
+
+func keyCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{Use: "key", Short: "Manage local key files (a wallet's keys)"}
+	var typ, out, chainID, passFile string
+	var force bool
+	gen := &cobra.Command{
+		Use:   "generate",
+		Short: "Generate a key pair in an encrypted key file",
+		Long: `Generate a key and write it to an encrypted key file (scrypt + AES-256-GCM).
+The private key never leaves this file: "weid did" commands sign locally with
+it. Prints the did:weid DID the key controls on --chain-id.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			t, err := keys.ParseType(typ)
+			if err != nil {
+				return err
+			}
+			if _, err := os.Stat(out); err == nil && !force {
+				return fmt.Errorf("%s exists; use --force to overwrite it", out)
+			}
+			pass, err := passphrase(passFile, true)
+			if err != nil {
+				return err
+			}
+			k, err := keys.Generate(t)
+			if err != nil {
+				return err
+			}
+			d := did.WeidDID(chainID, k.Public())
+			b, err := keys.EncryptKeyFile(k, d, pass)
+			if err != nil {
+				return err
+			}
+			if err := os.WriteFile(out, b, 0o600); err != nil {
+				return err
+			}
+			res := map[string]string{"file": out, "type": string(t), "did": d, "publicKeyMultibase": k.Public().Multibase(), "didKey": did.KeyDID(k.Public())}
+			return g.print(res, func(w io.Writer) {
+				fmt.Fprintf(w, "wrote %s (%s)\nDID %s\npublicKeyMultibase %s\n", out, t, d, k.Public().Multibase())
+			})
+		},
+	}
+	gen.Flags().StringVar(&typ, "type", "Ed25519", "key type: Ed25519, P-256 or secp256k1")
+	gen.Flags().StringVar(&out, "out", "weid.key", "key file to write")
+	gen.Flags().StringVar(&chainID, "chain-id", envOr("WEID_CHAIN_ID", "1"), "chain id of the did:weid DID to print")
+	gen.Flags().StringVar(&passFile, "passphrase-file", "", "file holding the passphrase (default: WEID_PASSPHRASE or a prompt)")
+	gen.Flags().BoolVar(&force, "force", false, "overwrite an existing file")
+	cmd.AddCommand(gen)
+	return cmd
+}
+
+// loadKey opens a key file.
+func loadKey(path, passFile string) (*keys.PrivateKey, *keys.KeyFile, error) {
+	if path == "" {
+		return nil, nil, errors.New("--key is required: the key file that signs (see weid key generate)")
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	pass, err := passphrase(passFile, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	k, kf, err := keys.DecryptKeyFile(b, pass)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return k, kf, nil
+}

@@ -1,0 +1,67 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/weidgo/weid/chain"
+	"github.com/weidgo/weid/node"
+)
+
+func ledgerCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{Use: "ledger", Short: "Audit the ledger"}
+	var data string
+	var remote bool
+	verify := &cobra.Command{
+		Use:   "verify",
+		Short: "Re-check every block and replay the state to the same app hash",
+		Long: `Re-check the whole chain from its genesis: each block's hash and link to
+the previous block, its proposer's signature, its transaction Merkle root,
+every transaction's signature and authorization, and the app hash, by
+replaying every transaction into a fresh state.
+
+With --data DIR it reads a stopped node's data directory and also compares
+the stored state with the replayed one, key by key. With --remote it
+fetches the blocks from --node instead.`,
+		Example: `  weid ledger verify --data data        # a stopped node's data
+  weid ledger verify --remote             # the running node at --node`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var rep *chain.AuditReport
+			var err error
+			switch {
+			case remote:
+				c := g.client()
+				st, e := c.Status(cmd.Context())
+				if e != nil {
+					return e
+				}
+				rep, _, err = chain.Audit(func(h uint64) (*chain.Block, error) { return c.Block(cmd.Context(), h) }, st.Height, node.NewRegistry())
+			case data != "":
+				l, e := chain.Open(filepath.Join(data, "ledger"), node.NewRegistry())
+				if e != nil {
+					return fmt.Errorf("%w (is a node running on %s? stop it, or use --remote)", e, data)
+				}
+				defer l.Close()
+				rep, err = l.AuditStore()
+			default:
+				return errors.New("give --data DIR (a stopped node's data) or --remote (the node at --node)")
+			}
+			if err != nil {
+				return fmt.Errorf("ledger verification FAILED: %w", err)
+			}
+			return g.print(rep, func(w io.Writer) {
+				fmt.Fprintf(w, "ledger OK: chain %s, %d blocks, %d transactions, head %d %s, appHash %s\n",
+					rep.ChainID, rep.Blocks, rep.Txs, rep.Head.Height, rep.Head.Hash, rep.Head.AppHash)
+			})
+		},
+	}
+	verify.Flags().StringVar(&data, "data", "", "data directory of a stopped node")
+	verify.Flags().BoolVar(&remote, "remote", false, "verify the chain served by --node")
+	cmd.AddCommand(verify)
+	return cmd
+}

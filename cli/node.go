@@ -1,0 +1,144 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/spf13/cobra"
+
+	"github.com/weidgo/weid/chain"
+	"github.com/weidgo/weid/keys"
+	"github.com/weidgo/weid/node"
+	"github.com/weidgo/weid/server"
+)
+
+func nodeCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{Use: "node", Short: "Run or initialize a weid node"}
+	cmd.AddCommand(nodeStartCmd(g), nodeInitCmd(g))
+	return cmd
+}
+
+type nodeFlags struct {
+	data, chainID, engine string
+	webHosts              []string
+}
+
+func (f *nodeFlags) add(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.data, "data", envOr("WEID_DATA", "data"), "data directory (ledger, keystore, admin.token)")
+	cmd.Flags().StringVar(&f.chainID, "chain-id", envOr("WEID_CHAIN_ID", "1"), "chain id, used when the data directory is new")
+	cmd.Flags().StringVar(&f.engine, "engine", envOr("WEID_ENGINE", "solo"), "consensus engine: solo")
+}
+
+func (f *nodeFlags) config() node.Config {
+	return node.Config{DataDir: f.data, ChainID: f.chainID, Engine: f.engine, DIDWebHosts: f.webHosts,
+		KeystorePassphrase: []byte(os.Getenv("WEID_KEYSTORE_PASSPHRASE"))}
+}
+
+func nodeStartCmd(g *globals) *cobra.Command {
+	var f nodeFlags
+	var listen, logLevel string
+	var window time.Duration
+	cmd := &cobra.Command{
+		Use:   "start",
+		Short: "Start a node: the HTTP API over the embedded ledger",
+		Long: `Start a node serving the HTTP API. On first start with an empty data
+directory it creates the chain: its node key, a consortium admin DID whose
+key is sealed in the node's keystore, and an admin API token written to
+<data>/admin.token (mode 0600). Stop it with Ctrl-C (SIGINT) or SIGTERM;
+everything acknowledged is on disk.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var lvl slog.Level
+			if err := lvl.UnmarshalText([]byte(logLevel)); err != nil {
+				return fmt.Errorf("--log-level: %w", err)
+			}
+			slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: lvl})))
+			reg := prometheus.NewRegistry()
+			reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+			cfg := f.config()
+			cfg.Registerer = reg
+			cfg.Solo = chain.SoloConfig{Window: window}
+			n, err := node.Open(cfg)
+			if err != nil {
+				return err
+			}
+			defer n.Close()
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			s := server.New(n, reg)
+			tokenPath, _ := filepath.Abs(filepath.Join(f.data, node.TokenFile))
+			return s.ListenAndServe(ctx, listen, func(a net.Addr) {
+				w := cmd.OutOrStdout()
+				fmt.Fprintf(w, "weid node listening on http://%s\n", a)
+				fmt.Fprintf(w, "chain %s, engine %s, height %d, data in %s\n", n.ChainID, n.Engine.Name(), n.Ledger.Head().Height, f.data)
+				fmt.Fprintf(w, "admin DID %s\nadmin token in %s\n", n.AdminDID, tokenPath)
+			})
+		},
+	}
+	f.add(cmd)
+	cmd.Flags().StringVar(&listen, "listen", envOr("WEID_LISTEN", "127.0.0.1:8080"), "address to listen on (port 0 picks a free port)")
+	cmd.Flags().StringSliceVar(&f.webHosts, "did-web-hosts", splitEnv("WEID_DID_WEB_HOSTS"), "enable did:web resolution for these hosts only")
+	cmd.Flags().StringVar(&logLevel, "log-level", envOr("WEID_LOG_LEVEL", "info"), "log level: debug, info, warn, error")
+	cmd.Flags().DurationVar(&window, "block-window", 2*time.Millisecond, "how long the solo engine gathers transactions into a block")
+	return cmd
+}
+
+func splitEnv(name string) []string {
+	v := os.Getenv(name)
+	if v == "" {
+		return nil
+	}
+	return strings.Split(v, ",")
+}
+
+func nodeInitCmd(g *globals) *cobra.Command {
+	var f nodeFlags
+	var adminKey, passFile string
+	cmd := &cobra.Command{
+		Use:   "init",
+		Short: "Create a new chain in an empty data directory",
+		Long: `Create the genesis block: the node key, the consortium admin DID (from
+--admin-key, a key file made by "weid key generate", or a new key) whose key
+is sealed in the node's keystore, and the admin API token in <data>/admin.token.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg := f.config()
+			if adminKey != "" {
+				b, err := os.ReadFile(adminKey)
+				if err != nil {
+					return err
+				}
+				pass, err := passphrase(passFile, false)
+				if err != nil {
+					return err
+				}
+				k, _, err := keys.DecryptKeyFile(b, pass)
+				if err != nil {
+					return fmt.Errorf("%s: %w", adminKey, err)
+				}
+				cfg.AdminKey = k
+			}
+			adminDID, tokenPath, err := node.Init(cfg)
+			if err != nil {
+				return err
+			}
+			return g.print(map[string]string{"chainId": cfg.ChainID, "adminDid": adminDID, "adminToken": tokenPath, "data": f.data}, func(w io.Writer) {
+				fmt.Fprintf(w, "chain %s created in %s\nadmin DID %s\nadmin token in %s\n", cfg.ChainID, f.data, adminDID, tokenPath)
+			})
+		},
+	}
+	f.add(cmd)
+	cmd.Flags().StringVar(&adminKey, "admin-key", "", "key file of the consortium admin (default: generate one)")
+	cmd.Flags().StringVar(&passFile, "passphrase-file", "", "file holding the key file's passphrase (default: WEID_PASSPHRASE or a prompt)")
+	return cmd
+}

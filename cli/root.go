@@ -1,0 +1,116 @@
+// Package cli is the weid command line: cobra commands that parse flags,
+// call the node library or the Go client, and print the result as text or
+// JSON. Errors print as one line on stderr with a non-zero exit.
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/weidgo/weid/client"
+	"github.com/weidgo/weid/server"
+)
+
+type globals struct {
+	node   string
+	token  string
+	output string
+	out    io.Writer
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+// NewRoot returns the weid command tree.
+func NewRoot() *cobra.Command {
+	g := &globals{out: os.Stdout}
+	root := &cobra.Command{
+		Use:   "weid",
+		Short: "Decentralized identity and verifiable data exchange on an embedded consortium ledger",
+		Long: `weid keeps DID documents on a tamper-evident consortium ledger and resolves
+did:weid, did:key and did:jwk identifiers (did:web when enabled).
+
+Start a single-node service with "weid node start" (or "make run"); then create
+and manage DIDs with "weid did ...", signing locally with a key from
+"weid key generate". Every command that talks to a node takes --node
+(default $WEID_NODE or ` + client.DefaultNode + `).
+
+Environment: WEID_NODE, WEID_TOKEN (API token for custodial calls),
+WEID_PASSPHRASE (key file passphrase), WEID_DATA, WEID_LISTEN, WEID_CHAIN_ID,
+WEID_KEYSTORE_PASSPHRASE.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.PersistentFlags().StringVar(&g.node, "node", envOr("WEID_NODE", client.DefaultNode), "URL of the weid node to talk to")
+	root.PersistentFlags().StringVar(&g.token, "token", os.Getenv("WEID_TOKEN"), "API token for custodial operations (or WEID_TOKEN)")
+	root.PersistentFlags().StringVarP(&g.output, "output", "o", "text", "output format: text or json")
+	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
+		if g.output != "text" && g.output != "json" {
+			return fmt.Errorf("--output must be text or json, not %q", g.output)
+		}
+		g.out = cmd.OutOrStdout()
+		return nil
+	}
+	root.AddCommand(nodeCmd(g), keyCmd(g), didCmd(g), txCmd(g), ledgerCmd(g), versionCmd(g))
+	return root
+}
+
+// Main runs the CLI and returns the process exit code.
+func Main(ctx context.Context, args []string) int {
+	root := NewRoot()
+	root.SetArgs(args)
+	if err := root.ExecuteContext(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "weid: "+oneLine(err))
+		return 1
+	}
+	return 0
+}
+
+func oneLine(err error) string {
+	var ce *client.Error
+	msg := err.Error()
+	if errors.As(err, &ce) && ce.Code != "" {
+		msg = fmt.Sprintf("%s (%s, HTTP %d)", ce.Detail, ce.Code, ce.Status)
+	}
+	return strings.Join(strings.Fields(msg), " ")
+}
+
+func (g *globals) client() *client.Client {
+	c := client.New(g.node)
+	c.Token = g.token
+	return c
+}
+
+// print writes v as JSON with --output json, or text via the text function.
+func (g *globals) print(v any, text func(w io.Writer)) error {
+	if g.output == "json" {
+		enc := json.NewEncoder(g.out)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		return enc.Encode(v)
+	}
+	text(g.out)
+	return nil
+}
+
+func versionCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the weid version",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return g.print(map[string]string{"version": server.Version}, func(w io.Writer) { fmt.Fprintln(w, "weid", server.Version) })
+		},
+	}
+}

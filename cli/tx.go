@@ -1,0 +1,106 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/weidgo/weid/chain"
+	"github.com/weidgo/weid/client"
+)
+
+func txCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{Use: "tx", Short: "Show transactions and check their inclusion proofs"}
+	show := &cobra.Command{
+		Use:   "show HASH",
+		Short: "Show a transaction, its block header and inclusion proof",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			r, err := g.client().Tx(cmd.Context(), args[0])
+			if err != nil {
+				return err
+			}
+			return g.print(r, func(w io.Writer) {
+				if r.Status != "committed" {
+					fmt.Fprintf(w, "%s: %s", args[0], r.Status)
+					if r.Error != nil {
+						fmt.Fprintf(w, " (%s: %s)", r.Error.Code, r.Error.Detail)
+					}
+					fmt.Fprintln(w)
+					return
+				}
+				fmt.Fprintf(w, "tx %s\ntype %s\nfrom %s\nnonce %d\nblock %d (%s) at %s, index %d\npayload %s\n",
+					r.Hash, r.Tx.Type, r.Tx.From, r.Tx.Nonce, r.Height, r.Block, r.Header.Time, r.Index, r.Tx.Payload)
+			})
+		},
+	}
+	prove := &cobra.Command{
+		Use:   "prove HASH",
+		Short: "Fetch a transaction's Merkle inclusion proof and check it locally",
+		Long: `Fetch the transaction, its block header and its RFC 6962 inclusion proof
+from the node, and check here that the transaction hashes to HASH, that the
+proof leads to the header's txRoot, that the header hashes to the block
+hash, and that the block is signed by the chain's node key.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			c := g.client()
+			r, err := c.Tx(ctx, args[0])
+			if err != nil {
+				return err
+			}
+			if r.Status != "committed" || r.Tx == nil {
+				return fmt.Errorf("transaction %s is %s, not committed", args[0], r.Status)
+			}
+			if r.Hash != args[0] {
+				return fmt.Errorf("the node answered for %s, not %s", r.Hash, args[0])
+			}
+			if err := r.TxWithProof.Verify(); err != nil {
+				return fmt.Errorf("proof does not check: %w", err)
+			}
+			if err := checkBlockSignature(cmd, c, r); err != nil {
+				return err
+			}
+			return g.print(map[string]any{"verified": true, "txHash": r.Hash, "height": r.Height, "blockHash": r.Block, "txRoot": r.Header.TxRoot, "proof": r.Proof}, func(w io.Writer) {
+				fmt.Fprintf(w, "verified: tx %s is leaf %d of %d in block %d (%s), txRoot %s, signed by %s\n",
+					r.Hash, r.Proof.LeafIndex, r.Proof.TreeSize, r.Height, r.Block, r.Header.TxRoot, r.Header.Proposer)
+			})
+		},
+	}
+	cmd.AddCommand(show, prove)
+	return cmd
+}
+
+// checkBlockSignature checks the block signature and that its proposer is
+// the node key the chain's genesis names.
+func checkBlockSignature(cmd *cobra.Command, c *client.Client, r *client.TxResult) error {
+	b, err := c.Block(cmd.Context(), r.Height)
+	if err != nil {
+		return err
+	}
+	if b.Hash != r.Block {
+		return fmt.Errorf("block %d is %s, the proof names %s", r.Height, b.Hash, r.Block)
+	}
+	if err := b.VerifySignature(); err != nil {
+		return err
+	}
+	g0, err := c.Block(cmd.Context(), 0)
+	if err != nil {
+		return err
+	}
+	for _, tx := range g0.Txs {
+		if tx.Type == chain.TypeChainInit {
+			var p chain.InitPayload
+			if err := chain.DecodeStrict(tx.Payload, &p); err != nil {
+				return err
+			}
+			if p.NodeKey != b.Header.Proposer {
+				return fmt.Errorf("block %d is signed by %s, not the chain's node key %s", r.Height, b.Header.Proposer, p.NodeKey)
+			}
+			return nil
+		}
+	}
+	return errors.New("the genesis block has no chain.init transaction")
+}
