@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/syndtr/goleveldb/leveldb"
+	"github.com/syndtr/goleveldb/leveldb/filter"
 	"github.com/syndtr/goleveldb/leveldb/opt"
 	"github.com/syndtr/goleveldb/leveldb/util"
 
@@ -56,7 +57,9 @@ type Ledger struct {
 
 // Open opens (or creates) the ledger database in dir.
 func Open(dir string, reg *Registry) (*Ledger, error) {
-	db, err := leveldb.OpenFile(dir, &opt.Options{NoSync: false, BlockCacheCapacity: 32 << 20, WriteBuffer: 16 << 20})
+	// A Bloom filter spares the disk for keys that do not exist, which every
+	// create (is this DID taken? this nonce used?) asks about.
+	db, err := leveldb.OpenFile(dir, &opt.Options{BlockCacheCapacity: 32 << 20, WriteBuffer: 16 << 20, Filter: filter.NewBloomFilter(10)})
 	if err != nil {
 		return nil, fmt.Errorf("open ledger %s: %w", dir, err)
 	}
@@ -229,8 +232,57 @@ type Result struct {
 // and get their error in the result; if none succeeds, no block is made.
 // It must only be called from one goroutine at a time (the engine's).
 func (l *Ledger) Commit(cs []*Checked, key *keys.PrivateKey, now time.Time) (*Block, []Result, error) {
+	p, err := l.Prepare(cs, key, now, nil)
+	if err != nil || p.Block == nil {
+		var res []Result
+		if p != nil {
+			res = p.Results
+		}
+		return nil, res, err
+	}
+	if err := l.Persist(p); err != nil {
+		return nil, p.Results, err
+	}
+	return p.Block, p.Results, nil
+}
+
+// Prepared is a block that has been applied but is not yet durable.
+type Prepared struct {
+	Block   *Block
+	Results []Result
+	head    Head
+	writes  *Overlay
+	batch   *leveldb.Batch
+	start   time.Time
+}
+
+// layered reads a block's changes above the committed state.
+type layered struct {
+	top  map[string][]byte
+	base Reader
+}
+
+func (r layered) Get(k []byte) ([]byte, bool, error) {
+	if v, ok := r.top[string(k)]; ok {
+		return v, v != nil, nil
+	}
+	return r.base.Get(k)
+}
+
+// Prepare applies cs as the block after parent (nil: after the committed
+// head) without writing it. An engine may prepare the next block on top of
+// one whose write is still in flight, overlapping execution with the fsync;
+// it must then persist them in order, and drop the later one if the earlier
+// fails. A nil Block means no transaction succeeded.
+func (l *Ledger) Prepare(cs []*Checked, key *keys.PrivateKey, now time.Time, parent *Prepared) (*Prepared, error) {
 	start := time.Now()
 	head := l.Head()
+	var base Reader = l
+	if parent != nil {
+		// Only the parent's own changes sit above the committed state: the
+		// engine persists blocks in order and has at most one in flight.
+		head, base = parent.head, layered{top: parent.writes.writes, base: l}
+	}
 	height, prevHash, prevApp := uint64(0), make([]byte, 32), make([]byte, 32)
 	t := now.UTC().Truncate(time.Microsecond)
 	if !head.Empty {
@@ -243,7 +295,7 @@ func (l *Ledger) Commit(cs []*Checked, key *keys.PrivateKey, now time.Time) (*Bl
 	}
 	chainID := head.chainIDOr(l, cs)
 	results := make([]Result, len(cs))
-	ov := NewOverlay(l)
+	ov := NewOverlay(base)
 	block := &Block{Header: Header{ChainID: chainID, Height: height, Time: t.Format(TimeFormat), PrevHash: hex.EncodeToString(prevHash), Proposer: key.Public().Multibase()}}
 	leaves := make([][]byte, 0, len(cs))
 	for i, c := range cs {
@@ -258,28 +310,29 @@ func (l *Ledger) Commit(cs []*Checked, key *keys.PrivateKey, now time.Time) (*Bl
 		hb, _ := hex.DecodeString(c.Hash)
 		leaves = append(leaves, hb)
 	}
+	p := &Prepared{Results: results, start: start}
 	if len(block.Txs) == 0 {
-		return nil, results, nil
+		return p, nil
 	}
 	changes := ov.changes()
 	block.Header.AppHash = hex.EncodeToString(appHash(prevApp, changes))
 	block.Header.TxRoot = hex.EncodeToString(merkleRoot(leaves))
 	hash, err := HeaderHash(&block.Header)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	block.Hash = hash
 	hb, _ := hex.DecodeString(hash)
 	sig, err := key.Sign(hb)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	block.Signature = encodeB64(sig)
 
 	batch := new(leveldb.Batch)
 	raw, err := MarshalJSON(block)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	batch.Put(blockKey(height), raw)
 	var loc [12]byte
@@ -295,32 +348,46 @@ func (l *Ledger) Commit(cs []*Checked, key *keys.PrivateKey, now time.Time) (*Bl
 			batch.Put(stateKey(c.key), c.value)
 		}
 	}
-	newHead := Head{Height: height, Hash: hash, AppHash: block.Header.AppHash, Time: block.Header.Time}
-	hraw, _ := json.Marshal(newHead)
+	p.head = Head{Height: height, Hash: hash, AppHash: block.Header.AppHash, Time: block.Header.Time}
+	hraw, _ := json.Marshal(p.head)
 	batch.Put(keyHead, hraw)
-	if err := l.write(batch); err != nil {
+	p.Block, p.writes, p.batch = block, ov, batch
+	return p, nil
+}
+
+// Persist writes a prepared block durably (one atomic batch, one fsync) and
+// makes it the head. On a storage failure nothing of the block is written,
+// every included transaction's result carries a 503 ledger.unavailable error,
+// and the head stays where it was.
+func (l *Ledger) Persist(p *Prepared) error {
+	if err := l.write(p.batch); err != nil {
 		serr := errs.Wrap(http.StatusServiceUnavailable, "ledger.unavailable", fmt.Errorf("%w: %v", ErrStorage, err))
-		for i := range results {
-			if results[i].Err == nil {
-				results[i] = Result{Err: serr}
-			}
-		}
+		p.Fail(serr)
 		if l.metrics != nil {
 			l.metrics.storageErrors.Inc()
 		}
-		return nil, results, serr
+		return serr
 	}
 	l.mu.Lock()
-	l.head = newHead
-	l.chainID = chainID
+	l.head = p.head
+	l.chainID = p.Block.Header.ChainID
 	l.mu.Unlock()
 	for _, f := range l.onCommit {
-		f(block)
+		f(p.Block)
 	}
 	if l.metrics != nil {
-		l.metrics.observeBlock(block, time.Since(start))
+		l.metrics.observeBlock(p.Block, time.Since(p.start))
 	}
-	return block, results, nil
+	return nil
+}
+
+// Fail gives err to every transaction the block included.
+func (p *Prepared) Fail(err error) {
+	for i := range p.Results {
+		if p.Results[i].Err == nil {
+			p.Results[i] = Result{Err: err}
+		}
+	}
 }
 
 // chainIDOr returns the chain id, taken from the genesis transactions when

@@ -139,18 +139,22 @@ func (s *Solo) Close() error {
 	return nil
 }
 
+// loop gathers blocks and pipelines them: while one block's batch is being
+// fsynced, the next is gathered and applied on top of it, so the disk and
+// the CPU work at the same time. A submitter is answered only once its
+// block is durable.
 func (s *Solo) loop() {
 	defer close(s.done)
-	batch := make([]*submission, 0, s.cfg.MaxTxs)
+	var inflight *flight
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	for {
-		batch = batch[:0]
+		batch := make([]*submission, 0, 64)
 		select {
 		case sub := <-s.in:
 			batch = append(batch, sub)
 		case <-s.quit:
-			s.drain()
+			s.drain(inflight)
 			return
 		}
 		timer.Reset(s.cfg.Window)
@@ -169,12 +173,19 @@ func (s *Solo) loop() {
 			default:
 			}
 		}
-		s.commit(batch)
+		inflight = s.commit(batch, inflight)
 	}
 }
 
+// flight is a block being written.
+type flight struct {
+	p    *Prepared
+	done chan struct{}
+	err  error
+}
+
 // drain commits whatever is still queued at shutdown.
-func (s *Solo) drain() {
+func (s *Solo) drain(inflight *flight) {
 	for {
 		batch := make([]*submission, 0, s.cfg.MaxTxs)
 	fill:
@@ -187,24 +198,62 @@ func (s *Solo) drain() {
 			}
 		}
 		if len(batch) == 0 {
+			if inflight != nil {
+				<-inflight.done
+			}
 			return
 		}
-		s.commit(batch)
+		inflight = s.commit(batch, inflight)
 	}
 }
 
-func (s *Solo) commit(batch []*submission) {
+// commit prepares batch as the block after prev (still being written, or
+// nil), waits for prev to be durable, and starts writing the new block.
+func (s *Solo) commit(batch []*submission, prev *flight) *flight {
 	cs := make([]*Checked, len(batch))
 	for i, sub := range batch {
 		cs[i] = sub.c
 	}
-	_, results, err := s.l.Commit(cs, s.key, time.Now())
-	if results == nil { // the block could not even be built
-		results = make([]Result, len(batch))
-		for i := range results {
-			results[i].Err = err
+	var parent *Prepared
+	if prev != nil {
+		select {
+		case <-prev.done:
+		default:
+			parent = prev.p
 		}
 	}
+	p, err := s.l.Prepare(cs, s.key, time.Now(), parent)
+	if prev != nil {
+		<-prev.done
+		if prev.err != nil && p != nil && parent != nil {
+			p.Fail(prev.err) // built on a block that never became durable
+			p.Block = nil
+		}
+	}
+	if err != nil || p.Block == nil {
+		res := make([]Result, len(batch))
+		if p != nil {
+			res = p.Results
+		}
+		for i := range res {
+			if err != nil {
+				res[i].Err = err
+			}
+		}
+		s.answer(batch, res)
+		return nil
+	}
+	f := &flight{p: p, done: make(chan struct{})}
+	go func() {
+		f.err = s.l.Persist(p)
+		s.answer(batch, p.Results)
+		close(f.done)
+	}()
+	return f
+}
+
+// answer tells each submitter what became of its transaction.
+func (s *Solo) answer(batch []*submission, results []Result) {
 	s.mu.Lock()
 	for i, sub := range batch {
 		delete(s.pending, sub.c.Hash)

@@ -1,0 +1,203 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/weidgo/weid/chain"
+	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/keys"
+	"github.com/weidgo/weid/node"
+	"github.com/weidgo/weid/server"
+)
+
+// clients is the number of concurrent writers, as in the issue's target
+// ("64 concurrent clients").
+const clients = 64
+
+func openNode(b *testing.B, solo chain.SoloConfig) *node.Node {
+	b.Helper()
+	n, err := node.Open(node.Config{DataDir: b.TempDir(), Solo: solo})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { n.Close() })
+	return n
+}
+
+// presign makes count signed did.create transactions.
+func presign(b *testing.B, chainID string, count int) []*chain.Tx {
+	b.Helper()
+	txs := make([]*chain.Tx, count)
+	var wg sync.WaitGroup
+	per := (count + 1) / 2
+	for w := 0; w < 2; w++ {
+		wg.Add(1)
+		go func(lo, hi int) {
+			defer wg.Done()
+			for i := lo; i < hi && i < count; i++ {
+				k, _ := keys.Generate(keys.Ed25519)
+				d := did.WeidDID(chainID, k.Public())
+				tx, err := node.SignTx(chainID, d+"#key-1", k, did.TxCreate, &did.CreatePayload{DID: d, PublicKeyMultibase: k.Public().Multibase()})
+				if err != nil {
+					panic(err)
+				}
+				txs[i] = tx
+			}
+		}(w*per, (w+1)*per)
+	}
+	wg.Wait()
+	return txs
+}
+
+// runWriters submits txs from `clients` goroutines and reports creations/s.
+func runWriters(b *testing.B, txs []*chain.Tx, submit func(*chain.Tx) error) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	var failed atomic.Value
+	b.ResetTimer()
+	start := time.Now()
+	for c := 0; c < clients; c++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(txs) {
+					return
+				}
+				if err := submit(txs[i]); err != nil {
+					failed.Store(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	el := time.Since(start)
+	b.StopTimer()
+	if err := failed.Load(); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(len(txs))/el.Seconds(), "creations/s")
+}
+
+// BenchmarkDIDCreate measures DID creations with fsync on: with group commit
+// (the default), with one block and one fsync per transaction, and over HTTP.
+func BenchmarkDIDCreate(b *testing.B) {
+	b.Run("group-commit/in-process", func(b *testing.B) {
+		n := openNode(b, chain.SoloConfig{})
+		txs := presign(b, n.ChainID, b.N)
+		runWriters(b, txs, func(tx *chain.Tx) error { _, err := n.Submit(context.Background(), tx, false); return err })
+	})
+	b.Run("fsync-per-tx/in-process", func(b *testing.B) {
+		n := openNode(b, chain.SoloConfig{MaxTxs: 1})
+		txs := presign(b, n.ChainID, b.N)
+		runWriters(b, txs, func(tx *chain.Tx) error { _, err := n.Submit(context.Background(), tx, false); return err })
+	})
+	b.Run("group-commit/http", func(b *testing.B) {
+		n := openNode(b, chain.SoloConfig{})
+		srv := httptest.NewServer(server.New(n, nil))
+		defer srv.Close()
+		hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
+		txs := presign(b, n.ChainID, b.N)
+		bodies := make(map[*chain.Tx][]byte, len(txs))
+		for _, tx := range txs {
+			bodies[tx], _ = json.Marshal(map[string]any{"tx": tx})
+		}
+		runWriters(b, txs, func(tx *chain.Tx) error {
+			resp, err := hc.Post(srv.URL+"/v1/dids", "application/json", bytes.NewReader(bodies[tx]))
+			if err != nil {
+				return err
+			}
+			defer resp.Body.Close()
+			var out struct{ Height uint64 }
+			_ = json.NewDecoder(resp.Body).Decode(&out)
+			if resp.StatusCode != http.StatusCreated {
+				return &httpError{resp.StatusCode}
+			}
+			return nil
+		})
+	})
+}
+
+type httpError struct{ status int }
+
+func (e *httpError) Error() string { return http.StatusText(e.status) }
+
+// seed registers count DIDs and returns them.
+func seed(b *testing.B, n *node.Node, count int) []string {
+	b.Helper()
+	txs := presign(b, n.ChainID, count)
+	dids := make([]string, count)
+	var wg sync.WaitGroup
+	for i, tx := range txs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := n.Submit(context.Background(), tx, false); err != nil {
+				panic(err)
+			}
+		}()
+		dids[i] = tx.SignerDID()
+	}
+	wg.Wait()
+	return dids
+}
+
+// BenchmarkResolve measures did:weid resolution in-process and over HTTP on
+// loopback (with 64 concurrent clients).
+func BenchmarkResolve(b *testing.B) {
+	b.Run("in-process", func(b *testing.B) {
+		n := openNode(b, chain.SoloConfig{})
+		dids := seed(b, n, 10000)
+		var i atomic.Int64
+		b.ResetTimer()
+		start := time.Now()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				d := dids[int(i.Add(1))%len(dids)]
+				if _, err := n.Resolver.Resolve(context.Background(), d, did.Options{}); err != nil {
+					panic(err)
+				}
+			}
+		})
+		b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "resolutions/s")
+	})
+	b.Run("http", func(b *testing.B) {
+		n := openNode(b, chain.SoloConfig{})
+		dids := seed(b, n, 10000)
+		srv := httptest.NewServer(server.New(n, nil))
+		defer srv.Close()
+		hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
+		var i atomic.Int64
+		b.SetParallelism(clients / 2) // 2 cores × 32 = 64 clients
+		b.ResetTimer()
+		start := time.Now()
+		b.RunParallel(func(pb *testing.PB) {
+			var buf bytes.Buffer
+			for pb.Next() {
+				d := dids[int(i.Add(1))%len(dids)]
+				resp, err := hc.Get(srv.URL + "/1.0/identifiers/" + url.PathEscape(d))
+				if err != nil {
+					panic(err)
+				}
+				buf.Reset()
+				_, _ = buf.ReadFrom(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 {
+					panic(resp.Status)
+				}
+			}
+		})
+		b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "resolutions/s")
+	})
+}

@@ -1,0 +1,92 @@
+package chain
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/gowebpki/jcs"
+
+	"github.com/weidgo/weid/keys"
+)
+
+// fuzzSeeds returns signed transactions of each key type and near misses of
+// each rule DecodeTx enforces.
+func fuzzSeeds(f *testing.F) [][]byte {
+	var seeds [][]byte
+	for _, typ := range []keys.Type{keys.Ed25519, keys.P256, keys.Secp256k1} {
+		s := newSigner(f, typ)
+		tx := s.tx(f, typePut, map[string]any{
+			"key": "k<&>", "value": "v\u2028é\U0001F600\"\\\n", "pub": s.key.Public().Multibase(),
+			"n": []any{1e21, 1e-7, -0.0, 9007199254740993.0}, "nested": map[string]any{"b": nil, "a": true},
+		})
+		raw, err := MarshalJSON(tx)
+		if err != nil {
+			f.Fatal(err)
+		}
+		seeds = append(seeds, raw)
+	}
+	valid := string(seeds[0])
+	seeds = append(seeds,
+		[]byte(`{"chainId":"c","type":"t","from":"did:x:y#k","nonce":9007199254740991,"payload":{},"signature":"AA"}`),
+		[]byte(`{"chainId":"c","type":"t","from":"did:x:y#k","nonce":9007199254740992,"payload":{},"signature":"AA"}`),
+		[]byte(` {"signature":"AA","payload":{ "b" : [1E21, "\u003c", "\uD83D\uDE00"], "a":{} },"nonce":0,"from":"a&b","type":"t","chainId":"c"} `),
+		[]byte(`{"chainId":"c","type":"t","from":"f","nonce":1,"payload":{"a":"\ud800"},"signature":"AA"}`),
+		[]byte(`{"chainId":"c","type":"t","from":"f","nonce":1,"payload":{"a":1,"a":2},"signature":"AA"}`),
+		[]byte(`{"chainId":"c","type":"t","from":"f","nonce":1,"payload":[],"signature":"AA"}`),
+		[]byte(`{"chainId":"c","type":"t","from":"f","nonce":1,"payload":{"a":1e400},"signature":"AA"}`),
+		[]byte(`{"chainId":"c","type":"t","from":"f","nonce":1,"payload":{"a":"\xff"},"signature":"AA"}`),
+		[]byte(`{"chainId":"c c","type":"t","from":"f","nonce":1,"payload":{},"signature":"AA"}`),
+		[]byte(`{"chainId":"c","type":"t","from":"f","nonce":1,"payload":{}}`),
+		[]byte(`{"chainId":"c","type":"t","from":"f","nonce":1,"payload":{},"signature":"AA","x":1}`),
+		[]byte(`{"CHAINID":"c","type":"t","from":"f","nonce":1,"payload":{},"signature":"AA"}`),
+		[]byte(`{"chainId":"a","chainId":"c","type":"t","from":"f","nonce":1,"payload":{},"signature":"AA"}`),
+		[]byte(valid+"{}"),
+		[]byte(valid[:len(valid)/2]),
+		[]byte(strings.Replace(valid, `"nonce":`, `"nonce":-`, 1)),
+		[]byte(strings.Replace(valid, `"payload":{`, `"payload":{"a":[[[[[{"b":"\u0000"}]]]]],`, 1)),
+		[]byte(""),
+		[]byte("null"),
+	)
+	return seeds
+}
+
+// FuzzDecodeTx checks that DecodeTx never panics, and that whatever it
+// accepts has a canonical form that is a fixed point: RFC 8785 leaves it
+// unchanged, and decoding it again gives the same transaction and hash.
+func FuzzDecodeTx(f *testing.F) {
+	for _, s := range fuzzSeeds(f) {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		tx, err := DecodeTx(raw)
+		if err != nil {
+			if tx != nil {
+				t.Fatalf("DecodeTx returned a transaction with error %v", err)
+			}
+			return
+		}
+		canon := tx.Canonical()
+		hash := tx.Hash()
+		if hash != tx.Hash() || !bytes.Equal(canon, tx.Canonical()) {
+			t.Fatal("Hash or Canonical is not stable")
+		}
+		if j, err := jcs.Transform(canon); err != nil || !bytes.Equal(j, canon) {
+			t.Fatalf("Canonical() %q is not its own RFC 8785 form %q (%v)", canon, j, err)
+		}
+		again, err := DecodeTx(canon)
+		if err != nil {
+			t.Fatalf("DecodeTx(%q) accepted, its canonical form %q is refused: %v", raw, canon, err)
+		}
+		if again.Hash() != hash || !bytes.Equal(again.Canonical(), canon) {
+			t.Fatalf("canonical form %q re-decodes to %q", canon, again.Canonical())
+		}
+		if again.ChainID != tx.ChainID || again.Type != tx.Type || again.From != tx.From ||
+			again.Nonce != tx.Nonce || again.Signature != tx.Signature || !bytes.Equal(again.Payload, tx.Payload) {
+			t.Fatalf("re-decoded %+v, first %+v", again, tx)
+		}
+		if _, err := tx.signingBytes(); err != nil {
+			t.Fatalf("accepted transaction has no signing bytes: %v", err)
+		}
+	})
+}

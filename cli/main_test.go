@@ -1,0 +1,155 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// mainEnv makes the test binary act as the weid command: a child started as
+// exec.Command(os.Args[0], "node", "start", ...) with WEID_TEST_MAIN=1 runs
+// the CLI instead of the tests, so the tests can run, signal and SIGKILL a
+// real node process without building cmd/weid.
+const mainEnv = "WEID_TEST_MAIN"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(mainEnv) == "1" {
+		os.Exit(Main(context.Background(), os.Args[1:]))
+	}
+	os.Exit(m.Run())
+}
+
+// nodeStartTimeout bounds how long a child node may take to print its
+// "listening on" line (the race detector makes the genesis slow).
+const nodeStartTimeout = 30 * time.Second
+
+var childSeq atomic.Int64
+
+// weidCommand returns the test binary set up to run the weid CLI with args.
+func weidCommand(args ...string) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), mainEnv+"=1")
+	return cmd
+}
+
+// startNode starts "weid node start --listen 127.0.0.1:0 --data dataDir" (plus
+// extra flags) as a child process, waits for its "listening on" line and
+// returns the node's URL. The node's stderr (its log) goes to a file that is
+// printed if the test fails. Cleanup kills the child if it still runs.
+func startNode(t testing.TB, dataDir string, extra ...string) (url string, cmd *exec.Cmd) {
+	t.Helper()
+	args := append([]string{"node", "start", "--listen", "127.0.0.1:0", "--data", dataDir}, extra...)
+	cmd = weidCommand(args...)
+	logPath := filepath.Join(t.TempDir(), "node.log")
+	logf, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logf.Close()
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// *os.File outputs: the child writes to them directly, so Wait has no
+	// copying goroutines to wait for and returns as soon as the child exits.
+	cmd.Stdout = pw
+	cmd.Stderr = logf
+	if err := cmd.Start(); err != nil {
+		pr.Close()
+		pw.Close()
+		t.Fatal(err)
+	}
+	pw.Close()
+	n := childSeq.Add(1)
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+		}
+		if t.Failed() {
+			if b, err := os.ReadFile(logPath); err == nil && len(b) > 0 {
+				const max = 8 << 10
+				if len(b) > max {
+					b = append([]byte("...\n"), b[len(b)-max:]...)
+				}
+				t.Logf("log of node child %d (pid %d, data %s):\n%s", n, cmd.Process.Pid, dataDir, b)
+			}
+		}
+	})
+
+	found := make(chan string, 1)
+	go func() {
+		defer pr.Close()
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			if _, addr, ok := strings.Cut(sc.Text(), "weid node listening on "); ok {
+				found <- strings.TrimSpace(addr)
+				break
+			}
+		}
+		close(found)
+		// Keep draining so the child never blocks on a full pipe; this ends
+		// when the child exits and its end of the pipe closes.
+		_, _ = io.Copy(io.Discard, pr)
+	}()
+	timer := time.NewTimer(nodeStartTimeout)
+	defer timer.Stop()
+	select {
+	case u, ok := <-found:
+		if !ok {
+			_ = cmd.Wait()
+			t.Fatalf("node child exited before listening: %v", cmd.ProcessState)
+		}
+		return u, cmd
+	case <-timer.C:
+		t.Fatalf("node child did not print its listening line within %v", nodeStartTimeout)
+	}
+	return "", nil
+}
+
+// stopNode stops a child node with SIGINT, as Ctrl-C would, and checks that
+// it exits cleanly.
+func stopNode(t testing.TB, cmd *exec.Cmd) {
+	t.Helper()
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatalf("SIGINT: %v", err)
+	}
+	if err := waitExit(cmd, 30*time.Second); err != nil {
+		t.Fatalf("node did not stop cleanly on SIGINT: %v", err)
+	}
+}
+
+// killNode SIGKILLs a child node and reaps it.
+func killNode(t testing.TB, cmd *exec.Cmd) {
+	t.Helper()
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatalf("SIGKILL: %v", err)
+	}
+	err := waitExit(cmd, 30*time.Second)
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) {
+		t.Fatalf("killed node: %v", err)
+	}
+}
+
+// waitExit waits for the child to exit, killing it after timeout.
+func waitExit(cmd *exec.Cmd, timeout time.Duration) error {
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(timeout):
+		_ = cmd.Process.Kill()
+		<-done
+		return errors.New("timed out; killed it")
+	}
+}
