@@ -70,6 +70,9 @@ func Audit(src BlockSource, last uint64, reg *Registry) (*AuditReport, map[strin
 		if err != nil {
 			return nil, nil, fmt.Errorf("block %d: %w", h, err)
 		}
+		if int(b.Header.TxCount) != len(b.Txs) {
+			return nil, nil, fmt.Errorf("block %d: txCount %d, the block has %d transactions", h, b.Header.TxCount, len(b.Txs))
+		}
 		if root != b.Header.TxRoot {
 			return nil, nil, fmt.Errorf("block %d: txRoot %s, the transactions give %s", h, b.Header.TxRoot, root)
 		}

@@ -19,6 +19,7 @@ type Header struct {
 	Height   uint64 `json:"height"`
 	Time     string `json:"time"`
 	PrevHash string `json:"prevHash"`
+	TxCount  uint32 `json:"txCount"`  // number of transactions: the Merkle tree's size
 	TxRoot   string `json:"txRoot"`   // RFC 6962 Merkle root over the tx hashes
 	AppHash  string `json:"appHash"`  // commitment to the state after this block
 	Proposer string `json:"proposer"` // publicKeyMultibase of the node that made the block

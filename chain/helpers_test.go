@@ -135,6 +135,7 @@ func mustCheck(t testing.TB, reg *Registry, tx *Tx) *Checked {
 
 // testChainEnv is a ledger with its genesis block committed.
 type testChainEnv struct {
+	dir   string
 	l     *Ledger
 	reg   *Registry
 	node  *keys.PrivateKey
@@ -168,13 +169,33 @@ func newTestChain(t testing.TB) *testChainEnv {
 func newTestChainWith(t testing.TB, node *keys.PrivateKey, admin *signer) *testChainEnv {
 	t.Helper()
 	reg := testRegistry()
-	e := &testChainEnv{l: openLedger(t, reg), reg: reg, node: node, admin: admin, now: genesisTime}
-	init := admin.txNonce(t, TypeChainInit, 1, InitPayload{NodeKey: node.Public().Multibase(), Admins: []string{admin.did()}})
+	e := &testChainEnv{dir: t.TempDir(), reg: reg, node: node, admin: admin, now: genesisTime}
+	l, err := Open(e.dir, reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.l = l
+	t.Cleanup(func() { e.l.Close() })
+	init := admin.txNonce(t, TypeChainInit, 0, InitPayload{NodeKey: node.Public().Multibase(), Admins: []string{admin.did()}})
 	b, res := e.commit(t, init)
 	if b == nil || res[0].Err != nil {
 		t.Fatalf("genesis: block %v, result %+v", b, res)
 	}
 	return e
+}
+
+// reopen closes the ledger and opens its directory again, as a restarted
+// node does.
+func (e *testChainEnv) reopen(t testing.TB) {
+	t.Helper()
+	if err := e.l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	l, err := Open(e.dir, e.reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.l = l
 }
 
 // commit checks txs and commits them as the next block, one second after

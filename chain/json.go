@@ -23,7 +23,8 @@ func MarshalJSON(v any) ([]byte, error) {
 // Verify checks a transaction proof on its own: that the transaction hashes
 // to Hash, that the header hashes to the block hash, and that the Merkle
 // path leads from the transaction to the header's txRoot. It does not check
-// the block's signature; VerifyWithKey does.
+// the block's signature: check that with Block.VerifySignature on the block
+// and the chain's node key (weid tx prove does both).
 func (t *TxWithProof) Verify() error {
 	tx := *t.Tx
 	p, err := canonicalPayload(tx.Payload)
@@ -42,6 +43,9 @@ func (t *TxWithProof) Verify() error {
 	}
 	if t.Proof == nil || t.Proof.LeafIndex != uint64(t.Index) {
 		return fmt.Errorf("the proof is not for index %d", t.Index)
+	}
+	if t.Proof.TreeSize != uint64(t.Header.TxCount) || uint64(t.Index) >= t.Proof.TreeSize {
+		return fmt.Errorf("the proof is for a tree of %d leaves, the block has %d transactions", t.Proof.TreeSize, t.Header.TxCount)
 	}
 	if err := VerifyInclusion(t.Hash, t.Header.TxRoot, t.Proof); err != nil {
 		return fmt.Errorf("inclusion proof: %w", err)

@@ -53,6 +53,11 @@ type Ledger struct {
 
 	// write persists a batch durably; tests replace it to simulate a failing disk.
 	write func(*leveldb.Batch) error
+	// failed is set by the first failed write and never cleared: goleveldb
+	// may already have appended the batch to its journal when the fsync
+	// fails, so the disk's content is unknown until the node restarts and
+	// the journal is replayed. Until then the ledger refuses writes.
+	failed error
 }
 
 // Open opens (or creates) the ledger database in dir.
@@ -90,6 +95,13 @@ func Open(dir string, reg *Registry) (*Ledger, error) {
 
 // Close closes the database.
 func (l *Ledger) Close() error { return l.db.Close() }
+
+// Failed returns the storage error that stopped the ledger's writes, if any.
+func (l *Ledger) Failed() error {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.failed
+}
 
 // ChainID returns the chain id ("" before genesis).
 func (l *Ledger) ChainID() string {
@@ -181,6 +193,9 @@ func (l *Ledger) TxLocation(hash string) (height uint64, index uint32, ok bool, 
 	if err != nil {
 		return 0, 0, false, fmt.Errorf("%w: %v", ErrStorage, err)
 	}
+	if len(v) != 12 {
+		return 0, 0, false, fmt.Errorf("%w: tx index entry of %s is corrupt", ErrStorage, hash)
+	}
 	return binary.BigEndian.Uint64(v[:8]), binary.BigEndian.Uint32(v[8:12]), true, nil
 }
 
@@ -212,6 +227,9 @@ func (l *Ledger) Tx(hash string) (*TxWithProof, error) {
 	leaves := make([][]byte, len(b.Txs))
 	for j, tx := range b.Txs {
 		leaves[j], _ = hex.DecodeString(tx.Hash())
+	}
+	if int(i) >= len(b.Txs) {
+		return nil, fmt.Errorf("%w: tx index of %s points past block %d", ErrStorage, hash, h)
 	}
 	p, err := buildInclusionProof(leaves, uint64(i))
 	if err != nil {
@@ -275,6 +293,9 @@ func (r layered) Get(k []byte) ([]byte, bool, error) {
 // it must then persist them in order, and drop the later one if the earlier
 // fails. A nil Block means no transaction succeeded.
 func (l *Ledger) Prepare(cs []*Checked, key *keys.PrivateKey, now time.Time, parent *Prepared) (*Prepared, error) {
+	if err := l.Failed(); err != nil {
+		return nil, err
+	}
 	start := time.Now()
 	head := l.Head()
 	var base Reader = l
@@ -317,6 +338,7 @@ func (l *Ledger) Prepare(cs []*Checked, key *keys.PrivateKey, now time.Time, par
 	changes := ov.changes()
 	block.Header.AppHash = hex.EncodeToString(appHash(prevApp, changes))
 	block.Header.TxRoot = hex.EncodeToString(merkleRoot(leaves))
+	block.Header.TxCount = uint32(len(leaves))
 	hash, err := HeaderHash(&block.Header)
 	if err != nil {
 		return nil, err
@@ -356,12 +378,21 @@ func (l *Ledger) Prepare(cs []*Checked, key *keys.PrivateKey, now time.Time, par
 }
 
 // Persist writes a prepared block durably (one atomic batch, one fsync) and
-// makes it the head. On a storage failure nothing of the block is written,
-// every included transaction's result carries a 503 ledger.unavailable error,
-// and the head stays where it was.
+// makes it the head. On a storage failure every included transaction's
+// result carries a 503 ledger.unavailable error, the head stays where it
+// was, and the ledger refuses further writes until it is reopened (see
+// Ledger.failed): whether the block reached the disk is then decided, all or
+// nothing, by the journal replay, and the audit checks the outcome.
 func (l *Ledger) Persist(p *Prepared) error {
+	if err := l.Failed(); err != nil {
+		p.Fail(err)
+		return err
+	}
 	if err := l.write(p.batch); err != nil {
-		serr := errs.Wrap(http.StatusServiceUnavailable, "ledger.unavailable", fmt.Errorf("%w: %v", ErrStorage, err))
+		serr := errs.Wrap(http.StatusServiceUnavailable, "ledger.unavailable", fmt.Errorf("%w: %v; restart the node", ErrStorage, err))
+		l.mu.Lock()
+		l.failed = serr
+		l.mu.Unlock()
 		p.Fail(serr)
 		if l.metrics != nil {
 			l.metrics.storageErrors.Inc()

@@ -68,6 +68,13 @@ func NewSolo(l *Ledger, key *keys.PrivateKey, cfg SoloConfig) *Solo {
 func (s *Solo) Name() string { return "solo" }
 
 func (s *Solo) enqueue(sub *submission) error {
+	// Checked outside the lock: a tx committed meanwhile is caught by its
+	// nonce when the block is applied.
+	if _, _, ok, err := s.l.TxLocation(sub.c.Hash); err != nil {
+		return err
+	} else if ok {
+		return errs.New(http.StatusConflict, "tx.replay", "transaction %s is already committed", sub.c.Hash)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -75,11 +82,6 @@ func (s *Solo) enqueue(sub *submission) error {
 	}
 	if s.pending[sub.c.Hash] {
 		return errs.New(http.StatusConflict, "tx.replay", "transaction %s is already pending", sub.c.Hash)
-	}
-	if _, _, ok, err := s.l.TxLocation(sub.c.Hash); err != nil {
-		return err
-	} else if ok {
-		return errs.New(http.StatusConflict, "tx.replay", "transaction %s is already committed", sub.c.Hash)
 	}
 	select {
 	case s.in <- sub:

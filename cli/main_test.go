@@ -127,19 +127,6 @@ func stopNode(t testing.TB, cmd *exec.Cmd) {
 	}
 }
 
-// killNode SIGKILLs a child node and reaps it.
-func killNode(t testing.TB, cmd *exec.Cmd) {
-	t.Helper()
-	if err := cmd.Process.Kill(); err != nil {
-		t.Fatalf("SIGKILL: %v", err)
-	}
-	err := waitExit(cmd, 30*time.Second)
-	var ee *exec.ExitError
-	if !errors.As(err, &ee) {
-		t.Fatalf("killed node: %v", err)
-	}
-}
-
 // waitExit waits for the child to exit, killing it after timeout.
 func waitExit(cmd *exec.Cmd, timeout time.Duration) error {
 	done := make(chan error, 1)

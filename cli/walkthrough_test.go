@@ -79,7 +79,7 @@ func httpResolve(t *testing.T, base, d, versionID string) (int, *did.ResolutionR
 	if versionID != "" {
 		u += "?versionId=" + url.QueryEscape(versionID)
 	}
-	resp, err := http.Get(u)
+	resp, err := (&http.Client{Timeout: 30 * time.Second}).Get(u)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,6 +154,11 @@ func TestWalkthrough_CLI(t *testing.T) {
 		t.Fatalf("did create: %+v (key file DID %s)", created, gen.DID)
 	}
 	key1, key2, home := d+"#key-1", d+"#key-2", d+"#home"
+	if _, err := runCLI(t, withNode("did", "create", "--key", aliceKey)...); err == nil {
+		t.Fatal("creating the same DID twice succeeded")
+	} else {
+		t.Logf("second did create: %s", oneLine(err))
+	}
 
 	// Resolve over HTTP.
 	st, res := httpResolve(t, base, d, "")
@@ -161,11 +166,13 @@ func TestWalkthrough_CLI(t *testing.T) {
 		t.Fatalf("resolve after create: HTTP %d, %+v", st, res)
 	}
 
-	// weid did update DID --key alice.key --add-service ...
+	// TX=$(weid did update DID --key alice.key --add-service ... | awk '/^tx /{print $2}')
 	out := mustCLI(t, withNode("did", "update", d, "--key", aliceKey, "--add-service", "home,LinkedDomains,https://alice.example")...)
-	if !strings.HasPrefix(out, d+"\ntx ") {
-		t.Fatalf("did update printed %q", out)
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if len(lines) != 2 || lines[0] != d || !strings.HasPrefix(lines[1], "tx ") {
+		t.Fatalf("did update printed %q, want the DID then a tx line (the README parses them)", out)
 	}
+	serviceTx := strings.Fields(lines[1])[1]
 	if st, res = httpResolve(t, base, d, ""); st != http.StatusOK || !hasService(res.Document, home) {
 		t.Fatalf("resolve after add-service: HTTP %d, %+v", st, res.Document)
 	}
@@ -188,6 +195,31 @@ func TestWalkthrough_CLI(t *testing.T) {
 	}
 	if !hasMethod(v1.Document, key1) || hasMethod(v1.Document, key2) || v1.DocumentMetadata.VersionID != "1" || v1.DocumentMetadata.NextVersionID != "2" {
 		t.Fatalf("did resolve --version-id 1: %+v", v1)
+	}
+
+	// weid did resolve DID: the latest, with #key-2 and the service.
+	var latest did.ResolutionResult
+	if err := json.Unmarshal([]byte(mustCLI(t, withNode("did", "resolve", d)...)), &latest); err != nil {
+		t.Fatal(err)
+	}
+	if !hasMethod(latest.Document, key2) || hasMethod(latest.Document, key1) || !hasService(latest.Document, home) || latest.DocumentMetadata.VersionID != "3" {
+		t.Fatalf("did resolve (latest): %+v", latest)
+	}
+
+	// weid tx prove $TX (the add-service transaction), then the create's.
+	if out := mustCLI(t, withNode("tx", "prove", serviceTx)...); !strings.HasPrefix(out, "verified: tx "+serviceTx+" ") {
+		t.Fatalf("tx prove printed %q", out)
+	}
+
+	// weid ledger verify --remote, against the running node.
+	var remote struct {
+		ChainID string `json:"chainId"`
+		Blocks  uint64 `json:"blocks"`
+		Txs     uint64 `json:"txs"`
+	}
+	mustCLIJSON(t, &remote, withNode("ledger", "verify", "--remote")...)
+	if remote.ChainID != "1" || remote.Blocks != 4 || remote.Txs != 5 { // genesis (2 txs), create, add-service, rotate
+		t.Fatalf("ledger verify --remote: %+v", remote)
 	}
 
 	// weid did deactivate DID --key alice2.key; resolution says 410.

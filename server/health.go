@@ -27,6 +27,10 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		renderError(w, r, errs.New(http.StatusServiceUnavailable, "node.notReady", "the ledger has no genesis block yet"))
 		return
 	}
+	if err := s.node.Ledger.Failed(); err != nil {
+		renderError(w, r, errs.New(http.StatusServiceUnavailable, "node.notReady", "the ledger's storage failed and it refuses writes until restarted: %v", err))
+		return
+	}
 	if _, err := s.node.Ledger.Block(head.Height); err != nil {
 		renderError(w, r, errs.New(http.StatusServiceUnavailable, "node.notReady", "the ledger cannot be read: %v", err))
 		return
