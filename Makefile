@@ -26,10 +26,10 @@ test-short:
 
 # Each fuzz target runs for FUZZTIME (go test runs one fuzz target at a time).
 fuzz:
-	$(GO) test -run '^$$' -fuzz '^FuzzDecodeTx$$' -fuzztime $(FUZZTIME) ./chain
-	$(GO) test -run '^$$' -fuzz '^FuzzParseDIDURL$$' -fuzztime $(FUZZTIME) ./did
-	$(GO) test -run '^$$' -fuzz '^FuzzParseWeid$$' -fuzztime $(FUZZTIME) ./did
-	$(GO) test -run '^$$' -fuzz '^FuzzDecodeDocument$$' -fuzztime $(FUZZTIME) ./did
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeTx$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./chain
+	$(GO) test -run '^$$' -fuzz '^FuzzParseDIDURL$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./did
+	$(GO) test -run '^$$' -fuzz '^FuzzParseWeid$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./did
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeDocument$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./did
 
 ## bench: run the benchmarks and print a table (run it alone: it loads both cores)
 bench:

@@ -13,7 +13,9 @@ import (
 // SoloConfig tunes the solo engine's group commit.
 type SoloConfig struct {
 	// Window is how long the engine waits, after the first transaction
-	// arrives, for more to join the block (default 2 ms).
+	// arrives at an idle disk, for more to join the block (default 200 µs;
+	// negative: not at all). While a block is being written, the next one
+	// gathers for as long as that write takes.
 	Window time.Duration
 	// MaxTxs caps a block's transactions (default 4096).
 	MaxTxs int
@@ -49,8 +51,8 @@ const maxRemembered = 100_000
 
 // NewSolo starts a solo engine that appends blocks to l, signed with key.
 func NewSolo(l *Ledger, key *keys.PrivateKey, cfg SoloConfig) *Solo {
-	if cfg.Window <= 0 {
-		cfg.Window = 2 * time.Millisecond
+	if cfg.Window == 0 {
+		cfg.Window = 200 * time.Microsecond
 	}
 	if cfg.MaxTxs <= 0 {
 		cfg.MaxTxs = 4096
@@ -141,10 +143,13 @@ func (s *Solo) Close() error {
 	return nil
 }
 
-// loop gathers blocks and pipelines them: while one block's batch is being
-// fsynced, the next is gathered and applied on top of it, so the disk and
-// the CPU work at the same time. A submitter is answered only once its
-// block is durable.
+// loop gathers blocks and pipelines them. A block holds what arrived while
+// the previous block was being written (group commit: the fsync's latency
+// sets the batch size), or, when the disk is idle, what arrives within
+// Window of the first transaction. The next block is applied on top of the
+// one being written when it fills up before that write ends, so CPU and disk
+// work at the same time. A submitter is answered only once its block is
+// durable.
 func (s *Solo) loop() {
 	defer close(s.done)
 	var inflight *flight
@@ -159,21 +164,42 @@ func (s *Solo) loop() {
 			s.drain(inflight)
 			return
 		}
-		timer.Reset(s.cfg.Window)
+		var writing <-chan struct{}
+		if inflight != nil {
+			writing = inflight.done
+		}
+		var window <-chan time.Time
+		if writing == nil && s.cfg.Window > 0 {
+			timer.Reset(s.cfg.Window)
+			window = timer.C
+		}
 	collect:
 		for len(batch) < s.cfg.MaxTxs {
+			if writing == nil && window == nil {
+				// Idle disk and no window: take what is queued, then go.
+				select {
+				case sub := <-s.in:
+					batch = append(batch, sub)
+					continue
+				default:
+					break collect
+				}
+			}
 			select {
 			case sub := <-s.in:
 				batch = append(batch, sub)
-			case <-timer.C:
+			case <-writing:
+				writing = nil
+				if window == nil {
+					break collect
+				}
+			case <-window:
+				window = nil
 				break collect
 			}
 		}
-		if !timer.Stop() {
-			select {
-			case <-timer.C:
-			default:
-			}
+		if window != nil && !timer.Stop() {
+			<-timer.C
 		}
 		inflight = s.commit(batch, inflight)
 	}

@@ -70,8 +70,9 @@ type Record struct {
 	Height      uint64    `json:"height"`
 }
 
-// State keys of the DID registry: the latest record, so that resolving costs
-// one read whatever the history, and every version by number.
+// State keys of the DID registry: every version's record by number, and the
+// number of the latest version, so that resolving costs two reads (and none
+// when cached) whatever the history.
 func latestKey(did string) []byte { return []byte("did/latest/" + did) }
 
 func versionKey(did string, v uint64) []byte {
@@ -92,7 +93,18 @@ func loadRecord(st chain.Reader, key []byte) (*Record, bool, error) {
 
 // Latest returns the latest record of did in st.
 func Latest(st chain.Reader, did string) (*Record, bool, error) {
-	return loadRecord(st, latestKey(did))
+	v, ok, err := st.Get(latestKey(did))
+	if err != nil || !ok {
+		return nil, false, err
+	}
+	if len(v) != 8 {
+		return nil, false, fmt.Errorf("corrupt latest-version pointer of %s", did)
+	}
+	r, ok, err := loadRecord(st, versionKey(did, binary.BigEndian.Uint64(v)))
+	if err == nil && !ok {
+		err = fmt.Errorf("latest version of %s is missing", did)
+	}
+	return r, ok, err
 }
 
 // AuthenticationKey resolves a verification method DID URL to its key, if it

@@ -1,6 +1,7 @@
 package did
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -316,6 +317,22 @@ func createSigner(st chain.Reader, tx *chain.Tx, p chain.Payload) (keys.PublicKe
 
 func blockTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
+// Document returns the first version of the document a create makes.
+func (c *CreatePayload) Document() (*Document, error) {
+	doc := &Document{Context: []string{ContextDIDv1, ContextMultikey}, ID: c.DID}
+	if err := addMethod(doc, FirstKeyFragment, c.PublicKeyMultibase, strings.Split(defaultRelationships, ",")); err != nil {
+		return nil, err
+	}
+	for _, s := range c.Service {
+		s.ID = doc.absolute(s.ID)
+		if slices.ContainsFunc(doc.Service, func(e Service) bool { return e.ID == s.ID }) {
+			return nil, errs.BadRequest("did.invalidService", "duplicate service id %s", s.ID)
+		}
+		doc.Service = append(doc.Service, s)
+	}
+	return doc, nil
+}
+
 func applyCreate(ctx *chain.Context, p chain.Payload) error {
 	c := p.(*CreatePayload)
 	if _, ok, err := ctx.State.Get(latestKey(c.DID)); err != nil {
@@ -323,16 +340,9 @@ func applyCreate(ctx *chain.Context, p chain.Payload) error {
 	} else if ok {
 		return errs.New(http.StatusConflict, "did.exists", "%s already exists", c.DID)
 	}
-	doc := &Document{Context: []string{ContextDIDv1, ContextMultikey}, ID: c.DID}
-	if err := addMethod(doc, FirstKeyFragment, c.PublicKeyMultibase, strings.Split(defaultRelationships, ",")); err != nil {
+	doc, err := c.Document()
+	if err != nil {
 		return err
-	}
-	for _, s := range c.Service {
-		s.ID = doc.absolute(s.ID)
-		if slices.ContainsFunc(doc.Service, func(e Service) bool { return e.ID == s.ID }) {
-			return errs.BadRequest("did.invalidService", "duplicate service id %s", s.ID)
-		}
-		doc.Service = append(doc.Service, s)
 	}
 	now := blockTime(ctx.Time)
 	return store(ctx, &Record{Document: doc, Version: 1, Created: now, Updated: now, TxHash: ctx.TxHash, Height: ctx.Height})
@@ -370,7 +380,7 @@ func store(ctx *chain.Context, r *Record) error {
 	if len(raw) > MaxDocumentBytes {
 		return errs.New(http.StatusRequestEntityTooLarge, "did.tooLarge", "the document would exceed %d bytes", MaxDocumentBytes)
 	}
-	ctx.State.Set(latestKey(r.Document.ID), raw)
+	ctx.State.Set(latestKey(r.Document.ID), binary.BigEndian.AppendUint64(nil, r.Version))
 	ctx.State.Set(versionKey(r.Document.ID, r.Version), raw)
 	return nil
 }

@@ -21,6 +21,7 @@ import (
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 	k1ecdsa "github.com/decred/dcrd/dcrec/secp256k1/v4/ecdsa"
+	voied25519 "github.com/oasisprotocol/curve25519-voi/primitives/ed25519"
 	"golang.org/x/crypto/sha3"
 )
 
@@ -138,7 +139,10 @@ func (k PublicKey) Address() [20]byte {
 func (k PublicKey) Verify(msg, sig []byte) bool {
 	switch k.Type {
 	case Ed25519:
-		return len(sig) == ed25519.SignatureSize && ed25519.Verify(k.ed, msg, sig)
+		// curve25519-voi verifies about twice as fast as crypto/ed25519 here;
+		// VerifyOptionsStdLib keeps crypto/ed25519's exact acceptance rules
+		// (canonical encodings, cofactorless equation), which a test checks.
+		return len(sig) == ed25519.SignatureSize && voied25519.VerifyWithOptions(voied25519.PublicKey(k.ed), msg, sig, voiStdLib)
 	case P256:
 		if len(sig) != SignatureSize {
 			return false
@@ -169,6 +173,8 @@ func (k PublicKey) Ed25519Key() ed25519.PublicKey { return k.ed }
 
 // ECDSAKey returns the stdlib form of a P-256 key, or nil.
 func (k PublicKey) ECDSAKey() *ecdsa.PublicKey { return k.ec }
+
+var voiStdLib = &voied25519.Options{Verify: voied25519.VerifyOptionsStdLib}
 
 var p256HalfOrder = new(big.Int).Rsh(elliptic.P256().Params().N, 1)
 

@@ -2,6 +2,7 @@ package keys
 
 import (
 	"bytes"
+	"crypto/ed25519"
 	"crypto/elliptic"
 	"encoding/binary"
 	"encoding/hex"
@@ -11,7 +12,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 	"github.com/mr-tron/base58"
 )
 
@@ -97,7 +97,7 @@ func TestECDSASignaturesAreLowS(t *testing.T) {
 	t.Parallel()
 	orders := map[Type]*big.Int{
 		P256:      elliptic.P256().Params().N,
-		Secp256k1: secp256k1.S256().N,
+		Secp256k1: secp256k1Order,
 	}
 	for typ, n := range orders {
 		t.Run(string(typ), func(t *testing.T) {
@@ -175,7 +175,7 @@ func TestSeedRoundTrip(t *testing.T) {
 		{P256, bytes.Repeat([]byte{0xff}, 32)},                      // >= n
 		{Secp256k1, make([]byte, 32)},                               // zero scalar
 		{Secp256k1, bytes.Repeat([]byte{0xff}, 32)},                 // >= n
-		{Secp256k1, secp256k1.S256().N.FillBytes(make([]byte, 32))}, // == n
+		{Secp256k1, secp256k1Order.FillBytes(make([]byte, 32))}, // == n
 		{"RSA", make([]byte, 32)},
 	}
 	for _, b := range bad {
@@ -455,3 +455,45 @@ func TestKeyFileEveryType(t *testing.T) {
 		})
 	}
 }
+
+// Ed25519 verification uses curve25519-voi with the standard library's
+// rules: it must agree with crypto/ed25519 on valid, tampered and malformed
+// signatures, including non-canonical S and small-order keys.
+func TestVerify_Ed25519AgreesWithStdlib(t *testing.T) {
+	t.Parallel()
+	msg := []byte("weid differential test")
+	for i := 0; i < 300; i++ {
+		k, _ := Generate(Ed25519)
+		sig, _ := k.Sign(msg)
+		variants := [][]byte{sig}
+		for _, pos := range []int{0, 31, 32, 63} {
+			v := append([]byte(nil), sig...)
+			v[pos] ^= byte(1 << (i % 8))
+			variants = append(variants, v)
+		}
+		// S + L (non-canonical S) must be rejected by both.
+		v := append([]byte(nil), sig...)
+		addL(v[32:])
+		variants = append(variants, v)
+		for j, s := range variants {
+			want := ed25519.Verify(k.Public().Ed25519Key(), msg, s)
+			if got := k.Public().Verify(msg, s); got != want {
+				t.Fatalf("key %d variant %d: voi says %v, crypto/ed25519 says %v", i, j, got, want)
+			}
+		}
+	}
+}
+
+// addL adds the group order L to a little-endian 32-byte scalar in place.
+func addL(s []byte) {
+	l := [32]byte{0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10}
+	carry := 0
+	for i := range s {
+		v := int(s[i]) + int(l[i]) + carry
+		s[i] = byte(v)
+		carry = v >> 8
+	}
+}
+
+// secp256k1Order is the group order n of secp256k1 (SEC 2 §2.4.1).
+var secp256k1Order, _ = new(big.Int).SetString("fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141", 16)

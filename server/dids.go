@@ -54,13 +54,13 @@ func pathDID(r *http.Request) (string, error) {
 
 // submitSigned submits a client-signed transaction after checking that it is
 // the operation the endpoint is for, on the DID in the path.
-func (s *Server) submitSigned(r *http.Request, raw json.RawMessage, typ, pathDID string) (chain.Receipt, string, error) {
+func (s *Server) submitSigned(r *http.Request, raw json.RawMessage, typ, pathDID string) (chain.Receipt, *chain.Tx, error) {
 	tx, err := chain.DecodeTx(raw)
 	if err != nil {
-		return chain.Receipt{}, "", err
+		return chain.Receipt{}, nil, err
 	}
 	if tx.Type != typ {
-		return chain.Receipt{}, "", errs.BadRequest("tx.wrongEndpoint", "this endpoint takes %s transactions, not %s (use POST /v1/txs for any type)", typ, tx.Type)
+		return chain.Receipt{}, nil, errs.BadRequest("tx.wrongEndpoint", "this endpoint takes %s transactions, not %s (use POST /v1/txs for any type)", typ, tx.Type)
 	}
 	var p struct {
 		DID string `json:"did"`
@@ -68,17 +68,17 @@ func (s *Server) submitSigned(r *http.Request, raw json.RawMessage, typ, pathDID
 	}
 	_ = json.Unmarshal(tx.Payload, &p)
 	if pathDID != "" && p.DID != pathDID {
-		return chain.Receipt{}, "", errs.BadRequest("tx.wrongEndpoint", "the transaction changes %s, the path names %s", p.DID, pathDID)
+		return chain.Receipt{}, nil, errs.BadRequest("tx.wrongEndpoint", "the transaction changes %s, the path names %s", p.DID, pathDID)
 	}
 	if id := chi.URLParam(r, "id"); id != "" && p.ID != id {
-		return chain.Receipt{}, "", errs.BadRequest("tx.wrongEndpoint", "the transaction removes #%s, the path names #%s", p.ID, id)
+		return chain.Receipt{}, nil, errs.BadRequest("tx.wrongEndpoint", "the transaction removes #%s, the path names #%s", p.ID, id)
 	}
 	async, err := asyncRequested(r)
 	if err != nil {
-		return chain.Receipt{}, "", err
+		return chain.Receipt{}, nil, err
 	}
 	rc, err := s.node.Submit(r.Context(), tx, async)
-	return rc, p.DID, err
+	return rc, tx, err
 }
 
 func (s *Server) respondDID(w http.ResponseWriter, r *http.Request, status int, d string, rc chain.Receipt) {
@@ -102,16 +102,25 @@ func (s *Server) createDID(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if len(req.Tx) > 0 {
-		rc, d, err := s.submitSigned(r, req.Tx, did.TxCreate, "")
+		rc, tx, err := s.submitSigned(r, req.Tx, did.TxCreate, "")
 		if err != nil {
 			renderError(w, r, err)
 			return
 		}
-		st := http.StatusCreated
+		var p did.CreatePayload
+		_ = chain.DecodeStrict(tx.Payload, &p) // it passed the ledger's checks
 		if async, _ := asyncRequested(r); async {
-			st = http.StatusAccepted
+			s.respondDID(w, r, http.StatusAccepted, p.DID, rc)
+			return
 		}
-		s.respondDID(w, r, st, d, rc)
+		// The first version is what the committed payload makes; no need
+		// to read it back.
+		doc, err := p.Document()
+		if err != nil {
+			s.respondDID(w, r, http.StatusCreated, p.DID, rc)
+			return
+		}
+		writeJSON(w, http.StatusCreated, DIDResponse{DID: p.DID, DIDDocument: doc, TxHash: rc.TxHash, Height: rc.Height, Status: "committed"})
 		return
 	}
 	acct, err := s.account(r)
