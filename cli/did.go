@@ -181,54 +181,34 @@ versions stay resolvable with --version-id.`,
 			if ops != 1 {
 				return errors.New("give exactly one of --add-service, --remove-service, --add-key, --remove-key, --rotate-to")
 			}
-			ctx := cmd.Context()
-			c := g.client()
-			k, _, err := loadKey(keyFile, passFile)
-			if err != nil {
-				return err
-			}
-			vm, chainID, err := signer(ctx, c, d, k)
-			if err != nil {
-				return err
-			}
-			var typ string
-			var payload any
-			switch {
-			case addService != "":
-				svc, err := parseService(d, addService)
-				if err != nil {
-					return err
-				}
-				typ, payload = did.TxAddService, &did.AddServicePayload{DID: d, Service: svc}
-			case removeService != "":
-				typ, payload = did.TxRemoveService, &did.RemoveServicePayload{DID: d, ID: strings.TrimPrefix(removeService, "#")}
-			case removeKey != "":
-				typ, payload = did.TxRemoveMethod, &did.RemoveMethodPayload{DID: d, ID: strings.TrimPrefix(removeKey, "#")}
-			default:
-				file := addKey + rotateTo
-				nk, _, err := loadKey(file, passFile)
-				if err != nil {
-					return err
-				}
-				if keyID == "" {
-					return errors.New("--key-id is required: the fragment of the new verification method, like key-2")
-				}
-				if addKey != "" {
-					typ, payload = did.TxAddMethod, &did.AddMethodPayload{DID: d, ID: keyID, PublicKeyMultibase: nk.Public().Multibase(), Relationships: rels}
-				} else {
+			return signedUpdate(cmd, g, d, keyFile, passFile, func(vm string) (string, any, error) {
+				switch {
+				case addService != "":
+					svc, err := parseService(d, addService)
+					if err != nil {
+						return "", nil, err
+					}
+					return did.TxAddService, &did.AddServicePayload{DID: d, Service: svc}, nil
+				case removeService != "":
+					return did.TxRemoveService, &did.RemoveServicePayload{DID: d, ID: strings.TrimPrefix(removeService, "#")}, nil
+				case removeKey != "":
+					return did.TxRemoveMethod, &did.RemoveMethodPayload{DID: d, ID: strings.TrimPrefix(removeKey, "#")}, nil
+				default:
+					file := addKey + rotateTo
+					nk, _, err := loadKey(file, passFile)
+					if err != nil {
+						return "", nil, err
+					}
+					if keyID == "" {
+						return "", nil, errors.New("--key-id is required: the fragment of the new verification method, like key-2")
+					}
+					if addKey != "" {
+						return did.TxAddMethod, &did.AddMethodPayload{DID: d, ID: keyID, PublicKeyMultibase: nk.Public().Multibase(), Relationships: rels}, nil
+					}
 					old := vm[strings.IndexByte(vm, '#')+1:]
-					typ, payload = did.TxRotateKey, &did.RotateKeyPayload{DID: d, ID: old, NewID: keyID, PublicKeyMultibase: nk.Public().Multibase()}
+					return did.TxRotateKey, &did.RotateKeyPayload{DID: d, ID: old, NewID: keyID, PublicKeyMultibase: nk.Public().Multibase()}, nil
 				}
-			}
-			tx, err := node.SignTx(chainID, vm, k, typ, payload)
-			if err != nil {
-				return err
-			}
-			r, err := c.UpdateDID(ctx, tx)
-			if err != nil {
-				return err
-			}
-			return printDIDResult(g, r)
+			})
 		},
 	}
 	cmd.Flags().StringVar(&keyFile, "key", "", "key file of an authentication key of the DID")
@@ -250,28 +230,40 @@ func didDeactivateCmd(g *globals) *cobra.Command {
 		Short: "Deactivate a DID for good",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			c := g.client()
-			k, _, err := loadKey(keyFile, passFile)
-			if err != nil {
-				return err
-			}
-			vm, chainID, err := signer(ctx, c, args[0], k)
-			if err != nil {
-				return err
-			}
-			tx, err := node.SignTx(chainID, vm, k, did.TxDeactivate, &did.DeactivatePayload{DID: args[0]})
-			if err != nil {
-				return err
-			}
-			r, err := c.UpdateDID(ctx, tx)
-			if err != nil {
-				return err
-			}
-			return printDIDResult(g, r)
+			return signedUpdate(cmd, g, args[0], keyFile, passFile, func(string) (string, any, error) {
+				return did.TxDeactivate, &did.DeactivatePayload{DID: args[0]}, nil
+			})
 		},
 	}
 	cmd.Flags().StringVar(&keyFile, "key", "", "key file of an authentication key of the DID")
 	cmd.Flags().StringVar(&passFile, "passphrase-file", "", "file holding the key file's passphrase")
 	return cmd
+}
+
+// signedUpdate signs a DID update locally with the key file, as the
+// verification method of d that key is, and submits it.
+func signedUpdate(cmd *cobra.Command, g *globals, d, keyFile, passFile string, build func(vm string) (typ string, payload any, err error)) error {
+	ctx := cmd.Context()
+	c := g.client()
+	k, _, err := loadKey(keyFile, passFile)
+	if err != nil {
+		return err
+	}
+	vm, chainID, err := signer(ctx, c, d, k)
+	if err != nil {
+		return err
+	}
+	typ, payload, err := build(vm)
+	if err != nil {
+		return err
+	}
+	tx, err := node.SignTx(chainID, vm, k, typ, payload)
+	if err != nil {
+		return err
+	}
+	r, err := c.UpdateDID(ctx, tx)
+	if err != nil {
+		return err
+	}
+	return printDIDResult(g, r)
 }

@@ -46,23 +46,7 @@ type JWKMethod struct{}
 // key fails with ErrInvalidPublicKey. did:jwk documents never change, so a
 // versionId selects nothing and fails with ErrNotFound.
 func (JWKMethod) Resolve(ctx context.Context, d DIDURL, opts Options) (*ResolutionResult, error) {
-	if d.Method != "jwk" {
-		return nil, fmt.Errorf("%w: JWKMethod resolves did:jwk, not did:%s", ErrMethodNotSupported, d.Method)
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	doc, err := jwkDocument(d.ID)
-	if err != nil {
-		return nil, err
-	}
-	if opts.VersionID != "" {
-		return nil, fmt.Errorf("%w: %s has a single, immutable version; versionId %q does not exist", ErrNotFound, doc.ID, opts.VersionID)
-	}
-	return &ResolutionResult{
-		Document:           doc,
-		ResolutionMetadata: ResolutionMetadata{ContentType: mediaTypeDIDLD},
-	}, nil
+	return resolveComputed(ctx, "jwk", d, opts, jwkDocument)
 }
 
 // JWKDID returns the did:jwk DID of a public JWK (did:jwk §"Create"). The

@@ -79,23 +79,7 @@ type KeyMethod struct{}
 // did:key documents never change, so a versionId selects nothing and fails
 // with ErrNotFound, and versionTime is ignored.
 func (KeyMethod) Resolve(ctx context.Context, d DIDURL, opts Options) (*ResolutionResult, error) {
-	if d.Method != "key" {
-		return nil, fmt.Errorf("%w: KeyMethod resolves did:key, not did:%s", ErrMethodNotSupported, d.Method)
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	doc, err := keyDocument(d.ID)
-	if err != nil {
-		return nil, err
-	}
-	if opts.VersionID != "" {
-		return nil, fmt.Errorf("%w: %s has a single, immutable version; versionId %q does not exist", ErrNotFound, doc.ID, opts.VersionID)
-	}
-	return &ResolutionResult{
-		Document:           doc,
-		ResolutionMetadata: ResolutionMetadata{ContentType: mediaTypeDIDLD},
-	}, nil
+	return resolveComputed(ctx, "key", d, opts, keyDocument)
 }
 
 // KeyDID returns the did:key DID of pk: "did:key:" followed by the key's

@@ -102,3 +102,23 @@ func ErrorCode(err error) string {
 	}
 	return "internalError"
 }
+
+// resolveComputed resolves a DID whose document is computed from the
+// identifier itself (did:key, did:jwk). Such a document never changes, so a
+// versionId selects nothing and fails with ErrNotFound.
+func resolveComputed(ctx context.Context, method string, d DIDURL, opts Options, build func(id string) (*Document, error)) (*ResolutionResult, error) {
+	if d.Method != method {
+		return nil, fmt.Errorf("%w: this resolver handles did:%s, not did:%s", ErrMethodNotSupported, method, d.Method)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	doc, err := build(d.ID)
+	if err != nil {
+		return nil, err
+	}
+	if opts.VersionID != "" {
+		return nil, fmt.Errorf("%w: %s has a single, immutable version; versionId %q does not exist", ErrNotFound, doc.ID, opts.VersionID)
+	}
+	return &ResolutionResult{Document: doc, ResolutionMetadata: ResolutionMetadata{ContentType: mediaTypeDIDLD}}, nil
+}

@@ -185,12 +185,9 @@ func (m *WeidMethod) Resolve(ctx context.Context, d DIDURL, opts Options) (*Reso
 		if ok {
 			return res, resultErr(res)
 		}
-		r, ok, err := Latest(m.ledger, d.DID)
+		r, err := m.latest(d.DID)
 		if err != nil {
 			return nil, err
-		}
-		if !ok {
-			return nil, fmt.Errorf("%w: %s", ErrNotFound, d.DID)
 		}
 		res = recordResult(r, 0)
 		m.mu.Lock()
@@ -203,12 +200,9 @@ func (m *WeidMethod) Resolve(ctx context.Context, d DIDURL, opts Options) (*Reso
 		m.mu.Unlock()
 		return res, resultErr(res)
 	}
-	r, ok, err := Latest(m.ledger, d.DID)
+	r, err := m.latest(d.DID)
 	if err != nil {
 		return nil, err
-	}
-	if !ok {
-		return nil, fmt.Errorf("%w: %s", ErrNotFound, d.DID)
 	}
 	last := r.Version
 	var v uint64
@@ -228,6 +222,7 @@ func (m *WeidMethod) Resolve(ctx context.Context, d DIDURL, opts Options) (*Reso
 		}
 	}
 	if v != last {
+		var ok bool
 		if r, ok, err = loadRecord(m.ledger, versionKey(d.DID, v)); err != nil {
 			return nil, err
 		} else if !ok {
@@ -236,6 +231,15 @@ func (m *WeidMethod) Resolve(ctx context.Context, d DIDURL, opts Options) (*Reso
 	}
 	res := recordResult(r, last)
 	return res, resultErr(res)
+}
+
+// latest returns the committed latest record of did, or ErrNotFound.
+func (m *WeidMethod) latest(did string) (*Record, error) {
+	r, ok, err := Latest(m.ledger, did)
+	if err == nil && !ok {
+		err = fmt.Errorf("%w: %s", ErrNotFound, did)
+	}
+	return r, err
 }
 
 // versionAt finds the last version updated at or before t by binary search
