@@ -171,10 +171,10 @@ func TestSeedRoundTrip(t *testing.T) {
 	}{
 		{Ed25519, make([]byte, 31)},
 		{P256, make([]byte, 33)},
-		{P256, make([]byte, 32)},                                    // zero scalar
-		{P256, bytes.Repeat([]byte{0xff}, 32)},                      // >= n
-		{Secp256k1, make([]byte, 32)},                               // zero scalar
-		{Secp256k1, bytes.Repeat([]byte{0xff}, 32)},                 // >= n
+		{P256, make([]byte, 32)},                                // zero scalar
+		{P256, bytes.Repeat([]byte{0xff}, 32)},                  // >= n
+		{Secp256k1, make([]byte, 32)},                           // zero scalar
+		{Secp256k1, bytes.Repeat([]byte{0xff}, 32)},             // >= n
 		{Secp256k1, secp256k1Order.FillBytes(make([]byte, 32))}, // == n
 		{"RSA", make([]byte, 32)},
 	}
