@@ -9,6 +9,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -168,6 +169,9 @@ func DecodeTx(raw []byte) (*Tx, error) {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return nil, errs.BadRequest("tx.malformed", "trailing data after the transaction")
 	}
+	if err := checkMembers(raw, reflect.TypeFor[Tx]()); err != nil {
+		return nil, errs.BadRequest("tx.malformed", "decode transaction: %v", err)
+	}
 	if tx.Signature == "" {
 		return nil, errs.BadRequest("tx.malformed", "transaction has no signature")
 	}
@@ -203,8 +207,9 @@ func jsonErr(err error) string {
 	return err.Error()
 }
 
-// DecodeStrict decodes one JSON value into v, refusing unknown members and
-// trailing data, with errors a caller can act on.
+// DecodeStrict decodes one JSON value into v, refusing unknown members,
+// members named in another case, repeated members and trailing data, with
+// errors a caller can act on.
 func DecodeStrict(b []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
@@ -214,5 +219,5 @@ func DecodeStrict(b []byte, v any) error {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return errors.New("trailing data after the JSON value")
 	}
-	return nil
+	return checkMembers(b, reflect.TypeOf(v))
 }

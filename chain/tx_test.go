@@ -643,3 +643,37 @@ func TestSignerDID(t *testing.T) {
 		}
 	}
 }
+
+// Member names are case-sensitive and may not repeat, in the envelope and
+// in payloads: a stricter parser elsewhere must read the same transaction.
+func TestDecode_RefusesCaseVariantsAndRepeatedMembers(t *testing.T) {
+	t.Parallel()
+	for _, raw := range []string{
+		`{"CHAINID":"1","type":"t","from":"did:weid:1:0x00#k","nonce":1,"payload":{},"signature":"AA"}`,
+		`{"chainId":"1","chainId":"2","type":"t","from":"did:weid:1:0x00#k","nonce":1,"payload":{},"signature":"AA"}`,
+	} {
+		if _, err := DecodeTx([]byte(raw)); errs.Code(err) != "tx.malformed" {
+			t.Errorf("DecodeTx(%s) = %v, want tx.malformed", raw, err)
+		}
+	}
+	type inner struct {
+		ID string `json:"id"`
+	}
+	type payload struct {
+		DID  string          `json:"did"`
+		List []inner         `json:"list"`
+		Any  json.RawMessage `json:"any"`
+	}
+	for raw, ok := range map[string]bool{
+		`{"did":"a","list":[{"id":"x"}],"any":{"Free":1}}`: true,
+		`{"DID":"a"}`:                     false,
+		`{"did":"a","list":[{"ID":"x"}]}`: false,
+		`{"did":"a","did":"b"}`:           false,
+		`{"any":{"k":1,"k":2}}`:           false,
+	} {
+		var p payload
+		if err := DecodeStrict([]byte(raw), &p); (err == nil) != ok {
+			t.Errorf("DecodeStrict(%s) = %v, want ok=%v", raw, err, ok)
+		}
+	}
+}
