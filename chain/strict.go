@@ -1,10 +1,10 @@
 package chain
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -43,25 +43,66 @@ func structFields(t reflect.Type) map[string]reflect.Type {
 	return m
 }
 
+// checkMembers runs on JSON that encoding/json has already accepted, so it
+// can scan bytes without re-validating the grammar.
 func checkMembers(b []byte, t reflect.Type) error {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	return walkValue(dec, t, "")
+	if !json.Valid(b) { // callers pass decoded JSON; this guards the scanner
+		return fmt.Errorf("invalid JSON")
+	}
+	sc := &memberScanner{b: b}
+	return sc.value(t, "")
 }
 
-func walkValue(dec *json.Decoder, t reflect.Type, path string) error {
-	tok, err := dec.Token()
-	if err != nil {
-		return err
+type memberScanner struct {
+	b []byte
+	i int
+}
+
+func (s *memberScanner) ws() {
+	for s.i < len(s.b) && (s.b[s.i] == ' ' || s.b[s.i] == '\t' || s.b[s.i] == '\n' || s.b[s.i] == '\r') {
+		s.i++
 	}
+}
+
+// str reads a string starting at its opening quote and returns its value.
+func (s *memberScanner) str() (string, error) {
+	start := s.i
+	s.i++
+	escaped := false
+	for s.i < len(s.b) {
+		switch s.b[s.i] {
+		case '\\':
+			escaped = true
+			s.i += 2
+			continue
+		case '"':
+			s.i++
+			if !escaped {
+				return string(s.b[start+1 : s.i-1]), nil
+			}
+			var v string
+			err := json.Unmarshal(s.b[start:s.i], &v)
+			return v, err
+		}
+		s.i++
+	}
+	return "", fmt.Errorf("unterminated string")
+}
+
+func (s *memberScanner) value(t reflect.Type, path string) error {
 	for t != nil && t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
 	if t == rawMessageType {
 		t = nil // any JSON; only repeated members are checked
 	}
-	switch tok {
-	case json.Delim('{'):
+	s.ws()
+	if s.i >= len(s.b) {
+		return fmt.Errorf("truncated JSON")
+	}
+	switch s.b[s.i] {
+	case '{':
+		s.i++
 		var fields map[string]reflect.Type
 		var elem reflect.Type
 		if t != nil {
@@ -72,17 +113,25 @@ func walkValue(dec *json.Decoder, t reflect.Type, path string) error {
 				elem = t.Elem()
 			}
 		}
-		seen := map[string]bool{}
-		for dec.More() {
-			kt, err := dec.Token()
+		var seen []string
+		for {
+			s.ws()
+			if s.i < len(s.b) && s.b[s.i] == '}' {
+				s.i++
+				return nil
+			}
+			if s.i < len(s.b) && s.b[s.i] == ',' {
+				s.i++
+				s.ws()
+			}
+			k, err := s.str()
 			if err != nil {
 				return err
 			}
-			k, _ := kt.(string)
-			if seen[k] {
+			if slices.Contains(seen, k) {
 				return fmt.Errorf("member %q appears twice in %s", k, orRoot(path))
 			}
-			seen[k] = true
+			seen = append(seen, k)
 			ft := elem
 			if fields != nil {
 				var ok bool
@@ -90,26 +139,40 @@ func walkValue(dec *json.Decoder, t reflect.Type, path string) error {
 					return fmt.Errorf("unknown member %q in %s (member names are case-sensitive)", k, orRoot(path))
 				}
 			}
-			if err := walkValue(dec, ft, path+"."+k); err != nil {
+			s.ws()
+			s.i++ // ':'
+			if err := s.value(ft, path+"."+k); err != nil {
 				return err
 			}
 		}
-		_, err = dec.Token()
-		return err
-	case json.Delim('['):
+	case '[':
+		s.i++
 		var elem reflect.Type
 		if t != nil && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) {
 			elem = t.Elem()
 		}
-		for dec.More() {
-			if err := walkValue(dec, elem, path+"[]"); err != nil {
+		for {
+			s.ws()
+			if s.i < len(s.b) && s.b[s.i] == ']' {
+				s.i++
+				return nil
+			}
+			if s.i < len(s.b) && s.b[s.i] == ',' {
+				s.i++
+			}
+			if err := s.value(elem, path+"[]"); err != nil {
 				return err
 			}
 		}
-		_, err = dec.Token()
+	case '"':
+		_, err := s.str()
 		return err
+	default: // number, true, false, null
+		for s.i < len(s.b) && !strings.ContainsRune(",]} \t\n\r", rune(s.b[s.i])) {
+			s.i++
+		}
+		return nil
 	}
-	return nil
 }
 
 func orRoot(path string) string {
