@@ -14,6 +14,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/weidgo/weid/authz"
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/errs"
@@ -63,6 +64,7 @@ const (
 func NewRegistry() *chain.Registry {
 	r := chain.NewRegistry()
 	did.Register(r)
+	authz.Register(r)
 	return r
 }
 

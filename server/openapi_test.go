@@ -21,6 +21,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/weidgo/weid/authz"
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/did"
 )
@@ -373,6 +374,15 @@ func TestOpenAPI_SchemasMatchGoTypes(t *testing.T) {
 		"RemoveServicePayload": did.RemoveServicePayload{},
 		"RotateKeyPayload":     did.RotateKeyPayload{},
 		"DeactivatePayload":    did.DeactivatePayload{},
+		"Issuer":               authz.Issuer{},
+		"Member":               authz.Member{},
+		"GovRequest":           GovRequest{},
+		"GovResponse":          GovResponse{},
+		"IssuerResponse":       IssuerResponse{},
+		"IssuerList":           IssuerList{},
+		"MemberPayload":        authz.MemberPayload{},
+		"RecognizePayload":     authz.RecognizePayload{},
+		"DerecognizePayload":   authz.DerecognizePayload{},
 	}
 	for name, v := range types {
 		s := obj(schemas[name])

@@ -27,6 +27,17 @@ func (s *Server) routes() http.Handler {
 		r.Post("/txs", s.submitTx)
 		r.Get("/txs/{hash}", s.getTx)
 		r.Get("/blocks/{height}", s.getBlock)
+		r.Route("/committee", func(r chi.Router) {
+			r.Get("/", s.listCommittee)
+			r.Post("/", s.addCommittee)
+			r.Delete("/{did}", s.removeCommittee)
+		})
+		r.Route("/issuers", func(r chi.Router) {
+			r.Get("/", s.listIssuers)
+			r.Post("/", s.recognizeIssuer)
+			r.Get("/{did}", s.getIssuer)
+			r.Delete("/{did}", s.derecognizeIssuer)
+		})
 		r.Route("/dids", func(r chi.Router) {
 			r.Post("/", s.createDID)
 			r.Route("/{did}", func(r chi.Router) {

@@ -1,0 +1,8 @@
+// Package authz keeps the consortium's governance on the ledger: committee
+// members, added and removed by an admin, and authority issuers, recognized
+// and de-recognized by an admin or a committee member, each with a unique
+// name, a description and the credential types and schema ids it is
+// accredited for. Every change is a signed transaction authorized by the
+// signer's role as the ledger records it, never by what an API caller claims.
+// (Data-authorization grants and receipts will live here too.)
+package authz

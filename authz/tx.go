@@ -1,0 +1,208 @@
+package authz
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/weidgo/weid/chain"
+	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/errs"
+)
+
+// Transaction types of the trust registry.
+const (
+	TxAddCommittee    = "gov.addCommitteeMember"
+	TxRemoveCommittee = "gov.removeCommitteeMember"
+	TxRecognize       = "issuer.recognize"
+	TxDerecognize     = "issuer.derecognize"
+)
+
+// Limits of an issuer record.
+const (
+	MaxNameLength        = 128
+	MaxDescriptionLength = 2048
+	MaxAccreditations    = 256
+)
+
+// MemberPayload names a committee member to add or remove.
+type MemberPayload struct {
+	DID string `json:"did"`
+}
+
+// Validate implements chain.Payload.
+func (p *MemberPayload) Validate() error {
+	if _, _, err := did.ParseWeid(p.DID); err != nil {
+		return errs.BadRequest("gov.invalidDid", "committee members are did:weid DIDs: %v", err)
+	}
+	return nil
+}
+
+// RecognizePayload recognizes an authority issuer.
+type RecognizePayload struct {
+	DID         string   `json:"did"`
+	Name        string   `json:"name"`
+	Description string   `json:"description,omitempty"`
+	Types       []string `json:"types,omitempty"`
+	Schemas     []uint64 `json:"schemas,omitempty"`
+}
+
+// Validate implements chain.Payload.
+func (p *RecognizePayload) Validate() error {
+	if _, err := did.ParseDID(p.DID); err != nil {
+		return errs.BadRequest("issuer.invalidDid", "%v", err)
+	}
+	name := strings.TrimSpace(p.Name)
+	if name == "" || utf8.RuneCountInString(name) > MaxNameLength || name != p.Name {
+		return errs.BadRequest("issuer.invalidName", "name must be 1 to %d characters without surrounding space", MaxNameLength)
+	}
+	if utf8.RuneCountInString(p.Description) > MaxDescriptionLength {
+		return errs.BadRequest("issuer.invalidDescription", "description is longer than %d characters", MaxDescriptionLength)
+	}
+	if len(p.Types)+len(p.Schemas) > MaxAccreditations {
+		return errs.BadRequest("issuer.tooManyAccreditations", "at most %d types and schemas", MaxAccreditations)
+	}
+	for _, t := range p.Types {
+		if t == "" || len(t) > 256 {
+			return errs.BadRequest("issuer.invalidType", "credential types must be 1 to 256 characters")
+		}
+	}
+	return nil
+}
+
+// DerecognizePayload names an authority issuer to de-recognize.
+type DerecognizePayload struct {
+	DID string `json:"did"`
+}
+
+// Validate implements chain.Payload.
+func (p *DerecognizePayload) Validate() error {
+	if _, err := did.ParseDID(p.DID); err != nil {
+		return errs.BadRequest("issuer.invalidDid", "%v", err)
+	}
+	return nil
+}
+
+func requireAdmin(st chain.Reader, tx *chain.Tx, _ chain.Payload) error {
+	ok, err := chain.IsAdmin(st, tx.SignerDID())
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errs.New(http.StatusForbidden, "tx.unauthorized", "%s is not a consortium admin; only admins change the committee", tx.SignerDID())
+	}
+	return nil
+}
+
+func requireGovernor(st chain.Reader, tx *chain.Tx, _ chain.Payload) error {
+	ok, err := IsGovernor(st, tx.SignerDID())
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errs.New(http.StatusForbidden, "tx.unauthorized", "%s is neither an admin nor a committee member; only they recognize issuers", tx.SignerDID())
+	}
+	return nil
+}
+
+func blockTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+func put(ctx *chain.Context, key []byte, v any) error {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	ctx.State.Set(key, raw)
+	return nil
+}
+
+// Register adds the trust registry's transaction types to reg.
+func Register(reg *chain.Registry) {
+	reg.Register(chain.Handler{
+		Type:       TxAddCommittee,
+		NewPayload: func() chain.Payload { return new(MemberPayload) },
+		Authorize:  requireAdmin,
+		Apply: func(ctx *chain.Context, p chain.Payload) error {
+			m := p.(*MemberPayload)
+			if r, ok, err := did.Latest(ctx.State, m.DID); err != nil {
+				return err
+			} else if !ok || r.Deactivated {
+				return errs.New(http.StatusNotFound, "did.notFound", "%s is not an active DID on this ledger", m.DID)
+			}
+			key := []byte(prefixCommittee + m.DID)
+			if _, ok, err := ctx.State.Get(key); err != nil {
+				return err
+			} else if ok {
+				return errs.New(http.StatusConflict, "gov.alreadyMember", "%s is already a committee member", m.DID)
+			}
+			return put(ctx, key, Member{DID: m.DID, AddedBy: ctx.Tx.SignerDID(), Added: blockTime(ctx.Time), TxHash: ctx.TxHash, Height: ctx.Height})
+		},
+	})
+	reg.Register(chain.Handler{
+		Type:       TxRemoveCommittee,
+		NewPayload: func() chain.Payload { return new(MemberPayload) },
+		Authorize:  requireAdmin,
+		Apply: func(ctx *chain.Context, p chain.Payload) error {
+			key := []byte(prefixCommittee + p.(*MemberPayload).DID)
+			if _, ok, err := ctx.State.Get(key); err != nil {
+				return err
+			} else if !ok {
+				return errs.New(http.StatusNotFound, "gov.notMember", "%s is not a committee member", p.(*MemberPayload).DID)
+			}
+			ctx.State.Delete(key)
+			return nil
+		},
+	})
+	reg.Register(chain.Handler{
+		Type:       TxRecognize,
+		NewPayload: func() chain.Payload { return new(RecognizePayload) },
+		Authorize:  requireGovernor,
+		Apply: func(ctx *chain.Context, p chain.Payload) error {
+			r := p.(*RecognizePayload)
+			// A did:weid issuer must exist and be active; other methods
+			// (did:key, did:web, …) are issuers from outside the consortium.
+			if strings.HasPrefix(r.DID, "did:weid:") {
+				if rec, ok, err := did.Latest(ctx.State, r.DID); err != nil {
+					return err
+				} else if !ok || rec.Deactivated {
+					return errs.New(http.StatusNotFound, "did.notFound", "%s is not an active DID on this ledger", r.DID)
+				}
+			}
+			key := []byte(prefixIssuer + r.DID)
+			if _, ok, err := ctx.State.Get(key); err != nil {
+				return err
+			} else if ok {
+				return errs.New(http.StatusConflict, "issuer.exists", "%s is already an authority issuer", r.DID)
+			}
+			nk := nameKey(r.Name)
+			if other, ok, err := ctx.State.Get(nk); err != nil {
+				return err
+			} else if ok {
+				return errs.New(http.StatusConflict, "issuer.nameTaken", "the name %q belongs to %s", r.Name, other)
+			}
+			ctx.State.Set(nk, []byte(r.DID))
+			return put(ctx, key, Issuer{DID: r.DID, Name: r.Name, Description: r.Description, Types: r.Types, Schemas: r.Schemas,
+				RecognizedBy: ctx.Tx.SignerDID(), Recognized: blockTime(ctx.Time), TxHash: ctx.TxHash, Height: ctx.Height})
+		},
+	})
+	reg.Register(chain.Handler{
+		Type:       TxDerecognize,
+		NewPayload: func() chain.Payload { return new(DerecognizePayload) },
+		Authorize:  requireGovernor,
+		Apply: func(ctx *chain.Context, p chain.Payload) error {
+			d := p.(*DerecognizePayload).DID
+			is, ok, err := AuthorityIssuer(ctx.State, d)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return errs.New(http.StatusNotFound, "issuer.notFound", "%s is not an authority issuer", d)
+			}
+			ctx.State.Delete([]byte(prefixIssuer + d))
+			ctx.State.Delete(nameKey(is.Name))
+			return nil
+		},
+	})
+}
