@@ -1,0 +1,206 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+
+	"github.com/spf13/cobra"
+
+	"github.com/weidgo/weid/authz"
+	"github.com/weidgo/weid/node"
+)
+
+// govFlags selects how a governance transaction is signed: locally with an
+// admin's or committee member's key file, or by the node with a token.
+type govFlags struct {
+	keyFile, passFile, signer string
+}
+
+func (f *govFlags) add(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.keyFile, "key", "", "key file of an admin or committee member (signs locally); without it the node signs for --token")
+	cmd.Flags().StringVar(&f.passFile, "passphrase-file", "", "file holding the key file's passphrase")
+	cmd.Flags().StringVar(&f.signer, "signer", "", "with --token: the governing DID the node signs as (default: the admin, for the admin token)")
+}
+
+// govern signs payload as a tx of type typ with the key file, or sends the
+// custodial fields, to method path.
+func govern(cmd *cobra.Command, g *globals, f *govFlags, method, path, typ string, payload any, custodial map[string]any) error {
+	c := g.client()
+	var body any
+	if f.keyFile != "" {
+		k, kf, err := loadKey(f.keyFile, f.passFile)
+		if err != nil {
+			return err
+		}
+		if kf.DID == "" {
+			return errors.New("the key file names no DID")
+		}
+		vm, chainID, err := signer(cmd.Context(), c, kf.DID, k)
+		if err != nil {
+			return err
+		}
+		tx, err := node.SignTx(chainID, vm, k, typ, payload)
+		if err != nil {
+			return err
+		}
+		body = map[string]any{"tx": tx}
+	} else {
+		if g.token == "" {
+			return errors.New("give --key (a governor's key file) or --token (the node signs)")
+		}
+		if f.signer != "" {
+			custodial["signer"] = f.signer
+		}
+		body = custodial
+	}
+	r, err := c.Govern(cmd.Context(), method, path, body)
+	if err != nil {
+		return err
+	}
+	return g.print(r, func(w io.Writer) { fmt.Fprintf(w, "tx %s at height %d\n", r.TxHash, r.Height) })
+}
+
+func issuerCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{Use: "issuer", Short: "The trust registry's authority issuers"}
+	var f govFlags
+	var name, desc string
+	var types []string
+	var schemaIDs []uint
+	recognize := &cobra.Command{
+		Use:   "recognize DID",
+		Short: "Recognize an authority issuer (admin or committee member)",
+		Example: `  weid issuer recognize did:weid:1:0x… --name "Example University" --type UniversityDegreeCredential --token "$(cat data/admin.token)"
+  weid issuer recognize did:weid:1:0x… --name "Example Bank" --key committee.key`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ids := make([]uint64, len(schemaIDs))
+			for i, v := range schemaIDs {
+				ids[i] = uint64(v)
+			}
+			p := &authz.RecognizePayload{DID: args[0], Name: name, Description: desc, Types: types, Schemas: ids}
+			if err := p.Validate(); err != nil {
+				return err
+			}
+			return govern(cmd, g, &f, http.MethodPost, "/v1/issuers", authz.TxRecognize, p,
+				map[string]any{"did": args[0], "name": name, "description": desc, "types": types, "schemas": ids})
+		},
+	}
+	f.add(recognize)
+	recognize.Flags().StringVar(&name, "name", "", "the issuer's unique name")
+	recognize.Flags().StringVar(&desc, "description", "", "what the issuer is")
+	recognize.Flags().StringArrayVar(&types, "type", nil, "a credential type it is accredited for (repeatable)")
+	recognize.Flags().UintSliceVar(&schemaIDs, "schema", nil, "a schema id it is accredited for (repeatable)")
+
+	var df govFlags
+	derecognize := &cobra.Command{
+		Use:   "derecognize DID",
+		Short: "De-recognize an authority issuer (admin or committee member)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return govern(cmd, g, &df, http.MethodDelete, "/v1/issuers/"+url.PathEscape(args[0]), authz.TxDerecognize,
+				&authz.DerecognizePayload{DID: args[0]}, map[string]any{})
+		},
+	}
+	df.add(derecognize)
+
+	var after, byName string
+	var limit int
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List authority issuers (paged), or find one by --name",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c := g.client()
+			if byName != "" {
+				is, err := c.IssuerByName(cmd.Context(), byName)
+				if err != nil {
+					return err
+				}
+				return g.print(is, func(w io.Writer) { fmt.Fprintf(w, "%s\t%s\n", is.DID, is.Name) })
+			}
+			iss, next, err := c.Issuers(cmd.Context(), after, limit)
+			if err != nil {
+				return err
+			}
+			return g.print(map[string]any{"issuers": iss, "next": next}, func(w io.Writer) {
+				for _, is := range iss {
+					fmt.Fprintf(w, "%s\t%s\n", is.DID, is.Name)
+				}
+				if next != "" {
+					fmt.Fprintf(w, "more: --after %s\n", next)
+				}
+			})
+		},
+	}
+	list.Flags().StringVar(&after, "after", "", "start after this DID (from the previous page)")
+	list.Flags().IntVar(&limit, "limit", 100, "issuers per page (1 to 1000)")
+	list.Flags().StringVar(&byName, "name", "", "find the issuer with this name")
+
+	var typ string
+	var schema uint64
+	show := &cobra.Command{
+		Use:   "show DID",
+		Short: "Is DID an authority issuer (for --type / --schema)?",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			is, acc, err := g.client().Issuer(cmd.Context(), args[0], typ, schema)
+			if err != nil {
+				return err
+			}
+			return g.print(map[string]any{"issuer": is, "accredited": acc}, func(w io.Writer) {
+				fmt.Fprintf(w, "%s is an authority issuer: %s (recognized %s by %s)\n", is.DID, is.Name, is.Recognized, is.RecognizedBy)
+				if acc != nil {
+					fmt.Fprintf(w, "accredited for the type/schema asked: %v\n", *acc)
+				}
+			})
+		},
+	}
+	show.Flags().StringVar(&typ, "type", "", "a credential type")
+	show.Flags().Uint64Var(&schema, "schema", 0, "a schema id")
+	cmd.AddCommand(recognize, derecognize, list, show)
+	return cmd
+}
+
+func committeeCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{Use: "committee", Short: "The consortium's committee (changed by admins)"}
+	var af, rf govFlags
+	add := &cobra.Command{
+		Use:   "add DID",
+		Short: "Add a committee member (admin)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return govern(cmd, g, &af, http.MethodPost, "/v1/committee", authz.TxAddCommittee, &authz.MemberPayload{DID: args[0]}, map[string]any{"did": args[0]})
+		},
+	}
+	af.add(add)
+	remove := &cobra.Command{
+		Use:   "remove DID",
+		Short: "Remove a committee member (admin)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return govern(cmd, g, &rf, http.MethodDelete, "/v1/committee/"+url.PathEscape(args[0]), authz.TxRemoveCommittee, &authz.MemberPayload{DID: args[0]}, map[string]any{})
+		},
+	}
+	rf.add(remove)
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List committee members",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ms, err := g.client().Committee(cmd.Context())
+			if err != nil {
+				return err
+			}
+			return g.print(map[string]any{"members": ms}, func(w io.Writer) {
+				for _, m := range ms {
+					fmt.Fprintf(w, "%s\tadded %s by %s\n", m.DID, m.Added, m.AddedBy)
+				}
+			})
+		},
+	}
+	cmd.AddCommand(add, remove, list)
+	return cmd
+}

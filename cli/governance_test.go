@@ -1,0 +1,75 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestGovernance_CLI: the admin (through its token) adds a committee member
+// and recognizes a university; the member recognizes a bank with its own key
+// file; queries by DID, name and page; de-recognition.
+func TestGovernance_CLI(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a node process")
+	}
+	t.Setenv("WEID_PASSPHRASE", "governance test passphrase")
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	url, cmd := startNode(t, data)
+	tok, err := os.ReadFile(filepath.Join(data, "admin.token"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	token := strings.TrimSpace(string(tok))
+	cli := func(args ...string) []string { return append(args, "--node", url) }
+	newDID := func(name string) (string, string) {
+		file := filepath.Join(dir, name+".key")
+		mustCLI(t, "key", "generate", "--out", file)
+		var r struct{ DID string }
+		mustCLIJSON(t, &r, cli("did", "create", "--key", file)...)
+		return r.DID, file
+	}
+	uni, _ := newDID("uni")
+	bank, bankKey := newDID("bank")
+	member, memberKey := newDID("member")
+
+	mustCLI(t, cli("issuer", "recognize", uni, "--name", "Example University", "--type", "UniversityDegreeCredential", "--schema", "2", "--token", token)...)
+	var show struct {
+		Issuer     struct{ Name string }
+		Accredited *bool
+	}
+	mustCLIJSON(t, &show, cli("issuer", "show", uni, "--type", "UniversityDegreeCredential")...)
+	if show.Issuer.Name != "Example University" || show.Accredited == nil || !*show.Accredited {
+		t.Fatalf("show: %+v", show)
+	}
+	// Without a governor's key or a token, nothing is signed.
+	if _, err := runCLI(t, cli("issuer", "recognize", bank, "--name", "Example Bank")...); err == nil {
+		t.Fatal("recognize without --key or --token succeeded")
+	}
+	// The bank's own key is no governor's.
+	if _, err := runCLI(t, cli("issuer", "recognize", bank, "--name", "Example Bank", "--key", bankKey)...); err == nil || !strings.Contains(oneLine(err), "tx.unauthorized") {
+		t.Fatalf("self-recognition: %v", err)
+	}
+	mustCLI(t, cli("committee", "add", member, "--token", token)...)
+	mustCLI(t, cli("issuer", "recognize", bank, "--name", "Example Bank", "--key", memberKey)...)
+	out := mustCLI(t, cli("issuer", "list")...)
+	if !strings.Contains(out, uni) || !strings.Contains(out, bank) {
+		t.Fatalf("list:\n%s", out)
+	}
+	out = mustCLI(t, cli("issuer", "list", "--name", "example bank")...)
+	if !strings.Contains(out, bank) {
+		t.Fatalf("by name: %s", out)
+	}
+	out = mustCLI(t, cli("committee", "list")...)
+	if !strings.Contains(out, member) {
+		t.Fatalf("committee: %s", out)
+	}
+	mustCLI(t, cli("issuer", "derecognize", bank, "--key", memberKey)...)
+	if _, err := runCLI(t, cli("issuer", "show", bank)...); err == nil || !strings.Contains(oneLine(err), "issuer.notFound") {
+		t.Fatalf("after derecognize: %v", err)
+	}
+	mustCLI(t, cli("committee", "remove", member, "--token", token)...)
+	stopNode(t, cmd)
+}

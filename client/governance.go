@@ -1,0 +1,86 @@
+package client
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/weidgo/weid/authz"
+)
+
+// GovResult is the answer to a governance operation.
+type GovResult struct {
+	TxHash string        `json:"txHash"`
+	Height uint64        `json:"height"`
+	Status string        `json:"status"`
+	Issuer *authz.Issuer `json:"issuer,omitempty"`
+	Member *authz.Member `json:"member,omitempty"`
+}
+
+// Govern sends a governance request: body is {"tx": signed} or the custodial
+// fields (with Token). method and path name the endpoint, such as
+// POST /v1/issuers or DELETE /v1/committee/{did}.
+func (c *Client) Govern(ctx context.Context, method, path string, body any) (*GovResult, error) {
+	var r GovResult
+	_, err := c.do(ctx, method, path, body, &r)
+	return &r, err
+}
+
+// Issuers returns a page of authority issuers and the cursor of the next.
+func (c *Client) Issuers(ctx context.Context, after string, limit int) ([]authz.Issuer, string, error) {
+	q := url.Values{}
+	if after != "" {
+		q.Set("after", after)
+	}
+	if limit > 0 {
+		q.Set("limit", strconv.Itoa(limit))
+	}
+	var r struct {
+		Issuers []authz.Issuer `json:"issuers"`
+		Next    string         `json:"next"`
+	}
+	_, err := c.do(ctx, http.MethodGet, "/v1/issuers?"+q.Encode(), nil, &r)
+	return r.Issuers, r.Next, err
+}
+
+// IssuerByName finds the authority issuer with a name.
+func (c *Client) IssuerByName(ctx context.Context, name string) (*authz.Issuer, error) {
+	var r struct {
+		Issuers []authz.Issuer `json:"issuers"`
+	}
+	if _, err := c.do(ctx, http.MethodGet, "/v1/issuers?name="+url.QueryEscape(name), nil, &r); err != nil {
+		return nil, err
+	}
+	if len(r.Issuers) == 0 {
+		return nil, &Error{Status: http.StatusNotFound, Code: "issuer.notFound", Detail: "no authority issuer is named " + strconv.Quote(name)}
+	}
+	return &r.Issuers[0], nil
+}
+
+// Issuer returns an authority issuer and, if typ or schema is given, whether
+// it is accredited for them.
+func (c *Client) Issuer(ctx context.Context, did, typ string, schema uint64) (*authz.Issuer, *bool, error) {
+	q := url.Values{}
+	if typ != "" {
+		q.Set("type", typ)
+	}
+	if schema != 0 {
+		q.Set("schema", strconv.FormatUint(schema, 10))
+	}
+	var r struct {
+		Issuer     *authz.Issuer `json:"issuer"`
+		Accredited *bool         `json:"accredited"`
+	}
+	_, err := c.do(ctx, http.MethodGet, "/v1/issuers/"+url.PathEscape(did)+"?"+q.Encode(), nil, &r)
+	return r.Issuer, r.Accredited, err
+}
+
+// Committee lists the committee members.
+func (c *Client) Committee(ctx context.Context) ([]authz.Member, error) {
+	var r struct {
+		Members []authz.Member `json:"members"`
+	}
+	_, err := c.do(ctx, http.MethodGet, "/v1/committee", nil, &r)
+	return r.Members, err
+}
