@@ -71,5 +71,18 @@ func TestGovernance_CLI(t *testing.T) {
 		t.Fatalf("after derecognize: %v", err)
 	}
 	mustCLI(t, cli("committee", "remove", member, "--token", token)...)
+
+	// An institution account: its token acts for its own custodial DID.
+	var acct struct{ Name, Token, DID string }
+	mustCLIJSON(t, &acct, cli("account", "create", "--name", "city-university", "--token", token)...)
+	if acct.Token == "" || acct.DID == "" {
+		t.Fatalf("account: %+v", acct)
+	}
+	if out := mustCLI(t, cli("account", "list", "--token", token)...); !strings.Contains(out, "city-university") {
+		t.Fatalf("account list: %s", out)
+	}
+	if _, err := runCLI(t, cli("account", "list", "--token", acct.Token)...); err == nil || !strings.Contains(oneLine(err), "auth.adminOnly") {
+		t.Fatalf("account list with an institution token: %v", err)
+	}
 	stopNode(t, cmd)
 }

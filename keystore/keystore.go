@@ -24,6 +24,7 @@ import (
 
 	"github.com/syndtr/goleveldb/leveldb"
 	"github.com/syndtr/goleveldb/leveldb/opt"
+	"github.com/syndtr/goleveldb/leveldb/util"
 	"golang.org/x/crypto/scrypt"
 
 	"github.com/weidgo/weid/keys"
@@ -256,4 +257,48 @@ func (s *Store) Signer(did string) (string, error) {
 		return "", ErrNotFound
 	}
 	return string(b), err
+}
+
+// ErrExists is returned when creating an account whose name is taken.
+var ErrExists = errors.New("already exists")
+
+// CreateAccount registers a new account name and returns its first token.
+// Names are unique; "admin" is the node's own.
+func (s *Store) CreateAccount(name string) (string, error) {
+	key := []byte("account/" + name)
+	if ok, err := s.db.Has(key, nil); err != nil {
+		return "", err
+	} else if ok {
+		return "", ErrExists
+	}
+	a := Account{Name: name, Created: time.Now().UTC().Format(time.RFC3339)}
+	b, _ := json.Marshal(a)
+	if err := s.put(key, b); err != nil {
+		return "", err
+	}
+	return s.NewToken(a)
+}
+
+// Accounts lists the accounts created with CreateAccount, by name.
+func (s *Store) Accounts() ([]Account, error) {
+	it := s.db.NewIterator(util.BytesPrefix([]byte("account/")), nil)
+	defer it.Release()
+	var out []Account
+	for it.Next() {
+		var a Account
+		if err := json.Unmarshal(it.Value(), &a); err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, it.Error()
+}
+
+// DeleteAccount removes an account and its token (undoing a creation that
+// failed half-way).
+func (s *Store) DeleteAccount(name, tok string) error {
+	b := new(leveldb.Batch)
+	b.Delete([]byte("account/" + name))
+	b.Delete(tokenKey(tok))
+	return s.db.Write(b, &opt.WriteOptions{Sync: true})
 }

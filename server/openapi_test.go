@@ -24,6 +24,8 @@ import (
 	"github.com/weidgo/weid/authz"
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/keystore"
+	"github.com/weidgo/weid/node"
 )
 
 // openAPIMethods are the operation keys of an OpenAPI path item.
@@ -383,6 +385,9 @@ func TestOpenAPI_SchemasMatchGoTypes(t *testing.T) {
 		"MemberPayload":        authz.MemberPayload{},
 		"RecognizePayload":     authz.RecognizePayload{},
 		"DerecognizePayload":   authz.DerecognizePayload{},
+		"AccountRequest":       AccountRequest{},
+		"NewAccount":           node.NewAccount{},
+		"Account":              keystore.Account{},
 	}
 	for name, v := range types {
 		s := obj(schemas[name])

@@ -27,6 +27,8 @@ func (s *Server) routes() http.Handler {
 		r.Post("/txs", s.submitTx)
 		r.Get("/txs/{hash}", s.getTx)
 		r.Get("/blocks/{height}", s.getBlock)
+		r.Get("/accounts", s.listAccounts)
+		r.Post("/accounts", s.createAccount)
 		r.Route("/committee", func(r chi.Router) {
 			r.Get("/", s.listCommittee)
 			r.Post("/", s.addCommittee)

@@ -1,0 +1,25 @@
+package client
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/weidgo/weid/keystore"
+	"github.com/weidgo/weid/node"
+)
+
+// CreateAccount creates an institution account (needs the admin Token).
+func (c *Client) CreateAccount(ctx context.Context, name, keyType string, didKey bool) (*node.NewAccount, error) {
+	var a node.NewAccount
+	_, err := c.do(ctx, http.MethodPost, "/v1/accounts", map[string]any{"name": name, "keyType": keyType, "didKey": didKey}, &a)
+	return &a, err
+}
+
+// Accounts lists the node's institution accounts (needs the admin Token).
+func (c *Client) Accounts(ctx context.Context) ([]keystore.Account, error) {
+	var r struct {
+		Accounts []keystore.Account `json:"accounts"`
+	}
+	_, err := c.do(ctx, http.MethodGet, "/v1/accounts", nil, &r)
+	return r.Accounts, err
+}

@@ -1,0 +1,66 @@
+package node
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"regexp"
+
+	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/keys"
+	"github.com/weidgo/weid/keystore"
+)
+
+// NewAccount is what creating an institution account returns. The token is
+// shown once: the node keeps only its hash.
+type NewAccount struct {
+	Name   string `json:"name"`
+	Token  string `json:"token"`
+	DID    string `json:"did"`
+	TxHash string `json:"txHash"`
+	Height uint64 `json:"height"`
+	DIDKey string `json:"didKey,omitempty"`
+}
+
+var accountName = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
+
+// CreateAccount creates an institution account for a backend: an API token,
+// a custodial did:weid with a key of type t kept by the node, and, with
+// withDIDKey, a custodial did:key for verifiers outside the consortium. The
+// token acts only for this account's DIDs.
+func (n *Node) CreateAccount(ctx context.Context, name string, t keys.Type, withDIDKey bool) (*NewAccount, error) {
+	if !accountName.MatchString(name) || name == AdminOwner {
+		return nil, errs.BadRequest("account.invalidName", "account names are 1 to 64 characters of [a-z0-9._-], starting with a letter or digit, and not %q", AdminOwner)
+	}
+	tok, err := n.Keystore.CreateAccount(name)
+	if errors.Is(err, keystore.ErrExists) {
+		return nil, errs.New(http.StatusConflict, "account.exists", "an account named %q exists", name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	acct := &keystore.Account{Name: name}
+	d, rc, err := n.CreateCustodialDID(ctx, acct, t)
+	if err != nil {
+		_ = n.Keystore.DeleteAccount(name, tok)
+		return nil, err
+	}
+	out := &NewAccount{Name: name, Token: tok, DID: d, TxHash: rc.TxHash, Height: rc.Height}
+	if withDIDKey {
+		k, err := keys.Generate(t)
+		if err != nil {
+			return nil, err
+		}
+		dk := did.KeyDID(k.Public())
+		vm := dk + "#" + dk[len("did:key:"):]
+		if err := n.Keystore.PutKey(vm, name, k); err != nil {
+			return nil, err
+		}
+		if err := n.Keystore.SetSigner(dk, vm); err != nil {
+			return nil, err
+		}
+		out.DIDKey = dk
+	}
+	return out, nil
+}

@@ -1,0 +1,51 @@
+package server
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/weidgo/weid/node"
+)
+
+func TestAccounts_TokensActOnlyForTheirOwnDIDs(t *testing.T) {
+	tn := startNode(t)
+	r := tn.do(t, "POST", "/v1/accounts", tn.token, []byte(`{"name":"city-university","keyType":"P-256","didKey":true}`))
+	if r.status != 201 {
+		t.Fatalf("create account: %d %s", r.status, r.body)
+	}
+	var uni node.NewAccount
+	_ = json.Unmarshal(r.body, &uni)
+	if uni.Token == "" || uni.DID == "" || uni.DIDKey == "" {
+		t.Fatalf("account: %s", r.body)
+	}
+	for _, d := range []string{uni.DID, uni.DIDKey} {
+		if rr := tn.do(t, "GET", "/1.0/identifiers/"+d, "", nil); rr.status != 200 {
+			t.Fatalf("resolve %s: %d %s", d, rr.status, rr.body)
+		}
+	}
+	r = tn.do(t, "POST", "/v1/accounts", tn.token, []byte(`{"name":"bank"}`))
+	var bank node.NewAccount
+	_ = json.Unmarshal(r.body, &bank)
+
+	// The university's token updates the university's DID, not the bank's.
+	svc := []byte(`{"service":{"id":"#certs","type":"CredentialRegistry","serviceEndpoint":"https://uni.example/certs"}}`)
+	if rr := tn.do(t, "POST", "/v1/dids/"+uni.DID+"/services", uni.Token, svc); rr.status != 200 {
+		t.Fatalf("own DID: %d %s", rr.status, rr.body)
+	}
+	wantProblem(t, "another account's DID", tn.do(t, "POST", "/v1/dids/"+bank.DID+"/services", uni.Token, svc), 403, "auth.notOwner")
+	// Nor may it sign governance as the admin.
+	wantProblem(t, "governance as admin", tn.do(t, "POST", "/v1/issuers", uni.Token, []byte(`{"did":"`+uni.DID+`","name":"U","signer":"`+tn.n.AdminDID+`"}`)), 403, "auth.notOwner")
+	// Its own DID is no governor: the ledger refuses.
+	wantProblem(t, "self-recognition", tn.do(t, "POST", "/v1/issuers", uni.Token, []byte(`{"did":"`+uni.DID+`","name":"U","signer":"`+uni.DID+`"}`)), 403, "tx.unauthorized")
+
+	wantProblem(t, "non-admin creates accounts", tn.do(t, "POST", "/v1/accounts", uni.Token, []byte(`{"name":"x"}`)), 403, "auth.adminOnly")
+	wantProblem(t, "duplicate", tn.do(t, "POST", "/v1/accounts", tn.token, []byte(`{"name":"bank"}`)), 409, "account.exists")
+	wantProblem(t, "bad name", tn.do(t, "POST", "/v1/accounts", tn.token, []byte(`{"name":"Bank Of Everything"}`)), 400, "account.invalidName")
+	wantProblem(t, "admin name", tn.do(t, "POST", "/v1/accounts", tn.token, []byte(`{"name":"admin"}`)), 400, "account.invalidName")
+	wantProblem(t, "no token", tn.do(t, "GET", "/v1/accounts", "", nil), 401, "auth.required")
+	r = tn.do(t, "GET", "/v1/accounts", tn.token, nil)
+	var list struct{ Accounts []struct{ Name string } }
+	if _ = json.Unmarshal(r.body, &list); len(list.Accounts) != 2 {
+		t.Fatalf("accounts: %s", r.body)
+	}
+}
