@@ -230,21 +230,29 @@ func SignTx(chainID, from string, k *keys.PrivateKey, typ string, payload any) (
 // Submit checks a received transaction and hands it to the engine. With
 // async it returns once the transaction is accepted into the mempool.
 func (n *Node) Submit(ctx context.Context, tx *chain.Tx, async bool) (chain.Receipt, error) {
+	rc, _, err := n.SubmitChecked(ctx, tx, async)
+	return rc, err
+}
+
+// SubmitChecked is Submit that also returns the checked transaction, whose
+// decoded payload callers may use instead of decoding it again.
+func (n *Node) SubmitChecked(ctx context.Context, tx *chain.Tx, async bool) (chain.Receipt, *chain.Checked, error) {
 	c, err := n.Ledger.Registry().CheckTx(n.ChainID, tx)
 	if err != nil {
 		n.metrics.Rejected(errs.Code(err))
-		return chain.Receipt{}, err
+		return chain.Receipt{}, nil, err
 	}
 	// Check the signature here, in the caller's goroutine, so signature
 	// checks run in parallel; the block only re-checks that the key holds.
 	_ = n.Ledger.Registry().PreVerify(n.Ledger, c)
 	if async {
 		if err := n.Engine.SubmitAsync(c); err != nil {
-			return chain.Receipt{}, err
+			return chain.Receipt{}, c, err
 		}
-		return chain.Receipt{TxHash: c.Hash}, nil
+		return chain.Receipt{TxHash: c.Hash}, c, nil
 	}
-	return n.Engine.Submit(ctx, c)
+	rc, err := n.Engine.Submit(ctx, c)
+	return rc, c, err
 }
 
 // SubmitRaw decodes and submits a transaction as received.

@@ -54,7 +54,7 @@ func pathDID(r *http.Request) (string, error) {
 
 // submitSigned submits a client-signed transaction after checking that it is
 // the operation the endpoint is for, on the DID in the path.
-func (s *Server) submitSigned(r *http.Request, raw json.RawMessage, typ, pathDID string) (chain.Receipt, *chain.Tx, error) {
+func (s *Server) submitSigned(r *http.Request, raw json.RawMessage, typ, pathDID string) (chain.Receipt, *chain.Checked, error) {
 	tx, err := chain.DecodeTx(raw)
 	if err != nil {
 		return chain.Receipt{}, nil, err
@@ -77,8 +77,7 @@ func (s *Server) submitSigned(r *http.Request, raw json.RawMessage, typ, pathDID
 	if err != nil {
 		return chain.Receipt{}, nil, err
 	}
-	rc, err := s.node.Submit(r.Context(), tx, async)
-	return rc, tx, err
+	return s.node.SubmitChecked(r.Context(), tx, async)
 }
 
 func (s *Server) respondDID(w http.ResponseWriter, r *http.Request, status int, d string, rc chain.Receipt) {
@@ -102,13 +101,12 @@ func (s *Server) createDID(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if len(req.Tx) > 0 {
-		rc, tx, err := s.submitSigned(r, req.Tx, did.TxCreate, "")
+		rc, c, err := s.submitSigned(r, req.Tx, did.TxCreate, "")
 		if err != nil {
 			renderError(w, r, err)
 			return
 		}
-		var p did.CreatePayload
-		_ = chain.DecodeStrict(tx.Payload, &p) // it passed the ledger's checks
+		p := c.Payload.(*did.CreatePayload)
 		if async, _ := asyncRequested(r); async {
 			s.respondDID(w, r, http.StatusAccepted, p.DID, rc)
 			return
