@@ -30,6 +30,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParseDIDURL$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./did
 	$(GO) test -run '^$$' -fuzz '^FuzzParseWeid$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./did
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeDocument$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./did
+	$(GO) test -run '^$$' -fuzz '^FuzzSchemaPayload$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./schemas
 
 ## bench: run the benchmarks and print a table (run it alone: it loads both cores)
 bench:

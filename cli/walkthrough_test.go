@@ -218,7 +218,7 @@ func TestWalkthrough_CLI(t *testing.T) {
 		Txs     uint64 `json:"txs"`
 	}
 	mustCLIJSON(t, &remote, withNode("ledger", "verify", "--remote")...)
-	if remote.ChainID != "1" || remote.Blocks != 4 || remote.Txs != 5 { // genesis (2 txs), create, add-service, rotate
+	if remote.ChainID != "1" || remote.Blocks != 4 || remote.Txs != 8 { // genesis (did.create, chain.init, 3 system schemas), create, add-service, rotate
 		t.Fatalf("ledger verify --remote: %+v", remote)
 	}
 

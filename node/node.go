@@ -20,6 +20,7 @@ import (
 	"github.com/weidgo/weid/errs"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/keystore"
+	"github.com/weidgo/weid/schemas"
 )
 
 // Config configures a node.
@@ -65,6 +66,7 @@ func NewRegistry() *chain.Registry {
 	r := chain.NewRegistry()
 	did.Register(r)
 	authz.Register(r)
+	schemas.Register(r)
 	return r
 }
 
@@ -193,8 +195,18 @@ func (n *Node) genesis(cfg Config) error {
 	if err != nil {
 		return err
 	}
+	txs := []*chain.Tx{create, init}
+	// The system schemas (ids below 1000): a data-authorization grant and
+	// worked certificate examples.
+	for _, sys := range schemas.SystemSchemas() {
+		tx, err := SignTx(cfg.ChainID, adminVM, admin, schemas.TxRegister, sys.Payload())
+		if err != nil {
+			return err
+		}
+		txs = append(txs, tx)
+	}
 	var cs []*chain.Checked
-	for _, tx := range []*chain.Tx{create, init} {
+	for _, tx := range txs {
 		c, err := n.Ledger.Registry().CheckTx(cfg.ChainID, tx)
 		if err != nil {
 			return err

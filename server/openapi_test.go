@@ -26,6 +26,7 @@ import (
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/keystore"
 	"github.com/weidgo/weid/node"
+	schemareg "github.com/weidgo/weid/schemas"
 )
 
 // openAPIMethods are the operation keys of an OpenAPI path item.
@@ -276,10 +277,11 @@ func TestOpenAPI_MatchesRouter(t *testing.T) {
 	// (no trailing slash), reach the route they document.
 	rt := (&Server{}).routes().(chi.Routes)
 	samples := map[string]string{
-		"{did}":    "did:weid:1:0x5b2c3e0f4b9d2a51c6b0c8e1f7a4d3e2b1c0a9f8",
-		"{hash}":   strings.Repeat("ab", 32),
-		"{height}": "latest",
-		"{id}":     "key-2",
+		"{did}":     "did:weid:1:0x5b2c3e0f4b9d2a51c6b0c8e1f7a4d3e2b1c0a9f8",
+		"{hash}":    strings.Repeat("ab", 32),
+		"{height}":  "latest",
+		"{id}":      "key-2",
+		"{version}": "2",
 	}
 	for r := range documented {
 		method, path, _ := strings.Cut(r, " ")
@@ -352,42 +354,48 @@ func TestOpenAPI_SchemasMatchGoTypes(t *testing.T) {
 	doc := loadOpenAPI(t)
 	schemas := obj(obj(doc["components"])["schemas"])
 	types := map[string]any{
-		"Tx":                   chain.Tx{},
-		"Block":                chain.Block{},
-		"Header":               chain.Header{},
-		"InclusionProof":       chain.InclusionProof{},
-		"InitPayload":          chain.InitPayload{},
-		"TxReceipt":            TxReceipt{},
-		"TxResponse":           TxResponse{},
-		"StatusResponse":       StatusResponse{},
-		"DIDRequest":           DIDRequest{},
-		"DIDResponse":          DIDResponse{},
-		"Problem":              Problem{},
-		"DIDDocument":          did.Document{},
-		"VerificationMethod":   did.VerificationMethod{},
-		"Service":              did.Service{},
-		"ResolutionResult":     did.ResolutionResult{},
-		"ResolutionMetadata":   did.ResolutionMetadata{},
-		"DocumentMetadata":     did.DocumentMetadata{},
-		"CreatePayload":        did.CreatePayload{},
-		"AddMethodPayload":     did.AddMethodPayload{},
-		"RemoveMethodPayload":  did.RemoveMethodPayload{},
-		"AddServicePayload":    did.AddServicePayload{},
-		"RemoveServicePayload": did.RemoveServicePayload{},
-		"RotateKeyPayload":     did.RotateKeyPayload{},
-		"DeactivatePayload":    did.DeactivatePayload{},
-		"Issuer":               authz.Issuer{},
-		"Member":               authz.Member{},
-		"GovRequest":           GovRequest{},
-		"GovResponse":          GovResponse{},
-		"IssuerResponse":       IssuerResponse{},
-		"IssuerList":           IssuerList{},
-		"MemberPayload":        authz.MemberPayload{},
-		"RecognizePayload":     authz.RecognizePayload{},
-		"DerecognizePayload":   authz.DerecognizePayload{},
-		"AccountRequest":       AccountRequest{},
-		"NewAccount":           node.NewAccount{},
-		"Account":              keystore.Account{},
+		"Tx":                    chain.Tx{},
+		"Block":                 chain.Block{},
+		"Header":                chain.Header{},
+		"InclusionProof":        chain.InclusionProof{},
+		"InitPayload":           chain.InitPayload{},
+		"TxReceipt":             TxReceipt{},
+		"TxResponse":            TxResponse{},
+		"StatusResponse":        StatusResponse{},
+		"DIDRequest":            DIDRequest{},
+		"DIDResponse":           DIDResponse{},
+		"Problem":               Problem{},
+		"DIDDocument":           did.Document{},
+		"VerificationMethod":    did.VerificationMethod{},
+		"Service":               did.Service{},
+		"ResolutionResult":      did.ResolutionResult{},
+		"ResolutionMetadata":    did.ResolutionMetadata{},
+		"DocumentMetadata":      did.DocumentMetadata{},
+		"CreatePayload":         did.CreatePayload{},
+		"AddMethodPayload":      did.AddMethodPayload{},
+		"RemoveMethodPayload":   did.RemoveMethodPayload{},
+		"AddServicePayload":     did.AddServicePayload{},
+		"RemoveServicePayload":  did.RemoveServicePayload{},
+		"RotateKeyPayload":      did.RotateKeyPayload{},
+		"DeactivatePayload":     did.DeactivatePayload{},
+		"Issuer":                authz.Issuer{},
+		"Member":                authz.Member{},
+		"GovRequest":            GovRequest{},
+		"GovResponse":           GovResponse{},
+		"IssuerResponse":        IssuerResponse{},
+		"IssuerList":            IssuerList{},
+		"MemberPayload":         authz.MemberPayload{},
+		"RecognizePayload":      authz.RecognizePayload{},
+		"DerecognizePayload":    authz.DerecognizePayload{},
+		"AccountRequest":        AccountRequest{},
+		"NewAccount":            node.NewAccount{},
+		"Account":               keystore.Account{},
+		"SchemaRecord":          schemareg.Record{},
+		"SchemaRequest":         SchemaRequest{},
+		"SchemaResponse":        SchemaResponse{},
+		"SchemaList":            SchemaList{},
+		"RegisterSchemaPayload": schemareg.RegisterPayload{},
+		"UpdateSchemaPayload":   schemareg.UpdatePayload{},
 	}
 	for name, v := range types {
 		s := obj(schemas[name])

@@ -40,6 +40,13 @@ func (s *Server) routes() http.Handler {
 			r.Get("/{did}", s.getIssuer)
 			r.Delete("/{did}", s.derecognizeIssuer)
 		})
+		r.Route("/schemas", func(r chi.Router) {
+			r.Get("/", s.listSchemas)
+			r.Post("/", s.registerSchema)
+			r.Get("/{id}", s.getSchema)
+			r.Post("/{id}/versions", s.updateSchema)
+			r.Get("/{id}/versions/{version}", s.getSchema)
+		})
 		r.Route("/dids", func(r chi.Router) {
 			r.Post("/", s.createDID)
 			r.Route("/{did}", func(r chi.Router) {
