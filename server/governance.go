@@ -11,6 +11,7 @@ import (
 	"github.com/weidgo/weid/authz"
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/keystore"
 )
 
 // GovRequest is the body of the governance endpoints: a transaction signed
@@ -66,12 +67,9 @@ func (s *Server) govSubmit(w http.ResponseWriter, r *http.Request, typ, pathDID 
 			renderError(w, r, aerr)
 			return chain.Receipt{}, false
 		}
-		signer := req.Signer
-		if signer == "" && acct.Admin {
-			signer = s.node.AdminDID
-		}
-		if signer == "" {
-			renderError(w, r, errs.BadRequest("request.malformed", "name the governing DID that signs as \"signer\""))
+		signer, serr := s.custodialSigner(acct, req.Signer)
+		if serr != nil {
+			renderError(w, r, serr)
 			return chain.Receipt{}, false
 		}
 		var p chain.Payload
@@ -180,14 +178,10 @@ func (s *Server) listIssuers(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, list)
 		return
 	}
-	limit := 100
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 1000 {
-			renderError(w, r, errs.BadRequest("request.badQuery", "limit must be an integer from 1 to 1000"))
-			return
-		}
-		limit = n
+	limit, err := pageLimit(r, 100, 1000)
+	if err != nil {
+		renderError(w, r, err)
+		return
 	}
 	list, err := authz.ListIssuers(s.node.Ledger, q.Get("after"), limit+1)
 	if err != nil {
@@ -232,4 +226,29 @@ func (s *Server) getIssuer(w http.ResponseWriter, r *http.Request) {
 		resp.Accredited = &acc
 	}
 	writeJSON(w, http.StatusOK, resp)
+}
+
+// custodialSigner is the DID a custodial request signs as: the one it names,
+// or, for the admin token, the admin DID.
+func (s *Server) custodialSigner(acct *keystore.Account, signer string) (string, error) {
+	if signer == "" && acct.Admin {
+		signer = s.node.AdminDID
+	}
+	if signer == "" {
+		return "", errs.BadRequest("request.malformed", "name the DID the node signs as in \"signer\"")
+	}
+	return signer, nil
+}
+
+// pageLimit reads ?limit=, from 1 to max, def when absent.
+func pageLimit(r *http.Request, def, max int) (int, error) {
+	v := r.URL.Query().Get("limit")
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > max {
+		return 0, errs.BadRequest("request.badQuery", "limit must be an integer from 1 to %d", max)
+	}
+	return n, nil
 }

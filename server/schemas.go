@@ -60,12 +60,9 @@ func (s *Server) publishSchema(w http.ResponseWriter, r *http.Request, typ strin
 			renderError(w, r, aerr)
 			return
 		}
-		signer := req.Signer
-		if signer == "" && acct.Admin {
-			signer = s.node.AdminDID
-		}
-		if signer == "" {
-			renderError(w, r, errs.BadRequest("request.malformed", "name the DID that publishes as \"signer\""))
+		signer, serr := s.custodialSigner(acct, req.Signer)
+		if serr != nil {
+			renderError(w, r, serr)
 			return
 		}
 		var p chain.Payload = &schemas.RegisterPayload{ID: req.ID, Name: req.Name, Schema: req.Schema}
@@ -133,18 +130,13 @@ func (s *Server) getSchema(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) listSchemas(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	limit := schemas.DefaultListLimit
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > schemas.MaxListLimit {
-			renderError(w, r, errs.BadRequest("request.badQuery", "limit must be an integer from 1 to %d", schemas.MaxListLimit))
-			return
-		}
-		limit = n
+	limit, err := pageLimit(r, schemas.DefaultListLimit, schemas.MaxListLimit)
+	if err != nil {
+		renderError(w, r, err)
+		return
 	}
 	var after uint64
 	if v := q.Get("after"); v != "" {
-		var err error
 		if after, err = strconv.ParseUint(v, 10, 64); err != nil {
 			renderError(w, r, errs.BadRequest("request.badQuery", "after must be a schema id"))
 			return
