@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -31,7 +32,7 @@ func TestGovernance_CLI(t *testing.T) {
 		mustCLIJSON(t, &r, cli("did", "create", "--key", file)...)
 		return r.DID, file
 	}
-	uni, _ := newDID("uni")
+	uni, uniKey := newDID("uni")
 	bank, bankKey := newDID("bank")
 	member, memberKey := newDID("member")
 
@@ -54,6 +55,28 @@ func TestGovernance_CLI(t *testing.T) {
 	}
 	mustCLI(t, cli("committee", "add", member, "--token", token)...)
 	mustCLI(t, cli("issuer", "recognize", bank, "--name", "Example Bank", "--key", memberKey)...)
+	// The recognized university publishes a schema with its own key: it gets
+	// an id in the authority issuers' range.
+	schemaFile := filepath.Join(dir, "diploma.json")
+	if err := os.WriteFile(schemaFile, []byte(`{"type":"object","properties":{"degree":{"type":"string"}},"required":["degree"]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var pub struct{ ID, Version uint64 }
+	mustCLIJSON(t, &pub, cli("schema", "register", schemaFile, "--name", "Diploma", "--key", uniKey)...)
+	if pub.ID < 1000 || pub.ID >= 2000000 || pub.Version != 1 {
+		t.Fatalf("schema register: %+v", pub)
+	}
+	mustCLIJSON(t, &pub, cli("schema", "update", schemaFile, "--id", fmt.Sprint(pub.ID), "--token", token)...)
+	if pub.Version != 2 {
+		t.Fatalf("schema update: %+v", pub)
+	}
+	if out := mustCLI(t, cli("schema", "show", fmt.Sprint(pub.ID), "--version", "1")...); !strings.Contains(out, `"degree"`) {
+		t.Fatalf("schema show: %s", out)
+	}
+	if out := mustCLI(t, cli("schema", "list")...); !strings.Contains(out, "Diploma") {
+		t.Fatalf("schema list: %s", out)
+	}
+
 	out := mustCLI(t, cli("issuer", "list")...)
 	if !strings.Contains(out, uni) || !strings.Contains(out, bank) {
 		t.Fatalf("list:\n%s", out)

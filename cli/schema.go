@@ -1,0 +1,138 @@
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+
+	"github.com/spf13/cobra"
+
+	"github.com/weidgo/weid/node"
+	"github.com/weidgo/weid/schemas"
+)
+
+func schemaCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{Use: "schema", Short: "Credential schemas on the ledger (JSON Schema 2020-12)"}
+	var f govFlags
+	var id uint64
+	var name string
+	publish := func(use, short string, update bool) *cobra.Command {
+		c := &cobra.Command{
+			Use:   use,
+			Short: short,
+			Long: short + `.
+
+Sign locally with --key (a key file of a DID: an authority issuer or a
+governor for ids below 2,000,000), or let the node sign with --token
+(as --signer, a DID of the token's account; the admin DID for the admin token).`,
+			Args: cobra.ExactArgs(1),
+			RunE: func(cmd *cobra.Command, args []string) error {
+				raw, err := os.ReadFile(args[0])
+				if err != nil {
+					return err
+				}
+				if !json.Valid(raw) {
+					return fmt.Errorf("%s is not JSON", args[0])
+				}
+				var typ, path string
+				var p interface{ Validate() error }
+				if update {
+					if id == 0 {
+						return errors.New("--id is required")
+					}
+					typ, path = schemas.TxUpdate, "/v1/schemas/"+strconv.FormatUint(id, 10)+"/versions"
+					p = &schemas.UpdatePayload{ID: id, Schema: raw}
+				} else {
+					typ, path = schemas.TxRegister, "/v1/schemas"
+					p = &schemas.RegisterPayload{ID: id, Name: name, Schema: raw}
+				}
+				if err := p.Validate(); err != nil {
+					return err
+				}
+				c := g.client()
+				var body any
+				if f.keyFile != "" {
+					k, kf, err := loadKey(f.keyFile, f.passFile)
+					if err != nil {
+						return err
+					}
+					vm, chainID, err := signer(cmd.Context(), c, kf.DID, k)
+					if err != nil {
+						return err
+					}
+					tx, err := node.SignTx(chainID, vm, k, typ, p)
+					if err != nil {
+						return err
+					}
+					body = map[string]any{"tx": tx}
+				} else {
+					if g.token == "" {
+						return errors.New("give --key (a key file) or --token (the node signs)")
+					}
+					body = map[string]any{"signer": f.signer, "id": id, "name": name, "schema": json.RawMessage(raw)}
+				}
+				r, err := c.PublishSchema(cmd.Context(), path, body)
+				if err != nil {
+					return err
+				}
+				return g.print(r, func(w io.Writer) {
+					fmt.Fprintf(w, "schema %d version %d at %s\ntx %s at height %d\n", r.ID, r.Version, r.URL, r.TxHash, r.Height)
+				})
+			},
+		}
+		f.add(c)
+		c.Flags().Uint64Var(&id, "id", 0, "schema id (register: 0 assigns the next free id of your range)")
+		if !update {
+			c.Flags().StringVar(&name, "name", "", "a name for the schema")
+		}
+		return c
+	}
+	var version uint64
+	show := &cobra.Command{
+		Use:   "show ID",
+		Short: "Show a schema (the latest version, or --version)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			n, err := strconv.ParseUint(args[0], 10, 64)
+			if err != nil {
+				return fmt.Errorf("schema id %q is not a number", args[0])
+			}
+			rec, err := g.client().Schema(cmd.Context(), n, version)
+			if err != nil {
+				return err
+			}
+			g.output = "json" // a schema is JSON in both output modes
+			return g.print(rec, nil)
+		},
+	}
+	show.Flags().Uint64Var(&version, "version", 0, "version number (default: the latest)")
+	var after uint64
+	var limit int
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List schemas",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			recs, next, err := g.client().Schemas(cmd.Context(), after, limit)
+			if err != nil {
+				return err
+			}
+			return g.print(map[string]any{"schemas": recs, "next": next}, func(w io.Writer) {
+				for _, r := range recs {
+					fmt.Fprintf(w, "%d\tv%d\t%s\t%s\n", r.ID, r.Version, r.Name, r.Publisher)
+				}
+				if next != 0 {
+					fmt.Fprintf(w, "more: --after %d\n", next)
+				}
+			})
+		},
+	}
+	list.Flags().Uint64Var(&after, "after", 0, "start after this schema id")
+	list.Flags().IntVar(&limit, "limit", 100, "schemas per page")
+	cmd.AddCommand(publish("register FILE", "Register a JSON Schema 2020-12 document", false),
+		publish("update FILE", "Publish a new version of schema --id", true), show, list)
+	return cmd
+}
