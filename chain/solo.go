@@ -198,9 +198,9 @@ func (s *Solo) loop() {
 				break collect
 			}
 		}
-		if window != nil && !timer.Stop() {
-			<-timer.C
-		}
+		// go.mod's Go ≥ 1.23 timer semantics: after Stop no stale value
+		// is ever received, so there is nothing to drain (draining could block).
+		timer.Stop()
 		inflight = s.commit(batch, inflight)
 	}
 }
