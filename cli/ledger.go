@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
@@ -42,6 +43,9 @@ fetches the blocks from --node instead.`,
 				}
 				rep, _, err = chain.Audit(func(h uint64) (*chain.Block, error) { return c.Block(cmd.Context(), h) }, st.Height, node.NewRegistry())
 			case data != "":
+				if _, e := os.Stat(filepath.Join(data, "ledger", "CURRENT")); e != nil {
+					return fmt.Errorf("%s holds no ledger (no %s)", data, filepath.Join(data, "ledger"))
+				}
 				l, e := chain.Open(filepath.Join(data, "ledger"), node.NewRegistry())
 				if e != nil {
 					return fmt.Errorf("%w (is a node running on %s? stop it, or use --remote)", e, data)
