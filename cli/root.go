@@ -43,8 +43,11 @@ did:weid, did:key and did:jwk identifiers (did:web when enabled).
 
 Start a single-node service with "weid node start" (or "make run"); then create
 and manage DIDs with "weid did ...", signing locally with a key from
-"weid key generate". Every command that talks to a node takes --node
-(default $WEID_NODE or ` + client.DefaultNode + `).
+"weid key generate". Governance: "weid committee", "weid issuer" (the trust
+registry of authority issuers), "weid schema" (credential schemas on the
+ledger) and "weid account" (institution accounts with custodial keys).
+Audit with "weid tx prove" and "weid ledger verify". Every command that talks
+to a node takes --node (default $WEID_NODE or ` + client.DefaultNode + `).
 
 Environment: WEID_NODE, WEID_TOKEN (API token for custodial calls),
 WEID_PASSPHRASE (key file passphrase), WEID_DATA, WEID_LISTEN, WEID_CHAIN_ID,
