@@ -1,0 +1,393 @@
+package credential
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/schemas"
+)
+
+// Vocabulary of VC Data Model 2.0.
+const (
+	// ContextV2 is the base context every credential lists first (§4.3).
+	ContextV2 = "https://www.w3.org/ns/credentials/v2"
+	// TypeVerifiableCredential is the type every credential has (§4.5).
+	TypeVerifiableCredential = "VerifiableCredential"
+	// SchemaTypeJSONSchema is the credentialSchema type of a JSON Schema
+	// (VC JSON Schema §2.1), the type of weid's schemas.
+	SchemaTypeJSONSchema = "JsonSchema"
+	// MaxCredentialBytes bounds the JSON of a credential.
+	MaxCredentialBytes = 128 << 10
+	// maxURLLength bounds identifiers (ids, issuer, schema ids).
+	maxURLLength = did.MaxDIDLength
+)
+
+// ErrInvalid reports a credential that breaks the VC Data Model 2.0 rules or
+// this package's limits; the errors Parse returns wrap it.
+var ErrInvalid = errors.New("invalid credential")
+
+// Credential is a credential whose structure has been checked. Doc is the
+// whole JSON object (numbers as json.Number); the other fields are read
+// from it.
+type Credential struct {
+	Doc map[string]any
+	// ID is the credential's id, if it has one.
+	ID string
+	// Types lists the credential's types; it contains
+	// TypeVerifiableCredential.
+	Types []string
+	// Issuer is the issuer's id: a DID or another URL.
+	Issuer string
+	// Subjects are the credentialSubject objects (one, or each of a set).
+	Subjects []map[string]any
+	// ValidFrom and ValidUntil are zero when absent.
+	ValidFrom, ValidUntil time.Time
+	// Schemas are the credentialSchema entries.
+	Schemas []SchemaRef
+	// Statuses are the credentialStatus entries.
+	Statuses []map[string]any
+	// IssuedAt, NotBefore and Expires are the JWT claims iat, nbf and exp
+	// (RFC 7519 §4.1) if the JWS payload carries them; zero otherwise.
+	IssuedAt, NotBefore, Expires time.Time
+}
+
+// SchemaRef is one credentialSchema entry (VC Data Model 2.0 §4.11).
+type SchemaRef struct {
+	ID   string
+	Type string
+}
+
+// WeidSchema reports whether the schema is a weid schema: a JsonSchema
+// whose id is an http(s) URL with the path /v1/schemas/{id} or
+// /v1/schemas/{id}/versions/{version} (on any host: the verifier checks it
+// against its own ledger's schema of that number). version 0 is the latest.
+func (r SchemaRef) WeidSchema() (id, version uint64, ok bool) {
+	if r.Type != SchemaTypeJSONSchema {
+		return 0, 0, false
+	}
+	return ParseSchemaURL(r.ID)
+}
+
+// ParseSchemaURL reads a weid schema URL: http(s)://host/v1/schemas/{id}
+// or http(s)://host/v1/schemas/{id}/versions/{version}, numbers in
+// canonical decimal, with no query or fragment. version 0 means the
+// latest.
+func ParseSchemaURL(s string) (id, version uint64, ok bool) {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" {
+		return 0, 0, false
+	}
+	rest, found := strings.CutPrefix(u.EscapedPath(), "/v1/schemas/")
+	if !found {
+		return 0, 0, false
+	}
+	idPart, verPart, hasVersion := strings.Cut(rest, "/versions/")
+	if id, ok = decimal(idPart, schemas.MaxID); !ok {
+		return 0, 0, false
+	}
+	if hasVersion {
+		if version, ok = decimal(verPart, math.MaxInt64); !ok {
+			return 0, 0, false
+		}
+	}
+	return id, version, true
+}
+
+// decimal parses a positive integer ≤ max in canonical decimal form.
+func decimal(s string, max uint64) (uint64, bool) {
+	if s == "" || len(s) > 20 || s[0] == '0' {
+		return 0, false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+	}
+	v, err := strconv.ParseUint(s, 10, 64)
+	if err != nil || v == 0 || v > max {
+		return 0, false
+	}
+	return v, true
+}
+
+// Parse strictly decodes and checks a credential (the JSON of an
+// unsecured credential, or a vc+jwt payload).
+func Parse(b []byte) (*Credential, error) {
+	if len(b) > MaxCredentialBytes {
+		return nil, fmt.Errorf("%w: larger than %d bytes", ErrInvalid, MaxCredentialBytes)
+	}
+	doc, err := decodeObject(b, credentialLimits)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	return FromDocument(doc)
+}
+
+// FromDocument checks the structure of a decoded credential (VC Data Model
+// 2.0 §4). Numbers in doc should be json.Number, as Parse leaves them.
+func FromDocument(doc map[string]any) (*Credential, error) {
+	c := &Credential{Doc: doc}
+	if err := c.check(); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	return c, nil
+}
+
+func (c *Credential) check() error {
+	doc := c.Doc
+	// @context (§4.3): an ordered set whose first item is the v2 context;
+	// the others are URLs or inline context objects.
+	ctx, ok := doc["@context"].([]any)
+	if !ok || len(ctx) == 0 {
+		return errors.New(`"@context" must be an array whose first item is "` + ContextV2 + `"`)
+	}
+	if first, _ := ctx[0].(string); first != ContextV2 {
+		return errors.New(`the first item of "@context" must be "` + ContextV2 + `"`)
+	}
+	for i, item := range ctx[1:] {
+		switch v := item.(type) {
+		case string:
+			if !isURL(v) {
+				return fmt.Errorf(`"@context" item %d is not a URL`, i+1)
+			}
+		case map[string]any:
+		default:
+			return fmt.Errorf(`"@context" item %d must be a URL or an object`, i+1)
+		}
+	}
+	// id (§4.4)
+	if v, ok := doc["id"]; ok {
+		s, isStr := v.(string)
+		if !isStr || !isURL(s) {
+			return errors.New(`"id" must be a URL`)
+		}
+		c.ID = s
+	}
+	// type (§4.5)
+	types, err := stringSet(doc["type"], "type")
+	if err != nil {
+		return err
+	}
+	hasVC := false
+	for _, t := range types {
+		if t == TypeVerifiableCredential {
+			hasVC = true
+		}
+	}
+	if !hasVC {
+		return errors.New(`"type" must include "` + TypeVerifiableCredential + `"`)
+	}
+	c.Types = types
+	// issuer (§4.7): a URL, or an object with an id URL.
+	switch v := doc["issuer"].(type) {
+	case string:
+		c.Issuer = v
+	case map[string]any:
+		c.Issuer, _ = v["id"].(string)
+		if c.Issuer == "" {
+			return errors.New(`an "issuer" object must have an "id"`)
+		}
+	case nil:
+		return errors.New(`no "issuer"`)
+	default:
+		return errors.New(`"issuer" must be a URL or an object with an "id"`)
+	}
+	if !isURL(c.Issuer) {
+		return fmt.Errorf(`"issuer" %q is not a URL`, truncate(c.Issuer, 80))
+	}
+	if strings.HasPrefix(c.Issuer, "did:") {
+		if _, err := did.ParseDID(c.Issuer); err != nil {
+			return fmt.Errorf(`"issuer": %v`, err)
+		}
+	}
+	// credentialSubject (§4.8): an object or a non-empty array of objects,
+	// each with at least one claim.
+	subjects, err := objects(doc["credentialSubject"], "credentialSubject", true)
+	if err != nil {
+		return err
+	}
+	for i, s := range subjects {
+		if len(s) == 0 {
+			return fmt.Errorf(`"credentialSubject" %d has no claims`, i)
+		}
+		if v, ok := s["id"]; ok {
+			if id, isStr := v.(string); !isStr || !isURL(id) {
+				return fmt.Errorf(`"credentialSubject" %d: "id" must be a URL`, i)
+			}
+		}
+	}
+	c.Subjects = subjects
+	// validFrom, validUntil (§4.9): XML Schema dateTimeStamp.
+	if c.ValidFrom, err = dateTimeStamp(doc, "validFrom"); err != nil {
+		return err
+	}
+	if c.ValidUntil, err = dateTimeStamp(doc, "validUntil"); err != nil {
+		return err
+	}
+	if !c.ValidFrom.IsZero() && !c.ValidUntil.IsZero() && c.ValidUntil.Before(c.ValidFrom) {
+		return errors.New(`"validUntil" is before "validFrom"`)
+	}
+	// credentialStatus (§4.10): objects with a type, and an id URL if any.
+	statuses, err := objects(doc["credentialStatus"], "credentialStatus", false)
+	if err != nil {
+		return err
+	}
+	for i, s := range statuses {
+		if _, err := stringSet(s["type"], fmt.Sprintf("credentialStatus %d type", i)); err != nil {
+			return err
+		}
+		if v, ok := s["id"]; ok {
+			if id, isStr := v.(string); !isStr || !isURL(id) {
+				return fmt.Errorf(`"credentialStatus" %d: "id" must be a URL`, i)
+			}
+		}
+	}
+	c.Statuses = statuses
+	// credentialSchema (§4.11): objects with an id URL and a type.
+	schemaObjs, err := objects(doc["credentialSchema"], "credentialSchema", false)
+	if err != nil {
+		return err
+	}
+	for i, s := range schemaObjs {
+		id, _ := s["id"].(string)
+		typ, _ := s["type"].(string)
+		if !isURL(id) {
+			return fmt.Errorf(`"credentialSchema" %d must have an "id" URL`, i)
+		}
+		if typ == "" {
+			return fmt.Errorf(`"credentialSchema" %d must have a "type" (such as %q)`, i, SchemaTypeJSONSchema)
+		}
+		if _, _, weid := ParseSchemaURL(id); weid && typ != SchemaTypeJSONSchema {
+			return fmt.Errorf(`"credentialSchema" %d names a weid schema, whose "type" is %q, not %q`, i, SchemaTypeJSONSchema, truncate(typ, 64))
+		}
+		c.Schemas = append(c.Schemas, SchemaRef{ID: id, Type: typ})
+	}
+	// JWT claims a vc+jwt payload may carry beside the credential: "iss"
+	// must agree with the issuer; iat, nbf and exp are NumericDates.
+	if v, ok := doc["iss"]; ok {
+		if s, _ := v.(string); s != c.Issuer {
+			return errors.New(`the JWT claim "iss" differs from "issuer"`)
+		}
+	}
+	for _, f := range []struct {
+		name string
+		dst  *time.Time
+	}{{"iat", &c.IssuedAt}, {"nbf", &c.NotBefore}, {"exp", &c.Expires}} {
+		if *f.dst, err = numericDate(doc, f.name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// stringSet reads a string or a non-empty array of non-empty strings.
+func stringSet(v any, name string) ([]string, error) {
+	switch v := v.(type) {
+	case string:
+		if v == "" {
+			return nil, fmt.Errorf("%q must not be empty", name)
+		}
+		return []string{v}, nil
+	case []any:
+		if len(v) == 0 {
+			return nil, fmt.Errorf("%q must not be empty", name)
+		}
+		out := make([]string, 0, len(v))
+		for _, e := range v {
+			s, ok := e.(string)
+			if !ok || s == "" {
+				return nil, fmt.Errorf("%q must be a string or an array of strings", name)
+			}
+			out = append(out, s)
+		}
+		return out, nil
+	case nil:
+		return nil, fmt.Errorf("no %q", name)
+	}
+	return nil, fmt.Errorf("%q must be a string or an array of strings", name)
+}
+
+// objects reads an object or an array of objects; absent is nil unless
+// required.
+func objects(v any, name string, required bool) ([]map[string]any, error) {
+	switch v := v.(type) {
+	case map[string]any:
+		return []map[string]any{v}, nil
+	case []any:
+		if len(v) == 0 {
+			return nil, fmt.Errorf("%q must not be an empty array", name)
+		}
+		out := make([]map[string]any, 0, len(v))
+		for _, e := range v {
+			o, ok := e.(map[string]any)
+			if !ok {
+				return nil, fmt.Errorf("%q must be an object or an array of objects", name)
+			}
+			out = append(out, o)
+		}
+		return out, nil
+	case nil:
+		if required {
+			return nil, fmt.Errorf("no %q", name)
+		}
+		return nil, nil
+	}
+	return nil, fmt.Errorf("%q must be an object or an array of objects", name)
+}
+
+// isURL reports whether s is an absolute URL (a DID is one).
+func isURL(s string) bool {
+	if s == "" || len(s) > maxURLLength || strings.ContainsAny(s, " \t\r\n") {
+		return false
+	}
+	u, err := url.Parse(s)
+	return err == nil && u.Scheme != ""
+}
+
+// dateTimeStampRE is the lexical form of XML Schema 1.1 dateTimeStamp (a
+// dateTime with a mandatory time zone), restricted to four-digit years.
+var dateTimeStampRE = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$`)
+
+// dateTimeStamp reads member name of doc as an XML Schema dateTimeStamp
+// (VC Data Model 2.0 §4.9); zero if absent.
+func dateTimeStamp(doc map[string]any, name string) (time.Time, error) {
+	v, ok := doc[name]
+	if !ok {
+		return time.Time{}, nil
+	}
+	s, _ := v.(string)
+	if !dateTimeStampRE.MatchString(s) {
+		return time.Time{}, fmt.Errorf("%q must be a date and time with a time zone, such as 2026-01-02T15:04:05Z", name)
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q: %v", name, err)
+	}
+	return t, nil
+}
+
+// numericDate reads a JWT NumericDate claim (RFC 7519 §2); zero if absent.
+func numericDate(doc map[string]any, name string) (time.Time, error) {
+	v, ok := doc[name]
+	if !ok {
+		return time.Time{}, nil
+	}
+	n, ok := v.(json.Number)
+	if !ok {
+		return time.Time{}, fmt.Errorf("the JWT claim %q must be a number of seconds", name)
+	}
+	f, err := n.Float64()
+	if err != nil || math.IsNaN(f) || f < 0 || f > 253402300799 { // up to 9999-12-31T23:59:59Z
+		return time.Time{}, fmt.Errorf("the JWT claim %q is out of range", name)
+	}
+	sec, frac := math.Modf(f)
+	return time.Unix(int64(sec), int64(frac*1e9)).UTC(), nil
+}

@@ -1,0 +1,298 @@
+package credential_test
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/weidgo/weid/authz"
+	"github.com/weidgo/weid/chain"
+	"github.com/weidgo/weid/credential"
+	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/keys"
+	"github.com/weidgo/weid/schemas"
+)
+
+// The helpers follow schemas/helpers_test.go: a real ledger with the did,
+// authz and schemas transaction types, committed block by block.
+
+const testChain = "test"
+
+// actor is a did:weid identity with its current key and a nonce counter.
+type actor struct {
+	key   *keys.PrivateKey
+	did   string
+	frag  string
+	nonce uint64
+}
+
+func newActor(t testing.TB, kt keys.Type) *actor {
+	t.Helper()
+	k, err := keys.Generate(kt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &actor{key: k, did: did.WeidDID(testChain, k.Public()), frag: did.FirstKeyFragment}
+}
+
+func (a *actor) vm() string { return a.did + "#" + a.frag }
+
+func (a *actor) signer() credential.Signer {
+	return credential.Signer{DID: a.did, VerificationMethod: a.vm(), Key: a.key}
+}
+
+func (a *actor) tx(t testing.TB, typ string, payload any) *chain.Tx {
+	t.Helper()
+	raw, err := json.Marshal(payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.nonce++
+	tx := &chain.Tx{ChainID: testChain, Type: typ, From: a.vm(), Nonce: a.nonce, Payload: raw}
+	if err := tx.Sign(a.key); err != nil {
+		t.Fatal(err)
+	}
+	return tx
+}
+
+func (a *actor) create(t testing.TB) *chain.Tx {
+	t.Helper()
+	return a.tx(t, did.TxCreate, did.CreatePayload{DID: a.did, PublicKeyMultibase: a.key.Public().Multibase()})
+}
+
+// ledger is a chain.Ledger with did, authz and schemas registered, the
+// system schemas published at genesis, and a verifier over it.
+type ledger struct {
+	l        *chain.Ledger
+	reg      *chain.Registry
+	node     *keys.PrivateKey
+	admin    *actor
+	now      time.Time
+	resolver *did.Resolver
+}
+
+func newLedger(t testing.TB) *ledger {
+	t.Helper()
+	reg := chain.NewRegistry()
+	did.Register(reg)
+	authz.Register(reg)
+	schemas.Register(reg)
+	l, err := chain.Open(t.TempDir(), reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	node, err := keys.Generate(keys.Ed25519)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &ledger{l: l, reg: reg, node: node, admin: newActor(t, keys.Ed25519), now: time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)}
+	txs := []*chain.Tx{
+		e.admin.create(t),
+		e.admin.tx(t, chain.TypeChainInit, chain.InitPayload{NodeKey: node.Public().Multibase(), Admins: []string{e.admin.did}}),
+	}
+	for _, s := range schemas.SystemSchemas() {
+		txs = append(txs, e.admin.tx(t, schemas.TxRegister, s.Payload()))
+	}
+	for i, err := range e.commit(t, txs...) {
+		if err != nil {
+			t.Fatalf("genesis tx %d: %v", i, err)
+		}
+	}
+	e.resolver = did.NewResolver(map[string]did.MethodResolver{
+		"weid": did.NewWeidMethod(l),
+		"key":  did.KeyMethod{},
+		"jwk":  did.JWKMethod{},
+	})
+	return e
+}
+
+// commit checks txs and commits them as the next block, one second after
+// the previous one; it returns each one's error.
+func (e *ledger) commit(t testing.TB, txs ...*chain.Tx) []error {
+	t.Helper()
+	out := make([]error, len(txs))
+	var cs []*chain.Checked
+	var idx []int
+	for i, tx := range txs {
+		c, err := e.reg.CheckTx(testChain, tx)
+		if err != nil {
+			out[i] = err
+			continue
+		}
+		cs = append(cs, c)
+		idx = append(idx, i)
+	}
+	if len(cs) == 0 {
+		return out
+	}
+	_, res, err := e.l.Commit(cs, e.node, e.now)
+	if err != nil {
+		t.Fatalf("Commit: %v", err)
+	}
+	e.now = e.now.Add(time.Second)
+	for j, r := range res {
+		out[idx[j]] = r.Err
+	}
+	return out
+}
+
+func (e *ledger) must(t testing.TB, tx *chain.Tx) {
+	t.Helper()
+	if err := e.commit(t, tx)[0]; err != nil {
+		t.Fatalf("%s: %v", tx.Type, err)
+	}
+}
+
+// user registers a new did:weid DID with a key of type kt.
+func (e *ledger) user(t testing.TB, kt keys.Type) *actor {
+	t.Helper()
+	a := newActor(t, kt)
+	e.must(t, a.create(t))
+	return a
+}
+
+// issuer registers a DID and has the admin recognize it as an authority
+// issuer accredited for university degrees with the diploma schema (2).
+func (e *ledger) issuer(t testing.TB, kt keys.Type, name string) *actor {
+	t.Helper()
+	a := e.user(t, kt)
+	e.must(t, e.admin.tx(t, authz.TxRecognize, authz.RecognizePayload{
+		DID: a.did, Name: name, Types: []string{"UniversityDegreeCredential"}, Schemas: []uint64{diplomaSchema},
+	}))
+	return a
+}
+
+// rotate replaces a's current key by a new one of the same type, #newFrag.
+func (e *ledger) rotate(t testing.TB, a *actor, newFrag string) {
+	t.Helper()
+	k, err := keys.Generate(a.key.Type())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.must(t, a.tx(t, did.TxRotateKey, did.RotateKeyPayload{DID: a.did, ID: a.frag, NewID: newFrag, PublicKeyMultibase: k.Public().Multibase()}))
+	a.key, a.frag = k, newFrag
+}
+
+// verifier returns a verifier over the ledger whose clock is at.
+func (e *ledger) verifier(at time.Time) *credential.Verifier {
+	return &credential.Verifier{
+		Resolver: e.resolver,
+		State:    e.l,
+		Schemas:  schemas.NewValidator(0),
+		Now:      func() time.Time { return at },
+	}
+}
+
+// diplomaSchema is the genesis university diploma schema.
+const diplomaSchema = 2
+
+const schemaURL = "https://weid.example/v1/schemas/2"
+
+// diploma returns an unsecured diploma credential issued by issuer to
+// holder, with extra members replacing or adding to the defaults.
+func diploma(t testing.TB, issuer, holder string, extra map[string]any) json.RawMessage {
+	t.Helper()
+	c := map[string]any{
+		"@context": []any{credential.ContextV2, "https://www.w3.org/ns/credentials/examples/v2"},
+		"id":       "urn:uuid:3f1c7a52-8e0b-4c1e-9a35-2d6f0e1b7c44",
+		"type":     []any{"VerifiableCredential", "UniversityDegreeCredential"},
+		"issuer":   issuer,
+		"credentialSubject": map[string]any{
+			"id":            holder,
+			"holderName":    "Alice Chen",
+			"degree":        "Bachelor of Engineering",
+			"degreeLevel":   "bachelor",
+			"fieldOfStudy":  "Computer Science",
+			"institution":   "Example University",
+			"awardedDate":   "2025-07-01",
+			"diplomaNumber": "EU-2025-0001",
+		},
+		"credentialSchema": map[string]any{"id": schemaURL, "type": "JsonSchema"},
+	}
+	for k, v := range extra {
+		if v == nil {
+			delete(c, k)
+		} else {
+			c[k] = v
+		}
+	}
+	b, err := json.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// statuses returns name → status of a result's checks, and fails unless
+// every check is reported once, in order.
+func statuses(t testing.TB, r *credential.Result) map[string]string {
+	t.Helper()
+	if len(r.Checks) != len(credential.CheckNames) {
+		t.Fatalf("got %d checks, want %d: %+v", len(r.Checks), len(credential.CheckNames), r.Checks)
+	}
+	m := map[string]string{}
+	for i, c := range r.Checks {
+		if c.Name != credential.CheckNames[i] {
+			t.Fatalf("check %d is %q, want %q", i, c.Name, credential.CheckNames[i])
+		}
+		m[c.Name] = c.Status
+	}
+	return m
+}
+
+// want fails unless the result's checks have the given statuses (others
+// unconstrained) and Verified is verified.
+func want(t testing.TB, r *credential.Result, verified bool, st map[string]string) {
+	t.Helper()
+	got := statuses(t, r)
+	for n, s := range st {
+		if got[n] != s {
+			t.Errorf("check %s: %s, want %s\n%s", n, got[n], s, dump(r))
+		}
+	}
+	if r.Verified != verified {
+		t.Errorf("Verified = %v, want %v\n%s", r.Verified, verified, dump(r))
+	}
+	if r.Err != nil {
+		t.Errorf("internal error: %v", r.Err)
+	}
+}
+
+func dump(r *credential.Result) string {
+	var sb strings.Builder
+	for _, c := range r.Checks {
+		sb.WriteString("  " + c.Name + ": " + c.Status + " — " + c.Detail + "\n")
+	}
+	return sb.String()
+}
+
+// allPassed is every check passed except status, skipped without a
+// credentialStatus.
+var allPassed = map[string]string{
+	credential.CheckStructure:      credential.StatusPassed,
+	credential.CheckProof:          credential.StatusPassed,
+	credential.CheckIssuerBinding:  credential.StatusPassed,
+	credential.CheckAccreditation:  credential.StatusPassed,
+	credential.CheckValidityPeriod: credential.StatusPassed,
+	credential.CheckSchema:         credential.StatusPassed,
+	credential.CheckStatus:         credential.StatusSkipped,
+}
+
+// with returns allPassed with some statuses changed.
+func with(kv ...string) map[string]string {
+	m := map[string]string{}
+	for k, v := range allPassed {
+		m[k] = v
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	return m
+}
+
+func contextWithCancel() (context.Context, context.CancelFunc) {
+	return context.WithCancel(context.Background())
+}

@@ -1,0 +1,147 @@
+package credential
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/weidgo/weid/chain"
+	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/keys"
+	"github.com/weidgo/weid/schemas"
+)
+
+// Signer is an issuer: its DID, the DID URL of the verification method
+// whose key signs (it must be in the DID's assertionMethod for the
+// credential to verify), and that key.
+type Signer struct {
+	DID                string
+	VerificationMethod string
+	Key                *keys.PrivateKey
+}
+
+// IssueOptions are optional checks of IssueJWT.
+type IssueOptions struct {
+	// State is the ledger state schemas are read from. When it is nil,
+	// the claims are not checked against any schema.
+	State chain.Reader
+	// Schemas caches compiled schemas; nil uses a fresh validator.
+	Schemas *schemas.Validator
+}
+
+// IssueJWT checks cred (the JSON of an unsecured credential) and secures it
+// as a vc+jwt compact JWS signed by s (VC-JOSE-COSE §3.1.1: the payload is
+// the credential itself).
+//
+// The credential must have a valid VC Data Model 2.0 structure (Parse) and
+// name s.DID as its issuer. validFrom is set to now (UTC, to the second)
+// if absent. If opts.State is set and the credential names weid schemas
+// (SchemaRef.WeidSchema), each credentialSubject is validated against each
+// of them, as WeIdentity checks claims against their CPT: weid schemas
+// constrain the claims, not the whole credential.
+//
+// Errors are *errs.Error: 413 credential.tooLarge, 400 credential.invalid,
+// 400 credential.invalidSigner, 403 credential.issuerMismatch, and from
+// the schema registry 422 schema.violation, 404 schema.notFound and 400
+// schema.invalidClaims; any other error is a failure of this side (a
+// storage error reading the schema, say).
+func IssueJWT(s Signer, cred json.RawMessage, now time.Time, opts IssueOptions) (string, error) {
+	if len(cred) > MaxCredentialBytes {
+		return "", errs.New(http.StatusRequestEntityTooLarge, "credential.tooLarge", "the credential is larger than %d bytes", MaxCredentialBytes)
+	}
+	if err := s.check(); err != nil {
+		return "", err
+	}
+	c, err := Parse(cred)
+	if err != nil {
+		return "", errs.Wrap(http.StatusBadRequest, "credential.invalid", err)
+	}
+	if c.Issuer != s.DID {
+		return "", errs.New(http.StatusForbidden, "credential.issuerMismatch", "the credential's issuer %q is not the signer %s", truncate(c.Issuer, 200), s.DID)
+	}
+	if c.ValidFrom.IsZero() {
+		c.ValidFrom = now.UTC().Truncate(time.Second)
+		c.Doc["validFrom"] = c.ValidFrom.Format(time.RFC3339)
+		if !c.ValidUntil.IsZero() && c.ValidUntil.Before(c.ValidFrom) {
+			return "", errs.BadRequest("credential.invalid", "%v: \"validUntil\" is before the issuance time %s", ErrInvalid, c.Doc["validFrom"])
+		}
+	}
+	if opts.State != nil {
+		if err := validateClaims(opts.Schemas, opts.State, c); err != nil {
+			return "", err
+		}
+	}
+	payload, err := encodeJSON(c.Doc)
+	if err != nil {
+		return "", fmt.Errorf("issue credential: %w", err)
+	}
+	if len(payload) > MaxCredentialBytes {
+		return "", errs.New(http.StatusRequestEntityTooLarge, "credential.tooLarge", "the credential is larger than %d bytes", MaxCredentialBytes)
+	}
+	tok, err := SignJWS(s.Key, s.VerificationMethod, payload)
+	if err != nil {
+		return "", fmt.Errorf("issue credential: %w", err)
+	}
+	return tok, nil
+}
+
+// check reports a signer that could not produce a credential that
+// verifies.
+func (s Signer) check() error {
+	if s.Key == nil {
+		return errs.BadRequest("credential.invalidSigner", "no signing key")
+	}
+	if _, err := AlgFor(s.Key.Type()); err != nil {
+		return errs.BadRequest("credential.invalidSigner", "%v", err)
+	}
+	if _, err := did.ParseDID(s.DID); err != nil {
+		return errs.BadRequest("credential.invalidSigner", "signer DID: %v", err)
+	}
+	u, err := did.ParseDIDURL(s.VerificationMethod)
+	if err != nil || u.Fragment == "" || u.Path != "" || u.Query != "" {
+		return errs.BadRequest("credential.invalidSigner", "verification method %q must be a DID URL with a fragment", truncate(s.VerificationMethod, 200))
+	}
+	if u.DID != s.DID {
+		return errs.BadRequest("credential.invalidSigner", "verification method %s is not a method of %s", s.VerificationMethod, s.DID)
+	}
+	return nil
+}
+
+// validateClaims validates every credentialSubject against every weid
+// schema c names.
+func validateClaims(v *schemas.Validator, st chain.Reader, c *Credential) error {
+	if v == nil {
+		v = schemas.NewValidator(0)
+	}
+	for _, ref := range c.Schemas {
+		id, version, ok := ref.WeidSchema()
+		if !ok {
+			continue
+		}
+		for _, subj := range c.Subjects {
+			if err := v.Validate(st, id, version, subj); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// encodeJSON encodes v without HTML escaping and without a final newline.
+func encodeJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	b := buf.Bytes()
+	if len(b) == 0 {
+		return nil, errors.New("empty encoding")
+	}
+	return b[:len(b)-1], nil
+}

@@ -1,0 +1,299 @@
+package credential
+
+import (
+	"crypto/elliptic"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/big"
+	"strings"
+
+	"github.com/decred/dcrd/dcrec/secp256k1/v4"
+
+	"github.com/weidgo/weid/keys"
+)
+
+// JOSE algorithm names (RFC 7518 §3.1, RFC 8037 §3.1, RFC 8812 §3.2) of the
+// key types weid signs with.
+const (
+	AlgEdDSA  = "EdDSA"
+	AlgES256  = "ES256"
+	AlgES256K = "ES256K"
+)
+
+// Media types of the protected header (VC-JOSE-COSE §3.1.1, §3.1.3).
+const (
+	// TypVCJWT is the "typ" of a credential secured with JOSE.
+	TypVCJWT = "vc+jwt"
+	// CtyVC is the "cty" of its payload, a credential.
+	CtyVC = "vc"
+)
+
+// Size limits of a compact JWS.
+const (
+	// MaxTokenBytes bounds a whole compact JWS.
+	MaxTokenBytes = 256 << 10
+	// MaxHeaderBytes bounds the decoded protected header.
+	MaxHeaderBytes = 8 << 10
+)
+
+// Errors of the JWS layer; the errors returned wrap one of them.
+var (
+	// ErrMalformedJWS reports a token that is not a well-formed compact JWS
+	// weid accepts.
+	ErrMalformedJWS = errors.New("malformed JWS")
+	// ErrUnsupportedAlg reports an "alg" weid does not verify, or one that
+	// does not match the key.
+	ErrUnsupportedAlg = errors.New("unsupported JWS algorithm")
+	// ErrBadSignature reports a signature that does not verify.
+	ErrBadSignature = errors.New("JWS signature does not verify")
+)
+
+// AlgFor returns the JOSE "alg" for signatures by keys of type t.
+func AlgFor(t keys.Type) (string, error) {
+	switch t {
+	case keys.Ed25519:
+		return AlgEdDSA, nil
+	case keys.P256:
+		return AlgES256, nil
+	case keys.Secp256k1:
+		return AlgES256K, nil
+	}
+	return "", fmt.Errorf("%w: no JOSE algorithm for key type %q", ErrUnsupportedAlg, t)
+}
+
+// KeyTypeFor returns the key type that signs with JOSE algorithm alg.
+func KeyTypeFor(alg string) (keys.Type, error) {
+	switch alg {
+	case AlgEdDSA:
+		return keys.Ed25519, nil
+	case AlgES256:
+		return keys.P256, nil
+	case AlgES256K:
+		return keys.Secp256k1, nil
+	case "none", "None", "NONE":
+		return "", fmt.Errorf("%w: unsecured JWS (\"alg\": %q) refused", ErrUnsupportedAlg, alg)
+	}
+	return "", fmt.Errorf("%w %q (want EdDSA, ES256 or ES256K)", ErrUnsupportedAlg, truncate(alg, 32))
+}
+
+// Header is the protected header of a credential JWS.
+type Header struct {
+	Alg string `json:"alg"`
+	Typ string `json:"typ"`
+	Cty string `json:"cty,omitempty"`
+	// Kid is the DID URL of the verification method whose key signed.
+	Kid string `json:"kid,omitempty"`
+}
+
+// JWS is a parsed compact JWS. Its signature has not been checked until
+// Verify succeeds.
+type JWS struct {
+	Header    Header
+	Payload   []byte // the decoded payload
+	Signature []byte
+
+	signingInput []byte // ASCII(BASE64URL(header) || '.' || BASE64URL(payload))
+}
+
+var b64 = base64.RawURLEncoding.Strict()
+
+// SignJWS signs payload with k as a compact JWS whose protected header is
+// {"alg", "typ": "vc+jwt", "cty": "vc", "kid": kid}.
+func SignJWS(k *keys.PrivateKey, kid string, payload []byte) (string, error) {
+	if k == nil {
+		return "", errors.New("sign JWS: no key")
+	}
+	alg, err := AlgFor(k.Type())
+	if err != nil {
+		return "", err
+	}
+	hdr, err := json.Marshal(Header{Alg: alg, Typ: TypVCJWT, Cty: CtyVC, Kid: kid})
+	if err != nil {
+		return "", fmt.Errorf("sign JWS: encode header: %w", err)
+	}
+	var sb strings.Builder
+	sb.Grow(b64.EncodedLen(len(hdr)) + b64.EncodedLen(len(payload)) + 90)
+	sb.WriteString(b64.EncodeToString(hdr))
+	sb.WriteByte('.')
+	sb.WriteString(b64.EncodeToString(payload))
+	sig, err := k.Sign([]byte(sb.String()))
+	if err != nil {
+		return "", fmt.Errorf("sign JWS: %w", err)
+	}
+	sb.WriteByte('.')
+	sb.WriteString(b64.EncodeToString(sig))
+	if sb.Len() > MaxTokenBytes {
+		return "", fmt.Errorf("%w: the token would be %d bytes, more than %d", ErrMalformedJWS, sb.Len(), MaxTokenBytes)
+	}
+	return sb.String(), nil
+}
+
+// ParseJWS strictly parses a compact JWS (RFC 7515 §7.1) of a credential:
+// at most MaxTokenBytes; exactly three segments of unpadded, canonical
+// base64url (no whitespace); a protected header that is one JSON object of
+// at most MaxHeaderBytes with unique member names, a string "alg" weid
+// supports ("none" is refused), "typ" "vc+jwt" (or "application/vc+jwt"),
+// "cty" absent or "vc" (or "application/vc"), "kid" absent or a string, no
+// "crit" (weid understands no extension, RFC 7515 §4.1.11) and no "b64"
+// other than true (RFC 7797 unencoded payloads are refused); a non-empty
+// payload; a 64-byte signature. Other header parameters are ignored; in
+// particular keys are never taken from "jwk", "jku", "x5c" or "x5u".
+func ParseJWS(token string) (*JWS, error) {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%w: %s", ErrMalformedJWS, fmt.Sprintf(format, args...))
+	}
+	if len(token) > MaxTokenBytes {
+		return nil, bad("longer than %d bytes", MaxTokenBytes)
+	}
+	h, rest, ok := strings.Cut(token, ".")
+	if !ok {
+		return nil, bad("want three base64url segments separated by '.'")
+	}
+	p, s, ok := strings.Cut(rest, ".")
+	if !ok || strings.IndexByte(s, '.') >= 0 {
+		return nil, bad("want exactly three base64url segments separated by '.'")
+	}
+	seg := func(name, v string) ([]byte, error) {
+		if v == "" {
+			return nil, bad("empty %s", name)
+		}
+		for i := 0; i < len(v); i++ {
+			c := v[i]
+			if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+				return nil, bad("%s is not unpadded base64url (byte %d)", name, i)
+			}
+		}
+		out, err := b64.DecodeString(v)
+		if err != nil {
+			return nil, bad("%s: %v", name, err)
+		}
+		return out, nil
+	}
+	if len(h) > b64.EncodedLen(MaxHeaderBytes) {
+		return nil, bad("protected header longer than %d bytes", MaxHeaderBytes)
+	}
+	hdrJSON, err := seg("protected header", h)
+	if err != nil {
+		return nil, err
+	}
+	payload, err := seg("payload", p)
+	if err != nil {
+		return nil, err
+	}
+	sig, err := seg("signature", s)
+	if err != nil {
+		return nil, err
+	}
+	if len(sig) != keys.SignatureSize {
+		return nil, bad("signature must be %d bytes, got %d", keys.SignatureSize, len(sig))
+	}
+	hdr, err := parseHeader(hdrJSON)
+	if err != nil {
+		return nil, bad("protected header: %v", err)
+	}
+	return &JWS{Header: hdr, Payload: payload, Signature: sig, signingInput: []byte(token[:len(h)+1+len(p)])}, nil
+}
+
+func parseHeader(b []byte) (Header, error) {
+	m, err := decodeObject(b, jsonLimits{depth: 8, array: 64, members: 64})
+	if err != nil {
+		return Header{}, err
+	}
+	str := func(name string, required bool) (string, error) {
+		v, ok := m[name]
+		if !ok {
+			if required {
+				return "", fmt.Errorf("no %q", name)
+			}
+			return "", nil
+		}
+		s, ok := v.(string)
+		if !ok {
+			return "", fmt.Errorf("%q must be a string", name)
+		}
+		return s, nil
+	}
+	var h Header
+	if h.Alg, err = str("alg", true); err != nil {
+		return Header{}, err
+	}
+	if _, err := KeyTypeFor(h.Alg); err != nil {
+		return Header{}, err
+	}
+	if _, ok := m["crit"]; ok {
+		return Header{}, errors.New("\"crit\" is not supported: weid understands no JWS extension")
+	}
+	if v, ok := m["b64"]; ok && v != true {
+		return Header{}, errors.New("unencoded payloads (\"b64\": false, RFC 7797) are not supported")
+	}
+	if h.Typ, err = str("typ", true); err != nil {
+		return Header{}, err
+	}
+	if h.Typ != TypVCJWT && h.Typ != "application/"+TypVCJWT {
+		return Header{}, fmt.Errorf("\"typ\" must be %q, got %q", TypVCJWT, truncate(h.Typ, 64))
+	}
+	if h.Cty, err = str("cty", false); err != nil {
+		return Header{}, err
+	}
+	if _, ok := m["cty"]; ok && h.Cty != CtyVC && h.Cty != "application/"+CtyVC {
+		return Header{}, fmt.Errorf("\"cty\" must be %q, got %q", CtyVC, truncate(h.Cty, 64))
+	}
+	if h.Kid, err = str("kid", false); err != nil {
+		return Header{}, err
+	}
+	return h, nil
+}
+
+// Verify checks the signature with pk, whose type must be the one the
+// header's "alg" names. ECDSA signatures are accepted with a high or a low
+// S (see lowS); the ledger's own transactions stay low-S only.
+func (j *JWS) Verify(pk keys.PublicKey) error {
+	t, err := KeyTypeFor(j.Header.Alg)
+	if err != nil {
+		return err
+	}
+	if pk.Type != t {
+		return fmt.Errorf("%w: \"alg\" %s needs a %s key, the verification method has a %s key", ErrUnsupportedAlg, j.Header.Alg, t, pk.Type)
+	}
+	if !pk.Verify(j.signingInput, lowS(pk.Type, j.Signature)) {
+		return ErrBadSignature
+	}
+	return nil
+}
+
+// Orders of the ECDSA curves' groups.
+var (
+	orderP256      = elliptic.P256().Params().N
+	orderSecp256k1 = secp256k1.Params().N
+)
+
+// lowS returns an ECDSA r‖s signature with s replaced by n−s when s is in
+// the upper half of the group order n, and any other signature unchanged.
+// (r, s) and (r, n−s) verify alike; keys.PublicKey.Verify accepts only the
+// low-S form, which weid's ledger requires so that a transaction has one
+// hash, but JOSE (RFC 7518 §3.4) does not, and other ES256/ES256K signers
+// produce high-S signatures half the time.
+func lowS(t keys.Type, sig []byte) []byte {
+	var n *big.Int
+	switch t {
+	case keys.P256:
+		n = orderP256
+	case keys.Secp256k1:
+		n = orderSecp256k1
+	default:
+		return sig
+	}
+	if len(sig) != keys.SignatureSize {
+		return sig
+	}
+	s := new(big.Int).SetBytes(sig[32:])
+	if s.Sign() == 0 || s.Cmp(n) >= 0 || s.Cmp(new(big.Int).Rsh(n, 1)) <= 0 {
+		return sig
+	}
+	out := make([]byte, keys.SignatureSize)
+	copy(out, sig[:32])
+	s.Sub(n, s).FillBytes(out[32:])
+	return out
+}

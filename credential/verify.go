@@ -1,0 +1,493 @@
+package credential
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/weidgo/weid/authz"
+	"github.com/weidgo/weid/chain"
+	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/keys"
+	"github.com/weidgo/weid/schemas"
+)
+
+// Names of the checks VerifyJWT makes, in the order it reports them.
+const (
+	CheckStructure      = "structure"
+	CheckProof          = "proof"
+	CheckIssuerBinding  = "issuerBinding"
+	CheckAccreditation  = "accreditation"
+	CheckValidityPeriod = "validityPeriod"
+	CheckSchema         = "schema"
+	CheckStatus         = "status"
+)
+
+// CheckNames lists every check in the order VerifyJWT reports them.
+var CheckNames = []string{CheckStructure, CheckProof, CheckIssuerBinding, CheckAccreditation, CheckValidityPeriod, CheckSchema, CheckStatus}
+
+// Outcomes of a check.
+const (
+	StatusPassed  = "passed"
+	StatusFailed  = "failed"
+	StatusWarning = "warning"
+	StatusSkipped = "skipped"
+)
+
+// Check is the outcome of one named check.
+type Check struct {
+	Name   string `json:"name"`
+	Status string `json:"status"` // passed, failed, warning or skipped
+	Detail string `json:"detail,omitempty"`
+}
+
+// Result is what VerifyJWT found. Checks has one entry per check, in the
+// order of CheckNames; Warnings and Errors repeat those with status
+// warning and failed. Verified is true when no check failed.
+type Result struct {
+	Verified bool    `json:"verified"`
+	Checks   []Check `json:"checks"`
+	Warnings []Check `json:"warnings"`
+	Errors   []Check `json:"errors"`
+	// Credential is the credential (the JWS payload) if its structure is
+	// valid, verified or not.
+	Credential map[string]any `json:"credential,omitempty"`
+	// Err is set when a check could not be made because of a failure on
+	// the verifier's side (reading the ledger, a cancelled context, a
+	// resolver's internal error), not because of the credential: that
+	// check is reported failed, and a server should answer with a 5xx
+	// rather than present the credential as rejected.
+	Err error `json:"-"`
+}
+
+// Policy makes some findings fatal.
+type Policy struct {
+	// RequireAccreditation fails the accreditation check (instead of
+	// warning) unless the issuer is an authority issuer accredited for the
+	// credential's types and schemas; it implies RequireBinding.
+	RequireAccreditation bool
+	// RequireBinding fails the issuerBinding check (instead of warning)
+	// when the issuer is not a DID, so that nothing ties it to the key.
+	RequireBinding bool
+}
+
+// Verifier verifies vc+jwt credentials. It is safe for concurrent use if
+// its Resolver, State and Schemas are.
+type Verifier struct {
+	// Resolver resolves the DID of the JWS's kid.
+	Resolver *did.Resolver
+	// State is the ledger state the trust registry and schemas are read
+	// from; nil means neither can be consulted (accreditation and schema
+	// checks then warn).
+	State chain.Reader
+	// Schemas caches compiled schemas; nil uses a fresh validator per call.
+	Schemas *schemas.Validator
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
+	// ClockSkew is the tolerance of the validity period checks (0: none).
+	ClockSkew time.Duration
+}
+
+// VerifyJWT verifies a vc+jwt compact JWS and reports each check:
+//
+//   - structure: the token is a compact JWS ParseJWS accepts and its
+//     payload a credential Parse accepts. When it fails, the other checks
+//     are skipped.
+//   - proof: the kid is a DID URL; its DID resolves; the verification
+//     method is in the document's assertionMethod; its key, of the type
+//     "alg" names, verifies the signature. For did:weid, when the latest
+//     document no longer has the method (the key was rotated or removed),
+//     the document as of issuance is used: the version current at the
+//     credential's iat or, without one, its validFrom. A credential
+//     dated after the key left the document fails. (A holder of a
+//     retired key can still back-date a credential; that is inherent in
+//     "as of issuance" without a timestamping authority.) A deactivated
+//     DID fails: its credentials no longer verify.
+//   - issuerBinding: a DID issuer must be the kid's DID (otherwise the
+//     credential is forged: failed); an issuer that is not a DID is a
+//     warning, failed under Policy.RequireBinding.
+//   - accreditation: the issuer is an authority issuer of the ledger's
+//     trust registry (authz.AuthorityIssuer) accredited for each of the
+//     credential's types other than VerifiableCredential and for each weid
+//     schema it names (authz.Issuer.AccreditedFor), as the registry is
+//     now. Otherwise a warning, failed under Policy.RequireAccreditation.
+//   - validityPeriod: validFrom ≤ now+ClockSkew and now−ClockSkew ≤
+//     validUntil, and the same for the JWT claims nbf and exp if present;
+//     skipped if the credential has none of them.
+//   - schema: each credentialSubject conforms to each weid schema the
+//     credential names (SchemaRef.WeidSchema), read from State: a schema
+//     that does not exist or claims that do not conform fail. Schemas that
+//     are not weid schemas are not checked (warning); no schema: skipped.
+//   - status: credentialStatus is not checked yet: weid does not support
+//     status lists (such as Bitstring Status List) yet, so a credential
+//     with a credentialStatus gets a warning that its revocation status
+//     is unknown; without one the check is skipped.
+//
+// VerifyJWT never panics on any token and returns no error for a bad
+// credential: everything is in the Result.
+func (v *Verifier) VerifyJWT(ctx context.Context, token string, p Policy) *Result {
+	r := &Result{Checks: make([]Check, 0, len(CheckNames)), Warnings: []Check{}, Errors: []Check{}}
+	j, err := ParseJWS(token)
+	var c *Credential
+	if err == nil {
+		c, err = Parse(j.Payload)
+	}
+	if err != nil {
+		r.add(CheckStructure, StatusFailed, err.Error())
+		for _, n := range CheckNames[1:] {
+			r.add(n, StatusSkipped, "the credential's structure is invalid")
+		}
+		r.finish()
+		return r
+	}
+	r.Credential = c.Doc
+	r.add(CheckStructure, StatusPassed, fmt.Sprintf("a VC Data Model 2.0 credential secured as a vc+jwt JWS (%s)", j.Header.Alg))
+	kidDID := v.proof(ctx, r, j, c)
+	bound := r.binding(c, kidDID, p.RequireBinding || p.RequireAccreditation)
+	v.accreditation(r, c, bound, p.RequireAccreditation)
+	v.validity(r, c)
+	v.schema(r, c)
+	if len(c.Statuses) == 0 {
+		r.add(CheckStatus, StatusSkipped, "the credential has no credentialStatus")
+	} else {
+		r.add(CheckStatus, StatusWarning, "the credential has a credentialStatus, but weid does not support status lists yet: its revocation or suspension was not checked")
+	}
+	r.finish()
+	return r
+}
+
+func (r *Result) add(name, status, detail string) {
+	r.Checks = append(r.Checks, Check{Name: name, Status: status, Detail: detail})
+}
+
+// internal records an error of the verifier's side.
+func (r *Result) internal(err error) {
+	if r.Err == nil {
+		r.Err = err
+	}
+}
+
+func (r *Result) finish() {
+	r.Verified = true
+	for _, c := range r.Checks {
+		switch c.Status {
+		case StatusFailed:
+			r.Verified = false
+			r.Errors = append(r.Errors, c)
+		case StatusWarning:
+			r.Warnings = append(r.Warnings, c)
+		}
+	}
+}
+
+// proof runs the proof check and returns the kid's DID ("" if the kid is
+// not a DID URL).
+func (v *Verifier) proof(ctx context.Context, r *Result, j *JWS, c *Credential) string {
+	fail := func(format string, args ...any) { r.add(CheckProof, StatusFailed, fmt.Sprintf(format, args...)) }
+	kid := j.Header.Kid
+	if kid == "" {
+		fail("the protected header has no \"kid\" naming the verification method")
+		return ""
+	}
+	u, err := did.ParseDIDURL(kid)
+	if err != nil || u.Fragment == "" || u.Path != "" || u.Query != "" {
+		fail("\"kid\" %q is not the DID URL of a verification method", truncate(kid, 200))
+		return ""
+	}
+	if v.Resolver == nil {
+		fail("no DID resolver is configured")
+		return u.DID
+	}
+	resolveErr := func(err error) {
+		if errors.Is(err, did.ErrDeactivated) {
+			fail("the signer's DID %s is deactivated", u.DID)
+			return
+		}
+		if did.ErrorCode(err) == "internalError" {
+			r.internal(fmt.Errorf("resolve %s: %w", u.DID, err))
+		}
+		fail("resolving %s: %v", u.DID, err)
+	}
+	res, err := v.Resolver.Resolve(ctx, u.DID, did.Options{})
+	if err != nil {
+		resolveErr(err)
+		return u.DID
+	}
+	vm, ok := assertionMethod(res, kid)
+	asOf := ""
+	if !ok && u.Method == did.MethodWeid {
+		at := c.IssuedAt
+		if at.IsZero() {
+			at = c.ValidFrom
+		}
+		if at.IsZero() {
+			fail("%s is not an assertionMethod of %s, and the credential has no validFrom or iat to resolve the DID as of its issuance", kid, u.DID)
+			return u.DID
+		}
+		old, err := v.Resolver.Resolve(ctx, u.DID, did.Options{VersionTime: at})
+		if err != nil {
+			resolveErr(err)
+			return u.DID
+		}
+		if vm, ok = assertionMethod(old, kid); ok {
+			asOf = fmt.Sprintf(", as of its issuance (%s, version %s of the DID document; the key is no longer in the latest version)", at.UTC().Format(time.RFC3339), old.DocumentMetadata.VersionID)
+		} else {
+			fail("%s was not an assertionMethod of %s at %s, when the credential says it was issued", kid, u.DID, at.UTC().Format(time.RFC3339))
+			return u.DID
+		}
+	}
+	if !ok {
+		fail("%s is not an assertionMethod of %s", kid, u.DID)
+		return u.DID
+	}
+	pk, err := methodKey(vm)
+	if err != nil {
+		fail("verification method %s: %v", kid, err)
+		return u.DID
+	}
+	if err := j.Verify(pk); err != nil {
+		fail("%s: %v", kid, err)
+		return u.DID
+	}
+	r.add(CheckProof, StatusPassed, fmt.Sprintf("the %s signature verifies with %s%s", j.Header.Alg, kid, asOf))
+	return u.DID
+}
+
+// assertionMethod returns verification method kid of a resolved document
+// if it is in the assertionMethod relationship.
+func assertionMethod(res *did.ResolutionResult, kid string) (*did.VerificationMethod, bool) {
+	if res == nil || res.Document == nil {
+		return nil, false
+	}
+	vm, ok := res.Document.Method(kid)
+	if !ok || !res.Document.HasRelationship("assertionMethod", kid) {
+		return nil, false
+	}
+	return vm, true
+}
+
+// methodKey reads the public key of a Multikey or JsonWebKey verification
+// method.
+func methodKey(vm *did.VerificationMethod) (keys.PublicKey, error) {
+	switch {
+	case vm.PublicKeyMultibase != "":
+		return keys.ParseMultibase(vm.PublicKeyMultibase)
+	case len(vm.PublicKeyJwk) != 0:
+		return jwkPublicKey(vm.PublicKeyJwk)
+	}
+	return keys.PublicKey{}, errors.New("no public key")
+}
+
+// jwkPublicKey reads an Ed25519 (OKP), P-256 or secp256k1 (EC) public JWK
+// (RFC 7517, RFC 7518 §6.2.1, RFC 8037 §2).
+func jwkPublicKey(raw json.RawMessage) (keys.PublicKey, error) {
+	m, err := decodeObject(raw, jsonLimits{depth: 4, array: 16, members: 32})
+	if err != nil {
+		return keys.PublicKey{}, fmt.Errorf("publicKeyJwk: %w", err)
+	}
+	str := func(name string) string { s, _ := m[name].(string); return s }
+	coord := func(name string) ([]byte, error) {
+		b, err := b64.DecodeString(str(name))
+		if err != nil || len(b) != 32 {
+			return nil, fmt.Errorf("publicKeyJwk %q must be 32 bytes of base64url", name)
+		}
+		return b, nil
+	}
+	if _, private := m["d"]; private {
+		return keys.PublicKey{}, errors.New("publicKeyJwk holds a private key")
+	}
+	switch kty, crv := str("kty"), str("crv"); {
+	case kty == "OKP" && crv == "Ed25519":
+		x, err := coord("x")
+		if err != nil {
+			return keys.PublicKey{}, err
+		}
+		return keys.NewPublicKey(keys.Ed25519, x)
+	case kty == "EC" && (crv == "P-256" || crv == "secp256k1"):
+		x, err := coord("x")
+		if err != nil {
+			return keys.PublicKey{}, err
+		}
+		y, err := coord("y")
+		if err != nil {
+			return keys.PublicKey{}, err
+		}
+		t := keys.P256
+		if crv == "secp256k1" {
+			t = keys.Secp256k1
+		}
+		return keys.NewPublicKey(t, append(append([]byte{4}, x...), y...))
+	default:
+		return keys.PublicKey{}, fmt.Errorf("publicKeyJwk: unsupported key (kty %q, crv %q; want Ed25519, P-256 or secp256k1)", truncate(kty, 16), truncate(crv, 16))
+	}
+}
+
+// binding runs the issuerBinding check and reports whether it passed.
+func (r *Result) binding(c *Credential, kidDID string, require bool) bool {
+	if !strings.HasPrefix(c.Issuer, "did:") {
+		st := StatusWarning
+		if require {
+			st = StatusFailed
+		}
+		r.add(CheckIssuerBinding, st, fmt.Sprintf("the issuer %s is not a DID: nothing binds it to the signing key", truncate(c.Issuer, 200)))
+		return false
+	}
+	if kidDID == "" {
+		r.add(CheckIssuerBinding, StatusFailed, "the signing key is not named by a DID URL, so it cannot be tied to the issuer "+c.Issuer)
+		return false
+	}
+	if kidDID != c.Issuer {
+		r.add(CheckIssuerBinding, StatusFailed, fmt.Sprintf("the credential names the issuer %s but is signed by a key of %s", c.Issuer, kidDID))
+		return false
+	}
+	r.add(CheckIssuerBinding, StatusPassed, "the issuer "+c.Issuer+" is the signer's DID")
+	return true
+}
+
+// accreditation runs the accreditation check.
+func (v *Verifier) accreditation(r *Result, c *Credential, bound, require bool) {
+	notOK := func(format string, args ...any) {
+		st := StatusWarning
+		if require {
+			st = StatusFailed
+		}
+		r.add(CheckAccreditation, st, fmt.Sprintf(format, args...))
+	}
+	switch {
+	case !strings.HasPrefix(c.Issuer, "did:"):
+		notOK("the issuer is not a DID, so it is not in the trust registry")
+		return
+	case !bound:
+		notOK("the issuer is not bound to the signing key")
+		return
+	case v.State == nil:
+		notOK("no trust registry is available to check the issuer %s", c.Issuer)
+		return
+	}
+	is, ok, err := authz.AuthorityIssuer(v.State, c.Issuer)
+	if err != nil {
+		r.internal(fmt.Errorf("read the trust registry: %w", err))
+		r.add(CheckAccreditation, StatusFailed, "the trust registry could not be read")
+		return
+	}
+	if !ok {
+		notOK("%s is not a recognized authority issuer", c.Issuer)
+		return
+	}
+	var types []string
+	for _, t := range c.Types {
+		if t != TypeVerifiableCredential {
+			types = append(types, t)
+		}
+	}
+	if len(types) == 0 {
+		types = []string{""}
+	}
+	var ids []uint64
+	for _, ref := range c.Schemas {
+		if id, _, ok := ref.WeidSchema(); ok {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		ids = []uint64{0}
+	}
+	for _, t := range types {
+		for _, id := range ids {
+			if !is.AccreditedFor(t, id) {
+				what := fmt.Sprintf("type %q", t)
+				if t == "" {
+					what = "credentials"
+				}
+				if id != 0 {
+					what += fmt.Sprintf(" with schema %d", id)
+				}
+				notOK("%s (%s) is an authority issuer but is not accredited for %s", c.Issuer, is.Name, what)
+				return
+			}
+		}
+	}
+	r.add(CheckAccreditation, StatusPassed, fmt.Sprintf("%s is an authority issuer (%s) accredited for this credential", c.Issuer, is.Name))
+}
+
+// validity runs the validityPeriod check.
+func (v *Verifier) validity(r *Result, c *Credential) {
+	now := time.Now()
+	if v.Now != nil {
+		now = v.Now()
+	}
+	if c.ValidFrom.IsZero() && c.ValidUntil.IsZero() && c.NotBefore.IsZero() && c.Expires.IsZero() {
+		r.add(CheckValidityPeriod, StatusSkipped, "the credential has no validity period")
+		return
+	}
+	f := func(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+	for _, b := range []struct {
+		name string
+		t    time.Time
+	}{{"validFrom", c.ValidFrom}, {"nbf", c.NotBefore}} {
+		if !b.t.IsZero() && b.t.After(now.Add(v.ClockSkew)) {
+			r.add(CheckValidityPeriod, StatusFailed, fmt.Sprintf("not valid yet: %s is %s, now is %s", b.name, f(b.t), f(now)))
+			return
+		}
+	}
+	for _, e := range []struct {
+		name string
+		t    time.Time
+	}{{"validUntil", c.ValidUntil}, {"exp", c.Expires}} {
+		if !e.t.IsZero() && e.t.Before(now.Add(-v.ClockSkew)) {
+			r.add(CheckValidityPeriod, StatusFailed, fmt.Sprintf("expired: %s is %s, now is %s", e.name, f(e.t), f(now)))
+			return
+		}
+	}
+	r.add(CheckValidityPeriod, StatusPassed, "valid now ("+f(now)+")")
+}
+
+// schema runs the schema check.
+func (v *Verifier) schema(r *Result, c *Credential) {
+	if len(c.Schemas) == 0 {
+		r.add(CheckSchema, StatusSkipped, "the credential names no credentialSchema")
+		return
+	}
+	var checked, unchecked []string
+	val := v.Schemas
+	if val == nil {
+		val = schemas.NewValidator(0)
+	}
+	for _, ref := range c.Schemas {
+		id, version, ok := ref.WeidSchema()
+		if !ok || v.State == nil {
+			unchecked = append(unchecked, truncate(ref.ID, 200))
+			continue
+		}
+		for i, subj := range c.Subjects {
+			err := val.Validate(v.State, id, version, subj)
+			if err == nil {
+				continue
+			}
+			e, isErr := errs.As(err)
+			switch {
+			case isErr && e.Code == "schema.notFound":
+				r.add(CheckSchema, StatusFailed, fmt.Sprintf("credentialSchema %s: %s", truncate(ref.ID, 200), e.Detail))
+			case isErr && e.Status < 500:
+				r.add(CheckSchema, StatusFailed, fmt.Sprintf("credentialSubject %d: %s", i, e.Detail))
+			default:
+				r.internal(fmt.Errorf("validate against schema %d: %w", id, err))
+				r.add(CheckSchema, StatusFailed, fmt.Sprintf("schema %d could not be read", id))
+			}
+			return
+		}
+		checked = append(checked, ref.ID)
+	}
+	switch {
+	case len(unchecked) > 0 && v.State == nil:
+		r.add(CheckSchema, StatusWarning, "no ledger is available to check the claims against "+strings.Join(unchecked, ", "))
+	case len(unchecked) > 0:
+		r.add(CheckSchema, StatusWarning, "not weid schemas, not checked: "+strings.Join(unchecked, ", "))
+	default:
+		r.add(CheckSchema, StatusPassed, "the claims conform to "+strings.Join(checked, ", "))
+	}
+}

@@ -1,0 +1,397 @@
+package credential_test
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/weidgo/weid/credential"
+	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/keys"
+)
+
+const (
+	passed  = credential.StatusPassed
+	failed  = credential.StatusFailed
+	warning = credential.StatusWarning
+	skipped = credential.StatusSkipped
+)
+
+var ctx = context.Background()
+
+func issue(t testing.TB, e *ledger, s credential.Signer, cred json.RawMessage) string {
+	t.Helper()
+	tok, err := credential.IssueJWT(s, cred, e.now, credential.IssueOptions{State: e.l})
+	if err != nil {
+		t.Fatalf("IssueJWT: %v", err)
+	}
+	return tok
+}
+
+func TestIssueVerify(t *testing.T) {
+	for _, kt := range []keys.Type{keys.Ed25519, keys.P256, keys.Secp256k1} {
+		t.Run(string(kt), func(t *testing.T) {
+			e := newLedger(t)
+			uni := e.issuer(t, kt, "Example University")
+			holder := e.user(t, keys.Ed25519)
+			issuedAt := e.now
+			tok := issue(t, e, uni.signer(), diploma(t, uni.did, holder.did, nil))
+			j, err := credential.ParseJWS(tok)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantAlg, _ := credential.AlgFor(kt)
+			if j.Header.Alg != wantAlg || j.Header.Typ != "vc+jwt" || j.Header.Cty != "vc" || j.Header.Kid != uni.vm() {
+				t.Fatalf("header %+v", j.Header)
+			}
+			var payload map[string]any
+			if err := json.Unmarshal(j.Payload, &payload); err != nil {
+				t.Fatal(err)
+			}
+			if _, wrapped := payload["vc"]; wrapped {
+				t.Fatal("payload has a vc claim: it must be the credential itself")
+			}
+			if got := payload["validFrom"]; got != issuedAt.Format(time.RFC3339) {
+				t.Fatalf("validFrom = %v, want %s", got, issuedAt.Format(time.RFC3339))
+			}
+			r := e.verifier(e.now.Add(time.Hour)).VerifyJWT(ctx, tok, credential.Policy{RequireAccreditation: true, RequireBinding: true})
+			want(t, r, true, allPassed)
+			if len(r.Warnings) != 0 || len(r.Errors) != 0 {
+				t.Fatalf("warnings %v errors %v", r.Warnings, r.Errors)
+			}
+			if r.Credential["issuer"] != uni.did {
+				t.Fatalf("credential issuer %v", r.Credential["issuer"])
+			}
+			for _, c := range r.Checks {
+				if c.Detail == "" {
+					t.Errorf("check %s has no detail", c.Name)
+				}
+			}
+			// The result renders as JSON for the HTTP API.
+			if _, err := json.Marshal(r); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+// segments splits a token and decodes its payload.
+func reassemble(t testing.TB, tok string, edit func(payload map[string]any)) string {
+	t.Helper()
+	parts := strings.Split(tok, ".")
+	raw, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatal(err)
+	}
+	edit(m)
+	raw, _ = json.Marshal(m)
+	parts[1] = base64.RawURLEncoding.EncodeToString(raw)
+	return strings.Join(parts, ".")
+}
+
+func TestTamperedPayload(t *testing.T) {
+	e := newLedger(t)
+	uni := e.issuer(t, keys.Ed25519, "Example University")
+	tok := issue(t, e, uni.signer(), diploma(t, uni.did, "did:example:alice", nil))
+	v := e.verifier(e.now.Add(time.Hour))
+	bad := reassemble(t, tok, func(m map[string]any) {
+		m["credentialSubject"].(map[string]any)["degree"] = "Doctor of Philosophy"
+	})
+	want(t, v.VerifyJWT(ctx, bad, credential.Policy{}), false, with(credential.CheckProof, failed))
+	// A flipped signature bit fails too.
+	parts := strings.Split(tok, ".")
+	sig, _ := base64.RawURLEncoding.DecodeString(parts[2])
+	sig[10] ^= 1
+	parts[2] = base64.RawURLEncoding.EncodeToString(sig)
+	want(t, v.VerifyJWT(ctx, strings.Join(parts, "."), credential.Policy{}), false, with(credential.CheckProof, failed))
+}
+
+func TestForgedIssuer(t *testing.T) {
+	e := newLedger(t)
+	uni := e.issuer(t, keys.Ed25519, "Example University")
+	mallory := e.user(t, keys.Ed25519)
+	v := e.verifier(e.now.Add(time.Hour))
+	cred := diploma(t, uni.did, "did:example:alice", map[string]any{"validFrom": e.now.Format(time.RFC3339)})
+
+	// Mallory's own key, honestly named, claiming the university issued it.
+	tok, err := credential.SignJWS(mallory.key, mallory.vm(), cred)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := v.VerifyJWT(ctx, tok, credential.Policy{})
+	want(t, r, false, with(credential.CheckIssuerBinding, failed, credential.CheckAccreditation, warning))
+	if !strings.Contains(r.Errors[0].Detail, mallory.did) {
+		t.Errorf("detail %q does not name the signer", r.Errors[0].Detail)
+	}
+
+	// Mallory's key, but naming the university's key.
+	tok, err = credential.SignJWS(mallory.key, uni.vm(), cred)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want(t, v.VerifyJWT(ctx, tok, credential.Policy{}), false, with(credential.CheckProof, failed))
+
+	// IssueJWT refuses to sign for another issuer.
+	_, err = credential.IssueJWT(mallory.signer(), cred, e.now, credential.IssueOptions{})
+	wantErr(t, err, http.StatusForbidden, "credential.issuerMismatch")
+}
+
+func TestValidityPeriod(t *testing.T) {
+	e := newLedger(t)
+	uni := e.issuer(t, keys.Ed25519, "Example University")
+	start := e.now
+	tok := issue(t, e, uni.signer(), diploma(t, uni.did, "did:example:alice", map[string]any{
+		"validUntil": start.Add(24 * time.Hour).Format(time.RFC3339),
+	}))
+	v := e.verifier(start.Add(25 * time.Hour))
+	want(t, v.VerifyJWT(ctx, tok, credential.Policy{}), false, with(credential.CheckValidityPeriod, failed))
+	v.ClockSkew = 2 * time.Hour
+	want(t, v.VerifyJWT(ctx, tok, credential.Policy{}), true, allPassed)
+
+	future := issue(t, e, uni.signer(), diploma(t, uni.did, "did:example:alice", map[string]any{
+		"validFrom": start.Add(48 * time.Hour).Format(time.RFC3339),
+	}))
+	v = e.verifier(start.Add(time.Hour))
+	want(t, v.VerifyJWT(ctx, future, credential.Policy{}), false, with(credential.CheckValidityPeriod, failed))
+	v = e.verifier(start.Add(49 * time.Hour))
+	want(t, v.VerifyJWT(ctx, future, credential.Policy{}), true, allPassed)
+
+	// The JWT claims nbf and exp are enforced as well.
+	exp := issue(t, e, uni.signer(), diploma(t, uni.did, "did:example:alice", map[string]any{
+		"exp": start.Add(time.Hour).Unix(),
+	}))
+	want(t, e.verifier(start.Add(2*time.Hour)).VerifyJWT(ctx, exp, credential.Policy{}), false, with(credential.CheckValidityPeriod, failed))
+}
+
+func TestAccreditation(t *testing.T) {
+	e := newLedger(t)
+	nobody := e.user(t, keys.P256)
+	tok := issue(t, e, nobody.signer(), diploma(t, nobody.did, "did:example:alice", nil))
+	v := e.verifier(e.now.Add(time.Hour))
+	want(t, v.VerifyJWT(ctx, tok, credential.Policy{}), true, with(credential.CheckAccreditation, warning))
+	want(t, v.VerifyJWT(ctx, tok, credential.Policy{RequireAccreditation: true}), false, with(credential.CheckAccreditation, failed))
+
+	// An authority issuer outside its accreditation.
+	uni := e.issuer(t, keys.Ed25519, "Example University")
+	licence := issue(t, e, uni.signer(), diploma(t, uni.did, "did:example:alice", map[string]any{
+		"type": []any{"VerifiableCredential", "ProfessionalLicenceCredential"},
+	}))
+	r := v.VerifyJWT(ctx, licence, credential.Policy{})
+	want(t, r, true, with(credential.CheckAccreditation, warning))
+	if !strings.Contains(r.Warnings[0].Detail, "ProfessionalLicenceCredential") {
+		t.Errorf("warning %q does not name the type", r.Warnings[0].Detail)
+	}
+	want(t, v.VerifyJWT(ctx, licence, credential.Policy{RequireAccreditation: true}), false, with(credential.CheckAccreditation, failed))
+
+	// No trust registry at all.
+	v.State = nil
+	want(t, v.VerifyJWT(ctx, licence, credential.Policy{}), true, with(credential.CheckAccreditation, warning, credential.CheckSchema, warning))
+}
+
+func TestSchema(t *testing.T) {
+	e := newLedger(t)
+	uni := e.issuer(t, keys.Ed25519, "Example University")
+	v := e.verifier(e.now.Add(time.Hour))
+	bad := diploma(t, uni.did, "did:example:alice", map[string]any{
+		"credentialSubject": map[string]any{"id": "did:example:alice", "holderName": "Alice Chen", "degree": "BEng"},
+	})
+
+	// Refused at issuance.
+	_, err := credential.IssueJWT(uni.signer(), bad, e.now, credential.IssueOptions{State: e.l})
+	se := wantErr(t, err, http.StatusUnprocessableEntity, "schema.violation")
+	if !strings.Contains(se.Detail, "schema 2") {
+		t.Errorf("detail %q", se.Detail)
+	}
+	// Signed anyway (without the check), it fails verification.
+	tok, err := credential.IssueJWT(uni.signer(), bad, e.now, credential.IssueOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want(t, v.VerifyJWT(ctx, tok, credential.Policy{}), false, with(credential.CheckSchema, failed))
+
+	// A schema this ledger does not have.
+	missing := diploma(t, uni.did, "did:example:alice", map[string]any{
+		"credentialSchema": map[string]any{"id": "https://weid.example/v1/schemas/4242/versions/1", "type": "JsonSchema"},
+	})
+	_, err = credential.IssueJWT(uni.signer(), missing, e.now, credential.IssueOptions{State: e.l})
+	wantErr(t, err, http.StatusNotFound, "schema.notFound")
+	tok, err = credential.IssueJWT(uni.signer(), missing, e.now, credential.IssueOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want(t, v.VerifyJWT(ctx, tok, credential.Policy{}), false, with(credential.CheckSchema, failed, credential.CheckAccreditation, warning))
+
+	// A pinned version.
+	pinned := issue(t, e, uni.signer(), diploma(t, uni.did, "did:example:alice", map[string]any{
+		"credentialSchema": []any{map[string]any{"id": "http://127.0.0.1:8080/v1/schemas/2/versions/1", "type": "JsonSchema"}},
+	}))
+	want(t, v.VerifyJWT(ctx, pinned, credential.Policy{}), true, allPassed)
+
+	// Not a weid schema: not checked.
+	other := issue(t, e, uni.signer(), diploma(t, uni.did, "did:example:alice", map[string]any{
+		"credentialSchema": map[string]any{"id": "https://schemas.example/diploma.json", "type": "JsonSchema"},
+	}))
+	want(t, v.VerifyJWT(ctx, other, credential.Policy{}), true, with(credential.CheckSchema, warning))
+
+	// No schema.
+	none := issue(t, e, uni.signer(), diploma(t, uni.did, "did:example:alice", map[string]any{"credentialSchema": nil}))
+	want(t, v.VerifyJWT(ctx, none, credential.Policy{}), true, with(credential.CheckSchema, skipped))
+}
+
+func TestStatus(t *testing.T) {
+	e := newLedger(t)
+	uni := e.issuer(t, keys.Ed25519, "Example University")
+	tok := issue(t, e, uni.signer(), diploma(t, uni.did, "did:example:alice", map[string]any{
+		"credentialStatus": map[string]any{
+			"id": "https://uni.example/status/3#94567", "type": "BitstringStatusListEntry",
+			"statusPurpose": "revocation", "statusListIndex": "94567", "statusListCredential": "https://uni.example/status/3",
+		},
+	}))
+	r := e.verifier(e.now.Add(time.Hour)).VerifyJWT(ctx, tok, credential.Policy{RequireAccreditation: true})
+	want(t, r, true, with(credential.CheckStatus, warning))
+	if !strings.Contains(r.Warnings[0].Detail, "not support status lists") {
+		t.Errorf("warning %q", r.Warnings[0].Detail)
+	}
+}
+
+func TestKeyRotation(t *testing.T) {
+	e := newLedger(t)
+	uni := e.issuer(t, keys.Secp256k1, "Example University")
+	before := issue(t, e, uni.signer(), diploma(t, uni.did, "did:example:alice", nil))
+	old := uni.signer()
+	e.now = e.now.Add(time.Minute) // the key is rotated a minute later
+	e.rotate(t, uni, "key-2")
+	v := e.verifier(e.now.Add(time.Hour))
+
+	r := v.VerifyJWT(ctx, before, credential.Policy{RequireAccreditation: true})
+	want(t, r, true, allPassed)
+	if !strings.Contains(r.Checks[1].Detail, "as of its issuance") {
+		t.Errorf("proof detail %q", r.Checks[1].Detail)
+	}
+	after := issue(t, e, old, diploma(t, uni.did, "did:example:alice", nil))
+	want(t, v.VerifyJWT(ctx, after, credential.Policy{}), false, with(credential.CheckProof, failed))
+	// Back-dating past the DID's creation does not help either.
+	early := issue(t, e, old, diploma(t, uni.did, "did:example:alice", map[string]any{"validFrom": "2020-01-01T00:00:00Z"}))
+	want(t, v.VerifyJWT(ctx, early, credential.Policy{}), false, with(credential.CheckProof, failed))
+	fresh := issue(t, e, uni.signer(), diploma(t, uni.did, "did:example:alice", nil))
+	want(t, v.VerifyJWT(ctx, fresh, credential.Policy{}), true, allPassed)
+
+	// A deactivated issuer's credentials no longer verify.
+	e.must(t, uni.tx(t, did.TxDeactivate, did.DeactivatePayload{DID: uni.did}))
+	want(t, v.VerifyJWT(ctx, fresh, credential.Policy{}), false, with(credential.CheckProof, failed))
+}
+
+func TestDIDKeyIssuer(t *testing.T) {
+	e := newLedger(t)
+	for _, kt := range []keys.Type{keys.Ed25519, keys.P256, keys.Secp256k1} {
+		k, err := keys.Generate(kt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := did.KeyDID(k.Public())
+		s := credential.Signer{DID: id, VerificationMethod: id + "#" + k.Public().Multibase(), Key: k}
+		tok := issue(t, e, s, diploma(t, id, "did:example:alice", nil))
+		v := e.verifier(e.now.Add(time.Hour))
+		want(t, v.VerifyJWT(ctx, tok, credential.Policy{}), true, with(credential.CheckAccreditation, warning))
+		want(t, v.VerifyJWT(ctx, tok, credential.Policy{RequireAccreditation: true}), false, with(credential.CheckAccreditation, failed))
+	}
+}
+
+func TestURLIssuer(t *testing.T) {
+	e := newLedger(t)
+	k, _ := keys.Generate(keys.Ed25519)
+	id := did.KeyDID(k.Public())
+	cred := diploma(t, "https://uni.example", "did:example:alice", map[string]any{"validFrom": e.now.Format(time.RFC3339)})
+	tok, err := credential.SignJWS(k, id+"#"+k.Public().Multibase(), cred)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := e.verifier(e.now.Add(time.Hour))
+	want(t, v.VerifyJWT(ctx, tok, credential.Policy{}), true, with(credential.CheckIssuerBinding, warning, credential.CheckAccreditation, warning))
+	want(t, v.VerifyJWT(ctx, tok, credential.Policy{RequireBinding: true}), false, with(credential.CheckIssuerBinding, failed, credential.CheckAccreditation, warning))
+	want(t, v.VerifyJWT(ctx, tok, credential.Policy{RequireAccreditation: true}), false, with(credential.CheckIssuerBinding, failed, credential.CheckAccreditation, failed))
+}
+
+func TestProofFailures(t *testing.T) {
+	e := newLedger(t)
+	uni := e.issuer(t, keys.Ed25519, "Example University")
+	cred := diploma(t, uni.did, "did:example:alice", map[string]any{"validFrom": e.now.Format(time.RFC3339)})
+	v := e.verifier(e.now.Add(time.Hour))
+	sign := func(kid string) string {
+		tok, err := credential.SignJWS(uni.key, kid, cred)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	// No kid, a kid that is no DID URL, an unknown DID, another chain, a
+	// method the DID does not have, an unsupported DID method.
+	for _, kid := range []string{"", "key-1", uni.did, "did:weid:test:0x0000000000000000000000000000000000000001#key-1",
+		strings.Replace(uni.vm(), ":test:", ":other:", 1), uni.did + "#key-9", "did:web:uni.example#key-1"} {
+		r := v.VerifyJWT(ctx, sign(kid), credential.Policy{})
+		if st := statuses(t, r); st[credential.CheckProof] != failed || r.Verified {
+			t.Errorf("kid %q: proof %s\n%s", kid, st[credential.CheckProof], dump(r))
+		}
+		if r.Err != nil {
+			t.Errorf("kid %q: internal error %v", kid, r.Err)
+		}
+	}
+	// A method that is not in assertionMethod.
+	e.must(t, uni.tx(t, did.TxAddMethod, did.AddMethodPayload{DID: uni.did, ID: "auth-only", PublicKeyMultibase: uni.key.Public().Multibase(), Relationships: []string{"authentication"}}))
+	want(t, v.VerifyJWT(ctx, sign(uni.did+"#auth-only"), credential.Policy{}), false, with(credential.CheckProof, failed))
+	// No resolver.
+	want(t, (&credential.Verifier{}).VerifyJWT(ctx, sign(uni.vm()), credential.Policy{}), false, with(
+		credential.CheckProof, failed, credential.CheckAccreditation, warning, credential.CheckSchema, warning, credential.CheckValidityPeriod, passed))
+}
+
+func TestIssueErrors(t *testing.T) {
+	e := newLedger(t)
+	uni := e.issuer(t, keys.Ed25519, "Example University")
+	s := uni.signer()
+	for name, c := range map[string]struct {
+		s      credential.Signer
+		cred   json.RawMessage
+		status int
+		code   string
+	}{
+		"not JSON":          {s, json.RawMessage(`{`), 400, "credential.invalid"},
+		"no context":        {s, diploma(t, uni.did, "did:example:a", map[string]any{"@context": nil}), 400, "credential.invalid"},
+		"v1 context":        {s, diploma(t, uni.did, "did:example:a", map[string]any{"@context": []any{"https://www.w3.org/2018/credentials/v1"}}), 400, "credential.invalid"},
+		"no VC type":        {s, diploma(t, uni.did, "did:example:a", map[string]any{"type": "UniversityDegreeCredential"}), 400, "credential.invalid"},
+		"no subject":        {s, diploma(t, uni.did, "did:example:a", map[string]any{"credentialSubject": nil}), 400, "credential.invalid"},
+		"bad validFrom":     {s, diploma(t, uni.did, "did:example:a", map[string]any{"validFrom": "2026-01-01"}), 400, "credential.invalid"},
+		"until before now":  {s, diploma(t, uni.did, "did:example:a", map[string]any{"validUntil": "2001-01-01T00:00:00Z"}), 400, "credential.invalid"},
+		"issuer object":     {s, diploma(t, uni.did, "did:example:a", map[string]any{"issuer": map[string]any{"id": "did:web:other.example", "name": "Other"}}), 403, "credential.issuerMismatch"},
+		"no key":            {credential.Signer{DID: s.DID, VerificationMethod: s.VerificationMethod}, diploma(t, uni.did, "did:example:a", nil), 400, "credential.invalidSigner"},
+		"foreign method":    {credential.Signer{DID: s.DID, VerificationMethod: "did:example:x#k", Key: s.Key}, diploma(t, uni.did, "did:example:a", nil), 400, "credential.invalidSigner"},
+		"too large":         {s, json.RawMessage(strings.Repeat(" ", credential.MaxCredentialBytes+1)), 413, "credential.tooLarge"},
+		"schema type wrong": {s, diploma(t, uni.did, "did:example:a", map[string]any{"credentialSchema": map[string]any{"id": schemaURL, "type": "JsonSchemaCredential"}}), 400, "credential.invalid"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := credential.IssueJWT(c.s, c.cred, e.now, credential.IssueOptions{State: e.l})
+			wantErr(t, err, c.status, c.code)
+		})
+	}
+	// An issuer object naming the signer is fine.
+	cred := diploma(t, uni.did, "did:example:a", map[string]any{"issuer": map[string]any{"id": uni.did, "name": "Example University"}})
+	tok := issue(t, e, s, cred)
+	want(t, e.verifier(e.now.Add(time.Hour)).VerifyJWT(ctx, tok, credential.Policy{}), true, allPassed)
+}
+
+func wantErr(t testing.TB, err error, status int, code string) *errs.Error {
+	t.Helper()
+	e, ok := errs.As(err)
+	if !ok || e.Status != status || e.Code != code {
+		t.Fatalf("got error %v (%T), want %d %s", err, err, status, code)
+	}
+	return e
+}
