@@ -61,6 +61,10 @@ func (s *Server) routes() http.Handler {
 		})
 	})
 
+	// W3C VCALM.
+	r.Post("/credentials/issue", s.issueCredential)
+	r.Post("/credentials/verify", s.verifyCredential)
+
 	// DID Resolution HTTP(S) binding (W3C DID Resolution §11).
 	r.Get("/1.0/identifiers/{did}", s.resolve)
 	return r

@@ -17,6 +17,7 @@ import (
 	"github.com/weidgo/weid/errs"
 	"github.com/weidgo/weid/keystore"
 	"github.com/weidgo/weid/node"
+	"github.com/weidgo/weid/schemas"
 )
 
 // MaxBodyBytes bounds every request body.
@@ -28,12 +29,13 @@ type Server struct {
 	gatherer prometheus.Gatherer
 	metrics  *httpMetrics
 	handler  http.Handler
+	schemas  *schemas.Validator // compiled-schema cache for issuing and verifying
 }
 
 // New returns the API server for n. reg receives the HTTP metrics and is
 // served at /metrics with everything else registered on it.
 func New(n *node.Node, reg *prometheus.Registry) *Server {
-	s := &Server{node: n, gatherer: reg}
+	s := &Server{node: n, gatherer: reg, schemas: schemas.NewValidator(schemas.DefaultCacheSize)}
 	if reg != nil {
 		s.metrics = newHTTPMetrics(reg)
 	}
