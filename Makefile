@@ -35,7 +35,7 @@ fuzz:
 
 ## bench: run the benchmarks and print a table (run it alone: it loads both cores)
 bench:
-	$(GO) run ./internal/benchtable -- $(GO) test -run '^$$' -bench . -benchtime 3s -timeout 30m ./bench
+	$(GO) run ./internal/benchtable -- $(GO) test -run '^$$' -bench . -benchtime 3s -timeout 30m ./bench ./credential
 
 lint:
 	@test -z "$$(gofmt -l .)" || (gofmt -l .; echo "gofmt: the files above need formatting"; exit 1)

@@ -107,5 +107,24 @@ func TestGovernance_CLI(t *testing.T) {
 	if _, err := runCLI(t, cli("account", "list", "--token", acct.Token)...); err == nil || !strings.Contains(oneLine(err), "auth.adminOnly") {
 		t.Fatalf("account list with an institution token: %v", err)
 	}
+
+	// The account issues a credential as its DID; anyone verifies it. It is
+	// not an authority issuer, so a verifier that requires accreditation refuses it.
+	credFile := filepath.Join(dir, "cred.json")
+	cred := `{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiableCredential","TrainingCertificate"],"issuer":"` + acct.DID + `","credentialSubject":{"course":"First aid"}}`
+	if err := os.WriteFile(credFile, []byte(cred), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	jwt := strings.TrimSpace(mustCLI(t, cli("vc", "issue", credFile, "--token", acct.Token)...))
+	jwtFile := filepath.Join(dir, "cred.jwt")
+	if err := os.WriteFile(jwtFile, []byte(jwt), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out := mustCLI(t, cli("vc", "verify", jwtFile)...); !strings.Contains(out, "verified: true") || !strings.Contains(out, "accreditation") {
+		t.Fatalf("vc verify: %s", out)
+	}
+	if _, err := runCLI(t, cli("vc", "verify", jwtFile, "--require-accreditation")...); err == nil || !strings.Contains(err.Error(), "accreditation failed") {
+		t.Fatalf("vc verify --require-accreditation: %v", err)
+	}
 	stopNode(t, cmd)
 }

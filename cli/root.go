@@ -46,6 +46,7 @@ and manage DIDs with "weid did ...", signing locally with a key from
 "weid key generate". Governance: "weid committee", "weid issuer" (the trust
 registry of authority issuers), "weid schema" (credential schemas on the
 ledger) and "weid account" (institution accounts with custodial keys).
+Credentials: "weid vc issue" and "weid vc verify" (VC 2.0 as vc+jwt).
 Audit with "weid tx prove" and "weid ledger verify". Every command that talks
 to a node takes --node (default $WEID_NODE or ` + client.DefaultNode + `).
 
@@ -65,7 +66,7 @@ WEID_KEYSTORE_PASSPHRASE.`,
 		g.out = cmd.OutOrStdout()
 		return nil
 	}
-	root.AddCommand(nodeCmd(g), keyCmd(g), didCmd(g), accountCmd(g), issuerCmd(g), committeeCmd(g), schemaCmd(g), txCmd(g), ledgerCmd(g), versionCmd(g))
+	root.AddCommand(nodeCmd(g), keyCmd(g), didCmd(g), accountCmd(g), issuerCmd(g), committeeCmd(g), schemaCmd(g), vcCmd(g), txCmd(g), ledgerCmd(g), versionCmd(g))
 	return root
 }
 
