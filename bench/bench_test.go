@@ -1,12 +1,13 @@
 package bench
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -107,24 +108,29 @@ func BenchmarkDIDCreate(b *testing.B) {
 		n := openNode(b, chain.SoloConfig{})
 		srv := httptest.NewServer(server.New(n, nil))
 		defer srv.Close()
-		hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
+		addr := strings.TrimPrefix(srv.URL, "http://")
 		txs := presign(b, n.ChainID, b.N)
 		bodies := make(map[*chain.Tx][]byte, len(txs))
 		for _, tx := range txs {
 			bodies[tx], _ = json.Marshal(map[string]any{"tx": tx})
 		}
-		runWriters(b, txs, func(tx *chain.Tx) error {
-			resp, err := hc.Post(srv.URL+"/v1/dids", "application/json", bytes.NewReader(bodies[tx]))
+		conns := make(chan *rawClient, clients)
+		for i := 0; i < clients; i++ {
+			c, err := dialRaw(addr)
 			if err != nil {
-				return err
+				b.Fatal(err)
 			}
-			defer resp.Body.Close()
-			var out struct{ Height uint64 }
-			_ = json.NewDecoder(resp.Body).Decode(&out)
-			if resp.StatusCode != http.StatusCreated {
-				return &httpError{resp.StatusCode}
+			defer c.close()
+			conns <- c
+		}
+		runWriters(b, txs, func(tx *chain.Tx) error {
+			c := <-conns
+			defer func() { conns <- c }()
+			code, err := c.post(addr, "/v1/dids", bodies[tx])
+			if err == nil && code != http.StatusCreated {
+				err = &httpError{code}
 			}
-			return nil
+			return err
 		})
 	})
 }
@@ -177,24 +183,28 @@ func BenchmarkResolve(b *testing.B) {
 		dids := seed(b, n, 10000)
 		srv := httptest.NewServer(server.New(n, nil))
 		defer srv.Close()
-		hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
+		addr := strings.TrimPrefix(srv.URL, "http://")
+		conns := make(chan *rawClient, clients)
+		for i := 0; i < clients; i++ {
+			c, err := dialRaw(addr)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer c.close()
+			conns <- c
+		}
 		var i atomic.Int64
 		b.SetParallelism(clients / 2) // 2 cores × 32 = 64 clients
 		b.ResetTimer()
 		start := time.Now()
 		b.RunParallel(func(pb *testing.PB) {
-			var buf bytes.Buffer
+			c := <-conns
+			defer func() { conns <- c }()
 			for pb.Next() {
 				d := dids[int(i.Add(1))%len(dids)]
-				resp, err := hc.Get(srv.URL + "/1.0/identifiers/" + url.PathEscape(d))
-				if err != nil {
-					panic(err)
-				}
-				buf.Reset()
-				_, _ = buf.ReadFrom(resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != 200 {
-					panic(resp.Status)
+				code, err := c.get(addr, "/1.0/identifiers/"+url.PathEscape(d))
+				if err != nil || code != 200 {
+					panic(fmt.Sprint(code, err))
 				}
 			}
 		})
