@@ -25,38 +25,44 @@ func (f *govFlags) add(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.signer, "signer", "", "with --token: the governing DID the node signs as (default: the admin, for the admin token)")
 }
 
-// govern signs payload as a tx of type typ with the key file, or sends the
-// custodial fields, to method path.
-func govern(cmd *cobra.Command, g *globals, f *govFlags, method, path, typ string, payload any, custodial map[string]any) error {
-	c := g.client()
-	var body any
+// requestBody is the body of a governance or schema request: {"tx": …}
+// signed locally with the key file of f, or, without one, the custodial
+// fields for the node to sign for the token's account.
+func requestBody(cmd *cobra.Command, g *globals, f *govFlags, typ string, payload any, custodial map[string]any) (any, error) {
 	if f.keyFile != "" {
 		k, kf, err := loadKey(f.keyFile, f.passFile)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if kf.DID == "" {
-			return errors.New("the key file names no DID")
+			return nil, errors.New("the key file names no DID")
 		}
-		vm, chainID, err := signer(cmd.Context(), c, kf.DID, k)
+		vm, chainID, err := signer(cmd.Context(), g.client(), kf.DID, k)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		tx, err := node.SignTx(chainID, vm, k, typ, payload)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		body = map[string]any{"tx": tx}
-	} else {
-		if g.token == "" {
-			return errors.New("give --key (a governor's key file) or --token (the node signs)")
-		}
-		if f.signer != "" {
-			custodial["signer"] = f.signer
-		}
-		body = custodial
+		return map[string]any{"tx": tx}, nil
 	}
-	r, err := c.Govern(cmd.Context(), method, path, body)
+	if g.token == "" {
+		return nil, errors.New("give --key (a key file that signs locally) or --token (the node signs)")
+	}
+	if f.signer != "" {
+		custodial["signer"] = f.signer
+	}
+	return custodial, nil
+}
+
+// govern sends a governance request to method path.
+func govern(cmd *cobra.Command, g *globals, f *govFlags, method, path, typ string, payload any, custodial map[string]any) error {
+	body, err := requestBody(cmd, g, f, typ, payload, custodial)
+	if err != nil {
+		return err
+	}
+	r, err := g.client().Govern(cmd.Context(), method, path, body)
 	if err != nil {
 		return err
 	}

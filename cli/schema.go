@@ -10,7 +10,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/weidgo/weid/node"
 	"github.com/weidgo/weid/schemas"
 )
 
@@ -52,29 +51,11 @@ governor for ids below 2,000,000), or let the node sign with --token
 				if err := p.Validate(); err != nil {
 					return err
 				}
-				c := g.client()
-				var body any
-				if f.keyFile != "" {
-					k, kf, err := loadKey(f.keyFile, f.passFile)
-					if err != nil {
-						return err
-					}
-					vm, chainID, err := signer(cmd.Context(), c, kf.DID, k)
-					if err != nil {
-						return err
-					}
-					tx, err := node.SignTx(chainID, vm, k, typ, p)
-					if err != nil {
-						return err
-					}
-					body = map[string]any{"tx": tx}
-				} else {
-					if g.token == "" {
-						return errors.New("give --key (a key file) or --token (the node signs)")
-					}
-					body = map[string]any{"signer": f.signer, "id": id, "name": name, "schema": json.RawMessage(raw)}
+				body, err := requestBody(cmd, g, &f, typ, p, map[string]any{"id": id, "name": name, "schema": json.RawMessage(raw)})
+				if err != nil {
+					return err
 				}
-				r, err := c.PublishSchema(cmd.Context(), path, body)
+				r, err := g.client().PublishSchema(cmd.Context(), path, body)
 				if err != nil {
 					return err
 				}
