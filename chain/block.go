@@ -91,6 +91,8 @@ func (b *Block) TxRoot() (string, error) {
 	return hex.EncodeToString(merkleRoot(leaves)), nil
 }
 
-var base64RawURL = base64.RawURLEncoding
+// base64RawURL is strict: the unused trailing bits of the last character must
+// be zero, so a signature has one spelling and a transaction one hash.
+var base64RawURL = base64.RawURLEncoding.Strict()
 
 func decodeB64(s string) ([]byte, error) { return base64RawURL.DecodeString(s) }

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
-	"slices"
 	"strings"
 	"sync"
 )
@@ -113,7 +112,7 @@ func (s *memberScanner) value(t reflect.Type, path string) error {
 				elem = t.Elem()
 			}
 		}
-		var seen []string
+		seen := map[string]struct{}{}
 		for {
 			s.ws()
 			if s.i < len(s.b) && s.b[s.i] == '}' {
@@ -128,10 +127,10 @@ func (s *memberScanner) value(t reflect.Type, path string) error {
 			if err != nil {
 				return err
 			}
-			if slices.Contains(seen, k) {
+			if _, dup := seen[k]; dup {
 				return fmt.Errorf("member %q appears twice in %s", k, orRoot(path))
 			}
-			seen = append(seen, k)
+			seen[k] = struct{}{}
 			ft := elem
 			if fields != nil {
 				var ok bool

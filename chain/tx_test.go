@@ -677,3 +677,40 @@ func TestDecode_RefusesCaseVariantsAndRepeatedMembers(t *testing.T) {
 		}
 	}
 }
+
+// A signature has one spelling: base64url with non-zero unused trailing bits
+// decodes to the same bytes, and would give the same transaction a second
+// hash, so it is refused.
+func TestCheckTx_RefusesNonCanonicalBase64Signature(t *testing.T) {
+	t.Parallel()
+	reg := NewRegistry()
+	tx := &Tx{ChainID: "1", Type: TypeChainInit, From: "did:weid:1:0x00#k", Nonce: 1, Payload: []byte(`{"nodeKey":"z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp","admins":["did:weid:1:0x00"]}`)}
+	tx.Signature = strings.Repeat("A", 85) + "A" // 86 chars = 64 bytes; last char carries 4 unused bits
+	if _, err := reg.CheckTx("1", tx); err != nil {
+		t.Fatalf("canonical spelling refused: %v", err)
+	}
+	tx.Signature = strings.Repeat("A", 85) + "B" // same bytes, a non-zero unused bit
+	if _, err := reg.CheckTx("1", tx); errs.Code(err) != "tx.badSignature" {
+		t.Fatalf("non-canonical spelling: %v, want tx.badSignature", err)
+	}
+}
+
+// The repeated-member check is linear: a body of many members decodes.
+func TestDecodeStrict_ManyMembers(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	b.WriteString(`{"any":{`)
+	for i := 0; i < 100000; i++ {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `"%d":0`, i)
+	}
+	b.WriteString(`}}`)
+	var v struct {
+		Any json.RawMessage `json:"any"`
+	}
+	if err := DecodeStrict([]byte(b.String()), &v); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/syndtr/goleveldb/leveldb"
@@ -34,6 +35,7 @@ import (
 type Store struct {
 	db   *leveldb.DB
 	aead cipher.AEAD
+	mu   sync.Mutex // serializes check-then-write operations
 }
 
 // ErrNotFound is returned for an unknown key or token.
@@ -157,6 +159,18 @@ func (s *Store) PutKey(id, owner string, k *keys.PrivateKey) error {
 	return s.put([]byte("key/"+id), b)
 }
 
+// PutNewKey is PutKey that refuses (ErrExists) to replace a key.
+func (s *Store) PutNewKey(id, owner string, k *keys.PrivateKey) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if ok, err := s.db.Has([]byte("key/"+id), nil); err != nil {
+		return err
+	} else if ok {
+		return ErrExists
+	}
+	return s.PutKey(id, owner, k)
+}
+
 // Key returns the private key of verification method id and its owner.
 func (s *Store) Key(id string) (*keys.PrivateKey, string, error) {
 	b, err := s.db.Get([]byte("key/"+id), nil)
@@ -250,6 +264,20 @@ func WriteSecretFile(path string, data []byte) error { return writeFileSync(path
 // SetSigner records which verification method the node signs with for did.
 func (s *Store) SetSigner(did, vm string) error { return s.put([]byte("signer/"+did), []byte(vm)) }
 
+// SetPendingSigner records the key a rotation of did is about to install.
+func (s *Store) SetPendingSigner(did, vm string) error {
+	return s.put([]byte("pending/"+did), []byte(vm))
+}
+
+// PendingSigner returns the key the last rotation of did installed or tried to.
+func (s *Store) PendingSigner(did string) (string, error) {
+	b, err := s.db.Get([]byte("pending/"+did), nil)
+	if errors.Is(err, leveldb.ErrNotFound) {
+		return "", ErrNotFound
+	}
+	return string(b), err
+}
+
 // Signer returns the verification method the node signs with for did.
 func (s *Store) Signer(did string) (string, error) {
 	b, err := s.db.Get([]byte("signer/"+did), nil)
@@ -265,6 +293,8 @@ var ErrExists = errors.New("already exists")
 // CreateAccount registers a new account name and returns its first token.
 // Names are unique; "admin" is the node's own.
 func (s *Store) CreateAccount(name string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	key := []byte("account/" + name)
 	if ok, err := s.db.Has(key, nil); err != nil {
 		return "", err
@@ -300,5 +330,24 @@ func (s *Store) DeleteAccount(name, tok string) error {
 	b := new(leveldb.Batch)
 	b.Delete([]byte("account/" + name))
 	b.Delete(tokenKey(tok))
+	return s.db.Write(b, &opt.WriteOptions{Sync: true})
+}
+
+// RevokeTokens deletes every token of account name.
+func (s *Store) RevokeTokens(name string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	it := s.db.NewIterator(util.BytesPrefix([]byte("token/")), nil)
+	defer it.Release()
+	b := new(leveldb.Batch)
+	for it.Next() {
+		var a Account
+		if json.Unmarshal(it.Value(), &a) == nil && a.Name == name {
+			b.Delete(append([]byte(nil), it.Key()...))
+		}
+	}
+	if err := it.Error(); err != nil {
+		return err
+	}
 	return s.db.Write(b, &opt.WriteOptions{Sync: true})
 }

@@ -43,7 +43,9 @@ func (n *Node) CreateAccount(ctx context.Context, name string, t keys.Type, with
 	acct := &keystore.Account{Name: name}
 	d, rc, err := n.CreateCustodialDID(ctx, acct, t)
 	if err != nil {
-		_ = n.Keystore.DeleteAccount(name, tok)
+		if rejected(err) { // its DID will never exist: undo the account
+			_ = n.Keystore.DeleteAccount(name, tok)
+		}
 		return nil, err
 	}
 	out := &NewAccount{Name: name, Token: tok, DID: d, TxHash: rc.TxHash, Height: rc.Height}

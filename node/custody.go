@@ -2,7 +2,10 @@ package node
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"sync/atomic"
 	"time"
@@ -54,10 +57,21 @@ func (n *Node) CreateCustodialDID(ctx context.Context, account *keystore.Account
 	}
 	r, err := n.Submit(ctx, tx, false)
 	if err != nil {
-		_ = n.Keystore.DeleteKey(vm)
+		if rejected(err) {
+			_ = n.Keystore.DeleteKey(vm)
+		}
 		return "", chain.Receipt{}, err
 	}
 	return d, r, nil
+}
+
+// rejected reports whether err says for certain that a transaction will
+// never commit (a 4xx from its checks or its block). A pending transaction
+// (its caller stopped waiting) or a storage failure may still commit, so
+// the keys it needs must be kept.
+func rejected(err error) bool {
+	e, ok := errs.As(err)
+	return ok && e.Status >= 400 && e.Status < 500
 }
 
 // CustodialUpdate signs a DID update with the key the node keeps for
@@ -87,10 +101,25 @@ func (n *Node) CustodialRotate(ctx context.Context, account *keystore.Account, d
 	}
 	u, _ := did.ParseDIDURL(vm)
 	if newID == "" {
-		newID = "key-" + time.Now().UTC().Format("20060102T150405.000")
+		var rnd [4]byte
+		_, _ = rand.Read(rnd[:])
+		newID = "key-" + time.Now().UTC().Format("20060102T150405") + "-" + hex.EncodeToString(rnd[:])
+	}
+	if err := (&did.RotateKeyPayload{DID: d, ID: u.Fragment, NewID: newID, PublicKeyMultibase: nk.Public().Multibase()}).Validate(); err != nil {
+		return chain.Receipt{}, err
+	}
+	if newID == u.Fragment {
+		return chain.Receipt{}, errs.New(http.StatusConflict, "did.methodExists", "#%s is the current key; rotate to a new id", newID)
 	}
 	newVM := d + "#" + newID
-	if err := n.Keystore.PutKey(newVM, account.Name, nk); err != nil {
+	if err := n.Keystore.PutNewKey(newVM, account.Name, nk); errors.Is(err, keystore.ErrExists) {
+		return chain.Receipt{}, errs.New(http.StatusConflict, "did.methodExists", "the node already keeps a key %s", newVM)
+	} else if err != nil {
+		return chain.Receipt{}, err
+	}
+	// Recorded before the transaction, so that a crash between its commit
+	// and SetSigner below is repaired by SignerKey.
+	if err := n.Keystore.SetPendingSigner(d, newVM); err != nil {
 		return chain.Receipt{}, err
 	}
 	tx, err := SignTx(n.ChainID, vm, k, did.TxRotateKey, &did.RotateKeyPayload{DID: d, ID: u.Fragment, NewID: newID, PublicKeyMultibase: nk.Public().Multibase()})
@@ -99,7 +128,9 @@ func (n *Node) CustodialRotate(ctx context.Context, account *keystore.Account, d
 	}
 	r, err := n.Submit(ctx, tx, false)
 	if err != nil {
-		_ = n.Keystore.DeleteKey(newVM)
+		if rejected(err) {
+			_ = n.Keystore.DeleteKey(newVM)
+		}
 		return chain.Receipt{}, err
 	}
 	if err := n.Keystore.SetSigner(d, newVM); err != nil {

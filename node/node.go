@@ -178,6 +178,11 @@ func (n *Node) genesis(cfg Config) error {
 	if err := n.Keystore.SetSigner(adminDID, adminVM); err != nil {
 		return err
 	}
+	// A genesis that crashed before its block may have left an admin token:
+	// only the one written below may be valid.
+	if err := n.Keystore.RevokeTokens(AdminOwner); err != nil {
+		return err
+	}
 	tok, err := n.Keystore.NewToken(keystore.Account{Name: AdminOwner, Admin: true})
 	if err != nil {
 		return err
@@ -282,7 +287,20 @@ func (n *Node) SignerKey(account *keystore.Account, d string) (string, *keys.Pri
 	if err != nil {
 		return "", nil, errs.New(http.StatusForbidden, "auth.notCustodian", "this node holds no key for %s", d)
 	}
+	// A rotation whose transaction committed but whose SetSigner did not
+	// (a crash between the two) left a pending signer: adopt it once the
+	// ledger shows it is the DID's authentication key.
+	if pending, perr := n.Keystore.PendingSigner(d); perr == nil && pending != vm {
+		if _, aerr := did.AuthenticationKey(n.Ledger, pending); aerr == nil {
+			if err := n.Keystore.SetSigner(d, pending); err == nil {
+				vm = pending
+			}
+		}
+	}
 	k, owner, err := n.Keystore.Key(vm)
+	if errors.Is(err, keystore.ErrNotFound) {
+		return "", nil, errs.New(http.StatusForbidden, "auth.notCustodian", "this node holds no key for %s", vm)
+	}
 	if err != nil {
 		return "", nil, err
 	}

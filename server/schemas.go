@@ -49,10 +49,21 @@ func (s *Server) publishSchema(w http.ResponseWriter, r *http.Request, typ strin
 	var rc chain.Receipt
 	var err error
 	if len(req.Tx) > 0 {
-		var c *chain.Checked
-		rc, c, err = s.submitSigned(r, req.Tx, typ, "")
-		if err == nil && pathID != 0 && c.Payload.(*schemas.UpdatePayload).ID != pathID {
-			err = errs.BadRequest("tx.wrongEndpoint", "the transaction updates schema %d, the path names %d", c.Payload.(*schemas.UpdatePayload).ID, pathID)
+		if pathID != 0 { // checked before submitting: a mismatch must not commit
+			var p struct {
+				Payload struct {
+					ID uint64 `json:"id"`
+				} `json:"payload"`
+			}
+			if json.Unmarshal(req.Tx, &p) == nil && p.Payload.ID != pathID {
+				renderError(w, r, errs.BadRequest("tx.wrongEndpoint", "the transaction updates schema %d, the path names %d", p.Payload.ID, pathID))
+				return
+			}
+		}
+		rc, _, err = s.submitSigned(r, req.Tx, typ, "")
+		if async, _ := asyncRequested(r); err == nil && async {
+			writeJSON(w, http.StatusAccepted, TxReceipt{TxHash: rc.TxHash, Status: "pending"})
+			return
 		}
 	} else {
 		acct, aerr := s.account(r)
