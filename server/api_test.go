@@ -146,6 +146,7 @@ func TestAPI_BadInputGetsProblemsAndWritesNothing(t *testing.T) {
 		{"not a DID", "GET", "/1.0/identifiers/hello", "", nil, 400, "did.invalidDid"},
 		{"unknown DID", "GET", "/1.0/identifiers/did:weid:1:0x" + strings.Repeat("0", 40), "", nil, 404, "did.notFound"},
 		{"unsupported method", "GET", "/1.0/identifiers/did:example:123", "", nil, 501, "did.methodNotSupported"},
+		{"did:web is off unless allowed", "GET", "/1.0/identifiers/did:web:example.com", "", nil, 501, "did.methodNotSupported"},
 		{"bad versionTime", "GET", "/1.0/identifiers/" + tn.n.AdminDID + "?versionTime=yesterday", "", nil, 400, "did.invalidOptions"},
 		{"bad versionId", "GET", "/1.0/identifiers/" + tn.n.AdminDID + "?versionId=x", "", nil, 400, "did.invalidOptions"},
 	}
