@@ -43,11 +43,10 @@ func structFields(t reflect.Type) map[string]reflect.Type {
 }
 
 // checkMembers runs on JSON that encoding/json has already accepted, so it
-// can scan bytes without re-validating the grammar.
+// scans bytes without re-validating the grammar; on anything else it still
+// returns (an error or nil) without panicking or looping, which
+// FuzzCheckMembers checks.
 func checkMembers(b []byte, t reflect.Type) error {
-	if !json.Valid(b) { // callers pass decoded JSON; this guards the scanner
-		return fmt.Errorf("invalid JSON")
-	}
 	sc := &memberScanner{b: b}
 	return sc.value(t, "")
 }
@@ -123,6 +122,9 @@ func (s *memberScanner) value(t reflect.Type, path string) error {
 				s.i++
 				s.ws()
 			}
+			if s.i >= len(s.b) || s.b[s.i] != '"' {
+				return errMalformed
+			}
 			k, err := s.str()
 			if err != nil {
 				return err
@@ -139,7 +141,10 @@ func (s *memberScanner) value(t reflect.Type, path string) error {
 				}
 			}
 			s.ws()
-			s.i++ // ':'
+			if s.i >= len(s.b) || s.b[s.i] != ':' {
+				return errMalformed
+			}
+			s.i++
 			if err := s.value(ft, path+"."+k); err != nil {
 				return err
 			}
@@ -159,20 +164,30 @@ func (s *memberScanner) value(t reflect.Type, path string) error {
 			if s.i < len(s.b) && s.b[s.i] == ',' {
 				s.i++
 			}
+			start := s.i
 			if err := s.value(elem, path+"[]"); err != nil {
 				return err
+			}
+			if s.i == start {
+				return errMalformed
 			}
 		}
 	case '"':
 		_, err := s.str()
 		return err
 	default: // number, true, false, null
+		start := s.i
 		for s.i < len(s.b) && !strings.ContainsRune(",]} \t\n\r", rune(s.b[s.i])) {
 			s.i++
+		}
+		if s.i == start {
+			return errMalformed
 		}
 		return nil
 	}
 }
+
+var errMalformed = fmt.Errorf("malformed JSON")
 
 func orRoot(path string) string {
 	if path == "" {
