@@ -33,6 +33,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeDocument$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./did
 	$(GO) test -run '^$$' -fuzz '^FuzzSchemaPayload$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./schemas
 	$(GO) test -run '^$$' -fuzz '^FuzzVerifyJWT$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./credential
+	$(GO) test -run '^$$' -fuzz '^FuzzVerifyDataIntegrity$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./credential
 
 ## bench: run the benchmarks and print a table (run it alone: it loads both cores)
 bench:

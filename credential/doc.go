@@ -26,6 +26,10 @@
 //   - Verifier.VerifyJWT runs named checks (structure, proof,
 //     issuerBinding, accreditation, validityPeriod, schema, status) and
 //     reports each one.
+//   - SignDataIntegrityJCS and Verifier.VerifyDataIntegrity secure a
+//     credential with a Data Integrity proof of the eddsa-jcs-2022
+//     cryptosuite (Data Integrity EdDSA Cryptosuites v1.0 §3.3) and verify
+//     it through the same named checks.
 //
 // Like WeIdentity's CPTs, a weid credential schema constrains the claims:
 // the credentialSubject object (each of them, when there are several), not

@@ -30,15 +30,17 @@ type IssueRequest struct {
 	Options    *IssueOptions   `json:"options,omitempty"`
 }
 
-// IssueOptions are the issuance choices; format "vc+jwt" is the default and
-// the only one so far.
+// IssueOptions are the issuance choices: format "vc+jwt" (the default) or
+// "eddsa-jcs-2022" (a Data Integrity proof; Ed25519 issuer keys).
 type IssueOptions struct {
 	Format string `json:"format,omitempty"`
 }
 
-// IssueResponse is the body of a 201 from POST /credentials/issue.
+// IssueResponse is the body of a 201 from POST /credentials/issue: an
+// EnvelopedVerifiableCredential for vc+jwt, the secured credential itself
+// for Data Integrity.
 type IssueResponse struct {
-	VerifiableCredential EnvelopedCredential `json:"verifiableCredential"`
+	VerifiableCredential any `json:"verifiableCredential"`
 }
 
 // VerifyRequest is the body of POST /credentials/verify. Unknown option
@@ -72,8 +74,12 @@ func (s *Server) issueCredential(w http.ResponseWriter, r *http.Request) {
 		renderError(w, r, errs.BadRequest("credential.invalid", "credential is required"))
 		return
 	}
-	if req.Options != nil && req.Options.Format != "" && req.Options.Format != "vc+jwt" {
-		renderError(w, r, errs.BadRequest("credential.unsupportedFormat", "options.format %q is not supported (supported: vc+jwt)", req.Options.Format))
+	format := "vc+jwt"
+	if req.Options != nil && req.Options.Format != "" {
+		format = req.Options.Format
+	}
+	if format != "vc+jwt" && format != credential.CryptosuiteEdDSAJCS2022 {
+		renderError(w, r, errs.BadRequest("credential.unsupportedFormat", "options.format %q is not supported (supported: vc+jwt, eddsa-jcs-2022)", format))
 		return
 	}
 	var head struct {
@@ -90,8 +96,22 @@ func (s *Server) issueCredential(w http.ResponseWriter, r *http.Request) {
 		renderError(w, r, err)
 		return
 	}
-	jwt, err := credential.IssueJWT(credential.Signer{DID: issuer, VerificationMethod: vm, Key: key}, req.Credential, time.Now(),
-		credential.IssueOptions{State: s.node.Ledger, Schemas: s.schemas})
+	signer := credential.Signer{DID: issuer, VerificationMethod: vm, Key: key}
+	var out any
+	if format == credential.CryptosuiteEdDSAJCS2022 {
+		// Claims are checked against their schema exactly as for vc+jwt.
+		if _, err = credential.IssueJWT(signer, req.Credential, time.Now(), credential.IssueOptions{State: s.node.Ledger, Schemas: s.schemas}); err == nil {
+			var signed json.RawMessage
+			if signed, err = credential.SignDataIntegrityJCS(signer, req.Credential, time.Now()); err == nil {
+				out = signed
+			}
+		}
+	} else {
+		var jwt string
+		if jwt, err = credential.IssueJWT(signer, req.Credential, time.Now(), credential.IssueOptions{State: s.node.Ledger, Schemas: s.schemas}); err == nil {
+			out = EnvelopedCredential{Context: "https://www.w3.org/ns/credentials/v2", ID: vcJWTDataPrefix + jwt, Type: "EnvelopedVerifiableCredential"}
+		}
+	}
 	if err != nil {
 		if _, ok := errs.As(err); !ok {
 			err = errs.BadRequest("credential.invalid", "%v", err)
@@ -99,8 +119,7 @@ func (s *Server) issueCredential(w http.ResponseWriter, r *http.Request) {
 		renderError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, IssueResponse{VerifiableCredential: EnvelopedCredential{
-		Context: "https://www.w3.org/ns/credentials/v2", ID: vcJWTDataPrefix + jwt, Type: "EnvelopedVerifiableCredential"}})
+	writeJSON(w, http.StatusCreated, IssueResponse{VerifiableCredential: out})
 }
 
 func issuerID(raw json.RawMessage) string {
@@ -128,7 +147,7 @@ func (s *Server) verifyCredential(w http.ResponseWriter, r *http.Request) {
 		renderError(w, r, errs.BadRequest("request.malformed", "request body: %v", err))
 		return
 	}
-	token, err := compactJWT(req.VerifiableCredential)
+	token, dataIntegrity, err := securedForm(req.VerifiableCredential)
 	if err != nil {
 		renderError(w, r, err)
 		return
@@ -141,7 +160,12 @@ func (s *Server) verifyCredential(w http.ResponseWriter, r *http.Request) {
 		p.RequireBinding = v
 	}
 	v := &credential.Verifier{Resolver: s.node.Resolver, State: s.node.Ledger, Schemas: s.schemas, ClockSkew: 5 * time.Minute}
-	res := v.VerifyJWT(r.Context(), token, p)
+	var res *credential.Result
+	if dataIntegrity {
+		res = v.VerifyDataIntegrity(r.Context(), req.VerifiableCredential, p)
+	} else {
+		res = v.VerifyJWT(r.Context(), token, p)
+	}
 	if res.Err != nil {
 		renderError(w, r, errs.New(http.StatusServiceUnavailable, "ledger.unavailable", "a check could not be made: %v", res.Err))
 		return
@@ -153,22 +177,33 @@ func (s *Server) verifyCredential(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, status, res)
 }
 
-// compactJWT takes the credential as a compact JWT string or an
-// EnvelopedVerifiableCredential holding one.
-func compactJWT(raw json.RawMessage) (string, error) {
+// securedForm tells how a credential is secured: a compact vc+jwt (given as
+// a string or an EnvelopedVerifiableCredential holding one), or a Data
+// Integrity proof inside the object.
+func securedForm(raw json.RawMessage) (jwt string, dataIntegrity bool, err error) {
 	if len(raw) == 0 {
-		return "", errs.BadRequest("credential.invalid", "verifiableCredential is required")
+		return "", false, errs.BadRequest("credential.invalid", "verifiableCredential is required")
 	}
 	var s string
 	if json.Unmarshal(raw, &s) == nil {
-		return s, nil
+		return s, false, nil
 	}
-	var env EnvelopedCredential
-	if err := json.Unmarshal(raw, &env); err == nil && env.Type == "EnvelopedVerifiableCredential" {
-		if jwt, ok := strings.CutPrefix(env.ID, vcJWTDataPrefix); ok {
-			return jwt, nil
+	var obj struct {
+		Type  any             `json:"type"`
+		ID    string          `json:"id"`
+		Proof json.RawMessage `json:"proof"`
+	}
+	if err := json.Unmarshal(raw, &obj); err != nil {
+		return "", false, errs.BadRequest("credential.invalid", "verifiableCredential must be a JSON object or a compact JWT string")
+	}
+	if obj.Type == "EnvelopedVerifiableCredential" {
+		if jwt, ok := strings.CutPrefix(obj.ID, vcJWTDataPrefix); ok {
+			return jwt, false, nil
 		}
-		return "", errs.BadRequest("credential.unsupportedFormat", "the enveloped credential's id must be a %s data URL", vcJWTDataPrefix)
+		return "", false, errs.BadRequest("credential.unsupportedFormat", "the enveloped credential's id must be a %s data URL", vcJWTDataPrefix)
 	}
-	return "", errs.BadRequest("credential.unsupportedFormat", "verifiableCredential must be a vc+jwt (a compact JWT string or an EnvelopedVerifiableCredential); Data Integrity proofs are not supported yet")
+	if len(obj.Proof) > 0 {
+		return "", true, nil
+	}
+	return "", false, errs.BadRequest("credential.unsupportedFormat", "verifiableCredential must be a vc+jwt (a compact JWT string or an EnvelopedVerifiableCredential) or carry a Data Integrity proof (eddsa-jcs-2022)")
 }

@@ -46,9 +46,12 @@ func TestCredentials_IssueAndVerifyOverHTTP(t *testing.T) {
 		t.Fatalf("recognize: %d %s", r.status, r.body)
 	}
 
-	issue := func(token string, body []byte) (int, IssueResponse, []byte) {
+	type enveloped struct {
+		VerifiableCredential EnvelopedCredential `json:"verifiableCredential"`
+	}
+	issue := func(token string, body []byte) (int, enveloped, []byte) {
 		r := tn.do(t, "POST", "/credentials/issue", token, body)
-		var ir IssueResponse
+		var ir enveloped
 		_ = json.Unmarshal(r.body, &ir)
 		return r.status, ir, r.body
 	}
@@ -121,7 +124,31 @@ func TestCredentials_IssueAndVerifyOverHTTP(t *testing.T) {
 	wantProblem(t, "no credential", tn.do(t, "POST", "/credentials/issue", uni.Token, []byte(`{}`)), 400, "credential.invalid")
 	wantProblem(t, "bad format", tn.do(t, "POST", "/credentials/issue", uni.Token, []byte(`{"credential":{},"options":{"format":"ldp_vc"}}`)), 400, "credential.unsupportedFormat")
 	wantProblem(t, "verify nothing", tn.do(t, "POST", "/credentials/verify", "", []byte(`{}`)), 400, "credential.invalid")
-	wantProblem(t, "verify a Data Integrity object", tn.do(t, "POST", "/credentials/verify", "", []byte(`{"verifiableCredential":{"proof":{}}}`)), 400, "credential.unsupportedFormat")
+	wantProblem(t, "verify an unsecured object", tn.do(t, "POST", "/credentials/verify", "", []byte(`{"verifiableCredential":{"type":"VerifiableCredential"}}`)), 400, "credential.unsupportedFormat")
+
+	// Data Integrity (eddsa-jcs-2022): issued by the same account, verified
+	// with the same named checks.
+	body = diploma(uni.DID, "", goodClaims)
+	body = append(body[:len(body)-1], []byte(`,"options":{"format":"eddsa-jcs-2022"}}`)...)
+	r = tn.do(t, "POST", "/credentials/issue", uni.Token, body)
+	if r.status != 201 {
+		t.Fatalf("issue eddsa-jcs-2022: %d %s", r.status, r.body)
+	}
+	var di struct {
+		VerifiableCredential map[string]any `json:"verifiableCredential"`
+	}
+	_ = json.Unmarshal(r.body, &di)
+	if proof, _ := di.VerifiableCredential["proof"].(map[string]any); proof["cryptosuite"] != "eddsa-jcs-2022" {
+		t.Fatalf("no eddsa-jcs-2022 proof: %s", r.body)
+	}
+	if st, res = verify(di.VerifiableCredential, `{"requireAccreditation":true}`); st != 200 || !res.Verified {
+		t.Fatalf("verify eddsa-jcs-2022: %d %+v", st, res)
+	}
+	di.VerifiableCredential["credentialSubject"].(map[string]any)["degree"] = "Doctor of Everything"
+	if st, res = verify(di.VerifiableCredential, ""); st != 422 {
+		t.Fatalf("tampered eddsa-jcs-2022: %d %+v", st, res)
+	}
+	checkStatus(t, res, "proof", "failed")
 	wantProblem(t, "malformed body", tn.do(t, "POST", "/credentials/verify", "", []byte(`{"verifiableCredential":`)), 400, "request.malformed")
 	// Garbage in the JWT is a failed structure check, not a 500.
 	if st, res = verify("not.a.jwt", ""); st != 422 {
