@@ -111,6 +111,20 @@ func (s Signer) check() error {
 	return nil
 }
 
+// CheckClaims validates a credential's claims against the weid schemas it
+// names, as IssueJWT does before signing; other securing mechanisms call it
+// before they sign. Errors are those of IssueJWT.
+func CheckClaims(cred json.RawMessage, opts IssueOptions) error {
+	c, err := Parse(cred)
+	if err != nil {
+		return errs.Wrap(http.StatusBadRequest, "credential.invalid", err)
+	}
+	if opts.State == nil {
+		return nil
+	}
+	return validateClaims(opts.Schemas, opts.State, c)
+}
+
 // validateClaims validates every credentialSubject against every weid
 // schema c names.
 func validateClaims(v *schemas.Validator, st chain.Reader, c *Credential) error {

@@ -100,7 +100,7 @@ func (s *Server) issueCredential(w http.ResponseWriter, r *http.Request) {
 	var out any
 	if format == credential.CryptosuiteEdDSAJCS2022 {
 		// Claims are checked against their schema exactly as for vc+jwt.
-		if _, err = credential.IssueJWT(signer, req.Credential, time.Now(), credential.IssueOptions{State: s.node.Ledger, Schemas: s.schemas}); err == nil {
+		if err = credential.CheckClaims(req.Credential, credential.IssueOptions{State: s.node.Ledger, Schemas: s.schemas}); err == nil {
 			var signed json.RawMessage
 			if signed, err = credential.SignDataIntegrityJCS(signer, req.Credential, time.Now()); err == nil {
 				out = signed
