@@ -155,4 +155,7 @@ func TestCredentials_IssueAndVerifyOverHTTP(t *testing.T) {
 		t.Fatalf("garbage: %d %+v", st, res)
 	}
 	checkStatus(t, res, "structure", "failed")
+	bad := diploma(uni.DID, "", `{"holderName":"Li Lei"}`)
+	bad = append(bad[:len(bad)-1], []byte(`,"options":{"format":"eddsa-jcs-2022"}}`)...)
+	wantProblem(t, "eddsa-jcs-2022 schema violation", tn.do(t, "POST", "/credentials/issue", uni.Token, bad), 422, "schema.violation")
 }
