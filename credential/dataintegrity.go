@@ -10,7 +10,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -315,55 +314,12 @@ func (v *Verifier) diProof(ctx context.Context, r *Result, c *Credential) string
 		return u.DID
 	}
 
-	if v.Resolver == nil {
-		fail("no DID resolver is configured")
-		return u.DID
+	at := created
+	if at.IsZero() {
+		at = c.ValidFrom
 	}
-	resolveErr := func(err error) {
-		if errors.Is(err, did.ErrDeactivated) {
-			fail("the signer's DID %s is deactivated", u.DID)
-			return
-		}
-		if did.ErrorCode(err) == "internalError" {
-			r.internal(fmt.Errorf("resolve %s: %w", u.DID, err))
-		}
-		fail("resolving %s: %v", u.DID, err)
-	}
-	res, err := v.Resolver.Resolve(ctx, u.DID, did.Options{})
-	if err != nil {
-		resolveErr(err)
-		return u.DID
-	}
-	vm, ok := assertionMethod(res, kid)
-	asOf := ""
-	if !ok && u.Method == did.MethodWeid {
-		at := created
-		if at.IsZero() {
-			at = c.ValidFrom
-		}
-		if at.IsZero() {
-			fail("%s is not an assertionMethod of %s, and neither the proof nor the credential is dated (created, validFrom) to resolve the DID as of its issuance", kid, u.DID)
-			return u.DID
-		}
-		old, err := v.Resolver.Resolve(ctx, u.DID, did.Options{VersionTime: at})
-		if err != nil {
-			resolveErr(err)
-			return u.DID
-		}
-		if vm, ok = assertionMethod(old, kid); ok {
-			asOf = fmt.Sprintf(", as of its issuance (%s, version %s of the DID document; the key is no longer in the latest version)", at.UTC().Format(time.RFC3339), old.DocumentMetadata.VersionID)
-		} else {
-			fail("%s was not an assertionMethod of %s at %s, when the credential says it was issued", kid, u.DID, at.UTC().Format(time.RFC3339))
-			return u.DID
-		}
-	}
+	pk, asOf, ok := v.assertionKey(ctx, r, u, kid, at)
 	if !ok {
-		fail("%s is not an assertionMethod of %s", kid, u.DID)
-		return u.DID
-	}
-	pk, err := methodKey(vm)
-	if err != nil {
-		fail("verification method %s: %v", kid, err)
 		return u.DID
 	}
 	if pk.Type != keys.Ed25519 {

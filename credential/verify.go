@@ -198,9 +198,33 @@ func (v *Verifier) proof(ctx context.Context, r *Result, j *JWS, c *Credential) 
 		fail("\"kid\" %q is not the DID URL of a verification method", truncate(kid, 200))
 		return ""
 	}
+	at := c.IssuedAt
+	if at.IsZero() {
+		at = c.ValidFrom
+	}
+	pk, asOf, ok := v.assertionKey(ctx, r, u, kid, at)
+	if !ok {
+		return u.DID
+	}
+	if err := j.Verify(pk); err != nil {
+		fail("%s: %v", kid, err)
+		return u.DID
+	}
+	r.add(CheckProof, StatusPassed, fmt.Sprintf("the %s signature verifies with %s%s", j.Header.Alg, kid, asOf))
+	return u.DID
+}
+
+// assertionKey resolves the key of verification method kid (of DID u),
+// which must be in the assertionMethod relationship of its DID document: the
+// latest one, or, for did:weid when the key has since left it, the version
+// current at issuedAt ("as of issuance"). On failure it records the proof
+// check as failed and returns ok false; asOf describes an as-of-issuance
+// resolution for the check's detail.
+func (v *Verifier) assertionKey(ctx context.Context, r *Result, u did.DIDURL, kid string, issuedAt time.Time) (pk keys.PublicKey, asOf string, ok bool) {
+	fail := func(format string, args ...any) { r.add(CheckProof, StatusFailed, fmt.Sprintf(format, args...)) }
 	if v.Resolver == nil {
 		fail("no DID resolver is configured")
-		return u.DID
+		return pk, "", false
 	}
 	resolveErr := func(err error) {
 		if errors.Is(err, did.ErrDeactivated) {
@@ -215,46 +239,34 @@ func (v *Verifier) proof(ctx context.Context, r *Result, j *JWS, c *Credential) 
 	res, err := v.Resolver.Resolve(ctx, u.DID, did.Options{})
 	if err != nil {
 		resolveErr(err)
-		return u.DID
+		return pk, "", false
 	}
-	vm, ok := assertionMethod(res, kid)
-	asOf := ""
-	if !ok && u.Method == did.MethodWeid {
-		at := c.IssuedAt
-		if at.IsZero() {
-			at = c.ValidFrom
+	vm, found := assertionMethod(res, kid)
+	if !found && u.Method == did.MethodWeid {
+		if issuedAt.IsZero() {
+			fail("%s is not an assertionMethod of %s, and the credential carries no issuance time (iat, validFrom or proof created) to resolve the DID as of its issuance", kid, u.DID)
+			return pk, "", false
 		}
-		if at.IsZero() {
-			fail("%s is not an assertionMethod of %s, and the credential has no validFrom or iat to resolve the DID as of its issuance", kid, u.DID)
-			return u.DID
-		}
-		old, err := v.Resolver.Resolve(ctx, u.DID, did.Options{VersionTime: at})
+		old, err := v.Resolver.Resolve(ctx, u.DID, did.Options{VersionTime: issuedAt})
 		if err != nil {
 			resolveErr(err)
-			return u.DID
+			return pk, "", false
 		}
-		if vm, ok = assertionMethod(old, kid); ok {
-			asOf = fmt.Sprintf(", as of its issuance (%s, version %s of the DID document; the key is no longer in the latest version)", at.UTC().Format(time.RFC3339), old.DocumentMetadata.VersionID)
-		} else {
-			fail("%s was not an assertionMethod of %s at %s, when the credential says it was issued", kid, u.DID, at.UTC().Format(time.RFC3339))
-			return u.DID
+		if vm, found = assertionMethod(old, kid); !found {
+			fail("%s was not an assertionMethod of %s at %s, when the credential says it was issued", kid, u.DID, issuedAt.UTC().Format(time.RFC3339))
+			return pk, "", false
 		}
+		asOf = fmt.Sprintf(", as of its issuance (%s, version %s of the DID document; the key is no longer in the latest version)", issuedAt.UTC().Format(time.RFC3339), old.DocumentMetadata.VersionID)
 	}
-	if !ok {
+	if !found {
 		fail("%s is not an assertionMethod of %s", kid, u.DID)
-		return u.DID
+		return pk, "", false
 	}
-	pk, err := methodKey(vm)
-	if err != nil {
+	if pk, err = methodKey(vm); err != nil {
 		fail("verification method %s: %v", kid, err)
-		return u.DID
+		return pk, "", false
 	}
-	if err := j.Verify(pk); err != nil {
-		fail("%s: %v", kid, err)
-		return u.DID
-	}
-	r.add(CheckProof, StatusPassed, fmt.Sprintf("the %s signature verifies with %s%s", j.Header.Alg, kid, asOf))
-	return u.DID
+	return pk, asOf, true
 }
 
 // assertionMethod returns verification method kid of a resolved document
