@@ -435,7 +435,7 @@ func TestKeyFile(t *testing.T) {
 func TestKeyFileEveryType(t *testing.T) {
 	t.Parallel()
 	if testing.Short() {
-		t.Skip("scrypt is slow")
+		t.Skip("skipped with -short: each key file costs a deliberate scrypt derivation (N=2^15); make test runs it")
 	}
 	for _, typ := range []Type{Ed25519, P256} { // secp256k1 is in TestKeyFile
 		t.Run(string(typ), func(t *testing.T) {
