@@ -9,13 +9,10 @@
 //
 // The package is a library; it holds no global mutable state.
 //
-//   - ParseJWS / SignJWS implement the compact JWS serialization (RFC 7515
-//     §7.1) for the algorithms of weid's keys: EdDSA (RFC 8037) for
-//     Ed25519, ES256 (RFC 7518 §3.4) for P-256 and ES256K (RFC 8812 §3.2)
-//     for secp256k1. Parsing is strict: three unpadded base64url segments,
-//     a bounded size, a JSON object header with unique member names, a
-//     known "alg" ("none" is refused), no "crit" and no unencoded payload
-//     ("b64": false, RFC 7797).
+//   - ParseJWS / SignJWS are the vc+jwt layer over package jose, the
+//     strict compact JWS serialization (RFC 7515 §7.1) for the algorithms
+//     of weid's keys: EdDSA (RFC 8037) for Ed25519, ES256 (RFC 7518 §3.4)
+//     for P-256 and ES256K (RFC 8812 §3.2) for secp256k1.
 //   - Parse checks a credential's structure against VC Data Model 2.0 §4
 //     (@context §4.3, type §4.5, issuer §4.7, credentialSubject §4.8,
 //     validFrom / validUntil §4.9, credentialStatus §4.10,

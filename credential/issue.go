@@ -11,6 +11,7 @@ import (
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/jose"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/schemas"
 )
@@ -95,7 +96,7 @@ func (s Signer) check() error {
 	if s.Key == nil {
 		return errs.BadRequest("credential.invalidSigner", "no signing key")
 	}
-	if _, err := AlgFor(s.Key.Type()); err != nil {
+	if _, err := jose.AlgFor(s.Key.Type()); err != nil {
 		return errs.BadRequest("credential.invalidSigner", "%v", err)
 	}
 	if _, err := did.ParseDID(s.DID); err != nil {

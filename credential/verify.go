@@ -2,7 +2,6 @@ package credential
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/jose"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/schemas"
 )
@@ -186,7 +186,7 @@ func (r *Result) finish() {
 
 // proof runs the proof check and returns the kid's DID ("" if the kid is
 // not a DID URL).
-func (v *Verifier) proof(ctx context.Context, r *Result, j *JWS, c *Credential) string {
+func (v *Verifier) proof(ctx context.Context, r *Result, j *jose.JWS, c *Credential) string {
 	fail := func(format string, args ...any) { r.add(CheckProof, StatusFailed, fmt.Sprintf(format, args...)) }
 	kid := j.Header.Kid
 	if kid == "" {
@@ -289,53 +289,9 @@ func methodKey(vm *did.VerificationMethod) (keys.PublicKey, error) {
 	case vm.PublicKeyMultibase != "":
 		return keys.ParseMultibase(vm.PublicKeyMultibase)
 	case len(vm.PublicKeyJwk) != 0:
-		return jwkPublicKey(vm.PublicKeyJwk)
+		return jose.ParsePublicJWK(vm.PublicKeyJwk)
 	}
 	return keys.PublicKey{}, errors.New("no public key")
-}
-
-// jwkPublicKey reads an Ed25519 (OKP), P-256 or secp256k1 (EC) public JWK
-// (RFC 7517, RFC 7518 §6.2.1, RFC 8037 §2).
-func jwkPublicKey(raw json.RawMessage) (keys.PublicKey, error) {
-	m, err := decodeObject(raw, jsonLimits{depth: 4, array: 16, members: 32})
-	if err != nil {
-		return keys.PublicKey{}, fmt.Errorf("publicKeyJwk: %w", err)
-	}
-	str := func(name string) string { s, _ := m[name].(string); return s }
-	coord := func(name string) ([]byte, error) {
-		b, err := b64.DecodeString(str(name))
-		if err != nil || len(b) != 32 {
-			return nil, fmt.Errorf("publicKeyJwk %q must be 32 bytes of base64url", name)
-		}
-		return b, nil
-	}
-	if _, private := m["d"]; private {
-		return keys.PublicKey{}, errors.New("publicKeyJwk holds a private key")
-	}
-	switch kty, crv := str("kty"), str("crv"); {
-	case kty == "OKP" && crv == "Ed25519":
-		x, err := coord("x")
-		if err != nil {
-			return keys.PublicKey{}, err
-		}
-		return keys.NewPublicKey(keys.Ed25519, x)
-	case kty == "EC" && (crv == "P-256" || crv == "secp256k1"):
-		x, err := coord("x")
-		if err != nil {
-			return keys.PublicKey{}, err
-		}
-		y, err := coord("y")
-		if err != nil {
-			return keys.PublicKey{}, err
-		}
-		t := keys.P256
-		if crv == "secp256k1" {
-			t = keys.Secp256k1
-		}
-		return keys.NewPublicKey(t, append(append([]byte{4}, x...), y...))
-	default:
-		return keys.PublicKey{}, fmt.Errorf("publicKeyJwk: unsupported key (kty %q, crv %q; want Ed25519, P-256 or secp256k1)", truncate(kty, 16), truncate(crv, 16))
-	}
 }
 
 // binding runs the issuerBinding check and reports whether it passed.

@@ -12,6 +12,7 @@ import (
 	"github.com/weidgo/weid/credential"
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/jose"
 	"github.com/weidgo/weid/keys"
 )
 
@@ -45,7 +46,7 @@ func TestIssueVerify(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			wantAlg, _ := credential.AlgFor(kt)
+			wantAlg, _ := jose.AlgFor(kt)
 			if j.Header.Alg != wantAlg || j.Header.Typ != "vc+jwt" || j.Header.Cty != "vc" || j.Header.Kid != uni.vm() {
 				t.Fatalf("header %+v", j.Header)
 			}

@@ -1,4 +1,8 @@
-package credential
+// Package jose implements the compact JWS serialization (RFC 7515 §7.1)
+// for the key types weid signs with, strictly: it is the layer under
+// vc+jwt credentials, SD-JWT VCs, key-binding JWTs and proof-of-possession
+// JWTs. Differential tests check it against github.com/lestrrat-go/jwx/v2.
+package jose
 
 import (
 	"crypto/elliptic"
@@ -11,6 +15,7 @@ import (
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 
+	"github.com/weidgo/weid/internal/strictjson"
 	"github.com/weidgo/weid/keys"
 )
 
@@ -20,14 +25,6 @@ const (
 	AlgEdDSA  = "EdDSA"
 	AlgES256  = "ES256"
 	AlgES256K = "ES256K"
-)
-
-// Media types of the protected header (VC-JOSE-COSE §3.1.1, §3.1.3).
-const (
-	// TypVCJWT is the "typ" of a credential secured with JOSE.
-	TypVCJWT = "vc+jwt"
-	// CtyVC is the "cty" of its payload, a credential.
-	CtyVC = "vc"
 )
 
 // Size limits of a compact JWS.
@@ -75,16 +72,20 @@ func KeyTypeFor(alg string) (keys.Type, error) {
 	case "none", "None", "NONE":
 		return "", fmt.Errorf("%w: unsecured JWS (\"alg\": %q) refused", ErrUnsupportedAlg, alg)
 	}
-	return "", fmt.Errorf("%w %q (want EdDSA, ES256 or ES256K)", ErrUnsupportedAlg, truncate(alg, 32))
+	return "", fmt.Errorf("%w %q (want EdDSA, ES256 or ES256K)", ErrUnsupportedAlg, strictjson.Truncate(alg, 32))
 }
 
-// Header is the protected header of a credential JWS.
+// Header is the protected header of a JWS: the parameters weid reads.
 type Header struct {
 	Alg string `json:"alg"`
-	Typ string `json:"typ"`
+	Typ string `json:"typ,omitempty"`
 	Cty string `json:"cty,omitempty"`
 	// Kid is the DID URL of the verification method whose key signed.
 	Kid string `json:"kid,omitempty"`
+	// JWK is a public key the header carries (as in a proof-of-possession
+	// JWT); Parse only checks that it is an object. Nothing in this
+	// package trusts it: a caller that uses it decides why it may.
+	JWK json.RawMessage `json:"jwk,omitempty"`
 }
 
 // JWS is a parsed compact JWS. Its signature has not been checked until
@@ -99,9 +100,9 @@ type JWS struct {
 
 var b64 = base64.RawURLEncoding.Strict()
 
-// SignJWS signs payload with k as a compact JWS whose protected header is
-// {"alg", "typ": "vc+jwt", "cty": "vc", "kid": kid}.
-func SignJWS(k *keys.PrivateKey, kid string, payload []byte) (string, error) {
+// Sign signs payload with k as a compact JWS whose protected header is h
+// with "alg" set to k's algorithm.
+func Sign(k *keys.PrivateKey, h Header, payload []byte) (string, error) {
 	if k == nil {
 		return "", errors.New("sign JWS: no key")
 	}
@@ -109,7 +110,8 @@ func SignJWS(k *keys.PrivateKey, kid string, payload []byte) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	hdr, err := json.Marshal(Header{Alg: alg, Typ: TypVCJWT, Cty: CtyVC, Kid: kid})
+	h.Alg = alg
+	hdr, err := json.Marshal(h)
 	if err != nil {
 		return "", fmt.Errorf("sign JWS: encode header: %w", err)
 	}
@@ -130,17 +132,18 @@ func SignJWS(k *keys.PrivateKey, kid string, payload []byte) (string, error) {
 	return sb.String(), nil
 }
 
-// ParseJWS strictly parses a compact JWS (RFC 7515 §7.1) of a credential:
-// at most MaxTokenBytes; exactly three segments of unpadded, canonical
-// base64url (no whitespace); a protected header that is one JSON object of
-// at most MaxHeaderBytes with unique member names, a string "alg" weid
-// supports ("none" is refused), "typ" "vc+jwt" (or "application/vc+jwt"),
-// "cty" absent or "vc" (or "application/vc"), "kid" absent or a string, no
-// "crit" (weid understands no extension, RFC 7515 §4.1.11) and no "b64"
-// other than true (RFC 7797 unencoded payloads are refused); a non-empty
+// Parse strictly parses a compact JWS (RFC 7515 §7.1): at most
+// MaxTokenBytes; exactly three segments of unpadded, canonical base64url
+// (no whitespace); a protected header that is one JSON object of at most
+// MaxHeaderBytes with unique member names, a string "alg" weid supports
+// ("none" is refused), "typ" one of typs (each also accepted with the
+// prefix "application/"; with no typs, "typ" may be absent or anything),
+// "cty" and "kid" absent or strings, "jwk" absent or an object, no "crit"
+// (weid understands no extension, RFC 7515 §4.1.11) and no "b64" other
+// than true (RFC 7797 unencoded payloads are refused); a non-empty
 // payload; a 64-byte signature. Other header parameters are ignored; in
-// particular keys are never taken from "jwk", "jku", "x5c" or "x5u".
-func ParseJWS(token string) (*JWS, error) {
+// particular keys are never taken from "jku", "x5c" or "x5u".
+func Parse(token string, typs ...string) (*JWS, error) {
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("%w: %s", ErrMalformedJWS, fmt.Sprintf(format, args...))
 	}
@@ -189,15 +192,15 @@ func ParseJWS(token string) (*JWS, error) {
 	if len(sig) != keys.SignatureSize {
 		return nil, bad("signature must be %d bytes, got %d", keys.SignatureSize, len(sig))
 	}
-	hdr, err := parseHeader(hdrJSON)
+	hdr, err := parseHeader(hdrJSON, typs)
 	if err != nil {
 		return nil, bad("protected header: %v", err)
 	}
 	return &JWS{Header: hdr, Payload: payload, Signature: sig, signingInput: []byte(token[:len(h)+1+len(p)])}, nil
 }
 
-func parseHeader(b []byte) (Header, error) {
-	m, err := decodeObject(b, jsonLimits{depth: 8, array: 64, members: 64})
+func parseHeader(b []byte, typs []string) (Header, error) {
+	m, err := strictjson.DecodeObject(b, strictjson.Limits{Depth: 8, Array: 64, Members: 64})
 	if err != nil {
 		return Header{}, err
 	}
@@ -228,22 +231,38 @@ func parseHeader(b []byte) (Header, error) {
 	if v, ok := m["b64"]; ok && v != true {
 		return Header{}, errors.New("unencoded payloads (\"b64\": false, RFC 7797) are not supported")
 	}
-	if h.Typ, err = str("typ", true); err != nil {
+	if h.Typ, err = str("typ", len(typs) > 0); err != nil {
 		return Header{}, err
 	}
-	if h.Typ != TypVCJWT && h.Typ != "application/"+TypVCJWT {
-		return Header{}, fmt.Errorf("\"typ\" must be %q, got %q", TypVCJWT, truncate(h.Typ, 64))
+	if len(typs) > 0 && !MediaTypeIs(h.Typ, typs...) {
+		return Header{}, fmt.Errorf("\"typ\" must be %q, got %q", typs[0], strictjson.Truncate(h.Typ, 64))
 	}
 	if h.Cty, err = str("cty", false); err != nil {
 		return Header{}, err
 	}
-	if _, ok := m["cty"]; ok && h.Cty != CtyVC && h.Cty != "application/"+CtyVC {
-		return Header{}, fmt.Errorf("\"cty\" must be %q, got %q", CtyVC, truncate(h.Cty, 64))
-	}
 	if h.Kid, err = str("kid", false); err != nil {
 		return Header{}, err
 	}
+	if v, ok := m["jwk"]; ok {
+		if _, isObj := v.(map[string]any); !isObj {
+			return Header{}, errors.New("\"jwk\" must be an object")
+		}
+		if h.JWK, err = json.Marshal(v); err != nil {
+			return Header{}, fmt.Errorf("\"jwk\": %w", err)
+		}
+	}
 	return h, nil
+}
+
+// MediaTypeIs reports whether the "typ" or "cty" value v is one of want,
+// with or without the prefix "application/" (RFC 7515 §4.1.9).
+func MediaTypeIs(v string, want ...string) bool {
+	for _, w := range want {
+		if v == w || v == "application/"+w {
+			return true
+		}
+	}
+	return false
 }
 
 // Verify checks the signature with pk, whose type must be the one the

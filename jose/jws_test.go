@@ -1,4 +1,4 @@
-package credential_test
+package jose_test
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 	"github.com/lestrrat-go/jwx/v2/jws"
 
 	"github.com/weidgo/weid/credential"
+	"github.com/weidgo/weid/jose"
 	"github.com/weidgo/weid/keys"
 )
 
@@ -101,7 +102,7 @@ func TestJWSDifferential(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if err := tj.Verify(k.Public()); !errors.Is(err, credential.ErrBadSignature) {
+				if err := tj.Verify(k.Public()); !errors.Is(err, jose.ErrBadSignature) {
 					t.Fatalf("tampered jwx token: %v", err)
 				}
 			}
@@ -154,12 +155,12 @@ func TestJWSES256K(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := tj.Verify(k.Public()); !errors.Is(err, credential.ErrBadSignature) {
+	if err := tj.Verify(k.Public()); !errors.Is(err, jose.ErrBadSignature) {
 		t.Fatalf("tampered: %v", err)
 	}
 	// A key of another type is refused for the alg.
 	other, _ := keys.Generate(keys.P256)
-	if err := j.Verify(other.Public()); !errors.Is(err, credential.ErrUnsupportedAlg) {
+	if err := j.Verify(other.Public()); !errors.Is(err, jose.ErrUnsupportedAlg) {
 		t.Fatalf("P-256 key for ES256K: %v", err)
 	}
 }
@@ -200,7 +201,7 @@ func TestParseJWSStrict(t *testing.T) {
 		"trailing data":     withHeader(`{"alg":"EdDSA","typ":"vc+jwt"} {}`),
 		"non-canonical b64": parts[0] + "." + parts[1] + "." + parts[2][:len(parts[2])-1] + "B",
 	} {
-		if _, err := credential.ParseJWS(tok); !errors.Is(err, credential.ErrMalformedJWS) {
+		if _, err := credential.ParseJWS(tok); !errors.Is(err, jose.ErrMalformedJWS) {
 			t.Errorf("%s: got %v, want ErrMalformedJWS", name, err)
 		}
 	}

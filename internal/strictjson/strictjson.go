@@ -1,0 +1,111 @@
+// Package strictjson decodes JSON the way an identity product must read
+// what strangers send: one value, unique member names, exact numbers and
+// bounded nesting and lengths.
+package strictjson
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// Limits bound one strict decode: the deepest nesting of arrays and
+// objects, the most elements of one array and the most members of one
+// object.
+type Limits struct {
+	Depth, Array, Members int
+}
+
+// DecodeObject strictly decodes b as one JSON object: unique member names
+// in every object (two readers must not see two different values), numbers
+// kept exact as json.Number, nesting and lengths within lim, and nothing
+// after the object.
+func DecodeObject(b []byte, lim Limits) (map[string]any, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	v, err := decodeValue(dec, lim, 0)
+	if err != nil {
+		return nil, err
+	}
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return nil, errors.New("not a JSON object")
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, errors.New("trailing data after the JSON object")
+	}
+	return obj, nil
+}
+
+func decodeValue(dec *json.Decoder, lim Limits, depth int) (any, error) {
+	t, err := dec.Token()
+	if err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, errors.New("unexpected end of JSON")
+		}
+		return nil, fmt.Errorf("invalid JSON: %w", err)
+	}
+	d, ok := t.(json.Delim)
+	if !ok {
+		return t, nil // string, json.Number, bool or nil
+	}
+	if depth >= lim.Depth {
+		return nil, fmt.Errorf("JSON nested deeper than %d levels", lim.Depth)
+	}
+	switch d {
+	case '{':
+		obj := map[string]any{}
+		for dec.More() {
+			kt, err := dec.Token()
+			if err != nil {
+				return nil, fmt.Errorf("invalid JSON: %w", err)
+			}
+			k, ok := kt.(string)
+			if !ok {
+				return nil, errors.New("invalid JSON: object member name is not a string")
+			}
+			if _, dup := obj[k]; dup {
+				return nil, fmt.Errorf("duplicate member name %q", Truncate(k, 64))
+			}
+			if len(obj) >= lim.Members {
+				return nil, fmt.Errorf("object with more than %d members", lim.Members)
+			}
+			v, err := decodeValue(dec, lim, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			obj[k] = v
+		}
+		if _, err := dec.Token(); err != nil {
+			return nil, fmt.Errorf("invalid JSON: %w", err)
+		}
+		return obj, nil
+	case '[':
+		arr := []any{}
+		for dec.More() {
+			if len(arr) >= lim.Array {
+				return nil, fmt.Errorf("array with more than %d elements", lim.Array)
+			}
+			v, err := decodeValue(dec, lim, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			arr = append(arr, v)
+		}
+		if _, err := dec.Token(); err != nil {
+			return nil, fmt.Errorf("invalid JSON: %w", err)
+		}
+		return arr, nil
+	}
+	return nil, fmt.Errorf("invalid JSON: unexpected %q", d)
+}
+
+// Truncate shortens s to at most n bytes for an error message.
+func Truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

@@ -1,0 +1,80 @@
+package jose
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/weidgo/weid/internal/strictjson"
+	"github.com/weidgo/weid/keys"
+)
+
+// ParsePublicJWK reads an Ed25519 (OKP), P-256 or secp256k1 (EC) public JWK
+// (RFC 7517, RFC 7518 §6.2.1, RFC 8037 §2).
+func ParsePublicJWK(raw json.RawMessage) (keys.PublicKey, error) {
+	m, err := strictjson.DecodeObject(raw, strictjson.Limits{Depth: 4, Array: 16, Members: 32})
+	if err != nil {
+		return keys.PublicKey{}, fmt.Errorf("publicKeyJwk: %w", err)
+	}
+	str := func(name string) string { s, _ := m[name].(string); return s }
+	coord := func(name string) ([]byte, error) {
+		b, err := b64.DecodeString(str(name))
+		if err != nil || len(b) != 32 {
+			return nil, fmt.Errorf("publicKeyJwk %q must be 32 bytes of base64url", name)
+		}
+		return b, nil
+	}
+	if _, private := m["d"]; private {
+		return keys.PublicKey{}, errors.New("publicKeyJwk holds a private key")
+	}
+	switch kty, crv := str("kty"), str("crv"); {
+	case kty == "OKP" && crv == "Ed25519":
+		x, err := coord("x")
+		if err != nil {
+			return keys.PublicKey{}, err
+		}
+		return keys.NewPublicKey(keys.Ed25519, x)
+	case kty == "EC" && (crv == "P-256" || crv == "secp256k1"):
+		x, err := coord("x")
+		if err != nil {
+			return keys.PublicKey{}, err
+		}
+		y, err := coord("y")
+		if err != nil {
+			return keys.PublicKey{}, err
+		}
+		t := keys.P256
+		if crv == "secp256k1" {
+			t = keys.Secp256k1
+		}
+		return keys.NewPublicKey(t, append(append([]byte{4}, x...), y...))
+	default:
+		return keys.PublicKey{}, fmt.Errorf("publicKeyJwk: unsupported key (kty %q, crv %q; want Ed25519, P-256 or secp256k1)", strictjson.Truncate(kty, 16), strictjson.Truncate(crv, 16))
+	}
+}
+
+// PublicJWK returns the public JWK of pk: {"kty": "OKP", "crv": "Ed25519",
+// "x"} or {"kty": "EC", "crv": "P-256"|"secp256k1", "x", "y"}.
+func PublicJWK(pk keys.PublicKey) (json.RawMessage, error) {
+	type jwk struct {
+		Kty string `json:"kty"`
+		Crv string `json:"crv"`
+		X   string `json:"x"`
+		Y   string `json:"y,omitempty"`
+	}
+	switch pk.Type {
+	case keys.Ed25519:
+		return json.Marshal(jwk{Kty: "OKP", Crv: "Ed25519", X: b64.EncodeToString(pk.Bytes)})
+	case keys.P256, keys.Secp256k1:
+		u := pk.Uncompressed()
+		if len(u) != 64 {
+			return nil, fmt.Errorf("public JWK: malformed %s key", pk.Type)
+		}
+		crv := "P-256"
+		if pk.Type == keys.Secp256k1 {
+			crv = "secp256k1"
+		}
+		return json.Marshal(jwk{Kty: "EC", Crv: crv, X: b64.EncodeToString(u[:32]), Y: b64.EncodeToString(u[32:])})
+	}
+	return nil, fmt.Errorf("public JWK: unsupported key type %q", pk.Type)
+}
