@@ -217,16 +217,7 @@ func (v *Verifier) VerifyDataIntegrity(ctx context.Context, doc json.RawMessage,
 	r.Credential = c.Doc
 	r.add(CheckStructure, StatusPassed, "a VC Data Model 2.0 credential secured with a Data Integrity proof")
 	vmDID := v.diProof(ctx, r, c)
-	bound := r.binding(c, vmDID, p.RequireBinding || p.RequireAccreditation)
-	v.accreditation(r, c, bound, p.RequireAccreditation)
-	v.validity(r, c)
-	v.schema(r, c)
-	if len(c.Statuses) == 0 {
-		r.add(CheckStatus, StatusSkipped, "the credential has no credentialStatus")
-	} else {
-		r.add(CheckStatus, StatusWarning, "the credential has a credentialStatus, but weid does not support status lists yet: its revocation or suspension was not checked")
-	}
-	r.finish()
+	v.claims(r, c, vmDID, p)
 	return r
 }
 

@@ -90,6 +90,9 @@ type Verifier struct {
 	Now func() time.Time
 	// ClockSkew is the tolerance of the validity period checks (0: none).
 	ClockSkew time.Duration
+	// Status reads credentialStatus entries; nil leaves them unchecked
+	// (a warning).
+	Status StatusChecker
 }
 
 // VerifyJWT verifies a vc+jwt compact JWS and reports each check:
@@ -122,10 +125,11 @@ type Verifier struct {
 //     credential names (SchemaRef.WeidSchema), read from State: a schema
 //     that does not exist or claims that do not conform fail. Schemas that
 //     are not weid schemas are not checked (warning); no schema: skipped.
-//   - status: credentialStatus is not checked yet: weid does not support
-//     status lists (such as Bitstring Status List) yet, so a credential
-//     with a credentialStatus gets a warning that its revocation status
-//     is unknown; without one the check is skipped.
+//   - status: each credentialStatus entry is read by the Verifier's
+//     StatusChecker: a revoked or suspended credential fails; an entry the
+//     checker does not know (not a status list of this ledger, or no
+//     checker) is a warning; without credentialStatus the check is
+//     skipped.
 //
 // VerifyJWT never panics on any token and returns no error for a bad
 // credential: everything is in the Result.
@@ -147,17 +151,21 @@ func (v *Verifier) VerifyJWT(ctx context.Context, token string, p Policy) *Resul
 	r.Credential = c.Doc
 	r.add(CheckStructure, StatusPassed, fmt.Sprintf("a VC Data Model 2.0 credential secured as a vc+jwt JWS (%s)", j.Header.Alg))
 	kidDID := v.proof(ctx, r, j, c)
-	bound := r.binding(c, kidDID, p.RequireBinding || p.RequireAccreditation)
+	v.claims(r, c, kidDID, p)
+	return r
+}
+
+// claims runs the checks that follow the proof — issuerBinding,
+// accreditation, validityPeriod, schema and status — for a credential
+// whose proof was made by a key of signerDID, and finishes r. Every
+// securing mechanism ends with it, so that they share one policy.
+func (v *Verifier) claims(r *Result, c *Credential, signerDID string, p Policy) {
+	bound := r.binding(c, signerDID, p.RequireBinding || p.RequireAccreditation)
 	v.accreditation(r, c, bound, p.RequireAccreditation)
 	v.validity(r, c)
 	v.schema(r, c)
-	if len(c.Statuses) == 0 {
-		r.add(CheckStatus, StatusSkipped, "the credential has no credentialStatus")
-	} else {
-		r.add(CheckStatus, StatusWarning, "the credential has a credentialStatus, but weid does not support status lists yet: its revocation or suspension was not checked")
-	}
+	v.status(r, c)
 	r.finish()
-	return r
 }
 
 func (r *Result) add(name, status, detail string) {

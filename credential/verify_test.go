@@ -259,7 +259,7 @@ func TestStatus(t *testing.T) {
 	}))
 	r := e.verifier(e.now.Add(time.Hour)).VerifyJWT(ctx, tok, credential.Policy{RequireAccreditation: true})
 	want(t, r, true, with(credential.CheckStatus, warning))
-	if !strings.Contains(r.Warnings[0].Detail, "not support status lists") {
+	if !strings.Contains(r.Warnings[0].Detail, "no status list is available") {
 		t.Errorf("warning %q", r.Warnings[0].Detail)
 	}
 }
