@@ -204,14 +204,10 @@ func jcsHashData(unsecured, options map[string]any) (canonDoc, canonConfig, hash
 // VerifyDataIntegrity never panics on any input and returns no error for a
 // bad credential: everything is in the Result.
 func (v *Verifier) VerifyDataIntegrity(ctx context.Context, doc json.RawMessage, p Policy) *Result {
-	r := &Result{Checks: make([]Check, 0, len(CheckNames)), Warnings: []Check{}, Errors: []Check{}}
+	r := newResult()
 	c, err := Parse(doc)
 	if err != nil {
-		r.add(CheckStructure, StatusFailed, err.Error())
-		for _, n := range CheckNames[1:] {
-			r.add(n, StatusSkipped, "the credential's structure is invalid")
-		}
-		r.finish()
+		r.structureFailed(err)
 		return r
 	}
 	r.Credential = c.Doc

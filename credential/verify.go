@@ -134,18 +134,14 @@ type Verifier struct {
 // VerifyJWT never panics on any token and returns no error for a bad
 // credential: everything is in the Result.
 func (v *Verifier) VerifyJWT(ctx context.Context, token string, p Policy) *Result {
-	r := &Result{Checks: make([]Check, 0, len(CheckNames)), Warnings: []Check{}, Errors: []Check{}}
+	r := newResult()
 	j, err := ParseJWS(token)
 	var c *Credential
 	if err == nil {
 		c, err = Parse(j.Payload)
 	}
 	if err != nil {
-		r.add(CheckStructure, StatusFailed, err.Error())
-		for _, n := range CheckNames[1:] {
-			r.add(n, StatusSkipped, "the credential's structure is invalid")
-		}
-		r.finish()
+		r.structureFailed(err)
 		return r
 	}
 	r.Credential = c.Doc

@@ -3,7 +3,6 @@ package server
 import (
 	"encoding/json"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/weidgo/weid/credential"
@@ -21,8 +20,6 @@ type EnvelopedCredential struct {
 	ID      string `json:"id"`
 	Type    string `json:"type"`
 }
-
-const vcJWTDataPrefix = "data:application/vc+jwt,"
 
 // IssueRequest is the body of POST /credentials/issue.
 type IssueRequest struct {
@@ -109,7 +106,7 @@ func (s *Server) issueCredential(w http.ResponseWriter, r *http.Request) {
 	} else {
 		var jwt string
 		if jwt, err = credential.IssueJWT(signer, req.Credential, time.Now(), credential.IssueOptions{State: s.node.Ledger, Schemas: s.schemas}); err == nil {
-			out = EnvelopedCredential{Context: "https://www.w3.org/ns/credentials/v2", ID: vcJWTDataPrefix + jwt, Type: "EnvelopedVerifiableCredential"}
+			out = EnvelopedCredential{Context: "https://www.w3.org/ns/credentials/v2", ID: credential.DataURLVCJWT + jwt, Type: "EnvelopedVerifiableCredential"}
 		}
 	}
 	if err != nil {
@@ -147,24 +144,11 @@ func (s *Server) verifyCredential(w http.ResponseWriter, r *http.Request) {
 		renderError(w, r, errs.BadRequest("request.malformed", "request body: %v", err))
 		return
 	}
-	token, dataIntegrity, err := securedForm(req.VerifiableCredential)
+	p := policyFrom(req.Options)
+	res, err := s.verifier().Verify(r.Context(), req.VerifiableCredential, p)
 	if err != nil {
 		renderError(w, r, err)
 		return
-	}
-	var p credential.Policy
-	if v, ok := req.Options["requireAccreditation"].(bool); ok {
-		p.RequireAccreditation = v
-	}
-	if v, ok := req.Options["requireBinding"].(bool); ok {
-		p.RequireBinding = v
-	}
-	v := &credential.Verifier{Resolver: s.node.Resolver, State: s.node.Ledger, Schemas: s.schemas, ClockSkew: 5 * time.Minute}
-	var res *credential.Result
-	if dataIntegrity {
-		res = v.VerifyDataIntegrity(r.Context(), req.VerifiableCredential, p)
-	} else {
-		res = v.VerifyJWT(r.Context(), token, p)
 	}
 	if res.Err != nil {
 		renderError(w, r, errs.New(http.StatusServiceUnavailable, "ledger.unavailable", "a check could not be made: %v", res.Err))
@@ -177,33 +161,20 @@ func (s *Server) verifyCredential(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, status, res)
 }
 
-// securedForm tells how a credential is secured: a compact vc+jwt (given as
-// a string or an EnvelopedVerifiableCredential holding one), or a Data
-// Integrity proof inside the object.
-func securedForm(raw json.RawMessage) (jwt string, dataIntegrity bool, err error) {
-	if len(raw) == 0 {
-		return "", false, errs.BadRequest("credential.invalid", "verifiableCredential is required")
+// policyFrom reads the verification policy from a request's options
+// (VCALM: unknown keys are tolerated).
+func policyFrom(options map[string]any) credential.Policy {
+	var p credential.Policy
+	if v, ok := options["requireAccreditation"].(bool); ok {
+		p.RequireAccreditation = v
 	}
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return s, false, nil
+	if v, ok := options["requireBinding"].(bool); ok {
+		p.RequireBinding = v
 	}
-	var obj struct {
-		Type  any             `json:"type"`
-		ID    string          `json:"id"`
-		Proof json.RawMessage `json:"proof"`
-	}
-	if err := json.Unmarshal(raw, &obj); err != nil {
-		return "", false, errs.BadRequest("credential.invalid", "verifiableCredential must be a JSON object or a compact JWT string")
-	}
-	if obj.Type == "EnvelopedVerifiableCredential" {
-		if jwt, ok := strings.CutPrefix(obj.ID, vcJWTDataPrefix); ok {
-			return jwt, false, nil
-		}
-		return "", false, errs.BadRequest("credential.unsupportedFormat", "the enveloped credential's id must be a %s data URL", vcJWTDataPrefix)
-	}
-	if len(obj.Proof) > 0 {
-		return "", true, nil
-	}
-	return "", false, errs.BadRequest("credential.unsupportedFormat", "verifiableCredential must be a vc+jwt (a compact JWT string or an EnvelopedVerifiableCredential) or carry a Data Integrity proof (eddsa-jcs-2022)")
+	return p
+}
+
+// verifier returns the credential verifier of the node's ledger.
+func (s *Server) verifier() *credential.Verifier {
+	return &credential.Verifier{Resolver: s.node.Resolver, State: s.node.Ledger, Schemas: s.schemas, ClockSkew: 5 * time.Minute}
 }

@@ -81,7 +81,7 @@ func TestCredentials_IssueAndVerifyOverHTTP(t *testing.T) {
 		checkStatus(t, res, c, "passed")
 	}
 	// The compact JWT alone verifies too.
-	jwt := strings.TrimPrefix(good.VerifiableCredential.ID, vcJWTDataPrefix)
+	jwt := strings.TrimPrefix(good.VerifiableCredential.ID, credential.DataURLVCJWT)
 	if st, res = verify(jwt, ""); st != 200 || !res.Verified {
 		t.Fatalf("compact: %d %+v", st, res)
 	}

@@ -1,0 +1,130 @@
+package credential
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+
+	"github.com/weidgo/weid/errs"
+)
+
+// Format is how a credential is secured.
+type Format string
+
+// The securing mechanisms a Verifier tells apart.
+const (
+	// FormatJWT is a VC-JOSE-COSE vc+jwt compact JWS.
+	FormatJWT Format = "vc+jwt"
+	// FormatSDJWT is an SD-JWT VC (dc+sd-jwt), with disclosures and
+	// possibly a key-binding JWT.
+	FormatSDJWT Format = "dc+sd-jwt"
+	// FormatDataIntegrity is a credential object with an embedded Data
+	// Integrity proof.
+	FormatDataIntegrity Format = "data-integrity"
+)
+
+// Data URL prefixes of enveloped credentials and presentations (VC Data
+// Model 2.0 §4.13, VC-JOSE-COSE §3).
+const (
+	DataURLVCJWT   = "data:application/vc+jwt,"
+	DataURLSDJWT   = "data:application/dc+sd-jwt,"
+	DataURLVPJWT   = "data:application/vp+jwt,"
+	dataURLVCSDJWT = "data:application/vc+sd-jwt,"
+)
+
+// Secured is a credential in one of the secured forms, as Classify read it.
+type Secured struct {
+	Format Format
+	// Token is the compact serialization of a vc+jwt or SD-JWT.
+	Token string
+	// Doc is the JSON object of a Data Integrity credential.
+	Doc json.RawMessage
+}
+
+// Classify tells how the JSON value raw secures a credential: a compact
+// JWT or SD-JWT string (an SD-JWT contains '~'), an
+// EnvelopedVerifiableCredential whose id is a data: URL of one of them, or
+// an object with a "proof". Anything else is a 400 credential.invalid or
+// credential.unsupportedFormat *errs.Error.
+func Classify(raw json.RawMessage) (Secured, error) {
+	if len(raw) == 0 {
+		return Secured{}, errs.BadRequest("credential.invalid", "verifiableCredential is required")
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return compact(s)
+	}
+	var obj struct {
+		Type  any             `json:"type"`
+		ID    string          `json:"id"`
+		Proof json.RawMessage `json:"proof"`
+	}
+	if err := json.Unmarshal(raw, &obj); err != nil {
+		return Secured{}, errs.BadRequest("credential.invalid", "verifiableCredential must be a JSON object or a compact JWT string")
+	}
+	if obj.Type == "EnvelopedVerifiableCredential" {
+		for _, prefix := range []string{DataURLVCJWT, DataURLSDJWT, dataURLVCSDJWT} {
+			if tok, ok := strings.CutPrefix(obj.ID, prefix); ok {
+				return compact(tok)
+			}
+		}
+		return Secured{}, errs.BadRequest("credential.unsupportedFormat", "the enveloped credential's id must be a %s or %s data URL", DataURLVCJWT, DataURLSDJWT)
+	}
+	if len(obj.Proof) > 0 && string(obj.Proof) != "null" {
+		return Secured{Format: FormatDataIntegrity, Doc: raw}, nil
+	}
+	return Secured{}, errs.BadRequest("credential.unsupportedFormat", "verifiableCredential must be a vc+jwt or SD-JWT (a compact string or an EnvelopedVerifiableCredential) or carry a Data Integrity proof")
+}
+
+func compact(s string) (Secured, error) {
+	if s == "" {
+		return Secured{}, errs.BadRequest("credential.invalid", "the compact credential is empty")
+	}
+	if strings.IndexByte(s, '~') >= 0 {
+		return Secured{Format: FormatSDJWT, Token: s}, nil
+	}
+	return Secured{Format: FormatJWT, Token: s}, nil
+}
+
+// Verify verifies a credential in any secured form Classify reads. It
+// returns an error only when raw is not a credential in such a form (a
+// 4xx *errs.Error); everything about the credential itself is in the
+// Result.
+func (v *Verifier) Verify(ctx context.Context, raw json.RawMessage, p Policy) (*Result, error) {
+	sec, err := Classify(raw)
+	if err != nil {
+		return nil, err
+	}
+	return v.VerifySecured(ctx, sec, p), nil
+}
+
+// VerifySecured verifies a credential Classify has read.
+func (v *Verifier) VerifySecured(ctx context.Context, sec Secured, p Policy) *Result {
+	switch sec.Format {
+	case FormatJWT:
+		return v.VerifyJWT(ctx, sec.Token, p)
+	case FormatSDJWT:
+		return v.VerifySDJWT(ctx, sec.Token, p, nil)
+	case FormatDataIntegrity:
+		return v.VerifyDataIntegrity(ctx, sec.Doc, p)
+	}
+	r := newResult()
+	r.structureFailed(errors.New("unknown credential format"))
+	return r
+}
+
+// newResult returns an empty Result ready for checks.
+func newResult() *Result {
+	return &Result{Checks: make([]Check, 0, len(CheckNames)), Warnings: []Check{}, Errors: []Check{}}
+}
+
+// structureFailed records a failed structure check, skips the others and
+// finishes r.
+func (r *Result) structureFailed(err error) {
+	r.add(CheckStructure, StatusFailed, err.Error())
+	for _, n := range CheckNames[1:] {
+		r.add(n, StatusSkipped, "the credential's structure is invalid")
+	}
+	r.finish()
+}
