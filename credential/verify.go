@@ -225,7 +225,21 @@ func (v *Verifier) proof(ctx context.Context, r *Result, j *jose.JWS, c *Credent
 // check as failed and returns ok false; asOf describes an as-of-issuance
 // resolution for the check's detail.
 func (v *Verifier) assertionKey(ctx context.Context, r *Result, u did.DIDURL, kid string, issuedAt time.Time) (pk keys.PublicKey, asOf string, ok bool) {
-	fail := func(format string, args ...any) { r.add(CheckProof, StatusFailed, fmt.Sprintf(format, args...)) }
+	return v.methodKey(ctx, r, CheckProof, relAssertionMethod, u, kid, issuedAt)
+}
+
+// Verification relationships (DID Core §5.3) a proof's key must be in.
+const (
+	relAssertionMethod = "assertionMethod"
+	relAuthentication  = "authentication"
+)
+
+// methodKey resolves the key of verification method kid (of DID u) in the
+// verification relationship rel, as assertionKey does, recording a failure
+// as the check named check. The as-of-issuance fallback applies only when
+// at is not zero.
+func (v *Verifier) methodKey(ctx context.Context, r *Result, check, rel string, u did.DIDURL, kid string, issuedAt time.Time) (pk keys.PublicKey, asOf string, ok bool) {
+	fail := func(format string, args ...any) { r.add(check, StatusFailed, fmt.Sprintf(format, args...)) }
 	if v.Resolver == nil {
 		fail("no DID resolver is configured")
 		return pk, "", false
@@ -245,8 +259,8 @@ func (v *Verifier) assertionKey(ctx context.Context, r *Result, u did.DIDURL, ki
 		resolveErr(err)
 		return pk, "", false
 	}
-	vm, found := assertionMethod(res, kid)
-	if !found && u.Method == did.MethodWeid {
+	vm, found := relatedMethod(res, rel, kid)
+	if !found && u.Method == did.MethodWeid && rel == relAssertionMethod {
 		if issuedAt.IsZero() {
 			fail("%s is not an assertionMethod of %s, and the credential carries no issuance time (iat, validFrom or proof created) to resolve the DID as of its issuance", kid, u.DID)
 			return pk, "", false
@@ -256,39 +270,39 @@ func (v *Verifier) assertionKey(ctx context.Context, r *Result, u did.DIDURL, ki
 			resolveErr(err)
 			return pk, "", false
 		}
-		if vm, found = assertionMethod(old, kid); !found {
+		if vm, found = relatedMethod(old, rel, kid); !found {
 			fail("%s was not an assertionMethod of %s at %s, when the credential says it was issued", kid, u.DID, issuedAt.UTC().Format(time.RFC3339))
 			return pk, "", false
 		}
 		asOf = fmt.Sprintf(", as of its issuance (%s, version %s of the DID document; the key is no longer in the latest version)", issuedAt.UTC().Format(time.RFC3339), old.DocumentMetadata.VersionID)
 	}
 	if !found {
-		fail("%s is not an assertionMethod of %s", kid, u.DID)
+		fail("%s is not an %s method of %s", kid, rel, u.DID)
 		return pk, "", false
 	}
-	if pk, err = methodKey(vm); err != nil {
+	if pk, err = publicKeyOf(vm); err != nil {
 		fail("verification method %s: %v", kid, err)
 		return pk, "", false
 	}
 	return pk, asOf, true
 }
 
-// assertionMethod returns verification method kid of a resolved document
-// if it is in the assertionMethod relationship.
-func assertionMethod(res *did.ResolutionResult, kid string) (*did.VerificationMethod, bool) {
+// relatedMethod returns verification method kid of a resolved document if
+// it is in the verification relationship rel.
+func relatedMethod(res *did.ResolutionResult, rel, kid string) (*did.VerificationMethod, bool) {
 	if res == nil || res.Document == nil {
 		return nil, false
 	}
 	vm, ok := res.Document.Method(kid)
-	if !ok || !res.Document.HasRelationship("assertionMethod", kid) {
+	if !ok || !res.Document.HasRelationship(rel, kid) {
 		return nil, false
 	}
 	return vm, true
 }
 
-// methodKey reads the public key of a Multikey or JsonWebKey verification
-// method.
-func methodKey(vm *did.VerificationMethod) (keys.PublicKey, error) {
+// publicKeyOf reads the public key of a Multikey or JsonWebKey
+// verification method.
+func publicKeyOf(vm *did.VerificationMethod) (keys.PublicKey, error) {
 	switch {
 	case vm.PublicKeyMultibase != "":
 		return keys.ParseMultibase(vm.PublicKeyMultibase)

@@ -1,0 +1,501 @@
+package credential
+
+// Verifiable presentations (VC Data Model 2.0 §4.13): a holder wraps
+// credentials and proves, with a key of its own DID, that it presents them
+// to this verifier (the domain) now (the challenge).
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/jose"
+)
+
+// Names of the checks of a presentation, in the order VerifyPresentation
+// reports them.
+const (
+	// CheckHolderProof: the presentation's proof (a vp+jwt signature, a
+	// Data Integrity proof or an SD-JWT key-binding JWT) verifies with a
+	// key in the holder DID's authentication relationship.
+	CheckHolderProof = "holderProof"
+	// CheckChallenge: the proof carries the challenge the verifier asked
+	// for, and a challenge this node issued is accepted once.
+	CheckChallenge = "challenge"
+	// CheckDomain: the proof carries the domain (audience) the verifier
+	// asked for.
+	CheckDomain = "domain"
+	// CheckCredentials: every credential of the presentation verifies.
+	CheckCredentials = "credentials"
+)
+
+// PresentationCheckNames lists the checks of a presentation in order.
+var PresentationCheckNames = []string{CheckStructure, CheckHolderProof, CheckChallenge, CheckDomain, CheckCredentials}
+
+// Vocabulary of presentations.
+const (
+	// TypeVerifiablePresentation is the type every presentation has.
+	TypeVerifiablePresentation = "VerifiablePresentation"
+	// TypVPJWT is the "typ" of a presentation secured with JOSE
+	// (VC-JOSE-COSE §3.2).
+	TypVPJWT = "vp+jwt"
+	// MaxPresentationCredentials bounds the credentials of one
+	// presentation.
+	MaxPresentationCredentials = 64
+)
+
+// Presentation is a presentation whose structure has been checked.
+type Presentation struct {
+	Doc map[string]any
+	// ID is the presentation's id, if it has one.
+	ID string
+	// Types contains TypeVerifiablePresentation.
+	Types []string
+	// Holder is the holder's id (a DID or another URL), "" if absent.
+	Holder string
+	// Credentials are the verifiableCredential items as JSON: compact
+	// strings, enveloped credentials or objects with proofs.
+	Credentials []json.RawMessage
+}
+
+// ParsePresentation strictly decodes and checks a presentation: the
+// @context starts with the VC 2.0 context, the type includes
+// VerifiablePresentation, the holder (if any) is a URL or an object with
+// one, verifiableCredential (if any) is an item or an array of at most
+// MaxPresentationCredentials.
+func ParsePresentation(b []byte) (*Presentation, error) {
+	if len(b) > MaxCredentialBytes {
+		return nil, fmt.Errorf("%w: the presentation is larger than %d bytes", ErrInvalid, MaxCredentialBytes)
+	}
+	doc, err := decodeObject(b, credentialLimits)
+	if err != nil {
+		return nil, fmt.Errorf("%w: presentation: %v", ErrInvalid, err)
+	}
+	return presentationFrom(doc)
+}
+
+func presentationFrom(doc map[string]any) (*Presentation, error) {
+	bad := func(format string, args ...any) (*Presentation, error) {
+		return nil, fmt.Errorf("%w: presentation: %s", ErrInvalid, fmt.Sprintf(format, args...))
+	}
+	p := &Presentation{Doc: doc}
+	ctx, ok := doc["@context"].([]any)
+	if !ok || len(ctx) == 0 {
+		return bad(`"@context" must be an array whose first item is %q`, ContextV2)
+	}
+	if first, _ := ctx[0].(string); first != ContextV2 {
+		return bad(`the first item of "@context" must be %q`, ContextV2)
+	}
+	if v, ok := doc["id"]; ok {
+		s, isStr := v.(string)
+		if !isStr || !isURL(s) {
+			return bad(`"id" must be a URL`)
+		}
+		p.ID = s
+	}
+	types, err := stringSet(doc["type"], "type")
+	if err != nil {
+		return bad("%v", err)
+	}
+	if !slices.Contains(types, TypeVerifiablePresentation) {
+		return bad(`"type" must include %q`, TypeVerifiablePresentation)
+	}
+	p.Types = types
+	switch h := doc["holder"].(type) {
+	case nil:
+	case string:
+		p.Holder = h
+	case map[string]any:
+		p.Holder, _ = h["id"].(string)
+	default:
+		return bad(`"holder" must be a URL or an object with an "id"`)
+	}
+	if _, present := doc["holder"]; present && !isURL(p.Holder) {
+		return bad(`"holder" must be a URL`)
+	}
+	var items []any
+	switch vc := doc["verifiableCredential"].(type) {
+	case nil:
+	case []any:
+		items = vc
+	case map[string]any, string:
+		items = []any{vc}
+	default:
+		return bad(`"verifiableCredential" must be a credential or an array of credentials`)
+	}
+	if len(items) > MaxPresentationCredentials {
+		return bad("more than %d credentials", MaxPresentationCredentials)
+	}
+	for i, it := range items {
+		switch it.(type) {
+		case map[string]any, string:
+		default:
+			return bad("verifiableCredential %d must be an object or a compact string", i)
+		}
+		raw, err := json.Marshal(it)
+		if err != nil {
+			return bad("verifiableCredential %d: %v", i, err)
+		}
+		p.Credentials = append(p.Credentials, raw)
+	}
+	return p, nil
+}
+
+// ChallengeStore keeps the challenges a verifier issued (POST /challenges)
+// so that each is accepted once.
+type ChallengeStore interface {
+	// Consume reports whether challenge was issued by the store
+	// (issued) and had not been used yet (fresh); it marks it used.
+	Consume(challenge string) (issued, fresh bool)
+}
+
+// PresentationOptions are what the verifier of a presentation asks for.
+type PresentationOptions struct {
+	// Challenge and Domain, when not empty, must be carried by the
+	// holder's proof. A presentation without a proof is accepted only
+	// when both are empty: asking for either is asking for a proof.
+	Challenge, Domain string
+	// Challenges, if not nil, makes a challenge it issued single-use.
+	Challenges ChallengeStore
+	// Policy applies to each credential of the presentation.
+	Policy Policy
+}
+
+// PresentationResult is what VerifyPresentation found: the presentation's
+// own checks (PresentationCheckNames) and each credential's Result.
+type PresentationResult struct {
+	Verified bool    `json:"verified"`
+	Checks   []Check `json:"checks"`
+	Warnings []Check `json:"warnings"`
+	Errors   []Check `json:"errors"`
+	// Holder is the DID whose key made the holder's proof ("" if none).
+	Holder string `json:"holder,omitempty"`
+	// Presentation is the presentation document, if its structure is
+	// valid (for an SD-JWT, absent: see Credentials[0]).
+	Presentation map[string]any `json:"presentation,omitempty"`
+	// Credentials has one Result per credential, in order.
+	Credentials []*Result `json:"credentials"`
+	// Err is a failure on the verifier's side, as in Result.
+	Err error `json:"-"`
+}
+
+func (pr *PresentationResult) add(name, status, detail string) {
+	pr.Checks = append(pr.Checks, Check{Name: name, Status: status, Detail: detail})
+}
+
+func (pr *PresentationResult) failStructure(err error) {
+	pr.add(CheckStructure, StatusFailed, err.Error())
+	for _, n := range PresentationCheckNames[1:] {
+		pr.add(n, StatusSkipped, "the presentation's structure is invalid")
+	}
+	pr.finish()
+}
+
+func (pr *PresentationResult) finish() {
+	pr.Verified = true
+	for _, c := range pr.Checks {
+		switch c.Status {
+		case StatusFailed:
+			pr.Verified = false
+			pr.Errors = append(pr.Errors, c)
+		case StatusWarning:
+			pr.Warnings = append(pr.Warnings, c)
+		}
+	}
+	for _, r := range pr.Credentials {
+		if r.Err != nil && pr.Err == nil {
+			pr.Err = r.Err
+		}
+	}
+}
+
+// VerifyPresentation verifies a presentation and every credential in it.
+// raw is a vp+jwt (a compact string, or an EnvelopedVerifiablePresentation
+// with a data:application/vp+jwt URL), an SD-JWT VC with a key-binding JWT
+// (a compact string with '~'; the KB-JWT is the holder's proof, its nonce
+// the challenge and its aud the domain), or a presentation object: with a
+// Data Integrity proof (proofPurpose authentication), or without a proof,
+// which is accepted only when o asks for no challenge and no domain.
+//
+// The checks, in order: structure; holderProof (the key is in the holder
+// DID's authentication relationship; a holder named in the presentation
+// must be that DID); challenge (equal to o.Challenge; a challenge issued by
+// o.Challenges is consumed, once, when the holder's proof verified; one it
+// did not issue is a warning: its replay is the caller's to check); domain
+// (the aud or domain equals or contains o.Domain); credentials (each
+// verifies under o.Policy). It returns an error only when raw is not a
+// presentation in a form it reads (a 4xx *errs.Error).
+func (v *Verifier) VerifyPresentation(ctx context.Context, raw json.RawMessage, o PresentationOptions) (*PresentationResult, error) {
+	pr := &PresentationResult{Checks: make([]Check, 0, len(PresentationCheckNames)), Warnings: []Check{}, Errors: []Check{}, Credentials: []*Result{}}
+	if len(raw) == 0 {
+		return nil, errs.BadRequest("presentation.invalid", "verifiablePresentation is required")
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		if strings.IndexByte(s, '~') >= 0 {
+			v.sdJWTPresentation(ctx, pr, s, o)
+		} else {
+			v.jwtPresentation(ctx, pr, s, o)
+		}
+		return pr, nil
+	}
+	var head struct {
+		Type  any             `json:"type"`
+		ID    string          `json:"id"`
+		Proof json.RawMessage `json:"proof"`
+	}
+	if json.Unmarshal(raw, &head) != nil {
+		return nil, errs.BadRequest("presentation.invalid", "verifiablePresentation must be a JSON object or a compact string")
+	}
+	if head.Type == "EnvelopedVerifiablePresentation" {
+		tok, ok := strings.CutPrefix(head.ID, DataURLVPJWT)
+		if !ok {
+			if tok, ok = strings.CutPrefix(head.ID, DataURLSDJWT); ok {
+				v.sdJWTPresentation(ctx, pr, tok, o)
+				return pr, nil
+			}
+			return nil, errs.BadRequest("presentation.unsupportedFormat", "the enveloped presentation's id must be a %s or %s data URL", DataURLVPJWT, DataURLSDJWT)
+		}
+		v.jwtPresentation(ctx, pr, tok, o)
+		return pr, nil
+	}
+	if len(head.Proof) > 0 && string(head.Proof) != "null" {
+		v.dataIntegrityPresentation(ctx, pr, raw, o)
+		return pr, nil
+	}
+	v.unsignedPresentation(ctx, pr, raw, o)
+	return pr, nil
+}
+
+// unsignedPresentation verifies a presentation without a proof.
+func (v *Verifier) unsignedPresentation(ctx context.Context, pr *PresentationResult, raw json.RawMessage, o PresentationOptions) {
+	p, err := ParsePresentation(raw)
+	if err != nil {
+		pr.failStructure(err)
+		return
+	}
+	pr.Presentation = p.Doc
+	pr.add(CheckStructure, StatusPassed, "a VC Data Model 2.0 presentation without a proof")
+	if o.Challenge != "" || o.Domain != "" {
+		pr.add(CheckHolderProof, StatusFailed, "the presentation has no proof, but the verifier asked for a challenge or a domain")
+		pr.add(CheckChallenge, StatusSkipped, "the presentation has no proof")
+		pr.add(CheckDomain, StatusSkipped, "the presentation has no proof")
+	} else {
+		pr.add(CheckHolderProof, StatusSkipped, "the presentation has no proof, and none was asked for")
+		pr.add(CheckChallenge, StatusSkipped, "no challenge was asked for")
+		pr.add(CheckDomain, StatusSkipped, "no domain was asked for")
+	}
+	v.presentedCredentials(ctx, pr, p, o.Policy)
+	pr.finish()
+}
+
+// jwtPresentation verifies a vp+jwt.
+func (v *Verifier) jwtPresentation(ctx context.Context, pr *PresentationResult, token string, o PresentationOptions) {
+	j, err := jose.Parse(token, TypVPJWT)
+	var p *Presentation
+	if err == nil {
+		p, err = ParsePresentation(j.Payload)
+	}
+	if err != nil {
+		pr.failStructure(err)
+		return
+	}
+	pr.Presentation = p.Doc
+	pr.add(CheckStructure, StatusPassed, fmt.Sprintf("a VC Data Model 2.0 presentation secured as a vp+jwt JWS (%s)", j.Header.Alg))
+	proofOK := v.jwtHolderProof(ctx, pr, j, p)
+	nonce, _ := p.Doc["nonce"].(string)
+	v.challenge(pr, nonce, proofOK, o)
+	v.domain(pr, audiences(p.Doc["aud"]), o)
+	v.presentedCredentials(ctx, pr, p, o.Policy)
+	pr.finish()
+}
+
+// jwtHolderProof runs the holderProof check of a vp+jwt.
+func (v *Verifier) jwtHolderProof(ctx context.Context, pr *PresentationResult, j *jose.JWS, p *Presentation) bool {
+	fail := func(format string, args ...any) bool {
+		pr.add(CheckHolderProof, StatusFailed, fmt.Sprintf(format, args...))
+		return false
+	}
+	kid := j.Header.Kid
+	u, err := did.ParseDIDURL(kid)
+	if kid == "" || err != nil || u.Fragment == "" || u.Path != "" || u.Query != "" {
+		return fail("\"kid\" %q is not the DID URL of a verification method", truncate(kid, 200))
+	}
+	if p.Holder != "" && p.Holder != u.DID {
+		return fail("the holder %s did not sign the presentation (%s did)", truncate(p.Holder, 200), u.DID)
+	}
+	now := v.now()
+	for _, claim := range []string{"exp", "nbf"} {
+		t, err := numericDate(p.Doc, claim)
+		if err != nil {
+			return fail("%v", err)
+		}
+		if claim == "exp" && !t.IsZero() && t.Before(now.Add(-v.ClockSkew)) {
+			return fail("the presentation expired at %s", t.UTC().Format(time.RFC3339))
+		}
+		if claim == "nbf" && !t.IsZero() && t.After(now.Add(v.ClockSkew)) {
+			return fail("the presentation is not valid before %s", t.UTC().Format(time.RFC3339))
+		}
+	}
+	r := newResult()
+	pk, _, ok := v.methodKey(ctx, r, CheckHolderProof, relAuthentication, u, kid, time.Time{})
+	if r.Err != nil && pr.Err == nil {
+		pr.Err = r.Err
+	}
+	if !ok {
+		pr.Checks = append(pr.Checks, r.Checks...)
+		return false
+	}
+	if err := j.Verify(pk); err != nil {
+		return fail("%s: %v", kid, err)
+	}
+	pr.Holder = u.DID
+	pr.add(CheckHolderProof, StatusPassed, fmt.Sprintf("the %s signature verifies with %s, an authentication method of the holder", j.Header.Alg, kid))
+	return true
+}
+
+// challenge runs the challenge check; got is what the proof carries.
+func (v *Verifier) challenge(pr *PresentationResult, got string, proofOK bool, o PresentationOptions) {
+	switch {
+	case o.Challenge == "" && got == "":
+		pr.add(CheckChallenge, StatusSkipped, "no challenge was asked for")
+	case o.Challenge == "":
+		pr.add(CheckChallenge, StatusWarning, "the proof carries a challenge, but none was asked for: it was not checked")
+	case got != o.Challenge:
+		pr.add(CheckChallenge, StatusFailed, fmt.Sprintf("the proof carries the challenge %q, not the one asked for", truncate(got, 64)))
+	case !proofOK:
+		pr.add(CheckChallenge, StatusFailed, "the challenge matches, but the holder's proof does not verify")
+	case o.Challenges == nil:
+		pr.add(CheckChallenge, StatusPassed, "the proof carries the challenge asked for")
+	default:
+		issued, fresh := o.Challenges.Consume(o.Challenge)
+		switch {
+		case issued && fresh:
+			pr.add(CheckChallenge, StatusPassed, "the proof carries the challenge this verifier issued; it is now used")
+		case issued:
+			pr.add(CheckChallenge, StatusFailed, "the challenge was already used (or expired): a presentation is accepted once")
+		default:
+			pr.add(CheckChallenge, StatusWarning, "the proof carries the challenge asked for, but this verifier did not issue it (POST /challenges), so its single use is not checked")
+		}
+	}
+}
+
+// domain runs the domain check; got is what the proof carries.
+func (v *Verifier) domain(pr *PresentationResult, got []string, o PresentationOptions) {
+	switch {
+	case o.Domain == "":
+		pr.add(CheckDomain, StatusSkipped, "no domain was asked for")
+	case slices.Contains(got, o.Domain):
+		pr.add(CheckDomain, StatusPassed, "the proof is for "+truncate(o.Domain, 200))
+	case len(got) == 0:
+		pr.add(CheckDomain, StatusFailed, "the proof names no domain (audience)")
+	default:
+		pr.add(CheckDomain, StatusFailed, fmt.Sprintf("the proof is for %q, not %q", truncate(strings.Join(got, ", "), 200), truncate(o.Domain, 200)))
+	}
+}
+
+// audiences reads an "aud" or "domain" value: a string or an array of
+// strings.
+func audiences(v any) []string {
+	switch v := v.(type) {
+	case string:
+		return []string{v}
+	case []any:
+		var out []string
+		for _, e := range v {
+			if s, ok := e.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// presentedCredentials verifies each credential of p and runs the
+// credentials check.
+func (v *Verifier) presentedCredentials(ctx context.Context, pr *PresentationResult, p *Presentation, pol Policy) {
+	if len(p.Credentials) == 0 {
+		pr.add(CheckCredentials, StatusSkipped, "the presentation holds no credential")
+		return
+	}
+	var failed []string
+	for i, raw := range p.Credentials {
+		r, err := v.Verify(ctx, raw, pol)
+		if err != nil {
+			r = newResult()
+			r.structureFailed(err)
+		}
+		pr.Credentials = append(pr.Credentials, r)
+		if !r.Verified {
+			failed = append(failed, fmt.Sprint(i))
+		}
+	}
+	if len(failed) > 0 {
+		pr.add(CheckCredentials, StatusFailed, "credentials that do not verify: "+strings.Join(failed, ", "))
+		return
+	}
+	pr.add(CheckCredentials, StatusPassed, fmt.Sprintf("all %d credentials verify", len(p.Credentials)))
+}
+
+// now returns the verifier's current time.
+func (v *Verifier) now() time.Time {
+	if v.Now != nil {
+		return v.Now()
+	}
+	return time.Now()
+}
+
+// SignPresentationJWT secures the presentation vp as a vp+jwt signed by
+// the holder s, with the challenge as the JWT claim "nonce" and the
+// domain as "aud" (each omitted when empty), and "iat" now. The
+// presentation's holder is set to s.DID if absent and must be s.DID
+// otherwise.
+func SignPresentationJWT(s Signer, vp json.RawMessage, challenge, domain string, now time.Time) (string, error) {
+	if err := s.check(); err != nil {
+		return "", err
+	}
+	p, err := ParsePresentation(vp)
+	if err != nil {
+		return "", errs.Wrap(http.StatusBadRequest, "presentation.invalid", err)
+	}
+	if p.Holder != "" && p.Holder != s.DID {
+		return "", errs.BadRequest("presentation.invalid", "the presentation's holder %q is not the signer %s", truncate(p.Holder, 200), s.DID)
+	}
+	if p.Holder == "" {
+		p.Doc["holder"] = s.DID
+	}
+	for _, c := range []string{"nonce", "aud", "iat"} {
+		delete(p.Doc, c)
+	}
+	if challenge != "" {
+		p.Doc["nonce"] = challenge
+	}
+	if domain != "" {
+		p.Doc["aud"] = domain
+	}
+	p.Doc["iat"] = now.Unix()
+	payload, err := encodeJSON(p.Doc)
+	if err != nil {
+		return "", fmt.Errorf("sign presentation: %w", err)
+	}
+	return jose.Sign(s.Key, jose.Header{Typ: TypVPJWT, Kid: s.VerificationMethod}, payload)
+}
+
+// dataIntegrityPresentation verifies a presentation with a Data Integrity
+// proof.
+func (v *Verifier) dataIntegrityPresentation(ctx context.Context, pr *PresentationResult, raw json.RawMessage, o PresentationOptions) {
+	pr.failStructure(errors.New("presentations with Data Integrity proofs are not supported yet"))
+}
+
+// sdJWTPresentation verifies an SD-JWT VC presented with a key-binding JWT.
+func (v *Verifier) sdJWTPresentation(ctx context.Context, pr *PresentationResult, token string, o PresentationOptions) {
+	pr.failStructure(errors.New("SD-JWT presentations are not supported yet"))
+}
