@@ -64,6 +64,8 @@ func (s *Server) routes() http.Handler {
 	// W3C VCALM.
 	r.Post("/credentials/issue", s.issueCredential)
 	r.Post("/credentials/verify", s.verifyCredential)
+	r.Post("/presentations/verify", s.verifyPresentation)
+	r.Post("/challenges", s.createChallenge)
 
 	// DID Resolution HTTP(S) binding (W3C DID Resolution §11).
 	r.Get("/1.0/identifiers/{did}", s.resolve)

@@ -30,12 +30,14 @@ type Server struct {
 	metrics  *httpMetrics
 	handler  http.Handler
 	schemas  *schemas.Validator // compiled-schema cache for issuing and verifying
+	// challenges are the single-use challenges of POST /challenges.
+	challenges *challengeStore
 }
 
 // New returns the API server for n. reg receives the HTTP metrics and is
 // served at /metrics with everything else registered on it.
 func New(n *node.Node, reg *prometheus.Registry) *Server {
-	s := &Server{node: n, gatherer: reg, schemas: schemas.NewValidator(schemas.DefaultCacheSize)}
+	s := &Server{node: n, gatherer: reg, schemas: schemas.NewValidator(schemas.DefaultCacheSize), challenges: newChallengeStore()}
 	if reg != nil {
 		s.metrics = newHTTPMetrics(reg)
 	}

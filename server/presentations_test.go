@@ -1,0 +1,65 @@
+package server
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/weidgo/weid/credential"
+	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/keys"
+	"github.com/weidgo/weid/node"
+)
+
+func TestPresentations_ChallengeOverHTTP(t *testing.T) {
+	tn := startNode(t)
+	r := tn.do(t, "POST", "/v1/accounts", tn.token, []byte(`{"name":"example-university"}`))
+	var uni node.NewAccount
+	_ = json.Unmarshal(r.body, &uni)
+	r = tn.do(t, "POST", "/credentials/issue", uni.Token, diploma(uni.DID, "", goodClaims))
+	if r.status != 201 {
+		t.Fatalf("issue: %d %s", r.status, r.body)
+	}
+	var issued struct {
+		VerifiableCredential json.RawMessage `json:"verifiableCredential"`
+	}
+	_ = json.Unmarshal(r.body, &issued)
+
+	// The holder's wallet key never leaves the test: a did:key.
+	hk, _ := keys.Generate(keys.Ed25519)
+	holder := did.KeyDID(hk.Public())
+	signer := credential.Signer{DID: holder, VerificationMethod: holder + "#" + hk.Public().Multibase(), Key: hk}
+
+	r = tn.do(t, "POST", "/challenges", "", nil)
+	var ch ChallengeResponse
+	if err := json.Unmarshal(r.body, &ch); err != nil || r.status != 200 || len(ch.Challenge) < 20 {
+		t.Fatalf("challenge: %d %s", r.status, r.body)
+	}
+	vp := []byte(`{"@context":["https://www.w3.org/ns/credentials/v2"],"type":"VerifiablePresentation","verifiableCredential":[` + string(issued.VerifiableCredential) + `]}`)
+	tok, err := credential.SignPresentationJWT(signer, vp, ch.Challenge, "https://verifier.example", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	verify := func(opts string) (int, credential.PresentationResult) {
+		b, _ := json.Marshal(tok)
+		r := tn.do(t, "POST", "/presentations/verify", "", []byte(`{"verifiablePresentation":`+string(b)+`,"options":`+opts+`}`))
+		var res credential.PresentationResult
+		_ = json.Unmarshal(r.body, &res)
+		return r.status, res
+	}
+	opts := `{"challenge":"` + ch.Challenge + `","domain":"https://verifier.example","requireAccreditation":false}`
+	st, res := verify(opts)
+	if st != 200 || !res.Verified || res.Holder != holder || len(res.Credentials) != 1 {
+		t.Fatalf("verify: %d %+v", st, res)
+	}
+	// Accepted once.
+	if st, res = verify(opts); st != 422 || res.Errors[0].Name != credential.CheckChallenge {
+		t.Fatalf("replay: %d %+v", st, res)
+	}
+	// Malformed requests are 400 problems.
+	for _, body := range []string{`{`, `{"verifiablePresentation":[1]}`, `{"verifiablePresentation":"x","options":{"challenge":7}}`, `{}`} {
+		if r := tn.do(t, "POST", "/presentations/verify", "", []byte(body)); r.status != 400 {
+			t.Errorf("%s: %d %s", body, r.status, r.body)
+		}
+	}
+}
