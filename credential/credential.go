@@ -19,6 +19,9 @@ import (
 const (
 	// ContextV2 is the base context every credential lists first (§4.3).
 	ContextV2 = "https://www.w3.org/ns/credentials/v2"
+	// ContextV1 is the base context of VC Data Model 1.1 credentials,
+	// which weid verifies (and issues with Data Integrity when asked).
+	ContextV1 = "https://www.w3.org/2018/credentials/v1"
 	// TypeVerifiableCredential is the type every credential has (§4.5).
 	TypeVerifiableCredential = "VerifiableCredential"
 	// SchemaTypeJSONSchema is the credentialSchema type of a JSON Schema
@@ -39,6 +42,10 @@ var ErrInvalid = errors.New("invalid credential")
 // from it.
 type Credential struct {
 	Doc map[string]any
+	// Version is the data model: 2 (VC 2.0) or 1 (VC 1.1, whose
+	// issuanceDate and expirationDate are read into ValidFrom and
+	// ValidUntil).
+	Version int
 	// ID is the credential's id, if it has one.
 	ID string
 	// Types lists the credential's types; it contains
@@ -149,8 +156,13 @@ func (c *Credential) check() error {
 	if !ok || len(ctx) == 0 {
 		return errors.New(`"@context" must be an array whose first item is "` + ContextV2 + `"`)
 	}
-	if first, _ := ctx[0].(string); first != ContextV2 {
-		return errors.New(`the first item of "@context" must be "` + ContextV2 + `"`)
+	switch first, _ := ctx[0].(string); first {
+	case ContextV2:
+		c.Version = 2
+	case ContextV1:
+		c.Version = 1
+	default:
+		return errors.New(`the first item of "@context" must be "` + ContextV2 + `" (VC 2.0) or "` + ContextV1 + `" (VC 1.1)`)
 	}
 	for i, item := range ctx[1:] {
 		switch v := item.(type) {
@@ -225,15 +237,29 @@ func (c *Credential) check() error {
 		}
 	}
 	c.Subjects = subjects
-	// validFrom, validUntil (§4.9): XML Schema dateTimeStamp.
-	if c.ValidFrom, err = dateTimeStamp(doc, "validFrom"); err != nil {
+	// validFrom, validUntil (§4.9): XML Schema dateTimeStamp. VC 1.1
+	// (§4.6, §4.7) has a required issuanceDate and an expirationDate
+	// instead.
+	from, until := "validFrom", "validUntil"
+	if c.Version == 1 {
+		from, until = "issuanceDate", "expirationDate"
+		for _, v2 := range []string{"validFrom", "validUntil"} {
+			if _, ok := doc[v2]; ok {
+				return fmt.Errorf("%q is a VC 2.0 property; a VC 1.1 credential has issuanceDate and expirationDate", v2)
+			}
+		}
+		if _, ok := doc[from]; !ok {
+			return errors.New(`a VC 1.1 credential must have an "issuanceDate"`)
+		}
+	}
+	if c.ValidFrom, err = dateTimeStamp(doc, from); err != nil {
 		return err
 	}
-	if c.ValidUntil, err = dateTimeStamp(doc, "validUntil"); err != nil {
+	if c.ValidUntil, err = dateTimeStamp(doc, until); err != nil {
 		return err
 	}
 	if !c.ValidFrom.IsZero() && !c.ValidUntil.IsZero() && c.ValidUntil.Before(c.ValidFrom) {
-		return errors.New(`"validUntil" is before "validFrom"`)
+		return fmt.Errorf("%q is before %q", until, from)
 	}
 	// credentialStatus (§4.10): objects with a type, and an id URL if any.
 	statuses, err := objects(doc["credentialStatus"], "credentialStatus", false)

@@ -61,6 +61,9 @@ func IssueJWT(s Signer, cred json.RawMessage, now time.Time, opts IssueOptions) 
 	if err != nil {
 		return "", errs.Wrap(http.StatusBadRequest, "credential.invalid", err)
 	}
+	if c.Version != 2 {
+		return "", errs.BadRequest("credential.invalid", "%v: vc+jwt secures VC 2.0 credentials (VC-JOSE-COSE); secure a VC 1.1 credential with a Data Integrity proof", ErrInvalid)
+	}
 	if c.Issuer != s.DID {
 		return "", errs.New(http.StatusForbidden, "credential.issuerMismatch", "the credential's issuer %q is not the signer %s", truncate(c.Issuer, 200), s.DID)
 	}

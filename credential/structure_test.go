@@ -140,3 +140,28 @@ func TestVerifyCancelled(t *testing.T) {
 		t.Fatalf("verified %v err %v\n%s", r.Verified, r.Err, dump(r))
 	}
 }
+
+func TestParseVC11(t *testing.T) {
+	ok := `{"@context":["https://www.w3.org/2018/credentials/v1"],"type":["VerifiableCredential"],"issuer":"did:example:i","issuanceDate":"2026-01-01T00:00:00Z","expirationDate":"2027-01-01T00:00:00Z","credentialSubject":{"name":"A"}}`
+	c, err := credential.Parse([]byte(ok))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Version != 1 || c.ValidFrom.Year() != 2026 || c.ValidUntil.Year() != 2027 {
+		t.Fatalf("%+v", c)
+	}
+	for name, doc := range map[string]string{
+		"no issuanceDate":       `{"@context":["https://www.w3.org/2018/credentials/v1"],"type":["VerifiableCredential"],"issuer":"did:example:i","credentialSubject":{"name":"A"}}`,
+		"v2 validFrom":          `{"@context":["https://www.w3.org/2018/credentials/v1"],"type":["VerifiableCredential"],"issuer":"did:example:i","issuanceDate":"2026-01-01T00:00:00Z","validFrom":"2026-01-01T00:00:00Z","credentialSubject":{"name":"A"}}`,
+		"expired before issued": `{"@context":["https://www.w3.org/2018/credentials/v1"],"type":["VerifiableCredential"],"issuer":"did:example:i","issuanceDate":"2026-01-01T00:00:00Z","expirationDate":"2025-01-01T00:00:00Z","credentialSubject":{"name":"A"}}`,
+	} {
+		if _, err := credential.Parse([]byte(doc)); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	// vc+jwt is VC 2.0 only.
+	k, _ := keys.Generate(keys.Ed25519)
+	if _, err := credential.IssueJWT(credential.Signer{DID: "did:example:i", VerificationMethod: "did:example:i#k", Key: k}, []byte(ok), time.Now(), credential.IssueOptions{}); err == nil {
+		t.Error("a VC 1.1 credential was issued as vc+jwt")
+	}
+}
