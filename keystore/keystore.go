@@ -351,3 +351,81 @@ func (s *Store) RevokeTokens(name string) error {
 	}
 	return s.db.Write(b, &opt.WriteOptions{Sync: true})
 }
+
+// Records: small JSON documents a node keeps for itself — issuer instance
+// configurations, the status list entries of the credentials it issued,
+// status index allocations — under namespaced keys. They are a node's
+// working data, not ledger state.
+
+// PutRecord stores v as JSON under key; sync makes the write durable
+// (fsync) before it returns.
+func (s *Store) PutRecord(key string, v any, sync bool) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("keystore: encode %s: %w", key, err)
+	}
+	return s.db.Put([]byte("record/"+key), b, &opt.WriteOptions{Sync: sync})
+}
+
+// CreateRecord stores v under key durably unless key exists (ErrExists).
+func (s *Store) CreateRecord(key string, v any) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if ok, err := s.db.Has([]byte("record/"+key), nil); err != nil {
+		return err
+	} else if ok {
+		return ErrExists
+	}
+	return s.PutRecord(key, v, true)
+}
+
+// GetRecord decodes the record under key into v; ErrNotFound if absent.
+func (s *Store) GetRecord(key string, v any) error {
+	b, err := s.db.Get([]byte("record/"+key), nil)
+	if errors.Is(err, leveldb.ErrNotFound) {
+		return ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, v)
+}
+
+// Records calls fn with the key (without prefix) and JSON of each record
+// whose key starts with prefix, in key order, until fn returns an error.
+func (s *Store) Records(prefix string, fn func(key string, raw []byte) error) error {
+	p := []byte("record/" + prefix)
+	it := s.db.NewIterator(util.BytesPrefix(p), nil)
+	defer it.Release()
+	for it.Next() {
+		if err := fn(string(it.Key()[len(p):]), it.Value()); err != nil {
+			return err
+		}
+	}
+	return it.Error()
+}
+
+// Namespace is a byte-keyed view of the keystore under a prefix, for
+// components that keep their own small state (such as a status list index
+// allocator).
+type Namespace struct {
+	s      *Store
+	prefix string
+}
+
+// Namespace returns the view of keys under prefix.
+func (s *Store) Namespace(prefix string) Namespace { return Namespace{s: s, prefix: "ns/" + prefix} }
+
+// Get returns the value under key, or nil, nil if absent.
+func (n Namespace) Get(key []byte) ([]byte, error) {
+	b, err := n.s.db.Get(append([]byte(n.prefix), key...), nil)
+	if errors.Is(err, leveldb.ErrNotFound) {
+		return nil, nil
+	}
+	return b, err
+}
+
+// PutSync stores value under key durably.
+func (n Namespace) PutSync(key, value []byte) error {
+	return n.s.db.Put(append([]byte(n.prefix), key...), value, &opt.WriteOptions{Sync: true})
+}
