@@ -1,0 +1,285 @@
+package ldproof
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/piprate/json-gold/ld"
+
+	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/internal/strictjson"
+)
+
+// canonicalRDF returns the RDFC-1.0 canonical N-Quads of a decoded JSON-LD
+// document (values as strictjson decodes them). It expands the document
+// in safe mode: a member whose name does not expand to an IRI, or a type
+// or node identifier that stays a relative IRI, would silently drop out
+// of the signed statements, so it fails, naming the term (VC Data
+// Integrity §2.4.1, "safe mode"). Contexts come only from the embedded
+// set. Errors are *errs.Error for the document's faults.
+func canonicalRDF(doc map[string]any) ([]byte, error) {
+	qs, err := toQuads(doc)
+	if err != nil {
+		return nil, err
+	}
+	out, _, err := canonicalize(qs)
+	if err != nil {
+		return nil, errs.Wrap(http.StatusBadRequest, CodeInvalidJSONLD, err)
+	}
+	return out, nil
+}
+
+// toQuads expands doc in safe mode and converts it to RDF quads.
+func toQuads(doc map[string]any) (qs []quad, err error) {
+	docs, err := embeddedContexts()
+	if err != nil {
+		return nil, err
+	}
+	input := forJSONLD(doc)
+	l := &loader{docs: docs}
+	expanded, err := expand(input, l)
+	if err != nil {
+		var le *ld.JsonLdError
+		if errors.As(err, &le) && le.Code == ld.InvalidProperty {
+			return nil, undefinedTerm(doc, docs)
+		}
+		return nil, jsonldError(err, l)
+	}
+	if err := checkAbsolute(expanded); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			qs, err = nil, errs.New(http.StatusBadRequest, CodeInvalidJSONLD, "JSON-LD processing failed on this document: %v", r)
+		}
+	}()
+	ds, err := ld.NewJsonLdApi().ToRDF(expanded, ld.NewJsonLdOptions(""))
+	if err != nil {
+		return nil, jsonldError(err, l)
+	}
+	for name, triples := range ds.Graphs {
+		var g term
+		switch {
+		case name == "@default":
+		case strings.HasPrefix(name, "_:"):
+			g = term{kind: termBlank, value: name[2:]}
+		default:
+			g = term{kind: termIRI, value: name}
+		}
+		for _, t := range triples {
+			q := quad{fromNode(t.Subject), fromNode(t.Predicate), fromNode(t.Object), g}
+			if q[0].kind == termNone || q[1].kind == termNone || q[2].kind == termNone {
+				continue
+			}
+			qs = append(qs, q)
+		}
+	}
+	return qs, nil
+}
+
+// expand runs json-gold's expansion in safe mode, turning a panic into an
+// error.
+func expand(input any, l *loader) (out []any, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			out, err = nil, errs.New(http.StatusBadRequest, CodeInvalidJSONLD, "JSON-LD processing failed on this document: %v", r)
+		}
+	}()
+	opts := ld.NewJsonLdOptions("")
+	opts.ProcessingMode = ld.JsonLd_1_1
+	opts.DocumentLoader = l
+	opts.SafeMode = true
+	return ld.NewJsonLdProcessor().Expand(input, opts)
+}
+
+func fromNode(n ld.Node) term {
+	switch v := n.(type) {
+	case *ld.IRI:
+		return term{kind: termIRI, value: v.Value}
+	case *ld.BlankNode:
+		return term{kind: termBlank, value: strings.TrimPrefix(v.Attribute, "_:")}
+	case *ld.Literal:
+		t := term{kind: termLiteral, value: v.Value, datatype: v.Datatype}
+		if v.Datatype == rdfLangString {
+			t.lang = v.Language
+		}
+		return t
+	}
+	return term{}
+}
+
+// jsonldError maps a json-gold error to an *errs.Error.
+func jsonldError(err error, l *loader) error {
+	if e, ok := errs.As(err); ok {
+		return e
+	}
+	if l.unknown != "" {
+		return errs.New(http.StatusBadRequest, CodeUnknownContext, "the JSON-LD context %q is not one weid knows (contexts are never fetched)", strictjson.Truncate(l.unknown, 200))
+	}
+	var le *ld.JsonLdError
+	if errors.As(err, &le) {
+		return errs.New(http.StatusBadRequest, CodeInvalidJSONLD, "invalid JSON-LD: %s", strictjson.Truncate(fmt.Sprint(le.Code, ": ", le.Details), 300))
+	}
+	return errs.New(http.StatusBadRequest, CodeInvalidJSONLD, "invalid JSON-LD: %s", strictjson.Truncate(err.Error(), 300))
+}
+
+// checkAbsolute rejects node identifiers and types of the expanded
+// document that are relative IRIs: RDF conversion would drop them.
+func checkAbsolute(v any) error {
+	switch v := v.(type) {
+	case []any:
+		for _, x := range v {
+			if err := checkAbsolute(x); err != nil {
+				return err
+			}
+		}
+	case map[string]any:
+		for k, x := range v {
+			switch k {
+			case "@id":
+				if s, ok := x.(string); ok && !absoluteOrBlank(s) {
+					return errs.New(http.StatusBadRequest, CodeUndefinedTerm, "the identifier %q is a relative IRI; it would be dropped from the signed data", strictjson.Truncate(s, 100))
+				}
+			case "@type":
+				types, _ := x.([]any)
+				if s, ok := x.(string); ok {
+					types = []any{s}
+				}
+				for _, t := range types {
+					if s, ok := t.(string); ok && !absoluteOrBlank(s) {
+						return errs.New(http.StatusBadRequest, CodeUndefinedTerm, "the type %q is not defined by the document's @context", strictjson.Truncate(s, 100))
+					}
+				}
+			case "@value":
+				continue
+			}
+			if err := checkAbsolute(x); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func absoluteOrBlank(s string) bool {
+	return strings.HasPrefix(s, "_:") || strings.Contains(s, ":")
+}
+
+// undefinedTerm finds a member name of doc that safe-mode expansion
+// rejects. Removing names only removes statements, so "expansion fails
+// once the first k candidates are removed" is monotone in k, and a
+// binary search finds a culprit in log2(n) expansions.
+func undefinedTerm(doc map[string]any, docs map[string]*ld.RemoteDocument) error {
+	seen := map[string]bool{}
+	collectTerms(doc, seen)
+	cands := make([]string, 0, len(seen))
+	for k := range seen {
+		cands = append(cands, k)
+	}
+	slices.Sort(cands)
+	fails := func(k int) bool {
+		drop := make(map[string]bool, k)
+		for _, c := range cands[:k] {
+			drop[c] = true
+		}
+		_, err := expand(forJSONLD(without(doc, drop)), &loader{docs: docs})
+		var le *ld.JsonLdError
+		return errors.As(err, &le) && le.Code == ld.InvalidProperty
+	}
+	lo, hi := 0, len(cands) // fails(lo) is true; find the least k with !fails(k)
+	if len(cands) == 0 || fails(hi) {
+		return errs.New(http.StatusBadRequest, CodeUndefinedTerm, "the document uses a term its @context does not define")
+	}
+	for hi-lo > 1 {
+		mid := (lo + hi) / 2
+		if fails(mid) {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return errs.New(http.StatusBadRequest, CodeUndefinedTerm, "the term %q is not defined by the document's @context", strictjson.Truncate(cands[hi-1], 100))
+}
+
+// collectTerms adds every member name of v that is not a keyword, outside
+// @context values, to seen.
+func collectTerms(v any, seen map[string]bool) {
+	switch v := v.(type) {
+	case []any:
+		for _, x := range v {
+			collectTerms(x, seen)
+		}
+	case map[string]any:
+		for k, x := range v {
+			if k == "@context" {
+				continue
+			}
+			if !strings.HasPrefix(k, "@") {
+				seen[k] = true
+			}
+			collectTerms(x, seen)
+		}
+	}
+}
+
+// without returns a copy of v with the members named in drop removed
+// everywhere outside @context values.
+func without(v any, drop map[string]bool) map[string]any {
+	m, _ := dropTerms(v, drop).(map[string]any)
+	return m
+}
+
+func dropTerms(v any, drop map[string]bool) any {
+	switch v := v.(type) {
+	case []any:
+		out := make([]any, len(v))
+		for i, x := range v {
+			out[i] = dropTerms(x, drop)
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, x := range v {
+			if drop[k] {
+				continue
+			}
+			if k == "@context" {
+				out[k] = x
+			} else {
+				out[k] = dropTerms(x, drop)
+			}
+		}
+		return out
+	}
+	return v
+}
+
+// forJSONLD copies a strictjson value into the form json-gold expects:
+// numbers as float64 (JSON-LD reads JSON numbers as doubles).
+func forJSONLD(v any) any {
+	switch v := v.(type) {
+	case []any:
+		out := make([]any, len(v))
+		for i, x := range v {
+			out[i] = forJSONLD(x)
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, x := range v {
+			out[k] = forJSONLD(x)
+		}
+		return out
+	case json.Number:
+		f, err := v.Float64()
+		if err != nil {
+			return string(v)
+		}
+		return f
+	}
+	return v
+}

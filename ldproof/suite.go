@@ -1,0 +1,128 @@
+package ldproof
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"net/http"
+
+	"github.com/gowebpki/jcs"
+
+	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/keys"
+)
+
+// Cryptosuites and proof types Sign makes and Verify checks.
+const (
+	// EdDSARDFC2022 is eddsa-rdfc-2022 (VC DI EdDSA §3.2): RDFC-1.0,
+	// SHA-256, Ed25519.
+	EdDSARDFC2022 = "eddsa-rdfc-2022"
+	// EdDSAJCS2022 is eddsa-jcs-2022 (VC DI EdDSA §3.3): JCS (RFC 8785),
+	// SHA-256, Ed25519.
+	EdDSAJCS2022 = "eddsa-jcs-2022"
+	// ECDSARDFC2019 is ecdsa-rdfc-2019 (VC DI ECDSA §3.2) with P-256 and
+	// SHA-256 (P-384 is not supported).
+	ECDSARDFC2019 = "ecdsa-rdfc-2019"
+	// Ed25519Signature2020 is the legacy proof type of the same name
+	// (W3C CCG Ed25519Signature2020, VC DI EdDSA §4 test vectors): like
+	// eddsa-rdfc-2022 but named by its type and without a cryptosuite. The
+	// document's @context must include ContextEd25519Signature2020.
+	Ed25519Signature2020 = "Ed25519Signature2020"
+
+	// TypeDataIntegrityProof is the proof type of the cryptosuites.
+	TypeDataIntegrityProof = "DataIntegrityProof"
+	// ContextEd25519Signature2020 defines the Ed25519Signature2020 terms.
+	ContextEd25519Signature2020 = "https://w3id.org/security/suites/ed25519-2020/v1"
+
+	// PurposeAssertionMethod is the proof purpose of credentials.
+	PurposeAssertionMethod = "assertionMethod"
+	// PurposeAuthentication is the proof purpose of presentations, with
+	// a challenge and a domain.
+	PurposeAuthentication = "authentication"
+)
+
+// suite is one way of making proof hash data and signing it.
+type suite struct {
+	name    string    // cryptosuite, or the legacy proof type
+	typ     string    // proof type
+	keyType keys.Type // signing key type
+	jcs     bool      // JCS instead of RDFC-1.0
+}
+
+var suites = map[string]*suite{
+	EdDSARDFC2022:        {name: EdDSARDFC2022, typ: TypeDataIntegrityProof, keyType: keys.Ed25519},
+	EdDSAJCS2022:         {name: EdDSAJCS2022, typ: TypeDataIntegrityProof, keyType: keys.Ed25519, jcs: true},
+	ECDSARDFC2019:        {name: ECDSARDFC2019, typ: TypeDataIntegrityProof, keyType: keys.P256},
+	Ed25519Signature2020: {name: Ed25519Signature2020, typ: Ed25519Signature2020, keyType: keys.Ed25519},
+}
+
+// Suites returns the names Options.Cryptosuite accepts.
+func Suites() []string {
+	return []string{EdDSARDFC2022, EdDSAJCS2022, ECDSARDFC2019, Ed25519Signature2020}
+}
+
+// hashData runs a suite's transformation, proof configuration and hashing
+// on an unsecured document and proof options (without proofValue): it
+// returns the canonical document, the canonical proof configuration and
+// SHA-256(configuration) ‖ SHA-256(document). The proof configuration
+// carries the document's @context (VC DI EdDSA §3.2.5, §3.3.5; VC DI ECDSA
+// §3.2.5).
+func (s *suite) hashData(unsecured, options map[string]any) (canonDoc, canonConfig, hash []byte, err error) {
+	config := make(map[string]any, len(options)+1)
+	for k, v := range options {
+		if k != "proofValue" {
+			config[k] = v
+		}
+	}
+	if ctx, ok := unsecured["@context"]; ok {
+		config["@context"] = ctx
+	}
+	if s.jcs {
+		if canonDoc, err = canonicalJSON(unsecured); err != nil {
+			return nil, nil, nil, errs.New(http.StatusBadRequest, CodeInvalidDocument, "canonicalize the document: %v", err)
+		}
+		if canonConfig, err = canonicalJSON(config); err != nil {
+			return nil, nil, nil, errs.New(http.StatusBadRequest, CodeInvalidDocument, "canonicalize the proof configuration: %v", err)
+		}
+	} else {
+		if canonConfig, err = canonicalRDF(config); err != nil {
+			return nil, nil, nil, prefixErr("the proof configuration: ", err)
+		}
+		if canonDoc, err = canonicalRDF(unsecured); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	ph, dh := sha256.Sum256(canonConfig), sha256.Sum256(canonDoc)
+	return canonDoc, canonConfig, append(ph[:], dh[:]...), nil
+}
+
+// prefixErr prefixes the detail of an *errs.Error.
+func prefixErr(prefix string, err error) error {
+	if e, ok := errs.As(err); ok {
+		c := *e
+		c.Detail = prefix + c.Detail
+		return &c
+	}
+	return fmt.Errorf("%s%w", prefix, err)
+}
+
+// canonicalJSON is the JCS form (RFC 8785) of a decoded JSON value.
+func canonicalJSON(v any) ([]byte, error) {
+	b, err := encodeJSON(v)
+	if err != nil {
+		return nil, err
+	}
+	return jcs.Transform(b)
+}
+
+// encodeJSON encodes v without HTML escaping.
+func encodeJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}

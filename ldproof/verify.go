@@ -1,0 +1,334 @@
+package ldproof
+
+import (
+	"context"
+	"crypto/elliptic"
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"slices"
+	"time"
+
+	"github.com/mr-tron/base58"
+
+	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/internal/strictjson"
+	"github.com/weidgo/weid/keys"
+)
+
+// KeyResolver returns the public key of a proof's verification method.
+// The caller checks that the method belongs to the expected controller
+// and is listed under proofPurpose in its DID document (as of created,
+// which is zero when the proof has none).
+type KeyResolver func(ctx context.Context, verificationMethod, proofPurpose string, created time.Time) (keys.PublicKey, error)
+
+// VerifyOptions say what Verify expects of every proof.
+type VerifyOptions struct {
+	// ProofPurpose defaults to PurposeAssertionMethod.
+	ProofPurpose string
+	// Challenge and Domain, when set, must equal the proof's (a domain
+	// array must contain Domain).
+	Challenge, Domain string
+	// Now is the time expires is checked against; zero means time.Now().
+	Now time.Time
+}
+
+// Result is the outcome of Verify.
+type Result struct {
+	// Verified is true when the document has at least one proof and
+	// every proof verifies.
+	Verified bool
+	// Proofs reports each proof in document order.
+	Proofs []ProofResult
+}
+
+// ProofResult reports one proof.
+type ProofResult struct {
+	ID                 string    `json:"id,omitempty"`
+	Type               string    `json:"type"`
+	Cryptosuite        string    `json:"cryptosuite,omitempty"`
+	VerificationMethod string    `json:"verificationMethod"`
+	ProofPurpose       string    `json:"proofPurpose"`
+	Created            time.Time `json:"created,omitzero"`
+	PreviousProof      []string  `json:"previousProof,omitempty"`
+	// Verified is true when the signature verifies and, for a proof in
+	// a chain, every proof it names in previousProof is Verified too.
+	Verified bool `json:"verified"`
+	// Code (one of the Code constants) and Error say why not.
+	Code  string `json:"code,omitempty"`
+	Error string `json:"error,omitempty"`
+}
+
+// Verify checks every Data Integrity proof of doc (VC Data Integrity §4.5,
+// proof sets and chains) with the keys resolve returns, and reports each.
+// A proof in a chain verifies only when every proof its previousProof
+// names exists in the document and verifies.
+//
+// The error is an *errs.Error when the document itself cannot be checked:
+// 413 ldproof.tooLarge, 400 ldproof.invalidDocument, 400 ldproof.noProof;
+// or ctx's error. Everything about the proofs is in the Result.
+func Verify(ctx context.Context, doc json.RawMessage, resolve KeyResolver, o VerifyOptions) (*Result, error) {
+	d, err := decodeDocument(doc)
+	if err != nil {
+		return nil, err
+	}
+	proofs, ok, err := proofList(d)
+	if err != nil {
+		return nil, err
+	}
+	if !ok || len(proofs) == 0 {
+		return nil, errs.BadRequest(CodeNoProof, "the document has no proof")
+	}
+	if o.ProofPurpose == "" {
+		o.ProofPurpose = PurposeAssertionMethod
+	}
+	if o.Now.IsZero() {
+		o.Now = time.Now()
+	}
+	base := withoutProof(d)
+	res := &Result{Proofs: make([]ProofResult, len(proofs))}
+	for i, p := range proofs {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		res.Proofs[i] = verifyProof(ctx, base, proofs, p, resolve, o)
+	}
+	// Chains: a proof is verified only if all proofs it names are.
+	state := make([]int, len(proofs)) // 0 unknown, 1 visiting, 2 done
+	var settle func(i int) bool
+	settle = func(i int) bool {
+		switch state[i] {
+		case 1:
+			return false // a cycle can verify nothing
+		case 2:
+			return res.Proofs[i].Verified
+		}
+		state[i] = 1
+		r := &res.Proofs[i]
+		if r.Verified {
+			for _, id := range r.PreviousProof {
+				j := slices.IndexFunc(proofs, func(p map[string]any) bool { s, _ := p["id"].(string); return s == id })
+				if j < 0 || !settle(j) {
+					r.Verified, r.Code, r.Error = false, CodeBrokenChain, fmt.Sprintf("previous proof %q does not verify", strictjson.Truncate(id, 200))
+					break
+				}
+			}
+		}
+		state[i] = 2
+		return r.Verified
+	}
+	res.Verified = true
+	for i := range proofs {
+		if !settle(i) {
+			res.Verified = false
+		}
+	}
+	return res, nil
+}
+
+// verifyProof checks one proof's members and signature (VC Data Integrity
+// §4.3 and the cryptosuites' Verify Proof).
+func verifyProof(ctx context.Context, base map[string]any, all []map[string]any, p map[string]any, resolve KeyResolver, o VerifyOptions) (r ProofResult) {
+	str := func(name string) string { s, _ := p[name].(string); return s }
+	r.ID, r.Type, r.Cryptosuite = str("id"), str("type"), str("cryptosuite")
+	r.VerificationMethod, r.ProofPurpose = str("verificationMethod"), str("proofPurpose")
+	fail := func(code, format string, args ...any) ProofResult {
+		r.Code, r.Error = code, fmt.Sprintf(format, args...)
+		return r
+	}
+	var s *suite
+	switch r.Type {
+	case TypeDataIntegrityProof:
+		s = suites[r.Cryptosuite]
+		if s == nil || s.typ != TypeDataIntegrityProof {
+			return fail(CodeUnsupportedSuite, "unsupported cryptosuite %q", strictjson.Truncate(r.Cryptosuite, 64))
+		}
+	case Ed25519Signature2020:
+		s = suites[Ed25519Signature2020]
+	default:
+		return fail(CodeUnsupportedSuite, "unsupported proof type %q", strictjson.Truncate(r.Type, 64))
+	}
+	for _, name := range []string{"id", "cryptosuite", "created", "expires", "challenge", "nonce"} {
+		if v, ok := p[name]; ok {
+			if _, isStr := v.(string); !isStr {
+				return fail(CodeInvalidProof, "the proof's %q must be a string", name)
+			}
+		}
+	}
+	if r.VerificationMethod == "" {
+		return fail(CodeInvalidProof, "the proof has no verificationMethod string")
+	}
+	if r.ProofPurpose != o.ProofPurpose {
+		return fail(CodePurposeMismatch, "proofPurpose %q is not %s", strictjson.Truncate(r.ProofPurpose, 64), o.ProofPurpose)
+	}
+	if c := str("created"); c != "" {
+		t, err := parseDateTimeStamp(c)
+		if err != nil {
+			return fail(CodeInvalidProof, "created: %v", err)
+		}
+		r.Created = t
+	}
+	if e := str("expires"); e != "" {
+		t, err := parseDateTimeStamp(e)
+		if err != nil {
+			return fail(CodeInvalidProof, "expires: %v", err)
+		}
+		if o.Now.After(t) {
+			return fail(CodeExpired, "the proof expired at %s", e)
+		}
+	}
+	if o.Challenge != "" && str("challenge") != o.Challenge {
+		return fail(CodeChallengeMismatch, "the proof's challenge is not the expected one")
+	}
+	if o.Domain != "" && !domainMatches(p["domain"], o.Domain) {
+		return fail(CodeDomainMismatch, "the proof's domain is not %q", strictjson.Truncate(o.Domain, 200))
+	}
+	switch pp := p["previousProof"].(type) {
+	case nil:
+	case string:
+		r.PreviousProof = []string{pp}
+	case []any:
+		for _, v := range pp {
+			id, ok := v.(string)
+			if !ok {
+				return fail(CodeInvalidProof, "previousProof must be a string or an array of strings")
+			}
+			r.PreviousProof = append(r.PreviousProof, id)
+		}
+	default:
+		return fail(CodeInvalidProof, "previousProof must be a string or an array of strings")
+	}
+	pv := str("proofValue")
+	if len(pv) < 2 || pv[0] != 'z' || len(pv) > 200 {
+		return fail(CodeInvalidProof, "proofValue must be a base58btc multibase value (starting with 'z')")
+	}
+	sig, err := base58.Decode(pv[1:])
+	if err != nil || len(sig) != keys.SignatureSize {
+		return fail(CodeInvalidProof, "proofValue is not a base58btc %d-byte signature", keys.SignatureSize)
+	}
+
+	// The document as this proof signed it: without proofs, or with the
+	// proofs it chains to (VC Data Integrity §4.5 step 4.3).
+	unsecured := base
+	if len(r.PreviousProof) > 0 {
+		unsecured = make(map[string]any, len(base)+1)
+		for k, v := range base {
+			unsecured[k] = v
+		}
+		matching := make([]any, 0, len(r.PreviousProof))
+		for _, id := range r.PreviousProof {
+			m := proofByID(all, id)
+			if m == nil {
+				return fail(CodeUnknownPreviousProof, "previousProof %q names no proof of the document", strictjson.Truncate(id, 200))
+			}
+			matching = append(matching, m)
+		}
+		unsecured["proof"] = matching
+	}
+	// A proof's own @context must begin the document's and then stands
+	// for it (VC DI EdDSA §3.3.2).
+	if pctx, ok := p["@context"]; ok {
+		if !contextPrefix(base["@context"], pctx) {
+			return fail(CodeInvalidProof, "the proof's @context is not a prefix of the document's @context")
+		}
+		if len(r.PreviousProof) == 0 {
+			unsecured = withoutProof(base)
+		}
+		unsecured["@context"] = pctx
+	}
+	_, _, hash, err := s.hashData(unsecured, p)
+	if err != nil {
+		return fail(errs.Code(err), "%v", detail(err))
+	}
+	if resolve == nil {
+		return fail(CodeKeyNotResolved, "no key resolver")
+	}
+	pk, err := resolve(ctx, r.VerificationMethod, r.ProofPurpose, r.Created)
+	if err != nil {
+		return fail(CodeKeyNotResolved, "verification method %s: %v", strictjson.Truncate(r.VerificationMethod, 200), err)
+	}
+	if pk.Type != s.keyType {
+		return fail(CodeKeyNotResolved, "verification method %s has a %s key; %s needs %s", strictjson.Truncate(r.VerificationMethod, 200), pk.Type, s.name, s.keyType)
+	}
+	if !pk.Verify(hash, lowS(pk.Type, sig)) {
+		return fail(CodeBadSignature, "the %s signature does not verify with %s", s.name, strictjson.Truncate(r.VerificationMethod, 200))
+	}
+	r.Verified = true
+	return r
+}
+
+// detail is an error's text without its code.
+func detail(err error) string {
+	if e, ok := errs.As(err); ok && e.Detail != "" {
+		return e.Detail
+	}
+	return err.Error()
+}
+
+// parseDateTimeStamp parses an XML Schema dateTimeStamp (a date and time
+// with a time zone), as created and expires are.
+func parseDateTimeStamp(s string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is not a date and time with a time zone", strictjson.Truncate(s, 64))
+	}
+	return t, nil
+}
+
+func domainMatches(v any, want string) bool {
+	switch d := v.(type) {
+	case string:
+		return d == want
+	case []any:
+		return slices.ContainsFunc(d, func(x any) bool { s, _ := x.(string); return s == want })
+	}
+	return false
+}
+
+// contextPrefix reports whether the @context value prefix (a string or an
+// array) begins the @context value full, item by item.
+func contextPrefix(full, prefix any) bool {
+	list := func(v any) ([]any, bool) {
+		switch v := v.(type) {
+		case []any:
+			return v, true
+		case string:
+			return []any{v}, true
+		}
+		return nil, false
+	}
+	f, ok1 := list(full)
+	pr, ok2 := list(prefix)
+	if !ok1 || !ok2 || len(pr) > len(f) {
+		return false
+	}
+	for i := range pr {
+		a, err1 := canonicalJSON(pr[i])
+		b, err2 := canonicalJSON(f[i])
+		if err1 != nil || err2 != nil || string(a) != string(b) {
+			return false
+		}
+	}
+	return true
+}
+
+var orderP256 = elliptic.P256().Params().N
+
+// lowS returns a P-256 r‖s signature with s replaced by n−s when s is in
+// the upper half of the group order n. (r, s) and (r, n−s) verify alike;
+// keys.PublicKey.Verify accepts only low S, but Data Integrity (like
+// WebCrypto) does not require it, and other signers produce high S half
+// the time.
+func lowS(t keys.Type, sig []byte) []byte {
+	if t != keys.P256 || len(sig) != keys.SignatureSize {
+		return sig
+	}
+	s := new(big.Int).SetBytes(sig[32:])
+	if s.Sign() == 0 || s.Cmp(orderP256) >= 0 || s.Cmp(new(big.Int).Rsh(orderP256, 1)) <= 0 {
+		return sig
+	}
+	out := make([]byte, keys.SignatureSize)
+	copy(out, sig[:32])
+	s.Sub(orderP256, s).FillBytes(out[32:])
+	return out
+}
