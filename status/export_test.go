@@ -1,0 +1,4 @@
+package status
+
+// CachedForTest reports how many lists and bytes c caches.
+func CachedForTest(c *Checker) (lists int, bytes int64) { return c.cached() }
