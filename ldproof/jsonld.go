@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/piprate/json-gold/ld"
 
@@ -33,67 +35,133 @@ func canonicalRDF(doc map[string]any) ([]byte, error) {
 	return out, nil
 }
 
-// toQuads expands doc in safe mode and converts it to RDF quads.
+// toQuads expands doc in safe mode and converts it to RDF quads (JSON-LD
+// 1.1 API §6.1 Deserialize JSON-LD to RDF). Statements that other
+// processors would drop (relative or malformed IRIs, blank node
+// predicates) are refused instead: nothing in a document goes unsigned.
 func toQuads(doc map[string]any) (qs []quad, err error) {
-	docs, err := embeddedContexts()
-	if err != nil {
-		return nil, err
-	}
-	input := forJSONLD(doc)
-	l := &loader{docs: docs}
-	expanded, err := expand(input, l)
-	if err != nil {
-		var le *ld.JsonLdError
-		if errors.As(err, &le) && le.Code == ld.InvalidProperty {
-			return nil, undefinedTerm(doc, docs)
-		}
-		return nil, jsonldError(err, l)
-	}
-	if err := checkAbsolute(expanded); err != nil {
-		return nil, err
-	}
 	defer func() {
 		if r := recover(); r != nil {
 			qs, err = nil, errs.New(http.StatusBadRequest, CodeInvalidJSONLD, "JSON-LD processing failed on this document: %v", r)
 		}
 	}()
-	ds, err := ld.NewJsonLdApi().ToRDF(expanded, ld.NewJsonLdOptions(""))
+	docs, err := embeddedContexts()
 	if err != nil {
-		return nil, jsonldError(err, l)
+		return nil, err
 	}
-	for name, triples := range ds.Graphs {
-		var g term
-		switch {
-		case name == "@default":
-		case strings.HasPrefix(name, "_:"):
-			g = term{kind: termBlank, value: name[2:]}
-		default:
-			g = term{kind: termIRI, value: name}
+	expanded, err := expand(doc, docs)
+	if err != nil {
+		var le *ld.JsonLdError
+		if errors.As(err, &le) && le.Code == ld.InvalidProperty {
+			return nil, undefinedTerm(doc, docs)
 		}
-		for _, t := range triples {
-			q := quad{fromNode(t.Subject), fromNode(t.Predicate), fromNode(t.Object), g}
-			if q[0].kind == termNone || q[1].kind == termNone || q[2].kind == termNone {
-				continue
-			}
-			qs = append(qs, q)
-		}
+		return nil, jsonldError(err)
 	}
-	return qs, nil
+	if err := checkAbsolute(expanded); err != nil {
+		return nil, err
+	}
+	issuer := ld.NewIdentifierIssuer("_:b")
+	nodeMap := map[string]any{"@default": map[string]any{}}
+	if _, err := ld.NewJsonLdApi().GenerateNodeMap(expanded, nodeMap, "@default", issuer, "", "", nil); err != nil {
+		return nil, jsonldError(err)
+	}
+	return nodeMapToQuads(nodeMap, issuer)
 }
 
-// expand runs json-gold's expansion in safe mode, turning a panic into an
-// error.
-func expand(input any, l *loader) (out []any, err error) {
+// expandOptions are the options of every expansion: JSON-LD 1.1, safe
+// mode, embedded contexts only.
+func expandOptions(docs map[string]*ld.RemoteDocument) *ld.JsonLdOptions {
+	opts := ld.NewJsonLdOptions("")
+	opts.ProcessingMode = ld.JsonLd_1_1
+	opts.DocumentLoader = staticLoader(docs)
+	opts.SafeMode = true
+	return opts
+}
+
+// activeContexts caches the active context of a top-level @context that
+// lists embedded context URLs: processing the VC 2.0 context is most of
+// the cost of expanding a credential. json-gold never modifies an active
+// context (each step copies it), so one value serves every goroutine.
+var activeContexts sync.Map // canonical JSON of the @context → *ld.Context
+
+var activeContextsLen atomic.Int32
+
+const maxActiveContexts = 256
+
+// topContext returns the (cached) active context of doc's top-level
+// @context, or nil when it is not a cacheable list of known URLs.
+func topContext(ctxVal any, docs map[string]*ld.RemoteDocument, opts *ld.JsonLdOptions) (*ld.Context, error) {
+	list, ok := ctxVal.([]any)
+	if s, isStr := ctxVal.(string); isStr {
+		list, ok = []any{s}, true
+	}
+	if !ok || len(list) == 0 || len(list) > len(contextURLs) {
+		return nil, nil
+	}
+	var key strings.Builder
+	for _, v := range list {
+		s, isStr := v.(string)
+		if _, known := docs[s]; !isStr || !known {
+			return nil, nil
+		}
+		key.WriteString(s)
+		key.WriteByte(' ')
+	}
+	if c, ok := activeContexts.Load(key.String()); ok {
+		return c.(*ld.Context), nil
+	}
+	c, err := ld.NewContext(nil, opts).Parse(list)
+	if err != nil {
+		return nil, err
+	}
+	if activeContextsLen.Load() < maxActiveContexts {
+		if _, loaded := activeContexts.LoadOrStore(key.String(), c); !loaded {
+			activeContextsLen.Add(1)
+		}
+	}
+	return c, nil
+}
+
+// expand runs json-gold's expansion algorithm (JSON-LD 1.1 API §5.1.2) in
+// safe mode, starting from the cached active context when it can.
+func expand(doc map[string]any, docs map[string]*ld.RemoteDocument) (out []any, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			out, err = nil, errs.New(http.StatusBadRequest, CodeInvalidJSONLD, "JSON-LD processing failed on this document: %v", r)
 		}
 	}()
-	opts := ld.NewJsonLdOptions("")
-	opts.ProcessingMode = ld.JsonLd_1_1
-	opts.DocumentLoader = l
-	opts.SafeMode = true
-	return ld.NewJsonLdProcessor().Expand(input, opts)
+	opts := expandOptions(docs)
+	input := forJSONLD(doc).(map[string]any)
+	active, err := topContext(input["@context"], docs, opts)
+	if err != nil {
+		return nil, err
+	}
+	if active == nil {
+		active = ld.NewContext(nil, opts)
+	} else {
+		delete(input, "@context")
+	}
+	expanded, err := ld.NewJsonLdApi().Expand(active, "", input, opts, false, nil)
+	if err != nil {
+		return nil, err
+	}
+	// The final steps of the expansion algorithm (§5.1.2 step 19).
+	m, isMap := expanded.(map[string]any)
+	if isMap {
+		if len(m) == 0 {
+			return []any{}, nil
+		}
+		if g, ok := m["@graph"]; ok && len(m) == 1 {
+			expanded = g
+		}
+	}
+	switch e := expanded.(type) {
+	case nil:
+		return []any{}, nil
+	case []any:
+		return e, nil
+	}
+	return []any{expanded}, nil
 }
 
 func fromNode(n ld.Node) term {
@@ -113,15 +181,18 @@ func fromNode(n ld.Node) term {
 }
 
 // jsonldError maps a json-gold error to an *errs.Error.
-func jsonldError(err error, l *loader) error {
+func jsonldError(err error) error {
 	if e, ok := errs.As(err); ok {
 		return e
 	}
-	if l.unknown != "" {
-		return errs.New(http.StatusBadRequest, CodeUnknownContext, "the JSON-LD context %q is not one weid knows (contexts are never fetched)", strictjson.Truncate(l.unknown, 200))
-	}
 	var le *ld.JsonLdError
 	if errors.As(err, &le) {
+		if d, ok := le.Details.(error); ok {
+			var uc *unknownContextError
+			if errors.As(d, &uc) {
+				return errs.New(http.StatusBadRequest, CodeUnknownContext, "the JSON-LD context %q is not one weid knows (contexts are never fetched)", strictjson.Truncate(uc.url, 200))
+			}
+		}
 		return errs.New(http.StatusBadRequest, CodeInvalidJSONLD, "invalid JSON-LD: %s", strictjson.Truncate(fmt.Sprint(le.Code, ": ", le.Details), 300))
 	}
 	return errs.New(http.StatusBadRequest, CodeInvalidJSONLD, "invalid JSON-LD: %s", strictjson.Truncate(err.Error(), 300))
@@ -186,7 +257,7 @@ func undefinedTerm(doc map[string]any, docs map[string]*ld.RemoteDocument) error
 		for _, c := range cands[:k] {
 			drop[c] = true
 		}
-		_, err := expand(forJSONLD(without(doc, drop)), &loader{docs: docs})
+		_, err := expand(without(doc, drop), docs)
 		var le *ld.JsonLdError
 		return errors.As(err, &le) && le.Code == ld.InvalidProperty
 	}

@@ -60,25 +60,6 @@ var embeddedContexts = sync.OnceValues(func() (map[string]*ld.RemoteDocument, er
 	return docs, nil
 })
 
-// loader is the ld.DocumentLoader of one JSON-LD operation: it serves the
-// embedded contexts and records the first URL it does not know, so that
-// the caller can name it (json-gold's own error text is not stable).
-type loader struct {
-	docs    map[string]*ld.RemoteDocument
-	unknown string
-}
-
-// LoadDocument implements ld.DocumentLoader.
-func (l *loader) LoadDocument(u string) (*ld.RemoteDocument, error) {
-	if d, ok := l.docs[u]; ok {
-		return d, nil
-	}
-	if l.unknown == "" {
-		l.unknown = u
-	}
-	return nil, fmt.Errorf("context %q is not one weid knows", u)
-}
-
 // DocumentLoader returns a json-gold document loader that serves the
 // embedded contexts (ContextURLs) and fails for any other URL without
 // fetching it, for callers that run their own JSON-LD processing.
@@ -99,5 +80,12 @@ func (s staticLoader) LoadDocument(u string) (*ld.RemoteDocument, error) {
 	if d, ok := s[u]; ok {
 		return d, nil
 	}
-	return nil, fmt.Errorf("context %q is not one weid knows", u)
+	return nil, &unknownContextError{u}
+}
+
+// unknownContextError is a context URL that is not embedded.
+type unknownContextError struct{ url string }
+
+func (e *unknownContextError) Error() string {
+	return fmt.Sprintf("context %q is not one weid knows", e.url)
 }
