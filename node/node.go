@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -18,9 +19,11 @@ import (
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/evidence"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/keystore"
 	"github.com/weidgo/weid/schemas"
+	"github.com/weidgo/weid/status"
 )
 
 // Config configures a node.
@@ -51,7 +54,15 @@ type Node struct {
 	Resolver *did.Resolver
 	ChainID  string
 	AdminDID string
-	metrics  *chain.Metrics
+	// Schemas caches compiled credential schemas for issuing and verifying.
+	Schemas *schemas.Validator
+	// Status reads credentials' status entries from the ledger's status
+	// lists (with a cache invalidated by list updates).
+	Status  *status.Checker
+	metrics *chain.Metrics
+
+	alloc    *status.Allocator // status list indices handed out by this node
+	statusMu sync.Mutex        // serializes status list creation
 }
 
 // Keystore ids of the node's own keys.
@@ -67,6 +78,8 @@ func NewRegistry() *chain.Registry {
 	did.Register(r)
 	authz.Register(r)
 	schemas.Register(r)
+	evidence.Register(r)
+	status.Register(r)
 	return r
 }
 
@@ -113,7 +126,8 @@ func open(cfg Config, mustInit bool) (*Node, error) {
 		ks.Close()
 		return nil, err
 	}
-	n := &Node{Ledger: l, Keystore: ks}
+	n := &Node{Ledger: l, Keystore: ks, Schemas: schemas.NewValidator(schemas.DefaultCacheSize), Status: &status.Checker{},
+		alloc: status.NewAllocator(ks.Namespace("status-alloc/"))}
 	if cfg.Registerer != nil {
 		n.metrics = chain.NewMetrics(cfg.Registerer)
 		l.SetMetrics(n.metrics)
@@ -283,9 +297,24 @@ func (n *Node) SubmitRaw(ctx context.Context, raw []byte, async bool) (chain.Rec
 
 // SignerKey returns the custodial key an account uses to sign for did.
 func (n *Node) SignerKey(account *keystore.Account, d string) (string, *keys.PrivateKey, error) {
-	vm, err := n.Keystore.Signer(d)
+	vm, k, owner, err := n.CustodialKey(d)
 	if err != nil {
-		return "", nil, errs.New(http.StatusForbidden, "auth.notCustodian", "this node holds no key for %s", d)
+		return "", nil, err
+	}
+	if owner != account.Name {
+		return "", nil, errs.New(http.StatusForbidden, "auth.notOwner", "%s belongs to another account", d)
+	}
+	return vm, k, nil
+}
+
+// CustodialKey returns the verification method and key the node signs
+// with for did, and the account that owns them, whoever asks: callers
+// decide who may use it (SignerKey: only the owner; a status list is
+// published signed by its issuer whoever reads it).
+func (n *Node) CustodialKey(d string) (vm string, k *keys.PrivateKey, owner string, err error) {
+	vm, err = n.Keystore.Signer(d)
+	if err != nil {
+		return "", nil, "", errs.New(http.StatusForbidden, "auth.notCustodian", "this node holds no key for %s", d)
 	}
 	// A rotation whose transaction committed but whose SetSigner did not
 	// (a crash between the two) left a pending signer: adopt it once the
@@ -297,17 +326,14 @@ func (n *Node) SignerKey(account *keystore.Account, d string) (string, *keys.Pri
 			}
 		}
 	}
-	k, owner, err := n.Keystore.Key(vm)
+	k, owner, err = n.Keystore.Key(vm)
 	if errors.Is(err, keystore.ErrNotFound) {
-		return "", nil, errs.New(http.StatusForbidden, "auth.notCustodian", "this node holds no key for %s", vm)
+		return "", nil, "", errs.New(http.StatusForbidden, "auth.notCustodian", "this node holds no key for %s", vm)
 	}
 	if err != nil {
-		return "", nil, err
+		return "", nil, "", err
 	}
-	if owner != account.Name {
-		return "", nil, errs.New(http.StatusForbidden, "auth.notOwner", "%s belongs to another account", d)
-	}
-	return vm, k, nil
+	return vm, k, owner, nil
 }
 
 // Close stops the engine (committing what it accepted) and closes the stores.

@@ -3,10 +3,13 @@ package server
 import (
 	"encoding/json"
 	"net/http"
-	"time"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
 
 	"github.com/weidgo/weid/credential"
 	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/node"
 )
 
 // W3C VCALM endpoints. Credentials are issued and verified in the VC 2.0
@@ -27,10 +30,16 @@ type IssueRequest struct {
 	Options    *IssueOptions   `json:"options,omitempty"`
 }
 
-// IssueOptions are the issuance choices: format "vc+jwt" (the default) or
-// "eddsa-jcs-2022" (a Data Integrity proof; Ed25519 issuer keys).
+// IssueOptions are the issuance choices (W3C VCALM options), each
+// overriding the issuer instance's: the securing mechanism ("vc+jwt", the
+// default; "dc+sd-jwt"; "eddsa-jcs-2022", "eddsa-rdfc-2022",
+// "ecdsa-rdfc-2019"), the weid schema, the status purposes and, for
+// dc+sd-jwt, the selectively disclosable claims.
 type IssueOptions struct {
-	Format string `json:"format,omitempty"`
+	Format      string   `json:"format,omitempty"`
+	Schema      uint64   `json:"schema,omitempty"`
+	Status      []string `json:"status,omitempty"`
+	Disclosable []string `json:"disclosable,omitempty"`
 }
 
 // IssueResponse is the body of a 201 from POST /credentials/issue: an
@@ -48,8 +57,28 @@ type VerifyRequest struct {
 }
 
 // issueCredential signs a credential whose issuer is a DID the caller's
-// account keeps a key for.
+// account keeps a key for, in the securing mechanism options.format names.
 func (s *Server) issueCredential(w http.ResponseWriter, r *http.Request) {
+	s.issue(w, r, nil)
+}
+
+// issueWithInstance issues through the issuer instance of the path: its
+// issuer, format, schema, types, status purposes and disclosable claims.
+func (s *Server) issueWithInstance(w http.ResponseWriter, r *http.Request) {
+	acct, err := s.account(r)
+	if err != nil {
+		renderError(w, r, err)
+		return
+	}
+	in, err := s.node.IssuerInstance(acct, chi.URLParam(r, "name"))
+	if err != nil {
+		renderError(w, r, err)
+		return
+	}
+	s.issue(w, r, in)
+}
+
+func (s *Server) issue(w http.ResponseWriter, r *http.Request, in *node.IssuerInstance) {
 	acct, err := s.account(r)
 	if err != nil {
 		renderError(w, r, err)
@@ -71,52 +100,53 @@ func (s *Server) issueCredential(w http.ResponseWriter, r *http.Request) {
 		renderError(w, r, errs.BadRequest("credential.invalid", "credential is required"))
 		return
 	}
-	format := "vc+jwt"
-	if req.Options != nil && req.Options.Format != "" {
-		format = req.Options.Format
+	var p node.IssueProfile
+	issuer := ""
+	if in != nil {
+		p, issuer = in.IssueProfile, in.Issuer
 	}
-	if format != "vc+jwt" && format != credential.CryptosuiteEdDSAJCS2022 {
-		renderError(w, r, errs.BadRequest("credential.unsupportedFormat", "options.format %q is not supported (supported: vc+jwt, eddsa-jcs-2022)", format))
-		return
+	if o := req.Options; o != nil {
+		if o.Format != "" {
+			p.Format = o.Format
+		}
+		if o.Schema != 0 {
+			p.Schema = o.Schema
+		}
+		if o.Status != nil {
+			p.Status = o.Status
+		}
+		if o.Disclosable != nil {
+			p.Disclosable = o.Disclosable
+		}
 	}
-	var head struct {
-		Issuer json.RawMessage `json:"issuer"`
-	}
-	_ = json.Unmarshal(req.Credential, &head)
-	issuer := issuerID(head.Issuer)
-	if issuer == "" {
-		renderError(w, r, errs.BadRequest("credential.invalid", "credential.issuer must be a DID of your account"))
-		return
-	}
-	vm, key, err := s.node.SignerKey(acct, issuer)
+	issued, err := s.node.IssueCredential(r.Context(), acct, req.Credential, p, issuer, s.baseURL(r))
 	if err != nil {
 		renderError(w, r, err)
 		return
 	}
-	signer := credential.Signer{DID: issuer, VerificationMethod: vm, Key: key}
 	var out any
-	if format == credential.CryptosuiteEdDSAJCS2022 {
-		// Claims are checked against their schema exactly as for vc+jwt.
-		if err = credential.CheckClaims(req.Credential, credential.IssueOptions{State: s.node.Ledger, Schemas: s.schemas}); err == nil {
-			var signed json.RawMessage
-			if signed, err = credential.SignDataIntegrityJCS(signer, req.Credential, time.Now()); err == nil {
-				out = signed
-			}
-		}
-	} else {
-		var jwt string
-		if jwt, err = credential.IssueJWT(signer, req.Credential, time.Now(), credential.IssueOptions{State: s.node.Ledger, Schemas: s.schemas}); err == nil {
-			out = EnvelopedCredential{Context: "https://www.w3.org/ns/credentials/v2", ID: credential.DataURLVCJWT + jwt, Type: "EnvelopedVerifiableCredential"}
-		}
-	}
-	if err != nil {
-		if _, ok := errs.As(err); !ok {
-			err = errs.BadRequest("credential.invalid", "%v", err)
-		}
-		renderError(w, r, err)
-		return
+	switch {
+	case issued.Document != nil:
+		out = issued.Document
+	case issued.Format == node.FormatSDJWT:
+		out = EnvelopedCredential{Context: credential.ContextV2, ID: credential.DataURLSDJWT + issued.Compact, Type: "EnvelopedVerifiableCredential"}
+	default:
+		out = EnvelopedCredential{Context: credential.ContextV2, ID: credential.DataURLVCJWT + issued.Compact, Type: "EnvelopedVerifiableCredential"}
 	}
 	writeJSON(w, http.StatusCreated, IssueResponse{VerifiableCredential: out})
+}
+
+// baseURL is the node's public URL: the configured one, or else the one
+// the request was sent to.
+func (s *Server) baseURL(r *http.Request) string {
+	if s.PublicURL != "" {
+		return strings.TrimRight(s.PublicURL, "/")
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
 }
 
 func issuerID(raw json.RawMessage) string {
@@ -176,5 +206,5 @@ func policyFrom(options map[string]any) credential.Policy {
 
 // verifier returns the credential verifier of the node's ledger.
 func (s *Server) verifier() *credential.Verifier {
-	return &credential.Verifier{Resolver: s.node.Resolver, State: s.node.Ledger, Schemas: s.schemas, ClockSkew: 5 * time.Minute}
+	return s.node.Verifier()
 }

@@ -286,6 +286,7 @@ func TestOpenAPI_MatchesRouter(t *testing.T) {
 		"{height}":  "latest",
 		"{id}":      "key-2",
 		"{version}": "2",
+		"{name}":    "diploma",
 	}
 	for r := range documented {
 		method, path, _ := strings.Cut(r, " ")
@@ -407,6 +408,12 @@ func TestOpenAPI_SchemasMatchGoTypes(t *testing.T) {
 		"VerifyRequest":             VerifyRequest{},
 		"VerifyResult":              credential.Result{},
 		"Check":                     credential.Check{},
+		"IssuerInstanceRequest":     IssuerInstanceRequest{},
+		"IssuerInstance":            node.IssuerInstance{},
+		"IssuerInstanceList":        IssuerInstanceList{},
+		"UpdateStatusRequest":       UpdateStatusRequest{},
+		"StatusEntryUpdate":         StatusEntryUpdate{},
+		"UpdateStatusResponse":      UpdateStatusResponse{},
 		"ChallengeResponse":         ChallengeResponse{},
 		"VerifyPresentationRequest": VerifyPresentationRequest{},
 		"PresentationResult":        credential.PresentationResult{},

@@ -47,6 +47,11 @@ func (s *Server) routes() http.Handler {
 			r.Post("/{id}/versions", s.updateSchema)
 			r.Get("/{id}/versions/{version}", s.getSchema)
 		})
+		r.Route("/issuer-instances", func(r chi.Router) {
+			r.Get("/", s.listIssuerInstances)
+			r.Post("/", s.createIssuerInstance)
+			r.Get("/{name}", s.getIssuerInstance)
+		})
 		r.Route("/dids", func(r chi.Router) {
 			r.Post("/", s.createDID)
 			r.Route("/{did}", func(r chi.Router) {
@@ -64,6 +69,9 @@ func (s *Server) routes() http.Handler {
 	// W3C VCALM.
 	r.Post("/credentials/issue", s.issueCredential)
 	r.Post("/credentials/verify", s.verifyCredential)
+	r.Post("/issuers/{name}/credentials/issue", s.issueWithInstance)
+	r.Post("/credentials/status", s.updateStatus)
+	r.Get("/status-lists/{id}", s.getStatusList)
 	r.Post("/presentations/verify", s.verifyPresentation)
 	r.Post("/challenges", s.createChallenge)
 

@@ -17,7 +17,6 @@ import (
 	"github.com/weidgo/weid/errs"
 	"github.com/weidgo/weid/keystore"
 	"github.com/weidgo/weid/node"
-	"github.com/weidgo/weid/schemas"
 )
 
 // MaxBodyBytes bounds every request body.
@@ -29,7 +28,10 @@ type Server struct {
 	gatherer prometheus.Gatherer
 	metrics  *httpMetrics
 	handler  http.Handler
-	schemas  *schemas.Validator // compiled-schema cache for issuing and verifying
+	// PublicURL is the URL the node is reached at (such as
+	// "https://weid.example"), the base of the schema and status list URLs
+	// written into credentials; "" takes it from each request.
+	PublicURL string
 	// challenges are the single-use challenges of POST /challenges.
 	challenges *challengeStore
 }
@@ -37,7 +39,7 @@ type Server struct {
 // New returns the API server for n. reg receives the HTTP metrics and is
 // served at /metrics with everything else registered on it.
 func New(n *node.Node, reg *prometheus.Registry) *Server {
-	s := &Server{node: n, gatherer: reg, schemas: schemas.NewValidator(schemas.DefaultCacheSize), challenges: newChallengeStore()}
+	s := &Server{node: n, gatherer: reg, challenges: newChallengeStore()}
 	if reg != nil {
 		s.metrics = newHTTPMetrics(reg)
 	}

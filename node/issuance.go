@@ -1,0 +1,396 @@
+package node
+
+// Issuance on behalf of an institution account: the credential is
+// completed from an issuance profile (its schema, types and status
+// entries), checked against its schema, and signed with the key the node
+// keeps for the issuer DID in the profile's securing mechanism. An issuer
+// instance (W3C VCALM) is a named, stored profile fixed to one issuer DID.
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/weidgo/weid/chain"
+	"github.com/weidgo/weid/credential"
+	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/keystore"
+	"github.com/weidgo/weid/status"
+)
+
+// Securing mechanisms an issuance profile names.
+const (
+	FormatVCJWT     = "vc+jwt"
+	FormatSDJWT     = "dc+sd-jwt"
+	FormatEdDSAJCS  = "eddsa-jcs-2022"
+	FormatEdDSARDFC = "eddsa-rdfc-2022"
+	FormatECDSARDFC = "ecdsa-rdfc-2019"
+)
+
+// Formats lists the securing mechanisms the node issues in.
+var Formats = []string{FormatVCJWT, FormatSDJWT, FormatEdDSAJCS, FormatEdDSARDFC, FormatECDSARDFC}
+
+// IssueProfile says how to complete and secure a credential.
+type IssueProfile struct {
+	// Format is the securing mechanism (Formats); "" means vc+jwt.
+	Format string `json:"format,omitempty"`
+	// Schema, if not 0, is the weid schema the credential names (its
+	// credentialSchema is set to it when absent) and is validated against.
+	Schema uint64 `json:"schema,omitempty"`
+	// Types are added to the credential's types when missing.
+	Types []string `json:"types,omitempty"`
+	// Status lists the status purposes ("revocation", "suspension") the
+	// credential gets a Bitstring Status List entry for.
+	Status []string `json:"status,omitempty"`
+	// Disclosable lists, for dc+sd-jwt, the JSON pointers of the claims
+	// the holder may disclose selectively (such as
+	// "/credentialSubject/degree").
+	Disclosable []string `json:"disclosable,omitempty"`
+}
+
+func (p *IssueProfile) check() error {
+	if p.Format == "" {
+		p.Format = FormatVCJWT
+	}
+	if !slices.Contains(Formats, p.Format) {
+		return errs.BadRequest("credential.unsupportedFormat", "format %q is not supported (supported: %v)", p.Format, Formats)
+	}
+	seen := map[string]bool{}
+	for _, s := range p.Status {
+		if !status.ValidPurpose(s) || seen[s] {
+			return errs.BadRequest("credential.invalidStatus", "status purposes are %q and %q, each at most once", status.PurposeRevocation, status.PurposeSuspension)
+		}
+		seen[s] = true
+	}
+	if len(p.Disclosable) > 0 && p.Format != FormatSDJWT {
+		return errs.BadRequest("credential.invalidProfile", "disclosable claims need the %s format", FormatSDJWT)
+	}
+	for _, t := range p.Types {
+		if t == "" || len(t) > 256 {
+			return errs.BadRequest("credential.invalidProfile", "types must be non-empty strings of at most 256 bytes")
+		}
+	}
+	return nil
+}
+
+// IssuerInstance is a named issuance configuration of an account (W3C
+// VCALM issuer instance): one per kind of certificate an institution
+// issues, such as "diploma".
+type IssuerInstance struct {
+	Name string `json:"name"`
+	// Issuer is the issuer DID, one the account's token acts for.
+	Issuer string `json:"issuer"`
+	IssueProfile
+	Account string `json:"account"`
+	Created string `json:"created"`
+}
+
+var instanceName = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
+
+// CreateIssuerInstance stores a new issuer instance of account.
+func (n *Node) CreateIssuerInstance(account *keystore.Account, in IssuerInstance) (*IssuerInstance, error) {
+	if !instanceName.MatchString(in.Name) {
+		return nil, errs.BadRequest("issuer.invalidName", "issuer instance names are 1 to 64 characters of [a-z0-9._-], starting with a letter or digit")
+	}
+	if err := in.IssueProfile.check(); err != nil {
+		return nil, err
+	}
+	if _, _, err := n.SignerKey(account, in.Issuer); err != nil {
+		return nil, err
+	}
+	in.Account = account.Name
+	in.Created = time.Now().UTC().Format(time.RFC3339)
+	err := n.Keystore.CreateRecord("instance/"+in.Name, in)
+	if errors.Is(err, keystore.ErrExists) {
+		return nil, errs.New(http.StatusConflict, "issuer.exists", "an issuer instance named %q exists", in.Name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &in, nil
+}
+
+// IssuerInstance returns the instance name if account owns it.
+func (n *Node) IssuerInstance(account *keystore.Account, name string) (*IssuerInstance, error) {
+	var in IssuerInstance
+	err := n.Keystore.GetRecord("instance/"+name, &in)
+	if errors.Is(err, keystore.ErrNotFound) || (err == nil && in.Account != account.Name && account.Name != AdminOwner) {
+		return nil, errs.New(http.StatusNotFound, "issuer.notFound", "no issuer instance %q for this account", name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &in, nil
+}
+
+// IssuerInstances lists the instances of account (all of them for the
+// admin), by name.
+func (n *Node) IssuerInstances(account *keystore.Account) ([]IssuerInstance, error) {
+	out := []IssuerInstance{}
+	err := n.Keystore.Records("instance/", func(_ string, raw []byte) error {
+		var in IssuerInstance
+		if err := json.Unmarshal(raw, &in); err != nil {
+			return err
+		}
+		if in.Account == account.Name || account.Name == AdminOwner {
+			out = append(out, in)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Issued is a credential the node issued.
+type Issued struct {
+	Format string
+	// Compact is the vc+jwt or SD-JWT, for those formats.
+	Compact string
+	// Document is the credential with its Data Integrity proof, for those
+	// formats.
+	Document json.RawMessage
+	// ID is the credential's id ("" if it has none).
+	ID string
+}
+
+// IssuedRecord is what the node remembers of a credential it issued with
+// status entries, so that POST /credentials/status can find them by the
+// credential's id.
+type IssuedRecord struct {
+	Issuer  string         `json:"issuer"`
+	Entries []IssuedStatus `json:"entries"`
+}
+
+// IssuedStatus is one status entry of an issued credential.
+type IssuedStatus struct {
+	Purpose string `json:"purpose"`
+	List    string `json:"list"`
+	Index   uint64 `json:"index"`
+}
+
+// IssueCredential completes cred from profile p, validates its claims and
+// signs it for account with the node's key of the credential's issuer
+// (which must be one of the account's custodial DIDs; issuer, if not "",
+// is the instance's issuer and is set on a credential that names none).
+// baseURL is the node's public URL, the base of the schema and status list
+// URLs it writes.
+func (n *Node) IssueCredential(ctx context.Context, account *keystore.Account, cred json.RawMessage, p IssueProfile, issuer, baseURL string) (*Issued, error) {
+	if err := p.check(); err != nil {
+		return nil, err
+	}
+	if len(cred) > credential.MaxCredentialBytes {
+		return nil, errs.New(http.StatusRequestEntityTooLarge, "credential.tooLarge", "the credential is larger than %d bytes", credential.MaxCredentialBytes)
+	}
+	c, err := credential.Parse(cred)
+	if err != nil && issuer != "" {
+		// The instance supplies the issuer: parse again with it.
+		var doc map[string]any
+		if json.Unmarshal(cred, &doc) == nil && doc != nil && doc["issuer"] == nil {
+			doc["issuer"] = issuer
+			if b, merr := json.Marshal(doc); merr == nil {
+				c, err = credential.Parse(b)
+			}
+		}
+	}
+	if err != nil {
+		return nil, errs.Wrap(http.StatusBadRequest, "credential.invalid", err)
+	}
+	if issuer != "" && c.Issuer != issuer {
+		return nil, errs.New(http.StatusForbidden, "credential.issuerMismatch", "this issuer instance issues as %s, not %q", issuer, c.Issuer)
+	}
+	vm, key, err := n.SignerKey(account, c.Issuer)
+	if err != nil {
+		return nil, err
+	}
+	doc := c.Doc
+	for _, t := range p.Types {
+		if !slices.Contains(c.Types, t) {
+			c.Types = append(c.Types, t)
+		}
+	}
+	if len(p.Types) > 0 {
+		types := make([]any, len(c.Types))
+		for i, t := range c.Types {
+			types[i] = t
+		}
+		doc["type"] = types
+	}
+	if p.Schema != 0 && doc["credentialSchema"] == nil {
+		doc["credentialSchema"] = map[string]any{"id": baseURL + "/v1/schemas/" + strconv.FormatUint(p.Schema, 10), "type": credential.SchemaTypeJSONSchema}
+	}
+	if c.Version == 2 && doc["validFrom"] == nil {
+		doc["validFrom"] = time.Now().UTC().Truncate(time.Second).Format(time.RFC3339)
+	}
+	var rec IssuedRecord
+	if len(p.Status) > 0 {
+		if doc["credentialStatus"] != nil {
+			return nil, errs.BadRequest("credential.invalidStatus", "the credential already has a credentialStatus; the node adds the entries of the profile's status purposes")
+		}
+		if c.ID == "" {
+			c.ID = "urn:uuid:" + newUUID()
+			doc["id"] = c.ID
+		}
+		rec.Issuer = c.Issuer
+		var entries []any
+		for _, purpose := range p.Status {
+			entry, st, err := n.allocateStatus(ctx, account, c.Issuer, purpose, baseURL)
+			if err != nil {
+				return nil, err
+			}
+			entries = append(entries, entry)
+			rec.Entries = append(rec.Entries, st)
+		}
+		if len(entries) == 1 {
+			doc["credentialStatus"] = entries[0]
+		} else {
+			doc["credentialStatus"] = entries
+		}
+	}
+	body, err := json.Marshal(doc)
+	if err != nil {
+		return nil, fmt.Errorf("issue: encode credential: %w", err)
+	}
+	opts := credential.IssueOptions{State: n.Ledger, Schemas: n.Schemas}
+	if p.Schema != 0 {
+		if err := n.checkProfileSchema(body, p.Schema); err != nil {
+			return nil, err
+		}
+	}
+	signer := credential.Signer{DID: c.Issuer, VerificationMethod: vm, Key: key}
+	out := &Issued{Format: p.Format, ID: c.ID}
+	now := time.Now()
+	switch p.Format {
+	case FormatVCJWT:
+		out.Compact, err = credential.IssueJWT(signer, body, now, opts)
+	case FormatEdDSAJCS:
+		if err = credential.CheckClaims(body, opts); err == nil {
+			out.Document, err = credential.SignDataIntegrityJCS(signer, body, now)
+		}
+	default:
+		err = errs.BadRequest("credential.unsupportedFormat", "format %q is not available on this node yet", p.Format)
+	}
+	if err != nil {
+		if _, ok := errs.As(err); !ok {
+			err = errs.BadRequest("credential.invalid", "%v", err)
+		}
+		return nil, err
+	}
+	if len(rec.Entries) > 0 {
+		// Not synced: if a crash loses it, the credential's status can
+		// still be changed by naming its entry (POST /credentials/status
+		// with credentialStatus).
+		if err := n.Keystore.PutRecord("issued/"+c.ID, rec, false); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// checkProfileSchema refuses a credential that names, besides the
+// profile's schema, no weid schema at all (a caller's own credentialSchema
+// replaces the profile's).
+func (n *Node) checkProfileSchema(body []byte, id uint64) error {
+	c, err := credential.Parse(body)
+	if err != nil {
+		return errs.Wrap(http.StatusBadRequest, "credential.invalid", err)
+	}
+	for _, ref := range c.Schemas {
+		if sid, _, ok := ref.WeidSchema(); ok && sid == id {
+			return nil
+		}
+	}
+	return errs.BadRequest("credential.invalid", "the credential's credentialSchema must be weid schema %d, as the issuer instance says", id)
+}
+
+// statusListRecord is the node's current status list of an issuer DID for
+// a purpose.
+type statusListRecord struct {
+	ID   string `json:"id"`
+	Seq  int    `json:"seq"`
+	Size uint64 `json:"size"`
+}
+
+// allocateStatus returns a new status entry of issuerDID for purpose,
+// creating the issuer's list (on the ledger, signed with the account's key
+// of issuerDID) when it has none or its list is full.
+func (n *Node) allocateStatus(ctx context.Context, account *keystore.Account, issuerDID, purpose, baseURL string) (map[string]any, IssuedStatus, error) {
+	n.statusMu.Lock()
+	defer n.statusMu.Unlock()
+	key := "statuslist/" + issuerDID + "/" + purpose
+	var cur statusListRecord
+	err := n.Keystore.GetRecord(key, &cur)
+	if err != nil && !errors.Is(err, keystore.ErrNotFound) {
+		return nil, IssuedStatus{}, err
+	}
+	for range 2 {
+		if cur.ID != "" {
+			idx, err := n.alloc.Allocate(cur.ID, cur.Size)
+			if err == nil {
+				l, err := status.Get(n.Ledger, cur.ID)
+				if err != nil {
+					return nil, IssuedStatus{}, err
+				}
+				entry, err := status.Entry(l, status.URL(baseURL, cur.ID), idx)
+				if err != nil {
+					return nil, IssuedStatus{}, err
+				}
+				return entry, IssuedStatus{Purpose: purpose, List: cur.ID, Index: idx}, nil
+			}
+			if !errors.Is(err, status.ErrListFull) {
+				return nil, IssuedStatus{}, err
+			}
+		}
+		// Create the next list.
+		next := statusListRecord{Seq: cur.Seq + 1, Size: status.DefaultSize}
+		sum := sha256.Sum256([]byte(issuerDID))
+		next.ID = fmt.Sprintf("%s-%s-%d", hex.EncodeToString(sum[:6]), purpose[:3], next.Seq)
+		if _, ok, err := status.Lookup(n.Ledger, next.ID); err != nil {
+			return nil, IssuedStatus{}, err
+		} else if !ok {
+			if _, err := n.CustodialUpdate(ctx, account, issuerDID, status.TxCreate, status.CreatePayload{ID: next.ID, Purpose: purpose, Size: next.Size}); err != nil {
+				return nil, IssuedStatus{}, err
+			}
+		}
+		if err := n.Keystore.PutRecord(key, next, true); err != nil {
+			return nil, IssuedStatus{}, err
+		}
+		cur = next
+	}
+	return nil, IssuedStatus{}, errors.New("issue: no status list index could be allocated")
+}
+
+// newUUID returns a random (version 4) UUID.
+func newUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// Verifier returns a credential verifier over the node's ledger: its DID
+// resolver, trust registry, schemas and status lists. Every verify path
+// (HTTP, batch, CLI) uses it, so that they share one policy.
+func (n *Node) Verifier() *credential.Verifier {
+	return &credential.Verifier{Resolver: n.Resolver, State: n.Ledger, Schemas: n.Schemas, Status: statusChecker{n.Status}, ClockSkew: 5 * time.Minute}
+}
+
+// statusChecker adapts status.Checker to credential.StatusChecker.
+type statusChecker struct{ c *status.Checker }
+
+func (s statusChecker) CheckStatus(st chain.Reader, issuer string, entry map[string]any) (credential.StatusOutcome, error) {
+	o, err := s.c.Check(st, issuer, entry)
+	if err != nil {
+		return credential.StatusOutcome{}, err
+	}
+	return credential.StatusOutcome{Known: o.Supported && o.Known, Purpose: o.Purpose, Set: o.Set, Where: o.Where()}, nil
+}

@@ -1,0 +1,125 @@
+package server
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/weidgo/weid/credential"
+	"github.com/weidgo/weid/node"
+)
+
+func TestStatus_InstanceIssueRevokeSuspendOverHTTP(t *testing.T) {
+	tn := startNode(t)
+	newAccount := func(name string) node.NewAccount {
+		r := tn.do(t, "POST", "/v1/accounts", tn.token, []byte(`{"name":"`+name+`"}`))
+		var a node.NewAccount
+		if err := json.Unmarshal(r.body, &a); err != nil || r.status != 201 {
+			t.Fatalf("account: %d %s", r.status, r.body)
+		}
+		return a
+	}
+	uni, other := newAccount("example-university"), newAccount("other")
+	if r := tn.do(t, "POST", "/v1/issuers", tn.token, []byte(`{"did":"`+uni.DID+`","name":"Example University","types":["UniversityDegreeCredential"],"schemas":[2]}`)); r.status != 201 {
+		t.Fatalf("recognize: %d %s", r.status, r.body)
+	}
+	inst := `{"name":"diploma","issuer":"` + uni.DID + `","format":"vc+jwt","schema":2,"types":["UniversityDegreeCredential"],"status":["revocation","suspension"]}`
+	if r := tn.do(t, "POST", "/v1/issuer-instances", uni.Token, []byte(inst)); r.status != 201 {
+		t.Fatalf("instance: %d %s", r.status, r.body)
+	}
+	if r := tn.do(t, "POST", "/v1/issuer-instances", uni.Token, []byte(inst)); r.status != 409 {
+		t.Fatalf("duplicate instance: %d %s", r.status, r.body)
+	}
+	if r := tn.do(t, "POST", "/v1/issuer-instances", other.Token, []byte(strings.Replace(inst, `"diploma"`, `"stolen"`, 1))); r.status != 403 {
+		t.Fatalf("instance for another account's DID: %d %s", r.status, r.body)
+	}
+	if r := tn.do(t, "GET", "/v1/issuer-instances/diploma", other.Token, nil); r.status != 404 {
+		t.Fatalf("another account's instance: %d %s", r.status, r.body)
+	}
+
+	// The instance supplies the issuer, the type, the schema and the status.
+	cred := `{"credential":{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiableCredential"],"credentialSubject":` + goodClaims + `}}`
+	r := tn.do(t, "POST", "/issuers/diploma/credentials/issue", uni.Token, []byte(cred))
+	if r.status != 201 {
+		t.Fatalf("issue: %d %s", r.status, r.body)
+	}
+	var issued struct {
+		VerifiableCredential EnvelopedCredential `json:"verifiableCredential"`
+	}
+	_ = json.Unmarshal(r.body, &issued)
+	verify := func() (int, credential.Result) {
+		b, _ := json.Marshal(issued.VerifiableCredential)
+		r := tn.do(t, "POST", "/credentials/verify", "", []byte(`{"verifiableCredential":`+string(b)+`,"options":{"requireAccreditation":true}}`))
+		var res credential.Result
+		_ = json.Unmarshal(r.body, &res)
+		return r.status, res
+	}
+	st, res := verify()
+	if st != 200 {
+		t.Fatalf("verify: %d %+v", st, res)
+	}
+	checkStatus(t, res, credential.CheckStatus, credential.StatusPassed)
+	checkStatus(t, res, credential.CheckSchema, credential.StatusPassed)
+	credID, _ := res.Credential["id"].(string)
+	if !strings.HasPrefix(credID, "urn:uuid:") {
+		t.Fatalf("credential id %q", credID)
+	}
+	entries, _ := res.Credential["credentialStatus"].([]any)
+	if len(entries) != 2 {
+		t.Fatalf("credentialStatus %v", res.Credential["credentialStatus"])
+	}
+
+	update := func(token, purpose string, set bool) response {
+		s := "false"
+		if set {
+			s = "true"
+		}
+		return tn.do(t, "POST", "/credentials/status", token, []byte(`{"credentialId":"`+credID+`","credentialStatus":{"type":"BitstringStatusListEntry","statusPurpose":"`+purpose+`"},"status":`+s+`}`))
+	}
+	if r := update(other.Token, "revocation", true); r.status != 403 {
+		t.Fatalf("another account revokes: %d %s", r.status, r.body)
+	}
+	if r := update(uni.Token, "suspension", true); r.status != 200 {
+		t.Fatalf("suspend: %d %s", r.status, r.body)
+	}
+	if st, res = verify(); st != 422 || res.Errors[0].Name != credential.CheckStatus || !strings.Contains(res.Errors[0].Detail, "suspended") {
+		t.Fatalf("suspended: %d %+v", st, res.Errors)
+	}
+	if r := update(uni.Token, "suspension", false); r.status != 200 {
+		t.Fatalf("unsuspend: %d %s", r.status, r.body)
+	}
+	if st, _ = verify(); st != 200 {
+		t.Fatalf("unsuspended: %d", st)
+	}
+	if r := update(uni.Token, "revocation", true); r.status != 200 {
+		t.Fatalf("revoke: %d %s", r.status, r.body)
+	}
+	if st, res = verify(); st != 422 || !strings.Contains(res.Errors[0].Detail, "revoked") {
+		t.Fatalf("revoked: %d %+v", st, res.Errors)
+	}
+	if r := update(uni.Token, "revocation", false); r.status != 409 || !strings.Contains(string(r.body), "status.irreversible") {
+		t.Fatalf("unrevoke: %d %s", r.status, r.body)
+	}
+	for _, body := range []string{`{}`, `{"credentialId":"urn:x","status":true}`, `{"credentialId":"urn:uuid:none","credentialStatus":{"type":"BitstringStatusListEntry","statusPurpose":"revocation"},"status":true}`, `{"credentialStatus":{"type":"X","statusPurpose":"revocation"},"status":true}`} {
+		if r := tn.do(t, "POST", "/credentials/status", uni.Token, []byte(body)); r.status < 400 || r.status >= 500 {
+			t.Errorf("%s: %d %s", body, r.status, r.body)
+		}
+	}
+
+	// The status list credential is served signed by its issuer and
+	// verifies like any credential.
+	first, _ := entries[0].(map[string]any)
+	url, _ := first["statusListCredential"].(string)
+	i := strings.Index(url, "/status-lists/")
+	r = tn.do(t, "GET", url[i:], "", nil)
+	if r.status != 200 {
+		t.Fatalf("status list: %d %s", r.status, r.body)
+	}
+	r = tn.do(t, "POST", "/credentials/verify", "", []byte(`{"verifiableCredential":`+string(r.body)+`}`))
+	if r.status != 200 {
+		t.Fatalf("status list credential does not verify: %d %s", r.status, r.body)
+	}
+	if r := tn.do(t, "GET", "/status-lists/nope", "", nil); r.status != 404 {
+		t.Fatalf("unknown list: %d %s", r.status, r.body)
+	}
+}
