@@ -164,22 +164,6 @@ func expand(doc map[string]any, docs map[string]*ld.RemoteDocument) (out []any, 
 	return []any{expanded}, nil
 }
 
-func fromNode(n ld.Node) term {
-	switch v := n.(type) {
-	case *ld.IRI:
-		return term{kind: termIRI, value: v.Value}
-	case *ld.BlankNode:
-		return term{kind: termBlank, value: strings.TrimPrefix(v.Attribute, "_:")}
-	case *ld.Literal:
-		t := term{kind: termLiteral, value: v.Value, datatype: v.Datatype}
-		if v.Datatype == rdfLangString {
-			t.lang = v.Language
-		}
-		return t
-	}
-	return term{}
-}
-
 // jsonldError maps a json-gold error to an *errs.Error.
 func jsonldError(err error) error {
 	if e, ok := errs.As(err); ok {
@@ -241,17 +225,25 @@ func absoluteOrBlank(s string) bool {
 }
 
 // undefinedTerm finds a member name of doc that safe-mode expansion
-// rejects. Removing names only removes statements, so "expansion fails
-// once the first k candidates are removed" is monotone in k, and a
-// binary search finds a culprit in log2(n) expansions.
+// rejects (json-gold's error does not say which). Removing names only
+// removes statements, so "expansion fails once the first k candidates are
+// removed" is monotone in k, and a binary search finds a culprit in
+// log2(n) expansions.
 func undefinedTerm(doc map[string]any, docs map[string]*ld.RemoteDocument) error {
-	seen := map[string]bool{}
-	collectTerms(doc, seen)
-	cands := make([]string, 0, len(seen))
-	for k := range seen {
+	depth := map[string]int{}
+	collectTerms(doc, 0, depth)
+	cands := make([]string, 0, len(depth))
+	for k := range depth {
 		cands = append(cands, k)
 	}
-	slices.Sort(cands)
+	// Deepest first: removing a member removes everything under it, so a
+	// name must be tried before the names of the objects holding it.
+	slices.SortFunc(cands, func(a, b string) int {
+		if depth[a] != depth[b] {
+			return depth[b] - depth[a]
+		}
+		return strings.Compare(a, b)
+	})
 	fails := func(k int) bool {
 		drop := make(map[string]bool, k)
 		for _, c := range cands[:k] {
@@ -276,23 +268,23 @@ func undefinedTerm(doc map[string]any, docs map[string]*ld.RemoteDocument) error
 	return errs.New(http.StatusBadRequest, CodeUndefinedTerm, "the term %q is not defined by the document's @context", strictjson.Truncate(cands[hi-1], 100))
 }
 
-// collectTerms adds every member name of v that is not a keyword, outside
-// @context values, to seen.
-func collectTerms(v any, seen map[string]bool) {
+// collectTerms records every member name of v that is not a keyword,
+// outside @context values, with the deepest level it appears at.
+func collectTerms(v any, level int, depth map[string]int) {
 	switch v := v.(type) {
 	case []any:
 		for _, x := range v {
-			collectTerms(x, seen)
+			collectTerms(x, level+1, depth)
 		}
 	case map[string]any:
 		for k, x := range v {
 			if k == "@context" {
 				continue
 			}
-			if !strings.HasPrefix(k, "@") {
-				seen[k] = true
+			if d, ok := depth[k]; !strings.HasPrefix(k, "@") && (!ok || level > d) {
+				depth[k] = level
 			}
-			collectTerms(x, seen)
+			collectTerms(x, level+1, depth)
 		}
 	}
 }

@@ -11,8 +11,8 @@ import (
 	"github.com/mr-tron/base58"
 
 	"github.com/weidgo/weid/errs"
-	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/internal/strictjson"
+	"github.com/weidgo/weid/keys"
 )
 
 // Options say what proof Sign adds.

@@ -80,7 +80,7 @@ func optionsFromConfig(t testing.TB, config []byte, k *keys.PrivateKey) Options 
 	t.Helper()
 	var c struct {
 		Type, ID, Cryptosuite, Created, VerificationMethod, ProofPurpose string
-		PreviousProof                                                   any
+		PreviousProof                                                    any
 	}
 	if err := json.Unmarshal(config, &c); err != nil {
 		t.Fatal(err)
