@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,6 +10,9 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/weidgo/weid/client"
+	"github.com/weidgo/weid/node"
 )
 
 func readInput(name string) ([]byte, error) {
@@ -18,15 +22,52 @@ func readInput(name string) ([]byte, error) {
 	return os.ReadFile(name)
 }
 
+// credentialArg reads a credential from a file: a JSON object (a Data
+// Integrity credential or an EnvelopedVerifiableCredential) or a compact
+// JWT / SD-JWT.
+func credentialArg(name string) (any, error) {
+	raw, err := readInput(name)
+	if err != nil {
+		return nil, err
+	}
+	raw = bytes.TrimSpace(raw)
+	if len(raw) > 0 && raw[0] == '{' {
+		if !json.Valid(raw) {
+			return nil, fmt.Errorf("%s is not valid JSON", name)
+		}
+		return json.RawMessage(raw), nil
+	}
+	if len(raw) > 0 && raw[0] == '"' {
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return nil, fmt.Errorf("%s: %v", name, err)
+		}
+		return s, nil
+	}
+	return string(raw), nil
+}
+
 func vcCmd(g *globals) *cobra.Command {
-	cmd := &cobra.Command{Use: "vc", Short: "Issue and verify verifiable credentials (vc+jwt)"}
+	cmd := &cobra.Command{Use: "vc", Short: "Issue, verify, revoke and suspend verifiable credentials"}
+	var o client.IssueOptions
 	issue := &cobra.Command{
 		Use:   "issue FILE|-",
-		Short: "Issue a VC 2.0 credential as vc+jwt, signed by the node for your account (--token)",
-		Long: `Send a credential (JSON, without proof) to the node, which signs it as
-vc+jwt with the key it keeps for the credential's issuer DID — a DID of the
-account of --token — after checking its claims against its schema. Prints the
-compact JWT.`,
+		Short: "Issue a credential, signed by the node for your account (--token)",
+		Long: `Send a credential (JSON, without proof) to the node, which signs it with
+the key it keeps for the credential's issuer DID — a DID of the account of
+--token — after checking its claims against its schema.
+
+--format chooses the securing mechanism: vc+jwt (default), dc+sd-jwt (SD-JWT
+VC; --disclose names the claims the holder may disclose selectively),
+eddsa-jcs-2022, eddsa-rdfc-2022 (Data Integrity, Ed25519 issuer key) or
+ecdsa-rdfc-2019 (P-256). --status revocation and/or suspension gives the
+credential Bitstring Status List entries. --instance issues through an issuer
+instance (weid instance create), whose settings the other flags override.
+
+Prints the compact JWT / SD-JWT, or the credential with its proof (JSON).`,
+		Example: `  weid vc issue diploma.json --token $TOKEN --status revocation
+  weid vc issue diploma.json --token $TOKEN --instance diploma
+  weid vc issue diploma.json --token $TOKEN --format dc+sd-jwt --disclose /credentialSubject/degree`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			raw, err := readInput(args[0])
@@ -39,26 +80,37 @@ compact JWT.`,
 			if g.token == "" {
 				return errors.New("--token (or WEID_TOKEN) is required: the account whose DID issues")
 			}
-			jwt, err := g.client().IssueCredential(cmd.Context(), raw)
+			vc, err := g.client().Issue(cmd.Context(), raw, o)
 			if err != nil {
 				return err
 			}
-			return g.print(map[string]string{"jwt": jwt}, func(w io.Writer) { fmt.Fprintln(w, jwt) })
+			if tok, ok := client.Compact(vc); ok {
+				return g.print(map[string]any{"verifiableCredential": vc}, func(w io.Writer) { fmt.Fprintln(w, tok) })
+			}
+			return g.print(map[string]any{"verifiableCredential": vc}, func(w io.Writer) { fmt.Fprintln(w, string(vc)) })
 		},
 	}
+	issue.Flags().StringVar(&o.Instance, "instance", "", "issue through this issuer instance of your account")
+	issue.Flags().StringVar(&o.Format, "format", "", "vc+jwt (default), dc+sd-jwt, eddsa-jcs-2022, eddsa-rdfc-2022 or ecdsa-rdfc-2019")
+	issue.Flags().Uint64Var(&o.Schema, "schema", 0, "weid schema id the credential follows (set as its credentialSchema when absent)")
+	issue.Flags().StringSliceVar(&o.Status, "status", nil, "status purposes to allocate entries for: revocation, suspension")
+	issue.Flags().StringSliceVar(&o.Disclosable, "disclose", nil, "for dc+sd-jwt: JSON pointer of a selectively disclosable claim (repeatable)")
+
 	var requireAcc bool
 	verify := &cobra.Command{
 		Use:   "verify FILE|-",
-		Short: "Verify a vc+jwt credential through the node; every check is printed",
-		Long: `Verify a compact vc+jwt (from a file, or - for standard input). Prints
-each named check; exits non-zero unless the credential is verified.`,
+		Short: "Verify a credential through the node; every check is printed",
+		Long: `Verify a credential (from a file, or - for standard input): a compact
+vc+jwt or SD-JWT, an EnvelopedVerifiableCredential, or a credential object
+with a Data Integrity proof. Prints each named check; exits non-zero unless
+the credential is verified.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			raw, err := readInput(args[0])
+			vc, err := credentialArg(args[0])
 			if err != nil {
 				return err
 			}
-			res, err := g.client().VerifyCredential(cmd.Context(), strings.TrimSpace(string(raw)), map[string]any{"requireAccreditation": requireAcc})
+			res, err := g.client().VerifyCredential(cmd.Context(), vc, map[string]any{"requireAccreditation": requireAcc})
 			if err != nil {
 				return err
 			}
@@ -81,6 +133,110 @@ each named check; exits non-zero unless the credential is verified.`,
 		},
 	}
 	verify.Flags().BoolVar(&requireAcc, "require-accreditation", false, "fail unless the issuer is an accredited authority issuer")
-	cmd.AddCommand(issue, verify)
+
+	statusUpdate := func(use, short, purpose string, set bool) *cobra.Command {
+		return &cobra.Command{
+			Use:   use + " CREDENTIAL_ID",
+			Short: short,
+			Args:  cobra.ExactArgs(1),
+			RunE: func(cmd *cobra.Command, args []string) error {
+				return updateStatus(cmd, g, args[0], purpose, set)
+			},
+		}
+	}
+	var purpose string
+	var clear bool
+	status := &cobra.Command{
+		Use:   "status CREDENTIAL_ID",
+		Short: "Set (or with --clear, clear) a status bit of a credential your account issued",
+		Long: `Set or clear the credential's bit in its issuer's Bitstring Status List
+(a status.update transaction signed with the issuer DID's key). The credential
+is found by its id among those this node issued with --status. A revocation
+cannot be cleared.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return updateStatus(cmd, g, args[0], purpose, !clear)
+		},
+	}
+	status.Flags().StringVar(&purpose, "purpose", "revocation", "revocation or suspension")
+	status.Flags().BoolVar(&clear, "clear", false, "clear the bit (unsuspend)")
+	cmd.AddCommand(issue, verify, status,
+		statusUpdate("revoke", "Revoke a credential your account issued (irreversible)", "revocation", true),
+		statusUpdate("suspend", "Suspend a credential your account issued", "suspension", true),
+		statusUpdate("unsuspend", "Lift the suspension of a credential your account issued", "suspension", false))
+	return cmd
+}
+
+func updateStatus(cmd *cobra.Command, g *globals, id, purpose string, set bool) error {
+	if g.token == "" {
+		return errors.New("--token (or WEID_TOKEN) is required: the account whose DID issued the credential")
+	}
+	r, err := g.client().UpdateStatus(cmd.Context(), id, purpose, set)
+	if err != nil {
+		return err
+	}
+	return g.print(r, func(w io.Writer) {
+		state := "set"
+		if !set {
+			state = "cleared"
+		}
+		fmt.Fprintf(w, "%s %s: bit %d of status list %s %s (tx %s, height %d)\n", id, purpose, r.Index, r.List, state, r.TxHash, r.Height)
+	})
+}
+
+func instanceCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "instance",
+		Short: "Issuer instances: named issuance settings of your account (W3C VCALM)",
+		Long: `An issuer instance fixes the issuer DID, securing mechanism, schema, types,
+status purposes and disclosable claims of one kind of certificate an
+institution issues; "weid vc issue --instance NAME" and
+POST /issuers/NAME/credentials/issue use it.`,
+	}
+	var in node.IssuerInstance
+	create := &cobra.Command{
+		Use:     "create NAME --issuer DID",
+		Short:   "Create an issuer instance",
+		Example: `  weid instance create diploma --token $TOKEN --issuer did:weid:1:0x… --schema 2 --type UniversityDegreeCredential --status revocation,suspension`,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if g.token == "" {
+				return errors.New("--token (or WEID_TOKEN) is required")
+			}
+			in.Name = args[0]
+			r, err := g.client().CreateIssuerInstance(cmd.Context(), in)
+			if err != nil {
+				return err
+			}
+			return g.print(r, func(w io.Writer) { fmt.Fprintf(w, "issuer instance %s created (issuer %s, format %s)\n", r.Name, r.Issuer, r.Format) })
+		},
+	}
+	create.Flags().StringVar(&in.Issuer, "issuer", "", "issuer DID (one of your account's DIDs)")
+	create.Flags().StringVar(&in.Format, "format", "", "vc+jwt (default), dc+sd-jwt, eddsa-jcs-2022, eddsa-rdfc-2022 or ecdsa-rdfc-2019")
+	create.Flags().Uint64Var(&in.Schema, "schema", 0, "weid schema id")
+	create.Flags().StringSliceVar(&in.Types, "type", nil, "credential type added to each credential (repeatable)")
+	create.Flags().StringSliceVar(&in.Status, "status", nil, "status purposes: revocation, suspension")
+	create.Flags().StringSliceVar(&in.Disclosable, "disclose", nil, "for dc+sd-jwt: JSON pointer of a selectively disclosable claim (repeatable)")
+	_ = create.MarkFlagRequired("issuer")
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List your account's issuer instances",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if g.token == "" {
+				return errors.New("--token (or WEID_TOKEN) is required")
+			}
+			list, err := g.client().IssuerInstances(cmd.Context())
+			if err != nil {
+				return err
+			}
+			return g.print(list, func(w io.Writer) {
+				for _, in := range list {
+					fmt.Fprintf(w, "%-20s %-16s schema %-4d status %-22s %s\n", in.Name, in.Format, in.Schema, strings.Join(in.Status, ","), in.Issuer)
+				}
+			})
+		},
+	}
+	cmd.AddCommand(create, list)
 	return cmd
 }
