@@ -25,6 +25,7 @@ import (
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/credential"
 	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/evidence"
 	"github.com/weidgo/weid/keystore"
 	"github.com/weidgo/weid/node"
 	schemareg "github.com/weidgo/weid/schemas"
@@ -359,6 +360,22 @@ func TestOpenAPI_SchemasMatchGoTypes(t *testing.T) {
 	doc := loadOpenAPI(t)
 	schemas := obj(obj(doc["components"])["schemas"])
 	types := map[string]any{
+		"EvidenceRequest":           EvidenceRequest{},
+		"EvidenceBatchRequest":      EvidenceBatchRequest{},
+		"EvidenceBatchEntry":        EvidenceBatchEntry{},
+		"EvidenceReceipt":           EvidenceReceipt{},
+		"EvidenceResponse":          EvidenceResponse{},
+		"Evidence":                  evidence.Evidence{},
+		"EvidenceSignature":         evidence.Signature{},
+		"EvidenceChange":            evidence.Change{},
+		"EvidenceLog":               evidence.Log{},
+		"EvidenceCreatePayload":     evidence.CreatePayload{},
+		"EvidenceSignPayload":       evidence.SignPayload{},
+		"EvidenceRevokePayload":     evidence.RevokePayload{},
+		"EvidenceLogPayload":        evidence.LogPayload{},
+		"EvidenceBatchPayload":      evidence.BatchPayload{},
+		"EvidenceBatchItem":         evidence.BatchItem{},
+		"TxWithProof":               chain.TxWithProof{},
 		"Tx":                        chain.Tx{},
 		"Block":                     chain.Block{},
 		"Header":                    chain.Header{},
@@ -464,7 +481,8 @@ var statusNames = map[string]int{
 
 // sourceErrorCodes finds the stable codes of errs.New, errs.Wrap and
 // errs.BadRequest calls in the module's non-test sources, with their status
-// (0 if not a known constant).
+// (0 if not a known constant), and the codes declared as constants named
+// Code… (status 0).
 func sourceErrorCodes(t *testing.T) map[string]map[int][]string {
 	t.Helper()
 	codes := map[string]map[int][]string{}
@@ -487,6 +505,26 @@ func sourceErrorCodes(t *testing.T) map[string]map[int][]string {
 			return nil // another engineer's file mid-edit; the compiler will say
 		}
 		ast.Inspect(f, func(n ast.Node) bool {
+			// Packages that pass codes through a helper name them as
+			// constants Code… = "area.reason" (status 0: not checked).
+			if vs, ok := n.(*ast.ValueSpec); ok {
+				for i, name := range vs.Names {
+					if !strings.HasPrefix(name.Name, "Code") || i >= len(vs.Values) {
+						continue
+					}
+					if lit, ok := vs.Values[i].(*ast.BasicLit); ok && lit.Kind == token.STRING {
+						code, _ := strconv.Unquote(lit.Value)
+						if strings.Contains(code, ".") {
+							if codes[code] == nil {
+								codes[code] = map[int][]string{}
+							}
+							pos := fset.Position(vs.Pos())
+							codes[code][0] = append(codes[code][0], fmt.Sprintf("%s:%d", pos.Filename, pos.Line))
+						}
+					}
+				}
+				return true
+			}
 			call, ok := n.(*ast.CallExpr)
 			if !ok {
 				return true

@@ -52,6 +52,18 @@ func (s *Server) routes() http.Handler {
 			r.Post("/", s.createIssuerInstance)
 			r.Get("/{name}", s.getIssuerInstance)
 		})
+		r.Route("/evidence", func(r chi.Router) {
+			r.Get("/", s.findEvidence)
+			r.Post("/", s.createEvidence)
+			r.Post("/batch", s.evidenceBatch)
+			r.Route("/{hash}", func(r chi.Router) {
+				r.Get("/", s.getEvidence)
+				r.Post("/signatures", s.signEvidence)
+				r.Post("/signatures/{did}/revoke", s.revokeEvidenceSignature)
+				r.Post("/signatures/{did}/restore", s.restoreEvidenceSignature)
+				r.Post("/logs", s.addEvidenceLogs)
+			})
+		})
 		r.Route("/dids", func(r chi.Router) {
 			r.Post("/", s.createDID)
 			r.Route("/{did}", func(r chi.Router) {

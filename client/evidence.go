@@ -1,0 +1,87 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+
+	"github.com/weidgo/weid/chain"
+	"github.com/weidgo/weid/evidence"
+)
+
+// EvidenceReceipt is the answer to an evidence write.
+type EvidenceReceipt struct {
+	Hashes []string `json:"hashes"`
+	TxHash string   `json:"txHash"`
+	Height uint64   `json:"height"`
+	Status string   `json:"status"`
+}
+
+// EvidenceResult is an evidence with the inclusion proofs of the
+// transactions that recorded it.
+type EvidenceResult struct {
+	Evidence        *evidence.Evidence   `json:"evidence"`
+	Proofs          []*chain.TxWithProof `json:"proofs"`
+	ProofsTruncated bool                 `json:"proofsTruncated"`
+}
+
+// EvidenceWrite sends an evidence write: body is {"tx": signed} or the
+// custodial fields (with Token). path is the endpoint: "/v1/evidence",
+// "/v1/evidence/batch", or one of EvidencePath's.
+func (c *Client) EvidenceWrite(ctx context.Context, path string, body any) (*EvidenceReceipt, error) {
+	var r EvidenceReceipt
+	_, err := c.do(ctx, http.MethodPost, path, body, &r)
+	return &r, err
+}
+
+// EvidencePath returns the path of an endpoint on the evidence of hash:
+// op "" (the evidence itself), "signatures", "logs", or "revoke" / "restore"
+// of the signature of did.
+func EvidencePath(hash, op, did string) string {
+	p := "/v1/evidence/" + url.PathEscape(hash)
+	switch op {
+	case "":
+		return p
+	case "revoke", "restore":
+		return p + "/signatures/" + url.PathEscape(did) + "/" + op
+	}
+	return p + "/" + op
+}
+
+// SubmitEvidenceTx submits a signed evidence transaction to its endpoint.
+func (c *Client) SubmitEvidenceTx(ctx context.Context, tx *chain.Tx) (*EvidenceReceipt, error) {
+	var p struct {
+		Hash string `json:"hash"`
+		DID  string `json:"did"`
+	}
+	_ = json.Unmarshal(tx.Payload, &p)
+	path := "/v1/evidence"
+	switch tx.Type {
+	case evidence.TxSign:
+		path = EvidencePath(p.Hash, "signatures", "")
+	case evidence.TxRevoke:
+		path = EvidencePath(p.Hash, "revoke", p.DID)
+	case evidence.TxRestore:
+		path = EvidencePath(p.Hash, "restore", p.DID)
+	case evidence.TxLog:
+		path = EvidencePath(p.Hash, "logs", "")
+	case evidence.TxBatch:
+		path = "/v1/evidence/batch"
+	}
+	return c.EvidenceWrite(ctx, path, map[string]any{"tx": tx})
+}
+
+// Evidence returns the evidence of hash with its inclusion proofs.
+func (c *Client) Evidence(ctx context.Context, hash string) (*EvidenceResult, error) {
+	var r EvidenceResult
+	_, err := c.do(ctx, http.MethodGet, EvidencePath(hash, "", ""), nil, &r)
+	return &r, err
+}
+
+// EvidenceByKey returns the evidence recorded under a custom key.
+func (c *Client) EvidenceByKey(ctx context.Context, key string) (*EvidenceResult, error) {
+	var r EvidenceResult
+	_, err := c.do(ctx, http.MethodGet, "/v1/evidence?key="+url.QueryEscape(key), nil, &r)
+	return &r, err
+}
