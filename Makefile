@@ -38,6 +38,8 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzVerifyJWT$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./credential
 	$(GO) test -run '^$$' -fuzz '^FuzzVerifyDataIntegrity$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./credential
 	$(GO) test -run '^$$' -fuzz '^FuzzVerifyPresentation$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./credential
+	$(GO) test -run '^$$' -fuzz '^FuzzParseVerify$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./sdjwt
+	$(GO) test -run '^$$' -fuzz '^FuzzVerify$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./ldproof
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeList$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./status
 	$(GO) test -run '^$$' -fuzz '^FuzzParseEntry$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./status
 

@@ -64,6 +64,10 @@ type Credential struct {
 	// IssuedAt, NotBefore and Expires are the JWT claims iat, nbf and exp
 	// (RFC 7519 §4.1) if the JWS payload carries them; zero otherwise.
 	IssuedAt, NotBefore, Expires time.Time
+
+	// selective marks claims read from an SD-JWT VC: what the holder
+	// disclosed, perhaps not all the issuer wrote.
+	selective bool
 }
 
 // SchemaRef is one credentialSchema entry (VC Data Model 2.0 §4.11).

@@ -105,7 +105,7 @@ func (v *Verifier) VerifySecured(ctx context.Context, sec Secured, p Policy) *Re
 	case FormatJWT:
 		return v.VerifyJWT(ctx, sec.Token, p)
 	case FormatSDJWT:
-		return v.VerifySDJWT(ctx, sec.Token, p, nil)
+		return v.VerifySDJWT(ctx, sec.Token, p)
 	case FormatDataIntegrity:
 		return v.VerifyDataIntegrity(ctx, sec.Doc, p)
 	}

@@ -494,8 +494,3 @@ func SignPresentationJWT(s Signer, vp json.RawMessage, challenge, domain string,
 func (v *Verifier) dataIntegrityPresentation(ctx context.Context, pr *PresentationResult, raw json.RawMessage, o PresentationOptions) {
 	pr.failStructure(errors.New("presentations with Data Integrity proofs are not supported yet"))
 }
-
-// sdJWTPresentation verifies an SD-JWT VC presented with a key-binding JWT.
-func (v *Verifier) sdJWTPresentation(ctx context.Context, pr *PresentationResult, token string, o PresentationOptions) {
-	pr.failStructure(errors.New("SD-JWT presentations are not supported yet"))
-}

@@ -452,6 +452,22 @@ func (v *Verifier) schema(r *Result, c *Credential) {
 			unchecked = append(unchecked, truncate(ref.ID, 200))
 			continue
 		}
+		if c.selective {
+			// The holder disclosed some claims: a schema's required
+			// claims may be among those withheld. The issuer validated
+			// them all at issuance; check the schema exists.
+			if _, err := schemas.Get(v.State, id, version); err != nil {
+				if e, isErr := errs.As(err); isErr && e.Status < 500 {
+					r.add(CheckSchema, StatusFailed, fmt.Sprintf("credentialSchema %s: %s", truncate(ref.ID, 200), e.Detail))
+				} else {
+					r.internal(fmt.Errorf("read schema %d: %w", id, err))
+					r.add(CheckSchema, StatusFailed, fmt.Sprintf("schema %d could not be read", id))
+				}
+				return
+			}
+			r.add(CheckSchema, StatusWarning, fmt.Sprintf("the claims were selectively disclosed: the issuer validated them against schema %d at issuance; the disclosed ones are not re-validated", id))
+			return
+		}
 		for i, subj := range c.Subjects {
 			err := val.Validate(v.State, id, version, subj)
 			if err == nil {

@@ -28,27 +28,28 @@ const (
 	// CodeNoProof (400): Verify was given a document without a proof.
 	CodeNoProof = "ldproof.noProof"
 
-	// The codes below appear only in ProofResult.Code.
+	// The codes below appear only in ProofResult.Code (named Proof…, not
+	// Code…: they are never a problem of an HTTP response).
 
-	// CodeUnsupportedSuite: a proof type or cryptosuite weid does not
+	// ProofUnsupportedSuite: a proof type or cryptosuite weid does not
 	// implement.
-	CodeUnsupportedSuite = "ldproof.unsupportedSuite"
-	// CodeInvalidProof: a proof that is malformed (missing or ill-typed
+	ProofUnsupportedSuite = "ldproof.unsupportedSuite"
+	// ProofInvalidProof: a proof that is malformed (missing or ill-typed
 	// members, a bad created, expires or proofValue).
-	CodeInvalidProof = "ldproof.invalidProof"
-	// CodePurposeMismatch: proofPurpose is not the one expected.
-	CodePurposeMismatch = "ldproof.purposeMismatch"
-	// CodeChallengeMismatch: challenge differs from the expected one.
-	CodeChallengeMismatch = "ldproof.challengeMismatch"
-	// CodeDomainMismatch: domain differs from the expected one.
-	CodeDomainMismatch = "ldproof.domainMismatch"
-	// CodeExpired: the proof's expires is in the past.
-	CodeExpired = "ldproof.expired"
-	// CodeKeyNotResolved: the KeyResolver returned an error.
-	CodeKeyNotResolved = "ldproof.keyNotResolved"
-	// CodeBadSignature: the signature does not verify with the key.
-	CodeBadSignature = "ldproof.badSignature"
-	// CodeBrokenChain: a proof's signature verifies but a proof it names
+	ProofInvalidProof = "ldproof.invalidProof"
+	// ProofPurposeMismatch: proofPurpose is not the one expected.
+	ProofPurposeMismatch = "ldproof.purposeMismatch"
+	// ProofChallengeMismatch: challenge differs from the expected one.
+	ProofChallengeMismatch = "ldproof.challengeMismatch"
+	// ProofDomainMismatch: domain differs from the expected one.
+	ProofDomainMismatch = "ldproof.domainMismatch"
+	// ProofExpired: the proof's expires is in the past.
+	ProofExpired = "ldproof.expired"
+	// ProofKeyNotResolved: the KeyResolver returned an error.
+	ProofKeyNotResolved = "ldproof.keyNotResolved"
+	// ProofBadSignature: the signature does not verify with the key.
+	ProofBadSignature = "ldproof.badSignature"
+	// ProofBrokenChain: a proof's signature verifies but a proof it names
 	// in previousProof does not.
-	CodeBrokenChain = "ldproof.brokenChain"
+	ProofBrokenChain = "ldproof.brokenChain"
 )

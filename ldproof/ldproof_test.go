@@ -60,7 +60,7 @@ func TestSignVerify_RoundTripEverySuite(t *testing.T) {
 		// Any change to a claim breaks the proof.
 		tampered := []byte(strings.Replace(string(out), "magna cum laude", "summa cum laude", 1))
 		res, err = Verify(context.Background(), tampered, didKeyResolver, VerifyOptions{})
-		if err != nil || res.Verified || res.Proofs[0].Code != CodeBadSignature {
+		if err != nil || res.Verified || res.Proofs[0].Code != ProofBadSignature {
 			t.Errorf("%s: tampered document: %v %+v", tc.suite, err, res)
 		}
 	}
@@ -149,9 +149,9 @@ func TestVerify_AuthenticationChallengeDomain(t *testing.T) {
 		o    VerifyOptions
 		code string
 	}{
-		{VerifyOptions{ProofPurpose: PurposeAuthentication, Challenge: "other", Domain: ok.Domain}, CodeChallengeMismatch},
-		{VerifyOptions{ProofPurpose: PurposeAuthentication, Challenge: ok.Challenge, Domain: "https://evil.example"}, CodeDomainMismatch},
-		{VerifyOptions{}, CodePurposeMismatch},
+		{VerifyOptions{ProofPurpose: PurposeAuthentication, Challenge: "other", Domain: ok.Domain}, ProofChallengeMismatch},
+		{VerifyOptions{ProofPurpose: PurposeAuthentication, Challenge: ok.Challenge, Domain: "https://evil.example"}, ProofDomainMismatch},
+		{VerifyOptions{}, ProofPurposeMismatch},
 	} {
 		res, err := Verify(context.Background(), out, didKeyResolver, tc.o)
 		if err != nil || res.Verified || res.Proofs[0].Code != tc.code {
@@ -184,7 +184,7 @@ func TestVerify_BrokenChain(t *testing.T) {
 		return didKeyResolver(ctx, vm, p, c)
 	}
 	res, err = Verify(context.Background(), two, revoked, VerifyOptions{})
-	if err != nil || res.Verified || res.Proofs[0].Code != CodeKeyNotResolved || res.Proofs[1].Code != CodeBrokenChain {
+	if err != nil || res.Verified || res.Proofs[0].Code != ProofKeyNotResolved || res.Proofs[1].Code != ProofBrokenChain {
 		t.Fatalf("%v %+v", err, res)
 	}
 	unsecured, proofs, err := Split(two)

@@ -109,7 +109,7 @@ func Verify(ctx context.Context, doc json.RawMessage, resolve KeyResolver, o Ver
 			for _, id := range r.PreviousProof {
 				j := slices.IndexFunc(proofs, func(p map[string]any) bool { s, _ := p["id"].(string); return s == id })
 				if j < 0 || !settle(j) {
-					r.Verified, r.Code, r.Error = false, CodeBrokenChain, fmt.Sprintf("previous proof %q does not verify", strictjson.Truncate(id, 200))
+					r.Verified, r.Code, r.Error = false, ProofBrokenChain, fmt.Sprintf("previous proof %q does not verify", strictjson.Truncate(id, 200))
 					break
 				}
 			}
@@ -141,47 +141,47 @@ func verifyProof(ctx context.Context, base map[string]any, all []map[string]any,
 	case TypeDataIntegrityProof:
 		s = suites[r.Cryptosuite]
 		if s == nil || s.typ != TypeDataIntegrityProof {
-			return fail(CodeUnsupportedSuite, "unsupported cryptosuite %q", strictjson.Truncate(r.Cryptosuite, 64))
+			return fail(ProofUnsupportedSuite, "unsupported cryptosuite %q", strictjson.Truncate(r.Cryptosuite, 64))
 		}
 	case Ed25519Signature2020:
 		s = suites[Ed25519Signature2020]
 	default:
-		return fail(CodeUnsupportedSuite, "unsupported proof type %q", strictjson.Truncate(r.Type, 64))
+		return fail(ProofUnsupportedSuite, "unsupported proof type %q", strictjson.Truncate(r.Type, 64))
 	}
 	for _, name := range []string{"id", "cryptosuite", "created", "expires", "challenge", "nonce"} {
 		if v, ok := p[name]; ok {
 			if _, isStr := v.(string); !isStr {
-				return fail(CodeInvalidProof, "the proof's %q must be a string", name)
+				return fail(ProofInvalidProof, "the proof's %q must be a string", name)
 			}
 		}
 	}
 	if r.VerificationMethod == "" {
-		return fail(CodeInvalidProof, "the proof has no verificationMethod string")
+		return fail(ProofInvalidProof, "the proof has no verificationMethod string")
 	}
 	if r.ProofPurpose != o.ProofPurpose {
-		return fail(CodePurposeMismatch, "proofPurpose %q is not %s", strictjson.Truncate(r.ProofPurpose, 64), o.ProofPurpose)
+		return fail(ProofPurposeMismatch, "proofPurpose %q is not %s", strictjson.Truncate(r.ProofPurpose, 64), o.ProofPurpose)
 	}
 	if c := str("created"); c != "" {
 		t, err := parseDateTimeStamp(c)
 		if err != nil {
-			return fail(CodeInvalidProof, "created: %v", err)
+			return fail(ProofInvalidProof, "created: %v", err)
 		}
 		r.Created = t
 	}
 	if e := str("expires"); e != "" {
 		t, err := parseDateTimeStamp(e)
 		if err != nil {
-			return fail(CodeInvalidProof, "expires: %v", err)
+			return fail(ProofInvalidProof, "expires: %v", err)
 		}
 		if o.Now.After(t) {
-			return fail(CodeExpired, "the proof expired at %s", e)
+			return fail(ProofExpired, "the proof expired at %s", e)
 		}
 	}
 	if o.Challenge != "" && str("challenge") != o.Challenge {
-		return fail(CodeChallengeMismatch, "the proof's challenge is not the expected one")
+		return fail(ProofChallengeMismatch, "the proof's challenge is not the expected one")
 	}
 	if o.Domain != "" && !domainMatches(p["domain"], o.Domain) {
-		return fail(CodeDomainMismatch, "the proof's domain is not %q", strictjson.Truncate(o.Domain, 200))
+		return fail(ProofDomainMismatch, "the proof's domain is not %q", strictjson.Truncate(o.Domain, 200))
 	}
 	switch pp := p["previousProof"].(type) {
 	case nil:
@@ -191,20 +191,20 @@ func verifyProof(ctx context.Context, base map[string]any, all []map[string]any,
 		for _, v := range pp {
 			id, ok := v.(string)
 			if !ok {
-				return fail(CodeInvalidProof, "previousProof must be a string or an array of strings")
+				return fail(ProofInvalidProof, "previousProof must be a string or an array of strings")
 			}
 			r.PreviousProof = append(r.PreviousProof, id)
 		}
 	default:
-		return fail(CodeInvalidProof, "previousProof must be a string or an array of strings")
+		return fail(ProofInvalidProof, "previousProof must be a string or an array of strings")
 	}
 	pv := str("proofValue")
 	if len(pv) < 2 || pv[0] != 'z' || len(pv) > 200 {
-		return fail(CodeInvalidProof, "proofValue must be a base58btc multibase value (starting with 'z')")
+		return fail(ProofInvalidProof, "proofValue must be a base58btc multibase value (starting with 'z')")
 	}
 	sig, err := base58.Decode(pv[1:])
 	if err != nil || len(sig) != keys.SignatureSize {
-		return fail(CodeInvalidProof, "proofValue is not a base58btc %d-byte signature", keys.SignatureSize)
+		return fail(ProofInvalidProof, "proofValue is not a base58btc %d-byte signature", keys.SignatureSize)
 	}
 
 	// The document as this proof signed it: without proofs, or with the
@@ -229,7 +229,7 @@ func verifyProof(ctx context.Context, base map[string]any, all []map[string]any,
 	// for it (VC DI EdDSA §3.3.2).
 	if pctx, ok := p["@context"]; ok {
 		if !contextPrefix(base["@context"], pctx) {
-			return fail(CodeInvalidProof, "the proof's @context is not a prefix of the document's @context")
+			return fail(ProofInvalidProof, "the proof's @context is not a prefix of the document's @context")
 		}
 		if len(r.PreviousProof) == 0 {
 			unsecured = withoutProof(base)
@@ -241,17 +241,17 @@ func verifyProof(ctx context.Context, base map[string]any, all []map[string]any,
 		return fail(errs.Code(err), "%v", detail(err))
 	}
 	if resolve == nil {
-		return fail(CodeKeyNotResolved, "no key resolver")
+		return fail(ProofKeyNotResolved, "no key resolver")
 	}
 	pk, err := resolve(ctx, r.VerificationMethod, r.ProofPurpose, r.Created)
 	if err != nil {
-		return fail(CodeKeyNotResolved, "verification method %s: %v", strictjson.Truncate(r.VerificationMethod, 200), err)
+		return fail(ProofKeyNotResolved, "verification method %s: %v", strictjson.Truncate(r.VerificationMethod, 200), err)
 	}
 	if pk.Type != s.keyType {
-		return fail(CodeKeyNotResolved, "verification method %s has a %s key; %s needs %s", strictjson.Truncate(r.VerificationMethod, 200), pk.Type, s.name, s.keyType)
+		return fail(ProofKeyNotResolved, "verification method %s has a %s key; %s needs %s", strictjson.Truncate(r.VerificationMethod, 200), pk.Type, s.name, s.keyType)
 	}
 	if !pk.Verify(hash, lowS(pk.Type, sig)) {
-		return fail(CodeBadSignature, "the %s signature does not verify with %s", s.name, strictjson.Truncate(r.VerificationMethod, 200))
+		return fail(ProofBadSignature, "the %s signature does not verify with %s", s.name, strictjson.Truncate(r.VerificationMethod, 200))
 	}
 	r.Verified = true
 	return r

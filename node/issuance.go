@@ -270,6 +270,8 @@ func (n *Node) IssueCredential(ctx context.Context, account *keystore.Account, c
 	switch p.Format {
 	case FormatVCJWT:
 		out.Compact, err = credential.IssueJWT(signer, body, now, opts)
+	case FormatSDJWT:
+		out.Compact, err = credential.IssueSDJWT(ctx, signer, body, now, opts, p.Disclosable, n.Resolver)
 	case FormatEdDSAJCS:
 		if err = credential.CheckClaims(body, opts); err == nil {
 			out.Document, err = credential.SignDataIntegrityJCS(signer, body, now)

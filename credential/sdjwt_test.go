@@ -1,0 +1,96 @@
+package credential_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/weidgo/weid/credential"
+	"github.com/weidgo/weid/keys"
+	"github.com/weidgo/weid/sdjwt"
+)
+
+func TestSDJWTIssueVerifyPresent(t *testing.T) {
+	e := newLedger(t)
+	uni := e.issuer(t, keys.P256, "Example University")
+	alice := e.user(t, keys.Ed25519)
+	at := e.now.Add(time.Hour)
+	v := e.verifier(at)
+	tok, err := credential.IssueSDJWT(ctx, uni.signer(), diploma(t, uni.did, alice.did, nil), e.now, credential.IssueOptions{State: e.l},
+		[]string{"/credentialSubject/holderName", "/credentialSubject/degree", "/credentialSubject/diplomaNumber", "/credentialSubject/awardedDate"}, e.resolver)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The credential alone: every check, the schema a warning (claims
+	// are selectively disclosable).
+	r := v.VerifySDJWT(ctx, tok, credential.Policy{RequireAccreditation: true})
+	want(t, r, true, with(credential.CheckProof, "passed", credential.CheckAccreditation, "passed", credential.CheckSchema, "warning"))
+	subj, _ := r.Credential["credentialSubject"].(map[string]any)
+	if subj["degree"] != "Bachelor of Engineering" || subj["id"] != alice.did {
+		t.Fatalf("subject %v", subj)
+	}
+
+	// Alice discloses two claims to a verifier, with its challenge.
+	pres, err := sdjwt.Present(tok, []string{"/degree", "/awardedDate"}, &sdjwt.KeyBinding{Key: alice.key, Audience: "https://bank.example", Nonce: "n-1", IssuedAt: at})
+	if err != nil {
+		t.Fatal(err)
+	}
+	str := func(s string) json.RawMessage { b, _ := json.Marshal(s); return b }
+	store := challenges{"n-1": false}
+	pr, err := v.VerifyPresentation(ctx, str(pres), credential.PresentationOptions{Challenge: "n-1", Domain: "https://bank.example", Challenges: store, Policy: credential.Policy{RequireAccreditation: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantPresentation(t, "two claims", pr, true, map[string]string{"holderProof": "passed", "challenge": "passed", "domain": "passed", "credentials": "passed"})
+	got, _ := pr.Credentials[0].Credential["credentialSubject"].(map[string]any)
+	for _, hidden := range []string{"holderName", "diplomaNumber"} {
+		if _, ok := got[hidden]; ok {
+			t.Errorf("%s was disclosed", hidden)
+		}
+	}
+	if got["degree"] != "Bachelor of Engineering" || got["awardedDate"] != "2025-07-01" || got["fieldOfStudy"] != "Computer Science" {
+		t.Errorf("disclosed subject %v", got)
+	}
+	if !strings.Contains(pr.Checks[1].Detail, "/awardedDate, /degree") {
+		t.Errorf("holder proof detail %q", pr.Checks[1].Detail)
+	}
+	// Replayed; wrong audience; no key binding; a stranger's key binding.
+	pr, _ = v.VerifyPresentation(ctx, str(pres), credential.PresentationOptions{Challenge: "n-1", Domain: "https://bank.example", Challenges: store})
+	wantPresentation(t, "replay", pr, false, map[string]string{"challenge": "failed"})
+	pr, _ = v.VerifyPresentation(ctx, str(pres), credential.PresentationOptions{Challenge: "n-1", Domain: "https://other.example"})
+	wantPresentation(t, "audience", pr, false, map[string]string{"domain": "failed"})
+	bare, _ := sdjwt.Present(tok, []string{"/degree"}, nil)
+	pr, _ = v.VerifyPresentation(ctx, str(bare), credential.PresentationOptions{Challenge: "n-1"})
+	wantPresentation(t, "no key binding", pr, false, map[string]string{"holderProof": "failed"})
+	mallory, _ := keys.Generate(keys.Ed25519)
+	if _, err := sdjwt.Present(tok, []string{"/degree"}, &sdjwt.KeyBinding{Key: mallory, Audience: "a", Nonce: "n", IssuedAt: at}); err == nil {
+		t.Error("a key binding by a key other than cnf's was made")
+	}
+
+	// Tampered: a disclosure swapped for one the issuer did not sign.
+	parts := strings.Split(tok, "~")
+	forged := parts[0] + "~" + "WyJzYWx0IiwgImRlZ3JlZSIsICJQaEQiXQ" + "~"
+	r = v.VerifySDJWT(ctx, forged, credential.Policy{})
+	if r.Verified {
+		t.Fatal("a forged disclosure verified")
+	}
+	// Through the dispatcher, as /credentials/verify sees it.
+	if r, err := v.Verify(ctx, str(tok), credential.Policy{}); err != nil || !r.Verified {
+		t.Fatalf("Verify: %v %v", err, r)
+	}
+	// Expired.
+	r = e.verifier(e.now.AddDate(10, 0, 0)).VerifySDJWT(ctx, issueSD(t, e, uni, alice.did, map[string]any{"validUntil": e.now.Add(24 * time.Hour).UTC().Format(time.RFC3339)}), credential.Policy{})
+	if r.Verified {
+		t.Fatal("an expired SD-JWT verified")
+	}
+}
+
+func issueSD(t *testing.T, e *ledger, a *actor, holder string, extra map[string]any) string {
+	t.Helper()
+	tok, err := credential.IssueSDJWT(ctx, a.signer(), diploma(t, a.did, holder, extra), e.now, credential.IssueOptions{State: e.l}, []string{"/credentialSubject/degree"}, e.resolver)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
