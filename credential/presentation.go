@@ -7,7 +7,6 @@ package credential
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -487,10 +486,4 @@ func SignPresentationJWT(s Signer, vp json.RawMessage, challenge, domain string,
 		return "", fmt.Errorf("sign presentation: %w", err)
 	}
 	return jose.Sign(s.Key, jose.Header{Typ: TypVPJWT, Kid: s.VerificationMethod}, payload)
-}
-
-// dataIntegrityPresentation verifies a presentation with a Data Integrity
-// proof.
-func (v *Verifier) dataIntegrityPresentation(ctx context.Context, pr *PresentationResult, raw json.RawMessage, o PresentationOptions) {
-	pr.failStructure(errors.New("presentations with Data Integrity proofs are not supported yet"))
 }

@@ -94,3 +94,52 @@ func issueSD(t *testing.T, e *ledger, a *actor, holder string, extra map[string]
 	}
 	return tok
 }
+
+func TestDataIntegritySuitesOnLedger(t *testing.T) {
+	e := newLedger(t)
+	v := e.verifier(e.now.Add(time.Hour))
+	for _, tc := range []struct {
+		suite string
+		kt    keys.Type
+	}{{credential.CryptosuiteEdDSARDFC2022, keys.Ed25519}, {credential.CryptosuiteECDSARDFC2019, keys.P256}, {credential.CryptosuiteEdDSAJCS2022, keys.Ed25519}} {
+		t.Run(tc.suite, func(t *testing.T) {
+			uni := e.issuer(t, tc.kt, "University "+tc.suite)
+			alice := e.user(t, keys.Ed25519)
+			signed, err := credential.SignDataIntegrity(uni.signer(), diploma(t, uni.did, alice.did, nil), tc.suite, e.now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want(t, v.VerifyDataIntegrity(ctx, signed, credential.Policy{RequireAccreditation: true}), true, with(credential.CheckValidityPeriod, "skipped"))
+			// Tampered.
+			bad := []byte(strings.Replace(string(signed), "Bachelor of Engineering", "Doctor of Philosophy", 1))
+			want(t, v.VerifyDataIntegrity(ctx, bad, credential.Policy{}), false, with(credential.CheckProof, "failed", credential.CheckValidityPeriod, "skipped"))
+			// Presented by alice with a Data Integrity proof.
+			vpDoc := vp(t, "", json.RawMessage(signed))
+			pres, err := credential.SignPresentationDataIntegrity(alice.signer(), vpDoc, credential.CryptosuiteEdDSARDFC2022, "ch-"+tc.suite, "https://verifier.example", e.now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			store := challenges{"ch-" + tc.suite: false}
+			pr, err := v.VerifyPresentation(ctx, pres, credential.PresentationOptions{Challenge: "ch-" + tc.suite, Domain: "https://verifier.example", Challenges: store})
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantPresentation(t, "DI presentation", pr, true, map[string]string{"holderProof": "passed", "challenge": "passed", "domain": "passed", "credentials": "passed"})
+			pr, _ = v.VerifyPresentation(ctx, pres, credential.PresentationOptions{Challenge: "ch-" + tc.suite, Challenges: store})
+			wantPresentation(t, "DI replay", pr, false, map[string]string{"challenge": "failed"})
+			// The issuer's key cannot authenticate as alice.
+			forged, _ := credential.SignPresentationDataIntegrity(credential.Signer{DID: alice.did, VerificationMethod: alice.vm(), Key: uni.key}, vpDoc, suiteFor(uni.key), "x", "", e.now)
+			if forged != nil {
+				pr, _ = v.VerifyPresentation(ctx, forged, credential.PresentationOptions{Challenge: "x"})
+				wantPresentation(t, "forged DI presentation", pr, false, map[string]string{"holderProof": "failed"})
+			}
+		})
+	}
+}
+
+func suiteFor(k *keys.PrivateKey) string {
+	if k.Type() == keys.P256 {
+		return credential.CryptosuiteECDSARDFC2019
+	}
+	return credential.CryptosuiteEdDSARDFC2022
+}

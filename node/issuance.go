@@ -272,9 +272,9 @@ func (n *Node) IssueCredential(ctx context.Context, account *keystore.Account, c
 		out.Compact, err = credential.IssueJWT(signer, body, now, opts)
 	case FormatSDJWT:
 		out.Compact, err = credential.IssueSDJWT(ctx, signer, body, now, opts, p.Disclosable, n.Resolver)
-	case FormatEdDSAJCS:
+	case FormatEdDSAJCS, FormatEdDSARDFC, FormatECDSARDFC:
 		if err = credential.CheckClaims(body, opts); err == nil {
-			out.Document, err = credential.SignDataIntegrityJCS(signer, body, now)
+			out.Document, err = credential.SignDataIntegrity(signer, body, p.Format, now)
 		}
 	default:
 		err = errs.BadRequest("credential.unsupportedFormat", "format %q is not available on this node yet", p.Format)
