@@ -1,0 +1,299 @@
+package cli
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/weidgo/weid/chain"
+	"github.com/weidgo/weid/client"
+	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/evidence"
+	"github.com/weidgo/weid/keys"
+	"github.com/weidgo/weid/node"
+)
+
+// hashFile returns the SHA-256 of a file in lowercase hex, read as a stream.
+func hashFile(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("%s: %w", path, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// evidenceSigner finds the verification method of d that key k is and that
+// may both sign transactions (authentication) and evidence (assertionMethod).
+func evidenceSigner(ctx context.Context, c *client.Client, d string, k *keys.PrivateKey) (vm, chainID string, err error) {
+	res, err := c.Resolve(ctx, d, did.Options{})
+	if err != nil {
+		return "", "", err
+	}
+	mb := k.Public().Multibase()
+	for _, m := range res.Document.VerificationMethod {
+		if m.PublicKeyMultibase == mb && res.Document.HasRelationship("authentication", m.ID) && res.Document.HasRelationship("assertionMethod", m.ID) {
+			cid, _, err := did.ParseWeid(d)
+			return m.ID, cid, err
+		}
+	}
+	return "", "", fmt.Errorf("the key is not an authentication and assertionMethod key of %s", d)
+}
+
+type evidenceFlags struct {
+	keyFile, passFile, signer string
+	logs                      []string
+}
+
+func (f *evidenceFlags) add(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.keyFile, "key", "", "key file of the signing DID (signs locally); without it the node signs for --token")
+	cmd.Flags().StringVar(&f.passFile, "passphrase-file", "", "file holding the key file's passphrase")
+	cmd.Flags().StringVar(&f.signer, "signer", "", "with --token: the account's DID the node signs as (default: the admin, for the admin token)")
+	cmd.Flags().StringArrayVar(&f.logs, "log", nil, "a log line to record (repeatable)")
+}
+
+// write signs an evidence transaction locally (--key) with the payload build
+// makes, or sends the custodial fields for the node to sign (--token).
+func (f *evidenceFlags) write(cmd *cobra.Command, g *globals, typ, path string, build func(vm, sig string) chain.Payload, hash string, custodial map[string]any) (*client.EvidenceReceipt, error) {
+	c := g.client()
+	if f.keyFile != "" {
+		k, kf, err := loadKey(f.keyFile, f.passFile)
+		if err != nil {
+			return nil, err
+		}
+		if kf.DID == "" {
+			return nil, errors.New("the key file names no DID")
+		}
+		vm, chainID, err := evidenceSigner(cmd.Context(), c, kf.DID, k)
+		if err != nil {
+			return nil, err
+		}
+		sig, err := evidence.Sign(k, vm, hash)
+		if err != nil {
+			return nil, err
+		}
+		tx, err := node.SignTx(chainID, vm, k, typ, build(vm, sig))
+		if err != nil {
+			return nil, err
+		}
+		return c.EvidenceWrite(cmd.Context(), path, map[string]any{"tx": tx})
+	}
+	if g.token == "" {
+		return nil, errors.New("give --key (a key file that signs locally) or --token (the node signs)")
+	}
+	if f.signer != "" {
+		custodial["signer"] = f.signer
+	}
+	if len(f.logs) > 0 {
+		custodial["logs"] = f.logs
+	}
+	return c.EvidenceWrite(cmd.Context(), path, custodial)
+}
+
+func evidenceCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "evidence",
+		Short: "Notarize files: record their SHA-256 on the ledger with verified signatures",
+		Long: `Notarize a file: its SHA-256 (computed here, streaming; the file never leaves
+this machine) is recorded on the ledger with the signer's signature over
+"weid-evidence-v1:" + signer + ":" + hash, which the ledger verifies against
+the signer DID's assertionMethod key. Others add their signatures; each
+signer alone may revoke its own.`,
+	}
+	var cf evidenceFlags
+	var extras []string
+	var customKey string
+	create := &cobra.Command{
+		Use:   "create FILE",
+		Short: "Record a file's hash with your signature",
+		Example: `  weid evidence create contract.pdf --key alice.key --log "signed by Alice" --extra file=contract.pdf --custom-key contract-2026-001
+  weid evidence create contract.pdf --token "$UNI_TOKEN" --signer did:weid:1:0x…`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			h, err := hashFile(args[0])
+			if err != nil {
+				return err
+			}
+			x := map[string]string{}
+			for _, e := range extras {
+				k, v, ok := strings.Cut(e, "=")
+				if !ok {
+					return fmt.Errorf("--extra %q: want name=value", e)
+				}
+				x[k] = v
+			}
+			if len(x) == 0 {
+				x = nil
+			}
+			r, err := cf.write(cmd, g, evidence.TxCreate, "/v1/evidence", func(vm, sig string) chain.Payload {
+				return &evidence.CreatePayload{Hash: h, Signer: vm, Signature: sig, Logs: cf.logs, Extras: x, Key: customKey}
+			}, h, map[string]any{"hash": h, "extras": x, "key": customKey})
+			if err != nil {
+				return err
+			}
+			return g.print(r, func(w io.Writer) { fmt.Fprintf(w, "evidence %s\ntx %s at height %d\n", h, r.TxHash, r.Height) })
+		},
+	}
+	cf.add(create)
+	create.Flags().StringArrayVar(&extras, "extra", nil, "a name=value extra to record (repeatable)")
+	create.Flags().StringVar(&customKey, "custom-key", "", "a unique key to find the evidence by")
+
+	var sf evidenceFlags
+	var signHash string
+	sign := &cobra.Command{
+		Use:   "sign [FILE]",
+		Short: "Add your signature to recorded evidence",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			h, err := fileOrHash(args, signHash)
+			if err != nil {
+				return err
+			}
+			r, err := sf.write(cmd, g, evidence.TxSign, client.EvidencePath(h, "signatures", ""), func(vm, sig string) chain.Payload {
+				return &evidence.SignPayload{Hash: h, Signer: vm, Signature: sig, Logs: sf.logs}
+			}, h, map[string]any{})
+			if err != nil {
+				return err
+			}
+			return g.print(r, func(w io.Writer) { fmt.Fprintf(w, "signed %s\ntx %s at height %d\n", h, r.TxHash, r.Height) })
+		},
+	}
+	sf.add(sign)
+	sign.Flags().StringVar(&signHash, "hash", "", "the evidence hash, instead of FILE")
+
+	var verifyHash string
+	verify := &cobra.Command{
+		Use:   "verify [FILE]",
+		Short: "Check a file against the ledger: its signers and the inclusion proofs of their transactions",
+		Long: `Hash the file, fetch its evidence, and check here: each recording transaction's
+Merkle inclusion proof and block signature (as "weid tx prove" does), that
+each transaction carries the hash, and each signature against its signer's
+current DID document. Exits non-zero if the file is not recorded or a check
+fails.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			h, err := fileOrHash(args, verifyHash)
+			if err != nil {
+				return err
+			}
+			return verifyEvidence(cmd, g, h)
+		},
+	}
+	verify.Flags().StringVar(&verifyHash, "hash", "", "the evidence hash, instead of FILE")
+	cmd.AddCommand(create, sign, verify)
+	return cmd
+}
+
+func fileOrHash(args []string, hash string) (string, error) {
+	switch {
+	case len(args) == 1 && hash == "":
+		return hashFile(args[0])
+	case len(args) == 0 && hash != "":
+		return hash, evidence.ValidHash(hash)
+	}
+	return "", errors.New("give FILE or --hash, not both")
+}
+
+// signerCheck is the local check of one evidence signature.
+type signerCheck struct {
+	evidence.Signature
+	Verified string `json:"verified"` // "signature", or why it was not checked here
+}
+
+func verifyEvidence(cmd *cobra.Command, g *globals, h string) error {
+	ctx := cmd.Context()
+	c := g.client()
+	r, err := c.Evidence(ctx, h)
+	if err != nil {
+		return err
+	}
+	ev := r.Evidence
+	if ev == nil || ev.Hash != h {
+		return fmt.Errorf("the node answered for another evidence")
+	}
+	for _, p := range r.Proofs {
+		if err := p.Verify(); err != nil {
+			return fmt.Errorf("proof of tx %s does not check: %w", p.Hash, err)
+		}
+		if err := checkBlockSignature(cmd, c, &client.TxResult{Status: "committed", TxWithProof: *p}); err != nil {
+			return fmt.Errorf("tx %s: %w", p.Hash, err)
+		}
+		if !strings.Contains(string(p.Tx.Payload), `"`+h+`"`) {
+			return fmt.Errorf("tx %s does not carry the hash %s", p.Hash, h)
+		}
+	}
+	checks := make([]signerCheck, len(ev.Signatures))
+	forged := 0
+	for i, s := range ev.Signatures {
+		checks[i] = signerCheck{Signature: s, Verified: checkSignatureLocally(ctx, c, h, s)}
+		if checks[i].Verified == badSignature {
+			forged++
+		}
+	}
+	out := map[string]any{"hash": h, "evidence": ev, "signers": checks, "proofsVerified": len(r.Proofs), "proofsTruncated": r.ProofsTruncated}
+	err = g.print(out, func(w io.Writer) {
+		fmt.Fprintf(w, "evidence %s\ncreated %s by %s at height %d (tx %s)\n", h, ev.Created, ev.Creator, ev.Height, ev.TxHash)
+		if ev.Key != "" {
+			fmt.Fprintf(w, "key %s\n", ev.Key)
+		}
+		for _, s := range checks {
+			state := "valid"
+			if s.Revoked {
+				state = "REVOKED"
+			}
+			fmt.Fprintf(w, "signer %s %s, signed %s at height %d via %s (%s), %s\n", s.DID, state, s.Signed, s.Height, s.Submitter, s.Method, s.Verified)
+		}
+		for _, l := range ev.Logs {
+			fmt.Fprintf(w, "log %s %s: %s\n", l.Time, l.By, l.Text)
+		}
+		more := ""
+		if r.ProofsTruncated {
+			more = " (more transactions exist; check them with weid tx prove)"
+		}
+		fmt.Fprintf(w, "verified: %d transaction inclusion proofs and block signatures%s\n", len(r.Proofs), more)
+	})
+	if err == nil && forged > 0 {
+		err = fmt.Errorf("%d signature(s) do not verify with their signers' current keys", forged)
+	}
+	return err
+}
+
+const badSignature = "SIGNATURE DOES NOT VERIFY"
+
+// checkSignatureLocally verifies s against the signer's current DID
+// document, as far as it can: a key rotated or removed since was checked by
+// the ledger when the signature was recorded.
+func checkSignatureLocally(ctx context.Context, c *client.Client, h string, s evidence.Signature) string {
+	res, err := c.Resolve(ctx, s.DID, did.Options{})
+	if err != nil {
+		return "not checked here: " + oneLine(err)
+	}
+	if res.Document == nil {
+		return "not checked here: the DID resolves to no document"
+	}
+	m, ok := res.Document.Method(s.Method)
+	if !ok {
+		return fmt.Sprintf("not checked here: %s is no longer in the DID document (the ledger checked it at height %d)", s.Method, s.Height)
+	}
+	pk, err := keys.ParseMultibase(m.PublicKeyMultibase)
+	if err != nil {
+		return "not checked here: " + err.Error()
+	}
+	sig, err := base64.RawURLEncoding.DecodeString(s.Signature)
+	if err != nil || !pk.Verify(evidence.Message(s.Method, h), sig) {
+		return badSignature
+	}
+	return "signature verified"
+}
