@@ -1,0 +1,290 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/weidgo/weid/credential"
+	"github.com/weidgo/weid/jose"
+	"github.com/weidgo/weid/sdjwt"
+)
+
+func vpCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "vp",
+		Short: "Make presentations from the wallet's credentials and verify them",
+		Long: `Verifiable presentations: the holder shows credentials from its wallet to a
+verifier, proving with the wallet's key that it presents them to this verifier
+(the domain) now (the challenge the verifier handed out).
+
+A verifier gets a single-use challenge with "weid vp challenge"; the holder
+makes the presentation with "weid vp create"; the verifier checks it with
+"weid vp verify", which accepts a presentation carrying a challenge the node
+issued only once.`,
+	}
+	cmd.AddCommand(vpCreateCmd(g), vpVerifyCmd(g), vpChallengeCmd(g))
+	return cmd
+}
+
+func vpCreateCmd(g *globals) *cobra.Command {
+	var dir, challenge, domain, passFile string
+	var ids, disclose []string
+	cmd := &cobra.Command{
+		Use:   "create --credential ID [--credential ID...]",
+		Short: "Make a presentation of wallet credentials, signed by the wallet's key",
+		Long: `Make a presentation of credentials of the wallet (ids as "weid wallet list"
+prints them) and print it. The wallet's key signs it locally, as the wallet's
+holder DID; the key never leaves the wallet.
+
+vc+jwt and Data Integrity credentials are presented in a vp+jwt: a compact
+JWS (signed with the holder DID's verification method as "kid") of a VC 2.0
+presentation holding them (a vc+jwt as an EnvelopedVerifiableCredential),
+with the challenge as "nonce" and the domain as "aud".
+
+An SD-JWT credential (dc+sd-jwt) is presented alone, as the SD-JWT itself
+revealing only the claims named by --disclose (JSON pointers to selectively
+disclosable claims, e.g. /credentialSubject/degree or /degree; none by
+default), followed by a key-binding JWT signed by the wallet's key with
+"nonce" the challenge and "aud" the domain: both are required, and the
+credential must bind the wallet's key ("cnf", which the node sets when the
+credential's subject is the wallet's DID).
+
+The passphrase of the wallet's key comes from --passphrase-file, else
+WEID_PASSPHRASE, else a prompt.`,
+		Example: `  CHALLENGE=$(weid vp challenge --node http://127.0.0.1:8080)
+  weid vp create --credential 3fa2b1c4d5e6 --challenge "$CHALLENGE" --domain https://verifier.example > vp.jwt
+  weid vp create --credential 9c0d1e2f3a4b --disclose /credentialSubject/degree \
+      --challenge "$CHALLENGE" --domain https://verifier.example > vp.sd-jwt`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(ids) == 0 {
+				return errors.New("--credential is required: the wallet id of a credential to present (see weid wallet list)")
+			}
+			w, err := openWallet(walletDir(dir))
+			if err != nil {
+				return err
+			}
+			var creds []*storedCredential
+			seen := map[string]bool{}
+			sdIndex := -1
+			for _, id := range ids {
+				sc, err := w.find(id)
+				if err != nil {
+					return err
+				}
+				if seen[sc.ID] {
+					return fmt.Errorf("credential %s is named twice", sc.ID)
+				}
+				seen[sc.ID] = true
+				if sc.Format == credential.FormatSDJWT {
+					sdIndex = len(creds)
+				}
+				creds = append(creds, sc)
+			}
+			if sdIndex >= 0 && len(creds) > 1 {
+				return fmt.Errorf("credential %s is an SD-JWT: it is presented alone, not with other credentials", creds[sdIndex].ID)
+			}
+			if len(disclose) > 0 && sdIndex < 0 {
+				return errors.New("--disclose applies to an SD-JWT (dc+sd-jwt) credential only; the others are presented whole")
+			}
+			if sdIndex >= 0 && (challenge == "" || domain == "") {
+				return errors.New("an SD-JWT presentation's key-binding JWT needs --challenge and --domain (the verifier's nonce and audience)")
+			}
+			k, err := w.key(passFile)
+			if err != nil {
+				return err
+			}
+			if sdIndex >= 0 {
+				sec, err := creds[0].secured()
+				if err != nil {
+					return err
+				}
+				reveal, err := sdjwtPointers(sec.Token, disclose)
+				if err != nil {
+					return err
+				}
+				pres, err := sdjwt.Present(sec.Token, reveal, &sdjwt.KeyBinding{Key: k, Audience: domain, Nonce: challenge, IssuedAt: time.Now()})
+				if err != nil {
+					return fmt.Errorf("present SD-JWT credential %s: %w", creds[0].ID, err)
+				}
+				return g.print(map[string]string{"format": string(credential.FormatSDJWT), "presentation": pres}, func(out io.Writer) { fmt.Fprintln(out, pres) })
+			}
+			items := make([]any, 0, len(creds))
+			for _, sc := range creds {
+				sec, err := sc.secured()
+				if err != nil {
+					return err
+				}
+				switch sec.Format {
+				case credential.FormatJWT:
+					items = append(items, map[string]any{"@context": credential.ContextV2, "id": credential.DataURLVCJWT + sec.Token, "type": "EnvelopedVerifiableCredential"})
+				case credential.FormatDataIntegrity:
+					items = append(items, sec.Doc)
+				default:
+					return fmt.Errorf("credential %s: format %s cannot go in a vp+jwt", sc.ID, sec.Format)
+				}
+			}
+			vp, err := json.Marshal(map[string]any{
+				"@context":             []string{credential.ContextV2},
+				"type":                 []string{credential.TypeVerifiablePresentation},
+				"holder":               w.meta.DID,
+				"verifiableCredential": items,
+			})
+			if err != nil {
+				return err
+			}
+			signer := credential.Signer{DID: w.meta.DID, VerificationMethod: w.meta.VerificationMethod, Key: k}
+			tok, err := credential.SignPresentationJWT(signer, vp, challenge, domain, time.Now())
+			if err != nil {
+				return err
+			}
+			return g.print(map[string]string{"format": credential.TypVPJWT, "presentation": tok}, func(out io.Writer) { fmt.Fprintln(out, tok) })
+		},
+	}
+	cmd.Flags().StringVar(&dir, "wallet", "", walletFlagUsage)
+	cmd.Flags().StringArrayVar(&ids, "credential", nil, "wallet id of a credential to present (repeatable)")
+	cmd.Flags().StringVar(&challenge, "challenge", "", "the verifier's challenge (see weid vp challenge): the proof's nonce")
+	cmd.Flags().StringVar(&domain, "domain", "", "the verifier's domain: the proof's audience (aud)")
+	cmd.Flags().StringArrayVar(&disclose, "disclose", nil, "JSON pointer of an SD-JWT claim to reveal, e.g. /credentialSubject/degree (repeatable)")
+	cmd.Flags().StringVar(&passFile, "passphrase-file", "", "file holding the wallet key's passphrase (default: WEID_PASSPHRASE or a prompt)")
+	return cmd
+}
+
+// sdjwtPointers maps the --disclose pointers to pointers into the SD-JWT's
+// claims: an SD-JWT VC issued by weid carries the credentialSubject members
+// as top-level claims, so /credentialSubject/degree names /degree there.
+func sdjwtPointers(token string, disclose []string) ([]string, error) {
+	issuerJWT, _, _ := strings.Cut(token, "~")
+	j, err := jose.Parse(issuerJWT)
+	if err != nil {
+		return nil, fmt.Errorf("SD-JWT credential: %w", err)
+	}
+	var claims map[string]any
+	if err := json.Unmarshal(j.Payload, &claims); err != nil {
+		return nil, fmt.Errorf("SD-JWT credential: the payload is not a JSON object")
+	}
+	_, hasVCT := claims["vct"]
+	_, hasSubject := claims["credentialSubject"]
+	out := make([]string, 0, len(disclose))
+	for _, p := range disclose {
+		if rest, ok := strings.CutPrefix(p, "/credentialSubject/"); ok && hasVCT && !hasSubject {
+			p = "/" + rest
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// presentationInput turns a file's bytes into the JSON of a presentation:
+// a JSON value as is, anything else (a compact vp+jwt or SD-JWT) as a
+// JSON string.
+func presentationInput(raw []byte) (json.RawMessage, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return nil, errors.New("the presentation is empty")
+	}
+	if raw[0] == '{' || raw[0] == '"' {
+		if !json.Valid(raw) {
+			return nil, errors.New("the presentation is not valid JSON")
+		}
+		return raw, nil
+	}
+	return json.Marshal(string(raw))
+}
+
+func vpVerifyCmd(g *globals) *cobra.Command {
+	var challenge, domain string
+	var requireAcc bool
+	cmd := &cobra.Command{
+		Use:   "verify FILE|-",
+		Short: "Verify a presentation through the node; every check is printed",
+		Long: `Verify a presentation (from a file, or - for standard input) through --node
+(POST /presentations/verify): a compact vp+jwt, an SD-JWT with a key-binding
+JWT, or a presentation as JSON. Prints each check of the presentation
+(structure, holderProof, challenge, domain, credentials) and each check of
+every credential in it; exits non-zero unless the presentation is verified.
+
+--challenge and --domain are what the verifier asked for: the holder's proof
+must carry them. A challenge the node issued ("weid vp challenge") is
+accepted once: verifying the same presentation again fails the challenge
+check.`,
+		Example: `  weid vp verify vp.jwt --challenge "$CHALLENGE" --domain https://verifier.example`,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			raw, err := readInput(args[0])
+			if err != nil {
+				return err
+			}
+			vp, err := presentationInput(raw)
+			if err != nil {
+				return fmt.Errorf("%s: %w", args[0], err)
+			}
+			opts := map[string]any{"requireAccreditation": requireAcc}
+			if challenge != "" {
+				opts["challenge"] = challenge
+			}
+			if domain != "" {
+				opts["domain"] = domain
+			}
+			res, _, err := g.client().VerifyPresentation(cmd.Context(), vp, opts)
+			if err != nil {
+				return err
+			}
+			if err := g.print(res, func(w io.Writer) {
+				fmt.Fprintf(w, "verified: %v\n", res.Verified)
+				if res.Holder != "" {
+					fmt.Fprintf(w, "holder: %s\n", res.Holder)
+				}
+				for _, c := range res.Checks {
+					fmt.Fprintf(w, "  %-15s %-8s %s\n", c.Name, c.Status, c.Detail)
+				}
+				for i, r := range res.Credentials {
+					fmt.Fprintf(w, "credential %d: verified: %v\n", i, r.Verified)
+					for _, c := range r.Checks {
+						fmt.Fprintf(w, "  %-15s %-8s %s\n", c.Name, c.Status, c.Detail)
+					}
+				}
+			}); err != nil {
+				return err
+			}
+			if !res.Verified {
+				var failed []string
+				for _, c := range res.Errors {
+					failed = append(failed, c.Name)
+				}
+				return fmt.Errorf("presentation not verified: %s failed", strings.Join(failed, ", "))
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&challenge, "challenge", "", "the challenge the holder's proof must carry")
+	cmd.Flags().StringVar(&domain, "domain", "", "the domain (audience) the holder's proof must carry")
+	cmd.Flags().BoolVar(&requireAcc, "require-accreditation", false, "fail unless each credential's issuer is an accredited authority issuer")
+	return cmd
+}
+
+func vpChallengeCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "challenge",
+		Short: "Get a single-use challenge from the node for a presentation",
+		Long: `Ask --node for a challenge (POST /challenges) and print it on one line (with
+-o json, also when it expires). A holder puts it in a presentation ("weid vp
+create --challenge"); the node accepts a presentation carrying it once, until
+it expires.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ch, exp, err := g.client().Challenge(cmd.Context())
+			if err != nil {
+				return err
+			}
+			return g.print(map[string]any{"challenge": ch, "expires": exp}, func(w io.Writer) { fmt.Fprintln(w, ch) })
+		},
+	}
+}

@@ -1,0 +1,45 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/weidgo/weid/credential"
+)
+
+// Challenge asks the node for a single-use challenge (POST /challenges):
+// a holder puts it in a presentation, and the node accepts a presentation
+// carrying it once, until it expires. It returns the challenge and when it
+// expires.
+func (c *Client) Challenge(ctx context.Context) (string, time.Time, error) {
+	var r struct {
+		Challenge string    `json:"challenge"`
+		Expires   time.Time `json:"expires"`
+	}
+	if _, err := c.do(ctx, http.MethodPost, "/challenges", struct{}{}, &r); err != nil {
+		return "", time.Time{}, err
+	}
+	if r.Challenge == "" {
+		return "", time.Time{}, errors.New("the node answered without a challenge")
+	}
+	return r.Challenge, r.Expires, nil
+}
+
+// VerifyPresentation verifies a presentation (POST /presentations/verify):
+// vp is the JSON of a compact vp+jwt or SD-JWT (a JSON string) or of a
+// presentation object; options are the verifier's ("challenge", "domain",
+// "requireAccreditation", …). It returns the result and the HTTP status: a
+// presentation that fails a check is a result with Verified false and
+// status 422, not an error.
+func (c *Client) VerifyPresentation(ctx context.Context, vp json.RawMessage, options map[string]any) (*credential.PresentationResult, int, error) {
+	var r credential.PresentationResult
+	body := map[string]any{"verifiablePresentation": vp, "options": options}
+	st, err := c.do(ctx, http.MethodPost, "/presentations/verify", body, &r, http.StatusUnprocessableEntity)
+	if err != nil {
+		return nil, st, err
+	}
+	return &r, st, nil
+}
