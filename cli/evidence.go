@@ -53,13 +53,14 @@ func evidenceSigner(ctx context.Context, c *client.Client, d string, k *keys.Pri
 }
 
 type evidenceFlags struct {
-	keyFile, passFile, signer string
-	logs                      []string
+	keyFile, passFile, signer, did string
+	logs                           []string
 }
 
 func (f *evidenceFlags) add(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.keyFile, "key", "", "key file of the signing DID (signs locally); without it the node signs for --token")
 	cmd.Flags().StringVar(&f.passFile, "passphrase-file", "", "file holding the key file's passphrase")
+	cmd.Flags().StringVar(&f.did, "did", "", "with --key: the DID the key signs for (default: the DID the key file names; give it for a key rotated into a DID)")
 	cmd.Flags().StringVar(&f.signer, "signer", "", "with --token: the account's DID the node signs as (default: the admin, for the admin token)")
 	cmd.Flags().StringArrayVar(&f.logs, "log", nil, "a log line to record (repeatable)")
 }
@@ -73,10 +74,14 @@ func (f *evidenceFlags) write(cmd *cobra.Command, g *globals, typ, path string, 
 		if err != nil {
 			return nil, err
 		}
-		if kf.DID == "" {
-			return nil, errors.New("the key file names no DID")
+		d := f.did
+		if d == "" {
+			d = kf.DID
 		}
-		vm, chainID, err := evidenceSigner(cmd.Context(), c, kf.DID, k)
+		if d == "" {
+			return nil, errors.New("the key file names no DID; give --did")
+		}
+		vm, chainID, err := evidenceSigner(cmd.Context(), c, d, k)
 		if err != nil {
 			return nil, err
 		}
