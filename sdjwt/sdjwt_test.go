@@ -100,6 +100,44 @@ func TestRFC9901ExampleDisclosures(t *testing.T) {
 	}
 }
 
+// withoutDigests returns the JSON of an issuer JWT payload with every
+// digest ("_sd" arrays, {"...": digest} elements) blanked: random base64
+// digests may contain any short string.
+func withoutDigests(t *testing.T, payload []byte) string {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal(payload, &v); err != nil {
+		t.Fatal(err)
+	}
+	var blank func(v any) any
+	blank = func(v any) any {
+		switch v := v.(type) {
+		case map[string]any:
+			out := map[string]any{}
+			for k, e := range v {
+				if k == "_sd" || k == "..." {
+					out[k] = "digests"
+					continue
+				}
+				out[k] = blank(e)
+			}
+			return out
+		case []any:
+			out := make([]any, len(v))
+			for i, e := range v {
+				out[i] = blank(e)
+			}
+			return out
+		}
+		return v
+	}
+	b, err := json.Marshal(blank(v))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
 func TestRoundTrip(t *testing.T) {
 	var full map[string]any
 	if err := json.Unmarshal([]byte(testClaims), &full); err != nil {
@@ -134,8 +172,9 @@ func TestRoundTrip(t *testing.T) {
 				if j.Issuer.Header.Kid != testKid || j.Issuer.Header.Typ != TypVC || j.Payload["_sd_alg"] != HashAlg {
 					t.Fatalf("header %+v, _sd_alg %v", j.Issuer.Header, j.Payload["_sd_alg"])
 				}
+				plain := withoutDigests(t, j.Issuer.Payload)
 				for _, h := range tc.hidden {
-					if strings.Contains(string(j.Issuer.Payload), h) {
+					if strings.Contains(plain, h) {
 						t.Errorf("the issuer JWT payload shows %q: %s", h, j.Issuer.Payload)
 					}
 				}
