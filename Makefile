@@ -40,6 +40,8 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzVerifyPresentation$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./credential
 	$(GO) test -run '^$$' -fuzz '^FuzzParseVerify$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./sdjwt
 	$(GO) test -run '^$$' -fuzz '^FuzzVerify$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./ldproof
+	$(GO) test -run '^$$' -fuzz '^FuzzPayloads$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./evidence
+	$(GO) test -run '^$$' -fuzz '^FuzzValidHash$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./evidence
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeList$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./status
 	$(GO) test -run '^$$' -fuzz '^FuzzParseEntry$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./status
 
