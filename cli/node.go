@@ -46,7 +46,7 @@ func (f *nodeFlags) config() node.Config {
 
 func nodeStartCmd(g *globals) *cobra.Command {
 	var f nodeFlags
-	var listen, logLevel string
+	var listen, logLevel, publicURL string
 	var window time.Duration
 	cmd := &cobra.Command{
 		Use:   "start",
@@ -76,6 +76,7 @@ everything acknowledged is on disk.`,
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			s := server.New(n, reg)
+			s.PublicURL = publicURL
 			tokenPath, _ := filepath.Abs(filepath.Join(f.data, node.TokenFile))
 			return s.ListenAndServe(ctx, listen, func(a net.Addr) {
 				w := cmd.OutOrStdout()
@@ -88,6 +89,7 @@ everything acknowledged is on disk.`,
 	f.add(cmd)
 	cmd.Flags().StringVar(&listen, "listen", envOr("WEID_LISTEN", "127.0.0.1:8080"), "address to listen on (port 0 picks a free port)")
 	cmd.Flags().StringSliceVar(&f.webHosts, "did-web-hosts", splitEnv("WEID_DID_WEB_HOSTS"), "enable did:web resolution for these hosts only")
+	cmd.Flags().StringVar(&publicURL, "public-url", os.Getenv("WEID_PUBLIC_URL"), "URL clients reach this node at, written into issued credentials' schema and status list URLs (default: the URL of each request)")
 	cmd.Flags().StringVar(&logLevel, "log-level", envOr("WEID_LOG_LEVEL", "info"), "log level: debug, info, warn, error")
 	cmd.Flags().DurationVar(&window, "block-window", 2*time.Millisecond, "how long the solo engine gathers transactions into a block")
 	return cmd

@@ -46,12 +46,18 @@ and manage DIDs with "weid did ...", signing locally with a key from
 "weid key generate". Governance: "weid committee", "weid issuer" (the trust
 registry of authority issuers), "weid schema" (credential schemas on the
 ledger) and "weid account" (institution accounts with custodial keys).
-Credentials: "weid vc issue" and "weid vc verify" (VC 2.0 as vc+jwt).
+Credentials: "weid instance" (an institution's issuance settings), "weid vc
+issue|verify|revoke|suspend|unsuspend|status" (VC 2.0 and 1.1 as vc+jwt,
+SD-JWT VC or Data Integrity; Bitstring Status Lists). The citizen's side:
+"weid wallet init|add|list|show" keeps the holder's key and credentials
+locally, "weid vp create|verify|challenge" presents them (disclosing only
+chosen SD-JWT claims). Evidence: "weid evidence create|sign|verify".
 Audit with "weid tx prove" and "weid ledger verify". Every command that talks
 to a node takes --node (default $WEID_NODE or ` + client.DefaultNode + `).
 
 Environment: WEID_NODE, WEID_TOKEN (API token for custodial calls),
-WEID_PASSPHRASE (key file passphrase), WEID_DATA, WEID_LISTEN, WEID_CHAIN_ID,
+WEID_PASSPHRASE (key file passphrase), WEID_WALLET (wallet directory, default
+~/.weid/wallet), WEID_DATA, WEID_LISTEN, WEID_CHAIN_ID,
 WEID_KEYSTORE_PASSPHRASE.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
