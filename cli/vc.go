@@ -208,7 +208,9 @@ POST /issuers/NAME/credentials/issue use it.`,
 			if err != nil {
 				return err
 			}
-			return g.print(r, func(w io.Writer) { fmt.Fprintf(w, "issuer instance %s created (issuer %s, format %s)\n", r.Name, r.Issuer, r.Format) })
+			return g.print(r, func(w io.Writer) {
+				fmt.Fprintf(w, "issuer instance %s created (issuer %s, format %s)\n", r.Name, r.Issuer, r.Format)
+			})
 		},
 	}
 	create.Flags().StringVar(&in.Issuer, "issuer", "", "issuer DID (one of your account's DIDs)")
