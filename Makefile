@@ -45,9 +45,11 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeList$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./status
 	$(GO) test -run '^$$' -fuzz '^FuzzParseEntry$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./status
 
-## bench: run the benchmarks and print a table (run it alone: it loads both cores)
+## bench: run the benchmarks and print a table (run it alone: it loads both cores);
+## the credential rows compare with aries-framework-go (compat/aries, built first)
 bench:
-	$(GO) run ./internal/benchtable -- $(GO) test -run '^$$' -bench . -benchtime 3s -timeout 30m ./bench ./credential
+	cd compat/aries && $(GO) build -o $(CURDIR)/bin/aries-compat .
+	WEID_ARIES_COMPAT=$(CURDIR)/bin/aries-compat $(GO) run ./internal/benchtable -- $(GO) test -run '^$$' -bench . -benchtime 3s -timeout 30m ./bench ./credential
 
 lint:
 	@test -z "$$(gofmt -l .)" || (gofmt -l .; echo "gofmt: the files above need formatting"; exit 1)
