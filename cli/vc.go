@@ -59,9 +59,10 @@ the key it keeps for the credential's issuer DID — a DID of the account of
 
 --format chooses the securing mechanism: vc+jwt (default), dc+sd-jwt (SD-JWT
 VC; --disclose names the claims the holder may disclose selectively),
-eddsa-jcs-2022, eddsa-rdfc-2022 (Data Integrity, Ed25519 issuer key) or
-ecdsa-rdfc-2019 (P-256). --status revocation and/or suspension gives the
-credential Bitstring Status List entries. --instance issues through an issuer
+eddsa-jcs-2022, eddsa-rdfc-2022 (Data Integrity, Ed25519 issuer key),
+ecdsa-rdfc-2019 (P-256), or Ed25519Signature2020 for a VC 1.1 credential.
+--status revocation and/or suspension gives the credential Bitstring Status
+List entries. --instance issues through an issuer
 instance (weid instance create), whose settings the other flags override.
 
 Prints the compact JWT / SD-JWT, or the credential with its proof (JSON).`,
@@ -91,7 +92,7 @@ Prints the compact JWT / SD-JWT, or the credential with its proof (JSON).`,
 		},
 	}
 	issue.Flags().StringVar(&o.Instance, "instance", "", "issue through this issuer instance of your account")
-	issue.Flags().StringVar(&o.Format, "format", "", "vc+jwt (default), dc+sd-jwt, eddsa-jcs-2022, eddsa-rdfc-2022 or ecdsa-rdfc-2019")
+	issue.Flags().StringVar(&o.Format, "format", "", "vc+jwt (default), dc+sd-jwt, eddsa-jcs-2022, eddsa-rdfc-2022, ecdsa-rdfc-2019 or Ed25519Signature2020")
 	issue.Flags().Uint64Var(&o.Schema, "schema", 0, "weid schema id the credential follows (set as its credentialSchema when absent)")
 	issue.Flags().StringSliceVar(&o.Status, "status", nil, "status purposes to allocate entries for: revocation, suspension")
 	issue.Flags().StringSliceVar(&o.Disclosable, "disclose", nil, "for dc+sd-jwt: JSON pointer of a selectively disclosable claim (repeatable)")
@@ -214,7 +215,7 @@ POST /issuers/NAME/credentials/issue use it.`,
 		},
 	}
 	create.Flags().StringVar(&in.Issuer, "issuer", "", "issuer DID (one of your account's DIDs)")
-	create.Flags().StringVar(&in.Format, "format", "", "vc+jwt (default), dc+sd-jwt, eddsa-jcs-2022, eddsa-rdfc-2022 or ecdsa-rdfc-2019")
+	create.Flags().StringVar(&in.Format, "format", "", "vc+jwt (default), dc+sd-jwt, eddsa-jcs-2022, eddsa-rdfc-2022, ecdsa-rdfc-2019 or Ed25519Signature2020")
 	create.Flags().Uint64Var(&in.Schema, "schema", 0, "weid schema id")
 	create.Flags().StringSliceVar(&in.Types, "type", nil, "credential type added to each credential (repeatable)")
 	create.Flags().StringSliceVar(&in.Status, "status", nil, "status purposes: revocation, suspension")

@@ -34,10 +34,14 @@ const (
 	FormatEdDSAJCS  = "eddsa-jcs-2022"
 	FormatEdDSARDFC = "eddsa-rdfc-2022"
 	FormatECDSARDFC = "ecdsa-rdfc-2019"
+	// FormatEd25519Signature2020 is the legacy Data Integrity proof of
+	// VC 1.1 credentials, issued when asked (for wallets and verifiers
+	// built on aries-framework-go and its kin).
+	FormatEd25519Signature2020 = "Ed25519Signature2020"
 )
 
 // Formats lists the securing mechanisms the node issues in.
-var Formats = []string{FormatVCJWT, FormatSDJWT, FormatEdDSAJCS, FormatEdDSARDFC, FormatECDSARDFC}
+var Formats = []string{FormatVCJWT, FormatSDJWT, FormatEdDSAJCS, FormatEdDSARDFC, FormatECDSARDFC, FormatEd25519Signature2020}
 
 // IssueProfile says how to complete and secure a credential.
 type IssueProfile struct {
@@ -272,7 +276,7 @@ func (n *Node) IssueCredential(ctx context.Context, account *keystore.Account, c
 		out.Compact, err = credential.IssueJWT(signer, body, now, opts)
 	case FormatSDJWT:
 		out.Compact, err = credential.IssueSDJWT(ctx, signer, body, now, opts, p.Disclosable, n.Resolver)
-	case FormatEdDSAJCS, FormatEdDSARDFC, FormatECDSARDFC:
+	case FormatEdDSAJCS, FormatEdDSARDFC, FormatECDSARDFC, FormatEd25519Signature2020:
 		if err = credential.CheckClaims(body, opts); err == nil {
 			out.Document, err = credential.SignDataIntegrity(signer, body, p.Format, now)
 		}

@@ -228,3 +228,36 @@ func TestE2E_DiplomaLifecycle(t *testing.T) {
 		t.Fatalf("mill diploma without requireAccreditation: %d %s", r.status, r.body)
 	}
 }
+
+// TestE2E_VC11 issues a VC 1.1 credential with an Ed25519Signature2020
+// proof (for aries-framework-go-era verifiers) and verifies it.
+func TestE2E_VC11(t *testing.T) {
+	tn := startNode(t)
+	r := tn.do(t, "POST", "/v1/accounts", tn.token, []byte(`{"name":"legacy-university"}`))
+	var uni node.NewAccount
+	if err := json.Unmarshal(r.body, &uni); err != nil || r.status != 201 {
+		t.Fatalf("account: %d %s", r.status, r.body)
+	}
+	cred := `{"@context":["https://www.w3.org/2018/credentials/v1","https://w3id.org/security/suites/ed25519-2020/v1","https://www.w3.org/ns/credentials/examples/v2"],` +
+		`"type":["VerifiableCredential","UniversityDegreeCredential"],"issuer":"` + uni.DID + `","issuanceDate":"2026-07-01T00:00:00Z",` +
+		`"credentialSubject":{"id":"did:example:alice","degree":"Bachelor of Engineering"}}`
+	r = tn.do(t, "POST", "/credentials/issue", uni.Token, []byte(`{"credential":`+cred+`,"options":{"format":"Ed25519Signature2020"}}`))
+	if r.status != 201 {
+		t.Fatalf("issue: %d %s", r.status, r.body)
+	}
+	var out struct {
+		VerifiableCredential json.RawMessage `json:"verifiableCredential"`
+	}
+	_ = json.Unmarshal(r.body, &out)
+	if !strings.Contains(string(out.VerifiableCredential), `"type":"Ed25519Signature2020"`) {
+		t.Fatalf("issued %s", out.VerifiableCredential)
+	}
+	r = tn.do(t, "POST", "/credentials/verify", "", []byte(`{"verifiableCredential":`+string(out.VerifiableCredential)+`}`))
+	if r.status != 200 {
+		t.Fatalf("verify: %d %s", r.status, r.body)
+	}
+	// vc+jwt is VC 2.0 only.
+	if r := tn.do(t, "POST", "/credentials/issue", uni.Token, []byte(`{"credential":`+cred+`}`)); r.status != 400 {
+		t.Fatalf("VC 1.1 as vc+jwt: %d %s", r.status, r.body)
+	}
+}
