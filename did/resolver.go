@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 )
 
@@ -113,7 +114,7 @@ func resolveComputed(ctx context.Context, method string, d DIDURL, opts Options,
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	doc, err := build(d.ID)
+	doc, err := computedDocs.get(method, d.ID, build)
 	if err != nil {
 		return nil, err
 	}
@@ -121,4 +122,41 @@ func resolveComputed(ctx context.Context, method string, d DIDURL, opts Options,
 		return nil, fmt.Errorf("%w: %s has a single, immutable version; versionId %q does not exist", ErrNotFound, doc.ID, opts.VersionID)
 	}
 	return &ResolutionResult{Document: doc, ResolutionMetadata: ResolutionMetadata{ContentType: mediaTypeDIDLD}}, nil
+}
+
+// computedDocs caches the documents of computed methods (did:key,
+// did:jwk): a document is a pure function of its identifier, and building
+// an Ed25519 did:key's (with its derived X25519 key) costs as much as a
+// signature check, which a verifier of many credentials from one issuer
+// should pay once. Callers must not modify a resolved document (the
+// did:weid resolver shares its cached results the same way).
+var computedDocs = &docCache{m: map[string]*Document{}}
+
+// maxComputedDocs bounds the cache; past it the cache starts over.
+const maxComputedDocs = 4096
+
+type docCache struct {
+	mu sync.RWMutex
+	m  map[string]*Document
+}
+
+func (c *docCache) get(method, id string, build func(id string) (*Document, error)) (*Document, error) {
+	key := method + ":" + id
+	c.mu.RLock()
+	doc, ok := c.m[key]
+	c.mu.RUnlock()
+	if ok {
+		return doc, nil
+	}
+	doc, err := build(id)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	if len(c.m) >= maxComputedDocs {
+		clear(c.m)
+	}
+	c.m[key] = doc
+	c.mu.Unlock()
+	return doc, nil
 }
