@@ -149,18 +149,6 @@ func (s *Server) baseURL(r *http.Request) string {
 	return scheme + "://" + r.Host
 }
 
-func issuerID(raw json.RawMessage) string {
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return s
-	}
-	var o struct {
-		ID string `json:"id"`
-	}
-	_ = json.Unmarshal(raw, &o)
-	return o.ID
-}
-
 // verifyCredential verifies one credential and reports every check: 200
 // when verified, 422 when a check failed, 400 when the request is malformed.
 func (s *Server) verifyCredential(w http.ResponseWriter, r *http.Request) {
