@@ -173,6 +173,13 @@ type IssuedRecord struct {
 	Entries []IssuedStatus `json:"entries"`
 }
 
+// IssuedKey is the keystore record key of the IssuedRecord of credential
+// id issued for account: per account, so that another account issuing a
+// credential with the same id cannot shadow it.
+func IssuedKey(account *keystore.Account, id string) string {
+	return "issued/" + account.Name + "/" + id
+}
+
 // IssuedStatus is one status entry of an issued credential.
 type IssuedStatus struct {
 	Purpose string `json:"purpose"`
@@ -293,7 +300,7 @@ func (n *Node) IssueCredential(ctx context.Context, account *keystore.Account, c
 		// Not synced: if a crash loses it, the credential's status can
 		// still be changed by naming its entry (POST /credentials/status
 		// with credentialStatus).
-		if err := n.Keystore.PutRecord("issued/"+c.ID, rec, false); err != nil {
+		if err := n.Keystore.PutRecord(IssuedKey(account, c.ID), rec, false); err != nil {
 			return nil, err
 		}
 	}

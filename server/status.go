@@ -91,9 +91,9 @@ func (s *Server) updateStatus(w http.ResponseWriter, r *http.Request) {
 		list = id
 	case req.CredentialID != "":
 		var rec node.IssuedRecord
-		err := s.node.Keystore.GetRecord("issued/"+req.CredentialID, &rec)
+		err := s.node.Keystore.GetRecord(node.IssuedKey(acct, req.CredentialID), &rec)
 		if errors.Is(err, keystore.ErrNotFound) {
-			renderError(w, r, errs.New(http.StatusNotFound, "credential.notFound", "this node issued no credential %q with status entries; name the entry with credentialStatus.statusListCredential and statusListIndex", req.CredentialID))
+			renderError(w, r, errs.New(http.StatusNotFound, "credential.notFound", "this node issued no credential %q with status entries for your account; name the entry with credentialStatus.statusListCredential and statusListIndex", req.CredentialID))
 			return
 		}
 		if err != nil {
