@@ -79,16 +79,58 @@ func versionKey(did string, v uint64) []byte {
 	return binary.BigEndian.AppendUint64([]byte("did/version/"+did+"/"), v)
 }
 
+// loadRecord reads and decodes the record under key. The result may be
+// shared with other callers: never modify it (clone the document first, as
+// update does).
 func loadRecord(st chain.Reader, key []byte) (*Record, bool, error) {
 	raw, ok, err := st.Get(key)
 	if err != nil || !ok {
 		return nil, false, err
 	}
+	if r, ok := decodedRecords.get(raw); ok {
+		return r, true, nil
+	}
 	var r Record
 	if err := json.Unmarshal(raw, &r); err != nil {
 		return nil, false, fmt.Errorf("decode DID record: %w", err)
 	}
+	decodedRecords.put(raw, &r)
 	return &r, true, nil
+}
+
+// decodedRecords caches decoded DID records by their exact bytes: every
+// transaction signed by a did:weid key, and every handler that checks a
+// signer's DID, reads the signer's latest record, and decoding it costs
+// more than the state read. Keyed by content, the cache is right for any
+// reader — committed state or a block's overlay, whatever was discarded.
+var decodedRecords = &recordCache{m: map[string]*Record{}}
+
+// maxDecodedBytes bounds the record bytes the cache keeps (their decoded
+// form costs a few times more); past it the cache starts over.
+const maxDecodedBytes = 16 << 20
+
+type recordCache struct {
+	mu    sync.RWMutex
+	m     map[string]*Record
+	bytes int
+}
+
+func (c *recordCache) get(raw []byte) (*Record, bool) {
+	c.mu.RLock()
+	r, ok := c.m[string(raw)]
+	c.mu.RUnlock()
+	return r, ok
+}
+
+func (c *recordCache) put(raw []byte, r *Record) {
+	c.mu.Lock()
+	if c.bytes+len(raw) > maxDecodedBytes {
+		clear(c.m)
+		c.bytes = 0
+	}
+	c.m[string(raw)] = r
+	c.bytes += len(raw)
+	c.mu.Unlock()
 }
 
 // Latest returns the latest record of did in st.
