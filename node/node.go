@@ -20,6 +20,7 @@ import (
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/errs"
 	"github.com/weidgo/weid/evidence"
+	"github.com/weidgo/weid/grants"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/keystore"
 	"github.com/weidgo/weid/schemas"
@@ -79,6 +80,7 @@ func NewRegistry() *chain.Registry {
 	authz.Register(r)
 	schemas.Register(r)
 	evidence.Register(r)
+	grants.Register(r)
 	status.Register(r)
 	return r
 }

@@ -1,0 +1,286 @@
+package grants
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/weidgo/weid/chain"
+	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/errs"
+)
+
+// State keys: the receipt of each grant (by id), the id of each grant hash,
+// the grants of each grantor and grantee (index entries, by id), the access
+// receipts of each grant (by sequence number) and the requests served.
+const (
+	prefixReceipt = "grant/g/"
+	prefixHash    = "grant/h/"
+	prefixGrantor = "grant/o/"
+	prefixGrantee = "grant/e/"
+	prefixAccess  = "grant/a/"
+	prefixRequest = "grant/q/"
+)
+
+func receiptKey(id string) []byte      { return []byte(prefixReceipt + id) }
+func hashKey(h string) []byte          { return []byte(prefixHash + h) }
+func grantorIndex(d, id string) []byte { return []byte(prefixGrantor + d + "/" + id) }
+func granteeIndex(d, id string) []byte { return []byte(prefixGrantee + d + "/" + id) }
+func requestKey(h string) []byte       { return []byte(prefixRequest + h) }
+func accessPrefix(id string) []byte    { return []byte(prefixAccess + id + "/") }
+func accessKey(id string, seq int) []byte {
+	return binary.BigEndian.AppendUint64(accessPrefix(id), uint64(seq))
+}
+func indexPrefix(prefix, d string) []byte   { return []byte(prefix + d + "/") }
+func indexKey(prefix, d, id string) []byte  { return []byte(prefix + d + "/" + id) }
+func afterKey(prefix, d, id string) []byte  { return indexKey(prefix, d, id) }
+func accessAfter(id string, seq int) []byte { return accessKey(id, seq) }
+
+// Stored statuses of a receipt. Whether a grant has expired or is not yet
+// valid depends on the time it is asked about: Receipt.StatusAt.
+const (
+	StatusActive      = "active"
+	StatusRevoked     = "revoked"
+	StatusExpired     = "expired"
+	StatusNotYetValid = "notYetValid"
+)
+
+// Event is when a transaction changed a receipt.
+type Event struct {
+	Time   string `json:"time"` // block time, RFC 3339
+	Height uint64 `json:"height"`
+	TxHash string `json:"txHash"`
+}
+
+// Receipt is what the ledger keeps of a grant: its hash, parties, resource,
+// scope, purpose, validity and status, and when it was recorded and revoked.
+type Receipt struct {
+	ID          string   `json:"id"`
+	Hash        string   `json:"hash"` // SHA-256 of the grant's compact JWS
+	Grantor     string   `json:"grantor"`
+	Grantee     string   `json:"grantee"`
+	Resource    string   `json:"resource"`
+	Scope       []string `json:"scope"`
+	Purpose     string   `json:"purpose"`
+	NotBefore   string   `json:"notBefore"`
+	Expires     string   `json:"expires"`
+	Status      string   `json:"status"` // active or revoked
+	Recorded    Event    `json:"recorded"`
+	Revoked     *Event   `json:"revoked,omitempty"`
+	AccessCount int      `json:"accessCount"`
+}
+
+// Access is an access receipt: a data holder released Claims under a grant.
+type Access struct {
+	GrantID string   `json:"grantId"`
+	Seq     int      `json:"seq"`
+	Holder  string   `json:"holder"` // the data holder's DID, the transaction's signer
+	Grantee string   `json:"grantee"`
+	Claims  []string `json:"claims"`
+	Request string   `json:"request"` // SHA-256 of the request's proof of possession
+	Event
+}
+
+// StatusAt returns the receipt's status at t: revoked, notYetValid, expired
+// or active.
+func (r *Receipt) StatusAt(t time.Time) string {
+	if r.Status == StatusRevoked {
+		return StatusRevoked
+	}
+	nb, _ := time.Parse(time.RFC3339, r.NotBefore)
+	exp, _ := time.Parse(time.RFC3339, r.Expires)
+	switch {
+	case t.Before(nb):
+		return StatusNotYetValid
+	case !t.Before(exp):
+		return StatusExpired
+	}
+	return StatusActive
+}
+
+// Usable checks that the grant may be used at t for claims: not revoked,
+// within its validity, and every claim in its scope. Errors are 403
+// grant.revoked, grant.notYetValid, grant.expired and grant.outOfScope.
+func (r *Receipt) Usable(t time.Time, claims []string) error {
+	switch r.StatusAt(t) {
+	case StatusRevoked:
+		return errs.New(http.StatusForbidden, "grant.revoked", "grant %s was revoked by its grantor", r.ID)
+	case StatusNotYetValid:
+		return errs.New(http.StatusForbidden, "grant.notYetValid", "grant %s is valid from %s", r.ID, r.NotBefore)
+	case StatusExpired:
+		return errs.New(http.StatusForbidden, "grant.expired", "grant %s expired at %s", r.ID, r.Expires)
+	}
+	for _, c := range claims {
+		if !slices.Contains(r.Scope, c) {
+			return errs.New(http.StatusForbidden, "grant.outOfScope", "claim %q is not in the scope of grant %s", truncate(c, 64), r.ID)
+		}
+	}
+	return nil
+}
+
+func getJSON(st chain.Reader, key []byte, v any) (bool, error) {
+	raw, ok, err := st.Get(key)
+	if err != nil || !ok {
+		return false, err
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		return false, fmt.Errorf("decode %s: %w", key, err)
+	}
+	return true, nil
+}
+
+func putJSON(st *chain.Overlay, key []byte, v any) error {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	st.Set(key, raw)
+	return nil
+}
+
+// Get returns the receipt of grant id, or 404 grant.notFound.
+func Get(st chain.Reader, id string) (*Receipt, error) {
+	if err := ValidID(id); err != nil {
+		return nil, err
+	}
+	return mustReceipt(st, id)
+}
+
+func mustReceipt(st chain.Reader, id string) (*Receipt, error) {
+	var r Receipt
+	ok, err := getJSON(st, receiptKey(id), &r)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, errs.New(http.StatusNotFound, "grant.notFound", "no grant %s is recorded", id)
+	}
+	return &r, nil
+}
+
+// ByHash returns the receipt of the grant whose hash is h, or 404
+// grant.notFound.
+func ByHash(st chain.Reader, h string) (*Receipt, error) {
+	if !isHex64(h) {
+		return nil, errs.BadRequest("grant.invalidHash", "a grant hash is a SHA-256 hash as 64 lowercase hex characters")
+	}
+	id, ok, err := st.Get(hashKey(h))
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, errs.New(http.StatusNotFound, "grant.notFound", "no grant of hash %s is recorded", h)
+	}
+	return mustReceipt(st, string(id))
+}
+
+// Scanner iterates committed state in key order (chain.Ledger implements it).
+type Scanner interface {
+	chain.Reader
+	Scan(prefix, after []byte, f func(key, value []byte) bool) error
+}
+
+// Parties of a listing.
+const (
+	ByGrantor = "grantor"
+	ByGrantee = "grantee"
+)
+
+// MaxPage bounds a page of a listing.
+const MaxPage = 100
+
+// List returns up to limit receipts of the grants whose grantor (by
+// ByGrantor) or grantee (ByGrantee) is d, in id order after the id after,
+// and the id to continue after ("" at the end).
+func List(s Scanner, by, d, after string, limit int) ([]Receipt, string, error) {
+	prefix := prefixGrantor
+	switch by {
+	case ByGrantor:
+	case ByGrantee:
+		prefix = prefixGrantee
+	default:
+		return nil, "", errs.BadRequest("grant.invalidQuery", "list grants by grantor or by grantee")
+	}
+	if _, err := did.ParseDID(d); err != nil {
+		return nil, "", errs.BadRequest("grant.invalidQuery", "%s: %v", by, err)
+	}
+	if after != "" {
+		if err := ValidID(after); err != nil {
+			return nil, "", err
+		}
+	}
+	if limit <= 0 || limit > MaxPage {
+		limit = MaxPage
+	}
+	var ak []byte
+	if after != "" {
+		ak = afterKey(prefix, d, after)
+	}
+	p := indexPrefix(prefix, d)
+	out := []Receipt{}
+	var ids []string
+	more := false
+	err := s.Scan(p, ak, func(k, _ []byte) bool {
+		if len(ids) == limit {
+			more = true
+			return false
+		}
+		ids = append(ids, string(k[len(p):]))
+		return true
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	for _, id := range ids {
+		r, err := mustReceipt(s, id)
+		if err != nil {
+			return nil, "", err
+		}
+		out = append(out, *r)
+	}
+	next := ""
+	if more && len(ids) > 0 {
+		next = ids[len(ids)-1]
+	}
+	return out, next, nil
+}
+
+// Accesses returns up to limit access receipts of grant id with a sequence
+// number ≥ from, and the number to continue from (0 at the end).
+func Accesses(s Scanner, id string, from, limit int) ([]Access, int, error) {
+	if _, err := Get(s, id); err != nil {
+		return nil, 0, err
+	}
+	if limit <= 0 || limit > MaxPage {
+		limit = MaxPage
+	}
+	var after []byte
+	if from > 0 {
+		after = accessAfter(id, from-1)
+	}
+	out := []Access{}
+	next := 0
+	var derr error
+	err := s.Scan(accessPrefix(id), after, func(_, v []byte) bool {
+		if len(out) == limit {
+			next = out[len(out)-1].Seq + 1
+			return false
+		}
+		var a Access
+		if derr = json.Unmarshal(v, &a); derr != nil {
+			return false
+		}
+		out = append(out, a)
+		return true
+	})
+	if err == nil {
+		err = derr
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	return out, next, nil
+}
