@@ -93,6 +93,12 @@ type Verifier struct {
 	// Status reads credentialStatus entries; nil leaves them unchecked
 	// (a warning).
 	Status StatusChecker
+
+	// ed decides Ed25519 proof signatures: nil means keys.ZIP215; a
+	// batch sets a collector that defers them (batch.go).
+	ed keys.Ed25519Verifier
+	// dids, when set, caches latest-version resolutions (batch.go).
+	dids *didCache
 }
 
 // VerifyJWT verifies a vc+jwt compact JWS and reports each check:
@@ -257,7 +263,7 @@ func (v *Verifier) methodKey(ctx context.Context, r *Result, check, rel string, 
 		}
 		fail("resolving %s: %v", u.DID, err)
 	}
-	res, err := v.Resolver.Resolve(ctx, u.DID, did.Options{})
+	res, err := v.resolveLatest(ctx, u.DID)
 	if err != nil {
 		resolveErr(err)
 		return pk, "", false
@@ -287,7 +293,16 @@ func (v *Verifier) methodKey(ctx context.Context, r *Result, check, rel string, 
 		fail("verification method %s: %v", kid, err)
 		return pk, "", false
 	}
-	return pk, asOf, true
+	return pk.WithEd25519Verifier(v.ed25519()), asOf, true
+}
+
+// ed25519 returns how the Verifier decides Ed25519 signatures: under
+// ZIP-215 rules, alone or deferred into a batch that uses the same rules.
+func (v *Verifier) ed25519() keys.Ed25519Verifier {
+	if v.ed != nil {
+		return v.ed
+	}
+	return keys.ZIP215
 }
 
 // relatedMethod returns verification method kid of a resolved document if

@@ -63,6 +63,8 @@ type PublicKey struct {
 	ed ed25519.PublicKey
 	ec *ecdsa.PublicKey
 	k1 *secp256k1.PublicKey
+	// edv, when set, decides Ed25519 signatures (WithEd25519Verifier).
+	edv Ed25519Verifier
 }
 
 // NewPublicKey parses raw key bytes of the given type. ECDSA keys may be
@@ -139,6 +141,9 @@ func (k PublicKey) Address() [20]byte {
 func (k PublicKey) Verify(msg, sig []byte) bool {
 	switch k.Type {
 	case Ed25519:
+		if k.edv != nil {
+			return len(sig) == ed25519.SignatureSize && k.edv.VerifyEd25519(k, msg, sig)
+		}
 		// curve25519-voi verifies about twice as fast as crypto/ed25519 here;
 		// VerifyOptionsStdLib keeps crypto/ed25519's exact acceptance rules
 		// (canonical encodings, cofactorless equation), which a test checks.

@@ -22,11 +22,11 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/weidgo/weid/authz"
+	"github.com/weidgo/weid/batch"
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/credential"
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/evidence"
-	"github.com/weidgo/weid/grants"
 	"github.com/weidgo/weid/keystore"
 	"github.com/weidgo/weid/node"
 	schemareg "github.com/weidgo/weid/schemas"
@@ -435,17 +435,12 @@ func TestOpenAPI_SchemasMatchGoTypes(t *testing.T) {
 		"ChallengeResponse":         ChallengeResponse{},
 		"VerifyPresentationRequest": VerifyPresentationRequest{},
 		"PresentationResult":        credential.PresentationResult{},
-		"GrantRequest":              GrantRequest{},
-		"GrantWriteRequest":         GrantWriteRequest{},
-		"GrantReceipt":              GrantReceipt{},
-		"GrantView":                 GrantView{},
-		"GrantList":                 GrantList{},
-		"AccessList":                AccessList{},
-		"GrantAccess":               grants.Access{},
-		"GrantEvent":                grants.Event{},
-		"GrantRecordPayload":        grants.RecordPayload{},
-		"GrantRevokePayload":        grants.RevokePayload{},
-		"GrantAccessPayload":        grants.AccessPayload{},
+		"VerifyBatchRequest":        VerifyBatchRequest{},
+		"VerifyBatchResponse":       VerifyBatchResponse{},
+		"VerifyBatchTrailer":        VerifyBatchTrailer{},
+		"VerifyBatchResult":         batch.Result{},
+		"VerifyBatchSummary":        batch.Summary{},
+		"VerifyBatchOptions":        batch.Options{},
 	}
 	for name, v := range types {
 		s := obj(schemas[name])

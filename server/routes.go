@@ -9,7 +9,7 @@ import (
 // routes declares the whole API.
 func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
-	r.Use(requestID, recoverer, s.observe, limitBody)
+	r.Use(requestID, recoverer, s.observe, limitBodyUnlessStream)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		renderError(w, r, notFound(r))
 	})
@@ -64,16 +64,7 @@ func (s *Server) routes() http.Handler {
 				r.Post("/logs", s.addEvidenceLogs)
 			})
 		})
-		r.Route("/grants", func(r chi.Router) {
-			r.Get("/", s.listGrants)
-			r.Post("/", s.createGrant)
-			r.Route("/{id}", func(r chi.Router) {
-				r.Get("/", s.getGrant)
-				r.Post("/revoke", s.revokeGrant)
-				r.Get("/accesses", s.listAccesses)
-				r.Post("/accesses", s.recordAccess)
-			})
-		})
+		r.Post("/credentials/verify-batch", s.verifyBatch)
 		r.Route("/dids", func(r chi.Router) {
 			r.Post("/", s.createDID)
 			r.Route("/{did}", func(r chi.Router) {

@@ -1,0 +1,354 @@
+// Package batch verifies credentials in bulk: a stream of credentials in,
+// one result per credential out, in input order, with a summary at the end.
+// It is what POST /v1/credentials/verify-batch and `weid vc verify-batch`
+// run.
+//
+// The pipeline: a reader takes credentials from a Source (an NDJSON
+// stream, a JSON array, files) and groups them into chunks; workers, one
+// per core, each verify a chunk with credential.Batch — every named check
+// as credential.Verifier.Verify makes it, the chunk's Ed25519 signatures
+// deferred and checked together with one batch verification, DID
+// resolutions cached per ledger height, status lists and schemas read
+// through the node's caches — and an emitter hands the results out in
+// input order as each chunk completes. At most 2×workers+1 chunks are in
+// flight, so memory stays bounded whatever the length of the stream.
+package batch
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"runtime"
+	"sort"
+	"sync"
+
+	"github.com/weidgo/weid/credential"
+	"github.com/weidgo/weid/errs"
+)
+
+// DefaultChunk is the number of credentials a worker verifies, and whose
+// Ed25519 signatures it batches, at a time.
+const DefaultChunk = 64
+
+// Options are a batch's verification options: the policy of the single
+// verify endpoint.
+type Options struct {
+	// RequireAccreditation fails credentials whose issuer is not an
+	// authority issuer accredited for them.
+	RequireAccreditation bool `json:"requireAccreditation,omitempty"`
+	// RequireBinding fails credentials whose issuer is not a DID.
+	RequireBinding bool `json:"requireBinding,omitempty"`
+}
+
+// Policy is the credential.Policy of o.
+func (o Options) Policy() credential.Policy {
+	return credential.Policy{RequireAccreditation: o.RequireAccreditation, RequireBinding: o.RequireBinding}
+}
+
+// Result is the verdict on one credential of a batch.
+type Result struct {
+	// Index is the credential's position in the input, from 0.
+	Index int `json:"index"`
+	// Verified is true when no check failed.
+	Verified bool `json:"verified"`
+	// Checks has one entry per named check, as the single verify
+	// endpoint reports them (empty when the item is not a credential).
+	Checks []credential.Check `json:"checks"`
+	// Errors repeats the failed checks.
+	Errors []credential.Check `json:"errors"`
+	// Code is set when the item could not be verified at all: a problem
+	// code such as credential.invalid or credential.unsupportedFormat
+	// (not a credential in a form weid reads), batch.lineTooLong (an
+	// NDJSON line over MaxLineBytes) or ledger.unavailable (the verifier's
+	// own failure: retry).
+	Code string `json:"code,omitempty"`
+	// Detail explains Code.
+	Detail string `json:"detail,omitempty"`
+}
+
+// Outcomes a Summary counts.
+const (
+	OutcomeVerified    = "verified"
+	OutcomeFailed      = "failed"
+	OutcomeInvalid     = "invalid"
+	OutcomeUnavailable = "unavailable"
+)
+
+// Outcome names r's outcome: verified, failed (a check failed), invalid
+// (not a credential) or unavailable (the verifier could not decide).
+func (r *Result) Outcome() string {
+	switch {
+	case r.Code == "ledger.unavailable":
+		return OutcomeUnavailable
+	case r.Code != "":
+		return OutcomeInvalid
+	case r.Verified:
+		return OutcomeVerified
+	}
+	return OutcomeFailed
+}
+
+// Summary counts a batch's results.
+type Summary struct {
+	// Total is the number of results.
+	Total int `json:"total"`
+	// Outcomes counts results by outcome: verified, failed, invalid,
+	// unavailable (each present, possibly 0).
+	Outcomes map[string]int `json:"outcomes"`
+	// FailedChecks counts failed results by each check that failed.
+	FailedChecks map[string]int `json:"failedChecks"`
+}
+
+// NewSummary returns an empty summary.
+func NewSummary() Summary {
+	return Summary{Outcomes: map[string]int{OutcomeVerified: 0, OutcomeFailed: 0, OutcomeInvalid: 0, OutcomeUnavailable: 0}, FailedChecks: map[string]int{}}
+}
+
+// Add counts r.
+func (s *Summary) Add(r *Result) {
+	s.Total++
+	s.Outcomes[r.Outcome()]++
+	for _, c := range r.Errors {
+		s.FailedChecks[c.Name]++
+	}
+}
+
+// AllVerified reports whether every result verified.
+func (s *Summary) AllVerified() bool { return s.Outcomes[OutcomeVerified] == s.Total }
+
+// Item is one input of a batch: the JSON value of a credential, or the
+// error that kept it from being read (an *errs.Error whose code the
+// result carries).
+type Item struct {
+	Raw json.RawMessage
+	Err error
+}
+
+// Source yields a batch's items in order. Next returns io.EOF after the
+// last; any other error ends the batch (the input could not be read).
+type Source interface {
+	Next() (Item, error)
+}
+
+// Config tunes Run.
+type Config struct {
+	// Workers verifying chunks in parallel; 0 means GOMAXPROCS.
+	Workers int
+	// Chunk is the number of credentials per chunk; 0 means DefaultChunk.
+	Chunk int
+}
+
+type chunk struct {
+	seq   int
+	base  int
+	items []Item
+	out   []*Result
+}
+
+// Run verifies every item of src with b and calls emit with each result,
+// in input order, from the calling goroutine; flush, if not nil, is
+// called after the results of each chunk (a stream flushes its output
+// there). It returns the summary, and the first error of src, emit or
+// ctx. Results are emitted as soon as every earlier one has been.
+func Run(ctx context.Context, b *credential.Batch, src Source, cfg Config, emit func(*Result) error, flush func() error) (Summary, error) {
+	workers := cfg.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	size := cfg.Chunk
+	if size <= 0 {
+		size = DefaultChunk
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	tokens := make(chan struct{}, 2*workers+1) // chunks in flight
+	work := make(chan *chunk, workers)
+	done := make(chan *chunk, 2*workers+1)
+	var readErr error
+	var readMu sync.Mutex
+	var wg sync.WaitGroup
+
+	// Reader: items into chunks. A chunk goes out when full, or when the
+	// source has nothing ready (a slow stream still gets prompt results).
+	items := make(chan Item, size)
+	go func() {
+		defer close(items)
+		for {
+			it, err := src.Next()
+			if err != nil {
+				if !errors.Is(err, io.EOF) {
+					readMu.Lock()
+					readErr = err
+					readMu.Unlock()
+				}
+				return
+			}
+			select {
+			case items <- it:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	go func() {
+		defer close(work)
+		seq, next := 0, 0
+		for {
+			var c *chunk
+			it, ok := <-items
+			if !ok {
+				return
+			}
+			select {
+			case tokens <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			c = &chunk{seq: seq, base: next, items: make([]Item, 0, size)}
+			c.items = append(c.items, it)
+		fill:
+			for len(c.items) < size {
+				select {
+				case it, ok = <-items:
+					if !ok {
+						break fill
+					}
+					c.items = append(c.items, it)
+				default:
+					break fill
+				}
+			}
+			seq++
+			next += len(c.items)
+			select {
+			case work <- c:
+			case <-ctx.Done():
+				return
+			}
+			if !ok {
+				return
+			}
+		}
+	}()
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := range work {
+				c.out = verifyChunk(ctx, b, c)
+				select {
+				case done <- c:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}()
+	}
+	go func() { wg.Wait(); close(done) }()
+
+	sum := NewSummary()
+	pending := map[int]*chunk{}
+	want := 0
+	var err error
+	for c := range done {
+		if err != nil {
+			continue // drain
+		}
+		pending[c.seq] = c
+		for {
+			c, ok := pending[want]
+			if !ok {
+				break
+			}
+			delete(pending, want)
+			want++
+			for _, r := range c.out {
+				sum.Add(r)
+				if err == nil {
+					err = emit(r)
+				}
+			}
+			if err == nil && flush != nil {
+				err = flush()
+			}
+			<-tokens
+			if err != nil {
+				cancel()
+				break
+			}
+		}
+	}
+	if err == nil {
+		readMu.Lock()
+		err = readErr
+		readMu.Unlock()
+	}
+	if err == nil {
+		err = ctx.Err()
+	}
+	return sum, err
+}
+
+// verifyChunk verifies the items of c that are credentials, together, and
+// turns the others into results naming why they are not.
+func verifyChunk(ctx context.Context, b *credential.Batch, c *chunk) []*Result {
+	out := make([]*Result, len(c.items))
+	secured := make([]credential.Secured, 0, len(c.items))
+	at := make([]int, 0, len(c.items))
+	for i, it := range c.items {
+		err := it.Err
+		var s credential.Secured
+		if err == nil {
+			s, err = credential.Classify(it.Raw)
+		}
+		if err != nil {
+			out[i] = problemResult(c.base+i, err)
+			continue
+		}
+		secured = append(secured, s)
+		at = append(at, i)
+	}
+	if len(secured) > 0 {
+		for j, r := range b.VerifyChunk(ctx, secured) {
+			out[at[j]] = FromCredential(c.base+at[j], r)
+		}
+	}
+	return out
+}
+
+// FromCredential is the batch result at index of a credential's Result.
+func FromCredential(index int, r *credential.Result) *Result {
+	out := &Result{Index: index, Verified: r.Verified, Checks: r.Checks, Errors: r.Errors}
+	if r.Err != nil {
+		out.Verified = false
+		out.Code = "ledger.unavailable"
+		out.Detail = "a check could not be made: " + r.Err.Error()
+	}
+	return out
+}
+
+// problemResult is the result of an item that is not a credential.
+func problemResult(index int, err error) *Result {
+	r := &Result{Index: index, Checks: []credential.Check{}, Errors: []credential.Check{}, Code: "credential.invalid", Detail: err.Error()}
+	if e, ok := errs.As(err); ok {
+		r.Code, r.Detail = e.Code, e.Detail
+	}
+	return r
+}
+
+// SortedChecks returns the names of s.FailedChecks, most failures first.
+func (s *Summary) SortedChecks() []string {
+	names := make([]string, 0, len(s.FailedChecks))
+	for n := range s.FailedChecks {
+		names = append(names, n)
+	}
+	sort.Slice(names, func(i, j int) bool {
+		if s.FailedChecks[names[i]] != s.FailedChecks[names[j]] {
+			return s.FailedChecks[names[i]] > s.FailedChecks[names[j]]
+		}
+		return names[i] < names[j]
+	})
+	return names
+}

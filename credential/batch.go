@@ -1,0 +1,194 @@
+package credential
+
+// Batch verification: many credentials through the same named checks as
+// one, with their Ed25519 signatures deferred and checked together.
+//
+// A Batch verifies a chunk of credentials one after the other with a
+// Verifier whose Ed25519 keys hand their signatures to a collector instead
+// of checking them: the collector records (key, message, signature) and
+// answers "valid", so each credential runs every other check exactly as it
+// would alone. Then the chunk's signatures are checked at once with
+// keys.Ed25519Batch (ZIP-215 rules, which are also the rules of a single
+// verification). When the batch equation fails, the batch checks each
+// signature alone, and every credential with a signature that failed is
+// verified again from the start, alone, with signatures checked at once:
+// its result is then exactly the single verification's. A credential whose
+// signatures all hold has the result the single verification would give,
+// since nothing but the signature's answer differs between the two runs.
+//
+// DID resolutions of the latest document are cached for the batch while
+// the ledger's height stays the same (did:key and did:jwk documents are
+// computed from the identifier, and never change).
+
+import (
+	"context"
+	"sync"
+
+	"github.com/weidgo/weid/chain"
+	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/keys"
+)
+
+// Cache bounds of a Batch: beyond them a cache starts afresh.
+const (
+	maxCachedDIDs = 1 << 14
+	maxCachedKeys = 1 << 12
+)
+
+// Batch verifies chunks of credentials under one policy. VerifyChunk is
+// safe for concurrent use: each call has its own signature batch, and the
+// caches are shared.
+type Batch struct {
+	v    Verifier
+	p    Policy
+	dids *didCache
+	keys *keyCache
+	pool sync.Pool // *keys.Ed25519Batch
+}
+
+// NewBatch returns a Batch that verifies as v does, under policy p.
+func (v *Verifier) NewBatch(p Policy) *Batch {
+	b := &Batch{v: *v, p: p, dids: &didCache{m: map[string]didEntry{}}, keys: &keyCache{m: map[string]*keys.Ed25519Key{}}}
+	b.v.dids = b.dids
+	b.v.ed = nil
+	return b
+}
+
+// VerifyChunk verifies each credential of items and returns their results,
+// in order: each is the Result v.VerifySecured(ctx, item, p) gives.
+func (b *Batch) VerifyChunk(ctx context.Context, items []Secured) []*Result {
+	b.dids.sync(b.v.State)
+	col := &collector{}
+	vv := b.v
+	vv.ed = col
+	out := make([]*Result, len(items))
+	for i, it := range items {
+		col.item = i
+		out[i] = vv.VerifySecured(ctx, it, b.p)
+	}
+	if len(col.entries) == 0 {
+		return out
+	}
+	bt, _ := b.pool.Get().(*keys.Ed25519Batch)
+	if bt == nil {
+		bt = keys.NewEd25519Batch(len(col.entries))
+	}
+	defer func() { bt.Reset(); b.pool.Put(bt) }()
+	for _, e := range col.entries {
+		bt.Add(b.keys.get(e.pk), e.msg, e.sig)
+	}
+	ok, valid := bt.Verify(nil)
+	if ok {
+		return out
+	}
+	redo := map[int]bool{}
+	for j, e := range col.entries {
+		if !valid[j] {
+			redo[e.item] = true
+		}
+	}
+	alone := b.v // signatures checked at once, ZIP-215
+	for i := range redo {
+		out[i] = alone.VerifySecured(ctx, items[i], b.p)
+	}
+	return out
+}
+
+// collector defers Ed25519 signatures: it records them for the chunk's
+// batch and answers valid.
+type collector struct {
+	item    int
+	entries []deferred
+}
+
+type deferred struct {
+	item     int
+	pk       keys.PublicKey
+	msg, sig []byte
+}
+
+func (c *collector) VerifyEd25519(k keys.PublicKey, msg, sig []byte) bool {
+	c.entries = append(c.entries, deferred{item: c.item, pk: k, msg: msg, sig: sig})
+	return true
+}
+
+// keyCache keeps Ed25519 keys expanded for batch verification, by key.
+type keyCache struct {
+	mu sync.RWMutex
+	m  map[string]*keys.Ed25519Key
+}
+
+func (c *keyCache) get(pk keys.PublicKey) *keys.Ed25519Key {
+	c.mu.RLock()
+	k, ok := c.m[string(pk.Bytes)]
+	c.mu.RUnlock()
+	if ok {
+		return k
+	}
+	k = keys.ExpandEd25519(pk.Ed25519Key())
+	c.mu.Lock()
+	if len(c.m) >= maxCachedKeys {
+		clear(c.m)
+	}
+	c.m[string(pk.Bytes)] = k
+	c.mu.Unlock()
+	return k
+}
+
+// didCache keeps latest-version DID resolutions at one ledger height.
+type didCache struct {
+	mu     sync.RWMutex
+	height uint64
+	known  bool
+	m      map[string]didEntry
+}
+
+type didEntry struct {
+	res *did.ResolutionResult
+	err error
+}
+
+// heightOf returns the committed height of st, if st tells it.
+func heightOf(st chain.Reader) (uint64, bool) {
+	if h, ok := st.(interface{ Head() chain.Head }); ok {
+		return h.Head().Height, true
+	}
+	return 0, false
+}
+
+// sync empties the cache if the ledger's height moved since it was filled.
+func (c *didCache) sync(st chain.Reader) {
+	h, ok := heightOf(st)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if ok != c.known || h != c.height {
+		clear(c.m)
+		c.height, c.known = h, ok
+	}
+}
+
+// resolveLatest resolves the latest DID document of d, through the batch's
+// cache if there is one.
+func (v *Verifier) resolveLatest(ctx context.Context, d string) (*did.ResolutionResult, error) {
+	c := v.dids
+	if c == nil {
+		return v.Resolver.Resolve(ctx, d, did.Options{})
+	}
+	c.mu.RLock()
+	e, ok := c.m[d]
+	c.mu.RUnlock()
+	if ok {
+		return e.res, e.err
+	}
+	res, err := v.Resolver.Resolve(ctx, d, did.Options{})
+	if err != nil && did.ErrorCode(err) == "internalError" {
+		return res, err // the verifier's failure: not an answer to keep
+	}
+	c.mu.Lock()
+	if len(c.m) >= maxCachedDIDs {
+		clear(c.m)
+	}
+	c.m[d] = didEntry{res, err}
+	c.mu.Unlock()
+	return res, err
+}
