@@ -27,6 +27,7 @@ import (
 	"github.com/weidgo/weid/credential"
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/evidence"
+	"github.com/weidgo/weid/grants"
 	"github.com/weidgo/weid/keystore"
 	"github.com/weidgo/weid/node"
 	schemareg "github.com/weidgo/weid/schemas"
@@ -441,6 +442,17 @@ func TestOpenAPI_SchemasMatchGoTypes(t *testing.T) {
 		"VerifyBatchResult":         batch.Result{},
 		"VerifyBatchSummary":        batch.Summary{},
 		"VerifyBatchOptions":        batch.Options{},
+		"GrantRequest":              GrantRequest{},
+		"GrantWriteRequest":         GrantWriteRequest{},
+		"GrantReceipt":              GrantReceipt{},
+		"GrantView":                 GrantView{},
+		"GrantList":                 GrantList{},
+		"AccessList":                AccessList{},
+		"GrantAccess":               grants.Access{},
+		"GrantEvent":                grants.Event{},
+		"GrantRecordPayload":        grants.RecordPayload{},
+		"GrantRevokePayload":        grants.RevokePayload{},
+		"GrantAccessPayload":        grants.AccessPayload{},
 	}
 	for name, v := range types {
 		s := obj(schemas[name])

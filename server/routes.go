@@ -64,6 +64,16 @@ func (s *Server) routes() http.Handler {
 				r.Post("/logs", s.addEvidenceLogs)
 			})
 		})
+		r.Route("/grants", func(r chi.Router) {
+			r.Get("/", s.listGrants)
+			r.Post("/", s.createGrant)
+			r.Route("/{id}", func(r chi.Router) {
+				r.Get("/", s.getGrant)
+				r.Post("/revoke", s.revokeGrant)
+				r.Get("/accesses", s.listAccesses)
+				r.Post("/accesses", s.recordAccess)
+			})
+		})
 		r.Post("/credentials/verify-batch", s.verifyBatch)
 		r.Route("/dids", func(r chi.Router) {
 			r.Post("/", s.createDID)
