@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/schemas"
 )
 
@@ -68,6 +69,12 @@ type Credential struct {
 	// selective marks claims read from an SD-JWT VC: what the holder
 	// disclosed, perhaps not all the issuer wrote.
 	selective bool
+	// unsupportedStatus, if set, says why a status reference the
+	// credential carries outside credentialStatus is not checked.
+	unsupportedStatus string
+	// boundKey is the holder key an SD-JWT VC binds ("cnf"), if any: a
+	// presentation must be made by that key.
+	boundKey *keys.PublicKey
 }
 
 // SchemaRef is one credentialSchema entry (VC Data Model 2.0 §4.11).

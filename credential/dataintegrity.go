@@ -81,6 +81,9 @@ func SignDataIntegrity(s Signer, doc json.RawMessage, cryptosuite string, create
 	if _, ok := c.Doc["proof"]; ok {
 		return nil, errs.BadRequest("credential.invalid", "%v: the credential already has a \"proof\"", ErrInvalid)
 	}
+	if err := linkedDataView(c.Doc); err != nil {
+		return nil, errs.Wrap(http.StatusBadRequest, "credential.invalid", err)
+	}
 	o := ldproof.Options{Key: s.Key, VerificationMethod: s.VerificationMethod, ProofPurpose: ProofPurposeAssertionMethod, Cryptosuite: cryptosuite}
 	if !created.IsZero() {
 		o.Created = created.UTC().Truncate(time.Second)
@@ -118,6 +121,9 @@ func SignDataIntegrityJCS(s Signer, doc json.RawMessage, created time.Time) (jso
 func (v *Verifier) VerifyDataIntegrity(ctx context.Context, doc json.RawMessage, p Policy) *Result {
 	r := newResult()
 	c, err := Parse(doc)
+	if err == nil {
+		err = linkedDataView(c.Doc)
+	}
 	if err != nil {
 		r.structureFailed(err)
 		return r
@@ -125,7 +131,7 @@ func (v *Verifier) VerifyDataIntegrity(ctx context.Context, doc json.RawMessage,
 	r.Credential = c.Doc
 	r.add(CheckStructure, StatusPassed, fmt.Sprintf("a VC Data Model %s credential secured with Data Integrity", map[int]string{1: "1.1", 2: "2.0"}[c.Version]))
 	at := c.ValidFrom
-	signer := v.diProof(ctx, r, CheckProof, doc, ProofPurposeAssertionMethod, at, c.Issuer)
+	signer := v.diProof(ctx, r, CheckProof, doc, ProofPurposeAssertionMethod, at, c.Issuer, ldproof.VerifyOptions{})
 	v.claims(r, c, signer, p)
 	return r
 }
@@ -135,7 +141,11 @@ func (v *Verifier) VerifyDataIntegrity(ctx context.Context, doc json.RawMessage,
 // issuer or holder), or of the first proof. at is the fallback issuance
 // time for an as-of-issuance key lookup. Challenge and domain are not
 // checked here (the presentation checks compare them).
-func (v *Verifier) diProof(ctx context.Context, r *Result, check string, doc json.RawMessage, purpose string, at time.Time, want string) string {
+//
+// vo carries the challenge and domain every proof must have (presentations:
+// a proof that lacks them fails, whoever made it); its ProofPurpose and Now
+// are set here.
+func (v *Verifier) diProof(ctx context.Context, r *Result, check string, doc json.RawMessage, purpose string, at time.Time, want string, vo ldproof.VerifyOptions) string {
 	rel := relAssertionMethod
 	if purpose == ldproof.PurposeAuthentication {
 		rel = relAuthentication
@@ -164,7 +174,8 @@ func (v *Verifier) diProof(ctx context.Context, r *Result, check string, doc jso
 		asOf[vm] = note
 		return pk, nil
 	}
-	res, err := ldproof.Verify(ctx, doc, resolve, ldproof.VerifyOptions{ProofPurpose: purpose, Now: v.now()})
+	vo.ProofPurpose, vo.Now = purpose, v.now()
+	res, err := ldproof.Verify(ctx, doc, resolve, vo)
 	if err != nil {
 		if e, ok := errs.As(err); !ok || e.Status >= 500 {
 			r.internal(err)
@@ -200,9 +211,15 @@ func (v *Verifier) diProof(ctx context.Context, r *Result, check string, doc jso
 }
 
 // dataIntegrityPresentation verifies a presentation with Data Integrity
-// proofs of purpose authentication.
+// proofs of purpose authentication. Every proof must carry the challenge
+// and domain asked for (ldproof checks them on each proof): otherwise a
+// captured presentation with a fresh proof of someone else's added would
+// pass as its holder's.
 func (v *Verifier) dataIntegrityPresentation(ctx context.Context, pr *PresentationResult, raw json.RawMessage, o PresentationOptions) {
 	p, err := ParsePresentation(raw)
+	if err == nil {
+		err = linkedDataView(p.Doc)
+	}
 	if err != nil {
 		pr.failStructure(err)
 		return
@@ -210,7 +227,7 @@ func (v *Verifier) dataIntegrityPresentation(ctx context.Context, pr *Presentati
 	pr.Presentation = p.Doc
 	pr.add(CheckStructure, StatusPassed, "a VC Data Model 2.0 presentation secured with Data Integrity")
 	r := newResult()
-	holder := v.diProof(ctx, r, CheckHolderProof, raw, ldproof.PurposeAuthentication, time.Time{}, p.Holder)
+	holder := v.diProof(ctx, r, CheckHolderProof, raw, ldproof.PurposeAuthentication, time.Time{}, p.Holder, ldproof.VerifyOptions{Challenge: o.Challenge, Domain: o.Domain})
 	if r.Err != nil && pr.Err == nil {
 		pr.Err = r.Err
 	}
@@ -224,12 +241,17 @@ func (v *Verifier) dataIntegrityPresentation(ctx context.Context, pr *Presentati
 		pr.Holder = holder
 	}
 	pr.Checks = append(pr.Checks, check)
+	// What the holder's proof carries.
 	var challenge string
 	var domain any
 	if _, proofs, err := ldproof.Split(raw); err == nil {
 		for _, raw := range proofs {
 			var m map[string]any
-			if json.Unmarshal(raw, &m) == nil && m["proofPurpose"] == ldproof.PurposeAuthentication {
+			if json.Unmarshal(raw, &m) != nil || m["proofPurpose"] != ldproof.PurposeAuthentication {
+				continue
+			}
+			vm, _ := m["verificationMethod"].(string)
+			if u, err := did.ParseDIDURL(vm); err == nil && u.DID == holder {
 				challenge, _ = m["challenge"].(string)
 				domain = m["domain"]
 				break

@@ -16,6 +16,7 @@ import (
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/errs"
 	"github.com/weidgo/weid/jose"
+	"github.com/weidgo/weid/keys"
 )
 
 // Names of the checks of a presentation, in the order VerifyPresentation
@@ -425,20 +426,35 @@ func (v *Verifier) presentedCredentials(ctx context.Context, pr *PresentationRes
 		pr.add(CheckCredentials, StatusSkipped, "the presentation holds no credential")
 		return
 	}
-	var failed []string
+	var failed, unbound []string
 	for i, raw := range p.Credentials {
-		r, err := v.Verify(ctx, raw, pol)
-		if err != nil {
+		var r *Result
+		var bound *keys.PublicKey
+		sec, err := Classify(raw)
+		switch {
+		case err != nil:
 			r = newResult()
 			r.structureFailed(err)
+		case sec.Format == FormatSDJWT:
+			// A holder-bound SD-JWT VC in another's presentation: the
+			// presenter must be the holder its "cnf" names.
+			r, bound = v.verifySDJWT(ctx, sec.Token, pol)
+		default:
+			r = v.VerifySecured(ctx, sec, pol)
 		}
 		pr.Credentials = append(pr.Credentials, r)
 		if !r.Verified {
 			failed = append(failed, fmt.Sprint(i))
+		} else if bound != nil && (pr.Holder == "" || !v.isAuthenticationKey(ctx, pr.Holder, *bound)) {
+			unbound = append(unbound, fmt.Sprint(i))
 		}
 	}
 	if len(failed) > 0 {
 		pr.add(CheckCredentials, StatusFailed, "credentials that do not verify: "+strings.Join(failed, ", "))
+		return
+	}
+	if len(unbound) > 0 {
+		pr.add(CheckCredentials, StatusFailed, "credentials bound to a holder key (cnf) that is not an authentication key of the presentation's proven holder: "+strings.Join(unbound, ", "))
 		return
 	}
 	pr.add(CheckCredentials, StatusPassed, fmt.Sprintf("all %d credentials verify", len(p.Credentials)))

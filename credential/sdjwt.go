@@ -90,13 +90,11 @@ func IssueSDJWT(ctx context.Context, s Signer, cred json.RawMessage, now time.Ti
 	}
 	pointers := make([]string, 0, len(disclosable))
 	for _, p := range disclosable {
-		if rest, ok := strings.CutPrefix(p, "/credentialSubject"); ok {
-			p = rest
+		rest, subject := strings.CutPrefix(p, "/credentialSubject")
+		if !subject || rest == "" || rest == "/id" {
+			return "", errs.BadRequest("credential.invalidProfile", "disclosable %q does not name a claim under /credentialSubject (the issuer, validity, type, schema and status must stay visible)", truncate(p, 200))
 		}
-		if p == "" || p == "/id" {
-			return "", errs.BadRequest("credential.invalidProfile", "disclosable %q does not name a subject claim", p)
-		}
-		pointers = append(pointers, p)
+		pointers = append(pointers, rest)
 	}
 	var holder *keys.PublicKey
 	if sub, _ := claims["sub"].(string); sub != "" && resolver != nil {
@@ -142,6 +140,13 @@ func holderKey(ctx context.Context, resolver *did.Resolver, d string) (keys.Publ
 // key-binding JWT, if present, is not checked here (see
 // VerifyPresentation).
 func (v *Verifier) VerifySDJWT(ctx context.Context, token string, p Policy) *Result {
+	r, _ := v.verifySDJWT(ctx, token, p)
+	return r
+}
+
+// verifySDJWT is VerifySDJWT that also returns the holder key the
+// credential binds ("cnf"), nil if none or if the credential is invalid.
+func (v *Verifier) verifySDJWT(ctx context.Context, token string, p Policy) (*Result, *keys.PublicKey) {
 	r := newResult()
 	if i := strings.LastIndexByte(token, '~'); i >= 0 && i < len(token)-1 {
 		token = token[:i+1] // drop a key-binding JWT: a presentation's, checked there
@@ -149,14 +154,14 @@ func (v *Verifier) VerifySDJWT(ctx context.Context, token string, p Policy) *Res
 	sd, err := sdjwt.Parse(token)
 	if err != nil {
 		r.structureFailed(err)
-		return r
+		return r, nil
 	}
 	_, c, kid := v.sdProof(ctx, r, sd, sdjwt.VerifyOptions{Now: v.now(), Skew: v.skew()})
 	if c == nil {
-		return r
+		return r, nil
 	}
 	v.claims(r, c, kid, p)
-	return r
+	return r, c.boundKey
 }
 
 func (v *Verifier) skew() time.Duration {
@@ -226,6 +231,14 @@ func sdCredential(claims map[string]any, ver *sdjwt.Verified) (*Credential, erro
 	if sub, ok := claims["sub"]; ok {
 		subject["id"] = sub
 	}
+	if ver != nil {
+		for _, d := range ver.Disclosed {
+			name, _, _ := strings.Cut(strings.TrimPrefix(d, "/"), "/")
+			if slices.Contains(sdRegistered, name) {
+				return nil, fmt.Errorf("%w: the SD-JWT VC discloses %q selectively; it must be a plain claim", ErrInvalid, truncate(d, 64))
+			}
+		}
+	}
 	if len(subject) == 0 {
 		subject["id"] = iss // nothing disclosed: keep the structure valid
 	}
@@ -257,6 +270,12 @@ func sdCredential(claims map[string]any, ver *sdjwt.Verified) (*Credential, erro
 		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
 	c.selective = true
+	if _, ok := claims["status"]; ok {
+		c.unsupportedStatus = "the SD-JWT VC's \"status\" claim (a Token Status List reference) is not checked: weid reads Bitstring Status List entries (credentialStatus)"
+	}
+	if ver != nil {
+		c.boundKey = ver.HolderKey
+	}
 	return c, nil
 }
 
@@ -308,7 +327,10 @@ func (v *Verifier) sdJWTPresentation(ctx context.Context, pr *PresentationResult
 			break
 		}
 		proofOK = true
-		if sub, _ := ver.Claims["sub"].(string); sub != "" {
+		// The holder is the subject only if the bound key is one of the
+		// subject DID's authentication keys: "sub" alone is the issuer's
+		// word, not the presenter's proof.
+		if sub, _ := ver.Claims["sub"].(string); sub != "" && ver.HolderKey != nil && v.isAuthenticationKey(ctx, sub, *ver.HolderKey) {
 			pr.Holder = sub
 		}
 		pr.Presentation = nil
@@ -322,4 +344,28 @@ func (v *Verifier) sdJWTPresentation(ctx context.Context, pr *PresentationResult
 		pr.add(CheckCredentials, StatusFailed, "the SD-JWT VC does not verify")
 	}
 	pr.finish()
+}
+
+// isAuthenticationKey reports whether pk is the key of a verification method
+// in the authentication relationship of DID d (latest document).
+func (v *Verifier) isAuthenticationKey(ctx context.Context, d string, pk keys.PublicKey) bool {
+	if v.Resolver == nil {
+		return false
+	}
+	if _, err := did.ParseDID(d); err != nil {
+		return false
+	}
+	res, err := v.Resolver.Resolve(ctx, d, did.Options{})
+	if err != nil || res.Document == nil {
+		return false
+	}
+	for _, vm := range res.Document.VerificationMethod {
+		if !res.Document.HasRelationship(relAuthentication, vm.ID) {
+			continue
+		}
+		if k, err := publicKeyOf(&vm); err == nil && k.Equal(pk) {
+			return true
+		}
+	}
+	return false
 }

@@ -41,6 +41,10 @@ type StatusChecker interface {
 
 // status runs the status check.
 func (v *Verifier) status(r *Result, c *Credential) {
+	if len(c.Statuses) == 0 && c.unsupportedStatus != "" {
+		r.add(CheckStatus, StatusWarning, c.unsupportedStatus)
+		return
+	}
 	if len(c.Statuses) == 0 {
 		r.add(CheckStatus, StatusSkipped, "the credential has no credentialStatus")
 		return

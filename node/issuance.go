@@ -345,6 +345,12 @@ func (n *Node) allocateStatus(ctx context.Context, account *keystore.Account, is
 	}
 	for range 2 {
 		if cur.ID != "" {
+			// The list must still be the issuer's, of this purpose and size.
+			if l, ok, err := status.Lookup(n.Ledger, cur.ID); err != nil {
+				return nil, IssuedStatus{}, err
+			} else if !ok || l.Issuer != issuerDID || l.Purpose != purpose || l.Size != cur.Size {
+				return nil, IssuedStatus{}, fmt.Errorf("issue: status list %s recorded for %s is not its %s list on the ledger", cur.ID, issuerDID, purpose)
+			}
 			idx, err := n.alloc.Allocate(cur.ID, cur.Size)
 			if err == nil {
 				l, err := status.Get(n.Ledger, cur.ID)
@@ -361,16 +367,17 @@ func (n *Node) allocateStatus(ctx context.Context, account *keystore.Account, is
 				return nil, IssuedStatus{}, err
 			}
 		}
-		// Create the next list.
+		// Create the next list, under an id nobody can guess and take
+		// first (list ids are first come, first served on the ledger).
 		next := statusListRecord{Seq: cur.Seq + 1, Size: status.DefaultSize}
 		sum := sha256.Sum256([]byte(issuerDID))
-		next.ID = fmt.Sprintf("%s-%s-%d", hex.EncodeToString(sum[:6]), purpose[:3], next.Seq)
-		if _, ok, err := status.Lookup(n.Ledger, next.ID); err != nil {
+		var rnd [6]byte
+		if _, err := rand.Read(rnd[:]); err != nil {
 			return nil, IssuedStatus{}, err
-		} else if !ok {
-			if _, err := n.CustodialUpdate(ctx, account, issuerDID, status.TxCreate, status.CreatePayload{ID: next.ID, Purpose: purpose, Size: next.Size}); err != nil {
-				return nil, IssuedStatus{}, err
-			}
+		}
+		next.ID = fmt.Sprintf("%s-%s-%d-%s", hex.EncodeToString(sum[:4]), purpose[:3], next.Seq, hex.EncodeToString(rnd[:]))
+		if _, err := n.CustodialUpdate(ctx, account, issuerDID, status.TxCreate, status.CreatePayload{ID: next.ID, Purpose: purpose, Size: next.Size}); err != nil {
+			return nil, IssuedStatus{}, err
 		}
 		if err := n.Keystore.PutRecord(key, next, true); err != nil {
 			return nil, IssuedStatus{}, err
