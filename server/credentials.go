@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"strings"
 
@@ -169,7 +170,8 @@ func (s *Server) verifyCredential(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if res.Err != nil {
-		renderError(w, r, errs.New(http.StatusServiceUnavailable, "ledger.unavailable", "a check could not be made: %v", res.Err))
+		slog.ErrorContext(r.Context(), "verify credential: a check could not be made", "err", res.Err)
+		renderError(w, r, errs.New(http.StatusServiceUnavailable, "ledger.unavailable", "a check could not be made; retry later"))
 		return
 	}
 	status := http.StatusOK

@@ -1,9 +1,13 @@
 package server
 
 import (
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"sync"
 	"time"
@@ -12,73 +16,82 @@ import (
 	"github.com/weidgo/weid/errs"
 )
 
-// Challenges (VCALM POST /challenges) are kept in memory: a challenge is a
-// verifier's one-time, short-lived nonce, not ledger data. A restart
-// forgets them all, which fails closed: a presentation made for a
-// forgotten challenge is no longer accepted as fresh.
+// Challenges (VCALM POST /challenges) are stateless until used: a
+// challenge is its expiry time and random bytes, authenticated with an HMAC
+// under a key the server draws at start, so issuing one stores nothing and
+// anyone may ask for as many as they like. Only consumed challenges are
+// remembered, until they expire. A restart draws a new key, which fails
+// closed: challenges issued before it are no longer accepted.
 const (
 	// ChallengeTTL is how long a challenge may be used.
 	ChallengeTTL = 10 * time.Minute
-	// MaxChallenges bounds the challenges kept at once; past it, POST
-	// /challenges answers 503 until some expire.
-	MaxChallenges = 1 << 20
 )
 
 // challengeStore implements credential.ChallengeStore.
 type challengeStore struct {
-	mu  sync.Mutex
-	m   map[string]challengeEntry
-	now func() time.Time
-}
-
-type challengeEntry struct {
-	expires time.Time
-	used    bool
+	key       [32]byte
+	mu        sync.Mutex
+	used      map[string]time.Time // consumed challenge → its expiry
+	lastSweep time.Time
+	now       func() time.Time
 }
 
 func newChallengeStore() *challengeStore {
-	return &challengeStore{m: make(map[string]challengeEntry), now: time.Now}
+	c := &challengeStore{used: make(map[string]time.Time), now: time.Now}
+	if _, err := rand.Read(c.key[:]); err != nil {
+		panic("weid: no randomness for the challenge key: " + err.Error())
+	}
+	return c
 }
 
-// issue returns a new random challenge.
+// challenge layout: 8 bytes of expiry (Unix seconds, big endian), 12
+// random bytes, 16 bytes of HMAC-SHA256 over the first 20.
+const challengeBytes = 8 + 12 + 16
+
+func (c *challengeStore) mac(b []byte) []byte {
+	h := hmac.New(sha256.New, c.key[:])
+	h.Write(b)
+	return h.Sum(nil)[:16]
+}
+
+// issue returns a new challenge and its expiry.
 func (c *challengeStore) issue() (string, time.Time, error) {
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
+	exp := c.now().Add(ChallengeTTL).Truncate(time.Second)
+	b := make([]byte, 20, challengeBytes)
+	binary.BigEndian.PutUint64(b, uint64(exp.Unix()))
+	if _, err := rand.Read(b[8:20]); err != nil {
 		return "", time.Time{}, err
 	}
-	ch := base64.RawURLEncoding.EncodeToString(b[:])
-	now := c.now()
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(c.m) >= MaxChallenges {
-		for k, e := range c.m {
-			if now.After(e.expires) {
-				delete(c.m, k)
-			}
-		}
-		if len(c.m) >= MaxChallenges {
-			return "", time.Time{}, errs.New(http.StatusServiceUnavailable, "challenge.exhausted", "too many outstanding challenges; retry later")
-		}
-	}
-	exp := now.Add(ChallengeTTL)
-	c.m[ch] = challengeEntry{expires: exp}
-	return ch, exp, nil
+	b = append(b, c.mac(b)...)
+	return base64.RawURLEncoding.EncodeToString(b), exp, nil
 }
 
-// Consume implements credential.ChallengeStore: an expired challenge is
-// reported used.
+// Consume implements credential.ChallengeStore: a challenge this server
+// issued (its HMAC verifies) is fresh once, until it expires.
 func (c *challengeStore) Consume(ch string) (issued, fresh bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.m[ch]
-	if !ok {
+	b, err := base64.RawURLEncoding.DecodeString(ch)
+	if err != nil || len(b) != challengeBytes || !hmac.Equal(b[20:], c.mac(b[:20])) {
 		return false, false
 	}
-	if e.used || c.now().After(e.expires) {
+	now := c.now()
+	exp := time.Unix(int64(binary.BigEndian.Uint64(b[:8])), 0)
+	if now.After(exp) {
 		return true, false
 	}
-	e.used = true
-	c.m[ch] = e
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if now.Sub(c.lastSweep) > ChallengeTTL/4 {
+		for k, e := range c.used {
+			if now.After(e) {
+				delete(c.used, k)
+			}
+		}
+		c.lastSweep = now
+	}
+	if _, used := c.used[ch]; used {
+		return true, false
+	}
+	c.used[ch] = exp
 	return true, true
 }
 
@@ -95,7 +108,7 @@ func (s *Server) createChallenge(w http.ResponseWriter, r *http.Request) {
 		renderError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, ChallengeResponse{Challenge: ch, Expires: exp.UTC().Truncate(time.Second)})
+	writeJSON(w, http.StatusOK, ChallengeResponse{Challenge: ch, Expires: exp.UTC()})
 }
 
 // VerifyPresentationRequest is the body of POST /presentations/verify.
@@ -135,7 +148,8 @@ func (s *Server) verifyPresentation(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if res.Err != nil {
-		renderError(w, r, errs.New(http.StatusServiceUnavailable, "ledger.unavailable", "a check could not be made: %v", res.Err))
+		slog.ErrorContext(r.Context(), "verify presentation: a check could not be made", "err", res.Err)
+		renderError(w, r, errs.New(http.StatusServiceUnavailable, "ledger.unavailable", "a check could not be made; retry later"))
 		return
 	}
 	status := http.StatusOK
