@@ -113,9 +113,9 @@ func (n *Node) CreateIssuerInstance(account *keystore.Account, in IssuerInstance
 	}
 	in.Account = account.Name
 	in.Created = time.Now().UTC().Format(time.RFC3339)
-	err := n.Keystore.CreateRecord("instance/"+in.Name, in)
+	err := n.Keystore.CreateRecord(instanceKey(account, in.Name), in)
 	if errors.Is(err, keystore.ErrExists) {
-		return nil, errs.New(http.StatusConflict, "issuer.exists", "an issuer instance named %q exists", in.Name)
+		return nil, errs.New(http.StatusConflict, "issuer.exists", "your account has an issuer instance named %q", in.Name)
 	}
 	if err != nil {
 		return nil, err
@@ -123,11 +123,17 @@ func (n *Node) CreateIssuerInstance(account *keystore.Account, in IssuerInstance
 	return &in, nil
 }
 
-// IssuerInstance returns the instance name if account owns it.
+// instanceKey is the record key of an account's issuer instance: names are
+// per account, so one account can neither take nor probe another's.
+func instanceKey(account *keystore.Account, name string) string {
+	return "instance/" + account.Name + "/" + name
+}
+
+// IssuerInstance returns account's instance name.
 func (n *Node) IssuerInstance(account *keystore.Account, name string) (*IssuerInstance, error) {
 	var in IssuerInstance
-	err := n.Keystore.GetRecord("instance/"+name, &in)
-	if errors.Is(err, keystore.ErrNotFound) || (err == nil && in.Account != account.Name && account.Name != AdminOwner) {
+	err := n.Keystore.GetRecord(instanceKey(account, name), &in)
+	if errors.Is(err, keystore.ErrNotFound) {
 		return nil, errs.New(http.StatusNotFound, "issuer.notFound", "no issuer instance %q for this account", name)
 	}
 	if err != nil {
@@ -140,14 +146,16 @@ func (n *Node) IssuerInstance(account *keystore.Account, name string) (*IssuerIn
 // admin), by name.
 func (n *Node) IssuerInstances(account *keystore.Account) ([]IssuerInstance, error) {
 	out := []IssuerInstance{}
-	err := n.Keystore.Records("instance/", func(_ string, raw []byte) error {
+	prefix := "instance/" + account.Name + "/"
+	if account.Name == AdminOwner {
+		prefix = "instance/"
+	}
+	err := n.Keystore.Records(prefix, func(_ string, raw []byte) error {
 		var in IssuerInstance
 		if err := json.Unmarshal(raw, &in); err != nil {
 			return err
 		}
-		if in.Account == account.Name || account.Name == AdminOwner {
-			out = append(out, in)
-		}
+		out = append(out, in)
 		return nil
 	})
 	return out, err

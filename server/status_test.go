@@ -37,6 +37,10 @@ func TestStatus_InstanceIssueRevokeSuspendOverHTTP(t *testing.T) {
 	if r := tn.do(t, "GET", "/v1/issuer-instances/diploma", other.Token, nil); r.status != 404 {
 		t.Fatalf("another account's instance: %d %s", r.status, r.body)
 	}
+	// Names are per account: the other account has its own "diploma".
+	if r := tn.do(t, "POST", "/v1/issuer-instances", other.Token, []byte(`{"name":"diploma","issuer":"`+other.DID+`"}`)); r.status != 201 {
+		t.Fatalf("other account's own diploma instance: %d %s", r.status, r.body)
+	}
 
 	// The instance supplies the issuer, the type, the schema and the status.
 	cred := `{"credential":{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiableCredential"],"credentialSubject":` + goodClaims + `}}`
