@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/weidgo/weid/chain"
+	"github.com/weidgo/weid/chain/cometbft"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/node"
 	"github.com/weidgo/weid/server"
@@ -29,17 +30,21 @@ func nodeCmd(g *globals) *cobra.Command {
 }
 
 type nodeFlags struct {
-	data, chainID, engine string
-	webHosts              []string
+	data, chainID, engine, home string
+	webHosts                    []string
 }
 
 func (f *nodeFlags) add(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.data, "data", envOr("WEID_DATA", "data"), "data directory (ledger, keystore, admin.token)")
 	cmd.Flags().StringVar(&f.chainID, "chain-id", envOr("WEID_CHAIN_ID", "1"), "chain id, used when the data directory is new")
-	cmd.Flags().StringVar(&f.engine, "engine", envOr("WEID_ENGINE", "solo"), "consensus engine: solo")
+	cmd.Flags().StringVar(&f.engine, "engine", envOr("WEID_ENGINE", "solo"), "consensus engine: solo (embedded, single node) or cometbft (BFT consortium)")
+	cmd.Flags().StringVar(&f.home, "home", "", "with --engine cometbft: the node's home (CometBFT config and data, weid ledger and keystore), as written by \"weid localnet\"; an empty one becomes a single-validator network (default: --data)")
 }
 
 func (f *nodeFlags) config() node.Config {
+	if f.home != "" {
+		f.data = f.home
+	}
 	return node.Config{DataDir: f.data, ChainID: f.chainID, Engine: f.engine, DIDWebHosts: f.webHosts,
 		KeystorePassphrase: []byte(os.Getenv("WEID_KEYSTORE_PASSPHRASE"))}
 }
@@ -68,6 +73,13 @@ everything acknowledged is on disk.`,
 			cfg := f.config()
 			cfg.Registerer = reg
 			cfg.Solo = chain.SoloConfig{Window: window}
+			cfg.CometLogLevel = "error"
+			if lvl <= slog.LevelDebug {
+				cfg.CometLogLevel = "info"
+			}
+			if s, err := cometbft.LoadSettings(cfg.DataDir); err == nil && cfg.Engine == "cometbft" && !cmd.Flags().Changed("listen") && s.APIListen != "" {
+				listen = s.APIListen // the port "weid localnet" gave this node
+			}
 			n, err := node.Open(cfg)
 			if err != nil {
 				return err

@@ -17,6 +17,7 @@ import (
 
 	"github.com/weidgo/weid/authz"
 	"github.com/weidgo/weid/chain"
+	"github.com/weidgo/weid/chain/cometbft"
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/errs"
 	"github.com/weidgo/weid/evidence"
@@ -33,8 +34,12 @@ type Config struct {
 	DataDir string
 	// ChainID names the chain at genesis (default "1"); ignored afterwards.
 	ChainID string
-	// Engine is the consensus engine; only "solo" so far.
+	// Engine is the consensus engine: "solo" (default) or "cometbft", whose
+	// home (CometBFT's config and data, weid-node.json) is DataDir; an
+	// empty DataDir becomes a single-validator network.
 	Engine string
+	// CometLogLevel is CometBFT's log level (default "error").
+	CometLogLevel string
 	// Solo tunes the solo engine's group commit.
 	Solo chain.SoloConfig
 	// KeystorePassphrase, if set, seals the keystore (WEID_KEYSTORE_PASSPHRASE).
@@ -113,11 +118,23 @@ func open(cfg Config, mustInit bool) (*Node, error) {
 	if cfg.Engine == "" {
 		cfg.Engine = "solo"
 	}
-	if cfg.Engine != "solo" {
-		return nil, fmt.Errorf("engine %q is not available (this build has: solo)", cfg.Engine)
+	bft := cfg.Engine == "cometbft"
+	if cfg.Engine != "solo" && !bft {
+		return nil, fmt.Errorf("engine %q is not available (this build has: solo, cometbft)", cfg.Engine)
 	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, err
+	}
+	if bft && !cometbft.IsHome(cfg.DataDir) {
+		if _, err := os.Stat(filepath.Join(cfg.DataDir, "ledger")); err == nil {
+			return nil, fmt.Errorf("%s holds a solo chain, not a CometBFT home", cfg.DataDir)
+		}
+		if _, _, err := InitConsortium(ConsortiumConfig{Homes: []string{cfg.DataDir}, Validators: 1, ChainID: cfg.ChainID,
+			KeystorePassphrase: cfg.KeystorePassphrase, AdminKey: cfg.AdminKey}); err != nil {
+			return nil, err
+		}
+	} else if bft && mustInit {
+		return nil, ErrInitialized
 	}
 	ks, err := keystore.Open(filepath.Join(cfg.DataDir, "keystore"), cfg.KeystorePassphrase)
 	if err != nil {
@@ -139,7 +156,9 @@ func open(cfg Config, mustInit bool) (*Node, error) {
 		ks.Close()
 		return nil, err
 	}
-	if l.Head().Empty {
+	if bft {
+		// CometBFT's handshake commits the genesis (InitChain) on an empty ledger.
+	} else if l.Head().Empty {
 		if err := n.genesis(cfg); err != nil {
 			return fail(fmt.Errorf("genesis: %w", err))
 		}
@@ -150,6 +169,19 @@ func open(cfg Config, mustInit bool) (*Node, error) {
 	if err != nil {
 		return fail(fmt.Errorf("node key: %w", err))
 	}
+	if bft {
+		e, err := cometbft.Start(cometbft.Config{Home: cfg.DataDir, Ledger: l, BlockKey: nodeKey, LogLevel: cfg.CometLogLevel})
+		if err != nil {
+			return fail(err)
+		}
+		n.Engine = e
+		fail = func(err error) (*Node, error) {
+			e.Close()
+			l.Close()
+			ks.Close()
+			return nil, err
+		}
+	}
 	init, err := chain.InitRecord(l)
 	if err != nil {
 		return fail(err)
@@ -159,7 +191,9 @@ func open(cfg Config, mustInit bool) (*Node, error) {
 	}
 	n.ChainID = l.ChainID()
 	n.AdminDID = init.Admins[0]
-	n.Engine = chain.NewSolo(l, nodeKey, cfg.Solo)
+	if !bft {
+		n.Engine = chain.NewSolo(l, nodeKey, cfg.Solo)
+	}
 	methods := map[string]did.MethodResolver{
 		"weid": did.NewWeidMethod(l),
 		"key":  did.KeyMethod{},

@@ -1,0 +1,188 @@
+package cometbft
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	cmtcfg "github.com/cometbft/cometbft/config"
+	"github.com/cometbft/cometbft/crypto"
+	"github.com/cometbft/cometbft/crypto/ed25519"
+	"github.com/cometbft/cometbft/p2p"
+	"github.com/cometbft/cometbft/privval"
+	cmttypes "github.com/cometbft/cometbft/types"
+
+	"github.com/weidgo/weid/chain"
+)
+
+// SettingsFile is the name, in a node's home, of its weid settings.
+const SettingsFile = "weid-node.json"
+
+// DefaultTimeoutCommit is how long a localnet's validators wait after a
+// commit before starting the next height.
+const DefaultTimeoutCommit = 100 * time.Millisecond
+
+// Settings are the few CometBFT and API settings of a node that weid
+// manages, kept in <home>/weid-node.json; everything else is CometBFT's
+// default (goleveldb, no empty blocks, no tx indexer: weid indexes its own).
+type Settings struct {
+	Moniker         string `json:"moniker"`
+	P2PListen       string `json:"p2pListen"`           // tcp://127.0.0.1:PORT
+	PersistentPeers string `json:"persistentPeers"`     // id@host:port,...
+	RPCListen       string `json:"rpcListen,omitempty"` // CometBFT RPC; empty: none
+	APIListen       string `json:"apiListen"`           // the weid HTTP API's address
+	TimeoutCommit   string `json:"timeoutCommit"`       // a Go duration
+	MempoolSize     int    `json:"mempoolSize"`
+}
+
+// LoadSettings reads <home>/weid-node.json.
+func LoadSettings(home string) (*Settings, error) {
+	b, err := os.ReadFile(filepath.Join(home, SettingsFile))
+	if err != nil {
+		return nil, err
+	}
+	var s Settings
+	if err := json.Unmarshal(b, &s); err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(home, SettingsFile), err)
+	}
+	return &s, nil
+}
+
+// Save writes s to <home>/weid-node.json.
+func (s *Settings) Save(home string) error {
+	b, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(home, SettingsFile), append(b, '\n'), 0o600)
+}
+
+// IsHome reports whether dir holds a CometBFT node's home made by
+// WriteNetwork.
+func IsHome(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, SettingsFile))
+	return err == nil
+}
+
+func (s *Settings) cometConfig(home string) *cmtcfg.Config {
+	c := cmtcfg.DefaultConfig()
+	c.SetRoot(home)
+	c.Moniker = s.Moniker
+	c.DBBackend = "goleveldb"
+	c.P2P.ListenAddress = s.P2PListen
+	c.P2P.PersistentPeers = s.PersistentPeers
+	c.P2P.AddrBookStrict = false
+	c.P2P.AllowDuplicateIP = true
+	c.P2P.PexReactor = false
+	c.RPC.ListenAddress = s.RPCListen
+	if d, err := time.ParseDuration(s.TimeoutCommit); err == nil {
+		c.Consensus.TimeoutCommit = d
+	}
+	c.Consensus.CreateEmptyBlocks = false
+	if s.MempoolSize > 0 {
+		c.Mempool.Size = s.MempoolSize
+	}
+	c.TxIndex.Indexer = "null"
+	c.Instrumentation.Prometheus = false
+	return c
+}
+
+// Member is one node of a network to write.
+type Member struct {
+	Home     string
+	Settings Settings
+	// Power is the node's voting power; 0 makes an observer, which follows
+	// the chain and serves reads but does not vote.
+	Power int64
+}
+
+// WriteNetwork writes each member's CometBFT files — node key, validator
+// key and state, and the shared genesis.json whose app_state is gs — and
+// its settings, with every other member as a persistent peer.
+func WriteNetwork(members []Member, cometChainID string, gs GenesisState, genesisTime time.Time) error {
+	if len(members) == 0 {
+		return errors.New("a network needs at least one node")
+	}
+	ids := make([]string, len(members))
+	var vals []cmttypes.GenesisValidator
+	for i, m := range members {
+		c := m.Settings.cometConfig(m.Home)
+		for _, d := range []string{filepath.Dir(c.GenesisFile()), c.DBDir()} {
+			if err := os.MkdirAll(d, 0o700); err != nil {
+				return err
+			}
+		}
+		nk := &p2p.NodeKey{PrivKey: ed25519.GenPrivKey()}
+		if err := nk.SaveAs(c.NodeKeyFile()); err != nil {
+			return err
+		}
+		ids[i] = string(nk.ID())
+		pv, err := privval.GenFilePV(c.PrivValidatorKeyFile(), c.PrivValidatorStateFile(), func() (crypto.PrivKey, error) { return ed25519.GenPrivKey(), nil })
+		if err != nil {
+			return err
+		}
+		pv.Save()
+		if m.Power > 0 {
+			pub, err := pv.GetPubKey()
+			if err != nil {
+				return err
+			}
+			vals = append(vals, cmttypes.GenesisValidator{Address: pub.Address(), PubKey: pub, Power: m.Power, Name: m.Settings.Moniker})
+		}
+	}
+	if len(vals) == 0 {
+		return errors.New("a network needs at least one validator")
+	}
+	app, err := chain.MarshalJSON(gs)
+	if err != nil {
+		return err
+	}
+	doc := &cmttypes.GenesisDoc{GenesisTime: genesisTime.UTC(), ChainID: cometChainID, InitialHeight: 1,
+		ConsensusParams: cmttypes.DefaultConsensusParams(), Validators: vals, AppState: app}
+	if err := doc.ValidateAndComplete(); err != nil {
+		return err
+	}
+	for i, m := range members {
+		var peers []string
+		for j, o := range members {
+			if j != i {
+				peers = append(peers, ids[j]+"@"+strings.TrimPrefix(o.Settings.P2PListen, "tcp://"))
+			}
+		}
+		s := m.Settings
+		s.PersistentPeers = strings.Join(peers, ",")
+		if err := s.Save(m.Home); err != nil {
+			return err
+		}
+		if err := doc.SaveAs(s.cometConfig(m.Home).GenesisFile()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// FreePorts returns n distinct TCP ports free on 127.0.0.1 at the time of
+// the call.
+func FreePorts(n int) ([]int, error) {
+	ls := make([]net.Listener, 0, n)
+	defer func() {
+		for _, l := range ls {
+			l.Close()
+		}
+	}()
+	ports := make([]int, 0, n)
+	for range n {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, err
+		}
+		ls = append(ls, l)
+		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+	}
+	return ports, nil
+}

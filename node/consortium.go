@@ -1,0 +1,146 @@
+package node
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/weidgo/weid/chain"
+	"github.com/weidgo/weid/chain/cometbft"
+	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/keys"
+	"github.com/weidgo/weid/keystore"
+	"github.com/weidgo/weid/schemas"
+)
+
+// GenesisTxs returns the transactions of a chain's genesis block, signed by
+// the admin: the admin's did.create, chain.init naming nodeKey as the block
+// key and the admin as the consortium admin, and the registration of the
+// system schemas (ids below 1000).
+func GenesisTxs(chainID string, admin *keys.PrivateKey, nodeKey keys.PublicKey) ([]*chain.Tx, error) {
+	adminDID := did.WeidDID(chainID, admin.Public())
+	adminVM := adminDID + "#" + did.FirstKeyFragment
+	create, err := SignTx(chainID, adminVM, admin, did.TxCreate, &did.CreatePayload{DID: adminDID, PublicKeyMultibase: admin.Public().Multibase()})
+	if err != nil {
+		return nil, err
+	}
+	init, err := SignTx(chainID, adminVM, admin, chain.TypeChainInit, &chain.InitPayload{NodeKey: nodeKey.Multibase(), Admins: []string{adminDID}})
+	if err != nil {
+		return nil, err
+	}
+	txs := []*chain.Tx{create, init}
+	for _, sys := range schemas.SystemSchemas() {
+		tx, err := SignTx(chainID, adminVM, admin, schemas.TxRegister, sys.Payload())
+		if err != nil {
+			return nil, err
+		}
+		txs = append(txs, tx)
+	}
+	return txs, nil
+}
+
+// ConsortiumConfig describes a CometBFT network of weid nodes on one
+// machine (loopback ports), for trials.
+type ConsortiumConfig struct {
+	// Homes are the nodes' directories; the first Validators are
+	// validators (voting power 10 each), the rest observers.
+	Homes      []string
+	Validators int
+	// ChainID is the weid chain id (default "1"); the CometBFT chain id is
+	// "weid-" + ChainID.
+	ChainID string
+	// TimeoutCommit is CometBFT's timeout_commit (default
+	// cometbft.DefaultTimeoutCommit).
+	TimeoutCommit time.Duration
+	// KeystorePassphrase seals every node's keystore (default: a random
+	// key-encryption key per node).
+	KeystorePassphrase []byte
+	// AdminKey is the consortium admin's key; generated if nil.
+	AdminKey *keys.PrivateKey
+}
+
+// ConsortiumNode is one node written by InitConsortium.
+type ConsortiumNode struct {
+	Home      string `json:"home"`
+	API       string `json:"api"` // http://127.0.0.1:PORT
+	P2P       string `json:"p2p"`
+	Validator bool   `json:"validator"`
+}
+
+// InitConsortium writes the homes of a CometBFT network sharing one weid
+// genesis: CometBFT's keys, genesis and settings (cometbft.WriteNetwork)
+// and each node's keystore, which holds the weid block key (shared by the
+// validators, so every node builds byte-identical weid blocks) and the
+// consortium admin's key, with an admin API token per node in
+// <home>/admin.token. Ports are free loopback ports picked now.
+func InitConsortium(cfg ConsortiumConfig) (adminDID string, nodes []ConsortiumNode, err error) {
+	if len(cfg.Homes) == 0 || cfg.Validators < 1 || cfg.Validators > len(cfg.Homes) {
+		return "", nil, fmt.Errorf("a consortium needs 1 to %d validators", len(cfg.Homes))
+	}
+	if cfg.ChainID == "" {
+		cfg.ChainID = "1"
+	}
+	if cfg.TimeoutCommit == 0 {
+		cfg.TimeoutCommit = cometbft.DefaultTimeoutCommit
+	}
+	for _, h := range cfg.Homes {
+		if cometbft.IsHome(h) {
+			return "", nil, fmt.Errorf("%s: %w", h, ErrInitialized)
+		}
+		if err := os.MkdirAll(h, 0o700); err != nil {
+			return "", nil, err
+		}
+	}
+	block, err := keys.Generate(keys.Ed25519)
+	if err != nil {
+		return "", nil, err
+	}
+	admin := cfg.AdminKey
+	if admin == nil {
+		if admin, err = keys.Generate(keys.Ed25519); err != nil {
+			return "", nil, err
+		}
+	}
+	txs, err := GenesisTxs(cfg.ChainID, admin, block.Public())
+	if err != nil {
+		return "", nil, err
+	}
+	adminDID = did.WeidDID(cfg.ChainID, admin.Public())
+	adminVM := adminDID + "#" + did.FirstKeyFragment
+	ports, err := cometbft.FreePorts(2 * len(cfg.Homes))
+	if err != nil {
+		return "", nil, err
+	}
+	members := make([]cometbft.Member, len(cfg.Homes))
+	for i, h := range cfg.Homes {
+		ks, err := keystore.Open(filepath.Join(h, "keystore"), cfg.KeystorePassphrase)
+		if err != nil {
+			return "", nil, err
+		}
+		err = errors.Join(ks.PutKey(nodeKeyID, AdminOwner, block), ks.PutKey(adminVM, AdminOwner, admin), ks.SetSigner(adminDID, adminVM))
+		var tok string
+		if err == nil {
+			tok, err = ks.NewToken(keystore.Account{Name: AdminOwner, Admin: true})
+		}
+		if err == nil {
+			err = keystore.WriteSecretFile(filepath.Join(h, TokenFile), []byte(tok+"\n"))
+		}
+		if err = errors.Join(err, ks.Close()); err != nil {
+			return "", nil, err
+		}
+		power := int64(0)
+		if i < cfg.Validators {
+			power = 10
+		}
+		s := cometbft.Settings{Moniker: fmt.Sprintf("node%d", i), P2PListen: fmt.Sprintf("tcp://127.0.0.1:%d", ports[2*i]),
+			APIListen: fmt.Sprintf("127.0.0.1:%d", ports[2*i+1]), TimeoutCommit: cfg.TimeoutCommit.String()}
+		members[i] = cometbft.Member{Home: h, Settings: s, Power: power}
+		nodes = append(nodes, ConsortiumNode{Home: h, API: "http://" + s.APIListen, P2P: s.P2PListen, Validator: power > 0})
+	}
+	if err := cometbft.WriteNetwork(members, "weid-"+cfg.ChainID, cometbft.GenesisState{ChainID: cfg.ChainID, Txs: txs}, time.Now()); err != nil {
+		return "", nil, err
+	}
+	return adminDID, nodes, nil
+}
