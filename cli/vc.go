@@ -161,7 +161,7 @@ cannot be cleared.`,
 	}
 	status.Flags().StringVar(&purpose, "purpose", "revocation", "revocation or suspension")
 	status.Flags().BoolVar(&clear, "clear", false, "clear the bit (unsuspend)")
-	cmd.AddCommand(issue, verify, status,
+	cmd.AddCommand(issue, verify, vcVerifyBatchCmd(g), status,
 		statusUpdate("revoke", "Revoke a credential your account issued (irreversible)", "revocation", true),
 		statusUpdate("suspend", "Suspend a credential your account issued", "suspension", true),
 		statusUpdate("unsuspend", "Lift the suspension of a credential your account issued", "suspension", false))

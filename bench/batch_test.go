@@ -1,0 +1,241 @@
+package bench
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/weidgo/weid/batch"
+	"github.com/weidgo/weid/credential"
+	"github.com/weidgo/weid/interop"
+	"github.com/weidgo/weid/jose"
+	"github.com/weidgo/weid/keys"
+)
+
+// BenchmarkVerifyBatch measures batch verification on one corpus of
+// distinct diplomas per format ($WEID_BATCH_N, default 100,000; the
+// eddsa-rdfc-2022 corpus is a tenth of it, its issuance alone costing
+// about a millisecond each). One operation is one pass over the corpus;
+// ns/op and credentials/s are per credential.
+//
+//   - floor/…: bare Ed25519 checks of the vc+jwt corpus's signatures:
+//     crypto/ed25519 on one core and on all cores, and batch verification
+//     (keys.Ed25519Batch, 64 per batch, ZIP-215) on all cores.
+//   - weid/…: batch.Run with credential.Batch — every named check, the
+//     verdict of the single verifier — on all cores.
+//   - weid/Ed25519Signature2020-aries: aries-framework-go v0.3.2 verifying
+//     its own Ed25519Signature2020 VC 1.1 diplomas, one process per core.
+//
+// After the rows it prints each weid row's ratio to the batch floor.
+func BenchmarkVerifyBatch(b *testing.B) {
+	n := 100000
+	if s := os.Getenv("WEID_BATCH_N"); s != "" {
+		if v, err := strconv.Atoi(s); err == nil && v > 0 {
+			n = v
+		}
+	}
+	is := newIssuers(b)
+	v := &credential.Verifier{Resolver: is.resolver, Now: func() time.Time { return issuedAt.Add(24 * time.Hour) }}
+	byName := map[string]format{}
+	for _, f := range formats(is) {
+		byName[f.name] = f
+	}
+	corpus := func(f format, count int) []json.RawMessage {
+		out := make([]json.RawMessage, count)
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for range runtime.GOMAXPROCS(0) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					i := int(next.Add(1)) - 1
+					if i >= count {
+						return
+					}
+					s, err := f.issue(i)
+					if err != nil {
+						panic(err)
+					}
+					if s[0] != '{' {
+						s, _ = json.Marshal(string(s))
+					}
+					out[i] = s
+				}
+			}()
+		}
+		wg.Wait()
+		return out
+	}
+	jwts := corpus(byName["vc+jwt"], n)
+	rates := map[string]float64{}
+	report := func(b *testing.B, count int, name string) {
+		ns := float64(b.Elapsed().Nanoseconds()) / float64(b.N*count)
+		b.ReportMetric(ns, "ns/op")
+		b.ReportMetric(1e9/ns, "credentials/s")
+		rates[name] = 1e9 / ns
+	}
+
+	// The floor: the vc+jwt corpus's signatures, parsed beforehand.
+	type sig struct {
+		msg, sig []byte
+	}
+	sigs := make([]sig, n)
+	for i, raw := range jwts {
+		var tok string
+		_ = json.Unmarshal(raw, &tok)
+		j, err := jose.Parse(tok)
+		if err != nil {
+			b.Fatal(err)
+		}
+		dot := strings.LastIndexByte(tok, '.')
+		sigs[i] = sig{[]byte(tok[:dot]), j.Signature}
+	}
+	pub := is.ed.Key.Public().Ed25519Key()
+	parallel := func(work func(lo, hi int)) {
+		var wg sync.WaitGroup
+		var next atomic.Int64
+		const step = 1024
+		for range runtime.GOMAXPROCS(0) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					lo := int(next.Add(step)) - step
+					if lo >= n {
+						return
+					}
+					work(lo, min(lo+step, n))
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	b.Run("floor/stdlib-1-core", func(b *testing.B) {
+		for b.Loop() {
+			for _, s := range sigs {
+				if !ed25519.Verify(pub, s.msg, s.sig) {
+					b.Fatal("bad signature")
+				}
+			}
+		}
+		report(b, n, "floor/stdlib-1-core")
+	})
+	b.Run("floor/stdlib-all-cores", func(b *testing.B) {
+		for b.Loop() {
+			parallel(func(lo, hi int) {
+				for _, s := range sigs[lo:hi] {
+					if !ed25519.Verify(pub, s.msg, s.sig) {
+						panic("bad signature")
+					}
+				}
+			})
+		}
+		report(b, n, "floor/stdlib-all-cores")
+	})
+	b.Run("floor/batch-all-cores", func(b *testing.B) {
+		k := keys.ExpandEd25519(pub)
+		for b.Loop() {
+			parallel(func(lo, hi int) {
+				bt := keys.NewEd25519Batch(batch.DefaultChunk)
+				for c := lo; c < hi; c += batch.DefaultChunk {
+					bt.Reset()
+					for _, s := range sigs[c:min(c+batch.DefaultChunk, hi)] {
+						bt.Add(k, s.msg, s.sig)
+					}
+					if ok, _ := bt.Verify(nil); !ok {
+						panic("bad batch")
+					}
+				}
+			})
+		}
+		report(b, n, "floor/batch-all-cores")
+	})
+
+	run := func(name string, creds []json.RawMessage) {
+		b.Run("weid/"+name, func(b *testing.B) {
+			bt := v.NewBatch(credential.Policy{})
+			b.ReportAllocs()
+			for b.Loop() {
+				sum, err := batch.Run(context.Background(), bt, batch.NewSlice(creds), batch.Config{}, func(*batch.Result) error { return nil }, nil)
+				if err != nil || !sum.AllVerified() {
+					b.Fatalf("%+v %v", sum, err)
+				}
+			}
+			report(b, len(creds), "weid/"+name)
+		})
+	}
+	run("vc+jwt", jwts)
+	jwts = nil
+	run(credential.CryptosuiteEdDSAJCS2022, corpus(byName[credential.CryptosuiteEdDSAJCS2022], n))
+	run("dc+sd-jwt", corpus(byName["dc+sd-jwt"], n))
+	run(credential.CryptosuiteEdDSARDFC2022, corpus(byName[credential.CryptosuiteEdDSARDFC2022], max(n/10, 1)))
+	run(credential.ProofTypeEd25519Signature2020, corpus(byName[credential.ProofTypeEd25519Signature2020], max(n/10, 1)))
+	bin := ariesBinary(b)
+	b.Run("weid/"+credential.ProofTypeEd25519Signature2020+"-aries", func(b *testing.B) {
+		runAriesParallel(b, bin, max(n/10, 1))
+		rates["aries"] = 1e9 / float64(b.Elapsed().Nanoseconds())
+	})
+
+	floor := rates["floor/batch-all-cores"]
+	fmt.Println()
+	fmt.Println("batch verification vs the batch-signature floor (same run):")
+	for _, name := range []string{"vc+jwt", credential.CryptosuiteEdDSAJCS2022, "dc+sd-jwt", credential.CryptosuiteEdDSARDFC2022, credential.ProofTypeEd25519Signature2020} {
+		if r, ok := rates["weid/"+name]; ok && floor > 0 {
+			fmt.Printf("  %-22s %8.0f credentials/s  %.2f× the floor (%.0f/s)\n", name, r, r/floor, floor)
+		}
+	}
+}
+
+// runAriesParallel runs one aries-compat bench-verify process per core,
+// each verifying n diplomas, and reports the combined throughput from the
+// ns/op each process measured itself.
+func runAriesParallel(b *testing.B, bin string, n int) {
+	procs := runtime.GOMAXPROCS(0)
+	rates := make([]float64, procs)
+	errs := make([]error, procs)
+	var wg sync.WaitGroup
+	for p := range procs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out, err := exec.Command(bin, "bench-verify", "-n", strconv.Itoa(n)).Output()
+			if err != nil {
+				errs[p] = err
+				return
+			}
+			f := strings.Fields(string(out))
+			if len(f) < 4 || f[3] != "ns/op" {
+				errs[p] = fmt.Errorf("aries-compat printed %q", out)
+				return
+			}
+			ns, err := strconv.ParseFloat(f[2], 64)
+			if err != nil || ns <= 0 {
+				errs[p] = fmt.Errorf("aries-compat printed %q", out)
+				return
+			}
+			rates[p] = 1e9 / ns
+		}()
+	}
+	wg.Wait()
+	total := 0.0
+	for p := range procs {
+		if errs[p] != nil {
+			b.Fatalf("aries-compat: %v", errs[p])
+		}
+		total += rates[p]
+	}
+	b.ReportMetric(1e9/total, "ns/op")
+	b.ReportMetric(total, "credentials/s")
+	_ = interop.DiplomaV2Claims
+}

@@ -1,0 +1,82 @@
+package cli
+
+import (
+	"bufio"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestVerifyBatch_CLI verifies a JSON array, an NDJSON file and a
+// directory through the node's batch endpoint, in every output format,
+// and exits non-zero when one credential fails.
+func TestVerifyBatch_CLI(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a node process")
+	}
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	url, _ := startNode(t, data)
+	tok, err := os.ReadFile(filepath.Join(data, "admin.token"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cli := func(args ...string) []string { return append(args, "--node", url) }
+	var acct struct{ DID, Token string }
+	mustCLIJSON(t, &acct, cli("account", "create", "--name", "uni", "--token", strings.TrimSpace(string(tok)))...)
+	cred := filepath.Join(dir, "cred.json")
+	_ = os.WriteFile(cred, []byte(`{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiableCredential"],"issuer":"`+acct.DID+`","credentialSubject":{"id":"did:example:1","name":"x"}}`), 0o600)
+	var tokens []string
+	for range 3 {
+		tokens = append(tokens, strings.TrimSpace(mustCLI(t, cli("vc", "issue", cred, "--token", acct.Token)...)))
+	}
+	quoted := func(s string) string { b, _ := json.Marshal(s); return string(b) }
+	arr := filepath.Join(dir, "all.json")
+	_ = os.WriteFile(arr, []byte("["+quoted(tokens[0])+",\n"+quoted(tokens[1])+","+quoted(tokens[2])+"]"), 0o600)
+	out := mustCLI(t, cli("vc", "verify-batch", arr)...)
+	if !strings.Contains(out, "3 credentials: 3 verified, 0 failed") {
+		t.Fatalf("array, table:\n%s", out)
+	}
+	// NDJSON with a bare token, a quoted one and a tampered one.
+	nd := filepath.Join(dir, "all.ndjson")
+	tampered := tokens[2][:len(tokens[2])-10] + "AAAAAAAAAA"
+	_ = os.WriteFile(nd, []byte(tokens[0]+"\n\n"+quoted(tokens[1])+"\n"+tampered+"\n"), 0o600)
+	out, err = runCLI(t, cli("vc", "verify-batch", nd, "-o", "ndjson")...)
+	if err == nil {
+		t.Fatal("a failed credential should make verify-batch fail")
+	}
+	sc := bufio.NewScanner(strings.NewReader(out))
+	var lines []map[string]any
+	for sc.Scan() {
+		var m map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+			t.Fatalf("%q: %v", sc.Text(), err)
+		}
+		lines = append(lines, m)
+	}
+	if len(lines) != 4 || lines[0]["verified"] != true || lines[1]["verified"] != true || lines[2]["verified"] != false || lines[3]["summary"] == nil {
+		t.Fatalf("ndjson:\n%s", out)
+	}
+	// A directory, one credential per file, as one JSON document.
+	cd := filepath.Join(dir, "creds")
+	_ = os.Mkdir(cd, 0o700)
+	for i, tk := range tokens {
+		_ = os.WriteFile(filepath.Join(cd, string(rune('a'+i))+".jwt"), []byte(tk+"\n"), 0o600)
+	}
+	var doc struct {
+		Results []struct {
+			Index    int
+			Verified bool
+		}
+		Summary struct{ Total int }
+	}
+	out = mustCLI(t, cli("vc", "verify-batch", cd, "-o", "json")...)
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || len(doc.Results) != 3 || doc.Summary.Total != 3 || doc.Results[2].Index != 2 || !doc.Results[2].Verified {
+		t.Fatalf("dir, json (%v):\n%s", err, out)
+	}
+	if _, err := runCLI(t, cli("vc", "verify-batch", arr, "-o", "yaml")...); err == nil {
+		t.Fatal("bad --output accepted")
+	}
+}

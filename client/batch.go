@@ -1,0 +1,91 @@
+package client
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/weidgo/weid/batch"
+)
+
+// VerifyBatchTrailer is the last line of a verify-batch stream.
+type VerifyBatchTrailer struct {
+	Summary batch.Summary `json:"summary"`
+	Error   *Error        `json:"error,omitempty"`
+}
+
+// VerifyBatch streams credentials — NDJSON, one JSON object or JSON string
+// per line, read from src — to POST /v1/credentials/verify-batch and calls
+// onResult with each result, in input order, as the node sends them. It
+// returns the summary of the node's trailer. The request has no overall
+// timeout: it lasts as long as the stream (cancel ctx to stop it).
+func (c *Client) VerifyBatch(ctx context.Context, src io.Reader, o batch.Options, onResult func(*batch.Result) error) (batch.Summary, error) {
+	q := url.Values{}
+	if o.RequireAccreditation {
+		q.Set("requireAccreditation", "true")
+	}
+	if o.RequireBinding {
+		q.Set("requireBinding", "true")
+	}
+	u := c.BaseURL + "/v1/credentials/verify-batch"
+	if len(q) > 0 {
+		u += "?" + q.Encode()
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, src)
+	if err != nil {
+		return batch.Summary{}, err
+	}
+	req.Header.Set("Content-Type", "application/x-ndjson")
+	if c.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.Token)
+	}
+	hc := *c.HTTP
+	hc.Timeout = 0
+	resp, err := hc.Do(req)
+	if err != nil {
+		return batch.Summary{}, fmt.Errorf("POST %s: %w", u, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+		e := &Error{}
+		if json.Unmarshal(raw, e) != nil || (e.Detail == "" && e.Code == "") {
+			e.Detail = strings.TrimSpace(string(raw))
+		}
+		e.Status = resp.StatusCode
+		return batch.Summary{}, e
+	}
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 0, 64<<10), 16<<20)
+	for sc.Scan() {
+		line := sc.Bytes()
+		if bytes.HasPrefix(line, []byte(`{"summary"`)) {
+			var tr VerifyBatchTrailer
+			if err := json.Unmarshal(line, &tr); err != nil {
+				return batch.Summary{}, fmt.Errorf("verify-batch trailer: %w", err)
+			}
+			if tr.Error != nil {
+				return tr.Summary, tr.Error
+			}
+			return tr.Summary, nil
+		}
+		var r batch.Result
+		if err := json.Unmarshal(line, &r); err != nil {
+			return batch.Summary{}, fmt.Errorf("verify-batch result: %w", err)
+		}
+		if err := onResult(&r); err != nil {
+			return batch.Summary{}, err
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return batch.Summary{}, fmt.Errorf("verify-batch stream: %w", err)
+	}
+	return batch.Summary{}, errors.New("verify-batch: the stream ended without its summary")
+}
