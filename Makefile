@@ -9,7 +9,7 @@ LDFLAGS   := -X github.com/weidgo/weid/server.Version=$(VERSION)
 FUZZTIME  ?= 60000x
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.7.0
 
-.PHONY: build run test test-short fuzz bench lint clean
+.PHONY: build run test test-short test-cluster fuzz bench lint clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/weid
@@ -26,6 +26,11 @@ test:
 
 test-short:
 	$(GO) test -short -count=1 ./...
+
+## test-cluster: the CometBFT consortium tests — four validator processes on
+## loopback (weid localnet), under the race detector
+test-cluster:
+	WEID_TEST_CLUSTER=1 $(GO) test -race -count=1 -timeout 10m -run '^(TestCluster_|TestLocalnet_)' ./cli
 
 # Each fuzz target runs FUZZTIME executions (go test runs one fuzz target at a time).
 fuzz:

@@ -1,0 +1,289 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/syndtr/goleveldb/leveldb"
+	"github.com/syndtr/goleveldb/leveldb/util"
+
+	"github.com/weidgo/weid/client"
+	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/keys"
+	"github.com/weidgo/weid/node"
+)
+
+// writeLocalnet runs "weid localnet --validators n --dir dir".
+func writeLocalnet(t *testing.T, dir string, n int) {
+	t.Helper()
+	out, err := weidCommand("localnet", "--validators", itoa(n), "--dir", dir).CombinedOutput()
+	if err != nil {
+		t.Fatalf("weid localnet: %v\n%s", err, out)
+	}
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+// createDID registers a new did:weid through the node at url, signed
+// locally, and returns it.
+func createDID(t *testing.T, ctx context.Context, c *client.Client) string {
+	t.Helper()
+	k, _ := keys.Generate(keys.Ed25519)
+	d := did.WeidDID("1", k.Public())
+	tx, err := node.SignTx("1", d+"#"+did.FirstKeyFragment, k, did.TxCreate, &did.CreatePayload{DID: d, PublicKeyMultibase: k.Public().Multibase()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreateDID(ctx, tx); err != nil {
+		t.Fatalf("create %s: %v", d, err)
+	}
+	return d
+}
+
+// eventually retries f every 50 ms until it succeeds or the deadline.
+func eventually(t *testing.T, what string, within time.Duration, f func() error) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		err := f()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: still failing after %v: %v", what, within, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// skipUnlessCluster skips the multi-process consortium tests unless
+// WEID_TEST_CLUSTER=1 ("make test-cluster", which CI runs).
+func skipUnlessCluster(t *testing.T) {
+	t.Helper()
+	if os.Getenv("WEID_TEST_CLUSTER") != "1" || testing.Short() {
+		t.Skip("starts four node processes: run with WEID_TEST_CLUSTER=1 (make test-cluster)")
+	}
+}
+
+// clusterFlags start a cluster node; WEID_TEST_CLUSTER_LOG=debug logs
+// CometBFT's consensus (at info) into the node logs printed on failure.
+var clusterFlags = func() []string {
+	f := []string{"--engine", "cometbft"}
+	if l := os.Getenv("WEID_TEST_CLUSTER_LOG"); l != "" {
+		f = append(f, "--log-level", l)
+	}
+	return f
+}()
+
+type errString string
+
+func (e errString) Error() string { return string(e) }
+
+// TestCluster_FourValidators is the consortium's acceptance test: four
+// validators as separate processes on loopback. DIDs created through node
+// A resolve on node D; with one validator stopped the chain keeps
+// committing; restarted, it catches up and serves the same documents;
+// every node has the same blocks (hash and app hash) at every height; and
+// a node whose state was altered on disk refuses to start instead of
+// serving it.
+func TestCluster_FourValidators(t *testing.T) {
+	skipUnlessCluster(t)
+	dir := t.TempDir()
+	writeLocalnet(t, dir, 4)
+	home := func(i int) string { return filepath.Join(dir, "node"+itoa(i)) }
+	urls := make([]string, 4)
+	cmds := make([]*exec.Cmd, 4)
+	for i := range 4 {
+		urls[i], cmds[i] = startNode(t, home(i), clusterFlags...)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cl := func(i int) *client.Client { return client.New(urls[i]) }
+	resolves := func(i int, d string) error {
+		_, err := cl(i).Resolve(ctx, d, did.Options{})
+		return err
+	}
+
+	// Create on A, resolve on D.
+	var dids []string
+	for range 3 {
+		dids = append(dids, createDID(t, ctx, cl(0)))
+	}
+	for _, d := range dids {
+		eventually(t, "resolve on D", 30*time.Second, func() error { return resolves(3, d) })
+	}
+
+	// Stop C: three of four validators (30 of 40 votes) still commit.
+	stopNode(t, cmds[2])
+	for range 3 {
+		dids = append(dids, createDID(t, ctx, cl(0)))
+	}
+	eventually(t, "resolve on B with C down", 30*time.Second, func() error { return resolves(1, dids[len(dids)-1]) })
+
+	// Restart C: it catches up and serves the same documents.
+	urls[2], _ = startNode(t, home(2), clusterFlags...)
+	headA, err := cl(0).Status(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "C catches up", 60*time.Second, func() error {
+		s, err := cl(2).Status(ctx)
+		if err != nil {
+			return err
+		}
+		if s.Height < headA.Height {
+			return errString("C is at height " + itoa(int(s.Height)))
+		}
+		return nil
+	})
+	for _, d := range dids {
+		ra, err := cl(0).Resolve(ctx, d, did.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rc, err := cl(2).Resolve(ctx, d, did.Options{})
+		if err != nil {
+			t.Fatalf("C after catching up: %v", err)
+		}
+		ja, _ := json.Marshal([]any{ra.Document, ra.DocumentMetadata})
+		jc, _ := json.Marshal([]any{rc.Document, rc.DocumentMetadata})
+		if string(ja) != string(jc) {
+			t.Fatalf("A and C serve different documents for %s", d)
+		}
+	}
+
+	// The same blocks at every height on every node.
+	eventually(t, "all nodes at A's height", 30*time.Second, func() error {
+		for i := range 4 {
+			if s, err := cl(i).Status(ctx); err != nil || s.Height < headA.Height {
+				return errString("a node lags")
+			}
+		}
+		return nil
+	})
+	for h := uint64(0); h <= headA.Height; h++ {
+		b0, err := cl(0).Block(ctx, h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 1; i < 4; i++ {
+			b, err := cl(i).Block(ctx, h)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b.Hash != b0.Hash || b.Header.AppHash != b0.Header.AppHash {
+				t.Fatalf("height %d: node %d has block %s app hash %s, node 0 %s %s", h, i, b.Hash, b.Header.AppHash, b0.Hash, b0.Header.AppHash)
+			}
+		}
+	}
+
+	// Alter D's stored DID document on disk: D refuses to start.
+	stopNode(t, cmds[3])
+	tamper(t, filepath.Join(home(3), "ledger"), "s/did/version/"+dids[0])
+	out, err := runWithTimeout(weidCommand("node", "start", "--engine", "cometbft", "--home", home(3), "--listen", "127.0.0.1:0"), time.Minute)
+	if err == nil || !strings.Contains(out, "does not match the chain's app hashes") {
+		t.Fatalf("a node with altered state started or failed otherwise: %v\n%s", err, out)
+	}
+}
+
+// tamper changes one byte of the first stored value under prefix.
+func tamper(t *testing.T, ledgerDir, prefix string) {
+	t.Helper()
+	db, err := leveldb.OpenFile(ledgerDir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	it := db.NewIterator(util.BytesPrefix([]byte(prefix)), nil)
+	if !it.Next() {
+		t.Fatalf("no key under %s", prefix)
+	}
+	k, v := append([]byte(nil), it.Key()...), append([]byte(nil), it.Value()...)
+	it.Release()
+	v[len(v)/2] ^= 1
+	if err := db.Put(k, v, nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestLocalnet_Start runs "weid localnet start": one process per node,
+// each API URL on its own line, a DID created on the first node resolved
+// on the last, and Ctrl-C stopping them all.
+func TestLocalnet_Start(t *testing.T) {
+	skipUnlessCluster(t)
+	dir := t.TempDir()
+	writeLocalnet(t, dir, 4)
+	cmd := weidCommand("localnet", "start", "--dir", dir)
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stdout, cmd.Stderr = pw, pw
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pw.Close()
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+		}
+	})
+	lines := make(chan string, 16)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	var urls []string
+	timeout := time.After(2 * time.Minute)
+	for len(urls) < 4 {
+		select {
+		case l, ok := <-lines:
+			if !ok {
+				t.Fatalf("localnet start exited after %d URLs: %v", len(urls), cmd.Wait())
+			}
+			if !strings.HasPrefix(l, "http://127.0.0.1:") {
+				t.Fatalf("unexpected output line %q", l)
+			}
+			urls = append(urls, l)
+		case <-timeout:
+			t.Fatalf("only %d URLs printed", len(urls))
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	d := createDID(t, ctx, client.New(urls[0]))
+	eventually(t, "resolve on the last node", 30*time.Second, func() error {
+		_, err := client.New(urls[3]).Resolve(ctx, d, did.Options{})
+		return err
+	})
+	stopNode(t, cmd)
+	for _, u := range urls {
+		if _, err := client.New(u).Status(ctx); err == nil {
+			t.Fatalf("%s still answers after Ctrl-C", u)
+		}
+	}
+}
+
+// runWithTimeout runs cmd and returns its combined output, killing it after
+// timeout.
+func runWithTimeout(cmd *exec.Cmd, timeout time.Duration) (string, error) {
+	var buf strings.Builder
+	cmd.Stdout, cmd.Stderr = &buf, &buf
+	if err := cmd.Start(); err != nil {
+		return "", err
+	}
+	err := waitExit(cmd, timeout)
+	return buf.String(), err
+}
