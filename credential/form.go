@@ -51,6 +51,9 @@ func Classify(raw json.RawMessage) (Secured, error) {
 	if len(raw) == 0 {
 		return Secured{}, errs.BadRequest("credential.invalid", "verifiableCredential is required")
 	}
+	if s, ok := plainString(raw); ok {
+		return compact(s)
+	}
 	var s string
 	if json.Unmarshal(raw, &s) == nil {
 		return compact(s)
@@ -75,6 +78,21 @@ func Classify(raw json.RawMessage) (Secured, error) {
 		return Secured{Format: FormatDataIntegrity, Doc: raw}, nil
 	}
 	return Secured{}, errs.BadRequest("credential.unsupportedFormat", "verifiableCredential must be a vc+jwt or SD-JWT (a compact string or an EnvelopedVerifiableCredential) or carry a Data Integrity proof")
+}
+
+// plainString reads a JSON string literal without escapes, control
+// characters or non-ASCII bytes (a compact JWT's form) as json.Unmarshal
+// would, without its reflection; ok is false for anything else.
+func plainString(raw json.RawMessage) (string, bool) {
+	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+		return "", false
+	}
+	for _, c := range raw[1 : len(raw)-1] {
+		if c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			return "", false
+		}
+	}
+	return string(raw[1 : len(raw)-1]), true
 }
 
 func compact(s string) (Secured, error) {

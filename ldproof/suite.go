@@ -107,8 +107,20 @@ func prefixErr(prefix string, err error) error {
 	return fmt.Errorf("%s%w", prefix, err)
 }
 
-// canonicalJSON is the JCS form (RFC 8785) of a decoded JSON value.
+// canonicalJSON is the JCS form (RFC 8785) of a decoded JSON value: that
+// of jcs.Transform of its JSON. appendJCS writes it directly; a value it
+// does not take (a type other than a decoded JSON value's, invalid UTF-8,
+// a number out of range) goes through encoding/json and jcs.Transform,
+// whose errors the callers report.
 func canonicalJSON(v any) ([]byte, error) {
+	if out, ok := appendJCS(make([]byte, 0, 1024), v); ok {
+		return out, nil
+	}
+	return transformJCS(v)
+}
+
+// transformJCS is canonicalJSON through encoding/json and jcs.Transform.
+func transformJCS(v any) ([]byte, error) {
 	b, err := encodeJSON(v)
 	if err != nil {
 		return nil, err

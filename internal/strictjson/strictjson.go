@@ -22,7 +22,21 @@ type Limits struct {
 // in every object (two readers must not see two different values), numbers
 // kept exact as json.Number, nesting and lengths within lim, and nothing
 // after the object.
+//
+// A single-pass decoder reads well-formed input within the limits; any
+// input it does not accept is decoded again by encoding/json's token
+// reader (decodeSlow), which accepts it or says why not, so the errors
+// are encoding/json's. The two accept the same inputs with the same
+// values (FuzzDecodeObject checks it).
 func DecodeObject(b []byte, lim Limits) (map[string]any, error) {
+	if obj, ok := decodeFast(b, lim); ok {
+		return obj, nil
+	}
+	return decodeSlow(b, lim)
+}
+
+// decodeSlow is DecodeObject through encoding/json's token reader.
+func decodeSlow(b []byte, lim Limits) (map[string]any, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
 	v, err := decodeValue(dec, lim, 0)

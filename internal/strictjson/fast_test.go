@@ -1,0 +1,41 @@
+package strictjson
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+var diffLimits = Limits{Depth: 4, Array: 3, Members: 3}
+
+// diffSeeds are inputs on each side of every rule.
+var diffSeeds = []string{
+	`{}`, ` {} `, `{"a":1}`, `{"a":-0.5e+10,"b":[1,2,{}]}`, `{"a":"x\"y"}`, `{"a":"\u00e9\ud83d\ude00"}`,
+	`{"a":"\ud800"}`, "{\"a\":\"\xff\"}", "{\"a\":\"caf\xc3\xa9\"}", `{"a":"\x"}`, "{\"a\":\"\x01\"}",
+	`{"a":1,"a":2}`, `{"a\u0062":1,"ab":2}`, `{"a":1,"b":2,"c":3,"d":4}`, `{"a":[1,2,3,4]}`,
+	`{"a":{"b":{"c":{"d":1}}}}`, `{"a":{"b":{"c":{}}}}`, `{"a":[[[[]]]]}`, `{"a":01}`, `{"a":1.}`,
+	`{"a":.5}`, `{"a":-}`, `{"a":1e}`, `{"a":1E+2}`, `{"a":tru}`, `{"a":true,}`, `{"a":[1,]}`,
+	`{"a" 1}`, `{a:1}`, `[]`, `"x"`, `{} {}`, `{}x`, `{`, ``, `{"a":null,"b":false}`, "{\"a\":\"\\\x01\"}",
+	`{"a":"\\"}`, `{"a":"\/"}`, `{"a":"` + strings.Repeat("é", 10) + `"}`,
+}
+
+// FuzzDecodeObject checks that the single-pass decoder and encoding/json's
+// token reader agree: same value or same error.
+func FuzzDecodeObject(f *testing.F) {
+	for _, s := range diffSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		fast, ferr := DecodeObject(b, diffLimits)
+		slow, serr := decodeSlow(b, diffLimits)
+		if (ferr == nil) != (serr == nil) || ferr != nil && ferr.Error() != serr.Error() {
+			t.Fatalf("%q: errors differ: %v / %v", b, ferr, serr)
+		}
+		if !reflect.DeepEqual(fast, slow) {
+			t.Fatalf("%q: values differ: %#v / %#v", b, fast, slow)
+		}
+		if obj, ok := decodeFast(b, diffLimits); ok && serr != nil {
+			t.Fatalf("%q: the fast decoder accepts what encoding/json refuses (%v): %#v", b, serr, obj)
+		}
+	})
+}
