@@ -72,7 +72,7 @@ WEID_KEYSTORE_PASSPHRASE.`,
 		g.out = cmd.OutOrStdout()
 		return nil
 	}
-	root.AddCommand(nodeCmd(g), keyCmd(g), didCmd(g), accountCmd(g), issuerCmd(g), committeeCmd(g), schemaCmd(g), evidenceCmd(g), instanceCmd(g), vcCmd(g), walletCmd(g), vpCmd(g), txCmd(g), ledgerCmd(g), versionCmd(g))
+	root.AddCommand(nodeCmd(g), keyCmd(g), didCmd(g), accountCmd(g), issuerCmd(g), committeeCmd(g), schemaCmd(g), evidenceCmd(g), authzCmd(g), exchangeCmd(g), instanceCmd(g), vcCmd(g), walletCmd(g), vpCmd(g), txCmd(g), ledgerCmd(g), versionCmd(g))
 	root.AddCommand(localnetCmd(g))
 	return root
 }

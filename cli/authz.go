@@ -1,0 +1,342 @@
+package cli
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/weidgo/weid/client"
+	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/grants"
+	"github.com/weidgo/weid/keys"
+	"github.com/weidgo/weid/node"
+)
+
+// methodFor finds the verification method of d that key k is, in every
+// relationship rels names.
+func methodFor(ctx context.Context, c *client.Client, d string, k *keys.PrivateKey, rels ...string) (string, error) {
+	res, err := c.Resolve(ctx, d, did.Options{})
+	if err != nil {
+		return "", err
+	}
+	if res.Document == nil {
+		return "", fmt.Errorf("%s resolves to no document", d)
+	}
+	mb := k.Public().Multibase()
+	for _, m := range res.Document.VerificationMethod {
+		pk, ok := grants.AuthenticationKey(res.Document, m.ID)
+		if m.PublicKeyMultibase != mb && !(ok && pk.Equal(k.Public())) {
+			continue
+		}
+		all := true
+		for _, rel := range rels {
+			all = all && res.Document.HasRelationship(rel, m.ID)
+		}
+		if all {
+			return m.ID, nil
+		}
+	}
+	return "", fmt.Errorf("the key is not an %s key of %s", strings.Join(rels, " and "), d)
+}
+
+// keyAndDID loads a key file and the DID it signs for (--did, else the
+// file's).
+func keyAndDID(keyFile, passFile, d string) (*keys.PrivateKey, string, error) {
+	k, kf, err := loadKey(keyFile, passFile)
+	if err != nil {
+		return nil, "", err
+	}
+	if d == "" {
+		d = kf.DID
+	}
+	if d == "" {
+		return nil, "", errors.New("the key file names no DID; give --did")
+	}
+	return k, d, nil
+}
+
+func newUUID() (string, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("urn:uuid:%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16]), nil
+}
+
+// parseWhen reads an RFC 3339 time or a duration from now.
+func parseWhen(s string, now time.Time) (time.Time, error) {
+	if d, err := time.ParseDuration(s); err == nil {
+		return now.Add(d).UTC().Truncate(time.Second), nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is neither an RFC 3339 time nor a duration (720h)", s)
+	}
+	return t.UTC().Truncate(time.Second), nil
+}
+
+func authzCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "authz",
+		Short: "Data authorization: grant an institution access to your data, with receipts on the ledger",
+		Long: `A grant is a vc+jwt credential under system schema 1, signed by the grantor's
+DID key: it allows the grantee to use the named claims (scope) of a resource
+for a purpose until it expires. Its receipt (hash, parties, validity, status)
+is recorded on the ledger by a transaction the grantor signs; only the grantor
+revokes it; each release of data is recorded as an access receipt.`,
+	}
+	var keyFile, passFile, asDID, signer, grantee, resource, purpose, notBefore, expires, out string
+	var scope []string
+	grant := &cobra.Command{
+		Use:   "grant",
+		Short: "Grant a DID access to claims of a resource, and record the receipt",
+		Example: `  weid authz grant --key alice.key --grantee did:weid:1:0x… --resource https://uni.example/v1/exchange/transcripts \
+    --scope degree,awardedDate --purpose "mortgage application" --expires 720h --out grant.jwt`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			c := g.client()
+			now := time.Now().UTC().Truncate(time.Second)
+			nb := now
+			var err error
+			if notBefore != "" {
+				if nb, err = parseWhen(notBefore, now); err != nil {
+					return err
+				}
+			}
+			exp, err := parseWhen(expires, now)
+			if err != nil {
+				return err
+			}
+			var r *client.GrantReceipt
+			var tok string
+			if keyFile != "" {
+				k, d, err := keyAndDID(keyFile, passFile, asDID)
+				if err != nil {
+					return err
+				}
+				vm, err := methodFor(ctx, c, d, k, "authentication", "assertionMethod")
+				if err != nil {
+					return err
+				}
+				id, err := newUUID()
+				if err != nil {
+					return err
+				}
+				gr := grants.Grant{ID: id, Grantor: d, Grantee: grantee, Resource: resource, Scope: scope, Purpose: purpose, NotBefore: nb, Expires: exp}
+				if tok, err = gr.Sign(k, vm, g.node); err != nil {
+					return err
+				}
+				cid, _, err := did.ParseWeid(d)
+				if err != nil {
+					return err
+				}
+				tx, err := node.SignTx(cid, vm, k, grants.TxRecord, &grants.RecordPayload{Grant: tok})
+				if err != nil {
+					return err
+				}
+				if r, err = c.SubmitGrantTx(ctx, tx, id); err != nil {
+					return err
+				}
+			} else {
+				if g.token == "" {
+					return errors.New("give --key (a key file that signs locally) or --token (the node signs)")
+				}
+				r, err = c.GrantWrite(ctx, "/v1/grants", map[string]any{"signer": signer, "grantee": grantee, "resource": resource, "scope": scope,
+					"purpose": purpose, "notBefore": nb.Format(time.RFC3339), "expires": exp.Format(time.RFC3339)})
+				if err != nil {
+					return err
+				}
+				tok = r.Grant
+			}
+			r.Grant = tok
+			if out != "" {
+				if err := os.WriteFile(out, []byte(tok+"\n"), 0o600); err != nil {
+					return err
+				}
+			}
+			return g.print(r, func(w io.Writer) {
+				fmt.Fprintf(w, "grant %s\nhash %s\ntx %s at height %d\n", r.ID, r.Hash, r.TxHash, r.Height)
+				if out == "" {
+					fmt.Fprintf(w, "token %s\n", tok)
+				}
+			})
+		},
+	}
+	grant.Flags().StringVar(&keyFile, "key", "", "key file of the grantor (signs locally); without it the node signs for --token")
+	grant.Flags().StringVar(&passFile, "passphrase-file", "", "file holding the key file's passphrase")
+	grant.Flags().StringVar(&asDID, "did", "", "with --key: the grantor DID the key signs for (default: the key file's)")
+	grant.Flags().StringVar(&signer, "signer", "", "with --token: the account's DID that grants")
+	grant.Flags().StringVar(&grantee, "grantee", "", "DID of the party allowed to use the data")
+	grant.Flags().StringVar(&resource, "resource", "", "what the grant covers: a data resource URL (…/v1/exchange/NAME), a credential id or a schema URL")
+	grant.Flags().StringSliceVar(&scope, "scope", nil, "claim names the grantee may use (comma-separated)")
+	grant.Flags().StringVar(&purpose, "purpose", "", "why the grantee may use the data")
+	grant.Flags().StringVar(&notBefore, "not-before", "", "start: RFC 3339 time or a duration from now (default now)")
+	grant.Flags().StringVar(&expires, "expires", "720h", "end: RFC 3339 time or a duration from now")
+	grant.Flags().StringVar(&out, "out", "", "write the grant (compact JWS) to this file, for the grantee")
+
+	var rKey, rPass, rDID string
+	revoke := &cobra.Command{
+		Use:   "revoke ID",
+		Short: "Revoke a grant (its grantor only)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			c := g.client()
+			id := args[0]
+			var r *client.GrantReceipt
+			if rKey != "" {
+				k, d, err := keyAndDID(rKey, rPass, rDID)
+				if err != nil {
+					return err
+				}
+				vm, err := methodFor(ctx, c, d, k, "authentication")
+				if err != nil {
+					return err
+				}
+				cid, _, err := did.ParseWeid(d)
+				if err != nil {
+					return err
+				}
+				tx, err := node.SignTx(cid, vm, k, grants.TxRevoke, &grants.RevokePayload{ID: id})
+				if err != nil {
+					return err
+				}
+				if r, err = c.SubmitGrantTx(ctx, tx, id); err != nil {
+					return err
+				}
+			} else {
+				if g.token == "" {
+					return errors.New("give --key (a key file that signs locally) or --token (the node signs)")
+				}
+				var err error
+				if r, err = c.GrantWrite(ctx, client.GrantPath(id, "revoke"), map[string]any{}); err != nil {
+					return err
+				}
+			}
+			return g.print(r, func(w io.Writer) { fmt.Fprintf(w, "revoked %s\ntx %s at height %d\n", id, r.TxHash, r.Height) })
+		},
+	}
+	revoke.Flags().StringVar(&rKey, "key", "", "key file of the grantor")
+	revoke.Flags().StringVar(&rPass, "passphrase-file", "", "file holding the key file's passphrase")
+	revoke.Flags().StringVar(&rDID, "did", "", "with --key: the grantor DID (default: the key file's)")
+
+	var byGrantor, byGrantee string
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List the grants of a grantor or a grantee, with their state",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			by, d := grants.ByGrantor, byGrantor
+			if byGrantee != "" {
+				if d != "" {
+					return errors.New("give --grantor or --grantee, not both")
+				}
+				by, d = grants.ByGrantee, byGrantee
+			}
+			if d == "" {
+				return errors.New("give --grantor DID or --grantee DID")
+			}
+			var all []client.GrantView
+			after := ""
+			for {
+				page, next, err := g.client().Grants(cmd.Context(), by, d, after, 0)
+				if err != nil {
+					return err
+				}
+				all = append(all, page...)
+				if next == "" {
+					break
+				}
+				after = next
+			}
+			return g.print(all, func(w io.Writer) {
+				for _, v := range all {
+					fmt.Fprintf(w, "%s %s %s -> %s %s [%s] until %s, %d accesses\n", v.ID, v.State, v.Grantor, v.Grantee, v.Resource, strings.Join(v.Scope, ","), v.Expires, v.AccessCount)
+				}
+			})
+		},
+	}
+	list.Flags().StringVar(&byGrantor, "grantor", "", "list the grants this DID made")
+	list.Flags().StringVar(&byGrantee, "grantee", "", "list the grants made to this DID")
+
+	verify := &cobra.Command{
+		Use:   "verify GRANT-FILE",
+		Short: "Check a grant: its signature, its receipt on the ledger, its state, and its access receipts",
+		Long: `Parse the grant, verify it as a credential (proof with the grantor's
+assertionMethod key, validity period, schema 1), and check that the ledger's
+receipt has the same hash and is active. Exits non-zero otherwise.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			c := g.client()
+			raw, err := os.ReadFile(args[0])
+			if err != nil {
+				return err
+			}
+			tok := strings.TrimSpace(string(raw))
+			s, err := grants.Parse(tok)
+			if err != nil {
+				return err
+			}
+			res, err := c.VerifyCredential(ctx, tok, nil)
+			if err != nil {
+				return err
+			}
+			v, err := c.Grant(ctx, s.ID)
+			if err != nil {
+				return err
+			}
+			acc, _, err := c.Accesses(ctx, s.ID, 0)
+			if err != nil {
+				return err
+			}
+			problems := []string{}
+			if !res.Verified {
+				for _, e := range res.Errors {
+					problems = append(problems, "credential check "+e.Name+" failed: "+e.Detail)
+				}
+			}
+			if v.Hash != s.Hash {
+				problems = append(problems, "the ledger's receipt is for another grant with this id (hash "+v.Hash+")")
+			}
+			if v.State != grants.StatusActive {
+				problems = append(problems, "the grant is "+v.State)
+			}
+			out := map[string]any{"grant": s.Grant, "hash": s.Hash, "receipt": v, "credential": res, "accesses": acc, "problems": problems}
+			err = g.print(out, func(w io.Writer) {
+				fmt.Fprintf(w, "grant %s\n%s -> %s\nresource %s\nscope %s\npurpose %s\nvalid %s to %s\n", s.ID, s.Grantor, s.Grantee, s.Resource,
+					strings.Join(s.Scope, ","), s.Purpose, s.NotBefore.Format(time.RFC3339), s.Expires.Format(time.RFC3339))
+				for _, ch := range res.Checks {
+					fmt.Fprintf(w, "check %s: %s\n", ch.Name, ch.Status)
+				}
+				fmt.Fprintf(w, "receipt %s, recorded at height %d (tx %s), hash %s\n", v.State, v.Recorded.Height, v.Recorded.TxHash, matchWord(v.Hash == s.Hash))
+				for _, a := range acc {
+					fmt.Fprintf(w, "access %d %s by %s: %s (tx %s)\n", a.Seq, a.Time, a.Holder, strings.Join(a.Claims, ","), a.TxHash)
+				}
+			})
+			if err == nil && len(problems) > 0 {
+				err = errors.New(strings.Join(problems, "; "))
+			}
+			return err
+		},
+	}
+	cmd.AddCommand(grant, revoke, list, verify)
+	return cmd
+}
+
+func matchWord(ok bool) string {
+	if ok {
+		return "matches"
+	}
+	return "DOES NOT MATCH"
+}
