@@ -129,9 +129,16 @@ func (v *Verifier) VerifyDataIntegrity(ctx context.Context, doc json.RawMessage,
 		return r
 	}
 	r.Credential = c.Doc
-	r.add(CheckStructure, StatusPassed, fmt.Sprintf("a VC Data Model %s credential secured with Data Integrity", map[int]string{1: "1.1", 2: "2.0"}[c.Version]))
+	version := ""
+	switch c.Version {
+	case 1:
+		version = "1.1"
+	case 2:
+		version = "2.0"
+	}
+	r.add(CheckStructure, StatusPassed, "a VC Data Model "+version+" credential secured with Data Integrity")
 	at := c.ValidFrom
-	signer := v.diProof(ctx, r, CheckProof, doc, ProofPurposeAssertionMethod, at, c.Issuer, ldproof.VerifyOptions{})
+	signer := v.diProof(ctx, r, CheckProof, doc, c.Doc, ProofPurposeAssertionMethod, at, c.Issuer, ldproof.VerifyOptions{})
 	v.claims(r, c, signer, p)
 	return r
 }
@@ -145,7 +152,10 @@ func (v *Verifier) VerifyDataIntegrity(ctx context.Context, doc json.RawMessage,
 // vo carries the challenge and domain every proof must have (presentations:
 // a proof that lacks them fails, whoever made it); its ProofPurpose and Now
 // are set here.
-func (v *Verifier) diProof(ctx context.Context, r *Result, check string, doc json.RawMessage, purpose string, at time.Time, want string, vo ldproof.VerifyOptions) string {
+//
+// decoded, if not nil, is doc as Parse decoded it (ldproof then does not
+// decode doc again).
+func (v *Verifier) diProof(ctx context.Context, r *Result, check string, doc json.RawMessage, decoded map[string]any, purpose string, at time.Time, want string, vo ldproof.VerifyOptions) string {
 	rel := relAssertionMethod
 	if purpose == ldproof.PurposeAuthentication {
 		rel = relAuthentication
@@ -175,7 +185,13 @@ func (v *Verifier) diProof(ctx context.Context, r *Result, check string, doc jso
 		return pk, nil
 	}
 	vo.ProofPurpose, vo.Now = purpose, v.now()
-	res, err := ldproof.Verify(ctx, doc, resolve, vo)
+	var res *ldproof.Result
+	var err error
+	if decoded != nil {
+		res, err = ldproof.VerifyDecoded(ctx, doc, decoded, resolve, vo)
+	} else {
+		res, err = ldproof.Verify(ctx, doc, resolve, vo)
+	}
 	if err != nil {
 		if e, ok := errs.As(err); !ok || e.Status >= 500 {
 			r.internal(err)
@@ -227,7 +243,7 @@ func (v *Verifier) dataIntegrityPresentation(ctx context.Context, pr *Presentati
 	pr.Presentation = p.Doc
 	pr.add(CheckStructure, StatusPassed, "a VC Data Model 2.0 presentation secured with Data Integrity")
 	r := newResult()
-	holder := v.diProof(ctx, r, CheckHolderProof, raw, ldproof.PurposeAuthentication, time.Time{}, p.Holder, ldproof.VerifyOptions{Challenge: o.Challenge, Domain: o.Domain})
+	holder := v.diProof(ctx, r, CheckHolderProof, raw, nil, ldproof.PurposeAuthentication, time.Time{}, p.Holder, ldproof.VerifyOptions{Challenge: o.Challenge, Domain: o.Domain})
 	if r.Err != nil && pr.Err == nil {
 		pr.Err = r.Err
 	}

@@ -42,8 +42,10 @@ const (
 func linkedDataView(doc map[string]any) error {
 	known := ldproof.ContextURLs()
 	nodes := 0
-	var walk func(v any, path string) error
-	walk = func(v any, path string) error {
+	// The path to the value being walked, rendered only for an error.
+	var at ldPath
+	var walk func(v any) error
+	walk = func(v any) error {
 		switch v := v.(type) {
 		case map[string]any:
 			if nodes++; nodes > MaxLinkedDataNodes {
@@ -52,40 +54,67 @@ func linkedDataView(doc map[string]any) error {
 			for k, e := range v {
 				if k == "@context" {
 					if err := knownContexts(e, known); err != nil {
-						return fmt.Errorf("%s/@context: %v", path, err)
+						return fmt.Errorf("%s/@context: %v", at, err)
 					}
 					continue
 				}
 				if strings.HasPrefix(k, "@") || strings.Contains(k, ":") {
-					return fmt.Errorf("%s: member %q is a JSON-LD keyword or an IRI; use the terms the contexts define", path, truncate(k, 64))
+					return fmt.Errorf("%s: member %q is a JSON-LD keyword or an IRI; use the terms the contexts define", at, truncate(k, 64))
 				}
-				if err := walk(e, path+"/"+k); err != nil {
+				at = append(at, ldSegment{name: k})
+				if err := walk(e); err != nil {
 					return err
 				}
+				at = at[:len(at)-1]
 			}
 		case []any:
 			if nodes++; nodes > MaxLinkedDataNodes {
 				return fmt.Errorf("more than %d objects and arrays", MaxLinkedDataNodes)
 			}
 			if len(v) > MaxLinkedDataArray {
-				return fmt.Errorf("%s: an array of %d elements (at most %d)", path, len(v), MaxLinkedDataArray)
+				return fmt.Errorf("%s: an array of %d elements (at most %d)", at, len(v), MaxLinkedDataArray)
 			}
 			for i, e := range v {
-				if err := walk(e, fmt.Sprintf("%s/%d", path, i)); err != nil {
+				at = append(at, ldSegment{index: i, isIndex: true})
+				if err := walk(e); err != nil {
 					return err
 				}
+				at = at[:len(at)-1]
 			}
 		case json.Number:
 			if !exactDouble(string(v)) {
-				return fmt.Errorf("%s: the number %s is not exactly representable as a double, as JSON-LD signs it", path, truncate(string(v), 40))
+				return fmt.Errorf("%s: the number %s is not exactly representable as a double, as JSON-LD signs it", at, truncate(string(v), 40))
 			}
 		}
 		return nil
 	}
-	if err := walk(doc, ""); err != nil {
+	if err := walk(doc); err != nil {
 		return fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
 	return nil
+}
+
+// ldPath is a path into a document: "" for the document, then "/name" or
+// "/index" per step.
+type ldPath []ldSegment
+
+type ldSegment struct {
+	name    string
+	index   int
+	isIndex bool
+}
+
+func (p ldPath) String() string {
+	var sb strings.Builder
+	for _, s := range p {
+		sb.WriteByte('/')
+		if s.isIndex {
+			sb.WriteString(strconv.Itoa(s.index))
+		} else {
+			sb.WriteString(s.name)
+		}
+	}
+	return sb.String()
 }
 
 // knownContexts accepts a context URL or a list of them, each embedded.
@@ -110,6 +139,9 @@ func knownContexts(v any, known []string) error {
 // double JSON-LD turns it into (its shortest decimal form): otherwise two
 // JSON numbers would be signed as the same statement.
 func exactDouble(n string) bool {
+	if smallInteger(n) {
+		return true // below 2^53: every such integer is a double
+	}
 	f, err := strconv.ParseFloat(n, 64)
 	if err != nil {
 		return false
@@ -117,4 +149,19 @@ func exactDouble(n string) bool {
 	lit, ok1 := new(big.Rat).SetString(n)
 	dbl, ok2 := new(big.Rat).SetString(strconv.FormatFloat(f, 'g', -1, 64))
 	return ok1 && ok2 && lit.Cmp(dbl) == 0
+}
+
+// smallInteger reports whether n is an integer literal of at most 15
+// digits.
+func smallInteger(n string) bool {
+	n = strings.TrimPrefix(n, "-")
+	if n == "" || len(n) > 15 {
+		return false
+	}
+	for i := 0; i < len(n); i++ {
+		if n[i] < '0' || n[i] > '9' {
+			return false
+		}
+	}
+	return true
 }

@@ -72,6 +72,20 @@ func Verify(ctx context.Context, doc json.RawMessage, resolve KeyResolver, o Ver
 	if err != nil {
 		return nil, err
 	}
+	return verifyDecoded(ctx, d, resolve, o)
+}
+
+// VerifyDecoded is Verify of doc, whose strict decoding (by the decoder
+// Verify uses, under any limits) the caller already has as d: it saves
+// decoding doc again. d is only read.
+func VerifyDecoded(ctx context.Context, doc json.RawMessage, d map[string]any, resolve KeyResolver, o VerifyOptions) (*Result, error) {
+	if len(doc) > MaxDocumentBytes || !withinLimits(d, 0) {
+		return Verify(ctx, doc, resolve, o) // it says why not
+	}
+	return verifyDecoded(ctx, d, resolve, o)
+}
+
+func verifyDecoded(ctx context.Context, d map[string]any, resolve KeyResolver, o VerifyOptions) (*Result, error) {
 	proofs, ok, err := proofList(d)
 	if err != nil {
 		return nil, err
