@@ -385,8 +385,39 @@ func isURL(s string) bool {
 	if s == "" || len(s) > maxURLLength || strings.ContainsAny(s, " \t\r\n") {
 		return false
 	}
+	if opaqueURL(s) {
+		return true
+	}
 	u, err := url.Parse(s)
 	return err == nil && u.Scheme != ""
+}
+
+// opaqueURL reports whether s is an absolute URL url.Parse reads as
+// opaque (a DID, a urn:uuid: id): a scheme, then something that does not
+// begin with '/', with no control character and no '%' (url.Parse
+// validates neither the opaque part nor the query of such a URL, and only
+// the escapes of its fragment). false means only that url.Parse must
+// decide.
+func opaqueURL(s string) bool {
+	colon := -1
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c < 0x20 || c == 0x7f || c == '%':
+			return false
+		case colon >= 0:
+		case c == ':':
+			if i == 0 {
+				return false
+			}
+			colon = i
+		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
+		case i > 0 && (c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.'):
+		default:
+			return false
+		}
+	}
+	return colon > 0 && colon+1 < len(s) && s[colon+1] != '/' && s[colon+1] != '#' && s[colon+1] != '?'
 }
 
 // dateTimeStampRE is the lexical form of XML Schema 1.1 dateTimeStamp (a
