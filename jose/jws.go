@@ -100,6 +100,14 @@ type JWS struct {
 
 var b64 = base64.RawURLEncoding.Strict()
 
+// base64URLByte tells the bytes of the base64url alphabet.
+var base64URLByte = func() (t [256]bool) {
+	for c := 0; c < 256; c++ {
+		t[c] = c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_'
+	}
+	return t
+}()
+
 // Sign signs payload with k as a compact JWS whose protected header is h
 // with "alg" set to k's algorithm.
 func Sign(k *keys.PrivateKey, h Header, payload []byte) (string, error) {
@@ -164,7 +172,7 @@ func Parse(token string, typs ...string) (*JWS, error) {
 		}
 		for i := 0; i < len(v); i++ {
 			c := v[i]
-			if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			if !base64URLByte[c] {
 				return nil, bad("%s is not unpadded base64url (byte %d)", name, i)
 			}
 		}

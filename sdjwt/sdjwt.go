@@ -132,7 +132,8 @@ func parse(s string, typs []string) (*SDJWT, error) {
 		return nil, malformed("an SD-JWT is <issuer-jwt>~<disclosure>~…~ and this has no '~'")
 	}
 	last := strings.LastIndexByte(s, '~')
-	if n := strings.Count(s[first:last], "~"); n > MaxDisclosures {
+	n := strings.Count(s[first:last], "~")
+	if n > MaxDisclosures {
 		return nil, fail(http.StatusRequestEntityTooLarge, CodeTooLarge, "the SD-JWT has %d disclosures, more than %d", n, MaxDisclosures)
 	}
 	iss, err := jose.Parse(s[:first], typs...)
@@ -145,8 +146,11 @@ func parse(s string, typs []string) (*SDJWT, error) {
 	}
 	j := &SDJWT{Issuer: iss, Payload: payload, issuerJWT: s[:first], hashInput: s[:last+1]}
 	if last > first {
-		seen := map[string]bool{}
-		for i, raw := range strings.Split(s[first+1:last], "~") {
+		seen := make(map[string]bool, n)
+		j.Disclosures = make([]Disclosure, 0, n)
+		rest := s[first+1 : last]
+		for i := 0; ; i++ {
+			raw, more, found := strings.Cut(rest, "~")
 			d, err := decodeDisclosure(raw)
 			if err != nil {
 				code := CodeMalformed
@@ -160,6 +164,10 @@ func parse(s string, typs []string) (*SDJWT, error) {
 			}
 			seen[d.Digest] = true
 			j.Disclosures = append(j.Disclosures, d)
+			if !found {
+				break
+			}
+			rest = more
 		}
 	}
 	if kb := s[last+1:]; kb != "" {
