@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -71,6 +72,15 @@ func TestREADME_Walkthrough(t *testing.T) {
 		t.Fatal(err)
 	}
 	body := strings.ReplaceAll(script.String(), "http://127.0.0.1:8080", base)
+	// The data service of "Authorize and exchange data" listens on a
+	// free port too.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	servicePort := l.Addr().String()
+	l.Close()
+	body = strings.ReplaceAll(body, "127.0.0.1:8081", servicePort)
 	cmd := exec.Command("bash", "-c", body)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "WEID_NODE="+base, "HOME="+dir)
@@ -78,7 +88,7 @@ func TestREADME_Walkthrough(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the README walkthrough failed: %v\n%s", err, out)
 	}
-	for _, want := range []string{"replayed: a challenge is accepted once", "revoked", "tampered", "refused: gpa is above the schema's maximum"} {
+	for _, want := range []string{"replayed: a challenge is accepted once", "revoked", "tampered", "refused: gpa is above the schema's maximum", "refused: the grant is revoked"} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("the walkthrough did not print %q:\n%s", want, out)
 		}
