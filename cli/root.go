@@ -51,7 +51,12 @@ issue|verify|revoke|suspend|unsuspend|status" (VC 2.0 and 1.1 as vc+jwt,
 SD-JWT VC or Data Integrity; Bitstring Status Lists). The citizen's side:
 "weid wallet init|add|list|show" keeps the holder's key and credentials
 locally, "weid vp create|verify|challenge" presents them (disclosing only
-chosen SD-JWT claims). Evidence: "weid evidence create|sign|verify".
+chosen SD-JWT claims). "weid vc verify-batch" verifies files or streams of
+credentials through a node. Evidence: "weid evidence create|sign|verify".
+Data authorization: "weid authz grant|revoke|list|verify" (grants on the
+ledger), "weid exchange serve|fetch" (a data holder's service and its
+grantees). "weid localnet" writes and starts a CometBFT consortium on one
+machine ("weid node start --engine cometbft" runs one node).
 Audit with "weid tx prove" and "weid ledger verify". Every command that talks
 to a node takes --node (default $WEID_NODE or ` + client.DefaultNode + `).
 
