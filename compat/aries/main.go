@@ -13,6 +13,7 @@
 //	aries-compat verify (--pub MULTIBASE | --did did:key:z6Mk…) < signed.json
 //	aries-compat bench-issue -n N
 //	aries-compat bench-verify -n N
+//	aries-compat bench-verify-jwt -n N
 package main
 
 import (
@@ -33,6 +34,7 @@ const usage = `usage:
   aries-compat verify (--pub MULTIBASE_ED25519 | --did did:key:z6Mk...) < signed.json
   aries-compat bench-issue -n N
   aries-compat bench-verify -n N
+  aries-compat bench-verify-jwt -n N
 `
 
 // errUsage marks command-line mistakes (exit status 2).
@@ -58,6 +60,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = cmdBench(args[1:], stdout, benchIssue)
 	case "bench-verify":
 		err = cmdBench(args[1:], stdout, benchVerify)
+	case "bench-verify-jwt":
+		err = cmdBench(args[1:], stdout, benchVerifyJWT)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0
