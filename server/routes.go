@@ -75,6 +75,11 @@ func (s *Server) routes() http.Handler {
 			})
 		})
 		r.Post("/credentials/verify-batch", s.verifyBatch)
+		r.Route("/offers", func(r chi.Router) {
+			r.Post("/", s.createOffer)
+			r.Get("/{id}", s.getOffer)
+			r.Get("/{id}/qr", s.offerQR)
+		})
 		r.Route("/dids", func(r chi.Router) {
 			r.Post("/", s.createDID)
 			r.Route("/{did}", func(r chi.Router) {
@@ -97,6 +102,18 @@ func (s *Server) routes() http.Handler {
 	r.Get("/status-lists/{id}", s.getStatusList)
 	r.Post("/presentations/verify", s.verifyPresentation)
 	r.Post("/challenges", s.createChallenge)
+
+	// OpenID for Verifiable Credential Issuance 1.0 (server/oid4vci.go):
+	// each issuer instance is a credential issuer, /issuers/{account}/{instance}.
+	r.Get("/.well-known/openid-credential-issuer/issuers/{account}/{instance}", s.vciIssuerMetadata)
+	r.Get("/.well-known/oauth-authorization-server/issuers/{account}/{instance}", s.vciAuthorizationServer)
+	r.Route("/issuers/{account}/{instance}", func(r chi.Router) {
+		r.Get("/.well-known/openid-credential-issuer", s.vciIssuerMetadata)
+		r.Get("/offers/{id}", s.vciOffer)
+		r.Post("/token", s.vciToken)
+		r.Post("/nonce", s.vciNonce)
+		r.Post("/credential", s.vciCredential)
+	})
 
 	// DID Resolution HTTP(S) binding (W3C DID Resolution §11).
 	r.Get("/1.0/identifiers/{did}", s.resolve)

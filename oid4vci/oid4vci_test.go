@@ -1,0 +1,46 @@
+package oid4vci
+
+import (
+	"testing"
+)
+
+func TestWellKnownURL(t *testing.T) {
+	for _, c := range []struct{ id, kind, want string }{
+		{"https://weid.example/issuers/acme/diploma", WellKnownIssuer, "https://weid.example/.well-known/openid-credential-issuer/issuers/acme/diploma"},
+		{"https://weid.example", WellKnownIssuer, "https://weid.example/.well-known/openid-credential-issuer"},
+		{"https://weid.example/", WellKnownAuthorizationServer, "https://weid.example/.well-known/oauth-authorization-server"},
+		{"http://127.0.0.1:8080/issuers/a/b", WellKnownAuthorizationServer, "http://127.0.0.1:8080/.well-known/oauth-authorization-server/issuers/a/b"},
+	} {
+		if got, err := WellKnownURL(c.id, c.kind); err != nil || got != c.want {
+			t.Errorf("%s: %s %v, want %s", c.id, got, err, c.want)
+		}
+	}
+	for _, bad := range []string{"http://weid.example/x", "ftp://weid.example", "https://weid.example/x?y=1", "/issuers/x"} {
+		if _, err := WellKnownURL(bad, WellKnownIssuer); err == nil {
+			t.Errorf("%s: accepted", bad)
+		}
+	}
+}
+
+func TestParseOfferURI(t *testing.T) {
+	o := &CredentialOffer{CredentialIssuer: "https://weid.example/issuers/acme/diploma", CredentialConfigurationIDs: []string{"diploma"},
+		Grants: &Grants{PreAuthorizedCode: &PreAuthorizedCodeGrant{PreAuthorizedCode: "abc"}}}
+	link, _ := OfferURI(o)
+	got, ref, err := ParseOfferURI(link)
+	if err != nil || ref != "" || got.Grants.PreAuthorizedCode.PreAuthorizedCode != "abc" {
+		t.Fatalf("by value: %+v %q %v", got, ref, err)
+	}
+	if _, ref, err := ParseOfferURI(OfferRefURI("https://weid.example/o/1")); err != nil || ref != "https://weid.example/o/1" {
+		t.Errorf("by reference: %q %v", ref, err)
+	}
+	for _, bad := range []string{
+		"openid-credential-offer://",
+		"openid-credential-offer://?credential_offer_uri=http%3A%2F%2Fevil.example%2Fo",
+		"openid-credential-offer://?credential_offer=%7B%22credential_issuer%22%3A%22https%3A%2F%2Fx%22%7D",
+		OfferRefURI("https://a.example/o") + "&credential_offer_uri=https%3A%2F%2Fb.example%2Fo",
+	} {
+		if _, _, err := ParseOfferURI(bad); err == nil {
+			t.Errorf("%s: accepted", bad)
+		}
+	}
+}
