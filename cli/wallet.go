@@ -430,7 +430,7 @@ and what the wallet read from it; <id> is the first 12 hex digits of the
 SHA-256 of the credential).`,
 	}
 	cmd.PersistentFlags().StringVar(&dir, "wallet", "", walletFlagUsage)
-	cmd.AddCommand(walletInitCmd(g, &dir), walletAddCmd(g, &dir), walletListCmd(g, &dir), walletShowCmd(g, &dir))
+	cmd.AddCommand(walletInitCmd(g, &dir), walletAddCmd(g, &dir), walletListCmd(g, &dir), walletShowCmd(g, &dir), walletReceiveCmd(g, &dir))
 	return cmd
 }
 

@@ -1,0 +1,104 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestWalletReceive_OID4VCI: an institution offers a diploma with a PIN
+// through POST /v1/offers; "weid wallet receive" redeems it (by reference
+// and by value), stores credentials bound to the wallet's key, and they
+// verify; the offer cannot be redeemed twice, nor with a wrong PIN.
+func TestWalletReceive_OID4VCI(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a node process")
+	}
+	walletEnv(t)
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	url, _ := startNode(t, data)
+	tok, err := os.ReadFile(filepath.Join(data, "admin.token"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := strings.TrimSpace(string(tok))
+	post := func(path, token, body string, want int) map[string]any {
+		t.Helper()
+		req, _ := http.NewRequest("POST", url+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		var out map[string]any
+		_ = json.Unmarshal(b, &out)
+		if resp.StatusCode != want {
+			t.Fatalf("POST %s: %d %s", path, resp.StatusCode, b)
+		}
+		return out
+	}
+	acct := post("/v1/accounts", admin, `{"name":"example-university"}`, 201)
+	uni, uniTok := acct["did"].(string), acct["token"].(string)
+	post("/v1/issuers", admin, `{"did":"`+uni+`","name":"Example University","types":["UniversityDegreeCredential"]}`, 201)
+	post("/v1/issuer-instances", uniTok, `{"name":"diploma","issuer":"`+uni+`","types":["UniversityDegreeCredential"],"format":"dc+sd-jwt","disclosable":["/credentialSubject/degree"]}`, 201)
+	offer := func() map[string]any {
+		return post("/v1/offers", uniTok, `{"instance":"diploma","claims":{"holderName":"Alice Chen","degree":"Bachelor of Engineering"},"txCode":{"value":"493817","description":"sent by e-mail"}}`, 201)
+	}
+
+	wdir := filepath.Join(dir, "wallet")
+	var w walletInitResult
+	mustCLIJSON(t, &w, "wallet", "init", "--wallet", wdir)
+
+	o := offer()
+	link := o["offerUriByReference"].(string)
+	if _, err := runCLI(t, "wallet", "receive", link, "--wallet", wdir); err == nil || !strings.Contains(oneLine(err), "--pin") {
+		t.Fatalf("no PIN: %v", err)
+	}
+	if _, err := runCLI(t, "wallet", "receive", link, "--wallet", wdir, "--pin", "000000"); err == nil || !strings.Contains(oneLine(err), "invalid_grant") {
+		t.Fatalf("wrong PIN: %v", err)
+	}
+	var got struct {
+		Format      string
+		Credentials []struct {
+			ID, Format, Subject, Issuer string
+		}
+	}
+	mustCLIJSON(t, &got, "wallet", "receive", link, "--wallet", wdir, "--pin", "493817", "--count", "2")
+	if got.Format != "dc+sd-jwt" || len(got.Credentials) != 2 || got.Credentials[0].Subject != w.DID || got.Credentials[0].Issuer != uni {
+		t.Fatalf("receive: %+v", got)
+	}
+	if _, err := runCLI(t, "wallet", "receive", o["offerUri"].(string), "--wallet", wdir, "--pin", "493817"); err == nil || !strings.Contains(oneLine(err), "invalid_grant") {
+		t.Fatalf("redeemed twice: %v", err)
+	}
+
+	// By value, one credential; then each stored credential verifies.
+	o2 := offer()
+	mustCLI(t, "wallet", "receive", o2["offerUri"].(string), "--wallet", wdir, "--pin", "493817")
+	list := mustCLI(t, "wallet", "list", "--wallet", wdir)
+	if n := strings.Count(list, "UniversityDegreeCredential"); n != 3 {
+		t.Fatalf("wallet list: %d diplomas:\n%s", n, list)
+	}
+	for _, c := range got.Credentials {
+		sc, err := (&wallet{dir: wdir}).credential(c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var tokStr string
+		_ = json.Unmarshal(sc.Credential, &tokStr)
+		res := post("/credentials/verify", "", `{"verifiableCredential":`+string(sc.Credential)+`,"options":{"requireAccreditation":true}}`, 200)
+		if res["verified"] != true || !bytes.Contains([]byte(tokStr), []byte("~")) {
+			t.Fatalf("verify %s: %v", c.ID, res)
+		}
+	}
+	// The wallet presents one, disclosing only the degree, with its key.
+	mustCLI(t, "vp", "create", "--wallet", wdir, "--credential", got.Credentials[0].ID, "--disclose", "/degree", "--challenge", "c", "--domain", "https://bank.example")
+}
