@@ -7,7 +7,11 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"sort"
+	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	cmtcfg "github.com/cometbft/cometbft/config"
 	cmtlog "github.com/cometbft/cometbft/libs/log"
@@ -16,6 +20,8 @@ import (
 	"github.com/cometbft/cometbft/p2p"
 	"github.com/cometbft/cometbft/privval"
 	"github.com/cometbft/cometbft/proxy"
+	rpccore "github.com/cometbft/cometbft/rpc/core"
+	cmttypes "github.com/cometbft/cometbft/types"
 
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/errs"
@@ -39,14 +45,34 @@ type Config struct {
 	// SkipStateCheck skips the replay that checks, before the node joins
 	// consensus, that the state on disk matches the chain's app hashes.
 	SkipStateCheck bool
+	// ReadyWait bounds how long a write waits for this node to be able to
+	// commit (see Engine.Ready) before it is refused with 503
+	// ledger.unavailable (default DefaultReadyWait).
+	ReadyWait time.Duration
 }
+
+// DefaultReadyWait is how long a write waits, by default, for the node to
+// run consensus with enough validators to commit.
+const DefaultReadyWait = 15 * time.Second
+
+// redialPeriod is how often the engine dials the persistent peers it is
+// not connected to (CometBFT itself redials only peers it lost, not those
+// it failed to reach at start).
+const redialPeriod = 3 * time.Second
 
 // Engine is a chain.Engine that orders transactions with CometBFT running
 // in-process. Submit hands a transaction to the local mempool (CheckTx) and
 // waits for the block that contains it to be committed by this node.
 type Engine struct {
-	app  *App
-	node *cmtnode.Node
+	app       *App
+	node      *cmtnode.Node
+	rpc       *rpccore.Environment
+	readyWait time.Duration
+	peers     []*p2p.NetAddress // persistent peers
+	stop      chan struct{}
+	bg        sync.WaitGroup
+
+	readyUntil atomic.Int64 // unix nanos until which the last positive Ready check stands
 
 	mu       sync.Mutex
 	waiters  map[string]chan chain.Result // Submit callers by tx hash
@@ -88,7 +114,18 @@ func Start(cfg Config) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{app: NewApp(cfg.Ledger, cfg.BlockKey), waiters: map[string]chan chain.Result{}, pending: map[string]bool{}, rejected: map[string]error{}}
+	e := &Engine{app: NewApp(cfg.Ledger, cfg.BlockKey), readyWait: cfg.ReadyWait, stop: make(chan struct{}),
+		waiters: map[string]chan chain.Result{}, pending: map[string]bool{}, rejected: map[string]error{}}
+	if e.readyWait <= 0 {
+		e.readyWait = DefaultReadyWait
+	}
+	if c.P2P.PersistentPeers != "" {
+		addrs, errl := p2p.NewNetAddressStrings(strings.Split(c.P2P.PersistentPeers, ","))
+		if err := errors.Join(errl...); err != nil {
+			return nil, fmt.Errorf("persistent peers: %w", err)
+		}
+		e.peers = addrs
+	}
 	e.app.OnCommit(e.committed)
 	n, err := cmtnode.NewNode(context.Background(), c, pv, nodeKey,
 		proxy.NewUnsyncLocalClientCreator(e.app),
@@ -103,7 +140,135 @@ func Start(cfg Config) (*Engine, error) {
 		return nil, fmt.Errorf("cometbft start: %w", err)
 	}
 	e.node = n
+	if e.rpc, err = n.ConfigureRPC(); err != nil {
+		_ = n.Stop()
+		n.Wait()
+		return nil, fmt.Errorf("cometbft: %w", err)
+	}
+	if len(e.peers) > 0 {
+		e.bg.Add(1)
+		go e.redial()
+	}
 	return e, nil
+}
+
+// redial dials, every redialPeriod, the persistent peers this node is
+// neither connected to nor dialing. CometBFT dials them once at start and
+// retries only peers it was connected to; without it, a peer that was not
+// listening yet when this node started (or whose handshake failed on a
+// loaded machine) would stay unconnected until it dials this node itself.
+func (e *Engine) redial() {
+	defer e.bg.Done()
+	t := time.NewTicker(redialPeriod)
+	defer t.Stop()
+	sw := e.node.Switch()
+	for {
+		select {
+		case <-e.stop:
+			return
+		case <-t.C:
+		}
+		for _, a := range e.peers {
+			if sw.IsDialingOrExistingAddress(a) {
+				continue
+			}
+			// A dial may take up to CometBFT's handshake timeout; the
+			// switch refuses a second dial of the same address meanwhile.
+			go func() {
+				if err := sw.DialPeerWithAddress(a); err != nil {
+					e.node.Logger.Debug("redial persistent peer", "addr", a, "err", err)
+				}
+			}()
+		}
+	}
+}
+
+// peerHeight is what the consensus reactor keeps about each peer
+// (*consensus.PeerState): the peer's consensus height, 0 until the peer,
+// once out of block sync, announced its round state.
+type peerHeight interface{ GetHeight() int64 }
+
+// Ready reports whether a transaction handed to this node's mempool now
+// would commit: this node runs consensus (its block sync is over) and is
+// connected to enough peers that run consensus too for the validators among
+// them (assumed the most powerful) and itself to hold more than 2/3 of the
+// voting power. A node still in block sync, like its peers still in block
+// sync, drops the transactions gossiped to it, and CometBFT gossips each
+// transaction to each peer once; a transaction accepted before that would
+// wait for a block that may never come. If not ready, why says what is
+// missing.
+func (e *Engine) Ready() (ok bool, why string) {
+	if time.Now().UnixNano() < e.readyUntil.Load() {
+		return true, ""
+	}
+	if !e.node.IsRunning() {
+		return false, "the CometBFT node is not running"
+	}
+	if e.node.ConsensusReactor().WaitSync() {
+		return false, "the node is still catching up with the chain (block sync)"
+	}
+	perPage := 100
+	vr, err := e.rpc.Validators(nil, nil, nil, &perPage)
+	if err != nil {
+		return false, "the validator set is unknown: " + err.Error()
+	}
+	self, err := e.node.PrivValidator().GetPubKey()
+	if err != nil {
+		return false, "the node's validator key is unreadable: " + err.Error()
+	}
+	var total, have int64
+	var others []int64
+	for _, v := range vr.Validators {
+		total += v.VotingPower
+		if v.Address.String() == self.Address().String() {
+			have += v.VotingPower
+		} else {
+			others = append(others, v.VotingPower)
+		}
+	}
+	sort.Slice(others, func(i, j int) bool { return others[i] > others[j] })
+	need := 0
+	for have*3 <= total*2 && need < len(others) {
+		have += others[need]
+		need++
+	}
+	live := 0
+	for _, p := range e.node.Switch().Peers().Copy() {
+		if ps, ok := p.Get(cmttypes.PeerStateKey).(peerHeight); ok && ps.GetHeight() > 0 {
+			live++
+		}
+	}
+	if live < need {
+		return false, fmt.Sprintf("the node is connected to %d peers running consensus and needs %d to commit (of %d validators)", live, need, len(vr.Validators))
+	}
+	e.readyUntil.Store(time.Now().Add(time.Second).UnixNano())
+	return true, ""
+}
+
+// waitReady waits, at most e.readyWait, until Ready.
+func (e *Engine) waitReady(ctx context.Context) error {
+	ok, why := e.Ready()
+	if ok {
+		return nil
+	}
+	deadline := time.NewTimer(e.readyWait)
+	defer deadline.Stop()
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return errs.New(http.StatusServiceUnavailable, "ledger.unavailable", "this node cannot commit now: %s; nothing was written, retry later", why)
+		case <-deadline.C:
+			return errs.New(http.StatusServiceUnavailable, "ledger.unavailable", "this node cannot commit now (waited %v): %s; nothing was written, retry later", e.readyWait, why)
+		case <-e.stop:
+			return errs.New(http.StatusServiceUnavailable, "ledger.closed", "the node is shutting down")
+		case <-tick.C:
+			if ok, why = e.Ready(); ok {
+				return nil
+			}
+		}
+	}
 }
 
 func newLogger(level string, w io.Writer) (cmtlog.Logger, error) {
@@ -171,6 +336,9 @@ func (e *Engine) admit(c *chain.Checked) error {
 // Submit implements chain.Engine: it returns once this node has committed
 // the block holding c, or with the reason c was rejected.
 func (e *Engine) Submit(ctx context.Context, c *chain.Checked) (chain.Receipt, error) {
+	if err := e.waitReady(ctx); err != nil {
+		return chain.Receipt{}, err
+	}
 	if err := e.admit(c); err != nil {
 		return chain.Receipt{}, err
 	}
@@ -202,8 +370,12 @@ func (e *Engine) Submit(ctx context.Context, c *chain.Checked) (chain.Receipt, e
 }
 
 // SubmitAsync implements chain.Engine: it returns once c passed CheckTx and
-// is in the mempool.
+// is in the mempool. Like Submit, it first waits (at most the ReadyWait)
+// until the node can commit.
 func (e *Engine) SubmitAsync(c *chain.Checked) error {
+	if err := e.waitReady(context.Background()); err != nil {
+		return err
+	}
 	if err := e.admit(c); err != nil {
 		return err
 	}
@@ -271,6 +443,8 @@ func (e *Engine) Close() error {
 	}
 	e.closed = true
 	e.mu.Unlock()
+	close(e.stop)
+	e.bg.Wait()
 	var err error
 	if e.node.IsRunning() {
 		err = e.node.Stop()
