@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -99,11 +98,11 @@ func (r SchemaRef) WeidSchema() (id, version uint64, ok bool) {
 // canonical decimal, with no query or fragment. version 0 means the
 // latest.
 func ParseSchemaURL(s string) (id, version uint64, ok bool) {
-	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" {
+	path, ok := schemaURLPath(s)
+	if !ok {
 		return 0, 0, false
 	}
-	rest, found := strings.CutPrefix(u.EscapedPath(), "/v1/schemas/")
+	rest, found := strings.CutPrefix(path, "/v1/schemas/")
 	if !found {
 		return 0, 0, false
 	}
@@ -117,6 +116,29 @@ func ParseSchemaURL(s string) (id, version uint64, ok bool) {
 		}
 	}
 	return id, version, true
+}
+
+// schemaURLPath returns the escaped path of s if s is an http(s) URL with
+// a host and no query or fragment. A plainHTTPURL is split by hand (its
+// host runs to the first '/', and its path needs no escaping); any other
+// goes through url.Parse.
+func schemaURLPath(s string) (string, bool) {
+	if plainHTTPURL(s) {
+		rest := s[strings.Index(s, "://")+3:]
+		slash := strings.IndexByte(rest, '/')
+		switch {
+		case slash == 0:
+			return "", false // no host
+		case slash < 0:
+			return "", rest != "" // no path; a host if anything
+		}
+		return rest[slash:], true
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" {
+		return "", false
+	}
+	return u.EscapedPath(), true
 }
 
 // decimal parses a positive integer ≤ max in canonical decimal form.
@@ -385,7 +407,7 @@ func isURL(s string) bool {
 	if s == "" || len(s) > maxURLLength || strings.ContainsAny(s, " \t\r\n") {
 		return false
 	}
-	if opaqueURL(s) {
+	if opaqueURL(s) || plainHTTPURL(s) {
 		return true
 	}
 	u, err := url.Parse(s)
@@ -420,9 +442,73 @@ func opaqueURL(s string) bool {
 	return colon > 0 && colon+1 < len(s) && s[colon+1] != '/' && s[colon+1] != '#' && s[colon+1] != '?'
 }
 
-// dateTimeStampRE is the lexical form of XML Schema 1.1 dateTimeStamp (a
-// dateTime with a mandatory time zone), restricted to four-digit years.
-var dateTimeStampRE = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$`)
+// plainHTTPURL reports whether s is an http or https URL of the plainest
+// kind — after "https://" (or "http://") only letters, digits and
+// "-._~/" — which url.Parse always reads as an absolute URL (no port, no
+// escape, no query or fragment to check). false means only that url.Parse
+// must decide.
+func plainHTTPURL(s string) bool {
+	rest, ok := strings.CutPrefix(s, "https://")
+	if !ok {
+		if rest, ok = strings.CutPrefix(s, "http://"); !ok {
+			return false
+		}
+	}
+	for i := 0; i < len(rest); i++ {
+		if !plainURLByte[rest[i]] {
+			return false
+		}
+	}
+	return true
+}
+
+var plainURLByte = func() (t [256]bool) {
+	for c := 0; c < 256; c++ {
+		t[c] = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~' || c == '/'
+	}
+	return t
+}()
+
+// isDateTimeStamp reports whether s has the lexical form of XML Schema 1.1
+// dateTimeStamp (a dateTime with a mandatory time zone), restricted to
+// four-digit years:
+// [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2}).
+func isDateTimeStamp(s string) bool {
+	const head = "dddd-dd-ddTdd:dd:dd"
+	if len(s) < len(head)+1 {
+		return false
+	}
+	for i := 0; i < len(head); i++ {
+		if head[i] == 'd' {
+			if s[i] < '0' || s[i] > '9' {
+				return false
+			}
+		} else if s[i] != head[i] {
+			return false
+		}
+	}
+	rest := s[len(head):]
+	if rest[0] == '.' {
+		n := 1
+		for n < len(rest) && rest[n] >= '0' && rest[n] <= '9' {
+			n++
+		}
+		if n == 1 || n > 10 {
+			return false
+		}
+		rest = rest[n:]
+	}
+	if rest == "Z" {
+		return true
+	}
+	return len(rest) == 6 && (rest[0] == '+' || rest[0] == '-') && digit2(rest[1:]) && rest[3] == ':' && digit2(rest[4:])
+}
+
+func digit2(s string) bool { return s[0] >= '0' && s[0] <= '9' && s[1] >= '0' && s[1] <= '9' }
+
+// num2 and num4 read digits isDateTimeStamp has checked.
+func num2(s string) int { return int(s[0]-'0')*10 + int(s[1]-'0') }
+func num4(s string) int { return num2(s)*100 + num2(s[2:]) }
 
 // dateTimeStamp reads member name of doc as an XML Schema dateTimeStamp
 // (VC Data Model 2.0 §4.9); zero if absent.
@@ -432,14 +518,28 @@ func dateTimeStamp(doc map[string]any, name string) (time.Time, error) {
 		return time.Time{}, nil
 	}
 	s, _ := v.(string)
-	if !dateTimeStampRE.MatchString(s) {
+	if !isDateTimeStamp(s) {
 		return time.Time{}, fmt.Errorf("%q must be a date and time with a time zone, such as 2026-01-02T15:04:05Z", name)
+	}
+	// The common form, YYYY-MM-DDThh:mm:ssZ with every field in range,
+	// is what time.Parse would make of it; anything else goes to
+	// time.Parse, for its answer and its errors.
+	if len(s) == 20 && s[19] == 'Z' {
+		y, mo, d, h, mi, sec := num4(s), num2(s[5:]), num2(s[8:]), num2(s[11:]), num2(s[14:]), num2(s[17:])
+		if mo >= 1 && mo <= 12 && d >= 1 && d <= daysIn(time.Month(mo), y) && h < 24 && mi < 60 && sec < 60 {
+			return time.Date(y, time.Month(mo), d, h, mi, sec, 0, time.UTC), nil
+		}
 	}
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("%q: %v", name, err)
 	}
 	return t, nil
+}
+
+// daysIn is the number of days of month m of year y.
+func daysIn(m time.Month, y int) int {
+	return time.Date(y, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
 }
 
 // numericDate reads a JWT NumericDate claim (RFC 7519 §2); zero if absent.

@@ -2,6 +2,7 @@ package credential
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -87,12 +88,31 @@ func plainString(raw json.RawMessage) (string, bool) {
 	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
 		return "", false
 	}
-	for _, c := range raw[1 : len(raw)-1] {
+	body := raw[1 : len(raw)-1]
+	i := 0
+	for ; i+8 <= len(body); i += 8 { // eight bytes at a time
+		if !plain8(binary.LittleEndian.Uint64(body[i:])) {
+			return "", false
+		}
+	}
+	for _, c := range body[i:] {
 		if c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
 			return "", false
 		}
 	}
-	return string(raw[1 : len(raw)-1]), true
+	return string(body), true
+}
+
+// plain8 reports whether none of the eight bytes of x is below 0x20, 0x7f
+// or above, '"' or '\\' (the classic SWAR tests: a byte less than n, a
+// zero byte after XOR with the byte sought; exact for the word as a whole).
+func plain8(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	del, quote, slash := x^0x7f*ones, x^'"'*ones, x^'\\'*ones
+	bad := x | // 0x80 and above
+		(x-0x20*ones)&^x | // below 0x20
+		(del-ones)&^del | (quote-ones)&^quote | (slash-ones)&^slash // zero bytes
+	return bad&highs == 0
 }
 
 func compact(s string) (Secured, error) {

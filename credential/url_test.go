@@ -1,8 +1,13 @@
 package credential
 
 import (
+	"encoding/binary"
+	"fmt"
+	"math/rand/v2"
 	"net/url"
+	"regexp"
 	"testing"
+	"time"
 )
 
 // FuzzOpaqueURL checks that opaqueURL says true only of what url.Parse
@@ -21,4 +26,87 @@ func FuzzOpaqueURL(f *testing.F) {
 			t.Fatalf("%q: opaqueURL true, url.Parse %v %+v", s, err, u)
 		}
 	})
+}
+
+// FuzzPlainHTTPURL checks that plainHTTPURL says true only of what
+// url.Parse reads as an absolute URL.
+func FuzzPlainHTTPURL(f *testing.F) {
+	for _, s := range []string{"https://www.w3.org/ns/credentials/v2", "http://a", "https://", "https:///x", "https://a:1/x", "https://a/%zz", "https://a/b?c#d", "https://a b", "https://node.example/v1/schemas/2", "https://h/v1/schemas/2/versions/3", "https://h"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !plainHTTPURL(s) {
+			return
+		}
+		u, err := url.Parse(s)
+		if err != nil || u.Scheme == "" {
+			t.Fatalf("%q: plainHTTPURL true, url.Parse %v %+v", s, err, u)
+		}
+		path, ok := schemaURLPath(s)
+		wantOK := (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" && u.RawQuery == "" && u.Fragment == "" && u.Opaque == ""
+		if ok != wantOK || ok && path != u.EscapedPath() {
+			t.Fatalf("%q: schemaURLPath %q %v, url.Parse %q %v", s, path, ok, u.EscapedPath(), wantOK)
+		}
+	})
+}
+
+// dateTimeStampRE is the regular expression isDateTimeStamp implements.
+var dateTimeStampRE = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$`)
+
+// FuzzDateTimeStamp checks isDateTimeStamp against the regular expression,
+// and dateTimeStamp's fast path against time.Parse.
+func FuzzDateTimeStamp(f *testing.F) {
+	for _, s := range []string{"2026-01-02T15:04:05Z", "2026-02-29T00:00:00Z", "2024-02-29T23:59:59Z", "2026-13-01T00:00:00Z", "2026-01-01T24:00:00Z",
+		"2026-01-01T00:00:60Z", "2026-01-01T00:00:00.123456789+08:00", "2026-01-01T00:00:00.1234567890Z", "2026-01-01T00:00:00.Z", "0000-01-01T00:00:00Z",
+		"2026-01-01T00:00:00+24:00", "2026-01-01T00:00:00", "2026-04-31T00:00:00Z", "2026-01-00T00:00:00Z", "2026-1-01T00:00:00Z"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := isDateTimeStamp(s), dateTimeStampRE.MatchString(s); got != want {
+			t.Fatalf("%q: isDateTimeStamp %v, the regexp %v", s, got, want)
+		}
+		got, err := dateTimeStamp(map[string]any{"d": s}, "d")
+		if !dateTimeStampRE.MatchString(s) {
+			return
+		}
+		want, werr := time.Parse(time.RFC3339Nano, s)
+		if (err == nil) != (werr == nil) || err == nil && !got.Equal(want) || err == nil && got.Location() != want.Location() && got.Location().String() != want.Location().String() {
+			t.Fatalf("%q: %v %v, time.Parse %v %v", s, got, err, want, werr)
+		}
+		if err != nil && err.Error() != fmt.Sprintf("%q: %v", "d", werr) {
+			t.Fatalf("%q: error %v, time.Parse %v", s, err, werr)
+		}
+	})
+}
+
+func TestPlain8(t *testing.T) {
+	slow := func(b []byte) bool {
+		for _, c := range b {
+			if c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+				return false
+			}
+		}
+		return true
+	}
+	b := make([]byte, 8)
+	for i := 0; i < 1<<20; i++ {
+		for j := range b {
+			b[j] = byte(rand.Uint32())
+			if rand.IntN(3) > 0 {
+				b[j] = byte(0x20 + rand.IntN(0x5f)) // mostly printable ASCII
+			}
+		}
+		if plain8(binary.LittleEndian.Uint64(b)) != slow(b) {
+			t.Fatalf("%q: plain8 %v", b, !slow(b))
+		}
+	}
+	for c := 0; c < 256; c++ {
+		for pos := range 8 {
+			copy(b, "abcdefgh")
+			b[pos] = byte(c)
+			if plain8(binary.LittleEndian.Uint64(b)) != slow(b) {
+				t.Fatalf("%q", b)
+			}
+		}
+	}
 }

@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"math/big"
 	"strings"
+	"sync"
+	"unsafe"
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 
@@ -166,28 +168,50 @@ func Parse(token string, typs ...string) (*JWS, error) {
 	if !ok || strings.IndexByte(s, '.') >= 0 {
 		return nil, bad("want exactly three base64url segments separated by '.'")
 	}
+	// The three segments decode into one buffer. A segment is checked
+	// byte by byte only when the strict decoder refuses it or it holds a
+	// line break (the only bytes outside the alphabet the decoder skips):
+	// a segment it decodes without either is all base64url.
+	buf := make([]byte, 0, b64.DecodedLen(len(h))+b64.DecodedLen(len(p))+b64.DecodedLen(len(s)))
 	seg := func(name, v string) ([]byte, error) {
 		if v == "" {
 			return nil, bad("empty %s", name)
 		}
-		for i := 0; i < len(v); i++ {
-			c := v[i]
-			if !base64URLByte[c] {
-				return nil, bad("%s is not unpadded base64url (byte %d)", name, i)
+		at := len(buf)
+		n, err := b64.Decode(buf[at:at+b64.DecodedLen(len(v))], unsafe.Slice(unsafe.StringData(v), len(v)))
+		if err != nil || strings.IndexByte(v, '\n') >= 0 || strings.IndexByte(v, '\r') >= 0 {
+			for i := 0; i < len(v); i++ {
+				if !base64URLByte[v[i]] {
+					return nil, bad("%s is not unpadded base64url (byte %d)", name, i)
+				}
+			}
+			if err != nil {
+				return nil, bad("%s: %v", name, err)
 			}
 		}
-		out, err := b64.DecodeString(v)
-		if err != nil {
-			return nil, bad("%s: %v", name, err)
-		}
-		return out, nil
+		buf = buf[:at+n]
+		return buf[at : at+n : at+n], nil
 	}
 	if len(h) > b64.EncodedLen(MaxHeaderBytes) {
 		return nil, bad("protected header longer than %d bytes", MaxHeaderBytes)
 	}
-	hdrJSON, err := seg("protected header", h)
-	if err != nil {
-		return nil, err
+	// A header already parsed (the same bytes, the same typs) is not
+	// decoded again: it decodes and parses as it did then.
+	cacheable := len(typs) <= 1 && len(h) <= maxCachedHeader
+	key := headerKey{h: h}
+	if len(typs) == 1 {
+		key.typ = typs[0]
+	}
+	hdr, cached := Header{}, false
+	if cacheable {
+		hdr, cached = headers.get(key)
+	}
+	var hdrJSON []byte
+	var err error
+	if !cached {
+		if hdrJSON, err = seg("protected header", h); err != nil {
+			return nil, err
+		}
 	}
 	payload, err := seg("payload", p)
 	if err != nil {
@@ -200,11 +224,48 @@ func Parse(token string, typs ...string) (*JWS, error) {
 	if len(sig) != keys.SignatureSize {
 		return nil, bad("signature must be %d bytes, got %d", keys.SignatureSize, len(sig))
 	}
-	hdr, err := parseHeader(hdrJSON, typs)
-	if err != nil {
-		return nil, bad("protected header: %v", err)
+	if !cached {
+		if hdr, err = parseHeader(hdrJSON, typs); err != nil {
+			return nil, bad("protected header: %v", err)
+		}
+		if cacheable && hdr.JWK == nil {
+			headers.put(key, hdr)
+		}
 	}
-	return &JWS{Header: hdr, Payload: payload, Signature: sig, signingInput: []byte(token[:len(h)+1+len(p)])}, nil
+	// The signing input is read, never written: it shares token's bytes.
+	return &JWS{Header: hdr, Payload: payload, Signature: sig, signingInput: unsafe.Slice(unsafe.StringData(token), len(h)+1+len(p))}, nil
+}
+
+// Parsed protected headers, by their encoded form and the typ asked for:
+// the tokens of one issuer's key repeat the same header.
+const (
+	maxCachedHeader  = 1024
+	maxCachedHeaders = 256
+)
+
+type headerKey struct{ h, typ string }
+
+type headerCache struct {
+	mu sync.RWMutex
+	m  map[headerKey]Header
+}
+
+var headers = &headerCache{m: map[headerKey]Header{}}
+
+func (c *headerCache) get(k headerKey) (Header, bool) {
+	c.mu.RLock()
+	h, ok := c.m[k]
+	c.mu.RUnlock()
+	return h, ok
+}
+
+func (c *headerCache) put(k headerKey, h Header) {
+	c.mu.Lock()
+	if len(c.m) >= maxCachedHeaders {
+		clear(c.m)
+	}
+	c.m[headerKey{strings.Clone(k.h), strings.Clone(k.typ)}] = h // not the token's memory
+	c.mu.Unlock()
 }
 
 func parseHeader(b []byte, typs []string) (Header, error) {
