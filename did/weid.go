@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -160,19 +161,42 @@ func AuthenticationKey(st chain.Reader, didURL string) (keys.PublicKey, error) {
 	if u.Method != MethodWeid {
 		return keys.PublicKey{}, errs.New(http.StatusForbidden, "tx.unauthorized", "ledger transactions are signed by did:weid keys, not did:%s", u.Method)
 	}
+	pk, err := RelationshipKey(st, didURL, "authentication", "signer")
+	if errors.Is(err, ErrNotInRelationship) {
+		return keys.PublicKey{}, errs.New(http.StatusForbidden, "tx.unauthorized", "%s is not an authentication key of %s", didURL, u.DID)
+	}
+	return pk, err
+}
+
+// ErrNotInRelationship is returned by RelationshipKey for a verification
+// method that is not (or no longer) in the relationship asked for; callers
+// turn it into their own coded error.
+var ErrNotInRelationship = errors.New("the verification method is not in that verification relationship")
+
+// RelationshipKey resolves the verification method didURL (a did:weid DID
+// URL with a fragment, which the caller has checked) to its public key, if it is in the verification
+// relationship rel ("authentication", "assertionMethod", …) of its DID's
+// current, active document in st. role names the DID's part in messages
+// ("signer", "grantor"). Errors: 404 did.notFound, 410 did.deactivated,
+// ErrNotInRelationship, or a storage error.
+func RelationshipKey(st chain.Reader, didURL, rel, role string) (keys.PublicKey, error) {
+	u, err := ParseDIDURL(didURL)
+	if err != nil || u.Fragment == "" {
+		return keys.PublicKey{}, errs.BadRequest("did.invalidDid", "%q is not the DID URL of a verification method", didURL)
+	}
 	r, ok, err := Latest(st, u.DID)
 	if err != nil {
 		return keys.PublicKey{}, err
 	}
 	if !ok {
-		return keys.PublicKey{}, errs.New(http.StatusNotFound, "did.notFound", "signer %s is not registered", u.DID)
+		return keys.PublicKey{}, errs.New(http.StatusNotFound, "did.notFound", "%s %s is not registered", role, u.DID)
 	}
 	if r.Deactivated {
-		return keys.PublicKey{}, errs.New(http.StatusGone, "did.deactivated", "signer %s is deactivated", u.DID)
+		return keys.PublicKey{}, errs.New(http.StatusGone, "did.deactivated", "%s %s is deactivated", role, u.DID)
 	}
 	vm, ok := r.Document.Method(didURL)
-	if !ok || !r.Document.HasRelationship("authentication", didURL) {
-		return keys.PublicKey{}, errs.New(http.StatusForbidden, "tx.unauthorized", "%s is not an authentication key of %s", didURL, u.DID)
+	if !ok || !r.Document.HasRelationship(rel, didURL) {
+		return keys.PublicKey{}, ErrNotInRelationship
 	}
 	pk, err := keys.ParseMultibase(vm.PublicKeyMultibase)
 	if err != nil {

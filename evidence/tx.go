@@ -1,7 +1,7 @@
 package evidence
 
 import (
-	"fmt"
+	"errors"
 	"net/http"
 	"time"
 
@@ -89,26 +89,12 @@ func AssertionKey(st chain.Reader, didURL string) (keys.PublicKey, error) {
 	if err := validSigner(didURL); err != nil {
 		return keys.PublicKey{}, err
 	}
-	u, _ := did.ParseDIDURL(didURL)
-	r, ok, err := did.Latest(st, u.DID)
-	if err != nil {
-		return keys.PublicKey{}, err
-	}
-	if !ok {
-		return keys.PublicKey{}, errs.New(http.StatusNotFound, "did.notFound", "signer %s is not registered", u.DID)
-	}
-	if r.Deactivated {
-		return keys.PublicKey{}, errs.New(http.StatusGone, "did.deactivated", "signer %s is deactivated", u.DID)
-	}
-	vm, ok := r.Document.Method(didURL)
-	if !ok || !r.Document.HasRelationship("assertionMethod", didURL) {
+	pk, err := did.RelationshipKey(st, didURL, "assertionMethod", "signer")
+	if errors.Is(err, did.ErrNotInRelationship) {
+		u, _ := did.ParseDIDURL(didURL)
 		return keys.PublicKey{}, errs.New(http.StatusForbidden, "evidence.notAssertionMethod", "%s is not an assertionMethod key of %s", didURL, u.DID)
 	}
-	pk, err := keys.ParseMultibase(vm.PublicKeyMultibase)
-	if err != nil {
-		return keys.PublicKey{}, fmt.Errorf("stored key %s: %w", didURL, err)
-	}
-	return pk, nil
+	return pk, err
 }
 
 // verifySignature checks an evidence signature against the signer's

@@ -1,7 +1,7 @@
 package grants
 
 import (
-	"fmt"
+	"errors"
 	"net/http"
 	"slices"
 	"time"
@@ -161,29 +161,14 @@ func blockTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 // grantorKey resolves the grant's kid to its key if it is in the
 // assertionMethod relationship of the grantor's current, active document.
 func grantorKey(st chain.Reader, kid string) (keys.PublicKey, error) {
-	u, err := did.ParseDIDURL(kid)
-	if err != nil {
+	if u, err := did.ParseDIDURL(kid); err != nil || u.Fragment == "" {
 		return keys.PublicKey{}, invalid("the grant's kid is not a DID URL")
 	}
-	r, ok, err := did.Latest(st, u.DID)
-	if err != nil {
-		return keys.PublicKey{}, err
-	}
-	if !ok {
-		return keys.PublicKey{}, errs.New(http.StatusNotFound, "did.notFound", "grantor %s is not registered", u.DID)
-	}
-	if r.Deactivated {
-		return keys.PublicKey{}, errs.New(http.StatusGone, "did.deactivated", "grantor %s is deactivated", u.DID)
-	}
-	vm, ok := r.Document.Method(kid)
-	if !ok || !r.Document.HasRelationship("assertionMethod", kid) {
+	pk, err := did.RelationshipKey(st, kid, "assertionMethod", "grantor")
+	if errors.Is(err, did.ErrNotInRelationship) {
 		return keys.PublicKey{}, errs.New(http.StatusForbidden, "grant.notAssertionMethod", "%s is not an assertionMethod key of the grantor", kid)
 	}
-	pk, err := keys.ParseMultibase(vm.PublicKeyMultibase)
-	if err != nil {
-		return keys.PublicKey{}, fmt.Errorf("stored key %s: %w", kid, err)
-	}
-	return pk, nil
+	return pk, err
 }
 
 func applyRecord(ctx *chain.Context, s *Signed) error {
