@@ -169,16 +169,23 @@ func (s *Server) verifyCredential(w http.ResponseWriter, r *http.Request) {
 		renderError(w, r, err)
 		return
 	}
-	if res.Err != nil {
-		slog.ErrorContext(r.Context(), "verify credential: a check could not be made", "err", res.Err)
+	renderVerdict(w, r, res.Verified, res.Err, res)
+}
+
+// renderVerdict answers a verification: 200 with the result when verified,
+// 422 with it when a check failed, and 503 (the detail logged, not shown)
+// when a check could not be made on this side (internal is not nil).
+func renderVerdict(w http.ResponseWriter, r *http.Request, verified bool, internal error, result any) {
+	if internal != nil {
+		slog.ErrorContext(r.Context(), "verification: a check could not be made", "path", r.URL.Path, "err", internal)
 		renderError(w, r, errs.New(http.StatusServiceUnavailable, "ledger.unavailable", "a check could not be made; retry later"))
 		return
 	}
 	status := http.StatusOK
-	if !res.Verified {
+	if !verified {
 		status = http.StatusUnprocessableEntity
 	}
-	writeJSON(w, status, res)
+	writeJSON(w, status, result)
 }
 
 // policyFrom reads the verification policy from a request's options

@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
-	"log/slog"
 	"net/http"
 	"sync"
 	"time"
@@ -147,14 +146,5 @@ func (s *Server) verifyPresentation(w http.ResponseWriter, r *http.Request) {
 		renderError(w, r, err)
 		return
 	}
-	if res.Err != nil {
-		slog.ErrorContext(r.Context(), "verify presentation: a check could not be made", "err", res.Err)
-		renderError(w, r, errs.New(http.StatusServiceUnavailable, "ledger.unavailable", "a check could not be made; retry later"))
-		return
-	}
-	status := http.StatusOK
-	if !res.Verified {
-		status = http.StatusUnprocessableEntity
-	}
-	writeJSON(w, status, res)
+	renderVerdict(w, r, res.Verified, res.Err, res)
 }
