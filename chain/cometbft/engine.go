@@ -13,7 +13,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	cmtcfg "github.com/cometbft/cometbft/config"
 	cmtlog "github.com/cometbft/cometbft/libs/log"
 	mempl "github.com/cometbft/cometbft/mempool"
 	cmtnode "github.com/cometbft/cometbft/node"
@@ -130,7 +129,7 @@ func Start(cfg Config) (*Engine, error) {
 	n, err := cmtnode.NewNode(context.Background(), c, pv, nodeKey,
 		proxy.NewUnsyncLocalClientCreator(e.app),
 		cmtnode.DefaultGenesisDocProviderFunc(c),
-		cmtcfg.DefaultDBProvider,
+		stopSafeDBProvider,
 		cmtnode.DefaultMetricsProvider(c.Instrumentation),
 		logger)
 	if err != nil {
