@@ -21,12 +21,12 @@ import (
 func TestAttackDIPresentationReplayWithAddedProof(t *testing.T) {
 	e := newLedger(t)
 	alice, mallory := e.user(t, keys.Ed25519), e.user(t, keys.Ed25519)
-	alicePres, err := credential.SignPresentationDataIntegrity(alice.signer(), vp(t, alice.did), credential.CryptosuiteEdDSARDFC2022, "old-challenge", "https://old.example", e.now)
+	alicePres, err := credential.SignPresentationDataIntegrity(alice.signer(), vp(t, alice.did), credential.CryptosuiteEdDSARDFC2022, "old-challenge", "https://old.example", e.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	both, err := ldproof.Sign(alicePres, ldproof.Options{Cryptosuite: credential.CryptosuiteEdDSARDFC2022, Key: mallory.key, VerificationMethod: mallory.vm(),
-		ProofPurpose: ldproof.PurposeAuthentication, Created: e.now, Challenge: "fresh", Domain: "https://verifier.example"})
+		ProofPurpose: ldproof.PurposeAuthentication, Created: e.Now, Challenge: "fresh", Domain: "https://verifier.example"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +36,7 @@ func TestAttackDIPresentationReplayWithAddedProof(t *testing.T) {
 	m["proof"] = []any{ps[1], ps[0]}
 	forged, _ := json.Marshal(m)
 	store := challenges{"fresh": false}
-	r, err := e.verifier(e.now).VerifyPresentation(ctx, forged, credential.PresentationOptions{Challenge: "fresh", Domain: "https://verifier.example", Challenges: store})
+	r, err := e.verifier(e.Now).VerifyPresentation(ctx, forged, credential.PresentationOptions{Challenge: "fresh", Domain: "https://verifier.example", Challenges: store})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,11 +58,11 @@ func TestAttackRDFCFullIRIMembers(t *testing.T) {
 	uni := e.issuer(t, keys.Ed25519, "Example University")
 	alice := e.user(t, keys.Ed25519)
 	st := map[string]any{"id": "https://n.example/status-lists/abc#5", "type": "BitstringStatusListEntry", "statusPurpose": "revocation", "statusListIndex": "5", "statusListCredential": "https://n.example/status-lists/abc"}
-	signed, err := credential.SignDataIntegrity(uni.signer(), diploma(t, uni.did, alice.did, map[string]any{"credentialStatus": st, "validUntil": e.now.Add(24 * time.Hour).UTC().Format(time.RFC3339)}), credential.CryptosuiteEdDSARDFC2022, e.now)
+	signed, err := credential.SignDataIntegrity(uni.signer(), diploma(t, uni.did, alice.did, map[string]any{"credentialStatus": st, "validUntil": e.Now.Add(24 * time.Hour).UTC().Format(time.RFC3339)}), credential.CryptosuiteEdDSARDFC2022, e.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	v := e.verifier(e.now.Add(48 * time.Hour))
+	v := e.verifier(e.Now.Add(48 * time.Hour))
 	v.Status = alwaysRevoked{}
 	var m map[string]any
 	_ = json.Unmarshal(signed, &m)
@@ -85,7 +85,7 @@ func TestAttackRDFCFullIRIMembers(t *testing.T) {
 		"big integer":    `{"@context":["https://www.w3.org/ns/credentials/v2","https://www.w3.org/ns/credentials/examples/v2"],"type":"VerifiableCredential","issuer":"` + uni.did + `","credentialSubject":{"id":"did:example:a","n":9007199254740993}}`,
 		"long array":     `{"@context":["https://www.w3.org/ns/credentials/v2","https://www.w3.org/ns/credentials/examples/v2"],"type":"VerifiableCredential","issuer":"` + uni.did + `","credentialSubject":{"id":"did:example:a","n":[` + strings.Repeat(`"x",`, 400) + `"x"]}}`,
 	} {
-		if _, err := credential.SignDataIntegrity(uni.signer(), []byte(doc), credential.CryptosuiteEdDSARDFC2022, e.now); err == nil {
+		if _, err := credential.SignDataIntegrity(uni.signer(), []byte(doc), credential.CryptosuiteEdDSARDFC2022, e.Now); err == nil {
 			t.Errorf("%s: signed", name)
 		}
 	}
@@ -99,15 +99,15 @@ func TestAttackSDJWTBinding(t *testing.T) {
 	uni := e.issuer(t, keys.P256, "Example University")
 	alice, mallory := e.user(t, keys.Ed25519), e.user(t, keys.Ed25519)
 	for _, p := range []string{"/credentialStatus", "/credentialSchema", "/issuer", "/credentialSubject/id", "/validUntil"} {
-		if _, err := credential.IssueSDJWT(ctx, uni.signer(), diploma(t, uni.did, alice.did, nil), e.now, credential.IssueOptions{State: e.l}, []string{p}, e.resolver); err == nil {
+		if _, err := credential.IssueSDJWT(ctx, uni.signer(), diploma(t, uni.did, alice.did, nil), e.Now, credential.IssueOptions{State: e.l}, []string{p}, e.resolver); err == nil {
 			t.Errorf("%s made disclosable", p)
 		}
 	}
-	tok, err := credential.IssueSDJWT(ctx, uni.signer(), diploma(t, uni.did, alice.did, nil), e.now, credential.IssueOptions{State: e.l}, []string{"/credentialSubject/degree"}, e.resolver)
+	tok, err := credential.IssueSDJWT(ctx, uni.signer(), diploma(t, uni.did, alice.did, nil), e.Now, credential.IssueOptions{State: e.l}, []string{"/credentialSubject/degree"}, e.resolver)
 	if err != nil {
 		t.Fatal(err)
 	}
-	at := e.now.Add(time.Hour)
+	at := e.Now.Add(time.Hour)
 	vpJWT, err := credential.SignPresentationJWT(mallory.signer(), vp(t, mallory.did, tok), "ch", "https://v.example", at)
 	if err != nil {
 		t.Fatal(err)
@@ -125,7 +125,7 @@ func TestAttackSDJWTBinding(t *testing.T) {
 	wantPresentation(t, "alice's own vp+jwt", r, true, map[string]string{"credentials": "passed"})
 
 	// Mallory self-issues sub = Alice, cnf = Mallory's key.
-	claims, _ := json.Marshal(map[string]any{"iss": mallory.did, "iat": e.now.Unix(), "vct": "Login", "sub": alice.did, "name": "x"})
+	claims, _ := json.Marshal(map[string]any{"iss": mallory.did, "iat": e.Now.Unix(), "vct": "Login", "sub": alice.did, "name": "x"})
 	mk := mallory.key.Public()
 	self, err := sdjwt.Issue(mallory.key, mallory.vm(), claims, sdjwt.IssueOptions{Disclosable: []string{"/name"}, HolderKey: &mk})
 	if err != nil {
@@ -138,7 +138,7 @@ func TestAttackSDJWTBinding(t *testing.T) {
 		t.Fatalf("holder reported as %s from sub alone", r.Holder)
 	}
 	// A status claim that weid does not read is a warning, not a pass.
-	claims, _ = json.Marshal(map[string]any{"iss": mallory.did, "iat": e.now.Unix(), "vct": "Login", "status": map[string]any{"status_list": map[string]any{"idx": 1, "uri": "https://x.example/l"}}, "name": "x"})
+	claims, _ = json.Marshal(map[string]any{"iss": mallory.did, "iat": e.Now.Unix(), "vct": "Login", "status": map[string]any{"status_list": map[string]any{"idx": 1, "uri": "https://x.example/l"}}, "name": "x"})
 	withStatus, _ := sdjwt.Issue(mallory.key, mallory.vm(), claims, sdjwt.IssueOptions{})
 	cr := e.verifier(at).VerifySDJWT(ctx, withStatus, credential.Policy{})
 	if got := fmt.Sprint(statuses(t, cr)[credential.CheckStatus]); got != credential.StatusWarning {

@@ -19,7 +19,7 @@ func BenchmarkIssueJWT(b *testing.B) {
 	s := uni.signer()
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := credential.IssueJWT(s, cred, e.now, opts); err != nil {
+		if _, err := credential.IssueJWT(s, cred, e.Now, opts); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -33,7 +33,7 @@ func BenchmarkVerifyJWT(b *testing.B) {
 	e := newLedger(b)
 	uni := e.issuer(b, keys.Ed25519, "Example University")
 	tok := issue(b, e, uni.signer(), diploma(b, uni.did, "did:example:alice", nil))
-	v := e.verifier(e.now.Add(time.Hour))
+	v := e.verifier(e.Now.Add(time.Hour))
 	p := credential.Policy{RequireAccreditation: true}
 	b.ReportAllocs()
 	for b.Loop() {

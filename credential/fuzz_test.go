@@ -19,7 +19,7 @@ func FuzzVerifyJWT(f *testing.F) {
 	good := issue(f, e, uni.signer(), diploma(f, uni.did, "did:example:alice", map[string]any{
 		"credentialStatus": map[string]any{"id": "https://uni.example/status/1#2", "type": "BitstringStatusListEntry"},
 	}))
-	v := e.verifier(e.now.Add(time.Hour))
+	v := e.verifier(e.Now.Add(time.Hour))
 	v.ClockSkew = time.Minute
 	parts := strings.Split(good, ".")
 	enc := base64.RawURLEncoding.EncodeToString
@@ -70,11 +70,11 @@ func FuzzVerifyPresentation(f *testing.F) {
 	uni := e.issuer(f, keys.Ed25519, "Example University")
 	alice := e.user(f, keys.Ed25519)
 	tok := issue(f, e, uni.signer(), diploma(f, uni.did, alice.did, nil))
-	signed, err := credential.SignPresentationJWT(alice.signer(), vp(f, "", tok), "c", "d", e.now)
+	signed, err := credential.SignPresentationJWT(alice.signer(), vp(f, "", tok), "c", "d", e.Now)
 	if err != nil {
 		f.Fatal(err)
 	}
-	v := e.verifier(e.now.Add(time.Hour))
+	v := e.verifier(e.Now.Add(time.Hour))
 	str := func(s string) string { b, _ := json.Marshal(s); return string(b) }
 	for _, s := range []string{
 		str(signed), string(vp(f, alice.did, tok)), str(signed + "~"), `{"type":"EnvelopedVerifiablePresentation","id":"data:application/vp+jwt,e30"}`,

@@ -11,6 +11,7 @@ import (
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/credential"
 	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/internal/ledgertest"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/schemas"
 )
@@ -18,7 +19,7 @@ import (
 // The helpers follow schemas/helpers_test.go: a real ledger with the did,
 // authz and schemas transaction types, committed block by block.
 
-const testChain = "test"
+const testChain = ledgertest.ChainID
 
 // actor is a did:weid identity with its current key and a nonce counter.
 type actor struct {
@@ -45,16 +46,8 @@ func (a *actor) signer() credential.Signer {
 
 func (a *actor) tx(t testing.TB, typ string, payload any) *chain.Tx {
 	t.Helper()
-	raw, err := json.Marshal(payload)
-	if err != nil {
-		t.Fatal(err)
-	}
 	a.nonce++
-	tx := &chain.Tx{ChainID: testChain, Type: typ, From: a.vm(), Nonce: a.nonce, Payload: raw}
-	if err := tx.Sign(a.key); err != nil {
-		t.Fatal(err)
-	}
-	return tx
+	return ledgertest.SignTx(t, a.key, a.vm(), a.nonce, typ, payload)
 }
 
 func (a *actor) create(t testing.TB) *chain.Tx {
@@ -65,11 +58,9 @@ func (a *actor) create(t testing.TB) *chain.Tx {
 // ledger is a chain.Ledger with did, authz and schemas registered, the
 // system schemas published at genesis, and a verifier over it.
 type ledger struct {
+	*ledgertest.Ledger
 	l        *chain.Ledger
-	reg      *chain.Registry
-	node     *keys.PrivateKey
 	admin    *actor
-	now      time.Time
 	resolver *did.Resolver
 }
 
@@ -79,28 +70,17 @@ func newLedger(t testing.TB) *ledger {
 	did.Register(reg)
 	authz.Register(reg)
 	schemas.Register(reg)
-	l, err := chain.Open(t.TempDir(), reg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	node, err := keys.Generate(keys.Ed25519)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &ledger{l: l, reg: reg, node: node, admin: newActor(t, keys.Ed25519), now: time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)}
+	tl := ledgertest.Open(t, reg, time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC))
+	l := tl.L
+	e := &ledger{Ledger: tl, l: l, admin: newActor(t, keys.Ed25519)}
 	txs := []*chain.Tx{
 		e.admin.create(t),
-		e.admin.tx(t, chain.TypeChainInit, chain.InitPayload{NodeKey: node.Public().Multibase(), Admins: []string{e.admin.did}}),
+		e.admin.tx(t, chain.TypeChainInit, chain.InitPayload{NodeKey: tl.Node.Public().Multibase(), Admins: []string{e.admin.did}}),
 	}
 	for _, s := range schemas.SystemSchemas() {
 		txs = append(txs, e.admin.tx(t, schemas.TxRegister, s.Payload()))
 	}
-	for i, err := range e.commit(t, txs...) {
-		if err != nil {
-			t.Fatalf("genesis tx %d: %v", i, err)
-		}
-	}
+	e.MustGenesis(t, txs...)
 	e.resolver = did.NewResolver(map[string]did.MethodResolver{
 		"weid": did.NewWeidMethod(l),
 		"key":  did.KeyMethod{},
@@ -113,30 +93,7 @@ func newLedger(t testing.TB) *ledger {
 // the previous one; it returns each one's error.
 func (e *ledger) commit(t testing.TB, txs ...*chain.Tx) []error {
 	t.Helper()
-	out := make([]error, len(txs))
-	var cs []*chain.Checked
-	var idx []int
-	for i, tx := range txs {
-		c, err := e.reg.CheckTx(testChain, tx)
-		if err != nil {
-			out[i] = err
-			continue
-		}
-		cs = append(cs, c)
-		idx = append(idx, i)
-	}
-	if len(cs) == 0 {
-		return out
-	}
-	_, res, err := e.l.Commit(cs, e.node, e.now)
-	if err != nil {
-		t.Fatalf("Commit: %v", err)
-	}
-	e.now = e.now.Add(time.Second)
-	for j, r := range res {
-		out[idx[j]] = r.Err
-	}
-	return out
+	return e.Commit(t, txs...)
 }
 
 func (e *ledger) must(t testing.TB, tx *chain.Tx) {

@@ -70,9 +70,9 @@ func TestPresentationJWT(t *testing.T) {
 	mallory := e.user(t, keys.Ed25519)
 	tok := issue(t, e, uni.signer(), diploma(t, uni.did, alice.did, nil))
 	env := map[string]any{"@context": credential.ContextV2, "type": "EnvelopedVerifiableCredential", "id": credential.DataURLVCJWT + tok}
-	v := e.verifier(e.now.Add(time.Hour))
+	v := e.verifier(e.Now.Add(time.Hour))
 	str := func(s string) json.RawMessage { b, _ := json.Marshal(s); return b }
-	now := e.now.Add(time.Hour)
+	now := e.Now.Add(time.Hour)
 
 	signed, err := credential.SignPresentationJWT(alice.signer(), vp(t, "", env, tok), "c-1", "https://verifier.example", now)
 	if err != nil {
@@ -129,7 +129,7 @@ func TestPresentationUnsigned(t *testing.T) {
 	e := newLedger(t)
 	uni := e.issuer(t, keys.Ed25519, "Example University")
 	tok := issue(t, e, uni.signer(), diploma(t, uni.did, "did:example:alice", nil))
-	v := e.verifier(e.now.Add(time.Hour))
+	v := e.verifier(e.Now.Add(time.Hour))
 	r, err := v.VerifyPresentation(ctx, vp(t, "did:example:alice", tok), credential.PresentationOptions{})
 	if err != nil {
 		t.Fatal(err)

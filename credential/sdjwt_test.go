@@ -15,9 +15,9 @@ func TestSDJWTIssueVerifyPresent(t *testing.T) {
 	e := newLedger(t)
 	uni := e.issuer(t, keys.P256, "Example University")
 	alice := e.user(t, keys.Ed25519)
-	at := e.now.Add(time.Hour)
+	at := e.Now.Add(time.Hour)
 	v := e.verifier(at)
-	tok, err := credential.IssueSDJWT(ctx, uni.signer(), diploma(t, uni.did, alice.did, nil), e.now, credential.IssueOptions{State: e.l},
+	tok, err := credential.IssueSDJWT(ctx, uni.signer(), diploma(t, uni.did, alice.did, nil), e.Now, credential.IssueOptions{State: e.l},
 		[]string{"/credentialSubject/holderName", "/credentialSubject/degree", "/credentialSubject/diplomaNumber", "/credentialSubject/awardedDate"}, e.resolver)
 	if err != nil {
 		t.Fatal(err)
@@ -80,7 +80,7 @@ func TestSDJWTIssueVerifyPresent(t *testing.T) {
 		t.Fatalf("Verify: %v %v", err, r)
 	}
 	// Expired.
-	r = e.verifier(e.now.AddDate(10, 0, 0)).VerifySDJWT(ctx, issueSD(t, e, uni, alice.did, map[string]any{"validUntil": e.now.Add(24 * time.Hour).UTC().Format(time.RFC3339)}), credential.Policy{})
+	r = e.verifier(e.Now.AddDate(10, 0, 0)).VerifySDJWT(ctx, issueSD(t, e, uni, alice.did, map[string]any{"validUntil": e.Now.Add(24 * time.Hour).UTC().Format(time.RFC3339)}), credential.Policy{})
 	if r.Verified {
 		t.Fatal("an expired SD-JWT verified")
 	}
@@ -88,7 +88,7 @@ func TestSDJWTIssueVerifyPresent(t *testing.T) {
 
 func issueSD(t *testing.T, e *ledger, a *actor, holder string, extra map[string]any) string {
 	t.Helper()
-	tok, err := credential.IssueSDJWT(ctx, a.signer(), diploma(t, a.did, holder, extra), e.now, credential.IssueOptions{State: e.l}, []string{"/credentialSubject/degree"}, e.resolver)
+	tok, err := credential.IssueSDJWT(ctx, a.signer(), diploma(t, a.did, holder, extra), e.Now, credential.IssueOptions{State: e.l}, []string{"/credentialSubject/degree"}, e.resolver)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +97,7 @@ func issueSD(t *testing.T, e *ledger, a *actor, holder string, extra map[string]
 
 func TestDataIntegritySuitesOnLedger(t *testing.T) {
 	e := newLedger(t)
-	v := e.verifier(e.now.Add(time.Hour))
+	v := e.verifier(e.Now.Add(time.Hour))
 	for _, tc := range []struct {
 		suite string
 		kt    keys.Type
@@ -105,7 +105,7 @@ func TestDataIntegritySuitesOnLedger(t *testing.T) {
 		t.Run(tc.suite, func(t *testing.T) {
 			uni := e.issuer(t, tc.kt, "University "+tc.suite)
 			alice := e.user(t, keys.Ed25519)
-			signed, err := credential.SignDataIntegrity(uni.signer(), diploma(t, uni.did, alice.did, nil), tc.suite, e.now)
+			signed, err := credential.SignDataIntegrity(uni.signer(), diploma(t, uni.did, alice.did, nil), tc.suite, e.Now)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -115,7 +115,7 @@ func TestDataIntegritySuitesOnLedger(t *testing.T) {
 			want(t, v.VerifyDataIntegrity(ctx, bad, credential.Policy{}), false, with(credential.CheckProof, "failed", credential.CheckValidityPeriod, "skipped"))
 			// Presented by alice with a Data Integrity proof.
 			vpDoc := vp(t, "", json.RawMessage(signed))
-			pres, err := credential.SignPresentationDataIntegrity(alice.signer(), vpDoc, credential.CryptosuiteEdDSARDFC2022, "ch-"+tc.suite, "https://verifier.example", e.now)
+			pres, err := credential.SignPresentationDataIntegrity(alice.signer(), vpDoc, credential.CryptosuiteEdDSARDFC2022, "ch-"+tc.suite, "https://verifier.example", e.Now)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -128,7 +128,7 @@ func TestDataIntegritySuitesOnLedger(t *testing.T) {
 			pr, _ = v.VerifyPresentation(ctx, pres, credential.PresentationOptions{Challenge: "ch-" + tc.suite, Challenges: store})
 			wantPresentation(t, "DI replay", pr, false, map[string]string{"challenge": "failed"})
 			// The issuer's key cannot authenticate as alice.
-			forged, _ := credential.SignPresentationDataIntegrity(credential.Signer{DID: alice.did, VerificationMethod: alice.vm(), Key: uni.key}, vpDoc, suiteFor(uni.key), "x", "", e.now)
+			forged, _ := credential.SignPresentationDataIntegrity(credential.Signer{DID: alice.did, VerificationMethod: alice.vm(), Key: uni.key}, vpDoc, suiteFor(uni.key), "x", "", e.Now)
 			if forged != nil {
 				pr, _ = v.VerifyPresentation(ctx, forged, credential.PresentationOptions{Challenge: "x"})
 				wantPresentation(t, "forged DI presentation", pr, false, map[string]string{"holderProof": "failed"})

@@ -24,7 +24,7 @@ func signed(t testing.TB, payload string) string {
 
 func TestStructureFailures(t *testing.T) {
 	e := newLedger(t)
-	v := e.verifier(e.now)
+	v := e.verifier(e.Now)
 	deep := strings.Repeat("[", 100) + strings.Repeat("]", 100)
 	ok := `"@context":["https://www.w3.org/ns/credentials/v2"],"type":"VerifiableCredential","issuer":"did:example:x"`
 	long := `[` + strings.Repeat(`1,`, credential.MaxArrayLength) + `1]`
@@ -129,13 +129,13 @@ func TestVerifyCancelled(t *testing.T) {
 	k, _ := keys.Generate(keys.Ed25519)
 	id := "did:key:" + k.Public().Multibase()
 	tok, err := credential.IssueJWT(credential.Signer{DID: id, VerificationMethod: id + "#" + k.Public().Multibase(), Key: k},
-		diploma(t, id, "did:example:a", nil), e.now, credential.IssueOptions{})
+		diploma(t, id, "did:example:a", nil), e.Now, credential.IssueOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	c, cancel := contextWithCancel()
 	cancel()
-	r := e.verifier(e.now.Add(time.Minute)).VerifyJWT(c, tok, credential.Policy{})
+	r := e.verifier(e.Now.Add(time.Minute)).VerifyJWT(c, tok, credential.Policy{})
 	if r.Verified || r.Err == nil {
 		t.Fatalf("verified %v err %v\n%s", r.Verified, r.Err, dump(r))
 	}

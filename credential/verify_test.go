@@ -27,7 +27,7 @@ var ctx = context.Background()
 
 func issue(t testing.TB, e *ledger, s credential.Signer, cred json.RawMessage) string {
 	t.Helper()
-	tok, err := credential.IssueJWT(s, cred, e.now, credential.IssueOptions{State: e.l})
+	tok, err := credential.IssueJWT(s, cred, e.Now, credential.IssueOptions{State: e.l})
 	if err != nil {
 		t.Fatalf("IssueJWT: %v", err)
 	}
@@ -40,7 +40,7 @@ func TestIssueVerify(t *testing.T) {
 			e := newLedger(t)
 			uni := e.issuer(t, kt, "Example University")
 			holder := e.user(t, keys.Ed25519)
-			issuedAt := e.now
+			issuedAt := e.Now
 			tok := issue(t, e, uni.signer(), diploma(t, uni.did, holder.did, nil))
 			j, err := credential.ParseJWS(tok)
 			if err != nil {
@@ -60,7 +60,7 @@ func TestIssueVerify(t *testing.T) {
 			if got := payload["validFrom"]; got != issuedAt.Format(time.RFC3339) {
 				t.Fatalf("validFrom = %v, want %s", got, issuedAt.Format(time.RFC3339))
 			}
-			r := e.verifier(e.now.Add(time.Hour)).VerifyJWT(ctx, tok, credential.Policy{RequireAccreditation: true, RequireBinding: true})
+			r := e.verifier(e.Now.Add(time.Hour)).VerifyJWT(ctx, tok, credential.Policy{RequireAccreditation: true, RequireBinding: true})
 			want(t, r, true, allPassed)
 			if len(r.Warnings) != 0 || len(r.Errors) != 0 {
 				t.Fatalf("warnings %v errors %v", r.Warnings, r.Errors)
@@ -103,7 +103,7 @@ func TestTamperedPayload(t *testing.T) {
 	e := newLedger(t)
 	uni := e.issuer(t, keys.Ed25519, "Example University")
 	tok := issue(t, e, uni.signer(), diploma(t, uni.did, "did:example:alice", nil))
-	v := e.verifier(e.now.Add(time.Hour))
+	v := e.verifier(e.Now.Add(time.Hour))
 	bad := reassemble(t, tok, func(m map[string]any) {
 		m["credentialSubject"].(map[string]any)["degree"] = "Doctor of Philosophy"
 	})
@@ -120,8 +120,8 @@ func TestForgedIssuer(t *testing.T) {
 	e := newLedger(t)
 	uni := e.issuer(t, keys.Ed25519, "Example University")
 	mallory := e.user(t, keys.Ed25519)
-	v := e.verifier(e.now.Add(time.Hour))
-	cred := diploma(t, uni.did, "did:example:alice", map[string]any{"validFrom": e.now.Format(time.RFC3339)})
+	v := e.verifier(e.Now.Add(time.Hour))
+	cred := diploma(t, uni.did, "did:example:alice", map[string]any{"validFrom": e.Now.Format(time.RFC3339)})
 
 	// Mallory's own key, honestly named, claiming the university issued it.
 	tok, err := credential.SignJWS(mallory.key, mallory.vm(), cred)
@@ -142,14 +142,14 @@ func TestForgedIssuer(t *testing.T) {
 	want(t, v.VerifyJWT(ctx, tok, credential.Policy{}), false, with(credential.CheckProof, failed))
 
 	// IssueJWT refuses to sign for another issuer.
-	_, err = credential.IssueJWT(mallory.signer(), cred, e.now, credential.IssueOptions{})
+	_, err = credential.IssueJWT(mallory.signer(), cred, e.Now, credential.IssueOptions{})
 	wantErr(t, err, http.StatusForbidden, "credential.issuerMismatch")
 }
 
 func TestValidityPeriod(t *testing.T) {
 	e := newLedger(t)
 	uni := e.issuer(t, keys.Ed25519, "Example University")
-	start := e.now
+	start := e.Now
 	tok := issue(t, e, uni.signer(), diploma(t, uni.did, "did:example:alice", map[string]any{
 		"validUntil": start.Add(24 * time.Hour).Format(time.RFC3339),
 	}))
@@ -177,7 +177,7 @@ func TestAccreditation(t *testing.T) {
 	e := newLedger(t)
 	nobody := e.user(t, keys.P256)
 	tok := issue(t, e, nobody.signer(), diploma(t, nobody.did, "did:example:alice", nil))
-	v := e.verifier(e.now.Add(time.Hour))
+	v := e.verifier(e.Now.Add(time.Hour))
 	want(t, v.VerifyJWT(ctx, tok, credential.Policy{}), true, with(credential.CheckAccreditation, warning))
 	want(t, v.VerifyJWT(ctx, tok, credential.Policy{RequireAccreditation: true}), false, with(credential.CheckAccreditation, failed))
 
@@ -201,19 +201,19 @@ func TestAccreditation(t *testing.T) {
 func TestSchema(t *testing.T) {
 	e := newLedger(t)
 	uni := e.issuer(t, keys.Ed25519, "Example University")
-	v := e.verifier(e.now.Add(time.Hour))
+	v := e.verifier(e.Now.Add(time.Hour))
 	bad := diploma(t, uni.did, "did:example:alice", map[string]any{
 		"credentialSubject": map[string]any{"id": "did:example:alice", "holderName": "Alice Chen", "degree": "BEng"},
 	})
 
 	// Refused at issuance.
-	_, err := credential.IssueJWT(uni.signer(), bad, e.now, credential.IssueOptions{State: e.l})
+	_, err := credential.IssueJWT(uni.signer(), bad, e.Now, credential.IssueOptions{State: e.l})
 	se := wantErr(t, err, http.StatusUnprocessableEntity, "schema.violation")
 	if !strings.Contains(se.Detail, "schema 2") {
 		t.Errorf("detail %q", se.Detail)
 	}
 	// Signed anyway (without the check), it fails verification.
-	tok, err := credential.IssueJWT(uni.signer(), bad, e.now, credential.IssueOptions{})
+	tok, err := credential.IssueJWT(uni.signer(), bad, e.Now, credential.IssueOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,9 +223,9 @@ func TestSchema(t *testing.T) {
 	missing := diploma(t, uni.did, "did:example:alice", map[string]any{
 		"credentialSchema": map[string]any{"id": "https://weid.example/v1/schemas/4242/versions/1", "type": "JsonSchema"},
 	})
-	_, err = credential.IssueJWT(uni.signer(), missing, e.now, credential.IssueOptions{State: e.l})
+	_, err = credential.IssueJWT(uni.signer(), missing, e.Now, credential.IssueOptions{State: e.l})
 	wantErr(t, err, http.StatusNotFound, "schema.notFound")
-	tok, err = credential.IssueJWT(uni.signer(), missing, e.now, credential.IssueOptions{})
+	tok, err = credential.IssueJWT(uni.signer(), missing, e.Now, credential.IssueOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -257,7 +257,7 @@ func TestStatus(t *testing.T) {
 			"statusPurpose": "revocation", "statusListIndex": "94567", "statusListCredential": "https://uni.example/status/3",
 		},
 	}))
-	r := e.verifier(e.now.Add(time.Hour)).VerifyJWT(ctx, tok, credential.Policy{RequireAccreditation: true})
+	r := e.verifier(e.Now.Add(time.Hour)).VerifyJWT(ctx, tok, credential.Policy{RequireAccreditation: true})
 	want(t, r, true, with(credential.CheckStatus, warning))
 	if !strings.Contains(r.Warnings[0].Detail, "no status list is available") {
 		t.Errorf("warning %q", r.Warnings[0].Detail)
@@ -269,9 +269,9 @@ func TestKeyRotation(t *testing.T) {
 	uni := e.issuer(t, keys.Secp256k1, "Example University")
 	before := issue(t, e, uni.signer(), diploma(t, uni.did, "did:example:alice", nil))
 	old := uni.signer()
-	e.now = e.now.Add(time.Minute) // the key is rotated a minute later
+	e.Now = e.Now.Add(time.Minute) // the key is rotated a minute later
 	e.rotate(t, uni, "key-2")
-	v := e.verifier(e.now.Add(time.Hour))
+	v := e.verifier(e.Now.Add(time.Hour))
 
 	r := v.VerifyJWT(ctx, before, credential.Policy{RequireAccreditation: true})
 	want(t, r, true, allPassed)
@@ -301,7 +301,7 @@ func TestDIDKeyIssuer(t *testing.T) {
 		id := did.KeyDID(k.Public())
 		s := credential.Signer{DID: id, VerificationMethod: id + "#" + k.Public().Multibase(), Key: k}
 		tok := issue(t, e, s, diploma(t, id, "did:example:alice", nil))
-		v := e.verifier(e.now.Add(time.Hour))
+		v := e.verifier(e.Now.Add(time.Hour))
 		want(t, v.VerifyJWT(ctx, tok, credential.Policy{}), true, with(credential.CheckAccreditation, warning))
 		want(t, v.VerifyJWT(ctx, tok, credential.Policy{RequireAccreditation: true}), false, with(credential.CheckAccreditation, failed))
 	}
@@ -311,12 +311,12 @@ func TestURLIssuer(t *testing.T) {
 	e := newLedger(t)
 	k, _ := keys.Generate(keys.Ed25519)
 	id := did.KeyDID(k.Public())
-	cred := diploma(t, "https://uni.example", "did:example:alice", map[string]any{"validFrom": e.now.Format(time.RFC3339)})
+	cred := diploma(t, "https://uni.example", "did:example:alice", map[string]any{"validFrom": e.Now.Format(time.RFC3339)})
 	tok, err := credential.SignJWS(k, id+"#"+k.Public().Multibase(), cred)
 	if err != nil {
 		t.Fatal(err)
 	}
-	v := e.verifier(e.now.Add(time.Hour))
+	v := e.verifier(e.Now.Add(time.Hour))
 	want(t, v.VerifyJWT(ctx, tok, credential.Policy{}), true, with(credential.CheckIssuerBinding, warning, credential.CheckAccreditation, warning))
 	want(t, v.VerifyJWT(ctx, tok, credential.Policy{RequireBinding: true}), false, with(credential.CheckIssuerBinding, failed, credential.CheckAccreditation, warning))
 	want(t, v.VerifyJWT(ctx, tok, credential.Policy{RequireAccreditation: true}), false, with(credential.CheckIssuerBinding, failed, credential.CheckAccreditation, failed))
@@ -325,8 +325,8 @@ func TestURLIssuer(t *testing.T) {
 func TestProofFailures(t *testing.T) {
 	e := newLedger(t)
 	uni := e.issuer(t, keys.Ed25519, "Example University")
-	cred := diploma(t, uni.did, "did:example:alice", map[string]any{"validFrom": e.now.Format(time.RFC3339)})
-	v := e.verifier(e.now.Add(time.Hour))
+	cred := diploma(t, uni.did, "did:example:alice", map[string]any{"validFrom": e.Now.Format(time.RFC3339)})
+	v := e.verifier(e.Now.Add(time.Hour))
 	sign := func(kid string) string {
 		tok, err := credential.SignJWS(uni.key, kid, cred)
 		if err != nil {
@@ -378,14 +378,14 @@ func TestIssueErrors(t *testing.T) {
 		"schema type wrong": {s, diploma(t, uni.did, "did:example:a", map[string]any{"credentialSchema": map[string]any{"id": schemaURL, "type": "JsonSchemaCredential"}}), 400, "credential.invalid"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			_, err := credential.IssueJWT(c.s, c.cred, e.now, credential.IssueOptions{State: e.l})
+			_, err := credential.IssueJWT(c.s, c.cred, e.Now, credential.IssueOptions{State: e.l})
 			wantErr(t, err, c.status, c.code)
 		})
 	}
 	// An issuer object naming the signer is fine.
 	cred := diploma(t, uni.did, "did:example:a", map[string]any{"issuer": map[string]any{"id": uni.did, "name": "Example University"}})
 	tok := issue(t, e, s, cred)
-	want(t, e.verifier(e.now.Add(time.Hour)).VerifyJWT(ctx, tok, credential.Policy{}), true, allPassed)
+	want(t, e.verifier(e.Now.Add(time.Hour)).VerifyJWT(ctx, tok, credential.Policy{}), true, allPassed)
 }
 
 func wantErr(t testing.TB, err error, status int, code string) *errs.Error {

@@ -10,11 +10,12 @@ import (
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/internal/ledgertest"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/schemas"
 )
 
-const testChain = "test"
+const testChain = ledgertest.ChainID
 
 // actor is a did:weid identity with its key and a nonce counter.
 type actor struct {
@@ -37,16 +38,8 @@ func (a *actor) vm() string { return a.did + "#" + did.FirstKeyFragment }
 // tx signs a transaction of type typ with the actor's next nonce.
 func (a *actor) tx(t testing.TB, typ string, payload any) *chain.Tx {
 	t.Helper()
-	raw, err := json.Marshal(payload)
-	if err != nil {
-		t.Fatal(err)
-	}
 	a.nonce++
-	tx := &chain.Tx{ChainID: testChain, Type: typ, From: a.vm(), Nonce: a.nonce, Payload: raw}
-	if err := tx.Sign(a.key); err != nil {
-		t.Fatal(err)
-	}
-	return tx
+	return ledgertest.SignTx(t, a.key, a.vm(), a.nonce, typ, payload)
 }
 
 func (a *actor) create(t testing.TB) *chain.Tx {
@@ -57,11 +50,9 @@ func (a *actor) create(t testing.TB) *chain.Tx {
 // ledger is a chain.Ledger with did, authz and schemas registered and a
 // genesis block committed.
 type ledger struct {
+	*ledgertest.Ledger
 	l     *chain.Ledger
-	reg   *chain.Registry
-	node  *keys.PrivateKey
 	admin *actor
-	now   time.Time
 }
 
 func newRegistry() *chain.Registry {
@@ -77,29 +68,16 @@ func newRegistry() *chain.Registry {
 // signs at height 0, built by genesisTxs.
 func newLedger(t testing.TB, genesisTxs ...func(t testing.TB, admin *actor) *chain.Tx) *ledger {
 	t.Helper()
-	reg := newRegistry()
-	l, err := chain.Open(t.TempDir(), reg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	node, err := keys.Generate(keys.Ed25519)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &ledger{l: l, reg: reg, node: node, admin: newActor(t), now: time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)}
+	tl := ledgertest.Open(t, newRegistry(), time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC))
+	e := &ledger{Ledger: tl, l: tl.L, admin: newActor(t)}
 	txs := []*chain.Tx{
 		e.admin.create(t),
-		e.admin.tx(t, chain.TypeChainInit, chain.InitPayload{NodeKey: node.Public().Multibase(), Admins: []string{e.admin.did}}),
+		e.admin.tx(t, chain.TypeChainInit, chain.InitPayload{NodeKey: tl.Node.Public().Multibase(), Admins: []string{e.admin.did}}),
 	}
 	for _, f := range genesisTxs {
 		txs = append(txs, f(t, e.admin))
 	}
-	for i, err := range e.commit(t, txs...) {
-		if err != nil {
-			t.Fatalf("genesis tx %d: %v", i, err)
-		}
-	}
+	e.MustGenesis(t, txs...)
 	return e
 }
 
@@ -107,30 +85,7 @@ func newLedger(t testing.TB, genesisTxs ...func(t testing.TB, admin *actor) *cha
 // one's error (from the stateless check or from the block).
 func (e *ledger) commit(t testing.TB, txs ...*chain.Tx) []error {
 	t.Helper()
-	out := make([]error, len(txs))
-	var cs []*chain.Checked
-	var idx []int
-	for i, tx := range txs {
-		c, err := e.reg.CheckTx(testChain, tx)
-		if err != nil {
-			out[i] = err
-			continue
-		}
-		cs = append(cs, c)
-		idx = append(idx, i)
-	}
-	if len(cs) == 0 {
-		return out
-	}
-	_, res, err := e.l.Commit(cs, e.node, e.now)
-	if err != nil {
-		t.Fatalf("Commit: %v", err)
-	}
-	e.now = e.now.Add(time.Second)
-	for j, r := range res {
-		out[idx[j]] = r.Err
-	}
-	return out
+	return e.Commit(t, txs...)
 }
 
 // submit commits one transaction and returns its hash and error.

@@ -1,7 +1,6 @@
 package status_test
 
 import (
-	"encoding/json"
 	"testing"
 	"time"
 
@@ -9,12 +8,13 @@ import (
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/internal/ledgertest"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/schemas"
 	"github.com/weidgo/weid/status"
 )
 
-const testChain = "test"
+const testChain = ledgertest.ChainID
 
 // actor is a did:weid identity with its key and a nonce counter.
 type actor struct {
@@ -35,26 +35,16 @@ func newActor(t testing.TB) *actor {
 // tx signs a transaction of type typ with the actor's next nonce.
 func (a *actor) tx(t testing.TB, typ string, payload any) *chain.Tx {
 	t.Helper()
-	raw, err := json.Marshal(payload)
-	if err != nil {
-		t.Fatal(err)
-	}
 	a.nonce++
-	tx := &chain.Tx{ChainID: testChain, Type: typ, From: a.did + "#" + did.FirstKeyFragment, Nonce: a.nonce, Payload: raw}
-	if err := tx.Sign(a.key); err != nil {
-		t.Fatal(err)
-	}
-	return tx
+	return ledgertest.SignTx(t, a.key, a.did+"#"+did.FirstKeyFragment, a.nonce, typ, payload)
 }
 
 // ledger is a chain.Ledger with did, authz, schemas and status registered
 // and a genesis block committed, as node.Open makes it.
 type ledger struct {
+	*ledgertest.Ledger
 	l     *chain.Ledger
-	reg   *chain.Registry
-	node  *keys.PrivateKey
 	admin *actor
-	now   time.Time
 }
 
 func newLedger(t testing.TB) *ledger {
@@ -64,24 +54,11 @@ func newLedger(t testing.TB) *ledger {
 	authz.Register(reg)
 	schemas.Register(reg)
 	status.Register(reg)
-	l, err := chain.Open(t.TempDir(), reg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	node, err := keys.Generate(keys.Ed25519)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &ledger{l: l, reg: reg, node: node, admin: newActor(t), now: time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)}
-	errs := e.commit(t,
+	tl := ledgertest.Open(t, reg, time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC))
+	e := &ledger{Ledger: tl, l: tl.L, admin: newActor(t)}
+	e.MustGenesis(t,
 		e.admin.tx(t, did.TxCreate, did.CreatePayload{DID: e.admin.did, PublicKeyMultibase: e.admin.key.Public().Multibase()}),
-		e.admin.tx(t, chain.TypeChainInit, chain.InitPayload{NodeKey: node.Public().Multibase(), Admins: []string{e.admin.did}}))
-	for i, err := range errs {
-		if err != nil {
-			t.Fatalf("genesis tx %d: %v", i, err)
-		}
-	}
+		e.admin.tx(t, chain.TypeChainInit, chain.InitPayload{NodeKey: tl.Node.Public().Multibase(), Admins: []string{e.admin.did}}))
 	return e
 }
 
@@ -89,30 +66,7 @@ func newLedger(t testing.TB) *ledger {
 // one's error (from the stateless check or from the block).
 func (e *ledger) commit(t testing.TB, txs ...*chain.Tx) []error {
 	t.Helper()
-	out := make([]error, len(txs))
-	var cs []*chain.Checked
-	var idx []int
-	for i, tx := range txs {
-		c, err := e.reg.CheckTx(testChain, tx)
-		if err != nil {
-			out[i] = err
-			continue
-		}
-		cs = append(cs, c)
-		idx = append(idx, i)
-	}
-	if len(cs) == 0 {
-		return out
-	}
-	_, res, err := e.l.Commit(cs, e.node, e.now)
-	if err != nil {
-		t.Fatalf("Commit: %v", err)
-	}
-	e.now = e.now.Add(time.Second)
-	for j, r := range res {
-		out[idx[j]] = r.Err
-	}
-	return out
+	return e.Commit(t, txs...)
 }
 
 func (e *ledger) submit(t testing.TB, tx *chain.Tx) error {
