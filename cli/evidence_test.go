@@ -12,7 +12,7 @@ import (
 // signers and proofs; a changed file is not recorded.
 func TestEvidence_CLI(t *testing.T) {
 	if testing.Short() {
-		t.Skip("starts a node process")
+		t.Skip("starts a node process; skipped with -short (make test runs it)")
 	}
 	t.Setenv("WEID_PASSPHRASE", "evidence test passphrase")
 	dir := t.TempDir()

@@ -13,7 +13,7 @@ import (
 // file; queries by DID, name and page; de-recognition.
 func TestGovernance_CLI(t *testing.T) {
 	if testing.Short() {
-		t.Skip("starts a node process")
+		t.Skip("starts a node process; skipped with -short (make test runs it)")
 	}
 	t.Setenv("WEID_PASSPHRASE", "governance test passphrase")
 	dir := t.TempDir()

@@ -13,7 +13,7 @@ import (
 // init, and a node started on it serves that chain.
 func TestNodeInit_WithAdminKeyFile(t *testing.T) {
 	if testing.Short() {
-		t.Skip("starts a node process")
+		t.Skip("starts a node process; skipped with -short (make test runs it)")
 	}
 	t.Setenv("WEID_PASSPHRASE", "init test passphrase")
 	dir := t.TempDir()

@@ -14,7 +14,7 @@ import (
 // and exits non-zero when one credential fails.
 func TestVerifyBatch_CLI(t *testing.T) {
 	if testing.Short() {
-		t.Skip("starts a node process")
+		t.Skip("starts a node process; skipped with -short (make test runs it)")
 	}
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")

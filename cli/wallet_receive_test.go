@@ -17,7 +17,7 @@ import (
 // verify; the offer cannot be redeemed twice, nor with a wrong PIN.
 func TestWalletReceive_OID4VCI(t *testing.T) {
 	if testing.Short() {
-		t.Skip("starts a node process")
+		t.Skip("starts a node process; skipped with -short (make test runs it)")
 	}
 	walletEnv(t)
 	dir := t.TempDir()

@@ -332,7 +332,7 @@ func TestWallet_Local(t *testing.T) {
 // once; a replay and a presentation for another domain fail.
 func TestWallet_Presentations_CLI(t *testing.T) {
 	if testing.Short() {
-		t.Skip("starts a node process")
+		t.Skip("starts a node process; skipped with -short (make test runs it)")
 	}
 	walletEnv(t)
 	dir := t.TempDir()
