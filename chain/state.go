@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
+	"encoding/json"
+	"fmt"
 	"sort"
 )
 
@@ -96,4 +98,27 @@ func appHash(prev []byte, changes []change) []byte {
 
 func appendUint64(b []byte, v uint64) []byte {
 	return binary.BigEndian.AppendUint64(b, v)
+}
+
+// GetJSON decodes the JSON value under key into v; ok is false (and v
+// untouched) when there is none.
+func GetJSON(st Reader, key []byte, v any) (ok bool, err error) {
+	raw, ok, err := st.Get(key)
+	if err != nil || !ok {
+		return false, err
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		return false, fmt.Errorf("decode %s: %w", key, err)
+	}
+	return true, nil
+}
+
+// SetJSON stores v under key as encoding/json writes it.
+func (o *Overlay) SetJSON(key []byte, v any) error {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	o.Set(key, raw)
+	return nil
 }

@@ -3,7 +3,6 @@ package evidence
 import (
 	"encoding/binary"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"sort"
 
@@ -106,30 +105,10 @@ func (e *Evidence) TxHashes() []string {
 	return out
 }
 
-func getJSON(st chain.Reader, key []byte, v any) (bool, error) {
-	raw, ok, err := st.Get(key)
-	if err != nil || !ok {
-		return false, err
-	}
-	if err := json.Unmarshal(raw, v); err != nil {
-		return false, fmt.Errorf("decode %s: %w", key, err)
-	}
-	return true, nil
-}
-
-func putJSON(st *chain.Overlay, key []byte, v any) error {
-	raw, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	st.Set(key, raw)
-	return nil
-}
-
 // GetRecord returns the record of hash, if any.
 func GetRecord(st chain.Reader, hash string) (*Record, bool, error) {
 	var r Record
-	ok, err := getJSON(st, recordKey(hash), &r)
+	ok, err := chain.GetJSON(st, recordKey(hash), &r)
 	if err != nil || !ok {
 		return nil, false, err
 	}

@@ -51,7 +51,7 @@ func Register(reg *chain.Registry) {
 				return err
 			}
 			var sg Signature
-			if ok, err := getJSON(ctx.State, sigKey(lp.Hash, ctx.Tx.SignerDID()), &sg); err != nil {
+			if ok, err := chain.GetJSON(ctx.State, sigKey(lp.Hash, ctx.Tx.SignerDID()), &sg); err != nil {
 				return err
 			} else if !ok || sg.Revoked {
 				return errs.New(http.StatusForbidden, "evidence.notSigner", "%s has no valid signature on %s; only its signers append logs", ctx.Tx.SignerDID(), lp.Hash)
@@ -225,7 +225,7 @@ func addSignature(ctx *chain.Context, r *Record, signer, signature string) error
 	sg := Signature{DID: signerDID(signer), Method: signer, Signature: signature, Seq: r.SignatureCount,
 		Submitter: ctx.Tx.SignerDID(), Signed: blockTime(ctx.Time), Height: ctx.Height, TxHash: ctx.TxHash}
 	r.SignatureCount++
-	return putJSON(ctx.State, sigKey(r.Hash, sg.DID), sg)
+	return ctx.State.SetJSON(sigKey(r.Hash, sg.DID), sg)
 }
 
 // appendLogs adds logs to r's evidence, attributed to the transaction's
@@ -236,12 +236,12 @@ func appendLogs(ctx *chain.Context, r *Record, logs []string) error {
 	}
 	for _, text := range logs {
 		l := Log{Seq: r.LogCount, Text: text, By: ctx.Tx.SignerDID(), Time: blockTime(ctx.Time), Height: ctx.Height, TxHash: ctx.TxHash}
-		if err := putJSON(ctx.State, logKey(r.Hash, l.Seq), l); err != nil {
+		if err := ctx.State.SetJSON(logKey(r.Hash, l.Seq), l); err != nil {
 			return err
 		}
 		r.LogCount++
 	}
-	return putJSON(ctx.State, recordKey(r.Hash), r)
+	return ctx.State.SetJSON(recordKey(r.Hash), r)
 }
 
 // authorizeOwnSignature lets a DID revoke or restore only its own signature.
@@ -259,7 +259,7 @@ func applyRevoke(ctx *chain.Context, p *RevokePayload, revoke bool) error {
 	}
 	var sg Signature
 	key := sigKey(p.Hash, p.DID)
-	if ok, err := getJSON(ctx.State, key, &sg); err != nil {
+	if ok, err := chain.GetJSON(ctx.State, key, &sg); err != nil {
 		return err
 	} else if !ok {
 		return errs.New(http.StatusNotFound, "evidence.signatureNotFound", "%s has not signed %s", p.DID, p.Hash)
@@ -278,7 +278,7 @@ func applyRevoke(ctx *chain.Context, p *RevokePayload, revoke bool) error {
 	}
 	sg.Revoked = revoke
 	sg.Changes = append(sg.Changes, Change{Action: action, Time: blockTime(ctx.Time), Height: ctx.Height, TxHash: ctx.TxHash})
-	if err := putJSON(ctx.State, key, sg); err != nil {
+	if err := ctx.State.SetJSON(key, sg); err != nil {
 		return err
 	}
 	if len(p.Logs) == 0 {

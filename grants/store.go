@@ -3,7 +3,6 @@ package grants
 import (
 	"encoding/binary"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"slices"
 	"time"
@@ -121,26 +120,6 @@ func (r *Receipt) Usable(t time.Time, claims []string) error {
 	return nil
 }
 
-func getJSON(st chain.Reader, key []byte, v any) (bool, error) {
-	raw, ok, err := st.Get(key)
-	if err != nil || !ok {
-		return false, err
-	}
-	if err := json.Unmarshal(raw, v); err != nil {
-		return false, fmt.Errorf("decode %s: %w", key, err)
-	}
-	return true, nil
-}
-
-func putJSON(st *chain.Overlay, key []byte, v any) error {
-	raw, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	st.Set(key, raw)
-	return nil
-}
-
 // Get returns the receipt of grant id, or 404 grant.notFound.
 func Get(st chain.Reader, id string) (*Receipt, error) {
 	if err := ValidID(id); err != nil {
@@ -151,7 +130,7 @@ func Get(st chain.Reader, id string) (*Receipt, error) {
 
 func mustReceipt(st chain.Reader, id string) (*Receipt, error) {
 	var r Receipt
-	ok, err := getJSON(st, receiptKey(id), &r)
+	ok, err := chain.GetJSON(st, receiptKey(id), &r)
 	if err != nil {
 		return nil, err
 	}

@@ -146,7 +146,7 @@ func Register(reg *chain.Registry) {
 			}
 			r.Status = StatusRevoked
 			r.Revoked = &Event{Time: blockTime(ctx.Time), Height: ctx.Height, TxHash: ctx.TxHash}
-			return putJSON(ctx.State, receiptKey(r.ID), r)
+			return ctx.State.SetJSON(receiptKey(r.ID), r)
 		},
 	})
 	reg.Register(chain.Handler{
@@ -191,7 +191,7 @@ func applyRecord(ctx *chain.Context, s *Signed) error {
 	st.Set(hashKey(s.Hash), []byte(s.ID))
 	st.Set(grantorIndex(s.Grantor, s.ID), []byte{})
 	st.Set(granteeIndex(s.Grantee, s.ID), []byte{})
-	return putJSON(st, receiptKey(s.ID), r)
+	return st.SetJSON(receiptKey(s.ID), r)
 }
 
 func applyAccess(ctx *chain.Context, p chain.Payload) error {
@@ -214,10 +214,10 @@ func applyAccess(ctx *chain.Context, p chain.Payload) error {
 	}
 	acc := Access{GrantID: r.ID, Seq: r.AccessCount, Holder: ctx.Tx.SignerDID(), Grantee: r.Grantee, Claims: a.Claims, Request: a.Request,
 		Event: Event{Time: blockTime(ctx.Time), Height: ctx.Height, TxHash: ctx.TxHash}}
-	if err := putJSON(st, accessKey(r.ID, acc.Seq), acc); err != nil {
+	if err := st.SetJSON(accessKey(r.ID, acc.Seq), acc); err != nil {
 		return err
 	}
 	st.Set(requestKey(a.Request), []byte(r.ID))
 	r.AccessCount++
-	return putJSON(st, receiptKey(r.ID), r)
+	return st.SetJSON(receiptKey(r.ID), r)
 }
