@@ -156,30 +156,43 @@ func signer(ctx context.Context, c *client.Client, d string, k *keys.PrivateKey)
 }
 
 func didUpdateCmd(g *globals) *cobra.Command {
-	var keyFile, passFile, addService, removeService, addKey, keyID, removeKey, rotateTo string
+	var keyFile, passFile, addService, removeService, addKey, keyID, removeKey, rotateTo, report string
 	var rels []string
+	var compromised bool
 	cmd := &cobra.Command{
 		Use:   "update DID",
 		Short: "Change a DID document: services and verification methods",
 		Long: `Change a DID document with one operation, signed locally by --key (an
 authentication key of the DID). Each change makes a new version; older
-versions stay resolvable with --version-id.`,
+versions stay resolvable with --version-id.
+
+A key removed or rotated out still verifies the credentials it signed while
+it was current (they are checked against the DID as of their issuance).
+If it was stolen, say so: --compromised with --remove-key or --rotate-to,
+or --report-compromised for a key removed earlier, declares it compromised
+on the ledger, and from then on nothing it signed verifies, whatever date it
+carries (reissue what it signed), and it can never be added back.`,
 		Example: `  weid did update DID --key alice.key --add-service 'home,LinkedDomains,https://alice.example'
   weid did update DID --key alice.key --remove-service home
   weid did update DID --key alice.key --add-key phone.key --key-id key-2
   weid did update DID --key alice.key --remove-key key-2
-  weid did update DID --key alice.key --rotate-to alice2.key --key-id key-2`,
+  weid did update DID --key alice.key --rotate-to alice2.key --key-id key-2
+  weid did update DID --key alice2.key --rotate-to alice3.key --key-id key-3 --compromised
+  weid did update DID --key alice3.key --report-compromised z6Mk…`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			d := args[0]
 			ops := 0
-			for _, s := range []string{addService, removeService, addKey, removeKey, rotateTo} {
+			for _, s := range []string{addService, removeService, addKey, removeKey, rotateTo, report} {
 				if s != "" {
 					ops++
 				}
 			}
 			if ops != 1 {
-				return errors.New("give exactly one of --add-service, --remove-service, --add-key, --remove-key, --rotate-to")
+				return errors.New("give exactly one of --add-service, --remove-service, --add-key, --remove-key, --rotate-to, --report-compromised")
+			}
+			if compromised && removeKey == "" && rotateTo == "" {
+				return errors.New("--compromised goes with --remove-key or --rotate-to (for a key already gone, use --report-compromised)")
 			}
 			return signedUpdate(cmd, g, d, keyFile, passFile, func(vm string) (string, any, error) {
 				switch {
@@ -192,7 +205,9 @@ versions stay resolvable with --version-id.`,
 				case removeService != "":
 					return did.TxRemoveService, &did.RemoveServicePayload{DID: d, ID: strings.TrimPrefix(removeService, "#")}, nil
 				case removeKey != "":
-					return did.TxRemoveMethod, &did.RemoveMethodPayload{DID: d, ID: strings.TrimPrefix(removeKey, "#")}, nil
+					return did.TxRemoveMethod, &did.RemoveMethodPayload{DID: d, ID: strings.TrimPrefix(removeKey, "#"), Compromised: compromised}, nil
+				case report != "":
+					return did.TxReportCompromised, &did.ReportCompromisedPayload{DID: d, PublicKeyMultibase: report}, nil
 				default:
 					file := addKey + rotateTo
 					nk, _, err := loadKey(file, passFile)
@@ -206,7 +221,7 @@ versions stay resolvable with --version-id.`,
 						return did.TxAddMethod, &did.AddMethodPayload{DID: d, ID: keyID, PublicKeyMultibase: nk.Public().Multibase(), Relationships: rels}, nil
 					}
 					old := vm[strings.IndexByte(vm, '#')+1:]
-					return did.TxRotateKey, &did.RotateKeyPayload{DID: d, ID: old, NewID: keyID, PublicKeyMultibase: nk.Public().Multibase()}, nil
+					return did.TxRotateKey, &did.RotateKeyPayload{DID: d, ID: old, NewID: keyID, PublicKeyMultibase: nk.Public().Multibase(), Compromised: compromised}, nil
 				}
 			})
 		},
@@ -219,6 +234,8 @@ versions stay resolvable with --version-id.`,
 	cmd.Flags().StringVar(&removeKey, "remove-key", "", "remove the verification method with this id")
 	cmd.Flags().StringVar(&rotateTo, "rotate-to", "", "replace the signing key by the key of this key file (with --key-id)")
 	cmd.Flags().StringVar(&keyID, "key-id", "", "id (fragment) of the new verification method, like key-2")
+	cmd.Flags().BoolVar(&compromised, "compromised", false, "with --remove-key or --rotate-to: declare the key removed compromised (nothing it signed verifies any more)")
+	cmd.Flags().StringVar(&report, "report-compromised", "", "declare compromised this key (publicKeyMultibase), once the DID's and since removed")
 	cmd.Flags().StringSliceVar(&rels, "relationships", nil, "relationships of an added key (default authentication,assertionMethod)")
 	return cmd
 }

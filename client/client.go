@@ -185,6 +185,8 @@ func (c *Client) UpdateDID(ctx context.Context, tx *chain.Tx) (*DIDResult, error
 		path = "/rotate"
 	case did.TxDeactivate:
 		path = "/deactivate"
+	case did.TxReportCompromised:
+		path = "/compromised-keys"
 	default:
 		return nil, fmt.Errorf("%s is not a DID update", tx.Type)
 	}

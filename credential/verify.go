@@ -283,6 +283,15 @@ func (v *Verifier) methodKey(ctx context.Context, r *Result, check, rel string, 
 			fail("%s was not an assertionMethod of %s at %s, when the credential says it was issued", kid, u.DID, issuedAt.UTC().Format(time.RFC3339))
 			return pk, "", false
 		}
+		// A key rotated out still verifies what it signed while current,
+		// but the date is the signer's word: a key its controller has
+		// since declared compromised could have back-dated anything.
+		for _, c := range res.DocumentMetadata.CompromisedKeys {
+			if c.PublicKeyMultibase == vm.PublicKeyMultibase {
+				fail("the key of %s was declared compromised by %s at %s (tx %s): nothing it signed is accepted, whatever date it carries", kid, u.DID, c.Since, c.TxHash)
+				return pk, "", false
+			}
+		}
 		asOf = fmt.Sprintf(", as of its issuance (%s, version %s of the DID document; the key is no longer in the latest version)", issuedAt.UTC().Format(time.RFC3339), old.DocumentMetadata.VersionID)
 	}
 	if !found {

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/credential"
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/errs"
@@ -395,4 +396,67 @@ func wantErr(t testing.TB, err error, status int, code string) *errs.Error {
 		t.Fatalf("got error %v (%T), want %d %s", err, err, status, code)
 	}
 	return e
+}
+
+// TestCompromisedKey: a key rotated out verifies what it signed while it was
+// current, until its controller declares it compromised; from then on
+// nothing it signed verifies, whatever date it carries, and it may not come
+// back.
+func TestCompromisedKey(t *testing.T) {
+	for _, how := range []string{"rotate", "remove", "report"} {
+		t.Run(how, func(t *testing.T) {
+			e := newLedger(t)
+			uni := e.issuer(t, keys.Ed25519, "Example University")
+			before := issue(t, e, uni.signer(), diploma(t, uni.did, "did:example:alice", nil))
+			old := uni.signer()
+			oldMB := old.Key.Public().Multibase()
+			e.Now = e.Now.Add(time.Minute)
+			k2, _ := keys.Generate(keys.Ed25519)
+			switch how {
+			case "rotate":
+				e.must(t, uni.tx(t, did.TxRotateKey, did.RotateKeyPayload{DID: uni.did, ID: uni.frag, NewID: "key-2", PublicKeyMultibase: k2.Public().Multibase(), Compromised: true}))
+				uni.key, uni.frag = k2, "key-2"
+			case "remove", "report":
+				e.must(t, uni.tx(t, did.TxAddMethod, did.AddMethodPayload{DID: uni.did, ID: "key-2", PublicKeyMultibase: k2.Public().Multibase()}))
+				uni.key, uni.frag = k2, "key-2"
+				e.must(t, uni.tx(t, did.TxRemoveMethod, did.RemoveMethodPayload{DID: uni.did, ID: "key-1", Compromised: how == "remove"}))
+				if how == "report" { // removed as a plain rotation first
+					v := e.verifier(e.Now.Add(time.Hour))
+					want(t, v.VerifyJWT(ctx, before, credential.Policy{RequireAccreditation: true}), true, allPassed)
+					e.must(t, uni.tx(t, did.TxReportCompromised, did.ReportCompromisedPayload{DID: uni.did, PublicKeyMultibase: oldMB}))
+				}
+			}
+			v := e.verifier(e.Now.Add(time.Hour))
+			r := v.VerifyJWT(ctx, before, credential.Policy{})
+			want(t, r, false, with(credential.CheckProof, failed))
+			if !strings.Contains(r.Errors[0].Detail, "declared compromised") {
+				t.Errorf("proof error %q", r.Errors[0].Detail)
+			}
+			fresh := issue(t, e, uni.signer(), diploma(t, uni.did, "did:example:alice", nil))
+			want(t, v.VerifyJWT(ctx, fresh, credential.Policy{RequireAccreditation: true}), true, allPassed)
+
+			res, err := e.resolver.Resolve(ctx, uni.did, did.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ck := res.DocumentMetadata.CompromisedKeys; len(ck) != 1 || ck[0].PublicKeyMultibase != oldMB || ck[0].Since == "" || ck[0].TxHash == "" {
+				t.Fatalf("compromisedKeys = %+v", ck)
+			}
+			// Neither again, nor back into the document.
+			for _, tx := range []*chain.Tx{
+				uni.tx(t, did.TxReportCompromised, did.ReportCompromisedPayload{DID: uni.did, PublicKeyMultibase: oldMB}),
+				uni.tx(t, did.TxAddMethod, did.AddMethodPayload{DID: uni.did, ID: "key-9", PublicKeyMultibase: oldMB}),
+				uni.tx(t, did.TxRotateKey, did.RotateKeyPayload{DID: uni.did, ID: "key-2", NewID: "key-9", PublicKeyMultibase: oldMB}),
+			} {
+				if err := e.commit(t, tx)[0]; errs.Code(err) != "did.keyCompromised" {
+					t.Errorf("%s: %v, want did.keyCompromised", tx.Type, err)
+				}
+			}
+			// A key in use is removed or rotated, not reported.
+			err = e.commit(t, uni.tx(t, did.TxReportCompromised, did.ReportCompromisedPayload{DID: uni.did, PublicKeyMultibase: k2.Public().Multibase()}))[0]
+			if errs.Code(err) != "did.keyInUse" {
+				t.Errorf("report of the current key: %v, want did.keyInUse", err)
+			}
+		})
+	}
 }

@@ -43,6 +43,9 @@ type DocumentMetadata struct {
 	NextVersionID string `json:"nextVersionId,omitempty"`
 	TxHash        string `json:"txHash,omitempty"`
 	BlockHeight   uint64 `json:"blockHeight,omitempty"`
+	// CompromisedKeys (did:weid) are the keys the controller declared
+	// compromised up to this version: nothing they signed is accepted.
+	CompromisedKeys []CompromisedKey `json:"compromisedKeys,omitempty"`
 }
 
 // Options select a version of a document (DID Core 1.0 §7.1.1 versionId,

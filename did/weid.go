@@ -69,7 +69,30 @@ type Record struct {
 	Deactivated bool      `json:"deactivated,omitempty"`
 	TxHash      string    `json:"txHash"`
 	Height      uint64    `json:"height"`
+	// Compromised lists the keys the DID's controller declared
+	// compromised, in every version since (see CompromisedKey).
+	Compromised []CompromisedKey `json:"compromised,omitempty"`
 }
+
+// CompromisedKey is a key its DID's controller declared compromised, by
+// removing or rotating it out with "compromised" set or by
+// did.reportCompromisedKey. A key rotated out without it still verifies
+// what it signed while it was current — credentials are checked against the
+// DID as of their issuance —, but a stolen key could sign new credentials
+// dated back to then: once declared compromised, nothing it signed is
+// accepted any more, whatever date it carries, and it may not be added back.
+type CompromisedKey struct {
+	PublicKeyMultibase string `json:"publicKeyMultibase"`
+	// ID is the verification method the key was, when it was declared
+	// compromised as it was removed.
+	ID string `json:"id,omitempty"`
+	// Since is the time of the block that declared it; TxHash its tx.
+	Since  string `json:"since"`
+	TxHash string `json:"txHash"`
+}
+
+// MaxCompromisedKeys bounds the keys a DID may declare compromised.
+const MaxCompromisedKeys = 64
 
 // State keys of the DID registry: every version's record by number, and the
 // number of the latest version, so that resolving costs two reads (and none
@@ -352,6 +375,9 @@ func recordResult(r *Record, last uint64) *ResolutionResult {
 		VersionID:   strconv.FormatUint(r.Version, 10),
 		TxHash:      r.TxHash,
 		BlockHeight: r.Height,
+		// The list is immutable once stored: records are shared, never
+		// modified.
+		CompromisedKeys: r.Compromised,
 	}
 	if last > r.Version {
 		md.NextVersionID = strconv.FormatUint(r.Version+1, 10)

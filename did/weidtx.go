@@ -26,6 +26,7 @@ const (
 	TxRemoveService      = "did.removeService"
 	TxRotateKey          = "did.rotateKey"
 	TxDeactivate         = "did.deactivate"
+	TxReportCompromised  = "did.reportCompromisedKey"
 	FirstKeyFragment     = "key-1"
 	defaultRelationships = "authentication,assertionMethod,capabilityInvocation,capabilityDelegation"
 )
@@ -45,10 +46,12 @@ type AddMethodPayload struct {
 	Relationships      []string `json:"relationships,omitempty"` // default: authentication, assertionMethod
 }
 
-// RemoveMethodPayload removes verification method #ID.
+// RemoveMethodPayload removes verification method #ID. Compromised
+// declares its key compromised: see CompromisedKey.
 type RemoveMethodPayload struct {
-	DID string `json:"did"`
-	ID  string `json:"id"`
+	DID         string `json:"did"`
+	ID          string `json:"id"`
+	Compromised bool   `json:"compromised,omitempty"`
 }
 
 // AddServicePayload adds a service.
@@ -64,11 +67,20 @@ type RemoveServicePayload struct {
 }
 
 // RotateKeyPayload replaces verification method #ID by a new key #NewID that
-// takes over its relationships.
+// takes over its relationships. Compromised declares the old key
+// compromised: see CompromisedKey.
 type RotateKeyPayload struct {
 	DID                string `json:"did"`
 	ID                 string `json:"id"`
 	NewID              string `json:"newId"`
+	PublicKeyMultibase string `json:"publicKeyMultibase"`
+	Compromised        bool   `json:"compromised,omitempty"`
+}
+
+// ReportCompromisedPayload declares compromised a key the DID no longer
+// has (one removed or rotated out earlier without saying so).
+type ReportCompromisedPayload struct {
+	DID                string `json:"did"`
 	PublicKeyMultibase string `json:"publicKeyMultibase"`
 }
 
@@ -177,6 +189,14 @@ func (p *RotateKeyPayload) Validate() error {
 // Validate implements chain.Payload.
 func (p *DeactivatePayload) Validate() error { return validWeid(p.DID) }
 
+// Validate implements chain.Payload.
+func (p *ReportCompromisedPayload) Validate() error {
+	if err := validWeid(p.DID); err != nil {
+		return err
+	}
+	return validKey(p.PublicKeyMultibase)
+}
+
 // Register adds the DID registry's transaction types to reg and makes
 // did:weid authentication keys the ledger's signers.
 func Register(reg *chain.Registry) {
@@ -187,28 +207,39 @@ func Register(reg *chain.Registry) {
 		SignerKey:  createSigner,
 		Apply:      applyCreate,
 	})
-	update := func(typ string, np func() chain.Payload, f func(doc *Document, p chain.Payload) error) {
+	update := func(typ string, np func() chain.Payload, f func(next *Record, p chain.Payload) error) {
 		reg.Register(chain.Handler{
 			Type:       typ,
 			NewPayload: np,
 			Authorize:  authorizeSelf,
 			Apply: func(ctx *chain.Context, p chain.Payload) error {
-				return applyUpdate(ctx, payloadDID(p), func(doc *Document) error { return f(doc, p) })
+				return applyUpdate(ctx, payloadDID(p), func(next *Record) error { return f(next, p) })
 			},
 		})
 	}
-	update(TxAddMethod, func() chain.Payload { return new(AddMethodPayload) }, func(doc *Document, p chain.Payload) error {
+	update(TxAddMethod, func() chain.Payload { return new(AddMethodPayload) }, func(next *Record, p chain.Payload) error {
 		a := p.(*AddMethodPayload)
 		rels := a.Relationships
 		if len(rels) == 0 {
 			rels = []string{"authentication", "assertionMethod"}
 		}
-		return addMethod(doc, a.ID, a.PublicKeyMultibase, rels)
+		return next.addMethod(a.ID, a.PublicKeyMultibase, rels)
 	})
-	update(TxRemoveMethod, func() chain.Payload { return new(RemoveMethodPayload) }, func(doc *Document, p chain.Payload) error {
-		return removeMethod(doc, p.(*RemoveMethodPayload).ID)
+	update(TxRemoveMethod, func() chain.Payload { return new(RemoveMethodPayload) }, func(next *Record, p chain.Payload) error {
+		rm := p.(*RemoveMethodPayload)
+		return next.removeMethod(rm.ID, rm.Compromised)
 	})
-	update(TxAddService, func() chain.Payload { return new(AddServicePayload) }, func(doc *Document, p chain.Payload) error {
+	update(TxReportCompromised, func() chain.Payload { return new(ReportCompromisedPayload) }, func(next *Record, p chain.Payload) error {
+		mb := p.(*ReportCompromisedPayload).PublicKeyMultibase
+		for _, vm := range next.Document.VerificationMethod {
+			if vm.PublicKeyMultibase == mb {
+				return errs.New(http.StatusConflict, "did.keyInUse", "%s is the key of %s: remove or rotate it with compromised set instead", mb, vm.ID)
+			}
+		}
+		return next.compromise("", mb)
+	})
+	update(TxAddService, func() chain.Payload { return new(AddServicePayload) }, func(next *Record, p chain.Payload) error {
+		doc := next.Document
 		s := p.(*AddServicePayload).Service
 		s.ID = doc.absolute(s.ID)
 		for _, e := range doc.Service {
@@ -222,7 +253,8 @@ func Register(reg *chain.Registry) {
 		doc.Service = append(doc.Service, s)
 		return nil
 	})
-	update(TxRemoveService, func() chain.Payload { return new(RemoveServicePayload) }, func(doc *Document, p chain.Payload) error {
+	update(TxRemoveService, func() chain.Payload { return new(RemoveServicePayload) }, func(next *Record, p chain.Payload) error {
+		doc := next.Document
 		id := doc.ID + "#" + p.(*RemoveServicePayload).ID
 		i := slices.IndexFunc(doc.Service, func(s Service) bool { return s.ID == id })
 		if i < 0 {
@@ -231,8 +263,9 @@ func Register(reg *chain.Registry) {
 		doc.Service = slices.Delete(doc.Service, i, i+1)
 		return nil
 	})
-	update(TxRotateKey, func() chain.Payload { return new(RotateKeyPayload) }, func(doc *Document, p chain.Payload) error {
+	update(TxRotateKey, func() chain.Payload { return new(RotateKeyPayload) }, func(next *Record, p chain.Payload) error {
 		r := p.(*RotateKeyPayload)
+		doc := next.Document
 		old := doc.ID + "#" + r.ID
 		if _, ok := doc.Method(old); !ok {
 			return errs.New(http.StatusNotFound, "did.methodNotFound", "no verification method %s", old)
@@ -243,19 +276,20 @@ func Register(reg *chain.Registry) {
 				rels = append(rels, rel)
 			}
 		}
-		if err := addMethod(doc, r.NewID, r.PublicKeyMultibase, rels); err != nil {
+		if err := next.addMethod(r.NewID, r.PublicKeyMultibase, rels); err != nil {
 			return err
 		}
-		return removeMethod(doc, r.ID)
+		return next.removeMethod(r.ID, r.Compromised)
 	})
 	reg.Register(chain.Handler{
 		Type:       TxDeactivate,
 		NewPayload: func() chain.Payload { return new(DeactivatePayload) },
 		Authorize:  authorizeSelf,
 		Apply: func(ctx *chain.Context, p chain.Payload) error {
-			return applyUpdate(ctx, payloadDID(p), func(doc *Document) error {
+			return applyUpdate(ctx, payloadDID(p), func(next *Record) error {
 				// A deactivated DID keeps no keys or services: nothing may be
 				// verified against it any more.
+				doc := next.Document
 				*doc = Document{Context: doc.Context, ID: doc.ID}
 				return errDeactivate
 			})
@@ -278,6 +312,8 @@ func payloadDID(p chain.Payload) string {
 	case *RotateKeyPayload:
 		return p.DID
 	case *DeactivatePayload:
+		return p.DID
+	case *ReportCompromisedPayload:
 		return p.DID
 	case *CreatePayload:
 		return p.DID
@@ -320,7 +356,7 @@ func blockTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 // Document returns the first version of the document a create makes.
 func (c *CreatePayload) Document() (*Document, error) {
 	doc := &Document{Context: []string{ContextDIDv1, ContextMultikey}, ID: c.DID}
-	if err := addMethod(doc, FirstKeyFragment, c.PublicKeyMultibase, strings.Split(defaultRelationships, ",")); err != nil {
+	if err := (&Record{Document: doc}).addMethod(FirstKeyFragment, c.PublicKeyMultibase, strings.Split(defaultRelationships, ",")); err != nil {
 		return nil, err
 	}
 	for _, s := range c.Service {
@@ -348,7 +384,7 @@ func applyCreate(ctx *chain.Context, p chain.Payload) error {
 	return store(ctx, &Record{Document: doc, Version: 1, Created: now, Updated: now, TxHash: ctx.TxHash, Height: ctx.Height})
 }
 
-func applyUpdate(ctx *chain.Context, did string, change func(*Document) error) error {
+func applyUpdate(ctx *chain.Context, did string, change func(next *Record) error) error {
 	r, ok, err := Latest(ctx.State, did)
 	if err != nil {
 		return err
@@ -360,8 +396,8 @@ func applyUpdate(ctx *chain.Context, did string, change func(*Document) error) e
 		return errs.New(http.StatusGone, "did.deactivated", "%s is deactivated", did)
 	}
 	doc := cloneDocument(r.Document)
-	next := &Record{Document: doc, Version: r.Version + 1, Created: r.Created, Updated: blockTime(ctx.Time), TxHash: ctx.TxHash, Height: ctx.Height}
-	if err := change(doc); err == errDeactivate {
+	next := &Record{Document: doc, Version: r.Version + 1, Created: r.Created, Updated: blockTime(ctx.Time), TxHash: ctx.TxHash, Height: ctx.Height, Compromised: slices.Clone(r.Compromised)}
+	if err := change(next); err == errDeactivate {
 		next.Deactivated = true
 	} else if err != nil {
 		return err
@@ -385,7 +421,13 @@ func store(ctx *chain.Context, r *Record) error {
 	return nil
 }
 
-func addMethod(doc *Document, frag, mb string, rels []string) error {
+// addMethod adds verification method #frag with key mb to the record's
+// document, in relationships rels. A key declared compromised is refused.
+func (next *Record) addMethod(frag, mb string, rels []string) error {
+	doc := next.Document
+	if i := next.compromisedIndex(mb); i >= 0 {
+		return errs.New(http.StatusConflict, "did.keyCompromised", "%s was declared compromised at %s and may not be used again", mb, next.Compromised[i].Since)
+	}
 	id := doc.ID + "#" + frag
 	if _, ok := doc.Method(id); ok {
 		return errs.New(http.StatusConflict, "did.methodExists", "verification method %s already exists", id)
@@ -401,11 +443,19 @@ func addMethod(doc *Document, frag, mb string, rels []string) error {
 	return nil
 }
 
-func removeMethod(doc *Document, frag string) error {
+// removeMethod removes verification method #frag from the record's
+// document and, if compromised, declares its key compromised.
+func (next *Record) removeMethod(frag string, compromised bool) error {
+	doc := next.Document
 	id := doc.ID + "#" + frag
 	i := slices.IndexFunc(doc.VerificationMethod, func(vm VerificationMethod) bool { return vm.ID == id })
 	if i < 0 {
 		return errs.New(http.StatusNotFound, "did.methodNotFound", "no verification method %s", id)
+	}
+	if compromised {
+		if err := next.compromise(id, doc.VerificationMethod[i].PublicKeyMultibase); err != nil {
+			return err
+		}
 	}
 	if doc.HasRelationship("authentication", id) && len(doc.Authentication) == 1 {
 		return errs.New(http.StatusConflict, "did.lastAuthenticationKey", "%s is the last authentication key; add another before removing it", id)
@@ -419,6 +469,23 @@ func removeMethod(doc *Document, frag string) error {
 		}
 	}
 	return nil
+}
+
+// compromise declares key mb (once verification method id, if known)
+// compromised as of the record's update.
+func (next *Record) compromise(id, mb string) error {
+	if i := next.compromisedIndex(mb); i >= 0 {
+		return errs.New(http.StatusConflict, "did.keyCompromised", "%s was already declared compromised at %s", mb, next.Compromised[i].Since)
+	}
+	if len(next.Compromised) >= MaxCompromisedKeys {
+		return errs.BadRequest("did.tooManyCompromisedKeys", "at most %d keys may be declared compromised", MaxCompromisedKeys)
+	}
+	next.Compromised = append(next.Compromised, CompromisedKey{PublicKeyMultibase: mb, ID: id, Since: next.Updated, TxHash: next.TxHash})
+	return nil
+}
+
+func (r *Record) compromisedIndex(mb string) int {
+	return slices.IndexFunc(r.Compromised, func(c CompromisedKey) bool { return c.PublicKeyMultibase == mb })
 }
 
 func cloneDocument(d *Document) *Document {

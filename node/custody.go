@@ -89,8 +89,9 @@ func (n *Node) CustodialUpdate(ctx context.Context, account *keystore.Account, d
 }
 
 // CustodialRotate rotates the key the node keeps for d to a new key of the
-// same type, with the new verification method #newID.
-func (n *Node) CustodialRotate(ctx context.Context, account *keystore.Account, d, newID string) (chain.Receipt, error) {
+// same type, with the new verification method #newID; compromised declares
+// the old key compromised (did.CompromisedKey).
+func (n *Node) CustodialRotate(ctx context.Context, account *keystore.Account, d, newID string, compromised bool) (chain.Receipt, error) {
 	vm, k, err := n.SignerKey(account, d)
 	if err != nil {
 		return chain.Receipt{}, err
@@ -122,7 +123,7 @@ func (n *Node) CustodialRotate(ctx context.Context, account *keystore.Account, d
 	if err := n.Keystore.SetPendingSigner(d, newVM); err != nil {
 		return chain.Receipt{}, err
 	}
-	tx, err := SignTx(n.ChainID, vm, k, did.TxRotateKey, &did.RotateKeyPayload{DID: d, ID: u.Fragment, NewID: newID, PublicKeyMultibase: nk.Public().Multibase()})
+	tx, err := SignTx(n.ChainID, vm, k, did.TxRotateKey, &did.RotateKeyPayload{DID: d, ID: u.Fragment, NewID: newID, PublicKeyMultibase: nk.Public().Multibase(), Compromised: compromised})
 	if err != nil {
 		return chain.Receipt{}, err
 	}

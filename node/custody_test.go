@@ -58,17 +58,17 @@ func TestCustody_RotateToAnExistingIDKeepsTheKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, id := range []string{did.FirstKeyFragment, "bad id"} {
-		if _, err := n.CustodialRotate(ctx, acct, d, id); err == nil {
+		if _, err := n.CustodialRotate(ctx, acct, d, id, false); err == nil {
 			t.Fatalf("rotate to %q succeeded", id)
 		}
 		if _, _, err := n.SignerKey(acct, d); err != nil {
 			t.Fatalf("after a refused rotation to %q: %v", id, err)
 		}
 	}
-	if _, err := n.CustodialRotate(ctx, acct, d, ""); err != nil {
+	if _, err := n.CustodialRotate(ctx, acct, d, "", false); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := n.CustodialRotate(ctx, acct, d, ""); err != nil {
+	if _, err := n.CustodialRotate(ctx, acct, d, "", false); err != nil {
 		t.Fatalf("a second rotation in the same second: %v", err)
 	}
 	if _, err := n.CustodialUpdate(ctx, acct, d, did.TxDeactivate, &did.DeactivatePayload{DID: d}); err != nil {

@@ -257,6 +257,45 @@ func TestAPI_CustodialDIDs(t *testing.T) {
 	}
 }
 
+// TestAPI_CompromisedKeys: a custodial rotation can declare the old key
+// compromised; the DID's metadata lists it, and reporting a key still in
+// the document, or one declared already, is a 409 that writes nothing.
+func TestAPI_CompromisedKeys(t *testing.T) {
+	tn := startNode(t)
+	c := client.New(tn.url)
+	c.Token = tn.token
+	ctx := context.Background()
+	r, err := c.CreateCustodialDID(ctx, "Ed25519")
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, err := c.Resolve(ctx, r.DID, did.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	oldMB := before.Document.VerificationMethod[0].PublicKeyMultibase
+	if resp := tn.do(t, "POST", "/v1/dids/"+r.DID+"/rotate", tn.token, []byte(`{"newId":"key-2","compromised":true}`)); resp.status != 200 {
+		t.Fatalf("rotate: %d %s", resp.status, resp.body)
+	}
+	after, err := c.Resolve(ctx, r.DID, did.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ck := after.DocumentMetadata.CompromisedKeys
+	if len(ck) != 1 || ck[0].PublicKeyMultibase != oldMB || ck[0].ID != r.DID+"#key-1" {
+		t.Fatalf("compromisedKeys = %+v", ck)
+	}
+	current := after.Document.VerificationMethod[0].PublicKeyMultibase
+	for _, tc := range []struct{ mb, code string }{{oldMB, "did.keyCompromised"}, {current, "did.keyInUse"}} {
+		resp := tn.do(t, "POST", "/v1/dids/"+r.DID+"/compromised-keys", tn.token, []byte(`{"publicKeyMultibase":"`+tc.mb+`"}`))
+		wantProblem(t, tc.code, resp, http.StatusConflict, tc.code)
+	}
+	wantProblem(t, "no key", tn.do(t, "POST", "/v1/dids/"+r.DID+"/compromised-keys", tn.token, []byte(`{}`)), http.StatusBadRequest, "request.malformed")
+	if got, _ := c.Resolve(ctx, r.DID, did.Options{}); got.DocumentMetadata.VersionID != after.DocumentMetadata.VersionID {
+		t.Fatalf("refused reports wrote version %s", got.DocumentMetadata.VersionID)
+	}
+}
+
 func TestAPI_AsyncSubmitCanBePolled(t *testing.T) {
 	tn := startNode(t)
 	tx, _, _ := newDIDTx(t, tn.n.ChainID)

@@ -29,6 +29,9 @@ type DIDRequest struct {
 	Relationships      []string        `json:"relationships,omitempty"`
 	Service            *did.Service    `json:"service,omitempty"`
 	NewID              string          `json:"newId,omitempty"`
+	// Compromised, when removing or rotating a key, declares it
+	// compromised (did.CompromisedKey).
+	Compromised bool `json:"compromised,omitempty"`
 }
 
 // DIDResponse is the result of a DID operation.
@@ -128,7 +131,7 @@ func (s *Server) createDID(w http.ResponseWriter, r *http.Request) {
 		renderError(w, r, err)
 		return
 	}
-	if req.ID != "" || req.PublicKeyMultibase != "" || req.Service != nil || req.NewID != "" || req.Relationships != nil {
+	if req.ID != "" || req.PublicKeyMultibase != "" || req.Service != nil || req.NewID != "" || req.Relationships != nil || req.Compromised {
 		renderError(w, r, errs.BadRequest("request.malformed", "to create a DID send {\"tx\": <signed did.create>} or, with a token, {\"keyType\": \"Ed25519|P-256|secp256k1\"}"))
 		return
 	}
@@ -168,7 +171,7 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request, typ string, cust
 			return
 		}
 		if typ == did.TxRotateKey {
-			rc, err = s.node.CustodialRotate(r.Context(), acct, d, req.NewID)
+			rc, err = s.node.CustodialRotate(r.Context(), acct, d, req.NewID, req.Compromised)
 		} else {
 			var p any
 			if p, err = custodial(d, &req); err == nil {
@@ -198,7 +201,17 @@ func (s *Server) addKey(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) removeKey(w http.ResponseWriter, r *http.Request) {
 	s.update(w, r, did.TxRemoveMethod, func(d string, req *DIDRequest) (any, error) {
-		return &did.RemoveMethodPayload{DID: d, ID: chi.URLParam(r, "id")}, nil
+		return &did.RemoveMethodPayload{DID: d, ID: chi.URLParam(r, "id"), Compromised: req.Compromised}, nil
+	})
+}
+
+// reportCompromised declares compromised a key the DID no longer has.
+func (s *Server) reportCompromised(w http.ResponseWriter, r *http.Request) {
+	s.update(w, r, did.TxReportCompromised, func(d string, req *DIDRequest) (any, error) {
+		if req.PublicKeyMultibase == "" {
+			return nil, errs.BadRequest("request.malformed", "reporting a compromised key needs publicKeyMultibase")
+		}
+		return &did.ReportCompromisedPayload{DID: d, PublicKeyMultibase: req.PublicKeyMultibase}, nil
 	})
 }
 

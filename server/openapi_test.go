@@ -408,6 +408,8 @@ func TestOpenAPI_SchemasMatchGoTypes(t *testing.T) {
 		"RemoveServicePayload":        did.RemoveServicePayload{},
 		"RotateKeyPayload":            did.RotateKeyPayload{},
 		"DeactivatePayload":           did.DeactivatePayload{},
+		"ReportCompromisedPayload":    did.ReportCompromisedPayload{},
+		"CompromisedKey":              did.CompromisedKey{},
 		"Issuer":                      authz.Issuer{},
 		"Member":                      authz.Member{},
 		"GovRequest":                  GovRequest{},

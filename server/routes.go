@@ -89,6 +89,7 @@ func (s *Server) routes() http.Handler {
 				r.Post("/services", s.addService)
 				r.Delete("/services/{id}", s.removeService)
 				r.Post("/rotate", s.rotateKey)
+				r.Post("/compromised-keys", s.reportCompromised)
 				r.Post("/deactivate", s.deactivate)
 			})
 		})
