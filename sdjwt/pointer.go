@@ -9,7 +9,7 @@ import (
 
 // escapeToken escapes one JSON pointer reference token (RFC 6901 §3).
 func escapeToken(s string) string {
-	if !strings.ContainsAny(s, "~/") {
+	if strings.IndexByte(s, '~') < 0 && strings.IndexByte(s, '/') < 0 { // not ContainsAny: it builds a set per call
 		return s
 	}
 	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")

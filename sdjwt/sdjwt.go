@@ -1,7 +1,6 @@
 package sdjwt
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
@@ -229,21 +228,9 @@ func decodeDisclosure(raw string) (Disclosure, error) {
 
 // decodeArray strictly decodes js as a JSON array of two or three elements.
 func decodeArray(js []byte) ([]any, error) {
-	// strictjson decodes objects: wrap the array as the single member of
-	// one. Anything but exactly one JSON value in js makes the wrapper
-	// something other than a one-member object.
-	var w bytes.Buffer
-	w.Grow(len(js) + 8)
-	w.WriteString(`{"d":`)
-	w.Write(js)
-	w.WriteString("\n}")
-	m, err := strictjson.DecodeObject(w.Bytes(), strictjson.Limits{Depth: payloadLimits.Depth + 1, Array: payloadLimits.Array, Members: payloadLimits.Members})
+	arr, err := strictjson.DecodeArray(js, payloadLimits)
 	if err != nil {
 		return nil, fmt.Errorf("not one JSON array: %v", err)
-	}
-	arr, ok := m["d"].([]any)
-	if !ok || len(m) != 1 {
-		return nil, fmt.Errorf("not one JSON array")
 	}
 	if len(arr) != 2 && len(arr) != 3 {
 		return nil, fmt.Errorf("%w: a disclosure is [salt, name, value] or [salt, value], not %d elements", errInvalidDisclosure, len(arr))

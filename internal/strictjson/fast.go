@@ -5,16 +5,16 @@ import (
 	"unicode/utf8"
 )
 
-// decodeFast decodes b as DecodeObject does, in one pass over b, and
-// reports ok false for any input it does not accept: malformed JSON, a
-// duplicate member name, a limit exceeded, or a string with escapes or
-// invalid UTF-8 that it cannot hand to encoding/json's unquoting. Strings
-// without escapes are substrings of one copy of b (one allocation for all
-// of them).
-func decodeFast(b []byte, lim Limits) (map[string]any, bool) {
+// decodeFast decodes b as DecodeObject (open '{') or DecodeArray ('[')
+// does, in one pass over b, and reports ok false for any input it does not
+// accept: malformed JSON, a duplicate member name, a limit exceeded, or a
+// string with escapes or invalid UTF-8 that it cannot hand to
+// encoding/json's unquoting. Strings without escapes are substrings of one
+// copy of b (one allocation for all of them).
+func decodeFast(b []byte, lim Limits, open byte) (any, bool) {
 	d := fastDecoder{s: string(b), lim: lim}
 	d.space()
-	if d.i >= len(d.s) || d.s[d.i] != '{' {
+	if d.i >= len(d.s) || d.s[d.i] != open {
 		return nil, false
 	}
 	v, ok := d.value(0)
@@ -25,8 +25,7 @@ func decodeFast(b []byte, lim Limits) (map[string]any, bool) {
 	if d.i != len(d.s) {
 		return nil, false
 	}
-	obj, ok := v.(map[string]any)
-	return obj, ok
+	return v, true
 }
 
 type fastDecoder struct {

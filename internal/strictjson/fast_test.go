@@ -17,6 +17,7 @@ var diffSeeds = []string{
 	`{"a":.5}`, `{"a":-}`, `{"a":1e}`, `{"a":1E+2}`, `{"a":tru}`, `{"a":true,}`, `{"a":[1,]}`,
 	`{"a" 1}`, `{a:1}`, `[]`, `"x"`, `{} {}`, `{}x`, `{`, ``, `{"a":null,"b":false}`, "{\"a\":\"\\\x01\"}",
 	`{"a":"\\"}`, `{"a":"\/"}`, `{"a":"` + strings.Repeat("é", 10) + `"}`,
+	`["s","n",1]`, ` ["s",{"a":[1]}] `, `[1,2,3,4]`, `[[[[[]]]]]`, `["\u00e9"]`, `[1,]`, `[] []`, `[]x`, `[`,
 }
 
 // FuzzDecodeObject checks that the single-pass decoder and encoding/json's
@@ -26,16 +27,24 @@ func FuzzDecodeObject(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		fast, ferr := DecodeObject(b, diffLimits)
-		slow, serr := decodeSlow(b, diffLimits)
-		if (ferr == nil) != (serr == nil) || ferr != nil && ferr.Error() != serr.Error() {
-			t.Fatalf("%q: errors differ: %v / %v", b, ferr, serr)
-		}
-		if !reflect.DeepEqual(fast, slow) {
-			t.Fatalf("%q: values differ: %#v / %#v", b, fast, slow)
-		}
-		if obj, ok := decodeFast(b, diffLimits); ok && serr != nil {
-			t.Fatalf("%q: the fast decoder accepts what encoding/json refuses (%v): %#v", b, serr, obj)
+		for _, open := range []byte{'{', '['} {
+			var fast any
+			var ferr error
+			if open == '{' {
+				fast, ferr = DecodeObject(b, diffLimits)
+			} else {
+				fast, ferr = DecodeArray(b, diffLimits)
+			}
+			slow, serr := decodeSlow(b, diffLimits, open)
+			if (ferr == nil) != (serr == nil) || ferr != nil && ferr.Error() != serr.Error() {
+				t.Fatalf("%q (%c): errors differ: %v / %v", b, open, ferr, serr)
+			}
+			if ferr == nil && !reflect.DeepEqual(fast, slow) {
+				t.Fatalf("%q (%c): values differ: %#v / %#v", b, open, fast, slow)
+			}
+			if v, ok := decodeFast(b, diffLimits, open); ok && serr != nil {
+				t.Fatalf("%q (%c): the fast decoder accepts what encoding/json refuses (%v): %#v", b, open, serr, v)
+			}
 		}
 	})
 }

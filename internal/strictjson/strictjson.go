@@ -29,28 +29,58 @@ type Limits struct {
 // are encoding/json's. The two accept the same inputs with the same
 // values (FuzzDecodeObject checks it).
 func DecodeObject(b []byte, lim Limits) (map[string]any, error) {
-	if obj, ok := decodeFast(b, lim); ok {
-		return obj, nil
+	if v, ok := decodeFast(b, lim, '{'); ok {
+		return v.(map[string]any), nil
 	}
-	return decodeSlow(b, lim)
+	v, err := decodeSlow(b, lim, '{')
+	if err != nil {
+		return nil, err
+	}
+	return v.(map[string]any), nil
 }
 
-// decodeSlow is DecodeObject through encoding/json's token reader.
-func decodeSlow(b []byte, lim Limits) (map[string]any, error) {
+// DecodeArray strictly decodes b as one JSON array, as DecodeObject does an
+// object (the array is at depth 0).
+func DecodeArray(b []byte, lim Limits) ([]any, error) {
+	if v, ok := decodeFast(b, lim, '['); ok {
+		return v.([]any), nil
+	}
+	v, err := decodeSlow(b, lim, '[')
+	if err != nil {
+		return nil, err
+	}
+	return v.([]any), nil
+}
+
+// decodeSlow decodes b, which must be one JSON object (open '{') or array
+// ('['), through encoding/json's token reader.
+func decodeSlow(b []byte, lim Limits, open byte) (any, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
 	v, err := decodeValue(dec, lim, 0)
 	if err != nil {
 		return nil, err
 	}
-	obj, ok := v.(map[string]any)
-	if !ok {
-		return nil, errors.New("not a JSON object")
+	what := "object"
+	if open == '[' {
+		what = "array"
+	}
+	switch v.(type) {
+	case map[string]any:
+		if open != '{' {
+			return nil, errors.New("not a JSON " + what)
+		}
+	case []any:
+		if open != '[' {
+			return nil, errors.New("not a JSON " + what)
+		}
+	default:
+		return nil, errors.New("not a JSON " + what)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, errors.New("trailing data after the JSON object")
+		return nil, errors.New("trailing data after the JSON " + what)
 	}
-	return obj, nil
+	return v, nil
 }
 
 func decodeValue(dec *json.Decoder, lim Limits, depth int) (any, error) {
