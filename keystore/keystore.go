@@ -287,6 +287,33 @@ func (s *Store) Signer(did string) (string, error) {
 	return string(b), err
 }
 
+// SignerDIDs returns, in order, the DIDs the node signs for whose current
+// key is owned by account owner.
+func (s *Store) SignerDIDs(owner string) ([]string, error) {
+	it := s.db.NewIterator(util.BytesPrefix([]byte("signer/")), nil)
+	defer it.Release()
+	var out []string
+	for it.Next() {
+		b, err := s.db.Get(append([]byte("key/"), it.Value()...), nil)
+		if errors.Is(err, leveldb.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		var rec keyRecord
+		if json.Unmarshal(b, &rec) == nil && rec.Owner == owner {
+			out = append(out, string(it.Key()[len("signer/"):]))
+		}
+	}
+	return out, it.Error()
+}
+
+// DeleteRecord removes the record under key, if any.
+func (s *Store) DeleteRecord(key string) error {
+	return s.db.Delete([]byte("record/"+key), &opt.WriteOptions{Sync: false})
+}
+
 // ErrExists is returned when creating an account whose name is taken.
 var ErrExists = errors.New("already exists")
 

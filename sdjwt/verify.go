@@ -438,3 +438,16 @@ func (w *walker) object(m map[string]any, ptr string, parent int, top bool) (map
 	}
 	return out, nil
 }
+
+// Processed returns the claims with every disclosure the SD-JWT carries
+// applied (RFC 9901 §7.1 steps 3–5) and the JSON pointers of its
+// selectively disclosable claims, sorted, without verifying the issuer
+// signature: a holder's view of its own SD-JWT, to choose what to disclose
+// (Present takes these pointers). Never trust it as a verifier.
+func (j *SDJWT) Processed() (map[string]any, []string, error) {
+	w, claims, err := j.process()
+	if err != nil {
+		return nil, nil, err
+	}
+	return claims, w.disclosedPointers(), nil
+}

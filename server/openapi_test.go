@@ -214,6 +214,9 @@ func TestOpenAPI_ValidJSONAndVersion(t *testing.T) {
 				if content["application/json"] != nil && strings.HasPrefix(path, "/issuers/{account}/{instance}/") {
 					continue // OpenID4VCI's token and credential endpoints answer OAuth errors ({error, error_description})
 				}
+				if content["application/json"] != nil && path == "/oid4vp/responses/{id}" {
+					continue // so does OpenID4VP's response endpoint (§8.5)
+				}
 				t.Errorf("%s %s: response %s is not application/problem+json", method, path, code)
 			}
 		}
@@ -465,6 +468,14 @@ func TestOpenAPI_SchemasMatchGoTypes(t *testing.T) {
 		"OfferTxCode":                 OfferTxCode{},
 		"OfferResponse":               OfferResponse{},
 		"OfferStatus":                 OfferStatus{},
+		"PresentationRequestBody":     PresentationRequestBody{},
+		"PresentationRequestCreated":  PresentationRequestCreated{},
+		"VPQRLinks":                   VPQRLinks{},
+		"PresentationRequestStatus":   PresentationRequestStatus{},
+		"PresentationRequestResult":   PresentationRequestResult{},
+		"PresentationQueryVerdict":    PresentationQueryVerdict{},
+		"PresentedCredential":         PresentedCredential{},
+		"CredentialStatusFacts":       CredentialStatusFacts{},
 		"CredentialOffer":             oid4vci.CredentialOffer{},
 		"OfferGrants":                 oid4vci.Grants{},
 		"PreAuthorizedCodeGrant":      oid4vci.PreAuthorizedCodeGrant{},

@@ -80,6 +80,12 @@ func (s *Server) routes() http.Handler {
 			r.Get("/{id}", s.getOffer)
 			r.Get("/{id}/qr", s.offerQR)
 		})
+		r.Route("/presentation-requests", func(r chi.Router) {
+			r.Post("/", s.createPresentationRequest)
+			r.Get("/{id}", s.getPresentationRequest)
+			r.Get("/{id}/events", s.presentationRequestEvents)
+			r.Get("/{id}/qr", s.presentationRequestQR)
+		})
 		r.Route("/dids", func(r chi.Router) {
 			r.Post("/", s.createDID)
 			r.Route("/{did}", func(r chi.Router) {
@@ -115,6 +121,11 @@ func (s *Server) routes() http.Handler {
 		r.Post("/nonce", s.vciNonce)
 		r.Post("/credential", s.vciCredential)
 	})
+
+	// OpenID for Verifiable Presentations 1.0 (server/oid4vp.go): the
+	// wallet fetches a request object and posts its response.
+	r.Get("/oid4vp/requests/{id}", s.vpRequestObject)
+	r.Post("/oid4vp/responses/{id}", s.vpResponse)
 
 	// DID Resolution HTTP(S) binding (W3C DID Resolution §11).
 	r.Get("/1.0/identifiers/{did}", s.resolve)

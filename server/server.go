@@ -34,12 +34,14 @@ type Server struct {
 	PublicURL string
 	// challenges are the single-use challenges of POST /challenges.
 	challenges *challengeStore
+	// vp is the OpenID4VP verifier's state in memory (server/oid4vp.go).
+	vp *vpState
 }
 
 // New returns the API server for n. reg receives the HTTP metrics and is
 // served at /metrics with everything else registered on it.
 func New(n *node.Node, reg *prometheus.Registry) *Server {
-	s := &Server{node: n, gatherer: reg, challenges: newChallengeStore()}
+	s := &Server{node: n, gatherer: reg, challenges: newChallengeStore(), vp: newVPState()}
 	if reg != nil {
 		s.metrics = newHTTPMetrics(reg)
 	}
@@ -52,7 +54,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 
 // HTTPServer returns an http.Server with weid's timeouts.
 func (s *Server) HTTPServer(addr string) *http.Server {
-	return &http.Server{
+	hs := &http.Server{
 		Addr:              addr,
 		Handler:           s,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -61,6 +63,8 @@ func (s *Server) HTTPServer(addr string) *http.Server {
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 	}
+	hs.RegisterOnShutdown(s.vp.shutdown)
+	return hs
 }
 
 // ListenAndServe serves on addr until ctx is done, then shuts down gracefully.

@@ -1,0 +1,425 @@
+package client
+
+// A wallet's side of OpenID for Verifiable Presentations 1.0: read a
+// request by reference, check who asks (the decentralized_identifier
+// client identifier prefix, §5.9.3: the request object is signed by a key
+// of the verifier's DID), choose the credentials that answer its query,
+// disclose only what it asks, bind each presentation to the request's
+// nonce and client_id, and post the response (direct_post, §8.2, or
+// direct_post.jwt, §8.3).
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/weidgo/weid/credential"
+	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/jose"
+	"github.com/weidgo/weid/keys"
+	"github.com/weidgo/weid/oid4vp"
+	"github.com/weidgo/weid/sdjwt"
+)
+
+// DIDResolver resolves a DID: a node's resolver API (*Client) or a local
+// resolver.
+type DIDResolver interface {
+	Resolve(ctx context.Context, d string, opts did.Options) (*did.ResolutionResult, error)
+}
+
+// VPClient answers presentation requests as a wallet.
+type VPClient struct {
+	HTTP *http.Client
+	// Resolver resolves the verifier's DID.
+	Resolver DIDResolver
+	// Now is the current time; nil means time.Now.
+	Now func() time.Time
+}
+
+// NewVPClient returns a wallet's presentation client that resolves
+// verifier DIDs with r.
+func NewVPClient(r DIDResolver) *VPClient {
+	return &VPClient{HTTP: &http.Client{Timeout: 60 * time.Second}, Resolver: r}
+}
+
+func (c *VPClient) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
+}
+
+func (c *VPClient) http() *http.Client {
+	if c.HTTP != nil {
+		return c.HTTP
+	}
+	return http.DefaultClient
+}
+
+// FetchRequest reads an openid4vp:// link, fetches its request object
+// (request_uri, method get), checks it (oid4vp.ParseRequestObject) and its
+// signature with the verifier's DID document, resolved by c.Resolver.
+func (c *VPClient) FetchRequest(ctx context.Context, link string) (*oid4vp.Request, error) {
+	clientID, reqURI, err := oid4vp.ParseRequestURI(link)
+	if err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, reqURI, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", oid4vp.MediaTypeRequestObject)
+	resp, err := c.http().Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("fetch the request object: %w", err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, jose.MaxTokenBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("fetch the request object: %w", err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		e := &Error{Status: resp.StatusCode}
+		if json.Unmarshal(raw, e) != nil || e.Code == "" {
+			e.Detail = truncate(strings.TrimSpace(string(raw)), 300)
+		}
+		e.Status = resp.StatusCode
+		return nil, fmt.Errorf("fetch the request object: %w", e)
+	}
+	r, err := oid4vp.ParseRequestObject(strings.TrimSpace(string(raw)), clientID, c.now())
+	if err != nil {
+		return nil, err
+	}
+	if c.Resolver == nil {
+		return nil, errors.New("no DID resolver to check the verifier's signature")
+	}
+	res, err := c.Resolver.Resolve(ctx, r.VerifierDID, did.Options{})
+	if err != nil {
+		return nil, fmt.Errorf("resolve the verifier %s: %w", r.VerifierDID, err)
+	}
+	if res == nil || res.Document == nil || res.DocumentMetadata.Deactivated {
+		return nil, fmt.Errorf("the verifier %s does not resolve to an active DID", r.VerifierDID)
+	}
+	if err := r.VerifyRequestObject(res.Document); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// WalletCredential is a credential the wallet holds, in the form it was
+// issued: a compact SD-JWT or vc+jwt, or a Data Integrity document.
+type WalletCredential struct {
+	// ID is the wallet's name for it.
+	ID         string
+	Credential json.RawMessage
+}
+
+// Selection is the credential chosen to answer one credential query, and
+// what of it the query asks for.
+type Selection struct {
+	QueryID    string
+	Credential *WalletCredential
+	Format     string
+	Match      *oid4vp.Match
+	// Disclose are the SD-JWT pointers that will be revealed.
+	Disclose []string
+
+	sec credential.Secured
+}
+
+// Select chooses, for each credential query, the first credential of creds
+// that answers it (oid4vp.CredentialQuery.Match, on the credential as the
+// verifier will read it), and checks that the queries answered satisfy the
+// request (credential_sets, §6.4.2). A query nothing answers is left out,
+// which fails only if the request needs it.
+func Select(req *oid4vp.Request, creds []WalletCredential) ([]Selection, error) {
+	var out []Selection
+	answered := map[string]bool{}
+	reasons := map[string]string{}
+	for _, cq := range req.DCQL.Credentials {
+		for i := range creds {
+			sel, err := selectOne(&cq, &creds[i])
+			if err != nil {
+				if _, seen := reasons[cq.ID]; !seen {
+					reasons[cq.ID] = err.Error()
+				}
+				continue
+			}
+			out = append(out, *sel)
+			answered[cq.ID] = true
+			break
+		}
+	}
+	if err := req.DCQL.Satisfied(answered); err != nil {
+		var why []string
+		for _, cq := range req.DCQL.Credentials {
+			if !answered[cq.ID] {
+				r := reasons[cq.ID]
+				if r == "" {
+					r = "the wallet holds no credential"
+				}
+				why = append(why, fmt.Sprintf("%s (%s): %s", cq.ID, cq.Format, r))
+			}
+		}
+		return nil, fmt.Errorf("the wallet cannot answer the request: %v; %s", err, strings.Join(why, "; "))
+	}
+	return out, nil
+}
+
+func selectOne(cq *oid4vp.CredentialQuery, wc *WalletCredential) (*Selection, error) {
+	sec, err := credential.Classify(wc.Credential)
+	if err != nil {
+		return nil, err
+	}
+	c := &oid4vp.Credential{}
+	var disclosable []string
+	switch sec.Format {
+	case credential.FormatSDJWT:
+		sd, err := sdjwt.Parse(sec.Token)
+		if err != nil {
+			return nil, err
+		}
+		claims, ptrs, err := sd.Processed()
+		if err != nil {
+			return nil, err
+		}
+		c.Format, c.Claims, disclosable = oid4vp.FormatSDJWT, claims, ptrs
+		c.VCT, _ = claims["vct"].(string)
+	case credential.FormatJWT:
+		j, err := jose.Parse(sec.Token)
+		if err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal(j.Payload, &c.Claims); err != nil {
+			return nil, err
+		}
+		c.Format = oid4vp.FormatJWTVCJSON
+	case credential.FormatDataIntegrity:
+		if err := json.Unmarshal(sec.Doc, &c.Claims); err != nil {
+			return nil, err
+		}
+		c.Format = oid4vp.FormatLDPVC
+	default:
+		return nil, fmt.Errorf("format %s is not presented over OpenID4VP", sec.Format)
+	}
+	if c.Format != oid4vp.FormatSDJWT {
+		c.Types = typeList(c.Claims["type"])
+	}
+	m, err := cq.Match(c)
+	if err != nil {
+		return nil, err
+	}
+	sel := &Selection{QueryID: cq.ID, Credential: wc, Format: c.Format, Match: m, sec: sec}
+	if c.Format == oid4vp.FormatSDJWT {
+		// For each claim asked, the longest disclosable pointer on its
+		// path: Present brings the enclosing disclosures along; a claim
+		// with none is always visible.
+		for _, p := range m.Pointers() {
+			for q := p; q != ""; q = q[:strings.LastIndexByte(q, '/')] {
+				if slices.Contains(disclosable, q) {
+					if !slices.Contains(sel.Disclose, q) {
+						sel.Disclose = append(sel.Disclose, q)
+					}
+					break
+				}
+			}
+		}
+	}
+	return sel, nil
+}
+
+func typeList(v any) []string {
+	switch x := v.(type) {
+	case string:
+		return []string{x}
+	case []any:
+		var out []string
+		for _, e := range x {
+			if s, ok := e.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// PresentHolder is the wallet's identity: its DID, the verification method
+// that signs (an authentication method of the DID) and its key.
+type PresentHolder struct {
+	DID, KID string
+	Key      *keys.PrivateKey
+}
+
+// PresentOutcome is what the verifier answered.
+type PresentOutcome struct {
+	// RedirectURI is where the verifier sends the user next, if anywhere.
+	RedirectURI string `json:"redirect_uri,omitempty"`
+}
+
+// Present builds one presentation per selection, bound to the request
+// (Appendix B: an SD-JWT's key-binding JWT with nonce and aud = client_id,
+// revealing only sel.Disclose; a vp+jwt with nonce and aud; a Data
+// Integrity presentation with challenge and domain), and posts them to
+// the response_uri (encrypted with direct_post.jwt). A verifier's OAuth
+// error comes back as an *oid4vp.Error.
+func (c *VPClient) Present(ctx context.Context, req *oid4vp.Request, sels []Selection, h PresentHolder) (*PresentOutcome, error) {
+	resp, err := BuildResponse(req, sels, h, c.now())
+	if err != nil {
+		return nil, err
+	}
+	return c.post(ctx, req, resp)
+}
+
+// Decline tells the verifier that the user refused (§8.5 access_denied).
+func (c *VPClient) Decline(ctx context.Context, req *oid4vp.Request) error {
+	_, err := c.post(ctx, req, &oid4vp.Response{Error: oid4vp.ErrAccessDenied, State: req.State})
+	return err
+}
+
+// BuildResponse makes the authorization response of the selections: a
+// vp_token keyed by credential query id (§8.1) or, for a presentation
+// definition, the presentations and their presentation_submission.
+func BuildResponse(req *oid4vp.Request, sels []Selection, h PresentHolder, now time.Time) (*oid4vp.Response, error) {
+	byID := map[string][]json.RawMessage{}
+	var list []json.RawMessage
+	sub := &oid4vp.PresentationSubmission{ID: "submission-" + fmt.Sprint(now.UnixNano())}
+	for _, s := range sels {
+		p, err := buildPresentation(req, &s, h, now)
+		if err != nil {
+			return nil, fmt.Errorf("credential %s: %w", s.Credential.ID, err)
+		}
+		byID[s.QueryID] = append(byID[s.QueryID], p)
+		sub.DescriptorMap = append(sub.DescriptorMap, oid4vp.DescriptorMap{ID: s.QueryID, Format: s.Format, Path: fmt.Sprintf("$[%d]", len(list))})
+		list = append(list, p)
+	}
+	r := &oid4vp.Response{State: req.State}
+	var err error
+	if req.PresentationDef != nil {
+		sub.DefinitionID = req.PresentationDef.ID
+		if len(list) == 1 {
+			sub.DescriptorMap[0].Path = "$"
+			r.VPToken = list[0]
+		} else if r.VPToken, err = json.Marshal(list); err != nil {
+			return nil, err
+		}
+		r.PresentationSubmission = sub
+		return r, nil
+	}
+	if r.VPToken, err = json.Marshal(byID); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func buildPresentation(req *oid4vp.Request, s *Selection, h PresentHolder, now time.Time) (json.RawMessage, error) {
+	signer := credential.Signer{DID: h.DID, VerificationMethod: h.KID, Key: h.Key}
+	switch s.Format {
+	case oid4vp.FormatSDJWT:
+		p, err := sdjwt.Present(s.sec.Token, s.Disclose, &sdjwt.KeyBinding{Key: h.Key, Audience: req.ClientID, Nonce: req.Nonce, IssuedAt: now})
+		if err != nil {
+			return nil, err
+		}
+		return json.Marshal(p)
+	case oid4vp.FormatJWTVCJSON:
+		vp, err := json.Marshal(map[string]any{
+			"@context": []string{credential.ContextV2}, "type": []string{credential.TypeVerifiablePresentation}, "holder": h.DID,
+			"verifiableCredential": []any{map[string]any{"@context": credential.ContextV2, "id": credential.DataURLVCJWT + s.sec.Token, "type": "EnvelopedVerifiableCredential"}},
+		})
+		if err != nil {
+			return nil, err
+		}
+		tok, err := credential.SignPresentationJWT(signer, vp, req.Nonce, req.ClientID, now)
+		if err != nil {
+			return nil, err
+		}
+		return json.Marshal(tok)
+	case oid4vp.FormatLDPVC:
+		var doc any
+		if err := json.Unmarshal(s.sec.Doc, &doc); err != nil {
+			return nil, err
+		}
+		vp, err := json.Marshal(map[string]any{
+			"@context": []string{credential.ContextV2}, "type": []string{credential.TypeVerifiablePresentation}, "holder": h.DID,
+			"verifiableCredential": []any{doc},
+		})
+		if err != nil {
+			return nil, err
+		}
+		suite := "eddsa-rdfc-2022"
+		if h.Key.Type() == keys.P256 {
+			suite = "ecdsa-rdfc-2019"
+		}
+		return credential.SignPresentationDataIntegrity(signer, vp, suite, req.Nonce, req.ClientID, now)
+	}
+	return nil, fmt.Errorf("format %s cannot be presented", s.Format)
+}
+
+// post sends a response to the request's response_uri.
+func (c *VPClient) post(ctx context.Context, req *oid4vp.Request, r *oid4vp.Response) (*PresentOutcome, error) {
+	if err := oid4vp.CheckURL(req.ResponseURI); err != nil {
+		return nil, fmt.Errorf("response_uri: %w", err)
+	}
+	form := r.Form()
+	if req.ResponseMode == oid4vp.ResponseModeDirectPostJWT && r.Error == "" {
+		enc, err := oid4vp.EncryptResponse(req.ClientMetadata, r)
+		if err != nil {
+			return nil, err
+		}
+		form = url.Values{"response": {enc}}
+	}
+	hr, err := http.NewRequestWithContext(ctx, http.MethodPost, req.ResponseURI, bytes.NewReader([]byte(form.Encode())))
+	if err != nil {
+		return nil, err
+	}
+	hr.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	hr.Header.Set("Accept", "application/json")
+	resp, err := c.http().Do(hr)
+	if err != nil {
+		return nil, fmt.Errorf("post the response: %w", err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return nil, fmt.Errorf("post the response: %w", err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		var oe oid4vp.Error
+		if json.Unmarshal(raw, &oe) == nil && oe.Code != "" {
+			return nil, &oe
+		}
+		e := &Error{Status: resp.StatusCode}
+		if json.Unmarshal(raw, e) != nil || e.Code == "" {
+			e.Detail = truncate(strings.TrimSpace(string(raw)), 300)
+		}
+		e.Status = resp.StatusCode
+		return nil, fmt.Errorf("post the response: %w", e)
+	}
+	var out PresentOutcome
+	if len(bytes.TrimSpace(raw)) > 0 {
+		if err := json.Unmarshal(raw, &out); err != nil {
+			return nil, fmt.Errorf("post the response: the answer is not JSON: %w", err)
+		}
+	}
+	if out.RedirectURI != "" {
+		if err := oid4vp.CheckURL(out.RedirectURI); err != nil {
+			return nil, fmt.Errorf("the verifier's redirect_uri: %w", err)
+		}
+	}
+	return &out, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

@@ -1,0 +1,394 @@
+package server
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/weidgo/weid/client"
+	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/keys"
+	"github.com/weidgo/weid/node"
+	"github.com/weidgo/weid/oid4vp"
+)
+
+// vpSetup issues the wallet an SD-JWT diploma (and a vc+jwt one) over
+// OpenID4VCI and makes a verifier account.
+func vpSetup(t *testing.T) (tn *testNode, verifier node.NewAccount, wallet []client.WalletCredential, h client.PresentHolder) {
+	t.Helper()
+	tn, uni := vciSetup(t)
+	ctx := context.Background()
+	hk, _ := keys.Generate(keys.Ed25519)
+	holder := did.KeyDID(hk.Public())
+	h = client.PresentHolder{DID: holder, KID: holder + "#" + hk.Public().Multibase(), Key: hk}
+	wc := client.NewVCIClient()
+	for _, instance := range []string{"diploma", "diploma-jwt"} {
+		o := createOffer(t, tn, uni.Token, `{"instance":"`+instance+`","claims":`+vciClaims+`}`)
+		got, err := wc.ReceiveOffer(ctx, o.OfferURIByReference, client.Holder{Key: hk, KID: h.KID}, client.ReceiveOptions{})
+		if err != nil {
+			t.Fatalf("receive %s: %v", instance, err)
+		}
+		wallet = append(wallet, client.WalletCredential{ID: instance, Credential: got.Credentials[0]})
+	}
+	r := tn.do(t, "POST", "/v1/accounts", tn.token, []byte(`{"name":"front-desk","keyType":"Ed25519"}`))
+	if err := json.Unmarshal(r.body, &verifier); err != nil || r.status != 201 {
+		t.Fatalf("verifier account: %d %s", r.status, r.body)
+	}
+	return tn, verifier, wallet, h
+}
+
+const diplomaQuery = `{"credentials":[{"id":"diploma","format":"dc+sd-jwt","meta":{"vct_values":["UniversityDegreeCredential"]},` +
+	`"claims":[{"path":["degree"]},{"path":["holderName"]}]}]}`
+
+func createVPRequest(t *testing.T, tn *testNode, token, body string) PresentationRequestCreated {
+	t.Helper()
+	r := tn.do(t, "POST", "/v1/presentation-requests", token, []byte(body))
+	var out PresentationRequestCreated
+	if err := json.Unmarshal(r.body, &out); err != nil || r.status != 201 {
+		t.Fatalf("create presentation request: %d %s", r.status, r.body)
+	}
+	return out
+}
+
+func getVPRequest(t *testing.T, tn *testNode, token, id string) PresentationRequestStatus {
+	t.Helper()
+	r := tn.do(t, "GET", "/v1/presentation-requests/"+id, token, nil)
+	var st PresentationRequestStatus
+	if err := json.Unmarshal(r.body, &st); err != nil || r.status != 200 {
+		t.Fatalf("get presentation request: %d %s", r.status, r.body)
+	}
+	return st
+}
+
+// readEvents reads status events from a stream until it ends.
+func readEvents(t *testing.T, resp *http.Response) <-chan string {
+	out := make(chan string, 16)
+	go func() {
+		defer close(out)
+		defer resp.Body.Close()
+		sc := bufio.NewScanner(resp.Body)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		event := ""
+		for sc.Scan() {
+			line := sc.Text()
+			switch {
+			case strings.HasPrefix(line, "event: "):
+				event = strings.TrimPrefix(line, "event: ")
+			case strings.HasPrefix(line, "data: ") && event == "status":
+				var st PresentationRequestStatus
+				if err := json.Unmarshal([]byte(strings.TrimPrefix(line, "data: ")), &st); err != nil {
+					t.Errorf("event data: %v", err)
+					return
+				}
+				out <- st.Status
+			}
+		}
+	}()
+	return out
+}
+
+func TestOID4VP_PresentTwoClaimsOfAnSDJWTDiploma(t *testing.T) {
+	tn, verifier, wallet, h := vpSetup(t)
+	ctx := context.Background()
+	for _, mode := range []string{oid4vp.ResponseModeDirectPost, oid4vp.ResponseModeDirectPostJWT} {
+		created := createVPRequest(t, tn, verifier.Token, `{"dcql_query":`+diplomaQuery+`,"response_mode":"`+mode+`","purpose":"front desk check"}`)
+		if created.ClientID != "decentralized_identifier:"+verifier.DID || !strings.HasPrefix(created.RequestURI, "openid4vp://?") ||
+			created.Status != "pending" || created.QR.PNG == "" || created.QR.SVG == "" {
+			t.Fatalf("created: %+v", created)
+		}
+		if r := tn.do(t, "GET", strings.TrimPrefix(created.QR.SVG, tn.url), verifier.Token, nil); r.status != 200 || r.ctype != "image/svg+xml" {
+			t.Errorf("qr svg: %d %s", r.status, r.ctype)
+		}
+
+		// The event stream: pending now, then retrieved, then verified.
+		req, _ := http.NewRequest("GET", tn.url+"/v1/presentation-requests/"+created.ID+"/events", nil)
+		req.Header.Set("Authorization", "Bearer "+verifier.Token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil || resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/event-stream" {
+			t.Fatalf("events: %v %v", err, resp)
+		}
+		events := readEvents(t, resp)
+		if st := <-events; st != "pending" {
+			t.Fatalf("first event %q", st)
+		}
+
+		vc := client.NewVPClient(tn.c)
+		pr, err := vc.FetchRequest(ctx, created.RequestURI)
+		if err != nil {
+			t.Fatalf("%s: fetch: %v", mode, err)
+		}
+		if pr.VerifierDID != verifier.DID || pr.Purpose != "front desk check" || pr.ResponseMode != mode {
+			t.Errorf("request: %+v", pr.RequestObject)
+		}
+		sels, err := client.Select(pr, wallet)
+		if err != nil || len(sels) != 1 || sels[0].Credential.ID != "diploma" {
+			t.Fatalf("select: %v %+v", err, sels)
+		}
+		if want := []string{"/degree", "/holderName"}; !reflect.DeepEqual(sels[0].Disclose, want) {
+			t.Errorf("discloses %v, want %v", sels[0].Disclose, want)
+		}
+		if _, err := vc.Present(ctx, pr, sels, h); err != nil {
+			t.Fatalf("%s: present: %v", mode, err)
+		}
+		st := getVPRequest(t, tn, verifier.Token, created.ID)
+		if st.Status != "verified" || st.Result == nil || !st.Result.Verified || len(st.Result.Credentials) != 1 {
+			t.Fatalf("%s: status %+v", mode, st)
+		}
+		c := st.Result.Credentials[0]
+		want := map[string]any{"degree": "Bachelor of Engineering", "holderName": "Alice Chen"}
+		if !reflect.DeepEqual(c.Claims, want) || c.IssuerName != "Example University" || c.Format != "dc+sd-jwt" || c.Status == nil || c.Status.Check != "passed" {
+			t.Errorf("%s: credential %+v", mode, c)
+		}
+		if st.Result.Holder != h.DID || st.Result.Presentation == nil || !st.Result.Presentation.Verified {
+			t.Errorf("%s: holder %q / presentation %+v", mode, st.Result.Holder, st.Result.Presentation)
+		}
+		var seen []string
+		for s := range events {
+			seen = append(seen, s)
+		}
+		if !reflect.DeepEqual(seen, []string{"retrieved", "verified"}) {
+			t.Errorf("%s: events after pending: %v", mode, seen)
+		}
+
+		// Replayed: refused, the outcome stays.
+		resp2, _ := client.BuildResponse(pr, sels, h, time.Now())
+		code, body := postForm(t, pr.ResponseURI, resp2.Form())
+		if code != 400 || !strings.Contains(body, "invalid_request") {
+			t.Errorf("%s: replay: %d %s", mode, code, body)
+		}
+		if r := tn.do(t, "GET", strings.TrimPrefix(created.RequestObjectURI, tn.url), "", nil); r.status != 404 {
+			t.Errorf("an answered request object is still served: %d", r.status)
+		}
+	}
+}
+
+func postForm(t *testing.T, u string, form url.Values) (int, string) {
+	t.Helper()
+	resp, err := http.PostForm(u, form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var b strings.Builder
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		b.WriteString(sc.Text())
+	}
+	return resp.StatusCode, b.String()
+}
+
+func TestOID4VP_BadResponsesAreRefusedAndNothingIsAccepted(t *testing.T) {
+	tn, verifier, wallet, h := vpSetup(t)
+	ctx := context.Background()
+	vc := client.NewVPClient(tn.c)
+	fresh := func(query string) (PresentationRequestCreated, *oid4vp.Request, []client.Selection) {
+		t.Helper()
+		created := createVPRequest(t, tn, verifier.Token, `{"dcql_query":`+query+`}`)
+		pr, err := vc.FetchRequest(ctx, created.RequestURI)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sels, err := client.Select(pr, wallet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return created, pr, sels
+	}
+	wantStatus := func(what, id, status string) {
+		t.Helper()
+		if st := getVPRequest(t, tn, verifier.Token, id); st.Status != status {
+			t.Errorf("%s: status %s, want %s", what, st.Status, status)
+		}
+	}
+
+	// Protocol errors: nothing recorded, the request stays open.
+	created, pr, sels := fresh(diplomaQuery)
+	good, err := client.BuildResponse(pr, sels, h, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, mutate := range map[string]func(f url.Values){
+		"wrong state":          func(f url.Values) { f.Set("state", "not-the-state") },
+		"no state":             func(f url.Values) { f.Del("state") },
+		"malformed vp_token":   func(f url.Values) { f.Set("vp_token", `{"diploma":"not an array"}`) },
+		"unknown query id":     func(f url.Values) { f.Set("vp_token", `{"other":["x"]}`) },
+		"vp_token not JSON":    func(f url.Values) { f.Set("vp_token", `{`) },
+		"query not answered":   func(f url.Values) { f.Set("vp_token", `{}`) },
+		"not a presentation":   func(f url.Values) { f.Set("vp_token", `{"diploma":["eyJhbGciOiJub25lIn0.e30."]}`) },
+		"repeated parameter":   func(f url.Values) { f.Add("state", pr.State) },
+		"encrypted, not asked": func(f url.Values) { f.Set("response", "a.b.c.d.e") },
+	} {
+		f := good.Form()
+		mutate(f)
+		code, body := postForm(t, pr.ResponseURI, f)
+		if code != 400 || !strings.Contains(body, `"invalid_request"`) || strings.Contains(body, "Alice") {
+			t.Errorf("%s: %d %s", name, code, body)
+		}
+	}
+	wantStatus("after protocol errors", created.ID, "retrieved")
+	if _, err := vc.Present(ctx, pr, sels, h); err != nil {
+		t.Fatalf("the good answer after bad ones: %v", err)
+	}
+	wantStatus("the good answer", created.ID, "verified")
+
+	// Verification failures are recorded as rejected, final.
+	reject := func(name string, build func(pr *oid4vp.Request, sels []client.Selection) *oid4vp.Response, failed string) {
+		t.Helper()
+		created, pr, sels := fresh(diplomaQuery)
+		resp := build(pr, sels)
+		code, body := postForm(t, pr.ResponseURI, resp.Form())
+		if code != 400 || !strings.Contains(body, `"invalid_request"`) || !strings.Contains(body, failed) {
+			t.Errorf("%s: %d %s", name, code, body)
+		}
+		st := getVPRequest(t, tn, verifier.Token, created.ID)
+		if st.Status != "rejected" || st.Result == nil || st.Result.Verified {
+			t.Errorf("%s: %+v", name, st)
+			return
+		}
+		found := false
+		for _, e := range st.Result.Errors {
+			found = found || e.Name == failed
+		}
+		if !found {
+			t.Errorf("%s: errors %+v, want %s", name, st.Result.Errors, failed)
+		}
+		if _, err := vc.Present(ctx, pr, sels, h); err == nil {
+			t.Errorf("%s: a rejected request accepted a second answer", name)
+		}
+	}
+	reject("wrong nonce", func(pr *oid4vp.Request, sels []client.Selection) *oid4vp.Response {
+		other := *pr
+		other.Nonce = "another-nonce"
+		r, _ := client.BuildResponse(&other, sels, h, time.Now())
+		return r
+	}, vpCheckNonce)
+	reject("wrong audience", func(pr *oid4vp.Request, sels []client.Selection) *oid4vp.Response {
+		other := *pr
+		other.ClientID = "decentralized_identifier:did:web:elsewhere.example"
+		r, _ := client.BuildResponse(&other, sels, h, time.Now())
+		return r
+	}, vpCheckAudience)
+	reject("a required claim not disclosed", func(pr *oid4vp.Request, sels []client.Selection) *oid4vp.Response {
+		sels[0].Disclose = []string{"/degree"}
+		r, _ := client.BuildResponse(pr, sels, h, time.Now())
+		return r
+	}, vpCheckQuery)
+	reject("another credential's format", func(pr *oid4vp.Request, sels []client.Selection) *oid4vp.Response {
+		jwtQuery, _ := oid4vp.ParseDCQL([]byte(`{"credentials":[{"id":"diploma","format":"jwt_vc_json","meta":{}}]}`))
+		other := *pr
+		other.DCQL = jwtQuery
+		s, err := client.Select(&other, wallet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, _ := client.BuildResponse(pr, s, h, time.Now())
+		return r
+	}, vpCheckQuery)
+
+	// An extra disclosure is accepted with a warning, and not kept.
+	created, pr, sels = fresh(diplomaQuery)
+	sels[0].Disclose = append(sels[0].Disclose, "/gpa")
+	if _, err := vc.Present(ctx, pr, sels, h); err != nil {
+		t.Fatalf("extra disclosure: %v", err)
+	}
+	st := getVPRequest(t, tn, verifier.Token, created.ID)
+	if st.Status != "verified" || len(st.Result.Warnings) != 1 || st.Result.Warnings[0].Name != vpCheckDisclosure || st.Result.Credentials[0].Claims["gpa"] != nil {
+		t.Errorf("extra disclosure: %+v", st.Result)
+	}
+
+	// A declining wallet: rejected with its error.
+	created, pr, _ = fresh(diplomaQuery)
+	if err := vc.Decline(ctx, pr); err != nil {
+		t.Fatal(err)
+	}
+	if st := getVPRequest(t, tn, verifier.Token, created.ID); st.Status != "rejected" || st.Result.WalletError != "access_denied" {
+		t.Errorf("declined: %+v", st)
+	}
+
+	// Expired: refused, reported expired.
+	created, pr, sels = fresh(diplomaQuery)
+	var rec vpRecord
+	if err := tn.n.Keystore.GetRecord(vpKey(created.ID), &rec); err != nil {
+		t.Fatal(err)
+	}
+	rec.Expires = time.Now().Add(-time.Second)
+	if err := tn.n.Keystore.PutRecord(vpKey(created.ID), rec, true); err != nil {
+		t.Fatal(err)
+	}
+	var oe *oid4vp.Error
+	if _, err := vc.Present(ctx, pr, sels, h); !errors.As(err, &oe) || oe.Code != "invalid_request" {
+		t.Errorf("expired: %v", err)
+	}
+	wantStatus("expired", created.ID, "expired")
+
+	// Bad requests from the verifier's backend.
+	for name, body := range map[string]string{
+		"no query":       `{}`,
+		"both":           `{"dcql_query":` + diplomaQuery + `,"presentation_definition":{"id":"x","input_descriptors":[]}}`,
+		"bad format":     `{"dcql_query":{"credentials":[{"id":"a","format":"mso_mdoc","meta":{}}]}}`,
+		"bad mode":       `{"dcql_query":` + diplomaQuery + `,"response_mode":"fragment"}`,
+		"too long":       `{"dcql_query":` + diplomaQuery + `,"expiresIn":7200}`,
+		"claim_sets bad": `{"dcql_query":{"credentials":[{"id":"a","format":"dc+sd-jwt","meta":{},"claims":[{"path":["x"]}],"claim_sets":[["y"]]}]}}`,
+		"not our DID":    `{"dcql_query":` + diplomaQuery + `,"did":"did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"}`,
+		"unknown member": `{"dcql_query":` + diplomaQuery + `,"nonsense":1}`,
+	} {
+		r := tn.do(t, "POST", "/v1/presentation-requests", verifier.Token, []byte(body))
+		if r.status < 400 || r.status >= 500 || r.ctype != "application/problem+json" {
+			t.Errorf("%s: %d %s", name, r.status, r.body)
+		}
+	}
+	wantProblem(t, "no token", tn.do(t, "POST", "/v1/presentation-requests", "", []byte(`{"dcql_query":`+diplomaQuery+`}`)), 401, "auth.required")
+	wantProblem(t, "another account's request", tn.do(t, "GET", "/v1/presentation-requests/"+created.ID, wallet0Token(t, tn), nil), 404, "presentationRequest.notFound")
+	wantProblem(t, "bad qr format", tn.do(t, "GET", "/v1/presentation-requests/"+created.ID+"/qr?format=gif", verifier.Token, nil), 400, "presentationRequest.invalid")
+	wantProblem(t, "unknown request object", tn.do(t, "GET", "/oid4vp/requests/nope", "", nil), 404, "presentationRequest.notFound")
+}
+
+// wallet0Token makes another account and returns its token.
+func wallet0Token(t *testing.T, tn *testNode) string {
+	t.Helper()
+	r := tn.do(t, "POST", "/v1/accounts", tn.token, []byte(`{"name":"someone-else","keyType":"Ed25519"}`))
+	var a node.NewAccount
+	if err := json.Unmarshal(r.body, &a); err != nil || r.status != 201 {
+		t.Fatalf("account: %d %s", r.status, r.body)
+	}
+	return a.Token
+}
+
+func TestOID4VP_PresentationExchangeAndJWTVC(t *testing.T) {
+	tn, verifier, wallet, h := vpSetup(t)
+	ctx := context.Background()
+	pd := `{"id":"diploma-check","input_descriptors":[{"id":"diploma","format":{"jwt_vc_json":{"alg":["EdDSA"]}},` +
+		`"constraints":{"fields":[{"path":["$.type"],"filter":{"type":"array","contains":{"const":"UniversityDegreeCredential"}}},` +
+		`{"path":["$.credentialSubject.degree"]}]}}]}`
+	created := createVPRequest(t, tn, verifier.Token, `{"presentation_definition":`+pd+`}`)
+	vc := client.NewVPClient(tn.c)
+	pr, err := vc.FetchRequest(ctx, created.RequestURI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pr.PresentationDef == nil || pr.DCQL.Credentials[0].Format != "jwt_vc_json" {
+		t.Fatalf("request: %+v", pr.DCQL)
+	}
+	sels, err := client.Select(pr, wallet)
+	if err != nil || sels[0].Credential.ID != "diploma-jwt" {
+		t.Fatalf("select: %v", err)
+	}
+	if _, err := vc.Present(ctx, pr, sels, h); err != nil {
+		t.Fatal(err)
+	}
+	st := getVPRequest(t, tn, verifier.Token, created.ID)
+	if st.Status != "verified" || st.Result.Credentials[0].Claims["credentialSubject"] == nil {
+		t.Fatalf("status %+v", st.Result)
+	}
+	subj := st.Result.Credentials[0].Claims["credentialSubject"].(map[string]any)
+	if len(subj) != 1 || subj["degree"] != "Bachelor of Engineering" {
+		t.Errorf("claims kept: %v", subj)
+	}
+}
