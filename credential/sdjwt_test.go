@@ -143,3 +143,22 @@ func suiteFor(k *keys.PrivateKey) string {
 	}
 	return credential.CryptosuiteEdDSARDFC2022
 }
+
+// TestSDJWTEverySchemaExists: a selectively disclosed credential is not
+// re-validated, but each schema it names must exist — not just the first.
+func TestSDJWTEverySchemaExists(t *testing.T) {
+	e := newLedger(t)
+	uni := e.issuer(t, keys.Ed25519, "Example University")
+	missing := strings.Replace(schemaURL, "/2", "/4000000", 1)
+	two := []any{map[string]any{"id": schemaURL, "type": "JsonSchema"}, map[string]any{"id": missing, "type": "JsonSchema"}}
+	// Issued without a ledger, so issuance does not refuse the missing one.
+	tok, err := credential.IssueSDJWT(ctx, uni.signer(), diploma(t, uni.did, "did:example:alice", map[string]any{"credentialSchema": two}), e.Now, credential.IssueOptions{}, []string{"/credentialSubject/degree"}, e.resolver)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := e.verifier(e.Now.Add(time.Hour)).VerifySDJWT(ctx, tok, credential.Policy{})
+	want(t, r, false, with(credential.CheckSchema, "failed", credential.CheckAccreditation, "warning"))
+	if !strings.Contains(r.Errors[0].Detail, "4000000") {
+		t.Errorf("schema error %q", r.Errors[0].Detail)
+	}
+}

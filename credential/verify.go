@@ -465,7 +465,7 @@ func (v *Verifier) schema(r *Result, c *Credential) {
 		r.add(CheckSchema, StatusSkipped, "the credential names no credentialSchema")
 		return
 	}
-	var checked, unchecked []string
+	var checked, unchecked, disclosed []string
 	val := v.Schemas
 	if val == nil {
 		val = schemas.NewValidator(0)
@@ -489,8 +489,8 @@ func (v *Verifier) schema(r *Result, c *Credential) {
 				}
 				return
 			}
-			r.add(CheckSchema, StatusWarning, fmt.Sprintf("the claims were selectively disclosed: the issuer validated them against schema %d at issuance; the disclosed ones are not re-validated", id))
-			return
+			disclosed = append(disclosed, ref.ID)
+			continue
 		}
 		for i, subj := range c.Subjects {
 			err := val.Validate(v.State, id, version, subj)
@@ -512,6 +512,12 @@ func (v *Verifier) schema(r *Result, c *Credential) {
 		checked = append(checked, ref.ID)
 	}
 	switch {
+	case len(disclosed) > 0:
+		detail := "the claims were selectively disclosed: the issuer validated them against " + strings.Join(disclosed, ", ") + " at issuance; the disclosed ones are not re-validated"
+		if len(unchecked) > 0 {
+			detail += "; not weid schemas, not checked: " + strings.Join(unchecked, ", ")
+		}
+		r.add(CheckSchema, StatusWarning, detail)
 	case len(unchecked) > 0 && v.State == nil:
 		r.add(CheckSchema, StatusWarning, "no ledger is available to check the claims against "+strings.Join(unchecked, ", "))
 	case len(unchecked) > 0:
