@@ -120,6 +120,7 @@ func put(ctx *chain.Context, key []byte, v any) error {
 
 // Register adds the trust registry's transaction types to reg.
 func Register(reg *chain.Registry) {
+	registerNodes(reg)
 	reg.Register(chain.Handler{
 		Type:       TxAddCommittee,
 		NewPayload: func() chain.Payload { return new(MemberPayload) },

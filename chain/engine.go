@@ -29,3 +29,31 @@ type Engine interface {
 	// Close stops the engine after committing what it has accepted.
 	Close() error
 }
+
+// ConsensusStatus is what a replicated engine reports of its consensus in
+// /v1/status.
+type ConsensusStatus struct {
+	// Height is the engine's own last committed height (CometBFT's, which
+	// counts blocks that changed nothing too).
+	Height int64 `json:"height"`
+	// Ready: the node can commit a write now; otherwise NotReady says why.
+	Ready    bool   `json:"ready"`
+	NotReady string `json:"notReady,omitempty"`
+	// CatchingUp: the node is still syncing blocks from its peers.
+	CatchingUp bool     `json:"catchingUp"`
+	NodeID     string   `json:"nodeId"`
+	Peers      []string `json:"peers"` // the node ids of the connected peers
+	PeerCount  int      `json:"peerCount"`
+	// The validator set of the next block, Height+1 (at most the first
+	// 100 counted in TotalPower), and this node's part of it (VotingPower
+	// 0: an observer).
+	Validators       int    `json:"validators"`
+	TotalPower       int64  `json:"totalPower"`
+	ValidatorAddress string `json:"validatorAddress"`
+	VotingPower      int64  `json:"votingPower"`
+}
+
+// ConsensusReporter is implemented by engines that replicate the ledger.
+type ConsensusReporter interface {
+	Consensus() ConsensusStatus
+}

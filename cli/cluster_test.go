@@ -23,10 +23,11 @@ import (
 	"github.com/weidgo/weid/node"
 )
 
-// writeLocalnet runs "weid localnet --validators n --dir dir".
-func writeLocalnet(t *testing.T, dir string, n int) {
+// writeLocalnet runs "weid localnet --validators n --dir dir" plus extra
+// flags.
+func writeLocalnet(t *testing.T, dir string, n int, extra ...string) {
 	t.Helper()
-	out, err := weidCommand("localnet", "--validators", itoa(n), "--dir", dir).CombinedOutput()
+	out, err := weidCommand(append([]string{"localnet", "--validators", itoa(n), "--dir", dir}, extra...)...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("weid localnet: %v\n%s", err, out)
 	}
@@ -316,4 +317,87 @@ func runWithTimeout(cmd *exec.Cmd, timeout time.Duration) (string, error) {
 	}
 	err := waitExit(cmd, timeout)
 	return buf.String(), err
+}
+
+// TestCluster_ValidatorAdmission admits a fifth node, an observer of the
+// genesis, as a validator through node A's API (weid validator add, signed
+// by the node with the admin token) and removes it through node B: every
+// node's CometBFT validator set (in /v1/status) follows, and the chain
+// commits with five validators in between.
+func TestCluster_ValidatorAdmission(t *testing.T) {
+	skipUnlessCluster(t)
+	dir := t.TempDir()
+	writeLocalnet(t, dir, 4, "--observers", "1")
+	home := func(i int) string { return filepath.Join(dir, "node"+itoa(i)) }
+	urls := make([]string, 5)
+	for i := range 5 {
+		urls[i], _ = startNode(t, home(i), clusterFlags...)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cl := func(i int) *client.Client { return client.New(urls[i]) }
+	createFirstDID(t, ctx, cl(0))
+
+	// validatorsAre waits until every node's CometBFT set has n validators
+	// and the fifth node has power p.
+	validatorsAre := func(n int, p int64) {
+		t.Helper()
+		eventually(t, "validator set of "+itoa(n), 60*time.Second, func() error {
+			for i := range 5 {
+				s, err := cl(i).Status(ctx)
+				if err != nil {
+					return err
+				}
+				c := s.Consensus
+				if c == nil {
+					return errString("no consensus in node " + itoa(i) + "'s status")
+				}
+				if c.Validators != n || i == 4 && c.VotingPower != p {
+					return errString("node " + itoa(i) + " sees " + itoa(c.Validators) + " validators, its power " + itoa(int(c.VotingPower)))
+				}
+			}
+			return nil
+		})
+	}
+	validatorsAre(4, 0)
+	weid := func(args ...string) string {
+		t.Helper()
+		out, err := weidCommand(args...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("weid %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return string(out)
+	}
+	token := func(i int) string {
+		b, err := os.ReadFile(filepath.Join(home(i), node.TokenFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.TrimSpace(string(b))
+	}
+	if out := weid("observer", "list", "--node", urls[2]); !strings.Contains(out, "node4") {
+		t.Fatalf("the genesis observer is not registered:\n%s", out)
+	}
+
+	// Admit the fifth through A.
+	weid("validator", "add", "--home", home(4), "--name", "node4", "--node", urls[0], "--token", token(0))
+	validatorsAre(5, 10)
+	if out := weid("validator", "list", "--node", urls[3]); !strings.Contains(out, "5 validators, total power 50") {
+		t.Fatalf("validator list on D:\n%s", out)
+	}
+	// The chain commits with five validators, writes through the new one.
+	d := createDID(t, ctx, cl(4))
+	eventually(t, "resolve on A", 30*time.Second, func() error {
+		_, err := cl(0).Resolve(ctx, d, did.Options{})
+		return err
+	})
+
+	// Remove it again through B.
+	weid("validator", "remove", "--home", home(4), "--node", urls[1], "--token", token(1))
+	validatorsAre(4, 0)
+	d = createDID(t, ctx, cl(2))
+	eventually(t, "resolve on the observer", 30*time.Second, func() error {
+		_, err := cl(4).Resolve(ctx, d, did.Options{})
+		return err
+	})
 }

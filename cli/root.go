@@ -56,8 +56,10 @@ credentials through a node. Evidence: "weid evidence create|sign|verify".
 Data authorization: "weid authz grant|revoke|list|verify" (grants on the
 ledger), "weid exchange serve|fetch" (a data holder's service and its
 grantees). "weid localnet" writes and starts a CometBFT consortium on one
-machine ("weid node start --engine cometbft" runs one node).
-Audit with "weid tx prove" and "weid ledger verify". Every command that talks
+machine ("weid node start --engine cometbft" runs one node); "weid validator
+add|remove|list" and "weid observer add|remove|list" govern its nodes.
+Audit with "weid tx prove" and "weid ledger verify"; "weid status" shows a
+node's head and, under CometBFT, its peers and validator set. Every command that talks
 to a node takes --node (default $WEID_NODE or ` + client.DefaultNode + `).
 
 Environment: WEID_NODE, WEID_TOKEN (API token for custodial calls),
@@ -77,7 +79,7 @@ WEID_KEYSTORE_PASSPHRASE.`,
 		g.out = cmd.OutOrStdout()
 		return nil
 	}
-	root.AddCommand(nodeCmd(g), keyCmd(g), didCmd(g), accountCmd(g), issuerCmd(g), committeeCmd(g), schemaCmd(g), evidenceCmd(g), authzCmd(g), exchangeCmd(g), instanceCmd(g), vcCmd(g), walletCmd(g), vpCmd(g), txCmd(g), ledgerCmd(g), versionCmd(g))
+	root.AddCommand(nodeCmd(g), keyCmd(g), didCmd(g), accountCmd(g), issuerCmd(g), committeeCmd(g), validatorCmd(g), observerCmd(g), schemaCmd(g), evidenceCmd(g), authzCmd(g), exchangeCmd(g), instanceCmd(g), vcCmd(g), walletCmd(g), vpCmd(g), txCmd(g), ledgerCmd(g), statusCmd(g), versionCmd(g))
 	root.AddCommand(localnetCmd(g))
 	return root
 }

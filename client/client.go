@@ -108,6 +108,9 @@ type Status struct {
 	Engine   string `json:"engine"`
 	AdminDID string `json:"adminDid"`
 	Version  string `json:"version"`
+	// Consensus: under the cometbft engine, its peers, readiness,
+	// validator set and height.
+	Consensus *chain.ConsensusStatus `json:"consensus,omitempty"`
 }
 
 // Status returns the node's chain id, head and engine.

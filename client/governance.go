@@ -16,6 +16,9 @@ type GovResult struct {
 	Status string        `json:"status"`
 	Issuer *authz.Issuer `json:"issuer,omitempty"`
 	Member *authz.Member `json:"member,omitempty"`
+	// Validator and Observer: the record a node admission made.
+	Validator *authz.Validator `json:"validator,omitempty"`
+	Observer  *authz.Observer  `json:"observer,omitempty"`
 }
 
 // Govern sends a governance request: body is {"tx": signed} or the custodial
@@ -83,4 +86,27 @@ func (c *Client) Committee(ctx context.Context) ([]authz.Member, error) {
 	}
 	_, err := c.do(ctx, http.MethodGet, "/v1/committee", nil, &r)
 	return r.Members, err
+}
+
+// ValidatorList is the validator register (GET /v1/validators).
+type ValidatorList struct {
+	Validators []authz.Validator `json:"validators"`
+	Count      int               `json:"count"`
+	Power      int64             `json:"power"`
+}
+
+// Validators lists the validators the ledger records.
+func (c *Client) Validators(ctx context.Context) (*ValidatorList, error) {
+	var r ValidatorList
+	_, err := c.do(ctx, http.MethodGet, "/v1/validators", nil, &r)
+	return &r, err
+}
+
+// Observers lists the observer nodes the ledger records.
+func (c *Client) Observers(ctx context.Context) ([]authz.Observer, error) {
+	var r struct {
+		Observers []authz.Observer `json:"observers"`
+	}
+	_, err := c.do(ctx, http.MethodGet, "/v1/observers", nil, &r)
+	return r.Observers, err
 }

@@ -1,12 +1,14 @@
 package node
 
 import (
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"time"
 
+	"github.com/weidgo/weid/authz"
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/chain/cometbft"
 	"github.com/weidgo/weid/did"
@@ -33,6 +35,33 @@ func GenesisTxs(chainID string, admin *keys.PrivateKey, nodeKey keys.PublicKey) 
 	txs := []*chain.Tx{create, init}
 	for _, sys := range schemas.SystemSchemas() {
 		tx, err := SignTx(chainID, adminVM, admin, schemas.TxRegister, sys.Payload())
+		if err != nil {
+			return nil, err
+		}
+		txs = append(txs, tx)
+	}
+	return txs, nil
+}
+
+// ConsortiumGenesisTxs returns GenesisTxs followed by the admin's
+// gov.addValidator of each validator and gov.addObserver of each observer
+// (power 0) of nodes, so that the ledger records the genesis validator set
+// (and governance can later remove them) and the observers.
+func ConsortiumGenesisTxs(chainID string, admin *keys.PrivateKey, nodeKey keys.PublicKey, nodes []cometbft.NetNode) ([]*chain.Tx, error) {
+	txs, err := GenesisTxs(chainID, admin, nodeKey)
+	if err != nil {
+		return nil, err
+	}
+	adminDID := did.WeidDID(chainID, admin.Public())
+	vm := adminDID + "#" + did.FirstKeyFragment
+	for _, n := range nodes {
+		var p chain.Payload = &authz.AddObserverPayload{NodeID: n.NodeID, Name: n.Moniker, MemberDID: adminDID}
+		typ := authz.TxAddObserver
+		if n.Power > 0 {
+			p = &authz.AddValidatorPayload{PubKey: base64.StdEncoding.EncodeToString(n.PubKey), Power: n.Power, Name: n.Moniker, MemberDID: adminDID, NodeID: n.NodeID}
+			typ = authz.TxAddValidator
+		}
+		tx, err := SignTx(chainID, vm, admin, typ, p)
 		if err != nil {
 			return nil, err
 		}
@@ -103,10 +132,6 @@ func InitConsortium(cfg ConsortiumConfig) (adminDID string, nodes []ConsortiumNo
 			return "", nil, err
 		}
 	}
-	txs, err := GenesisTxs(cfg.ChainID, admin, block.Public())
-	if err != nil {
-		return "", nil, err
-	}
 	adminDID = did.WeidDID(cfg.ChainID, admin.Public())
 	adminVM := adminDID + "#" + did.FirstKeyFragment
 	ports, err := cometbft.FreePorts(2 * len(cfg.Homes))
@@ -139,7 +164,11 @@ func InitConsortium(cfg ConsortiumConfig) (adminDID string, nodes []ConsortiumNo
 		members[i] = cometbft.Member{Home: h, Settings: s, Power: power}
 		nodes = append(nodes, ConsortiumNode{Home: h, API: "http://" + s.APIListen, P2P: s.P2PListen, Validator: power > 0})
 	}
-	if err := cometbft.WriteNetwork(members, "weid-"+cfg.ChainID, cometbft.GenesisState{ChainID: cfg.ChainID, Txs: txs}, time.Now()); err != nil {
+	genesis := func(ns []cometbft.NetNode) (cometbft.GenesisState, error) {
+		txs, err := ConsortiumGenesisTxs(cfg.ChainID, admin, block.Public(), ns)
+		return cometbft.GenesisState{ChainID: cfg.ChainID, Txs: txs}, err
+	}
+	if err := cometbft.WriteNetwork(members, "weid-"+cfg.ChainID, genesis, time.Now()); err != nil {
 		return "", nil, err
 	}
 	return adminDID, nodes, nil

@@ -35,6 +35,9 @@ type GovResponse struct {
 	Status string        `json:"status"`
 	Issuer *authz.Issuer `json:"issuer,omitempty"`
 	Member *authz.Member `json:"member,omitempty"`
+	// Validator and Observer: the record a node admission made.
+	Validator *authz.Validator `json:"validator,omitempty"`
+	Observer  *authz.Observer  `json:"observer,omitempty"`
 }
 
 // IssuerResponse answers GET /v1/issuers/{did}.
@@ -57,23 +60,39 @@ func (s *Server) govSubmit(w http.ResponseWriter, r *http.Request, typ, pathDID 
 		renderError(w, r, err)
 		return chain.Receipt{}, false
 	}
+	return s.govSubmitTx(w, r, typ, pathDID, req.Tx, req.Signer, nil, func() (chain.Payload, error) { return build(&req) })
+}
+
+// govSubmitTx submits the governance transaction tx (client-signed, after
+// check if not nil) or, without one, a custodial one whose payload build
+// makes, signed by the node for the bearer's account as signer.
+func (s *Server) govSubmitTx(w http.ResponseWriter, r *http.Request, typ, pathDID string, tx json.RawMessage, signer string,
+	check func(*chain.Tx) error, build func() (chain.Payload, error)) (chain.Receipt, bool) {
 	var rc chain.Receipt
 	var err error
-	if len(req.Tx) > 0 {
-		rc, _, err = s.submitSigned(r, req.Tx, typ, pathDID)
+	if len(tx) > 0 {
+		if check != nil {
+			var t *chain.Tx
+			if t, err = chain.DecodeTx(tx); err == nil {
+				err = check(t)
+			}
+		}
+		if err == nil {
+			rc, _, err = s.submitSigned(r, tx, typ, pathDID)
+		}
 	} else {
 		acct, aerr := s.account(r)
 		if aerr != nil {
 			renderError(w, r, aerr)
 			return chain.Receipt{}, false
 		}
-		signer, serr := s.custodialSigner(acct, req.Signer)
+		signer, serr := s.custodialSigner(acct, signer)
 		if serr != nil {
 			renderError(w, r, serr)
 			return chain.Receipt{}, false
 		}
 		var p chain.Payload
-		if p, err = build(&req); err == nil {
+		if p, err = build(); err == nil {
 			if err = p.Validate(); err == nil {
 				rc, err = s.node.CustodialUpdate(r.Context(), acct, signer, typ, p)
 			}

@@ -20,12 +20,20 @@ type StatusResponse struct {
 	Engine   string `json:"engine"`
 	AdminDID string `json:"adminDid"`
 	Version  string `json:"version"`
+	// Consensus: under a replicating engine (cometbft), its peers,
+	// readiness, validator set and height.
+	Consensus *chain.ConsensusStatus `json:"consensus,omitempty"`
 }
 
 func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 	h := s.node.Ledger.Head()
-	writeJSON(w, http.StatusOK, StatusResponse{ChainID: s.node.ChainID, Height: h.Height, Hash: h.Hash, AppHash: h.AppHash, Time: h.Time,
-		Engine: s.node.Engine.Name(), AdminDID: s.node.AdminDID, Version: Version})
+	resp := StatusResponse{ChainID: s.node.ChainID, Height: h.Height, Hash: h.Hash, AppHash: h.AppHash, Time: h.Time,
+		Engine: s.node.Engine.Name(), AdminDID: s.node.AdminDID, Version: Version}
+	if c, ok := s.node.Engine.(chain.ConsensusReporter); ok {
+		cs := c.Consensus()
+		resp.Consensus = &cs
+	}
+	writeJSON(w, http.StatusOK, resp)
 }
 
 // TxReceipt is the response to a submitted transaction.

@@ -299,6 +299,8 @@ func TestOpenAPI_MatchesRouter(t *testing.T) {
 		"{name}":     "diploma",
 		"{account}":  "example-university",
 		"{instance}": "diploma",
+		"{key}":      strings.Repeat("cd", 32),
+		"{nodeId}":   strings.Repeat("ef", 20),
 	}
 	for r := range documented {
 		method, path, _ := strings.Cut(r, " ")
@@ -395,6 +397,7 @@ func TestOpenAPI_SchemasMatchGoTypes(t *testing.T) {
 		"TxReceipt":                   TxReceipt{},
 		"TxResponse":                  TxResponse{},
 		"StatusResponse":              StatusResponse{},
+		"ConsensusStatus":             chain.ConsensusStatus{},
 		"DIDRequest":                  DIDRequest{},
 		"DIDResponse":                 DIDResponse{},
 		"Problem":                     Problem{},
@@ -422,6 +425,14 @@ func TestOpenAPI_SchemasMatchGoTypes(t *testing.T) {
 		"MemberPayload":               authz.MemberPayload{},
 		"RecognizePayload":            authz.RecognizePayload{},
 		"DerecognizePayload":          authz.DerecognizePayload{},
+		"NodeRequest":                 NodeRequest{},
+		"Validator":                   authz.Validator{},
+		"Observer":                    authz.Observer{},
+		"ValidatorList":               ValidatorList{},
+		"AddValidatorPayload":         authz.AddValidatorPayload{},
+		"RemoveValidatorPayload":      authz.RemoveValidatorPayload{},
+		"AddObserverPayload":          authz.AddObserverPayload{},
+		"RemoveObserverPayload":       authz.RemoveObserverPayload{},
 		"AccountRequest":              AccountRequest{},
 		"NewAccount":                  node.NewAccount{},
 		"Account":                     keystore.Account{},

@@ -34,6 +34,16 @@ func (s *Server) routes() http.Handler {
 			r.Post("/", s.addCommittee)
 			r.Delete("/{did}", s.removeCommittee)
 		})
+		r.Route("/validators", func(r chi.Router) {
+			r.Get("/", s.listValidators)
+			r.Post("/", s.addValidator)
+			r.Delete("/{key}", s.removeValidator)
+		})
+		r.Route("/observers", func(r chi.Router) {
+			r.Get("/", s.listObservers)
+			r.Post("/", s.addObserver)
+			r.Delete("/{nodeId}", s.removeObserver)
+		})
 		r.Route("/issuers", func(r chi.Router) {
 			r.Get("/", s.listIssuers)
 			r.Post("/", s.recognizeIssuer)

@@ -23,6 +23,7 @@ import (
 	"sync/atomic"
 
 	abci "github.com/cometbft/cometbft/abci/types"
+	"github.com/cometbft/cometbft/crypto/ed25519"
 
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/errs"
@@ -41,6 +42,41 @@ const AppVersion = 1
 type GenesisState struct {
 	ChainID string      `json:"chainId"`
 	Txs     []*chain.Tx `json:"txs"`
+}
+
+// ValidatorChange is implemented by the payloads of the transactions that
+// change the validator set (authz's gov.addValidator and
+// gov.removeValidator): each one committed becomes a validator update of
+// its block, the Ed25519 key pub at the given power (0 removes it). The
+// handlers keep the set CometBFT can apply: a known key for a removal, at
+// most one change of a key per block, never an empty set.
+type ValidatorChange interface {
+	ValidatorChange() (pub []byte, power int64)
+}
+
+// validatorUpdates returns the validator updates of the committed
+// transactions cs whose results rs succeeded, one per key, in order.
+func validatorUpdates(cs []*chain.Checked, rs []chain.Result) []abci.ValidatorUpdate {
+	var ups []abci.ValidatorUpdate
+	at := map[string]int{}
+	for j, c := range cs {
+		vc, ok := c.Payload.(ValidatorChange)
+		if !ok || rs[j].Err != nil {
+			continue
+		}
+		pub, power := vc.ValidatorChange()
+		if len(pub) != ed25519.PubKeySize {
+			continue
+		}
+		u := abci.NewValidatorUpdate(ed25519.PubKey(pub), power)
+		if i, seen := at[string(pub)]; seen {
+			ups[i] = u
+			continue
+		}
+		at[string(pub)] = len(ups)
+		ups = append(ups, u)
+	}
+	return ups
 }
 
 // Outcome is what became of one transaction in a committed CometBFT block.
@@ -168,17 +204,48 @@ func (a *App) InitChain(_ context.Context, req *abci.InitChainRequest) (*abci.In
 		}
 		cs[i] = c
 	}
-	_, res, err := a.l.Commit(cs, a.key, req.Time)
+	p, err := a.l.Prepare(cs, a.key, req.Time, nil)
 	if err != nil {
 		return nil, fmt.Errorf("genesis: %w", err)
 	}
-	for i, r := range res {
+	for i, r := range p.Results {
 		if r.Err != nil {
 			return nil, fmt.Errorf("genesis tx %d: %w", i, r.Err)
 		}
 	}
+	if err := sameValidators(validatorUpdates(cs, p.Results), req.Validators); err != nil {
+		return nil, err
+	}
+	if err := a.l.Persist(p); err != nil {
+		return nil, fmt.Errorf("genesis: %w", err)
+	}
 	a.chainID.Store(gs.ChainID)
 	return &abci.InitChainResponse{AppHash: a.appHash()}, nil
+}
+
+// sameValidators checks that the validators the genesis transactions
+// record are those of CometBFT's genesis (a genesis that records none, as
+// before weid recorded them, is accepted as is).
+func sameValidators(recorded, genesis []abci.ValidatorUpdate) error {
+	if len(recorded) == 0 {
+		return nil
+	}
+	key := func(u abci.ValidatorUpdate) string {
+		return fmt.Sprintf("%s/%x/%d", u.PubKeyType, u.PubKeyBytes, u.Power)
+	}
+	want := map[string]bool{}
+	for _, u := range genesis {
+		want[key(u)] = true
+	}
+	for _, u := range recorded {
+		if !want[key(u)] {
+			return fmt.Errorf("genesis: the weid genesis records validator %x with power %d, which CometBFT's genesis does not have", u.PubKeyBytes, u.Power)
+		}
+	}
+	if len(recorded) != len(genesis) {
+		return fmt.Errorf("genesis: the weid genesis records %d validators, CometBFT's genesis has %d", len(recorded), len(genesis))
+	}
+	return nil
 }
 
 // errResponse maps an error to an ABCI code (the HTTP status), codespace
@@ -296,7 +363,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.FinalizeBlockRequest) (
 	if p.Block != nil {
 		appHash, _ = hex.DecodeString(p.Block.Header.AppHash)
 	}
-	return &abci.FinalizeBlockResponse{TxResults: results, AppHash: appHash}, nil
+	return &abci.FinalizeBlockResponse{TxResults: results, AppHash: appHash, ValidatorUpdates: validatorUpdates(cs, p.Results)}, nil
 }
 
 // Commit implements abci.Application: it persists the finalized block (one

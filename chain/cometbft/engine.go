@@ -244,6 +244,32 @@ func (e *Engine) Ready() (ok bool, why string) {
 	return true, ""
 }
 
+// Consensus implements chain.ConsensusReporter.
+func (e *Engine) Consensus() chain.ConsensusStatus {
+	st := chain.ConsensusStatus{Height: e.node.BlockStore().Height(), NodeID: string(e.node.NodeInfo().ID()), Peers: []string{}}
+	st.Ready, st.NotReady = e.Ready()
+	st.CatchingUp = e.node.ConsensusReactor().WaitSync()
+	for _, p := range e.node.Switch().Peers().Copy() {
+		st.Peers = append(st.Peers, string(p.ID()))
+	}
+	sort.Strings(st.Peers)
+	st.PeerCount = len(st.Peers)
+	if self, err := e.node.PrivValidator().GetPubKey(); err == nil {
+		st.ValidatorAddress = self.Address().String()
+	}
+	perPage := 100
+	if vr, err := e.rpc.Validators(nil, nil, nil, &perPage); err == nil {
+		st.Validators = vr.Total
+		for _, v := range vr.Validators {
+			st.TotalPower += v.VotingPower
+			if v.Address.String() == st.ValidatorAddress {
+				st.VotingPower = v.VotingPower
+			}
+		}
+	}
+	return st
+}
+
 // waitReady waits, at most e.readyWait, until Ready.
 func (e *Engine) waitReady(ctx context.Context) error {
 	ok, why := e.Ready()

@@ -101,14 +101,25 @@ type Member struct {
 	Power int64
 }
 
+// NetNode is what WriteNetwork generated for one member: its CometBFT node
+// id and validator key, for the genesis to record.
+type NetNode struct {
+	Moniker string
+	NodeID  string
+	PubKey  []byte // Ed25519 validator key
+	Power   int64  // 0: an observer
+}
+
 // WriteNetwork writes each member's CometBFT files — node key, validator
-// key and state, and the shared genesis.json whose app_state is gs — and
-// its settings, with every other member as a persistent peer.
-func WriteNetwork(members []Member, cometChainID string, gs GenesisState, genesisTime time.Time) error {
+// key and state, and the shared genesis.json whose app_state genesis makes
+// from the generated keys — and its settings, with every other member as a
+// persistent peer.
+func WriteNetwork(members []Member, cometChainID string, genesis func([]NetNode) (GenesisState, error), genesisTime time.Time) error {
 	if len(members) == 0 {
 		return errors.New("a network needs at least one node")
 	}
 	ids := make([]string, len(members))
+	nodes := make([]NetNode, len(members))
 	var vals []cmttypes.GenesisValidator
 	for i, m := range members {
 		c := m.Settings.cometConfig(m.Home)
@@ -127,16 +138,21 @@ func WriteNetwork(members []Member, cometChainID string, gs GenesisState, genesi
 			return err
 		}
 		pv.Save()
+		pub, err := pv.GetPubKey()
+		if err != nil {
+			return err
+		}
+		nodes[i] = NetNode{Moniker: m.Settings.Moniker, NodeID: ids[i], PubKey: pub.Bytes(), Power: m.Power}
 		if m.Power > 0 {
-			pub, err := pv.GetPubKey()
-			if err != nil {
-				return err
-			}
 			vals = append(vals, cmttypes.GenesisValidator{Address: pub.Address(), PubKey: pub, Power: m.Power, Name: m.Settings.Moniker})
 		}
 	}
 	if len(vals) == 0 {
 		return errors.New("a network needs at least one validator")
+	}
+	gs, err := genesis(nodes)
+	if err != nil {
+		return err
 	}
 	app, err := chain.MarshalJSON(gs)
 	if err != nil {
@@ -185,4 +201,32 @@ func FreePorts(n int) ([]int, error) {
 		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
 	}
 	return ports, nil
+}
+
+// Identity returns the CometBFT node id and the Ed25519 validator key of
+// the node whose home is dir, as a governance transaction names them.
+func Identity(home string) (nodeID string, pubKey []byte, err error) {
+	c := cmtcfg.DefaultConfig()
+	c.SetRoot(home)
+	nk, err := p2p.LoadNodeKey(c.NodeKeyFile())
+	if err != nil {
+		return "", nil, fmt.Errorf("%s: not a CometBFT home: %w", home, err)
+	}
+	raw, err := os.ReadFile(c.PrivValidatorKeyFile())
+	if err != nil {
+		return "", nil, err
+	}
+	var k struct {
+		PubKey struct {
+			Type  string `json:"type"`
+			Value []byte `json:"value"`
+		} `json:"pub_key"`
+	}
+	if err := json.Unmarshal(raw, &k); err != nil {
+		return "", nil, fmt.Errorf("%s: %w", c.PrivValidatorKeyFile(), err)
+	}
+	if k.PubKey.Type != ed25519.PubKeyName || len(k.PubKey.Value) != ed25519.PubKeySize {
+		return "", nil, fmt.Errorf("%s: the validator key is not an Ed25519 key", c.PrivValidatorKeyFile())
+	}
+	return string(nk.ID()), k.PubKey.Value, nil
 }

@@ -1,0 +1,425 @@
+package authz
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/weidgo/weid/chain"
+	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/errs"
+)
+
+// Transaction types of the consortium's nodes. Under the CometBFT engine a
+// committed gov.addValidator or gov.removeValidator becomes a validator
+// update of the block (chain/cometbft.ValidatorChange); observers take no
+// part in consensus, so their register has no consensus effect. Under the
+// solo engine all four are only recorded.
+const (
+	TxAddValidator    = "gov.addValidator"
+	TxRemoveValidator = "gov.removeValidator"
+	TxAddObserver     = "gov.addObserver"
+	TxRemoveObserver  = "gov.removeObserver"
+)
+
+// MaxValidatorPower bounds one validator's voting power (CometBFT's own
+// bound on the total is far above any consortium's).
+const MaxValidatorPower = 1_000_000
+
+// State keys of the node registers.
+const (
+	prefixValidator = "gov/validator/" // + the key's hex: a Validator
+	prefixObserver  = "gov/observer/"  // + the node id: an Observer
+	keyValidatorSet = "gov/validatorSet"
+)
+
+// Validator is a validator as the ledger records it.
+type Validator struct {
+	PubKey    string `json:"pubKey"`  // Ed25519, standard base64 as CometBFT writes it
+	Address   string `json:"address"` // CometBFT's address: hex of the first 20 bytes of SHA-256(key)
+	Power     int64  `json:"power"`
+	Name      string `json:"name,omitempty"`
+	MemberDID string `json:"memberDid,omitempty"` // the consortium member running it
+	NodeID    string `json:"nodeId,omitempty"`    // its CometBFT node id (P2P)
+	AddedBy   string `json:"addedBy"`
+	Added     string `json:"added"`
+	TxHash    string `json:"txHash"`
+	Height    uint64 `json:"height"`
+}
+
+// Observer is an observer node (follows the chain and serves reads, does
+// not vote) as the ledger records it.
+type Observer struct {
+	NodeID    string `json:"nodeId"`
+	Name      string `json:"name,omitempty"`
+	MemberDID string `json:"memberDid,omitempty"`
+	API       string `json:"api,omitempty"` // the URL of its weid API
+	AddedBy   string `json:"addedBy"`
+	Added     string `json:"added"`
+	TxHash    string `json:"txHash"`
+	Height    uint64 `json:"height"`
+}
+
+// ValidatorSet sums up the recorded validators and the changes of the
+// latest block that changed them: a block may change at most a third of the
+// voting power the set had before it.
+type ValidatorSet struct {
+	Count   int      `json:"count"`
+	Power   int64    `json:"power"`
+	Height  uint64   `json:"height"`  // the last height that changed the set
+	Base    int64    `json:"base"`    // the total power before that height
+	Changed int64    `json:"changed"` // the power added or removed at that height
+	Keys    []string `json:"keys"`    // the keys (hex) changed at that height
+}
+
+// ParseValidatorKey reads an Ed25519 public key as CometBFT writes it
+// (standard base64 of the 32 bytes, as in priv_validator_key.json), or as
+// URL-safe base64 or hex.
+func ParseValidatorKey(s string) ([]byte, error) {
+	s = strings.TrimSpace(s)
+	var b []byte
+	if len(s) == 64 {
+		if h, err := hex.DecodeString(s); err == nil {
+			b = h
+		}
+	}
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if b != nil {
+			break
+		}
+		if d, err := enc.DecodeString(s); err == nil {
+			b = d
+		}
+	}
+	if len(b) != 32 {
+		return nil, errs.BadRequest("gov.invalidValidatorKey", "a validator key is an Ed25519 public key: 32 bytes in base64 (as in CometBFT's priv_validator_key.json) or hex; got %q", s)
+	}
+	return b, nil
+}
+
+// ValidatorAddress is CometBFT's address of an Ed25519 key.
+func ValidatorAddress(pub []byte) string {
+	h := sha256.Sum256(pub)
+	return strings.ToUpper(hex.EncodeToString(h[:20]))
+}
+
+func validNodeID(id string) bool {
+	if len(id) != 40 {
+		return false
+	}
+	_, err := hex.DecodeString(id)
+	return err == nil && strings.ToLower(id) == id
+}
+
+func validNodeName(name string) bool {
+	return utf8.RuneCountInString(name) <= MaxNameLength && strings.TrimSpace(name) == name
+}
+
+func validMemberDID(d string) error {
+	if d == "" {
+		return nil
+	}
+	if _, _, err := did.ParseWeid(d); err != nil {
+		return errs.BadRequest("gov.invalidDid", "memberDid is a did:weid DID: %v", err)
+	}
+	return nil
+}
+
+// AddValidatorPayload admits a validator.
+type AddValidatorPayload struct {
+	PubKey    string `json:"pubKey"`
+	Power     int64  `json:"power"`
+	Name      string `json:"name,omitempty"`
+	MemberDID string `json:"memberDid,omitempty"`
+	NodeID    string `json:"nodeId,omitempty"`
+}
+
+// Validate implements chain.Payload.
+func (p *AddValidatorPayload) Validate() error {
+	if _, err := ParseValidatorKey(p.PubKey); err != nil {
+		return err
+	}
+	if p.Power < 1 || p.Power > MaxValidatorPower {
+		return errs.BadRequest("gov.invalidPower", "power must be from 1 to %d (remove a validator to take its power away)", MaxValidatorPower)
+	}
+	if !validNodeName(p.Name) {
+		return errs.BadRequest("gov.invalidName", "name must be at most %d characters without surrounding space", MaxNameLength)
+	}
+	if p.NodeID != "" && !validNodeID(p.NodeID) {
+		return errs.BadRequest("gov.invalidNodeId", "nodeId is a CometBFT node id: 40 lowercase hex digits")
+	}
+	return validMemberDID(p.MemberDID)
+}
+
+// ValidatorChange implements chain/cometbft.ValidatorChange.
+func (p *AddValidatorPayload) ValidatorChange() ([]byte, int64) {
+	b, _ := ParseValidatorKey(p.PubKey)
+	return b, p.Power
+}
+
+// RemoveValidatorPayload names a validator to remove.
+type RemoveValidatorPayload struct {
+	PubKey string `json:"pubKey"`
+}
+
+// Validate implements chain.Payload.
+func (p *RemoveValidatorPayload) Validate() error {
+	_, err := ParseValidatorKey(p.PubKey)
+	return err
+}
+
+// ValidatorChange implements chain/cometbft.ValidatorChange: power 0
+// removes the validator.
+func (p *RemoveValidatorPayload) ValidatorChange() ([]byte, int64) {
+	b, _ := ParseValidatorKey(p.PubKey)
+	return b, 0
+}
+
+// AddObserverPayload registers an observer node.
+type AddObserverPayload struct {
+	NodeID    string `json:"nodeId"`
+	Name      string `json:"name,omitempty"`
+	MemberDID string `json:"memberDid,omitempty"`
+	API       string `json:"api,omitempty"`
+}
+
+// Validate implements chain.Payload.
+func (p *AddObserverPayload) Validate() error {
+	if !validNodeID(p.NodeID) {
+		return errs.BadRequest("gov.invalidNodeId", "nodeId is a CometBFT node id: 40 lowercase hex digits")
+	}
+	if !validNodeName(p.Name) {
+		return errs.BadRequest("gov.invalidName", "name must be at most %d characters without surrounding space", MaxNameLength)
+	}
+	if p.API != "" {
+		u, err := url.Parse(p.API)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(p.API) > 2048 {
+			return errs.BadRequest("gov.invalidUrl", "api must be an http(s) URL of at most 2048 characters")
+		}
+	}
+	return validMemberDID(p.MemberDID)
+}
+
+// RemoveObserverPayload names an observer node to remove.
+type RemoveObserverPayload struct {
+	NodeID string `json:"nodeId"`
+}
+
+// Validate implements chain.Payload.
+func (p *RemoveObserverPayload) Validate() error {
+	if !validNodeID(p.NodeID) {
+		return errs.BadRequest("gov.invalidNodeId", "nodeId is a CometBFT node id: 40 lowercase hex digits")
+	}
+	return nil
+}
+
+func validatorKey(pub []byte) []byte { return []byte(prefixValidator + hex.EncodeToString(pub)) }
+
+// GetValidator returns the validator record of the Ed25519 key pub.
+func GetValidator(st chain.Reader, pub []byte) (*Validator, bool, error) {
+	var v Validator
+	ok, err := chain.GetJSON(st, validatorKey(pub), &v)
+	if err != nil || !ok {
+		return nil, false, err
+	}
+	return &v, true, nil
+}
+
+// GetValidatorSet returns the summary of the recorded validators.
+func GetValidatorSet(st chain.Reader) (ValidatorSet, error) {
+	var s ValidatorSet
+	_, err := chain.GetJSON(st, []byte(keyValidatorSet), &s)
+	return s, err
+}
+
+// ListValidators returns the recorded validators in key order.
+func ListValidators(s Scanner) ([]Validator, error) {
+	return scanAll[Validator](s, prefixValidator)
+}
+
+// ListObservers returns the recorded observers in node id order.
+func ListObservers(s Scanner) ([]Observer, error) {
+	return scanAll[Observer](s, prefixObserver)
+}
+
+// GetObserver returns the observer record of a node id.
+func GetObserver(st chain.Reader, nodeID string) (*Observer, bool, error) {
+	var o Observer
+	ok, err := chain.GetJSON(st, []byte(prefixObserver+nodeID), &o)
+	if err != nil || !ok {
+		return nil, false, err
+	}
+	return &o, true, nil
+}
+
+func scanAll[T any](s Scanner, prefix string) ([]T, error) {
+	out := []T{}
+	var derr error
+	err := s.Scan([]byte(prefix), nil, func(k, v []byte) bool {
+		var x T
+		if derr = json.Unmarshal(v, &x); derr != nil {
+			derr = errs.New(http.StatusInternalServerError, "internal", "decode %s: %v", k, derr)
+			return false
+		}
+		out = append(out, x)
+		return true
+	})
+	if err == nil {
+		err = derr
+	}
+	return out, err
+}
+
+// changeSet records a change of delta power to the validator key hexKey at
+// ctx's height in the set summary, refusing a second change of one key in a
+// block and, after genesis, changes of more than a third of the power the
+// set had before the block: a block that replaced more would let the new
+// validators commit without any of the old ones having voted for them (and
+// CometBFT's light clients trust a third by default).
+func changeSet(ctx *chain.Context, hexKey string, delta int64) error {
+	s, err := GetValidatorSet(ctx.State)
+	if err != nil {
+		return err
+	}
+	if s.Height != ctx.Height || s.Keys == nil {
+		s.Height, s.Base, s.Changed, s.Keys = ctx.Height, s.Power, 0, nil
+	}
+	for _, k := range s.Keys {
+		if k == hexKey {
+			return errs.New(http.StatusConflict, "gov.validatorPending", "validator %s was already changed in this block; change it again in a later one", hexKey)
+		}
+	}
+	abs := delta
+	if abs < 0 {
+		abs = -abs
+	}
+	if ctx.Height > 0 && s.Base > 0 && 3*(s.Changed+abs) > s.Base {
+		return errs.New(http.StatusConflict, "gov.powerChangeTooLarge",
+			"a block may change at most a third of the voting power (%d of %d; %d already changed in this block), this change is %d: change less, or spread it over several blocks",
+			s.Base/3, s.Base, s.Changed, abs)
+	}
+	s.Changed += abs
+	s.Power += delta
+	if delta > 0 {
+		s.Count++
+	} else {
+		s.Count--
+	}
+	s.Keys = append(s.Keys, hexKey)
+	return ctx.State.SetJSON([]byte(keyValidatorSet), s)
+}
+
+func activeMember(ctx *chain.Context, d string) error {
+	if d == "" {
+		return nil
+	}
+	if r, ok, err := did.Latest(ctx.State, d); err != nil {
+		return err
+	} else if !ok || r.Deactivated {
+		return errs.New(http.StatusNotFound, "did.notFound", "%s is not an active DID on this ledger", d)
+	}
+	return nil
+}
+
+func requireNodeGovernor(st chain.Reader, tx *chain.Tx, _ chain.Payload) error {
+	ok, err := IsGovernor(st, tx.SignerDID())
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errs.New(http.StatusForbidden, "tx.unauthorized", "%s is neither an admin nor a committee member; only they admit and remove validators and observers", tx.SignerDID())
+	}
+	return nil
+}
+
+func registerNodes(reg *chain.Registry) {
+	reg.Register(chain.Handler{
+		Type:       TxAddValidator,
+		NewPayload: func() chain.Payload { return new(AddValidatorPayload) },
+		Authorize:  requireNodeGovernor,
+		Apply: func(ctx *chain.Context, p chain.Payload) error {
+			a := p.(*AddValidatorPayload)
+			pub, _ := ParseValidatorKey(a.PubKey)
+			if _, ok, err := GetValidator(ctx.State, pub); err != nil {
+				return err
+			} else if ok {
+				return errs.New(http.StatusConflict, "gov.validatorExists", "%s is already a validator", a.PubKey)
+			}
+			if err := activeMember(ctx, a.MemberDID); err != nil {
+				return err
+			}
+			if err := changeSet(ctx, hex.EncodeToString(pub), a.Power); err != nil {
+				return err
+			}
+			return ctx.State.SetJSON(validatorKey(pub), Validator{PubKey: base64.StdEncoding.EncodeToString(pub), Address: ValidatorAddress(pub),
+				Power: a.Power, Name: a.Name, MemberDID: a.MemberDID, NodeID: a.NodeID,
+				AddedBy: ctx.Tx.SignerDID(), Added: blockTime(ctx.Time), TxHash: ctx.TxHash, Height: ctx.Height})
+		},
+	})
+	reg.Register(chain.Handler{
+		Type:       TxRemoveValidator,
+		NewPayload: func() chain.Payload { return new(RemoveValidatorPayload) },
+		Authorize:  requireNodeGovernor,
+		Apply: func(ctx *chain.Context, p chain.Payload) error {
+			r := p.(*RemoveValidatorPayload)
+			pub, _ := ParseValidatorKey(r.PubKey)
+			v, ok, err := GetValidator(ctx.State, pub)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return errs.New(http.StatusNotFound, "gov.unknownValidator", "%s is not a validator", r.PubKey)
+			}
+			s, err := GetValidatorSet(ctx.State)
+			if err != nil {
+				return err
+			}
+			if s.Count <= 1 {
+				return errs.New(http.StatusConflict, "gov.lastValidator", "%s is the last validator: without it no block could be committed", r.PubKey)
+			}
+			if err := changeSet(ctx, hex.EncodeToString(pub), -v.Power); err != nil {
+				return err
+			}
+			ctx.State.Delete(validatorKey(pub))
+			return nil
+		},
+	})
+	reg.Register(chain.Handler{
+		Type:       TxAddObserver,
+		NewPayload: func() chain.Payload { return new(AddObserverPayload) },
+		Authorize:  requireNodeGovernor,
+		Apply: func(ctx *chain.Context, p chain.Payload) error {
+			a := p.(*AddObserverPayload)
+			if _, ok, err := GetObserver(ctx.State, a.NodeID); err != nil {
+				return err
+			} else if ok {
+				return errs.New(http.StatusConflict, "gov.observerExists", "node %s is already an observer", a.NodeID)
+			}
+			if err := activeMember(ctx, a.MemberDID); err != nil {
+				return err
+			}
+			return ctx.State.SetJSON([]byte(prefixObserver+a.NodeID), Observer{NodeID: a.NodeID, Name: a.Name, MemberDID: a.MemberDID, API: a.API,
+				AddedBy: ctx.Tx.SignerDID(), Added: blockTime(ctx.Time), TxHash: ctx.TxHash, Height: ctx.Height})
+		},
+	})
+	reg.Register(chain.Handler{
+		Type:       TxRemoveObserver,
+		NewPayload: func() chain.Payload { return new(RemoveObserverPayload) },
+		Authorize:  requireNodeGovernor,
+		Apply: func(ctx *chain.Context, p chain.Payload) error {
+			id := p.(*RemoveObserverPayload).NodeID
+			if _, ok, err := GetObserver(ctx.State, id); err != nil {
+				return err
+			} else if !ok {
+				return errs.New(http.StatusNotFound, "gov.unknownObserver", "node %s is not an observer", id)
+			}
+			ctx.State.Delete([]byte(prefixObserver + id))
+			return nil
+		},
+	})
+}

@@ -1,0 +1,42 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+func statusCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "status",
+		Short: "Show a node's chain, head and engine (and, under CometBFT, its consensus)",
+		Long: `Show the status of the node given by --node (GET /v1/status): the chain id,
+the last weid block (height, hash, app hash, time), the engine, the genesis
+admin's DID and weid's version. Under the cometbft engine also the node's
+consensus: CometBFT's height (it counts blocks that changed nothing too),
+whether the node can commit a write now (and if not, why), whether it is still
+catching up, its node id and connected peers, the validator set's size and
+total power, and this node's voting power (0: an observer).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, err := g.client().Status(cmd.Context())
+			if err != nil {
+				return err
+			}
+			return g.print(st, func(w io.Writer) {
+				fmt.Fprintf(w, "chain %s, engine %s, weid %s\nheight %d  block %s  app hash %s  at %s\nadmin %s\n",
+					st.ChainID, st.Engine, st.Version, st.Height, st.Hash, st.AppHash, st.Time, st.AdminDID)
+				if c := st.Consensus; c != nil {
+					ready := "ready to commit"
+					if !c.Ready {
+						ready = "not ready: " + c.NotReady
+					}
+					fmt.Fprintf(w, "cometbft height %d, %s, catching up: %v\nnode %s, %d peers: %s\nvalidators %d, total power %d, this node's power %d (address %s)\n",
+						c.Height, ready, c.CatchingUp, c.NodeID, c.PeerCount, strings.Join(c.Peers, " "), c.Validators, c.TotalPower, c.VotingPower, c.ValidatorAddress)
+				}
+			})
+		},
+	}
+}

@@ -1,0 +1,207 @@
+package cli
+
+import (
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+
+	"github.com/spf13/cobra"
+
+	"github.com/weidgo/weid/authz"
+	"github.com/weidgo/weid/chain/cometbft"
+)
+
+// nodeIdentity resolves the key and node id of a validator or observer
+// command: the argument, or the CometBFT home given with --home.
+func nodeIdentity(args []string, home string) (nodeID string, pub []byte, err error) {
+	switch {
+	case home != "" && len(args) > 0:
+		return "", nil, errors.New("give the key (or node id) or --home, not both")
+	case home != "":
+		return cometbft.Identity(home)
+	case len(args) == 0:
+		return "", nil, errors.New("give the key (or node id) or --home DIR of the node")
+	}
+	return "", nil, nil
+}
+
+func validatorCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "validator",
+		Short: "The consortium's validators (admitted and removed by an admin or committee member)",
+		Long: `The validators the ledger records, admitted and removed by governance
+transactions (gov.addValidator, gov.removeValidator) signed by a consortium
+admin or committee member. Under the CometBFT engine each committed change is
+a validator update of its block, in force two blocks later; a consortium's
+genesis records its first validators, so they can be removed too. A block may
+change at most a third of the voting power the set had before it, and the last
+validator cannot be removed. Under the solo engine the register is kept but
+has no effect on consensus.
+
+A validator key is the node's CometBFT validator key: Ed25519, base64 as in
+its config/priv_validator_key.json ("pub_key"), or hex; --home DIR reads it
+(and the node id) from the node's home.`,
+	}
+	var af, rf govFlags
+	var power int64
+	var name, member, home string
+	add := &cobra.Command{
+		Use:   "add [KEY]",
+		Short: "Admit a validator (admin or committee member)",
+		Example: `  weid validator add --home cluster/node4 --name node4 --node "$A" --token "$(cat cluster/node0/admin.token)"
+  weid validator add 'q3v…base64…=' --power 5 --key committee.key`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, pub, err := nodeIdentity(args, home)
+			if err != nil {
+				return err
+			}
+			key := ""
+			if pub != nil {
+				key = base64.StdEncoding.EncodeToString(pub)
+			} else {
+				key = args[0]
+			}
+			p := &authz.AddValidatorPayload{PubKey: key, Power: power, Name: name, MemberDID: member, NodeID: id}
+			if err := p.Validate(); err != nil {
+				return err
+			}
+			return govern(cmd, g, &af, http.MethodPost, "/v1/validators", authz.TxAddValidator, p,
+				map[string]any{"pubKey": key, "power": power, "name": name, "memberDid": member, "nodeId": id})
+		},
+	}
+	af.add(add)
+	add.Flags().Int64Var(&power, "power", 10, "voting power (1 to 1000000)")
+	add.Flags().StringVar(&name, "name", "", "a name for the validator")
+	add.Flags().StringVar(&member, "member", "", "the did:weid of the consortium member running it")
+	add.Flags().StringVar(&home, "home", "", "read the key and node id from this CometBFT node home")
+
+	var rhome string
+	remove := &cobra.Command{
+		Use:   "remove [KEY]",
+		Short: "Remove a validator (admin or committee member)",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			_, pub, err := nodeIdentity(args, rhome)
+			if err != nil {
+				return err
+			}
+			if pub == nil {
+				if pub, err = authz.ParseValidatorKey(args[0]); err != nil {
+					return err
+				}
+			}
+			key := base64.StdEncoding.EncodeToString(pub)
+			return govern(cmd, g, &rf, http.MethodDelete, "/v1/validators/"+hex.EncodeToString(pub), authz.TxRemoveValidator,
+				&authz.RemoveValidatorPayload{PubKey: key}, map[string]any{})
+		},
+	}
+	rf.add(remove)
+	remove.Flags().StringVar(&rhome, "home", "", "read the key from this CometBFT node home")
+
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List the validators the ledger records",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			vs, err := g.client().Validators(cmd.Context())
+			if err != nil {
+				return err
+			}
+			return g.print(vs, func(w io.Writer) {
+				for _, v := range vs.Validators {
+					fmt.Fprintf(w, "%s\tpower %d\t%s\tadded %s at height %d\n", v.PubKey, v.Power, v.Name, v.Added, v.Height)
+				}
+				fmt.Fprintf(w, "%d validators, total power %d\n", vs.Count, vs.Power)
+			})
+		},
+	}
+	cmd.AddCommand(add, remove, list)
+	return cmd
+}
+
+func observerCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "observer",
+		Short: "The consortium's observer nodes (registered by an admin or committee member)",
+		Long: `Observer nodes follow the chain and serve reads without voting. The ledger
+keeps a register of them (gov.addObserver, gov.removeObserver, signed by a
+consortium admin or committee member): the node id, a name, the member running
+it and its API URL. The register has no consensus effect: any node holding the
+genesis can follow the chain.`,
+	}
+	var af, rf govFlags
+	var name, member, api, home string
+	add := &cobra.Command{
+		Use:     "add [NODE_ID]",
+		Short:   "Register an observer node (admin or committee member)",
+		Example: `  weid observer add --home cluster/node4 --api http://127.0.0.1:26680 --token "$(cat cluster/node0/admin.token)"`,
+		Args:    cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, _, err := nodeIdentity(args, home)
+			if err != nil {
+				return err
+			}
+			if id == "" {
+				id = args[0]
+			}
+			p := &authz.AddObserverPayload{NodeID: id, Name: name, MemberDID: member, API: api}
+			if err := p.Validate(); err != nil {
+				return err
+			}
+			return govern(cmd, g, &af, http.MethodPost, "/v1/observers", authz.TxAddObserver, p,
+				map[string]any{"nodeId": id, "name": name, "memberDid": member, "api": api})
+		},
+	}
+	af.add(add)
+	add.Flags().StringVar(&name, "name", "", "a name for the node")
+	add.Flags().StringVar(&member, "member", "", "the did:weid of the consortium member running it")
+	add.Flags().StringVar(&api, "api", "", "the URL of its weid API")
+	add.Flags().StringVar(&home, "home", "", "read the node id from this CometBFT node home")
+
+	var rhome string
+	remove := &cobra.Command{
+		Use:   "remove [NODE_ID]",
+		Short: "Remove an observer node from the register (admin or committee member)",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, _, err := nodeIdentity(args, rhome)
+			if err != nil {
+				return err
+			}
+			if id == "" {
+				id = args[0]
+			}
+			p := &authz.RemoveObserverPayload{NodeID: id}
+			if err := p.Validate(); err != nil {
+				return err
+			}
+			return govern(cmd, g, &rf, http.MethodDelete, "/v1/observers/"+url.PathEscape(id), authz.TxRemoveObserver, p, map[string]any{})
+		},
+	}
+	rf.add(remove)
+	remove.Flags().StringVar(&rhome, "home", "", "read the node id from this CometBFT node home")
+
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List the registered observer nodes",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			os, err := g.client().Observers(cmd.Context())
+			if err != nil {
+				return err
+			}
+			return g.print(map[string]any{"observers": os}, func(w io.Writer) {
+				for _, o := range os {
+					fmt.Fprintf(w, "%s\t%s\t%s\tadded %s\n", o.NodeID, o.Name, o.API, o.Added)
+				}
+			})
+		},
+	}
+	cmd.AddCommand(add, remove, list)
+	return cmd
+}
