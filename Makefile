@@ -9,7 +9,7 @@ LDFLAGS   := -X github.com/weidgo/weid/server.Version=$(VERSION)
 FUZZTIME  ?= 60000x
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.7.0
 
-.PHONY: build run test test-short test-cluster fuzz bench lint clean
+.PHONY: build run test test-short test-cluster fuzz bench lint clean browser screenshots
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/weid
@@ -19,7 +19,8 @@ run: build
 	./$(BIN) node start
 
 ## test: vet, the whole suite under the race detector, and short fuzz runs
-test:
+## (the web pages' browser tests need chromium: make browser installs it)
+test: browser
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 20m ./...
 	$(MAKE) fuzz
@@ -31,6 +32,16 @@ test-short:
 ## loopback (weid localnet), under the race detector
 test-cluster:
 	WEID_TEST_CLUSTER=1 $(GO) test -race -count=1 -timeout 10m -run '^(TestCluster_|TestLocalnet_)' ./cli
+
+## browser: install Debian's chromium for the web pages' browser tests
+## (best effort: without root or apt-get the browser tests skip, saying why)
+browser:
+	@./scripts/install-chromium.sh || echo "make browser: chromium not installed; the browser tests will be skipped"
+
+## screenshots: PNGs of the web pages (from the browser tests) into docs/screenshots
+screenshots: browser
+	mkdir -p docs/screenshots
+	WEID_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run '^TestBrowser_' ./web
 
 # Each fuzz target runs FUZZTIME executions (go test runs one fuzz target at a time).
 fuzz:

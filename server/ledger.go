@@ -126,6 +126,68 @@ func (s *Server) getBlock(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, b)
 }
 
+// BlockSummary is a block in GET /v1/blocks: its header and hash, without
+// its transactions.
+type BlockSummary struct {
+	Header chain.Header `json:"header"`
+	Hash   string       `json:"hash"`
+}
+
+// BlockList is the body of GET /v1/blocks: blocks from the newest down.
+// Next, when set, is the before= value of the following page.
+type BlockList struct {
+	Blocks []BlockSummary `json:"blocks"`
+	Next   *uint64        `json:"next,omitempty"`
+}
+
+// maxBlockList bounds a page of GET /v1/blocks.
+const maxBlockList = 100
+
+// listBlocks returns the headers of the latest blocks, newest first, or of
+// the blocks below ?before=.
+func (s *Server) listBlocks(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	limit := uint64(20)
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil || n < 1 || n > maxBlockList {
+			renderError(w, r, errs.BadRequest("request.badQuery", "limit must be an integer from 1 to %d", maxBlockList))
+			return
+		}
+		limit = n
+	}
+	head := s.node.Ledger.Head().Height
+	top := head
+	if v := q.Get("before"); v != "" {
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil || n == 0 {
+			renderError(w, r, errs.BadRequest("request.badQuery", "before must be a positive block height"))
+			return
+		}
+		if n-1 < top {
+			top = n - 1
+		}
+	}
+	out := BlockList{Blocks: []BlockSummary{}}
+	h := top
+	for uint64(len(out.Blocks)) < limit {
+		b, err := s.node.Ledger.Block(h)
+		if err != nil {
+			renderError(w, r, err)
+			return
+		}
+		out.Blocks = append(out.Blocks, BlockSummary{Header: b.Header, Hash: b.Hash})
+		if h == 0 {
+			break
+		}
+		h--
+	}
+	if last := out.Blocks[len(out.Blocks)-1].Header.Height; last > 0 {
+		out.Next = &last
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
 // decodeJSON strictly decodes a request body into v.
 func decodeJSON(r *http.Request, v any) error {
 	body, err := readBody(r)

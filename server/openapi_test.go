@@ -301,6 +301,7 @@ func TestOpenAPI_MatchesRouter(t *testing.T) {
 		"{instance}": "diploma",
 		"{key}":      strings.Repeat("cd", 32),
 		"{nodeId}":   strings.Repeat("ef", 20),
+		"{file}":     "app.css",
 	}
 	for r := range documented {
 		method, path, _ := strings.Cut(r, " ")
@@ -391,6 +392,8 @@ func TestOpenAPI_SchemasMatchGoTypes(t *testing.T) {
 		"TxWithProof":                 chain.TxWithProof{},
 		"Tx":                          chain.Tx{},
 		"Block":                       chain.Block{},
+		"BlockSummary":                BlockSummary{},
+		"BlockList":                   BlockList{},
 		"Header":                      chain.Header{},
 		"InclusionProof":              chain.InclusionProof{},
 		"InitPayload":                 chain.InitPayload{},

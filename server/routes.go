@@ -26,6 +26,7 @@ func (s *Server) routes() http.Handler {
 		r.Get("/status", s.status)
 		r.Post("/txs", s.submitTx)
 		r.Get("/txs/{hash}", s.getTx)
+		r.Get("/blocks", s.listBlocks)
 		r.Get("/blocks/{height}", s.getBlock)
 		r.Get("/accounts", s.listAccounts)
 		r.Post("/accounts", s.createAccount)
@@ -139,5 +140,8 @@ func (s *Server) routes() http.Handler {
 
 	// DID Resolution HTTP(S) binding (W3C DID Resolution §11).
 	r.Get("/1.0/identifiers/{did}", s.resolve)
+
+	// The web pages (server/web.go, package web).
+	mountWeb(r)
 	return r
 }

@@ -1,0 +1,56 @@
+package server
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/weidgo/weid/chain"
+)
+
+// TestAPI_ListBlocks: GET /v1/blocks pages through headers newest first,
+// each hash the SHA-256 of its header, and refuses bad queries.
+func TestAPI_ListBlocks(t *testing.T) {
+	tn := startNode(t)
+	for i := 0; i < 3; i++ {
+		tx, _, _ := newDIDTx(t, tn.n.ChainID)
+		if r := tn.do(t, "POST", "/v1/txs", "", txBody(t, tx)); r.status != 201 {
+			t.Fatalf("submit: %d %s", r.status, r.body)
+		}
+	}
+	head := tn.n.Ledger.Head().Height
+	if head != 3 {
+		t.Fatalf("head %d, want 3", head)
+	}
+	list := func(q string) BlockList {
+		t.Helper()
+		r := tn.do(t, "GET", "/v1/blocks"+q, "", nil)
+		var l BlockList
+		if err := json.Unmarshal(r.body, &l); err != nil || r.status != 200 {
+			t.Fatalf("GET /v1/blocks%s: %d %s", q, r.status, r.body)
+		}
+		return l
+	}
+	l := list("")
+	if len(l.Blocks) != 4 || l.Next != nil || l.Blocks[0].Header.Height != 3 || l.Blocks[3].Header.Height != 0 {
+		t.Fatalf("all blocks: %+v", l)
+	}
+	for _, b := range l.Blocks {
+		if h, _ := chain.HeaderHash(&b.Header); h != b.Hash {
+			t.Errorf("block %d: hash %s, header hashes to %s", b.Header.Height, b.Hash, h)
+		}
+	}
+	l = list("?limit=2")
+	if len(l.Blocks) != 2 || l.Blocks[0].Header.Height != 3 || l.Next == nil || *l.Next != 2 {
+		t.Fatalf("limit=2: %+v", l)
+	}
+	l = list("?limit=2&before=2")
+	if len(l.Blocks) != 2 || l.Blocks[0].Header.Height != 1 || l.Blocks[1].Header.Height != 0 || l.Next != nil {
+		t.Fatalf("before=2: %+v", l)
+	}
+	if l = list("?before=99"); len(l.Blocks) != 4 {
+		t.Fatalf("before beyond the head: %+v", l)
+	}
+	for _, q := range []string{"?limit=0", "?limit=101", "?limit=x", "?before=0", "?before=-1"} {
+		wantProblem(t, q, tn.do(t, "GET", "/v1/blocks"+q, "", nil), 400, "request.badQuery")
+	}
+}

@@ -1,0 +1,662 @@
+package web_test
+
+// Real-browser tests of the web pages: headless Debian chromium driven by
+// chromedp against a node and its HTTP API on 127.0.0.1. Without chromium
+// (scripts/install-chromium.sh installs it) they skip, saying so.
+//
+// WEID_SCREENSHOTS=DIR makes them write PNGs of the pages there (make
+// screenshots: docs/screenshots).
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/weidgo/weid/node"
+	"github.com/weidgo/weid/server"
+)
+
+// chromiumPath is Debian's chromium; WEID_CHROMIUM names another.
+func chromiumPath() string {
+	if p := os.Getenv("WEID_CHROMIUM"); p != "" {
+		return p
+	}
+	return "/usr/bin/chromium"
+}
+
+var (
+	browserOnce   sync.Once
+	browserCtx    context.Context
+	browserStop   func()
+	browserSkip   string
+	browserTmp    string
+	fixtureOnce   sync.Once
+	fix           *fixture
+	fixtureErr    error
+	cleanupsMu    sync.Mutex
+	cleanups      []func()
+	pageTimeout   = 60 * time.Second
+	screenshotDir = os.Getenv("WEID_SCREENSHOTS")
+)
+
+func TestMain(m *testing.M) {
+	slog.SetDefault(slog.New(slog.DiscardHandler))
+	code := m.Run()
+	cleanupsMu.Lock()
+	for i := len(cleanups) - 1; i >= 0; i-- {
+		cleanups[i]()
+	}
+	cleanupsMu.Unlock()
+	os.Exit(code)
+}
+
+func atExit(f func()) {
+	cleanupsMu.Lock()
+	cleanups = append(cleanups, f)
+	cleanupsMu.Unlock()
+}
+
+// tab opens a new tab of the shared headless chromium (started on first
+// use), or skips the test when there is no chromium.
+func tab(t *testing.T) context.Context {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("starts a headless chromium; skipped with -short (make test runs it)")
+	}
+	browserOnce.Do(startBrowser)
+	if browserSkip != "" {
+		t.Skip(browserSkip)
+	}
+	tabCtx, cancel := chromedp.NewContext(browserCtx)
+	// The tab opens without a deadline (chromedp: the first call on a
+	// context must not time out); its actions then share one.
+	if err := chromedp.Do(tabCtx); err != nil {
+		cancel()
+		t.Fatalf("open a tab: %v", err)
+	}
+	ctx, cancelT := context.WithTimeout(tabCtx, pageTimeout)
+	t.Cleanup(func() { cancelT(); cancel() })
+	if _, err := chromedp.Call(ctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{Width: 1000, Height: 900, DeviceScaleFactor: 1}); err != nil {
+		t.Fatalf("size the tab: %v", err)
+	}
+	return ctx
+}
+
+func startBrowser() {
+	path := chromiumPath()
+	if _, err := os.Stat(path); err != nil {
+		browserSkip = fmt.Sprintf("no chromium at %s (install it with scripts/install-chromium.sh or make browser; WEID_CHROMIUM names another binary)", path)
+		return
+	}
+	dir, err := os.MkdirTemp("", "weid-chromium-")
+	if err != nil {
+		browserSkip = "no temporary directory for chromium's profile: " + err.Error()
+		return
+	}
+	browserTmp = dir
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path),
+		chromedp.Flag("headless", true),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true),
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		// Without these chromium keeps calling home, which this closed
+		// network refuses again and again.
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-extensions", true),
+		chromedp.Flag("disable-default-apps", true),
+		chromedp.Flag("mute-audio", true),
+		chromedp.Flag("hide-scrollbars", true),
+		chromedp.Flag("lang", "en-US"),
+		chromedp.UserDataDir(dir),
+		chromedp.WindowSize(1000, 900),
+	}
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(alloc)
+	if err := chromedp.Do(ctx); err != nil {
+		cancel()
+		cancelAlloc()
+		browserSkip = fmt.Sprintf("chromium at %s does not start: %v", path, err)
+		return
+	}
+	browserCtx = ctx
+	browserStop = func() { cancel(); cancelAlloc() }
+	atExit(func() {
+		browserStop()
+		_ = os.RemoveAll(browserTmp)
+	})
+}
+
+// fixture is a node with an accredited university that issued diplomas.
+type fixture struct {
+	url         string
+	admin       string
+	uni         node.NewAccount
+	valid       string // a vc+jwt diploma
+	revoked     string // a vc+jwt diploma, revoked
+	toRevoke    string // the id of a diploma the institution page revokes
+	toRevokeJWT string
+}
+
+func getFixture(t *testing.T) *fixture {
+	t.Helper()
+	fixtureOnce.Do(func() { fix, fixtureErr = newFixture() })
+	if fixtureErr != nil {
+		t.Fatalf("fixture: %v", fixtureErr)
+	}
+	return fix
+}
+
+func newFixture() (*fixture, error) {
+	dir, err := os.MkdirTemp("", "weid-web-")
+	if err != nil {
+		return nil, err
+	}
+	reg := prometheus.NewRegistry()
+	n, err := node.Open(node.Config{DataDir: dir, Registerer: reg})
+	if err != nil {
+		return nil, err
+	}
+	srv := httptest.NewServer(server.New(n, reg))
+	atExit(func() { srv.Close(); n.Close(); _ = os.RemoveAll(dir) })
+	tok, err := os.ReadFile(filepath.Join(dir, node.TokenFile))
+	if err != nil {
+		return nil, err
+	}
+	f := &fixture{url: srv.URL, admin: strings.TrimSpace(string(tok))}
+	if err := f.call("POST", "/v1/accounts", f.admin, `{"name":"example-university"}`, 201, &f.uni); err != nil {
+		return nil, err
+	}
+	steps := []struct{ path, token, body string }{
+		{"/v1/issuers", f.admin, `{"did":"` + f.uni.DID + `","name":"Example University","types":["UniversityDegreeCredential"]}`},
+		{"/v1/issuer-instances", f.uni.Token, `{"name":"diploma","issuer":"` + f.uni.DID + `","schema":2,"types":["UniversityDegreeCredential"],"status":["revocation"]}`},
+		{"/v1/issuer-instances", f.uni.Token, `{"name":"diploma-wallet","issuer":"` + f.uni.DID + `","schema":2,"types":["UniversityDegreeCredential"],"format":"dc+sd-jwt","status":["revocation"],` +
+			`"disclosable":["/credentialSubject/holderName","/credentialSubject/degree","/credentialSubject/fieldOfStudy","/credentialSubject/institution","/credentialSubject/awardedDate","/credentialSubject/diplomaNumber"]}`},
+	}
+	for _, s := range steps {
+		if err := f.call("POST", s.path, s.token, s.body, 201, nil); err != nil {
+			return nil, err
+		}
+	}
+	// A second version of the university's DID document, for the history.
+	if err := f.call("POST", "/v1/dids/"+f.uni.DID+"/services", f.uni.Token,
+		`{"service":{"id":"#website","type":"LinkedDomains","serviceEndpoint":"https://university.example"}}`, 200, nil); err != nil {
+		return nil, err
+	}
+	var ids [3]string
+	var tokens [3]string
+	for i, name := range []string{"Alice Chen", "Bob Li", "Carol Wang"} {
+		if tokens[i], ids[i], err = f.issue(name); err != nil {
+			return nil, err
+		}
+	}
+	f.valid, f.revoked, f.toRevoke, f.toRevokeJWT = tokens[0], tokens[1], ids[2], tokens[2]
+	if err := f.call("POST", "/credentials/status", f.uni.Token, `{"credentialId":"`+ids[1]+`","credentialStatus":{"type":"BitstringStatusListEntry","statusPurpose":"revocation"},"status":true}`, 200, nil); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// issue issues a diploma through the "diploma" instance and returns its
+// compact vc+jwt and its id.
+func (f *fixture) issue(holder string) (string, string, error) {
+	cred := `{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiableCredential"],"credentialSubject":{` +
+		`"id":"did:key:z6Mki4GPi7yS8qWU6skFi5J5TMPjpqru87B7e8drRyNh4MYU","holderName":"` + holder + `","degree":"Bachelor of Engineering",` +
+		`"fieldOfStudy":"Computer Science","institution":"Example University","awardedDate":"2026-07-01","diplomaNumber":"EU-2026-0042"}}`
+	var out struct {
+		VerifiableCredential server.EnvelopedCredential `json:"verifiableCredential"`
+	}
+	if err := f.call("POST", "/issuers/diploma/credentials/issue", f.uni.Token, `{"credential":`+cred+`}`, 201, &out); err != nil {
+		return "", "", err
+	}
+	jwt, ok := strings.CutPrefix(out.VerifiableCredential.ID, "data:application/vc+jwt,")
+	if !ok {
+		return "", "", fmt.Errorf("issued %q, not an enveloped vc+jwt", out.VerifiableCredential.ID)
+	}
+	var res struct {
+		Credential struct {
+			ID string `json:"id"`
+		} `json:"credential"`
+	}
+	body, _ := json.Marshal(map[string]string{"verifiableCredential": jwt})
+	if err := f.call("POST", "/credentials/verify", "", string(body), 200, &res); err != nil {
+		return "", "", err
+	}
+	return jwt, res.Credential.ID, nil
+}
+
+// call sends a JSON request to the node and decodes the answer into out.
+func (f *fixture) call(method, path, token, body string, want int, out any) error {
+	req, err := http.NewRequest(method, f.url+path, strings.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != want {
+		return fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, b)
+	}
+	if out != nil {
+		return json.Unmarshal(b, out)
+	}
+	return nil
+}
+
+// shot writes a PNG of the whole page to WEID_SCREENSHOTS/name, if set.
+func shot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	if screenshotDir == "" {
+		return
+	}
+	raw, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	// They are kept in the repository: reduced to a palette of the page's
+	// 256 most used colors, a third of the size.
+	img, err := png.Decode(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	var b bytes.Buffer
+	if err := (&png.Encoder{CompressionLevel: png.BestCompression}).Encode(&b, paletted(img)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(screenshotDir, name), b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// paletted maps img to its 256 most frequent colors (each pixel to the
+// nearest of them): enough for a page of flat colors and anti-aliased text.
+func paletted(img image.Image) *image.Paletted {
+	r := img.Bounds()
+	count := map[color.RGBA]int{}
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			count[color.RGBAModel.Convert(img.At(x, y)).(color.RGBA)]++
+		}
+	}
+	cs := make([]color.RGBA, 0, len(count))
+	for c := range count {
+		cs = append(cs, c)
+	}
+	sort.Slice(cs, func(i, j int) bool {
+		if count[cs[i]] != count[cs[j]] {
+			return count[cs[i]] > count[cs[j]]
+		}
+		return fmt.Sprint(cs[i]) < fmt.Sprint(cs[j])
+	})
+	pal := make(color.Palette, 0, 256)
+	for _, c := range cs[:min(len(cs), 256)] {
+		pal = append(pal, c)
+	}
+	out := image.NewPaletted(r, pal)
+	index := map[color.RGBA]uint8{}
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			c := color.RGBAModel.Convert(img.At(x, y)).(color.RGBA)
+			i, ok := index[c]
+			if !ok {
+				i = uint8(pal.Index(c))
+				index[c] = i
+			}
+			out.SetColorIndex(x, y, i)
+		}
+	}
+	return out
+}
+
+// texts returns the text of each element sel matches.
+func texts(t *testing.T, ctx context.Context, sel string) []string {
+	t.Helper()
+	js := `Array.from(document.querySelectorAll(` + jsString(sel) + `), e => e.textContent.trim())`
+	out, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](js))
+	if err != nil {
+		t.Fatalf("%s: %v", sel, err)
+	}
+	return out
+}
+
+func jsString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+func text(t *testing.T, ctx context.Context, sel string) string {
+	t.Helper()
+	s, err := chromedp.Run(ctx, chromedp.TextContent(chromedp.CSS(sel)))
+	if err != nil {
+		t.Fatalf("text of %s: %v", sel, err)
+	}
+	return strings.TrimSpace(s)
+}
+
+// run runs chromedp actions and fails the test with what on an error.
+func run(t *testing.T, ctx context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// eval evaluates a JavaScript expression in the page.
+func eval[T any](t *testing.T, ctx context.Context, js string, opts ...chromedp.EvaluateOption) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js, opts...))
+	if err != nil {
+		t.Fatalf("evaluate %.60q: %v", js, err)
+	}
+	return v
+}
+
+// attr is the value of an attribute of the first element sel matches.
+func attr(t *testing.T, ctx context.Context, sel, name string) string {
+	t.Helper()
+	r, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS(sel), name))
+	if err != nil {
+		t.Fatalf("%s[%s]: %v", sel, name, err)
+	}
+	return r.Value
+}
+
+// checkStatuses maps each listed check to its status.
+func checkStatuses(t *testing.T, ctx context.Context) map[string]string {
+	t.Helper()
+	js := `Object.fromEntries(Array.from(document.querySelectorAll('#checks li'), li => [li.dataset.check, li.dataset.status]))`
+	return eval[map[string]string](t, ctx, js)
+}
+
+// TestBrowser_VerifyPage: a valid diploma pasted into /verify gets the
+// "Valid credential" verdict with every check passed, the issuer's name from
+// the trust registry, the claims and the ledger facts; a revoked one gets
+// "Not valid" with the status check failed.
+func TestBrowser_VerifyPage(t *testing.T) {
+	f := getFixture(t)
+	ctx := tab(t)
+	verify := func(cred, verdict string) {
+		t.Helper()
+		run(t, ctx, "verify",
+			chromedp.Navigate(f.url+"/verify"),
+			chromedp.WaitVisible(chromedp.CSS("#credential")),
+			chromedp.SetValue(chromedp.CSS("#credential"), cred),
+			chromedp.Click(chromedp.CSS("#verify-btn")),
+			chromedp.WaitVisible(chromedp.CSS(`#verdict[data-verdict="`+verdict+`"]`)),
+			chromedp.WaitVisible(chromedp.CSS("#fact-status-0")))
+	}
+
+	verify(f.valid, "valid")
+	if v := text(t, ctx, "#verdict h2"); v != "Valid credential" {
+		t.Errorf("verdict %q", v)
+	}
+	st := checkStatuses(t, ctx)
+	for _, c := range []string{"structure", "proof", "issuerBinding", "accreditation", "validityPeriod", "schema", "status"} {
+		if st[c] != "passed" {
+			t.Errorf("check %s: %q, want passed (all: %v)", c, st[c], st)
+		}
+	}
+	if n := text(t, ctx, "#issuer-name"); n != "Example University" {
+		t.Errorf("issuer name %q", n)
+	}
+	var res struct {
+		Meta struct {
+			BlockHeight uint64 `json:"blockHeight"`
+			VersionID   string `json:"versionId"`
+		} `json:"didDocumentMetadata"`
+	}
+	if err := f.call("GET", "/v1/dids/"+f.uni.DID, "", "", 200, &res); err != nil {
+		t.Fatal(err)
+	}
+	if h, want := text(t, ctx, "#fact-did-height"), fmt.Sprintf("block %d, version %s", res.Meta.BlockHeight, res.Meta.VersionID); h != want {
+		t.Errorf("issuer DID fact %q, want %q", h, want)
+	}
+	if s := text(t, ctx, "#fact-status-0"); !strings.Contains(s, "revocation") || !strings.Contains(s, "index") {
+		t.Errorf("status list fact %q", s)
+	}
+	claims := strings.Join(texts(t, ctx, "#claims tr"), "\n")
+	if !strings.Contains(claims, "Alice Chen") || !strings.Contains(claims, "Bachelor of Engineering") {
+		t.Errorf("claims %q", claims)
+	}
+	shot(t, ctx, "verify.png")
+
+	verify(f.revoked, "invalid")
+	if v := text(t, ctx, "#verdict"); !strings.Contains(v, "Not valid") || !strings.Contains(v, "Revocation status") {
+		t.Errorf("revoked verdict %q", v)
+	}
+	st = checkStatuses(t, ctx)
+	if st["status"] != "failed" || st["proof"] != "passed" {
+		t.Errorf("revoked checks %v, want status failed and proof passed", st)
+	}
+	shot(t, ctx, "verify-revoked.png")
+
+	// Not a credential: the refusal in plain words, no verdict.
+	run(t, ctx, "bad input",
+		chromedp.SetValue(chromedp.CSS("#credential"), `{"not": "a credential"`),
+		chromedp.Click(chromedp.CSS("#verify-btn")),
+		chromedp.WaitVisible(chromedp.CSS("#result .msg.error")))
+	if m := text(t, ctx, "#result .msg.error"); !strings.Contains(m, "not valid JSON") {
+		t.Errorf("bad JSON message %q", m)
+	}
+}
+
+// TestBrowser_Explorer: the latest blocks, the genesis block's
+// transactions, one of them with its inclusion proof checked by the page
+// (WebCrypto and the page's own SHA-256 agree), a forged proof refused, and
+// a DID's two document versions.
+func TestBrowser_Explorer(t *testing.T) {
+	f := getFixture(t)
+	ctx := tab(t)
+	var height uint64
+	if err := f.call("GET", "/v1/status", "", "", 200, &struct {
+		Height *uint64 `json:"height"`
+	}{&height}); err != nil {
+		t.Fatal(err)
+	}
+	run(t, ctx, "latest blocks",
+		chromedp.Navigate(f.url+"/explorer"),
+		chromedp.WaitVisible(chromedp.CSS("#blocks tbody tr")))
+	if h := text(t, ctx, "#chain-height"); h != fmt.Sprint(height) {
+		t.Errorf("height %q, want %d", h, height)
+	}
+	if rows := texts(t, ctx, "#blocks tbody tr"); len(rows) != int(min(height+1, 20)) {
+		t.Errorf("%d block rows, want %d", len(rows), min(height+1, 20))
+	}
+
+	// The genesis block's five transactions; the third has a two-step
+	// audit path (a tree of 5).
+	run(t, ctx, "block 0",
+		chromedp.SetValue(chromedp.CSS("#q"), "0"),
+		chromedp.Click(chromedp.CSS("#search button")),
+		chromedp.WaitVisible(chromedp.CSS("#block-txs tbody tr a.mono[href^='/explorer#tx=']")))
+	if rows := texts(t, ctx, "#block-txs tbody tr"); len(rows) != 5 || !strings.Contains(rows[2], "schema.register") {
+		t.Fatalf("genesis rows %q", rows)
+	}
+	run(t, ctx, "tx 2 of block 0",
+		chromedp.Click(chromedp.CSS("#block-txs tbody tr:nth-child(3) a[href^='/explorer#tx=']")),
+		chromedp.WaitVisible(chromedp.CSS(`#proof[data-proof]`)))
+	proof := attr(t, ctx, "#proof", "data-proof")
+	if proof != "valid" {
+		t.Fatalf("proof %q: %s", proof, text(t, ctx, "#proof"))
+	}
+	if m := text(t, ctx, "#proof"); !strings.Contains(m, "leaf 2 of 5 in block 0") {
+		t.Errorf("proof message %q", m)
+	}
+	if n := len(texts(t, ctx, "#view ol.mono li")); n != 3 {
+		t.Errorf("audit path of %d hashes, want 3 for leaf 2 of 5", n)
+	}
+	shot(t, ctx, "explorer-tx.png")
+
+	// The page's own SHA-256 (for plain-http LAN pages without WebCrypto)
+	// agrees with WebCrypto; a proof against another root is refused.
+	agree := eval[bool](t, ctx, `(async () => {
+		const w = window.weid;
+		if (w.bytesToHex(w.sha256js(new TextEncoder().encode("abc"))) !== "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad") return false;
+		for (const n of [0, 1, 55, 56, 63, 64, 65, 1000]) {
+			const m = new Uint8Array(n).map((_, i) => (i * 7 + n) & 255);
+			const a = w.bytesToHex(new Uint8Array(await crypto.subtle.digest("SHA-256", m)));
+			if (a !== w.bytesToHex(w.sha256js(m))) return false;
+		}
+		const leaf = new Uint8Array(32);
+		const bad = await w.verifyInclusion(leaf, 0, 1, [], "00".repeat(32));
+		const good = await w.verifyInclusion(leaf, 0, 1, [], w.bytesToHex(w.sha256js(new Uint8Array(33))));
+		return !bad.ok && good.ok;
+	})()`, chromedp.EvalAwaitPromise)
+	if !agree {
+		t.Error("sha256js disagrees with WebCrypto, or a forged inclusion proof was accepted")
+	}
+
+	// The university's DID: created with its account, then a service added.
+	run(t, ctx, "DID",
+		chromedp.SetValue(chromedp.CSS("#q"), f.uni.DID),
+		chromedp.Click(chromedp.CSS("#search button")),
+		chromedp.WaitVisible(chromedp.CSS("#did-history li")))
+	if v := text(t, ctx, "#did-versions"); v != "2" {
+		t.Errorf("versions %q, want 2", v)
+	}
+	hist := texts(t, ctx, "#did-history > li")
+	if len(hist) != 2 || !strings.Contains(hist[0], "Version 2") || !strings.Contains(hist[0], "#website") || strings.Contains(hist[1], "#website") {
+		t.Errorf("history %q", hist)
+	}
+	shot(t, ctx, "explorer-did.png")
+
+	run(t, ctx, "issuers", chromedp.Click(chromedp.CSS(`a[data-tab="issuers"]`)), chromedp.WaitVisible(chromedp.CSS("#issuers tbody tr")))
+	if rows := texts(t, ctx, "#issuers tbody tr"); len(rows) != 1 || !strings.Contains(rows[0], "Example University") {
+		t.Errorf("issuers %q", rows)
+	}
+	run(t, ctx, "schemas", chromedp.Click(chromedp.CSS(`a[data-tab="schemas"]`)), chromedp.WaitVisible(chromedp.CSS("#schemas details")))
+	if rows := texts(t, ctx, "#schemas > details > summary"); len(rows) != 3 || !strings.Contains(rows[1], "University diploma") {
+		t.Errorf("schemas %q", rows)
+	}
+}
+
+// TestBrowser_Language: a browser that prefers Chinese gets the pages in
+// Chinese; the switch changes the language at once and is remembered.
+func TestBrowser_Language(t *testing.T) {
+	f := getFixture(t)
+	ctx := tab(t)
+	if _, err := chromedp.Call(ctx, emulation.SetUserAgentOverride, emulation.SetUserAgentOverrideParams{UserAgent: "Mozilla/5.0 (X11; Linux x86_64) weid-test", AcceptLanguage: "zh-CN"}); err != nil {
+		t.Fatal(err)
+	}
+	run(t, ctx, "prefer Chinese",
+		chromedp.Navigate(f.url+"/verify"),
+		chromedp.WaitVisible(chromedp.CSS("#verify-form")))
+	lang := eval[string](t, ctx, `document.documentElement.lang`)
+	if h := text(t, ctx, "h1"); h != "验证凭证" || lang != "zh-CN" {
+		t.Errorf("with navigator.language zh-CN: h1 %q, lang %q", h, lang)
+	}
+	run(t, ctx, "switch to English", setSelect("#lang", "en"))
+	if h := text(t, ctx, "h1"); h != "Verify a credential" {
+		t.Errorf("after the switch: h1 %q", h)
+	}
+	run(t, ctx, "reload", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("#verify-form")))
+	if h := text(t, ctx, "h1"); h != "Verify a credential" {
+		t.Errorf("after a reload: h1 %q, the choice was not remembered", h)
+	}
+	// A verdict shown in English is redrawn in Chinese.
+	run(t, ctx, "verify",
+		chromedp.SetValue(chromedp.CSS("#credential"), f.valid),
+		chromedp.Click(chromedp.CSS("#verify-btn")),
+		chromedp.WaitVisible(chromedp.CSS(`#verdict[data-verdict="valid"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#fact-status-0")),
+		setSelect("#lang", "zh-CN"))
+	if v := text(t, ctx, "#verdict h2"); v != "凭证有效" {
+		t.Errorf("verdict after switching to Chinese: %q", v)
+	}
+	if nav := texts(t, ctx, "nav a"); strings.Join(nav, ",") != "验证,浏览器,机构" {
+		t.Errorf("navigation %q", nav)
+	}
+	shot(t, ctx, "verify-zh.png")
+	run(t, ctx, "back to English", setSelect("#lang", "en"))
+}
+
+// setSelect chooses value in a <select> as a user would (firing change).
+func setSelect(sel, value string) chromedp.Action[chromedp.Void] {
+	return chromedp.Evaluate[chromedp.Void](`(() => { const s = document.querySelector(` + jsString(sel) + `); s.value = ` + jsString(value) +
+		`; s.dispatchEvent(new Event("change", {bubbles: true})); return true; })()`)
+}
+
+// TestBrowser_Institution: with the account token, the form built from the
+// diploma schema makes an offer whose QR code and PIN the page shows; the
+// revoke form revokes a diploma on the ledger.
+func TestBrowser_Institution(t *testing.T) {
+	f := getFixture(t)
+	ctx := tab(t)
+	run(t, ctx, "sign in",
+		chromedp.Navigate(f.url+"/institution"),
+		chromedp.WaitVisible(chromedp.CSS("#token")),
+		chromedp.SetValue(chromedp.CSS("#token"), f.uni.Token),
+		chromedp.Click(chromedp.CSS("#token-form button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS("#claim-holderName")))
+	fill := map[string]string{"holderName": "Dana Zhou", "degree": "Master of Science", "fieldOfStudy": "Physics",
+		"institution": "Example University", "diplomaNumber": "EU-2026-0077"}
+	var actions []chromedp.Action[chromedp.Void]
+	for k, v := range fill {
+		actions = append(actions, chromedp.SetValue(chromedp.CSS("#claim-"+k), v))
+	}
+	actions = append(actions, chromedp.Click(chromedp.CSS("#offer-btn")), chromedp.WaitVisible(chromedp.CSS("#offer-msg .msg.error")))
+	run(t, ctx, "missing field", actions...)
+	if m := text(t, ctx, "#offer-msg"); !strings.Contains(m, "awardedDate") {
+		t.Errorf("missing field message %q", m)
+	}
+	run(t, ctx, "offer",
+		chromedp.SetValue(chromedp.CSS("#claim-awardedDate"), "2026-06-30"),
+		chromedp.Click(chromedp.CSS("#offer-btn")),
+		chromedp.WaitVisible(chromedp.CSS("#offer-qr img")))
+	link := attr(t, ctx, "#offer-link", "data-offer-uri")
+	if !strings.HasPrefix(link, "openid-credential-offer://") {
+		t.Errorf("offer link %q", link)
+	}
+	if pin := text(t, ctx, "#offer-pin-value"); len(pin) != 6 {
+		t.Errorf("PIN %q", pin)
+	}
+	run(t, ctx, "offer state", chromedp.Click(chromedp.CSS("#offer-refresh")), chromedp.WaitVisible(chromedp.CSS(`#offer-state[data-state="offered"]`)))
+	shot(t, ctx, "institution.png")
+
+	run(t, ctx, "revoke",
+		chromedp.SetValue(chromedp.CSS("#credential-id"), f.toRevoke),
+		chromedp.Click(chromedp.CSS("#revoke-btn")),
+		chromedp.WaitVisible(chromedp.CSS("#revoke-msg .msg")))
+	if m := text(t, ctx, "#revoke-msg"); !strings.Contains(m, "Done") {
+		t.Fatalf("revoke: %q", m)
+	}
+	var res struct {
+		Errors []struct {
+			Name string `json:"name"`
+		} `json:"errors"`
+	}
+	body, _ := json.Marshal(map[string]string{"verifiableCredential": f.toRevokeJWT})
+	if err := f.call("POST", "/credentials/verify", "", string(body), 422, &res); err != nil || len(res.Errors) == 0 || res.Errors[0].Name != "status" {
+		t.Fatalf("the diploma revoked on the page verifies: %v %+v", err, res)
+	}
+}

@@ -1,0 +1,301 @@
+// Shared by every page: language, the node's API, DOM building, SHA-256.
+"use strict";
+(function () {
+  const weid = (window.weid = window.weid || {});
+  const LANG_KEY = "weid.lang";
+  const TOKEN_KEY = "weid.token";
+  const listeners = [];
+
+  // ---- language --------------------------------------------------------
+
+  function pickLang() {
+    let saved = null;
+    try { saved = localStorage.getItem(LANG_KEY); } catch (e) { /* storage off */ }
+    if (saved === "en" || saved === "zh-CN") return saved;
+    const nav = (navigator.languages && navigator.languages[0]) || navigator.language || "en";
+    return /^zh\b/i.test(nav) ? "zh-CN" : "en";
+  }
+
+  weid.lang = pickLang();
+
+  // t returns the text of key in the current language with {name}
+  // placeholders filled from vars; an unknown key is returned as is.
+  weid.t = function (key, vars) {
+    const dict = weid.i18n[weid.lang] || weid.i18n.en;
+    let s = dict[key];
+    if (s === undefined) s = weid.i18n.en[key];
+    if (s === undefined) return key;
+    if (vars) s = s.replace(/\{(\w+)\}/g, (m, k) => (vars[k] === undefined ? m : String(vars[k])));
+    return s;
+  };
+
+  // applyI18n fills the texts of root's data-i18n elements.
+  weid.applyI18n = function (root) {
+    root = root || document;
+    root.querySelectorAll("[data-i18n]").forEach((e) => { e.textContent = weid.t(e.dataset.i18n); });
+    root.querySelectorAll("[data-i18n-placeholder]").forEach((e) => { e.placeholder = weid.t(e.dataset.i18nPlaceholder); });
+    root.querySelectorAll("[data-i18n-aria-label]").forEach((e) => { e.setAttribute("aria-label", weid.t(e.dataset.i18nAriaLabel)); });
+    root.querySelectorAll("[data-i18n-title]").forEach((e) => { e.title = weid.t(e.dataset.i18nTitle); });
+  };
+
+  weid.setLang = function (lang) {
+    weid.lang = lang === "zh-CN" ? "zh-CN" : "en";
+    try { localStorage.setItem(LANG_KEY, weid.lang); } catch (e) { /* storage off */ }
+    document.documentElement.lang = weid.lang;
+    weid.applyI18n(document);
+    const sel = document.getElementById("lang");
+    if (sel) sel.value = weid.lang;
+    listeners.forEach((f) => f(weid.lang));
+  };
+
+  // onLang registers f to re-render a page's dynamic parts after a switch.
+  weid.onLang = function (f) { listeners.push(f); };
+
+  // ---- API ---------------------------------------------------------------
+
+  // api calls the node's API and resolves to {status, ok, body} (body is
+  // the parsed JSON, or the text); a network failure resolves to status 0.
+  weid.api = async function (method, path, opts) {
+    opts = opts || {};
+    const headers = { Accept: "application/json" };
+    if (opts.token) headers.Authorization = "Bearer " + opts.token;
+    let body;
+    if (opts.body !== undefined) {
+      headers["Content-Type"] = "application/json";
+      body = typeof opts.body === "string" ? opts.body : JSON.stringify(opts.body);
+    }
+    let resp;
+    try {
+      resp = await fetch(path, { method, headers, body, cache: "no-store", signal: opts.signal });
+    } catch (e) {
+      if (e && e.name === "AbortError") throw e;
+      return { status: 0, ok: false, body: { detail: weid.t("err.network") } };
+    }
+    const text = await resp.text();
+    let parsed = text;
+    try { parsed = text ? JSON.parse(text) : null; } catch (e) { /* not JSON */ }
+    return { status: resp.status, ok: resp.ok, body: parsed };
+  };
+
+  // problemText is the message of a failed API answer.
+  weid.problemText = function (r) {
+    const b = r && r.body;
+    if (b && typeof b === "object") {
+      if (b.detail) return b.detail + (b.code ? " (" + b.code + ")" : "");
+      if (b.error_description) return b.error_description;
+      if (b.title) return b.title;
+    }
+    return weid.t("err.status", { status: r ? r.status : "?" });
+  };
+
+  weid.getToken = function () {
+    try { return sessionStorage.getItem(TOKEN_KEY) || ""; } catch (e) { return ""; }
+  };
+  weid.setToken = function (tok) {
+    try {
+      if (tok) sessionStorage.setItem(TOKEN_KEY, tok);
+      else sessionStorage.removeItem(TOKEN_KEY);
+    } catch (e) { /* storage off */ }
+  };
+
+  // ---- DOM -----------------------------------------------------------------
+
+  // el builds an element: attrs are attributes (on* keys are listeners,
+  // "text" sets textContent, "i18n" a data-i18n key), children are nodes
+  // or strings (text, never HTML).
+  weid.el = function (tag, attrs, ...children) {
+    const e = document.createElement(tag);
+    if (attrs) {
+      for (const [k, v] of Object.entries(attrs)) {
+        if (v === undefined || v === null || v === false) continue;
+        if (k === "text") e.textContent = v;
+        else if (k === "i18n") { e.dataset.i18n = v; e.textContent = weid.t(v); }
+        else if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
+        else if (k === "dataset") Object.assign(e.dataset, v);
+        else e.setAttribute(k, v === true ? "" : v);
+      }
+    }
+    for (const c of children.flat()) {
+      if (c === undefined || c === null || c === false) continue;
+      e.append(c instanceof Node ? c : String(c));
+    }
+    return e;
+  };
+
+  weid.clear = function (e) { while (e.firstChild) e.removeChild(e.firstChild); return e; };
+
+  // explorerLink links to the explorer's view of a height, tx or DID.
+  weid.explorerLink = function (kind, value, text) {
+    return weid.el("a", { href: "/explorer#" + kind + "=" + encodeURIComponent(value), class: kind === "block" ? "" : "mono" }, text || String(value));
+  };
+
+  weid.short = function (s, n) {
+    s = String(s);
+    n = n || 10;
+    return s.length > 2 * n + 1 ? s.slice(0, n) + "…" + s.slice(-n) : s;
+  };
+
+  weid.time = function (iso) {
+    if (!iso) return "";
+    const d = new Date(iso);
+    if (isNaN(d)) return String(iso);
+    return d.toLocaleString(weid.lang === "zh-CN" ? "zh-CN" : "en-GB", { dateStyle: "medium", timeStyle: "medium" });
+  };
+
+  weid.json = function (v) { return weid.el("pre", { class: "json" }, JSON.stringify(v, null, 2)); };
+
+  // dl builds a definition list from [label key, value node or text] pairs.
+  weid.dl = function (rows) {
+    const d = weid.el("dl", { class: "facts" });
+    for (const [k, v] of rows) {
+      if (v === undefined || v === null || v === "") continue;
+      d.append(weid.el("dt", { i18n: k }), weid.el("dd", null, v));
+    }
+    return d;
+  };
+
+  weid.message = function (target, kind, text) {
+    weid.clear(target).append(weid.el("p", { class: "msg " + kind, role: kind === "error" ? "alert" : null }, text));
+  };
+
+  // qrImage is an <img> of a QR code given as base64 PNG (or a data: URL).
+  weid.qrImage = function (png, alt) {
+    const src = String(png).startsWith("data:") ? png : "data:image/png;base64," + png;
+    return weid.el("img", { class: "qr", src, alt, width: 256, height: 256 });
+  };
+
+  // ---- bytes and SHA-256 ----------------------------------------------------
+
+  weid.hexToBytes = function (h) {
+    if (typeof h !== "string" || h.length % 2 || /[^0-9a-fA-F]/.test(h)) throw new Error("not hex");
+    const b = new Uint8Array(h.length / 2);
+    for (let i = 0; i < b.length; i++) b[i] = parseInt(h.substr(2 * i, 2), 16);
+    return b;
+  };
+  weid.bytesToHex = function (b) {
+    return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+  };
+  weid.concat = function (...parts) {
+    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let o = 0;
+    for (const p of parts) { out.set(p, o); o += p.length; }
+    return out;
+  };
+
+  const K = new Uint32Array([
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2]);
+
+  // sha256js is FIPS 180-4 SHA-256 in plain JavaScript, for pages served
+  // over plain http on a LAN address, where crypto.subtle is missing.
+  weid.sha256js = function (msg) {
+    const len = msg.length;
+    const padded = new Uint8Array(((len + 9 + 63) >> 6) << 6);
+    padded.set(msg);
+    padded[len] = 0x80;
+    const dv = new DataView(padded.buffer);
+    dv.setUint32(padded.length - 8, Math.floor(len / 0x20000000));
+    dv.setUint32(padded.length - 4, (len << 3) >>> 0);
+    const H = new Uint32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
+    const W = new Uint32Array(64);
+    const rotr = (x, n) => (x >>> n) | (x << (32 - n));
+    for (let off = 0; off < padded.length; off += 64) {
+      for (let i = 0; i < 16; i++) W[i] = dv.getUint32(off + 4 * i);
+      for (let i = 16; i < 64; i++) {
+        const s0 = rotr(W[i - 15], 7) ^ rotr(W[i - 15], 18) ^ (W[i - 15] >>> 3);
+        const s1 = rotr(W[i - 2], 17) ^ rotr(W[i - 2], 19) ^ (W[i - 2] >>> 10);
+        W[i] = (W[i - 16] + s0 + W[i - 7] + s1) | 0;
+      }
+      let [a, b, c, d, e, f, g, h] = H;
+      for (let i = 0; i < 64; i++) {
+        const S1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25);
+        const ch = (e & f) ^ (~e & g);
+        const t1 = (h + S1 + ch + K[i] + W[i]) | 0;
+        const S0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22);
+        const maj = (a & b) ^ (a & c) ^ (b & c);
+        const t2 = (S0 + maj) | 0;
+        h = g; g = f; f = e; e = (d + t1) | 0; d = c; c = b; b = a; a = (t1 + t2) | 0;
+      }
+      H[0] += a; H[1] += b; H[2] += c; H[3] += d; H[4] += e; H[5] += f; H[6] += g; H[7] += h;
+    }
+    const out = new Uint8Array(32);
+    const odv = new DataView(out.buffer);
+    for (let i = 0; i < 8; i++) odv.setUint32(4 * i, H[i]);
+    return out;
+  };
+
+  // sha256 resolves to the digest of bytes: WebCrypto where the page is a
+  // secure context, else sha256js.
+  weid.sha256 = async function (bytes) {
+    if (window.crypto && crypto.subtle && window.isSecureContext) {
+      return new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+    }
+    return weid.sha256js(bytes);
+  };
+
+  // verifyInclusion checks an RFC 6962 (RFC 9162 §2.1.3.2) inclusion proof:
+  // leaf is the leaf's data (a tx hash's 32 bytes), path the audit path
+  // (hex, leaf to root), root the expected tree head (hex). It resolves to
+  // {ok, computed, reason}.
+  weid.verifyInclusion = async function (leaf, index, size, path, root) {
+    if (!(Number.isSafeInteger(index) && Number.isSafeInteger(size)) || index < 0 || index >= size) {
+      return { ok: false, reason: "index" };
+    }
+    let r = await weid.sha256(weid.concat(new Uint8Array([0]), leaf));
+    let fn = index;
+    let sn = size - 1;
+    for (const h of path) {
+      const p = weid.hexToBytes(h);
+      if (sn === 0) return { ok: false, reason: "length" };
+      if (fn % 2 === 1 || fn === sn) {
+        r = await weid.sha256(weid.concat(new Uint8Array([1]), p, r));
+        if (fn % 2 === 0) {
+          while (fn % 2 === 0 && fn !== 0) { fn = Math.floor(fn / 2); sn = Math.floor(sn / 2); }
+        }
+      } else {
+        r = await weid.sha256(weid.concat(new Uint8Array([1]), r, p));
+      }
+      fn = Math.floor(fn / 2);
+      sn = Math.floor(sn / 2);
+    }
+    const computed = weid.bytesToHex(r);
+    if (sn !== 0) return { ok: false, computed, reason: "length" };
+    return { ok: computed === String(root).toLowerCase(), computed, reason: "root" };
+  };
+
+  // jcs is the RFC 8785 form of a JSON value parsed by JSON.parse: members
+  // sorted by UTF-16 code units, numbers and strings as JSON.stringify
+  // writes them (which is what RFC 8785 specifies). Integers beyond 2^53
+  // have already lost precision in JSON.parse; the ledger's are smaller.
+  weid.jcs = function (v) {
+    if (Array.isArray(v)) return "[" + v.map(weid.jcs).join(",") + "]";
+    if (v !== null && typeof v === "object") {
+      return "{" + Object.keys(v).sort().map((k) => JSON.stringify(k) + ":" + weid.jcs(v[k])).join(",") + "}";
+    }
+    return JSON.stringify(v);
+  };
+
+  // jcsHash is the lowercase hex SHA-256 of v's RFC 8785 form: a block
+  // header's is the block hash, a signed transaction's is its hash.
+  weid.jcsHash = async function (v) {
+    return weid.bytesToHex(await weid.sha256(new TextEncoder().encode(weid.jcs(v))));
+  };
+
+  // ---- start -------------------------------------------------------------------
+
+  document.addEventListener("DOMContentLoaded", () => {
+    document.documentElement.lang = weid.lang;
+    const sel = document.getElementById("lang");
+    if (sel) {
+      sel.value = weid.lang;
+      sel.addEventListener("change", () => weid.setLang(sel.value));
+    }
+    weid.applyI18n(document);
+  });
+})();

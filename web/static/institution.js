@@ -1,0 +1,161 @@
+// /institution: offer a certificate to a wallet (a form built from the
+// issuer instance's JSON Schema, then an OpenID4VCI offer QR code), and
+// revoke or suspend one.
+"use strict";
+(function () {
+  const w = window.weid;
+  const el = w.el;
+  const $ = (id) => document.getElementById(id);
+  let instances = [];
+  let schema = null; // the selected instance's JSON Schema
+  let offer = null;
+
+  async function signIn(ev) {
+    if (ev) ev.preventDefault();
+    const token = $("token").value.trim();
+    if (!token) { w.message($("token-msg"), "error", w.t("token.missing")); return; }
+    const r = await w.api("GET", "/v1/issuer-instances", { token });
+    if (!r.ok) { $("work").hidden = true; w.message($("token-msg"), "error", w.problemText(r)); return; }
+    w.setToken(token);
+    instances = r.body.instances || [];
+    const sel = w.clear($("instance"));
+    instances.forEach((i, n) => sel.append(el("option", { value: String(n) }, i.name + " — " + (i.types || []).join(", ") + " (" + i.format + ")")));
+    w.message($("token-msg"), "ok", w.t("inst.signedIn", { count: instances.length }));
+    $("work").hidden = false;
+    if (!instances.length) w.message($("offer-msg"), "info", w.t("inst.noInstances"));
+    await instanceChanged();
+  }
+
+  async function instanceChanged() {
+    const i = instances[Number($("instance").value)];
+    const box = w.clear($("claims-fields"));
+    schema = null;
+    if (!i) return;
+    $("instance-info").textContent = w.t("inst.instanceInfo", { issuer: i.issuer, schema: i.schema || "-" });
+    if (i.schema) {
+      const r = await w.api("GET", "/v1/schemas/" + i.schema);
+      if (r.ok) schema = r.body.schema;
+    }
+    if (!schema || !schema.properties) {
+      box.append(el("label", { class: "field", for: "claims-json", i18n: "inst.claimsJSON" }),
+        el("textarea", { id: "claims-json", spellcheck: "false" }, "{\n  \n}"));
+      return;
+    }
+    const req = new Set(schema.required || []);
+    const fs = el("fieldset", { class: "form-grid" }, el("legend", { i18n: "inst.claims" }));
+    // Required fields first, each group in the schema's order; not "id",
+    // which is the wallet's DID.
+    const names = Object.keys(schema.properties).filter((n) => n !== "id");
+    for (const name of names.filter((n) => req.has(n)).concat(names.filter((n) => !req.has(n)))) {
+      fs.append(field(name, schema.properties[name], req.has(name)));
+    }
+    box.append(fs);
+  }
+
+  // field is the input of one schema property.
+  function field(name, p, required) {
+    const id = "claim-" + name;
+    const label = el("label", { class: "field", for: id }, name, required ? " *" : "",
+      p.description ? el("span", { class: "hint" }, p.description) : null);
+    let input;
+    if (Array.isArray(p.enum)) {
+      input = el("select", { id, name }, el("option", { value: "" }, "—"), p.enum.map((v) => el("option", { value: JSON.stringify(v) }, String(v))));
+    } else if (p.type === "boolean") {
+      input = el("select", { id, name }, el("option", { value: "" }, "—"), el("option", { value: "true" }, "true"), el("option", { value: "false" }, "false"));
+    } else if (p.type === "integer" || p.type === "number") {
+      input = el("input", { type: "number", id, name, step: p.type === "integer" ? "1" : "any", min: p.minimum, max: p.maximum });
+    } else {
+      input = el("input", { type: p.format === "date" ? "date" : "text", id, name, maxlength: p.maxLength, autocomplete: "off",
+        placeholder: p.format === "date-time" ? "2026-01-31T09:00:00Z" : null });
+    }
+    input.dataset.kind = Array.isArray(p.enum) ? "enum" : p.type || "string";
+    if (required) input.setAttribute("aria-required", "true");
+    return el("div", null, label, input);
+  }
+
+  // claims reads the form into the credentialSubject claims.
+  function claims() {
+    const ta = $("claims-json");
+    if (ta) return JSON.parse(ta.value);
+    const out = {};
+    const missing = [];
+    const req = new Set(schema.required || []);
+    $("claims-fields").querySelectorAll("input, select").forEach((inp) => {
+      const v = inp.value.trim();
+      if (!v) { if (req.has(inp.name)) missing.push(inp.name); return; }
+      switch (inp.dataset.kind) {
+        case "enum": out[inp.name] = JSON.parse(v); break;
+        case "boolean": out[inp.name] = v === "true"; break;
+        case "integer": case "number": out[inp.name] = Number(v); break;
+        default: out[inp.name] = v;
+      }
+    });
+    if (missing.length) throw new Error(w.t("inst.missing", { fields: missing.join(", ") }));
+    return out;
+  }
+
+  async function createOffer(ev) {
+    ev.preventDefault();
+    const i = instances[Number($("instance").value)];
+    const msg = $("offer-msg");
+    if (!i) return;
+    let c;
+    try { c = claims(); } catch (e) { w.message(msg, "error", e.message); return; }
+    const body = { instance: i.name, claims: c, expiresIn: Number($("expires").value) };
+    if ($("use-pin").checked) body.txCode = { length: 6, description: w.t("inst.pinDescription") };
+    $("offer-btn").disabled = true;
+    const r = await w.api("POST", "/v1/offers", { token: w.getToken(), body });
+    $("offer-btn").disabled = false;
+    if (r.status !== 201) { $("offer").hidden = true; w.message(msg, "error", w.problemText(r)); return; }
+    w.clear(msg);
+    offer = r.body;
+    drawOffer();
+    $("offer").hidden = false;
+    $("offer").scrollIntoView({ behavior: "smooth", block: "start" });
+  }
+
+  function drawOffer() {
+    if (!offer) return;
+    w.clear($("offer-qr")).append(w.qrImage(offer.qrPng, w.t("inst.offer.qrAlt")));
+    const link = $("offer-link");
+    link.textContent = offer.offerUriByReference;
+    link.dataset.offerUri = offer.offerUriByReference;
+    const pin = w.clear($("offer-pin"));
+    if (offer.txCode) pin.append(el("p", null, w.t("inst.offer.pin")), el("p", { class: "pin", id: "offer-pin-value" }, offer.txCode));
+    $("offer-expires").textContent = w.t("inst.offer.expires", { time: w.time(offer.expires) });
+  }
+
+  async function refreshOffer() {
+    if (!offer) return;
+    const r = await w.api("GET", "/v1/offers/" + encodeURIComponent(offer.id), { token: w.getToken() });
+    const p = $("offer-state");
+    if (!r.ok) { p.textContent = w.problemText(r); return; }
+    p.dataset.state = r.body.state;
+    p.textContent = w.t("inst.state." + r.body.state, { issued: r.body.issued });
+  }
+
+  async function revoke(ev) {
+    ev.preventDefault();
+    const id = $("credential-id").value.trim();
+    const msg = $("revoke-msg");
+    if (!id) { w.message(msg, "error", w.t("inst.revoke.needId")); return; }
+    const [purpose, status] = $("purpose").value.split(":");
+    $("revoke-btn").disabled = true;
+    const r = await w.api("POST", "/credentials/status", { token: w.getToken(),
+      body: { credentialId: id, credentialStatus: { type: "BitstringStatusListEntry", statusPurpose: purpose }, status: status === "true" } });
+    $("revoke-btn").disabled = false;
+    if (!r.ok) { w.message(msg, "error", w.problemText(r)); return; }
+    w.message(msg, "ok", w.t(status === "true" ? "inst.revoke.done" : "inst.revoke.lifted",
+      { purpose: w.t("purpose." + r.body.statusPurpose), list: r.body.list, index: r.body.index, height: r.body.height }));
+  }
+
+  $("token-form").addEventListener("submit", signIn);
+  $("sign-out").addEventListener("click", () => { w.setToken(""); $("token").value = ""; $("work").hidden = true; w.clear($("token-msg")); });
+  $("instance").addEventListener("change", instanceChanged);
+  $("issue-form").addEventListener("submit", createOffer);
+  $("offer-refresh").addEventListener("click", refreshOffer);
+  $("revoke-form").addEventListener("submit", revoke);
+  w.onLang(() => { drawOffer(); });
+  const saved = w.getToken();
+  if (saved) { $("token").value = saved; signIn(); }
+})();

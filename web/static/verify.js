@@ -1,0 +1,387 @@
+// /verify: check a pasted credential, or request a presentation from a
+// wallet over OpenID4VP and show its verdict.
+"use strict";
+(function () {
+  const w = window.weid;
+  const el = w.el;
+  const $ = (id) => document.getElementById(id);
+  let rerender = null; // re-draws the current result after a language switch
+
+  // ---- verdicts ------------------------------------------------------------
+
+  function checkName(name) {
+    const k = "check." + name;
+    const s = w.t(k);
+    return s === k ? name : s;
+  }
+
+  // verdictBox summarizes a result in plain words.
+  function verdictBox(res, what) {
+    const errors = res.errors || [];
+    const warnings = res.warnings || [];
+    let cls, icon, title, text;
+    if (res.verified && warnings.length === 0) {
+      cls = "valid"; icon = "✓"; title = w.t(what + ".valid"); text = w.t("verdict.validText");
+    } else if (res.verified) {
+      cls = "warning"; icon = "!"; title = w.t(what + ".validWarnings");
+      text = w.t("verdict.warningsText", { checks: warnings.map((c) => checkName(c.name)).join(", ") });
+    } else {
+      cls = "invalid"; icon = "✕"; title = w.t(what + ".invalid");
+      const first = errors[0];
+      text = first ? w.t("verdict.failedText", { check: checkName(first.name), detail: first.detail || "" }) : "";
+    }
+    return el("div", { class: "verdict " + cls, id: "verdict", dataset: { verdict: cls } },
+      el("span", { class: "icon", "aria-hidden": "true" }, icon),
+      el("div", null, el("h2", null, title), el("p", null, text)));
+  }
+
+  function checkList(checks) {
+    const ul = el("ul", { class: "checks", id: "checks" });
+    for (const c of checks || []) {
+      ul.append(el("li", { dataset: { check: c.name, status: c.status } },
+        el("span", { class: "badge " + c.status }, w.t("status." + c.status)),
+        el("span", { class: "name" }, checkName(c.name)),
+        c.detail ? el("span", { class: "detail" }, c.detail) : null));
+    }
+    return ul;
+  }
+
+  function value(v) {
+    if (v === null || v === undefined) return "";
+    if (typeof v === "object") return el("code", null, JSON.stringify(v));
+    return String(v);
+  }
+
+  // claimsTable lists a credential's subject claims (or a presentation
+  // result's disclosed claims).
+  function claimsTable(subject) {
+    if (!subject || typeof subject !== "object") return null;
+    const subjects = Array.isArray(subject) ? subject : [subject];
+    const tbody = el("tbody");
+    for (const s of subjects) {
+      for (const [k, v] of Object.entries(s)) {
+        tbody.append(el("tr", { dataset: { claim: k } }, el("th", { scope: "row" }, k === "id" ? w.t("claims.subject") : k),
+          el("td", { class: k === "id" ? "mono" : "" }, value(v))));
+      }
+    }
+    return el("div", { class: "table-wrap" }, el("table", { id: "claims" }, tbody));
+  }
+
+  function issuerID(cred) {
+    const iss = cred && cred.issuer;
+    if (!iss) return "";
+    return typeof iss === "string" ? iss : iss.id || "";
+  }
+
+  // ledgerFacts looks up the issuer in the trust registry and its DID on
+  // the ledger, and names the status list entry.
+  async function ledgerFacts(cred) {
+    const facts = { issuer: issuerID(cred) };
+    if (facts.issuer.startsWith("did:weid:")) {
+      const enc = encodeURIComponent(facts.issuer);
+      const [reg, doc] = await Promise.all([w.api("GET", "/v1/issuers/" + enc), w.api("GET", "/v1/dids/" + enc)]);
+      if (reg.ok && reg.body && reg.body.issuer) facts.registry = reg.body.issuer;
+      if ((doc.ok || doc.status === 410) && doc.body && doc.body.didDocumentMetadata) facts.did = doc.body.didDocumentMetadata;
+    }
+    const st = cred && cred.credentialStatus;
+    facts.status = (Array.isArray(st) ? st : st ? [st] : []).map((e) => {
+      const list = String(e.statusListCredential || "");
+      return { purpose: e.statusPurpose, index: e.statusListIndex, list, listId: list.split("/").pop() };
+    });
+    const sch = cred && cred.credentialSchema;
+    facts.schema = (Array.isArray(sch) ? sch : sch ? [sch] : []).map((s) => s.id).filter(Boolean);
+    return facts;
+  }
+
+  function issuerCard(cred, facts) {
+    const rows = [];
+    const name = facts.registry ? facts.registry.name : (cred && cred.issuer && cred.issuer.name) || null;
+    rows.push(["issuer.name", name ? el("strong", { id: "issuer-name" }, name) : el("span", { id: "issuer-name", i18n: "issuer.unknown" })]);
+    if (facts.registry) {
+      rows.push(["issuer.registry", el("span", null, w.t("issuer.recognized", { types: (facts.registry.types || []).join(", ") }), " · ",
+        w.explorerLink("block", facts.registry.height, w.t("facts.atBlock", { height: facts.registry.height })))]);
+    }
+    rows.push(["issuer.did", facts.issuer ? (facts.issuer.startsWith("did:weid:") ? w.explorerLink("did", facts.issuer) : el("span", { class: "mono" }, facts.issuer)) : ""]);
+    return el("section", { class: "card", "aria-labelledby": "issuer-h" }, el("h2", { id: "issuer-h", i18n: "issuer.title" }), w.dl(rows));
+  }
+
+  function factsCard(cred, facts) {
+    const rows = [];
+    if (facts.did) {
+      rows.push(["facts.didHeight", el("span", { id: "fact-did-height" },
+        w.explorerLink("did", facts.issuer, w.t("facts.didDocument", { height: facts.did.blockHeight || 0, version: facts.did.versionId || "?" })),
+        facts.did.deactivated ? " · " + w.t("facts.deactivated") : "")]);
+      if (facts.did.txHash) rows.push(["facts.didTx", w.explorerLink("tx", facts.did.txHash, w.short(facts.did.txHash, 12))]);
+    }
+    facts.status.forEach((s, i) => {
+      rows.push(["facts.statusList", el("span", { id: "fact-status-" + i, class: "mono" }, w.t("facts.statusEntry", { purpose: s.purpose ? w.t("purpose." + s.purpose) : "?", list: s.listId, index: s.index }))]);
+    });
+    facts.schema.forEach((id) => rows.push(["facts.schema", el("span", { class: "mono" }, id)]));
+    if (cred && cred.id) rows.push(["facts.credentialId", el("span", { class: "mono", id: "credential-id" }, cred.id)]);
+    if (cred && cred.validFrom) rows.push(["facts.validFrom", w.time(cred.validFrom)]);
+    if (cred && cred.validUntil) rows.push(["facts.validUntil", w.time(cred.validUntil)]);
+    if (cred && cred.type) rows.push(["facts.types", [].concat(cred.type).join(", ")]);
+    if (!rows.length) return null;
+    return el("section", { class: "card", "aria-labelledby": "facts-h" }, el("h2", { id: "facts-h", i18n: "facts.title" }), w.dl(rows));
+  }
+
+  // renderResult shows a /credentials/verify result.
+  async function renderResult(res) {
+    const target = $("result");
+    const cred = res.credential;
+    const facts = cred ? await ledgerFacts(cred) : null;
+    rerender = () => draw();
+    draw();
+    function draw() {
+      const parts = [verdictBox(res, "verdict"),
+        el("section", { class: "card", "aria-labelledby": "checks-h" }, el("h2", { id: "checks-h", i18n: "checks.title" }), checkList(res.checks))];
+      if (cred) {
+        parts.push(el("div", { class: "grid2" }, issuerCard(cred, facts),
+          el("section", { class: "card", "aria-labelledby": "claims-h" }, el("h2", { id: "claims-h", i18n: "claims.title" }), claimsTable(cred.credentialSubject))));
+        const fc = factsCard(cred, facts);
+        if (fc) parts.push(el("div", { class: "spaced" }, fc));
+      }
+      w.clear(target).append(...parts);
+    }
+  }
+
+  // ---- verify a pasted credential --------------------------------------------
+
+  function parseInput(text) {
+    text = text.trim();
+    if (!text) return { error: w.t("verify.empty") };
+    if (text[0] === "{" || text[0] === "[") {
+      try { return { value: JSON.parse(text) }; } catch (e) { return { error: w.t("verify.badJSON", { err: e.message }) }; }
+    }
+    if (text[0] === '"') {
+      try { return { value: JSON.parse(text) }; } catch (e) { /* fall through */ }
+    }
+    return { value: text.replace(/\s+/g, "") };
+  }
+
+  async function verify(ev) {
+    ev.preventDefault();
+    const target = $("result");
+    const input = parseInput($("credential").value);
+    if (input.error) { rerender = null; w.message(target, "error", input.error); return; }
+    const btn = $("verify-btn");
+    btn.disabled = true;
+    w.message(target, "info", w.t("verify.working"));
+    try {
+      const body = { verifiableCredential: input.value };
+      if ($("require-accreditation").checked) body.options = { requireAccreditation: true };
+      const r = await w.api("POST", "/credentials/verify", { body });
+      if ((r.status === 200 || r.status === 422) && r.body && Array.isArray(r.body.checks)) {
+        await renderResult(r.body);
+      } else {
+        rerender = () => w.message(target, "error", w.t("verify.refused", { err: w.problemText(r) }));
+        rerender();
+      }
+    } finally {
+      btn.disabled = false;
+    }
+    target.querySelector("#verdict, .msg") && target.scrollIntoView({ behavior: "smooth", block: "start" });
+  }
+
+  $("file").addEventListener("change", async () => {
+    const f = $("file").files[0];
+    if (!f) return;
+    if (f.size > 1 << 20) { w.message($("result"), "error", w.t("verify.tooLarge")); return; }
+    $("credential").value = await f.text();
+  });
+  $("verify-form").addEventListener("submit", verify);
+
+  // ---- request a presentation (OpenID4VP) -----------------------------------
+
+  let types = []; // [{label, type, format, schema}]
+  let session = null; // {id, token, abort}
+
+  async function loadOptions() {
+    const token = $("vp-token").value.trim();
+    const msg = $("vp-msg");
+    if (!token) { w.message(msg, "error", w.t("token.missing")); return; }
+    w.setToken(token);
+    const [inst, iss] = await Promise.all([w.api("GET", "/v1/issuer-instances", { token }), w.api("GET", "/v1/issuers")]);
+    if (!inst.ok) { w.message(msg, "error", w.problemText(inst)); return; }
+    w.clear(msg);
+    types = [];
+    const seen = new Set();
+    for (const i of inst.body.instances || []) {
+      const type = (i.types || []).filter((t) => t !== "VerifiableCredential").pop() || i.name;
+      types.push({ label: i.name + " — " + type, type, format: i.format, schema: i.schema || 0 });
+      seen.add(type);
+    }
+    for (const i of (iss.ok && iss.body.issuers) || []) {
+      for (const type of i.types || []) {
+        if (!seen.has(type)) { seen.add(type); types.push({ label: type + " (" + i.name + ")", type, schema: 0 }); }
+      }
+    }
+    const sel = w.clear($("vp-type"));
+    types.forEach((t, i) => sel.append(el("option", { value: String(i) }, t.label)));
+    $("vp-options").hidden = types.length === 0;
+    if (!types.length) { w.message(msg, "info", w.t("vp.noTypes")); return; }
+    await typeChanged();
+  }
+
+  async function typeChanged() {
+    const t = types[Number($("vp-type").value)];
+    if (!t) return;
+    const fmt = { "dc+sd-jwt": "dc+sd-jwt", "vc+jwt": "jwt_vc_json" }[t.format] || (t.format ? "ldp_vc" : "dc+sd-jwt");
+    $("vp-format").value = fmt;
+    const box = w.clear($("vp-claims"));
+    let props = [];
+    if (t.schema) {
+      const r = await w.api("GET", "/v1/schemas/" + t.schema);
+      if (r.ok && r.body.schema && r.body.schema.properties) props = Object.keys(r.body.schema.properties).filter((p) => p !== "id");
+    }
+    if (!props.length) {
+      box.append(el("span", { class: "hint", i18n: "vp.noClaims" }));
+      return;
+    }
+    props.forEach((p, i) => box.append(el("label", null, el("input", { type: "checkbox", value: p, id: "claim-" + i, checked: i < 2 }), p)));
+  }
+
+  // dcql builds the DCQL query (OpenID4VP 1.0 §6) of the form's choices.
+  function dcql() {
+    const t = types[Number($("vp-type").value)];
+    const format = $("vp-format").value;
+    const claims = Array.from($("vp-claims").querySelectorAll("input:checked"), (c) => c.value);
+    const q = { id: "credential", format };
+    if (format === "dc+sd-jwt") {
+      q.meta = { vct_values: [t.type] };
+      if (claims.length) q.claims = claims.map((c) => ({ path: [c] }));
+    } else {
+      q.meta = { type_values: [["VerifiableCredential", t.type]] };
+      if (claims.length) q.claims = claims.map((c) => ({ path: ["credentialSubject", c] }));
+    }
+    return { credentials: [q] };
+  }
+
+  function statusText(st) {
+    return w.t("vp.status." + st);
+  }
+
+  function showStatus(st) {
+    const p = $("vp-status");
+    p.dataset.status = st;
+    p.textContent = statusText(st);
+  }
+
+  async function startRequest(ev) {
+    ev.preventDefault();
+    const token = $("vp-token").value.trim();
+    if (!token) { w.message($("vp-msg"), "error", w.t("token.missing")); return; }
+    if (session && session.abort) session.abort.abort();
+    const r = await w.api("POST", "/v1/presentation-requests", { token, body: { dcql_query: dcql() } });
+    if (r.status !== 201) { w.message($("vp-msg"), "error", w.problemText(r)); return; }
+    w.clear($("vp-msg"));
+    const pr = r.body;
+    session = { id: pr.id, token, abort: new AbortController() };
+    $("vp-session").hidden = false;
+    const png = pr.qr && (pr.qr.png || pr.qr.PNG);
+    w.clear($("vp-qr")).append(png ? w.qrImage(png, w.t("vp.qrAlt")) : el("span"));
+    const link = $("vp-link");
+    const uri = pr.requestUri || pr.request_uri || "";
+    link.textContent = uri;
+    link.href = uri;
+    link.dataset.requestUri = uri;
+    $("vp-expires").textContent = pr.expires ? w.t("vp.expires", { time: w.time(pr.expires) }) : "";
+    w.clear($("result"));
+    rerender = null;
+    showStatus(pr.status || "pending");
+    $("vp-session").scrollIntoView({ behavior: "smooth", block: "start" });
+    watch(session);
+  }
+
+  const terminal = new Set(["verified", "rejected", "expired"]);
+
+  function update(s, st) {
+    if (session !== s) return true;
+    showStatus(st.status);
+    if (terminal.has(st.status)) {
+      if (st.result) renderPresentation(st);
+      else if (st.status === "expired") { rerender = null; w.message($("result"), "info", statusText("expired")); }
+      return true;
+    }
+    return false;
+  }
+
+  // watch follows the request's event stream (fetch, since it needs the
+  // Authorization header), and polls if the stream breaks.
+  async function watch(s) {
+    try {
+      const resp = await fetch("/v1/presentation-requests/" + encodeURIComponent(s.id) + "/events", {
+        headers: { Authorization: "Bearer " + s.token, Accept: "text/event-stream" }, signal: s.abort.signal, cache: "no-store" });
+      if (resp.ok && resp.body) {
+        const reader = resp.body.pipeThrough(new TextDecoderStream()).getReader();
+        let buf = "";
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          buf += value.replace(/\r\n?/g, "\n");
+          let i;
+          while ((i = buf.indexOf("\n\n")) >= 0) {
+            const block = buf.slice(0, i);
+            buf = buf.slice(i + 2);
+            let event = "message";
+            const data = [];
+            for (const line of block.split("\n")) {
+              if (line.startsWith("event:")) event = line.slice(6).trim();
+              else if (line.startsWith("data:")) data.push(line.slice(5).replace(/^ /, ""));
+            }
+            if (event !== "status" || !data.length) continue;
+            let st;
+            try { st = JSON.parse(data.join("\n")); } catch (e) { continue; }
+            if (update(s, st)) { s.abort.abort(); return; }
+          }
+        }
+      }
+    } catch (e) {
+      if (e && e.name === "AbortError") return;
+    }
+    // The stream ended or failed before a verdict: poll.
+    while (session === s) {
+      const r = await w.api("GET", "/v1/presentation-requests/" + encodeURIComponent(s.id), { token: s.token });
+      if (r.ok && update(s, r.body)) return;
+      if (r.status === 404) { showStatus("expired"); return; }
+      await new Promise((res) => setTimeout(res, 2000));
+    }
+  }
+
+  async function renderPresentation(st) {
+    const res = st.result;
+    const creds = res.credentials || [];
+    const issuers = await Promise.all(creds.map((c) => (c.issuer ? ledgerFacts({ issuer: c.issuer }) : Promise.resolve(null))));
+    rerender = draw;
+    draw();
+    function draw() {
+      const parts = [verdictBox(res, "vpverdict"),
+        el("section", { class: "card", "aria-labelledby": "checks-h" }, el("h2", { id: "checks-h", i18n: "checks.title" }), checkList(res.checks))];
+      if (res.holder) parts.push(el("section", { class: "card" }, w.dl([["vp.holder", el("span", { class: "mono", id: "holder" }, res.holder)]])));
+      creds.forEach((c, i) => {
+        const f = issuers[i] || { issuer: c.issuer || "", status: [], schema: [] };
+        if (c.issuerName && !f.registry) f.registry = null;
+        const card = el("section", { class: "card", dataset: { credential: c.queryId || String(i) } },
+          el("h2", null, w.t("vp.credential", { types: [].concat(c.types || []).filter((t) => t !== "VerifiableCredential").join(", ") || c.format || "" })),
+          w.dl([["issuer.name", el("strong", { id: i === 0 ? "issuer-name" : null }, c.issuerName || (f.registry && f.registry.name) || w.t("issuer.unknown"))],
+            ["issuer.did", c.issuer ? (String(c.issuer).startsWith("did:weid:") ? w.explorerLink("did", c.issuer) : el("span", { class: "mono" }, c.issuer)) : ""],
+            ["facts.didHeight", f.did ? w.explorerLink("did", c.issuer, w.t("facts.didDocument", { height: f.did.blockHeight || 0, version: f.did.versionId || "?" })) : ""],
+            ["vp.format", c.format]]),
+          el("h3", { i18n: "claims.disclosed" }), claimsTable(c.claims || {}));
+        parts.push(card);
+      });
+      w.clear($("result")).append(...parts);
+    }
+  }
+
+  $("vp-load").addEventListener("click", loadOptions);
+  $("vp-type").addEventListener("change", typeChanged);
+  $("vp-form").addEventListener("submit", startRequest);
+  $("vp-token").value = w.getToken();
+
+  w.onLang(() => {
+    if (rerender) rerender();
+    const st = $("vp-status").dataset.status;
+    if (st) showStatus(st);
+  });
+})();
