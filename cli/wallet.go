@@ -422,7 +422,8 @@ func walletCmd(g *globals) *cobra.Command {
 		Long: `A wallet is a directory (--wallet, default $WEID_WALLET or ~/.weid/wallet,
 mode 0700) holding the holder's key in an encrypted key file, the holder DID,
 and the credentials the holder received, one file each. The key never leaves
-the wallet: "weid vp create" signs presentations with it locally.
+the wallet: "weid vp create" and "weid wallet present" sign presentations with it
+locally.
 
 Layout: wallet.json (the holder DID and its verification method),
 holder.key (the encrypted key, 0600), credentials/<id>.json (each credential
@@ -430,7 +431,7 @@ and what the wallet read from it; <id> is the first 12 hex digits of the
 SHA-256 of the credential).`,
 	}
 	cmd.PersistentFlags().StringVar(&dir, "wallet", "", walletFlagUsage)
-	cmd.AddCommand(walletInitCmd(g, &dir), walletAddCmd(g, &dir), walletListCmd(g, &dir), walletShowCmd(g, &dir), walletReceiveCmd(g, &dir))
+	cmd.AddCommand(walletInitCmd(g, &dir), walletAddCmd(g, &dir), walletListCmd(g, &dir), walletShowCmd(g, &dir), walletReceiveCmd(g, &dir), walletPresentCmd(g, &dir))
 	return cmd
 }
 

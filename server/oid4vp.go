@@ -149,7 +149,8 @@ type PresentationRequestResult struct {
 	Holder      string                `json:"holder,omitempty"`
 	Credentials []PresentedCredential `json:"credentials"`
 	// Presentation is the verdict of the (first) presentation as POST
-	// /presentations/verify returns it; Presentations has every one.
+	// /presentations/verify returns it; Presentations has every one when
+	// there are several.
 	Presentation  *credential.PresentationResult `json:"presentation,omitempty"`
 	Presentations []PresentationQueryVerdict     `json:"presentations,omitempty"`
 	// WalletError is the error response of a wallet that declined (§8.5).
@@ -745,7 +746,7 @@ func (s *Server) answerPresentationRequest(r *http.Request) (map[string]any, err
 	if err == nil {
 		switch cur.status(time.Now()) {
 		case vpPending, vpRetrieved:
-			cur.Result, cur.Answered = res, time.Now().UTC()
+			cur.Result, cur.Answered = res, time.Now().UTC().Truncate(time.Second)
 			cur.Status = vpRejected
 			if res.Verified {
 				cur.Status = vpVerified
@@ -866,6 +867,9 @@ func (s *Server) verifyVPToken(ctx context.Context, rec *vpRecord, q *oid4vp.DCQ
 				}
 			}
 		}
+	}
+	if len(res.Presentations) == 1 {
+		res.Presentations = nil // the one verdict is Presentation
 	}
 	add := func(name string, failed []string, okDetail, failDetail string) {
 		if len(failed) == 0 {

@@ -1,0 +1,207 @@
+package cli
+
+// weid wallet present: the CLI wallet's side of OpenID for Verifiable
+// Presentations 1.0, with client.VPClient.
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/weidgo/weid/client"
+	"github.com/weidgo/weid/oid4vp"
+)
+
+// presentSummary is what "weid wallet present" prints.
+type presentSummary struct {
+	Verifier     string          `json:"verifier"`
+	VerifierName string          `json:"verifierName,omitempty"`
+	Registered   bool            `json:"registered"`
+	Purpose      string          `json:"purpose,omitempty"`
+	ResponseMode string          `json:"responseMode"`
+	Asked        []presentAsk    `json:"asked"`
+	Presented    []presentChosen `json:"presented"`
+	Outcome      string          `json:"outcome"`
+	RedirectURI  string          `json:"redirectUri,omitempty"`
+}
+
+type presentAsk struct {
+	Query  string   `json:"query"`
+	Format string   `json:"format"`
+	Types  []string `json:"types,omitempty"`
+	Claims []string `json:"claims,omitempty"`
+}
+
+type presentChosen struct {
+	Query      string   `json:"query"`
+	Credential string   `json:"credential"`
+	Format     string   `json:"format"`
+	Disclosed  []string `json:"disclosed"`
+}
+
+func walletPresentCmd(g *globals, dir *string) *cobra.Command {
+	var passFile string
+	var yes bool
+	cmd := &cobra.Command{
+		Use:   "present REQUEST_URI",
+		Short: "Answer an OpenID4VP presentation request with credentials from the wallet",
+		Long: `Answer a presentation request (OpenID for Verifiable Presentations 1.0):
+REQUEST_URI is an openid4vp:// link with client_id and request_uri, as a
+verifier's POST /v1/presentation-requests returns it or its QR code holds.
+
+The wallet fetches the signed request object (request_uri must be https, or
+plain http to a loopback host), checks that it is signed by a key of the
+verifier's DID (client_id decentralized_identifier:<DID>; the DID is resolved
+by the node of --node) and prints what is asked: by whom (the verifier's DID
+and its name in the node's trust registry, if it is a recognized issuer, else
+the name it gives itself, marked unregistered), why (its purpose), and which
+credentials and claims. It picks, for each credential query, the first
+credential of the wallet that answers it, and discloses only the claims
+asked: an SD-JWT (dc+sd-jwt) reveals only those selectively disclosable
+claims, with a key-binding JWT; a vc+jwt (jwt_vc_json) goes whole in a vp+jwt,
+a Data Integrity credential (ldp_vc) whole in a Data Integrity presentation —
+each bound to the request's nonce and client_id and signed by the wallet's
+key. It then asks for confirmation (on a terminal; --yes answers yes, as
+scripts must), posts the response (direct_post, or encrypted with
+direct_post.jwt as the request asks) and prints the verifier's answer. On
+"no", the wallet tells the verifier that it declined (access_denied).`,
+		Example: `  weid wallet present 'openid4vp://?client_id=decentralized_identifier%3Adid%3Aweid%3A…&request_uri=https%3A%2F%2F…' --node https://weid.example`,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			w, err := openWallet(walletDir(*dir))
+			if err != nil {
+				return err
+			}
+			nc := g.client()
+			vc := client.NewVPClient(nc)
+			req, err := vc.FetchRequest(ctx, args[0])
+			if err != nil {
+				return fmt.Errorf("present: %w", err)
+			}
+			sum := presentSummary{Verifier: req.VerifierDID, Purpose: req.Purpose, ResponseMode: req.ResponseMode, Presented: []presentChosen{}}
+			if is, _, err := nc.Issuer(ctx, req.VerifierDID, "", 0); err == nil && is != nil && is.Name != "" {
+				sum.VerifierName, sum.Registered = is.Name, true
+			} else if req.ClientMetadata != nil {
+				sum.VerifierName = req.ClientMetadata.ClientName
+			}
+			for _, cq := range req.DCQL.Credentials {
+				a := presentAsk{Query: cq.ID, Format: cq.Format, Types: cq.Meta.VctValues}
+				for _, ts := range cq.Meta.TypeValues {
+					a.Types = append(a.Types, strings.Join(ts, "+"))
+				}
+				for _, cl := range cq.Claims {
+					a.Claims = append(a.Claims, cl.Path.String())
+				}
+				sum.Asked = append(sum.Asked, a)
+			}
+			stored, err := w.credentials()
+			if err != nil {
+				return err
+			}
+			creds := make([]client.WalletCredential, 0, len(stored))
+			for _, sc := range stored {
+				creds = append(creds, client.WalletCredential{ID: sc.ID, Credential: sc.Credential})
+			}
+			sels, selErr := client.Select(req, creds)
+			for _, s := range sels {
+				disclosed := s.Disclose
+				if s.Format != oid4vp.FormatSDJWT {
+					disclosed = []string{"(the whole credential)"}
+				} else if disclosed == nil {
+					disclosed = []string{}
+				}
+				sum.Presented = append(sum.Presented, presentChosen{Query: s.QueryID, Credential: s.Credential.ID, Format: s.Format, Disclosed: disclosed})
+			}
+			if g.output != "json" {
+				describeRequest(g.out, &sum)
+			}
+			if selErr != nil {
+				return selErr
+			}
+			if !yes {
+				ok, err := confirm(cmd.InOrStdin(), "Present these to "+orDash(sum.VerifierName)+"? [y/N] ")
+				if err != nil {
+					return err
+				}
+				if !ok {
+					if err := vc.Decline(ctx, req); err != nil {
+						return fmt.Errorf("declined, but telling the verifier failed: %w", err)
+					}
+					sum.Outcome = "declined"
+					return g.print(sum, func(out io.Writer) { fmt.Fprintln(out, "Declined; the verifier was told.") })
+				}
+			}
+			k, err := w.key(passFile)
+			if err != nil {
+				return err
+			}
+			out, err := vc.Present(ctx, req, sels, client.PresentHolder{DID: w.meta.DID, KID: w.meta.VerificationMethod, Key: k})
+			if err != nil {
+				return fmt.Errorf("present: %w", err)
+			}
+			sum.Outcome, sum.RedirectURI = "accepted", out.RedirectURI
+			return g.print(sum, func(out io.Writer) {
+				fmt.Fprintln(out, "Presented: the verifier accepted the presentation.")
+				if sum.RedirectURI != "" {
+					fmt.Fprintln(out, "Continue at:", sum.RedirectURI)
+				}
+			})
+		},
+	}
+	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "present without asking (for scripts; required when stdin is not a terminal)")
+	cmd.Flags().StringVar(&passFile, "passphrase-file", "", "file holding the wallet key's passphrase (default: WEID_PASSPHRASE or a prompt)")
+	return cmd
+}
+
+// describeRequest prints who asks for what and what the wallet will send.
+func describeRequest(out io.Writer, s *presentSummary) {
+	name := s.VerifierName
+	switch {
+	case name == "":
+		name = "(no name)"
+	case !s.Registered:
+		name += " (its own name: not in the trust registry)"
+	default:
+		name += " (trust registry)"
+	}
+	fmt.Fprintf(out, "Verifier:\t%s\n\t\t%s\n", name, s.Verifier)
+	if s.Purpose != "" {
+		fmt.Fprintf(out, "Purpose:\t%s\n", s.Purpose)
+	}
+	for _, a := range s.Asked {
+		fmt.Fprintf(out, "Asks for:\t%s: a %s credential", a.Query, a.Format)
+		if len(a.Types) > 0 {
+			fmt.Fprintf(out, " of type %s", strings.Join(a.Types, " or "))
+		}
+		fmt.Fprintln(out)
+		for _, c := range a.Claims {
+			fmt.Fprintf(out, "\t\tclaim %s\n", c)
+		}
+	}
+	for _, p := range s.Presented {
+		fmt.Fprintf(out, "Will send:\t%s: credential %s (%s), disclosing %s\n", p.Query, p.Credential, p.Format, orDash(strings.Join(p.Disclosed, ", ")))
+	}
+}
+
+// confirm asks a yes/no question on the terminal; without one it refuses
+// rather than guess.
+func confirm(in io.Reader, question string) (bool, error) {
+	f, ok := in.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return false, errors.New("stdin is not a terminal: give --yes to present without asking")
+	}
+	fmt.Fprint(os.Stderr, question)
+	line, err := bufio.NewReader(f).ReadString('\n')
+	if err != nil && line == "" {
+		return false, err
+	}
+	a := strings.ToLower(strings.TrimSpace(line))
+	return a == "y" || a == "yes", nil
+}
