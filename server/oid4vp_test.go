@@ -153,7 +153,9 @@ func TestOID4VP_PresentTwoClaimsOfAnSDJWTDiploma(t *testing.T) {
 		for s := range events {
 			seen = append(seen, s)
 		}
-		if !reflect.DeepEqual(seen, []string{"retrieved", "verified"}) {
+		// Changes that come faster than the stream writes coalesce: the
+		// stream may skip retrieved, never the final status.
+		if !reflect.DeepEqual(seen, []string{"retrieved", "verified"}) && !reflect.DeepEqual(seen, []string{"verified"}) {
 			t.Errorf("%s: events after pending: %v", mode, seen)
 		}
 
