@@ -22,8 +22,14 @@ import (
 // vpSetup issues the wallet an SD-JWT diploma (and a vc+jwt one) over
 // OpenID4VCI and makes a verifier account.
 func vpSetup(t *testing.T) (tn *testNode, verifier node.NewAccount, wallet []client.WalletCredential, h client.PresentHolder) {
+	tn, verifier, wallet, h, _ = vpSetupWithIssuer(t)
+	return tn, verifier, wallet, h
+}
+
+// vpSetupWithIssuer is vpSetup that also returns the university's account.
+func vpSetupWithIssuer(t *testing.T) (tn *testNode, verifier node.NewAccount, wallet []client.WalletCredential, h client.PresentHolder, uni node.NewAccount) {
 	t.Helper()
-	tn, uni := vciSetup(t)
+	tn, uni = vciSetup(t)
 	ctx := context.Background()
 	hk, _ := keys.Generate(keys.Ed25519)
 	holder := did.KeyDID(hk.Public())
@@ -41,7 +47,7 @@ func vpSetup(t *testing.T) (tn *testNode, verifier node.NewAccount, wallet []cli
 	if err := json.Unmarshal(r.body, &verifier); err != nil || r.status != 201 {
 		t.Fatalf("verifier account: %d %s", r.status, r.body)
 	}
-	return tn, verifier, wallet, h
+	return tn, verifier, wallet, h, uni
 }
 
 const diplomaQuery = `{"credentials":[{"id":"diploma","format":"dc+sd-jwt","meta":{"vct_values":["UniversityDegreeCredential"]},` +
@@ -305,6 +311,33 @@ func TestOID4VP_BadResponsesAreRefusedAndNothingIsAccepted(t *testing.T) {
 		t.Errorf("extra disclosure: %+v", st.Result)
 	}
 
+	// Two answers at once: exactly one is accepted.
+	created, pr, sels = fresh(diplomaQuery)
+	form := func() url.Values {
+		r, err := client.BuildResponse(pr, sels, h, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.Form()
+	}
+	forms := []url.Values{form(), form()}
+	codes := make(chan int, 2)
+	for _, f := range forms {
+		go func() {
+			resp, err := http.PostForm(pr.ResponseURI, f)
+			if err != nil {
+				codes <- 0
+				return
+			}
+			resp.Body.Close()
+			codes <- resp.StatusCode
+		}()
+	}
+	if a, b := <-codes, <-codes; a+b != 200+400 {
+		t.Errorf("two concurrent answers: %d and %d, want one 200 and one 400", a, b)
+	}
+	wantStatus("two answers", created.ID, "verified")
+
 	// A declining wallet: rejected with its error.
 	created, pr, _ = fresh(diplomaQuery)
 	if err := vc.Decline(ctx, pr); err != nil {
@@ -392,5 +425,90 @@ func TestOID4VP_PresentationExchangeAndJWTVC(t *testing.T) {
 	subj := st.Result.Credentials[0].Claims["credentialSubject"].(map[string]any)
 	if len(subj) != 1 || subj["degree"] != "Bachelor of Engineering" {
 		t.Errorf("claims kept: %v", subj)
+	}
+}
+
+func TestOID4VP_DataIntegrityPresentation(t *testing.T) {
+	tn, verifier, wallet, h, uni := vpSetupWithIssuer(t)
+	ctx := context.Background()
+	// An ldp_vc diploma: a whole credential with the examples context
+	// (Data Integrity needs its terms defined).
+	o := createOffer(t, tn, uni.Token, `{"instance":"diploma-ldp","credential":{"@context":["https://www.w3.org/ns/credentials/v2","https://www.w3.org/ns/credentials/examples/v2"],"type":["VerifiableCredential"],"credentialSubject":`+vciClaims+`}}`)
+	got, err := client.NewVCIClient().ReceiveOffer(ctx, o.OfferURIByReference, client.Holder{Key: h.Key, KID: h.KID}, client.ReceiveOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wallet = append(wallet, client.WalletCredential{ID: "diploma-ldp", Credential: got.Credentials[0]})
+	query := `{"credentials":[{"id":"d","format":"ldp_vc","meta":{"type_values":[["UniversityDegreeCredential"]]},"claims":[{"path":["credentialSubject","holderName"]}]}]}`
+	created := createVPRequest(t, tn, verifier.Token, `{"dcql_query":`+query+`,"response_mode":"direct_post.jwt"}`)
+	vc := client.NewVPClient(tn.c)
+	pr, err := vc.FetchRequest(ctx, created.RequestURI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sels, err := client.Select(pr, wallet)
+	if err != nil || sels[0].Credential.ID != "diploma-ldp" {
+		t.Fatalf("select: %v", err)
+	}
+	if _, err := vc.Present(ctx, pr, sels, h); err != nil {
+		t.Fatal(err)
+	}
+	st := getVPRequest(t, tn, verifier.Token, created.ID)
+	want := map[string]any{"credentialSubject": map[string]any{"holderName": "Alice Chen"}}
+	if st.Status != "verified" || !reflect.DeepEqual(st.Result.Credentials[0].Claims, want) || st.Result.Credentials[0].Format != "ldp_vc" {
+		t.Fatalf("status %s %+v", st.Status, st.Result)
+	}
+}
+
+func TestOID4VP_EventStreamsAreBounded(t *testing.T) {
+	tn := startNode(t)
+	r := tn.do(t, "POST", "/v1/accounts", tn.token, []byte(`{"name":"front-desk","keyType":"Ed25519"}`))
+	var desk node.NewAccount
+	if err := json.Unmarshal(r.body, &desk); err != nil || r.status != 201 {
+		t.Fatalf("account: %d %s", r.status, r.body)
+	}
+	created := createVPRequest(t, tn, desk.Token, `{"dcql_query":`+diplomaQuery+`}`)
+	open := func() *http.Response {
+		req, _ := http.NewRequest("GET", tn.url+"/v1/presentation-requests/"+created.ID+"/events", nil)
+		req.Header.Set("Authorization", "Bearer "+desk.Token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
+	var streams []*http.Response
+	defer func() {
+		for _, s := range streams {
+			s.Body.Close()
+		}
+	}()
+	for range MaxVPEventStreams {
+		s := open()
+		if s.StatusCode != 200 {
+			t.Fatalf("stream %d: %d", len(streams), s.StatusCode)
+		}
+		streams = append(streams, s)
+	}
+	over := open()
+	defer over.Body.Close()
+	if over.StatusCode != 503 || over.Header.Get("Content-Type") != "application/problem+json" {
+		t.Errorf("stream %d: %d %s", MaxVPEventStreams+1, over.StatusCode, over.Header.Get("Content-Type"))
+	}
+	// A closed stream frees its place.
+	streams[0].Body.Close()
+	streams = streams[1:]
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		s := open()
+		if s.StatusCode == 200 {
+			streams = append(streams, s)
+			break
+		}
+		s.Body.Close()
+		if time.Now().After(deadline) {
+			t.Fatal("a closed stream's place was not freed")
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
