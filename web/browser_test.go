@@ -31,6 +31,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/weidgo/weid/cli"
 	"github.com/weidgo/weid/node"
 	"github.com/weidgo/weid/server"
 )
@@ -54,7 +55,7 @@ var (
 	fixtureErr    error
 	cleanupsMu    sync.Mutex
 	cleanups      []func()
-	pageTimeout   = 60 * time.Second
+	pageTimeout   = 20 * time.Second
 	screenshotDir = os.Getenv("WEID_SCREENSHOTS")
 )
 
@@ -155,6 +156,7 @@ type fixture struct {
 	url         string
 	admin       string
 	uni         node.NewAccount
+	desk        node.NewAccount
 	valid       string // a vc+jwt diploma
 	revoked     string // a vc+jwt diploma, revoked
 	toRevoke    string // the id of a diploma the institution page revokes
@@ -191,7 +193,7 @@ func newFixture() (*fixture, error) {
 		return nil, err
 	}
 	steps := []struct{ path, token, body string }{
-		{"/v1/issuers", f.admin, `{"did":"` + f.uni.DID + `","name":"Example University","types":["UniversityDegreeCredential"]}`},
+		{"/v1/issuers", f.admin, `{"did":"` + f.uni.DID + `","name":"Example University","types":["UniversityDegreeCredential"],"schemas":[2]}`},
 		{"/v1/issuer-instances", f.uni.Token, `{"name":"diploma","issuer":"` + f.uni.DID + `","schema":2,"types":["UniversityDegreeCredential"],"status":["revocation"]}`},
 		{"/v1/issuer-instances", f.uni.Token, `{"name":"diploma-wallet","issuer":"` + f.uni.DID + `","schema":2,"types":["UniversityDegreeCredential"],"format":"dc+sd-jwt","status":["revocation"],` +
 			`"disclosable":["/credentialSubject/holderName","/credentialSubject/degree","/credentialSubject/fieldOfStudy","/credentialSubject/institution","/credentialSubject/awardedDate","/credentialSubject/diplomaNumber"]}`},
@@ -200,6 +202,13 @@ func newFixture() (*fixture, error) {
 		if err := f.call("POST", s.path, s.token, s.body, 201, nil); err != nil {
 			return nil, err
 		}
+	}
+	// A front desk that asks citizens for their diplomas over OpenID4VP.
+	if err := f.call("POST", "/v1/accounts", f.admin, `{"name":"front-desk"}`, 201, &f.desk); err != nil {
+		return nil, err
+	}
+	if err := f.call("POST", "/v1/issuers", f.admin, `{"did":"`+f.desk.DID+`","name":"City Hall Front Desk"}`, 201, nil); err != nil {
+		return nil, err
 	}
 	// A second version of the university's DID document, for the history.
 	if err := f.call("POST", "/v1/dids/"+f.uni.DID+"/services", f.uni.Token,
@@ -551,7 +560,7 @@ func TestBrowser_Explorer(t *testing.T) {
 	shot(t, ctx, "explorer-did.png")
 
 	run(t, ctx, "issuers", chromedp.Click(chromedp.CSS(`a[data-tab="issuers"]`)), chromedp.WaitVisible(chromedp.CSS("#issuers tbody tr")))
-	if rows := texts(t, ctx, "#issuers tbody tr"); len(rows) != 1 || !strings.Contains(rows[0], "Example University") {
+	if rows := texts(t, ctx, "#issuers tbody tr"); len(rows) != 2 || !strings.Contains(strings.Join(rows, "|"), "Example University") {
 		t.Errorf("issuers %q", rows)
 	}
 	run(t, ctx, "schemas", chromedp.Click(chromedp.CSS(`a[data-tab="schemas"]`)), chromedp.WaitVisible(chromedp.CSS("#schemas details")))
@@ -659,4 +668,100 @@ func TestBrowser_Institution(t *testing.T) {
 	if err := f.call("POST", "/credentials/verify", "", string(body), 422, &res); err != nil || len(res.Errors) == 0 || res.Errors[0].Name != "status" {
 		t.Fatalf("the diploma revoked on the page verifies: %v %+v", err, res)
 	}
+}
+
+// weid runs the weid CLI in this process.
+func weid(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	root := cli.NewRoot()
+	var out, errOut bytes.Buffer
+	root.SetOut(&out)
+	root.SetErr(&errOut)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	return out.String(), err
+}
+
+// TestBrowser_PresentationRequest: the front desk asks, on the verify page,
+// for two claims of a diploma; the page shows the QR code and deep link;
+// the CLI wallet, which received the diploma over OpenID4VCI, answers the
+// deep link; the page updates itself to the verdict with the two claims.
+func TestBrowser_PresentationRequest(t *testing.T) {
+	if c, _, err := cli.NewRoot().Find([]string{"wallet", "present"}); err != nil || c.Name() != "present" {
+		t.Skip("weid wallet present is not in this build (OpenID4VP wallet, branch vp)")
+	}
+	f := getFixture(t)
+	ctx := tab(t)
+	for _, v := range []string{"WEID_NODE", "WEID_TOKEN", "WEID_CHAIN_ID", "WEID_KEYSTORE_PASSPHRASE", "WEID_DATA", "WEID_LISTEN", "WEID_WALLET"} {
+		t.Setenv(v, "")
+	}
+	t.Setenv("WEID_PASSPHRASE", "browser test wallet passphrase")
+	wdir := filepath.Join(t.TempDir(), "wallet")
+	if out, err := weid(t, "wallet", "init", "--wallet", wdir); err != nil {
+		t.Fatalf("wallet init: %v %s", err, out)
+	}
+	var offer struct {
+		OfferURIByReference string `json:"offerUriByReference"`
+	}
+	claims := `{"holderName":"Erin Sun","degree":"Doctor of Philosophy","fieldOfStudy":"Chemistry","institution":"Example University","awardedDate":"2026-05-20","diplomaNumber":"EU-2026-0099"}`
+	if err := f.call("POST", "/v1/offers", f.uni.Token, `{"instance":"diploma-wallet","claims":`+claims+`}`, 201, &offer); err != nil {
+		t.Fatal(err)
+	}
+	out, err := weid(t, "wallet", "receive", offer.OfferURIByReference, "--wallet", wdir, "-o", "json")
+	if err != nil {
+		t.Fatalf("wallet receive: %v %s", err, out)
+	}
+	var got struct {
+		Credentials []struct {
+			Subject string `json:"subject"`
+		} `json:"credentials"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil || len(got.Credentials) != 1 {
+		t.Fatalf("wallet receive printed %s", out)
+	}
+	holder := got.Credentials[0].Subject
+
+	run(t, ctx, "ask for a diploma",
+		chromedp.Navigate(f.url+"/verify"),
+		chromedp.WaitVisible(chromedp.CSS("#vp-token")),
+		chromedp.SetValue(chromedp.CSS("#vp-token"), f.desk.Token),
+		chromedp.Click(chromedp.CSS("#vp-load")),
+		chromedp.WaitVisible(chromedp.CSS("#vp-claim-degree")))
+	if v := eval[string](t, ctx, `document.getElementById("vp-schema").value`); v != "2" {
+		t.Errorf("schema chosen for the type: %q, want 2 (the issuer's accreditation)", v)
+	}
+	run(t, ctx, "choose the claims",
+		chromedp.Click(chromedp.CSS("#vp-claim-degree")),
+		chromedp.Click(chromedp.CSS("#vp-claim-holderName")),
+		chromedp.SetValue(chromedp.CSS("#vp-purpose"), "check your degree"),
+		chromedp.Click(chromedp.CSS("#vp-start")),
+		chromedp.WaitVisible(chromedp.CSS(`#vp-link[data-request-uri^="openid4vp://"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#vp-qr img")),
+		chromedp.WaitVisible(chromedp.CSS(`#vp-status[data-status="pending"]`)))
+	link := attr(t, ctx, "#vp-link", "data-request-uri")
+	shot(t, ctx, "verify-request.png")
+
+	if out, err := weid(t, "wallet", "present", link, "--wallet", wdir, "--node", f.url, "--yes"); err != nil {
+		t.Fatalf("wallet present: %v\n%s", err, out)
+	}
+	run(t, ctx, "the page shows the verdict",
+		chromedp.WaitVisible(chromedp.CSS(`#vp-status[data-status="verified"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#result #verdict")),
+		chromedp.WaitVisible(chromedp.CSS("#result #claims")))
+	if v := attr(t, ctx, "#verdict", "data-verdict"); v == "invalid" {
+		t.Fatalf("verdict %q: %s", v, text(t, ctx, "#result"))
+	}
+	rows := strings.Join(texts(t, ctx, "#claims tr"), "|")
+	if n := len(texts(t, ctx, "#claims tr")); n != 2 || !strings.Contains(rows, "Doctor of Philosophy") || !strings.Contains(rows, "Erin Sun") {
+		t.Errorf("disclosed claims %q, want degree and holderName only", rows)
+	}
+	if h := text(t, ctx, "#holder"); h != holder {
+		t.Errorf("holder %q, want the wallet's %s", h, holder)
+	}
+	if n := text(t, ctx, "#issuer-name"); n != "Example University" {
+		t.Errorf("issuer %q", n)
+	}
+	shot(t, ctx, "verify-presentation.png")
 }

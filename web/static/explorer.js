@@ -30,13 +30,13 @@
     if (!list.ok) return fail(list);
     const s = st.body || {};
     const stats = el("div", { class: "stat" },
-      [["explorer.chain", s.chainId], ["explorer.height", s.height], ["explorer.engine", s.engine], ["explorer.version", s.version]]
+      [["explorer.chain", s.chainId], ["explorer.height", s.height], ["explorer.engine", s.engine], ["explorer.nodeVersion", s.version]]
         .map(([k, v]) => el("div", null, el("div", { class: "v", id: k === "explorer.height" ? "chain-height" : null }, String(v ?? "")), el("div", { class: "k", i18n: k }))));
     const rows = list.body.blocks.map((b) => el("tr", { dataset: { height: b.header.height } },
       el("td", null, w.explorerLink("block", b.header.height)),
       el("td", null, w.time(b.header.time)),
       el("td", null, String(b.header.txCount)),
-      el("td", { class: "mono hide-narrow" }, w.short(b.hash, 10))));
+      el("td", { class: "mono" }, w.short(b.hash, 10))));
     const more = list.body.next !== undefined
       ? el("div", { class: "row" }, el("a", { class: "button secondary", href: "#blocks=" + list.body.next, i18n: "explorer.older" })) : null;
     w.clear(view).append(el("section", { class: "card" }, stats),

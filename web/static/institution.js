@@ -111,7 +111,7 @@
     offer = r.body;
     drawOffer();
     $("offer").hidden = false;
-    $("offer").scrollIntoView({ behavior: "smooth", block: "start" });
+    $("offer").scrollIntoView({ block: "start" });
   }
 
   function drawOffer() {

@@ -180,7 +180,7 @@
     } finally {
       btn.disabled = false;
     }
-    target.querySelector("#verdict, .msg") && target.scrollIntoView({ behavior: "smooth", block: "start" });
+    target.querySelector("#verdict, .msg") && target.scrollIntoView({ block: "start" });
   }
 
   $("file").addEventListener("change", async () => {
@@ -201,7 +201,7 @@
     const msg = $("vp-msg");
     if (!token) { w.message(msg, "error", w.t("token.missing")); return; }
     w.setToken(token);
-    const [inst, iss] = await Promise.all([w.api("GET", "/v1/issuer-instances", { token }), w.api("GET", "/v1/issuers")]);
+    const [inst, iss, sch] = await Promise.all([w.api("GET", "/v1/issuer-instances", { token }), w.api("GET", "/v1/issuers"), w.api("GET", "/v1/schemas")]);
     if (!inst.ok) { w.message(msg, "error", w.problemText(inst)); return; }
     w.clear(msg);
     types = [];
@@ -211,11 +211,18 @@
       types.push({ label: i.name + " — " + type, type, format: i.format, schema: i.schema || 0 });
       seen.add(type);
     }
+    // The trust registry's types; an issuer accredited for one schema
+    // names the claims of its types.
     for (const i of (iss.ok && iss.body.issuers) || []) {
       for (const type of i.types || []) {
-        if (!seen.has(type)) { seen.add(type); types.push({ label: type + " (" + i.name + ")", type, schema: 0 }); }
+        if (seen.has(type)) continue;
+        seen.add(type);
+        types.push({ label: type + " (" + i.name + ")", type, schema: (i.schemas || []).length === 1 ? i.schemas[0] : 0 });
       }
     }
+    const ssel = w.clear($("vp-schema"));
+    ssel.append(el("option", { value: "0", i18n: "vp.noSchema" }));
+    for (const s of (sch.ok && sch.body.schemas) || []) ssel.append(el("option", { value: String(s.id) }, "#" + s.id + " " + s.name));
     const sel = w.clear($("vp-type"));
     types.forEach((t, i) => sel.append(el("option", { value: String(i) }, t.label)));
     $("vp-options").hidden = types.length === 0;
@@ -226,19 +233,24 @@
   async function typeChanged() {
     const t = types[Number($("vp-type").value)];
     if (!t) return;
-    const fmt = { "dc+sd-jwt": "dc+sd-jwt", "vc+jwt": "jwt_vc_json" }[t.format] || (t.format ? "ldp_vc" : "dc+sd-jwt");
-    $("vp-format").value = fmt;
+    $("vp-format").value = { "dc+sd-jwt": "dc+sd-jwt", "vc+jwt": "jwt_vc_json" }[t.format] || (t.format ? "ldp_vc" : "dc+sd-jwt");
+    $("vp-schema").value = String(t.schema || 0);
+    await schemaChanged();
+  }
+
+  async function schemaChanged() {
+    const id = Number($("vp-schema").value);
     const box = w.clear($("vp-claims"));
     let props = [];
-    if (t.schema) {
-      const r = await w.api("GET", "/v1/schemas/" + t.schema);
+    if (id) {
+      const r = await w.api("GET", "/v1/schemas/" + id);
       if (r.ok && r.body.schema && r.body.schema.properties) props = Object.keys(r.body.schema.properties).filter((p) => p !== "id");
     }
     if (!props.length) {
       box.append(el("span", { class: "hint", i18n: "vp.noClaims" }));
       return;
     }
-    props.forEach((p, i) => box.append(el("label", null, el("input", { type: "checkbox", value: p, id: "claim-" + i, checked: i < 2 }), p)));
+    props.forEach((p) => box.append(el("label", null, el("input", { type: "checkbox", value: p, id: "vp-claim-" + p }), p)));
   }
 
   // dcql builds the DCQL query (OpenID4VP 1.0 §6) of the form's choices.
@@ -272,14 +284,17 @@
     const token = $("vp-token").value.trim();
     if (!token) { w.message($("vp-msg"), "error", w.t("token.missing")); return; }
     if (session && session.abort) session.abort.abort();
-    const r = await w.api("POST", "/v1/presentation-requests", { token, body: { dcql_query: dcql() } });
+    const body = { dcql_query: dcql() };
+    const purpose = $("vp-purpose").value.trim();
+    if (purpose) body.purpose = purpose;
+    const r = await w.api("POST", "/v1/presentation-requests", { token, body });
     if (r.status !== 201) { w.message($("vp-msg"), "error", w.problemText(r)); return; }
     w.clear($("vp-msg"));
     const pr = r.body;
     session = { id: pr.id, token, abort: new AbortController() };
     $("vp-session").hidden = false;
-    const png = pr.qr && (pr.qr.png || pr.qr.PNG);
-    w.clear($("vp-qr")).append(png ? w.qrImage(png, w.t("vp.qrAlt")) : el("span"));
+    w.clear($("vp-qr"));
+    qrImage(session).then((img) => { if (img && session && session.id === pr.id) $("vp-qr").append(img); });
     const link = $("vp-link");
     const uri = pr.requestUri || pr.request_uri || "";
     link.textContent = uri;
@@ -289,8 +304,28 @@
     w.clear($("result"));
     rerender = null;
     showStatus(pr.status || "pending");
-    $("vp-session").scrollIntoView({ behavior: "smooth", block: "start" });
+    $("vp-session").scrollIntoView({ block: "start" });
     watch(session);
+  }
+
+  // qrImage fetches the request's QR code (the endpoint wants the token, so
+  // no <img src>) and returns it as an image of a data: URL.
+  async function qrImage(s) {
+    try {
+      const resp = await fetch("/v1/presentation-requests/" + encodeURIComponent(s.id) + "/qr?format=png", {
+        headers: { Authorization: "Bearer " + s.token }, cache: "no-store" });
+      if (!resp.ok) return null;
+      const blob = await resp.blob();
+      const url = await new Promise((res, rej) => {
+        const fr = new FileReader();
+        fr.onload = () => res(fr.result);
+        fr.onerror = rej;
+        fr.readAsDataURL(blob);
+      });
+      return w.qrImage(url, w.t("vp.qrAlt"));
+    } catch (e) {
+      return null;
+    }
   }
 
   const terminal = new Set(["verified", "rejected", "expired"]);
@@ -348,6 +383,29 @@
     }
   }
 
+  // flatClaims lists the leaves of disclosed claims as "a.b" paths, the
+  // credentialSubject prefix of W3C credentials left out.
+  function flatClaims(claims) {
+    const out = {};
+    (function walk(v, path) {
+      if (v && typeof v === "object" && !Array.isArray(v) && Object.keys(v).length) {
+        for (const [k, x] of Object.entries(v)) walk(x, path.concat(k));
+        return;
+      }
+      const p = path[0] === "credentialSubject" && path.length > 1 ? path.slice(1) : path;
+      out[p.join(".")] = v;
+    })(claims || {}, []);
+    return out;
+  }
+
+  function statusFact(s) {
+    if (!s) return "";
+    const e = s.entry || {};
+    const list = String(e.statusListCredential || "").split("/").pop();
+    return el("span", null, el("span", { class: "badge-inline " + s.check }, w.t("status." + s.check)),
+      list ? " " + w.t("facts.statusEntry", { purpose: e.statusPurpose ? w.t("purpose." + e.statusPurpose) : "?", list, index: e.statusListIndex }) : "");
+  }
+
   async function renderPresentation(st) {
     const res = st.result;
     const creds = res.credentials || [];
@@ -355,20 +413,21 @@
     rerender = draw;
     draw();
     function draw() {
-      const parts = [verdictBox(res, "vpverdict"),
-        el("section", { class: "card", "aria-labelledby": "checks-h" }, el("h2", { id: "checks-h", i18n: "checks.title" }), checkList(res.checks))];
+      const parts = [verdictBox(res, "vpverdict")];
+      if (res.walletError) parts.push(el("p", { class: "msg error" }, w.t("vp.walletError", { error: res.walletError })));
+      parts.push(el("section", { class: "card", "aria-labelledby": "checks-h" }, el("h2", { id: "checks-h", i18n: "checks.title" }), checkList(res.checks)));
       if (res.holder) parts.push(el("section", { class: "card" }, w.dl([["vp.holder", el("span", { class: "mono", id: "holder" }, res.holder)]])));
       creds.forEach((c, i) => {
-        const f = issuers[i] || { issuer: c.issuer || "", status: [], schema: [] };
-        if (c.issuerName && !f.registry) f.registry = null;
-        const card = el("section", { class: "card", dataset: { credential: c.queryId || String(i) } },
-          el("h2", null, w.t("vp.credential", { types: [].concat(c.types || []).filter((t) => t !== "VerifiableCredential").join(", ") || c.format || "" })),
+        const f = issuers[i] || { issuer: c.issuer || "" };
+        const types = [].concat(c.types || []).filter((t) => t !== "VerifiableCredential").join(", ");
+        parts.push(el("section", { class: "card", dataset: { credential: c.queryId || String(i) } },
+          el("h2", null, w.t("vp.credential", { types: types || c.format || "" })),
           w.dl([["issuer.name", el("strong", { id: i === 0 ? "issuer-name" : null }, c.issuerName || (f.registry && f.registry.name) || w.t("issuer.unknown"))],
             ["issuer.did", c.issuer ? (String(c.issuer).startsWith("did:weid:") ? w.explorerLink("did", c.issuer) : el("span", { class: "mono" }, c.issuer)) : ""],
             ["facts.didHeight", f.did ? w.explorerLink("did", c.issuer, w.t("facts.didDocument", { height: f.did.blockHeight || 0, version: f.did.versionId || "?" })) : ""],
+            ["facts.statusList", statusFact(c.status)],
             ["vp.format", c.format]]),
-          el("h3", { i18n: "claims.disclosed" }), claimsTable(c.claims || {}));
-        parts.push(card);
+          el("h3", { i18n: "claims.disclosed" }), claimsTable(flatClaims(c.claims))));
       });
       w.clear($("result")).append(...parts);
     }
@@ -376,6 +435,7 @@
 
   $("vp-load").addEventListener("click", loadOptions);
   $("vp-type").addEventListener("change", typeChanged);
+  $("vp-schema").addEventListener("change", schemaChanged);
   $("vp-form").addEventListener("submit", startRequest);
   $("vp-token").value = w.getToken();
 
