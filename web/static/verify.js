@@ -21,7 +21,7 @@
     const warnings = res.warnings || [];
     let cls, icon, title, text;
     if (res.verified && warnings.length === 0) {
-      cls = "valid"; icon = "✓"; title = w.t(what + ".valid"); text = w.t("verdict.validText");
+      cls = "valid"; icon = "✓"; title = w.t(what + ".valid"); text = w.t(what + ".validText");
     } else if (res.verified) {
       cls = "warning"; icon = "!"; title = w.t(what + ".validWarnings");
       text = w.t("verdict.warningsText", { checks: warnings.map((c) => checkName(c.name)).join(", ") });
@@ -139,7 +139,7 @@
         parts.push(el("div", { class: "grid2" }, issuerCard(cred, facts),
           el("section", { class: "card", "aria-labelledby": "claims-h" }, el("h2", { id: "claims-h", i18n: "claims.title" }), claimsTable(cred.credentialSubject))));
         const fc = factsCard(cred, facts);
-        if (fc) parts.push(el("div", { class: "spaced" }, fc));
+        if (fc) parts.push(fc);
       }
       w.clear(target).append(...parts);
     }
