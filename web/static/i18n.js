@@ -43,7 +43,7 @@ window.weid.i18n = {
     "verdict.validText": "Every check passed: the signature, the issuer, the validity period, the schema and the revocation status.",
     "vpverdict.validText": "Every check passed: the holder's proof, this request's nonce and audience, the credentials and their disclosed claims.",
     "verdict.warningsText": "No check failed, but look at: {checks}.",
-    "verdict.failedText": "The {check} check failed: {detail}",
+    "verdict.failedText": "Failed check — {check}: {detail}",
     "checks.title": "Checks",
     "check.structure": "Structure",
     "check.proof": "Signature",
