@@ -102,6 +102,10 @@ type Checked struct {
 	verified keys.PublicKey
 }
 
+// Verified reports whether PreVerify checked c's signature (the block then
+// re-checks only that the signer's key is still the same).
+func (c *Checked) Verified() bool { return !c.verified.IsZero() }
+
 // Check runs the stateless checks on a received transaction for chain chainID.
 func (r *Registry) Check(chainID string, raw []byte) (*Checked, error) {
 	tx, err := DecodeTx(raw)

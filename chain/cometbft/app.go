@@ -12,6 +12,7 @@ package cometbft
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
@@ -98,11 +99,68 @@ type App struct {
 
 	chainID atomic.Value // string: the weid chain id, set once by genesis
 
+	// checked keeps the transactions CheckTx accepted, decoded and with
+	// their signature verified, for FinalizeBlock (and the engine's own
+	// submissions for CheckTx), so that a transaction is decoded and its
+	// signature verified once per node rather than at each step.
+	checked checkedCache
+
 	mu        sync.Mutex      // guards the fields below
 	prepared  *chain.Prepared // FinalizeBlock's result, persisted by Commit
 	height    int64           // the height FinalizeBlock applied
 	outcomes  []Outcome
 	committed func(height int64, outcomes []Outcome)
+}
+
+// checkedCache maps a raw transaction's SHA-256 to its chain.Checked. It
+// holds at most two generations of maxChecked entries: transactions that
+// never reach a block (evicted from the mempool) are forgotten eventually.
+type checkedCache struct {
+	mu        sync.Mutex
+	cur, prev map[[32]byte]*chain.Checked
+}
+
+const maxChecked = 50_000
+
+func (cc *checkedCache) put(k [32]byte, c *chain.Checked) {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	if cc.cur == nil || len(cc.cur) >= maxChecked {
+		cc.prev, cc.cur = cc.cur, make(map[[32]byte]*chain.Checked, 1024)
+	}
+	cc.cur[k] = c
+}
+
+// peek returns the entry of k, leaving it.
+func (cc *checkedCache) peek(k [32]byte) *chain.Checked {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	if c, ok := cc.cur[k]; ok {
+		return c
+	}
+	return cc.prev[k]
+}
+
+// take removes and returns the entry of k.
+func (cc *checkedCache) take(k [32]byte) *chain.Checked {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	if c, ok := cc.cur[k]; ok {
+		delete(cc.cur, k)
+		return c
+	}
+	if c, ok := cc.prev[k]; ok {
+		delete(cc.prev, k)
+		return c
+	}
+	return nil
+}
+
+// Prechecked hands the application a transaction this node already checked
+// (Registry.CheckTx, and PreVerify if its signer resolves), whose canonical
+// bytes are raw, so that CheckTx does not decode it again.
+func (a *App) Prechecked(raw []byte, c *chain.Checked) {
+	a.checked.put(sha256.Sum256(raw), c)
 }
 
 // NewApp returns the application over l. key signs weid blocks: every
@@ -281,9 +339,18 @@ func (a *App) CheckTx(_ context.Context, req *abci.CheckTxRequest) (*abci.CheckT
 }
 
 func (a *App) checkTx(raw []byte, recheck bool) error {
-	c, err := a.reg.Check(a.currentChainID(), raw)
-	if err != nil {
-		return err
+	key := sha256.Sum256(raw)
+	var c *chain.Checked
+	if recheck {
+		c = a.checked.peek(key)
+	} else {
+		c = a.checked.take(key)
+	}
+	if c == nil || c.Tx.ChainID != a.currentChainID() {
+		var err error
+		if c, err = a.reg.Check(a.currentChainID(), raw); err != nil {
+			return err
+		}
 	}
 	if used, err := a.reg.NonceUsed(a.l, c); err != nil {
 		return err
@@ -293,9 +360,12 @@ func (a *App) checkTx(raw []byte, recheck bool) error {
 	if recheck {
 		return nil
 	}
-	if err := a.reg.PreVerify(a.l, c); err != nil && errs.Code(err) == "tx.badSignature" {
-		return err
+	if !c.Verified() {
+		if err := a.reg.PreVerify(a.l, c); err != nil && errs.Code(err) == "tx.badSignature" {
+			return err
+		}
 	}
+	a.checked.put(key, c)
 	return nil
 }
 
@@ -334,7 +404,11 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.FinalizeBlockRequest) (
 	cs := make([]*chain.Checked, 0, len(req.Txs))
 	pos := make([]int, 0, len(req.Txs))
 	for i, raw := range req.Txs {
-		c, err := a.reg.Check(chainID, raw)
+		c := a.checked.take(sha256.Sum256(raw))
+		var err error
+		if c == nil || c.Tx.ChainID != chainID {
+			c, err = a.reg.Check(chainID, raw)
+		}
 		if err != nil {
 			code, space, log := errResponse(err)
 			results[i] = &abci.ExecTxResult{Code: code, Codespace: space, Log: log}

@@ -243,3 +243,42 @@ func TestCommitDurableAndQuery(t *testing.T) {
 		t.Fatal("InitChain accepted another chain's genesis")
 	}
 }
+
+// The engine hands CheckTx what it already checked, and CheckTx hands
+// FinalizeBlock what it verified: a signature is still checked once, and a
+// transaction whose signature was not verified before is refused.
+func TestPrechecked(t *testing.T) {
+	f := newFixture(t)
+	a, l, _ := f.app(t)
+	reg := l.Registry()
+	_, tx := didCreate(t)
+	bad := *tx
+	other, _ := keys.Generate(keys.Ed25519)
+	if err := bad.Sign(other); err != nil {
+		t.Fatal(err)
+	}
+	cb, err := reg.CheckTx("1", &bad)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = reg.PreVerify(l, cb) // fails: the engine's caller ignores it
+	a.Prechecked(bad.Canonical(), cb)
+	if res := checkTx(t, a, bad.Canonical(), abci.CHECK_TX_TYPE_CHECK); res.Codespace != "tx.badSignature" {
+		t.Fatalf("a prechecked tx with a bad signature: %+v", res)
+	}
+	cg, err := reg.CheckTx("1", tx)
+	if err != nil || reg.PreVerify(l, cg) != nil || !cg.Verified() {
+		t.Fatalf("check %v", err)
+	}
+	a.Prechecked(tx.Canonical(), cg)
+	if res := checkTx(t, a, tx.Canonical(), abci.CHECK_TX_TYPE_CHECK); res.Code != abci.CodeTypeOK {
+		t.Fatalf("prechecked good tx: %+v", res)
+	}
+	if res := checkTx(t, a, tx.Canonical(), abci.CHECK_TX_TYPE_RECHECK); res.Code != abci.CodeTypeOK {
+		t.Fatalf("recheck: %+v", res)
+	}
+	res := finalize(t, a, 1, genesisTime.Add(time.Second), tx.Canonical(), bad.Canonical())
+	if res.TxResults[0].Code != abci.CodeTypeOK || res.TxResults[1].Codespace != "tx.badSignature" {
+		t.Fatalf("block results %+v", res.TxResults)
+	}
+}

@@ -322,7 +322,9 @@ func (e *Engine) Name() string { return "cometbft" }
 // broadcast runs CheckTx on c through the local mempool, which gossips it
 // to the other nodes when it passes.
 func (e *Engine) broadcast(c *chain.Checked) error {
-	rr, err := e.node.Mempool().CheckTx(c.Tx.Canonical(), "")
+	raw := c.Tx.Canonical()
+	e.app.Prechecked(raw, c)
+	rr, err := e.node.Mempool().CheckTx(raw, "")
 	if err != nil {
 		var full mempl.ErrMempoolIsFull
 		switch {

@@ -5,7 +5,8 @@
 // faster weid is. make bench uses it.
 //
 // The throughput is the benchmark's custom metrics whose units end in
-// "/s" or, without one, 1e9 / ns/op in ops/s.
+// "/s" or, without one, 1e9 / ns/op in ops/s, followed by its latency
+// metrics: a unit "NAME-ms" (such as "p50-ms") shows as "NAME V ms".
 //
 // A benchmark named "X-aries" is the aries-framework-go baseline of the
 // benchmark "X" (bench/issue_test.go runs aries-compat for it and reports
@@ -28,9 +29,10 @@ import (
 const ariesSuffix = "-aries"
 
 type row struct {
-	name    string
-	nsPerOp string
-	metrics []string
+	name      string
+	nsPerOp   string
+	metrics   []string
+	latencies []string
 }
 
 func main() {
@@ -87,6 +89,8 @@ func parse(r io.Reader, procs int) []row {
 				rw.nsPerOp = v
 			case strings.HasSuffix(unit, "/s"):
 				rw.metrics = append(rw.metrics, v+" "+unit)
+			case strings.HasSuffix(unit, "-ms"):
+				rw.latencies = append(rw.latencies, strings.TrimSuffix(unit, "-ms")+" "+v+" ms")
 			}
 		}
 		rows = append(rows, rw)
@@ -134,6 +138,9 @@ func table(w io.Writer, rows []row) {
 		tp := strings.Join(r.metrics, ", ")
 		if tp == "" && ns[r.name] > 0 {
 			tp = fmt.Sprintf("%.0f ops/s", 1e9/ns[r.name])
+		}
+		if len(r.latencies) > 0 {
+			tp += ", " + strings.Join(r.latencies, ", ")
 		}
 		if withAries {
 			fmt.Fprintf(w, "| %s | %s | %s | %s |\n", r.name, tp, r.nsPerOp, vsAries(r))

@@ -1,0 +1,120 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/weidgo/weid/chain"
+	"github.com/weidgo/weid/chain/cometbft"
+	"github.com/weidgo/weid/node"
+)
+
+// clusterClients is the number of concurrent writers against a CometBFT
+// consortium: each waits for its block (a timeout_commit of 100 ms plus the
+// block's own time), so the throughput is about clusterClients divided by
+// the commit latency.
+const clusterClients = 1024
+
+// startCluster starts a consortium of n validators, each a full weid node
+// (ledger, keystore, CometBFT) in this process, as weid localnet writes them.
+func startCluster(b *testing.B, n int) []*node.Node {
+	b.Helper()
+	dir := b.TempDir()
+	homes := make([]string, n)
+	for i := range homes {
+		homes[i] = filepath.Join(dir, fmt.Sprintf("node%d", i))
+	}
+	if _, _, err := node.InitConsortium(node.ConsortiumConfig{Homes: homes, Validators: n, TimeoutCommit: cometbft.DefaultTimeoutCommit}); err != nil {
+		b.Fatal(err)
+	}
+	nodes := make([]*node.Node, n)
+	for i, h := range homes {
+		nd, err := node.Open(node.Config{DataDir: h, Engine: "cometbft", CometLogLevel: "none"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { nd.Close() })
+		nodes[i] = nd
+	}
+	// Wait until every node can commit (Engine.Ready): the validators have
+	// found each other.
+	deadline := time.Now().Add(time.Minute)
+	for _, nd := range nodes {
+		for {
+			ok, why := nd.Engine.(*cometbft.Engine).Ready()
+			if ok {
+				break
+			}
+			if time.Now().After(deadline) {
+				b.Fatalf("the consortium is not ready after a minute: %s", why)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	return nodes
+}
+
+// BenchmarkCluster measures DID creations on a CometBFT consortium of 1 and
+// 4 validators on this machine (in one process, sharing its cores), with
+// timeout_commit 100 ms: pre-signed did.create transactions submitted from
+// clusterClients goroutines, spread over the validators, each waiting until
+// the node it submitted to has committed the transaction's block. It
+// reports creations/s and the commit latency (submission to commit on that
+// node) at the 50th and 99th percentiles.
+func BenchmarkCluster(b *testing.B) {
+	if testing.Short() {
+		b.Skip("starts CometBFT consortiums: not in -short")
+	}
+	for _, n := range []int{1, 4} {
+		b.Run(fmt.Sprintf("validators=%d", n), func(b *testing.B) {
+			nodes := startCluster(b, n)
+			txs := presign(b, nodes[0].ChainID, b.N)
+			lat := make([]time.Duration, len(txs))
+			var next atomic.Int64
+			var failed atomic.Value
+			var wg sync.WaitGroup
+			b.ResetTimer()
+			start := time.Now()
+			for c := range clusterClients {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					nd := nodes[c%len(nodes)]
+					for {
+						i := int(next.Add(1)) - 1
+						if i >= len(txs) {
+							return
+						}
+						t0 := time.Now()
+						if _, err := nd.Submit(context.Background(), txs[i], false); err != nil {
+							failed.Store(err)
+							return
+						}
+						lat[i] = time.Since(t0)
+					}
+				}()
+			}
+			wg.Wait()
+			el := time.Since(start)
+			b.StopTimer()
+			if err := failed.Load(); err != nil {
+				b.Fatal(err)
+			}
+			slices.Sort(lat)
+			pct := func(p float64) float64 {
+				return float64(lat[int(p*float64(len(lat)-1))]) / float64(time.Millisecond)
+			}
+			b.ReportMetric(float64(len(txs))/el.Seconds(), "creations/s")
+			b.ReportMetric(pct(0.50), "p50-ms")
+			b.ReportMetric(pct(0.99), "p99-ms")
+		})
+	}
+}
+
+var _ chain.Engine = (*cometbft.Engine)(nil)
