@@ -211,7 +211,7 @@ func selectOne(cq *oid4vp.CredentialQuery, wc *WalletCredential) (*Selection, er
 		return nil, fmt.Errorf("format %s is not presented over OpenID4VP", sec.Format)
 	}
 	if c.Format != oid4vp.FormatSDJWT {
-		c.Types = typeList(c.Claims["type"])
+		c.Types = oid4vp.W3CTypes(c.Claims)
 	}
 	m, err := cq.Match(c)
 	if err != nil {
@@ -234,22 +234,6 @@ func selectOne(cq *oid4vp.CredentialQuery, wc *WalletCredential) (*Selection, er
 		}
 	}
 	return sel, nil
-}
-
-func typeList(v any) []string {
-	switch x := v.(type) {
-	case string:
-		return []string{x}
-	case []any:
-		var out []string
-		for _, e := range x {
-			if s, ok := e.(string); ok {
-				out = append(out, s)
-			}
-		}
-		return out
-	}
-	return nil
 }
 
 // PresentHolder is the wallet's identity: its DID, the verification method

@@ -346,3 +346,40 @@ func forJSONLD(v any) any {
 	}
 	return v
 }
+
+// ExpandedTypes returns the IRIs of doc's "type" after JSON-LD expansion
+// with its @context and the embedded contexts (safe mode, nothing
+// fetched): what a query for "fully expanded types" compares with, such
+// as OpenID4VP's type_values (Appendix B.1.1). Types that do not expand
+// give none.
+func ExpandedTypes(doc map[string]any) []string {
+	docs, err := embeddedContexts()
+	if err != nil {
+		return nil
+	}
+	// Only the context and the types: an undefined claim elsewhere must
+	// not hide them.
+	reduced := map[string]any{"@context": doc["@context"], "type": doc["type"]}
+	expanded, err := expand(reduced, docs) // recovers from json-gold's panics
+	if err != nil || len(expanded) == 0 {
+		return nil
+	}
+	top, _ := expanded[0].(map[string]any)
+	var out []string
+	for _, t := range asList(top["@type"]) {
+		if s, ok := t.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func asList(v any) []any {
+	if l, ok := v.([]any); ok {
+		return l
+	}
+	if v == nil {
+		return nil
+	}
+	return []any{v}
+}

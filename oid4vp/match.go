@@ -8,12 +8,15 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+
+	"github.com/weidgo/weid/ldproof"
 )
 
 // Credential is what the matcher sees of a credential.
 type Credential struct {
 	Format string
-	// VCT is an SD-JWT VC's type; Types a W3C credential's.
+	// VCT is an SD-JWT VC's type; Types a W3C credential's (see
+	// W3CTypes).
 	VCT   string
 	Types []string
 	// Claims is the JSON the claims paths apply to (§7): the SD-JWT VC's
@@ -30,6 +33,30 @@ type Match struct {
 	// Disclosed holds the values those claims select, nested as in the
 	// credential: what the verifier asked to see, nothing else.
 	Disclosed map[string]any
+}
+
+// W3CTypes returns the types a W3C credential's meta.type_values are
+// compared with: its "type" values as written and their fully expanded
+// IRIs (Appendix B.1.1 asks for the expanded ones; the compact names that
+// many verifiers send are accepted too).
+func W3CTypes(doc map[string]any) []string {
+	var out []string
+	switch t := doc["type"].(type) {
+	case string:
+		out = append(out, t)
+	case []any:
+		for _, e := range t {
+			if s, ok := e.(string); ok {
+				out = append(out, s)
+			}
+		}
+	}
+	for _, iri := range ldproof.ExpandedTypes(doc) {
+		if !slices.Contains(out, iri) {
+			out = append(out, iri)
+		}
+	}
+	return out
 }
 
 // ErrNoMatch reports a credential that does not answer a query.

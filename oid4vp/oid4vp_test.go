@@ -88,6 +88,16 @@ func TestMatch_ClaimsPathsValuesAndClaimSets(t *testing.T) {
 	}
 }
 
+func TestW3CTypes_CompactAndExpanded(t *testing.T) {
+	var doc map[string]any
+	_ = json.Unmarshal([]byte(`{"@context":["https://www.w3.org/ns/credentials/v2","https://www.w3.org/ns/credentials/examples/v2"],`+
+		`"type":["VerifiableCredential","UniversityDegreeCredential"],"credentialSubject":{"undefinedTerm":1}}`), &doc)
+	want := []string{"VerifiableCredential", "UniversityDegreeCredential", "https://www.w3.org/2018/credentials#VerifiableCredential", "https://www.w3.org/ns/credentials/examples#UniversityDegreeCredential"}
+	if got := W3CTypes(doc); !reflect.DeepEqual(got, want) {
+		t.Errorf("W3CTypes = %v", got)
+	}
+}
+
 func TestParsePresentationDefinition_TranslatesToDCQL(t *testing.T) {
 	_, q, err := ParsePresentationDefinition([]byte(testPD))
 	if err != nil {

@@ -28,14 +28,13 @@ package server
 import (
 	"context"
 	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/subtle"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/big"
 	"net/http"
 	"slices"
 	"sort"
@@ -199,8 +198,9 @@ type vpRecord struct {
 	Purpose      string          `json:"purpose,omitempty"`
 	Nonce        string          `json:"nonce"`
 	State        string          `json:"state"`
-	// EncKey is the P-256 private scalar of a direct_post.jwt request's
-	// ephemeral key, base64url; a key for this request only.
+	// EncKey is a direct_post.jwt request's ephemeral P-256 key: its kid,
+	// ".", its PKCS #8 DER in base64url; a key for this request only,
+	// dropped once the request is answered.
 	EncKey        string                     `json:"encKey,omitempty"`
 	RequestObject string                     `json:"requestObject"`
 	Status        string                     `json:"status"`
@@ -401,7 +401,11 @@ func (s *Server) newPresentationRequest(r *http.Request, acct *keystore.Account,
 		if err != nil {
 			return nil, err
 		}
-		rec.EncKey = ek.KID + "." + base64.RawURLEncoding.EncodeToString(ek.Private.D.FillBytes(make([]byte, 32)))
+		der, err := x509.MarshalPKCS8PrivateKey(ek.Private)
+		if err != nil {
+			return nil, err
+		}
+		rec.EncKey = ek.KID + "." + base64.RawURLEncoding.EncodeToString(der)
 		ro.ClientMetadata.JWKS = &oid4vp.JWKS{Keys: []json.RawMessage{pub}}
 		ro.ClientMetadata.EncryptedResponseEncValuesSupported = []string{oid4vp.EncA128GCM, oid4vp.EncA256GCM}
 	}
@@ -781,16 +785,17 @@ func (s *Server) answerPresentationRequest(r *http.Request) (map[string]any, err
 
 // ephemeralKey is a direct_post.jwt request's decryption key.
 func (rec *vpRecord) ephemeralKey() (*oid4vp.EphemeralKey, error) {
-	kid, d, ok := strings.Cut(rec.EncKey, ".")
-	b, err := base64.RawURLEncoding.DecodeString(d)
-	if !ok || err != nil || len(b) != 32 {
+	kid, der, ok := strings.Cut(rec.EncKey, ".")
+	b, err := base64.RawURLEncoding.DecodeString(der)
+	if !ok || err != nil {
 		return nil, errors.New("the request has no decryption key")
 	}
-	curve := elliptic.P256()
-	k := &ecdsa.PrivateKey{D: new(big.Int).SetBytes(b)}
-	k.Curve = curve
-	k.X, k.Y = curve.ScalarBaseMult(b) //nolint:staticcheck // the key is rebuilt from its scalar
-	return &oid4vp.EphemeralKey{Private: k, KID: kid}, nil
+	k, err := x509.ParsePKCS8PrivateKey(b)
+	ek, isEC := k.(*ecdsa.PrivateKey)
+	if err != nil || !isEC {
+		return nil, errors.New("the request has no decryption key")
+	}
+	return &oid4vp.EphemeralKey{Private: ek, KID: kid}, nil
 }
 
 // Names of the checks of a presentation response.
@@ -939,19 +944,19 @@ func (s *Server) answer(cq *oid4vp.CredentialQuery, format string, raw json.RawM
 		if doc == nil {
 			continue
 		}
-		c := &oid4vp.Credential{Format: format, Types: stringList(doc["type"])}
+		c := &oid4vp.Credential{Format: format}
 		if format == oid4vp.FormatSDJWT {
 			c.Claims = sdjwtClaims(doc)
 			c.VCT, _ = c.Claims["vct"].(string)
 		} else {
-			c.Claims = doc
+			c.Claims, c.Types = doc, oid4vp.W3CTypes(doc)
 		}
 		m, err := cq.Match(c)
 		if err != nil {
 			why = err.Error()
 			continue
 		}
-		pc := &PresentedCredential{Format: format, Verified: cr.Verified, Issuer: issuerOf(doc), Types: c.Types, Claims: m.Disclosed}
+		pc := &PresentedCredential{Format: format, Verified: cr.Verified, Issuer: issuerOf(doc), Types: stringList(doc["type"]), Claims: m.Disclosed}
 		if pc.Issuer != "" {
 			if is, ok, err := authz.AuthorityIssuer(s.node.Ledger, pc.Issuer); err == nil && ok {
 				pc.IssuerName = is.Name

@@ -439,7 +439,9 @@ func TestOID4VP_DataIntegrityPresentation(t *testing.T) {
 		t.Fatal(err)
 	}
 	wallet = append(wallet, client.WalletCredential{ID: "diploma-ldp", Credential: got.Credentials[0]})
-	query := `{"credentials":[{"id":"d","format":"ldp_vc","meta":{"type_values":[["UniversityDegreeCredential"]]},"claims":[{"path":["credentialSubject","holderName"]}]}]}`
+	// type_values as Appendix B.1.1 has them: fully expanded IRIs.
+	query := `{"credentials":[{"id":"d","format":"ldp_vc","meta":{"type_values":[["https://www.w3.org/2018/credentials#VerifiableCredential",` +
+		`"https://www.w3.org/ns/credentials/examples#UniversityDegreeCredential"]]},"claims":[{"path":["credentialSubject","holderName"]}]}]}`
 	created := createVPRequest(t, tn, verifier.Token, `{"dcql_query":`+query+`,"response_mode":"direct_post.jwt"}`)
 	vc := client.NewVPClient(tn.c)
 	pr, err := vc.FetchRequest(ctx, created.RequestURI)
