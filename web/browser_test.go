@@ -161,6 +161,9 @@ type fixture struct {
 	revoked     string // a vc+jwt diploma, revoked
 	toRevoke    string // the id of a diploma the institution page revokes
 	toRevokeJWT string
+	validTx     string // a committed transaction (the university's did.create)
+	sdJWT       string // an SD-JWT VC diploma, compact
+	diJSON      string // an eddsa-jcs-2022 Data Integrity diploma, JSON
 }
 
 func getFixture(t *testing.T) *fixture {
@@ -223,6 +226,26 @@ func newFixture() (*fixture, error) {
 		}
 	}
 	f.valid, f.revoked, f.toRevoke, f.toRevokeJWT = tokens[0], tokens[1], ids[2], tokens[2]
+	f.validTx = f.uni.TxHash
+	// The same diploma as an SD-JWT VC and as a Data Integrity document.
+	subject := `"credentialSubject":{"id":"did:key:z6Mki4GPi7yS8qWU6skFi5J5TMPjpqru87B7e8drRyNh4MYU","holderName":"Alice Chen","degree":"Bachelor of Engineering",` +
+		`"fieldOfStudy":"Computer Science","institution":"Example University","awardedDate":"2026-07-01","diplomaNumber":"EU-2026-0042"}`
+	var sd struct {
+		VerifiableCredential server.EnvelopedCredential `json:"verifiableCredential"`
+	}
+	if err := f.call("POST", "/issuers/diploma-wallet/credentials/issue", f.uni.Token, `{"credential":{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiableCredential"],`+subject+`}}`, 201, &sd); err != nil {
+		return nil, err
+	}
+	f.sdJWT = strings.TrimPrefix(sd.VerifiableCredential.ID, "data:application/dc+sd-jwt,")
+	var di struct {
+		VerifiableCredential json.RawMessage `json:"verifiableCredential"`
+	}
+	if err := f.call("POST", "/issuers/diploma/credentials/issue", f.uni.Token, `{"credential":{"@context":["https://www.w3.org/ns/credentials/v2","https://www.w3.org/ns/credentials/examples/v2"],"type":["VerifiableCredential"],`+subject+`},"options":{"format":"eddsa-jcs-2022"}}`, 201, &di); err != nil {
+		return nil, err
+	}
+	var pretty bytes.Buffer
+	_ = json.Indent(&pretty, di.VerifiableCredential, "", "  ")
+	f.diJSON = pretty.String()
 	if err := f.call("POST", "/credentials/status", f.uni.Token, `{"credentialId":"`+ids[1]+`","credentialStatus":{"type":"BitstringStatusListEntry","statusPurpose":"revocation"},"status":true}`, 200, nil); err != nil {
 		return nil, err
 	}
@@ -469,6 +492,20 @@ func TestBrowser_VerifyPage(t *testing.T) {
 	}
 	shot(t, ctx, "verify-revoked.png")
 
+	// An SD-JWT VC (its disclosed claims are not re-validated against the
+	// schema: a warning) and a Data Integrity document pasted as JSON.
+	verify(f.sdJWT, "warning")
+	if st := checkStatuses(t, ctx); st["proof"] != "passed" || st["schema"] != "warning" || st["status"] != "passed" {
+		t.Errorf("SD-JWT checks %v", st)
+	}
+	if claims := strings.Join(texts(t, ctx, "#claims tr"), "|"); !strings.Contains(claims, "Alice Chen") {
+		t.Errorf("SD-JWT claims %q", claims)
+	}
+	verify(f.diJSON, "valid")
+	if d := text(t, ctx, `#checks li[data-check="structure"]`); !strings.Contains(d, "eddsa-jcs-2022") && !strings.Contains(d, "Data Integrity") {
+		t.Errorf("Data Integrity structure check %q", d)
+	}
+
 	// Not a credential: the refusal in plain words, no verdict.
 	run(t, ctx, "bad input",
 		chromedp.SetValue(chromedp.CSS("#credential"), `{"not": "a credential"`),
@@ -689,9 +726,6 @@ func weid(t *testing.T, args ...string) (string, error) {
 // the CLI wallet, which received the diploma over OpenID4VCI, answers the
 // deep link; the page updates itself to the verdict with the two claims.
 func TestBrowser_PresentationRequest(t *testing.T) {
-	if c, _, err := cli.NewRoot().Find([]string{"wallet", "present"}); err != nil || c.Name() != "present" {
-		t.Skip("weid wallet present is not in this build (OpenID4VP wallet, branch vp)")
-	}
 	f := getFixture(t)
 	ctx := tab(t)
 	for _, v := range []string{"WEID_NODE", "WEID_TOKEN", "WEID_CHAIN_ID", "WEID_KEYSTORE_PASSPHRASE", "WEID_DATA", "WEID_LISTEN", "WEID_WALLET"} {
@@ -764,4 +798,66 @@ func TestBrowser_PresentationRequest(t *testing.T) {
 		t.Errorf("issuer %q", n)
 	}
 	shot(t, ctx, "verify-presentation.png")
+}
+
+// unlabeled lists the form controls of the page that have no label.
+const unlabeled = `Array.from(document.querySelectorAll("input, select, textarea, button"))
+	.filter(e => e.type !== "hidden" && e.offsetParent !== null)
+	.filter(e => !(e.labels && e.labels.length) && !e.getAttribute("aria-label") && !(e.tagName === "BUTTON" && e.textContent.trim()))
+	.map(e => e.outerHTML.slice(0, 80))`
+
+// TestBrowser_PhoneAndKeyboard: on a phone-sized screen no page scrolls
+// sideways; every control has a label; the pages work from the keyboard
+// (skip link first, search and verify with Tab and Enter).
+func TestBrowser_PhoneAndKeyboard(t *testing.T) {
+	f := getFixture(t)
+	ctx := tab(t)
+	if _, err := chromedp.Call(ctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{Width: 390, Height: 844, DeviceScaleFactor: 1, Mobile: true}); err != nil {
+		t.Fatal(err)
+	}
+	pages := []struct {
+		path  string
+		ready string
+		setup []chromedp.Action[chromedp.Void]
+	}{
+		{"/verify", "#verdict", []chromedp.Action[chromedp.Void]{
+			chromedp.SetValue(chromedp.CSS("#credential"), f.valid), chromedp.Click(chromedp.CSS("#verify-btn"))}},
+		{"/explorer", "#blocks tbody tr", nil},
+		{"/explorer#tx=" + f.validTx, "#proof[data-proof]", nil},
+		{"/explorer#did=" + f.uni.DID, "#did-history li", nil},
+		{"/institution", "#claim-holderName", []chromedp.Action[chromedp.Void]{
+			chromedp.SetValue(chromedp.CSS("#token"), f.uni.Token), chromedp.Click(chromedp.CSS("#token-form button[type=submit]"))}},
+	}
+	for _, p := range pages {
+		steps := append([]chromedp.Action[chromedp.Void]{chromedp.Navigate(f.url + p.path), chromedp.WaitVisible(chromedp.CSS("main"))}, p.setup...)
+		run(t, ctx, p.path, append(steps, chromedp.WaitVisible(chromedp.CSS(p.ready)))...)
+		if w := eval[[]int](t, ctx, `[document.documentElement.scrollWidth, document.documentElement.clientWidth]`); w[0] > w[1] {
+			// Name the elements that stick out or overflow, for the fix.
+			wide := eval[[]string](t, ctx, `Array.from(document.querySelectorAll("main *")).filter(e => e.scrollWidth > e.clientWidth || e.getBoundingClientRect().right > document.documentElement.clientWidth).slice(0, 8).map(e => e.tagName + "#" + e.id + "." + e.className)`)
+			t.Errorf("%s: %d px wide on a %d px screen: %q", p.path, w[0], w[1], wide)
+		}
+		if u := eval[[]string](t, ctx, unlabeled); len(u) > 0 {
+			t.Errorf("%s: controls without a label: %q", p.path, u)
+		}
+		if strings.HasPrefix(p.path, "/explorer#tx") {
+			shot(t, ctx, "phone-explorer-tx.png")
+		}
+	}
+
+	// The keyboard: the skip link comes first; a search runs on Enter; the
+	// verify button is reached with Tab and pressed with Enter.
+	run(t, ctx, "skip link", chromedp.Navigate(f.url+"/explorer"), chromedp.WaitVisible(chromedp.CSS("#blocks tbody tr")), chromedp.KeyEvent("\t"))
+	if a := eval[string](t, ctx, `document.activeElement.className`); a != "skip" {
+		t.Errorf("first Tab stop: %q, want the skip link", a)
+	}
+	run(t, ctx, "search with Enter", chromedp.Focus(chromedp.CSS("#q")), chromedp.KeyEvent("0\r"), chromedp.WaitVisible(chromedp.CSS("#block-txs tbody tr")))
+	run(t, ctx, "verify with the keyboard", chromedp.Navigate(f.url+"/verify"), chromedp.WaitVisible(chromedp.CSS("#credential")),
+		chromedp.SetValue(chromedp.CSS("#credential"), f.revoked), chromedp.Focus(chromedp.CSS("#credential")))
+	for i := 0; i < 4 && eval[string](t, ctx, `document.activeElement.id`) != "verify-btn"; i++ {
+		run(t, ctx, "Tab", chromedp.KeyEvent("\t"))
+	}
+	run(t, ctx, "Enter", chromedp.KeyEvent("\r"), chromedp.WaitVisible(chromedp.CSS(`#verdict[data-verdict="invalid"]`)))
+	if live := attr(t, ctx, "#result", "aria-live"); live != "polite" {
+		t.Errorf("the verdict's region is aria-live=%q", live)
+	}
 }
