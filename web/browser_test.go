@@ -55,7 +55,7 @@ var (
 	fixtureErr    error
 	cleanupsMu    sync.Mutex
 	cleanups      []func()
-	pageTimeout   = 20 * time.Second
+	pageTimeout   = 90 * time.Second
 	screenshotDir = os.Getenv("WEID_SCREENSHOTS")
 )
 
@@ -120,6 +120,7 @@ func startBrowser() {
 		chromedp.NoSandbox,
 		chromedp.DisableGPU,
 		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-dev-shm-usage", true), // containers' /dev/shm is small
 		chromedp.NoFirstRun,
 		chromedp.NoDefaultBrowserCheck,
 		// Without these chromium keeps calling home, which this closed

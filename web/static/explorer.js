@@ -164,7 +164,8 @@
     if (my !== seq) return;
     if (!r.ok) return fail(r);
     const rows = (r.body.issuers || []).map((i) => el("tr", null, el("td", null, el("strong", null, i.name)),
-      el("td", null, w.explorerLink("did", i.did, w.short(i.did, 14))), el("td", null, (i.types || []).join(", ")),
+      el("td", null, w.explorerLink("did", i.did, w.short(i.did, 14))),
+      el("td", null, (i.types || []).join(", ") || w.t("explorer.anyType"), (i.schemas || []).length ? el("span", { class: "hint" }, w.t("explorer.schemaIds", { ids: i.schemas.map((n) => "#" + n).join(", ") })) : null),
       el("td", null, w.explorerLink("block", i.height, "#" + i.height))));
     w.clear(view).append(card("explorer.tab.issuers", {}, rows.length
       ? table(["explorer.col.name", "explorer.did", "explorer.col.types", "explorer.inBlock"], rows, "issuers")

@@ -180,6 +180,8 @@ window.weid.i18n = {
     "explorer.history": "Document history",
     "explorer.olderVersions": "{count} older versions are not shown.",
     "explorer.noIssuers": "No authority issuers are recognized yet.",
+    "explorer.anyType": "any type",
+    "explorer.schemaIds": "schemas {ids}",
     "explorer.publisher": "Publisher",
     "explorer.description": "Description",
 
@@ -406,6 +408,8 @@ window.weid.i18n = {
     "explorer.history": "文档历史",
     "explorer.olderVersions": "还有 {count} 个更早的版本未显示。",
     "explorer.noIssuers": "尚无经认证的权威签发者。",
+    "explorer.anyType": "任意类型",
+    "explorer.schemaIds": "数据模板 {ids}",
     "explorer.publisher": "发布者",
     "explorer.description": "说明",
 
