@@ -56,7 +56,8 @@ func nodeStartCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "start",
 		Short: "Start a node: the HTTP API over the embedded ledger",
-		Long: `Start a node serving the HTTP API. On first start with an empty data
+		Long: `Start a node serving the HTTP API and the web pages (/verify,
+/explorer, /institution). On first start with an empty data
 directory it creates the chain: its node key, a consortium admin DID whose
 key is sealed in the node's keystore, and an admin API token written to
 <data>/admin.token (mode 0600). Stop it with Ctrl-C (SIGINT) or SIGTERM;
@@ -95,6 +96,7 @@ everything acknowledged is on disk.`,
 				fmt.Fprintf(w, "weid node listening on http://%s\n", a)
 				fmt.Fprintf(w, "chain %s, engine %s, height %d, data in %s\n", n.ChainID, n.Engine.Name(), n.Ledger.Head().Height, f.data)
 				fmt.Fprintf(w, "admin DID %s\nadmin token in %s\n", n.AdminDID, tokenPath)
+				fmt.Fprintf(w, "web pages at http://%s/verify, /explorer and /institution\n", a)
 			})
 		},
 	}
