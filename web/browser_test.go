@@ -506,6 +506,7 @@ func TestBrowser_VerifyPage(t *testing.T) {
 	if d := text(t, ctx, `#checks li[data-check="structure"]`); !strings.Contains(d, "eddsa-jcs-2022") && !strings.Contains(d, "Data Integrity") {
 		t.Errorf("Data Integrity structure check %q", d)
 	}
+	verify("data:application/vc+jwt,"+f.valid, "valid") // an enveloped credential's id
 
 	// Not a credential: the refusal in plain words, no verdict.
 	run(t, ctx, "bad input",
@@ -515,6 +516,12 @@ func TestBrowser_VerifyPage(t *testing.T) {
 	if m := text(t, ctx, "#result .msg.error"); !strings.Contains(m, "not valid JSON") {
 		t.Errorf("bad JSON message %q", m)
 	}
+	// The message follows a language switch.
+	run(t, ctx, "switch", setSelect("#lang", "zh-CN"))
+	if m := text(t, ctx, "#result .msg.error"); !strings.Contains(m, "不是有效的 JSON") {
+		t.Errorf("bad JSON message in Chinese %q", m)
+	}
+	run(t, ctx, "switch back", setSelect("#lang", "en"))
 }
 
 // TestBrowser_Explorer: the latest blocks, the genesis block's
@@ -615,8 +622,12 @@ func TestBrowser_Language(t *testing.T) {
 	if _, err := chromedp.Call(ctx, emulation.SetUserAgentOverride, emulation.SetUserAgentOverrideParams{UserAgent: "Mozilla/5.0 (X11; Linux x86_64) weid-test", AcceptLanguage: "zh-CN"}); err != nil {
 		t.Fatal(err)
 	}
+	// No choice remembered from other tests: the browser's language decides.
 	run(t, ctx, "prefer Chinese",
 		chromedp.Navigate(f.url+"/verify"),
+		chromedp.WaitVisible(chromedp.CSS("#verify-form")),
+		chromedp.Evaluate[chromedp.Void](`localStorage.removeItem("weid.lang")`),
+		chromedp.Reload(),
 		chromedp.WaitVisible(chromedp.CSS("#verify-form")))
 	lang := eval[string](t, ctx, `document.documentElement.lang`)
 	if h := text(t, ctx, "h1"); h != "验证凭证" || lang != "zh-CN" {

@@ -106,6 +106,8 @@ func TestI18n_EveryKeyInBothLanguages(t *testing.T) {
 		regexp.MustCompile(`data-i18n(?:-[a-z-]+)?="([\w.-]+)"`),
 		regexp.MustCompile(`i18n: "([\w.-]+)"`),
 		regexp.MustCompile(`\bw\.t\("([\w.-]+)"`),
+		regexp.MustCompile(`\bw\.say\([^;]*?, "\w+", "([\w.-]+)"`),
+		regexp.MustCompile(`\bw\.setText\([^;]*?, "([\w.-]+)"`),
 		regexp.MustCompile(`"((?:explorer|facts|issuer|inst|vp|claims|checks|verify)\.[\w.]+)"`),
 	}
 	err = fs.WalkDir(static, "static", func(p string, d fs.DirEntry, err error) error {

@@ -36,6 +36,7 @@
     root.querySelectorAll("[data-i18n-placeholder]").forEach((e) => { e.placeholder = weid.t(e.dataset.i18nPlaceholder); });
     root.querySelectorAll("[data-i18n-aria-label]").forEach((e) => { e.setAttribute("aria-label", weid.t(e.dataset.i18nAriaLabel)); });
     root.querySelectorAll("[data-i18n-title]").forEach((e) => { e.title = weid.t(e.dataset.i18nTitle); });
+    root.querySelectorAll("[data-i18n-msg]").forEach((e) => { e.textContent = weid.t(e.dataset.i18nMsg, JSON.parse(e.dataset.i18nVars || "{}")); });
   };
 
   weid.setLang = function (lang) {
@@ -156,6 +157,24 @@
 
   weid.message = function (target, kind, text) {
     weid.clear(target).append(weid.el("p", { class: "msg " + kind, role: kind === "error" ? "alert" : null }, text));
+  };
+
+  // say is message with the text of key (and vars), redrawn in the new
+  // language after a switch.
+  weid.say = function (target, kind, key, vars) {
+    weid.message(target, kind, weid.t(key, vars));
+    weid.keep(target.firstChild, key, vars);
+  };
+
+  // setText sets e's text to key's (with vars) and keeps it for a switch.
+  weid.setText = function (e, key, vars) {
+    e.textContent = weid.t(key, vars);
+    weid.keep(e, key, vars);
+  };
+
+  weid.keep = function (e, key, vars) {
+    e.dataset.i18nMsg = key;
+    e.dataset.i18nVars = JSON.stringify(vars || {});
   };
 
   // qrImage is an <img> of a QR code given as base64 PNG (or a data: URL).

@@ -199,7 +199,7 @@
     const [kind, ...rest] = h.split("=");
     const arg = rest.join("=");
     document.querySelectorAll(".tabs a").forEach((a) => a.setAttribute("aria-current", String(a.dataset.tab === (kind || "blocks"))));
-    w.message(view, "info", w.t("explorer.loading"));
+    w.say(view, "info", "explorer.loading");
     switch (kind) {
       case "block": return showBlock(my, arg);
       case "tx": return showTx(my, arg);
@@ -218,7 +218,7 @@
     if (/^\d+$/.test(q)) target = "block=" + q;
     else if (/^[0-9a-fA-F]{64}$/.test(q)) target = "tx=" + q.toLowerCase();
     else if (/^did:[a-z0-9]+:\S+$/.test(q)) target = "did=" + q;
-    if (!target) { w.message(view, "error", w.t("explorer.search.bad")); return; }
+    if (!target) { w.say(view, "error", "explorer.search.bad"); return; }
     if (location.hash === "#" + target) route();
     else location.hash = target;
   });

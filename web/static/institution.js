@@ -13,16 +13,16 @@
   async function signIn(ev) {
     if (ev) ev.preventDefault();
     const token = $("token").value.trim();
-    if (!token) { w.message($("token-msg"), "error", w.t("token.missing")); return; }
+    if (!token) { w.say($("token-msg"), "error", "token.missing"); return; }
     const r = await w.api("GET", "/v1/issuer-instances", { token });
     if (!r.ok) { $("work").hidden = true; w.message($("token-msg"), "error", w.problemText(r)); return; }
     w.setToken(token);
     instances = r.body.instances || [];
     const sel = w.clear($("instance"));
     instances.forEach((i, n) => sel.append(el("option", { value: String(n) }, i.name + " — " + (i.types || []).join(", ") + " (" + i.format + ")")));
-    w.message($("token-msg"), "ok", w.t("inst.signedIn", { count: instances.length }));
+    w.say($("token-msg"), "ok", "inst.signedIn", { count: instances.length });
     $("work").hidden = false;
-    if (!instances.length) w.message($("offer-msg"), "info", w.t("inst.noInstances"));
+    if (!instances.length) w.say($("offer-msg"), "info", "inst.noInstances");
     await instanceChanged();
   }
 
@@ -31,7 +31,7 @@
     const box = w.clear($("claims-fields"));
     schema = null;
     if (!i) return;
-    $("instance-info").textContent = w.t("inst.instanceInfo", { issuer: i.issuer, schema: i.schema || "-" });
+    w.setText($("instance-info"), "inst.instanceInfo", { issuer: i.issuer, schema: i.schema || "-" });
     if (i.schema) {
       const r = await w.api("GET", "/v1/schemas/" + i.schema);
       if (r.ok) schema = r.body.schema;
@@ -131,22 +131,22 @@
     const p = $("offer-state");
     if (!r.ok) { p.textContent = w.problemText(r); return; }
     p.dataset.state = r.body.state;
-    p.textContent = w.t("inst.state." + r.body.state, { issued: r.body.issued });
+    w.setText(p, "inst.state." + r.body.state, { issued: r.body.issued });
   }
 
   async function revoke(ev) {
     ev.preventDefault();
     const id = $("credential-id").value.trim();
     const msg = $("revoke-msg");
-    if (!id) { w.message(msg, "error", w.t("inst.revoke.needId")); return; }
+    if (!id) { w.say(msg, "error", "inst.revoke.needId"); return; }
     const [purpose, status] = $("purpose").value.split(":");
     $("revoke-btn").disabled = true;
     const r = await w.api("POST", "/credentials/status", { token: w.getToken(),
       body: { credentialId: id, credentialStatus: { type: "BitstringStatusListEntry", statusPurpose: purpose }, status: status === "true" } });
     $("revoke-btn").disabled = false;
     if (!r.ok) { w.message(msg, "error", w.problemText(r)); return; }
-    w.message(msg, "ok", w.t(status === "true" ? "inst.revoke.done" : "inst.revoke.lifted",
-      { purpose: w.t("purpose." + r.body.statusPurpose), list: r.body.list, index: r.body.index, height: r.body.height }));
+    w.say(msg, "ok", status === "true" ? "inst.revoke.done" : "inst.revoke.lifted",
+      { purpose: w.t("purpose." + r.body.statusPurpose), list: r.body.list, index: r.body.index, height: r.body.height });
   }
 
   $("token-form").addEventListener("submit", signIn);

@@ -149,24 +149,29 @@
 
   function parseInput(text) {
     text = text.trim();
-    if (!text) return { error: w.t("verify.empty") };
+    if (!text) return { error: "verify.empty" };
     if (text[0] === "{" || text[0] === "[") {
-      try { return { value: JSON.parse(text) }; } catch (e) { return { error: w.t("verify.badJSON", { err: e.message }) }; }
+      try { return { value: JSON.parse(text) }; } catch (e) { return { error: "verify.badJSON", vars: { err: e.message } }; }
     }
     if (text[0] === '"') {
       try { return { value: JSON.parse(text) }; } catch (e) { /* fall through */ }
     }
-    return { value: text.replace(/\s+/g, "") };
+    const compact = text.replace(/\s+/g, "");
+    // The id of an EnvelopedVerifiableCredential, as this node issues it.
+    if (/^data:application\/(vc\+jwt|dc\+sd-jwt|vc\+sd-jwt),/.test(compact)) {
+      return { value: { "@context": "https://www.w3.org/ns/credentials/v2", id: compact, type: "EnvelopedVerifiableCredential" } };
+    }
+    return { value: compact };
   }
 
   async function verify(ev) {
     ev.preventDefault();
     const target = $("result");
     const input = parseInput($("credential").value);
-    if (input.error) { rerender = null; w.message(target, "error", input.error); return; }
+    if (input.error) { rerender = null; w.say(target, "error", input.error, input.vars); return; }
     const btn = $("verify-btn");
     btn.disabled = true;
-    w.message(target, "info", w.t("verify.working"));
+    w.say(target, "info", "verify.working");
     try {
       const body = { verifiableCredential: input.value };
       if ($("require-accreditation").checked) body.options = { requireAccreditation: true };
@@ -174,7 +179,7 @@
       if ((r.status === 200 || r.status === 422) && r.body && Array.isArray(r.body.checks)) {
         await renderResult(r.body);
       } else {
-        rerender = () => w.message(target, "error", w.t("verify.refused", { err: w.problemText(r) }));
+        rerender = () => w.say(target, "error", "verify.refused", { err: w.problemText(r) });
         rerender();
       }
     } finally {
@@ -186,7 +191,7 @@
   $("file").addEventListener("change", async () => {
     const f = $("file").files[0];
     if (!f) return;
-    if (f.size > 1 << 20) { w.message($("result"), "error", w.t("verify.tooLarge")); return; }
+    if (f.size > 1 << 20) { w.say($("result"), "error", "verify.tooLarge"); return; }
     $("credential").value = await f.text();
   });
   $("verify-form").addEventListener("submit", verify);
@@ -199,7 +204,7 @@
   async function loadOptions() {
     const token = $("vp-token").value.trim();
     const msg = $("vp-msg");
-    if (!token) { w.message(msg, "error", w.t("token.missing")); return; }
+    if (!token) { w.say(msg, "error", "token.missing"); return; }
     w.setToken(token);
     const [inst, iss, sch] = await Promise.all([w.api("GET", "/v1/issuer-instances", { token }), w.api("GET", "/v1/issuers"), w.api("GET", "/v1/schemas")]);
     if (!inst.ok) { w.message(msg, "error", w.problemText(inst)); return; }
@@ -226,7 +231,7 @@
     const sel = w.clear($("vp-type"));
     types.forEach((t, i) => sel.append(el("option", { value: String(i) }, t.label)));
     $("vp-options").hidden = types.length === 0;
-    if (!types.length) { w.message(msg, "info", w.t("vp.noTypes")); return; }
+    if (!types.length) { w.say(msg, "info", "vp.noTypes"); return; }
     await typeChanged();
   }
 
@@ -282,7 +287,7 @@
   async function startRequest(ev) {
     ev.preventDefault();
     const token = $("vp-token").value.trim();
-    if (!token) { w.message($("vp-msg"), "error", w.t("token.missing")); return; }
+    if (!token) { w.say($("vp-msg"), "error", "token.missing"); return; }
     if (session && session.abort) session.abort.abort();
     const body = { dcql_query: dcql() };
     const purpose = $("vp-purpose").value.trim();
