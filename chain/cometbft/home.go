@@ -87,6 +87,10 @@ func (s *Settings) cometConfig(home string) *cmtcfg.Config {
 	if s.MempoolSize > 0 {
 		c.Mempool.Size = s.MempoolSize
 	}
+	// The cache of transactions seen keeps a gossiped transaction from
+	// being checked again when another peer relays it; CometBFT's 10,000
+	// is a second of a busy consortium.
+	c.Mempool.CacheSize = 100_000
 	c.TxIndex.Indexer = "null"
 	c.Instrumentation.Prometheus = false
 	return c
