@@ -72,6 +72,7 @@ type Engine struct {
 	bg        sync.WaitGroup
 
 	readyUntil atomic.Int64 // unix nanos until which the last positive Ready check stands
+	readyMu    sync.Mutex   // one Ready check at a time: the others then reuse its answer
 
 	mu       sync.Mutex
 	waiters  map[string]chan chain.Result // Submit callers by tx hash
@@ -197,6 +198,11 @@ type peerHeight interface{ GetHeight() int64 }
 // wait for a block that may never come. If not ready, why says what is
 // missing.
 func (e *Engine) Ready() (ok bool, why string) {
+	if time.Now().UnixNano() < e.readyUntil.Load() {
+		return true, ""
+	}
+	e.readyMu.Lock()
+	defer e.readyMu.Unlock()
 	if time.Now().UnixNano() < e.readyUntil.Load() {
 		return true, ""
 	}
