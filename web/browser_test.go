@@ -158,6 +158,7 @@ type fixture struct {
 	admin       string
 	uni         node.NewAccount
 	desk        node.NewAccount
+	rotated     string // a DID whose first key was rotated out as compromised
 	valid       string // a vc+jwt diploma
 	revoked     string // a vc+jwt diploma, revoked
 	toRevoke    string // the id of a diploma the institution page revokes
@@ -214,6 +215,15 @@ func newFixture() (*fixture, error) {
 	if err := f.call("POST", "/v1/issuers", f.admin, `{"did":"`+f.desk.DID+`","name":"City Hall Front Desk"}`, 201, nil); err != nil {
 		return nil, err
 	}
+	// A DID whose key was rotated out and declared compromised.
+	var archive node.NewAccount
+	if err := f.call("POST", "/v1/accounts", f.admin, `{"name":"archive"}`, 201, &archive); err != nil {
+		return nil, err
+	}
+	if err := f.call("POST", "/v1/dids/"+archive.DID+"/rotate", archive.Token, `{"newId":"key-2","compromised":true}`, 200, nil); err != nil {
+		return nil, err
+	}
+	f.rotated = archive.DID
 	// A second version of the university's DID document, for the history.
 	if err := f.call("POST", "/v1/dids/"+f.uni.DID+"/services", f.uni.Token,
 		`{"service":{"id":"#website","type":"LinkedDomains","serviceEndpoint":"https://university.example"}}`, 200, nil); err != nil {
@@ -603,6 +613,12 @@ func TestBrowser_Explorer(t *testing.T) {
 		t.Errorf("history %q", hist)
 	}
 	shot(t, ctx, "explorer-did.png")
+	run(t, ctx, "a DID with a compromised key",
+		chromedp.Navigate(f.url+"/explorer#did="+f.rotated),
+		chromedp.WaitVisible(chromedp.CSS("#did-compromised li")))
+	if k := texts(t, ctx, "#did-compromised li"); len(k) != 1 || !strings.HasPrefix(k[0], "key-1 ") {
+		t.Errorf("compromised keys %q", k)
+	}
 
 	run(t, ctx, "issuers", chromedp.Click(chromedp.CSS(`a[data-tab="issuers"]`)), chromedp.WaitVisible(chromedp.CSS("#issuers tbody tr")))
 	if rows := texts(t, ctx, "#issuers tbody tr"); len(rows) != 2 || !strings.Contains(strings.Join(rows, "|"), "Example University") {

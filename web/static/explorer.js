@@ -142,6 +142,11 @@
       ["explorer.versions", el("span", { id: "did-versions" }, String(n))],
       ["explorer.state", meta.deactivated ? w.t("facts.deactivated") : w.t("explorer.active")]];
     if (reg.ok && reg.body.issuer) facts.push(["explorer.authority", el("strong", null, reg.body.issuer.name)]);
+    if ((meta.compromisedKeys || []).length) {
+      facts.push(["explorer.compromised", el("ul", { class: "plain", id: "did-compromised" }, meta.compromisedKeys.map((k) => el("li", null,
+        el("span", { class: "mono" }, (k.id ? k.id.split("#").pop() + " " : "") + w.short(k.publicKeyMultibase, 10)), " · ",
+        w.t("explorer.since", { time: w.time(k.since) }), " · ", w.explorerLink("tx", k.txHash, w.short(k.txHash, 8)))))]);
+    }
     const items = docs.map((r, i) => {
       const v = versions[i];
       const m = (r.body && r.body.didDocumentMetadata) || {};
