@@ -49,6 +49,7 @@ var (
 	browserCtx    context.Context
 	browserStop   func()
 	browserSkip   string
+	browserErr    string
 	browserTmp    string
 	fixtureOnce   sync.Once
 	fix           *fixture
@@ -84,6 +85,9 @@ func tab(t *testing.T) context.Context {
 		t.Skip("starts a headless chromium; skipped with -short (make test runs it)")
 	}
 	browserOnce.Do(startBrowser)
+	if browserErr != "" {
+		t.Fatal(browserErr)
+	}
 	if browserSkip != "" {
 		t.Skip(browserSkip)
 	}
@@ -138,10 +142,16 @@ func startBrowser() {
 	}
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(alloc)
-	if err := chromedp.Do(ctx); err != nil {
+	// An installed chromium that does not start is a failure, not a skip;
+	// one that hangs is stopped after a minute.
+	watchdog := time.AfterFunc(time.Minute, cancelAlloc)
+	err = chromedp.Do(ctx)
+	watchdog.Stop()
+	if err != nil {
 		cancel()
 		cancelAlloc()
-		browserSkip = fmt.Sprintf("chromium at %s does not start: %v", path, err)
+		_ = os.RemoveAll(dir)
+		browserErr = fmt.Sprintf("chromium at %s does not start: %v", path, err)
 		return
 	}
 	browserCtx = ctx
@@ -446,8 +456,8 @@ func checkStatuses(t *testing.T, ctx context.Context) map[string]string {
 // the trust registry, the claims and the ledger facts; a revoked one gets
 // "Not valid" with the status check failed.
 func TestBrowser_VerifyPage(t *testing.T) {
+	ctx := tab(t) // first: without chromium, skip before making the fixture
 	f := getFixture(t)
-	ctx := tab(t)
 	verify := func(cred, verdict string) {
 		t.Helper()
 		run(t, ctx, "verify",
@@ -539,8 +549,8 @@ func TestBrowser_VerifyPage(t *testing.T) {
 // (WebCrypto and the page's own SHA-256 agree), a forged proof refused, and
 // a DID's two document versions.
 func TestBrowser_Explorer(t *testing.T) {
+	ctx := tab(t) // first: without chromium, skip before making the fixture
 	f := getFixture(t)
-	ctx := tab(t)
 	var height uint64
 	if err := f.call("GET", "/v1/status", "", "", 200, &struct {
 		Height *uint64 `json:"height"`
@@ -633,8 +643,8 @@ func TestBrowser_Explorer(t *testing.T) {
 // TestBrowser_Language: a browser that prefers Chinese gets the pages in
 // Chinese; the switch changes the language at once and is remembered.
 func TestBrowser_Language(t *testing.T) {
+	ctx := tab(t) // first: without chromium, skip before making the fixture
 	f := getFixture(t)
-	ctx := tab(t)
 	if _, err := chromedp.Call(ctx, emulation.SetUserAgentOverride, emulation.SetUserAgentOverrideParams{UserAgent: "Mozilla/5.0 (X11; Linux x86_64) weid-test", AcceptLanguage: "zh-CN"}); err != nil {
 		t.Fatal(err)
 	}
@@ -684,8 +694,8 @@ func setSelect(sel, value string) chromedp.Action[chromedp.Void] {
 // diploma schema makes an offer whose QR code and PIN the page shows; the
 // revoke form revokes a diploma on the ledger.
 func TestBrowser_Institution(t *testing.T) {
+	ctx := tab(t) // first: without chromium, skip before making the fixture
 	f := getFixture(t)
-	ctx := tab(t)
 	run(t, ctx, "sign in",
 		chromedp.Navigate(f.url+"/institution"),
 		chromedp.WaitVisible(chromedp.CSS("#token")),
@@ -754,8 +764,8 @@ func weid(t *testing.T, args ...string) (string, error) {
 // the CLI wallet, which received the diploma over OpenID4VCI, answers the
 // deep link; the page updates itself to the verdict with the two claims.
 func TestBrowser_PresentationRequest(t *testing.T) {
+	ctx := tab(t) // first: without chromium, skip before making the fixture
 	f := getFixture(t)
-	ctx := tab(t)
 	for _, v := range []string{"WEID_NODE", "WEID_TOKEN", "WEID_CHAIN_ID", "WEID_KEYSTORE_PASSPHRASE", "WEID_DATA", "WEID_LISTEN", "WEID_WALLET"} {
 		t.Setenv(v, "")
 	}
@@ -838,8 +848,8 @@ const unlabeled = `Array.from(document.querySelectorAll("input, select, textarea
 // sideways; every control has a label; the pages work from the keyboard
 // (skip link first, search and verify with Tab and Enter).
 func TestBrowser_PhoneAndKeyboard(t *testing.T) {
+	ctx := tab(t) // first: without chromium, skip before making the fixture
 	f := getFixture(t)
-	ctx := tab(t)
 	if _, err := chromedp.Call(ctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{Width: 390, Height: 844, DeviceScaleFactor: 1, Mobile: true}); err != nil {
 		t.Fatal(err)
 	}
