@@ -528,6 +528,19 @@ func TestBrowser_VerifyPage(t *testing.T) {
 	}
 	verify("data:application/vc+jwt,"+f.valid, "valid") // an enveloped credential's id
 
+	// Uploaded as a file: the page reads it into the text box.
+	file := filepath.Join(t.TempDir(), "revoked-diploma.jwt")
+	if err := os.WriteFile(file, []byte(f.revoked+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	run(t, ctx, "upload",
+		chromedp.Navigate(f.url+"/verify"),
+		chromedp.WaitVisible(chromedp.CSS("#file")),
+		chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{file}),
+		chromedp.Poll[chromedp.Void](`document.getElementById("credential").value.length > 100`),
+		chromedp.Click(chromedp.CSS("#verify-btn")),
+		chromedp.WaitVisible(chromedp.CSS(`#verdict[data-verdict="invalid"]`)))
+
 	// Not a credential: the refusal in plain words, no verdict.
 	run(t, ctx, "bad input",
 		chromedp.SetValue(chromedp.CSS("#credential"), `{"not": "a credential"`),
