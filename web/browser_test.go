@@ -772,10 +772,12 @@ func weid(t *testing.T, args ...string) (string, error) {
 	return out.String(), err
 }
 
-// TestBrowser_PresentationRequest: the front desk asks, on the verify page,
-// for two claims of a diploma; the page shows the QR code and deep link;
-// the CLI wallet, which received the diploma over OpenID4VCI, answers the
-// deep link; the page updates itself to the verdict with the two claims.
+// TestBrowser_PresentationRequest is the issue's "done when" in a browser:
+// a university offers a diploma on its institution page and the CLI wallet
+// collects it with the page's PIN (weid wallet receive); a front desk asks,
+// on the verify page, for two of its claims; the page shows the QR code and
+// deep link; the wallet answers it (weid wallet present), disclosing only
+// those two; the page updates itself to the verdict with the two claims.
 func TestBrowser_PresentationRequest(t *testing.T) {
 	ctx := tab(t) // first: without chromium, skip before making the fixture
 	f := getFixture(t)
@@ -787,14 +789,29 @@ func TestBrowser_PresentationRequest(t *testing.T) {
 	if out, err := weid(t, "wallet", "init", "--wallet", wdir); err != nil {
 		t.Fatalf("wallet init: %v %s", err, out)
 	}
-	var offer struct {
-		OfferURIByReference string `json:"offerUriByReference"`
+	// The university offers the diploma on its institution page; the
+	// wallet collects it with the PIN the page shows, and the page sees it
+	// collected.
+	run(t, ctx, "the university's page",
+		chromedp.Navigate(f.url+"/institution"),
+		chromedp.WaitVisible(chromedp.CSS("#token")),
+		chromedp.SetValue(chromedp.CSS("#token"), f.uni.Token),
+		chromedp.Click(chromedp.CSS("#token-form button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS("#claim-holderName")),
+		chromedp.Evaluate[chromedp.Void](`(() => { const s = document.getElementById("instance");
+			s.value = Array.from(s.options).find(o => o.text.startsWith("diploma-wallet ")).value;
+			s.dispatchEvent(new Event("change")); })()`),
+		chromedp.WaitVisible(chromedp.CSS(`#claims-fields[data-instance="diploma-wallet"] #claim-holderName`)))
+	var fill []chromedp.Action[chromedp.Void]
+	for k, v := range map[string]string{"holderName": "Erin Sun", "degree": "Doctor of Philosophy", "fieldOfStudy": "Chemistry",
+		"institution": "Example University", "awardedDate": "2026-05-20", "diplomaNumber": "EU-2026-0099"} {
+		fill = append(fill, chromedp.SetValue(chromedp.CSS("#claim-"+k), v))
 	}
-	claims := `{"holderName":"Erin Sun","degree":"Doctor of Philosophy","fieldOfStudy":"Chemistry","institution":"Example University","awardedDate":"2026-05-20","diplomaNumber":"EU-2026-0099"}`
-	if err := f.call("POST", "/v1/offers", f.uni.Token, `{"instance":"diploma-wallet","claims":`+claims+`}`, 201, &offer); err != nil {
-		t.Fatal(err)
-	}
-	out, err := weid(t, "wallet", "receive", offer.OfferURIByReference, "--wallet", wdir, "-o", "json")
+	fill = append(fill, chromedp.Click(chromedp.CSS("#offer-btn")), chromedp.WaitVisible(chromedp.CSS("#offer-pin-value")),
+		chromedp.WaitVisible(chromedp.CSS(`#offer-state[data-state="offered"]`)))
+	run(t, ctx, "offer", fill...)
+	offerURI, pin := attr(t, ctx, "#offer-link", "data-offer-uri"), text(t, ctx, "#offer-pin-value")
+	out, err := weid(t, "wallet", "receive", offerURI, "--pin", pin, "--wallet", wdir, "-o", "json")
 	if err != nil {
 		t.Fatalf("wallet receive: %v %s", err, out)
 	}
@@ -806,6 +823,7 @@ func TestBrowser_PresentationRequest(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &got); err != nil || len(got.Credentials) != 1 {
 		t.Fatalf("wallet receive printed %s", out)
 	}
+	run(t, ctx, "the page sees the offer collected", chromedp.WaitVisible(chromedp.CSS(`#offer-state[data-state="issued"]`)))
 	holder := got.Credentials[0].Subject
 
 	run(t, ctx, "ask for a diploma",

@@ -50,6 +50,7 @@
       fs.append(field(name, schema.properties[name], req.has(name)));
     }
     box.append(fs);
+    box.dataset.instance = i.name;
   }
 
   // field is the input of one schema property.
@@ -112,6 +113,19 @@
     drawOffer();
     $("offer").hidden = false;
     $("offer").scrollIntoView({ block: "start" });
+    watchOffer(offer);
+  }
+
+  const offerDone = new Set(["issued", "burned", "expired"]);
+
+  // watchOffer refreshes the offer's state every 2 seconds until the
+  // wallet has collected it (or it is burned, expired or replaced).
+  async function watchOffer(o) {
+    while (offer === o) {
+      const st = await refreshOffer();
+      if (!st || offerDone.has(st)) return;
+      await new Promise((res) => setTimeout(res, 2000));
+    }
   }
 
   function drawOffer() {
@@ -125,13 +139,15 @@
     $("offer-expires").textContent = w.t("inst.offer.expires", { time: w.time(offer.expires) });
   }
 
+  // refreshOffer shows the offer's state and returns it.
   async function refreshOffer() {
-    if (!offer) return;
+    if (!offer) return "";
     const r = await w.api("GET", "/v1/offers/" + encodeURIComponent(offer.id), { token: w.getToken() });
     const p = $("offer-state");
-    if (!r.ok) { p.textContent = w.problemText(r); return; }
+    if (!r.ok) { p.textContent = w.problemText(r); return ""; }
     p.dataset.state = r.body.state;
     w.setText(p, "inst.state." + r.body.state, { issued: r.body.issued });
+    return r.body.state;
   }
 
   async function revoke(ev) {
