@@ -10,6 +10,8 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"image"
@@ -623,6 +625,53 @@ func TestBrowser_Explorer(t *testing.T) {
 		t.Error("sha256js disagrees with WebCrypto, or a forged inclusion proof was accepted")
 	}
 
+	// The page's inclusion check against RFC 6962's own definition of the
+	// audit path, for every leaf of trees of 1 to 17 leaves: each proof
+	// holds, and with a hash changed, another index or a shortened path, none.
+	// (A path may also fit a larger tree with the same root: the header's
+	// txCount is what fixes the size, and the page checks it.)
+	type vector struct {
+		Leaf  string   `json:"leaf"`
+		Index int      `json:"index"`
+		Size  int      `json:"size"`
+		Path  []string `json:"path"`
+		Root  string   `json:"root"`
+	}
+	var vectors []vector
+	for size := 1; size <= 17; size++ {
+		leaves := make([][]byte, size)
+		for i := range leaves {
+			leaves[i] = []byte(fmt.Sprintf("leaf %d of %d", i, size))
+		}
+		root := hex.EncodeToString(mth(leaves))
+		for i := range leaves {
+			path := []string{}
+			for _, h := range auditPath(i, leaves) {
+				path = append(path, hex.EncodeToString(h))
+			}
+			vectors = append(vectors, vector{hex.EncodeToString(leaves[i]), i, size, path, root})
+		}
+	}
+	vj, _ := json.Marshal(vectors)
+	bad := eval[[]string](t, ctx, `(async () => {
+		const w = window.weid, bad = [];
+		for (const v of `+string(vj)+`) {
+			const leaf = w.hexToBytes(v.leaf), name = v.index + "/" + v.size;
+			if (!(await w.verifyInclusion(leaf, v.index, v.size, v.path, v.root)).ok) bad.push(name + " refused");
+			if (v.path.length) {
+				const p = v.path.slice();
+				p[p.length - 1] = (p[p.length - 1][0] === "0" ? "1" : "0") + p[p.length - 1].slice(1);
+				if ((await w.verifyInclusion(leaf, v.index, v.size, p, v.root)).ok) bad.push(name + " accepted a flipped path");
+			}
+			if (v.size > 1 && (await w.verifyInclusion(leaf, (v.index + 1) % v.size, v.size, v.path, v.root)).ok) bad.push(name + " accepted another index");
+			if (v.size > 1 && (await w.verifyInclusion(leaf, v.index, v.size, v.path.slice(1), v.root)).ok) bad.push(name + " accepted a shortened path");
+		}
+		return bad;
+	})()`, chromedp.EvalAwaitPromise)
+	if len(bad) > 0 {
+		t.Errorf("the page's RFC 6962 check: %q", bad)
+	}
+
 	// The university's DID: created with its account, then a service added.
 	run(t, ctx, "DID",
 		chromedp.SetValue(chromedp.CSS("#q"), f.uni.DID),
@@ -929,4 +978,40 @@ func TestBrowser_PhoneAndKeyboard(t *testing.T) {
 	if live := attr(t, ctx, "#result", "aria-live"); live != "polite" {
 		t.Errorf("the verdict's region is aria-live=%q", live)
 	}
+}
+
+// mth is RFC 6962's Merkle Tree Hash (§2.1) of the leaves, written from its
+// definition, as the reference the page's inclusion check is tested with.
+func mth(leaves [][]byte) []byte {
+	switch n := len(leaves); n {
+	case 0:
+		h := sha256.Sum256(nil)
+		return h[:]
+	case 1:
+		h := sha256.Sum256(append([]byte{0}, leaves[0]...))
+		return h[:]
+	default:
+		k := 1
+		for k*2 < n {
+			k *= 2
+		}
+		h := sha256.Sum256(append(append([]byte{1}, mth(leaves[:k])...), mth(leaves[k:])...))
+		return h[:]
+	}
+}
+
+// auditPath is RFC 6962's PATH(m, D[n]) (§2.1.1), leaf to root.
+func auditPath(m int, leaves [][]byte) [][]byte {
+	n := len(leaves)
+	if n <= 1 {
+		return nil
+	}
+	k := 1
+	for k*2 < n {
+		k *= 2
+	}
+	if m < k {
+		return append(auditPath(m, leaves[:k]), mth(leaves[k:]))
+	}
+	return append(auditPath(m-k, leaves[k:]), mth(leaves[:k]))
 }

@@ -266,6 +266,7 @@
     if (!(Number.isSafeInteger(index) && Number.isSafeInteger(size)) || index < 0 || index >= size) {
       return { ok: false, reason: "index" };
     }
+    if (!Array.isArray(path)) return { ok: false, reason: "path" };
     let r = await weid.sha256(weid.concat(new Uint8Array([0]), leaf));
     let fn = index;
     let sn = size - 1;
