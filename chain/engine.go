@@ -2,6 +2,7 @@ package chain
 
 import (
 	"context"
+	"encoding/json"
 )
 
 // Receipt says where a committed transaction is.
@@ -56,4 +57,16 @@ type ConsensusStatus struct {
 // ConsensusReporter is implemented by engines that replicate the ledger.
 type ConsensusReporter interface {
 	Consensus() ConsensusStatus
+}
+
+// CommitProof ties a weid block to a replicating engine's commit: under
+// CometBFT, the app hash after weid block WeidHeight is in the header of
+// CometBFT block CometHeight, which the validators signed (SignedHeader:
+// CometBFT's JSON of the header and its commit). chain/cometbft's
+// VerifyCommitProof checks it.
+type CommitProof struct {
+	WeidHeight   uint64          `json:"weidHeight"`
+	AppHash      string          `json:"appHash"`
+	CometHeight  int64           `json:"cometHeight"`
+	SignedHeader json.RawMessage `json:"signedHeader"`
 }

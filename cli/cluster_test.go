@@ -17,6 +17,7 @@ import (
 	"github.com/syndtr/goleveldb/leveldb"
 	"github.com/syndtr/goleveldb/leveldb/util"
 
+	"github.com/weidgo/weid/chain/cometbft"
 	"github.com/weidgo/weid/client"
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/keys"
@@ -380,7 +381,7 @@ func TestCluster_ValidatorAdmission(t *testing.T) {
 	}
 
 	// Admit the fifth through A.
-	weid("validator", "add", "--home", home(4), "--name", "node4", "--node", urls[0], "--token", token(0))
+	added := txHashOf(t, weid("validator", "add", "--home", home(4), "--name", "node4", "--node", urls[0], "--token", token(0)))
 	validatorsAre(5, 10)
 	if out := weid("validator", "list", "--node", urls[3]); !strings.Contains(out, "5 validators, total power 50") {
 		t.Fatalf("validator list on D:\n%s", out)
@@ -393,11 +394,58 @@ func TestCluster_ValidatorAdmission(t *testing.T) {
 	})
 
 	// Remove it again through B.
-	weid("validator", "remove", "--home", home(4), "--node", urls[1], "--token", token(1))
+	removed := txHashOf(t, weid("validator", "remove", "--home", home(4), "--node", urls[1], "--token", token(1)))
 	validatorsAre(4, 0)
+
+	// weid tx prove checks the CometBFT commit of the blocks holding both
+	// changes against the validator set the weid chain records for them
+	// (four validators, then five).
+	for _, h := range []string{added, removed} {
+		var out string
+		eventually(t, "prove "+h, 30*time.Second, func() error {
+			o, err := weidCommand("tx", "prove", h, "--node", urls[3]).CombinedOutput()
+			out = string(o)
+			if err != nil {
+				return errString(out)
+			}
+			return nil
+		})
+		if !strings.Contains(out, "committed: CometBFT block") {
+			t.Fatalf("tx prove %s:\n%s", h, out)
+		}
+		t.Logf("%s", out)
+	}
+	// A proof does not check against another app hash or another set.
+	r, err := cl(3).Tx(ctx, removed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proof, err := cl(3).BlockCommit(ctx, r.Height)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cometbft.VerifyCommitProof(proof, strings.Repeat("00", 32), cometbft.ValidatorSet{"x": 1}); err == nil {
+		t.Fatal("a commit proof checked against another app hash")
+	}
+	if _, err := cometbft.VerifyCommitProof(proof, r.Header.AppHash, cometbft.ValidatorSet{strings.Repeat("k", 32): 10}); err == nil || !strings.Contains(err.Error(), "validator set") {
+		t.Fatalf("a commit proof checked against another validator set: %v", err)
+	}
 	d = createDID(t, ctx, cl(2))
 	eventually(t, "resolve on the observer", 30*time.Second, func() error {
 		_, err := cl(4).Resolve(ctx, d, did.Options{})
 		return err
 	})
+}
+
+// txHashOf reads the hash from a governance command's "tx HASH at height N".
+func txHashOf(t *testing.T, out string) string {
+	t.Helper()
+	f := strings.Fields(out)
+	for i := 0; i+1 < len(f); i++ {
+		if f[i] == "tx" && len(f[i+1]) == 64 {
+			return f[i+1]
+		}
+	}
+	t.Fatalf("no tx hash in %q", out)
+	return ""
 }

@@ -8,7 +8,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/weidgo/weid/chain"
+	"github.com/weidgo/weid/chain/cometbft"
 	"github.com/weidgo/weid/client"
+	"github.com/weidgo/weid/node"
 )
 
 func txCmd(g *globals) *cobra.Command {
@@ -42,7 +44,17 @@ func txCmd(g *globals) *cobra.Command {
 		Long: `Fetch the transaction, its block header and its RFC 6962 inclusion proof
 from the node, and check here that the transaction hashes to HASH, that the
 proof leads to the header's txRoot, that the header hashes to the block
-hash, and that the block is signed by the chain's node key.`,
+hash, and that the block is signed by the chain's node key.
+
+Under the cometbft engine also check the consensus: fetch the CometBFT header
+that carries the block's app hash with its commit (GET
+/v1/blocks/{height}/commit), replay the chain before the block (as "weid
+ledger verify --remote" does) to learn the validator set the weid chain
+records for that header (the genesis validators and every admission and
+removal since), and check that the header names that set and carries the
+app hash, and that validators holding more than two thirds of its voting
+power signed it. The node key signs every consortium node's blocks alike; the
+commit is what says the consortium agreed.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -63,9 +75,21 @@ hash, and that the block is signed by the chain's node key.`,
 			if err := checkBlockSignature(cmd, c, r); err != nil {
 				return err
 			}
-			return g.print(map[string]any{"verified": true, "txHash": r.Hash, "height": r.Height, "blockHash": r.Block, "txRoot": r.Header.TxRoot, "proof": r.Proof}, func(w io.Writer) {
+			consensus, err := checkConsensus(cmd, c, r)
+			if err != nil {
+				return err
+			}
+			out := map[string]any{"verified": true, "txHash": r.Hash, "height": r.Height, "blockHash": r.Block, "txRoot": r.Header.TxRoot, "proof": r.Proof}
+			if consensus != nil {
+				out["consensus"] = consensus
+			}
+			return g.print(out, func(w io.Writer) {
 				fmt.Fprintf(w, "verified: tx %s is leaf %d of %d in block %d (%s), txRoot %s, signed by %s\n",
 					r.Hash, r.Proof.LeafIndex, r.Proof.TreeSize, r.Height, r.Block, r.Header.TxRoot, r.Header.Proposer)
+				if consensus != nil {
+					fmt.Fprintf(w, "committed: CometBFT block %d of %s carries its app hash, signed by validators holding %d of %d voting power (%d validators, as the weid chain records them)\n",
+						consensus.CometHeight, consensus.CometChainID, consensus.SignedPower, consensus.TotalPower, consensus.Validators)
+				}
 			})
 		},
 	}
@@ -103,4 +127,59 @@ func checkBlockSignature(cmd *cobra.Command, c *client.Client, r *client.TxResul
 		}
 	}
 	return errors.New("the genesis block has no chain.init transaction")
+}
+
+// checkConsensus checks, under the cometbft engine, that the block holding
+// r was committed by more than two thirds of the validator set the weid
+// chain records for it (nil under another engine).
+func checkConsensus(cmd *cobra.Command, c *client.Client, r *client.TxResult) (*cometbft.ProofResult, error) {
+	ctx := cmd.Context()
+	st, err := c.Status(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if st.Engine != "cometbft" {
+		return nil, nil
+	}
+	proof, err := c.BlockCommit(ctx, r.Height)
+	if err != nil {
+		return nil, err
+	}
+	if proof.WeidHeight != r.Height || proof.AppHash != r.Header.AppHash {
+		return nil, fmt.Errorf("the node's commit proof is for block %d (app hash %s), not block %d (%s)", proof.WeidHeight, proof.AppHash, r.Height, r.Header.AppHash)
+	}
+	// The set that signs the header after CometBFT height h is the genesis
+	// set with the changes committed up to h-1: those of the weid blocks
+	// before r's (and the genesis block's own, for the genesis block).
+	last := r.Height
+	if last > 0 {
+		last--
+	}
+	reg := node.NewRegistry()
+	set := cometbft.ValidatorSet{}
+	var next uint64
+	var aerr error
+	src := func(h uint64) (*chain.Block, error) {
+		b, err := c.Block(ctx, h)
+		if err == nil && h == next && aerr == nil {
+			aerr = set.Apply(reg, b)
+			next++
+		}
+		return b, err
+	}
+	rep, _, err := chain.Audit(src, last, reg)
+	if err == nil {
+		err = aerr
+	}
+	if err != nil {
+		return nil, fmt.Errorf("replaying the chain before block %d: %w", r.Height, err)
+	}
+	if r.Height > 0 && r.Header.PrevHash != rep.Head.Hash {
+		return nil, fmt.Errorf("block %d follows %s, the replayed chain ends with %s", r.Height, r.Header.PrevHash, rep.Head.Hash)
+	}
+	res, err := cometbft.VerifyCommitProof(proof, r.Header.AppHash, set)
+	if err != nil {
+		return nil, fmt.Errorf("consensus: %w", err)
+	}
+	return res, nil
 }

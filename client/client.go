@@ -113,6 +113,14 @@ type Status struct {
 	Consensus *chain.ConsensusStatus `json:"consensus,omitempty"`
 }
 
+// BlockCommit returns the consensus commit of the block at height (under
+// the cometbft engine; 404 ledger.noCommitProof otherwise).
+func (c *Client) BlockCommit(ctx context.Context, height uint64) (*chain.CommitProof, error) {
+	var p chain.CommitProof
+	_, err := c.do(ctx, http.MethodGet, "/v1/blocks/"+strconv.FormatUint(height, 10)+"/commit", nil, &p)
+	return &p, err
+}
+
 // Status returns the node's chain id, head and engine.
 func (c *Client) Status(ctx context.Context) (*Status, error) {
 	var s Status

@@ -126,6 +126,31 @@ func (s *Server) getBlock(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, b)
 }
 
+// getBlockCommit answers GET /v1/blocks/{height}/commit: under the
+// cometbft engine, the CometBFT header carrying the block's app hash and
+// the validators' commit of it.
+func (s *Server) getBlockCommit(w http.ResponseWriter, r *http.Request) {
+	p := chi.URLParam(r, "height")
+	h, err := strconv.ParseUint(p, 10, 64)
+	if err != nil {
+		renderError(w, r, errs.BadRequest("block.badHeight", "height must be a non-negative integer"))
+		return
+	}
+	cp, ok := s.node.Engine.(interface {
+		CommitProof(uint64) (*chain.CommitProof, error)
+	})
+	if !ok {
+		renderError(w, r, errs.New(http.StatusNotFound, "ledger.noCommitProof", "the %s engine makes no consensus commits: its blocks are signed by the node key alone", s.node.Engine.Name()))
+		return
+	}
+	proof, err := cp.CommitProof(h)
+	if err != nil {
+		renderError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, proof)
+}
+
 // BlockSummary is a block in GET /v1/blocks: its header and hash, without
 // its transactions.
 type BlockSummary struct {

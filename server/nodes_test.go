@@ -94,3 +94,9 @@ func TestNodes_ValidatorsAndObserversOverHTTP(t *testing.T) {
 	}
 	wantProblem(t, "observer gone", tn.do(t, "DELETE", "/v1/observers/"+id, tn.token, []byte(`{}`)), 404, "gov.unknownObserver")
 }
+
+func TestNodes_NoCommitProofUnderSolo(t *testing.T) {
+	tn := startNode(t)
+	wantProblem(t, "solo", tn.do(t, "GET", "/v1/blocks/0/commit", "", nil), 404, "ledger.noCommitProof")
+	wantProblem(t, "bad height", tn.do(t, "GET", "/v1/blocks/x/commit", "", nil), 400, "block.badHeight")
+}

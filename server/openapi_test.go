@@ -401,6 +401,7 @@ func TestOpenAPI_SchemasMatchGoTypes(t *testing.T) {
 		"TxResponse":                  TxResponse{},
 		"StatusResponse":              StatusResponse{},
 		"ConsensusStatus":             chain.ConsensusStatus{},
+		"CommitProof":                 chain.CommitProof{},
 		"DIDRequest":                  DIDRequest{},
 		"DIDResponse":                 DIDResponse{},
 		"Problem":                     Problem{},

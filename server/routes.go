@@ -28,6 +28,7 @@ func (s *Server) routes() http.Handler {
 		r.Get("/txs/{hash}", s.getTx)
 		r.Get("/blocks", s.listBlocks)
 		r.Get("/blocks/{height}", s.getBlock)
+		r.Get("/blocks/{height}/commit", s.getBlockCommit)
 		r.Get("/accounts", s.listAccounts)
 		r.Post("/accounts", s.createAccount)
 		r.Route("/committee", func(r chi.Router) {

@@ -277,6 +277,9 @@ func (a *App) InitChain(_ context.Context, req *abci.InitChainRequest) (*abci.In
 	if err := a.l.Persist(p); err != nil {
 		return nil, fmt.Errorf("genesis: %w", err)
 	}
+	if err := a.l.WriteMeta(metaBlockKey(0), binary.BigEndian.AppendUint64(nil, uint64(max(req.InitialHeight-1, 0)))); err != nil {
+		return nil, fmt.Errorf("genesis: %w", err)
+	}
 	a.chainID.Store(gs.ChainID)
 	return &abci.InitChainResponse{AppHash: a.appHash()}, nil
 }
@@ -454,6 +457,7 @@ func (a *App) Commit(context.Context, *abci.CommitRequest) (*abci.CommitResponse
 	hb := binary.BigEndian.AppendUint64(nil, uint64(h))
 	if p.Block != nil {
 		p.SetMeta(metaHeight, hb)
+		p.SetMeta(metaBlockKey(p.Block.Header.Height), hb)
 		if err := a.l.Persist(p); err != nil {
 			return nil, err
 		}
