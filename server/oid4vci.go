@@ -155,7 +155,7 @@ type offerRecord struct {
 	Account  string          `json:"account"`
 	Instance string          `json:"instance"`
 	Config   string          `json:"config"`
-	Cred     json.RawMessage `json:"credential"`
+	Cred     json.RawMessage `json:"credential,omitempty"`
 	Code     string          `json:"code"`
 	TxCode   *oid4vci.TxCode `json:"txCode,omitempty"`
 	// TxHash is SHA-256(offer id ":" transaction code), hex.
@@ -179,7 +179,10 @@ func offerKey(id string) string { return "oid4vci/offer/" + id }
 func codeKey(code string) string {
 	return "oid4vci/code/" + hashHex(code)
 }
-func tokenKey(tok string) string { return "oid4vci/token/" + hashHex(tok) }
+func tokenKey(tok string) string { return tokenHashKey(hashHex(tok)) }
+
+// tokenHashKey is the record of an access token by its hash.
+func tokenHashKey(h string) string { return "oid4vci/token/" + h }
 
 func hashHex(s string) string {
 	sum := sha256.Sum256([]byte(s))
@@ -795,6 +798,9 @@ func (s *Server) redeem(r *http.Request) (string, error) {
 				return "", err
 			}
 			if rec.State == offerBurned {
+				if err := s.endOffer(&rec); err != nil {
+					return "", err
+				}
 				return "", oid4vci.Errorf(oid4vci.ErrInvalidGrant, "the transaction code is wrong; too many wrong codes, the offer can no longer be redeemed")
 			}
 			return "", oid4vci.Errorf(oid4vci.ErrInvalidGrant, "the transaction code is wrong")
@@ -1038,10 +1044,31 @@ func (s *Server) issueToWallet(r *http.Request) (*oid4vci.CredentialResponse, er
 	}
 	cur.State = offerIssued
 	cur.Issued = len(out.Credentials)
-	if err := s.node.Keystore.PutRecord(offerKey(cur.ID), cur, true); err != nil {
+	if err := s.endOffer(&cur); err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// endOffer records an offer that reached a final state (issued, burned):
+// the claims it carried and its code are dropped — the node keeps no copy
+// of a citizen's certificate it no longer needs —, then the records that
+// found it by code and by access token are deleted. A crash between the
+// two leaves index records pointing at a final offer, which still refuses
+// them. Called with the offers lock held.
+func (s *Server) endOffer(rec *offerRecord) error {
+	code, token := codeKey(rec.Code), tokenHashKey(rec.TokenHash)
+	rec.Cred, rec.Code = nil, ""
+	if err := s.node.Keystore.PutRecord(offerKey(rec.ID), rec, true); err != nil {
+		return err
+	}
+	if err := s.node.Keystore.DeleteRecord(code); err != nil {
+		return err
+	}
+	if rec.TokenHash != "" {
+		return s.node.Keystore.DeleteRecord(token)
+	}
+	return nil
 }
 
 // proofError numbers a proof's error in a batch.

@@ -17,6 +17,7 @@ import (
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/jose"
 	"github.com/weidgo/weid/keys"
+	"github.com/weidgo/weid/keystore"
 	"github.com/weidgo/weid/node"
 	"github.com/weidgo/weid/oid4vci"
 	"github.com/weidgo/weid/sdjwt"
@@ -170,6 +171,18 @@ func TestOID4VCI_ReceiveEachFormatBoundToTheWalletKey(t *testing.T) {
 		var st OfferStatus
 		if err := json.Unmarshal(r.body, &st); err != nil || st.State != "issued" || st.Issued != tc.count || !st.TxCodeRequired {
 			t.Errorf("%s: offer status %d %s", tc.instance, r.status, r.body)
+		}
+		// Issued, the offer keeps no claims, and nothing finds it by
+		// code or access token any more.
+		var rec offerRecord
+		if err := tn.n.Keystore.GetRecord(offerKey(o.ID), &rec); err != nil || rec.Cred != nil || rec.Code != "" {
+			t.Errorf("%s: the issued offer's record keeps %s (code %q, %v)", tc.instance, rec.Cred, rec.Code, err)
+		}
+		var idx offerIndex
+		for _, k := range []string{codeKey(code), tokenHashKey(rec.TokenHash)} {
+			if err := tn.n.Keystore.GetRecord(k, &idx); !errors.Is(err, keystore.ErrNotFound) {
+				t.Errorf("%s: %s is still recorded (%v)", tc.instance, k, err)
+			}
 		}
 	}
 }
