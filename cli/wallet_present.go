@@ -47,7 +47,7 @@ type presentChosen struct {
 
 func walletPresentCmd(g *globals, dir *string) *cobra.Command {
 	var passFile string
-	var yes bool
+	var yes, optional bool
 	cmd := &cobra.Command{
 		Use:   "present REQUEST_URI",
 		Short: "Answer an OpenID4VP presentation request with credentials from the wallet",
@@ -62,8 +62,10 @@ by the node of --node) and prints what is asked: by whom (the verifier's DID
 and its name in the node's trust registry, if it is a recognized issuer, else
 the name it gives itself, marked unregistered), why (its purpose), and which
 credentials and claims. It picks, for each credential query, the first
-credential of the wallet that answers it, and discloses only the claims
-asked: an SD-JWT (dc+sd-jwt) reveals only those selectively disclosable
+credential of the wallet that answers it, and presents only what the request
+needs: every query, or, when the request lists credential sets, for each
+required set its first option the wallet can answer (optional sets only with
+--optional). It discloses only the claims asked: an SD-JWT (dc+sd-jwt) reveals only those selectively disclosable
 claims, with a key-binding JWT; a vc+jwt (jwt_vc_json) goes whole in a vp+jwt,
 a Data Integrity credential (ldp_vc) whole in a Data Integrity presentation —
 each bound to the request's nonce and client_id and signed by the wallet's
@@ -109,7 +111,11 @@ direct_post.jwt as the request asks) and prints the verifier's answer. On
 			for _, sc := range stored {
 				creds = append(creds, client.WalletCredential{ID: sc.ID, Credential: sc.Credential})
 			}
-			sels, selErr := client.Select(req, creds)
+			sel := client.Select
+			if optional {
+				sel = client.SelectWithOptional
+			}
+			sels, selErr := sel(req, creds)
 			for _, s := range sels {
 				disclosed := s.Disclose
 				if s.Format != oid4vp.FormatSDJWT {
@@ -156,6 +162,7 @@ direct_post.jwt as the request asks) and prints the verifier's answer. On
 		},
 	}
 	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "present without asking (for scripts; required when stdin is not a terminal)")
+	cmd.Flags().BoolVar(&optional, "optional", false, "also answer the request's optional credential sets the wallet can")
 	cmd.Flags().StringVar(&passFile, "passphrase-file", "", "file holding the wallet key's passphrase (default: WEID_PASSPHRASE or a prompt)")
 	return cmd
 }

@@ -135,16 +135,30 @@ type Selection struct {
 	sec credential.Secured
 }
 
-// Select chooses, for each credential query, the first credential of creds
-// that answers it (oid4vp.CredentialQuery.Match, on the credential as the
-// verifier will read it), and checks that the queries answered satisfy the
-// request (credential_sets, §6.4.2). A query nothing answers is left out,
-// which fails only if the request needs it.
+// Select chooses the credentials that answer the request, and no more
+// (§6.4.1, §6.4.2): for each credential query, the first credential of
+// creds that answers it (oid4vp.CredentialQuery.Match, on the credential
+// as the verifier will read it); then, without credential_sets, every
+// query, and with them, for each required set the first option whose
+// queries all have a credential — the other options and the optional sets
+// are not presented. It fails, saying why, when a required set (or query)
+// cannot be answered.
 func Select(req *oid4vp.Request, creds []WalletCredential) ([]Selection, error) {
-	var out []Selection
-	answered := map[string]bool{}
+	return selectCredentials(req, creds, false)
+}
+
+// SelectWithOptional is Select that also answers each optional credential
+// set the wallet can (its first satisfiable option): for a user who agreed
+// to share what the verifier would like but does not need.
+func SelectWithOptional(req *oid4vp.Request, creds []WalletCredential) ([]Selection, error) {
+	return selectCredentials(req, creds, true)
+}
+
+func selectCredentials(req *oid4vp.Request, creds []WalletCredential, optional bool) ([]Selection, error) {
+	q := req.DCQL
+	found := map[string]*Selection{}
 	reasons := map[string]string{}
-	for _, cq := range req.DCQL.Credentials {
+	for _, cq := range q.Credentials {
 		for i := range creds {
 			sel, err := selectOne(&cq, &creds[i])
 			if err != nil {
@@ -153,15 +167,33 @@ func Select(req *oid4vp.Request, creds []WalletCredential) ([]Selection, error) 
 				}
 				continue
 			}
-			out = append(out, *sel)
-			answered[cq.ID] = true
+			found[cq.ID] = sel
 			break
 		}
 	}
-	if err := req.DCQL.Satisfied(answered); err != nil {
+	chosen := map[string]bool{}
+	if len(q.CredentialSets) == 0 {
+		for id := range found {
+			chosen[id] = true
+		}
+	}
+	for _, set := range q.CredentialSets {
+		if set.Required != nil && !*set.Required && !optional {
+			continue
+		}
+		for _, opt := range set.Options {
+			if !slices.ContainsFunc(opt, func(id string) bool { return found[id] == nil }) {
+				for _, id := range opt {
+					chosen[id] = true
+				}
+				break
+			}
+		}
+	}
+	if err := q.Satisfied(chosen); err != nil {
 		var why []string
-		for _, cq := range req.DCQL.Credentials {
-			if !answered[cq.ID] {
+		for _, cq := range q.Credentials {
+			if found[cq.ID] == nil {
 				r := reasons[cq.ID]
 				if r == "" {
 					r = "the wallet holds no credential"
@@ -170,6 +202,12 @@ func Select(req *oid4vp.Request, creds []WalletCredential) ([]Selection, error) 
 			}
 		}
 		return nil, fmt.Errorf("the wallet cannot answer the request: %v; %s", err, strings.Join(why, "; "))
+	}
+	var out []Selection
+	for _, cq := range q.Credentials {
+		if chosen[cq.ID] {
+			out = append(out, *found[cq.ID])
+		}
 	}
 	return out, nil
 }

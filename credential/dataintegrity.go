@@ -275,7 +275,7 @@ func (v *Verifier) dataIntegrityPresentation(ctx context.Context, pr *Presentati
 		}
 	}
 	v.challenge(pr, challenge, proofOK, o)
-	v.domain(pr, audiences(domain), o)
+	v.domain(pr, Strings(domain), o)
 	v.presentedCredentials(ctx, pr, p, o.Policy)
 	pr.finish()
 }

@@ -312,7 +312,7 @@ func (v *Verifier) jwtPresentation(ctx context.Context, pr *PresentationResult, 
 	proofOK := v.jwtHolderProof(ctx, pr, j, p)
 	nonce, _ := p.Doc["nonce"].(string)
 	v.challenge(pr, nonce, proofOK, o)
-	v.domain(pr, audiences(p.Doc["aud"]), o)
+	v.domain(pr, Strings(p.Doc["aud"]), o)
 	v.presentedCredentials(ctx, pr, p, o.Policy)
 	pr.finish()
 }
@@ -401,9 +401,10 @@ func (v *Verifier) domain(pr *PresentationResult, got []string, o PresentationOp
 	}
 }
 
-// audiences reads an "aud" or "domain" value: a string or an array of
-// strings.
-func audiences(v any) []string {
+// Strings reads a JSON value that is a string or an array of strings (an
+// "aud", a "domain", a "type"): the strings, in order; non-string elements
+// are skipped, and anything else is nil.
+func Strings(v any) []string {
 	switch v := v.(type) {
 	case string:
 		return []string{v}

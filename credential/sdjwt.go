@@ -296,7 +296,7 @@ func (v *Verifier) sdJWTPresentation(ctx context.Context, pr *PresentationResult
 	}
 	pr.add(CheckStructure, StatusPassed, "an SD-JWT VC presentation (dc+sd-jwt with a key-binding JWT)")
 	nonce, _ := sd.KeyBindingPayload["nonce"].(string)
-	aud := audiences(sd.KeyBindingPayload["aud"])
+	aud := Strings(sd.KeyBindingPayload["aud"])
 	proofOK := false
 	switch {
 	case sd.KeyBinding == nil:

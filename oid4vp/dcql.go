@@ -45,8 +45,9 @@ type CredentialQuery struct {
 	// Meta holds the format's constraints on the credential's type
 	// (Appendix B): vct_values for dc+sd-jwt, type_values for W3C VCs.
 	Meta Meta `json:"meta"`
-	// TrustedAuthorities is kept but not evaluated (weid's trust registry
-	// answers for issuers; §6.1.1 types are not supported).
+	// TrustedAuthorities is read but not evaluated: weid's verifier
+	// refuses a query that has it (its trust registry, not §6.1.1's
+	// authority types, says which issuers are recognized).
 	TrustedAuthorities json.RawMessage `json:"trusted_authorities,omitempty"`
 	// RequireCryptographicHolderBinding defaults to true (§6.1); weid
 	// always requires a holder proof.
@@ -73,8 +74,21 @@ type ClaimsQuery struct {
 	// Path is a claims path pointer (§7): strings select members, non-
 	// negative integers array elements, null every element of an array.
 	Path Path `json:"path"`
-	// Values, if any, are the values of which the claim must have one.
+	// Values, if any, are the values of which the claim must have one:
+	// strings, booleans and integers as json.Number.
 	Values []any `json:"values,omitempty"`
+}
+
+// UnmarshalJSON reads a claims query keeping its integer values as
+// json.Number (what the matcher compares), however it is decoded.
+func (cl *ClaimsQuery) UnmarshalJSON(b []byte) error {
+	type plain ClaimsQuery
+	var p plain
+	if err := decodeStrict(b, &p); err != nil {
+		return err
+	}
+	*cl = ClaimsQuery(p)
+	return nil
 }
 
 // CredentialSetQuery is a Credential Set Query (§6.2).
@@ -148,7 +162,8 @@ var queryID = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 // ParseDCQL strictly reads a DCQL query (§6) and checks it: at most
 // MaxQueryBytes; 1 to MaxCredentialQueries credential queries with unique
 // ids of alphanumerics, '_' and '-' (§6.1), a format weid verifies, meta
-// for that format, claims with valid paths (§7) and, when claim_sets is
+// for that format (a non-empty vct_values or type_values: Appendix B makes
+// them required), claims with valid paths (§7) and, when claim_sets is
 // given, ids that claim_sets only name; credential_sets whose options name
 // existing queries.
 func ParseDCQL(b []byte) (*DCQL, error) {
@@ -214,6 +229,9 @@ func (c *CredentialQuery) validate() error {
 		if len(c.Meta.TypeValues) > 0 {
 			return errors.New("meta.type_values is for W3C credentials; a dc+sd-jwt query has meta.vct_values")
 		}
+		if len(c.Meta.VctValues) == 0 {
+			return errors.New("meta.vct_values is required: the vct values accepted (Appendix B.3.5)")
+		}
 		if len(c.Meta.VctValues) > MaxValues {
 			return fmt.Errorf("meta.vct_values holds at most %d values", MaxValues)
 		}
@@ -225,6 +243,9 @@ func (c *CredentialQuery) validate() error {
 	default:
 		if len(c.Meta.VctValues) > 0 {
 			return errors.New("meta.vct_values is for dc+sd-jwt; a W3C credential query has meta.type_values")
+		}
+		if len(c.Meta.TypeValues) == 0 {
+			return errors.New("meta.type_values is required: lists of the types a credential must have (Appendix B.1.1)")
 		}
 		if len(c.Meta.TypeValues) > MaxValues {
 			return fmt.Errorf("meta.type_values holds at most %d lists", MaxValues)

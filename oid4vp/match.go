@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/weidgo/weid/credential"
 	"github.com/weidgo/weid/ldproof"
 )
 
@@ -40,17 +41,7 @@ type Match struct {
 // IRIs (Appendix B.1.1 asks for the expanded ones; the compact names that
 // many verifiers send are accepted too).
 func W3CTypes(doc map[string]any) []string {
-	var out []string
-	switch t := doc["type"].(type) {
-	case string:
-		out = append(out, t)
-	case []any:
-		for _, e := range t {
-			if s, ok := e.(string); ok {
-				out = append(out, s)
-			}
-		}
-	}
+	out := credential.Strings(doc["type"])
 	for _, iri := range ldproof.ExpandedTypes(doc) {
 		if !slices.Contains(out, iri) {
 			out = append(out, iri)

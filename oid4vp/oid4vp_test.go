@@ -30,17 +30,20 @@ func testRequestObject(d string, now time.Time) *RequestObject {
 func TestParseDCQL_RefusesWhatSection6Forbids(t *testing.T) {
 	for name, q := range map[string]string{
 		"no credentials":        `{"credentials":[]}`,
-		"bad id":                `{"credentials":[{"id":"a b","format":"dc+sd-jwt","meta":{}}]}`,
-		"repeated id":           `{"credentials":[{"id":"a","format":"dc+sd-jwt","meta":{}},{"id":"a","format":"ldp_vc","meta":{}}]}`,
+		"bad id":                `{"credentials":[{"id":"a b","format":"dc+sd-jwt","meta":{"vct_values":["X"]}}]}`,
+		"repeated id":           `{"credentials":[{"id":"a","format":"dc+sd-jwt","meta":{"vct_values":["X"]}},{"id":"a","format":"ldp_vc","meta":{"type_values":[["X"]]}}]}`,
 		"unsupported format":    `{"credentials":[{"id":"a","format":"mso_mdoc","meta":{}}]}`,
 		"vct for a W3C VC":      `{"credentials":[{"id":"a","format":"ldp_vc","meta":{"vct_values":["x"]}}]}`,
-		"empty claims":          `{"credentials":[{"id":"a","format":"dc+sd-jwt","meta":{},"claims":[]}]}`,
-		"empty path":            `{"credentials":[{"id":"a","format":"dc+sd-jwt","meta":{},"claims":[{"path":[]}]}]}`,
-		"negative index":        `{"credentials":[{"id":"a","format":"dc+sd-jwt","meta":{},"claims":[{"path":["a",-1]}]}]}`,
-		"object in path":        `{"credentials":[{"id":"a","format":"dc+sd-jwt","meta":{},"claims":[{"path":[{}]}]}]}`,
-		"float value":           `{"credentials":[{"id":"a","format":"dc+sd-jwt","meta":{},"claims":[{"path":["a"],"values":[1.5]}]}]}`,
-		"claim_sets without id": `{"credentials":[{"id":"a","format":"dc+sd-jwt","meta":{},"claims":[{"path":["a"]}],"claim_sets":[["x"]]}]}`,
-		"unknown set member":    `{"credentials":[{"id":"a","format":"dc+sd-jwt","meta":{}}],"credential_sets":[{"options":[["b"]]}]}`,
+		"no vct_values":         `{"credentials":[{"id":"a","format":"dc+sd-jwt","meta":{}}]}`,
+		"no type_values":        `{"credentials":[{"id":"a","format":"jwt_vc_json","meta":{"type_values":[]}}]}`,
+		"no meta":               `{"credentials":[{"id":"a","format":"ldp_vc"}]}`,
+		"empty claims":          `{"credentials":[{"id":"a","format":"dc+sd-jwt","meta":{"vct_values":["X"]},"claims":[]}]}`,
+		"empty path":            `{"credentials":[{"id":"a","format":"dc+sd-jwt","meta":{"vct_values":["X"]},"claims":[{"path":[]}]}]}`,
+		"negative index":        `{"credentials":[{"id":"a","format":"dc+sd-jwt","meta":{"vct_values":["X"]},"claims":[{"path":["a",-1]}]}]}`,
+		"object in path":        `{"credentials":[{"id":"a","format":"dc+sd-jwt","meta":{"vct_values":["X"]},"claims":[{"path":[{}]}]}]}`,
+		"float value":           `{"credentials":[{"id":"a","format":"dc+sd-jwt","meta":{"vct_values":["X"]},"claims":[{"path":["a"],"values":[1.5]}]}]}`,
+		"claim_sets without id": `{"credentials":[{"id":"a","format":"dc+sd-jwt","meta":{"vct_values":["X"]},"claims":[{"path":["a"]}],"claim_sets":[["x"]]}]}`,
+		"unknown set member":    `{"credentials":[{"id":"a","format":"dc+sd-jwt","meta":{"vct_values":["X"]}}],"credential_sets":[{"options":[["b"]]}]}`,
 		"trailing data":         testQuery + `{}`,
 	} {
 		if _, err := ParseDCQL([]byte(q)); err == nil {
@@ -113,6 +116,13 @@ func TestParsePresentationDefinition_TranslatesToDCQL(t *testing.T) {
 		"pattern filter": `{"id":"x","input_descriptors":[{"id":"a","format":{"ldp_vc":{}},"constraints":{"fields":[{"path":["$.a"],"filter":{"pattern":"^x"}}]}}]}`,
 		"filter path":    `{"id":"x","input_descriptors":[{"id":"a","format":{"ldp_vc":{}},"constraints":{"fields":[{"path":["$..a"]}]}}]}`,
 		"no descriptors": `{"id":"x","input_descriptors":[]}`,
+		"no type field":  `{"id":"x","input_descriptors":[{"id":"a","format":{"ldp_vc":{}},"constraints":{"fields":[{"path":["$.credentialSubject.a"]}]}}]}`,
+		"no vct field":   `{"id":"x","input_descriptors":[{"id":"a","format":{"dc+sd-jwt":{}},"constraints":{"fields":[{"path":["$.vct"],"optional":true,"filter":{"const":"X"}}]}}]}`,
+		"vcts disagree":  `{"id":"x","input_descriptors":[{"id":"a","format":{"dc+sd-jwt":{}},"constraints":{"fields":[{"path":["$.vct"],"filter":{"const":"X"}},{"path":["$.vct"],"filter":{"const":"Y"}}]}}]}`,
+		"const null":     `{"id":"x","input_descriptors":[{"id":"a","format":{"dc+sd-jwt":{}},"constraints":{"fields":[{"path":["$.vct"],"filter":{"const":"X"}},{"path":["$.a"],"filter":{"const":null}}]}}]}`,
+		"format keyword": `{"id":"x","input_descriptors":[{"id":"a","format":{"dc+sd-jwt":{}},"constraints":{"fields":[{"path":["$.vct"],"filter":{"const":"X"}},{"path":["$.a"],"filter":{"type":"string","format":"date"}}]}}]}`,
+		"contains claim": `{"id":"x","input_descriptors":[{"id":"a","format":{"dc+sd-jwt":{}},"constraints":{"fields":[{"path":["$.vct"],"filter":{"const":"X"}},{"path":["$.a"],"filter":{"contains":{"const":"b"}}}]}}]}`,
+		"not":            `{"id":"x","input_descriptors":[{"id":"a","format":{"ldp_vc":{}},"constraints":{"fields":[{"path":["$.type"],"filter":{"contains":{"const":"X"},"not":{"contains":{"const":"Y"}}}}]}}]}`,
 	} {
 		if _, _, err := ParsePresentationDefinition([]byte(pd)); err == nil {
 			t.Errorf("%s: accepted", name)

@@ -53,13 +53,81 @@ type Field struct {
 }
 
 // Filter is the subset of JSON Schema weid translates: const, enum, and
-// contains with const or enum (for arrays such as type).
+// contains with const or enum (for arrays such as type); type and the
+// annotations (title, description, $comment) are read and not translated.
+// A filter with any other keyword (pattern, minimum, format, not…) is
+// refused by ParsePresentationDefinition: translated without it, the query
+// would ask for less than the definition.
 type Filter struct {
-	Type     string  `json:"type,omitempty"`
+	Type     any     `json:"type,omitempty"`
 	Const    any     `json:"const,omitempty"`
 	Enum     []any   `json:"enum,omitempty"`
 	Contains *Filter `json:"contains,omitempty"`
 	Pattern  string  `json:"pattern,omitempty"`
+
+	keywords []string // every keyword of the JSON object, sorted
+	hasConst bool     // const is present, null or not
+}
+
+// UnmarshalJSON reads a filter, its numbers as json.Number, and notes
+// which keywords it has.
+func (f *Filter) UnmarshalJSON(b []byte) error {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil || m == nil {
+		return errors.New("a filter is a JSON Schema object")
+	}
+	type plain Filter
+	var p plain
+	if err := decodeStrict(b, &p); err != nil {
+		return err
+	}
+	*f = Filter(p)
+	for k := range m {
+		f.keywords = append(f.keywords, k)
+	}
+	slices.Sort(f.keywords)
+	_, f.hasConst = m["const"]
+	return nil
+}
+
+// filterAnnotations are the keywords of a filter that constrain nothing.
+var filterAnnotations = []string{"type", "title", "description", "$comment"}
+
+// values returns the values a filter allows — its const, or its enum — or
+// nil for any value; keywords beyond those, and contains unless
+// containsOK, are an error.
+func (f *Filter) values(containsOK bool) (vals []any, contains bool, err error) {
+	for _, k := range f.keywords {
+		switch {
+		case slices.Contains(filterAnnotations, k), k == "const", k == "enum":
+		case k == "contains" && containsOK:
+		default:
+			return nil, false, fmt.Errorf("the JSON Schema keyword %q is not translated to DCQL (only const, enum and, for the type, contains)", truncate(k, 32))
+		}
+	}
+	if f.hasConst && f.Enum != nil {
+		return nil, false, errors.New("const and enum together are not translated")
+	}
+	switch {
+	case f.hasConst && f.Const == nil:
+		return nil, false, errors.New("const null is not translated (DCQL values are strings, integers and booleans)")
+	case f.hasConst:
+		return []any{f.Const}, false, nil
+	case f.Enum != nil && len(f.Enum) == 0:
+		return nil, false, errors.New("an empty enum allows nothing")
+	case f.Enum != nil:
+		return f.Enum, false, nil
+	case f.Contains != nil:
+		if f.hasConst || f.Enum != nil {
+			return nil, false, errors.New("contains with const or enum beside it is not translated")
+		}
+		v, _, err := f.Contains.values(false)
+		if err == nil && v == nil {
+			err = errors.New("contains needs a const or an enum")
+		}
+		return v, true, err
+	}
+	return nil, false, nil
 }
 
 // peFormats maps Presentation Exchange format designations (DIF claim
@@ -74,11 +142,15 @@ var peFormats = []struct{ pe, format string }{
 // returns it with the DCQL query it translates to: one credential query
 // per input descriptor (its id, which must be a DCQL id), in the format the
 // descriptor (or else the definition) names first among those weid
-// verifies; a required field whose path is the type (type, vc.type; vct
-// for SD-JWT) with a const, enum or contains filter becomes meta; any other
-// required field a claims query (its filter's const or enum its values).
-// Optional fields are not asked for. Anything it cannot translate is an
-// error naming it, rather than a query that asks for less.
+// verifies; the required fields whose path is the type (type, vc.type; vct
+// for SD-JWT) with a const, enum or contains filter become meta — every
+// such field must hold, so type_values is the cross product of their
+// alternatives and vct_values what all of them allow, and there must be
+// one (Appendix B makes meta required); any other required field a claims
+// query (its filter's const or enum its values). Optional fields are not
+// asked for. Anything it cannot translate — a filter keyword other than
+// const, enum, contains (for the type), type and annotations — is an error
+// naming it, rather than a query that asks for less.
 func ParsePresentationDefinition(b []byte) (*PresentationDefinition, *DCQL, error) {
 	if len(b) > MaxQueryBytes {
 		return nil, nil, fmt.Errorf("presentation_definition: longer than %d bytes", MaxQueryBytes)
@@ -131,6 +203,12 @@ func (d *InputDescriptor) query(defFormat map[string]json.RawMessage) (*Credenti
 	if len(d.Constraints.Fields) > MaxClaimsQueries {
 		return nil, fmt.Errorf("at most %d fields", MaxClaimsQueries)
 	}
+	// Each required type field allows some types; every field must hold
+	// (PE: all fields), so the credential's type must include one type of
+	// each: the cross product of the fields' alternatives (type_values is a
+	// list of alternatives, each a list of types all required). A vct is
+	// one string: the alternatives of every vct field must agree.
+	var typeFields [][]string
 	for i, f := range d.Constraints.Fields {
 		if f.Optional {
 			continue
@@ -145,35 +223,61 @@ func (d *InputDescriptor) query(defFormat map[string]json.RawMessage) (*Credenti
 		typeField := len(path) == 1 && (cq.Format == FormatSDJWT && path[0] == "vct" || cq.Format != FormatSDJWT && path[0] == "type")
 		var values []any
 		if f.Filter != nil {
-			fl := f.Filter
-			if typeField && fl.Contains != nil {
-				fl = fl.Contains
-			}
-			switch {
-			case fl.Const != nil:
-				values = []any{fl.Const}
-			case len(fl.Enum) > 0:
-				values = fl.Enum
-			case fl.Pattern != "" || fl.Contains != nil:
-				return nil, fmt.Errorf("fields[%d].filter: only const, enum and (for the type) contains are translated", i)
+			if values, _, err = f.Filter.values(typeField); err != nil {
+				return nil, fmt.Errorf("fields[%d].filter: %v", i, err)
 			}
 		}
 		if typeField && len(values) > 0 {
+			var alts []string
 			for _, v := range values {
 				s, ok := v.(string)
-				if !ok {
-					return nil, fmt.Errorf("fields[%d].filter: a type is a string", i)
+				if !ok || s == "" {
+					return nil, fmt.Errorf("fields[%d].filter: a type is a non-empty string", i)
 				}
-				if cq.Format == FormatSDJWT {
-					cq.Meta.VctValues = append(cq.Meta.VctValues, s)
-				} else {
-					cq.Meta.TypeValues = append(cq.Meta.TypeValues, []string{s})
+				if !slices.Contains(alts, s) {
+					alts = append(alts, s)
 				}
 			}
+			typeFields = append(typeFields, alts)
 			continue
 		}
 		cq.Claims = append(cq.Claims, ClaimsQuery{Path: path, Values: values})
 	}
+	if len(typeFields) == 0 {
+		if cq.Format == FormatSDJWT {
+			return nil, errors.New("no required field constrains $.vct with a const or enum: DCQL needs meta.vct_values (Appendix B.3.5)")
+		}
+		return nil, errors.New("no required field constrains $.type with a const, enum or contains: DCQL needs meta.type_values (Appendix B.1.1)")
+	}
+	if cq.Format == FormatSDJWT {
+		vcts := typeFields[0]
+		for _, alts := range typeFields[1:] {
+			vcts = slices.DeleteFunc(slices.Clone(vcts), func(v string) bool { return !slices.Contains(alts, v) })
+		}
+		if len(vcts) == 0 {
+			return nil, errors.New("the $.vct fields allow no common value")
+		}
+		cq.Meta.VctValues = vcts
+		return cq, nil
+	}
+	combos := [][]string{{}}
+	for _, alts := range typeFields {
+		var next [][]string
+		for _, c := range combos {
+			for _, t := range alts {
+				n := slices.Clone(c)
+				if !slices.Contains(n, t) {
+					n = append(n, t)
+				}
+				next = append(next, n)
+			}
+		}
+		if len(next) > MaxValues {
+			return nil, fmt.Errorf("the $.type fields combine to more than %d alternatives", MaxValues)
+		}
+		combos = next
+	}
+	cq.Meta.TypeValues = combos
 	return cq, nil
 }
 

@@ -180,6 +180,9 @@ func (r *Response) Presentations(q *DCQL, pd *PresentationDefinition) (map[strin
 		n += len(list)
 		answered[id] = true
 	}
+	if n == 0 {
+		return bad("vp_token holds no presentation")
+	}
 	if n > MaxPresentations {
 		return bad("vp_token holds more than %d presentations", MaxPresentations)
 	}
@@ -221,7 +224,8 @@ func (k *EphemeralKey) PublicJWK() (json.RawMessage, error) {
 }
 
 // Decrypt opens a direct_post.jwt response: a compact JWE with alg
-// ECDH-ES, enc A128GCM or A256GCM, and, if it names one, this key's kid.
+// ECDH-ES, enc A128GCM or A256GCM, no compression (zip) and, if it names
+// one, this key's kid, whose plaintext is at most MaxResponseBytes.
 func (k *EphemeralKey) Decrypt(token string) ([]byte, error) {
 	if len(token) > MaxResponseBytes {
 		return nil, errors.New("the JWE is too long")
@@ -237,12 +241,20 @@ func (k *EphemeralKey) Decrypt(token string) ([]byte, error) {
 	if enc := h.ContentEncryption().String(); enc != EncA128GCM && enc != EncA256GCM {
 		return nil, fmt.Errorf("enc must be A128GCM or A256GCM, not %q", truncate(enc, 32))
 	}
+	if zip := h.Compression(); zip != jwa.NoCompress {
+		// A few kilobytes of DEFLATE open to megabytes: refused, as
+		// nothing in OID4VP asks for compression.
+		return nil, fmt.Errorf("a compressed JWE (zip %q) is not accepted", truncate(zip.String(), 32))
+	}
 	if kid := h.KeyID(); kid != "" && kid != k.KID {
 		return nil, errors.New("the JWE is encrypted to another key (kid)")
 	}
-	plain, err := jwe.Decrypt([]byte(token), jwe.WithKey(jwa.ECDH_ES, k.Private))
+	plain, err := jwe.Decrypt([]byte(token), jwe.WithKey(jwa.ECDH_ES, k.Private), jwe.WithMaxDecompressBufferSize(MaxResponseBytes))
 	if err != nil {
 		return nil, errors.New("the JWE does not decrypt with this request's key")
+	}
+	if len(plain) > MaxResponseBytes {
+		return nil, fmt.Errorf("the decrypted response is longer than %d bytes", MaxResponseBytes)
 	}
 	return plain, nil
 }

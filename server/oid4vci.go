@@ -645,7 +645,12 @@ func (s *Server) offerQR(w http.ResponseWriter, r *http.Request) {
 		renderError(w, r, err)
 		return
 	}
-	link := oid4vci.OfferRefURI(s.issuerID(r, rec.Account, rec.Instance) + "/offers/" + rec.ID)
+	writeQR(w, r, oid4vci.OfferRefURI(s.issuerID(r, rec.Account, rec.Instance)+"/offers/"+rec.ID), "offer.invalid")
+}
+
+// writeQR answers with the QR code of link: image/png, or image/svg+xml
+// with ?format=svg; another format is a 400 problem with code badFormat.
+func writeQR(w http.ResponseWriter, r *http.Request, link, badFormat string) {
 	w.Header().Set("Cache-Control", "no-store")
 	switch f := r.URL.Query().Get("format"); f {
 	case "", "png":
@@ -665,7 +670,7 @@ func (s *Server) offerQR(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "image/svg+xml")
 		_, _ = w.Write(c.SVG(4))
 	default:
-		renderError(w, r, errs.BadRequest("offer.invalid", "format is png or svg"))
+		renderError(w, r, errs.BadRequest(badFormat, "format is png or svg"))
 	}
 }
 

@@ -36,6 +36,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"slices"
 	"sort"
 	"strings"
@@ -50,7 +51,6 @@ import (
 	"github.com/weidgo/weid/errs"
 	"github.com/weidgo/weid/jose"
 	"github.com/weidgo/weid/keystore"
-	"github.com/weidgo/weid/oid4vci/qr"
 	"github.com/weidgo/weid/oid4vp"
 	"github.com/weidgo/weid/sdjwt"
 )
@@ -97,6 +97,11 @@ type PresentationRequestBody struct {
 	// DID is the verifier: one of the account's custodial DIDs (default:
 	// its first did:weid).
 	DID string `json:"did,omitempty"`
+	// RequireAccreditation (default true) accepts only credentials whose
+	// issuer the trust registry accredits for their types and schemas
+	// (credential.Policy.RequireAccreditation); false makes an unrecognized
+	// issuer a warning.
+	RequireAccreditation *bool `json:"requireAccreditation,omitempty"`
 }
 
 // PresentationRequestCreated is the body of a 201 from POST
@@ -134,33 +139,51 @@ type PresentationRequestStatus struct {
 	// PresentationDefinition the definition if one was given.
 	Query                  json.RawMessage            `json:"query"`
 	PresentationDefinition json.RawMessage            `json:"presentationDefinition,omitempty"`
+	RequireAccreditation   bool                       `json:"requireAccreditation"`
 	Answered               *time.Time                 `json:"answered,omitempty"`
 	Result                 *PresentationRequestResult `json:"result,omitempty"`
 }
 
 // PresentationRequestResult is what the node found in a wallet's answer.
+// It keeps the checks, the holder, and of each credential its issuer, types
+// and the claims the query asked for — never a whole credential or
+// presentation, so that what a wallet disclosed beyond the query is not
+// stored or served.
 type PresentationRequestResult struct {
 	Verified bool               `json:"verified"`
 	Checks   []credential.Check `json:"checks"`
+	// Warnings and Errors are the result's own warnings and failures and
+	// those of each presentation and credential, their details prefixed
+	// with where they were found (queryId[n], credential n).
 	Warnings []credential.Check `json:"warnings"`
 	Errors   []credential.Check `json:"errors"`
 	// Holder is the DID whose key made the holder proofs, if known.
 	Holder      string                `json:"holder,omitempty"`
 	Credentials []PresentedCredential `json:"credentials"`
-	// Presentation is the verdict of the (first) presentation as POST
-	// /presentations/verify returns it; Presentations has every one when
-	// there are several.
-	Presentation  *credential.PresentationResult `json:"presentation,omitempty"`
-	Presentations []PresentationQueryVerdict     `json:"presentations,omitempty"`
+	// Presentations has each presentation's checks and its credentials'
+	// checks, issuers and types.
+	Presentations []PresentationQueryVerdict `json:"presentations,omitempty"`
 	// WalletError is the error response of a wallet that declined (§8.5).
 	WalletError string `json:"walletError,omitempty"`
 }
 
-// PresentationQueryVerdict is one presentation's verdict and the query it answered.
+// PresentationQueryVerdict is one presentation's verdict, reduced to its
+// checks, and the query it answered.
 type PresentationQueryVerdict struct {
-	QueryID string                         `json:"queryId"`
-	Format  string                         `json:"format"`
-	Verdict *credential.PresentationResult `json:"verdict"`
+	QueryID     string              `json:"queryId"`
+	Format      string              `json:"format"`
+	Verified    bool                `json:"verified"`
+	Holder      string              `json:"holder,omitempty"`
+	Checks      []credential.Check  `json:"checks"`
+	Credentials []CredentialVerdict `json:"credentials"`
+}
+
+// CredentialVerdict is one presented credential's checks, issuer and types.
+type CredentialVerdict struct {
+	Verified bool               `json:"verified"`
+	Issuer   string             `json:"issuer,omitempty"`
+	Types    []string           `json:"types,omitempty"`
+	Checks   []credential.Check `json:"checks"`
 }
 
 // PresentedCredential is one credential a wallet presented, reduced to
@@ -196,8 +219,10 @@ type vpRecord struct {
 	PD           json.RawMessage `json:"presentationDefinition,omitempty"`
 	ResponseMode string          `json:"responseMode"`
 	Purpose      string          `json:"purpose,omitempty"`
-	Nonce        string          `json:"nonce"`
-	State        string          `json:"state"`
+	// RequireAccreditation is the verification policy's.
+	RequireAccreditation bool   `json:"requireAccreditation,omitempty"`
+	Nonce                string `json:"nonce"`
+	State                string `json:"state"`
 	// EncKey is a direct_post.jwt request's ephemeral P-256 key: its kid,
 	// ".", its PKCS #8 DER in base64url; a key for this request only,
 	// dropped once the request is answered.
@@ -328,25 +353,35 @@ func (s *Server) newPresentationRequest(r *http.Request, acct *keystore.Account,
 	bad := func(format string, args ...any) error {
 		return errs.BadRequest("presentationRequest.invalid", format, args...)
 	}
-	rec := vpRecord{Account: acct.Name, ResponseMode: req.ResponseMode, Purpose: req.Purpose, Status: vpPending}
+	rec := vpRecord{Account: acct.Name, ResponseMode: req.ResponseMode, Purpose: req.Purpose, Status: vpPending,
+		RequireAccreditation: req.RequireAccreditation == nil || *req.RequireAccreditation}
+	var q *oid4vp.DCQL
 	switch {
 	case len(req.DCQLQuery) > 0 && len(req.PresentationDefinition) > 0:
 		return nil, bad("give dcql_query or presentation_definition, not both")
 	case len(req.DCQLQuery) > 0:
-		q, err := oid4vp.ParseDCQL(req.DCQLQuery)
-		if err != nil {
+		var err error
+		if q, err = oid4vp.ParseDCQL(req.DCQLQuery); err != nil {
 			return nil, bad("%v", err)
 		}
 		rec.Query, _ = json.Marshal(q)
 	case len(req.PresentationDefinition) > 0:
-		_, q, err := oid4vp.ParsePresentationDefinition(req.PresentationDefinition)
-		if err != nil {
+		var err error
+		if _, q, err = oid4vp.ParsePresentationDefinition(req.PresentationDefinition); err != nil {
 			return nil, bad("%v", err)
 		}
 		rec.Query, _ = json.Marshal(q)
 		rec.PD = req.PresentationDefinition
 	default:
 		return nil, bad("dcql_query (or presentation_definition) is required")
+	}
+	for _, cq := range q.Credentials {
+		if len(cq.TrustedAuthorities) > 0 && string(cq.TrustedAuthorities) != "null" {
+			// §6.1.1's authority types (aki, etsi_tl, openid_federation)
+			// do not map to weid's trust registry; rather than ignore the
+			// constraint, refuse it.
+			return nil, bad("credential query %q: trusted_authorities is not supported; weid's trust registry decides which issuers are recognized (requireAccreditation, on by default)", cq.ID)
+		}
 	}
 	switch rec.ResponseMode {
 	case "":
@@ -499,6 +534,7 @@ func (rec *vpRecord) view(now time.Time) PresentationRequestStatus {
 	v := PresentationRequestStatus{
 		ID: rec.ID, Status: rec.status(now), ClientID: rec.ClientID, ResponseMode: rec.ResponseMode, Purpose: rec.Purpose,
 		Created: rec.Created, Expires: rec.Expires, Query: rec.Query, PresentationDefinition: rec.PD, Result: rec.Result,
+		RequireAccreditation: rec.RequireAccreditation,
 	}
 	if !rec.Answered.IsZero() {
 		a := rec.Answered
@@ -526,28 +562,7 @@ func (s *Server) presentationRequestQR(w http.ResponseWriter, r *http.Request) {
 		renderError(w, r, err)
 		return
 	}
-	link := oid4vp.RequestURI(rec.ClientID, s.baseURL(r)+"/oid4vp/requests/"+rec.ID)
-	w.Header().Set("Cache-Control", "no-store")
-	switch f := r.URL.Query().Get("format"); f {
-	case "", "png":
-		b, err := qrPNG(link)
-		if err != nil {
-			renderError(w, r, err)
-			return
-		}
-		w.Header().Set("Content-Type", "image/png")
-		_, _ = w.Write(b)
-	case "svg":
-		c, err := qr.Encode(link, qr.M)
-		if err != nil {
-			renderError(w, r, err)
-			return
-		}
-		w.Header().Set("Content-Type", "image/svg+xml")
-		_, _ = w.Write(c.SVG(4))
-	default:
-		renderError(w, r, errs.BadRequest("presentationRequest.invalid", "format is png or svg"))
-	}
+	writeQR(w, r, oid4vp.RequestURI(rec.ClientID, s.baseURL(r)+"/oid4vp/requests/"+rec.ID), "presentationRequest.invalid")
 }
 
 // presentationRequestEvents streams a request's status as server-sent
@@ -687,6 +702,12 @@ func (s *Server) answerPresentationRequest(r *http.Request) (map[string]any, err
 	case vpVerified, vpRejected:
 		return nil, oid4vp.Errorf(oid4vp.ErrInvalidRequest, "the presentation request was already answered")
 	}
+	// A state sent beside an encrypted response is checked before the
+	// (costly) decryption; inside or not, it is checked below.
+	if form, err := url.ParseQuery(string(body)); err == nil && len(form["state"]) == 1 && form.Get("state") != "" &&
+		subtle.ConstantTimeCompare([]byte(form.Get("state")), []byte(rec.State)) != 1 {
+		return nil, oid4vp.Errorf(oid4vp.ErrInvalidRequest, "state is not this request's")
+	}
 	resp, err := oid4vp.ParseResponseForm(body, rec.ResponseMode, func(token string) ([]byte, error) {
 		ek, err := rec.ephemeralKey()
 		if err != nil {
@@ -700,9 +721,11 @@ func (s *Server) answerPresentationRequest(r *http.Request) (map[string]any, err
 	if subtle.ConstantTimeCompare([]byte(resp.State), []byte(rec.State)) != 1 {
 		return nil, oid4vp.Errorf(oid4vp.ErrInvalidRequest, "state is not this request's")
 	}
-	var q oid4vp.DCQL
-	if err := json.Unmarshal(rec.Query, &q); err != nil {
-		return nil, err
+	// Read as it was checked when the request was made (integers as
+	// json.Number, which the matcher compares).
+	q, err := oid4vp.ParseDCQL(rec.Query)
+	if err != nil {
+		return nil, fmt.Errorf("presentation request %s: its stored query: %w", id, err)
 	}
 	var pd *oid4vp.PresentationDefinition
 	if rec.PD != nil {
@@ -712,7 +735,7 @@ func (s *Server) answerPresentationRequest(r *http.Request) (map[string]any, err
 	}
 	var byID map[string][]json.RawMessage
 	if resp.Error == "" {
-		if byID, err = resp.Presentations(&q, pd); err != nil {
+		if byID, err = resp.Presentations(q, pd); err != nil {
 			return nil, err
 		}
 	}
@@ -739,7 +762,7 @@ func (s *Server) answerPresentationRequest(r *http.Request) (map[string]any, err
 			Credentials: []PresentedCredential{}, Warnings: []credential.Check{}, WalletError: truncateID(resp.Error),
 		}
 		res.Errors = res.Checks
-	} else if res, err = s.verifyVPToken(r.Context(), &rec, &q, byID); err != nil {
+	} else if res, err = s.verifyVPToken(r.Context(), &rec, q, byID); err != nil {
 		return nil, err
 	}
 
@@ -775,7 +798,9 @@ func (s *Server) answerPresentationRequest(r *http.Request) (map[string]any, err
 		}
 		var failed []string
 		for _, c := range res.Errors {
-			failed = append(failed, c.Name)
+			if !slices.Contains(failed, c.Name) {
+				failed = append(failed, c.Name)
+			}
 		}
 		slog.InfoContext(r.Context(), "oid4vp: a presentation was rejected", "request", id, "failed", failed)
 		return nil, oid4vp.Errorf(oid4vp.ErrInvalidRequest, "the presentation was rejected: %s failed", strings.Join(failed, ", "))
@@ -803,6 +828,7 @@ const (
 	vpCheckPresentations = "presentations" // every presentation and its credentials verify
 	vpCheckNonce         = "nonce"         // every holder proof carries the request's nonce
 	vpCheckAudience      = "audience"      // every holder proof is for the request's client_id
+	vpCheckHolderBinding = "holderBinding" // every credential is the holder's
 	vpCheckQuery         = "query"         // the credentials answer the query
 	vpCheckDisclosure    = "disclosure"    // nothing disclosed beyond the query
 )
@@ -818,8 +844,9 @@ func (s *Server) verifyVPToken(ctx context.Context, rec *vpRecord, q *oid4vp.DCQ
 	}
 	sort.Strings(ids)
 	v := s.verifier()
-	o := credential.PresentationOptions{Challenge: rec.Nonce, Domain: rec.ClientID}
-	var badPres, badNonce, badAud, unanswered, extra []string
+	o := credential.PresentationOptions{Challenge: rec.Nonce, Domain: rec.ClientID, Policy: credential.Policy{RequireAccreditation: rec.RequireAccreditation}}
+	var badPres, badNonce, badAud, unbound, unanswered, extra, holders []string
+	var found []credential.Check // the presentations' and credentials' warnings and errors
 	for _, id := range ids {
 		cq := q.Query(id)
 		for i, raw := range byID[id] {
@@ -841,15 +868,26 @@ func (s *Server) verifyVPToken(ctx context.Context, rec *vpRecord, q *oid4vp.DCQ
 				return nil, oid4vp.Errorf(oid4vp.ErrInvalidRequest, "vp_token %s is not a presentation weid reads: %s", where, verdict.Checks[0].Detail)
 			}
 			format := presentationFormat(raw)
-			res.Presentations = append(res.Presentations, PresentationQueryVerdict{QueryID: id, Format: format, Verdict: verdict})
-			if res.Presentation == nil {
-				res.Presentation = verdict
+			inner := innerCredentials(format, raw, verdict)
+			res.Presentations = append(res.Presentations, reduceVerdict(id, format, verdict, inner))
+			if verdict.Holder != "" && !slices.Contains(holders, verdict.Holder) {
+				holders = append(holders, verdict.Holder)
 			}
-			if res.Holder == "" {
-				res.Holder = verdict.Holder
+			found = append(found, located(where, verdict.Warnings, verdict.Errors)...)
+			var failedCreds []string
+			for j, cr := range verdict.Credentials {
+				found = append(found, located(fmt.Sprintf("%s credential %d", where, j), cr.Warnings, cr.Errors)...)
+				for _, c := range cr.Errors {
+					failedCreds = append(failedCreds, c.Name)
+				}
 			}
 			if !verdict.Verified {
-				badPres = append(badPres, where)
+				why := where
+				if len(failedCreds) > 0 {
+					slices.Sort(failedCreds)
+					why += " (" + strings.Join(slices.Compact(failedCreds), ", ") + ")"
+				}
+				badPres = append(badPres, why)
 			}
 			for _, c := range verdict.Checks {
 				if c.Name == credential.CheckChallenge && c.Status != credential.StatusPassed {
@@ -859,7 +897,10 @@ func (s *Server) verifyVPToken(ctx context.Context, rec *vpRecord, q *oid4vp.DCQ
 					badAud = append(badAud, where)
 				}
 			}
-			pc, asked, why := s.answer(cq, format, raw, verdict)
+			if why := holderBound(format, verdict); why != "" {
+				unbound = append(unbound, where+": "+why)
+			}
+			pc, asked, why := s.answer(cq, format, raw, verdict, inner)
 			if pc == nil {
 				unanswered = append(unanswered, where+": "+why)
 				continue
@@ -873,8 +914,8 @@ func (s *Server) verifyVPToken(ctx context.Context, rec *vpRecord, q *oid4vp.DCQ
 			}
 		}
 	}
-	if len(res.Presentations) == 1 {
-		res.Presentations = nil // the one verdict is Presentation
+	if len(holders) > 0 {
+		res.Holder = holders[0]
 	}
 	add := func(name string, failed []string, okDetail, failDetail string) {
 		if len(failed) == 0 {
@@ -883,9 +924,20 @@ func (s *Server) verifyVPToken(ctx context.Context, rec *vpRecord, q *oid4vp.DCQ
 			res.Checks = append(res.Checks, credential.Check{Name: name, Status: credential.StatusFailed, Detail: failDetail + strings.Join(failed, "; ")})
 		}
 	}
-	add(vpCheckPresentations, badPres, "every presentation and the credentials in it verify", "presentations that do not verify: ")
+	add(vpCheckPresentations, badPres, "every presentation and the credentials in it verify", "presentations that do not verify (failed credential checks): ")
 	add(vpCheckNonce, badNonce, "every holder proof carries this request's nonce", "holder proofs without this request's nonce: ")
 	add(vpCheckAudience, badAud, "every holder proof is for "+rec.ClientID, "holder proofs not for this verifier (client_id): ")
+	switch {
+	case len(unbound) > 0:
+		add(vpCheckHolderBinding, unbound, "", "credentials not bound to the holder who presented them: ")
+	case len(holders) > 1:
+		// Each credential is its presenter's, but the presentations are by
+		// different DIDs: one wallet with several identities, or not.
+		res.Checks = append(res.Checks, credential.Check{Name: vpCheckHolderBinding, Status: credential.StatusWarning,
+			Detail: "each credential is bound to its presentation's holder, but the presentations are by different holders: " + strings.Join(holders, ", ")})
+	default:
+		add(vpCheckHolderBinding, nil, "every credential is bound to the holder who proved the presentation (cnf key or credentialSubject.id)", "")
+	}
 	add(vpCheckQuery, unanswered, "the credentials answer the query", "presentations that do not answer their credential query: ")
 	if len(extra) == 0 {
 		res.Checks = append(res.Checks, credential.Check{Name: vpCheckDisclosure, Status: credential.StatusPassed, Detail: "nothing was disclosed beyond the query"})
@@ -905,7 +957,83 @@ func (s *Server) verifyVPToken(ctx context.Context, rec *vpRecord, q *oid4vp.DCQ
 			res.Warnings = append(res.Warnings, c)
 		}
 	}
+	for _, c := range found {
+		if c.Status == credential.StatusFailed {
+			res.Errors = append(res.Errors, c)
+		} else {
+			res.Warnings = append(res.Warnings, c)
+		}
+	}
 	return res, nil
+}
+
+// located returns warnings and errors with where they were found before
+// their detail.
+func located(where string, lists ...[]credential.Check) []credential.Check {
+	var out []credential.Check
+	for _, l := range lists {
+		for _, c := range l {
+			c.Detail = where + ": " + c.Detail
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// reduceVerdict keeps of a presentation's verdict what a result stores:
+// its checks and, of each credential, its checks, issuer and types.
+func reduceVerdict(id, format string, verdict *credential.PresentationResult, inner []credential.Secured) PresentationQueryVerdict {
+	out := PresentationQueryVerdict{QueryID: id, Format: format, Verified: verdict.Verified, Holder: verdict.Holder, Checks: verdict.Checks, Credentials: []CredentialVerdict{}}
+	for _, cr := range verdict.Credentials {
+		cv := CredentialVerdict{Verified: cr.Verified, Checks: cr.Checks}
+		if cr.Credential != nil {
+			cv.Issuer, cv.Types = issuerOf(cr.Credential), credential.Strings(cr.Credential["type"])
+		}
+		out.Credentials = append(out.Credentials, cv)
+	}
+	return out
+}
+
+// holderBound says why a verified presentation's credentials are not its
+// holder's, or "" if they are. OID4VP requires cryptographic holder binding
+// unless a query waives it (§6.1), and weid always requires it: an SD-JWT
+// VC's cnf key is the key of the key-binding JWT (VerifyPresentation checks
+// it), and every credentialSubject.id of a W3C credential must be the DID
+// that signed the presentation — else anyone could wrap another's vc+jwt
+// in a presentation of their own.
+func holderBound(format string, verdict *credential.PresentationResult) string {
+	if format == oid4vp.FormatSDJWT {
+		return "" // the key-binding JWT is the cnf key's (holderProof, credentials)
+	}
+	if verdict.Holder == "" {
+		return "no holder proved the presentation"
+	}
+	for j, cr := range verdict.Credentials {
+		if cr.Credential == nil {
+			continue // it does not verify: the presentations check says so
+		}
+		var subjects []any
+		switch cs := cr.Credential["credentialSubject"].(type) {
+		case map[string]any:
+			subjects = []any{cs}
+		case []any:
+			subjects = cs
+		}
+		if len(subjects) == 0 {
+			return fmt.Sprintf("credential %d has no credentialSubject", j)
+		}
+		for _, e := range subjects {
+			m, _ := e.(map[string]any)
+			id, _ := m["id"].(string)
+			switch {
+			case id == "":
+				return fmt.Sprintf("credential %d has a credentialSubject without an id: it is bound to no holder", j)
+			case id != verdict.Holder:
+				return fmt.Sprintf("credential %d is about %s, not the holder %s", j, truncateID(id), verdict.Holder)
+			}
+		}
+	}
+	return ""
 }
 
 // presentationFormat is the OID4VP format of a presentation: an SD-JWT
@@ -931,22 +1059,67 @@ func presentationFormat(raw json.RawMessage) string {
 	return oid4vp.FormatLDPVC
 }
 
+// innerCredentials classifies the credentials of a presentation, in the
+// order of verdict.Credentials (a zero Secured where one is unreadable).
+func innerCredentials(format string, raw json.RawMessage, verdict *credential.PresentationResult) []credential.Secured {
+	out := make([]credential.Secured, len(verdict.Credentials))
+	if format == oid4vp.FormatSDJWT {
+		if tok := sdjwtToken(raw); tok != "" && len(out) > 0 {
+			out[0] = credential.Secured{Format: credential.FormatSDJWT, Token: tok}
+		}
+		return out
+	}
+	var items []any
+	switch vc := verdict.Presentation["verifiableCredential"].(type) {
+	case []any:
+		items = vc
+	case map[string]any, string:
+		items = []any{vc}
+	}
+	for i := range min(len(items), len(out)) {
+		b, err := json.Marshal(items[i])
+		if err != nil {
+			continue
+		}
+		out[i], _ = credential.Classify(b)
+	}
+	return out
+}
+
+// credentialFormats is how a credential of each OID4VP format is secured
+// (Appendix B): the query's format names the credential's, not only the
+// presentation's.
+var credentialFormats = map[string]credential.Format{
+	oid4vp.FormatSDJWT:     credential.FormatSDJWT,
+	oid4vp.FormatJWTVCJSON: credential.FormatJWT,
+	oid4vp.FormatLDPVC:     credential.FormatDataIntegrity,
+}
+
 // answer finds the credential of a verified presentation that answers the
 // credential query and reduces it to the requested claims. It returns the
 // claims paths asked (for the disclosure check), or why nothing answers.
-func (s *Server) answer(cq *oid4vp.CredentialQuery, format string, raw json.RawMessage, verdict *credential.PresentationResult) (*PresentedCredential, []oid4vp.ClaimsQuery, string) {
+func (s *Server) answer(cq *oid4vp.CredentialQuery, format string, raw json.RawMessage, verdict *credential.PresentationResult, inner []credential.Secured) (*PresentedCredential, []oid4vp.ClaimsQuery, string) {
 	if format != cq.Format {
 		return nil, nil, fmt.Sprintf("a %s presentation, the query asks for %s", format, cq.Format)
 	}
 	why := "it holds no credential"
-	for _, cr := range verdict.Credentials {
+	for i, cr := range verdict.Credentials {
 		doc := cr.Credential
 		if doc == nil {
 			continue
 		}
+		if got := inner[i].Format; got != credentialFormats[format] {
+			why = fmt.Sprintf("credential %d is secured as %s; a %s query asks for %s", i, orUnknown(string(got)), format, credentialFormats[format])
+			continue
+		}
 		c := &oid4vp.Credential{Format: format}
 		if format == oid4vp.FormatSDJWT {
-			c.Claims = sdjwtClaims(doc)
+			claims, err := sdjwtClaims(inner[i].Token)
+			if err != nil {
+				why = err.Error()
+				continue
+			}
+			c.Claims = claims
 			c.VCT, _ = c.Claims["vct"].(string)
 		} else {
 			c.Claims, c.Types = doc, oid4vp.W3CTypes(doc)
@@ -956,7 +1129,7 @@ func (s *Server) answer(cq *oid4vp.CredentialQuery, format string, raw json.RawM
 			why = err.Error()
 			continue
 		}
-		pc := &PresentedCredential{Format: format, Verified: cr.Verified, Issuer: issuerOf(doc), Types: stringList(doc["type"]), Claims: m.Disclosed}
+		pc := &PresentedCredential{Format: format, Verified: cr.Verified, Issuer: issuerOf(doc), Types: credential.Strings(doc["type"]), Claims: m.Disclosed}
 		if pc.Issuer != "" {
 			if is, ok, err := authz.AuthorityIssuer(s.node.Ledger, pc.Issuer); err == nil && ok {
 				pc.IssuerName = is.Name
@@ -972,32 +1145,31 @@ func (s *Server) answer(cq *oid4vp.CredentialQuery, format string, raw json.RawM
 	return nil, nil, why
 }
 
-// sdjwtClaims rebuilds an SD-JWT VC's processed claims (Appendix B.3) from
-// the credential the verifier mapped it to: the subject's claims, sub,
-// iss and vct.
-func sdjwtClaims(doc map[string]any) map[string]any {
-	out := map[string]any{}
-	if subj, ok := doc["credentialSubject"].(map[string]any); ok {
-		for k, v := range subj {
-			if k == "id" {
-				out["sub"] = v
-				continue
-			}
-			out[k] = v
-		}
+func orUnknown(s string) string {
+	if s == "" {
+		return "nothing weid reads"
 	}
-	if iss := issuerOf(doc); iss != "" {
-		out["iss"] = iss
-	}
-	if t := stringList(doc["type"]); len(t) > 1 {
-		out["vct"] = t[len(t)-1]
-	}
-	return out
+	return s
 }
 
-// undisclosedAsk lists the selectively disclosed claim names of an SD-JWT
-// presentation that no requested claims path names.
-func undisclosedAsk(raw json.RawMessage, asked []oid4vp.ClaimsQuery) []string {
+// sdjwtClaims is an SD-JWT VC's processed payload (Appendix B.3: the
+// claims paths apply to it), with the disclosures it was presented with.
+// The presentation has verified, so the disclosures are the issuer's.
+func sdjwtClaims(tok string) (map[string]any, error) {
+	sd, err := sdjwt.Parse(tok)
+	if err != nil {
+		return nil, fmt.Errorf("the SD-JWT: %v", err)
+	}
+	claims, _, err := sd.Processed()
+	if err != nil {
+		return nil, fmt.Errorf("the SD-JWT's claims: %v", err)
+	}
+	return claims, nil
+}
+
+// sdjwtToken is the compact SD-JWT of a dc+sd-jwt presentation: the
+// vp_token element itself or an enveloped presentation's data URL.
+func sdjwtToken(raw json.RawMessage) string {
 	var tok string
 	if json.Unmarshal(raw, &tok) != nil {
 		var head struct {
@@ -1006,7 +1178,13 @@ func undisclosedAsk(raw json.RawMessage, asked []oid4vp.ClaimsQuery) []string {
 		_ = json.Unmarshal(raw, &head)
 		tok = strings.TrimPrefix(head.ID, credential.DataURLSDJWT)
 	}
-	sd, err := sdjwt.Parse(tok)
+	return tok
+}
+
+// undisclosedAsk lists the selectively disclosed claim names of an SD-JWT
+// presentation that no requested claims path names.
+func undisclosedAsk(raw json.RawMessage, asked []oid4vp.ClaimsQuery) []string {
+	sd, err := sdjwt.Parse(sdjwtToken(raw))
 	if err != nil {
 		return nil
 	}
@@ -1035,20 +1213,4 @@ func issuerOf(doc map[string]any) string {
 		return s
 	}
 	return ""
-}
-
-func stringList(v any) []string {
-	switch x := v.(type) {
-	case string:
-		return []string{x}
-	case []any:
-		var out []string
-		for _, e := range x {
-			if s, ok := e.(string); ok {
-				out = append(out, s)
-			}
-		}
-		return out
-	}
-	return nil
 }

@@ -1,0 +1,182 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/weidgo/weid/client"
+	"github.com/weidgo/weid/credential"
+	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/keys"
+	"github.com/weidgo/weid/oid4vp"
+)
+
+const degreeJWTQuery = `{"credentials":[{"id":"diploma","format":"jwt_vc_json","meta":{"type_values":[["UniversityDegreeCredential"]]},` +
+	`"claims":[{"path":["credentialSubject","degree"]}]}]}`
+
+// A W3C credential issued to Alice inside a vp+jwt signed by Mallory is
+// rejected: holderBinding (credentialSubject.id is the holder's DID).
+func TestOID4VP_W3CCredentialOfAnotherHolderIsRejected(t *testing.T) {
+	tn, verifier, wallet, h := vpSetup(t)
+	ctx := context.Background()
+	created := createVPRequest(t, tn, verifier.Token, `{"dcql_query":`+degreeJWTQuery+`}`)
+	pr, err := client.NewVPClient(tn.c).FetchRequest(ctx, created.RequestURI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	aliceVC := strings.Trim(string(wallet[1].Credential), `"`) // diploma-jwt, issued to h.DID
+	mk, _ := keys.Generate(keys.Ed25519)
+	mallory := did.KeyDID(mk.Public())
+	if mallory == h.DID {
+		t.Fatal("same DID")
+	}
+	vp, _ := json.Marshal(map[string]any{
+		"@context": []string{credential.ContextV2}, "type": []string{credential.TypeVerifiablePresentation}, "holder": mallory,
+		"verifiableCredential": []any{map[string]any{"@context": credential.ContextV2, "id": credential.DataURLVCJWT + aliceVC, "type": "EnvelopedVerifiableCredential"}},
+	})
+	tok, err := credential.SignPresentationJWT(credential.Signer{DID: mallory, VerificationMethod: mallory + "#" + mk.Public().Multibase(), Key: mk}, vp, pr.Nonce, pr.ClientID, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokJSON, _ := json.Marshal(tok)
+	code, body := postForm(t, pr.ResponseURI, url.Values{"state": {pr.State}, "vp_token": {`{"diploma":[` + string(tokJSON) + `]}`}})
+	st := getVPRequest(t, tn, verifier.Token, created.ID)
+	if code != 400 || !strings.Contains(body, vpCheckHolderBinding) || st.Status != "rejected" || st.Result.Holder != mallory ||
+		len(st.Result.Errors) != 1 || st.Result.Errors[0].Name != vpCheckHolderBinding || !strings.Contains(st.Result.Errors[0].Detail, h.DID) {
+		t.Errorf("Mallory (%s) presented Alice's credential: %d %s; status %s, errors %+v", mallory, code, body, st.Status, st.Result.Errors)
+	}
+}
+
+// Claims disclosed beyond the query are not kept: the stored and served
+// result has the requested claims and the checks, no whole credential.
+func TestOID4VP_ClaimsNotAskedForAreNotKept(t *testing.T) {
+	tn, verifier, wallet, h := vpSetup(t)
+	ctx := context.Background()
+	vc := client.NewVPClient(tn.c)
+	created, pr, sels := openVPRequest(t, tn, verifier.Token, `{"dcql_query":{"credentials":[{"id":"diploma","format":"dc+sd-jwt","meta":{"vct_values":["UniversityDegreeCredential"]},"claims":[{"path":["degree"]}]}]}}`, wallet)
+	sels[0].Disclose = append(sels[0].Disclose, "/gpa", "/holderName")
+	if _, err := vc.Present(ctx, pr, sels, h); err != nil {
+		t.Fatal(err)
+	}
+	r := tn.do(t, "GET", "/v1/presentation-requests/"+created.ID, verifier.Token, nil)
+	if strings.Contains(string(r.body), "Alice Chen") || strings.Contains(string(r.body), "3.7") {
+		t.Errorf("claims not asked for (holderName, gpa) are stored and served: %s", r.body)
+	}
+	if strings.Contains(string(r.body), `"credential"`) || strings.Contains(string(r.body), `"presentation"`) || !strings.Contains(string(r.body), "Bachelor of Engineering") {
+		t.Errorf("the result keeps a whole credential or presentation, or not the requested claim: %s", r.body)
+	}
+}
+
+// A self-issued degree (its issuer in no trust registry) is rejected: a
+// request requires an accredited issuer unless it says otherwise, and then
+// the accreditation warning reaches the result. trusted_authorities, which
+// weid does not evaluate, is refused rather than ignored.
+func TestOID4VP_SelfIssuedCredentialIsNotVerified(t *testing.T) {
+	tn, verifier, _, _ := vpSetup(t)
+	ctx := context.Background()
+	withTA := `{"credentials":[{"id":"diploma","format":"jwt_vc_json","meta":{"type_values":[["UniversityDegreeCredential"]]},` +
+		`"trusted_authorities":[{"type":"openid_federation","values":["https://trust.example"]}],` +
+		`"claims":[{"path":["credentialSubject","degree"]}]}]}`
+	if r := tn.do(t, "POST", "/v1/presentation-requests", verifier.Token, []byte(`{"dcql_query":`+withTA+`}`)); r.status != 400 || !strings.Contains(string(r.body), "trusted_authorities") {
+		t.Errorf("trusted_authorities: %d %s", r.status, r.body)
+	}
+	mk, _ := keys.Generate(keys.Ed25519)
+	m := did.KeyDID(mk.Public())
+	signer := credential.Signer{DID: m, VerificationMethod: m + "#" + mk.Public().Multibase(), Key: mk}
+	vcTok, err := credential.IssueJWT(signer, []byte(`{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiableCredential","UniversityDegreeCredential"],`+
+		`"issuer":"`+m+`","credentialSubject":{"id":"`+m+`","degree":"PhD"}}`), time.Now(), credential.IssueOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wallet := []client.WalletCredential{{ID: "fake", Credential: json.RawMessage(`"` + vcTok + `"`)}}
+	for _, tc := range []struct {
+		body     string
+		verified bool
+	}{
+		{`{"dcql_query":` + degreeJWTQuery + `}`, false},
+		{`{"dcql_query":` + degreeJWTQuery + `,"requireAccreditation":true}`, false},
+		{`{"dcql_query":` + degreeJWTQuery + `,"requireAccreditation":false}`, true},
+	} {
+		created, pr, sels := openVPRequest(t, tn, verifier.Token, tc.body, wallet)
+		_, err := client.NewVPClient(tn.c).Present(ctx, pr, sels, client.PresentHolder{DID: m, KID: signer.VerificationMethod, Key: mk})
+		var oe *oid4vp.Error
+		if tc.verified != (err == nil) || !tc.verified && (!errors.As(err, &oe) || !strings.Contains(oe.Description, "accreditation")) {
+			t.Errorf("%s: present: %v", tc.body, err)
+		}
+		st := getVPRequest(t, tn, verifier.Token, created.ID)
+		accreditation := false
+		for _, c := range append(st.Result.Warnings, st.Result.Errors...) {
+			accreditation = accreditation || c.Name == credential.CheckAccreditation && strings.HasPrefix(c.Detail, "diploma[0] credential 0: ")
+		}
+		if (st.Status == "verified") != tc.verified || st.Result.Verified != tc.verified || !accreditation || st.RequireAccreditation == tc.verified {
+			t.Errorf("%s: a self-issued degree (issuer %s): status %s, warnings %v, errors %v", tc.body, st.Result.Credentials[0].Issuer, st.Status, st.Result.Warnings, st.Result.Errors)
+		}
+	}
+}
+
+// With credential_sets alternatives, client.Select answers one option
+// (the first it can), not every alternative, and no optional set.
+func TestOID4VP_WalletAnswersOneAlternative(t *testing.T) {
+	tn, verifier, wallet, _ := vpSetup(t)
+	ctx := context.Background()
+	q := `{"credentials":[` +
+		`{"id":"a","format":"dc+sd-jwt","meta":{"vct_values":["UniversityDegreeCredential"]},"claims":[{"path":["degree"]}]},` +
+		`{"id":"b","format":"jwt_vc_json","meta":{"type_values":[["UniversityDegreeCredential"]]}}],` +
+		`"credential_sets":[{"options":[["a"],["b"]]}]}`
+	_, _, sels := openVPRequest(t, tn, verifier.Token, `{"dcql_query":`+q+`}`, wallet)
+	if len(sels) != 1 || sels[0].QueryID != "a" {
+		t.Fatalf("one option ([a] or [b]) is asked for, the wallet selects %d credentials: %+v", len(sels), sels)
+	}
+	// An optional set is answered only when the wallet's user opts in.
+	q = `{"credentials":[` +
+		`{"id":"a","format":"dc+sd-jwt","meta":{"vct_values":["UniversityDegreeCredential"]},"claims":[{"path":["degree"]}]},` +
+		`{"id":"b","format":"jwt_vc_json","meta":{"type_values":[["UniversityDegreeCredential"]]}}],` +
+		`"credential_sets":[{"options":[["a"]]},{"options":[["b"]],"required":false}]}`
+	created := createVPRequest(t, tn, verifier.Token, `{"dcql_query":`+q+`}`)
+	pr, err := client.NewVPClient(tn.c).FetchRequest(ctx, created.RequestURI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sels, err = client.Select(pr, wallet); err != nil || len(sels) != 1 || sels[0].QueryID != "a" {
+		t.Errorf("required only: %v %+v", err, sels)
+	}
+	if sels, err = client.SelectWithOptional(pr, wallet); err != nil || len(sels) != 2 {
+		t.Errorf("with the optional set: %v %+v", err, sels)
+	}
+}
+
+func TestOID4VP_ConcurrentAnswersOnlyOneAccepted(t *testing.T) {
+	tn, verifier, wallet, h := vpSetup(t)
+	ctx := context.Background()
+	for round := 0; round < 5; round++ {
+		created := createVPRequest(t, tn, verifier.Token, `{"dcql_query":`+diplomaQuery+`}`)
+		pr, err := client.NewVPClient(tn.c).FetchRequest(ctx, created.RequestURI)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sels, _ := client.Select(pr, wallet)
+		const n = 12
+		codes := make(chan int, n)
+		for i := 0; i < n; i++ {
+			resp, _ := client.BuildResponse(pr, sels, h, time.Now())
+			go func(f url.Values) {
+				c, _ := postForm(t, pr.ResponseURI, f)
+				codes <- c
+			}(resp.Form())
+		}
+		ok := 0
+		for i := 0; i < n; i++ {
+			if <-codes == 200 {
+				ok++
+			}
+		}
+		if ok != 1 {
+			t.Errorf("round %d: %d responses accepted", round, ok)
+		}
+	}
+}
