@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -141,7 +142,22 @@ func checkConsensus(cmd *cobra.Command, c *client.Client, r *client.TxResult) (*
 	if st.Engine != "cometbft" {
 		return nil, nil
 	}
-	proof, err := c.BlockCommit(ctx, r.Height)
+	// The CometBFT block that signs the app hash follows the block that
+	// made it at once, but a proof asked right after the commit may have to
+	// wait for it.
+	var proof *chain.CommitProof
+	for try := 0; ; try++ {
+		proof, err = c.BlockCommit(ctx, r.Height)
+		var ce *client.Error
+		if err == nil || try >= 10 || !errors.As(err, &ce) || ce.Code != "ledger.noCommitProof" {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
