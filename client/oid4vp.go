@@ -57,11 +57,24 @@ func (c *VPClient) now() time.Time {
 	return time.Now()
 }
 
-func (c *VPClient) http() *http.Client {
+// http returns c.HTTP (or the default client) made to follow no redirect
+// to a URL that CheckURL refuses, and none at all when posting: a 307 or
+// 308 from the response_uri would re-send the presentations elsewhere.
+func (c *VPClient) http(post bool) *http.Client {
+	hc := *http.DefaultClient
 	if c.HTTP != nil {
-		return c.HTTP
+		hc = *c.HTTP
 	}
-	return http.DefaultClient
+	hc.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if post {
+			return fmt.Errorf("the verifier redirected the response to %s: a presentation is posted only to the request's response_uri", truncate(req.URL.Redacted(), 200))
+		}
+		if len(via) >= 5 {
+			return errors.New("too many redirects")
+		}
+		return oid4vp.CheckURL(req.URL.String())
+	}
+	return &hc
 }
 
 // FetchRequest reads an openid4vp:// link, fetches its request object
@@ -77,7 +90,7 @@ func (c *VPClient) FetchRequest(ctx context.Context, link string) (*oid4vp.Reque
 		return nil, err
 	}
 	req.Header.Set("Accept", oid4vp.MediaTypeRequestObject)
-	resp, err := c.http().Do(req)
+	resp, err := c.http(false).Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("fetch the request object: %w", err)
 	}
@@ -404,7 +417,7 @@ func (c *VPClient) post(ctx context.Context, req *oid4vp.Request, r *oid4vp.Resp
 	}
 	hr.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	hr.Header.Set("Accept", "application/json")
-	resp, err := c.http().Do(hr)
+	resp, err := c.http(true).Do(hr)
 	if err != nil {
 		return nil, fmt.Errorf("post the response: %w", err)
 	}

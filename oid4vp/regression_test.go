@@ -112,3 +112,24 @@ func TestPresentations_EmptyVPTokenRefused(t *testing.T) {
 		t.Errorf("an empty vp_token is accepted (%d presentations)", len(byID))
 	}
 }
+
+// A verifier key without alg is not used to encrypt a response (§8.3: the
+// JWK's alg MUST be present).
+func TestEncryptResponse_KeyWithoutAlgRefused(t *testing.T) {
+	ek, _ := NewEphemeralKey("k")
+	pub, _ := ek.PublicJWK()
+	var m map[string]any
+	if err := json.Unmarshal(pub, &m); err != nil {
+		t.Fatal(err)
+	}
+	delete(m, "alg")
+	noAlg, _ := json.Marshal(m)
+	md := &ClientMetadata{JWKS: &JWKS{Keys: []json.RawMessage{noAlg}}}
+	if _, err := EncryptResponse(md, &Response{VPToken: json.RawMessage(`{}`), State: "s"}); err == nil {
+		t.Error("a key without alg was used")
+	}
+	md.JWKS.Keys = []json.RawMessage{pub}
+	if _, err := EncryptResponse(md, &Response{VPToken: json.RawMessage(`{}`), State: "s"}); err != nil {
+		t.Errorf("a key with alg ECDH-ES: %v", err)
+	}
+}

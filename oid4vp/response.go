@@ -260,7 +260,8 @@ func (k *EphemeralKey) Decrypt(token string) ([]byte, error) {
 }
 
 // EncryptResponse encrypts a response's parameters (as a JSON object) to
-// the first ECDH-ES key of the verifier's client_metadata (§8.3): alg
+// the first EC key with alg ECDH-ES of the verifier's client_metadata
+// (§8.3: a key without alg is not used): alg
 // ECDH-ES, enc the first of the verifier's encrypted_response_enc_values
 // _supported that weid knows (A128GCM when it lists none), kid the key's.
 func EncryptResponse(md *ClientMetadata, r *Response) (string, error) {
@@ -276,8 +277,8 @@ func EncryptResponse(md *ClientMetadata, r *Response) (string, error) {
 		if k.KeyType() != "EC" || (k.KeyUsage() != "" && k.KeyUsage() != "enc") {
 			continue
 		}
-		if a := k.Algorithm().String(); a != "" && a != AlgECDHES {
-			continue
+		if k.Algorithm().String() != AlgECDHES {
+			continue // §8.3: the key's alg is present, and weid does ECDH-ES
 		}
 		key = k
 		break

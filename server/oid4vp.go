@@ -41,7 +41,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -66,8 +65,13 @@ const (
 	VPRequestRetention = 24 * time.Hour
 	// MaxOpenVPRequests bounds the request records of one account.
 	MaxOpenVPRequests = 1000
-	// MaxVPEventStreams bounds the event streams open at once.
-	MaxVPEventStreams = 64
+	// MaxVPEventStreams bounds the event streams open at once on a node,
+	// MaxVPEventStreamsPerAccount those of one account.
+	MaxVPEventStreams           = 64
+	MaxVPEventStreamsPerAccount = 8
+	// VPSweepInterval is how often a serving node forgets old requests
+	// and drops the keys of ended ones.
+	VPSweepInterval = 10 * time.Minute
 	// VPEventHeartbeat is how often a quiet event stream sends a comment.
 	VPEventHeartbeat = 15 * time.Second
 )
@@ -165,6 +169,11 @@ type PresentationRequestResult struct {
 	Presentations []PresentationQueryVerdict `json:"presentations,omitempty"`
 	// WalletError is the error response of a wallet that declined (§8.5).
 	WalletError string `json:"walletError,omitempty"`
+
+	// unproven names the checks that say the answer is not bound to this
+	// request by its holder (holderProof, nonce, audience): anyone who saw
+	// the QR code could have sent it, so it does not end the request.
+	unproven []string
 }
 
 // PresentationQueryVerdict is one presentation's verdict, reduced to its
@@ -256,36 +265,81 @@ func vpFinal(st string) bool { return st == vpVerified || st == vpRejected || st
 type vpState struct {
 	mu       sync.Mutex
 	inflight map[string]bool
-	watchers map[string]chan struct{}
-	streams  atomic.Int32
-	done     chan struct{}
-	stop     sync.Once
+	watchers map[string]*vpWatcher
+	// streams counts the open event streams, all and per account.
+	streams        int
+	accountStreams map[string]int
+	done           chan struct{}
+	stop           sync.Once
+}
+
+// vpWatcher is the wake-up channel of one request and how many streams
+// wait on it.
+type vpWatcher struct {
+	ch chan struct{}
+	n  int
 }
 
 func newVPState() *vpState {
-	return &vpState{inflight: map[string]bool{}, watchers: map[string]chan struct{}{}, done: make(chan struct{})}
+	return &vpState{inflight: map[string]bool{}, watchers: map[string]*vpWatcher{}, accountStreams: map[string]int{}, done: make(chan struct{})}
+}
+
+// openStream counts a new event stream of account, or says which bound
+// (MaxVPEventStreams, MaxVPEventStreamsPerAccount) it would pass.
+func (st *vpState) openStream(account string) error {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.streams >= MaxVPEventStreams {
+		return errs.New(http.StatusServiceUnavailable, "presentationRequest.tooManyStreams", "too many event streams are open on this node; poll GET /v1/presentation-requests/{id} instead")
+	}
+	if st.accountStreams[account] >= MaxVPEventStreamsPerAccount {
+		return errs.New(http.StatusServiceUnavailable, "presentationRequest.tooManyStreams", "the account has %d event streams open; close one or poll GET /v1/presentation-requests/{id}", MaxVPEventStreamsPerAccount)
+	}
+	st.streams++
+	st.accountStreams[account]++
+	return nil
+}
+
+// closeStream uncounts an event stream of account.
+func (st *vpState) closeStream(account string) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.streams--
+	if st.accountStreams[account]--; st.accountStreams[account] <= 0 {
+		delete(st.accountStreams, account)
+	}
 }
 
 // shutdown ends the event streams (the HTTP server's shutdown waits for
 // them otherwise).
 func (st *vpState) shutdown() { st.stop.Do(func() { close(st.done) }) }
 
-// watch returns a channel closed at the next change of request id.
-func (st *vpState) watch(id string) <-chan struct{} {
+// watch returns a channel closed at the next change of request id, and
+// the function that says the caller no longer waits on it (the last to
+// leave forgets the channel: a request that expires while watched leaves
+// nothing behind).
+func (st *vpState) watch(id string) (<-chan struct{}, func()) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	ch, ok := st.watchers[id]
+	w, ok := st.watchers[id]
 	if !ok {
-		ch = make(chan struct{})
-		st.watchers[id] = ch
+		w = &vpWatcher{ch: make(chan struct{})}
+		st.watchers[id] = w
 	}
-	return ch
+	w.n++
+	return w.ch, func() {
+		st.mu.Lock()
+		defer st.mu.Unlock()
+		if w.n--; w.n == 0 && st.watchers[id] == w {
+			delete(st.watchers, id)
+		}
+	}
 }
 
 // notify wakes the watchers of id; st.mu is held.
 func (st *vpState) notifyLocked(id string) {
-	if ch, ok := st.watchers[id]; ok {
-		close(ch)
+	if w, ok := st.watchers[id]; ok {
+		close(w.ch)
 		delete(st.watchers, id)
 	}
 }
@@ -420,7 +474,7 @@ func (s *Server) newPresentationRequest(r *http.Request, acct *keystore.Account,
 		ClientID: rec.ClientID, ResponseType: oid4vp.ResponseTypeVPToken, ResponseMode: rec.ResponseMode,
 		ResponseURI: base + "/oid4vp/responses/" + rec.ID, Nonce: rec.Nonce, State: rec.State,
 		Purpose: rec.Purpose, Aud: oid4vp.SelfIssuedAudience, Iat: now.Unix(), Exp: rec.Expires.Unix(),
-		ClientMetadata: &oid4vp.ClientMetadata{ClientName: s.verifierName(acct.Name, d), VPFormatsSupported: vpFormats},
+		ClientMetadata: &oid4vp.ClientMetadata{ClientName: s.verifierName(d), VPFormatsSupported: vpFormats},
 	}
 	if rec.PD != nil {
 		ro.PresentationDefinition = rec.PD
@@ -463,12 +517,12 @@ func (s *Server) newPresentationRequest(r *http.Request, acct *keystore.Account,
 }
 
 // verifierName is what the wallet is told the verifier is called: its
-// trust registry name, or the account's name.
-func (s *Server) verifierName(account, d string) string {
+// trust registry name, or its DID (an account's name is internal).
+func (s *Server) verifierName(d string) string {
 	if is, ok, err := authz.AuthorityIssuer(s.node.Ledger, d); err == nil && ok && is.Name != "" {
 		return is.Name
 	}
-	return account
+	return d
 }
 
 // pruneVPRequests forgets the account's requests expired more than
@@ -502,6 +556,70 @@ func (s *Server) pruneVPRequests(account string) error {
 		return errs.New(http.StatusTooManyRequests, "presentationRequest.tooMany", "the account has %d presentation requests kept (each until a day after it expires); wait for some to expire", n)
 	}
 	return nil
+}
+
+// sweepVPRequests forgets every request expired more than
+// VPRequestRetention before now (whichever account made it), and drops the
+// decryption key of every request that can no longer be answered.
+func (s *Server) sweepVPRequests(now time.Time) error {
+	cutoff := now.Add(-VPRequestRetention)
+	var old []vpRecord
+	var ended []string
+	err := s.node.Keystore.Records("oid4vp/request/", func(_ string, raw []byte) error {
+		var rec vpRecord
+		if json.Unmarshal(raw, &rec) != nil {
+			return nil
+		}
+		switch {
+		case rec.Expires.Before(cutoff):
+			old = append(old, rec)
+		case rec.EncKey != "" && vpFinal(rec.status(now)):
+			ended = append(ended, rec.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, rec := range old {
+		if err := s.node.Keystore.DeleteRecord(vpKey(rec.ID)); err != nil {
+			return err
+		}
+		if err := s.node.Keystore.DeleteRecord(vpAccountKey(rec.Account, rec.ID)); err != nil {
+			return err
+		}
+	}
+	st := s.vp
+	for _, id := range ended {
+		st.mu.Lock()
+		var rec vpRecord
+		err := s.node.Keystore.GetRecord(vpKey(id), &rec)
+		if err == nil && rec.EncKey != "" && vpFinal(rec.status(now)) {
+			rec.EncKey = ""
+			err = s.node.Keystore.PutRecord(vpKey(id), rec, true)
+		}
+		st.mu.Unlock()
+		if err != nil && !errors.Is(err, keystore.ErrNotFound) {
+			return err
+		}
+	}
+	return nil
+}
+
+// sweepVPRequestsEvery runs sweepVPRequests every interval until ctx ends.
+func (s *Server) sweepVPRequestsEvery(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			if err := s.sweepVPRequests(now); err != nil {
+				slog.WarnContext(ctx, "oid4vp: sweeping presentation requests", "err", err)
+			}
+		}
+	}
 }
 
 // ownVPRequest returns the caller's presentation request of the path.
@@ -576,12 +694,11 @@ func (s *Server) presentationRequestEvents(w http.ResponseWriter, r *http.Reques
 		return
 	}
 	st := s.vp
-	if st.streams.Add(1) > MaxVPEventStreams {
-		st.streams.Add(-1)
-		renderError(w, r, errs.New(http.StatusServiceUnavailable, "presentationRequest.tooManyStreams", "too many event streams are open; poll GET /v1/presentation-requests/{id} instead"))
+	if err := st.openStream(rec.Account); err != nil { // counted to the request's account
+		renderError(w, r, err)
 		return
 	}
-	defer st.streams.Add(-1)
+	defer st.closeStream(rec.Account)
 	rc := http.NewResponseController(w)
 	_ = rc.SetWriteDeadline(time.Time{}) // a stream outlives the server's write timeout
 	w.Header().Set("Content-Type", "text/event-stream")
@@ -591,48 +708,50 @@ func (s *Server) presentationRequestEvents(w http.ResponseWriter, r *http.Reques
 	heartbeat := time.NewTicker(VPEventHeartbeat)
 	defer heartbeat.Stop()
 	last := ""
-	for {
-		changed := st.watch(rec.ID)
-		var cur vpRecord
-		if err := s.node.Keystore.GetRecord(vpKey(rec.ID), &cur); err != nil {
-			return
-		}
-		now := time.Now()
-		v := cur.view(now)
-		if v.Status != last {
-			b, err := json.Marshal(v)
-			if err != nil {
-				return
-			}
-			if _, err := fmt.Fprintf(w, "event: status\ndata: %s\n\n", b); err != nil {
-				return
-			}
-			if rc.Flush() != nil {
-				return
-			}
-			last = v.Status
-		}
-		if vpFinal(v.Status) {
-			return
-		}
-		expiry := time.NewTimer(time.Until(cur.Expires) + 500*time.Millisecond)
-		select {
-		case <-changed:
-		case <-expiry.C:
-		case <-heartbeat.C:
-			if _, err := fmt.Fprint(w, ": keep-alive\n\n"); err != nil || rc.Flush() != nil {
-				expiry.Stop()
-				return
-			}
-		case <-r.Context().Done():
-			expiry.Stop()
-			return
-		case <-st.done:
-			expiry.Stop()
-			return
-		}
-		expiry.Stop()
+	for s.streamStatus(w, rc, r, rec.ID, heartbeat, &last) {
 	}
+}
+
+// streamStatus writes request id's status if it is not last and waits for
+// the next change, the expiry, a heartbeat, the client leaving or the
+// server stopping; false ends the stream.
+func (s *Server) streamStatus(w http.ResponseWriter, rc *http.ResponseController, r *http.Request, id string, heartbeat *time.Ticker, last *string) bool {
+	st := s.vp
+	changed, release := st.watch(id)
+	defer release()
+	var cur vpRecord
+	if err := s.node.Keystore.GetRecord(vpKey(id), &cur); err != nil {
+		return false
+	}
+	v := cur.view(time.Now())
+	if v.Status != *last {
+		b, err := json.Marshal(v)
+		if err != nil {
+			return false
+		}
+		if _, err := fmt.Fprintf(w, "event: status\ndata: %s\n\n", b); err != nil || rc.Flush() != nil {
+			return false
+		}
+		*last = v.Status
+	}
+	if vpFinal(v.Status) {
+		return false
+	}
+	expiry := time.NewTimer(time.Until(cur.Expires) + 500*time.Millisecond)
+	defer expiry.Stop()
+	select {
+	case <-changed:
+	case <-expiry.C:
+	case <-heartbeat.C:
+		if _, err := fmt.Fprint(w, ": keep-alive\n\n"); err != nil || rc.Flush() != nil {
+			return false
+		}
+	case <-r.Context().Done():
+		return false
+	case <-st.done:
+		return false
+	}
+	return true
 }
 
 // vpRequestObject serves a request's signed request object (§5.7, RFC
@@ -668,9 +787,11 @@ func (s *Server) vpRequestObject(w http.ResponseWriter, r *http.Request) {
 // request. Protocol errors — an unknown, expired or answered request, a
 // wrong state, a malformed or undecryptable response, a vp_token that
 // does not fit the query's shape — are OAuth errors (§8.5) and change
-// nothing. A well-formed answer is verified and recorded, once: verified
-// (200 {}) or rejected (400 invalid_request naming the failed checks,
-// never a claim).
+// nothing; so is an answer whose holder proofs are not bound to this
+// request (holderProof, nonce, audience), which anyone who saw the QR code
+// could send. Another well-formed answer is verified and recorded, once:
+// verified (200 {}) or rejected (400 invalid_request naming the failed
+// checks, never a claim).
 func (s *Server) vpResponse(w http.ResponseWriter, r *http.Request) {
 	out, err := s.answerPresentationRequest(r)
 	if err != nil {
@@ -764,6 +885,12 @@ func (s *Server) answerPresentationRequest(r *http.Request) (map[string]any, err
 		res.Errors = res.Checks
 	} else if res, err = s.verifyVPToken(r.Context(), &rec, q, byID); err != nil {
 		return nil, err
+	} else if len(res.unproven) > 0 {
+		// Not the holder's answer to this request (no valid holder proof,
+		// another nonce or audience): refused, and the request stays open
+		// for the wallet the QR code was meant for (§14.2).
+		slog.InfoContext(r.Context(), "oid4vp: an answer not bound to the request was refused", "request", id, "failed", res.unproven)
+		return nil, oid4vp.Errorf(oid4vp.ErrInvalidRequest, "the presentation was refused: %s failed; the request stays open", strings.Join(res.unproven, ", "))
 	}
 
 	// Record the outcome, unless the request changed meanwhile.
@@ -890,6 +1017,9 @@ func (s *Server) verifyVPToken(ctx context.Context, rec *vpRecord, q *oid4vp.DCQ
 				badPres = append(badPres, why)
 			}
 			for _, c := range verdict.Checks {
+				if c.Name == credential.CheckHolderProof && c.Status != credential.StatusPassed && !slices.Contains(res.unproven, c.Name) {
+					res.unproven = append(res.unproven, c.Name)
+				}
 				if c.Name == credential.CheckChallenge && c.Status != credential.StatusPassed {
 					badNonce = append(badNonce, where)
 				}
@@ -923,6 +1053,12 @@ func (s *Server) verifyVPToken(ctx context.Context, rec *vpRecord, q *oid4vp.DCQ
 		} else {
 			res.Checks = append(res.Checks, credential.Check{Name: name, Status: credential.StatusFailed, Detail: failDetail + strings.Join(failed, "; ")})
 		}
+	}
+	if len(badNonce) > 0 {
+		res.unproven = append(res.unproven, vpCheckNonce)
+	}
+	if len(badAud) > 0 {
+		res.unproven = append(res.unproven, vpCheckAudience)
 	}
 	add(vpCheckPresentations, badPres, "every presentation and the credentials in it verify", "presentations that do not verify (failed credential checks): ")
 	add(vpCheckNonce, badNonce, "every holder proof carries this request's nonce", "holder proofs without this request's nonce: ")

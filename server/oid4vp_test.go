@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -13,8 +14,10 @@ import (
 	"time"
 
 	"github.com/weidgo/weid/client"
+	"github.com/weidgo/weid/credential"
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/keys"
+	"github.com/weidgo/weid/keystore"
 	"github.com/weidgo/weid/node"
 	"github.com/weidgo/weid/oid4vp"
 )
@@ -43,11 +46,18 @@ func vpSetupWithIssuer(t *testing.T) (tn *testNode, verifier node.NewAccount, wa
 		}
 		wallet = append(wallet, client.WalletCredential{ID: instance, Credential: got.Credentials[0]})
 	}
+	return tn, frontDesk(t, tn), wallet, h, uni
+}
+
+// frontDesk makes the verifier's account, front-desk.
+func frontDesk(t *testing.T, tn *testNode) node.NewAccount {
+	t.Helper()
 	r := tn.do(t, "POST", "/v1/accounts", tn.token, []byte(`{"name":"front-desk","keyType":"Ed25519"}`))
-	if err := json.Unmarshal(r.body, &verifier); err != nil || r.status != 201 {
+	var desk node.NewAccount
+	if err := json.Unmarshal(r.body, &desk); err != nil || r.status != 201 {
 		t.Fatalf("verifier account: %d %s", r.status, r.body)
 	}
-	return tn, verifier, wallet, h, uni
+	return desk
 }
 
 const diplomaQuery = `{"credentials":[{"id":"diploma","format":"dc+sd-jwt","meta":{"vct_values":["UniversityDegreeCredential"]},` +
@@ -146,7 +156,8 @@ func TestOID4VP_PresentTwoClaimsOfAnSDJWTDiploma(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: fetch: %v", mode, err)
 		}
-		if pr.VerifierDID != verifier.DID || pr.Purpose != "front desk check" || pr.ResponseMode != mode {
+		if pr.VerifierDID != verifier.DID || pr.Purpose != "front desk check" || pr.ResponseMode != mode ||
+			pr.ClientMetadata == nil || pr.ClientMetadata.ClientName != verifier.DID { // not registered: its DID, not the account's name
 			t.Errorf("request: %+v", pr.RequestObject)
 		}
 		sels, err := client.Select(pr, wallet)
@@ -278,18 +289,46 @@ func TestOID4VP_BadResponsesAreRefusedAndNothingIsAccepted(t *testing.T) {
 			t.Errorf("%s: a rejected request accepted a second answer", name)
 		}
 	}
-	reject("wrong nonce", func(pr *oid4vp.Request, sels []client.Selection) *oid4vp.Response {
-		other := *pr
-		other.Nonce = "another-nonce"
-		r, _ := client.BuildResponse(&other, sels, h, time.Now())
-		return r
-	}, vpCheckNonce)
-	reject("wrong audience", func(pr *oid4vp.Request, sels []client.Selection) *oid4vp.Response {
-		other := *pr
-		other.ClientID = "decentralized_identifier:did:web:elsewhere.example"
-		r, _ := client.BuildResponse(&other, sels, h, time.Now())
-		return r
-	}, vpCheckAudience)
+	// Answers not bound to the request by their holder proof (another
+	// nonce or audience, a proof that does not verify) are refused without
+	// ending the request: anyone who saw the QR code could send them.
+	for name, build := range map[string]func(pr *oid4vp.Request, sels []client.Selection) *oid4vp.Response{
+		vpCheckNonce: func(pr *oid4vp.Request, sels []client.Selection) *oid4vp.Response {
+			other := *pr
+			other.Nonce = "another-nonce"
+			r, _ := client.BuildResponse(&other, sels, h, time.Now())
+			return r
+		},
+		vpCheckAudience: func(pr *oid4vp.Request, sels []client.Selection) *oid4vp.Response {
+			other := *pr
+			other.ClientID = "decentralized_identifier:did:web:elsewhere.example"
+			r, _ := client.BuildResponse(&other, sels, h, time.Now())
+			return r
+		},
+		credential.CheckHolderProof: func(pr *oid4vp.Request, sels []client.Selection) *oid4vp.Response {
+			// The key-binding JWT's signature tampered with.
+			r, _ := client.BuildResponse(pr, sels, h, time.Now())
+			var token map[string][]string
+			if err := json.Unmarshal(r.VPToken, &token); err != nil {
+				t.Fatal(err)
+			}
+			p := token["diploma"][0]
+			token["diploma"][0] = p[:len(p)-6] + strings.Repeat("A", 6)
+			r.VPToken, _ = json.Marshal(token)
+			return r
+		},
+	} {
+		created, pr, sels := fresh(diplomaQuery)
+		code, body := postForm(t, pr.ResponseURI, build(pr, sels).Form())
+		if code != 400 || !strings.Contains(body, `"invalid_request"`) || !strings.Contains(body, name) || !strings.Contains(body, "stays open") {
+			t.Errorf("%s: %d %s", name, code, body)
+		}
+		wantStatus("an answer failing "+name, created.ID, "retrieved")
+		if _, err := vc.Present(ctx, pr, sels, h); err != nil {
+			t.Errorf("%s: the good answer after it: %v", name, err)
+		}
+		wantStatus("the good answer after one failing "+name, created.ID, "verified")
+	}
 	reject("a required claim not disclosed", func(pr *oid4vp.Request, sels []client.Selection) *oid4vp.Response {
 		sels[0].Disclose = []string{"/degree"}
 		r, _ := client.BuildResponse(pr, sels, h, time.Now())
@@ -471,11 +510,7 @@ func TestOID4VP_DataIntegrityPresentation(t *testing.T) {
 
 func TestOID4VP_EventStreamsAreBounded(t *testing.T) {
 	tn := startNode(t)
-	r := tn.do(t, "POST", "/v1/accounts", tn.token, []byte(`{"name":"front-desk","keyType":"Ed25519"}`))
-	var desk node.NewAccount
-	if err := json.Unmarshal(r.body, &desk); err != nil || r.status != 201 {
-		t.Fatalf("account: %d %s", r.status, r.body)
-	}
+	desk := frontDesk(t, tn)
 	created := createVPRequest(t, tn, desk.Token, `{"dcql_query":`+diplomaQuery+`}`)
 	open := func() *http.Response {
 		req, _ := http.NewRequest("GET", tn.url+"/v1/presentation-requests/"+created.ID+"/events", nil)
@@ -492,7 +527,7 @@ func TestOID4VP_EventStreamsAreBounded(t *testing.T) {
 			s.Body.Close()
 		}
 	}()
-	for range MaxVPEventStreams {
+	for range MaxVPEventStreamsPerAccount {
 		s := open()
 		if s.StatusCode != 200 {
 			t.Fatalf("stream %d: %d", len(streams), s.StatusCode)
@@ -502,7 +537,7 @@ func TestOID4VP_EventStreamsAreBounded(t *testing.T) {
 	over := open()
 	defer over.Body.Close()
 	if over.StatusCode != 503 || over.Header.Get("Content-Type") != "application/problem+json" {
-		t.Errorf("stream %d: %d %s", MaxVPEventStreams+1, over.StatusCode, over.Header.Get("Content-Type"))
+		t.Errorf("stream %d: %d %s", MaxVPEventStreamsPerAccount+1, over.StatusCode, over.Header.Get("Content-Type"))
 	}
 	// A closed stream frees its place.
 	streams[0].Body.Close()
@@ -519,5 +554,93 @@ func TestOID4VP_EventStreamsAreBounded(t *testing.T) {
 			t.Fatal("a closed stream's place was not freed")
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// The node's bound on event streams is shared by the accounts, each within
+// its own; the wake-up channel of a request is forgotten when its last
+// stream leaves, notified or not.
+func TestOID4VP_StreamBoundsAndWatchers(t *testing.T) {
+	st := newVPState()
+	for i := range MaxVPEventStreams {
+		if err := st.openStream(fmt.Sprint("account-", i/MaxVPEventStreamsPerAccount)); err != nil {
+			t.Fatalf("stream %d: %v", i, err)
+		}
+	}
+	if err := st.openStream("another"); err == nil {
+		t.Fatal("the node's bound was passed")
+	}
+	st.closeStream("account-0")
+	if err := st.openStream("another"); err != nil {
+		t.Fatalf("a closed stream's place: %v", err)
+	}
+	if err := st.openStream("another"); err == nil {
+		t.Fatal("the node's bound was passed")
+	}
+
+	_, release1 := st.watch("r1")
+	ch2, release2 := st.watch("r1")
+	release1()
+	if len(st.watchers) != 1 {
+		t.Fatalf("watchers after one of two left: %d", len(st.watchers))
+	}
+	release2()
+	if len(st.watchers) != 0 {
+		t.Fatalf("watchers after both left (the request expired while watched): %d", len(st.watchers))
+	}
+	ch3, release3 := st.watch("r1")
+	st.mu.Lock()
+	st.notifyLocked("r1")
+	st.mu.Unlock()
+	<-ch3
+	_, release4 := st.watch("r1") // a new channel after the change
+	release3()                    // the notified one leaving does not drop the new one
+	if len(st.watchers) != 1 {
+		t.Fatalf("watchers: %d", len(st.watchers))
+	}
+	release4()
+	select {
+	case <-ch2:
+		t.Fatal("a released channel was closed")
+	default:
+	}
+}
+
+// The sweeper drops the decryption key of a request that can no longer be
+// answered, and forgets requests a day after they expired, of any account.
+func TestOID4VP_SweeperForgetsOldRequests(t *testing.T) {
+	tn := startNode(t)
+	desk := frontDesk(t, tn)
+	enc := createVPRequest(t, tn, desk.Token, `{"dcql_query":`+diplomaQuery+`,"response_mode":"direct_post.jwt"}`)
+	plain := createVPRequest(t, tn, desk.Token, `{"dcql_query":`+diplomaQuery+`}`)
+	s := New(tn.n, nil)
+	record := func(id string) (vpRecord, error) {
+		var rec vpRecord
+		err := tn.n.Keystore.GetRecord(vpKey(id), &rec)
+		return rec, err
+	}
+	if err := s.sweepVPRequests(time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if rec, err := record(enc.ID); err != nil || rec.EncKey == "" {
+		t.Fatalf("an open request's key was dropped: %v", err)
+	}
+	if err := s.sweepVPRequests(enc.Expires.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if rec, err := record(enc.ID); err != nil || rec.EncKey != "" {
+		t.Fatalf("an expired request keeps its key (%v)", err)
+	}
+	if err := s.sweepVPRequests(plain.Expires.Add(VPRequestRetention + time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{enc.ID, plain.ID} {
+		if _, err := record(id); !errors.Is(err, keystore.ErrNotFound) {
+			t.Errorf("request %s is kept: %v", id, err)
+		}
+		var exp time.Time
+		if err := tn.n.Keystore.GetRecord(vpAccountKey("front-desk", id), &exp); !errors.Is(err, keystore.ErrNotFound) {
+			t.Errorf("request %s's account index is kept: %v", id, err)
+		}
 	}
 }

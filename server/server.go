@@ -75,6 +75,9 @@ func (s *Server) ListenAndServe(ctx context.Context, addr string, ready func(net
 		return err
 	}
 	hs := s.HTTPServer(addr)
+	sweepCtx, stopSweep := context.WithCancel(ctx)
+	defer stopSweep()
+	go s.sweepVPRequestsEvery(sweepCtx, VPSweepInterval)
 	if ready != nil {
 		ready(ln.Addr())
 	}
