@@ -1055,8 +1055,74 @@ func (s *Server) issueToWallet(r *http.Request) (*oid4vci.CredentialResponse, er
 	return out, nil
 }
 
-// endOffer records an offer that reached a final state (issued, burned):
-// the claims it carried and its code are dropped — the node keeps no copy
+// OfferRetention is how long an offer's record is kept after it expires
+// (issued or not), for GET /v1/offers/{id}.
+const OfferRetention = 24 * time.Hour
+
+// sweepOffers drops the claims and code of every offer that expired
+// unredeemed, or redeemed but not collected (once its access token has
+// expired too), and forgets every offer expired more than OfferRetention
+// before now, with its code and access-token records.
+func (s *Server) sweepOffers(now time.Time) error {
+	cutoff := now.Add(-OfferRetention)
+	var old []offerRecord
+	var lapsed []string
+	err := s.node.Keystore.Records("oid4vci/offer/", func(_ string, raw []byte) error {
+		var rec offerRecord
+		if json.Unmarshal(raw, &rec) != nil {
+			return nil
+		}
+		switch {
+		case rec.Expires.Before(cutoff):
+			old = append(old, rec)
+		case offerLapsed(&rec, now):
+			lapsed = append(lapsed, rec.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	st := s.vci()
+	for _, id := range lapsed {
+		st.offers.Lock()
+		var rec offerRecord
+		err := s.node.Keystore.GetRecord(offerKey(id), &rec)
+		if err == nil && offerLapsed(&rec, now) {
+			err = s.endOffer(&rec)
+		}
+		st.offers.Unlock()
+		if err != nil && !errors.Is(err, keystore.ErrNotFound) {
+			return err
+		}
+	}
+	for _, rec := range old {
+		keys := []string{offerKey(rec.ID)}
+		if rec.Code != "" {
+			keys = append(keys, codeKey(rec.Code))
+		}
+		if rec.TokenHash != "" {
+			keys = append(keys, tokenHashKey(rec.TokenHash))
+		}
+		for _, k := range keys {
+			if err := s.node.Keystore.DeleteRecord(k); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// offerLapsed reports whether rec can no longer be redeemed nor collected
+// but still keeps its claims.
+func offerLapsed(rec *offerRecord, now time.Time) bool {
+	open := rec.State == offerOffered || rec.State == offerRedeemed
+	return open && rec.Cred != nil && now.After(rec.Expires) && now.After(rec.TokenExpires)
+}
+
+// endOffer records an offer that reached a final state (issued, burned)
+// or lapsed (expired before the wallet collected it): the claims it
+// carried and its code are dropped — the node keeps no copy
 // of a citizen's certificate it no longer needs —, then the records that
 // found it by code and by access token are deleted. A crash between the
 // two leaves index records pointing at a final offer, which still refuses
@@ -1067,8 +1133,10 @@ func (s *Server) endOffer(rec *offerRecord) error {
 	if err := s.node.Keystore.PutRecord(offerKey(rec.ID), rec, true); err != nil {
 		return err
 	}
-	if err := s.node.Keystore.DeleteRecord(code); err != nil {
-		return err
+	if code != codeKey("") {
+		if err := s.node.Keystore.DeleteRecord(code); err != nil {
+			return err
+		}
 	}
 	if rec.TokenHash != "" {
 		return s.node.Keystore.DeleteRecord(token)

@@ -373,3 +373,40 @@ func TestOID4VCI_BadInputGetsTheProtocolsErrors(t *testing.T) {
 	_ = json.Unmarshal(ra.body, &another)
 	wantProblem(t, "another account's offer", tn.do(t, "GET", "/v1/offers/"+o.ID+"/qr", another.Token, nil), 404, "offer.notFound")
 }
+
+// The sweeper drops the claims and code of an offer that expired before the
+// wallet collected it, and forgets it a day later.
+func TestOID4VCI_SweeperForgetsLapsedOffers(t *testing.T) {
+	tn, uni := vciSetup(t)
+	o := createOffer(t, tn, uni.Token, `{"instance":"diploma","claims":`+vciClaims+`}`)
+	s := New(tn.n, nil)
+	record := func() (offerRecord, error) {
+		var rec offerRecord
+		err := tn.n.Keystore.GetRecord(offerKey(o.ID), &rec)
+		return rec, err
+	}
+	if err := s.sweepOffers(time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	rec, err := record()
+	if err != nil || rec.Cred == nil || rec.Code == "" {
+		t.Fatalf("an open offer lost its claims or code (%v)", err)
+	}
+	code := rec.Code
+	if err := s.sweepOffers(o.Expires.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if rec, err = record(); err != nil || rec.Cred != nil || rec.Code != "" {
+		t.Fatalf("a lapsed offer keeps its claims or code (%v)", err)
+	}
+	var idx offerIndex
+	if err := tn.n.Keystore.GetRecord(codeKey(code), &idx); !errors.Is(err, keystore.ErrNotFound) {
+		t.Errorf("a lapsed offer's code is still recorded (%v)", err)
+	}
+	if err := s.sweepOffers(o.Expires.Add(OfferRetention + time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := record(); !errors.Is(err, keystore.ErrNotFound) {
+		t.Errorf("an offer a day past its expiry is kept: %v", err)
+	}
+}

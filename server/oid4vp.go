@@ -606,8 +606,10 @@ func (s *Server) sweepVPRequests(now time.Time) error {
 	return nil
 }
 
-// sweepVPRequestsEvery runs sweepVPRequests every interval until ctx ends.
-func (s *Server) sweepVPRequestsEvery(ctx context.Context, interval time.Duration) {
+// sweepEvery forgets what the node no longer needs to keep — old
+// presentation requests (sweepVPRequests) and old credential offers
+// (sweepOffers) — every interval until ctx ends.
+func (s *Server) sweepEvery(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
@@ -617,6 +619,9 @@ func (s *Server) sweepVPRequestsEvery(ctx context.Context, interval time.Duratio
 		case now := <-t.C:
 			if err := s.sweepVPRequests(now); err != nil {
 				slog.WarnContext(ctx, "oid4vp: sweeping presentation requests", "err", err)
+			}
+			if err := s.sweepOffers(now); err != nil {
+				slog.WarnContext(ctx, "oid4vci: sweeping credential offers", "err", err)
 			}
 		}
 	}

@@ -77,7 +77,7 @@ func (s *Server) ListenAndServe(ctx context.Context, addr string, ready func(net
 	hs := s.HTTPServer(addr)
 	sweepCtx, stopSweep := context.WithCancel(ctx)
 	defer stopSweep()
-	go s.sweepVPRequestsEvery(sweepCtx, VPSweepInterval)
+	go s.sweepEvery(sweepCtx, VPSweepInterval)
 	if ready != nil {
 		ready(ln.Addr())
 	}
