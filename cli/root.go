@@ -41,7 +41,10 @@ func NewRoot() *cobra.Command {
 		Long: `weid keeps DID documents on a tamper-evident consortium ledger and resolves
 did:weid, did:key and did:jwk identifiers (did:web when enabled).
 
-Start a single-node service with "weid node start" (or "make run"); then create
+Start a single-node service with "weid node start" (or "make run"); it also
+serves web pages: /verify (check a credential, or ask a wallet for one by QR
+code), /explorer (blocks, transactions with their inclusion proofs, DIDs) and
+/institution (issue to a citizen's wallet, revoke). Create
 and manage DIDs with "weid did ...", signing locally with a key from
 "weid key generate". Governance: "weid committee", "weid issuer" (the trust
 registry of authority issuers), "weid schema" (credential schemas on the
@@ -50,8 +53,10 @@ Credentials: "weid instance" (an institution's issuance settings), "weid vc
 issue|verify|revoke|suspend|unsuspend|status" (VC 2.0 and 1.1 as vc+jwt,
 SD-JWT VC or Data Integrity; Bitstring Status Lists). The citizen's side:
 "weid wallet init|add|list|show" keeps the holder's key and credentials
-locally, "weid vp create|verify|challenge" presents them (disclosing only
-chosen SD-JWT claims). "weid vc verify-batch" verifies files or streams of
+locally, "weid wallet receive" collects an institution's OpenID4VCI offer,
+"weid wallet present" answers a verifier's OpenID4VP request, and "weid vp
+create|verify|challenge" presents them by hand (disclosing only chosen
+SD-JWT claims). "weid vc verify-batch" verifies files or streams of
 credentials through a node. Evidence: "weid evidence create|sign|verify".
 Data authorization: "weid authz grant|revoke|list|verify" (grants on the
 ledger), "weid exchange serve|fetch" (a data holder's service and its
