@@ -123,32 +123,19 @@ const pacedSeconds = 8
 // omission). It returns the latencies, sorted, and the time until the last
 // commit.
 func submitPaced(b *testing.B, nodes []*node.Node, txs []*chain.Tx, rate int) ([]time.Duration, time.Duration) {
-	lat := make([]time.Duration, len(txs))
-	var failed atomic.Value
-	var wg sync.WaitGroup
-	start := time.Now()
+	run := newSubmissions(len(txs))
 	for i, tx := range txs {
-		due := start.Add(time.Duration(i) * time.Second / time.Duration(rate))
+		due := run.start.Add(time.Duration(i) * time.Second / time.Duration(rate))
 		if d := time.Until(due); d > 0 {
 			time.Sleep(d)
 		}
-		wg.Add(1)
+		run.wg.Add(1)
 		go func() {
-			defer wg.Done()
-			if _, err := nodes[i%len(nodes)].Submit(context.Background(), tx, false); err != nil {
-				failed.Store(err)
-				return
-			}
-			lat[i] = time.Since(due)
+			defer run.wg.Done()
+			run.submit(nodes[i%len(nodes)], i, tx, due)
 		}()
 	}
-	wg.Wait()
-	el := time.Since(start)
-	if err := failed.Load(); err != nil {
-		b.Fatal(err)
-	}
-	slices.Sort(lat)
-	return lat, el
+	return run.wait(b)
 }
 
 // lightClients writers submit lightTxs transactions to measure the commit
@@ -162,37 +149,56 @@ const (
 // waiting for its transaction to commit on the node it submitted to, and
 // returns each transaction's commit latency, sorted, and the elapsed time.
 func submitAll(b *testing.B, nodes []*node.Node, txs []*chain.Tx, clients int) ([]time.Duration, time.Duration) {
-	lat := make([]time.Duration, len(txs))
+	run := newSubmissions(len(txs))
 	var next atomic.Int64
-	var failed atomic.Value
-	var wg sync.WaitGroup
-	start := time.Now()
 	for c := range clients {
-		wg.Add(1)
+		run.wg.Add(1)
 		go func() {
-			defer wg.Done()
-			nd := nodes[c%len(nodes)]
+			defer run.wg.Done()
 			for {
 				i := int(next.Add(1)) - 1
-				if i >= len(txs) {
+				if i >= len(txs) || !run.submit(nodes[c%len(nodes)], i, txs[i], time.Now()) {
 					return
 				}
-				t0 := time.Now()
-				if _, err := nd.Submit(context.Background(), txs[i], false); err != nil {
-					failed.Store(err)
-					return
-				}
-				lat[i] = time.Since(t0)
 			}
 		}()
 	}
-	wg.Wait()
-	el := time.Since(start)
-	if err := failed.Load(); err != nil {
+	return run.wait(b)
+}
+
+// submissions records the commit latencies of one run's transactions.
+type submissions struct {
+	lat    []time.Duration
+	failed atomic.Value
+	wg     sync.WaitGroup
+	start  time.Time
+}
+
+func newSubmissions(n int) *submissions {
+	return &submissions{lat: make([]time.Duration, n), start: time.Now()}
+}
+
+// submit submits tx, the run's i-th, to nd and records the time from since
+// until it committed there; false if it failed.
+func (s *submissions) submit(nd *node.Node, i int, tx *chain.Tx, since time.Time) bool {
+	if _, err := nd.Submit(context.Background(), tx, false); err != nil {
+		s.failed.Store(err)
+		return false
+	}
+	s.lat[i] = time.Since(since)
+	return true
+}
+
+// wait waits for the run's submissions and returns their latencies, sorted,
+// and the time since the run started; a failed submission fails b.
+func (s *submissions) wait(b *testing.B) ([]time.Duration, time.Duration) {
+	s.wg.Wait()
+	el := time.Since(s.start)
+	if err := s.failed.Load(); err != nil {
 		b.Fatal(err)
 	}
-	slices.Sort(lat)
-	return lat, el
+	slices.Sort(s.lat)
+	return s.lat, el
 }
 
 // percentile returns the p-th percentile of sorted latencies in ms.
