@@ -161,10 +161,20 @@ func decimal(s string, max uint64) (uint64, bool) {
 // Parse strictly decodes and checks a credential (the JSON of an
 // unsecured credential, or a vc+jwt payload).
 func Parse(b []byte) (*Credential, error) {
+	return parse(b, false)
+}
+
+// parse is Parse; owned says that no one writes b again, so that the
+// credential's strings may share its bytes.
+func parse(b []byte, owned bool) (*Credential, error) {
 	if len(b) > MaxCredentialBytes {
 		return nil, fmt.Errorf("%w: larger than %d bytes", ErrInvalid, MaxCredentialBytes)
 	}
-	doc, err := decodeObject(b, credentialLimits)
+	decode := decodeObject
+	if owned {
+		decode = decodeOwnedObject
+	}
+	doc, err := decode(b, credentialLimits)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}

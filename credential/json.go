@@ -21,5 +21,11 @@ func decodeObject(b []byte, lim strictjson.Limits) (map[string]any, error) {
 	return strictjson.DecodeObject(b, lim)
 }
 
+// decodeOwnedObject is decodeObject for a b no one writes again
+// (strictjson.DecodeObjectOwned).
+func decodeOwnedObject(b []byte, lim strictjson.Limits) (map[string]any, error) {
+	return strictjson.DecodeObjectOwned(b, lim)
+}
+
 // truncate shortens s to at most n bytes for an error message.
 func truncate(s string, n int) string { return strictjson.Truncate(s, n) }

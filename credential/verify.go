@@ -144,7 +144,9 @@ func (v *Verifier) VerifyJWT(ctx context.Context, token string, p Policy) *Resul
 	j, err := ParseJWS(token)
 	var c *Credential
 	if err == nil {
-		c, err = Parse(j.Payload)
+		// j is this function's: its payload, decoded from token, is
+		// never written.
+		c, err = parse(j.Payload, true)
 	}
 	if err == nil && c.Version != 2 {
 		err = fmt.Errorf("%w: a vc+jwt payload must be a VC 2.0 credential (VC-JOSE-COSE §3.1.1)", ErrInvalid)

@@ -3,6 +3,7 @@ package strictjson
 import (
 	"encoding/json"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // decodeFast decodes b as DecodeObject (open '{') or DecodeArray ('[')
@@ -12,7 +13,13 @@ import (
 // encoding/json's unquoting. Strings without escapes are substrings of one
 // copy of b (one allocation for all of them).
 func decodeFast(b []byte, lim Limits, open byte) (any, bool) {
-	d := fastDecoder{s: string(b), lim: lim}
+	return decodeFastString(string(b), lim, open)
+}
+
+// decodeFastString is decodeFast on the JSON text s, whose strings without
+// escapes are substrings of s.
+func decodeFastString(s string, lim Limits, open byte) (any, bool) {
+	d := fastDecoder{s: s, lim: lim}
 	d.space()
 	if d.i >= len(d.s) || d.s[d.i] != open {
 		return nil, false
@@ -32,6 +39,40 @@ type fastDecoder struct {
 	s   string
 	i   int
 	lim Limits
+	// boxes holds the string and number values put into interfaces, a
+	// block at a time (box); stack holds the elements of the arrays
+	// being read (array).
+	boxes []string
+	stack []any
+}
+
+// Interface values of strings and numbers are made by hand from a block
+// of strings: an interface holding a string (or a json.Number, a string
+// type) points to its value, which here is an element of d.boxes, written
+// once and never again. One allocation then holds many values, instead
+// of one allocation per value.
+type eface struct {
+	typ, data unsafe.Pointer
+}
+
+var (
+	stringType = typeOf("")
+	numberType = typeOf(json.Number(""))
+)
+
+func typeOf(v any) unsafe.Pointer { return (*eface)(unsafe.Pointer(&v)).typ }
+
+// box returns s as an interface value of the type typ (stringType or
+// numberType).
+func (d *fastDecoder) box(s string, typ unsafe.Pointer) any {
+	if len(d.boxes) == cap(d.boxes) {
+		d.boxes = make([]string, 0, min(max(2*cap(d.boxes), 16), 256))
+	}
+	d.boxes = append(d.boxes, s)
+	var v any
+	e := (*eface)(unsafe.Pointer(&v))
+	e.typ, e.data = typ, unsafe.Pointer(&d.boxes[len(d.boxes)-1])
+	return v
 }
 
 // space skips JSON whitespace.
@@ -68,7 +109,7 @@ func (d *fastDecoder) value(depth int) (any, bool) {
 		if !ok {
 			return nil, false
 		}
-		return s, true
+		return d.box(s, stringType), true
 	case c == '-' || c >= '0' && c <= '9':
 		return d.number()
 	case c == 't':
@@ -138,21 +179,23 @@ func (d *fastDecoder) object(depth int) (any, bool) {
 
 func (d *fastDecoder) array(depth int) (any, bool) {
 	d.i++ // '['
-	arr := []any{}
 	d.space()
 	if d.i < len(d.s) && d.s[d.i] == ']' {
 		d.i++
-		return arr, true
+		return []any{}, true
 	}
+	// The elements go on d.stack (above those of the arrays this one is
+	// in) and into an array of their number at the end.
+	base := len(d.stack)
 	for {
-		if len(arr) >= d.lim.Array {
+		if len(d.stack)-base >= d.lim.Array {
 			return nil, false
 		}
 		v, ok := d.value(depth + 1)
 		if !ok {
 			return nil, false
 		}
-		arr = append(arr, v)
+		d.stack = append(d.stack, v)
 		d.space()
 		if d.i >= len(d.s) {
 			return nil, false
@@ -163,6 +206,10 @@ func (d *fastDecoder) array(depth int) (any, bool) {
 			d.space()
 		case ']':
 			d.i++
+			arr := make([]any, len(d.stack)-base)
+			copy(arr, d.stack[base:])
+			clear(d.stack[base:])
+			d.stack = d.stack[:base]
 			return arr, true
 		default:
 			return nil, false
@@ -257,7 +304,7 @@ func (d *fastDecoder) number() (any, bool) {
 			i++
 		}
 	}
-	n := json.Number(s[d.i:i])
+	n := s[d.i:i]
 	d.i = i
-	return n, true
+	return d.box(n, numberType), true
 }

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"unsafe"
 )
 
 // Limits bound one strict decode: the deepest nesting of arrays and
@@ -30,6 +31,20 @@ type Limits struct {
 // values (FuzzDecodeObject checks it).
 func DecodeObject(b []byte, lim Limits) (map[string]any, error) {
 	if v, ok := decodeFast(b, lim, '{'); ok {
+		return v.(map[string]any), nil
+	}
+	v, err := decodeSlow(b, lim, '{')
+	if err != nil {
+		return nil, err
+	}
+	return v.(map[string]any), nil
+}
+
+// DecodeObjectOwned is DecodeObject for a b the caller hands over: the
+// strings of the result may share b's bytes instead of a copy of them, so
+// b must never be written again.
+func DecodeObjectOwned(b []byte, lim Limits) (map[string]any, error) {
+	if v, ok := decodeFastString(unsafe.String(unsafe.SliceData(b), len(b)), lim, '{'); ok {
 		return v.(map[string]any), nil
 	}
 	v, err := decodeSlow(b, lim, '{')
