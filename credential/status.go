@@ -78,7 +78,7 @@ func (v *Verifier) status(r *Result, c *Credential) {
 			r.add(CheckStatus, StatusFailed, fmt.Sprintf("status %q is set (%s)", o.Purpose, o.Where))
 			return
 		default:
-			passed = append(passed, fmt.Sprintf("not %s", pastTense(o.Purpose)))
+			passed = append(passed, "not "+pastTense(o.Purpose))
 		}
 	}
 	if len(unknown) > 0 {

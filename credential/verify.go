@@ -156,7 +156,7 @@ func (v *Verifier) VerifyJWT(ctx context.Context, token string, p Policy) *Resul
 		return r
 	}
 	r.Credential = c.Doc
-	r.add(CheckStructure, StatusPassed, fmt.Sprintf("a VC Data Model 2.0 credential secured as a vc+jwt JWS (%s)", j.Header.Alg))
+	r.add(CheckStructure, StatusPassed, "a VC Data Model 2.0 credential secured as a vc+jwt JWS ("+j.Header.Alg+")")
 	kidDID := v.proof(ctx, r, j, c)
 	v.claims(r, c, kidDID, p)
 	return r
@@ -225,7 +225,7 @@ func (v *Verifier) proof(ctx context.Context, r *Result, j *jose.JWS, c *Credent
 		fail("%s: %v", kid, err)
 		return u.DID
 	}
-	r.add(CheckProof, StatusPassed, fmt.Sprintf("the %s signature verifies with %s%s", j.Header.Alg, kid, asOf))
+	r.add(CheckProof, StatusPassed, "the "+j.Header.Alg+" signature verifies with "+kid+asOf)
 	return u.DID
 }
 
@@ -348,7 +348,7 @@ func (r *Result) binding(c *Credential, kidDID string, require bool) bool {
 		if require {
 			st = StatusFailed
 		}
-		r.add(CheckIssuerBinding, st, fmt.Sprintf("the issuer %s is not a DID: nothing binds it to the signing key", truncate(c.Issuer, 200)))
+		r.add(CheckIssuerBinding, st, "the issuer "+truncate(c.Issuer, 200)+" is not a DID: nothing binds it to the signing key")
 		return false
 	}
 	if kidDID == "" {
@@ -356,7 +356,7 @@ func (r *Result) binding(c *Credential, kidDID string, require bool) bool {
 		return false
 	}
 	if kidDID != c.Issuer {
-		r.add(CheckIssuerBinding, StatusFailed, fmt.Sprintf("the credential names the issuer %s but is signed by a key of %s", c.Issuer, kidDID))
+		r.add(CheckIssuerBinding, StatusFailed, "the credential names the issuer "+c.Issuer+" but is signed by a key of "+kidDID)
 		return false
 	}
 	r.add(CheckIssuerBinding, StatusPassed, "the issuer "+c.Issuer+" is the signer's DID")
@@ -365,12 +365,12 @@ func (r *Result) binding(c *Credential, kidDID string, require bool) bool {
 
 // accreditation runs the accreditation check.
 func (v *Verifier) accreditation(r *Result, c *Credential, bound, require bool) {
-	notOK := func(format string, args ...any) {
+	notOK := func(detail string) {
 		st := StatusWarning
 		if require {
 			st = StatusFailed
 		}
-		r.add(CheckAccreditation, st, fmt.Sprintf(format, args...))
+		r.add(CheckAccreditation, st, detail)
 	}
 	switch {
 	case !strings.HasPrefix(c.Issuer, "did:"):
@@ -380,7 +380,7 @@ func (v *Verifier) accreditation(r *Result, c *Credential, bound, require bool) 
 		notOK("the issuer is not bound to the signing key")
 		return
 	case v.State == nil:
-		notOK("no trust registry is available to check the issuer %s", c.Issuer)
+		notOK("no trust registry is available to check the issuer " + c.Issuer)
 		return
 	}
 	is, ok, err := authz.AuthorityIssuer(v.State, c.Issuer)
@@ -390,7 +390,7 @@ func (v *Verifier) accreditation(r *Result, c *Credential, bound, require bool) 
 		return
 	}
 	if !ok {
-		notOK("%s is not a recognized authority issuer", c.Issuer)
+		notOK(c.Issuer + " is not a recognized authority issuer")
 		return
 	}
 	var types []string
@@ -421,12 +421,12 @@ func (v *Verifier) accreditation(r *Result, c *Credential, bound, require bool) 
 				if id != 0 {
 					what += fmt.Sprintf(" with schema %d", id)
 				}
-				notOK("%s (%s) is an authority issuer but is not accredited for %s", c.Issuer, is.Name, what)
+				notOK(fmt.Sprintf("%s (%s) is an authority issuer but is not accredited for %s", c.Issuer, is.Name, what))
 				return
 			}
 		}
 	}
-	r.add(CheckAccreditation, StatusPassed, fmt.Sprintf("%s is an authority issuer (%s) accredited for this credential", c.Issuer, is.Name))
+	r.add(CheckAccreditation, StatusPassed, c.Issuer+" is an authority issuer ("+is.Name+") accredited for this credential")
 }
 
 // validity runs the validityPeriod check.

@@ -146,7 +146,8 @@ func (d *fastDecoder) object(depth int) (any, bool) {
 		if !ok {
 			return nil, false
 		}
-		if _, dup := obj[k]; dup || len(obj) >= d.lim.Members {
+		n := len(obj)
+		if n >= d.lim.Members {
 			return nil, false
 		}
 		d.space()
@@ -159,7 +160,9 @@ func (d *fastDecoder) object(depth int) (any, bool) {
 		if !ok {
 			return nil, false
 		}
-		obj[k] = v
+		if obj[k] = v; len(obj) == n {
+			return nil, false // a duplicate member name
+		}
 		d.space()
 		if d.i >= len(d.s) {
 			return nil, false
