@@ -18,7 +18,9 @@ package credential
 //
 // DID resolutions of the latest document are cached for the batch while
 // the ledger's height stays the same (did:key and did:jwk documents are
-// computed from the identifier, and never change).
+// computed from the identifier, and never change). Parsed kids and the
+// public keys of verification methods are kept for the batch too: they
+// depend on their text alone.
 
 import (
 	"context"
@@ -46,10 +48,70 @@ type Batch struct {
 	pool sync.Pool // *keys.Ed25519Batch
 }
 
+// memo keeps, for a batch, what the proof check computes from the same
+// strings again and again: the parsed kid of a token, the public key of a
+// verification method's publicKeyMultibase. Both are functions of the
+// string alone; only successes are kept.
+type memo struct {
+	mu   sync.RWMutex
+	urls map[string]did.DIDURL
+	pubs map[string]keys.PublicKey
+}
+
+// parseDIDURL is did.ParseDIDURL, remembered when m is not nil.
+func (m *memo) parseDIDURL(s string) (did.DIDURL, error) {
+	if m == nil {
+		return did.ParseDIDURL(s)
+	}
+	m.mu.RLock()
+	u, ok := m.urls[s]
+	m.mu.RUnlock()
+	if ok {
+		return u, nil
+	}
+	u, err := did.ParseDIDURL(s)
+	if err != nil {
+		return u, err
+	}
+	m.mu.Lock()
+	if len(m.urls) >= maxCachedKeys {
+		clear(m.urls)
+	}
+	m.urls[s] = u
+	m.mu.Unlock()
+	return u, nil
+}
+
+// publicKeyOf is publicKeyOf, remembered by publicKeyMultibase when m is
+// not nil.
+func (m *memo) publicKeyOf(vm *did.VerificationMethod) (keys.PublicKey, error) {
+	if m == nil || vm.PublicKeyMultibase == "" {
+		return publicKeyOf(vm)
+	}
+	m.mu.RLock()
+	pk, ok := m.pubs[vm.PublicKeyMultibase]
+	m.mu.RUnlock()
+	if ok {
+		return pk, nil
+	}
+	pk, err := publicKeyOf(vm)
+	if err != nil {
+		return pk, err
+	}
+	m.mu.Lock()
+	if len(m.pubs) >= maxCachedKeys {
+		clear(m.pubs)
+	}
+	m.pubs[vm.PublicKeyMultibase] = pk
+	m.mu.Unlock()
+	return pk, nil
+}
+
 // NewBatch returns a Batch that verifies as v does, under policy p.
 func (v *Verifier) NewBatch(p Policy) *Batch {
 	b := &Batch{v: *v, p: p, dids: &didCache{m: map[string]didEntry{}}, keys: &keyCache{m: map[string]*keys.Ed25519Key{}}}
 	b.v.dids = b.dids
+	b.v.memo = &memo{urls: map[string]did.DIDURL{}, pubs: map[string]keys.PublicKey{}}
 	b.v.ed = nil
 	return b
 }

@@ -99,6 +99,8 @@ type Verifier struct {
 	ed keys.Ed25519Verifier
 	// dids, when set, caches latest-version resolutions (batch.go).
 	dids *didCache
+	// memo, when set, keeps parsed kids and keys (batch.go).
+	memo *memo
 }
 
 // VerifyJWT verifies a vc+jwt compact JWS and reports each check:
@@ -208,7 +210,7 @@ func (v *Verifier) proof(ctx context.Context, r *Result, j *jose.JWS, c *Credent
 		fail("the protected header has no \"kid\" naming the verification method")
 		return ""
 	}
-	u, err := did.ParseDIDURL(kid)
+	u, err := v.memo.parseDIDURL(kid)
 	if err != nil || u.Fragment == "" || u.Path != "" || u.Query != "" {
 		fail("\"kid\" %q is not the DID URL of a verification method", truncate(kid, 200))
 		return ""
@@ -300,7 +302,7 @@ func (v *Verifier) methodKey(ctx context.Context, r *Result, check, rel string, 
 		fail("%s is not an %s method of %s", kid, rel, u.DID)
 		return pk, "", false
 	}
-	if pk, err = publicKeyOf(vm); err != nil {
+	if pk, err = v.memo.publicKeyOf(vm); err != nil {
 		fail("verification method %s: %v", kid, err)
 		return pk, "", false
 	}
