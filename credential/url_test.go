@@ -2,10 +2,12 @@ package credential
 
 import (
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"net/url"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 )
@@ -106,6 +108,36 @@ func TestPlain8(t *testing.T) {
 			b[pos] = byte(c)
 			if plain8(binary.LittleEndian.Uint64(b)) != slow(b) {
 				t.Fatalf("%q", b)
+			}
+		}
+	}
+}
+
+// TestPlainString puts each byte value at each position of strings of
+// every length up to 80: plainString reads exactly the plain ones, as
+// json.Unmarshal does.
+func TestPlainString(t *testing.T) {
+	base := strings.Repeat("eyJhbGciOiJFZERTQSJ9.", 4)
+	for n := 0; n <= 80; n++ {
+		for pos := range max(n, 1) {
+			for c := 0; c < 256; c++ {
+				body := []byte(base[:n])
+				if n > 0 {
+					body[pos] = byte(c)
+				}
+				raw := append(append([]byte{'"'}, body...), '"')
+				plain := true
+				for _, b := range body {
+					plain = plain && b >= 0x20 && b < 0x7f && b != '"' && b != '\\'
+				}
+				s, ok := plainString(raw)
+				if ok != plain {
+					t.Fatalf("%q: ok %v", raw, ok)
+				}
+				var want string
+				if ok && (json.Unmarshal(raw, &want) != nil || s != want) {
+					t.Fatalf("%q: %q, json.Unmarshal %q", raw, s, want)
+				}
 			}
 		}
 	}

@@ -227,7 +227,7 @@ func (d *fastDecoder) array(depth int) (any, bool) {
 func (d *fastDecoder) str() (string, bool) {
 	start := d.i + 1
 	plain := true
-	j := start
+	j := skipPlain(d.s, start)
 	for ; j < len(d.s); j++ {
 		c := d.s[j]
 		if c == '"' {
@@ -258,6 +258,33 @@ func (d *fastDecoder) str() (string, bool) {
 		return "", false
 	}
 	return out, true
+}
+
+// skipPlain returns the index of the first of the eight-byte words of s
+// from i on that holds a byte str must look at (a quote, a backslash, a
+// control character, DEL or a byte of 0x80 and above), or of the last
+// bytes of s that make no whole word: every byte before it is plain
+// printable ASCII.
+func skipPlain(s string, i int) int {
+	for ; i+8 <= len(s); i += 8 {
+		if !plain8(uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56) {
+			return i
+		}
+	}
+	return i
+}
+
+// plain8 reports whether none of the eight bytes of x is below 0x20, 0x7f
+// or above, '"' or '\\' (the classic SWAR tests: a byte less than n, a
+// zero byte after XOR with the byte sought; exact for the word as a whole).
+func plain8(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	del, quote, slash := x^0x7f*ones, x^'"'*ones, x^'\\'*ones
+	bad := x | // 0x80 and above
+		(x-0x20*ones)&^x | // below 0x20
+		(del-ones)&^del | (quote-ones)&^quote | (slash-ones)&^slash // zero bytes
+	return bad&highs == 0
 }
 
 func hasByte(s string, c byte) bool {

@@ -48,3 +48,33 @@ func FuzzDecodeObject(f *testing.F) {
 		}
 	})
 }
+
+func TestSkipPlain(t *testing.T) {
+	plain := func(c byte) bool { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\' }
+	b := []byte("abcdefghijklmnopqrstuvwxyz")
+	for c := 0; c < 256; c++ {
+		for pos := range len(b) {
+			s := []byte(string(b))
+			s[pos] = byte(c)
+			for from := range 3 {
+				got := skipPlain(string(s), from)
+				// want: the start of the first whole word from from that
+				// holds a byte that is not plain, else the first byte of
+				// the tail that makes no whole word.
+				want := from
+				for ; want+8 <= len(s); want += 8 {
+					clean := true
+					for _, x := range s[want : want+8] {
+						clean = clean && plain(x)
+					}
+					if !clean {
+						break
+					}
+				}
+				if got != want {
+					t.Fatalf("%q from %d: %d, want %d", s, from, got, want)
+				}
+			}
+		}
+	}
+}
