@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -190,6 +191,21 @@ func (r *Result) internal(err error) {
 
 func (r *Result) finish() {
 	r.Verified = true
+	nw, ne := 0, 0
+	for _, c := range r.Checks {
+		switch c.Status {
+		case StatusFailed:
+			ne++
+		case StatusWarning:
+			nw++
+		}
+	}
+	if nw > 0 {
+		r.Warnings = slices.Grow(r.Warnings, nw)
+	}
+	if ne > 0 {
+		r.Errors = slices.Grow(r.Errors, ne)
+	}
 	for _, c := range r.Checks {
 		switch c.Status {
 		case StatusFailed:
@@ -470,10 +486,7 @@ func (v *Verifier) schema(r *Result, c *Credential) {
 		return
 	}
 	var checked, unchecked, disclosed []string
-	val := v.Schemas
-	if val == nil {
-		val = schemas.NewValidator(0)
-	}
+	val := v.Schemas // a fresh validator if nil, made when first needed
 	for _, ref := range c.Schemas {
 		id, version, ok := ref.WeidSchema()
 		if !ok || v.State == nil {
@@ -495,6 +508,9 @@ func (v *Verifier) schema(r *Result, c *Credential) {
 			}
 			disclosed = append(disclosed, ref.ID)
 			continue
+		}
+		if val == nil {
+			val = schemas.NewValidator(0)
 		}
 		for i, subj := range c.Subjects {
 			err := val.Validate(v.State, id, version, subj)
