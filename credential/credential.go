@@ -414,11 +414,14 @@ func objects(v any, name string, required bool) ([]map[string]any, error) {
 
 // isURL reports whether s is an absolute URL (a DID is one).
 func isURL(s string) bool {
-	if s == "" || len(s) > maxURLLength || strings.ContainsAny(s, " \t\r\n") {
+	if s == "" || len(s) > maxURLLength {
 		return false
 	}
-	if opaqueURL(s) || plainHTTPURL(s) {
+	if opaqueURL(s) || plainHTTPURL(s) { // neither holds white space
 		return true
+	}
+	if strings.ContainsAny(s, " \t\r\n") {
+		return false
 	}
 	u, err := url.Parse(s)
 	return err == nil && u.Scheme != ""
@@ -426,20 +429,20 @@ func isURL(s string) bool {
 
 // opaqueURL reports whether s is an absolute URL url.Parse reads as
 // opaque (a DID, a urn:uuid: id): a scheme, then something that does not
-// begin with '/', with no control character and no '%' (url.Parse
-// validates neither the opaque part nor the query of such a URL, and only
-// the escapes of its fragment). false means only that url.Parse must
-// decide.
+// begin with '/', with no control character, no space and no '%'
+// (url.Parse validates neither the opaque part nor the query of such a
+// URL, and only the escapes of its fragment). false means only that
+// url.Parse must decide.
 func opaqueURL(s string) bool {
 	colon := -1
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
-		case c < 0x20 || c == 0x7f || c == '%':
+		case c <= 0x20 || c == 0x7f || c == '%':
 			return false
 		case colon >= 0:
 		case c == ':':
-			if i == 0 {
+			if i == 0 || i+1 == len(s) || s[i+1] == '/' || s[i+1] == '#' || s[i+1] == '?' {
 				return false
 			}
 			colon = i
@@ -449,7 +452,7 @@ func opaqueURL(s string) bool {
 			return false
 		}
 	}
-	return colon > 0 && colon+1 < len(s) && s[colon+1] != '/' && s[colon+1] != '#' && s[colon+1] != '?'
+	return colon > 0
 }
 
 // plainHTTPURL reports whether s is an http or https URL of the plainest

@@ -142,3 +142,24 @@ func TestPlainString(t *testing.T) {
 		}
 	}
 }
+
+// FuzzIsURL checks isURL against its definition: a string within the
+// length bound, without white space, that url.Parse reads as an absolute
+// URL (opaqueURL and plainHTTPURL only shortcut url.Parse).
+func FuzzIsURL(f *testing.F) {
+	for _, s := range []string{"did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK", "urn:uuid:3f1c7a52-8e0b", "did:weid:1#key-1",
+		"https://example.com/x", "a:", ":x", "a:/x", "a:?q", "a:#f", "1a:b", "a:b%zz", "a:b#%zz", "a:b?x#y", "a b:c", "a:b c", "a:b\t",
+		"did:x:\x7f", "https://example.com/a b", "http://x", "https://"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want := s != "" && len(s) <= maxURLLength && !strings.ContainsAny(s, " \t\r\n")
+		if want {
+			u, err := url.Parse(s)
+			want = err == nil && u.Scheme != ""
+		}
+		if got := isURL(s); got != want {
+			t.Fatalf("%q: isURL %v, want %v", s, got, want)
+		}
+	})
+}

@@ -1,6 +1,7 @@
 package strictjson
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"unicode/utf8"
 	"unsafe"
@@ -266,9 +267,9 @@ func (d *fastDecoder) str() (string, bool) {
 // bytes of s that make no whole word: every byte before it is plain
 // printable ASCII.
 func skipPlain(s string, i int) int {
-	for ; i+8 <= len(s); i += 8 {
-		if !plain8(uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56) {
+	b := unsafe.Slice(unsafe.StringData(s), len(s)) // read, never written
+	for ; i+8 <= len(b); i += 8 {
+		if !plain8(binary.LittleEndian.Uint64(b[i:])) {
 			return i
 		}
 	}
