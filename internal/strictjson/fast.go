@@ -3,6 +3,7 @@ package strictjson
 import (
 	"encoding/binary"
 	"encoding/json"
+	"sync"
 	"unicode/utf8"
 	"unsafe"
 )
@@ -20,7 +21,16 @@ func decodeFast(b []byte, lim Limits, open byte) (any, bool) {
 // decodeFastString is decodeFast on the JSON text s, whose strings without
 // escapes are substrings of s.
 func decodeFastString(s string, lim Limits, open byte) (any, bool) {
-	d := fastDecoder{s: s, lim: lim}
+	st := scratch.Get().(*stacks)
+	d := fastDecoder{s: s, lim: lim, stack: st.elems[:0], members: st.members[:0]}
+	defer func() {
+		// What a refused input left behind, then the stacks, kept for
+		// the next decode.
+		clear(d.stack)
+		clear(d.members)
+		st.elems, st.members = d.stack[:0], d.members[:0]
+		scratch.Put(st)
+	}()
 	d.space()
 	if d.i >= len(d.s) || d.s[d.i] != open {
 		return nil, false
@@ -41,10 +51,25 @@ type fastDecoder struct {
 	i   int
 	lim Limits
 	// boxes holds the string and number values put into interfaces, a
-	// block at a time (box); stack holds the elements of the arrays
-	// being read (array).
-	boxes []string
-	stack []any
+	// block at a time (box); stack and members hold the elements of the
+	// arrays and the members of the objects being read (array, object).
+	boxes   []string
+	stack   []any
+	members []member
+}
+
+// stacks are a decoder's stack and members, kept between decodes.
+type stacks struct {
+	elems   []any
+	members []member
+}
+
+var scratch = sync.Pool{New: func() any { return new(stacks) }}
+
+// member is an object member read and not yet in its map.
+type member struct {
+	name  string
+	value any
 }
 
 // Interface values of strings and numbers are made by hand from a block
@@ -133,12 +158,15 @@ func (d *fastDecoder) literal(lit string) bool {
 
 func (d *fastDecoder) object(depth int) (any, bool) {
 	d.i++ // '{'
-	obj := map[string]any{}
 	d.space()
 	if d.i < len(d.s) && d.s[d.i] == '}' {
 		d.i++
-		return obj, true
+		return map[string]any{}, true
 	}
+	// The members go on d.members (above those of the objects this one
+	// is in) and into a map made for their number at the end, which
+	// refuses a duplicate name.
+	base := len(d.members)
 	for {
 		if d.i >= len(d.s) || d.s[d.i] != '"' {
 			return nil, false
@@ -147,8 +175,7 @@ func (d *fastDecoder) object(depth int) (any, bool) {
 		if !ok {
 			return nil, false
 		}
-		n := len(obj)
-		if n >= d.lim.Members {
+		if len(d.members)-base >= d.lim.Members {
 			return nil, false
 		}
 		d.space()
@@ -161,9 +188,7 @@ func (d *fastDecoder) object(depth int) (any, bool) {
 		if !ok {
 			return nil, false
 		}
-		if obj[k] = v; len(obj) == n {
-			return nil, false // a duplicate member name
-		}
+		d.members = append(d.members, member{k, v})
 		d.space()
 		if d.i >= len(d.s) {
 			return nil, false
@@ -174,6 +199,16 @@ func (d *fastDecoder) object(depth int) (any, bool) {
 			d.space()
 		case '}':
 			d.i++
+			ms := d.members[base:]
+			obj := make(map[string]any, len(ms))
+			for _, m := range ms {
+				obj[m.name] = m.value
+			}
+			if len(obj) != len(ms) {
+				return nil, false // a duplicate member name
+			}
+			clear(ms)
+			d.members = d.members[:base]
 			return obj, true
 		default:
 			return nil, false
