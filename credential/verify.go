@@ -306,8 +306,9 @@ func (v *Verifier) methodKey(ctx context.Context, r *Result, check, rel string, 
 		// A key rotated out still verifies what it signed while current,
 		// but the date is the signer's word: a key its controller has
 		// since declared compromised could have back-dated anything.
+		mb := did.CanonicalKey(vm.PublicKeyMultibase)
 		for _, c := range res.DocumentMetadata.CompromisedKeys {
-			if c.PublicKeyMultibase == vm.PublicKeyMultibase {
+			if c.PublicKeyMultibase == mb {
 				fail("the key of %s was declared compromised by %s at %s (tx %s): nothing it signed is accepted, whatever date it carries", kid, u.DID, c.Since, c.TxHash)
 				return pk, "", false
 			}

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mr-tron/base58"
+
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/credential"
 	"github.com/weidgo/weid/did"
@@ -423,7 +425,10 @@ func TestCompromisedKey(t *testing.T) {
 				if how == "report" { // removed as a plain rotation first
 					v := e.verifier(e.Now.Add(time.Hour))
 					want(t, v.VerifyJWT(ctx, before, credential.Policy{RequireAccreditation: true}), true, allPassed)
-					e.must(t, uni.tx(t, did.TxReportCompromised, did.ReportCompromisedPayload{DID: uni.did, PublicKeyMultibase: oldMB}))
+					// Reported in another encoding of the key (a non-minimal
+					// multicodec varint): the same key.
+					other := "z" + base58.Encode(append([]byte{0xed, 0x81, 0x00}, old.Key.Public().Bytes...))
+					e.must(t, uni.tx(t, did.TxReportCompromised, did.ReportCompromisedPayload{DID: uni.did, PublicKeyMultibase: other}))
 				}
 			}
 			v := e.verifier(e.Now.Add(time.Hour))
@@ -450,6 +455,20 @@ func TestCompromisedKey(t *testing.T) {
 			} {
 				if err := e.commit(t, tx)[0]; errs.Code(err) != "did.keyCompromised" {
 					t.Errorf("%s: %v, want did.keyCompromised", tx.Type, err)
+				}
+			}
+			// Another encoding of the same key is the same key.
+			raw := old.Key.Public().Bytes
+			alt := "z" + base58.Encode(append([]byte{0xed, 0x81, 0x00}, raw...)) // a non-minimal multicodec varint
+			if alt == oldMB || did.CanonicalKey(alt) != oldMB {
+				t.Fatalf("alternative encoding %s of %s", alt, oldMB)
+			}
+			for _, tx := range []*chain.Tx{
+				uni.tx(t, did.TxReportCompromised, did.ReportCompromisedPayload{DID: uni.did, PublicKeyMultibase: alt}),
+				uni.tx(t, did.TxAddMethod, did.AddMethodPayload{DID: uni.did, ID: "key-8", PublicKeyMultibase: alt}),
+			} {
+				if err := e.commit(t, tx)[0]; errs.Code(err) != "did.keyCompromised" {
+					t.Errorf("%s with another encoding: %v, want did.keyCompromised", tx.Type, err)
 				}
 			}
 			// A key in use is removed or rotated, not reported.

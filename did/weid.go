@@ -82,6 +82,8 @@ type Record struct {
 // dated back to then: once declared compromised, nothing it signed is
 // accepted any more, whatever date it carries, and it may not be added back.
 type CompromisedKey struct {
+	// PublicKeyMultibase is the key in its canonical encoding
+	// (CanonicalKey).
 	PublicKeyMultibase string `json:"publicKeyMultibase"`
 	// ID is the verification method the key was, when it was declared
 	// compromised as it was removed.

@@ -230,9 +230,9 @@ func Register(reg *chain.Registry) {
 		return next.removeMethod(rm.ID, rm.Compromised)
 	})
 	update(TxReportCompromised, func() chain.Payload { return new(ReportCompromisedPayload) }, func(next *Record, p chain.Payload) error {
-		mb := p.(*ReportCompromisedPayload).PublicKeyMultibase
+		mb := CanonicalKey(p.(*ReportCompromisedPayload).PublicKeyMultibase)
 		for _, vm := range next.Document.VerificationMethod {
-			if vm.PublicKeyMultibase == mb {
+			if CanonicalKey(vm.PublicKeyMultibase) == mb {
 				return errs.New(http.StatusConflict, "did.keyInUse", "%s is the key of %s: remove or rotate it with compromised set instead", mb, vm.ID)
 			}
 		}
@@ -480,12 +480,25 @@ func (next *Record) compromise(id, mb string) error {
 	if len(next.Compromised) >= MaxCompromisedKeys {
 		return errs.BadRequest("did.tooManyCompromisedKeys", "at most %d keys may be declared compromised", MaxCompromisedKeys)
 	}
-	next.Compromised = append(next.Compromised, CompromisedKey{PublicKeyMultibase: mb, ID: id, Since: next.Updated, TxHash: next.TxHash})
+	next.Compromised = append(next.Compromised, CompromisedKey{PublicKeyMultibase: CanonicalKey(mb), ID: id, Since: next.Updated, TxHash: next.TxHash})
 	return nil
 }
 
 func (r *Record) compromisedIndex(mb string) int {
+	mb = CanonicalKey(mb)
 	return slices.IndexFunc(r.Compromised, func(c CompromisedKey) bool { return c.PublicKeyMultibase == mb })
+}
+
+// CanonicalKey returns the one encoding of the key a publicKeyMultibase
+// value holds (an EC key compressed, a minimal multicodec prefix), so that
+// two encodings of one key compare equal; a value that is not a key comes
+// back as it is.
+func CanonicalKey(mb string) string {
+	pk, err := keys.ParseMultibase(mb)
+	if err != nil {
+		return mb
+	}
+	return pk.Multibase()
 }
 
 func cloneDocument(d *Document) *Document {
