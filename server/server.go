@@ -36,6 +36,8 @@ type Server struct {
 	challenges *challengeStore
 	// vp is the OpenID4VP verifier's state in memory (server/oid4vp.go).
 	vp *vpState
+	// statusLists keeps the signed status list credentials served.
+	statusLists statusListCache
 }
 
 // New returns the API server for n. reg receives the HTTP metrics and is

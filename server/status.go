@@ -1,15 +1,20 @@
 package server
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/credential"
 	"github.com/weidgo/weid/errs"
 	"github.com/weidgo/weid/keys"
@@ -142,47 +147,147 @@ func (s *Server) updateStatus(w http.ResponseWriter, r *http.Request) {
 // otherwise as JSON with an eddsa-jcs-2022 proof. Without the key the
 // credential is served unsigned: verifiers of the consortium read the list
 // from their own copy of the ledger, which is its authority.
+//
+// The signed credential is dated by the list's latest version (validFrom,
+// and the proof's created or the JWT's iat, are that version's block
+// time), so it is the same for every request until the list changes: it
+// is kept (statusListCache) and served with an ETag, and a client that
+// sends it back in If-None-Match gets 304 — a verifier polling a list
+// costs a state read, not a signature.
 func (s *Server) getStatusList(w http.ResponseWriter, r *http.Request) {
 	id := chi.URLParam(r, "id")
 	if !status.ValidID(id) {
 		renderError(w, r, errs.BadRequest("status.invalidId", "%q is not a status list id", id))
 		return
 	}
-	cred, err := status.Credential(s.node.Ledger, id, status.URL(s.baseURL(r), id))
+	l, err := status.Get(s.node.Ledger, id)
 	if err != nil {
 		renderError(w, r, err)
 		return
 	}
-	body, err := json.Marshal(cred)
-	if err != nil {
-		renderError(w, r, err)
-		return
+	url := status.URL(s.baseURL(r), id)
+	asJWT := strings.Contains(r.Header.Get("Accept"), "application/vc+jwt")
+	vm, key, _, kerr := s.node.CustodialKey(l.Issuer)
+	signed := kerr == nil
+	if signed && key.Type() != keys.Ed25519 {
+		asJWT = true
 	}
-	issuer, _ := cred["issuer"].(string)
-	vm, key, _, err := s.node.CustodialKey(issuer)
-	if err != nil {
-		// Not a key of this node: serve the credential unsigned.
-		w.Header().Set("Cache-Control", "no-cache")
-		writeJSON(w, http.StatusOK, json.RawMessage(body))
-		return
-	}
-	signer := credential.Signer{DID: issuer, VerificationMethod: vm, Key: key}
-	w.Header().Set("Cache-Control", "no-cache")
-	if strings.Contains(r.Header.Get("Accept"), "application/vc+jwt") || key.Type() != keys.Ed25519 {
-		tok, err := credential.IssueJWT(signer, body, time.Now(), credential.IssueOptions{})
-		if err != nil {
+	ck := statusListKey{id: id, version: l.Version, url: url, jwt: asJWT && signed, vm: vm}
+	out, ok := s.statusLists.get(ck)
+	if !ok {
+		if out, err = s.statusListCredential(l, url, ck.jwt, signed, vm, key); err != nil {
 			renderError(w, r, err)
 			return
 		}
-		w.Header().Set("Content-Type", "application/vc+jwt")
-		w.WriteHeader(http.StatusOK)
-		_, _ = w.Write([]byte(tok))
+		s.statusLists.put(ck, out)
+	}
+	w.Header().Set("Cache-Control", "no-cache")
+	w.Header().Set("ETag", out.etag)
+	w.Header().Set("Vary", "Accept")
+	if etagMatch(r.Header.Get("If-None-Match"), out.etag) {
+		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	signed, err := credential.SignDataIntegrityJCS(signer, body, time.Now())
+	w.Header().Set("Content-Type", out.contentType)
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(out.body)
+}
+
+// statusListCredential builds list l's credential at url, signed with the
+// issuer's key (vm, key) when the node keeps it (signed), as a vc+jwt when
+// asJWT, else with an eddsa-jcs-2022 proof.
+func (s *Server) statusListCredential(l *status.List, url string, asJWT, signed bool, vm string, key *keys.PrivateKey) (*cachedStatusList, error) {
+	cred, err := status.Credential(s.node.Ledger, l.ID, url)
 	if err != nil {
-		renderError(w, r, err)
-		return
+		return nil, err
 	}
-	writeJSON(w, http.StatusOK, signed)
+	body, err := json.Marshal(cred)
+	if err != nil {
+		return nil, err
+	}
+	out := &cachedStatusList{contentType: "application/json"}
+	switch {
+	case !signed:
+		// Not a key of this node: served unsigned. Verifiers of the
+		// consortium read the list from their own copy of the ledger.
+		out.body = append(body, '\n')
+	default:
+		at, err := time.Parse(time.RFC3339Nano, l.Updated)
+		if err != nil {
+			return nil, fmt.Errorf("status list %s: updated %q: %w", l.ID, l.Updated, err)
+		}
+		signer := credential.Signer{DID: l.Issuer, VerificationMethod: vm, Key: key}
+		if asJWT {
+			tok, err := credential.IssueJWT(signer, body, at, credential.IssueOptions{})
+			if err != nil {
+				return nil, err
+			}
+			out.body, out.contentType = []byte(tok), "application/vc+jwt"
+		} else {
+			doc, err := credential.SignDataIntegrityJCS(signer, body, at)
+			if err != nil {
+				return nil, err
+			}
+			if out.body, err = chain.MarshalJSON(doc); err != nil {
+				return nil, err
+			}
+			out.body = append(out.body, '\n')
+		}
+	}
+	sum := sha256.Sum256(out.body)
+	out.etag = `"` + hex.EncodeToString(sum[:16]) + `"`
+	return out, nil
+}
+
+// cachedStatusList is a status list credential as served.
+type cachedStatusList struct {
+	body        []byte
+	contentType string
+	etag        string
+}
+
+// statusListKey names one served form of one version of a list.
+type statusListKey struct {
+	id      string
+	version uint64
+	url     string
+	jwt     bool
+	vm      string // the signing key's method ("" unsigned)
+}
+
+// statusListCache keeps the last served forms of status lists, at most
+// maxCachedStatusLists; past it, it starts over.
+type statusListCache struct {
+	mu sync.Mutex
+	m  map[statusListKey]*cachedStatusList
+}
+
+const maxCachedStatusLists = 256
+
+func (c *statusListCache) get(k statusListKey) (*cachedStatusList, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok := c.m[k]
+	return v, ok
+}
+
+func (c *statusListCache) put(k statusListKey, v *cachedStatusList) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= maxCachedStatusLists {
+		c.m = make(map[statusListKey]*cachedStatusList)
+	}
+	c.m[k] = v
+}
+
+// etagMatch reports whether an If-None-Match header names etag (RFC 9110
+// §13.1.2: a list of entity tags, or "*"; weak comparison).
+func etagMatch(header, etag string) bool {
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
+		if t == "*" || t == etag {
+			return true
+		}
+	}
+	return false
 }

@@ -3,6 +3,8 @@ package server
 import (
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -133,5 +135,43 @@ func TestStatus_InstanceIssueRevokeSuspendOverHTTP(t *testing.T) {
 	}
 	if r := tn.do(t, "GET", "/status-lists/nope", "", nil); r.status != 404 {
 		t.Fatalf("unknown list: %d %s", r.status, r.body)
+	}
+
+	// A list's credential is the same until the list changes: an ETag,
+	// 304 when the client has it, a new one after an update.
+	second, _ := entries[1].(map[string]any)
+	susp, _ := second["statusListCredential"].(string)
+	get := func(etag string) (int, string, string) {
+		req, _ := http.NewRequest("GET", tn.url+susp[strings.Index(susp, "/status-lists/"):], nil)
+		if etag != "" {
+			req.Header.Set("If-None-Match", etag)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, resp.Header.Get("ETag"), string(b)
+	}
+	st1, etag1, body1 := get("")
+	if st1 != 200 || etag1 == "" {
+		t.Fatalf("suspension list: %d, ETag %q", st1, etag1)
+	}
+	if st, etag, body := get(""); st != 200 || etag != etag1 || body != body1 {
+		t.Fatalf("the unchanged list differs between two requests: %d %q", st, etag)
+	}
+	if st, _, body := get(`W/"x", ` + etag1); st != http.StatusNotModified || body != "" {
+		t.Fatalf("If-None-Match with its ETag: %d %q", st, body)
+	}
+	if r := update(uni.Token, "suspension", true); r.status != 200 {
+		t.Fatalf("suspend: %d %s", r.status, r.body)
+	}
+	st2, etag2, body2 := get(etag1)
+	if st2 != 200 || etag2 == etag1 || body2 == body1 {
+		t.Fatalf("after an update: %d, ETag %q (was %q)", st2, etag2, etag1)
+	}
+	if r := tn.do(t, "POST", "/credentials/verify", "", []byte(`{"verifiableCredential":`+body2+`}`)); r.status != 200 {
+		t.Fatalf("the updated list credential does not verify: %d %s", r.status, r.body)
 	}
 }
