@@ -1055,6 +1055,19 @@ func (s *Server) issueToWallet(r *http.Request) (*oid4vci.CredentialResponse, er
 	return out, nil
 }
 
+// eachRecord calls fn with every keystore record under prefix decoded as
+// a T, skipping any that does not decode: the sweepers' reading of their
+// records.
+func eachRecord[T any](ks *keystore.Store, prefix string, fn func(rec *T)) error {
+	return ks.Records(prefix, func(_ string, raw []byte) error {
+		var rec T
+		if json.Unmarshal(raw, &rec) == nil {
+			fn(&rec)
+		}
+		return nil
+	})
+}
+
 // OfferRetention is how long an offer's record is kept after it expires
 // (issued or not), for GET /v1/offers/{id}.
 const OfferRetention = 24 * time.Hour
@@ -1067,18 +1080,13 @@ func (s *Server) sweepOffers(now time.Time) error {
 	cutoff := now.Add(-OfferRetention)
 	var old []offerRecord
 	var lapsed []string
-	err := s.node.Keystore.Records("oid4vci/offer/", func(_ string, raw []byte) error {
-		var rec offerRecord
-		if json.Unmarshal(raw, &rec) != nil {
-			return nil
-		}
+	err := eachRecord(s.node.Keystore, "oid4vci/offer/", func(rec *offerRecord) {
 		switch {
 		case rec.Expires.Before(cutoff):
-			old = append(old, rec)
-		case offerLapsed(&rec, now):
+			old = append(old, *rec)
+		case offerLapsed(rec, now):
 			lapsed = append(lapsed, rec.ID)
 		}
-		return nil
 	})
 	if err != nil {
 		return err

@@ -565,18 +565,13 @@ func (s *Server) sweepVPRequests(now time.Time) error {
 	cutoff := now.Add(-VPRequestRetention)
 	var old []vpRecord
 	var ended []string
-	err := s.node.Keystore.Records("oid4vp/request/", func(_ string, raw []byte) error {
-		var rec vpRecord
-		if json.Unmarshal(raw, &rec) != nil {
-			return nil
-		}
+	err := eachRecord(s.node.Keystore, "oid4vp/request/", func(rec *vpRecord) {
 		switch {
 		case rec.Expires.Before(cutoff):
-			old = append(old, rec)
+			old = append(old, *rec)
 		case rec.EncKey != "" && vpFinal(rec.status(now)):
 			ended = append(ended, rec.ID)
 		}
-		return nil
 	})
 	if err != nil {
 		return err
