@@ -2,9 +2,11 @@ package chain
 
 import (
 	"bytes"
+	"encoding/json"
 	"reflect"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/gowebpki/jcs"
 
@@ -60,6 +62,17 @@ func FuzzDecodeTx(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
+		// The fast path accepts nothing the general path refuses, and
+		// decodes alike.
+		if fast, ok := decodeTxFast(raw); ok {
+			general, err := decodeTxGeneral(raw)
+			if err != nil {
+				t.Fatalf("fast path accepts %q, the general path refuses it: %v", raw, err)
+			}
+			if !reflect.DeepEqual(fast, general) {
+				t.Fatalf("fast path decodes %q to %+v, the general path to %+v", raw, fast, general)
+			}
+		}
 		tx, err := DecodeTx(raw)
 		if err != nil {
 			if tx != nil {
@@ -88,6 +101,44 @@ func FuzzDecodeTx(f *testing.F) {
 		}
 		if _, err := tx.signingBytes(); err != nil {
 			t.Fatalf("accepted transaction has no signing bytes: %v", err)
+		}
+	})
+}
+
+// FuzzTxMember checks that TxMember, the fast path for request bodies
+// {"tx": {…}}, agrees with strict decoding of the body whenever DecodeTx
+// accepts what it returns (what DecodeTx refuses is refused either way,
+// with DecodeTx's error), and that
+// canonicalJSON claims canonical only what RFC 8785 leaves unchanged.
+func FuzzTxMember(f *testing.F) {
+	for _, s := range fuzzSeeds(f) {
+		f.Add([]byte(`{"tx":` + string(s) + `}`))
+		f.Add(s)
+	}
+	for _, s := range []string{`{"tx":{}}`, ` { "tx" : {"a":[1,{"b":"}"}]} } `, `{"tx":{},"tx":{}}`, `{"tx":[]}`, `{"TX":{}}`,
+		`{"a":-0,"b":1.5,"c":[true,false,null],"d":"é","é":1}`, `{"b":1,"a":2}`, `{"a":100000000000000000000}`, `{"a":""}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		if v, ok := TxMember(body); ok {
+			if _, err := DecodeTx(v); err != nil {
+				return
+			}
+			var req struct {
+				Tx json.RawMessage `json:"tx"`
+			}
+			if err := DecodeStrict(body, &req); err != nil {
+				t.Fatalf("TxMember accepts %q, DecodeStrict refuses it: %v", body, err)
+			}
+			if !bytes.Equal(v, req.Tx) {
+				t.Fatalf("TxMember(%q) = %q, DecodeStrict %q", body, v, req.Tx)
+			}
+		}
+		if utf8.Valid(body) && canonicalJSON(body) {
+			j, err := jcs.Transform(body)
+			if err != nil || !bytes.Equal(j, body) {
+				t.Fatalf("canonicalJSON claims %q canonical, RFC 8785 gives %q (%v)", body, j, err)
+			}
 		}
 	})
 }

@@ -117,6 +117,9 @@ func canonicalPayload(p json.RawMessage) (json.RawMessage, error) {
 	if !utf8.Valid(p) {
 		return nil, errs.BadRequest("tx.malformed", "payload is not valid UTF-8")
 	}
+	if canonicalJSON(p) {
+		return p, nil
+	}
 	c, err := jcs.Transform(p)
 	if err != nil {
 		return nil, errs.BadRequest("tx.malformed", "payload: %v", err)
@@ -160,6 +163,15 @@ func DecodeTx(raw []byte) (*Tx, error) {
 	if len(raw) > MaxTxBytes {
 		return nil, errs.New(http.StatusRequestEntityTooLarge, "tx.tooLarge", "transaction is %d bytes, the limit is %d", len(raw), MaxTxBytes)
 	}
+	if tx, ok := decodeTxFast(raw); ok {
+		return tx, nil
+	}
+	return decodeTxGeneral(raw)
+}
+
+// decodeTxGeneral is DecodeTx for any input: encoding/json with the strict
+// member checks, and the payload canonicalized by jcs.Transform.
+func decodeTxGeneral(raw []byte) (*Tx, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	var tx Tx
