@@ -70,13 +70,9 @@ func NewSolo(l *Ledger, key *keys.PrivateKey, cfg SoloConfig) *Solo {
 func (s *Solo) Name() string { return "solo" }
 
 func (s *Solo) enqueue(sub *submission) error {
-	// Checked outside the lock: a tx committed meanwhile is caught by its
-	// nonce when the block is applied.
-	if _, _, ok, err := s.l.TxLocation(sub.c.Hash); err != nil {
-		return err
-	} else if ok {
-		return errs.New(http.StatusConflict, "tx.replay", "transaction %s is already committed", sub.c.Hash)
-	}
+	// A transaction committed before is refused by its nonce when its block
+	// is applied (tx.replay), as is any other reuse of a signer's nonce:
+	// looking its hash up here as well would cost every write a read.
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {

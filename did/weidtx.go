@@ -485,6 +485,9 @@ func (next *Record) compromise(id, mb string) error {
 }
 
 func (r *Record) compromisedIndex(mb string) int {
+	if len(r.Compromised) == 0 {
+		return -1
+	}
 	mb = CanonicalKey(mb)
 	return slices.IndexFunc(r.Compromised, func(c CompromisedKey) bool { return c.PublicKeyMultibase == mb })
 }
