@@ -351,23 +351,34 @@ func (l *Ledger) Prepare(cs []*Checked, key *keys.PrivateKey, now time.Time, par
 	}
 	block.Signature = encodeB64(sig)
 
-	batch := new(leveldb.Batch)
 	raw, err := MarshalJSON(block)
 	if err != nil {
 		return nil, err
 	}
+	// The batch is made at its final size (a record is a tag, two varint
+	// lengths, the key and the value) and copies what it is given, so the
+	// keys are built in one scratch buffer, kb.
+	const record = 1 + 2*binary.MaxVarintLen32
+	size := len(prefixBlock) + 8 + len(raw) + record + len(leaves)*(len(prefixTx)+32+12+record) + len(keyHead) + 256 + record
+	for _, c := range changes {
+		size += len(prefixState) + len(c.key) + len(c.value) + record
+	}
+	batch := leveldb.MakeBatch(size)
 	batch.Put(blockKey(height), raw)
 	var loc [12]byte
 	binary.BigEndian.PutUint64(loc[:8], height)
+	kb := make([]byte, 0, 128)
 	for i, leaf := range leaves {
 		binary.BigEndian.PutUint32(loc[8:], uint32(i))
-		batch.Put(append(append([]byte(nil), prefixTx...), leaf...), append([]byte(nil), loc[:]...))
+		kb = append(append(kb[:0], prefixTx...), leaf...)
+		batch.Put(kb, loc[:])
 	}
 	for _, c := range changes {
+		kb = append(append(kb[:0], prefixState...), c.key...)
 		if c.value == nil {
-			batch.Delete(stateKey(c.key))
+			batch.Delete(kb)
 		} else {
-			batch.Put(stateKey(c.key), c.value)
+			batch.Put(kb, c.value)
 		}
 	}
 	p.head = Head{Height: height, Hash: hash, AppHash: block.Header.AppHash, Time: block.Header.Time}

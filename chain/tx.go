@@ -70,7 +70,8 @@ func (tx *Tx) Sign(k *keys.PrivateKey) error {
 // Hash returns the transaction hash, lowercase hex of SHA-256 over the
 // canonical signed transaction. The payload must already be canonical.
 func (tx *Tx) Hash() string {
-	sum := sha256.Sum256(tx.canonical(true))
+	var buf [1024]byte // most transactions: no allocation
+	sum := sha256.Sum256(tx.appendCanonical(buf[:0], true))
 	return hex.EncodeToString(sum[:])
 }
 
@@ -89,7 +90,10 @@ func (tx *Tx) signingBytes() ([]byte, error) {
 // ASCII characters that JSON never escapes, so it equals jcs.Transform of the
 // same object without re-parsing the payload (a test checks this).
 func (tx *Tx) canonical(withSig bool) []byte {
-	b := make([]byte, 0, 128+len(tx.Payload)+len(tx.From))
+	return tx.appendCanonical(make([]byte, 0, 128+len(tx.Payload)+len(tx.From)+len(tx.Signature)), withSig)
+}
+
+func (tx *Tx) appendCanonical(b []byte, withSig bool) []byte {
 	b = append(b, `{"chainId":"`...)
 	b = append(b, tx.ChainID...)
 	b = append(b, `","from":"`...)

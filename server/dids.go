@@ -65,18 +65,20 @@ func (s *Server) submitSigned(r *http.Request, raw json.RawMessage, typ, pathDID
 	if tx.Type != typ {
 		return chain.Receipt{}, nil, errs.BadRequest("tx.wrongEndpoint", "this endpoint takes %s transactions, not %s (use POST /v1/txs for any type)", typ, tx.Type)
 	}
-	var p struct {
-		DID string `json:"did"`
-		ID  any    `json:"id"`
-	}
-	_ = json.Unmarshal(tx.Payload, &p)
-	if pathDID != "" && p.DID != pathDID {
-		return chain.Receipt{}, nil, errs.BadRequest("tx.wrongEndpoint", "the transaction changes %s, the path names %s", p.DID, pathDID)
-	}
-	// A fragment id in the path (DID keys and services) must be the one the
-	// transaction removes; numeric ids (schemas) are checked by their handler.
-	if id := chi.URLParam(r, "id"); id != "" && pathDID != "" && p.ID != id {
-		return chain.Receipt{}, nil, errs.BadRequest("tx.wrongEndpoint", "the transaction removes #%v, the path names #%s", p.ID, id)
+	if pathDID != "" {
+		var p struct {
+			DID string `json:"did"`
+			ID  any    `json:"id"`
+		}
+		_ = json.Unmarshal(tx.Payload, &p)
+		if p.DID != pathDID {
+			return chain.Receipt{}, nil, errs.BadRequest("tx.wrongEndpoint", "the transaction changes %s, the path names %s", p.DID, pathDID)
+		}
+		// A fragment id in the path (DID keys and services) must be the one
+		// the transaction removes; numeric ids (schemas) are checked by their handler.
+		if id := chi.URLParam(r, "id"); id != "" && p.ID != id {
+			return chain.Receipt{}, nil, errs.BadRequest("tx.wrongEndpoint", "the transaction removes #%v, the path names #%s", p.ID, id)
+		}
 	}
 	async, err := asyncRequested(r)
 	if err != nil {
