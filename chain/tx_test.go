@@ -737,7 +737,7 @@ func TestDecodeTx_FastPath(t *testing.T) {
 		t.Fatalf("TxMember(%s) = %s, %v", body, v, ok)
 	}
 	for _, decline := range []string{
-		strings.Replace(string(raw), `"payload":{`, `"payload":{"z":1.5,`, 1),    // not canonical: a fraction
+		strings.Replace(string(raw), `"payload":{`, `"payload":{"z":1.5,`, 1),   // not canonical: a fraction
 		strings.Replace(string(raw), `"payload":{`, `"payload":{"zz":"\n",`, 1), // an escape
 		strings.Replace(string(raw), `"payload":{`, `"payload":{"zz":1,"a0":1,`, 1),
 		strings.Replace(string(raw), `"nonce":`, `"nonce":0`, 1),
