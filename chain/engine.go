@@ -31,6 +31,17 @@ type Engine interface {
 	Close() error
 }
 
+// Announcer is implemented by engines that gather transactions into blocks
+// and can wait for the ones on their way. A node announces each transaction
+// it is checking before it is submitted and withdraws the announcement once
+// the checks end (passed or failed), so that a block about to close can
+// wait a moment for the transactions it knows are coming (see
+// SoloConfig.Linger).
+type Announcer interface {
+	Announce()
+	Withdraw()
+}
+
 // ConsensusStatus is what a replicated engine reports of its consensus in
 // /v1/status.
 type ConsensusStatus struct {

@@ -356,3 +356,68 @@ func TestSoloStorageFailure(t *testing.T) {
 		t.Fatalf("Submit after restart: %+v, %v", r, err)
 	}
 }
+
+// TestSoloLinger: when a block's write ends while a transaction is still
+// being checked (announced), the next block waits for it and closes once
+// it is as large as the block before with nothing more announced; when
+// nothing is announced, it closes at once, however long Linger is.
+func TestSoloLinger(t *testing.T) {
+	t.Parallel()
+	e := newTestChain(t)
+	writing, gate := make(chan struct{}, 8), make(chan struct{})
+	write := e.l.write
+	e.l.write = func(b *leveldb.Batch) error { writing <- struct{}{}; <-gate; return write(b) }
+	lingering := make(chan struct{}, 8)
+	s := NewSolo(e.l, e.node, SoloConfig{Window: -1, Linger: time.Hour})
+	s.onLinger = func() { lingering <- struct{}{} }
+	defer s.Close()
+	defer close(gate)
+	sg := newSigner(t, keys.Ed25519)
+	submit := func(key string) *Checked {
+		t.Helper()
+		c := mustCheck(t, e.reg, sg.put(t, key, "v", false))
+		if err := s.SubmitAsync(c); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	height := func(c *Checked) uint64 {
+		t.Helper()
+		var h uint64
+		waitFor(t, "a commit", func() bool { var ok bool; h, _, ok, _ = e.l.TxLocation(c.Hash); return ok })
+		return h
+	}
+
+	// Nothing announced: the block after a write closes when the write ends.
+	c1 := submit("1")
+	<-writing // block 1 is being written
+	c2 := submit("2")
+	gate <- struct{}{}
+	<-writing // block 2 is being written: it did not linger
+	gate <- struct{}{}
+	if height(c2) != height(c1)+1 {
+		t.Fatal("transaction 2 should have its own block")
+	}
+
+	// A transaction announced when the write ends: the block lingers.
+	c3 := submit("3")
+	<-writing
+	s.Announce()
+	c4 := submit("4")
+	gate <- struct{}{}
+	<-lingering
+	c5 := submit("5") // as large as the last block, but one is still announced
+	s.Withdraw()
+	c6 := submit("6") // closes it
+	<-writing
+	gate <- struct{}{}
+	h := height(c4)
+	if height(c5) != h || height(c6) != h || height(c3) != h-1 {
+		t.Fatalf("transactions 4, 5 and 6 should share the block after 3's: heights %d %d %d, 3 at %d", h, height(c5), height(c6), height(c3))
+	}
+	select {
+	case <-lingering:
+		t.Fatal("a block lingered with nothing announced")
+	default:
+	}
+}

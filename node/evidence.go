@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/weidgo/weid/chain"
-	"github.com/weidgo/weid/errs"
 	"github.com/weidgo/weid/evidence"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/keystore"
@@ -17,21 +16,7 @@ import (
 // the signers' keys are unchanged. Any other transaction is submitted as
 // SubmitChecked would.
 func (n *Node) SubmitEvidence(ctx context.Context, tx *chain.Tx, async bool) (chain.Receipt, *chain.Checked, error) {
-	c, err := n.Ledger.Registry().CheckTx(n.ChainID, tx)
-	if err != nil {
-		n.metrics.Rejected(errs.Code(err))
-		return chain.Receipt{}, nil, err
-	}
-	_ = n.Ledger.Registry().PreVerify(n.Ledger, c)
-	evidence.PreVerify(n.Ledger, c.Payload)
-	if async {
-		if err := n.Engine.SubmitAsync(c); err != nil {
-			return chain.Receipt{}, c, err
-		}
-		return chain.Receipt{TxHash: c.Hash}, c, nil
-	}
-	rc, err := n.Engine.Submit(ctx, c)
-	return rc, c, err
+	return n.submit(ctx, tx, async, func(c *chain.Checked) { evidence.PreVerify(n.Ledger, c.Payload) })
 }
 
 // CustodialEvidence signs an evidence transaction of type typ as DID d with

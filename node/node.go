@@ -304,14 +304,16 @@ func (n *Node) Submit(ctx context.Context, tx *chain.Tx, async bool) (chain.Rece
 // SubmitChecked is Submit that also returns the checked transaction, whose
 // decoded payload callers may use instead of decoding it again.
 func (n *Node) SubmitChecked(ctx context.Context, tx *chain.Tx, async bool) (chain.Receipt, *chain.Checked, error) {
-	c, err := n.Ledger.Registry().CheckTx(n.ChainID, tx)
+	return n.submit(ctx, tx, async, nil)
+}
+
+// submit checks tx (check) and hands it to the engine.
+func (n *Node) submit(ctx context.Context, tx *chain.Tx, async bool, also func(*chain.Checked)) (chain.Receipt, *chain.Checked, error) {
+	c, err := n.check(tx, also)
 	if err != nil {
 		n.metrics.Rejected(errs.Code(err))
 		return chain.Receipt{}, nil, err
 	}
-	// Check the signature here, in the caller's goroutine, so signature
-	// checks run in parallel; the block only re-checks that the key holds.
-	_ = n.Ledger.Registry().PreVerify(n.Ledger, c)
 	if async {
 		if err := n.Engine.SubmitAsync(c); err != nil {
 			return chain.Receipt{}, c, err
@@ -320,6 +322,27 @@ func (n *Node) SubmitChecked(ctx context.Context, tx *chain.Tx, async bool) (cha
 	}
 	rc, err := n.Engine.Submit(ctx, c)
 	return rc, c, err
+}
+
+// check runs the stateless checks on tx and checks its signature against
+// the committed state here, in the caller's goroutine, so that signature
+// checks run in parallel (the block only re-checks that the key holds),
+// then runs also, if any. The engine is told the transaction is coming
+// while it is checked (chain.Announcer).
+func (n *Node) check(tx *chain.Tx, also func(*chain.Checked)) (*chain.Checked, error) {
+	if a, ok := n.Engine.(chain.Announcer); ok {
+		a.Announce()
+		defer a.Withdraw()
+	}
+	c, err := n.Ledger.Registry().CheckTx(n.ChainID, tx)
+	if err != nil {
+		return nil, err
+	}
+	_ = n.Ledger.Registry().PreVerify(n.Ledger, c)
+	if also != nil {
+		also(c)
+	}
+	return c, nil
 }
 
 // SubmitRaw decodes and submits a transaction as received.
