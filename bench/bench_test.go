@@ -59,8 +59,10 @@ func presign(b *testing.B, chainID string, count int) []*chain.Tx {
 	return txs
 }
 
-// runWriters submits txs from `clients` goroutines and reports creations/s.
-func runWriters(b *testing.B, txs []*chain.Tx, submit func(*chain.Tx) error) {
+// runWriters submits txs from `clients` goroutines to n and reports
+// creations/s and the transactions per block.
+func runWriters(b *testing.B, n *node.Node, txs []*chain.Tx, submit func(*chain.Tx) error) {
+	h0 := n.Ledger.Head().Height
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	var failed atomic.Value
@@ -89,6 +91,7 @@ func runWriters(b *testing.B, txs []*chain.Tx, submit func(*chain.Tx) error) {
 		b.Fatal(err)
 	}
 	b.ReportMetric(float64(len(txs))/el.Seconds(), "creations/s")
+	b.ReportMetric(float64(len(txs))/float64(n.Ledger.Head().Height-h0), "txs/block")
 }
 
 // BenchmarkDIDCreate measures DID creations with fsync on: with group commit
@@ -97,12 +100,12 @@ func BenchmarkDIDCreate(b *testing.B) {
 	b.Run("group-commit/in-process", func(b *testing.B) {
 		n := openNode(b, chain.SoloConfig{})
 		txs := presign(b, n.ChainID, b.N)
-		runWriters(b, txs, func(tx *chain.Tx) error { _, err := n.Submit(context.Background(), tx, false); return err })
+		runWriters(b, n, txs, func(tx *chain.Tx) error { _, err := n.Submit(context.Background(), tx, false); return err })
 	})
 	b.Run("fsync-per-tx/in-process", func(b *testing.B) {
 		n := openNode(b, chain.SoloConfig{MaxTxs: 1})
 		txs := presign(b, n.ChainID, b.N)
-		runWriters(b, txs, func(tx *chain.Tx) error { _, err := n.Submit(context.Background(), tx, false); return err })
+		runWriters(b, n, txs, func(tx *chain.Tx) error { _, err := n.Submit(context.Background(), tx, false); return err })
 	})
 	b.Run("group-commit/http", func(b *testing.B) {
 		n := openNode(b, chain.SoloConfig{})
@@ -123,7 +126,7 @@ func BenchmarkDIDCreate(b *testing.B) {
 			defer c.close()
 			conns <- c
 		}
-		runWriters(b, txs, func(tx *chain.Tx) error {
+		runWriters(b, n, txs, func(tx *chain.Tx) error {
 			c := <-conns
 			defer func() { conns <- c }()
 			code, err := c.post(addr, "/v1/dids", bodies[tx])

@@ -19,13 +19,14 @@ type SoloConfig struct {
 	// gathers for as long as that write takes.
 	Window time.Duration
 	// Linger is how long a block whose disk has just become free may wait
-	// for announced transactions (Announcer) still being checked (default
-	// 1 ms; negative: not at all; see loop for when it stops sooner). Under
-	// load this makes fewer, larger blocks — each block costs a write, an
-	// fsync and a signature whatever its size —, 1.3 to 1.5 times the
-	// creations per second with 64 HTTP clients. A lone client, whose next
-	// transaction waits for the last, is never kept waiting.
-	Linger time.Duration
+	// for more transactions if some are being checked (announced, see
+	// Announcer) at that moment (default 1 ms; negative: not at all). It
+	// stops waiting sooner once nothing is being checked and nothing has
+	// arrived for LingerGap (default 50 µs). Under load this makes fewer,
+	// larger blocks — each costs a journal write, an fsync and a signature
+	// whatever its size. A lone client, whose next transaction waits for
+	// its last, is never kept waiting.
+	Linger, LingerGap time.Duration
 	// MaxTxs caps a block's transactions (default 4096).
 	MaxTxs int
 	// Queue caps the transactions waiting for a block (default 65536);
@@ -68,6 +69,9 @@ func NewSolo(l *Ledger, key *keys.PrivateKey, cfg SoloConfig) *Solo {
 	}
 	if cfg.Linger == 0 {
 		cfg.Linger = time.Millisecond
+	}
+	if cfg.LingerGap <= 0 {
+		cfg.LingerGap = 50 * time.Microsecond
 	}
 	if cfg.MaxTxs <= 0 {
 		cfg.MaxTxs = 4096
@@ -164,19 +168,20 @@ func (s *Solo) Close() error {
 // the previous block was being written (group commit: the fsync's latency
 // sets the batch size); or, when the disk is idle, what arrives within
 // Window of the first transaction. If transactions are still being checked
-// (announced) when that write ends, the block lingers for them, up to
-// Linger, until it is as large as the block before it with nothing more
-// announced: a busy node's clients, answered all at once when a block
-// becomes durable, send their next transactions into one block, not two. The next block is applied on top of the
+// (announced) when that write ends, the block lingers for them (Linger,
+// LingerGap): a busy node's clients, answered all at once when a block
+// becomes durable, then send their next transactions into one block, not
+// into two or three small ones. The next block is applied on top of the
 // one being written when it fills up before that write ends, so CPU and disk
 // work at the same time. A submitter is answered only once its block is
 // durable.
 func (s *Solo) loop() {
 	defer close(s.done)
 	var inflight *flight
-	last := 0 // transactions in the last block
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
+	gap := time.NewTimer(time.Hour)
+	gap.Stop()
 	for {
 		batch := make([]*submission, 0, 64)
 		select {
@@ -195,7 +200,7 @@ func (s *Solo) loop() {
 			timer.Reset(s.cfg.Window)
 			window = timer.C
 		}
-		lingering := false
+		var quiet <-chan time.Time // lingering: nothing has arrived for LingerGap
 	collect:
 		for len(batch) < s.cfg.MaxTxs {
 			if writing == nil && window == nil {
@@ -211,15 +216,16 @@ func (s *Solo) loop() {
 			select {
 			case sub := <-s.in:
 				batch = append(batch, sub)
-				if lingering && len(batch) >= last && s.incoming.Load() <= 0 && len(s.in) == 0 {
-					break collect // as large as the last block, and nothing more announced
+				if quiet != nil {
+					gap.Reset(s.cfg.LingerGap)
 				}
 			case <-writing:
 				writing = nil
 				if window == nil {
 					if s.cfg.Linger > 0 && s.incoming.Load() > 0 {
 						timer.Reset(s.cfg.Linger)
-						window, lingering = timer.C, true
+						gap.Reset(s.cfg.LingerGap)
+						window, quiet = timer.C, gap.C
 						if s.onLinger != nil {
 							s.onLinger()
 						}
@@ -230,12 +236,17 @@ func (s *Solo) loop() {
 			case <-window:
 				window = nil
 				break collect
+			case <-quiet:
+				if s.incoming.Load() <= 0 {
+					break collect
+				}
+				gap.Reset(s.cfg.LingerGap)
 			}
 		}
 		// go.mod's Go ≥ 1.23 timer semantics: after Stop no stale value
 		// is ever received, so there is nothing to drain (draining could block).
 		timer.Stop()
-		last = len(batch)
+		gap.Stop()
 		inflight = s.commit(batch, inflight)
 	}
 }

@@ -358,9 +358,10 @@ func TestSoloStorageFailure(t *testing.T) {
 }
 
 // TestSoloLinger: when a block's write ends while a transaction is still
-// being checked (announced), the next block waits for it and closes once
-// it is as large as the block before with nothing more announced; when
-// nothing is announced, it closes at once, however long Linger is.
+// being checked (announced), the next block waits for it, also past
+// LingerGap while it is announced, and closes once nothing is announced or
+// arriving; when nothing is announced, it closes at once, however long
+// Linger is.
 func TestSoloLinger(t *testing.T) {
 	t.Parallel()
 	e := newTestChain(t)
@@ -368,7 +369,8 @@ func TestSoloLinger(t *testing.T) {
 	write := e.l.write
 	e.l.write = func(b *leveldb.Batch) error { writing <- struct{}{}; <-gate; return write(b) }
 	lingering := make(chan struct{}, 8)
-	s := NewSolo(e.l, e.node, SoloConfig{Window: -1, Linger: time.Hour})
+	const gap = 200 * time.Millisecond
+	s := NewSolo(e.l, e.node, SoloConfig{Window: -1, Linger: time.Hour, LingerGap: gap})
 	s.onLinger = func() { lingering <- struct{}{} }
 	defer s.Close()
 	defer close(gate)
@@ -384,7 +386,7 @@ func TestSoloLinger(t *testing.T) {
 	height := func(c *Checked) uint64 {
 		t.Helper()
 		var h uint64
-		waitFor(t, "a commit", func() bool { var ok bool; h, _, ok, _ = e.l.TxLocation(c.Hash); return ok })
+		waitFor(t, "the commit of "+string(c.Tx.Payload), func() bool { var ok bool; h, _, ok, _ = e.l.TxLocation(c.Hash); return ok })
 		return h
 	}
 
@@ -404,11 +406,17 @@ func TestSoloLinger(t *testing.T) {
 	<-writing
 	s.Announce()
 	c4 := submit("4")
+	waitFor(t, "the engine to take transaction 4", func() bool { return len(s.in) == 0 })
 	gate <- struct{}{}
-	<-lingering
-	c5 := submit("5") // as large as the last block, but one is still announced
+	select {
+	case <-lingering:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the block did not linger for the announced transaction")
+	}
+	c5 := submit("5")
+	time.Sleep(gap * 3 / 2) // quiet for more than a gap, but one is still announced
 	s.Withdraw()
-	c6 := submit("6") // closes it
+	c6 := submit("6") // the block closes a gap after this
 	<-writing
 	gate <- struct{}{}
 	h := height(c4)
