@@ -52,7 +52,7 @@ func (f *nodeFlags) config() node.Config {
 func nodeStartCmd(g *globals) *cobra.Command {
 	var f nodeFlags
 	var listen, logLevel, publicURL string
-	var window time.Duration
+	var window, linger time.Duration
 	cmd := &cobra.Command{
 		Use:   "start",
 		Short: "Start a node: the HTTP API over the embedded ledger",
@@ -73,7 +73,7 @@ everything acknowledged is on disk.`,
 			reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 			cfg := f.config()
 			cfg.Registerer = reg
-			cfg.Solo = chain.SoloConfig{Window: window}
+			cfg.Solo = chain.SoloConfig{Window: window, Linger: linger}
 			cfg.CometLogLevel = "error"
 			if lvl <= slog.LevelDebug {
 				cfg.CometLogLevel = "info"
@@ -105,7 +105,8 @@ everything acknowledged is on disk.`,
 	cmd.Flags().StringSliceVar(&f.webHosts, "did-web-hosts", splitEnv("WEID_DID_WEB_HOSTS"), "enable did:web resolution for these hosts only")
 	cmd.Flags().StringVar(&publicURL, "public-url", os.Getenv("WEID_PUBLIC_URL"), "URL clients reach this node at, written into issued credentials' schema and status list URLs (default: the URL of each request)")
 	cmd.Flags().StringVar(&logLevel, "log-level", envOr("WEID_LOG_LEVEL", "info"), "log level: debug, info, warn, error")
-	cmd.Flags().DurationVar(&window, "block-window", 2*time.Millisecond, "how long the solo engine gathers transactions into a block")
+	cmd.Flags().DurationVar(&window, "block-window", 2*time.Millisecond, "how long the solo engine, its disk idle, gathers transactions into a block after the first arrives (negative: not at all)")
+	cmd.Flags().DurationVar(&linger, "block-linger", time.Millisecond, "how long a solo block may wait, once the block before it is on disk, for transactions still being checked (negative: never)")
 	return cmd
 }
 
