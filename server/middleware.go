@@ -46,6 +46,9 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		} else if r.Method != http.MethodGet {
 			level = slog.LevelInfo
 		}
+		if !slog.Default().Enabled(r.Context(), level) {
+			return // the arguments below would be built for nothing
+		}
 		slog.Log(r.Context(), level, "http", "method", r.Method, "path", r.URL.Path, "route", route, "status", ww.Status(), "bytes", ww.BytesWritten(), "duration", d, "requestId", middleware.GetReqID(r.Context()))
 	})
 }
