@@ -6,7 +6,9 @@
 //
 // The throughput is the benchmark's custom metrics whose units end in
 // "/s" or, without one, 1e9 / ns/op in ops/s, followed by its latency
-// metrics: a unit "NAME-ms" (such as "p50-ms") shows as "NAME V ms".
+// metrics: a unit "NAME-ms" (such as "p50-ms") shows as "NAME V ms"; then
+// any other metric but -benchmem's (B/op, allocs/op), as "V unit" (such as
+// "14.2 txs/block").
 //
 // A benchmark named "X-aries" is the aries-framework-go baseline of the
 // benchmark "X" (bench/issue_test.go runs aries-compat for it and reports
@@ -33,6 +35,7 @@ type row struct {
 	nsPerOp   string
 	metrics   []string
 	latencies []string
+	others    []string
 }
 
 func main() {
@@ -91,6 +94,8 @@ func parse(r io.Reader, procs int) []row {
 				rw.metrics = append(rw.metrics, v+" "+unit)
 			case strings.HasSuffix(unit, "-ms"):
 				rw.latencies = append(rw.latencies, strings.TrimSuffix(unit, "-ms")+" "+v+" ms")
+			case unit != "B/op" && unit != "allocs/op":
+				rw.others = append(rw.others, v+" "+unit)
 			}
 		}
 		rows = append(rows, rw)
@@ -139,8 +144,8 @@ func table(w io.Writer, rows []row) {
 		if tp == "" && ns[r.name] > 0 {
 			tp = fmt.Sprintf("%.0f ops/s", 1e9/ns[r.name])
 		}
-		if len(r.latencies) > 0 {
-			tp += ", " + strings.Join(r.latencies, ", ")
+		for _, m := range append(r.latencies, r.others...) {
+			tp += ", " + m
 		}
 		if withAries {
 			fmt.Fprintf(w, "| %s | %s | %s | %s |\n", r.name, tp, r.nsPerOp, vsAries(r))
