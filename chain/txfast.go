@@ -15,7 +15,7 @@ import (
 
 // decodeTxFast is DecodeTx's fast path.
 func decodeTxFast(raw []byte) (*Tx, bool) {
-	s := fastScanner{b: raw}
+	s := memberScanner{b: raw}
 	s.ws()
 	if !s.eat('{') {
 		return nil, false
@@ -92,7 +92,7 @@ func decodeTxFast(raw []byte) (*Tx, bool) {
 // syntax: repeated members and the rest are DecodeTx's to refuse. It
 // returns false for any other body.
 func TxMember(body []byte) ([]byte, bool) {
-	s := fastScanner{b: body}
+	s := memberScanner{b: body}
 	s.ws()
 	if !s.eat('{') {
 		return nil, false
@@ -126,18 +126,7 @@ func TxMember(body []byte) ([]byte, bool) {
 	return body[start:end], true
 }
 
-type fastScanner struct {
-	b []byte
-	i int
-}
-
-func (s *fastScanner) ws() {
-	for s.i < len(s.b) && (s.b[s.i] == ' ' || s.b[s.i] == '\t' || s.b[s.i] == '\n' || s.b[s.i] == '\r') {
-		s.i++
-	}
-}
-
-func (s *fastScanner) eat(c byte) bool {
+func (s *memberScanner) eat(c byte) bool {
 	if s.i < len(s.b) && s.b[s.i] == c {
 		s.i++
 		return true
@@ -147,7 +136,7 @@ func (s *fastScanner) eat(c byte) bool {
 
 // plainString reads a string of printable ASCII characters without
 // escapes (the only strings an envelope may hold).
-func (s *fastScanner) plainString() (string, bool) {
+func (s *memberScanner) plainString() (string, bool) {
 	if !s.eat('"') {
 		return "", false
 	}
@@ -168,7 +157,7 @@ func (s *fastScanner) plainString() (string, bool) {
 
 // uint reads a JSON integer of at most 16 digits without sign, fraction or
 // exponent (nonces are below 2^53).
-func (s *fastScanner) uint() (uint64, bool) {
+func (s *memberScanner) uint() (uint64, bool) {
 	start := s.i
 	var v uint64
 	for s.i < len(s.b) && s.b[s.i] >= '0' && s.b[s.i] <= '9' {
@@ -268,11 +257,11 @@ func isHex4(b []byte) bool {
 // serializer), not -0; nesting up to 64 levels. False means "not known to
 // be canonical", and the caller canonicalizes with jcs.Transform.
 func canonicalJSON(p []byte) bool {
-	s := fastScanner{b: p}
+	s := memberScanner{b: p}
 	return s.canonicalValue(0) && s.i == len(p)
 }
 
-func (s *fastScanner) canonicalValue(depth int) bool {
+func (s *memberScanner) canonicalValue(depth int) bool {
 	if s.i >= len(s.b) || depth > 64 {
 		return false
 	}
