@@ -47,6 +47,11 @@ type Handler struct {
 	Authorize func(st Reader, tx *Tx, p Payload) error
 	// Apply changes the state. It must be deterministic.
 	Apply func(ctx *Context, p Payload) error
+	// PreVerify, if set, does the expensive checks of a payload (such as
+	// the signatures it carries) against the committed state, in the
+	// submitter's goroutine, keeping in p what it verified; Apply must
+	// still confirm that what it relied on holds in its block's state.
+	PreVerify func(st Reader, p Payload)
 }
 
 // Registry holds the transaction types a ledger accepts.
@@ -168,6 +173,9 @@ func (r *Registry) PreVerify(st Reader, c *Checked) error {
 		return errs.New(http.StatusBadRequest, "tx.badSignature", "signature does not verify with %s", c.Tx.From)
 	}
 	c.verified = k
+	if c.handler.PreVerify != nil {
+		c.handler.PreVerify(st, c.Payload)
+	}
 	return nil
 }
 

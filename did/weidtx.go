@@ -299,26 +299,33 @@ func Register(reg *chain.Registry) {
 
 var errDeactivate = fmt.Errorf("deactivate")
 
-func payloadDID(p chain.Payload) string {
+// Target returns the DID a DID transaction's payload changes and, for a
+// removal, the fragment id of the verification method or service removed.
+func Target(p chain.Payload) (did, id string) {
 	switch p := p.(type) {
 	case *AddMethodPayload:
-		return p.DID
+		return p.DID, ""
 	case *RemoveMethodPayload:
-		return p.DID
+		return p.DID, p.ID
 	case *AddServicePayload:
-		return p.DID
+		return p.DID, ""
 	case *RemoveServicePayload:
-		return p.DID
+		return p.DID, p.ID
 	case *RotateKeyPayload:
-		return p.DID
+		return p.DID, ""
 	case *DeactivatePayload:
-		return p.DID
+		return p.DID, ""
 	case *ReportCompromisedPayload:
-		return p.DID
+		return p.DID, ""
 	case *CreatePayload:
-		return p.DID
+		return p.DID, ""
 	}
-	return ""
+	return "", ""
+}
+
+func payloadDID(p chain.Payload) string {
+	d, _ := Target(p)
+	return d
 }
 
 // authorizeSelf: a DID is changed only by its own authentication keys.

@@ -16,6 +16,7 @@ import (
 func Register(reg *chain.Registry) {
 	reg.Register(chain.Handler{
 		Type:       TxCreate,
+		PreVerify:  PreVerify,
 		NewPayload: func() chain.Payload { return new(CreatePayload) },
 		Apply: func(ctx *chain.Context, p chain.Payload) error {
 			c := p.(*CreatePayload)
@@ -24,6 +25,7 @@ func Register(reg *chain.Registry) {
 	})
 	reg.Register(chain.Handler{
 		Type:       TxSign,
+		PreVerify:  PreVerify,
 		NewPayload: func() chain.Payload { return new(SignPayload) },
 		Apply: func(ctx *chain.Context, p chain.Payload) error {
 			s := p.(*SignPayload)
@@ -61,6 +63,7 @@ func Register(reg *chain.Registry) {
 	})
 	reg.Register(chain.Handler{
 		Type:       TxBatch,
+		PreVerify:  PreVerify,
 		NewPayload: func() chain.Payload { return new(BatchPayload) },
 		Apply: func(ctx *chain.Context, p chain.Payload) error {
 			// All or nothing: the ledger applies a transaction in a child
@@ -121,9 +124,9 @@ func verifySignature(st chain.Reader, hash, signer, signature string, pre keys.P
 // PreVerify checks the evidence signatures of payload p (a create, sign or
 // batch payload; others are ignored) against the committed state st and
 // remembers the keys that verified them, so that the block only checks the
-// keys are unchanged. Call it in the submitting goroutine, after
-// chain.Registry.CheckTx and before handing the transaction to the engine;
-// failures are left for the block to report (the state may change first).
+// keys are unchanged. It is the evidence types' chain.Handler.PreVerify,
+// which chain.Registry.PreVerify runs in the submitting goroutine; failures
+// are left for the block to report (the state may change first).
 func PreVerify(st chain.Reader, p chain.Payload) {
 	check := func(hash, signer, signature string) keys.PublicKey {
 		k, err := AssertionKey(st, signer)

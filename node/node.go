@@ -308,7 +308,7 @@ func (n *Node) SubmitChecked(ctx context.Context, tx *chain.Tx, async bool) (cha
 }
 
 // submit checks tx (check) and hands it to the engine.
-func (n *Node) submit(ctx context.Context, tx *chain.Tx, async bool, also func(*chain.Checked)) (chain.Receipt, *chain.Checked, error) {
+func (n *Node) submit(ctx context.Context, tx *chain.Tx, async bool, also func(chain.Payload) error) (chain.Receipt, *chain.Checked, error) {
 	c, err := n.check(tx, also)
 	if err != nil {
 		n.metrics.Rejected(errs.Code(err))
@@ -324,12 +324,13 @@ func (n *Node) submit(ctx context.Context, tx *chain.Tx, async bool, also func(*
 	return rc, c, err
 }
 
-// check runs the stateless checks on tx and checks its signature against
-// the committed state here, in the caller's goroutine, so that signature
-// checks run in parallel (the block only re-checks that the key holds),
-// then runs also, if any. The engine is told the transaction is coming
-// while it is checked (chain.Announcer).
-func (n *Node) check(tx *chain.Tx, also func(*chain.Checked)) (*chain.Checked, error) {
+// check runs the stateless checks on tx, then also (if any) on its decoded
+// payload, and checks its signature (and what its type pre-verifies)
+// against the committed state here, in the caller's goroutine, so that
+// signature checks run in parallel (the block only re-checks that the key
+// holds). The engine is told the transaction is coming while it is checked
+// (chain.Announcer).
+func (n *Node) check(tx *chain.Tx, also func(chain.Payload) error) (*chain.Checked, error) {
 	if a, ok := n.Engine.(chain.Announcer); ok {
 		a.Announce()
 		defer a.Withdraw()
@@ -338,10 +339,12 @@ func (n *Node) check(tx *chain.Tx, also func(*chain.Checked)) (*chain.Checked, e
 	if err != nil {
 		return nil, err
 	}
-	_ = n.Ledger.Registry().PreVerify(n.Ledger, c)
 	if also != nil {
-		also(c)
+		if err := also(c.Payload); err != nil {
+			return nil, err
+		}
 	}
+	_ = n.Ledger.Registry().PreVerify(n.Ledger, c)
 	return c, nil
 }
 

@@ -21,6 +21,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/authz"
 	"github.com/weidgo/weid/batch"
 	"github.com/weidgo/weid/chain"
@@ -402,8 +403,8 @@ func TestOpenAPI_SchemasMatchGoTypes(t *testing.T) {
 		"StatusResponse":              StatusResponse{},
 		"ConsensusStatus":             chain.ConsensusStatus{},
 		"CommitProof":                 chain.CommitProof{},
-		"DIDRequest":                  DIDRequest{},
-		"DIDResponse":                 DIDResponse{},
+		"DIDRequest":                  api.DIDRequest{},
+		"DIDResponse":                 api.DIDResponse{},
 		"Problem":                     Problem{},
 		"DIDDocument":                 did.Document{},
 		"VerificationMethod":          did.VerificationMethod{},

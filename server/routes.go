@@ -4,10 +4,15 @@ import (
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
+
+	"github.com/weidgo/weid/server/dids"
+	"github.com/weidgo/weid/server/httpx"
 )
 
 // routes declares the whole API.
 func (s *Server) routes() http.Handler {
+	h := httpx.Handle
+	dids := &dids.Handlers{Node: s.node}
 	r := chi.NewRouter()
 	r.Use(requestID, recoverer, s.observe, limitBodyUnlessStream)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
@@ -99,16 +104,16 @@ func (s *Server) routes() http.Handler {
 			r.Get("/{id}/qr", s.presentationRequestQR)
 		})
 		r.Route("/dids", func(r chi.Router) {
-			r.Post("/", s.createDID)
+			r.Post("/", h(dids.Create))
 			r.Route("/{did}", func(r chi.Router) {
-				r.Get("/", s.getDID)
-				r.Post("/keys", s.addKey)
-				r.Delete("/keys/{id}", s.removeKey)
-				r.Post("/services", s.addService)
-				r.Delete("/services/{id}", s.removeService)
-				r.Post("/rotate", s.rotateKey)
-				r.Post("/compromised-keys", s.reportCompromised)
-				r.Post("/deactivate", s.deactivate)
+				r.Get("/", h(dids.Resolve))
+				r.Post("/keys", h(dids.AddKey))
+				r.Delete("/keys/{id}", h(dids.RemoveKey))
+				r.Post("/services", h(dids.AddService))
+				r.Delete("/services/{id}", h(dids.RemoveService))
+				r.Post("/rotate", h(dids.RotateKey))
+				r.Post("/compromised-keys", h(dids.ReportCompromised))
+				r.Post("/deactivate", h(dids.Deactivate))
 			})
 		})
 	})
@@ -140,7 +145,7 @@ func (s *Server) routes() http.Handler {
 	r.Post("/oid4vp/responses/{id}", s.vpResponse)
 
 	// DID Resolution HTTP(S) binding (W3C DID Resolution §11).
-	r.Get("/1.0/identifiers/{did}", s.resolve)
+	r.Get("/1.0/identifiers/{did}", h(dids.Resolve))
 
 	// The web pages (server/web.go, package web).
 	mountWeb(r)

@@ -1,0 +1,212 @@
+// Package httpx is what every handler package of the API shares: handlers
+// that return their error (HandlerFunc) and the one adapter that renders it
+// as an RFC 9457 problem (Handle, Error), strict request decoding, JSON
+// responses, and the small readers of paths, queries and bearer tokens.
+//
+// A handler reads the request, calls the node, and returns
+// httpx.JSON(w, status, result) or an error; it never writes an error
+// itself. Errors that know their status and code (*errs.Error) are rendered
+// as they say, a storage failure is 503, anything else a 500 whose detail
+// is logged, never shown (as smallstep/certificates' api/render does).
+package httpx
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+
+	"github.com/weidgo/weid/api"
+	"github.com/weidgo/weid/chain"
+	"github.com/weidgo/weid/errs"
+)
+
+// MaxBodyBytes bounds every request body but a batch stream's.
+const MaxBodyBytes = 1 << 20
+
+// HandlerFunc handles a request and returns what went wrong instead of
+// rendering it: Handle renders it.
+type HandlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// Handle adapts h to net/http, rendering its error as a problem.
+func Handle(h HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			Error(w, r, err)
+		}
+	}
+}
+
+// Error writes err as problem+json.
+func Error(w http.ResponseWriter, r *http.Request, err error) {
+	WriteProblem(w, r, err, nil)
+}
+
+// WriteProblem writes err as problem+json with extra members merged in
+// (extension members, such as DID Resolution's metadata).
+func WriteProblem(w http.ResponseWriter, r *http.Request, err error, extra map[string]any) {
+	p := ProblemFor(err)
+	p.Instance = r.URL.Path
+	p.RequestID = middleware.GetReqID(r.Context())
+	if p.Status >= 500 {
+		slog.ErrorContext(r.Context(), "request failed", "requestId", p.RequestID, "path", r.URL.Path, "code", p.Code, "err", err)
+	}
+	writeProblem(w, p, extra)
+}
+
+// ProblemFor is the problem err is rendered as.
+func ProblemFor(err error) api.Problem {
+	if e, ok := errs.As(err); ok {
+		return problem(e.Status, e.Code, e.Detail)
+	}
+	if errors.Is(err, chain.ErrStorage) {
+		return problem(http.StatusServiceUnavailable, "ledger.unavailable", "the ledger's storage failed; nothing was written")
+	}
+	return problem(http.StatusInternalServerError, "internal", "internal error; see the node's log")
+}
+
+func problem(status int, code, detail string) api.Problem {
+	return api.Problem{Type: api.ProblemTypeBase + code, Title: http.StatusText(status), Status: status, Detail: detail, Code: code}
+}
+
+func writeProblem(w http.ResponseWriter, p api.Problem, extra map[string]any) {
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(p.Status)
+	var body any = p
+	if extra != nil {
+		m := map[string]any{}
+		raw, _ := json.Marshal(p)
+		_ = json.Unmarshal(raw, &m)
+		for k, v := range extra {
+			m[k] = v
+		}
+		body = m
+	}
+	b, _ := chain.MarshalJSON(body)
+	_, _ = w.Write(append(b, '\n'))
+}
+
+// Internal writes the problem of a recovered panic: a bug must not leak a
+// stack trace to the caller.
+func Internal(w http.ResponseWriter, r *http.Request) {
+	p := problem(http.StatusInternalServerError, "internal", "internal error; see the node's log")
+	p.RequestID = middleware.GetReqID(r.Context())
+	writeProblem(w, p, nil)
+}
+
+// JSON writes v as JSON with status. It returns nil, so that a handler
+// can end with return httpx.JSON(…).
+func JSON(w http.ResponseWriter, status int, v any) error {
+	return Body(w, status, "application/json", v)
+}
+
+// Body writes v as JSON of media type typ with status.
+func Body(w http.ResponseWriter, status int, typ string, v any) error {
+	b, err := chain.MarshalJSON(v)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", typ)
+	w.WriteHeader(status)
+	_, _ = w.Write(append(b, '\n'))
+	return nil
+}
+
+// ReadBody reads a request body (bounded by the server's body limit).
+func ReadBody(r *http.Request) ([]byte, error) {
+	b, err := io.ReadAll(r.Body)
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return nil, errs.New(http.StatusRequestEntityTooLarge, "request.tooLarge", "request body exceeds %d bytes", mbe.Limit)
+	}
+	if err != nil {
+		return nil, errs.BadRequest("request.unreadable", "read request body: %v", err)
+	}
+	return b, nil
+}
+
+// A SignedRequest is a request body that may carry a client-signed
+// transaction in its "tx" member.
+type SignedRequest interface {
+	SetTx(json.RawMessage)
+}
+
+// Decode strictly decodes a request body into v, a pointer to a new value:
+// unknown, repeated and miscased members are refused. A body {"tx": {…}}
+// carrying a signed transaction, the most common write, is handed to a
+// SignedRequest as it is: chain.DecodeTx refuses later what strict decoding
+// of the body would.
+func Decode(r *http.Request, v any) error {
+	body, err := ReadBody(r)
+	if err != nil {
+		return err
+	}
+	if len(body) == 0 {
+		body = []byte("{}")
+	}
+	if sr, ok := v.(SignedRequest); ok {
+		if raw, ok := chain.TxMember(body); ok {
+			sr.SetTx(raw)
+			return nil
+		}
+	}
+	if err := chain.DecodeStrict(body, v); err != nil {
+		return errs.BadRequest("request.malformed", "request body: %v", err)
+	}
+	return nil
+}
+
+// Async reports the ?async= flag of a write: true answers 202 once the
+// transaction is in the mempool.
+func Async(r *http.Request) (bool, error) {
+	v := r.URL.Query().Get("async")
+	if v == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, errs.BadRequest("request.badQuery", "async must be true or false")
+	}
+	return b, nil
+}
+
+// Param returns the path parameter name, percent-decoded (a DID in a path
+// segment may be encoded or not).
+func Param(r *http.Request, name string) string {
+	raw := chi.URLParam(r, name)
+	v, err := url.PathUnescape(raw)
+	if err != nil {
+		return raw
+	}
+	return v
+}
+
+// Limit reads ?limit=, from 1 to max, def when absent.
+func Limit(r *http.Request, def, max int) (int, error) {
+	v := r.URL.Query().Get("limit")
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > max {
+		return 0, errs.BadRequest("request.badQuery", "limit must be an integer from 1 to %d", max)
+	}
+	return n, nil
+}
+
+// Bearer returns the request's API token (Authorization: Bearer …).
+func Bearer(r *http.Request) (string, error) {
+	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || tok == "" {
+		return "", errs.New(http.StatusUnauthorized, "auth.required", "this operation needs an API token: Authorization: Bearer <token>")
+	}
+	return strings.TrimSpace(tok), nil
+}
