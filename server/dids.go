@@ -41,4 +41,3 @@ func (s *Server) submitSigned(r *http.Request, raw json.RawMessage, typ, pathDID
 	}
 	return s.node.SubmitChecked(r.Context(), tx, async)
 }
-
