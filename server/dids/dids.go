@@ -56,7 +56,7 @@ func (h *Handlers) Create(w http.ResponseWriter, r *http.Request) error {
 		}
 		return httpx.JSON(w, http.StatusCreated, api.DIDResponse{DID: p.DID, DIDDocument: doc, TxHash: rc.TxHash, Height: rc.Height, Status: api.StatusCommitted})
 	}
-	acct, err := h.account(r)
+	acct, err := httpx.Account(r, h.Node)
 	if err != nil {
 		return err
 	}
@@ -72,14 +72,6 @@ func (h *Handlers) Create(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return h.respond(w, r, http.StatusCreated, d, rc)
-}
-
-func (h *Handlers) account(r *http.Request) (*node.Account, error) {
-	tok, err := httpx.Bearer(r)
-	if err != nil {
-		return nil, err
-	}
-	return h.Node.Authenticate(tok)
 }
 
 // respond writes a DID operation's receipt with the DID's document as
@@ -116,7 +108,7 @@ func (h *Handlers) update(w http.ResponseWriter, r *http.Request, typ string, bu
 	wr := node.Write{Type: typ, Tx: req.Tx, Async: async && len(req.Tx) > 0, Check: targets(d, httpx.Param(r, "id")), Signer: d,
 		Build: func(string, *keys.PrivateKey) (chain.Payload, error) { return build(d, &req) }}
 	if len(req.Tx) == 0 {
-		if wr.Account, err = h.account(r); err != nil {
+		if wr.Account, err = httpx.Account(r, h.Node); err != nil {
 			return err
 		}
 	}

@@ -26,6 +26,7 @@ import (
 	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/node"
 )
 
 // MaxBodyBytes bounds every request body but a batch stream's.
@@ -209,4 +210,18 @@ func Bearer(r *http.Request) (string, error) {
 		return "", errs.New(http.StatusUnauthorized, "auth.required", "this operation needs an API token: Authorization: Bearer <token>")
 	}
 	return strings.TrimSpace(tok), nil
+}
+
+// Authenticator finds the account of an API token (node.Node does).
+type Authenticator interface {
+	Authenticate(token string) (*node.Account, error)
+}
+
+// Account returns the account the request's bearer token authenticates.
+func Account(r *http.Request, a Authenticator) (*node.Account, error) {
+	tok, err := Bearer(r)
+	if err != nil {
+		return nil, err
+	}
+	return a.Authenticate(tok)
 }
