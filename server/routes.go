@@ -5,16 +5,24 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/weidgo/weid/server/batch"
+	"github.com/weidgo/weid/server/credentials"
 	"github.com/weidgo/weid/server/dids"
 	"github.com/weidgo/weid/server/httpx"
+	"github.com/weidgo/weid/server/ledger"
+	"github.com/weidgo/weid/server/status"
 )
 
 // routes declares the whole API.
 func (s *Server) routes() http.Handler {
 	h := httpx.Handle
 	dids := &dids.Handlers{Node: s.node}
+	creds := credentials.New(s.node, s.baseURL)
+	status := status.New(s.node, s.baseURL)
+	batches := &batch.Handlers{Node: s.node}
+	ledger := &ledger.Handlers{Node: s.node, Version: Version}
 	r := chi.NewRouter()
-	r.Use(requestID, recoverer, s.observe, limitBodyUnlessStream)
+	r.Use(requestID, recoverer, s.observe, batch.LimitBodies(limitBody))
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		renderError(w, r, notFound(r))
 	})
@@ -28,12 +36,12 @@ func (s *Server) routes() http.Handler {
 	r.Get("/openapi.json", s.openAPI)
 
 	r.Route("/v1", func(r chi.Router) {
-		r.Get("/status", s.status)
-		r.Post("/txs", s.submitTx)
-		r.Get("/txs/{hash}", s.getTx)
-		r.Get("/blocks", s.listBlocks)
-		r.Get("/blocks/{height}", s.getBlock)
-		r.Get("/blocks/{height}/commit", s.getBlockCommit)
+		r.Get("/status", h(ledger.Status))
+		r.Post("/txs", h(ledger.Submit))
+		r.Get("/txs/{hash}", h(ledger.Tx))
+		r.Get("/blocks", h(ledger.Blocks))
+		r.Get("/blocks/{height}", h(ledger.Block))
+		r.Get("/blocks/{height}/commit", h(ledger.Commit))
 		r.Get("/accounts", s.listAccounts)
 		r.Post("/accounts", s.createAccount)
 		r.Route("/committee", func(r chi.Router) {
@@ -65,9 +73,9 @@ func (s *Server) routes() http.Handler {
 			r.Get("/{id}/versions/{version}", s.getSchema)
 		})
 		r.Route("/issuer-instances", func(r chi.Router) {
-			r.Get("/", s.listIssuerInstances)
-			r.Post("/", s.createIssuerInstance)
-			r.Get("/{name}", s.getIssuerInstance)
+			r.Get("/", h(creds.ListInstances))
+			r.Post("/", h(creds.CreateInstance))
+			r.Get("/{name}", h(creds.GetInstance))
 		})
 		r.Route("/evidence", func(r chi.Router) {
 			r.Get("/", s.findEvidence)
@@ -91,7 +99,7 @@ func (s *Server) routes() http.Handler {
 				r.Post("/accesses", s.recordAccess)
 			})
 		})
-		r.Post("/credentials/verify-batch", s.verifyBatch)
+		r.Post("/credentials/verify-batch", h(batches.Verify))
 		r.Route("/offers", func(r chi.Router) {
 			r.Post("/", s.createOffer)
 			r.Get("/{id}", s.getOffer)
@@ -119,13 +127,13 @@ func (s *Server) routes() http.Handler {
 	})
 
 	// W3C VCALM.
-	r.Post("/credentials/issue", s.issueCredential)
-	r.Post("/credentials/verify", s.verifyCredential)
-	r.Post("/issuers/{name}/credentials/issue", s.issueWithInstance)
-	r.Post("/credentials/status", s.updateStatus)
-	r.Get("/status-lists/{id}", s.getStatusList)
-	r.Post("/presentations/verify", s.verifyPresentation)
-	r.Post("/challenges", s.createChallenge)
+	r.Post("/credentials/issue", h(creds.Issue))
+	r.Post("/credentials/verify", h(creds.Verify))
+	r.Post("/issuers/{name}/credentials/issue", h(creds.IssueWithInstance))
+	r.Post("/credentials/status", h(status.Update))
+	r.Get("/status-lists/{id}", h(status.List))
+	r.Post("/presentations/verify", h(creds.VerifyPresentation))
+	r.Post("/challenges", h(creds.Challenge))
 
 	// OpenID for Verifiable Credential Issuance 1.0 (server/oid4vci.go):
 	// each issuer instance is a credential issuer, /issuers/{account}/{instance}.

@@ -32,18 +32,14 @@ type Server struct {
 	// "https://weid.example"), the base of the schema and status list URLs
 	// written into credentials; "" takes it from each request.
 	PublicURL string
-	// challenges are the single-use challenges of POST /challenges.
-	challenges *challengeStore
 	// vp is the OpenID4VP verifier's state in memory (server/oid4vp.go).
 	vp *vpState
-	// statusLists keeps the signed status list credentials served.
-	statusLists statusListCache
 }
 
 // New returns the API server for n. reg receives the HTTP metrics and is
 // served at /metrics with everything else registered on it.
 func New(n *node.Node, reg *prometheus.Registry) *Server {
-	s := &Server{node: n, gatherer: reg, challenges: newChallengeStore(), vp: newVPState()}
+	s := &Server{node: n, gatherer: reg, vp: newVPState()}
 	if reg != nil {
 		s.metrics = newHTTPMetrics(reg)
 	}
