@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/credential"
 	"github.com/weidgo/weid/jose"
 	"github.com/weidgo/weid/sdjwt"
@@ -124,7 +125,7 @@ WEID_PASSPHRASE, else a prompt.`,
 				}
 				switch sec.Format {
 				case credential.FormatJWT:
-					items = append(items, map[string]any{"@context": credential.ContextV2, "id": credential.DataURLVCJWT + sec.Token, "type": "EnvelopedVerifiableCredential"})
+					items = append(items, api.EnvelopedCredential{Context: credential.ContextV2, ID: credential.DataURLVCJWT + sec.Token, Type: api.TypeEnvelopedCredential})
 				case credential.FormatDataIntegrity:
 					items = append(items, sec.Doc)
 				default:
