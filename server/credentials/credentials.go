@@ -51,11 +51,7 @@ func (h *Handlers) Issue(w http.ResponseWriter, r *http.Request) error {
 // disclosable claims, which options override): POST
 // /issuers/{name}/credentials/issue.
 func (h *Handlers) IssueWithInstance(w http.ResponseWriter, r *http.Request) error {
-	acct, err := httpx.Account(r, h.Node)
-	if err != nil {
-		return err
-	}
-	in, err := h.Node.IssuerInstance(acct, httpx.Param(r, "name"))
+	acct, in, err := h.instance(r)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/weidgo/weid/api"
+	"github.com/weidgo/weid/node"
 	"github.com/weidgo/weid/server/httpx"
 )
 
@@ -43,13 +44,20 @@ func (h *Handlers) ListInstances(w http.ResponseWriter, r *http.Request) error {
 // GetInstance returns one of the caller's issuer instances: GET
 // /v1/issuer-instances/{name}.
 func (h *Handlers) GetInstance(w http.ResponseWriter, r *http.Request) error {
-	acct, err := httpx.Account(r, h.Node)
-	if err != nil {
-		return err
-	}
-	in, err := h.Node.IssuerInstance(acct, httpx.Param(r, "name"))
+	_, in, err := h.instance(r)
 	if err != nil {
 		return err
 	}
 	return httpx.JSON(w, http.StatusOK, in)
+}
+
+// instance returns the caller's account and its issuer instance named in
+// the path.
+func (h *Handlers) instance(r *http.Request) (*node.Account, *api.IssuerInstance, error) {
+	acct, err := httpx.Account(r, h.Node)
+	if err != nil {
+		return nil, nil, err
+	}
+	in, err := h.Node.IssuerInstance(acct, httpx.Param(r, "name"))
+	return acct, in, err
 }
