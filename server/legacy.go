@@ -21,19 +21,6 @@ import (
 // TxReceipt is the response to a submitted transaction.
 type TxReceipt = api.Receipt
 
-// baseURL is the node's public URL: the configured one, or else the one
-// the request was sent to.
-func (s *Server) baseURL(r *http.Request) string {
-	if s.PublicURL != "" {
-		return strings.TrimRight(s.PublicURL, "/")
-	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
-}
-
 // verifier returns the credential verifier of the node's ledger.
 func (s *Server) verifier() *credential.Verifier {
 	return s.node.Verifier()
