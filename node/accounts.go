@@ -13,9 +13,8 @@ import (
 	"github.com/weidgo/weid/keystore"
 )
 
-// NewAccount is api.NewAccount, kept until its last users move.
-//
-// Deprecated: use api.NewAccount.
+// NewAccount is api.NewAccount, the wire type, under its old name: the API
+// tests of other domains still use it. Remove it once they name api's.
 type NewAccount = api.NewAccount
 
 var accountName = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
