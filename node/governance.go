@@ -50,15 +50,12 @@ func (n *Node) ListIssuers(after string, limit int) (api.IssuerList, error) {
 	if err != nil {
 		return api.IssuerList{}, err
 	}
-	page := api.IssuerList{Issuers: list}
-	if len(list) > limit {
-		page.Issuers = list[:limit]
-		page.Next = list[limit-1].DID
+	items, last := page(list, limit)
+	out := api.IssuerList{Issuers: items}
+	if last != nil {
+		out.Next = last.DID
 	}
-	if page.Issuers == nil {
-		page.Issuers = []authz.Issuer{}
-	}
-	return page, nil
+	return out, nil
 }
 
 // Validators returns the validator register with its count and total power.

@@ -23,15 +23,12 @@ func (n *Node) ListSchemas(after uint64, limit int) (api.SchemaList, error) {
 	if err != nil {
 		return api.SchemaList{}, err
 	}
-	page := api.SchemaList{Schemas: list}
-	if len(list) > limit {
-		page.Schemas = list[:limit]
-		page.Next = list[limit-1].ID
+	items, last := page(list, limit)
+	out := api.SchemaList{Schemas: items}
+	if last != nil {
+		out.Next = last.ID
 	}
-	if page.Schemas == nil {
-		page.Schemas = []schemas.Record{}
-	}
-	return page, nil
+	return out, nil
 }
 
 // SchemaPublished returns what the committed schema transaction of rc
