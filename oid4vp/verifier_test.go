@@ -105,7 +105,7 @@ type testKeys struct {
 	vm   string
 }
 
-func newTestKeys(t *testing.T, account string, more ...string) *testKeys {
+func newTestKeys(t testing.TB, account string, more ...string) *testKeys {
 	t.Helper()
 	k, err := keys.Generate(keys.Ed25519)
 	if err != nil {
@@ -179,7 +179,7 @@ type fixture struct {
 	now   time.Time
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	f := &fixture{store: newMemStore(), keys: newTestKeys(t, "desk"), now: time.Now().UTC().Truncate(time.Second),
 		check: &testChecker{verdict: diplomaVerdict(holderDID, holderDID), names: map[string]string{issuerDID: "Example University"}}}
@@ -188,7 +188,7 @@ func newFixture(t *testing.T) *fixture {
 	return f
 }
 
-func (f *fixture) create(t *testing.T, body string) *Record {
+func (f *fixture) create(t testing.TB, body string) *Record {
 	t.Helper()
 	var req api.PresentationRequestBody
 	if err := json.Unmarshal([]byte(body), &req); err != nil {
@@ -571,4 +571,42 @@ func TestVerifier_StreamBoundsAndWatchers(t *testing.T) {
 	v.Shutdown()
 	v.Shutdown()
 	<-v.Done()
+}
+
+// FuzzVerifierAnswer: no response body panics or fails on the verifier's
+// side; a body that is not an answer with the request's state changes
+// nothing, and one that changes the request ends it as verified or
+// rejected.
+func FuzzVerifierAnswer(f *testing.F) {
+	f.Add("state=s&vp_token=" + url.QueryEscape(vpToken("d")))
+	f.Add("state=s&error=access_denied")
+	f.Add("state=s&vp_token=" + url.QueryEscape(`{"d":["a~b~"]}`))
+	f.Add("state=s&vp_token=%7B%7D")
+	f.Add("state=x&response=a.b.c.d.e")
+	fx := newFixture(f)
+	f.Fuzz(func(t *testing.T, body string) {
+		rec := fx.create(t, `{"dcql_query":`+degreeQuery+`}`)
+		rec.State = "s"
+		if err := fx.store.Put(rec); err != nil {
+			t.Fatal(err)
+		}
+		err := fx.v.Answer(context.Background(), rec.ID, []byte(body))
+		var oe *Error
+		if err != nil && !errors.As(err, &oe) {
+			t.Fatalf("%v is not an OAuth error", err)
+		}
+		got, _ := fx.store.Get(rec.ID)
+		switch got.Status {
+		case api.VPPending:
+		case api.VPVerified, api.VPRejected:
+			if form, perr := url.ParseQuery(body); perr != nil || form.Get("state") != "s" {
+				t.Fatalf("a body without the request's state ended it: %q", body)
+			}
+		default:
+			t.Fatalf("status %q", got.Status)
+		}
+		if err := fx.store.Delete(rec.Account, rec.ID); err != nil {
+			t.Fatal(err)
+		}
+	})
 }
