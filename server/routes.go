@@ -9,6 +9,7 @@ import (
 	"github.com/weidgo/weid/server/evidence"
 	"github.com/weidgo/weid/server/governance"
 	"github.com/weidgo/weid/server/httpx"
+	"github.com/weidgo/weid/server/oid4vp"
 	"github.com/weidgo/weid/server/schemas"
 )
 
@@ -19,6 +20,7 @@ func (s *Server) routes() http.Handler {
 	gov := &governance.Handlers{Node: s.node}
 	schemas := &schemas.Handlers{Node: s.node}
 	evidence := &evidence.Handlers{Node: s.node}
+	vp := &oid4vp.Handlers{Node: s.node, Verifier: s.vp, BaseURL: s.baseURL}
 	r := chi.NewRouter()
 	r.Use(requestID, recoverer, s.observe, limitBodyUnlessStream)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
@@ -104,10 +106,10 @@ func (s *Server) routes() http.Handler {
 			r.Get("/{id}/qr", s.offerQR)
 		})
 		r.Route("/presentation-requests", func(r chi.Router) {
-			r.Post("/", s.createPresentationRequest)
-			r.Get("/{id}", s.getPresentationRequest)
-			r.Get("/{id}/events", s.presentationRequestEvents)
-			r.Get("/{id}/qr", s.presentationRequestQR)
+			r.Post("/", h(vp.Create))
+			r.Get("/{id}", h(vp.Get))
+			r.Get("/{id}/events", h(vp.Events))
+			r.Get("/{id}/qr", h(vp.QR))
 		})
 		r.Route("/dids", func(r chi.Router) {
 			r.Post("/", h(dids.Create))
@@ -145,10 +147,10 @@ func (s *Server) routes() http.Handler {
 		r.Post("/credential", s.vciCredential)
 	})
 
-	// OpenID for Verifiable Presentations 1.0 (server/oid4vp.go): the
+	// OpenID for Verifiable Presentations 1.0 (server/oid4vp): the
 	// wallet fetches a request object and posts its response.
-	r.Get("/oid4vp/requests/{id}", s.vpRequestObject)
-	r.Post("/oid4vp/responses/{id}", s.vpResponse)
+	r.Get("/oid4vp/requests/{id}", h(vp.RequestObject))
+	r.Post("/oid4vp/responses/{id}", h(vp.Response))
 
 	// DID Resolution HTTP(S) binding (W3C DID Resolution §11).
 	r.Get("/1.0/identifiers/{did}", h(dids.Resolve))
