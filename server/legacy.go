@@ -7,24 +7,14 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/chain"
-	"github.com/weidgo/weid/credential"
 	"github.com/weidgo/weid/errs"
 	"github.com/weidgo/weid/server/httpx"
 )
 
-// What the handlers still in package server share, kept here while they
-// move to their handler packages (issue 12); each goes with its last
-// caller. New handlers use package httpx.
-
-// TxReceipt is the response to a submitted transaction.
-type TxReceipt = api.Receipt
-
-// verifier returns the credential verifier of the node's ledger.
-func (s *Server) verifier() *credential.Verifier {
-	return s.node.Verifier()
-}
+// What the handlers still in package server (grants.go, oid4vci.go) share,
+// kept here while they move to their handler packages (issue 12); each
+// goes with its last caller. New handlers use httpx.Decode and httpx.Async.
 
 func asyncRequested(r *http.Request) (bool, error) { return httpx.Async(r) }
 

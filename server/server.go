@@ -17,6 +17,7 @@ import (
 	"github.com/weidgo/weid/errs"
 	"github.com/weidgo/weid/keystore"
 	"github.com/weidgo/weid/node"
+	"github.com/weidgo/weid/oid4vp"
 )
 
 // MaxBodyBytes bounds every request body.
@@ -32,14 +33,14 @@ type Server struct {
 	// "https://weid.example"), the base of the schema and status list URLs
 	// written into credentials; "" takes it from each request.
 	PublicURL string
-	// vp is the OpenID4VP verifier's state in memory (server/oid4vp.go).
-	vp *vpState
+	// vp is the OpenID4VP verifier (package oid4vp; server/oid4vp serves it).
+	vp *oid4vp.Verifier
 }
 
 // New returns the API server for n. reg receives the HTTP metrics and is
 // served at /metrics with everything else registered on it.
 func New(n *node.Node, reg *prometheus.Registry) *Server {
-	s := &Server{node: n, gatherer: reg, vp: newVPState()}
+	s := &Server{node: n, gatherer: reg, vp: n.NewPresentationVerifier()}
 	if reg != nil {
 		s.metrics = newHTTPMetrics(reg)
 	}
@@ -61,7 +62,7 @@ func (s *Server) HTTPServer(addr string) *http.Server {
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 	}
-	hs.RegisterOnShutdown(s.vp.shutdown)
+	hs.RegisterOnShutdown(s.vp.Shutdown)
 	return hs
 }
 
@@ -75,7 +76,8 @@ func (s *Server) ListenAndServe(ctx context.Context, addr string, ready func(net
 	hs := s.HTTPServer(addr)
 	sweepCtx, stopSweep := context.WithCancel(ctx)
 	defer stopSweep()
-	go s.sweepEvery(sweepCtx, VPSweepInterval)
+	go s.vp.SweepEvery(sweepCtx, oid4vp.SweepInterval)
+	go s.sweepOffersEvery(sweepCtx, oid4vp.SweepInterval)
 	if ready != nil {
 		ready(ln.Addr())
 	}
