@@ -601,9 +601,8 @@ func (s *Server) sweepVPRequests(now time.Time) error {
 	return nil
 }
 
-// sweepEvery forgets what the node no longer needs to keep — old
-// presentation requests (sweepVPRequests) and old credential offers
-// (sweepOffers) — every interval until ctx ends.
+// sweepEvery forgets the old presentation requests (sweepVPRequests)
+// every interval until ctx ends.
 func (s *Server) sweepEvery(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -614,9 +613,6 @@ func (s *Server) sweepEvery(ctx context.Context, interval time.Duration) {
 		case now := <-t.C:
 			if err := s.sweepVPRequests(now); err != nil {
 				slog.WarnContext(ctx, "oid4vp: sweeping presentation requests", "err", err)
-			}
-			if err := s.sweepOffers(now); err != nil {
-				slog.WarnContext(ctx, "oid4vci: sweeping credential offers", "err", err)
 			}
 		}
 	}

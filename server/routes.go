@@ -7,12 +7,14 @@ import (
 
 	"github.com/weidgo/weid/server/dids"
 	"github.com/weidgo/weid/server/httpx"
+	"github.com/weidgo/weid/server/oid4vci"
 )
 
 // routes declares the whole API.
 func (s *Server) routes() http.Handler {
 	h := httpx.Handle
 	dids := &dids.Handlers{Node: s.node}
+	vci := &oid4vci.Handlers{Node: s.node, Issuer: s.vci, BaseURL: s.baseURL}
 	r := chi.NewRouter()
 	r.Use(requestID, recoverer, s.observe, limitBodyUnlessStream)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
@@ -93,9 +95,9 @@ func (s *Server) routes() http.Handler {
 		})
 		r.Post("/credentials/verify-batch", s.verifyBatch)
 		r.Route("/offers", func(r chi.Router) {
-			r.Post("/", s.createOffer)
-			r.Get("/{id}", s.getOffer)
-			r.Get("/{id}/qr", s.offerQR)
+			r.Post("/", h(vci.CreateOffer))
+			r.Get("/{id}", h(vci.GetOffer))
+			r.Get("/{id}/qr", h(vci.OfferQR))
 		})
 		r.Route("/presentation-requests", func(r chi.Router) {
 			r.Post("/", s.createPresentationRequest)
@@ -127,16 +129,16 @@ func (s *Server) routes() http.Handler {
 	r.Post("/presentations/verify", s.verifyPresentation)
 	r.Post("/challenges", s.createChallenge)
 
-	// OpenID for Verifiable Credential Issuance 1.0 (server/oid4vci.go):
+	// OpenID for Verifiable Credential Issuance 1.0 (server/oid4vci):
 	// each issuer instance is a credential issuer, /issuers/{account}/{instance}.
-	r.Get("/.well-known/openid-credential-issuer/issuers/{account}/{instance}", s.vciIssuerMetadata)
-	r.Get("/.well-known/oauth-authorization-server/issuers/{account}/{instance}", s.vciAuthorizationServer)
+	r.Get("/.well-known/openid-credential-issuer/issuers/{account}/{instance}", h(vci.Metadata))
+	r.Get("/.well-known/oauth-authorization-server/issuers/{account}/{instance}", h(vci.AuthorizationServer))
 	r.Route("/issuers/{account}/{instance}", func(r chi.Router) {
-		r.Get("/.well-known/openid-credential-issuer", s.vciIssuerMetadata)
-		r.Get("/offers/{id}", s.vciOffer)
-		r.Post("/token", s.vciToken)
-		r.Post("/nonce", s.vciNonce)
-		r.Post("/credential", s.vciCredential)
+		r.Get("/.well-known/openid-credential-issuer", h(vci.Metadata))
+		r.Get("/offers/{id}", h(vci.Offer))
+		r.Post("/token", h(vci.Token))
+		r.Post("/nonce", h(vci.Nonce))
+		r.Post("/credential", h(vci.Credential))
 	})
 
 	// OpenID for Verifiable Presentations 1.0 (server/oid4vp.go): the

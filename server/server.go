@@ -17,6 +17,7 @@ import (
 	"github.com/weidgo/weid/errs"
 	"github.com/weidgo/weid/keystore"
 	"github.com/weidgo/weid/node"
+	"github.com/weidgo/weid/oid4vci"
 )
 
 // MaxBodyBytes bounds every request body.
@@ -36,6 +37,8 @@ type Server struct {
 	challenges *challengeStore
 	// vp is the OpenID4VP verifier's state in memory (server/oid4vp.go).
 	vp *vpState
+	// vci is the OpenID4VCI credential issuer (server/oid4vci).
+	vci *oid4vci.Issuer
 	// statusLists keeps the signed status list credentials served.
 	statusLists statusListCache
 }
@@ -44,6 +47,7 @@ type Server struct {
 // served at /metrics with everything else registered on it.
 func New(n *node.Node, reg *prometheus.Registry) *Server {
 	s := &Server{node: n, gatherer: reg, challenges: newChallengeStore(), vp: newVPState()}
+	s.vci = n.CredentialIssuer()
 	if reg != nil {
 		s.metrics = newHTTPMetrics(reg)
 	}
@@ -80,6 +84,7 @@ func (s *Server) ListenAndServe(ctx context.Context, addr string, ready func(net
 	sweepCtx, stopSweep := context.WithCancel(ctx)
 	defer stopSweep()
 	go s.sweepEvery(sweepCtx, VPSweepInterval)
+	go s.vci.SweepEvery(sweepCtx, oid4vci.SweepInterval)
 	if ready != nil {
 		ready(ln.Addr())
 	}
