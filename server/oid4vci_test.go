@@ -411,3 +411,22 @@ func TestOID4VCI_SweeperForgetsLapsedOffers(t *testing.T) {
 		t.Errorf("an offer a day past its expiry is kept: %v", err)
 	}
 }
+
+// The Go SDK makes an offer and follows it with the api types.
+func TestOID4VCI_SDKCreatesAndFollowsAnOffer(t *testing.T) {
+	tn, uni := vciSetup(t)
+	c := client.New(tn.url)
+	c.Token = uni.Token
+	ctx := context.Background()
+	o, err := c.CreateOffer(ctx, api.OfferRequest{Instance: "diploma-jwt", Claims: json.RawMessage(vciClaims), TxCode: &api.OfferTxCode{Length: 4}})
+	if err != nil || len(o.TxCode) != 4 || o.QRURL != tn.url+"/v1/offers/"+o.ID+"/qr" || o.QRPNG == "" {
+		t.Fatalf("offer: %+v %v", o, err)
+	}
+	st, err := c.Offer(ctx, o.ID)
+	if err != nil || st.State != oid4vci.StateOffered || st.CredentialIssuer != tn.url+"/issuers/example-university/diploma-jwt" || !st.TxCodeRequired {
+		t.Errorf("status: %+v %v", st, err)
+	}
+	if _, err := c.CreateOffer(ctx, api.OfferRequest{Instance: "nope", Claims: json.RawMessage(`{}`)}); err == nil || !strings.Contains(err.Error(), "issuer.notFound") {
+		t.Errorf("unknown instance: %v", err)
+	}
+}
