@@ -104,12 +104,9 @@ func (iss *Issuer) CreateOffer(ctx context.Context, base string, acct Account, r
 	if err != nil {
 		return nil, err
 	}
-	ttl := OfferDefaultTTL
-	if req.ExpiresIn != 0 {
-		if req.ExpiresIn < 60 || req.ExpiresIn > int64(OfferMaxTTL/time.Second) {
-			return nil, errs.BadRequest("offer.invalid", "expiresIn must be 60 to %d seconds", int64(OfferMaxTTL/time.Second))
-		}
-		ttl = time.Duration(req.ExpiresIn) * time.Second
+	ttl, err := offerTTL(req.ExpiresIn)
+	if err != nil {
+		return nil, err
 	}
 	cred, err := offerCredential(req, in)
 	if err != nil {
@@ -156,6 +153,18 @@ func (iss *Issuer) CreateOffer(ctx context.Context, base string, acct Account, r
 		OfferURI: byValue, OfferURIByReference: OfferRefURI(offerURL), CredentialOfferURI: offerURL,
 		TxCode: generated, Expires: rec.Expires,
 	}, nil
+}
+
+// offerTTL is how long an offer asked to expire in expiresIn seconds may
+// be redeemed.
+func offerTTL(expiresIn int64) (time.Duration, error) {
+	if expiresIn == 0 {
+		return OfferDefaultTTL, nil
+	}
+	if expiresIn < 60 || expiresIn > int64(OfferMaxTTL/time.Second) {
+		return 0, errs.BadRequest("offer.invalid", "expiresIn must be 60 to %d seconds", int64(OfferMaxTTL/time.Second))
+	}
+	return time.Duration(expiresIn) * time.Second, nil
 }
 
 // offerCredential builds the credential an offer issues from the request:
