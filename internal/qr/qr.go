@@ -4,18 +4,21 @@
 // zone of 4 modules.
 //
 // The symbol is encoded by github.com/yeqown/go-qrcode/v2, a maintained
-// library, rather than by an encoder of our own (weid had one, up to
-// version 40 in byte mode, until it was replaced for issue 12). Measured
-// for our links (BenchmarkEncode; three links of 153, 235 and 521 bytes,
-// compared with our old encoder and github.com/skip2/go-qrcode): all three
-// choose the same, smallest, version (9, 11 and 18 at level M) and so the
-// same number of modules, PNGs differ by under 4% in size, and the time is
-// within noise of the others, most of it in PNG compression. It was chosen
-// over skip2/go-qrcode, whose output is the same, because skip2's last
-// release is from 2020. Neither writes SVG (yeqown's image writers are
-// separate modules that need a 2D graphics library), so this package draws
-// both images from the library's module matrix itself, in a few lines;
-// the tests decode them with zbarimg (Debian zbar-tools) when installed.
+// library, rather than by an encoder of our own (weid had one, byte mode
+// up to version 40, until issue 12 replaced it). Compared for our links —
+// an offer by reference, a presentation request and an offer by value of
+// 153, 235 and 521 bytes — with our old encoder and with
+// github.com/skip2/go-qrcode (whose last release is from 2020): all three
+// choose the same smallest version at level M (9, 11 and 18), and drawn as
+// here yeqown's PNGs are byte for byte as large as our old ones (879, 1089
+// and 2096 bytes; skip2's own PNGs 904, 1123 and 2167). Encoding and
+// drawing a PNG took as long as with our old encoder, within the noise of
+// a loaded machine, and half as long as skip2's own PNG writer (which
+// compresses harder); BenchmarkEncode measures it. Neither library writes
+// SVG (yeqown's image writers are separate modules on a 2D graphics
+// library), so this package draws both images from the module matrix
+// itself, in a few lines. The tests decode the PNGs with zbarimg (Debian
+// zbar-tools, scripts/install-zbar.sh) when it is installed.
 package qr
 
 import (
