@@ -23,11 +23,11 @@ import (
 	"github.com/weidgo/weid/oid4vci"
 )
 
-// CredentialIssuer returns a new OpenID4VCI credential issuer of the
+// NewCredentialIssuer returns a new OpenID4VCI credential issuer of the
 // node's issuer instances, keeping its offers in the node's keystore. Its
 // nonce key and used nonces live in the value returned: a server makes one
 // and keeps it.
-func (n *Node) CredentialIssuer() *oid4vci.Issuer {
+func (n *Node) NewCredentialIssuer() *oid4vci.Issuer {
 	return oid4vci.NewIssuer(vciRecords{n.Keystore}, vciBackend{n})
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/weidgo/weid/server/dids"
 	"github.com/weidgo/weid/server/httpx"
 	"github.com/weidgo/weid/server/oid4vci"
+	"github.com/weidgo/weid/server/oid4vp"
 )
 
 // routes declares the whole API.
@@ -15,6 +16,7 @@ func (s *Server) routes() http.Handler {
 	h := httpx.Handle
 	dids := &dids.Handlers{Node: s.node}
 	vci := &oid4vci.Handlers{Node: s.node, Issuer: s.vci, BaseURL: s.baseURL}
+	vp := &oid4vp.Handlers{Node: s.node, Verifier: s.vp, BaseURL: s.baseURL}
 	r := chi.NewRouter()
 	r.Use(requestID, recoverer, s.observe, limitBodyUnlessStream)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
@@ -100,10 +102,10 @@ func (s *Server) routes() http.Handler {
 			r.Get("/{id}/qr", h(vci.OfferQR))
 		})
 		r.Route("/presentation-requests", func(r chi.Router) {
-			r.Post("/", s.createPresentationRequest)
-			r.Get("/{id}", s.getPresentationRequest)
-			r.Get("/{id}/events", s.presentationRequestEvents)
-			r.Get("/{id}/qr", s.presentationRequestQR)
+			r.Post("/", h(vp.Create))
+			r.Get("/{id}", h(vp.Get))
+			r.Get("/{id}/events", h(vp.Events))
+			r.Get("/{id}/qr", h(vp.QR))
 		})
 		r.Route("/dids", func(r chi.Router) {
 			r.Post("/", h(dids.Create))
@@ -141,10 +143,10 @@ func (s *Server) routes() http.Handler {
 		r.Post("/credential", h(vci.Credential))
 	})
 
-	// OpenID for Verifiable Presentations 1.0 (server/oid4vp.go): the
+	// OpenID for Verifiable Presentations 1.0 (server/oid4vp): the
 	// wallet fetches a request object and posts its response.
-	r.Get("/oid4vp/requests/{id}", s.vpRequestObject)
-	r.Post("/oid4vp/responses/{id}", s.vpResponse)
+	r.Get("/oid4vp/requests/{id}", h(vp.RequestObject))
+	r.Post("/oid4vp/responses/{id}", h(vp.Response))
 
 	// DID Resolution HTTP(S) binding (W3C DID Resolution §11).
 	r.Get("/1.0/identifiers/{did}", h(dids.Resolve))

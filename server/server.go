@@ -18,6 +18,7 @@ import (
 	"github.com/weidgo/weid/keystore"
 	"github.com/weidgo/weid/node"
 	"github.com/weidgo/weid/oid4vci"
+	"github.com/weidgo/weid/oid4vp"
 )
 
 // MaxBodyBytes bounds every request body.
@@ -35,9 +36,10 @@ type Server struct {
 	PublicURL string
 	// challenges are the single-use challenges of POST /challenges.
 	challenges *challengeStore
-	// vp is the OpenID4VP verifier's state in memory (server/oid4vp.go).
-	vp *vpState
-	// vci is the OpenID4VCI credential issuer (server/oid4vci).
+	// vp is the OpenID4VP verifier (package oid4vp; server/oid4vp serves it).
+	vp *oid4vp.Verifier
+	// vci is the OpenID4VCI credential issuer (package oid4vci; server/oid4vci
+	// serves it).
 	vci *oid4vci.Issuer
 	// statusLists keeps the signed status list credentials served.
 	statusLists statusListCache
@@ -46,8 +48,7 @@ type Server struct {
 // New returns the API server for n. reg receives the HTTP metrics and is
 // served at /metrics with everything else registered on it.
 func New(n *node.Node, reg *prometheus.Registry) *Server {
-	s := &Server{node: n, gatherer: reg, challenges: newChallengeStore(), vp: newVPState()}
-	s.vci = n.CredentialIssuer()
+	s := &Server{node: n, gatherer: reg, challenges: newChallengeStore(), vp: n.NewPresentationVerifier(), vci: n.NewCredentialIssuer()}
 	if reg != nil {
 		s.metrics = newHTTPMetrics(reg)
 	}
@@ -69,7 +70,7 @@ func (s *Server) HTTPServer(addr string) *http.Server {
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 	}
-	hs.RegisterOnShutdown(s.vp.shutdown)
+	hs.RegisterOnShutdown(s.vp.Shutdown)
 	return hs
 }
 
@@ -83,7 +84,7 @@ func (s *Server) ListenAndServe(ctx context.Context, addr string, ready func(net
 	hs := s.HTTPServer(addr)
 	sweepCtx, stopSweep := context.WithCancel(ctx)
 	defer stopSweep()
-	go s.sweepEvery(sweepCtx, VPSweepInterval)
+	go s.vp.SweepEvery(sweepCtx, oid4vp.SweepInterval)
 	go s.vci.SweepEvery(sweepCtx, oid4vci.SweepInterval)
 	if ready != nil {
 		ready(ln.Addr())

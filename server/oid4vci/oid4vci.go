@@ -26,7 +26,7 @@ import (
 type Handlers struct {
 	// Node authenticates the institutions' account tokens.
 	Node *node.Node
-	// Issuer is the node's credential issuer (node.CredentialIssuer).
+	// Issuer is the node's credential issuer (node.NewCredentialIssuer).
 	Issuer *oid4vci.Issuer
 	// BaseURL is the node's public URL as a request reaches it.
 	BaseURL func(*http.Request) string
