@@ -7,9 +7,9 @@ import (
 	"github.com/weidgo/weid/internal/qr"
 )
 
-// QR answers with the QR code of link (package internal/qr): image/png,
-// or image/svg+xml with ?format=svg; another format is a 400 problem with
-// code badFormat.
+// QR answers with the QR code (level M) of link, drawn by package
+// internal/qr: image/png (8 pixels a module), or image/svg+xml with
+// ?format=svg; another format is a 400 problem with code badFormat.
 func QR(w http.ResponseWriter, r *http.Request, link, badFormat string) error {
 	f := r.URL.Query().Get("format")
 	if f != "" && f != "png" && f != "svg" {
