@@ -110,7 +110,7 @@ func TestSVG_DrawsEveryDarkModule(t *testing.T) {
 }
 
 // BenchmarkEncode encodes each link and draws its PNG, as an offer's
-// answer does.
+// answer does, reporting the PNG's size and the version chosen.
 func BenchmarkEncode(b *testing.B) {
 	for _, l := range links {
 		b.Run(strings.ReplaceAll(l.name, " ", "-"), func(b *testing.B) {
@@ -123,6 +123,9 @@ func BenchmarkEncode(b *testing.B) {
 				n = len(p)
 			}
 			b.ReportMetric(float64(n), "png-bytes")
+			if c, err := Encode(l.text); err == nil {
+				b.ReportMetric(float64(c.Version()), "version")
+			}
 		})
 	}
 }
