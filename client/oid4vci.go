@@ -297,11 +297,3 @@ func (c *VCIClient) ReceiveOffer(ctx context.Context, link string, h Holder, o R
 	}
 	return out, nil
 }
-
-// CreateOffer asks the node for a credential offer (POST /v1/offers) with
-// the client's account token.
-func (c *Client) CreateOffer(ctx context.Context, req any) (map[string]any, error) {
-	var out map[string]any
-	_, err := c.do(ctx, http.MethodPost, "/v1/offers", req, &out, http.StatusCreated)
-	return out, err
-}

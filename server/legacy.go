@@ -12,7 +12,7 @@ import (
 	"github.com/weidgo/weid/server/httpx"
 )
 
-// What the handlers still in package server (grants.go, oid4vci.go) share,
+// What the handlers still in package server (grants.go) share,
 // kept here while they move to their handler packages (issue 12); each
 // goes with its last caller. New handlers use httpx.Decode and httpx.Async.
 
