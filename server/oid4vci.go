@@ -260,7 +260,7 @@ func (s *Server) vciMetadata(r *http.Request, in *node.IssuerInstance) oid4vci.I
 		Format:                               format,
 		CryptographicBindingMethodsSupported: []string{"jwk", "did:key", "did:jwk", "did:weid"},
 		ProofTypesSupported: map[string]oid4vci.ProofType{
-			oid4vci.ProofTypeJWT: {ProofSigningAlgValuesSupported: []string{jose.AlgEdDSA, jose.AlgES256, jose.AlgES256K}},
+			oid4vci.ProofTypeJWT: {ProofSigningAlgValuesSupported: []string{jose.AlgEdDSA, jose.AlgES256, jose.AlgES256K, jose.AlgSM2}},
 		},
 	}
 	if format == oid4vci.FormatLDPVC {

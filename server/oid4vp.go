@@ -348,10 +348,10 @@ func (st *vpState) notifyLocked(id string) {
 // verifier (§11.1, Appendix B).
 var vpFormats = map[string]map[string][]string{
 	oid4vp.FormatSDJWT: {
-		"sd-jwt_alg_values": {jose.AlgEdDSA, jose.AlgES256, jose.AlgES256K},
-		"kb-jwt_alg_values": {jose.AlgEdDSA, jose.AlgES256, jose.AlgES256K},
+		"sd-jwt_alg_values": {jose.AlgEdDSA, jose.AlgES256, jose.AlgES256K, jose.AlgSM2},
+		"kb-jwt_alg_values": {jose.AlgEdDSA, jose.AlgES256, jose.AlgES256K, jose.AlgSM2},
 	},
-	oid4vp.FormatJWTVCJSON: {"alg_values": {jose.AlgEdDSA, jose.AlgES256, jose.AlgES256K}},
+	oid4vp.FormatJWTVCJSON: {"alg_values": {jose.AlgEdDSA, jose.AlgES256, jose.AlgES256K, jose.AlgSM2}},
 	oid4vp.FormatLDPVC: {
 		"proof_type_values":  {"DataIntegrityProof"},
 		"cryptosuite_values": {"eddsa-rdfc-2022", "eddsa-jcs-2022", "ecdsa-rdfc-2019"},
