@@ -58,8 +58,10 @@ func (p *InitPayload) Validate() error {
 	return nil
 }
 
-// allowed returns the key types that may sign on a chain of suite s with
-// this genesis; nil means every type.
+// AllowedKeys returns the key types that may sign on a chain of suite s
+// with this genesis; nil means every type.
+func (p *InitPayload) AllowedKeys(s *Suite) []keys.Type { return p.allowed(s) }
+
 func (p *InitPayload) allowed(s *Suite) []keys.Type {
 	if len(p.AllowedKeyTypes) > 0 {
 		return p.AllowedKeyTypes

@@ -32,3 +32,6 @@ func hashFileFor(ctx context.Context, c *client.Client, path string) (string, er
 	}
 	return hashFile(path, suite)
 }
+
+// cryptoFlagHelp is the help of --crypto on the commands that make a chain.
+const cryptoFlagHelp = `crypto suite of a new chain, fixed at genesis: standard (SHA-256) or gm (国密: SM3 hashes, SM2 node and admin keys, SM2 transaction signers; CometBFT's own keys stay Ed25519); an existing chain keeps its own (default: standard)`

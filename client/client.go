@@ -100,12 +100,14 @@ func (c *Client) do(ctx context.Context, method, path string, body, out any, okS
 
 // Status is the node's chain status.
 type Status struct {
-	ChainID  string `json:"chainId"`
-	Height   uint64 `json:"height"`
-	Hash     string `json:"blockHash"`
-	AppHash  string `json:"appHash"`
-	Time     string `json:"time"`
-	Engine   string `json:"engine"`
+	ChainID string `json:"chainId"`
+	Height  uint64 `json:"height"`
+	Hash    string `json:"blockHash"`
+	AppHash string `json:"appHash"`
+	Time    string `json:"time"`
+	Engine  string `json:"engine"`
+	// Crypto is the chain's crypto suite: "standard" or "gm".
+	Crypto   string `json:"crypto"`
 	AdminDID string `json:"adminDid"`
 	Version  string `json:"version"`
 	// Consensus: under the cometbft engine, its peers, readiness,

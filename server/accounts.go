@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"github.com/weidgo/weid/errs"
-	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/keystore"
 )
 
@@ -38,9 +37,9 @@ func (s *Server) createAccount(w http.ResponseWriter, r *http.Request) {
 		renderError(w, r, err)
 		return
 	}
-	kt, err := keys.ParseType(req.KeyType)
+	kt, err := s.node.ParseKeyType(req.KeyType)
 	if err != nil {
-		renderError(w, r, errs.BadRequest("did.invalidKeyType", "%v", err))
+		renderError(w, r, err)
 		return
 	}
 	a, err := s.node.CreateAccount(r.Context(), req.Name, kt, req.DIDKey)

@@ -14,7 +14,6 @@ import (
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/errs"
-	"github.com/weidgo/weid/keys"
 )
 
 // DIDRequest is the body of the DID endpoints: either a transaction signed
@@ -134,12 +133,12 @@ func (s *Server) createDID(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if req.ID != "" || req.PublicKeyMultibase != "" || req.Service != nil || req.NewID != "" || req.Relationships != nil || req.Compromised {
-		renderError(w, r, errs.BadRequest("request.malformed", "to create a DID send {\"tx\": <signed did.create>} or, with a token, {\"keyType\": \"Ed25519|P-256|secp256k1\"}"))
+		renderError(w, r, errs.BadRequest("request.malformed", "to create a DID send {\"tx\": <signed did.create>} or, with a token, {\"keyType\": \"Ed25519|P-256|secp256k1|SM2\"}"))
 		return
 	}
-	kt, err := keys.ParseType(req.KeyType)
+	kt, err := s.node.ParseKeyType(req.KeyType)
 	if err != nil {
-		renderError(w, r, errs.BadRequest("did.invalidKeyType", "%v", err))
+		renderError(w, r, err)
 		return
 	}
 	d, rc, err := s.node.CreateCustodialDID(r.Context(), acct, kt)

@@ -16,12 +16,15 @@ import (
 
 // StatusResponse is the body of GET /v1/status.
 type StatusResponse struct {
-	ChainID  string `json:"chainId"`
-	Height   uint64 `json:"height"`
-	Hash     string `json:"blockHash"`
-	AppHash  string `json:"appHash"`
-	Time     string `json:"time"`
-	Engine   string `json:"engine"`
+	ChainID string `json:"chainId"`
+	Height  uint64 `json:"height"`
+	Hash    string `json:"blockHash"`
+	AppHash string `json:"appHash"`
+	Time    string `json:"time"`
+	Engine  string `json:"engine"`
+	// Crypto is the chain's crypto suite, fixed at genesis: "standard"
+	// (SHA-256) or "gm" (国密: SM3 hashes, SM2 signers).
+	Crypto   string `json:"crypto"`
 	AdminDID string `json:"adminDid"`
 	Version  string `json:"version"`
 	// Consensus: under a replicating engine (cometbft), its peers,
@@ -32,7 +35,7 @@ type StatusResponse struct {
 func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 	h := s.node.Ledger.Head()
 	resp := StatusResponse{ChainID: s.node.ChainID, Height: h.Height, Hash: h.Hash, AppHash: h.AppHash, Time: h.Time,
-		Engine: s.node.Engine.Name(), AdminDID: s.node.AdminDID, Version: Version}
+		Engine: s.node.Engine.Name(), Crypto: s.node.Crypto(), AdminDID: s.node.AdminDID, Version: Version}
 	if c, ok := s.node.Engine.(chain.ConsensusReporter); ok {
 		cs := c.Consensus()
 		resp.Consensus = &cs
