@@ -130,7 +130,7 @@ func (r *Registry) checkKeyType(k keys.PublicKey, from string) error {
 	if r.allowed == nil || r.allowed[k.Type] {
 		return nil
 	}
-	return errs.BadRequest("tx.keyTypeNotAllowed", "%s signs with a %s key; this %s chain accepts only %v signers", from, k.Type, r.Suite().Name(), r.AllowedKeyTypes())
+	return errs.BadRequest("tx.keyTypeNotAllowed", "%s is a key of type %s; this %s chain accepts only %v signers", from, k.Type, r.Suite().Name(), r.AllowedKeyTypes())
 }
 
 // SetKeyResolver sets how verification methods are resolved to keys.
