@@ -93,3 +93,21 @@ func TestJWE_SM2(t *testing.T) {
 		}
 	}
 }
+
+// FuzzDecryptSM2: any token given to an SM2 key decrypts or fails with an
+// error, never a panic.
+func FuzzDecryptSM2(f *testing.F) {
+	k, _ := keys.Generate(keys.SM2)
+	msg := []byte(`{"degree":"Bachelor"}`)
+	tok, _ := grants.Encrypt(k.Public(), "kid", msg)
+	f.Add(tok)
+	f.Add(strings.Replace(tok, ".", "..", 1))
+	f.Add("e30.AA.AA.AA.AA")
+	f.Fuzz(func(t *testing.T, s string) {
+		// Only a token made for k by Encrypt authenticates; anything else
+		// is an error (SM4-GCM's tag covers the header, IV and content).
+		if pt, err := grants.Decrypt(k, s); err == nil && s != tok && bytes.Equal(pt, msg) && strings.Split(s, ".")[3] != strings.Split(tok, ".")[3] {
+			t.Fatalf("%q decrypts to the message with another ciphertext", s)
+		}
+	})
+}
