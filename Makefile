@@ -54,6 +54,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeTx$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./chain
 	$(GO) test -run '^$$' -fuzz '^FuzzTxMember$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./chain
 	$(GO) test -run '^$$' -fuzz '^FuzzCheckMembers$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./chain
+	$(GO) test -run '^$$' -fuzz '^FuzzSM2Public$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./keys
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeObject$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./internal/strictjson
 	$(GO) test -run '^$$' -fuzz '^FuzzParseDIDURL$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./did
 	$(GO) test -run '^$$' -fuzz '^FuzzParseWeid$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./did
@@ -72,6 +73,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./grants
 	$(GO) test -run '^$$' -fuzz '^FuzzParseProof$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./grants
 	$(GO) test -run '^$$' -fuzz '^FuzzPayloads$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./grants
+	$(GO) test -run '^$$' -fuzz '^FuzzDecryptSM2$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./grants
 	$(GO) test -run '^$$' -fuzz '^FuzzNDJSON$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./batch
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeList$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./status
 	$(GO) test -run '^$$' -fuzz '^FuzzParseEntry$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./status

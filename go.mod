@@ -8,6 +8,7 @@ require (
 	github.com/cometbft/cometbft v1.0.1
 	github.com/cometbft/cometbft-db v1.0.1
 	github.com/decred/dcrd/dcrec/secp256k1/v4 v4.4.1
+	github.com/emmansun/gmsm v0.30.1
 	github.com/go-chi/chi/v5 v5.5.0
 	github.com/go-jose/go-jose/v3 v3.0.4
 	github.com/gowebpki/jcs v1.0.2

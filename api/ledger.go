@@ -11,6 +11,9 @@ type StatusResponse struct {
 	AppHash  string `json:"appHash"`
 	Time     string `json:"time"`
 	Engine   string `json:"engine"`
+	// Crypto is the chain's crypto suite, fixed at genesis: "standard"
+	// (SHA-256) or "gm" (国密: SM3 hashes, SM2 signers).
+	Crypto   string `json:"crypto"`
 	AdminDID string `json:"adminDid"`
 	Version  string `json:"version"`
 	// Consensus: under a replicating engine (cometbft), its peers,

@@ -24,6 +24,14 @@ var (
 type InitPayload struct {
 	NodeKey string   `json:"nodeKey"` // publicKeyMultibase of the solo node's block-signing key
 	Admins  []string `json:"admins"`  // DIDs of the consortium admins
+	// Crypto is the chain's crypto suite (Suite): "gm" for a 国密 chain;
+	// absent (or "standard") for SHA-256. Absent, the payload is the one
+	// chains made before suites existed, so their genesis is unchanged.
+	Crypto string `json:"crypto,omitempty"`
+	// AllowedKeyTypes, if set, are the key types that may sign
+	// transactions; absent, any type may on a standard chain and only SM2
+	// on a gm chain.
+	AllowedKeyTypes []keys.Type `json:"allowedKeyTypes,omitempty"`
 }
 
 // Validate implements Payload.
@@ -33,6 +41,33 @@ func (p *InitPayload) Validate() error {
 	}
 	if len(p.Admins) == 0 {
 		return fmt.Errorf("admins must name at least one DID")
+	}
+	if p.Crypto != "" {
+		if _, err := ParseSuite(p.Crypto); err != nil {
+			return fmt.Errorf("crypto: %w", err)
+		}
+	}
+	if len(p.AllowedKeyTypes) > 8 {
+		return fmt.Errorf("allowedKeyTypes: at most 8")
+	}
+	for _, t := range p.AllowedKeyTypes {
+		if pt, err := keys.ParseType(string(t)); err != nil || pt != t {
+			return fmt.Errorf("allowedKeyTypes: %q is not a key type (want Ed25519, P-256, secp256k1 or SM2)", t)
+		}
+	}
+	return nil
+}
+
+// AllowedKeys returns the key types that may sign on a chain of suite s
+// with this genesis; nil means every type.
+func (p *InitPayload) AllowedKeys(s *Suite) []keys.Type { return p.allowed(s) }
+
+func (p *InitPayload) allowed(s *Suite) []keys.Type {
+	if len(p.AllowedKeyTypes) > 0 {
+		return p.AllowedKeyTypes
+	}
+	if !s.std() {
+		return []keys.Type{keys.SM2}
 	}
 	return nil
 }
@@ -77,6 +112,12 @@ func registerChainTypes(r *Registry) {
 			}
 			if _, ok, _ := ctx.State.Get(KeyChainInit); ok {
 				return errs.New(http.StatusConflict, "chain.alreadyInitialized", "the chain is already initialized")
+			}
+			// The ledger hashed this genesis with its registry's suite: the
+			// chain.init must name that suite, or the chain would record one
+			// suite and be hashed with another.
+			if s, _ := ParseSuite(p.(*InitPayload).Crypto); s.Name() != ctx.Suite.Name() {
+				return errs.BadRequest("chain.cryptoMismatch", "chain.init names crypto %q, the ledger is hashing with %q", s.Name(), ctx.Suite.Name())
 			}
 			raw, err := json.Marshal(p)
 			if err != nil {

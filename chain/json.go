@@ -20,22 +20,28 @@ func MarshalJSON(v any) ([]byte, error) {
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
-// Verify checks a transaction proof on its own: that the transaction hashes
-// to Hash, that the header hashes to the block hash, and that the Merkle
-// path leads from the transaction to the header's txRoot. It does not check
-// the block's signature: check that with Block.VerifySignature on the block
-// and the chain's node key (weid tx prove does both).
-func (t *TxWithProof) Verify() error {
+// Verify checks a transaction proof of a standard chain on its own
+// (VerifyWith for any chain).
+func (t *TxWithProof) Verify() error { return t.VerifyWith(Standard) }
+
+// VerifyWith checks a transaction proof on its own, with the chain's suite
+// s (read from its genesis block, never from the proof): that the
+// transaction hashes to Hash, that the header hashes to the block hash, and
+// that the Merkle path leads from the transaction to the header's txRoot.
+// It does not check the block's signature: check that with
+// Suite.VerifyBlock on the block and the chain's node key (weid tx prove
+// does both).
+func (t *TxWithProof) VerifyWith(s *Suite) error {
 	tx := *t.Tx
 	p, err := canonicalPayload(tx.Payload)
 	if err != nil {
 		return err
 	}
 	tx.Payload = p
-	if got := tx.Hash(); got != t.Hash {
+	if got := s.TxHash(&tx); got != t.Hash {
 		return fmt.Errorf("the transaction hashes to %s, not %s", got, t.Hash)
 	}
-	if h, err := HeaderHash(&t.Header); err != nil || h != t.Block {
+	if h, err := s.HeaderHash(&t.Header); err != nil || h != t.Block {
 		return fmt.Errorf("the header hashes to %s, not the block hash %s", h, t.Block)
 	}
 	if t.Header.Height != t.Height {
@@ -47,7 +53,7 @@ func (t *TxWithProof) Verify() error {
 	if t.Proof.TreeSize != uint64(t.Header.TxCount) || uint64(t.Index) >= t.Proof.TreeSize {
 		return fmt.Errorf("the proof is for a tree of %d leaves, the block has %d transactions", t.Proof.TreeSize, t.Header.TxCount)
 	}
-	if err := VerifyInclusion(t.Hash, t.Header.TxRoot, t.Proof); err != nil {
+	if err := s.VerifyInclusion(t.Hash, t.Header.TxRoot, t.Proof); err != nil {
 		return fmt.Errorf("inclusion proof: %w", err)
 	}
 	return nil

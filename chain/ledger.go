@@ -89,6 +89,18 @@ func Open(dir string, reg *Registry) (*Ledger, error) {
 			return nil, err
 		}
 		l.chainID = b.Header.ChainID
+		// The chain's crypto, fixed at genesis, is the registry's from now on.
+		init, err := InitRecord(l)
+		if err != nil {
+			db.Close()
+			return nil, fmt.Errorf("read the chain's genesis record: %w", err)
+		}
+		s, err := ParseSuite(init.Crypto)
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+		reg.SetCrypto(s, init.allowed(s))
 	}
 	return l, nil
 }
@@ -224,14 +236,15 @@ func (l *Ledger) Tx(hash string) (*TxWithProof, error) {
 	if err != nil {
 		return nil, err
 	}
+	suite := l.reg.Suite()
 	leaves := make([][]byte, len(b.Txs))
 	for j, tx := range b.Txs {
-		leaves[j], _ = hex.DecodeString(tx.Hash())
+		leaves[j], _ = hex.DecodeString(suite.TxHash(tx))
 	}
 	if int(i) >= len(b.Txs) {
 		return nil, fmt.Errorf("%w: tx index of %s points past block %d", ErrStorage, hash, h)
 	}
-	p, err := buildInclusionProof(leaves, uint64(i))
+	p, err := buildInclusionProof(suite.merkle(), leaves, uint64(i))
 	if err != nil {
 		return nil, err
 	}
@@ -336,10 +349,11 @@ func (l *Ledger) Prepare(cs []*Checked, key *keys.PrivateKey, now time.Time, par
 		return p, nil
 	}
 	changes := ov.changes()
-	block.Header.AppHash = hex.EncodeToString(appHash(prevApp, changes))
-	block.Header.TxRoot = hex.EncodeToString(merkleRoot(leaves))
+	suite := l.reg.Suite()
+	block.Header.AppHash = hex.EncodeToString(suite.appHash(prevApp, changes))
+	block.Header.TxRoot = hex.EncodeToString(merkleRoot(suite.merkle(), leaves))
 	block.Header.TxCount = uint32(len(leaves))
-	hash, err := HeaderHash(&block.Header)
+	hash, err := suite.HeaderHash(&block.Header)
 	if err != nil {
 		return nil, err
 	}

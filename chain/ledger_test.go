@@ -234,7 +234,7 @@ func TestAppHashCommitsToChanges(t *testing.T) {
 	t.Parallel()
 	prev := make([]byte, 32)
 	base := []change{{key: []byte("a"), value: []byte("1")}, {key: []byte("b"), value: []byte("2")}}
-	h0 := hex.EncodeToString(appHash(prev, base))
+	h0 := hex.EncodeToString(Standard.appHash(prev, base))
 	variants := map[string][]change{
 		"value changed":       {{key: []byte("a"), value: []byte("1")}, {key: []byte("b"), value: []byte("3")}},
 		"key changed":         {{key: []byte("a"), value: []byte("1")}, {key: []byte("c"), value: []byte("2")}},
@@ -251,7 +251,7 @@ func TestAppHashCommitsToChanges(t *testing.T) {
 		if name == "previous hash other" {
 			p = bytes.Repeat([]byte{1}, 32)
 		}
-		h := hex.EncodeToString(appHash(p, cs))
+		h := hex.EncodeToString(Standard.appHash(p, cs))
 		if other, dup := seen[h]; dup {
 			t.Errorf("%s and %s have the same app hash", name, other)
 		}

@@ -5,9 +5,9 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/transparency-dev/merkle"
 	"github.com/transparency-dev/merkle/compact"
 	"github.com/transparency-dev/merkle/proof"
-	"github.com/transparency-dev/merkle/rfc6962"
 )
 
 // InclusionProof shows that a transaction is in a block: the RFC 6962 audit
@@ -18,10 +18,8 @@ type InclusionProof struct {
 	Hashes    []string `json:"hashes"`
 }
 
-var hasher = rfc6962.DefaultHasher
-
 // merkleRoot returns the RFC 6962 root over leaf data (tx hashes).
-func merkleRoot(leaves [][]byte) []byte {
+func merkleRoot(hasher merkle.LogHasher, leaves [][]byte) []byte {
 	if len(leaves) == 0 {
 		return hasher.EmptyRoot()
 	}
@@ -38,7 +36,7 @@ func merkleRoot(leaves [][]byte) []byte {
 // leaves. A perfect subtree's hash does not depend on where it sits, so it is
 // computed as a tree of its own: compact ranges that do not start at 0 have
 // no single root.
-func subtreeHash(leafHashes [][]byte, begin, end uint64) []byte {
+func subtreeHash(hasher merkle.LogHasher, leafHashes [][]byte, begin, end uint64) []byte {
 	rf := compact.RangeFactory{Hash: hasher.HashChildren}
 	r := rf.NewEmptyRange(0)
 	for i := begin; i < end; i++ {
@@ -49,7 +47,7 @@ func subtreeHash(leafHashes [][]byte, begin, end uint64) []byte {
 }
 
 // buildInclusionProof returns the audit path of leaf index among leaves.
-func buildInclusionProof(leaves [][]byte, index uint64) (*InclusionProof, error) {
+func buildInclusionProof(hasher merkle.LogHasher, leaves [][]byte, index uint64) (*InclusionProof, error) {
 	size := uint64(len(leaves))
 	if index >= size {
 		return nil, fmt.Errorf("leaf %d out of range [0, %d)", index, size)
@@ -68,7 +66,7 @@ func buildInclusionProof(leaves [][]byte, index uint64) (*InclusionProof, error)
 		if e > size {
 			e = size
 		}
-		hashes[i] = subtreeHash(lh, b, e)
+		hashes[i] = subtreeHash(hasher, lh, b, e)
 	}
 	path, err := nodes.Rehash(hashes, hasher.HashChildren)
 	if err != nil {
@@ -82,8 +80,17 @@ func buildInclusionProof(leaves [][]byte, index uint64) (*InclusionProof, error)
 }
 
 // VerifyInclusion checks that the transaction with hash txHash is leaf
-// p.LeafIndex of a tree of p.TreeSize leaves with root txRoot.
+// p.LeafIndex of a tree of p.TreeSize leaves with root txRoot, on a
+// standard chain (Suite.VerifyInclusion for any chain).
 func VerifyInclusion(txHash, txRoot string, p *InclusionProof) error {
+	return Standard.VerifyInclusion(txHash, txRoot, p)
+}
+
+// VerifyInclusion checks that the transaction with hash txHash is leaf
+// p.LeafIndex of a tree of p.TreeSize leaves with root txRoot, the tree
+// hashed with the suite's hash.
+func (s *Suite) VerifyInclusion(txHash, txRoot string, p *InclusionProof) error {
+	hasher := s.merkle()
 	leaf, err := hex.DecodeString(txHash)
 	if err != nil {
 		return fmt.Errorf("tx hash: %w", err)

@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"testing"
+
+	"github.com/transparency-dev/merkle/rfc6962"
 )
 
 // Reference RFC 6962 §2.1 Merkle Tree Hash, written from the RFC:
@@ -64,12 +66,12 @@ func TestMerkleRootMatchesRFC6962(t *testing.T) {
 	t.Parallel()
 	for n := 0; n <= 70; n++ {
 		leaves := testLeaves(n)
-		if got, want := merkleRoot(leaves), refMTH(leaves); !bytes.Equal(got, want) {
+		if got, want := merkleRoot(rfc6962.DefaultHasher, leaves), refMTH(leaves); !bytes.Equal(got, want) {
 			t.Fatalf("size %d: merkleRoot %x, RFC 6962 MTH %x", n, got, want)
 		}
 	}
 	// MTH({}) is the hash of the empty string.
-	if got := hex.EncodeToString(merkleRoot(nil)); got != "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" {
+	if got := hex.EncodeToString(merkleRoot(rfc6962.DefaultHasher, nil)); got != "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" {
 		t.Fatalf("empty root %s", got)
 	}
 }
@@ -80,10 +82,10 @@ func TestInclusionProofs(t *testing.T) {
 		t.Run(fmt.Sprint(n), func(t *testing.T) {
 			t.Parallel()
 			leaves := testLeaves(n)
-			root := hex.EncodeToString(merkleRoot(leaves))
+			root := hex.EncodeToString(merkleRoot(rfc6962.DefaultHasher, leaves))
 			other := hex.EncodeToString(refMTH(testLeaves(n + 1)))
 			for i := range leaves {
-				p, err := buildInclusionProof(leaves, uint64(i))
+				p, err := buildInclusionProof(rfc6962.DefaultHasher, leaves, uint64(i))
 				if err != nil {
 					t.Fatalf("leaf %d: %v", i, err)
 				}
@@ -157,7 +159,7 @@ func TestInclusionProofs(t *testing.T) {
 					}
 				}
 			}
-			if _, err := buildInclusionProof(leaves, uint64(n)); err == nil {
+			if _, err := buildInclusionProof(rfc6962.DefaultHasher, leaves, uint64(n)); err == nil {
 				t.Fatalf("proof for leaf %d of %d", n, n)
 			}
 		})

@@ -25,6 +25,8 @@ type Context struct {
 	Time   time.Time
 	TxHash string
 	Tx     *Tx
+	// Suite is the chain's crypto suite.
+	Suite *Suite
 }
 
 // KeyResolver returns the public key of verification method didURL as the
@@ -58,6 +60,10 @@ type Handler struct {
 type Registry struct {
 	handlers map[string]*Handler
 	keys     KeyResolver
+	// suite hashes transactions; allowed, if not nil, holds the key types
+	// that may sign (SetCrypto).
+	suite   *Suite
+	allowed map[keys.Type]bool
 }
 
 // NewRegistry returns a registry holding only the chain's own types.
@@ -77,6 +83,59 @@ func (r *Registry) Register(h Handler) {
 		panic("chain: transaction type " + h.Type + " needs NewPayload and Apply")
 	}
 	r.handlers[h.Type] = &h
+}
+
+// SetCrypto sets the chain's crypto suite and the key types that may sign
+// its transactions (nil: every type). A ledger sets it from its genesis
+// when it opens; whoever makes a genesis sets it before checking the
+// genesis transactions. It must be set before the registry is used.
+func (r *Registry) SetCrypto(s *Suite, allowed []keys.Type) {
+	r.suite = s
+	r.allowed = nil
+	if allowed != nil {
+		r.allowed = map[keys.Type]bool{}
+		for _, t := range allowed {
+			r.allowed[t] = true
+		}
+	}
+}
+
+// Suite returns the chain's crypto suite.
+func (r *Registry) Suite() *Suite {
+	if r.suite == nil {
+		return Standard
+	}
+	return r.suite
+}
+
+// AllowedKeyTypes returns the key types that may sign, sorted; nil means
+// every type.
+func (r *Registry) AllowedKeyTypes() []keys.Type {
+	if r.allowed == nil {
+		return nil
+	}
+	out := make([]keys.Type, 0, len(r.allowed))
+	for t := range r.allowed {
+		out = append(out, t)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+// withCrypto returns a registry with r's handlers and another crypto
+// setting, leaving r as it is.
+func (r *Registry) withCrypto(s *Suite, allowed []keys.Type) *Registry {
+	c := &Registry{handlers: r.handlers, keys: r.keys}
+	c.SetCrypto(s, allowed)
+	return c
+}
+
+// checkKeyType refuses a signer key of a type the chain does not accept.
+func (r *Registry) checkKeyType(k keys.PublicKey, from string) error {
+	if r.allowed == nil || r.allowed[k.Type] {
+		return nil
+	}
+	return errs.BadRequest("tx.keyTypeNotAllowed", "%s is a key of type %s; this %s chain accepts only %v signers", from, k.Type, r.Suite().Name(), r.AllowedKeyTypes())
 }
 
 // SetKeyResolver sets how verification methods are resolved to keys.
@@ -147,7 +206,7 @@ func (r *Registry) CheckTx(chainID string, tx *Tx) (*Checked, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Checked{Tx: tx, Hash: tx.Hash(), Payload: p, Sig: sig, msg: msg, handler: h}, nil
+	return &Checked{Tx: tx, Hash: r.suite.TxHash(tx), Payload: p, Sig: sig, msg: msg, handler: h}, nil
 }
 
 // signerKey returns the key c must be signed by, as st has it.
@@ -169,6 +228,9 @@ func (r *Registry) PreVerify(st Reader, c *Checked) error {
 	if err != nil {
 		return err
 	}
+	if err := r.checkKeyType(k, c.Tx.From); err != nil {
+		return err
+	}
 	if !k.Verify(c.msg, c.Sig) {
 		return errs.New(http.StatusBadRequest, "tx.badSignature", "signature does not verify with %s", c.Tx.From)
 	}
@@ -183,6 +245,9 @@ func (r *Registry) PreVerify(st Reader, c *Checked) error {
 func (r *Registry) execute(st *Overlay, c *Checked, height uint64, t time.Time) error {
 	k, err := r.signerKey(st, c)
 	if err != nil {
+		return err
+	}
+	if err := r.checkKeyType(k, c.Tx.From); err != nil {
 		return err
 	}
 	// A zero key equals a zero c.verified (no PreVerify): never skip on it.
@@ -203,7 +268,7 @@ func (r *Registry) execute(st *Overlay, c *Checked, height uint64, t time.Time) 
 		return errs.New(http.StatusConflict, "tx.replay", "nonce %d was already used by %s", c.Tx.Nonce, c.Tx.SignerDID())
 	}
 	st.Set(nk, []byte{1})
-	return c.handler.Apply(&Context{State: st, Height: height, Time: t, TxHash: c.Hash, Tx: c.Tx}, c.Payload)
+	return c.handler.Apply(&Context{State: st, Height: height, Time: t, TxHash: c.Hash, Tx: c.Tx, Suite: r.Suite()}, c.Payload)
 }
 
 func nonceKey(did string, nonce uint64) []byte {

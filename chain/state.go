@@ -2,7 +2,6 @@ package chain
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -71,29 +70,6 @@ func (o *Overlay) changes() []change {
 	}
 	sort.Slice(out, func(i, j int) bool { return bytes.Compare(out[i].key, out[j].key) < 0 })
 	return out
-}
-
-// appHash commits to the state after a block: SHA-256 over a domain tag, the
-// previous app hash and every change of the block in key order. Since the
-// chain of app hashes starts from an empty state, it commits to the whole
-// state; two nodes that applied a block differently disagree from that block on.
-func appHash(prev []byte, changes []change) []byte {
-	h := sha256.New()
-	h.Write([]byte("weid/appHash/v1"))
-	h.Write(prev)
-	var n [binary.MaxVarintLen64]byte
-	for _, c := range changes {
-		h.Write(n[:binary.PutUvarint(n[:], uint64(len(c.key)))])
-		h.Write(c.key)
-		if c.value == nil {
-			h.Write([]byte{0})
-			continue
-		}
-		h.Write([]byte{1})
-		h.Write(n[:binary.PutUvarint(n[:], uint64(len(c.value)))])
-		h.Write(c.value)
-	}
-	return h.Sum(nil)
 }
 
 func appendUint64(b []byte, v uint64) []byte {

@@ -36,7 +36,7 @@ node keeps only its hash.`,
 		},
 	}
 	create.Flags().StringVar(&name, "name", "", "account name: 1 to 64 characters of [a-z0-9._-]")
-	create.Flags().StringVar(&keyType, "key-type", "Ed25519", "key type of the custodial DIDs: Ed25519, P-256 or secp256k1")
+	create.Flags().StringVar(&keyType, "key-type", "", "key type of the custodial DIDs: Ed25519, P-256, secp256k1 or SM2 (default: the chain's, Ed25519 or SM2 on a gm chain)")
 	create.Flags().BoolVar(&didKey, "did-key", false, "also create a custodial did:key")
 	list := &cobra.Command{
 		Use:   "list",

@@ -99,7 +99,7 @@ an API token the node generates and keeps the key for the token's account.`,
 	cmd.Flags().StringVar(&passFile, "passphrase-file", "", "file holding the key file's passphrase")
 	cmd.Flags().StringArrayVar(&services, "service", nil, "service to include, as id,type,endpoint (repeatable)")
 	cmd.Flags().BoolVar(&custodial, "custodial", false, "let the node generate and keep the key (needs a token)")
-	cmd.Flags().StringVar(&keyType, "key-type", "Ed25519", "key type for --custodial: Ed25519, P-256 or secp256k1")
+	cmd.Flags().StringVar(&keyType, "key-type", "", "key type for --custodial: Ed25519, P-256, secp256k1 or SM2 (default: the chain's, Ed25519 or SM2 on a gm chain)")
 	return cmd
 }
 

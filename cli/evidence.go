@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -22,14 +21,15 @@ import (
 	"github.com/weidgo/weid/node"
 )
 
-// hashFile returns the SHA-256 of a file in lowercase hex, read as a stream.
-func hashFile(path string) (string, error) {
+// hashFile returns the hash of a file in lowercase hex, read as a stream,
+// with the chain's hash: SHA-256, or SM3 on a 国密 chain.
+func hashFile(path string, suite *chain.Suite) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return "", err
 	}
 	defer f.Close()
-	h := sha256.New()
+	h := suite.New()
 	if _, err := io.Copy(h, f); err != nil {
 		return "", fmt.Errorf("%s: %w", path, err)
 	}
@@ -128,7 +128,7 @@ signer alone may revoke its own.`,
   weid evidence create contract.pdf --token "$UNI_TOKEN" --signer did:weid:1:0x…`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			h, err := hashFile(args[0])
+			h, err := hashFileFor(cmd.Context(), g.client(), args[0])
 			if err != nil {
 				return err
 			}
@@ -163,7 +163,7 @@ signer alone may revoke its own.`,
 		Short: "Add your signature to recorded evidence",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			h, err := fileOrHash(args, signHash)
+			h, err := fileOrHash(cmd.Context(), g.client(), args, signHash)
 			if err != nil {
 				return err
 			}
@@ -190,7 +190,7 @@ current DID document. Exits non-zero if the file is not recorded or a check
 fails.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			h, err := fileOrHash(args, verifyHash)
+			h, err := fileOrHash(cmd.Context(), g.client(), args, verifyHash)
 			if err != nil {
 				return err
 			}
@@ -202,10 +202,10 @@ fails.`,
 	return cmd
 }
 
-func fileOrHash(args []string, hash string) (string, error) {
+func fileOrHash(ctx context.Context, c *client.Client, args []string, hash string) (string, error) {
 	switch {
 	case len(args) == 1 && hash == "":
-		return hashFile(args[0])
+		return hashFileFor(ctx, c, args[0])
 	case len(args) == 0 && hash != "":
 		return hash, evidence.ValidHash(hash)
 	}
@@ -229,11 +229,17 @@ func verifyEvidence(cmd *cobra.Command, g *globals, h string) error {
 	if ev == nil || ev.Hash != h {
 		return fmt.Errorf("the node answered for another evidence")
 	}
+	var suite *chain.Suite
+	if len(r.Proofs) > 0 {
+		if suite, err = genesisSuite(ctx, c); err != nil {
+			return err
+		}
+	}
 	for _, p := range r.Proofs {
-		if err := p.Verify(); err != nil {
+		if err := p.VerifyWith(suite); err != nil {
 			return fmt.Errorf("proof of tx %s does not check: %w", p.Hash, err)
 		}
-		if err := checkBlockSignature(cmd, c, p); err != nil {
+		if err := checkBlockSignature(cmd, c, p, suite); err != nil {
 			return fmt.Errorf("tx %s: %w", p.Hash, err)
 		}
 		if !strings.Contains(string(p.Tx.Payload), `"`+h+`"`) {

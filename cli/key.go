@@ -53,7 +53,7 @@ it. Prints the did:weid DID the key controls on --chain-id.`,
 			})
 		},
 	}
-	gen.Flags().StringVar(&typ, "type", "Ed25519", "key type: Ed25519, P-256 or secp256k1")
+	gen.Flags().StringVar(&typ, "type", "Ed25519", "key type: Ed25519, P-256, secp256k1 or SM2 (国密, for a gm chain)")
 	gen.Flags().StringVar(&out, "out", "weid.key", "key file to write")
 	gen.Flags().StringVar(&chainID, "chain-id", envOr("WEID_CHAIN_ID", "1"), "chain id of the did:weid DID to print")
 	gen.Flags().StringVar(&passFile, "passphrase-file", "", "file holding the passphrase (default: WEID_PASSPHRASE or a prompt)")

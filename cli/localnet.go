@@ -22,7 +22,7 @@ import (
 )
 
 func localnetCmd(g *globals) *cobra.Command {
-	var dir, chainID string
+	var dir, chainID, crypto string
 	var validators, observers int
 	var timeoutCommit time.Duration
 	cmd := &cobra.Command{
@@ -47,7 +47,7 @@ alone: weid node start --engine cometbft --home DIR/node2.`,
 			for i := range homes {
 				homes[i] = filepath.Join(dir, fmt.Sprintf("node%d", i))
 			}
-			adminDID, nodes, err := node.InitConsortium(node.ConsortiumConfig{Homes: homes, Validators: validators, ChainID: chainID,
+			adminDID, nodes, err := node.InitConsortium(node.ConsortiumConfig{Homes: homes, Validators: validators, ChainID: chainID, Crypto: crypto,
 				TimeoutCommit: timeoutCommit, KeystorePassphrase: []byte(os.Getenv("WEID_KEYSTORE_PASSPHRASE"))})
 			if err != nil {
 				return err
@@ -68,6 +68,7 @@ alone: weid node start --engine cometbft --home DIR/node2.`,
 	cmd.Flags().IntVar(&validators, "validators", 4, "number of validators")
 	cmd.Flags().IntVar(&observers, "observers", 0, "number of observer nodes (follow the chain and serve reads, no vote)")
 	cmd.Flags().StringVar(&chainID, "chain-id", "1", "weid chain id (the CometBFT chain id is weid-<id>)")
+	cmd.Flags().StringVar(&crypto, "crypto", "", cryptoFlagHelp)
 	cmd.Flags().DurationVar(&timeoutCommit, "timeout-commit", cometbft.DefaultTimeoutCommit, "CometBFT timeout_commit: how long validators wait after a commit")
 	cmd.AddCommand(localnetStartCmd())
 	return cmd

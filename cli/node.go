@@ -30,14 +30,15 @@ func nodeCmd(g *globals) *cobra.Command {
 }
 
 type nodeFlags struct {
-	data, chainID, engine, home string
-	webHosts                    []string
+	data, chainID, engine, home, crypto string
+	webHosts                            []string
 }
 
 func (f *nodeFlags) add(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.data, "data", envOr("WEID_DATA", "data"), "data directory (ledger, keystore, admin.token)")
 	cmd.Flags().StringVar(&f.chainID, "chain-id", envOr("WEID_CHAIN_ID", "1"), "chain id, used when the data directory is new")
 	cmd.Flags().StringVar(&f.engine, "engine", envOr("WEID_ENGINE", "solo"), "consensus engine: solo (embedded, single node) or cometbft (BFT consortium)")
+	cmd.Flags().StringVar(&f.crypto, "crypto", envOr("WEID_CRYPTO", ""), cryptoFlagHelp)
 	cmd.Flags().StringVar(&f.home, "home", "", "with --engine cometbft: the node's home (CometBFT config and data, weid ledger and keystore), as written by \"weid localnet\"; an empty one becomes a single-validator network (default: --data)")
 }
 
@@ -45,7 +46,7 @@ func (f *nodeFlags) config() node.Config {
 	if f.home != "" {
 		f.data = f.home
 	}
-	return node.Config{DataDir: f.data, ChainID: f.chainID, Engine: f.engine, DIDWebHosts: f.webHosts,
+	return node.Config{DataDir: f.data, ChainID: f.chainID, Engine: f.engine, DIDWebHosts: f.webHosts, Crypto: f.crypto,
 		KeystorePassphrase: []byte(os.Getenv("WEID_KEYSTORE_PASSPHRASE"))}
 }
 

@@ -13,7 +13,8 @@ func statusCmd(g *globals) *cobra.Command {
 		Use:   "status",
 		Short: "Show a node's chain, head and engine (and, under CometBFT, its consensus)",
 		Long: `Show the status of the node given by --node (GET /v1/status): the chain id,
-the last weid block (height, hash, app hash, time), the engine, the genesis
+the last weid block (height, hash, app hash, time), the engine, the chain's
+crypto suite ("standard", or "gm" for a 国密 chain), the genesis
 admin's DID and weid's version. Under the cometbft engine also the node's
 consensus: CometBFT's height (it counts blocks that changed nothing too),
 whether the node can commit a write now (and if not, why), whether it is still
@@ -26,8 +27,8 @@ total power, and this node's voting power (0: an observer).`,
 				return err
 			}
 			return g.print(st, func(w io.Writer) {
-				fmt.Fprintf(w, "chain %s, engine %s, weid %s\nheight %d  block %s  app hash %s  at %s\nadmin %s\n",
-					st.ChainID, st.Engine, st.Version, st.Height, st.Hash, st.AppHash, st.Time, st.AdminDID)
+				fmt.Fprintf(w, "chain %s, engine %s, crypto %s, weid %s\nheight %d  block %s  app hash %s  at %s\nadmin %s\n",
+					st.ChainID, st.Engine, st.Crypto, st.Version, st.Height, st.Hash, st.AppHash, st.Time, st.AdminDID)
 				if c := st.Consensus; c != nil {
 					ready := "ready to commit"
 					if !c.Ready {

@@ -71,17 +71,21 @@ commit is what says the consortium agreed.`,
 			if r.Hash != args[0] {
 				return fmt.Errorf("the node answered for %s, not %s", r.Hash, args[0])
 			}
-			if err := r.TxWithProof.Verify(); err != nil {
-				return fmt.Errorf("proof does not check: %w", err)
+			suite, err := genesisSuite(ctx, c)
+			if err != nil {
+				return err
 			}
-			if err := checkBlockSignature(cmd, c, &r.TxWithProof); err != nil {
+			if err := r.TxWithProof.VerifyWith(suite); err != nil {
+				return fmt.Errorf("proof does not check (%s chain): %w", suite.Name(), err)
+			}
+			if err := checkBlockSignature(cmd, c, &r.TxWithProof, suite); err != nil {
 				return err
 			}
 			consensus, err := checkConsensus(cmd, c, &r.TxWithProof)
 			if err != nil {
 				return err
 			}
-			out := map[string]any{"verified": true, "txHash": r.Hash, "height": r.Height, "blockHash": r.Block, "txRoot": r.Header.TxRoot, "proof": r.Proof}
+			out := map[string]any{"verified": true, "crypto": suite.Name(), "txHash": r.Hash, "height": r.Height, "blockHash": r.Block, "txRoot": r.Header.TxRoot, "proof": r.Proof}
 			if consensus != nil {
 				out["consensus"] = consensus
 			}
@@ -101,7 +105,7 @@ commit is what says the consortium agreed.`,
 
 // checkBlockSignature checks the signature of the block holding r and that
 // its proposer is the node key the chain's genesis names.
-func checkBlockSignature(cmd *cobra.Command, c *client.Client, r *chain.TxWithProof) error {
+func checkBlockSignature(cmd *cobra.Command, c *client.Client, r *chain.TxWithProof, suite *chain.Suite) error {
 	b, err := c.Block(cmd.Context(), r.Height)
 	if err != nil {
 		return err
@@ -109,7 +113,7 @@ func checkBlockSignature(cmd *cobra.Command, c *client.Client, r *chain.TxWithPr
 	if b.Hash != r.Block {
 		return fmt.Errorf("block %d is %s, the proof names %s", r.Height, b.Hash, r.Block)
 	}
-	if err := b.VerifySignature(); err != nil {
+	if err := suite.VerifyBlock(b); err != nil {
 		return err
 	}
 	g0, err := c.Block(cmd.Context(), 0)

@@ -546,7 +546,7 @@ Refuses to overwrite an existing wallet.`,
 			})
 		},
 	}
-	cmd.Flags().StringVar(&typ, "type", "Ed25519", "type of a new holder key: Ed25519, P-256 or secp256k1")
+	cmd.Flags().StringVar(&typ, "type", "Ed25519", "type of a new holder key: Ed25519, P-256, secp256k1 or SM2")
 	cmd.Flags().StringVar(&holder, "did", "", "use this existing DID as the holder (with --key)")
 	cmd.Flags().StringVar(&keyFile, "key", "", "key file of one of the --did's authentication keys; the wallet keeps a copy")
 	cmd.Flags().StringVar(&keyID, "key-id", "", "the key's verification method in --did's document (e.g. key-1); default: resolve --did through --node")

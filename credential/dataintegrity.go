@@ -47,6 +47,31 @@ var suiteKey = map[string]keys.Type{
 	ProofTypeEd25519Signature2020: keys.Ed25519,
 }
 
+// CheckDataIntegrityKey reports whether a key of type kt signs with
+// cryptosuite: a 400 credential.unsupportedFormat for an unknown suite, and
+// a 400 credential.invalidSigner naming the formats the key can sign in
+// otherwise — Data Integrity has no SM2 cryptosuite, so an SM2 key is told
+// to use vc+jwt or dc+sd-jwt.
+func CheckDataIntegrityKey(cryptosuite string, kt keys.Type) error {
+	want, ok := suiteKey[cryptosuite]
+	if !ok {
+		return errs.BadRequest("credential.unsupportedFormat", "cryptosuite %q is not supported", truncate(cryptosuite, 64))
+	}
+	if kt == want {
+		return nil
+	}
+	formats := []string{"vc+jwt", "dc+sd-jwt"}
+	for _, suite := range []string{CryptosuiteEdDSARDFC2022, CryptosuiteEdDSAJCS2022, CryptosuiteECDSARDFC2019, ProofTypeEd25519Signature2020} {
+		if suiteKey[suite] == kt {
+			formats = append(formats, suite)
+		}
+	}
+	if len(formats) == 2 {
+		return errs.BadRequest("credential.invalidSigner", "Data Integrity has no cryptosuite for %s keys (%s needs an %s key): an %s key signs %s or %s", kt, cryptosuite, want, kt, formats[0], formats[1])
+	}
+	return errs.BadRequest("credential.invalidSigner", "%s needs an %s key, not %s: a %s key signs %s", cryptosuite, want, kt, kt, strings.Join(formats, ", "))
+}
+
 // SignDataIntegrity secures doc (the JSON of an unsecured credential,
 // VC 2.0 or 1.1) with a Data Integrity proof of cryptosuite made by s,
 // proofPurpose assertionMethod, created at created (omitted when zero).
@@ -64,12 +89,8 @@ func SignDataIntegrity(s Signer, doc json.RawMessage, cryptosuite string, create
 	if err := s.check(); err != nil {
 		return nil, err
 	}
-	kt, ok := suiteKey[cryptosuite]
-	if !ok {
-		return nil, errs.BadRequest("credential.unsupportedFormat", "cryptosuite %q is not supported", truncate(cryptosuite, 64))
-	}
-	if s.Key.Type() != kt {
-		return nil, errs.BadRequest("credential.invalidSigner", "%s needs an %s key, not %s", cryptosuite, kt, s.Key.Type())
+	if err := CheckDataIntegrityKey(cryptosuite, s.Key.Type()); err != nil {
+		return nil, err
 	}
 	c, err := Parse(doc)
 	if err != nil {

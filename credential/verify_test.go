@@ -38,7 +38,7 @@ func issue(t testing.TB, e *ledger, s credential.Signer, cred json.RawMessage) s
 }
 
 func TestIssueVerify(t *testing.T) {
-	for _, kt := range []keys.Type{keys.Ed25519, keys.P256, keys.Secp256k1} {
+	for _, kt := range []keys.Type{keys.Ed25519, keys.P256, keys.Secp256k1, keys.SM2} {
 		t.Run(string(kt), func(t *testing.T) {
 			e := newLedger(t)
 			uni := e.issuer(t, kt, "Example University")
@@ -296,7 +296,7 @@ func TestKeyRotation(t *testing.T) {
 
 func TestDIDKeyIssuer(t *testing.T) {
 	e := newLedger(t)
-	for _, kt := range []keys.Type{keys.Ed25519, keys.P256, keys.Secp256k1} {
+	for _, kt := range []keys.Type{keys.Ed25519, keys.P256, keys.Secp256k1, keys.SM2} {
 		k, err := keys.Generate(kt)
 		if err != nil {
 			t.Fatal(err)

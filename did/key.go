@@ -48,7 +48,6 @@ var keyUnsupported = map[uint64]string{
 	mcEd448Pub:      "Ed448",
 	mcX448Pub:       "X448",
 	mcRSAPub:        "RSA",
-	mcSM2Pub:        "SM2",
 }
 
 // keyMaxMultibase bounds the multibase value of a did:key. It is larger than
@@ -64,13 +63,15 @@ const mediaTypeDIDLD = "application/did+ld+json"
 // "Read" and its "Document Creation Algorithm"). The document is derived from
 // the key alone; nothing is fetched.
 //
-// Supported key types are Ed25519, X25519, P-256, P-384 and secp256k1. The
+// Supported key types are Ed25519, X25519, P-256, P-384, secp256k1 and SM2
+// (multicodec sm2-pub, a compressed point on the GB/T 32918.5 curve). The
 // document has one Multikey verification method whose fragment is the
 // multibase value itself. Signing keys are in authentication,
 // assertionMethod, capabilityInvocation and capabilityDelegation. Key
 // agreement follows the spec's test vectors: an Ed25519 key gets a second
 // method holding the X25519 key derived from it (RFC 7748 §4.1 birational
-// map), ECDH-capable curves (P-256, P-384, secp256k1) list their own method,
+// map), ECDH-capable curves (P-256, P-384, secp256k1, SM2 — whose key
+// receives SM2 public-key encryption, GM/T 0003.4) list their own method,
 // and an X25519 DID has only keyAgreement.
 type KeyMethod struct{}
 
@@ -235,6 +236,14 @@ func checkKeyMaterial(codec uint64, raw []byte) (keyKind, []byte, error) {
 			return 0, nil, fmt.Errorf("%w: %v", ErrInvalidPublicKey, err)
 		}
 		return kindECDSA, nil, nil
+	case mcSM2Pub:
+		if err := wantLen("compressed SM2", 33); err != nil {
+			return 0, nil, err
+		}
+		if _, err := keys.NewPublicKey(keys.SM2, raw); err != nil {
+			return 0, nil, fmt.Errorf("%w: %v", ErrInvalidPublicKey, err)
+		}
+		return kindECDSA, nil, nil
 	case mcP384Pub:
 		if err := wantLen("compressed P-384", 49); err != nil {
 			return 0, nil, err
@@ -245,7 +254,7 @@ func checkKeyMaterial(codec uint64, raw []byte) (keyKind, []byte, error) {
 		return kindECDSA, nil, nil
 	}
 	if name, ok := keyUnsupported[codec]; ok {
-		return 0, nil, fmt.Errorf("%w: %s keys are not supported by did:key resolution (want Ed25519, X25519, P-256, P-384 or secp256k1)", ErrInvalidPublicKey, name)
+		return 0, nil, fmt.Errorf("%w: %s keys are not supported by did:key resolution (want Ed25519, X25519, P-256, P-384, secp256k1 or SM2)", ErrInvalidPublicKey, name)
 	}
 	return 0, nil, fmt.Errorf("%w: unsupported did:key key type (multicodec 0x%x)", ErrInvalidPublicKey, codec)
 }

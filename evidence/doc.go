@@ -1,12 +1,14 @@
-// Package evidence notarizes documents on the ledger: it records the SHA-256
-// hash of a document with the signatures of the parties who attest to it,
+// Package evidence notarizes documents on the ledger: it records the hash
+// of a document — SHA-256, or SM3 on a 国密 chain (the chain's suite) — with the signatures of the parties who attest to it,
 // as WeIdentity's evidence does, but with every signature verified on the
 // ledger and every revocation made by the signer it revokes.
 //
 // # Hashes and signatures
 //
-// An evidence is named by the SHA-256 of the document, as 64 lowercase hex
-// characters. An evidence signature is distinct from the transaction's
+// An evidence is named by the chain's hash of the document (SHA-256; SM3,
+// GB/T 32905, on a chain whose genesis chose the gm suite), as 64 lowercase
+// hex characters; the ledger cannot see the document, so clients hash it
+// (weid evidence create reads the suite from the genesis block). An evidence signature is distinct from the transaction's
 // signature, so that a relayer (an institution's backend, say) can submit
 // signatures it collected off-chain. It is made by a verification method in
 // the assertionMethod relationship of a did:weid DID, over the bytes of
@@ -16,7 +18,7 @@
 // where signer is the method's DID URL (did:weid:1:0x…#key-1) and hash the
 // hex hash: binding the DID URL stops a signature from being replayed as
 // another DID's (one that listed the same public key) or on another chain.
-// Signatures are 64 bytes (Ed25519, or ECDSA r‖s low-S) in unpadded
+// Signatures are 64 bytes (Ed25519, ECDSA r‖s low-S, or SM2 r‖s) in unpadded
 // base64url. The ledger verifies each one in the transaction's Apply against
 // the signer's current, active DID document in the state the transaction is
 // applied to; PreVerify lets the submitting goroutine do the expensive part

@@ -47,7 +47,7 @@ func TestGrant_SignParseRoundTrip(t *testing.T) {
 }
 
 func TestJWE_RoundTripEd25519AndP256(t *testing.T) {
-	for _, typ := range []keys.Type{keys.Ed25519, keys.P256} {
+	for _, typ := range []keys.Type{keys.Ed25519, keys.P256, keys.SM2} {
 		k, _ := keys.Generate(typ)
 		other, _ := keys.Generate(typ)
 		msg := []byte(`{"degree":"Bachelor"}`)

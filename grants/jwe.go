@@ -25,7 +25,7 @@ const (
 
 // ErrNoKeyAgreement reports a key that cannot receive an encrypted
 // response: exchange responses are encrypted with ECDH-ES over X25519 (for
-// Ed25519 keys, converted) or P-256.
+// Ed25519 keys, converted) or P-256, or with SM2 public-key encryption.
 var ErrNoKeyAgreement = errors.New("the key cannot receive ECDH-ES encryption")
 
 // agreementKey returns the jwx recipient key for pk: the X25519 key of the
@@ -41,8 +41,10 @@ func agreementKey(pk keys.PublicKey) (any, error) {
 		return jwxx25519.PublicKey(x), nil
 	case keys.P256:
 		return pk.ECDSAKey(), nil
+	case keys.SM2:
+		return pk.SM2Key(), nil // SM2 public-key encryption (jwe_sm2.go), not ECDH-ES
 	}
-	return nil, fmt.Errorf("%w: %s keys are not supported (Ed25519 or P-256)", ErrNoKeyAgreement, pk.Type)
+	return nil, fmt.Errorf("%w: %s keys are not supported (Ed25519, P-256 or SM2)", ErrNoKeyAgreement, pk.Type)
 }
 
 // CanReceive reports whether pk can receive an encrypted response; the
@@ -56,8 +58,13 @@ func CanReceive(pk keys.PublicKey) error {
 
 // Encrypt encrypts plaintext to pk as a compact JWE: ECDH-ES direct key
 // agreement with an ephemeral key (X25519 for Ed25519 keys, P-256 for P-256
-// keys) and A256GCM; kid names the recipient's verification method.
+// keys) and A256GCM, or for an SM2 key SM2 public-key encryption of an
+// SM4-GCM key (SM2-PKE, SM4GCM: jwe_sm2.go); kid names the recipient's
+// verification method.
 func Encrypt(pk keys.PublicKey, kid string, plaintext []byte) (string, error) {
+	if pk.Type == keys.SM2 {
+		return encryptSM2(pk, kid, plaintext)
+	}
 	rk, err := agreementKey(pk)
 	if err != nil {
 		return "", err
@@ -88,8 +95,10 @@ func Decrypt(k *keys.PrivateKey, token string) ([]byte, error) {
 		key = xk
 	case keys.P256:
 		key = k.ECDSAKey()
+	case keys.SM2:
+		return decryptSM2(k, token)
 	default:
-		return nil, fmt.Errorf("%w: %s keys are not supported (Ed25519 or P-256)", ErrNoKeyAgreement, k.Type())
+		return nil, fmt.Errorf("%w: %s keys are not supported (Ed25519, P-256 or SM2)", ErrNoKeyAgreement, k.Type())
 	}
 	pt, err := jwe.Decrypt([]byte(token), jwe.WithKey(jwa.ECDH_ES, key))
 	if err != nil {

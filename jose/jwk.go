@@ -9,8 +9,9 @@ import (
 	"github.com/weidgo/weid/keys"
 )
 
-// ParsePublicJWK reads an Ed25519 (OKP), P-256 or secp256k1 (EC) public JWK
-// (RFC 7517, RFC 7518 §6.2.1, RFC 8037 §2).
+// ParsePublicJWK reads an Ed25519 (OKP), P-256, secp256k1 or SM2 (EC)
+// public JWK (RFC 7517, RFC 7518 §6.2.1, RFC 8037 §2,
+// draft-dang-webauthn-sm2-00 §2).
 func ParsePublicJWK(raw json.RawMessage) (keys.PublicKey, error) {
 	m, err := strictjson.DecodeObject(raw, strictjson.Limits{Depth: 4, Array: 16, Members: 32})
 	if err != nil {
@@ -34,7 +35,9 @@ func ParsePublicJWK(raw json.RawMessage) (keys.PublicKey, error) {
 			return keys.PublicKey{}, err
 		}
 		return keys.NewPublicKey(keys.Ed25519, x)
-	case kty == "EC" && (crv == "P-256" || crv == "secp256k1"):
+	case crv == "SM2" && kty != "EC":
+		return keys.PublicKey{}, fmt.Errorf("publicKeyJwk: an SM2 key has \"kty\": \"EC\", got %q", strictjson.Truncate(kty, 16))
+	case kty == "EC" && (crv == "P-256" || crv == "secp256k1" || crv == "SM2"):
 		x, err := coord("x")
 		if err != nil {
 			return keys.PublicKey{}, err
@@ -44,17 +47,20 @@ func ParsePublicJWK(raw json.RawMessage) (keys.PublicKey, error) {
 			return keys.PublicKey{}, err
 		}
 		t := keys.P256
-		if crv == "secp256k1" {
+		switch crv {
+		case "secp256k1":
 			t = keys.Secp256k1
+		case "SM2":
+			t = keys.SM2
 		}
 		return keys.NewPublicKey(t, append(append([]byte{4}, x...), y...))
 	default:
-		return keys.PublicKey{}, fmt.Errorf("publicKeyJwk: unsupported key (kty %q, crv %q; want Ed25519, P-256 or secp256k1)", strictjson.Truncate(kty, 16), strictjson.Truncate(crv, 16))
+		return keys.PublicKey{}, fmt.Errorf("publicKeyJwk: unsupported key (kty %q, crv %q; want Ed25519, P-256, secp256k1 or SM2)", strictjson.Truncate(kty, 16), strictjson.Truncate(crv, 16))
 	}
 }
 
 // PublicJWK returns the public JWK of pk: {"kty": "OKP", "crv": "Ed25519",
-// "x"} or {"kty": "EC", "crv": "P-256"|"secp256k1", "x", "y"}.
+// "x"} or {"kty": "EC", "crv": "P-256"|"secp256k1"|"SM2", "x", "y"}.
 func PublicJWK(pk keys.PublicKey) (json.RawMessage, error) {
 	type jwk struct {
 		Kty string `json:"kty"`
@@ -65,14 +71,17 @@ func PublicJWK(pk keys.PublicKey) (json.RawMessage, error) {
 	switch pk.Type {
 	case keys.Ed25519:
 		return json.Marshal(jwk{Kty: "OKP", Crv: "Ed25519", X: b64.EncodeToString(pk.Bytes)})
-	case keys.P256, keys.Secp256k1:
+	case keys.P256, keys.Secp256k1, keys.SM2:
 		u := pk.Uncompressed()
 		if len(u) != 64 {
 			return nil, fmt.Errorf("public JWK: malformed %s key", pk.Type)
 		}
 		crv := "P-256"
-		if pk.Type == keys.Secp256k1 {
+		switch pk.Type {
+		case keys.Secp256k1:
 			crv = "secp256k1"
+		case keys.SM2:
+			crv = "SM2"
 		}
 		return json.Marshal(jwk{Kty: "EC", Crv: crv, X: b64.EncodeToString(u[:32]), Y: b64.EncodeToString(u[32:])})
 	}

@@ -8,7 +8,7 @@ import (
 )
 
 func TestPublicJWKRoundTrip(t *testing.T) {
-	for _, kt := range []keys.Type{keys.Ed25519, keys.P256, keys.Secp256k1} {
+	for _, kt := range []keys.Type{keys.Ed25519, keys.P256, keys.Secp256k1, keys.SM2} {
 		k, err := keys.Generate(kt)
 		if err != nil {
 			t.Fatal(err)

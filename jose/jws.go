@@ -2,6 +2,16 @@
 // for the key types weid signs with, strictly: it is the layer under
 // vc+jwt credentials, SD-JWT VCs, key-binding JWTs and proof-of-possession
 // JWTs. Differential tests check it against github.com/lestrrat-go/jwx/v2.
+//
+// SM2 follows draft-dang-webauthn-sm2-00 ("Using SM2 with JOSE and COSE",
+// IETF individual draft, expired 2022): a JWK {"kty": "EC", "crv": "SM2",
+// "x", "y"} and the JWS "alg" "SM2" — SM2 signature with SM3 over Z_A ‖
+// signing input (GB/T 32918.2), the default distinguishing identifier
+// 1234567812345678, and the signature as 64 bytes r ‖ s like ES256. The
+// draft's §2 and §3 text could not be read from here (only its abstract);
+// "SM2" is the name its COSE registration is known by in a public go-cose
+// implementation citing it (value -48), and no IANA JOSE registration
+// exists, so the name is the draft's and not a registered one.
 package jose
 
 import (
@@ -27,6 +37,9 @@ const (
 	AlgEdDSA  = "EdDSA"
 	AlgES256  = "ES256"
 	AlgES256K = "ES256K"
+	// AlgSM2 is SM2 with SM3 (draft-dang-webauthn-sm2-00; see the package
+	// comment).
+	AlgSM2 = "SM2"
 )
 
 // Size limits of a compact JWS.
@@ -58,6 +71,8 @@ func AlgFor(t keys.Type) (string, error) {
 		return AlgES256, nil
 	case keys.Secp256k1:
 		return AlgES256K, nil
+	case keys.SM2:
+		return AlgSM2, nil
 	}
 	return "", fmt.Errorf("%w: no JOSE algorithm for key type %q", ErrUnsupportedAlg, t)
 }
@@ -71,10 +86,12 @@ func KeyTypeFor(alg string) (keys.Type, error) {
 		return keys.P256, nil
 	case AlgES256K:
 		return keys.Secp256k1, nil
+	case AlgSM2:
+		return keys.SM2, nil
 	case "none", "None", "NONE":
 		return "", fmt.Errorf("%w: unsecured JWS (\"alg\": %q) refused", ErrUnsupportedAlg, alg)
 	}
-	return "", fmt.Errorf("%w %q (want EdDSA, ES256 or ES256K)", ErrUnsupportedAlg, strictjson.Truncate(alg, 32))
+	return "", fmt.Errorf("%w %q (want EdDSA, ES256, ES256K or SM2)", ErrUnsupportedAlg, strictjson.Truncate(alg, 32))
 }
 
 // Header is the protected header of a JWS: the parameters weid reads.

@@ -1,12 +1,16 @@
 // Package keys holds the signature suites every weid package shares:
-// Ed25519 (RFC 8032), ECDSA P-256 (FIPS 186-4) and ECDSA secp256k1 (SEC 2),
+// Ed25519 (RFC 8032), ECDSA P-256 (FIPS 186-4), ECDSA secp256k1 (SEC 2) and
+// SM2 with SM3 (GB/T 32918.2-2016, GM/T 0003.2-2012, the 国密 signature),
 // their Multikey encodings (W3C Controlled Identifiers 1.0 §2.2.2) and the
-// Keccak-256 account address that did:weid identifiers are built from.
+// account address that did:weid identifiers are built from: Keccak-256, or
+// SM3 for SM2 keys (the FISCO BCOS 国密 account address).
 //
 // ECDSA signatures are the 64-byte r‖s form used by JOSE (RFC 7518 §3.4),
 // over SHA-256 of the message, and always low-S: a signature has exactly one
 // valid encoding, so a transaction's hash cannot be changed by re-encoding
-// its signature.
+// its signature. SM2 signatures are 64-byte r‖s too, over SM3(Z_A ‖ M) with
+// the default distinguishing identifier of GM/T 0009-2012; they need no
+// low-S rule to have one encoding (sm2.go says why).
 package keys
 
 import (
@@ -21,6 +25,8 @@ import (
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 	k1ecdsa "github.com/decred/dcrd/dcrec/secp256k1/v4/ecdsa"
+	"github.com/emmansun/gmsm/sm2"
+	"github.com/emmansun/gmsm/sm3"
 	voied25519 "github.com/oasisprotocol/curve25519-voi/primitives/ed25519"
 	"golang.org/x/crypto/sha3"
 )
@@ -33,6 +39,7 @@ const (
 	Ed25519   Type = "Ed25519"
 	P256      Type = "P-256"
 	Secp256k1 Type = "secp256k1"
+	SM2       Type = "SM2"
 )
 
 // SignatureSize is the length of every signature this package makes.
@@ -50,12 +57,14 @@ func ParseType(s string) (Type, error) {
 		return P256, nil
 	case "secp256k1", "Secp256k1", "ES256K":
 		return Secp256k1, nil
+	case "SM2", "sm2":
+		return SM2, nil
 	}
-	return "", fmt.Errorf("%w %q (want Ed25519, P-256 or secp256k1)", ErrUnsupportedKeyType, s)
+	return "", fmt.Errorf("%w %q (want Ed25519, P-256, secp256k1 or SM2)", ErrUnsupportedKeyType, s)
 }
 
 // PublicKey is a verification key. Bytes holds the 32-byte Ed25519 key or the
-// 33-byte compressed point of an ECDSA key.
+// 33-byte compressed point of an ECDSA or SM2 key.
 type PublicKey struct {
 	Type  Type
 	Bytes []byte
@@ -63,6 +72,7 @@ type PublicKey struct {
 	ed ed25519.PublicKey
 	ec *ecdsa.PublicKey
 	k1 *secp256k1.PublicKey
+	sm *sm2Public
 	// edv, when set, decides Ed25519 signatures (WithEd25519Verifier).
 	edv Ed25519Verifier
 }
@@ -100,6 +110,8 @@ func NewPublicKey(t Type, raw []byte) (PublicKey, error) {
 			return PublicKey{}, fmt.Errorf("invalid secp256k1 public key: %w", err)
 		}
 		return PublicKey{Type: t, Bytes: pk.SerializeCompressed(), k1: pk}, nil
+	case SM2:
+		return newSM2PublicKey(raw)
 	}
 	return PublicKey{}, fmt.Errorf("%w %q", ErrUnsupportedKeyType, t)
 }
@@ -112,9 +124,12 @@ func (k PublicKey) Equal(o PublicKey) bool {
 	return k.Type == o.Type && string(k.Bytes) == string(o.Bytes)
 }
 
-// Uncompressed returns the 64-byte X‖Y of an ECDSA key, or the Ed25519 key.
+// Uncompressed returns the 64-byte X‖Y of an ECDSA or SM2 key, or the
+// Ed25519 key.
 func (k PublicKey) Uncompressed() []byte {
 	switch k.Type {
+	case SM2:
+		return k.sm2Uncompressed()
 	case P256:
 		b, _ := k.ec.Bytes()
 		return b[1:]
@@ -126,8 +141,15 @@ func (k PublicKey) Uncompressed() []byte {
 
 // Address returns the last 20 bytes of Keccak-256 over the public key: the
 // 64-byte X‖Y for ECDSA keys and the 32-byte key for Ed25519. For secp256k1
-// this is the Ethereum / FISCO BCOS account address.
+// this is the Ethereum / FISCO BCOS account address. An SM2 key's address
+// is the last 20 bytes of SM3(X‖Y), the FISCO BCOS 国密 account address.
 func (k PublicKey) Address() [20]byte {
+	if k.Type == SM2 {
+		sum := sm3.Sum(k.Uncompressed())
+		var a [20]byte
+		copy(a[:], sum[12:])
+		return a
+	}
 	h := sha3.NewLegacyKeccak256()
 	h.Write(k.Uncompressed())
 	var sum [32]byte
@@ -169,6 +191,8 @@ func (k PublicKey) Verify(msg, sig []byte) bool {
 		}
 		d := sha256.Sum256(msg)
 		return k1ecdsa.NewSignature(&r, &s).Verify(d[:], k.k1)
+	case SM2:
+		return k.verifySM2(msg, sig)
 	}
 	return false
 }
@@ -189,6 +213,7 @@ type PrivateKey struct {
 	ed  ed25519.PrivateKey
 	ec  *ecdsa.PrivateKey
 	k1  *secp256k1.PrivateKey
+	sm  *sm2.PrivateKey
 }
 
 // Generate creates a new random key of type t.
@@ -217,12 +242,18 @@ func Generate(t Type) (*PrivateKey, error) {
 		}
 		b := sk.Serialize()
 		return PrivateKeyFromSeed(t, b)
+	case SM2:
+		sk, err := sm2.GenerateKey(rand.Reader)
+		if err != nil {
+			return nil, err
+		}
+		return PrivateKeyFromSeed(t, sk.D.FillBytes(make([]byte, 32)))
 	}
 	return nil, fmt.Errorf("%w %q", ErrUnsupportedKeyType, t)
 }
 
 // PrivateKeyFromSeed rebuilds a key from its 32-byte secret: the RFC 8032
-// seed for Ed25519, the big-endian scalar for ECDSA.
+// seed for Ed25519, the big-endian scalar for ECDSA and SM2.
 func PrivateKeyFromSeed(t Type, seed []byte) (*PrivateKey, error) {
 	if len(seed) != 32 {
 		return nil, fmt.Errorf("private key secret must be 32 bytes, got %d", len(seed))
@@ -257,6 +288,8 @@ func PrivateKeyFromSeed(t Type, seed []byte) (*PrivateKey, error) {
 			return nil, err
 		}
 		return &PrivateKey{pub: pub, k1: sk}, nil
+	case SM2:
+		return sm2PrivateKeyFromSeed(seed)
 	}
 	return nil, fmt.Errorf("%w %q", ErrUnsupportedKeyType, t)
 }
@@ -275,6 +308,8 @@ func (k *PrivateKey) Seed() []byte {
 	case P256:
 		b, _ := k.ec.Bytes()
 		return b
+	case SM2:
+		return k.sm.D.FillBytes(make([]byte, 32))
 	default:
 		return k.k1.Serialize()
 	}
@@ -286,7 +321,8 @@ func (k *PrivateKey) Ed25519Key() ed25519.PrivateKey { return k.ed }
 // ECDSAKey returns the stdlib form of a P-256 key, or nil.
 func (k *PrivateKey) ECDSAKey() *ecdsa.PrivateKey { return k.ec }
 
-// Sign signs msg: Ed25519 directly, ECDSA over SHA-256 with a low-S r‖s.
+// Sign signs msg: Ed25519 directly, ECDSA over SHA-256 with a low-S r‖s,
+// SM2 over SM3(Z_A ‖ msg) as r‖s.
 func (k *PrivateKey) Sign(msg []byte) ([]byte, error) {
 	switch k.pub.Type {
 	case Ed25519:
@@ -312,6 +348,8 @@ func (k *PrivateKey) Sign(msg []byte) ([]byte, error) {
 		r.PutBytesUnchecked(out[:32])
 		s.PutBytesUnchecked(out[32:])
 		return out, nil
+	case SM2:
+		return k.signSM2(msg)
 	}
 	return nil, fmt.Errorf("%w %q", ErrUnsupportedKeyType, k.pub.Type)
 }

@@ -15,7 +15,7 @@ import (
 	"github.com/mr-tron/base58"
 )
 
-var allTypes = []Type{Ed25519, P256, Secp256k1}
+var allTypes = []Type{Ed25519, P256, Secp256k1, SM2}
 
 func mustGenerate(t *testing.T, typ Type) *PrivateKey {
 	t.Helper()
@@ -194,6 +194,7 @@ func TestParseType(t *testing.T) {
 		"": Ed25519, "Ed25519": Ed25519, "ed25519": Ed25519, "EdDSA": Ed25519,
 		"P-256": P256, "p256": P256, "P256": P256, "ES256": P256, "secp256r1": P256,
 		"secp256k1": Secp256k1, "Secp256k1": Secp256k1, "ES256K": Secp256k1,
+		"SM2": SM2, "sm2": SM2,
 	}
 	for in, want := range tests {
 		if got, err := ParseType(in); err != nil || got != want {
@@ -209,7 +210,7 @@ func TestParseType(t *testing.T) {
 
 func TestMultibase(t *testing.T) {
 	t.Parallel()
-	prefixes := map[Type]string{Ed25519: "z6Mk", P256: "zDn", Secp256k1: "zQ3s"}
+	prefixes := map[Type]string{Ed25519: "z6Mk", P256: "zDn", Secp256k1: "zQ3s", SM2: "zEPJ"}
 	for _, typ := range allTypes {
 		for range 20 {
 			k := mustGenerate(t, typ).Public()
@@ -282,6 +283,9 @@ func TestParseMultibaseRejects(t *testing.T) {
 		{"P-256 bad prefix", enc(0x1200, append([]byte{5}, p.Bytes[1:]...)), nil},
 		{"P-256 key under the secp256k1 codec", enc(0xe7, append([]byte{4}, make([]byte, 64)...)), nil},
 		{"secp256k1 truncated", enc(0xe7, make([]byte, 20)), nil},
+		{"SM2 uncompressed", enc(0x1206, append([]byte{4}, mustGenerate(t, SM2).Public().Uncompressed()...)), ErrMultibase},
+		{"SM2 P-256 key", enc(0x1206, p.Bytes[:32]), nil},
+		{"SM2 bad prefix", enc(0x1206, append([]byte{5}, p.Bytes[1:]...)), nil},
 	}
 	for _, tt := range tests {
 		_, err := ParseMultibase(tt.in)
@@ -297,7 +301,7 @@ func TestParseMultibaseRejects(t *testing.T) {
 
 func TestNewPublicKeyForms(t *testing.T) {
 	t.Parallel()
-	for _, typ := range []Type{P256, Secp256k1} {
+	for _, typ := range []Type{P256, Secp256k1, SM2} {
 		k := mustGenerate(t, typ).Public()
 		unc := append([]byte{4}, k.Uncompressed()...)
 		if len(unc) != 65 {
@@ -437,7 +441,7 @@ func TestKeyFileEveryType(t *testing.T) {
 	if testing.Short() {
 		t.Skip("skipped with -short: each key file costs a deliberate scrypt derivation (N=2^15); make test runs it")
 	}
-	for _, typ := range []Type{Ed25519, P256} { // secp256k1 is in TestKeyFile
+	for _, typ := range []Type{Ed25519, P256, SM2} { // secp256k1 is in TestKeyFile
 		t.Run(string(typ), func(t *testing.T) {
 			t.Parallel()
 			k := mustGenerate(t, typ)

@@ -16,6 +16,7 @@ const (
 	codecP256Pub      = 0x1200
 	codecX25519Pub    = 0xec
 	codecP384Pub      = 0x1201
+	codecSM2Pub       = 0x1206 // sm2-pub, the compressed point
 )
 
 // ErrMultibase reports a malformed multibase or multicodec value.
@@ -32,6 +33,8 @@ func (k PublicKey) Multibase() string {
 		codec = codecP256Pub
 	case Secp256k1:
 		codec = codecSecp256k1Pub
+	case SM2:
+		codec = codecSM2Pub
 	default:
 		return ""
 	}
@@ -53,6 +56,11 @@ func ParseMultibase(s string) (PublicKey, error) {
 		t = P256
 	case codecSecp256k1Pub:
 		t = Secp256k1
+	case codecSM2Pub:
+		if len(raw) != 33 {
+			return PublicKey{}, fmt.Errorf("%w: an sm2-pub Multikey is a 33-byte compressed point, got %d bytes", ErrMultibase, len(raw))
+		}
+		t = SM2
 	case codecX25519Pub:
 		return PublicKey{}, fmt.Errorf("%w: X25519 is a key-agreement key, not a signing key", ErrUnsupportedKeyType)
 	default:

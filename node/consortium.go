@@ -22,13 +22,22 @@ import (
 // key and the admin as the consortium admin, and the registration of the
 // system schemas (ids below 1000).
 func GenesisTxs(chainID string, admin *keys.PrivateKey, nodeKey keys.PublicKey) ([]*chain.Tx, error) {
+	return genesisTxs(chainID, admin, nodeKey, "")
+}
+
+// genesisTxs is GenesisTxs with chain.init's crypto suite ("" or
+// "standard", or "gm").
+func genesisTxs(chainID string, admin *keys.PrivateKey, nodeKey keys.PublicKey, crypto string) ([]*chain.Tx, error) {
+	if crypto == chain.CryptoStandard {
+		crypto = "" // today's genesis, byte for byte
+	}
 	adminDID := did.WeidDID(chainID, admin.Public())
 	adminVM := adminDID + "#" + did.FirstKeyFragment
 	create, err := SignTx(chainID, adminVM, admin, did.TxCreate, &did.CreatePayload{DID: adminDID, PublicKeyMultibase: admin.Public().Multibase()})
 	if err != nil {
 		return nil, err
 	}
-	init, err := SignTx(chainID, adminVM, admin, chain.TypeChainInit, &chain.InitPayload{NodeKey: nodeKey.Multibase(), Admins: []string{adminDID}})
+	init, err := SignTx(chainID, adminVM, admin, chain.TypeChainInit, &chain.InitPayload{NodeKey: nodeKey.Multibase(), Admins: []string{adminDID}, Crypto: crypto})
 	if err != nil {
 		return nil, err
 	}
@@ -48,7 +57,11 @@ func GenesisTxs(chainID string, admin *keys.PrivateKey, nodeKey keys.PublicKey) 
 // (power 0) of nodes, so that the ledger records the genesis validator set
 // (and governance can later remove them) and the observers.
 func ConsortiumGenesisTxs(chainID string, admin *keys.PrivateKey, nodeKey keys.PublicKey, nodes []cometbft.NetNode) ([]*chain.Tx, error) {
-	txs, err := GenesisTxs(chainID, admin, nodeKey)
+	return consortiumGenesisTxs(chainID, admin, nodeKey, nodes, "")
+}
+
+func consortiumGenesisTxs(chainID string, admin *keys.PrivateKey, nodeKey keys.PublicKey, nodes []cometbft.NetNode, crypto string) ([]*chain.Tx, error) {
+	txs, err := genesisTxs(chainID, admin, nodeKey, crypto)
 	if err != nil {
 		return nil, err
 	}
@@ -88,6 +101,10 @@ type ConsortiumConfig struct {
 	KeystorePassphrase []byte
 	// AdminKey is the consortium admin's key; generated if nil.
 	AdminKey *keys.PrivateKey
+	// Crypto is the chain's crypto suite: "standard" (default) or "gm"
+	// (SM3 hashes, SM2 block and admin keys; CometBFT's own keys stay
+	// Ed25519).
+	Crypto string
 }
 
 // ConsortiumNode is one node written by InitConsortium.
@@ -122,13 +139,17 @@ func InitConsortium(cfg ConsortiumConfig) (adminDID string, nodes []ConsortiumNo
 			return "", nil, err
 		}
 	}
-	block, err := keys.Generate(keys.Ed25519)
+	kt, err := genesisKeyType(cfg.Crypto, cfg.AdminKey)
+	if err != nil {
+		return "", nil, err
+	}
+	block, err := keys.Generate(kt)
 	if err != nil {
 		return "", nil, err
 	}
 	admin := cfg.AdminKey
 	if admin == nil {
-		if admin, err = keys.Generate(keys.Ed25519); err != nil {
+		if admin, err = keys.Generate(kt); err != nil {
 			return "", nil, err
 		}
 	}
@@ -165,7 +186,7 @@ func InitConsortium(cfg ConsortiumConfig) (adminDID string, nodes []ConsortiumNo
 		nodes = append(nodes, ConsortiumNode{Home: h, API: "http://" + s.APIListen, P2P: s.P2PListen, Validator: power > 0})
 	}
 	genesis := func(ns []cometbft.NetNode) (cometbft.GenesisState, error) {
-		txs, err := ConsortiumGenesisTxs(cfg.ChainID, admin, block.Public(), ns)
+		txs, err := consortiumGenesisTxs(cfg.ChainID, admin, block.Public(), ns, cfg.Crypto)
 		return cometbft.GenesisState{ChainID: cfg.ChainID, Txs: txs}, err
 	}
 	if err := cometbft.WriteNetwork(members, "weid-"+cfg.ChainID, genesis, time.Now()); err != nil {

@@ -209,6 +209,9 @@ func (n *Node) IssueCredential(ctx context.Context, account *keystore.Account, c
 	if err != nil {
 		return nil, err
 	}
+	if err := checkFormatKey(p.Format, key.Type()); err != nil {
+		return nil, err // before any status index is reserved
+	}
 	doc := c.Doc
 	for _, t := range p.Types {
 		if !slices.Contains(c.Types, t) {

@@ -50,6 +50,11 @@ type Config struct {
 	DIDWebHosts []string
 	// Registerer receives the node's metrics (nil: none).
 	Registerer prometheus.Registerer
+	// Crypto is the crypto suite of a new chain: "standard" (default,
+	// SHA-256) or "gm" (国密: SM3 hashes, SM2 node and admin keys, SM2
+	// signers only). An existing chain keeps its genesis's; naming another
+	// one is an error.
+	Crypto string
 }
 
 // Node is a running weid node.
@@ -130,7 +135,7 @@ func open(cfg Config, mustInit bool) (*Node, error) {
 			return nil, fmt.Errorf("%s holds a solo chain, not a CometBFT home", cfg.DataDir)
 		}
 		if _, _, err := InitConsortium(ConsortiumConfig{Homes: []string{cfg.DataDir}, Validators: 1, ChainID: cfg.ChainID,
-			KeystorePassphrase: cfg.KeystorePassphrase, AdminKey: cfg.AdminKey}); err != nil {
+			KeystorePassphrase: cfg.KeystorePassphrase, AdminKey: cfg.AdminKey, Crypto: cfg.Crypto}); err != nil {
 			return nil, err
 		}
 	} else if bft && mustInit {
@@ -164,6 +169,8 @@ func open(cfg Config, mustInit bool) (*Node, error) {
 		}
 	} else if mustInit {
 		return fail(ErrInitialized)
+	} else if err := checkCrypto(cfg.Crypto, l); err != nil {
+		return fail(err)
 	}
 	nodeKey, _, err := ks.Key(nodeKeyID)
 	if err != nil {
@@ -207,13 +214,19 @@ func open(cfg Config, mustInit bool) (*Node, error) {
 }
 
 func (n *Node) genesis(cfg Config) error {
-	nodeKey, err := keys.Generate(keys.Ed25519)
+	kt, err := genesisKeyType(cfg.Crypto, cfg.AdminKey)
+	if err != nil {
+		return err
+	}
+	suite, _ := chain.ParseSuite(cfg.Crypto)
+	n.Ledger.Registry().SetCrypto(suite, (&chain.InitPayload{Crypto: cfg.Crypto}).AllowedKeys(suite))
+	nodeKey, err := keys.Generate(kt)
 	if err != nil {
 		return err
 	}
 	admin := cfg.AdminKey
 	if admin == nil {
-		if admin, err = keys.Generate(keys.Ed25519); err != nil {
+		if admin, err = keys.Generate(kt); err != nil {
 			return err
 		}
 	}
@@ -246,7 +259,11 @@ func (n *Node) genesis(cfg Config) error {
 	if err != nil {
 		return err
 	}
-	init, err := SignTx(cfg.ChainID, adminVM, admin, chain.TypeChainInit, &chain.InitPayload{NodeKey: nodeKey.Public().Multibase(), Admins: []string{adminDID}})
+	crypto := cfg.Crypto
+	if crypto == chain.CryptoStandard {
+		crypto = "" // today's genesis, byte for byte
+	}
+	init, err := SignTx(cfg.ChainID, adminVM, admin, chain.TypeChainInit, &chain.InitPayload{NodeKey: nodeKey.Public().Multibase(), Admins: []string{adminDID}, Crypto: crypto})
 	if err != nil {
 		return err
 	}

@@ -179,7 +179,7 @@ func (iss *Issuer) Metadata(u IssuerURL) (*IssuerMetadata, error) {
 		CryptographicBindingMethodsSupported: []string{"jwk", "did:key", "did:jwk", "did:weid"},
 		CredentialSigningAlgValuesSupported:  algs,
 		ProofTypesSupported: map[string]ProofType{
-			ProofTypeJWT: {ProofSigningAlgValuesSupported: []string{jose.AlgEdDSA, jose.AlgES256, jose.AlgES256K}},
+			ProofTypeJWT: {ProofSigningAlgValuesSupported: []string{jose.AlgEdDSA, jose.AlgES256, jose.AlgES256K, jose.AlgSM2}},
 		},
 	}
 	types, name := in.CredentialTypes()

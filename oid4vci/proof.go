@@ -45,7 +45,7 @@ type ProofCheck struct {
 
 // ParseProof strictly reads a JWT key proof (Appendix F.1.1): a compact
 // JWS of at most MaxProofBytes with "typ" openid4vci-proof+jwt, an
-// asymmetric "alg" weid verifies (EdDSA, ES256, ES256K; never "none"),
+// asymmetric "alg" weid verifies (EdDSA, ES256, ES256K, SM2; never "none"),
 // exactly one of "kid" (a DID URL with a fragment) and "jwk" (a public
 // key), no "x5c", "trust_chain" or "key_attestation" (weid takes keys from
 // neither), and claims "aud" = c.Audience, "iat" within [Now-MaxAge,

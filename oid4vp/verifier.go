@@ -128,7 +128,7 @@ func NewVerifier(store Store, keys Keys, checker Checker) *Verifier {
 // vpFormats is the client_metadata.vp_formats_supported of weid's verifier
 // (§11.1, Appendix B).
 func vpFormats() map[string]map[string][]string {
-	algs := []string{jose.AlgEdDSA, jose.AlgES256, jose.AlgES256K}
+	algs := []string{jose.AlgEdDSA, jose.AlgES256, jose.AlgES256K, jose.AlgSM2}
 	return map[string]map[string][]string{
 		FormatSDJWT:     {"sd-jwt_alg_values": algs, "kb-jwt_alg_values": algs},
 		FormatJWTVCJSON: {"alg_values": algs},

@@ -156,7 +156,7 @@ func TestRoundTrip(t *testing.T) {
 		{"everything", []string{"/given_name", "/family_name", "/email", "/birthdate", "/address", "/address/street_address", "/address/locality", "/address/country", "/nationalities", "/nationalities/0", "/nationalities/1", "/nationalities/2", "/degrees/0", "/degrees/0/type", "/degrees/1/year", "/iat"}, []string{"Erika", "Köln", "BSc", "2012", "1700000000"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			for _, typ := range []keys.Type{keys.Ed25519, keys.P256, keys.Secp256k1} {
+			for _, typ := range []keys.Type{keys.Ed25519, keys.P256, keys.Secp256k1, keys.SM2} {
 				k := mustKey(t, typ)
 				s, err := Issue(k, testKid, json.RawMessage(testClaims), IssueOptions{Disclosable: tc.disclosable, Decoys: 2})
 				if err != nil {
@@ -312,7 +312,7 @@ func TestPresent(t *testing.T) {
 
 func TestKeyBinding(t *testing.T) {
 	issuer := mustKey(t, keys.P256)
-	for _, ht := range []keys.Type{keys.Ed25519, keys.P256, keys.Secp256k1} {
+	for _, ht := range []keys.Type{keys.Ed25519, keys.P256, keys.Secp256k1, keys.SM2} {
 		holder := mustKey(t, ht)
 		hk := holder.Public()
 		s, err := Issue(issuer, testKid, json.RawMessage(testClaims), IssueOptions{Disclosable: []string{"/given_name", "/email", "/nationalities/1"}, HolderKey: &hk})

@@ -254,6 +254,13 @@ func (a *App) InitChain(_ context.Context, req *abci.InitChainRequest) (*abci.In
 		}
 		return &abci.InitChainResponse{AppHash: a.appHash()}, nil
 	}
+	// The genesis chooses the chain's crypto suite: the ledger's registry
+	// hashes with it from the genesis transactions on.
+	suite, allowed, err := chain.GenesisCrypto(gs.Txs)
+	if err != nil {
+		return nil, err
+	}
+	a.reg.SetCrypto(suite, allowed)
 	cs := make([]*chain.Checked, len(gs.Txs))
 	for i, tx := range gs.Txs {
 		c, err := a.reg.CheckTx(gs.ChainID, tx)

@@ -49,11 +49,11 @@ func (h *Handlers) Create(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if req.ID != "" || req.PublicKeyMultibase != "" || req.Service != nil || req.NewID != "" || req.Relationships != nil || req.Compromised {
-		return errs.BadRequest("request.malformed", "to create a DID send {\"tx\": <signed did.create>} or, with a token, {\"keyType\": \"Ed25519|P-256|secp256k1\"}")
+		return errs.BadRequest("request.malformed", "to create a DID send {\"tx\": <signed did.create>} or, with a token, {\"keyType\": \"Ed25519|P-256|secp256k1|SM2\"}")
 	}
-	kt, err := keys.ParseType(req.KeyType)
+	kt, err := h.Node.ParseKeyType(req.KeyType)
 	if err != nil {
-		return errs.BadRequest("did.invalidKeyType", "%v", err)
+		return err
 	}
 	d, rc, err := h.Node.CreateCustodialDID(r.Context(), acct, kt)
 	if err != nil {

@@ -5,7 +5,6 @@ import (
 
 	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/errs"
-	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/node"
 	"github.com/weidgo/weid/server/httpx"
 )
@@ -32,9 +31,9 @@ func (h *Handlers) CreateAccount(w http.ResponseWriter, r *http.Request) error {
 	if err := httpx.Decode(r, &req); err != nil {
 		return err
 	}
-	kt, err := keys.ParseType(req.KeyType)
+	kt, err := h.Node.ParseKeyType(req.KeyType)
 	if err != nil {
-		return errs.BadRequest("did.invalidKeyType", "%v", err)
+		return err
 	}
 	a, err := h.Node.CreateAccount(r.Context(), req.Name, kt, req.DIDKey)
 	if err != nil {

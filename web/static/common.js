@@ -1,4 +1,5 @@
-// Shared by every page: language, the node's API, DOM building, SHA-256.
+// Shared by every page: language, the node's API, DOM building, SHA-256 and
+// SM3 (the hash of a 国密 chain).
 "use strict";
 (function () {
   const weid = (window.weid = window.weid || {});
@@ -258,28 +259,86 @@
     return weid.sha256js(bytes);
   };
 
+  // ---- SM3 ------------------------------------------------------------------
+
+  // sm3js is SM3 (GB/T 32905-2016, GM/T 0004-2012) in plain JavaScript: a
+  // 国密 chain's hash, which no browser provides. Padding is SHA-256's; 64
+  // rounds over 68 + 64 expanded words; a test checks it against Go's SM3.
+  weid.sm3js = function (msg) {
+    const len = msg.length;
+    const padded = new Uint8Array(((len + 9 + 63) >> 6) << 6);
+    padded.set(msg);
+    padded[len] = 0x80;
+    const dv = new DataView(padded.buffer);
+    dv.setUint32(padded.length - 8, Math.floor(len / 0x20000000));
+    dv.setUint32(padded.length - 4, (len << 3) >>> 0);
+    const V = new Uint32Array([0x7380166f, 0x4914b2b9, 0x172442d7, 0xda8a0600, 0xa96f30bc, 0x163138aa, 0xe38dee4d, 0xb0fb0e4e]);
+    const W = new Uint32Array(68);
+    const rotl = (x, n) => (n %= 32, n ? (x << n) | (x >>> (32 - n)) : x);
+    const P0 = (x) => x ^ rotl(x, 9) ^ rotl(x, 17);
+    const P1 = (x) => x ^ rotl(x, 15) ^ rotl(x, 23);
+    for (let off = 0; off < padded.length; off += 64) {
+      for (let i = 0; i < 16; i++) W[i] = dv.getUint32(off + 4 * i);
+      for (let j = 16; j < 68; j++) {
+        W[j] = P1(W[j - 16] ^ W[j - 9] ^ rotl(W[j - 3], 15)) ^ rotl(W[j - 13], 7) ^ W[j - 6];
+      }
+      let [a, b, c, d, e, f, g, h] = V;
+      for (let j = 0; j < 64; j++) {
+        const t = j < 16 ? 0x79cc4519 : 0x7a879d8a;
+        const a12 = rotl(a, 12);
+        const ss1 = rotl((a12 + e + rotl(t, j)) | 0, 7);
+        const ss2 = ss1 ^ a12;
+        const ff = j < 16 ? a ^ b ^ c : (a & b) | (a & c) | (b & c);
+        const gg = j < 16 ? e ^ f ^ g : (e & f) | (~e & g);
+        const tt1 = (ff + d + ss2 + (W[j] ^ W[j + 4])) | 0;
+        const tt2 = (gg + h + ss1 + W[j]) | 0;
+        d = c; c = rotl(b, 9); b = a; a = tt1;
+        h = g; g = rotl(f, 19); f = e; e = P0(tt2);
+      }
+      V[0] ^= a; V[1] ^= b; V[2] ^= c; V[3] ^= d; V[4] ^= e; V[5] ^= f; V[6] ^= g; V[7] ^= h;
+    }
+    const out = new Uint8Array(32);
+    const odv = new DataView(out.buffer);
+    for (let i = 0; i < 8; i++) odv.setUint32(4 * i, V[i]);
+    return out;
+  };
+  weid.sm3 = async function (bytes) { return weid.sm3js(bytes); };
+
+  // chainHash resolves to the hash function of the node's chain, as
+  // /v1/status names its crypto suite: SM3 on a 国密 ("gm") chain, else
+  // SHA-256. Asked once per page.
+  let chainHashP = null;
+  weid.chainHash = function () {
+    if (!chainHashP) {
+      chainHashP = weid.api("GET", "/v1/status").then((r) => (r.ok && r.body && r.body.crypto === "gm" ? weid.sm3 : weid.sha256));
+    }
+    return chainHashP;
+  };
+
   // verifyInclusion checks an RFC 6962 (RFC 9162 §2.1.3.2) inclusion proof:
   // leaf is the leaf's data (a tx hash's 32 bytes), path the audit path
-  // (hex, leaf to root), root the expected tree head (hex). It resolves to
+  // (hex, leaf to root), root the expected tree head (hex), hash the tree's
+  // hash function (default SHA-256; SM3 on a 国密 chain). It resolves to
   // {ok, computed, reason}.
-  weid.verifyInclusion = async function (leaf, index, size, path, root) {
+  weid.verifyInclusion = async function (leaf, index, size, path, root, hash) {
+    const H = hash || weid.sha256;
     if (!(Number.isSafeInteger(index) && Number.isSafeInteger(size)) || index < 0 || index >= size) {
       return { ok: false, reason: "index" };
     }
     if (!Array.isArray(path)) return { ok: false, reason: "path" };
-    let r = await weid.sha256(weid.concat(new Uint8Array([0]), leaf));
+    let r = await H(weid.concat(new Uint8Array([0]), leaf));
     let fn = index;
     let sn = size - 1;
     for (const h of path) {
       const p = weid.hexToBytes(h);
       if (sn === 0) return { ok: false, reason: "length" };
       if (fn % 2 === 1 || fn === sn) {
-        r = await weid.sha256(weid.concat(new Uint8Array([1]), p, r));
+        r = await H(weid.concat(new Uint8Array([1]), p, r));
         if (fn % 2 === 0) {
           while (fn % 2 === 0 && fn !== 0) { fn = Math.floor(fn / 2); sn = Math.floor(sn / 2); }
         }
       } else {
-        r = await weid.sha256(weid.concat(new Uint8Array([1]), r, p));
+        r = await H(weid.concat(new Uint8Array([1]), r, p));
       }
       fn = Math.floor(fn / 2);
       sn = Math.floor(sn / 2);
@@ -301,10 +360,11 @@
     return JSON.stringify(v);
   };
 
-  // jcsHash is the lowercase hex SHA-256 of v's RFC 8785 form: a block
-  // header's is the block hash, a signed transaction's is its hash.
-  weid.jcsHash = async function (v) {
-    return weid.bytesToHex(await weid.sha256(new TextEncoder().encode(weid.jcs(v))));
+  // jcsHash is the lowercase hex hash (hash, default SHA-256; the chain's
+  // from chainHash) of v's RFC 8785 form: a block header's is the block
+  // hash, a signed transaction's is its hash.
+  weid.jcsHash = async function (v, hash) {
+    return weid.bytesToHex(await (hash || weid.sha256)(new TextEncoder().encode(weid.jcs(v))));
   };
 
   // ---- start -------------------------------------------------------------------

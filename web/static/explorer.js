@@ -30,7 +30,7 @@
     if (!list.ok) return fail(list);
     const s = st.body || {};
     const stats = el("div", { class: "stat" },
-      [["explorer.chain", s.chainId], ["explorer.height", s.height], ["explorer.engine", s.engine], ["explorer.nodeVersion", s.version]]
+      [["explorer.chain", s.chainId], ["explorer.height", s.height], ["explorer.engine", s.engine], ["explorer.crypto", s.crypto], ["explorer.nodeVersion", s.version]]
         .map(([k, v]) => el("div", null, el("div", { class: "v", id: k === "explorer.height" ? "chain-height" : null }, String(v ?? "")), el("div", { class: "k", i18n: k }))));
     const rows = list.body.blocks.map((b) => el("tr", { dataset: { height: b.header.height } },
       el("td", null, w.explorerLink("block", b.header.height)),
@@ -49,7 +49,8 @@
     if (!r.ok) return fail(r);
     const b = r.body;
     const hh = b.header;
-    const hashes = await Promise.all(b.txs.map((tx) => w.jcsHash(tx)));
+    const H = await w.chainHash();
+    const hashes = await Promise.all(b.txs.map((tx) => w.jcsHash(tx, H)));
     if (my !== seq) return;
     const rows = b.txs.map((tx, i) => {
       const from = String(tx.from || "").split("#")[0];
@@ -106,10 +107,11 @@
     let headerOK = false;
     let contentOK = false;
     try {
-      res = await w.verifyInclusion(w.hexToBytes(t.hash), t.proof.leafIndex, t.proof.treeSize, t.proof.hashes, t.header.txRoot);
+      const H = await w.chainHash(); // SM3 on a 国密 chain
+      res = await w.verifyInclusion(w.hexToBytes(t.hash), t.proof.leafIndex, t.proof.treeSize, t.proof.hashes, t.header.txRoot, H);
       if (t.proof.treeSize !== t.header.txCount) res = { ok: false, reason: "size" };
-      headerOK = (await w.jcsHash(t.header)) === t.blockHash;
-      contentOK = (await w.jcsHash(t.tx)) === t.hash;
+      headerOK = (await w.jcsHash(t.header, H)) === t.blockHash;
+      contentOK = (await w.jcsHash(t.tx, H)) === t.hash;
     } catch (e) {
       res = { ok: false, reason: "malformed" };
     }
