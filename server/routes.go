@@ -6,6 +6,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/weidgo/weid/server/dids"
+	"github.com/weidgo/weid/server/grants"
 	"github.com/weidgo/weid/server/httpx"
 )
 
@@ -13,6 +14,7 @@ import (
 func (s *Server) routes() http.Handler {
 	h := httpx.Handle
 	dids := &dids.Handlers{Node: s.node}
+	grants := &grants.Handlers{Node: s.node, Base: s.baseURL}
 	r := chi.NewRouter()
 	r.Use(requestID, recoverer, s.observe, limitBodyUnlessStream)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
@@ -82,13 +84,13 @@ func (s *Server) routes() http.Handler {
 			})
 		})
 		r.Route("/grants", func(r chi.Router) {
-			r.Get("/", s.listGrants)
-			r.Post("/", s.createGrant)
+			r.Get("/", h(grants.List))
+			r.Post("/", h(grants.Create))
 			r.Route("/{id}", func(r chi.Router) {
-				r.Get("/", s.getGrant)
-				r.Post("/revoke", s.revokeGrant)
-				r.Get("/accesses", s.listAccesses)
-				r.Post("/accesses", s.recordAccess)
+				r.Get("/", h(grants.Get))
+				r.Post("/revoke", h(grants.Revoke))
+				r.Get("/accesses", h(grants.Accesses))
+				r.Post("/accesses", h(grants.RecordAccess))
 			})
 		})
 		r.Post("/credentials/verify-batch", s.verifyBatch)
