@@ -30,7 +30,7 @@ type exchangeWorld struct {
 	tn               *testNode
 	xURL, resource   string
 	uni              string
-	alice, bank, eve *wallet
+	alice, bank, eve *selfCustody
 }
 
 // secret claim values that must never appear in an error.
@@ -47,7 +47,7 @@ func newExchangeWorld(t *testing.T) *exchangeWorld {
 	if r.status != http.StatusCreated || json.Unmarshal(r.body, &acct) != nil {
 		t.Fatalf("create account: %d %s", r.status, r.body)
 	}
-	w := &exchangeWorld{tn: tn, uni: acct.DID, alice: newWallet(t, tn), bank: newWallet(t, tn), eve: newWallet(t, tn)}
+	w := &exchangeWorld{tn: tn, uni: acct.DID, alice: newSelfCustody(t, tn), bank: newSelfCustody(t, tn), eve: newSelfCustody(t, tn)}
 	dir := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(dir, "transcripts"), 0o700); err != nil {
 		t.Fatal(err)
@@ -82,7 +82,7 @@ func (w *exchangeWorld) grant(t *testing.T, resource string, scope []string, nb,
 }
 
 // record records a grant's receipt with a transaction signed by by.
-func (w *exchangeWorld) record(t *testing.T, by *wallet, tok string) response {
+func (w *exchangeWorld) record(t *testing.T, by *selfCustody, tok string) response {
 	t.Helper()
 	tx, err := node.SignTx(w.tn.n.ChainID, by.vm(), by.key, grants.TxRecord, &grants.RecordPayload{Grant: tok})
 	if err != nil {
@@ -285,7 +285,7 @@ func TestExchange_EndToEnd(t *testing.T) {
 	wantXProblem(t, "forged grant", w.record(t, w.alice, ftok), http.StatusBadRequest, "grant.badSignature")
 
 	// Only the grantor revokes; then the fetch is refused.
-	rtx := func(by *wallet) []byte {
+	rtx := func(by *selfCustody) []byte {
 		tx, err := node.SignTx(w.tn.n.ChainID, by.vm(), by.key, grants.TxRevoke, &grants.RevokePayload{ID: g.ID})
 		if err != nil {
 			t.Fatal(err)

@@ -1,0 +1,309 @@
+package wallet
+
+// A wallet's side of OpenID for Verifiable Credential Issuance 1.0: the
+// pre-authorized code flow from a credential offer to the credentials,
+// against any issuer that follows the specification (weid's among them).
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/weidgo/weid/jose"
+	"github.com/weidgo/weid/oid4vci"
+)
+
+// VCIClient talks to credential issuers as a wallet.
+type VCIClient struct {
+	HTTP *http.Client
+}
+
+// NewVCIClient returns a wallet's issuance client.
+func NewVCIClient() *VCIClient {
+	return &VCIClient{HTTP: &http.Client{Timeout: 60 * time.Second}}
+}
+
+// maxVCIResponse bounds what the wallet reads of one response.
+const maxVCIResponse = 8 << 20
+
+// send makes a request and decodes a 200 JSON answer into out. An OAuth
+// error body ({"error": …}) is returned as an *oid4vci.Error, a problem as
+// an *Error.
+func (c *VCIClient) send(ctx context.Context, method, u, contentType, bearer string, body []byte, out any) error {
+	if err := oid4vci.CheckURL(u); err != nil {
+		return fmt.Errorf("endpoint: %w", err)
+	}
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u, rd)
+	if err != nil {
+		return err
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	if bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+bearer)
+	}
+	req.Header.Set("Accept", "application/json")
+	hc := c.HTTP
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", method, u, err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxVCIResponse))
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", method, u, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		var oe oid4vci.Error
+		if json.Unmarshal(raw, &oe) == nil && oe.Code != "" {
+			return &oe
+		}
+		return fmt.Errorf("%s %s: %w", method, u, answerError(resp.StatusCode, raw))
+	}
+	if err := json.Unmarshal(raw, out); err != nil {
+		return fmt.Errorf("%s %s: the answer is not the JSON expected: %w", method, u, err)
+	}
+	return nil
+}
+
+// ResolveOffer reads a credential offer link (§4.1), fetching the offer
+// when it is passed by reference (§4.1.3).
+func (c *VCIClient) ResolveOffer(ctx context.Context, link string) (*oid4vci.CredentialOffer, error) {
+	offer, ref, err := oid4vci.ParseOfferURI(link)
+	if err != nil || offer != nil {
+		return offer, err
+	}
+	var raw json.RawMessage
+	if err := c.send(ctx, http.MethodGet, ref, "", "", nil, &raw); err != nil {
+		return nil, fmt.Errorf("fetch the credential offer: %w", err)
+	}
+	return oid4vci.ParseOffer(raw)
+}
+
+// IssuerMetadata fetches a credential issuer's metadata (§12.2.2) and
+// checks that it is the issuer's (§12.2.3).
+func (c *VCIClient) IssuerMetadata(ctx context.Context, issuer string) (*oid4vci.IssuerMetadata, error) {
+	u, err := oid4vci.WellKnownURL(issuer, oid4vci.WellKnownIssuer)
+	if err != nil {
+		return nil, fmt.Errorf("credential issuer: %w", err)
+	}
+	var m oid4vci.IssuerMetadata
+	if err := c.send(ctx, http.MethodGet, u, "", "", nil, &m); err != nil {
+		return nil, fmt.Errorf("credential issuer metadata: %w", err)
+	}
+	if m.CredentialIssuer != issuer {
+		return nil, fmt.Errorf("credential issuer metadata: it is %q's, not %q's", m.CredentialIssuer, issuer)
+	}
+	return &m, nil
+}
+
+// AuthorizationServerMetadata fetches an authorization server's RFC 8414
+// metadata and checks its issuer (RFC 8414 §3.3).
+func (c *VCIClient) AuthorizationServerMetadata(ctx context.Context, as string) (*oid4vci.AuthorizationServerMetadata, error) {
+	u, err := oid4vci.WellKnownURL(as, oid4vci.WellKnownAuthorizationServer)
+	if err != nil {
+		return nil, fmt.Errorf("authorization server: %w", err)
+	}
+	var m oid4vci.AuthorizationServerMetadata
+	if err := c.send(ctx, http.MethodGet, u, "", "", nil, &m); err != nil {
+		return nil, fmt.Errorf("authorization server metadata: %w", err)
+	}
+	if m.Issuer != as {
+		return nil, fmt.Errorf("authorization server metadata: it is %q's, not %q's", m.Issuer, as)
+	}
+	return &m, nil
+}
+
+// Token redeems a pre-authorized code (§6.1), with the transaction code if
+// txCode is not "".
+func (c *VCIClient) Token(ctx context.Context, tokenEndpoint, code, txCode string) (*oid4vci.TokenResponse, error) {
+	form := url.Values{"grant_type": {oid4vci.GrantPreAuthorizedCode}, "pre-authorized_code": {code}}
+	if txCode != "" {
+		form.Set("tx_code", txCode)
+	}
+	var t oid4vci.TokenResponse
+	if err := c.send(ctx, http.MethodPost, tokenEndpoint, "application/x-www-form-urlencoded", "", []byte(form.Encode()), &t); err != nil {
+		return nil, err
+	}
+	if t.AccessToken == "" || !strings.EqualFold(t.TokenType, "Bearer") {
+		return nil, errors.New("token response: no Bearer access token")
+	}
+	return &t, nil
+}
+
+// Nonce gets a fresh c_nonce (§7.1).
+func (c *VCIClient) Nonce(ctx context.Context, nonceEndpoint string) (string, error) {
+	var n oid4vci.NonceResponse
+	if err := c.send(ctx, http.MethodPost, nonceEndpoint, "", "", nil, &n); err != nil {
+		return "", err
+	}
+	if n.CNonce == "" {
+		return "", errors.New("nonce response: no c_nonce")
+	}
+	return n.CNonce, nil
+}
+
+// Credential sends a credential request (§8.1) with an access token.
+func (c *VCIClient) Credential(ctx context.Context, endpoint, accessToken string, req *oid4vci.CredentialRequest) (*oid4vci.CredentialResponse, error) {
+	body, err := json.Marshal(req)
+	if err != nil {
+		return nil, err
+	}
+	var out oid4vci.CredentialResponse
+	if err := c.send(ctx, http.MethodPost, endpoint, "application/json", accessToken, body, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// ReceiveOptions tune ReceiveOffer.
+type ReceiveOptions struct {
+	// TxCode is the transaction code (PIN), if the offer asks for one.
+	TxCode string
+	// Count is how many credentials to ask for (one proof each, all with
+	// the holder's key); 0 means 1.
+	Count int
+}
+
+// Received is the outcome of an offer.
+type Received struct {
+	Offer           *oid4vci.CredentialOffer
+	Issuer          *oid4vci.IssuerMetadata
+	ConfigurationID string
+	Format          string
+	// Credentials are as the issuer sent them: a JSON string (dc+sd-jwt,
+	// jwt_vc_json) or object (ldp_vc).
+	Credentials []json.RawMessage
+}
+
+// ErrTxCodeRequired reports an offer that asks for a transaction code
+// the caller did not give.
+var ErrTxCodeRequired = errors.New("the offer asks for a transaction code (PIN)")
+
+// ReceiveOffer runs the pre-authorized code flow: it resolves the offer,
+// reads the issuer's and its authorization server's metadata, redeems the
+// code, gets a c_nonce and requests the offer's first credential
+// configuration with key proofs signed by h (h.DID is not used: a proof
+// names the key by h.KID).
+func (c *VCIClient) ReceiveOffer(ctx context.Context, link string, h Holder, o ReceiveOptions) (*Received, error) {
+	offer, err := c.ResolveOffer(ctx, link)
+	if err != nil {
+		return nil, err
+	}
+	if offer.Grants == nil || offer.Grants.PreAuthorizedCode == nil {
+		return nil, errors.New("the offer has no pre-authorized code grant; the authorization code flow is not supported")
+	}
+	grant := offer.Grants.PreAuthorizedCode
+	if grant.TxCode != nil && o.TxCode == "" {
+		return nil, ErrTxCodeRequired
+	}
+	if grant.TxCode == nil && o.TxCode != "" {
+		return nil, errors.New("the offer asks for no transaction code")
+	}
+	meta, err := c.IssuerMetadata(ctx, offer.CredentialIssuer)
+	if err != nil {
+		return nil, err
+	}
+	configID := offer.CredentialConfigurationIDs[0]
+	conf, ok := meta.CredentialConfigurationsSupported[configID]
+	if !ok {
+		return nil, fmt.Errorf("the issuer's metadata does not describe the offered credential %q", configID)
+	}
+	alg, err := jose.AlgFor(h.Key.Type())
+	if err != nil {
+		return nil, err
+	}
+	if pt, ok := conf.ProofTypesSupported[oid4vci.ProofTypeJWT]; len(conf.ProofTypesSupported) > 0 && (!ok || !slices.Contains(pt.ProofSigningAlgValuesSupported, alg)) {
+		return nil, fmt.Errorf("the issuer takes no jwt key proof signed with %s", alg)
+	}
+	count := max(o.Count, 1)
+	if count > 1 && (meta.BatchCredentialIssuance == nil || meta.BatchCredentialIssuance.BatchSize < count) {
+		return nil, fmt.Errorf("the issuer does not issue %d credentials in one request", count)
+	}
+	as := offer.CredentialIssuer
+	if grant.AuthorizationServer != "" {
+		as = grant.AuthorizationServer
+	} else if len(meta.AuthorizationServers) == 1 {
+		as = meta.AuthorizationServers[0]
+	} else if len(meta.AuthorizationServers) > 1 {
+		return nil, errors.New("the issuer names several authorization servers and the offer none")
+	}
+	asMeta, err := c.AuthorizationServerMetadata(ctx, as)
+	if err != nil {
+		return nil, err
+	}
+	tok, err := c.Token(ctx, asMeta.TokenEndpoint, grant.PreAuthorizedCode, o.TxCode)
+	if err != nil {
+		return nil, err
+	}
+	if meta.NonceEndpoint == "" {
+		return nil, errors.New("the issuer has no nonce endpoint")
+	}
+	nonce, err := c.Nonce(ctx, meta.NonceEndpoint)
+	if err != nil {
+		return nil, err
+	}
+	req := &oid4vci.CredentialRequest{CredentialConfigurationID: configID, Proofs: &oid4vci.Proofs{}}
+	now := time.Now()
+	for range count {
+		p, err := oid4vci.SignProof(h.Key, h.KID, offer.CredentialIssuer, nonce, now)
+		if err != nil {
+			return nil, err
+		}
+		req.Proofs.JWT = append(req.Proofs.JWT, p)
+	}
+	resp, err := c.Credential(ctx, meta.CredentialEndpoint, tok.AccessToken, req)
+	if err != nil {
+		return nil, err
+	}
+	if len(resp.Credentials) == 0 {
+		return nil, errors.New("the credential response holds no credential (deferred issuance is not supported)")
+	}
+	out := &Received{Offer: offer, Issuer: meta, ConfigurationID: configID, Format: conf.Format}
+	for _, ic := range resp.Credentials {
+		out.Credentials = append(out.Credentials, ic.Credential)
+	}
+	return out, nil
+}
+
+// Receive redeems the credential offer link with c and stores the
+// credentials the issuer sends, bound to the wallet's key: it returns what
+// the issuer answered and the credentials as stored.
+func (w *Wallet) Receive(ctx context.Context, c *VCIClient, link string, o ReceiveOptions) (*Received, []Stored, error) {
+	h, err := w.Holder()
+	if err != nil {
+		return nil, nil, err
+	}
+	got, err := c.ReceiveOffer(ctx, link, h, o)
+	if err != nil {
+		return nil, nil, err
+	}
+	var stored []Stored
+	for i, raw := range got.Credentials {
+		s, err := ParseCredential(raw)
+		if err != nil {
+			return got, stored, fmt.Errorf("credential %d of %s: %w", i+1, got.Offer.CredentialIssuer, err)
+		}
+		if err := w.Add(s); err != nil {
+			return got, stored, err
+		}
+		stored = append(stored, *s)
+	}
+	return got, stored, nil
+}
