@@ -84,7 +84,7 @@ type party struct {
 	key      *keys.PrivateKey
 }
 
-func newParty(t *testing.T, l *fakeLedger, typ keys.Type) party {
+func newParty(t testing.TB, l *fakeLedger, typ keys.Type) party {
 	t.Helper()
 	k, err := keys.Generate(typ)
 	if err != nil {
@@ -114,7 +114,7 @@ type world struct {
 
 // newWorld is a data holder serving Alice's transcript, and a grant from
 // Alice to the bank for two of its claims, whose receipt the ledger keeps.
-func newWorld(t *testing.T) *world {
+func newWorld(t testing.TB) *world {
 	t.Helper()
 	l := &fakeLedger{docs: map[string]*did.Document{}, receipts: map[string]*grants.Receipt{}}
 	w := &world{ledger: l, now: time.Now().UTC().Truncate(time.Second)}
@@ -126,7 +126,7 @@ func newWorld(t *testing.T) *world {
 }
 
 // record makes a grant from Alice to the bank and the ledger's receipt of it.
-func (w *world) record(t *testing.T, res string, scope []string) (tok, id, hash string) {
+func (w *world) record(t testing.TB, res string, scope []string) (tok, id, hash string) {
 	t.Helper()
 	id, err := grants.NewID()
 	if err != nil {
@@ -145,7 +145,7 @@ func (w *world) record(t *testing.T, res string, scope []string) (tok, id, hash 
 
 // request is an exchange request for the grant tok, with a proof signed by
 // p over a fresh nonce, which change may alter before it is sent.
-func (w *world) request(t *testing.T, p party, tok string, claims []string, change func(*Request)) Request {
+func (w *world) request(t testing.TB, p party, tok string, claims []string, change func(*Request)) Request {
 	t.Helper()
 	n, err := w.svc.Nonce(context.Background(), "transcripts")
 	if err != nil {
