@@ -119,7 +119,8 @@ func (h Holder) signer() credential.Signer {
 }
 
 // envelope is a vc+jwt as a presentation holds it: an
-// EnvelopedVerifiableCredential (VC-JOSE-COSE §3.3.1).
+// EnvelopedVerifiableCredential (VC Data Model 2.0), its id the data: URL
+// of the token.
 func envelope(token string) map[string]any {
 	return map[string]any{"@context": credential.ContextV2, "id": credential.DataURLVCJWT + token, "type": "EnvelopedVerifiableCredential"}
 }

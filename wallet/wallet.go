@@ -5,8 +5,8 @@
 // presentation requests over OpenID for Verifiable Presentations 1.0
 // (VPClient, Select, the DCQL of §6 and the response of §8), and make
 // presentations for a verifier's challenge (Wallet.Presentation: a vp+jwt
-// of VC-JOSE-COSE §3.3, or an SD-JWT with key binding, RFC 9901 §4.3). The
-// key never leaves the wallet: presentations and key proofs are signed here.
+// of VC-JOSE-COSE, or an SD-JWT with a key-binding JWT, RFC 9901). The key
+// never leaves the wallet: presentations and key proofs are signed here.
 //
 // A wallet is a directory:
 //
