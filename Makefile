@@ -77,6 +77,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParsePresentationDefinition$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./oid4vp
 	$(GO) test -run '^$$' -fuzz '^FuzzParseResponseForm$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./oid4vp
 	$(GO) test -run '^$$' -fuzz '^FuzzParseRequestObject$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./oid4vp
+	$(GO) test -run '^$$' -fuzz '^FuzzVerifierAnswer$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./oid4vp
 
 ## bench: run the benchmarks and print a table (run it alone: it loads both cores);
 ## the credential rows compare with aries-framework-go (compat/aries, built first)

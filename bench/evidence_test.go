@@ -112,7 +112,7 @@ func BenchmarkEvidenceCreate(b *testing.B) {
 						if i >= len(txs) {
 							return
 						}
-						if _, _, err := n.SubmitEvidence(context.Background(), txs[i], false); err != nil {
+						if _, _, err := n.SubmitChecked(context.Background(), txs[i], false); err != nil {
 							failed.Store(err)
 							return
 						}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/client"
 	"github.com/weidgo/weid/did"
@@ -67,7 +68,7 @@ func (f *evidenceFlags) add(cmd *cobra.Command) {
 
 // write signs an evidence transaction locally (--key) with the payload build
 // makes, or sends the custodial fields for the node to sign (--token).
-func (f *evidenceFlags) write(cmd *cobra.Command, g *globals, typ, path string, build func(vm, sig string) chain.Payload, hash string, custodial map[string]any) (*client.EvidenceReceipt, error) {
+func (f *evidenceFlags) write(cmd *cobra.Command, g *globals, typ, path string, build func(vm, sig string) chain.Payload, hash string, custodial map[string]any) (*api.EvidenceReceipt, error) {
 	c := g.client()
 	if f.keyFile != "" {
 		k, kf, err := loadKey(f.keyFile, f.passFile)

@@ -4,14 +4,14 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/keystore"
-	"github.com/weidgo/weid/node"
 )
 
 // CreateAccount creates an institution account (needs the admin Token).
-func (c *Client) CreateAccount(ctx context.Context, name, keyType string, didKey bool) (*node.NewAccount, error) {
-	var a node.NewAccount
-	_, err := c.do(ctx, http.MethodPost, "/v1/accounts", map[string]any{"name": name, "keyType": keyType, "didKey": didKey}, &a)
+func (c *Client) CreateAccount(ctx context.Context, name, keyType string, didKey bool) (*api.NewAccount, error) {
+	var a api.NewAccount
+	_, err := c.do(ctx, http.MethodPost, "/v1/accounts", api.AccountRequest{Name: name, KeyType: keyType, DIDKey: didKey}, &a)
 	return &a, err
 }
 

@@ -6,31 +6,16 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/evidence"
 )
 
-// EvidenceReceipt is the answer to an evidence write.
-type EvidenceReceipt struct {
-	Hashes []string `json:"hashes"`
-	TxHash string   `json:"txHash"`
-	Height uint64   `json:"height"`
-	Status string   `json:"status"`
-}
-
-// EvidenceResult is an evidence with the inclusion proofs of the
-// transactions that recorded it.
-type EvidenceResult struct {
-	Evidence        *evidence.Evidence   `json:"evidence"`
-	Proofs          []*chain.TxWithProof `json:"proofs"`
-	ProofsTruncated bool                 `json:"proofsTruncated"`
-}
-
 // EvidenceWrite sends an evidence write: body is {"tx": signed} or the
 // custodial fields (with Token). path is the endpoint: "/v1/evidence",
 // "/v1/evidence/batch", or one of EvidencePath's.
-func (c *Client) EvidenceWrite(ctx context.Context, path string, body any) (*EvidenceReceipt, error) {
-	var r EvidenceReceipt
+func (c *Client) EvidenceWrite(ctx context.Context, path string, body any) (*api.EvidenceReceipt, error) {
+	var r api.EvidenceReceipt
 	_, err := c.do(ctx, http.MethodPost, path, body, &r)
 	return &r, err
 }
@@ -50,7 +35,7 @@ func EvidencePath(hash, op, did string) string {
 }
 
 // SubmitEvidenceTx submits a signed evidence transaction to its endpoint.
-func (c *Client) SubmitEvidenceTx(ctx context.Context, tx *chain.Tx) (*EvidenceReceipt, error) {
+func (c *Client) SubmitEvidenceTx(ctx context.Context, tx *chain.Tx) (*api.EvidenceReceipt, error) {
 	var p struct {
 		Hash string `json:"hash"`
 		DID  string `json:"did"`
@@ -73,15 +58,15 @@ func (c *Client) SubmitEvidenceTx(ctx context.Context, tx *chain.Tx) (*EvidenceR
 }
 
 // Evidence returns the evidence of hash with its inclusion proofs.
-func (c *Client) Evidence(ctx context.Context, hash string) (*EvidenceResult, error) {
-	var r EvidenceResult
+func (c *Client) Evidence(ctx context.Context, hash string) (*api.EvidenceResponse, error) {
+	var r api.EvidenceResponse
 	_, err := c.do(ctx, http.MethodGet, EvidencePath(hash, "", ""), nil, &r)
 	return &r, err
 }
 
 // EvidenceByKey returns the evidence recorded under a custom key.
-func (c *Client) EvidenceByKey(ctx context.Context, key string) (*EvidenceResult, error) {
-	var r EvidenceResult
+func (c *Client) EvidenceByKey(ctx context.Context, key string) (*api.EvidenceResponse, error) {
+	var r api.EvidenceResponse
 	_, err := c.do(ctx, http.MethodGet, "/v1/evidence?key="+url.QueryEscape(key), nil, &r)
 	return &r, err
 }

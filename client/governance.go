@@ -6,26 +6,15 @@ import (
 	"net/url"
 	"strconv"
 
+	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/authz"
 )
-
-// GovResult is the answer to a governance operation.
-type GovResult struct {
-	TxHash string        `json:"txHash"`
-	Height uint64        `json:"height"`
-	Status string        `json:"status"`
-	Issuer *authz.Issuer `json:"issuer,omitempty"`
-	Member *authz.Member `json:"member,omitempty"`
-	// Validator and Observer: the record a node admission made.
-	Validator *authz.Validator `json:"validator,omitempty"`
-	Observer  *authz.Observer  `json:"observer,omitempty"`
-}
 
 // Govern sends a governance request: body is {"tx": signed} or the custodial
 // fields (with Token). method and path name the endpoint, such as
 // POST /v1/issuers or DELETE /v1/committee/{did}.
-func (c *Client) Govern(ctx context.Context, method, path string, body any) (*GovResult, error) {
-	var r GovResult
+func (c *Client) Govern(ctx context.Context, method, path string, body any) (*api.GovResponse, error) {
+	var r api.GovResponse
 	_, err := c.do(ctx, method, path, body, &r)
 	return &r, err
 }
@@ -39,19 +28,14 @@ func (c *Client) Issuers(ctx context.Context, after string, limit int) ([]authz.
 	if limit > 0 {
 		q.Set("limit", strconv.Itoa(limit))
 	}
-	var r struct {
-		Issuers []authz.Issuer `json:"issuers"`
-		Next    string         `json:"next"`
-	}
+	var r api.IssuerList
 	_, err := c.do(ctx, http.MethodGet, "/v1/issuers?"+q.Encode(), nil, &r)
 	return r.Issuers, r.Next, err
 }
 
 // IssuerByName finds the authority issuer with a name.
 func (c *Client) IssuerByName(ctx context.Context, name string) (*authz.Issuer, error) {
-	var r struct {
-		Issuers []authz.Issuer `json:"issuers"`
-	}
+	var r api.IssuerList
 	if _, err := c.do(ctx, http.MethodGet, "/v1/issuers?name="+url.QueryEscape(name), nil, &r); err != nil {
 		return nil, err
 	}
@@ -71,42 +55,29 @@ func (c *Client) Issuer(ctx context.Context, did, typ string, schema uint64) (*a
 	if schema != 0 {
 		q.Set("schema", strconv.FormatUint(schema, 10))
 	}
-	var r struct {
-		Issuer     *authz.Issuer `json:"issuer"`
-		Accredited *bool         `json:"accredited"`
-	}
+	var r api.IssuerResponse
 	_, err := c.do(ctx, http.MethodGet, "/v1/issuers/"+url.PathEscape(did)+"?"+q.Encode(), nil, &r)
 	return r.Issuer, r.Accredited, err
 }
 
 // Committee lists the committee members.
 func (c *Client) Committee(ctx context.Context) ([]authz.Member, error) {
-	var r struct {
-		Members []authz.Member `json:"members"`
-	}
+	var r api.CommitteeList
 	_, err := c.do(ctx, http.MethodGet, "/v1/committee", nil, &r)
 	return r.Members, err
 }
 
-// ValidatorList is the validator register (GET /v1/validators).
-type ValidatorList struct {
-	Validators []authz.Validator `json:"validators"`
-	Count      int               `json:"count"`
-	Power      int64             `json:"power"`
-}
-
-// Validators lists the validators the ledger records.
-func (c *Client) Validators(ctx context.Context) (*ValidatorList, error) {
-	var r ValidatorList
+// Validators lists the validators the ledger records, with their count and
+// total power.
+func (c *Client) Validators(ctx context.Context) (*api.ValidatorList, error) {
+	var r api.ValidatorList
 	_, err := c.do(ctx, http.MethodGet, "/v1/validators", nil, &r)
 	return &r, err
 }
 
 // Observers lists the observer nodes the ledger records.
 func (c *Client) Observers(ctx context.Context) ([]authz.Observer, error) {
-	var r struct {
-		Observers []authz.Observer `json:"observers"`
-	}
+	var r api.ObserverList
 	_, err := c.do(ctx, http.MethodGet, "/v1/observers", nil, &r)
 	return r.Observers, err
 }

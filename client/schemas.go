@@ -6,22 +6,14 @@ import (
 	"net/url"
 	"strconv"
 
+	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/schemas"
 )
 
-// SchemaResult is the answer to publishing a schema version.
-type SchemaResult struct {
-	ID      uint64 `json:"id"`
-	Version uint64 `json:"version"`
-	URL     string `json:"url"`
-	TxHash  string `json:"txHash"`
-	Height  uint64 `json:"height"`
-}
-
 // PublishSchema sends {"tx": signed} or the custodial fields to path
 // (/v1/schemas to register, /v1/schemas/{id}/versions to update).
-func (c *Client) PublishSchema(ctx context.Context, path string, body any) (*SchemaResult, error) {
-	var r SchemaResult
+func (c *Client) PublishSchema(ctx context.Context, path string, body any) (*api.SchemaResponse, error) {
+	var r api.SchemaResponse
 	_, err := c.do(ctx, http.MethodPost, path, body, &r)
 	return &r, err
 }
@@ -46,10 +38,7 @@ func (c *Client) Schemas(ctx context.Context, after uint64, limit int) ([]schema
 	if limit > 0 {
 		q.Set("limit", strconv.Itoa(limit))
 	}
-	var r struct {
-		Schemas []schemas.Record `json:"schemas"`
-		Next    uint64           `json:"next"`
-	}
+	var r api.SchemaList
 	_, err := c.do(ctx, http.MethodGet, "/v1/schemas?"+q.Encode(), nil, &r)
 	return r.Schemas, r.Next, err
 }

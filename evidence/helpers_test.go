@@ -109,7 +109,7 @@ func newLedger(t testing.TB) *testLedger {
 }
 
 // check runs the stateless checks and, if preVerify, evidence.PreVerify on
-// the committed state, as node.SubmitEvidence does.
+// the committed state, as a node does before submitting (chain.Registry.PreVerify).
 func (e *testLedger) check(t testing.TB, tx *chain.Tx, preVerify bool) (*chain.Checked, error) {
 	t.Helper()
 	c, err := e.reg.CheckTx(testChain, tx)

@@ -1,22 +1,44 @@
 package node
 
 import (
-	"context"
-
+	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/chain"
-	"github.com/weidgo/weid/keys"
+	"github.com/weidgo/weid/evidence"
 )
 
-// SubmitEvidence is SubmitChecked; the evidence types pre-verify the
-// signatures their payloads carry through chain.Handler.PreVerify.
-func (n *Node) SubmitEvidence(ctx context.Context, tx *chain.Tx, async bool) (chain.Receipt, *chain.Checked, error) {
-	return n.submit(ctx, tx, async, nil)
+// Evidence returns the evidence of hash with the inclusion proofs of the
+// transactions that recorded it (up to api.MaxEvidenceProofs), or a 404
+// evidence.notFound.
+func (n *Node) Evidence(hash string) (api.EvidenceResponse, error) {
+	ev, err := evidence.Get(n.Ledger, hash)
+	if err != nil {
+		return api.EvidenceResponse{}, err
+	}
+	return n.withProofs(ev)
 }
 
-// CustodialEvidence signs an evidence transaction of type typ as DID d with
-// the key the node keeps for account (a Write in the custodial form).
-func (n *Node) CustodialEvidence(ctx context.Context, account *Account, d, typ string,
-	build func(vm string, k *keys.PrivateKey) (chain.Payload, error)) (chain.Receipt, error) {
-	rc, _, err := n.Write(ctx, Write{Type: typ, Account: account, Signer: d, Build: build})
-	return rc, err
+// EvidenceByKey returns the evidence recorded under a custom key, as
+// Evidence does.
+func (n *Node) EvidenceByKey(key string) (api.EvidenceResponse, error) {
+	ev, err := evidence.GetByKey(n.Ledger, key)
+	if err != nil {
+		return api.EvidenceResponse{}, err
+	}
+	return n.withProofs(ev)
+}
+
+func (n *Node) withProofs(ev *evidence.Evidence) (api.EvidenceResponse, error) {
+	resp := api.EvidenceResponse{Evidence: ev, Proofs: []*chain.TxWithProof{}}
+	for _, h := range ev.TxHashes() {
+		if len(resp.Proofs) == api.MaxEvidenceProofs {
+			resp.ProofsTruncated = true
+			break
+		}
+		p, err := n.Ledger.Tx(h)
+		if err != nil {
+			return api.EvidenceResponse{}, err
+		}
+		resp.Proofs = append(resp.Proofs, p)
+	}
+	return resp, nil
 }

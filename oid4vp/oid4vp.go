@@ -9,9 +9,13 @@
 // (§5.1, openid4vp://); and the responses of response modes direct_post
 // (§8.2) and direct_post.jwt (§8.3, a JWE to the verifier's ephemeral key).
 //
-// It is only the wire format and its checks; the verifier
-// (server/oid4vp.go) keeps requests and verifies what the wallet presents,
-// and the wallet (client/oid4vp.go, weid wallet present) answers.
+// Verifier is weid's verifier as a service, without HTTP (verifier.go,
+// answer.go, verdict.go): it makes requests for an account's DID, serves
+// their request objects, and verifies and records the wallets' answers,
+// keeping the requests in a Store and verifying presentations through a
+// Checker, both of which the node provides (node/oid4vp.go); server/oid4vp
+// routes and encodes. The wallet (client/oid4vp.go, weid wallet present)
+// answers.
 package oid4vp
 
 import (

@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"testing"
 
-	"github.com/weidgo/weid/node"
+	"github.com/weidgo/weid/api"
 )
 
 func TestAccounts_TokensActOnlyForTheirOwnDIDs(t *testing.T) {
@@ -13,7 +13,7 @@ func TestAccounts_TokensActOnlyForTheirOwnDIDs(t *testing.T) {
 	if r.status != 201 {
 		t.Fatalf("create account: %d %s", r.status, r.body)
 	}
-	var uni node.NewAccount
+	var uni api.NewAccount
 	_ = json.Unmarshal(r.body, &uni)
 	if uni.Token == "" || uni.DID == "" || uni.DIDKey == "" {
 		t.Fatalf("account: %s", r.body)
@@ -24,7 +24,7 @@ func TestAccounts_TokensActOnlyForTheirOwnDIDs(t *testing.T) {
 		}
 	}
 	r = tn.do(t, "POST", "/v1/accounts", tn.token, []byte(`{"name":"bank"}`))
-	var bank node.NewAccount
+	var bank api.NewAccount
 	_ = json.Unmarshal(r.body, &bank)
 
 	// The university's token updates the university's DID, not the bank's.

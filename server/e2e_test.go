@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/credential"
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/keys"
@@ -47,7 +48,7 @@ func TestE2E_DiplomaLifecycle(t *testing.T) {
 	schema := `{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["degree","holderName"],` +
 		`"properties":{"id":{"type":"string"},"holderName":{"type":"string"},"degree":{"type":"string"},"awardedDate":{"type":"string","format":"date"},"gpa":{"type":"number","maximum":4}}}`
 	r := tn.do(t, "POST", "/v1/schemas", uni.Token, []byte(`{"signer":"`+uni.DID+`","name":"Example University diploma","schema":`+schema+`}`))
-	var sch SchemaResponse
+	var sch api.SchemaResponse
 	if err := json.Unmarshal(r.body, &sch); err != nil || r.status != 201 || sch.ID < 1000 {
 		t.Fatalf("register schema: %d %s", r.status, r.body)
 	}

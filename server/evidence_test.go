@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/evidence"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/node"
@@ -58,7 +59,7 @@ func (w *selfCustody) sig(t *testing.T, hash string) string {
 func TestEvidence_OverHTTP(t *testing.T) {
 	tn := startNode(t)
 	r := tn.do(t, "POST", "/v1/accounts", tn.token, []byte(`{"name":"notary-backend"}`))
-	var acct node.NewAccount
+	var acct api.NewAccount
 	if err := json.Unmarshal(r.body, &acct); err != nil || r.status != 201 {
 		t.Fatalf("account: %d %s", r.status, r.body)
 	}
@@ -68,7 +69,7 @@ func TestEvidence_OverHTTP(t *testing.T) {
 	// Custodial creation: the node signs the tx and the evidence signature
 	// with the account's DID key.
 	r = tn.do(t, "POST", "/v1/evidence", acct.Token, []byte(`{"signer":"`+acct.DID+`","hash":"`+h+`","logs":["uploaded"],"extras":{"file":"contract.pdf"},"key":"contract-1"}`))
-	var rc EvidenceReceipt
+	var rc api.EvidenceReceipt
 	if _ = json.Unmarshal(r.body, &rc); r.status != 201 || rc.Status != "committed" || len(rc.Hashes) != 1 || rc.Hashes[0] != h || rc.TxHash == "" {
 		t.Fatalf("create: %d %s", r.status, r.body)
 	}
@@ -112,7 +113,7 @@ func TestEvidence_OverHTTP(t *testing.T) {
 	}
 
 	// The evidence, with a proof for each transaction that recorded it.
-	var er EvidenceResponse
+	var er api.EvidenceResponse
 	r = tn.do(t, "GET", "/v1/evidence/"+h, "", nil)
 	if err := json.Unmarshal(r.body, &er); err != nil || r.status != 200 {
 		t.Fatalf("get: %d %s", r.status, r.body)
@@ -135,7 +136,7 @@ func TestEvidence_OverHTTP(t *testing.T) {
 			t.Fatalf("proof of %s: %v", p.Hash, err)
 		}
 	}
-	var byKey EvidenceResponse
+	var byKey api.EvidenceResponse
 	r = tn.do(t, "GET", "/v1/evidence?key=contract-1", "", nil)
 	if _ = json.Unmarshal(r.body, &byKey); r.status != 200 || byKey.Evidence.Hash != h {
 		t.Fatalf("by key: %d %s", r.status, r.body)
@@ -173,4 +174,32 @@ func TestEvidence_OverHTTP(t *testing.T) {
 	if _ = json.Unmarshal(r.body, &rc); r.status != 202 || rc.Status != "pending" {
 		t.Fatalf("async: %d %s", r.status, r.body)
 	}
+}
+
+// The endpoints under /v1/evidence/{hash} take the hash (and the signature's
+// DID) from the path: a signed transaction must name the same, and the
+// creation fields are refused there.
+func TestEvidence_PathEndpointsTakeWhatThePathNames(t *testing.T) {
+	tn := startNode(t)
+	alice, bob := newSelfCustody(t, tn), newSelfCustody(t, tn)
+	h, h2 := sha("contract"), sha("annex")
+	sigs := "/v1/evidence/" + h + "/signatures/"
+	for _, tc := range []struct {
+		name, path string
+		body       []byte
+		status     int
+		code       string
+	}{
+		{"revoke of another DID's signature", sigs + bob.did + "/revoke", alice.evTx(t, tn, evidence.TxRevoke, evidence.RevokePayload{Hash: h, DID: alice.did}), 400, "tx.wrongEndpoint"},
+		{"restore on another hash", sigs + alice.did + "/restore", alice.evTx(t, tn, evidence.TxRestore, evidence.RevokePayload{Hash: h2, DID: alice.did}), 400, "tx.wrongEndpoint"},
+		{"logs on another hash", "/v1/evidence/" + h + "/logs", alice.evTx(t, tn, evidence.TxLog, evidence.LogPayload{Hash: h2, Logs: []string{"x"}}), 400, "tx.wrongEndpoint"},
+		{"a create at the logs endpoint", "/v1/evidence/" + h + "/logs", alice.evTx(t, tn, evidence.TxCreate, evidence.CreatePayload{Hash: h, Signer: alice.vm(), Signature: alice.sig(t, h)}), 400, "tx.wrongEndpoint"},
+		{"creation fields on a path", sigs[:len(sigs)-1], []byte(`{"hash":"` + h + `"}`), 400, "request.malformed"},
+		{"not a did:weid in the path", sigs + "did:key:z6Mk/revoke", []byte(`{}`), 400, "evidence.invalidDid"},
+		{"bad hash in the path", "/v1/evidence/XYZ/logs", []byte(`{}`), 400, "evidence.invalidHash"},
+		{"bad async", "/v1/evidence?async=1x", alice.evTx(t, tn, evidence.TxCreate, evidence.CreatePayload{Hash: h, Signer: alice.vm(), Signature: alice.sig(t, h)}), 400, "request.badQuery"},
+	} {
+		wantProblem(t, tc.name, tn.do(t, "POST", tc.path, "", tc.body), tc.status, tc.code)
+	}
+	wantProblem(t, "nothing recorded", tn.do(t, "GET", "/v1/evidence/"+h, "", nil), 404, "evidence.notFound")
 }

@@ -3,8 +3,10 @@ package server
 import (
 	"encoding/json"
 	"net/url"
+	"strings"
 	"testing"
 
+	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/authz"
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/keys"
@@ -45,7 +47,7 @@ func TestGovernance_TrustRegistryOverHTTP(t *testing.T) {
 	if r.status != 201 {
 		t.Fatalf("recognize: %d %s", r.status, r.body)
 	}
-	var gr GovResponse
+	var gr api.GovResponse
 	_ = json.Unmarshal(r.body, &gr)
 	if gr.Issuer == nil || gr.Issuer.Name != "Example University" || gr.Issuer.RecognizedBy != tn.n.AdminDID {
 		t.Fatalf("recognize response %s", r.body)
@@ -57,7 +59,7 @@ func TestGovernance_TrustRegistryOverHTTP(t *testing.T) {
 	wantProblem(t, "unknown did:weid", tn.do(t, "POST", "/v1/issuers", tn.token, []byte(`{"did":"did:weid:1:0x`+"00000000000000000000000000000000000000aa"+`","name":"Ghost"}`)), 404, "did.notFound")
 
 	// Queries: by DID with accreditation, by name, by page.
-	var ir IssuerResponse
+	var ir api.IssuerResponse
 	r = tn.do(t, "GET", "/v1/issuers/"+url.PathEscape(uni)+"?type=UniversityDegreeCredential&schema=2", "", nil)
 	if _ = json.Unmarshal(r.body, &ir); r.status != 200 || ir.Accredited == nil || !*ir.Accredited {
 		t.Fatalf("accredited: %d %s", r.status, r.body)
@@ -67,7 +69,7 @@ func TestGovernance_TrustRegistryOverHTTP(t *testing.T) {
 		t.Fatalf("not accredited for another type: %s", r.body)
 	}
 	wantProblem(t, "not an issuer", tn.do(t, "GET", "/v1/issuers/"+bank, "", nil), 404, "issuer.notFound")
-	var list IssuerList
+	var list api.IssuerList
 	r = tn.do(t, "GET", "/v1/issuers?name=EXAMPLE%20UNIVERSITY", "", nil)
 	if _ = json.Unmarshal(r.body, &list); len(list.Issuers) != 1 || list.Issuers[0].DID != uni {
 		t.Fatalf("by name: %s", r.body)
@@ -91,7 +93,7 @@ func TestGovernance_TrustRegistryOverHTTP(t *testing.T) {
 		t.Fatalf("page 1: %s", r.body)
 	}
 	r = tn.do(t, "GET", "/v1/issuers?limit=1&after="+url.QueryEscape(list.Next), "", nil)
-	var page2 IssuerList
+	var page2 api.IssuerList
 	if _ = json.Unmarshal(r.body, &page2); len(page2.Issuers) != 1 || page2.Issuers[0].DID == list.Issuers[0].DID || page2.Next != "" {
 		t.Fatalf("page 2: %s", r.body)
 	}
@@ -113,5 +115,47 @@ func TestGovernance_TrustRegistryOverHTTP(t *testing.T) {
 	}
 	if _, err := tn.n.Ledger.AuditStore(); err != nil {
 		t.Fatalf("audit: %v", err)
+	}
+}
+
+// A signed governance transaction sent to a path that names a DID, key or
+// node id must be about that one: it is refused before anything else (the
+// signature does not matter here), and a transaction of another type is
+// refused at every endpoint.
+func TestGovernance_SignedTxMustMatchItsEndpoint(t *testing.T) {
+	tn := startNode(t)
+	_, _, uni := newDIDTx(t, tn.n.ChainID)
+	_, _, bank := newDIDTx(t, tn.n.ChainID)
+	anyKey, _ := keys.Generate(keys.Ed25519)
+	admin := tn.n.AdminDID + "#key-1"
+	id, otherID := strings.Repeat("0a", 20), strings.Repeat("0b", 20)
+	for _, tc := range []struct {
+		name, method, path, typ string
+		p                       any
+	}{
+		{"committee removal of another DID", "DELETE", "/v1/committee/" + uni, authz.TxRemoveCommittee, &authz.MemberPayload{DID: bank}},
+		{"derecognition of another DID", "DELETE", "/v1/issuers/" + url.PathEscape(uni), authz.TxDerecognize, &authz.DerecognizePayload{DID: bank}},
+		{"removal of another observer", "DELETE", "/v1/observers/" + id, authz.TxRemoveObserver, &authz.RemoveObserverPayload{NodeID: otherID}},
+		{"another type", "POST", "/v1/committee", authz.TxDerecognize, &authz.DerecognizePayload{DID: bank}},
+		{"a removal at the admission endpoint", "POST", "/v1/observers", authz.TxRemoveObserver, &authz.RemoveObserverPayload{NodeID: id}},
+	} {
+		wantProblem(t, tc.name, tn.do(t, tc.method, tc.path, "", signedBody(t, tn.n, admin, anyKey, tc.typ, tc.p)), 400, "tx.wrongEndpoint")
+	}
+	if tn.n.Ledger.Head().Height != 0 {
+		t.Fatal("a refused transaction was committed")
+	}
+}
+
+// Empty registers are empty lists, as openapi.json requires, not null.
+func TestGovernance_EmptyRegistersAreEmptyLists(t *testing.T) {
+	tn := startNode(t)
+	for path, want := range map[string]string{
+		"/v1/committee": `{"members":[]}`,
+		"/v1/observers": `{"observers":[]}`,
+		"/v1/issuers":   `{"issuers":[]}`,
+	} {
+		if r := tn.do(t, "GET", path, "", nil); r.status != 200 || strings.TrimSpace(string(r.body)) != want {
+			t.Errorf("GET %s: %d %s, want %s", path, r.status, r.body, want)
+		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/authz"
 	"github.com/weidgo/weid/keys"
 )
@@ -34,7 +35,7 @@ func TestNodes_ValidatorsAndObserversOverHTTP(t *testing.T) {
 	if r.status != 201 {
 		t.Fatalf("add validator: %d %s", r.status, r.body)
 	}
-	var gr GovResponse
+	var gr api.GovResponse
 	_ = json.Unmarshal(r.body, &gr)
 	if v := gr.Validator; v == nil || v.PubKey != b1 || v.Power != 10 || v.AddedBy != tn.n.AdminDID || v.Address != authz.ValidatorAddress(k1) {
 		t.Fatalf("add validator response %s", r.body)
@@ -54,7 +55,7 @@ func TestNodes_ValidatorsAndObserversOverHTTP(t *testing.T) {
 	if r.status != 201 {
 		t.Fatalf("add a second validator: %d %s", r.status, r.body)
 	}
-	var list ValidatorList
+	var list api.ValidatorList
 	r = tn.do(t, "GET", "/v1/validators", "", nil)
 	if _ = json.Unmarshal(r.body, &list); r.status != 200 || list.Count != 2 || list.Power != 13 || len(list.Validators) != 2 {
 		t.Fatalf("list: %d %s", r.status, r.body)

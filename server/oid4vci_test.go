@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/credential"
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/jose"
@@ -39,7 +40,7 @@ func vciSetup(t *testing.T) (*testNode, node.NewAccount) {
 	schema := `{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["degree","holderName"],` +
 		`"properties":{"id":{"type":"string"},"holderName":{"type":"string"},"degree":{"type":"string"},"gpa":{"type":"number","maximum":4}}}`
 	r = tn.do(t, "POST", "/v1/schemas", uni.Token, []byte(`{"signer":"`+uni.DID+`","name":"diploma","schema":`+schema+`}`))
-	var sch SchemaResponse
+	var sch api.SchemaResponse
 	if err := json.Unmarshal(r.body, &sch); err != nil || r.status != 201 {
 		t.Fatalf("schema: %d %s", r.status, r.body)
 	}

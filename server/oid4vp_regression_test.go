@@ -46,8 +46,8 @@ func TestOID4VP_W3CCredentialOfAnotherHolderIsRejected(t *testing.T) {
 	tokJSON, _ := json.Marshal(tok)
 	code, body := postForm(t, pr.ResponseURI, url.Values{"state": {pr.State}, "vp_token": {`{"diploma":[` + string(tokJSON) + `]}`}})
 	st := getVPRequest(t, tn, verifier.Token, created.ID)
-	if code != 400 || !strings.Contains(body, vpCheckHolderBinding) || st.Status != "rejected" || st.Result.Holder != mallory ||
-		len(st.Result.Errors) != 1 || st.Result.Errors[0].Name != vpCheckHolderBinding || !strings.Contains(st.Result.Errors[0].Detail, h.DID) {
+	if code != 400 || !strings.Contains(body, oid4vp.CheckHolderBinding) || st.Status != "rejected" || st.Result.Holder != mallory ||
+		len(st.Result.Errors) != 1 || st.Result.Errors[0].Name != oid4vp.CheckHolderBinding || !strings.Contains(st.Result.Errors[0].Detail, h.DID) {
 		t.Errorf("Mallory (%s) presented Alice's credential: %d %s; status %s, errors %+v", mallory, code, body, st.Status, st.Result.Errors)
 	}
 }

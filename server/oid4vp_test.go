@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -13,10 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/credential"
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/keys"
-	"github.com/weidgo/weid/keystore"
 	"github.com/weidgo/weid/node"
 	"github.com/weidgo/weid/oid4vp"
 	"github.com/weidgo/weid/wallet"
@@ -63,20 +62,20 @@ func frontDesk(t *testing.T, tn *testNode) node.NewAccount {
 const diplomaQuery = `{"credentials":[{"id":"diploma","format":"dc+sd-jwt","meta":{"vct_values":["UniversityDegreeCredential"]},` +
 	`"claims":[{"path":["degree"]},{"path":["holderName"]}]}]}`
 
-func createVPRequest(t *testing.T, tn *testNode, token, body string) PresentationRequestCreated {
+func createVPRequest(t *testing.T, tn *testNode, token, body string) api.PresentationRequestCreated {
 	t.Helper()
 	r := tn.do(t, "POST", "/v1/presentation-requests", token, []byte(body))
-	var out PresentationRequestCreated
+	var out api.PresentationRequestCreated
 	if err := json.Unmarshal(r.body, &out); err != nil || r.status != 201 {
 		t.Fatalf("create presentation request: %d %s", r.status, r.body)
 	}
 	return out
 }
 
-func getVPRequest(t *testing.T, tn *testNode, token, id string) PresentationRequestStatus {
+func getVPRequest(t *testing.T, tn *testNode, token, id string) api.PresentationRequestStatus {
 	t.Helper()
 	r := tn.do(t, "GET", "/v1/presentation-requests/"+id, token, nil)
-	var st PresentationRequestStatus
+	var st api.PresentationRequestStatus
 	if err := json.Unmarshal(r.body, &st); err != nil || r.status != 200 {
 		t.Fatalf("get presentation request: %d %s", r.status, r.body)
 	}
@@ -85,7 +84,7 @@ func getVPRequest(t *testing.T, tn *testNode, token, id string) PresentationRequ
 
 // openVPRequest makes a presentation request with body, fetches it as a
 // wallet and selects what of held answers it.
-func openVPRequest(t *testing.T, tn *testNode, token, body string, held []wallet.Stored) (PresentationRequestCreated, *oid4vp.Request, []wallet.Selection) {
+func openVPRequest(t *testing.T, tn *testNode, token, body string, held []wallet.Stored) (api.PresentationRequestCreated, *oid4vp.Request, []wallet.Selection) {
 	t.Helper()
 	created := createVPRequest(t, tn, token, body)
 	pr, err := wallet.NewVPClient(tn.c).FetchRequest(context.Background(), created.RequestURI)
@@ -114,7 +113,7 @@ func readEvents(t *testing.T, resp *http.Response) <-chan string {
 			case strings.HasPrefix(line, "event: "):
 				event = strings.TrimPrefix(line, "event: ")
 			case strings.HasPrefix(line, "data: ") && event == "status":
-				var st PresentationRequestStatus
+				var st api.PresentationRequestStatus
 				if err := json.Unmarshal([]byte(strings.TrimPrefix(line, "data: ")), &st); err != nil {
 					t.Errorf("event data: %v", err)
 					return
@@ -223,7 +222,7 @@ func TestOID4VP_BadResponsesAreRefusedAndNothingIsAccepted(t *testing.T) {
 	tn, verifier, held, h := vpSetup(t)
 	ctx := context.Background()
 	vc := wallet.NewVPClient(tn.c)
-	fresh := func(query string) (PresentationRequestCreated, *oid4vp.Request, []wallet.Selection) {
+	fresh := func(query string) (api.PresentationRequestCreated, *oid4vp.Request, []wallet.Selection) {
 		t.Helper()
 		return openVPRequest(t, tn, verifier.Token, `{"dcql_query":`+query+`}`, held)
 	}
@@ -293,13 +292,13 @@ func TestOID4VP_BadResponsesAreRefusedAndNothingIsAccepted(t *testing.T) {
 	// nonce or audience, a proof that does not verify) are refused without
 	// ending the request: anyone who saw the QR code could send them.
 	for name, build := range map[string]func(pr *oid4vp.Request, sels []wallet.Selection) *oid4vp.Response{
-		vpCheckNonce: func(pr *oid4vp.Request, sels []wallet.Selection) *oid4vp.Response {
+		oid4vp.CheckNonce: func(pr *oid4vp.Request, sels []wallet.Selection) *oid4vp.Response {
 			other := *pr
 			other.Nonce = "another-nonce"
 			r, _ := wallet.BuildResponse(&other, sels, h, time.Now())
 			return r
 		},
-		vpCheckAudience: func(pr *oid4vp.Request, sels []wallet.Selection) *oid4vp.Response {
+		oid4vp.CheckAudience: func(pr *oid4vp.Request, sels []wallet.Selection) *oid4vp.Response {
 			other := *pr
 			other.ClientID = "decentralized_identifier:did:web:elsewhere.example"
 			r, _ := wallet.BuildResponse(&other, sels, h, time.Now())
@@ -333,7 +332,7 @@ func TestOID4VP_BadResponsesAreRefusedAndNothingIsAccepted(t *testing.T) {
 		sels[0].Disclose = []string{"/degree"}
 		r, _ := wallet.BuildResponse(pr, sels, h, time.Now())
 		return r
-	}, vpCheckQuery)
+	}, oid4vp.CheckQuery)
 	reject("another credential's format", func(pr *oid4vp.Request, sels []wallet.Selection) *oid4vp.Response {
 		jwtQuery, _ := oid4vp.ParseDCQL([]byte(`{"credentials":[{"id":"diploma","format":"jwt_vc_json","meta":{"type_values":[["VerifiableCredential"]]}}]}`))
 		other := *pr
@@ -344,7 +343,7 @@ func TestOID4VP_BadResponsesAreRefusedAndNothingIsAccepted(t *testing.T) {
 		}
 		r, _ := wallet.BuildResponse(pr, s, h, time.Now())
 		return r
-	}, vpCheckQuery)
+	}, oid4vp.CheckQuery)
 
 	// An extra disclosure is accepted with a warning, and not kept.
 	created, pr, sels = fresh(diplomaQuery)
@@ -353,7 +352,7 @@ func TestOID4VP_BadResponsesAreRefusedAndNothingIsAccepted(t *testing.T) {
 		t.Fatalf("extra disclosure: %v", err)
 	}
 	st := getVPRequest(t, tn, verifier.Token, created.ID)
-	if st.Status != "verified" || len(st.Result.Warnings) == 0 || st.Result.Warnings[0].Name != vpCheckDisclosure || st.Result.Credentials[0].Claims["gpa"] != nil {
+	if st.Status != "verified" || len(st.Result.Warnings) == 0 || st.Result.Warnings[0].Name != oid4vp.CheckDisclosure || st.Result.Credentials[0].Claims["gpa"] != nil {
 		t.Errorf("extra disclosure: %+v", st.Result)
 	}
 
@@ -395,12 +394,12 @@ func TestOID4VP_BadResponsesAreRefusedAndNothingIsAccepted(t *testing.T) {
 
 	// Expired: refused, reported expired.
 	created, pr, sels = fresh(diplomaQuery)
-	var rec vpRecord
-	if err := tn.n.Keystore.GetRecord(vpKey(created.ID), &rec); err != nil {
+	rec, err := tn.n.PresentationRequests().Get(created.ID)
+	if err != nil {
 		t.Fatal(err)
 	}
 	rec.Expires = time.Now().Add(-time.Second)
-	if err := tn.n.Keystore.PutRecord(vpKey(created.ID), rec, true); err != nil {
+	if err := tn.n.PresentationRequests().Put(rec); err != nil {
 		t.Fatal(err)
 	}
 	var oe *oid4vp.Error
@@ -527,7 +526,7 @@ func TestOID4VP_EventStreamsAreBounded(t *testing.T) {
 			s.Body.Close()
 		}
 	}()
-	for range MaxVPEventStreamsPerAccount {
+	for range oid4vp.MaxEventStreamsPerAccount {
 		s := open()
 		if s.StatusCode != 200 {
 			t.Fatalf("stream %d: %d", len(streams), s.StatusCode)
@@ -537,7 +536,7 @@ func TestOID4VP_EventStreamsAreBounded(t *testing.T) {
 	over := open()
 	defer over.Body.Close()
 	if over.StatusCode != 503 || over.Header.Get("Content-Type") != "application/problem+json" {
-		t.Errorf("stream %d: %d %s", MaxVPEventStreamsPerAccount+1, over.StatusCode, over.Header.Get("Content-Type"))
+		t.Errorf("stream %d: %d %s", oid4vp.MaxEventStreamsPerAccount+1, over.StatusCode, over.Header.Get("Content-Type"))
 	}
 	// A closed stream frees its place.
 	streams[0].Body.Close()
@@ -557,55 +556,6 @@ func TestOID4VP_EventStreamsAreBounded(t *testing.T) {
 	}
 }
 
-// The node's bound on event streams is shared by the accounts, each within
-// its own; the wake-up channel of a request is forgotten when its last
-// stream leaves, notified or not.
-func TestOID4VP_StreamBoundsAndWatchers(t *testing.T) {
-	st := newVPState()
-	for i := range MaxVPEventStreams {
-		if err := st.openStream(fmt.Sprint("account-", i/MaxVPEventStreamsPerAccount)); err != nil {
-			t.Fatalf("stream %d: %v", i, err)
-		}
-	}
-	if err := st.openStream("another"); err == nil {
-		t.Fatal("the node's bound was passed")
-	}
-	st.closeStream("account-0")
-	if err := st.openStream("another"); err != nil {
-		t.Fatalf("a closed stream's place: %v", err)
-	}
-	if err := st.openStream("another"); err == nil {
-		t.Fatal("the node's bound was passed")
-	}
-
-	_, release1 := st.watch("r1")
-	ch2, release2 := st.watch("r1")
-	release1()
-	if len(st.watchers) != 1 {
-		t.Fatalf("watchers after one of two left: %d", len(st.watchers))
-	}
-	release2()
-	if len(st.watchers) != 0 {
-		t.Fatalf("watchers after both left (the request expired while watched): %d", len(st.watchers))
-	}
-	ch3, release3 := st.watch("r1")
-	st.mu.Lock()
-	st.notifyLocked("r1")
-	st.mu.Unlock()
-	<-ch3
-	_, release4 := st.watch("r1") // a new channel after the change
-	release3()                    // the notified one leaving does not drop the new one
-	if len(st.watchers) != 1 {
-		t.Fatalf("watchers: %d", len(st.watchers))
-	}
-	release4()
-	select {
-	case <-ch2:
-		t.Fatal("a released channel was closed")
-	default:
-	}
-}
-
 // The sweeper drops the decryption key of a request that can no longer be
 // answered, and forgets requests a day after they expired, of any account.
 func TestOID4VP_SweeperForgetsOldRequests(t *testing.T) {
@@ -614,33 +564,33 @@ func TestOID4VP_SweeperForgetsOldRequests(t *testing.T) {
 	enc := createVPRequest(t, tn, desk.Token, `{"dcql_query":`+diplomaQuery+`,"response_mode":"direct_post.jwt"}`)
 	plain := createVPRequest(t, tn, desk.Token, `{"dcql_query":`+diplomaQuery+`}`)
 	s := New(tn.n, nil)
-	record := func(id string) (vpRecord, error) {
-		var rec vpRecord
-		err := tn.n.Keystore.GetRecord(vpKey(id), &rec)
-		return rec, err
-	}
-	if err := s.sweepVPRequests(time.Now()); err != nil {
+	record := tn.n.PresentationRequests().Get
+	if err := s.vp.Sweep(time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if rec, err := record(enc.ID); err != nil || rec.EncKey == "" {
 		t.Fatalf("an open request's key was dropped: %v", err)
 	}
-	if err := s.sweepVPRequests(enc.Expires.Add(time.Minute)); err != nil {
+	if err := s.vp.Sweep(enc.Expires.Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
 	if rec, err := record(enc.ID); err != nil || rec.EncKey != "" {
 		t.Fatalf("an expired request keeps its key (%v)", err)
 	}
-	if err := s.sweepVPRequests(plain.Expires.Add(VPRequestRetention + time.Minute)); err != nil {
+	if err := s.vp.Sweep(plain.Expires.Add(oid4vp.RequestRetention + time.Minute)); err != nil {
 		t.Fatal(err)
 	}
 	for _, id := range []string{enc.ID, plain.ID} {
-		if _, err := record(id); !errors.Is(err, keystore.ErrNotFound) {
+		if _, err := record(id); !errors.Is(err, oid4vp.ErrNotFound) {
 			t.Errorf("request %s is kept: %v", id, err)
 		}
-		var exp time.Time
-		if err := tn.n.Keystore.GetRecord(vpAccountKey("front-desk", id), &exp); !errors.Is(err, keystore.ErrNotFound) {
-			t.Errorf("request %s's account index is kept: %v", id, err)
+		err := tn.n.PresentationRequests().Expiries("front-desk", func(indexed string, _ time.Time) {
+			if indexed == id {
+				t.Errorf("request %s's account index is kept", id)
+			}
+		})
+		if err != nil {
+			t.Fatal(err)
 		}
 	}
 }

@@ -6,15 +6,23 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/weidgo/weid/server/dids"
+	"github.com/weidgo/weid/server/evidence"
+	"github.com/weidgo/weid/server/governance"
 	"github.com/weidgo/weid/server/grants"
 	"github.com/weidgo/weid/server/httpx"
+	"github.com/weidgo/weid/server/oid4vp"
+	"github.com/weidgo/weid/server/schemas"
 )
 
 // routes declares the whole API.
 func (s *Server) routes() http.Handler {
 	h := httpx.Handle
 	dids := &dids.Handlers{Node: s.node}
-	grants := &grants.Handlers{Node: s.node, Base: s.baseURL}
+	gov := &governance.Handlers{Node: s.node}
+	schemas := &schemas.Handlers{Node: s.node}
+	evidence := &evidence.Handlers{Node: s.node}
+	vp := &oid4vp.Handlers{Node: s.node, Verifier: s.vp, BaseURL: s.baseURL}
+	grants := &grants.Handlers{Node: s.node, BaseURL: s.baseURL}
 	r := chi.NewRouter()
 	r.Use(requestID, recoverer, s.observe, limitBodyUnlessStream)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
@@ -36,35 +44,35 @@ func (s *Server) routes() http.Handler {
 		r.Get("/blocks", s.listBlocks)
 		r.Get("/blocks/{height}", s.getBlock)
 		r.Get("/blocks/{height}/commit", s.getBlockCommit)
-		r.Get("/accounts", s.listAccounts)
-		r.Post("/accounts", s.createAccount)
+		r.Get("/accounts", h(gov.ListAccounts))
+		r.Post("/accounts", h(gov.CreateAccount))
 		r.Route("/committee", func(r chi.Router) {
-			r.Get("/", s.listCommittee)
-			r.Post("/", s.addCommittee)
-			r.Delete("/{did}", s.removeCommittee)
+			r.Get("/", h(gov.ListCommittee))
+			r.Post("/", h(gov.AddCommittee))
+			r.Delete("/{did}", h(gov.RemoveCommittee))
 		})
 		r.Route("/validators", func(r chi.Router) {
-			r.Get("/", s.listValidators)
-			r.Post("/", s.addValidator)
-			r.Delete("/{key}", s.removeValidator)
+			r.Get("/", h(gov.ListValidators))
+			r.Post("/", h(gov.AddValidator))
+			r.Delete("/{key}", h(gov.RemoveValidator))
 		})
 		r.Route("/observers", func(r chi.Router) {
-			r.Get("/", s.listObservers)
-			r.Post("/", s.addObserver)
-			r.Delete("/{nodeId}", s.removeObserver)
+			r.Get("/", h(gov.ListObservers))
+			r.Post("/", h(gov.AddObserver))
+			r.Delete("/{nodeId}", h(gov.RemoveObserver))
 		})
 		r.Route("/issuers", func(r chi.Router) {
-			r.Get("/", s.listIssuers)
-			r.Post("/", s.recognizeIssuer)
-			r.Get("/{did}", s.getIssuer)
-			r.Delete("/{did}", s.derecognizeIssuer)
+			r.Get("/", h(gov.ListIssuers))
+			r.Post("/", h(gov.RecognizeIssuer))
+			r.Get("/{did}", h(gov.GetIssuer))
+			r.Delete("/{did}", h(gov.DerecognizeIssuer))
 		})
 		r.Route("/schemas", func(r chi.Router) {
-			r.Get("/", s.listSchemas)
-			r.Post("/", s.registerSchema)
-			r.Get("/{id}", s.getSchema)
-			r.Post("/{id}/versions", s.updateSchema)
-			r.Get("/{id}/versions/{version}", s.getSchema)
+			r.Get("/", h(schemas.List))
+			r.Post("/", h(schemas.Register))
+			r.Get("/{id}", h(schemas.Get))
+			r.Post("/{id}/versions", h(schemas.Update))
+			r.Get("/{id}/versions/{version}", h(schemas.Get))
 		})
 		r.Route("/issuer-instances", func(r chi.Router) {
 			r.Get("/", s.listIssuerInstances)
@@ -72,15 +80,15 @@ func (s *Server) routes() http.Handler {
 			r.Get("/{name}", s.getIssuerInstance)
 		})
 		r.Route("/evidence", func(r chi.Router) {
-			r.Get("/", s.findEvidence)
-			r.Post("/", s.createEvidence)
-			r.Post("/batch", s.evidenceBatch)
+			r.Get("/", h(evidence.Find))
+			r.Post("/", h(evidence.Create))
+			r.Post("/batch", h(evidence.Batch))
 			r.Route("/{hash}", func(r chi.Router) {
-				r.Get("/", s.getEvidence)
-				r.Post("/signatures", s.signEvidence)
-				r.Post("/signatures/{did}/revoke", s.revokeEvidenceSignature)
-				r.Post("/signatures/{did}/restore", s.restoreEvidenceSignature)
-				r.Post("/logs", s.addEvidenceLogs)
+				r.Get("/", h(evidence.Get))
+				r.Post("/signatures", h(evidence.Sign))
+				r.Post("/signatures/{did}/revoke", h(evidence.Revoke))
+				r.Post("/signatures/{did}/restore", h(evidence.Restore))
+				r.Post("/logs", h(evidence.AddLogs))
 			})
 		})
 		r.Route("/grants", func(r chi.Router) {
@@ -100,10 +108,10 @@ func (s *Server) routes() http.Handler {
 			r.Get("/{id}/qr", s.offerQR)
 		})
 		r.Route("/presentation-requests", func(r chi.Router) {
-			r.Post("/", s.createPresentationRequest)
-			r.Get("/{id}", s.getPresentationRequest)
-			r.Get("/{id}/events", s.presentationRequestEvents)
-			r.Get("/{id}/qr", s.presentationRequestQR)
+			r.Post("/", h(vp.Create))
+			r.Get("/{id}", h(vp.Get))
+			r.Get("/{id}/events", h(vp.Events))
+			r.Get("/{id}/qr", h(vp.QR))
 		})
 		r.Route("/dids", func(r chi.Router) {
 			r.Post("/", h(dids.Create))
@@ -141,10 +149,10 @@ func (s *Server) routes() http.Handler {
 		r.Post("/credential", s.vciCredential)
 	})
 
-	// OpenID for Verifiable Presentations 1.0 (server/oid4vp.go): the
+	// OpenID for Verifiable Presentations 1.0 (server/oid4vp): the
 	// wallet fetches a request object and posts its response.
-	r.Get("/oid4vp/requests/{id}", s.vpRequestObject)
-	r.Post("/oid4vp/responses/{id}", s.vpResponse)
+	r.Get("/oid4vp/requests/{id}", h(vp.RequestObject))
+	r.Post("/oid4vp/responses/{id}", h(vp.Response))
 
 	// DID Resolution HTTP(S) binding (W3C DID Resolution §11).
 	r.Get("/1.0/identifiers/{did}", h(dids.Resolve))

@@ -1,11 +1,13 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"strconv"
 	"testing"
+	"time"
 
-	"github.com/weidgo/weid/node"
+	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/schemas"
 )
 
@@ -23,7 +25,7 @@ func TestSchemas_RegistryOverHTTP(t *testing.T) {
 	if r.status != 201 {
 		t.Fatalf("register: %d %s", r.status, r.body)
 	}
-	var sr SchemaResponse
+	var sr api.SchemaResponse
 	_ = json.Unmarshal(r.body, &sr)
 	if sr.ID < schemas.FirstAuthorityID || sr.ID >= schemas.FirstPublicID || sr.Version != 1 || sr.URL != "/v1/schemas/"+strconv.FormatUint(sr.ID, 10) {
 		t.Fatalf("register response: %s", r.body)
@@ -43,7 +45,7 @@ func TestSchemas_RegistryOverHTTP(t *testing.T) {
 	}
 	// An institution that is not an authority issuer publishes in the public range only.
 	r = tn.do(t, "POST", "/v1/accounts", tn.token, []byte(`{"name":"training-centre"}`))
-	var acct node.NewAccount
+	var acct api.NewAccount
 	_ = json.Unmarshal(r.body, &acct)
 	body := `{"signer":"` + acct.DID + `","schema":` + diploma + `}`
 	r = tn.do(t, "POST", "/v1/schemas", acct.Token, []byte(body))
@@ -55,12 +57,52 @@ func TestSchemas_RegistryOverHTTP(t *testing.T) {
 	wantProblem(t, "external ref", tn.do(t, "POST", "/v1/schemas", tn.token, []byte(`{"schema":{"$ref":"https://evil.example/s.json"}}`)), 400, "schema.invalid")
 	wantProblem(t, "missing", tn.do(t, "GET", "/v1/schemas/1999999", "", nil), 404, "schema.notFound")
 	wantProblem(t, "bad id", tn.do(t, "GET", "/v1/schemas/abc", "", nil), 400, "schema.invalidId")
-	var list SchemaList
+	var list api.SchemaList
 	r = tn.do(t, "GET", "/v1/schemas?limit=2", "", nil)
 	if _ = json.Unmarshal(r.body, &list); len(list.Schemas) != 2 || list.Next == 0 {
 		t.Fatalf("list: %s", r.body)
 	}
 	if _, err := tn.n.Ledger.AuditStore(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A signed schema transaction: an update must name the schema of its path;
+// with ?async=true the answer is 202 once it is in the mempool, and the
+// schema is published when its block commits.
+func TestSchemas_SignedTxAtItsEndpoint(t *testing.T) {
+	tn := startNode(t)
+	tx, k, d := newDIDTx(t, tn.n.ChainID)
+	if r := tn.do(t, "POST", "/v1/txs", "", txBody(t, tx)); r.status != 201 {
+		t.Fatalf("create DID: %d %s", r.status, r.body)
+	}
+	schema := json.RawMessage(`{"type":"object","properties":{"n":{"type":"integer"}}}`)
+	other := signedBody(t, tn.n, d+"#key-1", k, schemas.TxUpdate, &schemas.UpdatePayload{ID: schemas.FirstPublicID + 1, Schema: schema})
+	wantProblem(t, "update of another schema", tn.do(t, "POST", "/v1/schemas/"+strconv.FormatUint(schemas.FirstPublicID, 10)+"/versions", "", other), 400, "tx.wrongEndpoint")
+	wantProblem(t, "an update at the register endpoint", tn.do(t, "POST", "/v1/schemas", "", other), 400, "tx.wrongEndpoint")
+	wantProblem(t, "bad async", tn.do(t, "POST", "/v1/schemas?async=maybe", "", other), 400, "request.badQuery")
+
+	reg := signedBody(t, tn.n, d+"#key-1", k, schemas.TxRegister, &schemas.RegisterPayload{Name: "counter", Schema: schema})
+	r := tn.do(t, "POST", "/v1/schemas?async=true", "", reg)
+	var rc api.Receipt
+	if _ = json.Unmarshal(r.body, &rc); r.status != 202 || rc.Status != api.StatusPending || rc.TxHash == "" || rc.Height != 0 {
+		t.Fatalf("async register: %d %s", r.status, r.body)
+	}
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		got, err := tn.c.Tx(context.Background(), rc.TxHash)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Status == api.StatusCommitted {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the async register never committed: %q", got.Status)
+		}
+	}
+	var list api.SchemaList
+	r = tn.do(t, "GET", "/v1/schemas?after="+strconv.FormatUint(schemas.FirstPublicID-1, 10), "", nil)
+	if _ = json.Unmarshal(r.body, &list); len(list.Schemas) != 1 || list.Schemas[0].Publisher != d || list.Schemas[0].Name != "counter" {
+		t.Fatalf("after the async register: %s", r.body)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/weidgo/weid/errs"
 	"github.com/weidgo/weid/keystore"
 	"github.com/weidgo/weid/node"
+	"github.com/weidgo/weid/oid4vp"
 )
 
 // MaxBodyBytes bounds every request body.
@@ -34,8 +35,8 @@ type Server struct {
 	PublicURL string
 	// challenges are the single-use challenges of POST /challenges.
 	challenges *challengeStore
-	// vp is the OpenID4VP verifier's state in memory (server/oid4vp.go).
-	vp *vpState
+	// vp is the OpenID4VP verifier (package oid4vp; server/oid4vp serves it).
+	vp *oid4vp.Verifier
 	// statusLists keeps the signed status list credentials served.
 	statusLists statusListCache
 }
@@ -43,7 +44,7 @@ type Server struct {
 // New returns the API server for n. reg receives the HTTP metrics and is
 // served at /metrics with everything else registered on it.
 func New(n *node.Node, reg *prometheus.Registry) *Server {
-	s := &Server{node: n, gatherer: reg, challenges: newChallengeStore(), vp: newVPState()}
+	s := &Server{node: n, gatherer: reg, challenges: newChallengeStore(), vp: n.NewPresentationVerifier()}
 	if reg != nil {
 		s.metrics = newHTTPMetrics(reg)
 	}
@@ -65,7 +66,7 @@ func (s *Server) HTTPServer(addr string) *http.Server {
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 	}
-	hs.RegisterOnShutdown(s.vp.shutdown)
+	hs.RegisterOnShutdown(s.vp.Shutdown)
 	return hs
 }
 
@@ -79,7 +80,8 @@ func (s *Server) ListenAndServe(ctx context.Context, addr string, ready func(net
 	hs := s.HTTPServer(addr)
 	sweepCtx, stopSweep := context.WithCancel(ctx)
 	defer stopSweep()
-	go s.sweepEvery(sweepCtx, VPSweepInterval)
+	go s.vp.SweepEvery(sweepCtx, oid4vp.SweepInterval)
+	go s.sweepOffersEvery(sweepCtx, oid4vp.SweepInterval)
 	if ready != nil {
 		ready(ln.Addr())
 	}

@@ -26,9 +26,9 @@ import (
 // Handlers serves the grant endpoints of one node.
 type Handlers struct {
 	Node *node.Node
-	// Base returns the URL the node is reached at, as r addressed it (the
-	// base of the schema URL in the grants the node makes).
-	Base func(r *http.Request) string
+	// BaseURL returns the URL the node is reached at, as r addressed it
+	// (the base of the schema URL in the grants the node makes).
+	BaseURL func(r *http.Request) string
 }
 
 func pathID(r *http.Request) (string, error) {
@@ -105,7 +105,7 @@ func (h *Handlers) custodialGrant(r *http.Request, req *api.GrantRequest, out *a
 	if err != nil {
 		return nil, err
 	}
-	base := h.Base(r)
+	base := h.BaseURL(r)
 	return func(vm string, k *keys.PrivateKey) (chain.Payload, error) {
 		grantor, _, _ := strings.Cut(vm, "#")
 		g := grants.Grant{ID: id, Grantor: grantor, Grantee: req.Grantee, Resource: req.Resource, Scope: req.Scope, Purpose: req.Purpose, NotBefore: nb, Expires: exp}

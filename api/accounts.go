@@ -1,0 +1,20 @@
+package api
+
+// AccountRequest is the body of POST /v1/accounts, which creates an
+// institution account (admin token only).
+type AccountRequest struct {
+	Name    string `json:"name"`
+	KeyType string `json:"keyType,omitempty"`
+	DIDKey  bool   `json:"didKey,omitempty"`
+}
+
+// NewAccount is what creating an institution account returns. The token is
+// shown once: the node keeps only its hash.
+type NewAccount struct {
+	Name   string `json:"name"`
+	Token  string `json:"token"`
+	DID    string `json:"did"`
+	TxHash string `json:"txHash"`
+	Height uint64 `json:"height"`
+	DIDKey string `json:"didKey,omitempty"`
+}

@@ -1,0 +1,91 @@
+package api
+
+import (
+	"encoding/json"
+
+	"github.com/weidgo/weid/authz"
+)
+
+// GovRequest is the body of the committee and authority issuer endpoints:
+// a transaction signed by an admin or committee member ("tx"), or, with a
+// bearer token, the fields for the node to sign with the key it keeps for
+// the account's governing DID ("signer"; default: the admin DID for the
+// admin token).
+type GovRequest struct {
+	Tx          json.RawMessage `json:"tx,omitempty"`
+	Signer      string          `json:"signer,omitempty"`
+	DID         string          `json:"did,omitempty"`
+	Name        string          `json:"name,omitempty"`
+	Description string          `json:"description,omitempty"`
+	Types       []string        `json:"types,omitempty"`
+	Schemas     []uint64        `json:"schemas,omitempty"`
+}
+
+// SetTx sets the signed transaction (httpx.SignedRequest).
+func (r *GovRequest) SetTx(tx json.RawMessage) { r.Tx = tx }
+
+// NodeRequest is the body of POST /v1/validators and POST /v1/observers: a
+// transaction signed by an admin or committee member ("tx"), or, with a
+// bearer token, the fields for the node to sign (as "signer"; default: the
+// admin DID for the admin token).
+type NodeRequest struct {
+	Tx        json.RawMessage `json:"tx,omitempty"`
+	Signer    string          `json:"signer,omitempty"`
+	PubKey    string          `json:"pubKey,omitempty"` // validators: Ed25519, base64 (CometBFT's priv_validator_key.json) or hex
+	Power     int64           `json:"power,omitempty"`  // validators: voting power (default DefaultValidatorPower)
+	NodeID    string          `json:"nodeId,omitempty"`
+	Name      string          `json:"name,omitempty"`
+	MemberDID string          `json:"memberDid,omitempty"`
+	API       string          `json:"api,omitempty"` // observers: the URL of its weid API
+}
+
+// SetTx sets the signed transaction (httpx.SignedRequest).
+func (r *NodeRequest) SetTx(tx json.RawMessage) { r.Tx = tx }
+
+// DefaultValidatorPower is the voting power of a validator admitted without
+// one, that of weid localnet's validators.
+const DefaultValidatorPower = 10
+
+// GovResponse is the result of a governance operation: its receipt and the
+// record it made, read back from the ledger.
+type GovResponse struct {
+	TxHash string        `json:"txHash"`
+	Height uint64        `json:"height"`
+	Status string        `json:"status"`
+	Issuer *authz.Issuer `json:"issuer,omitempty"`
+	Member *authz.Member `json:"member,omitempty"`
+	// Validator and Observer: the record a node admission made.
+	Validator *authz.Validator `json:"validator,omitempty"`
+	Observer  *authz.Observer  `json:"observer,omitempty"`
+}
+
+// IssuerResponse answers GET /v1/issuers/{did}.
+type IssuerResponse struct {
+	Issuer     *authz.Issuer `json:"issuer"`
+	Accredited *bool         `json:"accredited,omitempty"` // for ?type= and/or ?schema=
+}
+
+// IssuerList is a page of authority issuers (GET /v1/issuers).
+type IssuerList struct {
+	Issuers []authz.Issuer `json:"issuers"`
+	Next    string         `json:"next,omitempty"` // pass as ?after= for the next page
+}
+
+// CommitteeList answers GET /v1/committee.
+type CommitteeList struct {
+	Members []authz.Member `json:"members"`
+}
+
+// ValidatorList answers GET /v1/validators: the validators the ledger
+// records. Under the CometBFT engine they are CometBFT's validator set from
+// two blocks after the last change on (see /v1/status for the set in force).
+type ValidatorList struct {
+	Validators []authz.Validator `json:"validators"`
+	Count      int               `json:"count"`
+	Power      int64             `json:"power"`
+}
+
+// ObserverList answers GET /v1/observers.
+type ObserverList struct {
+	Observers []authz.Observer `json:"observers"`
+}

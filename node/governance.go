@@ -1,0 +1,97 @@
+package node
+
+import (
+	"net/http"
+
+	"github.com/weidgo/weid/api"
+	"github.com/weidgo/weid/authz"
+	"github.com/weidgo/weid/errs"
+)
+
+// Committee returns the committee members in DID order.
+func (n *Node) Committee() ([]authz.Member, error) {
+	ms, err := authz.ListCommittee(n.Ledger)
+	if ms == nil {
+		ms = []authz.Member{}
+	}
+	return ms, err
+}
+
+// Issuer returns the authority issuer d, or a 404 issuer.notFound.
+func (n *Node) Issuer(d string) (*authz.Issuer, error) {
+	is, ok, err := authz.AuthorityIssuer(n.Ledger, d)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, errs.New(http.StatusNotFound, "issuer.notFound", "%s is not an authority issuer", d)
+	}
+	return is, nil
+}
+
+// IssuersNamed returns the authority issuer named name (names are unique,
+// compared case-insensitively) as a list of none or one.
+func (n *Node) IssuersNamed(name string) (api.IssuerList, error) {
+	list := api.IssuerList{Issuers: []authz.Issuer{}}
+	d, ok, err := authz.IssuerByName(n.Ledger, name)
+	if err != nil || !ok {
+		return list, err
+	}
+	if is, err := n.Issuer(d); err == nil {
+		list.Issuers = append(list.Issuers, *is)
+	}
+	return list, nil
+}
+
+// ListIssuers returns a page of up to limit authority issuers in DID order,
+// starting after the DID after, with the cursor of the next page.
+func (n *Node) ListIssuers(after string, limit int) (api.IssuerList, error) {
+	list, err := authz.ListIssuers(n.Ledger, after, limit+1)
+	if err != nil {
+		return api.IssuerList{}, err
+	}
+	items, last := page(list, limit)
+	out := api.IssuerList{Issuers: items}
+	if last != nil {
+		out.Next = last.DID
+	}
+	return out, nil
+}
+
+// Validators returns the validator register with its count and total power.
+func (n *Node) Validators() (api.ValidatorList, error) {
+	vs, err := authz.ListValidators(n.Ledger)
+	if err != nil {
+		return api.ValidatorList{}, err
+	}
+	list := api.ValidatorList{Validators: vs}
+	for _, v := range vs {
+		list.Count++
+		list.Power += v.Power
+	}
+	return list, nil
+}
+
+// Validator returns the validator of key, in any spelling
+// authz.ParseValidatorKey accepts, if the ledger records one.
+func (n *Node) Validator(key string) (*authz.Validator, bool, error) {
+	pub, err := authz.ParseValidatorKey(key)
+	if err != nil {
+		return nil, false, err
+	}
+	return authz.GetValidator(n.Ledger, pub)
+}
+
+// Observers returns the observer register in node id order.
+func (n *Node) Observers() ([]authz.Observer, error) {
+	os, err := authz.ListObservers(n.Ledger)
+	if os == nil {
+		os = []authz.Observer{}
+	}
+	return os, err
+}
+
+// Observer returns the observer of a node id, if the ledger records one.
+func (n *Node) Observer(nodeID string) (*authz.Observer, bool, error) {
+	return authz.GetObserver(n.Ledger, nodeID)
+}

@@ -1,0 +1,161 @@
+// Package governance serves the consortium's governance endpoints: the
+// committee (/v1/committee), the trust registry's authority issuers
+// (/v1/issuers), the validator and observer registers (/v1/validators,
+// /v1/observers, nodes.go) — each write a transaction an admin or committee
+// member signed, or, with a token, one the node signs as the account's
+// governing DID (node.Write) — and the node's institution accounts
+// (/v1/accounts, admin token only; accounts.go).
+package governance
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+
+	"github.com/weidgo/weid/api"
+	"github.com/weidgo/weid/authz"
+	"github.com/weidgo/weid/chain"
+	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/keys"
+	"github.com/weidgo/weid/node"
+	"github.com/weidgo/weid/server/httpx"
+)
+
+// Pages of GET /v1/issuers.
+const (
+	issuersPerPage    = 100
+	maxIssuersPerPage = 1000
+)
+
+// Handlers serves the governance and account endpoints of one node.
+type Handlers struct{ Node *node.Node }
+
+// write submits a governance transaction of type typ: tx, signed by the
+// client (its payload vetted by check, if set), or the custodial payload
+// build makes, signed as signer. It returns the receipt and the payload
+// written, whose record the caller reads back.
+func (h *Handlers) write(r *http.Request, typ string, tx json.RawMessage, signer string,
+	check func(chain.Payload) error, build func() chain.Payload) (api.GovResponse, chain.Payload, error) {
+	rc, c, err := httpx.Write(r, h.Node, node.Write{Type: typ, Tx: tx, Signer: signer, Check: check,
+		Build: func(string, *keys.PrivateKey) (chain.Payload, error) { return build(), nil }})
+	if err != nil {
+		return api.GovResponse{}, nil, err
+	}
+	return api.GovResponse{TxHash: rc.TxHash, Height: rc.Height, Status: api.StatusCommitted}, c.Payload, nil
+}
+
+// govern writes the transaction of type typ a GovRequest body carries, or
+// the custodial payload build makes of its fields.
+func (h *Handlers) govern(r *http.Request, typ string, check func(chain.Payload) error,
+	build func(*api.GovRequest) chain.Payload) (api.GovResponse, chain.Payload, error) {
+	var req api.GovRequest
+	if err := httpx.Decode(r, &req); err != nil {
+		return api.GovResponse{}, nil, err
+	}
+	return h.write(r, typ, req.Tx, req.Signer, check, func() chain.Payload { return build(&req) })
+}
+
+// changes checks that a signed committee or issuer transaction is about d,
+// the DID its path names.
+func changes(d string) func(chain.Payload) error {
+	return func(p chain.Payload) error {
+		var pd string
+		switch p := p.(type) {
+		case *authz.MemberPayload:
+			pd = p.DID
+		case *authz.DerecognizePayload:
+			pd = p.DID
+		}
+		if pd != d {
+			return errs.BadRequest("tx.wrongEndpoint", "the transaction changes %s, the path names %s", pd, d)
+		}
+		return nil
+	}
+}
+
+// ListCommittee lists the committee members: GET /v1/committee.
+func (h *Handlers) ListCommittee(w http.ResponseWriter, r *http.Request) error {
+	ms, err := h.Node.Committee()
+	return httpx.Reply(w, http.StatusOK, api.CommitteeList{Members: ms}, err)
+}
+
+// AddCommittee adds a committee member (admin): POST /v1/committee.
+func (h *Handlers) AddCommittee(w http.ResponseWriter, r *http.Request) error {
+	resp, _, err := h.govern(r, authz.TxAddCommittee, nil, func(req *api.GovRequest) chain.Payload {
+		return &authz.MemberPayload{DID: req.DID}
+	})
+	return httpx.Reply(w, http.StatusCreated, resp, err)
+}
+
+// RemoveCommittee removes a committee member (admin):
+// DELETE /v1/committee/{did}.
+func (h *Handlers) RemoveCommittee(w http.ResponseWriter, r *http.Request) error {
+	return h.remove(w, r, authz.TxRemoveCommittee, func(d string) chain.Payload { return &authz.MemberPayload{DID: d} })
+}
+
+// remove writes the transaction of type typ that removes the DID in the
+// path from a register, payload's for that DID.
+func (h *Handlers) remove(w http.ResponseWriter, r *http.Request, typ string, payload func(d string) chain.Payload) error {
+	d := httpx.Param(r, "did")
+	resp, _, err := h.govern(r, typ, changes(d), func(*api.GovRequest) chain.Payload { return payload(d) })
+	return httpx.Reply(w, http.StatusOK, resp, err)
+}
+
+// RecognizeIssuer recognizes an authority issuer (admin or committee
+// member): POST /v1/issuers. The response carries the issuer's record.
+func (h *Handlers) RecognizeIssuer(w http.ResponseWriter, r *http.Request) error {
+	resp, p, err := h.govern(r, authz.TxRecognize, nil, func(req *api.GovRequest) chain.Payload {
+		return &authz.RecognizePayload{DID: req.DID, Name: req.Name, Description: req.Description, Types: req.Types, Schemas: req.Schemas}
+	})
+	if err != nil {
+		return err
+	}
+	if is, err := h.Node.Issuer(p.(*authz.RecognizePayload).DID); err == nil {
+		resp.Issuer = is
+	}
+	return httpx.JSON(w, http.StatusCreated, resp)
+}
+
+// DerecognizeIssuer withdraws an issuer's recognition (admin or committee
+// member): DELETE /v1/issuers/{did}.
+func (h *Handlers) DerecognizeIssuer(w http.ResponseWriter, r *http.Request) error {
+	return h.remove(w, r, authz.TxDerecognize, func(d string) chain.Payload { return &authz.DerecognizePayload{DID: d} })
+}
+
+// ListIssuers lists authority issuers by page (?after=, ?limit=), or finds
+// the one named ?name=: GET /v1/issuers.
+func (h *Handlers) ListIssuers(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	if name := q.Get("name"); name != "" {
+		list, err := h.Node.IssuersNamed(name)
+		return httpx.Reply(w, http.StatusOK, list, err)
+	}
+	limit, err := httpx.Limit(r, issuersPerPage, maxIssuersPerPage)
+	if err != nil {
+		return err
+	}
+	list, err := h.Node.ListIssuers(q.Get("after"), limit)
+	return httpx.Reply(w, http.StatusOK, list, err)
+}
+
+// GetIssuer reports whether a DID is an authority issuer and, with ?type=
+// and/or ?schema=, whether it is accredited for them: GET /v1/issuers/{did}.
+func (h *Handlers) GetIssuer(w http.ResponseWriter, r *http.Request) error {
+	is, err := h.Node.Issuer(httpx.Param(r, "did"))
+	if err != nil {
+		return err
+	}
+	resp := api.IssuerResponse{Issuer: is}
+	q := r.URL.Query()
+	if typ, sch := q.Get("type"), q.Get("schema"); typ != "" || sch != "" {
+		var id uint64
+		if sch != "" {
+			if id, err = strconv.ParseUint(sch, 10, 64); err != nil {
+				return errs.BadRequest("request.badQuery", "schema must be a schema id")
+			}
+		}
+		acc := is.AccreditedFor(typ, id)
+		resp.Accredited = &acc
+	}
+	return httpx.JSON(w, http.StatusOK, resp)
+}
