@@ -44,12 +44,8 @@ func (h *Handlers) write(w http.ResponseWriter, r *http.Request, wr node.Write, 
 		if wr.Async, err = httpx.Async(r); err != nil {
 			return err
 		}
-	} else if wr.Account == nil {
-		if wr.Account, err = httpx.Account(r, h.Node); err != nil {
-			return err
-		}
 	}
-	rc, _, err := h.Node.Write(r.Context(), wr)
+	rc, _, err := httpx.Write(r, h.Node, wr)
 	if err != nil {
 		return err
 	}
@@ -79,9 +75,6 @@ func (h *Handlers) Create(w http.ResponseWriter, r *http.Request) error {
 	}}
 	if len(req.Tx) == 0 {
 		var err error
-		if wr.Account, err = httpx.Account(r, h.Node); err != nil {
-			return err
-		}
 		if wr.Build, err = h.custodialGrant(r, &req, out); err != nil {
 			return err
 		}
