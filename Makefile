@@ -9,7 +9,7 @@ LDFLAGS   := -X github.com/weidgo/weid/server.Version=$(VERSION)
 FUZZTIME  ?= 60000x
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.7.0
 
-.PHONY: build run test test-short test-cluster fuzz bench lint clean browser screenshots
+.PHONY: build run test test-short test-cluster fuzz bench lint clean browser zbar screenshots
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/weid
@@ -19,8 +19,9 @@ run: build
 	./$(BIN) node start
 
 ## test: vet, the whole suite under the race detector, and short fuzz runs
-## (the web pages' browser tests need chromium: make browser installs it)
-test: browser
+## (the web pages' browser tests need chromium: make browser installs it;
+## the QR codes' decoding tests zbarimg: make zbar)
+test: browser zbar
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 20m ./...
 	$(MAKE) fuzz
@@ -37,6 +38,11 @@ test-cluster:
 ## (best effort: without root or apt-get the browser tests skip, saying why)
 browser:
 	@./scripts/install-chromium.sh || echo "make browser: chromium not installed; the browser tests will be skipped"
+
+## zbar: install Debian's zbar-tools, whose zbarimg decodes the QR codes in
+## internal/qr's tests (best effort: without it those tests skip, saying why)
+zbar:
+	@./scripts/install-zbar.sh || echo "make zbar: zbar-tools not installed; the QR decoding tests will be skipped"
 
 ## screenshots: PNGs of the web pages (from the browser tests) into docs/screenshots
 screenshots: browser
@@ -73,6 +79,8 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParseEntry$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./status
 	$(GO) test -run '^$$' -fuzz '^FuzzParseProof$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./oid4vci
 	$(GO) test -run '^$$' -fuzz '^FuzzParseOfferURI$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./oid4vci
+	$(GO) test -run '^$$' -fuzz '^FuzzParseTokenRequest$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./oid4vci
+	$(GO) test -run '^$$' -fuzz '^FuzzParseCredentialRequest$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./oid4vci
 	$(GO) test -run '^$$' -fuzz '^FuzzParseDCQL$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./oid4vp
 	$(GO) test -run '^$$' -fuzz '^FuzzParsePresentationDefinition$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./oid4vp
 	$(GO) test -run '^$$' -fuzz '^FuzzParseResponseForm$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./oid4vp

@@ -68,3 +68,39 @@ func FuzzParseOfferURI(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseTokenRequest: no input panics; a request that parses has a
+// pre-authorized code, and every failure is an OAuth *Error.
+func FuzzParseTokenRequest(f *testing.F) {
+	f.Add("grant_type=" + GrantPreAuthorizedCode + "&pre-authorized_code=abc&tx_code=493817")
+	f.Add("grant_type=" + GrantPreAuthorizedCode + "&pre-authorized_code=abc&pre-authorized_code=def")
+	f.Add("grant_type=authorization_code&code=x")
+	f.Add("%zz")
+	f.Fuzz(func(t *testing.T, body string) {
+		req, err := ParseTokenRequest([]byte(body))
+		if err != nil {
+			if _, ok := err.(*Error); !ok {
+				t.Fatalf("%T is not an *Error", err)
+			}
+			return
+		}
+		if req.PreAuthorizedCode == "" {
+			t.Fatalf("accepted %q without a code", body)
+		}
+	})
+}
+
+// FuzzParseCredentialRequest: no input panics, and every failure is an
+// OAuth *Error.
+func FuzzParseCredentialRequest(f *testing.F) {
+	f.Add(`{"credential_configuration_id":"diploma","proofs":{"jwt":["a.b.c"]}}`)
+	f.Add(`{"proof":{"proof_type":"jwt"}}`)
+	f.Add(`[]`)
+	f.Fuzz(func(t *testing.T, body string) {
+		if _, err := ParseCredentialRequest([]byte(body)); err != nil {
+			if _, ok := err.(*Error); !ok {
+				t.Fatalf("%T is not an *Error", err)
+			}
+		}
+	})
+}

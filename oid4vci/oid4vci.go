@@ -8,8 +8,13 @@
 // code flow, and the error responses of those endpoints (§6.3, §8.3.1.2,
 // RFC 6749 §5.2, RFC 6750 §3.1).
 //
-// It is only the wire format and its checks; the issuer (server/oid4vci.go)
-// keeps offers and tokens, and the wallet (client/oid4vci.go) runs the flow.
+// Besides the wire format and its checks it holds the credential issuer
+// itself (Issuer, issuer.go): offers, the pre-authorized code and its
+// transaction code, access tokens, c_nonces, the credential endpoint and
+// the sweeper, as a service over a Store of records and a Backend that
+// issues (both implemented by the node, node/oid4vci.go), testable without
+// HTTP. server/oid4vci routes and encodes its endpoints; the wallet
+// (client/oid4vci.go) runs the flow from the other side.
 package oid4vci
 
 import (

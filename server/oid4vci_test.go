@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/weidgo/weid/api"
+	"github.com/weidgo/weid/client"
 	"github.com/weidgo/weid/credential"
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/jose"
@@ -59,10 +60,10 @@ func vciSetup(t *testing.T) (*testNode, node.NewAccount) {
 
 const vciClaims = `{"holderName":"Alice Chen","degree":"Bachelor of Engineering","gpa":3.7}`
 
-func createOffer(t *testing.T, tn *testNode, token, body string) OfferResponse {
+func createOffer(t *testing.T, tn *testNode, token, body string) api.OfferResponse {
 	t.Helper()
 	r := tn.do(t, "POST", "/v1/offers", token, []byte(body))
-	var o OfferResponse
+	var o api.OfferResponse
 	if err := json.Unmarshal(r.body, &o); err != nil || r.status != 201 {
 		t.Fatalf("create offer: %d %s", r.status, r.body)
 	}
@@ -169,18 +170,18 @@ func TestOID4VCI_ReceiveEachFormatBoundToTheWalletKey(t *testing.T) {
 			t.Errorf("%s: a redeemed offer is still served by reference", tc.instance)
 		}
 		r := tn.do(t, "GET", "/v1/offers/"+o.ID, uni.Token, nil)
-		var st OfferStatus
+		var st api.OfferStatus
 		if err := json.Unmarshal(r.body, &st); err != nil || st.State != "issued" || st.Issued != tc.count || !st.TxCodeRequired {
 			t.Errorf("%s: offer status %d %s", tc.instance, r.status, r.body)
 		}
 		// Issued, the offer keeps no claims, and nothing finds it by
 		// code or access token any more.
-		var rec offerRecord
-		if err := tn.n.Keystore.GetRecord(offerKey(o.ID), &rec); err != nil || rec.Cred != nil || rec.Code != "" {
+		var rec oid4vci.OfferRecord
+		if err := tn.n.Keystore.GetRecord(oid4vci.OfferKey(o.ID), &rec); err != nil || rec.Cred != nil || rec.Code != "" {
 			t.Errorf("%s: the issued offer's record keeps %s (code %q, %v)", tc.instance, rec.Cred, rec.Code, err)
 		}
-		var idx offerIndex
-		for _, k := range []string{codeKey(code), tokenHashKey(rec.TokenHash)} {
+		var idx oid4vci.OfferIndex
+		for _, k := range []string{oid4vci.CodeKey(code), oid4vci.TokenKey(rec.TokenHash)} {
 			if err := tn.n.Keystore.GetRecord(k, &idx); !errors.Is(err, keystore.ErrNotFound) {
 				t.Errorf("%s: %s is still recorded (%v)", tc.instance, k, err)
 			}
@@ -241,7 +242,7 @@ func TestOID4VCI_BadInputGetsTheProtocolsErrors(t *testing.T) {
 	wantProblem(t, "bad pin", tn.do(t, "POST", "/v1/offers", uni.Token, []byte(`{"instance":"diploma-jwt","claims":`+vciClaims+`,"txCode":{"value":"12a4"}}`)), 400, "offer.invalid")
 	wantProblem(t, "bad expiry", tn.do(t, "POST", "/v1/offers", uni.Token, []byte(`{"instance":"diploma-jwt","claims":`+vciClaims+`,"expiresIn":5}`)), 400, "offer.invalid")
 
-	offer := func(pin string) (OfferResponse, *oid4vci.CredentialOffer) {
+	offer := func(pin string) (api.OfferResponse, *oid4vci.CredentialOffer) {
 		t.Helper()
 		body := `{"instance":"diploma-jwt","claims":` + vciClaims + `}`
 		if pin != "" {
@@ -333,12 +334,12 @@ func TestOID4VCI_BadInputGetsTheProtocolsErrors(t *testing.T) {
 
 	// An expired offer.
 	o3, co3 := offer("")
-	var rec offerRecord
-	if err := tn.n.Keystore.GetRecord(offerKey(o3.ID), &rec); err != nil {
+	var rec oid4vci.OfferRecord
+	if err := tn.n.Keystore.GetRecord(oid4vci.OfferKey(o3.ID), &rec); err != nil {
 		t.Fatal(err)
 	}
 	rec.Expires = time.Now().Add(-time.Second)
-	if err := tn.n.Keystore.PutRecord(offerKey(o3.ID), rec, true); err != nil {
+	if err := tn.n.Keystore.PutRecord(oid4vci.OfferKey(o3.ID), rec, true); err != nil {
 		t.Fatal(err)
 	}
 	_, err = wc.Token(ctx, issuer+"/token", code(co3), "")
@@ -349,7 +350,7 @@ func TestOID4VCI_BadInputGetsTheProtocolsErrors(t *testing.T) {
 
 	// Too many wrong PINs burn an offer.
 	_, co4 := offer("9876")
-	for i := range MaxTxCodeAttempts {
+	for i := range oid4vci.MaxTxCodeAttempts {
 		_, err = wc.Token(ctx, issuer+"/token", code(co4), fmt.Sprintf("000%d", i))
 		wantOAuth(t, "wrong PIN", err, oid4vci.ErrInvalidGrant)
 	}
@@ -381,12 +382,12 @@ func TestOID4VCI_SweeperForgetsLapsedOffers(t *testing.T) {
 	tn, uni := vciSetup(t)
 	o := createOffer(t, tn, uni.Token, `{"instance":"diploma","claims":`+vciClaims+`}`)
 	s := New(tn.n, nil)
-	record := func() (offerRecord, error) {
-		var rec offerRecord
-		err := tn.n.Keystore.GetRecord(offerKey(o.ID), &rec)
+	record := func() (oid4vci.OfferRecord, error) {
+		var rec oid4vci.OfferRecord
+		err := tn.n.Keystore.GetRecord(oid4vci.OfferKey(o.ID), &rec)
 		return rec, err
 	}
-	if err := s.sweepOffers(time.Now()); err != nil {
+	if err := s.vci.Sweep(time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	rec, err := record()
@@ -394,20 +395,39 @@ func TestOID4VCI_SweeperForgetsLapsedOffers(t *testing.T) {
 		t.Fatalf("an open offer lost its claims or code (%v)", err)
 	}
 	code := rec.Code
-	if err := s.sweepOffers(o.Expires.Add(time.Minute)); err != nil {
+	if err := s.vci.Sweep(o.Expires.Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
 	if rec, err = record(); err != nil || rec.Cred != nil || rec.Code != "" {
 		t.Fatalf("a lapsed offer keeps its claims or code (%v)", err)
 	}
-	var idx offerIndex
-	if err := tn.n.Keystore.GetRecord(codeKey(code), &idx); !errors.Is(err, keystore.ErrNotFound) {
+	var idx oid4vci.OfferIndex
+	if err := tn.n.Keystore.GetRecord(oid4vci.CodeKey(code), &idx); !errors.Is(err, keystore.ErrNotFound) {
 		t.Errorf("a lapsed offer's code is still recorded (%v)", err)
 	}
-	if err := s.sweepOffers(o.Expires.Add(OfferRetention + time.Minute)); err != nil {
+	if err := s.vci.Sweep(o.Expires.Add(oid4vci.OfferRetention + time.Minute)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := record(); !errors.Is(err, keystore.ErrNotFound) {
 		t.Errorf("an offer a day past its expiry is kept: %v", err)
+	}
+}
+
+// The Go SDK makes an offer and follows it with the api types.
+func TestOID4VCI_SDKCreatesAndFollowsAnOffer(t *testing.T) {
+	tn, uni := vciSetup(t)
+	c := client.New(tn.url)
+	c.Token = uni.Token
+	ctx := context.Background()
+	o, err := c.CreateOffer(ctx, api.OfferRequest{Instance: "diploma-jwt", Claims: json.RawMessage(vciClaims), TxCode: &api.OfferTxCode{Length: 4}})
+	if err != nil || len(o.TxCode) != 4 || o.QRURL != tn.url+"/v1/offers/"+o.ID+"/qr" || o.QRPNG == "" {
+		t.Fatalf("offer: %+v %v", o, err)
+	}
+	st, err := c.Offer(ctx, o.ID)
+	if err != nil || st.State != oid4vci.StateOffered || st.CredentialIssuer != tn.url+"/issuers/example-university/diploma-jwt" || !st.TxCodeRequired {
+		t.Errorf("status: %+v %v", st, err)
+	}
+	if _, err := c.CreateOffer(ctx, api.OfferRequest{Instance: "nope", Claims: json.RawMessage(`{}`)}); err == nil || !strings.Contains(err.Error(), "issuer.notFound") {
+		t.Errorf("unknown instance: %v", err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/weidgo/weid/server/governance"
 	"github.com/weidgo/weid/server/grants"
 	"github.com/weidgo/weid/server/httpx"
+	"github.com/weidgo/weid/server/oid4vci"
 	"github.com/weidgo/weid/server/oid4vp"
 	"github.com/weidgo/weid/server/schemas"
 )
@@ -21,6 +22,7 @@ func (s *Server) routes() http.Handler {
 	gov := &governance.Handlers{Node: s.node}
 	schemas := &schemas.Handlers{Node: s.node}
 	evidence := &evidence.Handlers{Node: s.node}
+	vci := &oid4vci.Handlers{Node: s.node, Issuer: s.vci, BaseURL: s.baseURL}
 	vp := &oid4vp.Handlers{Node: s.node, Verifier: s.vp, BaseURL: s.baseURL}
 	grants := &grants.Handlers{Node: s.node, BaseURL: s.baseURL}
 	r := chi.NewRouter()
@@ -103,9 +105,9 @@ func (s *Server) routes() http.Handler {
 		})
 		r.Post("/credentials/verify-batch", s.verifyBatch)
 		r.Route("/offers", func(r chi.Router) {
-			r.Post("/", s.createOffer)
-			r.Get("/{id}", s.getOffer)
-			r.Get("/{id}/qr", s.offerQR)
+			r.Post("/", h(vci.CreateOffer))
+			r.Get("/{id}", h(vci.GetOffer))
+			r.Get("/{id}/qr", h(vci.OfferQR))
 		})
 		r.Route("/presentation-requests", func(r chi.Router) {
 			r.Post("/", h(vp.Create))
@@ -137,16 +139,16 @@ func (s *Server) routes() http.Handler {
 	r.Post("/presentations/verify", s.verifyPresentation)
 	r.Post("/challenges", s.createChallenge)
 
-	// OpenID for Verifiable Credential Issuance 1.0 (server/oid4vci.go):
+	// OpenID for Verifiable Credential Issuance 1.0 (server/oid4vci):
 	// each issuer instance is a credential issuer, /issuers/{account}/{instance}.
-	r.Get("/.well-known/openid-credential-issuer/issuers/{account}/{instance}", s.vciIssuerMetadata)
-	r.Get("/.well-known/oauth-authorization-server/issuers/{account}/{instance}", s.vciAuthorizationServer)
+	r.Get("/.well-known/openid-credential-issuer/issuers/{account}/{instance}", h(vci.Metadata))
+	r.Get("/.well-known/oauth-authorization-server/issuers/{account}/{instance}", h(vci.AuthorizationServer))
 	r.Route("/issuers/{account}/{instance}", func(r chi.Router) {
-		r.Get("/.well-known/openid-credential-issuer", s.vciIssuerMetadata)
-		r.Get("/offers/{id}", s.vciOffer)
-		r.Post("/token", s.vciToken)
-		r.Post("/nonce", s.vciNonce)
-		r.Post("/credential", s.vciCredential)
+		r.Get("/.well-known/openid-credential-issuer", h(vci.Metadata))
+		r.Get("/offers/{id}", h(vci.Offer))
+		r.Post("/token", h(vci.Token))
+		r.Post("/nonce", h(vci.Nonce))
+		r.Post("/credential", h(vci.Credential))
 	})
 
 	// OpenID for Verifiable Presentations 1.0 (server/oid4vp): the

@@ -17,6 +17,7 @@ import (
 	"github.com/weidgo/weid/errs"
 	"github.com/weidgo/weid/keystore"
 	"github.com/weidgo/weid/node"
+	"github.com/weidgo/weid/oid4vci"
 	"github.com/weidgo/weid/oid4vp"
 )
 
@@ -37,6 +38,9 @@ type Server struct {
 	challenges *challengeStore
 	// vp is the OpenID4VP verifier (package oid4vp; server/oid4vp serves it).
 	vp *oid4vp.Verifier
+	// vci is the OpenID4VCI credential issuer (package oid4vci; server/oid4vci
+	// serves it).
+	vci *oid4vci.Issuer
 	// statusLists keeps the signed status list credentials served.
 	statusLists statusListCache
 }
@@ -44,7 +48,7 @@ type Server struct {
 // New returns the API server for n. reg receives the HTTP metrics and is
 // served at /metrics with everything else registered on it.
 func New(n *node.Node, reg *prometheus.Registry) *Server {
-	s := &Server{node: n, gatherer: reg, challenges: newChallengeStore(), vp: n.NewPresentationVerifier()}
+	s := &Server{node: n, gatherer: reg, challenges: newChallengeStore(), vp: n.NewPresentationVerifier(), vci: n.NewCredentialIssuer()}
 	if reg != nil {
 		s.metrics = newHTTPMetrics(reg)
 	}
@@ -81,7 +85,7 @@ func (s *Server) ListenAndServe(ctx context.Context, addr string, ready func(net
 	sweepCtx, stopSweep := context.WithCancel(ctx)
 	defer stopSweep()
 	go s.vp.SweepEvery(sweepCtx, oid4vp.SweepInterval)
-	go s.sweepOffersEvery(sweepCtx, oid4vp.SweepInterval)
+	go s.vci.SweepEvery(sweepCtx, oid4vci.SweepInterval)
 	if ready != nil {
 		ready(ln.Addr())
 	}

@@ -1,0 +1,202 @@
+// Package oid4vci serves OpenID for Verifiable Credential Issuance 1.0
+// (package oid4vci is the issuer; this is its routing and encoding): the
+// institution's offers under /v1/offers (account token), and each issuer
+// instance's credential issuer at /issuers/{account}/{instance} — its
+// metadata at the well-known URIs (§12.2.2, RFC 8414 §3), the offer by
+// reference (§4.1.3), and the token (§6), nonce (§7) and credential (§8)
+// endpoints, whose errors are OAuth error responses (RFC 6749 §5.2,
+// RFC 6750 §3.1) rather than problems.
+package oid4vci
+
+import (
+	"encoding/base64"
+	"net/http"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/weidgo/weid/api"
+	"github.com/weidgo/weid/internal/qr"
+	"github.com/weidgo/weid/node"
+	"github.com/weidgo/weid/oid4vci"
+	"github.com/weidgo/weid/server/httpx"
+)
+
+// Handlers serves the OpenID4VCI endpoints of one node.
+type Handlers struct {
+	// Node authenticates the institutions' account tokens.
+	Node *node.Node
+	// Issuer is the node's credential issuer (node.NewCredentialIssuer).
+	Issuer *oid4vci.Issuer
+	// BaseURL is the node's public URL as a request reaches it.
+	BaseURL func(*http.Request) string
+}
+
+// issuer is the credential issuer the path names.
+func (h *Handlers) issuer(r *http.Request) oid4vci.IssuerURL {
+	return oid4vci.IssuerURL{Base: h.BaseURL(r), Account: chi.URLParam(r, "account"), Instance: chi.URLParam(r, "instance")}
+}
+
+// account is the institution account of the request's bearer token.
+func (h *Handlers) account(r *http.Request) (oid4vci.Account, error) {
+	a, err := httpx.Account(r, h.Node)
+	if err != nil {
+		return oid4vci.Account{}, err
+	}
+	return oid4vci.Account{Name: a.Name, Admin: a.Admin}, nil
+}
+
+// CreateOffer makes a credential offer of the caller's issuer instance:
+// POST /v1/offers. The answer carries its links and the QR code of the
+// link by reference.
+func (h *Handlers) CreateOffer(w http.ResponseWriter, r *http.Request) error {
+	acct, err := h.account(r)
+	if err != nil {
+		return err
+	}
+	var req api.OfferRequest
+	if err := httpx.Decode(r, &req); err != nil {
+		return err
+	}
+	base := h.BaseURL(r)
+	o, err := h.Issuer.CreateOffer(r.Context(), base, acct, &req)
+	if err != nil {
+		return err
+	}
+	png, err := qr.PNG(o.OfferURIByReference)
+	if err != nil {
+		return err
+	}
+	o.QRPNG = base64.StdEncoding.EncodeToString(png)
+	o.QRURL = base + "/v1/offers/" + o.ID + "/qr"
+	return httpx.JSON(w, http.StatusCreated, o)
+}
+
+// GetOffer reports the state of one of the caller's offers:
+// GET /v1/offers/{id}.
+func (h *Handlers) GetOffer(w http.ResponseWriter, r *http.Request) error {
+	acct, err := h.account(r)
+	if err != nil {
+		return err
+	}
+	st, err := h.Issuer.OfferStatus(h.BaseURL(r), acct, chi.URLParam(r, "id"))
+	if err != nil {
+		return err
+	}
+	return httpx.JSON(w, http.StatusOK, st)
+}
+
+// OfferQR serves the QR code of one of the caller's offers (its link by
+// reference): GET /v1/offers/{id}/qr, image/png or, with ?format=svg,
+// image/svg+xml.
+func (h *Handlers) OfferQR(w http.ResponseWriter, r *http.Request) error {
+	acct, err := h.account(r)
+	if err != nil {
+		return err
+	}
+	link, err := h.Issuer.OfferLink(h.BaseURL(r), acct, chi.URLParam(r, "id"))
+	if err != nil {
+		return err
+	}
+	return httpx.QR(w, r, link, "offer.invalid")
+}
+
+// Metadata serves an instance's credential issuer metadata:
+// GET /.well-known/openid-credential-issuer/issuers/{account}/{instance},
+// and the drafts' appended form
+// /issuers/{account}/{instance}/.well-known/openid-credential-issuer.
+func (h *Handlers) Metadata(w http.ResponseWriter, r *http.Request) error {
+	m, err := h.Issuer.Metadata(h.issuer(r))
+	if err != nil {
+		return err
+	}
+	return httpx.JSON(w, http.StatusOK, m)
+}
+
+// AuthorizationServer serves the RFC 8414 metadata of an instance's own
+// authorization server:
+// GET /.well-known/oauth-authorization-server/issuers/{account}/{instance}.
+func (h *Handlers) AuthorizationServer(w http.ResponseWriter, r *http.Request) error {
+	m, err := h.Issuer.AuthorizationServer(h.issuer(r))
+	if err != nil {
+		return err
+	}
+	return httpx.JSON(w, http.StatusOK, m)
+}
+
+// Offer serves an offer by reference while it may be redeemed:
+// GET /issuers/{account}/{instance}/offers/{id}.
+func (h *Handlers) Offer(w http.ResponseWriter, r *http.Request) error {
+	o, err := h.Issuer.Offer(h.issuer(r), chi.URLParam(r, "id"))
+	if err != nil {
+		return err
+	}
+	return noStore(w, o)
+}
+
+// Token is the token endpoint: POST /issuers/{account}/{instance}/token,
+// form-encoded, the pre-authorized code grant.
+func (h *Handlers) Token(w http.ResponseWriter, r *http.Request) error {
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
+		return httpx.OAuth(w, oid4vci.Errorf(oid4vci.ErrInvalidRequest, "the token request is application/x-www-form-urlencoded"))
+	}
+	body, err := httpx.ReadBody(r)
+	if err != nil {
+		return err
+	}
+	req, err := oid4vci.ParseTokenRequest(body)
+	var resp *oid4vci.TokenResponse
+	if err == nil {
+		resp, err = h.Issuer.Token(h.issuer(r), req)
+	}
+	if err != nil {
+		return httpx.OAuth(w, err)
+	}
+	return noStore(w, resp)
+}
+
+// Nonce is the nonce endpoint: POST /issuers/{account}/{instance}/nonce.
+func (h *Handlers) Nonce(w http.ResponseWriter, r *http.Request) error {
+	n, err := h.Issuer.Nonce(h.issuer(r))
+	if err != nil {
+		return err
+	}
+	return noStore(w, n)
+}
+
+// Credential is the credential endpoint:
+// POST /issuers/{account}/{instance}/credential with the access token as
+// a bearer token and a JSON credential request.
+func (h *Handlers) Credential(w http.ResponseWriter, r *http.Request) error {
+	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok {
+		tok = ""
+	}
+	a, err := h.Issuer.Authorize(h.issuer(r), tok)
+	if err != nil {
+		return httpx.OAuth(w, err)
+	}
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		return httpx.OAuth(w, oid4vci.Errorf(oid4vci.ErrInvalidCredentialRequest, "the credential request is application/json"))
+	}
+	body, err := httpx.ReadBody(r)
+	if err != nil {
+		return err
+	}
+	req, err := oid4vci.ParseCredentialRequest(body)
+	var resp *oid4vci.CredentialResponse
+	if err == nil {
+		resp, err = h.Issuer.Issue(r.Context(), a, req)
+	}
+	if err != nil {
+		return httpx.OAuth(w, err)
+	}
+	return noStore(w, resp)
+}
+
+// noStore answers 200 with v, not to be cached (tokens, nonces, offers
+// and credentials are single-use).
+func noStore(w http.ResponseWriter, v any) error {
+	w.Header().Set("Cache-Control", "no-store")
+	return httpx.JSON(w, http.StatusOK, v)
+}
