@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/credential"
 	"github.com/weidgo/weid/did"
@@ -154,8 +155,8 @@ func TestVerifyBatchStreamRSS(t *testing.T) {
 		}
 		pw.CloseWithError(bw.Flush())
 	}()
-	req, _ := http.NewRequest(http.MethodPost, base+server.PathVerifyBatch, pr)
-	req.Header.Set("Content-Type", server.MediaTypeNDJSON)
+	req, _ := http.NewRequest(http.MethodPost, base+api.PathVerifyBatch, pr)
+	req.Header.Set("Content-Type", api.MediaTypeNDJSON)
 	start := time.Now()
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -181,7 +182,7 @@ func TestVerifyBatchStreamRSS(t *testing.T) {
 	}()
 	rd := bufio.NewReaderSize(resp.Body, 64<<10)
 	got := 0
-	var trailer server.VerifyBatchTrailer
+	var trailer api.VerifyBatchTrailer
 	for {
 		line, err := rd.ReadBytes('\n')
 		if err == io.EOF && len(line) == 0 {

@@ -233,7 +233,7 @@ func verifyEvidence(cmd *cobra.Command, g *globals, h string) error {
 		if err := p.Verify(); err != nil {
 			return fmt.Errorf("proof of tx %s does not check: %w", p.Hash, err)
 		}
-		if err := checkBlockSignature(cmd, c, &client.TxResult{Status: "committed", TxWithProof: *p}); err != nil {
+		if err := checkBlockSignature(cmd, c, p); err != nil {
 			return fmt.Errorf("tx %s: %w", p.Hash, err)
 		}
 		if !strings.Contains(string(p.Tx.Payload), `"`+h+`"`) {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/chain/cometbft"
 	"github.com/weidgo/weid/client"
@@ -26,7 +27,7 @@ func txCmd(g *globals) *cobra.Command {
 				return err
 			}
 			return g.print(r, func(w io.Writer) {
-				if r.Status != "committed" {
+				if r.Status != api.StatusCommitted {
 					fmt.Fprintf(w, "%s: %s", args[0], r.Status)
 					if r.Error != nil {
 						fmt.Fprintf(w, " (%s: %s)", r.Error.Code, r.Error.Detail)
@@ -64,7 +65,7 @@ commit is what says the consortium agreed.`,
 			if err != nil {
 				return err
 			}
-			if r.Status != "committed" || r.Tx == nil {
+			if r.Status != api.StatusCommitted || r.Tx == nil {
 				return fmt.Errorf("transaction %s is %s, not committed", args[0], r.Status)
 			}
 			if r.Hash != args[0] {
@@ -73,10 +74,10 @@ commit is what says the consortium agreed.`,
 			if err := r.TxWithProof.Verify(); err != nil {
 				return fmt.Errorf("proof does not check: %w", err)
 			}
-			if err := checkBlockSignature(cmd, c, r); err != nil {
+			if err := checkBlockSignature(cmd, c, &r.TxWithProof); err != nil {
 				return err
 			}
-			consensus, err := checkConsensus(cmd, c, r)
+			consensus, err := checkConsensus(cmd, c, &r.TxWithProof)
 			if err != nil {
 				return err
 			}
@@ -98,9 +99,9 @@ commit is what says the consortium agreed.`,
 	return cmd
 }
 
-// checkBlockSignature checks the block signature and that its proposer is
-// the node key the chain's genesis names.
-func checkBlockSignature(cmd *cobra.Command, c *client.Client, r *client.TxResult) error {
+// checkBlockSignature checks the signature of the block holding r and that
+// its proposer is the node key the chain's genesis names.
+func checkBlockSignature(cmd *cobra.Command, c *client.Client, r *chain.TxWithProof) error {
 	b, err := c.Block(cmd.Context(), r.Height)
 	if err != nil {
 		return err
@@ -133,7 +134,7 @@ func checkBlockSignature(cmd *cobra.Command, c *client.Client, r *client.TxResul
 // checkConsensus checks, under the cometbft engine, that the block holding
 // r was committed by more than two thirds of the validator set the weid
 // chain records for it (nil under another engine).
-func checkConsensus(cmd *cobra.Command, c *client.Client, r *client.TxResult) (*cometbft.ProofResult, error) {
+func checkConsensus(cmd *cobra.Command, c *client.Client, r *chain.TxWithProof) (*cometbft.ProofResult, error) {
 	ctx := cmd.Context()
 	st, err := c.Status(ctx)
 	if err != nil {

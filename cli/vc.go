@@ -11,8 +11,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/client"
-	"github.com/weidgo/weid/node"
 )
 
 func readInput(name string) ([]byte, error) {
@@ -49,7 +49,8 @@ func credentialArg(name string) (any, error) {
 
 func vcCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "vc", Short: "Issue, verify, revoke and suspend verifiable credentials"}
-	var o client.IssueOptions
+	var o api.IssueOptions
+	var instance string
 	issue := &cobra.Command{
 		Use:   "issue FILE|-",
 		Short: "Issue a credential, signed by the node for your account (--token)",
@@ -81,7 +82,7 @@ Prints the compact JWT / SD-JWT, or the credential with its proof (JSON).`,
 			if g.token == "" {
 				return errors.New("--token (or WEID_TOKEN) is required: the account whose DID issues")
 			}
-			vc, err := g.client().Issue(cmd.Context(), raw, o)
+			vc, err := g.client().Issue(cmd.Context(), raw, instance, o)
 			if err != nil {
 				return err
 			}
@@ -91,7 +92,7 @@ Prints the compact JWT / SD-JWT, or the credential with its proof (JSON).`,
 			return g.print(map[string]any{"verifiableCredential": vc}, func(w io.Writer) { fmt.Fprintln(w, string(vc)) })
 		},
 	}
-	issue.Flags().StringVar(&o.Instance, "instance", "", "issue through this issuer instance of your account")
+	issue.Flags().StringVar(&instance, "instance", "", "issue through this issuer instance of your account")
 	issue.Flags().StringVar(&o.Format, "format", "", "vc+jwt (default), dc+sd-jwt, eddsa-jcs-2022, eddsa-rdfc-2022, ecdsa-rdfc-2019 or Ed25519Signature2020")
 	issue.Flags().Uint64Var(&o.Schema, "schema", 0, "weid schema id the credential follows (set as its credentialSchema when absent)")
 	issue.Flags().StringSliceVar(&o.Status, "status", nil, "status purposes to allocate entries for: revocation, suspension")
@@ -194,7 +195,7 @@ status purposes and disclosable claims of one kind of certificate an
 institution issues; "weid vc issue --instance NAME" and
 POST /issuers/NAME/credentials/issue use it.`,
 	}
-	var in node.IssuerInstance
+	var in api.IssuerInstanceRequest
 	create := &cobra.Command{
 		Use:     "create NAME --issuer DID",
 		Short:   "Create an issuer instance",

@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/batch"
 )
 
@@ -277,7 +278,7 @@ func runVerifyBatch(ctx context.Context, g *globals, in io.Reader, total int, o 
 	}
 	switch output {
 	case "ndjson":
-		if err := enc.Encode(map[string]any{"summary": sum}); err != nil {
+		if err := enc.Encode(api.VerifyBatchTrailer{Summary: sum}); err != nil {
 			return err
 		}
 	case "json":
@@ -287,7 +288,7 @@ func runVerifyBatch(ctx context.Context, g *globals, in io.Reader, total int, o 
 		e := json.NewEncoder(out)
 		e.SetIndent("", "  ")
 		e.SetEscapeHTML(false)
-		if err := e.Encode(map[string]any{"results": results, "summary": sum}); err != nil {
+		if err := e.Encode(api.VerifyBatchResponse{Results: results, Summary: sum}); err != nil {
 			return err
 		}
 	default:

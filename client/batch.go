@@ -12,14 +12,9 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/batch"
 )
-
-// VerifyBatchTrailer is the last line of a verify-batch stream.
-type VerifyBatchTrailer struct {
-	Summary batch.Summary `json:"summary"`
-	Error   *Error        `json:"error,omitempty"`
-}
 
 // VerifyBatch streams credentials — NDJSON, one JSON object or JSON string
 // per line, read from src — to POST /v1/credentials/verify-batch and calls
@@ -34,7 +29,7 @@ func (c *Client) VerifyBatch(ctx context.Context, src io.Reader, o batch.Options
 	if o.RequireBinding {
 		q.Set("requireBinding", "true")
 	}
-	u := c.BaseURL + "/v1/credentials/verify-batch"
+	u := c.BaseURL + api.PathVerifyBatch
 	if len(q) > 0 {
 		u += "?" + q.Encode()
 	}
@@ -42,7 +37,7 @@ func (c *Client) VerifyBatch(ctx context.Context, src io.Reader, o batch.Options
 	if err != nil {
 		return batch.Summary{}, err
 	}
-	req.Header.Set("Content-Type", "application/x-ndjson")
+	req.Header.Set("Content-Type", api.MediaTypeNDJSON)
 	if c.Token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.Token)
 	}
@@ -67,12 +62,12 @@ func (c *Client) VerifyBatch(ctx context.Context, src io.Reader, o batch.Options
 	for sc.Scan() {
 		line := sc.Bytes()
 		if bytes.HasPrefix(line, []byte(`{"summary"`)) {
-			var tr VerifyBatchTrailer
+			var tr api.VerifyBatchTrailer
 			if err := json.Unmarshal(line, &tr); err != nil {
 				return batch.Summary{}, fmt.Errorf("verify-batch trailer: %w", err)
 			}
-			if tr.Error != nil {
-				return tr.Summary, tr.Error
+			if p := tr.Error; p != nil {
+				return tr.Summary, &Error{Status: p.Status, Code: p.Code, Title: p.Title, Detail: p.Detail}
 			}
 			return tr.Summary, nil
 		}

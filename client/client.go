@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/did"
 )
@@ -93,21 +94,6 @@ func (c *Client) do(ctx context.Context, method, path string, body, out any, okS
 	return resp.StatusCode, nil
 }
 
-// Status is the node's chain status.
-type Status struct {
-	ChainID  string `json:"chainId"`
-	Height   uint64 `json:"height"`
-	Hash     string `json:"blockHash"`
-	AppHash  string `json:"appHash"`
-	Time     string `json:"time"`
-	Engine   string `json:"engine"`
-	AdminDID string `json:"adminDid"`
-	Version  string `json:"version"`
-	// Consensus: under the cometbft engine, its peers, readiness,
-	// validator set and height.
-	Consensus *chain.ConsensusStatus `json:"consensus,omitempty"`
-}
-
 // BlockCommit returns the consensus commit of the block at height (under
 // the cometbft engine; 404 ledger.noCommitProof otherwise).
 func (c *Client) BlockCommit(ctx context.Context, height uint64) (*chain.CommitProof, error) {
@@ -117,23 +103,16 @@ func (c *Client) BlockCommit(ctx context.Context, height uint64) (*chain.CommitP
 }
 
 // Status returns the node's chain id, head and engine.
-func (c *Client) Status(ctx context.Context) (*Status, error) {
-	var s Status
+func (c *Client) Status(ctx context.Context) (*api.StatusResponse, error) {
+	var s api.StatusResponse
 	_, err := c.do(ctx, http.MethodGet, "/v1/status", nil, &s)
 	return &s, err
 }
 
-// Receipt is the answer to a submitted transaction.
-type Receipt struct {
-	TxHash string `json:"txHash"`
-	Height uint64 `json:"height"`
-	Status string `json:"status"`
-}
-
 // SubmitTx submits any signed transaction; with async it returns once the
 // node accepted it, without waiting for its block.
-func (c *Client) SubmitTx(ctx context.Context, tx *chain.Tx, async bool) (*Receipt, error) {
-	var r Receipt
+func (c *Client) SubmitTx(ctx context.Context, tx *chain.Tx, async bool) (*api.Receipt, error) {
+	var r api.Receipt
 	_, err := c.do(ctx, http.MethodPost, "/v1/txs"+asyncQuery(async), tx, &r)
 	return &r, err
 }
@@ -223,16 +202,11 @@ func (c *Client) Resolve(ctx context.Context, d string, opts did.Options) (*did.
 	return &r, err
 }
 
-// TxResult is a transaction as the node reports it.
-type TxResult struct {
-	Status string `json:"status"`
-	chain.TxWithProof
-	Error *Error `json:"error,omitempty"`
-}
-
-// Tx returns a transaction with its block header and inclusion proof.
-func (c *Client) Tx(ctx context.Context, hash string) (*TxResult, error) {
-	var r TxResult
+// Tx returns a committed transaction with its block header and inclusion
+// proof, or the state of one the node's engine still knows (pending, or
+// rejected with the problem).
+func (c *Client) Tx(ctx context.Context, hash string) (*api.TxResponse, error) {
+	var r api.TxResponse
 	_, err := c.do(ctx, http.MethodGet, "/v1/txs/"+url.PathEscape(hash), nil, &r)
 	return &r, err
 }

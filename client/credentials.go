@@ -8,33 +8,25 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/credential"
-	"github.com/weidgo/weid/node"
 )
 
-// IssueOptions are the choices of an issuance: an issuer instance of the
-// account, and options overriding it (see node.IssueProfile).
-type IssueOptions struct {
-	Instance    string   `json:"-"`
-	Format      string   `json:"format,omitempty"`
-	Schema      uint64   `json:"schema,omitempty"`
-	Status      []string `json:"status,omitempty"`
-	Disclosable []string `json:"disclosable,omitempty"`
-}
-
 // Issue asks the node to sign a credential with the account's key for its
-// issuer (needs Token). It returns the verifiableCredential the node
-// answered: an EnvelopedVerifiableCredential for vc+jwt and dc+sd-jwt (see
-// Compact), the secured credential for Data Integrity.
-func (c *Client) Issue(ctx context.Context, cred json.RawMessage, o IssueOptions) (json.RawMessage, error) {
+// issuer (needs Token): through the account's issuer instance named
+// instance, if not "", whose choices o overrides. It returns the
+// verifiableCredential the node answered: an EnvelopedVerifiableCredential
+// for vc+jwt and dc+sd-jwt (see Compact), the secured credential for Data
+// Integrity.
+func (c *Client) Issue(ctx context.Context, cred json.RawMessage, instance string, o api.IssueOptions) (json.RawMessage, error) {
 	path := "/credentials/issue"
-	if o.Instance != "" {
-		path = "/issuers/" + url.PathEscape(o.Instance) + "/credentials/issue"
+	if instance != "" {
+		path = "/issuers/" + url.PathEscape(instance) + "/credentials/issue"
 	}
 	var r struct {
 		VerifiableCredential json.RawMessage `json:"verifiableCredential"`
 	}
-	if _, err := c.do(ctx, http.MethodPost, path, map[string]any{"credential": cred, "options": o}, &r); err != nil {
+	if _, err := c.do(ctx, http.MethodPost, path, api.IssueRequest{Credential: cred, Options: &o}, &r); err != nil {
 		return nil, err
 	}
 	return r.VerifiableCredential, nil
@@ -43,11 +35,8 @@ func (c *Client) Issue(ctx context.Context, cred json.RawMessage, o IssueOptions
 // Compact returns the compact JWT or SD-JWT of an
 // EnvelopedVerifiableCredential, and false for anything else.
 func Compact(vc json.RawMessage) (string, bool) {
-	var env struct {
-		Type string `json:"type"`
-		ID   string `json:"id"`
-	}
-	if json.Unmarshal(vc, &env) != nil || env.Type != "EnvelopedVerifiableCredential" {
+	var env api.EnvelopedCredential
+	if json.Unmarshal(vc, &env) != nil || env.Type != api.TypeEnvelopedCredential {
 		return "", false
 	}
 	for _, p := range []string{credential.DataURLVCJWT, credential.DataURLSDJWT} {
@@ -61,7 +50,7 @@ func Compact(vc json.RawMessage) (string, bool) {
 // IssueCredential issues a credential as vc+jwt (Issue with no options)
 // and returns the compact JWT.
 func (c *Client) IssueCredential(ctx context.Context, cred json.RawMessage) (string, error) {
-	vc, err := c.Issue(ctx, cred, IssueOptions{})
+	vc, err := c.Issue(ctx, cred, "", api.IssueOptions{})
 	if err != nil {
 		return "", err
 	}
@@ -76,33 +65,26 @@ func (c *Client) IssueCredential(ctx context.Context, cred json.RawMessage) (str
 // string) or a credential object (JSON). A credential that fails a check
 // is a Result with Verified false, not an error.
 func (c *Client) VerifyCredential(ctx context.Context, vc any, options map[string]any) (*credential.Result, error) {
+	raw, err := json.Marshal(vc)
+	if err != nil {
+		return nil, err
+	}
 	var r credential.Result
-	body := map[string]any{"verifiableCredential": vc, "options": options}
+	body := api.VerifyRequest{VerifiableCredential: raw, Options: options}
 	if _, err := c.do(ctx, http.MethodPost, "/credentials/verify", body, &r, http.StatusUnprocessableEntity); err != nil {
 		return nil, err
 	}
 	return &r, nil
 }
 
-// StatusUpdate is the answer of UpdateStatus.
-type StatusUpdate struct {
-	CredentialID  string `json:"credentialId,omitempty"`
-	StatusPurpose string `json:"statusPurpose"`
-	Status        bool   `json:"status"`
-	List          string `json:"list"`
-	Index         uint64 `json:"index"`
-	TxHash        string `json:"txHash"`
-	Height        uint64 `json:"height"`
-}
-
 // UpdateStatus sets (revoke, suspend) or clears (unsuspend) the status bit
 // of purpose of a credential the node issued for the account.
-func (c *Client) UpdateStatus(ctx context.Context, credentialID, purpose string, set bool) (*StatusUpdate, error) {
-	var r StatusUpdate
-	body := map[string]any{
-		"credentialId":     credentialID,
-		"credentialStatus": map[string]string{"type": "BitstringStatusListEntry", "statusPurpose": purpose},
-		"status":           set,
+func (c *Client) UpdateStatus(ctx context.Context, credentialID, purpose string, set bool) (*api.UpdateStatusResponse, error) {
+	var r api.UpdateStatusResponse
+	body := api.UpdateStatusRequest{
+		CredentialID:     credentialID,
+		CredentialStatus: &api.StatusEntryUpdate{Type: "BitstringStatusListEntry", StatusPurpose: purpose},
+		Status:           &set,
 	}
 	if _, err := c.do(ctx, http.MethodPost, "/credentials/status", body, &r); err != nil {
 		return nil, err
@@ -111,20 +93,17 @@ func (c *Client) UpdateStatus(ctx context.Context, credentialID, purpose string,
 }
 
 // CreateIssuerInstance creates an issuer instance of the account.
-func (c *Client) CreateIssuerInstance(ctx context.Context, in node.IssuerInstance) (*node.IssuerInstance, error) {
-	body := map[string]any{"name": in.Name, "issuer": in.Issuer, "format": in.Format, "schema": in.Schema, "types": in.Types, "status": in.Status, "disclosable": in.Disclosable}
-	var r node.IssuerInstance
-	if _, err := c.do(ctx, http.MethodPost, "/v1/issuer-instances", body, &r); err != nil {
+func (c *Client) CreateIssuerInstance(ctx context.Context, in api.IssuerInstanceRequest) (*api.IssuerInstance, error) {
+	var r api.IssuerInstance
+	if _, err := c.do(ctx, http.MethodPost, "/v1/issuer-instances", in, &r); err != nil {
 		return nil, err
 	}
 	return &r, nil
 }
 
 // IssuerInstances lists the account's issuer instances.
-func (c *Client) IssuerInstances(ctx context.Context) ([]node.IssuerInstance, error) {
-	var r struct {
-		Instances []node.IssuerInstance `json:"instances"`
-	}
+func (c *Client) IssuerInstances(ctx context.Context) ([]api.IssuerInstance, error) {
+	var r api.IssuerInstanceList
 	if _, err := c.do(ctx, http.MethodGet, "/v1/issuer-instances", nil, &r); err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/credential"
 )
 
@@ -15,10 +16,7 @@ import (
 // carrying it once, until it expires. It returns the challenge and when it
 // expires.
 func (c *Client) Challenge(ctx context.Context) (string, time.Time, error) {
-	var r struct {
-		Challenge string    `json:"challenge"`
-		Expires   time.Time `json:"expires"`
-	}
+	var r api.ChallengeResponse
 	if _, err := c.do(ctx, http.MethodPost, "/challenges", struct{}{}, &r); err != nil {
 		return "", time.Time{}, err
 	}
@@ -36,7 +34,7 @@ func (c *Client) Challenge(ctx context.Context) (string, time.Time, error) {
 // status 422, not an error.
 func (c *Client) VerifyPresentation(ctx context.Context, vp json.RawMessage, options map[string]any) (*credential.PresentationResult, int, error) {
 	var r credential.PresentationResult
-	body := map[string]any{"verifiablePresentation": vp, "options": options}
+	body := api.VerifyPresentationRequest{VerifiablePresentation: vp, Options: options}
 	st, err := c.do(ctx, http.MethodPost, "/presentations/verify", body, &r, http.StatusUnprocessableEntity)
 	if err != nil {
 		return nil, st, err

@@ -20,6 +20,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/credential"
 	"github.com/weidgo/weid/errs"
@@ -43,25 +44,16 @@ const (
 // Formats lists the securing mechanisms the node issues in.
 var Formats = []string{FormatVCJWT, FormatSDJWT, FormatEdDSAJCS, FormatEdDSARDFC, FormatECDSARDFC, FormatEd25519Signature2020}
 
-// IssueProfile says how to complete and secure a credential.
-type IssueProfile struct {
-	// Format is the securing mechanism (Formats); "" means vc+jwt.
-	Format string `json:"format,omitempty"`
-	// Schema, if not 0, is the weid schema the credential names (its
-	// credentialSchema is set to it when absent) and is validated against.
-	Schema uint64 `json:"schema,omitempty"`
-	// Types are added to the credential's types when missing.
-	Types []string `json:"types,omitempty"`
-	// Status lists the status purposes ("revocation", "suspension") the
-	// credential gets a Bitstring Status List entry for.
-	Status []string `json:"status,omitempty"`
-	// Disclosable lists, for dc+sd-jwt, the JSON pointers of the claims
-	// the holder may disclose selectively (such as
-	// "/credentialSubject/degree").
-	Disclosable []string `json:"disclosable,omitempty"`
-}
+// IssueProfile says how to complete and secure a credential (the wire
+// type api.IssueProfile).
+type IssueProfile = api.IssueProfile
 
-func (p *IssueProfile) check() error {
+// IssuerInstance is a named, stored issue profile of an account (the wire
+// type api.IssuerInstance).
+type IssuerInstance = api.IssuerInstance
+
+// checkProfile checks p's choices, defaulting its format to vc+jwt.
+func checkProfile(p *IssueProfile) error {
 	if p.Format == "" {
 		p.Format = FormatVCJWT
 	}
@@ -86,18 +78,6 @@ func (p *IssueProfile) check() error {
 	return nil
 }
 
-// IssuerInstance is a named issuance configuration of an account (W3C
-// VCALM issuer instance): one per kind of certificate an institution
-// issues, such as "diploma".
-type IssuerInstance struct {
-	Name string `json:"name"`
-	// Issuer is the issuer DID, one the account's token acts for.
-	Issuer string `json:"issuer"`
-	IssueProfile
-	Account string `json:"account"`
-	Created string `json:"created"`
-}
-
 var instanceName = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
 
 // CreateIssuerInstance stores a new issuer instance of account.
@@ -105,7 +85,7 @@ func (n *Node) CreateIssuerInstance(account *keystore.Account, in IssuerInstance
 	if !instanceName.MatchString(in.Name) {
 		return nil, errs.BadRequest("issuer.invalidName", "issuer instance names are 1 to 64 characters of [a-z0-9._-], starting with a letter or digit")
 	}
-	if err := in.IssueProfile.check(); err != nil {
+	if err := checkProfile(&in.IssueProfile); err != nil {
 		return nil, err
 	}
 	if _, _, err := n.SignerKey(account, in.Issuer); err != nil {
@@ -173,18 +153,18 @@ type Issued struct {
 	ID string
 }
 
-// IssuedRecord is what the node remembers of a credential it issued with
-// status entries, so that POST /credentials/status can find them by the
-// credential's id.
-type IssuedRecord struct {
+// issuedRecord is what the node remembers of a credential it issued with
+// status entries, so that UpdateStatus can find them by the credential's
+// id.
+type issuedRecord struct {
 	Issuer  string         `json:"issuer"`
 	Entries []IssuedStatus `json:"entries"`
 }
 
-// IssuedKey is the keystore record key of the IssuedRecord of credential
+// issuedKey is the keystore record key of the issuedRecord of credential
 // id issued for account: per account, so that another account issuing a
 // credential with the same id cannot shadow it.
-func IssuedKey(account *keystore.Account, id string) string {
+func issuedKey(account *keystore.Account, id string) string {
 	return "issued/" + account.Name + "/" + id
 }
 
@@ -202,7 +182,7 @@ type IssuedStatus struct {
 // baseURL is the node's public URL, the base of the schema and status list
 // URLs it writes.
 func (n *Node) IssueCredential(ctx context.Context, account *keystore.Account, cred json.RawMessage, p IssueProfile, issuer, baseURL string) (*Issued, error) {
-	if err := p.check(); err != nil {
+	if err := checkProfile(&p); err != nil {
 		return nil, err
 	}
 	if len(cred) > credential.MaxCredentialBytes {
@@ -248,7 +228,7 @@ func (n *Node) IssueCredential(ctx context.Context, account *keystore.Account, c
 	if c.Version == 2 && doc["validFrom"] == nil {
 		doc["validFrom"] = time.Now().UTC().Truncate(time.Second).Format(time.RFC3339)
 	}
-	var rec IssuedRecord
+	var rec issuedRecord
 	if len(p.Status) > 0 {
 		if doc["credentialStatus"] != nil {
 			return nil, errs.BadRequest("credential.invalidStatus", "the credential already has a credentialStatus; the node adds the entries of the profile's status purposes")
@@ -308,7 +288,7 @@ func (n *Node) IssueCredential(ctx context.Context, account *keystore.Account, c
 		// Not synced: if a crash loses it, the credential's status can
 		// still be changed by naming its entry (POST /credentials/status
 		// with credentialStatus).
-		if err := n.Keystore.PutRecord(IssuedKey(account, c.ID), rec, false); err != nil {
+		if err := n.Keystore.PutRecord(issuedKey(account, c.ID), rec, false); err != nil {
 			return nil, err
 		}
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/client"
 	"github.com/weidgo/weid/did"
@@ -303,7 +304,7 @@ func TestAPI_AsyncSubmitCanBePolled(t *testing.T) {
 	if r.status != http.StatusAccepted {
 		t.Fatalf("async: %d %s", r.status, r.body)
 	}
-	var rc TxReceipt
+	var rc api.Receipt
 	_ = json.Unmarshal(r.body, &rc)
 	// Poll as a client would, until it commits (bounded generously: a
 	// loaded machine may take a while to fsync the block).

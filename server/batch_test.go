@@ -11,9 +11,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/batch"
 	"github.com/weidgo/weid/credential"
 	"github.com/weidgo/weid/node"
+	"github.com/weidgo/weid/server/httpx"
 )
 
 // batchPool issues a pool of credentials over HTTP: every format, three
@@ -146,7 +148,7 @@ func TestVerifyBatch_SameVerdictAsAlone(t *testing.T) {
 			res, err := tn.n.Verifier().Verify(context.Background(), raw, p)
 			if err != nil {
 				var e single
-				e.code = problemFor(err).Code
+				e.code = httpx.ProblemFor(err).Code
 				alone[pi] = append(alone[pi], e)
 				continue
 			}
@@ -228,11 +230,11 @@ func postBatch(t *testing.T, tn *testNode, creds []json.RawMessage, p credential
 			body.Write(c)
 			body.WriteByte('\n')
 		}
-		req, _ = http.NewRequest("POST", fmt.Sprintf("%s%s?requireAccreditation=%v", tn.url, PathVerifyBatch, p.RequireAccreditation), &body)
-		req.Header.Set("Content-Type", MediaTypeNDJSON)
+		req, _ = http.NewRequest("POST", fmt.Sprintf("%s%s?requireAccreditation=%v", tn.url, api.PathVerifyBatch, p.RequireAccreditation), &body)
+		req.Header.Set("Content-Type", api.MediaTypeNDJSON)
 	} else {
 		body, _ := json.Marshal(map[string]any{"credentials": creds, "options": map[string]any{"requireAccreditation": p.RequireAccreditation}})
-		req, _ = http.NewRequest("POST", tn.url+PathVerifyBatch, bytes.NewReader(body))
+		req, _ = http.NewRequest("POST", tn.url+api.PathVerifyBatch, bytes.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
 	}
 	resp, err := http.DefaultClient.Do(req)
@@ -253,11 +255,11 @@ func postBatch(t *testing.T, tn *testNode, creds []json.RawMessage, p credential
 		}
 		return out.Results, out.Summary
 	}
-	if ct := resp.Header.Get("Content-Type"); ct != MediaTypeNDJSON {
+	if ct := resp.Header.Get("Content-Type"); ct != api.MediaTypeNDJSON {
 		t.Fatalf("stream answered %s", ct)
 	}
 	var results []batch.Result
-	var tr VerifyBatchTrailer
+	var tr api.VerifyBatchTrailer
 	sc := bufio.NewScanner(resp.Body)
 	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
@@ -284,14 +286,14 @@ func postBatch(t *testing.T, tn *testNode, creds []json.RawMessage, p credential
 // stream's per-line bounds.
 func TestVerifyBatch_Requests(t *testing.T) {
 	tn := startNode(t)
-	wantProblem(t, "not JSON", tn.do(t, "POST", PathVerifyBatch, "", []byte(`{`)), 400, "request.malformed")
-	wantProblem(t, "no credentials", tn.do(t, "POST", PathVerifyBatch, "", []byte(`{}`)), 400, "request.malformed")
-	wantProblem(t, "credentials not an array", tn.do(t, "POST", PathVerifyBatch, "", []byte(`{"credentials":{}}`)), 400, "request.malformed")
-	many, _ := json.Marshal(map[string]any{"credentials": make([]int, MaxBatchCredentials+1)})
-	wantProblem(t, "too many", tn.do(t, "POST", PathVerifyBatch, "", many), 400, "batch.tooMany")
-	wantProblem(t, "over 1 MiB as JSON", tn.do(t, "POST", PathVerifyBatch, "", bytes.Repeat([]byte(" "), MaxBodyBytes+1)), 413, "request.tooLarge")
+	wantProblem(t, "not JSON", tn.do(t, "POST", api.PathVerifyBatch, "", []byte(`{`)), 400, "request.malformed")
+	wantProblem(t, "no credentials", tn.do(t, "POST", api.PathVerifyBatch, "", []byte(`{}`)), 400, "request.malformed")
+	wantProblem(t, "credentials not an array", tn.do(t, "POST", api.PathVerifyBatch, "", []byte(`{"credentials":{}}`)), 400, "request.malformed")
+	many, _ := json.Marshal(map[string]any{"credentials": make([]int, api.MaxBatchCredentials+1)})
+	wantProblem(t, "too many", tn.do(t, "POST", api.PathVerifyBatch, "", many), 400, "batch.tooMany")
+	wantProblem(t, "over 1 MiB as JSON", tn.do(t, "POST", api.PathVerifyBatch, "", bytes.Repeat([]byte(" "), MaxBodyBytes+1)), 413, "request.tooLarge")
 
-	r := tn.do(t, "POST", PathVerifyBatch, "", []byte(`{"credentials":[]}`))
+	r := tn.do(t, "POST", api.PathVerifyBatch, "", []byte(`{"credentials":[]}`))
 	if r.status != 200 || !strings.Contains(string(r.body), `"total":0`) {
 		t.Fatalf("empty batch: %d %s", r.status, r.body)
 	}
@@ -314,8 +316,8 @@ func TestVerifyBatch_Requests(t *testing.T) {
 	if body.Len() <= MaxBodyBytes {
 		t.Fatal("the stream should exceed the body limit")
 	}
-	req, _ := http.NewRequest("POST", tn.url+PathVerifyBatch+"?requireBinding=true", &body)
-	req.Header.Set("Content-Type", MediaTypeNDJSON+"; charset=utf-8")
+	req, _ := http.NewRequest("POST", tn.url+api.PathVerifyBatch+"?requireBinding=true", &body)
+	req.Header.Set("Content-Type", api.MediaTypeNDJSON+"; charset=utf-8")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -324,7 +326,7 @@ func TestVerifyBatch_Requests(t *testing.T) {
 	sc := bufio.NewScanner(resp.Body)
 	sc.Buffer(nil, 1<<20)
 	n := 0
-	var tr VerifyBatchTrailer
+	var tr api.VerifyBatchTrailer
 	for sc.Scan() {
 		var res batch.Result
 		if bytes.HasPrefix(sc.Bytes(), []byte(`{"summary"`)) {
@@ -349,8 +351,8 @@ func TestVerifyBatch_Requests(t *testing.T) {
 	if n != lines || tr.Summary.Total != lines || tr.Summary.Outcomes[batch.OutcomeInvalid] != 2 || tr.Summary.Outcomes[batch.OutcomeFailed] != lines-2 || tr.Summary.FailedChecks[credential.CheckStructure] != lines-2 {
 		t.Fatalf("%d results, trailer %+v", n, tr)
 	}
-	req, _ = http.NewRequest("POST", tn.url+PathVerifyBatch+"?requireBinding=maybe", strings.NewReader("\n"))
-	req.Header.Set("Content-Type", MediaTypeNDJSON)
+	req, _ = http.NewRequest("POST", tn.url+api.PathVerifyBatch+"?requireBinding=maybe", strings.NewReader("\n"))
+	req.Header.Set("Content-Type", api.MediaTypeNDJSON)
 	resp2, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

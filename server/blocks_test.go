@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"testing"
 
+	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/chain"
 )
 
@@ -21,10 +22,10 @@ func TestAPI_ListBlocks(t *testing.T) {
 	if head != 3 {
 		t.Fatalf("head %d, want 3", head)
 	}
-	list := func(q string) BlockList {
+	list := func(q string) api.BlockList {
 		t.Helper()
 		r := tn.do(t, "GET", "/v1/blocks"+q, "", nil)
-		var l BlockList
+		var l api.BlockList
 		if err := json.Unmarshal(r.body, &l); err != nil || r.status != 200 {
 			t.Fatalf("GET /v1/blocks%s: %d %s", q, r.status, r.body)
 		}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/credential"
 	"github.com/weidgo/weid/node"
 )
@@ -47,7 +48,7 @@ func TestCredentials_IssueAndVerifyOverHTTP(t *testing.T) {
 	}
 
 	type enveloped struct {
-		VerifiableCredential EnvelopedCredential `json:"verifiableCredential"`
+		VerifiableCredential api.EnvelopedCredential `json:"verifiableCredential"`
 	}
 	issue := func(token string, body []byte) (int, enveloped, []byte) {
 		r := tn.do(t, "POST", "/credentials/issue", token, body)

@@ -133,11 +133,11 @@ func TestE2E_DiplomaLifecycle(t *testing.T) {
 
 	// The holder presents the SD-JWT diploma to a bank: two claims, with
 	// the bank's challenge.
-	var env EnvelopedCredential
+	var env api.EnvelopedCredential
 	_ = json.Unmarshal(issued["dc+sd-jwt"], &env)
 	sd := strings.TrimPrefix(env.ID, credential.DataURLSDJWT)
 	r = tn.do(t, "POST", "/challenges", "", nil)
-	var ch ChallengeResponse
+	var ch api.ChallengeResponse
 	_ = json.Unmarshal(r.body, &ch)
 	pres, err := sdjwt.Present(sd, []string{"/degree", "/awardedDate"}, &sdjwt.KeyBinding{Key: hk, Audience: "https://bank.example", Nonce: ch.Challenge})
 	if err != nil {
@@ -164,7 +164,7 @@ func TestE2E_DiplomaLifecycle(t *testing.T) {
 
 	// Tampered: a vc+jwt with a changed payload, a Data Integrity
 	// credential with a changed claim.
-	var jwtEnv EnvelopedCredential
+	var jwtEnv api.EnvelopedCredential
 	_ = json.Unmarshal(issued["vc+jwt"], &jwtEnv)
 	tok := strings.TrimPrefix(jwtEnv.ID, credential.DataURLVCJWT)
 	parts := strings.Split(tok, ".")

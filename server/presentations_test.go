@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/credential"
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/keys"
@@ -31,7 +32,7 @@ func TestPresentations_ChallengeOverHTTP(t *testing.T) {
 	signer := credential.Signer{DID: holder, VerificationMethod: holder + "#" + hk.Public().Multibase(), Key: hk}
 
 	r = tn.do(t, "POST", "/challenges", "", nil)
-	var ch ChallengeResponse
+	var ch api.ChallengeResponse
 	if err := json.Unmarshal(r.body, &ch); err != nil || r.status != 200 || len(ch.Challenge) < 20 {
 		t.Fatalf("challenge: %d %s", r.status, r.body)
 	}

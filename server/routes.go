@@ -5,14 +5,18 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/weidgo/weid/server/batch"
+	"github.com/weidgo/weid/server/credentials"
 	"github.com/weidgo/weid/server/dids"
 	"github.com/weidgo/weid/server/evidence"
 	"github.com/weidgo/weid/server/governance"
 	"github.com/weidgo/weid/server/grants"
 	"github.com/weidgo/weid/server/httpx"
+	"github.com/weidgo/weid/server/ledger"
 	"github.com/weidgo/weid/server/oid4vci"
 	"github.com/weidgo/weid/server/oid4vp"
 	"github.com/weidgo/weid/server/schemas"
+	"github.com/weidgo/weid/server/status"
 )
 
 // routes declares the whole API.
@@ -24,9 +28,13 @@ func (s *Server) routes() http.Handler {
 	evidence := &evidence.Handlers{Node: s.node}
 	vci := &oid4vci.Handlers{Node: s.node, Issuer: s.vci, BaseURL: s.baseURL}
 	vp := &oid4vp.Handlers{Node: s.node, Verifier: s.vp, BaseURL: s.baseURL}
+	creds := credentials.New(s.node, s.baseURL)
+	status := status.New(s.node, s.baseURL)
+	batches := &batch.Handlers{Node: s.node}
+	ledger := &ledger.Handlers{Node: s.node, Version: Version}
 	grants := &grants.Handlers{Node: s.node, BaseURL: s.baseURL}
 	r := chi.NewRouter()
-	r.Use(requestID, recoverer, s.observe, limitBodyUnlessStream)
+	r.Use(requestID, recoverer, s.observe, batch.LimitBodies(limitBody))
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		renderError(w, r, notFound(r))
 	})
@@ -40,12 +48,12 @@ func (s *Server) routes() http.Handler {
 	r.Get("/openapi.json", s.openAPI)
 
 	r.Route("/v1", func(r chi.Router) {
-		r.Get("/status", s.status)
-		r.Post("/txs", s.submitTx)
-		r.Get("/txs/{hash}", s.getTx)
-		r.Get("/blocks", s.listBlocks)
-		r.Get("/blocks/{height}", s.getBlock)
-		r.Get("/blocks/{height}/commit", s.getBlockCommit)
+		r.Get("/status", h(ledger.Status))
+		r.Post("/txs", h(ledger.Submit))
+		r.Get("/txs/{hash}", h(ledger.Tx))
+		r.Get("/blocks", h(ledger.Blocks))
+		r.Get("/blocks/{height}", h(ledger.Block))
+		r.Get("/blocks/{height}/commit", h(ledger.Commit))
 		r.Get("/accounts", h(gov.ListAccounts))
 		r.Post("/accounts", h(gov.CreateAccount))
 		r.Route("/committee", func(r chi.Router) {
@@ -77,9 +85,9 @@ func (s *Server) routes() http.Handler {
 			r.Get("/{id}/versions/{version}", h(schemas.Get))
 		})
 		r.Route("/issuer-instances", func(r chi.Router) {
-			r.Get("/", s.listIssuerInstances)
-			r.Post("/", s.createIssuerInstance)
-			r.Get("/{name}", s.getIssuerInstance)
+			r.Get("/", h(creds.ListInstances))
+			r.Post("/", h(creds.CreateInstance))
+			r.Get("/{name}", h(creds.GetInstance))
 		})
 		r.Route("/evidence", func(r chi.Router) {
 			r.Get("/", h(evidence.Find))
@@ -103,7 +111,7 @@ func (s *Server) routes() http.Handler {
 				r.Post("/accesses", h(grants.RecordAccess))
 			})
 		})
-		r.Post("/credentials/verify-batch", s.verifyBatch)
+		r.Post("/credentials/verify-batch", h(batches.Verify))
 		r.Route("/offers", func(r chi.Router) {
 			r.Post("/", h(vci.CreateOffer))
 			r.Get("/{id}", h(vci.GetOffer))
@@ -131,13 +139,13 @@ func (s *Server) routes() http.Handler {
 	})
 
 	// W3C VCALM.
-	r.Post("/credentials/issue", s.issueCredential)
-	r.Post("/credentials/verify", s.verifyCredential)
-	r.Post("/issuers/{name}/credentials/issue", s.issueWithInstance)
-	r.Post("/credentials/status", s.updateStatus)
-	r.Get("/status-lists/{id}", s.getStatusList)
-	r.Post("/presentations/verify", s.verifyPresentation)
-	r.Post("/challenges", s.createChallenge)
+	r.Post("/credentials/issue", h(creds.Issue))
+	r.Post("/credentials/verify", h(creds.Verify))
+	r.Post("/issuers/{name}/credentials/issue", h(creds.IssueWithInstance))
+	r.Post("/credentials/status", h(status.Update))
+	r.Get("/status-lists/{id}", h(status.List))
+	r.Post("/presentations/verify", h(creds.VerifyPresentation))
+	r.Post("/challenges", h(creds.Challenge))
 
 	// OpenID for Verifiable Credential Issuance 1.0 (server/oid4vci):
 	// each issuer instance is a credential issuer, /issuers/{account}/{instance}.

@@ -34,21 +34,17 @@ type Server struct {
 	// "https://weid.example"), the base of the schema and status list URLs
 	// written into credentials; "" takes it from each request.
 	PublicURL string
-	// challenges are the single-use challenges of POST /challenges.
-	challenges *challengeStore
 	// vp is the OpenID4VP verifier (package oid4vp; server/oid4vp serves it).
 	vp *oid4vp.Verifier
 	// vci is the OpenID4VCI credential issuer (package oid4vci; server/oid4vci
 	// serves it).
 	vci *oid4vci.Issuer
-	// statusLists keeps the signed status list credentials served.
-	statusLists statusListCache
 }
 
 // New returns the API server for n. reg receives the HTTP metrics and is
 // served at /metrics with everything else registered on it.
 func New(n *node.Node, reg *prometheus.Registry) *Server {
-	s := &Server{node: n, gatherer: reg, challenges: newChallengeStore(), vp: n.NewPresentationVerifier(), vci: n.NewCredentialIssuer()}
+	s := &Server{node: n, gatherer: reg, vp: n.NewPresentationVerifier(), vci: n.NewCredentialIssuer()}
 	if reg != nil {
 		s.metrics = newHTTPMetrics(reg)
 	}

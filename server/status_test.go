@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/credential"
 	"github.com/weidgo/weid/node"
 )
@@ -51,7 +52,7 @@ func TestStatus_InstanceIssueRevokeSuspendOverHTTP(t *testing.T) {
 		t.Fatalf("issue: %d %s", r.status, r.body)
 	}
 	var issued struct {
-		VerifiableCredential EnvelopedCredential `json:"verifiableCredential"`
+		VerifiableCredential api.EnvelopedCredential `json:"verifiableCredential"`
 	}
 	_ = json.Unmarshal(r.body, &issued)
 	verify := func() (int, credential.Result) {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/credential"
 	"github.com/weidgo/weid/jose"
 	"github.com/weidgo/weid/sdjwt"
@@ -121,8 +122,8 @@ func (h Holder) signer() credential.Signer {
 // envelope is a vc+jwt as a presentation holds it: an
 // EnvelopedVerifiableCredential (VC Data Model 2.0), its id the data: URL
 // of the token.
-func envelope(token string) map[string]any {
-	return map[string]any{"@context": credential.ContextV2, "id": credential.DataURLVCJWT + token, "type": "EnvelopedVerifiableCredential"}
+func envelope(token string) api.EnvelopedCredential {
+	return api.EnvelopedCredential{Context: credential.ContextV2, ID: credential.DataURLVCJWT + token, Type: api.TypeEnvelopedCredential}
 }
 
 // presentationOf is the VC 2.0 presentation of items by holder.

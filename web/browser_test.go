@@ -33,6 +33,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/cli"
 	"github.com/weidgo/weid/node"
 	"github.com/weidgo/weid/server"
@@ -254,7 +255,7 @@ func newFixture() (*fixture, error) {
 	subject := `"credentialSubject":{"id":"did:key:z6Mki4GPi7yS8qWU6skFi5J5TMPjpqru87B7e8drRyNh4MYU","holderName":"Alice Chen","degree":"Bachelor of Engineering",` +
 		`"fieldOfStudy":"Computer Science","institution":"Example University","awardedDate":"2026-07-01","diplomaNumber":"EU-2026-0042"}`
 	var sd struct {
-		VerifiableCredential server.EnvelopedCredential `json:"verifiableCredential"`
+		VerifiableCredential api.EnvelopedCredential `json:"verifiableCredential"`
 	}
 	if err := f.call("POST", "/issuers/diploma-wallet/credentials/issue", f.uni.Token, `{"credential":{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiableCredential"],`+subject+`}}`, 201, &sd); err != nil {
 		return nil, err
@@ -282,7 +283,7 @@ func (f *fixture) issue(holder string) (string, string, error) {
 		`"id":"did:key:z6Mki4GPi7yS8qWU6skFi5J5TMPjpqru87B7e8drRyNh4MYU","holderName":"` + holder + `","degree":"Bachelor of Engineering",` +
 		`"fieldOfStudy":"Computer Science","institution":"Example University","awardedDate":"2026-07-01","diplomaNumber":"EU-2026-0042"}}`
 	var out struct {
-		VerifiableCredential server.EnvelopedCredential `json:"verifiableCredential"`
+		VerifiableCredential api.EnvelopedCredential `json:"verifiableCredential"`
 	}
 	if err := f.call("POST", "/issuers/diploma/credentials/issue", f.uni.Token, `{"credential":`+cred+`}`, 201, &out); err != nil {
 		return "", "", err

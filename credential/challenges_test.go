@@ -1,4 +1,4 @@
-package server
+package credential
 
 import (
 	"strings"
@@ -6,13 +6,16 @@ import (
 	"time"
 )
 
-func TestChallengeStore(t *testing.T) {
-	c := newChallengeStore()
+// TestChallenges_SingleUseUntilExpiry: a challenge is fresh once, only
+// if this store issued it, and only until it expires; used ones are
+// forgotten once expired.
+func TestChallenges_SingleUseUntilExpiry(t *testing.T) {
+	c := NewChallenges()
 	now := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
 	c.now = func() time.Time { return now }
-	ch, exp, err := c.issue()
-	if err != nil || !exp.Equal(now.Add(ChallengeTTL)) {
-		t.Fatalf("issue: %v %v", exp, err)
+	ch, exp := c.Issue()
+	if !exp.Equal(now.Add(ChallengeTTL)) {
+		t.Fatalf("issue: expires %v", exp)
 	}
 	if issued, fresh := c.Consume(ch); !issued || !fresh {
 		t.Fatal("a new challenge is not fresh")
@@ -21,8 +24,8 @@ func TestChallengeStore(t *testing.T) {
 		t.Fatal("a used challenge is fresh again")
 	}
 	// Another server's, a tampered one, and garbage were not issued here.
-	other := newChallengeStore()
-	och, _, _ := other.issue()
+	other := NewChallenges()
+	och, _ := other.Issue()
 	tampered := strings.Map(func(r rune) rune {
 		if r == 'A' {
 			return 'B'
@@ -35,13 +38,13 @@ func TestChallengeStore(t *testing.T) {
 		}
 	}
 	// Expired.
-	ch2, _, _ := c.issue()
+	ch2, _ := c.Issue()
 	now = now.Add(ChallengeTTL + time.Second)
 	if issued, fresh := c.Consume(ch2); !issued || fresh {
 		t.Fatal("an expired challenge is fresh")
 	}
 	// Used ones are forgotten once expired.
-	ch3, _, _ := c.issue()
+	ch3, _ := c.Issue()
 	c.Consume(ch3)
 	now = now.Add(2 * ChallengeTTL)
 	c.Consume(ch3)

@@ -1,0 +1,141 @@
+package api
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// W3C VCALM credential endpoints. Credentials are issued in the VC 2.0
+// enveloped form of VC-JOSE-COSE: an EnvelopedVerifiableCredential whose
+// id is a data: URL holding the compact vc+jwt or SD-JWT (VC DM 2.0
+// §4.13); verify also takes the compact token as a bare string.
+
+// EnvelopedCredential is an EnvelopedVerifiableCredential.
+type EnvelopedCredential struct {
+	Context string `json:"@context"`
+	ID      string `json:"id"`
+	Type    string `json:"type"`
+}
+
+// TypeEnvelopedCredential is the type of an EnvelopedCredential.
+const TypeEnvelopedCredential = "EnvelopedVerifiableCredential"
+
+// IssueRequest is the body of POST /credentials/issue and POST
+// /issuers/{name}/credentials/issue.
+type IssueRequest struct {
+	Credential json.RawMessage `json:"credential"`
+	Options    *IssueOptions   `json:"options,omitempty"`
+}
+
+// IssueOptions are the issuance choices (W3C VCALM options), each
+// overriding the issuer instance's: the securing mechanism ("vc+jwt", the
+// default; "dc+sd-jwt"; "eddsa-jcs-2022", "eddsa-rdfc-2022",
+// "ecdsa-rdfc-2019"), the weid schema, the status purposes and, for
+// dc+sd-jwt, the selectively disclosable claims.
+type IssueOptions struct {
+	Format      string   `json:"format,omitempty"`
+	Schema      uint64   `json:"schema,omitempty"`
+	Status      []string `json:"status,omitempty"`
+	Disclosable []string `json:"disclosable,omitempty"`
+}
+
+// Override returns p with every choice o makes in place of p's.
+func (o *IssueOptions) Override(p IssueProfile) IssueProfile {
+	if o == nil {
+		return p
+	}
+	if o.Format != "" {
+		p.Format = o.Format
+	}
+	if o.Schema != 0 {
+		p.Schema = o.Schema
+	}
+	if o.Status != nil {
+		p.Status = o.Status
+	}
+	if o.Disclosable != nil {
+		p.Disclosable = o.Disclosable
+	}
+	return p
+}
+
+// IssueResponse is the body of a 201 from POST /credentials/issue: an
+// EnvelopedCredential for vc+jwt and dc+sd-jwt, the secured credential
+// itself for Data Integrity.
+type IssueResponse struct {
+	VerifiableCredential any `json:"verifiableCredential"`
+}
+
+// VerifyRequest is the body of POST /credentials/verify. Unknown option
+// keys are tolerated, as VCALM asks.
+type VerifyRequest struct {
+	VerifiableCredential json.RawMessage `json:"verifiableCredential"`
+	Options              map[string]any  `json:"options,omitempty"`
+}
+
+// IssueProfile says how the node completes and secures a credential.
+type IssueProfile struct {
+	// Format is the securing mechanism; "" means vc+jwt.
+	Format string `json:"format,omitempty"`
+	// Schema, if not 0, is the weid schema the credential names (its
+	// credentialSchema is set to it when absent) and is validated against.
+	Schema uint64 `json:"schema,omitempty"`
+	// Types are added to the credential's types when missing.
+	Types []string `json:"types,omitempty"`
+	// Status lists the status purposes ("revocation", "suspension") the
+	// credential gets a Bitstring Status List entry for.
+	Status []string `json:"status,omitempty"`
+	// Disclosable lists, for dc+sd-jwt, the JSON pointers of the claims
+	// the holder may disclose selectively (such as
+	// "/credentialSubject/degree").
+	Disclosable []string `json:"disclosable,omitempty"`
+}
+
+// IssuerInstance is a named issuance configuration of an account (W3C
+// VCALM issuer instance): one per kind of certificate an institution
+// issues, such as "diploma".
+type IssuerInstance struct {
+	Name string `json:"name"`
+	// Issuer is the issuer DID, one the account's token acts for.
+	Issuer string `json:"issuer"`
+	IssueProfile
+	Account string `json:"account"`
+	Created string `json:"created"`
+}
+
+// IssuerInstanceRequest is the body of POST /v1/issuer-instances.
+type IssuerInstanceRequest struct {
+	Name        string   `json:"name"`
+	Issuer      string   `json:"issuer"`
+	Format      string   `json:"format,omitempty"`
+	Schema      uint64   `json:"schema,omitempty"`
+	Types       []string `json:"types,omitempty"`
+	Status      []string `json:"status,omitempty"`
+	Disclosable []string `json:"disclosable,omitempty"`
+}
+
+// Instance is the issuer instance the request asks for.
+func (r *IssuerInstanceRequest) Instance() IssuerInstance {
+	return IssuerInstance{Name: r.Name, Issuer: r.Issuer, IssueProfile: IssueProfile{
+		Format: r.Format, Schema: r.Schema, Types: r.Types, Status: r.Status, Disclosable: r.Disclosable,
+	}}
+}
+
+// IssuerInstanceList is the body of GET /v1/issuer-instances.
+type IssuerInstanceList struct {
+	Instances []IssuerInstance `json:"instances"`
+}
+
+// ChallengeResponse is the body of a 200 from POST /challenges: a
+// single-use challenge for a presentation, and when it expires.
+type ChallengeResponse struct {
+	Challenge string    `json:"challenge"`
+	Expires   time.Time `json:"expires"`
+}
+
+// VerifyPresentationRequest is the body of POST /presentations/verify.
+// Unknown option keys are tolerated, as VCALM asks.
+type VerifyPresentationRequest struct {
+	VerifiablePresentation json.RawMessage `json:"verifiablePresentation"`
+	Options                map[string]any  `json:"options,omitempty"`
+}

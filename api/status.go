@@ -1,0 +1,32 @@
+package api
+
+// UpdateStatusRequest is the body of POST /credentials/status (W3C
+// VCALM): set (Status true) or clear the bit of one status purpose of a
+// credential the account's DID issued. The entry is named by
+// credentialStatus.statusListCredential and statusListIndex, or found by
+// credentialId among the credentials this node issued.
+type UpdateStatusRequest struct {
+	CredentialID     string             `json:"credentialId,omitempty"`
+	CredentialStatus *StatusEntryUpdate `json:"credentialStatus"`
+	Status           *bool              `json:"status"`
+}
+
+// StatusEntryUpdate names the status entry to update.
+type StatusEntryUpdate struct {
+	ID                   string `json:"id,omitempty"`
+	Type                 string `json:"type"`
+	StatusPurpose        string `json:"statusPurpose"`
+	StatusListIndex      string `json:"statusListIndex,omitempty"`
+	StatusListCredential string `json:"statusListCredential,omitempty"`
+}
+
+// UpdateStatusResponse is the body of a 200 from POST /credentials/status.
+type UpdateStatusResponse struct {
+	CredentialID  string `json:"credentialId,omitempty"`
+	StatusPurpose string `json:"statusPurpose"`
+	Status        bool   `json:"status"`
+	List          string `json:"list"`
+	Index         uint64 `json:"index"`
+	TxHash        string `json:"txHash"`
+	Height        uint64 `json:"height"`
+}

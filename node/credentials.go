@@ -1,0 +1,43 @@
+package node
+
+import (
+	"context"
+
+	"github.com/weidgo/weid/api"
+	"github.com/weidgo/weid/credential"
+	"github.com/weidgo/weid/errs"
+)
+
+// Issue answers W3C VCALM's issue endpoints for account: req.Credential
+// completed and secured with the profile of issuer instance in (nil for
+// none), which req.Options override. The answer is an
+// EnvelopedVerifiableCredential for vc+jwt and dc+sd-jwt, the secured
+// credential itself for Data Integrity.
+func (n *Node) Issue(ctx context.Context, account *Account, in *api.IssuerInstance, req *api.IssueRequest, baseURL string) (*api.IssueResponse, error) {
+	if len(req.Credential) == 0 {
+		return nil, errs.BadRequest("credential.invalid", "credential is required")
+	}
+	var p IssueProfile
+	issuer := ""
+	if in != nil {
+		p, issuer = in.IssueProfile, in.Issuer
+	}
+	issued, err := n.IssueCredential(ctx, account, req.Credential, req.Options.Override(p), issuer, baseURL)
+	if err != nil {
+		return nil, err
+	}
+	return &api.IssueResponse{VerifiableCredential: issued.Secured()}, nil
+}
+
+// Secured is the credential as VCALM answers it: the document for Data
+// Integrity, else the compact token enveloped (VC DM 2.0 §4.13).
+func (i *Issued) Secured() any {
+	prefix := credential.DataURLVCJWT
+	switch {
+	case i.Document != nil:
+		return i.Document
+	case i.Format == FormatSDJWT:
+		prefix = credential.DataURLSDJWT
+	}
+	return api.EnvelopedCredential{Context: credential.ContextV2, ID: prefix + i.Compact, Type: api.TypeEnvelopedCredential}
+}

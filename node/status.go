@@ -1,0 +1,189 @@
+package node
+
+// Credential status on behalf of an institution account (W3C VCALM POST
+// /credentials/status over Bitstring Status List v1.0 lists on the
+// ledger), and the status list credentials the node publishes
+// (Bitstring Status List v1.0 §2.2), signed by their issuer when the node
+// keeps its key.
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/weidgo/weid/api"
+	"github.com/weidgo/weid/chain"
+	"github.com/weidgo/weid/credential"
+	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/keys"
+	"github.com/weidgo/weid/keystore"
+	"github.com/weidgo/weid/status"
+)
+
+// UpdateStatus sets or clears, for account, the bit of one status purpose
+// of a credential its DID issued: a status.update signed with the key the
+// node keeps for the list's issuer.
+func (n *Node) UpdateStatus(ctx context.Context, account *Account, req *api.UpdateStatusRequest) (*api.UpdateStatusResponse, error) {
+	if req.CredentialStatus == nil || req.Status == nil {
+		return nil, errs.BadRequest("request.malformed", "credentialStatus (with statusPurpose) and status (a boolean) are required")
+	}
+	cs := req.CredentialStatus
+	if cs.Type != "" && cs.Type != status.TypeEntry {
+		return nil, errs.BadRequest("credential.invalidStatus", "credentialStatus.type must be %q", status.TypeEntry)
+	}
+	if !status.ValidPurpose(cs.StatusPurpose) {
+		return nil, errs.BadRequest("credential.invalidStatus", "credentialStatus.statusPurpose must be %q or %q", status.PurposeRevocation, status.PurposeSuspension)
+	}
+	list, index, err := n.statusEntry(account, req)
+	if err != nil {
+		return nil, err
+	}
+	l, err := status.Get(n.Ledger, list)
+	if err != nil {
+		return nil, err
+	}
+	if l.Purpose != cs.StatusPurpose {
+		return nil, errs.New(http.StatusUnprocessableEntity, "status.purposeMismatch", "status list %s is a %s list, not %s", l.ID, l.Purpose, cs.StatusPurpose)
+	}
+	p := status.UpdatePayload{List: list}
+	if *req.Status {
+		p.Set = []uint64{index}
+	} else {
+		p.Clear = []uint64{index}
+	}
+	rc, err := n.CustodialUpdate(ctx, account, l.Issuer, status.TxUpdate, p)
+	if err != nil {
+		return nil, err
+	}
+	return &api.UpdateStatusResponse{CredentialID: req.CredentialID, StatusPurpose: cs.StatusPurpose, Status: *req.Status,
+		List: list, Index: index, TxHash: rc.TxHash, Height: rc.Height}, nil
+}
+
+// statusEntry finds the list and index a status update names: the entry
+// given by its list URL and index, or else the entry of the request's
+// purpose among those the node recorded when it issued the credential.
+func (n *Node) statusEntry(account *Account, req *api.UpdateStatusRequest) (string, uint64, error) {
+	cs := req.CredentialStatus
+	switch {
+	case cs.StatusListCredential != "" || cs.StatusListIndex != "":
+		id, ok := status.ListIDFromURL(cs.StatusListCredential)
+		if !ok {
+			return "", 0, errs.BadRequest("status.invalidUrl", "credentialStatus.statusListCredential must be the URL of a status list of this ledger (…/status-lists/{id})")
+		}
+		index, err := strconv.ParseUint(cs.StatusListIndex, 10, 64)
+		if err != nil {
+			return "", 0, errs.BadRequest("status.indexOutOfRange", "credentialStatus.statusListIndex must be a decimal index")
+		}
+		return id, index, nil
+	case req.CredentialID != "":
+		var rec issuedRecord
+		err := n.Keystore.GetRecord(issuedKey(account, req.CredentialID), &rec)
+		if errors.Is(err, keystore.ErrNotFound) {
+			return "", 0, errs.New(http.StatusNotFound, "credential.notFound", "this node issued no credential %q with status entries for your account; name the entry with credentialStatus.statusListCredential and statusListIndex", req.CredentialID)
+		}
+		if err != nil {
+			return "", 0, err
+		}
+		for _, e := range rec.Entries {
+			if e.Purpose == cs.StatusPurpose {
+				return e.List, e.Index, nil
+			}
+		}
+		return "", 0, errs.New(http.StatusNotFound, "credential.notFound", "credential %q has no %s entry", req.CredentialID, cs.StatusPurpose)
+	}
+	return "", 0, errs.BadRequest("request.malformed", "name the credential by credentialId, or its entry by credentialStatus.statusListCredential and statusListIndex")
+}
+
+// Media types a status list credential is served as.
+const (
+	// MediaJSON is the credential as JSON: with an eddsa-jcs-2022 proof
+	// when signed.
+	MediaJSON = "application/json"
+	// MediaVCJWT is the credential as a vc+jwt (VC-JOSE-COSE §3.1.1).
+	MediaVCJWT = "application/vc+jwt"
+)
+
+// StatusListForm is the form a status list credential is served in: list
+// ID at Version, published at URL, as Media, signed with the key of
+// verification method VM ("" unsigned). Two readers served the same form
+// get the same bytes, so a form names a cache entry.
+type StatusListForm struct {
+	ID      string
+	Version uint64
+	URL     string
+	Media   string
+	VM      string
+}
+
+// StatusListForm returns the form in which status list id, published at
+// url, is served to a reader that accepts accept (an HTTP Accept value):
+// signed by its issuer when the node keeps the issuer's key, as a vc+jwt
+// when the reader accepts application/vc+jwt or the key is not Ed25519,
+// else as JSON with an eddsa-jcs-2022 proof. Without the key the
+// credential is served unsigned: verifiers of the consortium read the
+// list from their own copy of the ledger, which is its authority.
+func (n *Node) StatusListForm(id, url, accept string) (StatusListForm, error) {
+	if !status.ValidID(id) {
+		return StatusListForm{}, errs.BadRequest("status.invalidId", "%q is not a status list id", id)
+	}
+	l, err := status.Get(n.Ledger, id)
+	if err != nil {
+		return StatusListForm{}, err
+	}
+	f := StatusListForm{ID: id, Version: l.Version, URL: url, Media: MediaJSON}
+	vm, key, _, kerr := n.CustodialKey(l.Issuer)
+	if kerr != nil {
+		return f, nil
+	}
+	f.VM = vm
+	if strings.Contains(accept, MediaVCJWT) || key.Type() != keys.Ed25519 {
+		f.Media = MediaVCJWT
+	}
+	return f, nil
+}
+
+// StatusListCredential returns the BitstringStatusListCredential of form
+// f, dated by the list's latest version (validFrom, and the proof's
+// created or the JWT's iat, are that version's block time), so that it is
+// the same for every request until the list changes.
+func (n *Node) StatusListCredential(f StatusListForm) ([]byte, error) {
+	cred, err := status.Credential(n.Ledger, f.ID, f.URL)
+	if err != nil {
+		return nil, err
+	}
+	body, err := json.Marshal(cred)
+	if err != nil {
+		return nil, err
+	}
+	if f.VM == "" {
+		return append(body, '\n'), nil
+	}
+	l, err := status.Get(n.Ledger, f.ID)
+	if err != nil {
+		return nil, err
+	}
+	at, err := time.Parse(time.RFC3339Nano, l.Updated)
+	if err != nil {
+		return nil, fmt.Errorf("status list %s: updated %q: %w", l.ID, l.Updated, err)
+	}
+	vm, key, _, err := n.CustodialKey(l.Issuer)
+	if err != nil {
+		return nil, err
+	}
+	signer := credential.Signer{DID: l.Issuer, VerificationMethod: vm, Key: key}
+	if f.Media == MediaVCJWT {
+		tok, err := credential.IssueJWT(signer, body, at, credential.IssueOptions{})
+		return []byte(tok), err
+	}
+	doc, err := credential.SignDataIntegrityJCS(signer, body, at)
+	if err != nil {
+		return nil, err
+	}
+	out, err := chain.MarshalJSON(doc)
+	return append(out, '\n'), err
+}

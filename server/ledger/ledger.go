@@ -1,0 +1,122 @@
+// Package ledger serves the ledger itself: the chain's status (GET
+// /v1/status), any signed transaction (POST /v1/txs), a transaction with
+// its block header and RFC 6962 inclusion proof, or its state while
+// pending or rejected (GET /v1/txs/{hash}), blocks (GET /v1/blocks,
+// /v1/blocks/{height}) and, under the cometbft engine, the consensus
+// commit that signs a block's app hash (GET /v1/blocks/{height}/commit).
+package ledger
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/weidgo/weid/api"
+	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/node"
+	"github.com/weidgo/weid/server/httpx"
+)
+
+// Handlers serves the ledger endpoints of one node.
+type Handlers struct {
+	Node *node.Node
+	// Version is weid's version, reported by GET /v1/status.
+	Version string
+}
+
+// Status reports the chain, its head, the engine and, under a replicating
+// engine, its consensus: GET /v1/status.
+func (h *Handlers) Status(w http.ResponseWriter, r *http.Request) error {
+	s := h.Node.ChainStatus()
+	s.Version = h.Version
+	return httpx.JSON(w, http.StatusOK, s)
+}
+
+// Submit submits a signed transaction of any type: POST /v1/txs; 201 once
+// committed, 202 once in the mempool with ?async=true.
+func (h *Handlers) Submit(w http.ResponseWriter, r *http.Request) error {
+	async, err := httpx.Async(r)
+	if err != nil {
+		return err
+	}
+	body, err := httpx.ReadBody(r)
+	if err != nil {
+		return err
+	}
+	rc, err := h.Node.SubmitRaw(r.Context(), body, async)
+	if err != nil {
+		return err
+	}
+	if async {
+		return httpx.JSON(w, http.StatusAccepted, api.Receipt{TxHash: rc.TxHash, Status: api.StatusPending})
+	}
+	return httpx.JSON(w, http.StatusCreated, api.Receipt{TxHash: rc.TxHash, Height: rc.Height, Status: api.StatusCommitted})
+}
+
+// Tx returns a committed transaction with its block header and inclusion
+// proof, or the state of one its engine still knows: GET /v1/txs/{hash}.
+func (h *Handlers) Tx(w http.ResponseWriter, r *http.Request) error {
+	st, err := h.Node.Tx(httpx.Param(r, "hash"))
+	if err != nil {
+		return err
+	}
+	resp := api.TxResponse{Status: st.Status, TxWithProof: *st.Tx}
+	if st.Err != nil {
+		p := httpx.ProblemFor(st.Err)
+		resp.Error = &p
+	}
+	return httpx.JSON(w, http.StatusOK, resp)
+}
+
+// Block returns the block at a height, or the latest: GET
+// /v1/blocks/{height}.
+func (h *Handlers) Block(w http.ResponseWriter, r *http.Request) error {
+	p := httpx.Param(r, "height")
+	var height uint64
+	if p == "latest" {
+		height = h.Node.Head().Height
+	} else if n, err := strconv.ParseUint(p, 10, 64); err == nil {
+		height = n
+	} else {
+		return errs.BadRequest("block.badHeight", "height must be a non-negative integer or \"latest\"")
+	}
+	b, err := h.Node.Block(height)
+	if err != nil {
+		return err
+	}
+	return httpx.JSON(w, http.StatusOK, b)
+}
+
+// Commit returns the consensus commit of a block: under the cometbft
+// engine, the CometBFT header carrying the block's app hash and the
+// validators' commit of it: GET /v1/blocks/{height}/commit.
+func (h *Handlers) Commit(w http.ResponseWriter, r *http.Request) error {
+	height, err := strconv.ParseUint(httpx.Param(r, "height"), 10, 64)
+	if err != nil {
+		return errs.BadRequest("block.badHeight", "height must be a non-negative integer")
+	}
+	proof, err := h.Node.CommitProof(height)
+	if err != nil {
+		return err
+	}
+	return httpx.JSON(w, http.StatusOK, proof)
+}
+
+// Blocks lists the headers of the latest blocks, newest first, or of the
+// blocks below ?before=, ?limit= at a time: GET /v1/blocks.
+func (h *Handlers) Blocks(w http.ResponseWriter, r *http.Request) error {
+	limit, err := httpx.Limit(r, api.DefaultBlockList, api.MaxBlockList)
+	if err != nil {
+		return err
+	}
+	var before uint64
+	if v := r.URL.Query().Get("before"); v != "" {
+		if before, err = strconv.ParseUint(v, 10, 64); err != nil || before == 0 {
+			return errs.BadRequest("request.badQuery", "before must be a positive block height")
+		}
+	}
+	list, err := h.Node.Blocks(before, limit)
+	if err != nil {
+		return err
+	}
+	return httpx.JSON(w, http.StatusOK, list)
+}

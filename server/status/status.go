@@ -1,0 +1,132 @@
+// Package status serves credential status: W3C VCALM's POST
+// /credentials/status, which sets or clears a credential's bit in its
+// issuer's Bitstring Status List on the ledger (node.UpdateStatus), and
+// GET /status-lists/{id}, each list published as a
+// BitstringStatusListCredential (Bitstring Status List v1.0 §2.2), signed
+// by its issuer when the node keeps the issuer's key.
+package status
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/weidgo/weid/api"
+	"github.com/weidgo/weid/node"
+	"github.com/weidgo/weid/server/httpx"
+	liststatus "github.com/weidgo/weid/status"
+)
+
+// Handlers serves the status endpoints of one node.
+type Handlers struct {
+	Node *node.Node
+	// BaseURL is the node's public URL as a request reaches it, the base
+	// of the status list URLs.
+	BaseURL func(*http.Request) string
+	// lists keeps the status list credentials served.
+	lists listCache
+}
+
+// New returns the status handlers of n.
+func New(n *node.Node, baseURL func(*http.Request) string) *Handlers {
+	return &Handlers{Node: n, BaseURL: baseURL}
+}
+
+// Update revokes, suspends or unsuspends a credential the caller's
+// account issued: POST /credentials/status.
+func (h *Handlers) Update(w http.ResponseWriter, r *http.Request) error {
+	acct, err := httpx.Account(r, h.Node)
+	if err != nil {
+		return err
+	}
+	var req api.UpdateStatusRequest
+	if err := httpx.Decode(r, &req); err != nil {
+		return err
+	}
+	res, err := h.Node.UpdateStatus(r.Context(), acct, &req)
+	if err != nil {
+		return err
+	}
+	return httpx.JSON(w, http.StatusOK, res)
+}
+
+// List serves a status list credential: GET /status-lists/{id}. In the
+// form node.StatusListForm picks for the request's Accept header, it is
+// the same for every request until the list changes, so it is kept
+// (listCache) and served with an ETag, and a client that sends it back in
+// If-None-Match gets 304: a verifier polling a list costs a state read,
+// not a signature.
+func (h *Handlers) List(w http.ResponseWriter, r *http.Request) error {
+	id := httpx.Param(r, "id")
+	f, err := h.Node.StatusListForm(id, liststatus.URL(h.BaseURL(r), id), r.Header.Get("Accept"))
+	if err != nil {
+		return err
+	}
+	out, ok := h.lists.get(f)
+	if !ok {
+		body, err := h.Node.StatusListCredential(f)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(body)
+		out = &servedList{body: body, etag: `"` + hex.EncodeToString(sum[:16]) + `"`}
+		h.lists.put(f, out)
+	}
+	w.Header().Set("Cache-Control", "no-cache")
+	w.Header().Set("ETag", out.etag)
+	w.Header().Set("Vary", "Accept")
+	if etagMatch(r.Header.Get("If-None-Match"), out.etag) {
+		w.WriteHeader(http.StatusNotModified)
+		return nil
+	}
+	w.Header().Set("Content-Type", f.Media)
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(out.body)
+	return nil
+}
+
+// etagMatch reports whether an If-None-Match header names etag (RFC 9110
+// §13.1.2: a list of entity tags, or "*"; weak comparison).
+func etagMatch(header, etag string) bool {
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
+		if t == "*" || t == etag {
+			return true
+		}
+	}
+	return false
+}
+
+// servedList is a status list credential as served.
+type servedList struct {
+	body []byte
+	etag string
+}
+
+// maxServedLists bounds listCache.
+const maxServedLists = 256
+
+// listCache keeps the last served forms of status lists, at most
+// maxServedLists; past it, it starts over.
+type listCache struct {
+	mu sync.Mutex
+	m  map[node.StatusListForm]*servedList
+}
+
+func (c *listCache) get(f node.StatusListForm) (*servedList, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok := c.m[f]
+	return v, ok
+}
+
+func (c *listCache) put(f node.StatusListForm, v *servedList) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= maxServedLists {
+		c.m = make(map[node.StatusListForm]*servedList)
+	}
+	c.m[f] = v
+}
