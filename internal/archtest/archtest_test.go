@@ -242,3 +242,115 @@ func rulesMarkdown() string {
 	}
 	return b.String()
 }
+
+// maxHandlerLines bounds a function of the HTTP layer: a handler reads the
+// request, calls the node and renders (issue 12).
+const maxHandlerLines = 40
+
+// TestServerFunctionsShort fails on a function in server/… longer than
+// maxHandlerLines.
+func TestServerFunctionsShort(t *testing.T) {
+	for _, p := range listPackages(t) {
+		if !match("server/...", p.ImportPath) {
+			continue
+		}
+		for _, f := range p.GoFiles {
+			path := filepath.Join(p.Dir, f)
+			fset := token.NewFileSet()
+			file, err := parser.ParseFile(fset, path, nil, parser.SkipObjectResolution)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ast.Inspect(file, func(n ast.Node) bool {
+				var body *ast.BlockStmt
+				switch fn := n.(type) {
+				case *ast.FuncDecl:
+					body = fn.Body
+				case *ast.FuncLit:
+					body = fn.Body
+				}
+				if body == nil {
+					return true
+				}
+				start, end := fset.Position(n.Pos()).Line, fset.Position(body.End()).Line
+				if end-start+1 > maxHandlerLines {
+					t.Errorf("%s:%d: a function of %d lines (at most %d in server)", rel(t, path), start, end-start+1, maxHandlerLines)
+				}
+				return false
+			})
+		}
+	}
+}
+
+// TestNoPackageState fails on package-level state in the packages that
+// must keep it in values passed in (issue 12): a variable without an
+// initializer (a sync.Map, a counter), or made at run time (make, new, &T{},
+// a call). Read-only tables written as literals, compiled regular
+// expressions, sentinel errors, embedded files and compile-time assertions
+// are not state.
+func TestNoPackageState(t *testing.T) {
+	for _, p := range listPackages(t) {
+		if !matchAny([]string{"server/...", "oid4vci", "oid4vp"}, p.ImportPath) {
+			continue
+		}
+		for _, f := range p.GoFiles {
+			path := filepath.Join(p.Dir, f)
+			file, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.ParseComments|parser.SkipObjectResolution)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, name := range packageVars(file) {
+				t.Errorf("%s: package-level variable %s: keep state in a value passed in", rel(t, path), name)
+			}
+		}
+	}
+}
+
+func packageVars(f *ast.File) []string {
+	var out []string
+	for _, d := range f.Decls {
+		gd, ok := d.(*ast.GenDecl)
+		if !ok || gd.Tok != token.VAR {
+			continue
+		}
+		embedded := gd.Doc != nil && slices.ContainsFunc(gd.Doc.List, func(c *ast.Comment) bool { return strings.HasPrefix(c.Text, "//go:embed") })
+		for _, s := range gd.Specs {
+			vs := s.(*ast.ValueSpec)
+			for i, n := range vs.Names {
+				if n.Name == "_" || strings.HasPrefix(n.Name, "Err") || strings.HasPrefix(n.Name, "err") || embedded {
+					continue
+				}
+				if i < len(vs.Values) && isTable(vs.Values[i]) {
+					continue
+				}
+				out = append(out, n.Name)
+			}
+		}
+	}
+	return out
+}
+
+// isTable reports whether e makes a value that is read, never changed: a
+// literal, a function, or regexp.MustCompile(…).
+func isTable(e ast.Expr) bool {
+	switch e := e.(type) {
+	case *ast.BasicLit, *ast.CompositeLit, *ast.FuncLit:
+		return true
+	case *ast.CallExpr:
+		sel, ok := e.Fun.(*ast.SelectorExpr)
+		if !ok {
+			return false
+		}
+		pkg, ok := sel.X.(*ast.Ident)
+		return ok && pkg.Name == "regexp" && sel.Sel.Name == "MustCompile"
+	}
+	return false
+}
+
+func rel(t *testing.T, path string) string {
+	r, err := filepath.Rel(repoRoot(t), path)
+	if err != nil {
+		return path
+	}
+	return r
+}

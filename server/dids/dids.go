@@ -6,6 +6,7 @@
 package dids
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
 
@@ -41,20 +42,7 @@ func (h *Handlers) Create(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if len(req.Tx) > 0 {
-		rc, c, err := h.Node.Write(r.Context(), node.Write{Type: did.TxCreate, Tx: req.Tx, Async: async})
-		if err != nil {
-			return err
-		}
-		p := c.Payload.(*did.CreatePayload)
-		if async {
-			return h.respond(w, r, http.StatusAccepted, p.DID, rc)
-		}
-		// The first version is what the committed payload makes.
-		doc, err := p.Document()
-		if err != nil {
-			return h.respond(w, r, http.StatusCreated, p.DID, rc)
-		}
-		return httpx.JSON(w, http.StatusCreated, api.DIDResponse{DID: p.DID, DIDDocument: doc, TxHash: rc.TxHash, Height: rc.Height, Status: api.StatusCommitted})
+		return h.createSigned(w, r, req.Tx, async)
 	}
 	acct, err := httpx.Account(r, h.Node)
 	if err != nil {
@@ -72,6 +60,24 @@ func (h *Handlers) Create(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return h.respond(w, r, http.StatusCreated, d, rc)
+}
+
+// createSigned registers the DID of a client-signed did.create.
+func (h *Handlers) createSigned(w http.ResponseWriter, r *http.Request, tx json.RawMessage, async bool) error {
+	rc, c, err := h.Node.Write(r.Context(), node.Write{Type: did.TxCreate, Tx: tx, Async: async})
+	if err != nil {
+		return err
+	}
+	p := c.Payload.(*did.CreatePayload)
+	if async {
+		return h.respond(w, r, http.StatusAccepted, p.DID, rc)
+	}
+	// The first version is what the committed payload makes.
+	doc, err := p.Document()
+	if err != nil {
+		return h.respond(w, r, http.StatusCreated, p.DID, rc)
+	}
+	return httpx.JSON(w, http.StatusCreated, api.DIDResponse{DID: p.DID, DIDDocument: doc, TxHash: rc.TxHash, Height: rc.Height, Status: api.StatusCommitted})
 }
 
 // respond writes a DID operation's receipt with the DID's document as
