@@ -74,6 +74,8 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParseProof$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./grants
 	$(GO) test -run '^$$' -fuzz '^FuzzPayloads$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./grants
 	$(GO) test -run '^$$' -fuzz '^FuzzDecryptSM2$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./grants
+	$(GO) test -run '^$$' -fuzz '^FuzzRelease$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./exchange
+	$(GO) test -run '^$$' -fuzz '^FuzzParseCredential$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./wallet
 	$(GO) test -run '^$$' -fuzz '^FuzzNDJSON$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./batch
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeList$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./status
 	$(GO) test -run '^$$' -fuzz '^FuzzParseEntry$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./status

@@ -2,7 +2,7 @@ package cli
 
 import (
 	"context"
-	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/client"
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/grants"
@@ -62,14 +63,14 @@ func keyAndDID(keyFile, passFile, d string) (*keys.PrivateKey, string, error) {
 	return k, d, nil
 }
 
-func newUUID() (string, error) {
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", err
+// signedTx signs a transaction of typ with payload as vm and returns it
+// as JSON, as a request's "tx" carries it.
+func signedTx(chainID, vm string, k *keys.PrivateKey, typ string, payload any) (json.RawMessage, error) {
+	tx, err := node.SignTx(chainID, vm, k, typ, payload)
+	if err != nil {
+		return nil, err
 	}
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("urn:uuid:%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16]), nil
+	return json.Marshal(tx)
 }
 
 // parseWhen reads an RFC 3339 time or a duration from now.
@@ -117,7 +118,7 @@ revokes it; each release of data is recorded as an access receipt.`,
 			if err != nil {
 				return err
 			}
-			var r *client.GrantReceipt
+			var r *api.GrantReceipt
 			var tok string
 			if keyFile != "" {
 				k, d, err := keyAndDID(keyFile, passFile, asDID)
@@ -128,7 +129,7 @@ revokes it; each release of data is recorded as an access receipt.`,
 				if err != nil {
 					return err
 				}
-				id, err := newUUID()
+				id, err := grants.NewID()
 				if err != nil {
 					return err
 				}
@@ -140,19 +141,19 @@ revokes it; each release of data is recorded as an access receipt.`,
 				if err != nil {
 					return err
 				}
-				tx, err := node.SignTx(cid, vm, k, grants.TxRecord, &grants.RecordPayload{Grant: tok})
+				tx, err := signedTx(cid, vm, k, grants.TxRecord, &grants.RecordPayload{Grant: tok})
 				if err != nil {
 					return err
 				}
-				if r, err = c.SubmitGrantTx(ctx, tx, id); err != nil {
+				if r, err = c.RecordGrant(ctx, api.GrantRequest{Tx: tx}); err != nil {
 					return err
 				}
 			} else {
 				if g.token == "" {
 					return errors.New("give --key (a key file that signs locally) or --token (the node signs)")
 				}
-				r, err = c.GrantWrite(ctx, "/v1/grants", map[string]any{"signer": signer, "grantee": grantee, "resource": resource, "scope": scope,
-					"purpose": purpose, "notBefore": nb.Format(time.RFC3339), "expires": exp.Format(time.RFC3339)})
+				r, err = c.RecordGrant(ctx, api.GrantRequest{Signer: signer, Grantee: grantee, Resource: resource, Scope: scope,
+					Purpose: purpose, NotBefore: nb.Format(time.RFC3339), Expires: exp.Format(time.RFC3339)})
 				if err != nil {
 					return err
 				}
@@ -193,7 +194,7 @@ revokes it; each release of data is recorded as an access receipt.`,
 			ctx := cmd.Context()
 			c := g.client()
 			id := args[0]
-			var r *client.GrantReceipt
+			var r *api.GrantReceipt
 			if rKey != "" {
 				k, d, err := keyAndDID(rKey, rPass, rDID)
 				if err != nil {
@@ -207,11 +208,11 @@ revokes it; each release of data is recorded as an access receipt.`,
 				if err != nil {
 					return err
 				}
-				tx, err := node.SignTx(cid, vm, k, grants.TxRevoke, &grants.RevokePayload{ID: id})
+				tx, err := signedTx(cid, vm, k, grants.TxRevoke, &grants.RevokePayload{ID: id})
 				if err != nil {
 					return err
 				}
-				if r, err = c.SubmitGrantTx(ctx, tx, id); err != nil {
+				if r, err = c.RevokeGrant(ctx, id, api.GrantWriteRequest{Tx: tx}); err != nil {
 					return err
 				}
 			} else {
@@ -219,7 +220,7 @@ revokes it; each release of data is recorded as an access receipt.`,
 					return errors.New("give --key (a key file that signs locally) or --token (the node signs)")
 				}
 				var err error
-				if r, err = c.GrantWrite(ctx, client.GrantPath(id, "revoke"), map[string]any{}); err != nil {
+				if r, err = c.RevokeGrant(ctx, id, api.GrantWriteRequest{}); err != nil {
 					return err
 				}
 			}
@@ -236,28 +237,24 @@ revokes it; each release of data is recorded as an access receipt.`,
 		Short: "List the grants of a grantor or a grantee, with their state",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			by, d := grants.ByGrantor, byGrantor
-			if byGrantee != "" {
-				if d != "" {
-					return errors.New("give --grantor or --grantee, not both")
-				}
-				by, d = grants.ByGrantee, byGrantee
+			if byGrantor != "" && byGrantee != "" {
+				return errors.New("give --grantor or --grantee, not both")
 			}
-			if d == "" {
+			if byGrantor == "" && byGrantee == "" {
 				return errors.New("give --grantor DID or --grantee DID")
 			}
-			var all []client.GrantView
-			after := ""
+			var all []api.GrantView
+			q := api.GrantQuery{Grantor: byGrantor, Grantee: byGrantee}
 			for {
-				page, next, err := g.client().Grants(cmd.Context(), by, d, after, 0)
+				page, err := g.client().Grants(cmd.Context(), q)
 				if err != nil {
 					return err
 				}
-				all = append(all, page...)
-				if next == "" {
+				all = append(all, page.Grants...)
+				if page.Next == "" {
 					break
 				}
-				after = next
+				q.After = page.Next
 			}
 			return g.print(all, func(w io.Writer) {
 				for _, v := range all {
@@ -296,10 +293,11 @@ receipt has the same hash and is active. Exits non-zero otherwise.`,
 			if err != nil {
 				return err
 			}
-			acc, _, err := c.Accesses(ctx, s.ID, 0)
+			accList, err := c.Accesses(ctx, s.ID, 0)
 			if err != nil {
 				return err
 			}
+			acc := accList.Accesses
 			problems := []string{}
 			if !res.Verified {
 				for _, e := range res.Errors {

@@ -12,7 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/weidgo/weid/client"
+	"github.com/weidgo/weid/exchange"
 	"github.com/weidgo/weid/grants"
 	"github.com/weidgo/weid/server"
 )
@@ -59,7 +59,7 @@ resource. Prints the claims released and the access receipt's transaction.`,
 			if err != nil {
 				return err
 			}
-			data, err := client.Fetch(ctx, nil, url, tok, claims, k, kid)
+			data, err := exchange.Fetch(ctx, nil, url, tok, claims, k, kid)
 			if err != nil {
 				return err
 			}
@@ -102,8 +102,8 @@ is given. Grants name resources as PUBLIC-URL/v1/exchange/RESOURCE.`,
 			if holder == "" || g.token == "" {
 				return errors.New("give --holder (the data holder's DID) and --token (its account's token)")
 			}
-			c := g.client()
-			h := server.NewExchange(server.ExchangeConfig{Ledger: client.HolderLedger{Client: c, Holder: holder}, Provider: p, PublicURL: publicURL})
+			svc := exchange.New(exchange.Config{Ledger: exchange.NodeLedger{Client: g.client(), Holder: holder}, Provider: p, PublicURL: publicURL})
+			h := server.NewExchange(svc)
 			slog.SetDefault(slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil)))
 			hs := (&server.Server{}).HTTPServer(listen)
 			hs.Handler = h

@@ -7,14 +7,10 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/weidgo/weid/api"
-	"github.com/weidgo/weid/credential"
-	"github.com/weidgo/weid/jose"
-	"github.com/weidgo/weid/sdjwt"
+	"github.com/weidgo/weid/wallet"
 )
 
 func vpCmd(g *globals) *cobra.Command {
@@ -68,85 +64,33 @@ WEID_PASSPHRASE, else a prompt.`,
 			if len(ids) == 0 {
 				return errors.New("--credential is required: the wallet id of a credential to present (see weid wallet list)")
 			}
-			w, err := openWallet(walletDir(dir))
+			w, err := openWallet(dir, passFile)
 			if err != nil {
 				return err
 			}
-			var creds []*storedCredential
-			seen := map[string]bool{}
-			sdIndex := -1
+			creds := make([]*wallet.Stored, 0, len(ids))
 			for _, id := range ids {
-				sc, err := w.find(id)
+				sc, err := findCredential(w, id)
 				if err != nil {
 					return err
-				}
-				if seen[sc.ID] {
-					return fmt.Errorf("credential %s is named twice", sc.ID)
-				}
-				seen[sc.ID] = true
-				if sc.Format == credential.FormatSDJWT {
-					sdIndex = len(creds)
 				}
 				creds = append(creds, sc)
 			}
-			if sdIndex >= 0 && len(creds) > 1 {
-				return fmt.Errorf("credential %s is an SD-JWT: it is presented alone, not with other credentials", creds[sdIndex].ID)
-			}
-			if len(disclose) > 0 && sdIndex < 0 {
+			o := wallet.PresentationOptions{Challenge: challenge, Domain: domain, Disclose: disclose}
+			err = wallet.CheckPresentation(creds, o)
+			switch {
+			case errors.Is(err, wallet.ErrDiscloseWhole):
 				return errors.New("--disclose applies to an SD-JWT (dc+sd-jwt) credential only; the others are presented whole")
-			}
-			if sdIndex >= 0 && (challenge == "" || domain == "") {
+			case errors.Is(err, wallet.ErrNoBinding):
 				return errors.New("an SD-JWT presentation's key-binding JWT needs --challenge and --domain (the verifier's nonce and audience)")
+			case err != nil:
+				return err
 			}
-			k, err := w.key(passFile)
+			p, err := w.Presentation(creds, o)
 			if err != nil {
 				return err
 			}
-			if sdIndex >= 0 {
-				sec, err := creds[0].secured()
-				if err != nil {
-					return err
-				}
-				reveal, err := sdjwtPointers(sec.Token, disclose)
-				if err != nil {
-					return err
-				}
-				pres, err := sdjwt.Present(sec.Token, reveal, &sdjwt.KeyBinding{Key: k, Audience: domain, Nonce: challenge, IssuedAt: time.Now()})
-				if err != nil {
-					return fmt.Errorf("present SD-JWT credential %s: %w", creds[0].ID, err)
-				}
-				return g.print(map[string]string{"format": string(credential.FormatSDJWT), "presentation": pres}, func(out io.Writer) { fmt.Fprintln(out, pres) })
-			}
-			items := make([]any, 0, len(creds))
-			for _, sc := range creds {
-				sec, err := sc.secured()
-				if err != nil {
-					return err
-				}
-				switch sec.Format {
-				case credential.FormatJWT:
-					items = append(items, api.EnvelopedCredential{Context: credential.ContextV2, ID: credential.DataURLVCJWT + sec.Token, Type: api.TypeEnvelopedCredential})
-				case credential.FormatDataIntegrity:
-					items = append(items, sec.Doc)
-				default:
-					return fmt.Errorf("credential %s: format %s cannot go in a vp+jwt", sc.ID, sec.Format)
-				}
-			}
-			vp, err := json.Marshal(map[string]any{
-				"@context":             []string{credential.ContextV2},
-				"type":                 []string{credential.TypeVerifiablePresentation},
-				"holder":               w.meta.DID,
-				"verifiableCredential": items,
-			})
-			if err != nil {
-				return err
-			}
-			signer := credential.Signer{DID: w.meta.DID, VerificationMethod: w.meta.VerificationMethod, Key: k}
-			tok, err := credential.SignPresentationJWT(signer, vp, challenge, domain, time.Now())
-			if err != nil {
-				return err
-			}
-			return g.print(map[string]string{"format": credential.TypVPJWT, "presentation": tok}, func(out io.Writer) { fmt.Fprintln(out, tok) })
+			return g.print(p, func(out io.Writer) { fmt.Fprintln(out, p.Presentation) })
 		},
 	}
 	cmd.Flags().StringVar(&dir, "wallet", "", walletFlagUsage)
@@ -156,31 +100,6 @@ WEID_PASSPHRASE, else a prompt.`,
 	cmd.Flags().StringArrayVar(&disclose, "disclose", nil, "JSON pointer of an SD-JWT claim to reveal, e.g. /credentialSubject/degree (repeatable)")
 	cmd.Flags().StringVar(&passFile, "passphrase-file", "", "file holding the wallet key's passphrase (default: WEID_PASSPHRASE or a prompt)")
 	return cmd
-}
-
-// sdjwtPointers maps the --disclose pointers to pointers into the SD-JWT's
-// claims: an SD-JWT VC issued by weid carries the credentialSubject members
-// as top-level claims, so /credentialSubject/degree names /degree there.
-func sdjwtPointers(token string, disclose []string) ([]string, error) {
-	issuerJWT, _, _ := strings.Cut(token, "~")
-	j, err := jose.Parse(issuerJWT)
-	if err != nil {
-		return nil, fmt.Errorf("SD-JWT credential: %w", err)
-	}
-	var claims map[string]any
-	if err := json.Unmarshal(j.Payload, &claims); err != nil {
-		return nil, fmt.Errorf("SD-JWT credential: the payload is not a JSON object")
-	}
-	_, hasVCT := claims["vct"]
-	_, hasSubject := claims["credentialSubject"]
-	out := make([]string, 0, len(disclose))
-	for _, p := range disclose {
-		if rest, ok := strings.CutPrefix(p, "/credentialSubject/"); ok && hasVCT && !hasSubject {
-			p = "/" + rest
-		}
-		out = append(out, p)
-	}
-	return out, nil
 }
 
 // presentationInput turns a file's bytes into the JSON of a presentation:

@@ -1,7 +1,7 @@
 package cli
 
 // weid wallet present: the CLI wallet's side of OpenID for Verifiable
-// Presentations 1.0, with client.VPClient.
+// Presentations 1.0, with wallet.VPClient.
 
 import (
 	"bufio"
@@ -14,36 +14,8 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
-	"github.com/weidgo/weid/client"
-	"github.com/weidgo/weid/oid4vp"
+	"github.com/weidgo/weid/wallet"
 )
-
-// presentSummary is what "weid wallet present" prints.
-type presentSummary struct {
-	Verifier     string          `json:"verifier"`
-	VerifierName string          `json:"verifierName,omitempty"`
-	Registered   bool            `json:"registered"`
-	Purpose      string          `json:"purpose,omitempty"`
-	ResponseMode string          `json:"responseMode"`
-	Asked        []presentAsk    `json:"asked"`
-	Presented    []presentChosen `json:"presented"`
-	Outcome      string          `json:"outcome"`
-	RedirectURI  string          `json:"redirectUri,omitempty"`
-}
-
-type presentAsk struct {
-	Query  string   `json:"query"`
-	Format string   `json:"format"`
-	Types  []string `json:"types,omitempty"`
-	Claims []string `json:"claims,omitempty"`
-}
-
-type presentChosen struct {
-	Query      string   `json:"query"`
-	Credential string   `json:"credential"`
-	Format     string   `json:"format"`
-	Disclosed  []string `json:"disclosed"`
-}
 
 func walletPresentCmd(g *globals, dir *string) *cobra.Command {
 	var passFile string
@@ -77,56 +49,31 @@ direct_post.jwt as the request asks) and prints the verifier's answer. On
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			w, err := openWallet(walletDir(*dir))
+			w, err := openWallet(*dir, passFile)
 			if err != nil {
 				return err
 			}
 			nc := g.client()
-			vc := client.NewVPClient(nc)
+			vc := wallet.NewVPClient(nc)
 			req, err := vc.FetchRequest(ctx, args[0])
 			if err != nil {
 				return fmt.Errorf("present: %w", err)
 			}
-			sum := presentSummary{Verifier: req.VerifierDID, Purpose: req.Purpose, ResponseMode: req.ResponseMode, Presented: []presentChosen{}}
-			if is, _, err := nc.Issuer(ctx, req.VerifierDID, "", 0); err == nil && is != nil && is.Name != "" {
-				sum.VerifierName, sum.Registered = is.Name, true
-			} else if req.ClientMetadata != nil {
-				sum.VerifierName = req.ClientMetadata.ClientName
-			}
-			for _, cq := range req.DCQL.Credentials {
-				a := presentAsk{Query: cq.ID, Format: cq.Format, Types: cq.Meta.VctValues}
-				for _, ts := range cq.Meta.TypeValues {
-					a.Types = append(a.Types, strings.Join(ts, "+"))
-				}
-				for _, cl := range cq.Claims {
-					a.Claims = append(a.Claims, cl.Path.String())
-				}
-				sum.Asked = append(sum.Asked, a)
-			}
-			stored, err := w.credentials()
+			held, err := w.Credentials()
 			if err != nil {
 				return err
 			}
-			creds := make([]client.WalletCredential, 0, len(stored))
-			for _, sc := range stored {
-				creds = append(creds, client.WalletCredential{ID: sc.ID, Credential: sc.Credential})
-			}
-			sel := client.Select
+			sel := wallet.Select
 			if optional {
-				sel = client.SelectWithOptional
+				sel = wallet.SelectWithOptional
 			}
-			sels, selErr := sel(req, creds)
-			for _, s := range sels {
-				disclosed := s.Disclose
-				if s.Format != oid4vp.FormatSDJWT {
-					disclosed = []string{"(the whole credential)"}
-				} else if disclosed == nil {
-					disclosed = []string{}
-				}
-				sum.Presented = append(sum.Presented, presentChosen{Query: s.QueryID, Credential: s.Credential.ID, Format: s.Format, Disclosed: disclosed})
+			sels, selErr := sel(req, held)
+			sum := wallet.Summarize(req, sels)
+			if is, _, err := nc.Issuer(ctx, req.VerifierDID, "", 0); err == nil && is != nil && is.Name != "" {
+				sum.VerifierName, sum.Registered = is.Name, true
 			}
 			if g.output != "json" {
-				describeRequest(g.out, &sum)
+				describeRequest(g.out, sum)
 			}
 			if selErr != nil {
 				return selErr
@@ -144,11 +91,11 @@ direct_post.jwt as the request asks) and prints the verifier's answer. On
 					return g.print(sum, func(out io.Writer) { fmt.Fprintln(out, "Declined; the verifier was told.") })
 				}
 			}
-			k, err := w.key(passFile)
+			h, err := w.Holder()
 			if err != nil {
 				return err
 			}
-			out, err := vc.Present(ctx, req, sels, client.PresentHolder{DID: w.meta.DID, KID: w.meta.VerificationMethod, Key: k})
+			out, err := vc.Present(ctx, req, sels, h)
 			if err != nil {
 				return fmt.Errorf("present: %w", err)
 			}
@@ -168,7 +115,7 @@ direct_post.jwt as the request asks) and prints the verifier's answer. On
 }
 
 // describeRequest prints who asks for what and what the wallet will send.
-func describeRequest(out io.Writer, s *presentSummary) {
+func describeRequest(out io.Writer, s *wallet.Summary) {
 	name := s.VerifierName
 	switch {
 	case name == "":

@@ -2,21 +2,16 @@ package cli
 
 // weid wallet receive: the CLI wallet's side of OpenID for Verifiable
 // Credential Issuance 1.0 (the pre-authorized code flow), with
-// client.VCIClient.
+// wallet.VCIClient.
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/weidgo/weid/client"
+	"github.com/weidgo/weid/wallet"
 )
 
 func walletReceiveCmd(g *globals, dir *string) *cobra.Command {
@@ -41,35 +36,22 @@ loopback host). An offer is redeemed once.`,
 		Example: `  weid wallet receive 'openid-credential-offer://?credential_offer_uri=https%3A%2F%2F…' --pin 493817`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			w, err := openWallet(walletDir(*dir))
+			w, err := openWallet(*dir, passFile)
 			if err != nil {
 				return err
 			}
 			if count < 1 || count > 10 {
 				return errors.New("--count must be 1 to 10")
 			}
-			k, err := w.key(passFile)
-			if err != nil {
-				return err
-			}
-			vci := client.NewVCIClient()
-			got, err := vci.ReceiveOffer(cmd.Context(), args[0], client.Holder{Key: k, KID: w.meta.VerificationMethod}, client.ReceiveOptions{TxCode: pin, Count: count})
-			if errors.Is(err, client.ErrTxCodeRequired) {
+			got, stored, err := w.Receive(cmd.Context(), wallet.NewVCIClient(), args[0], wallet.ReceiveOptions{TxCode: pin, Count: count})
+			if errors.Is(err, wallet.ErrTxCodeRequired) {
 				return errors.New("the offer asks for a transaction code (PIN), sent to you by the issuer: give it with --pin")
 			}
-			if err != nil {
+			if err != nil && got == nil {
 				return fmt.Errorf("receive: %w", err)
 			}
-			var stored []*storedCredential
-			for i, raw := range got.Credentials {
-				sc, err := readCredential(raw)
-				if err != nil {
-					return fmt.Errorf("credential %d of %s: %w", i+1, got.Offer.CredentialIssuer, err)
-				}
-				if err := w.store(sc); err != nil {
-					return err
-				}
-				stored = append(stored, sc)
+			if err != nil {
+				return err
 			}
 			res := map[string]any{"issuer": got.Offer.CredentialIssuer, "configuration": got.ConfigurationID, "format": got.Format, "credentials": stored}
 			return g.print(res, func(out io.Writer) {
@@ -83,25 +65,4 @@ loopback host). An offer is redeemed once.`,
 	cmd.Flags().IntVar(&count, "count", 1, "how many credentials to ask for (a batch, each with its own key proof)")
 	cmd.Flags().StringVar(&passFile, "passphrase-file", "", "file holding the wallet key's passphrase (default: WEID_PASSPHRASE or a prompt)")
 	return cmd
-}
-
-// store writes a credential into the wallet, as "weid wallet add" does; a
-// credential it already holds is refused.
-func (w *wallet) store(sc *storedCredential) error {
-	sc.Added = time.Now().UTC().Format(time.RFC3339)
-	b, err := json.MarshalIndent(sc, "", "  ")
-	if err != nil {
-		return err
-	}
-	b = append(b, '\n')
-	if err := os.MkdirAll(filepath.Join(w.dir, walletCredDir), 0o700); err != nil {
-		return err
-	}
-	if err := writeFileExcl(w.credPath(sc.ID), b, 0o600); err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return fmt.Errorf("the credential is already in the wallet as %s", sc.ID)
-		}
-		return err
-	}
-	return nil
 }

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/weidgo/weid/wallet"
 )
 
 // TestWalletReceive_OID4VCI: an institution offers a diploma with a PIN
@@ -88,7 +90,7 @@ func TestWalletReceive_OID4VCI(t *testing.T) {
 		t.Fatalf("wallet list: %d diplomas:\n%s", n, list)
 	}
 	for _, c := range got.Credentials {
-		sc, err := (&wallet{dir: wdir}).credential(c.ID)
+		sc, err := (&wallet.Wallet{Dir: wdir}).Credential(c.ID)
 		if err != nil {
 			t.Fatal(err)
 		}

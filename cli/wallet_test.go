@@ -14,6 +14,7 @@ import (
 	"github.com/weidgo/weid/jose"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/sdjwt"
+	"github.com/weidgo/weid/wallet"
 )
 
 const walletTestPass = "wallet test passphrase"
@@ -41,7 +42,7 @@ type walletInitResult struct {
 // needs its public key.
 func walletKey(t *testing.T, dir string) *keys.PrivateKey {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(dir, walletKeyFile))
+	b, err := os.ReadFile(filepath.Join(dir, wallet.KeyFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +107,7 @@ func TestWallet_Local(t *testing.T) {
 	if m := fileMode(t, wdir); m != 0o700 {
 		t.Errorf("wallet directory mode %o, want 700", m)
 	}
-	if m := fileMode(t, filepath.Join(wdir, walletKeyFile)); m != 0o600 {
+	if m := fileMode(t, filepath.Join(wdir, wallet.KeyFile)); m != 0o600 {
 		t.Errorf("key file mode %o, want 600", m)
 	}
 	if k := walletKey(t, wdir); did.KeyDID(k.Public()) != w.DID {
@@ -177,11 +178,11 @@ func TestWallet_Local(t *testing.T) {
 	}
 	envelope := `{"@context":"https://www.w3.org/ns/credentials/v2","type":"EnvelopedVerifiableCredential","id":"data:application/vc+jwt,` + jwt + `"}`
 
-	add := func(name, content string) storedCredential {
+	add := func(name, content string) wallet.Stored {
 		t.Helper()
-		var sc storedCredential
+		var sc wallet.Stored
 		mustCLIJSON(t, &sc, "wallet", "add", writeTestFile(t, dir, name, content), "--wallet", wdir)
-		if len(sc.ID) != walletIDLen {
+		if len(sc.ID) != wallet.IDLen {
 			t.Fatalf("wallet add %s: %+v", name, sc)
 		}
 		return sc
@@ -191,7 +192,7 @@ func TestWallet_Local(t *testing.T) {
 		jwtSC.CredentialID != "urn:uuid:TrainingCertificate" || !slices.Equal(jwtSC.Types, []string{"VerifiableCredential", "TrainingCertificate"}) || jwtSC.ValidFrom == "" {
 		t.Fatalf("wallet add vc+jwt: %+v", jwtSC)
 	}
-	if m := fileMode(t, filepath.Join(wdir, walletCredDir, jwtSC.ID+".json")); m != 0o600 {
+	if m := fileMode(t, filepath.Join(wdir, wallet.CredentialDir, jwtSC.ID+".json")); m != 0o600 {
 		t.Errorf("credential file mode %o, want 600", m)
 	}
 	// The same credential, enveloped, is the same credential.
@@ -371,7 +372,7 @@ func TestWallet_Presentations_CLI(t *testing.T) {
 		t.Fatalf("wallet add --verify of a tampered credential: %v", err)
 	}
 	id := strings.TrimSpace(mustCLI(t, withNode("wallet", "add", jwtFile, "--wallet", wdir, "--verify", "--require-accreditation")...))
-	if len(id) != walletIDLen {
+	if len(id) != wallet.IDLen {
 		t.Fatalf("wallet add printed %q", id)
 	}
 

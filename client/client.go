@@ -84,12 +84,7 @@ func (c *Client) do(ctx context.Context, method, path string, body, out any, okS
 		ok = ok || resp.StatusCode == s
 	}
 	if !ok {
-		e := &Error{Status: resp.StatusCode}
-		if json.Unmarshal(raw, e) != nil || (e.Detail == "" && e.Code == "") {
-			e.Detail = strings.TrimSpace(string(raw))
-		}
-		e.Status = resp.StatusCode
-		return resp.StatusCode, e
+		return resp.StatusCode, NewError(resp.StatusCode, raw)
 	}
 	if out != nil {
 		if err := json.Unmarshal(raw, out); err != nil {

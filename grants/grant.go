@@ -1,6 +1,7 @@
 package grants
 
 import (
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -59,6 +60,17 @@ func ValidID(id string) error {
 		return errs.BadRequest("grant.invalidId", "a grant id is urn:uuid: followed by a lowercase UUID")
 	}
 	return nil
+}
+
+// NewID returns a new grant id: a random (version 4) UUID as urn:uuid.
+func NewID() (string, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("urn:uuid:%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16]), nil
 }
 
 func invalid(format string, args ...any) error {

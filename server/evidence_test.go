@@ -19,25 +19,26 @@ func sha(s string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// wallet is a self-custody DID registered through the API.
-type wallet struct {
+// selfCustody is a DID registered through the API whose key the test
+// keeps (self-custody).
+type selfCustody struct {
 	key *keys.PrivateKey
 	did string
 }
 
-func (w *wallet) vm() string { return w.did + "#key-1" }
+func (w *selfCustody) vm() string { return w.did + "#key-1" }
 
-func newWallet(t *testing.T, tn *testNode) *wallet {
+func newSelfCustody(t *testing.T, tn *testNode) *selfCustody {
 	t.Helper()
 	tx, k, d := newDIDTx(t, tn.n.ChainID)
 	if _, err := tn.c.CreateDID(context.Background(), tx); err != nil {
 		t.Fatal(err)
 	}
-	return &wallet{key: k, did: d}
+	return &selfCustody{key: k, did: d}
 }
 
 // evTx signs an evidence transaction as w and wraps it as a request body.
-func (w *wallet) evTx(t *testing.T, tn *testNode, typ string, p any) []byte {
+func (w *selfCustody) evTx(t *testing.T, tn *testNode, typ string, p any) []byte {
 	t.Helper()
 	tx, err := node.SignTx(tn.n.ChainID, w.vm(), w.key, typ, p)
 	if err != nil {
@@ -46,7 +47,7 @@ func (w *wallet) evTx(t *testing.T, tn *testNode, typ string, p any) []byte {
 	return []byte(`{"tx":` + string(txBody(t, tx)) + `}`)
 }
 
-func (w *wallet) sig(t *testing.T, hash string) string {
+func (w *selfCustody) sig(t *testing.T, hash string) string {
 	t.Helper()
 	s, err := evidence.Sign(w.key, w.vm(), hash)
 	if err != nil {
@@ -62,7 +63,7 @@ func TestEvidence_OverHTTP(t *testing.T) {
 	if err := json.Unmarshal(r.body, &acct); err != nil || r.status != 201 {
 		t.Fatalf("account: %d %s", r.status, r.body)
 	}
-	alice, bob := newWallet(t, tn), newWallet(t, tn)
+	alice, bob := newSelfCustody(t, tn), newSelfCustody(t, tn)
 	h, h2, h3 := sha("contract"), sha("annex 1"), sha("annex 2")
 
 	// Custodial creation: the node signs the tx and the evidence signature
@@ -180,7 +181,7 @@ func TestEvidence_OverHTTP(t *testing.T) {
 // creation fields are refused there.
 func TestEvidence_PathEndpointsTakeWhatThePathNames(t *testing.T) {
 	tn := startNode(t)
-	alice, bob := newWallet(t, tn), newWallet(t, tn)
+	alice, bob := newSelfCustody(t, tn), newSelfCustody(t, tn)
 	h, h2 := sha("contract"), sha("annex")
 	sigs := "/v1/evidence/" + h + "/signatures/"
 	for _, tc := range []struct {

@@ -9,15 +9,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/weidgo/weid/client"
-	"github.com/weidgo/weid/did"
+		"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/exchange"
 	"github.com/weidgo/weid/grants"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/node"
 )
 
 // sm2Wallet registers a did:weid DID whose key is SM2.
-func sm2Wallet(t *testing.T, tn *testNode) *wallet {
+func sm2Wallet(t *testing.T, tn *testNode) *selfCustody {
 	t.Helper()
 	k, _ := keys.Generate(keys.SM2)
 	d := did.WeidDID(tn.n.ChainID, k.Public())
@@ -28,7 +28,7 @@ func sm2Wallet(t *testing.T, tn *testNode) *wallet {
 	if _, err := tn.c.CreateDID(context.Background(), tx); err != nil {
 		t.Fatal(err)
 	}
-	return &wallet{key: k, did: d}
+	return &selfCustody{key: k, did: d}
 }
 
 // TestExchange_SM2Grantee: a bank whose DID key is SM2 proves possession
@@ -60,8 +60,8 @@ func TestExchange_SM2Grantee(t *testing.T) {
 	if _, err := grants.Decrypt(w.eve.key, string(r.body)); err == nil {
 		t.Fatal("another key decrypts")
 	}
-	data, err := client.Fetch(context.Background(), nil, w.resource, tok, nil, w.bank.key, w.bank.vm())
+	data, err := exchange.Fetch(context.Background(), nil, w.resource, tok, nil, w.bank.key, w.bank.vm())
 	if err != nil || data.Claims["degree"] != secretDegree {
-		t.Fatalf("client.Fetch with an SM2 key: %v %v", data, err)
+		t.Fatalf("exchange.Fetch with an SM2 key: %v %v", data, err)
 	}
 }

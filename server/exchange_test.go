@@ -14,7 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/client"
+	"github.com/weidgo/weid/exchange"
 	"github.com/weidgo/weid/grants"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/node"
@@ -28,7 +30,7 @@ type exchangeWorld struct {
 	tn               *testNode
 	xURL, resource   string
 	uni              string
-	alice, bank, eve *wallet
+	alice, bank, eve *selfCustody
 }
 
 // secret claim values that must never appear in an error.
@@ -45,7 +47,7 @@ func newExchangeWorld(t *testing.T) *exchangeWorld {
 	if r.status != http.StatusCreated || json.Unmarshal(r.body, &acct) != nil {
 		t.Fatalf("create account: %d %s", r.status, r.body)
 	}
-	w := &exchangeWorld{tn: tn, uni: acct.DID, alice: newWallet(t, tn), bank: newWallet(t, tn), eve: newWallet(t, tn)}
+	w := &exchangeWorld{tn: tn, uni: acct.DID, alice: newSelfCustody(t, tn), bank: newSelfCustody(t, tn), eve: newSelfCustody(t, tn)}
 	dir := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(dir, "transcripts"), 0o700); err != nil {
 		t.Fatal(err)
@@ -56,7 +58,7 @@ func newExchangeWorld(t *testing.T) *exchangeWorld {
 	}
 	hc := client.New(tn.url)
 	hc.Token = acct.Token
-	xs := httptest.NewServer(NewExchange(ExchangeConfig{Ledger: client.HolderLedger{Client: hc, Holder: acct.DID}, Provider: grants.DirProvider{Dir: dir}}))
+	xs := httptest.NewServer(NewExchange(exchange.New(exchange.Config{Ledger: exchange.NodeLedger{Client: hc, Holder: acct.DID}, Provider: grants.DirProvider{Dir: dir}})))
 	t.Cleanup(xs.Close)
 	w.xURL = xs.URL
 	w.resource = xs.URL + "/v1/exchange/transcripts"
@@ -66,7 +68,7 @@ func newExchangeWorld(t *testing.T) *exchangeWorld {
 // grant makes a grant from Alice to the bank, signed by Alice.
 func (w *exchangeWorld) grant(t *testing.T, resource string, scope []string, nb, exp time.Time) string {
 	t.Helper()
-	id, err := newGrantID()
+	id, err := grants.NewID()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +82,7 @@ func (w *exchangeWorld) grant(t *testing.T, resource string, scope []string, nb,
 }
 
 // record records a grant's receipt with a transaction signed by by.
-func (w *exchangeWorld) record(t *testing.T, by *wallet, tok string) response {
+func (w *exchangeWorld) record(t *testing.T, by *selfCustody, tok string) response {
 	t.Helper()
 	tx, err := node.SignTx(w.tn.n.ChainID, by.vm(), by.key, grants.TxRecord, &grants.RecordPayload{Grant: tok})
 	if err != nil {
@@ -91,7 +93,7 @@ func (w *exchangeWorld) record(t *testing.T, by *wallet, tok string) response {
 
 func (w *exchangeWorld) nonce(t *testing.T, resource string) string {
 	t.Helper()
-	n, err := client.ExchangeNonce(context.Background(), http.DefaultClient, resource)
+	n, err := exchange.FetchNonce(context.Background(), http.DefaultClient, resource)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +127,7 @@ func proof(t *testing.T, k *keys.PrivateKey, kid, url string, body []byte, nonce
 
 func body(t *testing.T, grant string, claims ...string) []byte {
 	t.Helper()
-	b, _ := json.Marshal(ExchangeRequest{Grant: grant, Claims: claims})
+	b, _ := json.Marshal(api.ExchangeRequest{Grant: grant, Claims: claims})
 	return b
 }
 
@@ -162,7 +164,7 @@ func TestExchange_EndToEnd(t *testing.T) {
 	if r.status != http.StatusCreated {
 		t.Fatalf("record: %d %s", r.status, r.body)
 	}
-	var gr GrantReceipt
+	var gr api.GrantReceipt
 	_ = json.Unmarshal(r.body, &gr)
 	if gr.ID != g.ID || gr.Hash != g.Hash || gr.TxHash == "" {
 		t.Fatalf("receipt %+v, want id %s hash %s", gr, g.ID, g.Hash)
@@ -177,22 +179,26 @@ func TestExchange_EndToEnd(t *testing.T) {
 
 	// Listed by grantor and by grantee.
 	for by, d := range map[string]string{"grantor": w.alice.did, "grantee": w.bank.did} {
-		list, _, err := w.tn.c.Grants(ctx, by, d, "", 0)
-		if err != nil || len(list) != 1 || list[0].ID != g.ID || list[0].State != grants.StatusActive {
+		q := api.GrantQuery{Grantor: d}
+		if by == "grantee" {
+			q = api.GrantQuery{Grantee: d}
+		}
+		list, err := w.tn.c.Grants(ctx, q)
+		if err != nil || len(list.Grants) != 1 || list.Grants[0].ID != g.ID || list.Grants[0].State != grants.StatusActive {
 			t.Fatalf("list by %s: %+v %v", by, list, err)
 		}
 	}
 
 	// The bank fetches and decrypts exactly the two claims.
-	data, err := client.Fetch(ctx, nil, w.resource, tok, nil, w.bank.key, w.bank.vm())
+	data, err := exchange.Fetch(ctx, nil, w.resource, tok, nil, w.bank.key, w.bank.vm())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(data.Claims) != 2 || data.Claims["degree"] != secretDegree || data.Claims["awardedDate"] != "2026-07-01" {
 		t.Fatalf("claims %v", data.Claims)
 	}
-	acc, _, err := w.tn.c.Accesses(ctx, g.ID, 0)
-	if err != nil || len(acc) != 1 || acc[0].Holder != w.uni || acc[0].TxHash != data.AccessReceipt || !slices.Equal(acc[0].Claims, scope) {
+	acc, err := w.tn.c.Accesses(ctx, g.ID, 0)
+	if err != nil || len(acc.Accesses) != 1 || acc.Accesses[0].Holder != w.uni || acc.Accesses[0].TxHash != data.AccessReceipt || !slices.Equal(acc.Accesses[0].Claims, scope) {
 		t.Fatalf("access receipts %+v %v (answer's receipt %s)", acc, err, data.AccessReceipt)
 	}
 
@@ -237,7 +243,7 @@ func TestExchange_EndToEnd(t *testing.T) {
 	bad("no proof", nil, func([]byte, string) string { return "" }, http.StatusUnauthorized, "exchange.proofRequired")
 
 	// Unknown resources.
-	_, err = client.ExchangeNonce(ctx, http.DefaultClient, w.xURL+"/v1/exchange/payslips")
+	_, err = exchange.FetchNonce(ctx, http.DefaultClient, w.xURL+"/v1/exchange/payslips")
 	if e, ok := err.(*client.Error); !ok || e.Status != http.StatusNotFound || e.Code != "exchange.unknownResource" {
 		t.Fatalf("unknown resource: %v", err)
 	}
@@ -279,7 +285,7 @@ func TestExchange_EndToEnd(t *testing.T) {
 	wantXProblem(t, "forged grant", w.record(t, w.alice, ftok), http.StatusBadRequest, "grant.badSignature")
 
 	// Only the grantor revokes; then the fetch is refused.
-	rtx := func(by *wallet) []byte {
+	rtx := func(by *selfCustody) []byte {
 		tx, err := node.SignTx(w.tn.n.ChainID, by.vm(), by.key, grants.TxRevoke, &grants.RevokePayload{ID: g.ID})
 		if err != nil {
 			t.Fatal(err)

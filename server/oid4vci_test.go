@@ -22,6 +22,7 @@ import (
 	"github.com/weidgo/weid/node"
 	"github.com/weidgo/weid/oid4vci"
 	"github.com/weidgo/weid/sdjwt"
+	"github.com/weidgo/weid/wallet"
 )
 
 // vciSetup starts a node with a recognized university, its diploma schema
@@ -86,10 +87,10 @@ func wantOAuth(t *testing.T, what string, err error, code string) {
 func TestOID4VCI_ReceiveEachFormatBoundToTheWalletKey(t *testing.T) {
 	tn, uni := vciSetup(t)
 	ctx := context.Background()
-	wc := client.NewVCIClient()
+	wc := wallet.NewVCIClient()
 	hk, _ := keys.Generate(keys.Ed25519)
 	holder := did.KeyDID(hk.Public())
-	h := client.Holder{Key: hk, KID: holder + "#" + hk.Public().Multibase()}
+	h := wallet.Holder{Key: hk, KID: holder + "#" + hk.Public().Multibase()}
 
 	// Metadata, at the inserted well-known path and the appended one.
 	issuer := tn.url + "/issuers/example-university/diploma"
@@ -141,10 +142,10 @@ func TestOID4VCI_ReceiveEachFormatBoundToTheWalletKey(t *testing.T) {
 		if tc.byValue {
 			link = o.OfferURI
 		}
-		if _, err := wc.ReceiveOffer(ctx, link, h, client.ReceiveOptions{}); !errors.Is(err, client.ErrTxCodeRequired) {
+		if _, err := wc.ReceiveOffer(ctx, link, h, wallet.ReceiveOptions{}); !errors.Is(err, wallet.ErrTxCodeRequired) {
 			t.Errorf("%s without the PIN: %v", tc.instance, err)
 		}
-		got, err := wc.ReceiveOffer(ctx, link, h, client.ReceiveOptions{TxCode: o.TxCode, Count: tc.count})
+		got, err := wc.ReceiveOffer(ctx, link, h, wallet.ReceiveOptions{TxCode: o.TxCode, Count: tc.count})
 		if err != nil {
 			t.Fatalf("%s: receive: %v", tc.instance, err)
 		}
@@ -227,7 +228,7 @@ func credentialSubjectID(t *testing.T, format string, c json.RawMessage, pk keys
 func TestOID4VCI_BadInputGetsTheProtocolsErrors(t *testing.T) {
 	tn, uni := vciSetup(t)
 	ctx := context.Background()
-	wc := client.NewVCIClient()
+	wc := wallet.NewVCIClient()
 	hk, _ := keys.Generate(keys.Ed25519)
 	holder := did.KeyDID(hk.Public())
 	kid := holder + "#" + hk.Public().Multibase()

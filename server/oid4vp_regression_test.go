@@ -9,11 +9,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/weidgo/weid/client"
 	"github.com/weidgo/weid/credential"
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/oid4vp"
+	"github.com/weidgo/weid/wallet"
 )
 
 const degreeJWTQuery = `{"credentials":[{"id":"diploma","format":"jwt_vc_json","meta":{"type_values":[["UniversityDegreeCredential"]]},` +
@@ -22,14 +22,14 @@ const degreeJWTQuery = `{"credentials":[{"id":"diploma","format":"jwt_vc_json","
 // A W3C credential issued to Alice inside a vp+jwt signed by Mallory is
 // rejected: holderBinding (credentialSubject.id is the holder's DID).
 func TestOID4VP_W3CCredentialOfAnotherHolderIsRejected(t *testing.T) {
-	tn, verifier, wallet, h := vpSetup(t)
+	tn, verifier, held, h := vpSetup(t)
 	ctx := context.Background()
 	created := createVPRequest(t, tn, verifier.Token, `{"dcql_query":`+degreeJWTQuery+`}`)
-	pr, err := client.NewVPClient(tn.c).FetchRequest(ctx, created.RequestURI)
+	pr, err := wallet.NewVPClient(tn.c).FetchRequest(ctx, created.RequestURI)
 	if err != nil {
 		t.Fatal(err)
 	}
-	aliceVC := strings.Trim(string(wallet[1].Credential), `"`) // diploma-jwt, issued to h.DID
+	aliceVC := strings.Trim(string(held[1].Credential), `"`) // diploma-jwt, issued to h.DID
 	mk, _ := keys.Generate(keys.Ed25519)
 	mallory := did.KeyDID(mk.Public())
 	if mallory == h.DID {
@@ -55,10 +55,10 @@ func TestOID4VP_W3CCredentialOfAnotherHolderIsRejected(t *testing.T) {
 // Claims disclosed beyond the query are not kept: the stored and served
 // result has the requested claims and the checks, no whole credential.
 func TestOID4VP_ClaimsNotAskedForAreNotKept(t *testing.T) {
-	tn, verifier, wallet, h := vpSetup(t)
+	tn, verifier, held, h := vpSetup(t)
 	ctx := context.Background()
-	vc := client.NewVPClient(tn.c)
-	created, pr, sels := openVPRequest(t, tn, verifier.Token, `{"dcql_query":{"credentials":[{"id":"diploma","format":"dc+sd-jwt","meta":{"vct_values":["UniversityDegreeCredential"]},"claims":[{"path":["degree"]}]}]}}`, wallet)
+	vc := wallet.NewVPClient(tn.c)
+	created, pr, sels := openVPRequest(t, tn, verifier.Token, `{"dcql_query":{"credentials":[{"id":"diploma","format":"dc+sd-jwt","meta":{"vct_values":["UniversityDegreeCredential"]},"claims":[{"path":["degree"]}]}]}}`, held)
 	sels[0].Disclose = append(sels[0].Disclose, "/gpa", "/holderName")
 	if _, err := vc.Present(ctx, pr, sels, h); err != nil {
 		t.Fatal(err)
@@ -93,7 +93,7 @@ func TestOID4VP_SelfIssuedCredentialIsNotVerified(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wallet := []client.WalletCredential{{ID: "fake", Credential: json.RawMessage(`"` + vcTok + `"`)}}
+	held := []wallet.Stored{{ID: "fake", Credential: json.RawMessage(`"` + vcTok + `"`)}}
 	for _, tc := range []struct {
 		body     string
 		verified bool
@@ -102,8 +102,8 @@ func TestOID4VP_SelfIssuedCredentialIsNotVerified(t *testing.T) {
 		{`{"dcql_query":` + degreeJWTQuery + `,"requireAccreditation":true}`, false},
 		{`{"dcql_query":` + degreeJWTQuery + `,"requireAccreditation":false}`, true},
 	} {
-		created, pr, sels := openVPRequest(t, tn, verifier.Token, tc.body, wallet)
-		_, err := client.NewVPClient(tn.c).Present(ctx, pr, sels, client.PresentHolder{DID: m, KID: signer.VerificationMethod, Key: mk})
+		created, pr, sels := openVPRequest(t, tn, verifier.Token, tc.body, held)
+		_, err := wallet.NewVPClient(tn.c).Present(ctx, pr, sels, wallet.Holder{DID: m, KID: signer.VerificationMethod, Key: mk})
 		var oe *oid4vp.Error
 		if tc.verified != (err == nil) || !tc.verified && (!errors.As(err, &oe) || !strings.Contains(oe.Description, "accreditation")) {
 			t.Errorf("%s: present: %v", tc.body, err)
@@ -119,16 +119,16 @@ func TestOID4VP_SelfIssuedCredentialIsNotVerified(t *testing.T) {
 	}
 }
 
-// With credential_sets alternatives, client.Select answers one option
+// With credential_sets alternatives, wallet.Select answers one option
 // (the first it can), not every alternative, and no optional set.
 func TestOID4VP_WalletAnswersOneAlternative(t *testing.T) {
-	tn, verifier, wallet, _ := vpSetup(t)
+	tn, verifier, held, _ := vpSetup(t)
 	ctx := context.Background()
 	q := `{"credentials":[` +
 		`{"id":"a","format":"dc+sd-jwt","meta":{"vct_values":["UniversityDegreeCredential"]},"claims":[{"path":["degree"]}]},` +
 		`{"id":"b","format":"jwt_vc_json","meta":{"type_values":[["UniversityDegreeCredential"]]}}],` +
 		`"credential_sets":[{"options":[["a"],["b"]]}]}`
-	_, _, sels := openVPRequest(t, tn, verifier.Token, `{"dcql_query":`+q+`}`, wallet)
+	_, _, sels := openVPRequest(t, tn, verifier.Token, `{"dcql_query":`+q+`}`, held)
 	if len(sels) != 1 || sels[0].QueryID != "a" {
 		t.Fatalf("one option ([a] or [b]) is asked for, the wallet selects %d credentials: %+v", len(sels), sels)
 	}
@@ -138,32 +138,32 @@ func TestOID4VP_WalletAnswersOneAlternative(t *testing.T) {
 		`{"id":"b","format":"jwt_vc_json","meta":{"type_values":[["UniversityDegreeCredential"]]}}],` +
 		`"credential_sets":[{"options":[["a"]]},{"options":[["b"]],"required":false}]}`
 	created := createVPRequest(t, tn, verifier.Token, `{"dcql_query":`+q+`}`)
-	pr, err := client.NewVPClient(tn.c).FetchRequest(ctx, created.RequestURI)
+	pr, err := wallet.NewVPClient(tn.c).FetchRequest(ctx, created.RequestURI)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sels, err = client.Select(pr, wallet); err != nil || len(sels) != 1 || sels[0].QueryID != "a" {
+	if sels, err = wallet.Select(pr, held); err != nil || len(sels) != 1 || sels[0].QueryID != "a" {
 		t.Errorf("required only: %v %+v", err, sels)
 	}
-	if sels, err = client.SelectWithOptional(pr, wallet); err != nil || len(sels) != 2 {
+	if sels, err = wallet.SelectWithOptional(pr, held); err != nil || len(sels) != 2 {
 		t.Errorf("with the optional set: %v %+v", err, sels)
 	}
 }
 
 func TestOID4VP_ConcurrentAnswersOnlyOneAccepted(t *testing.T) {
-	tn, verifier, wallet, h := vpSetup(t)
+	tn, verifier, held, h := vpSetup(t)
 	ctx := context.Background()
 	for round := 0; round < 5; round++ {
 		created := createVPRequest(t, tn, verifier.Token, `{"dcql_query":`+diplomaQuery+`}`)
-		pr, err := client.NewVPClient(tn.c).FetchRequest(ctx, created.RequestURI)
+		pr, err := wallet.NewVPClient(tn.c).FetchRequest(ctx, created.RequestURI)
 		if err != nil {
 			t.Fatal(err)
 		}
-		sels, _ := client.Select(pr, wallet)
+		sels, _ := wallet.Select(pr, held)
 		const n = 12
 		codes := make(chan int, n)
 		for i := 0; i < n; i++ {
-			resp, _ := client.BuildResponse(pr, sels, h, time.Now())
+			resp, _ := wallet.BuildResponse(pr, sels, h, time.Now())
 			go func(f url.Values) {
 				c, _ := postForm(t, pr.ResponseURI, f)
 				codes <- c

@@ -13,39 +13,39 @@ import (
 	"time"
 
 	"github.com/weidgo/weid/api"
-	"github.com/weidgo/weid/client"
 	"github.com/weidgo/weid/credential"
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/node"
 	"github.com/weidgo/weid/oid4vp"
+	"github.com/weidgo/weid/wallet"
 )
 
 // vpSetup issues the wallet an SD-JWT diploma (and a vc+jwt one) over
 // OpenID4VCI and makes a verifier account.
-func vpSetup(t *testing.T) (tn *testNode, verifier node.NewAccount, wallet []client.WalletCredential, h client.PresentHolder) {
-	tn, verifier, wallet, h, _ = vpSetupWithIssuer(t)
-	return tn, verifier, wallet, h
+func vpSetup(t *testing.T) (tn *testNode, verifier node.NewAccount, held []wallet.Stored, h wallet.Holder) {
+	tn, verifier, held, h, _ = vpSetupWithIssuer(t)
+	return tn, verifier, held, h
 }
 
 // vpSetupWithIssuer is vpSetup that also returns the university's account.
-func vpSetupWithIssuer(t *testing.T) (tn *testNode, verifier node.NewAccount, wallet []client.WalletCredential, h client.PresentHolder, uni node.NewAccount) {
+func vpSetupWithIssuer(t *testing.T) (tn *testNode, verifier node.NewAccount, held []wallet.Stored, h wallet.Holder, uni node.NewAccount) {
 	t.Helper()
 	tn, uni = vciSetup(t)
 	ctx := context.Background()
 	hk, _ := keys.Generate(keys.Ed25519)
 	holder := did.KeyDID(hk.Public())
-	h = client.PresentHolder{DID: holder, KID: holder + "#" + hk.Public().Multibase(), Key: hk}
-	wc := client.NewVCIClient()
+	h = wallet.Holder{DID: holder, KID: holder + "#" + hk.Public().Multibase(), Key: hk}
+	wc := wallet.NewVCIClient()
 	for _, instance := range []string{"diploma", "diploma-jwt"} {
 		o := createOffer(t, tn, uni.Token, `{"instance":"`+instance+`","claims":`+vciClaims+`}`)
-		got, err := wc.ReceiveOffer(ctx, o.OfferURIByReference, client.Holder{Key: hk, KID: h.KID}, client.ReceiveOptions{})
+		got, err := wc.ReceiveOffer(ctx, o.OfferURIByReference, wallet.Holder{Key: hk, KID: h.KID}, wallet.ReceiveOptions{})
 		if err != nil {
 			t.Fatalf("receive %s: %v", instance, err)
 		}
-		wallet = append(wallet, client.WalletCredential{ID: instance, Credential: got.Credentials[0]})
+		held = append(held, wallet.Stored{ID: instance, Credential: got.Credentials[0]})
 	}
-	return tn, frontDesk(t, tn), wallet, h, uni
+	return tn, frontDesk(t, tn), held, h, uni
 }
 
 // frontDesk makes the verifier's account, front-desk.
@@ -83,15 +83,15 @@ func getVPRequest(t *testing.T, tn *testNode, token, id string) api.Presentation
 }
 
 // openVPRequest makes a presentation request with body, fetches it as a
-// wallet and selects what of wallet answers it.
-func openVPRequest(t *testing.T, tn *testNode, token, body string, wallet []client.WalletCredential) (api.PresentationRequestCreated, *oid4vp.Request, []client.Selection) {
+// wallet and selects what of held answers it.
+func openVPRequest(t *testing.T, tn *testNode, token, body string, held []wallet.Stored) (api.PresentationRequestCreated, *oid4vp.Request, []wallet.Selection) {
 	t.Helper()
 	created := createVPRequest(t, tn, token, body)
-	pr, err := client.NewVPClient(tn.c).FetchRequest(context.Background(), created.RequestURI)
+	pr, err := wallet.NewVPClient(tn.c).FetchRequest(context.Background(), created.RequestURI)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sels, err := client.Select(pr, wallet)
+	sels, err := wallet.Select(pr, held)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +126,7 @@ func readEvents(t *testing.T, resp *http.Response) <-chan string {
 }
 
 func TestOID4VP_PresentTwoClaimsOfAnSDJWTDiploma(t *testing.T) {
-	tn, verifier, wallet, h := vpSetup(t)
+	tn, verifier, held, h := vpSetup(t)
 	ctx := context.Background()
 	for _, mode := range []string{oid4vp.ResponseModeDirectPost, oid4vp.ResponseModeDirectPostJWT} {
 		created := createVPRequest(t, tn, verifier.Token, `{"dcql_query":`+diplomaQuery+`,"response_mode":"`+mode+`","purpose":"front desk check"}`)
@@ -150,7 +150,7 @@ func TestOID4VP_PresentTwoClaimsOfAnSDJWTDiploma(t *testing.T) {
 			t.Fatalf("first event %q", st)
 		}
 
-		vc := client.NewVPClient(tn.c)
+		vc := wallet.NewVPClient(tn.c)
 		pr, err := vc.FetchRequest(ctx, created.RequestURI)
 		if err != nil {
 			t.Fatalf("%s: fetch: %v", mode, err)
@@ -159,7 +159,7 @@ func TestOID4VP_PresentTwoClaimsOfAnSDJWTDiploma(t *testing.T) {
 			pr.ClientMetadata == nil || pr.ClientMetadata.ClientName != verifier.DID { // not registered: its DID, not the account's name
 			t.Errorf("request: %+v", pr.RequestObject)
 		}
-		sels, err := client.Select(pr, wallet)
+		sels, err := wallet.Select(pr, held)
 		if err != nil || len(sels) != 1 || sels[0].Credential.ID != "diploma" {
 			t.Fatalf("select: %v %+v", err, sels)
 		}
@@ -192,7 +192,7 @@ func TestOID4VP_PresentTwoClaimsOfAnSDJWTDiploma(t *testing.T) {
 		}
 
 		// Replayed: refused, the outcome stays.
-		resp2, _ := client.BuildResponse(pr, sels, h, time.Now())
+		resp2, _ := wallet.BuildResponse(pr, sels, h, time.Now())
 		code, body := postForm(t, pr.ResponseURI, resp2.Form())
 		if code != 400 || !strings.Contains(body, "invalid_request") {
 			t.Errorf("%s: replay: %d %s", mode, code, body)
@@ -219,12 +219,12 @@ func postForm(t *testing.T, u string, form url.Values) (int, string) {
 }
 
 func TestOID4VP_BadResponsesAreRefusedAndNothingIsAccepted(t *testing.T) {
-	tn, verifier, wallet, h := vpSetup(t)
+	tn, verifier, held, h := vpSetup(t)
 	ctx := context.Background()
-	vc := client.NewVPClient(tn.c)
-	fresh := func(query string) (api.PresentationRequestCreated, *oid4vp.Request, []client.Selection) {
+	vc := wallet.NewVPClient(tn.c)
+	fresh := func(query string) (api.PresentationRequestCreated, *oid4vp.Request, []wallet.Selection) {
 		t.Helper()
-		return openVPRequest(t, tn, verifier.Token, `{"dcql_query":`+query+`}`, wallet)
+		return openVPRequest(t, tn, verifier.Token, `{"dcql_query":`+query+`}`, held)
 	}
 	wantStatus := func(what, id, status string) {
 		t.Helper()
@@ -235,7 +235,7 @@ func TestOID4VP_BadResponsesAreRefusedAndNothingIsAccepted(t *testing.T) {
 
 	// Protocol errors: nothing recorded, the request stays open.
 	created, pr, sels := fresh(diplomaQuery)
-	good, err := client.BuildResponse(pr, sels, h, time.Now())
+	good, err := wallet.BuildResponse(pr, sels, h, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,7 +264,7 @@ func TestOID4VP_BadResponsesAreRefusedAndNothingIsAccepted(t *testing.T) {
 	wantStatus("the good answer", created.ID, "verified")
 
 	// Verification failures are recorded as rejected, final.
-	reject := func(name string, build func(pr *oid4vp.Request, sels []client.Selection) *oid4vp.Response, failed string) {
+	reject := func(name string, build func(pr *oid4vp.Request, sels []wallet.Selection) *oid4vp.Response, failed string) {
 		t.Helper()
 		created, pr, sels := fresh(diplomaQuery)
 		resp := build(pr, sels)
@@ -291,22 +291,22 @@ func TestOID4VP_BadResponsesAreRefusedAndNothingIsAccepted(t *testing.T) {
 	// Answers not bound to the request by their holder proof (another
 	// nonce or audience, a proof that does not verify) are refused without
 	// ending the request: anyone who saw the QR code could send them.
-	for name, build := range map[string]func(pr *oid4vp.Request, sels []client.Selection) *oid4vp.Response{
-		oid4vp.CheckNonce: func(pr *oid4vp.Request, sels []client.Selection) *oid4vp.Response {
+	for name, build := range map[string]func(pr *oid4vp.Request, sels []wallet.Selection) *oid4vp.Response{
+		oid4vp.CheckNonce: func(pr *oid4vp.Request, sels []wallet.Selection) *oid4vp.Response {
 			other := *pr
 			other.Nonce = "another-nonce"
-			r, _ := client.BuildResponse(&other, sels, h, time.Now())
+			r, _ := wallet.BuildResponse(&other, sels, h, time.Now())
 			return r
 		},
-		oid4vp.CheckAudience: func(pr *oid4vp.Request, sels []client.Selection) *oid4vp.Response {
+		oid4vp.CheckAudience: func(pr *oid4vp.Request, sels []wallet.Selection) *oid4vp.Response {
 			other := *pr
 			other.ClientID = "decentralized_identifier:did:web:elsewhere.example"
-			r, _ := client.BuildResponse(&other, sels, h, time.Now())
+			r, _ := wallet.BuildResponse(&other, sels, h, time.Now())
 			return r
 		},
-		credential.CheckHolderProof: func(pr *oid4vp.Request, sels []client.Selection) *oid4vp.Response {
+		credential.CheckHolderProof: func(pr *oid4vp.Request, sels []wallet.Selection) *oid4vp.Response {
 			// The key-binding JWT's signature tampered with.
-			r, _ := client.BuildResponse(pr, sels, h, time.Now())
+			r, _ := wallet.BuildResponse(pr, sels, h, time.Now())
 			var token map[string][]string
 			if err := json.Unmarshal(r.VPToken, &token); err != nil {
 				t.Fatal(err)
@@ -328,20 +328,20 @@ func TestOID4VP_BadResponsesAreRefusedAndNothingIsAccepted(t *testing.T) {
 		}
 		wantStatus("the good answer after one failing "+name, created.ID, "verified")
 	}
-	reject("a required claim not disclosed", func(pr *oid4vp.Request, sels []client.Selection) *oid4vp.Response {
+	reject("a required claim not disclosed", func(pr *oid4vp.Request, sels []wallet.Selection) *oid4vp.Response {
 		sels[0].Disclose = []string{"/degree"}
-		r, _ := client.BuildResponse(pr, sels, h, time.Now())
+		r, _ := wallet.BuildResponse(pr, sels, h, time.Now())
 		return r
 	}, oid4vp.CheckQuery)
-	reject("another credential's format", func(pr *oid4vp.Request, sels []client.Selection) *oid4vp.Response {
+	reject("another credential's format", func(pr *oid4vp.Request, sels []wallet.Selection) *oid4vp.Response {
 		jwtQuery, _ := oid4vp.ParseDCQL([]byte(`{"credentials":[{"id":"diploma","format":"jwt_vc_json","meta":{"type_values":[["VerifiableCredential"]]}}]}`))
 		other := *pr
 		other.DCQL = jwtQuery
-		s, err := client.Select(&other, wallet)
+		s, err := wallet.Select(&other, held)
 		if err != nil {
 			t.Fatal(err)
 		}
-		r, _ := client.BuildResponse(pr, s, h, time.Now())
+		r, _ := wallet.BuildResponse(pr, s, h, time.Now())
 		return r
 	}, oid4vp.CheckQuery)
 
@@ -359,7 +359,7 @@ func TestOID4VP_BadResponsesAreRefusedAndNothingIsAccepted(t *testing.T) {
 	// Two answers at once: exactly one is accepted.
 	created, pr, sels = fresh(diplomaQuery)
 	form := func() url.Values {
-		r, err := client.BuildResponse(pr, sels, h, time.Now())
+		r, err := wallet.BuildResponse(pr, sels, h, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -442,13 +442,13 @@ func wallet0Token(t *testing.T, tn *testNode) string {
 }
 
 func TestOID4VP_PresentationExchangeAndJWTVC(t *testing.T) {
-	tn, verifier, wallet, h := vpSetup(t)
+	tn, verifier, held, h := vpSetup(t)
 	ctx := context.Background()
 	pd := `{"id":"diploma-check","input_descriptors":[{"id":"diploma","format":{"jwt_vc_json":{"alg":["EdDSA"]}},` +
 		`"constraints":{"fields":[{"path":["$.type"],"filter":{"type":"array","contains":{"const":"UniversityDegreeCredential"}}},` +
 		`{"path":["$.credentialSubject.degree"]}]}}]}`
 	created := createVPRequest(t, tn, verifier.Token, `{"presentation_definition":`+pd+`}`)
-	vc := client.NewVPClient(tn.c)
+	vc := wallet.NewVPClient(tn.c)
 	pr, err := vc.FetchRequest(ctx, created.RequestURI)
 	if err != nil {
 		t.Fatal(err)
@@ -456,7 +456,7 @@ func TestOID4VP_PresentationExchangeAndJWTVC(t *testing.T) {
 	if pr.PresentationDef == nil || pr.DCQL.Credentials[0].Format != "jwt_vc_json" {
 		t.Fatalf("request: %+v", pr.DCQL)
 	}
-	sels, err := client.Select(pr, wallet)
+	sels, err := wallet.Select(pr, held)
 	if err != nil || sels[0].Credential.ID != "diploma-jwt" {
 		t.Fatalf("select: %v", err)
 	}
@@ -474,26 +474,26 @@ func TestOID4VP_PresentationExchangeAndJWTVC(t *testing.T) {
 }
 
 func TestOID4VP_DataIntegrityPresentation(t *testing.T) {
-	tn, verifier, wallet, h, uni := vpSetupWithIssuer(t)
+	tn, verifier, held, h, uni := vpSetupWithIssuer(t)
 	ctx := context.Background()
 	// An ldp_vc diploma: a whole credential with the examples context
 	// (Data Integrity needs its terms defined).
 	o := createOffer(t, tn, uni.Token, `{"instance":"diploma-ldp","credential":{"@context":["https://www.w3.org/ns/credentials/v2","https://www.w3.org/ns/credentials/examples/v2"],"type":["VerifiableCredential"],"credentialSubject":`+vciClaims+`}}`)
-	got, err := client.NewVCIClient().ReceiveOffer(ctx, o.OfferURIByReference, client.Holder{Key: h.Key, KID: h.KID}, client.ReceiveOptions{})
+	got, err := wallet.NewVCIClient().ReceiveOffer(ctx, o.OfferURIByReference, wallet.Holder{Key: h.Key, KID: h.KID}, wallet.ReceiveOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	wallet = append(wallet, client.WalletCredential{ID: "diploma-ldp", Credential: got.Credentials[0]})
+	held = append(held, wallet.Stored{ID: "diploma-ldp", Credential: got.Credentials[0]})
 	// type_values as Appendix B.1.1 has them: fully expanded IRIs.
 	query := `{"credentials":[{"id":"d","format":"ldp_vc","meta":{"type_values":[["https://www.w3.org/2018/credentials#VerifiableCredential",` +
 		`"https://www.w3.org/ns/credentials/examples#UniversityDegreeCredential"]]},"claims":[{"path":["credentialSubject","holderName"]}]}]}`
 	created := createVPRequest(t, tn, verifier.Token, `{"dcql_query":`+query+`,"response_mode":"direct_post.jwt"}`)
-	vc := client.NewVPClient(tn.c)
+	vc := wallet.NewVPClient(tn.c)
 	pr, err := vc.FetchRequest(ctx, created.RequestURI)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sels, err := client.Select(pr, wallet)
+	sels, err := wallet.Select(pr, held)
 	if err != nil || sels[0].Credential.ID != "diploma-ldp" {
 		t.Fatalf("select: %v", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/weidgo/weid/server/dids"
 	"github.com/weidgo/weid/server/evidence"
 	"github.com/weidgo/weid/server/governance"
+	"github.com/weidgo/weid/server/grants"
 	"github.com/weidgo/weid/server/httpx"
 	"github.com/weidgo/weid/server/ledger"
 	"github.com/weidgo/weid/server/oid4vci"
@@ -31,6 +32,7 @@ func (s *Server) routes() http.Handler {
 	status := status.New(s.node, s.baseURL)
 	batches := &batch.Handlers{Node: s.node}
 	ledger := &ledger.Handlers{Node: s.node, Version: Version}
+	grants := &grants.Handlers{Node: s.node, BaseURL: s.baseURL}
 	r := chi.NewRouter()
 	r.Use(requestID, recoverer, s.observe, batch.LimitBodies(limitBody))
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
@@ -100,13 +102,13 @@ func (s *Server) routes() http.Handler {
 			})
 		})
 		r.Route("/grants", func(r chi.Router) {
-			r.Get("/", s.listGrants)
-			r.Post("/", s.createGrant)
+			r.Get("/", h(grants.List))
+			r.Post("/", h(grants.Create))
 			r.Route("/{id}", func(r chi.Router) {
-				r.Get("/", s.getGrant)
-				r.Post("/revoke", s.revokeGrant)
-				r.Get("/accesses", s.listAccesses)
-				r.Post("/accesses", s.recordAccess)
+				r.Get("/", h(grants.Get))
+				r.Post("/revoke", h(grants.Revoke))
+				r.Get("/accesses", h(grants.Accesses))
+				r.Post("/accesses", h(grants.RecordAccess))
 			})
 		})
 		r.Post("/credentials/verify-batch", h(batches.Verify))

@@ -5,17 +5,12 @@ package server
 
 import (
 	"context"
-	"errors"
-	"io"
 	"net"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/weidgo/weid/errs"
-	"github.com/weidgo/weid/keystore"
 	"github.com/weidgo/weid/node"
 	"github.com/weidgo/weid/oid4vci"
 	"github.com/weidgo/weid/oid4vp"
@@ -97,32 +92,4 @@ func (s *Server) ListenAndServe(ctx context.Context, addr string, ready func(net
 		<-errc
 		return err
 	}
-}
-
-// readBody reads a request body of at most MaxBodyBytes.
-func readBody(r *http.Request) ([]byte, error) {
-	b, err := io.ReadAll(r.Body)
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
-		return nil, errs.New(http.StatusRequestEntityTooLarge, "request.tooLarge", "request body exceeds %d bytes", mbe.Limit)
-	}
-	if err != nil {
-		return nil, errs.BadRequest("request.unreadable", "read request body: %v", err)
-	}
-	return b, nil
-}
-
-// account returns the account the request's bearer token authenticates, or
-// an error if the token is missing or unknown.
-func (s *Server) account(r *http.Request) (*keystore.Account, error) {
-	h := r.Header.Get("Authorization")
-	tok, ok := strings.CutPrefix(h, "Bearer ")
-	if !ok || tok == "" {
-		return nil, errs.New(http.StatusUnauthorized, "auth.required", "this operation needs an API token: Authorization: Bearer <token>")
-	}
-	a, err := s.node.Keystore.Authenticate(strings.TrimSpace(tok))
-	if errors.Is(err, keystore.ErrNotFound) {
-		return nil, errs.New(http.StatusUnauthorized, "auth.invalidToken", "the API token is not valid")
-	}
-	return a, err
 }

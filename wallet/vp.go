@@ -1,4 +1,4 @@
-package client
+package wallet
 
 // A wallet's side of OpenID for Verifiable Presentations 1.0: read a
 // request by reference, check who asks (the decentralized_identifier
@@ -100,12 +100,7 @@ func (c *VPClient) FetchRequest(ctx context.Context, link string) (*oid4vp.Reque
 		return nil, fmt.Errorf("fetch the request object: %w", err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		e := &Error{Status: resp.StatusCode}
-		if json.Unmarshal(raw, e) != nil || e.Code == "" {
-			e.Detail = truncate(strings.TrimSpace(string(raw)), 300)
-		}
-		e.Status = resp.StatusCode
-		return nil, fmt.Errorf("fetch the request object: %w", e)
+		return nil, fmt.Errorf("fetch the request object: %w", answerError(resp.StatusCode, raw))
 	}
 	r, err := oid4vp.ParseRequestObject(strings.TrimSpace(string(raw)), clientID, c.now())
 	if err != nil {
@@ -127,19 +122,13 @@ func (c *VPClient) FetchRequest(ctx context.Context, link string) (*oid4vp.Reque
 	return r, nil
 }
 
-// WalletCredential is a credential the wallet holds, in the form it was
-// issued: a compact SD-JWT or vc+jwt, or a Data Integrity document.
-type WalletCredential struct {
-	// ID is the wallet's name for it.
-	ID         string
-	Credential json.RawMessage
-}
-
 // Selection is the credential chosen to answer one credential query, and
 // what of it the query asks for.
 type Selection struct {
-	QueryID    string
-	Credential *WalletCredential
+	QueryID string
+	// Credential is the credential chosen, as the wallet holds it (Select
+	// reads only its ID and Credential).
+	Credential *Stored
 	Format     string
 	Match      *oid4vp.Match
 	// Disclose are the SD-JWT pointers that will be revealed.
@@ -156,18 +145,18 @@ type Selection struct {
 // queries all have a credential — the other options and the optional sets
 // are not presented. It fails, saying why, when a required set (or query)
 // cannot be answered.
-func Select(req *oid4vp.Request, creds []WalletCredential) ([]Selection, error) {
+func Select(req *oid4vp.Request, creds []Stored) ([]Selection, error) {
 	return selectCredentials(req, creds, false)
 }
 
 // SelectWithOptional is Select that also answers each optional credential
 // set the wallet can (its first satisfiable option): for a user who agreed
 // to share what the verifier would like but does not need.
-func SelectWithOptional(req *oid4vp.Request, creds []WalletCredential) ([]Selection, error) {
+func SelectWithOptional(req *oid4vp.Request, creds []Stored) ([]Selection, error) {
 	return selectCredentials(req, creds, true)
 }
 
-func selectCredentials(req *oid4vp.Request, creds []WalletCredential, optional bool) ([]Selection, error) {
+func selectCredentials(req *oid4vp.Request, creds []Stored, optional bool) ([]Selection, error) {
 	q := req.DCQL
 	found := map[string]*Selection{}
 	reasons := map[string]string{}
@@ -225,7 +214,7 @@ func selectCredentials(req *oid4vp.Request, creds []WalletCredential, optional b
 	return out, nil
 }
 
-func selectOne(cq *oid4vp.CredentialQuery, wc *WalletCredential) (*Selection, error) {
+func selectOne(cq *oid4vp.CredentialQuery, wc *Stored) (*Selection, error) {
 	sec, err := credential.Classify(wc.Credential)
 	if err != nil {
 		return nil, err
@@ -287,13 +276,6 @@ func selectOne(cq *oid4vp.CredentialQuery, wc *WalletCredential) (*Selection, er
 	return sel, nil
 }
 
-// PresentHolder is the wallet's identity: its DID, the verification method
-// that signs (an authentication method of the DID) and its key.
-type PresentHolder struct {
-	DID, KID string
-	Key      *keys.PrivateKey
-}
-
 // PresentOutcome is what the verifier answered.
 type PresentOutcome struct {
 	// RedirectURI is where the verifier sends the user next, if anywhere.
@@ -306,7 +288,7 @@ type PresentOutcome struct {
 // Integrity presentation with challenge and domain), and posts them to
 // the response_uri (encrypted with direct_post.jwt). A verifier's OAuth
 // error comes back as an *oid4vp.Error.
-func (c *VPClient) Present(ctx context.Context, req *oid4vp.Request, sels []Selection, h PresentHolder) (*PresentOutcome, error) {
+func (c *VPClient) Present(ctx context.Context, req *oid4vp.Request, sels []Selection, h Holder) (*PresentOutcome, error) {
 	resp, err := BuildResponse(req, sels, h, c.now())
 	if err != nil {
 		return nil, err
@@ -323,7 +305,7 @@ func (c *VPClient) Decline(ctx context.Context, req *oid4vp.Request) error {
 // BuildResponse makes the authorization response of the selections: a
 // vp_token keyed by credential query id (§8.1) or, for a presentation
 // definition, the presentations and their presentation_submission.
-func BuildResponse(req *oid4vp.Request, sels []Selection, h PresentHolder, now time.Time) (*oid4vp.Response, error) {
+func BuildResponse(req *oid4vp.Request, sels []Selection, h Holder, now time.Time) (*oid4vp.Response, error) {
 	byID := map[string][]json.RawMessage{}
 	var list []json.RawMessage
 	sub := &oid4vp.PresentationSubmission{ID: "submission-" + fmt.Sprint(now.UnixNano())}
@@ -355,8 +337,8 @@ func BuildResponse(req *oid4vp.Request, sels []Selection, h PresentHolder, now t
 	return r, nil
 }
 
-func buildPresentation(req *oid4vp.Request, s *Selection, h PresentHolder, now time.Time) (json.RawMessage, error) {
-	signer := credential.Signer{DID: h.DID, VerificationMethod: h.KID, Key: h.Key}
+func buildPresentation(req *oid4vp.Request, s *Selection, h Holder, now time.Time) (json.RawMessage, error) {
+	signer := h.signer()
 	switch s.Format {
 	case oid4vp.FormatSDJWT:
 		p, err := sdjwt.Present(s.sec.Token, s.Disclose, &sdjwt.KeyBinding{Key: h.Key, Audience: req.ClientID, Nonce: req.Nonce, IssuedAt: now})
@@ -365,14 +347,7 @@ func buildPresentation(req *oid4vp.Request, s *Selection, h PresentHolder, now t
 		}
 		return json.Marshal(p)
 	case oid4vp.FormatJWTVCJSON:
-		vp, err := json.Marshal(map[string]any{
-			"@context": []string{credential.ContextV2}, "type": []string{credential.TypeVerifiablePresentation}, "holder": h.DID,
-			"verifiableCredential": []any{map[string]any{"@context": credential.ContextV2, "id": credential.DataURLVCJWT + s.sec.Token, "type": "EnvelopedVerifiableCredential"}},
-		})
-		if err != nil {
-			return nil, err
-		}
-		tok, err := credential.SignPresentationJWT(signer, vp, req.Nonce, req.ClientID, now)
+		tok, err := credential.SignPresentationJWT(signer, presentationOf(h.DID, []any{envelope(s.sec.Token)}), req.Nonce, req.ClientID, now)
 		if err != nil {
 			return nil, err
 		}
@@ -382,18 +357,11 @@ func buildPresentation(req *oid4vp.Request, s *Selection, h PresentHolder, now t
 		if err := json.Unmarshal(s.sec.Doc, &doc); err != nil {
 			return nil, err
 		}
-		vp, err := json.Marshal(map[string]any{
-			"@context": []string{credential.ContextV2}, "type": []string{credential.TypeVerifiablePresentation}, "holder": h.DID,
-			"verifiableCredential": []any{doc},
-		})
-		if err != nil {
-			return nil, err
-		}
 		suite := "eddsa-rdfc-2022"
 		if h.Key.Type() == keys.P256 {
 			suite = "ecdsa-rdfc-2019"
 		}
-		return credential.SignPresentationDataIntegrity(signer, vp, suite, req.Nonce, req.ClientID, now)
+		return credential.SignPresentationDataIntegrity(signer, presentationOf(h.DID, []any{doc}), suite, req.Nonce, req.ClientID, now)
 	}
 	return nil, fmt.Errorf("format %s cannot be presented", s.Format)
 }
@@ -431,12 +399,7 @@ func (c *VPClient) post(ctx context.Context, req *oid4vp.Request, r *oid4vp.Resp
 		if json.Unmarshal(raw, &oe) == nil && oe.Code != "" {
 			return nil, &oe
 		}
-		e := &Error{Status: resp.StatusCode}
-		if json.Unmarshal(raw, e) != nil || e.Code == "" {
-			e.Detail = truncate(strings.TrimSpace(string(raw)), 300)
-		}
-		e.Status = resp.StatusCode
-		return nil, fmt.Errorf("post the response: %w", e)
+		return nil, fmt.Errorf("post the response: %w", answerError(resp.StatusCode, raw))
 	}
 	var out PresentOutcome
 	if len(bytes.TrimSpace(raw)) > 0 {
@@ -450,11 +413,4 @@ func (c *VPClient) post(ctx context.Context, req *oid4vp.Request, r *oid4vp.Resp
 		}
 	}
 	return &out, nil
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }

@@ -1,4 +1,4 @@
-package client
+package wallet
 
 // A wallet's side of OpenID for Verifiable Credential Issuance 1.0: the
 // pre-authorized code flow from a credential offer to the credentials,
@@ -18,7 +18,6 @@ import (
 	"time"
 
 	"github.com/weidgo/weid/jose"
-	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/oid4vci"
 )
 
@@ -75,15 +74,7 @@ func (c *VCIClient) send(ctx context.Context, method, u, contentType, bearer str
 		if json.Unmarshal(raw, &oe) == nil && oe.Code != "" {
 			return &oe
 		}
-		e := &Error{Status: resp.StatusCode}
-		if json.Unmarshal(raw, e) != nil || e.Code == "" {
-			e.Detail = strings.TrimSpace(string(raw))
-			if len(e.Detail) > 300 {
-				e.Detail = e.Detail[:300]
-			}
-		}
-		e.Status = resp.StatusCode
-		return fmt.Errorf("%s %s: %w", method, u, e)
+		return fmt.Errorf("%s %s: %w", method, u, answerError(resp.StatusCode, raw))
 	}
 	if err := json.Unmarshal(raw, out); err != nil {
 		return fmt.Errorf("%s %s: the answer is not the JSON expected: %w", method, u, err)
@@ -181,14 +172,6 @@ func (c *VCIClient) Credential(ctx context.Context, endpoint, accessToken string
 	return &out, nil
 }
 
-// Holder is the wallet key credentials are bound to: its proofs name it by
-// KID (a DID URL of the wallet's DID) or, when KID is "", carry its public
-// JWK.
-type Holder struct {
-	Key *keys.PrivateKey
-	KID string
-}
-
 // ReceiveOptions tune ReceiveOffer.
 type ReceiveOptions struct {
 	// TxCode is the transaction code (PIN), if the offer asks for one.
@@ -216,49 +199,29 @@ var ErrTxCodeRequired = errors.New("the offer asks for a transaction code (PIN)"
 // ReceiveOffer runs the pre-authorized code flow: it resolves the offer,
 // reads the issuer's and its authorization server's metadata, redeems the
 // code, gets a c_nonce and requests the offer's first credential
-// configuration with key proofs signed by h.
+// configuration with key proofs signed by h (h.DID is not used: a proof
+// names the key by h.KID).
 func (c *VCIClient) ReceiveOffer(ctx context.Context, link string, h Holder, o ReceiveOptions) (*Received, error) {
 	offer, err := c.ResolveOffer(ctx, link)
 	if err != nil {
 		return nil, err
 	}
-	if offer.Grants == nil || offer.Grants.PreAuthorizedCode == nil {
-		return nil, errors.New("the offer has no pre-authorized code grant; the authorization code flow is not supported")
-	}
-	grant := offer.Grants.PreAuthorizedCode
-	if grant.TxCode != nil && o.TxCode == "" {
-		return nil, ErrTxCodeRequired
-	}
-	if grant.TxCode == nil && o.TxCode != "" {
-		return nil, errors.New("the offer asks for no transaction code")
+	grant, err := preAuthorized(offer, o.TxCode)
+	if err != nil {
+		return nil, err
 	}
 	meta, err := c.IssuerMetadata(ctx, offer.CredentialIssuer)
 	if err != nil {
 		return nil, err
 	}
-	configID := offer.CredentialConfigurationIDs[0]
-	conf, ok := meta.CredentialConfigurationsSupported[configID]
-	if !ok {
-		return nil, fmt.Errorf("the issuer's metadata does not describe the offered credential %q", configID)
-	}
-	alg, err := jose.AlgFor(h.Key.Type())
-	if err != nil {
+	out := &Received{Offer: offer, Issuer: meta, ConfigurationID: offer.CredentialConfigurationIDs[0]}
+	count := max(o.Count, 1)
+	if out.Format, err = checkConfiguration(meta, out.ConfigurationID, h, count); err != nil {
 		return nil, err
 	}
-	if pt, ok := conf.ProofTypesSupported[oid4vci.ProofTypeJWT]; len(conf.ProofTypesSupported) > 0 && (!ok || !slices.Contains(pt.ProofSigningAlgValuesSupported, alg)) {
-		return nil, fmt.Errorf("the issuer takes no jwt key proof signed with %s", alg)
-	}
-	count := max(o.Count, 1)
-	if count > 1 && (meta.BatchCredentialIssuance == nil || meta.BatchCredentialIssuance.BatchSize < count) {
-		return nil, fmt.Errorf("the issuer does not issue %d credentials in one request", count)
-	}
-	as := offer.CredentialIssuer
-	if grant.AuthorizationServer != "" {
-		as = grant.AuthorizationServer
-	} else if len(meta.AuthorizationServers) == 1 {
-		as = meta.AuthorizationServers[0]
-	} else if len(meta.AuthorizationServers) > 1 {
-		return nil, errors.New("the issuer names several authorization servers and the offer none")
+	as, err := authorizationServer(offer, meta)
+	if err != nil {
+		return nil, err
 	}
 	asMeta, err := c.AuthorizationServerMetadata(ctx, as)
 	if err != nil {
@@ -268,6 +231,71 @@ func (c *VCIClient) ReceiveOffer(ctx context.Context, link string, h Holder, o R
 	if err != nil {
 		return nil, err
 	}
+	resp, err := c.requestCredentials(ctx, meta, out.ConfigurationID, tok.AccessToken, h, count)
+	if err != nil {
+		return nil, err
+	}
+	for _, ic := range resp.Credentials {
+		out.Credentials = append(out.Credentials, ic.Credential)
+	}
+	return out, nil
+}
+
+// preAuthorized returns the offer's pre-authorized code grant, once the
+// transaction code is given exactly when the offer asks for one.
+func preAuthorized(offer *oid4vci.CredentialOffer, txCode string) (*oid4vci.PreAuthorizedCodeGrant, error) {
+	if offer.Grants == nil || offer.Grants.PreAuthorizedCode == nil {
+		return nil, errors.New("the offer has no pre-authorized code grant; the authorization code flow is not supported")
+	}
+	grant := offer.Grants.PreAuthorizedCode
+	if grant.TxCode != nil && txCode == "" {
+		return nil, ErrTxCodeRequired
+	}
+	if grant.TxCode == nil && txCode != "" {
+		return nil, errors.New("the offer asks for no transaction code")
+	}
+	return grant, nil
+}
+
+// checkConfiguration checks that the issuer describes the offered
+// credential configuration, takes key proofs signed with h's key and issues
+// count credentials in one request; it returns the credential's format.
+func checkConfiguration(meta *oid4vci.IssuerMetadata, configID string, h Holder, count int) (string, error) {
+	conf, ok := meta.CredentialConfigurationsSupported[configID]
+	if !ok {
+		return "", fmt.Errorf("the issuer's metadata does not describe the offered credential %q", configID)
+	}
+	alg, err := jose.AlgFor(h.Key.Type())
+	if err != nil {
+		return "", err
+	}
+	if pt, ok := conf.ProofTypesSupported[oid4vci.ProofTypeJWT]; len(conf.ProofTypesSupported) > 0 && (!ok || !slices.Contains(pt.ProofSigningAlgValuesSupported, alg)) {
+		return "", fmt.Errorf("the issuer takes no jwt key proof signed with %s", alg)
+	}
+	if count > 1 && (meta.BatchCredentialIssuance == nil || meta.BatchCredentialIssuance.BatchSize < count) {
+		return "", fmt.Errorf("the issuer does not issue %d credentials in one request", count)
+	}
+	return conf.Format, nil
+}
+
+// authorizationServer is the authorization server of the offer's grant:
+// the one it names, else the issuer's only one, else the issuer itself
+// (§4.1.1, §12.2.4).
+func authorizationServer(offer *oid4vci.CredentialOffer, meta *oid4vci.IssuerMetadata) (string, error) {
+	switch grant := offer.Grants.PreAuthorizedCode; {
+	case grant.AuthorizationServer != "":
+		return grant.AuthorizationServer, nil
+	case len(meta.AuthorizationServers) == 1:
+		return meta.AuthorizationServers[0], nil
+	case len(meta.AuthorizationServers) > 1:
+		return "", errors.New("the issuer names several authorization servers and the offer none")
+	}
+	return offer.CredentialIssuer, nil
+}
+
+// requestCredentials gets a c_nonce and requests count credentials of
+// configID, each with a key proof signed by h over it.
+func (c *VCIClient) requestCredentials(ctx context.Context, meta *oid4vci.IssuerMetadata, configID, accessToken string, h Holder, count int) (*oid4vci.CredentialResponse, error) {
 	if meta.NonceEndpoint == "" {
 		return nil, errors.New("the issuer has no nonce endpoint")
 	}
@@ -278,22 +306,44 @@ func (c *VCIClient) ReceiveOffer(ctx context.Context, link string, h Holder, o R
 	req := &oid4vci.CredentialRequest{CredentialConfigurationID: configID, Proofs: &oid4vci.Proofs{}}
 	now := time.Now()
 	for range count {
-		p, err := oid4vci.SignProof(h.Key, h.KID, offer.CredentialIssuer, nonce, now)
+		p, err := oid4vci.SignProof(h.Key, h.KID, meta.CredentialIssuer, nonce, now)
 		if err != nil {
 			return nil, err
 		}
 		req.Proofs.JWT = append(req.Proofs.JWT, p)
 	}
-	resp, err := c.Credential(ctx, meta.CredentialEndpoint, tok.AccessToken, req)
+	resp, err := c.Credential(ctx, meta.CredentialEndpoint, accessToken, req)
 	if err != nil {
 		return nil, err
 	}
 	if len(resp.Credentials) == 0 {
 		return nil, errors.New("the credential response holds no credential (deferred issuance is not supported)")
 	}
-	out := &Received{Offer: offer, Issuer: meta, ConfigurationID: configID, Format: conf.Format}
-	for _, ic := range resp.Credentials {
-		out.Credentials = append(out.Credentials, ic.Credential)
+	return resp, nil
+}
+
+// Receive redeems the credential offer link with c and stores the
+// credentials the issuer sends, bound to the wallet's key: it returns what
+// the issuer answered and the credentials as stored.
+func (w *Wallet) Receive(ctx context.Context, c *VCIClient, link string, o ReceiveOptions) (*Received, []Stored, error) {
+	h, err := w.Holder()
+	if err != nil {
+		return nil, nil, err
 	}
-	return out, nil
+	got, err := c.ReceiveOffer(ctx, link, h, o)
+	if err != nil {
+		return nil, nil, err
+	}
+	var stored []Stored
+	for i, raw := range got.Credentials {
+		s, err := ParseCredential(raw)
+		if err != nil {
+			return got, stored, fmt.Errorf("credential %d of %s: %w", i+1, got.Offer.CredentialIssuer, err)
+		}
+		if err := w.Add(s); err != nil {
+			return got, stored, err
+		}
+		stored = append(stored, *s)
+	}
+	return got, stored, nil
 }

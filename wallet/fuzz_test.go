@@ -1,0 +1,38 @@
+package wallet
+
+import (
+	"testing"
+
+	"github.com/weidgo/weid/keys"
+)
+
+// FuzzParseCredential: whatever a file holds, reading it as a credential
+// fails or yields a credential the wallet can store, whose stored form
+// reads back as the same credential (the same id).
+func FuzzParseCredential(f *testing.F) {
+	k, err := keys.Generate(keys.Ed25519)
+	if err != nil {
+		f.Fatal(err)
+	}
+	c := issue(f, issuer(f), "did:example:alice", k.Public())
+	for _, s := range []string{c.jwt, c.di, c.sd, `{"@context":"https://www.w3.org/ns/credentials/v2","type":"EnvelopedVerifiableCredential","id":"data:application/vc+jwt,` + c.jwt + `"}`,
+		"", "a.b.c", `{"type":"VerifiableCredential"}`, `"x~y~"`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		s, err := ParseCredential(raw)
+		if err != nil {
+			return
+		}
+		if len(s.ID) != IDLen || s.Types == nil {
+			t.Fatalf("parsed %+v", s)
+		}
+		again, err := ParseCredential(s.Credential)
+		if err != nil || again.ID != s.ID {
+			t.Fatalf("the stored form %s reads back as %+v, %v", s.Credential, again, err)
+		}
+		if _, _, err := s.Claims(); err != nil {
+			t.Fatalf("claims of a parsed credential: %v", err)
+		}
+	})
+}

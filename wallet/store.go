@@ -1,0 +1,339 @@
+package wallet
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/weidgo/weid/credential"
+	"github.com/weidgo/weid/jose"
+	"github.com/weidgo/weid/sdjwt"
+)
+
+// IDLen is the length of a stored credential's id: hex digits of the
+// SHA-256 of the credential as stored.
+const IDLen = 12
+
+// ErrNoCredential reports a credential id the wallet does not hold.
+var ErrNoCredential = errors.New("no credential")
+
+// ErrHeld reports a credential the wallet already holds.
+var ErrHeld = errors.New("the credential is already in the wallet")
+
+// Stored is a credential of the wallet, credentials/<id>.json: the
+// credential as received (normalized: an enveloped vc+jwt or SD-JWT is
+// kept as its compact token) and what the wallet read from it to index it,
+// unverified.
+type Stored struct {
+	// ID is the wallet's id of the credential: the first IDLen hex digits
+	// of the SHA-256 of the compact token, or of the credential object's
+	// compacted JSON.
+	ID     string            `json:"id"`
+	Format credential.Format `json:"format"`
+	// CredentialID is the credential's own id ("id" or "jti"), if any.
+	CredentialID string   `json:"credentialId,omitempty"`
+	Types        []string `json:"types"`
+	Issuer       string   `json:"issuer"`
+	Subject      string   `json:"subject,omitempty"`
+	ValidFrom    string   `json:"validFrom,omitempty"`
+	ValidUntil   string   `json:"validUntil,omitempty"`
+	Added        string   `json:"added"`
+	// Credential is a JSON string (vc+jwt, SD-JWT) or object (Data
+	// Integrity).
+	Credential json.RawMessage `json:"credential"`
+}
+
+// Disclosure is a disclosure of a stored SD-JWT, as Stored.Claims decodes
+// it: a claim's name and value, or an array element's value.
+type Disclosure struct {
+	Name         string `json:"name,omitempty"`
+	Value        any    `json:"value"`
+	ArrayElement bool   `json:"arrayElement,omitempty"`
+}
+
+// ParseCredential reads raw (a file's bytes: a compact token or JSON) as a
+// credential, normalizes it (an enveloped credential becomes its compact
+// token) and indexes it, without verifying anything.
+func ParseCredential(raw []byte) (*Stored, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return nil, errors.New("the credential is empty")
+	}
+	value := json.RawMessage(raw)
+	if raw[0] != '{' && raw[0] != '"' {
+		b, err := json.Marshal(string(raw))
+		if err != nil {
+			return nil, err
+		}
+		value = b
+	}
+	sec, err := credential.Classify(value)
+	if err != nil {
+		return nil, err
+	}
+	s := &Stored{Format: sec.Format}
+	stored, claims, err := s.normalize(sec)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(stored)
+	s.ID = hex.EncodeToString(sum[:])[:IDLen]
+	s.index(claims)
+	return s, nil
+}
+
+// normalize sets s.Credential to the form the wallet keeps of sec and
+// returns the bytes its id hashes and its claims.
+func (s *Stored) normalize(sec credential.Secured) ([]byte, map[string]any, error) {
+	var claims map[string]any
+	switch sec.Format {
+	case credential.FormatJWT, credential.FormatSDJWT:
+		issuerJWT, _, _ := strings.Cut(sec.Token, "~")
+		j, err := jose.Parse(issuerJWT)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s credential: %w", sec.Format, err)
+		}
+		if err := json.Unmarshal(j.Payload, &claims); err != nil || claims == nil {
+			return nil, nil, fmt.Errorf("%s credential: the payload is not a JSON object", sec.Format)
+		}
+		if s.Credential, err = json.Marshal(sec.Token); err != nil {
+			return nil, nil, err
+		}
+		return []byte(sec.Token), claims, nil
+	case credential.FormatDataIntegrity:
+		var buf bytes.Buffer
+		if err := json.Compact(&buf, sec.Doc); err != nil {
+			return nil, nil, fmt.Errorf("credential: %w", err)
+		}
+		if err := json.Unmarshal(buf.Bytes(), &claims); err != nil {
+			return nil, nil, fmt.Errorf("credential: %w", err)
+		}
+		s.Credential = buf.Bytes()
+		return buf.Bytes(), claims, nil
+	}
+	return nil, nil, fmt.Errorf("credential format %q is not supported", sec.Format)
+}
+
+// index fills the indexed fields from a credential's claims: VC 2.0
+// members (id, type, issuer, credentialSubject.id, validFrom, validUntil),
+// or the JWT / SD-JWT VC claims (jti, vct, iss, sub, nbf, exp).
+func (s *Stored) index(c map[string]any) {
+	str := func(k string) string { v, _ := c[k].(string); return v }
+	s.CredentialID = first(str("id"), str("jti"))
+	switch t := c["type"].(type) {
+	case string:
+		s.Types = []string{t}
+	case []any:
+		for _, e := range t {
+			if v, ok := e.(string); ok {
+				s.Types = append(s.Types, v)
+			}
+		}
+	}
+	if vct := str("vct"); vct != "" {
+		s.Types = append(s.Types, vct)
+	}
+	switch is := c["issuer"].(type) {
+	case string:
+		s.Issuer = is
+	case map[string]any:
+		s.Issuer, _ = is["id"].(string)
+	}
+	s.Issuer = first(s.Issuer, str("iss"))
+	s.Subject = first(subjectID(c["credentialSubject"]), str("sub"))
+	s.ValidFrom = first(date(c, "validFrom"), date(c, "nbf"))
+	s.ValidUntil = first(date(c, "validUntil"), date(c, "exp"))
+	if s.Types == nil {
+		s.Types = []string{}
+	}
+}
+
+func first(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// date reads claim k as a date: a string as it is, a NumericDate as RFC
+// 3339.
+func date(c map[string]any, k string) string {
+	switch v := c[k].(type) {
+	case string:
+		return v
+	case float64:
+		return time.Unix(int64(v), 0).UTC().Format(time.RFC3339)
+	}
+	return ""
+}
+
+// subjectID is the id of a credentialSubject (the first, of several).
+func subjectID(s any) string {
+	if a, ok := s.([]any); ok && len(a) > 0 {
+		s = a[0]
+	}
+	m, _ := s.(map[string]any)
+	id, _ := m["id"].(string)
+	return id
+}
+
+// Secured returns how the stored credential is secured.
+func (s *Stored) Secured() (credential.Secured, error) {
+	sec, err := credential.Classify(s.Credential)
+	if err != nil {
+		return sec, fmt.Errorf("stored credential %s: %w", s.ID, err)
+	}
+	return sec, nil
+}
+
+// Claims decodes the stored credential's claims: the credential object,
+// the vc+jwt payload, or the SD-JWT issuer JWT payload and its
+// disclosures. Nothing is verified.
+func (s *Stored) Claims() (map[string]any, []Disclosure, error) {
+	sec, err := s.Secured()
+	if err != nil {
+		return nil, nil, err
+	}
+	var claims map[string]any
+	switch sec.Format {
+	case credential.FormatDataIntegrity:
+		err = json.Unmarshal(sec.Doc, &claims)
+	case credential.FormatJWT, credential.FormatSDJWT:
+		issuerJWT, _, _ := strings.Cut(sec.Token, "~")
+		var j *jose.JWS
+		if j, err = jose.Parse(issuerJWT); err == nil {
+			err = json.Unmarshal(j.Payload, &claims)
+		}
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("stored credential %s: %w", s.ID, err)
+	}
+	if sec.Format != credential.FormatSDJWT {
+		return claims, nil, nil
+	}
+	ds := []Disclosure{}
+	if p, err := sdjwt.Parse(sec.Token, sdjwt.TypVC, "vc+sd-jwt"); err == nil {
+		for _, d := range p.Disclosures {
+			ds = append(ds, Disclosure{Name: d.Name, Value: d.Value, ArrayElement: d.ArrayElement})
+		}
+	}
+	return claims, ds, nil
+}
+
+// path is the file of the stored credential id.
+func (w *Wallet) path(id string) string {
+	return filepath.Join(w.Dir, CredentialDir, id+".json")
+}
+
+// Credentials returns every stored credential, sorted by the time added
+// then id.
+func (w *Wallet) Credentials() ([]Stored, error) {
+	ents, err := os.ReadDir(filepath.Join(w.Dir, CredentialDir))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []Stored
+	for _, e := range ents {
+		id, ok := strings.CutSuffix(e.Name(), ".json")
+		if !ok || e.IsDir() {
+			continue
+		}
+		s, err := w.Credential(id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *s)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Added != out[j].Added {
+			return out[i].Added < out[j].Added
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out, nil
+}
+
+// Credential reads the stored credential id.
+func (w *Wallet) Credential(id string) (*Stored, error) {
+	p := w.path(id)
+	b, err := os.ReadFile(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w %q in the wallet %s", ErrNoCredential, id, w.Dir)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var s Stored
+	if err := json.Unmarshal(b, &s); err != nil {
+		return nil, fmt.Errorf("%s: %w", p, err)
+	}
+	if s.ID != id || len(s.Credential) == 0 {
+		return nil, fmt.Errorf("%s: not a stored credential of id %s", p, id)
+	}
+	return &s, nil
+}
+
+// Find returns the stored credential whose id is id or starts with it.
+func (w *Wallet) Find(id string) (*Stored, error) {
+	if id == "" || strings.ContainsAny(id, `/\.`) {
+		return nil, fmt.Errorf("%w %q: not a credential id of the wallet", ErrNoCredential, id)
+	}
+	if len(id) == IDLen {
+		return w.Credential(id)
+	}
+	all, err := w.Credentials()
+	if err != nil {
+		return nil, err
+	}
+	var match []*Stored
+	for i := range all {
+		if strings.HasPrefix(all[i].ID, id) {
+			match = append(match, &all[i])
+		}
+	}
+	switch len(match) {
+	case 0:
+		return nil, fmt.Errorf("%w %q in the wallet %s", ErrNoCredential, id, w.Dir)
+	case 1:
+		return match[0], nil
+	}
+	return nil, fmt.Errorf("%q names %d credentials of the wallet; give more of the id", id, len(match))
+}
+
+// Has reports whether the wallet holds the credential id.
+func (w *Wallet) Has(id string) bool {
+	_, err := os.Stat(w.path(id))
+	return err == nil
+}
+
+// Add stores a credential, stamped with the time added; one the wallet
+// already holds is refused (ErrHeld).
+func (w *Wallet) Add(s *Stored) error {
+	s.Added = time.Now().UTC().Format(time.RFC3339)
+	b, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Join(w.Dir, CredentialDir), 0o700); err != nil {
+		return err
+	}
+	if err := writeFileExcl(w.path(s.ID), append(b, '\n'), 0o600); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return fmt.Errorf("%w as %s", ErrHeld, s.ID)
+		}
+		return err
+	}
+	return nil
+}

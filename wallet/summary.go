@@ -1,0 +1,72 @@
+package wallet
+
+import (
+	"strings"
+
+	"github.com/weidgo/weid/oid4vp"
+)
+
+// Summary is what a presentation request asks and what the wallet would
+// send: the facts a user consents to before Present.
+type Summary struct {
+	// Verifier is the verifier's DID; VerifierName its name, from the
+	// trust registry when Registered, else the name it gives itself
+	// (client_metadata.client_name).
+	Verifier     string `json:"verifier"`
+	VerifierName string `json:"verifierName,omitempty"`
+	Registered   bool   `json:"registered"`
+	Purpose      string `json:"purpose,omitempty"`
+	ResponseMode string `json:"responseMode"`
+	Asked        []Ask  `json:"asked"`
+	// Presented are the credentials chosen; Outcome and RedirectURI what
+	// the verifier answered, once it did.
+	Presented   []Chosen `json:"presented"`
+	Outcome     string   `json:"outcome"`
+	RedirectURI string   `json:"redirectUri,omitempty"`
+}
+
+// Ask is one credential query of a request.
+type Ask struct {
+	Query  string   `json:"query"`
+	Format string   `json:"format"`
+	Types  []string `json:"types,omitempty"`
+	Claims []string `json:"claims,omitempty"`
+}
+
+// Chosen is a credential chosen for a query, and what of it is disclosed.
+type Chosen struct {
+	Query      string   `json:"query"`
+	Credential string   `json:"credential"`
+	Format     string   `json:"format"`
+	Disclosed  []string `json:"disclosed"`
+}
+
+// Summarize describes req and the selections that would answer it. A
+// verifier found in a trust registry is for the caller to name
+// (VerifierName, Registered).
+func Summarize(req *oid4vp.Request, sels []Selection) *Summary {
+	sum := &Summary{Verifier: req.VerifierDID, Purpose: req.Purpose, ResponseMode: req.ResponseMode, Presented: []Chosen{}}
+	if req.ClientMetadata != nil {
+		sum.VerifierName = req.ClientMetadata.ClientName
+	}
+	for _, cq := range req.DCQL.Credentials {
+		a := Ask{Query: cq.ID, Format: cq.Format, Types: cq.Meta.VctValues}
+		for _, ts := range cq.Meta.TypeValues {
+			a.Types = append(a.Types, strings.Join(ts, "+"))
+		}
+		for _, cl := range cq.Claims {
+			a.Claims = append(a.Claims, cl.Path.String())
+		}
+		sum.Asked = append(sum.Asked, a)
+	}
+	for _, s := range sels {
+		disclosed := s.Disclose
+		if s.Format != oid4vp.FormatSDJWT {
+			disclosed = []string{"(the whole credential)"}
+		} else if disclosed == nil {
+			disclosed = []string{}
+		}
+		sum.Presented = append(sum.Presented, Chosen{Query: s.QueryID, Credential: s.Credential.ID, Format: s.Format, Disclosed: disclosed})
+	}
+	return sum
+}

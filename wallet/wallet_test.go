@@ -1,0 +1,283 @@
+package wallet
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/weidgo/weid/credential"
+	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/jose"
+	"github.com/weidgo/weid/keys"
+	"github.com/weidgo/weid/sdjwt"
+)
+
+const testPass = "wallet test passphrase"
+
+// newTestWallet makes a did:key wallet in a temporary directory.
+func newTestWallet(t *testing.T) *Wallet {
+	t.Helper()
+	w, err := CreateDIDKey(filepath.Join(t.TempDir(), "alice"), keys.Ed25519, []byte(testPass))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Passphrase = func() ([]byte, error) { return []byte(testPass), nil }
+	return w
+}
+
+// issuer is a did:key issuer that signs locally.
+func issuer(t testing.TB) credential.Signer {
+	t.Helper()
+	k, err := keys.Generate(keys.Ed25519)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := did.KeyDID(k.Public())
+	return credential.Signer{DID: d, VerificationMethod: d + "#" + k.Public().Multibase(), Key: k}
+}
+
+func vc(issuer, subject, typ, validUntil string) []byte {
+	vu := ""
+	if validUntil != "" {
+		vu = `,"validUntil":"` + validUntil + `"`
+	}
+	return []byte(`{"@context":["https://www.w3.org/ns/credentials/v2"],"id":"urn:uuid:` + typ + `","type":["VerifiableCredential","` + typ + `"],` +
+		`"issuer":"` + issuer + `"` + vu + `,"credentialSubject":{"id":"` + subject + `","course":"First aid"}}`)
+}
+
+// creds are a vc+jwt, a Data Integrity credential and an SD-JWT VC about
+// subject, whose key the SD-JWT binds.
+type creds struct{ jwt, di, sd string }
+
+func issue(t testing.TB, iss credential.Signer, subject string, holder keys.PublicKey) creds {
+	t.Helper()
+	now := time.Now()
+	jwt, err := credential.IssueJWT(iss, vc(iss.DID, subject, "TrainingCertificate", "2031-01-01T00:00:00Z"), now, credential.IssueOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	di, err := credential.SignDataIntegrityJCS(iss, vc(iss.DID, subject, "LibraryCard", ""), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	claims := `{"iss":"` + iss.DID + `","vct":"UniversityDegreeCredential","sub":"` + subject + `","exp":1924992000,"degree":"Bachelor of Engineering","holderName":"Alice"}`
+	sd, err := sdjwt.Issue(iss.Key, iss.VerificationMethod, json.RawMessage(claims), sdjwt.IssueOptions{Disclosable: []string{"/degree", "/holderName"}, HolderKey: &holder})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return creds{jwt, string(di), sd}
+}
+
+func TestParseCredential_NormalizesAndIndexes(t *testing.T) {
+	t.Parallel()
+	iss := issuer(t)
+	k, _ := keys.Generate(keys.Ed25519)
+	c := issue(t, iss, "did:example:alice", k.Public())
+	envelope := `{"@context":"https://www.w3.org/ns/credentials/v2","type":"EnvelopedVerifiableCredential","id":"data:application/vc+jwt,` + c.jwt + `"}`
+	jwt, err := ParseCredential([]byte(c.jwt + "\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, raw string
+		check     func(s *Stored) bool
+	}{
+		{"vc+jwt", c.jwt, func(s *Stored) bool {
+			return s.Format == credential.FormatJWT && s.Issuer == iss.DID && s.Subject == "did:example:alice" && s.ValidUntil == "2031-01-01T00:00:00Z" &&
+				s.CredentialID == "urn:uuid:TrainingCertificate" && slices.Equal(s.Types, []string{"VerifiableCredential", "TrainingCertificate"})
+		}},
+		{"its envelope is the same credential", envelope, func(s *Stored) bool { return s.ID == jwt.ID && string(s.Credential) == string(jwt.Credential) }},
+		{"Data Integrity, compacted", "  " + strings.ReplaceAll(c.di, ",", ", ") + " ", func(s *Stored) bool {
+			return s.Format == credential.FormatDataIntegrity && s.ValidUntil == "" && !strings.Contains(string(s.Credential), ", ")
+		}},
+		{"SD-JWT VC", c.sd, func(s *Stored) bool {
+			return s.Format == credential.FormatSDJWT && slices.Equal(s.Types, []string{"UniversityDegreeCredential"}) && s.ValidUntil == "2031-01-01T00:00:00Z"
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := ParseCredential([]byte(tc.raw))
+			if err != nil || len(s.ID) != IDLen || !tc.check(s) {
+				t.Fatalf("%+v %v", s, err)
+			}
+		})
+	}
+	for _, bad := range []string{"", "not a credential", `{"type":"VerifiableCredential"}`, "a.b.c", `"x"`} {
+		if s, err := ParseCredential([]byte(bad)); err == nil {
+			t.Errorf("%q: parsed as %+v", bad, s)
+		}
+	}
+}
+
+func TestWallet_StoresFindsAndRefusesTwice(t *testing.T) {
+	t.Parallel()
+	w := newTestWallet(t)
+	if st, _ := os.Stat(w.Dir); st.Mode().Perm() != 0o700 {
+		t.Errorf("wallet directory mode %o", st.Mode().Perm())
+	}
+	if st, _ := os.Stat(filepath.Join(w.Dir, KeyFile)); st.Mode().Perm() != 0o600 {
+		t.Errorf("key file mode %o", st.Mode().Perm())
+	}
+	if _, err := CreateDIDKey(w.Dir, keys.Ed25519, []byte(testPass)); err == nil || !strings.Contains(err.Error(), "already exists") {
+		t.Fatalf("a wallet over a wallet: %v", err)
+	}
+	k, err := w.Key()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := issue(t, issuer(t), w.Meta.DID, k.Public())
+	var ids []string
+	for _, raw := range []string{c.jwt, c.di} {
+		s, err := ParseCredential([]byte(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Add(s); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Add(s); !errors.Is(err, ErrHeld) || !w.Has(s.ID) {
+			t.Fatalf("stored twice: %v", err)
+		}
+		ids = append(ids, s.ID)
+	}
+	w, err = Open(w.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := w.Credentials()
+	if err != nil || len(all) != 2 {
+		t.Fatalf("credentials: %+v %v", all, err)
+	}
+	if s, err := w.Find(ids[0][:5]); err != nil || s.ID != ids[0] {
+		t.Fatalf("find by prefix: %+v %v", s, err)
+	}
+	for _, id := range []string{"", "../wallet", "ffffffffffff", "fffff"} {
+		if _, err := w.Find(id); !errors.Is(err, ErrNoCredential) {
+			t.Errorf("find %q: %v", id, err)
+		}
+	}
+	if _, err := Open(filepath.Join(t.TempDir(), "none")); !errors.Is(err, ErrNoWallet) {
+		t.Fatalf("open no wallet: %v", err)
+	}
+}
+
+func TestWallet_KeyNeedsItsPassphrase(t *testing.T) {
+	t.Parallel()
+	w := newTestWallet(t)
+	k, err := w.Key()
+	if err != nil || did.KeyDID(k.Public()) != w.Meta.DID {
+		t.Fatalf("key: %v", err)
+	}
+	w.Passphrase = func() ([]byte, error) { return []byte("wrong"), nil }
+	if _, err := w.Key(); err == nil {
+		t.Fatal("a wrong passphrase unlocked the key")
+	}
+	w.Passphrase = nil
+	if _, err := w.Holder(); err == nil {
+		t.Fatal("no passphrase unlocked the key")
+	}
+}
+
+func TestWallet_Presentation(t *testing.T) {
+	t.Parallel()
+	w := newTestWallet(t)
+	k, _ := w.Key()
+	iss := issuer(t)
+	c := issue(t, iss, w.Meta.DID, k.Public())
+	var st []*Stored
+	for _, raw := range []string{c.jwt, c.di, c.sd} {
+		s, _ := ParseCredential([]byte(raw))
+		st = append(st, s)
+	}
+	o := PresentationOptions{Challenge: "c-1", Domain: "https://verifier.example"}
+	p, err := w.Presentation(st[:2], o)
+	if err != nil || p.Format != credential.TypVPJWT {
+		t.Fatalf("vp+jwt: %+v %v", p, err)
+	}
+	j, err := jose.Parse(p.Presentation, credential.TypVPJWT)
+	if err != nil || j.Header.Kid != w.Meta.VerificationMethod || j.Verify(k.Public()) != nil {
+		t.Fatalf("the vp+jwt is not signed by the wallet's key: %v", err)
+	}
+	var payload map[string]any
+	_ = json.Unmarshal(j.Payload, &payload)
+	if vp, err := credential.ParsePresentation(j.Payload); err != nil || vp.Holder != w.Meta.DID || len(vp.Credentials) != 2 || payload["nonce"] != "c-1" {
+		t.Fatalf("vp+jwt payload %s: %v", j.Payload, err)
+	}
+
+	o.Disclose = []string{"/credentialSubject/degree"}
+	p, err = w.Presentation(st[2:], o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parsed, err := sdjwt.Parse(p.Presentation)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ver, err := parsed.Verify(iss.Key.Public(), sdjwt.VerifyOptions{RequireKeyBinding: true, Audience: o.Domain, Nonce: o.Challenge})
+	if err != nil || !slices.Equal(ver.Disclosed, []string{"/degree"}) {
+		t.Fatalf("the SD-JWT presentation: %+v %v", ver, err)
+	}
+
+	for _, tc := range []struct {
+		name  string
+		creds []*Stored
+		o     PresentationOptions
+		want  error
+		text  string
+	}{
+		{"nothing", nil, o, nil, "no credential"},
+		{"twice", []*Stored{st[0], st[0]}, o, nil, "named twice"},
+		{"an SD-JWT with another", []*Stored{st[0], st[2]}, o, nil, "presented alone"},
+		{"disclosures of a whole credential", st[:1], o, ErrDiscloseWhole, ""},
+		{"an SD-JWT without a domain", st[2:], PresentationOptions{Challenge: "c"}, ErrNoBinding, ""},
+	} {
+		err := CheckPresentation(tc.creds, tc.o)
+		if err == nil || (tc.want != nil && !errors.Is(err, tc.want)) || !strings.Contains(err.Error(), tc.text) {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+	}
+}
+
+// docResolver resolves one document.
+type docResolver struct{ doc *did.Document }
+
+func (r docResolver) Resolve(_ context.Context, d string, _ did.Options) (*did.ResolutionResult, error) {
+	if r.doc == nil || r.doc.ID != d {
+		return nil, errors.New("not found")
+	}
+	return &did.ResolutionResult{Document: r.doc}, nil
+}
+
+func TestHolderMethod(t *testing.T) {
+	t.Parallel()
+	k, _ := keys.Generate(keys.Ed25519)
+	other, _ := keys.Generate(keys.Ed25519)
+	weid := did.WeidDID("1", k.Public())
+	doc := &did.Document{ID: weid, VerificationMethod: []did.VerificationMethod{
+		{ID: weid + "#key-0", Type: "Multikey", Controller: weid, PublicKeyMultibase: k.Public().Multibase()}, // not authentication
+		{ID: weid + "#key-1", Type: "Multikey", Controller: weid, PublicKeyMultibase: k.Public().Multibase()},
+	}, Authentication: []string{weid + "#key-1"}}
+	keyDID := did.KeyDID(k.Public())
+	for _, tc := range []struct {
+		holder, keyID string
+		pk            keys.PublicKey
+		want          string
+	}{
+		{weid, "#key-7", k.Public(), weid + "#key-7"},
+		{keyDID, "", k.Public(), keyDID + "#" + k.Public().Multibase()},
+		{keyDID, "", other.Public(), ""},
+		{weid, "", k.Public(), weid + "#key-1"},
+		{weid, "", other.Public(), ""},
+		{did.WeidDID("1", other.Public()), "", other.Public(), ""},
+	} {
+		got, err := HolderMethod(context.Background(), docResolver{doc}, tc.holder, tc.keyID, tc.pk)
+		if got != tc.want || (tc.want == "") != (err != nil) {
+			t.Errorf("%s %q: %q %v, want %q", tc.holder, tc.keyID, got, err, tc.want)
+		}
+	}
+}
