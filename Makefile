@@ -9,7 +9,7 @@ LDFLAGS   := -X github.com/weidgo/weid/server.Version=$(VERSION)
 FUZZTIME  ?= 60000x
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.7.0
 
-.PHONY: build run test test-short test-cluster fuzz bench lint clean browser zbar screenshots
+.PHONY: build run test test-short test-cluster fuzz bench lint clean browser zbar softhsm screenshots
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/weid
@@ -20,8 +20,9 @@ run: build
 
 ## test: vet, the whole suite under the race detector, and short fuzz runs
 ## (the web pages' browser tests need chromium: make browser installs it;
-## the QR codes' decoding tests zbarimg: make zbar)
-test: browser zbar
+## the QR codes' decoding tests zbarimg: make zbar; the PKCS#11 tests
+## SoftHSM2: make softhsm)
+test: browser zbar softhsm
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 20m ./...
 	$(MAKE) fuzz
@@ -43,6 +44,11 @@ browser:
 ## internal/qr's tests (best effort: without it those tests skip, saying why)
 zbar:
 	@./scripts/install-zbar.sh || echo "make zbar: zbar-tools not installed; the QR decoding tests will be skipped"
+
+## softhsm: install Debian's SoftHSM2 for the PKCS#11 (hardware key) tests
+## (best effort: without root or apt-get those tests skip, saying why)
+softhsm:
+	@./scripts/install-softhsm.sh || echo "make softhsm: SoftHSM2 not installed; the PKCS#11 tests will be skipped"
 
 ## screenshots: PNGs of the web pages (from the browser tests) into docs/screenshots
 screenshots: browser
@@ -88,6 +94,8 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParseResponseForm$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./oid4vp
 	$(GO) test -run '^$$' -fuzz '^FuzzParseRequestObject$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./oid4vp
 	$(GO) test -run '^$$' -fuzz '^FuzzVerifierAnswer$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./oid4vp
+	$(GO) test -run '^$$' -fuzz '^FuzzParsePrivateKey$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./keys
+	$(GO) test -run '^$$' -fuzz '^FuzzParseURI$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./hsm
 
 ## bench: run the benchmarks and print a table (run it alone: it loads both cores);
 ## the credential rows compare with aries-framework-go (compat/aries, built first)

@@ -13,6 +13,7 @@ require (
 	github.com/go-jose/go-jose/v3 v3.0.4
 	github.com/gowebpki/jcs v1.0.2
 	github.com/lestrrat-go/jwx/v2 v2.1.7
+	github.com/miekg/pkcs11 v1.1.2
 	github.com/mr-tron/base58 v1.3.0
 	github.com/oasisprotocol/curve25519-voi v0.0.0-20230904125328-1f23a7beb09a
 	github.com/piprate/json-gold v0.5.1-0.20230111113000-6ddbe6e6f19f

@@ -1,11 +1,15 @@
 package api
 
+import "encoding/json"
+
 // AccountRequest is the body of POST /v1/accounts, which creates an
-// institution account (admin token only).
+// institution account (admin token only). ImportKey, if present, is the key
+// of its DIDs (a private JWK object or a PEM string) instead of a new one.
 type AccountRequest struct {
-	Name    string `json:"name"`
-	KeyType string `json:"keyType,omitempty"`
-	DIDKey  bool   `json:"didKey,omitempty"`
+	Name      string          `json:"name"`
+	KeyType   string          `json:"keyType,omitempty"`
+	DIDKey    bool            `json:"didKey,omitempty"`
+	ImportKey json.RawMessage `json:"importKey,omitempty"`
 }
 
 // NewAccount is what creating an institution account returns. The token is

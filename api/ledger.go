@@ -5,12 +5,12 @@ import "github.com/weidgo/weid/chain"
 // StatusResponse is the body of GET /v1/status: the chain, its head and
 // the engine.
 type StatusResponse struct {
-	ChainID  string `json:"chainId"`
-	Height   uint64 `json:"height"`
-	Hash     string `json:"blockHash"`
-	AppHash  string `json:"appHash"`
-	Time     string `json:"time"`
-	Engine   string `json:"engine"`
+	ChainID string `json:"chainId"`
+	Height  uint64 `json:"height"`
+	Hash    string `json:"blockHash"`
+	AppHash string `json:"appHash"`
+	Time    string `json:"time"`
+	Engine  string `json:"engine"`
 	// Crypto is the chain's crypto suite, fixed at genesis: "standard"
 	// (SHA-256) or "gm" (国密: SM3 hashes, SM2 signers).
 	Crypto   string `json:"crypto"`

@@ -5,11 +5,13 @@ import (
 	"io"
 
 	"github.com/spf13/cobra"
+
+	"github.com/weidgo/weid/node"
 )
 
 func accountCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "account", Short: "Institution accounts on a node (admin token)"}
-	var name, keyType string
+	var name, keyType, importKey, passFile string
 	var didKey bool
 	create := &cobra.Command{
 		Use:   "create",
@@ -18,11 +20,27 @@ func accountCmd(g *globals) *cobra.Command {
 (--token or WEID_TOKEN): the node creates a did:weid (and, with --did-key, a
 did:key for verifiers outside the consortium) whose keys it keeps, and an API
 token that acts only for this account's DIDs. The token is printed once; the
-node keeps only its hash.`,
-		Example: `  weid account create --name city-university --token "$(cat data/admin.token)"`,
-		Args:    cobra.NoArgs,
+node keeps only its hash.
+
+With --import-key the DIDs are those of a key the institution brings
+instead of a new one: a weid key file, a PEM private key (PKCS#8, encrypted
+or not, or SEC 1 "EC PRIVATE KEY"), a private JWK, or a secp256k1 key as
+WeIdentity prints it (a decimal or 0x-hex number), so a secp256k1 key keeps
+its WeIdentity / FISCO BCOS address. An encrypted file is opened here
+(--passphrase-file, WEID_PASSPHRASE or a prompt); the key goes to the node
+as a private JWK (use https), which keeps it in its PKCS#11 token if it has
+one, else sealed in its keystore.`,
+		Example: `  weid account create --name city-university --token "$(cat data/admin.token)"
+  weid account create --name city-bank --import-key bank-secp256k1.pem --did-key --token "$(cat data/admin.token)"`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			a, err := g.client().CreateAccount(cmd.Context(), name, keyType, didKey)
+			var a *node.NewAccount
+			var err error
+			if importKey != "" {
+				a, err = importAccount(cmd, g, name, importKey, passFile, keyType, cmd.Flags().Changed("key-type"), didKey)
+			} else {
+				a, err = g.client().CreateAccount(cmd.Context(), name, keyType, didKey)
+			}
 			if err != nil {
 				return err
 			}
@@ -38,6 +56,8 @@ node keeps only its hash.`,
 	create.Flags().StringVar(&name, "name", "", "account name: 1 to 64 characters of [a-z0-9._-]")
 	create.Flags().StringVar(&keyType, "key-type", "", "key type of the custodial DIDs: Ed25519, P-256, secp256k1 or SM2 (default: the chain's, Ed25519 or SM2 on a gm chain)")
 	create.Flags().BoolVar(&didKey, "did-key", false, "also create a custodial did:key")
+	create.Flags().StringVar(&importKey, "import-key", "", "bring the DIDs' key: a weid key file, a PEM private key (PKCS#8 or SEC 1), a private JWK, or a WeIdentity secp256k1 number (default: the node makes a new key)")
+	create.Flags().StringVar(&passFile, "passphrase-file", "", "with --import-key: file holding the passphrase of an encrypted key (default: WEID_PASSPHRASE or a prompt)")
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "List the node's accounts",

@@ -32,6 +32,7 @@ func nodeCmd(g *globals) *cobra.Command {
 type nodeFlags struct {
 	data, chainID, engine, home, crypto string
 	webHosts                            []string
+	pkcs11                              pkcs11Flags
 }
 
 func (f *nodeFlags) add(cmd *cobra.Command) {
@@ -40,14 +41,17 @@ func (f *nodeFlags) add(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.engine, "engine", envOr("WEID_ENGINE", "solo"), "consensus engine: solo (embedded, single node) or cometbft (BFT consortium)")
 	cmd.Flags().StringVar(&f.crypto, "crypto", envOr("WEID_CRYPTO", ""), cryptoFlagHelp)
 	cmd.Flags().StringVar(&f.home, "home", "", "with --engine cometbft: the node's home (CometBFT config and data, weid ledger and keystore), as written by \"weid localnet\"; an empty one becomes a single-validator network (default: --data)")
+	f.pkcs11.add(cmd)
 }
 
 func (f *nodeFlags) config() node.Config {
 	if f.home != "" {
 		f.data = f.home
 	}
-	return node.Config{DataDir: f.data, ChainID: f.chainID, Engine: f.engine, DIDWebHosts: f.webHosts, Crypto: f.crypto,
+	c := node.Config{DataDir: f.data, ChainID: f.chainID, Engine: f.engine, DIDWebHosts: f.webHosts, Crypto: f.crypto,
 		KeystorePassphrase: []byte(os.Getenv("WEID_KEYSTORE_PASSPHRASE"))}
+	f.pkcs11.apply(&c)
+	return c
 }
 
 func nodeStartCmd(g *globals) *cobra.Command {
@@ -62,7 +66,9 @@ func nodeStartCmd(g *globals) *cobra.Command {
 directory it creates the chain: its node key, a consortium admin DID whose
 key is sealed in the node's keystore, and an admin API token written to
 <data>/admin.token (mode 0600). Stop it with Ctrl-C (SIGINT) or SIGTERM;
-everything acknowledged is on disk.`,
+everything acknowledged is on disk. With --pkcs11-module, --pkcs11-token and
+--pkcs11-pin-file (or --pkcs11 URI) the node's keys are generated and kept
+in that PKCS#11 token instead of the keystore.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var lvl slog.Level
@@ -97,6 +103,9 @@ everything acknowledged is on disk.`,
 				fmt.Fprintf(w, "weid node listening on http://%s\n", a)
 				fmt.Fprintf(w, "chain %s, engine %s, height %d, data in %s\n", n.ChainID, n.Engine.Name(), n.Ledger.Head().Height, f.data)
 				fmt.Fprintf(w, "admin DID %s\nadmin token in %s\n", n.AdminDID, tokenPath)
+				if label := n.TokenLabel(); label != "" {
+					fmt.Fprintf(w, "keys kept in PKCS#11 token %q\n", label)
+				}
 				fmt.Fprintf(w, "web pages at http://%s/verify, /explorer and /institution\n", a)
 			})
 		},
@@ -127,7 +136,10 @@ func nodeInitCmd(g *globals) *cobra.Command {
 		Short: "Create a new chain in an empty data directory",
 		Long: `Create the genesis block: the node key, the consortium admin DID (from
 --admin-key, a key file made by "weid key generate", or a new key) whose key
-is sealed in the node's keystore, and the admin API token in <data>/admin.token.`,
+is sealed in the node's keystore, and the admin API token in <data>/admin.token.
+With --pkcs11-module, --pkcs11-token and --pkcs11-pin-file (or --pkcs11 URI)
+the node key and the admin key are generated in (or, from --admin-key,
+imported into) that PKCS#11 token, not extractable.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg := f.config()

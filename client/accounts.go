@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 
 	"github.com/weidgo/weid/api"
@@ -22,4 +23,13 @@ func (c *Client) Accounts(ctx context.Context) ([]keystore.Account, error) {
 	}
 	_, err := c.do(ctx, http.MethodGet, "/v1/accounts", nil, &r)
 	return r.Accounts, err
+}
+
+// ImportAccount creates an institution account whose custodial DIDs are
+// the key it brings, sent as a private JWK (keys.MarshalPrivateJWK; needs
+// the admin Token). keyType may be empty.
+func (c *Client) ImportAccount(ctx context.Context, name string, jwk json.RawMessage, keyType string, didKey bool) (*api.NewAccount, error) {
+	var a api.NewAccount
+	_, err := c.do(ctx, http.MethodPost, "/v1/accounts", api.AccountRequest{Name: name, KeyType: keyType, DIDKey: didKey, ImportKey: jwk}, &a)
+	return &a, err
 }

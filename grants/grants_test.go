@@ -2,6 +2,7 @@ package grants_test
 
 import (
 	"bytes"
+	"errors"
 	"testing"
 	"time"
 
@@ -97,3 +98,26 @@ func TestProof_Checks(t *testing.T) {
 		}
 	}
 }
+
+// A key held in a hardware module has no secret to agree a key with: the
+// exchange's answer cannot be decrypted with it, and says why.
+func TestJWE_HardwareKeyCannotDecrypt(t *testing.T) {
+	for _, typ := range []keys.Type{keys.Ed25519, keys.P256} {
+		mem, _ := keys.Generate(typ)
+		hw, err := keys.NewExternalKey(mem.Public(), signerFunc(mem.Sign))
+		if err != nil {
+			t.Fatal(err)
+		}
+		jwe, err := grants.Encrypt(hw.Public(), "did:example:1#key-1", []byte(`{}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := grants.Decrypt(hw, jwe); !errors.Is(err, keys.ErrNotExportable) || !errors.Is(err, grants.ErrNoKeyAgreement) {
+			t.Fatalf("%s: %v", typ, err)
+		}
+	}
+}
+
+type signerFunc func([]byte) ([]byte, error)
+
+func (f signerFunc) SignRaw(b []byte) ([]byte, error) { return f(b) }

@@ -81,8 +81,13 @@ func Encrypt(pk keys.PublicKey, kid string, plaintext []byte) (string, error) {
 }
 
 // Decrypt decrypts a compact JWE made by Encrypt with the recipient's
-// private key.
+// private key. A key held in a hardware module cannot decrypt: X25519 needs
+// the Ed25519 secret, and ECDH through the module (CKM_ECDH1_DERIVE) is not
+// wired in, since only wallets, which hold their keys in files, fetch.
 func Decrypt(k *keys.PrivateKey, token string) ([]byte, error) {
+	if !k.Exportable() {
+		return nil, fmt.Errorf("%w: %w", ErrNoKeyAgreement, keys.ErrNotExportable)
+	}
 	var key any
 	switch k.Type() {
 	case keys.Ed25519:

@@ -37,9 +37,14 @@ const ScryptN = 1 << 15
 var ErrWrongPassphrase = errors.New("wrong passphrase or corrupted key file")
 
 // EncryptKeyFile seals k with passphrase. did is recorded for convenience.
+// A key held in a hardware module has no secret to seal (ErrNotExportable).
 func EncryptKeyFile(k *PrivateKey, did string, passphrase []byte) ([]byte, error) {
 	if len(passphrase) == 0 {
 		return nil, errors.New("empty passphrase")
+	}
+	seed, err := k.ExportSeed()
+	if err != nil {
+		return nil, fmt.Errorf("key file: %w", err)
 	}
 	kf := KeyFile{Version: 1, Type: k.Type(), PublicKeyMultibase: k.Public().Multibase(), DID: did, KDF: "scrypt", N: ScryptN, R: 8, P: 1}
 	salt := make([]byte, 16)
@@ -56,7 +61,7 @@ func EncryptKeyFile(k *PrivateKey, did string, passphrase []byte) ([]byte, error
 	}
 	kf.Salt = base64.RawURLEncoding.EncodeToString(salt)
 	kf.Nonce = base64.RawURLEncoding.EncodeToString(nonce)
-	kf.Ciphertext = base64.RawURLEncoding.EncodeToString(aead.Seal(nil, nonce, k.Seed(), kf.ad()))
+	kf.Ciphertext = base64.RawURLEncoding.EncodeToString(aead.Seal(nil, nonce, seed, kf.ad()))
 	return json.MarshalIndent(kf, "", "  ")
 }
 

@@ -214,6 +214,7 @@ type PrivateKey struct {
 	ec  *ecdsa.PrivateKey
 	k1  *secp256k1.PrivateKey
 	sm  *sm2.PrivateKey
+	ext ExternalSigner // a key held outside the process (NewExternalKey)
 }
 
 // Generate creates a new random key of type t.
@@ -300,8 +301,12 @@ func (k *PrivateKey) Public() PublicKey { return k.pub }
 // Type returns the key type.
 func (k *PrivateKey) Type() Type { return k.pub.Type }
 
-// Seed returns the 32-byte secret PrivateKeyFromSeed accepts.
+// Seed returns the 32-byte secret PrivateKeyFromSeed accepts, or nil for
+// a key held outside the process (ExportSeed says why).
 func (k *PrivateKey) Seed() []byte {
+	if k.ext != nil {
+		return nil
+	}
 	switch k.pub.Type {
 	case Ed25519:
 		return append([]byte(nil), k.ed.Seed()...)
@@ -315,15 +320,20 @@ func (k *PrivateKey) Seed() []byte {
 	}
 }
 
-// Ed25519Key returns the stdlib form of an Ed25519 key, or nil.
+// Ed25519Key returns the stdlib form of an Ed25519 key, or nil (also for
+// a key held outside the process).
 func (k *PrivateKey) Ed25519Key() ed25519.PrivateKey { return k.ed }
 
-// ECDSAKey returns the stdlib form of a P-256 key, or nil.
+// ECDSAKey returns the stdlib form of a P-256 key, or nil (also for a key
+// held outside the process).
 func (k *PrivateKey) ECDSAKey() *ecdsa.PrivateKey { return k.ec }
 
 // Sign signs msg: Ed25519 directly, ECDSA over SHA-256 with a low-S r‖s,
 // SM2 over SM3(Z_A ‖ msg) as r‖s.
 func (k *PrivateKey) Sign(msg []byte) ([]byte, error) {
+	if k.ext != nil {
+		return k.signExternal(msg)
+	}
 	switch k.pub.Type {
 	case Ed25519:
 		return ed25519.Sign(k.ed, msg), nil

@@ -1,6 +1,8 @@
 // Package keystore keeps a node's secrets: the private keys it holds for its
 // admin and for custodial accounts, sealed with AES-256-GCM under a key
-// encryption key, and API tokens, stored only as SHA-256 hashes.
+// encryption key — or, with a hardware module in use (UseToken), held in
+// its token, the keystore recording only which object — and API tokens,
+// stored only as SHA-256 hashes.
 //
 // The key encryption key is derived with scrypt from WEID_KEYSTORE_PASSPHRASE
 // when the node is given one (recommended in production: keep it in a secret
@@ -36,6 +38,9 @@ type Store struct {
 	db   *leveldb.DB
 	aead cipher.AEAD
 	mu   sync.Mutex // serializes check-then-write operations
+
+	token     Token    // a hardware module keeping keys (UseToken), or nil
+	tokenKeys sync.Map // token object URI → *keys.PrivateKey found in the token
 }
 
 // ErrNotFound is returned for an unknown key or token.
@@ -146,15 +151,30 @@ func (s *Store) open(ct []byte, ad string) ([]byte, error) {
 	return s.aead.Open(nil, ct[:n], ct[n:], []byte(ad))
 }
 
+// keyRecord is a key the keystore keeps: sealed, or held in a token (the
+// object's URI and the public key, nothing secret).
 type keyRecord struct {
 	Type   keys.Type `json:"type"`
 	Owner  string    `json:"owner"`
-	Sealed []byte    `json:"sealed"`
+	Sealed []byte    `json:"sealed,omitempty"`
+	Token  string    `json:"token,omitempty"`
+	Public string    `json:"publicKeyMultibase,omitempty"`
 }
 
-// PutKey stores the private key of verification method id, owned by account owner.
+// PutKey stores the private key of verification method id, owned by
+// account owner: sealed, or, for a key a token holds (GenerateKey,
+// ImportKey), as a reference to the token's object.
 func (s *Store) PutKey(id, owner string, k *keys.PrivateKey) error {
-	rec := keyRecord{Type: k.Type(), Owner: owner, Sealed: s.seal(k.Seed(), "key/"+id)}
+	rec := keyRecord{Type: k.Type(), Owner: owner}
+	if uri, ok := tokenURI(k); ok {
+		rec.Token, rec.Public = uri, k.Public().Multibase()
+	} else {
+		seed, err := k.ExportSeed()
+		if err != nil {
+			return fmt.Errorf("keystore: key %s: %w", id, err)
+		}
+		rec.Sealed = s.seal(seed, "key/"+id)
+	}
 	b, _ := json.Marshal(rec)
 	return s.put([]byte("key/"+id), b)
 }
@@ -184,6 +204,10 @@ func (s *Store) Key(id string) (*keys.PrivateKey, string, error) {
 	if err := json.Unmarshal(b, &rec); err != nil {
 		return nil, "", err
 	}
+	if rec.Token != "" {
+		k, err := s.tokenKey(id, rec)
+		return k, rec.Owner, err
+	}
 	seed, err := s.open(rec.Sealed, "key/"+id)
 	if err != nil {
 		return nil, "", fmt.Errorf("keystore: key %s does not open: %w", id, err)
@@ -192,9 +216,35 @@ func (s *Store) Key(id string) (*keys.PrivateKey, string, error) {
 	return k, rec.Owner, err
 }
 
-// DeleteKey forgets a key.
+// DeleteKey forgets a key; a key held in a token is deleted from the
+// token too (unless another record uses the same object).
 func (s *Store) DeleteKey(id string) error {
+	if b, err := s.db.Get([]byte("key/"+id), nil); err == nil {
+		var rec keyRecord
+		if json.Unmarshal(b, &rec) == nil && rec.Token != "" {
+			if err := s.destroyTokenKey(id, rec); err != nil {
+				return err
+			}
+		}
+	}
 	return s.db.Delete([]byte("key/"+id), &opt.WriteOptions{Sync: true})
+}
+
+// KeyLocation says where the key of verification method id is kept: the
+// RFC 7512 URI of its token object, or "" for a key sealed in the keystore.
+func (s *Store) KeyLocation(id string) (string, error) {
+	b, err := s.db.Get([]byte("key/"+id), nil)
+	if errors.Is(err, leveldb.ErrNotFound) {
+		return "", ErrNotFound
+	}
+	if err != nil {
+		return "", err
+	}
+	var rec keyRecord
+	if err := json.Unmarshal(b, &rec); err != nil {
+		return "", err
+	}
+	return rec.Token, nil
 }
 
 // Account is what a token authenticates as.

@@ -24,6 +24,12 @@ var accountName = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
 // withDIDKey, a custodial did:key for verifiers outside the consortium. The
 // token acts only for this account's DIDs.
 func (n *Node) CreateAccount(ctx context.Context, name string, t keys.Type, withDIDKey bool) (*api.NewAccount, error) {
+	return n.createAccount(ctx, name, withDIDKey, func() (*keys.PrivateKey, error) { return n.newKey(t, "weid "+name) })
+}
+
+// createAccount creates account name with a custodial did:weid, and with
+// withDIDKey a did:key, whose keys key gives.
+func (n *Node) createAccount(ctx context.Context, name string, withDIDKey bool, key func() (*keys.PrivateKey, error)) (*api.NewAccount, error) {
 	if !accountName.MatchString(name) || name == AdminOwner {
 		return nil, errs.BadRequest("account.invalidName", "account names are 1 to 64 characters of [a-z0-9._-], starting with a letter or digit, and not %q", AdminOwner)
 	}
@@ -35,7 +41,12 @@ func (n *Node) CreateAccount(ctx context.Context, name string, t keys.Type, with
 		return nil, err
 	}
 	acct := &keystore.Account{Name: name}
-	d, rc, err := n.CreateCustodialDID(ctx, acct, t)
+	k, err := key()
+	if err != nil {
+		_ = n.Keystore.DeleteAccount(name, tok)
+		return nil, err
+	}
+	d, rc, err := n.createCustodialDIDWithKey(ctx, acct, k)
 	if err != nil {
 		if rejected(err) { // its DID will never exist: undo the account
 			_ = n.Keystore.DeleteAccount(name, tok)
@@ -44,13 +55,15 @@ func (n *Node) CreateAccount(ctx context.Context, name string, t keys.Type, with
 	}
 	out := &api.NewAccount{Name: name, Token: tok, DID: d, TxHash: rc.TxHash, Height: rc.Height}
 	if withDIDKey {
-		k, err := keys.Generate(t)
+		k, err := key()
 		if err != nil {
 			return nil, err
 		}
 		dk := did.KeyDID(k.Public())
 		vm := dk + "#" + dk[len("did:key:"):]
-		if err := n.Keystore.PutKey(vm, name, k); err != nil {
+		if err := n.Keystore.PutNewKey(vm, name, k); errors.Is(err, keystore.ErrExists) {
+			return nil, errs.New(http.StatusConflict, "account.keyExists", "this node already keeps the key of %s", dk)
+		} else if err != nil {
 			return nil, err
 		}
 		if err := n.Keystore.SetSigner(dk, vm); err != nil {

@@ -39,13 +39,22 @@ func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
 // CreateCustodialDID generates a key of type t, keeps it in the keystore for
 // account, and registers its did:weid DID.
 func (n *Node) CreateCustodialDID(ctx context.Context, account *keystore.Account, t keys.Type) (string, chain.Receipt, error) {
-	k, err := keys.Generate(t)
+	k, err := n.newKey(t, "weid "+account.Name)
 	if err != nil {
-		return "", chain.Receipt{}, errs.BadRequest("did.invalidKeyType", "%v", err)
+		return "", chain.Receipt{}, err
 	}
+	return n.createCustodialDIDWithKey(ctx, account, k)
+}
+
+// createCustodialDIDWithKey keeps k in the keystore for account and
+// registers its did:weid DID.
+func (n *Node) createCustodialDIDWithKey(ctx context.Context, account *keystore.Account, k *keys.PrivateKey) (string, chain.Receipt, error) {
 	d := did.WeidDID(n.ChainID, k.Public())
 	vm := d + "#" + did.FirstKeyFragment
-	if err := n.Keystore.PutKey(vm, account.Name, k); err != nil {
+	if err := n.Keystore.PutNewKey(vm, account.Name, k); errors.Is(err, keystore.ErrExists) {
+		// Only an imported key can be one the node keeps already.
+		return "", chain.Receipt{}, errs.New(http.StatusConflict, "account.keyExists", "this node already keeps the key of %s", d)
+	} else if err != nil {
 		return "", chain.Receipt{}, err
 	}
 	if err := n.Keystore.SetSigner(d, vm); err != nil {
@@ -96,7 +105,7 @@ func (n *Node) CustodialRotate(ctx context.Context, account *keystore.Account, d
 	if err != nil {
 		return chain.Receipt{}, err
 	}
-	nk, err := keys.Generate(k.Type())
+	nk, err := n.newKey(k.Type(), "weid "+account.Name)
 	if err != nil {
 		return chain.Receipt{}, err
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/weidgo/weid/errs"
 	"github.com/weidgo/weid/evidence"
 	"github.com/weidgo/weid/grants"
+	"github.com/weidgo/weid/hsm"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/keystore"
 	"github.com/weidgo/weid/schemas"
@@ -55,6 +56,10 @@ type Config struct {
 	// signers only). An existing chain keeps its genesis's; naming another
 	// one is an error.
 	Crypto string
+	// PKCS11, if set, keeps the node's keys in a PKCS#11 token (see
+	// OpenToken); PKCS11URI is an RFC 7512 URI filling what it leaves empty.
+	PKCS11    hsm.Config
+	PKCS11URI string
 }
 
 // Node is a running weid node.
@@ -74,6 +79,7 @@ type Node struct {
 
 	alloc    *status.Allocator // status list indices handed out by this node
 	statusMu sync.Mutex        // serializes status list creation
+	token    *hsm.Module       // the PKCS#11 token keeping the keys, or nil
 }
 
 // Keystore ids of the node's own keys.
@@ -127,6 +133,18 @@ func open(cfg Config, mustInit bool) (*Node, error) {
 	if cfg.Engine != "solo" && !bft {
 		return nil, fmt.Errorf("engine %q is not available (this build has: solo, cometbft)", cfg.Engine)
 	}
+	// The token first: a module that does not load or a wrong PIN must
+	// leave nothing written.
+	token, err := OpenToken(cfg)
+	if err != nil {
+		return nil, err
+	}
+	opened := false
+	defer func() {
+		if !opened && token != nil {
+			token.Close()
+		}
+	}()
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, err
 	}
@@ -141,24 +159,24 @@ func open(cfg Config, mustInit bool) (*Node, error) {
 	} else if bft && mustInit {
 		return nil, ErrInitialized
 	}
-	ks, err := keystore.Open(filepath.Join(cfg.DataDir, "keystore"), cfg.KeystorePassphrase)
+	ks, err := openKeystore(cfg, token)
 	if err != nil {
 		return nil, err
 	}
 	l, err := chain.Open(filepath.Join(cfg.DataDir, "ledger"), NewRegistry())
 	if err != nil {
-		ks.Close()
+		closeKeystore(ks, token)
 		return nil, err
 	}
 	n := &Node{Ledger: l, Keystore: ks, Schemas: schemas.NewValidator(schemas.DefaultCacheSize), Status: &status.Checker{},
-		alloc: status.NewAllocator(ks.Namespace("status-alloc/"))}
+		alloc: status.NewAllocator(ks.Namespace("status-alloc/")), token: token}
 	if cfg.Registerer != nil {
 		n.metrics = chain.NewMetrics(cfg.Registerer)
 		l.SetMetrics(n.metrics)
 	}
 	fail := func(err error) (*Node, error) {
 		l.Close()
-		ks.Close()
+		closeKeystore(ks, token)
 		return nil, err
 	}
 	if bft {
@@ -185,7 +203,7 @@ func open(cfg Config, mustInit bool) (*Node, error) {
 		fail = func(err error) (*Node, error) {
 			e.Close()
 			l.Close()
-			ks.Close()
+			closeKeystore(ks, token)
 			return nil, err
 		}
 	}
@@ -210,6 +228,7 @@ func open(cfg Config, mustInit bool) (*Node, error) {
 		methods["web"] = &did.WebMethod{AllowedHosts: cfg.DIDWebHosts}
 	}
 	n.Resolver = did.NewResolver(methods)
+	opened = true
 	return n, nil
 }
 
@@ -220,15 +239,18 @@ func (n *Node) genesis(cfg Config) error {
 	}
 	suite, _ := chain.ParseSuite(cfg.Crypto)
 	n.Ledger.Registry().SetCrypto(suite, (&chain.InitPayload{Crypto: cfg.Crypto}).AllowedKeys(suite))
-	nodeKey, err := keys.Generate(kt)
+	nodeKey, err := n.Keystore.GenerateKey(kt, "weid node block key")
 	if err != nil {
 		return err
 	}
 	admin := cfg.AdminKey
 	if admin == nil {
-		if admin, err = keys.Generate(kt); err != nil {
-			return err
-		}
+		admin, err = n.Keystore.GenerateKey(kt, "weid admin")
+	} else {
+		admin, err = n.Keystore.ImportKey(admin, "weid admin")
+	}
+	if err != nil {
+		return err
 	}
 	adminDID := did.WeidDID(cfg.ChainID, admin.Public())
 	adminVM := adminDID + "#" + did.FirstKeyFragment
@@ -421,5 +443,5 @@ func (n *Node) Close() error {
 	if n.Engine != nil {
 		err = n.Engine.Close()
 	}
-	return errors.Join(err, n.Ledger.Close(), n.Keystore.Close())
+	return errors.Join(err, n.Ledger.Close(), closeKeystore(n.Keystore, n.token))
 }

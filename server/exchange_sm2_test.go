@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-		"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/exchange"
 	"github.com/weidgo/weid/grants"
 	"github.com/weidgo/weid/keys"

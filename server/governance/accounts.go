@@ -31,16 +31,29 @@ func (h *Handlers) CreateAccount(w http.ResponseWriter, r *http.Request) error {
 	if err := httpx.Decode(r, &req); err != nil {
 		return err
 	}
-	kt, err := h.Node.ParseKeyType(req.KeyType)
-	if err != nil {
-		return err
-	}
-	a, err := h.Node.CreateAccount(r.Context(), req.Name, kt, req.DIDKey)
+	a, err := h.createAccount(r, &req)
 	if err != nil {
 		return err
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	return httpx.JSON(w, http.StatusCreated, a)
+}
+
+// createAccount creates the account req asks for, with a new key of its
+// type or the key it brings (node.ParseImportKey).
+func (h *Handlers) createAccount(r *http.Request, req *api.AccountRequest) (*api.NewAccount, error) {
+	if len(req.ImportKey) > 0 {
+		k, err := node.ParseImportKey(req.ImportKey)
+		if err != nil {
+			return nil, err
+		}
+		return h.Node.ImportAccount(r.Context(), req.Name, k, req.KeyType, req.DIDKey)
+	}
+	kt, err := h.Node.ParseKeyType(req.KeyType)
+	if err != nil {
+		return nil, err
+	}
+	return h.Node.CreateAccount(r.Context(), req.Name, kt, req.DIDKey)
 }
 
 // accountList answers GET /v1/accounts. It moves to package api with the
