@@ -19,20 +19,44 @@ import (
 	"github.com/weidgo/weid/server/status"
 )
 
-// routes declares the whole API.
+// handlers holds one value per area of the API (server/<area>).
+type handlers struct {
+	dids     *dids.Handlers
+	gov      *governance.Handlers
+	schemas  *schemas.Handlers
+	evidence *evidence.Handlers
+	vci      *oid4vci.Handlers
+	vp       *oid4vp.Handlers
+	creds    *credentials.Handlers
+	status   *status.Handlers
+	batches  *batch.Handlers
+	ledger   *ledger.Handlers
+	grants   *grants.Handlers
+}
+
+func (s *Server) handlers() *handlers {
+	return &handlers{
+		dids:     &dids.Handlers{Node: s.node},
+		gov:      &governance.Handlers{Node: s.node},
+		schemas:  &schemas.Handlers{Node: s.node},
+		evidence: &evidence.Handlers{Node: s.node},
+		vci:      &oid4vci.Handlers{Node: s.node, Issuer: s.vci, BaseURL: s.baseURL},
+		vp:       &oid4vp.Handlers{Node: s.node, Verifier: s.vp, BaseURL: s.baseURL},
+		creds:    credentials.New(s.node, s.baseURL),
+		status:   status.New(s.node, s.baseURL),
+		batches:  &batch.Handlers{Node: s.node},
+		ledger:   &ledger.Handlers{Node: s.node, Version: Version},
+		grants:   &grants.Handlers{Node: s.node, BaseURL: s.baseURL},
+	}
+}
+
+// h adapts a handler that returns an error (httpx.Handle).
+func h(f httpx.HandlerFunc) http.HandlerFunc { return httpx.Handle(f) }
+
+// routes declares the whole API: the functions below, read in order, are
+// every path weid serves.
 func (s *Server) routes() http.Handler {
-	h := httpx.Handle
-	dids := &dids.Handlers{Node: s.node}
-	gov := &governance.Handlers{Node: s.node}
-	schemas := &schemas.Handlers{Node: s.node}
-	evidence := &evidence.Handlers{Node: s.node}
-	vci := &oid4vci.Handlers{Node: s.node, Issuer: s.vci, BaseURL: s.baseURL}
-	vp := &oid4vp.Handlers{Node: s.node, Verifier: s.vp, BaseURL: s.baseURL}
-	creds := credentials.New(s.node, s.baseURL)
-	status := status.New(s.node, s.baseURL)
-	batches := &batch.Handlers{Node: s.node}
-	ledger := &ledger.Handlers{Node: s.node, Version: Version}
-	grants := &grants.Handlers{Node: s.node, BaseURL: s.baseURL}
+	hs := s.handlers()
 	r := chi.NewRouter()
 	r.Use(requestID, recoverer, s.observe, batch.LimitBodies(limitBody))
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
@@ -48,107 +72,145 @@ func (s *Server) routes() http.Handler {
 	r.Get("/openapi.json", s.openAPI)
 
 	r.Route("/v1", func(r chi.Router) {
-		r.Get("/status", h(ledger.Status))
-		r.Post("/txs", h(ledger.Submit))
-		r.Get("/txs/{hash}", h(ledger.Tx))
-		r.Get("/blocks", h(ledger.Blocks))
-		r.Get("/blocks/{height}", h(ledger.Block))
-		r.Get("/blocks/{height}/commit", h(ledger.Commit))
-		r.Get("/accounts", h(gov.ListAccounts))
-		r.Post("/accounts", h(gov.CreateAccount))
-		r.Route("/committee", func(r chi.Router) {
-			r.Get("/", h(gov.ListCommittee))
-			r.Post("/", h(gov.AddCommittee))
-			r.Delete("/{did}", h(gov.RemoveCommittee))
-		})
-		r.Route("/validators", func(r chi.Router) {
-			r.Get("/", h(gov.ListValidators))
-			r.Post("/", h(gov.AddValidator))
-			r.Delete("/{key}", h(gov.RemoveValidator))
-		})
-		r.Route("/observers", func(r chi.Router) {
-			r.Get("/", h(gov.ListObservers))
-			r.Post("/", h(gov.AddObserver))
-			r.Delete("/{nodeId}", h(gov.RemoveObserver))
-		})
-		r.Route("/issuers", func(r chi.Router) {
-			r.Get("/", h(gov.ListIssuers))
-			r.Post("/", h(gov.RecognizeIssuer))
-			r.Get("/{did}", h(gov.GetIssuer))
-			r.Delete("/{did}", h(gov.DerecognizeIssuer))
-		})
-		r.Route("/schemas", func(r chi.Router) {
-			r.Get("/", h(schemas.List))
-			r.Post("/", h(schemas.Register))
-			r.Get("/{id}", h(schemas.Get))
-			r.Post("/{id}/versions", h(schemas.Update))
-			r.Get("/{id}/versions/{version}", h(schemas.Get))
-		})
-		r.Route("/issuer-instances", func(r chi.Router) {
-			r.Get("/", h(creds.ListInstances))
-			r.Post("/", h(creds.CreateInstance))
-			r.Get("/{name}", h(creds.GetInstance))
-		})
-		r.Route("/evidence", func(r chi.Router) {
-			r.Get("/", h(evidence.Find))
-			r.Post("/", h(evidence.Create))
-			r.Post("/batch", h(evidence.Batch))
-			r.Route("/{hash}", func(r chi.Router) {
-				r.Get("/", h(evidence.Get))
-				r.Post("/signatures", h(evidence.Sign))
-				r.Post("/signatures/{did}/revoke", h(evidence.Revoke))
-				r.Post("/signatures/{did}/restore", h(evidence.Restore))
-				r.Post("/logs", h(evidence.AddLogs))
-			})
-		})
-		r.Route("/grants", func(r chi.Router) {
-			r.Get("/", h(grants.List))
-			r.Post("/", h(grants.Create))
-			r.Route("/{id}", func(r chi.Router) {
-				r.Get("/", h(grants.Get))
-				r.Post("/revoke", h(grants.Revoke))
-				r.Get("/accesses", h(grants.Accesses))
-				r.Post("/accesses", h(grants.RecordAccess))
-			})
-		})
-		r.Post("/credentials/verify-batch", h(batches.Verify))
-		r.Route("/offers", func(r chi.Router) {
-			r.Post("/", h(vci.CreateOffer))
-			r.Get("/{id}", h(vci.GetOffer))
-			r.Get("/{id}/qr", h(vci.OfferQR))
-		})
-		r.Route("/presentation-requests", func(r chi.Router) {
-			r.Post("/", h(vp.Create))
-			r.Get("/{id}", h(vp.Get))
-			r.Get("/{id}/events", h(vp.Events))
-			r.Get("/{id}/qr", h(vp.QR))
-		})
-		r.Route("/dids", func(r chi.Router) {
-			r.Post("/", h(dids.Create))
-			r.Route("/{did}", func(r chi.Router) {
-				r.Get("/", h(dids.Resolve))
-				r.Post("/keys", h(dids.AddKey))
-				r.Delete("/keys/{id}", h(dids.RemoveKey))
-				r.Post("/services", h(dids.AddService))
-				r.Delete("/services/{id}", h(dids.RemoveService))
-				r.Post("/rotate", h(dids.RotateKey))
-				r.Post("/compromised-keys", h(dids.ReportCompromised))
-				r.Post("/deactivate", h(dids.Deactivate))
-			})
+		ledgerRoutes(r, hs)
+		governanceRoutes(r, hs)
+		registryRoutes(r, hs)
+		exchangeRoutes(r, hs)
+		didRoutes(r, hs)
+	})
+	standardRoutes(r, hs)
+
+	// The web pages (server/web.go, package web).
+	mountWeb(r)
+	return r
+}
+
+// ledgerRoutes: /v1 — the ledger, its transactions and blocks, and accounts.
+func ledgerRoutes(r chi.Router, hs *handlers) {
+	r.Get("/status", h(hs.ledger.Status))
+	r.Post("/txs", h(hs.ledger.Submit))
+	r.Get("/txs/{hash}", h(hs.ledger.Tx))
+	r.Get("/blocks", h(hs.ledger.Blocks))
+	r.Get("/blocks/{height}", h(hs.ledger.Block))
+	r.Get("/blocks/{height}/commit", h(hs.ledger.Commit))
+	r.Get("/accounts", h(hs.gov.ListAccounts))
+	r.Post("/accounts", h(hs.gov.CreateAccount))
+}
+
+// governanceRoutes: /v1 — the committee, validators, observers and the
+// trust registry of issuers (server/governance).
+func governanceRoutes(r chi.Router, hs *handlers) {
+	gov := hs.gov
+	r.Route("/committee", func(r chi.Router) {
+		r.Get("/", h(gov.ListCommittee))
+		r.Post("/", h(gov.AddCommittee))
+		r.Delete("/{did}", h(gov.RemoveCommittee))
+	})
+	r.Route("/validators", func(r chi.Router) {
+		r.Get("/", h(gov.ListValidators))
+		r.Post("/", h(gov.AddValidator))
+		r.Delete("/{key}", h(gov.RemoveValidator))
+	})
+	r.Route("/observers", func(r chi.Router) {
+		r.Get("/", h(gov.ListObservers))
+		r.Post("/", h(gov.AddObserver))
+		r.Delete("/{nodeId}", h(gov.RemoveObserver))
+	})
+	r.Route("/issuers", func(r chi.Router) {
+		r.Get("/", h(gov.ListIssuers))
+		r.Post("/", h(gov.RecognizeIssuer))
+		r.Get("/{did}", h(gov.GetIssuer))
+		r.Delete("/{did}", h(gov.DerecognizeIssuer))
+	})
+}
+
+// registryRoutes: /v1 — schemas, issuer instances and evidence.
+func registryRoutes(r chi.Router, hs *handlers) {
+	r.Route("/schemas", func(r chi.Router) {
+		r.Get("/", h(hs.schemas.List))
+		r.Post("/", h(hs.schemas.Register))
+		r.Get("/{id}", h(hs.schemas.Get))
+		r.Post("/{id}/versions", h(hs.schemas.Update))
+		r.Get("/{id}/versions/{version}", h(hs.schemas.Get))
+	})
+	r.Route("/issuer-instances", func(r chi.Router) {
+		r.Get("/", h(hs.creds.ListInstances))
+		r.Post("/", h(hs.creds.CreateInstance))
+		r.Get("/{name}", h(hs.creds.GetInstance))
+	})
+	r.Route("/evidence", func(r chi.Router) {
+		r.Get("/", h(hs.evidence.Find))
+		r.Post("/", h(hs.evidence.Create))
+		r.Post("/batch", h(hs.evidence.Batch))
+		r.Route("/{hash}", func(r chi.Router) {
+			r.Get("/", h(hs.evidence.Get))
+			r.Post("/signatures", h(hs.evidence.Sign))
+			r.Post("/signatures/{did}/revoke", h(hs.evidence.Revoke))
+			r.Post("/signatures/{did}/restore", h(hs.evidence.Restore))
+			r.Post("/logs", h(hs.evidence.AddLogs))
 		})
 	})
+}
 
-	// W3C VCALM.
-	r.Post("/credentials/issue", h(creds.Issue))
-	r.Post("/credentials/verify", h(creds.Verify))
-	r.Post("/issuers/{name}/credentials/issue", h(creds.IssueWithInstance))
-	r.Post("/credentials/status", h(status.Update))
-	r.Get("/status-lists/{id}", h(status.List))
-	r.Post("/presentations/verify", h(creds.VerifyPresentation))
-	r.Post("/challenges", h(creds.Challenge))
+// exchangeRoutes: /v1 — grants, batch verification, credential offers and
+// presentation requests.
+func exchangeRoutes(r chi.Router, hs *handlers) {
+	r.Route("/grants", func(r chi.Router) {
+		r.Get("/", h(hs.grants.List))
+		r.Post("/", h(hs.grants.Create))
+		r.Route("/{id}", func(r chi.Router) {
+			r.Get("/", h(hs.grants.Get))
+			r.Post("/revoke", h(hs.grants.Revoke))
+			r.Get("/accesses", h(hs.grants.Accesses))
+			r.Post("/accesses", h(hs.grants.RecordAccess))
+		})
+	})
+	r.Post("/credentials/verify-batch", h(hs.batches.Verify))
+	r.Route("/offers", func(r chi.Router) {
+		r.Post("/", h(hs.vci.CreateOffer))
+		r.Get("/{id}", h(hs.vci.GetOffer))
+		r.Get("/{id}/qr", h(hs.vci.OfferQR))
+	})
+	r.Route("/presentation-requests", func(r chi.Router) {
+		r.Post("/", h(hs.vp.Create))
+		r.Get("/{id}", h(hs.vp.Get))
+		r.Get("/{id}/events", h(hs.vp.Events))
+		r.Get("/{id}/qr", h(hs.vp.QR))
+	})
+}
+
+// didRoutes: /v1/dids — creating, resolving and updating DIDs.
+func didRoutes(r chi.Router, hs *handlers) {
+	dids := hs.dids
+	r.Route("/dids", func(r chi.Router) {
+		r.Post("/", h(dids.Create))
+		r.Route("/{did}", func(r chi.Router) {
+			r.Get("/", h(dids.Resolve))
+			r.Post("/keys", h(dids.AddKey))
+			r.Delete("/keys/{id}", h(dids.RemoveKey))
+			r.Post("/services", h(dids.AddService))
+			r.Delete("/services/{id}", h(dids.RemoveService))
+			r.Post("/rotate", h(dids.RotateKey))
+			r.Post("/compromised-keys", h(dids.ReportCompromised))
+			r.Post("/deactivate", h(dids.Deactivate))
+		})
+	})
+}
+
+// standardRoutes: the paths fixed by standards — W3C VCALM, OpenID4VCI,
+// OpenID4VP and the DID Resolution HTTP(S) binding.
+func standardRoutes(r chi.Router, hs *handlers) {
+	r.Post("/credentials/issue", h(hs.creds.Issue))
+	r.Post("/credentials/verify", h(hs.creds.Verify))
+	r.Post("/issuers/{name}/credentials/issue", h(hs.creds.IssueWithInstance))
+	r.Post("/credentials/status", h(hs.status.Update))
+	r.Get("/status-lists/{id}", h(hs.status.List))
+	r.Post("/presentations/verify", h(hs.creds.VerifyPresentation))
+	r.Post("/challenges", h(hs.creds.Challenge))
 
 	// OpenID for Verifiable Credential Issuance 1.0 (server/oid4vci):
 	// each issuer instance is a credential issuer, /issuers/{account}/{instance}.
+	vci := hs.vci
 	r.Get("/.well-known/openid-credential-issuer/issuers/{account}/{instance}", h(vci.Metadata))
 	r.Get("/.well-known/oauth-authorization-server/issuers/{account}/{instance}", h(vci.AuthorizationServer))
 	r.Route("/issuers/{account}/{instance}", func(r chi.Router) {
@@ -161,13 +223,9 @@ func (s *Server) routes() http.Handler {
 
 	// OpenID for Verifiable Presentations 1.0 (server/oid4vp): the
 	// wallet fetches a request object and posts its response.
-	r.Get("/oid4vp/requests/{id}", h(vp.RequestObject))
-	r.Post("/oid4vp/responses/{id}", h(vp.Response))
+	r.Get("/oid4vp/requests/{id}", h(hs.vp.RequestObject))
+	r.Post("/oid4vp/responses/{id}", h(hs.vp.Response))
 
 	// DID Resolution HTTP(S) binding (W3C DID Resolution §11).
-	r.Get("/1.0/identifiers/{did}", h(dids.Resolve))
-
-	// The web pages (server/web.go, package web).
-	mountWeb(r)
-	return r
+	r.Get("/1.0/identifiers/{did}", h(hs.dids.Resolve))
 }
