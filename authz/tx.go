@@ -9,6 +9,7 @@ import (
 
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/did/weid"
 	"github.com/weidgo/weid/errs"
 )
 
@@ -127,7 +128,7 @@ func Register(reg *chain.Registry) {
 		Authorize:  requireAdmin,
 		Apply: func(ctx *chain.Context, p chain.Payload) error {
 			m := p.(*MemberPayload)
-			if r, ok, err := did.Latest(ctx.State, m.DID); err != nil {
+			if r, ok, err := weid.Latest(ctx.State, m.DID); err != nil {
 				return err
 			} else if !ok || r.Deactivated {
 				return errs.New(http.StatusNotFound, "did.notFound", "%s is not an active DID on this ledger", m.DID)
@@ -165,7 +166,7 @@ func Register(reg *chain.Registry) {
 			// A did:weid issuer must exist and be active; other methods
 			// (did:key, did:web, …) are issuers from outside the consortium.
 			if strings.HasPrefix(r.DID, "did:weid:") {
-				if rec, ok, err := did.Latest(ctx.State, r.DID); err != nil {
+				if rec, ok, err := weid.Latest(ctx.State, r.DID); err != nil {
 					return err
 				} else if !ok || rec.Deactivated {
 					return errs.New(http.StatusNotFound, "did.notFound", "%s is not an active DID on this ledger", r.DID)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/did/weid"
 	"github.com/weidgo/weid/errs"
 )
 
@@ -318,7 +319,7 @@ func activeMember(ctx *chain.Context, d string) error {
 	if d == "" {
 		return nil
 	}
-	if r, ok, err := did.Latest(ctx.State, d); err != nil {
+	if r, ok, err := weid.Latest(ctx.State, d); err != nil {
 		return err
 	} else if !ok || r.Deactivated {
 		return errs.New(http.StatusNotFound, "did.notFound", "%s is not an active DID on this ledger", d)

@@ -16,6 +16,7 @@ import (
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/client"
 	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/did/weid"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/node"
 )
@@ -241,7 +242,7 @@ func checkLedgerDir(t *testing.T, dir string, acked map[string]string) {
 		if p.Tx.Type != did.TxCreate || p.Height > rep.Head.Height {
 			t.Errorf("acknowledged tx %s: type %s at height %d (head %d)", h, p.Tx.Type, p.Height, rep.Head.Height)
 		}
-		r, ok, err := did.Latest(l, d)
+		r, ok, err := weid.Latest(l, d)
 		if err != nil || !ok {
 			t.Errorf("acknowledged DID %s is not in the state: %v", d, err)
 		} else if r.Version == 1 && r.TxHash != h {

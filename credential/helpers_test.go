@@ -11,6 +11,7 @@ import (
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/credential"
 	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/did/weid"
 	"github.com/weidgo/weid/internal/ledgertest"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/schemas"
@@ -67,7 +68,7 @@ type ledger struct {
 func newLedger(t testing.TB) *ledger {
 	t.Helper()
 	reg := chain.NewRegistry()
-	did.Register(reg)
+	weid.Register(reg)
 	authz.Register(reg)
 	schemas.Register(reg)
 	tl := ledgertest.Open(t, reg, time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC))
@@ -82,7 +83,7 @@ func newLedger(t testing.TB) *ledger {
 	}
 	e.MustGenesis(t, txs...)
 	e.resolver = did.NewResolver(map[string]did.MethodResolver{
-		"weid": did.NewWeidMethod(l),
+		"weid": weid.NewMethod(l),
 		"key":  did.KeyMethod{},
 		"jwk":  did.JWKMethod{},
 	})

@@ -1,15 +1,12 @@
 package did
 
 import (
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
 	"strings"
-	"time"
 
-	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/errs"
 	"github.com/weidgo/weid/keys"
 )
@@ -197,111 +194,9 @@ func (p *ReportCompromisedPayload) Validate() error {
 	return validKey(p.PublicKeyMultibase)
 }
 
-// Register adds the DID registry's transaction types to reg and makes
-// did:weid authentication keys the ledger's signers.
-func Register(reg *chain.Registry) {
-	reg.SetKeyResolver(AuthenticationKey)
-	reg.Register(chain.Handler{
-		Type:       TxCreate,
-		NewPayload: func() chain.Payload { return new(CreatePayload) },
-		SignerKey:  createSigner,
-		Apply:      applyCreate,
-	})
-	update := func(typ string, np func() chain.Payload, f func(next *Record, p chain.Payload) error) {
-		reg.Register(chain.Handler{
-			Type:       typ,
-			NewPayload: np,
-			Authorize:  authorizeSelf,
-			Apply: func(ctx *chain.Context, p chain.Payload) error {
-				return applyUpdate(ctx, payloadDID(p), func(next *Record) error { return f(next, p) })
-			},
-		})
-	}
-	update(TxAddMethod, func() chain.Payload { return new(AddMethodPayload) }, func(next *Record, p chain.Payload) error {
-		a := p.(*AddMethodPayload)
-		rels := a.Relationships
-		if len(rels) == 0 {
-			rels = []string{"authentication", "assertionMethod"}
-		}
-		return next.addMethod(a.ID, a.PublicKeyMultibase, rels)
-	})
-	update(TxRemoveMethod, func() chain.Payload { return new(RemoveMethodPayload) }, func(next *Record, p chain.Payload) error {
-		rm := p.(*RemoveMethodPayload)
-		return next.removeMethod(rm.ID, rm.Compromised)
-	})
-	update(TxReportCompromised, func() chain.Payload { return new(ReportCompromisedPayload) }, func(next *Record, p chain.Payload) error {
-		mb := CanonicalKey(p.(*ReportCompromisedPayload).PublicKeyMultibase)
-		for _, vm := range next.Document.VerificationMethod {
-			if CanonicalKey(vm.PublicKeyMultibase) == mb {
-				return errs.New(http.StatusConflict, "did.keyInUse", "%s is the key of %s: remove or rotate it with compromised set instead", mb, vm.ID)
-			}
-		}
-		return next.compromise("", mb)
-	})
-	update(TxAddService, func() chain.Payload { return new(AddServicePayload) }, func(next *Record, p chain.Payload) error {
-		doc := next.Document
-		s := p.(*AddServicePayload).Service
-		s.ID = doc.absolute(s.ID)
-		for _, e := range doc.Service {
-			if e.ID == s.ID {
-				return errs.New(http.StatusConflict, "did.serviceExists", "service %s already exists", s.ID)
-			}
-		}
-		if len(doc.Service) >= MaxServices {
-			return errs.BadRequest("did.tooManyServices", "at most %d services", MaxServices)
-		}
-		doc.Service = append(doc.Service, s)
-		return nil
-	})
-	update(TxRemoveService, func() chain.Payload { return new(RemoveServicePayload) }, func(next *Record, p chain.Payload) error {
-		doc := next.Document
-		id := doc.ID + "#" + p.(*RemoveServicePayload).ID
-		i := slices.IndexFunc(doc.Service, func(s Service) bool { return s.ID == id })
-		if i < 0 {
-			return errs.New(http.StatusNotFound, "did.serviceNotFound", "no service %s", id)
-		}
-		doc.Service = slices.Delete(doc.Service, i, i+1)
-		return nil
-	})
-	update(TxRotateKey, func() chain.Payload { return new(RotateKeyPayload) }, func(next *Record, p chain.Payload) error {
-		r := p.(*RotateKeyPayload)
-		doc := next.Document
-		old := doc.ID + "#" + r.ID
-		if _, ok := doc.Method(old); !ok {
-			return errs.New(http.StatusNotFound, "did.methodNotFound", "no verification method %s", old)
-		}
-		var rels []string
-		for _, rel := range Relationships {
-			if doc.HasRelationship(rel, old) {
-				rels = append(rels, rel)
-			}
-		}
-		if err := next.addMethod(r.NewID, r.PublicKeyMultibase, rels); err != nil {
-			return err
-		}
-		return next.removeMethod(r.ID, r.Compromised)
-	})
-	reg.Register(chain.Handler{
-		Type:       TxDeactivate,
-		NewPayload: func() chain.Payload { return new(DeactivatePayload) },
-		Authorize:  authorizeSelf,
-		Apply: func(ctx *chain.Context, p chain.Payload) error {
-			return applyUpdate(ctx, payloadDID(p), func(next *Record) error {
-				// A deactivated DID keeps no keys or services: nothing may be
-				// verified against it any more.
-				doc := next.Document
-				*doc = Document{Context: doc.Context, ID: doc.ID}
-				return errDeactivate
-			})
-		},
-	})
-}
-
-var errDeactivate = fmt.Errorf("deactivate")
-
 // Target returns the DID a DID transaction's payload changes and, for a
 // removal, the fragment id of the verification method or service removed.
-func Target(p chain.Payload) (did, id string) {
+func Target(p any) (did, id string) {
 	switch p := p.(type) {
 	case *AddMethodPayload:
 		return p.DID, ""
@@ -323,42 +218,10 @@ func Target(p chain.Payload) (did, id string) {
 	return "", ""
 }
 
-func payloadDID(p chain.Payload) string {
+func payloadDID(p any) string {
 	d, _ := Target(p)
 	return d
 }
-
-// authorizeSelf: a DID is changed only by its own authentication keys.
-func authorizeSelf(st chain.Reader, tx *chain.Tx, p chain.Payload) error {
-	if d := payloadDID(p); tx.SignerDID() != d {
-		return errs.New(http.StatusForbidden, "tx.unauthorized", "%s may not change %s: only its own authentication keys may", tx.SignerDID(), d)
-	}
-	return nil
-}
-
-func createSigner(st chain.Reader, tx *chain.Tx, p chain.Payload) (keys.PublicKey, error) {
-	c := p.(*CreatePayload)
-	chainID, addr, err := ParseWeid(c.DID)
-	if err != nil {
-		return keys.PublicKey{}, errs.BadRequest("did.invalid", "%v", err)
-	}
-	if chainID != tx.ChainID {
-		return keys.PublicKey{}, errs.BadRequest("did.wrongChain", "%s belongs to chain %q, the transaction to chain %q", c.DID, chainID, tx.ChainID)
-	}
-	if want := c.DID + "#" + FirstKeyFragment; tx.From != want {
-		return keys.PublicKey{}, errs.BadRequest("tx.malformed", "a did.create transaction is signed by its first key: from must be %s", want)
-	}
-	pk, err := keys.ParseMultibase(c.PublicKeyMultibase)
-	if err != nil {
-		return keys.PublicKey{}, errs.BadRequest("did.invalidKey", "%v", err)
-	}
-	if pk.Address() != addr {
-		return keys.PublicKey{}, errs.New(http.StatusForbidden, "did.addressMismatch", "the address of %s is not derived from publicKeyMultibase", c.DID)
-	}
-	return pk, nil
-}
-
-func blockTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 // Document returns the first version of the document a create makes.
 func (c *CreatePayload) Document() (*Document, error) {
@@ -374,58 +237,6 @@ func (c *CreatePayload) Document() (*Document, error) {
 		doc.Service = append(doc.Service, s)
 	}
 	return doc, nil
-}
-
-func applyCreate(ctx *chain.Context, p chain.Payload) error {
-	c := p.(*CreatePayload)
-	if _, ok, err := ctx.State.Get(latestKey(c.DID)); err != nil {
-		return err
-	} else if ok {
-		return errs.New(http.StatusConflict, "did.exists", "%s already exists", c.DID)
-	}
-	doc, err := c.Document()
-	if err != nil {
-		return err
-	}
-	now := blockTime(ctx.Time)
-	return store(ctx, &Record{Document: doc, Version: 1, Created: now, Updated: now, TxHash: ctx.TxHash, Height: ctx.Height})
-}
-
-func applyUpdate(ctx *chain.Context, did string, change func(next *Record) error) error {
-	r, ok, err := Latest(ctx.State, did)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return errs.New(http.StatusNotFound, "did.notFound", "%s does not exist", did)
-	}
-	if r.Deactivated {
-		return errs.New(http.StatusGone, "did.deactivated", "%s is deactivated", did)
-	}
-	doc := cloneDocument(r.Document)
-	next := &Record{Document: doc, Version: r.Version + 1, Created: r.Created, Updated: blockTime(ctx.Time), TxHash: ctx.TxHash, Height: ctx.Height, Compromised: slices.Clone(r.Compromised)}
-	if err := change(next); err == errDeactivate {
-		next.Deactivated = true
-	} else if err != nil {
-		return err
-	}
-	if err := doc.Validate(); err != nil {
-		return errs.BadRequest("did.invalidDocument", "the change would make an invalid document: %v", err)
-	}
-	return store(ctx, next)
-}
-
-func store(ctx *chain.Context, r *Record) error {
-	raw, err := json.Marshal(r)
-	if err != nil {
-		return err
-	}
-	if len(raw) > MaxDocumentBytes {
-		return errs.New(http.StatusRequestEntityTooLarge, "did.tooLarge", "the document would exceed %d bytes", MaxDocumentBytes)
-	}
-	ctx.State.Set(latestKey(r.Document.ID), binary.BigEndian.AppendUint64(nil, r.Version))
-	ctx.State.Set(versionKey(r.Document.ID, r.Version), raw)
-	return nil
 }
 
 // addMethod adds verification method #frag with key mb to the record's
@@ -516,4 +327,81 @@ func cloneDocument(d *Document) *Document {
 	var c Document
 	_ = json.Unmarshal(raw, &c)
 	return &c
+}
+
+// NextRecord returns the next version of r, a change made at updated (RFC
+// 3339) by transaction txHash at height: a copy of its document that the
+// change may modify, r itself untouched (records are shared).
+func NextRecord(r *Record, updated, txHash string, height uint64) *Record {
+	return &Record{Document: cloneDocument(r.Document), Version: r.Version + 1, Created: r.Created, Updated: updated,
+		TxHash: txHash, Height: height, Compromised: slices.Clone(r.Compromised)}
+}
+
+// Apply applies the change of an update payload (every did.* payload but
+// CreatePayload) to next, the record NextRecord made. It only reads the
+// payload and the record: the registry on the ledger (did/weid) loads,
+// validates and stores.
+func Apply(next *Record, p any) error {
+	doc := next.Document
+	switch p := p.(type) {
+	case *AddMethodPayload:
+		rels := p.Relationships
+		if len(rels) == 0 {
+			rels = []string{"authentication", "assertionMethod"}
+		}
+		return next.addMethod(p.ID, p.PublicKeyMultibase, rels)
+	case *RemoveMethodPayload:
+		return next.removeMethod(p.ID, p.Compromised)
+	case *ReportCompromisedPayload:
+		mb := CanonicalKey(p.PublicKeyMultibase)
+		for _, vm := range doc.VerificationMethod {
+			if CanonicalKey(vm.PublicKeyMultibase) == mb {
+				return errs.New(http.StatusConflict, "did.keyInUse", "%s is the key of %s: remove or rotate it with compromised set instead", mb, vm.ID)
+			}
+		}
+		return next.compromise("", mb)
+	case *AddServicePayload:
+		s := p.Service
+		s.ID = doc.absolute(s.ID)
+		for _, e := range doc.Service {
+			if e.ID == s.ID {
+				return errs.New(http.StatusConflict, "did.serviceExists", "service %s already exists", s.ID)
+			}
+		}
+		if len(doc.Service) >= MaxServices {
+			return errs.BadRequest("did.tooManyServices", "at most %d services", MaxServices)
+		}
+		doc.Service = append(doc.Service, s)
+		return nil
+	case *RemoveServicePayload:
+		id := doc.ID + "#" + p.ID
+		i := slices.IndexFunc(doc.Service, func(s Service) bool { return s.ID == id })
+		if i < 0 {
+			return errs.New(http.StatusNotFound, "did.serviceNotFound", "no service %s", id)
+		}
+		doc.Service = slices.Delete(doc.Service, i, i+1)
+		return nil
+	case *RotateKeyPayload:
+		old := doc.ID + "#" + p.ID
+		if _, ok := doc.Method(old); !ok {
+			return errs.New(http.StatusNotFound, "did.methodNotFound", "no verification method %s", old)
+		}
+		var rels []string
+		for _, rel := range Relationships {
+			if doc.HasRelationship(rel, old) {
+				rels = append(rels, rel)
+			}
+		}
+		if err := next.addMethod(p.NewID, p.PublicKeyMultibase, rels); err != nil {
+			return err
+		}
+		return next.removeMethod(p.ID, p.Compromised)
+	case *DeactivatePayload:
+		// A deactivated DID keeps no keys or services: nothing may be
+		// verified against it any more.
+		*doc = Document{Context: doc.Context, ID: doc.ID}
+		next.Deactivated = true
+		return nil
+	}
+	return fmt.Errorf("did.Apply: %T is not a DID update", p)
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/did/weid"
 	"github.com/weidgo/weid/errs"
 	"github.com/weidgo/weid/evidence"
 	"github.com/weidgo/weid/keys"
@@ -79,7 +80,7 @@ type testLedger struct {
 
 func newRegistry() *chain.Registry {
 	reg := chain.NewRegistry()
-	did.Register(reg)
+	weid.Register(reg)
 	evidence.Register(reg)
 	return reg
 }

@@ -7,12 +7,13 @@ import (
 
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/did/weid"
 	"github.com/weidgo/weid/errs"
 	"github.com/weidgo/weid/keys"
 )
 
 // Register adds the evidence transaction types to reg. Their signers are
-// resolved by the registry's key resolver (did.Register sets it).
+// resolved by the registry's key resolver (weid.Register sets it).
 func Register(reg *chain.Registry) {
 	reg.Register(chain.Handler{
 		Type:       TxCreate,
@@ -92,8 +93,8 @@ func AssertionKey(st chain.Reader, didURL string) (keys.PublicKey, error) {
 	if err := validSigner(didURL); err != nil {
 		return keys.PublicKey{}, err
 	}
-	pk, err := did.RelationshipKey(st, didURL, "assertionMethod", "signer")
-	if errors.Is(err, did.ErrNotInRelationship) {
+	pk, err := weid.RelationshipKey(st, didURL, "assertionMethod", "signer")
+	if errors.Is(err, weid.ErrNotInRelationship) {
 		u, _ := did.ParseDIDURL(didURL)
 		return keys.PublicKey{}, errs.New(http.StatusForbidden, "evidence.notAssertionMethod", "%s is not an assertionMethod key of %s", didURL, u.DID)
 	}

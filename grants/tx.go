@@ -8,6 +8,7 @@ import (
 
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/did/weid"
 	"github.com/weidgo/weid/errs"
 	"github.com/weidgo/weid/keys"
 )
@@ -164,8 +165,8 @@ func grantorKey(st chain.Reader, kid string) (keys.PublicKey, error) {
 	if u, err := did.ParseDIDURL(kid); err != nil || u.Fragment == "" {
 		return keys.PublicKey{}, invalid("the grant's kid is not a DID URL")
 	}
-	pk, err := did.RelationshipKey(st, kid, "assertionMethod", "grantor")
-	if errors.Is(err, did.ErrNotInRelationship) {
+	pk, err := weid.RelationshipKey(st, kid, "assertionMethod", "grantor")
+	if errors.Is(err, weid.ErrNotInRelationship) {
 		return keys.PublicKey{}, errs.New(http.StatusForbidden, "grant.notAssertionMethod", "%s is not an assertionMethod key of the grantor", kid)
 	}
 	return pk, err

@@ -19,6 +19,7 @@ import (
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/chain/cometbft"
 	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/did/weid"
 	"github.com/weidgo/weid/errs"
 	"github.com/weidgo/weid/evidence"
 	"github.com/weidgo/weid/grants"
@@ -92,7 +93,7 @@ const (
 // NewRegistry returns the registry of every transaction type a node accepts.
 func NewRegistry() *chain.Registry {
 	r := chain.NewRegistry()
-	did.Register(r)
+	weid.Register(r)
 	authz.Register(r)
 	schemas.Register(r)
 	evidence.Register(r)
@@ -220,7 +221,7 @@ func open(cfg Config, mustInit bool) (*Node, error) {
 		n.Engine = chain.NewSolo(l, nodeKey, cfg.Solo)
 	}
 	methods := map[string]did.MethodResolver{
-		"weid": did.NewWeidMethod(l),
+		"weid": weid.NewMethod(l),
 		"key":  did.KeyMethod{},
 		"jwk":  did.JWKMethod{},
 	}
@@ -421,7 +422,7 @@ func (n *Node) CustodialKey(d string) (vm string, k *keys.PrivateKey, owner stri
 	// (a crash between the two) left a pending signer: adopt it once the
 	// ledger shows it is the DID's authentication key.
 	if pending, perr := n.Keystore.PendingSigner(d); perr == nil && pending != vm {
-		if _, aerr := did.AuthenticationKey(n.Ledger, pending); aerr == nil {
+		if _, aerr := weid.AuthenticationKey(n.Ledger, pending); aerr == nil {
 			if err := n.Keystore.SetSigner(d, pending); err == nil {
 				vm = pending
 			}

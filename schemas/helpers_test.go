@@ -9,6 +9,7 @@ import (
 	"github.com/weidgo/weid/authz"
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/did/weid"
 	"github.com/weidgo/weid/errs"
 	"github.com/weidgo/weid/internal/ledgertest"
 	"github.com/weidgo/weid/keys"
@@ -57,7 +58,7 @@ type ledger struct {
 
 func newRegistry() *chain.Registry {
 	reg := chain.NewRegistry()
-	did.Register(reg)
+	weid.Register(reg)
 	authz.Register(reg)
 	schemas.Register(reg)
 	return reg

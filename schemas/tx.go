@@ -125,7 +125,7 @@ func validName(n string) error {
 }
 
 // Register adds the schema registry's transaction types to reg. Their
-// signers are resolved by the registry's key resolver (did.Register sets
+// signers are resolved by the registry's key resolver (did/weid.Register sets
 // it), so every signer has a registered, active did:weid DID.
 func Register(reg *chain.Registry) {
 	reg.Register(chain.Handler{

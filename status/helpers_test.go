@@ -7,6 +7,7 @@ import (
 	"github.com/weidgo/weid/authz"
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/did/weid"
 	"github.com/weidgo/weid/errs"
 	"github.com/weidgo/weid/internal/ledgertest"
 	"github.com/weidgo/weid/keys"
@@ -50,7 +51,7 @@ type ledger struct {
 func newLedger(t testing.TB) *ledger {
 	t.Helper()
 	reg := chain.NewRegistry()
-	did.Register(reg)
+	weid.Register(reg)
 	authz.Register(reg)
 	schemas.Register(reg)
 	status.Register(reg)

@@ -12,7 +12,7 @@ import (
 
 // Transaction types of the status lists. Both are signed by an
 // authentication key of the issuer's did:weid DID (the registry's key
-// resolver, set by did.Register, checks it): the issuer of a list is the
+// resolver, set by did/weid.Register, checks it): the issuer of a list is the
 // DID of the transaction's signer.
 const (
 	// TxCreate creates a list.

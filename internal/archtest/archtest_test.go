@@ -46,7 +46,7 @@ var (
 
 var rules = []rule{
 	{Pkgs: []string{"chain/..."}, Forbid: append(slices.Clone(domain[:len(domain)-2]), upper...),
-		Why: "the ledger knows no domain: each domain registers its transaction types with chain (did.Register, …)"},
+		Why: "the ledger knows no domain: each domain registers its transaction types with chain (did/weid.Register, …)"},
 	{Pkgs: []string{"keys", "errs", "internal/strictjson"}, Forbid: []string{"..."},
 		Why: "the bottom layer imports no weid package"},
 	{Pkgs: domain, Forbid: append(slices.Clone(upper), "github.com/go-chi/chi/v5/..."),

@@ -1,4 +1,4 @@
-package did_test
+package weid_test
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/did/weid"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/node"
 )
@@ -48,7 +49,7 @@ func TestResolve_CostDoesNotGrowWithHistory(t *testing.T) {
 	for v := 1; v <= 121; v++ {
 		if v == 1 || v == 11 || v == 121 {
 			c := &countingReader{r: n.Ledger}
-			r, ok, err := did.Latest(c, d)
+			r, ok, err := weid.Latest(c, d)
 			if err != nil || !ok || r.Version != uint64(v) {
 				t.Fatalf("version %d: %v %v %+v", v, err, ok, r)
 			}
