@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/hex"
 	"fmt"
+
+	"github.com/weidgo/weid/txn"
 )
 
 // BlockSource returns the block at a height; the ledger itself, or a remote
@@ -53,7 +55,7 @@ func Audit(src BlockSource, last uint64, reg *Registry) (*AuditReport, map[strin
 			}
 		}
 		for i, tx := range b.Txs {
-			if tx.Payload, err = canonicalPayload(tx.Payload); err != nil {
+			if tx.Payload, err = txn.CanonicalPayload(tx.Payload); err != nil {
 				return nil, nil, fmt.Errorf("block %d tx %d: %w", h, i, err)
 			}
 		}

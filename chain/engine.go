@@ -2,7 +2,6 @@ package chain
 
 import (
 	"context"
-	"encoding/json"
 )
 
 // Receipt says where a committed transaction is.
@@ -42,42 +41,7 @@ type Announcer interface {
 	Withdraw()
 }
 
-// ConsensusStatus is what a replicated engine reports of its consensus in
-// /v1/status.
-type ConsensusStatus struct {
-	// Height is the engine's own last committed height (CometBFT's, which
-	// counts blocks that changed nothing too).
-	Height int64 `json:"height"`
-	// Ready: the node can commit a write now; otherwise NotReady says why.
-	Ready    bool   `json:"ready"`
-	NotReady string `json:"notReady,omitempty"`
-	// CatchingUp: the node is still syncing blocks from its peers.
-	CatchingUp bool     `json:"catchingUp"`
-	NodeID     string   `json:"nodeId"`
-	Peers      []string `json:"peers"` // the node ids of the connected peers
-	PeerCount  int      `json:"peerCount"`
-	// The validator set of the next block, Height+1 (at most the first
-	// 100 counted in TotalPower), and this node's part of it (VotingPower
-	// 0: an observer).
-	Validators       int    `json:"validators"`
-	TotalPower       int64  `json:"totalPower"`
-	ValidatorAddress string `json:"validatorAddress"`
-	VotingPower      int64  `json:"votingPower"`
-}
-
 // ConsensusReporter is implemented by engines that replicate the ledger.
 type ConsensusReporter interface {
 	Consensus() ConsensusStatus
-}
-
-// CommitProof ties a weid block to a replicating engine's commit: under
-// CometBFT, the app hash after weid block WeidHeight is in the header of
-// CometBFT block CometHeight, which the validators signed (SignedHeader:
-// CometBFT's JSON of the header and its commit). chain/cometbft's
-// VerifyCommitProof checks it.
-type CommitProof struct {
-	WeidHeight   uint64          `json:"weidHeight"`
-	AppHash      string          `json:"appHash"`
-	CometHeight  int64           `json:"cometHeight"`
-	SignedHeader json.RawMessage `json:"signedHeader"`
 }

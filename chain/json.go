@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+
+	"github.com/weidgo/weid/txn"
 )
 
 // MarshalJSON encodes v as compact JSON without HTML escaping. encoding/json
@@ -20,20 +22,16 @@ func MarshalJSON(v any) ([]byte, error) {
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
-// Verify checks a transaction proof of a standard chain on its own
-// (VerifyWith for any chain).
-func (t *TxWithProof) Verify() error { return t.VerifyWith(Standard) }
-
-// VerifyWith checks a transaction proof on its own, with the chain's suite
+// VerifyTx checks a transaction proof on its own, with the chain's suite
 // s (read from its genesis block, never from the proof): that the
 // transaction hashes to Hash, that the header hashes to the block hash, and
 // that the Merkle path leads from the transaction to the header's txRoot.
 // It does not check the block's signature: check that with
 // Suite.VerifyBlock on the block and the chain's node key (weid tx prove
 // does both).
-func (t *TxWithProof) VerifyWith(s *Suite) error {
+func (s *Suite) VerifyTx(t *TxWithProof) error {
 	tx := *t.Tx
-	p, err := canonicalPayload(tx.Payload)
+	p, err := txn.CanonicalPayload(tx.Payload)
 	if err != nil {
 		return err
 	}

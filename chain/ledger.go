@@ -211,18 +211,6 @@ func (l *Ledger) TxLocation(hash string) (height uint64, index uint32, ok bool, 
 	return binary.BigEndian.Uint64(v[:8]), binary.BigEndian.Uint32(v[8:12]), true, nil
 }
 
-// TxWithProof is a committed transaction, its block header and the Merkle
-// proof that it is in that block.
-type TxWithProof struct {
-	Hash   string          `json:"hash"`
-	Tx     *Tx             `json:"tx"`
-	Height uint64          `json:"height"`
-	Index  uint32          `json:"index"`
-	Header Header          `json:"header"`
-	Block  string          `json:"blockHash"`
-	Proof  *InclusionProof `json:"proof"`
-}
-
 // Tx returns a committed transaction with its inclusion proof.
 func (l *Ledger) Tx(hash string) (*TxWithProof, error) {
 	h, i, ok, err := l.TxLocation(hash)

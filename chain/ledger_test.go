@@ -31,7 +31,7 @@ func TestGenesisBlock(t *testing.T) {
 	if b.Header.PrevHash != strings.Repeat("0", 64) || b.Header.Time != genesisTime.Format(TimeFormat) || b.Hash != h.Hash {
 		t.Fatalf("genesis header %+v", b.Header)
 	}
-	if err := b.VerifySignature(); err != nil {
+	if err := Standard.VerifyBlock(b); err != nil {
 		t.Fatal(err)
 	}
 	init, err := InitRecord(e.l)
@@ -333,7 +333,7 @@ func TestTxProof(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := p.Verify(); err != nil {
+		if err := Standard.VerifyTx(p); err != nil {
 			t.Fatalf("tx %d: %v", i, err)
 		}
 		// As a client receives it.
@@ -345,14 +345,14 @@ func TestTxProof(t *testing.T) {
 		if err := json.Unmarshal(raw, &got); err != nil {
 			t.Fatal(err)
 		}
-		if err := got.Verify(); err != nil {
+		if err := Standard.VerifyTx(&got); err != nil {
 			t.Fatalf("tx %d after JSON: %v", i, err)
 		}
 		// Even through encoding/json's HTML escaping.
 		raw, _ = json.Marshal(p)
 		got = TxWithProof{}
 		_ = json.Unmarshal(raw, &got)
-		if err := got.Verify(); err != nil {
+		if err := Standard.VerifyTx(&got); err != nil {
 			t.Fatalf("tx %d after HTML-escaped JSON: %v", i, err)
 		}
 		if h, idx, ok, _ := e.l.TxLocation(tx.Hash()); !ok || h != p.Height || idx != p.Index {
@@ -404,7 +404,7 @@ func TestTxProof(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			p := proof(t)
 			tt.f(p)
-			if err := p.Verify(); err == nil {
+			if err := Standard.VerifyTx(p); err == nil {
 				t.Fatal("a tampered proof verifies")
 			}
 		})
@@ -515,14 +515,14 @@ func TestAuditFindsTampering(t *testing.T) {
 		{"tx payload altered, txRoot recomputed and block re-signed", false, func(t *testing.T, e *testChainEnv) {
 			editBlock(t, e.l, 2, func(b *Block) {
 				b.Txs[0].Payload = bytes.Replace(b.Txs[0].Payload, []byte(`"v1"`), []byte(`"v9"`), 1)
-				b.Header.TxRoot, _ = b.TxRoot()
+				b.Header.TxRoot, _ = Standard.TxRoot(b)
 				resign(e, b)
 			})
 		}, "signature does not verify"},
 		{"tx dropped, block re-signed", false, func(t *testing.T, e *testChainEnv) {
 			editBlock(t, e.l, 2, func(b *Block) {
 				b.Txs = b.Txs[1:]
-				b.Header.TxRoot, _ = b.TxRoot()
+				b.Header.TxRoot, _ = Standard.TxRoot(b)
 				b.Header.TxCount = uint32(len(b.Txs))
 				resign(e, b)
 			})
@@ -530,7 +530,7 @@ func TestAuditFindsTampering(t *testing.T) {
 		{"tx dropped, count kept, block re-signed", false, func(t *testing.T, e *testChainEnv) {
 			editBlock(t, e.l, 2, func(b *Block) {
 				b.Txs = b.Txs[1:]
-				b.Header.TxRoot, _ = b.TxRoot()
+				b.Header.TxRoot, _ = Standard.TxRoot(b)
 				resign(e, b)
 			})
 		}, "txCount"},
@@ -689,7 +689,7 @@ func TestCommitStorageFailure(t *testing.T) {
 		t.Fatalf("OnCommit called %d times, height metric %v", commits, metricValue(t, preg, "weid_ledger_height"))
 	}
 	for _, tx := range txs {
-		if p, err := e.l.Tx(tx.Hash()); err != nil || p.Verify() != nil {
+		if p, err := e.l.Tx(tx.Hash()); err != nil || Standard.VerifyTx(p) != nil {
 			t.Fatalf("Tx after recovery: %v", err)
 		}
 	}
@@ -787,7 +787,7 @@ func TestLedgerReopens(t *testing.T) {
 	if l.Head() != head || l.ChainID() != testChain || l.Registry() != reg {
 		t.Fatalf("reopened head %+v chain %q", l.Head(), l.ChainID())
 	}
-	if p, err := l.Tx(tx.Hash()); err != nil || p.Verify() != nil {
+	if p, err := l.Tx(tx.Hash()); err != nil || Standard.VerifyTx(p) != nil {
 		t.Fatalf("Tx after reopen: %v", err)
 	}
 	e.l = l

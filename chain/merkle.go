@@ -10,14 +10,6 @@ import (
 	"github.com/transparency-dev/merkle/proof"
 )
 
-// InclusionProof shows that a transaction is in a block: the RFC 6962 audit
-// path from the leaf (the tx hash) to the block's txRoot (RFC 6962 §2.1.1).
-type InclusionProof struct {
-	LeafIndex uint64   `json:"leafIndex"`
-	TreeSize  uint64   `json:"treeSize"`
-	Hashes    []string `json:"hashes"`
-}
-
 // merkleRoot returns the RFC 6962 root over leaf data (tx hashes).
 func merkleRoot(hasher merkle.LogHasher, leaves [][]byte) []byte {
 	if len(leaves) == 0 {

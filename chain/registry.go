@@ -202,7 +202,7 @@ func (r *Registry) CheckTx(chainID string, tx *Tx) (*Checked, error) {
 		}
 		return nil, errs.BadRequest("tx.invalidPayload", "%s payload: %v", tx.Type, err)
 	}
-	msg, err := tx.signingBytes()
+	msg, err := tx.SigningBytes()
 	if err != nil {
 		return nil, err
 	}

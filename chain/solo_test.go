@@ -93,7 +93,7 @@ func TestSoloGroupCommit(t *testing.T) {
 		if p.Height != r.Height || p.Index != r.Index {
 			t.Fatalf("receipt %+v, ledger has %d/%d", r, p.Height, p.Index)
 		}
-		if err := p.Verify(); err != nil {
+		if err := Standard.VerifyTx(p); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -94,7 +94,7 @@ func (s *Suite) TxHash(tx *Tx) string {
 		return tx.Hash()
 	}
 	var buf [1024]byte
-	sum := sm3.Sum(tx.appendCanonical(buf[:0], true))
+	sum := sm3.Sum(tx.AppendCanonical(buf[:0], true))
 	return hex.EncodeToString(sum[:])
 }
 

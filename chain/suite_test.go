@@ -194,7 +194,7 @@ func TestGMChain_HashesWithSM3AndAudits(t *testing.T) {
 	if err := GM.VerifyBlock(b); err != nil {
 		t.Fatal(err)
 	}
-	if err := b.VerifySignature(); err == nil {
+	if err := Standard.VerifyBlock(b); err == nil {
 		t.Fatal("a gm block verifies as a standard one")
 	}
 	if root, _ := GM.TxRoot(b); root != b.Header.TxRoot {
@@ -217,10 +217,10 @@ func TestGMChain_HashesWithSM3AndAudits(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := p.VerifyWith(GM); err != nil {
+		if err := GM.VerifyTx(p); err != nil {
 			t.Fatal(err)
 		}
-		if err := p.Verify(); err == nil {
+		if err := Standard.VerifyTx(p); err == nil {
 			t.Fatal("a gm proof verifies with SHA-256")
 		}
 		if err := Standard.VerifyInclusion(p.Hash, p.Header.TxRoot, p.Proof); err == nil && p.Proof.TreeSize > 1 {

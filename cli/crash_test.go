@@ -236,7 +236,7 @@ func checkLedgerDir(t *testing.T, dir string, acked map[string]string) {
 			}
 			continue
 		}
-		if err := p.Verify(); err != nil {
+		if err := chain.Standard.VerifyTx(p); err != nil {
 			t.Errorf("acknowledged tx %s: proof does not verify: %v", h, err)
 		}
 		if p.Tx.Type != did.TxCreate || p.Height > rep.Head.Height {

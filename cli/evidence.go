@@ -236,7 +236,7 @@ func verifyEvidence(cmd *cobra.Command, g *globals, h string) error {
 		}
 	}
 	for _, p := range r.Proofs {
-		if err := p.VerifyWith(suite); err != nil {
+		if err := suite.VerifyTx(p); err != nil {
 			return fmt.Errorf("proof of tx %s does not check: %w", p.Hash, err)
 		}
 		if err := checkBlockSignature(cmd, c, p, suite); err != nil {

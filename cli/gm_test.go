@@ -111,10 +111,10 @@ func TestREADME_GMWalkthrough(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := r.TxWithProof.VerifyWith(chain.GM); err != nil {
+			if err := chain.GM.VerifyTx(&r.TxWithProof); err != nil {
 				t.Fatalf("block %d: SM3 proof: %v", h, err)
 			}
-			if err := r.TxWithProof.VerifyWith(chain.Standard); err == nil {
+			if err := chain.Standard.VerifyTx(&r.TxWithProof); err == nil {
 				t.Fatalf("block %d: the proof verifies with SHA-256", h)
 			}
 		}

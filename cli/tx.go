@@ -75,7 +75,7 @@ commit is what says the consortium agreed.`,
 			if err != nil {
 				return err
 			}
-			if err := r.TxWithProof.VerifyWith(suite); err != nil {
+			if err := suite.VerifyTx(&r.TxWithProof); err != nil {
 				return fmt.Errorf("proof does not check (%s chain): %w", suite.Name(), err)
 			}
 			if err := checkBlockSignature(cmd, c, &r.TxWithProof, suite); err != nil {

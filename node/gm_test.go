@@ -108,7 +108,7 @@ func TestNode_GMCometBFT(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := p.VerifyWith(chain.GM); err != nil {
+	if err := chain.GM.VerifyTx(p); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := n.Ledger.AuditStore(); err != nil {

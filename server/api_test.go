@@ -199,7 +199,7 @@ func TestAPI_DIDLifecycleOverHTTP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := txr.Verify(); err != nil {
+	if err := chain.Standard.VerifyTx(&txr.TxWithProof); err != nil {
 		t.Fatalf("inclusion proof: %v", err)
 	}
 	// A pre-signed delete must name the same id as the path.

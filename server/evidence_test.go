@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/weidgo/weid/api"
+	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/evidence"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/node"
@@ -132,7 +133,7 @@ func TestEvidence_OverHTTP(t *testing.T) {
 		t.Fatalf("%d proofs for %d transactions", len(er.Proofs), len(ev.TxHashes()))
 	}
 	for _, p := range er.Proofs {
-		if err := p.Verify(); err != nil {
+		if err := chain.Standard.VerifyTx(p); err != nil {
 			t.Fatalf("proof of %s: %v", p.Hash, err)
 		}
 	}

@@ -1,4 +1,4 @@
-package chain
+package txn
 
 import (
 	"bytes"

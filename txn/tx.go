@@ -1,4 +1,4 @@
-package chain
+package txn
 
 import (
 	"bytes"
@@ -50,12 +50,12 @@ func (tx *Tx) SignerDID() string {
 
 // Sign canonicalizes the payload and signs tx with k.
 func (tx *Tx) Sign(k *keys.PrivateKey) error {
-	canon, err := canonicalPayload(tx.Payload)
+	canon, err := CanonicalPayload(tx.Payload)
 	if err != nil {
 		return err
 	}
 	tx.Payload = canon
-	msg, err := tx.signingBytes()
+	msg, err := tx.SigningBytes()
 	if err != nil {
 		return err
 	}
@@ -71,14 +71,16 @@ func (tx *Tx) Sign(k *keys.PrivateKey) error {
 // canonical signed transaction. The payload must already be canonical.
 func (tx *Tx) Hash() string {
 	var buf [1024]byte // most transactions: no allocation
-	sum := sha256.Sum256(tx.appendCanonical(buf[:0], true))
+	sum := sha256.Sum256(tx.AppendCanonical(buf[:0], true))
 	return hex.EncodeToString(sum[:])
 }
 
 // Canonical returns the RFC 8785 form of the signed transaction.
 func (tx *Tx) Canonical() []byte { return tx.canonical(true) }
 
-func (tx *Tx) signingBytes() ([]byte, error) {
+// SigningBytes returns what a signature covers: the RFC 8785 form of the
+// transaction without its signature, after checking the envelope strings.
+func (tx *Tx) SigningBytes() ([]byte, error) {
 	if err := checkEnvelopeStrings(tx); err != nil {
 		return nil, err
 	}
@@ -90,10 +92,12 @@ func (tx *Tx) signingBytes() ([]byte, error) {
 // ASCII characters that JSON never escapes, so it equals jcs.Transform of the
 // same object without re-parsing the payload (a test checks this).
 func (tx *Tx) canonical(withSig bool) []byte {
-	return tx.appendCanonical(make([]byte, 0, 128+len(tx.Payload)+len(tx.From)+len(tx.Signature)), withSig)
+	return tx.AppendCanonical(make([]byte, 0, 128+len(tx.Payload)+len(tx.From)+len(tx.Signature)), withSig)
 }
 
-func (tx *Tx) appendCanonical(b []byte, withSig bool) []byte {
+// AppendCanonical appends the RFC 8785 form of tx (with or without its
+// signature) to b.
+func (tx *Tx) AppendCanonical(b []byte, withSig bool) []byte {
 	b = append(b, `{"chainId":"`...)
 	b = append(b, tx.ChainID...)
 	b = append(b, `","from":"`...)
@@ -113,7 +117,9 @@ func (tx *Tx) appendCanonical(b []byte, withSig bool) []byte {
 	return b
 }
 
-func canonicalPayload(p json.RawMessage) (json.RawMessage, error) {
+// CanonicalPayload checks that p is a JSON object and returns its RFC 8785
+// form (p itself when it is canonical already).
+func CanonicalPayload(p json.RawMessage) (json.RawMessage, error) {
 	p = bytes.TrimSpace(p)
 	if len(p) == 0 || p[0] != '{' {
 		return nil, errs.BadRequest("tx.malformed", "payload must be a JSON object")
@@ -194,7 +200,7 @@ func decodeTxGeneral(raw []byte) (*Tx, error) {
 	if err := checkEnvelopeStrings(&tx); err != nil {
 		return nil, err
 	}
-	p, err := canonicalPayload(tx.Payload)
+	p, err := CanonicalPayload(tx.Payload)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,88 @@
+package txn
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// TimeFormat is the format of header times.
+const TimeFormat = "2006-01-02T15:04:05.000000Z"
+
+// Header is a block header. Hashes are lowercase hex; Time is RFC 3339 UTC.
+type Header struct {
+	ChainID  string `json:"chainId"`
+	Height   uint64 `json:"height"`
+	Time     string `json:"time"`
+	PrevHash string `json:"prevHash"`
+	TxCount  uint32 `json:"txCount"`  // number of transactions: the Merkle tree's size
+	TxRoot   string `json:"txRoot"`   // RFC 6962 Merkle root over the tx hashes
+	AppHash  string `json:"appHash"`  // commitment to the state after this block
+	Proposer string `json:"proposer"` // publicKeyMultibase of the node that made the block
+}
+
+// Block is a header, its transactions and the proposer's signature over the
+// header hash.
+type Block struct {
+	Header    Header `json:"header"`
+	Hash      string `json:"hash"`
+	Txs       []*Tx  `json:"txs"`
+	Signature string `json:"signature"`
+}
+
+// TxWithProof is a committed transaction, its block header and the Merkle
+// proof that it is in that block.
+type TxWithProof struct {
+	Hash   string          `json:"hash"`
+	Tx     *Tx             `json:"tx"`
+	Height uint64          `json:"height"`
+	Index  uint32          `json:"index"`
+	Header Header          `json:"header"`
+	Block  string          `json:"blockHash"`
+	Proof  *InclusionProof `json:"proof"`
+}
+
+// InclusionProof shows that a transaction is in a block: the RFC 6962 audit
+// path from the leaf (the tx hash) to the block's txRoot (RFC 6962 §2.1.1).
+type InclusionProof struct {
+	LeafIndex uint64   `json:"leafIndex"`
+	TreeSize  uint64   `json:"treeSize"`
+	Hashes    []string `json:"hashes"`
+}
+
+// ConsensusStatus is what a replicated engine reports of its consensus in
+// /v1/status.
+type ConsensusStatus struct {
+	// Height is the engine's own last committed height (CometBFT's, which
+	// counts blocks that changed nothing too).
+	Height int64 `json:"height"`
+	// Ready: the node can commit a write now; otherwise NotReady says why.
+	Ready    bool   `json:"ready"`
+	NotReady string `json:"notReady,omitempty"`
+	// CatchingUp: the node is still syncing blocks from its peers.
+	CatchingUp bool     `json:"catchingUp"`
+	NodeID     string   `json:"nodeId"`
+	Peers      []string `json:"peers"` // the node ids of the connected peers
+	PeerCount  int      `json:"peerCount"`
+	// The validator set of the next block, Height+1 (at most the first
+	// 100 counted in TotalPower), and this node's part of it (VotingPower
+	// 0: an observer).
+	Validators       int    `json:"validators"`
+	TotalPower       int64  `json:"totalPower"`
+	ValidatorAddress string `json:"validatorAddress"`
+	VotingPower      int64  `json:"votingPower"`
+}
+
+// CommitProof ties a weid block to a replicating engine's commit: under
+// CometBFT, the app hash after weid block WeidHeight is in the header of
+// CometBFT block CometHeight, which the validators signed (SignedHeader:
+// CometBFT's JSON of the header and its commit). chain/cometbft's
+// VerifyCommitProof checks it.
+type CommitProof struct {
+	WeidHeight   uint64          `json:"weidHeight"`
+	AppHash      string          `json:"appHash"`
+	CometHeight  int64           `json:"cometHeight"`
+	SignedHeader json.RawMessage `json:"signedHeader"`
+}
+
+// BlockTime parses the header's time.
+func (h *Header) BlockTime() (time.Time, error) { return time.Parse(TimeFormat, h.Time) }
