@@ -2,8 +2,7 @@ package api
 
 import (
 	"encoding/json"
-
-	"github.com/weidgo/weid/batch"
+	"sort"
 )
 
 // Batch verification (POST /v1/credentials/verify-batch): a JSON body
@@ -36,13 +35,109 @@ type VerifyBatchRequest struct {
 
 // VerifyBatchResponse is the answer to a JSON batch request.
 type VerifyBatchResponse struct {
-	Results []*batch.Result `json:"results"`
-	Summary batch.Summary   `json:"summary"`
+	Results []*BatchResult `json:"results"`
+	Summary BatchSummary   `json:"summary"`
 }
 
 // VerifyBatchTrailer is the last line of an NDJSON answer: the summary,
 // and the error that ended the stream early, if one did.
 type VerifyBatchTrailer struct {
-	Summary batch.Summary `json:"summary"`
-	Error   *Problem      `json:"error,omitempty"`
+	Summary BatchSummary `json:"summary"`
+	Error   *Problem     `json:"error,omitempty"`
+}
+
+// BatchOptions are a batch's verification options: the policy of the single
+// verify endpoint.
+type BatchOptions struct {
+	// RequireAccreditation fails credentials whose issuer is not an
+	// authority issuer accredited for them.
+	RequireAccreditation bool `json:"requireAccreditation,omitempty"`
+	// RequireBinding fails credentials whose issuer is not a DID.
+	RequireBinding bool `json:"requireBinding,omitempty"`
+}
+
+// BatchResult is the verdict on one credential of a batch.
+type BatchResult struct {
+	// Index is the credential's position in the input, from 0.
+	Index int `json:"index"`
+	// Verified is true when no check failed.
+	Verified bool `json:"verified"`
+	// Checks has one entry per named check, as the single verify
+	// endpoint reports them (empty when the item is not a credential).
+	Checks []Check `json:"checks"`
+	// Errors repeats the failed checks.
+	Errors []Check `json:"errors"`
+	// Code is set when the item could not be verified at all: a problem
+	// code such as credential.invalid or credential.unsupportedFormat
+	// (not a credential in a form weid reads), batch.lineTooLong (an
+	// NDJSON line over MaxLineBytes) or ledger.unavailable (the verifier's
+	// own failure: retry).
+	Code string `json:"code,omitempty"`
+	// Detail explains Code.
+	Detail string `json:"detail,omitempty"`
+}
+
+// Outcome names r's outcome: verified, failed (a check failed), invalid
+// (not a credential) or unavailable (the verifier could not decide).
+func (r *BatchResult) Outcome() string {
+	switch {
+	case r.Code == "ledger.unavailable":
+		return OutcomeUnavailable
+	case r.Code != "":
+		return OutcomeInvalid
+	case r.Verified:
+		return OutcomeVerified
+	}
+	return OutcomeFailed
+}
+
+// BatchSummary counts a batch's results.
+type BatchSummary struct {
+	// Total is the number of results.
+	Total int `json:"total"`
+	// Outcomes counts results by outcome: verified, failed, invalid,
+	// unavailable (each present, possibly 0).
+	Outcomes map[string]int `json:"outcomes"`
+	// FailedChecks counts failed results by each check that failed.
+	FailedChecks map[string]int `json:"failedChecks"`
+}
+
+// Add counts r.
+func (s *BatchSummary) Add(r *BatchResult) {
+	s.Total++
+	s.Outcomes[r.Outcome()]++
+	for _, c := range r.Errors {
+		s.FailedChecks[c.Name]++
+	}
+}
+
+// AllVerified reports whether every result verified.
+func (s *BatchSummary) AllVerified() bool { return s.Outcomes[OutcomeVerified] == s.Total }
+
+// SortedChecks returns the names of s.FailedChecks, most failures first.
+func (s *BatchSummary) SortedChecks() []string {
+	names := make([]string, 0, len(s.FailedChecks))
+	for n := range s.FailedChecks {
+		names = append(names, n)
+	}
+	sort.Slice(names, func(i, j int) bool {
+		if s.FailedChecks[names[i]] != s.FailedChecks[names[j]] {
+			return s.FailedChecks[names[i]] > s.FailedChecks[names[j]]
+		}
+		return names[i] < names[j]
+	})
+	return names
+}
+
+// Outcomes a BatchSummary counts.
+const (
+	OutcomeVerified    = "verified"
+	OutcomeFailed      = "failed"
+	OutcomeInvalid     = "invalid"
+	OutcomeUnavailable = "unavailable"
+)
+
+// NewBatchSummary returns an empty summary.
+func NewBatchSummary() BatchSummary {
+	return BatchSummary{Outcomes: map[string]int{OutcomeVerified: 0, OutcomeFailed: 0, OutcomeInvalid: 0, OutcomeUnavailable: 0}, FailedChecks: map[string]int{}}
 }

@@ -139,3 +139,10 @@ type VerifyPresentationRequest struct {
 	VerifiablePresentation json.RawMessage `json:"verifiablePresentation"`
 	Options                map[string]any  `json:"options,omitempty"`
 }
+
+// Check is the outcome of one named check.
+type Check struct {
+	Name   string `json:"name"`
+	Status string `json:"status"` // passed, failed, warning or skipped
+	Detail string `json:"detail,omitempty"`
+}

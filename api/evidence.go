@@ -2,9 +2,7 @@ package api
 
 import (
 	"encoding/json"
-
-	"github.com/weidgo/weid/chain"
-	"github.com/weidgo/weid/evidence"
+	"github.com/weidgo/weid/txn"
 )
 
 // EvidenceRequest is the body of the evidence write endpoints: a
@@ -60,9 +58,9 @@ type EvidenceReceipt struct {
 // transactions that recorded it (its creation, signatures, revocations and
 // logs, at most MaxEvidenceProofs; the rest through GET /v1/txs/{hash}).
 type EvidenceResponse struct {
-	Evidence        *evidence.Evidence   `json:"evidence"`
-	Proofs          []*chain.TxWithProof `json:"proofs"`
-	ProofsTruncated bool                 `json:"proofsTruncated,omitempty"`
+	Evidence        *Evidence          `json:"evidence"`
+	Proofs          []*txn.TxWithProof `json:"proofs"`
+	ProofsTruncated bool               `json:"proofsTruncated,omitempty"`
 }
 
 // MaxEvidenceProofs bounds the inclusion proofs of one evidence response.

@@ -2,8 +2,6 @@ package api
 
 import (
 	"encoding/json"
-
-	"github.com/weidgo/weid/authz"
 )
 
 // GovRequest is the body of the committee and authority issuer endpoints:
@@ -49,43 +47,43 @@ const DefaultValidatorPower = 10
 // GovResponse is the result of a governance operation: its receipt and the
 // record it made, read back from the ledger.
 type GovResponse struct {
-	TxHash string        `json:"txHash"`
-	Height uint64        `json:"height"`
-	Status string        `json:"status"`
-	Issuer *authz.Issuer `json:"issuer,omitempty"`
-	Member *authz.Member `json:"member,omitempty"`
+	TxHash string  `json:"txHash"`
+	Height uint64  `json:"height"`
+	Status string  `json:"status"`
+	Issuer *Issuer `json:"issuer,omitempty"`
+	Member *Member `json:"member,omitempty"`
 	// Validator and Observer: the record a node admission made.
-	Validator *authz.Validator `json:"validator,omitempty"`
-	Observer  *authz.Observer  `json:"observer,omitempty"`
+	Validator *Validator `json:"validator,omitempty"`
+	Observer  *Observer  `json:"observer,omitempty"`
 }
 
 // IssuerResponse answers GET /v1/issuers/{did}.
 type IssuerResponse struct {
-	Issuer     *authz.Issuer `json:"issuer"`
-	Accredited *bool         `json:"accredited,omitempty"` // for ?type= and/or ?schema=
+	Issuer     *Issuer `json:"issuer"`
+	Accredited *bool   `json:"accredited,omitempty"` // for ?type= and/or ?schema=
 }
 
 // IssuerList is a page of authority issuers (GET /v1/issuers).
 type IssuerList struct {
-	Issuers []authz.Issuer `json:"issuers"`
-	Next    string         `json:"next,omitempty"` // pass as ?after= for the next page
+	Issuers []Issuer `json:"issuers"`
+	Next    string   `json:"next,omitempty"` // pass as ?after= for the next page
 }
 
 // CommitteeList answers GET /v1/committee.
 type CommitteeList struct {
-	Members []authz.Member `json:"members"`
+	Members []Member `json:"members"`
 }
 
 // ValidatorList answers GET /v1/validators: the validators the ledger
 // records. Under the CometBFT engine they are CometBFT's validator set from
 // two blocks after the last change on (see /v1/status for the set in force).
 type ValidatorList struct {
-	Validators []authz.Validator `json:"validators"`
-	Count      int               `json:"count"`
-	Power      int64             `json:"power"`
+	Validators []Validator `json:"validators"`
+	Count      int         `json:"count"`
+	Power      int64       `json:"power"`
 }
 
 // ObserverList answers GET /v1/observers.
 type ObserverList struct {
-	Observers []authz.Observer `json:"observers"`
+	Observers []Observer `json:"observers"`
 }

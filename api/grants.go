@@ -2,8 +2,6 @@ package api
 
 import (
 	"encoding/json"
-
-	"github.com/weidgo/weid/grants"
 )
 
 // GrantRequest is the body of POST /v1/grants: a grant.record transaction
@@ -55,7 +53,7 @@ type GrantReceipt struct {
 // GrantView is a grant's receipt with its status now (state: active,
 // revoked, expired or notYetValid).
 type GrantView struct {
-	grants.Receipt
+	Grant
 	State string `json:"state"`
 }
 
@@ -77,6 +75,6 @@ type GrantList struct {
 // AccessList is a page of access receipts; next, when present, continues it
 // (?from=).
 type AccessList struct {
-	Accesses []grants.Access `json:"accesses"`
-	Next     int             `json:"next,omitempty"`
+	Accesses []GrantAccess `json:"accesses"`
+	Next     int           `json:"next,omitempty"`
 }

@@ -1,6 +1,6 @@
 package api
 
-import "github.com/weidgo/weid/chain"
+import "github.com/weidgo/weid/txn"
 
 // StatusResponse is the body of GET /v1/status: the chain, its head and
 // the engine.
@@ -18,7 +18,7 @@ type StatusResponse struct {
 	Version  string `json:"version"`
 	// Consensus: under a replicating engine (cometbft), its peers,
 	// readiness, validator set and height.
-	Consensus *chain.ConsensusStatus `json:"consensus,omitempty"`
+	Consensus *txn.ConsensusStatus `json:"consensus,omitempty"`
 }
 
 // TxResponse is the body of GET /v1/txs/{hash}: a committed transaction
@@ -26,15 +26,15 @@ type StatusResponse struct {
 // that is not committed (Status pending or rejected, Error why, Hash only).
 type TxResponse struct {
 	Status string `json:"status"`
-	chain.TxWithProof
+	txn.TxWithProof
 	Error *Problem `json:"error,omitempty"`
 }
 
 // BlockSummary is a block in GET /v1/blocks: its header and hash, without
 // its transactions.
 type BlockSummary struct {
-	Header chain.Header `json:"header"`
-	Hash   string       `json:"hash"`
+	Header txn.Header `json:"header"`
+	Hash   string     `json:"hash"`
 }
 
 // BlockList is the body of GET /v1/blocks: blocks from the newest down.

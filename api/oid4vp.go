@@ -3,8 +3,6 @@ package api
 import (
 	"encoding/json"
 	"time"
-
-	"github.com/weidgo/weid/credential"
 )
 
 // PresentationRequestBody is the body of POST /v1/presentation-requests:
@@ -86,13 +84,13 @@ type PresentationRequestStatus struct {
 // presentation, so that what a wallet disclosed beyond the query is not
 // stored or served.
 type PresentationRequestResult struct {
-	Verified bool               `json:"verified"`
-	Checks   []credential.Check `json:"checks"`
+	Verified bool    `json:"verified"`
+	Checks   []Check `json:"checks"`
 	// Warnings and Errors are the result's own warnings and failures and
 	// those of each presentation and credential, their details prefixed
 	// with where they were found (queryId[n], credential n).
-	Warnings []credential.Check `json:"warnings"`
-	Errors   []credential.Check `json:"errors"`
+	Warnings []Check `json:"warnings"`
+	Errors   []Check `json:"errors"`
 	// Holder is the DID whose key made the holder proofs, if known.
 	Holder      string                `json:"holder,omitempty"`
 	Credentials []PresentedCredential `json:"credentials"`
@@ -110,16 +108,16 @@ type PresentationQueryVerdict struct {
 	Format      string              `json:"format"`
 	Verified    bool                `json:"verified"`
 	Holder      string              `json:"holder,omitempty"`
-	Checks      []credential.Check  `json:"checks"`
+	Checks      []Check             `json:"checks"`
 	Credentials []CredentialVerdict `json:"credentials"`
 }
 
 // CredentialVerdict is one presented credential's checks, issuer and types.
 type CredentialVerdict struct {
-	Verified bool               `json:"verified"`
-	Issuer   string             `json:"issuer,omitempty"`
-	Types    []string           `json:"types,omitempty"`
-	Checks   []credential.Check `json:"checks"`
+	Verified bool     `json:"verified"`
+	Issuer   string   `json:"issuer,omitempty"`
+	Types    []string `json:"types,omitempty"`
+	Checks   []Check  `json:"checks"`
 }
 
 // PresentedCredential is one credential a wallet presented, reduced to

@@ -2,8 +2,6 @@ package api
 
 import (
 	"encoding/json"
-
-	"github.com/weidgo/weid/schemas"
 )
 
 // SchemaRequest publishes a schema or a new version of one: a signed
@@ -33,6 +31,6 @@ type SchemaResponse struct {
 
 // SchemaList is a page of schemas, their latest versions (GET /v1/schemas).
 type SchemaList struct {
-	Schemas []schemas.Record `json:"schemas"`
-	Next    uint64           `json:"next,omitempty"` // pass as ?after= for the next page
+	Schemas []SchemaRecord `json:"schemas"`
+	Next    uint64         `json:"next,omitempty"` // pass as ?after= for the next page
 }

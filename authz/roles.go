@@ -3,9 +3,9 @@ package authz
 import (
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
 
+	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/chain"
 )
 
@@ -16,43 +16,11 @@ const (
 	prefixIssuerName = "issuer/name/"
 )
 
-// Member is a committee member as the ledger records it.
-type Member struct {
-	DID     string `json:"did"`
-	AddedBy string `json:"addedBy"`
-	Added   string `json:"added"`
-	TxHash  string `json:"txHash"`
-	Height  uint64 `json:"height"`
-}
+// Member is api.Member.
+type Member = api.Member
 
-// Issuer is an authority issuer as the ledger records it.
-type Issuer struct {
-	DID          string   `json:"did"`
-	Name         string   `json:"name"`
-	Description  string   `json:"description,omitempty"`
-	Types        []string `json:"types,omitempty"`   // credential types it is accredited for
-	Schemas      []uint64 `json:"schemas,omitempty"` // schema ids it is accredited for
-	RecognizedBy string   `json:"recognizedBy"`
-	Recognized   string   `json:"recognized"`
-	TxHash       string   `json:"txHash"`
-	Height       uint64   `json:"height"`
-}
-
-// AccreditedFor reports whether the issuer is accredited for credential type
-// typ and schema id (0: no schema). An issuer recognized with no types and
-// no schemas is accredited for every type and schema.
-func (i *Issuer) AccreditedFor(typ string, schema uint64) bool {
-	if len(i.Types) == 0 && len(i.Schemas) == 0 {
-		return true
-	}
-	if typ != "" && len(i.Types) > 0 && !slices.Contains(i.Types, typ) {
-		return false
-	}
-	if schema != 0 && len(i.Schemas) > 0 && !slices.Contains(i.Schemas, schema) {
-		return false
-	}
-	return true
-}
+// Issuer is api.Issuer.
+type Issuer = api.Issuer
 
 // nameKey normalizes a name for uniqueness: names are unique regardless of
 // case and surrounding space.

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/did/weid"
@@ -39,32 +40,11 @@ const (
 	keyValidatorSet = "gov/validatorSet"
 )
 
-// Validator is a validator as the ledger records it.
-type Validator struct {
-	PubKey    string `json:"pubKey"`  // Ed25519, standard base64 as CometBFT writes it
-	Address   string `json:"address"` // CometBFT's address: hex of the first 20 bytes of SHA-256(key)
-	Power     int64  `json:"power"`
-	Name      string `json:"name,omitempty"`
-	MemberDID string `json:"memberDid,omitempty"` // the consortium member running it
-	NodeID    string `json:"nodeId,omitempty"`    // its CometBFT node id (P2P)
-	AddedBy   string `json:"addedBy"`
-	Added     string `json:"added"`
-	TxHash    string `json:"txHash"`
-	Height    uint64 `json:"height"`
-}
+// Validator is api.Validator.
+type Validator = api.Validator
 
-// Observer is an observer node (follows the chain and serves reads, does
-// not vote) as the ledger records it.
-type Observer struct {
-	NodeID    string `json:"nodeId"`
-	Name      string `json:"name,omitempty"`
-	MemberDID string `json:"memberDid,omitempty"`
-	API       string `json:"api,omitempty"` // the URL of its weid API
-	AddedBy   string `json:"addedBy"`
-	Added     string `json:"added"`
-	TxHash    string `json:"txHash"`
-	Height    uint64 `json:"height"`
-}
+// Observer is api.Observer.
+type Observer = api.Observer
 
 // ValidatorSet sums up the recorded validators and the changes of the
 // latest block that changed them: a block may change at most a third of the

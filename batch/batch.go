@@ -20,102 +20,44 @@ import (
 	"errors"
 	"io"
 	"runtime"
-	"sort"
 	"sync"
 
 	"github.com/weidgo/weid/credential"
 	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/api"
 )
 
 // DefaultChunk is the number of credentials a worker verifies, and whose
 // Ed25519 signatures it batches, at a time.
 const DefaultChunk = 64
 
-// Options are a batch's verification options: the policy of the single
-// verify endpoint.
-type Options struct {
-	// RequireAccreditation fails credentials whose issuer is not an
-	// authority issuer accredited for them.
-	RequireAccreditation bool `json:"requireAccreditation,omitempty"`
-	// RequireBinding fails credentials whose issuer is not a DID.
-	RequireBinding bool `json:"requireBinding,omitempty"`
-}
+// Options is api.BatchOptions.
+type Options = api.BatchOptions
 
-// Policy is the credential.Policy of o.
-func (o Options) Policy() credential.Policy {
+// Policy is the credential.Policy of batch options o.
+func Policy(o Options) credential.Policy {
 	return credential.Policy{RequireAccreditation: o.RequireAccreditation, RequireBinding: o.RequireBinding}
 }
 
-// Result is the verdict on one credential of a batch.
-type Result struct {
-	// Index is the credential's position in the input, from 0.
-	Index int `json:"index"`
-	// Verified is true when no check failed.
-	Verified bool `json:"verified"`
-	// Checks has one entry per named check, as the single verify
-	// endpoint reports them (empty when the item is not a credential).
-	Checks []credential.Check `json:"checks"`
-	// Errors repeats the failed checks.
-	Errors []credential.Check `json:"errors"`
-	// Code is set when the item could not be verified at all: a problem
-	// code such as credential.invalid or credential.unsupportedFormat
-	// (not a credential in a form weid reads), batch.lineTooLong (an
-	// NDJSON line over MaxLineBytes) or ledger.unavailable (the verifier's
-	// own failure: retry).
-	Code string `json:"code,omitempty"`
-	// Detail explains Code.
-	Detail string `json:"detail,omitempty"`
-}
+// Result is api.BatchResult.
+type Result = api.BatchResult
 
 // Outcomes a Summary counts.
 const (
-	OutcomeVerified    = "verified"
-	OutcomeFailed      = "failed"
-	OutcomeInvalid     = "invalid"
-	OutcomeUnavailable = "unavailable"
+	OutcomeVerified    = api.OutcomeVerified
+	OutcomeFailed      = api.OutcomeFailed
+	OutcomeInvalid     = api.OutcomeInvalid
+	OutcomeUnavailable = api.OutcomeUnavailable
 )
 
-// Outcome names r's outcome: verified, failed (a check failed), invalid
-// (not a credential) or unavailable (the verifier could not decide).
-func (r *Result) Outcome() string {
-	switch {
-	case r.Code == "ledger.unavailable":
-		return OutcomeUnavailable
-	case r.Code != "":
-		return OutcomeInvalid
-	case r.Verified:
-		return OutcomeVerified
-	}
-	return OutcomeFailed
-}
 
-// Summary counts a batch's results.
-type Summary struct {
-	// Total is the number of results.
-	Total int `json:"total"`
-	// Outcomes counts results by outcome: verified, failed, invalid,
-	// unavailable (each present, possibly 0).
-	Outcomes map[string]int `json:"outcomes"`
-	// FailedChecks counts failed results by each check that failed.
-	FailedChecks map[string]int `json:"failedChecks"`
-}
+// Summary is api.BatchSummary.
+type Summary = api.BatchSummary
 
 // NewSummary returns an empty summary.
-func NewSummary() Summary {
-	return Summary{Outcomes: map[string]int{OutcomeVerified: 0, OutcomeFailed: 0, OutcomeInvalid: 0, OutcomeUnavailable: 0}, FailedChecks: map[string]int{}}
-}
+func NewSummary() Summary { return api.NewBatchSummary() }
 
-// Add counts r.
-func (s *Summary) Add(r *Result) {
-	s.Total++
-	s.Outcomes[r.Outcome()]++
-	for _, c := range r.Errors {
-		s.FailedChecks[c.Name]++
-	}
-}
 
-// AllVerified reports whether every result verified.
-func (s *Summary) AllVerified() bool { return s.Outcomes[OutcomeVerified] == s.Total }
 
 // Item is one input of a batch: the JSON value of a credential, or the
 // error that kept it from being read (an *errs.Error whose code the
@@ -338,17 +280,3 @@ func problemResult(index int, err error) *Result {
 	return r
 }
 
-// SortedChecks returns the names of s.FailedChecks, most failures first.
-func (s *Summary) SortedChecks() []string {
-	names := make([]string, 0, len(s.FailedChecks))
-	for n := range s.FailedChecks {
-		names = append(names, n)
-	}
-	sort.Slice(names, func(i, j int) bool {
-		if s.FailedChecks[names[i]] != s.FailedChecks[names[j]] {
-			return s.FailedChecks[names[i]] > s.FailedChecks[names[j]]
-		}
-		return names[i] < names[j]
-	})
-	return names
-}

@@ -15,6 +15,7 @@ import (
 	"github.com/weidgo/weid/jose"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/schemas"
+	"github.com/weidgo/weid/api"
 )
 
 // Names of the checks VerifyJWT makes, in the order it reports them.
@@ -39,12 +40,8 @@ const (
 	StatusSkipped = "skipped"
 )
 
-// Check is the outcome of one named check.
-type Check struct {
-	Name   string `json:"name"`
-	Status string `json:"status"` // passed, failed, warning or skipped
-	Detail string `json:"detail,omitempty"`
-}
+// Check is api.Check.
+type Check = api.Check
 
 // Result is what VerifyJWT found. Checks has one entry per check, in the
 // order of CheckNames; Warnings and Errors repeat those with status

@@ -8,6 +8,7 @@ import (
 
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/api"
 )
 
 // State keys: the record of each hash, the hash of each custom key, each
@@ -28,82 +29,21 @@ func logKey(hash string, seq int) []byte {
 	return binary.BigEndian.AppendUint64(logPrefix(hash), uint64(seq))
 }
 
-// Record is what the ledger keeps for an evidence besides its signatures
-// and logs.
-type Record struct {
-	Hash           string            `json:"hash"`
-	Key            string            `json:"key,omitempty"`
-	Extras         map[string]string `json:"extras,omitempty"`
-	Creator        string            `json:"creator"` // DID that submitted evidence.create
-	Created        string            `json:"created"` // block time, RFC 3339
-	Height         uint64            `json:"height"`
-	TxHash         string            `json:"txHash"`
-	SignatureCount int               `json:"signatureCount"`
-	LogCount       int               `json:"logCount"`
-}
+// Record is api.EvidenceRecord.
+type Record = api.EvidenceRecord
 
-// Signature is one DID's signature on an evidence.
-type Signature struct {
-	DID       string   `json:"did"`
-	Method    string   `json:"method"`    // the verification method's DID URL
-	Signature string   `json:"signature"` // over Message(Method, hash)
-	Seq       int      `json:"seq"`       // order of signing, from 0
-	Submitter string   `json:"submitter"` // DID whose transaction added it
-	Signed    string   `json:"signed"`    // block time
-	Height    uint64   `json:"height"`
-	TxHash    string   `json:"txHash"`
-	Revoked   bool     `json:"revoked"`
-	Changes   []Change `json:"changes,omitempty"` // revocations and restorations, in order
-}
+// Signature is api.EvidenceSignature.
+type Signature = api.EvidenceSignature
 
-// Change is a revocation or restoration of a signature.
-type Change struct {
-	Action string `json:"action"` // "revoke" or "restore"
-	Time   string `json:"time"`
-	Height uint64 `json:"height"`
-	TxHash string `json:"txHash"`
-}
+// Change is api.EvidenceChange.
+type Change = api.EvidenceChange
 
-// Log is one log line of an evidence.
-type Log struct {
-	Seq    int    `json:"seq"`
-	Text   string `json:"text"`
-	By     string `json:"by"` // DID whose transaction added it
-	Time   string `json:"time"`
-	Height uint64 `json:"height"`
-	TxHash string `json:"txHash"`
-}
+// Log is api.EvidenceLog.
+type Log = api.EvidenceLog
 
-// Evidence is an evidence with its signatures (in signing order) and logs.
-type Evidence struct {
-	Record
-	Signatures []Signature `json:"signatures"`
-	Logs       []Log       `json:"logs"`
-}
+// Evidence is api.Evidence.
+type Evidence = api.Evidence
 
-// TxHashes returns the distinct transactions that recorded e: its creation,
-// then signatures, changes and logs in order.
-func (e *Evidence) TxHashes() []string {
-	seen := map[string]bool{}
-	var out []string
-	add := func(h string) {
-		if h != "" && !seen[h] {
-			seen[h] = true
-			out = append(out, h)
-		}
-	}
-	add(e.TxHash)
-	for _, s := range e.Signatures {
-		add(s.TxHash)
-		for _, c := range s.Changes {
-			add(c.TxHash)
-		}
-	}
-	for _, l := range e.Logs {
-		add(l.TxHash)
-	}
-	return out
-}
 
 // GetRecord returns the record of hash, if any.
 func GetRecord(st chain.Reader, hash string) (*Record, bool, error) {
@@ -140,7 +80,7 @@ func Get(s Scanner, hash string) (*Evidence, error) {
 	if !ok {
 		return nil, errs.New(http.StatusNotFound, "evidence.notFound", "no evidence of hash %s", hash)
 	}
-	e := &Evidence{Record: *r, Signatures: []Signature{}, Logs: []Log{}}
+	e := &Evidence{EvidenceRecord: *r, Signatures: []Signature{}, Logs: []Log{}}
 	var derr error
 	err = s.Scan(sigPrefix(hash), nil, func(_, v []byte) bool {
 		var sg Signature

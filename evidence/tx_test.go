@@ -24,7 +24,7 @@ func TestCreate_RecordsAndQueries(t *testing.T) {
 	ev := e.get(t, h)
 	if ev.Hash != h || ev.Creator != alice.did || ev.Key != "contract-2026-001" || ev.Extras["filename"] != "contract.pdf" ||
 		ev.SignatureCount != 1 || ev.LogCount != 2 || ev.TxHash == "" || ev.Created == "" {
-		t.Fatalf("record %+v", ev.Record)
+		t.Fatalf("record %+v", ev.EvidenceRecord)
 	}
 	if len(ev.Signatures) != 1 || ev.Signatures[0].DID != alice.did || ev.Signatures[0].Method != alice.vm() || ev.Signatures[0].Revoked ||
 		ev.Signatures[0].Submitter != alice.did || ev.Signatures[0].TxHash != ev.TxHash {

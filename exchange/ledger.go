@@ -36,7 +36,7 @@ func (l NodeLedger) Grant(ctx context.Context, id string) (*grants.Receipt, erro
 	if err != nil {
 		return nil, asErrs(err)
 	}
-	return &v.Receipt, nil
+	return &v.Grant, nil
 }
 
 // Resolve implements Ledger.

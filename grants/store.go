@@ -4,12 +4,11 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"net/http"
-	"slices"
-	"time"
 
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/api"
 )
 
 // State keys: the receipt of each grant (by id), the id of each grant hash,
@@ -41,84 +40,22 @@ func accessAfter(id string, seq int) []byte { return accessKey(id, seq) }
 // Stored statuses of a receipt. Whether a grant has expired or is not yet
 // valid depends on the time it is asked about: Receipt.StatusAt.
 const (
-	StatusActive      = "active"
-	StatusRevoked     = "revoked"
-	StatusExpired     = "expired"
-	StatusNotYetValid = "notYetValid"
+	StatusActive      = api.GrantStatusActive
+	StatusRevoked     = api.GrantStatusRevoked
+	StatusExpired     = api.GrantStatusExpired
+	StatusNotYetValid = api.GrantStatusNotYetValid
 )
 
-// Event is when a transaction changed a receipt.
-type Event struct {
-	Time   string `json:"time"` // block time, RFC 3339
-	Height uint64 `json:"height"`
-	TxHash string `json:"txHash"`
-}
+// Event is api.GrantEvent.
+type Event = api.GrantEvent
 
-// Receipt is what the ledger keeps of a grant: its hash, parties, resource,
-// scope, purpose, validity and status, and when it was recorded and revoked.
-type Receipt struct {
-	ID          string   `json:"id"`
-	Hash        string   `json:"hash"` // SHA-256 of the grant's compact JWS
-	Grantor     string   `json:"grantor"`
-	Grantee     string   `json:"grantee"`
-	Resource    string   `json:"resource"`
-	Scope       []string `json:"scope"`
-	Purpose     string   `json:"purpose"`
-	NotBefore   string   `json:"notBefore"`
-	Expires     string   `json:"expires"`
-	Status      string   `json:"status"` // active or revoked
-	Recorded    Event    `json:"recorded"`
-	Revoked     *Event   `json:"revoked,omitempty"`
-	AccessCount int      `json:"accessCount"`
-}
+// Receipt is api.Grant.
+type Receipt = api.Grant
 
-// Access is an access receipt: a data holder released Claims under a grant.
-type Access struct {
-	GrantID string   `json:"grantId"`
-	Seq     int      `json:"seq"`
-	Holder  string   `json:"holder"` // the data holder's DID, the transaction's signer
-	Grantee string   `json:"grantee"`
-	Claims  []string `json:"claims"`
-	Request string   `json:"request"` // SHA-256 of the request's proof of possession
-	Event
-}
+// Access is api.GrantAccess.
+type Access = api.GrantAccess
 
-// StatusAt returns the receipt's status at t: revoked, notYetValid, expired
-// or active.
-func (r *Receipt) StatusAt(t time.Time) string {
-	if r.Status == StatusRevoked {
-		return StatusRevoked
-	}
-	nb, _ := time.Parse(time.RFC3339, r.NotBefore)
-	exp, _ := time.Parse(time.RFC3339, r.Expires)
-	switch {
-	case t.Before(nb):
-		return StatusNotYetValid
-	case !t.Before(exp):
-		return StatusExpired
-	}
-	return StatusActive
-}
 
-// Usable checks that the grant may be used at t for claims: not revoked,
-// within its validity, and every claim in its scope. Errors are 403
-// grant.revoked, grant.notYetValid, grant.expired and grant.outOfScope.
-func (r *Receipt) Usable(t time.Time, claims []string) error {
-	switch r.StatusAt(t) {
-	case StatusRevoked:
-		return errs.New(http.StatusForbidden, "grant.revoked", "grant %s was revoked by its grantor", r.ID)
-	case StatusNotYetValid:
-		return errs.New(http.StatusForbidden, "grant.notYetValid", "grant %s is valid from %s", r.ID, r.NotBefore)
-	case StatusExpired:
-		return errs.New(http.StatusForbidden, "grant.expired", "grant %s expired at %s", r.ID, r.Expires)
-	}
-	for _, c := range claims {
-		if !slices.Contains(r.Scope, c) {
-			return errs.New(http.StatusForbidden, "grant.outOfScope", "claim %q is not in the scope of grant %s", truncate(c, 64), r.ID)
-		}
-	}
-	return nil
-}
 
 // Get returns the receipt of grant id, or 404 grant.notFound.
 func Get(st chain.Reader, id string) (*Receipt, error) {

@@ -214,7 +214,7 @@ func applyAccess(ctx *chain.Context, p chain.Payload) error {
 		return errs.New(http.StatusConflict, "grant.full", "grant %s has the most access receipts it may have", r.ID)
 	}
 	acc := Access{GrantID: r.ID, Seq: r.AccessCount, Holder: ctx.Tx.SignerDID(), Grantee: r.Grantee, Claims: a.Claims, Request: a.Request,
-		Event: Event{Time: blockTime(ctx.Time), Height: ctx.Height, TxHash: ctx.TxHash}}
+		GrantEvent: Event{Time: blockTime(ctx.Time), Height: ctx.Height, TxHash: ctx.TxHash}}
 	if err := st.SetJSON(accessKey(r.ID, acc.Seq), acc); err != nil {
 		return err
 	}

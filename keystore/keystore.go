@@ -31,6 +31,7 @@ import (
 	"golang.org/x/crypto/scrypt"
 
 	"github.com/weidgo/weid/keys"
+	"github.com/weidgo/weid/api"
 )
 
 // Store is a node's keystore.
@@ -247,12 +248,8 @@ func (s *Store) KeyLocation(id string) (string, error) {
 	return rec.Token, nil
 }
 
-// Account is what a token authenticates as.
-type Account struct {
-	Name    string `json:"name"`
-	Admin   bool   `json:"admin,omitempty"`
-	Created string `json:"created"`
-}
+// Account is api.Account.
+type Account = api.Account
 
 // NewToken creates an API token for account a and stores its hash.
 func (s *Store) NewToken(a Account) (string, error) {

@@ -13,7 +13,7 @@ import (
 // writes go through Write.
 
 func grantView(r *grants.Receipt, now time.Time) api.GrantView {
-	return api.GrantView{Receipt: *r, State: r.StatusAt(now)}
+	return api.GrantView{Grant: *r, State: r.StatusAt(now)}
 }
 
 // Grant returns the receipt of grant id with its state now (404

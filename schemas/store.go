@@ -6,25 +6,11 @@ import (
 	"fmt"
 
 	"github.com/weidgo/weid/chain"
+	"github.com/weidgo/weid/api"
 )
 
-// Record is what the ledger keeps for one version of a schema.
-type Record struct {
-	ID      uint64 `json:"id"`
-	Version uint64 `json:"version"`
-	Name    string `json:"name,omitempty"`
-	// Publisher is the DID that registered the schema; it and governors
-	// may add versions.
-	Publisher string `json:"publisher"`
-	// Signer is the DID that signed this version: the publisher, or a
-	// governor who updated the schema.
-	Signer string `json:"signer"`
-	// Created is the time of the block that published this version (RFC 3339).
-	Created string          `json:"created"`
-	Schema  json.RawMessage `json:"schema"`
-	TxHash  string          `json:"txHash"`
-	Height  uint64          `json:"height"`
-}
+// Record is api.SchemaRecord.
+type Record = api.SchemaRecord
 
 // State key prefixes of the schema registry.
 const (

@@ -44,7 +44,7 @@ func (h *Handlers) Stream(w http.ResponseWriter, r *http.Request) error {
 	bw := bufio.NewWriterSize(w, 32<<10)
 	enc := json.NewEncoder(bw)
 	enc.SetEscapeHTML(false)
-	sum, err := batch.Run(r.Context(), h.Node.Verifier().NewBatch(o.Policy()), batch.NewNDJSON(r.Body), batch.Config{},
+	sum, err := batch.Run(r.Context(), h.Node.Verifier().NewBatch(batch.Policy(o)), batch.NewNDJSON(r.Body), batch.Config{},
 		func(res *batch.Result) error { return enc.Encode(res) },
 		func() error {
 			if err := bw.Flush(); err != nil {
