@@ -17,6 +17,14 @@ type EnvelopedCredential struct {
 	Type    string `json:"type"`
 }
 
+// Data URL prefixes of enveloped credentials and presentations (VC Data
+// Model 2.0 §4.13, VC-JOSE-COSE §3).
+const (
+	DataURLVCJWT = "data:application/vc+jwt,"
+	DataURLSDJWT = "data:application/dc+sd-jwt,"
+	DataURLVPJWT = "data:application/vp+jwt,"
+)
+
 // TypeEnvelopedCredential is the type of an EnvelopedCredential.
 const TypeEnvelopedCredential = "EnvelopedVerifiableCredential"
 
@@ -145,4 +153,36 @@ type Check struct {
 	Name   string `json:"name"`
 	Status string `json:"status"` // passed, failed, warning or skipped
 	Detail string `json:"detail,omitempty"`
+}
+
+// Verdict is what a verification found: one Check per named check, in a
+// fixed order; Warnings and Errors repeat those with status warning and
+// failed; Verified is true when no check failed.
+type Verdict struct {
+	Verified bool    `json:"verified"`
+	Checks   []Check `json:"checks"`
+	Warnings []Check `json:"warnings"`
+	Errors   []Check `json:"errors"`
+}
+
+// VerifyResult is the verdict on one credential (POST /credentials/verify;
+// credential.Result in process).
+type VerifyResult struct {
+	Verdict
+	// Credential is the credential (for a JWT, its payload) if its
+	// structure is valid, verified or not.
+	Credential map[string]any `json:"credential,omitempty"`
+}
+
+// PresentationVerifyResult is the verdict on a presentation (POST
+// /presentations/verify; credential.PresentationResult in process): its own
+// checks and one VerifyResult per credential, in order.
+type PresentationVerifyResult struct {
+	Verdict
+	// Holder is the DID whose key made the holder's proof ("" if none).
+	Holder string `json:"holder,omitempty"`
+	// Presentation is the presentation document, if its structure is
+	// valid (for an SD-JWT, absent: see Credentials[0]).
+	Presentation map[string]any  `json:"presentation,omitempty"`
+	Credentials  []*VerifyResult `json:"credentials"`
 }

@@ -5,6 +5,16 @@ import (
 	"github.com/weidgo/weid/txn"
 )
 
+// Transaction types of the evidence registry (package evidence).
+const (
+	TxEvidenceCreate  = "evidence.create"
+	TxEvidenceSign    = "evidence.sign"
+	TxEvidenceRevoke  = "evidence.revoke"
+	TxEvidenceRestore = "evidence.restore"
+	TxEvidenceLog     = "evidence.log"
+	TxEvidenceBatch   = "evidence.batch"
+)
+
 // EvidenceRequest is the body of the evidence write endpoints: a
 // transaction signed by the client ("tx", of the endpoint's type), or, with
 // a bearer token, the fields for the node to sign as "signer" (a DID of the

@@ -22,9 +22,9 @@ import (
 	"runtime"
 	"sync"
 
+	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/credential"
 	"github.com/weidgo/weid/errs"
-	"github.com/weidgo/weid/api"
 )
 
 // DefaultChunk is the number of credentials a worker verifies, and whose
@@ -50,14 +50,11 @@ const (
 	OutcomeUnavailable = api.OutcomeUnavailable
 )
 
-
 // Summary is api.BatchSummary.
 type Summary = api.BatchSummary
 
 // NewSummary returns an empty summary.
 func NewSummary() Summary { return api.NewBatchSummary() }
-
-
 
 // Item is one input of a batch: the JSON value of a credential, or the
 // error that kept it from being read (an *errs.Error whose code the
@@ -279,4 +276,3 @@ func problemResult(index int, err error) *Result {
 	}
 	return r
 }
-

@@ -6,7 +6,6 @@ import (
 	"net/http"
 
 	"github.com/weidgo/weid/api"
-	"github.com/weidgo/weid/keystore"
 )
 
 // CreateAccount creates an institution account (needs the admin Token).
@@ -17,9 +16,9 @@ func (c *Client) CreateAccount(ctx context.Context, name, keyType string, didKey
 }
 
 // Accounts lists the node's institution accounts (needs the admin Token).
-func (c *Client) Accounts(ctx context.Context) ([]keystore.Account, error) {
+func (c *Client) Accounts(ctx context.Context) ([]api.Account, error) {
 	var r struct {
-		Accounts []keystore.Account `json:"accounts"`
+		Accounts []api.Account `json:"accounts"`
 	}
 	_, err := c.do(ctx, http.MethodGet, "/v1/accounts", nil, &r)
 	return r.Accounts, err

@@ -13,7 +13,6 @@ import (
 	"strings"
 
 	"github.com/weidgo/weid/api"
-	"github.com/weidgo/weid/batch"
 )
 
 // VerifyBatch streams credentials — NDJSON, one JSON object or JSON string
@@ -21,7 +20,7 @@ import (
 // onResult with each result, in input order, as the node sends them. It
 // returns the summary of the node's trailer. The request has no overall
 // timeout: it lasts as long as the stream (cancel ctx to stop it).
-func (c *Client) VerifyBatch(ctx context.Context, src io.Reader, o batch.Options, onResult func(*batch.Result) error) (batch.Summary, error) {
+func (c *Client) VerifyBatch(ctx context.Context, src io.Reader, o api.BatchOptions, onResult func(*api.BatchResult) error) (api.BatchSummary, error) {
 	q := url.Values{}
 	if o.RequireAccreditation {
 		q.Set("requireAccreditation", "true")
@@ -35,7 +34,7 @@ func (c *Client) VerifyBatch(ctx context.Context, src io.Reader, o batch.Options
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, src)
 	if err != nil {
-		return batch.Summary{}, err
+		return api.BatchSummary{}, err
 	}
 	req.Header.Set("Content-Type", api.MediaTypeNDJSON)
 	if c.Token != "" {
@@ -45,7 +44,7 @@ func (c *Client) VerifyBatch(ctx context.Context, src io.Reader, o batch.Options
 	hc.Timeout = 0
 	resp, err := hc.Do(req)
 	if err != nil {
-		return batch.Summary{}, fmt.Errorf("POST %s: %w", u, err)
+		return api.BatchSummary{}, fmt.Errorf("POST %s: %w", u, err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
@@ -55,7 +54,7 @@ func (c *Client) VerifyBatch(ctx context.Context, src io.Reader, o batch.Options
 			e.Detail = strings.TrimSpace(string(raw))
 		}
 		e.Status = resp.StatusCode
-		return batch.Summary{}, e
+		return api.BatchSummary{}, e
 	}
 	sc := bufio.NewScanner(resp.Body)
 	sc.Buffer(make([]byte, 0, 64<<10), 16<<20)
@@ -64,23 +63,23 @@ func (c *Client) VerifyBatch(ctx context.Context, src io.Reader, o batch.Options
 		if bytes.HasPrefix(line, []byte(`{"summary"`)) {
 			var tr api.VerifyBatchTrailer
 			if err := json.Unmarshal(line, &tr); err != nil {
-				return batch.Summary{}, fmt.Errorf("verify-batch trailer: %w", err)
+				return api.BatchSummary{}, fmt.Errorf("verify-batch trailer: %w", err)
 			}
 			if p := tr.Error; p != nil {
 				return tr.Summary, &Error{Status: p.Status, Code: p.Code, Title: p.Title, Detail: p.Detail}
 			}
 			return tr.Summary, nil
 		}
-		var r batch.Result
+		var r api.BatchResult
 		if err := json.Unmarshal(line, &r); err != nil {
-			return batch.Summary{}, fmt.Errorf("verify-batch result: %w", err)
+			return api.BatchSummary{}, fmt.Errorf("verify-batch result: %w", err)
 		}
 		if err := onResult(&r); err != nil {
-			return batch.Summary{}, err
+			return api.BatchSummary{}, err
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return batch.Summary{}, fmt.Errorf("verify-batch stream: %w", err)
+		return api.BatchSummary{}, fmt.Errorf("verify-batch stream: %w", err)
 	}
-	return batch.Summary{}, errors.New("verify-batch: the stream ended without its summary")
+	return api.BatchSummary{}, errors.New("verify-batch: the stream ended without its summary")
 }

@@ -1,6 +1,6 @@
 // Package client is the Go SDK of weid's HTTP API. The CLI and the tests use
 // it; applications can too. Transactions are signed by the caller
-// (node.SignTx or chain.Tx.Sign): keys never travel to the node, except in
+// (node.SignTx or txn.Tx.Sign): keys never travel to the node, except in
 // the custodial calls that name an account token.
 package client
 
@@ -17,8 +17,8 @@ import (
 	"time"
 
 	"github.com/weidgo/weid/api"
-	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/txn"
 )
 
 // DefaultNode is the URL of a node started with defaults.
@@ -96,8 +96,8 @@ func (c *Client) do(ctx context.Context, method, path string, body, out any, okS
 
 // BlockCommit returns the consensus commit of the block at height (under
 // the cometbft engine; 404 ledger.noCommitProof otherwise).
-func (c *Client) BlockCommit(ctx context.Context, height uint64) (*chain.CommitProof, error) {
-	var p chain.CommitProof
+func (c *Client) BlockCommit(ctx context.Context, height uint64) (*txn.CommitProof, error) {
+	var p txn.CommitProof
 	_, err := c.do(ctx, http.MethodGet, "/v1/blocks/"+strconv.FormatUint(height, 10)+"/commit", nil, &p)
 	return &p, err
 }
@@ -111,7 +111,7 @@ func (c *Client) Status(ctx context.Context) (*api.StatusResponse, error) {
 
 // SubmitTx submits any signed transaction; with async it returns once the
 // node accepted it, without waiting for its block.
-func (c *Client) SubmitTx(ctx context.Context, tx *chain.Tx, async bool) (*api.Receipt, error) {
+func (c *Client) SubmitTx(ctx context.Context, tx *txn.Tx, async bool) (*api.Receipt, error) {
 	var r api.Receipt
 	_, err := c.do(ctx, http.MethodPost, "/v1/txs"+asyncQuery(async), tx, &r)
 	return &r, err
@@ -134,7 +134,7 @@ type DIDResult struct {
 }
 
 // CreateDID registers a DID with a did.create transaction signed by its key.
-func (c *Client) CreateDID(ctx context.Context, tx *chain.Tx) (*DIDResult, error) {
+func (c *Client) CreateDID(ctx context.Context, tx *txn.Tx) (*DIDResult, error) {
 	var r DIDResult
 	_, err := c.do(ctx, http.MethodPost, "/v1/dids", map[string]any{"tx": tx}, &r)
 	return &r, err
@@ -149,7 +149,7 @@ func (c *Client) CreateCustodialDID(ctx context.Context, keyType string) (*DIDRe
 }
 
 // UpdateDID submits a signed DID update transaction to its endpoint.
-func (c *Client) UpdateDID(ctx context.Context, tx *chain.Tx) (*DIDResult, error) {
+func (c *Client) UpdateDID(ctx context.Context, tx *txn.Tx) (*DIDResult, error) {
 	var p struct {
 		DID string `json:"did"`
 		ID  string `json:"id"`
@@ -212,8 +212,8 @@ func (c *Client) Tx(ctx context.Context, hash string) (*api.TxResponse, error) {
 }
 
 // Block returns the block at height.
-func (c *Client) Block(ctx context.Context, height uint64) (*chain.Block, error) {
-	var b chain.Block
+func (c *Client) Block(ctx context.Context, height uint64) (*txn.Block, error) {
+	var b txn.Block
 	_, err := c.do(ctx, http.MethodGet, "/v1/blocks/"+strconv.FormatUint(height, 10), nil, &b)
 	return &b, err
 }

@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/weidgo/weid/api"
-	"github.com/weidgo/weid/credential"
 )
 
 // Issue asks the node to sign a credential with the account's key for its
@@ -39,7 +38,7 @@ func Compact(vc json.RawMessage) (string, bool) {
 	if json.Unmarshal(vc, &env) != nil || env.Type != api.TypeEnvelopedCredential {
 		return "", false
 	}
-	for _, p := range []string{credential.DataURLVCJWT, credential.DataURLSDJWT} {
+	for _, p := range []string{api.DataURLVCJWT, api.DataURLSDJWT} {
 		if tok, ok := strings.CutPrefix(env.ID, p); ok {
 			return tok, true
 		}
@@ -64,12 +63,12 @@ func (c *Client) IssueCredential(ctx context.Context, cred json.RawMessage) (str
 // VerifyCredential verifies a credential: a compact JWT or SD-JWT (a
 // string) or a credential object (JSON). A credential that fails a check
 // is a Result with Verified false, not an error.
-func (c *Client) VerifyCredential(ctx context.Context, vc any, options map[string]any) (*credential.Result, error) {
+func (c *Client) VerifyCredential(ctx context.Context, vc any, options map[string]any) (*api.VerifyResult, error) {
 	raw, err := json.Marshal(vc)
 	if err != nil {
 		return nil, err
 	}
-	var r credential.Result
+	var r api.VerifyResult
 	body := api.VerifyRequest{VerifiableCredential: raw, Options: options}
 	if _, err := c.do(ctx, http.MethodPost, "/credentials/verify", body, &r, http.StatusUnprocessableEntity); err != nil {
 		return nil, err

@@ -7,8 +7,7 @@ import (
 	"net/url"
 
 	"github.com/weidgo/weid/api"
-	"github.com/weidgo/weid/chain"
-	"github.com/weidgo/weid/evidence"
+	"github.com/weidgo/weid/txn"
 )
 
 // EvidenceWrite sends an evidence write: body is {"tx": signed} or the
@@ -35,7 +34,7 @@ func EvidencePath(hash, op, did string) string {
 }
 
 // SubmitEvidenceTx submits a signed evidence transaction to its endpoint.
-func (c *Client) SubmitEvidenceTx(ctx context.Context, tx *chain.Tx) (*api.EvidenceReceipt, error) {
+func (c *Client) SubmitEvidenceTx(ctx context.Context, tx *txn.Tx) (*api.EvidenceReceipt, error) {
 	var p struct {
 		Hash string `json:"hash"`
 		DID  string `json:"did"`
@@ -43,15 +42,15 @@ func (c *Client) SubmitEvidenceTx(ctx context.Context, tx *chain.Tx) (*api.Evide
 	_ = json.Unmarshal(tx.Payload, &p)
 	path := "/v1/evidence"
 	switch tx.Type {
-	case evidence.TxSign:
+	case api.TxEvidenceSign:
 		path = EvidencePath(p.Hash, "signatures", "")
-	case evidence.TxRevoke:
+	case api.TxEvidenceRevoke:
 		path = EvidencePath(p.Hash, "revoke", p.DID)
-	case evidence.TxRestore:
+	case api.TxEvidenceRestore:
 		path = EvidencePath(p.Hash, "restore", p.DID)
-	case evidence.TxLog:
+	case api.TxEvidenceLog:
 		path = EvidencePath(p.Hash, "logs", "")
-	case evidence.TxBatch:
+	case api.TxEvidenceBatch:
 		path = "/v1/evidence/batch"
 	}
 	return c.EvidenceWrite(ctx, path, map[string]any{"tx": tx})

@@ -7,7 +7,6 @@ import (
 	"strconv"
 
 	"github.com/weidgo/weid/api"
-	"github.com/weidgo/weid/authz"
 )
 
 // Govern sends a governance request: body is {"tx": signed} or the custodial
@@ -20,7 +19,7 @@ func (c *Client) Govern(ctx context.Context, method, path string, body any) (*ap
 }
 
 // Issuers returns a page of authority issuers and the cursor of the next.
-func (c *Client) Issuers(ctx context.Context, after string, limit int) ([]authz.Issuer, string, error) {
+func (c *Client) Issuers(ctx context.Context, after string, limit int) ([]api.Issuer, string, error) {
 	q := url.Values{}
 	if after != "" {
 		q.Set("after", after)
@@ -34,7 +33,7 @@ func (c *Client) Issuers(ctx context.Context, after string, limit int) ([]authz.
 }
 
 // IssuerByName finds the authority issuer with a name.
-func (c *Client) IssuerByName(ctx context.Context, name string) (*authz.Issuer, error) {
+func (c *Client) IssuerByName(ctx context.Context, name string) (*api.Issuer, error) {
 	var r api.IssuerList
 	if _, err := c.do(ctx, http.MethodGet, "/v1/issuers?name="+url.QueryEscape(name), nil, &r); err != nil {
 		return nil, err
@@ -47,7 +46,7 @@ func (c *Client) IssuerByName(ctx context.Context, name string) (*authz.Issuer, 
 
 // Issuer returns an authority issuer and, if typ or schema is given, whether
 // it is accredited for them.
-func (c *Client) Issuer(ctx context.Context, did, typ string, schema uint64) (*authz.Issuer, *bool, error) {
+func (c *Client) Issuer(ctx context.Context, did, typ string, schema uint64) (*api.Issuer, *bool, error) {
 	q := url.Values{}
 	if typ != "" {
 		q.Set("type", typ)
@@ -61,7 +60,7 @@ func (c *Client) Issuer(ctx context.Context, did, typ string, schema uint64) (*a
 }
 
 // Committee lists the committee members.
-func (c *Client) Committee(ctx context.Context) ([]authz.Member, error) {
+func (c *Client) Committee(ctx context.Context) ([]api.Member, error) {
 	var r api.CommitteeList
 	_, err := c.do(ctx, http.MethodGet, "/v1/committee", nil, &r)
 	return r.Members, err
@@ -76,7 +75,7 @@ func (c *Client) Validators(ctx context.Context) (*api.ValidatorList, error) {
 }
 
 // Observers lists the observer nodes the ledger records.
-func (c *Client) Observers(ctx context.Context) ([]authz.Observer, error) {
+func (c *Client) Observers(ctx context.Context) ([]api.Observer, error) {
 	var r api.ObserverList
 	_, err := c.do(ctx, http.MethodGet, "/v1/observers", nil, &r)
 	return r.Observers, err

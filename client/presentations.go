@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/weidgo/weid/api"
-	"github.com/weidgo/weid/credential"
 )
 
 // Challenge asks the node for a single-use challenge (POST /challenges):
@@ -32,8 +31,8 @@ func (c *Client) Challenge(ctx context.Context) (string, time.Time, error) {
 // "requireAccreditation", …). It returns the result and the HTTP status: a
 // presentation that fails a check is a result with Verified false and
 // status 422, not an error.
-func (c *Client) VerifyPresentation(ctx context.Context, vp json.RawMessage, options map[string]any) (*credential.PresentationResult, int, error) {
-	var r credential.PresentationResult
+func (c *Client) VerifyPresentation(ctx context.Context, vp json.RawMessage, options map[string]any) (*api.PresentationVerifyResult, int, error) {
+	var r api.PresentationVerifyResult
 	body := api.VerifyPresentationRequest{VerifiablePresentation: vp, Options: options}
 	st, err := c.do(ctx, http.MethodPost, "/presentations/verify", body, &r, http.StatusUnprocessableEntity)
 	if err != nil {

@@ -7,7 +7,6 @@ import (
 	"strconv"
 
 	"github.com/weidgo/weid/api"
-	"github.com/weidgo/weid/schemas"
 )
 
 // PublishSchema sends {"tx": signed} or the custodial fields to path
@@ -19,18 +18,18 @@ func (c *Client) PublishSchema(ctx context.Context, path string, body any) (*api
 }
 
 // Schema returns version (0: the latest) of schema id.
-func (c *Client) Schema(ctx context.Context, id, version uint64) (*schemas.Record, error) {
+func (c *Client) Schema(ctx context.Context, id, version uint64) (*api.SchemaRecord, error) {
 	path := "/v1/schemas/" + strconv.FormatUint(id, 10)
 	if version != 0 {
 		path += "/versions/" + strconv.FormatUint(version, 10)
 	}
-	var r schemas.Record
+	var r api.SchemaRecord
 	_, err := c.do(ctx, http.MethodGet, path, nil, &r)
 	return &r, err
 }
 
 // Schemas returns a page of schemas and the cursor of the next (0: last).
-func (c *Client) Schemas(ctx context.Context, after uint64, limit int) ([]schemas.Record, uint64, error) {
+func (c *Client) Schemas(ctx context.Context, after uint64, limit int) ([]api.SchemaRecord, uint64, error) {
 	q := url.Values{}
 	if after != 0 {
 		q.Set("after", strconv.FormatUint(after, 10))

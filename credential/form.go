@@ -7,6 +7,7 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/errs"
 )
 
@@ -28,9 +29,9 @@ const (
 // Data URL prefixes of enveloped credentials and presentations (VC Data
 // Model 2.0 §4.13, VC-JOSE-COSE §3).
 const (
-	DataURLVCJWT   = "data:application/vc+jwt,"
-	DataURLSDJWT   = "data:application/dc+sd-jwt,"
-	DataURLVPJWT   = "data:application/vp+jwt,"
+	DataURLVCJWT   = api.DataURLVCJWT
+	DataURLSDJWT   = api.DataURLSDJWT
+	DataURLVPJWT   = api.DataURLVPJWT
 	dataURLVCSDJWT = "data:application/vc+sd-jwt,"
 )
 
@@ -164,7 +165,7 @@ func (v *Verifier) VerifySecured(ctx context.Context, sec Secured, p Policy) *Re
 
 // newResult returns an empty Result ready for checks.
 func newResult() *Result {
-	return &Result{Checks: make([]Check, 0, len(CheckNames)), Warnings: []Check{}, Errors: []Check{}}
+	return &Result{VerifyResult: api.VerifyResult{Verdict: api.Verdict{Checks: make([]Check, 0, len(CheckNames)), Warnings: []Check{}, Errors: []Check{}}}}
 }
 
 // structureFailed records a failed structure check, skips the others and

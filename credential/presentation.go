@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/errs"
 	"github.com/weidgo/weid/jose"
@@ -169,17 +170,11 @@ type PresentationOptions struct {
 }
 
 // PresentationResult is what VerifyPresentation found: the presentation's
-// own checks (PresentationCheckNames) and each credential's Result.
+// own checks (PresentationCheckNames) and each credential's Result. Its wire
+// form is api.PresentationVerifyResult; Credentials shadows that type's
+// field with the verifier's own results, which carry Err.
 type PresentationResult struct {
-	Verified bool    `json:"verified"`
-	Checks   []Check `json:"checks"`
-	Warnings []Check `json:"warnings"`
-	Errors   []Check `json:"errors"`
-	// Holder is the DID whose key made the holder's proof ("" if none).
-	Holder string `json:"holder,omitempty"`
-	// Presentation is the presentation document, if its structure is
-	// valid (for an SD-JWT, absent: see Credentials[0]).
-	Presentation map[string]any `json:"presentation,omitempty"`
+	api.PresentationVerifyResult
 	// Credentials has one Result per credential, in order.
 	Credentials []*Result `json:"credentials"`
 	// Err is a failure on the verifier's side, as in Result.
@@ -233,7 +228,7 @@ func (pr *PresentationResult) finish() {
 // verifies under o.Policy). It returns an error only when raw is not a
 // presentation in a form it reads (a 4xx *errs.Error).
 func (v *Verifier) VerifyPresentation(ctx context.Context, raw json.RawMessage, o PresentationOptions) (*PresentationResult, error) {
-	pr := &PresentationResult{Checks: make([]Check, 0, len(PresentationCheckNames)), Warnings: []Check{}, Errors: []Check{}, Credentials: []*Result{}}
+	pr := &PresentationResult{PresentationVerifyResult: api.PresentationVerifyResult{Verdict: api.Verdict{Checks: make([]Check, 0, len(PresentationCheckNames)), Warnings: []Check{}, Errors: []Check{}}}, Credentials: []*Result{}}
 	if len(raw) == 0 {
 		return nil, errs.BadRequest("presentation.invalid", "verifiablePresentation is required")
 	}

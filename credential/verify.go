@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/authz"
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/did"
@@ -15,7 +16,6 @@ import (
 	"github.com/weidgo/weid/jose"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/schemas"
-	"github.com/weidgo/weid/api"
 )
 
 // Names of the checks VerifyJWT makes, in the order it reports them.
@@ -43,17 +43,12 @@ const (
 // Check is api.Check.
 type Check = api.Check
 
-// Result is what VerifyJWT found. Checks has one entry per check, in the
-// order of CheckNames; Warnings and Errors repeat those with status
-// warning and failed. Verified is true when no check failed.
+// Result is what VerifyJWT found: its wire form (api.VerifyResult: Checks
+// has one entry per check, in the order of CheckNames; Warnings and Errors
+// repeat those with status warning and failed; Verified is true when no
+// check failed) and Err.
 type Result struct {
-	Verified bool    `json:"verified"`
-	Checks   []Check `json:"checks"`
-	Warnings []Check `json:"warnings"`
-	Errors   []Check `json:"errors"`
-	// Credential is the credential (the JWS payload) if its structure is
-	// valid, verified or not.
-	Credential map[string]any `json:"credential,omitempty"`
+	api.VerifyResult
 	// Err is set when a check could not be made because of a failure on
 	// the verifier's side (reading the ledger, a cancelled context, a
 	// resolver's internal error), not because of the credential: that

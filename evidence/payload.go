@@ -5,6 +5,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/errs"
 	"github.com/weidgo/weid/keys"
@@ -12,12 +13,12 @@ import (
 
 // Transaction types of the evidence registry.
 const (
-	TxCreate  = "evidence.create"
-	TxSign    = "evidence.sign"
-	TxRevoke  = "evidence.revoke"
-	TxRestore = "evidence.restore"
-	TxLog     = "evidence.log"
-	TxBatch   = "evidence.batch"
+	TxCreate  = api.TxEvidenceCreate
+	TxSign    = api.TxEvidenceSign
+	TxRevoke  = api.TxEvidenceRevoke
+	TxRestore = api.TxEvidenceRestore
+	TxLog     = api.TxEvidenceLog
+	TxBatch   = api.TxEvidenceBatch
 )
 
 // Batch item operations.

@@ -6,9 +6,9 @@ import (
 	"net/http"
 	"sort"
 
+	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/errs"
-	"github.com/weidgo/weid/api"
 )
 
 // State keys: the record of each hash, the hash of each custom key, each
@@ -43,7 +43,6 @@ type Log = api.EvidenceLog
 
 // Evidence is api.Evidence.
 type Evidence = api.Evidence
-
 
 // GetRecord returns the record of hash, if any.
 func GetRecord(st chain.Reader, hash string) (*Record, bool, error) {

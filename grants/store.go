@@ -5,10 +5,10 @@ import (
 	"encoding/json"
 	"net/http"
 
+	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/errs"
-	"github.com/weidgo/weid/api"
 )
 
 // State keys: the receipt of each grant (by id), the id of each grant hash,
@@ -54,8 +54,6 @@ type Receipt = api.Grant
 
 // Access is api.GrantAccess.
 type Access = api.GrantAccess
-
-
 
 // Get returns the receipt of grant id, or 404 grant.notFound.
 func Get(st chain.Reader, id string) (*Receipt, error) {

@@ -30,8 +30,8 @@ import (
 	"github.com/syndtr/goleveldb/leveldb/util"
 	"golang.org/x/crypto/scrypt"
 
-	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/api"
+	"github.com/weidgo/weid/keys"
 )
 
 // Store is a node's keystore.

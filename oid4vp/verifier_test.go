@@ -163,10 +163,13 @@ func diplomaVerdict(holder, subject string) func(json.RawMessage, credential.Pre
 			return credential.Check{Name: name, Status: credential.StatusPassed}
 		}
 		return &credential.PresentationResult{
-			Verified: true, Holder: holder, Warnings: []credential.Check{}, Errors: []credential.Check{},
-			Checks:       []credential.Check{passed(credential.CheckStructure), passed(credential.CheckHolderProof), passed(credential.CheckChallenge), passed(credential.CheckDomain)},
-			Presentation: map[string]any{"type": "VerifiablePresentation", "verifiableCredential": doc},
-			Credentials:  []*credential.Result{{Verified: true, Credential: doc, Checks: []credential.Check{passed(credential.CheckStatus)}}},
+			PresentationVerifyResult: api.PresentationVerifyResult{
+				Verdict: api.Verdict{Verified: true, Warnings: []credential.Check{}, Errors: []credential.Check{},
+					Checks: []credential.Check{passed(credential.CheckStructure), passed(credential.CheckHolderProof), passed(credential.CheckChallenge), passed(credential.CheckDomain)}},
+				Holder:       holder,
+				Presentation: map[string]any{"type": "VerifiablePresentation", "verifiableCredential": doc},
+			},
+			Credentials: []*credential.Result{{VerifyResult: api.VerifyResult{Verdict: api.Verdict{Verified: true, Checks: []credential.Check{passed(credential.CheckStatus)}}, Credential: doc}}},
 		}
 	}
 }

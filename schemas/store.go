@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/api"
+	"github.com/weidgo/weid/chain"
 )
 
 // Record is api.SchemaRecord.

@@ -38,7 +38,7 @@ type rule struct {
 }
 
 var (
-	domain   = []string{"did", "authz", "schemas", "evidence", "grants", "status", "credential", "ldproof", "sdjwt", "jose", "batch", "oid4vci", "oid4vp", "keys", "errs"}
+	domain   = []string{"did", "did/weid", "authz", "schemas", "evidence", "grants", "status", "credential", "ldproof", "sdjwt", "jose", "batch", "oid4vci", "oid4vp", "keys", "errs"}
 	upper    = []string{"node", "keystore", "server/...", "client", "cli", "wallet", "exchange"}
 	storage  = []string{"github.com/syndtr/goleveldb/...", "github.com/cometbft/cometbft/...", "chain/cometbft"}
 	handlers = []string{"server/..."}
@@ -51,12 +51,18 @@ var rules = []rule{
 		Why: "the bottom layer imports no weid package"},
 	{Pkgs: domain, Forbid: append(slices.Clone(upper), "github.com/go-chi/chi/v5/..."),
 		Why: "domain packages know nothing of the node, its keystore, the HTTP layer or the CLI"},
-	{Pkgs: []string{"client"}, Only: []string{"api", "jose", "keys"},
+	{Pkgs: []string{"client"}, Only: []string{"api", "txn", "did", "jose", "keys"},
 		Why: "the Go SDK is the HTTP API and the wire types: an application links no node"},
-	{Pkgs: []string{"client", "api", "wallet"}, Deps: true, Forbid: append([]string{"chain", "node", "keystore"}, storage...),
-		Why: "the SDK, its wire types and the wallet never link the ledger, its store or CometBFT"},
-	{Pkgs: []string{"api"}, Only: []string{"did", "keys", "jose", "github.com/gowebpki/jcs"},
-		Why: "wire types are data: the standard library, DID documents and keys"},
+	{Pkgs: []string{"client", "api", "txn"}, Deps: true, Forbid: append([]string{"chain", "node", "keystore"}, storage...),
+		Why: "the SDK and its wire types never link the ledger, its store or CometBFT"},
+	{Pkgs: []string{"api"}, Only: []string{"did", "txn", "keys", "errs", "jose", "github.com/gowebpki/jcs"},
+		Why: "wire types are data: the standard library, DID documents, transactions, keys and problem codes"},
+	{Pkgs: []string{"did"}, Forbid: []string{"chain", "chain/...", "did/weid"},
+		Why: "DID documents need no ledger: the did:weid registry on the ledger is did/weid"},
+	{Pkgs: []string{"txn"}, Only: []string{"keys", "errs", "internal/strictjson", "github.com/gowebpki/jcs"},
+		Why: "the transaction envelope sits just above keys: SDKs and wallets sign with it"},
+	{Pkgs: []string{"wallet"}, Forbid: append([]string{"chain", "chain/...", "node", "keystore", "server/..."}, storage...),
+		Why: "the wallet talks to nodes over HTTP (client) and never imports the ledger or the node"},
 	{Pkgs: handlers, Forbid: append([]string{"keystore"}, storage...),
 		Why: "handlers reach state only through the node facade"},
 	{Pkgs: []string{"node"}, Forbid: []string{"server/...", "client", "cli", "wallet"},
