@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"sync/atomic"
 	"time"
 
 	"github.com/weidgo/weid/chain"
@@ -15,24 +14,12 @@ import (
 	"github.com/weidgo/weid/errs"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/keystore"
+	"github.com/weidgo/weid/txn"
 )
 
-var lastNonce atomic.Uint64
-
 // NewNonce returns a nonce that is unique within this process and, across
-// processes, as unique as the clock: nanoseconds since the epoch within 53 bits.
-func NewNonce() uint64 {
-	for {
-		n := uint64(time.Now().UnixNano()) & chain.MaxNonce
-		last := lastNonce.Load()
-		if n <= last {
-			n = last + 1
-		}
-		if lastNonce.CompareAndSwap(last, n) {
-			return n
-		}
-	}
-}
+// processes, as unique as the clock (txn.NewNonce).
+func NewNonce() uint64 { return txn.NewNonce() }
 
 func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
 
