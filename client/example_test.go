@@ -64,20 +64,11 @@ func Example() {
 // and a verifier checks each; a tampered copy fails its signature check.
 func ExampleClient_Issue() {
 	ctx := context.Background()
-	url, admin, stop := testNode()
+	c, uniDID, stop := university(ctx)
 	defer stop()
-	adm := client.New(url)
-	adm.Token = admin
-	uni, err := adm.CreateAccount(ctx, "example-university", "", false)
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	c := client.New(url)
-	c.Token = uni.Token
 	cred := json.RawMessage(`{"@context":["https://www.w3.org/ns/credentials/v2","https://www.w3.org/ns/credentials/examples/v2"],` +
 		`"type":["VerifiableCredential","UniversityDegreeCredential"],` +
-		`"issuer":"` + uni.DID + `","credentialSubject":{"id":"did:example:alice","degree":"Bachelor of Engineering"}}`)
+		`"issuer":"` + uniDID + `","credentialSubject":{"id":"did:example:alice","degree":"Bachelor of Engineering"}}`)
 	for _, format := range []string{"vc+jwt", "dc+sd-jwt", "eddsa-rdfc-2022", "eddsa-jcs-2022"} {
 		vc, err := c.Issue(ctx, cred, "", api.IssueOptions{Format: format})
 		if err != nil {
@@ -104,21 +95,12 @@ func ExampleClient_Issue() {
 // per line, in input order, and a summary.
 func ExampleClient_VerifyBatch() {
 	ctx := context.Background()
-	url, admin, stop := testNode()
+	c, uniDID, stop := university(ctx)
 	defer stop()
-	adm := client.New(url)
-	adm.Token = admin
-	uni, err := adm.CreateAccount(ctx, "example-university", "", false)
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	c := client.New(url)
-	c.Token = uni.Token
 	var ndjson strings.Builder
 	for _, name := range []string{"Alice", "Bob"} {
 		tok, err := c.IssueCredential(ctx, json.RawMessage(`{"@context":["https://www.w3.org/ns/credentials/v2"],`+
-			`"type":["VerifiableCredential"],"issuer":"`+uni.DID+`","credentialSubject":{"name":"`+name+`"}}`))
+			`"type":["VerifiableCredential"],"issuer":"`+uniDID+`","credentialSubject":{"name":"`+name+`"}}`))
 		if err != nil {
 			fmt.Println(err)
 			return
@@ -154,4 +136,20 @@ func testNode() (url, admin string, stop func()) {
 	srv := httptest.NewServer(server.New(nd, nil))
 	tok, _ := os.ReadFile(filepath.Join(dir, "node", node.TokenFile))
 	return srv.URL, strings.TrimSpace(string(tok)), func() { srv.Close(); nd.Close(); os.RemoveAll(dir) }
+}
+
+// university starts a test node and makes an institution's account on it:
+// a client holding its token, and its DID.
+func university(ctx context.Context) (c *client.Client, did string, stop func()) {
+	url, admin, stop := testNode()
+	adm := client.New(url)
+	adm.Token = admin
+	uni, err := adm.CreateAccount(ctx, "example-university", "", false)
+	if err != nil {
+		stop()
+		panic(err)
+	}
+	c = client.New(url)
+	c.Token = uni.Token
+	return c, uni.DID, stop
 }
