@@ -199,9 +199,9 @@ func (l *lineIdleReader) Read(p []byte) (int, error) {
 		l.idle = true
 		return 0, os.ErrDeadlineExceeded
 	}
-	if err := l.rc.SetReadDeadline(time.Now().Add(left)); err != nil {
-		return 0, fmt.Errorf("set the stream's read deadline: %w", err)
-	}
+	// A ResponseWriter without deadlines (none of net/http's) leaves the
+	// stream unbounded rather than unreadable.
+	_ = l.rc.SetReadDeadline(time.Now().Add(left))
 	start := time.Now()
 	n, err := l.r.Read(p)
 	if bytes.IndexByte(p[:n], '\n') >= 0 {
