@@ -8,10 +8,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
-	"os"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-chi/chi/v5/middleware"
@@ -43,10 +42,11 @@ func (h *Handlers) Stream(w http.ResponseWriter, r *http.Request) error {
 	}
 	rc := http.NewResponseController(w)
 	// Read the request while writing the answer (HTTP/1.1), and replace the
-	// server's whole-request read deadline by one per line (lineIdleReader):
-	// a stream lasts as long as its lines keep coming; each chunk of results
-	// gets its own write window.
+	// server's whole-request read deadline by an idle limit per line
+	// (lineIdleReader): a stream lasts as long as its lines keep coming;
+	// each chunk of results gets its own write window.
 	_ = rc.EnableFullDuplex()
+	_ = rc.SetReadDeadline(time.Time{})
 	_ = rc.SetWriteDeadline(time.Now().Add(streamWriteWindow))
 	body := &lineIdleReader{r: r.Body, rc: rc, limit: h.lineIdleLimit()}
 	in := bufio.NewReaderSize(body, batch.NDJSONBufferSize)
@@ -56,7 +56,7 @@ func (h *Handlers) Stream(w http.ResponseWriter, r *http.Request) error {
 	// yet. Writing 200 first left clients that send Expect (curl, for any
 	// large body) waiting out their own timeout before uploading.
 	if _, err := in.Peek(1); err != nil && !errors.Is(err, io.EOF) {
-		if body.idle {
+		if body.idle.Load() {
 			// The body will never be finished: close the connection
 			// after the problem rather than wait on it for a next request.
 			w.Header().Set("Connection", "close")
@@ -80,7 +80,7 @@ func (h *Handlers) Stream(w http.ResponseWriter, r *http.Request) error {
 			return rc.Flush()
 		})
 	tr := api.VerifyBatchTrailer{Summary: sum}
-	if body.idle {
+	if body.idle.Load() {
 		// The read deadline also cancelled the request's context: report
 		// the silence, not a client that went away.
 		err = idleError(body.limit)
@@ -93,7 +93,7 @@ func (h *Handlers) Stream(w http.ResponseWriter, r *http.Request) error {
 	_ = enc.Encode(tr)
 	_ = bw.Flush()
 	_ = rc.Flush()
-	if body.idle {
+	if body.idle.Load() {
 		closeConn(rc, r)
 	}
 	return nil
@@ -180,38 +180,48 @@ func idleError(limit time.Duration) error {
 	return errs.New(http.StatusRequestTimeout, "batch.idle", "no line arrived for %v: a stream must deliver each line within %v of waiting for it", limit, limit)
 }
 
-// lineIdleReader reads a stream's body with a read deadline per line: the
+// errIdle is what a lineIdleReader returns once its limit was reached.
+var errIdle = errors.New("no line within the stream's idle limit")
+
+// lineIdleReader reads a stream's body with an idle limit per line: the
 // time spent waiting in Read since the last newline may not exceed limit.
 // Time the node spends verifying, while it does not read, is not counted,
-// so a slow node never times out a client that keeps up.
+// so a slow node never times out a client that keeps up. When the limit is
+// reached, a timer marks the reader idle and then sets the connection's
+// read deadline to now to end the Read it waits in; the mark comes first,
+// so by the time the failed read has cancelled the request's context (as
+// Go's server does on a read error), idle is already true.
 type lineIdleReader struct {
 	r      io.Reader
 	rc     *http.ResponseController
 	limit  time.Duration
 	waited time.Duration // waiting in Read since the last newline
-	idle   bool          // the limit was reached
+	idle   atomic.Bool   // the limit was reached
 }
 
 // Read implements io.Reader.
 func (l *lineIdleReader) Read(p []byte) (int, error) {
 	left := l.limit - l.waited
 	if left <= 0 {
-		l.idle = true
-		return 0, os.ErrDeadlineExceeded
+		l.idle.Store(true)
 	}
-	// A ResponseWriter without deadlines (none of net/http's) leaves the
-	// stream unbounded rather than unreadable.
-	_ = l.rc.SetReadDeadline(time.Now().Add(left))
+	if l.idle.Load() {
+		return 0, errIdle
+	}
+	t := time.AfterFunc(left, func() {
+		l.idle.Store(true)
+		_ = l.rc.SetReadDeadline(time.Now())
+	})
 	start := time.Now()
 	n, err := l.r.Read(p)
+	t.Stop()
 	if bytes.IndexByte(p[:n], '\n') >= 0 {
 		l.waited = 0
 	} else {
 		l.waited += time.Since(start)
 	}
-	var ne net.Error
-	if err != nil && (errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()) {
-		l.idle = true
+	if err != nil && l.idle.Load() {
+		err = errIdle
 	}
 	return n, err
 }
