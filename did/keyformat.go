@@ -127,7 +127,7 @@ func formatKeyMethod(vm VerificationMethod, format string) (VerificationMethod, 
 	return out, nil
 }
 
-// keyJWK encodes a did:key public key as a JWK (did:key v0.7 §3.1.6 "Encode
+// keyJWK encodes a did:key public key as a JWK (did:key v0.7 §3.1.4 "Encode
 // JWK Algorithm"): OKP for Ed25519 and X25519 (RFC 8037 §2), EC with both
 // coordinates for P-256, P-384 (RFC 7518 §6.2.1) and secp256k1 (RFC 8812
 // §3.1). SM2 has no registered JOSE curve and no JWK.

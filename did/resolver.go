@@ -10,7 +10,7 @@ import (
 
 // Errors a resolver returns; they map to the DID Resolution error codes
 // (DID Resolution §7.1, and the did:key method's own codes, did:key v0.7
-// §3.1.2-3.1.6) and to HTTP statuses in the server.
+// §3.1.1-3.1.5) and to HTTP statuses in the server.
 var (
 	ErrNotFound           = errors.New("DID not found")
 	ErrMethodNotSupported = errors.New("DID method not supported")
