@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"net/http/httptrace"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -21,8 +22,10 @@ import (
 )
 
 // streamServer serves the batch endpoint of a fresh node, with the given
-// line idle limit (0: LineIdleLimit).
-func streamServer(t *testing.T, idle time.Duration) *httptest.Server {
+// line idle limit (0: LineIdleLimit). If seen is not nil, it receives, for
+// each request, how many body bytes the handler had read when it wrote its
+// status line.
+func streamServer(t *testing.T, idle time.Duration, seen chan<- int64) *httptest.Server {
 	t.Helper()
 	n, err := node.Open(node.Config{DataDir: t.TempDir()})
 	if err != nil {
@@ -30,6 +33,11 @@ func streamServer(t *testing.T, idle time.Duration) *httptest.Server {
 	}
 	h := &Handlers{Node: n, LineIdleLimit: idle}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if seen != nil {
+			body := &countingBody{ReadCloser: r.Body}
+			r.Body = body
+			w = &headerWatch{ResponseWriter: w, body: body, seen: seen}
+		}
 		if err := h.Verify(w, r); err != nil {
 			httpx.WriteProblem(w, r, err, nil)
 		}
@@ -37,6 +45,40 @@ func streamServer(t *testing.T, idle time.Duration) *httptest.Server {
 	t.Cleanup(func() { srv.Close(); n.Close() })
 	return srv
 }
+
+// countingBody counts the bytes read from a request body.
+type countingBody struct {
+	io.ReadCloser
+	n atomic.Int64
+}
+
+func (b *countingBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	b.n.Add(int64(n))
+	return n, err
+}
+
+// headerWatch reports how much of the body had been read when the handler
+// wrote its status line.
+type headerWatch struct {
+	http.ResponseWriter
+	body *countingBody
+	seen chan<- int64
+	once sync.Once
+}
+
+func (w *headerWatch) WriteHeader(status int) {
+	w.once.Do(func() { w.seen <- w.body.n.Load() })
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *headerWatch) Write(p []byte) (int, error) {
+	w.once.Do(func() { w.seen <- w.body.n.Load() })
+	return w.ResponseWriter.Write(p)
+}
+
+// Unwrap lets http.ResponseController reach the server's writer.
+func (w *headerWatch) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // ndjsonLines returns n lines that each get a (failed) result.
 func ndjsonLines(n int) []string {
@@ -86,9 +128,11 @@ func (b firstReadBody) Read(p []byte) (int, error) {
 // does for large bodies, gets it before it sends the body, and the answer
 // covers every line: the node read the body before writing its status line.
 // The transport's own wait is long, so a node that never sends 100 would
-// show here as a body read without it, not as a slow test.
+// show here as a body read without it, not as a slow test; and the node
+// must have read some of the body when it writes its status line.
 func TestStream_ExpectContinue(t *testing.T) {
-	srv := streamServer(t, 0)
+	seen := make(chan int64, 1)
+	srv := streamServer(t, 0, seen)
 	lines := ndjsonLines(200)
 	var got100, before, read atomic.Bool
 	body := firstReadBody{Reader: strings.NewReader(strings.Join(lines, "")), got100: &got100, readBefore100: &before, read: &read}
@@ -113,6 +157,9 @@ func TestStream_ExpectContinue(t *testing.T) {
 	}
 	if n != len(lines) || trailer.Summary.Total != len(lines) || trailer.Error != nil {
 		t.Fatalf("%d results, trailer %+v", n, trailer)
+	}
+	if read := <-seen; read == 0 {
+		t.Fatal("the node wrote its status line before it had read any of the body")
 	}
 }
 
@@ -145,7 +192,7 @@ func writeChunk(t *testing.T, c net.Conn, s string) {
 // line inside it, gets every result.
 func TestStream_IdleLineLimit(t *testing.T) {
 	const limit = time.Second
-	srv := streamServer(t, limit)
+	srv := streamServer(t, limit, nil)
 
 	t.Run("silent from the start", func(t *testing.T) {
 		_, br := rawStream(t, srv)
