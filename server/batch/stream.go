@@ -41,28 +41,9 @@ func (h *Handlers) Stream(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	rc := http.NewResponseController(w)
-	// Read the request while writing the answer (HTTP/1.1), and replace the
-	// server's whole-request read deadline by an idle limit per line
-	// (lineIdleReader): a stream lasts as long as its lines keep coming;
-	// each chunk of results gets its own write window.
-	_ = rc.EnableFullDuplex()
-	_ = rc.SetReadDeadline(time.Time{})
-	_ = rc.SetWriteDeadline(time.Now().Add(streamWriteWindow))
-	body := &lineIdleReader{r: r.Body, rc: rc, limit: h.lineIdleLimit()}
-	in := bufio.NewReaderSize(body, batch.NDJSONBufferSize)
-	// Wait for the first bytes before writing the status line: Go's server
-	// answers "Expect: 100-continue" (RFC 9110 §10.1.1) when a handler
-	// first reads the body, and only if no response header has been written
-	// yet. Writing 200 first left clients that send Expect (curl, for any
-	// large body) waiting out their own timeout before uploading.
-	if _, err := in.Peek(1); err != nil && !errors.Is(err, io.EOF) {
-		if body.idle.Load() {
-			// The body will never be finished: close the connection
-			// after the problem rather than wait on it for a next request.
-			w.Header().Set("Connection", "close")
-			return idleError(body.limit)
-		}
-		return errs.BadRequest("request.unreadable", "the stream could not be read: %v", err)
+	body, in, err := h.openStream(w, r, rc)
+	if err != nil {
+		return err
 	}
 	w.Header().Set("Content-Type", api.MediaTypeNDJSON)
 	w.Header().Set("X-Content-Type-Options", "nosniff")
@@ -72,18 +53,13 @@ func (h *Handlers) Stream(w http.ResponseWriter, r *http.Request) error {
 	enc.SetEscapeHTML(false)
 	sum, err := batch.Run(r.Context(), h.Node.Verifier().NewBatch(o.Policy()), batch.NewNDJSON(in), batch.Config{},
 		func(res *batch.Result) error { return enc.Encode(res) },
-		func() error {
-			if err := bw.Flush(); err != nil {
-				return err
-			}
+		func() error { // each chunk of results gets its own write window
 			_ = rc.SetWriteDeadline(time.Now().Add(streamWriteWindow))
-			return rc.Flush()
+			return errors.Join(bw.Flush(), rc.Flush())
 		})
 	tr := api.VerifyBatchTrailer{Summary: sum}
 	if body.idle.Load() {
-		// The read deadline also cancelled the request's context: report
-		// the silence, not a client that went away.
-		err = idleError(body.limit)
+		err = idleError(body.limit) // not the client gone: its silence cancelled the context
 	}
 	if err != nil {
 		if tr.Error = streamProblem(r, err); tr.Error == nil {
@@ -91,12 +67,39 @@ func (h *Handlers) Stream(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	_ = enc.Encode(tr)
-	_ = bw.Flush()
-	_ = rc.Flush()
+	_, _ = bw.Flush(), rc.Flush()
 	if body.idle.Load() {
 		closeConn(rc, r)
 	}
 	return nil
+}
+
+// openStream prepares a stream's body, before the status line is written:
+// the request is read while the answer is written (HTTP/1.1), and the
+// server's whole-request read deadline gives way to an idle limit per line
+// (lineIdleReader), so a stream lasts as long as its lines keep coming;
+// each chunk of results gets its own write window. It then waits for the
+// first bytes: Go's server answers "Expect: 100-continue" (RFC 9110
+// §10.1.1) when a handler first reads the body, and only if no response
+// header has been written yet. (Writing 200 first left clients that send
+// Expect, as curl does for any large body, waiting out their own timeout
+// before uploading.)
+func (h *Handlers) openStream(w http.ResponseWriter, r *http.Request, rc *http.ResponseController) (*lineIdleReader, *bufio.Reader, error) {
+	_ = rc.EnableFullDuplex()
+	_ = rc.SetReadDeadline(time.Time{})
+	_ = rc.SetWriteDeadline(time.Now().Add(streamWriteWindow))
+	body := &lineIdleReader{r: r.Body, rc: rc, limit: h.lineIdleLimit()}
+	in := bufio.NewReaderSize(body, batch.NDJSONBufferSize)
+	if _, err := in.Peek(1); err != nil && !errors.Is(err, io.EOF) {
+		if body.idle.Load() {
+			// The body will never be finished: close the connection
+			// after the problem rather than wait on it for a next request.
+			w.Header().Set("Connection", "close")
+			return nil, nil, idleError(body.limit)
+		}
+		return nil, nil, errs.BadRequest("request.unreadable", "the stream could not be read: %v", err)
+	}
+	return body, in, nil
 }
 
 // closeConn ends the answer to an HTTP/1.x stream whose request body will
