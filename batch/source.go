@@ -27,9 +27,14 @@ type NDJSON struct {
 	buf []byte
 }
 
+// NDJSONBufferSize is the read buffer of an NDJSON source. A *bufio.Reader
+// at least this large given to NewNDJSON is used as it is, so a caller may
+// peek at the stream first.
+const NDJSONBufferSize = 64 << 10
+
 // NewNDJSON returns a Source reading NDJSON from r.
 func NewNDJSON(r io.Reader) *NDJSON {
-	return &NDJSON{r: bufio.NewReaderSize(r, 64<<10)}
+	return &NDJSON{r: bufio.NewReaderSize(r, NDJSONBufferSize)}
 }
 
 // Next implements Source.

@@ -181,14 +181,24 @@ func (c *Client) UpdateDID(ctx context.Context, tx *txn.Tx) (*DIDResult, error) 
 }
 
 // Resolve resolves a DID through the DID Resolution binding. A deactivated
-// DID returns its result and an *Error with status 410.
+// DID returns its result and an *Error with status 410. Given a DID URL it
+// resolves the URL's DID (the binding would dereference the URL instead).
 func (c *Client) Resolve(ctx context.Context, d string, opts did.Options) (*did.ResolutionResult, error) {
+	if u, err := did.ParseDIDURL(d); err == nil {
+		d = u.DID
+	}
 	q := url.Values{}
 	if opts.VersionID != "" {
 		q.Set("versionId", opts.VersionID)
 	}
 	if !opts.VersionTime.IsZero() {
 		q.Set("versionTime", opts.VersionTime.UTC().Format(time.RFC3339))
+	}
+	if opts.PublicKeyFormat != "" {
+		q.Set("publicKeyFormat", opts.PublicKeyFormat)
+	}
+	if opts.EnableExperimentalPublicKeyTypes {
+		q.Set("enableExperimentalPublicKeyTypes", "true")
 	}
 	path := "/1.0/identifiers/" + url.PathEscape(d)
 	if len(q) > 0 {

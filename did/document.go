@@ -36,13 +36,16 @@ type Document struct {
 
 // VerificationMethod is one key of a DID document (DID Core 1.0 §5.2).
 // weid writes Multikey methods; resolvers of other methods may produce
-// JsonWebKey methods.
+// JsonWebKey methods, and did:key asked for a 2018/2019 suite type
+// (publicKeyFormat) publicKeyBase58 ones, which weid never accepts in a
+// document it stores.
 type VerificationMethod struct {
 	ID                 string          `json:"id"`
 	Type               string          `json:"type"`
 	Controller         string          `json:"controller"`
 	PublicKeyMultibase string          `json:"publicKeyMultibase,omitempty"`
 	PublicKeyJwk       json.RawMessage `json:"publicKeyJwk,omitempty"`
+	PublicKeyBase58    string          `json:"publicKeyBase58,omitempty"`
 }
 
 // Service is a service endpoint (DID Core 1.0 §5.4).
@@ -225,6 +228,9 @@ func (d *Document) Validate() error {
 		}
 		if _, err := ParseDID(vm.Controller); err != nil {
 			return fmt.Errorf("verification method %q controller: %w", vm.ID, err)
+		}
+		if vm.PublicKeyBase58 != "" {
+			return fmt.Errorf("verification method %q: publicKeyBase58 is not accepted; use publicKeyMultibase", vm.ID)
 		}
 		if (vm.PublicKeyMultibase == "") == (len(vm.PublicKeyJwk) == 0) {
 			return fmt.Errorf("verification method %q must have exactly one of publicKeyMultibase and publicKeyJwk", vm.ID)

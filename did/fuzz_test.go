@@ -1,7 +1,9 @@
 package did
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 )
@@ -190,5 +192,30 @@ func FuzzDecodeDocument(f *testing.F) {
 			t.Fatalf("DecodeDocument accepted a document that does not validate: %v", err)
 		}
 		checkDocumentRoundTrip(t, d)
+	})
+}
+
+// FuzzDereference dereferences arbitrary strings and did:key resolution
+// options: no panic, and every failure is one of the DID Resolution errors
+// (ErrorCode never "internalError"), every success a resource.
+func FuzzDereference(f *testing.F) {
+	for _, s := range didURLSeeds {
+		f.Add(s, "", false)
+	}
+	f.Add("did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp?versionId=1#z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp", "JsonWebKey2020", false)
+	f.Add("did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp#z6LSj72tK8brWgZja8NLRwPigth2T9QRiG1uH9oKZuKjdh9p", "Ed25519VerificationKey2018", true)
+	f.Add("did:key:zDnaerDaTF5BXEavCrfRZEk316dpbLsfPDZ3WJ5hRTPFU2169?versionTime=2021-05-10T17:00:00Z#zDnaerDaTF5BXEavCrfRZEk316dpbLsfPDZ3WJ5hRTPFU2169", "X25519KeyAgreementKey2019", true)
+	r := NewResolver(map[string]MethodResolver{"key": KeyMethod{}, "jwk": JWKMethod{}})
+	f.Fuzz(func(t *testing.T, s, format string, experimental bool) {
+		res, err := r.Dereference(context.Background(), s, Options{PublicKeyFormat: format, EnableExperimentalPublicKeyTypes: experimental})
+		if err != nil {
+			if code := ErrorCode(err); code == "internalError" && !errors.Is(err, ErrInvalidOptions) {
+				t.Fatalf("Dereference(%q, %q): %v has no DID Resolution error code", s, format, err)
+			}
+			return
+		}
+		if res == nil || res.Content == nil {
+			t.Fatalf("Dereference(%q, %q) = %+v and no error", s, format, res)
+		}
 	})
 }

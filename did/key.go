@@ -76,11 +76,22 @@ const mediaTypeDIDLD = "application/did+ld+json"
 type KeyMethod struct{}
 
 // Resolve implements MethodResolver. A malformed identifier fails with
-// ErrInvalidDID, an unsupported or invalid key with ErrInvalidPublicKey.
+// ErrInvalidDID, an unsupported or invalid key with ErrInvalidPublicKey
+// (ErrInvalidPublicKeyLength for a key of the wrong length).
 // did:key documents never change, so a versionId selects nothing and fails
-// with ErrNotFound, and versionTime is ignored.
+// with ErrNotFound, and versionTime is ignored. opts.PublicKeyFormat selects
+// the verification method type (see formatKeyDocument).
 func (KeyMethod) Resolve(ctx context.Context, d DIDURL, opts Options) (*ResolutionResult, error) {
-	return resolveComputed(ctx, "key", d, opts, keyDocument)
+	res, err := resolveComputed(ctx, "key", d, opts, keyDocument)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := formatKeyDocument(res.Document, opts)
+	if err != nil {
+		return nil, err
+	}
+	res.Document = doc
+	return res, nil
 }
 
 // KeyDID returns the did:key DID of pk: "did:key:" followed by the key's
@@ -189,16 +200,16 @@ func decodeKeyMultibase(mb string) (uint64, []byte, error) {
 	return codec, b[n:], nil
 }
 
-// checkKeyMaterial validates the raw key of a multicodec type (did:key
-// "Signature Method Creation Algorithm": invalidPublicKeyLength and
-// invalidPublicKey both map to ErrInvalidPublicKey). For Ed25519 it also
-// returns the derived X25519 key.
+// checkKeyMaterial validates the raw key of a multicodec type (did:key v0.7
+// §3.1.2 "Signature Method Creation Algorithm" steps 3-4: a wrong length is
+// ErrInvalidPublicKeyLength, "invalidPublicKeyLength"; a bad point
+// ErrInvalidPublicKey). For Ed25519 it also returns the derived X25519 key.
 // Compressed points are required for the ECDSA curves, as the multicodec
 // table defines them.
 func checkKeyMaterial(codec uint64, raw []byte) (keyKind, []byte, error) {
 	wantLen := func(name string, n int) error {
 		if len(raw) != n {
-			return fmt.Errorf("%w: %s public key must be %d bytes, got %d", ErrInvalidPublicKey, name, n, len(raw))
+			return fmt.Errorf("%w: %s public key must be %d bytes, got %d", ErrInvalidPublicKeyLength, name, n, len(raw))
 		}
 		return nil
 	}

@@ -9,13 +9,31 @@ import (
 )
 
 // Errors a resolver returns; they map to the DID Resolution error codes
-// (DID Resolution §7.1) and to HTTP statuses in the server.
+// (DID Resolution §7.1, and the did:key method's own codes, did:key v0.7
+// §3.1.1-3.1.5) and to HTTP statuses in the server.
 var (
 	ErrNotFound           = errors.New("DID not found")
 	ErrMethodNotSupported = errors.New("DID method not supported")
 	ErrInvalidPublicKey   = errors.New("invalid public key")
 	ErrDeactivated        = errors.New("DID deactivated")
+	// ErrInvalidPublicKeyLength is a key of the wrong length for its type
+	// (did:key "invalidPublicKeyLength"); it is also an ErrInvalidPublicKey.
+	ErrInvalidPublicKeyLength = fmt.Errorf("%w length", ErrInvalidPublicKey)
+	// ErrUnsupportedPublicKeyType is a publicKeyFormat the resolver does not
+	// know (did:key "unsupportedPublicKeyType").
+	ErrUnsupportedPublicKeyType = errors.New("unsupported public key type")
+	// ErrInvalidPublicKeyType is a known publicKeyFormat that may not be used
+	// for the key (did:key "invalidPublicKeyType"): an experimental type
+	// without enableExperimentalPublicKeyTypes, or a type of another curve.
+	ErrInvalidPublicKeyType = errors.New("invalid public key type")
+	// ErrInvalidDIDURL is a string that starts like a DID but is not a valid
+	// DID URL (DID Resolution "invalidDidUrl"); it is also an ErrInvalidDID.
+	ErrInvalidDIDURL = fmt.Errorf("%w URL", ErrInvalidDID)
 )
+
+// ContextResolution is the JSON-LD context of DID Resolution and DID URL
+// Dereferencing results (DID Resolution §4.1, §5.1).
+const ContextResolution = "https://w3id.org/did-resolution/v1"
 
 // ResolutionResult is what resolving a DID returns (DID Resolution §4).
 type ResolutionResult struct {
@@ -50,9 +68,17 @@ type DocumentMetadata struct {
 
 // Options select a version of a document (DID Core 1.0 §7.1.1 versionId,
 // versionTime). Zero values select the latest version.
+//
+// PublicKeyFormat and EnableExperimentalPublicKeyTypes are the did:key
+// resolution options (did:key v0.7 §3.1.2 steps 6-8): the verification
+// method type to express the key in ("" is Multikey) and whether the
+// experimental types (Ed25519VerificationKey2018, X25519KeyAgreementKey2019)
+// may be asked for. Other methods ignore them.
 type Options struct {
-	VersionID   string
-	VersionTime time.Time
+	VersionID                        string
+	VersionTime                      time.Time
+	PublicKeyFormat                  string
+	EnableExperimentalPublicKeyTypes bool
 }
 
 // MethodResolver resolves the DIDs of one method.
@@ -93,14 +119,22 @@ func (r *Resolver) Resolve(ctx context.Context, did string, opts Options) (*Reso
 // ErrorCode returns the DID Resolution error code for err.
 func ErrorCode(err error) string {
 	switch {
+	case errors.Is(err, ErrInvalidDIDURL):
+		return "invalidDidUrl"
 	case errors.Is(err, ErrInvalidDID):
 		return "invalidDid"
 	case errors.Is(err, ErrNotFound):
 		return "notFound"
 	case errors.Is(err, ErrMethodNotSupported):
 		return "methodNotSupported"
+	case errors.Is(err, ErrInvalidPublicKeyLength):
+		return "invalidPublicKeyLength"
 	case errors.Is(err, ErrInvalidPublicKey):
 		return "invalidPublicKey"
+	case errors.Is(err, ErrUnsupportedPublicKeyType):
+		return "unsupportedPublicKeyType"
+	case errors.Is(err, ErrInvalidPublicKeyType):
+		return "invalidPublicKeyType"
 	case errors.Is(err, ErrDeactivated):
 		return "deactivated"
 	}

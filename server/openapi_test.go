@@ -409,6 +409,7 @@ func TestOpenAPI_SchemasMatchGoTypes(t *testing.T) {
 		"VerificationMethod":          did.VerificationMethod{},
 		"Service":                     did.Service{},
 		"ResolutionResult":            did.ResolutionResult{},
+		"DereferencingResult":         did.DereferencingResult{},
 		"ResolutionMetadata":          did.ResolutionMetadata{},
 		"DocumentMetadata":            did.DocumentMetadata{},
 		"CreatePayload":               did.CreatePayload{},
@@ -690,7 +691,7 @@ func TestOpenAPI_ErrorCodesDocumented(t *testing.T) {
 	}
 	// Codes made outside errs calls: the resolution codes ("did." + the
 	// DID Resolution error) and the problems server/problem.go builds itself.
-	other := map[string]bool{"did.invalidDid": true, "did.methodNotSupported": true, "did.invalidPublicKey": true, "internal": true, "ledger.unavailable": true}
+	other := map[string]bool{"did.invalidDid": true, "did.methodNotSupported": true, "did.invalidPublicKey": true, "did.invalidDidUrl": true, "did.invalidPublicKeyLength": true, "did.invalidPublicKeyType": true, "internal": true, "ledger.unavailable": true}
 	for code := range documented {
 		if src[code] == nil && !other[code] {
 			t.Errorf("documented error code %q is not used by any errs.New/Wrap/BadRequest call", code)

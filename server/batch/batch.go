@@ -7,12 +7,14 @@
 // credential gets the single verify endpoint's policy and checks
 // (batch.Run over the node's verifier). The server's body limit does not
 // apply to a stream (LimitBodies); each line is bounded by
-// batch.MaxLineBytes instead.
+// batch.MaxLineBytes instead, and each line must arrive within
+// LineIdleLimit of the node waiting for it.
 package batch
 
 import (
 	"mime"
 	"net/http"
+	"time"
 
 	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/batch"
@@ -23,7 +25,12 @@ import (
 )
 
 // Handlers serves batch verification for one node.
-type Handlers struct{ Node *node.Node }
+type Handlers struct {
+	Node *node.Node
+	// LineIdleLimit bounds the wait for each line of a stream; zero is
+	// LineIdleLimit.
+	LineIdleLimit time.Duration
+}
 
 // IsStream reports whether r is a batch verification stream.
 func IsStream(r *http.Request) bool {

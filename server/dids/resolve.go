@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -17,35 +18,68 @@ import (
 // mediaResolution is the media type of a DID Resolution result.
 const mediaResolution = "application/did-resolution+json"
 
-// resolutionStatus maps DID Resolution error codes to HTTP statuses.
-var resolutionStatus = map[string]int{"invalidDid": 400, "notFound": 404, "methodNotSupported": 501, "invalidPublicKey": 400, "invalidOptions": 400}
+// resolutionStatus maps DID Resolution error codes (DID Resolution §7.1 and
+// the did:key method's, did:key v0.7 §3.1) to HTTP statuses (DID Resolution
+// §8.1 "HTTP(S) Binding": invalidDid 400, notFound 404, methodNotSupported
+// 501; the key and URL errors are bad input too).
+var resolutionStatus = map[string]int{
+	"invalidDid":               400,
+	"invalidDidUrl":            400,
+	"notFound":                 404,
+	"methodNotSupported":       501,
+	"invalidPublicKey":         400,
+	"invalidPublicKeyLength":   400,
+	"invalidPublicKeyType":     400,
+	"unsupportedPublicKeyType": 400,
+	"invalidOptions":           400,
+}
 
 // Resolve implements the DID Resolution HTTP(S) binding: the DID (or DID
-// URL) in one path segment, percent-encoded or not; options versionId and
-// versionTime in the query. Errors are problems that also carry the
-// didResolutionMetadata error code; a deactivated DID answers 410 with its
-// metadata. GET /v1/dids/{did} answers the same.
+// URL) in one path segment, percent-encoded or not; options versionId,
+// versionTime, and for did:key publicKeyFormat and
+// enableExperimentalPublicKeyTypes, in the query. A DID URL (with a path,
+// query or fragment) is dereferenced (DID Resolution §5): its fragment
+// selects a verification method or service. Every answer, success or error,
+// is a result with the DID Resolution @context, didDocument,
+// didDocumentMetadata and didResolutionMetadata (didDereferencingMetadata
+// for a DID URL); errors are also problems whose code is "did." and the
+// metadata's error. A deactivated DID answers 410 with its metadata.
+// GET /v1/dids/{did} answers the same.
 func (h *Handlers) Resolve(w http.ResponseWriter, r *http.Request) error {
 	d, opts, err := resolutionRequest(r)
+	deref := did.IsDIDURL(d)
 	if err != nil {
-		return resolutionError(w, r, err)
+		return resolutionError(w, r, deref, err)
+	}
+	if deref {
+		return h.dereference(w, r, d, opts)
 	}
 	res, err := h.Node.Resolver.Resolve(r.Context(), d, opts)
-	switch {
-	case err == nil:
-		return httpx.Body(w, http.StatusOK, mediaResolution, res)
-	case errors.Is(err, did.ErrDeactivated):
-		return httpx.Body(w, http.StatusGone, mediaResolution, res)
+	if err != nil && !errors.Is(err, did.ErrDeactivated) {
+		return resolutionError(w, r, false, err)
 	}
-	code := did.ErrorCode(err)
-	if errors.Is(err, did.ErrInvalidOptions) {
-		code = "invalidOptions"
+	// Results may be cached and shared: copy before setting the context.
+	out := *res
+	out.Context = did.ContextResolution
+	status := http.StatusOK
+	if err != nil {
+		status = http.StatusGone
 	}
-	status := resolutionStatus[code]
-	if status == 0 {
-		return err
+	return httpx.Body(w, status, mediaResolution, &out)
+}
+
+// dereference answers for a DID URL (DID Resolution §5).
+func (h *Handlers) dereference(w http.ResponseWriter, r *http.Request, d string, opts did.Options) error {
+	res, err := h.Node.Resolver.Dereference(r.Context(), d, opts)
+	if err != nil && !(errors.Is(err, did.ErrDeactivated) && res != nil) {
+		return resolutionError(w, r, true, err)
 	}
-	return resolutionError(w, r, errs.New(status, "did."+code, "%s", strings.TrimSpace(err.Error())))
+	res.Context = did.ContextResolution
+	status := http.StatusOK
+	if err != nil {
+		status = http.StatusGone
+	}
+	return httpx.Body(w, status, mediaResolution, res)
 }
 
 // resolutionRequest reads the DID and the resolution options.
@@ -60,24 +94,61 @@ func resolutionRequest(r *http.Request) (string, did.Options, error) {
 	if vt := q.Get("versionTime"); vt != "" {
 		t, err := time.Parse(time.RFC3339, vt)
 		if err != nil {
-			return "", opts, errs.BadRequest("did.invalidOptions", "versionTime must be an RFC 3339 date-time")
+			return d, opts, errs.BadRequest("did.invalidOptions", "versionTime must be an RFC 3339 date-time")
 		}
 		opts.VersionTime = t
 	}
 	if opts.VersionID != "" && !opts.VersionTime.IsZero() {
-		return "", opts, errs.BadRequest("did.invalidOptions", "give versionId or versionTime, not both")
+		return d, opts, errs.BadRequest("did.invalidOptions", "give versionId or versionTime, not both")
+	}
+	if q.Has("publicKeyFormat") {
+		opts.PublicKeyFormat = q.Get("publicKeyFormat")
+		if opts.PublicKeyFormat == "" {
+			return d, opts, errs.BadRequest("did.unsupportedPublicKeyType", "publicKeyFormat is empty")
+		}
+	}
+	if v := q.Get("enableExperimentalPublicKeyTypes"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return d, opts, errs.BadRequest("did.invalidOptions", "enableExperimentalPublicKeyTypes must be true or false")
+		}
+		opts.EnableExperimentalPublicKeyTypes = b
 	}
 	return d, opts, nil
 }
 
-// resolutionError renders a resolution error as a problem that carries
-// didResolutionMetadata.error (the code after "did.").
-func resolutionError(w http.ResponseWriter, r *http.Request, err error) error {
-	e, _ := errs.As(err)
+// resolutionError renders a resolution error as a problem that is also a
+// DID Resolution result (DID Resolution §4.1): the @context, an empty
+// didDocument (DID Core 1.0 §7.1.2: "If the resolution is unsuccessful,
+// this value MUST be empty"), empty didDocumentMetadata, and the error (the
+// problem code after "did.") in didResolutionMetadata, or in
+// didDereferencingMetadata when a DID URL was dereferenced.
+func resolutionError(w http.ResponseWriter, r *http.Request, deref bool, err error) error {
+	var code, detail string
+	if e, ok := errs.As(err); ok {
+		code, detail = strings.TrimPrefix(e.Code, "did."), e.Detail
+	} else {
+		code = did.ErrorCode(err)
+		if errors.Is(err, did.ErrInvalidOptions) {
+			code = "invalidOptions"
+		}
+		if status := resolutionStatus[code]; status != 0 {
+			detail = strings.TrimSpace(err.Error())
+			err = errs.New(status, "did."+code, "%s", detail)
+		} else {
+			// A bug or a broken disk: WriteProblem logs err and answers 5xx.
+			code, detail = "internalError", httpx.ProblemFor(err).Detail
+		}
+	}
+	meta := "didResolutionMetadata"
+	if deref {
+		meta = "didDereferencingMetadata"
+	}
 	httpx.WriteProblem(w, r, err, map[string]any{
-		"didDocument":           nil,
-		"didResolutionMetadata": map[string]string{"error": strings.TrimPrefix(e.Code, "did."), "errorMessage": e.Detail},
-		"didDocumentMetadata":   map[string]any{},
+		"@context":            did.ContextResolution,
+		"didDocument":         map[string]any{},
+		meta:                  map[string]string{"error": code, "errorMessage": detail},
+		"didDocumentMetadata": map[string]any{},
 	})
 	return nil
 }
