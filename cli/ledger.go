@@ -47,6 +47,9 @@ fetches the blocks from --node instead.`,
 					return fmt.Errorf("%s holds no ledger (no %s)", data, filepath.Join(data, "ledger"))
 				}
 				l, e := chain.Open(filepath.Join(data, "ledger"), node.NewRegistry())
+				if locked(e) {
+					return fmt.Errorf("another weid node is using %s: stop it, or verify through it with --remote", absDir(data))
+				}
 				if e != nil {
 					return fmt.Errorf("%w (is a node running on %s? stop it, or use --remote)", e, data)
 				}
