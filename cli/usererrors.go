@@ -147,11 +147,16 @@ func (g *globals) unreachable(err error) string {
 
 // plural is n and noun, with noun's plural form (many) unless n is 1:
 // plural(1, "access", "accesses") is "1 access".
-func plural(n int, one, many string) string {
+func plural[N integer](n N, one, many string) string {
 	if n == 1 {
 		return "1 " + one
 	}
 	return fmt.Sprintf("%d %s", n, many)
+}
+
+// integer is the counts plural takes.
+type integer interface {
+	~int | ~int32 | ~int64 | ~uint | ~uint32 | ~uint64
 }
 
 // listenHint says how to pick another address for the node.

@@ -177,9 +177,30 @@ func TestNodeStart_LockedDataDirNamesIt(t *testing.T) {
 	}
 	data := filepath.Join(t.TempDir(), "data")
 	_, cmd := startNode(t, data)
-	defer stopNode(t, cmd)
 	expectCLIError(t, "a second node on the same data", "another weid node is using "+data+": stop it, or start this one with another --data (WEID_DATA)",
 		"node", "start", "--listen", "127.0.0.1:0", "--data", data)
 	expectCLIError(t, "ledger verify --data of a running node", "another weid node is using "+data+": stop it, or verify through it with --remote",
 		"ledger", "verify", "--data", data)
+	stopNode(t, cmd)
+	// Stopped, its ledger verifies; the genesis is one block ("1 block",
+	// not "1 blocks").
+	if out := mustCLI(t, "ledger", "verify", "--data", data); !strings.Contains(out, " 1 block, ") {
+		t.Errorf("weid ledger verify --data: %q, want \" 1 block, \"", out)
+	}
+}
+
+// TestPlural: counts read as English: "1 access", "2 accesses", "0 blocks".
+func TestPlural(t *testing.T) {
+	for _, tc := range []struct {
+		got, want string
+	}{
+		{plural(1, "access", "accesses"), "1 access"},
+		{plural(2, "access", "accesses"), "2 accesses"},
+		{plural(uint64(0), "block", "blocks"), "0 blocks"},
+		{plural(int64(1), "transaction", "transactions"), "1 transaction"},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("got %q, want %q", tc.got, tc.want)
+		}
+	}
 }
