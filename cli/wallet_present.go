@@ -19,6 +19,7 @@ import (
 
 func walletPresentCmd(g *globals, dir *string) *cobra.Command {
 	var passFile string
+	var picks []string
 	var yes, optional bool
 	cmd := &cobra.Command{
 		Use:   "present REQUEST_URI",
@@ -34,7 +35,9 @@ by the node of --node) and prints what is asked: by whom (the verifier's DID
 and its name in the node's trust registry, if it is a recognized issuer, else
 the name it gives itself, marked unregistered), why (its purpose), and which
 credentials and claims. It picks, for each credential query, the first
-credential of the wallet that answers it, and presents only what the request
+credential of the wallet that answers it (with --credential, of those
+credentials only: the wallet id, a unique prefix of it, or the number
+"weid wallet list" shows), and presents only what the request
 needs: every query, or, when the request lists credential sets, for each
 required set its first option the wallet can answer (optional sets only with
 --optional). It discloses only the claims asked: an SD-JWT (dc+sd-jwt) reveals only those selectively disclosable
@@ -59,7 +62,7 @@ direct_post.jwt as the request asks) and prints the verifier's answer. On
 			if err != nil {
 				return fmt.Errorf("present: %w", err)
 			}
-			held, err := w.Credentials()
+			held, err := heldCredentials(w, picks)
 			if err != nil {
 				return err
 			}
@@ -108,10 +111,33 @@ direct_post.jwt as the request asks) and prints the verifier's answer. On
 			})
 		},
 	}
+	cmd.Flags().StringArrayVar(&picks, "credential", nil, "present this credential (wallet id, unique prefix, or number in weid wallet list; repeatable), not the first that answers")
 	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "present without asking (for scripts; required when stdin is not a terminal)")
 	cmd.Flags().BoolVar(&optional, "optional", false, "also answer the request's optional credential sets the wallet can")
 	cmd.Flags().StringVar(&passFile, "passphrase-file", "", "file holding the wallet key's passphrase (default: WEID_PASSPHRASE or a prompt)")
 	return cmd
+}
+
+// heldCredentials are the wallet's credentials a presentation may choose
+// from: all of them, or those picked by --credential.
+func heldCredentials(w *wallet.Wallet, picks []string) ([]wallet.Stored, error) {
+	if len(picks) == 0 {
+		return w.Credentials()
+	}
+	var held []wallet.Stored
+	seen := map[string]bool{}
+	for _, p := range picks {
+		sc, err := pickCredential(w, p)
+		if err != nil {
+			return nil, err
+		}
+		if seen[sc.ID] {
+			return nil, fmt.Errorf("--credential %s names credential %s again", p, sc.ID)
+		}
+		seen[sc.ID] = true
+		held = append(held, *sc)
+	}
+	return held, nil
 }
 
 // describeRequest prints who asks for what and what the wallet will send.

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -91,6 +92,56 @@ func TestWalletPresent_OID4VP(t *testing.T) {
 		if _, err := runCLI(t, "wallet", "present", link, "--wallet", wdir, "--node", url, "--yes"); err == nil {
 			t.Errorf("%s: a request was answered twice", mode)
 		}
+	}
+
+	// A second diploma: wallet list tells the two apart (issuer's name,
+	// claims, status from the node), and --credential picks which is sent.
+	offer2 := nodeAPI(t, "POST", url+"/v1/offers", uniTok, `{"instance":"diploma","claims":{"holderName":"Alice Chen","degree":"Master of Engineering","gpa":3.9}}`, 201)
+	mustCLI(t, "wallet", "receive", offer2["offerUriByReference"].(string), "--wallet", wdir)
+	var list struct{ Credentials []walletEntry }
+	mustCLIJSON(t, &list, "wallet", "list", "--wallet", wdir, "--node", url)
+	if len(list.Credentials) != 2 {
+		t.Fatalf("wallet list: %+v", list)
+	}
+	master := -1
+	for i, e := range list.Credentials {
+		if e.IssuerName != "Example University" || e.Status != "valid" || e.Claims["holderName"] != "Alice Chen" {
+			t.Errorf("wallet list row %d: %+v", i+1, e)
+		}
+		if e.Claims["degree"] == "Master of Engineering" {
+			master = i
+		}
+	}
+	if master < 0 {
+		t.Fatalf("wallet list shows no Master's diploma: %+v", list)
+	}
+	out := mustCLI(t, "wallet", "list", "--wallet", wdir, "--node", url)
+	if !strings.Contains(out, "Example University") || !strings.Contains(out, "degree=Master of Engineering") || strings.Count(out, " valid ") != 2 {
+		t.Errorf("wallet list:\n%s", out)
+	}
+	for _, pick := range []string{"#" + strconv.Itoa(master+1), list.Credentials[master].ID, list.Credentials[1-master].ID[:8]} {
+		pr := nodeAPI(t, "POST", url+"/v1/presentation-requests", deskTok, `{"dcql_query":`+query+`}`, 201)
+		out := mustCLI(t, "wallet", "present", pr["requestUri"].(string), "--wallet", wdir, "--node", url, "--yes", "--credential", pick)
+		want := list.Credentials[master].ID
+		if !strings.HasPrefix(list.Credentials[master].ID, strings.TrimPrefix(pick, "#")) && !strings.HasPrefix(pick, "#") {
+			want = list.Credentials[1-master].ID
+		}
+		if !strings.Contains(out, "credential "+want) {
+			t.Errorf("present --credential %s: does not send %s:\n%s", pick, want, out)
+		}
+		st := nodeAPI(t, "GET", url+"/v1/presentation-requests/"+pr["id"].(string), deskTok, "", 200)
+		res, _ := st["result"].(map[string]any)
+		if res == nil {
+			t.Fatalf("present --credential %s: %v", pick, st)
+		}
+		got := res["credentials"].([]any)[0].(map[string]any)["claims"].(map[string]any)["degree"]
+		if wantDegree := map[bool]string{true: "Master of Engineering", false: "Bachelor of Engineering"}[want == list.Credentials[master].ID]; got != wantDegree {
+			t.Errorf("present --credential %s: the verifier got %v, want %s", pick, got, wantDegree)
+		}
+	}
+	pr0 := nodeAPI(t, "POST", url+"/v1/presentation-requests", deskTok, `{"dcql_query":`+query+`}`, 201)
+	if _, err := runCLI(t, "wallet", "present", pr0["requestUri"].(string), "--wallet", wdir, "--node", url, "--yes", "--credential", "#3"); err == nil || !strings.Contains(err.Error(), "the wallet holds 2 credentials") {
+		t.Errorf("present --credential #3 of 2: %v", err)
 	}
 
 	// A request the wallet cannot answer: it says what is missing.
