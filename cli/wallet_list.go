@@ -167,9 +167,13 @@ func statusWord(res *credential.Result) string {
 
 // registeredClaims are the JWT and SD-JWT VC claims that are about the
 // token, not its subject (RFC 7519 §4.1, RFC 9901 §4.2.4.1, SD-JWT VC §3.2.2).
+// An SD-JWT VC that weid made from a W3C credential also keeps that
+// credential's own members (VC DM 2.0 §4) beside the subject's claims.
 var registeredClaims = map[string]bool{
 	"iss": true, "sub": true, "iat": true, "nbf": true, "exp": true, "jti": true, "aud": true, "cnf": true,
 	"vct": true, "vct#integrity": true, "status": true, "_sd": true, "_sd_alg": true,
+	"@context": true, "id": true, "type": true, "issuer": true, "validFrom": true, "validUntil": true,
+	"credentialSchema": true, "credentialStatus": true, "evidence": true, "termsOfUse": true, "refreshService": true,
 }
 
 // subjectClaims are the claims about the credential's subject as the
