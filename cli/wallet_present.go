@@ -5,15 +5,20 @@ package cli
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/weidgo/weid/client"
+	"github.com/weidgo/weid/oid4vp"
 	"github.com/weidgo/weid/wallet"
 )
 
@@ -44,8 +49,9 @@ required set its first option the wallet can answer (optional sets only with
 claims, with a key-binding JWT; a vc+jwt (jwt_vc_json) goes whole in a vp+jwt,
 a Data Integrity credential (ldp_vc) whole in a Data Integrity presentation —
 each bound to the request's nonce and client_id and signed by the wallet's
-key. It then asks for confirmation (on a terminal; --yes answers yes, as
-scripts must), posts the response (direct_post, or encrypted with
+key. On a terminal, without --credential or --yes, when several credentials
+answer a query it lists them and asks which to send. It then asks for
+confirmation (on a terminal; --yes answers yes, as scripts must), posts the response (direct_post, or encrypted with
 direct_post.jwt as the request asks) and prints the verifier's answer. On
 "no", the wallet tells the verifier that it declined (access_denied).`,
 		Example: `  weid wallet present 'openid4vp://?client_id=decentralized_identifier%3Adid%3Aweid%3A…&request_uri=https%3A%2F%2F…' --node https://weid.example`,
@@ -65,6 +71,11 @@ direct_post.jwt as the request asks) and prints the verifier's answer. On
 			held, err := heldCredentials(w, picks)
 			if err != nil {
 				return err
+			}
+			if f, ok := cmd.InOrStdin().(*os.File); ok && !yes && len(picks) == 0 && term.IsTerminal(int(f.Fd())) {
+				if held, err = chooseOnTerminal(ctx, f, nc, req, held); err != nil {
+					return err
+				}
 			}
 			sel := wallet.Select
 			if optional {
@@ -138,6 +149,80 @@ func heldCredentials(w *wallet.Wallet, picks []string) ([]wallet.Stored, error) 
 		held = append(held, *sc)
 	}
 	return held, nil
+}
+
+// candidates are, for each credential query of the request, the held
+// credentials that answer it (as Select would read them), in the order
+// held has them.
+func candidates(req *oid4vp.Request, held []wallet.Stored) map[string][]wallet.Stored {
+	out := map[string][]wallet.Stored{}
+	for _, cq := range req.DCQL.Credentials {
+		one := *req
+		one.DCQL = &oid4vp.DCQL{Credentials: []oid4vp.CredentialQuery{cq}}
+		for _, h := range held {
+			if _, err := wallet.Select(&one, []wallet.Stored{h}); err == nil {
+				out[cq.ID] = append(out[cq.ID], h)
+			}
+		}
+	}
+	return out
+}
+
+// chooseOnTerminal asks, for each credential query that more than one
+// held credential answers, which of them to send, and returns held with
+// the chosen ones first: Select takes, for each query, the first
+// credential that answers it.
+func chooseOnTerminal(ctx context.Context, in *os.File, nc *client.Client, req *oid4vp.Request, held []wallet.Stored) ([]wallet.Stored, error) {
+	cands := candidates(req, held)
+	names := map[string]string{}
+	issuerName := func(d string) string {
+		if n, ok := names[d]; ok {
+			return n
+		}
+		names[d] = d
+		if is, _, err := nc.Issuer(ctx, d, "", 0); err == nil && is != nil && is.Name != "" {
+			names[d] = is.Name
+		}
+		return names[d]
+	}
+	var chosen []wallet.Stored
+	rd := bufio.NewReader(in)
+	for _, cq := range req.DCQL.Credentials {
+		cs := cands[cq.ID]
+		if len(cs) < 2 {
+			continue
+		}
+		fmt.Fprintf(os.Stderr, "%d credentials answer %q:\n", len(cs), cq.ID)
+		for i, c := range cs {
+			sc := c
+			fmt.Fprintf(os.Stderr, "  %d) %s  %s  %s  issued %s  %s\n", i+1, c.ID, mainType(c.Types), issuerName(c.Issuer), orDash(day(c.ValidFrom)), orDash(claimsLine(subjectClaims(&sc), 60)))
+		}
+		for {
+			fmt.Fprintf(os.Stderr, "Which one to send? [1-%d, Enter for 1] ", len(cs))
+			line, err := rd.ReadString('\n')
+			if err != nil && line == "" {
+				return nil, err
+			}
+			a := strings.TrimSpace(line)
+			if a == "" {
+				a = "1"
+			}
+			if n, err := strconv.Atoi(a); err == nil && n >= 1 && n <= len(cs) {
+				chosen = append(chosen, cs[n-1])
+				break
+			}
+		}
+	}
+	if len(chosen) == 0 {
+		return held, nil
+	}
+	out := append([]wallet.Stored{}, chosen...)
+	for _, h := range held {
+		if !slices.ContainsFunc(chosen, func(c wallet.Stored) bool { return c.ID == h.ID }) {
+			out = append(out, h)
+		}
+	}
+	return out, nil
 }
 
 // describeRequest prints who asks for what and what the wallet will send.

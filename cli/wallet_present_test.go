@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -10,6 +11,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/weidgo/weid/client"
+	"github.com/weidgo/weid/wallet"
 )
 
 // nodeAPI calls a node's HTTP API with a token and decodes the JSON answer.
@@ -140,6 +144,35 @@ func TestWalletPresent_OID4VP(t *testing.T) {
 		}
 	}
 	pr0 := nodeAPI(t, "POST", url+"/v1/presentation-requests", deskTok, `{"dcql_query":`+query+`}`, 201)
+	// On a terminal the wallet would ask which of the two to send: both
+	// answer the query.
+	req, err := wallet.NewVPClient(client.New(url)).FetchRequest(context.Background(), pr0["requestUri"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wl, err := wallet.Open(wdir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	held, err := wl.Credentials()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := candidates(req, held); len(c["diploma"]) != 2 {
+		t.Errorf("candidates for the diploma query: %d, want 2", len(c["diploma"]))
+	}
+	// On a terminal: it lists both, the holder types the Master's number,
+	// then yes.
+	prT := nodeAPI(t, "POST", url+"/v1/presentation-requests", deskTok, `{"dcql_query":`+query+`}`, 201)
+	stdout, stderr, err := runOnTerminal(t, strconv.Itoa(master+1)+"\ny\n", "wallet", "present", prT["requestUri"].(string), "--wallet", wdir, "--node", url)
+	if err != nil || !strings.Contains(stderr, `2 credentials answer "diploma":`) || !strings.Contains(stderr, "Which one to send? [1-2, Enter for 1]") ||
+		!strings.Contains(stderr, "degree=Master of Engineering") || !strings.Contains(stdout, "credential "+list.Credentials[master].ID) {
+		t.Errorf("present on a terminal: %v\nstdout: %s\nstderr: %s", err, stdout, stderr)
+	}
+	st := nodeAPI(t, "GET", url+"/v1/presentation-requests/"+prT["id"].(string), deskTok, "", 200)
+	if res, _ := st["result"].(map[string]any); res == nil || res["credentials"].([]any)[0].(map[string]any)["claims"].(map[string]any)["degree"] != "Master of Engineering" {
+		t.Errorf("present on a terminal, choosing the Master's: %v", st)
+	}
 	if _, err := runCLI(t, "wallet", "present", pr0["requestUri"].(string), "--wallet", wdir, "--node", url, "--yes", "--credential", "#3"); err == nil || !strings.Contains(err.Error(), "the wallet holds 2 credentials") {
 		t.Errorf("present --credential #3 of 2: %v", err)
 	}
