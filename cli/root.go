@@ -93,6 +93,8 @@ WEID_KEYSTORE_PASSPHRASE.`,
 	}
 	root.AddCommand(nodeCmd(g), keyCmd(g), didCmd(g), accountCmd(g), issuerCmd(g), committeeCmd(g), validatorCmd(g), observerCmd(g), schemaCmd(g), evidenceCmd(g), authzCmd(g), exchangeCmd(g), instanceCmd(g), vcCmd(g), walletCmd(g), vpCmd(g), txCmd(g), ledgerCmd(g), statusCmd(g), versionCmd(g))
 	root.AddCommand(localnetCmd(g))
+	root.SetHelpCommand(helpCmd(root))
+	root.InitDefaultCompletionCmd() // now, not at Execute: it is a group too
 	refuseUnknownSubcommands(root)
 	return root
 }

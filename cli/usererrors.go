@@ -41,6 +41,27 @@ func refuseUnknownSubcommands(cmd *cobra.Command) {
 	cmd.RunE = func(c *cobra.Command, args []string) error { return c.Help() }
 }
 
+// helpCmd is "weid help [command]" that, unlike cobra's, fails on a
+// command that does not exist (cobra prints "Unknown help topic" and the
+// root's help, and exits 0).
+func helpCmd(root *cobra.Command) *cobra.Command {
+	return &cobra.Command{
+		Use:   "help [command]",
+		Short: "Help about any command",
+		RunE: func(c *cobra.Command, args []string) error {
+			cmd, rest, err := root.Find(args)
+			if err != nil {
+				return err
+			}
+			if len(rest) > 0 {
+				return unknownSubcommand(cmd, rest[0])
+			}
+			cmd.InitDefaultHelpFlag()
+			return cmd.Help()
+		},
+	}
+}
+
 // unknownSubcommand is the error for "weid PATH arg" where arg names no
 // subcommand of PATH.
 func unknownSubcommand(c *cobra.Command, arg string) error {

@@ -36,6 +36,9 @@ func TestCLI_UnknownSubcommandExitsNonZeroWithSuggestion(t *testing.T) {
 		{[]string{"node", "strat"}, `did you mean "weid node start"?`},
 		{[]string{"authz", "grnat", "--token", "x"}, `did you mean "weid authz grant"?`},
 		{[]string{"vc", "frobnicate"}, `unknown command "frobnicate" for "weid vc"; see "weid vc --help"`},
+		{[]string{"help", "vc", "isue"}, `unknown command "isue" for "weid vc"; did you mean "weid vc issue"?`},
+		{[]string{"help", "isue"}, `did you mean "weid issuer"?`},
+		{[]string{"completion", "bsh"}, `did you mean "weid completion bash"`},
 	} {
 		expectCLIError(t, "weid "+strings.Join(tc.args, " "), tc.want, tc.args...)
 	}
@@ -43,6 +46,10 @@ func TestCLI_UnknownSubcommandExitsNonZeroWithSuggestion(t *testing.T) {
 	stdout, stderr, code := runChild(t, "vc")
 	if code != 0 || !strings.Contains(stdout, "weid vc [command]") || stderr != "" {
 		t.Errorf("weid vc: exit %d, stdout %q, stderr %q; want its help and exit 0", code, stdout, stderr)
+	}
+	stdout, stderr, code = runChild(t, "help", "vc", "issue")
+	if code != 0 || !strings.Contains(stdout, "weid vc issue") || stderr != "" {
+		t.Errorf("weid help vc issue: exit %d, stdout %q, stderr %q; want its help and exit 0", code, stdout, stderr)
 	}
 }
 
