@@ -138,17 +138,27 @@ func nodeURL(s string) (string, error) {
 
 // unreachable says, for an error that is a refused connection, that no
 // node runs at the URL that refused it (named once, as scheme://host), and
-// how to start one or point at another; "" for any other error.
+// how to start one or point at another; for a host name that does not
+// resolve or a node that does not answer in time, that, with the URL
+// once; "" for any other error.
 func (g *globals) unreachable(err error) string {
-	if !errors.Is(err, syscall.ECONNREFUSED) {
-		return ""
-	}
 	base := ""
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		if u, perr := url.Parse(ue.URL); perr == nil && u.Host != "" {
 			base = u.Scheme + "://" + u.Host
 		}
+	}
+	var de *net.DNSError
+	switch {
+	case base == "":
+	case errors.As(err, &de) && de.IsNotFound:
+		return fmt.Sprintf("cannot reach %s: there is no host %s (check --node / WEID_NODE)", base, de.Name)
+	case ue.Timeout():
+		return fmt.Sprintf("no answer from %s in time — is the node running and reachable?", base)
+	}
+	if !errors.Is(err, syscall.ECONNREFUSED) {
+		return ""
 	}
 	node := ""
 	if u, perr := url.Parse(g.node); perr == nil && u.Host != "" {

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"net"
 	"os"
 	"path/filepath"
@@ -76,6 +77,20 @@ func TestCLI_NodeNotRunningSaysSo(t *testing.T) {
 	t.Setenv("WEID_NODE", addr)
 	if _, stderr, _ := runChild(t, "status"); stderr != want {
 		t.Errorf("WEID_NODE=%s weid status: stderr %q; want %q", addr, stderr, want)
+	}
+}
+
+// TestCLI_NodeHostUnknownSaysSo: a --node whose host does not resolve
+// (.invalid never does, RFC 6761 §6.4) is one line naming it once.
+func TestCLI_NodeHostUnknownSaysSo(t *testing.T) {
+	const host = "weid-test.invalid"
+	var de *net.DNSError
+	if _, err := net.LookupHost(host); !errors.As(err, &de) || !de.IsNotFound {
+		t.Skipf("this machine's resolver does not answer NXDOMAIN for %s: %v", host, err)
+	}
+	want := "weid: cannot reach http://" + host + ":8080: there is no host " + host + " (check --node / WEID_NODE)\n"
+	if _, stderr, code := runChild(t, "status", "--node", host+":8080"); code == 0 || stderr != want {
+		t.Errorf("exit %d, stderr %q; want %q", code, stderr, want)
 	}
 }
 
