@@ -7,8 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/weidgo/weid/credential"
 )
 
 // freeAddr is a loopback address nothing listens on (a port just freed).
@@ -225,29 +223,6 @@ func TestPlural(t *testing.T) {
 	} {
 		if tc.got != tc.want {
 			t.Errorf("got %q, want %q", tc.got, tc.want)
-		}
-	}
-}
-
-// TestWalletList_StatusWord: the node's verdict on a stored credential in
-// the words of "weid wallet list".
-func TestWalletList_StatusWord(t *testing.T) {
-	failed := func(name, detail string) *credential.Result {
-		return &credential.Result{Errors: []credential.Check{{Name: name, Status: "failed", Detail: detail}}}
-	}
-	for _, tc := range []struct {
-		res  *credential.Result
-		want string
-	}{
-		{&credential.Result{Verified: true}, "valid"},
-		{failed(credential.CheckStatus, "revoked (status list https://n/status-lists/1 index 7)"), "revoked"},
-		{failed(credential.CheckStatus, "suspended (status list https://n/status-lists/2 index 7)"), "suspended"},
-		{failed(credential.CheckValidityPeriod, "expired: validUntil is 2020-01-01, now is 2026-12-05"), "expired"},
-		{failed(credential.CheckValidityPeriod, "not valid yet: validFrom is 2030-01-01, now is 2026-12-05"), "not valid yet"},
-		{&credential.Result{Errors: []credential.Check{{Name: "proof"}, {Name: "schema"}}}, "not valid (proof, schema)"},
-	} {
-		if got := statusWord(tc.res); got != tc.want {
-			t.Errorf("%+v: %q, want %q", tc.res.Errors, got, tc.want)
 		}
 	}
 }

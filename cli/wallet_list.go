@@ -66,8 +66,10 @@ id, format, type (the most specific one), issuer (its name in the trust
 registry of --node, else its DID), issue date, status and the first of the
 subject's claims. The status is the node's verdict now: valid, revoked,
 suspended, expired, "not valid yet", or "not valid" with the checks that
-failed; with --offline, or when no node answers, it is "unchecked" and
-nothing leaves the machine. With -o json, every indexed field and all the
+failed. For it each credential is sent to the node's POST
+/credentials/verify — an SD-JWT without its disclosures, so none of its
+selectively disclosable claims leaves the wallet; with --offline, or when
+no node answers, the status is "unchecked" and nothing is sent. With -o json, every indexed field and all the
 subject's claims.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -116,7 +118,7 @@ func (g *globals) checkEntries(ctx context.Context, all []wallet.Stored, entries
 	c := g.client()
 	names := map[string]string{}
 	for i := range all {
-		res, err := c.VerifyCredential(ctx, all[i].Credential, nil)
+		res, err := c.VerifyCredential(ctx, withoutDisclosures(&all[i]), nil)
 		var ce *client.Error
 		switch {
 		case err == nil:
@@ -141,6 +143,20 @@ func (g *globals) checkEntries(ctx context.Context, all []wallet.Stored, entries
 		entries[i].IssuerName = names[iss]
 	}
 	return nil
+}
+
+// withoutDisclosures is the stored credential as the list sends it to the
+// node: an SD-JWT without its disclosures (RFC 9901 §4: the issuer-signed
+// JWT and the separator), so that asking for its status discloses none of
+// its selectively disclosable claims; any other credential as it is.
+func withoutDisclosures(sc *wallet.Stored) json.RawMessage {
+	var tok string
+	if sc.Format != credential.FormatSDJWT || json.Unmarshal(sc.Credential, &tok) != nil {
+		return sc.Credential
+	}
+	issuerJWT, _, _ := strings.Cut(tok, "~")
+	b, _ := json.Marshal(issuerJWT + "~")
+	return b
 }
 
 // statusWord is the node's verdict on a credential in a word or a few.
