@@ -122,7 +122,11 @@ func (g *globals) checkEntries(ctx context.Context, all []wallet.Stored, entries
 		var ce *client.Error
 		switch {
 		case err == nil:
-			entries[i].Status = statusWord(res)
+			var failed []failedCheck
+			for _, e := range res.Errors {
+				failed = append(failed, failedCheck{e.Name, e.Detail})
+			}
+			entries[i].Status = statusWord(res.Verified, failed)
 		case errors.As(err, &ce) && ce.Status < 500:
 			entries[i].Status = "not a credential the node reads"
 		default:
@@ -159,13 +163,16 @@ func withoutDisclosures(sc *wallet.Stored) json.RawMessage {
 	return b
 }
 
+// failedCheck is a check of the node's verdict that failed.
+type failedCheck struct{ Name, Detail string }
+
 // statusWord is the node's verdict on a credential in a word or a few.
-func statusWord(res *credential.Result) string {
-	if res.Verified {
+func statusWord(verified bool, errors []failedCheck) string {
+	if verified {
 		return statusValid
 	}
 	var failed []string
-	for _, e := range res.Errors {
+	for _, e := range errors {
 		switch {
 		case e.Name == credential.CheckStatus && strings.HasPrefix(e.Detail, "revoked"):
 			return "revoked"
