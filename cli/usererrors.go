@@ -205,7 +205,8 @@ func checkListen(addr string) error {
 }
 
 // listenError says why the node cannot listen on addr and which flag or
-// variable picks another address.
+// variable picks another address; any other error (a shutdown that timed
+// out) it returns as it is.
 func listenError(addr string, err error) error {
 	var ae *net.AddrError
 	switch {
@@ -220,7 +221,7 @@ func listenError(addr string, err error) error {
 	case errors.As(err, &ae):
 		return fmt.Errorf("--listen %q is not HOST:PORT (%s); %s", addr, ae.Err, listenHint)
 	}
-	return fmt.Errorf("cannot listen on %s: %w", addr, err)
+	return err
 }
 
 // dataDirError says, when opening the data directory failed on its lock,
