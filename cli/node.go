@@ -113,7 +113,7 @@ in that PKCS#11 token instead of the keystore.`,
 				}
 				fmt.Fprintf(w, "web pages at http://%s/verify, /explorer and /institution\n", a)
 			})
-			return listenError(listen, err)
+			return listenError(listen, err, listenHint)
 		},
 	}
 	f.add(cmd)

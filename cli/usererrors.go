@@ -190,8 +190,12 @@ type integer interface {
 	~int | ~int32 | ~int64 | ~uint | ~uint32 | ~uint64
 }
 
-// listenHint says how to pick another address for the node.
-const listenHint = "pick another with --listen HOST:PORT or WEID_LISTEN=HOST:PORT (e.g. WEID_LISTEN=127.0.0.1:8090 make run)"
+// listenHint says how to pick another address for the node;
+// serviceListenHint for another service (weid exchange serve).
+const (
+	listenHint        = "pick another with --listen HOST:PORT or WEID_LISTEN=HOST:PORT (e.g. WEID_LISTEN=127.0.0.1:8090 make run)"
+	serviceListenHint = "pick another with --listen HOST:PORT"
+)
 
 // checkListen binds addr and lets it go, so that "weid node start" on a
 // busy port fails before it opens, or creates, anything in the data
@@ -199,27 +203,27 @@ const listenHint = "pick another with --listen HOST:PORT or WEID_LISTEN=HOST:POR
 func checkListen(addr string) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return listenError(addr, err)
+		return listenError(addr, err, listenHint)
 	}
 	return ln.Close()
 }
 
-// listenError says why the node cannot listen on addr and which flag or
-// variable picks another address; any other error (a shutdown that timed
-// out) it returns as it is.
-func listenError(addr string, err error) error {
+// listenError says why a server cannot listen on addr and, with hint,
+// which flag or variable picks another address; any other error (a
+// shutdown that timed out) it returns as it is.
+func listenError(addr string, err error, hint string) error {
 	var ae *net.AddrError
 	switch {
 	case err == nil:
 		return nil
 	case errors.Is(err, syscall.EADDRINUSE):
-		return fmt.Errorf("cannot listen on %s: the port is in use (another weid node?); %s", addr, listenHint)
+		return fmt.Errorf("cannot listen on %s: the port is in use (another weid node?); %s", addr, hint)
 	case errors.Is(err, syscall.EACCES):
-		return fmt.Errorf("cannot listen on %s: not allowed (ports below 1024 need privileges); %s", addr, listenHint)
+		return fmt.Errorf("cannot listen on %s: not allowed (ports below 1024 need privileges); %s", addr, hint)
 	case errors.Is(err, syscall.EADDRNOTAVAIL):
-		return fmt.Errorf("cannot listen on %s: not an address of this machine; %s", addr, listenHint)
+		return fmt.Errorf("cannot listen on %s: not an address of this machine; %s", addr, hint)
 	case errors.As(err, &ae):
-		return fmt.Errorf("--listen %q is not HOST:PORT (%s); %s", addr, ae.Err, listenHint)
+		return fmt.Errorf("--listen %q is not HOST:PORT (%s); %s", addr, ae.Err, hint)
 	}
 	return err
 }

@@ -188,6 +188,9 @@ func TestNodeStart_BusyPortLeavesDataAlone(t *testing.T) {
 	if _, err := os.Stat(data); !os.IsNotExist(err) {
 		t.Fatalf("the data directory %s was touched: %v", data, err)
 	}
+	// The exchange service says the same of its own --listen.
+	expectCLIError(t, "exchange serve on a busy port", "cannot listen on "+addr+": the port is in use (another weid node?); pick another with --listen HOST:PORT",
+		"exchange", "serve", "--dir", t.TempDir(), "--holder", "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK", "--token", "t", "--listen", addr)
 }
 
 // TestNodeStart_LockedDataDirNamesIt: a second node on a data directory
