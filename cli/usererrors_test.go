@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -227,5 +228,26 @@ func TestPlural(t *testing.T) {
 		if tc.got != tc.want {
 			t.Errorf("got %q, want %q", tc.got, tc.want)
 		}
+	}
+}
+
+// TestMakeRun_SaysWhatTheFirstBuildDoes: make run prints one line saying
+// what the (first) build does before building, then starts the node.
+func TestMakeRun_SaysWhatTheFirstBuildDoes(t *testing.T) {
+	if _, err := exec.LookPath("make"); err != nil {
+		t.Skip("no make")
+	}
+	cmd := exec.Command("make", "-n", "run")
+	cmd.Dir = ".."
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("make -n run: %v\n%s", err, out)
+	}
+	s := string(out)
+	say := strings.Index(s, `echo "building weid — the first build downloads and compiles dependencies, a few minutes"`)
+	build := strings.Index(s, "go build")
+	start := strings.Index(s, "node start")
+	if say < 0 || build < say || start < build {
+		t.Errorf("make run should say what it builds, build, then start the node; make -n run:\n%s", s)
 	}
 }
