@@ -14,8 +14,11 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.7.0
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/weid
 
-## run: build and start a single-node service with its embedded ledger in ./data
-run: build
+## run: build and start a single-node service with its embedded ledger in ./data,
+## on 127.0.0.1:8080 or WEID_LISTEN (make run WEID_LISTEN=127.0.0.1:8090)
+run:
+	@echo "building weid — the first build downloads and compiles dependencies, a few minutes"
+	@$(MAKE) --no-print-directory build
 	./$(BIN) node start
 
 ## test: vet, the whole suite under the race detector, and short fuzz runs
@@ -97,6 +100,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzVerifierAnswer$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./oid4vp
 	$(GO) test -run '^$$' -fuzz '^FuzzParsePrivateKey$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./keys
 	$(GO) test -run '^$$' -fuzz '^FuzzParseURI$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./hsm
+	$(GO) test -run '^$$' -fuzz '^FuzzNodeURL$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./cli
 
 ## bench: run the benchmarks and print a table (run it alone: it loads both cores);
 ## the credential rows compare with aries-framework-go (compat/aries, built first)

@@ -258,7 +258,7 @@ revokes it; each release of data is recorded as an access receipt.`,
 			}
 			return g.print(all, func(w io.Writer) {
 				for _, v := range all {
-					fmt.Fprintf(w, "%s %s %s -> %s %s [%s] until %s, %d accesses\n", v.ID, v.State, v.Grantor, v.Grantee, v.Resource, strings.Join(v.Scope, ","), v.Expires, v.AccessCount)
+					fmt.Fprintf(w, "%s %s %s -> %s %s [%s] until %s, %s\n", v.ID, v.State, v.Grantor, v.Grantee, v.Resource, strings.Join(v.Scope, ","), v.Expires, plural(v.AccessCount, "access", "accesses"))
 				}
 			})
 		},

@@ -274,10 +274,14 @@ func verifyEvidence(cmd *cobra.Command, g *globals, h string) error {
 		if r.ProofsTruncated {
 			more = " (more transactions exist; check them with weid tx prove)"
 		}
-		fmt.Fprintf(w, "verified: %d transaction inclusion proofs and block signatures%s\n", len(r.Proofs), more)
+		fmt.Fprintf(w, "verified: %s%s\n", plural(len(r.Proofs), "transaction inclusion proof and block signature", "transaction inclusion proofs and block signatures"), more)
 	})
 	if err == nil && forged > 0 {
-		err = fmt.Errorf("%d signature(s) do not verify with their signers' current keys", forged)
+		if forged == 1 {
+			err = errors.New("1 signature does not verify with its signer's current key")
+		} else {
+			err = fmt.Errorf("%d signatures do not verify with their signers' current keys", forged)
+		}
 	}
 	return err
 }

@@ -109,7 +109,7 @@ is given. Grants name resources as PUBLIC-URL/v1/exchange/RESOURCE.`,
 			hs.Handler = h
 			ln, err := net.Listen("tcp", listen)
 			if err != nil {
-				return err
+				return listenError(listen, err, serviceListenHint)
 			}
 			fmt.Fprintf(g.out, "exchange serving on http://%s\n", ln.Addr())
 			errc := make(chan error, 1)

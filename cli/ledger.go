@@ -47,6 +47,9 @@ fetches the blocks from --node instead.`,
 					return fmt.Errorf("%s holds no ledger (no %s)", data, filepath.Join(data, "ledger"))
 				}
 				l, e := chain.Open(filepath.Join(data, "ledger"), node.NewRegistry())
+				if locked(e) {
+					return fmt.Errorf("another weid node is using %s: stop it, or verify through it with --remote", absDir(data))
+				}
 				if e != nil {
 					return fmt.Errorf("%w (is a node running on %s? stop it, or use --remote)", e, data)
 				}
@@ -59,8 +62,8 @@ fetches the blocks from --node instead.`,
 				return fmt.Errorf("ledger verification FAILED: %w", err)
 			}
 			return g.print(rep, func(w io.Writer) {
-				fmt.Fprintf(w, "ledger OK: chain %s, %s crypto, %d blocks, %d transactions, head %d %s, appHash %s\n",
-					rep.ChainID, rep.Crypto, rep.Blocks, rep.Txs, rep.Head.Height, rep.Head.Hash, rep.Head.AppHash)
+				fmt.Fprintf(w, "ledger OK: chain %s, %s crypto, %s, %s, head %d %s, appHash %s\n",
+					rep.ChainID, rep.Crypto, plural(rep.Blocks, "block", "blocks"), plural(rep.Txs, "transaction", "transactions"), rep.Head.Height, rep.Head.Hash, rep.Head.AppHash)
 			})
 		},
 	}

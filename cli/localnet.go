@@ -53,7 +53,7 @@ alone: weid node start --engine cometbft --home DIR/node2.`,
 				return err
 			}
 			return g.print(map[string]any{"adminDid": adminDID, "nodes": nodes}, func(w io.Writer) {
-				fmt.Fprintf(w, "consortium of %d validators and %d observers in %s, chain %s, timeout_commit %v\nadmin DID %s\n", validators, observers, dir, chainID, timeoutCommit, adminDID)
+				fmt.Fprintf(w, "consortium of %s and %s in %s, chain %s, timeout_commit %v\nadmin DID %s\n", plural(validators, "validator", "validators"), plural(observers, "observer", "observers"), dir, chainID, timeoutCommit, adminDID)
 				for _, n := range nodes {
 					role := "validator"
 					if !n.Validator {

@@ -88,9 +88,14 @@ in that PKCS#11 token instead of the keystore.`,
 			if s, err := cometbft.LoadSettings(cfg.DataDir); err == nil && cfg.Engine == "cometbft" && !cmd.Flags().Changed("listen") && s.APIListen != "" {
 				listen = s.APIListen // the port "weid localnet" gave this node
 			}
+			// The port first: a busy port must leave the data directory
+			// as it was (not create a new chain in it).
+			if err := checkListen(listen); err != nil {
+				return err
+			}
 			n, err := node.Open(cfg)
 			if err != nil {
-				return err
+				return dataDirError(cfg.DataDir, err)
 			}
 			defer n.Close()
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
@@ -98,7 +103,7 @@ in that PKCS#11 token instead of the keystore.`,
 			s := server.New(n, reg)
 			s.PublicURL = publicURL
 			tokenPath, _ := filepath.Abs(filepath.Join(f.data, node.TokenFile))
-			return s.ListenAndServe(ctx, listen, func(a net.Addr) {
+			err = s.ListenAndServe(ctx, listen, func(a net.Addr) {
 				w := cmd.OutOrStdout()
 				fmt.Fprintf(w, "weid node listening on http://%s\n", a)
 				fmt.Fprintf(w, "chain %s, engine %s, height %d, data in %s\n", n.ChainID, n.Engine.Name(), n.Ledger.Head().Height, f.data)
@@ -108,10 +113,11 @@ in that PKCS#11 token instead of the keystore.`,
 				}
 				fmt.Fprintf(w, "web pages at http://%s/verify, /explorer and /institution\n", a)
 			})
+			return listenError(listen, err, listenHint)
 		},
 	}
 	f.add(cmd)
-	cmd.Flags().StringVar(&listen, "listen", envOr("WEID_LISTEN", "127.0.0.1:8080"), "address to listen on (port 0 picks a free port)")
+	cmd.Flags().StringVar(&listen, "listen", envOr("WEID_LISTEN", "127.0.0.1:8080"), "address to listen on, HOST:PORT (or WEID_LISTEN; port 0 picks a free port)")
 	cmd.Flags().StringSliceVar(&f.webHosts, "did-web-hosts", splitEnv("WEID_DID_WEB_HOSTS"), "enable did:web resolution for these hosts only")
 	cmd.Flags().StringVar(&publicURL, "public-url", os.Getenv("WEID_PUBLIC_URL"), "URL clients reach this node at, written into issued credentials' schema and status list URLs (default: the URL of each request)")
 	cmd.Flags().StringVar(&logLevel, "log-level", envOr("WEID_LOG_LEVEL", "info"), "log level: debug, info, warn, error")

@@ -12,10 +12,10 @@ import (
 // TestREADME_Walkthrough runs the README's walkthrough verbatim: every sh
 // block from "## Five-minute walkthrough" to the end of "## Notarize
 // evidence", in one bash (set -euo pipefail), against a node started on a
-// free port, with ./bin/weid being this test binary acting as the CLI. The
-// README's node URL http://127.0.0.1:8080 becomes the test node's. A
-// command that fails without the README expecting it (`|| echo …`) fails
-// the test.
+// free port, with ./bin/weid being this test binary acting as the CLI. As
+// the README says, one variable moves it to another port: the script gets
+// WEID_LISTEN (the test node's address) and no WEID_NODE. A command that
+// fails without the README expecting it (`|| echo …`) fails the test.
 func TestREADME_Walkthrough(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a node process and runs the README; skipped with -short")
@@ -71,7 +71,7 @@ func TestREADME_Walkthrough(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "bin", "weid"), []byte(wrapper), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	body := strings.ReplaceAll(script.String(), "http://127.0.0.1:8080", base)
+	body := script.String()
 	// The data service of "Authorize and exchange data" listens on a
 	// free port too.
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -83,7 +83,7 @@ func TestREADME_Walkthrough(t *testing.T) {
 	body = strings.ReplaceAll(body, "127.0.0.1:8081", servicePort)
 	cmd := exec.Command("bash", "-c", body)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "WEID_NODE="+base, "HOME="+dir)
+	cmd.Env = append(os.Environ(), "WEID_LISTEN="+strings.TrimPrefix(base, "http://"), "HOME="+dir)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("the README walkthrough failed: %v\n%s", err, out)
@@ -92,6 +92,14 @@ func TestREADME_Walkthrough(t *testing.T) {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("the walkthrough did not print %q:\n%s", want, out)
 		}
+	}
+	revokedRow := false
+	for _, l := range strings.Split(string(out), "\n") {
+		f := strings.Fields(l)
+		revokedRow = revokedRow || len(f) > 3 && f[2] == "vc+jwt" && strings.Contains(l, " revoked ")
+	}
+	if !revokedRow {
+		t.Errorf("wallet list after the revocation shows no revoked vc+jwt diploma:\n%s", out)
 	}
 	t.Logf("README walkthrough output:\n%s", out)
 }

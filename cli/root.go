@@ -33,8 +33,9 @@ func envOr(name, def string) string {
 }
 
 // NewRoot returns the weid command tree.
-func NewRoot() *cobra.Command {
-	g := &globals{out: os.Stdout}
+func NewRoot() *cobra.Command { return newRoot(&globals{out: os.Stdout}) }
+
+func newRoot(g *globals) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "weid",
 		Short: "Decentralized identity and verifiable data exchange on an embedded consortium ledger",
@@ -65,7 +66,8 @@ machine ("weid node start --engine cometbft" runs one node); "weid validator
 add|remove|list" and "weid observer add|remove|list" govern its nodes.
 Audit with "weid tx prove" and "weid ledger verify"; "weid status" shows a
 node's head and, under CometBFT, its peers and validator set. Every command that talks
-to a node takes --node (default $WEID_NODE or ` + client.DefaultNode + `).
+to a node takes --node (default $WEID_NODE, else http://$WEID_LISTEN, else
+` + client.DefaultNode + `); a URL without a scheme is taken as http://.
 
 Environment: WEID_NODE, WEID_TOKEN (API token for custodial calls),
 WEID_PASSPHRASE (key file passphrase), WEID_WALLET (wallet directory, default
@@ -74,37 +76,55 @@ WEID_KEYSTORE_PASSPHRASE.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.PersistentFlags().StringVar(&g.node, "node", envOr("WEID_NODE", client.DefaultNode), "URL of the weid node to talk to")
+	root.PersistentFlags().StringVar(&g.node, "node", defaultNode(), "URL of the weid node to talk to (or WEID_NODE; a HOST:PORT without a scheme is http://HOST:PORT)")
 	root.PersistentFlags().StringVar(&g.token, "token", os.Getenv("WEID_TOKEN"), "API token for custodial operations (or WEID_TOKEN)")
 	root.PersistentFlags().StringVarP(&g.output, "output", "o", "text", "output format: text or json")
 	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
 		if g.output != "text" && g.output != "json" {
 			return fmt.Errorf("--output must be text or json, not %q", g.output)
 		}
+		u, err := nodeURL(g.node)
+		if err != nil {
+			return err
+		}
+		g.node = u
 		g.out = cmd.OutOrStdout()
 		return nil
 	}
 	root.AddCommand(nodeCmd(g), keyCmd(g), didCmd(g), accountCmd(g), issuerCmd(g), committeeCmd(g), validatorCmd(g), observerCmd(g), schemaCmd(g), evidenceCmd(g), authzCmd(g), exchangeCmd(g), instanceCmd(g), vcCmd(g), walletCmd(g), vpCmd(g), txCmd(g), ledgerCmd(g), statusCmd(g), versionCmd(g))
 	root.AddCommand(localnetCmd(g))
+	root.SetHelpCommand(helpCmd(root))
+	root.InitDefaultCompletionCmd() // now, not at Execute: it is a group too
+	refuseUnknownSubcommands(root)
 	return root
 }
 
 // Main runs the CLI and returns the process exit code.
 func Main(ctx context.Context, args []string) int {
-	root := NewRoot()
+	g := &globals{out: os.Stdout}
+	root := newRoot(g)
 	root.SetArgs(args)
 	if err := root.ExecuteContext(ctx); err != nil {
-		fmt.Fprintln(os.Stderr, "weid: "+oneLine(err))
+		fmt.Fprintln(os.Stderr, "weid: "+g.oneLine(err))
 		return 1
 	}
 	return 0
 }
 
-func oneLine(err error) string {
+// oneLine is err as one line for stderr, without knowing --node.
+func oneLine(err error) string { return (&globals{}).oneLine(err) }
+
+// oneLine is err as one line for stderr: a problem from the node as its
+// detail and code, a refused connection as a hint that the node is not
+// running, anything else as its message with its whitespace collapsed.
+func (g *globals) oneLine(err error) string {
 	var ce *client.Error
 	msg := err.Error()
 	if errors.As(err, &ce) && ce.Code != "" {
 		msg = fmt.Sprintf("%s (%s, HTTP %d)", ce.Detail, ce.Code, ce.Status)
+	}
+	if s := g.unreachable(err); s != "" {
+		msg = s
 	}
 	return strings.Join(strings.Fields(msg), " ")
 }

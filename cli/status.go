@@ -34,8 +34,8 @@ total power, and this node's voting power (0: an observer).`,
 					if !c.Ready {
 						ready = "not ready: " + c.NotReady
 					}
-					fmt.Fprintf(w, "cometbft height %d, %s, catching up: %v\nnode %s, %d peers: %s\nvalidators %d, total power %d, this node's power %d (address %s)\n",
-						c.Height, ready, c.CatchingUp, c.NodeID, c.PeerCount, strings.Join(c.Peers, " "), c.Validators, c.TotalPower, c.VotingPower, c.ValidatorAddress)
+					fmt.Fprintf(w, "cometbft height %d, %s, catching up: %v\nnode %s, %s: %s\nvalidators %d, total power %d, this node's power %d (address %s)\n",
+						c.Height, ready, c.CatchingUp, c.NodeID, plural(c.PeerCount, "peer", "peers"), strings.Join(c.Peers, " "), c.Validators, c.TotalPower, c.VotingPower, c.ValidatorAddress)
 				}
 			})
 		},

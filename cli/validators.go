@@ -116,7 +116,7 @@ its config/priv_validator_key.json ("pub_key"), or hex; --home DIR reads it
 				for _, v := range vs.Validators {
 					fmt.Fprintf(w, "%s\tpower %d\t%s\tadded %s at height %d\n", v.PubKey, v.Power, v.Name, v.Added, v.Height)
 				}
-				fmt.Fprintf(w, "%d validators, total power %d\n", vs.Count, vs.Power)
+				fmt.Fprintf(w, "%s, total power %d\n", plural(vs.Count, "validator", "validators"), vs.Power)
 			})
 		},
 	}

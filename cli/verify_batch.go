@@ -292,7 +292,7 @@ func runVerifyBatch(ctx context.Context, g *globals, in io.Reader, total int, o 
 			return err
 		}
 	default:
-		fmt.Fprintf(out, "%d credentials: %d verified, %d failed, %d invalid, %d unavailable\n", sum.Total,
+		fmt.Fprintf(out, "%s: %d verified, %d failed, %d invalid, %d unavailable\n", plural(sum.Total, "credential", "credentials"),
 			sum.Outcomes[batch.OutcomeVerified], sum.Outcomes[batch.OutcomeFailed], sum.Outcomes[batch.OutcomeInvalid], sum.Outcomes[batch.OutcomeUnavailable])
 		for _, name := range sum.SortedChecks() {
 			fmt.Fprintf(out, "  failed %s: %d\n", name, sum.FailedChecks[name])

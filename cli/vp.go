@@ -70,7 +70,7 @@ WEID_PASSPHRASE, else a prompt.`,
 			}
 			creds := make([]*wallet.Stored, 0, len(ids))
 			for _, id := range ids {
-				sc, err := findCredential(w, id)
+				sc, err := pickCredential(w, id)
 				if err != nil {
 					return err
 				}
@@ -94,7 +94,7 @@ WEID_PASSPHRASE, else a prompt.`,
 		},
 	}
 	cmd.Flags().StringVar(&dir, "wallet", "", walletFlagUsage)
-	cmd.Flags().StringArrayVar(&ids, "credential", nil, "wallet id of a credential to present (repeatable)")
+	cmd.Flags().StringArrayVar(&ids, "credential", nil, "credential to present: its wallet id, a unique prefix, or its number in weid wallet list (repeatable)")
 	cmd.Flags().StringVar(&challenge, "challenge", "", "the verifier's challenge (see weid vp challenge): the proof's nonce")
 	cmd.Flags().StringVar(&domain, "domain", "", "the verifier's domain: the proof's audience (aud)")
 	cmd.Flags().StringArrayVar(&disclose, "disclose", nil, "JSON pointer of an SD-JWT claim to reveal, e.g. /credentialSubject/degree (repeatable)")

@@ -14,7 +14,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -274,52 +273,6 @@ func verifyBeforeStoring(ctx context.Context, g *globals, sc *wallet.Stored, req
 		return fmt.Errorf("not stored: the credential does not verify: %s failed", strings.Join(failed, ", "))
 	}
 	return nil
-}
-
-// walletEntry is a row of "weid wallet list -o json".
-type walletEntry struct {
-	ID           string            `json:"id"`
-	Format       credential.Format `json:"format"`
-	CredentialID string            `json:"credentialId,omitempty"`
-	Types        []string          `json:"types"`
-	Issuer       string            `json:"issuer"`
-	Subject      string            `json:"subject,omitempty"`
-	ValidFrom    string            `json:"validFrom,omitempty"`
-	ValidUntil   string            `json:"validUntil,omitempty"`
-	Added        string            `json:"added"`
-}
-
-func walletListCmd(g *globals, dir *string) *cobra.Command {
-	return &cobra.Command{
-		Use:   "list",
-		Short: "List the wallet's credentials",
-		Long: `List the credentials stored in the wallet, oldest first: their wallet id,
-format, type (the most specific one), issuer and the end of their validity
-period ("-" when open-ended). With -o json, every indexed field.`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			w, err := openWallet(*dir, "")
-			if err != nil {
-				return err
-			}
-			all, err := w.Credentials()
-			if err != nil {
-				return err
-			}
-			entries := make([]walletEntry, 0, len(all))
-			for _, sc := range all {
-				entries = append(entries, walletEntry{sc.ID, sc.Format, sc.CredentialID, sc.Types, sc.Issuer, sc.Subject, sc.ValidFrom, sc.ValidUntil, sc.Added})
-			}
-			return g.print(map[string]any{"holder": w.Meta.DID, "credentials": entries}, func(out io.Writer) {
-				tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "ID\tFORMAT\tTYPE\tISSUER\tVALID UNTIL")
-				for _, e := range entries {
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", e.ID, e.Format, mainType(e.Types), orDash(e.Issuer), orDash(e.ValidUntil))
-				}
-				tw.Flush()
-			})
-		},
-	}
 }
 
 // mainType is the most specific of types: the last one that is not

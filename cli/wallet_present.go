@@ -5,20 +5,26 @@ package cli
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/weidgo/weid/client"
+	"github.com/weidgo/weid/oid4vp"
 	"github.com/weidgo/weid/wallet"
 )
 
 func walletPresentCmd(g *globals, dir *string) *cobra.Command {
 	var passFile string
+	var picks []string
 	var yes, optional bool
 	cmd := &cobra.Command{
 		Use:   "present REQUEST_URI",
@@ -34,15 +40,18 @@ by the node of --node) and prints what is asked: by whom (the verifier's DID
 and its name in the node's trust registry, if it is a recognized issuer, else
 the name it gives itself, marked unregistered), why (its purpose), and which
 credentials and claims. It picks, for each credential query, the first
-credential of the wallet that answers it, and presents only what the request
+credential of the wallet that answers it (with --credential, of those
+credentials only: the wallet id, a unique prefix of it, or the number
+"weid wallet list" shows), and presents only what the request
 needs: every query, or, when the request lists credential sets, for each
 required set its first option the wallet can answer (optional sets only with
 --optional). It discloses only the claims asked: an SD-JWT (dc+sd-jwt) reveals only those selectively disclosable
 claims, with a key-binding JWT; a vc+jwt (jwt_vc_json) goes whole in a vp+jwt,
 a Data Integrity credential (ldp_vc) whole in a Data Integrity presentation —
 each bound to the request's nonce and client_id and signed by the wallet's
-key. It then asks for confirmation (on a terminal; --yes answers yes, as
-scripts must), posts the response (direct_post, or encrypted with
+key. On a terminal, without --credential or --yes, when several credentials
+answer a query it lists them and asks which to send. It then asks for
+confirmation (on a terminal; --yes answers yes, as scripts must), posts the response (direct_post, or encrypted with
 direct_post.jwt as the request asks) and prints the verifier's answer. On
 "no", the wallet tells the verifier that it declined (access_denied).`,
 		Example: `  weid wallet present 'openid4vp://?client_id=decentralized_identifier%3Adid%3Aweid%3A…&request_uri=https%3A%2F%2F…' --node https://weid.example`,
@@ -59,9 +68,14 @@ direct_post.jwt as the request asks) and prints the verifier's answer. On
 			if err != nil {
 				return fmt.Errorf("present: %w", err)
 			}
-			held, err := w.Credentials()
+			held, err := heldCredentials(w, picks)
 			if err != nil {
 				return err
+			}
+			if f, ok := cmd.InOrStdin().(*os.File); ok && !yes && len(picks) == 0 && term.IsTerminal(int(f.Fd())) {
+				if held, err = chooseOnTerminal(ctx, f, nc, req, held); err != nil {
+					return err
+				}
 			}
 			sel := wallet.Select
 			if optional {
@@ -108,10 +122,107 @@ direct_post.jwt as the request asks) and prints the verifier's answer. On
 			})
 		},
 	}
+	cmd.Flags().StringArrayVar(&picks, "credential", nil, "present this credential (wallet id, unique prefix, or number in weid wallet list; repeatable), not the first that answers")
 	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "present without asking (for scripts; required when stdin is not a terminal)")
 	cmd.Flags().BoolVar(&optional, "optional", false, "also answer the request's optional credential sets the wallet can")
 	cmd.Flags().StringVar(&passFile, "passphrase-file", "", "file holding the wallet key's passphrase (default: WEID_PASSPHRASE or a prompt)")
 	return cmd
+}
+
+// heldCredentials are the wallet's credentials a presentation may choose
+// from: all of them, or those picked by --credential.
+func heldCredentials(w *wallet.Wallet, picks []string) ([]wallet.Stored, error) {
+	if len(picks) == 0 {
+		return w.Credentials()
+	}
+	var held []wallet.Stored
+	seen := map[string]bool{}
+	for _, p := range picks {
+		sc, err := pickCredential(w, p)
+		if err != nil {
+			return nil, err
+		}
+		if seen[sc.ID] {
+			return nil, fmt.Errorf("--credential %s names credential %s again", p, sc.ID)
+		}
+		seen[sc.ID] = true
+		held = append(held, *sc)
+	}
+	return held, nil
+}
+
+// candidates are, for each credential query of the request, the held
+// credentials that answer it (as Select would read them), in the order
+// held has them.
+func candidates(req *oid4vp.Request, held []wallet.Stored) map[string][]wallet.Stored {
+	out := map[string][]wallet.Stored{}
+	for _, cq := range req.DCQL.Credentials {
+		one := *req
+		one.DCQL = &oid4vp.DCQL{Credentials: []oid4vp.CredentialQuery{cq}}
+		for _, h := range held {
+			if _, err := wallet.Select(&one, []wallet.Stored{h}); err == nil {
+				out[cq.ID] = append(out[cq.ID], h)
+			}
+		}
+	}
+	return out
+}
+
+// chooseOnTerminal asks, for each credential query that more than one
+// held credential answers, which of them to send, and returns held with
+// the chosen ones first: Select takes, for each query, the first
+// credential that answers it.
+func chooseOnTerminal(ctx context.Context, in *os.File, nc *client.Client, req *oid4vp.Request, held []wallet.Stored) ([]wallet.Stored, error) {
+	cands := candidates(req, held)
+	names := map[string]string{}
+	issuerName := func(d string) string {
+		if n, ok := names[d]; ok {
+			return n
+		}
+		names[d] = d
+		if is, _, err := nc.Issuer(ctx, d, "", 0); err == nil && is != nil && is.Name != "" {
+			names[d] = is.Name
+		}
+		return names[d]
+	}
+	var chosen []wallet.Stored
+	rd := bufio.NewReader(in)
+	for _, cq := range req.DCQL.Credentials {
+		cs := cands[cq.ID]
+		if len(cs) < 2 {
+			continue
+		}
+		fmt.Fprintf(os.Stderr, "%d credentials answer %q:\n", len(cs), cq.ID)
+		for i, c := range cs {
+			sc := c
+			fmt.Fprintf(os.Stderr, "  %d) %s  %s  %s  issued %s  %s\n", i+1, c.ID, mainType(c.Types), issuerName(c.Issuer), orDash(day(c.ValidFrom)), orDash(claimsLine(subjectClaims(&sc), 60)))
+		}
+		for {
+			fmt.Fprintf(os.Stderr, "Which one to send? [1-%d, Enter for 1] ", len(cs))
+			line, err := rd.ReadString('\n')
+			if err != nil && line == "" {
+				return nil, err
+			}
+			a := strings.TrimSpace(line)
+			if a == "" {
+				a = "1"
+			}
+			if n, err := strconv.Atoi(a); err == nil && n >= 1 && n <= len(cs) {
+				chosen = append(chosen, cs[n-1])
+				break
+			}
+		}
+	}
+	if len(chosen) == 0 {
+		return held, nil
+	}
+	out := append([]wallet.Stored{}, chosen...)
+	for _, h := range held {
+		if !slices.ContainsFunc(chosen, func(c wallet.Stored) bool { return c.ID == h.ID }) {
+			out = append(out, h)
+		}
+	}
+	return out, nil
 }
 
 // describeRequest prints who asks for what and what the wallet will send.

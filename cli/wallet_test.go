@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -213,20 +214,21 @@ func TestWallet_Local(t *testing.T) {
 		}
 	}
 
-	// list, as a table and as JSON.
-	out := mustCLI(t, "wallet", "list", "--wallet", wdir)
+	// list, as a table and as JSON; --offline asks no node.
+	out := mustCLI(t, "wallet", "list", "--wallet", wdir, "--offline")
 	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
-	if len(lines) != 4 || strings.Join(strings.Fields(lines[0]), " ") != "ID FORMAT TYPE ISSUER VALID UNTIL" {
+	if len(lines) != 4 || strings.Join(strings.Fields(lines[0]), " ") != "# ID FORMAT TYPE ISSUER ISSUED STATUS CLAIMS" {
 		t.Fatalf("wallet list printed:\n%s", out)
 	}
 	for _, want := range [][]string{
-		{jwtSC.ID, "vc+jwt", "TrainingCertificate", iss.DID, "2031-01-01T00:00:00Z"},
-		{diSC.ID, "data-integrity", "LibraryCard", iss.DID, "-"},
-		{sdSC.ID, "dc+sd-jwt", "UniversityDegreeCredential", iss.DID, "2031-01-01T00:00:00Z"},
+		{jwtSC.ID, "vc+jwt", "TrainingCertificate", iss.DID, orDash(day(jwtSC.ValidFrom)), "unchecked", "course=First", "aid"},
+		{diSC.ID, "data-integrity", "LibraryCard", iss.DID, orDash(day(diSC.ValidFrom)), "unchecked", "course=First", "aid"},
+		{sdSC.ID, "dc+sd-jwt", "UniversityDegreeCredential", iss.DID, orDash(day(sdSC.ValidFrom)), "unchecked", "degree=Bachelor", "of", "Engineering,", "fieldOfStudy=Computer", "Scien…"},
 	} {
 		found := false
 		for _, l := range lines[1:] {
-			found = found || slices.Equal(strings.Fields(l), want)
+			f := strings.Fields(l)
+			found = found || len(f) > 1 && slices.Equal(f[1:], want)
 		}
 		if !found {
 			t.Errorf("wallet list has no row %v:\n%s", want, out)
@@ -236,9 +238,42 @@ func TestWallet_Local(t *testing.T) {
 		Holder      string        `json:"holder"`
 		Credentials []walletEntry `json:"credentials"`
 	}
-	mustCLIJSON(t, &list, "wallet", "list", "--wallet", wdir)
-	if list.Holder != w.DID || len(list.Credentials) != 3 {
+	mustCLIJSON(t, &list, "wallet", "list", "--wallet", wdir, "--offline")
+	if list.Holder != w.DID || len(list.Credentials) != 3 || list.Credentials[0].N != 1 || list.Credentials[2].N != 3 {
 		t.Fatalf("wallet list -o json: %+v", list)
+	}
+	for _, e := range list.Credentials {
+		if e.ID == sdSC.ID && (e.Claims["holderName"] != "Alice" || e.Claims["vct"] != nil || e.Status != "unchecked") {
+			t.Errorf("wallet list -o json, the SD-JWT: %+v", e)
+		}
+	}
+	// Without a node the list is still shown, with a note on stderr.
+	stdout, stderr, code := runChild(t, "wallet", "list", "--wallet", wdir, "--node", freeAddr(t))
+	if code != 0 || strings.Count(stdout, "unchecked") != 3 || !strings.Contains(stderr, "weid: status and issuer names not checked: no weid node at http://") {
+		t.Errorf("wallet list without a node: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
+	}
+	// --credential takes the list's number, N or #N; a bare N that also
+	// starts an id is refused as ambiguous.
+	wl, err := wallet.Open(wdir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, e := range list.Credentials {
+		n := strconv.Itoa(i + 1)
+		if sc, err := pickCredential(wl, "#"+n); err != nil || sc.ID != e.ID {
+			t.Errorf("--credential #%s: %v, %v; want %s", n, sc, err, e.ID)
+		}
+		ambiguous := slices.ContainsFunc(list.Credentials, func(o walletEntry) bool { return strings.HasPrefix(o.ID, n) })
+		sc, err := pickCredential(wl, n)
+		if ambiguous && (err == nil || !strings.Contains(err.Error(), "write #"+n)) || !ambiguous && (err != nil || sc.ID != e.ID) {
+			t.Errorf("--credential %s (ambiguous: %v): %v, %v", n, ambiguous, sc, err)
+		}
+	}
+	if _, err := pickCredential(wl, "#4"); err == nil || !strings.Contains(err.Error(), "the wallet holds 3 credentials") {
+		t.Errorf("--credential #4 of 3: %v", err)
+	}
+	if sc, err := pickCredential(wl, sdSC.ID[:7]); err != nil || sc.ID != sdSC.ID {
+		t.Errorf("--credential by id prefix: %v, %v", sc, err)
 	}
 
 	// show, by id and by a unique prefix.

@@ -21,6 +21,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
@@ -140,6 +141,9 @@ func startBrowser() {
 		chromedp.Flag("mute-audio", true),
 		chromedp.Flag("hide-scrollbars", true),
 		chromedp.Flag("lang", "en-US"),
+		// A name that is not loopback for the test node, as a LAN
+		// address would be (the institution page's public URL warning).
+		chromedp.Flag("host-resolver-rules", "MAP "+lanHost+" 127.0.0.1"),
 		chromedp.UserDataDir(dir),
 		chromedp.WindowSize(1000, 900),
 	}
@@ -765,6 +769,11 @@ func TestBrowser_Institution(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS("#token"), f.uni.Token),
 		chromedp.Click(chromedp.CSS("#token-form button[type=submit]")),
 		chromedp.WaitVisible(chromedp.CSS("#claim-holderName")))
+	// The page is open at 127.0.0.1 and the node has no --public-url: it
+	// warns that offers will point where no phone can reach.
+	if m := text(t, ctx, "#reach-msg .msg.warning"); !strings.Contains(m, "This page is open at "+f.url+", a loopback address") || !strings.Contains(m, "--public-url http://") {
+		t.Errorf("loopback warning before an offer: %q", m)
+	}
 	fill := map[string]string{"holderName": "Dana Zhou", "degree": "Master of Science", "fieldOfStudy": "Physics",
 		"institution": "Example University", "diplomaNumber": "EU-2026-0077"}
 	var actions []chromedp.Action[chromedp.Void]
@@ -787,6 +796,12 @@ func TestBrowser_Institution(t *testing.T) {
 	if pin := text(t, ctx, "#offer-pin-value"); len(pin) != 6 {
 		t.Errorf("PIN %q", pin)
 	}
+	if !eval[bool](t, ctx, `document.getElementById("reach-msg").hidden`) {
+		t.Error("the warning before an offer is still shown beside the offer's")
+	}
+	if m := text(t, ctx, "#offer-reach .msg.warning"); !strings.Contains(m, "This QR code points at "+f.url+", a loopback address: no phone can reach it") || !strings.Contains(m, "WEID_PUBLIC_URL") {
+		t.Errorf("loopback warning with the offer: %q", m)
+	}
 	run(t, ctx, "offer state", chromedp.Click(chromedp.CSS("#offer-refresh")), chromedp.WaitVisible(chromedp.CSS(`#offer-state[data-state="offered"]`)))
 	shot(t, ctx, "institution.png")
 
@@ -805,6 +820,44 @@ func TestBrowser_Institution(t *testing.T) {
 	body, _ := json.Marshal(map[string]string{"verifiableCredential": f.toRevokeJWT})
 	if err := f.call("POST", "/credentials/verify", "", string(body), 422, &res); err != nil || len(res.Errors) == 0 || res.Errors[0].Name != "status" {
 		t.Fatalf("the diploma revoked on the page verifies: %v %+v", err, res)
+	}
+}
+
+// lanHost is a host name chromium resolves to 127.0.0.1 (its
+// --host-resolver-rules): to the page, a node on a network address.
+const lanHost = "weid-node.test"
+
+// TestBrowser_InstitutionReachableNoWarning: opened at an address that is
+// not loopback, the institution page gives no public URL warning, before
+// or after an offer (whose QR code points at that address).
+func TestBrowser_InstitutionReachableNoWarning(t *testing.T) {
+	ctx := tab(t)
+	f := getFixture(t)
+	u, err := url.Parse(f.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + lanHost + ":" + u.Port()
+	run(t, ctx, "sign in",
+		chromedp.Navigate(base+"/institution"),
+		chromedp.WaitVisible(chromedp.CSS("#token")),
+		chromedp.SetValue(chromedp.CSS("#token"), f.uni.Token),
+		chromedp.Click(chromedp.CSS("#token-form button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS("#claim-holderName")))
+	actions := []chromedp.Action[chromedp.Void]{chromedp.SetValue(chromedp.CSS("#claim-awardedDate"), "2026-06-30")}
+	for k, v := range map[string]string{"holderName": "Eve Lin", "degree": "Master of Science", "fieldOfStudy": "Physics",
+		"institution": "Example University", "diplomaNumber": "EU-2026-0078"} {
+		actions = append(actions, chromedp.SetValue(chromedp.CSS("#claim-"+k), v))
+	}
+	if !eval[bool](t, ctx, `document.getElementById("reach-msg").hidden`) {
+		t.Errorf("a public URL warning at %s: %q", base, text(t, ctx, "#reach-msg"))
+	}
+	run(t, ctx, "offer", append(actions, chromedp.Click(chromedp.CSS("#offer-btn")), chromedp.WaitVisible(chromedp.CSS("#offer-qr img")))...)
+	if link := attr(t, ctx, "#offer-link", "data-offer-uri"); !strings.Contains(link, url.QueryEscape(base)) {
+		t.Errorf("offer link %q does not point at %s", link, base)
+	}
+	if !eval[bool](t, ctx, `document.getElementById("reach-msg").hidden && document.getElementById("offer-reach").hidden`) {
+		t.Errorf("a public URL warning with an offer at %s: %q", base, text(t, ctx, "#issue-h ~ *"))
 	}
 }
 

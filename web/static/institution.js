@@ -9,6 +9,29 @@
   let instances = [];
   let schema = null; // the selected instance's JSON Schema
   let offer = null;
+  let reachShown = null; // the loopback warning shown: [url, i18n key, element id]
+
+  // loopback reports whether a URL's hostname is this machine alone:
+  // localhost (RFC 6761 §6.3), 127.0.0.0/8 (RFC 1122 §3.2.1.3), ::1
+  // (RFC 4291 §2.5.3), or the unspecified 0.0.0.0 and ::.
+  function loopback(host) {
+    const h = host.replace(/^\[|\]$/g, "").toLowerCase();
+    return h === "localhost" || h.endsWith(".localhost") || /^127\.\d+\.\d+\.\d+$/.test(h) || h === "::1" || h === "0.0.0.0" || h === "::";
+  }
+
+  // reach warns in the element id, when url is on a loopback address,
+  // that no phone can reach it and how to give the node a public URL;
+  // otherwise, or elsewhere, there is no warning.
+  function reach(url, key, id) {
+    let u = null;
+    try { u = new URL(url); } catch (e) { u = null; }
+    reachShown = u && loopback(u.hostname) ? [url, key, id] : null;
+    for (const box of [$("reach-msg"), $("offer-reach")]) {
+      box.hidden = !reachShown || box.id !== id;
+      if (box.hidden) w.clear(box);
+    }
+    if (reachShown) w.say($(id), "warning", key, { url: u.origin, port: u.port || (u.protocol === "https:" ? "443" : "80") });
+  }
 
   async function signIn(ev) {
     if (ev) ev.preventDefault();
@@ -22,6 +45,7 @@
     instances.forEach((i, n) => sel.append(el("option", { value: String(n) }, i.name + " — " + (i.types || []).join(", ") + " (" + i.format + ")")));
     w.say($("token-msg"), "ok", "inst.signedIn", { count: instances.length });
     $("work").hidden = false;
+    if (!offer) reach(location.href, "inst.reach.page", "reach-msg");
     if (!instances.length) w.say($("offer-msg"), "info", "inst.noInstances");
     await instanceChanged();
   }
@@ -110,6 +134,9 @@
     if (r.status !== 201) { $("offer").hidden = true; w.message(msg, "error", w.problemText(r)); return; }
     w.clear(msg);
     offer = r.body;
+    // The offer's issuer URL is the node's public URL (--public-url, else
+    // the URL this page was loaded from).
+    reach(offer.credentialIssuer, "inst.reach.offer", "offer-reach");
     drawOffer();
     $("offer").hidden = false;
     $("offer").scrollIntoView({ block: "start" });
@@ -171,7 +198,7 @@
   $("issue-form").addEventListener("submit", createOffer);
   $("offer-refresh").addEventListener("click", refreshOffer);
   $("revoke-form").addEventListener("submit", revoke);
-  w.onLang(() => { drawOffer(); });
+  w.onLang(() => { drawOffer(); if (reachShown) reach(...reachShown); });
   const saved = w.getToken();
   if (saved) { $("token").value = saved; signIn(); }
 })();

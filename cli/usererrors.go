@@ -1,0 +1,266 @@
+package cli
+
+// What the CLI says when the user, or the machine, got something wrong: an
+// unknown subcommand, a --node that is not a URL, a node that is not
+// running. Each is one line on stderr and a non-zero exit.
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/weidgo/weid/client"
+)
+
+// refuseUnknownSubcommands makes every command that only groups others
+// (weid, weid vc, weid wallet, …) fail on an argument that is none of its
+// subcommands, suggesting the nearest ones, instead of printing its help
+// and exiting 0 as cobra does below the root: a script that typed
+// "weid vc isue" must stop there. Without arguments it still prints its
+// help.
+func refuseUnknownSubcommands(cmd *cobra.Command) {
+	for _, c := range cmd.Commands() {
+		refuseUnknownSubcommands(c)
+	}
+	if !cmd.HasSubCommands() || cmd.Runnable() {
+		return
+	}
+	cmd.Args = func(c *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return nil
+		}
+		return unknownSubcommand(c, args[0])
+	}
+	cmd.RunE = func(c *cobra.Command, args []string) error { return c.Help() }
+}
+
+// helpCmd is "weid help [command]" that, unlike cobra's, fails on a
+// command that does not exist (cobra prints "Unknown help topic" and the
+// root's help, and exits 0).
+func helpCmd(root *cobra.Command) *cobra.Command {
+	return &cobra.Command{
+		Use:   "help [command]",
+		Short: "Help about any command",
+		RunE: func(c *cobra.Command, args []string) error {
+			cmd, rest, err := root.Find(args)
+			if err != nil {
+				return err
+			}
+			if len(rest) > 0 {
+				return unknownSubcommand(cmd, rest[0])
+			}
+			cmd.InitDefaultHelpFlag()
+			return cmd.Help()
+		},
+		// Completes command names, as cobra's help command does.
+		ValidArgsFunction: func(c *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+			cmd, _, err := root.Find(args)
+			if err != nil {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			var out []cobra.Completion
+			for _, sub := range cmd.Commands() {
+				if sub.IsAvailableCommand() && strings.HasPrefix(sub.Name(), toComplete) {
+					out = append(out, cobra.CompletionWithDesc(sub.Name(), sub.Short))
+				}
+			}
+			return out, cobra.ShellCompDirectiveNoFileComp
+		},
+	}
+}
+
+// unknownSubcommand is the error for "weid PATH arg" where arg names no
+// subcommand of PATH.
+func unknownSubcommand(c *cobra.Command, arg string) error {
+	msg := fmt.Sprintf("unknown command %q for %q", arg, c.CommandPath())
+	if c.SuggestionsMinimumDistance <= 0 {
+		c.SuggestionsMinimumDistance = 2 // cobra's default, which SuggestionsFor does not apply itself
+	}
+	if s := c.SuggestionsFor(arg); len(s) > 0 {
+		for i := range s {
+			s[i] = fmt.Sprintf("%q", c.CommandPath()+" "+s[i])
+		}
+		return fmt.Errorf("%s; did you mean %s?", msg, strings.Join(s, " or "))
+	}
+	return fmt.Errorf("%s; see %q", msg, c.CommandPath()+" --help")
+}
+
+// defaultNode is the --node default: $WEID_NODE, else the node this
+// machine's WEID_LISTEN starts (so that one variable moves both the node
+// and the CLI to another port), else client.DefaultNode.
+func defaultNode() string {
+	if v := os.Getenv("WEID_NODE"); v != "" {
+		return v
+	}
+	if v := os.Getenv("WEID_LISTEN"); v != "" {
+		if host, port, err := net.SplitHostPort(v); err == nil && port != "0" {
+			switch host {
+			case "", "0.0.0.0":
+				host = "127.0.0.1"
+			case "::":
+				host = "::1"
+			}
+			return "http://" + net.JoinHostPort(host, port)
+		}
+	}
+	return client.DefaultNode
+}
+
+// nodeURL checks and normalizes --node: HOST:PORT without a scheme is
+// taken as http://HOST:PORT; anything else must be an http or https URL
+// with a host (RFC 3986 §3), without query or fragment.
+func nodeURL(s string) (string, error) {
+	in := s
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", errors.New("--node is empty: give the node's URL, e.g. " + client.DefaultNode)
+	}
+	if !strings.Contains(s, "://") {
+		s = "http://" + s
+	}
+	bad := func(why string) (string, error) {
+		return "", fmt.Errorf("--node %q is not a node URL (%s): give one like %s", in, why, client.DefaultNode)
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return bad("it does not parse")
+	}
+	switch {
+	case u.Scheme != "http" && u.Scheme != "https":
+		return bad("the scheme must be http or https")
+	case u.Host == "" || u.Hostname() == "":
+		return bad("no host")
+	case u.User != nil:
+		return bad("no user info, please")
+	case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
+		return bad("no query or fragment")
+	}
+	if p := u.Port(); p != "" {
+		if _, err := net.LookupPort("tcp", p); err != nil {
+			return bad("bad port")
+		}
+	}
+	return strings.TrimRight(u.String(), "/"), nil
+}
+
+// unreachable says, for an error that is a refused connection, that no
+// node runs at the URL that refused it (named once, as scheme://host), and
+// how to start one or point at another; for a host name that does not
+// resolve or a node that does not answer in time, that, with the URL
+// once; "" for any other error.
+func (g *globals) unreachable(err error) string {
+	base := ""
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		if u, perr := url.Parse(ue.URL); perr == nil && u.Host != "" {
+			base = u.Scheme + "://" + u.Host
+		}
+	}
+	var de *net.DNSError
+	switch {
+	case base == "":
+	case errors.As(err, &de) && de.IsNotFound:
+		return fmt.Sprintf("cannot reach %s: there is no host %s (check --node / WEID_NODE)", base, de.Name)
+	case ue.Timeout():
+		return fmt.Sprintf("no answer from %s in time — is the node running and reachable?", base)
+	}
+	if !errors.Is(err, syscall.ECONNREFUSED) {
+		return ""
+	}
+	node := ""
+	if u, perr := url.Parse(g.node); perr == nil && u.Host != "" {
+		node = u.Scheme + "://" + u.Host
+	}
+	switch {
+	case base == "" && node == "":
+		return "nothing answers (connection refused): is the weid node running? (`make run`, or set --node / WEID_NODE)"
+	case base == "" || base == node:
+		return fmt.Sprintf("no weid node at %s — is it running? (`make run`, or set --node / WEID_NODE)", node)
+	default:
+		// Another service than --node: an issuer's offer, a data holder's
+		// exchange service.
+		return fmt.Sprintf("nothing answers at %s (connection refused) — is that service running?", base)
+	}
+}
+
+// plural is n and noun, with noun's plural form (many) unless n is 1:
+// plural(1, "access", "accesses") is "1 access".
+func plural[N integer](n N, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// integer is the counts plural takes.
+type integer interface {
+	~int | ~int32 | ~int64 | ~uint | ~uint32 | ~uint64
+}
+
+// listenHint says how to pick another address for the node;
+// serviceListenHint for another service (weid exchange serve).
+const (
+	listenHint        = "pick another with --listen HOST:PORT or WEID_LISTEN=HOST:PORT (e.g. WEID_LISTEN=127.0.0.1:8090 make run)"
+	serviceListenHint = "pick another with --listen HOST:PORT"
+)
+
+// checkListen binds addr and lets it go, so that "weid node start" on a
+// busy port fails before it opens, or creates, anything in the data
+// directory.
+func checkListen(addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return listenError(addr, err, listenHint)
+	}
+	return ln.Close()
+}
+
+// listenError says why a server cannot listen on addr and, with hint,
+// which flag or variable picks another address; any other error (a
+// shutdown that timed out) it returns as it is.
+func listenError(addr string, err error, hint string) error {
+	var ae *net.AddrError
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, syscall.EADDRINUSE):
+		return fmt.Errorf("cannot listen on %s: the port is in use (another weid node?); %s", addr, hint)
+	case errors.Is(err, syscall.EACCES):
+		return fmt.Errorf("cannot listen on %s: not allowed (ports below 1024 need privileges); %s", addr, hint)
+	case errors.Is(err, syscall.EADDRNOTAVAIL):
+		return fmt.Errorf("cannot listen on %s: not an address of this machine; %s", addr, hint)
+	case errors.As(err, &ae):
+		return fmt.Errorf("--listen %q is not HOST:PORT (%s); %s", addr, ae.Err, hint)
+	}
+	return err
+}
+
+// dataDirError says, when opening the data directory failed on its lock,
+// that another node holds it (goleveldb locks the ledger and keystore
+// databases with flock, which fails with EWOULDBLOCK).
+func dataDirError(dir string, err error) error {
+	if locked(err) {
+		return fmt.Errorf("another weid node is using %s: stop it, or start this one with another --data (WEID_DATA)", absDir(dir))
+	}
+	return err
+}
+
+// locked reports whether err is a database lock held by another process.
+func locked(err error) bool {
+	return errors.Is(err, syscall.EWOULDBLOCK) || errors.Is(err, syscall.EAGAIN)
+}
+
+// absDir is dir made absolute, for messages (dir itself if that fails).
+func absDir(dir string) string {
+	if a, err := filepath.Abs(dir); err == nil {
+		return a
+	}
+	return dir
+}

@@ -1,0 +1,253 @@
+package cli
+
+import (
+	"errors"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// freeAddr is a loopback address nothing listens on (a port just freed).
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return addr
+}
+
+// TestCLI_UnknownSubcommandExitsNonZeroWithSuggestion: a mistyped
+// subcommand, at the root or below it, is an error (exit 1, one line) that
+// names the nearest subcommands, not help and exit 0.
+func TestCLI_UnknownSubcommandExitsNonZeroWithSuggestion(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"vc", "isue"}, `unknown command "isue" for "weid vc"; did you mean "weid vc issue"?`},
+		{[]string{"isue"}, `unknown command "isue" for "weid"; did you mean "weid issuer"?`},
+		{[]string{"wallet", "lst"}, `did you mean "weid wallet list"?`},
+		{[]string{"node", "strat"}, `did you mean "weid node start"?`},
+		{[]string{"authz", "grnat", "--token", "x"}, `did you mean "weid authz grant"?`},
+		{[]string{"vc", "frobnicate"}, `unknown command "frobnicate" for "weid vc"; see "weid vc --help"`},
+		{[]string{"help", "vc", "isue"}, `unknown command "isue" for "weid vc"; did you mean "weid vc issue"?`},
+		{[]string{"help", "isue"}, `did you mean "weid issuer"?`},
+		{[]string{"completion", "bsh"}, `did you mean "weid completion bash"`},
+	} {
+		expectCLIError(t, "weid "+strings.Join(tc.args, " "), tc.want, tc.args...)
+	}
+	// A group without arguments still shows its help, successfully.
+	stdout, stderr, code := runChild(t, "vc")
+	if code != 0 || !strings.Contains(stdout, "weid vc [command]") || stderr != "" {
+		t.Errorf("weid vc: exit %d, stdout %q, stderr %q; want its help and exit 0", code, stdout, stderr)
+	}
+	stdout, stderr, code = runChild(t, "help", "vc", "issue")
+	if code != 0 || !strings.Contains(stdout, "weid vc issue") || stderr != "" {
+		t.Errorf("weid help vc issue: exit %d, stdout %q, stderr %q; want its help and exit 0", code, stdout, stderr)
+	}
+}
+
+// TestCLI_NodeNotRunningSaysSo: a --node where nothing listens gets one
+// line naming the URL once and how to start a node or point elsewhere;
+// a --node without a scheme is taken as http://.
+func TestCLI_NodeNotRunningSaysSo(t *testing.T) {
+	t.Setenv("WEID_NODE", "")
+	t.Setenv("WEID_LISTEN", "")
+	addr := freeAddr(t)
+	want := "weid: no weid node at http://" + addr + " — is it running? (`make run`, or set --node / WEID_NODE)\n"
+	for _, node := range []string{"http://" + addr, addr, "http://" + addr + "/"} {
+		_, stderr, code := runChild(t, "status", "--node", node)
+		if code == 0 || stderr != want {
+			t.Errorf("weid status --node %s: exit %d, stderr %q; want %q", node, code, stderr, want)
+		}
+	}
+	// Deeper in a command, wrapped in its context, it still reads the same.
+	_, stderr, code := runChild(t, "did", "resolve", "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK", "--node", addr)
+	if code == 0 || stderr != want {
+		t.Errorf("weid did resolve: exit %d, stderr %q; want %q", code, stderr, want)
+	}
+	// WEID_NODE the same.
+	t.Setenv("WEID_NODE", addr)
+	if _, stderr, _ := runChild(t, "status"); stderr != want {
+		t.Errorf("WEID_NODE=%s weid status: stderr %q; want %q", addr, stderr, want)
+	}
+}
+
+// TestCLI_NodeHostUnknownSaysSo: a --node whose host does not resolve
+// (.invalid never does, RFC 6761 §6.4) is one line naming it once.
+func TestCLI_NodeHostUnknownSaysSo(t *testing.T) {
+	const host = "weid-test.invalid"
+	var de *net.DNSError
+	if _, err := net.LookupHost(host); !errors.As(err, &de) || !de.IsNotFound {
+		t.Skipf("this machine's resolver does not answer NXDOMAIN for %s: %v", host, err)
+	}
+	want := "weid: cannot reach http://" + host + ":8080: there is no host " + host + " (check --node / WEID_NODE)\n"
+	if _, stderr, code := runChild(t, "status", "--node", host+":8080"); code == 0 || stderr != want {
+		t.Errorf("exit %d, stderr %q; want %q", code, stderr, want)
+	}
+}
+
+// TestCLI_DefaultNodeFollowsWEID_LISTEN: with WEID_LISTEN set and no
+// WEID_NODE, the CLI talks to the node WEID_LISTEN starts, so that one
+// variable moves a walkthrough to another port.
+func TestCLI_DefaultNodeFollowsWEID_LISTEN(t *testing.T) {
+	for _, tc := range []struct{ node, listen, want string }{
+		{"", "", "http://127.0.0.1:8080"},
+		{"", "127.0.0.1:8090", "http://127.0.0.1:8090"},
+		{"", "0.0.0.0:8090", "http://127.0.0.1:8090"},
+		{"", ":8090", "http://127.0.0.1:8090"},
+		{"", "[::]:8090", "http://[::1]:8090"},
+		{"", "127.0.0.1:0", "http://127.0.0.1:8080"},
+		{"http://n.example:9", "127.0.0.1:8090", "http://n.example:9"},
+	} {
+		t.Setenv("WEID_NODE", tc.node)
+		t.Setenv("WEID_LISTEN", tc.listen)
+		if got := defaultNode(); got != tc.want {
+			t.Errorf("WEID_NODE=%q WEID_LISTEN=%q: default node %q, want %q", tc.node, tc.listen, got, tc.want)
+		}
+	}
+}
+
+// TestCLI_BadNodeURLIsOneLine: a --node that cannot be a node's URL is
+// refused in one line that says why, before anything is sent.
+func TestCLI_BadNodeURLIsOneLine(t *testing.T) {
+	for _, tc := range []struct{ node, want string }{
+		{"ftp://127.0.0.1:8080", "the scheme must be http or https"},
+		{"http://", "no host"},
+		{":8080", "no host"},
+		{"http://127.0.0.1:99999", "bad port"},
+		{"http://127.0.0.1:8080/?x=1", "no query or fragment"},
+		{"127.0.0.1:80 80", "it does not parse"},
+	} {
+		expectCLIError(t, "--node "+tc.node, `is not a node URL (`+tc.want+`)`, "status", "--node", tc.node)
+	}
+}
+
+func TestNodeURL(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"127.0.0.1:18090", "http://127.0.0.1:18090"},
+		{"localhost:8080", "http://localhost:8080"},
+		{"weid.example", "http://weid.example"},
+		{"https://weid.example/", "https://weid.example"},
+		{"https://weid.example/base/", "https://weid.example/base"},
+		{" http://[::1]:8080 ", "http://[::1]:8080"},
+	} {
+		got, err := nodeURL(tc.in)
+		if err != nil || got != tc.want {
+			t.Errorf("nodeURL(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
+		}
+	}
+}
+
+// FuzzNodeURL: nodeURL never panics, and what it accepts is a URL it
+// accepts again unchanged.
+func FuzzNodeURL(f *testing.F) {
+	for _, s := range []string{"127.0.0.1:8080", "http://x", "https://a.b/c/", "ftp://x", ":1", "http://u@h", "[::1]:80", "%zz"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		u, err := nodeURL(s)
+		if err != nil {
+			if strings.Contains(err.Error(), "\n") {
+				t.Fatalf("nodeURL(%q): a multi-line error %q", s, err)
+			}
+			return
+		}
+		again, err := nodeURL(u)
+		if err != nil || again != u {
+			t.Fatalf("nodeURL(%q) = %q, but nodeURL(%q) = %q, %v", s, u, u, again, err)
+		}
+	})
+}
+
+// TestNodeStart_BusyPortLeavesDataAlone: "weid node start" on a port in
+// use fails saying which flag or variable picks another, and creates no
+// data directory (no new chain) first.
+func TestNodeStart_BusyPortLeavesDataAlone(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	data := filepath.Join(t.TempDir(), "data")
+	addr := l.Addr().String()
+	expectCLIError(t, "node start on a busy port", "cannot listen on "+addr+": the port is in use (another weid node?); pick another with --listen HOST:PORT or WEID_LISTEN=HOST:PORT",
+		"node", "start", "--listen", addr, "--data", data)
+	if _, err := os.Stat(data); !os.IsNotExist(err) {
+		t.Fatalf("the data directory %s was touched: %v", data, err)
+	}
+	t.Setenv("WEID_LISTEN", addr)
+	expectCLIError(t, "node start with WEID_LISTEN on a busy port", "the port is in use", "node", "start", "--data", data)
+	expectCLIError(t, "node start --listen without a port", `--listen "127.0.0.1" is not HOST:PORT (missing port in address)`,
+		"node", "start", "--listen", "127.0.0.1", "--data", data)
+	if _, err := os.Stat(data); !os.IsNotExist(err) {
+		t.Fatalf("the data directory %s was touched: %v", data, err)
+	}
+	// The exchange service says the same of its own --listen.
+	expectCLIError(t, "exchange serve on a busy port", "cannot listen on "+addr+": the port is in use (another weid node?); pick another with --listen HOST:PORT",
+		"exchange", "serve", "--dir", t.TempDir(), "--holder", "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK", "--token", "t", "--listen", addr)
+}
+
+// TestNodeStart_LockedDataDirNamesIt: a second node on a data directory
+// in use says so, naming the directory, instead of "open keystore:
+// resource temporarily unavailable".
+func TestNodeStart_LockedDataDirNamesIt(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a node process; skipped with -short")
+	}
+	data := filepath.Join(t.TempDir(), "data")
+	_, cmd := startNode(t, data)
+	expectCLIError(t, "a second node on the same data", "another weid node is using "+data+": stop it, or start this one with another --data (WEID_DATA)",
+		"node", "start", "--listen", "127.0.0.1:0", "--data", data)
+	expectCLIError(t, "ledger verify --data of a running node", "another weid node is using "+data+": stop it, or verify through it with --remote",
+		"ledger", "verify", "--data", data)
+	stopNode(t, cmd)
+	// Stopped, its ledger verifies; the genesis is one block ("1 block",
+	// not "1 blocks").
+	if out := mustCLI(t, "ledger", "verify", "--data", data); !strings.Contains(out, " 1 block, ") {
+		t.Errorf("weid ledger verify --data: %q, want \" 1 block, \"", out)
+	}
+}
+
+// TestPlural: counts read as English: "1 access", "2 accesses", "0 blocks".
+func TestPlural(t *testing.T) {
+	for _, tc := range []struct {
+		got, want string
+	}{
+		{plural(1, "access", "accesses"), "1 access"},
+		{plural(2, "access", "accesses"), "2 accesses"},
+		{plural(uint64(0), "block", "blocks"), "0 blocks"},
+		{plural(int64(1), "transaction", "transactions"), "1 transaction"},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("got %q, want %q", tc.got, tc.want)
+		}
+	}
+}
+
+// TestMakeRun_SaysWhatTheFirstBuildDoes: make run prints one line saying
+// what the (first) build does before building, then starts the node.
+func TestMakeRun_SaysWhatTheFirstBuildDoes(t *testing.T) {
+	if _, err := exec.LookPath("make"); err != nil {
+		t.Skip("no make")
+	}
+	cmd := exec.Command("make", "-n", "run")
+	cmd.Dir = ".."
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("make -n run: %v\n%s", err, out)
+	}
+	s := string(out)
+	say := strings.Index(s, `echo "building weid — the first build downloads and compiles dependencies, a few minutes"`)
+	build := strings.Index(s, "go build")
+	start := strings.Index(s, "node start")
+	if say < 0 || build < say || start < build {
+		t.Errorf("make run should say what it builds, build, then start the node; make -n run:\n%s", s)
+	}
+}

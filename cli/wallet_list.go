@@ -1,0 +1,307 @@
+package cli
+
+// weid wallet list: the wallet's credentials told apart by what a holder
+// knows them by — type, issuer's name, a few claims, issue date and
+// whether they still stand — and the numbers "--credential N" takes.
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"unicode/utf8"
+
+	"github.com/spf13/cobra"
+
+	"github.com/weidgo/weid/client"
+	"github.com/weidgo/weid/credential"
+	"github.com/weidgo/weid/wallet"
+)
+
+// walletEntry is a row of "weid wallet list -o json".
+type walletEntry struct {
+	// N is the row's number, 1 for the oldest credential: what
+	// --credential N names.
+	N            int               `json:"n"`
+	ID           string            `json:"id"`
+	Format       credential.Format `json:"format"`
+	CredentialID string            `json:"credentialId,omitempty"`
+	Types        []string          `json:"types"`
+	Issuer       string            `json:"issuer"`
+	// IssuerName is the issuer's name in the node's trust registry, if it
+	// is a recognized issuer.
+	IssuerName string `json:"issuerName,omitempty"`
+	Subject    string `json:"subject,omitempty"`
+	ValidFrom  string `json:"validFrom,omitempty"`
+	ValidUntil string `json:"validUntil,omitempty"`
+	Added      string `json:"added"`
+	// Claims are the subject's claims as the wallet holds them (an SD-JWT's
+	// with all its disclosures), unverified.
+	Claims map[string]any `json:"claims,omitempty"`
+	// Status is what the node's verification says now: valid, revoked,
+	// suspended, expired, not valid yet, not valid (and the failed checks),
+	// or unchecked (offline, or no node answered).
+	Status string `json:"status"`
+}
+
+// Status words of "weid wallet list".
+const (
+	statusValid     = "valid"
+	statusUnchecked = "unchecked"
+)
+
+func walletListCmd(g *globals, dir *string) *cobra.Command {
+	var offline bool
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List the wallet's credentials: type, issuer, claims, issue date and status",
+		Long: `List the credentials stored in the wallet, oldest first: their number (what
+--credential N of "weid wallet present" and "weid vp create" takes), wallet
+id, format, type (the most specific one), issuer (its name in the trust
+registry of --node, else its DID), issue date, status and the first of the
+subject's claims. The status is the node's verdict now: valid, revoked,
+suspended, expired, "not valid yet", or "not valid" with the checks that
+failed. For it each credential is sent to the node's POST
+/credentials/verify — an SD-JWT without its disclosures, so none of its
+selectively disclosable claims leaves the wallet; with --offline, or when
+no node answers, the status is "unchecked" and nothing is sent. With -o json, every indexed field and all the
+subject's claims.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			w, err := openWallet(*dir, "")
+			if err != nil {
+				return err
+			}
+			all, err := w.Credentials()
+			if err != nil {
+				return err
+			}
+			entries := make([]walletEntry, 0, len(all))
+			for i, sc := range all {
+				entries = append(entries, walletEntry{N: i + 1, ID: sc.ID, Format: sc.Format, CredentialID: sc.CredentialID, Types: sc.Types,
+					Issuer: sc.Issuer, Subject: sc.Subject, ValidFrom: sc.ValidFrom, ValidUntil: sc.ValidUntil, Added: sc.Added,
+					Claims: subjectClaims(&sc), Status: statusUnchecked})
+			}
+			if !offline {
+				if err := g.checkEntries(cmd.Context(), all, entries); err != nil {
+					fmt.Fprintf(cmd.ErrOrStderr(), "weid: status and issuer names not checked: %s\n", g.oneLine(err))
+				}
+			}
+			return g.print(map[string]any{"holder": w.Meta.DID, "credentials": entries}, func(out io.Writer) {
+				tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "#\tID\tFORMAT\tTYPE\tISSUER\tISSUED\tSTATUS\tCLAIMS")
+				for _, e := range entries {
+					issuer := e.IssuerName
+					if issuer == "" {
+						issuer = e.Issuer
+					}
+					fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.N, e.ID, e.Format, mainType(e.Types), orDash(issuer), orDash(day(e.ValidFrom)),
+						e.Status, orDash(claimsLine(e.Claims, 60)))
+				}
+				tw.Flush()
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&offline, "offline", false, "do not ask the node for the credentials' status and issuers' names")
+	return cmd
+}
+
+// checkEntries fills in each entry's status and issuer name from the node.
+// It stops at the first failure that is not the credential's (no node, a
+// broken node) and returns it; the entries not reached stay unchecked.
+func (g *globals) checkEntries(ctx context.Context, all []wallet.Stored, entries []walletEntry) error {
+	c := g.client()
+	names := map[string]string{}
+	for i := range all {
+		res, err := c.VerifyCredential(ctx, withoutDisclosures(&all[i]), nil)
+		var ce *client.Error
+		switch {
+		case err == nil:
+			var failed []failedCheck
+			for _, e := range res.Errors {
+				failed = append(failed, failedCheck{e.Name, e.Detail})
+			}
+			entries[i].Status = statusWord(res.Verified, failed)
+		case errors.As(err, &ce) && ce.Status < 500:
+			entries[i].Status = "not a credential the node reads"
+		default:
+			return err
+		}
+		iss := all[i].Issuer
+		if name, seen := names[iss]; seen {
+			entries[i].IssuerName = name
+			continue
+		}
+		// An issuer the registry does not know is answered with a 404:
+		// its DID is what the list shows.
+		if is, _, err := c.Issuer(ctx, iss, "", 0); err == nil && is != nil {
+			names[iss] = is.Name
+		} else {
+			names[iss] = ""
+		}
+		entries[i].IssuerName = names[iss]
+	}
+	return nil
+}
+
+// withoutDisclosures is the stored credential as the list sends it to the
+// node: an SD-JWT without its disclosures (RFC 9901 §4: the issuer-signed
+// JWT and the separator), so that asking for its status discloses none of
+// its selectively disclosable claims; any other credential as it is.
+func withoutDisclosures(sc *wallet.Stored) json.RawMessage {
+	var tok string
+	if sc.Format != credential.FormatSDJWT || json.Unmarshal(sc.Credential, &tok) != nil {
+		return sc.Credential
+	}
+	issuerJWT, _, _ := strings.Cut(tok, "~")
+	b, _ := json.Marshal(issuerJWT + "~")
+	return b
+}
+
+// failedCheck is a check of the node's verdict that failed.
+type failedCheck struct{ Name, Detail string }
+
+// statusWord is the node's verdict on a credential in a word or a few.
+func statusWord(verified bool, errors []failedCheck) string {
+	if verified {
+		return statusValid
+	}
+	var failed []string
+	for _, e := range errors {
+		switch {
+		case e.Name == credential.CheckStatus && strings.HasPrefix(e.Detail, "revoked"):
+			return "revoked"
+		case e.Name == credential.CheckStatus && strings.HasPrefix(e.Detail, "suspended"):
+			return "suspended"
+		case e.Name == credential.CheckValidityPeriod && strings.HasPrefix(e.Detail, "expired"):
+			return "expired"
+		case e.Name == credential.CheckValidityPeriod && strings.HasPrefix(e.Detail, "not valid yet"):
+			return "not valid yet"
+		}
+		failed = append(failed, e.Name)
+	}
+	return "not valid (" + strings.Join(failed, ", ") + ")"
+}
+
+// registeredClaims are the JWT and SD-JWT VC claims that are about the
+// token, not its subject (RFC 7519 §4.1, RFC 9901 §4.2.4.1, SD-JWT VC §3.2.2).
+// An SD-JWT VC that weid made from a W3C credential also keeps that
+// credential's own members (VC DM 2.0 §4) beside the subject's claims.
+var registeredClaims = map[string]bool{
+	"iss": true, "sub": true, "iat": true, "nbf": true, "exp": true, "jti": true, "aud": true, "cnf": true,
+	"vct": true, "vct#integrity": true, "status": true, "_sd": true, "_sd_alg": true,
+	"@context": true, "id": true, "type": true, "issuer": true, "validFrom": true, "validUntil": true,
+	"credentialSchema": true, "credentialStatus": true, "evidence": true, "termsOfUse": true, "refreshService": true,
+}
+
+// subjectClaims are the claims about the credential's subject as the
+// wallet holds them, unverified: credentialSubject (the first, if there
+// are several) of a W3C credential (or of a VC 1.1 JWT's "vc"), an SD-JWT
+// VC's own claims with its disclosures; never the subject's id.
+func subjectClaims(sc *wallet.Stored) map[string]any {
+	claims, disclosures, err := sc.Claims()
+	if err != nil {
+		return nil
+	}
+	out := map[string]any{}
+	if sc.Format == credential.FormatSDJWT {
+		for k, v := range claims {
+			if !registeredClaims[k] {
+				out[k] = v
+			}
+		}
+		for _, d := range disclosures {
+			if d.Name != "" && !registeredClaims[d.Name] {
+				out[d.Name] = d.Value
+			}
+		}
+		return out
+	}
+	if vc, ok := claims["vc"].(map[string]any); ok {
+		claims = vc
+	}
+	subj := claims["credentialSubject"]
+	if arr, ok := subj.([]any); ok && len(arr) > 0 {
+		subj = arr[0]
+	}
+	m, _ := subj.(map[string]any)
+	for k, v := range m {
+		if k != "id" {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// claimsLine is claims as "name=value, …" in name order, nested values
+// elided, cut to about max characters.
+func claimsLine(claims map[string]any, max int) string {
+	names := make([]string, 0, len(claims))
+	for k := range claims {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	var parts []string
+	for _, k := range names {
+		var v string
+		switch x := claims[k].(type) {
+		case string:
+			v = x
+		case map[string]any, []any:
+			v = "…"
+		default:
+			b, _ := json.Marshal(x)
+			v = string(b)
+		}
+		parts = append(parts, k+"="+v)
+	}
+	s := strings.Join(strings.Fields(strings.Join(parts, ", ")), " ")
+	if utf8.RuneCountInString(s) > max {
+		r := []rune(s)
+		s = string(r[:max-1]) + "…"
+	}
+	return s
+}
+
+// day is the date of an RFC 3339 time, or the value as it is.
+func day(ts string) string {
+	if len(ts) >= 10 && ts[4] == '-' && ts[7] == '-' {
+		return ts[:10]
+	}
+	return ts
+}
+
+// pickCredential finds a credential of w by its number in "weid wallet
+// list" (N or #N) or its id or a unique prefix of it. A bare number that is
+// also the prefix of an id is ambiguous and refused.
+func pickCredential(w *wallet.Wallet, arg string) (*wallet.Stored, error) {
+	num, hash := strings.CutPrefix(arg, "#")
+	n, err := strconv.Atoi(num)
+	isNum := err == nil && n >= 1 && len(num) < wallet.IDLen && strings.Trim(num, "0123456789") == ""
+	if !isNum {
+		if hash {
+			return nil, fmt.Errorf("--credential %q: #N takes the number of a credential in weid wallet list", arg)
+		}
+		return findCredential(w, arg)
+	}
+	all, err := w.Credentials()
+	if err != nil {
+		return nil, err
+	}
+	if !hash {
+		for i := range all {
+			if strings.HasPrefix(all[i].ID, num) {
+				return nil, fmt.Errorf("--credential %s is both credential number %s and the start of id %s: write #%s for the number, or more of the id", arg, num, all[i].ID, num)
+			}
+		}
+	}
+	if n > len(all) {
+		return nil, fmt.Errorf("--credential %s: the wallet holds %s (see weid wallet list)", arg, plural(len(all), "credential", "credentials"))
+	}
+	return &all[n-1], nil
+}
