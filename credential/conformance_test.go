@@ -95,3 +95,73 @@ func TestInlineContexts(t *testing.T) {
 		}
 	}
 }
+
+// TestLanguageValueObjects: VC Data Model 2.0 §4.6 and §11.1 — name and
+// description, of the credential and of its issuer, are strings, language
+// value objects or arrays of them; anything else in them is refused, by
+// every securing mechanism (the vc+jwt payload too).
+func TestLanguageValueObjects(t *testing.T) {
+	ctx := context.Background()
+	v := keyVerifier()
+	iss := newKeyIssuer(t)
+	en := map[string]any{"@value": "Example University", "@language": "en"}
+	rtl := map[string]any{"@value": "جامعة", "@language": "ar-EG", "@direction": "rtl"}
+	for name, val := range map[string]any{
+		"string":    "Example University",
+		"language":  en,
+		"direction": rtl,
+		"languages": []any{en, map[string]any{"@value": "示例大学", "@language": "zh-Hans-CN"}},
+	} {
+		for _, where := range []string{"credential", "issuer"} {
+			extra := map[string]any{"name": val, "description": val}
+			if where == "issuer" {
+				extra = map[string]any{"issuer": map[string]any{"id": iss.did, "name": val, "description": val}}
+			}
+			doc := withMembers(t, iss.did, extra)
+			for _, suite := range []string{CryptosuiteEdDSARDFC2022, CryptosuiteEdDSAJCS2022} {
+				signed, err := SignDataIntegrity(iss.signer(), doc, suite, time.Time{})
+				if err != nil {
+					t.Fatalf("%s %s %s: %v", where, name, suite, err)
+				}
+				if r := v.VerifyDataIntegrity(ctx, signed, Policy{}); !r.Verified {
+					t.Fatalf("%s %s %s:\n%s", where, name, suite, diDump(r))
+				}
+			}
+			if _, err := IssueJWT(iss.signer(), doc, time.Now(), IssueOptions{}); err != nil {
+				t.Fatalf("%s %s vc+jwt: %v", where, name, err)
+			}
+		}
+	}
+	for name, val := range map[string]any{
+		"extra member":   map[string]any{"@value": "x", "@language": "en", "url": "did:example:issuer"},
+		"no value":       map[string]any{"@language": "en"},
+		"bad language":   map[string]any{"@value": "x", "@language": "en_US"},
+		"bad direction":  map[string]any{"@value": "x", "@direction": "up"},
+		"typed value":    map[string]any{"@value": "x", "@type": "https://example.org/#T"},
+		"number":         json.Number("5"),
+		"empty array":    []any{},
+		"array of junk":  []any{en, true},
+		"nested objects": map[string]any{"@value": map[string]any{"@value": "x"}},
+	} {
+		for _, where := range []string{"credential", "issuer"} {
+			extra := map[string]any{"name": val}
+			if where == "issuer" {
+				extra = map[string]any{"issuer": map[string]any{"id": iss.did, "description": val}}
+			}
+			doc := withMembers(t, iss.did, extra)
+			if _, err := SignDataIntegrity(iss.signer(), doc, CryptosuiteEdDSARDFC2022, time.Time{}); err == nil {
+				t.Errorf("%s %s: signed with Data Integrity", where, name)
+			}
+			if _, err := IssueJWT(iss.signer(), doc, time.Now(), IssueOptions{}); err == nil {
+				t.Errorf("%s %s: signed as vc+jwt", where, name)
+			}
+			tok, err := SignJWS(iss.key, iss.vm(), doc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r := v.VerifyJWT(ctx, tok, Policy{}); r.Verified {
+				t.Errorf("%s %s: vc+jwt verified", where, name)
+			}
+		}
+	}
+}

@@ -258,6 +258,15 @@ func (c *Credential) check() error {
 	if !isURL(c.Issuer) {
 		return fmt.Errorf(`"issuer" %q is not a URL`, truncate(c.Issuer, 80))
 	}
+	// name and description (§4.6) of the credential and of its issuer.
+	if err := namesAndDescriptions(doc, ""); err != nil {
+		return err
+	}
+	if iss, ok := doc["issuer"].(map[string]any); ok {
+		if err := namesAndDescriptions(iss, "issuer "); err != nil {
+			return err
+		}
+	}
 	if strings.HasPrefix(c.Issuer, "did:") {
 		if _, err := did.ParseDID(c.Issuer); err != nil {
 			return fmt.Errorf(`"issuer": %v`, err)
@@ -355,6 +364,83 @@ func (c *Credential) check() error {
 		}
 	}
 	return nil
+}
+
+// namesAndDescriptions checks the name and description of obj (VC Data
+// Model 2.0 §4.6): each, if present, is a string, a language value object
+// (§11.1), or an array of them (one per language). where prefixes errors.
+func namesAndDescriptions(obj map[string]any, where string) error {
+	for _, name := range []string{"name", "description"} {
+		v, ok := obj[name]
+		if !ok {
+			continue
+		}
+		list, isList := v.([]any)
+		if !isList {
+			list = []any{v}
+		} else if len(list) == 0 {
+			return fmt.Errorf("%s%q must not be an empty array", where, name)
+		}
+		for _, e := range list {
+			if err := languageValue(e); err != nil {
+				return fmt.Errorf("%s%q: %v", where, name, err)
+			}
+		}
+	}
+	return nil
+}
+
+// languageValue checks a string or a language value object (VC Data
+// Model 2.0 §11.1): "@value" a string, "@language" a well-formed BCP 47
+// language tag, "@direction" "ltr" or "rtl", and nothing else.
+func languageValue(v any) error {
+	switch v := v.(type) {
+	case string:
+		return nil
+	case map[string]any:
+		if _, ok := v["@value"].(string); !ok {
+			return errors.New(`a language value object must have a string "@value"`)
+		}
+		for k, x := range v {
+			switch k {
+			case "@value":
+			case "@language":
+				if s, _ := x.(string); !languageTag(s) {
+					return errors.New(`"@language" must be a BCP 47 language tag, such as "en" or "zh-Hans-CN"`)
+				}
+			case "@direction":
+				if x != "ltr" && x != "rtl" {
+					return errors.New(`"@direction" must be "ltr" or "rtl"`)
+				}
+			default:
+				return fmt.Errorf("a language value object has only @value, @language and @direction, not %q", truncate(k, 64))
+			}
+		}
+		return nil
+	}
+	return errors.New("must be a string or a language value object")
+}
+
+// languageTag reports whether s has the form of a BCP 47 language tag
+// (RFC 5646 §2.1): subtags of 1 to 8 letters or digits separated by '-',
+// the first of letters only.
+func languageTag(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for i, sub := range strings.Split(s, "-") {
+		if len(sub) == 0 || len(sub) > 8 {
+			return false
+		}
+		for j := 0; j < len(sub); j++ {
+			c := sub[j] | 0x20
+			letter := c >= 'a' && c <= 'z'
+			if !letter && (i == 0 || sub[j] < '0' || sub[j] > '9') {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // stringSet reads a string or a non-empty array of non-empty strings.

@@ -63,6 +63,9 @@ func linkedDataView(doc map[string]any) error {
 					}
 					continue
 				}
+				if valueObjectKey(k) && isLanguageValue(v) {
+					continue // a literal (VC Data Model 2.0 §11.1)
+				}
 				if strings.HasPrefix(k, "@") || strings.Contains(k, ":") {
 					return fmt.Errorf("%s: member %q is a JSON-LD keyword or an IRI; use the terms the contexts define", at, truncate(k, 64))
 				}
@@ -97,6 +100,30 @@ func linkedDataView(doc map[string]any) error {
 		return fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
 	return nil
+}
+
+// valueObjectKey reports whether k is a member of a language value
+// object (VC Data Model 2.0 §11.1).
+func valueObjectKey(k string) bool {
+	return k == "@value" || k == "@language" || k == "@direction"
+}
+
+// isLanguageValue reports whether m is a language value object: a string
+// @value with at most @language and @direction, all strings. It is a
+// literal, which JSON-LD signs as a language-tagged string. Its
+// @direction is not signed by the RDFC suites: JSON-LD's toRdf drops it
+// unless rdfDirection is set (JSON-LD 1.1 API §8.1), which no cryptosuite
+// does; it only says how to display the text.
+func isLanguageValue(m map[string]any) bool {
+	if _, ok := m["@value"].(string); !ok {
+		return false
+	}
+	for k, v := range m {
+		if _, isStr := v.(string); !valueObjectKey(k) || !isStr {
+			return false
+		}
+	}
+	return true
 }
 
 // ldPath is a path into a document: "" for the document, then "/name" or
