@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/weidgo/weid/ldproof"
 )
 
 // withMembers is diCredential with members replaced (nil deletes).
@@ -163,5 +165,101 @@ func TestLanguageValueObjects(t *testing.T) {
 				t.Errorf("%s %s: vc+jwt verified", where, name)
 			}
 		}
+	}
+}
+
+// TestTypedObjects: VC Data Model 2.0 §4.10, §4.11, §5.4, §5.5, §5.6 —
+// credentialStatus, credentialSchema, refreshService, termsOfUse and
+// evidence are objects or sets of objects, each with a type (§4.5);
+// credentialStatus.id is optional and, like any id (§4.4), a URL.
+func TestTypedObjects(t *testing.T) {
+	iss := newKeyIssuer(t)
+	status := map[string]any{"type": "https://example.org/#ExampleStatus", "statusPurpose": "revocation"}
+	for name, extra := range map[string]map[string]any{
+		"status without id":   {"credentialStatus": status},
+		"status with id":      {"credentialStatus": map[string]any{"id": "https://example.org/status/1#3", "type": "https://example.org/#ExampleStatus"}},
+		"schema type array":   {"credentialSchema": map[string]any{"id": "https://example.org/schema/1", "type": []any{"JsonSchema"}}},
+		"refresh service":     {"refreshService": map[string]any{"id": "https://example.org/refresh/1", "type": "https://example.org/#RefreshService"}},
+		"refresh services":    {"refreshService": []any{map[string]any{"type": "https://example.org/#A"}, map[string]any{"type": "https://example.org/#B"}}},
+		"terms of use":        {"termsOfUse": map[string]any{"type": "https://example.org/#IssuerPolicy", "id": "https://example.org/policies/1"}},
+		"terms of use set":    {"termsOfUse": []any{map[string]any{"type": "https://example.org/#A"}, map[string]any{"type": "https://example.org/#B"}}},
+		"evidence":            {"evidence": map[string]any{"type": []any{"https://example.org/#DocumentVerification"}}},
+		"evidence set":        {"evidence": []any{map[string]any{"type": "https://example.org/#A"}, map[string]any{"id": "https://example.org/e/2", "type": "https://example.org/#B"}}},
+		"evidence, VC 1.1":    {"@context": []any{ContextV1}, "issuanceDate": "2025-07-01T00:00:00Z", "validFrom": nil, "type": "VerifiableCredential", "credentialSubject": map[string]any{"id": "did:example:alice"}, "evidence": map[string]any{"type": "https://example.org/#A"}},
+		"status, no id, v1.1": {"@context": []any{ContextV1}, "issuanceDate": "2025-07-01T00:00:00Z", "validFrom": nil, "type": "VerifiableCredential", "credentialSubject": map[string]any{"id": "did:example:alice"}, "credentialStatus": map[string]any{"type": "https://example.org/#ExampleStatus"}},
+	} {
+		doc := withMembers(t, iss.did, extra)
+		if _, err := Parse(doc); err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if _, err := SignDataIntegrity(iss.signer(), doc, CryptosuiteEdDSARDFC2022, time.Time{}); err != nil {
+			t.Errorf("%s: sign: %v", name, err)
+		}
+	}
+	for _, member := range []string{"credentialStatus", "credentialSchema", "refreshService", "termsOfUse", "evidence"} {
+		for name, val := range map[string]any{
+			"no type":      map[string]any{"id": "https://example.org/x/1"},
+			"empty type":   map[string]any{"id": "https://example.org/x/1", "type": ""},
+			"numeric type": map[string]any{"id": "https://example.org/x/1", "type": json.Number("1")},
+			"non-URL id":   map[string]any{"id": "not a url", "type": "https://example.org/#T"},
+			"id array":     map[string]any{"id": []any{"https://example.org/x/1", "https://example.org/x/2"}, "type": "https://example.org/#T"},
+			"one untyped":  []any{map[string]any{"id": "https://example.org/x/1", "type": "https://example.org/#T"}, map[string]any{"id": "https://example.org/x/2"}},
+			"string":       "https://example.org/x/1",
+			"empty set":    []any{},
+		} {
+			doc := withMembers(t, iss.did, map[string]any{member: val})
+			if _, err := Parse(doc); err == nil {
+				t.Errorf("%s %s: accepted", member, name)
+			}
+		}
+	}
+}
+
+// TestDataIntegrityVC11AddsSuiteContext: a VC 1.1 credential's base
+// context does not define DataIntegrityProof, so issuing one with a Data
+// Integrity cryptosuite adds the Data Integrity v2 context, and
+// Ed25519Signature2020 adds its own context (VC Data Integrity §2.4.1,
+// as the reference issuers do); a VC 2.0 credential keeps its @context.
+func TestDataIntegrityVC11AddsSuiteContext(t *testing.T) {
+	ctx := context.Background()
+	v := keyVerifier()
+	iss := newKeyIssuer(t)
+	v11 := withMembers(t, iss.did, map[string]any{"@context": []any{ContextV1, "https://www.w3.org/ns/credentials/examples/v2"}, "validFrom": nil, "issuanceDate": "2025-07-01T00:00:00Z"})
+	for suite, want := range map[string]string{
+		CryptosuiteEdDSARDFC2022:      ContextDataIntegrityV2,
+		CryptosuiteEdDSAJCS2022:       ContextDataIntegrityV2,
+		ProofTypeEd25519Signature2020: ldproof.ContextEd25519Signature2020,
+	} {
+		signed, err := SignDataIntegrity(iss.signer(), v11, suite, time.Time{})
+		if err != nil {
+			t.Fatalf("%s: %v", suite, err)
+		}
+		got := Strings(mustObject(t, signed)["@context"])
+		if len(got) != 3 || got[0] != ContextV1 || got[2] != want {
+			t.Errorf("%s: @context %v", suite, got)
+		}
+		if r := v.VerifyDataIntegrity(ctx, signed, Policy{}); !r.Verified {
+			t.Errorf("%s:\n%s", suite, diDump(r))
+		}
+		// A credential that names the context already is left as it is.
+		again, err := SignDataIntegrity(iss.signer(), withMembers(t, iss.did, map[string]any{"@context": []any{ContextV1, want}, "type": "VerifiableCredential", "validFrom": nil, "issuanceDate": "2025-07-01T00:00:00Z", "credentialSubject": map[string]any{"id": "did:example:alice"}}), suite, time.Time{})
+		if err != nil {
+			t.Fatalf("%s with the context: %v", suite, err)
+		}
+		if got := Strings(mustObject(t, again)["@context"]); len(got) != 2 {
+			t.Errorf("%s with the context: @context %v", suite, got)
+		}
+	}
+	// Data Integrity v1 also defines DataIntegrityProof.
+	withV1 := withMembers(t, iss.did, map[string]any{"@context": []any{ContextV1, ContextDataIntegrityV1}, "type": "VerifiableCredential", "validFrom": nil, "issuanceDate": "2025-07-01T00:00:00Z", "credentialSubject": map[string]any{"id": "did:example:alice"}})
+	if signed, err := SignDataIntegrity(iss.signer(), withV1, CryptosuiteEdDSARDFC2022, time.Time{}); err != nil || len(Strings(mustObject(t, signed)["@context"])) != 2 {
+		t.Errorf("data-integrity/v1: %v %s", err, signed)
+	}
+	// VC 2.0: unchanged, member order and form kept.
+	v2 := diCredential(t, iss.did)
+	signed, err := SignDataIntegrity(iss.signer(), v2, CryptosuiteEdDSARDFC2022, time.Time{})
+	if err != nil || !strings.HasPrefix(string(signed), string(v2[:len(v2)-1])) {
+		t.Errorf("VC 2.0: %v\n%s", err, signed)
 	}
 }

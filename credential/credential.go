@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -313,35 +314,28 @@ func (c *Credential) check() error {
 	if !c.ValidFrom.IsZero() && !c.ValidUntil.IsZero() && c.ValidUntil.Before(c.ValidFrom) {
 		return fmt.Errorf("%q is before %q", until, from)
 	}
-	// credentialStatus (§4.10): objects with a type, and an id URL if any.
-	statuses, err := objects(doc["credentialStatus"], "credentialStatus", false)
-	if err != nil {
-		return err
-	}
-	for i, s := range statuses {
-		if _, err := stringSet(s["type"], fmt.Sprintf("credentialStatus %d type", i)); err != nil {
+	// credentialStatus (§4.10), credentialSchema (§4.11), refreshService
+	// (§5.4), termsOfUse (§5.5) and evidence (§5.6): one object or a set
+	// of them, each with a type (§4.5) and, where it has one, an id URL
+	// (§4.4); only credentialSchema's id is required.
+	typed := map[string][]map[string]any{}
+	for _, name := range []string{"credentialStatus", "credentialSchema", "refreshService", "termsOfUse", "evidence"} {
+		objs, err := typedObjects(doc, name)
+		if err != nil {
 			return err
 		}
-		if v, ok := s["id"]; ok {
-			if id, isStr := v.(string); !isStr || !isURL(id) {
-				return fmt.Errorf(`"credentialStatus" %d: "id" must be a URL`, i)
-			}
-		}
+		typed[name] = objs
 	}
-	c.Statuses = statuses
-	// credentialSchema (§4.11): objects with an id URL and a type.
-	schemaObjs, err := objects(doc["credentialSchema"], "credentialSchema", false)
-	if err != nil {
-		return err
-	}
-	for i, s := range schemaObjs {
+	c.Statuses = typed["credentialStatus"]
+	for i, s := range typed["credentialSchema"] {
 		id, _ := s["id"].(string)
-		typ, _ := s["type"].(string)
 		if !isURL(id) {
 			return fmt.Errorf(`"credentialSchema" %d must have an "id" URL`, i)
 		}
-		if typ == "" {
-			return fmt.Errorf(`"credentialSchema" %d must have a "type" (such as %q)`, i, SchemaTypeJSONSchema)
+		types, _ := stringSet(s["type"], "type")
+		typ := types[0]
+		if slices.Contains(types, SchemaTypeJSONSchema) {
+			typ = SchemaTypeJSONSchema
 		}
 		if _, _, weid := ParseSchemaURL(id); weid && typ != SchemaTypeJSONSchema {
 			return fmt.Errorf(`"credentialSchema" %d names a weid schema, whose "type" is %q, not %q`, i, SchemaTypeJSONSchema, truncate(typ, 64))
@@ -441,6 +435,30 @@ func languageTag(s string) bool {
 		}
 	}
 	return true
+}
+
+// typedObjects reads member name of doc: absent, one object, or a
+// non-empty array of objects, each with a "type" (a string or an array of
+// strings) and, if it has an "id", an id that is a URL.
+func typedObjects(doc map[string]any, name string) ([]map[string]any, error) {
+	objs, err := objects(doc[name], name, false)
+	if err != nil {
+		return nil, err
+	}
+	for i, o := range objs {
+		if _, ok := o["type"]; !ok {
+			return nil, fmt.Errorf("%q %d must have a \"type\"", name, i)
+		}
+		if _, err := stringSet(o["type"], name+" type"); err != nil {
+			return nil, err
+		}
+		if v, ok := o["id"]; ok {
+			if id, isStr := v.(string); !isStr || !isURL(id) {
+				return nil, fmt.Errorf(`%q %d: "id" must be a URL`, name, i)
+			}
+		}
+	}
+	return objs, nil
 }
 
 // stringSet reads a string or a non-empty array of non-empty strings.

@@ -104,6 +104,12 @@ func TestSign_UndefinedTermNamed(t *testing.T) {
 	doc = []byte(`{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiableCredential","NoSuchType"],"issuer":"did:example:1","credentialSubject":{"id":"did:example:2"}}`)
 	_, err = Sign(doc, Options{Cryptosuite: EdDSARDFC2022, Key: k, VerificationMethod: vm})
 	wantCode(t, err, CodeUndefinedTerm, "NoSuchType")
+	// VC 1.1 (its terms are defined in a type-scoped context of
+	// VerifiableCredential): the undefined term is statusPurpose, not a
+	// term that "type" brings into scope, such as issuer.
+	doc11 := []byte(`{"@context":["https://www.w3.org/2018/credentials/v1","https://w3id.org/security/data-integrity/v2"],"type":"VerifiableCredential","issuer":"did:example:1","issuanceDate":"2025-07-01T00:00:00Z","credentialSubject":{"id":"did:example:2"},"credentialStatus":{"type":"https://example.org/#S","statusPurpose":"revocation"}}`)
+	_, err = Sign(doc11, Options{Cryptosuite: EdDSARDFC2022, Key: k, VerificationMethod: vm})
+	wantCode(t, err, CodeUndefinedTerm, `"statusPurpose"`)
 	// JCS does no JSON-LD processing.
 	if _, err := Sign(doc, Options{Cryptosuite: EdDSAJCS2022, Key: k, VerificationMethod: vm}); err != nil {
 		t.Errorf("eddsa-jcs-2022: %v", err)
