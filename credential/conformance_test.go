@@ -5,10 +5,15 @@ package credential
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/base64"
 	"encoding/json"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mr-tron/base58"
 
 	"github.com/weidgo/weid/ldproof"
 )
@@ -261,5 +266,98 @@ func TestDataIntegrityVC11AddsSuiteContext(t *testing.T) {
 	signed, err := SignDataIntegrity(iss.signer(), v2, CryptosuiteEdDSARDFC2022, time.Time{})
 	if err != nil || !strings.HasPrefix(string(signed), string(v2[:len(v2)-1])) {
 		t.Errorf("VC 2.0: %v\n%s", err, signed)
+	}
+}
+
+// TestRelatedResource: VC Data Model 2.0 §5.3 — relatedResource entries
+// have an id URL, unique, and digestSRI or digestMultibase; weid checks
+// the digests of the resources it has (its embedded contexts) in the
+// named check relatedResource, for every securing mechanism.
+func TestRelatedResource(t *testing.T) {
+	ctx := context.Background()
+	v := keyVerifier()
+	iss := newKeyIssuer(t)
+	body, ok := ldproof.ContextBytes(ContextV2)
+	if !ok {
+		t.Fatal("no v2 context")
+	}
+	s256, s384 := sha256.Sum256(body), sha512.Sum384(body)
+	sri := "sha384-" + base64.StdEncoding.EncodeToString(s384[:])
+	mb := "u" + base64.RawURLEncoding.EncodeToString(append([]byte{0x12, 0x20}, s256[:]...))
+	mb58 := "z" + base58.Encode(append([]byte{0x12, 0x20}, s256[:]...))
+	other := map[string]any{"id": "https://example.org/logo.png", "digestSRI": "sha256-" + base64.StdEncoding.EncodeToString(make([]byte, 32)), "mediaType": "image/png"}
+
+	issueBoth := func(t *testing.T, related any) []*Result {
+		t.Helper()
+		doc := withMembers(t, iss.did, map[string]any{"relatedResource": related})
+		signed, err := SignDataIntegrity(iss.signer(), doc, CryptosuiteEdDSARDFC2022, time.Time{})
+		if err != nil {
+			t.Fatalf("sign: %v", err)
+		}
+		tok, err := IssueJWT(iss.signer(), doc, time.Now(), IssueOptions{})
+		if err != nil {
+			t.Fatalf("vc+jwt: %v", err)
+		}
+		return []*Result{v.VerifyDataIntegrity(ctx, signed, Policy{}), v.VerifyJWT(ctx, tok, Policy{})}
+	}
+	for _, r := range issueBoth(t, map[string]any{"id": ContextV2, "digestSRI": sri, "digestMultibase": mb}) {
+		if st := diStatuses(r); !r.Verified || st[CheckRelatedResource] != StatusPassed {
+			t.Fatalf("matching digests:\n%s", diDump(r))
+		}
+	}
+	for _, r := range issueBoth(t, map[string]any{"id": ContextV2, "digestMultibase": mb58}) {
+		if st := diStatuses(r); !r.Verified || st[CheckRelatedResource] != StatusPassed {
+			t.Fatalf("base58 multihash:\n%s", diDump(r))
+		}
+	}
+	for _, r := range issueBoth(t, []any{map[string]any{"id": ContextV2, "digestSRI": sri}, other}) {
+		if st := diStatuses(r); !r.Verified || st[CheckRelatedResource] != StatusWarning {
+			t.Fatalf("unretrievable resource:\n%s", diDump(r))
+		}
+	}
+
+	// A mismatch is refused at issuance and fails the named check.
+	bad := map[string]any{"id": ContextV2, "digestSRI": "sha256-" + base64.StdEncoding.EncodeToString(make([]byte, 32))}
+	doc := withMembers(t, iss.did, map[string]any{"relatedResource": bad})
+	if _, err := SignDataIntegrity(iss.signer(), doc, CryptosuiteEdDSARDFC2022, time.Time{}); err == nil || !strings.Contains(err.Error(), "does not match") {
+		t.Errorf("mismatch signed: %v", err)
+	}
+	if _, err := IssueJWT(iss.signer(), doc, time.Now(), IssueOptions{}); err == nil {
+		t.Error("mismatch issued as vc+jwt")
+	}
+	for _, signed := range []json.RawMessage{forge(t, iss.key, doc, iss.vm())} {
+		r := v.VerifyDataIntegrity(ctx, signed, Policy{})
+		if st := diStatuses(r); r.Verified || st[CheckRelatedResource] != StatusFailed || st[CheckProof] != StatusPassed {
+			t.Errorf("mismatch:\n%s", diDump(r))
+		}
+	}
+	tok, _ := SignJWS(iss.key, iss.vm(), doc)
+	if r := v.VerifyJWT(ctx, tok, Policy{}); r.Verified || diStatuses(r)[CheckRelatedResource] != StatusFailed {
+		t.Errorf("vc+jwt mismatch:\n%s", diDump(r))
+	}
+
+	// Malformed entries.
+	for name, val := range map[string]any{
+		"no id":          map[string]any{"digestSRI": sri},
+		"non-URL id":     map[string]any{"id": "logo", "digestSRI": sri},
+		"no digest":      map[string]any{"id": ContextV2},
+		"duplicate id":   []any{map[string]any{"id": ContextV2, "digestSRI": sri}, map[string]any{"id": ContextV2, "digestMultibase": mb}},
+		"bad SRI alg":    map[string]any{"id": ContextV2, "digestSRI": "md5-" + base64.StdEncoding.EncodeToString(make([]byte, 16))},
+		"short SRI":      map[string]any{"id": ContextV2, "digestSRI": "sha384-AAAA"},
+		"SRI not string": map[string]any{"id": ContextV2, "digestSRI": json.Number("1")},
+		"bad multibase":  map[string]any{"id": ContextV2, "digestMultibase": "m" + base64.StdEncoding.EncodeToString(s256[:])},
+		"not multihash":  map[string]any{"id": ContextV2, "digestMultibase": "u" + base64.RawURLEncoding.EncodeToString(s256[:])},
+		"empty set":      []any{},
+		"string":         ContextV2,
+		"bad mediaType":  map[string]any{"id": ContextV2, "digestSRI": sri, "mediaType": json.Number("3")},
+	} {
+		doc := withMembers(t, iss.did, map[string]any{"relatedResource": val})
+		if _, err := Parse(doc); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+		tok, _ := SignJWS(iss.key, iss.vm(), doc)
+		if r := v.VerifyJWT(ctx, tok, Policy{}); r.Verified {
+			t.Errorf("%s: verified", name)
+		}
 	}
 }

@@ -62,6 +62,8 @@ type Credential struct {
 	Schemas []SchemaRef
 	// Statuses are the credentialStatus entries.
 	Statuses []map[string]any
+	// Related are the relatedResource entries (§5.3).
+	Related []RelatedResource
 	// IssuedAt, NotBefore and Expires are the JWT claims iat, nbf and exp
 	// (RFC 7519 §4.1) if the JWS payload carries them; zero otherwise.
 	IssuedAt, NotBefore, Expires time.Time
@@ -341,6 +343,9 @@ func (c *Credential) check() error {
 			return fmt.Errorf(`"credentialSchema" %d names a weid schema, whose "type" is %q, not %q`, i, SchemaTypeJSONSchema, truncate(typ, 64))
 		}
 		c.Schemas = append(c.Schemas, SchemaRef{ID: id, Type: typ})
+	}
+	if c.Related, err = relatedResources(doc); err != nil {
+		return err
 	}
 	// JWT claims a vc+jwt payload may carry beside the credential: "iss"
 	// must agree with the issuer; iat, nbf and exp are NumericDates.

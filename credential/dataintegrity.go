@@ -93,6 +93,9 @@ func SignDataIntegrity(s Signer, doc json.RawMessage, cryptosuite string, create
 		return nil, err
 	}
 	c, err := Parse(doc)
+	if err == nil {
+		err = issuable(c)
+	}
 	if err != nil {
 		return nil, errs.Wrap(http.StatusBadRequest, "credential.invalid", err)
 	}

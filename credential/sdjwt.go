@@ -47,6 +47,9 @@ func IssueSDJWT(ctx context.Context, s Signer, cred json.RawMessage, now time.Ti
 		return "", err
 	}
 	c, err := Parse(cred)
+	if err == nil {
+		err = issuable(c)
+	}
 	if err != nil {
 		return "", errs.Wrap(http.StatusBadRequest, "credential.invalid", err)
 	}

@@ -29,7 +29,7 @@ const (
 )
 
 // CheckNames lists every check in the order VerifyJWT reports them.
-var CheckNames = []string{CheckStructure, CheckProof, CheckIssuerBinding, CheckAccreditation, CheckValidityPeriod, CheckSchema, CheckStatus}
+var CheckNames = []string{CheckStructure, CheckProof, CheckIssuerBinding, CheckAccreditation, CheckValidityPeriod, CheckSchema, CheckStatus, CheckRelatedResource}
 
 // Outcomes of a check.
 const (
@@ -139,6 +139,10 @@ type Verifier struct {
 //     checker does not know (not a status list of this ledger, or no
 //     checker) is a warning; without credentialStatus the check is
 //     skipped.
+//   - relatedResource: the digests of each relatedResource entry that
+//     names a resource weid has (an embedded @context document) match its
+//     bytes (VC Data Model 2.0 §5.3); entries naming other resources are
+//     not retrieved, a warning; without relatedResource, skipped.
 //
 // VerifyJWT never panics on any token and returns no error for a bad
 // credential: everything is in the Result.
@@ -175,6 +179,7 @@ func (v *Verifier) claims(r *Result, c *Credential, signerDID string, p Policy) 
 	v.validity(r, c)
 	v.schema(r, c)
 	v.status(r, c)
+	v.relatedResource(r, c)
 	r.finish()
 }
 

@@ -89,3 +89,16 @@ type unknownContextError struct{ url string }
 func (e *unknownContextError) Error() string {
 	return fmt.Sprintf("context %q is not one weid knows", e.url)
 }
+
+// ContextBytes returns the embedded document of a context URL, byte for
+// byte as weid embeds it, and whether weid embeds that URL: the resource
+// a verifier can retrieve without fetching anything, to check a
+// credential's relatedResource digests against (VC Data Model 2.0 §5.3).
+func ContextBytes(url string) ([]byte, bool) {
+	file, ok := contextURLs[url]
+	if !ok {
+		return nil, false
+	}
+	b, err := contextFiles.ReadFile(file)
+	return b, err == nil
+}
