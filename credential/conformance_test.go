@@ -277,13 +277,18 @@ func TestRelatedResource(t *testing.T) {
 	ctx := context.Background()
 	v := keyVerifier()
 	iss := newKeyIssuer(t)
-	body, ok := ldproof.ContextBytes(ContextV2)
+	// The v2 base context as W3C serves it: VC DM 2.0 §B.1's SHA-256, as
+	// a bare digest in multibase, and its SHA-384 as SRI.
+	sri := "sha384-l/HrjlBCNWyAX91hr6LFV2Y3heB5Tcr6IeE4/Tje8YyzYBM8IhqjHWiWpr8+ZbYU"
+	mb := "uWZVc7WaX1h4D8rJVb-vlMIqxaEKEb1tYbX8fet7JJzQ"
+	// Another embedded context, by its bytes, as a base58btc multihash.
+	const examples = "https://www.w3.org/ns/credentials/examples/v2"
+	body, ok := ldproof.ContextBytes(examples)
 	if !ok {
-		t.Fatal("no v2 context")
+		t.Fatal("no examples context")
 	}
-	s256, s384 := sha256.Sum256(body), sha512.Sum384(body)
-	sri := "sha384-" + base64.StdEncoding.EncodeToString(s384[:])
-	mb := "u" + base64.RawURLEncoding.EncodeToString(append([]byte{0x12, 0x20}, s256[:]...))
+	s256 := sha256.Sum256(body)
+	s512 := sha512.Sum512(body)
 	mb58 := "z" + base58.Encode(append([]byte{0x12, 0x20}, s256[:]...))
 	other := map[string]any{"id": "https://example.org/logo.png", "digestSRI": "sha256-" + base64.StdEncoding.EncodeToString(make([]byte, 32)), "mediaType": "image/png"}
 
@@ -305,9 +310,9 @@ func TestRelatedResource(t *testing.T) {
 			t.Fatalf("matching digests:\n%s", diDump(r))
 		}
 	}
-	for _, r := range issueBoth(t, map[string]any{"id": ContextV2, "digestMultibase": mb58}) {
+	for _, r := range issueBoth(t, []any{map[string]any{"id": examples, "digestMultibase": mb58, "digestSRI": "sha512-" + base64.StdEncoding.EncodeToString(s512[:])}, map[string]any{"id": ContextV2, "digestMultibase": mb}}) {
 		if st := diStatuses(r); !r.Verified || st[CheckRelatedResource] != StatusPassed {
-			t.Fatalf("base58 multihash:\n%s", diDump(r))
+			t.Fatalf("embedded bytes, base58 multihash:\n%s", diDump(r))
 		}
 	}
 	for _, r := range issueBoth(t, []any{map[string]any{"id": ContextV2, "digestSRI": sri}, other}) {
@@ -316,24 +321,40 @@ func TestRelatedResource(t *testing.T) {
 		}
 	}
 
-	// A mismatch is refused at issuance and fails the named check.
-	bad := map[string]any{"id": ContextV2, "digestSRI": "sha256-" + base64.StdEncoding.EncodeToString(make([]byte, 32))}
-	doc := withMembers(t, iss.did, map[string]any{"relatedResource": bad})
-	if _, err := SignDataIntegrity(iss.signer(), doc, CryptosuiteEdDSARDFC2022, time.Time{}); err == nil || !strings.Contains(err.Error(), "does not match") {
-		t.Errorf("mismatch signed: %v", err)
-	}
-	if _, err := IssueJWT(iss.signer(), doc, time.Now(), IssueOptions{}); err == nil {
-		t.Error("mismatch issued as vc+jwt")
-	}
-	for _, signed := range []json.RawMessage{forge(t, iss.key, doc, iss.vm())} {
-		r := v.VerifyDataIntegrity(ctx, signed, Policy{})
-		if st := diStatuses(r); r.Verified || st[CheckRelatedResource] != StatusFailed || st[CheckProof] != StatusPassed {
-			t.Errorf("mismatch:\n%s", diDump(r))
+	// The npm copy of the v2 context weid embeds is not what W3C serves:
+	// a digest of the v2 context by an algorithm whose official digest
+	// weid does not have cannot be checked.
+	for _, r := range issueBoth(t, map[string]any{"id": ContextV2, "digestSRI": "sha512-" + base64.StdEncoding.EncodeToString(s512[:])}) {
+		if st := diStatuses(r); !r.Verified || st[CheckRelatedResource] != StatusWarning {
+			t.Fatalf("v2 by sha512:\n%s", diDump(r))
 		}
 	}
-	tok, _ := SignJWS(iss.key, iss.vm(), doc)
-	if r := v.VerifyJWT(ctx, tok, Policy{}); r.Verified || diStatuses(r)[CheckRelatedResource] != StatusFailed {
-		t.Errorf("vc+jwt mismatch:\n%s", diDump(r))
+
+	// A mismatch is refused at issuance and fails the named check: a
+	// stale digest of the v2 context (its July 2024 bytes), or one of
+	// another document.
+	for _, bad := range []map[string]any{
+		{"id": ContextV2, "digestMultibase": "uJKGMkOmFbVJhEfKTduMC2XCyvRAYLjOVmZWwIH1wQ7k"},
+		{"id": examples, "digestSRI": "sha256-" + base64.StdEncoding.EncodeToString(make([]byte, 32))},
+	} {
+		bad := bad
+		doc := withMembers(t, iss.did, map[string]any{"relatedResource": bad})
+		if _, err := SignDataIntegrity(iss.signer(), doc, CryptosuiteEdDSARDFC2022, time.Time{}); err == nil || !strings.Contains(err.Error(), "does not match") {
+			t.Errorf("mismatch signed: %v", err)
+		}
+		if _, err := IssueJWT(iss.signer(), doc, time.Now(), IssueOptions{}); err == nil {
+			t.Error("mismatch issued as vc+jwt")
+		}
+		for _, signed := range []json.RawMessage{forge(t, iss.key, doc, iss.vm())} {
+			r := v.VerifyDataIntegrity(ctx, signed, Policy{})
+			if st := diStatuses(r); r.Verified || st[CheckRelatedResource] != StatusFailed || st[CheckProof] != StatusPassed {
+				t.Errorf("mismatch:\n%s", diDump(r))
+			}
+		}
+		tok, _ := SignJWS(iss.key, iss.vm(), doc)
+		if r := v.VerifyJWT(ctx, tok, Policy{}); r.Verified || diStatuses(r)[CheckRelatedResource] != StatusFailed {
+			t.Errorf("vc+jwt mismatch:\n%s", diDump(r))
+		}
 	}
 
 	// Malformed entries.
@@ -342,11 +363,13 @@ func TestRelatedResource(t *testing.T) {
 		"non-URL id":     map[string]any{"id": "logo", "digestSRI": sri},
 		"no digest":      map[string]any{"id": ContextV2},
 		"duplicate id":   []any{map[string]any{"id": ContextV2, "digestSRI": sri}, map[string]any{"id": ContextV2, "digestMultibase": mb}},
+		"SRI of nothing": map[string]any{"id": ContextV2, "digestSRI": "sha384-"},
 		"bad SRI alg":    map[string]any{"id": ContextV2, "digestSRI": "md5-" + base64.StdEncoding.EncodeToString(make([]byte, 16))},
 		"short SRI":      map[string]any{"id": ContextV2, "digestSRI": "sha384-AAAA"},
 		"SRI not string": map[string]any{"id": ContextV2, "digestSRI": json.Number("1")},
 		"bad multibase":  map[string]any{"id": ContextV2, "digestMultibase": "m" + base64.StdEncoding.EncodeToString(s256[:])},
-		"not multihash":  map[string]any{"id": ContextV2, "digestMultibase": "u" + base64.RawURLEncoding.EncodeToString(s256[:])},
+		"odd size":       map[string]any{"id": ContextV2, "digestMultibase": "u" + base64.RawURLEncoding.EncodeToString(s256[:20])},
+		"bad multihash":  map[string]any{"id": ContextV2, "digestMultibase": "u" + base64.RawURLEncoding.EncodeToString(append([]byte{0x12, 0x40}, s256[:]...))},
 		"empty set":      []any{},
 		"string":         ContextV2,
 		"bad mediaType":  map[string]any{"id": ContextV2, "digestSRI": sri, "mediaType": json.Number("3")},
