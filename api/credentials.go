@@ -10,9 +10,11 @@ import (
 // id is a data: URL holding the compact vc+jwt or SD-JWT (VC DM 2.0
 // §4.13); verify also takes the compact token as a bare string.
 
-// EnvelopedCredential is an EnvelopedVerifiableCredential.
+// EnvelopedCredential is an EnvelopedVerifiableCredential. Its @context is
+// an array (whose first item is the VC 2.0 base context), as VC DM 2.0
+// §4.13's examples and the W3C test suites have it.
 type EnvelopedCredential struct {
-	Context string `json:"@context"`
+	Context []string `json:"@context"`
 	ID      string `json:"id"`
 	Type    string `json:"type"`
 }

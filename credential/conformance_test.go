@@ -9,12 +9,18 @@ import (
 	"crypto/sha512"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
+	"maps"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/mr-tron/base58"
 
+	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/jose"
+	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/ldproof"
 )
 
@@ -383,4 +389,223 @@ func TestRelatedResource(t *testing.T) {
 			t.Errorf("%s: verified", name)
 		}
 	}
+}
+
+// p256KeyIssuer is a did:key issuer with a P-256 key.
+func p256KeyIssuer(t testing.TB) *keyIssuer {
+	t.Helper()
+	k, err := keys.Generate(keys.P256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &keyIssuer{key: k, did: did.KeyDID(k.Public())}
+}
+
+// legacyToken signs claims as a VC-JWT of VC Data Model 1.1 §6.3.1.
+func legacyToken(t testing.TB, iss *keyIssuer, typ string, claims map[string]any) string {
+	t.Helper()
+	b, err := json.Marshal(claims)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := jose.Sign(iss.key, jose.Header{Typ: typ, Kid: iss.vm()}, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+// TestVCJWT11: VC Data Model 1.1 §6.3.1 — a JWT ("typ" JWT or none) with
+// a "vc" claim verifies, bare or in a data:application/jwt envelope, its
+// iss, sub, jti, nbf and exp standing for issuer, credentialSubject.id,
+// id, issuanceDate (validFrom) and expirationDate (validUntil); a "vp"
+// claim likewise, its iss the holder, nonce and aud the challenge and
+// domain.
+func TestVCJWT11(t *testing.T) {
+	ctx := context.Background()
+	v := keyVerifier()
+	iss := p256KeyIssuer(t)
+	holder := newKeyIssuer(t)
+	nbf := time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC).Unix()
+	v11 := map[string]any{
+		"iss": iss.did, "sub": holder.did, "jti": "urn:uuid:6a3b0e1c-0b44-4f4e-8a31-6d2c4e0f9b11", "nbf": nbf,
+		"vc": map[string]any{
+			"@context":          []any{ContextV1},
+			"type":              []any{"VerifiableCredential"},
+			"credentialSubject": map[string]any{},
+		},
+	}
+	v20 := map[string]any{
+		"iss": iss.did, "sub": "did:example:alice",
+		"vc": map[string]any{"@context": []any{ContextV2}, "type": []any{"VerifiableCredential"}, "issuer": iss.did, "credentialSubject": map[string]any{"id": "did:example:alice", "name": "Alice"}},
+	}
+	for name, c := range map[string]struct {
+		claims map[string]any
+		typ    string
+	}{"VC 1.1, typ JWT": {v11, "JWT"}, "VC 2.0, no typ": {v20, ""}} {
+		tok := legacyToken(t, iss, c.typ, c.claims)
+		env, _ := json.Marshal(map[string]any{"@context": []any{ContextV2}, "type": "EnvelopedVerifiableCredential", "id": DataURLJWT + tok})
+		bare, _ := json.Marshal(tok)
+		for form, raw := range map[string][]byte{"bare": bare, "enveloped": env} {
+			r, err := v.Verify(ctx, raw, Policy{})
+			if err != nil || !r.Verified {
+				t.Fatalf("%s, %s: %v\n%s", name, form, err, diDump(r))
+			}
+			if name == "VC 1.1, typ JWT" && (r.Credential["issuer"] != iss.did || r.Credential["id"] != v11["jti"] || r.Credential["issuanceDate"] != "2025-07-01T00:00:00Z" ||
+				r.Credential["credentialSubject"].(map[string]any)["id"] != holder.did) {
+				t.Errorf("%s: claims not mapped: %v", form, r.Credential)
+			}
+		}
+		// Tampered: signed by another key.
+		other := p256KeyIssuer(t)
+		forged := legacyToken(t, &keyIssuer{key: other.key, did: iss.did}, c.typ, c.claims)
+		if r := v.VerifyJWT(ctx, forged, Policy{}); r.Verified || diStatuses(r)[CheckProof] != StatusFailed {
+			t.Errorf("%s forged:\n%s", name, diDump(r))
+		}
+	}
+	// Claims that contradict the credential, a missing vc claim, and the
+	// VC 2.0 structure rules, all fail the structure check.
+	for name, claims := range map[string]map[string]any{
+		"iss differs":           {"iss": "did:example:other", "vc": v20["vc"]},
+		"no vc claim":           {"iss": iss.did, "credentialSubject": map[string]any{"id": "did:example:alice"}},
+		"no issuanceDate":       {"iss": iss.did, "vc": map[string]any{"@context": []any{ContextV1}, "type": "VerifiableCredential", "credentialSubject": map[string]any{"id": "did:example:a"}}},
+		"bad name":              {"iss": iss.did, "vc": map[string]any{"@context": []any{ContextV2}, "type": "VerifiableCredential", "name": map[string]any{"@value": "x", "x": 1}, "credentialSubject": map[string]any{"id": "did:example:a"}}},
+		"evidence without type": {"iss": iss.did, "vc": map[string]any{"@context": []any{ContextV2}, "type": "VerifiableCredential", "evidence": map[string]any{"id": "https://x.example/e"}, "credentialSubject": map[string]any{"id": "did:example:a"}}},
+	} {
+		if r := v.VerifyJWT(ctx, legacyToken(t, iss, "JWT", claims), Policy{}); r.Verified || diStatuses(r)[CheckStructure] != StatusFailed {
+			t.Errorf("%s:\n%s", name, diDump(r))
+		}
+	}
+
+	// A VP-JWT 1.1 holding a VC-JWT 1.1 in a data:application/jwt envelope.
+	inner := legacyToken(t, iss, "", v20)
+	vpClaims := map[string]any{"iss": holder.did, "aud": "example.com", "nonce": "123456789", "vp": map[string]any{
+		"@context": []any{ContextV2}, "type": []any{"VerifiablePresentation"},
+		"verifiableCredential": []any{map[string]any{"@context": ContextV2, "type": "EnvelopedVerifiableCredential", "id": DataURLJWT + inner}},
+	}}
+	vp := legacyToken(t, holder, "JWT", vpClaims)
+	for form, raw := range map[string]any{
+		"bare":      vp,
+		"enveloped": map[string]any{"@context": ContextV2, "type": "EnvelopedVerifiablePresentation", "id": DataURLJWT + vp},
+		"vp+jwt":    map[string]any{"@context": []any{ContextV2}, "type": []any{"EnvelopedVerifiablePresentation"}, "id": DataURLVPJWT + vp},
+	} {
+		b, _ := json.Marshal(raw)
+		pr, err := v.VerifyPresentation(ctx, b, PresentationOptions{Challenge: "123456789", Domain: "example.com"})
+		if err != nil || !pr.Verified || pr.Holder != holder.did {
+			t.Fatalf("VP-JWT 1.1 %s: %v %+v", form, err, pr)
+		}
+		if pr, _ := v.VerifyPresentation(ctx, b, PresentationOptions{Challenge: "other", Domain: "example.com"}); pr.Verified {
+			t.Errorf("VP-JWT 1.1 %s: another challenge verified", form)
+		}
+	}
+	// Its iss must be the signer.
+	vpClaims["iss"] = iss.did
+	b, _ := json.Marshal(legacyToken(t, holder, "JWT", vpClaims))
+	if pr, err := v.VerifyPresentation(ctx, b, PresentationOptions{Challenge: "123456789", Domain: "example.com"}); err != nil || pr.Verified {
+		t.Errorf("VP-JWT 1.1 with another holder: %v %+v", err, pr)
+	}
+}
+
+// TestEnvelopeWellFormed: VC Data Model 2.0 §4.13 (and VC-JOSE-COSE) —
+// an EnvelopedVerifiableCredential or EnvelopedVerifiablePresentation has
+// an @context beginning with the base context, its type (a string or a
+// one-element array), a data: URL id of a supported media type, and no
+// other member; anything else is a 400 naming what is wrong.
+func TestEnvelopeWellFormed(t *testing.T) {
+	ctx := context.Background()
+	v := keyVerifier()
+	iss := newKeyIssuer(t)
+	tok, err := IssueJWT(iss.signer(), withMembers(t, iss.did, nil), time.Now(), IssueOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	holder := newKeyIssuer(t)
+	vpTok, err := SignPresentationJWT(holder.signer(), []byte(`{"@context":["`+ContextV2+`"],"type":"VerifiablePresentation"}`), "c", "https://v.example", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, kind := range []struct {
+		typ, url string
+		verify   func(b []byte) (bool, error)
+	}{
+		{TypeEnvelopedCredential, DataURLVCJWT + tok, func(b []byte) (bool, error) {
+			r, err := v.Verify(ctx, b, Policy{})
+			return err == nil && r.Verified, err
+		}},
+		{TypeEnvelopedPresentation, DataURLVPJWT + vpTok, func(b []byte) (bool, error) {
+			pr, err := v.VerifyPresentation(ctx, b, PresentationOptions{})
+			return err == nil && pr.Verified, err
+		}},
+	} {
+		good := map[string]any{"@context": []any{ContextV2}, "type": kind.typ, "id": kind.url}
+		for name, m := range map[string]map[string]any{
+			"array context":  {},
+			"string context": {"@context": ContextV2},
+			"type array":     {"type": []any{kind.typ}},
+		} {
+			e := maps.Clone(good)
+			maps.Copy(e, m)
+			b, _ := json.Marshal(e)
+			if ok, err := kind.verify(b); !ok {
+				t.Errorf("%s %s: %v", kind.typ, name, err)
+			}
+		}
+		for name, m := range map[string]map[string]any{
+			"empty context":     {"@context": []any{}},
+			"other context":     {"@context": "https://www.w3.org/ns/credentials/examples/v2"},
+			"context not first": {"@context": []any{"https://www.w3.org/ns/credentials/examples/v2", ContextV2}},
+			"no context":        {"@context": nil},
+			"no type":           {"type": nil},
+			"wrong type":        {"type": "VerifiableCredential"},
+			"two types":         {"type": []any{kind.typ, "Other"}},
+			"not a data URL":    {"id": strings.SplitN(kind.url, ",", 2)[1]},
+			"other media type":  {"id": "data:application/json," + strings.SplitN(kind.url, ",", 2)[1]},
+			"empty data URL":    {"id": DataURLVCJWT},
+			"issuer member":     {"issuer": iss.did},
+		} {
+			e := maps.Clone(good)
+			for k, val := range m {
+				if val == nil {
+					delete(e, k)
+				} else {
+					e[k] = val
+				}
+			}
+			if name == "two types" {
+				// Not an envelope of one type: not read as one.
+				e["type"] = []any{kind.typ, "Other"}
+			}
+			b, _ := json.Marshal(e)
+			ok, err := kind.verify(b)
+			var pe *errs.Error
+			if ok || (err != nil && (!errors.As(err, &pe) || pe.Status != 400)) {
+				t.Errorf("%s %s: verified %v, %v", kind.typ, name, ok, err)
+			}
+		}
+	}
+}
+
+// FuzzVerifyEnvelopes checks that no JSON value — envelopes, VC-JWT 1.1
+// tokens, their presentations — makes Verify or VerifyPresentation panic,
+// and that what Verify does not refuse gets every check reported.
+func FuzzVerifyEnvelopes(f *testing.F) {
+	v := keyVerifier()
+	iss := p256KeyIssuer(f)
+	vc := legacyToken(f, iss, "JWT", map[string]any{"iss": iss.did, "sub": "did:example:a", "nbf": 1700000000, "vc": map[string]any{"@context": []any{ContextV1}, "type": "VerifiableCredential", "credentialSubject": map[string]any{}}})
+	vp := legacyToken(f, iss, "", map[string]any{"iss": iss.did, "nonce": "n", "vp": map[string]any{"@context": []any{ContextV2}, "type": "VerifiablePresentation", "verifiableCredential": []any{map[string]any{"@context": ContextV2, "type": "EnvelopedVerifiableCredential", "id": DataURLJWT + vc}}}})
+	for _, s := range []string{
+		`"` + vc + `"`, `"` + vp + `"`,
+		`{"@context":["` + ContextV2 + `"],"type":"EnvelopedVerifiableCredential","id":"` + DataURLJWT + vc + `"}`,
+		`{"@context":"` + ContextV2 + `","type":["EnvelopedVerifiablePresentation"],"id":"` + DataURLJWT + vp + `"}`,
+		`{"@context":[],"type":"EnvelopedVerifiableCredential","id":"data:application/vc+jwt,a.b.c"}`,
+		`{"type":["EnvelopedVerifiableCredential","X"],"id":7}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if r, err := v.Verify(context.Background(), b, Policy{}); err == nil && len(r.Checks) != len(CheckNames) {
+			t.Fatalf("%d checks", len(r.Checks))
+		}
+		_, _ = v.VerifyPresentation(context.Background(), b, PresentationOptions{Challenge: "n"})
+	})
 }

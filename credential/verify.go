@@ -144,11 +144,20 @@ type Verifier struct {
 //     bytes (VC Data Model 2.0 §5.3); entries naming other resources are
 //     not retrieved, a warning; without relatedResource, skipped.
 //
+// A compact JWT whose "typ" is JWT or absent is a VC-JWT of VC Data Model
+// 1.1 §6.3.1 (a "vc" claim holding the credential, VC 1.1 or 2.0), read
+// by legacyCredential and checked the same way.
+//
 // VerifyJWT never panics on any token and returns no error for a bad
 // credential: everything is in the Result.
 func (v *Verifier) VerifyJWT(ctx context.Context, token string, p Policy) *Result {
 	r := newResult()
 	j, err := ParseJWS(token)
+	if err != nil {
+		if lj, legacy := legacyJWT(token); legacy {
+			return v.verifyLegacyJWT(ctx, lj, p)
+		}
+	}
 	var c *Credential
 	if err == nil {
 		// j is this function's: its payload, decoded from token, is
