@@ -15,8 +15,8 @@ import (
 // §4.13's examples and the W3C test suites have it.
 type EnvelopedCredential struct {
 	Context []string `json:"@context"`
-	ID      string `json:"id"`
-	Type    string `json:"type"`
+	ID      string   `json:"id"`
+	Type    string   `json:"type"`
 }
 
 // TypeEnvelopedCredential is the type of an EnvelopedCredential.
