@@ -609,3 +609,20 @@ func FuzzVerifyEnvelopes(f *testing.F) {
 		_, _ = v.VerifyPresentation(context.Background(), b, PresentationOptions{Challenge: "n"})
 	})
 }
+
+// TestVC11OnlyWithDataIntegrity: VC-JOSE-COSE §3 secures VC 2.0, so
+// vc+jwt and dc+sd-jwt refuse a VC 1.1 credential, naming Data Integrity,
+// which issues it (as `weid vc issue --help` says).
+func TestVC11OnlyWithDataIntegrity(t *testing.T) {
+	iss := newKeyIssuer(t)
+	v11 := withMembers(t, iss.did, map[string]any{"@context": []any{ContextV1}, "type": "VerifiableCredential", "validFrom": nil, "issuanceDate": "2025-07-01T00:00:00Z", "credentialSubject": map[string]any{"id": "did:example:alice"}})
+	if _, err := IssueJWT(iss.signer(), v11, time.Now(), IssueOptions{}); err == nil || !strings.Contains(err.Error(), "Data Integrity") {
+		t.Errorf("vc+jwt: %v", err)
+	}
+	if _, err := IssueSDJWT(context.Background(), iss.signer(), v11, time.Now(), IssueOptions{}, nil, keyVerifier().Resolver); err == nil || !strings.Contains(err.Error(), "Data Integrity") {
+		t.Errorf("dc+sd-jwt: %v", err)
+	}
+	if _, err := SignDataIntegrity(iss.signer(), v11, CryptosuiteEdDSARDFC2022, time.Now()); err != nil {
+		t.Errorf("eddsa-rdfc-2022: %v", err)
+	}
+}
