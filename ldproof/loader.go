@@ -23,6 +23,8 @@ var contextURLs = map[string]string{
 	"https://www.w3.org/2018/credentials/v1":           "contexts/digitalbazaar_credentials-context/v1.jsonld",
 	"https://www.w3.org/ns/credentials/v2":             "contexts/digitalbazaar_credentials-context/v2.jsonld",
 	"https://www.w3.org/ns/credentials/examples/v2":    "contexts/credentials-examples-v2.jsonld",
+	"https://www.w3.org/2018/credentials/examples/v1":  "contexts/digitalbazaar_credentials-examples-context/credentials-examples-v1.jsonld",
+	"https://www.w3.org/ns/odrl.jsonld":                "contexts/digitalbazaar_odrl-context/odrl.jsonld",
 	"https://w3id.org/security/data-integrity/v1":      "contexts/digitalbazaar_data-integrity-context/data-integrity-v1.jsonld",
 	"https://w3id.org/security/data-integrity/v2":      "contexts/digitalbazaar_data-integrity-context/data-integrity-v2.jsonld",
 	"https://w3id.org/security/multikey/v1":            "contexts/digitalbazaar_multikey-context/multikey-v1.jsonld",
