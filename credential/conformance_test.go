@@ -626,3 +626,42 @@ func TestVC11OnlyWithDataIntegrity(t *testing.T) {
 		t.Errorf("eddsa-rdfc-2022: %v", err)
 	}
 }
+
+// TestProofChainStringPreviousProof: VC Data Integrity §4.5 — a proof
+// whose previousProof is a string naming another proof verifies, in
+// either order in the proof set, with both cryptosuites, through the
+// credential verifier; naming a missing proof fails.
+func TestProofChainStringPreviousProof(t *testing.T) {
+	ctx := context.Background()
+	v := keyVerifier()
+	iss, cosigner := newKeyIssuer(t), newKeyIssuer(t)
+	for _, suite := range []string{CryptosuiteEdDSARDFC2022, CryptosuiteEdDSAJCS2022} {
+		first, err := ldproof.Sign(diCredential(t, iss.did), ldproof.Options{Cryptosuite: suite, Key: iss.key, VerificationMethod: iss.vm(), ID: "urn:uuid:5d1e8f4a-6a53-4c5e-9a2b-3c7f0e9d8b21"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		chained, err := ldproof.Sign(first, ldproof.Options{Cryptosuite: suite, Key: cosigner.key, VerificationMethod: cosigner.vm(), PreviousProof: []string{"urn:uuid:5d1e8f4a-6a53-4c5e-9a2b-3c7f0e9d8b21"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := mustObject(t, chained)
+		proofs := d["proof"].([]any)
+		if _, isStr := proofs[1].(map[string]any)["previousProof"].(string); !isStr {
+			t.Fatalf("previousProof is not a string: %v", proofs[1])
+		}
+		reversed := maps.Clone(d)
+		reversed["proof"] = []any{proofs[1], proofs[0]}
+		for name, doc := range map[string]map[string]any{"in order": d, "reversed": reversed} {
+			b, _ := json.Marshal(doc)
+			if r := v.VerifyDataIntegrity(ctx, b, Policy{}); !r.Verified {
+				t.Errorf("%s %s:\n%s", suite, name, diDump(r))
+			}
+		}
+		broken := maps.Clone(d)
+		broken["proof"] = []any{proofs[1]}
+		b, _ := json.Marshal(broken)
+		if r := v.VerifyDataIntegrity(ctx, b, Policy{}); r.Verified {
+			t.Errorf("%s: a chain to a missing proof verified", suite)
+		}
+	}
+}
