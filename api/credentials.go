@@ -19,6 +19,30 @@ type EnvelopedCredential struct {
 	Type    string   `json:"type"`
 }
 
+// UnmarshalJSON reads an EnvelopedCredential whose @context is an array
+// or, as VC DM 2.0 §4.13 also allows and earlier weid nodes wrote it, a
+// single string.
+func (e *EnvelopedCredential) UnmarshalJSON(b []byte) error {
+	var w struct {
+		Context json.RawMessage `json:"@context"`
+		ID      string          `json:"id"`
+		Type    string          `json:"type"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	e.ID, e.Type, e.Context = w.ID, w.Type, nil
+	if len(w.Context) == 0 || string(w.Context) == "null" {
+		return nil
+	}
+	var one string
+	if json.Unmarshal(w.Context, &one) == nil {
+		e.Context = []string{one}
+		return nil
+	}
+	return json.Unmarshal(w.Context, &e.Context)
+}
+
 // TypeEnvelopedCredential is the type of an EnvelopedCredential.
 const TypeEnvelopedCredential = "EnvelopedVerifiableCredential"
 
