@@ -10,11 +10,37 @@ import (
 // id is a data: URL holding the compact vc+jwt or SD-JWT (VC DM 2.0
 // §4.13); verify also takes the compact token as a bare string.
 
-// EnvelopedCredential is an EnvelopedVerifiableCredential.
+// EnvelopedCredential is an EnvelopedVerifiableCredential. Its @context is
+// an array (whose first item is the VC 2.0 base context), as VC DM 2.0
+// §4.13's examples and the W3C test suites have it.
 type EnvelopedCredential struct {
-	Context string `json:"@context"`
-	ID      string `json:"id"`
-	Type    string `json:"type"`
+	Context []string `json:"@context"`
+	ID      string   `json:"id"`
+	Type    string   `json:"type"`
+}
+
+// UnmarshalJSON reads an EnvelopedCredential whose @context is an array
+// or, as VC DM 2.0 §4.13 also allows and earlier weid nodes wrote it, a
+// single string.
+func (e *EnvelopedCredential) UnmarshalJSON(b []byte) error {
+	var w struct {
+		Context json.RawMessage `json:"@context"`
+		ID      string          `json:"id"`
+		Type    string          `json:"type"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	e.ID, e.Type, e.Context = w.ID, w.Type, nil
+	if len(w.Context) == 0 || string(w.Context) == "null" {
+		return nil
+	}
+	var one string
+	if json.Unmarshal(w.Context, &one) == nil {
+		e.Context = []string{one}
+		return nil
+	}
+	return json.Unmarshal(w.Context, &e.Context)
 }
 
 // Data URL prefixes of enveloped credentials and presentations (VC Data

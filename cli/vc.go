@@ -58,16 +58,23 @@ func vcCmd(g *globals) *cobra.Command {
 the key it keeps for the credential's issuer DID — a DID of the account of
 --token — after checking its claims against its schema.
 
---format chooses the securing mechanism: vc+jwt (default), dc+sd-jwt (SD-JWT
-VC; --disclose names the claims the holder may disclose selectively),
-eddsa-jcs-2022, eddsa-rdfc-2022 (Data Integrity, Ed25519 issuer key),
-ecdsa-rdfc-2019 (P-256), or Ed25519Signature2020 for a VC 1.1 credential.
+--format chooses the securing mechanism: vc+jwt (default) or dc+sd-jwt
+(SD-JWT VC; --disclose names the claims the holder may disclose
+selectively) for VC 2.0 credentials only — VC-JOSE-COSE secures VC 2.0, so
+the node refuses a VC 1.1 credential (@context
+https://www.w3.org/2018/credentials/v1) in them; or a Data Integrity proof,
+for VC 2.0 and VC 1.1 alike: eddsa-jcs-2022, eddsa-rdfc-2022 (Ed25519 issuer
+key), ecdsa-rdfc-2019 (P-256) or Ed25519Signature2020 (Ed25519). A VC 1.1
+credential must name one of these; the node adds the context that defines
+the proof's terms (https://w3id.org/security/data-integrity/v2, or the
+Ed25519Signature2020 one) when its @context lacks it.
 --status revocation and/or suspension gives the credential Bitstring Status
 List entries. --instance issues through an issuer
 instance (weid instance create), whose settings the other flags override.
 
 Prints the compact JWT / SD-JWT, or the credential with its proof (JSON).`,
 		Example: `  weid vc issue diploma.json --token $TOKEN --status revocation
+  weid vc issue diploma-vc11.json --token $TOKEN --format eddsa-rdfc-2022
   weid vc issue diploma.json --token $TOKEN --instance diploma
   weid vc issue diploma.json --token $TOKEN --format dc+sd-jwt --disclose /credentialSubject/degree`,
 		Args: cobra.ExactArgs(1),
@@ -93,7 +100,7 @@ Prints the compact JWT / SD-JWT, or the credential with its proof (JSON).`,
 		},
 	}
 	issue.Flags().StringVar(&instance, "instance", "", "issue through this issuer instance of your account")
-	issue.Flags().StringVar(&o.Format, "format", "", "vc+jwt (default), dc+sd-jwt, eddsa-jcs-2022, eddsa-rdfc-2022, ecdsa-rdfc-2019 or Ed25519Signature2020")
+	issue.Flags().StringVar(&o.Format, "format", "", "vc+jwt (default) or dc+sd-jwt for VC 2.0; eddsa-jcs-2022, eddsa-rdfc-2022, ecdsa-rdfc-2019 or Ed25519Signature2020 for VC 2.0 or 1.1")
 	issue.Flags().Uint64Var(&o.Schema, "schema", 0, "weid schema id the credential follows (set as its credentialSchema when absent)")
 	issue.Flags().StringSliceVar(&o.Status, "status", nil, "status purposes to allocate entries for: revocation, suspension")
 	issue.Flags().StringSliceVar(&o.Disclosable, "disclose", nil, "for dc+sd-jwt: JSON pointer of a selectively disclosable claim (repeatable)")
@@ -103,8 +110,9 @@ Prints the compact JWT / SD-JWT, or the credential with its proof (JSON).`,
 		Use:   "verify FILE|-",
 		Short: "Verify a credential through the node; every check is printed",
 		Long: `Verify a credential (from a file, or - for standard input): a compact
-vc+jwt or SD-JWT, an EnvelopedVerifiableCredential, or a credential object
-with a Data Integrity proof. Prints each named check; exits non-zero unless
+vc+jwt or SD-JWT, a JWT with a "vc" claim (VC Data Model 1.1 §6.3.1), an
+EnvelopedVerifiableCredential of one of them, or a credential object with a
+Data Integrity proof. Prints each named check; exits non-zero unless
 the credential is verified.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -216,7 +224,7 @@ POST /issuers/NAME/credentials/issue use it.`,
 		},
 	}
 	create.Flags().StringVar(&in.Issuer, "issuer", "", "issuer DID (one of your account's DIDs)")
-	create.Flags().StringVar(&in.Format, "format", "", "vc+jwt (default), dc+sd-jwt, eddsa-jcs-2022, eddsa-rdfc-2022, ecdsa-rdfc-2019 or Ed25519Signature2020")
+	create.Flags().StringVar(&in.Format, "format", "", "vc+jwt (default) or dc+sd-jwt for VC 2.0; eddsa-jcs-2022, eddsa-rdfc-2022, ecdsa-rdfc-2019 or Ed25519Signature2020 for VC 2.0 or 1.1")
 	create.Flags().Uint64Var(&in.Schema, "schema", 0, "weid schema id")
 	create.Flags().StringSliceVar(&in.Types, "type", nil, "credential type added to each credential (repeatable)")
 	create.Flags().StringSliceVar(&in.Status, "status", nil, "status purposes: revocation, suspension")

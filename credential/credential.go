@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -61,6 +62,8 @@ type Credential struct {
 	Schemas []SchemaRef
 	// Statuses are the credentialStatus entries.
 	Statuses []map[string]any
+	// Related are the relatedResource entries (§5.3).
+	Related []RelatedResource
 	// IssuedAt, NotBefore and Expires are the JWT claims iat, nbf and exp
 	// (RFC 7519 §4.1) if the JWS payload carries them; zero otherwise.
 	IssuedAt, NotBefore, Expires time.Time
@@ -258,6 +261,15 @@ func (c *Credential) check() error {
 	if !isURL(c.Issuer) {
 		return fmt.Errorf(`"issuer" %q is not a URL`, truncate(c.Issuer, 80))
 	}
+	// name and description (§4.6) of the credential and of its issuer.
+	if err := namesAndDescriptions(doc, ""); err != nil {
+		return err
+	}
+	if iss, ok := doc["issuer"].(map[string]any); ok {
+		if err := namesAndDescriptions(iss, "issuer "); err != nil {
+			return err
+		}
+	}
 	if strings.HasPrefix(c.Issuer, "did:") {
 		if _, err := did.ParseDID(c.Issuer); err != nil {
 			return fmt.Errorf(`"issuer": %v`, err)
@@ -304,40 +316,36 @@ func (c *Credential) check() error {
 	if !c.ValidFrom.IsZero() && !c.ValidUntil.IsZero() && c.ValidUntil.Before(c.ValidFrom) {
 		return fmt.Errorf("%q is before %q", until, from)
 	}
-	// credentialStatus (§4.10): objects with a type, and an id URL if any.
-	statuses, err := objects(doc["credentialStatus"], "credentialStatus", false)
-	if err != nil {
-		return err
-	}
-	for i, s := range statuses {
-		if _, err := stringSet(s["type"], fmt.Sprintf("credentialStatus %d type", i)); err != nil {
+	// credentialStatus (§4.10), credentialSchema (§4.11), refreshService
+	// (§5.4), termsOfUse (§5.5) and evidence (§5.6): one object or a set
+	// of them, each with a type (§4.5) and, where it has one, an id URL
+	// (§4.4); only credentialSchema's id is required.
+	typed := map[string][]map[string]any{}
+	for _, name := range []string{"credentialStatus", "credentialSchema", "refreshService", "termsOfUse", "evidence"} {
+		objs, err := typedObjects(doc, name)
+		if err != nil {
 			return err
 		}
-		if v, ok := s["id"]; ok {
-			if id, isStr := v.(string); !isStr || !isURL(id) {
-				return fmt.Errorf(`"credentialStatus" %d: "id" must be a URL`, i)
-			}
-		}
+		typed[name] = objs
 	}
-	c.Statuses = statuses
-	// credentialSchema (§4.11): objects with an id URL and a type.
-	schemaObjs, err := objects(doc["credentialSchema"], "credentialSchema", false)
-	if err != nil {
-		return err
-	}
-	for i, s := range schemaObjs {
+	c.Statuses = typed["credentialStatus"]
+	for i, s := range typed["credentialSchema"] {
 		id, _ := s["id"].(string)
-		typ, _ := s["type"].(string)
 		if !isURL(id) {
 			return fmt.Errorf(`"credentialSchema" %d must have an "id" URL`, i)
 		}
-		if typ == "" {
-			return fmt.Errorf(`"credentialSchema" %d must have a "type" (such as %q)`, i, SchemaTypeJSONSchema)
+		types, _ := stringSet(s["type"], "type")
+		typ := types[0]
+		if slices.Contains(types, SchemaTypeJSONSchema) {
+			typ = SchemaTypeJSONSchema
 		}
 		if _, _, weid := ParseSchemaURL(id); weid && typ != SchemaTypeJSONSchema {
 			return fmt.Errorf(`"credentialSchema" %d names a weid schema, whose "type" is %q, not %q`, i, SchemaTypeJSONSchema, truncate(typ, 64))
 		}
 		c.Schemas = append(c.Schemas, SchemaRef{ID: id, Type: typ})
+	}
+	if c.Related, err = relatedResources(doc); err != nil {
+		return err
 	}
 	// JWT claims a vc+jwt payload may carry beside the credential: "iss"
 	// must agree with the issuer; iat, nbf and exp are NumericDates.
@@ -355,6 +363,107 @@ func (c *Credential) check() error {
 		}
 	}
 	return nil
+}
+
+// namesAndDescriptions checks the name and description of obj (VC Data
+// Model 2.0 §4.6): each, if present, is a string, a language value object
+// (§11.1), or an array of them (one per language). where prefixes errors.
+func namesAndDescriptions(obj map[string]any, where string) error {
+	for _, name := range []string{"name", "description"} {
+		v, ok := obj[name]
+		if !ok {
+			continue
+		}
+		list, isList := v.([]any)
+		if !isList {
+			list = []any{v}
+		} else if len(list) == 0 {
+			return fmt.Errorf("%s%q must not be an empty array", where, name)
+		}
+		for _, e := range list {
+			if err := languageValue(e); err != nil {
+				return fmt.Errorf("%s%q: %v", where, name, err)
+			}
+		}
+	}
+	return nil
+}
+
+// languageValue checks a string or a language value object (VC Data
+// Model 2.0 §11.1): "@value" a string, "@language" a well-formed BCP 47
+// language tag, "@direction" "ltr" or "rtl", and nothing else.
+func languageValue(v any) error {
+	switch v := v.(type) {
+	case string:
+		return nil
+	case map[string]any:
+		if _, ok := v["@value"].(string); !ok {
+			return errors.New(`a language value object must have a string "@value"`)
+		}
+		for k, x := range v {
+			switch k {
+			case "@value":
+			case "@language":
+				if s, _ := x.(string); !languageTag(s) {
+					return errors.New(`"@language" must be a BCP 47 language tag, such as "en" or "zh-Hans-CN"`)
+				}
+			case "@direction":
+				if x != "ltr" && x != "rtl" {
+					return errors.New(`"@direction" must be "ltr" or "rtl"`)
+				}
+			default:
+				return fmt.Errorf("a language value object has only @value, @language and @direction, not %q", truncate(k, 64))
+			}
+		}
+		return nil
+	}
+	return errors.New("must be a string or a language value object")
+}
+
+// languageTag reports whether s has the form of a BCP 47 language tag
+// (RFC 5646 §2.1): subtags of 1 to 8 letters or digits separated by '-',
+// the first of letters only.
+func languageTag(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for i, sub := range strings.Split(s, "-") {
+		if len(sub) == 0 || len(sub) > 8 {
+			return false
+		}
+		for j := 0; j < len(sub); j++ {
+			c := sub[j] | 0x20
+			letter := c >= 'a' && c <= 'z'
+			if !letter && (i == 0 || sub[j] < '0' || sub[j] > '9') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// typedObjects reads member name of doc: absent, one object, or a
+// non-empty array of objects, each with a "type" (a string or an array of
+// strings) and, if it has an "id", an id that is a URL.
+func typedObjects(doc map[string]any, name string) ([]map[string]any, error) {
+	objs, err := objects(doc[name], name, false)
+	if err != nil {
+		return nil, err
+	}
+	for i, o := range objs {
+		if _, ok := o["type"]; !ok {
+			return nil, fmt.Errorf("%q %d must have a \"type\"", name, i)
+		}
+		if _, err := stringSet(o["type"], name+" type"); err != nil {
+			return nil, err
+		}
+		if v, ok := o["id"]; ok {
+			if id, isStr := v.(string); !isStr || !isURL(id) {
+				return nil, fmt.Errorf(`%q %d: "id" must be a URL`, name, i)
+			}
+		}
+	}
+	return objs, nil
 }
 
 // stringSet reads a string or a non-empty array of non-empty strings.

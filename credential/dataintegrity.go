@@ -93,6 +93,9 @@ func SignDataIntegrity(s Signer, doc json.RawMessage, cryptosuite string, create
 		return nil, err
 	}
 	c, err := Parse(doc)
+	if err == nil {
+		err = issuable(c)
+	}
 	if err != nil {
 		return nil, errs.Wrap(http.StatusBadRequest, "credential.invalid", err)
 	}
@@ -101,6 +104,9 @@ func SignDataIntegrity(s Signer, doc json.RawMessage, cryptosuite string, create
 	}
 	if _, ok := c.Doc["proof"]; ok {
 		return nil, errs.BadRequest("credential.invalid", "%v: the credential already has a \"proof\"", ErrInvalid)
+	}
+	if doc, c, err = withSuiteContext(doc, c, cryptosuite); err != nil {
+		return nil, err
 	}
 	if err := linkedDataView(c.Doc); err != nil {
 		return nil, errs.Wrap(http.StatusBadRequest, "credential.invalid", err)
@@ -117,6 +123,48 @@ func SignDataIntegrity(s Signer, doc json.RawMessage, cryptosuite string, create
 		return nil, errs.New(http.StatusRequestEntityTooLarge, "credential.tooLarge", "the credential is larger than %d bytes", MaxCredentialBytes)
 	}
 	return out, nil
+}
+
+// Contexts that define the terms of a proof, which a VC 1.1 credential's
+// base context does not (VC 2.0's does, for DataIntegrityProof).
+const (
+	ContextDataIntegrityV1 = "https://w3id.org/security/data-integrity/v1"
+	ContextDataIntegrityV2 = "https://w3id.org/security/data-integrity/v2"
+)
+
+// withSuiteContext adds to a credential's @context the context that
+// defines the terms of cryptosuite's proofs when none of its contexts
+// does, as the reference issuers do (VC Data Integrity §2.4.1: the
+// document's contexts must define the proof's terms): the Data Integrity
+// v2 context for DataIntegrityProof on a VC 1.1 credential, the
+// Ed25519Signature2020 context for that suite. A VC 2.0 credential's base
+// context defines DataIntegrityProof and is left as it is.
+func withSuiteContext(doc json.RawMessage, c *Credential, cryptosuite string) (json.RawMessage, *Credential, error) {
+	var add string
+	var already []string
+	switch {
+	case cryptosuite == ProofTypeEd25519Signature2020:
+		add = ldproof.ContextEd25519Signature2020
+	case c.Version == 1:
+		add, already = ContextDataIntegrityV2, []string{ContextDataIntegrityV1}
+	default:
+		return doc, c, nil
+	}
+	out, err := ldproof.AddContext(doc, add, already...)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(out) == len(doc) {
+		return doc, c, nil // unchanged
+	}
+	if len(out) > MaxCredentialBytes {
+		return nil, nil, errs.New(http.StatusRequestEntityTooLarge, "credential.tooLarge", "the credential is larger than %d bytes", MaxCredentialBytes)
+	}
+	nc, err := Parse(out)
+	if err != nil {
+		return nil, nil, errs.Wrap(http.StatusBadRequest, "credential.invalid", err)
+	}
+	return out, nc, nil
 }
 
 // SignDataIntegrityJCS is SignDataIntegrity with eddsa-jcs-2022.

@@ -45,9 +45,11 @@ type Secured struct {
 }
 
 // Classify tells how the JSON value raw secures a credential: a compact
-// JWT or SD-JWT string (an SD-JWT contains '~'), an
-// EnvelopedVerifiableCredential whose id is a data: URL of one of them, or
-// an object with a "proof". Anything else is a 400 credential.invalid or
+// JWT or SD-JWT string (an SD-JWT contains '~'), a well-formed
+// EnvelopedVerifiableCredential whose id is a data: URL of one of them
+// (envelope; VC Data Model 2.0 §4.13), or an object with a "proof". A
+// compact JWT is a vc+jwt or a VC-JWT 1.1 (VerifyJWT tells them apart by
+// its "typ"). Anything else is a 400 credential.invalid or
 // credential.unsupportedFormat *errs.Error.
 func Classify(raw json.RawMessage) (Secured, error) {
 	if len(raw) == 0 {
@@ -62,19 +64,21 @@ func Classify(raw json.RawMessage) (Secured, error) {
 	}
 	var obj struct {
 		Type  any             `json:"type"`
-		ID    string          `json:"id"`
 		Proof json.RawMessage `json:"proof"`
 	}
 	if err := json.Unmarshal(raw, &obj); err != nil {
 		return Secured{}, errs.BadRequest("credential.invalid", "verifiableCredential must be a JSON object or a compact JWT string")
 	}
-	if obj.Type == "EnvelopedVerifiableCredential" {
-		for _, prefix := range []string{DataURLVCJWT, DataURLSDJWT, dataURLVCSDJWT} {
-			if tok, ok := strings.CutPrefix(obj.ID, prefix); ok {
-				return compact(tok)
-			}
+	if hasType(obj.Type, TypeEnvelopedCredential) {
+		doc, err := decodeObject(raw, credentialLimits)
+		if err != nil {
+			return Secured{}, errs.BadRequest("credential.invalid", "the enveloped credential: %v", err)
 		}
-		return Secured{}, errs.BadRequest("credential.unsupportedFormat", "the enveloped credential's id must be a %s or %s data URL", DataURLVCJWT, DataURLSDJWT)
+		_, tok, err := envelope(doc, TypeEnvelopedCredential, []string{DataURLVCJWT, DataURLSDJWT, dataURLVCSDJWT, DataURLJWT})
+		if err != nil {
+			return Secured{}, envelopeError(false, err)
+		}
+		return compact(tok)
 	}
 	if len(obj.Proof) > 0 && string(obj.Proof) != "null" {
 		return Secured{Format: FormatDataIntegrity, Doc: raw}, nil

@@ -105,3 +105,34 @@ func FuzzVerifyPresentation(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParse checks that no document makes Parse panic (its readers of
+// language value objects, typed objects, relatedResource digests), and
+// that what it accepts it accepts again once re-encoded.
+func FuzzParse(f *testing.F) {
+	base := `"@context":["https://www.w3.org/ns/credentials/v2",{"ex":"https://example.org/#ex"}],"type":"VerifiableCredential","issuer":{"id":"did:example:x","name":{"@value":"X","@language":"en","@direction":"ltr"}},"credentialSubject":{"a":1}`
+	for _, s := range []string{
+		`{` + base + `}`,
+		`{` + base + `,"relatedResource":{"id":"https://www.w3.org/ns/credentials/v2","digestSRI":"sha384-AAAA"}}`,
+		`{` + base + `,"relatedResource":[{"id":"https://x.example/a","digestMultibase":"uEiA` + strings.Repeat("A", 43) + `"}]}`,
+		`{` + base + `,"relatedResource":{"id":"https://x.example/a","digestMultibase":"z` + strings.Repeat("1", 40) + `"}}`,
+		`{` + base + `,"evidence":[{"type":"T"},{"type":["A","B"],"id":"urn:x"}],"termsOfUse":{"type":"P"},"refreshService":{"type":"R"}}`,
+		`{` + base + `,"name":[{"@value":"a","@language":"zh-Hans-CN"},"b"],"description":{"@value":"d"}}`,
+		`{` + base + `,"credentialSchema":{"id":"https://x.example/s","type":["JsonSchema"]}}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		c, err := credential.Parse(b)
+		if err != nil {
+			return
+		}
+		again, err := json.Marshal(c.Doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := credential.Parse(again); err != nil && len(again) <= credential.MaxCredentialBytes {
+			t.Fatalf("accepted %s but not its re-encoding %s: %v", b, again, err)
+		}
+	})
+}

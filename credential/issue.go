@@ -58,6 +58,9 @@ func IssueJWT(s Signer, cred json.RawMessage, now time.Time, opts IssueOptions) 
 		return "", err
 	}
 	c, err := Parse(cred)
+	if err == nil {
+		err = issuable(c)
+	}
 	if err != nil {
 		return "", errs.Wrap(http.StatusBadRequest, "credential.invalid", err)
 	}
@@ -91,6 +94,14 @@ func IssueJWT(s Signer, cred json.RawMessage, now time.Time, opts IssueOptions) 
 		return "", fmt.Errorf("issue credential: %w", err)
 	}
 	return tok, nil
+}
+
+// issuable checks a parsed credential for what Parse does not, before any
+// securing mechanism signs it: the relatedResource digests of resources
+// weid has must match them (VC Data Model 2.0 §5.3), or the credential
+// would never verify.
+func issuable(c *Credential) error {
+	return checkRelatedDigests(c)
 }
 
 // check reports a signer that could not produce a credential that

@@ -27,10 +27,15 @@ const (
 // which read the JSON, cannot be fooled by a document signed for other
 // statements:
 //
-//   - every @context, wherever it appears, is a URL or a list of URLs of
-//     the contexts weid embeds (ldproof.ContextURLs): no inline context
-//     can alias a term such as validUntil or credentialStatus to another
-//     name;
+//   - every @context, wherever it appears, is a URL of a context weid
+//     embeds (ldproof.ContextURLs), an inline context object, or a list
+//     of them (VC Data Model 2.0 §4.3: items after the base context may
+//     be URLs or objects). An inline context may define new terms, but no
+//     term of it may alias a JSON-LD keyword or map into the
+//     vocabularies the checks read by name (inlineContext), so that no
+//     name such as "until" can stand for validUntil or credentialStatus;
+//     @protected terms of the embedded contexts cannot be redefined
+//     (JSON-LD 1.1 §4.1.11, enforced by the expansion);
 //   - no member name is an IRI or compact IRI (contains ':') or a JSON-LD
 //     keyword other than @context: a full IRI in place of a term would be
 //     the same statement with a name the checks do not read;
@@ -57,6 +62,9 @@ func linkedDataView(doc map[string]any) error {
 						return fmt.Errorf("%s/@context: %v", at, err)
 					}
 					continue
+				}
+				if valueObjectKey(k) && isLanguageValue(v) {
+					continue // a literal (VC Data Model 2.0 §11.1)
 				}
 				if strings.HasPrefix(k, "@") || strings.Contains(k, ":") {
 					return fmt.Errorf("%s: member %q is a JSON-LD keyword or an IRI; use the terms the contexts define", at, truncate(k, 64))
@@ -94,6 +102,30 @@ func linkedDataView(doc map[string]any) error {
 	return nil
 }
 
+// valueObjectKey reports whether k is a member of a language value
+// object (VC Data Model 2.0 §11.1).
+func valueObjectKey(k string) bool {
+	return k == "@value" || k == "@language" || k == "@direction"
+}
+
+// isLanguageValue reports whether m is a language value object: a string
+// @value with at most @language and @direction, all strings. It is a
+// literal, which JSON-LD signs as a language-tagged string. Its
+// @direction is not signed by the RDFC suites: JSON-LD's toRdf drops it
+// unless rdfDirection is set (JSON-LD 1.1 API §8.1), which no cryptosuite
+// does; it only says how to display the text.
+func isLanguageValue(m map[string]any) bool {
+	if _, ok := m["@value"].(string); !ok {
+		return false
+	}
+	for k, v := range m {
+		if _, isStr := v.(string); !valueObjectKey(k) || !isStr {
+			return false
+		}
+	}
+	return true
+}
+
 // ldPath is a path into a document: "" for the document, then "/name" or
 // "/index" per step.
 type ldPath []ldSegment
@@ -117,19 +149,129 @@ func (p ldPath) String() string {
 	return sb.String()
 }
 
-// knownContexts accepts a context URL or a list of them, each embedded.
+// knownContexts accepts an @context value: a URL of an embedded context,
+// an inline context object (inlineContext), or an array of them. Nothing
+// is ever fetched: a URL weid does not embed is refused here, and one an
+// inline context names is refused by the expansion's document loader.
 func knownContexts(v any, known []string) error {
 	list, ok := v.([]any)
 	if !ok {
 		list = []any{v}
 	}
-	for _, e := range list {
-		s, ok := e.(string)
-		if !ok {
-			return errors.New("inline contexts are not accepted in documents secured with Data Integrity: name contexts by URL")
+	for i, e := range list {
+		switch e := e.(type) {
+		case string:
+			if !slices.Contains(known, e) {
+				return fmt.Errorf("unknown context %q (weid embeds %d contexts and fetches none)", truncate(e, 200), len(known))
+			}
+		case map[string]any:
+			if err := inlineContext(e, known); err != nil {
+				return fmt.Errorf("inline context %d: %v", i, err)
+			}
+		case nil:
+			// JSON-LD 1.1 §4.1: null clears the active context, which
+			// would drop the base context's protected terms.
+			return errors.New("a null context is not accepted")
+		default:
+			return errors.New("a context must be a URL or an object")
 		}
-		if !slices.Contains(known, s) {
-			return fmt.Errorf("unknown context %q (weid embeds %d contexts and fetches none)", truncate(s, 200), len(known))
+	}
+	return nil
+}
+
+// reservedIRIs are the vocabularies whose terms the checks read by their
+// JSON names (the VC vocabulary, the security vocabulary of proofs, the
+// status vocabulary, rdf:type): an inline context may not map a term into
+// them, or a credential could say "until" where the checks read
+// validUntil. The compact forms are the prefixes the embedded contexts
+// define for them.
+var reservedIRIs = []string{
+	"https://www.w3.org/2018/credentials#", "cred:",
+	"https://w3id.org/security#", "sec:",
+	"https://www.w3.org/ns/credentials/status#",
+	"http://www.w3.org/1999/02/22-rdf-syntax-ns#", "rdf:",
+}
+
+// inlineContext checks an inline context object (JSON-LD 1.1 §9.15
+// context definitions) before the expansion processes it in safe mode: it
+// may define terms, @vocab, @language, @direction, @version, @protected
+// and @propagate, and type- or property-scoped contexts under the same
+// rules; it may not alias a keyword, map a term into reservedIRIs, set
+// @base or @import another context.
+func inlineContext(m map[string]any, known []string) error {
+	for k, v := range m {
+		switch k {
+		case "@version", "@protected", "@propagate", "@language", "@direction":
+			continue
+		case "@vocab":
+			s, ok := v.(string)
+			if !ok {
+				return errors.New(`"@vocab" must be an IRI`)
+			}
+			if err := termIRI(s, m); err != nil {
+				return fmt.Errorf(`"@vocab": %v`, err)
+			}
+			continue
+		case "@base", "@import":
+			return fmt.Errorf("%q is not accepted in an inline context", k)
+		}
+		if strings.HasPrefix(k, "@") {
+			return fmt.Errorf("%q is not a context keyword", truncate(k, 64))
+		}
+		switch def := v.(type) {
+		case nil:
+		case string:
+			if err := termIRI(def, m); err != nil {
+				return fmt.Errorf("term %q: %v", truncate(k, 64), err)
+			}
+		case map[string]any:
+			for dk, dv := range def {
+				switch dk {
+				case "@id", "@reverse":
+					if dv == nil {
+						continue
+					}
+					s, ok := dv.(string)
+					if !ok {
+						return fmt.Errorf("term %q: %q must be an IRI", truncate(k, 64), dk)
+					}
+					if err := termIRI(s, m); err != nil {
+						return fmt.Errorf("term %q: %v", truncate(k, 64), err)
+					}
+				case "@context":
+					if err := knownContexts(dv, known); err != nil {
+						return fmt.Errorf("term %q: scoped context: %v", truncate(k, 64), err)
+					}
+				}
+			}
+		default:
+			return fmt.Errorf("term %q must be defined by an IRI or an object", truncate(k, 64))
+		}
+	}
+	return nil
+}
+
+// termIRI checks an IRI an inline context maps a term to. local is the
+// context, whose own prefixes a compact IRI may use.
+func termIRI(s string, local map[string]any) error {
+	if strings.HasPrefix(s, "@") {
+		return fmt.Errorf("aliases the keyword %q", truncate(s, 64))
+	}
+	for _, r := range reservedIRIs {
+		if strings.HasPrefix(s, r) {
+			return fmt.Errorf("maps into %s, whose terms the base context defines", r)
+		}
+	}
+	if prefix, _, ok := strings.Cut(s, ":"); ok {
+		var p string
+		switch d := local[prefix].(type) {
+		case string:
+			p = d
+		case map[string]any:
+			p, _ = d["@id"].(string)
+		}
+		if p != "" && p != s {
+			return termIRI(p, nil)
 		}
 	}
 	return nil

@@ -249,16 +249,20 @@ func (v *Verifier) VerifyPresentation(ctx context.Context, raw json.RawMessage, 
 	if json.Unmarshal(raw, &head) != nil {
 		return nil, errs.BadRequest("presentation.invalid", "verifiablePresentation must be a JSON object or a compact string")
 	}
-	if head.Type == "EnvelopedVerifiablePresentation" {
-		tok, ok := strings.CutPrefix(head.ID, DataURLVPJWT)
-		if !ok {
-			if tok, ok = strings.CutPrefix(head.ID, DataURLSDJWT); ok {
-				v.sdJWTPresentation(ctx, pr, tok, o)
-				return pr, nil
-			}
-			return nil, errs.BadRequest("presentation.unsupportedFormat", "the enveloped presentation's id must be a %s or %s data URL", DataURLVPJWT, DataURLSDJWT)
+	if hasType(head.Type, TypeEnvelopedPresentation) {
+		doc, err := decodeObject(raw, credentialLimits)
+		if err != nil {
+			return nil, errs.BadRequest("presentation.invalid", "the enveloped presentation: %v", err)
 		}
-		v.jwtPresentation(ctx, pr, tok, o)
+		prefix, tok, err := envelope(doc, TypeEnvelopedPresentation, []string{DataURLVPJWT, DataURLSDJWT, DataURLJWT})
+		if err != nil {
+			return nil, envelopeError(true, err)
+		}
+		if prefix == DataURLSDJWT {
+			v.sdJWTPresentation(ctx, pr, tok, o)
+		} else {
+			v.jwtPresentation(ctx, pr, tok, o)
+		}
 		return pr, nil
 	}
 	if len(head.Proof) > 0 && string(head.Proof) != "null" {
@@ -291,29 +295,45 @@ func (v *Verifier) unsignedPresentation(ctx context.Context, pr *PresentationRes
 	pr.finish()
 }
 
-// jwtPresentation verifies a vp+jwt.
+// jwtPresentation verifies a vp+jwt, or a VC-JWT 1.1 presentation (a JWT
+// with a "vp" claim, VC Data Model 1.1 §6.3.1), told apart by "typ".
 func (v *Verifier) jwtPresentation(ctx context.Context, pr *PresentationResult, token string, o PresentationOptions) {
 	j, err := jose.Parse(token, TypVPJWT)
 	var p *Presentation
-	if err == nil {
-		p, err = ParsePresentation(j.Payload)
+	claims := map[string]any(nil)
+	what := "a VC Data Model 2.0 presentation secured as a vp+jwt JWS"
+	if err != nil {
+		if lj, legacy := legacyJWT(token); legacy {
+			j, err = lj, nil
+			what = "a presentation secured as a JWT with a \"vp\" claim (VC Data Model 1.1 §6.3.1)"
+		}
+	}
+	if err == nil && j.Header.Typ != TypVPJWT && !jose.MediaTypeIs(j.Header.Typ, TypVPJWT) {
+		p, claims, err = legacyPresentation(j.Payload)
+	} else if err == nil {
+		if p, err = ParsePresentation(j.Payload); err == nil {
+			claims = p.Doc
+		}
 	}
 	if err != nil {
 		pr.failStructure(err)
 		return
 	}
 	pr.Presentation = p.Doc
-	pr.add(CheckStructure, StatusPassed, fmt.Sprintf("a VC Data Model 2.0 presentation secured as a vp+jwt JWS (%s)", j.Header.Alg))
-	proofOK := v.jwtHolderProof(ctx, pr, j, p)
-	nonce, _ := p.Doc["nonce"].(string)
+	pr.add(CheckStructure, StatusPassed, fmt.Sprintf("%s (%s)", what, j.Header.Alg))
+	proofOK := v.jwtHolderProof(ctx, pr, j, p, claims)
+	nonce, _ := claims["nonce"].(string)
 	v.challenge(pr, nonce, proofOK, o)
-	v.domain(pr, Strings(p.Doc["aud"]), o)
+	v.domain(pr, Strings(claims["aud"]), o)
 	v.presentedCredentials(ctx, pr, p, o.Policy)
 	pr.finish()
 }
 
 // jwtHolderProof runs the holderProof check of a vp+jwt.
-func (v *Verifier) jwtHolderProof(ctx context.Context, pr *PresentationResult, j *jose.JWS, p *Presentation) bool {
+//
+// claims are the JWT's claims: the presentation itself for a vp+jwt, the
+// payload around its "vp" claim for a VC-JWT 1.1.
+func (v *Verifier) jwtHolderProof(ctx context.Context, pr *PresentationResult, j *jose.JWS, p *Presentation, claims map[string]any) bool {
 	fail := func(format string, args ...any) bool {
 		pr.add(CheckHolderProof, StatusFailed, fmt.Sprintf(format, args...))
 		return false
@@ -328,7 +348,7 @@ func (v *Verifier) jwtHolderProof(ctx context.Context, pr *PresentationResult, j
 	}
 	now := v.now()
 	for _, claim := range []string{"exp", "nbf"} {
-		t, err := numericDate(p.Doc, claim)
+		t, err := numericDate(claims, claim)
 		if err != nil {
 			return fail("%v", err)
 		}

@@ -47,8 +47,14 @@ func IssueSDJWT(ctx context.Context, s Signer, cred json.RawMessage, now time.Ti
 		return "", err
 	}
 	c, err := Parse(cred)
+	if err == nil {
+		err = issuable(c)
+	}
 	if err != nil {
 		return "", errs.Wrap(http.StatusBadRequest, "credential.invalid", err)
+	}
+	if c.Version != 2 {
+		return "", errs.BadRequest("credential.invalid", "%v: dc+sd-jwt is issued from VC 2.0 credentials, as vc+jwt is; secure a VC 1.1 credential with a Data Integrity proof", ErrInvalid)
 	}
 	if c.Issuer != s.DID {
 		return "", errs.New(http.StatusForbidden, "credential.issuerMismatch", "the credential's issuer %q is not the signer %s", truncate(c.Issuer, 200), s.DID)

@@ -30,7 +30,7 @@ const (
 )
 
 // CheckNames lists every check in the order VerifyJWT reports them.
-var CheckNames = []string{CheckStructure, CheckProof, CheckIssuerBinding, CheckAccreditation, CheckValidityPeriod, CheckSchema, CheckStatus}
+var CheckNames = []string{CheckStructure, CheckProof, CheckIssuerBinding, CheckAccreditation, CheckValidityPeriod, CheckSchema, CheckStatus, CheckRelatedResource}
 
 // Outcomes of a check.
 const (
@@ -131,12 +131,25 @@ type Verifier struct {
 //     checker does not know (not a status list of this ledger, or no
 //     checker) is a warning; without credentialStatus the check is
 //     skipped.
+//   - relatedResource: the digests of each relatedResource entry that
+//     names a resource weid has (an embedded @context document) match its
+//     bytes (VC Data Model 2.0 §5.3); entries naming other resources are
+//     not retrieved, a warning; without relatedResource, skipped.
+//
+// A compact JWT whose "typ" is JWT or absent is a VC-JWT of VC Data Model
+// 1.1 §6.3.1 (a "vc" claim holding the credential, VC 1.1 or 2.0), read
+// by legacyCredential and checked the same way.
 //
 // VerifyJWT never panics on any token and returns no error for a bad
 // credential: everything is in the Result.
 func (v *Verifier) VerifyJWT(ctx context.Context, token string, p Policy) *Result {
 	r := newResult()
 	j, err := ParseJWS(token)
+	if err != nil {
+		if lj, legacy := legacyJWT(token); legacy {
+			return v.verifyLegacyJWT(ctx, lj, p)
+		}
+	}
 	var c *Credential
 	if err == nil {
 		// j is this function's: its payload, decoded from token, is
@@ -167,6 +180,7 @@ func (v *Verifier) claims(r *Result, c *Credential, signerDID string, p Policy) 
 	v.validity(r, c)
 	v.schema(r, c)
 	v.status(r, c)
+	v.relatedResource(r, c)
 	r.finish()
 }
 

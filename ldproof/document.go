@@ -193,3 +193,44 @@ func joinMembers(ms []member) json.RawMessage {
 	}
 	return append(out, '}')
 }
+
+// AddContext returns doc with url appended to its top-level @context
+// (made an array if it was a string) unless the @context already names
+// one of urls; the other members keep their order and form. Issuers use
+// it to add the context that defines a proof's terms, as VC Data
+// Integrity §2.4.1 has them do for documents whose contexts do not.
+func AddContext(doc json.RawMessage, url string, urls ...string) (json.RawMessage, error) {
+	d, err := decodeDocument(doc)
+	if err != nil {
+		return nil, err
+	}
+	ctx := d["@context"]
+	for _, u := range append([]string{url}, urls...) {
+		if hasContext(ctx, u) {
+			return doc, nil
+		}
+	}
+	var list []any
+	switch c := ctx.(type) {
+	case string:
+		list = []any{c}
+	case []any:
+		list = c
+	default:
+		return nil, errs.BadRequest(CodeInvalidDocument, "the document's @context must be a URL or an array")
+	}
+	v, err := encodeJSON(append(list[:len(list):len(list)], url))
+	if err != nil {
+		return nil, errs.Wrap(http.StatusBadRequest, CodeInvalidDocument, err)
+	}
+	members, err := topLevel(doc)
+	if err != nil {
+		return nil, errs.Wrap(http.StatusBadRequest, CodeInvalidDocument, err)
+	}
+	for i := range members {
+		if members[i].name == "@context" {
+			members[i].value = v
+		}
+	}
+	return joinMembers(members), nil
+}

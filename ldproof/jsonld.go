@@ -232,9 +232,16 @@ func absoluteOrBlank(s string) bool {
 func undefinedTerm(doc map[string]any, docs map[string]*ld.RemoteDocument) error {
 	depth := map[string]int{}
 	collectTerms(doc, 0, depth)
+	// Keyword aliases (id, type) are never the undefined term, and
+	// removing them would change more than statements: without "type" a
+	// type-scoped context no longer applies, and terms it defines (VC
+	// 1.1's issuer) would be blamed instead.
+	aliases := keywordAliases(docs)
 	cands := make([]string, 0, len(depth))
 	for k := range depth {
-		cands = append(cands, k)
+		if !aliases[k] {
+			cands = append(cands, k)
+		}
 	}
 	// Deepest first: removing a member removes everything under it, so a
 	// name must be tried before the names of the objects holding it.
@@ -266,6 +273,42 @@ func undefinedTerm(doc map[string]any, docs map[string]*ld.RemoteDocument) error
 		}
 	}
 	return errs.New(http.StatusBadRequest, CodeUndefinedTerm, "the term %q is not defined by the document's @context", strictjson.Truncate(cands[hi-1], 100))
+}
+
+// keywordAliases returns the terms the embedded contexts define as
+// aliases of JSON-LD keywords ("id" for @id, "type" for @type), wherever
+// they define them (top level or scoped).
+func keywordAliases(docs map[string]*ld.RemoteDocument) map[string]bool {
+	out := map[string]bool{}
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		case map[string]any:
+			for k, x := range v {
+				switch d := x.(type) {
+				case string:
+					if strings.HasPrefix(d, "@") && !strings.HasPrefix(k, "@") {
+						out[k] = true
+					}
+				case map[string]any:
+					if id, _ := d["@id"].(string); strings.HasPrefix(id, "@") {
+						out[k] = true
+					}
+					walk(d["@context"])
+				}
+			}
+		}
+	}
+	for _, d := range docs {
+		if m, ok := d.Document.(map[string]any); ok {
+			walk(m["@context"])
+		}
+	}
+	return out
 }
 
 // collectTerms records every member name of v that is not a keyword,

@@ -104,6 +104,12 @@ func TestSign_UndefinedTermNamed(t *testing.T) {
 	doc = []byte(`{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiableCredential","NoSuchType"],"issuer":"did:example:1","credentialSubject":{"id":"did:example:2"}}`)
 	_, err = Sign(doc, Options{Cryptosuite: EdDSARDFC2022, Key: k, VerificationMethod: vm})
 	wantCode(t, err, CodeUndefinedTerm, "NoSuchType")
+	// VC 1.1 (its terms are defined in a type-scoped context of
+	// VerifiableCredential): the undefined term is statusPurpose, not a
+	// term that "type" brings into scope, such as issuer.
+	doc11 := []byte(`{"@context":["https://www.w3.org/2018/credentials/v1","https://w3id.org/security/data-integrity/v2"],"type":"VerifiableCredential","issuer":"did:example:1","issuanceDate":"2025-07-01T00:00:00Z","credentialSubject":{"id":"did:example:2"},"credentialStatus":{"type":"https://example.org/#S","statusPurpose":"revocation"}}`)
+	_, err = Sign(doc11, Options{Cryptosuite: EdDSARDFC2022, Key: k, VerificationMethod: vm})
+	wantCode(t, err, CodeUndefinedTerm, `"statusPurpose"`)
 	// JCS does no JSON-LD processing.
 	if _, err := Sign(doc, Options{Cryptosuite: EdDSAJCS2022, Key: k, VerificationMethod: vm}); err != nil {
 		t.Errorf("eddsa-jcs-2022: %v", err)
@@ -205,5 +211,42 @@ func TestVerify_DocumentErrors(t *testing.T) {
 		if _, err := Verify(context.Background(), []byte(doc), didKeyResolver, VerifyOptions{}); errs.Code(err) != code {
 			t.Errorf("%.40s: %v, want %s", doc, err, code)
 		}
+	}
+}
+
+// TestVerify_LegacyEdDSA2022: a proof whose cryptosuite is eddsa-2022,
+// the earlier name of eddsa-rdfc-2022 that deployed issuers still write,
+// verifies as eddsa-rdfc-2022 (VC DI EdDSA §3.2); Sign does not make one.
+func TestVerify_LegacyEdDSA2022(t *testing.T) {
+	t.Parallel()
+	k, vm := signer(t, keys.Ed25519)
+	d, err := decodeDocument(diploma)
+	if err != nil {
+		t.Fatal(err)
+	}
+	options := map[string]any{"type": TypeDataIntegrityProof, "cryptosuite": "eddsa-2022", "created": "2024-01-01T00:00:00Z", "verificationMethod": vm, "proofPurpose": PurposeAssertionMethod}
+	_, _, hash, err := suites[EdDSARDFC2022].hashData(d, options)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig, err := k.Sign(hash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	options["proofValue"] = "z" + base58.Encode(sig)
+	d["proof"] = options
+	doc, _ := json.Marshal(d)
+	res, err := Verify(context.Background(), doc, didKeyResolver, VerifyOptions{})
+	if err != nil || !res.Verified || res.Proofs[0].Cryptosuite != "eddsa-2022" {
+		t.Fatalf("%v %+v", err, res)
+	}
+	// Tampered, it fails like any other.
+	d["validUntil"] = "2075-01-01T00:00:00Z"
+	doc, _ = json.Marshal(d)
+	if res, err := Verify(context.Background(), doc, didKeyResolver, VerifyOptions{}); err != nil || res.Verified {
+		t.Fatalf("tampered: %v %+v", err, res)
+	}
+	if _, err := Sign(diploma, Options{Cryptosuite: "eddsa-2022", Key: k, VerificationMethod: vm}); err == nil {
+		t.Fatal("Sign made an eddsa-2022 proof")
 	}
 }

@@ -23,6 +23,8 @@ var contextURLs = map[string]string{
 	"https://www.w3.org/2018/credentials/v1":           "contexts/digitalbazaar_credentials-context/v1.jsonld",
 	"https://www.w3.org/ns/credentials/v2":             "contexts/digitalbazaar_credentials-context/v2.jsonld",
 	"https://www.w3.org/ns/credentials/examples/v2":    "contexts/credentials-examples-v2.jsonld",
+	"https://www.w3.org/2018/credentials/examples/v1":  "contexts/digitalbazaar_credentials-examples-context/credentials-examples-v1.jsonld",
+	"https://www.w3.org/ns/odrl.jsonld":                "contexts/digitalbazaar_odrl-context/odrl.jsonld",
 	"https://w3id.org/security/data-integrity/v1":      "contexts/digitalbazaar_data-integrity-context/data-integrity-v1.jsonld",
 	"https://w3id.org/security/data-integrity/v2":      "contexts/digitalbazaar_data-integrity-context/data-integrity-v2.jsonld",
 	"https://w3id.org/security/multikey/v1":            "contexts/digitalbazaar_multikey-context/multikey-v1.jsonld",
@@ -88,4 +90,17 @@ type unknownContextError struct{ url string }
 
 func (e *unknownContextError) Error() string {
 	return fmt.Sprintf("context %q is not one weid knows", e.url)
+}
+
+// ContextBytes returns the embedded document of a context URL, byte for
+// byte as weid embeds it, and whether weid embeds that URL: the resource
+// a verifier can retrieve without fetching anything, to check a
+// credential's relatedResource digests against (VC Data Model 2.0 §5.3).
+func ContextBytes(url string) ([]byte, bool) {
+	file, ok := contextURLs[url]
+	if !ok {
+		return nil, false
+	}
+	b, err := contextFiles.ReadFile(file)
+	return b, err == nil
 }

@@ -57,6 +57,13 @@ var suites = map[string]*suite{
 	Ed25519Signature2020: {name: Ed25519Signature2020, typ: Ed25519Signature2020, keyType: keys.Ed25519},
 }
 
+// legacySuites maps the cryptosuite names of earlier drafts, which
+// deployed issuers still write, to the suite Verify checks them with:
+// eddsa-2022 is eddsa-rdfc-2022 under its name before VC DI EdDSA added
+// eddsa-jcs-2022 (the proof configuration, cryptosuite and all, is signed
+// as written). Sign never writes them.
+var legacySuites = map[string]string{"eddsa-2022": EdDSARDFC2022}
+
 // Suites returns the names Options.Cryptosuite accepts.
 func Suites() []string {
 	return []string{EdDSARDFC2022, EdDSAJCS2022, ECDSARDFC2019, Ed25519Signature2020}

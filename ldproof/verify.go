@@ -154,6 +154,9 @@ func verifyProof(ctx context.Context, base map[string]any, all []map[string]any,
 	switch r.Type {
 	case TypeDataIntegrityProof:
 		s = suites[r.Cryptosuite]
+		if legacy, ok := legacySuites[r.Cryptosuite]; ok {
+			s = suites[legacy]
+		}
 		if s == nil || s.typ != TypeDataIntegrityProof {
 			return fail(ProofUnsupportedSuite, "unsupported cryptosuite %q", strictjson.Truncate(r.Cryptosuite, 64))
 		}

@@ -39,5 +39,5 @@ func (i *Issued) Secured() any {
 	case i.Format == FormatSDJWT:
 		prefix = credential.DataURLSDJWT
 	}
-	return api.EnvelopedCredential{Context: credential.ContextV2, ID: prefix + i.Compact, Type: api.TypeEnvelopedCredential}
+	return api.EnvelopedCredential{Context: []string{credential.ContextV2}, ID: prefix + i.Compact, Type: api.TypeEnvelopedCredential}
 }

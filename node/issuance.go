@@ -190,9 +190,11 @@ func (n *Node) IssueCredential(ctx context.Context, account *keystore.Account, c
 	}
 	c, err := credential.Parse(cred)
 	if err != nil && issuer != "" {
-		// The instance supplies the issuer: parse again with it.
+		// The instance supplies the issuer of a credential that has none:
+		// parse again with it. An issuer that is present, even null, is
+		// the credential's own, and wrong (VC DM 2.0 §4.7).
 		var doc map[string]any
-		if json.Unmarshal(cred, &doc) == nil && doc != nil && doc["issuer"] == nil {
+		if json.Unmarshal(cred, &doc) == nil && doc != nil && !hasMember(doc, "issuer") {
 			doc["issuer"] = issuer
 			if b, merr := json.Marshal(doc); merr == nil {
 				c, err = credential.Parse(b)
@@ -296,6 +298,12 @@ func (n *Node) IssueCredential(ctx context.Context, account *keystore.Account, c
 		}
 	}
 	return out, nil
+}
+
+// hasMember reports whether obj has member name, whatever its value.
+func hasMember(obj map[string]any, name string) bool {
+	_, ok := obj[name]
+	return ok
 }
 
 // checkProfileSchema refuses a credential that names, besides the

@@ -123,7 +123,7 @@ func (h Holder) signer() credential.Signer {
 // EnvelopedVerifiableCredential (VC Data Model 2.0), its id the data: URL
 // of the token.
 func envelope(token string) api.EnvelopedCredential {
-	return api.EnvelopedCredential{Context: credential.ContextV2, ID: credential.DataURLVCJWT + token, Type: api.TypeEnvelopedCredential}
+	return api.EnvelopedCredential{Context: []string{credential.ContextV2}, ID: credential.DataURLVCJWT + token, Type: api.TypeEnvelopedCredential}
 }
 
 // presentationOf is the VC 2.0 presentation of items by holder.
