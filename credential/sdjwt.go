@@ -200,7 +200,7 @@ func (v *Verifier) sdProof(ctx context.Context, r *Result, sd *sdjwt.SDJWT, o sd
 		if err != nil {
 			proofCheck = Check{Name: CheckProof, Status: StatusFailed, Detail: fmt.Sprintf("%s: %v", kid, err)}
 		} else {
-			proofCheck = Check{Name: CheckProof, Status: StatusPassed, Detail: fmt.Sprintf("the %s SD-JWT signature verifies with %s%s; %d claims disclosed", sd.Issuer.Header.Alg, kid, asOf, len(ver.Disclosed))}
+			proofCheck = Check{Name: CheckProof, Status: StatusPassed, Detail: fmt.Sprintf("the %s SD-JWT signature verifies with %s%s; %s disclosed", sd.Issuer.Header.Alg, kid, asOf, claimCount(len(ver.Disclosed)))}
 		}
 	} else {
 		proofCheck = pr.Checks[0]
@@ -340,7 +340,7 @@ func (v *Verifier) sdJWTPresentation(ctx context.Context, pr *PresentationResult
 			pr.Holder = sub
 		}
 		pr.Presentation = nil
-		pr.add(CheckHolderProof, StatusPassed, fmt.Sprintf("the key-binding JWT is signed by the holder's key bound in the credential (cnf); %d claims disclosed: %s", len(ver.Disclosed), strings.Join(ver.Disclosed, ", ")))
+		pr.add(CheckHolderProof, StatusPassed, fmt.Sprintf("the key-binding JWT is signed by the holder's key bound in the credential (cnf); %s disclosed: %s", claimCount(len(ver.Disclosed)), strings.Join(ver.Disclosed, ", ")))
 	}
 	v.challenge(pr, nonce, proofOK, o)
 	v.domain(pr, aud, o)
@@ -374,4 +374,12 @@ func (v *Verifier) isAuthenticationKey(ctx context.Context, d string, pk keys.Pu
 		}
 	}
 	return false
+}
+
+// claimCount says n claims in the right number.
+func claimCount(n int) string {
+	if n == 1 {
+		return "1 claim"
+	}
+	return fmt.Sprintf("%d claims", n)
 }
