@@ -42,6 +42,11 @@ type Config struct {
 	Engine string
 	// CometLogLevel is CometBFT's log level (default "error").
 	CometLogLevel string
+	// CommitWait bounds how long a write waits for its block under the
+	// cometbft engine before the API answers 202 with a Location to poll
+	// (default: CometBFT's timeout_propose + timeout_commit +
+	// cometbft.DefaultCommitSlack). The solo engine waits for the block.
+	CommitWait time.Duration
 	// Solo tunes the solo engine's group commit.
 	Solo chain.SoloConfig
 	// KeystorePassphrase, if set, seals the keystore (WEID_KEYSTORE_PASSPHRASE).
@@ -196,7 +201,7 @@ func open(cfg Config, mustInit bool) (*Node, error) {
 		return fail(fmt.Errorf("node key: %w", err))
 	}
 	if bft {
-		e, err := cometbft.Start(cometbft.Config{Home: cfg.DataDir, Ledger: l, BlockKey: nodeKey, LogLevel: cfg.CometLogLevel})
+		e, err := cometbft.Start(cometbft.Config{Home: cfg.DataDir, Ledger: l, BlockKey: nodeKey, LogLevel: cfg.CometLogLevel, CommitWait: cfg.CommitWait})
 		if err != nil {
 			return fail(err)
 		}
