@@ -22,6 +22,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/cometbft/cometbft/crypto/ed25519"
@@ -386,6 +387,9 @@ func (a *App) checkTx(raw []byte, recheck bool) (*chain.Checked, error) {
 			return nil, err
 		}
 	}
+	if err := a.checkExpiry(c, recheck); err != nil {
+		return c, err
+	}
 	if used, err := a.reg.NonceUsed(a.l, c); err != nil {
 		return c, err
 	} else if used {
@@ -401,6 +405,28 @@ func (a *App) checkTx(raw []byte, recheck bool) (*chain.Checked, error) {
 	}
 	a.checked.put(key, c)
 	return c, nil
+}
+
+// checkExpiry refuses a transaction whose validUntil the next block cannot
+// meet: its height is the head's + 1 and its time is at least the head's
+// (CometBFT's block times increase). A new transaction is also refused if
+// its validUntil is further ahead of this node's clock than
+// txn.MaxValidity: CheckTx admits to the mempool and need not be
+// deterministic, the block decides with its own time.
+func (a *App) checkExpiry(c *chain.Checked, recheck bool) error {
+	e := c.Expiry()
+	if e.None() {
+		return nil
+	}
+	head := a.l.Head()
+	last, _ := time.Parse(chain.TimeFormat, head.Time)
+	if err := e.Passed(head.Height+1, last); err != nil {
+		return err
+	}
+	if recheck {
+		return nil
+	}
+	return e.TooFar(head.Height+1, time.Now())
 }
 
 // PrepareProposal implements abci.Application: the mempool's transactions,

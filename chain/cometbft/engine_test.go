@@ -126,3 +126,42 @@ func TestEngine_SweepReleasesDroppedWaiter(t *testing.T) {
 		t.Fatalf("kept: %q", st)
 	}
 }
+
+// TestEngine_ExpiredOnRecheckReleasesWaiter: a transaction valid until
+// block 1 waits in the mempool while block 1 commits others; the recheck
+// after it finds validUntil passed (the next block is 2), the mempool
+// evicts it, and its submitter gets 400 tx.expired.
+func TestEngine_ExpiredOnRecheckReleasesWaiter(t *testing.T) {
+	f := newFixture(t)
+	a, _, _ := f.app(t)
+	e := cometbft.NewTestEngine(a, time.Minute)
+	k, _ := keys.Generate(keys.Ed25519)
+	d := did.WeidDID("1", k.Public())
+	tx, err := node.SignTxUntil("1", d+"#"+did.FirstKeyFragment, k, did.TxCreate, &did.CreatePayload{DID: d, PublicKeyMultibase: k.Public().Multibase()}, "1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res := checkTx(t, a, tx.Canonical(), abci.CHECK_TX_TYPE_CHECK); res.Code != abci.CodeTypeOK {
+		t.Fatalf("CheckTx: %+v", res)
+	}
+	ch := e.Track(tx.Hash(), tx.Canonical(), true)
+	other, _ := didCreate(t)
+	finalize(t, a, 1, genesisTime.Add(time.Second), other)
+	if res := checkTx(t, a, tx.Canonical(), abci.CHECK_TX_TYPE_RECHECK); res.Codespace != "tx.expired" {
+		t.Fatalf("recheck: %+v", res)
+	}
+	if r := outcome(t, ch); errs.Code(r.Err) != "tx.expired" {
+		t.Fatalf("released with %v", r.Err)
+	}
+	// A new CheckTx refuses it too, and one too far ahead of the clock.
+	if res := checkTx(t, a, tx.Canonical(), abci.CHECK_TX_TYPE_CHECK); res.Code != http.StatusBadRequest || res.Codespace != "tx.expired" {
+		t.Fatalf("CheckTx of an expired tx: %+v", res)
+	}
+	far, err := node.SignTxUntil("1", d+"#"+did.FirstKeyFragment, k, did.TxCreate, &did.CreatePayload{DID: d, PublicKeyMultibase: k.Public().Multibase()}, time.Now().Add(48*time.Hour).UTC().Format(time.RFC3339))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res := checkTx(t, a, far.Canonical(), abci.CHECK_TX_TYPE_CHECK); res.Codespace != "tx.malformed" {
+		t.Fatalf("CheckTx of a far-future tx: %+v", res)
+	}
+}
