@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	abcicli "github.com/cometbft/cometbft/abci/client"
 	cmtlog "github.com/cometbft/cometbft/libs/log"
 	mempl "github.com/cometbft/cometbft/mempool"
 	cmtnode "github.com/cometbft/cometbft/node"
@@ -81,6 +82,7 @@ const redialPeriod = 3 * time.Second
 type Engine struct {
 	app        *App
 	node       *cmtnode.Node
+	mempool    mempoolChecker // the node's mempool (a test's fake)
 	rpc        *rpccore.Environment
 	readyWait  time.Duration
 	commitWait time.Duration
@@ -165,7 +167,7 @@ func Start(cfg Config) (*Engine, error) {
 	if err := n.Start(); err != nil {
 		return nil, fmt.Errorf("cometbft start: %w", err)
 	}
-	e.node = n
+	e.node, e.mempool = n, n.Mempool()
 	if e.rpc, err = n.ConfigureRPC(); err != nil {
 		_ = n.Stop()
 		n.Wait()
@@ -371,6 +373,11 @@ func (e *Engine) Node() *cmtnode.Node { return e.node }
 // Name implements chain.Engine.
 func (e *Engine) Name() string { return "cometbft" }
 
+// mempoolChecker is what broadcast needs of CometBFT's mempool.
+type mempoolChecker interface {
+	CheckTx(tx cmttypes.Tx, sender p2p.ID) (*abcicli.ReqRes, error)
+}
+
 // mempoolIndex is what the sweep needs of CometBFT's mempool (the
 // CListMempool has it; the Mempool interface does not).
 type mempoolIndex interface {
@@ -386,7 +393,7 @@ type mempoolIndex interface {
 // already there), which its callback's error says.
 func (e *Engine) broadcast(c *chain.Checked, raw []byte) error {
 	e.app.Prechecked(raw, c)
-	rr, err := e.node.Mempool().CheckTx(raw, "")
+	rr, err := e.mempool.CheckTx(raw, "")
 	if err != nil {
 		return mempoolError(c.Hash, err)
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
+	mempl "github.com/cometbft/cometbft/mempool"
 
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/chain/cometbft"
@@ -163,5 +164,36 @@ func TestEngine_ExpiredOnRecheckReleasesWaiter(t *testing.T) {
 	}
 	if res := checkTx(t, a, far.Canonical(), abci.CHECK_TX_TYPE_CHECK); res.Codespace != "tx.malformed" {
 		t.Fatalf("CheckTx of a far-future tx: %+v", res)
+	}
+}
+
+// TestEngine_MempoolRefusalAfterCheckTx: CheckTx can pass and the mempool
+// still not add the transaction (full by the time the check ended, or the
+// same bytes already there): the callback's error says so, and the
+// submitter gets it at once (503 ledger.busy, 409 tx.replay) instead of
+// waiting for a block that will never hold it — the benchmark's hang.
+func TestEngine_MempoolRefusalAfterCheckTx(t *testing.T) {
+	f := newFixture(t)
+	a, l, _ := f.app(t)
+	e := cometbft.NewTestEngine(a, time.Minute)
+	for _, tc := range []struct {
+		err  error
+		code string
+	}{
+		{mempl.ErrMempoolIsFull{NumTxs: 5000, MaxTxs: 5000}, "ledger.busy"},
+		{mempl.ErrRecheckFull, "ledger.busy"},
+		{mempl.ErrTxInMempool, "tx.replay"},
+	} {
+		_, tx := didCreate(t)
+		c, err := l.Registry().CheckTx("1", tx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.EnterRefused(c, tc.err); errs.Code(err) != tc.code {
+			t.Errorf("%v: %v, want %s", tc.err, err, tc.code)
+		}
+		if st, _, ok := e.Status(tx.Hash()); ok {
+			t.Errorf("%v: the refused transaction is still %s", tc.err, st)
+		}
 	}
 }

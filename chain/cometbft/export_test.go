@@ -4,6 +4,9 @@ import (
 	"sync"
 	"time"
 
+	abcicli "github.com/cometbft/cometbft/abci/client"
+	abci "github.com/cometbft/cometbft/abci/types"
+	"github.com/cometbft/cometbft/p2p"
 	cmttypes "github.com/cometbft/cometbft/types"
 
 	"github.com/weidgo/weid/chain"
@@ -43,4 +46,25 @@ func (e *Engine) SweepWith(raws ...[]byte) {
 		m.in[cmttypes.Tx(r).Key()] = true
 	}
 	e.sweep(m)
+}
+
+// refusingMempool passes every CheckTx (the application's answer is OK)
+// and then refuses to add the transaction with err, as CometBFT's mempool
+// does when it filled up while the application was checking.
+type refusingMempool struct{ err error }
+
+func (m refusingMempool) CheckTx(tx cmttypes.Tx, _ p2p.ID) (*abcicli.ReqRes, error) {
+	rr := abcicli.NewReqRes(abci.ToCheckTxRequest(&abci.CheckTxRequest{Tx: tx}))
+	rr.Response = abci.ToCheckTxResponse(&abci.CheckTxResponse{Code: abci.CodeTypeOK})
+	rr.SetCallback(func(*abci.Response) error { return m.err })
+	rr.InvokeCallback()
+	rr.Done()
+	return rr, nil
+}
+
+// EnterRefused hands c to a mempool whose CheckTx passes and which then
+// refuses it with err, as Submit does, and returns what Submit would.
+func (e *Engine) EnterRefused(c *chain.Checked, err error) error {
+	e.mempool = refusingMempool{err}
+	return e.enter(c, &waiting{ch: make(chan chain.Result, 1)})
 }
