@@ -314,24 +314,33 @@ func nodePID(home string) (int, bool) {
 }
 
 // processIsNode reports whether pid is alive and, where /proc exists, runs
-// with --home home and is not a zombie.
+// with --home home.
 func processIsNode(pid int, home string) bool {
-	if _, err := os.Stat("/proc/self/cmdline"); err != nil {
-		return syscall.Kill(pid, 0) == nil
+	if !processAlive(pid) {
+		return false
 	}
 	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
-	if err != nil || !strings.Contains(string(cmdline), "\x00--home\x00"+home+"\x00") {
+	if errors.Is(err, os.ErrNotExist) {
+		if _, err := os.Stat("/proc/self/cmdline"); err != nil {
+			return true // no /proc: alive is all we can tell
+		}
+	}
+	return err == nil && strings.Contains(string(cmdline), "\x00--home\x00"+home+"\x00")
+}
+
+// processAlive reports whether pid exists and, where /proc says, is not a
+// zombie (a child that exited, not yet reaped).
+func processAlive(pid int) bool {
+	if syscall.Kill(pid, 0) != nil {
 		return false
 	}
 	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
-		return false
+		return true
 	}
 	// The state follows the command name in parentheses: "pid (comm) S …".
-	if i := strings.LastIndexByte(string(stat), ')'); i >= 0 && i+2 < len(stat) && (stat[i+2] == 'Z' || stat[i+2] == 'X') {
-		return false
-	}
-	return true
+	i := strings.LastIndexByte(string(stat), ')')
+	return i < 0 || i+2 >= len(stat) || (stat[i+2] != 'Z' && stat[i+2] != 'X')
 }
 
 // waitGone waits, at most d, until no node runs in home.
@@ -387,7 +396,9 @@ func startChild(self, home, logLevel string) (string, *exec.Cmd, error) {
 		if url, ok := listeningIn(logPath, from); ok {
 			return url, p, nil
 		}
-		if !processIsNode(p.Process.Pid, home) {
+		// Not processIsNode: until its exec completes, the child's
+		// command line is still this command's.
+		if !processAlive(p.Process.Pid) {
 			break
 		}
 	}
