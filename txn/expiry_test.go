@@ -3,6 +3,7 @@ package txn
 import (
 	"encoding/base64"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -132,4 +133,34 @@ func mustB64(t *testing.T, s string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// FuzzParseValidUntil checks that ParseValidUntil never panics, that what
+// it accepts is a height or a time (never both, never neither), and that
+// an accepted validUntil is a string JSON never escapes, so the canonical
+// form carries it byte for byte.
+func FuzzParseValidUntil(f *testing.F) {
+	for _, s := range []string{"1", "42", "9007199254740991", "09", "0", "2026-12-05T10:00:00Z", "2026-12-05T10:00:00.123456789+08:00",
+		"2026-12-05t10:00:00z", "2026-02-30T10:00:00Z", "2026-12-05T24:00:00Z", "+2026-12-05T10:00:00Z", "", " 1", "1\n", "\u00b9"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		e, err := ParseValidUntil(s)
+		if err != nil {
+			if errs.Code(err) != "tx.malformed" {
+				t.Fatalf("ParseValidUntil(%q): %v", s, err)
+			}
+			return
+		}
+		if (e.Height == 0) == e.Time.IsZero() {
+			t.Fatalf("ParseValidUntil(%q) = %+v: not exactly one of height and time", s, e)
+		}
+		if e.Height != 0 && strconv.FormatUint(e.Height, 10) != s {
+			t.Fatalf("height %q read as %d", s, e.Height)
+		}
+		if q, _ := json.Marshal(s); string(q) != `"`+s+`"` {
+			t.Fatalf("validUntil %q is escaped in JSON: %s", s, q)
+		}
+		_ = e.Check(e.Height, e.Time)
+	})
 }
