@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -170,15 +171,24 @@ func submitAll(b *testing.B, nodes []*node.Node, txs []*chain.Tx, clients int) (
 
 // submissions records the commit latencies of one run's transactions.
 // A transaction the node refused because its mempool was full (503
-// ledger.busy: a consortium offered more than it commits sheds load) has no
-// latency; any other failure fails the run.
+// ledger.busy: a consortium offered more than it commits sheds load) or
+// dropped from its mempool uncommitted (503 tx.dropped) has no latency; a
+// submission whose wait bound passed (*chain.PendingError) is followed by
+// polling its hash until it is committed or rejected; one that has no
+// definite outcome within stuckAfter is stuck, and any stuck or otherwise
+// failed submission fails the run with what happened.
 type submissions struct {
 	lat    []time.Duration
 	shed   atomic.Int64
+	stuck  atomic.Int64
 	failed atomic.Value
 	wg     sync.WaitGroup
 	start  time.Time
 }
+
+// stuckAfter bounds how long a submission may stay without a definite
+// outcome (the bug: submitters blocked for 22 minutes).
+const stuckAfter = 2 * time.Minute
 
 func newSubmissions(n int) *submissions {
 	return &submissions{lat: make([]time.Duration, n), start: time.Now()}
@@ -187,24 +197,61 @@ func newSubmissions(n int) *submissions {
 // submit submits tx, the run's i-th, to nd and records the time from since
 // until it committed there; false if it failed.
 func (s *submissions) submit(nd *node.Node, i int, tx *chain.Tx, since time.Time) bool {
-	if _, err := nd.Submit(context.Background(), tx, false); errs.Code(err) == "ledger.busy" {
+	_, err := nd.Submit(context.Background(), tx, false)
+	var pending *chain.PendingError
+	if errors.As(err, &pending) {
+		err = s.follow(nd, pending.Hash, since)
+	}
+	switch errs.Code(err) {
+	case "":
+		s.lat[i] = time.Since(since)
+		return true
+	case "ledger.busy", "tx.dropped":
 		s.lat[i] = -1
 		s.shed.Add(1)
 		return true
-	} else if err != nil {
-		s.failed.Store(err)
-		return false
 	}
-	s.lat[i] = time.Since(since)
-	return true
+	s.failed.Store(err)
+	return false
+}
+
+// follow polls the transaction hash on nd until it is committed (nil) or
+// rejected (its error), or stuckAfter has passed since the submission.
+func (s *submissions) follow(nd *node.Node, hash string, since time.Time) error {
+	for time.Since(since) < stuckAfter {
+		st, err := nd.Tx(hash)
+		if err != nil {
+			return err
+		}
+		switch st.Status {
+		case "committed":
+			return nil
+		case "rejected":
+			return st.Err
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	s.stuck.Add(1)
+	return fmt.Errorf("transaction %s has no definite outcome %v after its submission: a stuck submitter", hash, stuckAfter)
 }
 
 // wait waits for the run's submissions and returns the latencies of those
-// that committed, sorted, and the time since the run started; a failed
-// submission fails b.
+// that committed, sorted, and the time since the run started; a failed or
+// stuck submission fails b, and so does a run whose submitters are still
+// waiting 10 minutes past stuckAfter, with what is known rather than a
+// hang.
 func (s *submissions) wait(b *testing.B) ([]time.Duration, time.Duration) {
-	s.wg.Wait()
+	done := make(chan struct{})
+	go func() { s.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(stuckAfter + 10*time.Minute):
+		b.Fatalf("submitters still waiting %v after the run started (%d stuck so far): the engine lost track of a write", time.Since(s.start).Round(time.Second), s.stuck.Load())
+	}
 	el := time.Since(s.start)
+	if n := s.stuck.Load(); n > 0 {
+		b.Fatalf("%d stuck submitters (no definite outcome within %v): %v", n, stuckAfter, s.failed.Load())
+	}
 	if err := s.failed.Load(); err != nil {
 		b.Fatal(err)
 	}

@@ -2,6 +2,9 @@ package chain
 
 import (
 	"context"
+	"net/http"
+
+	"github.com/weidgo/weid/errs"
 )
 
 // Receipt says where a committed transaction is.
@@ -11,6 +14,27 @@ type Receipt struct {
 	Index  uint32 `json:"index"`
 }
 
+// PendingError is what Engine.Submit returns when it stopped waiting (its
+// bound or its caller's context ended) before the transaction was committed
+// or rejected: the transaction is in the mempool and may still commit. The
+// API answers 202 with the hash and a Location, /v1/txs/{hash}, to poll.
+// It unwraps to a 202 tx.pending *errs.Error.
+type PendingError struct {
+	Hash string
+	err  *errs.Error
+}
+
+// Pending returns the PendingError of the transaction hash.
+func Pending(hash string) *PendingError {
+	return &PendingError{Hash: hash, err: errs.New(http.StatusAccepted, "tx.pending",
+		"transaction %s is not committed yet and may still commit: poll /v1/txs/%s", hash, hash)}
+}
+
+func (e *PendingError) Error() string { return e.err.Error() }
+
+// Unwrap returns the 202 tx.pending error.
+func (e *PendingError) Unwrap() error { return e.err }
+
 // Engine orders checked transactions into blocks. The solo engine is the
 // embedded default; a CometBFT engine implements the same interface, and the
 // handlers do not know which one runs.
@@ -18,7 +42,8 @@ type Engine interface {
 	// Name is the engine's name as shown in /v1/status.
 	Name() string
 	// Submit hands c to consensus and returns once its block is durable, or
-	// with the reason it was rejected.
+	// with the reason it was rejected, or (if the engine bounds the wait, or
+	// ctx ends first) with a *PendingError.
 	Submit(ctx context.Context, c *Checked) (Receipt, error)
 	// SubmitAsync hands c to consensus and returns at once; Status reports
 	// what became of it.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/weidgo/weid/errs"
 	"github.com/weidgo/weid/keys"
+	"github.com/weidgo/weid/txn"
 )
 
 // Payload is the decoded body of a transaction of some type.
@@ -160,6 +161,7 @@ type Checked struct {
 	Sig     []byte
 	msg     []byte
 	handler *Handler
+	expiry  txn.Expiry // the tx's validUntil, read (zero: none)
 
 	// verified is the key the signature was checked against, if it was
 	// checked before the block (on committed state, in parallel).
@@ -206,8 +208,29 @@ func (r *Registry) CheckTx(chainID string, tx *Tx) (*Checked, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Checked{Tx: tx, Hash: r.suite.TxHash(tx), Payload: p, Sig: sig, msg: msg, handler: h}, nil
+	c := &Checked{Tx: tx, Hash: r.suite.TxHash(tx), Payload: p, Sig: sig, msg: msg, handler: h}
+	if tx.ValidUntil != "" {
+		if c.expiry, err = tx.Expiry(); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
 }
+
+// CheckExpiry refuses c in a block of the given height and time if its
+// validUntil has passed (400 tx.expired) or is too far ahead (400
+// tx.malformed; txn.Expiry.Check). The block runs it with its own height
+// and time, so every node decides alike; a node may run it before, with the
+// next height and its clock, to refuse at once what no block would take.
+func (c *Checked) CheckExpiry(height uint64, t time.Time) error {
+	if c.expiry.None() {
+		return nil
+	}
+	return c.expiry.Check(height, t)
+}
+
+// Expiry returns c's validUntil, read (zero if it has none).
+func (c *Checked) Expiry() txn.Expiry { return c.expiry }
 
 // signerKey returns the key c must be signed by, as st has it.
 func (r *Registry) signerKey(st Reader, c *Checked) (keys.PublicKey, error) {
@@ -243,6 +266,9 @@ func (r *Registry) PreVerify(st Reader, c *Checked) error {
 
 // execute applies one checked transaction to st at the given block.
 func (r *Registry) execute(st *Overlay, c *Checked, height uint64, t time.Time) error {
+	if err := c.CheckExpiry(height, t); err != nil {
+		return err
+	}
 	k, err := r.signerKey(st, c)
 	if err != nil {
 		return err

@@ -129,7 +129,7 @@ func (s *Solo) Submit(ctx context.Context, c *Checked) (Receipt, error) {
 		return Receipt{TxHash: c.Hash, Height: r.Height, Index: r.Index}, nil
 	case <-ctx.Done():
 		// The transaction stays in the mempool and may still commit.
-		return Receipt{}, errs.New(http.StatusAccepted, "tx.pending", "gave up waiting for transaction %s; it may still commit: poll /v1/txs/%s", c.Hash, c.Hash)
+		return Receipt{}, Pending(c.Hash)
 	}
 }
 

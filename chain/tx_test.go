@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -190,6 +191,9 @@ func (g *jsonGen) rawTx(tx *Tx, payload string) []byte {
 		g.quote("payload") + ":" + payload,
 		g.quote("signature") + ":" + g.quote(tx.Signature),
 	}
+	if tx.ValidUntil != "" {
+		members = append(members, g.quote("validUntil")+":"+g.ws()+g.quote(tx.ValidUntil))
+	}
 	g.r.Shuffle(len(members), func(i, j int) { members[i], members[j] = members[j], members[i] })
 	return []byte(g.ws() + "{" + g.ws() + strings.Join(members, ","+g.ws()) + "}" + g.ws())
 }
@@ -232,6 +236,13 @@ func TestCanonicalEqualsJCS(t *testing.T) {
 			From:    g.ascii(fromChars, 1, 80),
 			Nonce:   g.nonce(),
 			Payload: json.RawMessage(payload),
+		}
+		// validUntil, optional, sorts after "type" and is absent when empty.
+		switch i % 3 {
+		case 1:
+			tx.ValidUntil = strconv.FormatUint(1+g.r.Uint64N(txn.MaxNonce), 10)
+		case 2:
+			tx.ValidUntil = time.Unix(int64(g.r.Uint64N(1<<33)), int64(g.r.Uint64N(1e9))).In(time.FixedZone("", 60*(int(g.r.Uint64N(1500))-750))).Format(time.RFC3339Nano)
 		}
 		if i%2 == 0 {
 			if err := tx.Sign(signers[i%len(signers)]); err != nil {

@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -36,8 +37,9 @@ P2P and API ports, peers, timeout_commit) and its keystore holding the weid
 block key and the admin's key, with an admin API token in admin.token.
 
 Then "weid localnet start --dir DIR" starts every node, one process each, and
-prints each node's API URL on its own line; Ctrl-C stops them all. One node
-alone: weid node start --engine cometbft --home DIR/node2.`,
+prints each node's API URL on its own line; a node that exits is reported and
+the others keep running; Ctrl-C stops them all. To rehearse faults on it:
+"weid localnet stop|kill|freeze|thaw|start --dir DIR NODE" (node2 or 2).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if validators < 1 || observers < 0 {
@@ -71,72 +73,52 @@ alone: weid node start --engine cometbft --home DIR/node2.`,
 	cmd.Flags().StringVar(&crypto, "crypto", "", cryptoFlagHelp)
 	cmd.Flags().DurationVar(&timeoutCommit, "timeout-commit", cometbft.DefaultTimeoutCommit, "CometBFT timeout_commit: how long validators wait after a commit")
 	cmd.AddCommand(localnetStartCmd())
+	cmd.AddCommand(localnetNodeCmds()...)
 	return cmd
 }
 
 func localnetStartCmd() *cobra.Command {
 	var dir, logLevel string
 	cmd := &cobra.Command{
-		Use:   "start",
-		Short: "Start every node of a localnet, one process each",
+		Use:   "start [NODE]",
+		Short: "Start every node of a localnet, one process each (or one node)",
 		Long: `Start "weid node start --engine cometbft --home H" for every node home H
 in DIR, as separate processes, and print each node's API URL on its own line
-(http://127.0.0.1:PORT) once it listens. Each node's log goes to H/node.log.
-Ctrl-C (SIGINT) or SIGTERM stops them all.`,
-		Args: cobra.NoArgs,
+(http://127.0.0.1:PORT) once it listens. Each node's output and log go to
+H/node.log and its process id to H/node.pid. A node that exits is reported
+(on stderr) and the others keep running; Ctrl-C (SIGINT) or SIGTERM stops
+every node of DIR, including those started again with "start NODE".
+
+With NODE (node2, 2, or its home) start only that node, in the background,
+print its URL and return: to rehearse faults, pair it with
+"weid localnet stop|kill|freeze|thaw NODE".`,
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			homes, err := filepath.Glob(filepath.Join(dir, "node*"))
+			homes, err := localnetHomes(dir)
 			if err != nil {
 				return err
 			}
-			homes = slicesFilter(homes, cometbft.IsHome)
-			if len(homes) == 0 {
-				return fmt.Errorf("no node homes in %s: run \"weid localnet --dir %s\" first", dir, dir)
-			}
-			sort.Slice(homes, func(i, j int) bool { return nodeIndex(homes[i]) < nodeIndex(homes[j]) })
 			self, err := os.Executable()
 			if err != nil {
 				return err
 			}
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
-			defer stop()
-			procs := make([]*exec.Cmd, 0, len(homes))
-			exited := make(chan int, len(homes))
-			var wg sync.WaitGroup
-			stopAll := func() {
-				for _, p := range procs {
-					_ = p.Process.Signal(os.Interrupt)
-				}
-				done := make(chan struct{})
-				go func() { wg.Wait(); close(done) }()
-				select {
-				case <-done:
-				case <-time.After(30 * time.Second):
-					for _, p := range procs {
-						_ = p.Process.Kill()
-					}
-					<-done
-				}
-			}
-			for i, h := range homes {
-				url, p, err := startChild(self, h, logLevel)
+			if len(args) == 1 {
+				h, err := localnetHome(homes, args[0])
 				if err != nil {
-					stopAll()
 					return err
 				}
-				procs = append(procs, p)
-				wg.Add(1)
-				go func() { defer wg.Done(); _ = p.Wait(); exited <- i }()
+				if pid, ok := nodePID(h); ok {
+					return fmt.Errorf("node %s is already running (pid %d)", filepath.Base(h), pid)
+				}
+				url, p, err := startChild(self, h, logLevel)
+				if err != nil {
+					return err
+				}
+				_ = p.Process.Release() // it runs on after this command
 				fmt.Fprintln(cmd.OutOrStdout(), url)
-			}
-			select {
-			case <-ctx.Done():
-				stopAll()
 				return nil
-			case i := <-exited:
-				stopAll()
-				return fmt.Errorf("node %s exited (%v); stopped the others; see %s", homes[i], procs[i].ProcessState, filepath.Join(homes[i], "node.log"))
 			}
+			return superviseLocalnet(cmd, dir, homes, self, logLevel)
 		},
 	}
 	cmd.Flags().StringVar(&dir, "dir", "localnet", "directory holding the nodes' homes (from weid localnet)")
@@ -144,52 +126,307 @@ Ctrl-C (SIGINT) or SIGTERM stops them all.`,
 	return cmd
 }
 
-// startChild starts one node and returns its API URL once it listens.
+// superviseLocalnet starts every node of homes and runs until ctx ends,
+// reporting the nodes that exit (and those started again) without stopping
+// the others, then stops every node of the localnet.
+func superviseLocalnet(cmd *cobra.Command, dir string, homes []string, self, logLevel string) error {
+	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	type exit struct {
+		home  string
+		state *os.ProcessState
+	}
+	exited := make(chan exit, len(homes))
+	var wg sync.WaitGroup
+	child := map[string]bool{}   // started by this supervisor and not yet reaped
+	running := map[string]bool{} // as last seen
+	for _, h := range homes {
+		if pid, ok := nodePID(h); ok {
+			stopLocalnetNodes(homes, &wg)
+			return fmt.Errorf("node %s is already running (pid %d): stop it first (weid localnet stop --dir %s %s)", filepath.Base(h), pid, dir, filepath.Base(h))
+		}
+		url, p, err := startChild(self, h, logLevel)
+		if err != nil {
+			stopLocalnetNodes(homes, &wg)
+			return err
+		}
+		child[h], running[h] = true, true
+		wg.Add(1)
+		go func() { defer wg.Done(); _ = p.Wait(); exited <- exit{h, p.ProcessState} }()
+		fmt.Fprintln(cmd.OutOrStdout(), url)
+	}
+	report := cmd.ErrOrStderr()
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			stopLocalnetNodes(homes, &wg)
+			return nil
+		case e := <-exited:
+			delete(child, e.home)
+			running[e.home] = false
+			removePIDFile(e.home, e.state.Pid())
+			fmt.Fprintf(report, "node %s exited (%v); the others keep running; see %s; start it again: weid localnet start --dir %s %s\n",
+				filepath.Base(e.home), e.state, filepath.Join(e.home, "node.log"), dir, filepath.Base(e.home))
+		case <-tick.C:
+			// Nodes started or stopped by "weid localnet start|stop|kill NODE".
+			for _, h := range homes {
+				if child[h] {
+					continue
+				}
+				pid, ok := nodePID(h)
+				if ok != running[h] {
+					running[h] = ok
+					if ok {
+						fmt.Fprintf(report, "node %s is running again (pid %d)\n", filepath.Base(h), pid)
+					} else {
+						fmt.Fprintf(report, "node %s exited; the others keep running\n", filepath.Base(h))
+					}
+				}
+			}
+		}
+	}
+}
+
+// stopLocalnetNodes stops every running node of homes: SIGINT (and SIGCONT,
+// so that a frozen node stops too), then, after 30 s, SIGKILL. wg counts
+// this process's children, which it waits for.
+func stopLocalnetNodes(homes []string, wg *sync.WaitGroup) {
+	pids := map[string]int{}
+	for _, h := range homes {
+		if pid, ok := nodePID(h); ok {
+			pids[h] = pid
+			_ = syscall.Kill(pid, syscall.SIGINT)
+			_ = syscall.Kill(pid, syscall.SIGCONT)
+		}
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for h, pid := range pids {
+		if !waitGone(h, time.Until(deadline)) {
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+			waitGone(h, 5*time.Second)
+		}
+		removePIDFile(h, pid)
+	}
+	wg.Wait()
+}
+
+func localnetSignalCmd(use, short, long string, signals []syscall.Signal, wait bool) *cobra.Command {
+	var dir string
+	cmd := &cobra.Command{
+		Use:   use + " NODE",
+		Short: short,
+		Long:  long,
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			homes, err := localnetHomes(dir)
+			if err != nil {
+				return err
+			}
+			h, err := localnetHome(homes, args[0])
+			if err != nil {
+				return err
+			}
+			pid, ok := nodePID(h)
+			if !ok {
+				return fmt.Errorf("node %s is not running", filepath.Base(h))
+			}
+			for _, sig := range signals {
+				if err := syscall.Kill(pid, sig); err != nil {
+					return fmt.Errorf("signal node %s (pid %d): %w", filepath.Base(h), pid, err)
+				}
+			}
+			if wait {
+				if !waitGone(h, 30*time.Second) {
+					return fmt.Errorf("node %s (pid %d) still runs 30 s after %v: weid localnet kill --dir %s %s", filepath.Base(h), pid, signals[0], dir, filepath.Base(h))
+				}
+				removePIDFile(h, pid)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "node %s (pid %d): %s\n", filepath.Base(h), pid, use)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&dir, "dir", "localnet", "directory holding the nodes' homes (from weid localnet)")
+	return cmd
+}
+
+func localnetNodeCmds() []*cobra.Command {
+	return []*cobra.Command{
+		localnetSignalCmd("stop", "Stop one node of a running localnet (SIGINT: it commits what it has and exits)",
+			"Stop NODE (node2, 2, or its home) cleanly and wait until it exited; the others keep running.", []syscall.Signal{syscall.SIGINT, syscall.SIGCONT}, true),
+		localnetSignalCmd("kill", "Kill one node of a running localnet (SIGKILL: a crash)",
+			"Kill NODE with SIGKILL, as a crash or power loss would, and wait until it is gone; the others keep running.", []syscall.Signal{syscall.SIGKILL}, true),
+		localnetSignalCmd("freeze", "Freeze one node of a running localnet (SIGSTOP: a stalled machine)",
+			"Suspend NODE with SIGSTOP: it holds its connections but answers nothing, as a stalled machine; thaw it with \"weid localnet thaw\".", []syscall.Signal{syscall.SIGSTOP}, false),
+		localnetSignalCmd("thaw", "Thaw a frozen node of a running localnet (SIGCONT)",
+			"Resume NODE after \"weid localnet freeze\" (SIGCONT); it catches up with the chain.", []syscall.Signal{syscall.SIGCONT}, false),
+	}
+}
+
+// localnetHomes returns the node homes in dir, in node order.
+func localnetHomes(dir string) ([]string, error) {
+	homes, err := filepath.Glob(filepath.Join(dir, "node*"))
+	if err != nil {
+		return nil, err
+	}
+	homes = slicesFilter(homes, cometbft.IsHome)
+	if len(homes) == 0 {
+		return nil, fmt.Errorf("no node homes in %s: run \"weid localnet --dir %s\" first", dir, dir)
+	}
+	for i, h := range homes {
+		if homes[i], err = filepath.Abs(h); err != nil {
+			return nil, err
+		}
+	}
+	sort.Slice(homes, func(i, j int) bool { return nodeIndex(homes[i]) < nodeIndex(homes[j]) })
+	return homes, nil
+}
+
+// localnetHome finds the home NODE names: node2, 2, or a path.
+func localnetHome(homes []string, name string) (string, error) {
+	abs, _ := filepath.Abs(name)
+	for _, h := range homes {
+		if filepath.Base(h) == name || filepath.Base(h) == "node"+name || h == abs {
+			return h, nil
+		}
+	}
+	return "", fmt.Errorf("no node %q in this localnet (it has %s … %s)", name, filepath.Base(homes[0]), filepath.Base(homes[len(homes)-1]))
+}
+
+// pidFile is where a localnet node's process id is kept.
+func pidFile(home string) string { return filepath.Join(home, "node.pid") }
+
+// nodePID returns the process id of the node running in home, if one is:
+// the id in home/node.pid, if that process is alive and (where /proc says)
+// is a weid node of this home, so that a stale file naming a reused id is
+// not taken for the node.
+func nodePID(home string) (int, bool) {
+	b, err := os.ReadFile(pidFile(home))
+	if err != nil {
+		return 0, false
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil || pid <= 0 {
+		return 0, false
+	}
+	return pid, processIsNode(pid, home)
+}
+
+// processIsNode reports whether pid is alive and, where /proc exists, runs
+// with --home home.
+func processIsNode(pid int, home string) bool {
+	if !processAlive(pid) {
+		return false
+	}
+	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+	if errors.Is(err, os.ErrNotExist) {
+		if _, err := os.Stat("/proc/self/cmdline"); err != nil {
+			return true // no /proc: alive is all we can tell
+		}
+	}
+	return err == nil && strings.Contains(string(cmdline), "\x00--home\x00"+home+"\x00")
+}
+
+// processAlive reports whether pid exists and, where /proc says, is not a
+// zombie (a child that exited, not yet reaped).
+func processAlive(pid int) bool {
+	if syscall.Kill(pid, 0) != nil {
+		return false
+	}
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return true
+	}
+	// The state follows the command name in parentheses: "pid (comm) S …".
+	i := strings.LastIndexByte(string(stat), ')')
+	return i < 0 || i+2 >= len(stat) || (stat[i+2] != 'Z' && stat[i+2] != 'X')
+}
+
+// waitGone waits, at most d, until no node runs in home.
+func waitGone(home string, d time.Duration) bool {
+	for deadline := time.Now().Add(d); ; time.Sleep(50 * time.Millisecond) {
+		if _, ok := nodePID(home); !ok {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+	}
+}
+
+// removePIDFile removes home's pid file if it still names pid.
+func removePIDFile(home string, pid int) {
+	if b, err := os.ReadFile(pidFile(home)); err == nil && strings.TrimSpace(string(b)) == strconv.Itoa(pid) {
+		_ = os.Remove(pidFile(home))
+	}
+}
+
+// startChild starts one node in its own process group (it outlives this
+// command if released), its output appended to home/node.log and its
+// process id written to home/node.pid, and returns its API URL once it
+// listens.
 func startChild(self, home, logLevel string) (string, *exec.Cmd, error) {
-	logf, err := os.OpenFile(filepath.Join(home, "node.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	logPath := filepath.Join(home, "node.log")
+	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return "", nil, err
 	}
 	defer logf.Close()
-	pr, pw, err := os.Pipe()
+	from, err := logf.Seek(0, io.SeekEnd)
 	if err != nil {
 		return "", nil, err
 	}
 	p := exec.Command(self, "node", "start", "--engine", "cometbft", "--home", home, "--log-level", logLevel)
-	p.Stdout, p.Stderr = pw, logf
+	// A file, not a pipe: a node started by "localnet start NODE" outlives
+	// this command, and a write to a closed pipe would kill it.
+	p.Stdout, p.Stderr = logf, logf
 	// Own process group: a Ctrl-C in the terminal reaches this supervisor,
 	// which stops the nodes in order.
 	p.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := p.Start(); err != nil {
-		pr.Close()
-		pw.Close()
 		return "", nil, err
 	}
-	pw.Close()
-	found := make(chan string, 1)
-	go func() {
-		defer pr.Close()
-		sc := bufio.NewScanner(pr)
-		for sc.Scan() {
-			if _, addr, ok := strings.Cut(sc.Text(), "weid node listening on "); ok {
-				found <- strings.TrimSpace(addr)
-				break
-			}
-		}
-		close(found)
-		_, _ = io.Copy(io.Discard, pr)
-	}()
-	select {
-	case url, ok := <-found:
-		if ok {
-			return url, p, nil
-		}
-		_ = p.Wait()
-	case <-time.After(2 * time.Minute):
+	if err := os.WriteFile(pidFile(home), []byte(strconv.Itoa(p.Process.Pid)+"\n"), 0o600); err != nil {
 		_ = p.Process.Kill()
 		_ = p.Wait()
+		return "", nil, err
 	}
-	return "", nil, fmt.Errorf("node %s did not start (%v); see %s", home, p.ProcessState, filepath.Join(home, "node.log"))
+	for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if url, ok := listeningIn(logPath, from); ok {
+			return url, p, nil
+		}
+		// Not processIsNode: until its exec completes, the child's
+		// command line is still this command's.
+		if !processAlive(p.Process.Pid) {
+			break
+		}
+	}
+	_ = p.Process.Kill()
+	_ = p.Wait()
+	removePIDFile(home, p.Process.Pid)
+	return "", nil, fmt.Errorf("node %s did not start (%v); see %s", home, p.ProcessState, logPath)
+}
+
+// listeningIn finds the node's "weid node listening on ADDR" line in the
+// log at path after offset from.
+func listeningIn(path string, from int64) (string, bool) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", false
+	}
+	defer f.Close()
+	if _, err := f.Seek(from, io.SeekStart); err != nil {
+		return "", false
+	}
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		if _, addr, ok := strings.Cut(sc.Text(), "weid node listening on "); ok {
+			return strings.TrimSpace(addr), true
+		}
+	}
+	return "", false
 }
 
 func nodeIndex(home string) int {

@@ -33,17 +33,17 @@ func genesisTxs(chainID string, admin *keys.PrivateKey, nodeKey keys.PublicKey, 
 	}
 	adminDID := did.WeidDID(chainID, admin.Public())
 	adminVM := adminDID + "#" + did.FirstKeyFragment
-	create, err := SignTx(chainID, adminVM, admin, did.TxCreate, &did.CreatePayload{DID: adminDID, PublicKeyMultibase: admin.Public().Multibase()})
+	create, err := signGenesisTx(chainID, adminVM, admin, did.TxCreate, &did.CreatePayload{DID: adminDID, PublicKeyMultibase: admin.Public().Multibase()})
 	if err != nil {
 		return nil, err
 	}
-	init, err := SignTx(chainID, adminVM, admin, chain.TypeChainInit, &chain.InitPayload{NodeKey: nodeKey.Multibase(), Admins: []string{adminDID}, Crypto: crypto})
+	init, err := signGenesisTx(chainID, adminVM, admin, chain.TypeChainInit, &chain.InitPayload{NodeKey: nodeKey.Multibase(), Admins: []string{adminDID}, Crypto: crypto})
 	if err != nil {
 		return nil, err
 	}
 	txs := []*chain.Tx{create, init}
 	for _, sys := range schemas.SystemSchemas() {
-		tx, err := SignTx(chainID, adminVM, admin, schemas.TxRegister, sys.Payload())
+		tx, err := signGenesisTx(chainID, adminVM, admin, schemas.TxRegister, sys.Payload())
 		if err != nil {
 			return nil, err
 		}
@@ -74,7 +74,7 @@ func consortiumGenesisTxs(chainID string, admin *keys.PrivateKey, nodeKey keys.P
 			p = &authz.AddValidatorPayload{PubKey: base64.StdEncoding.EncodeToString(n.PubKey), Power: n.Power, Name: n.Moniker, MemberDID: adminDID, NodeID: n.NodeID}
 			typ = authz.TxAddValidator
 		}
-		tx, err := SignTx(chainID, vm, admin, typ, p)
+		tx, err := signGenesisTx(chainID, vm, admin, typ, p)
 		if err != nil {
 			return nil, err
 		}

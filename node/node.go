@@ -28,6 +28,7 @@ import (
 	"github.com/weidgo/weid/keystore"
 	"github.com/weidgo/weid/schemas"
 	"github.com/weidgo/weid/status"
+	"github.com/weidgo/weid/txn"
 )
 
 // Config configures a node.
@@ -42,6 +43,11 @@ type Config struct {
 	Engine string
 	// CometLogLevel is CometBFT's log level (default "error").
 	CometLogLevel string
+	// CommitWait bounds how long a write waits for its block under the
+	// cometbft engine before the API answers 202 with a Location to poll
+	// (default: CometBFT's timeout_propose + timeout_commit +
+	// cometbft.DefaultCommitSlack). The solo engine waits for the block.
+	CommitWait time.Duration
 	// Solo tunes the solo engine's group commit.
 	Solo chain.SoloConfig
 	// KeystorePassphrase, if set, seals the keystore (WEID_KEYSTORE_PASSPHRASE).
@@ -196,7 +202,7 @@ func open(cfg Config, mustInit bool) (*Node, error) {
 		return fail(fmt.Errorf("node key: %w", err))
 	}
 	if bft {
-		e, err := cometbft.Start(cometbft.Config{Home: cfg.DataDir, Ledger: l, BlockKey: nodeKey, LogLevel: cfg.CometLogLevel})
+		e, err := cometbft.Start(cometbft.Config{Home: cfg.DataDir, Ledger: l, BlockKey: nodeKey, LogLevel: cfg.CometLogLevel, CommitWait: cfg.CommitWait})
 		if err != nil {
 			return fail(err)
 		}
@@ -278,7 +284,7 @@ func (n *Node) genesis(cfg Config) error {
 	if err := keystore.WriteSecretFile(path, []byte(tok+"\n")); err != nil {
 		return err
 	}
-	create, err := SignTx(cfg.ChainID, adminVM, admin, did.TxCreate, &did.CreatePayload{DID: adminDID, PublicKeyMultibase: admin.Public().Multibase()})
+	create, err := signGenesisTx(cfg.ChainID, adminVM, admin, did.TxCreate, &did.CreatePayload{DID: adminDID, PublicKeyMultibase: admin.Public().Multibase()})
 	if err != nil {
 		return err
 	}
@@ -286,7 +292,7 @@ func (n *Node) genesis(cfg Config) error {
 	if crypto == chain.CryptoStandard {
 		crypto = "" // today's genesis, byte for byte
 	}
-	init, err := SignTx(cfg.ChainID, adminVM, admin, chain.TypeChainInit, &chain.InitPayload{NodeKey: nodeKey.Public().Multibase(), Admins: []string{adminDID}, Crypto: crypto})
+	init, err := signGenesisTx(cfg.ChainID, adminVM, admin, chain.TypeChainInit, &chain.InitPayload{NodeKey: nodeKey.Public().Multibase(), Admins: []string{adminDID}, Crypto: crypto})
 	if err != nil {
 		return err
 	}
@@ -294,7 +300,7 @@ func (n *Node) genesis(cfg Config) error {
 	// The system schemas (ids below 1000): a data-authorization grant and
 	// worked certificate examples.
 	for _, sys := range schemas.SystemSchemas() {
-		tx, err := SignTx(cfg.ChainID, adminVM, admin, schemas.TxRegister, sys.Payload())
+		tx, err := signGenesisTx(cfg.ChainID, adminVM, admin, schemas.TxRegister, sys.Payload())
 		if err != nil {
 			return err
 		}
@@ -321,13 +327,26 @@ func (n *Node) genesis(cfg Config) error {
 }
 
 // SignTx builds and signs a transaction; the nonce is the current time in
-// nanoseconds, masked to 53 bits, which a signer never repeats in practice.
+// nanoseconds, masked to 53 bits, which a signer never repeats in practice,
+// and it stays valid for txn.DefaultValidity (validUntil: now + 10 minutes).
 func SignTx(chainID, from string, k *keys.PrivateKey, typ string, payload any) (*chain.Tx, error) {
+	return SignTxUntil(chainID, from, k, typ, payload, txn.ValidFor(time.Now(), txn.DefaultValidity))
+}
+
+// signGenesisTx signs a genesis transaction: without validUntil, since a
+// consortium's genesis is committed at the time its genesis.json names.
+func signGenesisTx(chainID, from string, k *keys.PrivateKey, typ string, payload any) (*chain.Tx, error) {
+	return SignTxUntil(chainID, from, k, typ, payload, "")
+}
+
+// SignTxUntil is SignTx with the given validUntil (a block height, an
+// RFC 3339 time, or "": valid until its nonce is used).
+func SignTxUntil(chainID, from string, k *keys.PrivateKey, typ string, payload any, validUntil string) (*chain.Tx, error) {
 	raw, err := jsonMarshal(payload)
 	if err != nil {
 		return nil, err
 	}
-	tx := &chain.Tx{ChainID: chainID, Type: typ, From: from, Nonce: NewNonce(), Payload: raw}
+	tx := &chain.Tx{ChainID: chainID, Type: typ, From: from, Nonce: NewNonce(), Payload: raw, ValidUntil: validUntil}
 	if err := tx.Sign(k); err != nil {
 		return nil, err
 	}
@@ -378,6 +397,13 @@ func (n *Node) check(tx *chain.Tx, also func(chain.Payload) error) (*chain.Check
 	c, err := n.Ledger.Registry().CheckTx(n.ChainID, tx)
 	if err != nil {
 		return nil, err
+	}
+	if tx.ValidUntil != "" {
+		// What no block would take is refused now: the next block's height,
+		// and this node's clock for its time (the block decides, with its own).
+		if err := c.CheckExpiry(n.Ledger.Head().Height+1, time.Now()); err != nil {
+			return nil, err
+		}
 	}
 	if also != nil {
 		if err := also(c.Payload); err != nil {

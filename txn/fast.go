@@ -6,7 +6,7 @@ import (
 )
 
 // The fast paths below read the form in which clients send transactions —
-// the six envelope members once each, strings without escapes, a payload
+// the envelope members once each, strings without escapes, a payload
 // object already in canonical form — in one pass and without allocating
 // more than the result. They accept nothing the general path (encoding/json
 // with the strict member checks, jcs.Transform) refuses and give the same
@@ -21,7 +21,7 @@ func decodeTxFast(raw []byte) (*Tx, bool) {
 		return nil, false
 	}
 	var tx Tx
-	var seen [6]bool
+	var seen [7]bool
 	for n := 0; ; n++ {
 		s.ws()
 		if n > 0 {
@@ -68,6 +68,10 @@ func decodeTxFast(raw []byte) (*Tx, bool) {
 		case "signature":
 			f = 5
 			tx.Signature, ok = s.plainString()
+		case "validUntil":
+			f = 6
+			tx.ValidUntil, ok = s.plainString()
+			ok = ok && tx.ValidUntil != ""
 		default:
 			return nil, false
 		}

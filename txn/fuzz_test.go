@@ -57,6 +57,11 @@ func fuzzSeeds(f *testing.F) [][]byte {
 		[]byte(valid[:len(valid)/2]),
 		[]byte(strings.Replace(valid, `"nonce":`, `"nonce":-`, 1)),
 		[]byte(strings.Replace(valid, `"payload":{`, `"payload":{"a":[[[[[{"b":"\u0000"}]]]]],`, 1)),
+		[]byte(`{"chainId":"c","type":"t","from":"f","nonce":1,"payload":{},"signature":"AA","validUntil":"2026-12-05T10:00:00Z"}`),
+		[]byte(`{"chainId":"c","type":"t","from":"f","nonce":1,"payload":{},"signature":"AA","validUntil":"42"}`),
+		[]byte(`{"chainId":"c","type":"t","from":"f","nonce":1,"payload":{},"signature":"AA","validUntil":""}`),
+		[]byte(`{"chainId":"c","type":"t","from":"f","nonce":1,"payload":{},"signature":"AA","validUntil":"042"}`),
+		[]byte(`{"chainId":"c","type":"t","from":"f","nonce":1,"payload":{},"signature":"AA","validUntil":7}`),
 		[]byte(""),
 		[]byte("null"),
 	)

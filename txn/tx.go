@@ -38,6 +38,11 @@ type Tx struct {
 	Nonce     uint64          `json:"nonce"`
 	Payload   json.RawMessage `json:"payload"`
 	Signature string          `json:"signature,omitempty"` // base64url, no padding
+	// ValidUntil, optional, is the last weid block height (decimal digits)
+	// or the last block time (RFC 3339) at which the transaction may be
+	// committed; see Expiry. Absent, the transaction never expires (its
+	// nonce alone keeps it from being replayed).
+	ValidUntil string `json:"validUntil,omitempty"`
 }
 
 // SignerDID returns the DID part of From.
@@ -113,7 +118,16 @@ func (tx *Tx) AppendCanonical(b []byte, withSig bool) []byte {
 	}
 	b = append(b, `,"type":"`...)
 	b = append(b, tx.Type...)
-	b = append(b, `"}`...)
+	b = append(b, '"')
+	// RFC 8785 §3.2.3: members in code-point order, "validUntil" after
+	// "type"; absent when empty, so a transaction without it has the bytes
+	// (and the hash) it had before the member existed.
+	if tx.ValidUntil != "" {
+		b = append(b, `,"validUntil":"`...)
+		b = append(b, tx.ValidUntil...)
+		b = append(b, '"')
+	}
+	b = append(b, '}')
 	return b
 }
 
@@ -162,6 +176,10 @@ func checkEnvelopeStrings(tx *Tx) error {
 		return errs.BadRequest("tx.malformed", "signature must be base64url without padding")
 	case tx.Nonce > MaxNonce:
 		return errs.BadRequest("tx.malformed", "nonce must be at most 2^53-1")
+	case tx.ValidUntil != "":
+		if _, err := ParseValidUntil(tx.ValidUntil); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -185,8 +203,19 @@ func decodeTxGeneral(raw []byte) (*Tx, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	var tx Tx
-	if err := dec.Decode(&tx); err != nil {
+	// validUntil is read raw so that a present but null or empty one, which
+	// the canonical form would drop, is refused rather than signed away.
+	wire := struct {
+		*Tx
+		ValidUntil json.RawMessage `json:"validUntil"`
+	}{Tx: &tx}
+	if err := dec.Decode(&wire); err != nil {
 		return nil, errs.BadRequest("tx.malformed", "decode transaction: %v", jsonErr(err))
+	}
+	if wire.ValidUntil != nil {
+		if err := json.Unmarshal(wire.ValidUntil, &tx.ValidUntil); err != nil || wire.ValidUntil[0] != '"' || tx.ValidUntil == "" {
+			return nil, errs.BadRequest("tx.malformed", "validUntil, when present, must be a string: a block height or an RFC 3339 time")
+		}
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return nil, errs.BadRequest("tx.malformed", "trailing data after the transaction")

@@ -22,6 +22,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/cometbft/cometbft/crypto/ed25519"
@@ -110,6 +111,7 @@ type App struct {
 	height    int64           // the height FinalizeBlock applied
 	outcomes  []Outcome
 	committed func(height int64, outcomes []Outcome)
+	drop      func(hash string, err error)
 }
 
 // checkedCache maps a raw transaction's SHA-256 to its chain.Checked. It
@@ -177,6 +179,15 @@ func NewApp(l *chain.Ledger, key *keys.PrivateKey) *App {
 func (a *App) OnCommit(f func(height int64, outcomes []Outcome)) {
 	a.mu.Lock()
 	a.committed = f
+	a.mu.Unlock()
+}
+
+// OnDrop sets f to be called when a transaction fails its recheck after a
+// block, with its hash and why: the mempool evicts it, so it will not be
+// committed by this node's proposals (the engine releases its submitter).
+func (a *App) OnDrop(f func(hash string, err error)) {
+	a.mu.Lock()
+	a.drop = f
 	a.mu.Unlock()
 }
 
@@ -340,15 +351,29 @@ func (a *App) currentChainID() string { return a.chainID.Load().(string) }
 // key resolves there (a signer created by a still-pending transaction is
 // left to the block). A recheck, after each block, only looks the nonce up
 // again: the rest cannot have changed.
+//
+// A transaction that fails its recheck is evicted from the mempool: the
+// OnDrop function is told.
 func (a *App) CheckTx(_ context.Context, req *abci.CheckTxRequest) (*abci.CheckTxResponse, error) {
-	if err := a.checkTx(req.Tx, req.Type == abci.CHECK_TX_TYPE_RECHECK); err != nil {
+	recheck := req.Type == abci.CHECK_TX_TYPE_RECHECK
+	if c, err := a.checkTx(req.Tx, recheck); err != nil {
+		if recheck && c != nil {
+			a.mu.Lock()
+			drop := a.drop
+			a.mu.Unlock()
+			if drop != nil {
+				drop(c.Hash, err)
+			}
+		}
 		code, space, log := errResponse(err)
 		return &abci.CheckTxResponse{Code: code, Codespace: space, Log: log}, nil
 	}
 	return &abci.CheckTxResponse{Code: abci.CodeTypeOK}, nil
 }
 
-func (a *App) checkTx(raw []byte, recheck bool) error {
+// checkTx checks raw and returns it decoded, if it could be, with what is
+// wrong with it.
+func (a *App) checkTx(raw []byte, recheck bool) (*chain.Checked, error) {
 	key := sha256.Sum256(raw)
 	var c *chain.Checked
 	if recheck {
@@ -359,24 +384,49 @@ func (a *App) checkTx(raw []byte, recheck bool) error {
 	if c == nil || c.Tx.ChainID != a.currentChainID() {
 		var err error
 		if c, err = a.reg.Check(a.currentChainID(), raw); err != nil {
-			return err
+			return nil, err
 		}
 	}
+	if err := a.checkExpiry(c, recheck); err != nil {
+		return c, err
+	}
 	if used, err := a.reg.NonceUsed(a.l, c); err != nil {
-		return err
+		return c, err
 	} else if used {
-		return errs.New(http.StatusConflict, "tx.replay", "nonce %d was already used by %s", c.Tx.Nonce, c.Tx.SignerDID())
+		return c, errs.New(http.StatusConflict, "tx.replay", "nonce %d was already used by %s", c.Tx.Nonce, c.Tx.SignerDID())
+	}
+	if recheck {
+		return c, nil
+	}
+	if !c.Verified() {
+		if err := a.reg.PreVerify(a.l, c); err != nil && errs.Code(err) == "tx.badSignature" {
+			return c, err
+		}
+	}
+	a.checked.put(key, c)
+	return c, nil
+}
+
+// checkExpiry refuses a transaction whose validUntil the next block cannot
+// meet: its height is the head's + 1 and its time is at least the head's
+// (CometBFT's block times increase). A new transaction is also refused if
+// its validUntil is further ahead of this node's clock than
+// txn.MaxValidity: CheckTx admits to the mempool and need not be
+// deterministic, the block decides with its own time.
+func (a *App) checkExpiry(c *chain.Checked, recheck bool) error {
+	e := c.Expiry()
+	if e.None() {
+		return nil
+	}
+	head := a.l.Head()
+	last, _ := time.Parse(chain.TimeFormat, head.Time)
+	if err := e.Passed(head.Height+1, last); err != nil {
+		return err
 	}
 	if recheck {
 		return nil
 	}
-	if !c.Verified() {
-		if err := a.reg.PreVerify(a.l, c); err != nil && errs.Code(err) == "tx.badSignature" {
-			return err
-		}
-	}
-	a.checked.put(key, c)
-	return nil
+	return e.TooFar(head.Height+1, time.Now())
 }
 
 // PrepareProposal implements abci.Application: the mempool's transactions,

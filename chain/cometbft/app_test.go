@@ -18,7 +18,10 @@ import (
 	"github.com/weidgo/weid/node"
 )
 
-var genesisTime = time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
+// genesisTime is recent: node.SignTx's transactions are valid for minutes
+// (txn.DefaultValidity), and a block refuses a validUntil more than a day
+// ahead of its time.
+var genesisTime = time.Now().UTC().Truncate(time.Second)
 
 // fixture is a genesis shared by several apps, as by the validators of one
 // chain.

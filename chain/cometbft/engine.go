@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	abcicli "github.com/cometbft/cometbft/abci/client"
 	cmtlog "github.com/cometbft/cometbft/libs/log"
 	mempl "github.com/cometbft/cometbft/mempool"
 	cmtnode "github.com/cometbft/cometbft/node"
@@ -48,7 +49,23 @@ type Config struct {
 	// commit (see Engine.Ready) before it is refused with 503
 	// ledger.unavailable (default DefaultReadyWait).
 	ReadyWait time.Duration
+	// CommitWait bounds how long Submit waits, once its transaction is in
+	// the mempool, for it to be committed or rejected; after it Submit
+	// returns a *chain.PendingError (the API's 202 with a Location to poll).
+	// Default: a round's propose timeout plus the commit timeout plus
+	// DefaultCommitSlack, so that a round lost to a crashed proposer still
+	// commits within the wait.
+	CommitWait time.Duration
 }
+
+// DefaultCommitSlack is what the default CommitWait allows beyond one
+// block time (CometBFT's timeout_propose + timeout_commit).
+const DefaultCommitSlack = 5 * time.Second
+
+// sweepPeriod is how often, besides after each block, the engine looks for
+// the transactions it waits for that left the mempool without a block
+// (with create_empty_blocks = false no block may come to trigger it).
+const sweepPeriod = time.Second
 
 // DefaultReadyWait is how long a write waits, by default, for the node to
 // run consensus with enough validators to commit.
@@ -63,25 +80,38 @@ const redialPeriod = 3 * time.Second
 // in-process. Submit hands a transaction to the local mempool (CheckTx) and
 // waits for the block that contains it to be committed by this node.
 type Engine struct {
-	app       *App
-	node      *cmtnode.Node
-	rpc       *rpccore.Environment
-	readyWait time.Duration
-	peers     []*p2p.NetAddress // persistent peers
-	stop      chan struct{}
-	bg        sync.WaitGroup
+	app        *App
+	node       *cmtnode.Node
+	mempool    mempoolChecker // the node's mempool (a test's fake)
+	rpc        *rpccore.Environment
+	readyWait  time.Duration
+	commitWait time.Duration
+	peers      []*p2p.NetAddress // persistent peers
+	stop       chan struct{}
+	bg         sync.WaitGroup
 
 	readyUntil atomic.Int64 // unix nanos until which the last positive Ready check stands
 	readyMu    sync.Mutex   // one Ready check at a time: the others then reuse its answer
 
+	kick chan struct{} // a block was committed: sweep
+
 	mu       sync.Mutex
-	waiters  map[string]chan chain.Result // Submit callers by tx hash
-	pending  map[string]bool              // async or abandoned submissions not yet committed
-	rejected map[string]error             // recent rejections of async submissions, bounded
+	txs      map[string]*waiting // this node's submissions not yet committed or rejected, by tx hash
+	rejected map[string]error    // recent rejections of submissions nobody waits for any more, bounded
 	rejOrder []string
 	closed   bool
 }
 
+// waiting is a submission of this node that is neither committed nor
+// rejected yet.
+type waiting struct {
+	ch     chan chain.Result // the Submit caller's; nil once nobody waits (SubmitAsync, or the wait bound passed)
+	key    cmttypes.TxKey    // the mempool's key of the transaction
+	inPool bool              // CheckTx added it to the mempool: from now on, absent from it means dropped
+}
+
+// maxRemembered bounds the node-local record of recent rejections that
+// GET /v1/txs/{hash} reports.
 const maxRemembered = 100_000
 
 // Start verifies the ledger's state against its blocks (unless
@@ -114,10 +144,9 @@ func Start(cfg Config) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{app: NewApp(cfg.Ledger, cfg.BlockKey), readyWait: cfg.ReadyWait, stop: make(chan struct{}),
-		waiters: map[string]chan chain.Result{}, pending: map[string]bool{}, rejected: map[string]error{}}
-	if e.readyWait <= 0 {
-		e.readyWait = DefaultReadyWait
+	e := newEngine(NewApp(cfg.Ledger, cfg.BlockKey), cfg.ReadyWait, cfg.CommitWait)
+	if cfg.CommitWait <= 0 {
+		e.commitWait = c.Consensus.TimeoutPropose + c.Consensus.TimeoutCommit + DefaultCommitSlack
 	}
 	if c.P2P.PersistentPeers != "" {
 		addrs, errl := p2p.NewNetAddressStrings(strings.Split(c.P2P.PersistentPeers, ","))
@@ -126,7 +155,6 @@ func Start(cfg Config) (*Engine, error) {
 		}
 		e.peers = addrs
 	}
-	e.app.OnCommit(e.committed)
 	n, err := cmtnode.NewNode(context.Background(), c, pv, nodeKey,
 		proxy.NewUnsyncLocalClientCreator(e.app),
 		cmtnode.DefaultGenesisDocProviderFunc(c),
@@ -139,7 +167,7 @@ func Start(cfg Config) (*Engine, error) {
 	if err := n.Start(); err != nil {
 		return nil, fmt.Errorf("cometbft start: %w", err)
 	}
-	e.node = n
+	e.node, e.mempool = n, n.Mempool()
 	if e.rpc, err = n.ConfigureRPC(); err != nil {
 		_ = n.Stop()
 		n.Wait()
@@ -149,7 +177,27 @@ func Start(cfg Config) (*Engine, error) {
 		e.bg.Add(1)
 		go e.redial()
 	}
+	if mp, ok := n.Mempool().(mempoolIndex); ok {
+		e.bg.Add(1)
+		go e.sweeper(mp)
+	}
 	return e, nil
+}
+
+// newEngine returns an engine over app without a CometBFT node: Start
+// gives it one.
+func newEngine(app *App, readyWait, commitWait time.Duration) *Engine {
+	e := &Engine{app: app, readyWait: readyWait, commitWait: commitWait, stop: make(chan struct{}), kick: make(chan struct{}, 1),
+		txs: map[string]*waiting{}, rejected: map[string]error{}}
+	if e.readyWait <= 0 {
+		e.readyWait = DefaultReadyWait
+	}
+	if e.commitWait <= 0 {
+		e.commitWait = DefaultCommitSlack
+	}
+	app.OnCommit(e.committed)
+	app.OnDrop(e.dropped)
+	return e
 }
 
 // redial dials, every redialPeriod, the persistent peers this node is
@@ -325,28 +373,54 @@ func (e *Engine) Node() *cmtnode.Node { return e.node }
 // Name implements chain.Engine.
 func (e *Engine) Name() string { return "cometbft" }
 
-// broadcast runs CheckTx on c through the local mempool, which gossips it
-// to the other nodes when it passes.
-func (e *Engine) broadcast(c *chain.Checked) error {
-	raw := c.Tx.Canonical()
+// mempoolChecker is what broadcast needs of CometBFT's mempool.
+type mempoolChecker interface {
+	CheckTx(tx cmttypes.Tx, sender p2p.ID) (*abcicli.ReqRes, error)
+}
+
+// mempoolIndex is what the sweep needs of CometBFT's mempool (the
+// CListMempool has it; the Mempool interface does not).
+type mempoolIndex interface {
+	Lock()
+	Unlock()
+	InMempool(cmttypes.TxKey) bool
+}
+
+// broadcast runs CheckTx on c (whose canonical bytes are raw) through the
+// local mempool, which gossips it to the other nodes when it is added. It
+// returns nil only if the transaction is now in the mempool: CheckTx can
+// pass and the mempool still refuse it (full by then, or the same bytes
+// already there), which its callback's error says.
+func (e *Engine) broadcast(c *chain.Checked, raw []byte) error {
 	e.app.Prechecked(raw, c)
-	rr, err := e.node.Mempool().CheckTx(raw, "")
+	rr, err := e.mempool.CheckTx(raw, "")
 	if err != nil {
-		var full mempl.ErrMempoolIsFull
-		switch {
-		case errors.Is(err, mempl.ErrTxInCache):
-			return errs.New(http.StatusConflict, "tx.replay", "transaction %s is already pending", c.Hash)
-		case errors.As(err, &full):
-			return errs.New(http.StatusServiceUnavailable, "ledger.busy", "the mempool is full; retry later")
-		}
-		return errs.Wrap(http.StatusServiceUnavailable, "ledger.unavailable", err)
+		return mempoolError(c.Hash, err)
 	}
 	rr.Wait()
 	res := rr.Response.GetCheckTx()
 	if res == nil {
 		return errs.New(http.StatusServiceUnavailable, "ledger.unavailable", "no CheckTx response for %s", c.Hash)
 	}
-	return respError(res.Code, res.Codespace, res.Log)
+	if err := respError(res.Code, res.Codespace, res.Log); err != nil {
+		return err
+	}
+	if err := rr.Error(); err != nil {
+		return mempoolError(c.Hash, err)
+	}
+	return nil
+}
+
+// mempoolError is the error of a transaction the mempool refused.
+func mempoolError(hash string, err error) error {
+	var full mempl.ErrMempoolIsFull
+	switch {
+	case errors.Is(err, mempl.ErrTxInCache), errors.Is(err, mempl.ErrTxInMempool):
+		return errs.New(http.StatusConflict, "tx.replay", "transaction %s is already pending", hash)
+	case errors.As(err, &full), errors.Is(err, mempl.ErrRecheckFull):
+		return errs.New(http.StatusServiceUnavailable, "ledger.busy", "the mempool is full; nothing was written, retry later")
+	}
+	return errs.Wrap(http.StatusServiceUnavailable, "ledger.unavailable", err)
 }
 
 func (e *Engine) admit(c *chain.Checked) error {
@@ -360,46 +434,81 @@ func (e *Engine) admit(c *chain.Checked) error {
 	if e.closed {
 		return errs.New(http.StatusServiceUnavailable, "ledger.closed", "the node is shutting down")
 	}
-	if e.waiters[c.Hash] != nil || e.pending[c.Hash] {
+	if e.txs[c.Hash] != nil {
 		return errs.New(http.StatusConflict, "tx.replay", "transaction %s is already pending", c.Hash)
 	}
 	return nil
 }
 
+// enter hands c to the mempool as the submission w: it is known to Status
+// (pending) from before CheckTx, and once in the mempool its absence from
+// there means it was dropped.
+func (e *Engine) enter(c *chain.Checked, w *waiting) error {
+	if err := e.admit(c); err != nil {
+		return err
+	}
+	raw := c.Tx.Canonical()
+	w.key = cmttypes.Tx(raw).Key()
+	e.mu.Lock()
+	e.txs[c.Hash] = w
+	e.mu.Unlock()
+	err := e.broadcast(c, raw)
+	e.mu.Lock()
+	if e.txs[c.Hash] == w {
+		if err != nil {
+			delete(e.txs, c.Hash)
+		} else {
+			w.inPool = true
+		}
+	}
+	e.mu.Unlock()
+	return err
+}
+
 // Submit implements chain.Engine: it returns once this node has committed
-// the block holding c, or with the reason c was rejected.
+// the block holding c, or with the reason c was rejected (by CheckTx, by
+// the block, or dropped from the mempool), or, when the CommitWait (or ctx)
+// ends first, with a *chain.PendingError: c may still commit.
 func (e *Engine) Submit(ctx context.Context, c *chain.Checked) (chain.Receipt, error) {
 	if err := e.waitReady(ctx); err != nil {
 		return chain.Receipt{}, err
 	}
-	if err := e.admit(c); err != nil {
+	w := &waiting{ch: make(chan chain.Result, 1)}
+	if err := e.enter(c, w); err != nil {
 		return chain.Receipt{}, err
 	}
-	ch := make(chan chain.Result, 1)
-	e.mu.Lock()
-	e.waiters[c.Hash] = ch
-	e.mu.Unlock()
-	if err := e.broadcast(c); err != nil {
-		e.mu.Lock()
-		delete(e.waiters, c.Hash)
-		e.mu.Unlock()
-		return chain.Receipt{}, err
-	}
+	bound := time.NewTimer(e.commitWait)
+	defer bound.Stop()
+	var r chain.Result
 	select {
-	case r := <-ch:
-		if r.Err != nil {
-			return chain.Receipt{}, r.Err
-		}
-		return chain.Receipt{TxHash: c.Hash, Height: r.Height, Index: r.Index}, nil
+	case r = <-w.ch:
 	case <-ctx.Done():
-		e.mu.Lock()
-		if e.waiters[c.Hash] == ch {
-			delete(e.waiters, c.Hash)
-			e.pending[c.Hash] = true
+		if !e.abandon(c.Hash, w) {
+			return chain.Receipt{}, chain.Pending(c.Hash)
 		}
-		e.mu.Unlock()
-		return chain.Receipt{}, errs.New(http.StatusAccepted, "tx.pending", "gave up waiting for transaction %s; it may still commit: poll /v1/txs/%s", c.Hash, c.Hash)
+		r = <-w.ch
+	case <-bound.C:
+		if !e.abandon(c.Hash, w) {
+			return chain.Receipt{}, chain.Pending(c.Hash)
+		}
+		r = <-w.ch
 	}
+	if r.Err != nil {
+		return chain.Receipt{}, r.Err
+	}
+	return chain.Receipt{TxHash: c.Hash, Height: r.Height, Index: r.Index}, nil
+}
+
+// abandon stops waiting for w: its outcome will go to Status. It reports
+// false if w was settled meanwhile (its result is in w.ch).
+func (e *Engine) abandon(hash string, w *waiting) (settled bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.txs[hash] != w {
+		return true
+	}
+	w.ch = nil
+	return false
 }
 
 // SubmitAsync implements chain.Engine: it returns once c passed CheckTx and
@@ -409,26 +518,16 @@ func (e *Engine) SubmitAsync(c *chain.Checked) error {
 	if err := e.waitReady(context.Background()); err != nil {
 		return err
 	}
-	if err := e.admit(c); err != nil {
-		return err
-	}
-	e.mu.Lock()
-	e.pending[c.Hash] = true
-	e.mu.Unlock()
-	if err := e.broadcast(c); err != nil {
-		e.mu.Lock()
-		delete(e.pending, c.Hash)
-		e.mu.Unlock()
-		return err
-	}
-	return nil
+	return e.enter(c, &waiting{})
 }
 
-// Status implements chain.Engine for the transactions submitted to this node.
+// Status implements chain.Engine for the transactions submitted to this
+// node: pending until committed, rejected or dropped; rejected (with the
+// reason) for the last maxRemembered rejections nobody waited for.
 func (e *Engine) Status(hash string) (string, error, bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.waiters[hash] != nil || e.pending[hash] {
+	if e.txs[hash] != nil {
 		return "pending", nil, true
 	}
 	if err, ok := e.rejected[hash]; ok {
@@ -438,21 +537,44 @@ func (e *Engine) Status(hash string) (string, error, bool) {
 }
 
 // committed answers the submitters of a committed block's transactions.
+// CometBFT calls it from Commit, with the mempool locked until the block's
+// transactions are removed from it.
 func (e *Engine) committed(_ int64, outcomes []Outcome) {
 	e.mu.Lock()
-	defer e.mu.Unlock()
 	for _, o := range outcomes {
-		if ch := e.waiters[o.Hash]; ch != nil {
-			ch <- o.Result
-			delete(e.waiters, o.Hash)
-			continue
+		if w := e.txs[o.Hash]; w != nil {
+			delete(e.txs, o.Hash)
+			e.settle(o.Hash, w, o.Result)
 		}
-		if e.pending[o.Hash] {
-			delete(e.pending, o.Hash)
-			if o.Result.Err != nil {
-				e.remember(o.Hash, o.Result.Err)
-			}
-		}
+	}
+	e.mu.Unlock()
+	select {
+	case e.kick <- struct{}{}:
+	default:
+	}
+}
+
+// dropped releases the submitter of a transaction the mempool evicts
+// because it failed its recheck after a block, with the reason.
+func (e *Engine) dropped(hash string, err error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if w := e.txs[hash]; w != nil {
+		delete(e.txs, hash)
+		status, code, detail := errResponse(err)
+		e.settle(hash, w, chain.Result{Err: errs.New(int(status), code, "transaction %s was dropped from the mempool when rechecked after a block: %s", hash, detail)})
+	}
+}
+
+// settle gives w's outcome r to its waiter, or, if nobody waits any more,
+// remembers a rejection for Status. e.mu is held.
+func (e *Engine) settle(hash string, w *waiting, r chain.Result) {
+	if w.ch != nil {
+		w.ch <- r
+		return
+	}
+	if r.Err != nil {
+		e.remember(hash, r.Err)
 	}
 }
 
@@ -463,6 +585,48 @@ func (e *Engine) remember(hash string, err error) {
 	}
 	e.rejected[hash] = err
 	e.rejOrder = append(e.rejOrder, hash)
+}
+
+// sweeper runs sweep after each committed block and every sweepPeriod.
+func (e *Engine) sweeper(mp mempoolIndex) {
+	defer e.bg.Done()
+	t := time.NewTicker(sweepPeriod)
+	defer t.Stop()
+	for {
+		select {
+		case <-e.stop:
+			return
+		case <-e.kick:
+		case <-t.C:
+		}
+		e.sweep(mp)
+	}
+}
+
+// sweep releases, with a rejection, the submissions that were added to the
+// mempool and are no longer in it: not committed (Commit settles those
+// before the mempool removes them, both under the mempool's lock, which
+// sweep holds too) but evicted — on recheck, by a flush, or otherwise. The
+// other nodes may still hold such a transaction; sending it again is safe,
+// its nonce lets it in once.
+func (e *Engine) sweep(mp mempoolIndex) {
+	e.mu.Lock()
+	n := len(e.txs)
+	e.mu.Unlock()
+	if n == 0 {
+		return
+	}
+	mp.Lock()
+	defer mp.Unlock()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for h, w := range e.txs {
+		if w.inPool && !mp.InMempool(w.key) {
+			delete(e.txs, h)
+			e.settle(h, w, chain.Result{Err: errs.New(http.StatusServiceUnavailable, "tx.dropped",
+				"transaction %s left this node's mempool without being committed; nothing was written here, and sending it again is safe (its nonce admits it once)", h)})
+		}
+	}
 }
 
 // Close implements chain.Engine: it stops the CometBFT node. Submitters
@@ -479,14 +643,18 @@ func (e *Engine) Close() error {
 	close(e.stop)
 	e.bg.Wait()
 	var err error
-	if e.node.IsRunning() {
-		err = e.node.Stop()
+	if e.node != nil {
+		if e.node.IsRunning() {
+			err = e.node.Stop()
+		}
+		e.node.Wait()
 	}
-	e.node.Wait()
 	e.mu.Lock()
-	for h, ch := range e.waiters {
-		ch <- chain.Result{Err: errs.New(http.StatusServiceUnavailable, "ledger.closed", "the node stopped before transaction %s committed here; it may still commit on the other nodes", h)}
-		delete(e.waiters, h)
+	for h, w := range e.txs {
+		if w.ch != nil {
+			w.ch <- chain.Result{Err: errs.New(http.StatusServiceUnavailable, "ledger.closed", "the node stopped before transaction %s committed here; it may still commit on the other nodes", h)}
+			delete(e.txs, h)
+		}
 	}
 	e.mu.Unlock()
 	return err

@@ -86,6 +86,7 @@ func (h *Handlers) respond(w http.ResponseWriter, r *http.Request, status int, d
 	resp := api.DIDResponse{DID: d, TxHash: rc.TxHash, Height: rc.Height, Status: api.StatusCommitted}
 	if status == http.StatusAccepted {
 		resp.Status = api.StatusPending
+		w.Header().Set("Location", "/v1/txs/"+rc.TxHash)
 		return httpx.JSON(w, status, resp)
 	}
 	res, err := h.Node.Resolver.Resolve(r.Context(), d, did.Options{})

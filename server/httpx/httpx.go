@@ -45,9 +45,23 @@ func Handle(h HandlerFunc) http.HandlerFunc {
 	}
 }
 
-// Error writes err as problem+json.
+// Error writes err as problem+json; a write that stopped waiting for its
+// block (*chain.PendingError) is not a problem but a 202 with the hash and a
+// Location, /v1/txs/{hash}, that says what became of it.
 func Error(w http.ResponseWriter, r *http.Request, err error) {
+	var pe *chain.PendingError
+	if errors.As(err, &pe) {
+		_ = Pending(w, pe.Hash)
+		return
+	}
 	WriteProblem(w, r, err, nil)
+}
+
+// Pending writes 202 Accepted with a pending receipt of the transaction
+// hash and its Location to poll (RFC 9110 §15.3.3).
+func Pending(w http.ResponseWriter, hash string) error {
+	w.Header().Set("Location", "/v1/txs/"+hash)
+	return JSON(w, http.StatusAccepted, api.Receipt{TxHash: hash, Status: api.StatusPending})
 }
 
 // WriteProblem writes err as problem+json with extra members merged in

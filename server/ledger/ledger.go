@@ -47,7 +47,7 @@ func (h *Handlers) Submit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if async {
-		return httpx.JSON(w, http.StatusAccepted, api.Receipt{TxHash: rc.TxHash, Status: api.StatusPending})
+		return httpx.Pending(w, rc.TxHash)
 	}
 	return httpx.JSON(w, http.StatusCreated, api.Receipt{TxHash: rc.TxHash, Height: rc.Height, Status: api.StatusCommitted})
 }

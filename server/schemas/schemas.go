@@ -51,7 +51,7 @@ func (h *Handlers) publish(w http.ResponseWriter, r *http.Request, typ string, c
 		return err
 	}
 	if wr.Async {
-		return httpx.JSON(w, http.StatusAccepted, api.Receipt{TxHash: rc.TxHash, Status: api.StatusPending})
+		return httpx.Pending(w, rc.TxHash)
 	}
 	resp, err := h.Node.SchemaPublished(rc)
 	return httpx.Reply(w, http.StatusCreated, resp, err)

@@ -1,0 +1,145 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/weidgo/weid/client"
+	"github.com/weidgo/weid/did"
+)
+
+// lockedBuffer is a strings.Builder safe for a child's output and a test.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestLocalnet_NodeFaults rehearses faults on "weid localnet start": a
+// validator killed (SIGKILL) is reported and the other three keep
+// committing; "localnet start NODE" brings it back and it catches up; a
+// validator frozen (SIGSTOP) does not stop the chain and catches up when
+// thawed; "localnet stop NODE" stops one cleanly; Ctrl-C stops every node,
+// the restarted one included.
+func TestLocalnet_NodeFaults(t *testing.T) {
+	skipUnlessCluster(t)
+	dir := t.TempDir()
+	writeLocalnet(t, dir, 4)
+	sup := weidCommand("localnet", "start", "--dir", dir)
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reports lockedBuffer
+	sup.Stdout, sup.Stderr = pw, &reports
+	if err := sup.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pw.Close()
+	t.Cleanup(func() {
+		if sup.ProcessState == nil {
+			_ = sup.Process.Kill()
+			_ = sup.Wait()
+		}
+		// Whatever a failure left running.
+		homes, _ := localnetHomes(dir)
+		for _, h := range homes {
+			if pid, ok := nodePID(h); ok {
+				_ = os.Remove(pidFile(h))
+				p, _ := os.FindProcess(pid)
+				_ = p.Kill()
+			}
+		}
+		if t.Failed() {
+			t.Logf("supervisor reports:\n%s", reports.String())
+		}
+	})
+	sc := bufio.NewScanner(pr)
+	var urls []string
+	for len(urls) < 4 && sc.Scan() {
+		urls = append(urls, sc.Text())
+	}
+	if len(urls) < 4 {
+		t.Fatalf("only %d URLs printed: %v", len(urls), sup.Wait())
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	run := func(args ...string) string {
+		t.Helper()
+		out, err := runWithTimeout(weidCommand(append([]string{"localnet"}, append(args[:1:1], append([]string{"--dir", dir}, args[1:]...)...)...)...), 3*time.Minute)
+		if err != nil {
+			t.Fatalf("weid localnet %v: %v\n%s", args, err, out)
+		}
+		return out
+	}
+	resolves := func(url, d string) {
+		t.Helper()
+		eventually(t, "resolve "+d+" on "+url, time.Minute, func() error {
+			_, err := client.New(url).Resolve(ctx, d, did.Options{})
+			return err
+		})
+	}
+	first := createFirstDID(t, ctx, client.New(urls[0]))
+
+	// A validator crashes: reported, and the other three commit.
+	run("kill", "node3")
+	eventually(t, "the supervisor reports node3", 10*time.Second, func() error {
+		if !strings.Contains(reports.String(), "node node3 exited (signal: killed); the others keep running") {
+			return errString("not reported yet")
+		}
+		return nil
+	})
+	second := createDID(t, ctx, client.New(urls[1]))
+	resolves(urls[2], second)
+	// Started again, it catches up.
+	if url := strings.TrimSpace(run("start", "3")); url != urls[3] {
+		t.Fatalf("restarted node3 at %q, was %q", url, urls[3])
+	}
+	resolves(urls[3], second)
+	resolves(urls[3], first)
+
+	// A validator stalls: the chain goes on; thawed, it catches up.
+	run("freeze", "node2")
+	third := createDID(t, ctx, client.New(urls[0]))
+	resolves(urls[3], third)
+	run("thaw", "node2")
+	resolves(urls[2], third)
+
+	// One stopped cleanly; the supervisor still runs.
+	run("stop", "node1")
+	if _, ok := nodePID(filepath.Join(dir, "node1")); ok {
+		t.Fatal("node1 still runs after stop")
+	}
+	if sup.ProcessState != nil {
+		t.Fatal("the supervisor exited")
+	}
+	stopNode(t, sup)
+	for _, u := range urls {
+		if _, err := client.New(u).Status(ctx); err == nil {
+			t.Fatalf("%s still answers after Ctrl-C", u)
+		}
+	}
+	homes, _ := localnetHomes(dir)
+	for _, h := range homes {
+		if _, err := os.Stat(pidFile(h)); err == nil {
+			t.Errorf("%s left behind", pidFile(h))
+		}
+	}
+}
