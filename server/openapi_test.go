@@ -394,6 +394,8 @@ func TestOpenAPI_SchemasMatchGoTypes(t *testing.T) {
 		"Block":                       chain.Block{},
 		"BlockSummary":                api.BlockSummary{},
 		"BlockList":                   api.BlockList{},
+		"Event":                       api.Event{},
+		"EventPage":                   api.EventPage{},
 		"Header":                      chain.Header{},
 		"InclusionProof":              chain.InclusionProof{},
 		"InitPayload":                 chain.InitPayload{},

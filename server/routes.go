@@ -8,6 +8,7 @@ import (
 	"github.com/weidgo/weid/server/batch"
 	"github.com/weidgo/weid/server/credentials"
 	"github.com/weidgo/weid/server/dids"
+	"github.com/weidgo/weid/server/events"
 	"github.com/weidgo/weid/server/evidence"
 	"github.com/weidgo/weid/server/governance"
 	"github.com/weidgo/weid/server/grants"
@@ -32,6 +33,7 @@ type handlers struct {
 	batches  *batch.Handlers
 	ledger   *ledger.Handlers
 	grants   *grants.Handlers
+	events   *events.Handlers
 }
 
 func (s *Server) handlers() *handlers {
@@ -47,6 +49,7 @@ func (s *Server) handlers() *handlers {
 		batches:  &batch.Handlers{Node: s.node},
 		ledger:   &ledger.Handlers{Node: s.node, Version: Version},
 		grants:   &grants.Handlers{Node: s.node, BaseURL: s.baseURL},
+		events:   s.events,
 	}
 }
 
@@ -85,7 +88,8 @@ func (s *Server) routes() http.Handler {
 	return r
 }
 
-// ledgerRoutes: /v1 — the ledger, its transactions and blocks, and accounts.
+// ledgerRoutes: /v1 — the ledger, its transactions, blocks and events, and
+// accounts.
 func ledgerRoutes(r chi.Router, hs *handlers) {
 	r.Get("/status", h(hs.ledger.Status))
 	r.Post("/txs", h(hs.ledger.Submit))
@@ -93,6 +97,7 @@ func ledgerRoutes(r chi.Router, hs *handlers) {
 	r.Get("/blocks", h(hs.ledger.Blocks))
 	r.Get("/blocks/{height}", h(hs.ledger.Block))
 	r.Get("/blocks/{height}/commit", h(hs.ledger.Commit))
+	r.Get("/events", h(hs.events.List))
 	r.Get("/accounts", h(hs.gov.ListAccounts))
 	r.Post("/accounts", h(hs.gov.CreateAccount))
 }
