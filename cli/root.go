@@ -84,7 +84,7 @@ WEID_KEYSTORE_PASSPHRASE.`,
 		g.out = cmd.OutOrStdout()
 		return nil
 	}
-	root.AddCommand(nodeCmd(g), keyCmd(g), didCmd(g), accountCmd(g), issuerCmd(g), committeeCmd(g), validatorCmd(g), observerCmd(g), schemaCmd(g), evidenceCmd(g), authzCmd(g), exchangeCmd(g), instanceCmd(g), vcCmd(g), walletCmd(g), vpCmd(g), txCmd(g), ledgerCmd(g), statusCmd(g), versionCmd(g))
+	root.AddCommand(nodeCmd(g), keyCmd(g), didCmd(g), accountCmd(g), issuerCmd(g), committeeCmd(g), validatorCmd(g), observerCmd(g), schemaCmd(g), evidenceCmd(g), authzCmd(g), exchangeCmd(g), instanceCmd(g), vcCmd(g), walletCmd(g), vpCmd(g), txCmd(g), ledgerCmd(g), statusCmd(g), eventsCmd(g), versionCmd(g))
 	root.AddCommand(localnetCmd(g))
 	return root
 }
