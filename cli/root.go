@@ -63,7 +63,8 @@ ledger), "weid exchange serve|fetch" (a data holder's service and its
 grantees). "weid localnet" writes and starts a CometBFT consortium on one
 machine ("weid node start --engine cometbft" runs one node); "weid validator
 add|remove|list" and "weid observer add|remove|list" govern its nodes.
-Audit with "weid tx prove" and "weid ledger verify"; "weid status" shows a
+Audit with "weid tx prove" and "weid ledger verify"; "weid events tail"
+follows the ledger's events as blocks commit; "weid status" shows a
 node's head and, under CometBFT, its peers and validator set. Every command that talks
 to a node takes --node (default $WEID_NODE or ` + client.DefaultNode + `).
 
