@@ -65,6 +65,12 @@ type Config struct {
 	// EventBuffer is each live event subscriber's buffer, in events
 	// (default events.DefaultBuffer): one further behind is cut off.
 	EventBuffer int
+	// WebhookAllowHosts are receiver hosts webhook subscriptions may name
+	// even though they are internal (loopback, private ranges).
+	WebhookAllowHosts []string
+	// WebhookMaxFailures pauses a subscription after this many failed
+	// attempts at one event (default webhooks.DefaultMaxFailures).
+	WebhookMaxFailures int
 }
 
 // Node is a running weid node.
@@ -85,6 +91,7 @@ type Node struct {
 	// events derives the ledger's events for live subscribers (node/events.go).
 	events     *events.Hub
 	stopEvents func() // stops the hub and waits for it
+	hooks      *hooks // webhook deliveries (node/webhooks.go)
 
 	alloc    *status.Allocator // status list indices handed out by this node
 	statusMu sync.Mutex        // serializes status list creation
@@ -241,6 +248,10 @@ func open(cfg Config, mustInit bool) (*Node, error) {
 	}
 	n.Resolver = did.NewResolver(methods)
 	n.startEvents()
+	if err := n.startWebhooks(cfg); err != nil {
+		n.stopEvents()
+		return fail(err)
+	}
 	opened = true
 	return n, nil
 }
@@ -456,6 +467,7 @@ func (n *Node) Close() error {
 	if n.Engine != nil {
 		err = n.Engine.Close()
 	}
+	n.stopWebhooks()
 	if n.stopEvents != nil {
 		n.stopEvents()
 	}
