@@ -50,7 +50,7 @@ func (f *nodeFlags) config() node.Config {
 		f.data = f.home
 	}
 	c := node.Config{DataDir: f.data, ChainID: f.chainID, Engine: f.engine, DIDWebHosts: f.webHosts, Crypto: f.crypto,
-		WebhookAllowHosts: f.webhookHosts,
+		WebhookAllowHosts:  f.webhookHosts,
 		KeystorePassphrase: []byte(os.Getenv("WEID_KEYSTORE_PASSPHRASE"))}
 	f.pkcs11.apply(&c)
 	return c
