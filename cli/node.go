@@ -32,6 +32,7 @@ func nodeCmd(g *globals) *cobra.Command {
 type nodeFlags struct {
 	data, chainID, engine, home, crypto string
 	webHosts                            []string
+	webhookHosts                        []string
 	pkcs11                              pkcs11Flags
 }
 
@@ -49,6 +50,7 @@ func (f *nodeFlags) config() node.Config {
 		f.data = f.home
 	}
 	c := node.Config{DataDir: f.data, ChainID: f.chainID, Engine: f.engine, DIDWebHosts: f.webHosts, Crypto: f.crypto,
+		WebhookAllowHosts:  f.webhookHosts,
 		KeystorePassphrase: []byte(os.Getenv("WEID_KEYSTORE_PASSPHRASE"))}
 	f.pkcs11.apply(&c)
 	return c
@@ -120,6 +122,7 @@ in that PKCS#11 token instead of the keystore.`,
 	f.add(cmd)
 	cmd.Flags().StringVar(&listen, "listen", envOr("WEID_LISTEN", "127.0.0.1:8080"), "address to listen on, HOST:PORT (or WEID_LISTEN; port 0 picks a free port)")
 	cmd.Flags().StringSliceVar(&f.webHosts, "did-web-hosts", splitEnv("WEID_DID_WEB_HOSTS"), "enable did:web resolution for these hosts only")
+	cmd.Flags().StringSliceVar(&f.webhookHosts, "webhook-allow-hosts", splitEnv("WEID_WEBHOOK_ALLOW_HOSTS"), "webhook receiver hosts allowed even though internal (loopback, private ranges); others must be public")
 	cmd.Flags().StringVar(&publicURL, "public-url", os.Getenv("WEID_PUBLIC_URL"), "URL clients reach this node at, written into issued credentials' schema and status list URLs (default: the URL of each request)")
 	cmd.Flags().StringVar(&logLevel, "log-level", envOr("WEID_LOG_LEVEL", "info"), "log level: debug, info, warn, error")
 	cmd.Flags().DurationVar(&window, "block-window", 2*time.Millisecond, "how long the solo engine, its disk idle, gathers transactions into a block after the first arrives (negative: not at all)")

@@ -21,6 +21,7 @@ import (
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/did/weid"
 	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/events"
 	"github.com/weidgo/weid/evidence"
 	"github.com/weidgo/weid/grants"
 	"github.com/weidgo/weid/hsm"
@@ -67,6 +68,15 @@ type Config struct {
 	// OpenToken); PKCS11URI is an RFC 7512 URI filling what it leaves empty.
 	PKCS11    hsm.Config
 	PKCS11URI string
+	// EventBuffer is each live event subscriber's buffer, in events
+	// (default events.DefaultBuffer): one further behind is cut off.
+	EventBuffer int
+	// WebhookAllowHosts are receiver hosts webhook subscriptions may name
+	// even though they are internal (loopback, private ranges).
+	WebhookAllowHosts []string
+	// WebhookMaxFailures pauses a subscription after this many failed
+	// attempts at one event (default webhooks.DefaultMaxFailures).
+	WebhookMaxFailures int
 }
 
 // Node is a running weid node.
@@ -83,6 +93,11 @@ type Node struct {
 	// lists (with a cache invalidated by list updates).
 	Status  *status.Checker
 	metrics *chain.Metrics
+
+	// events derives the ledger's events for live subscribers (node/events.go).
+	events     *events.Hub
+	stopEvents func() // stops the hub and waits for it
+	hooks      *hooks // webhook deliveries (node/webhooks.go)
 
 	alloc    *status.Allocator // status list indices handed out by this node
 	statusMu sync.Mutex        // serializes status list creation
@@ -177,6 +192,9 @@ func open(cfg Config, mustInit bool) (*Node, error) {
 	}
 	n := &Node{Ledger: l, Keystore: ks, Schemas: schemas.NewValidator(schemas.DefaultCacheSize), Status: &status.Checker{},
 		alloc: status.NewAllocator(ks.Namespace("status-alloc/")), token: token}
+	// Before any engine commits: the hook is an atomic load while nobody subscribes.
+	n.events = events.NewHub(l, cfg.EventBuffer)
+	l.OnCommit(n.events.Committed)
 	if cfg.Registerer != nil {
 		n.metrics = chain.NewMetrics(cfg.Registerer)
 		l.SetMetrics(n.metrics)
@@ -235,6 +253,11 @@ func open(cfg Config, mustInit bool) (*Node, error) {
 		methods["web"] = &did.WebMethod{AllowedHosts: cfg.DIDWebHosts}
 	}
 	n.Resolver = did.NewResolver(methods)
+	n.startEvents()
+	if err := n.startWebhooks(cfg); err != nil {
+		n.stopEvents()
+		return fail(err)
+	}
 	opened = true
 	return n, nil
 }
@@ -469,6 +492,10 @@ func (n *Node) Close() error {
 	var err error
 	if n.Engine != nil {
 		err = n.Engine.Close()
+	}
+	n.stopWebhooks()
+	if n.stopEvents != nil {
+		n.stopEvents()
 	}
 	return errors.Join(err, n.Ledger.Close(), closeKeystore(n.Keystore, n.token))
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/weidgo/weid/server/batch"
 	"github.com/weidgo/weid/server/credentials"
 	"github.com/weidgo/weid/server/dids"
+	"github.com/weidgo/weid/server/events"
 	"github.com/weidgo/weid/server/evidence"
 	"github.com/weidgo/weid/server/governance"
 	"github.com/weidgo/weid/server/grants"
@@ -17,6 +18,7 @@ import (
 	"github.com/weidgo/weid/server/oid4vp"
 	"github.com/weidgo/weid/server/schemas"
 	"github.com/weidgo/weid/server/status"
+	"github.com/weidgo/weid/server/subscriptions"
 )
 
 // handlers holds one value per area of the API (server/<area>).
@@ -32,6 +34,8 @@ type handlers struct {
 	batches  *batch.Handlers
 	ledger   *ledger.Handlers
 	grants   *grants.Handlers
+	events   *events.Handlers
+	subs     *subscriptions.Handlers
 }
 
 func (s *Server) handlers() *handlers {
@@ -47,6 +51,8 @@ func (s *Server) handlers() *handlers {
 		batches:  &batch.Handlers{Node: s.node},
 		ledger:   &ledger.Handlers{Node: s.node, Version: Version},
 		grants:   &grants.Handlers{Node: s.node, BaseURL: s.baseURL},
+		events:   s.events,
+		subs:     &subscriptions.Handlers{Node: s.node},
 	}
 }
 
@@ -85,7 +91,8 @@ func (s *Server) routes() http.Handler {
 	return r
 }
 
-// ledgerRoutes: /v1 — the ledger, its transactions and blocks, and accounts.
+// ledgerRoutes: /v1 — the ledger, its transactions, blocks and events,
+// webhook subscriptions to them, and accounts.
 func ledgerRoutes(r chi.Router, hs *handlers) {
 	r.Get("/status", h(hs.ledger.Status))
 	r.Post("/txs", h(hs.ledger.Submit))
@@ -93,6 +100,15 @@ func ledgerRoutes(r chi.Router, hs *handlers) {
 	r.Get("/blocks", h(hs.ledger.Blocks))
 	r.Get("/blocks/{height}", h(hs.ledger.Block))
 	r.Get("/blocks/{height}/commit", h(hs.ledger.Commit))
+	r.Get("/events", h(hs.events.List))
+	r.Route("/subscriptions", func(r chi.Router) {
+		r.Get("/", h(hs.subs.List))
+		r.Post("/", h(hs.subs.Create))
+		r.Get("/{id}", h(hs.subs.Get))
+		r.Delete("/{id}", h(hs.subs.Delete))
+		r.Post("/{id}/pause", h(hs.subs.Pause))
+		r.Post("/{id}/resume", h(hs.subs.Resume))
+	})
 	r.Get("/accounts", h(hs.gov.ListAccounts))
 	r.Post("/accounts", h(hs.gov.CreateAccount))
 }

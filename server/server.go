@@ -14,6 +14,7 @@ import (
 	"github.com/weidgo/weid/node"
 	"github.com/weidgo/weid/oid4vci"
 	"github.com/weidgo/weid/oid4vp"
+	"github.com/weidgo/weid/server/events"
 )
 
 // MaxBodyBytes bounds every request body.
@@ -34,12 +35,16 @@ type Server struct {
 	// vci is the OpenID4VCI credential issuer (package oid4vci; server/oid4vci
 	// serves it).
 	vci *oid4vci.Issuer
+	// events serves the ledger's events (server/events); its streams end
+	// when the HTTP server shuts down.
+	events *events.Handlers
 }
 
 // New returns the API server for n. reg receives the HTTP metrics and is
 // served at /metrics with everything else registered on it.
 func New(n *node.Node, reg *prometheus.Registry) *Server {
-	s := &Server{node: n, gatherer: reg, vp: n.NewPresentationVerifier(), vci: n.NewCredentialIssuer()}
+	s := &Server{node: n, gatherer: reg, vp: n.NewPresentationVerifier(), vci: n.NewCredentialIssuer(),
+		events: &events.Handlers{Node: n}}
 	if reg != nil {
 		s.metrics = newHTTPMetrics(reg)
 	}
@@ -62,6 +67,7 @@ func (s *Server) HTTPServer(addr string) *http.Server {
 		MaxHeaderBytes:    64 << 10,
 	}
 	hs.RegisterOnShutdown(s.vp.Shutdown)
+	hs.RegisterOnShutdown(s.events.Shutdown)
 	return hs
 }
 

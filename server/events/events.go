@@ -1,0 +1,250 @@
+// Package events serves the ledger's events (package events) at GET
+// /v1/events: as JSON pages for polling, or, with Accept:
+// text/event-stream, as server-sent events (HTML Living Standard §9.2)
+// that replay history from a cursor and follow new blocks, resumable with
+// Last-Event-ID.
+package events
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/weidgo/weid/api"
+	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/events"
+	"github.com/weidgo/weid/node"
+	"github.com/weidgo/weid/server/httpx"
+)
+
+// Defaults of the stream limits.
+const (
+	DefaultStreamsPerAddress = 8
+	DefaultStreams           = 1024
+	// Heartbeat is how often a quiet stream sends a comment, so that
+	// proxies keep it open.
+	Heartbeat = 15 * time.Second
+	// WriteTimeout bounds one event's write: a reader that stops reading
+	// is disconnected even before its buffer fills.
+	WriteTimeout = 30 * time.Second
+)
+
+// Handlers serves the events of one node.
+type Handlers struct {
+	Node *node.Node
+	// StreamsPerAddress and Streams bound the open streams of one client
+	// address and of the node (defaults above).
+	StreamsPerAddress int
+	Streams           int
+
+	mu       sync.Mutex
+	open     map[string]int
+	total    int
+	stopping chan struct{} // closed by Shutdown
+}
+
+// queryParams are the members GET /v1/events reads; any other is a typo
+// that would silently widen the stream, so it is refused.
+var queryParams = map[string]bool{"types": true, "did": true, "statusList": true, "from": true, "limit": true}
+
+// List serves GET /v1/events: a page of events, or their stream.
+func (h *Handlers) List(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	for k := range q {
+		if !queryParams[k] {
+			return errs.BadRequest("request.badQuery", "unknown query parameter %q (types, did, statusList, from, limit)", k)
+		}
+	}
+	var types []string
+	for _, v := range q["types"] {
+		types = append(types, strings.Split(v, ",")...)
+	}
+	f, err := events.ParseFilter(types, q.Get("did"), q.Get("statusList"))
+	if err != nil {
+		return err
+	}
+	from := q.Get("from")
+	if id := r.Header.Get("Last-Event-ID"); id != "" {
+		// A reconnecting EventSource resumes after the last id it saw.
+		if _, err := events.ParseCursor(id); err != nil {
+			return err
+		}
+		from = id
+	}
+	start, err := h.Node.EventStart(from)
+	if err != nil {
+		return err
+	}
+	if strings.Contains(r.Header.Get("Accept"), "text/event-stream") {
+		return h.stream(w, r, f, start)
+	}
+	limit, err := httpx.Limit(r, api.DefaultEventPage, api.MaxEventPage)
+	if err != nil {
+		return err
+	}
+	page, err := h.Node.EventPage(f, start, limit)
+	return httpx.Reply(w, http.StatusOK, page, err)
+}
+
+// stream writes the events as server-sent events until the client
+// leaves, the node stops or the client falls too far behind; the last two
+// end with an "error" event naming the cursor to resume after.
+func (h *Handlers) stream(w http.ResponseWriter, r *http.Request, f *events.Filter, start events.Start) error {
+	release, err := h.acquire(r)
+	if err != nil {
+		return err
+	}
+	defer release()
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	s := &sse{w: w, rc: http.NewResponseController(w), last: start.After}
+	if err := s.write(": from %s\n\n", start.Pos); err != nil {
+		return nil
+	}
+	ctx, cancel := h.streamContext(r)
+	defer cancel()
+	err = h.Node.FollowEvents(ctx, f, start, events.Stream{
+		Event:     s.event,
+		Idle:      func() error { return s.write(": keep-alive\n\n") },
+		Heartbeat: Heartbeat,
+	})
+	if h.stopped() {
+		err = events.ErrClosed
+	}
+	if _, ok := errs.As(err); ok { // the node ended it (slow, closing); not a write that failed
+		s.fail(err)
+	}
+	return nil // the response has started: nothing else to render
+}
+
+// Shutdown ends the open streams, each with a final events.closed (the
+// http.Server's RegisterOnShutdown, so a graceful shutdown does not wait
+// for streams that never end).
+func (h *Handlers) Shutdown() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.stopping == nil {
+		h.stopping = make(chan struct{})
+	}
+	select {
+	case <-h.stopping:
+	default:
+		close(h.stopping)
+	}
+}
+
+// streamContext is the request's context, also ended by Shutdown.
+func (h *Handlers) streamContext(r *http.Request) (context.Context, context.CancelFunc) {
+	h.mu.Lock()
+	if h.stopping == nil {
+		h.stopping = make(chan struct{})
+	}
+	stop := h.stopping
+	h.mu.Unlock()
+	ctx, cancel := context.WithCancel(r.Context())
+	go func() {
+		select {
+		case <-stop:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, cancel
+}
+
+// stopped reports whether Shutdown was called.
+func (h *Handlers) stopped() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.stopping == nil {
+		return false
+	}
+	select {
+	case <-h.stopping:
+		return true
+	default:
+		return false
+	}
+}
+
+// sse writes one event stream.
+type sse struct {
+	w    http.ResponseWriter
+	rc   *http.ResponseController
+	last string // the cursor of the last event written
+}
+
+// write writes and flushes, within WriteTimeout.
+func (s *sse) write(format string, args ...any) error {
+	_ = s.rc.SetWriteDeadline(time.Now().Add(WriteTimeout))
+	if _, err := fmt.Fprintf(s.w, format, args...); err != nil {
+		return err
+	}
+	return s.rc.Flush()
+}
+
+// event writes an event: its cursor as the id, its type as the event name.
+func (s *sse) event(e *api.Event) error {
+	b, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	if err := s.write("id: %s\nevent: %s\ndata: %s\n\n", e.Cursor, e.Type, b); err != nil {
+		return err
+	}
+	s.last = e.Cursor
+	return nil
+}
+
+// fail writes the final "error" event: the problem and lastEventId.
+func (s *sse) fail(err error) {
+	b, _ := json.Marshal(struct {
+		api.Problem
+		LastEventID string `json:"lastEventId,omitempty"`
+	}{httpx.ProblemFor(err), s.last})
+	_ = s.write("event: error\ndata: %s\n\n", b)
+}
+
+// acquire counts a stream against its client address and the node, or
+// refuses it with 429 events.tooManyStreams.
+func (h *Handlers) acquire(r *http.Request) (func(), error) {
+	perAddr, total := h.StreamsPerAddress, h.Streams
+	if perAddr <= 0 {
+		perAddr = DefaultStreamsPerAddress
+	}
+	if total <= 0 {
+		total = DefaultStreams
+	}
+	addr, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		addr = r.RemoteAddr
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.open == nil {
+		h.open = map[string]int{}
+	}
+	if h.open[addr] >= perAddr {
+		return nil, errs.New(http.StatusTooManyRequests, "events.tooManyStreams", "at most %d event streams per client address; close one first", perAddr)
+	}
+	if h.total >= total {
+		return nil, errs.New(http.StatusTooManyRequests, "events.tooManyStreams", "the node serves at most %d event streams; try again later or poll pages", total)
+	}
+	h.open[addr]++
+	h.total++
+	return func() {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		h.total--
+		if h.open[addr]--; h.open[addr] == 0 {
+			delete(h.open, addr)
+		}
+	}, nil
+}
