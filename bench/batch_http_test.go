@@ -132,13 +132,21 @@ func countStream(b *testing.B, r io.Reader) (int, api.VerifyBatchTrailer) {
 
 // serveProcess starts a solo node serving the HTTP API in a process of its
 // own (rssServe, this test binary run again) and returns its base URL and a
-// function that stops it.
+// function that stops it. With $WEID_BATCH_HTTP_CPUPROFILE set to a file
+// name, the server process writes its CPU profile there when it stops.
 func serveProcess(b *testing.B) (string, func()) {
 	exe, err := os.Executable()
 	if err != nil {
 		b.Fatal(err)
 	}
-	child := exec.Command(exe, "-test.run", "^TestVerifyBatchStreamRSS$")
+	args := []string{"-test.run", "^TestVerifyBatchStreamRSS$"}
+	if prof := os.Getenv("WEID_BATCH_HTTP_CPUPROFILE"); prof != "" {
+		// The server's CPU profile (the test binary's own flag, written
+		// when the child's test ends): go tool pprof on it shows the HTTP
+		// path's time apart from the client's.
+		args = append(args, "-test.cpuprofile", prof)
+	}
+	child := exec.Command(exe, args...)
 	child.Env = append(os.Environ(), rssChildEnv+"=1")
 	child.Stderr = os.Stderr
 	stdin, _ := child.StdinPipe()
