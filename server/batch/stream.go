@@ -21,8 +21,15 @@ import (
 	"github.com/weidgo/weid/server/httpx"
 )
 
-// streamWriteWindow is how long writing one chunk of results may take.
+// streamWriteWindow is how long writing one flush of results may take.
 const streamWriteWindow = 2 * time.Minute
+
+// streamWriteBuffer is the stream's write buffer: results go out when
+// it is full or when the pipeline has nothing more ready (batch.Run's
+// flush), so under load a write carries many chunks' results (about 70
+// full results or 2,000 compact ones), and a slow stream's results still
+// go out as they complete.
+const streamWriteBuffer = 64 << 10
 
 // LineIdleLimit is how long a stream's client may take to deliver each
 // line (the first one included), counted while the node waits for it: a
@@ -40,6 +47,10 @@ func (h *Handlers) Stream(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	detail, err := detailFromQuery(r)
+	if err != nil {
+		return err
+	}
 	rc := http.NewResponseController(w)
 	body, in, err := h.openStream(w, r, rc)
 	if err != nil {
@@ -48,12 +59,17 @@ func (h *Handlers) Stream(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", api.MediaTypeNDJSON)
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(http.StatusOK)
-	bw := bufio.NewWriterSize(w, 32<<10)
+	bw := bufio.NewWriterSize(w, streamWriteBuffer)
 	enc := json.NewEncoder(bw)
 	enc.SetEscapeHTML(false)
+	var line []byte // one result, encoded without reflection
 	sum, err := batch.Run(r.Context(), h.Node.Verifier().NewBatch(batch.Policy(o)), batch.NewNDJSON(in), batch.Config{},
-		func(res *batch.Result) error { return enc.Encode(res) },
-		func() error { // each chunk of results gets its own write window
+		func(res *batch.Result) error {
+			line = append(batch.AppendResult(line[:0], res, detail), '\n')
+			_, err := bw.Write(line)
+			return err
+		},
+		func() error { // each flush of results gets its own write window
 			_ = rc.SetWriteDeadline(time.Now().Add(streamWriteWindow))
 			return errors.Join(bw.Flush(), rc.Flush())
 		})
@@ -142,6 +158,13 @@ func optionsFromQuery(r *http.Request) (batch.Options, error) {
 		}
 	}
 	return o, nil
+}
+
+// detailFromQuery reads the detail query parameter (batch.ParseDetail):
+// full, the default, or failures, the compact form that names checks only
+// when they fail.
+func detailFromQuery(r *http.Request) (batch.Detail, error) {
+	return batch.ParseDetail(r.URL.Query().Get("detail"))
 }
 
 // streamProblem is the problem reported in the trailer of a stream that
