@@ -179,3 +179,33 @@ func TestVerifyBatch_SpreadAcrossNodes(t *testing.T) {
 		t.Fatalf("all nodes down: %v", err)
 	}
 }
+
+// verifyBatchAcross runs "weid vc verify-batch --node" over the nodes of a
+// running consortium (TestLocalnet_Start's four), plus an address where no
+// node listens, whose chunk goes to the others: every credential verified,
+// in input order.
+func verifyBatchAcross(t *testing.T, urls []string) {
+	t.Helper()
+	const n = 600
+	toks := didKeyTokens(t, n)
+	file := filepath.Join(t.TempDir(), "creds.ndjson")
+	if err := os.WriteFile(file, []byte(strings.Join(toks, "\n")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dead := httptest.NewServer(http.NotFoundHandler())
+	dead.Close() // its port now refuses connections
+	nodes := strings.Join(append([]string{dead.URL}, urls...), ",")
+	out, err := runCLI(t, "vc", "verify-batch", file, "-o", "ndjson", "--chunk", "50", "--node", nodes)
+	if err != nil {
+		t.Fatalf("verify-batch across %s: %v\n%.2000s", nodes, err, out)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != n+1 || !strings.Contains(lines[n], `"verified":600`) {
+		t.Fatalf("%d lines, last %.300s", len(lines), lines[len(lines)-1])
+	}
+	for i, l := range lines[:n] {
+		if !strings.HasPrefix(l, fmt.Sprintf(`{"index":%d,"verified":true,`, i)) {
+			t.Fatalf("line %d: %.300s", i, l)
+		}
+	}
+}
