@@ -59,20 +59,8 @@ func (h *Handlers) Stream(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", api.MediaTypeNDJSON)
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(http.StatusOK)
-	bw := bufio.NewWriterSize(w, streamWriteBuffer)
-	enc := json.NewEncoder(bw)
-	enc.SetEscapeHTML(false)
-	var line []byte // one result, encoded without reflection
-	sum, err := batch.Run(r.Context(), h.Node.Verifier().NewBatch(batch.Policy(o)), batch.NewNDJSON(in), batch.Config{},
-		func(res *batch.Result) error {
-			line = append(batch.AppendResult(line[:0], res, detail), '\n')
-			_, err := bw.Write(line)
-			return err
-		},
-		func() error { // each flush of results gets its own write window
-			_ = rc.SetWriteDeadline(time.Now().Add(streamWriteWindow))
-			return errors.Join(bw.Flush(), rc.Flush())
-		})
+	out := &resultWriter{bw: bufio.NewWriterSize(w, streamWriteBuffer), rc: rc, detail: detail}
+	sum, err := batch.Run(r.Context(), h.Node.Verifier().NewBatch(batch.Policy(o)), batch.NewNDJSON(in), batch.Config{}, out.result, out.flush)
 	tr := api.VerifyBatchTrailer{Summary: sum}
 	if body.idle.Load() {
 		err = idleError(body.limit) // not the client gone: its silence cancelled the context
@@ -82,12 +70,42 @@ func (h *Handlers) Stream(w http.ResponseWriter, r *http.Request) error {
 			return nil // the client went away
 		}
 	}
-	_ = enc.Encode(tr)
-	_, _ = bw.Flush(), rc.Flush()
+	out.trailer(tr)
 	if body.idle.Load() {
 		closeConn(rc, r)
 	}
 	return nil
+}
+
+// resultWriter writes a stream's answer: results encoded without
+// reflection (batch.AppendResult) into a buffer that goes out when full or
+// flushed.
+type resultWriter struct {
+	bw     *bufio.Writer
+	rc     *http.ResponseController
+	detail batch.Detail
+	line   []byte
+}
+
+// result writes one result line.
+func (o *resultWriter) result(res *batch.Result) error {
+	o.line = append(batch.AppendResult(o.line[:0], res, o.detail), '\n')
+	_, err := o.bw.Write(o.line)
+	return err
+}
+
+// flush sends what was written; each flush gets its own write window.
+func (o *resultWriter) flush() error {
+	_ = o.rc.SetWriteDeadline(time.Now().Add(streamWriteWindow))
+	return errors.Join(o.bw.Flush(), o.rc.Flush())
+}
+
+// trailer writes the last line and sends it.
+func (o *resultWriter) trailer(tr api.VerifyBatchTrailer) {
+	enc := json.NewEncoder(o.bw)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(tr)
+	_, _ = o.bw.Flush(), o.rc.Flush()
 }
 
 // openStream prepares a stream's body, before the status line is written:
