@@ -73,6 +73,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzVerifyDataIntegrity$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./credential
 	$(GO) test -run '^$$' -fuzz '^FuzzVerifyPresentation$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./credential
 	$(GO) test -run '^$$' -fuzz '^FuzzIsURL$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./credential
+	$(GO) test -run '^$$' -fuzz '^FuzzClassify$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./credential
 	$(GO) test -run '^$$' -fuzz '^FuzzParseVerify$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./sdjwt
 	$(GO) test -run '^$$' -fuzz '^FuzzVerify$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./ldproof
 	$(GO) test -run '^$$' -fuzz '^FuzzPayloads$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./evidence
