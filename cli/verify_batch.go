@@ -39,9 +39,10 @@ node's policy, the same verdict each credential gets from "weid vc verify".
 
 The input is a JSON array of credentials, NDJSON (one per line: a JSON
 object, a JSON string, or a bare compact vc+jwt / SD-JWT), or a directory
-whose every regular file is one credential (a file that is not one is an
-"invalid" result naming it). It is streamed to the node, so its size is not
-limited; results come back in input order.
+whose every regular file is one credential (a file that holds none is a
+result of its own naming it: invalid, or failed at structure). It is
+streamed to the node, so its size is not limited; results come back in
+input order.
 
 --output (-o) ndjson|table|json:
   table   (the default) one line per credential that did not verify —
