@@ -62,6 +62,41 @@ func NewSummary() Summary { return api.NewBatchSummary() }
 type Item struct {
 	Raw json.RawMessage
 	Err error
+	// unchecked: Raw is a line of a stream not yet known to be one JSON
+	// value (Check).
+	unchecked bool
+}
+
+// Check returns it with Err set if Raw is a stream's line that is not one
+// JSON value. NDJSON leaves the check to the workers, which make it in
+// parallel; Run calls it.
+func (it Item) Check() Item {
+	if it.unchecked {
+		it.unchecked = false
+		if it.Err == nil && !validLine(it.Raw) {
+			it.Err = errs.BadRequest("credential.invalid", "the line is not one JSON value (a credential object or a compact JWT string)")
+		}
+	}
+	return it
+}
+
+// validLine reports whether line is one JSON value (RFC 8259 §2), with a
+// fast path for a string without escapes or control characters, the form
+// of a compact token.
+func validLine(line []byte) bool {
+	if len(line) >= 2 && line[0] == '"' && line[len(line)-1] == '"' {
+		plain := true
+		for _, c := range line[1 : len(line)-1] {
+			if c < 0x20 || c == '"' || c == '\\' || c >= 0x80 {
+				plain = false
+				break
+			}
+		}
+		if plain {
+			return true
+		}
+	}
+	return json.Valid(line)
 }
 
 // Source yields a batch's items in order. Next returns io.EOF after the
@@ -87,9 +122,12 @@ type chunk struct {
 
 // Run verifies every item of src with b and calls emit with each result,
 // in input order, from the calling goroutine; flush, if not nil, is
-// called after the results of each chunk (a stream flushes its output
-// there). It returns the summary, and the first error of src, emit or
-// ctx. Results are emitted as soon as every earlier one has been.
+// called after the results of a chunk when no further chunk is ready, or
+// after 2×workers+1 chunks (a stream flushes its output there: at once when
+// the pipeline waits, in larger writes when chunks complete faster than
+// they are written). It
+// returns the summary, and the first error of src, emit or ctx. Results
+// are emitted as soon as every earlier one has been.
 func Run(ctx context.Context, b *credential.Batch, src Source, cfg Config, emit func(*Result) error, flush func() error) (Summary, error) {
 	workers := cfg.Workers
 	if workers <= 0 {
@@ -190,6 +228,7 @@ func Run(ctx context.Context, b *credential.Batch, src Source, cfg Config, emit 
 	sum := NewSummary()
 	pending := map[int]*chunk{}
 	want := 0
+	unflushed := 0 // chunks emitted since the last flush
 	var err error
 	for c := range done {
 		if err != nil {
@@ -209,14 +248,20 @@ func Run(ctx context.Context, b *credential.Batch, src Source, cfg Config, emit 
 					err = emit(r)
 				}
 			}
-			if err == nil && flush != nil {
-				err = flush()
-			}
+			unflushed++
 			<-tokens
 			if err != nil {
 				cancel()
 				break
 			}
+		}
+		if err == nil && flush != nil && unflushed > 0 && (len(done) == 0 || unflushed >= cap(tokens)) {
+			// Nothing more is ready (or a window's worth was emitted):
+			// what was emitted goes out now.
+			if err = flush(); err != nil {
+				cancel()
+			}
+			unflushed = 0
 		}
 	}
 	if err == nil {
@@ -237,6 +282,7 @@ func verifyChunk(ctx context.Context, b *credential.Batch, c *chunk) []*Result {
 	secured := make([]credential.Secured, 0, len(c.items))
 	at := make([]int, 0, len(c.items))
 	for i, it := range c.items {
+		it = it.Check()
 		err := it.Err
 		var s credential.Secured
 		if err == nil {

@@ -2,6 +2,7 @@ package batch
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"io"
 	"testing"
@@ -24,7 +25,8 @@ func FuzzNDJSON(f *testing.F) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if it.Err == nil && (len(it.Raw) == 0 || len(it.Raw) > MaxLineBytes) {
+			it = it.Check()
+			if it.Err == nil && (len(it.Raw) == 0 || len(it.Raw) > MaxLineBytes || !json.Valid(it.Raw)) {
 				t.Fatalf("item of %d bytes", len(it.Raw))
 			}
 		}

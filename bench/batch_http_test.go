@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptrace"
@@ -14,11 +15,14 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 
 	"github.com/weidgo/weid/api"
+	"github.com/weidgo/weid/batch"
 	"github.com/weidgo/weid/credential"
 	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/jose"
 	"github.com/weidgo/weid/keys"
 )
 
@@ -44,7 +48,7 @@ func BenchmarkVerifyBatchHTTP(b *testing.B) {
 			n = v
 		}
 	}
-	base, stop := serveProcess(b)
+	base, pid, stop := serveProcess(b)
 	defer stop()
 
 	k, err := keys.Generate(keys.Ed25519)
@@ -77,12 +81,128 @@ func BenchmarkVerifyBatchHTTP(b *testing.B) {
 		body.Write(toks[i%distinct])
 	}
 
-	b.Run("ndjson", func(b *testing.B) {
+	// floor: the same stream's signatures, batch-verified in this process
+	// on all cores (as BenchmarkVerifyBatch's floor/batch-all-cores), for
+	// the ratios below; its CPU time per credential is the server's bound.
+	cpu := map[string]float64{}
+	rates := map[string]float64{}
+	b.Run("floor", func(b *testing.B) {
+		rates["floor"], cpu["floor"] = floorHTTPCorpus(b, toks, n, k.Public())
+	})
+	// ndjson: every result in full, the default; ndjson-failures: the
+	// compact form (?detail=failures), checks named only when they fail.
+	for _, form := range []struct{ name, query string }{{"ndjson", ""}, {"ndjson-failures", "?detail=failures"}} {
+		b.Run(form.name, func(b *testing.B) {
+			rates[form.name], cpu[form.name] = streamHTTP(b, base+api.PathVerifyBatch+form.query, body.Bytes(), n, pid)
+		})
+	}
+	if rates["floor"] > 0 {
+		fmt.Println()
+		fmt.Println("verify-batch over HTTP vs the batch-signature floor (same run; server CPU per credential vs the floor's):")
+		for _, name := range []string{"ndjson", "ndjson-failures"} {
+			if r, ok := rates[name]; ok {
+				fmt.Printf("  %-16s %8.0f credentials/s  %.2f× the floor (%.0f/s)  server CPU %.0f ns/credential, %.2f× the floor's (%.0f)\n",
+					name, r, r/rates["floor"], rates["floor"], cpu[name], cpu[name]/cpu["floor"], cpu["floor"])
+			}
+		}
+	}
+}
+
+// floorHTTPCorpus batch-verifies the signatures of n tokens (toks cycled,
+// each a JSON string and a newline), parsed beforehand, 64 per batch on all
+// cores, and returns the rate and the CPU time per credential.
+func floorHTTPCorpus(b *testing.B, toks [][]byte, n int, pub keys.PublicKey) (float64, float64) {
+	type sig struct{ msg, sig []byte }
+	sigs := make([]sig, len(toks))
+	for i, l := range toks {
+		var tok string
+		if err := json.Unmarshal(l, &tok); err != nil {
+			b.Fatal(err)
+		}
+		j, err := jose.Parse(tok)
+		if err != nil {
+			b.Fatal(err)
+		}
+		sigs[i] = sig{[]byte(tok[:strings.LastIndexByte(tok, '.')]), j.Signature}
+	}
+	k := keys.ExpandEd25519(pub.Ed25519Key())
+	cpu0 := selfCPU()
+	b.ResetTimer()
+	for range b.N {
+		var wg sync.WaitGroup
+		var next atomic.Int64
+		const step = 1024
+		for range runtime.GOMAXPROCS(0) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				bt := keys.NewEd25519Batch(batch.DefaultChunk)
+				for lo := int(next.Add(step)) - step; lo < n; lo = int(next.Add(step)) - step {
+					for c := lo; c < min(lo+step, n); c += batch.DefaultChunk {
+						bt.Reset()
+						for i := c; i < min(c+batch.DefaultChunk, lo+step, n); i++ {
+							s := sigs[i%len(sigs)]
+							bt.Add(k, s.msg, s.sig)
+						}
+						if ok, _ := bt.Verify(nil); !ok {
+							panic("bad batch")
+						}
+					}
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	b.StopTimer()
+	return reportHTTP(b, n, float64(selfCPU()-cpu0))
+}
+
+// reportHTTP reports ns/op and credentials/s per credential, and cpuNs, the
+// CPU time a process spent, per credential; it returns the rate and that.
+func reportHTTP(b *testing.B, n int, cpuNs float64) (float64, float64) {
+	ns := float64(b.Elapsed().Nanoseconds()) / float64(b.N*n)
+	perCred := cpuNs / float64(b.N*n)
+	b.ReportMetric(ns, "ns/op")
+	b.ReportMetric(1e9/ns, "credentials/s")
+	b.ReportMetric(perCred, "cpu-ns/credential")
+	return 1e9 / ns, perCred
+}
+
+// selfCPU is this process's user and system CPU time, in nanoseconds.
+func selfCPU() int64 {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return ru.Utime.Nano() + ru.Stime.Nano()
+}
+
+// procCPU is process pid's user and system CPU time, in nanoseconds, from
+// /proc/PID/stat (fields 14 and 15, in clock ticks of 1/100 s).
+func procCPU(b *testing.B, pid int) int64 {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		b.Fatal(err)
+	}
+	// The command name (field 2) may hold spaces: count from its ')'.
+	f := strings.Fields(string(raw[bytes.LastIndexByte(raw, ')')+1:]))
+	if len(f) < 13 {
+		b.Fatalf("/proc/%d/stat: %q", pid, raw)
+	}
+	ut, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return (ut + st) * 1e7
+}
+
+// streamHTTP posts body, n credentials as NDJSON, to url b.N times with
+// Go's default client and Expect: 100-continue, and reports the rate per
+// credential and the server process's (pid) CPU time per credential.
+func streamHTTP(b *testing.B, url string, body []byte, n, pid int) (float64, float64) {
+	{
 		var got100 atomic.Int64
 		trace := &httptrace.ClientTrace{Got100Continue: func() { got100.Add(1) }}
+		cpu0 := procCPU(b, pid)
 		b.ResetTimer()
 		for range b.N {
-			req, _ := http.NewRequest(http.MethodPost, base+api.PathVerifyBatch, bytes.NewReader(body.Bytes()))
+			req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
 			req.Header.Set("Content-Type", api.MediaTypeNDJSON)
 			req.Header.Set("Expect", "100-continue")
 			req = req.WithContext(httptrace.WithClientTrace(req.Context(), trace))
@@ -100,10 +220,8 @@ func BenchmarkVerifyBatchHTTP(b *testing.B) {
 		if got100.Load() != int64(b.N) {
 			b.Fatalf("100 Continue for %d of %d streams", got100.Load(), b.N)
 		}
-		ns := float64(b.Elapsed().Nanoseconds()) / float64(b.N*n)
-		b.ReportMetric(ns, "ns/op")
-		b.ReportMetric(1e9/ns, "credentials/s")
-	})
+		return reportHTTP(b, n, float64(procCPU(b, pid)-cpu0))
+	}
 }
 
 // countStream reads an NDJSON answer of the batch endpoint: the number of
@@ -131,14 +249,22 @@ func countStream(b *testing.B, r io.Reader) (int, api.VerifyBatchTrailer) {
 }
 
 // serveProcess starts a solo node serving the HTTP API in a process of its
-// own (rssServe, this test binary run again) and returns its base URL and a
-// function that stops it.
-func serveProcess(b *testing.B) (string, func()) {
+// own (rssServe, this test binary run again) and returns its base URL, its
+// process id and a function that stops it. With $WEID_BATCH_HTTP_CPUPROFILE set to a file
+// name, the server process writes its CPU profile there when it stops.
+func serveProcess(b *testing.B) (string, int, func()) {
 	exe, err := os.Executable()
 	if err != nil {
 		b.Fatal(err)
 	}
-	child := exec.Command(exe, "-test.run", "^TestVerifyBatchStreamRSS$")
+	args := []string{"-test.run", "^TestVerifyBatchStreamRSS$"}
+	if prof := os.Getenv("WEID_BATCH_HTTP_CPUPROFILE"); prof != "" {
+		// The server's CPU profile (the test binary's own flag, written
+		// when the child's test ends): go tool pprof on it shows the HTTP
+		// path's time apart from the client's.
+		args = append(args, "-test.cpuprofile", prof)
+	}
+	child := exec.Command(exe, args...)
 	child.Env = append(os.Environ(), rssChildEnv+"=1")
 	child.Stderr = os.Stderr
 	stdin, _ := child.StdinPipe()
@@ -161,5 +287,5 @@ func serveProcess(b *testing.B) (string, func()) {
 		b.Fatalf("the server process did not start: %v", sc.Err())
 	}
 	go func() { _, _ = io.Copy(io.Discard, stdout) }()
-	return base, stop
+	return base, child.Process.Pid, stop
 }

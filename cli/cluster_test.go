@@ -248,7 +248,8 @@ func tamper(t *testing.T, ledgerDir, prefix string) {
 
 // TestLocalnet_Start runs "weid localnet start": one process per node,
 // each API URL on its own line, a DID created on the first node resolved
-// on the last, and Ctrl-C stopping them all.
+// on the last, a batch verified across all four, and Ctrl-C stopping them
+// all.
 func TestLocalnet_Start(t *testing.T) {
 	skipUnlessCluster(t)
 	dir := t.TempDir()
@@ -300,6 +301,7 @@ func TestLocalnet_Start(t *testing.T) {
 		_, err := client.New(urls[3]).Resolve(ctx, d, did.Options{})
 		return err
 	})
+	verifyBatchAcross(t, urls) // verify-batch --node over all four (verify_batch_nodes_test.go)
 	stopNode(t, cmd)
 	for _, u := range urls {
 		if _, err := client.New(u).Status(ctx); err == nil {

@@ -85,11 +85,18 @@ WEID_KEYSTORE_PASSPHRASE.`,
 		if g.output != "text" && g.output != "json" {
 			return fmt.Errorf("--output must be text or json, not %q", g.output)
 		}
-		u, err := nodeURL(g.node)
-		if err != nil {
-			return err
+		nodes := []string{g.node}
+		if cmd.Name() == "verify-batch" { // the one command that spreads over several nodes
+			nodes = strings.Split(g.node, ",")
 		}
-		g.node = u
+		for i, n := range nodes {
+			u, err := nodeURL(n)
+			if err != nil {
+				return err
+			}
+			nodes[i] = u
+		}
+		g.node = strings.Join(nodes, ",")
 		g.out = cmd.OutOrStdout()
 		return nil
 	}

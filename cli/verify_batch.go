@@ -11,7 +11,9 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -19,6 +21,7 @@ import (
 
 	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/batch"
+	"github.com/weidgo/weid/client"
 )
 
 // errSomeFailed makes verify-batch exit non-zero when a credential failed.
@@ -27,6 +30,7 @@ var errSomeFailed = errors.New("some credentials did not verify")
 func vcVerifyBatchCmd(g *globals) *cobra.Command {
 	var o batch.Options
 	var output string
+	var chunk int
 	cmd := &cobra.Command{
 		Use:   "verify-batch FILE|DIR|-",
 		Short: "Verify many credentials through the node's batch endpoint",
@@ -35,17 +39,38 @@ node's policy, the same verdict each credential gets from "weid vc verify".
 
 The input is a JSON array of credentials, NDJSON (one per line: a JSON
 object, a JSON string, or a bare compact vc+jwt / SD-JWT), or a directory
-whose every regular file is one credential. It is streamed to the node, so
-its size is not limited; results come back in input order.
+whose every regular file is one credential (a file that holds none is a
+result of its own naming it: invalid, or failed at structure). It is
+streamed to the node, so its size is not limited; results come back in
+input order.
 
+--output (-o) ndjson|table|json:
+  table   (the default) one line per credential that did not verify —
+          its file (when verifying a directory) or its index, its outcome
+          and the checks that failed — then a summary table: credentials by
+          outcome (verified, failed, invalid, unavailable) and failed
+          credentials by failed check.
+  ndjson  every result as a line {index, verified, checks, errors[, code,
+          detail]}, with "file" when verifying a directory, then the
+          summary line {"summary": {total, outcomes, failedChecks}}.
+  json    one document {results, summary}, the results as in ndjson.
 On a terminal, a progress line shows the rate and the time left; otherwise
-nothing but the results is written. --output ndjson writes each result as a
-line and then the summary, json one document {results, summary}, table
-(the default) one line per credential that did not verify and the summary.
-The exit status is 1 if any credential did not verify.
+nothing but the results is written. The exit status is 1 if any credential
+did not verify.
+
+--node URL1,URL2,... spreads the stream across several nodes of a
+consortium (validators and observers alike: verification only reads the
+ledger): chunks of --chunk credentials go to whichever node is free, the
+output stays in input order, and a chunk a node fails (unreachable, an
+error, a stream cut short) is verified again from its start on another
+node, that node being left out for the rest of the run. With one node the
+whole input is one stream.
 
 Verification runs on the node (--node): its ledger is a goleveldb database
 that the running node holds locked, so it cannot be opened alongside it.`,
+		Example: `  weid vc verify-batch diplomas.ndjson
+  weid vc verify-batch diplomas/ -o ndjson > results.ndjson
+  weid vc verify-batch diplomas.ndjson --node http://10.0.0.1:8080,http://10.0.0.2:8080`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			switch output {
@@ -53,35 +78,58 @@ that the running node holds locked, so it cannot be opened alongside it.`,
 			default:
 				return fmt.Errorf("--output must be ndjson, json or table, not %q", output)
 			}
-			in, total, closeIn, err := batchInput(args[0])
+			nodes, err := batchNodes(g)
+			if err != nil {
+				return err
+			}
+			in, total, names, closeIn, err := batchInput(args[0])
 			if err != nil {
 				return err
 			}
 			defer closeIn()
-			return runVerifyBatch(cmd.Context(), g, in, total, o, output)
+			return runVerifyBatch(cmd.Context(), g, nodes, in, total, names, o, output, chunk)
 		},
 	}
-	cmd.Flags().StringVarP(&output, "output", "o", "table", "output format: ndjson, json or table")
+	cmd.Flags().StringVarP(&output, "output", "o", "table", "output format: ndjson, table or json (see above)")
 	cmd.Flags().BoolVar(&o.RequireAccreditation, "require-accreditation", false, "fail credentials whose issuer is not an accredited authority issuer")
 	cmd.Flags().BoolVar(&o.RequireBinding, "require-binding", false, "fail credentials whose issuer is not a DID")
+	cmd.Flags().IntVar(&chunk, "chunk", defaultNodeChunk, "with several --node URLs: credentials per request to one node")
 	return cmd
 }
 
+// batchNodes is the clients of the comma-separated --node URLs.
+func batchNodes(g *globals) ([]*client.Client, error) {
+	var nodes []*client.Client
+	for _, u := range strings.Split(g.node, ",") {
+		if u = strings.TrimSpace(u); u == "" {
+			continue
+		}
+		c := client.New(u)
+		c.Token = g.token
+		nodes = append(nodes, c)
+	}
+	if len(nodes) == 0 {
+		return nil, errors.New("--node names no node")
+	}
+	return nodes, nil
+}
+
 // batchInput opens the input as an NDJSON stream and counts its
-// credentials when that is cheap (-1 when unknown).
-func batchInput(name string) (io.Reader, int, func(), error) {
+// credentials when that is cheap (-1 when unknown). For a directory, names
+// are its files, one per credential in order.
+func batchInput(name string) (io.Reader, int, []string, func(), error) {
 	nop := func() {}
 	if name == "-" {
-		return toNDJSON(bufio.NewReader(os.Stdin)), -1, nop, nil
+		return toNDJSON(bufio.NewReader(os.Stdin)), -1, nil, nop, nil
 	}
 	fi, err := os.Stat(name)
 	if err != nil {
-		return nil, 0, nop, err
+		return nil, 0, nil, nop, err
 	}
 	if fi.IsDir() {
 		ents, err := os.ReadDir(name)
 		if err != nil {
-			return nil, 0, nop, err
+			return nil, 0, nil, nop, err
 		}
 		var files []string
 		for _, e := range ents {
@@ -99,21 +147,16 @@ func batchInput(name string) (io.Reader, int, func(), error) {
 					pw.CloseWithError(err)
 					return
 				}
-				line, err := credentialLine(bytes.TrimSpace(raw))
-				if err != nil {
-					pw.CloseWithError(fmt.Errorf("%s: %w", f, err))
-					return
-				}
-				bw.Write(line)
+				bw.Write(fileLine(bytes.TrimSpace(raw)))
 				bw.WriteByte('\n')
 			}
 			pw.CloseWithError(bw.Flush())
 		}()
-		return pr, len(files), func() { pr.Close() }, nil
+		return pr, len(files), files, func() { pr.Close() }, nil
 	}
 	f, err := os.Open(name)
 	if err != nil {
-		return nil, 0, nop, err
+		return nil, 0, nil, nop, err
 	}
 	total := -1
 	if n, err := countCredentials(f); err == nil {
@@ -121,9 +164,24 @@ func batchInput(name string) (io.Reader, int, func(), error) {
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		f.Close()
-		return nil, 0, nop, err
+		return nil, 0, nil, nop, err
 	}
-	return toNDJSON(bufio.NewReaderSize(f, 1<<20)), total, func() { f.Close() }, nil
+	return toNDJSON(bufio.NewReaderSize(f, 1<<20)), total, nil, func() { f.Close() }, nil
+}
+
+// fileLine is the NDJSON line of one file of a directory: its credential,
+// or, when it holds none, its content (at most 1 KiB) as a JSON string, so
+// that the node answers it with an invalid result, never a blank line the
+// node would skip (every file has its result, in order).
+func fileLine(raw []byte) []byte {
+	if line, err := credentialLine(raw); err == nil {
+		return line
+	}
+	if len(raw) > 1<<10 {
+		raw = raw[:1<<10]
+	}
+	line, _ := json.Marshal(string(raw))
+	return line
 }
 
 // countCredentials counts the non-blank lines of an NDJSON file, or the
@@ -244,37 +302,74 @@ func credentialLine(raw []byte) ([]byte, error) {
 	return json.Marshal(string(raw))
 }
 
-func runVerifyBatch(ctx context.Context, g *globals, in io.Reader, total int, o batch.Options, output string) error {
+// fileResult is a result with the file it is about, when verifying a
+// directory.
+type fileResult struct {
+	File string `json:"file,omitempty"`
+	*api.BatchResult
+}
+
+func runVerifyBatch(ctx context.Context, g *globals, nodes []*client.Client, in io.Reader, total int, names []string, o batch.Options, output string, chunk int) error {
 	out := bufio.NewWriterSize(g.out, 64<<10)
 	defer out.Flush()
 	var progress *progressLine
 	if f, ok := g.out.(*os.File); ok && f == os.Stdout && term.IsTerminal(int(os.Stderr.Fd())) {
 		progress = &progressLine{w: os.Stderr, total: total, start: time.Now()}
 	}
-	var results []*batch.Result
+	// The table names only the checks that failed: ask the node for no
+	// more (a verified credential's result is then about 30 bytes, not 900).
+	detail := ""
+	if output != "ndjson" && output != "json" {
+		detail = batch.DetailFailures.String()
+	}
+	var results []fileResult
 	enc := json.NewEncoder(out)
 	enc.SetEscapeHTML(false)
-	sum, err := g.client().VerifyBatch(ctx, in, o, func(r *batch.Result) error {
+	sum := batch.NewSummary()
+	onResult := func(r *batch.Result) error {
 		if progress != nil {
 			progress.tick()
 		}
+		sum.Add(r)
+		fr := fileResult{BatchResult: r}
+		if r.Index >= 0 && r.Index < len(names) {
+			fr.File = names[r.Index]
+		}
 		switch output {
 		case "ndjson":
-			return enc.Encode(r)
+			return enc.Encode(fr)
 		case "json":
-			results = append(results, r)
+			results = append(results, fr)
 		default:
 			if !r.Verified {
-				fmt.Fprintf(out, "%d\t%s\t%s\n", r.Index, r.Outcome(), failedSummary(r))
+				what := strconv.Itoa(r.Index)
+				if fr.File != "" {
+					what = fr.File
+				}
+				fmt.Fprintf(out, "%s\t%s\t%s\n", what, r.Outcome(), failedSummary(r))
 			}
 		}
 		return nil
-	})
+	}
+	var err error
+	if len(nodes) == 1 {
+		_, err = nodes[0].VerifyBatchDetail(ctx, in, o, detail, onResult)
+	} else {
+		err = spreadBatch(ctx, nodes, in, o, detail, chunk, onResult, func(format string, args ...any) {
+			if progress != nil {
+				fmt.Fprintln(progress.w)
+			}
+			fmt.Fprintf(os.Stderr, "weid: "+format+"\n", args...)
+		})
+	}
 	if progress != nil {
 		progress.done()
 	}
 	if err != nil {
 		return err
+	}
+	if names != nil && sum.Total != len(names) {
+		return fmt.Errorf("%d results for %d files", sum.Total, len(names))
 	}
 	switch output {
 	case "ndjson":
@@ -283,26 +378,56 @@ func runVerifyBatch(ctx context.Context, g *globals, in io.Reader, total int, o 
 		}
 	case "json":
 		if results == nil {
-			results = []*batch.Result{}
+			results = []fileResult{}
 		}
 		e := json.NewEncoder(out)
 		e.SetIndent("", "  ")
 		e.SetEscapeHTML(false)
-		if err := e.Encode(api.VerifyBatchResponse{Results: results, Summary: sum}); err != nil {
+		doc := struct {
+			Results []fileResult     `json:"results"`
+			Summary api.BatchSummary `json:"summary"`
+		}{results, sum}
+		if err := e.Encode(doc); err != nil {
 			return err
 		}
 	default:
-		fmt.Fprintf(out, "%s: %d verified, %d failed, %d invalid, %d unavailable\n", plural(sum.Total, "credential", "credentials"),
-			sum.Outcomes[batch.OutcomeVerified], sum.Outcomes[batch.OutcomeFailed], sum.Outcomes[batch.OutcomeInvalid], sum.Outcomes[batch.OutcomeUnavailable])
-		for _, name := range sum.SortedChecks() {
-			fmt.Fprintf(out, "  failed %s: %d\n", name, sum.FailedChecks[name])
+		if sum.Outcomes[batch.OutcomeVerified] != sum.Total {
+			fmt.Fprintln(out)
 		}
+		writeSummaryTable(out, sum)
 	}
 	if !sum.AllVerified() {
 		out.Flush()
 		return errSomeFailed
 	}
 	return nil
+}
+
+// writeSummaryTable writes a batch's summary as two tables: credentials by
+// outcome, and failed credentials by the check that failed (a credential
+// may fail several).
+func writeSummaryTable(w io.Writer, sum batch.Summary) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	pct := func(n int) string {
+		if sum.Total == 0 {
+			return ""
+		}
+		return fmt.Sprintf("%.1f%%", 100*float64(n)/float64(sum.Total))
+	}
+	fmt.Fprintln(tw, "outcome\tcredentials\tshare\t")
+	for _, oc := range []string{batch.OutcomeVerified, batch.OutcomeFailed, batch.OutcomeInvalid, batch.OutcomeUnavailable} {
+		fmt.Fprintf(tw, "%s\t%d\t%s\t\n", oc, sum.Outcomes[oc], pct(sum.Outcomes[oc]))
+	}
+	fmt.Fprintf(tw, "total\t%d\t\t\n", sum.Total)
+	if checks := sum.SortedChecks(); len(checks) > 0 {
+		_ = tw.Flush()
+		fmt.Fprintln(w)
+		fmt.Fprintln(tw, "failed check\tcredentials\tshare\t")
+		for _, name := range checks {
+			fmt.Fprintf(tw, "%s\t%d\t%s\t\n", name, sum.FailedChecks[name], pct(sum.FailedChecks[name]))
+		}
+	}
+	_ = tw.Flush()
 }
 
 // failedSummary names a result's failed checks with their details.

@@ -3,6 +3,7 @@ package cli
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -36,7 +37,7 @@ func TestVerifyBatch_CLI(t *testing.T) {
 	arr := filepath.Join(dir, "all.json")
 	_ = os.WriteFile(arr, []byte("["+quoted(tokens[0])+",\n"+quoted(tokens[1])+","+quoted(tokens[2])+"]"), 0o600)
 	out := mustCLI(t, cli("vc", "verify-batch", arr)...)
-	if !strings.Contains(out, "3 credentials: 3 verified, 0 failed") {
+	if !tableRow(out, "verified", "3", "100.0%") || !tableRow(out, "failed", "0", "0.0%") || !tableRow(out, "total", "3") {
 		t.Fatalf("array, table:\n%s", out)
 	}
 	// NDJSON with a bare token, a quoted one and a tampered one.
@@ -79,4 +80,49 @@ func TestVerifyBatch_CLI(t *testing.T) {
 	if _, err := runCLI(t, cli("vc", "verify-batch", arr, "-o", "yaml")...); err == nil {
 		t.Fatal("bad --output accepted")
 	}
+
+	// A directory with a tampered credential and files that hold none (a
+	// text, taken as a bare compact token, and an empty file):
+	// each result names its file, in every output format, and the summary
+	// table counts outcomes and failed checks.
+	_ = os.WriteFile(filepath.Join(cd, "b.jwt"), []byte(tampered), 0o600)
+	_ = os.WriteFile(filepath.Join(cd, "notes.txt"), []byte("not a credential\n"), 0o600)
+	_ = os.WriteFile(filepath.Join(cd, "empty.json"), nil, 0o600)
+	out, err = runCLI(t, cli("vc", "verify-batch", cd)...)
+	if err == nil {
+		t.Fatal("a failed credential should make verify-batch fail")
+	}
+	for _, want := range []string{filepath.Join(cd, "b.jwt") + "\tfailed\tproof: ", filepath.Join(cd, "notes.txt") + "\tfailed\tstructure: ", filepath.Join(cd, "empty.json") + "\tinvalid\t"} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("dir, table: no %q in\n%s", want, out)
+		}
+	}
+	if !tableRow(out, "verified", "2", "40.0%") || !tableRow(out, "failed", "2", "40.0%") || !tableRow(out, "invalid", "1", "20.0%") ||
+		!tableRow(out, "total", "5") || !tableRow(out, "proof", "1", "20.0%") || !tableRow(out, "structure", "1", "20.0%") || !strings.Contains(out, "failed check") {
+		t.Fatalf("dir, summary table:\n%s", out)
+	}
+	out, _ = runCLI(t, cli("vc", "verify-batch", cd, "-o", "ndjson")...)
+	var named []string
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		var r struct {
+			File     string
+			Index    int
+			Verified bool
+		}
+		_ = json.Unmarshal([]byte(l), &r)
+		named = append(named, fmt.Sprintf("%d %s %v", r.Index, filepath.Base(r.File), r.Verified))
+	}
+	if got := strings.Join(named, ","); got != "0 a.jwt true,1 b.jwt false,2 c.jwt true,3 empty.json false,4 notes.txt false,0 . false" {
+		t.Fatalf("dir, ndjson: %s\n%s", got, out)
+	}
+}
+
+// tableRow reports whether out has a line whose fields are cells.
+func tableRow(out string, cells ...string) bool {
+	for _, l := range strings.Split(out, "\n") {
+		if strings.Join(strings.Fields(l), " ") == strings.Join(cells, " ") {
+			return true
+		}
+	}
+	return false
 }

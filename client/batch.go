@@ -21,7 +21,18 @@ import (
 // returns the summary of the node's trailer. The request has no overall
 // timeout: it lasts as long as the stream (cancel ctx to stop it).
 func (c *Client) VerifyBatch(ctx context.Context, src io.Reader, o api.BatchOptions, onResult func(*api.BatchResult) error) (api.BatchSummary, error) {
+	return c.VerifyBatchDetail(ctx, src, o, "", onResult)
+}
+
+// VerifyBatchDetail is VerifyBatch asking for the results in form detail,
+// the endpoint's detail query parameter: "" or "full" for every named
+// check, "failures" for checks named only when they fail (a result that
+// verified then has neither Checks nor Errors).
+func (c *Client) VerifyBatchDetail(ctx context.Context, src io.Reader, o api.BatchOptions, detail string, onResult func(*api.BatchResult) error) (api.BatchSummary, error) {
 	q := url.Values{}
+	if detail != "" {
+		q.Set("detail", detail)
+	}
 	if o.RequireAccreditation {
 		q.Set("requireAccreditation", "true")
 	}

@@ -26,6 +26,7 @@ import (
 	"context"
 	"sync"
 
+	"github.com/weidgo/weid/authz"
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/keys"
@@ -197,12 +198,14 @@ func (c *keyCache) get(pk keys.PublicKey) *keys.Ed25519Key {
 	return k
 }
 
-// didCache keeps latest-version DID resolutions at one ledger height.
+// didCache keeps latest-version DID resolutions, and the trust registry's
+// entries of issuers, at one ledger height.
 type didCache struct {
-	mu     sync.RWMutex
-	height uint64
-	known  bool
-	m      map[string]didEntry
+	mu      sync.RWMutex
+	height  uint64
+	known   bool
+	m       map[string]didEntry
+	issuers map[string]*authz.Issuer // nil: not an authority issuer
 }
 
 type didEntry struct {
@@ -225,8 +228,39 @@ func (c *didCache) sync(st chain.Reader) {
 	defer c.mu.Unlock()
 	if ok != c.known || h != c.height {
 		clear(c.m)
+		clear(c.issuers)
 		c.height, c.known = h, ok
 	}
+}
+
+// authorityIssuer is authz.AuthorityIssuer on v.State, through the batch's
+// cache if there is one (an issuer's many credentials read its entry once
+// per ledger height; a read that fails is not kept).
+func (v *Verifier) authorityIssuer(d string) (*authz.Issuer, bool, error) {
+	c := v.dids
+	if c == nil {
+		return authz.AuthorityIssuer(v.State, d)
+	}
+	c.mu.RLock()
+	is, ok := c.issuers[d]
+	c.mu.RUnlock()
+	if ok {
+		return is, is != nil, nil
+	}
+	is, found, err := authz.AuthorityIssuer(v.State, d)
+	if err != nil {
+		return is, found, err
+	}
+	if !found {
+		is = nil
+	}
+	c.mu.Lock()
+	if c.issuers == nil || len(c.issuers) >= maxCachedDIDs {
+		c.issuers = map[string]*authz.Issuer{}
+	}
+	c.issuers[d] = is
+	c.mu.Unlock()
+	return is, found, nil
 }
 
 // resolveLatest resolves the latest DID document of d, through the batch's

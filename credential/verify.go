@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/weidgo/weid/api"
-	"github.com/weidgo/weid/authz"
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/errs"
@@ -408,7 +407,7 @@ func (v *Verifier) accreditation(r *Result, c *Credential, bound, require bool) 
 		notOK("no trust registry is available to check the issuer " + c.Issuer)
 		return
 	}
-	is, ok, err := authz.AuthorityIssuer(v.State, c.Issuer)
+	is, ok, err := v.authorityIssuer(c.Issuer)
 	if err != nil {
 		r.internal(fmt.Errorf("read the trust registry: %w", err))
 		r.add(CheckAccreditation, StatusFailed, "the trust registry could not be read")

@@ -128,8 +128,15 @@ func (v *Validator) put(k cacheKey, sch *jsonschema.Schema) {
 }
 
 // instance turns claims into the JSON value the validator expects: numbers
-// as json.Number, so that large integers are compared exactly.
+// as json.Number, so that large integers are compared exactly. Claims that
+// already are such a value (maps, slices, strings, json.Number, booleans and
+// nil, as internal/strictjson decodes a credential) are used as they are:
+// the validator only reads them, and encoding and decoding them again cost
+// the batch verifier more than the validation itself.
 func instance(claims any) (any, error) {
+	if isInstance(claims, 0) {
+		return claims, nil
+	}
 	var raw []byte
 	switch c := claims.(type) {
 	case json.RawMessage:
@@ -143,4 +150,35 @@ func instance(claims any) (any, error) {
 		}
 	}
 	return jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+}
+
+// maxInstanceDepth bounds isInstance's walk; deeper claims take the
+// encoding path (whose decoder has its own bound).
+const maxInstanceDepth = 64
+
+// isInstance reports whether v is already a JSON value as the validator's
+// own decoder makes it, with every number a json.Number.
+func isInstance(v any, depth int) bool {
+	if depth > maxInstanceDepth {
+		return false
+	}
+	switch x := v.(type) {
+	case nil, bool, string, json.Number:
+		return true
+	case map[string]any:
+		for _, e := range x {
+			if !isInstance(e, depth+1) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		for _, e := range x {
+			if !isInstance(e, depth+1) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }

@@ -2,6 +2,7 @@ package schemas
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/weidgo/weid/chain"
@@ -66,5 +67,46 @@ func TestDepth(t *testing.T) {
 		if got := depth([]byte(s)); got != want {
 			t.Errorf("depth(%s) = %d, want %d", s, got, want)
 		}
+	}
+}
+
+// TestValidator_DecodedClaimsAsTheyAre checks that claims already decoded
+// (json.Number numbers) are validated as they are, with the verdict the
+// encoding path gives, and that other Go values still take that path.
+func TestValidator_DecodedClaimsAsTheyAre(t *testing.T) {
+	t.Parallel()
+	st := mapState{}
+	st.put(t, 7, 1, `{"type":"object","required":["n","tags"],"properties":{"n":{"type":"integer","maximum":9007199254740993},"tags":{"type":"array","items":{"type":"string"}}}}`)
+	v := NewValidator(0)
+	for _, c := range []struct {
+		raw string
+		ok  bool
+	}{
+		{`{"n":9007199254740993,"tags":["a"]}`, true},
+		{`{"n":9007199254740994,"tags":["a"]}`, false}, // exact comparison, not float64
+		{`{"n":1.5,"tags":["a"]}`, false},
+		{`{"n":1,"tags":[1]}`, false},
+		{`{"tags":[]}`, false},
+	} {
+		var decoded map[string]any
+		dec := json.NewDecoder(strings.NewReader(c.raw))
+		dec.UseNumber()
+		if err := dec.Decode(&decoded); err != nil {
+			t.Fatal(err)
+		}
+		if !isInstance(decoded, 0) {
+			t.Fatalf("%s: not taken as it is", c.raw)
+		}
+		errDecoded := v.Validate(st, 7, 1, decoded)
+		errRaw := v.Validate(st, 7, 1, json.RawMessage(c.raw))
+		if (errDecoded == nil) != c.ok || (errRaw == nil) != c.ok {
+			t.Errorf("%s: decoded %v, raw %v, want ok=%v", c.raw, errDecoded, errRaw, c.ok)
+		}
+	}
+	if isInstance(map[string]any{"n": 1.5}, 0) || isInstance(map[string]any{"n": []string{"x"}}, 0) {
+		t.Fatal("float64 and typed slices must be encoded first")
+	}
+	if err := v.Validate(st, 7, 1, map[string]any{"n": 3, "tags": []string{"a"}}); err != nil {
+		t.Fatalf("Go values through the encoding path: %v", err)
 	}
 }

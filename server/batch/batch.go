@@ -3,7 +3,8 @@
 // {credentials, options} answered with {results, summary}, or an NDJSON
 // stream (api.MediaTypeNDJSON: one credential per line, the options as
 // query parameters) answered with one result per line, in input order,
-// flushed as chunks complete, and a last line {"summary"}. Each
+// flushed as chunks complete, and a last line {"summary"}. Either way
+// ?detail=failures asks for the compact results (batch.DetailFailures). Each
 // credential gets the single verify endpoint's policy and checks
 // (batch.Run over the node's verifier). The server's body limit does not
 // apply to a stream (LimitBodies); each line is bounded by
@@ -12,6 +13,7 @@
 package batch
 
 import (
+	"encoding/json"
 	"mime"
 	"net/http"
 	"time"
@@ -65,6 +67,10 @@ func (h *Handlers) Verify(w http.ResponseWriter, r *http.Request) error {
 	if IsStream(r) {
 		return h.Stream(w, r)
 	}
+	detail, err := detailFromQuery(r)
+	if err != nil {
+		return err
+	}
 	var req api.VerifyBatchRequest
 	if err := httpx.DecodeLenient(r, &req); err != nil {
 		return err
@@ -82,5 +88,15 @@ func (h *Handlers) Verify(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	resp.Summary = sum
-	return httpx.JSON(w, http.StatusOK, resp)
+	if detail == batch.DetailFull {
+		return httpx.JSON(w, http.StatusOK, resp)
+	}
+	compact := struct {
+		Results []json.RawMessage `json:"results"`
+		Summary api.BatchSummary  `json:"summary"`
+	}{make([]json.RawMessage, len(resp.Results)), sum}
+	for i, res := range resp.Results {
+		compact.Results[i] = batch.AppendResult(nil, res, detail)
+	}
+	return httpx.JSON(w, http.StatusOK, compact)
 }

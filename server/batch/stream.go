@@ -21,8 +21,15 @@ import (
 	"github.com/weidgo/weid/server/httpx"
 )
 
-// streamWriteWindow is how long writing one chunk of results may take.
+// streamWriteWindow is how long writing one flush of results may take.
 const streamWriteWindow = 2 * time.Minute
+
+// streamWriteBuffer is the stream's write buffer: results go out when
+// it is full or when the pipeline has nothing more ready (batch.Run's
+// flush), so under load a write carries many chunks' results (about 70
+// full results or 2,000 compact ones), and a slow stream's results still
+// go out as they complete.
+const streamWriteBuffer = 64 << 10
 
 // LineIdleLimit is how long a stream's client may take to deliver each
 // line (the first one included), counted while the node waits for it: a
@@ -40,6 +47,10 @@ func (h *Handlers) Stream(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	detail, err := detailFromQuery(r)
+	if err != nil {
+		return err
+	}
 	rc := http.NewResponseController(w)
 	body, in, err := h.openStream(w, r, rc)
 	if err != nil {
@@ -48,15 +59,8 @@ func (h *Handlers) Stream(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", api.MediaTypeNDJSON)
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(http.StatusOK)
-	bw := bufio.NewWriterSize(w, 32<<10)
-	enc := json.NewEncoder(bw)
-	enc.SetEscapeHTML(false)
-	sum, err := batch.Run(r.Context(), h.Node.Verifier().NewBatch(batch.Policy(o)), batch.NewNDJSON(in), batch.Config{},
-		func(res *batch.Result) error { return enc.Encode(res) },
-		func() error { // each chunk of results gets its own write window
-			_ = rc.SetWriteDeadline(time.Now().Add(streamWriteWindow))
-			return errors.Join(bw.Flush(), rc.Flush())
-		})
+	out := &resultWriter{bw: bufio.NewWriterSize(w, streamWriteBuffer), rc: rc, detail: detail}
+	sum, err := batch.Run(r.Context(), h.Node.Verifier().NewBatch(batch.Policy(o)), batch.NewNDJSON(in), batch.Config{}, out.result, out.flush)
 	tr := api.VerifyBatchTrailer{Summary: sum}
 	if body.idle.Load() {
 		err = idleError(body.limit) // not the client gone: its silence cancelled the context
@@ -66,12 +70,42 @@ func (h *Handlers) Stream(w http.ResponseWriter, r *http.Request) error {
 			return nil // the client went away
 		}
 	}
-	_ = enc.Encode(tr)
-	_, _ = bw.Flush(), rc.Flush()
+	out.trailer(tr)
 	if body.idle.Load() {
 		closeConn(rc, r)
 	}
 	return nil
+}
+
+// resultWriter writes a stream's answer: results encoded without
+// reflection (batch.AppendResult) into a buffer that goes out when full or
+// flushed.
+type resultWriter struct {
+	bw     *bufio.Writer
+	rc     *http.ResponseController
+	detail batch.Detail
+	line   []byte
+}
+
+// result writes one result line.
+func (o *resultWriter) result(res *batch.Result) error {
+	o.line = append(batch.AppendResult(o.line[:0], res, o.detail), '\n')
+	_, err := o.bw.Write(o.line)
+	return err
+}
+
+// flush sends what was written; each flush gets its own write window.
+func (o *resultWriter) flush() error {
+	_ = o.rc.SetWriteDeadline(time.Now().Add(streamWriteWindow))
+	return errors.Join(o.bw.Flush(), o.rc.Flush())
+}
+
+// trailer writes the last line and sends it.
+func (o *resultWriter) trailer(tr api.VerifyBatchTrailer) {
+	enc := json.NewEncoder(o.bw)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(tr)
+	_, _ = o.bw.Flush(), o.rc.Flush()
 }
 
 // openStream prepares a stream's body, before the status line is written:
@@ -142,6 +176,13 @@ func optionsFromQuery(r *http.Request) (batch.Options, error) {
 		}
 	}
 	return o, nil
+}
+
+// detailFromQuery reads the detail query parameter (batch.ParseDetail):
+// full, the default, or failures, the compact form that names checks only
+// when they fail.
+func detailFromQuery(r *http.Request) (batch.Detail, error) {
+	return batch.ParseDetail(r.URL.Query().Get("detail"))
 }
 
 // streamProblem is the problem reported in the trailer of a stream that

@@ -1,0 +1,161 @@
+package batch
+
+import (
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/weidgo/weid/api"
+	"github.com/weidgo/weid/errs"
+)
+
+// Detail is how much of each result a batch answer carries.
+type Detail int
+
+const (
+	// DetailFull is every named check with its status and detail, as the
+	// single verify endpoint reports them: {index, verified, checks,
+	// errors[, code, detail]}. The default.
+	DetailFull Detail = iota
+	// DetailFailures names checks only when they fail: {index, verified}
+	// for a credential that verified, {index, verified, errors} for one
+	// that failed (warnings and passed checks left out), {index, verified,
+	// code, detail} for an item that could not be verified. A batch caller
+	// that only acts on failures gets about 30 bytes per verified
+	// credential instead of about 900.
+	DetailFailures
+)
+
+// ParseDetail reads the detail query parameter: "" or "full", or
+// "failures".
+func ParseDetail(s string) (Detail, error) {
+	switch s {
+	case "", "full":
+		return DetailFull, nil
+	case "failures":
+		return DetailFailures, nil
+	}
+	return DetailFull, errs.BadRequest("request.badQuery", "detail must be full or failures, not %q", truncate(s, 40))
+}
+
+// String is the query parameter's value for d.
+func (d Detail) String() string {
+	if d == DetailFailures {
+		return "failures"
+	}
+	return "full"
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+// AppendResult appends r as one JSON object in form d. With DetailFull the
+// bytes are those encoding/json writes for a Result (HTML characters not
+// escaped, as json.Encoder.SetEscapeHTML(false)), without its reflection:
+// the emitter of a stream encodes every result on one goroutine.
+func AppendResult(dst []byte, r *Result, d Detail) []byte {
+	dst = append(dst, `{"index":`...)
+	dst = strconv.AppendInt(dst, int64(r.Index), 10)
+	dst = append(dst, `,"verified":`...)
+	dst = strconv.AppendBool(dst, r.Verified)
+	if d == DetailFull {
+		dst = append(dst, `,"checks":`...)
+		dst = appendChecks(dst, r.Checks)
+		dst = append(dst, `,"errors":`...)
+		dst = appendChecks(dst, r.Errors)
+	} else if len(r.Errors) > 0 {
+		dst = append(dst, `,"errors":`...)
+		dst = appendChecks(dst, r.Errors)
+	}
+	if r.Code != "" {
+		dst = append(dst, `,"code":`...)
+		dst = appendString(dst, r.Code)
+	}
+	if r.Detail != "" {
+		dst = append(dst, `,"detail":`...)
+		dst = appendString(dst, r.Detail)
+	}
+	return append(dst, '}')
+}
+
+func appendChecks(dst []byte, cs []api.Check) []byte {
+	if cs == nil {
+		return append(dst, "null"...)
+	}
+	dst = append(dst, '[')
+	for i, c := range cs {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, `{"name":`...)
+		dst = appendString(dst, c.Name)
+		dst = append(dst, `,"status":`...)
+		dst = appendString(dst, c.Status)
+		if c.Detail != "" {
+			dst = append(dst, `,"detail":`...)
+			dst = appendString(dst, c.Detail)
+		}
+		dst = append(dst, '}')
+	}
+	return append(dst, ']')
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendString appends s as a JSON string (RFC 8259 §7) the way
+// encoding/json does without HTML escaping: '"', '\\' and control
+// characters escaped (\b \f \n \r \t by name), invalid UTF-8 as U+FFFD,
+// U+2028 and U+2029 escaped (JSONP safety, as encoding/json always does).
+func appendString(dst []byte, s string) []byte {
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		if b := s[i]; b < utf8.RuneSelf {
+			if b >= 0x20 && b != '"' && b != '\\' {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch b {
+			case '"', '\\':
+				dst = append(dst, '\\', b)
+			case '\b':
+				dst = append(dst, '\\', 'b')
+			case '\f':
+				dst = append(dst, '\\', 'f')
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hexDigits[b>>4], hexDigits[b&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		c, size := utf8.DecodeRuneInString(s[i:])
+		if c == utf8.RuneError && size == 1 {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if c == '\u2028' || c == '\u2029' {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[c&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}

@@ -1,0 +1,203 @@
+package cli
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+
+	"github.com/weidgo/weid/api"
+	"github.com/weidgo/weid/client"
+)
+
+// defaultNodeChunk is how many credentials verify-batch sends a node in one
+// request when it spreads a stream across several nodes: enough that each
+// request's overhead is small, few enough that a chunk retried elsewhere
+// costs little.
+const defaultNodeChunk = 2000
+
+// nodeChunk is a run of consecutive NDJSON lines sent to one node as one
+// stream.
+type nodeChunk struct {
+	seq  int    // position among chunks
+	base int    // index of its first credential in the whole input
+	n    int    // credentials (non-blank lines)
+	body []byte // the lines, each ending in '\n'
+	out  []*api.BatchResult
+}
+
+// spreadBatch verifies the NDJSON stream in across several nodes: it cuts
+// the stream into chunks of size credentials, gives each node one chunk at
+// a time, and calls onResult with every result in input order (Index
+// counted over the whole input), from the calling goroutine, as soon as
+// every earlier chunk's results have been. A node that fails a chunk (it
+// cannot be reached, answers an error, or its stream ends before its
+// trailer) is left out for the rest of the run, and the chunk is verified
+// again from its start on another node; only a chunk's complete results
+// are passed on, so nothing is reported twice. The run fails when every
+// node has failed. At most 2×nodes+1 chunks are held at once, so memory is
+// bounded whatever the length of the stream. logf, if not nil, is told of
+// each node left out.
+func spreadBatch(ctx context.Context, nodes []*client.Client, in io.Reader, o api.BatchOptions, detail string, size int, onResult func(*api.BatchResult) error, logf func(format string, args ...any)) error {
+	if size <= 0 {
+		size = defaultNodeChunk
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	inFlight := 2*len(nodes) + 1
+	tokens := make(chan struct{}, inFlight)
+	work := make(chan *nodeChunk)
+	retry := make(chan *nodeChunk, inFlight) // never blocks: at most inFlight chunks exist
+	done := make(chan *nodeChunk, inFlight)
+	chunks := make(chan int, 1) // the number of chunks, once the input is read
+
+	// Reader: lines into chunks, blank lines dropped as the node drops
+	// them, so that indexes agree.
+	go func() {
+		br := bufio.NewReaderSize(in, 64<<10)
+		seq, base := 0, 0
+		var c *nodeChunk
+		send := func() bool {
+			select {
+			case work <- c:
+			case <-ctx.Done():
+				return false
+			}
+			seq, base, c = seq+1, base+c.n, nil
+			return true
+		}
+		for {
+			line, err := br.ReadBytes('\n')
+			if t := bytes.TrimSpace(line); len(t) > 0 {
+				if c == nil {
+					select {
+					case tokens <- struct{}{}:
+					case <-ctx.Done():
+						return
+					}
+					c = &nodeChunk{seq: seq, base: base}
+				}
+				c.body = append(append(c.body, t...), '\n')
+				c.n++
+				if c.n == size && !send() {
+					return
+				}
+			}
+			if err != nil {
+				if !errors.Is(err, io.EOF) {
+					cancel(fmt.Errorf("read the credentials: %w", err))
+					return
+				}
+				if c != nil && !send() {
+					return
+				}
+				chunks <- seq
+				return
+			}
+		}
+	}()
+
+	// One worker per node, each with one chunk at a time (the node verifies
+	// a stream on all its cores); chunks to retry come first.
+	var mu sync.Mutex
+	alive := len(nodes)
+	var failures []string
+	for i, cl := range nodes {
+		go func() {
+			for {
+				var c *nodeChunk
+				select {
+				case c = <-retry:
+				default:
+					select {
+					case c = <-retry:
+					case c = <-work:
+					case <-ctx.Done():
+						return
+					}
+				}
+				err := verifyChunkOn(ctx, cl, c, o, detail)
+				if err == nil {
+					select {
+					case done <- c:
+						continue
+					case <-ctx.Done():
+						return
+					}
+				}
+				if ctx.Err() != nil {
+					return
+				}
+				mu.Lock()
+				alive--
+				failures = append(failures, fmt.Sprintf("%s: %v", cl.BaseURL, err))
+				last := alive == 0
+				mu.Unlock()
+				if last {
+					cancel(fmt.Errorf("every node failed: %s", strings.Join(failures, "; ")))
+					return
+				}
+				if logf != nil {
+					logf("node %d (%s) failed: %v; its chunk (credentials %d to %d) and the rest go to the other nodes", i+1, cl.BaseURL, err, c.base, c.base+c.n-1)
+				}
+				retry <- c
+				return
+			}
+		}()
+	}
+
+	// Emitter: chunks in input order.
+	pending := map[int]*nodeChunk{}
+	want, total := 0, -1
+	for total < 0 || want < total {
+		select {
+		case c := <-done:
+			pending[c.seq] = c
+			for {
+				c, ok := pending[want]
+				if !ok {
+					break
+				}
+				delete(pending, want)
+				want++
+				for _, r := range c.out {
+					if err := onResult(r); err != nil {
+						return err
+					}
+				}
+				<-tokens
+			}
+		case total = <-chunks:
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		}
+	}
+	return nil
+}
+
+// verifyChunkOn verifies chunk c on one node, keeping its results (their
+// indexes made the whole input's) in c.out only if the node answered every
+// credential, in order, and ended its stream with a trailer without error.
+func verifyChunkOn(ctx context.Context, cl *client.Client, c *nodeChunk, o api.BatchOptions, detail string) error {
+	out := make([]*api.BatchResult, 0, c.n)
+	_, err := cl.VerifyBatchDetail(ctx, bytes.NewReader(c.body), o, detail, func(r *api.BatchResult) error {
+		if r.Index != len(out) {
+			return fmt.Errorf("result %d came as index %d", len(out), r.Index)
+		}
+		r.Index += c.base
+		out = append(out, r)
+		return nil
+	})
+	if err == nil && len(out) != c.n {
+		err = fmt.Errorf("%d results for %d credentials", len(out), c.n)
+	}
+	if err != nil {
+		return err
+	}
+	c.out = out
+	return nil
+}

@@ -1,0 +1,211 @@
+package cli
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/weidgo/weid/api"
+	"github.com/weidgo/weid/credential"
+	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/keys"
+	"github.com/weidgo/weid/node"
+	"github.com/weidgo/weid/server"
+)
+
+// didKeyTokens signs n vc+jwt credentials of a did:key issuer: any node
+// verifies them, whatever its ledger.
+func didKeyTokens(t *testing.T, n int) []string {
+	t.Helper()
+	k, err := keys.Generate(keys.Ed25519)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := did.KeyDID(k.Public())
+	s := credential.Signer{DID: d, VerificationMethod: d + "#" + k.Public().Multibase(), Key: k}
+	toks := make([]string, n)
+	for i := range toks {
+		cred := fmt.Sprintf(`{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiableCredential"],"issuer":%q,"validFrom":"2025-01-01T00:00:00Z","credentialSubject":{"id":"did:example:%d"}}`, d, i)
+		if toks[i], err = credential.IssueJWT(s, json.RawMessage(cred), time.Now(), credential.IssueOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return toks
+}
+
+// batchNode serves a node of its own in this process; wrap, if not nil,
+// wraps its handler.
+func batchNode(t *testing.T, wrap func(http.Handler) http.Handler) *httptest.Server {
+	t.Helper()
+	n, err := node.Open(node.Config{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var h http.Handler = server.New(n, nil)
+	if wrap != nil {
+		h = wrap(h)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(func() { srv.Close(); n.Close() })
+	return srv
+}
+
+// cutAfter is a ResponseWriter that aborts the connection (as a node that
+// crashes mid-answer) once limit bytes of the answer were written.
+type cutAfter struct {
+	http.ResponseWriter
+	limit, n int
+}
+
+func (w *cutAfter) Write(p []byte) (int, error) {
+	if w.n+len(p) > w.limit {
+		if f, ok := w.ResponseWriter.(http.Flusher); ok {
+			_, _ = w.ResponseWriter.Write(p[:w.limit-w.n])
+			f.Flush()
+		}
+		panic(http.ErrAbortHandler)
+	}
+	w.n += len(p)
+	return w.ResponseWriter.Write(p)
+}
+
+func (w *cutAfter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// TestVerifyBatch_SpreadAcrossNodes: --node URL1,URL2,URL3 spreads a stream
+// over three nodes in chunks; the second node verifies one chunk, then cuts
+// its answer to the next one short mid-stream and refuses everything after.
+// Every credential gets exactly one result, in input order (the tampered
+// ones fail at their own index), the failed chunk is verified again on
+// another node, every node took part, and the failure is reported.
+func TestVerifyBatch_SpreadAcrossNodes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("opens three nodes; skipped with -short")
+	}
+	const n, chunk = 230, 20
+	toks := didKeyTokens(t, n)
+	bad := map[int]bool{7: true, 61: true, 199: true}
+	var in strings.Builder
+	for i, tok := range toks {
+		if bad[i] {
+			tok = tok[:len(tok)-6] + "AAAAAA"
+		}
+		in.WriteString(tok + "\n")
+	}
+	file := filepath.Join(t.TempDir(), "creds.ndjson")
+	if err := os.WriteFile(file, []byte(in.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var served [3]atomic.Int64
+	count := func(i int, next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == api.PathVerifyBatch {
+				served[i].Add(1)
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+	var calls atomic.Int64
+	flaky := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			switch calls.Add(1) {
+			case 1:
+				next.ServeHTTP(w, r)
+			case 2:
+				next.ServeHTTP(&cutAfter{ResponseWriter: w, limit: 3000}, r) // a few results, then the connection drops
+			default:
+				http.Error(w, `{"code":"ledger.unavailable","status":503}`, http.StatusServiceUnavailable)
+			}
+		})
+	}
+	urls := []string{
+		batchNode(t, func(h http.Handler) http.Handler { return count(0, h) }).URL,
+		batchNode(t, func(h http.Handler) http.Handler { return count(1, flaky(h)) }).URL,
+		batchNode(t, func(h http.Handler) http.Handler { return count(2, h) }).URL,
+	}
+	out, err := runCLI(t, "vc", "verify-batch", file, "-o", "ndjson", "--chunk", fmt.Sprint(chunk), "--node", strings.Join(urls, ","))
+	if err == nil || !strings.Contains(err.Error(), "did not verify") {
+		t.Fatalf("want the failed credentials' error, got %v\n%s", err, out)
+	}
+	sc := bufio.NewScanner(strings.NewReader(out))
+	sc.Buffer(nil, 1<<20)
+	i := 0
+	for sc.Scan() {
+		if strings.HasPrefix(sc.Text(), `{"summary"`) {
+			var tr api.VerifyBatchTrailer
+			if err := json.Unmarshal(sc.Bytes(), &tr); err != nil {
+				t.Fatal(err)
+			}
+			if tr.Summary.Total != n || tr.Summary.Outcomes["failed"] != len(bad) || tr.Summary.Outcomes["verified"] != n-len(bad) {
+				t.Fatalf("summary %+v", tr.Summary)
+			}
+			continue
+		}
+		var r api.BatchResult
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			t.Fatal(err)
+		}
+		if r.Index != i || r.Verified == bad[i] || len(r.Checks) == 0 {
+			t.Fatalf("line %d: %s", i, sc.Text())
+		}
+		i++
+	}
+	if i != n {
+		t.Fatalf("%d results for %d credentials", i, n)
+	}
+	if calls.Load() < 2 {
+		t.Fatalf("the flaky node was asked %d times: it never failed", calls.Load())
+	}
+	for k := range served {
+		if served[k].Load() == 0 {
+			t.Fatalf("node %d verified nothing (%d, %d, %d)", k+1, served[0].Load(), served[1].Load(), served[2].Load())
+		}
+	}
+
+	// Every node down: the run fails naming them, not with a partial answer.
+	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "down", http.StatusServiceUnavailable)
+	}))
+	defer down.Close()
+	_, err = runCLI(t, "vc", "verify-batch", file, "--chunk", "50", "--node", down.URL+","+down.URL)
+	if err == nil || !strings.Contains(err.Error(), "every node failed") {
+		t.Fatalf("all nodes down: %v", err)
+	}
+}
+
+// verifyBatchAcross runs "weid vc verify-batch --node" over the nodes of a
+// running consortium (TestLocalnet_Start's four), plus an address where no
+// node listens, whose chunk goes to the others: every credential verified,
+// in input order.
+func verifyBatchAcross(t *testing.T, urls []string) {
+	t.Helper()
+	const n = 600
+	toks := didKeyTokens(t, n)
+	file := filepath.Join(t.TempDir(), "creds.ndjson")
+	if err := os.WriteFile(file, []byte(strings.Join(toks, "\n")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dead := httptest.NewServer(http.NotFoundHandler())
+	dead.Close() // its port now refuses connections
+	nodes := strings.Join(append([]string{dead.URL}, urls...), ",")
+	out, err := runCLI(t, "vc", "verify-batch", file, "-o", "ndjson", "--chunk", "50", "--node", nodes)
+	if err != nil {
+		t.Fatalf("verify-batch across %s: %v\n%.2000s", nodes, err, out)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != n+1 || !strings.Contains(lines[n], `"verified":600`) {
+		t.Fatalf("%d lines, last %.300s", len(lines), lines[len(lines)-1])
+	}
+	for i, l := range lines[:n] {
+		if !strings.HasPrefix(l, fmt.Sprintf(`{"index":%d,"verified":true,`, i)) {
+			t.Fatalf("line %d: %.300s", i, l)
+		}
+	}
+}

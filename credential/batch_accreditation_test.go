@@ -1,0 +1,35 @@
+package credential_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/weidgo/weid/authz"
+	"github.com/weidgo/weid/credential"
+	"github.com/weidgo/weid/keys"
+)
+
+// TestBatch_AccreditationFollowsTheLedger: a batch reads an issuer's trust
+// registry entry once per ledger height, and a chunk verified after the
+// registry changed sees the change (accredited, then derecognized).
+func TestBatch_AccreditationFollowsTheLedger(t *testing.T) {
+	e := newLedger(t)
+	uni := e.issuer(t, keys.Ed25519, "Example University")
+	alice := e.user(t, keys.Ed25519)
+	var items []credential.Secured
+	for range 3 {
+		items = append(items, credential.Secured{Format: credential.FormatJWT, Token: issue(t, e, uni.signer(), diploma(t, uni.did, alice.did, nil))})
+	}
+	v := e.verifier(e.Now.Add(time.Hour))
+	b := v.NewBatch(credential.Policy{RequireAccreditation: true})
+	for i, r := range b.VerifyChunk(ctx, items) {
+		want(t, r, true, with(credential.CheckAccreditation, passed))
+		if single := v.VerifySecured(ctx, items[i], credential.Policy{RequireAccreditation: true}); single.Verified != r.Verified {
+			t.Fatalf("item %d: batch %v, single %v", i, r.Verified, single.Verified)
+		}
+	}
+	e.must(t, e.admin.tx(t, authz.TxDerecognize, authz.DerecognizePayload{DID: uni.did}))
+	for _, r := range b.VerifyChunk(ctx, items) {
+		want(t, r, false, with(credential.CheckAccreditation, failed))
+	}
+}

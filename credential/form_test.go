@@ -1,0 +1,60 @@
+package credential
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/weidgo/weid/errs"
+)
+
+// classifyBefore is Classify as it was before objects skipped the string
+// attempt: the reference for FuzzClassify.
+func classifyBefore(raw json.RawMessage) (Secured, error) {
+	if len(raw) == 0 {
+		return Secured{}, errs.BadRequest("credential.invalid", "verifiableCredential is required")
+	}
+	if s, ok := plainString(raw); ok {
+		return compact(s)
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return compact(s)
+	}
+	var obj struct {
+		Type  any             `json:"type"`
+		ID    string          `json:"id"`
+		Proof json.RawMessage `json:"proof"`
+	}
+	if err := json.Unmarshal(raw, &obj); err != nil {
+		return Secured{}, errs.BadRequest("credential.invalid", "verifiableCredential must be a JSON object or a compact JWT string")
+	}
+	if obj.Type == "EnvelopedVerifiableCredential" {
+		for _, prefix := range []string{DataURLVCJWT, DataURLSDJWT, dataURLVCSDJWT} {
+			if tok, ok := strings.CutPrefix(obj.ID, prefix); ok {
+				return compact(tok)
+			}
+		}
+		return Secured{}, errs.BadRequest("credential.unsupportedFormat", "the enveloped credential's id must be a %s or %s data URL", DataURLVCJWT, DataURLSDJWT)
+	}
+	if len(obj.Proof) > 0 && string(obj.Proof) != "null" {
+		return Secured{Format: FormatDataIntegrity, Doc: raw}, nil
+	}
+	return Secured{}, errs.BadRequest("credential.unsupportedFormat", "verifiableCredential must be a vc+jwt or SD-JWT (a compact string or an EnvelopedVerifiableCredential) or carry a Data Integrity proof")
+}
+
+// FuzzClassify checks that Classify answers every input as it did when it
+// tried each one as a JSON string first: the same form, or the same error.
+func FuzzClassify(f *testing.F) {
+	for _, s := range []string{`"a.b.c"`, `"a\u002eb.c~"`, `null`, ` "x.y.z" `, `{"proof":{}}`, ` {"type":"EnvelopedVerifiableCredential","id":"data:application/vc+jwt,a.b.c"}`, `{bad`, `[1]`, `42`, "\t{}", `""`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		got, gotErr := Classify(raw)
+		want, wantErr := classifyBefore(raw)
+		if (gotErr == nil) != (wantErr == nil) || (gotErr != nil && gotErr.Error() != wantErr.Error()) || !reflect.DeepEqual(got, want) {
+			t.Fatalf("%q: %+v, %v; before %+v, %v", raw, got, gotErr, want, wantErr)
+		}
+	})
+}
