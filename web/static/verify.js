@@ -52,13 +52,18 @@
       el("div", null, el("h2", null, title), el("p", null, text)));
   }
 
-  function checkList(checks) {
+  // checkList lists the checks. When the credential may be forged
+  // (untrusted), the checks that passed on what it says — its issuer,
+  // accreditation, dates, schema, status — are about claims nobody vouches
+  // for: they say so instead of repeating them.
+  function checkList(checks, untrusted) {
     const ul = el("ul", { class: "checks", id: "checks" });
     for (const c of checks || []) {
-      ul.append(el("li", { dataset: { check: c.name, status: c.status, code: c.code || "" } },
+      const moot = untrusted && !(c.name === "structure" || c.name === "proof" || c.status === "failed");
+      ul.append(el("li", { class: moot ? "moot" : null, dataset: { check: c.name, status: c.status, code: c.code || "" } },
         el("span", { class: "badge " + c.status }, w.t("status." + c.status)),
         el("span", { class: "name" }, checkName(c.name)),
-        el("span", { class: "reason" }, reasonText(c)),
+        el("span", { class: "reason" }, moot ? w.t("untrusted.check") : reasonText(c)),
         w.english(c.detail)));
     }
     return ul;
@@ -183,7 +188,7 @@
     draw();
     function draw() {
       const parts = [verdictBox(res, "verdict"),
-        el("section", { class: "card", "aria-labelledby": "checks-h" }, el("h2", { id: "checks-h", i18n: "checks.title" }), checkList(res.checks))];
+        el("section", { class: "card", "aria-labelledby": "checks-h" }, el("h2", { id: "checks-h", i18n: "checks.title" }), checkList(res.checks, untrusted(res)))];
       if (cred) {
         const cards = [issuerCard(cred, facts),
           el("section", { class: "card", "aria-labelledby": "claims-h" }, el("h2", { id: "claims-h", i18n: "claims.title" }), claimsTable(cred.credentialSubject))];
