@@ -178,7 +178,13 @@ type VerifyPresentationRequest struct {
 type Check struct {
 	Name   string `json:"name"`
 	Status string `json:"status"` // passed, failed, warning or skipped
-	Detail string `json:"detail,omitempty"`
+	// Code is the stable reason of the outcome, "<check>.<reason>" (the
+	// codes are listed in credential.CheckCodes), or "<check>.<status>"
+	// when the outcome has no more specific reason. Clients render their
+	// own text from Code and Params; Detail is the English explanation.
+	Code   string            `json:"code,omitempty"`
+	Params map[string]string `json:"params,omitempty"`
+	Detail string            `json:"detail,omitempty"`
 }
 
 // Verdict is what a verification found: one Check per named check, in a

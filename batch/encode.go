@@ -1,6 +1,8 @@
 package batch
 
 import (
+	"maps"
+	"slices"
 	"strconv"
 	"unicode/utf8"
 
@@ -94,6 +96,22 @@ func appendChecks(dst []byte, cs []api.Check) []byte {
 		dst = appendString(dst, c.Name)
 		dst = append(dst, `,"status":`...)
 		dst = appendString(dst, c.Status)
+		if c.Code != "" {
+			dst = append(dst, `,"code":`...)
+			dst = appendString(dst, c.Code)
+		}
+		if len(c.Params) > 0 {
+			dst = append(dst, `,"params":{`...)
+			for j, k := range slices.Sorted(maps.Keys(c.Params)) { // encoding/json sorts map keys
+				if j > 0 {
+					dst = append(dst, ',')
+				}
+				dst = appendString(dst, k)
+				dst = append(dst, ':')
+				dst = appendString(dst, c.Params[k])
+			}
+			dst = append(dst, '}')
+		}
 		if c.Detail != "" {
 			dst = append(dst, `,"detail":`...)
 			dst = appendString(dst, c.Detail)

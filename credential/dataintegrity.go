@@ -205,7 +205,7 @@ func (v *Verifier) VerifyDataIntegrity(ctx context.Context, doc json.RawMessage,
 	case 2:
 		version = "2.0"
 	}
-	r.add(CheckStructure, StatusPassed, "a VC Data Model "+version+" credential secured with Data Integrity")
+	r.addCode(CheckStructure, StatusPassed, ReasonStructureOK, params("format", "Data Integrity"), "a VC Data Model "+version+" credential secured with Data Integrity")
 	at := c.ValidFrom
 	signer := v.diProof(ctx, r, CheckProof, doc, c.Doc, ProofPurposeAssertionMethod, at, c.Issuer, ldproof.VerifyOptions{})
 	v.claims(r, c, signer, p)
@@ -287,11 +287,15 @@ func (v *Verifier) diProof(ctx context.Context, r *Result, check string, doc jso
 			parts = append(parts, fmt.Sprintf("the %s proof verifies with %s%s", name, pr.VerificationMethod, asOf[pr.VerificationMethod]))
 		}
 	}
+	var failed, passed string // the codes of codes.go are the proof check's
+	if check == CheckProof {
+		failed, passed = ReasonProofBadSignature, ReasonProofOK
+	}
 	if !res.Verified {
-		r.add(check, StatusFailed, strings.Join(parts, "; "))
+		r.addCode(check, StatusFailed, failed, nil, strings.Join(parts, "; "))
 		return signer
 	}
-	r.add(check, StatusPassed, strings.Join(parts, "; "))
+	r.addCode(check, StatusPassed, passed, nil, strings.Join(parts, "; "))
 	return signer
 }
 

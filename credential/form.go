@@ -181,9 +181,9 @@ func newResult() *Result {
 // structureFailed records a failed structure check, skips the others and
 // finishes r.
 func (r *Result) structureFailed(err error) {
-	r.add(CheckStructure, StatusFailed, err.Error())
+	r.addCode(CheckStructure, StatusFailed, ReasonStructureInvalid, nil, err.Error())
 	for _, n := range CheckNames[1:] {
-		r.add(n, StatusSkipped, "the credential's structure is invalid")
+		r.addCode(n, StatusSkipped, ReasonSkippedStructure, nil, "the credential's structure is invalid")
 	}
 	r.finish()
 }

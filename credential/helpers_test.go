@@ -3,6 +3,7 @@ package credential_test
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -197,8 +198,21 @@ func statuses(t testing.TB, r *credential.Result) map[string]string {
 			t.Fatalf("check %d is %q, want %q", i, c.Name, credential.CheckNames[i])
 		}
 		m[c.Name] = c.Status
+		checkCode(t, c)
 	}
 	return m
+}
+
+// checkCode fails unless c has a code: one of credential.CheckCodes for
+// its check (or the skipped-because-invalid one), or its DefaultCode.
+func checkCode(t testing.TB, c credential.Check) {
+	t.Helper()
+	if c.Code == credential.DefaultCode(c.Name, c.Status) || c.Code == credential.ReasonSkippedStructure && c.Status == credential.StatusSkipped {
+		return
+	}
+	if !slices.Contains(credential.CheckCodes, c.Code) || !strings.HasPrefix(c.Code, c.Name+".") {
+		t.Errorf("check %s (%s): code %q is not one of its codes", c.Name, c.Status, c.Code)
+	}
 }
 
 // want fails unless the result's checks have the given statuses (others

@@ -186,14 +186,15 @@ func (pr *PresentationResult) add(name, status, detail string) {
 }
 
 func (pr *PresentationResult) failStructure(err error) {
-	pr.add(CheckStructure, StatusFailed, err.Error())
+	pr.Checks = append(pr.Checks, Check{Name: CheckStructure, Status: StatusFailed, Code: ReasonStructureInvalid, Detail: err.Error()})
 	for _, n := range PresentationCheckNames[1:] {
-		pr.add(n, StatusSkipped, "the presentation's structure is invalid")
+		pr.Checks = append(pr.Checks, Check{Name: n, Status: StatusSkipped, Code: ReasonSkippedStructure, Detail: "the presentation's structure is invalid"})
 	}
 	pr.finish()
 }
 
 func (pr *PresentationResult) finish() {
+	withDefaultCodes(pr.Checks)
 	pr.Verified = true
 	for _, c := range pr.Checks {
 		switch c.Status {

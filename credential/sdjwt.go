@@ -198,9 +198,9 @@ func (v *Verifier) sdProof(ctx context.Context, r *Result, sd *sdjwt.SDJWT, o sd
 	if ok {
 		ver, err = sd.Verify(pk, o)
 		if err != nil {
-			proofCheck = Check{Name: CheckProof, Status: StatusFailed, Detail: fmt.Sprintf("%s: %v", kid, err)}
+			proofCheck = Check{Name: CheckProof, Status: StatusFailed, Code: ReasonProofBadSignature, Params: params("key", kid), Detail: fmt.Sprintf("%s: %v", kid, err)}
 		} else {
-			proofCheck = Check{Name: CheckProof, Status: StatusPassed, Detail: fmt.Sprintf("the %s SD-JWT signature verifies with %s%s; %s disclosed", sd.Issuer.Header.Alg, kid, asOf, claimCount(len(ver.Disclosed)))}
+			proofCheck = Check{Name: CheckProof, Status: StatusPassed, Code: proofOKCode(asOf), Params: params("key", kid), Detail: fmt.Sprintf("the %s SD-JWT signature verifies with %s%s; %s disclosed", sd.Issuer.Header.Alg, kid, asOf, claimCount(len(ver.Disclosed)))}
 		}
 	} else {
 		proofCheck = pr.Checks[0]
@@ -216,7 +216,7 @@ func (v *Verifier) sdProof(ctx context.Context, r *Result, sd *sdjwt.SDJWT, o sd
 		return nil, nil, ""
 	}
 	r.Credential = c.Doc
-	r.add(CheckStructure, StatusPassed, "an SD-JWT VC (dc+sd-jwt) mapped to a VC Data Model 2.0 credential")
+	r.addCode(CheckStructure, StatusPassed, ReasonStructureOK, params("format", "SD-JWT VC"), "an SD-JWT VC (dc+sd-jwt) mapped to a VC Data Model 2.0 credential")
 	r.Checks = append(r.Checks, proofCheck)
 	return ver, c, u.DID
 }

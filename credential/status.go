@@ -42,15 +42,15 @@ type StatusChecker interface {
 // status runs the status check.
 func (v *Verifier) status(r *Result, c *Credential) {
 	if len(c.Statuses) == 0 && c.unsupportedStatus != "" {
-		r.add(CheckStatus, StatusWarning, c.unsupportedStatus)
+		r.addCode(CheckStatus, StatusWarning, ReasonStatusUnsupported, nil, c.unsupportedStatus)
 		return
 	}
 	if len(c.Statuses) == 0 {
-		r.add(CheckStatus, StatusSkipped, "the credential has no credentialStatus")
+		r.addCode(CheckStatus, StatusSkipped, ReasonStatusNone, nil, "the credential has no credentialStatus")
 		return
 	}
 	if v.Status == nil || v.State == nil {
-		r.add(CheckStatus, StatusWarning, "no status list is available to this verifier: the credential's revocation or suspension was not checked")
+		r.addCode(CheckStatus, StatusWarning, ReasonStatusNoList, nil, "no status list is available to this verifier: the credential's revocation or suspension was not checked")
 		return
 	}
 	var passed, unknown []string
@@ -58,7 +58,7 @@ func (v *Verifier) status(r *Result, c *Credential) {
 		o, err := v.Status.CheckStatus(v.State, c.Issuer, entry)
 		if err != nil {
 			if e, ok := errs.As(err); ok && e.Status < 500 {
-				r.add(CheckStatus, StatusFailed, fmt.Sprintf("credentialStatus %d: %s", i, e.Detail))
+				r.addCode(CheckStatus, StatusFailed, ReasonStatusBadEntry, nil, fmt.Sprintf("credentialStatus %d: %s", i, e.Detail))
 				return
 			}
 			r.internal(fmt.Errorf("read credentialStatus %d: %w", i, err))
@@ -69,23 +69,36 @@ func (v *Verifier) status(r *Result, c *Credential) {
 		case !o.Known:
 			unknown = append(unknown, o.Where)
 		case o.Set && o.Purpose == PurposeRevocation:
-			r.add(CheckStatus, StatusFailed, "revoked ("+o.Where+")")
+			r.addCode(CheckStatus, StatusFailed, ReasonStatusRevoked, entryParams(entry), "revoked ("+o.Where+")")
 			return
 		case o.Set && o.Purpose == PurposeSuspension:
-			r.add(CheckStatus, StatusFailed, "suspended ("+o.Where+")")
+			r.addCode(CheckStatus, StatusFailed, ReasonStatusSuspended, entryParams(entry), "suspended ("+o.Where+")")
 			return
 		case o.Set:
-			r.add(CheckStatus, StatusFailed, fmt.Sprintf("status %q is set (%s)", o.Purpose, o.Where))
+			p := entryParams(entry)
+			p["purpose"] = o.Purpose
+			r.addCode(CheckStatus, StatusFailed, ReasonStatusSet, p, fmt.Sprintf("status %q is set (%s)", o.Purpose, o.Where))
 			return
 		default:
 			passed = append(passed, "not "+pastTense(o.Purpose))
 		}
 	}
 	if len(unknown) > 0 {
-		r.add(CheckStatus, StatusWarning, "not checked (not a status list of this ledger): "+strings.Join(unknown, ", "))
+		r.addCode(CheckStatus, StatusWarning, ReasonStatusUnknownList, nil, "not checked (not a status list of this ledger): "+strings.Join(unknown, ", "))
 		return
 	}
-	r.add(CheckStatus, StatusPassed, strings.Join(passed, ", "))
+	r.addCode(CheckStatus, StatusPassed, ReasonStatusOK, nil, strings.Join(passed, ", "))
+}
+
+// entryParams names a credentialStatus entry's list (the last segment of
+// its statusListCredential URL) and index (Bitstring Status List v1.0
+// §2.1), for the status check's Params.
+func entryParams(entry map[string]any) map[string]string {
+	list, _ := entry["statusListCredential"].(string)
+	if i := strings.LastIndexByte(list, '/'); i >= 0 {
+		list = list[i+1:]
+	}
+	return params("list", truncate(list, 100), "index", truncate(fmt.Sprint(entry["statusListIndex"]), 20))
 }
 
 func pastTense(purpose string) string {

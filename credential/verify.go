@@ -163,7 +163,7 @@ func (v *Verifier) VerifyJWT(ctx context.Context, token string, p Policy) *Resul
 		return r
 	}
 	r.Credential = c.Doc
-	r.add(CheckStructure, StatusPassed, "a VC Data Model 2.0 credential secured as a vc+jwt JWS ("+j.Header.Alg+")")
+	r.addCode(CheckStructure, StatusPassed, ReasonStructureOK, params("format", "vc+jwt"), "a VC Data Model 2.0 credential secured as a vc+jwt JWS ("+j.Header.Alg+")")
 	kidDID := v.proof(ctx, r, j, c)
 	v.claims(r, c, kidDID, p)
 	return r
@@ -187,6 +187,12 @@ func (r *Result) add(name, status, detail string) {
 	r.Checks = append(r.Checks, Check{Name: name, Status: status, Detail: detail})
 }
 
+// addCode records a check outcome with its code and parameters
+// (codes.go).
+func (r *Result) addCode(name, status, code string, p map[string]string, detail string) {
+	r.Checks = append(r.Checks, Check{Name: name, Status: status, Code: code, Params: p, Detail: detail})
+}
+
 // internal records an error of the verifier's side.
 func (r *Result) internal(err error) {
 	if r.Err == nil {
@@ -195,6 +201,7 @@ func (r *Result) internal(err error) {
 }
 
 func (r *Result) finish() {
+	withDefaultCodes(r.Checks)
 	r.Verified = true
 	nw, ne := 0, 0
 	for _, c := range r.Checks {
@@ -225,7 +232,9 @@ func (r *Result) finish() {
 // proof runs the proof check and returns the kid's DID ("" if the kid is
 // not a DID URL).
 func (v *Verifier) proof(ctx context.Context, r *Result, j *jose.JWS, c *Credential) string {
-	fail := func(format string, args ...any) { r.add(CheckProof, StatusFailed, fmt.Sprintf(format, args...)) }
+	fail := func(format string, args ...any) {
+		r.addCode(CheckProof, StatusFailed, ReasonProofNoKey, nil, fmt.Sprintf(format, args...))
+	}
 	kid := j.Header.Kid
 	if kid == "" {
 		fail("the protected header has no \"kid\" naming the verification method")
@@ -245,10 +254,10 @@ func (v *Verifier) proof(ctx context.Context, r *Result, j *jose.JWS, c *Credent
 		return u.DID
 	}
 	if err := j.Verify(pk); err != nil {
-		fail("%s: %v", kid, err)
+		r.addCode(CheckProof, StatusFailed, ReasonProofBadSignature, params("key", kid), fmt.Sprintf("%s: %v", kid, err))
 		return u.DID
 	}
-	r.add(CheckProof, StatusPassed, "the "+j.Header.Alg+" signature verifies with "+kid+asOf)
+	r.addCode(CheckProof, StatusPassed, proofOKCode(asOf), params("key", kid), "the "+j.Header.Alg+" signature verifies with "+kid+asOf)
 	return u.DID
 }
 
@@ -274,19 +283,25 @@ const (
 // at is not zero.
 func (v *Verifier) methodKey(ctx context.Context, r *Result, check, rel string, u did.DIDURL, kid string, issuedAt time.Time) (pk keys.PublicKey, asOf string, ok bool) {
 	fail := func(format string, args ...any) { r.add(check, StatusFailed, fmt.Sprintf(format, args...)) }
+	failCode := func(code string, p map[string]string, format string, args ...any) {
+		if check != CheckProof {
+			code = "" // the codes of codes.go are the proof check's
+		}
+		r.addCode(check, StatusFailed, code, p, fmt.Sprintf(format, args...))
+	}
 	if v.Resolver == nil {
 		fail("no DID resolver is configured")
 		return pk, "", false
 	}
 	resolveErr := func(err error) {
 		if errors.Is(err, did.ErrDeactivated) {
-			fail("the signer's DID %s is deactivated", u.DID)
+			failCode(ReasonProofDeactivated, params("did", u.DID), "the signer's DID %s is deactivated", u.DID)
 			return
 		}
 		if did.ErrorCode(err) == "internalError" {
 			r.internal(fmt.Errorf("resolve %s: %w", u.DID, err))
 		}
-		fail("resolving %s: %v", u.DID, err)
+		failCode(ReasonProofUnresolved, params("did", u.DID), "resolving %s: %v", u.DID, err)
 	}
 	res, err := v.resolveLatest(ctx, u.DID)
 	if err != nil {
@@ -296,7 +311,7 @@ func (v *Verifier) methodKey(ctx context.Context, r *Result, check, rel string, 
 	vm, found := relatedMethod(res, rel, kid)
 	if !found && u.Method == did.MethodWeid && rel == relAssertionMethod {
 		if issuedAt.IsZero() {
-			fail("%s is not an assertionMethod of %s, and the credential carries no issuance time (iat, validFrom or proof created) to resolve the DID as of its issuance", kid, u.DID)
+			failCode(ReasonProofKeyNotInDoc, params("key", kid, "did", u.DID), "%s is not an assertionMethod of %s, and the credential carries no issuance time (iat, validFrom or proof created) to resolve the DID as of its issuance", kid, u.DID)
 			return pk, "", false
 		}
 		old, err := v.Resolver.Resolve(ctx, u.DID, did.Options{VersionTime: issuedAt})
@@ -305,7 +320,7 @@ func (v *Verifier) methodKey(ctx context.Context, r *Result, check, rel string, 
 			return pk, "", false
 		}
 		if vm, found = relatedMethod(old, rel, kid); !found {
-			fail("%s was not an assertionMethod of %s at %s, when the credential says it was issued", kid, u.DID, issuedAt.UTC().Format(time.RFC3339))
+			failCode(ReasonProofKeyNotInDoc, params("key", kid, "did", u.DID), "%s was not an assertionMethod of %s at %s, when the credential says it was issued", kid, u.DID, issuedAt.UTC().Format(time.RFC3339))
 			return pk, "", false
 		}
 		// A key rotated out still verifies what it signed while current,
@@ -314,14 +329,14 @@ func (v *Verifier) methodKey(ctx context.Context, r *Result, check, rel string, 
 		mb := did.CanonicalKey(vm.PublicKeyMultibase)
 		for _, c := range res.DocumentMetadata.CompromisedKeys {
 			if c.PublicKeyMultibase == mb {
-				fail("the key of %s was declared compromised by %s at %s (tx %s): nothing it signed is accepted, whatever date it carries", kid, u.DID, c.Since, c.TxHash)
+				failCode(ReasonProofCompromised, params("key", kid, "did", u.DID, "since", c.Since), "the key of %s was declared compromised by %s at %s (tx %s): nothing it signed is accepted, whatever date it carries", kid, u.DID, c.Since, c.TxHash)
 				return pk, "", false
 			}
 		}
 		asOf = fmt.Sprintf(", as of its issuance (%s, version %s of the DID document; the key is no longer in the latest version)", issuedAt.UTC().Format(time.RFC3339), old.DocumentMetadata.VersionID)
 	}
 	if !found {
-		fail("%s is not an %s method of %s", kid, rel, u.DID)
+		failCode(ReasonProofKeyNotInDoc, params("key", kid, "did", u.DID), "%s is not an %s method of %s", kid, rel, u.DID)
 		return pk, "", false
 	}
 	if pk, err = v.memo.publicKeyOf(vm); err != nil {
@@ -372,39 +387,39 @@ func (r *Result) binding(c *Credential, kidDID string, require bool) bool {
 		if require {
 			st = StatusFailed
 		}
-		r.add(CheckIssuerBinding, st, "the issuer "+truncate(c.Issuer, 200)+" is not a DID: nothing binds it to the signing key")
+		r.addCode(CheckIssuerBinding, st, ReasonBindingNotDID, params("issuer", truncate(c.Issuer, 200)), "the issuer "+truncate(c.Issuer, 200)+" is not a DID: nothing binds it to the signing key")
 		return false
 	}
 	if kidDID == "" {
-		r.add(CheckIssuerBinding, StatusFailed, "the signing key is not named by a DID URL, so it cannot be tied to the issuer "+c.Issuer)
+		r.addCode(CheckIssuerBinding, StatusFailed, ReasonBindingNoDIDKey, params("issuer", c.Issuer), "the signing key is not named by a DID URL, so it cannot be tied to the issuer "+c.Issuer)
 		return false
 	}
 	if kidDID != c.Issuer {
-		r.add(CheckIssuerBinding, StatusFailed, "the credential names the issuer "+c.Issuer+" but is signed by a key of "+kidDID)
+		r.addCode(CheckIssuerBinding, StatusFailed, ReasonBindingMismatch, params("issuer", c.Issuer, "signer", kidDID), "the credential names the issuer "+c.Issuer+" but is signed by a key of "+kidDID)
 		return false
 	}
-	r.add(CheckIssuerBinding, StatusPassed, "the issuer "+c.Issuer+" is the signer's DID")
+	r.addCode(CheckIssuerBinding, StatusPassed, ReasonBindingOK, params("issuer", c.Issuer), "the issuer "+c.Issuer+" is the signer's DID")
 	return true
 }
 
 // accreditation runs the accreditation check.
 func (v *Verifier) accreditation(r *Result, c *Credential, bound, require bool) {
-	notOK := func(detail string) {
+	notOK := func(code string, p map[string]string, detail string) {
 		st := StatusWarning
 		if require {
 			st = StatusFailed
 		}
-		r.add(CheckAccreditation, st, detail)
+		r.addCode(CheckAccreditation, st, code, p, detail)
 	}
 	switch {
 	case !strings.HasPrefix(c.Issuer, "did:"):
-		notOK("the issuer is not a DID, so it is not in the trust registry")
+		notOK(ReasonAccreditationNotDID, nil, "the issuer is not a DID, so it is not in the trust registry")
 		return
 	case !bound:
-		notOK("the issuer is not bound to the signing key")
+		notOK(ReasonAccreditationUnbound, nil, "the issuer is not bound to the signing key")
 		return
 	case v.State == nil:
-		notOK("no trust registry is available to check the issuer " + c.Issuer)
+		notOK(ReasonAccreditationNoRegistry, nil, "no trust registry is available to check the issuer "+c.Issuer)
 		return
 	}
 	is, ok, err := v.authorityIssuer(c.Issuer)
@@ -414,7 +429,7 @@ func (v *Verifier) accreditation(r *Result, c *Credential, bound, require bool) 
 		return
 	}
 	if !ok {
-		notOK(c.Issuer + " is not a recognized authority issuer")
+		notOK(ReasonAccreditationNotRecognized, params("issuer", c.Issuer), c.Issuer+" is not a recognized authority issuer")
 		return
 	}
 	var types []string
@@ -442,15 +457,17 @@ func (v *Verifier) accreditation(r *Result, c *Credential, bound, require bool) 
 				if t == "" {
 					what = "credentials"
 				}
+				p := params("issuer", c.Issuer, "name", is.Name, "type", t)
 				if id != 0 {
 					what += fmt.Sprintf(" with schema %d", id)
+					p["schema"] = fmt.Sprint(id)
 				}
-				notOK(fmt.Sprintf("%s (%s) is an authority issuer but is not accredited for %s", c.Issuer, is.Name, what))
+				notOK(ReasonAccreditationNotFor, p, fmt.Sprintf("%s (%s) is an authority issuer but is not accredited for %s", c.Issuer, is.Name, what))
 				return
 			}
 		}
 	}
-	r.add(CheckAccreditation, StatusPassed, c.Issuer+" is an authority issuer ("+is.Name+") accredited for this credential")
+	r.addCode(CheckAccreditation, StatusPassed, ReasonAccreditationOK, params("issuer", c.Issuer, "name", is.Name), c.Issuer+" is an authority issuer ("+is.Name+") accredited for this credential")
 }
 
 // validity runs the validityPeriod check.
@@ -460,7 +477,7 @@ func (v *Verifier) validity(r *Result, c *Credential) {
 		now = v.Now()
 	}
 	if c.ValidFrom.IsZero() && c.ValidUntil.IsZero() && c.NotBefore.IsZero() && c.Expires.IsZero() {
-		r.add(CheckValidityPeriod, StatusSkipped, "the credential has no validity period")
+		r.addCode(CheckValidityPeriod, StatusSkipped, ReasonValidityNone, nil, "the credential has no validity period")
 		return
 	}
 	f := func(t time.Time) string { return t.UTC().Format(time.RFC3339) }
@@ -469,7 +486,7 @@ func (v *Verifier) validity(r *Result, c *Credential) {
 		t    time.Time
 	}{{"validFrom", c.ValidFrom}, {"nbf", c.NotBefore}} {
 		if !b.t.IsZero() && b.t.After(now.Add(v.ClockSkew)) {
-			r.add(CheckValidityPeriod, StatusFailed, fmt.Sprintf("not valid yet: %s is %s, now is %s", b.name, f(b.t), f(now)))
+			r.addCode(CheckValidityPeriod, StatusFailed, ReasonValidityNotYet, params("at", f(b.t)), fmt.Sprintf("not valid yet: %s is %s, now is %s", b.name, f(b.t), f(now)))
 			return
 		}
 	}
@@ -478,17 +495,17 @@ func (v *Verifier) validity(r *Result, c *Credential) {
 		t    time.Time
 	}{{"validUntil", c.ValidUntil}, {"exp", c.Expires}} {
 		if !e.t.IsZero() && e.t.Before(now.Add(-v.ClockSkew)) {
-			r.add(CheckValidityPeriod, StatusFailed, fmt.Sprintf("expired: %s is %s, now is %s", e.name, f(e.t), f(now)))
+			r.addCode(CheckValidityPeriod, StatusFailed, ReasonValidityExpired, params("at", f(e.t)), fmt.Sprintf("expired: %s is %s, now is %s", e.name, f(e.t), f(now)))
 			return
 		}
 	}
-	r.add(CheckValidityPeriod, StatusPassed, "valid now ("+f(now)+")")
+	r.addCode(CheckValidityPeriod, StatusPassed, ReasonValidityOK, params("now", f(now)), "valid now ("+f(now)+")")
 }
 
 // schema runs the schema check.
 func (v *Verifier) schema(r *Result, c *Credential) {
 	if len(c.Schemas) == 0 {
-		r.add(CheckSchema, StatusSkipped, "the credential names no credentialSchema")
+		r.addCode(CheckSchema, StatusSkipped, ReasonSchemaNone, nil, "the credential names no credentialSchema")
 		return
 	}
 	var checked, unchecked, disclosed []string
@@ -505,7 +522,7 @@ func (v *Verifier) schema(r *Result, c *Credential) {
 			// them all at issuance; check the schema exists.
 			if _, err := schemas.Get(v.State, id, version); err != nil {
 				if e, isErr := errs.As(err); isErr && e.Status < 500 {
-					r.add(CheckSchema, StatusFailed, fmt.Sprintf("credentialSchema %s: %s", truncate(ref.ID, 200), e.Detail))
+					r.addCode(CheckSchema, StatusFailed, ReasonSchemaNotFound, params("schema", truncate(ref.ID, 200)), fmt.Sprintf("credentialSchema %s: %s", truncate(ref.ID, 200), e.Detail))
 				} else {
 					r.internal(fmt.Errorf("read schema %d: %w", id, err))
 					r.add(CheckSchema, StatusFailed, fmt.Sprintf("schema %d could not be read", id))
@@ -526,9 +543,9 @@ func (v *Verifier) schema(r *Result, c *Credential) {
 			e, isErr := errs.As(err)
 			switch {
 			case isErr && e.Code == "schema.notFound":
-				r.add(CheckSchema, StatusFailed, fmt.Sprintf("credentialSchema %s: %s", truncate(ref.ID, 200), e.Detail))
+				r.addCode(CheckSchema, StatusFailed, ReasonSchemaNotFound, params("schema", truncate(ref.ID, 200)), fmt.Sprintf("credentialSchema %s: %s", truncate(ref.ID, 200), e.Detail))
 			case isErr && e.Status < 500:
-				r.add(CheckSchema, StatusFailed, fmt.Sprintf("credentialSubject %d: %s", i, e.Detail))
+				r.addCode(CheckSchema, StatusFailed, ReasonSchemaNonConforming, params("subject", fmt.Sprint(i)), fmt.Sprintf("credentialSubject %d: %s", i, e.Detail))
 			default:
 				r.internal(fmt.Errorf("validate against schema %d: %w", id, err))
 				r.add(CheckSchema, StatusFailed, fmt.Sprintf("schema %d could not be read", id))
@@ -543,12 +560,12 @@ func (v *Verifier) schema(r *Result, c *Credential) {
 		if len(unchecked) > 0 {
 			detail += "; not weid schemas, not checked: " + strings.Join(unchecked, ", ")
 		}
-		r.add(CheckSchema, StatusWarning, detail)
+		r.addCode(CheckSchema, StatusWarning, ReasonSchemaDisclosed, nil, detail)
 	case len(unchecked) > 0 && v.State == nil:
-		r.add(CheckSchema, StatusWarning, "no ledger is available to check the claims against "+strings.Join(unchecked, ", "))
+		r.addCode(CheckSchema, StatusWarning, ReasonSchemaNoLedger, nil, "no ledger is available to check the claims against "+strings.Join(unchecked, ", "))
 	case len(unchecked) > 0:
-		r.add(CheckSchema, StatusWarning, "not weid schemas, not checked: "+strings.Join(unchecked, ", "))
+		r.addCode(CheckSchema, StatusWarning, ReasonSchemaNotWeid, nil, "not weid schemas, not checked: "+strings.Join(unchecked, ", "))
 	default:
-		r.add(CheckSchema, StatusPassed, "the claims conform to "+strings.Join(checked, ", "))
+		r.addCode(CheckSchema, StatusPassed, ReasonSchemaOK, params("schemas", strings.Join(checked, ", ")), "the claims conform to "+strings.Join(checked, ", "))
 	}
 }

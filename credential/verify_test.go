@@ -110,7 +110,11 @@ func TestTamperedPayload(t *testing.T) {
 	bad := reassemble(t, tok, func(m map[string]any) {
 		m["credentialSubject"].(map[string]any)["degree"] = "Doctor of Philosophy"
 	})
-	want(t, v.VerifyJWT(ctx, bad, credential.Policy{}), false, with(credential.CheckProof, failed))
+	r := v.VerifyJWT(ctx, bad, credential.Policy{})
+	want(t, r, false, with(credential.CheckProof, failed))
+	if c := r.Errors[0]; c.Code != credential.ReasonProofBadSignature || c.Params["key"] != uni.vm() {
+		t.Errorf("tampered: code %q params %v, want %s naming the key", c.Code, c.Params, credential.ReasonProofBadSignature)
+	}
 	// A flipped signature bit fails too.
 	parts := strings.Split(tok, ".")
 	sig, _ := base64.RawURLEncoding.DecodeString(parts[2])
@@ -262,8 +266,8 @@ func TestStatus(t *testing.T) {
 	}))
 	r := e.verifier(e.Now.Add(time.Hour)).VerifyJWT(ctx, tok, credential.Policy{RequireAccreditation: true})
 	want(t, r, true, with(credential.CheckStatus, warning))
-	if !strings.Contains(r.Warnings[0].Detail, "no status list is available") {
-		t.Errorf("warning %q", r.Warnings[0].Detail)
+	if !strings.Contains(r.Warnings[0].Detail, "no status list is available") || r.Warnings[0].Code != credential.ReasonStatusNoList {
+		t.Errorf("warning %q (%s)", r.Warnings[0].Detail, r.Warnings[0].Code)
 	}
 }
 

@@ -200,7 +200,11 @@ func (t *tally) check(name string, failed []string, okDetail, failDetail string)
 func (t *tally) sort() {
 	res := t.res
 	res.Verified = true
-	for _, c := range res.Checks {
+	for i, c := range res.Checks {
+		if c.Code == "" {
+			c.Code = credential.DefaultCode(c.Name, c.Status)
+			res.Checks[i] = c
+		}
 		switch c.Status {
 		case credential.StatusFailed:
 			res.Verified = false

@@ -1,13 +1,21 @@
 package web
 
 import (
+	"encoding/json"
 	"io/fs"
+	"maps"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"regexp"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/weidgo/weid/credential"
+	"github.com/weidgo/weid/oid4vp"
 )
 
 // TestPages_RenderedWithLayoutAndHeaders: every page is served with the
@@ -64,41 +72,82 @@ func TestPages_RenderedWithLayoutAndHeaders(t *testing.T) {
 	}
 }
 
-// TestI18n_EveryKeyInBothLanguages: every text key the pages and scripts
-// use is in i18n.js in English and Chinese, and the two have the same keys.
-func TestI18n_EveryKeyInBothLanguages(t *testing.T) {
+// languages are the pages' languages, as i18n.js names its tables.
+var languages = []string{"en", "zh-CN", "zh-HK"}
+
+// i18nTables reads i18n.js: language → key → text.
+func i18nTables(t *testing.T) map[string]map[string]string {
+	t.Helper()
 	src, err := static.ReadFile("static/i18n.js")
 	if err != nil {
 		t.Fatal(err)
 	}
 	text := string(src)
-	zhAt := strings.Index(text, `"zh-CN": {`)
-	if zhAt < 0 {
-		t.Fatal("i18n.js has no zh-CN table")
-	}
-	keyRE := regexp.MustCompile(`(?m)^\s+"([\w.+-]+)": "`)
-	table := func(s string) map[string]bool {
-		m := map[string]bool{}
-		for _, k := range keyRE.FindAllStringSubmatch(s, -1) {
-			m[k[1]] = true
+	tableRE := regexp.MustCompile(`(?m)^  "?([\w-]+)"?: \{$`)
+	entryRE := regexp.MustCompile(`(?m)^\s+"([\w.+-]+)": ("(?:[^"\\]|\\.)*"),$`)
+	starts := tableRE.FindAllStringSubmatchIndex(text, -1)
+	tables := map[string]map[string]string{}
+	for i, at := range starts {
+		end := len(text)
+		if i+1 < len(starts) {
+			end = starts[i+1][0]
 		}
-		return m
-	}
-	en, zh := table(text[:zhAt]), table(text[zhAt:])
-	if len(en) < 100 {
-		t.Fatalf("only %d English keys found", len(en))
-	}
-	for k := range en {
-		if !zh[k] {
-			t.Errorf("%s: no Chinese text", k)
+		m := map[string]string{}
+		for _, e := range entryRE.FindAllStringSubmatch(text[at[1]:end], -1) {
+			s, err := strconv.Unquote(e[2])
+			if err != nil {
+				t.Fatalf("%s: %v", e[1], err)
+			}
+			m[e[1]] = s
 		}
+		tables[text[at[2]:at[3]]] = m
 	}
-	for k := range zh {
-		if !en[k] {
-			t.Errorf("%s: Chinese text without an English one", k)
+	for _, l := range languages {
+		if len(tables[l]) < 100 {
+			t.Fatalf("i18n.js: %d keys in the %s table", len(tables[l]), l)
 		}
 	}
+	if len(tables) != len(languages) {
+		t.Errorf("i18n.js has the tables %v, want %v", slices.Sorted(maps.Keys(tables)), languages)
+	}
+	return tables
+}
 
+// TestI18n_EveryKeyInBothLanguages: every text key the pages and scripts
+// use is in i18n.js in English, Simplified and Traditional Chinese, and
+// the three have the same keys and the same {placeholders}.
+func TestI18n_EveryKeyInBothLanguages(t *testing.T) {
+	tables := i18nTables(t)
+	en := tables["en"]
+	placeholders := func(s string) string {
+		p := regexp.MustCompile(`\{\w+\}`).FindAllString(s, -1)
+		sort.Strings(p)
+		return strings.Join(p, "")
+	}
+	for _, l := range languages[1:] {
+		for k, s := range en {
+			tr, ok := tables[l][k]
+			if !ok {
+				t.Errorf("%s: no %s text", k, l)
+				continue
+			}
+			if placeholders(tr) != placeholders(s) {
+				t.Errorf("%s: the %s text %q has other placeholders than %q", k, l, tr, s)
+			}
+		}
+		for k := range tables[l] {
+			if _, ok := en[k]; !ok {
+				t.Errorf("%s: %s text without an English one", k, l)
+			}
+		}
+	}
+	// zh-HK is Traditional Chinese: none of these Simplified-only
+	// characters (of words the pages use) is left over.
+	for k, s := range tables["zh-HK"] {
+		if i := strings.IndexAny(s, "证书签发验账时这个们无录区块数据类与为删发请确认错误状态"); i >= 0 {
+			t.Errorf("zh-HK %s: %q has the Simplified character %q", k, s, []rune(s[i:])[0])
+		}
+	}
 	// Keys used literally: data-i18n*="key", i18n: "key", w.t("key"),
 	// and table/card helpers' "section.key" string arguments.
 	used := map[string]bool{}
@@ -108,9 +157,9 @@ func TestI18n_EveryKeyInBothLanguages(t *testing.T) {
 		regexp.MustCompile(`\bw\.t\("([\w.-]+)"`),
 		regexp.MustCompile(`\bw\.say\([^;]*?, "\w+", "([\w.-]+)"`),
 		regexp.MustCompile(`\bw\.setText\([^;]*?, "([\w.-]+)"`),
-		regexp.MustCompile(`"((?:explorer|facts|issuer|inst|vp|claims|checks|verify)\.[\w.]+)"`),
+		regexp.MustCompile(`"((?:explorer|facts|issuer|inst|vp|claims|checks|verify|untrusted|detail|problem|reason)\.[\w.]+)"`),
 	}
-	err = fs.WalkDir(static, "static", func(p string, d fs.DirEntry, err error) error {
+	err := fs.WalkDir(static, "static", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || strings.HasSuffix(p, "i18n.js") {
 			return err
 		}
@@ -135,7 +184,7 @@ func TestI18n_EveryKeyInBothLanguages(t *testing.T) {
 	}
 	var missing []string
 	for k := range used {
-		if !en[k] {
+		if _, ok := en[k]; !ok {
 			missing = append(missing, k)
 		}
 	}
@@ -143,4 +192,91 @@ func TestI18n_EveryKeyInBothLanguages(t *testing.T) {
 	if len(missing) > 0 {
 		t.Errorf("keys used but not in i18n.js: %v", missing)
 	}
+}
+
+// TestI18n_VerdictsInThreeLanguages: every check the verify page shows
+// (credential.CheckNames, credential.PresentationCheckNames and the
+// OpenID4VP verdict's), every code a check reports (credential.CheckCodes,
+// and each status's sentence for the "<check>.<status>" codes) and every
+// problem code the verify page can be answered with has its text in all
+// three languages; the problem codes are the node's (openapi.json).
+func TestI18n_VerdictsInThreeLanguages(t *testing.T) {
+	tables := i18nTables(t)
+	var keys []string
+	names := slices.Concat(credential.CheckNames, credential.PresentationCheckNames,
+		[]string{oid4vp.CheckPresentations, oid4vp.CheckNonce, oid4vp.CheckAudience, oid4vp.CheckHolderBinding, oid4vp.CheckQuery, oid4vp.CheckDisclosure, "wallet"})
+	for _, n := range names {
+		keys = append(keys, "check."+n)
+	}
+	for _, st := range credential.CheckStatuses {
+		keys = append(keys, "status."+st, "reason.generic."+st)
+	}
+	for _, c := range credential.CheckCodes {
+		keys = append(keys, "reason."+c)
+	}
+	for _, c := range verifyPageProblems {
+		keys = append(keys, "problem."+c)
+	}
+	keys = append(keys, "problem.generic", "err.network", "detail.english", "verify.notCredential",
+		"untrusted.title", "untrusted.text", "untrusted.show", "untrusted.mark")
+	for _, k := range keys {
+		for _, l := range languages {
+			if strings.TrimSpace(tables[l][k]) == "" {
+				t.Errorf("%s: no %s text", k, l)
+			}
+		}
+	}
+
+	// The problem codes are the node's, and every problem text is of one.
+	b, err := os.ReadFile("../server/openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Components struct {
+			Schemas struct {
+				Problem struct {
+					Codes []struct {
+						Code string `json:"code"`
+					} `json:"x-error-codes"`
+				}
+			}
+		}
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	known := map[string]bool{}
+	for _, c := range doc.Components.Schemas.Problem.Codes {
+		known[c.Code] = true
+	}
+	if len(known) < 100 {
+		t.Fatalf("openapi.json lists %d problem codes", len(known))
+	}
+	for _, c := range verifyPageProblems {
+		if !known[c] {
+			t.Errorf("%s is not a problem code of the node", c)
+		}
+	}
+	for k := range tables["en"] {
+		if c, ok := strings.CutPrefix(k, "problem."); ok && c != "generic" && !known[c] {
+			t.Errorf("%s: not a problem code of the node", k)
+		}
+		if c, ok := strings.CutPrefix(k, "reason."); ok && !strings.HasPrefix(c, "generic.") && !slices.Contains(credential.CheckCodes, c) {
+			t.Errorf("%s: not a code of credential.CheckCodes", k)
+		}
+	}
+}
+
+// verifyPageProblems are the problem codes the APIs the verify page calls
+// answer with: POST /credentials/verify, the trust registry and DID
+// lookups, the account's issuer instances and schemas, and the
+// presentation requests.
+var verifyPageProblems = []string{
+	"auth.adminOnly", "auth.invalidToken", "auth.notCustodian", "auth.notOwner", "auth.required",
+	"credential.invalid", "credential.unsupportedFormat", "credential.tooLarge",
+	"request.malformed", "request.unreadable", "request.badQuery", "request.tooLarge",
+	"internal", "ledger.busy", "ledger.closed", "ledger.unavailable",
+	"did.notFound", "did.deactivated", "did.invalidDid",
+	"presentationRequest.invalid", "presentationRequest.notFound", "presentationRequest.tooMany", "presentationRequest.tooManyStreams",
 }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -72,7 +73,7 @@ func TestStream_DetailFailures(t *testing.T) {
 	if err := json.Unmarshal([]byte(compact[1]), &c); err != nil {
 		t.Fatal(err)
 	}
-	if len(f.Checks) < 3 || c.Checks != nil || c.Verified || len(c.Errors) == 0 || len(c.Errors) != len(f.Errors) || c.Errors[0] != f.Errors[0] {
+	if len(f.Checks) < 3 || c.Checks != nil || c.Verified || len(c.Errors) == 0 || len(c.Errors) != len(f.Errors) || !reflect.DeepEqual(c.Errors[0], f.Errors[0]) {
 		t.Fatalf("failed:\nfull    %s\ncompact %s", full[1], compact[1])
 	}
 	if strings.Contains(compact[1], `"passed"`) {

@@ -9,12 +9,26 @@
 
   // ---- language --------------------------------------------------------
 
+  // The pages' languages: English, Simplified Chinese and Traditional
+  // Chinese as written in Hong Kong and Macau.
+  const LANGS = ["en", "zh-CN", "zh-HK"];
+
+  // langOf maps a BCP 47 tag to one of LANGS: Traditional Chinese
+  // (zh-Hant, and zh-HK, zh-MO, zh-TW without a script) to zh-HK, other
+  // Chinese to zh-CN, anything else to English.
+  function langOf(tag) {
+    tag = String(tag || "");
+    if (!/^zh\b/i.test(tag)) return "en";
+    if (/-hans\b/i.test(tag)) return "zh-CN";
+    return /-(hant|hk|mo|tw)\b/i.test(tag) ? "zh-HK" : "zh-CN";
+  }
+  weid.langOf = langOf;
+
   function pickLang() {
     let saved = null;
     try { saved = localStorage.getItem(LANG_KEY); } catch (e) { /* storage off */ }
-    if (saved === "en" || saved === "zh-CN") return saved;
-    const nav = (navigator.languages && navigator.languages[0]) || navigator.language || "en";
-    return /^zh\b/i.test(nav) ? "zh-CN" : "en";
+    if (LANGS.includes(saved)) return saved;
+    return langOf((navigator.languages && navigator.languages[0]) || navigator.language || "en");
   }
 
   weid.lang = pickLang();
@@ -41,10 +55,14 @@
   };
 
   weid.setLang = function (lang) {
-    weid.lang = lang === "zh-CN" ? "zh-CN" : "en";
+    weid.lang = LANGS.includes(lang) ? lang : "en";
     try { localStorage.setItem(LANG_KEY, weid.lang); } catch (e) { /* storage off */ }
     document.documentElement.lang = weid.lang;
     weid.applyI18n(document);
+    document.querySelectorAll("[data-problem]").forEach((p) => {
+      const r = problems.get(p);
+      if (r) p.querySelector(".text").textContent = weid.problemText(r);
+    });
     const sel = document.getElementById("lang");
     if (sel) sel.value = weid.lang;
     listeners.forEach((f) => f(weid.lang));
@@ -79,16 +97,49 @@
     return { status: resp.status, ok: resp.ok, body: parsed };
   };
 
-  // problemText is the message of a failed API answer.
+  // has reports whether key has a text (in English, hence in every
+  // language: a test keeps the tables in step).
+  weid.has = function (key) { return Object.prototype.hasOwnProperty.call(weid.i18n.en, key); };
+
+  // problemText is the message of a failed API answer in the page's
+  // language: the text of its RFC 9457 problem code ("problem.<code>"),
+  // or a sentence naming the status. The English detail is
+  // problemDetail's.
   weid.problemText = function (r) {
     const b = r && r.body;
-    if (b && typeof b === "object") {
-      if (b.detail) return b.detail + (b.code ? " (" + b.code + ")" : "");
-      if (b.error_description) return b.error_description;
-      if (b.title) return b.title;
-    }
-    return weid.t("err.status", { status: r ? r.status : "?" });
+    if (r && r.status === 0) return weid.t("err.network");
+    if (b && typeof b === "object" && b.code && weid.has("problem." + b.code)) return weid.t("problem." + b.code);
+    if (b && typeof b === "object" && b.error_description && weid.lang === "en") return b.error_description;
+    return weid.t("problem.generic", { status: r ? r.status : "?" });
   };
+
+  // problemDetail is the node's own English words on a failed answer
+  // (detail and code), "" if it gave none.
+  weid.problemDetail = function (r) {
+    const b = r && r.body;
+    if (!b || typeof b !== "object") return typeof b === "string" ? b.slice(0, 500) : "";
+    const d = b.detail || b.error_description || b.title || "";
+    return d + (b.code ? " (" + b.code + ")" : b.error ? " (" + b.error + ")" : "");
+  };
+
+  // english is a <details> with the English detail of a verdict or
+  // problem, shown on demand; null when there is none.
+  weid.english = function (detail) {
+    if (!detail) return null;
+    return weid.el("details", { class: "english", lang: "en" },
+      weid.el("summary", { i18n: "detail.english" }), weid.el("span", { class: "detail" }, detail));
+  };
+
+  // problemMessage shows a failed answer in target: the sentence in the
+  // page's language, the English detail on demand; redrawn after a
+  // language switch.
+  weid.problemMessage = function (target, r) {
+    const p = weid.el("p", { class: "msg error", role: "alert" }, weid.el("span", { class: "text" }, weid.problemText(r)));
+    p.dataset.problem = "";
+    weid.clear(target).append(p, weid.english(weid.problemDetail(r)));
+    problems.set(p, r);
+  };
+  const problems = new WeakMap();
 
   weid.getToken = function () {
     try { return sessionStorage.getItem(TOKEN_KEY) || ""; } catch (e) { return ""; }
@@ -141,7 +192,7 @@
     if (!iso) return "";
     const d = new Date(iso);
     if (isNaN(d)) return String(iso);
-    return d.toLocaleString(weid.lang === "zh-CN" ? "zh-CN" : "en-GB", { dateStyle: "medium", timeStyle: "medium" });
+    return d.toLocaleString(weid.lang === "en" ? "en-GB" : weid.lang, { dateStyle: "medium", timeStyle: "medium" });
   };
 
   weid.json = function (v) { return weid.el("pre", { class: "json" }, JSON.stringify(v, null, 2)); };

@@ -19,7 +19,7 @@
   }
 
   function fail(r) {
-    w.message(view, "error", w.problemText(r));
+    w.problemMessage(view, r);
   }
 
   // ---- blocks ------------------------------------------------------------------

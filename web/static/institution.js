@@ -38,7 +38,7 @@
     const token = $("token").value.trim();
     if (!token) { w.say($("token-msg"), "error", "token.missing"); return; }
     const r = await w.api("GET", "/v1/issuer-instances", { token });
-    if (!r.ok) { $("work").hidden = true; w.message($("token-msg"), "error", w.problemText(r)); return; }
+    if (!r.ok) { $("work").hidden = true; w.problemMessage($("token-msg"), r); return; }
     w.setToken(token);
     instances = r.body.instances || [];
     const sel = w.clear($("instance"));
@@ -131,7 +131,7 @@
     $("offer-btn").disabled = true;
     const r = await w.api("POST", "/v1/offers", { token: w.getToken(), body });
     $("offer-btn").disabled = false;
-    if (r.status !== 201) { $("offer").hidden = true; w.message(msg, "error", w.problemText(r)); return; }
+    if (r.status !== 201) { $("offer").hidden = true; w.problemMessage(msg, r); return; }
     w.clear(msg);
     offer = r.body;
     // The offer's issuer URL is the node's public URL (--public-url, else
@@ -187,7 +187,7 @@
     const r = await w.api("POST", "/credentials/status", { token: w.getToken(),
       body: { credentialId: id, credentialStatus: { type: "BitstringStatusListEntry", statusPurpose: purpose }, status: status === "true" } });
     $("revoke-btn").disabled = false;
-    if (!r.ok) { w.message(msg, "error", w.problemText(r)); return; }
+    if (!r.ok) { w.problemMessage(msg, r); return; }
     w.say(msg, "ok", status === "true" ? "inst.revoke.done" : "inst.revoke.lifted",
       { purpose: w.t("purpose." + r.body.statusPurpose), list: r.body.list, index: r.body.index, height: r.body.height });
   }

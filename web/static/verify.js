@@ -15,6 +15,23 @@
     return s === k ? name : s;
   }
 
+  // localParams are a check's params as the page's language writes them:
+  // times in its format, status purposes in its words.
+  function localParams(p) {
+    const out = Object.assign({}, p || {});
+    for (const k of ["at", "since", "now"]) if (out[k]) out[k] = w.time(out[k]);
+    if (out.purpose && w.has("purpose." + out.purpose)) out.purpose = w.t("purpose." + out.purpose);
+    return out;
+  }
+
+  // reasonText is a check's outcome in the page's language: the text of
+  // its code ("reason.<code>", see credential.CheckCodes) with its params,
+  // or the sentence of its status when the page has no text for the code.
+  function reasonText(c) {
+    const k = "reason." + c.code;
+    return c.code && w.has(k) ? w.t(k, localParams(c.params)) : w.t("reason.generic." + c.status);
+  }
+
   // verdictBox summarizes a result in plain words.
   function verdictBox(res, what) {
     const errors = res.errors || [];
@@ -28,20 +45,26 @@
     } else {
       cls = "invalid"; icon = "✕"; title = w.t(what + ".invalid");
       const first = errors[0];
-      text = first ? w.t("verdict.failedText", { check: checkName(first.name), detail: first.detail || "" }) : "";
+      text = first ? w.t("verdict.failedText", { check: checkName(first.name), detail: reasonText(first) }) : "";
     }
     return el("div", { class: "verdict " + cls, id: "verdict", dataset: { verdict: cls } },
       el("span", { class: "icon", "aria-hidden": "true" }, icon),
       el("div", null, el("h2", null, title), el("p", null, text)));
   }
 
-  function checkList(checks) {
+  // checkList lists the checks. When the credential may be forged
+  // (untrusted), the checks that passed on what it says — its issuer,
+  // accreditation, dates, schema, status — are about claims nobody vouches
+  // for: they say so instead of repeating them.
+  function checkList(checks, untrusted) {
     const ul = el("ul", { class: "checks", id: "checks" });
     for (const c of checks || []) {
-      ul.append(el("li", { dataset: { check: c.name, status: c.status } },
+      const moot = untrusted && !(c.name === "structure" || c.name === "proof" || c.status === "failed");
+      ul.append(el("li", { class: moot ? "moot" : null, dataset: { check: c.name, status: c.status, code: c.code || "" } },
         el("span", { class: "badge " + c.status }, w.t("status." + c.status)),
         el("span", { class: "name" }, checkName(c.name)),
-        c.detail ? el("span", { class: "detail" }, c.detail) : null));
+        el("span", { class: "reason" }, moot ? w.t("untrusted.check") : reasonText(c)),
+        w.english(c.detail)));
     }
     return ul;
   }
@@ -125,23 +148,61 @@
     return el("section", { class: "card", "aria-labelledby": "facts-h" }, el("h2", { id: "facts-h", i18n: "facts.title" }), w.dl(rows));
   }
 
+  // untrusted reports whether a result's credential may be forged: its
+  // proof or the binding of its issuer to the signing key failed, so
+  // nothing it says (claims, issuer, dates, status entry) is the issuer's.
+  function untrusted(res) {
+    return (res.checks || []).some((c) => (c.name === "proof" || c.name === "issuerBinding") && c.status === "failed");
+  }
+
+  // notCredential answers input that is no credential at all with one
+  // sentence (and the node's English reason on demand).
+  function notCredential(target, detail) {
+    rerender = null; // the sentence is a data-i18n element, redrawn by the switch
+    w.clear(target).append(el("p", { class: "msg error", id: "not-credential", role: "alert", i18n: "verify.notCredential" }), w.english(detail));
+  }
+
+  // unverified wraps what a credential that may be forged says: behind
+  // "show the unverified content", each card marked unverified in words
+  // and style.
+  function unverified(cards) {
+    const mark = () => el("p", { class: "unverified-mark", i18n: "untrusted.mark" });
+    cards.forEach((c) => { c.classList.add("unverified"); c.prepend(mark()); });
+    return el("section", { class: "card untrusted", id: "untrusted", "aria-labelledby": "untrusted-h" },
+      el("h2", { id: "untrusted-h", i18n: "untrusted.title" }),
+      el("p", { i18n: "untrusted.text" }),
+      el("details", { id: "unverified" }, el("summary", { i18n: "untrusted.show" }), ...cards));
+  }
+
   // renderResult shows a /credentials/verify result.
   async function renderResult(res) {
     const target = $("result");
+    const structure = (res.checks || []).find((c) => c.name === "structure");
+    if (structure && structure.status === "failed") {
+      notCredential(target, structure.detail);
+      return;
+    }
     const cred = res.credential;
     const facts = cred ? await ledgerFacts(cred) : null;
     rerender = () => draw();
     draw();
     function draw() {
       const parts = [verdictBox(res, "verdict"),
-        el("section", { class: "card", "aria-labelledby": "checks-h" }, el("h2", { id: "checks-h", i18n: "checks.title" }), checkList(res.checks))];
+        el("section", { class: "card", "aria-labelledby": "checks-h" }, el("h2", { id: "checks-h", i18n: "checks.title" }), checkList(res.checks, untrusted(res)))];
       if (cred) {
-        parts.push(el("div", { class: "grid2" }, issuerCard(cred, facts),
-          el("section", { class: "card", "aria-labelledby": "claims-h" }, el("h2", { id: "claims-h", i18n: "claims.title" }), claimsTable(cred.credentialSubject))));
+        const cards = [issuerCard(cred, facts),
+          el("section", { class: "card", "aria-labelledby": "claims-h" }, el("h2", { id: "claims-h", i18n: "claims.title" }), claimsTable(cred.credentialSubject))];
         const fc = factsCard(cred, facts);
-        if (fc) parts.push(fc);
+        if (untrusted(res)) {
+          parts.push(unverified(fc ? cards.concat(fc) : cards));
+        } else {
+          parts.push(el("div", { class: "grid2" }, ...cards));
+          if (fc) parts.push(fc);
+        }
       }
+      const open = target.querySelector("#unverified[open]");
       w.clear(target).append(...parts);
+      if (open) target.querySelector("#unverified").open = true;
     }
   }
 
@@ -176,11 +237,14 @@
       const body = { verifiableCredential: input.value };
       if ($("require-accreditation").checked) body.options = { requireAccreditation: true };
       const r = await w.api("POST", "/credentials/verify", { body });
+      const code = r.body && r.body.code;
       if ((r.status === 200 || r.status === 422) && r.body && Array.isArray(r.body.checks)) {
         await renderResult(r.body);
+      } else if (r.status === 400 && (code === "credential.invalid" || code === "credential.unsupportedFormat")) {
+        notCredential(target, w.problemDetail(r));
       } else {
-        rerender = () => w.say(target, "error", "verify.refused", { err: w.problemText(r) });
-        rerender();
+        rerender = null;
+        w.problemMessage(target, r);
       }
     } finally {
       btn.disabled = false;
@@ -207,7 +271,7 @@
     if (!token) { w.say(msg, "error", "token.missing"); return; }
     w.setToken(token);
     const [inst, iss, sch] = await Promise.all([w.api("GET", "/v1/issuer-instances", { token }), w.api("GET", "/v1/issuers"), w.api("GET", "/v1/schemas")]);
-    if (!inst.ok) { w.message(msg, "error", w.problemText(inst)); return; }
+    if (!inst.ok) { w.problemMessage(msg, inst); return; }
     w.clear(msg);
     types = [];
     const seen = new Set();
@@ -293,7 +357,7 @@
     const purpose = $("vp-purpose").value.trim();
     if (purpose) body.purpose = purpose;
     const r = await w.api("POST", "/v1/presentation-requests", { token, body });
-    if (r.status !== 201) { w.message($("vp-msg"), "error", w.problemText(r)); return; }
+    if (r.status !== 201) { w.problemMessage($("vp-msg"), r); return; }
     w.clear($("vp-msg"));
     const pr = r.body;
     session = { id: pr.id, token, abort: new AbortController() };

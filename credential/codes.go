@@ -1,0 +1,103 @@
+package credential
+
+// Reasons are the codes of check outcomes (Check.Code); they are named
+// Reason… so that they are not taken for problem codes (errs.Error.Code).
+// A code is stable: clients (the web pages, the CLI) render their own
+// text in the reader's language from it and Check.Params, and show
+// Check.Detail, in English, on demand. An outcome without a more specific
+// reason has the code "<check>.<status>" (DefaultCode), such as
+// "proof.failed".
+const (
+	ReasonStructureInvalid = "structure.invalid"               // not a credential this verifier reads
+	ReasonStructureOK      = "structure.ok"                    // params: format
+	ReasonSkippedStructure = "structure.skippedBecauseInvalid" // any check, when the structure failed
+
+	ReasonProofOK           = "proof.ok"               // params: key
+	ReasonProofOKAsOfIssue  = "proof.okAsOfIssuance"   // params: key, at
+	ReasonProofBadSignature = "proof.badSignature"     // params: key
+	ReasonProofNoKey        = "proof.noKey"            // the key is not named by a DID URL
+	ReasonProofDeactivated  = "proof.didDeactivated"   // params: did
+	ReasonProofUnresolved   = "proof.didUnresolved"    // params: did
+	ReasonProofKeyNotInDoc  = "proof.keyNotInDocument" // params: key, did
+	ReasonProofCompromised  = "proof.keyCompromised"   // params: key, did, since
+
+	ReasonBindingOK       = "issuerBinding.ok"       // params: issuer
+	ReasonBindingNotDID   = "issuerBinding.notDID"   // params: issuer
+	ReasonBindingNoDIDKey = "issuerBinding.noDIDKey" // params: issuer
+	ReasonBindingMismatch = "issuerBinding.mismatch" // params: issuer, signer
+
+	ReasonAccreditationOK            = "accreditation.ok" // params: issuer, name
+	ReasonAccreditationNotDID        = "accreditation.notDID"
+	ReasonAccreditationUnbound       = "accreditation.unbound"
+	ReasonAccreditationNoRegistry    = "accreditation.noRegistry"
+	ReasonAccreditationNotRecognized = "accreditation.notRecognized"    // params: issuer
+	ReasonAccreditationNotFor        = "accreditation.notAccreditedFor" // params: issuer, name, type, schema
+
+	ReasonValidityOK      = "validityPeriod.ok" // params: now
+	ReasonValidityNone    = "validityPeriod.none"
+	ReasonValidityNotYet  = "validityPeriod.notYet"  // params: at
+	ReasonValidityExpired = "validityPeriod.expired" // params: at
+
+	ReasonSchemaOK            = "schema.ok" // params: schemas
+	ReasonSchemaNone          = "schema.none"
+	ReasonSchemaNotFound      = "schema.notFound"      // params: schema
+	ReasonSchemaNonConforming = "schema.nonConforming" // params: subject
+	ReasonSchemaDisclosed     = "schema.selectivelyDisclosed"
+	ReasonSchemaNoLedger      = "schema.noLedger"
+	ReasonSchemaNotWeid       = "schema.notWeid"
+
+	ReasonStatusOK          = "status.ok"
+	ReasonStatusNone        = "status.none"
+	ReasonStatusUnsupported = "status.unsupported"
+	ReasonStatusNoList      = "status.noList"
+	ReasonStatusBadEntry    = "status.badEntry"
+	ReasonStatusRevoked     = "status.revoked"   // params: list, index
+	ReasonStatusSuspended   = "status.suspended" // params: list, index
+	ReasonStatusSet         = "status.set"       // params: purpose, list, index
+	ReasonStatusUnknownList = "status.notThisLedger"
+)
+
+// CheckCodes lists every specific code the checks of this package report
+// (the "<check>.<status>" codes aside).
+var CheckCodes = []string{
+	ReasonStructureInvalid, ReasonStructureOK, ReasonSkippedStructure,
+	ReasonProofOK, ReasonProofOKAsOfIssue, ReasonProofBadSignature, ReasonProofNoKey, ReasonProofDeactivated, ReasonProofUnresolved, ReasonProofKeyNotInDoc, ReasonProofCompromised,
+	ReasonBindingOK, ReasonBindingNotDID, ReasonBindingNoDIDKey, ReasonBindingMismatch,
+	ReasonAccreditationOK, ReasonAccreditationNotDID, ReasonAccreditationUnbound, ReasonAccreditationNoRegistry, ReasonAccreditationNotRecognized, ReasonAccreditationNotFor,
+	ReasonValidityOK, ReasonValidityNone, ReasonValidityNotYet, ReasonValidityExpired,
+	ReasonSchemaOK, ReasonSchemaNone, ReasonSchemaNotFound, ReasonSchemaNonConforming, ReasonSchemaDisclosed, ReasonSchemaNoLedger, ReasonSchemaNotWeid,
+	ReasonStatusOK, ReasonStatusNone, ReasonStatusUnsupported, ReasonStatusNoList, ReasonStatusBadEntry, ReasonStatusRevoked, ReasonStatusSuspended, ReasonStatusSet, ReasonStatusUnknownList,
+}
+
+// CheckStatuses lists the outcomes of a check.
+var CheckStatuses = []string{StatusPassed, StatusFailed, StatusWarning, StatusSkipped}
+
+// DefaultCode is the code of an outcome without a more specific reason.
+func DefaultCode(name, status string) string { return name + "." + status }
+
+// withDefaultCodes gives every check without a code its DefaultCode.
+func withDefaultCodes(checks []Check) {
+	for i := range checks {
+		if checks[i].Code == "" {
+			checks[i].Code = DefaultCode(checks[i].Name, checks[i].Status)
+		}
+	}
+}
+
+// proofOKCode is the code of a passed proof check, asOf the detail's note
+// of an as-of-issuance resolution ("" if none).
+func proofOKCode(asOf string) string {
+	if asOf != "" {
+		return ReasonProofOKAsOfIssue
+	}
+	return ReasonProofOK
+}
+
+// params builds Check.Params from name, value pairs.
+func params(kv ...string) map[string]string {
+	m := make(map[string]string, len(kv)/2)
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	return m
+}
