@@ -11,6 +11,8 @@ package credential
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/weidgo/weid/errs"
@@ -32,7 +34,7 @@ const DataURLJWT = "data:application/jwt,"
 // prefixes are the data: URL prefixes it accepts. Errors say what is
 // wrong.
 func envelope(doc map[string]any, typ string, prefixes []string) (prefix, payload string, err error) {
-	for k := range doc {
+	for _, k := range slices.Sorted(maps.Keys(doc)) { // the same error for the same input
 		switch k {
 		case "@context", "id", "type":
 		default:

@@ -3,7 +3,6 @@ package credential
 import (
 	"encoding/json"
 	"reflect"
-	"strings"
 	"testing"
 
 	"github.com/weidgo/weid/errs"
@@ -24,19 +23,21 @@ func classifyBefore(raw json.RawMessage) (Secured, error) {
 	}
 	var obj struct {
 		Type  any             `json:"type"`
-		ID    string          `json:"id"`
 		Proof json.RawMessage `json:"proof"`
 	}
 	if err := json.Unmarshal(raw, &obj); err != nil {
 		return Secured{}, errs.BadRequest("credential.invalid", "verifiableCredential must be a JSON object or a compact JWT string")
 	}
-	if obj.Type == "EnvelopedVerifiableCredential" {
-		for _, prefix := range []string{DataURLVCJWT, DataURLSDJWT, dataURLVCSDJWT} {
-			if tok, ok := strings.CutPrefix(obj.ID, prefix); ok {
-				return compact(tok)
-			}
+	if hasType(obj.Type, TypeEnvelopedCredential) {
+		doc, err := decodeObject(raw, credentialLimits)
+		if err != nil {
+			return Secured{}, errs.BadRequest("credential.invalid", "the enveloped credential: %v", err)
 		}
-		return Secured{}, errs.BadRequest("credential.unsupportedFormat", "the enveloped credential's id must be a %s or %s data URL", DataURLVCJWT, DataURLSDJWT)
+		_, tok, err := envelope(doc, TypeEnvelopedCredential, []string{DataURLVCJWT, DataURLSDJWT, dataURLVCSDJWT, DataURLJWT})
+		if err != nil {
+			return Secured{}, envelopeError(false, err)
+		}
+		return compact(tok)
 	}
 	if len(obj.Proof) > 0 && string(obj.Proof) != "null" {
 		return Secured{Format: FormatDataIntegrity, Doc: raw}, nil

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/weidgo/weid/credential"
 )
 
 // tampered is jwt with its payload changed (the degree raised) and the
@@ -81,8 +82,8 @@ func TestBrowser_VerdictsInChinese(t *testing.T) {
 			if w := englishWords(verdict + "\n" + reasons + "\n" + strings.Join(texts(t, ctx, "#checks .badge, #checks .name, #checks summary"), "\n")); len(w) > 0 {
 				t.Errorf("English words %q in the %s verdict:\n%s\n%s", w, tc.lang, verdict, reasons)
 			}
-			if n := eval[int](t, ctx, `document.querySelectorAll("#checks details.english:not([open])").length`); n != 7 {
-				t.Errorf("%d closed English details, want 7 (one per check)", n)
+			if n, want := eval[int](t, ctx, `document.querySelectorAll("#checks details.english:not([open])").length`), len(credential.CheckNames); n != want {
+				t.Errorf("%d closed English details, want %d (one per check)", n, want)
 			}
 			if d := text(t, ctx, `#checks li[data-check="status"] details .detail`); !strings.Contains(d, "revoked") {
 				t.Errorf("English detail of the status check %q", d)
