@@ -15,24 +15,10 @@ func TestEvidence_CLI(t *testing.T) {
 		t.Skip("starts a node process; skipped with -short (make test runs it)")
 	}
 	t.Setenv("WEID_PASSPHRASE", "evidence test passphrase")
-	dir := t.TempDir()
-	data := filepath.Join(dir, "data")
-	url, cmd := startNode(t, data)
-	tok, err := os.ReadFile(filepath.Join(data, "admin.token"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	token := strings.TrimSpace(string(tok))
-	cli := func(args ...string) []string { return append(args, "--node", url) }
-	newDID := func(name string) (string, string) {
-		file := filepath.Join(dir, name+".key")
-		mustCLI(t, "key", "generate", "--out", file)
-		var r struct{ DID string }
-		mustCLIJSON(t, &r, cli("did", "create", "--key", file)...)
-		return r.DID, file
-	}
-	alice, aliceKey := newDID("alice")
-	bob, bobKey := newDID("bob")
+	n := startTestNode(t)
+	dir, cmd, token, cli := n.Dir, n.Cmd, n.Admin, n.With
+	alice, aliceKey := n.NewDID(t, "alice")
+	bob, bobKey := n.NewDID(t, "bob")
 
 	doc := filepath.Join(dir, "contract.txt")
 	if err := os.WriteFile(doc, []byte(strings.Repeat("the parties agree\n", 10000)), 0o600); err != nil {

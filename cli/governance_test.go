@@ -16,25 +16,11 @@ func TestGovernance_CLI(t *testing.T) {
 		t.Skip("starts a node process; skipped with -short (make test runs it)")
 	}
 	t.Setenv("WEID_PASSPHRASE", "governance test passphrase")
-	dir := t.TempDir()
-	data := filepath.Join(dir, "data")
-	url, cmd := startNode(t, data)
-	tok, err := os.ReadFile(filepath.Join(data, "admin.token"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	token := strings.TrimSpace(string(tok))
-	cli := func(args ...string) []string { return append(args, "--node", url) }
-	newDID := func(name string) (string, string) {
-		file := filepath.Join(dir, name+".key")
-		mustCLI(t, "key", "generate", "--out", file)
-		var r struct{ DID string }
-		mustCLIJSON(t, &r, cli("did", "create", "--key", file)...)
-		return r.DID, file
-	}
-	uni, uniKey := newDID("uni")
-	bank, bankKey := newDID("bank")
-	member, memberKey := newDID("member")
+	n := startTestNode(t)
+	dir, cmd, token, cli := n.Dir, n.Cmd, n.Admin, n.With
+	uni, uniKey := n.NewDID(t, "uni")
+	bank, bankKey := n.NewDID(t, "bank")
+	member, memberKey := n.NewDID(t, "member")
 
 	mustCLI(t, cli("issuer", "recognize", uni, "--name", "Example University", "--type", "UniversityDegreeCredential", "--schema", "2", "--token", token)...)
 	var show struct {

@@ -17,16 +17,10 @@ func TestVerifyBatch_CLI(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a node process; skipped with -short (make test runs it)")
 	}
-	dir := t.TempDir()
-	data := filepath.Join(dir, "data")
-	url, _ := startNode(t, data)
-	tok, err := os.ReadFile(filepath.Join(data, "admin.token"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cli := func(args ...string) []string { return append(args, "--node", url) }
+	n := startTestNode(t)
+	dir, cli := n.Dir, n.With
 	var acct struct{ DID, Token string }
-	mustCLIJSON(t, &acct, cli("account", "create", "--name", "uni", "--token", strings.TrimSpace(string(tok)))...)
+	mustCLIJSON(t, &acct, cli("account", "create", "--name", "uni", "--token", n.Admin)...)
 	cred := filepath.Join(dir, "cred.json")
 	_ = os.WriteFile(cred, []byte(`{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiableCredential"],"issuer":"`+acct.DID+`","credentialSubject":{"id":"did:example:1","name":"x"}}`), 0o600)
 	var tokens []string
@@ -44,7 +38,7 @@ func TestVerifyBatch_CLI(t *testing.T) {
 	nd := filepath.Join(dir, "all.ndjson")
 	tampered := tokens[2][:len(tokens[2])-10] + "AAAAAAAAAA"
 	_ = os.WriteFile(nd, []byte(tokens[0]+"\n\n"+quoted(tokens[1])+"\n"+tampered+"\n"), 0o600)
-	out, err = runCLI(t, cli("vc", "verify-batch", nd, "-o", "ndjson")...)
+	out, err := runCLI(t, cli("vc", "verify-batch", nd, "-o", "ndjson")...)
 	if err == nil {
 		t.Fatal("a failed credential should make verify-batch fail")
 	}

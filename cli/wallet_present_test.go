@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strconv"
@@ -48,14 +47,8 @@ func TestWalletPresent_OID4VP(t *testing.T) {
 		t.Skip("starts a node process; skipped with -short (make test runs it)")
 	}
 	walletEnv(t)
-	dir := t.TempDir()
-	data := filepath.Join(dir, "data")
-	url, _ := startNode(t, data)
-	tok, err := os.ReadFile(filepath.Join(data, "admin.token"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	admin := strings.TrimSpace(string(tok))
+	n := startTestNode(t)
+	dir, url, admin := n.Dir, n.URL, n.Admin
 	acct := nodeAPI(t, "POST", url+"/v1/accounts", admin, `{"name":"example-university"}`, 201)
 	uni, uniTok := acct["did"].(string), acct["token"].(string)
 	nodeAPI(t, "POST", url+"/v1/issuers", admin, `{"did":"`+uni+`","name":"Example University","types":["UniversityDegreeCredential"]}`, 201)

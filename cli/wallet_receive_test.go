@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -22,14 +21,8 @@ func TestWalletReceive_OID4VCI(t *testing.T) {
 		t.Skip("starts a node process; skipped with -short (make test runs it)")
 	}
 	walletEnv(t)
-	dir := t.TempDir()
-	data := filepath.Join(dir, "data")
-	url, _ := startNode(t, data)
-	tok, err := os.ReadFile(filepath.Join(data, "admin.token"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	admin := strings.TrimSpace(string(tok))
+	n := startTestNode(t)
+	dir, url, admin := n.Dir, n.URL, n.Admin
 	post := func(path, token, body string, want int) map[string]any {
 		t.Helper()
 		req, _ := http.NewRequest("POST", url+path, strings.NewReader(body))

@@ -371,15 +371,8 @@ func TestWallet_Presentations_CLI(t *testing.T) {
 		t.Skip("starts a node process; skipped with -short (make test runs it)")
 	}
 	walletEnv(t)
-	dir := t.TempDir()
-	data := filepath.Join(dir, "data")
-	base, nodeCmd := startNode(t, data)
-	withNode := func(args ...string) []string { return append(args, "--node", base) }
-	tok, err := os.ReadFile(filepath.Join(data, "admin.token"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	admin := strings.TrimSpace(string(tok))
+	n := startTestNode(t)
+	dir, base, nodeCmd, withNode, admin := n.Dir, n.URL, n.Cmd, n.With, n.Admin
 
 	var uni struct{ Name, Token, DID string }
 	mustCLIJSON(t, &uni, withNode("account", "create", "--name", "example-university", "--token", admin)...)
