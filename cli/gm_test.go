@@ -2,8 +2,6 @@ package cli
 
 import (
 	"context"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -23,58 +21,11 @@ func TestREADME_GMWalkthrough(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a node process and runs the README; skipped with -short")
 	}
-	if _, err := exec.LookPath("bash"); err != nil {
-		t.Fatalf("bash is needed to run the README: %v", err)
-	}
-	readme, err := os.ReadFile("../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := string(readme)
-	start := strings.Index(text, "## 国密 mode")
-	end := strings.Index(text[max(start, 0):], "\n## ")
-	if start < 0 || end < 0 {
-		t.Fatal("README: the 国密 mode section is missing")
-	}
-	script := "set -euo pipefail\n"
-	blocks := 0
-	for rest := text[start : start+end]; ; {
-		i := strings.Index(rest, "```sh\n")
-		if i < 0 {
-			break
-		}
-		rest = rest[i+len("```sh\n"):]
-		j := strings.Index(rest, "```\n")
-		if j < 0 {
-			t.Fatal("README: an sh block is not closed")
-		}
-		script += rest[:j]
-		rest = rest[j:]
-		blocks++
-	}
-	if blocks < 3 {
-		t.Fatalf("README: found %d sh blocks in 国密 mode", blocks)
-	}
 	dir := t.TempDir()
-	for _, v := range []string{"WEID_NODE", "WEID_TOKEN", "WEID_CHAIN_ID", "WEID_KEYSTORE_PASSPHRASE", "WEID_DATA", "WEID_LISTEN", "WEID_WALLET", "WEID_PASSPHRASE", "WEID_CRYPTO"} {
-		t.Setenv(v, "")
-	}
+	script := readmeScript(t, "## 国密 mode", "", 3)
 	base, nodeCmd := startNode(t, filepath.Join(dir, "gm-data"), "--crypto", "gm")
 	defer stopNode(t, nodeCmd)
-	if err := os.MkdirAll(filepath.Join(dir, "bin"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	self, err := filepath.Abs(os.Args[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "bin", "weid"), []byte("#!/bin/sh\n"+mainEnv+"=1 exec '"+self+"' \"$@\"\n"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command("bash", "-c", strings.ReplaceAll(script, "http://127.0.0.1:8080", base))
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "WEID_NODE="+base, "HOME="+dir)
-	out, err := cmd.CombinedOutput()
+	out, err := readmeShell(t, dir, strings.ReplaceAll(script, "http://127.0.0.1:8080", base), "WEID_NODE="+base).CombinedOutput()
 	if err != nil {
 		t.Fatalf("the 国密 walkthrough failed: %v\n%s", err, out)
 	}

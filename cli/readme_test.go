@@ -20,58 +20,11 @@ func TestREADME_Walkthrough(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a node process and runs the README; skipped with -short")
 	}
-	if _, err := exec.LookPath("bash"); err != nil {
-		t.Fatalf("bash is needed to run the README: %v", err)
-	}
-	readme, err := os.ReadFile("../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := string(readme)
-	start := strings.Index(text, "## Five-minute walkthrough")
-	end := strings.Index(text, "## What is in it")
-	if start < 0 || end < start {
-		t.Fatal("README: the walkthrough or the section after it is missing")
-	}
-	var script strings.Builder
-	script.WriteString("set -euo pipefail\n")
-	blocks := 0
-	for rest := text[start:end]; ; {
-		i := strings.Index(rest, "```sh\n")
-		if i < 0 {
-			break
-		}
-		rest = rest[i+len("```sh\n"):]
-		j := strings.Index(rest, "```\n")
-		if j < 0 {
-			t.Fatal("README: an sh block is not closed")
-		}
-		script.WriteString(rest[:j])
-		rest = rest[j:]
-		blocks++
-	}
-	if blocks < 5 {
-		t.Fatalf("README: found %d sh blocks in the walkthrough", blocks)
-	}
-
 	dir := t.TempDir()
-	for _, v := range []string{"WEID_NODE", "WEID_TOKEN", "WEID_CHAIN_ID", "WEID_KEYSTORE_PASSPHRASE", "WEID_DATA", "WEID_LISTEN", "WEID_WALLET", "WEID_PASSPHRASE"} {
-		t.Setenv(v, "")
-	}
+	script := readmeScript(t, "## Five-minute walkthrough", "## What is in it", 5)
 	base, nodeCmd := startNode(t, filepath.Join(dir, "data"))
 	defer stopNode(t, nodeCmd)
-	if err := os.MkdirAll(filepath.Join(dir, "bin"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	self, err := filepath.Abs(os.Args[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	wrapper := "#!/bin/sh\n" + mainEnv + "=1 exec '" + self + "' \"$@\"\n"
-	if err := os.WriteFile(filepath.Join(dir, "bin", "weid"), []byte(wrapper), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	body := script.String()
+	body := script
 	// The data service of "Authorize and exchange data" listens on a
 	// free port too.
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -81,10 +34,7 @@ func TestREADME_Walkthrough(t *testing.T) {
 	servicePort := l.Addr().String()
 	l.Close()
 	body = strings.ReplaceAll(body, "127.0.0.1:8081", servicePort)
-	cmd := exec.Command("bash", "-c", body)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "WEID_LISTEN="+strings.TrimPrefix(base, "http://"), "HOME="+dir)
-	out, err := cmd.CombinedOutput()
+	out, err := readmeShell(t, dir, body, "WEID_LISTEN="+strings.TrimPrefix(base, "http://")).CombinedOutput()
 	if err != nil {
 		t.Fatalf("the README walkthrough failed: %v\n%s", err, out)
 	}
@@ -102,4 +52,80 @@ func TestREADME_Walkthrough(t *testing.T) {
 		t.Errorf("wallet list after the revocation shows no revoked vc+jwt diploma:\n%s", out)
 	}
 	t.Logf("README walkthrough output:\n%s", out)
+}
+
+// readmeScript returns the sh blocks of the README from the heading from
+// up to the next heading at its level (or up to the text to, when given),
+// as one "set -euo pipefail" script; it fails the test when the section or
+// fewer than min blocks are found. It clears the WEID_ variables of the
+// test's environment, for the node the test starts next and the script.
+func readmeScript(t *testing.T, from, to string, min int) string {
+	t.Helper()
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Fatalf("bash is needed to run the README: %v", err)
+	}
+	// The script and the node see the environment a new user has.
+	for _, v := range []string{"WEID_NODE", "WEID_TOKEN", "WEID_CHAIN_ID", "WEID_KEYSTORE_PASSPHRASE", "WEID_DATA", "WEID_LISTEN", "WEID_WALLET", "WEID_PASSPHRASE", "WEID_CRYPTO"} {
+		t.Setenv(v, "")
+	}
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(readme)
+	start := strings.Index(text, from)
+	if start < 0 {
+		t.Fatalf("README: the section %q is missing", from)
+	}
+	end := strings.Index(text[start+len(from):], "\n## ")
+	if to != "" {
+		end = strings.Index(text[start:], to)
+	} else if end >= 0 {
+		end += len(from)
+	}
+	if end < 0 {
+		t.Fatalf("README: nothing follows the section %q", from)
+	}
+	var script strings.Builder
+	script.WriteString("set -euo pipefail\n")
+	blocks := 0
+	for rest := text[start : start+end]; ; {
+		i := strings.Index(rest, "```sh\n")
+		if i < 0 {
+			break
+		}
+		rest = rest[i+len("```sh\n"):]
+		j := strings.Index(rest, "```\n")
+		if j < 0 {
+			t.Fatal("README: an sh block is not closed")
+		}
+		script.WriteString(rest[:j])
+		rest = rest[j:]
+		blocks++
+	}
+	if blocks < min {
+		t.Fatalf("README: found %d sh blocks in %q", blocks, from)
+	}
+	return script.String()
+}
+
+// readmeShell returns a bash running script in dir as a user would: HOME=dir, and
+// ./bin/weid being this test binary acting as the CLI; env adds variables.
+func readmeShell(t *testing.T, dir, script string, env ...string) *exec.Cmd {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Join(dir, "bin"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	self, err := filepath.Abs(os.Args[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrapper := "#!/bin/sh\n" + mainEnv + "=1 exec '" + self + "' \"$@\"\n"
+	if err := os.WriteFile(filepath.Join(dir, "bin", "weid"), []byte(wrapper), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("bash", "-c", script)
+	cmd.Dir = dir
+	cmd.Env = append(append(os.Environ(), "HOME="+dir), env...)
+	return cmd
 }
