@@ -168,7 +168,7 @@ func (iss *Issuer) bindProofs(ctx context.Context, a *Access, proofs []string) (
 		}
 	}
 	for _, n := range nonces {
-		if !iss.nonces.consume(issuer, n) {
+		if !iss.consumeNonce(issuer, n) {
 			return nil, Errorf(ErrInvalidNonce, "the proof's nonce is not a fresh c_nonce of this issuer: get one from the nonce endpoint")
 		}
 	}

@@ -20,13 +20,13 @@ package oid4vci
 // Offers, their pre-authorized codes and access tokens are records of a
 // Store (the node's keystore); an offer is redeemed once (one token, one
 // credential request, up to BatchSize credentials) and expires. Nonces are
-// stateless until used (an HMAC over expiry and randomness, under a key
-// drawn when the Issuer is made); a used one is remembered in memory until
-// it expires, so a restart fails closed.
+// single-use tokens of package internal/onetime, scoped to the issuer's
+// identifier: stateless until used (an HMAC over expiry and randomness,
+// under a key drawn when the Issuer is made); a used one is remembered in
+// memory until it expires, so a restart fails closed.
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -35,6 +35,7 @@ import (
 
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/internal/onetime"
 	"github.com/weidgo/weid/jose"
 )
 
@@ -145,15 +146,13 @@ type Issuer struct {
 	backend Backend
 	// offers serializes an offer's state changes (read, check, write).
 	offers sync.Mutex
-	nonces nonces
+	nonces *onetime.Tokens
 }
 
 // NewIssuer returns the issuer over store and backend, with a fresh nonce
 // key.
 func NewIssuer(store Store, backend Backend) *Issuer {
-	iss := &Issuer{store: store, backend: backend, nonces: nonces{used: map[string]time.Time{}}}
-	rand.Read(iss.nonces.key[:]) // never fails (crypto/rand, Go 1.24+)
-	return iss
+	return &Issuer{store: store, backend: backend, nonces: onetime.New(NonceTTL)}
 }
 
 // instance returns the instance a public OID4VCI URL names, or a 404

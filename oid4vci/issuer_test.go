@@ -360,16 +360,16 @@ func TestIssuer_CredentialRequestsAreChecked(t *testing.T) {
 func TestIssuer_NoncesAreSingleUseAndPerIssuer(t *testing.T) {
 	iss, _, _ := newTestIssuer(t)
 	n := nonce(t, iss)
-	if iss.nonces.consume(base+"/issuers/example-university/other", n) {
+	if iss.consumeNonce(base+"/issuers/example-university/other", n) {
 		t.Error("another issuer's nonce accepted")
 	}
-	if !iss.nonces.consume(issURL.String(), n) {
+	if !iss.consumeNonce(issURL.String(), n) {
 		t.Fatal("a fresh nonce refused")
 	}
-	if iss.nonces.consume(issURL.String(), n) {
+	if iss.consumeNonce(issURL.String(), n) {
 		t.Error("a nonce accepted twice")
 	}
-	if NewIssuer(&memStore{m: map[string][]byte{}}, &fakeBackend{}).nonces.consume(issURL.String(), nonce(t, iss)) {
+	if NewIssuer(&memStore{m: map[string][]byte{}}, &fakeBackend{}).consumeNonce(issURL.String(), nonce(t, iss)) {
 		t.Error("another issuer's key (a restart) accepted a nonce")
 	}
 	_, err := iss.Nonce(IssuerURL{Base: base, Account: "someone-else", Instance: "diploma"})
