@@ -8,23 +8,17 @@ import (
 
 	"github.com/go-chi/chi/v5/middleware"
 
+	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/errs"
 )
 
-// Problem is an RFC 9457 problem details object with weid's stable code.
-type Problem struct {
-	Type      string `json:"type"`
-	Title     string `json:"title"`
-	Status    int    `json:"status"`
-	Detail    string `json:"detail,omitempty"`
-	Code      string `json:"code"`
-	Instance  string `json:"instance,omitempty"`
-	RequestID string `json:"requestId,omitempty"`
-}
+// Problem is an RFC 9457 problem details object with weid's stable code
+// (the wire type of package api).
+type Problem = api.Problem
 
 // ProblemTypeBase prefixes a problem's code to make its type URI.
-const ProblemTypeBase = "urn:weid:problem:"
+const ProblemTypeBase = api.ProblemTypeBase
 
 // renderError writes err as problem+json. Errors that know their status and
 // code (*errs.Error) are rendered as they say; storage failures are 503;
