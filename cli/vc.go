@@ -126,20 +126,11 @@ the credential is verified.`,
 			}
 			if err := g.print(res, func(w io.Writer) {
 				fmt.Fprintf(w, "verified: %v\n", res.Verified)
-				for _, c := range res.Checks {
-					fmt.Fprintf(w, "  %-15s %-8s %s\n", c.Name, c.Status, c.Detail)
-				}
+				printChecks(w, res.Checks)
 			}); err != nil {
 				return err
 			}
-			if !res.Verified {
-				var failed []string
-				for _, c := range res.Errors {
-					failed = append(failed, c.Name)
-				}
-				return fmt.Errorf("credential not verified: %s failed", strings.Join(failed, ", "))
-			}
-			return nil
+			return verdictErr("credential", res.Verdict)
 		},
 	}
 	verify.Flags().BoolVar(&requireAcc, "require-accreditation", false, "fail unless the issuer is an accredited authority issuer")
@@ -251,4 +242,24 @@ POST /issuers/NAME/credentials/issue use it.`,
 	}
 	cmd.AddCommand(create, list)
 	return cmd
+}
+
+// printChecks prints a verdict's checks, one a line.
+func printChecks(w io.Writer, checks []api.Check) {
+	for _, c := range checks {
+		fmt.Fprintf(w, "  %-15s %-8s %s\n", c.Name, c.Status, c.Detail)
+	}
+}
+
+// verdictErr is nil for a verified verdict, else an error naming the
+// checks that failed, so that the command exits non-zero.
+func verdictErr(what string, v api.Verdict) error {
+	if v.Verified {
+		return nil
+	}
+	var failed []string
+	for _, c := range v.Errors {
+		failed = append(failed, c.Name)
+	}
+	return fmt.Errorf("%s not verified: %s failed", what, strings.Join(failed, ", "))
 }

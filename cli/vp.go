@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -162,26 +161,15 @@ check.`,
 				if res.Holder != "" {
 					fmt.Fprintf(w, "holder: %s\n", res.Holder)
 				}
-				for _, c := range res.Checks {
-					fmt.Fprintf(w, "  %-15s %-8s %s\n", c.Name, c.Status, c.Detail)
-				}
+				printChecks(w, res.Checks)
 				for i, r := range res.Credentials {
 					fmt.Fprintf(w, "credential %d: verified: %v\n", i, r.Verified)
-					for _, c := range r.Checks {
-						fmt.Fprintf(w, "  %-15s %-8s %s\n", c.Name, c.Status, c.Detail)
-					}
+					printChecks(w, r.Checks)
 				}
 			}); err != nil {
 				return err
 			}
-			if !res.Verified {
-				var failed []string
-				for _, c := range res.Errors {
-					failed = append(failed, c.Name)
-				}
-				return fmt.Errorf("presentation not verified: %s failed", strings.Join(failed, ", "))
-			}
-			return nil
+			return verdictErr("presentation", res.Verdict)
 		},
 	}
 	cmd.Flags().StringVar(&challenge, "challenge", "", "the challenge the holder's proof must carry")
