@@ -782,7 +782,7 @@ func TestBrowser_Institution(t *testing.T) {
 	}
 	actions = append(actions, chromedp.Click(chromedp.CSS("#offer-btn")), chromedp.WaitVisible(chromedp.CSS("#offer-msg .msg.error")))
 	run(t, ctx, "missing field", actions...)
-	if m := text(t, ctx, "#offer-msg"); !strings.Contains(m, "awardedDate") {
+	if m := text(t, ctx, "#offer-msg"); !strings.Contains(m, "Date awarded") { // the schema's title, not the key
 		t.Errorf("missing field message %q", m)
 	}
 	run(t, ctx, "offer",
