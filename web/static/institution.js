@@ -67,10 +67,13 @@
     }
     const req = new Set(schema.required || []);
     const fs = el("fieldset", { class: "form-grid" }, el("legend", { id: "claims-legend" }), el("p", { class: "hint", id: "claims-about" }));
-    // Required fields first, each group in the schema's order; not "id",
-    // which is the wallet's DID.
+    // Required fields first, in the order of the schema's "required" (the
+    // ledger keeps schemas in RFC 8785 form, whose members are sorted, so
+    // that array is the only order the institution chose), then the
+    // others; not "id", which is the wallet's DID.
     const names = Object.keys(schema.properties).filter((n) => n !== "id");
-    for (const name of names.filter((n) => req.has(n)).concat(names.filter((n) => !req.has(n)))) {
+    const first = (schema.required || []).filter((n, i, all) => n !== "id" && names.includes(n) && all.indexOf(n) === i);
+    for (const name of first.concat(names.filter((n) => !req.has(n)))) {
       fs.append(field(name, schema.properties[name] || {}, req.has(name)));
     }
     box.append(fs);
