@@ -20,6 +20,7 @@ import (
 
 	"github.com/weidgo/weid/client"
 	"github.com/weidgo/weid/credential"
+	"github.com/weidgo/weid/schemas"
 	"github.com/weidgo/weid/wallet"
 )
 
@@ -43,6 +44,12 @@ type walletEntry struct {
 	// Claims are the subject's claims as the wallet holds them (an SD-JWT's
 	// with all its disclosures), unverified.
 	Claims map[string]any `json:"claims,omitempty"`
+	// Title is the title of the credential's schema and ClaimLabels its
+	// claims' titles, in the user's language (x-weid-i18n, else the
+	// schema's own words), as the node's ledger holds the schema; absent
+	// offline or for a credential without a weid schema.
+	Title       string            `json:"title,omitempty"`
+	ClaimLabels map[string]string `json:"claimLabels,omitempty"`
 	// Status is what the node's verification says now: valid, revoked,
 	// suspended, expired, not valid yet, not valid (and the failed checks),
 	// or unchecked (offline, or no node answered).
@@ -64,13 +71,15 @@ func walletListCmd(g *globals, dir *string) *cobra.Command {
 --credential N of "weid wallet present" and "weid vp create" takes), wallet
 id, format, type (the most specific one), issuer (its name in the trust
 registry of --node, else its DID), issue date, status and the first of the
-subject's claims. The status is the node's verdict now: valid, revoked,
+subject's claims, named as the credential's schema names them in the
+language of the locale (LC_ALL, LC_MESSAGES or LANG: zh_CN, zh_HK, zh_MO,
+zh_TW; else English). The status is the node's verdict now: valid, revoked,
 suspended, expired, "not valid yet", or "not valid" with the checks that
 failed. For it each credential is sent to the node's POST
 /credentials/verify — an SD-JWT without its disclosures, so none of its
 selectively disclosable claims leaves the wallet; with --offline, or when
 no node answers, the status is "unchecked" and nothing is sent. With -o json, every indexed field and all the
-subject's claims.`,
+subject's claims, with the schema's title and the claims' labels.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			w, err := openWallet(*dir, "")
@@ -100,8 +109,12 @@ subject's claims.`,
 					if issuer == "" {
 						issuer = e.Issuer
 					}
-					fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.N, e.ID, e.Format, mainType(e.Types), orDash(issuer), orDash(day(e.ValidFrom)),
-						e.Status, orDash(claimsLine(e.Claims, 60)))
+					typ := mainType(e.Types)
+					if e.Title != "" {
+						typ = e.Title + " (" + typ + ")"
+					}
+					fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.N, e.ID, e.Format, typ, orDash(issuer), orDash(day(e.ValidFrom)),
+						e.Status, orDash(claimsLine(e.Claims, e.ClaimLabels, 60)))
 				}
 				tw.Flush()
 			})
@@ -117,7 +130,9 @@ subject's claims.`,
 func (g *globals) checkEntries(ctx context.Context, all []wallet.Stored, entries []walletEntry) error {
 	c := g.client()
 	names := map[string]string{}
+	labels := schemaLabels{c: c, lang: userLang()}
 	for i := range all {
+		labels.label(ctx, &all[i], &entries[i])
 		res, err := c.VerifyCredential(ctx, withoutDisclosures(&all[i]), nil)
 		var ce *client.Error
 		switch {
@@ -238,9 +253,10 @@ func subjectClaims(sc *wallet.Stored) map[string]any {
 	return out
 }
 
-// claimsLine is claims as "name=value, …" in name order, nested values
-// elided, cut to about max characters.
-func claimsLine(claims map[string]any, max int) string {
+// claimsLine is claims as "name=value, …" in name order, each name as
+// labels has it (else the key), nested values elided, cut to about max
+// characters.
+func claimsLine(claims map[string]any, labels map[string]string, max int) string {
 	names := make([]string, 0, len(claims))
 	for k := range claims {
 		names = append(names, k)
@@ -248,6 +264,10 @@ func claimsLine(claims map[string]any, max int) string {
 	sort.Strings(names)
 	var parts []string
 	for _, k := range names {
+		name := k
+		if l := labels[k]; l != "" {
+			name = l
+		}
 		var v string
 		switch x := claims[k].(type) {
 		case string:
@@ -258,7 +278,7 @@ func claimsLine(claims map[string]any, max int) string {
 			b, _ := json.Marshal(x)
 			v = string(b)
 		}
-		parts = append(parts, k+"="+v)
+		parts = append(parts, name+"="+v)
 	}
 	s := strings.Join(strings.Fields(strings.Join(parts, ", ")), " ")
 	if utf8.RuneCountInString(s) > max {
@@ -304,4 +324,76 @@ func pickCredential(w *wallet.Wallet, arg string) (*wallet.Stored, error) {
 		return nil, fmt.Errorf("--credential %s: the wallet holds %s (see weid wallet list)", arg, plural(len(all), "credential", "credentials"))
 	}
 	return &all[n-1], nil
+}
+
+// schemaLabels reads the titles of credentials' weid schemas from a node,
+// each schema once.
+type schemaLabels struct {
+	c    *client.Client
+	lang string
+	seen map[[2]uint64]*schemas.Labels
+}
+
+// label sets e's Title and ClaimLabels from the first weid schema the
+// stored credential names (credentialSchema, VC DM 2.0 §5.4) that the
+// node has; a schema the node lacks or cannot read leaves them empty.
+func (s *schemaLabels) label(ctx context.Context, sc *wallet.Stored, e *walletEntry) {
+	for _, ref := range schemaRefs(sc) {
+		id, version, ok := credential.ParseSchemaURL(ref)
+		if !ok {
+			continue
+		}
+		key := [2]uint64{id, version}
+		if s.seen == nil {
+			s.seen = map[[2]uint64]*schemas.Labels{}
+		}
+		l, done := s.seen[key]
+		if !done {
+			if r, err := s.c.Schema(ctx, id, version); err == nil {
+				l, _ = schemas.ParseLabels(r.Schema)
+			}
+			s.seen[key] = l
+		}
+		if l == nil {
+			continue
+		}
+		e.Title = l.In(s.lang).Title
+		for k := range e.Claims {
+			if label := l.Claim(s.lang, k); label != k {
+				if e.ClaimLabels == nil {
+					e.ClaimLabels = map[string]string{}
+				}
+				e.ClaimLabels[k] = label
+			}
+		}
+		return
+	}
+}
+
+// schemaRefs are the ids of the credential's credentialSchema entries
+// (of its "vc" claim for a VC-JWT 1.1), unverified.
+func schemaRefs(sc *wallet.Stored) []string {
+	claims, _, err := sc.Claims()
+	if err != nil {
+		return nil
+	}
+	if vc, ok := claims["vc"].(map[string]any); ok {
+		claims = vc
+	}
+	var refs []any
+	switch v := claims["credentialSchema"].(type) {
+	case []any:
+		refs = v
+	case map[string]any:
+		refs = []any{v}
+	}
+	var out []string
+	for _, r := range refs {
+		if m, ok := r.(map[string]any); ok {
+			if id, ok := m["id"].(string); ok {
+				out = append(out, id)
+			}
+		}
+	}
+	return out
 }

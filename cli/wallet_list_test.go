@@ -2,6 +2,8 @@ package cli
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -48,10 +50,89 @@ func TestWalletList_SDJWTSentWithoutDisclosures(t *testing.T) {
 // cut with an ellipsis.
 func TestWalletList_ClaimsLine(t *testing.T) {
 	c := map[string]any{"name": "Alice Chen", "gpa": 3.7, "address": map[string]any{"city": "Macau"}, "tags": []any{"a"}}
-	if got, want := claimsLine(c, 100), "address=…, gpa=3.7, name=Alice Chen, tags=…"; got != want {
+	if got, want := claimsLine(c, nil, 100), "address=…, gpa=3.7, name=Alice Chen, tags=…"; got != want {
 		t.Errorf("claimsLine: %q, want %q", got, want)
 	}
-	if got := claimsLine(c, 12); got != "address=…, …" || !strings.HasSuffix(got, "…") {
+	if got, want := claimsLine(c, map[string]string{"name": "姓名"}, 100), "address=…, gpa=3.7, 姓名=Alice Chen, tags=…"; got != want {
+		t.Errorf("claimsLine with labels: %q, want %q", got, want)
+	}
+	if got := claimsLine(c, nil, 12); got != "address=…, …" || !strings.HasSuffix(got, "…") {
 		t.Errorf("claimsLine cut to 12: %q", got)
+	}
+}
+
+// TestWalletList_ClaimsInSchemaWords: "weid wallet list" names a diploma's
+// schema and claims as the node's schema names them, in the language of
+// the locale (zh_HK and zh_CN; English otherwise), and with -o json gives
+// the labels beside the keys; offline it has only the keys.
+func TestWalletList_ClaimsInSchemaWords(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a node process; skipped with -short (make test runs it)")
+	}
+	walletEnv(t)
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	url, _ := startNode(t, data)
+	tok, err := os.ReadFile(filepath.Join(data, "admin.token"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := strings.TrimSpace(string(tok))
+	acct := nodeAPI(t, "POST", url+"/v1/accounts", admin, `{"name":"example-university"}`, 201)
+	uni, uniTok := acct["did"].(string), acct["token"].(string)
+	nodeAPI(t, "POST", url+"/v1/issuers", admin, `{"did":"`+uni+`","name":"Example University","types":["UniversityDegreeCredential"],"schemas":[2]}`, 201)
+	nodeAPI(t, "POST", url+"/v1/issuer-instances", uniTok, `{"name":"diploma","issuer":"`+uni+`","schema":2,"types":["UniversityDegreeCredential"]}`, 201)
+	offer := nodeAPI(t, "POST", url+"/v1/offers", uniTok, `{"instance":"diploma","claims":{"holderName":"Alice Chen","degree":"Bachelor of Engineering",`+
+		`"fieldOfStudy":"Computer Science","institution":"Example University","awardedDate":"2026-07-01","diplomaNumber":"EU-2026-0042"}}`, 201)
+	wdir := filepath.Join(dir, "wallet")
+	mustCLI(t, "wallet", "init", "--wallet", wdir)
+	mustCLI(t, "wallet", "receive", offer["offerUriByReference"].(string), "--wallet", wdir)
+
+	for _, c := range []struct {
+		locale, title, degree, awarded string
+	}{
+		{"zh_HK.UTF-8", "學位證書", "學位", "頒授日期"},
+		{"zh_CN.UTF-8", "学位证书", "学位", "授予日期"},
+		{"C.UTF-8", "University diploma", "Degree", "Date awarded"},
+	} {
+		t.Setenv("LANG", c.locale)
+		out := mustCLI(t, "wallet", "list", "--wallet", wdir, "--node", url)
+		for _, want := range []string{c.title + " (UniversityDegreeCredential)", c.awarded + "=2026-07-01", c.degree + "=Bachelor of Engineering"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("LANG=%s: the list lacks %q:\n%s", c.locale, want, out)
+			}
+		}
+		var list struct{ Credentials []walletEntry }
+		mustCLIJSON(t, &list, "wallet", "list", "--wallet", wdir, "--node", url)
+		if e := list.Credentials[0]; e.Title != c.title || e.ClaimLabels["degree"] != c.degree || e.Claims["degree"] != "Bachelor of Engineering" {
+			t.Errorf("LANG=%s: -o json %+v", c.locale, e)
+		}
+	}
+	t.Setenv("LC_ALL", "zh_TW.UTF-8") // LC_ALL first, as POSIX reads it
+	if out := mustCLI(t, "wallet", "list", "--wallet", wdir, "--node", url); !strings.Contains(out, "學位=Bachelor") {
+		t.Errorf("LC_ALL=zh_TW: %s", out)
+	}
+	if out := mustCLI(t, "wallet", "list", "--wallet", wdir, "--offline"); !strings.Contains(out, "degree=Bachelor") || strings.Contains(out, "學位") {
+		t.Errorf("offline: %s", out)
+	}
+}
+
+// TestUserLang: locales as POSIX names them and BCP 47 tags map to the
+// pages' three languages.
+func TestUserLang(t *testing.T) {
+	for in, want := range map[string]string{
+		"zh_CN.UTF-8": langZhCN, "zh_SG": langZhCN, "zh": langZhCN, "zh-Hans-HK": langZhCN, "zh_CN.GB18030@pinyin": langZhCN,
+		"zh_HK.UTF-8": langZhHK, "zh_MO": langZhHK, "zh_TW.Big5": langZhHK, "zh-Hant": langZhHK, "zh-HK": langZhHK,
+		"C": langEN, "POSIX": langEN, "en_US.UTF-8": langEN, "zu_ZA": langEN, "zhx": langEN, "": langEN,
+	} {
+		if got := localeLang(in); got != want {
+			t.Errorf("localeLang(%q) = %s, want %s", in, got, want)
+		}
+	}
+	t.Setenv("LC_ALL", "")
+	t.Setenv("LC_MESSAGES", "zh_HK.UTF-8")
+	t.Setenv("LANG", "en_GB.UTF-8")
+	if got := userLang(); got != langZhHK {
+		t.Errorf("LC_MESSAGES over LANG: %s", got)
 	}
 }

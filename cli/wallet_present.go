@@ -195,7 +195,7 @@ func chooseOnTerminal(ctx context.Context, in *os.File, nc *client.Client, req *
 		fmt.Fprintf(os.Stderr, "%d credentials answer %q:\n", len(cs), cq.ID)
 		for i, c := range cs {
 			sc := c
-			fmt.Fprintf(os.Stderr, "  %d) %s  %s  %s  issued %s  %s\n", i+1, c.ID, mainType(c.Types), issuerName(c.Issuer), orDash(day(c.ValidFrom)), orDash(claimsLine(subjectClaims(&sc), 60)))
+			fmt.Fprintf(os.Stderr, "  %d) %s  %s  %s  issued %s  %s\n", i+1, c.ID, mainType(c.Types), issuerName(c.Issuer), orDash(day(c.ValidFrom)), orDash(claimsLine(subjectClaims(&sc), nil, 60)))
 		}
 		for {
 			fmt.Fprintf(os.Stderr, "Which one to send? [1-%d, Enter for 1] ", len(cs))

@@ -28,6 +28,9 @@ func walletEnv(t *testing.T) {
 		t.Setenv(v, "")
 	}
 	t.Setenv("WEID_PASSPHRASE", walletTestPass)
+	for _, v := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} { // English, whatever the machine's locale
+		t.Setenv(v, "")
+	}
 }
 
 // walletInitResult is what "weid wallet init -o json" prints.

@@ -186,7 +186,8 @@ func boundedRegexp(s string) (jsonschema.Regexp, error) {
 //     meta-schemas the library has built in and would resolve without
 //     loading (other external references fail at compile time, in noLoader);
 //   - the regular expressions ("pattern" values, "patternProperties" keys)
-//     must cost at most MaxTotalPatternInsts together.
+//     must cost at most MaxTotalPatternInsts together;
+//   - every x-weid-i18n annotation must be well-formed (checkI18n).
 //
 // The walk does not know which objects are schemas, so such members inside
 // "const", "enum" or "default" values are checked too.
@@ -196,6 +197,12 @@ func checkDocument(v any, path string, budget *int) error {
 		// In key order, so the same document always gets the same error.
 		for _, k := range slices.Sorted(maps.Keys(v)) {
 			e := v[k]
+			if k == I18nKeyword {
+				if _, err := checkI18n(e, path+"/"+k); err != nil {
+					return err
+				}
+				continue
+			}
 			switch s := e.(type) {
 			case string:
 				switch k {

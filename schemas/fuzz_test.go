@@ -23,6 +23,8 @@ func FuzzSchemaPayload(f *testing.F) {
 		`{"schema":[]}`,
 		`{"schema":{"type":"object","type":"string"}}`,
 		`{"id":9007199254740993,"schema":{}}`,
+		`{"schema":{"title":"t","x-weid-i18n":{"zh-CN":{"title":"学位"}},"properties":{"a":{"x-weid-i18n":{"zh-HK":{"description":"甲\n乙"}}}}}}`,
+		`{"schema":{"x-weid-i18n":{"zh-CN":{"title":"a"},"zh-cn":{"tilte":""}}}}`,
 	} {
 		f.Add([]byte(s))
 	}

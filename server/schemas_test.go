@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -104,5 +105,38 @@ func TestSchemas_SignedTxAtItsEndpoint(t *testing.T) {
 	r = tn.do(t, "GET", "/v1/schemas?after="+strconv.FormatUint(schemas.FirstPublicID-1, 10), "", nil)
 	if _ = json.Unmarshal(r.body, &list); len(list.Schemas) != 1 || list.Schemas[0].Publisher != d || list.Schemas[0].Name != "counter" {
 		t.Fatalf("after the async register: %s", r.body)
+	}
+}
+
+// TestSchemas_I18nAnnotationOverHTTP: a schema in the institution's words
+// (x-weid-i18n) registers and is served as written; a malformed
+// annotation is a 400 problem naming the JSON pointer of what is wrong.
+func TestSchemas_I18nAnnotationOverHTTP(t *testing.T) {
+	tn := startNode(t)
+	good := `{"type":"object","title":"Diploma","x-weid-i18n":{"zh-CN":{"title":"学位证书"},"zh-HK":{"title":"學位證書"}},` +
+		`"properties":{"degree":{"type":"string","title":"Degree","x-weid-i18n":{"zh-HK":{"title":"學位","description":"所頒授的學位"}}}}}`
+	r := tn.do(t, "POST", "/v1/schemas", tn.token, []byte(`{"schema":`+good+`}`))
+	if r.status != 201 {
+		t.Fatalf("register: %d %s", r.status, r.body)
+	}
+	var sr api.SchemaResponse
+	_ = json.Unmarshal(r.body, &sr)
+	var rec schemas.Record
+	_ = json.Unmarshal(tn.do(t, "GET", sr.URL, "", nil).body, &rec)
+	l, err := schemas.ParseLabels(rec.Schema)
+	if err != nil || l.Claim("zh-HK", "degree") != "學位" || l.In("zh-CN").Title != "学位证书" {
+		t.Fatalf("served schema %s: %v %+v", rec.Schema, err, l)
+	}
+	for _, c := range []struct{ schema, pointer string }{
+		{`{"properties":{"degree":{"x-weid-i18n":{"zh-HK":{"titel":"學位"}}}}}`, "/properties/degree/x-weid-i18n/zh-HK/titel"},
+		{`{"properties":{"degree":{"x-weid-i18n":{"Traditional Chinese":{"title":"學位"}}}}}`, "/properties/degree/x-weid-i18n/Traditional Chinese"},
+		{`{"x-weid-i18n":{"zh-CN":{"title":""}}}`, "/x-weid-i18n/zh-CN/title"},
+	} {
+		r := tn.do(t, "POST", "/v1/schemas", tn.token, []byte(`{"schema":`+c.schema+`}`))
+		wantProblem(t, c.pointer, r, 400, "schema.invalid")
+		var p Problem
+		if _ = json.Unmarshal(r.body, &p); !strings.Contains(p.Detail, c.pointer) {
+			t.Errorf("%s: detail %q does not name it", c.schema, p.Detail)
+		}
 	}
 }

@@ -782,7 +782,7 @@ func TestBrowser_Institution(t *testing.T) {
 	}
 	actions = append(actions, chromedp.Click(chromedp.CSS("#offer-btn")), chromedp.WaitVisible(chromedp.CSS("#offer-msg .msg.error")))
 	run(t, ctx, "missing field", actions...)
-	if m := text(t, ctx, "#offer-msg"); !strings.Contains(m, "awardedDate") {
+	if m := text(t, ctx, "#offer-msg"); !strings.Contains(m, "Date awarded") { // the schema's title, not the key
 		t.Errorf("missing field message %q", m)
 	}
 	run(t, ctx, "offer",
@@ -938,6 +938,9 @@ func TestBrowser_PresentationRequest(t *testing.T) {
 	if v := eval[string](t, ctx, `document.getElementById("vp-schema").value`); v != "2" {
 		t.Errorf("schema chosen for the type: %q, want 2 (the issuer's accreditation)", v)
 	}
+	if l := text(t, ctx, `#vp-claims label[data-claim="awardedDate"]`); l != "Date awarded" {
+		t.Errorf("the claim to ask for is named %q, want the schema's title", l)
+	}
 	run(t, ctx, "choose the claims",
 		chromedp.Click(chromedp.CSS("#vp-claim-degree")),
 		chromedp.Click(chromedp.CSS("#vp-claim-holderName")),
@@ -962,6 +965,9 @@ func TestBrowser_PresentationRequest(t *testing.T) {
 	rows := strings.Join(texts(t, ctx, "#claims tr"), "|")
 	if n := len(texts(t, ctx, "#claims tr")); n != 2 || !strings.Contains(rows, "Doctor of Philosophy") || !strings.Contains(rows, "Erin Sun") {
 		t.Errorf("disclosed claims %q, want degree and holderName only", rows)
+	}
+	if th := strings.Join(texts(t, ctx, "#claims th"), "|"); th != "Degree|Holder's name" && th != "Holder's name|Degree" {
+		t.Errorf("disclosed claims named %q, want the schema's titles", th)
 	}
 	if h := text(t, ctx, "#holder"); h != holder {
 		t.Errorf("holder %q, want the wallet's %s", h, holder)

@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/weidgo/weid/credential"
+	"github.com/weidgo/weid/internal/hant"
 	"github.com/weidgo/weid/oid4vp"
 )
 
@@ -279,4 +280,19 @@ var verifyPageProblems = []string{
 	"internal", "ledger.busy", "ledger.closed", "ledger.unavailable",
 	"did.notFound", "did.deactivated", "did.invalidDid",
 	"presentationRequest.invalid", "presentationRequest.notFound", "presentationRequest.tooMany", "presentationRequest.tooManyStreams",
+}
+
+// TestI18n_ZhHKIsTraditional: the zh-HK texts (Hong Kong and Macau) hold
+// no character that exists only in the Simplified script (撤销 for 撤銷,
+// 签发 for 簽發, 凭证 for 憑證, 验证 for 驗證…).
+func TestI18n_ZhHKIsTraditional(t *testing.T) {
+	if hant.SimplifiedOnly("撤销签发凭证验证") != "销" {
+		t.Fatal("the check finds nothing")
+	}
+	tables := i18nTables(t)
+	for _, k := range slices.Sorted(maps.Keys(tables["zh-HK"])) {
+		if c := hant.SimplifiedOnly(tables["zh-HK"][k]); c != "" {
+			t.Errorf("zh-HK %s has the Simplified %s: %q", k, c, tables["zh-HK"][k])
+		}
+	}
 }

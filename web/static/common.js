@@ -71,6 +71,40 @@
   // onLang registers f to re-render a page's dynamic parts after a switch.
   weid.onLang = function (f) { listeners.push(f); };
 
+  // ---- schemas in the institution's words ----------------------------------
+
+  // schemaText is a JSON Schema's (or one property's) "title" or
+  // "description" (field) in the page's language: from its x-weid-i18n
+  // annotation's entry for the language (tags compared without regard to
+  // case), else for the primary language ("zh"), else the schema's own; ""
+  // when it has none. The node checks the annotation's form at
+  // registration (schemas.I18nKeyword); the page reads it defensively all
+  // the same, as any client of a public ledger must.
+  weid.schemaText = function (node, field) {
+    if (!node || typeof node !== "object") return "";
+    const ann = node["x-weid-i18n"];
+    if (ann && typeof ann === "object") {
+      const want = weid.lang.toLowerCase();
+      const primary = want.split("-")[0];
+      let exact = null, base = null;
+      for (const [tag, t] of Object.entries(ann)) {
+        if (!t || typeof t !== "object" || typeof t[field] !== "string" || !t[field].trim()) continue;
+        if (tag.toLowerCase() === want) exact = t[field];
+        else if (tag.toLowerCase() === primary) base = t[field];
+      }
+      if (exact || base) return exact || base;
+    }
+    return typeof node[field] === "string" ? node[field] : "";
+  };
+
+  // claimLabel is how a schema names the claim key: its property's title
+  // in the page's language, else the key itself.
+  weid.claimLabel = function (schema, key) {
+    const props = schema && typeof schema === "object" && schema.properties;
+    const p = props && typeof props === "object" && Object.prototype.hasOwnProperty.call(props, key) ? props[key] : null;
+    return weid.schemaText(p, "title").trim() || key;
+  };
+
   // ---- API ---------------------------------------------------------------
 
   // api calls the node's API and resolves to {status, ok, body} (body is

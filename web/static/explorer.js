@@ -187,12 +187,12 @@
       const props = (s.schema && s.schema.properties) || {};
       const req = new Set((s.schema && s.schema.required) || []);
       return el("details", { class: "schema", dataset: { schema: s.id } },
-        el("summary", null, el("strong", null, "#" + s.id + " " + s.name), " · ", w.t("explorer.version", { version: s.version })),
+        el("summary", null, el("strong", null, "#" + s.id + " " + (w.schemaText(s.schema, "title") || s.name)), " · ", w.t("explorer.version", { version: s.version })),
         w.dl([["explorer.publisher", w.explorerLink("did", s.publisher, w.short(s.publisher, 14))], ["explorer.created", w.time(s.created)],
-          ["explorer.description", (s.schema && s.schema.description) || ""]]),
+          ["explorer.description", w.schemaText(s.schema, "description")]]),
         el("div", { class: "table-wrap" }, el("table", null, el("tbody", null, Object.entries(props).map(([k, v]) =>
           el("tr", null, el("th", { scope: "row", class: "mono" }, k + (req.has(k) ? " *" : "")), el("td", null, v.type || (v.enum ? v.enum.join(" | ") : ""), v.format ? " (" + v.format + ")" : ""),
-            el("td", { class: "hint" }, v.description || "")))))),
+            el("td", null, w.claimLabel(s.schema, k) !== k ? w.claimLabel(s.schema, k) : ""), el("td", { class: "hint" }, w.schemaText(v, "description"))))))),
         w.json(s.schema));
     });
     w.clear(view).append(card("explorer.tab.schemas", {}, el("div", { id: "schemas" }, list)));

@@ -66,22 +66,46 @@
       return;
     }
     const req = new Set(schema.required || []);
-    const fs = el("fieldset", { class: "form-grid" }, el("legend", { i18n: "inst.claims" }));
-    // Required fields first, each group in the schema's order; not "id",
-    // which is the wallet's DID.
+    const fs = el("fieldset", { class: "form-grid" }, el("legend", { id: "claims-legend" }), el("p", { class: "hint", id: "claims-about" }));
+    // Required fields first, in the order of the schema's "required" (the
+    // ledger keeps schemas in RFC 8785 form, whose members are sorted, so
+    // that array is the only order the institution chose), then the
+    // others; not "id", which is the wallet's DID.
     const names = Object.keys(schema.properties).filter((n) => n !== "id");
-    for (const name of names.filter((n) => req.has(n)).concat(names.filter((n) => !req.has(n)))) {
-      fs.append(field(name, schema.properties[name], req.has(name)));
+    const first = (schema.required || []).filter((n, i, all) => n !== "id" && names.includes(n) && all.indexOf(n) === i);
+    for (const name of first.concat(names.filter((n) => !req.has(n)))) {
+      fs.append(field(name, schema.properties[name] || {}, req.has(name)));
     }
     box.append(fs);
     box.dataset.instance = i.name;
+    labelFields();
   }
 
-  // field is the input of one schema property.
+  // labelFields writes the form's words in the page's language: the
+  // schema's title as the legend, each field labelled by its property's
+  // title and described by its description (x-weid-i18n, else the
+  // schema's own words, else the claim's key). A language switch calls it
+  // again; what was typed stays.
+  function labelFields() {
+    const legend = $("claims-legend");
+    if (!legend || !schema) return;
+    legend.textContent = w.schemaText(schema, "title") || w.t("inst.claims");
+    $("claims-about").textContent = w.schemaText(schema, "description");
+    $("claims-about").hidden = !$("claims-about").textContent;
+    $("claims-fields").querySelectorAll("label[data-claim]").forEach((label) => {
+      const p = schema.properties[label.dataset.claim] || {};
+      label.querySelector(".label-text").textContent = w.claimLabel(schema, label.dataset.claim);
+      const hint = label.querySelector(".hint");
+      hint.textContent = w.schemaText(p, "description");
+      hint.hidden = !hint.textContent;
+    });
+  }
+
+  // field is the input of one schema property, labelled by labelFields.
   function field(name, p, required) {
     const id = "claim-" + name;
-    const label = el("label", { class: "field", for: id }, name, required ? " *" : "",
-      p.description ? el("span", { class: "hint" }, p.description) : null);
+    const label = el("label", { class: "field", for: id, dataset: { claim: name } }, el("span", { class: "label-text" }), required ? " *" : "",
+      el("span", { class: "hint" }));
     let input;
     if (Array.isArray(p.enum)) {
       input = el("select", { id, name }, el("option", { value: "" }, "—"), p.enum.map((v) => el("option", { value: JSON.stringify(v) }, String(v))));
@@ -115,7 +139,7 @@
         default: out[inp.name] = v;
       }
     });
-    if (missing.length) throw new Error(w.t("inst.missing", { fields: missing.join(", ") }));
+    if (missing.length) throw new Error(w.t("inst.missing", { fields: missing.map((n) => w.claimLabel(schema, n)).join(w.t("list.sep")) }));
     return out;
   }
 
@@ -198,7 +222,7 @@
   $("issue-form").addEventListener("submit", createOffer);
   $("offer-refresh").addEventListener("click", refreshOffer);
   $("revoke-form").addEventListener("submit", revoke);
-  w.onLang(() => { drawOffer(); if (reachShown) reach(...reachShown); });
+  w.onLang(() => { labelFields(); drawOffer(); if (reachShown) reach(...reachShown); });
   const saved = w.getToken();
   if (saved) { $("token").value = saved; signIn(); }
 })();

@@ -75,19 +75,58 @@
     return String(v);
   }
 
+  // claimLabel names a claim key (a path "a.b" for nested claims) in
+  // the words of the first of the credential's schemas that has a title
+  // for it, in the page's language; else the key itself.
+  function claimLabel(docs, key) {
+    for (const d of docs || []) {
+      let node = d;
+      const path = key.split(".");
+      for (const k of path.slice(0, -1)) node = node && node.properties && typeof node.properties === "object" ? node.properties[k] : null;
+      const label = w.claimLabel(node, path[path.length - 1]);
+      if (label !== path[path.length - 1]) return label;
+    }
+    return key;
+  }
+
   // claimsTable lists a credential's subject claims (or a presentation
-  // result's disclosed claims).
-  function claimsTable(subject) {
+  // result's disclosed claims), each named as its schemas name it (docs:
+  // the JSON Schemas, from the ledger).
+  function claimsTable(subject, docs) {
     if (!subject || typeof subject !== "object") return null;
     const subjects = Array.isArray(subject) ? subject : [subject];
     const tbody = el("tbody");
     for (const s of subjects) {
       for (const [k, v] of Object.entries(s)) {
-        tbody.append(el("tr", { dataset: { claim: k } }, el("th", { scope: "row" }, k === "id" ? w.t("claims.subject") : k),
+        const label = k === "id" ? w.t("claims.subject") : claimLabel(docs, k);
+        tbody.append(el("tr", { dataset: { claim: k } }, el("th", { scope: "row", title: label !== k ? k : null }, label),
           el("td", { class: k === "id" ? "mono" : "" }, value(v))));
       }
     }
     return el("div", { class: "table-wrap" }, el("table", { id: "claims" }, tbody));
+  }
+
+  // schemaPath is the API path of a weid schema URL
+  // (http(s)://host/v1/schemas/{id}[/versions/{v}], as credential.ParseSchemaURL
+  // reads it): this node's ledger holds the same schemas whatever host
+  // the credential names. null for any other URL.
+  function schemaPath(url) {
+    let u;
+    try { u = new URL(url); } catch (e) { return null; }
+    if (u.protocol !== "http:" && u.protocol !== "https:" || u.search || u.hash) return null;
+    const m = /^\/v1\/schemas\/([1-9][0-9]{0,15})(\/versions\/[1-9][0-9]{0,15})?$/.exec(u.pathname);
+    return m ? m[0] : null;
+  }
+
+  // schemaDocs reads the weid schemas a credential names from the ledger:
+  // [{id, doc}], doc null when the node has none.
+  async function schemaDocs(ids) {
+    return Promise.all(ids.map(async (id) => {
+      const path = schemaPath(id);
+      if (!path) return { id, doc: null };
+      const r = await w.api("GET", path);
+      return { id, doc: r.ok && r.body && r.body.schema && typeof r.body.schema === "object" ? r.body.schema : null };
+    }));
   }
 
   function issuerID(cred) {
@@ -112,7 +151,7 @@
       return { purpose: e.statusPurpose, index: e.statusListIndex, list, listId: list.split("/").pop() };
     });
     const sch = cred && cred.credentialSchema;
-    facts.schema = (Array.isArray(sch) ? sch : sch ? [sch] : []).map((s) => s.id).filter(Boolean);
+    facts.schema = await schemaDocs((Array.isArray(sch) ? sch : sch ? [sch] : []).map((s) => s && s.id).filter((id) => typeof id === "string" && id));
     return facts;
   }
 
@@ -139,7 +178,10 @@
     facts.status.forEach((s, i) => {
       rows.push(["facts.statusList", el("span", { id: "fact-status-" + i, class: "mono" }, w.t("facts.statusEntry", { purpose: s.purpose ? w.t("purpose." + s.purpose) : "?", list: s.listId, index: s.index }))]);
     });
-    facts.schema.forEach((id) => rows.push(["facts.schema", el("span", { class: "mono" }, id)]));
+    facts.schema.forEach((s, i) => {
+      const title = w.schemaText(s.doc, "title");
+      rows.push(["facts.schema", el("span", { id: "fact-schema-" + i }, title ? el("strong", null, title) : null, title ? " " : null, el("span", { class: "mono" }, s.id))]);
+    });
     if (cred && cred.id) rows.push(["facts.credentialId", el("span", { class: "mono", id: "credential-id" }, cred.id)]);
     if (cred && cred.validFrom) rows.push(["facts.validFrom", w.time(cred.validFrom)]);
     if (cred && cred.validUntil) rows.push(["facts.validUntil", w.time(cred.validUntil)]);
@@ -191,7 +233,7 @@
         el("section", { class: "card", "aria-labelledby": "checks-h" }, el("h2", { id: "checks-h", i18n: "checks.title" }), checkList(res.checks, untrusted(res)))];
       if (cred) {
         const cards = [issuerCard(cred, facts),
-          el("section", { class: "card", "aria-labelledby": "claims-h" }, el("h2", { id: "claims-h", i18n: "claims.title" }), claimsTable(cred.credentialSubject))];
+          el("section", { class: "card", "aria-labelledby": "claims-h" }, el("h2", { id: "claims-h", i18n: "claims.title" }), claimsTable(cred.credentialSubject, facts.schema.map((s) => s.doc)))];
         const fc = factsCard(cred, facts);
         if (untrusted(res)) {
           parts.push(unverified(fc ? cards.concat(fc) : cards));
@@ -263,6 +305,7 @@
   // ---- request a presentation (OpenID4VP) -----------------------------------
 
   let types = []; // [{label, type, format, schema}]
+  let vpSchema = null; // the JSON Schema of the claims asked for, if chosen
   let session = null; // {id, token, abort}
 
   async function loadOptions() {
@@ -311,15 +354,24 @@
     const id = Number($("vp-schema").value);
     const box = w.clear($("vp-claims"));
     let props = [];
+    vpSchema = null;
     if (id) {
       const r = await w.api("GET", "/v1/schemas/" + id);
-      if (r.ok && r.body.schema && r.body.schema.properties) props = Object.keys(r.body.schema.properties).filter((p) => p !== "id");
+      if (r.ok && r.body.schema && r.body.schema.properties) {
+        vpSchema = r.body.schema;
+        props = Object.keys(r.body.schema.properties).filter((p) => p !== "id");
+      }
     }
     if (!props.length) {
       box.append(el("span", { class: "hint", i18n: "vp.noClaims" }));
       return;
     }
-    props.forEach((p) => box.append(el("label", null, el("input", { type: "checkbox", value: p, id: "vp-claim-" + p }), p)));
+    props.forEach((p) => box.append(el("label", { dataset: { claim: p } }, el("input", { type: "checkbox", value: p, id: "vp-claim-" + p }), el("span", null, w.claimLabel(vpSchema, p)))));
+  }
+
+  // labelClaimChoices renames the claims to ask for after a language switch.
+  function labelClaimChoices() {
+    $("vp-claims").querySelectorAll("label[data-claim]").forEach((l) => { l.querySelector("span").textContent = w.claimLabel(vpSchema, l.dataset.claim); });
   }
 
   // dcql builds the DCQL query (OpenID4VP 1.0 §6) of the form's choices.
@@ -479,6 +531,7 @@
     const res = st.result;
     const creds = res.credentials || [];
     const issuers = await Promise.all(creds.map((c) => (c.issuer ? ledgerFacts({ issuer: c.issuer }) : Promise.resolve(null))));
+    const asked = vpSchema ? [vpSchema] : []; // the claims are named as the schema they were asked from names them
     rerender = draw;
     draw();
     function draw() {
@@ -496,7 +549,7 @@
             ["facts.didHeight", f.did ? w.explorerLink("did", c.issuer, w.t("facts.didDocument", { height: f.did.blockHeight || 0, version: f.did.versionId || "?" })) : ""],
             ["facts.statusList", statusFact(c.status)],
             ["vp.format", c.format]]),
-          el("h3", { i18n: "claims.disclosed" }), claimsTable(flatClaims(c.claims))));
+          el("h3", { i18n: "claims.disclosed" }), claimsTable(flatClaims(c.claims), asked)));
       });
       w.clear($("result")).append(...parts);
     }
@@ -509,6 +562,7 @@
   $("vp-token").value = w.getToken();
 
   w.onLang(() => {
+    labelClaimChoices();
     if (rerender) rerender();
     const st = $("vp-status").dataset.status;
     if (st) showStatus(st);

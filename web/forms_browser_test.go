@@ -1,0 +1,109 @@
+package web_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// schemaWords are the diploma schema's (system schema 2) words the pages
+// must show in each language: the schema's title and some properties'.
+var schemaWords = []struct {
+	lang, schema, degree, awarded, holderName, idHint string
+}{
+	{"en", "University diploma", "Degree", "Date awarded", "Holder's name", "national identity or passport number"},
+	{"zh-CN", "学位证书", "学位", "授予日期", "持有人姓名", "居民身份证或护照号码"},
+	{"zh-HK", "學位證書", "學位", "頒授日期", "持有人姓名", "身份證或護照號碼"},
+}
+
+// TestBrowser_InstitutionFormInSchemaWords: the institution's offer form
+// is labelled by the diploma schema's titles and described by its
+// descriptions in the page's language, never by the raw claim keys; a
+// missing field is named the same way; a language switch relabels the
+// form and keeps what was typed.
+func TestBrowser_InstitutionFormInSchemaWords(t *testing.T) {
+	ctx := tab(t) // first: without chromium, skip before making the fixture
+	f := getFixture(t)
+	defer run(t, ctx, "back to English", setSelect("#lang", "en"))
+	for _, w := range schemaWords {
+		t.Run(w.lang, func(t *testing.T) {
+			run(t, ctx, "sign in",
+				chromedp.Navigate(f.url+"/institution"),
+				chromedp.WaitVisible(chromedp.CSS("#token")),
+				setSelect("#lang", w.lang),
+				chromedp.SetValue(chromedp.CSS("#token"), f.uni.Token),
+				chromedp.Click(chromedp.CSS("#token-form button[type=submit]")),
+				chromedp.WaitVisible(chromedp.CSS("#claim-holderName")))
+			if got := text(t, ctx, "#claims-legend"); got != w.schema {
+				t.Errorf("legend %q, want %q", got, w.schema)
+			}
+			for key, want := range map[string]string{"degree": w.degree, "awardedDate": w.awarded, "holderName": w.holderName} {
+				if got := text(t, ctx, `label[for="claim-`+key+`"] .label-text`); got != want {
+					t.Errorf("field %s labelled %q, want %q", key, got, want)
+				}
+			}
+			if got := text(t, ctx, `label[for="claim-holderIdNumber"] .hint`); !strings.Contains(got, w.idHint) {
+				t.Errorf("holderIdNumber described as %q, want it to contain %q", got, w.idHint)
+			}
+			form := eval[string](t, ctx, `document.getElementById("claims-fields").innerText`)
+			for _, key := range []string{"holderName", "awardedDate", "fieldOfStudy", "diplomaNumber", "degreeLevel"} {
+				if strings.Contains(form, key) {
+					t.Errorf("the form shows the raw key %s:\n%s", key, form)
+				}
+			}
+			run(t, ctx, "a missing field",
+				chromedp.SetValue(chromedp.CSS("#claim-holderName"), "周丹"),
+				chromedp.Click(chromedp.CSS("#offer-btn")),
+				chromedp.WaitVisible(chromedp.CSS("#offer-msg .msg.error")))
+			if m := text(t, ctx, "#offer-msg"); !strings.Contains(m, w.awarded) || !strings.Contains(m, w.degree) || strings.Contains(m, "awardedDate") {
+				t.Errorf("missing fields named %q, want %q and %q", m, w.awarded, w.degree)
+			}
+			if w.lang != "en" {
+				noTofu(t, ctx)
+				shot(t, ctx, "institution-"+w.lang+".png")
+			}
+		})
+	}
+	// A switch relabels the form in place; what was typed stays.
+	run(t, ctx, "switch to zh-HK", setSelect("#lang", "zh-HK"))
+	if got := text(t, ctx, `label[for="claim-awardedDate"] .label-text`); got != "頒授日期" {
+		t.Errorf("after the switch awardedDate is labelled %q", got)
+	}
+	if v := eval[string](t, ctx, `document.getElementById("claim-holderName").value`); v != "周丹" {
+		t.Errorf("the switch lost what was typed: %q", v)
+	}
+}
+
+// TestBrowser_VerifyClaimsInSchemaWords: the verify page names a valid
+// diploma's claims (a vc+jwt and an SD-JWT VC) and its schema as the
+// schema on the ledger names them, in the page's language.
+func TestBrowser_VerifyClaimsInSchemaWords(t *testing.T) {
+	ctx := tab(t)
+	f := getFixture(t)
+	defer run(t, ctx, "back to English", setSelect("#lang", "en"))
+	for _, w := range schemaWords {
+		t.Run(w.lang, func(t *testing.T) {
+			for _, cred := range []struct{ name, token string }{{"vc+jwt", f.valid}, {"SD-JWT VC", f.sdJWT}} {
+				verifyIn(t, ctx, f.url, w.lang, cred.token, `#verdict:not([data-verdict="invalid"])`) // an SD-JWT VC: valid with the schema check's warning
+				for key, want := range map[string]string{"degree": w.degree, "awardedDate": w.awarded, "holderName": w.holderName} {
+					if got := text(t, ctx, `#claims tr[data-claim="`+key+`"] th`); got != want {
+						t.Errorf("%s: claim %s labelled %q, want %q", cred.name, key, got, want)
+					}
+				}
+				if got := text(t, ctx, "#fact-schema-0"); !strings.HasPrefix(got, w.schema+" ") || !strings.HasSuffix(got, "/v1/schemas/2") {
+					t.Errorf("%s: schema fact %q", cred.name, got)
+				}
+			}
+			if w.lang != "en" {
+				noTofu(t, ctx)
+				shot(t, ctx, "verify-claims-"+w.lang+".png")
+			}
+		})
+	}
+	// A switch relabels the claims of the verdict shown.
+	run(t, ctx, "switch to zh-CN", setSelect("#lang", "zh-CN"))
+	if got := text(t, ctx, `#claims tr[data-claim="degree"] th`); got != "学位" {
+		t.Errorf("after the switch degree is labelled %q", got)
+	}
+}
