@@ -67,12 +67,6 @@ func checkProfile(p *IssueProfile) error {
 		}
 		seen[s] = true
 	}
-	if p.Format == FormatSDJWT && len(p.Status) > 1 {
-		// draft-ietf-oauth-status-list-17 §6.2: a Referenced Token's
-		// "status" has one status_list, so one list and one index; weid's
-		// lists have one purpose each.
-		return errs.BadRequest("credential.invalidStatus", "an SD-JWT VC carries one Token Status List reference: give the %s format one status purpose, %q or %q", FormatSDJWT, status.PurposeRevocation, status.PurposeSuspension)
-	}
 	if len(p.Disclosable) > 0 && p.Format != FormatSDJWT {
 		return errs.BadRequest("credential.invalidProfile", "disclosable claims need the %s format", FormatSDJWT)
 	}
@@ -251,7 +245,16 @@ func (n *Node) IssueCredential(ctx context.Context, account *keystore.Account, c
 		}
 		rec.Issuer = c.Issuer
 		var entries []any
-		for _, purpose := range p.Status {
+		purposes := p.Status
+		if p.Format == FormatSDJWT && len(purposes) > 1 {
+			// draft-ietf-oauth-status-list-17 §6.2: the "status" claim has
+			// one status_list, so one list and one index, and a weid list
+			// has one purpose: an SD-JWT VC of a profile with both gets
+			// the revocation entry only (suspending it by credentialId is
+			// then a 404 naming the missing entry, never a silent no-op).
+			purposes = []string{status.PurposeRevocation}
+		}
+		for _, purpose := range purposes {
 			entry, st, err := n.allocateStatus(ctx, account, c.Issuer, purpose, baseURL)
 			if err != nil {
 				return nil, err
