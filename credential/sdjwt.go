@@ -295,7 +295,10 @@ func sdCredential(claims map[string]any, ver *sdjwt.Verified) (*Credential, erro
 	}
 	c.selective = true
 	if st, ok := claims["status"]; ok {
+		// Kept in the mapped credential too, so that a reader of the
+		// verdict (the /verify page) sees which list entry was read.
 		c.tokenStatus = st
+		c.Doc["status"] = st
 	}
 	if ver != nil {
 		c.boundKey = ver.HolderKey

@@ -237,6 +237,7 @@ window.weid.i18n = {
     "inst.revoke.lifted": "Done: {purpose} lifted on the ledger (list {list}, index {index}, block {height}).",
     "purpose.revocation": "revocation",
     "purpose.suspension": "suspension",
+    "purpose.tokenStatusList": "Token Status List",
 
     "check.holderBinding": "Holder binding",
     "detail.english": "Details (English)",
@@ -558,6 +559,7 @@ window.weid.i18n = {
     "inst.revoke.lifted": "完成：已在账本上解除{purpose}（列表 {list}，索引 {index}，区块 {height}）。",
     "purpose.revocation": "撤销",
     "purpose.suspension": "暂停",
+    "purpose.tokenStatusList": "令牌状态列表",
     "check.holderBinding": "持有者绑定",
     "detail.english": "详细信息（英文）",
     "verify.notCredential": "这不是凭证。请粘贴签发时得到的凭证：vc+jwt 或 SD-JWT 字符串，或带 Data Integrity 证明的 JSON 凭证。",
@@ -878,6 +880,7 @@ window.weid.i18n = {
     "inst.revoke.lifted": "完成：已在帳本上解除{purpose}（列表 {list}，索引 {index}，區塊 {height}）。",
     "purpose.revocation": "撤銷",
     "purpose.suspension": "暫停",
+    "purpose.tokenStatusList": "令牌狀態列表",
     "check.holderBinding": "持有者綁定",
     "detail.english": "詳細資訊（英文）",
     "verify.notCredential": "這不是憑證。請貼上簽發時得到的憑證：vc+jwt 或 SD-JWT 字串，或帶 Data Integrity 證明的 JSON 憑證。",
