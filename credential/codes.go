@@ -67,6 +67,7 @@ var CheckCodes = []string{
 	ReasonValidityOK, ReasonValidityNone, ReasonValidityNotYet, ReasonValidityExpired,
 	ReasonSchemaOK, ReasonSchemaNone, ReasonSchemaNotFound, ReasonSchemaNonConforming, ReasonSchemaDisclosed, ReasonSchemaNoLedger, ReasonSchemaNotWeid,
 	ReasonStatusOK, ReasonStatusNone, ReasonStatusUnsupported, ReasonStatusNoList, ReasonStatusBadEntry, ReasonStatusRevoked, ReasonStatusSuspended, ReasonStatusSet, ReasonStatusUnknownList,
+	ReasonStatusBadReference, ReasonStatusTokenUnavailable, ReasonStatusTokenInvalid, ReasonStatusTokenSignature, ReasonStatusTokenSubject, ReasonStatusTokenExpired, ReasonStatusTokenIndex, ReasonStatusTokenValue, ReasonStatusOtherMechanism,
 }
 
 // CheckStatuses lists the outcomes of a check.

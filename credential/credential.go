@@ -71,9 +71,11 @@ type Credential struct {
 	// selective marks claims read from an SD-JWT VC: what the holder
 	// disclosed, perhaps not all the issuer wrote.
 	selective bool
-	// unsupportedStatus, if set, says why a status reference the
-	// credential carries outside credentialStatus is not checked.
-	unsupportedStatus string
+	// tokenStatus is an SD-JWT VC's "status" claim (a Token Status List
+	// reference), nil if none; tokenCheck the status check's outcome for
+	// it, which needs a context and is decided before the claims checks.
+	tokenStatus any
+	tokenCheck  *Check
 	// boundKey is the holder key an SD-JWT VC binds ("cnf"), if any: a
 	// presentation must be made by that key.
 	boundKey *keys.PublicKey

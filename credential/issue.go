@@ -32,6 +32,10 @@ type IssueOptions struct {
 	State chain.Reader
 	// Schemas caches compiled schemas; nil uses a fresh validator.
 	Schemas *schemas.Validator
+	// Status is, for an SD-JWT VC only, its "status" claim: a Token
+	// Status List reference {"status_list": {"idx", "uri"}}
+	// (draft-ietf-oauth-status-list-17 §6.2), nil for none.
+	Status map[string]any
 }
 
 // IssueJWT checks cred (the JSON of an unsecured credential) and secures it

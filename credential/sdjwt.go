@@ -9,7 +9,10 @@ package credential
 //	validFrom / validUntil          → "nbf" / "exp"; issuance time "iat"
 //	the last type (not VerifiableCredential) → "vct"
 //	credentialSubject members       → top-level claims, "id" as "sub"
-//	credentialSchema, credentialStatus → plain claims of the same names
+//	credentialSchema                → a plain claim of the same name
+//	the node's status list entry    → "status": {"status_list": {"idx", "uri"}}
+//	                                  (Token Status List; credentialStatus
+//	                                  is read in SD-JWT VCs issued before)
 //	the holder's key (credentialSubject.id's authentication key) → "cnf"
 //
 // Disclosable claims are named by JSON pointers into the credential
@@ -28,6 +31,7 @@ import (
 	"github.com/weidgo/weid/errs"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/sdjwt"
+	"github.com/weidgo/weid/status"
 )
 
 // sdRegistered are the SD-JWT VC claims that are not subject claims.
@@ -79,10 +83,21 @@ func IssueSDJWT(ctx context.Context, s Signer, cred json.RawMessage, now time.Ti
 		return "", errs.BadRequest("credential.invalid", "an SD-JWT VC needs a credential type besides VerifiableCredential (it becomes \"vct\")")
 	}
 	claims["vct"] = vct
-	for _, name := range []string{"credentialSchema", "credentialStatus"} {
-		if v, ok := c.Doc[name]; ok {
-			claims[name] = v
+	if v, ok := c.Doc["credentialSchema"]; ok {
+		claims["credentialSchema"] = v
+	}
+	if v, ok := c.Doc["credentialStatus"]; ok {
+		// SD-JWT VC verifiers read the "status" claim, not W3C entries:
+		// weid issues an SD-JWT VC's status as a Token Status List
+		// reference (opts.Status) and only reads credentialStatus in the
+		// SD-JWT VCs it issued before.
+		return "", errs.BadRequest("credential.invalidStatus", "an SD-JWT VC carries its status as a Token Status List reference (the \"status\" claim, draft-ietf-oauth-status-list-17 §6.2), not a credentialStatus %v", truncate(fmt.Sprint(v), 120))
+	}
+	if opts.Status != nil {
+		if _, err := status.ParseReference(opts.Status); err != nil {
+			return "", err
 		}
+		claims["status"] = opts.Status
 	}
 	for k, v := range c.Subjects[0] {
 		if k == "id" {
@@ -165,6 +180,9 @@ func (v *Verifier) verifySDJWT(ctx context.Context, token string, p Policy) (*Re
 	_, c, kid := v.sdProof(ctx, r, sd, sdjwt.VerifyOptions{Now: v.now(), Skew: v.skew()})
 	if c == nil {
 		return r, nil
+	}
+	if c.tokenCheck, err = v.tokenStatus(ctx, c); err != nil {
+		r.internal(fmt.Errorf("read the Token Status List: %w", err))
 	}
 	v.claims(r, c, kid, p)
 	return r, c.boundKey
@@ -276,8 +294,11 @@ func sdCredential(claims map[string]any, ver *sdjwt.Verified) (*Credential, erro
 		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
 	c.selective = true
-	if _, ok := claims["status"]; ok {
-		c.unsupportedStatus = "the SD-JWT VC's \"status\" claim (a Token Status List reference) is not checked: weid reads Bitstring Status List entries (credentialStatus)"
+	if st, ok := claims["status"]; ok {
+		// Kept in the mapped credential too, so that a reader of the
+		// verdict (the /verify page) sees which list entry was read.
+		c.tokenStatus = st
+		c.Doc["status"] = st
 	}
 	if ver != nil {
 		c.boundKey = ver.HolderKey

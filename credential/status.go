@@ -41,8 +41,10 @@ type StatusChecker interface {
 
 // status runs the status check.
 func (v *Verifier) status(r *Result, c *Credential) {
-	if len(c.Statuses) == 0 && c.unsupportedStatus != "" {
-		r.addCode(CheckStatus, StatusWarning, ReasonStatusUnsupported, nil, c.unsupportedStatus)
+	if tc := c.tokenCheck; tc != nil && (tc.Status != StatusPassed || len(c.Statuses) == 0) {
+		// An SD-JWT VC's Token Status List decides, unless it passed and
+		// the credential also has credentialStatus entries to read.
+		r.Checks = append(r.Checks, *tc)
 		return
 	}
 	if len(c.Statuses) == 0 {

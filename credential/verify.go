@@ -85,6 +85,10 @@ type Verifier struct {
 	// Status reads credentialStatus entries; nil leaves them unchecked
 	// (a warning).
 	Status StatusChecker
+	// TokenStatus gives the Status List Tokens an SD-JWT VC's "status"
+	// claim refers to (Token Status List); nil leaves them unchecked (a
+	// warning).
+	TokenStatus TokenStatusSource
 
 	// ed decides Ed25519 proof signatures: nil means keys.ZIP215; a
 	// batch sets a collector that defers them (batch.go).

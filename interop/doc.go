@@ -7,5 +7,8 @@
 //
 // Its tests (aries_test.go) build aries-compat and check that credentials
 // weid signs with Ed25519Signature2020 verify with aries and the other way
-// round.
+// round. tokenstatus_test.go checks with the JavaScript
+// @sd-jwt/jwt-status-list (installed with npm into a temporary directory;
+// skipped without node, npm or the registry) that an SD-JWT VC weid issues
+// and revokes is seen as revoked through its Token Status List.
 package interop

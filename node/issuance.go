@@ -234,6 +234,7 @@ func (n *Node) IssueCredential(ctx context.Context, account *keystore.Account, c
 		doc["validFrom"] = time.Now().UTC().Truncate(time.Second).Format(time.RFC3339)
 	}
 	var rec issuedRecord
+	var sdStatus map[string]any // an SD-JWT VC's "status" claim
 	if len(p.Status) > 0 {
 		if doc["credentialStatus"] != nil {
 			return nil, errs.BadRequest("credential.invalidStatus", "the credential already has a credentialStatus; the node adds the entries of the profile's status purposes")
@@ -244,7 +245,16 @@ func (n *Node) IssueCredential(ctx context.Context, account *keystore.Account, c
 		}
 		rec.Issuer = c.Issuer
 		var entries []any
-		for _, purpose := range p.Status {
+		purposes := p.Status
+		if p.Format == FormatSDJWT && len(purposes) > 1 {
+			// draft-ietf-oauth-status-list-17 §6.2: the "status" claim has
+			// one status_list, so one list and one index, and a weid list
+			// has one purpose: an SD-JWT VC of a profile with both gets
+			// the revocation entry only (suspending it by credentialId is
+			// then a 404 naming the missing entry, never a silent no-op).
+			purposes = []string{status.PurposeRevocation}
+		}
+		for _, purpose := range purposes {
 			entry, st, err := n.allocateStatus(ctx, account, c.Issuer, purpose, baseURL)
 			if err != nil {
 				return nil, err
@@ -252,9 +262,17 @@ func (n *Node) IssueCredential(ctx context.Context, account *keystore.Account, c
 			entries = append(entries, entry)
 			rec.Entries = append(rec.Entries, st)
 		}
-		if len(entries) == 1 {
+		switch {
+		case p.Format == FormatSDJWT:
+			// An SD-JWT VC refers to its list's Token Status List (the
+			// same bits, served as a Status List Token), which SD-JWT VC
+			// verifiers read, instead of a W3C credentialStatus they do
+			// not (draft-ietf-oauth-sd-jwt-vc-14, Registered JWT Claims: "status").
+			st := rec.Entries[0]
+			sdStatus = status.ReferenceClaim(st.Index, status.TokenURL(baseURL, st.List))
+		case len(entries) == 1:
 			doc["credentialStatus"] = entries[0]
-		} else {
+		default:
 			doc["credentialStatus"] = entries
 		}
 	}
@@ -275,6 +293,7 @@ func (n *Node) IssueCredential(ctx context.Context, account *keystore.Account, c
 	case FormatVCJWT:
 		out.Compact, err = credential.IssueJWT(signer, body, now, opts)
 	case FormatSDJWT:
+		opts.Status = sdStatus
 		out.Compact, err = credential.IssueSDJWT(ctx, signer, body, now, opts, p.Disclosable, n.Resolver)
 	case FormatEdDSAJCS, FormatEdDSARDFC, FormatECDSARDFC, FormatEd25519Signature2020:
 		if err = credential.CheckClaims(body, opts); err == nil {
@@ -400,7 +419,7 @@ func newUUID() string {
 // resolver, trust registry, schemas and status lists. Every verify path
 // (HTTP, batch, CLI) uses it, so that they share one policy.
 func (n *Node) Verifier() *credential.Verifier {
-	return &credential.Verifier{Resolver: n.Resolver, State: n.Ledger, Schemas: n.Schemas, Status: statusChecker{n.Status}, ClockSkew: 5 * time.Minute}
+	return &credential.Verifier{Resolver: n.Resolver, State: n.Ledger, Schemas: n.Schemas, Status: statusChecker{n.Status}, TokenStatus: tokenSource{n}, ClockSkew: 5 * time.Minute}
 }
 
 // statusChecker adapts status.Checker to credential.StatusChecker.

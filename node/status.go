@@ -14,12 +14,14 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/credential"
 	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/jose"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/keystore"
 	"github.com/weidgo/weid/status"
@@ -186,4 +188,85 @@ func (n *Node) StatusListCredential(f StatusListForm) ([]byte, error) {
 	}
 	out, err := chain.MarshalJSON(doc)
 	return append(out, '\n'), err
+}
+
+// Status List Tokens (draft-ietf-oauth-status-list-17 §5.1): the Token
+// Status List encoding of the same ledger lists, for SD-JWT VCs.
+
+// maxCachedTokens bounds statusTokens; past it, it starts over.
+const maxCachedTokens = 256
+
+// statusTokens keeps the signed Status List Tokens the node served or
+// checked: one per list and uri, valid while the list's version is the
+// one it encodes and for half its ttl (then it is signed again with a new
+// "iat" and "exp", so a served token always has most of its ttl left).
+type statusTokens struct {
+	mu sync.Mutex
+	m  map[string]signedToken // by uri
+}
+
+type signedToken struct {
+	version uint64
+	at      time.Time
+	token   string
+}
+
+// StatusListToken returns the Status List Token of list id published at
+// uri (status.TokenURL), signed by the list's issuer with the key the node
+// keeps for it (§5.1: typ statuslist+jwt, kid the issuer's verification
+// method). A list of an issuer whose key the node does not keep is a 404
+// *errs.Error (status.tokenUnavailable): a Status List Token must be
+// signed (§5.1), and weid's verifier trusts only the issuer's signature
+// (whom to trust is the Relying Party's policy, §8.3), so the node does
+// not sign in its own name.
+func (n *Node) StatusListToken(id, uri string) (string, error) {
+	if !status.ValidID(id) {
+		return "", errs.BadRequest("status.invalidId", "%q is not a status list id", id)
+	}
+	l, err := status.Get(n.Ledger, id)
+	if err != nil {
+		return "", err
+	}
+	now := time.Now()
+	n.tokens.mu.Lock()
+	c, ok := n.tokens.m[uri]
+	n.tokens.mu.Unlock()
+	if ok && c.version == l.Version && now.Sub(c.at) < status.TokenTTL/2 && now.After(c.at.Add(-time.Minute)) {
+		return c.token, nil
+	}
+	vm, key, _, err := n.CustodialKey(l.Issuer)
+	if err != nil {
+		return "", errs.New(http.StatusNotFound, "status.tokenUnavailable", "this node keeps no key of %s, the issuer of status list %s, to sign its Status List Token", l.Issuer, id)
+	}
+	payload, signed, err := status.TokenPayload(n.Ledger, id, uri, now)
+	if err != nil {
+		return "", err
+	}
+	tok, err := jose.Sign(key, jose.Header{Typ: status.TokenType, Kid: vm}, payload)
+	if err != nil {
+		return "", fmt.Errorf("sign the Status List Token of %s: %w", id, err)
+	}
+	n.tokens.mu.Lock()
+	if n.tokens.m == nil || len(n.tokens.m) >= maxCachedTokens {
+		n.tokens.m = make(map[string]signedToken)
+	}
+	n.tokens.m[uri] = signedToken{version: signed.Version, at: now, token: tok}
+	n.tokens.mu.Unlock()
+	return tok, nil
+}
+
+// tokenSource gives the node's verifier the Status List Tokens of this
+// ledger's lists (credential.TokenStatusSource): a uri naming a list of
+// the ledger, whatever its host (every node of the consortium holds the
+// same lists), is answered with the token this node signs for it. Tokens
+// of other systems are not fetched: a verify request must not make the
+// node call URLs a credential names.
+type tokenSource struct{ n *Node }
+
+func (s tokenSource) StatusListToken(_ context.Context, uri string) (string, error) {
+	id, ok := status.ListIDFromTokenURL(uri)
+	if !ok {
+		return "", errs.New(http.StatusNotFound, "status.notFound", "%s is not the Status List Token of a status list of this ledger", uri)
+	}
+	return s.n.StatusListToken(id, uri)
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/weidgo/weid/credential"
 	"github.com/weidgo/weid/node"
 	"github.com/weidgo/weid/server/httpx"
+	liststatus "github.com/weidgo/weid/status"
 )
 
 // batchPool issues a pool of credentials over HTTP: every format, three
@@ -81,6 +83,19 @@ func batchPool(t *testing.T, tn *testNode) []json.RawMessage {
 					t.Fatal(err)
 				}
 				cs, _ := res.Credential["credentialStatus"].(map[string]any)
+				if cs == nil && f == "dc+sd-jwt" {
+					// An SD-JWT VC names its entry in the Token Status
+					// List "status" claim: the same list and index.
+					var env struct{ ID string }
+					_ = json.Unmarshal(valid, &env)
+					_, compact, _ := strings.Cut(env.ID, ",")
+					ref, err := liststatus.ParseReference(sdjwtClaims(t, compact)["status"])
+					list, ok := liststatus.ListIDFromTokenURL(ref.URI)
+					if err != nil || !ok {
+						t.Fatalf("status claim of %s: %v", valid, err)
+					}
+					cs = map[string]any{"statusListIndex": strconv.FormatUint(ref.Index, 10), "statusListCredential": liststatus.URL(tn.url, list)}
+				}
 				if cs == nil {
 					t.Fatalf("no credentialStatus: %s", valid)
 				}

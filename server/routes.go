@@ -221,6 +221,7 @@ func standardRoutes(r chi.Router, hs *handlers) {
 	r.Post("/issuers/{name}/credentials/issue", h(hs.creds.IssueWithInstance))
 	r.Post("/credentials/status", h(hs.status.Update))
 	r.Get("/status-lists/{id}", h(hs.status.List))
+	r.Get("/status-lists/{id}/token", h(hs.status.Token))
 	r.Post("/presentations/verify", h(hs.creds.VerifyPresentation))
 	r.Post("/challenges", h(hs.creds.Challenge))
 

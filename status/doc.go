@@ -20,6 +20,13 @@
 // encodedList (GZIP, then multibase base64url), DecodeList with a bound on
 // decompression for lists of other systems.
 //
+// The same lists are also served in a second encoding, the IETF Token
+// Status List (draft-ietf-oauth-status-list-17) that SD-JWT VCs refer to
+// with their "status" claim: TokenPayload builds a list's Status List
+// Token from the same bits (a revocation list as 1 bit per status, 0x01
+// INVALID; a suspension list as 2 bits, 0x02 SUSPENDED), ParseToken and
+// ParseReference read tokens and claims strictly (token.go).
+//
 // An Allocator, node-local and off the ledger, hands out unused indices in
 // a secret random order, durably, so that no index is given to two
 // credentials even across crashes.

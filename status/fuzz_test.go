@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/jose"
+	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/status"
 )
 
@@ -76,6 +78,52 @@ func FuzzParseEntry(f *testing.F) {
 		}
 		if id, ok := status.ListIDFromURL(p.Credential); ok != (p.List != "") || id != p.List {
 			t.Fatalf("ListIDFromURL(%q) = %q %v, entry says %q", p.Credential, id, ok, p.List)
+		}
+	})
+}
+
+// FuzzParseToken: ParseToken never panics on a signed token of any "typ"
+// and any claims (nor on the raw text as a token), refuses only with 400
+// *errs.Errors, and what it accepts reads within its bounds.
+func FuzzParseToken(f *testing.F) {
+	lst := zlibB64(make([]byte, 16))
+	for _, s := range []string{
+		`{"sub":"https://n.example/status-lists/a/token","iat":1700000000,"exp":1800000000,"ttl":300,"status_list":{"bits":1,"lst":"eNrbuRgAAhcBXQ"}}`,
+		`{"sub":"https://n.example/status-lists/a/token","iat":1700000000,"status_list":{"bits":2,"lst":"eNo76fITAAPfAgc"}}`,
+		`{"sub":"x","iat":1,"status_list":{"bits":8,"lst":"` + lst + `"}}`,
+		`{"sub":"x","iat":1,"status_list":{"bits":1,"lst":"` + lst[:len(lst)-3] + `"}}`,
+		`{"sub":"x","iat":1,"ttl":-1,"status_list":{"bits":4,"lst":""}}`,
+		`{}`,
+	} {
+		f.Add(status.TokenType, []byte(s))
+	}
+	f.Add("JWT", []byte(`{"sub":"x","iat":1,"status_list":{"bits":1,"lst":"eNrbuRgAAhcBXQ"}}`))
+	k, err := keys.Generate(keys.Ed25519)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, typ string, claims []byte) {
+		check := func(tok string) {
+			p, err := status.ParseToken(tok)
+			if err != nil {
+				if e, ok := errs.As(err); !ok || e.Status != 400 {
+					t.Fatalf("ParseToken: %v", err)
+				}
+				return
+			}
+			if p.Subject == "" || len(p.List) == 0 || p.Bits != 1 && p.Bits != 2 && p.Bits != 4 && p.Bits != 8 || p.TTL < 0 {
+				t.Fatalf("accepted %+v", p)
+			}
+			if _, err := p.Status(p.Size() - 1); err != nil {
+				t.Fatalf("last status: %v", err)
+			}
+			if _, err := p.Status(p.Size()); err == nil {
+				t.Fatal("a status past the end")
+			}
+		}
+		check(string(claims))
+		if tok, err := jose.Sign(k, jose.Header{Typ: typ, Kid: "did:example:1#k"}, claims); err == nil {
+			check(tok)
 		}
 	})
 }

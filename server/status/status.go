@@ -3,15 +3,20 @@
 // issuer's Bitstring Status List on the ledger (node.UpdateStatus), and
 // GET /status-lists/{id}, each list published as a
 // BitstringStatusListCredential (Bitstring Status List v1.0 §2.2), signed
-// by its issuer when the node keeps the issuer's key.
+// by its issuer when the node keeps the issuer's key, and GET
+// /status-lists/{id}/token, the same list as a Status List Token of the
+// IETF Token Status List for SD-JWT VCs.
 package status
 
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/node"
@@ -84,6 +89,24 @@ func (h *Handlers) List(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", f.Media)
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(out.body)
+	return nil
+}
+
+// Token serves a list's Status List Token (draft-ietf-oauth-status-list-17
+// §5.1, §8.1): GET /status-lists/{id}/token, the uri an SD-JWT VC's
+// "status" claim names, as application/statuslist+jwt, signed by the
+// list's issuer. It may be cached for its "ttl" (Cache-Control max-age
+// says the same).
+func (h *Handlers) Token(w http.ResponseWriter, r *http.Request) error {
+	id := httpx.Param(r, "id")
+	tok, err := h.Node.StatusListToken(id, liststatus.TokenURL(h.BaseURL(r), id))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", liststatus.MediaToken)
+	w.Header().Set("Cache-Control", "max-age="+strconv.Itoa(int(liststatus.TokenTTL/time.Second)))
+	w.WriteHeader(http.StatusOK)
+	_, _ = io.WriteString(w, tok)
 	return nil
 }
 

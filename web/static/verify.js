@@ -150,6 +150,13 @@
       const list = String(e.statusListCredential || "");
       return { purpose: e.statusPurpose, index: e.statusListIndex, list, listId: list.split("/").pop() };
     });
+    // An SD-JWT VC's Token Status List reference: {status_list: {idx, uri}},
+    // the uri …/status-lists/{id}/token.
+    const ref = cred && cred.status && cred.status.status_list;
+    if (ref && typeof ref.uri === "string") {
+      const parts = ref.uri.split("/");
+      facts.status.push({ purpose: "tokenStatusList", index: String(ref.idx), list: ref.uri, listId: parts[parts.length - 1] === "token" ? parts[parts.length - 2] : ref.uri });
+    }
     const sch = cred && cred.credentialSchema;
     facts.schema = await schemaDocs((Array.isArray(sch) ? sch : sch ? [sch] : []).map((s) => s && s.id).filter((id) => typeof id === "string" && id));
     return facts;
