@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -28,6 +29,16 @@ func stoppedHome(t *testing.T, n int) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	submitDIDs(t, nd, n)
+	if err := nd.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return home
+}
+
+// submitDIDs commits n DID creations through nd.
+func submitDIDs(t *testing.T, nd *node.Node, n int) {
+	t.Helper()
 	for range n {
 		k, _ := keys.Generate(keys.Ed25519)
 		d := did.WeidDID("1", k.Public())
@@ -39,10 +50,6 @@ func stoppedHome(t *testing.T, n int) string {
 			t.Fatal(err)
 		}
 	}
-	if err := nd.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return home
 }
 
 // checkHome opens home's ledger and runs CheckHome on it.
@@ -140,4 +147,31 @@ func TestCheckHome_AlteredCometStateNamesItsHeight(t *testing.T) {
 	if de.CometHeight != st.LastBlockHeight {
 		t.Fatalf("divergence at %d, the state is at %d", de.CometHeight, st.LastBlockHeight)
 	}
+}
+
+// A home whose CometBFT data/ was restored from an older copy, its ledger
+// not (a partial restore): the ledger is ahead of the block store, and the
+// node must not start (its consensus state, its signing state among it, is
+// older than what it has applied).
+func TestCheckHome_LedgerAheadOfBlockStore(t *testing.T) {
+	home := stoppedHome(t, 1)
+	old := filepath.Join(t.TempDir(), "data")
+	if err := os.CopyFS(old, os.DirFS(filepath.Join(home, "data"))); err != nil {
+		t.Fatal(err)
+	}
+	nd, err := node.Open(node.Config{DataDir: home, Engine: "cometbft", CometLogLevel: "none"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	submitDIDs(t, nd, 3)
+	if err := nd.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(filepath.Join(home, "data")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.CopyFS(filepath.Join(home, "data"), os.DirFS(old)); err != nil {
+		t.Fatal(err)
+	}
+	wantDivergence(t, checkHome(t, home), "CometBFT's block store ends at height")
 }
