@@ -240,8 +240,9 @@ func (f *faultLoad) ack(hash, d string, height uint64) {
 //   - a validator crashed (SIGKILL) and restarted: it catches up;
 //   - a validator frozen (SIGSTOP) and thawed (SIGCONT): it catches up;
 //   - a validator whose data directory was altered while it was stopped
-//     (a state value; a block): it refuses to start, naming the divergent
-//     height; restored from the copy taken when it stopped, it catches up;
+//     (a state value; a block; CometBFT's data/ put back from an older
+//     copy, the ledger not): it refuses to start, naming the divergent
+//     height; restored from a good copy, it catches up;
 //   - a validator removed from the set by governance (through a surviving
 //     node) while it was stopped: restarted, it catches up as an observer
 //     with no voting power, and the chain goes on with three validators.
@@ -347,6 +348,17 @@ func TestCluster_Faults(t *testing.T) {
 	h := tamperHeadBlock(t, filepath.Join(home(1), "ledger"))
 	refused(t, home(1), fmt.Sprintf("(weid block %d)", h))
 	restoreDir(t, backup, home(1))
+	restart(1, 0)
+	load.setUp(1, urls[1])
+	// A partial restore: CometBFT's data/ (its blocks, state and signing
+	// state) from the older copy, the ledger not, which is now ahead.
+	load.setUp(1, "")
+	stopNode(t, cmds[1])
+	current := filepath.Join(t.TempDir(), "node1")
+	copyDir(t, home(1), current)
+	restoreDir(t, filepath.Join(backup, "data"), filepath.Join(home(1), "data"))
+	refused(t, home(1), "CometBFT's block store ends at height")
+	restoreDir(t, current, home(1))
 	restart(1, 0)
 	load.setUp(1, urls[1])
 
