@@ -358,6 +358,10 @@ func TestCluster_Faults(t *testing.T) {
 	copyDir(t, home(1), current)
 	restoreDir(t, filepath.Join(backup, "data"), filepath.Join(home(1), "data"))
 	refused(t, home(1), "CometBFT's block store ends at height")
+	// The gate an operator runs by hand says the same.
+	if out, err := runWithTimeout(weidCommand("ledger", "verify", "--data", home(1)), time.Minute); err == nil || !strings.Contains(out, "ledger verification FAILED") || !strings.Contains(out, "CometBFT's block store ends at height") {
+		t.Fatalf("weid ledger verify --data on a partial restore: %v\n%s", err, out)
+	}
 	restoreDir(t, current, home(1))
 	restart(1, 0)
 	load.setUp(1, urls[1])
