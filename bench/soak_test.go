@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"slices"
 	"strconv"
 	"sync"
@@ -35,7 +36,7 @@ const soakReports = 10
 // and reports, per interval and overall, the throughput, the p50/p99
 // commit latency (from when a creation was due, so falling behind shows),
 // the load shed (mempool full, dropped, client backlog) and the process's
-// RSS; it fails if any submitter is stuck (no definite outcome within
+// RSS (and Go heap); it fails if any submitter is stuck (no definite outcome within
 // stuckAfter) or any write fails otherwise. WEID_SOAK_RATE overrides the
 // rate, WEID_SOAK_VALIDATORS the consortium's size.
 func TestSoak(t *testing.T) {
@@ -95,7 +96,7 @@ func TestSoak(t *testing.T) {
 	nextReport := start.Add(every)
 	var offered, lastShed, lastBacklog int64
 	lastReport := start
-	t.Logf("%8s %10s %10s %9s %9s %8s %8s %9s", "elapsed", "offered/s", "commits/s", "p50-ms", "p99-ms", "shed", "backlog", "rss-MiB")
+	t.Logf("%8s %10s %10s %9s %9s %8s %8s %9s %9s", "elapsed", "offered/s", "commits/s", "p50-ms", "p99-ms", "shed", "backlog", "rss-MiB", "heap-MiB")
 	for i := 0; ; i++ {
 		due := start.Add(time.Duration(i) * time.Second / time.Duration(rate))
 		if due.Sub(start) >= d {
@@ -122,8 +123,8 @@ func TestSoak(t *testing.T) {
 			sec := now.Sub(lastReport).Seconds()
 			lastReport = now
 			s, b := shed.Load(), backlog.Load()
-			t.Logf("%8v %10.0f %10.0f %9.1f %9.1f %8d %8d %9.0f", now.Sub(start).Round(time.Second), float64(offered)/sec, float64(len(lat))/sec,
-				percentile(lat, 0.50), percentile(lat, 0.99), s-lastShed, b-lastBacklog, rssMiB())
+			t.Logf("%8v %10.0f %10.0f %9.1f %9.1f %8d %8d %9.0f %9.0f", now.Sub(start).Round(time.Second), float64(offered)/sec, float64(len(lat))/sec,
+				percentile(lat, 0.50), percentile(lat, 0.99), s-lastShed, b-lastBacklog, rssMiB(), heapMiB())
 			offered, lastShed, lastBacklog = 0, s, b
 			nextReport = now.Add(every)
 		}
@@ -168,6 +169,15 @@ func followTx(nd *node.Node, hash string, due time.Time, stuck *atomic.Int64) er
 	}
 	stuck.Add(1)
 	return fmt.Errorf("transaction %s has no definite outcome %v after it was due", hash, stuckAfter)
+}
+
+// heapMiB is the Go heap in use (live and not yet collected objects): RSS
+// growing with it is memory the nodes hold; RSS growing alone is the
+// runtime or goleveldb's caches.
+func heapMiB() float64 {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return float64(m.HeapInuse) / (1 << 20)
 }
 
 // rssMiB is this process's resident set size (Linux; 0 elsewhere).
