@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"sync"
@@ -38,7 +39,8 @@ const soakReports = 10
 // the load shed (mempool full, dropped, client backlog) and the process's
 // RSS (and Go heap); it fails if any submitter is stuck (no definite outcome within
 // stuckAfter) or any write fails otherwise. WEID_SOAK_RATE overrides the
-// rate, WEID_SOAK_VALIDATORS the consortium's size.
+// rate, WEID_SOAK_VALIDATORS the consortium's size; WEID_SOAK_HEAPPROFILE=FILE
+// writes a heap profile at the end, while the nodes still run.
 func TestSoak(t *testing.T) {
 	d, err := time.ParseDuration(os.Getenv("WEID_SOAK"))
 	if err != nil || d <= 0 {
@@ -143,6 +145,9 @@ func TestSoak(t *testing.T) {
 	slices.Sort(all)
 	t.Logf("soak: %v, %d committed (%.0f/s), p50 %.1f ms, p99 %.1f ms, %d shed by the nodes, %d by the client's backlog, %d stuck submitters, RSS %.0f MiB",
 		el.Round(time.Second), len(all), float64(len(all))/el.Seconds(), percentile(all, 0.50), percentile(all, 0.99), shed.Load(), backlog.Load(), stuck.Load(), rssMiB())
+	if path := os.Getenv("WEID_SOAK_HEAPPROFILE"); path != "" {
+		writeHeapProfile(t, path) // while the nodes still run
+	}
 	if n := stuck.Load(); n > 0 {
 		t.Fatalf("%d stuck submitters", n)
 	}
@@ -169,6 +174,19 @@ func followTx(nd *node.Node, hash string, due time.Time, stuck *atomic.Int64) er
 	}
 	stuck.Add(1)
 	return fmt.Errorf("transaction %s has no definite outcome %v after it was due", hash, stuckAfter)
+}
+
+// writeHeapProfile writes the in-use heap, after a collection, to path.
+func writeHeapProfile(t *testing.T, path string) {
+	runtime.GC()
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // heapMiB is the Go heap in use (live and not yet collected objects): RSS
