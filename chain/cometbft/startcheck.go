@@ -9,6 +9,7 @@ import (
 	cmtcfg "github.com/cometbft/cometbft/config"
 	sm "github.com/cometbft/cometbft/state"
 	"github.com/cometbft/cometbft/store"
+	cmttypes "github.com/cometbft/cometbft/types"
 
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/txn"
@@ -46,10 +47,11 @@ func (e *DivergenceError) Error() string {
 // joins consensus. It does not trust the ledger's head record: it compares,
 // for the last RecentBlocks CometBFT heights the ledger has applied,
 //
-//   - each CometBFT block with its commit (the block's hash is the one the
-//     next block's last commit, or the stored seen commit, names) and with
-//     itself (CometBFT's ValidateBasic: the data hash over its
-//     transactions, the last-commit hash);
+//   - each CometBFT block (and the one after the last) with its commit
+//     (the block's hash is the one the next block's last commit, or the
+//     stored seen commit, names), with its stored block meta (block id and
+//     header) and with itself (CometBFT's ValidateBasic: the data hash over
+//     its transactions, the last-commit hash);
 //   - the app hash the ledger had after each of those heights (that of the
 //     last weid block made at or below it) with the app hash the next
 //     CometBFT header carries, and after the last one with CometBFT's
@@ -59,7 +61,7 @@ func (e *DivergenceError) Error() string {
 //     block before it (prevHash), and the ledger's head with the last weid
 //     block.
 //
-// It reads 2×RecentBlocks blocks, whatever the length of the chain. It does
+// It reads about 2×RecentBlocks blocks, whatever the length of the chain. It does
 // not find a state value altered behind the ledger's back (nothing cheap
 // commits to the whole state yet: Ledger.AuditStore, which Start also runs,
 // replays the chain for that), nor an alteration older than the window
@@ -170,37 +172,52 @@ func checkStores(l *chain.Ledger, bs *store.BlockStore, stateHeight int64, state
 		}
 		return "", -1
 	}
-	for h := lo; h <= applied; h++ {
-		want, w := appHashAfter(h)
-		if w < 0 {
-			continue // before the genesis block's height: nothing to compare
+	// verified loads the stored CometBFT block at h and checks it against
+	// itself, its block meta and the commit the validators signed for it.
+	var cached *cmttypes.Block
+	verified := func(h int64) (*cmttypes.Block, error) {
+		if cached != nil && cached.Height == h {
+			return cached, nil
 		}
 		b, meta := bs.LoadBlock(h)
 		if b == nil {
-			return &DivergenceError{CometHeight: h, WeidHeight: -1, Reason: "the block store has no block at this height"}
+			return nil, &DivergenceError{CometHeight: h, WeidHeight: -1, Reason: "the block store has no block at this height"}
 		}
 		if err := b.ValidateBasic(); err != nil {
-			return &DivergenceError{CometHeight: h, WeidHeight: -1, Reason: "the stored block is invalid: " + err.Error()}
+			return nil, &DivergenceError{CometHeight: h, WeidHeight: -1, Reason: "the stored block is invalid: " + err.Error()}
 		}
 		commit := bs.LoadBlockCommit(h)
 		if commit == nil {
 			commit = bs.LoadSeenCommit(h)
 		}
 		if commit != nil && !bytes.Equal(commit.BlockID.Hash, b.Hash()) {
-			return &DivergenceError{CometHeight: h, WeidHeight: -1,
+			return nil, &DivergenceError{CometHeight: h, WeidHeight: -1,
 				Reason: fmt.Sprintf("the stored block hashes to %X, the validators committed %X", b.Hash(), commit.BlockID.Hash)}
 		}
-		if !bytes.Equal(meta.BlockID.Hash, b.Hash()) {
-			return &DivergenceError{CometHeight: h, WeidHeight: -1,
-				Reason: fmt.Sprintf("the stored block hashes to %X, its block meta says %X", b.Hash(), meta.BlockID.Hash)}
+		if !bytes.Equal(meta.BlockID.Hash, b.Hash()) || !bytes.Equal(meta.Header.Hash(), b.Hash()) {
+			return nil, &DivergenceError{CometHeight: h, WeidHeight: -1,
+				Reason: fmt.Sprintf("the stored block hashes to %X, its block meta says %X and its header there hashes to %X", b.Hash(), meta.BlockID.Hash, meta.Header.Hash())}
+		}
+		cached = b
+		return b, nil
+	}
+	for h := lo; h <= applied; h++ {
+		want, w := appHashAfter(h)
+		if w < 0 {
+			continue // before the genesis block's height: nothing to compare
+		}
+		if _, err := verified(h); err != nil {
+			return err
 		}
 		var got []byte
 		var from string
 		switch {
 		case h < bs.Height():
-			if next := bs.LoadBlockMeta(h + 1); next != nil {
-				got, from = next.Header.AppHash, fmt.Sprintf("CometBFT block %d's header", h+1)
+			next, err := verified(h + 1)
+			if err != nil {
+				return err
 			}
+			got, from = next.AppHash, fmt.Sprintf("CometBFT block %d's header", h+1)
 		case h == stateHeight:
 			got, from = stateAppHash, "CometBFT's stored state"
 		}

@@ -4,13 +4,16 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	cmtproto "github.com/cometbft/cometbft/api/cometbft/types/v1"
 	cmtcfg "github.com/cometbft/cometbft/config"
 	sm "github.com/cometbft/cometbft/state"
+	"github.com/cometbft/cometbft/store"
 	"github.com/syndtr/goleveldb/leveldb"
 
 	"github.com/weidgo/weid/chain"
@@ -174,4 +177,39 @@ func TestCheckHome_LedgerAheadOfBlockStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantDivergence(t, checkHome(t, home), "CometBFT's block store ends at height")
+}
+
+// A CometBFT block meta altered in the block store (the header CometBFT's
+// RPC and weid's commit proofs read): its header no longer hashes to the
+// block id the validators committed.
+func TestCheckHome_AlteredCometBlockMetaNamesItsHeight(t *testing.T) {
+	home := stoppedHome(t, 2)
+	c := cmtcfg.DefaultConfig()
+	c.SetRoot(home)
+	c.DBBackend = "goleveldb"
+	db, err := cmtcfg.DefaultDBProvider(&cmtcfg.DBContext{ID: "blockstore", Config: c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := store.LoadBlockStoreState(db).Height
+	key := []byte(fmt.Sprintf("H:%d", h)) // CometBFT's v1 key layout
+	raw, err := db.Get(key)
+	if err != nil || raw == nil {
+		t.Fatalf("block meta %d: %v", h, err)
+	}
+	var meta cmtproto.BlockMeta
+	if err := meta.Unmarshal(raw); err != nil {
+		t.Fatal(err)
+	}
+	meta.Header.AppHash = make([]byte, 32)
+	if raw, err = meta.Marshal(); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetSync(key, raw); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if de := wantDivergence(t, checkHome(t, home), "its block meta says"); de.CometHeight != h {
+		t.Fatalf("divergence at %d, the altered meta is at %d", de.CometHeight, h)
+	}
 }
