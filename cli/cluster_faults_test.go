@@ -173,7 +173,11 @@ func (f *faultLoad) write() {
 		case err == nil && r.Status == api.StatusPending:
 			// 202: the wait bound passed; poll the hash.
 			f.pending.Add(1)
-			if f.follow(hash, d, start) {
+			switch f.follow(hash, d, start) {
+			case api.StatusCommitted:
+				return
+			case "rejected":
+				f.rejected.Add(1)
 				return
 			}
 			why = errors.New("202, then no outcome")
@@ -187,7 +191,7 @@ func (f *faultLoad) write() {
 			// Refused. After an answer that never came, "already
 			// exists" or "nonce used" means an earlier attempt was
 			// committed: ask for it.
-			if f.follow(hash, d, start) {
+			if (ce.Code == "did.exists" || ce.Code == "tx.replay") && f.follow(hash, d, start) == api.StatusCommitted {
 				return
 			}
 			f.rejected.Add(1)
@@ -206,9 +210,9 @@ func (f *faultLoad) write() {
 	f.mu.Unlock()
 }
 
-// follow polls hash on the up nodes until it is committed (true, acked)
-// or rejected (false), or the write's bound passes (false).
-func (f *faultLoad) follow(hash, d string, start time.Time) bool {
+// follow polls hash on the up nodes until it is committed (acked) or
+// rejected, and returns that status, or "" once the write's bound passed.
+func (f *faultLoad) follow(hash, d string, start time.Time) string {
 	for time.Since(start) < faultWriteBound {
 		ctx, cancel := context.WithTimeout(context.Background(), faultRequestTimeout)
 		r, err := client.New(f.pick("")).Tx(ctx, hash)
@@ -217,14 +221,14 @@ func (f *faultLoad) follow(hash, d string, start time.Time) bool {
 			switch r.Status {
 			case api.StatusCommitted:
 				f.ack(hash, d, r.Header.Height)
-				return true
+				return r.Status
 			case "rejected":
-				return false
+				return r.Status
 			}
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	return false
+	return ""
 }
 
 func (f *faultLoad) ack(hash, d string, height uint64) {
