@@ -9,7 +9,7 @@ LDFLAGS   := -X github.com/weidgo/weid/server.Version=$(VERSION)
 FUZZTIME  ?= 60000x
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.7.0
 
-.PHONY: build run test test-short test-cluster fuzz bench lint clean browser zbar softhsm screenshots
+.PHONY: build run test test-short test-cluster soak fuzz bench lint clean browser zbar softhsm screenshots
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/weid
@@ -37,6 +37,14 @@ test-short:
 ## loopback (weid localnet), under the race detector
 test-cluster:
 	WEID_TEST_CLUSTER=1 $(GO) test -race -count=1 -timeout 10m -run '^(TestCluster_|TestLocalnet_)' ./cli
+
+## soak: DID creations offered open-loop at the target rate (1,500/s) to a
+## 4-validator consortium for SOAK (default 10m; make soak SOAK=2m), reporting
+## per interval and overall throughput, p50/p99 commit latency, load shed and
+## RSS; fails on any stuck submitter (run it alone: it loads both cores)
+SOAK ?= 10m
+soak:
+	WEID_SOAK=$(SOAK) $(GO) test -count=1 -run '^TestSoak$$' -timeout 2h -v ./bench
 
 ## browser: install Debian's chromium for the web pages' browser tests
 ## (best effort: without root or apt-get the browser tests skip, saying why)

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/weidgo/weid/chain"
+	"github.com/weidgo/weid/chain/cometbft"
 	"github.com/weidgo/weid/node"
 )
 
@@ -26,7 +27,10 @@ every transaction's signature and authorization, and the app hash, by
 replaying every transaction into a fresh state.
 
 With --data DIR it reads a stopped node's data directory and also compares
-the stored state with the replayed one, key by key. With --remote it
+the stored state with the replayed one, key by key; on a CometBFT home (from
+weid localnet) it first compares the ledger's last blocks and app hashes
+with CometBFT's block store and state, as a node does when it starts. With
+--remote it
 fetches the blocks from --node instead.`,
 		Example: `  weid ledger verify --data data        # a stopped node's data
   weid ledger verify --remote             # the running node at --node`,
@@ -54,6 +58,13 @@ fetches the blocks from --node instead.`,
 					return fmt.Errorf("%w (is a node running on %s? stop it, or use --remote)", e, data)
 				}
 				defer l.Close()
+				if cometbft.IsHome(data) {
+					// A CometBFT home: its last blocks against CometBFT's
+					// stores too (the check a node runs at start).
+					if err := cometbft.CheckHome(data, l); err != nil {
+						return fmt.Errorf("ledger verification FAILED: %w", err)
+					}
+				}
 				rep, err = l.AuditStore()
 			default:
 				return errors.New("give --data DIR (a stopped node's data) or --remote (the node at --node)")

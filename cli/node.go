@@ -60,6 +60,7 @@ func nodeStartCmd(g *globals) *cobra.Command {
 	var f nodeFlags
 	var listen, logLevel, publicURL string
 	var window, linger, commitWait time.Duration
+	var skipReplay bool
 	cmd := &cobra.Command{
 		Use:   "start",
 		Short: "Start a node: the HTTP API over the embedded ledger",
@@ -84,6 +85,7 @@ in that PKCS#11 token instead of the keystore.`,
 			cfg.Registerer = reg
 			cfg.Solo = chain.SoloConfig{Window: window, Linger: linger}
 			cfg.CommitWait = commitWait
+			cfg.SkipStateReplay = skipReplay
 			cfg.CometLogLevel = "error"
 			if lvl <= slog.LevelDebug {
 				cfg.CometLogLevel = "info"
@@ -126,6 +128,7 @@ in that PKCS#11 token instead of the keystore.`,
 	cmd.Flags().StringVar(&publicURL, "public-url", os.Getenv("WEID_PUBLIC_URL"), "URL clients reach this node at, written into issued credentials' schema and status list URLs (default: the URL of each request)")
 	cmd.Flags().StringVar(&logLevel, "log-level", envOr("WEID_LOG_LEVEL", "info"), "log level: debug, info, warn, error")
 	cmd.Flags().DurationVar(&window, "block-window", 2*time.Millisecond, "how long the solo engine, its disk idle, gathers transactions into a block after the first arrives (negative: not at all)")
+	cmd.Flags().BoolVar(&skipReplay, "skip-state-replay", os.Getenv("WEID_SKIP_STATE_REPLAY") == "1", "with --engine cometbft: do not replay the whole chain at start to check the stored state (the check of the last 64 blocks still runs); gate starts on \"weid ledger verify --data\" instead (or WEID_SKIP_STATE_REPLAY=1)")
 	cmd.Flags().DurationVar(&commitWait, "commit-wait", 0, "with --engine cometbft: how long a write waits for its block before the API answers 202 with a Location to poll (default: CometBFT's timeout_propose + timeout_commit + 5s)")
 	cmd.Flags().DurationVar(&linger, "block-linger", time.Millisecond, "how long a solo block may wait, once the block before it is on disk, for transactions still being checked (negative: never)")
 	return cmd

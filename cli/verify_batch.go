@@ -31,6 +31,7 @@ func vcVerifyBatchCmd(g *globals) *cobra.Command {
 	var o batch.Options
 	var output string
 	var chunk int
+	var nodeTimeout time.Duration
 	cmd := &cobra.Command{
 		Use:   "verify-batch FILE|DIR|-",
 		Short: "Verify many credentials through the node's batch endpoint",
@@ -62,8 +63,9 @@ did not verify.
 consortium (validators and observers alike: verification only reads the
 ledger): chunks of --chunk credentials go to whichever node is free, the
 output stays in input order, and a chunk a node fails (unreachable, an
-error, a stream cut short) is verified again from its start on another
-node, that node being left out for the rest of the run. With one node the
+error, a stream cut short, or nothing at all for --node-timeout: a hung or
+frozen node) is verified again from its start on another node, that node
+being left out for the rest of the run. With one node the
 whole input is one stream.
 
 Verification runs on the node (--node): its ledger is a goleveldb database
@@ -87,13 +89,14 @@ that the running node holds locked, so it cannot be opened alongside it.`,
 				return err
 			}
 			defer closeIn()
-			return runVerifyBatch(cmd.Context(), g, nodes, in, total, names, o, output, chunk)
+			return runVerifyBatch(cmd.Context(), g, nodes, in, total, names, o, output, chunk, nodeTimeout)
 		},
 	}
 	cmd.Flags().StringVarP(&output, "output", "o", "table", "output format: ndjson, table or json (see above)")
 	cmd.Flags().BoolVar(&o.RequireAccreditation, "require-accreditation", false, "fail credentials whose issuer is not an accredited authority issuer")
 	cmd.Flags().BoolVar(&o.RequireBinding, "require-binding", false, "fail credentials whose issuer is not a DID")
 	cmd.Flags().IntVar(&chunk, "chunk", defaultNodeChunk, "with several --node URLs: credentials per request to one node")
+	cmd.Flags().DurationVar(&nodeTimeout, "node-timeout", defaultNodeSilence, "with several --node URLs: a node that sends nothing for this long (hung, frozen) is left out and its chunk goes to another")
 	return cmd
 }
 
@@ -309,7 +312,7 @@ type fileResult struct {
 	*api.BatchResult
 }
 
-func runVerifyBatch(ctx context.Context, g *globals, nodes []*client.Client, in io.Reader, total int, names []string, o batch.Options, output string, chunk int) error {
+func runVerifyBatch(ctx context.Context, g *globals, nodes []*client.Client, in io.Reader, total int, names []string, o batch.Options, output string, chunk int, nodeTimeout time.Duration) error {
 	out := bufio.NewWriterSize(g.out, 64<<10)
 	defer out.Flush()
 	var progress *progressLine
@@ -355,7 +358,7 @@ func runVerifyBatch(ctx context.Context, g *globals, nodes []*client.Client, in 
 	if len(nodes) == 1 {
 		_, err = nodes[0].VerifyBatchDetail(ctx, in, o, detail, onResult)
 	} else {
-		err = spreadBatch(ctx, nodes, in, o, detail, chunk, onResult, func(format string, args ...any) {
+		err = spreadBatch(ctx, nodes, in, o, detail, chunk, nodeTimeout, onResult, func(format string, args ...any) {
 			if progress != nil {
 				fmt.Fprintln(progress.w)
 			}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/client"
@@ -19,6 +20,18 @@ import (
 // request's overhead is small, few enough that a chunk retried elsewhere
 // costs little.
 const defaultNodeChunk = 2000
+
+// defaultNodeSilence is how long, by default, a node may send nothing while
+// it verifies a chunk (before its first result, between two results, before
+// its trailer) before it is taken for hung and its chunk verified
+// elsewhere. A node answering a chunk streams a result per credential, so
+// a long silence is a stalled machine (a SIGSTOP, a swap storm, a network
+// that dropped the connection without a reset), not a slow verification.
+const defaultNodeSilence = 30 * time.Second
+
+// errNodeSilent is the cause of a chunk abandoned because its node went
+// silent.
+var errNodeSilent = errors.New("the node sent nothing")
 
 // nodeChunk is a run of consecutive NDJSON lines sent to one node as one
 // stream.
@@ -39,12 +52,16 @@ type nodeChunk struct {
 // trailer) is left out for the rest of the run, and the chunk is verified
 // again from its start on another node; only a chunk's complete results
 // are passed on, so nothing is reported twice. The run fails when every
-// node has failed. At most 2×nodes+1 chunks are held at once, so memory is
+// node has failed. A node that sends nothing for silence (default
+// defaultNodeSilence) while it holds a chunk has failed too. At most 2×nodes+1 chunks are held at once, so memory is
 // bounded whatever the length of the stream. logf, if not nil, is told of
 // each node left out.
-func spreadBatch(ctx context.Context, nodes []*client.Client, in io.Reader, o api.BatchOptions, detail string, size int, onResult func(*api.BatchResult) error, logf func(format string, args ...any)) error {
+func spreadBatch(ctx context.Context, nodes []*client.Client, in io.Reader, o api.BatchOptions, detail string, size int, silence time.Duration, onResult func(*api.BatchResult) error, logf func(format string, args ...any)) error {
 	if size <= 0 {
 		size = defaultNodeChunk
+	}
+	if silence <= 0 {
+		silence = defaultNodeSilence
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -120,7 +137,7 @@ func spreadBatch(ctx context.Context, nodes []*client.Client, in io.Reader, o ap
 						return
 					}
 				}
-				err := verifyChunkOn(ctx, cl, c, o, detail)
+				err := verifyChunkOn(ctx, cl, c, o, detail, silence)
 				if err == nil {
 					select {
 					case done <- c:
@@ -182,9 +199,15 @@ func spreadBatch(ctx context.Context, nodes []*client.Client, in io.Reader, o ap
 // verifyChunkOn verifies chunk c on one node, keeping its results (their
 // indexes made the whole input's) in c.out only if the node answered every
 // credential, in order, and ended its stream with a trailer without error.
-func verifyChunkOn(ctx context.Context, cl *client.Client, c *nodeChunk, o api.BatchOptions, detail string) error {
+// The request is abandoned if the node sends no result for silence.
+func verifyChunkOn(ctx context.Context, cl *client.Client, c *nodeChunk, o api.BatchOptions, detail string, silence time.Duration) error {
+	rctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	watchdog := time.AfterFunc(silence, func() { cancel(fmt.Errorf("%w for %v: hung or frozen", errNodeSilent, silence)) })
+	defer watchdog.Stop()
 	out := make([]*api.BatchResult, 0, c.n)
-	_, err := cl.VerifyBatchDetail(ctx, bytes.NewReader(c.body), o, detail, func(r *api.BatchResult) error {
+	_, err := cl.VerifyBatchDetail(rctx, bytes.NewReader(c.body), o, detail, func(r *api.BatchResult) error {
+		watchdog.Reset(silence)
 		if r.Index != len(out) {
 			return fmt.Errorf("result %d came as index %d", len(out), r.Index)
 		}
@@ -192,6 +215,9 @@ func verifyChunkOn(ctx context.Context, cl *client.Client, c *nodeChunk, o api.B
 		out = append(out, r)
 		return nil
 	})
+	if cause := context.Cause(rctx); err != nil && errors.Is(cause, errNodeSilent) {
+		err = cause
+	}
 	if err == nil && len(out) != c.n {
 		err = fmt.Errorf("%d results for %d credentials", len(out), c.n)
 	}

@@ -209,3 +209,100 @@ func verifyBatchAcross(t *testing.T, urls []string) {
 		}
 	}
 }
+
+// hangAfter is a ResponseWriter that, once limit bytes of the answer were
+// written, flushes them and then blocks until release is closed or the
+// request ends: a node frozen (SIGSTOP) mid-answer, its connection open.
+type hangAfter struct {
+	http.ResponseWriter
+	limit, n int
+	release  <-chan struct{}
+	done     <-chan struct{}
+}
+
+func (w *hangAfter) Write(p []byte) (int, error) {
+	if w.n+len(p) > w.limit {
+		_, _ = w.ResponseWriter.Write(p[:w.limit-w.n])
+		w.n = w.limit
+		if f, ok := w.ResponseWriter.(http.Flusher); ok {
+			f.Flush()
+		}
+		select {
+		case <-w.release:
+		case <-w.done:
+		}
+		return 0, http.ErrAbortHandler
+	}
+	w.n += len(p)
+	return w.ResponseWriter.Write(p)
+}
+
+func (w *hangAfter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// TestVerifyBatch_HungNodeTimesOut: of three nodes, the second hangs — on
+// its first chunk after a few results, and on every later request before
+// answering anything — with its connections open, as a frozen (SIGSTOP)
+// machine does. With --node-timeout 1s its chunk is verified again on
+// another node and the run completes with every result, in input order,
+// long before the hung requests would end.
+func TestVerifyBatch_HungNodeTimesOut(t *testing.T) {
+	if testing.Short() {
+		t.Skip("opens three nodes; skipped with -short")
+	}
+	const n, chunk = 120, 20
+	toks := didKeyTokens(t, n)
+	file := filepath.Join(t.TempDir(), "creds.ndjson")
+	if err := os.WriteFile(file, []byte(strings.Join(toks, "\n")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	release := make(chan struct{})
+	var calls atomic.Int64
+	hung := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path != api.PathVerifyBatch {
+				next.ServeHTTP(w, r)
+				return
+			}
+			if calls.Add(1) == 1 {
+				next.ServeHTTP(&hangAfter{ResponseWriter: w, limit: 2000, release: release, done: r.Context().Done()}, r)
+				return
+			}
+			select {
+			case <-release:
+			case <-r.Context().Done():
+			}
+		})
+	}
+	urls := []string{batchNode(t, nil).URL, batchNode(t, hung).URL, batchNode(t, nil).URL}
+	t.Cleanup(func() { close(release) }) // before the servers close: they wait for their handlers
+	start := time.Now()
+	out, err := runCLI(t, "vc", "verify-batch", file, "-o", "ndjson", "--chunk", fmt.Sprint(chunk), "--node-timeout", "1s", "--node", strings.Join(urls, ","))
+	if err != nil {
+		t.Fatalf("verify-batch with a hung node: %v\n%.2000s", err, out)
+	}
+	if el := time.Since(start); el > 30*time.Second {
+		t.Fatalf("took %v", el)
+	}
+	if calls.Load() == 0 {
+		t.Fatal("the hung node was never asked")
+	}
+	sc := bufio.NewScanner(strings.NewReader(out))
+	sc.Buffer(nil, 1<<20)
+	i := 0
+	for sc.Scan() {
+		if strings.HasPrefix(sc.Text(), `{"summary"`) {
+			continue
+		}
+		var r api.BatchResult
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			t.Fatal(err)
+		}
+		if r.Index != i || !r.Verified {
+			t.Fatalf("line %d: %s", i, sc.Text())
+		}
+		i++
+	}
+	if i != n {
+		t.Fatalf("%d results for %d credentials", i, n)
+	}
+}

@@ -49,6 +49,11 @@ type Config struct {
 	// (default: CometBFT's timeout_propose + timeout_commit +
 	// cometbft.DefaultCommitSlack). The solo engine waits for the block.
 	CommitWait time.Duration
+	// SkipStateReplay skips, under the cometbft engine, the replay of the
+	// whole chain that checks the stored state at start (its cost grows
+	// with the chain); the cheap check of the last blocks still runs. Who
+	// sets it should gate starts on "weid ledger verify --data" instead.
+	SkipStateReplay bool
 	// Solo tunes the solo engine's group commit.
 	Solo chain.SoloConfig
 	// KeystorePassphrase, if set, seals the keystore (WEID_KEYSTORE_PASSPHRASE).
@@ -221,7 +226,7 @@ func open(cfg Config, mustInit bool) (*Node, error) {
 		return fail(fmt.Errorf("node key: %w", err))
 	}
 	if bft {
-		e, err := cometbft.Start(cometbft.Config{Home: cfg.DataDir, Ledger: l, BlockKey: nodeKey, LogLevel: cfg.CometLogLevel, CommitWait: cfg.CommitWait})
+		e, err := cometbft.Start(cometbft.Config{Home: cfg.DataDir, Ledger: l, BlockKey: nodeKey, LogLevel: cfg.CometLogLevel, CommitWait: cfg.CommitWait, SkipStateCheck: cfg.SkipStateReplay})
 		if err != nil {
 			return fail(err)
 		}

@@ -58,6 +58,10 @@ type Config struct {
 	CommitWait time.Duration
 }
 
+// repairHint tells the operator of a node refused by the startup checks
+// what to do.
+const repairHint = "restore this node's home from a backup taken while it was stopped, or rebuild it (a new home with the same keys, synced from the network); weid ledger verify --data HOME says more"
+
 // DefaultCommitSlack is what the default CommitWait allows beyond one
 // block time (CometBFT's timeout_propose + timeout_commit).
 const DefaultCommitSlack = 5 * time.Second
@@ -123,14 +127,20 @@ func Start(cfg Config) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !cfg.SkipStateCheck && !cfg.Ledger.Head().Empty {
-		if _, err := cfg.Ledger.AuditStore(); err != nil {
-			return nil, fmt.Errorf("the state on disk does not match the chain's app hashes, refusing to serve it: %w", err)
-		}
-	}
 	c := s.cometConfig(cfg.Home)
 	if err := c.ValidateBasic(); err != nil {
 		return nil, fmt.Errorf("cometbft config: %w", err)
+	}
+	// The cheap check first (the head and the last blocks against
+	// CometBFT's stores), then the replay of the whole chain that finds an
+	// altered state value.
+	if err := checkHome(c, cfg.Ledger); err != nil {
+		return nil, fmt.Errorf("refusing to serve this node's data (%s): %w; %s", cfg.Home, err, repairHint)
+	}
+	if head := cfg.Ledger.Head(); !cfg.SkipStateCheck && !head.Empty {
+		if _, err := cfg.Ledger.AuditStore(); err != nil {
+			return nil, fmt.Errorf("refusing to serve this node's data (%s): the state on disk does not match the chain's app hashes at height %d (the head) or before: %w; %s", cfg.Home, head.Height, err, repairHint)
+		}
 	}
 	nodeKey, err := p2p.LoadNodeKey(c.NodeKeyFile())
 	if err != nil {
