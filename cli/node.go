@@ -58,7 +58,7 @@ func (f *nodeFlags) config() node.Config {
 
 func nodeStartCmd(g *globals) *cobra.Command {
 	var f nodeFlags
-	var listen, logLevel, publicURL string
+	var listen, logLevel, publicURL, natsURL, natsStream string
 	var window, linger, commitWait time.Duration
 	cmd := &cobra.Command{
 		Use:   "start",
@@ -84,6 +84,7 @@ in that PKCS#11 token instead of the keystore.`,
 			cfg.Registerer = reg
 			cfg.Solo = chain.SoloConfig{Window: window, Linger: linger}
 			cfg.CommitWait = commitWait
+			cfg.EventsNATS, cfg.EventsNATSStream = natsURL, natsStream
 			cfg.CometLogLevel = "error"
 			if lvl <= slog.LevelDebug {
 				cfg.CometLogLevel = "info"
@@ -123,6 +124,8 @@ in that PKCS#11 token instead of the keystore.`,
 	cmd.Flags().StringVar(&listen, "listen", envOr("WEID_LISTEN", "127.0.0.1:8080"), "address to listen on, HOST:PORT (or WEID_LISTEN; port 0 picks a free port)")
 	cmd.Flags().StringSliceVar(&f.webHosts, "did-web-hosts", splitEnv("WEID_DID_WEB_HOSTS"), "enable did:web resolution for these hosts only")
 	cmd.Flags().StringSliceVar(&f.webhookHosts, "webhook-allow-hosts", splitEnv("WEID_WEBHOOK_ALLOW_HOSTS"), "webhook receiver hosts allowed even though internal (loopback, private ranges); others must be public")
+	cmd.Flags().StringVar(&natsURL, "events-nats", os.Getenv("WEID_EVENTS_NATS"), "also publish every ledger event to NATS JetStream at this URL (nats://host:port, a comma list for a cluster): subjects weid.events.<type>, Nats-Msg-Id = the event id, resumed from a cursor kept in the data directory")
+	cmd.Flags().StringVar(&natsStream, "events-nats-stream", envOr("WEID_EVENTS_NATS_STREAM", "WEID_EVENTS"), "with --events-nats: the JetStream stream (created if missing, subjects weid.events.>)")
 	cmd.Flags().StringVar(&publicURL, "public-url", os.Getenv("WEID_PUBLIC_URL"), "URL clients reach this node at, written into issued credentials' schema and status list URLs (default: the URL of each request)")
 	cmd.Flags().StringVar(&logLevel, "log-level", envOr("WEID_LOG_LEVEL", "info"), "log level: debug, info, warn, error")
 	cmd.Flags().DurationVar(&window, "block-window", 2*time.Millisecond, "how long the solo engine, its disk idle, gathers transactions into a block after the first arrives (negative: not at all)")
