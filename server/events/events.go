@@ -25,6 +25,7 @@ import (
 // Defaults of the stream limits.
 const (
 	DefaultStreamsPerAddress = 8
+	DefaultStreamsPerToken   = 64
 	DefaultStreams           = 1024
 	// Heartbeat is how often a quiet stream sends a comment, so that
 	// proxies keep it open.
@@ -37,9 +38,13 @@ const (
 // Handlers serves the events of one node.
 type Handlers struct {
 	Node *node.Node
-	// StreamsPerAddress and Streams bound the open streams of one client
-	// address and of the node (defaults above).
+	// StreamsPerAddress, StreamsPerToken and Streams bound the open
+	// streams of one client address (streams without a token), of one
+	// account (streams with its API token: an institution's consumers
+	// behind one address are counted by their token instead) and of the
+	// node (defaults above).
 	StreamsPerAddress int
+	StreamsPerToken   int
 	Streams           int
 
 	mu       sync.Mutex
@@ -212,39 +217,53 @@ func (s *sse) fail(err error) {
 	_ = s.write("event: error\ndata: %s\n\n", b)
 }
 
-// acquire counts a stream against its client address and the node, or
-// refuses it with 429 events.tooManyStreams.
+// acquire counts a stream against its account (a request with an API
+// token, which must authenticate: else 401) or its client address (one
+// without), and the node; or refuses it with 429 events.tooManyStreams.
 func (h *Handlers) acquire(r *http.Request) (func(), error) {
-	perAddr, total := h.StreamsPerAddress, h.Streams
+	perAddr, perToken, total := h.StreamsPerAddress, h.StreamsPerToken, h.Streams
 	if perAddr <= 0 {
 		perAddr = DefaultStreamsPerAddress
+	}
+	if perToken <= 0 {
+		perToken = DefaultStreamsPerToken
 	}
 	if total <= 0 {
 		total = DefaultStreams
 	}
-	addr, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		addr = r.RemoteAddr
+	key, limit, what := "", perAddr, "client address (without an API token)"
+	if r.Header.Get("Authorization") != "" {
+		a, err := httpx.Account(r, h.Node)
+		if err != nil {
+			return nil, err
+		}
+		key, limit, what = "account "+a.Name, perToken, "account"
+	} else {
+		addr, _, err := net.SplitHostPort(r.RemoteAddr)
+		if err != nil {
+			addr = r.RemoteAddr
+		}
+		key = "address " + addr
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.open == nil {
 		h.open = map[string]int{}
 	}
-	if h.open[addr] >= perAddr {
-		return nil, errs.New(http.StatusTooManyRequests, "events.tooManyStreams", "at most %d event streams per client address; close one first", perAddr)
+	if h.open[key] >= limit {
+		return nil, errs.New(http.StatusTooManyRequests, "events.tooManyStreams", "at most %d event streams per %s; close one first", limit, what)
 	}
 	if h.total >= total {
 		return nil, errs.New(http.StatusTooManyRequests, "events.tooManyStreams", "the node serves at most %d event streams; try again later or poll pages", total)
 	}
-	h.open[addr]++
+	h.open[key]++
 	h.total++
 	return func() {
 		h.mu.Lock()
 		defer h.mu.Unlock()
 		h.total--
-		if h.open[addr]--; h.open[addr] == 0 {
-			delete(h.open, addr)
+		if h.open[key]--; h.open[key] == 0 {
+			delete(h.open, key)
 		}
 	}, nil
 }
