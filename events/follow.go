@@ -154,9 +154,12 @@ func replayAll(l Ledger, pos Cursor, to uint64, emit func(*api.Event) error) (Cu
 }
 
 // Stream is a reader following the chain: Follow calls Event with each
-// event, and Idle when nothing happened for Heartbeat.
+// event, Flush (if set) once the events at hand were given (so a writer
+// buffers a burst and sends it at once, not one system call per event),
+// and Idle when nothing happened for Heartbeat.
 type Stream struct {
 	Event     func(*api.Event) error
+	Flush     func() error
 	Idle      func() error
 	Heartbeat time.Duration
 }
@@ -174,6 +177,12 @@ func (h *Hub) Follow(ctx context.Context, f *Filter, pos Cursor, s Stream) error
 		}
 		return s.Event(e)
 	}
+	flush := func() error {
+		if s.Flush == nil {
+			return nil
+		}
+		return s.Flush()
+	}
 	// Catch up without a subscription, so a long history fills no buffer.
 	for {
 		head := h.l.Head()
@@ -184,6 +193,9 @@ func (h *Hub) Follow(ctx context.Context, f *Filter, pos Cursor, s Stream) error
 		if pos, err = Replay(h.l, f, pos, head.Height, emit); err != nil {
 			return ctxErr(ctx, err)
 		}
+		if err := flush(); err != nil {
+			return ctxErr(ctx, err)
+		}
 	}
 	sub, live, err := h.Subscribe(f)
 	if err != nil {
@@ -192,6 +204,9 @@ func (h *Hub) Follow(ctx context.Context, f *Filter, pos Cursor, s Stream) error
 	defer sub.Close()
 	if live > 0 && pos.Height <= live-1 {
 		if pos, err = Replay(h.l, f, pos, live-1, emit); err != nil {
+			return ctxErr(ctx, err)
+		}
+		if err := flush(); err != nil {
 			return ctxErr(ctx, err)
 		}
 	}
@@ -213,6 +228,11 @@ func (h *Hub) Follow(ctx context.Context, f *Filter, pos Cursor, s Stream) error
 			pos = c.Next()
 			if err := emit(&e); err != nil {
 				return ctxErr(ctx, err)
+			}
+			if len(sub.C()) == 0 {
+				if err := flush(); err != nil {
+					return ctxErr(ctx, err)
+				}
 			}
 		case <-sub.Done():
 			return sub.Err()

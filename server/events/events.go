@@ -117,6 +117,7 @@ func (h *Handlers) stream(w http.ResponseWriter, r *http.Request, f *events.Filt
 	defer cancel()
 	err = h.Node.FollowEvents(ctx, f, start, events.Stream{
 		Event:     s.event,
+		Flush:     s.flush,
 		Idle:      func() error { return s.write(": keep-alive\n\n") },
 		Heartbeat: Heartbeat,
 	})
@@ -195,17 +196,26 @@ func (s *sse) write(format string, args ...any) error {
 	return s.rc.Flush()
 }
 
-// event writes an event: its cursor as the id, its type as the event name.
+// event writes an event, its cursor as the id, its type as the event
+// name, into the response's buffer: Follow calls flush once a burst is
+// written.
 func (s *sse) event(e *api.Event) error {
 	b, err := json.Marshal(e)
 	if err != nil {
 		return err
 	}
-	if err := s.write("id: %s\nevent: %s\ndata: %s\n\n", e.Cursor, e.Type, b); err != nil {
+	_ = s.rc.SetWriteDeadline(time.Now().Add(WriteTimeout))
+	if _, err := fmt.Fprintf(s.w, "id: %s\nevent: %s\ndata: %s\n\n", e.Cursor, e.Type, b); err != nil {
 		return err
 	}
 	s.last = e.Cursor
 	return nil
+}
+
+// flush sends what event buffered, within WriteTimeout.
+func (s *sse) flush() error {
+	_ = s.rc.SetWriteDeadline(time.Now().Add(WriteTimeout))
+	return s.rc.Flush()
 }
 
 // fail writes the final "error" event: the problem and lastEventId.
