@@ -117,6 +117,7 @@ func (h *Handlers) stream(w http.ResponseWriter, r *http.Request, f *events.Filt
 	defer cancel()
 	err = h.Node.FollowEvents(ctx, f, start, events.Stream{
 		Event:     s.event,
+		EventJSON: s.eventJSON,
 		Flush:     s.flush,
 		Idle:      func() error { return s.write(": keep-alive\n\n") },
 		Heartbeat: Heartbeat,
@@ -204,6 +205,11 @@ func (s *sse) event(e *api.Event) error {
 	if err != nil {
 		return err
 	}
+	return s.eventJSON(e, b)
+}
+
+// eventJSON is event with the event's JSON already encoded.
+func (s *sse) eventJSON(e *api.Event, b []byte) error {
 	_ = s.rc.SetWriteDeadline(time.Now().Add(WriteTimeout))
 	if _, err := fmt.Fprintf(s.w, "id: %s\nevent: %s\ndata: %s\n\n", e.Cursor, e.Type, b); err != nil {
 		return err
