@@ -70,7 +70,13 @@ key is sealed in the node's keystore, and an admin API token written to
 <data>/admin.token (mode 0600). Stop it with Ctrl-C (SIGINT) or SIGTERM;
 everything acknowledged is on disk. With --pkcs11-module, --pkcs11-token and
 --pkcs11-pin-file (or --pkcs11 URI) the node's keys are generated and kept
-in that PKCS#11 token instead of the keystore.`,
+in that PKCS#11 token instead of the keystore.
+
+The node derives typed events from every committed block (GET /v1/events,
+"weid events tail", webhook subscriptions). With --events-nats it also
+publishes each of them to a NATS JetStream stream (subject
+weid.events.<type>, Nats-Msg-Id = the event id for de-duplication), in
+order, resuming after a restart from a cursor kept in the data directory.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var lvl slog.Level
