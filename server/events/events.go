@@ -237,29 +237,13 @@ func (s *sse) fail(err error) {
 // token, which must authenticate: else 401) or its client address (one
 // without), and the node; or refuses it with 429 events.tooManyStreams.
 func (h *Handlers) acquire(r *http.Request) (func(), error) {
-	perAddr, perToken, total := h.StreamsPerAddress, h.StreamsPerToken, h.Streams
-	if perAddr <= 0 {
-		perAddr = DefaultStreamsPerAddress
+	key, limit, what, err := h.streamOwner(r)
+	if err != nil {
+		return nil, err
 	}
-	if perToken <= 0 {
-		perToken = DefaultStreamsPerToken
-	}
+	total := h.Streams
 	if total <= 0 {
 		total = DefaultStreams
-	}
-	key, limit, what := "", perAddr, "client address (without an API token)"
-	if r.Header.Get("Authorization") != "" {
-		a, err := httpx.Account(r, h.Node)
-		if err != nil {
-			return nil, err
-		}
-		key, limit, what = "account "+a.Name, perToken, "account"
-	} else {
-		addr, _, err := net.SplitHostPort(r.RemoteAddr)
-		if err != nil {
-			addr = r.RemoteAddr
-		}
-		key = "address " + addr
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -282,4 +266,29 @@ func (h *Handlers) acquire(r *http.Request) (func(), error) {
 			delete(h.open, key)
 		}
 	}, nil
+}
+
+// streamOwner is what a stream counts against: its account, with an API
+// token, or its client address, and that owner's bound.
+func (h *Handlers) streamOwner(r *http.Request) (key string, limit int, what string, err error) {
+	if r.Header.Get("Authorization") != "" {
+		a, err := httpx.Account(r, h.Node)
+		if err != nil {
+			return "", 0, "", err
+		}
+		limit = h.StreamsPerToken
+		if limit <= 0 {
+			limit = DefaultStreamsPerToken
+		}
+		return "account " + a.Name, limit, "account", nil
+	}
+	addr, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		addr = r.RemoteAddr
+	}
+	limit = h.StreamsPerAddress
+	if limit <= 0 {
+		limit = DefaultStreamsPerAddress
+	}
+	return "address " + addr, limit, "client address (without an API token)", nil
 }
