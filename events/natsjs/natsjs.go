@@ -15,7 +15,8 @@
 // event is skipped, and one published twice within the stream's duplicate
 // window is dropped by the stream. The ids are derived from the ledger, so
 // every node of a consortium yields the same: several nodes may publish to
-// one stream.
+// one stream. An event larger than the server's max_payload is published
+// as a reference (TruncatedHeader), so that it cannot stop the stream.
 package natsjs
 
 import (
@@ -37,15 +38,20 @@ import (
 
 // Defaults of a Publisher.
 const (
-	DefaultStream  = "WEID_EVENTS"
-	DefaultPrefix  = "weid.events"
-	DefaultPoll    = 100 * time.Millisecond
-	DefaultDupes   = 2 * time.Minute
-	PageSize       = 500
-	maxBackoff     = 30 * time.Second
-	minBackoff     = 200 * time.Millisecond
-	cursorHeader   = "Weid-Cursor"
-	publishTimeout = 30 * time.Second
+	DefaultStream = "WEID_EVENTS"
+	DefaultPrefix = "weid.events"
+	DefaultPoll   = 100 * time.Millisecond
+	DefaultDupes  = 2 * time.Minute
+	PageSize      = 500
+	maxBackoff    = 30 * time.Second
+	minBackoff    = 200 * time.Millisecond
+	cursorHeader  = "Weid-Cursor"
+	// TruncatedHeader marks a message whose event was larger than the
+	// server's max_payload: its body is only the event's id, cursor, type,
+	// height and time; GET /v1/events?from=<the cursor before> has it all.
+	TruncatedHeader = "Weid-Truncated"
+	headerRoom      = 1024 // bytes of max_payload left for the headers
+	publishTimeout  = 30 * time.Second
 )
 
 // Source reads the ledger's events (node implements it).
@@ -73,6 +79,8 @@ type Publisher struct {
 	// Options are extra connection options (credentials, TLS).
 	Options []nats.Option
 	Log     *slog.Logger
+
+	maxPayload func() int64 // the server's max_payload (0 until connected)
 }
 
 // Subject is the subject an event of type t is published on.
@@ -132,6 +140,7 @@ func (p *Publisher) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	p.maxPayload = nc.MaxPayload
 	for attempt := 0; ctx.Err() == nil; attempt++ {
 		err := p.publish(ctx, js)
 		if ctx.Err() != nil {
@@ -244,6 +253,12 @@ func (p *Publisher) publishPage(ctx context.Context, js jetstream.JetStream, evs
 			return fatalError{err}
 		}
 		m := nats.NewMsg(Subject(p.Prefix, e.Type))
+		if max := p.maxPayload(); max > 0 && int64(len(body)) > max-headerRoom {
+			// Published all the same (a message refused forever
+			// would stop the stream), as a reference.
+			body, _ = json.Marshal(api.Event{ID: e.ID, Cursor: e.Cursor, Type: e.Type, Height: e.Height, Time: e.Time})
+			m.Header.Set(TruncatedHeader, "true")
+		}
 		m.Data = body
 		m.Header.Set(jetstream.MsgIDHeader, e.ID)
 		m.Header.Set(cursorHeader, e.Cursor)

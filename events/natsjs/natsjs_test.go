@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -177,5 +178,38 @@ func TestCheck_RefusesBadURLsAndStreamNames(t *testing.T) {
 	}
 	if err := natsjs.Check("nats://127.0.0.1:4222,tls://h:4222", "WEID_EVENTS"); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestPublisher_EventsOverMaxPayloadArePublishedAsReferences: an event
+// larger than the server's max_payload does not stop the stream: it is
+// published in its place with only its id, cursor, type, height and time,
+// marked Weid-Truncated.
+func TestPublisher_EventsOverMaxPayloadArePublishedAsReferences(t *testing.T) {
+	ns := natstest.Start(t, t.TempDir(), -1, func(o *server.Options) { o.MaxPayload = 1500 })
+	url := ns.ClientURL()
+	n, err := node.Open(node.Config{DataDir: t.TempDir(), EventsNATS: url})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Close()
+	createDIDs(t, n, 5)
+	eventually(t, 10*time.Second, func() error { return sameStream(t, url, ledgerEvents(t, n)) })
+	truncated := 0
+	for _, m := range streamMessages(t, url) {
+		big := len(m.Data()) > 1500-1024
+		if m.Headers().Get(natsjs.TruncatedHeader) == "true" {
+			truncated++
+			var e map[string]any
+			_ = json.Unmarshal(m.Data(), &e)
+			if _, ok := e["did"]; ok || big {
+				t.Errorf("a truncated message carries the whole event: %s", m.Data())
+			}
+		} else if big {
+			t.Errorf("a message of %d bytes is not truncated", len(m.Data()))
+		}
+	}
+	if truncated < 5 {
+		t.Fatalf("%d messages truncated, want at least the 5 did.created", truncated)
 	}
 }

@@ -10,11 +10,15 @@ import (
 )
 
 // Start starts a NATS server with JetStream on 127.0.0.1, storing in
-// storeDir, on port (-1: a free one); Cleanup shuts it down.
-func Start(t testing.TB, storeDir string, port int) *server.Server {
+// storeDir, on port (-1: a free one), with options changed by opts;
+// Cleanup shuts it down.
+func Start(t testing.TB, storeDir string, port int, opts ...func(*server.Options)) *server.Server {
 	t.Helper()
-	s, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: port, JetStream: true, StoreDir: storeDir,
-		NoLog: true, NoSigs: true})
+	o := &server.Options{Host: "127.0.0.1", Port: port, JetStream: true, StoreDir: storeDir, NoLog: true, NoSigs: true}
+	for _, f := range opts {
+		f(o)
+	}
+	s, err := server.NewServer(o)
 	if err != nil {
 		t.Fatal(err)
 	}
