@@ -149,7 +149,7 @@ func TestPublisher_EveryEventOnceInOrderAcrossRestarts(t *testing.T) {
 	ns.Shutdown()
 	ns.WaitForShutdown()
 	createDIDs(t, n, 15)
-	ns = natstest.Start(t, filepath.Join(storeDir, "js"), port)
+	natstest.Start(t, filepath.Join(storeDir, "js"), port)
 	createDIDs(t, n, 5)
 	eventually(t, 20*time.Second, func() error { return sameStream(t, url, ledgerEvents(t, n)) })
 
