@@ -86,7 +86,11 @@ resource. Prints the claims released and the access receipt's transaction.`,
 backend (--backend: GET URL/RESOURCE and URL/RESOURCE?subject=DID). Receipts
 and DID documents are read from the node (--node); access receipts are
 recorded through it, signed by --holder, a DID of the account whose --token
-is given. Grants name resources as PUBLIC-URL/v1/exchange/RESOURCE.`,
+is given. Grants name resources as PUBLIC-URL/v1/exchange/RESOURCE.
+Grant receipts are cached and kept current from the node's event stream
+(grant.revoked events, GET /v1/events): a revoked grant is refused as soon as
+its event arrives, milliseconds after the revocation commits; while the
+stream is down, every request reads the receipt from the node.`,
 		Example: `  weid exchange serve --dir exchange-data --holder "$UNI_DID" --token "$UNI_TOKEN" --listen 127.0.0.1:8081`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -102,7 +106,9 @@ is given. Grants name resources as PUBLIC-URL/v1/exchange/RESOURCE.`,
 			if holder == "" || g.token == "" {
 				return errors.New("give --holder (the data holder's DID) and --token (its account's token)")
 			}
-			svc := exchange.New(exchange.Config{Ledger: exchange.NodeLedger{Client: g.client(), Holder: holder}, Provider: p, PublicURL: publicURL})
+			nc := g.client()
+			ledger := exchange.Follow(cmd.Context(), exchange.NodeLedger{Client: nc, Holder: holder}, nc, nil)
+			svc := exchange.New(exchange.Config{Ledger: ledger, Provider: p, PublicURL: publicURL})
 			h := server.NewExchange(svc)
 			slog.SetDefault(slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil)))
 			hs := (&server.Server{}).HTTPServer(listen)

@@ -58,7 +58,7 @@ func (f *nodeFlags) config() node.Config {
 
 func nodeStartCmd(g *globals) *cobra.Command {
 	var f nodeFlags
-	var listen, logLevel, publicURL string
+	var listen, logLevel, publicURL, natsURL, natsStream string
 	var window, linger, commitWait time.Duration
 	var skipReplay bool
 	cmd := &cobra.Command{
@@ -71,7 +71,13 @@ key is sealed in the node's keystore, and an admin API token written to
 <data>/admin.token (mode 0600). Stop it with Ctrl-C (SIGINT) or SIGTERM;
 everything acknowledged is on disk. With --pkcs11-module, --pkcs11-token and
 --pkcs11-pin-file (or --pkcs11 URI) the node's keys are generated and kept
-in that PKCS#11 token instead of the keystore.`,
+in that PKCS#11 token instead of the keystore.
+
+The node derives typed events from every committed block (GET /v1/events,
+"weid events tail", webhook subscriptions). With --events-nats it also
+publishes each of them to a NATS JetStream stream (subject
+weid.events.<type>, Nats-Msg-Id = the event id for de-duplication), in
+order, resuming after a restart from a cursor kept in the data directory.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var lvl slog.Level
@@ -86,6 +92,7 @@ in that PKCS#11 token instead of the keystore.`,
 			cfg.Solo = chain.SoloConfig{Window: window, Linger: linger}
 			cfg.CommitWait = commitWait
 			cfg.SkipStateReplay = skipReplay
+			cfg.EventsNATS, cfg.EventsNATSStream = natsURL, natsStream
 			cfg.CometLogLevel = "error"
 			if lvl <= slog.LevelDebug {
 				cfg.CometLogLevel = "info"
@@ -125,6 +132,8 @@ in that PKCS#11 token instead of the keystore.`,
 	cmd.Flags().StringVar(&listen, "listen", envOr("WEID_LISTEN", "127.0.0.1:8080"), "address to listen on, HOST:PORT (or WEID_LISTEN; port 0 picks a free port)")
 	cmd.Flags().StringSliceVar(&f.webHosts, "did-web-hosts", splitEnv("WEID_DID_WEB_HOSTS"), "enable did:web resolution for these hosts only")
 	cmd.Flags().StringSliceVar(&f.webhookHosts, "webhook-allow-hosts", splitEnv("WEID_WEBHOOK_ALLOW_HOSTS"), "webhook receiver hosts allowed even though internal (loopback, private ranges); others must be public")
+	cmd.Flags().StringVar(&natsURL, "events-nats", os.Getenv("WEID_EVENTS_NATS"), "also publish every ledger event to NATS JetStream at this URL (nats://host:port, a comma list for a cluster): subjects weid.events.<type>, Nats-Msg-Id = the event id, resumed from a cursor kept in the data directory")
+	cmd.Flags().StringVar(&natsStream, "events-nats-stream", envOr("WEID_EVENTS_NATS_STREAM", "WEID_EVENTS"), "with --events-nats: the JetStream stream (created if missing, subjects weid.events.>)")
 	cmd.Flags().StringVar(&publicURL, "public-url", os.Getenv("WEID_PUBLIC_URL"), "URL clients reach this node at, written into issued credentials' schema and status list URLs (default: the URL of each request)")
 	cmd.Flags().StringVar(&logLevel, "log-level", envOr("WEID_LOG_LEVEL", "info"), "log level: debug, info, warn, error")
 	cmd.Flags().DurationVar(&window, "block-window", 2*time.Millisecond, "how long the solo engine, its disk idle, gathers transactions into a block after the first arrives (negative: not at all)")

@@ -2,6 +2,7 @@ package events
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"time"
 
@@ -154,9 +155,15 @@ func replayAll(l Ledger, pos Cursor, to uint64, emit func(*api.Event) error) (Cu
 }
 
 // Stream is a reader following the chain: Follow calls Event with each
-// event, and Idle when nothing happened for Heartbeat.
+// event, Flush (if set) once the events at hand were given (so a writer
+// buffers a burst and sends it at once, not one system call per event),
+// and Idle when nothing happened for Heartbeat.
 type Stream struct {
-	Event     func(*api.Event) error
+	Event func(*api.Event) error
+	// EventJSON, if set, is called instead of Event with the event's
+	// JSON encoding too (encoded once for all live subscribers).
+	EventJSON func(e *api.Event, encoded []byte) error
+	Flush     func() error
 	Idle      func() error
 	Heartbeat time.Duration
 }
@@ -168,11 +175,27 @@ type Stream struct {
 // from the ledger at the reader's pace, so only the live part is
 // buffered.
 func (h *Hub) Follow(ctx context.Context, f *Filter, pos Cursor, s Stream) error {
-	emit := func(e *api.Event) error {
+	emitJSON := func(e *api.Event, raw []byte) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		return s.Event(e)
+		if s.EventJSON == nil {
+			return s.Event(e)
+		}
+		if raw == nil {
+			var err error
+			if raw, err = json.Marshal(e); err != nil {
+				return err
+			}
+		}
+		return s.EventJSON(e, raw)
+	}
+	emit := func(e *api.Event) error { return emitJSON(e, nil) }
+	flush := func() error {
+		if s.Flush == nil {
+			return nil
+		}
+		return s.Flush()
 	}
 	// Catch up without a subscription, so a long history fills no buffer.
 	for {
@@ -184,6 +207,9 @@ func (h *Hub) Follow(ctx context.Context, f *Filter, pos Cursor, s Stream) error
 		if pos, err = Replay(h.l, f, pos, head.Height, emit); err != nil {
 			return ctxErr(ctx, err)
 		}
+		if err := flush(); err != nil {
+			return ctxErr(ctx, err)
+		}
 	}
 	sub, live, err := h.Subscribe(f)
 	if err != nil {
@@ -192,6 +218,9 @@ func (h *Hub) Follow(ctx context.Context, f *Filter, pos Cursor, s Stream) error
 	defer sub.Close()
 	if live > 0 && pos.Height <= live-1 {
 		if pos, err = Replay(h.l, f, pos, live-1, emit); err != nil {
+			return ctxErr(ctx, err)
+		}
+		if err := flush(); err != nil {
 			return ctxErr(ctx, err)
 		}
 	}
@@ -211,8 +240,13 @@ func (h *Hub) Follow(ctx context.Context, f *Filter, pos Cursor, s Stream) error
 				continue
 			}
 			pos = c.Next()
-			if err := emit(&e); err != nil {
+			if err := emitJSON(&e.Event, e.JSON); err != nil {
 				return ctxErr(ctx, err)
+			}
+			if len(sub.C()) == 0 {
+				if err := flush(); err != nil {
+					return ctxErr(ctx, err)
+				}
 			}
 		case <-sub.Done():
 			return sub.Err()

@@ -2,6 +2,7 @@ package events
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -126,10 +127,18 @@ func (h *Hub) deliver() error {
 		if err != nil {
 			return err
 		}
+		// Encoded once here, not once per subscriber.
+		live := make([]Live, len(evs))
+		for i := range evs {
+			live[i].Event = evs[i]
+			if live[i].JSON, err = json.Marshal(&evs[i]); err != nil {
+				return err
+			}
+		}
 		h.mu.Lock()
 		if h.gen == gen && h.next == next {
 			for s := range h.subs {
-				s.offer(h, evs)
+				s.offer(h, live)
 			}
 			h.next = next + 1
 		}
@@ -142,7 +151,7 @@ func (h *Hub) deliver() error {
 // ends, Err says why.
 type Subscription struct {
 	f    *Filter
-	c    chan api.Event
+	c    chan Live
 	done chan struct{}
 	err  error
 	h    *Hub
@@ -152,7 +161,7 @@ type Subscription struct {
 // from the returned height on (the next block the hub will deliver).
 // Close it when done.
 func (h *Hub) Subscribe(f *Filter) (*Subscription, uint64, error) {
-	s := &Subscription{f: f, c: make(chan api.Event, h.buffer), done: make(chan struct{}), h: h}
+	s := &Subscription{f: f, c: make(chan Live, h.buffer), done: make(chan struct{}), h: h}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.done {
@@ -175,9 +184,9 @@ func (h *Hub) Subscribe(f *Filter) (*Subscription, uint64, error) {
 
 // offer queues the events s keeps, or ends s if its buffer is full
 // (called with h.mu held).
-func (s *Subscription) offer(h *Hub, evs []api.Event) {
+func (s *Subscription) offer(h *Hub, evs []Live) {
 	for i := range evs {
-		if !s.f.Match(&evs[i]) {
+		if !s.f.Match(&evs[i].Event) {
 			continue
 		}
 		select {
@@ -201,7 +210,14 @@ func (h *Hub) drop(s *Subscription, err error) {
 }
 
 // C delivers the subscription's events in cursor order.
-func (s *Subscription) C() <-chan api.Event { return s.c }
+func (s *Subscription) C() <-chan Live { return s.c }
+
+// Live is an event of the live feed with its JSON encoding (made once for
+// every subscriber).
+type Live struct {
+	api.Event
+	JSON []byte
+}
 
 // Done is closed when the subscription ended (Err says why).
 func (s *Subscription) Done() <-chan struct{} { return s.done }

@@ -2,7 +2,8 @@
 // admin and for custodial accounts, sealed with AES-256-GCM under a key
 // encryption key — or, with a hardware module in use (UseToken), held in
 // its token, the keystore recording only which object — and API tokens,
-// stored only as SHA-256 hashes.
+// stored only as SHA-256 hashes. Secrets the node must use in the clear
+// again (webhook signing secrets) are sealed like keys (SealSecret).
 //
 // The key encryption key is derived with scrypt from WEID_KEYSTORE_PASSPHRASE
 // when the node is given one (recommended in production: keep it in a secret
@@ -150,6 +151,22 @@ func (s *Store) open(ct []byte, ad string) ([]byte, error) {
 		return nil, errors.New("short ciphertext")
 	}
 	return s.aead.Open(nil, ct[:n], ct[n:], []byte(ad))
+}
+
+// SealSecret seals a secret the node must use again in the clear (a
+// webhook subscription's signing secret, which cannot be kept as a hash)
+// under the key encryption key, bound to name: it opens only as name.
+func (s *Store) SealSecret(name string, plain []byte) []byte {
+	return s.seal(plain, "secret/"+name)
+}
+
+// OpenSecret opens a secret SealSecret sealed as name.
+func (s *Store) OpenSecret(name string, sealed []byte) ([]byte, error) {
+	b, err := s.open(sealed, "secret/"+name)
+	if err != nil {
+		return nil, fmt.Errorf("keystore: secret %s does not open: %w", name, err)
+	}
+	return b, nil
 }
 
 // keyRecord is a key the keystore keeps: sealed, or held in a token (the

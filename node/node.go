@@ -82,6 +82,11 @@ type Config struct {
 	// WebhookMaxFailures pauses a subscription after this many failed
 	// attempts at one event (default webhooks.DefaultMaxFailures).
 	WebhookMaxFailures int
+	// EventsNATS, if set, is a NATS server URL (a comma list for a
+	// cluster) to which the node also publishes every event, into the
+	// JetStream stream EventsNATSStream (default natsjs.DefaultStream).
+	EventsNATS       string
+	EventsNATSStream string
 }
 
 // Node is a running weid node.
@@ -102,6 +107,7 @@ type Node struct {
 	// events derives the ledger's events for live subscribers (node/events.go).
 	events     *events.Hub
 	stopEvents func() // stops the hub and waits for it
+	stopNATS   func() // stops the NATS JetStream publisher, if any
 	hooks      *hooks // webhook deliveries (node/webhooks.go)
 
 	alloc    *status.Allocator // status list indices handed out by this node
@@ -261,6 +267,11 @@ func open(cfg Config, mustInit bool) (*Node, error) {
 	n.Resolver = did.NewResolver(methods)
 	n.startEvents()
 	if err := n.startWebhooks(cfg); err != nil {
+		n.stopEvents()
+		return fail(err)
+	}
+	if err := n.startNATS(cfg); err != nil {
+		n.stopWebhooks()
 		n.stopEvents()
 		return fail(err)
 	}
@@ -500,6 +511,9 @@ func (n *Node) Close() error {
 		err = n.Engine.Close()
 	}
 	n.stopWebhooks()
+	if n.stopNATS != nil {
+		n.stopNATS()
+	}
 	if n.stopEvents != nil {
 		n.stopEvents()
 	}

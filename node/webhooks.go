@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -52,12 +53,17 @@ func (n *Node) startWebhooks(cfg Config) error {
 	n.hooks = &hooks{guard: g, ctx: ctx, cancel: cancel, running: map[string]*delivery{},
 		deliverer: &webhooks.Deliverer{Source: n, Store: n, Client: g.Client(webhooks.DefaultTimeout), MaxFailures: cfg.WebhookMaxFailures}}
 	var subs []api.Subscription
+	var clear []string // records with the secret in the clear
 	err := n.Keystore.Records(subscriptionPrefix, func(_ string, raw []byte) error {
-		var s api.Subscription
-		if err := json.Unmarshal(raw, &s); err != nil {
+		s, err := n.decodeSubscription(raw, true)
+		if err != nil {
 			return err
 		}
-		subs = append(subs, s)
+		var rec subscriptionRecord
+		if json.Unmarshal(raw, &rec) == nil && rec.Secret != "" {
+			clear = append(clear, s.ID)
+		}
+		subs = append(subs, *s)
 		return nil
 	})
 	if err != nil {
@@ -65,6 +71,13 @@ func (n *Node) startWebhooks(cfg Config) error {
 	}
 	n.hooks.mu.Lock()
 	defer n.hooks.mu.Unlock()
+	for i := range subs {
+		if slices.Contains(clear, subs[i].ID) {
+			if err := n.putSubscription(&subs[i], true); err != nil {
+				return fmt.Errorf("seal the secret of webhook subscription %s: %w", subs[i].ID, err)
+			}
+		}
+	}
 	for i := range subs {
 		if subs[i].Status == api.SubscriptionActive {
 			n.runSubscription(subs[i])
@@ -106,10 +119,60 @@ func (n *Node) stopSubscription(id string) {
 	}
 }
 
+// subscriptionRecord is a subscription as the keystore keeps it: its
+// secret sealed under the keystore's key encryption key (bound to the
+// subscription's id), never in the clear. Records written before secrets
+// were sealed carry Secret in the clear; they are sealed when the node
+// starts.
+type subscriptionRecord struct {
+	api.Subscription
+	SealedSecret []byte `json:"sealedSecret,omitempty"`
+}
+
+// putSubscription stores s with its secret sealed.
+func (n *Node) putSubscription(s *api.Subscription, sync bool) error {
+	rec := subscriptionRecord{Subscription: *s}
+	rec.Secret = ""
+	if s.Secret != "" {
+		rec.SealedSecret = n.Keystore.SealSecret(subscriptionPrefix+s.ID, []byte(s.Secret))
+	}
+	return n.Keystore.PutRecord(subscriptionPrefix+s.ID, &rec, sync)
+}
+
+// decodeSubscription reads a stored subscription; with open, its secret
+// is opened, else left out.
+func (n *Node) decodeSubscription(raw []byte, open bool) (*api.Subscription, error) {
+	var rec subscriptionRecord
+	if err := json.Unmarshal(raw, &rec); err != nil {
+		return nil, err
+	}
+	s := rec.Subscription
+	switch {
+	case !open:
+		s.Secret = ""
+	case len(rec.SealedSecret) > 0:
+		b, err := n.Keystore.OpenSecret(subscriptionPrefix+s.ID, rec.SealedSecret)
+		if err != nil {
+			return nil, err
+		}
+		s.Secret = string(b)
+	}
+	return &s, nil
+}
+
+// getSubscription reads subscription id (keystore.ErrNotFound if none).
+func (n *Node) getSubscription(id string, open bool) (*api.Subscription, error) {
+	var raw json.RawMessage
+	if err := n.Keystore.GetRecord(subscriptionPrefix+id, &raw); err != nil {
+		return nil, err
+	}
+	return n.decodeSubscription(raw, open)
+}
+
 // SaveSubscription stores s (webhooks.Store). Not synced: after a crash
 // the cursor may be behind, and events are delivered again: at least once.
 func (n *Node) SaveSubscription(s *api.Subscription) error {
-	return n.Keystore.PutRecord(subscriptionPrefix+s.ID, s, false)
+	return n.putSubscription(s, false)
 }
 
 // CreateSubscription subscribes a URL of the account to the events the
@@ -145,7 +208,7 @@ func (n *Node) CreateSubscription(ctx context.Context, account string, req api.S
 	if len(own) >= MaxSubscriptions {
 		return nil, errs.New(http.StatusConflict, "subscription.limit", "an account has at most %d subscriptions; delete one first", MaxSubscriptions)
 	}
-	if err := n.Keystore.PutRecord(subscriptionPrefix+s.ID, &s, true); err != nil {
+	if err := n.putSubscription(&s, true); err != nil {
 		return nil, err
 	}
 	n.runSubscription(s)
@@ -157,13 +220,12 @@ func (n *Node) CreateSubscription(ctx context.Context, account string, req api.S
 func (n *Node) subscriptions(account string) ([]api.Subscription, error) {
 	out := []api.Subscription{}
 	err := n.Keystore.Records(subscriptionPrefix, func(_ string, raw []byte) error {
-		var s api.Subscription
-		if err := json.Unmarshal(raw, &s); err != nil {
+		s, err := n.decodeSubscription(raw, false)
+		if err != nil {
 			return err
 		}
 		if account == "" || s.Account == account {
-			s.Secret = ""
-			out = append(out, s)
+			out = append(out, *s)
 		}
 		return nil
 	})
@@ -179,16 +241,14 @@ func (n *Node) Subscriptions(account string) ([]api.Subscription, error) {
 // another account's is 404 subscription.notFound, like one that does not
 // exist.
 func (n *Node) Subscription(account, id string) (*api.Subscription, error) {
-	var s api.Subscription
-	err := n.Keystore.GetRecord(subscriptionPrefix+id, &s)
+	s, err := n.getSubscription(id, false)
 	if errors.Is(err, keystore.ErrNotFound) || (err == nil && s.Account != account) {
 		return nil, errs.New(http.StatusNotFound, "subscription.notFound", "no subscription %s of this account", id)
 	}
 	if err != nil {
 		return nil, err
 	}
-	s.Secret = ""
-	return &s, nil
+	return s, nil
 }
 
 // DeleteSubscription stops and deletes an account's subscription.
@@ -211,16 +271,17 @@ func (n *Node) SetSubscriptionActive(account, id string, active bool) (*api.Subs
 		return nil, err
 	}
 	n.stopSubscription(id)
-	var s api.Subscription
-	if err := n.Keystore.GetRecord(subscriptionPrefix+id, &s); err != nil {
+	sp, err := n.getSubscription(id, true)
+	if err != nil {
 		return nil, err
 	}
+	s := *sp
 	if active {
 		s.Status, s.Paused, s.Failures = api.SubscriptionActive, "", 0
 	} else {
 		s.Status, s.Paused = api.SubscriptionPaused, "paused by its account"
 	}
-	if err := n.Keystore.PutRecord(subscriptionPrefix+id, &s, true); err != nil {
+	if err := n.putSubscription(&s, true); err != nil {
 		return nil, err
 	}
 	if active {

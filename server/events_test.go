@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -267,5 +269,54 @@ func TestEvents_ShutdownEndsStreamsWithAFinalErrorEvent(t *testing.T) {
 	}
 	if p, err := c.EventPage(context.Background(), client.EventQuery{From: se.LastEventID}); err != nil || len(p.Events) != 0 {
 		t.Fatalf("resuming after the last event: %+v, %v", p, err)
+	}
+}
+
+// TestEvents_StreamsPerTokenAreBounded: streams with an API token count
+// against its account (not the address): past the bound, 429 problem+json
+// events.tooManyStreams naming the account; streams without a token from
+// the same address are counted apart; a bad token is 401.
+func TestEvents_StreamsPerTokenAreBounded(t *testing.T) {
+	dir := t.TempDir()
+	n, err := node.Open(node.Config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := New(n, nil)
+	s.events.StreamsPerToken = 3
+	srv := httptest.NewServer(s)
+	t.Cleanup(func() { srv.Close(); n.Close() })
+	tok, _ := os.ReadFile(filepath.Join(dir, node.TokenFile))
+	open := func(token string) *http.Response {
+		t.Helper()
+		req, _ := http.NewRequest("GET", srv.URL+"/v1/events", nil)
+		req.Header.Set("Accept", "text/event-stream")
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { resp.Body.Close() })
+		return resp
+	}
+	admin := strings.TrimSpace(string(tok))
+	for i := range 3 {
+		if r := open(admin); r.StatusCode != http.StatusOK {
+			t.Fatalf("stream %d with the token: %d", i, r.StatusCode)
+		}
+	}
+	r := open(admin)
+	var p Problem
+	if r.StatusCode != http.StatusTooManyRequests || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/problem+json") ||
+		json.NewDecoder(r.Body).Decode(&p) != nil || p.Code != "events.tooManyStreams" || !strings.Contains(p.Detail, "per account") {
+		t.Fatalf("fourth stream with the token: %d %s %+v", r.StatusCode, r.Header.Get("Content-Type"), p)
+	}
+	if r := open(""); r.StatusCode != http.StatusOK {
+		t.Fatalf("a stream without a token from the same address: %d", r.StatusCode)
+	}
+	if r := open("not-a-token"); r.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("a bad token: %d", r.StatusCode)
 	}
 }

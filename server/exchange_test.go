@@ -41,6 +41,13 @@ const (
 
 func newExchangeWorld(t *testing.T) *exchangeWorld {
 	t.Helper()
+	return newExchangeWorldWith(t, nil)
+}
+
+// newExchangeWorldWith is newExchangeWorld whose service reads the ledger
+// through wrap(the node's ledger), if wrap is set.
+func newExchangeWorldWith(t *testing.T, wrap func(exchange.Ledger) exchange.Ledger) *exchangeWorld {
+	t.Helper()
 	tn := startNode(t)
 	r := tn.do(t, "POST", "/v1/accounts", tn.token, []byte(`{"name":"university-data-service"}`))
 	var acct node.NewAccount
@@ -58,7 +65,11 @@ func newExchangeWorld(t *testing.T) *exchangeWorld {
 	}
 	hc := client.New(tn.url)
 	hc.Token = acct.Token
-	xs := httptest.NewServer(NewExchange(exchange.New(exchange.Config{Ledger: exchange.NodeLedger{Client: hc, Holder: acct.DID}, Provider: grants.DirProvider{Dir: dir}})))
+	var l exchange.Ledger = exchange.NodeLedger{Client: hc, Holder: acct.DID}
+	if wrap != nil {
+		l = wrap(l)
+	}
+	xs := httptest.NewServer(NewExchange(exchange.New(exchange.Config{Ledger: l, Provider: grants.DirProvider{Dir: dir}})))
 	t.Cleanup(xs.Close)
 	w.xURL = xs.URL
 	w.resource = xs.URL + "/v1/exchange/transcripts"

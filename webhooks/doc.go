@@ -9,5 +9,6 @@
 // loopback, private, link-local and other internal addresses, at
 // subscription and again at every connection (so DNS cannot point a
 // subscription inside the network later), unless the operator allows the
-// host.
+// host. The node keeps each subscription's secret sealed in its keystore
+// (keystore.SealSecret): a copy of the database alone does not reveal it.
 package webhooks

@@ -38,7 +38,7 @@ type rule struct {
 }
 
 var (
-	domain   = []string{"did", "did/weid", "authz", "schemas", "evidence", "grants", "status", "credential", "ldproof", "sdjwt", "jose", "batch", "oid4vci", "oid4vp", "events", "webhooks", "keys", "errs"}
+	domain   = []string{"did", "did/weid", "authz", "schemas", "evidence", "grants", "status", "credential", "ldproof", "sdjwt", "jose", "batch", "oid4vci", "oid4vp", "events", "events/natsjs", "webhooks", "keys", "errs"}
 	upper    = []string{"node", "keystore", "server/...", "client", "cli", "wallet", "exchange"}
 	storage  = []string{"github.com/syndtr/goleveldb/...", "github.com/cometbft/cometbft/...", "chain/cometbft"}
 	handlers = []string{"server/..."}

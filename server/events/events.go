@@ -25,6 +25,7 @@ import (
 // Defaults of the stream limits.
 const (
 	DefaultStreamsPerAddress = 8
+	DefaultStreamsPerToken   = 64
 	DefaultStreams           = 1024
 	// Heartbeat is how often a quiet stream sends a comment, so that
 	// proxies keep it open.
@@ -37,9 +38,13 @@ const (
 // Handlers serves the events of one node.
 type Handlers struct {
 	Node *node.Node
-	// StreamsPerAddress and Streams bound the open streams of one client
-	// address and of the node (defaults above).
+	// StreamsPerAddress, StreamsPerToken and Streams bound the open
+	// streams of one client address (streams without a token), of one
+	// account (streams with its API token: an institution's consumers
+	// behind one address are counted by their token instead) and of the
+	// node (defaults above).
 	StreamsPerAddress int
+	StreamsPerToken   int
 	Streams           int
 
 	mu       sync.Mutex
@@ -112,6 +117,8 @@ func (h *Handlers) stream(w http.ResponseWriter, r *http.Request, f *events.Filt
 	defer cancel()
 	err = h.Node.FollowEvents(ctx, f, start, events.Stream{
 		Event:     s.event,
+		EventJSON: s.eventJSON,
+		Flush:     s.flush,
 		Idle:      func() error { return s.write(": keep-alive\n\n") },
 		Heartbeat: Heartbeat,
 	})
@@ -190,17 +197,31 @@ func (s *sse) write(format string, args ...any) error {
 	return s.rc.Flush()
 }
 
-// event writes an event: its cursor as the id, its type as the event name.
+// event writes an event, its cursor as the id, its type as the event
+// name, into the response's buffer: Follow calls flush once a burst is
+// written.
 func (s *sse) event(e *api.Event) error {
 	b, err := json.Marshal(e)
 	if err != nil {
 		return err
 	}
-	if err := s.write("id: %s\nevent: %s\ndata: %s\n\n", e.Cursor, e.Type, b); err != nil {
+	return s.eventJSON(e, b)
+}
+
+// eventJSON is event with the event's JSON already encoded.
+func (s *sse) eventJSON(e *api.Event, b []byte) error {
+	_ = s.rc.SetWriteDeadline(time.Now().Add(WriteTimeout))
+	if _, err := fmt.Fprintf(s.w, "id: %s\nevent: %s\ndata: %s\n\n", e.Cursor, e.Type, b); err != nil {
 		return err
 	}
 	s.last = e.Cursor
 	return nil
+}
+
+// flush sends what event buffered, within WriteTimeout.
+func (s *sse) flush() error {
+	_ = s.rc.SetWriteDeadline(time.Now().Add(WriteTimeout))
+	return s.rc.Flush()
 }
 
 // fail writes the final "error" event: the problem and lastEventId.
@@ -212,39 +233,62 @@ func (s *sse) fail(err error) {
 	_ = s.write("event: error\ndata: %s\n\n", b)
 }
 
-// acquire counts a stream against its client address and the node, or
-// refuses it with 429 events.tooManyStreams.
+// acquire counts a stream against its account (a request with an API
+// token, which must authenticate: else 401) or its client address (one
+// without), and the node; or refuses it with 429 events.tooManyStreams.
 func (h *Handlers) acquire(r *http.Request) (func(), error) {
-	perAddr, total := h.StreamsPerAddress, h.Streams
-	if perAddr <= 0 {
-		perAddr = DefaultStreamsPerAddress
+	key, limit, what, err := h.streamOwner(r)
+	if err != nil {
+		return nil, err
 	}
+	total := h.Streams
 	if total <= 0 {
 		total = DefaultStreams
-	}
-	addr, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		addr = r.RemoteAddr
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.open == nil {
 		h.open = map[string]int{}
 	}
-	if h.open[addr] >= perAddr {
-		return nil, errs.New(http.StatusTooManyRequests, "events.tooManyStreams", "at most %d event streams per client address; close one first", perAddr)
+	if h.open[key] >= limit {
+		return nil, errs.New(http.StatusTooManyRequests, "events.tooManyStreams", "at most %d event streams per %s; close one first", limit, what)
 	}
 	if h.total >= total {
 		return nil, errs.New(http.StatusTooManyRequests, "events.tooManyStreams", "the node serves at most %d event streams; try again later or poll pages", total)
 	}
-	h.open[addr]++
+	h.open[key]++
 	h.total++
 	return func() {
 		h.mu.Lock()
 		defer h.mu.Unlock()
 		h.total--
-		if h.open[addr]--; h.open[addr] == 0 {
-			delete(h.open, addr)
+		if h.open[key]--; h.open[key] == 0 {
+			delete(h.open, key)
 		}
 	}, nil
+}
+
+// streamOwner is what a stream counts against: its account, with an API
+// token, or its client address, and that owner's bound.
+func (h *Handlers) streamOwner(r *http.Request) (key string, limit int, what string, err error) {
+	if r.Header.Get("Authorization") != "" {
+		a, err := httpx.Account(r, h.Node)
+		if err != nil {
+			return "", 0, "", err
+		}
+		limit = h.StreamsPerToken
+		if limit <= 0 {
+			limit = DefaultStreamsPerToken
+		}
+		return "account " + a.Name, limit, "account", nil
+	}
+	addr, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		addr = r.RemoteAddr
+	}
+	limit = h.StreamsPerAddress
+	if limit <= 0 {
+		limit = DefaultStreamsPerAddress
+	}
+	return "address " + addr, limit, "client address (without an API token)", nil
 }
