@@ -196,11 +196,7 @@ func cnfKey(cnf any) (keys.PublicKey, error) {
 	if !ok {
 		return keys.PublicKey{}, fail(http.StatusBadRequest, CodeNoHolderKey, "\"cnf\" has no \"jwk\" (only JWK confirmation is supported)")
 	}
-	raw, err := json.Marshal(jwk)
-	if err != nil {
-		return keys.PublicKey{}, malformed("\"cnf\".\"jwk\": %v", err)
-	}
-	pk, err := jose.ParsePublicJWK(raw)
+	pk, err := jose.ParsePublicJWKValue(jwk)
 	if err != nil {
 		return keys.PublicKey{}, errs.Wrap(http.StatusBadRequest, CodeNoHolderKey, err)
 	}
