@@ -188,14 +188,21 @@ func parse(s string, typs []string) (*SDJWT, error) {
 // a disclosure's form.
 var errInvalidDisclosure = errors.New("invalid disclosure")
 
+// base64URLByte marks the bytes of the base64url alphabet (RFC 4648 §5).
+var base64URLByte = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_'
+	}
+	return t
+}()
+
 // decodeDisclosure decodes and checks one disclosure.
 func decodeDisclosure(raw string) (Disclosure, error) {
 	if raw == "" {
 		return Disclosure{}, fmt.Errorf("empty (two '~' in a row)")
 	}
 	for i := 0; i < len(raw); i++ {
-		c := raw[i]
-		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+		if !base64URLByte[raw[i]] {
 			return Disclosure{}, fmt.Errorf("not unpadded base64url (byte %d)", i)
 		}
 	}
