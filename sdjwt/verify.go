@@ -285,7 +285,7 @@ func (j *SDJWT) process() (*walker, map[string]any, error) {
 	w := &walker{
 		disc:     j.Disclosures,
 		byDigest: make(map[string]int, len(j.Disclosures)),
-		seen:     map[string]bool{},
+		seen:     make(map[string]bool, len(j.Disclosures)),
 		ptr:      make([]string, len(j.Disclosures)),
 		parent:   make([]int, len(j.Disclosures)),
 		used:     make([]bool, len(j.Disclosures)),
