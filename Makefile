@@ -90,7 +90,11 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzIsURL$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./credential
 	$(GO) test -run '^$$' -fuzz '^FuzzClassify$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./credential
 	$(GO) test -run '^$$' -fuzz '^FuzzParseVerify$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./sdjwt
+	$(GO) test -run '^$$' -fuzz '^FuzzParsePublicJWKValue$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./jose
 	$(GO) test -run '^$$' -fuzz '^FuzzVerify$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./ldproof
+	$(GO) test -run '^$$' -fuzz '^FuzzCanonicalJSON$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./ldproof
+	$(GO) test -run '^$$' -fuzz '^FuzzCompareUTF16$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./ldproof
+	$(GO) test -run '^$$' -fuzz '^FuzzContextPrefix$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./ldproof
 	$(GO) test -run '^$$' -fuzz '^FuzzPayloads$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./evidence
 	$(GO) test -run '^$$' -fuzz '^FuzzValidHash$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./evidence
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./grants

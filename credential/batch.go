@@ -152,7 +152,9 @@ func (b *Batch) VerifyChunk(ctx context.Context, items []Secured) []*Result {
 	}
 	alone := b.v // signatures checked at once, ZIP-215
 	for i := range redo {
-		out[i] = alone.VerifySecured(ctx, items[i], b.p)
+		it := items[i]
+		it.decoded = nil // from its text again, as a single verification does
+		out[i] = alone.VerifySecured(ctx, it, b.p)
 	}
 	return out
 }

@@ -188,8 +188,20 @@ func SignDataIntegrityJCS(s Signer, doc json.RawMessage, created time.Time) (jso
 // VerifyDataIntegrity never panics on any input and returns no error for a
 // bad credential: everything is in the Result.
 func (v *Verifier) VerifyDataIntegrity(ctx context.Context, doc json.RawMessage, p Policy) *Result {
+	return v.verifyDataIntegrity(ctx, doc, nil, p)
+}
+
+// verifyDataIntegrity is VerifyDataIntegrity; decoded, if not nil, is doc
+// as Parse decodes it (Classify's decode, not made again).
+func (v *Verifier) verifyDataIntegrity(ctx context.Context, doc json.RawMessage, decoded map[string]any, p Policy) *Result {
 	r := newResult()
-	c, err := Parse(doc)
+	var c *Credential
+	var err error
+	if decoded != nil {
+		c, err = FromDocument(decoded)
+	} else {
+		c, err = Parse(doc)
+	}
 	if err == nil {
 		err = linkedDataView(c.Doc)
 	}

@@ -43,6 +43,10 @@ type Secured struct {
 	Token string
 	// Doc is the JSON object of a Data Integrity credential.
 	Doc json.RawMessage
+
+	// decoded is Doc as Parse decodes it, when Classify decoded it
+	// already (VerifySecured then does not decode it again); nil otherwise.
+	decoded map[string]any
 }
 
 // Classify tells how the JSON value raw secures a credential: a compact
@@ -68,6 +72,16 @@ func Classify(raw json.RawMessage) (Secured, error) {
 			return compact(s)
 		}
 	}
+	if len(raw) <= MaxCredentialBytes {
+		// The strict decode the verifier makes anyway, made once here:
+		// when it reads raw, and encoding/json would read "type" and
+		// "proof" from the same members, the answer is taken from it.
+		if doc, err := decodeObject(raw, credentialLimits); err == nil {
+			if sec, ok, err := classifyDecoded(raw, doc); ok {
+				return sec, err
+			}
+		}
+	}
 	var obj struct {
 		Type  any             `json:"type"`
 		Proof json.RawMessage `json:"proof"`
@@ -90,6 +104,57 @@ func Classify(raw json.RawMessage) (Secured, error) {
 		return Secured{Format: FormatDataIntegrity, Doc: raw}, nil
 	}
 	return Secured{}, errs.BadRequest("credential.unsupportedFormat", "verifiableCredential must be a vc+jwt or SD-JWT (a compact string or an EnvelopedVerifiableCredential) or carry a Data Integrity proof")
+}
+
+// classifyDecoded is Classify of an object raw, strictly decoded as doc.
+// ok is false when encoding/json, which Classify's answer follows, might
+// read doc's "type" or "proof" otherwise: a member whose name matches one
+// of them only without regard to case (encoding/json takes those too, the
+// last in the text winning), or a number in "type" (encoding/json refuses
+// one beyond float64, and the object with it).
+func classifyDecoded(raw json.RawMessage, doc map[string]any) (sec Secured, ok bool, err error) {
+	for k := range doc {
+		if k != "type" && k != "proof" && (strings.EqualFold(k, "type") || strings.EqualFold(k, "proof")) {
+			return Secured{}, false, nil
+		}
+	}
+	typ := doc["type"]
+	if hasNumber(typ) {
+		return Secured{}, false, nil
+	}
+	if hasType(typ, TypeEnvelopedCredential) {
+		_, tok, err := envelope(doc, TypeEnvelopedCredential, []string{DataURLVCJWT, DataURLSDJWT, dataURLVCSDJWT, DataURLJWT})
+		if err != nil {
+			return Secured{}, true, envelopeError(false, err)
+		}
+		sec, err := compact(tok)
+		return sec, true, err
+	}
+	if proof, present := doc["proof"]; present && proof != nil {
+		return Secured{Format: FormatDataIntegrity, Doc: raw, decoded: doc}, true, nil
+	}
+	return Secured{}, true, errs.BadRequest("credential.unsupportedFormat", "verifiableCredential must be a vc+jwt or SD-JWT (a compact string or an EnvelopedVerifiableCredential) or carry a Data Integrity proof")
+}
+
+// hasNumber reports whether the decoded JSON value v holds a number.
+func hasNumber(v any) bool {
+	switch v := v.(type) {
+	case json.Number:
+		return true
+	case []any:
+		for _, e := range v {
+			if hasNumber(e) {
+				return true
+			}
+		}
+	case map[string]any:
+		for _, e := range v {
+			if hasNumber(e) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // plainString reads a JSON string literal without escapes, control
@@ -166,7 +231,7 @@ func (v *Verifier) VerifySecured(ctx context.Context, sec Secured, p Policy) *Re
 	case FormatSDJWT:
 		return v.VerifySDJWT(ctx, sec.Token, p)
 	case FormatDataIntegrity:
-		return v.VerifyDataIntegrity(ctx, sec.Doc, p)
+		return v.verifyDataIntegrity(ctx, sec.Doc, sec.decoded, p)
 	}
 	r := newResult()
 	r.structureFailed(errors.New("unknown credential format"))

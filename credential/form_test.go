@@ -48,14 +48,26 @@ func classifyBefore(raw json.RawMessage) (Secured, error) {
 // FuzzClassify checks that Classify answers every input as it did when it
 // tried each one as a JSON string first: the same form, or the same error.
 func FuzzClassify(f *testing.F) {
-	for _, s := range []string{`"a.b.c"`, `"a\u002eb.c~"`, `null`, ` "x.y.z" `, `{"proof":{}}`, ` {"type":"EnvelopedVerifiableCredential","id":"data:application/vc+jwt,a.b.c"}`, `{bad`, `[1]`, `42`, "\t{}", `""`} {
+	for _, s := range []string{`"a.b.c"`, `"a\u002eb.c~"`, `null`, ` "x.y.z" `, `{"proof":{}}`, ` {"type":"EnvelopedVerifiableCredential","id":"data:application/vc+jwt,a.b.c"}`, `{bad`, `[1]`, `42`, "\t{}", `""`,
+		`{"proof":null}`, `{"Proof":{}}`, `{"proof":null,"PROOF":{}}`, `{"proof":{},"proof":null}`, `{"type":1e400,"proof":{}}`, `{"type":["x",1],"proof":{}}`,
+		`{"tYpe":"EnvelopedVerifiableCredential","proof":1}`, `{"type":["EnvelopedVerifiableCredential"],"@context":["https://www.w3.org/ns/credentials/v2"],"id":"data:application/dc+sd-jwt,a.b.c~"}`,
+		`{"proof":{},"x":"\ud800"}`, "{\"proof\":{},\"x\":\"\xff\"}", `{"a":{"b":1e400},"proof":[]}`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		got, gotErr := Classify(raw)
 		want, wantErr := classifyBefore(raw)
+		decoded := got.decoded
+		got.decoded = nil
 		if (gotErr == nil) != (wantErr == nil) || (gotErr != nil && gotErr.Error() != wantErr.Error()) || !reflect.DeepEqual(got, want) {
 			t.Fatalf("%q: %+v, %v; before %+v, %v", raw, got, gotErr, want, wantErr)
+		}
+		// What Classify decoded is what Parse decodes.
+		if decoded != nil {
+			doc, err := decodeObject(raw, credentialLimits)
+			if err != nil || !reflect.DeepEqual(decoded, doc) {
+				t.Fatalf("%q: Classify decoded %#v; Parse decodes %#v, %v", raw, decoded, doc, err)
+			}
 		}
 	})
 }

@@ -246,7 +246,7 @@ func sdCredential(claims map[string]any, ver *sdjwt.Verified) (*Credential, erro
 	if iss == "" || vct == "" {
 		return nil, fmt.Errorf("%w: an SD-JWT VC needs string \"iss\" and \"vct\" claims", ErrInvalid)
 	}
-	subject := map[string]any{}
+	subject := make(map[string]any, len(claims))
 	for k, val := range claims {
 		if !slices.Contains(sdRegistered, k) {
 			subject[k] = val
@@ -277,7 +277,8 @@ func sdCredential(claims map[string]any, ver *sdjwt.Verified) (*Credential, erro
 			doc[name] = val
 		}
 	}
-	for claim, member := range map[string]string{"nbf": "validFrom", "exp": "validUntil"} {
+	for _, m := range [...]struct{ claim, member string }{{"nbf", "validFrom"}, {"exp", "validUntil"}} {
+		claim, member := m.claim, m.member
 		t, err := numericDate(claims, claim)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrInvalid, err)

@@ -13,10 +13,61 @@ import (
 // public JWK (RFC 7517, RFC 7518 §6.2.1, RFC 8037 §2,
 // draft-dang-webauthn-sm2-00 §2).
 func ParsePublicJWK(raw json.RawMessage) (keys.PublicKey, error) {
-	m, err := strictjson.DecodeObject(raw, strictjson.Limits{Depth: 4, Array: 16, Members: 32})
+	m, err := strictjson.DecodeObject(raw, jwkLimits)
 	if err != nil {
 		return keys.PublicKey{}, fmt.Errorf("publicKeyJwk: %w", err)
 	}
+	return publicJWK(m)
+}
+
+// jwkLimits bound the JSON of a JWK.
+var jwkLimits = strictjson.Limits{Depth: 4, Array: 16, Members: 32}
+
+// ParsePublicJWKValue is ParsePublicJWK of the JSON encoding of v, a value
+// strictjson decoded (a "cnf" claim's "jwk"): an object within
+// ParsePublicJWK's limits is read as it is, without encoding it again.
+func ParsePublicJWKValue(v any) (keys.PublicKey, error) {
+	if m, ok := v.(map[string]any); ok && withinJWKLimits(m, 0) {
+		return publicJWK(m)
+	}
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return keys.PublicKey{}, fmt.Errorf("publicKeyJwk: %w", err)
+	}
+	return ParsePublicJWK(raw)
+}
+
+// withinJWKLimits reports whether the decoded value v, nested depth deep,
+// is within jwkLimits.
+func withinJWKLimits(v any, depth int) bool {
+	switch v := v.(type) {
+	case map[string]any:
+		if depth >= jwkLimits.Depth || len(v) > jwkLimits.Members {
+			return false
+		}
+		for _, e := range v {
+			if !withinJWKLimits(e, depth+1) {
+				return false
+			}
+		}
+	case []any:
+		if depth >= jwkLimits.Depth || len(v) > jwkLimits.Array {
+			return false
+		}
+		for _, e := range v {
+			if !withinJWKLimits(e, depth+1) {
+				return false
+			}
+		}
+	case string, json.Number, bool, nil:
+	default:
+		return false // not a strictly decoded value
+	}
+	return true
+}
+
+// publicJWK reads the decoded JWK m.
+func publicJWK(m map[string]any) (keys.PublicKey, error) {
 	str := func(name string) string { s, _ := m[name].(string); return s }
 	coord := func(name string) ([]byte, error) {
 		b, err := b64.DecodeString(str(name))

@@ -53,29 +53,35 @@ func appendJCS(out []byte, v any) ([]byte, bool) {
 		}
 		return append(out, ']'), true
 	case map[string]any:
-		var buf [16]string
-		names := buf[:0]
-		for k := range v {
-			names = append(names, k)
+		var buf [16]jcsMember
+		members := buf[:0]
+		for k, e := range v {
+			members = append(members, jcsMember{k, e})
 		}
-		slices.SortFunc(names, compareUTF16)
+		slices.SortFunc(members, func(a, b jcsMember) int { return compareUTF16(a.name, b.name) })
 		out = append(out, '{')
-		for i, k := range names {
+		for i, m := range members {
 			if i > 0 {
 				out = append(out, ',')
 			}
 			var ok bool
-			if out, ok = appendJCSString(out, k); !ok {
+			if out, ok = appendJCSString(out, m.name); !ok {
 				return out, false
 			}
 			out = append(out, ':')
-			if out, ok = appendJCS(out, v[k]); !ok {
+			if out, ok = appendJCS(out, m.value); !ok {
 				return out, false
 			}
 		}
 		return append(out, '}'), true
 	}
 	return out, false
+}
+
+// jcsMember is an object member being sorted.
+type jcsMember struct {
+	name  string
+	value any
 }
 
 func appendJCSString(out []byte, s string) ([]byte, bool) {
@@ -113,8 +119,28 @@ func appendJCSString(out []byte, s string) ([]byte, bool) {
 	return append(out, '"'), true
 }
 
-// compareUTF16 orders strings by their UTF-16 code units (RFC 8785 §3.2.3).
+// compareUTF16 orders strings by their UTF-16 code units (RFC 8785 §3.2.3):
+// in valid UTF-8, from a first differing byte that is ASCII in either
+// string, as their bytes; otherwise rune by rune.
 func compareUTF16(a, b string) int {
+	n := min(len(a), len(b))
+	i := 0
+	for i < n && a[i] == b[i] {
+		i++
+	}
+	if i == n {
+		return len(a) - len(b)
+	}
+	if a[i] < utf8.RuneSelf || b[i] < utf8.RuneSelf {
+		// An ASCII byte is a whole rune, so both strings start a rune at
+		// i: an ASCII one is below every other rune's first code unit.
+		return int(a[i]) - int(b[i])
+	}
+	return compareUTF16Runes(a, b)
+}
+
+// compareUTF16Runes is compareUTF16, decoding every rune.
+func compareUTF16Runes(a, b string) int {
 	for a != "" && b != "" {
 		ra, na := utf8.DecodeRuneInString(a)
 		rb, nb := utf8.DecodeRuneInString(b)

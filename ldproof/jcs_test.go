@@ -2,7 +2,9 @@ package ldproof
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/weidgo/weid/internal/strictjson"
 )
@@ -37,6 +39,91 @@ func FuzzCanonicalJSON(f *testing.F) {
 		}
 		if !bytes.Equal(got, want) {
 			t.Fatalf("%q:\n got %s\nwant %s", b, got, want)
+		}
+	})
+}
+
+// FuzzCompareUTF16 checks compareUTF16's byte shortcut against the
+// rune-by-rune comparison on valid UTF-8 (the only strings whose order
+// appendJCS keeps).
+func FuzzCompareUTF16(f *testing.F) {
+	for _, p := range [][2]string{{"a", "b"}, {"ab", "a"}, {"\ue000", "😀"}, {"xé", "xz"}, {"x😀", "x\uffff"}, {"", ""}, {"é", "è"}} {
+		f.Add(p[0], p[1])
+	}
+	sign := func(n int) int { return min(max(n, -1), 1) }
+	f.Fuzz(func(t *testing.T, a, b string) {
+		if !utf8.ValidString(a) || !utf8.ValidString(b) {
+			return
+		}
+		if got, want := sign(compareUTF16(a, b)), sign(compareUTF16Runes(a, b)); got != want {
+			t.Fatalf("compareUTF16(%q, %q) = %d, want %d", a, b, got, want)
+		}
+	})
+}
+
+// contextPrefixJCS is contextPrefix comparing every item's JCS form: the
+// reference for FuzzContextPrefix.
+func contextPrefixJCS(full, prefix any) bool {
+	list := func(v any) ([]any, bool) {
+		switch v := v.(type) {
+		case []any:
+			return v, true
+		case string:
+			return []any{v}, true
+		}
+		return nil, false
+	}
+	f, ok1 := list(full)
+	pr, ok2 := list(prefix)
+	if !ok1 || !ok2 || len(pr) > len(f) {
+		return false
+	}
+	for i := range pr {
+		a, err1 := canonicalJSON(pr[i])
+		b, err2 := canonicalJSON(f[i])
+		if err1 != nil || err2 != nil || string(a) != string(b) {
+			return false
+		}
+	}
+	return true
+}
+
+// FuzzContextPrefix checks contextPrefix's shortcut for strings against
+// comparing JCS forms, on pairs of decoded @context values, and jcsSum
+// against hashing canonicalJSON.
+func FuzzContextPrefix(f *testing.F) {
+	for _, p := range [][2]string{
+		{`["https://www.w3.org/ns/credentials/v2","https://w3id.org/x"]`, `["https://www.w3.org/ns/credentials/v2"]`},
+		{`{"c":["a",{"x":"y"}]}`, `{"c":["a",{"x":"y"}]}`}, {`{"c":"a"}`, `{"c":["a"]}`},
+		{"{\"c\":[\"x\\ufffd\"]}", "{\"c\":[\"x\xff\"]}"}, {`{"c":[1]}`, `{"c":["1"]}`}, {`{"c":["\u00e9"]}`, `{"c":"é"}`},
+	} {
+		f.Add([]byte(p[0]), []byte(p[1]))
+	}
+	lim := strictjson.Limits{Depth: 8, Array: 16, Members: 16}
+	decode := func(b []byte) (any, bool) {
+		if len(b) > 0 && b[0] == '[' {
+			v, err := strictjson.DecodeArray(b, lim)
+			return v, err == nil
+		}
+		m, err := strictjson.DecodeObject(b, lim)
+		if err != nil {
+			return nil, false
+		}
+		return m["c"], true
+	}
+	f.Fuzz(func(t *testing.T, a, b []byte) {
+		full, ok1 := decode(a)
+		prefix, ok2 := decode(b)
+		if !ok1 || !ok2 {
+			return
+		}
+		if got, want := contextPrefix(full, prefix), contextPrefixJCS(full, prefix); got != want {
+			t.Fatalf("contextPrefix(%q, %q) = %v, want %v", a, b, got, want)
+		}
+		want, werr := canonicalJSON(full)
+		got, gerr := jcsSum(full)
+		if (werr == nil) != (gerr == nil) || werr == nil && got != sha256.Sum256(want) {
+			t.Fatalf("jcsSum(%q) = %x, %v; canonicalJSON gives %q, %v", a, got, gerr, want, werr)
 		}
 	})
 }

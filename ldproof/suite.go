@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"sync"
 
 	"github.com/gowebpki/jcs"
 
@@ -102,6 +103,54 @@ func (s *suite) hashData(unsecured, options map[string]any) (canonDoc, canonConf
 	}
 	ph, dh := sha256.Sum256(canonConfig), sha256.Sum256(canonDoc)
 	return canonDoc, canonConfig, append(ph[:], dh[:]...), nil
+}
+
+// hash is the hash of hashData alone. For JCS it canonicalizes into
+// reused buffers, since only the hashes are kept.
+func (s *suite) hash(unsecured, options map[string]any) ([]byte, error) {
+	if !s.jcs {
+		_, _, hash, err := s.hashData(unsecured, options)
+		return hash, err
+	}
+	config := make(map[string]any, len(options)+1)
+	for k, v := range options {
+		if k != "proofValue" {
+			config[k] = v
+		}
+	}
+	if ctx, ok := unsecured["@context"]; ok {
+		config["@context"] = ctx
+	}
+	dh, err := jcsSum(unsecured)
+	if err != nil {
+		return nil, errs.New(http.StatusBadRequest, CodeInvalidDocument, "canonicalize the document: %v", err)
+	}
+	ph, err := jcsSum(config)
+	if err != nil {
+		return nil, errs.New(http.StatusBadRequest, CodeInvalidDocument, "canonicalize the proof configuration: %v", err)
+	}
+	return append(ph[:], dh[:]...), nil
+}
+
+// jcsBuffers are canonicalization buffers jcsSum reuses.
+var jcsBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
+// jcsSum is the SHA-256 of canonicalJSON(v).
+func jcsSum(v any) ([sha256.Size]byte, error) {
+	bp := jcsBuffers.Get().(*[]byte)
+	defer jcsBuffers.Put(bp)
+	out, ok := appendJCS((*bp)[:0], v)
+	if cap(out) <= 1<<20 {
+		*bp = out[:0] // a larger one is not kept
+	}
+	if ok {
+		return sha256.Sum256(out), nil
+	}
+	b, err := transformJCS(v)
+	if err != nil {
+		return [sha256.Size]byte{}, err
+	}
+	return sha256.Sum256(b), nil
 }
 
 // prefixErr prefixes the detail of an *errs.Error.

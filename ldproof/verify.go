@@ -8,6 +8,7 @@ import (
 	"math/big"
 	"slices"
 	"time"
+	"unicode/utf8"
 
 	"github.com/mr-tron/base58"
 
@@ -253,7 +254,7 @@ func verifyProof(ctx context.Context, base map[string]any, all []map[string]any,
 		}
 		unsecured["@context"] = pctx
 	}
-	_, _, hash, err := s.hashData(unsecured, p)
+	hash, err := s.hash(unsecured, p)
 	if err != nil {
 		return fail(errs.Code(err), "%v", detail(err))
 	}
@@ -320,9 +321,22 @@ func contextPrefix(full, prefix any) bool {
 		return false
 	}
 	for i := range pr {
-		a, err1 := canonicalJSON(pr[i])
-		b, err2 := canonicalJSON(f[i])
-		if err1 != nil || err2 != nil || string(a) != string(b) {
+		a, aok := pr[i].(string)
+		b, bok := f[i].(string)
+		if aok != bok {
+			return false // a string's JCS form is no other value's
+		}
+		if aok && utf8.ValidString(a) && utf8.ValidString(b) {
+			// The JCS forms of valid UTF-8 strings are equal when the
+			// strings are (a URL, the usual item).
+			if a != b {
+				return false
+			}
+			continue
+		}
+		ca, err1 := canonicalJSON(pr[i])
+		cb, err2 := canonicalJSON(f[i])
+		if err1 != nil || err2 != nil || string(ca) != string(cb) {
 			return false
 		}
 	}

@@ -139,7 +139,9 @@ func parse(s string, typs []string) (*SDJWT, error) {
 	if err != nil {
 		return nil, malformed("issuer JWT: %v", err)
 	}
-	payload, err := strictjson.DecodeObject(iss.Payload, payloadLimits)
+	// The payload's strings may share iss.Payload, decoded for this parse
+	// alone and never written (as credential's vc+jwt payloads).
+	payload, err := strictjson.DecodeObjectOwned(iss.Payload, payloadLimits)
 	if err != nil {
 		return nil, malformed("issuer JWT payload: %v", err)
 	}
@@ -186,14 +188,21 @@ func parse(s string, typs []string) (*SDJWT, error) {
 // a disclosure's form.
 var errInvalidDisclosure = errors.New("invalid disclosure")
 
+// base64URLByte marks the bytes of the base64url alphabet (RFC 4648 §5).
+var base64URLByte = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_'
+	}
+	return t
+}()
+
 // decodeDisclosure decodes and checks one disclosure.
 func decodeDisclosure(raw string) (Disclosure, error) {
 	if raw == "" {
 		return Disclosure{}, fmt.Errorf("empty (two '~' in a row)")
 	}
 	for i := 0; i < len(raw); i++ {
-		c := raw[i]
-		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+		if !base64URLByte[raw[i]] {
 			return Disclosure{}, fmt.Errorf("not unpadded base64url (byte %d)", i)
 		}
 	}
@@ -201,7 +210,7 @@ func decodeDisclosure(raw string) (Disclosure, error) {
 	if err != nil {
 		return Disclosure{}, fmt.Errorf("not canonical base64url: %v", err)
 	}
-	arr, err := decodeArray(js)
+	arr, err := decodeArray(js) // js is the disclosure's own: its strings may share it
 	if err != nil {
 		return Disclosure{}, err
 	}
@@ -226,9 +235,10 @@ func decodeDisclosure(raw string) (Disclosure, error) {
 	return d, nil
 }
 
-// decodeArray strictly decodes js as a JSON array of two or three elements.
+// decodeArray strictly decodes js, which no one writes again, as a JSON
+// array of two or three elements.
 func decodeArray(js []byte) ([]any, error) {
-	arr, err := strictjson.DecodeArray(js, payloadLimits)
+	arr, err := strictjson.DecodeArrayOwned(js, payloadLimits)
 	if err != nil {
 		return nil, fmt.Errorf("not one JSON array: %v", err)
 	}

@@ -596,3 +596,12 @@ func TestIssueRejects(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+func TestBase64URLByte_IsTheAlphabet(t *testing.T) {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	for c := range 256 {
+		if want := strings.IndexByte(alphabet, byte(c)) >= 0; base64URLByte[c] != want {
+			t.Fatalf("byte %#x: %v, want %v", c, base64URLByte[c], want)
+		}
+	}
+}

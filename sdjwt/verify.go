@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/weidgo/weid/errs"
@@ -114,7 +115,7 @@ func (j *SDJWT) Verify(issuerKey keys.PublicKey, o VerifyOptions) (*Verified, er
 	if jose.MediaTypeIs(j.Issuer.Header.Typ, TypVC) {
 		for _, p := range v.Disclosed {
 			for _, name := range vcFixedClaims {
-				if p == childPointer("", name) {
+				if len(p) > 1 && p[0] == '/' && p[1:] == escapeToken(name) { // childPointer("", name)
 					return nil, fail(http.StatusBadRequest, CodeInvalidDisclosure, "%q must not be selectively disclosed in an SD-JWT VC", name)
 				}
 			}
@@ -195,11 +196,7 @@ func cnfKey(cnf any) (keys.PublicKey, error) {
 	if !ok {
 		return keys.PublicKey{}, fail(http.StatusBadRequest, CodeNoHolderKey, "\"cnf\" has no \"jwk\" (only JWK confirmation is supported)")
 	}
-	raw, err := json.Marshal(jwk)
-	if err != nil {
-		return keys.PublicKey{}, malformed("\"cnf\".\"jwk\": %v", err)
-	}
-	pk, err := jose.ParsePublicJWK(raw)
+	pk, err := jose.ParsePublicJWKValue(jwk)
 	if err != nil {
 		return keys.PublicKey{}, errs.Wrap(http.StatusBadRequest, CodeNoHolderKey, err)
 	}
@@ -288,7 +285,7 @@ func (j *SDJWT) process() (*walker, map[string]any, error) {
 	w := &walker{
 		disc:     j.Disclosures,
 		byDigest: make(map[string]int, len(j.Disclosures)),
-		seen:     map[string]bool{},
+		seen:     make(map[string]bool, len(j.Disclosures)),
 		ptr:      make([]string, len(j.Disclosures)),
 		parent:   make([]int, len(j.Disclosures)),
 		used:     make([]bool, len(j.Disclosures)),
@@ -296,7 +293,7 @@ func (j *SDJWT) process() (*walker, map[string]any, error) {
 	for i, d := range j.Disclosures {
 		w.byDigest[d.Digest] = i
 	}
-	claims, err := w.object(j.Payload, "", -1, true)
+	claims, err := w.object(j.Payload, -1, true)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -316,7 +313,23 @@ type walker struct {
 	used     []bool          // per disclosure
 	ptr      []string        // per disclosure: its pointer in the processed claims
 	parent   []int           // per disclosure: the disclosure whose value holds it, or -1
+	// toks are the reference tokens, unescaped, of the value being
+	// walked: its JSON pointer, made only when one is needed (pointer).
+	toks []string
 }
+
+// pointer is the JSON pointer of the value being walked.
+func (w *walker) pointer() string {
+	var b strings.Builder
+	for _, t := range w.toks {
+		b.WriteByte('/')
+		b.WriteString(escapeToken(t))
+	}
+	return b.String()
+}
+
+func (w *walker) push(tok string) { w.toks = append(w.toks, tok) }
+func (w *walker) pop()            { w.toks = w.toks[:len(w.toks)-1] }
 
 func (w *walker) disclosedPointers() []string {
 	out := make([]string, 0, len(w.ptr))
@@ -343,10 +356,11 @@ func (w *walker) digest(dig string) (int, error) {
 	return i, nil
 }
 
-func (w *walker) value(v any, ptr string, parent int) (any, error) {
+// value processes v, at w.pointer().
+func (w *walker) value(v any, parent int) (any, error) {
 	switch v := v.(type) {
 	case map[string]any:
-		return w.object(v, ptr, parent, false)
+		return w.object(v, parent, false)
 	case []any:
 		out := make([]any, 0, len(v))
 		for _, e := range v {
@@ -354,7 +368,7 @@ func (w *walker) value(v any, ptr string, parent int) (any, error) {
 				if dv, ok := m["..."]; ok {
 					dig, ok := dv.(string)
 					if !ok {
-						return nil, malformed("an array element digest {\"...\": …} at %q is not a string", truncate(ptr))
+						return nil, malformed("an array element digest {\"...\": …} at %q is not a string", truncate(w.pointer()))
 					}
 					i, err := w.digest(dig)
 					if err != nil {
@@ -365,11 +379,12 @@ func (w *walker) value(v any, ptr string, parent int) (any, error) {
 					}
 					d := &w.disc[i]
 					if !d.ArrayElement {
-						return nil, fail(http.StatusBadRequest, CodeInvalidDisclosure, "disclosure %s is referenced as an array element at %q but is a [salt, name, value] disclosure", d.Digest, truncate(ptr))
+						return nil, fail(http.StatusBadRequest, CodeInvalidDisclosure, "disclosure %s is referenced as an array element at %q but is a [salt, name, value] disclosure", d.Digest, truncate(w.pointer()))
 					}
-					p := childPointer(ptr, strconv.Itoa(len(out)))
-					w.ptr[i], w.parent[i] = p, parent
-					x, err := w.value(d.Value, p, i)
+					w.push(strconv.Itoa(len(out)))
+					w.ptr[i], w.parent[i] = w.pointer(), parent
+					x, err := w.value(d.Value, i)
+					w.pop()
 					if err != nil {
 						return nil, err
 					}
@@ -377,7 +392,9 @@ func (w *walker) value(v any, ptr string, parent int) (any, error) {
 					continue
 				}
 			}
-			x, err := w.value(e, childPointer(ptr, strconv.Itoa(len(out))), parent)
+			w.push(strconv.Itoa(len(out)))
+			x, err := w.value(e, parent)
+			w.pop()
 			if err != nil {
 				return nil, err
 			}
@@ -388,17 +405,26 @@ func (w *walker) value(v any, ptr string, parent int) (any, error) {
 	return v, nil
 }
 
-func (w *walker) object(m map[string]any, ptr string, parent int, top bool) (map[string]any, error) {
+// object processes the object m, at w.pointer(); top says it is the
+// payload.
+func (w *walker) object(m map[string]any, parent int, top bool) (map[string]any, error) {
 	out := make(map[string]any, len(m))
 	for k, v := range m {
 		if k == "_sd" || top && k == "_sd_alg" {
 			continue
 		}
-		x, err := w.value(v, childPointer(ptr, k), parent)
-		if err != nil {
-			return nil, err
+		switch v.(type) {
+		case map[string]any, []any:
+			w.push(k)
+			x, err := w.value(v, parent)
+			w.pop()
+			if err != nil {
+				return nil, err
+			}
+			out[k] = x
+		default:
+			out[k] = v // a scalar is its own processed value
 		}
-		out[k] = x
 	}
 	sdv, ok := m["_sd"]
 	if !ok {
@@ -406,12 +432,12 @@ func (w *walker) object(m map[string]any, ptr string, parent int, top bool) (map
 	}
 	sd, ok := sdv.([]any)
 	if !ok {
-		return nil, malformed("\"_sd\" at %q is not an array", truncate(ptr))
+		return nil, malformed("\"_sd\" at %q is not an array", truncate(w.pointer()))
 	}
 	for _, e := range sd {
 		dig, ok := e.(string)
 		if !ok {
-			return nil, malformed("\"_sd\" at %q holds a digest that is not a string", truncate(ptr))
+			return nil, malformed("\"_sd\" at %q holds a digest that is not a string", truncate(w.pointer()))
 		}
 		i, err := w.digest(dig)
 		if err != nil {
@@ -422,15 +448,16 @@ func (w *walker) object(m map[string]any, ptr string, parent int, top bool) (map
 		}
 		d := &w.disc[i]
 		if d.ArrayElement {
-			return nil, fail(http.StatusBadRequest, CodeInvalidDisclosure, "disclosure %s is referenced from \"_sd\" at %q but is a [salt, value] disclosure", d.Digest, truncate(ptr))
+			return nil, fail(http.StatusBadRequest, CodeInvalidDisclosure, "disclosure %s is referenced from \"_sd\" at %q but is a [salt, value] disclosure", d.Digest, truncate(w.pointer()))
 		}
 		_, plain := m[d.Name]
 		if _, disclosed := out[d.Name]; plain || disclosed {
-			return nil, fail(http.StatusBadRequest, CodeClaimCollision, "disclosed claim %q already exists at %q", truncate(d.Name), truncate(ptr))
+			return nil, fail(http.StatusBadRequest, CodeClaimCollision, "disclosed claim %q already exists at %q", truncate(d.Name), truncate(w.pointer()))
 		}
-		p := childPointer(ptr, d.Name)
-		w.ptr[i], w.parent[i] = p, parent
-		x, err := w.value(d.Value, p, i)
+		w.push(d.Name)
+		w.ptr[i], w.parent[i] = w.pointer(), parent
+		x, err := w.value(d.Value, i)
+		w.pop()
 		if err != nil {
 			return nil, err
 		}

@@ -92,7 +92,14 @@ func typeOf(v any) unsafe.Pointer { return (*eface)(unsafe.Pointer(&v)).typ }
 // numberType).
 func (d *fastDecoder) box(s string, typ unsafe.Pointer) any {
 	if len(d.boxes) == cap(d.boxes) {
-		d.boxes = make([]string, 0, min(max(2*cap(d.boxes), 16), 256))
+		// The first block is sized for the text (each value takes a byte
+		// of it at least; a small text, such as an SD-JWT disclosure,
+		// holds a few), the next ones double up to 256.
+		n := min(max(2*cap(d.boxes), 16), 256)
+		if cap(d.boxes) == 0 {
+			n = min(max(len(d.s)/8, 4), 16)
+		}
+		d.boxes = make([]string, 0, n)
 	}
 	d.boxes = append(d.boxes, s)
 	var v any

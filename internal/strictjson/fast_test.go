@@ -42,6 +42,12 @@ func FuzzDecodeObject(f *testing.F) {
 			if ferr == nil && !reflect.DeepEqual(fast, slow) {
 				t.Fatalf("%q (%c): values differ: %#v / %#v", b, open, fast, slow)
 			}
+			if open == '[' {
+				owned, oerr := DecodeArrayOwned([]byte(string(b)), diffLimits)
+				if (oerr == nil) != (ferr == nil) || oerr != nil && oerr.Error() != ferr.Error() || !reflect.DeepEqual(owned, fast) {
+					t.Fatalf("%q: DecodeArrayOwned gives %#v, %v; DecodeArray %#v, %v", b, owned, oerr, fast, ferr)
+				}
+			}
 			if v, ok := decodeFast(b, diffLimits, open); ok && serr != nil {
 				t.Fatalf("%q (%c): the fast decoder accepts what encoding/json refuses (%v): %#v", b, open, serr, v)
 			}

@@ -67,6 +67,19 @@ func DecodeArray(b []byte, lim Limits) ([]any, error) {
 	return v.([]any), nil
 }
 
+// DecodeArrayOwned is DecodeArray for a b the caller hands over, as
+// DecodeObjectOwned is DecodeObject's: b must never be written again.
+func DecodeArrayOwned(b []byte, lim Limits) ([]any, error) {
+	if v, ok := decodeFastString(unsafe.String(unsafe.SliceData(b), len(b)), lim, '['); ok {
+		return v.([]any), nil
+	}
+	v, err := decodeSlow(b, lim, '[')
+	if err != nil {
+		return nil, err
+	}
+	return v.([]any), nil
+}
+
 // decodeSlow decodes b, which must be one JSON object (open '{') or array
 // ('['), through encoding/json's token reader.
 func decodeSlow(b []byte, lim Limits, open byte) (any, error) {
