@@ -51,6 +51,7 @@ type Ledger struct {
 	onCommit []func(*Block)
 	metrics  *Metrics
 	tree     *smtNode // the committed state's tree (smt.go), under mu
+	top      *Block   // the head block without its transactions, under mu
 
 	// write persists a batch durably; tests replace it to simulate a failing disk.
 	write func(*leveldb.Batch) error
@@ -90,6 +91,7 @@ func Open(dir string, reg *Registry) (*Ledger, error) {
 			return nil, err
 		}
 		l.chainID = b.Header.ChainID
+		l.top = &Block{Header: b.Header, Hash: b.Hash, Signature: b.Signature}
 		// The chain's crypto, fixed at genesis, is the registry's from now on.
 		init, err := InitRecord(l)
 		if err != nil {
@@ -427,6 +429,7 @@ func (l *Ledger) Persist(p *Prepared) error {
 	l.mu.Lock()
 	l.head = p.head
 	l.tree = p.tree
+	l.top = &Block{Header: p.Block.Header, Hash: p.Block.Hash, Signature: p.Block.Signature}
 	l.chainID = p.Block.Header.ChainID
 	l.mu.Unlock()
 	for _, f := range l.onCommit {

@@ -144,3 +144,20 @@ func (s *Suite) StateRoot(kvs func(yield func(key, value []byte) bool)) string {
 	r := s.smtUpdate(nil, ov.changes()).root()
 	return hex.EncodeToString(r[:])
 }
+
+// SignedHeader returns the block at height h without its transactions: its
+// header, hash and signature (what a state proof carries), from memory for
+// the head.
+func (l *Ledger) SignedHeader(h uint64) (*Block, error) {
+	l.mu.RLock()
+	top := l.top
+	l.mu.RUnlock()
+	if top != nil && top.Header.Height == h {
+		return top, nil
+	}
+	b, err := l.Block(h)
+	if err != nil {
+		return nil, err
+	}
+	return &Block{Header: b.Header, Hash: b.Hash, Signature: b.Signature}, nil
+}

@@ -37,7 +37,7 @@ func (n *Node) proveAt(ctx context.Context, v *chain.StateView, keys [][]byte) (
 	if len(keys) == 0 || len(keys) > txn.MaxStateProofs {
 		return nil, errs.BadRequest("state.badKey", "give 1 to %d keys", txn.MaxStateProofs)
 	}
-	b, err := n.Ledger.Block(v.Head().Height)
+	b, err := n.Ledger.SignedHeader(v.Head().Height)
 	if err != nil {
 		return nil, err
 	}
