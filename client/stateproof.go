@@ -147,3 +147,59 @@ func sameJSON(a, b any) bool {
 	}
 	return reflect.DeepEqual(va, vb)
 }
+
+// ProvenIssuer returns the authority issuer registry entry of issuerDID
+// (the ledger's record, JSON; nil when the DID is not a recognized issuer,
+// its absence proven) at a block the anchor vouches for.
+func (c *Client) ProvenIssuer(ctx context.Context, issuerDID string, a api.StateAnchor) (json.RawMessage, *api.StateVerdict, error) {
+	return c.ProvenValue(ctx, []byte("issuer/did/"+issuerDID), a)
+}
+
+// statusChunkBits is the number of bits in one stored chunk of a status
+// list (status.ChunkBytes × 8).
+const statusChunkBits = 4096 * 8
+
+// ProvenStatusBit reports whether bit index of status list listID is set
+// (Bitstring Status List §3.2: index 0 is the left-most bit) at a block the
+// anchor vouches for, proving the list's record (its size) and the chunk
+// holding the bit (a chunk never written is all zeros, its absence proven).
+func (c *Client) ProvenStatusBit(ctx context.Context, listID string, index uint64, a api.StateAnchor) (bool, *api.StateVerdict, error) {
+	listKey := []byte("status/list/" + listID)
+	chunkKey := binary.BigEndian.AppendUint32([]byte("status/bits/"+listID+"/"), uint32(index/statusChunkBits))
+	p, err := c.StateProof(ctx, listKey, chunkKey)
+	if err != nil {
+		return false, nil, err
+	}
+	v, err := p.Verify(a)
+	if err != nil {
+		return false, nil, err
+	}
+	rec, err := p.Value(listKey)
+	if err != nil {
+		return false, nil, err
+	}
+	if rec == nil {
+		return false, v, &Error{Status: http.StatusNotFound, Code: "status.notFound", Detail: fmt.Sprintf("status list %s does not exist at block %d (proven)", listID, v.Height)}
+	}
+	var l struct {
+		Size uint64 `json:"size"`
+	}
+	if err := json.Unmarshal(rec, &l); err != nil {
+		return false, nil, fmt.Errorf("%w: status list record: %v", txn.ErrStateProof, err)
+	}
+	if index >= l.Size {
+		return false, v, &Error{Status: http.StatusBadRequest, Code: "status.indexOutOfRange", Detail: fmt.Sprintf("index %d is outside status list %s (%d bits)", index, listID, l.Size)}
+	}
+	chunk, err := p.Value(chunkKey)
+	if err != nil {
+		return false, nil, err
+	}
+	i := index % statusChunkBits
+	if chunk == nil {
+		return false, v, nil
+	}
+	if i/8 >= uint64(len(chunk)) {
+		return false, nil, fmt.Errorf("%w: status list chunk of %d bytes has no bit %d", txn.ErrStateProof, len(chunk), i)
+	}
+	return chunk[i/8]&(0x80>>(i%8)) != 0, v, nil
+}

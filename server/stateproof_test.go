@@ -5,15 +5,19 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/client"
+	"github.com/weidgo/weid/credential"
+	"github.com/weidgo/weid/node"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/txn"
 )
@@ -154,4 +158,71 @@ func must[T any](v T, err error) T {
 		panic(err)
 	}
 	return v
+}
+
+// TestStateProof_IssuerAndStatusEntry: an authority issuer's registry
+// entry and a status list bit are proven, before and after a revocation;
+// an issuer never recognized is proven absent.
+func TestStateProof_IssuerAndStatusEntry(t *testing.T) {
+	tn := startNode(t)
+	ctx := context.Background()
+	a := soloAnchor(t, tn)
+	r := tn.do(t, "POST", "/v1/accounts", tn.token, []byte(`{"name":"uni"}`))
+	var uni node.NewAccount
+	if err := json.Unmarshal(r.body, &uni); err != nil || r.status != 201 {
+		t.Fatalf("account: %d %s", r.status, r.body)
+	}
+	if rec, _, err := tn.c.ProvenIssuer(ctx, uni.DID, a); err != nil || rec != nil {
+		t.Fatalf("not yet an issuer: %s %v", rec, err)
+	}
+	if r := tn.do(t, "POST", "/v1/issuers", tn.token, []byte(`{"did":"`+uni.DID+`","name":"Example University","types":["UniversityDegreeCredential"],"schemas":[2]}`)); r.status != 201 {
+		t.Fatalf("recognize: %d %s", r.status, r.body)
+	}
+	if rec, _, err := tn.c.ProvenIssuer(ctx, uni.DID, a); err != nil || !strings.Contains(string(rec), "Example University") {
+		t.Fatalf("issuer entry: %s %v", rec, err)
+	}
+	inst := `{"name":"diploma","issuer":"` + uni.DID + `","format":"vc+jwt","schema":2,"types":["UniversityDegreeCredential"],"status":["revocation"]}`
+	if r := tn.do(t, "POST", "/v1/issuer-instances", uni.Token, []byte(inst)); r.status != 201 {
+		t.Fatalf("instance: %d %s", r.status, r.body)
+	}
+	cred := `{"credential":{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiableCredential"],"credentialSubject":` + goodClaims + `}}`
+	r = tn.do(t, "POST", "/issuers/diploma/credentials/issue", uni.Token, []byte(cred))
+	if r.status != 201 {
+		t.Fatalf("issue: %d %s", r.status, r.body)
+	}
+	var issued struct {
+		VerifiableCredential api.EnvelopedCredential `json:"verifiableCredential"`
+	}
+	_ = json.Unmarshal(r.body, &issued)
+	vb, _ := json.Marshal(issued.VerifiableCredential)
+	vr := tn.do(t, "POST", "/credentials/verify", "", []byte(`{"verifiableCredential":`+string(vb)+`}`))
+	var res credential.Result
+	if err := json.Unmarshal(vr.body, &res); err != nil {
+		t.Fatal(err)
+	}
+	credID, _ := res.Credential["id"].(string)
+	entry, _ := res.Credential["credentialStatus"].(map[string]any)
+	if entry == nil {
+		if l, _ := res.Credential["credentialStatus"].([]any); len(l) > 0 {
+			entry, _ = l[0].(map[string]any)
+		}
+	}
+	listURL, _ := entry["statusListCredential"].(string)
+	index, err := strconv.ParseUint(fmt.Sprint(entry["statusListIndex"]), 10, 64)
+	if listURL == "" || err != nil {
+		t.Fatalf("credentialStatus %v: %d %.600s", res.Credential["credentialStatus"], vr.status, vr.body)
+	}
+	listID := listURL[strings.LastIndex(listURL, "/")+1:]
+	if set, _, err := tn.c.ProvenStatusBit(ctx, listID, index, a); err != nil || set {
+		t.Fatalf("before revocation: %v %v", set, err)
+	}
+	if r := tn.do(t, "POST", "/credentials/status", uni.Token, []byte(`{"credentialId":"`+credID+`","credentialStatus":{"type":"BitstringStatusListEntry","statusPurpose":"revocation"},"status":true}`)); r.status/100 != 2 {
+		t.Fatalf("revoke: %d %s", r.status, r.body)
+	}
+	if set, v, err := tn.c.ProvenStatusBit(ctx, listID, index, a); err != nil || !set || v.Height != tn.n.Ledger.Head().Height {
+		t.Fatalf("after revocation: %v %+v %v", set, v, err)
+	}
+	if _, _, err := tn.c.ProvenStatusBit(ctx, "no-such-list", 0, a); err == nil || !strings.Contains(err.Error(), "does not exist") {
+		t.Fatalf("absent list: %v", err)
+	}
 }
