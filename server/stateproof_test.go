@@ -17,8 +17,8 @@ import (
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/client"
 	"github.com/weidgo/weid/credential"
-	"github.com/weidgo/weid/node"
 	"github.com/weidgo/weid/keys"
+	"github.com/weidgo/weid/node"
 	"github.com/weidgo/weid/txn"
 )
 
