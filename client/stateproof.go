@@ -203,3 +203,12 @@ func (c *Client) ProvenStatusBit(ctx context.Context, listID string, index uint6
 	}
 	return chunk[i/8]&(0x80>>(i%8)) != 0, v, nil
 }
+
+// ProvenSchemaVersion returns version version of schema id as the ledger
+// records it (JSON; nil when it does not exist, its absence proven) at a
+// block the anchor vouches for.
+func (c *Client) ProvenSchemaVersion(ctx context.Context, id, version uint64, a api.StateAnchor) (json.RawMessage, *api.StateVerdict, error) {
+	k := binary.BigEndian.AppendUint64([]byte("schema/version/"), id)
+	k = binary.BigEndian.AppendUint64(append(k, '/'), version)
+	return c.ProvenValue(ctx, k, a)
+}

@@ -81,6 +81,13 @@ func TestStateProof_ResolveVerifiedAgainstAnHonestNode(t *testing.T) {
 	if !errors.As(err, &ce) || ce.Status != http.StatusNotFound || v == nil {
 		t.Fatalf("absent DID: %v, verdict %+v", err, v)
 	}
+	// A schema version (system schema 2, the diploma) and one that does not exist.
+	if rec, _, err := tn.c.ProvenSchemaVersion(ctx, 2, 1, a); err != nil || !bytes.Contains(rec, []byte("ersion")) {
+		t.Fatalf("schema 2 version 1: %.200s %v", rec, err)
+	}
+	if rec, _, err := tn.c.ProvenSchemaVersion(ctx, 2, 99, a); err != nil || rec != nil {
+		t.Fatalf("schema 2 version 99: %.200s %v", rec, err)
+	}
 	// The generic endpoint.
 	val, _, err := tn.c.ProvenValue(ctx, chain.KeyChainInit, a)
 	if err != nil || !bytes.Contains(val, []byte(a.NodeKey)) {
