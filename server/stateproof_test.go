@@ -74,8 +74,7 @@ func TestStateProof_ResolveVerifiedAgainstAnHonestNode(t *testing.T) {
 		t.Fatalf("versionId 1: %v", err)
 	}
 	// Absence is proven: 404 with the proof.
-	other, _, missing := newDIDTx(t, tn.n.ChainID)
-	_ = other
+	_, _, missing := newDIDTx(t, tn.n.ChainID)
 	_, v, err = tn.c.ResolveVerified(ctx, missing, "", a)
 	var ce *client.Error
 	if !errors.As(err, &ce) || ce.Status != http.StatusNotFound || v == nil {
