@@ -306,10 +306,9 @@ func (l *Ledger) Prepare(cs []*Checked, key *keys.PrivateKey, now time.Time, par
 		return nil, err
 	}
 	start := time.Now()
-	head := l.Head()
 	var base Reader = l
 	l.mu.RLock()
-	tree := l.tree
+	head, tree := l.head, l.tree // one block's head and tree
 	l.mu.RUnlock()
 	if parent != nil {
 		// Only the parent's own changes sit above the committed state: the
@@ -378,7 +377,6 @@ func (l *Ledger) Prepare(cs []*Checked, key *keys.PrivateKey, now time.Time, par
 	for _, c := range changes {
 		size += len(prefixState) + len(c.key) + len(c.value) + record
 	}
-
 	batch := leveldb.MakeBatch(size)
 	batch.Put(blockKey(height), raw)
 	var loc [12]byte
