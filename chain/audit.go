@@ -43,8 +43,8 @@ func Audit(src BlockSource, last uint64, reg *Registry) (*AuditReport, map[strin
 	}
 	reg = reg.withCrypto(suite, allowed)
 	st := memState{}
+	var tree *smtNode // the replayed state's tree
 	var prev *Block
-	prevApp := make([]byte, 32)
 	rep := &AuditReport{}
 	var nodeKey string
 	for h := uint64(0); h <= last; h++ {
@@ -113,9 +113,9 @@ func Audit(src BlockSource, last uint64, reg *Registry) (*AuditReport, map[strin
 			ov.Merge(child)
 		}
 		changes := ov.changes()
-		app := suite.appHash(prevApp, changes)
-		if hex.EncodeToString(app) != b.Header.AppHash {
-			return nil, nil, fmt.Errorf("block %d: appHash %s, replaying its transactions gives %x", h, b.Header.AppHash, app)
+		tree = suite.smtUpdate(tree, changes)
+		if stateRoot := tree.root(); hex.EncodeToString(stateRoot[:]) != b.Header.AppHash {
+			return nil, nil, fmt.Errorf("block %d: appHash %s, replaying its transactions gives the state root %x", h, b.Header.AppHash, stateRoot)
 		}
 		st.apply(changes)
 		if h == 0 {
@@ -128,7 +128,6 @@ func Audit(src BlockSource, last uint64, reg *Registry) (*AuditReport, map[strin
 				return nil, nil, fmt.Errorf("block 0: proposer %s is not the genesis node key %s", b.Header.Proposer, nodeKey)
 			}
 		}
-		prevApp = app
 		prev = b
 		rep.Blocks++
 		rep.Txs += uint64(len(b.Txs))

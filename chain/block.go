@@ -16,6 +16,8 @@ type (
 	InclusionProof  = txn.InclusionProof
 	CommitProof     = txn.CommitProof
 	ConsensusStatus = txn.ConsensusStatus
+	StateProof      = txn.StateProof
+	StateLeaf       = txn.StateLeaf
 )
 
 const (
@@ -25,6 +27,9 @@ const (
 	MaxNonce = txn.MaxNonce
 	// TimeFormat is the format of header times.
 	TimeFormat = txn.TimeFormat
+	// StateHashSHA256 and StateHashSM3 name a state proof's hash.
+	StateHashSHA256 = txn.StateHashSHA256
+	StateHashSM3    = txn.StateHashSM3
 )
 
 // DecodeTx strictly decodes a transaction as received (txn.DecodeTx).

@@ -50,6 +50,8 @@ type Ledger struct {
 	head     Head
 	onCommit []func(*Block)
 	metrics  *Metrics
+	tree     *smtNode // the committed state's tree (smt.go), under mu
+	top      *Block   // the head block without its transactions, under mu
 
 	// write persists a batch durably; tests replace it to simulate a failing disk.
 	write func(*leveldb.Batch) error
@@ -89,6 +91,7 @@ func Open(dir string, reg *Registry) (*Ledger, error) {
 			return nil, err
 		}
 		l.chainID = b.Header.ChainID
+		l.top = &Block{Header: b.Header, Hash: b.Hash, Signature: b.Signature}
 		// The chain's crypto, fixed at genesis, is the registry's from now on.
 		init, err := InitRecord(l)
 		if err != nil {
@@ -101,6 +104,10 @@ func Open(dir string, reg *Registry) (*Ledger, error) {
 			return nil, err
 		}
 		reg.SetCrypto(s, init.allowed(s))
+		if err := l.loadTree(); err != nil {
+			db.Close()
+			return nil, err
+		}
 	}
 	return l, nil
 }
@@ -271,6 +278,7 @@ type Prepared struct {
 	Results []Result
 	head    Head
 	writes  *Overlay
+	tree    *smtNode // the state's tree after the block
 	batch   *leveldb.Batch
 	start   time.Time
 }
@@ -298,19 +306,21 @@ func (l *Ledger) Prepare(cs []*Checked, key *keys.PrivateKey, now time.Time, par
 		return nil, err
 	}
 	start := time.Now()
-	head := l.Head()
 	var base Reader = l
+	l.mu.RLock()
+	head, tree := l.head, l.tree // one block's head and tree
+	l.mu.RUnlock()
 	if parent != nil {
 		// Only the parent's own changes sit above the committed state: the
 		// engine persists blocks in order and has at most one in flight.
 		head, base = parent.head, layered{top: parent.writes.writes, base: l}
+		tree = parent.tree
 	}
-	height, prevHash, prevApp := uint64(0), make([]byte, 32), make([]byte, 32)
+	height, prevHash := uint64(0), make([]byte, 32)
 	t := now.UTC().Truncate(time.Microsecond)
 	if !head.Empty {
 		height = head.Height + 1
 		prevHash, _ = hex.DecodeString(head.Hash)
-		prevApp, _ = hex.DecodeString(head.AppHash)
 		if pt, err := time.Parse(TimeFormat, head.Time); err == nil && t.Before(pt) {
 			t = pt // block times never go backwards
 		}
@@ -338,7 +348,9 @@ func (l *Ledger) Prepare(cs []*Checked, key *keys.PrivateKey, now time.Time, par
 	}
 	changes := ov.changes()
 	suite := l.reg.Suite()
-	block.Header.AppHash = hex.EncodeToString(suite.appHash(prevApp, changes))
+	tree = suite.smtUpdate(tree, changes)
+	root := tree.root()
+	block.Header.AppHash = hex.EncodeToString(root[:])
 	block.Header.TxRoot = hex.EncodeToString(merkleRoot(suite.merkle(), leaves))
 	block.Header.TxCount = uint32(len(leaves))
 	hash, err := suite.HeaderHash(&block.Header)
@@ -386,7 +398,7 @@ func (l *Ledger) Prepare(cs []*Checked, key *keys.PrivateKey, now time.Time, par
 	p.head = Head{Height: height, Hash: hash, AppHash: block.Header.AppHash, Time: block.Header.Time}
 	hraw, _ := json.Marshal(p.head)
 	batch.Put(keyHead, hraw)
-	p.Block, p.writes, p.batch = block, ov, batch
+	p.Block, p.writes, p.tree, p.batch = block, ov, tree, batch
 	return p, nil
 }
 
@@ -414,6 +426,8 @@ func (l *Ledger) Persist(p *Prepared) error {
 	}
 	l.mu.Lock()
 	l.head = p.head
+	l.tree = p.tree
+	l.top = &Block{Header: p.Block.Header, Hash: p.Block.Hash, Signature: p.Block.Signature}
 	l.chainID = p.Block.Header.ChainID
 	l.mu.Unlock()
 	for _, f := range l.onCommit {

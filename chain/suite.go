@@ -2,7 +2,6 @@ package chain
 
 import (
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -183,30 +182,6 @@ func (h rfc6962Hasher) HashChildren(l, r []byte) []byte {
 }
 
 func (h rfc6962Hasher) Size() int { return h.new().Size() }
-
-// appHash commits to the state after a block: the suite's hash over a
-// domain tag, the previous app hash and every change of the block in key
-// order. Since the chain of app hashes starts from an empty state, it
-// commits to the whole state; two nodes that applied a block differently
-// disagree from that block on.
-func (s *Suite) appHash(prev []byte, changes []change) []byte {
-	h := s.New()
-	h.Write([]byte("weid/appHash/v1"))
-	h.Write(prev)
-	var n [binary.MaxVarintLen64]byte
-	for _, c := range changes {
-		h.Write(n[:binary.PutUvarint(n[:], uint64(len(c.key)))])
-		h.Write(c.key)
-		if c.value == nil {
-			h.Write([]byte{0})
-			continue
-		}
-		h.Write([]byte{1})
-		h.Write(n[:binary.PutUvarint(n[:], uint64(len(c.value)))])
-		h.Write(c.value)
-	}
-	return h.Sum(nil)
-}
 
 // GenesisCrypto reads the crypto suite and the allowed signer key types
 // from the chain.init transaction among a genesis block's transactions, as

@@ -105,6 +105,8 @@ an API token the node generates and keeps the key for the token's account.`,
 
 func didResolveCmd(g *globals) *cobra.Command {
 	var versionID, versionTime string
+	var verify bool
+	var anchor anchorFlags
 	cmd := &cobra.Command{
 		Use:   "resolve DID",
 		Short: "Resolve a DID (did:weid, did:key, did:jwk, did:web) through a node",
@@ -118,24 +120,35 @@ func didResolveCmd(g *globals) *cobra.Command {
 				}
 				opts.VersionTime = t
 			}
+			if verify {
+				if versionTime != "" {
+					return errors.New("--verify takes --version-id, not --version-time")
+				}
+				a, err := anchor.anchor()
+				if err != nil {
+					return err
+				}
+				res, v, err := g.client().ResolveVerified(cmd.Context(), args[0], versionID, a)
+				if v != nil {
+					fmt.Fprintf(cmd.ErrOrStderr(), "proven against block %d (appHash %s), %s\n", v.Height, v.AppHash, v.SignedBy)
+				}
+				if err != nil {
+					return fmt.Errorf("verify %s: %w", args[0], err)
+				}
+				return writeResult(g.out, res)
+			}
 			res, err := g.client().Resolve(cmd.Context(), args[0], opts)
 			var ce *client.Error
 			if err != nil && !(errors.As(err, &ce) && ce.Status == 410) {
 				return err
 			}
-			{ // a resolution result is JSON in both output modes
-				enc := json.NewEncoder(g.out)
-				enc.SetIndent("", "  ")
-				enc.SetEscapeHTML(false)
-				if err := enc.Encode(res); err != nil {
-					return err
-				}
-			}
-			return nil
+			return writeResult(g.out, res)
 		},
 	}
 	cmd.Flags().StringVar(&versionID, "version-id", "", "resolve this version")
 	cmd.Flags().StringVar(&versionTime, "version-time", "", "resolve the version current at this time (RFC 3339)")
+	cmd.Flags().BoolVar(&verify, "verify", false, "did:weid: ask the node for a state proof and check it against --node-key or --trusted-validators instead of trusting the node: the document and metadata are the ledger's state at a block the anchor signed (fails naming what is wrong)")
+	anchor.register(cmd)
 	return cmd
 }
 
@@ -283,4 +296,12 @@ func signedUpdate(cmd *cobra.Command, g *globals, d, keyFile, passFile string, b
 		return err
 	}
 	return printDIDResult(g, r)
+}
+
+// writeResult writes a resolution result: JSON in both output modes.
+func writeResult(w io.Writer, res any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(res)
 }

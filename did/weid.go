@@ -1,8 +1,12 @@
 package did
 
 import (
+	"encoding/binary"
 	"encoding/hex"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/weidgo/weid/keys"
@@ -88,3 +92,49 @@ const MaxCompromisedKeys = 64
 
 // ErrInvalidOptions reports resolution options that make no sense.
 var ErrInvalidOptions = fmt.Errorf("invalid resolution options")
+
+// RecordResult is the resolution result of a did:weid record, last being
+// the DID's latest version (0: r is the latest).
+func RecordResult(r *Record, last uint64) *ResolutionResult {
+	md := DocumentMetadata{
+		Created:     r.Created,
+		Updated:     r.Updated,
+		Deactivated: r.Deactivated,
+		VersionID:   strconv.FormatUint(r.Version, 10),
+		TxHash:      r.TxHash,
+		BlockHeight: r.Height,
+		// The list is immutable once stored: records are shared, never
+		// modified.
+		CompromisedKeys: r.Compromised,
+	}
+	if last > r.Version {
+		md.NextVersionID = strconv.FormatUint(r.Version+1, 10)
+	}
+	return &ResolutionResult{
+		Document:           r.Document,
+		ResolutionMetadata: ResolutionMetadata{ContentType: "application/did+ld+json"},
+		DocumentMetadata:   md,
+	}
+}
+
+// LatestKey is the ledger state key of the number of id's latest version
+// (8 bytes, big-endian): did/latest/<did>.
+func LatestKey(id string) []byte { return []byte("did/latest/" + id) }
+
+// VersionKey is the ledger state key of version v of id's record (JSON):
+// did/version/<did>/ followed by v as 8 bytes, big-endian.
+func VersionKey(id string, v uint64) []byte {
+	return binary.BigEndian.AppendUint64([]byte("did/version/"+id+"/"), v)
+}
+
+// DecodeRecord decodes a did:weid record as the ledger stores it.
+func DecodeRecord(raw []byte) (*Record, error) {
+	var r Record
+	if err := json.Unmarshal(raw, &r); err != nil {
+		return nil, fmt.Errorf("decode DID record: %w", err)
+	}
+	if r.Document == nil || r.Version == 0 {
+		return nil, errors.New("decode DID record: no document or version")
+	}
+	return &r, nil
+}

@@ -100,6 +100,7 @@ func ledgerRoutes(r chi.Router, hs *handlers) {
 	r.Get("/blocks", h(hs.ledger.Blocks))
 	r.Get("/blocks/{height}", h(hs.ledger.Block))
 	r.Get("/blocks/{height}/commit", h(hs.ledger.Commit))
+	r.Get("/state/proof", h(hs.ledger.StateProof))
 	r.Get("/events", h(hs.events.List))
 	r.Route("/subscriptions", func(r chi.Router) {
 		r.Get("/", h(hs.subs.List))

@@ -137,11 +137,9 @@ func store(ctx *chain.Context, r *did.Record) error {
 // State keys of the DID registry: every version's record by number, and the
 // number of the latest version, so that resolving costs two reads (and none
 // when cached) whatever the history.
-func latestKey(id string) []byte { return []byte("did/latest/" + id) }
+func latestKey(id string) []byte { return did.LatestKey(id) }
 
-func versionKey(id string, v uint64) []byte {
-	return binary.BigEndian.AppendUint64([]byte("did/version/"+id+"/"), v)
-}
+func versionKey(id string, v uint64) []byte { return did.VersionKey(id, v) }
 
 // loadRecord reads and decodes the record under key. The result may be
 // shared with other callers: never modify it (clone the document first, as
@@ -318,7 +316,7 @@ func (m *Method) Resolve(ctx context.Context, d did.DIDURL, opts did.Options) (*
 		if err != nil {
 			return nil, err
 		}
-		res = recordResult(r, 0)
+		res = did.RecordResult(r, 0)
 		m.mu.Lock()
 		if m.gen == gen {
 			if len(m.cache) >= maxCached {
@@ -358,7 +356,7 @@ func (m *Method) Resolve(ctx context.Context, d did.DIDURL, opts did.Options) (*
 			return nil, fmt.Errorf("%w: %s version %d", did.ErrNotFound, d.DID, v)
 		}
 	}
-	res := recordResult(r, last)
+	res := did.RecordResult(r, last)
 	return res, resultErr(res)
 }
 
@@ -402,26 +400,4 @@ func resultErr(r *did.ResolutionResult) error {
 		return did.ErrDeactivated
 	}
 	return nil
-}
-
-func recordResult(r *did.Record, last uint64) *did.ResolutionResult {
-	md := did.DocumentMetadata{
-		Created:     r.Created,
-		Updated:     r.Updated,
-		Deactivated: r.Deactivated,
-		VersionID:   strconv.FormatUint(r.Version, 10),
-		TxHash:      r.TxHash,
-		BlockHeight: r.Height,
-		// The list is immutable once stored: records are shared, never
-		// modified.
-		CompromisedKeys: r.Compromised,
-	}
-	if last > r.Version {
-		md.NextVersionID = strconv.FormatUint(r.Version+1, 10)
-	}
-	return &did.ResolutionResult{
-		Document:           r.Document,
-		ResolutionMetadata: did.ResolutionMetadata{ContentType: "application/did+ld+json"},
-		DocumentMetadata:   md,
-	}
 }

@@ -54,6 +54,9 @@ func (h *Handlers) Resolve(w http.ResponseWriter, r *http.Request) error {
 	if deref {
 		return h.dereference(w, r, d, opts)
 	}
+	if r.URL.Query().Get("proof") == "true" {
+		return h.resolveProven(w, r, d, opts)
+	}
 	res, err := h.Node.Resolver.Resolve(r.Context(), d, opts)
 	if err != nil && !errors.Is(err, did.ErrDeactivated) {
 		return resolutionError(w, r, false, err)
@@ -66,6 +69,26 @@ func (h *Handlers) Resolve(w http.ResponseWriter, r *http.Request) error {
 		status = http.StatusGone
 	}
 	return httpx.Body(w, status, mediaResolution, &out)
+}
+
+// resolveProven answers ?proof=true (issue 18): the result read from one
+// view of the state with the proof of the records behind it (or of the
+// DID's absence: 404 with the proof), the block header and its signature
+// or commit (api.ProvenResolution).
+func (h *Handlers) resolveProven(w http.ResponseWriter, r *http.Request, d string, opts did.Options) error {
+	if !opts.VersionTime.IsZero() {
+		return errs.BadRequest("did.invalidOptions", "proof=true takes versionId, not versionTime")
+	}
+	res, err := h.Node.ResolveProven(r.Context(), d, opts.VersionID)
+	switch {
+	case errors.Is(err, did.ErrNotFound) && res != nil:
+		return httpx.Body(w, http.StatusNotFound, mediaResolution, res)
+	case err != nil:
+		return resolutionError(w, r, false, err)
+	case res.DocumentMetadata.Deactivated:
+		return httpx.Body(w, http.StatusGone, mediaResolution, res)
+	}
+	return httpx.Body(w, http.StatusOK, mediaResolution, res)
 }
 
 // dereference answers for a DID URL (DID Resolution §5).

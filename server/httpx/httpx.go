@@ -130,6 +130,9 @@ func Body(w http.ResponseWriter, status int, typ string, v any) error {
 		return err
 	}
 	w.Header().Set("Content-Type", typ)
+	// Sized, not chunked: answers past net/http's 2 KB buffer (proven
+	// resolutions) stay one frame for keep-alive clients.
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)+1))
 	w.WriteHeader(status)
 	_, _ = w.Write(append(b, '\n'))
 	return nil

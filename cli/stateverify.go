@@ -1,0 +1,94 @@
+package cli
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+
+	"github.com/spf13/cobra"
+
+	"github.com/weidgo/weid/api"
+	"github.com/weidgo/weid/chain"
+	"github.com/weidgo/weid/chain/cometbft"
+)
+
+// anchorFlags are the trust anchor of a verified read (issue 18): the solo
+// chain's node key, or a CometBFT validator set in a file.
+type anchorFlags struct {
+	nodeKey    string
+	validators string
+}
+
+func (a *anchorFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&a.nodeKey, "node-key", "", "with --verify on a solo chain: the node key (publicKeyMultibase; chain.init's nodeKey in the genesis block) the block must be signed by")
+	cmd.Flags().StringVar(&a.validators, "trusted-validators", "", "with --verify on a CometBFT chain: a file with the validator set that must have signed (a CometBFT genesis.json, or its \"validators\" array)")
+}
+
+// anchor builds the StateAnchor the flags name.
+func (a *anchorFlags) anchor() (api.StateAnchor, error) {
+	switch {
+	case a.nodeKey != "" && a.validators != "":
+		return api.StateAnchor{}, errors.New("give --node-key or --trusted-validators, not both")
+	case a.nodeKey != "":
+		return api.StateAnchor{NodeKey: a.nodeKey}, nil
+	case a.validators != "":
+		set, err := readValidatorSet(a.validators)
+		if err != nil {
+			return api.StateAnchor{}, err
+		}
+		return api.StateAnchor{VerifyCommit: func(p *chain.CommitProof, appHash string) (string, error) {
+			r, err := cometbft.VerifyCommitProof(p, appHash, set)
+			if err != nil {
+				return "", err
+			}
+			return fmt.Sprintf("CometBFT block %d, signed by validators with %d of %d voting power (%d validators)", r.CometHeight, r.SignedPower, r.TotalPower, r.Validators), nil
+		}}, nil
+	}
+	return api.StateAnchor{}, errors.New("--verify needs a trust anchor: --node-key (solo) or --trusted-validators FILE (CometBFT)")
+}
+
+// genesisValidator is a validator as CometBFT's genesis.json lists it.
+type genesisValidator struct {
+	PubKey struct {
+		Type  string `json:"type"`
+		Value string `json:"value"`
+	} `json:"pub_key"`
+	Power json.Number `json:"power"`
+}
+
+// readValidatorSet reads a CometBFT genesis.json, or its validators array.
+func readValidatorSet(path string) (cometbft.ValidatorSet, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var vals []genesisValidator
+	if err := json.Unmarshal(raw, &vals); err != nil {
+		var g struct {
+			Validators []genesisValidator `json:"validators"`
+		}
+		if err := json.Unmarshal(raw, &g); err != nil {
+			return nil, fmt.Errorf("%s: not a CometBFT genesis.json or validators array: %v", path, err)
+		}
+		vals = g.Validators
+	}
+	set := cometbft.ValidatorSet{}
+	for i, v := range vals {
+		pub, err := base64.StdEncoding.DecodeString(v.PubKey.Value)
+		if err != nil || len(pub) != 32 || v.PubKey.Type != "tendermint/PubKeyEd25519" {
+			return nil, fmt.Errorf("%s: validator %d: want an Ed25519 pub_key (tendermint/PubKeyEd25519, 32 bytes base64)", path, i)
+		}
+		power, err := strconv.ParseInt(v.Power.String(), 10, 64)
+		if err != nil || power <= 0 {
+			return nil, fmt.Errorf("%s: validator %d: power must be a positive integer", path, i)
+		}
+		set[string(pub)] = power
+	}
+	if len(set) == 0 {
+		return nil, fmt.Errorf("%s: no validators", path)
+	}
+	return set, nil
+}

@@ -1,0 +1,124 @@
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/weidgo/weid/api"
+	"github.com/weidgo/weid/chain"
+	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/did/weid"
+	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/txn"
+)
+
+// commitWait bounds how long a proven read waits for the CometBFT block
+// that signs the head's appHash (CometBFT makes it at once after a block
+// that changed the app hash).
+const commitWait = 5 * time.Second
+
+// ProveState returns the proofs of keys (present or absent) at the head,
+// with the head's header, its block signature and, under CometBFT, the
+// consensus commit of its appHash.
+func (n *Node) ProveState(ctx context.Context, keys ...[]byte) (*api.StateProofs, error) {
+	v, err := n.Ledger.StateView()
+	if err != nil {
+		return nil, err
+	}
+	defer v.Release()
+	return n.proveAt(ctx, v, keys)
+}
+
+func (n *Node) proveAt(ctx context.Context, v *chain.StateView, keys [][]byte) (*api.StateProofs, error) {
+	if len(keys) == 0 || len(keys) > txn.MaxStateProofs {
+		return nil, errs.BadRequest("state.badKey", "give 1 to %d keys", txn.MaxStateProofs)
+	}
+	b, err := n.Ledger.SignedHeader(v.Head().Height)
+	if err != nil {
+		return nil, err
+	}
+	out := &api.StateProofs{Header: b.Header, BlockHash: b.Hash, Signature: b.Signature}
+	for _, k := range keys {
+		p, err := v.Prove(k)
+		if err != nil {
+			return nil, err
+		}
+		out.Proofs = append(out.Proofs, p)
+	}
+	if _, ok := n.Engine.(commitProver); ok {
+		deadline := time.Now().Add(commitWait)
+		for {
+			cp, err := n.CommitProof(b.Header.Height)
+			if err == nil {
+				out.Commit = cp
+				break
+			}
+			if errs.Code(err) != "ledger.noCommitProof" || time.Now().After(deadline) {
+				return nil, err
+			}
+			select {
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	}
+	return out, nil
+}
+
+// ResolveProven resolves a did:weid DID (versionID "" for the latest) from
+// one consistent view of the state and proves the records it used: a DID
+// that does not exist gives a result with didResolutionMetadata.error
+// "notFound" and the proof of its absence, and did.ErrNotFound.
+func (n *Node) ResolveProven(ctx context.Context, id, versionID string) (*api.ProvenResolution, error) {
+	if _, _, err := did.ParseWeid(id); err != nil {
+		return nil, errs.BadRequest("did.invalidDid", "proofs are for did:weid DIDs on this ledger: %v", err)
+	}
+	v, err := n.Ledger.StateView()
+	if err != nil {
+		return nil, err
+	}
+	defer v.Release()
+	latest, ok, err := weid.Latest(v, id)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		p, err := n.proveAt(ctx, v, [][]byte{did.LatestKey(id)})
+		if err != nil {
+			return nil, err
+		}
+		out := &api.ProvenResolution{StateProof: p}
+		out.ResolutionMetadata = did.ResolutionMetadata{Error: "notFound", ErrorMessage: id + " does not exist"}
+		return out, fmt.Errorf("%w: %s", did.ErrNotFound, id)
+	}
+	r, last := latest, uint64(0)
+	if versionID != "" {
+		ver, err := strconv.ParseUint(versionID, 10, 64)
+		if err != nil || ver == 0 {
+			return nil, errs.BadRequest("did.invalidOptions", "versionId must be a positive integer")
+		}
+		if ver > latest.Version {
+			return nil, errs.New(http.StatusNotFound, "did.notFound", "%s has no version %d (latest is %d)", id, ver, latest.Version)
+		}
+		var raw []byte
+		if raw, ok, err = v.Get(did.VersionKey(id, ver)); err != nil || !ok {
+			return nil, errors.Join(err, fmt.Errorf("%w: %s version %d is missing", chain.ErrStorage, id, ver))
+		}
+		if r, err = did.DecodeRecord(raw); err != nil {
+			return nil, err
+		}
+		last = latest.Version
+	}
+	p, err := n.proveAt(ctx, v, [][]byte{did.LatestKey(id), did.VersionKey(id, r.Version)})
+	if err != nil {
+		return nil, err
+	}
+	out := &api.ProvenResolution{ResolutionResult: *did.RecordResult(r, last), StateProof: p}
+	out.Context = did.ContextResolution
+	return out, nil
+}

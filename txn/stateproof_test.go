@@ -1,0 +1,106 @@
+package txn
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/gowebpki/jcs"
+
+	"github.com/weidgo/weid/keys"
+)
+
+// oneLeafProofs builds, from the documented format alone, the proofs of a
+// state holding key → value and nothing else, at a header signed by k: the
+// root is the leaf (a lone leaf sits at the top, no siblings).
+func oneLeafProofs(t testing.TB, k *keys.PrivateKey, key, value string) *StateProofs {
+	kh, vh := sha256.Sum256([]byte(key)), sha256.Sum256([]byte(value))
+	root := LeafHash(sha256.Sum256, kh, vh)
+	h := Header{ChainID: "test", Height: 7, Time: "2026-01-02T03:04:05.000000Z", PrevHash: strings.Repeat("0", 64), TxCount: 1, TxRoot: strings.Repeat("1", 64), AppHash: hex.EncodeToString(root[:]), Proposer: k.Public().Multibase()}
+	raw, _ := json.Marshal(&h)
+	c, _ := jcs.Transform(raw)
+	sum := sha256.Sum256(c)
+	sig, err := k.Sign(sum[:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := base64.RawURLEncoding
+	return &StateProofs{Header: h, BlockHash: hex.EncodeToString(sum[:]), Signature: b.EncodeToString(sig), Proofs: []*StateProof{
+		{Hash: StateHashSHA256, Key: b.EncodeToString([]byte(key)), Value: b.EncodeToString([]byte(value)), Exists: true, Siblings: []string{}, Root: h.AppHash},
+		{Hash: StateHashSHA256, Key: b.EncodeToString([]byte("other")), Siblings: []string{}, Other: &StateLeaf{KeyHash: b.EncodeToString(kh[:]), ValueHash: b.EncodeToString(vh[:])}, Root: h.AppHash},
+	}}
+}
+
+func TestStateProofs_VerifyFromTheFormat(t *testing.T) {
+	t.Parallel()
+	k, _ := keys.Generate(keys.Ed25519)
+	p := oneLeafProofs(t, k, "did/latest/x", "v")
+	a := StateAnchor{NodeKey: k.Public().Multibase()}
+	if _, err := p.Verify(a); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := p.Value([]byte("did/latest/x")); err != nil || string(v) != "v" {
+		t.Fatalf("value %q, %v", v, err)
+	}
+	if v, err := p.Value([]byte("other")); err != nil || v != nil {
+		t.Fatalf("absence: %q, %v", v, err)
+	}
+	for name, lie := range map[string]func(*StateProofs){
+		"value":        func(p *StateProofs) { p.Proofs[0].Value = "dw" },
+		"absence lie":  func(p *StateProofs) { p.Proofs[1].Key = p.Proofs[0].Key },
+		"exists lie":   func(p *StateProofs) { p.Proofs[0].Exists = false; p.Proofs[0].Value = "" },
+		"sibling":      func(p *StateProofs) { p.Proofs[0].Siblings = []string{""} },
+		"hash":         func(p *StateProofs) { p.Proofs[0].Hash = StateHashSM3 },
+		"bad sibling":  func(p *StateProofs) { p.Proofs[0].Siblings = []string{"AA"} },
+		"deep":         func(p *StateProofs) { p.Proofs[0].Siblings = make([]string, 257) },
+		"root":         func(p *StateProofs) { p.Proofs[0].Root = strings.Repeat("0", 64) },
+		"unknown hash": func(p *StateProofs) { p.Proofs[0].Hash = "md5" },
+	} {
+		q := oneLeafProofs(t, k, "did/latest/x", "v")
+		lie(q)
+		_, err := q.Verify(a)
+		if err == nil {
+			_, err = q.Value([]byte("did/latest/x"))
+			if err == nil {
+				_, err = q.Value([]byte("other"))
+			}
+		}
+		if !errors.Is(err, ErrStateProof) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+// FuzzStateProofs decodes and verifies anything: it never panics, and what
+// it accepts proves values consistent with its header.
+func FuzzStateProofs(f *testing.F) {
+	k, _ := keys.Generate(keys.Ed25519)
+	seed, _ := json.Marshal(oneLeafProofs(f, k, "did/latest/x", "v"))
+	f.Add(seed)
+	f.Add([]byte(`{"proofs":[{"hash":"sm3","key":"eA","exists":false,"siblings":["",""],"root":"00"}]}`))
+	f.Add([]byte(`{}`))
+	a := StateAnchor{NodeKey: k.Public().Multibase()}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p, err := DecodeStateProofs(b)
+		if err != nil {
+			return
+		}
+		if _, err := p.Verify(a); err != nil {
+			return
+		}
+		for _, sp := range p.Proofs {
+			key, err := sp.KeyBytes()
+			if err != nil {
+				continue
+			}
+			v, err := p.Value(key)
+			if err == nil && (v != nil) != sp.Exists {
+				t.Fatalf("proof of %q accepted with exists=%v and value %q", key, sp.Exists, v)
+			}
+		}
+	})
+}
