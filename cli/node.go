@@ -60,6 +60,7 @@ func nodeStartCmd(g *globals) *cobra.Command {
 	var f nodeFlags
 	var listen, logLevel, publicURL string
 	var window, linger, commitWait time.Duration
+	var snapshotInterval uint64
 	cmd := &cobra.Command{
 		Use:   "start",
 		Short: "Start a node: the HTTP API over the embedded ledger",
@@ -90,6 +91,10 @@ in that PKCS#11 token instead of the keystore.`,
 			}
 			if s, err := cometbft.LoadSettings(cfg.DataDir); err == nil && cfg.Engine == "cometbft" && !cmd.Flags().Changed("listen") && s.APIListen != "" {
 				listen = s.APIListen // the port "weid localnet" gave this node
+			}
+			cfg.SnapshotInterval = snapshotInterval
+			if s, err := cometbft.LoadSettings(cfg.DataDir); err == nil && !cmd.Flags().Changed("snapshot-interval") && s.SnapshotInterval > 0 {
+				cfg.SnapshotInterval = s.SnapshotInterval
 			}
 			// The port first: a busy port must leave the data directory
 			// as it was (not create a new chain in it).
@@ -127,6 +132,7 @@ in that PKCS#11 token instead of the keystore.`,
 	cmd.Flags().StringVar(&logLevel, "log-level", envOr("WEID_LOG_LEVEL", "info"), "log level: debug, info, warn, error")
 	cmd.Flags().DurationVar(&window, "block-window", 2*time.Millisecond, "how long the solo engine, its disk idle, gathers transactions into a block after the first arrives (negative: not at all)")
 	cmd.Flags().DurationVar(&commitWait, "commit-wait", 0, "with --engine cometbft: how long a write waits for its block before the API answers 202 with a Location to poll (default: CometBFT's timeout_propose + timeout_commit + 5s)")
+	cmd.Flags().Uint64Var(&snapshotInterval, "snapshot-interval", cometbft.DefaultSnapshotInterval, "with --engine cometbft: write a state snapshot every N CometBFT heights into <home>/snapshots (the last 2 kept, or weid-node.json's snapshotKeep), served to nodes that join by state sync (0: none; weid-node.json's snapshotInterval if this flag is not given)")
 	cmd.Flags().DurationVar(&linger, "block-linger", time.Millisecond, "how long a solo block may wait, once the block before it is on disk, for transactions still being checked (negative: never)")
 	return cmd
 }

@@ -49,6 +49,10 @@ type Config struct {
 	// (default: CometBFT's timeout_propose + timeout_commit +
 	// cometbft.DefaultCommitSlack). The solo engine waits for the block.
 	CommitWait time.Duration
+	// SnapshotInterval: under the cometbft engine, a state snapshot every
+	// that many CometBFT heights, served to nodes that join by state sync
+	// (0: none).
+	SnapshotInterval uint64
 	// Solo tunes the solo engine's group commit.
 	Solo chain.SoloConfig
 	// KeystorePassphrase, if set, seals the keystore (WEID_KEYSTORE_PASSPHRASE).
@@ -220,7 +224,8 @@ func open(cfg Config, mustInit bool) (*Node, error) {
 		return fail(fmt.Errorf("node key: %w", err))
 	}
 	if bft {
-		e, err := cometbft.Start(cometbft.Config{Home: cfg.DataDir, Ledger: l, BlockKey: nodeKey, LogLevel: cfg.CometLogLevel, CommitWait: cfg.CommitWait})
+		e, err := cometbft.Start(cometbft.Config{Home: cfg.DataDir, Ledger: l, BlockKey: nodeKey, LogLevel: cfg.CometLogLevel, CommitWait: cfg.CommitWait,
+			Snapshots: cometbft.SnapshotConfig{Interval: cfg.SnapshotInterval}})
 		if err != nil {
 			return fail(err)
 		}
