@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -40,44 +39,44 @@ func TestCluster_StateSyncJoin(t *testing.T) {
 	for range 15 {
 		dids = append(dids, createDID(t, ctx, cl(0)))
 	}
-	eventually(t, "a snapshot on node0", 60*time.Second, func() error {
-		es, _ := os.ReadDir(filepath.Join(home(0), "snapshots"))
+	// Write until every node's latest snapshot is at least two CometBFT
+	// heights below the head (the light client checks a snapshot's height
+	// with the two headers after it; with create_empty_blocks off, only
+	// transactions make blocks), then stop: the snapshots stay while the
+	// fifth node fetches one (with --snapshot-interval 5 and the last 2
+	// kept, a moving chain would prune them under it).
+	latest := func(i int) int {
+		es, _ := os.ReadDir(filepath.Join(home(i), "snapshots"))
+		m := 0
 		for _, e := range es {
-			if _, err := strconv.Atoi(e.Name()); err == nil {
-				return nil
+			if h, err := strconv.Atoi(e.Name()); err == nil && h > m {
+				m = h
 			}
 		}
-		return errString("no snapshot yet")
-	})
-	// The chain keeps moving while the fifth node joins (with
-	// create_empty_blocks off, only transactions make blocks, and the
-	// light client needs the two blocks after a snapshot's height).
-	var mu sync.Mutex
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-time.After(300 * time.Millisecond):
+		return m
+	}
+	for tries := 0; ; tries++ {
+		if tries > 100 {
+			t.Fatal("no snapshot two heights below the head after 100 writes")
+		}
+		s, err := cl(0).Status(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c := s.Consensus; c != nil && c.Height%5 >= 2 {
+			ok := true
+			for i := range 4 {
+				if l := latest(i); l == 0 || int64(l) < c.Height-4 || int64(l) > c.Height-2 {
+					ok = false
+				}
 			}
-			d := createDID(t, ctx, cl(1))
-			mu.Lock()
-			dids = append(dids, d)
-			mu.Unlock()
+			if ok {
+				break
+			}
 		}
-	}()
-	defer func() {
-		select {
-		case <-stop:
-		default:
-			close(stop)
-		}
-		wg.Wait()
-	}()
+		dids = append(dids, createDID(t, ctx, cl(tries%4)))
+		time.Sleep(100 * time.Millisecond)
+	}
 
 	out, err := weidCommand("localnet", "join", "--dir", dir, "--start=false").CombinedOutput()
 	if err != nil {
@@ -88,8 +87,6 @@ func TestCluster_StateSyncJoin(t *testing.T) {
 	}
 	t.Logf("%s", out)
 	urls[4] = startNodeWithin(t, home(4), 3*time.Minute, flags...)
-	close(stop)
-	wg.Wait()
 
 	// It did not replay from height 1: its ledger starts at the snapshot.
 	_, err = cl(4).Block(ctx, 1)
