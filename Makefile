@@ -123,6 +123,8 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzNodeURL$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./cli
 	$(GO) test -run '^$$' -fuzz '^FuzzParseCursor$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./events
 	$(GO) test -run '^$$' -fuzz '^FuzzParseFilter$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./events
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeSnapshotMeta$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./chain
+	$(GO) test -run '^$$' -fuzz '^FuzzRestoreChunk$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./chain
 
 ## bench: run the benchmarks and print a table (run it alone: it loads both cores);
 ## the credential rows compare with aries-framework-go (compat/aries, built first)

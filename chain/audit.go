@@ -20,6 +20,10 @@ type AuditReport struct {
 	Blocks uint64 `json:"blocks"`
 	Txs    uint64 `json:"txs"`
 	Head   Head   `json:"head"`
+	// Base is the height the audit started from on a node that joined by
+	// state sync (it has no blocks between the genesis and it); 0: the
+	// whole chain.
+	Base uint64 `json:"base,omitempty"`
 }
 
 // Audit re-checks a chain from its genesis block to height last: each block's
@@ -145,6 +149,9 @@ func (l *Ledger) AuditStore() (*AuditReport, error) {
 	head := l.Head()
 	if head.Empty {
 		return nil, fmt.Errorf("the ledger has no blocks")
+	}
+	if l.Base() > 0 {
+		return l.auditFromBase()
 	}
 	rep, replayed, err := Audit(l.Block, head.Height, l.reg)
 	if err != nil {

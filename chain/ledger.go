@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/syndtr/goleveldb/leveldb"
@@ -52,6 +53,7 @@ type Ledger struct {
 	metrics  *Metrics
 	tree     *smtNode // the committed state's tree (smt.go), under mu
 	top      *Block   // the head block without its transactions, under mu
+	base     atomic.Uint64 // the lowest block above the genesis it holds (snapshot.go)
 
 	// write persists a batch durably; tests replace it to simulate a failing disk.
 	write func(*leveldb.Batch) error
@@ -92,6 +94,10 @@ func Open(dir string, reg *Registry) (*Ledger, error) {
 		}
 		l.chainID = b.Header.ChainID
 		l.top = &Block{Header: b.Header, Hash: b.Hash, Signature: b.Signature}
+		if err := l.loadBase(); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("read the ledger's base height: %w", err)
+		}
 		// The chain's crypto, fixed at genesis, is the registry's from now on.
 		init, err := InitRecord(l)
 		if err != nil {
@@ -187,6 +193,9 @@ func blockKey(h uint64) []byte { return appendUint64(append([]byte(nil), prefixB
 func (l *Ledger) Block(h uint64) (*Block, error) {
 	raw, err := l.db.Get(blockKey(h), nil)
 	if errors.Is(err, leveldb.ErrNotFound) {
+		if err := l.belowBase(h); err != nil {
+			return nil, err
+		}
 		return nil, errs.New(http.StatusNotFound, "block.notFound", "no block at height %d", h)
 	}
 	if err != nil {

@@ -30,8 +30,13 @@ With --data DIR it reads a stopped node's data directory and also compares
 the stored state with the replayed one, key by key; on a CometBFT home (from
 weid localnet) it first compares the ledger's last blocks and app hashes
 with CometBFT's block store and state, as a node does when it starts. With
---remote it
-fetches the blocks from --node instead.`,
+--remote it fetches the blocks from --node instead.
+
+A node that joined by state sync ("weid localnet join") has no blocks
+between the genesis and the snapshot it restored: --data then verifies
+from that height (the genesis block, every block from it on, and the
+head's state commitment) and says so; --remote against it fails at the
+first missing block (410 block.belowBase): verify through a full node.`,
 		Example: `  weid ledger verify --data data        # a stopped node's data
   weid ledger verify --remote             # the running node at --node`,
 		Args: cobra.NoArgs,
@@ -75,6 +80,9 @@ fetches the blocks from --node instead.`,
 			return g.print(rep, func(w io.Writer) {
 				fmt.Fprintf(w, "ledger OK: chain %s, %s crypto, %s, %s, head %d %s, appHash %s\n",
 					rep.ChainID, rep.Crypto, plural(rep.Blocks, "block", "blocks"), plural(rep.Txs, "transaction", "transactions"), rep.Head.Height, rep.Head.Hash, rep.Head.AppHash)
+				if rep.Base > 0 {
+					fmt.Fprintf(w, "verified from height %d, where this node joined by state sync: the genesis block and the blocks from %d on were checked (hashes, signatures, links, Merkle roots) and the head's state commitment; the blocks in between are not on this node and the state was not replayed\n", rep.Base, rep.Base)
+				}
 			})
 		},
 	}

@@ -73,6 +73,7 @@ the others keep running; Ctrl-C stops them all. To rehearse faults on it:
 	cmd.Flags().StringVar(&crypto, "crypto", "", cryptoFlagHelp)
 	cmd.Flags().DurationVar(&timeoutCommit, "timeout-commit", cometbft.DefaultTimeoutCommit, "CometBFT timeout_commit: how long validators wait after a commit")
 	cmd.AddCommand(localnetStartCmd())
+	cmd.AddCommand(localnetJoinCmd())
 	cmd.AddCommand(localnetNodeCmds()...)
 	return cmd
 }

@@ -61,6 +61,7 @@ func nodeStartCmd(g *globals) *cobra.Command {
 	var listen, logLevel, publicURL, natsURL, natsStream string
 	var window, linger, commitWait time.Duration
 	var skipReplay bool
+	var snapshotInterval uint64
 	cmd := &cobra.Command{
 		Use:   "start",
 		Short: "Start a node: the HTTP API over the embedded ledger",
@@ -99,6 +100,10 @@ order, resuming after a restart from a cursor kept in the data directory.`,
 			}
 			if s, err := cometbft.LoadSettings(cfg.DataDir); err == nil && cfg.Engine == "cometbft" && !cmd.Flags().Changed("listen") && s.APIListen != "" {
 				listen = s.APIListen // the port "weid localnet" gave this node
+			}
+			cfg.SnapshotInterval = snapshotInterval
+			if s, err := cometbft.LoadSettings(cfg.DataDir); err == nil && !cmd.Flags().Changed("snapshot-interval") && s.SnapshotInterval > 0 {
+				cfg.SnapshotInterval = s.SnapshotInterval
 			}
 			// The port first: a busy port must leave the data directory
 			// as it was (not create a new chain in it).
@@ -139,6 +144,7 @@ order, resuming after a restart from a cursor kept in the data directory.`,
 	cmd.Flags().DurationVar(&window, "block-window", 2*time.Millisecond, "how long the solo engine, its disk idle, gathers transactions into a block after the first arrives (negative: not at all)")
 	cmd.Flags().BoolVar(&skipReplay, "skip-state-replay", os.Getenv("WEID_SKIP_STATE_REPLAY") == "1", "with --engine cometbft: do not replay the whole chain at start to check the stored state (the check of the last 64 blocks still runs); gate starts on \"weid ledger verify --data\" instead (or WEID_SKIP_STATE_REPLAY=1)")
 	cmd.Flags().DurationVar(&commitWait, "commit-wait", 0, "with --engine cometbft: how long a write waits for its block before the API answers 202 with a Location to poll (default: CometBFT's timeout_propose + timeout_commit + 5s)")
+	cmd.Flags().Uint64Var(&snapshotInterval, "snapshot-interval", cometbft.DefaultSnapshotInterval, "with --engine cometbft: write a state snapshot every N CometBFT heights into <home>/snapshots (the last 2 kept, or weid-node.json's snapshotKeep), served to nodes that join by state sync (0: none; weid-node.json's snapshotInterval if this flag is not given)")
 	cmd.Flags().DurationVar(&linger, "block-linger", time.Millisecond, "how long a solo block may wait, once the block before it is on disk, for transactions still being checked (negative: never)")
 	return cmd
 }

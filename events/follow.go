@@ -47,6 +47,11 @@ func ResolveStart(l Ledger, from string) (Start, error) {
 		s := Start{Pos: Cursor{Height: h}}
 		if h > 0 {
 			b, err := l.Block(h - 1)
+			if bl, ok := l.(interface{ Base() uint64 }); ok && err != nil && h == bl.Base() {
+				// A node that joined by state sync has the blocks from
+				// its base on (chain.Ledger.Base): its events start there.
+				return s, nil
+			}
 			if err != nil {
 				return Start{}, err
 			}

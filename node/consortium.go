@@ -112,6 +112,7 @@ type ConsortiumNode struct {
 	Home      string `json:"home"`
 	API       string `json:"api"` // http://127.0.0.1:PORT
 	P2P       string `json:"p2p"`
+	RPC       string `json:"rpc"` // CometBFT RPC (light clients of nodes that join by state sync)
 	Validator bool   `json:"validator"`
 }
 
@@ -155,7 +156,7 @@ func InitConsortium(cfg ConsortiumConfig) (adminDID string, nodes []ConsortiumNo
 	}
 	adminDID = did.WeidDID(cfg.ChainID, admin.Public())
 	adminVM := adminDID + "#" + did.FirstKeyFragment
-	ports, err := cometbft.FreePorts(2 * len(cfg.Homes))
+	ports, err := cometbft.FreePorts(3 * len(cfg.Homes))
 	if err != nil {
 		return "", nil, err
 	}
@@ -180,10 +181,11 @@ func InitConsortium(cfg ConsortiumConfig) (adminDID string, nodes []ConsortiumNo
 		if i < cfg.Validators {
 			power = 10
 		}
-		s := cometbft.Settings{Moniker: fmt.Sprintf("node%d", i), P2PListen: fmt.Sprintf("tcp://127.0.0.1:%d", ports[2*i]),
-			APIListen: fmt.Sprintf("127.0.0.1:%d", ports[2*i+1]), TimeoutCommit: cfg.TimeoutCommit.String()}
+		s := cometbft.Settings{Moniker: fmt.Sprintf("node%d", i), P2PListen: fmt.Sprintf("tcp://127.0.0.1:%d", ports[3*i]),
+			APIListen: fmt.Sprintf("127.0.0.1:%d", ports[3*i+1]), TimeoutCommit: cfg.TimeoutCommit.String(),
+			RPCListen: fmt.Sprintf("tcp://127.0.0.1:%d", ports[3*i+2])}
 		members[i] = cometbft.Member{Home: h, Settings: s, Power: power}
-		nodes = append(nodes, ConsortiumNode{Home: h, API: "http://" + s.APIListen, P2P: s.P2PListen, Validator: power > 0})
+		nodes = append(nodes, ConsortiumNode{Home: h, API: "http://" + s.APIListen, P2P: s.P2PListen, RPC: s.RPCListen, Validator: power > 0})
 	}
 	genesis := func(ns []cometbft.NetNode) (cometbft.GenesisState, error) {
 		txs, err := consortiumGenesisTxs(cfg.ChainID, admin, block.Public(), ns, cfg.Crypto)

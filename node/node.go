@@ -54,6 +54,10 @@ type Config struct {
 	// with the chain); the cheap check of the last blocks still runs. Who
 	// sets it should gate starts on "weid ledger verify --data" instead.
 	SkipStateReplay bool
+	// SnapshotInterval: under the cometbft engine, a state snapshot every
+	// that many CometBFT heights, served to nodes that join by state sync
+	// (0: none).
+	SnapshotInterval uint64
 	// Solo tunes the solo engine's group commit.
 	Solo chain.SoloConfig
 	// KeystorePassphrase, if set, seals the keystore (WEID_KEYSTORE_PASSPHRASE).
@@ -232,7 +236,8 @@ func open(cfg Config, mustInit bool) (*Node, error) {
 		return fail(fmt.Errorf("node key: %w", err))
 	}
 	if bft {
-		e, err := cometbft.Start(cometbft.Config{Home: cfg.DataDir, Ledger: l, BlockKey: nodeKey, LogLevel: cfg.CometLogLevel, CommitWait: cfg.CommitWait, SkipStateCheck: cfg.SkipStateReplay})
+		e, err := cometbft.Start(cometbft.Config{Home: cfg.DataDir, Ledger: l, BlockKey: nodeKey, LogLevel: cfg.CometLogLevel, CommitWait: cfg.CommitWait, SkipStateCheck: cfg.SkipStateReplay,
+			Snapshots: cometbft.SnapshotConfig{Interval: cfg.SnapshotInterval}})
 		if err != nil {
 			return fail(err)
 		}

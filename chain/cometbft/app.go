@@ -112,6 +112,15 @@ type App struct {
 	outcomes  []Outcome
 	committed func(height int64, outcomes []Outcome)
 	drop      func(hash string, err error)
+
+	// State sync (snapshot.go).
+	snap           *snapshotter   // nil: no snapshots taken
+	snapDir        string         // where snapshots are kept ("": none served)
+	genesisChainID string         // the weid chain id a snapshot must have
+	restore        *chain.Restore // the snapshot being restored
+	trusted        []byte         // the app hash the light client trusts for it
+	restoreErr     error          // why the last restore was refused
+	restored       chan struct{}  // closed once a restore succeeded
 }
 
 // checkedCache maps a raw transaction's SHA-256 to its chain.Checked. It
@@ -169,7 +178,7 @@ func (a *App) Prechecked(raw []byte, c *chain.Checked) {
 // validator holds the same block key, so the weid blocks, and not only
 // their app hashes, are identical on every node.
 func NewApp(l *chain.Ledger, key *keys.PrivateKey) *App {
-	a := &App{l: l, reg: l.Registry(), key: key}
+	a := &App{l: l, reg: l.Registry(), key: key, restored: make(chan struct{})}
 	a.chainID.Store(l.ChainID())
 	return a
 }
@@ -521,6 +530,7 @@ func (a *App) Commit(context.Context, *abci.CommitRequest) (*abci.CommitResponse
 	} else if err := a.l.WriteMeta(metaHeight, hb); err != nil {
 		return nil, err
 	}
+	a.maybeSnapshot(h)
 	if notify != nil {
 		notify(h, outcomes)
 	}

@@ -56,6 +56,13 @@ type Config struct {
 	// DefaultCommitSlack, so that a round lost to a crashed proposer still
 	// commits within the wait.
 	CommitWait time.Duration
+	// Snapshots configures the state snapshots this node takes and serves
+	// to nodes that join by state sync (snapshot.go); a zero Interval
+	// takes none (the snapshots kept are still served).
+	Snapshots SnapshotConfig
+	// SyncWait bounds how long Start waits for a state sync to restore an
+	// empty ledger (default DefaultSyncWait).
+	SyncWait time.Duration
 }
 
 // repairHint tells the operator of a node refused by the startup checks
@@ -155,6 +162,10 @@ func Start(cfg Config) (*Engine, error) {
 		return nil, err
 	}
 	e := newEngine(NewApp(cfg.Ledger, cfg.BlockKey), cfg.ReadyWait, cfg.CommitWait)
+	syncing, err := e.app.setupStateSync(cfg, s, c)
+	if err != nil {
+		return nil, err
+	}
 	if cfg.CommitWait <= 0 {
 		e.commitWait = c.Consensus.TimeoutPropose + c.Consensus.TimeoutCommit + DefaultCommitSlack
 	}
@@ -186,6 +197,12 @@ func Start(cfg Config) (*Engine, error) {
 	if len(e.peers) > 0 {
 		e.bg.Add(1)
 		go e.redial()
+	}
+	if syncing {
+		if err := e.waitRestored(cfg.SyncWait); err != nil {
+			_ = e.Close()
+			return nil, err
+		}
 	}
 	if mp, ok := n.Mempool().(mempoolIndex); ok {
 		e.bg.Add(1)
@@ -659,6 +676,7 @@ func (e *Engine) Close() error {
 		}
 		e.node.Wait()
 	}
+	e.app.WaitSnapshots()
 	e.mu.Lock()
 	for h, w := range e.txs {
 		if w.ch != nil {

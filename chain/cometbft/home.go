@@ -38,6 +38,13 @@ type Settings struct {
 	APIListen       string `json:"apiListen"`           // the weid HTTP API's address
 	TimeoutCommit   string `json:"timeoutCommit"`       // a Go duration
 	MempoolSize     int    `json:"mempoolSize"`
+	// SnapshotInterval and SnapshotKeep set the node's state snapshots
+	// (0: the defaults, or the --snapshot-interval flag's).
+	SnapshotInterval uint64 `json:"snapshotInterval,omitempty"`
+	SnapshotKeep     int    `json:"snapshotKeep,omitempty"`
+	// StateSync, for a new node, restores the state from a snapshot of its
+	// peers instead of replaying the chain (snapshot.go).
+	StateSync *StateSyncSettings `json:"stateSync,omitempty"`
 }
 
 // LoadSettings reads <home>/weid-node.json.
@@ -93,6 +100,7 @@ func (s *Settings) cometConfig(home string) *cmtcfg.Config {
 	c.Mempool.CacheSize = 100_000
 	c.TxIndex.Indexer = "null"
 	c.Instrumentation.Prometheus = false
+	s.StateSync.apply(c)
 	return c
 }
 

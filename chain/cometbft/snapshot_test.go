@@ -1,0 +1,125 @@
+package cometbft_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+
+	"github.com/weidgo/weid/chain"
+	"github.com/weidgo/weid/chain/cometbft"
+	"github.com/weidgo/weid/node"
+)
+
+// TestStateSync_ABCI: a validator takes snapshots every 2 heights and
+// serves them; a new app restores one through OfferSnapshot and
+// ApplySnapshotChunk: a tampered chunk is RETRY with that chunk refetched
+// and its sender rejected, a snapshot offered with another trusted app
+// hash is REJECT (the restore's own check against the trusted app hash,
+// and the wipe, are chain's TestSnapshot_*); the good one restores the
+// state and height.
+func TestStateSync_ABCI(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	src, _, _ := f.app(t)
+	dir := t.TempDir()
+	src.EnableSnapshots(dir, cometbft.SnapshotConfig{Interval: 2, ChunkSize: 512})
+	var appHash []byte
+	for h := int64(1); h <= 4; h++ {
+		raw, _ := didCreate(t)
+		res := finalize(t, src, h, genesisTime.Add(time.Duration(h)*time.Second), raw)
+		appHash = res.AppHash
+		src.WaitSnapshots()
+	}
+	list, err := src.ListSnapshots(ctx, &abci.ListSnapshotsRequest{})
+	if err != nil || len(list.Snapshots) != 2 || list.Snapshots[0].Height != 4 || list.Snapshots[1].Height != 2 {
+		t.Fatalf("snapshots %+v, %v", list, err)
+	}
+	snap := list.Snapshots[0]
+	if snap.Chunks < 2 {
+		t.Fatalf("%d chunks", snap.Chunks)
+	}
+	chunks := make([][]byte, snap.Chunks)
+	for i := range chunks {
+		c, err := src.LoadSnapshotChunk(ctx, &abci.LoadSnapshotChunkRequest{Height: snap.Height, Format: snap.Format, Chunk: uint32(i)})
+		if err != nil || len(c.Chunk) == 0 {
+			t.Fatalf("chunk %d: %v", i, err)
+		}
+		chunks[i] = c.Chunk
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 2 {
+		t.Fatalf("%d snapshot directories kept, want 2", len(entries))
+	}
+
+	fresh := func() (*cometbft.App, *chain.Ledger) {
+		l, err := chain.Open(filepath.Join(t.TempDir(), "ledger"), node.NewRegistry())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { l.Close() })
+		return cometbft.NewApp(l, f.block), l
+	}
+	offer := func(a *cometbft.App, trusted []byte) abci.OfferSnapshotResult {
+		r, err := a.OfferSnapshot(ctx, &abci.OfferSnapshotRequest{Snapshot: snap, AppHash: trusted})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.Result
+	}
+	apply := func(a *cometbft.App, i int, c []byte) *abci.ApplySnapshotChunkResponse {
+		r, err := a.ApplySnapshotChunk(ctx, &abci.ApplySnapshotChunkRequest{Index: uint32(i), Chunk: c, Sender: "peer1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+
+	// Another trusted app hash than the metadata's: REJECT at once.
+	dst, l := fresh()
+	if r := offer(dst, make([]byte, 32)); r != abci.OFFER_SNAPSHOT_RESULT_REJECT {
+		t.Fatalf("offer with another app hash: %v", r)
+	}
+	bad := *snap
+	bad.Format = 9
+	if r, _ := dst.OfferSnapshot(ctx, &abci.OfferSnapshotRequest{Snapshot: &bad, AppHash: appHash}); r.Result != abci.OFFER_SNAPSHOT_RESULT_REJECT_FORMAT {
+		t.Fatalf("offer of format 9: %v", r.Result)
+	}
+	bad = *snap
+	bad.Metadata = bytes.Replace(bytes.Clone(snap.Metadata), []byte(`"chainId":"1"`), []byte(`"chainId":"2"`), 1)
+	if r, _ := dst.OfferSnapshot(ctx, &abci.OfferSnapshotRequest{Snapshot: &bad, AppHash: appHash}); r.Result != abci.OFFER_SNAPSHOT_RESULT_REJECT {
+		t.Fatalf("offer of metadata that does not hash to the snapshot: %v", r.Result)
+	}
+
+	// The good offer; a tampered chunk is refetched from another sender.
+	if r := offer(dst, appHash); r != abci.OFFER_SNAPSHOT_RESULT_ACCEPT {
+		t.Fatalf("offer: %v", r)
+	}
+	tampered := bytes.Clone(chunks[0])
+	tampered[10] ^= 0xff
+	r := apply(dst, 0, tampered)
+	if r.Result != abci.APPLY_SNAPSHOT_CHUNK_RESULT_RETRY || len(r.RefetchChunks) != 1 || r.RefetchChunks[0] != 0 || len(r.RejectSenders) != 1 || r.RejectSenders[0] != "peer1" {
+		t.Fatalf("tampered chunk: %+v", r)
+	}
+	for i, c := range chunks {
+		if r := apply(dst, i, c); r.Result != abci.APPLY_SNAPSHOT_CHUNK_RESULT_ACCEPT {
+			t.Fatalf("chunk %d: %+v", i, r)
+		}
+	}
+	info, err := dst.Info(ctx, &abci.InfoRequest{})
+	if err != nil || info.LastBlockHeight != 4 || !bytes.Equal(info.LastBlockAppHash, appHash) {
+		t.Fatalf("info after the restore: %+v, %v", info, err)
+	}
+	if l.Base() == 0 || l.Head().AppHash != hex.EncodeToString(appHash) {
+		t.Fatalf("restored ledger: base %d head %+v", l.Base(), l.Head())
+	}
+	select {
+	case <-dst.Restored():
+	default:
+		t.Fatal("Restored not signalled")
+	}
+}
