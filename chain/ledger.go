@@ -51,8 +51,8 @@ type Ledger struct {
 	head     Head
 	onCommit []func(*Block)
 	metrics  *Metrics
-	tree     *smtNode // the committed state's tree (smt.go), under mu
-	top      *Block   // the head block without its transactions, under mu
+	tree     *smtNode      // the committed state's tree (smt.go), under mu
+	top      *Block        // the head block without its transactions, under mu
 	base     atomic.Uint64 // the lowest block above the genesis it holds (snapshot.go)
 
 	// write persists a batch durably; tests replace it to simulate a failing disk.
