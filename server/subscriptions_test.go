@@ -152,7 +152,7 @@ func TestSubscriptions_DeliverSignedEventsAndBelongToTheirAccount(t *testing.T) 
 
 func waitFor(t *testing.T, ok func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for !ok() {
 		if time.Now().After(deadline) {
 			t.Fatal("timed out")
