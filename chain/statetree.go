@@ -33,7 +33,7 @@ func (l *Ledger) loadTree() error {
 	}
 	root = suite.smtUpdate(root, cs)
 	if got := root.root(); hex.EncodeToString(got[:]) != l.head.AppHash {
-		return fmt.Errorf("the state on disk has root %x, the head block's appHash is %s: the state was altered, or the data directory was written by a weid without the authenticated state (re-initialize it)", got, l.head.AppHash)
+		return fmt.Errorf("refusing to serve: the state on disk has root %x, the appHash of the head block (height %d) is %s: the state was altered, or the data directory was written by a weid without the authenticated state (re-initialize it)", got, l.head.Height, l.head.AppHash)
 	}
 	l.tree = root
 	return nil

@@ -347,7 +347,7 @@ func TestCluster_Faults(t *testing.T) {
 	copyDir(t, home(1), backup)
 	load.progress("node1 stopped", 5)
 	tamper(t, filepath.Join(home(1), "ledger"), "s/did/version/")
-	refused(t, home(1), "does not match the chain's app hashes at height")
+	refused(t, home(1), "the state was altered")
 	restoreDir(t, backup, home(1))
 	h := tamperHeadBlock(t, filepath.Join(home(1), "ledger"))
 	refused(t, home(1), fmt.Sprintf("(weid block %d)", h))
