@@ -1,6 +1,9 @@
 package api
 
 import (
+	"bytes"
+	"encoding/json"
+
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/txn"
 )
@@ -12,7 +15,12 @@ type (
 	StateProofs  = txn.StateProofs
 	StateAnchor  = txn.StateAnchor
 	StateVerdict = txn.StateVerdict
+	HeaderCache  = txn.HeaderCache
 )
+
+// NewHeaderCache returns an empty cache of the headers an anchor vouched
+// for (StateAnchor.Headers): give one to an anchor used for many reads.
+func NewHeaderCache() *HeaderCache { return txn.NewHeaderCache() }
 
 // MaxStateProofKeys bounds the keys of one GET /v1/state/proof.
 const MaxStateProofKeys = 16
@@ -25,4 +33,29 @@ const MaxStateProofKeys = 16
 type ProvenResolution struct {
 	did.ResolutionResult
 	StateProof *txn.StateProofs `json:"stateProof"`
+}
+
+// AppendJSON appends r's JSON encoding (encoding/json's, without HTML
+// escaping), its stateProof without reflection (txn.StateProofs.AppendJSON).
+func (r *ProvenResolution) AppendJSON(b []byte) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(&r.ResolutionResult); err != nil {
+		return nil, err
+	}
+	res := bytes.TrimSuffix(bytes.TrimSuffix(buf.Bytes(), []byte("\n")), []byte("}"))
+	b = append(b, res...)
+	if len(res) > 1 {
+		b = append(b, ',')
+	}
+	b = append(b, `"stateProof":`...)
+	if r.StateProof == nil {
+		return append(b, "null}"...), nil
+	}
+	b, err := r.StateProof.AppendJSON(b)
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '}'), nil
 }

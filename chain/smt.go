@@ -165,19 +165,33 @@ func (s *Suite) join(l, r *smtNode) *smtNode {
 func (s *Suite) smtProve(root *smtNode, key, value []byte) (*StateProof, error) {
 	kh := s.sum(key)
 	rh := root.root()
-	p := &StateProof{Hash: s.StateHash(), Key: base64.RawURLEncoding.EncodeToString(key), Root: hex.EncodeToString(rh[:]), Siblings: []string{}}
+	p := &StateProof{Hash: s.StateHash(), Key: base64.RawURLEncoding.EncodeToString(key), Root: hex.EncodeToString(rh[:])}
+	// The siblings' base64url is written into one buffer, made one string,
+	// and sliced: two allocations a proof, not one a level.
+	var sibs [txn.MaxStateDepth]*smtNode
+	depth := 0
 	n := root
-	for depth := 0; n != nil && !n.leaf; depth++ {
+	for ; n != nil && !n.leaf; depth++ {
 		next, sib := n.left, n.right
 		if bitAt(kh, depth) == 1 {
 			next, sib = n.right, n.left
 		}
-		if sib == nil {
-			p.Siblings = append(p.Siblings, "")
-		} else {
-			p.Siblings = append(p.Siblings, base64.RawURLEncoding.EncodeToString(sib.hash[:]))
-		}
+		sibs[depth] = sib
 		n = next
+	}
+	const enc = 43 // base64url of 32 bytes, unpadded
+	buf := make([]byte, 0, depth*enc)
+	for _, sib := range sibs[:depth] {
+		if sib != nil {
+			buf = base64.RawURLEncoding.AppendEncode(buf, sib.hash[:])
+		}
+	}
+	all := string(buf)
+	p.Siblings = make([]string, depth)
+	for d, sib := range sibs[:depth] {
+		if sib != nil {
+			p.Siblings[d], all = all[:enc], all[enc:]
+		}
 	}
 	switch {
 	case n != nil && n.kh == kh:

@@ -145,6 +145,43 @@ func (s *Suite) StateRoot(kvs func(yield func(key, value []byte) bool)) string {
 	return hex.EncodeToString(r[:])
 }
 
+// ProveState builds the state tree of the given keys and values (each key
+// once) and returns its root (hex, an appHash) and the proofs of keys
+// against it, present or absent: proofs from a state without a ledger (a
+// state imported from a snapshot, a measurement of proof sizes at a given
+// state size). It builds in chunks: memory is the tree's.
+func (s *Suite) ProveState(kvs func(yield func(key, value []byte) bool), keys ...[]byte) (string, []*StateProof, error) {
+	want := make(map[string][]byte, len(keys))
+	for _, k := range keys {
+		want[string(k)] = nil
+	}
+	var root *smtNode
+	const chunk = 8192
+	cs := make([]change, 0, chunk)
+	kvs(func(k, v []byte) bool {
+		c := change{key: append([]byte(nil), k...), value: append([]byte{}, v...)}
+		if _, ok := want[string(k)]; ok {
+			want[string(k)] = c.value
+		}
+		if cs = append(cs, c); len(cs) == chunk {
+			root = s.smtUpdate(root, cs)
+			cs = cs[:0]
+		}
+		return true
+	})
+	root = s.smtUpdate(root, cs)
+	out := make([]*StateProof, len(keys))
+	for i, k := range keys {
+		p, err := s.smtProve(root, k, want[string(k)])
+		if err != nil {
+			return "", nil, err
+		}
+		out[i] = p
+	}
+	r := root.root()
+	return hex.EncodeToString(r[:]), out, nil
+}
+
 // SignedHeader returns the block at height h without its transactions: its
 // header, hash and signature (what a state proof carries), from memory for
 // the head.

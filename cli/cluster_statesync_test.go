@@ -20,8 +20,9 @@ import (
 // CometBFT heights; after the chain has moved on, a fifth node written by
 // "weid localnet join" restores a snapshot by state sync instead of
 // replaying the chain (its ledger's base is above 1: the API answers 410
-// for the blocks below it), follows the chain from there, and serves the
-// same DID documents as the others.
+// for the blocks below it), follows the chain from there, serves the same
+// DID documents as the others, and proves them: its ?proof=true answers
+// verify against the genesis validators (weid did resolve --verify).
 func TestCluster_StateSyncJoin(t *testing.T) {
 	skipUnlessCluster(t)
 	dir := t.TempDir()
@@ -127,16 +128,33 @@ func TestCluster_StateSyncJoin(t *testing.T) {
 			t.Fatalf("node0 and the state-synced node serve different documents for %s:\n%s\n%s", d, ja, je)
 		}
 	}
-	// TODO(state tree, issue 18 item 4): once proven reads land, resolve
-	// with ?proof=true on node4 and verify the proof against the
-	// validators (weid did resolve --verify --node urls[4]).
-
 	// Writes through the new node commit on the others.
 	d := createDID(t, ctx, cl(4))
 	eventually(t, "resolve on node2", 30*time.Second, func() error {
 		_, err := cl(2).Resolve(ctx, d, did.Options{})
 		return err
 	})
+
+	// It answers proven reads (issue 18): ?proof=true on node4 proves the
+	// DID's records at its head, with the header and the CometBFT commit of
+	// its appHash, which the genesis validators signed; weid did resolve
+	// --verify checks them (and an old DID's, restored by the snapshot).
+	genesis := filepath.Join(home(0), "config", "genesis.json")
+	for _, id := range []string{d, dids[0]} {
+		out, err := weidCommand("did", "resolve", id, "--verify", "--node", urls[4], "--trusted-validators", genesis).CombinedOutput()
+		if err != nil || !strings.Contains(string(out), id) || !strings.Contains(string(out), "proven against block") || !strings.Contains(string(out), "validators") {
+			t.Fatalf("weid did resolve %s --verify on the state-synced node: %v\n%s", id, err, out)
+		}
+		t.Logf("%s", out[strings.Index(string(out), "proven against"):])
+	}
+	// A proof checked against a set that did not sign is refused.
+	other := filepath.Join(t.TempDir(), "vals.json")
+	if err := os.WriteFile(other, []byte(`[{"pub_key":{"type":"tendermint/PubKeyEd25519","value":"`+strings.Repeat("A", 43)+`="},"power":"10"}]`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := weidCommand("did", "resolve", d, "--verify", "--node", urls[4], "--trusted-validators", other).CombinedOutput(); err == nil || !strings.Contains(string(out), "consensus commit") {
+		t.Fatalf("a validator set that did not sign: %v\n%s", err, out)
+	}
 }
 
 // startNodeWithin is startNode with a longer wait for the listening line

@@ -1,6 +1,7 @@
 package client
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/binary"
@@ -136,10 +137,16 @@ func VerifyResolution(r *api.ProvenResolution, id, versionID string, a api.State
 // sameJSON compares two values by their JSON (documents carry maps and
 // raw members: compare what the wire carries).
 func sameJSON(a, b any) bool {
+	if reflect.DeepEqual(a, b) { // the same values encode the same
+		return true
+	}
 	ja, err1 := json.Marshal(a)
 	jb, err2 := json.Marshal(b)
 	if err1 != nil || err2 != nil {
 		return false
+	}
+	if bytes.Equal(ja, jb) {
+		return true
 	}
 	var va, vb any
 	if json.Unmarshal(ja, &va) != nil || json.Unmarshal(jb, &vb) != nil {

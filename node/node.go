@@ -118,6 +118,7 @@ type Node struct {
 	statusMu sync.Mutex        // serializes status list creation
 	tokens   statusTokens      // signed Status List Tokens, per list version
 	token    *hsm.Module       // the PKCS#11 token keeping the keys, or nil
+	commits  commitCache       // the head's consensus commit, for state proofs
 }
 
 // Keystore ids of the node's own keys.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/weidgo/weid/api"
@@ -50,24 +51,51 @@ func (n *Node) proveAt(ctx context.Context, v *chain.StateView, keys [][]byte) (
 		out.Proofs = append(out.Proofs, p)
 	}
 	if _, ok := n.Engine.(commitProver); ok {
-		deadline := time.Now().Add(commitWait)
-		for {
-			cp, err := n.CommitProof(b.Header.Height)
-			if err == nil {
-				out.Commit = cp
-				break
-			}
-			if errs.Code(err) != "ledger.noCommitProof" || time.Now().After(deadline) {
-				return nil, err
-			}
-			select {
-			case <-ctx.Done():
-				return nil, ctx.Err()
-			case <-time.After(50 * time.Millisecond):
-			}
+		if out.Commit, err = n.headCommit(ctx, b.Header.Height); err != nil {
+			return nil, err
 		}
 	}
 	return out, nil
+}
+
+// commitCache keeps the consensus commit of the last block a state proof
+// carried: every proven read at the head shares it (a CometBFT commit
+// fetched per read would read the weid block and ask CometBFT each time).
+type commitCache struct {
+	mu sync.Mutex
+	cp *chain.CommitProof
+}
+
+// headCommit returns the CommitProof of the weid block at height, from
+// the cache or the engine, waiting up to commitWait for CometBFT to
+// commit the block that signs its appHash.
+func (n *Node) headCommit(ctx context.Context, height uint64) (*chain.CommitProof, error) {
+	n.commits.mu.Lock()
+	cp := n.commits.cp
+	n.commits.mu.Unlock()
+	if cp != nil && cp.WeidHeight == height {
+		return cp, nil
+	}
+	deadline := time.Now().Add(commitWait)
+	for {
+		cp, err := n.CommitProof(height)
+		if err == nil {
+			n.commits.mu.Lock()
+			if n.commits.cp == nil || n.commits.cp.WeidHeight < height {
+				n.commits.cp = cp
+			}
+			n.commits.mu.Unlock()
+			return cp, nil
+		}
+		if errs.Code(err) != "ledger.noCommitProof" || time.Now().After(deadline) {
+			return nil, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }
 
 // ResolveProven resolves a did:weid DID (versionID "" for the latest) from

@@ -169,12 +169,16 @@ func (p *StateProof) Verify(key []byte, root, hash string) ([]byte, error) {
 		node = LeafHash(H, okh, ovh)
 	}
 	var buf [65]byte
+	buf[0] = 1
+	std := p.Hash == StateHashSHA256
 	for d := depth - 1; d >= 0; d-- {
-		sib, err := decodeSibling(p.Siblings[d])
-		if err != nil {
-			return nil, proofErr("sibling %d: %v", d, err)
+		var sib [32]byte
+		if s := p.Siblings[d]; s != "" {
+			var ok bool
+			if sib, ok = decodeHash32(s); !ok {
+				return nil, proofErr("sibling %d: not 32 bytes of base64url", d)
+			}
 		}
-		buf[0] = 1
 		if bit(kh, d) == 0 {
 			copy(buf[1:33], node[:])
 			copy(buf[33:], sib[:])
@@ -182,7 +186,11 @@ func (p *StateProof) Verify(key []byte, root, hash string) ([]byte, error) {
 			copy(buf[1:33], sib[:])
 			copy(buf[33:], node[:])
 		}
-		node = H(buf[:])
+		if std {
+			node = sha256.Sum256(buf[:]) // a direct call: no escape, no allocation
+		} else {
+			node = H(buf[:])
+		}
 	}
 	if !bytes.Equal(node[:], want) {
 		return nil, proofErr("the proof leads to root %x, not the header's appHash %s: the key, value or path was changed", node, root)
@@ -202,18 +210,43 @@ func LeafHash(H func([]byte) [32]byte, kh, vh [32]byte) [32]byte {
 func bit(h [32]byte, d int) byte { return (h[d/8] >> (7 - uint(d%8))) & 1 }
 
 func decodeHash(s string) ([32]byte, error) {
-	var h [32]byte
-	b, err := b64.DecodeString(s)
-	if err != nil || len(b) != 32 {
+	h, ok := decodeHash32(s)
+	if !ok {
 		return h, errors.New("not 32 bytes of base64url")
 	}
-	copy(h[:], b)
 	return h, nil
 }
 
-func decodeSibling(s string) ([32]byte, error) {
-	if s == "" {
-		return [32]byte{}, nil
+// b64url maps a base64url character to its 6 bits, 0xff for others.
+var b64url = func() (t [256]byte) {
+	for i := range t {
+		t[i] = 0xff
 	}
-	return decodeHash(s)
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	for i := 0; i < len(alphabet); i++ {
+		t[alphabet[i]] = byte(i)
+	}
+	return t
+}()
+
+// decodeHash32 decodes 32 bytes of strict base64url without padding (43
+// characters, the last one's two low bits zero) without allocating, as
+// b64.DecodeString would accept them.
+func decodeHash32(s string) (h [32]byte, ok bool) {
+	if len(s) != 43 {
+		return h, false
+	}
+	var bad byte
+	for i := 0; i < 10; i++ {
+		a, b, c, d := b64url[s[4*i]], b64url[s[4*i+1]], b64url[s[4*i+2]], b64url[s[4*i+3]]
+		bad |= a | b | c | d
+		h[3*i] = a<<2 | b>>4
+		h[3*i+1] = b<<4 | c>>2
+		h[3*i+2] = c<<6 | d
+	}
+	a, b, c := b64url[s[40]], b64url[s[41]], b64url[s[42]]
+	bad |= a | b | c
+	h[30] = a<<2 | b>>4
+	h[31] = b<<4 | c>>2
+	return h, bad&0xc0 == 0 && c&3 == 0
 }

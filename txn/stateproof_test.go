@@ -104,3 +104,28 @@ func FuzzStateProofs(f *testing.F) {
 		}
 	})
 }
+
+// decodeHash32 accepts exactly what strict base64url decoding of 32 bytes
+// accepts.
+func TestDecodeHash32(t *testing.T) {
+	t.Parallel()
+	b := base64.RawURLEncoding
+	for i := 0; i < 256; i++ {
+		var want [32]byte
+		for j := range want {
+			want[j] = byte(i*31 + j*7)
+		}
+		s := b.EncodeToString(want[:])
+		if got, ok := decodeHash32(s); !ok || got != want {
+			t.Fatalf("%s: %x %v", s, got, ok)
+		}
+	}
+	good := b.EncodeToString(make([]byte, 32))
+	for _, s := range []string{"", good[:42], good + "A", good[:42] + "B", good[:10] + "+" + good[11:], good[:10] + "=" + good[11:], good[:42] + "/"} {
+		_, ok := decodeHash32(s)
+		_, err := b64.DecodeString(s)
+		if ok || (err == nil && len(s) == 43) {
+			t.Fatalf("%q: decodeHash32 %v, strict base64url %v", s, ok, err)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/gowebpki/jcs"
 
@@ -35,6 +36,72 @@ type StateProofs struct {
 type StateAnchor struct {
 	NodeKey      string
 	VerifyCommit func(p *CommitProof, appHash string) (string, error)
+	// Headers, when set, remembers the headers this anchor vouched for,
+	// so that the many proofs of one block check its hash, signature and
+	// commit once (NewHeaderCache). A cache belongs to one anchor: do not
+	// share it between anchors.
+	Headers *HeaderCache
+}
+
+// HeaderCache remembers, by block hash, the headers an anchor vouched for
+// and what vouched for them. A StateProofs whose header is equal, field for
+// field, to a remembered one is vouched for without hashing the header or
+// checking its signature and commit again (they vouched for exactly these
+// fields); any other header is checked in full. It keeps the most recent
+// headers (a client reads at the head: one header per block). Safe for
+// concurrent use.
+type HeaderCache struct {
+	mu    sync.Mutex
+	m     map[string]*cachedHeader
+	order []string // block hashes, oldest first
+}
+
+type cachedHeader struct {
+	header  Header
+	hash    string // the proofs' hash the header was hashed with
+	anchor  string // anchorID of the anchor that vouched
+	verdict StateVerdict
+}
+
+// headersCached bounds a HeaderCache.
+const headersCached = 64
+
+// NewHeaderCache returns an empty HeaderCache.
+func NewHeaderCache() *HeaderCache { return &HeaderCache{m: map[string]*cachedHeader{}} }
+
+// anchorID tells a node key anchor from a commit check (whose check
+// should not change while its cache lives).
+func anchorID(a *StateAnchor) string {
+	if a.VerifyCommit != nil {
+		return "commit"
+	}
+	return "key " + a.NodeKey
+}
+
+// get returns the verdict remembered for s's header under anchor a.
+func (c *HeaderCache) get(s *StateProofs, a *StateAnchor, hash string) (*StateVerdict, bool) {
+	c.mu.Lock()
+	e := c.m[s.BlockHash]
+	c.mu.Unlock()
+	if e == nil || e.header != s.Header || e.hash != hash || e.anchor != anchorID(a) {
+		return nil, false
+	}
+	v := e.verdict
+	return &v, true
+}
+
+// put remembers that a vouched for s's header with verdict v.
+func (c *HeaderCache) put(s *StateProofs, a *StateAnchor, hash string, v *StateVerdict) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.m[s.BlockHash]; !ok {
+		if len(c.order) == headersCached {
+			delete(c.m, c.order[0])
+			c.order = append(c.order[:0], c.order[1:]...)
+		}
+		c.order = append(c.order, s.BlockHash)
+	}
+	c.m[s.BlockHash] = &cachedHeader{header: s.Header, hash: hash, anchor: anchorID(a), verdict: *v}
 }
 
 // StateVerdict is what a verified StateProofs established.
@@ -49,7 +116,9 @@ type StateVerdict struct {
 // Verify checks the header against the anchor: the block hash is the
 // header's (with the proofs' hash), the signature is the proposer's and,
 // for a solo anchor, the proposer is the trusted node key; for a consensus
-// anchor, the commit is for this block's appHash and checks out.
+// anchor, the commit is for this block's appHash and checks out. With the
+// anchor's HeaderCache, a header it vouched for before is not checked
+// again.
 func (s *StateProofs) Verify(a StateAnchor) (*StateVerdict, error) {
 	if len(s.Proofs) == 0 || len(s.Proofs) > MaxStateProofs {
 		return nil, proofErr("1 to %d proofs required, got %d", MaxStateProofs, len(s.Proofs))
@@ -63,6 +132,24 @@ func (s *StateProofs) Verify(a StateAnchor) (*StateVerdict, error) {
 			return nil, proofErr("a proof is against root %s, the header's appHash is %s", p.Root, s.Header.AppHash)
 		}
 	}
+	if a.Headers != nil {
+		if v, ok := a.Headers.get(s, &a, hash); ok {
+			return v, nil
+		}
+	}
+	v, err := s.verifyHeader(a, hash)
+	if err != nil {
+		return nil, err
+	}
+	if a.Headers != nil {
+		a.Headers.put(s, &a, hash, v)
+	}
+	return v, nil
+}
+
+// verifyHeader checks the header's hash (with hash), its signature and the
+// anchor's vouching for it.
+func (s *StateProofs) verifyHeader(a StateAnchor, hash string) (*StateVerdict, error) {
 	H, err := StateHasher(hash)
 	if err != nil {
 		return nil, proofErr("%v", err)

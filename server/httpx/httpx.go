@@ -123,9 +123,16 @@ func JSON(w http.ResponseWriter, status int, v any) error {
 	return Body(w, status, "application/json", v)
 }
 
-// Body writes v as JSON of media type typ with status.
+// Body writes v as JSON of media type typ with status; a v that encodes
+// itself (AppendJSON: a proven read's answer) is not reflected over.
 func Body(w http.ResponseWriter, status int, typ string, v any) error {
-	b, err := chain.MarshalJSON(v)
+	var b []byte
+	var err error
+	if a, ok := v.(interface{ AppendJSON([]byte) ([]byte, error) }); ok {
+		b, err = a.AppendJSON(make([]byte, 0, 8192))
+	} else {
+		b, err = chain.MarshalJSON(v)
+	}
 	if err != nil {
 		return err
 	}
