@@ -129,3 +129,44 @@ func TestDecodeHash32(t *testing.T) {
 		}
 	}
 }
+
+// A HeaderCache skips the header checks only for a header equal to one
+// its anchor vouched for: a changed header under the same block hash, or
+// another anchor, is checked in full and refused.
+func TestStateProofs_HeaderCache(t *testing.T) {
+	t.Parallel()
+	k, _ := keys.Generate(keys.Ed25519)
+	p := oneLeafProofs(t, k, "did/latest/x", "v")
+	a := StateAnchor{NodeKey: k.Public().Multibase(), Headers: NewHeaderCache()}
+	for i := 0; i < 2; i++ {
+		if v, err := p.Verify(a); err != nil || v.Height != 7 || !strings.Contains(v.SignedBy, "node key") {
+			t.Fatalf("read %d: %+v %v", i, v, err)
+		}
+	}
+	changed := *p
+	changed.Header.Time = "2027-01-02T03:04:05.000000Z"
+	if _, err := changed.Verify(a); err == nil || !strings.Contains(err.Error(), "header was changed") {
+		t.Fatalf("a changed header under a cached block hash: %v", err)
+	}
+	other, _ := keys.Generate(keys.Ed25519)
+	b := a
+	b.NodeKey = other.Public().Multibase()
+	if _, err := p.Verify(b); err == nil || !strings.Contains(err.Error(), "not the trusted node key") {
+		t.Fatalf("another anchor sharing the cache: %v", err)
+	}
+	c := a
+	c.VerifyCommit = func(*CommitProof, string) (string, error) { return "", errors.New("no") }
+	if _, err := p.Verify(c); err == nil || !strings.Contains(err.Error(), "consensus commit") {
+		t.Fatalf("a commit anchor sharing the cache: %v", err)
+	}
+	// The cache is bounded.
+	for i := 0; i < 2*headersCached; i++ {
+		q := oneLeafProofs(t, k, "did/latest/x", strings.Repeat("v", i+2))
+		if _, err := q.Verify(a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(a.Headers.m); n != headersCached || len(a.Headers.order) != headersCached {
+		t.Fatalf("%d headers cached, %d in order (at most %d)", n, len(a.Headers.order), headersCached)
+	}
+}
