@@ -115,6 +115,18 @@ func (v *StateView) Prove(key []byte) (*StateProof, error) {
 	return v.l.reg.Suite().smtProve(v.tree, key, val)
 }
 
+// ProveRead is Prove for a value the caller read from this view with Get
+// (nil when Get found none), without reading it again; a value that is not
+// the view's is an ErrStorage, never a proof (the tree holds its hash).
+func (v *StateView) ProveRead(key, val []byte, found bool) (*StateProof, error) {
+	if !found {
+		val = nil
+	} else if val == nil {
+		val = []byte{}
+	}
+	return v.l.reg.Suite().smtProve(v.tree, key, val)
+}
+
 // Leaves calls f with each key and value of the view's state, in key
 // order, until f returns false. The keys and values are the iterator's:
 // copy them to keep them.

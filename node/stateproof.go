@@ -31,10 +31,33 @@ func (n *Node) ProveState(ctx context.Context, keys ...[]byte) (*api.StateProofs
 		return nil, err
 	}
 	defer v.Release()
-	return n.proveAt(ctx, v, keys)
+	return n.proveAt(ctx, v, keys, nil)
 }
 
-func (n *Node) proveAt(ctx context.Context, v *chain.StateView, keys [][]byte) (*api.StateProofs, error) {
+// readLog reads a StateView and keeps what it read, so that a key read to
+// answer is proven without reading it again.
+type readLog struct {
+	v    *chain.StateView
+	read map[string]readValue
+}
+
+type readValue struct {
+	val   []byte
+	found bool
+}
+
+// Get implements chain.Reader.
+func (r *readLog) Get(key []byte) ([]byte, bool, error) {
+	val, ok, err := r.v.Get(key)
+	if err == nil {
+		r.read[string(key)] = readValue{val, ok}
+	}
+	return val, ok, err
+}
+
+// proveAt proves keys at v's block; read, if not nil, holds values already
+// read from v.
+func (n *Node) proveAt(ctx context.Context, v *chain.StateView, keys [][]byte, read map[string]readValue) (*api.StateProofs, error) {
 	if len(keys) == 0 || len(keys) > txn.MaxStateProofs {
 		return nil, errs.BadRequest("state.badKey", "give 1 to %d keys", txn.MaxStateProofs)
 	}
@@ -44,7 +67,12 @@ func (n *Node) proveAt(ctx context.Context, v *chain.StateView, keys [][]byte) (
 	}
 	out := &api.StateProofs{Header: b.Header, BlockHash: b.Hash, Signature: b.Signature}
 	for _, k := range keys {
-		p, err := v.Prove(k)
+		var p *api.StateProof
+		if r, ok := read[string(k)]; ok {
+			p, err = v.ProveRead(k, r.val, r.found)
+		} else {
+			p, err = v.Prove(k)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -111,12 +139,13 @@ func (n *Node) ResolveProven(ctx context.Context, id, versionID string) (*api.Pr
 		return nil, err
 	}
 	defer v.Release()
-	latest, ok, err := weid.Latest(v, id)
+	rl := &readLog{v: v, read: make(map[string]readValue, 2)}
+	latest, ok, err := weid.Latest(rl, id)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
-		p, err := n.proveAt(ctx, v, [][]byte{did.LatestKey(id)})
+		p, err := n.proveAt(ctx, v, [][]byte{did.LatestKey(id)}, rl.read)
 		if err != nil {
 			return nil, err
 		}
@@ -134,7 +163,7 @@ func (n *Node) ResolveProven(ctx context.Context, id, versionID string) (*api.Pr
 			return nil, errs.New(http.StatusNotFound, "did.notFound", "%s has no version %d (latest is %d)", id, ver, latest.Version)
 		}
 		var raw []byte
-		if raw, ok, err = v.Get(did.VersionKey(id, ver)); err != nil || !ok {
+		if raw, ok, err = rl.Get(did.VersionKey(id, ver)); err != nil || !ok {
 			return nil, errors.Join(err, fmt.Errorf("%w: %s version %d is missing", chain.ErrStorage, id, ver))
 		}
 		if r, err = did.DecodeRecord(raw); err != nil {
@@ -142,7 +171,7 @@ func (n *Node) ResolveProven(ctx context.Context, id, versionID string) (*api.Pr
 		}
 		last = latest.Version
 	}
-	p, err := n.proveAt(ctx, v, [][]byte{did.LatestKey(id), did.VersionKey(id, r.Version)})
+	p, err := n.proveAt(ctx, v, [][]byte{did.LatestKey(id), did.VersionKey(id, r.Version)}, rl.read)
 	if err != nil {
 		return nil, err
 	}
