@@ -123,16 +123,9 @@ func JSON(w http.ResponseWriter, status int, v any) error {
 	return Body(w, status, "application/json", v)
 }
 
-// Body writes v as JSON of media type typ with status; a v that encodes
-// itself (AppendJSON: a proven read's answer) is not reflected over.
+// Body writes v as JSON of media type typ with status.
 func Body(w http.ResponseWriter, status int, typ string, v any) error {
-	var b []byte
-	var err error
-	if a, ok := v.(interface{ AppendJSON([]byte) ([]byte, error) }); ok {
-		b, err = a.AppendJSON(make([]byte, 0, 8192))
-	} else {
-		b, err = chain.MarshalJSON(v)
-	}
+	b, err := chain.MarshalJSON(v)
 	if err != nil {
 		return err
 	}
