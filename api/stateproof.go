@@ -39,9 +39,11 @@ type ProvenRead struct {
 	Height  uint64 `json:"height"`
 	Time    string `json:"time"`
 	AppHash string `json:"appHash"`
-	// FirstHeight is the block of the first read when the reads were
-	// proven against more than one block (the head moved meanwhile).
+	// FirstHeight and FirstTime are the oldest block a read was proven
+	// against, when the reads were proven against more than one block
+	// (the head moved meanwhile).
 	FirstHeight uint64 `json:"firstHeight,omitempty"`
+	FirstTime   string `json:"firstTime,omitempty"`
 	// SignedBy says who vouches for the header (StateVerdict.SignedBy):
 	// "node key z6Mk…" or "CometBFT block N, signed by validators with
 	// k of n voting power (v validators)".

@@ -319,7 +319,7 @@ func verifyProven(cmd *cobra.Command, g *globals, vc any, p credential.Policy, a
 func provenSummary(s *api.ProvenRead) string {
 	blocks := fmt.Sprintf("block %d (%s)", s.Height, s.Time)
 	if s.FirstHeight != 0 {
-		blocks = fmt.Sprintf("blocks %d to %d (%s)", s.FirstHeight, s.Height, s.Time)
+		blocks = fmt.Sprintf("blocks %d (%s) to %d (%s)", s.FirstHeight, s.FirstTime, s.Height, s.Time)
 	}
 	return fmt.Sprintf("%d keys proven against %s of chain %s — %s", s.Keys, blocks, s.ChainID, s.SignedBy)
 }

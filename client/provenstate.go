@@ -89,14 +89,11 @@ func (s *ProvenState) Get(key []byte) ([]byte, bool, error) {
 	return val, val != nil, nil
 }
 
-// note records a verified header in the summary: the first and the
+// note records a verified header in the summary: the oldest and the
 // latest block the reads were proven against.
 func (s *ProvenState) note(h *txn.Header, v *api.StateVerdict) {
-	switch {
-	case s.sum.Keys == 0:
-		s.sum.FirstHeight = h.Height
-	case h.Height < s.sum.FirstHeight:
-		s.sum.FirstHeight = h.Height
+	if s.sum.Keys == 0 || h.Height < s.sum.FirstHeight {
+		s.sum.FirstHeight, s.sum.FirstTime = h.Height, h.Time
 	}
 	if s.sum.Keys == 0 || h.Height >= s.sum.Height {
 		s.sum.ChainID, s.sum.Height, s.sum.Time, s.sum.AppHash, s.sum.SignedBy = h.ChainID, h.Height, h.Time, h.AppHash, v.SignedBy
@@ -122,8 +119,8 @@ func (s *ProvenState) ChainID() (string, error) {
 }
 
 // Summary says what the reads so far were proven against (nil before the
-// first read). FirstHeight is left out when every read was proven against
-// one block.
+// first read). FirstHeight and FirstTime are left out when every read was
+// proven against one block.
 func (s *ProvenState) Summary() *api.ProvenRead {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -132,7 +129,7 @@ func (s *ProvenState) Summary() *api.ProvenRead {
 	}
 	sum := s.sum
 	if sum.FirstHeight == sum.Height {
-		sum.FirstHeight = 0
+		sum.FirstHeight, sum.FirstTime = 0, ""
 	}
 	return &sum
 }
