@@ -59,3 +59,28 @@ func (r *ProvenResolution) AppendJSON(b []byte) ([]byte, error) {
 	}
 	return append(b, '}'), nil
 }
+
+// ProvenRead says what the ledger state a verification read was proven
+// against, when every read was (credential.Result.StateProof, set by a
+// verifier over client.ProvenState: weid vc verify --verify-state). The
+// node's own endpoints verify against their own state and never set it.
+type ProvenRead struct {
+	// ChainID is the chain of the signed headers.
+	ChainID string `json:"chainId"`
+	// Height is the block the last read was proven against, Time its
+	// header's time and AppHash its state root.
+	Height  uint64 `json:"height"`
+	Time    string `json:"time"`
+	AppHash string `json:"appHash"`
+	// FirstHeight and FirstTime are the oldest block a read was proven
+	// against, when the reads were proven against more than one block
+	// (the head moved meanwhile).
+	FirstHeight uint64 `json:"firstHeight,omitempty"`
+	FirstTime   string `json:"firstTime,omitempty"`
+	// SignedBy says who vouches for the header (StateVerdict.SignedBy):
+	// "node key z6Mk…" or "CometBFT block N, signed by validators with
+	// k of n voting power (v validators)".
+	SignedBy string `json:"signedBy"`
+	// Keys is the number of state keys read, each with its proof.
+	Keys int `json:"keys"`
+}

@@ -124,11 +124,12 @@ func didResolveCmd(g *globals) *cobra.Command {
 				if versionTime != "" {
 					return errors.New("--verify takes --version-id, not --version-time")
 				}
-				a, err := anchor.anchor()
+				c := g.client()
+				a, err := anchor.anchor(cmd.Context(), c)
 				if err != nil {
 					return err
 				}
-				res, v, err := g.client().ResolveVerified(cmd.Context(), args[0], versionID, a)
+				res, v, err := c.ResolveVerified(cmd.Context(), args[0], versionID, a)
 				if v != nil {
 					fmt.Fprintf(cmd.ErrOrStderr(), "proven against block %d (appHash %s), %s\n", v.Height, v.AppHash, v.SignedBy)
 				}

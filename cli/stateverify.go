@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -13,6 +14,7 @@ import (
 	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/chain/cometbft"
+	"github.com/weidgo/weid/client"
 )
 
 // anchorFlags are the trust anchor of a verified read (issue 18): the solo
@@ -23,12 +25,15 @@ type anchorFlags struct {
 }
 
 func (a *anchorFlags) register(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&a.nodeKey, "node-key", "", "with --verify on a solo chain: the node key (publicKeyMultibase; chain.init's nodeKey in the genesis block) the block must be signed by")
-	cmd.Flags().StringVar(&a.validators, "trusted-validators", "", "with --verify on a CometBFT chain: a file with the validator set that must have signed (a CometBFT genesis.json, or its \"validators\" array)")
+	cmd.Flags().StringVar(&a.nodeKey, "node-key", "", "for proven reads on a solo chain: the node key (publicKeyMultibase; chain.init's nodeKey in the genesis block) the block must be signed by")
+	cmd.Flags().StringVar(&a.validators, "trusted-validators", "", "for proven reads on a CometBFT chain: a file with the validator set you trust (a CometBFT genesis.json, or its \"validators\" array); a set that changed since is followed when more than a third of this one's power signed the new header")
 }
 
-// anchor builds the StateAnchor the flags name.
-func (a *anchorFlags) anchor() (api.StateAnchor, error) {
+// anchor builds the StateAnchor the flags name. Under CometBFT the
+// trusted set may have changed since the file was taken: the anchor then
+// asks the node for the current set (GET /v1/validators) and follows the
+// change by CometBFT's light-client rule (cometbft.VerifyCommitProofFrom).
+func (a *anchorFlags) anchor(ctx context.Context, c *client.Client) (api.StateAnchor, error) {
 	switch {
 	case a.nodeKey != "" && a.validators != "":
 		return api.StateAnchor{}, errors.New("give --node-key or --trusted-validators, not both")
@@ -41,13 +46,48 @@ func (a *anchorFlags) anchor() (api.StateAnchor, error) {
 		}
 		return api.StateAnchor{VerifyCommit: func(p *chain.CommitProof, appHash string) (string, error) {
 			r, err := cometbft.VerifyCommitProof(p, appHash, set)
+			if errors.Is(err, cometbft.ErrValidatorSetChanged) {
+				next, lerr := listedValidators(ctx, c)
+				if lerr != nil {
+					return "", fmt.Errorf("%v; reading the node's current validator set to follow the change: %v", err, lerr)
+				}
+				r, err = cometbft.VerifyCommitProofFrom(p, appHash, set, next)
+			}
 			if err != nil {
 				return "", err
 			}
-			return fmt.Sprintf("CometBFT block %d, signed by validators with %d of %d voting power (%d validators)", r.CometHeight, r.SignedPower, r.TotalPower, r.Validators), nil
+			return commitSummary(r), nil
 		}}, nil
 	}
 	return api.StateAnchor{}, errors.New("--verify needs a trust anchor: --node-key (solo) or --trusted-validators FILE (CometBFT)")
+}
+
+// commitSummary says who signed a verified commit.
+func commitSummary(r *cometbft.ProofResult) string {
+	s := fmt.Sprintf("CometBFT block %d, signed by %d of %d validators (%d of %d voting power)", r.CometHeight, r.Signers, r.Validators, r.SignedPower, r.TotalPower)
+	if t := r.Trusted; t != nil {
+		s += fmt.Sprintf("; the set changed since the trusted one, of which %d of %d validators (%d of %d voting power) signed too", t.Signers, t.Validators, t.SignedPower, t.TotalPower)
+	}
+	return s
+}
+
+// listedValidators is the validator set the node lists as current: not
+// trusted, only a candidate that VerifyCommitProofFrom checks against the
+// header's validatorsHash.
+func listedValidators(ctx context.Context, c *client.Client) (cometbft.ValidatorSet, error) {
+	l, err := c.Validators(ctx)
+	if err != nil {
+		return nil, err
+	}
+	set := cometbft.ValidatorSet{}
+	for _, v := range l.Validators {
+		pub, err := base64.StdEncoding.DecodeString(v.PubKey)
+		if err != nil || len(pub) != 32 || v.Power <= 0 {
+			return nil, fmt.Errorf("validator %q: want an Ed25519 key (32 bytes, base64) and a positive power", v.PubKey)
+		}
+		set[string(pub)] = v.Power
+	}
+	return set, nil
 }
 
 // genesisValidator is a validator as CometBFT's genesis.json lists it.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/client"
+	"github.com/weidgo/weid/credential"
 )
 
 func readInput(name string) ([]byte, error) {
@@ -105,7 +106,8 @@ Prints the compact JWT / SD-JWT, or the credential with its proof (JSON).`,
 	issue.Flags().StringSliceVar(&o.Status, "status", nil, "status purposes to allocate entries for: revocation, suspension")
 	issue.Flags().StringSliceVar(&o.Disclosable, "disclose", nil, "for dc+sd-jwt: JSON pointer of a selectively disclosable claim (repeatable)")
 
-	var requireAcc bool
+	var requireAcc, verifyState bool
+	var anchor anchorFlags
 	verify := &cobra.Command{
 		Use:   "verify FILE|-",
 		Short: "Verify a credential through the node; every check is printed",
@@ -113,12 +115,23 @@ Prints the compact JWT / SD-JWT, or the credential with its proof (JSON).`,
 vc+jwt or SD-JWT, a JWT with a "vc" claim (VC Data Model 1.1 §6.3.1), an
 EnvelopedVerifiableCredential of one of them, or a credential object with a
 Data Integrity proof. Prints each named check; exits non-zero unless
-the credential is verified.`,
+the credential is verified.
+
+With --verify-state the checks run here, not on the node, and every fact
+they read from the ledger (the issuer's DID document, its trust registry
+entry, the schema, the status list bit) comes with a state proof checked
+against --node-key (solo) or --trusted-validators FILE (CometBFT; a set
+that changed since is followed by the light-client rule): a node that
+lies about any of them is refused with an error naming the key it could
+not prove. The verdict names the block the state was proven against.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			vc, err := credentialArg(args[0])
 			if err != nil {
 				return err
+			}
+			if verifyState {
+				return verifyProven(cmd, g, vc, credential.Policy{RequireAccreditation: requireAcc}, &anchor)
 			}
 			res, err := g.client().VerifyCredential(cmd.Context(), vc, map[string]any{"requireAccreditation": requireAcc})
 			if err != nil {
@@ -134,6 +147,8 @@ the credential is verified.`,
 		},
 	}
 	verify.Flags().BoolVar(&requireAcc, "require-accreditation", false, "fail unless the issuer is an accredited authority issuer")
+	verify.Flags().BoolVar(&verifyState, "verify-state", false, "verify here, reading the ledger through state proofs checked against --node-key or --trusted-validators instead of trusting the node")
+	anchor.register(verify)
 
 	statusUpdate := func(use, short, purpose string, set bool) *cobra.Command {
 		return &cobra.Command{
@@ -262,4 +277,49 @@ func verdictErr(what string, v api.Verdict) error {
 		failed = append(failed, c.Name)
 	}
 	return fmt.Errorf("%s not verified: %s failed", what, strings.Join(failed, ", "))
+}
+
+// verifyProven verifies a credential locally with every ledger read
+// proven against the flags' anchor (weid vc verify --verify-state).
+func verifyProven(cmd *cobra.Command, g *globals, vc any, p credential.Policy, af *anchorFlags) error {
+	raw, err := json.Marshal(vc)
+	if err != nil {
+		return err
+	}
+	c := g.client()
+	a, err := af.anchor(cmd.Context(), c)
+	if err != nil {
+		return err
+	}
+	v, err := credential.NewProvenVerifier(c.ProvenState(cmd.Context(), a))
+	if err != nil {
+		return fmt.Errorf("verify the ledger state: %w", err)
+	}
+	res, err := v.Verify(cmd.Context(), raw, p)
+	if err != nil {
+		return err
+	}
+	if res.Err != nil {
+		return fmt.Errorf("verify the ledger state: %w", res.Err)
+	}
+	if err := g.print(res, func(w io.Writer) {
+		fmt.Fprintf(w, "verified: %v\n", res.Verified)
+		printChecks(w, res.Checks)
+		if s := res.StateProof; s != nil {
+			fmt.Fprintf(w, "state: %s\n", provenSummary(s))
+		}
+	}); err != nil {
+		return err
+	}
+	return verdictErr("credential", res.Verdict)
+}
+
+// provenSummary says what a verification's ledger reads were proven
+// against.
+func provenSummary(s *api.ProvenRead) string {
+	blocks := fmt.Sprintf("block %d (%s)", s.Height, s.Time)
+	if s.FirstHeight != 0 {
+		blocks = fmt.Sprintf("blocks %d (%s) to %d (%s)", s.FirstHeight, s.FirstTime, s.Height, s.Time)
+	}
+	return fmt.Sprintf("%d keys proven against %s of chain %s — %s", s.Keys, blocks, s.ChainID, s.SignedBy)
 }

@@ -225,16 +225,21 @@ func (v *Verifier) Verify(ctx context.Context, raw json.RawMessage, p Policy) (*
 
 // VerifySecured verifies a credential Classify has read.
 func (v *Verifier) VerifySecured(ctx context.Context, sec Secured, p Policy) *Result {
+	var r *Result
 	switch sec.Format {
 	case FormatJWT:
-		return v.VerifyJWT(ctx, sec.Token, p)
+		r = v.VerifyJWT(ctx, sec.Token, p)
 	case FormatSDJWT:
-		return v.VerifySDJWT(ctx, sec.Token, p)
+		r = v.VerifySDJWT(ctx, sec.Token, p)
 	case FormatDataIntegrity:
-		return v.verifyDataIntegrity(ctx, sec.Doc, sec.decoded, p)
+		r = v.verifyDataIntegrity(ctx, sec.Doc, sec.decoded, p)
+	default:
+		r = newResult()
+		r.structureFailed(errors.New("unknown credential format"))
 	}
-	r := newResult()
-	r.structureFailed(errors.New("unknown credential format"))
+	if v.proven != nil {
+		r.StateProof = v.proven.Summary()
+	}
 	return r
 }
 

@@ -54,6 +54,10 @@ type Result struct {
 	// check is reported failed, and a server should answer with a 5xx
 	// rather than present the credential as rejected.
 	Err error `json:"-"`
+	// StateProof, set by a verifier reading a ProvenState
+	// (NewProvenVerifier), names the block its ledger reads were proven
+	// against and who signed it.
+	StateProof *api.ProvenRead `json:"stateProof,omitempty"`
 }
 
 // Policy makes some findings fatal.
@@ -97,6 +101,8 @@ type Verifier struct {
 	dids *didCache
 	// memo, when set, keeps parsed kids and keys (batch.go).
 	memo *memo
+	// proven, when set, is State read through proofs (proven.go).
+	proven ProvenState
 }
 
 // VerifyJWT verifies a vc+jwt compact JWS and reports each check:

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
 
 	"github.com/cometbft/cometbft/crypto/ed25519"
 	cmtjson "github.com/cometbft/cometbft/libs/json"
+	cmtmath "github.com/cometbft/cometbft/libs/math"
 	cmttypes "github.com/cometbft/cometbft/types"
 
 	"github.com/weidgo/weid/chain"
@@ -101,9 +103,27 @@ type ProofResult struct {
 	CometChainID string `json:"cometChainId"`
 	CometHeight  int64  `json:"cometHeight"`
 	Validators   int    `json:"validators"`
+	Signers      int    `json:"signers"` // validators whose signature is in the commit
 	SignedPower  int64  `json:"signedPower"`
 	TotalPower   int64  `json:"totalPower"`
+	// Trusted is set when the header's validator set is not the trusted
+	// one (VerifyCommitProofFrom): how much of the trusted set signed.
+	Trusted *TrustedSigners `json:"trusted,omitempty"`
 }
+
+// TrustedSigners is the part of a trusted validator set that signed a
+// commit made by a later set.
+type TrustedSigners struct {
+	Validators  int   `json:"validators"`
+	Signers     int   `json:"signers"`
+	SignedPower int64 `json:"signedPower"`
+	TotalPower  int64 `json:"totalPower"`
+}
+
+// ErrValidatorSetChanged is VerifyCommitProof's error for a header whose
+// validator set is not the one given: the set changed since (see
+// VerifyCommitProofFrom), or the header is not the chain's.
+var ErrValidatorSetChanged = errors.New("the header names another validator set")
 
 // VerifyCommitProof checks p against the app hash of the weid block it
 // proves and the validator set that must have signed it, as the weid chain
@@ -113,6 +133,69 @@ type ProofResult struct {
 // set is that set, and that the commit holds signatures of more than two
 // thirds of that set's voting power for that header.
 func VerifyCommitProof(p *chain.CommitProof, appHash string, set ValidatorSet) (*ProofResult, error) {
+	sh, err := decodeSignedHeader(p, appHash)
+	if err != nil {
+		return nil, err
+	}
+	if len(set) == 0 {
+		return nil, fmt.Errorf("the weid chain records no validators (a chain made before weid recorded them): nothing to check the signatures against")
+	}
+	vs := set.cmt()
+	if !bytes.Equal(vs.Hash(), sh.ValidatorsHash) {
+		return nil, fmt.Errorf("%w: CometBFT block %d names validator set %X, the weid chain's set for it (%d validators) hashes to %X", ErrValidatorSetChanged, sh.Height, sh.ValidatorsHash, vs.Size(), vs.Hash())
+	}
+	if err := cmttypes.VerifyCommitLightAllSignatures(sh.ChainID, vs, sh.Commit.BlockID, sh.Height, sh.Commit); err != nil {
+		return nil, fmt.Errorf("commit of CometBFT block %d: %w", sh.Height, err)
+	}
+	res := &ProofResult{CometChainID: sh.ChainID, CometHeight: sh.Height, Validators: vs.Size(), TotalPower: vs.TotalVotingPower()}
+	res.Signers, res.SignedPower = signedBy(sh.Commit, vs)
+	return res, nil
+}
+
+// VerifyCommitProofFrom checks p for a client that trusts the validator
+// set trusted, which may have changed since it was taken: the skipping
+// verification of CometBFT's light client (light.VerifyNonAdjacent, trust
+// level 1/3). When the header names the trusted set it is
+// VerifyCommitProof. Otherwise next — the set the node says signed the
+// header (GET /v1/validators) — must be the header's (its hash is the
+// header's validatorsHash) and hold signatures of more than two thirds of
+// its power, and validators holding more than one third of the trusted
+// set's power must have signed the same commit: if less than a third of
+// the trusted set's power is faulty, an honest validator the client
+// trusts vouches for the header. Every signature is verified. Unlike the
+// light client there is no trusting period: a consortium removes
+// validators by governance, and the client must stop trusting a set once
+// a third of its power could be in hostile hands (keys of removed
+// validators included) — take a newer set then.
+func VerifyCommitProofFrom(p *chain.CommitProof, appHash string, trusted, next ValidatorSet) (*ProofResult, error) {
+	res, err := VerifyCommitProof(p, appHash, trusted)
+	if !errors.Is(err, ErrValidatorSetChanged) || len(next) == 0 {
+		return res, err
+	}
+	sh, err := decodeSignedHeader(p, appHash)
+	if err != nil {
+		return nil, err
+	}
+	res, err = VerifyCommitProof(p, appHash, next)
+	if errors.Is(err, ErrValidatorSetChanged) {
+		return nil, fmt.Errorf("%w: CometBFT block %d is signed by neither the trusted validator set nor the set the node lists as current (%d validators)", ErrValidatorSetChanged, sh.Height, len(next))
+	}
+	if err != nil {
+		return nil, err
+	}
+	tvs := trusted.cmt()
+	if err := cmttypes.VerifyCommitLightTrustingAllSignatures(sh.ChainID, tvs, sh.Commit, cmtmath.Fraction{Numerator: 1, Denominator: 3}); err != nil {
+		return nil, fmt.Errorf("CometBFT block %d: the validator set changed since the trusted one, and its validators did not sign more than a third of its power: %w", sh.Height, err)
+	}
+	t := &TrustedSigners{Validators: tvs.Size(), TotalPower: tvs.TotalVotingPower()}
+	t.Signers, t.SignedPower = signedBy(sh.Commit, tvs)
+	res.Trusted = t
+	return res, nil
+}
+
+// decodeSignedHeader decodes p's signed header and checks that it is
+// well-formed, of p's height, and carries appHash.
+func decodeSignedHeader(p *chain.CommitProof, appHash string) (*cmttypes.SignedHeader, error) {
 	var sh cmttypes.SignedHeader
 	if err := cmtjson.Unmarshal(p.SignedHeader, &sh); err != nil {
 		return nil, fmt.Errorf("signed header: %w", err)
@@ -130,28 +213,30 @@ func VerifyCommitProof(p *chain.CommitProof, appHash string, set ValidatorSet) (
 	if err != nil || !bytes.Equal(sh.AppHash, want) {
 		return nil, fmt.Errorf("CometBFT block %d carries app hash %X, the weid block's is %s", sh.Height, sh.AppHash, appHash)
 	}
-	if len(set) == 0 {
-		return nil, fmt.Errorf("the weid chain records no validators (a chain made before weid recorded them): nothing to check the signatures against")
-	}
-	vals := make([]*cmttypes.Validator, 0, len(set))
-	for pub, power := range set {
+	return &sh, nil
+}
+
+// cmt returns s as CometBFT's validator set (ordered by power and
+// address, as CometBFT hashes it).
+func (s ValidatorSet) cmt() *cmttypes.ValidatorSet {
+	vals := make([]*cmttypes.Validator, 0, len(s))
+	for pub, power := range s {
 		vals = append(vals, cmttypes.NewValidator(ed25519.PubKey([]byte(pub)), power))
 	}
-	vs := cmttypes.NewValidatorSet(vals)
-	if !bytes.Equal(vs.Hash(), sh.ValidatorsHash) {
-		return nil, fmt.Errorf("CometBFT block %d names validator set %X, the weid chain's set for it (%d validators) hashes to %X", sh.Height, sh.ValidatorsHash, vs.Size(), vs.Hash())
-	}
-	if err := cmttypes.VerifyCommitLightAllSignatures(sh.ChainID, vs, sh.Commit.BlockID, sh.Height, sh.Commit); err != nil {
-		return nil, fmt.Errorf("commit of CometBFT block %d: %w", sh.Height, err)
-	}
-	res := &ProofResult{CometChainID: sh.ChainID, CometHeight: sh.Height, Validators: vs.Size(), TotalPower: vs.TotalVotingPower()}
-	for _, s := range sh.Commit.Signatures {
+	return cmttypes.NewValidatorSet(vals)
+}
+
+// signedBy counts the validators of vs whose signature for the block is
+// in c, and their power (the signatures were verified by the caller).
+func signedBy(c *cmttypes.Commit, vs *cmttypes.ValidatorSet) (n int, power int64) {
+	for _, s := range c.Signatures {
 		if s.BlockIDFlag != cmttypes.BlockIDFlagCommit {
 			continue
 		}
 		if _, v := vs.GetByAddress(s.ValidatorAddress); v != nil {
-			res.SignedPower += v.VotingPower
+			n++
+			power += v.VotingPower
 		}
 	}
-	return res, nil
+	return n, power
 }

@@ -266,21 +266,32 @@ func RelationshipKey(st chain.Reader, didURL, rel, role string) (keys.PublicKey,
 	return pk, nil
 }
 
-// Method resolves did:weid DIDs from a ledger. The latest version of
-// each DID is cached; the cache is invalidated as blocks commit.
+// Method resolves did:weid DIDs from a ledger's state. Over a ledger
+// (NewMethod) the latest version of each DID is cached, the cache
+// invalidated as blocks commit; over any other state (NewStateMethod)
+// nothing is cached.
 type Method struct {
-	ledger *chain.Ledger
+	state   chain.Reader
+	chainID func() string
 
 	mu    sync.Mutex
 	gen   uint64
-	cache map[string]*did.ResolutionResult
+	cache map[string]*did.ResolutionResult // nil: no cache
 }
 
 const maxCached = 200_000
 
+// NewStateMethod returns a resolver of did:weid over the state st of
+// chain chainID, which it reads on every resolution: for a reader whose
+// values are proven against a trust anchor (client.ProvenState), every
+// document it returns is.
+func NewStateMethod(st chain.Reader, chainID string) *Method {
+	return &Method{state: st, chainID: func() string { return chainID }}
+}
+
 // NewMethod returns a resolver of did:weid over l.
 func NewMethod(l *chain.Ledger) *Method {
-	m := &Method{ledger: l, cache: map[string]*did.ResolutionResult{}}
+	m := &Method{state: l, chainID: l.ChainID, cache: map[string]*did.ResolutionResult{}}
 	l.OnCommit(func(b *chain.Block) {
 		m.mu.Lock()
 		for _, tx := range b.Txs {
@@ -300,10 +311,18 @@ func (m *Method) Resolve(ctx context.Context, d did.DIDURL, opts did.Options) (*
 	if err != nil {
 		return nil, err
 	}
-	if own := m.ledger.ChainID(); chainID != own {
+	if own := m.chainID(); chainID != own {
 		return nil, fmt.Errorf("%w: %s is on chain %q, this node keeps chain %q", did.ErrNotFound, d.DID, chainID, own)
 	}
 	latest := opts.VersionID == "" && opts.VersionTime.IsZero()
+	if latest && m.cache == nil {
+		r, err := m.latest(d.DID)
+		if err != nil {
+			return nil, err
+		}
+		res := did.RecordResult(r, 0)
+		return res, resultErr(res)
+	}
 	if latest {
 		m.mu.Lock()
 		res, ok := m.cache[d.DID]
@@ -350,7 +369,7 @@ func (m *Method) Resolve(ctx context.Context, d did.DIDURL, opts did.Options) (*
 	}
 	if v != last {
 		var ok bool
-		if r, ok, err = loadRecord(m.ledger, versionKey(d.DID, v)); err != nil {
+		if r, ok, err = loadRecord(m.state, versionKey(d.DID, v)); err != nil {
 			return nil, err
 		} else if !ok {
 			return nil, fmt.Errorf("%w: %s version %d", did.ErrNotFound, d.DID, v)
@@ -362,7 +381,7 @@ func (m *Method) Resolve(ctx context.Context, d did.DIDURL, opts did.Options) (*
 
 // latest returns the committed latest record of did, or did.ErrNotFound.
 func (m *Method) latest(id string) (*did.Record, error) {
-	r, ok, err := Latest(m.ledger, id)
+	r, ok, err := Latest(m.state, id)
 	if err == nil && !ok {
 		err = fmt.Errorf("%w: %s", did.ErrNotFound, id)
 	}
@@ -373,7 +392,7 @@ func (m *Method) latest(id string) (*did.Record, error) {
 // over the versions: O(log n) reads, whatever the history.
 func (m *Method) versionAt(id string, last uint64, t time.Time) (uint64, error) {
 	lo, hi := uint64(1), last // invariant: the answer, if any, is in [lo, hi]
-	first, ok, err := loadRecord(m.ledger, versionKey(id, 1))
+	first, ok, err := loadRecord(m.state, versionKey(id, 1))
 	if err != nil || !ok {
 		return 0, fmt.Errorf("%w: %s version 1", did.ErrNotFound, id)
 	}
@@ -382,7 +401,7 @@ func (m *Method) versionAt(id string, last uint64, t time.Time) (uint64, error) 
 	}
 	for lo < hi {
 		mid := lo + (hi-lo+1)/2
-		r, ok, err := loadRecord(m.ledger, versionKey(id, mid))
+		r, ok, err := loadRecord(m.state, versionKey(id, mid))
 		if err != nil || !ok {
 			return 0, fmt.Errorf("read %s version %d: %v", id, mid, err)
 		}
