@@ -38,7 +38,7 @@ func (a *anchorFlags) anchor(ctx context.Context, c *client.Client) (api.StateAn
 	case a.nodeKey != "" && a.validators != "":
 		return api.StateAnchor{}, errors.New("give --node-key or --trusted-validators, not both")
 	case a.nodeKey != "":
-		return api.StateAnchor{NodeKey: a.nodeKey}, nil
+		return api.StateAnchor{NodeKey: a.nodeKey, Headers: api.NewHeaderCache()}, nil
 	case a.validators != "":
 		set, err := readValidatorSet(a.validators)
 		if err != nil {
@@ -57,7 +57,7 @@ func (a *anchorFlags) anchor(ctx context.Context, c *client.Client) (api.StateAn
 				return "", err
 			}
 			return commitSummary(r), nil
-		}}, nil
+		}, Headers: api.NewHeaderCache()}, nil
 	}
 	return api.StateAnchor{}, errors.New("--verify needs a trust anchor: --node-key (solo) or --trusted-validators FILE (CometBFT)")
 }
