@@ -124,13 +124,14 @@ the credential is verified.`,
 			if err != nil {
 				return err
 			}
+			v := userVoice()
 			if err := g.print(res, func(w io.Writer) {
-				fmt.Fprintf(w, "verified: %v\n", res.Verified)
-				printChecks(w, res.Checks)
+				printVerdict(w, v, "credential", res.Verdict)
+				printChecks(w, v, res.Checks)
 			}); err != nil {
 				return err
 			}
-			return verdictErr("credential", res.Verdict)
+			return verdictErr(v, "credential", res.Verdict)
 		},
 	}
 	verify.Flags().BoolVar(&requireAcc, "require-accreditation", false, "fail unless the issuer is an accredited authority issuer")
@@ -242,24 +243,4 @@ POST /issuers/NAME/credentials/issue use it.`,
 	}
 	cmd.AddCommand(create, list)
 	return cmd
-}
-
-// printChecks prints a verdict's checks, one a line.
-func printChecks(w io.Writer, checks []api.Check) {
-	for _, c := range checks {
-		fmt.Fprintf(w, "  %-15s %-8s %s\n", c.Name, c.Status, c.Detail)
-	}
-}
-
-// verdictErr is nil for a verified verdict, else an error naming the
-// checks that failed, so that the command exits non-zero.
-func verdictErr(what string, v api.Verdict) error {
-	if v.Verified {
-		return nil
-	}
-	var failed []string
-	for _, c := range v.Errors {
-		failed = append(failed, c.Name)
-	}
-	return fmt.Errorf("%s not verified: %s failed", what, strings.Join(failed, ", "))
 }
