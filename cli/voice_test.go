@@ -53,6 +53,7 @@ func TestVoice_VerdictInLocaleLanguage(t *testing.T) {
 		printChecks(&b, v, vd.Checks)
 		err := verdictErr(v, "credential", vd)
 		out := b.String() + oneLine(err)
+		t.Logf("%s:\n%s", c.locale, out)
 		for _, want := range c.want {
 			if !strings.Contains(out, want) {
 				t.Errorf("%s: lacks %q:\n%s", c.locale, want, out)
