@@ -202,3 +202,30 @@ func writeFile(t *testing.T, name, content string) {
 		t.Fatal(err)
 	}
 }
+
+// TestVoice_PresentationVerdict: a presentation's verdict, its holder and
+// each credential's are written in the locale's language; in English as
+// before.
+func TestVoice_PresentationVerdict(t *testing.T) {
+	res := &api.PresentationVerifyResult{
+		Verdict: api.Verdict{Verified: true, Checks: []api.Check{{Name: "holderProof", Status: "passed", Detail: "signed by the holder"}}},
+		Holder:  "did:key:z6Mkholder",
+		Credentials: []*api.VerifyResult{{Verdict: api.Verdict{Verified: true,
+			Checks: []api.Check{{Name: "proof", Status: "passed", Code: "proof.ok", Detail: "signature verified"}}}}},
+	}
+	t.Setenv("LC_ALL", "zh_HK.UTF-8")
+	var b bytes.Buffer
+	printPresentationVerdict(&b, userVoice(), res)
+	got := b.String()
+	for _, want := range []string{"出示已驗證\n", "持有者：did:key:z6Mkholder\n", "持有者證明", "憑證 0：憑證有效\n", "簽發者的簽名真實"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("zh_HK lacks %q:\n%s", want, got)
+		}
+	}
+	t.Setenv("LC_ALL", "C")
+	b.Reset()
+	printPresentationVerdict(&b, userVoice(), res)
+	if got := b.String(); !strings.HasPrefix(got, "verified: true\nholder: did:key:z6Mkholder\n") || !strings.Contains(got, "credential 0: verified: true\n") {
+		t.Errorf("English:\n%s", got)
+	}
+}
