@@ -38,7 +38,7 @@ func TestREADME_Walkthrough(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the README walkthrough failed: %v\n%s", err, out)
 	}
-	for _, want := range []string{"replayed: a challenge is accepted once", "revoked", "tampered", "refused: gpa is above the schema's maximum", "refused: the grant is revoked"} {
+	for _, want := range []string{"replayed: a challenge is accepted once", "revoked", "“撤销状态”检查未通过：已被签发者撤销", "revoked, said in Chinese", "tampered", "refused: gpa is above the schema's maximum", "refused: the grant is revoked"} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("the walkthrough did not print %q:\n%s", want, out)
 		}

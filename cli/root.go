@@ -124,13 +124,13 @@ func Main(ctx context.Context, args []string) int {
 func oneLine(err error) string { return (&globals{}).oneLine(err) }
 
 // oneLine is err as one line for stderr: a problem from the node as its
-// detail and code, a refused connection as a hint that the node is not
+// detail and code (in the locale's language, see voice.problem), a refused connection as a hint that the node is not
 // running, anything else as its message with its whitespace collapsed.
 func (g *globals) oneLine(err error) string {
 	var ce *client.Error
 	msg := err.Error()
 	if errors.As(err, &ce) && ce.Code != "" {
-		msg = fmt.Sprintf("%s (%s, HTTP %d)", ce.Detail, ce.Code, ce.Status)
+		msg = userVoice().problem(ce)
 	}
 	if s := g.unreachable(err); s != "" {
 		msg = s

@@ -137,13 +137,14 @@ not prove. The verdict names the block the state was proven against.`,
 			if err != nil {
 				return err
 			}
+			v := userVoice()
 			if err := g.print(res, func(w io.Writer) {
-				fmt.Fprintf(w, "verified: %v\n", res.Verified)
-				printChecks(w, res.Checks)
+				printVerdict(w, v, "credential", res.Verdict)
+				printChecks(w, v, res.Checks)
 			}); err != nil {
 				return err
 			}
-			return verdictErr("credential", res.Verdict)
+			return verdictErr(v, "credential", res.Verdict)
 		},
 	}
 	verify.Flags().BoolVar(&requireAcc, "require-accreditation", false, "fail unless the issuer is an accredited authority issuer")
@@ -259,26 +260,6 @@ POST /issuers/NAME/credentials/issue use it.`,
 	return cmd
 }
 
-// printChecks prints a verdict's checks, one a line.
-func printChecks(w io.Writer, checks []api.Check) {
-	for _, c := range checks {
-		fmt.Fprintf(w, "  %-15s %-8s %s\n", c.Name, c.Status, c.Detail)
-	}
-}
-
-// verdictErr is nil for a verified verdict, else an error naming the
-// checks that failed, so that the command exits non-zero.
-func verdictErr(what string, v api.Verdict) error {
-	if v.Verified {
-		return nil
-	}
-	var failed []string
-	for _, c := range v.Errors {
-		failed = append(failed, c.Name)
-	}
-	return fmt.Errorf("%s not verified: %s failed", what, strings.Join(failed, ", "))
-}
-
 // verifyProven verifies a credential locally with every ledger read
 // proven against the flags' anchor (weid vc verify --verify-state).
 func verifyProven(cmd *cobra.Command, g *globals, vc any, p credential.Policy, af *anchorFlags) error {
@@ -291,11 +272,12 @@ func verifyProven(cmd *cobra.Command, g *globals, vc any, p credential.Policy, a
 	if err != nil {
 		return err
 	}
-	v, err := credential.NewProvenVerifier(c.ProvenState(cmd.Context(), a))
+	pv, err := credential.NewProvenVerifier(c.ProvenState(cmd.Context(), a))
 	if err != nil {
 		return fmt.Errorf("verify the ledger state: %w", err)
 	}
-	res, err := v.Verify(cmd.Context(), raw, p)
+	res, err := pv.Verify(cmd.Context(), raw, p)
+	v := userVoice()
 	if err != nil {
 		return err
 	}
@@ -303,15 +285,15 @@ func verifyProven(cmd *cobra.Command, g *globals, vc any, p credential.Policy, a
 		return fmt.Errorf("verify the ledger state: %w", res.Err)
 	}
 	if err := g.print(res, func(w io.Writer) {
-		fmt.Fprintf(w, "verified: %v\n", res.Verified)
-		printChecks(w, res.Checks)
+		printVerdict(w, v, "credential", res.Verdict)
+		printChecks(w, v, res.Checks)
 		if s := res.StateProof; s != nil {
 			fmt.Fprintf(w, "state: %s\n", provenSummary(s))
 		}
 	}); err != nil {
 		return err
 	}
-	return verdictErr("credential", res.Verdict)
+	return verdictErr(v, "credential", res.Verdict)
 }
 
 // provenSummary says what a verification's ledger reads were proven

@@ -156,20 +156,11 @@ check.`,
 			if err != nil {
 				return err
 			}
-			if err := g.print(res, func(w io.Writer) {
-				fmt.Fprintf(w, "verified: %v\n", res.Verified)
-				if res.Holder != "" {
-					fmt.Fprintf(w, "holder: %s\n", res.Holder)
-				}
-				printChecks(w, res.Checks)
-				for i, r := range res.Credentials {
-					fmt.Fprintf(w, "credential %d: verified: %v\n", i, r.Verified)
-					printChecks(w, r.Checks)
-				}
-			}); err != nil {
+			v := userVoice()
+			if err := g.print(res, func(w io.Writer) { printPresentationVerdict(w, v, res) }); err != nil {
 				return err
 			}
-			return verdictErr("presentation", res.Verdict)
+			return verdictErr(v, "presentation", res.Verdict)
 		},
 	}
 	cmd.Flags().StringVar(&challenge, "challenge", "", "the challenge the holder's proof must carry")

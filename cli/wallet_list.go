@@ -50,6 +50,9 @@ type walletEntry struct {
 	// offline or for a credential without a weid schema.
 	Title       string            `json:"title,omitempty"`
 	ClaimLabels map[string]string `json:"claimLabels,omitempty"`
+	// ValueLabels are the labels of claims' values that the schema's
+	// "enum" lists and labels (x-weid-i18n "enum"), in the same language.
+	ValueLabels map[string]string `json:"valueLabels,omitempty"`
 	// Status is what the node's verification says now: valid, revoked,
 	// suspended, expired, not valid yet, not valid (and the failed checks),
 	// or unchecked (offline, or no node answered).
@@ -114,7 +117,7 @@ subject's claims, with the schema's title and the claims' labels.`,
 						typ = e.Title + " (" + typ + ")"
 					}
 					fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.N, e.ID, e.Format, typ, orDash(issuer), orDash(day(e.ValidFrom)),
-						e.Status, orDash(claimsLine(e.Claims, e.ClaimLabels, 60)))
+						e.Status, orDash(claimsLine(labelledValues(e.Claims, e.ValueLabels), e.ClaimLabels, 60)))
 				}
 				tw.Flush()
 			})
@@ -288,6 +291,22 @@ func claimsLine(claims map[string]any, labels map[string]string, max int) string
 	return s
 }
 
+// labelledValues is claims with the values labels has a label for
+// replaced by it (claims itself when there are none).
+func labelledValues(claims map[string]any, labels map[string]string) map[string]any {
+	if len(labels) == 0 {
+		return claims
+	}
+	out := make(map[string]any, len(claims))
+	for k, v := range claims {
+		out[k] = v
+		if l, ok := labels[k]; ok {
+			out[k] = l
+		}
+	}
+	return out
+}
+
 // day is the date of an RFC 3339 time, or the value as it is.
 func day(ts string) string {
 	if len(ts) >= 10 && ts[4] == '-' && ts[7] == '-' {
@@ -358,12 +377,20 @@ func (s *schemaLabels) label(ctx context.Context, sc *wallet.Stored, e *walletEn
 			continue
 		}
 		e.Title = l.In(s.lang).Title
-		for k := range e.Claims {
+		for k, v := range e.Claims {
 			if label := l.Claim(s.lang, k); label != k {
 				if e.ClaimLabels == nil {
 					e.ClaimLabels = map[string]string{}
 				}
 				e.ClaimLabels[k] = label
+			}
+			if v, ok := v.(string); ok {
+				if label := l.ClaimValue(s.lang, k, v); label != v {
+					if e.ValueLabels == nil {
+						e.ValueLabels = map[string]string{}
+					}
+					e.ValueLabels[k] = label
+				}
 			}
 		}
 		return

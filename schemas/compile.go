@@ -198,7 +198,8 @@ func checkDocument(v any, path string, budget *int) error {
 		for _, k := range slices.Sorted(maps.Keys(v)) {
 			e := v[k]
 			if k == I18nKeyword {
-				if _, err := checkI18n(e, path+"/"+k); err != nil {
+				enum, _ := v["enum"].([]any)
+				if _, _, err := checkI18n(e, path+"/"+k, enum); err != nil {
 					return err
 				}
 				continue

@@ -20,12 +20,13 @@ import (
 // "title" and "description" (JSON Schema 2020-12 Validation §9.1):
 //
 //	"x-weid-i18n": {
-//	  "zh-CN": {"title": "学位", "description": "…"},
-//	  "zh-HK": {"title": "學位", "description": "…"}
+//	  "zh-CN": {"title": "学位", "description": "…", "enum": {"master": "硕士"}},
+//	  "zh-HK": {"title": "學位", "description": "…", "enum": {"master": "碩士"}}
 //	}
 //
 // Members are BCP 47 language tags (RFC 5646 §2.1), each with a title, a
-// description or both. JSON Schema 2020-12 (Core §6.5) lets a schema carry
+// description, labels of the values of the schema's "enum" (strings), or
+// any of them. JSON Schema 2020-12 (Core §6.5) lets a schema carry
 // keywords it does not define and validators ignore them, so the
 // annotation changes nothing a schema accepts; CheckSchema refuses a
 // malformed one, naming where it is.
@@ -55,6 +56,9 @@ type Labels struct {
 	Text
 	// I18n is the annotation's texts by language tag as written.
 	I18n map[string]Text `json:"i18n,omitempty"`
+	// EnumI18n are the annotation's labels of the values of the schema's
+	// "enum": language tag as written → value → label.
+	EnumI18n map[string]map[string]string `json:"enumI18n,omitempty"`
 	// Properties are the labels of the members of "properties".
 	Properties map[string]*Labels `json:"properties,omitempty"`
 }
@@ -102,6 +106,34 @@ func (l *Labels) Claim(lang, name string) string {
 	return name
 }
 
+// Value returns the label of the enum value v in the language lang: the
+// annotation's for lang (matched without regard to case), else for its
+// primary language subtag alone, else v itself.
+func (l *Labels) Value(lang, v string) string {
+	if l == nil {
+		return v
+	}
+	out := v
+	primary, _, _ := strings.Cut(lang, "-")
+	for tag, m := range l.EnumI18n {
+		if s, ok := m[v]; ok && strings.EqualFold(tag, lang) {
+			return s
+		} else if ok && strings.EqualFold(tag, primary) {
+			out = s
+		}
+	}
+	return out
+}
+
+// ClaimValue returns the label of the value v of the property name in the
+// language lang (see Value): v unless the property's enum labels it.
+func (l *Labels) ClaimValue(lang, name, v string) string {
+	if l == nil {
+		return v
+	}
+	return l.Properties[name].Value(lang, v)
+}
+
 // ParseLabels reads the labels of a schema document: the root's and those
 // of its properties, nested objects' properties included. The document
 // must be a JSON object; its x-weid-i18n annotations must be well-formed
@@ -126,11 +158,12 @@ func labelsOf(s map[string]any, path string, depth int) (*Labels, error) {
 	l.Title, _ = s["title"].(string)
 	l.Description, _ = s["description"].(string)
 	if a, ok := s[I18nKeyword]; ok {
-		m, err := checkI18n(a, path+"/"+I18nKeyword)
+		enum, _ := s["enum"].([]any)
+		m, values, err := checkI18n(a, path+"/"+I18nKeyword, enum)
 		if err != nil {
 			return nil, err
 		}
-		l.I18n = m
+		l.I18n, l.EnumI18n = m, values
 	}
 	props, _ := s["properties"].(map[string]any)
 	if depth <= 1 || len(props) == 0 {
@@ -156,38 +189,41 @@ func labelsOf(s map[string]any, path string, depth int) (*Labels, error) {
 // alphanumeric; language.Parse then checks it is well-formed BCP 47.
 var langTag = regexp.MustCompile(`^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,4}$`)
 
-// checkI18n checks the value v of an x-weid-i18n member at path and
-// returns its texts: an object whose members are distinct language tags
-// (RFC 5646 §2.1; not differing in case alone, as tags are compared
-// without regard to case, §2.1.1), each an object with a "title", a
-// "description" or both and no other member, non-empty strings without
-// control characters (a description may break lines) within
-// MaxTitleLength and MaxDescriptionLength characters.
-func checkI18n(v any, path string) (map[string]Text, error) {
+// checkI18n checks the value v of an x-weid-i18n member at path, beside
+// the schema's "enum" (nil if none), and returns its texts and its enum
+// labels: an object whose members are distinct language tags (RFC 5646
+// §2.1; not differing in case alone, as tags are compared without regard
+// to case, §2.1.1), each an object with a "title", a "description", an
+// "enum" (see checkEnumLabels) or several and no other member; a title and
+// a description non-empty strings without control characters (a
+// description may break lines) within MaxTitleLength and
+// MaxDescriptionLength characters.
+func checkI18n(v any, path string, enum []any) (map[string]Text, map[string]map[string]string, error) {
 	m, ok := v.(map[string]any)
 	if !ok {
-		return nil, fmt.Errorf("schema member %s must be an object of language tags, e.g. {\"zh-CN\": {\"title\": \"…\"}}", path)
+		return nil, nil, fmt.Errorf("schema member %s must be an object of language tags, e.g. {\"zh-CN\": {\"title\": \"…\"}}", path)
 	}
 	out := make(map[string]Text, len(m))
+	var values map[string]map[string]string
 	seen := map[string]string{}
 	for _, tag := range slices.Sorted(maps.Keys(m)) {
 		where := path + "/" + pointerToken(tag)
 		if len(tag) > maxLangTag || !langTag.MatchString(tag) {
-			return nil, fmt.Errorf("schema member %s: %q is not a BCP 47 language tag such as zh-CN or zh-HK", where, truncateTo(tag, 40))
+			return nil, nil, fmt.Errorf("schema member %s: %q is not a BCP 47 language tag such as zh-CN or zh-HK", where, truncateTo(tag, 40))
 		}
 		if _, err := language.Parse(tag); err != nil {
-			return nil, fmt.Errorf("schema member %s: %q is not a well-formed BCP 47 language tag", where, tag)
+			return nil, nil, fmt.Errorf("schema member %s: %q is not a well-formed BCP 47 language tag", where, tag)
 		}
 		if prev, dup := seen[strings.ToLower(tag)]; dup {
-			return nil, fmt.Errorf("schema member %s names the language of %s/%s again (tags differing in case are one language)", where, path, pointerToken(prev))
+			return nil, nil, fmt.Errorf("schema member %s names the language of %s/%s again (tags differing in case are one language)", where, path, pointerToken(prev))
 		}
 		seen[strings.ToLower(tag)] = tag
 		entry, ok := m[tag].(map[string]any)
 		if !ok {
-			return nil, fmt.Errorf("schema member %s must be an object with a \"title\", a \"description\" or both", where)
+			return nil, nil, fmt.Errorf("schema member %s must be an object with a \"title\", a \"description\", an \"enum\" or several", where)
 		}
 		if len(entry) == 0 {
-			return nil, fmt.Errorf("schema member %s is empty: give a \"title\", a \"description\" or both", where)
+			return nil, nil, fmt.Errorf("schema member %s is empty: give a \"title\", a \"description\", an \"enum\" or several", where)
 		}
 		var t Text
 		for _, k := range slices.Sorted(maps.Keys(entry)) {
@@ -199,19 +235,70 @@ func checkI18n(v any, path string) (map[string]Text, error) {
 				limit, dst = MaxTitleLength, &t.Title
 			case "description":
 				limit, dst = MaxDescriptionLength, &t.Description
+			case "enum":
+				labels, err := checkEnumLabels(entry[k], at, enum)
+				if err != nil {
+					return nil, nil, err
+				}
+				if values == nil {
+					values = map[string]map[string]string{}
+				}
+				values[tag] = labels
+				continue
 			default:
-				return nil, fmt.Errorf("schema member %s is not allowed: an %s entry has only \"title\" and \"description\"", at, I18nKeyword)
+				return nil, nil, fmt.Errorf("schema member %s is not allowed: an %s entry has only \"title\", \"description\" and \"enum\"", at, I18nKeyword)
 			}
 			s, ok := entry[k].(string)
 			if !ok {
-				return nil, fmt.Errorf("schema member %s must be a string", at)
+				return nil, nil, fmt.Errorf("schema member %s must be a string", at)
 			}
 			if err := checkLabelText(s, k == "description", limit); err != nil {
-				return nil, fmt.Errorf("schema member %s %s", at, err)
+				return nil, nil, fmt.Errorf("schema member %s %s", at, err)
 			}
 			*dst = s
 		}
-		out[tag] = t
+		if t != (Text{}) {
+			out[tag] = t
+		}
+	}
+	return out, values, nil
+}
+
+// checkEnumLabels checks the "enum" member v of an x-weid-i18n entry at
+// path and returns it: a non-empty object that labels string values of
+// the schema's "enum" (each key one of them), each label a title (non-empty,
+// without control characters, within MaxTitleLength characters).
+func checkEnumLabels(v any, path string, enum []any) (map[string]string, error) {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("schema member %s must be an object of the enum's values and their labels, e.g. {\"master\": \"…\"}", path)
+	}
+	values := map[string]bool{}
+	for _, e := range enum {
+		if s, ok := e.(string); ok {
+			values[s] = true
+		}
+	}
+	if len(values) == 0 {
+		return nil, fmt.Errorf("schema member %s labels enum values, but the schema beside it has no \"enum\" of strings", path)
+	}
+	if len(m) == 0 {
+		return nil, fmt.Errorf("schema member %s is empty: label at least one value of the enum", path)
+	}
+	out := make(map[string]string, len(m))
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		at := path + "/" + pointerToken(k)
+		if !values[k] {
+			return nil, fmt.Errorf("schema member %s names no value of the schema's \"enum\"", at)
+		}
+		s, ok := m[k].(string)
+		if !ok {
+			return nil, fmt.Errorf("schema member %s must be a string", at)
+		}
+		if err := checkLabelText(s, false, MaxTitleLength); err != nil {
+			return nil, fmt.Errorf("schema member %s %s", at, err)
+		}
+		out[k] = s
 	}
 	return out, nil
 }

@@ -1,6 +1,7 @@
 package schemas_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -58,12 +59,49 @@ func TestLabels_TitlesInTheLanguageThenTitleThenKey(t *testing.T) {
 	}
 }
 
+// TestLabels_EnumValuesInTheLanguageThenValue: an enum value is labelled
+// by the annotation's entry for the language, else for its primary
+// language, else it is its own label.
+func TestLabels_EnumValuesInTheLanguageThenValue(t *testing.T) {
+	t.Parallel()
+	l, err := schemas.ParseLabels([]byte(`{"type":"object","properties":{"level":{"enum":["bachelor","master","other"],"title":"Level",
+		"x-weid-i18n":{"en":{"enum":{"master":"Master's degree"}},"zh":{"enum":{"bachelor":"学士","master":"硕士"}},"zh-HK":{"title":"級別","enum":{"master":"碩士"}}}}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ lang, value, want string }{
+		{"en", "master", "Master's degree"},
+		{"en", "bachelor", "bachelor"},
+		{"zh-CN", "master", "硕士"},
+		{"zh-HK", "master", "碩士"},
+		{"zh-HK", "bachelor", "学士"}, // the primary language's entry
+		{"zh-CN", "other", "other"},
+		{"zh-CN", "unknown", "unknown"},
+	} {
+		if got := l.ClaimValue(c.lang, "level", c.value); got != c.want {
+			t.Errorf("ClaimValue(%s, level, %s) = %q, want %q", c.lang, c.value, got, c.want)
+		}
+	}
+	if got := l.ClaimValue("zh-CN", "nothing", "master"); got != "master" {
+		t.Errorf("a property without labels: %q", got)
+	}
+	if got := (*schemas.Labels)(nil).ClaimValue("zh-CN", "level", "master"); got != "master" {
+		t.Errorf("nil labels: %q", got)
+	}
+	if got := l.Claim("zh-HK", "level"); got != "級別" {
+		t.Errorf("the title beside enum labels: %q", got)
+	}
+}
+
 // TestCheckSchema_MalformedI18nNamesThePath: a malformed annotation is a 400
 // schema.invalid naming the JSON pointer of what is wrong.
 func TestCheckSchema_MalformedI18nNamesThePath(t *testing.T) {
 	t.Parallel()
 	prop := func(ann string) string {
 		return `{"type":"object","properties":{"degree":{"type":"string","title":"Degree","x-weid-i18n":` + ann + `}}}`
+	}
+	level := func(ann string) string {
+		return `{"type":"object","properties":{"level":{"enum":["bachelor","master",3],"x-weid-i18n":` + ann + `}}}`
 	}
 	long := strings.Repeat("学", schemas.MaxTitleLength+1)
 	for _, c := range []struct{ schema, want string }{
@@ -81,6 +119,13 @@ func TestCheckSchema_MalformedI18nNamesThePath(t *testing.T) {
 		{prop(`{"zh-CN":{"title":"学位"},"zh-cn":{"title":"学位"}}`), "/properties/degree/x-weid-i18n/zh-cn names the language of /properties/degree/x-weid-i18n/zh-CN again"},
 		{`{"x-weid-i18n":{"zh-HK":{"description":null}}}`, "/x-weid-i18n/zh-HK/description must be a string"},
 		{`{"$defs":{"a/b":{"x-weid-i18n":1}}}`, "/$defs/a~1b/x-weid-i18n must be an object"},
+		{level(`{"zh-CN":{"enum":["硕士"]}}`), "/properties/level/x-weid-i18n/zh-CN/enum must be an object of the enum's values"},
+		{level(`{"zh-CN":{"enum":{"masters":"硕士"}}}`), `/properties/level/x-weid-i18n/zh-CN/enum/masters names no value of the schema's "enum"`},
+		{level(`{"zh-CN":{"enum":{}}}`), "/properties/level/x-weid-i18n/zh-CN/enum is empty"},
+		{level(`{"zh-CN":{"enum":{"master":1}}}`), "/properties/level/x-weid-i18n/zh-CN/enum/master must be a string"},
+		{level(`{"zh-CN":{"enum":{"master":""}}}`), "/properties/level/x-weid-i18n/zh-CN/enum/master is empty"},
+		{level(`{"zh-CN":{"enum":{"master":"硕\n士"}}}`), "/properties/level/x-weid-i18n/zh-CN/enum/master contains the control character U+000A"},
+		{prop(`{"zh-CN":{"enum":{"master":"硕士"}}}`), `/properties/degree/x-weid-i18n/zh-CN/enum labels enum values, but the schema beside it has no "enum" of strings`},
 	} {
 		err := schemas.CheckSchema([]byte(c.schema))
 		pe := wantErr(t, err, http.StatusBadRequest, "schema.invalid")
@@ -98,6 +143,7 @@ func TestCheckSchema_MalformedI18nNamesThePath(t *testing.T) {
 		labelledSchema,
 		prop(`{}`),
 		prop(`{"zh-Hant-HK":{"description":"第一行\n第二行"},"en-GB":{"title":"Degree"}}`),
+		level(`{"en":{"enum":{"master":"Master's degree"}},"zh":{"title":"层次","enum":{"bachelor":"学士","master":"硕士"}}}`),
 	} {
 		if err := schemas.CheckSchema([]byte(ok)); err != nil {
 			t.Errorf("CheckSchema(%.80s…): %v", ok, err)
@@ -153,6 +199,34 @@ func TestSystemSchemas_LabelledInThreeLanguages(t *testing.T) {
 		}
 		for name, p := range l.Properties {
 			check("/properties/"+name, p)
+			enumLabelled(t, s, name, p)
+		}
+	}
+}
+
+// enumLabelled fails unless each value of the enum of the property name
+// of the system schema s has a label in English, Simplified and Hong Kong
+// / Macau Traditional Chinese.
+func enumLabelled(t *testing.T, s schemas.System, name string, p *schemas.Labels) {
+	t.Helper()
+	var doc struct {
+		Properties map[string]struct {
+			Enum []any `json:"enum"`
+		} `json:"properties"`
+	}
+	if err := json.Unmarshal(s.Schema, &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range doc.Properties[name].Enum {
+		value, _ := v.(string)
+		for _, lang := range []string{"en", "zh-CN", "zh-HK"} {
+			label := p.EnumI18n[lang][value]
+			if label == "" {
+				t.Errorf("schema %d /properties/%s: the value %v has no %s label", s.ID, name, v, lang)
+			}
+			if c := hant.SimplifiedOnly(label); lang == "zh-HK" && c != "" {
+				t.Errorf("schema %d /properties/%s: zh-HK %q has the Simplified %s", s.ID, name, label, c)
+			}
 		}
 	}
 }
@@ -165,6 +239,7 @@ func FuzzParseLabels(f *testing.F) {
 	f.Add([]byte(`{"properties":{"a":{"x-weid-i18n":{"zh-CN":{"title":"甲"}}}}}`))
 	f.Add([]byte(`{"x-weid-i18n":{"zh-CN":{"title":"a","x":1}}}`))
 	f.Add([]byte(`{"properties":{"a":{"properties":{"b":{"x-weid-i18n":{"en-Latn-GB-oxendict":{"description":"b"}}}}}}}`))
+	f.Add([]byte(`{"properties":{"a":{"enum":["x",1],"x-weid-i18n":{"zh":{"enum":{"x":"甲"}}}}}}`))
 	f.Add([]byte(`[]`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		l, err := schemas.ParseLabels(b)
@@ -182,6 +257,13 @@ func FuzzParseLabels(f *testing.F) {
 			for name := range l.Properties {
 				if name != "" && l.Claim(lang, name) == "" {
 					t.Fatalf("empty label for %q in %q", name, lang)
+				}
+				for _, values := range l.Properties[name].EnumI18n {
+					for v := range values {
+						if strings.TrimSpace(v) != "" && strings.TrimSpace(l.ClaimValue(lang, name, v)) == "" {
+							t.Fatalf("empty label for the value %q of %q in %q", v, name, lang)
+						}
+					}
 				}
 			}
 		}

@@ -256,7 +256,7 @@ func newFixture() (*fixture, error) {
 	f.valid, f.revoked, f.toRevoke, f.toRevokeJWT = tokens[0], tokens[1], ids[2], tokens[2]
 	f.validTx = f.uni.TxHash
 	// The same diploma as an SD-JWT VC and as a Data Integrity document.
-	subject := `"credentialSubject":{"id":"did:key:z6Mki4GPi7yS8qWU6skFi5J5TMPjpqru87B7e8drRyNh4MYU","holderName":"Alice Chen","degree":"Bachelor of Engineering",` +
+	subject := `"credentialSubject":{"id":"did:key:z6Mki4GPi7yS8qWU6skFi5J5TMPjpqru87B7e8drRyNh4MYU","holderName":"Alice Chen","degree":"Bachelor of Engineering","degreeLevel":"bachelor",` +
 		`"fieldOfStudy":"Computer Science","institution":"Example University","awardedDate":"2026-07-01","diplomaNumber":"EU-2026-0042"}`
 	var sd struct {
 		VerifiableCredential api.EnvelopedCredential `json:"verifiableCredential"`
@@ -284,7 +284,7 @@ func newFixture() (*fixture, error) {
 // compact vc+jwt and its id.
 func (f *fixture) issue(holder string) (string, string, error) {
 	cred := `{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiableCredential"],"credentialSubject":{` +
-		`"id":"did:key:z6Mki4GPi7yS8qWU6skFi5J5TMPjpqru87B7e8drRyNh4MYU","holderName":"` + holder + `","degree":"Bachelor of Engineering",` +
+		`"id":"did:key:z6Mki4GPi7yS8qWU6skFi5J5TMPjpqru87B7e8drRyNh4MYU","holderName":"` + holder + `","degree":"Bachelor of Engineering","degreeLevel":"bachelor",` +
 		`"fieldOfStudy":"Computer Science","institution":"Example University","awardedDate":"2026-07-01","diplomaNumber":"EU-2026-0042"}}`
 	var out struct {
 		VerifiableCredential api.EnvelopedCredential `json:"verifiableCredential"`

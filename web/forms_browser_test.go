@@ -8,13 +8,14 @@ import (
 )
 
 // schemaWords are the diploma schema's (system schema 2) words the pages
-// must show in each language: the schema's title and some properties'.
+// must show in each language: the schema's title, some properties' and
+// the labels of degreeLevel's values "bachelor" and "master".
 var schemaWords = []struct {
-	lang, schema, degree, awarded, holderName, idHint string
+	lang, schema, degree, awarded, holderName, idHint, bachelor, master string
 }{
-	{"en", "University diploma", "Degree", "Date awarded", "Holder's name", "national identity or passport number"},
-	{"zh-CN", "学位证书", "学位", "授予日期", "持有人姓名", "居民身份证或护照号码"},
-	{"zh-HK", "學位證書", "學位", "頒授日期", "持有人姓名", "身份證或護照號碼"},
+	{"en", "University diploma", "Degree", "Date awarded", "Holder's name", "national identity or passport number", "Bachelor's degree", "Master's degree"},
+	{"zh-CN", "学位证书", "学位", "授予日期", "持有人姓名", "居民身份证或护照号码", "学士", "硕士"},
+	{"zh-HK", "學位證書", "學位", "頒授日期", "持有人姓名", "身份證或護照號碼", "學士", "碩士"},
 }
 
 // TestBrowser_InstitutionFormInSchemaWords: the institution's offer form
@@ -46,6 +47,10 @@ func TestBrowser_InstitutionFormInSchemaWords(t *testing.T) {
 			if got := text(t, ctx, `label[for="claim-holderIdNumber"] .hint`); !strings.Contains(got, w.idHint) {
 				t.Errorf("holderIdNumber described as %q, want it to contain %q", got, w.idHint)
 			}
+			// The enum's choices in the schema's words, their values kept.
+			if got := text(t, ctx, `#claim-degreeLevel option[value='"master"']`); got != w.master {
+				t.Errorf("degreeLevel's master offered as %q, want %q", got, w.master)
+			}
 			form := eval[string](t, ctx, `document.getElementById("claims-fields").innerText`)
 			for _, key := range []string{"holderName", "awardedDate", "fieldOfStudy", "diplomaNumber", "degreeLevel"} {
 				if strings.Contains(form, key) {
@@ -73,6 +78,9 @@ func TestBrowser_InstitutionFormInSchemaWords(t *testing.T) {
 	if v := eval[string](t, ctx, `document.getElementById("claim-holderName").value`); v != "周丹" {
 		t.Errorf("the switch lost what was typed: %q", v)
 	}
+	if got := text(t, ctx, `#claim-degreeLevel option[value='"master"']`); got != "碩士" {
+		t.Errorf("after the switch master is offered as %q", got)
+	}
 }
 
 // TestBrowser_VerifyClaimsInSchemaWords: the verify page names a valid
@@ -91,6 +99,9 @@ func TestBrowser_VerifyClaimsInSchemaWords(t *testing.T) {
 						t.Errorf("%s: claim %s labelled %q, want %q", cred.name, key, got, want)
 					}
 				}
+				if got := text(t, ctx, `#claims tr[data-claim="degreeLevel"] td`); got != w.bachelor {
+					t.Errorf("%s: degreeLevel bachelor shown as %q, want %q", cred.name, got, w.bachelor)
+				}
 				if got := text(t, ctx, "#fact-schema-0"); !strings.HasPrefix(got, w.schema+" ") || !strings.HasSuffix(got, "/v1/schemas/2") {
 					t.Errorf("%s: schema fact %q", cred.name, got)
 				}
@@ -105,5 +116,8 @@ func TestBrowser_VerifyClaimsInSchemaWords(t *testing.T) {
 	run(t, ctx, "switch to zh-CN", setSelect("#lang", "zh-CN"))
 	if got := text(t, ctx, `#claims tr[data-claim="degree"] th`); got != "学位" {
 		t.Errorf("after the switch degree is labelled %q", got)
+	}
+	if got := text(t, ctx, `#claims tr[data-claim="degreeLevel"] td`); got != "学士" {
+		t.Errorf("after the switch degreeLevel is shown as %q", got)
 	}
 }

@@ -10,7 +10,6 @@ import (
 	"regexp"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -74,34 +73,15 @@ func TestPages_RenderedWithLayoutAndHeaders(t *testing.T) {
 }
 
 // languages are the pages' languages, as i18n.js names its tables.
-var languages = []string{"en", "zh-CN", "zh-HK"}
+var languages = Languages
 
-// i18nTables reads i18n.js: language → key → text.
+// i18nTables reads i18n.js as the CLI does (Messages): language → key →
+// text.
 func i18nTables(t *testing.T) map[string]map[string]string {
 	t.Helper()
-	src, err := static.ReadFile("static/i18n.js")
+	tables, err := Messages()
 	if err != nil {
 		t.Fatal(err)
-	}
-	text := string(src)
-	tableRE := regexp.MustCompile(`(?m)^  "?([\w-]+)"?: \{$`)
-	entryRE := regexp.MustCompile(`(?m)^\s+"([\w.+-]+)": ("(?:[^"\\]|\\.)*"),$`)
-	starts := tableRE.FindAllStringSubmatchIndex(text, -1)
-	tables := map[string]map[string]string{}
-	for i, at := range starts {
-		end := len(text)
-		if i+1 < len(starts) {
-			end = starts[i+1][0]
-		}
-		m := map[string]string{}
-		for _, e := range entryRE.FindAllStringSubmatch(text[at[1]:end], -1) {
-			s, err := strconv.Unquote(e[2])
-			if err != nil {
-				t.Fatalf("%s: %v", e[1], err)
-			}
-			m[e[1]] = s
-		}
-		tables[text[at[2]:at[3]]] = m
 	}
 	for _, l := range languages {
 		if len(tables[l]) < 100 {

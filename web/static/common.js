@@ -34,8 +34,11 @@
   weid.lang = pickLang();
 
   // t returns the text of key in the current language with {name}
-  // placeholders filled from vars; an unknown key is returned as is.
+  // placeholders filled from vars; an unknown key is returned as is. A key
+  // with a singular form ("key.one") takes it when its count, the number
+  // in vars, is 1 (plurals right in English; Chinese has one form).
   weid.t = function (key, vars) {
+    if (vars && weid.i18n.en[key + ".one"] !== undefined && Object.values(vars).some((v) => Number(v) === 1 && String(v) === "1")) key += ".one";
     const dict = weid.i18n[weid.lang] || weid.i18n.en;
     let s = dict[key];
     if (s === undefined) s = weid.i18n.en[key];
@@ -103,6 +106,25 @@
     const props = schema && typeof schema === "object" && schema.properties;
     const p = props && typeof props === "object" && Object.prototype.hasOwnProperty.call(props, key) ? props[key] : null;
     return weid.schemaText(p, "title").trim() || key;
+  };
+
+  // valueLabel is how a schema property (node) names the value v of its
+  // "enum": the label in its x-weid-i18n entry's "enum" for the page's
+  // language, else for the primary language ("zh"), else v itself.
+  weid.valueLabel = function (node, v) {
+    const text = typeof v === "string" ? v : JSON.stringify(v);
+    const ann = node && typeof node === "object" ? node["x-weid-i18n"] : null;
+    if (typeof v !== "string" || !ann || typeof ann !== "object") return text;
+    const want = weid.lang.toLowerCase();
+    const primary = want.split("-")[0];
+    let exact = null, base = null;
+    for (const [tag, t] of Object.entries(ann)) {
+      const e = t && typeof t === "object" && t.enum && typeof t.enum === "object" ? t.enum : null;
+      if (!e || !Object.prototype.hasOwnProperty.call(e, v) || typeof e[v] !== "string" || !e[v].trim()) continue;
+      if (tag.toLowerCase() === want) exact = e[v];
+      else if (tag.toLowerCase() === primary) base = e[v];
+    }
+    return exact || base || text;
   };
 
   // ---- API ---------------------------------------------------------------

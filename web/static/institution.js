@@ -98,7 +98,19 @@
       const hint = label.querySelector(".hint");
       hint.textContent = w.schemaText(p, "description");
       hint.hidden = !hint.textContent;
+      const input = document.getElementById(label.htmlFor);
+      if (input && input.tagName === "SELECT") labelOptions(input, p);
     });
+  }
+
+  // labelOptions names a select's choices in the page's language: an
+  // enum's values as the schema labels them, yes and no for a boolean.
+  function labelOptions(select, p) {
+    for (const o of select.options) {
+      if (!o.value) continue;
+      const v = JSON.parse(o.value);
+      o.textContent = typeof v === "boolean" ? w.t(v ? "value.true" : "value.false") : w.valueLabel(p, v);
+    }
   }
 
   // field is the input of one schema property, labelled by labelFields.

@@ -89,6 +89,25 @@
     return key;
   }
 
+  // claimNode is the schema of a claim key (a path "a.b") in the first of
+  // the credential's schemas that has one with an "enum"; null if none.
+  function claimNode(docs, key) {
+    for (const d of docs || []) {
+      let node = d;
+      for (const k of key.split(".")) node = node && node.properties && typeof node.properties === "object" && Object.prototype.hasOwnProperty.call(node.properties, k) ? node.properties[k] : null;
+      if (node && typeof node === "object" && Array.isArray(node.enum)) return node;
+    }
+    return null;
+  }
+
+  // claimValue shows a claim's value: an enum's value as its schema labels
+  // it in the page's language (the value itself on hover).
+  function claimValue(docs, key, v) {
+    const node = typeof v === "string" ? claimNode(docs, key) : null;
+    const label = node ? w.valueLabel(node, v) : v;
+    return node && label !== v ? el("span", { title: v, dataset: { value: v } }, label) : value(v);
+  }
+
   // claimsTable lists a credential's subject claims (or a presentation
   // result's disclosed claims), each named as its schemas name it (docs:
   // the JSON Schemas, from the ledger).
@@ -100,7 +119,7 @@
       for (const [k, v] of Object.entries(s)) {
         const label = k === "id" ? w.t("claims.subject") : claimLabel(docs, k);
         tbody.append(el("tr", { dataset: { claim: k } }, el("th", { scope: "row", title: label !== k ? k : null }, label),
-          el("td", { class: k === "id" ? "mono" : "" }, value(v))));
+          el("td", { class: k === "id" ? "mono" : "" }, claimValue(docs, k, v))));
       }
     }
     return el("div", { class: "table-wrap" }, el("table", { id: "claims" }, tbody));
