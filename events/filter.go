@@ -139,3 +139,21 @@ func (f *Filter) Match(e *api.Event) bool {
 	}
 	return true
 }
+
+// Key is a string equal for filters that keep the same events: the
+// hub filters a block once per distinct filter, not once per subscriber.
+func (f *Filter) Key() string {
+	if f == nil {
+		return "*||"
+	}
+	types := "*"
+	if f.types != nil {
+		ts := make([]string, 0, len(f.types))
+		for t := range f.types {
+			ts = append(ts, t)
+		}
+		slices.Sort(ts)
+		types = strings.Join(ts, ",")
+	}
+	return types + "|" + f.DID + "|" + f.StatusList
+}

@@ -2,7 +2,6 @@ package events
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"time"
 
@@ -93,23 +92,33 @@ func contains(s string, c byte) bool {
 // returns the position after the last event it read; an error of emit
 // stops it and is returned.
 func Replay(l Ledger, f *Filter, pos Cursor, to uint64, emit func(*api.Event) error) (Cursor, error) {
-	hash := l.Registry().Suite().TxHash
-	for h := pos.Height; h <= to; h++ {
+	return replay(ledgerEvents(l), f, pos, to, func(e *Live) error { return emit(&e.Event) })
+}
+
+// ledgerEvents reads each block's events from l, without a cache.
+func ledgerEvents(l Ledger) func(uint64) ([]Live, error) {
+	return func(h uint64) ([]Live, error) {
 		b, err := l.Block(h)
 		if err != nil {
-			return pos, err
+			return nil, err
 		}
-		evs, err := Derive(b, l, hash)
+		return derive(l, b)
+	}
+}
+
+// replay is Replay over a source of blocks' events.
+func replay(read func(uint64) ([]Live, error), f *Filter, pos Cursor, to uint64, emit func(*Live) error) (Cursor, error) {
+	for h := pos.Height; h <= to; h++ {
+		evs, err := read(h)
 		if err != nil {
 			return pos, err
 		}
 		for i := range evs {
-			c, _ := ParseCursor(evs[i].Cursor)
-			if c.Less(pos) {
+			if evs[i].Pos.Less(pos) {
 				continue
 			}
-			pos = c.Next()
-			if f.Match(&evs[i]) {
+			pos = evs[i].Pos.Next()
+			if f.Match(&evs[i].Event) {
 				if err := emit(&evs[i]); err != nil {
 					return pos, err
 				}
@@ -128,6 +137,15 @@ func Replay(l Ledger, f *Filter, pos Cursor, to uint64, emit func(*api.Event) er
 // the last event returned if the page is full, else the last event of the
 // last block read (s.After if none was).
 func Page(l Ledger, f *Filter, s Start, limit int) (*api.EventPage, error) {
+	return page(l, ledgerEvents(l), f, s, limit)
+}
+
+// Page is Page reading recent blocks' events from the hub's cache.
+func (h *Hub) Page(f *Filter, s Start, limit int) (*api.EventPage, error) {
+	return page(h.l, h.blockEvents, f, s, limit)
+}
+
+func page(l Ledger, read func(uint64) ([]Live, error), f *Filter, s Start, limit int) (*api.EventPage, error) {
 	head := l.Head()
 	page := &api.EventPage{Events: []api.Event{}, Next: s.After}
 	if head.Empty || s.Pos.Height > head.Height {
@@ -137,12 +155,12 @@ func Page(l Ledger, f *Filter, s Start, limit int) (*api.EventPage, error) {
 	if to-s.Pos.Height >= api.MaxEventPageBlocks {
 		to = s.Pos.Height + api.MaxEventPageBlocks - 1
 	}
-	_, err := replayAll(l, s.Pos, to, func(e *api.Event) error {
+	_, err := replay(read, nil, s.Pos, to, func(e *Live) error {
 		page.Next = e.Cursor
-		if !f.Match(e) {
+		if !f.Match(&e.Event) {
 			return nil
 		}
-		page.Events = append(page.Events, *e)
+		page.Events = append(page.Events, e.Event)
 		if len(page.Events) == limit {
 			return errStop
 		}
@@ -152,11 +170,6 @@ func Page(l Ledger, f *Filter, s Start, limit int) (*api.EventPage, error) {
 		return nil, err
 	}
 	return page, nil
-}
-
-// replayAll is Replay without a filter: emit sees every event.
-func replayAll(l Ledger, pos Cursor, to uint64, emit func(*api.Event) error) (Cursor, error) {
-	return Replay(l, nil, pos, to, emit)
 }
 
 // Stream is a reader following the chain: Follow calls Event with each
@@ -169,8 +182,13 @@ type Stream struct {
 	// JSON encoding too (encoded once for all live subscribers).
 	EventJSON func(e *api.Event, encoded []byte) error
 	Flush     func() error
-	Idle      func() error
-	Heartbeat time.Duration
+	// FlushEvery, if set, spaces the live feed's flushes at least this
+	// far apart: a burst right after a quiet time is flushed at once,
+	// while under load the events of several blocks go out in one write
+	// (a reader's lag grows by at most FlushEvery).
+	FlushEvery time.Duration
+	Idle       func() error
+	Heartbeat  time.Duration
 }
 
 // Follow replays the events the filter keeps from pos to the head, then
@@ -180,22 +198,15 @@ type Stream struct {
 // from the ledger at the reader's pace, so only the live part is
 // buffered.
 func (h *Hub) Follow(ctx context.Context, f *Filter, pos Cursor, s Stream) error {
-	emitJSON := func(e *api.Event, raw []byte) error {
+	emit := func(e *Live) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		if s.EventJSON == nil {
-			return s.Event(e)
+			return s.Event(&e.Event)
 		}
-		if raw == nil {
-			var err error
-			if raw, err = json.Marshal(e); err != nil {
-				return err
-			}
-		}
-		return s.EventJSON(e, raw)
+		return s.EventJSON(&e.Event, e.JSON)
 	}
-	emit := func(e *api.Event) error { return emitJSON(e, nil) }
 	flush := func() error {
 		if s.Flush == nil {
 			return nil
@@ -209,7 +220,7 @@ func (h *Hub) Follow(ctx context.Context, f *Filter, pos Cursor, s Stream) error
 			break
 		}
 		var err error
-		if pos, err = Replay(h.l, f, pos, head.Height, emit); err != nil {
+		if pos, err = replay(h.blockEvents, f, pos, head.Height, emit); err != nil {
 			return ctxErr(ctx, err)
 		}
 		if err := flush(); err != nil {
@@ -222,46 +233,104 @@ func (h *Hub) Follow(ctx context.Context, f *Filter, pos Cursor, s Stream) error
 	}
 	defer sub.Close()
 	if live > 0 && pos.Height <= live-1 {
-		if pos, err = Replay(h.l, f, pos, live-1, emit); err != nil {
+		if pos, err = replay(h.blockEvents, f, pos, live-1, emit); err != nil {
 			return ctxErr(ctx, err)
 		}
 		if err := flush(); err != nil {
 			return ctxErr(ctx, err)
 		}
 	}
+	return ctxErr(ctx, h.followLive(ctx, sub, pos, s, emit, flush))
+}
+
+// followLive reads sub's batches from pos on until ctx ends (nil), the
+// subscription ends or a callback fails.
+func (h *Hub) followLive(ctx context.Context, sub *Subscription, pos Cursor, s Stream, emit func(*Live) error, flush func() error) error {
 	beat := s.Heartbeat
 	if beat <= 0 {
 		beat = time.Hour
 	}
 	t := time.NewTicker(beat)
 	defer t.Stop()
+	fl := newFlusher(s.FlushEvery, flush)
+	defer fl.stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
-		case e := <-sub.C():
-			c, _ := ParseCursor(e.Cursor)
-			if c.Less(pos) {
-				continue
-			}
-			pos = c.Next()
-			if err := emitJSON(&e.Event, e.JSON); err != nil {
-				return ctxErr(ctx, err)
-			}
-			if len(sub.C()) == 0 {
-				if err := flush(); err != nil {
-					return ctxErr(ctx, err)
+		case <-sub.Ready():
+			for _, batch := range sub.Take() {
+				for i := range batch {
+					if batch[i].Pos.Less(pos) {
+						continue
+					}
+					pos = batch[i].Pos.Next()
+					if err := emit(&batch[i]); err != nil {
+						return err
+					}
 				}
+			}
+			if err := fl.due(); err != nil {
+				return err
+			}
+		case <-fl.c:
+			if err := fl.now(); err != nil {
+				return err
 			}
 		case <-sub.Done():
 			return sub.Err()
 		case <-t.C:
 			if s.Idle != nil {
 				if err := s.Idle(); err != nil {
-					return ctxErr(ctx, err)
+					return err
 				}
 			}
 		}
+	}
+}
+
+// flusher spaces flushes at least every apart: due flushes now if the
+// last flush is that old, else once the interval has passed (c fires).
+type flusher struct {
+	every time.Duration
+	flush func() error
+	last  time.Time
+	t     *time.Timer
+	c     <-chan time.Time // nil while no flush is pending
+}
+
+func newFlusher(every time.Duration, flush func() error) *flusher {
+	return &flusher{every: every, flush: flush}
+}
+
+func (f *flusher) due() error {
+	if f.every <= 0 {
+		return f.flush()
+	}
+	wait := f.every - time.Since(f.last)
+	if wait <= 0 {
+		return f.now()
+	}
+	if f.c == nil {
+		if f.t == nil {
+			f.t = time.NewTimer(wait)
+		} else {
+			f.t.Reset(wait)
+		}
+		f.c = f.t.C
+	}
+	return nil
+}
+
+func (f *flusher) now() error {
+	f.c = nil
+	f.last = time.Now()
+	return f.flush()
+}
+
+func (f *flusher) stop() {
+	if f.t != nil {
+		f.t.Stop()
 	}
 }
 

@@ -2,10 +2,9 @@ package events
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -41,9 +40,11 @@ type Hub struct {
 	l      Ledger
 	buffer int
 
-	wake  chan struct{}
-	last  atomic.Pointer[chain.Block] // the last block the hook saw, to spare a read
-	count atomic.Int32                // subscriptions, read by the commit hook
+	wake   chan struct{}
+	last   atomic.Pointer[chain.Block]   // the last block the hook saw, to spare a read
+	count  atomic.Int32                  // subscriptions, read by the commit hook
+	notify atomic.Pointer[chan struct{}] // closed at the next commit (NextCommit)
+	cache  blockCache
 
 	mu   sync.Mutex
 	subs map[*Subscription]struct{}
@@ -63,14 +64,36 @@ func NewHub(l Ledger, buffer int) *Hub {
 }
 
 // Committed is the ledger's commit hook. It runs on the engine's
-// goroutine, so it does nothing but an atomic load while nobody
-// subscribes, and otherwise wakes the hub without waiting.
+// goroutine, so it does nothing but two atomic loads while nobody
+// subscribes or waits, and otherwise wakes the hub and the waiters
+// without waiting.
 func (h *Hub) Committed(b *chain.Block) {
+	if h.notify.Load() != nil {
+		if c := h.notify.Swap(nil); c != nil {
+			close(*c)
+		}
+	}
 	if h.count.Load() == 0 {
 		return
 	}
 	h.last.Store(b)
 	h.poke()
+}
+
+// NextCommit returns a channel closed when the next block commits: a
+// reader that caught up takes it, reads once more (a block committed
+// before it took the channel is already readable), then waits on it
+// instead of polling.
+func (h *Hub) NextCommit() <-chan struct{} {
+	for {
+		if c := h.notify.Load(); c != nil {
+			return *c
+		}
+		c := make(chan struct{})
+		if h.notify.CompareAndSwap(nil, &c) {
+			return c
+		}
+	}
 }
 
 func (h *Hub) poke() {
@@ -106,7 +129,9 @@ func (h *Hub) Run(ctx context.Context) {
 }
 
 // deliver hands the subscriptions the events of every committed block
-// they have not had.
+// they have not had: derived and encoded once, filtered once per distinct
+// filter, queued to each subscription as one batch per block without
+// waiting for its reader.
 func (h *Hub) deliver() error {
 	for {
 		h.mu.Lock()
@@ -116,29 +141,22 @@ func (h *Hub) deliver() error {
 		if n == 0 || head.Empty || next > head.Height {
 			return nil
 		}
-		b := h.last.Load()
-		if b == nil || b.Header.Height != next {
-			var err error
-			if b, err = h.l.Block(next); err != nil {
-				return fmt.Errorf("events: read block %d: %w", next, err)
-			}
-		}
-		evs, err := Derive(b, h.l, h.l.Registry().Suite().TxHash)
+		live, err := h.blockEvents(next)
 		if err != nil {
 			return err
 		}
-		// Encoded once here, not once per subscriber.
-		live := make([]Live, len(evs))
-		for i := range evs {
-			live[i].Event = evs[i]
-			if live[i].JSON, err = json.Marshal(&evs[i]); err != nil {
-				return err
-			}
-		}
 		h.mu.Lock()
 		if h.gen == gen && h.next == next {
+			kept := map[string][]Live{}
 			for s := range h.subs {
-				s.offer(h, live)
+				batch, ok := kept[s.key]
+				if !ok {
+					batch = keep(s.f, live)
+					kept[s.key] = batch
+				}
+				if len(batch) > 0 {
+					s.offer(h, batch)
+				}
 			}
 			h.next = next + 1
 		}
@@ -146,22 +164,46 @@ func (h *Hub) deliver() error {
 	}
 }
 
+// keep is the events f keeps: evs itself if it keeps them all.
+func keep(f *Filter, evs []Live) []Live {
+	for i := range evs {
+		if f.Match(&evs[i].Event) {
+			continue
+		}
+		out := slices.Clone(evs[:i])
+		for j := i + 1; j < len(evs); j++ {
+			if f.Match(&evs[j].Event) {
+				out = append(out, evs[j])
+			}
+		}
+		return out
+	}
+	return evs
+}
+
 // Subscription is a live feed of the events of blocks from a height on,
-// that a filter keeps. C delivers them; Done closes when the subscription
-// ends, Err says why.
+// that a filter keeps, in batches (one per block). Ready signals queued
+// batches, Take takes them; Done closes when the subscription ends, Err
+// says why.
 type Subscription struct {
-	f    *Filter
-	c    chan Live
+	f   *Filter
+	key string // f's Key: subscriptions with one filter share its batches
+	h   *Hub
+
+	mu      sync.Mutex // guards queue and pending (taken under h.mu, never the reverse)
+	queue   [][]Live
+	pending int // events queued
+	ready   chan struct{}
+
 	done chan struct{}
 	err  error
-	h    *Hub
 }
 
 // Subscribe starts a live subscription; it delivers the events of blocks
 // from the returned height on (the next block the hub will deliver).
 // Close it when done.
 func (h *Hub) Subscribe(f *Filter) (*Subscription, uint64, error) {
-	s := &Subscription{f: f, c: make(chan Live, h.buffer), done: make(chan struct{}), h: h}
+	s := &Subscription{f: f, key: f.Key(), ready: make(chan struct{}, 1), done: make(chan struct{}), h: h}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.done {
@@ -182,20 +224,36 @@ func (h *Hub) Subscribe(f *Filter) (*Subscription, uint64, error) {
 	return s, h.next, nil
 }
 
-// offer queues the events s keeps, or ends s if its buffer is full
-// (called with h.mu held).
-func (s *Subscription) offer(h *Hub, evs []Live) {
-	for i := range evs {
-		if !s.f.Match(&evs[i].Event) {
-			continue
-		}
-		select {
-		case s.c <- evs[i]:
-		default:
-			h.drop(s, ErrSlowConsumer)
-			return
-		}
+// offer queues a block's events for s, or ends s if that would hold more
+// than the hub's buffer (called with h.mu held).
+func (s *Subscription) offer(h *Hub, batch []Live) {
+	s.mu.Lock()
+	full := s.pending+len(batch) > h.buffer
+	if !full {
+		s.queue = append(s.queue, batch)
+		s.pending += len(batch)
 	}
+	s.mu.Unlock()
+	if full {
+		h.drop(s, ErrSlowConsumer)
+		return
+	}
+	select {
+	case s.ready <- struct{}{}:
+	default:
+	}
+}
+
+// Ready receives when batches are queued (Take them).
+func (s *Subscription) Ready() <-chan struct{} { return s.ready }
+
+// Take returns the queued batches, oldest first, and empties the queue.
+func (s *Subscription) Take() [][]Live {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	q := s.queue
+	s.queue, s.pending = nil, 0
+	return q
 }
 
 // drop ends s with err (called with h.mu held).
@@ -209,14 +267,12 @@ func (h *Hub) drop(s *Subscription, err error) {
 	close(s.done)
 }
 
-// C delivers the subscription's events in cursor order.
-func (s *Subscription) C() <-chan Live { return s.c }
-
-// Live is an event of the live feed with its JSON encoding (made once for
-// every subscriber).
+// Live is an event with its JSON encoding and position, made once for
+// every reader.
 type Live struct {
 	api.Event
 	JSON []byte
+	Pos  Cursor
 }
 
 // Done is closed when the subscription ended (Err says why).

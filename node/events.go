@@ -28,10 +28,15 @@ func (n *Node) EventStart(from string) (events.Start, error) {
 }
 
 // EventPage returns up to limit events the filter keeps from s on
-// (events.Page).
+// (events.Page; recent blocks' events are derived once for all readers).
 func (n *Node) EventPage(f *events.Filter, s events.Start, limit int) (*api.EventPage, error) {
-	return events.Page(n.Ledger, f, s, limit)
+	return n.events.Page(f, s, limit)
 }
+
+// NextCommit returns a channel closed when the next block commits: the
+// webhook deliveries and the NATS publisher wait on it once they caught
+// up, instead of polling.
+func (n *Node) NextCommit() <-chan struct{} { return n.events.NextCommit() }
 
 // FollowEvents replays the events the filter keeps from s on and follows
 // new blocks until ctx ends, the stream's callbacks fail or the stream is

@@ -42,7 +42,7 @@ func (n *Node) startNATS(cfg Config) error {
 	if err := natsjs.Check(cfg.EventsNATS, cfg.EventsNATSStream); err != nil {
 		return err
 	}
-	p := &natsjs.Publisher{URL: cfg.EventsNATS, Stream: cfg.EventsNATSStream, Source: n, Store: natsCursor{n.Keystore}}
+	p := &natsjs.Publisher{URL: cfg.EventsNATS, Stream: cfg.EventsNATSStream, Source: n, Store: natsCursor{n.Keystore}, Wake: n.NextCommit}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {

@@ -51,7 +51,7 @@ func (n *Node) startWebhooks(cfg Config) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	g := webhooks.Guard{AllowHosts: cfg.WebhookAllowHosts}
 	n.hooks = &hooks{guard: g, ctx: ctx, cancel: cancel, running: map[string]*delivery{},
-		deliverer: &webhooks.Deliverer{Source: n, Store: n, Client: g.Client(webhooks.DefaultTimeout), MaxFailures: cfg.WebhookMaxFailures}}
+		deliverer: &webhooks.Deliverer{Source: n, Store: n, Client: g.Client(webhooks.DefaultTimeout), MaxFailures: cfg.WebhookMaxFailures, Wake: n.NextCommit}}
 	var subs []api.Subscription
 	var clear []string // records with the secret in the clear
 	err := n.Keystore.Records(subscriptionPrefix, func(_ string, raw []byte) error {

@@ -49,13 +49,27 @@ type Deliverer struct {
 	// MinBackoff and MaxBackoff bound the wait between attempts: it
 	// doubles from MinBackoff, with full jitter.
 	MinBackoff, MaxBackoff time.Duration
+	// Wake, if set, returns a channel closed when the next block commits
+	// (the node's NextCommit): a subscription that caught up waits on it.
+	Wake func() <-chan struct{}
 	// Poll is how often a subscription that caught up looks for new
-	// events (default 200 ms).
+	// events when Wake is not set (default 200 ms).
 	Poll time.Duration
+	// SaveEvery spaces the saves of a subscription's cursor while it
+	// delivers (DefaultSaveEvery); it is also saved whenever it caught
+	// up, fails, or stops. A crash loses at most this much progress:
+	// those events are delivered again (at least once).
+	SaveEvery time.Duration
 }
 
+// DefaultSaveEvery is how often a delivering subscription's cursor is
+// saved: a write per delivery would cost the node as much as the
+// delivery itself.
+const DefaultSaveEvery = 250 * time.Millisecond
+
 // Run delivers sub's events from its cursor until ctx ends or the
-// subscription is paused; it saves the subscription after every change.
+// subscription is paused; it saves the subscription as it goes
+// (SaveEvery) and before it returns.
 func (d *Deliverer) Run(ctx context.Context, sub *api.Subscription) error {
 	f, err := events.ParseFilter(sub.Types, sub.DID, sub.StatusList)
 	if err != nil {
@@ -65,57 +79,120 @@ func (d *Deliverer) Run(ctx context.Context, sub *api.Subscription) error {
 	if err != nil {
 		return err
 	}
-	poll := d.Poll
-	if poll <= 0 {
-		poll = 200 * time.Millisecond
+	from := sub.Cursor
+	if from == "" {
+		from = "0"
 	}
+	start, err := d.Source.EventStart(from)
+	if err != nil {
+		return fmt.Errorf("subscription %s: cursor %s: %w", sub.ID, sub.Cursor, err)
+	}
+	r := &run{d: d, sub: sub, key: key, saved: time.Now()}
 	for ctx.Err() == nil && sub.Status == api.SubscriptionActive {
-		from := sub.Cursor
-		if from == "" {
-			from = "0"
-		}
-		start, err := d.Source.EventStart(from)
-		if err != nil {
-			return fmt.Errorf("subscription %s: cursor %s: %w", sub.ID, sub.Cursor, err)
+		var wake <-chan struct{}
+		if d.Wake != nil {
+			wake = d.Wake() // before reading: a commit after the read closes it
 		}
 		page, err := d.Source.EventPage(f, start, PageSize)
 		if err != nil {
 			return err
 		}
 		for i := range page.Events {
-			if !d.deliver(ctx, sub, key, &page.Events[i]) {
-				return nil
+			if !r.deliver(ctx, &page.Events[i]) {
+				return r.save()
 			}
 		}
-		if page.Next != sub.Cursor && page.Next != "" {
-			sub.Cursor = page.Next
-			if err := d.Store.SaveSubscription(sub); err != nil {
+		if page.Next != "" && page.Next != start.After {
+			if start, err = startAfter(page.Next); err != nil {
 				return err
 			}
+			sub.Cursor = page.Next
+			r.dirty = true
 		}
 		if len(page.Events) < PageSize {
-			sleep(ctx, poll)
+			if err := r.save(); err != nil {
+				return err
+			}
+			d.wait(ctx, wake)
 		}
 	}
+	return r.save()
+}
+
+// startAfter is where the events after cursor c start (what
+// events.ResolveStart returns for a cursor already checked).
+func startAfter(c string) (events.Start, error) {
+	pos, err := events.ParseCursor(c)
+	if err != nil {
+		return events.Start{}, err
+	}
+	return events.Start{Pos: pos.Next(), After: c}, nil
+}
+
+// wait returns when the next block commits (wake), after Poll without
+// Wake, or when ctx ends.
+func (d *Deliverer) wait(ctx context.Context, wake <-chan struct{}) {
+	if wake == nil {
+		poll := d.Poll
+		if poll <= 0 {
+			poll = 200 * time.Millisecond
+		}
+		sleep(ctx, poll)
+		return
+	}
+	select {
+	case <-ctx.Done():
+	case <-wake:
+	}
+}
+
+// run is one Run's delivery state: the subscription and whether its
+// record is behind it.
+type run struct {
+	d     *Deliverer
+	sub   *api.Subscription
+	key   []byte
+	dirty bool
+	saved time.Time
+}
+
+// save writes the subscription if it changed since the last save.
+func (r *run) save() error {
+	if !r.dirty {
+		return nil
+	}
+	if err := r.d.Store.SaveSubscription(r.sub); err != nil {
+		return err
+	}
+	r.dirty, r.saved = false, time.Now()
 	return nil
 }
 
 // deliver sends one event until the receiver takes it (true), the
 // subscription is paused or ctx ends (false).
-func (d *Deliverer) deliver(ctx context.Context, sub *api.Subscription, key []byte, e *api.Event) bool {
+func (r *run) deliver(ctx context.Context, e *api.Event) bool {
+	d, sub := r.d, r.sub
 	body, _ := json.Marshal(e)
 	for attempt := 0; ; attempt++ {
 		now := time.Now()
-		err := d.post(ctx, sub.URL, key, e.ID, now, body)
+		pctx, release := graceful(ctx)
+		err := d.post(pctx, sub.URL, r.key, e.ID, now, body)
+		release()
 		sub.LastAttempt = now.UTC().Format(time.RFC3339)
+		if err == nil { // taken, even if the subscription is stopping
+			r.dirty = true
+			sub.Cursor, sub.Failures, sub.LastError = e.Cursor, 0, ""
+			sub.Delivered++
+			every := d.SaveEvery
+			if every <= 0 {
+				every = DefaultSaveEvery
+			}
+			return ctx.Err() == nil && (time.Since(r.saved) < every || r.save() == nil)
+		}
 		if ctx.Err() != nil {
 			return false
 		}
-		if err == nil {
-			sub.Cursor, sub.Failures, sub.LastError = e.Cursor, 0, ""
-			sub.Delivered++
-			return d.Store.SaveSubscription(sub) == nil
-		}
+		r.dirty = true
 		sub.Failures++
 		sub.LastError = err.Error()
 		max := d.MaxFailures
@@ -126,7 +203,7 @@ func (d *Deliverer) deliver(ctx context.Context, sub *api.Subscription, key []by
 			sub.Status = api.SubscriptionPaused
 			sub.Paused = fmt.Sprintf("%d failed attempts to deliver event %s; the last: %s", sub.Failures, e.Cursor, err)
 		}
-		if d.Store.SaveSubscription(sub) != nil || sub.Status != api.SubscriptionActive {
+		if r.save() != nil || sub.Status != api.SubscriptionActive {
 			return false
 		}
 		sleep(ctx, d.backoff(attempt))
@@ -169,6 +246,18 @@ func (d *Deliverer) post(ctx context.Context, url string, key []byte, id string,
 		return fmt.Errorf("the receiver answered HTTP %d", resp.StatusCode)
 	}
 	return nil
+}
+
+// stopGrace is how long a delivery in flight may finish after its
+// subscription was stopped (paused, deleted, the node shutting down), so
+// that an event the receiver took is not delivered again.
+const stopGrace = 2 * time.Second
+
+// graceful is ctx, ended stopGrace after ctx ends; release it when done.
+func graceful(ctx context.Context) (context.Context, func()) {
+	g, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	stop := context.AfterFunc(ctx, func() { time.AfterFunc(stopGrace, cancel) })
+	return g, func() { stop(); cancel() }
 }
 
 func sleep(ctx context.Context, d time.Duration) {

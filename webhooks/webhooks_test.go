@@ -96,6 +96,9 @@ func (m *memStore) SaveSubscription(s *api.Subscription) error {
 func (m *memStore) last() api.Subscription {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if len(m.saved) == 0 {
+		return api.Subscription{}
+	}
 	return m.saved[len(m.saved)-1]
 }
 
@@ -228,5 +231,49 @@ func TestDeliverer_PausesAfterFailuresAndFollowsNoRedirect(t *testing.T) {
 	}
 	if hits != 0 {
 		t.Fatalf("the redirect was followed %d times", hits)
+	}
+}
+
+// TestDeliverer_WakesOnCommitInsteadOfPolling: a subscription that caught
+// up waits for the next commit (the node's NextCommit), not for a poll
+// interval: with polling set to an hour, a DID created after it caught up
+// is still delivered, and its cursor saved.
+func TestDeliverer_WakesOnCommitInsteadOfPolling(t *testing.T) {
+	n, newDID := openNode(t)
+	rcv := &receiver{}
+	srv := httptest.NewServer(rcv)
+	defer srv.Close()
+	start, _ := n.EventStart("now")
+	sub := &api.Subscription{ID: "s3", URL: srv.URL, Types: []string{"did.created"}, Secret: webhooks.NewSecret(), Status: api.SubscriptionActive, Cursor: start.After}
+	store := &memStore{}
+	d := &webhooks.Deliverer{Source: n, Store: store, Client: webhooks.Guard{AllowHosts: []string{"127.0.0.1"}}.Client(time.Second),
+		Wake: n.NextCommit, Poll: time.Hour}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- d.Run(ctx, sub) }()
+	var dids []string
+	for range 3 {
+		dids = append(dids, newDID())
+	}
+	for store.last().Delivered < 3 && ctx.Err() == nil {
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	rcv.mu.Lock()
+	defer rcv.mu.Unlock()
+	if len(rcv.bodies) != 3 {
+		t.Fatalf("received %d deliveries, want 3 (the deliverer polled instead of waking on commit?)", len(rcv.bodies))
+	}
+	for i, body := range rcv.bodies {
+		if !strings.Contains(body, dids[i]) {
+			t.Errorf("delivery %d is %s, want the creation of %s", i, body, dids[i])
+		}
+	}
+	if s := store.last(); s.Delivered != 3 || s.Cursor == start.After {
+		t.Fatalf("saved %+v", s)
 	}
 }

@@ -74,7 +74,11 @@ type Publisher struct {
 	Prefix string // subject prefix, DefaultPrefix if empty
 	Source Source
 	Store  Store
-	// Poll is how often a publisher that caught up looks for new events.
+	// Wake, if set, returns a channel closed when the next block commits
+	// (the node's NextCommit): a publisher that caught up waits on it.
+	Wake func() <-chan struct{}
+	// Poll is how often a publisher that caught up looks for new events
+	// when Wake is not set.
 	Poll time.Duration
 	// Options are extra connection options (credentials, TLS).
 	Options []nats.Option
@@ -177,6 +181,10 @@ func (p *Publisher) publish(ctx context.Context, js jetstream.JetStream) error {
 	}
 	all := &events.Filter{}
 	for ctx.Err() == nil {
+		var wake <-chan struct{}
+		if p.Wake != nil {
+			wake = p.Wake() // before reading: a commit after the read closes it
+		}
 		from := cursor
 		if from == "" {
 			from = "0"
@@ -201,10 +209,23 @@ func (p *Publisher) publish(ctx context.Context, js jetstream.JetStream) error {
 			}
 		}
 		if len(page.Events) < PageSize {
-			sleep(ctx, p.Poll)
+			p.wait(ctx, wake)
 		}
 	}
 	return nil
+}
+
+// wait returns when the next block commits (wake), after Poll without
+// Wake, or when ctx ends.
+func (p *Publisher) wait(ctx context.Context, wake <-chan struct{}) {
+	if wake == nil {
+		sleep(ctx, p.Poll)
+		return
+	}
+	select {
+	case <-ctx.Done():
+	case <-wake:
+	}
 }
 
 // resumeFrom is the later of the saved cursor and the cursor of the

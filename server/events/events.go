@@ -6,6 +6,7 @@
 package events
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -33,6 +34,13 @@ const (
 	// WriteTimeout bounds one event's write: a reader that stops reading
 	// is disconnected even before its buffer fills.
 	WriteTimeout = 30 * time.Second
+	// FlushEvery spaces a stream's writes under load: the events of the
+	// blocks committed meanwhile go out in one write (the first event
+	// after a quiet time goes at once).
+	FlushEvery = 50 * time.Millisecond
+	// writeBuffer is a stream's buffer: a burst is one system call, not
+	// one per 4 KiB of net/http's own buffer.
+	writeBuffer = 32 << 10
 )
 
 // Handlers serves the events of one node.
@@ -109,18 +117,19 @@ func (h *Handlers) stream(w http.ResponseWriter, r *http.Request, f *events.Filt
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
-	s := &sse{w: w, rc: http.NewResponseController(w), last: start.After}
+	s := &sse{w: bufio.NewWriterSize(w, writeBuffer), rc: http.NewResponseController(w), last: start.After}
 	if err := s.write(": from %s\n\n", start.Pos); err != nil {
 		return nil
 	}
 	ctx, cancel := h.streamContext(r)
 	defer cancel()
 	err = h.Node.FollowEvents(ctx, f, start, events.Stream{
-		Event:     s.event,
-		EventJSON: s.eventJSON,
-		Flush:     s.flush,
-		Idle:      func() error { return s.write(": keep-alive\n\n") },
-		Heartbeat: Heartbeat,
+		Event:      s.event,
+		EventJSON:  s.eventJSON,
+		Flush:      s.flush,
+		FlushEvery: FlushEvery,
+		Idle:       func() error { return s.write(": keep-alive\n\n") },
+		Heartbeat:  Heartbeat,
 	})
 	if h.stopped() {
 		err = events.ErrClosed
@@ -183,7 +192,7 @@ func (h *Handlers) stopped() bool {
 
 // sse writes one event stream.
 type sse struct {
-	w    http.ResponseWriter
+	w    *bufio.Writer // over the http.ResponseWriter
 	rc   *http.ResponseController
 	last string // the cursor of the last event written
 }
@@ -194,7 +203,7 @@ func (s *sse) write(format string, args ...any) error {
 	if _, err := fmt.Fprintf(s.w, format, args...); err != nil {
 		return err
 	}
-	return s.rc.Flush()
+	return s.flush()
 }
 
 // event writes an event, its cursor as the id, its type as the event
@@ -210,9 +219,15 @@ func (s *sse) event(e *api.Event) error {
 
 // eventJSON is event with the event's JSON already encoded.
 func (s *sse) eventJSON(e *api.Event, b []byte) error {
-	_ = s.rc.SetWriteDeadline(time.Now().Add(WriteTimeout))
-	if _, err := fmt.Fprintf(s.w, "id: %s\nevent: %s\ndata: %s\n\n", e.Cursor, e.Type, b); err != nil {
-		return err
+	if s.w.Buffered() == 0 { // a full buffer writes: bound that write too
+		_ = s.rc.SetWriteDeadline(time.Now().Add(WriteTimeout))
+	}
+	for _, p := range [...]string{"id: ", e.Cursor, "\nevent: ", e.Type, "\ndata: "} {
+		s.w.WriteString(p)
+	}
+	s.w.Write(b)
+	if _, err := s.w.WriteString("\n\n"); err != nil {
+		return err // a bufio.Writer keeps its first error
 	}
 	s.last = e.Cursor
 	return nil
@@ -221,6 +236,9 @@ func (s *sse) eventJSON(e *api.Event, b []byte) error {
 // flush sends what event buffered, within WriteTimeout.
 func (s *sse) flush() error {
 	_ = s.rc.SetWriteDeadline(time.Now().Add(WriteTimeout))
+	if err := s.w.Flush(); err != nil {
+		return err
+	}
 	return s.rc.Flush()
 }
 

@@ -32,15 +32,73 @@
     const stats = el("div", { class: "stat" },
       [["explorer.chain", s.chainId], ["explorer.height", s.height], ["explorer.engine", s.engine], ["explorer.crypto", s.crypto], ["explorer.nodeVersion", s.version]]
         .map(([k, v]) => el("div", null, el("div", { class: "v", id: k === "explorer.height" ? "chain-height" : null }, String(v ?? "")), el("div", { class: "k", i18n: k }))));
-    const rows = list.body.blocks.map((b) => el("tr", { dataset: { height: b.header.height } },
-      el("td", null, w.explorerLink("block", b.header.height)),
-      el("td", null, w.time(b.header.time)),
-      el("td", null, String(b.header.txCount)),
-      el("td", { class: "mono" }, w.short(b.hash, 10))));
+    const rows = list.body.blocks.map((b) => blockRow(b.header.height, b.header.time, b.header.txCount, b.hash));
     const more = list.body.next !== undefined
       ? el("div", { class: "row" }, el("a", { class: "button secondary", href: "#blocks=" + list.body.next, i18n: "explorer.older" })) : null;
     w.clear(view).append(el("section", { class: "card" }, stats),
-      card(before ? "explorer.blocksBefore" : "explorer.latest", { height: before }, table(["explorer.col.height", "explorer.col.time", "explorer.col.txs", "explorer.col.hash"], rows, "blocks"), more));
+      card(before ? "explorer.blocksBefore" : "explorer.latest", { height: before }, table(["explorer.col.height", "explorer.col.time", "explorer.col.txs", "explorer.col.hash"], rows, "blocks"),
+        before ? null : liveNote(), more));
+    const top = list.body.blocks[0];
+    if (before || !top) return;
+    // New blocks from the stream, from the one after the top row on (its
+    // block.committed event's cursor): none is missed between the two reads.
+    follow("types=block.committed&from=" + top.header.height + "." + top.header.txCount + ".0", ["block.committed"], (e) => {
+      const body = document.querySelector("#blocks tbody");
+      if (my !== seq || !body || body.querySelector(`tr[data-height="${e.height}"]`)) return;
+      body.prepend(blockRow(e.height, e.time, e.txCount || 0, e.blockHash));
+      while (body.rows.length > 20) body.deleteRow(-1);
+      const h = $("chain-height");
+      if (h && Number(h.textContent) < e.height) h.textContent = String(e.height);
+    });
+  }
+
+  function blockRow(height, time, txCount, hash) {
+    return el("tr", { dataset: { height } },
+      el("td", null, w.explorerLink("block", height)),
+      el("td", null, w.time(time)),
+      el("td", null, String(txCount)),
+      el("td", { class: "mono" }, w.short(hash, 10)));
+  }
+
+  // ---- live updates: GET /v1/events as server-sent events ---------------------------
+
+  let stream = null; // the current view's EventSource
+  let live = "connecting"; // its state: connecting, on, off
+
+  // liveNote is the line that says whether the view follows the ledger.
+  function liveNote() {
+    return el("p", { class: "hint", id: "live", dataset: { live }, i18n: "explorer.live." + live });
+  }
+
+  function setLive(state) {
+    live = state;
+    const n = $("live");
+    if (n) n.replaceWith(liveNote());
+  }
+
+  function unfollow() {
+    if (stream) stream.close();
+    stream = null;
+    live = "connecting";
+  }
+
+  // follow opens the view's stream of events (query: filters and from);
+  // onEvent gets each event of the given types. A broken connection is
+  // retried by the browser with Last-Event-ID, so nothing is missed.
+  function follow(query, types, onEvent) {
+    unfollow();
+    if (!window.EventSource) return;
+    const es = new EventSource("/v1/events?" + query);
+    stream = es;
+    es.onopen = () => { if (stream === es) setLive("on"); };
+    es.onerror = () => { if (stream === es) setLive("off"); };
+    for (const t of types) {
+      es.addEventListener(t, (ev) => {
+        let e;
+        try { e = JSON.parse(ev.data); } catch (x) { return; }
+        if (stream === es) onEvent(e);
+      });
+    }
   }
 
   async function showBlock(my, h) {
@@ -159,9 +217,26 @@
           ["explorer.tx", m.txHash ? w.explorerLink("tx", m.txHash, w.short(m.txHash, 12)) : ""]]),
         r.body && r.body.didDocument ? w.json(r.body.didDocument) : el("p", { class: "hint" }, w.problemText(r))));
     });
-    w.clear(view).append(card("explorer.didTitle", {}, w.dl(facts)),
+    w.clear(view).append(card("explorer.didTitle", {}, w.dl(facts), liveNote()),
       card("explorer.history", {}, el("ol", { class: "history", id: "did-history", reversed: true }, items),
         first > 1 ? el("p", { class: "hint" }, w.t("explorer.olderVersions", { count: first - 1 })) : null));
+  }
+
+  const didTypes = ["did.created", "did.updated", "did.keyRotated", "did.keyCompromised", "did.deactivated"];
+
+  // liveDID shows a DID and shows it again whenever an event about it
+  // commits. The stream starts after the head read before the DID, so an
+  // update between the two reads is not missed.
+  async function liveDID(my, d) {
+    const head = await w.api("GET", "/v1/events?from=now&limit=1");
+    if (my !== seq) return;
+    await showDID(my, d);
+    if (my !== seq || !head.ok || !$("did-history")) return;
+    let timer = 0;
+    follow("types=did.*&did=" + encodeURIComponent(d) + "&from=" + encodeURIComponent(head.body.next || "now"), didTypes, () => {
+      clearTimeout(timer); // one refresh for a burst of events
+      timer = setTimeout(() => { if (my === seq) showDID(my, d); }, 50);
+    });
   }
 
   // ---- registry ------------------------------------------------------------------
@@ -202,6 +277,7 @@
 
   function route() {
     const my = ++seq;
+    unfollow();
     const h = decodeURIComponent(location.hash.slice(1));
     const [kind, ...rest] = h.split("=");
     const arg = rest.join("=");
@@ -210,7 +286,7 @@
     switch (kind) {
       case "block": return showBlock(my, arg);
       case "tx": return showTx(my, arg);
-      case "did": return showDID(my, arg);
+      case "did": return liveDID(my, arg);
       case "issuers": return showIssuers(my);
       case "schemas": return showSchemas(my);
       case "blocks": return showBlocks(my, arg);
