@@ -196,8 +196,31 @@ func FromDocument(doc map[string]any) (*Credential, error) {
 	return c, nil
 }
 
+// vcVocabulary is the namespace of the terms the VC 2.0 base context
+// defines (verifiableCredential, credentialStatus, …).
+const vcVocabulary = "https://www.w3.org/2018/credentials#"
+
+// checkCompacted refuses a top-level member named by the full IRI of a VC
+// vocabulary term: VC Data Model 2.0 §6.1 requires JSON-LD compacted
+// document form, in which the base context turns that IRI into its term,
+// so such a member is a non-conforming document that JSON processors
+// (and weid) would otherwise silently not read — a presentation's
+// credentials passed as "https://www.w3.org/2018/credentials#verifiableCredential"
+// would be skipped instead of checked.
+func checkCompacted(doc map[string]any) error {
+	for k := range doc {
+		if strings.HasPrefix(k, vcVocabulary) {
+			return fmt.Errorf("%q is not in compacted form (VC Data Model 2.0 §6.1): use the term %q", k, strings.TrimPrefix(k, vcVocabulary))
+		}
+	}
+	return nil
+}
+
 func (c *Credential) check() error {
 	doc := c.Doc
+	if err := checkCompacted(doc); err != nil {
+		return err
+	}
 	// @context (§4.3): an ordered set whose first item is the v2 context;
 	// the others are URLs or inline context objects.
 	ctx, ok := doc["@context"].([]any)

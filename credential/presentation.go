@@ -87,6 +87,9 @@ func presentationFrom(doc map[string]any) (*Presentation, error) {
 		return nil, fmt.Errorf("%w: presentation: %s", ErrInvalid, fmt.Sprintf(format, args...))
 	}
 	p := &Presentation{Doc: doc}
+	if err := checkCompacted(doc); err != nil {
+		return bad("%v", err)
+	}
 	ctx, ok := doc["@context"].([]any)
 	if !ok || len(ctx) == 0 {
 		return bad(`"@context" must be an array whose first item is %q`, ContextV2)

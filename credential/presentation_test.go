@@ -153,3 +153,26 @@ func TestPresentationUnsigned(t *testing.T) {
 		t.Fatal("an array was taken for a presentation")
 	}
 }
+
+// TestPresentationNotCompacted: VC Data Model 2.0 §6.1 requires JSON-LD
+// compacted document form. A presentation (the VC 2.0 test suite's
+// presentation-derived-vc-missing-required-type-fail.json) that passes its
+// credentials under the full IRI of verifiableCredential is not in that
+// form; it used to verify as a presentation holding no credential. It and
+// a credential spelling out credentialStatus are refused as malformed.
+func TestPresentationNotCompacted(t *testing.T) {
+	e := newLedger(t)
+	v := e.verifier(e.Now)
+	raw := `{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiablePresentation"],` +
+		`"https://www.w3.org/2018/credentials#verifiableCredential":["eyJhbGciOiJFUzI1NiJ9.e30.c2ln"]}`
+	r, err := v.VerifyPresentation(ctx, json.RawMessage(raw), credential.PresentationOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantPresentation(t, "expanded verifiableCredential", r, false, map[string]string{"structure": "failed"})
+	cred := `{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiableCredential"],"issuer":"did:example:issuer",` +
+		`"credentialSubject":{"id":"did:example:subject"},"https://www.w3.org/2018/credentials#credentialStatus":{"type":"X"}}`
+	if _, err := credential.Parse([]byte(cred)); err == nil {
+		t.Fatal("a credential with an expanded credentialStatus member was accepted")
+	}
+}

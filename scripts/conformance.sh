@@ -30,6 +30,16 @@
 # report no implementation; the tags below are the ones the suites'
 # READMEs name at the time of writing — check there when a suite finds
 # no implementation.
+#
+# Without GitHub (how the counts in the README's Conformance section were
+# measured): the suites' files were taken from a public code index at the
+# commits the README names, the git dependency vc-test-suite-implementations
+# was replaced by a local package exporting filterByTag/implementations from
+# ./localConfig.cjs, the issuer instances (custodial did:key of one account,
+# weid account create --did-key; weid instance create … --format
+# eddsa-rdfc-2022) were reached through a local proxy adding the account's
+# Bearer token, and each suite ran as `npx mocha tests/` with the same
+# localConfig.cjs as below, against a node started on an empty data dir.
 set -euo pipefail
 
 NODE="${WEID_NODE:-http://127.0.0.1:8080}"
