@@ -94,10 +94,19 @@ func expandTyped(active *ld.Context, input map[string]any, opts *ld.JsonLdOption
 		expandedTypes[i] = e
 	}
 	rest := make(map[string]any, len(input)-1)
+	var scoped map[string]any // expanded property → its expanded value
 	for k, v := range input {
-		if k != typeMember {
-			rest[k] = v
+		if k == typeMember {
+			continue
 		}
+		if e, val, ok := scopedString(typed, k, v); ok {
+			if scoped == nil {
+				scoped = map[string]any{}
+			}
+			scoped[e] = val
+			continue
+		}
+		rest[k] = v
 	}
 	// insideIndex true: Expand would otherwise revert a non-propagated
 	// context on the very node it applies to; nested nodes revert to
@@ -109,8 +118,74 @@ func expandTyped(active *ld.Context, input map[string]any, opts *ld.JsonLdOption
 		// without members but its types becomes.
 		return nil, false
 	}
+	for e, val := range scoped {
+		if _, dup := m[e]; dup {
+			return nil, false // another member expands to it: Expand merges them in its order
+		}
+		m[e] = []any{val}
+	}
 	m["@type"] = expandedTypes
 	return m, true
+}
+
+// scopedContexts caches the contexts of property-scoped contexts, by the
+// context they apply to and the term.
+var scopedContexts sync.Map // scopedKey → *ld.Context
+
+var scopedContextsLen atomic.Int32
+
+type scopedKey struct {
+	ctx  *ld.Context
+	term string
+}
+
+// scopedString expands member k of the typed node, a string v, when k's
+// term has a property-scoped context (such as DataIntegrityProof's
+// proofPurpose): the value expands in that context (JSON-LD 1.1 API
+// §5.1.2 steps 13.7 and 13.11, what Expand does for a string member of a
+// term with no container, no reverse mapping and no @json type), which
+// Expand would parse again for every proof configuration. It returns the
+// expanded property and value, or ok false for every other case.
+func scopedString(typed *ld.Context, k string, v any) (string, any, bool) {
+	s, isStr := v.(string)
+	td := typed.GetTermDefinition(k)
+	sc, has := td["@context"]
+	if !isStr || !has {
+		return "", nil, false
+	}
+	for _, name := range []string{"@container", "@index", "@nest"} {
+		if _, set := td[name]; set {
+			return "", nil, false
+		}
+	}
+	if rev, _ := td["@reverse"].(bool); rev || td["@type"] == "@json" {
+		return "", nil, false
+	}
+	e, err := typed.ExpandIri(k, false, true, nil, nil)
+	if err != nil || !absoluteIRI(e) || strings.HasPrefix(e, "_:") {
+		return "", nil, false
+	}
+	key := scopedKey{ctx: typed, term: k}
+	var termCtx *ld.Context
+	if c, ok := scopedContexts.Load(key); ok {
+		termCtx = c.(*ld.Context)
+	} else {
+		// Expand parses it with protected terms overridable; Parse does
+		// not, which can only make it fail (then Expand decides).
+		if termCtx, err = typed.Parse(sc); err != nil {
+			return "", nil, false
+		}
+		if scopedContextsLen.Load() < maxActiveContexts {
+			if _, loaded := scopedContexts.LoadOrStore(key, termCtx); !loaded {
+				scopedContextsLen.Add(1)
+			}
+		}
+	}
+	val, err := termCtx.ExpandValue(k, s)
+	if err != nil || val == nil {
+		return "", nil, false
+	}
+	return e, val, true
 }
 
 // typedContext returns the (cached) context of active after the scoped

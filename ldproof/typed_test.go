@@ -37,7 +37,7 @@ func TestExpandTypedMatchesJSONGold(t *testing.T) {
 	for range 3000 {
 		inputs = append(inputs, randomLD(rng))
 	}
-	fast, checked := 0, 0
+	fast, checked, scoped := 0, 0, 0
 	compare := func(name string, doc map[string]any) {
 		checked++
 		want, wantErr := expandWith(doc, docs, false)
@@ -48,6 +48,9 @@ func TestExpandTypedMatchesJSONGold(t *testing.T) {
 		if wantErr == nil {
 			if _, ok := typedPathTaken(doc); ok {
 				fast++
+				if _, isStr := doc["proofPurpose"].(string); isStr && strings.Contains(fmt.Sprint(doc["type"]), "DataIntegrityProof") {
+					scoped++ // scopedString's path, for a proof configuration
+				}
 			}
 		}
 	}
@@ -72,8 +75,8 @@ func TestExpandTypedMatchesJSONGold(t *testing.T) {
 		}
 		compare(name+" (without proof)", withoutProof(d))
 	}
-	t.Logf("%d documents, %d expanded through the typed context", checked, fast)
-	if fast < 250 {
+	t.Logf("%d documents, %d expanded through the typed context, %d with a property-scoped string", checked, fast, scoped)
+	if fast < 250 || scoped < 5 {
 		t.Fatalf("only %d of %d documents took the typed path: the test no longer covers it", fast, checked)
 	}
 }
@@ -163,7 +166,7 @@ func randomLD(rng *rand.Rand) []byte {
 		}
 		switch k {
 		case 0:
-			return pick("urn:uuid:1", "did:example:123", "relative", "_:b0", "2024-06-30T00:00:00Z", "x y", "")
+			return pick("urn:uuid:1", "did:example:123", "relative", "_:b0", "2024-06-30T00:00:00Z", "x y", "", "assertionMethod", "authentication")
 		case 1:
 			return pick(1, 2.5, -3, 1e21, true, false, nil)
 		case 2:
