@@ -125,6 +125,13 @@ func topContext(ctxVal any, docs map[string]*ld.RemoteDocument, opts *ld.JsonLdO
 // expand runs json-gold's expansion algorithm (JSON-LD 1.1 API §5.1.2) in
 // safe mode, starting from the cached active context when it can.
 func expand(doc map[string]any, docs map[string]*ld.RemoteDocument) (out []any, err error) {
+	return expandWith(doc, docs, true)
+}
+
+// expandWith is expand, starting from the cached context of the
+// top-level types too when typed is true (expandTyped); the differential
+// test compares both.
+func expandWith(doc map[string]any, docs map[string]*ld.RemoteDocument, typed bool) (out []any, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			out, err = nil, errs.New(http.StatusBadRequest, CodeInvalidJSONLD, "JSON-LD processing failed on this document: %v", r)
@@ -141,9 +148,15 @@ func expand(doc map[string]any, docs map[string]*ld.RemoteDocument) (out []any, 
 	} else {
 		delete(input, "@context")
 	}
-	expanded, err := ld.NewJsonLdApi().Expand(active, "", input, opts, false, nil)
-	if err != nil {
-		return nil, err
+	var expanded any
+	ok := false
+	if typed {
+		expanded, ok = expandTyped(active, input, opts)
+	}
+	if !ok {
+		if expanded, err = ld.NewJsonLdApi().Expand(active, "", input, opts, false, nil); err != nil {
+			return nil, err
+		}
 	}
 	// The final steps of the expansion algorithm (§5.1.2 step 19).
 	m, isMap := expanded.(map[string]any)

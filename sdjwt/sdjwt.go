@@ -214,7 +214,11 @@ func decodeDisclosure(raw string) (Disclosure, error) {
 	if err != nil {
 		return Disclosure{}, err
 	}
-	sum := sha256.Sum256([]byte(raw))
+	// The digest is of the base64url text; copied into a buffer on the
+	// stack, a disclosure of up to 256 bytes is hashed without an
+	// allocation.
+	var buf [256]byte
+	sum := sha256.Sum256(append(buf[:0], raw...))
 	d := Disclosure{Raw: raw, Digest: base64.RawURLEncoding.EncodeToString(sum[:])}
 	var ok bool
 	if d.Salt, ok = arr[0].(string); !ok {
