@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/weidgo/weid/batch"
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/credential"
 	"github.com/weidgo/weid/did"

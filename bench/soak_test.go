@@ -213,9 +213,3 @@ func rssMiB() float64 {
 	return 0
 }
 
-func envInt(name string, def int) int {
-	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
-		return v
-	}
-	return def
-}

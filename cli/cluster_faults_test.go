@@ -22,7 +22,6 @@ import (
 	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/client"
-	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/node"
 )
 

@@ -8,7 +8,6 @@ import (
 
 	"github.com/weidgo/weid/authz"
 	"github.com/weidgo/weid/chain"
-	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/did/weid"
 	"github.com/weidgo/weid/errs"
 	"github.com/weidgo/weid/internal/ledgertest"
