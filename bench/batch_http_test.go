@@ -21,7 +21,6 @@ import (
 	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/batch"
 	"github.com/weidgo/weid/credential"
-	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/jose"
 	"github.com/weidgo/weid/keys"
 )
@@ -42,40 +41,19 @@ import (
 // --data-binary @file does); the results are read and counted. ns/op and
 // credentials/s are per credential.
 func BenchmarkVerifyBatchHTTP(b *testing.B) {
-	n := 20000
-	if s := os.Getenv("WEID_BATCH_HTTP_N"); s != "" {
-		if v, err := strconv.Atoi(s); err == nil && v > 0 {
-			n = v
-		}
-	}
+	n := envInt("WEID_BATCH_HTTP_N", 20000)
 	base, pid, stop := serveProcess(b)
 	defer stop()
 
-	k, err := keys.Generate(keys.Ed25519)
-	if err != nil {
-		b.Fatal(err)
-	}
-	d := did.KeyDID(k.Public())
-	signer := credential.Signer{DID: d, VerificationMethod: d + "#" + k.Public().Multibase(), Key: k}
+	signer := didKeySigner(b, keys.Ed25519)
 	const distinct = 1024
 	toks := make([][]byte, distinct)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := int(next.Add(1)) - 1; i < distinct; i = int(next.Add(1)) - 1 {
-				tok, err := credential.IssueJWT(signer, schemaDiploma(d, i), issuedAt, credential.IssueOptions{})
-				if err != nil {
-					panic(err)
-				}
-				l, _ := json.Marshal(tok)
-				toks[i] = append(l, '\n')
-			}
-		}()
-	}
-	wg.Wait()
+	mustSpread(b, distinct, func(i int) error {
+		tok, err := credential.IssueJWT(signer, schemaDiploma(signer.DID, i), issuedAt, credential.IssueOptions{})
+		l, _ := json.Marshal(tok)
+		toks[i] = append(l, '\n')
+		return err
+	})
 	var body bytes.Buffer
 	for i := range n {
 		body.Write(toks[i%distinct])
@@ -87,7 +65,7 @@ func BenchmarkVerifyBatchHTTP(b *testing.B) {
 	cpu := map[string]float64{}
 	rates := map[string]float64{}
 	b.Run("floor", func(b *testing.B) {
-		rates["floor"], cpu["floor"] = floorHTTPCorpus(b, toks, n, k.Public())
+		rates["floor"], cpu["floor"] = floorHTTPCorpus(b, toks, n, signer.Key.Public())
 	})
 	// ndjson: every result in full, the default; ndjson-failures: the
 	// compact form (?detail=failures), checks named only when they fail.

@@ -1,17 +1,14 @@
 package bench
 
 import (
-	"context"
 	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
-	"os"
 	"os/exec"
 	"runtime"
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -41,12 +38,7 @@ import (
 // After the rows it prints each weid row's ratio to the batch floor, and
 // to the aries row of its kind.
 func BenchmarkVerifyBatch(b *testing.B) {
-	n := 100000
-	if s := os.Getenv("WEID_BATCH_N"); s != "" {
-		if v, err := strconv.Atoi(s); err == nil && v > 0 {
-			n = v
-		}
-	}
+	n := envInt("WEID_BATCH_N", 100000)
 	is := newIssuers(b)
 	v := &credential.Verifier{Resolver: is.resolver, Now: func() time.Time { return issuedAt.Add(24 * time.Hour) }}
 	byName := map[string]format{}
@@ -55,29 +47,17 @@ func BenchmarkVerifyBatch(b *testing.B) {
 	}
 	corpus := func(f format, count int) []json.RawMessage {
 		out := make([]json.RawMessage, count)
-		var next atomic.Int64
-		var wg sync.WaitGroup
-		for range runtime.GOMAXPROCS(0) {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for {
-					i := int(next.Add(1)) - 1
-					if i >= count {
-						return
-					}
-					s, err := f.issue(i)
-					if err != nil {
-						panic(err)
-					}
-					if s[0] != '{' {
-						s, _ = json.Marshal(string(s))
-					}
-					out[i] = s
-				}
-			}()
-		}
-		wg.Wait()
+		mustSpread(b, count, func(i int) error {
+			s, err := f.issue(i)
+			if err != nil {
+				return err
+			}
+			if s[0] != '{' {
+				s, _ = json.Marshal(string(s))
+			}
+			out[i] = s
+			return nil
+		})
 		return out
 	}
 	jwts := corpus(byName["vc+jwt"], n)
@@ -105,25 +85,7 @@ func BenchmarkVerifyBatch(b *testing.B) {
 		sigs[i] = sig{[]byte(tok[:dot]), j.Signature}
 	}
 	pub := is.ed.Key.Public().Ed25519Key()
-	parallel := func(work func(lo, hi int)) {
-		var wg sync.WaitGroup
-		var next atomic.Int64
-		const step = 1024
-		for range runtime.GOMAXPROCS(0) {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for {
-					lo := int(next.Add(step)) - step
-					if lo >= n {
-						return
-					}
-					work(lo, min(lo+step, n))
-				}
-			}()
-		}
-		wg.Wait()
-	}
+	parallel := func(work func(lo, hi int)) { chunks(n, 1024, work) }
 	b.Run("floor/stdlib-1-core", func(b *testing.B) {
 		for b.Loop() {
 			for _, s := range sigs {
@@ -171,14 +133,7 @@ func BenchmarkVerifyBatch(b *testing.B) {
 		b.Run("weid/"+name, func(b *testing.B) {
 			creds := mk()
 			b.ResetTimer()
-			bt := v.NewBatch(credential.Policy{})
-			b.ReportAllocs()
-			for b.Loop() {
-				sum, err := batch.Run(context.Background(), bt, batch.NewSlice(creds), batch.Config{}, func(*batch.Result) error { return nil }, nil)
-				if err != nil || !sum.AllVerified() {
-					b.Fatalf("%+v %v", sum, err)
-				}
-			}
+			verifyBatchLoop(b, v, creds)
 			report(b, len(creds), "weid/"+name)
 		})
 	}

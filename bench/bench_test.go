@@ -3,11 +3,7 @@ package bench
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
-	"net/http/httptest"
-	"net/url"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -17,7 +13,6 @@ import (
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/node"
-	"github.com/weidgo/weid/server"
 )
 
 // clients is the number of concurrent writers, as in the issue's target
@@ -37,59 +32,14 @@ func openNode(b *testing.B, solo chain.SoloConfig) *node.Node {
 // presign makes count signed did.create transactions.
 func presign(b *testing.B, chainID string, count int) []*chain.Tx {
 	b.Helper()
-	txs := make([]*chain.Tx, count)
-	var wg sync.WaitGroup
-	per := (count + 1) / 2
-	for w := 0; w < 2; w++ {
-		wg.Add(1)
-		go func(lo, hi int) {
-			defer wg.Done()
-			for i := lo; i < hi && i < count; i++ {
-				k, _ := keys.Generate(keys.Ed25519)
-				d := did.WeidDID(chainID, k.Public())
-				tx, err := node.SignTx(chainID, d+"#key-1", k, did.TxCreate, &did.CreatePayload{DID: d, PublicKeyMultibase: k.Public().Multibase()})
-				if err != nil {
-					panic(err)
-				}
-				txs[i] = tx
-			}
-		}(w*per, (w+1)*per)
-	}
-	wg.Wait()
-	return txs
+	return presignType(b, chainID, count, keys.Ed25519)
 }
 
 // runWriters submits txs from `clients` goroutines to n and reports
 // creations/s and the transactions per block.
 func runWriters(b *testing.B, n *node.Node, txs []*chain.Tx, submit func(*chain.Tx) error) {
 	h0 := n.Ledger.Head().Height
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	var failed atomic.Value
-	b.ResetTimer()
-	start := time.Now()
-	for c := 0; c < clients; c++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= len(txs) {
-					return
-				}
-				if err := submit(txs[i]); err != nil {
-					failed.Store(err)
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	el := time.Since(start)
-	b.StopTimer()
-	if err := failed.Load(); err != nil {
-		b.Fatal(err)
-	}
+	el := timeWriters(b, txs, submit)
 	b.ReportMetric(float64(len(txs))/el.Seconds(), "creations/s")
 	b.ReportMetric(float64(len(txs))/float64(n.Ledger.Head().Height-h0), "txs/block")
 }
@@ -100,31 +50,20 @@ func BenchmarkDIDCreate(b *testing.B) {
 	b.Run("group-commit/in-process", func(b *testing.B) {
 		n := openNode(b, chain.SoloConfig{})
 		txs := presign(b, n.ChainID, b.N)
-		runWriters(b, n, txs, func(tx *chain.Tx) error { _, err := n.Submit(context.Background(), tx, false); return err })
+		runWriters(b, n, txs, submitInProcess(n))
 	})
 	b.Run("fsync-per-tx/in-process", func(b *testing.B) {
 		n := openNode(b, chain.SoloConfig{MaxTxs: 1})
 		txs := presign(b, n.ChainID, b.N)
-		runWriters(b, n, txs, func(tx *chain.Tx) error { _, err := n.Submit(context.Background(), tx, false); return err })
+		runWriters(b, n, txs, submitInProcess(n))
 	})
 	b.Run("group-commit/http", func(b *testing.B) {
 		n := openNode(b, chain.SoloConfig{})
-		srv := httptest.NewServer(server.New(n, nil))
-		defer srv.Close()
-		addr := strings.TrimPrefix(srv.URL, "http://")
+		addr, conns := serveRaw(b, n)
 		txs := presign(b, n.ChainID, b.N)
 		bodies := make(map[*chain.Tx][]byte, len(txs))
 		for _, tx := range txs {
 			bodies[tx], _ = json.Marshal(map[string]any{"tx": tx})
-		}
-		conns := make(chan *rawClient, clients)
-		for i := 0; i < clients; i++ {
-			c, err := dialRaw(addr)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer c.close()
-			conns <- c
 		}
 		runWriters(b, n, txs, func(tx *chain.Tx) error {
 			c := <-conns
@@ -184,33 +123,7 @@ func BenchmarkResolve(b *testing.B) {
 	b.Run("http", func(b *testing.B) {
 		n := openNode(b, chain.SoloConfig{})
 		dids := seed(b, n, 10000)
-		srv := httptest.NewServer(server.New(n, nil))
-		defer srv.Close()
-		addr := strings.TrimPrefix(srv.URL, "http://")
-		conns := make(chan *rawClient, clients)
-		for i := 0; i < clients; i++ {
-			c, err := dialRaw(addr)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer c.close()
-			conns <- c
-		}
-		var i atomic.Int64
-		b.SetParallelism(clients / 2) // 2 cores × 32 = 64 clients
-		b.ResetTimer()
-		start := time.Now()
-		b.RunParallel(func(pb *testing.PB) {
-			c := <-conns
-			defer func() { conns <- c }()
-			for pb.Next() {
-				d := dids[int(i.Add(1))%len(dids)]
-				code, err := c.get(addr, "/1.0/identifiers/"+url.PathEscape(d))
-				if err != nil || code != 200 {
-					panic(fmt.Sprint(code, err))
-				}
-			}
-		})
-		b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "resolutions/s")
+		addr, conns := serveRaw(b, n)
+		resolveHTTP(b, addr, conns, dids, "")
 	})
 }

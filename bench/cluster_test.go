@@ -199,7 +199,7 @@ func (s *submissions) submit(nd *node.Node, i int, tx *chain.Tx, since time.Time
 	_, err := nd.Submit(context.Background(), tx, false)
 	var pending *chain.PendingError
 	if errors.As(err, &pending) {
-		err = s.follow(nd, pending.Hash, since)
+		err = followTx(nd, pending.Hash, since, &s.stuck)
 	}
 	switch errs.Code(err) {
 	case "":
@@ -212,26 +212,6 @@ func (s *submissions) submit(nd *node.Node, i int, tx *chain.Tx, since time.Time
 	}
 	s.failed.Store(err)
 	return false
-}
-
-// follow polls the transaction hash on nd until it is committed (nil) or
-// rejected (its error), or stuckAfter has passed since the submission.
-func (s *submissions) follow(nd *node.Node, hash string, since time.Time) error {
-	for time.Since(since) < stuckAfter {
-		st, err := nd.Tx(hash)
-		if err != nil {
-			return err
-		}
-		switch st.Status {
-		case "committed":
-			return nil
-		case "rejected":
-			return st.Err
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	s.stuck.Add(1)
-	return fmt.Errorf("transaction %s has no definite outcome %v after its submission: a stuck submitter", hash, stuckAfter)
 }
 
 // wait waits for the run's submissions and returns the latencies of those

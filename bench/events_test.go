@@ -138,22 +138,11 @@ func BenchmarkEventsAttached(b *testing.B) {
 
 func eventsAttached(b *testing.B, streams, subs int) {
 	rate := func(n *node.Node, txs []*chain.Tx) float64 {
-		var next atomic.Int64
-		var wg sync.WaitGroup
 		submit := submitInProcess(n)
 		start := time.Now()
-		for range clients {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for i := int(next.Add(1)) - 1; i < len(txs); i = int(next.Add(1)) - 1 {
-					if err := submit(txs[i]); err != nil {
-						panic(err)
-					}
-				}
-			}()
+		if err := spread(clients, len(txs), func(i int) error { return submit(txs[i]) }); err != nil {
+			b.Fatal(err)
 		}
-		wg.Wait()
 		return float64(len(txs)) / time.Since(start).Seconds()
 	}
 	count := max(b.N, 2000)
@@ -236,20 +225,9 @@ func BenchmarkWebhookDeliveries(b *testing.B) {
 	n, _ := eventsNode(b)
 	count := max(b.N, 2000)
 	txs := presign(b, n.ChainID, count)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := int(next.Add(1)) - 1; i < len(txs); i = int(next.Add(1)) - 1 {
-				if _, err := n.Submit(context.Background(), txs[i], false); err != nil {
-					panic(err)
-				}
-			}
-		}()
+	if err := spread(clients, len(txs), func(i int) error { return submitInProcess(n)(txs[i]) }); err != nil {
+		b.Fatal(err)
 	}
-	wg.Wait()
 	rcv := &receiver{}
 	srv := httptest.NewServer(rcv)
 	defer srv.Close()

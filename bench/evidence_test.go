@@ -6,9 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"sync"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/did"
@@ -48,40 +46,30 @@ func presignEvidence(b *testing.B, n *node.Node, count, per int) []*chain.Tx {
 
 	ntx := (count + per - 1) / per
 	txs := make([]*chain.Tx, ntx)
-	half := (ntx + 1) / 2
-	for w := 0; w < 2; w++ {
-		wg.Add(1)
-		go func(lo, hi int) {
-			defer wg.Done()
-			for i := lo; i < hi && i < ntx; i++ {
-				k := signers[i%clients]
-				vm := did.WeidDID(n.ChainID, k.Public()) + "#key-1"
-				items := make([]evidence.BatchItem, 0, per)
-				for j := i * per; j < (i+1)*per && j < count; j++ {
-					var seed [8]byte
-					binary.BigEndian.PutUint64(seed[:], uint64(j))
-					sum := sha256.Sum256(seed[:])
-					h := hex.EncodeToString(sum[:])
-					sig, err := evidence.Sign(k, vm, h)
-					if err != nil {
-						panic(err)
-					}
-					items = append(items, evidence.BatchItem{Op: evidence.OpCreate, Hash: h, Signer: vm, Signature: sig})
-				}
-				var err error
-				if per == 1 {
-					it := items[0]
-					txs[i], err = node.SignTx(n.ChainID, vm, k, evidence.TxCreate, &evidence.CreatePayload{Hash: it.Hash, Signer: vm, Signature: it.Signature})
-				} else {
-					txs[i], err = node.SignTx(n.ChainID, vm, k, evidence.TxBatch, &evidence.BatchPayload{Items: items})
-				}
-				if err != nil {
-					panic(err)
-				}
+	mustSpread(b, ntx, func(i int) error {
+		k := signers[i%clients]
+		vm := did.WeidDID(n.ChainID, k.Public()) + "#key-1"
+		items := make([]evidence.BatchItem, 0, per)
+		for j := i * per; j < (i+1)*per && j < count; j++ {
+			var seed [8]byte
+			binary.BigEndian.PutUint64(seed[:], uint64(j))
+			sum := sha256.Sum256(seed[:])
+			h := hex.EncodeToString(sum[:])
+			sig, err := evidence.Sign(k, vm, h)
+			if err != nil {
+				return err
 			}
-		}(w*half, (w+1)*half)
-	}
-	wg.Wait()
+			items = append(items, evidence.BatchItem{Op: evidence.OpCreate, Hash: h, Signer: vm, Signature: sig})
+		}
+		var err error
+		if per == 1 {
+			it := items[0]
+			txs[i], err = node.SignTx(n.ChainID, vm, k, evidence.TxCreate, &evidence.CreatePayload{Hash: it.Hash, Signer: vm, Signature: it.Signature})
+		} else {
+			txs[i], err = node.SignTx(n.ChainID, vm, k, evidence.TxBatch, &evidence.BatchPayload{Items: items})
+		}
+		return err
+	})
 	return txs
 }
 
@@ -98,33 +86,10 @@ func BenchmarkEvidenceCreate(b *testing.B) {
 		b.Run(c.name, func(b *testing.B) {
 			n := openNode(b, chain.SoloConfig{})
 			txs := presignEvidence(b, n, b.N, c.per)
-			var next atomic.Int64
-			var failed atomic.Value
-			var wg sync.WaitGroup
-			b.ResetTimer()
-			start := time.Now()
-			for range clients {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					for {
-						i := int(next.Add(1)) - 1
-						if i >= len(txs) {
-							return
-						}
-						if _, _, err := n.SubmitChecked(context.Background(), txs[i], false); err != nil {
-							failed.Store(err)
-							return
-						}
-					}
-				}()
-			}
-			wg.Wait()
-			el := time.Since(start)
-			b.StopTimer()
-			if err := failed.Load(); err != nil {
-				b.Fatal(err)
-			}
+			el := timeWriters(b, txs, func(tx *chain.Tx) error {
+				_, _, err := n.SubmitChecked(context.Background(), tx, false)
+				return err
+			})
 			b.ReportMetric(float64(b.N)/el.Seconds(), "creations/s")
 		})
 	}

@@ -1,19 +1,12 @@
 package bench
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
-	"os"
-	"runtime"
-	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/weidgo/weid/batch"
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/credential"
 	"github.com/weidgo/weid/did"
@@ -67,7 +60,7 @@ func BenchmarkDIDCreateGM(b *testing.B) {
 		}
 		b.Cleanup(func() { n.Close() })
 		txs := presignType(b, n.ChainID, b.N, keys.SM2)
-		runWriters(b, n, txs, func(tx *chain.Tx) error { _, err := n.Submit(context.Background(), tx, false); return err })
+		runWriters(b, n, txs, submitInProcess(n))
 	})
 }
 
@@ -75,28 +68,15 @@ func BenchmarkDIDCreateGM(b *testing.B) {
 func presignType(b *testing.B, chainID string, count int, kt keys.Type) []*chain.Tx {
 	b.Helper()
 	txs := make([]*chain.Tx, count)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= count {
-					return
-				}
-				k, _ := keys.Generate(kt)
-				d := did.WeidDID(chainID, k.Public())
-				tx, err := node.SignTx(chainID, d+"#key-1", k, did.TxCreate, &did.CreatePayload{DID: d, PublicKeyMultibase: k.Public().Multibase()})
-				if err != nil {
-					panic(err)
-				}
-				txs[i] = tx
-			}
-		}()
-	}
-	wg.Wait()
+	mustSpread(b, count, func(i int) error {
+		k, err := keys.Generate(kt)
+		if err != nil {
+			return err
+		}
+		d := did.WeidDID(chainID, k.Public())
+		txs[i], err = node.SignTx(chainID, d+"#key-1", k, did.TxCreate, &did.CreatePayload{DID: d, PublicKeyMultibase: k.Public().Multibase()})
+		return err
+	})
 	return txs
 }
 
@@ -113,43 +93,18 @@ func presignType(b *testing.B, chainID string, count int, kt keys.Type) []*chain
 //
 // It prints the ratio of the second to the first (the target is ≥ 0.7×).
 func BenchmarkVerifyBatchSM2(b *testing.B) {
-	n := 20000
-	if s := os.Getenv("WEID_BATCH_SM2_N"); s != "" {
-		if v, err := strconv.Atoi(s); err == nil && v > 0 {
-			n = v
-		}
-	}
-	k, err := keys.Generate(keys.SM2)
-	if err != nil {
-		b.Fatal(err)
-	}
-	d := did.KeyDID(k.Public())
-	signer := credential.Signer{DID: d, VerificationMethod: d + "#" + k.Public().Multibase(), Key: k}
+	n := envInt("WEID_BATCH_SM2_N", 20000)
+	signer := didKeySigner(b, keys.SM2)
 	holder := did.KeyDID(mustKey(b, keys.SM2).Public())
-	docs := diplomas(func(i int) []byte { return interop.DiplomaV2(d, holder, i) })
+	docs := diplomas(func(i int) []byte { return interop.DiplomaV2(signer.DID, holder, i) })
 	creds := make([]json.RawMessage, n)
 	toks := make([]string, n)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= n {
-					return
-				}
-				tok, err := credential.IssueJWT(signer, docs[i%ring], issuedAt, credential.IssueOptions{})
-				if err != nil {
-					panic(err)
-				}
-				toks[i] = tok
-				creds[i], _ = json.Marshal(tok)
-			}
-		}()
-	}
-	wg.Wait()
+	mustSpread(b, n, func(i int) error {
+		tok, err := credential.IssueJWT(signer, docs[i%ring], issuedAt, credential.IssueOptions{})
+		toks[i] = tok
+		creds[i], _ = json.Marshal(tok)
+		return err
+	})
 	type sig struct{ msg, sig []byte }
 	sigs := make([]sig, n)
 	for i, tok := range toks {
@@ -159,7 +114,7 @@ func BenchmarkVerifyBatchSM2(b *testing.B) {
 		}
 		sigs[i] = sig{[]byte(tok[:strings.LastIndexByte(tok, '.')]), j.Signature}
 	}
-	pub := k.Public()
+	pub := signer.Key.Public()
 	rates := map[string]float64{}
 	report := func(b *testing.B, name string) {
 		ns := float64(b.Elapsed().Nanoseconds()) / float64(b.N*n)
@@ -169,27 +124,13 @@ func BenchmarkVerifyBatchSM2(b *testing.B) {
 	}
 	b.Run("floor/sm2-all-cores", func(b *testing.B) {
 		for b.Loop() {
-			var next atomic.Int64
-			var wg sync.WaitGroup
-			const step = 256
-			for range runtime.GOMAXPROCS(0) {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					for {
-						lo := int(next.Add(step)) - step
-						if lo >= n {
-							return
-						}
-						for _, s := range sigs[lo:min(lo+step, n)] {
-							if !pub.Verify(s.msg, s.sig) {
-								panic("bad signature")
-							}
-						}
+			chunks(n, 256, func(lo, hi int) {
+				for _, s := range sigs[lo:hi] {
+					if !pub.Verify(s.msg, s.sig) {
+						panic("bad signature")
 					}
-				}()
-			}
-			wg.Wait()
+				}
+			})
 		}
 		report(b, "floor")
 	})
@@ -198,14 +139,7 @@ func BenchmarkVerifyBatchSM2(b *testing.B) {
 		Now:      func() time.Time { return issuedAt.Add(24 * time.Hour) },
 	}
 	b.Run("weid/vc+jwt-sm2", func(b *testing.B) {
-		bt := v.NewBatch(credential.Policy{})
-		b.ReportAllocs()
-		for b.Loop() {
-			sum, err := batch.Run(context.Background(), bt, batch.NewSlice(creds), batch.Config{}, func(*batch.Result) error { return nil }, nil)
-			if err != nil || !sum.AllVerified() {
-				b.Fatalf("%+v %v", sum, err)
-			}
-		}
+		verifyBatchLoop(b, v, creds)
 		report(b, "weid")
 	})
 	if f, w := rates["floor"], rates["weid"]; f > 0 && w > 0 {

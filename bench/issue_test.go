@@ -58,18 +58,10 @@ type issuers struct {
 
 func newIssuers(b testing.TB) *issuers {
 	b.Helper()
-	signer := func(kt keys.Type) credential.Signer {
-		k, err := keys.Generate(kt)
-		if err != nil {
-			b.Fatal(err)
-		}
-		d := did.KeyDID(k.Public())
-		return credential.Signer{DID: d, VerificationMethod: d + "#" + k.Public().Multibase(), Key: k}
-	}
 	return &issuers{
-		ed:       signer(keys.Ed25519),
-		p256:     signer(keys.P256),
-		holder:   signer(keys.Ed25519).DID,
+		ed:       didKeySigner(b, keys.Ed25519),
+		p256:     didKeySigner(b, keys.P256),
+		holder:   didKeySigner(b, keys.Ed25519).DID,
 		resolver: did.NewResolver(map[string]did.MethodResolver{"key": did.KeyMethod{}}),
 	}
 }

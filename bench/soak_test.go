@@ -173,7 +173,7 @@ func followTx(nd *node.Node, hash string, due time.Time, stuck *atomic.Int64) er
 		time.Sleep(20 * time.Millisecond)
 	}
 	stuck.Add(1)
-	return fmt.Errorf("transaction %s has no definite outcome %v after it was due", hash, stuckAfter)
+	return fmt.Errorf("transaction %s has no definite outcome %v after it was due: a stuck submitter", hash, stuckAfter)
 }
 
 // writeHeapProfile writes the in-use heap, after a collection, to path.
@@ -211,11 +211,4 @@ func rssMiB() float64 {
 		}
 	}
 	return 0
-}
-
-func envInt(name string, def int) int {
-	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
-		return v
-	}
-	return def
 }

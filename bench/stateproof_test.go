@@ -5,20 +5,14 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"os"
 	"strconv"
-	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
-
-	"net/http/httptest"
 
 	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/client"
-	"github.com/weidgo/weid/server"
 )
 
 // BenchmarkResolveProof measures did:weid resolution with ?proof=true over
@@ -26,40 +20,14 @@ import (
 func BenchmarkResolveProof(b *testing.B) {
 	n := openNode(b, chain.SoloConfig{})
 	dids := seed(b, n, 10000)
-	srv := httptest.NewServer(server.New(n, nil))
-	defer srv.Close()
-	addr := strings.TrimPrefix(srv.URL, "http://")
+	addr, conns := serveRaw(b, n)
 	p, err := n.ResolveProven(context.Background(), dids[0], "")
 	if err != nil {
 		b.Fatal(err)
 	}
 	raw, _ := json.Marshal(p)
 	sp, _ := json.Marshal(p.StateProof)
-	conns := make(chan *rawClient, clients)
-	for i := 0; i < clients; i++ {
-		c, err := dialRaw(addr)
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer c.close()
-		conns <- c
-	}
-	var i atomic.Int64
-	b.SetParallelism(clients / 2)
-	b.ResetTimer()
-	start := time.Now()
-	b.RunParallel(func(pb *testing.PB) {
-		c := <-conns
-		defer func() { conns <- c }()
-		for pb.Next() {
-			d := dids[int(i.Add(1))%len(dids)]
-			code, err := c.get(addr, "/1.0/identifiers/"+url.PathEscape(d)+"?proof=true")
-			if err != nil || code != 200 {
-				panic(fmt.Sprint(code, err))
-			}
-		}
-	})
-	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "resolutions/s")
+	resolveHTTP(b, addr, conns, dids, "?proof=true")
 	b.ReportMetric(float64(len(raw)), "answer-bytes")
 	b.ReportMetric(float64(len(sp)), "stateProof-bytes")
 }

@@ -6,6 +6,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/weidgo/weid/api"
+	"github.com/weidgo/weid/client"
 	"github.com/weidgo/weid/node"
 )
 
@@ -58,22 +60,9 @@ one, else sealed in its keystore.`,
 	create.Flags().BoolVar(&didKey, "did-key", false, "also create a custodial did:key")
 	create.Flags().StringVar(&importKey, "import-key", "", "bring the DIDs' key: a weid key file, a PEM private key (PKCS#8 or SEC 1), a private JWK, or a WeIdentity secp256k1 number (default: the node makes a new key)")
 	create.Flags().StringVar(&passFile, "passphrase-file", "", "with --import-key: file holding the passphrase of an encrypted key (default: WEID_PASSPHRASE or a prompt)")
-	list := &cobra.Command{
-		Use:   "list",
-		Short: "List the node's accounts",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			as, err := g.client().Accounts(cmd.Context())
-			if err != nil {
-				return err
-			}
-			return g.print(map[string]any{"accounts": as}, func(w io.Writer) {
-				for _, a := range as {
-					fmt.Fprintf(w, "%s\tcreated %s\n", a.Name, a.Created)
-				}
-			})
-		},
-	}
+	list := listCmd(g, "List the node's accounts", "accounts", (*client.Client).Accounts, func(w io.Writer, a api.Account) {
+		fmt.Fprintf(w, "%s\tcreated %s\n", a.Name, a.Created)
+	})
 	cmd.AddCommand(create, list)
 	return cmd
 }

@@ -22,8 +22,6 @@ import (
 	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/client"
-	"github.com/weidgo/weid/did"
-	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/node"
 )
 
@@ -148,9 +146,7 @@ func (f *faultLoad) finish() {
 
 // write creates one DID and follows it to a definite outcome.
 func (f *faultLoad) write() {
-	k, _ := keys.Generate(keys.Ed25519)
-	d := did.WeidDID("1", k.Public())
-	tx, err := node.SignTx("1", d+"#"+did.FirstKeyFragment, k, did.TxCreate, &did.CreatePayload{DID: d, PublicKeyMultibase: k.Public().Multibase()})
+	d, tx, err := newDIDTx("1")
 	if err != nil {
 		f.t.Error(err)
 		return

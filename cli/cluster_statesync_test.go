@@ -1,10 +1,8 @@
 package cli
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
-	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -87,7 +85,7 @@ func TestCluster_StateSyncJoin(t *testing.T) {
 		t.Fatalf("localnet join did not say what it trusts:\n%s", out)
 	}
 	t.Logf("%s", out)
-	urls[4] = startNodeWithin(t, home(4), 3*time.Minute, flags...)
+	urls[4], _ = startNodeWithin(t, home(4), 3*time.Minute, flags...)
 
 	// It did not replay from height 1: its ledger starts at the snapshot.
 	_, err = cl(4).Block(ctx, 1)
@@ -155,65 +153,4 @@ func TestCluster_StateSyncJoin(t *testing.T) {
 	if out, err := weidCommand("did", "resolve", d, "--verify", "--node", urls[4], "--trusted-validators", other).CombinedOutput(); err == nil || !strings.Contains(string(out), "consensus commit") {
 		t.Fatalf("a validator set that did not sign: %v\n%s", err, out)
 	}
-}
-
-// startNodeWithin is startNode with a longer wait for the listening line
-// (a state sync restores before the API listens).
-// TODO(lead): fold into startNode with a timeout parameter.
-func startNodeWithin(t *testing.T, dataDir string, d time.Duration, extra ...string) string {
-	t.Helper()
-	cmd := weidCommand(append([]string{"node", "start", "--listen", "127.0.0.1:0", "--data", dataDir}, extra...)...)
-	logPath := filepath.Join(t.TempDir(), "node.log")
-	logf, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer logf.Close()
-	pr, pw, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stdout, cmd.Stderr = pw, logf
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	pw.Close()
-	t.Cleanup(func() {
-		if cmd.ProcessState == nil {
-			_ = cmd.Process.Kill()
-			_ = cmd.Wait()
-		}
-		if t.Failed() {
-			if b, err := os.ReadFile(logPath); err == nil {
-				if len(b) > 16<<10 {
-					b = b[len(b)-16<<10:]
-				}
-				t.Logf("log of %s:\n%s", dataDir, b)
-			}
-		}
-	})
-	found := make(chan string, 1)
-	go func() {
-		defer pr.Close()
-		sc := bufio.NewScanner(pr)
-		for sc.Scan() {
-			if _, addr, ok := strings.Cut(sc.Text(), "weid node listening on "); ok {
-				found <- strings.TrimSpace(addr)
-				break
-			}
-		}
-		close(found)
-		_, _ = io.Copy(io.Discard, pr)
-	}()
-	select {
-	case u, ok := <-found:
-		if !ok {
-			_ = cmd.Wait()
-			t.Fatalf("node %s exited before listening: %v", dataDir, cmd.ProcessState)
-		}
-		return u
-	case <-time.After(d):
-		t.Fatalf("node %s did not listen within %v", dataDir, d)
-	}
-	return ""
 }

@@ -17,10 +17,10 @@ import (
 	"github.com/syndtr/goleveldb/leveldb"
 	"github.com/syndtr/goleveldb/leveldb/util"
 
+	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/chain/cometbft"
 	"github.com/weidgo/weid/client"
 	"github.com/weidgo/weid/did"
-	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/node"
 )
 
@@ -36,16 +36,21 @@ func writeLocalnet(t *testing.T, dir string, n int, extra ...string) {
 
 func itoa(i int) string { return strconv.Itoa(i) }
 
+// didCreateTx is a new did:weid on chain 1 and its did.create.
+func didCreateTx(t *testing.T) (string, *chain.Tx) {
+	t.Helper()
+	d, tx, err := newDIDTx("1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d, tx
+}
+
 // createDID registers a new did:weid through the node at url, signed
 // locally, and returns it.
 func createDID(t *testing.T, ctx context.Context, c *client.Client) string {
 	t.Helper()
-	k, _ := keys.Generate(keys.Ed25519)
-	d := did.WeidDID("1", k.Public())
-	tx, err := node.SignTx("1", d+"#"+did.FirstKeyFragment, k, did.TxCreate, &did.CreatePayload{DID: d, PublicKeyMultibase: k.Public().Multibase()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	d, tx := didCreateTx(t)
 	if _, err := c.CreateDID(ctx, tx); err != nil {
 		t.Fatalf("create %s: %v", d, err)
 	}
@@ -58,12 +63,7 @@ func createDID(t *testing.T, ctx context.Context, c *client.Client) string {
 // retries those.
 func createFirstDID(t *testing.T, ctx context.Context, c *client.Client) string {
 	t.Helper()
-	k, _ := keys.Generate(keys.Ed25519)
-	d := did.WeidDID("1", k.Public())
-	tx, err := node.SignTx("1", d+"#"+did.FirstKeyFragment, k, did.TxCreate, &did.CreatePayload{DID: d, PublicKeyMultibase: k.Public().Multibase()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	d, tx := didCreateTx(t)
 	start := time.Now()
 	for {
 		_, err := c.CreateDID(ctx, tx)

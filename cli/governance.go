@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -9,7 +10,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/authz"
+	"github.com/weidgo/weid/client"
 	"github.com/weidgo/weid/node"
 )
 
@@ -54,6 +57,27 @@ func requestBody(cmd *cobra.Command, g *globals, f *govFlags, typ string, payloa
 		custodial["signer"] = f.signer
 	}
 	return custodial, nil
+}
+
+// listCmd is a "list" command printing the items fetch returns: as JSON
+// {key: items}, or a line each.
+func listCmd[T any](g *globals, short, key string, fetch func(*client.Client, context.Context) ([]T, error), line func(io.Writer, T)) *cobra.Command {
+	return &cobra.Command{
+		Use:   "list",
+		Short: short,
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			items, err := fetch(g.client(), cmd.Context())
+			if err != nil {
+				return err
+			}
+			return g.print(map[string]any{key: items}, func(w io.Writer) {
+				for _, it := range items {
+					line(w, it)
+				}
+			})
+		},
+	}
 }
 
 // govern sends a governance request to method path.
@@ -191,22 +215,9 @@ func committeeCmd(g *globals) *cobra.Command {
 		},
 	}
 	rf.add(remove)
-	list := &cobra.Command{
-		Use:   "list",
-		Short: "List committee members",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ms, err := g.client().Committee(cmd.Context())
-			if err != nil {
-				return err
-			}
-			return g.print(map[string]any{"members": ms}, func(w io.Writer) {
-				for _, m := range ms {
-					fmt.Fprintf(w, "%s\tadded %s by %s\n", m.DID, m.Added, m.AddedBy)
-				}
-			})
-		},
-	}
+	list := listCmd(g, "List committee members", "members", (*client.Client).Committee, func(w io.Writer, m api.Member) {
+		fmt.Fprintf(w, "%s\tadded %s by %s\n", m.DID, m.Added, m.AddedBy)
+	})
 	cmd.AddCommand(add, remove, list)
 	return cmd
 }

@@ -46,6 +46,13 @@ func weidCommand(args ...string) *exec.Cmd {
 // printed if the test fails. Cleanup kills the child if it still runs.
 func startNode(t testing.TB, dataDir string, extra ...string) (url string, cmd *exec.Cmd) {
 	t.Helper()
+	return startNodeWithin(t, dataDir, nodeStartTimeout, extra...)
+}
+
+// startNodeWithin is startNode waiting up to d for the listening line (a
+// state sync restores before the API listens).
+func startNodeWithin(t testing.TB, dataDir string, d time.Duration, extra ...string) (url string, cmd *exec.Cmd) {
+	t.Helper()
 	args := append([]string{"node", "start", "--listen", "127.0.0.1:0", "--data", dataDir}, extra...)
 	cmd = weidCommand(args...)
 	logPath := filepath.Join(t.TempDir(), "node.log")
@@ -100,7 +107,7 @@ func startNode(t testing.TB, dataDir string, extra ...string) (url string, cmd *
 		// when the child exits and its end of the pipe closes.
 		_, _ = io.Copy(io.Discard, pr)
 	}()
-	timer := time.NewTimer(nodeStartTimeout)
+	timer := time.NewTimer(d)
 	defer timer.Stop()
 	select {
 	case u, ok := <-found:
@@ -110,7 +117,7 @@ func startNode(t testing.TB, dataDir string, extra ...string) (url string, cmd *
 		}
 		return u, cmd
 	case <-timer.C:
-		t.Fatalf("node child did not print its listening line within %v", nodeStartTimeout)
+		t.Fatalf("node child did not print its listening line within %v", d)
 	}
 	return "", nil
 }

@@ -13,7 +13,6 @@ import (
 	"testing"
 
 	"github.com/weidgo/weid/chain"
-	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/node"
 	"github.com/weidgo/weid/server"
@@ -39,24 +38,8 @@ func TestDIDResolveVerify_Solo(t *testing.T) {
 	if !strings.Contains(out, d) {
 		t.Fatalf("verified resolution printed %s", out)
 	}
-	liar := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		resp, err := http.Get(ts.URL + r.URL.RequestURI())
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadGateway)
-			return
-		}
-		defer resp.Body.Close()
-		raw, _ := io.ReadAll(resp.Body)
-		var m map[string]any
-		if json.Unmarshal(raw, &m) == nil && m["didDocument"] != nil {
-			m["didDocument"].(map[string]any)["alsoKnownAs"] = []any{"https://evil.example"}
-			raw, _ = json.Marshal(m)
-		}
-		w.WriteHeader(resp.StatusCode)
-		w.Write(raw)
-	}))
-	t.Cleanup(liar.Close)
-	if _, err := runCLI(t, "did", "resolve", d, "--verify", "--node", liar.URL, "--node-key", init.NodeKey); err == nil || !strings.Contains(oneLine(err), "document the node returned differs") {
+	liar := lyingProxy(t, ts.URL)
+	if _, err := runCLI(t, "did", "resolve", d, "--verify", "--node", liar, "--node-key", init.NodeKey); err == nil || !strings.Contains(oneLine(err), "document the node returned differs") {
 		t.Fatalf("a changed document: %v", err)
 	}
 	if _, err := runCLI(t, "did", "resolve", d, "--verify", "--node", ts.URL, "--node-key", stranger.Public().Multibase()); err == nil || !strings.Contains(oneLine(err), "not the trusted node key") {
@@ -96,9 +79,7 @@ func TestDIDResolveVerify_CometBFT(t *testing.T) {
 	}
 	// A write, so the head is a block whose appHash a later CometBFT
 	// header carries.
-	k, _ := keys.Generate(keys.Ed25519)
-	d := did.WeidDID(n.ChainID, k.Public())
-	tx, err := node.SignTx(n.ChainID, d+"#key-1", k, did.TxCreate, &did.CreatePayload{DID: d, PublicKeyMultibase: k.Public().Multibase()})
+	d, tx, err := newDIDTx(n.ChainID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,8 +96,17 @@ func TestDIDResolveVerify_CometBFT(t *testing.T) {
 	if _, err := runCLI(t, "did", "resolve", d, "--verify", "--node", ts.URL, "--trusted-validators", vals); err == nil || !strings.Contains(oneLine(err), "consensus commit") {
 		t.Fatalf("a validator set that did not sign: %v", err)
 	}
+	liar := lyingProxy(t, ts.URL)
+	if _, err := runCLI(t, "did", "resolve", d, "--verify", "--node", liar, "--trusted-validators", genesis); err == nil || !strings.Contains(oneLine(err), "document the node returned differs") {
+		t.Fatalf("a changed document: %v", err)
+	}
+}
+
+// lyingProxy serves what upstream answers, but with an alsoKnownAs added to
+// any DID document in it; it returns its URL.
+func lyingProxy(t *testing.T, upstream string) string {
 	liar := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		resp, err := http.Get(ts.URL + r.URL.RequestURI())
+		resp, err := http.Get(upstream + r.URL.RequestURI())
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadGateway)
 			return
@@ -132,7 +122,5 @@ func TestDIDResolveVerify_CometBFT(t *testing.T) {
 		w.Write(raw)
 	}))
 	t.Cleanup(liar.Close)
-	if _, err := runCLI(t, "did", "resolve", d, "--verify", "--node", liar.URL, "--trusted-validators", genesis); err == nil || !strings.Contains(oneLine(err), "document the node returned differs") {
-		t.Fatalf("a changed document: %v", err)
-	}
+	return liar.URL
 }

@@ -11,8 +11,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/authz"
 	"github.com/weidgo/weid/chain/cometbft"
+	"github.com/weidgo/weid/client"
 )
 
 // nodeIdentity resolves the key and node id of a validator or observer
@@ -27,6 +29,16 @@ func nodeIdentity(args []string, home string) (nodeID string, pub []byte, err er
 		return "", nil, errors.New("give the key (or node id) or --home DIR of the node")
 	}
 	return "", nil, nil
+}
+
+// observerID is the node id of an observer command: the argument, or the
+// one of the CometBFT home given with --home.
+func observerID(args []string, home string) (string, error) {
+	id, _, err := nodeIdentity(args, home)
+	if err == nil && id == "" {
+		id = args[0]
+	}
+	return id, err
 }
 
 func validatorCmd(g *globals) *cobra.Command {
@@ -135,32 +147,29 @@ it and its API URL. The register has no consensus effect: any node holding the
 genesis can follow the chain.`,
 	}
 	var af, rf govFlags
-	var name, member, api, home string
+	var name, member, apiURL, home string
 	add := &cobra.Command{
 		Use:     "add [NODE_ID]",
 		Short:   "Register an observer node (admin or committee member)",
 		Example: `  weid observer add --home cluster/node4 --api http://127.0.0.1:26680 --token "$(cat cluster/node0/admin.token)"`,
 		Args:    cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, _, err := nodeIdentity(args, home)
+			id, err := observerID(args, home)
 			if err != nil {
 				return err
 			}
-			if id == "" {
-				id = args[0]
-			}
-			p := &authz.AddObserverPayload{NodeID: id, Name: name, MemberDID: member, API: api}
+			p := &authz.AddObserverPayload{NodeID: id, Name: name, MemberDID: member, API: apiURL}
 			if err := p.Validate(); err != nil {
 				return err
 			}
 			return govern(cmd, g, &af, http.MethodPost, "/v1/observers", authz.TxAddObserver, p,
-				map[string]any{"nodeId": id, "name": name, "memberDid": member, "api": api})
+				map[string]any{"nodeId": id, "name": name, "memberDid": member, "api": apiURL})
 		},
 	}
 	af.add(add)
 	add.Flags().StringVar(&name, "name", "", "a name for the node")
 	add.Flags().StringVar(&member, "member", "", "the did:weid of the consortium member running it")
-	add.Flags().StringVar(&api, "api", "", "the URL of its weid API")
+	add.Flags().StringVar(&apiURL, "api", "", "the URL of its weid API")
 	add.Flags().StringVar(&home, "home", "", "read the node id from this CometBFT node home")
 
 	var rhome string
@@ -169,12 +178,9 @@ genesis can follow the chain.`,
 		Short: "Remove an observer node from the register (admin or committee member)",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, _, err := nodeIdentity(args, rhome)
+			id, err := observerID(args, rhome)
 			if err != nil {
 				return err
-			}
-			if id == "" {
-				id = args[0]
 			}
 			p := &authz.RemoveObserverPayload{NodeID: id}
 			if err := p.Validate(); err != nil {
@@ -186,22 +192,9 @@ genesis can follow the chain.`,
 	rf.add(remove)
 	remove.Flags().StringVar(&rhome, "home", "", "read the node id from this CometBFT node home")
 
-	list := &cobra.Command{
-		Use:   "list",
-		Short: "List the registered observer nodes",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			os, err := g.client().Observers(cmd.Context())
-			if err != nil {
-				return err
-			}
-			return g.print(map[string]any{"observers": os}, func(w io.Writer) {
-				for _, o := range os {
-					fmt.Fprintf(w, "%s\t%s\t%s\tadded %s\n", o.NodeID, o.Name, o.API, o.Added)
-				}
-			})
-		},
-	}
+	list := listCmd(g, "List the registered observer nodes", "observers", (*client.Client).Observers, func(w io.Writer, o api.Observer) {
+		fmt.Fprintf(w, "%s\t%s\t%s\tadded %s\n", o.NodeID, o.Name, o.API, o.Added)
+	})
 	cmd.AddCommand(add, remove, list)
 	return cmd
 }

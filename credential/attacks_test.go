@@ -20,12 +20,12 @@ import (
 // domain) with Mallory's fresh proof added first must not pass as Alice's.
 func TestAttackDIPresentationReplayWithAddedProof(t *testing.T) {
 	e := newLedger(t)
-	alice, mallory := e.user(t, keys.Ed25519), e.user(t, keys.Ed25519)
-	alicePres, err := credential.SignPresentationDataIntegrity(alice.signer(), vp(t, alice.did), credential.CryptosuiteEdDSARDFC2022, "old-challenge", "https://old.example", e.Now)
+	alice, mallory := e.User(t, keys.Ed25519), e.User(t, keys.Ed25519)
+	alicePres, err := credential.SignPresentationDataIntegrity(signerOf(alice), vp(t, alice.DID), credential.CryptosuiteEdDSARDFC2022, "old-challenge", "https://old.example", e.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	both, err := ldproof.Sign(alicePres, ldproof.Options{Cryptosuite: credential.CryptosuiteEdDSARDFC2022, Key: mallory.key, VerificationMethod: mallory.vm(),
+	both, err := ldproof.Sign(alicePres, ldproof.Options{Cryptosuite: credential.CryptosuiteEdDSARDFC2022, Key: mallory.Key, VerificationMethod: mallory.VM(),
 		ProofPurpose: ldproof.PurposeAuthentication, Created: e.Now, Challenge: "fresh", Domain: "https://verifier.example"})
 	if err != nil {
 		t.Fatal(err)
@@ -56,9 +56,9 @@ func (alwaysRevoked) CheckStatus(chain.Reader, string, map[string]any) (credenti
 func TestAttackRDFCFullIRIMembers(t *testing.T) {
 	e := newLedger(t)
 	uni := e.issuer(t, keys.Ed25519, "Example University")
-	alice := e.user(t, keys.Ed25519)
+	alice := e.User(t, keys.Ed25519)
 	st := map[string]any{"id": "https://n.example/status-lists/abc#5", "type": "BitstringStatusListEntry", "statusPurpose": "revocation", "statusListIndex": "5", "statusListCredential": "https://n.example/status-lists/abc"}
-	signed, err := credential.SignDataIntegrity(uni.signer(), diploma(t, uni.did, alice.did, map[string]any{"credentialStatus": st, "validUntil": e.Now.Add(24 * time.Hour).UTC().Format(time.RFC3339)}), credential.CryptosuiteEdDSARDFC2022, e.Now)
+	signed, err := credential.SignDataIntegrity(signerOf(uni), diploma(t, uni.DID, alice.DID, map[string]any{"credentialStatus": st, "validUntil": e.Now.Add(24 * time.Hour).UTC().Format(time.RFC3339)}), credential.CryptosuiteEdDSARDFC2022, e.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,11 +81,11 @@ func TestAttackRDFCFullIRIMembers(t *testing.T) {
 	// Inline contexts and numbers JSON-LD cannot carry exactly are
 	// refused at signing.
 	for name, doc := range map[string]string{
-		"inline context": `{"@context":["https://www.w3.org/ns/credentials/v2",{"until":"https://www.w3.org/2018/credentials#validUntil"}],"type":"VerifiableCredential","issuer":"` + uni.did + `","credentialSubject":{"id":"did:example:a"}}`,
-		"big integer":    `{"@context":["https://www.w3.org/ns/credentials/v2","https://www.w3.org/ns/credentials/examples/v2"],"type":"VerifiableCredential","issuer":"` + uni.did + `","credentialSubject":{"id":"did:example:a","n":9007199254740993}}`,
-		"long array":     `{"@context":["https://www.w3.org/ns/credentials/v2","https://www.w3.org/ns/credentials/examples/v2"],"type":"VerifiableCredential","issuer":"` + uni.did + `","credentialSubject":{"id":"did:example:a","n":[` + strings.Repeat(`"x",`, 400) + `"x"]}}`,
+		"inline context": `{"@context":["https://www.w3.org/ns/credentials/v2",{"until":"https://www.w3.org/2018/credentials#validUntil"}],"type":"VerifiableCredential","issuer":"` + uni.DID + `","credentialSubject":{"id":"did:example:a"}}`,
+		"big integer":    `{"@context":["https://www.w3.org/ns/credentials/v2","https://www.w3.org/ns/credentials/examples/v2"],"type":"VerifiableCredential","issuer":"` + uni.DID + `","credentialSubject":{"id":"did:example:a","n":9007199254740993}}`,
+		"long array":     `{"@context":["https://www.w3.org/ns/credentials/v2","https://www.w3.org/ns/credentials/examples/v2"],"type":"VerifiableCredential","issuer":"` + uni.DID + `","credentialSubject":{"id":"did:example:a","n":[` + strings.Repeat(`"x",`, 400) + `"x"]}}`,
 	} {
-		if _, err := credential.SignDataIntegrity(uni.signer(), []byte(doc), credential.CryptosuiteEdDSARDFC2022, e.Now); err == nil {
+		if _, err := credential.SignDataIntegrity(signerOf(uni), []byte(doc), credential.CryptosuiteEdDSARDFC2022, e.Now); err == nil {
 			t.Errorf("%s: signed", name)
 		}
 	}
@@ -97,18 +97,18 @@ func TestAttackRDFCFullIRIMembers(t *testing.T) {
 func TestAttackSDJWTBinding(t *testing.T) {
 	e := newLedger(t)
 	uni := e.issuer(t, keys.P256, "Example University")
-	alice, mallory := e.user(t, keys.Ed25519), e.user(t, keys.Ed25519)
+	alice, mallory := e.User(t, keys.Ed25519), e.User(t, keys.Ed25519)
 	for _, p := range []string{"/credentialStatus", "/credentialSchema", "/issuer", "/credentialSubject/id", "/validUntil"} {
-		if _, err := credential.IssueSDJWT(ctx, uni.signer(), diploma(t, uni.did, alice.did, nil), e.Now, credential.IssueOptions{State: e.l}, []string{p}, e.resolver); err == nil {
+		if _, err := credential.IssueSDJWT(ctx, signerOf(uni), diploma(t, uni.DID, alice.DID, nil), e.Now, credential.IssueOptions{State: e.l}, []string{p}, e.resolver); err == nil {
 			t.Errorf("%s made disclosable", p)
 		}
 	}
-	tok, err := credential.IssueSDJWT(ctx, uni.signer(), diploma(t, uni.did, alice.did, nil), e.Now, credential.IssueOptions{State: e.l}, []string{"/credentialSubject/degree"}, e.resolver)
+	tok, err := credential.IssueSDJWT(ctx, signerOf(uni), diploma(t, uni.DID, alice.DID, nil), e.Now, credential.IssueOptions{State: e.l}, []string{"/credentialSubject/degree"}, e.resolver)
 	if err != nil {
 		t.Fatal(err)
 	}
 	at := e.Now.Add(time.Hour)
-	vpJWT, err := credential.SignPresentationJWT(mallory.signer(), vp(t, mallory.did, tok), "ch", "https://v.example", at)
+	vpJWT, err := credential.SignPresentationJWT(signerOf(mallory), vp(t, mallory.DID, tok), "ch", "https://v.example", at)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,27 +119,27 @@ func TestAttackSDJWTBinding(t *testing.T) {
 	}
 	wantPresentation(t, "alice's SD-JWT in mallory's vp+jwt", r, false, map[string]string{"holderProof": "passed", "credentials": "failed"})
 	// Alice herself may carry it in her vp+jwt.
-	own, _ := credential.SignPresentationJWT(alice.signer(), vp(t, alice.did, tok), "ch", "https://v.example", at)
+	own, _ := credential.SignPresentationJWT(signerOf(alice), vp(t, alice.DID, tok), "ch", "https://v.example", at)
 	raw, _ = json.Marshal(own)
 	r, _ = e.verifier(at).VerifyPresentation(ctx, raw, credential.PresentationOptions{Challenge: "ch", Domain: "https://v.example"})
 	wantPresentation(t, "alice's own vp+jwt", r, true, map[string]string{"credentials": "passed"})
 
 	// Mallory self-issues sub = Alice, cnf = Mallory's key.
-	claims, _ := json.Marshal(map[string]any{"iss": mallory.did, "iat": e.Now.Unix(), "vct": "Login", "sub": alice.did, "name": "x"})
-	mk := mallory.key.Public()
-	self, err := sdjwt.Issue(mallory.key, mallory.vm(), claims, sdjwt.IssueOptions{Disclosable: []string{"/name"}, HolderKey: &mk})
+	claims, _ := json.Marshal(map[string]any{"iss": mallory.DID, "iat": e.Now.Unix(), "vct": "Login", "sub": alice.DID, "name": "x"})
+	mk := mallory.Key.Public()
+	self, err := sdjwt.Issue(mallory.Key, mallory.VM(), claims, sdjwt.IssueOptions{Disclosable: []string{"/name"}, HolderKey: &mk})
 	if err != nil {
 		t.Fatal(err)
 	}
-	pres, _ := sdjwt.Present(self, []string{"/name"}, &sdjwt.KeyBinding{Key: mallory.key, Audience: "https://v.example", Nonce: "ch", IssuedAt: at})
+	pres, _ := sdjwt.Present(self, []string{"/name"}, &sdjwt.KeyBinding{Key: mallory.Key, Audience: "https://v.example", Nonce: "ch", IssuedAt: at})
 	raw, _ = json.Marshal(pres)
 	r, _ = e.verifier(at).VerifyPresentation(ctx, raw, credential.PresentationOptions{Challenge: "ch", Domain: "https://v.example"})
-	if r.Holder == alice.did {
+	if r.Holder == alice.DID {
 		t.Fatalf("holder reported as %s from sub alone", r.Holder)
 	}
 	// A status claim that weid does not read is a warning, not a pass.
-	claims, _ = json.Marshal(map[string]any{"iss": mallory.did, "iat": e.Now.Unix(), "vct": "Login", "status": map[string]any{"status_list": map[string]any{"idx": 1, "uri": "https://x.example/l"}}, "name": "x"})
-	withStatus, _ := sdjwt.Issue(mallory.key, mallory.vm(), claims, sdjwt.IssueOptions{})
+	claims, _ = json.Marshal(map[string]any{"iss": mallory.DID, "iat": e.Now.Unix(), "vct": "Login", "status": map[string]any{"status_list": map[string]any{"idx": 1, "uri": "https://x.example/l"}}, "name": "x"})
+	withStatus, _ := sdjwt.Issue(mallory.Key, mallory.VM(), claims, sdjwt.IssueOptions{})
 	cr := e.verifier(at).VerifySDJWT(ctx, withStatus, credential.Policy{})
 	if got := fmt.Sprint(statuses(t, cr)[credential.CheckStatus]); got != credential.StatusWarning {
 		t.Fatalf("status claim: %s", got)

@@ -15,10 +15,10 @@ import (
 func TestBatch_AccreditationFollowsTheLedger(t *testing.T) {
 	e := newLedger(t)
 	uni := e.issuer(t, keys.Ed25519, "Example University")
-	alice := e.user(t, keys.Ed25519)
+	alice := e.User(t, keys.Ed25519)
 	var items []credential.Secured
 	for range 3 {
-		items = append(items, credential.Secured{Format: credential.FormatJWT, Token: issue(t, e, uni.signer(), diploma(t, uni.did, alice.did, nil))})
+		items = append(items, credential.Secured{Format: credential.FormatJWT, Token: issue(t, e, signerOf(uni), diploma(t, uni.DID, alice.DID, nil))})
 	}
 	v := e.verifier(e.Now.Add(time.Hour))
 	b := v.NewBatch(credential.Policy{RequireAccreditation: true})
@@ -28,7 +28,7 @@ func TestBatch_AccreditationFollowsTheLedger(t *testing.T) {
 			t.Fatalf("item %d: batch %v, single %v", i, r.Verified, single.Verified)
 		}
 	}
-	e.must(t, e.admin.tx(t, authz.TxDerecognize, authz.DerecognizePayload{DID: uni.did}))
+	e.Must(t, e.admin.Tx(t, authz.TxDerecognize, authz.DerecognizePayload{DID: uni.DID}))
 	for _, r := range b.VerifyChunk(ctx, items) {
 		want(t, r, false, with(credential.CheckAccreditation, failed))
 	}

@@ -14,9 +14,9 @@ import (
 func BenchmarkIssueJWT(b *testing.B) {
 	e := newLedger(b)
 	uni := e.issuer(b, keys.Ed25519, "Example University")
-	cred := diploma(b, uni.did, "did:example:alice", nil)
+	cred := diploma(b, uni.DID, "did:example:alice", nil)
 	opts := credential.IssueOptions{State: e.l, Schemas: schemas.NewValidator(0)}
-	s := uni.signer()
+	s := signerOf(uni)
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := credential.IssueJWT(s, cred, e.Now, opts); err != nil {
@@ -32,7 +32,7 @@ func BenchmarkIssueJWT(b *testing.B) {
 func BenchmarkVerifyJWT(b *testing.B) {
 	e := newLedger(b)
 	uni := e.issuer(b, keys.Ed25519, "Example University")
-	tok := issue(b, e, uni.signer(), diploma(b, uni.did, "did:example:alice", nil))
+	tok := issue(b, e, signerOf(uni), diploma(b, uni.DID, "did:example:alice", nil))
 	v := e.verifier(e.Now.Add(time.Hour))
 	p := credential.Policy{RequireAccreditation: true}
 	b.ReportAllocs()

@@ -16,7 +16,7 @@ import (
 func FuzzVerifyJWT(f *testing.F) {
 	e := newLedger(f)
 	uni := e.issuer(f, keys.Ed25519, "Example University")
-	good := issue(f, e, uni.signer(), diploma(f, uni.did, "did:example:alice", map[string]any{
+	good := issue(f, e, signerOf(uni), diploma(f, uni.DID, "did:example:alice", map[string]any{
 		"credentialStatus": map[string]any{"id": "https://uni.example/status/1#2", "type": "BitstringStatusListEntry"},
 	}))
 	v := e.verifier(e.Now.Add(time.Hour))
@@ -54,7 +54,7 @@ func FuzzVerifyJWT(f *testing.F) {
 			if r.Verified && tok != good {
 				// Only the issuer's key can make a token that verifies.
 				j, err := credential.ParseJWS(tok)
-				if err != nil || j.Verify(uni.key.Public()) != nil {
+				if err != nil || j.Verify(uni.Key.Public()) != nil {
 					t.Fatalf("verified a token the issuer did not sign: %q", tok)
 				}
 			}
@@ -68,16 +68,16 @@ func FuzzVerifyJWT(f *testing.F) {
 func FuzzVerifyPresentation(f *testing.F) {
 	e := newLedger(f)
 	uni := e.issuer(f, keys.Ed25519, "Example University")
-	alice := e.user(f, keys.Ed25519)
-	tok := issue(f, e, uni.signer(), diploma(f, uni.did, alice.did, nil))
-	signed, err := credential.SignPresentationJWT(alice.signer(), vp(f, "", tok), "c", "d", e.Now)
+	alice := e.User(f, keys.Ed25519)
+	tok := issue(f, e, signerOf(uni), diploma(f, uni.DID, alice.DID, nil))
+	signed, err := credential.SignPresentationJWT(signerOf(alice), vp(f, "", tok), "c", "d", e.Now)
 	if err != nil {
 		f.Fatal(err)
 	}
 	v := e.verifier(e.Now.Add(time.Hour))
 	str := func(s string) string { b, _ := json.Marshal(s); return string(b) }
 	for _, s := range []string{
-		str(signed), string(vp(f, alice.did, tok)), str(signed + "~"), `{"type":"EnvelopedVerifiablePresentation","id":"data:application/vp+jwt,e30"}`,
+		str(signed), string(vp(f, alice.DID, tok)), str(signed + "~"), `{"type":"EnvelopedVerifiablePresentation","id":"data:application/vp+jwt,e30"}`,
 		`{"@context":["https://www.w3.org/ns/credentials/v2"],"type":"VerifiablePresentation","verifiableCredential":[{"proof":{}}]}`, `"a.b.c"`, `{}`, `[]`, `null`,
 	} {
 		f.Add(s)

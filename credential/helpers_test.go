@@ -24,37 +24,11 @@ import (
 const testChain = ledgertest.ChainID
 
 // actor is a did:weid identity with its current key and a nonce counter.
-type actor struct {
-	key   *keys.PrivateKey
-	did   string
-	frag  string
-	nonce uint64
-}
+type actor = ledgertest.Actor
 
-func newActor(t testing.TB, kt keys.Type) *actor {
-	t.Helper()
-	k, err := keys.Generate(kt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &actor{key: k, did: did.WeidDID(testChain, k.Public()), frag: did.FirstKeyFragment}
-}
-
-func (a *actor) vm() string { return a.did + "#" + a.frag }
-
-func (a *actor) signer() credential.Signer {
-	return credential.Signer{DID: a.did, VerificationMethod: a.vm(), Key: a.key}
-}
-
-func (a *actor) tx(t testing.TB, typ string, payload any) *chain.Tx {
-	t.Helper()
-	a.nonce++
-	return ledgertest.SignTx(t, a.key, a.vm(), a.nonce, typ, payload)
-}
-
-func (a *actor) create(t testing.TB) *chain.Tx {
-	t.Helper()
-	return a.tx(t, did.TxCreate, did.CreatePayload{DID: a.did, PublicKeyMultibase: a.key.Public().Multibase()})
+// signerOf is the credential signer of a's current key.
+func signerOf(a *actor) credential.Signer {
+	return credential.Signer{DID: a.DID, VerificationMethod: a.VM(), Key: a.Key}
 }
 
 // ledger is a chain.Ledger with did, authz and schemas registered, the
@@ -72,54 +46,25 @@ func newLedger(t testing.TB) *ledger {
 	weid.Register(reg)
 	authz.Register(reg)
 	schemas.Register(reg)
-	tl := ledgertest.Open(t, reg, time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC))
-	l := tl.L
-	e := &ledger{Ledger: tl, l: l, admin: newActor(t, keys.Ed25519)}
-	txs := []*chain.Tx{
-		e.admin.create(t),
-		e.admin.tx(t, chain.TypeChainInit, chain.InitPayload{NodeKey: tl.Node.Public().Multibase(), Admins: []string{e.admin.did}}),
-	}
+	var system []func(*actor) *chain.Tx
 	for _, s := range schemas.SystemSchemas() {
-		txs = append(txs, e.admin.tx(t, schemas.TxRegister, s.Payload()))
+		system = append(system, func(admin *actor) *chain.Tx { return admin.Tx(t, schemas.TxRegister, s.Payload()) })
 	}
-	e.MustGenesis(t, txs...)
-	e.resolver = did.NewResolver(map[string]did.MethodResolver{
-		"weid": weid.NewMethod(l),
+	tl := ledgertest.Genesis(t, reg, time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC), system...)
+	return &ledger{Ledger: tl, l: tl.L, admin: tl.Admin, resolver: did.NewResolver(map[string]did.MethodResolver{
+		"weid": weid.NewMethod(tl.L),
 		"key":  did.KeyMethod{},
 		"jwk":  did.JWKMethod{},
-	})
-	return e
-}
-
-// commit checks txs and commits them as the next block, one second after
-// the previous one; it returns each one's error.
-func (e *ledger) commit(t testing.TB, txs ...*chain.Tx) []error {
-	t.Helper()
-	return e.Commit(t, txs...)
-}
-
-func (e *ledger) must(t testing.TB, tx *chain.Tx) {
-	t.Helper()
-	if err := e.commit(t, tx)[0]; err != nil {
-		t.Fatalf("%s: %v", tx.Type, err)
-	}
-}
-
-// user registers a new did:weid DID with a key of type kt.
-func (e *ledger) user(t testing.TB, kt keys.Type) *actor {
-	t.Helper()
-	a := newActor(t, kt)
-	e.must(t, a.create(t))
-	return a
+	})}
 }
 
 // issuer registers a DID and has the admin recognize it as an authority
 // issuer accredited for university degrees with the diploma schema (2).
 func (e *ledger) issuer(t testing.TB, kt keys.Type, name string) *actor {
 	t.Helper()
-	a := e.user(t, kt)
-	e.must(t, e.admin.tx(t, authz.TxRecognize, authz.RecognizePayload{
-		DID: a.did, Name: name, Types: []string{"UniversityDegreeCredential"}, Schemas: []uint64{diplomaSchema},
+	a := e.User(t, kt)
+	e.Must(t, e.admin.Tx(t, authz.TxRecognize, authz.RecognizePayload{
+		DID: a.DID, Name: name, Types: []string{"UniversityDegreeCredential"}, Schemas: []uint64{diplomaSchema},
 	}))
 	return a
 }
@@ -127,12 +72,12 @@ func (e *ledger) issuer(t testing.TB, kt keys.Type, name string) *actor {
 // rotate replaces a's current key by a new one of the same type, #newFrag.
 func (e *ledger) rotate(t testing.TB, a *actor, newFrag string) {
 	t.Helper()
-	k, err := keys.Generate(a.key.Type())
+	k, err := keys.Generate(a.Key.Type())
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.must(t, a.tx(t, did.TxRotateKey, did.RotateKeyPayload{DID: a.did, ID: a.frag, NewID: newFrag, PublicKeyMultibase: k.Public().Multibase()}))
-	a.key, a.frag = k, newFrag
+	e.Must(t, a.Tx(t, did.TxRotateKey, did.RotateKeyPayload{DID: a.DID, ID: a.Frag, NewID: newFrag, PublicKeyMultibase: k.Public().Multibase()}))
+	a.Key, a.Frag = k, newFrag
 }
 
 // verifier returns a verifier over the ledger whose clock is at.

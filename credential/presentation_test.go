@@ -66,15 +66,15 @@ func wantPresentation(t *testing.T, name string, r *credential.PresentationResul
 func TestPresentationJWT(t *testing.T) {
 	e := newLedger(t)
 	uni := e.issuer(t, keys.Ed25519, "Example University")
-	alice := e.user(t, keys.P256)
-	mallory := e.user(t, keys.Ed25519)
-	tok := issue(t, e, uni.signer(), diploma(t, uni.did, alice.did, nil))
+	alice := e.User(t, keys.P256)
+	mallory := e.User(t, keys.Ed25519)
+	tok := issue(t, e, signerOf(uni), diploma(t, uni.DID, alice.DID, nil))
 	env := map[string]any{"@context": credential.ContextV2, "type": "EnvelopedVerifiableCredential", "id": credential.DataURLVCJWT + tok}
 	v := e.verifier(e.Now.Add(time.Hour))
 	str := func(s string) json.RawMessage { b, _ := json.Marshal(s); return b }
 	now := e.Now.Add(time.Hour)
 
-	signed, err := credential.SignPresentationJWT(alice.signer(), vp(t, "", env, tok), "c-1", "https://verifier.example", now)
+	signed, err := credential.SignPresentationJWT(signerOf(alice), vp(t, "", env, tok), "c-1", "https://verifier.example", now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +85,7 @@ func TestPresentationJWT(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantPresentation(t, "valid", r, true, map[string]string{"structure": "passed", "holderProof": "passed", "challenge": "passed", "domain": "passed", "credentials": "passed"})
-	if r.Holder != alice.did || len(r.Credentials) != 2 || !r.Credentials[0].Verified || !r.Credentials[1].Verified {
+	if r.Holder != alice.DID || len(r.Credentials) != 2 || !r.Credentials[0].Verified || !r.Credentials[1].Verified {
 		t.Fatalf("holder %s, credentials %d", r.Holder, len(r.Credentials))
 	}
 	// The challenge is accepted once.
@@ -101,22 +101,22 @@ func TestPresentationJWT(t *testing.T) {
 	}
 
 	// Signed by someone who is not the holder named.
-	forged, err := credential.SignPresentationJWT(mallory.signer(), vp(t, "", env), "c-2", "", now)
+	forged, err := credential.SignPresentationJWT(signerOf(mallory), vp(t, "", env), "c-2", "", now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := credential.SignPresentationJWT(mallory.signer(), vp(t, alice.did, env), "c-2", "", now); err == nil {
+	if _, err := credential.SignPresentationJWT(signerOf(mallory), vp(t, alice.DID, env), "c-2", "", now); err == nil {
 		t.Fatal("signing as another holder was allowed")
 	}
 	r, _ = v.VerifyPresentation(ctx, str(forged), credential.PresentationOptions{Challenge: "c-2", Challenges: store})
 	wantPresentation(t, "mallory's own", r, true, map[string]string{"holderProof": "passed", "challenge": "passed"})
-	if r.Holder != mallory.did {
+	if r.Holder != mallory.DID {
 		t.Fatalf("holder %s", r.Holder)
 	}
 
 	// A tampered credential inside fails the credentials check.
 	bad := tok[:len(tok)-4] + "AAAA"
-	signed2, _ := credential.SignPresentationJWT(alice.signer(), vp(t, "", bad), "", "", now)
+	signed2, _ := credential.SignPresentationJWT(signerOf(alice), vp(t, "", bad), "", "", now)
 	r, _ = v.VerifyPresentation(ctx, str(signed2), credential.PresentationOptions{})
 	wantPresentation(t, "tampered credential", r, false, map[string]string{"holderProof": "passed", "credentials": "failed"})
 
@@ -128,7 +128,7 @@ func TestPresentationJWT(t *testing.T) {
 func TestPresentationUnsigned(t *testing.T) {
 	e := newLedger(t)
 	uni := e.issuer(t, keys.Ed25519, "Example University")
-	tok := issue(t, e, uni.signer(), diploma(t, uni.did, "did:example:alice", nil))
+	tok := issue(t, e, signerOf(uni), diploma(t, uni.DID, "did:example:alice", nil))
 	v := e.verifier(e.Now.Add(time.Hour))
 	r, err := v.VerifyPresentation(ctx, vp(t, "did:example:alice", tok), credential.PresentationOptions{})
 	if err != nil {

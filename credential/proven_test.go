@@ -67,8 +67,8 @@ func (p *provenLedger) readPrefix(prefix string) bool {
 func TestNewProvenVerifier_ReadsEverythingThroughTheProvenState(t *testing.T) {
 	e := newLedger(t)
 	uni := e.issuer(t, keys.Ed25519, "Example University")
-	holder := e.user(t, keys.Ed25519)
-	tok := issue(t, e, uni.signer(), diploma(t, uni.did, holder.did, nil))
+	holder := e.User(t, keys.Ed25519)
+	tok := issue(t, e, signerOf(uni), diploma(t, uni.DID, holder.DID, nil))
 	e.Now = e.Now.Add(time.Minute) // the key is rotated a minute later
 	e.rotate(t, uni, "key-2")
 
@@ -89,7 +89,7 @@ func TestNewProvenVerifier_ReadsEverythingThroughTheProvenState(t *testing.T) {
 	if r.StateProof == nil || r.StateProof.Height != 9 || r.StateProof.Keys == 0 {
 		t.Fatalf("stateProof %+v", r.StateProof)
 	}
-	for _, prefix := range []string{"did/latest/" + uni.did, "did/version/" + uni.did, "issuer/did/" + uni.did, "schema/"} {
+	for _, prefix := range []string{"did/latest/" + uni.DID, "did/version/" + uni.DID, "issuer/did/" + uni.DID, "schema/"} {
 		if !st.readPrefix(prefix) {
 			t.Errorf("%s was not read through the proven state", prefix)
 		}

@@ -14,10 +14,10 @@ import (
 func TestSDJWTIssueVerifyPresent(t *testing.T) {
 	e := newLedger(t)
 	uni := e.issuer(t, keys.P256, "Example University")
-	alice := e.user(t, keys.Ed25519)
+	alice := e.User(t, keys.Ed25519)
 	at := e.Now.Add(time.Hour)
 	v := e.verifier(at)
-	tok, err := credential.IssueSDJWT(ctx, uni.signer(), diploma(t, uni.did, alice.did, nil), e.Now, credential.IssueOptions{State: e.l},
+	tok, err := credential.IssueSDJWT(ctx, signerOf(uni), diploma(t, uni.DID, alice.DID, nil), e.Now, credential.IssueOptions{State: e.l},
 		[]string{"/credentialSubject/holderName", "/credentialSubject/degree", "/credentialSubject/diplomaNumber", "/credentialSubject/awardedDate"}, e.resolver)
 	if err != nil {
 		t.Fatal(err)
@@ -27,12 +27,12 @@ func TestSDJWTIssueVerifyPresent(t *testing.T) {
 	r := v.VerifySDJWT(ctx, tok, credential.Policy{RequireAccreditation: true})
 	want(t, r, true, with(credential.CheckProof, "passed", credential.CheckAccreditation, "passed", credential.CheckSchema, "warning"))
 	subj, _ := r.Credential["credentialSubject"].(map[string]any)
-	if subj["degree"] != "Bachelor of Engineering" || subj["id"] != alice.did {
+	if subj["degree"] != "Bachelor of Engineering" || subj["id"] != alice.DID {
 		t.Fatalf("subject %v", subj)
 	}
 
 	// Alice discloses two claims to a verifier, with its challenge.
-	pres, err := sdjwt.Present(tok, []string{"/degree", "/awardedDate"}, &sdjwt.KeyBinding{Key: alice.key, Audience: "https://bank.example", Nonce: "n-1", IssuedAt: at})
+	pres, err := sdjwt.Present(tok, []string{"/degree", "/awardedDate"}, &sdjwt.KeyBinding{Key: alice.Key, Audience: "https://bank.example", Nonce: "n-1", IssuedAt: at})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +80,7 @@ func TestSDJWTIssueVerifyPresent(t *testing.T) {
 		t.Fatalf("Verify: %v %v", err, r)
 	}
 	// Expired.
-	r = e.verifier(e.Now.AddDate(10, 0, 0)).VerifySDJWT(ctx, issueSD(t, e, uni, alice.did, map[string]any{"validUntil": e.Now.Add(24 * time.Hour).UTC().Format(time.RFC3339)}), credential.Policy{})
+	r = e.verifier(e.Now.AddDate(10, 0, 0)).VerifySDJWT(ctx, issueSD(t, e, uni, alice.DID, map[string]any{"validUntil": e.Now.Add(24 * time.Hour).UTC().Format(time.RFC3339)}), credential.Policy{})
 	if r.Verified {
 		t.Fatal("an expired SD-JWT verified")
 	}
@@ -88,7 +88,7 @@ func TestSDJWTIssueVerifyPresent(t *testing.T) {
 
 func issueSD(t *testing.T, e *ledger, a *actor, holder string, extra map[string]any) string {
 	t.Helper()
-	tok, err := credential.IssueSDJWT(ctx, a.signer(), diploma(t, a.did, holder, extra), e.Now, credential.IssueOptions{State: e.l}, []string{"/credentialSubject/degree"}, e.resolver)
+	tok, err := credential.IssueSDJWT(ctx, signerOf(a), diploma(t, a.DID, holder, extra), e.Now, credential.IssueOptions{State: e.l}, []string{"/credentialSubject/degree"}, e.resolver)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,8 +104,8 @@ func TestDataIntegritySuitesOnLedger(t *testing.T) {
 	}{{credential.CryptosuiteEdDSARDFC2022, keys.Ed25519}, {credential.CryptosuiteECDSARDFC2019, keys.P256}, {credential.CryptosuiteEdDSAJCS2022, keys.Ed25519}} {
 		t.Run(tc.suite, func(t *testing.T) {
 			uni := e.issuer(t, tc.kt, "University "+tc.suite)
-			alice := e.user(t, keys.Ed25519)
-			signed, err := credential.SignDataIntegrity(uni.signer(), diploma(t, uni.did, alice.did, nil), tc.suite, e.Now)
+			alice := e.User(t, keys.Ed25519)
+			signed, err := credential.SignDataIntegrity(signerOf(uni), diploma(t, uni.DID, alice.DID, nil), tc.suite, e.Now)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -115,7 +115,7 @@ func TestDataIntegritySuitesOnLedger(t *testing.T) {
 			want(t, v.VerifyDataIntegrity(ctx, bad, credential.Policy{}), false, with(credential.CheckProof, "failed", credential.CheckValidityPeriod, "skipped"))
 			// Presented by alice with a Data Integrity proof.
 			vpDoc := vp(t, "", json.RawMessage(signed))
-			pres, err := credential.SignPresentationDataIntegrity(alice.signer(), vpDoc, credential.CryptosuiteEdDSARDFC2022, "ch-"+tc.suite, "https://verifier.example", e.Now)
+			pres, err := credential.SignPresentationDataIntegrity(signerOf(alice), vpDoc, credential.CryptosuiteEdDSARDFC2022, "ch-"+tc.suite, "https://verifier.example", e.Now)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -128,7 +128,7 @@ func TestDataIntegritySuitesOnLedger(t *testing.T) {
 			pr, _ = v.VerifyPresentation(ctx, pres, credential.PresentationOptions{Challenge: "ch-" + tc.suite, Challenges: store})
 			wantPresentation(t, "DI replay", pr, false, map[string]string{"challenge": "failed"})
 			// The issuer's key cannot authenticate as alice.
-			forged, _ := credential.SignPresentationDataIntegrity(credential.Signer{DID: alice.did, VerificationMethod: alice.vm(), Key: uni.key}, vpDoc, suiteFor(uni.key), "x", "", e.Now)
+			forged, _ := credential.SignPresentationDataIntegrity(credential.Signer{DID: alice.DID, VerificationMethod: alice.VM(), Key: uni.Key}, vpDoc, suiteFor(uni.Key), "x", "", e.Now)
 			if forged != nil {
 				pr, _ = v.VerifyPresentation(ctx, forged, credential.PresentationOptions{Challenge: "x"})
 				wantPresentation(t, "forged DI presentation", pr, false, map[string]string{"holderProof": "failed"})
@@ -152,7 +152,7 @@ func TestSDJWTEverySchemaExists(t *testing.T) {
 	missing := strings.Replace(schemaURL, "/2", "/4000000", 1)
 	two := []any{map[string]any{"id": schemaURL, "type": "JsonSchema"}, map[string]any{"id": missing, "type": "JsonSchema"}}
 	// Issued without a ledger, so issuance does not refuse the missing one.
-	tok, err := credential.IssueSDJWT(ctx, uni.signer(), diploma(t, uni.did, "did:example:alice", map[string]any{"credentialSchema": two}), e.Now, credential.IssueOptions{}, []string{"/credentialSubject/degree"}, e.resolver)
+	tok, err := credential.IssueSDJWT(ctx, signerOf(uni), diploma(t, uni.DID, "did:example:alice", map[string]any{"credentialSchema": two}), e.Now, credential.IssueOptions{}, []string{"/credentialSubject/degree"}, e.resolver)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,10 +20,10 @@ import (
 func TestSDJWT_SM2IssuerAndHolder(t *testing.T) {
 	e := newLedger(t)
 	uni := e.issuer(t, keys.SM2, "国密 University")
-	alice := e.user(t, keys.SM2)
+	alice := e.User(t, keys.SM2)
 	at := e.Now.Add(time.Hour)
 	v := e.verifier(at)
-	tok, err := credential.IssueSDJWT(ctx, uni.signer(), diploma(t, uni.did, alice.did, nil), e.Now, credential.IssueOptions{State: e.l},
+	tok, err := credential.IssueSDJWT(ctx, signerOf(uni), diploma(t, uni.DID, alice.DID, nil), e.Now, credential.IssueOptions{State: e.l},
 		[]string{"/credentialSubject/holderName", "/credentialSubject/degree"}, e.resolver)
 	if err != nil {
 		t.Fatal(err)
@@ -42,7 +42,7 @@ func TestSDJWT_SM2IssuerAndHolder(t *testing.T) {
 	want(t, v.VerifySDJWT(ctx, tok, credential.Policy{RequireAccreditation: true}), true,
 		with(credential.CheckProof, "passed", credential.CheckAccreditation, "passed", credential.CheckSchema, "warning"))
 
-	pres, err := sdjwt.Present(tok, []string{"/degree"}, &sdjwt.KeyBinding{Key: alice.key, Audience: "https://bank.example", Nonce: "n-sm2", IssuedAt: at})
+	pres, err := sdjwt.Present(tok, []string{"/degree"}, &sdjwt.KeyBinding{Key: alice.Key, Audience: "https://bank.example", Nonce: "n-sm2", IssuedAt: at})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,8 +55,8 @@ func TestSDJWT_SM2IssuerAndHolder(t *testing.T) {
 	wantPresentation(t, "SM2 key binding", pr, true, map[string]string{"holderProof": "passed", "challenge": "passed", "domain": "passed", "credentials": "passed"})
 
 	// Another SM2 key cannot bind the presentation.
-	mallory := e.user(t, keys.SM2)
-	if _, err := sdjwt.Present(tok, []string{"/degree"}, &sdjwt.KeyBinding{Key: mallory.key, Audience: "https://bank.example", Nonce: "n-2", IssuedAt: at}); err == nil {
+	mallory := e.User(t, keys.SM2)
+	if _, err := sdjwt.Present(tok, []string{"/degree"}, &sdjwt.KeyBinding{Key: mallory.Key, Audience: "https://bank.example", Nonce: "n-2", IssuedAt: at}); err == nil {
 		t.Fatal("another SM2 key made the key binding")
 	}
 }
@@ -68,7 +68,7 @@ func TestDataIntegrity_SM2KeyRefusedNamingFormats(t *testing.T) {
 	e := newLedger(t)
 	uni := e.issuer(t, keys.SM2, "国密 University")
 	for _, suite := range []string{credential.CryptosuiteEdDSARDFC2022, credential.CryptosuiteEdDSAJCS2022, credential.CryptosuiteECDSARDFC2019} {
-		_, err := credential.SignDataIntegrity(uni.signer(), diploma(t, uni.did, "did:example:alice", nil), suite, e.Now)
+		_, err := credential.SignDataIntegrity(signerOf(uni), diploma(t, uni.DID, "did:example:alice", nil), suite, e.Now)
 		ee, ok := errs.As(err)
 		if !ok || ee.Status != http.StatusBadRequest || ee.Code != "credential.invalidSigner" {
 			t.Fatalf("%s: %v", suite, err)
@@ -95,16 +95,16 @@ func TestBatch_SM2(t *testing.T) {
 	e := newLedger(t)
 	sm := e.issuer(t, keys.SM2, "国密 University")
 	ed := e.issuer(t, keys.Ed25519, "Example University")
-	alice := e.user(t, keys.SM2)
+	alice := e.User(t, keys.SM2)
 	var items []credential.Secured
 	for i := range 6 {
 		uni := sm
 		if i%3 == 2 {
 			uni = ed
 		}
-		items = append(items, credential.Secured{Format: credential.FormatJWT, Token: issue(t, e, uni.signer(), diploma(t, uni.did, alice.did, nil))})
+		items = append(items, credential.Secured{Format: credential.FormatJWT, Token: issue(t, e, signerOf(uni), diploma(t, uni.DID, alice.DID, nil))})
 	}
-	sd, err := credential.IssueSDJWT(ctx, sm.signer(), diploma(t, sm.did, alice.did, nil), e.Now, credential.IssueOptions{State: e.l}, []string{"/credentialSubject/degree"}, e.resolver)
+	sd, err := credential.IssueSDJWT(ctx, signerOf(sm), diploma(t, sm.DID, alice.DID, nil), e.Now, credential.IssueOptions{State: e.l}, []string{"/credentialSubject/degree"}, e.resolver)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -47,11 +47,11 @@ func lstOf(b []byte) string {
 func TestTokenStatus_VerifierChecksTheToken(t *testing.T) {
 	e := newLedger(t)
 	uni := e.issuer(t, keys.Ed25519, "Example University")
-	other := e.user(t, keys.Ed25519)
+	other := e.User(t, keys.Ed25519)
 	const uri = "https://node.example/status-lists/rev-1/token"
 	const idx = 13 // byte 1, bit 5 (1 bit) or byte 3, bits 2-3 (2 bits)
 	opts := credential.IssueOptions{State: e.l, Status: status.ReferenceClaim(idx, uri)}
-	tok, err := credential.IssueSDJWT(ctx, uni.signer(), diploma(t, uni.did, "did:example:alice", nil), e.Now, opts, []string{"/credentialSubject/degree"}, e.resolver)
+	tok, err := credential.IssueSDJWT(ctx, signerOf(uni), diploma(t, uni.DID, "did:example:alice", nil), e.Now, opts, []string{"/credentialSubject/degree"}, e.resolver)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +78,7 @@ func TestTokenStatus_VerifierChecksTheToken(t *testing.T) {
 		}
 		return s
 	}
-	good := func(mod func(m map[string]any)) string { return sign(uni.key, uni.vm(), status.TokenType, claims(mod)) }
+	good := func(mod func(m map[string]any)) string { return sign(uni.Key, uni.VM(), status.TokenType, claims(mod)) }
 	stranger, _ := keys.Generate(keys.Ed25519)
 	cases := []struct {
 		name, token, status, code, detail string
@@ -88,13 +88,13 @@ func TestTokenStatus_VerifierChecksTheToken(t *testing.T) {
 		{"suspended", good(func(m map[string]any) { m["status_list"] = map[string]any{"bits": 2, "lst": lstOf(list(2, 2))} }), "failed", credential.ReasonStatusSuspended, "0x02 SUSPENDED"},
 		{"application-specific value", good(func(m map[string]any) { m["status_list"] = map[string]any{"bits": 2, "lst": lstOf(list(2, 3))} }), "failed", credential.ReasonStatusTokenValue, "the status is 0x03"},
 		{"malformed", "not.a.token", "failed", credential.ReasonStatusTokenInvalid, "malformed JWS"},
-		{"wrong typ", sign(uni.key, uni.vm(), "JWT", claims(nil)), "failed", credential.ReasonStatusTokenInvalid, `"typ" must be "statuslist+jwt"`},
+		{"wrong typ", sign(uni.Key, uni.VM(), "JWT", claims(nil)), "failed", credential.ReasonStatusTokenInvalid, `"typ" must be "statuslist+jwt"`},
 		{"bad zlib", good(func(m map[string]any) { m["status_list"] = map[string]any{"bits": 1, "lst": "AAAA"} }), "failed", credential.ReasonStatusTokenInvalid, "not ZLIB"},
 		{"index out of range", good(func(m map[string]any) { m["status_list"] = map[string]any{"bits": 8, "lst": lstOf([]byte{0, 0})} }), "failed", credential.ReasonStatusTokenIndex, "index 13 is outside"},
 		{"uri mismatch", good(func(m map[string]any) { m["sub"] = "https://node.example/status-lists/other/token" }), "failed", credential.ReasonStatusTokenSubject, "is the token of https://node.example/status-lists/other/token"},
 		{"expired", good(func(m map[string]any) { m["exp"] = at.Add(-time.Second).Unix() }), "failed", credential.ReasonStatusTokenExpired, "expired at"},
-		{"signed by another DID", sign(other.key, other.vm(), status.TokenType, claims(nil)), "failed", credential.ReasonStatusTokenSignature, "not by a verification method of the credential's issuer"},
-		{"the issuer's kid, another key", sign(stranger, uni.vm(), status.TokenType, claims(nil)), "failed", credential.ReasonStatusTokenSignature, "does not verify"},
+		{"signed by another DID", sign(other.Key, other.VM(), status.TokenType, claims(nil)), "failed", credential.ReasonStatusTokenSignature, "not by a verification method of the credential's issuer"},
+		{"the issuer's kid, another key", sign(stranger, uni.VM(), status.TokenType, claims(nil)), "failed", credential.ReasonStatusTokenSignature, "does not verify"},
 	}
 	for _, tc := range cases {
 		v := e.verifier(at)
@@ -117,11 +117,11 @@ func TestTokenStatus_VerifierChecksTheToken(t *testing.T) {
 	}
 	// Issuing refuses a credentialStatus in an SD-JWT VC and a malformed
 	// reference.
-	withEntry := diploma(t, uni.did, "did:example:alice", map[string]any{"credentialStatus": map[string]any{"type": "BitstringStatusListEntry"}})
-	if _, err := credential.IssueSDJWT(ctx, uni.signer(), withEntry, e.Now, credential.IssueOptions{}, nil, nil); err == nil || !strings.Contains(err.Error(), "Token Status List") {
+	withEntry := diploma(t, uni.DID, "did:example:alice", map[string]any{"credentialStatus": map[string]any{"type": "BitstringStatusListEntry"}})
+	if _, err := credential.IssueSDJWT(ctx, signerOf(uni), withEntry, e.Now, credential.IssueOptions{}, nil, nil); err == nil || !strings.Contains(err.Error(), "Token Status List") {
 		t.Fatalf("credentialStatus in an SD-JWT VC: %v", err)
 	}
-	if _, err := credential.IssueSDJWT(ctx, uni.signer(), diploma(t, uni.did, "did:example:alice", nil), e.Now, credential.IssueOptions{Status: map[string]any{"status_list": map[string]any{"idx": -1, "uri": uri}}}, nil, nil); err == nil {
+	if _, err := credential.IssueSDJWT(ctx, signerOf(uni), diploma(t, uni.DID, "did:example:alice", nil), e.Now, credential.IssueOptions{Status: map[string]any{"status_list": map[string]any{"idx": -1, "uri": uri}}}, nil, nil); err == nil {
 		t.Fatal("a malformed status reference was issued")
 	}
 }
@@ -149,11 +149,11 @@ func TestTokenStatus_LegacyCredentialStatusInSDJWTStillRead(t *testing.T) {
 	e := newLedger(t)
 	uni := e.issuer(t, keys.Ed25519, "Example University")
 	claims := map[string]any{
-		"iss": uni.did, "iat": e.Now.Unix(), "nbf": e.Now.Unix(), "vct": "UniversityDegreeCredential", "sub": "did:example:alice", "degree": "BEng",
+		"iss": uni.DID, "iat": e.Now.Unix(), "nbf": e.Now.Unix(), "vct": "UniversityDegreeCredential", "sub": "did:example:alice", "degree": "BEng",
 		"credentialStatus": map[string]any{"type": "BitstringStatusListEntry", "statusPurpose": "revocation", "statusListIndex": "5", "statusListCredential": "https://node.example/status-lists/old"},
 	}
 	body, _ := json.Marshal(claims)
-	tok, err := sdjwt.Issue(uni.key, uni.vm(), body, sdjwt.IssueOptions{Disclosable: []string{"/degree"}})
+	tok, err := sdjwt.Issue(uni.Key, uni.VM(), body, sdjwt.IssueOptions{Disclosable: []string{"/degree"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/weidgo/weid/authz"
 	"github.com/weidgo/weid/chain"
-	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/did/weid"
 	"github.com/weidgo/weid/errs"
 	"github.com/weidgo/weid/internal/ledgertest"
@@ -19,34 +18,9 @@ import (
 const testChain = ledgertest.ChainID
 
 // actor is a did:weid identity with its key and a nonce counter.
-type actor struct {
-	key   *keys.PrivateKey
-	did   string
-	nonce uint64
-}
+type actor = ledgertest.Actor
 
-func newActor(t testing.TB) *actor {
-	t.Helper()
-	k, err := keys.Generate(keys.Ed25519)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &actor{key: k, did: did.WeidDID(testChain, k.Public())}
-}
-
-func (a *actor) vm() string { return a.did + "#" + did.FirstKeyFragment }
-
-// tx signs a transaction of type typ with the actor's next nonce.
-func (a *actor) tx(t testing.TB, typ string, payload any) *chain.Tx {
-	t.Helper()
-	a.nonce++
-	return ledgertest.SignTx(t, a.key, a.vm(), a.nonce, typ, payload)
-}
-
-func (a *actor) create(t testing.TB) *chain.Tx {
-	t.Helper()
-	return a.tx(t, did.TxCreate, did.CreatePayload{DID: a.did, PublicKeyMultibase: a.key.Public().Multibase()})
-}
+func newActor(t testing.TB) *actor { return ledgertest.NewActor(t, keys.Ed25519) }
 
 // ledger is a chain.Ledger with did, authz and schemas registered and a
 // genesis block committed.
@@ -69,48 +43,24 @@ func newRegistry() *chain.Registry {
 // signs at height 0, built by genesisTxs.
 func newLedger(t testing.TB, genesisTxs ...func(t testing.TB, admin *actor) *chain.Tx) *ledger {
 	t.Helper()
-	tl := ledgertest.Open(t, newRegistry(), time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC))
-	e := &ledger{Ledger: tl, l: tl.L, admin: newActor(t)}
-	txs := []*chain.Tx{
-		e.admin.create(t),
-		e.admin.tx(t, chain.TypeChainInit, chain.InitPayload{NodeKey: tl.Node.Public().Multibase(), Admins: []string{e.admin.did}}),
+	extra := make([]func(*actor) *chain.Tx, len(genesisTxs))
+	for i, f := range genesisTxs {
+		extra[i] = func(admin *actor) *chain.Tx { return f(t, admin) }
 	}
-	for _, f := range genesisTxs {
-		txs = append(txs, f(t, e.admin))
-	}
-	e.MustGenesis(t, txs...)
-	return e
-}
-
-// commit checks txs and commits them as the next block; it returns each
-// one's error (from the stateless check or from the block).
-func (e *ledger) commit(t testing.TB, txs ...*chain.Tx) []error {
-	t.Helper()
-	return e.Commit(t, txs...)
+	tl := ledgertest.Genesis(t, newRegistry(), time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC), extra...)
+	return &ledger{Ledger: tl, l: tl.L, admin: tl.Admin}
 }
 
 // submit commits one transaction and returns its hash and error.
 func (e *ledger) submit(t testing.TB, tx *chain.Tx) (string, error) {
 	t.Helper()
-	return tx.Hash(), e.commit(t, tx)[0]
-}
-
-// must commits one transaction that must succeed.
-func (e *ledger) must(t testing.TB, tx *chain.Tx) string {
-	t.Helper()
-	h, err := e.submit(t, tx)
-	if err != nil {
-		t.Fatalf("%s: %v", tx.Type, err)
-	}
-	return h
+	return tx.Hash(), e.Submit(t, tx)
 }
 
 // user registers a new did:weid DID.
 func (e *ledger) user(t testing.TB) *actor {
 	t.Helper()
-	a := newActor(t)
-	e.must(t, a.create(t))
-	return a
+	return e.User(t, keys.Ed25519)
 }
 
 // issuer registers a new DID and has the admin recognize it as an
@@ -118,7 +68,7 @@ func (e *ledger) user(t testing.TB) *actor {
 func (e *ledger) issuer(t testing.TB, name string) *actor {
 	t.Helper()
 	a := e.user(t)
-	e.must(t, e.admin.tx(t, authz.TxRecognize, authz.RecognizePayload{DID: a.did, Name: name}))
+	e.Must(t, e.admin.Tx(t, authz.TxRecognize, authz.RecognizePayload{DID: a.DID, Name: name}))
 	return a
 }
 
@@ -126,7 +76,7 @@ func (e *ledger) issuer(t testing.TB, name string) *actor {
 func (e *ledger) committee(t testing.TB) *actor {
 	t.Helper()
 	a := e.user(t)
-	e.must(t, e.admin.tx(t, authz.TxAddCommittee, authz.MemberPayload{DID: a.did}))
+	e.Must(t, e.admin.Tx(t, authz.TxAddCommittee, authz.MemberPayload{DID: a.DID}))
 	return a
 }
 
@@ -134,7 +84,7 @@ func (e *ledger) committee(t testing.TB) *actor {
 // assigned id.
 func (e *ledger) register(t testing.TB, a *actor, id uint64, doc string) uint64 {
 	t.Helper()
-	h := e.must(t, a.tx(t, schemas.TxRegister, schemas.RegisterPayload{ID: id, Schema: json.RawMessage(doc)}))
+	h := e.Must(t, a.Tx(t, schemas.TxRegister, schemas.RegisterPayload{ID: id, Schema: json.RawMessage(doc)}))
 	got, ok, err := schemas.IDForTx(e.l, h)
 	if err != nil || !ok {
 		t.Fatalf("IDForTx(%s): %d %v %v", h, got, ok, err)
@@ -148,11 +98,7 @@ func (e *ledger) register(t testing.TB, a *actor, id uint64, doc string) uint64 
 // wantErr fails unless err is an *errs.Error with the given status and code.
 func wantErr(t testing.TB, err error, status int, code string) *errs.Error {
 	t.Helper()
-	e, ok := errs.As(err)
-	if !ok || e.Status != status || e.Code != code {
-		t.Fatalf("got error %v (%T), want %d %s", err, err, status, code)
-	}
-	return e
+	return ledgertest.WantErr(t, err, status, code)
 }
 
 func wantForbidden(t testing.TB, err error) {

@@ -158,7 +158,7 @@ func TestRegister_MalformedI18nRefused(t *testing.T) {
 	e := newLedger(t)
 	alice := e.user(t)
 	bad := `{"type":"object","properties":{"gpa":{"type":"number","x-weid-i18n":{"zh-HK":{"title":""}}}}}`
-	_, err := e.submit(t, alice.tx(t, schemas.TxRegister, schemas.RegisterPayload{Schema: []byte(bad)}))
+	_, err := e.submit(t, alice.Tx(t, schemas.TxRegister, schemas.RegisterPayload{Schema: []byte(bad)}))
 	pe := wantErr(t, err, http.StatusBadRequest, "schema.invalid")
 	if !strings.Contains(pe.Detail, "/properties/gpa/x-weid-i18n/zh-HK/title is empty") {
 		t.Errorf("detail %q", pe.Detail)

@@ -17,7 +17,7 @@ var systemGenesisTxs = func() []func(testing.TB, *actor) *chain.Tx {
 	var out []func(testing.TB, *actor) *chain.Tx
 	for _, s := range schemas.SystemSchemas() {
 		out = append(out, func(t testing.TB, admin *actor) *chain.Tx {
-			return admin.tx(t, schemas.TxRegister, s.Payload())
+			return admin.Tx(t, schemas.TxRegister, s.Payload())
 		})
 	}
 	return out
@@ -50,7 +50,7 @@ func TestSystemSchemas_RegisteredAtGenesis(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if r.Height != 0 || r.Version != 1 || r.Publisher != e.admin.did || r.Name != s.Name || string(r.Schema) != string(s.Schema) {
+		if r.Height != 0 || r.Version != 1 || r.Publisher != e.admin.DID || r.Name != s.Name || string(r.Schema) != string(s.Schema) {
 			t.Fatalf("schema %d: %+v", s.ID, r)
 		}
 	}
@@ -60,10 +60,10 @@ func TestSystemSchemas_RegisteredAtGenesis(t *testing.T) {
 		t.Fatalf("first public id %d", id)
 	}
 	// Nobody but a governor registers a system id, even a free one.
-	_, err := e.submit(t, alice.tx(t, schemas.TxRegister, schemas.RegisterPayload{ID: 4, Schema: json.RawMessage(tiny)}))
+	_, err := e.submit(t, alice.Tx(t, schemas.TxRegister, schemas.RegisterPayload{ID: 4, Schema: json.RawMessage(tiny)}))
 	wantForbidden(t, err)
 	// Nor takes one that exists.
-	_, err = e.submit(t, e.admin.tx(t, schemas.TxRegister, schemas.RegisterPayload{ID: 2, Schema: json.RawMessage(tiny)}))
+	_, err = e.submit(t, e.admin.Tx(t, schemas.TxRegister, schemas.RegisterPayload{ID: 2, Schema: json.RawMessage(tiny)}))
 	wantErr(t, err, http.StatusConflict, "schema.exists")
 	if _, err := e.l.AuditStore(); err != nil {
 		t.Fatal(err)

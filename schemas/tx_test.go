@@ -45,7 +45,7 @@ func TestRegister_AutomaticIDsPerRange(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Publisher != alice.did || r.Signer != alice.did || r.Version != 1 || string(r.Schema) != tiny || r.Created == "" || r.TxHash == "" {
+	if r.Publisher != alice.DID || r.Signer != alice.DID || r.Version != 1 || string(r.Schema) != tiny || r.Created == "" || r.TxHash == "" {
 		t.Fatalf("record %+v", r)
 	}
 	if _, ok, err := schemas.IDForTx(e.l, strings.Repeat("0", 64)); ok || err != nil {
@@ -74,9 +74,9 @@ func TestRegister_AutomaticInOneBlock(t *testing.T) {
 	alice := e.user(t)
 	var txs []*chain.Tx
 	for range 5 {
-		txs = append(txs, alice.tx(t, schemas.TxRegister, schemas.RegisterPayload{Schema: json.RawMessage(tiny)}))
+		txs = append(txs, alice.Tx(t, schemas.TxRegister, schemas.RegisterPayload{Schema: json.RawMessage(tiny)}))
 	}
-	for i, err := range e.commit(t, txs...) {
+	for i, err := range e.Commit(t, txs...) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -93,7 +93,7 @@ func TestRegister_RangeAuthorization(t *testing.T) {
 	iss := e.issuer(t, "Licensing Board")
 	member := e.committee(t)
 	reg := func(a *actor, id uint64) error {
-		_, err := e.submit(t, a.tx(t, schemas.TxRegister, schemas.RegisterPayload{ID: id, Schema: json.RawMessage(tiny)}))
+		_, err := e.submit(t, a.Tx(t, schemas.TxRegister, schemas.RegisterPayload{ID: id, Schema: json.RawMessage(tiny)}))
 		return err
 	}
 	// Anyone with a DID: the public range only.
@@ -116,7 +116,7 @@ func TestRegister_RangeAuthorization(t *testing.T) {
 		t.Fatal("a signer without a DID registered a schema")
 	}
 	// Once de-recognized, an issuer loses its range.
-	if _, err := e.submit(t, e.admin.tx(t, authz.TxDerecognize, authz.DerecognizePayload{DID: iss.did})); err != nil {
+	if _, err := e.submit(t, e.admin.Tx(t, authz.TxDerecognize, authz.DerecognizePayload{DID: iss.DID})); err != nil {
 		t.Fatal(err)
 	}
 	wantForbidden(t, reg(iss, 1700))
@@ -130,15 +130,15 @@ func TestRegister_DuplicateID(t *testing.T) {
 	e := newLedger(t)
 	alice, bob := e.user(t), e.user(t)
 	e.register(t, alice, 2_000_123, tiny)
-	_, err := e.submit(t, bob.tx(t, schemas.TxRegister, schemas.RegisterPayload{ID: 2_000_123, Schema: json.RawMessage(tiny)}))
+	_, err := e.submit(t, bob.Tx(t, schemas.TxRegister, schemas.RegisterPayload{ID: 2_000_123, Schema: json.RawMessage(tiny)}))
 	wantErr(t, err, http.StatusConflict, "schema.exists")
 	// The same signer too: register never overwrites.
-	_, err = e.submit(t, alice.tx(t, schemas.TxRegister, schemas.RegisterPayload{ID: 2_000_123, Schema: json.RawMessage(tiny)}))
+	_, err = e.submit(t, alice.Tx(t, schemas.TxRegister, schemas.RegisterPayload{ID: 2_000_123, Schema: json.RawMessage(tiny)}))
 	wantErr(t, err, http.StatusConflict, "schema.exists")
 	// In the same block, the second of two registrations of one id fails.
-	errs := e.commit(t,
-		alice.tx(t, schemas.TxRegister, schemas.RegisterPayload{ID: 2_000_200, Schema: json.RawMessage(tiny)}),
-		bob.tx(t, schemas.TxRegister, schemas.RegisterPayload{ID: 2_000_200, Schema: json.RawMessage(tiny)}))
+	errs := e.Commit(t,
+		alice.Tx(t, schemas.TxRegister, schemas.RegisterPayload{ID: 2_000_200, Schema: json.RawMessage(tiny)}),
+		bob.Tx(t, schemas.TxRegister, schemas.RegisterPayload{ID: 2_000_200, Schema: json.RawMessage(tiny)}))
 	if errs[0] != nil {
 		t.Fatal(errs[0])
 	}
@@ -149,10 +149,10 @@ func TestUpdate_AddsVersions(t *testing.T) {
 	t.Parallel()
 	e := newLedger(t)
 	alice, bob := e.user(t), e.user(t)
-	h1 := e.must(t, alice.tx(t, schemas.TxRegister, schemas.RegisterPayload{Name: "Person", Schema: json.RawMessage(tiny)}))
+	h1 := e.Must(t, alice.Tx(t, schemas.TxRegister, schemas.RegisterPayload{Name: "Person", Schema: json.RawMessage(tiny)}))
 	id, _, _ := schemas.IDForTx(e.l, h1)
 	v2 := `{"required":["name"],"type":"object"}` // canonical (RFC 8785) as stored
-	h2 := e.must(t, alice.tx(t, schemas.TxUpdate, schemas.UpdatePayload{ID: id, Schema: json.RawMessage(v2)}))
+	h2 := e.Must(t, alice.Tx(t, schemas.TxUpdate, schemas.UpdatePayload{ID: id, Schema: json.RawMessage(v2)}))
 	if gid, ver, ok, err := schemas.Published(e.l, h2); err != nil || !ok || gid != id || ver != 2 {
 		t.Fatalf("Published(update) = %d %d %v %v", gid, ver, ok, err)
 	}
@@ -162,7 +162,7 @@ func TestUpdate_AddsVersions(t *testing.T) {
 		t.Fatalf("version 1: %+v %v", r1, err)
 	}
 	latest, err := schemas.Get(e.l, id, 0)
-	if err != nil || latest.Version != 2 || string(latest.Schema) != v2 || latest.Name != "Person" || latest.Publisher != alice.did || latest.TxHash != h2 {
+	if err != nil || latest.Version != 2 || string(latest.Schema) != v2 || latest.Name != "Person" || latest.Publisher != alice.DID || latest.TxHash != h2 {
 		t.Fatalf("latest: %+v %v", latest, err)
 	}
 	_, err = schemas.Get(e.l, id, 3)
@@ -171,23 +171,23 @@ func TestUpdate_AddsVersions(t *testing.T) {
 	wantErr(t, err, http.StatusNotFound, "schema.notFound")
 
 	// Only the publisher or a governor may update.
-	_, err = e.submit(t, bob.tx(t, schemas.TxUpdate, schemas.UpdatePayload{ID: id, Schema: json.RawMessage(tiny)}))
+	_, err = e.submit(t, bob.Tx(t, schemas.TxUpdate, schemas.UpdatePayload{ID: id, Schema: json.RawMessage(tiny)}))
 	wantForbidden(t, err)
 	iss := e.issuer(t, "Some Issuer")
-	_, err = e.submit(t, iss.tx(t, schemas.TxUpdate, schemas.UpdatePayload{ID: id, Schema: json.RawMessage(tiny)}))
+	_, err = e.submit(t, iss.Tx(t, schemas.TxUpdate, schemas.UpdatePayload{ID: id, Schema: json.RawMessage(tiny)}))
 	wantForbidden(t, err)
 	member := e.committee(t)
-	e.must(t, member.tx(t, schemas.TxUpdate, schemas.UpdatePayload{ID: id, Schema: json.RawMessage(tiny)}))
+	e.Must(t, member.Tx(t, schemas.TxUpdate, schemas.UpdatePayload{ID: id, Schema: json.RawMessage(tiny)}))
 	r3, err := schemas.Get(e.l, id, 0)
-	if err != nil || r3.Version != 3 || r3.Publisher != alice.did || r3.Signer != member.did {
+	if err != nil || r3.Version != 3 || r3.Publisher != alice.DID || r3.Signer != member.DID {
 		t.Fatalf("version 3: %+v %v", r3, err)
 	}
 	// The publisher keeps the right after a governor's update.
-	e.must(t, alice.tx(t, schemas.TxUpdate, schemas.UpdatePayload{ID: id, Schema: json.RawMessage(v2)}))
+	e.Must(t, alice.Tx(t, schemas.TxUpdate, schemas.UpdatePayload{ID: id, Schema: json.RawMessage(v2)}))
 
-	_, err = e.submit(t, alice.tx(t, schemas.TxUpdate, schemas.UpdatePayload{ID: 2_999_999, Schema: json.RawMessage(tiny)}))
+	_, err = e.submit(t, alice.Tx(t, schemas.TxUpdate, schemas.UpdatePayload{ID: 2_999_999, Schema: json.RawMessage(tiny)}))
 	wantErr(t, err, http.StatusNotFound, "schema.notFound")
-	_, err = e.submit(t, alice.tx(t, schemas.TxUpdate, schemas.UpdatePayload{ID: 0, Schema: json.RawMessage(tiny)}))
+	_, err = e.submit(t, alice.Tx(t, schemas.TxUpdate, schemas.UpdatePayload{ID: 0, Schema: json.RawMessage(tiny)}))
 	wantErr(t, err, http.StatusBadRequest, "schema.invalidId")
 }
 
@@ -281,12 +281,12 @@ func TestRegister_InvalidPayloads(t *testing.T) {
 		{`{"schema":{},"extra":1}`, "tx.invalidPayload"},
 		{`{"schema":{"type":5}}`, "schema.invalid"},
 	} {
-		tx := alice.tx(t, schemas.TxRegister, json.RawMessage(c.payload))
+		tx := alice.Tx(t, schemas.TxRegister, json.RawMessage(c.payload))
 		_, err := e.submit(t, tx)
 		wantErr(t, err, http.StatusBadRequest, c.code)
 	}
 	// A name with inner spaces and non-ASCII letters is fine.
-	e.must(t, alice.tx(t, schemas.TxRegister, schemas.RegisterPayload{Name: "学位证书 v2", Schema: json.RawMessage(tiny)}))
+	e.Must(t, alice.Tx(t, schemas.TxRegister, schemas.RegisterPayload{Name: "学位证书 v2", Schema: json.RawMessage(tiny)}))
 }
 
 func TestList_Paging(t *testing.T) {
@@ -299,7 +299,7 @@ func TestList_Paging(t *testing.T) {
 	}
 	e.register(t, e.admin, 42, tiny)
 	ids = append([]uint64{42}, ids...)
-	e.must(t, alice.tx(t, schemas.TxUpdate, schemas.UpdatePayload{ID: ids[2], Schema: json.RawMessage(`{"title":"new"}`)}))
+	e.Must(t, alice.Tx(t, schemas.TxUpdate, schemas.UpdatePayload{ID: ids[2], Schema: json.RawMessage(`{"title":"new"}`)}))
 
 	var got []schemas.Record
 	var after uint64
@@ -342,7 +342,7 @@ func TestAudit_Replays(t *testing.T) {
 	iss := e.issuer(t, "Issuer")
 	e.register(t, alice, 0, personSchema)
 	id := e.register(t, iss, 0, tiny)
-	e.must(t, iss.tx(t, schemas.TxUpdate, schemas.UpdatePayload{ID: id, Schema: json.RawMessage(personSchema)}))
+	e.Must(t, iss.Tx(t, schemas.TxUpdate, schemas.UpdatePayload{ID: id, Schema: json.RawMessage(personSchema)}))
 	if _, err := e.l.AuditStore(); err != nil {
 		t.Fatal(err)
 	}

@@ -91,7 +91,7 @@ func TestValidator_Versions(t *testing.T) {
 	v := schemas.NewValidator(4)
 	claims := json.RawMessage(`{"n":"a string"}`)
 	wantErr(t, v.Validate(e.l, id, 0, claims), http.StatusUnprocessableEntity, "schema.violation")
-	e.must(t, alice.tx(t, schemas.TxUpdate, schemas.UpdatePayload{ID: id, Schema: json.RawMessage(`{"properties":{"n":{"type":"string"}}}`)}))
+	e.Must(t, alice.Tx(t, schemas.TxUpdate, schemas.UpdatePayload{ID: id, Schema: json.RawMessage(`{"properties":{"n":{"type":"string"}}}`)}))
 	if err := v.Validate(e.l, id, 0, claims); err != nil {
 		t.Fatalf("latest (version 2): %v", err)
 	}

@@ -56,16 +56,7 @@ func TestCredentials_IssueAndVerifyOverHTTP(t *testing.T) {
 		_ = json.Unmarshal(r.body, &ir)
 		return r.status, ir, r.body
 	}
-	verify := func(vc any, opts string) (int, credential.Result) {
-		b, _ := json.Marshal(vc)
-		if opts == "" {
-			opts = "{}"
-		}
-		r := tn.do(t, "POST", "/credentials/verify", "", []byte(`{"verifiableCredential":`+string(b)+`,"options":`+opts+`}`))
-		var res credential.Result
-		_ = json.Unmarshal(r.body, &res)
-		return r.status, res
-	}
+	verify := func(vc any, opts string) (int, credential.Result) { return tn.verifyVC(t, vc, opts) }
 
 	st, good, body := issue(uni.Token, diploma(uni.DID, "", goodClaims))
 	if st != 201 || !strings.HasPrefix(good.VerifiableCredential.ID, "data:application/vc+jwt,ey") {

@@ -81,10 +81,7 @@ func TestE2E_DiplomaLifecycle(t *testing.T) {
 	}
 	verify := func(vc json.RawMessage) (int, credential.Result) {
 		t.Helper()
-		r := tn.do(t, "POST", "/credentials/verify", "", []byte(`{"verifiableCredential":`+string(vc)+`,"options":{"requireAccreditation":true}}`))
-		var res credential.Result
-		_ = json.Unmarshal(r.body, &res)
-		return r.status, res
+		return tn.verifyVC(t, vc, `{"requireAccreditation":true}`)
 	}
 	failedCheck := func(what string, vc json.RawMessage, check string) {
 		t.Helper()

@@ -184,39 +184,11 @@ func TestEvents_StreamsPerAddressAreBounded(t *testing.T) {
 		}
 		return resp
 	}
-	var streams []*http.Response
-	defer func() {
-		for _, r := range streams {
-			r.Body.Close()
+	wantStreamsBounded(t, 8, open, func(r *http.Response) {
+		if r.StatusCode != http.StatusTooManyRequests {
+			t.Fatalf("ninth stream: %d", r.StatusCode)
 		}
-	}()
-	for i := range 8 {
-		r := open()
-		if r.StatusCode != 200 {
-			t.Fatalf("stream %d: %d", i, r.StatusCode)
-		}
-		streams = append(streams, r)
-	}
-	r := open()
-	r.Body.Close()
-	if r.StatusCode != http.StatusTooManyRequests {
-		t.Fatalf("ninth stream: %d", r.StatusCode)
-	}
-	streams[0].Body.Close()
-	streams = streams[1:]
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		r := open()
-		if r.StatusCode == 200 {
-			streams = append(streams, r)
-			break
-		}
-		r.Body.Close()
-		if time.Now().After(deadline) {
-			t.Fatal("a closed stream was not released")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	})
 }
 
 // TestEvents_ClientPagesAndStreamErrors: client.EventPage polls, and a

@@ -18,11 +18,9 @@ func NewExchange(svc *exchange.Service) http.Handler {
 	x := &xhttp.Handlers{Service: svc}
 	r := chi.NewRouter()
 	r.Use(requestID, recoverer, limitBody)
-	r.NotFound(func(w http.ResponseWriter, r *http.Request) { httpx.Error(w, r, notFound(r)) })
-	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) { httpx.Error(w, r, methodNotAllowed(r)) })
-	r.Get("/healthz", h(func(w http.ResponseWriter, _ *http.Request) error {
-		return httpx.JSON(w, http.StatusOK, map[string]string{"status": "ok"})
-	}))
+	r.NotFound(h(notFound))
+	r.MethodNotAllowed(h(methodNotAllowed))
+	r.Get("/healthz", h(healthz))
 	r.Post("/v1/exchange/{resource}/nonce", h(x.Nonce))
 	r.Post("/v1/exchange/{resource}", h(x.Release))
 	return r

@@ -8,6 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/server/httpx"
 )
 
 //go:embed openapi.json
@@ -16,34 +17,33 @@ var openAPIDoc []byte
 // OpenAPI returns the OpenAPI 3.1 document of the API.
 func OpenAPI() []byte { return openAPIDoc }
 
-func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+// healthz answers while the process serves (the node's and the exchange
+// service's liveness).
+func healthz(w http.ResponseWriter, _ *http.Request) error {
+	return httpx.JSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
 // readyz reports ready once the ledger has its genesis and can be read.
-func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
 	head := s.node.Ledger.Head()
 	if head.Empty {
-		renderError(w, r, errs.New(http.StatusServiceUnavailable, "node.notReady", "the ledger has no genesis block yet"))
-		return
+		return errs.New(http.StatusServiceUnavailable, "node.notReady", "the ledger has no genesis block yet")
 	}
 	if err := s.node.Ledger.Failed(); err != nil {
-		renderError(w, r, errs.New(http.StatusServiceUnavailable, "node.notReady", "the ledger's storage failed and it refuses writes until restarted: %v", err))
-		return
+		return errs.New(http.StatusServiceUnavailable, "node.notReady", "the ledger's storage failed and it refuses writes until restarted: %v", err)
 	}
 	if _, err := s.node.Ledger.Block(head.Height); err != nil {
-		renderError(w, r, errs.New(http.StatusServiceUnavailable, "node.notReady", "the ledger cannot be read: %v", err))
-		return
+		return errs.New(http.StatusServiceUnavailable, "node.notReady", "the ledger cannot be read: %v", err)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"status": "ready", "height": head.Height})
+	return httpx.JSON(w, http.StatusOK, map[string]any{"status": "ready", "height": head.Height})
 }
 
-func (s *Server) metricsHandler(w http.ResponseWriter, r *http.Request) {
+func (s *Server) metricsHandler(w http.ResponseWriter, r *http.Request) error {
 	if s.gatherer == nil {
-		renderError(w, r, errs.New(http.StatusNotFound, "metrics.disabled", "metrics are not enabled on this node"))
-		return
+		return errs.New(http.StatusNotFound, "metrics.disabled", "metrics are not enabled on this node")
 	}
 	promhttp.HandlerFor(s.gatherer, promhttp.HandlerOpts{}).ServeHTTP(w, r)
+	return nil
 }
 
 func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) {
@@ -51,11 +51,11 @@ func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(openAPIDoc)
 }
 
-func notFound(r *http.Request) error {
+func notFound(_ http.ResponseWriter, r *http.Request) error {
 	return errs.New(http.StatusNotFound, "route.notFound", "no such endpoint: %s %s (see /openapi.json)", r.Method, r.URL.Path)
 }
 
-func methodNotAllowed(r *http.Request) error {
+func methodNotAllowed(_ http.ResponseWriter, r *http.Request) error {
 	return errs.New(http.StatusMethodNotAllowed, "route.methodNotAllowed", "%s is not allowed on %s", r.Method, r.URL.Path)
 }
 

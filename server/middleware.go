@@ -9,6 +9,8 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/weidgo/weid/server/httpx"
 )
 
 type httpMetrics struct {
@@ -63,7 +65,7 @@ func recoverer(next http.Handler) http.Handler {
 					panic(v)
 				}
 				slog.ErrorContext(r.Context(), "panic", "value", v, "path", r.URL.Path, "stack", string(stack()))
-				writeProblem(w, Problem{Type: ProblemTypeBase + "internal", Title: "Internal Server Error", Status: 500, Code: "internal", Detail: "internal error; see the node's log", RequestID: middleware.GetReqID(r.Context())}, nil)
+				httpx.Internal(w, r)
 			}
 		}()
 		next.ServeHTTP(w, r)

@@ -520,40 +520,11 @@ func TestOID4VP_EventStreamsAreBounded(t *testing.T) {
 		}
 		return resp
 	}
-	var streams []*http.Response
-	defer func() {
-		for _, s := range streams {
-			s.Body.Close()
+	wantStreamsBounded(t, oid4vp.MaxEventStreamsPerAccount, open, func(over *http.Response) {
+		if over.StatusCode != 503 || over.Header.Get("Content-Type") != "application/problem+json" {
+			t.Errorf("stream %d: %d %s", oid4vp.MaxEventStreamsPerAccount+1, over.StatusCode, over.Header.Get("Content-Type"))
 		}
-	}()
-	for range oid4vp.MaxEventStreamsPerAccount {
-		s := open()
-		if s.StatusCode != 200 {
-			t.Fatalf("stream %d: %d", len(streams), s.StatusCode)
-		}
-		streams = append(streams, s)
-	}
-	over := open()
-	defer over.Body.Close()
-	if over.StatusCode != 503 || over.Header.Get("Content-Type") != "application/problem+json" {
-		t.Errorf("stream %d: %d %s", oid4vp.MaxEventStreamsPerAccount+1, over.StatusCode, over.Header.Get("Content-Type"))
-	}
-	// A closed stream frees its place.
-	streams[0].Body.Close()
-	streams = streams[1:]
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		s := open()
-		if s.StatusCode == 200 {
-			streams = append(streams, s)
-			break
-		}
-		s.Body.Close()
-		if time.Now().After(deadline) {
-			t.Fatal("a closed stream's place was not freed")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	})
 }
 
 // The sweeper drops the decryption key of a request that can no longer be

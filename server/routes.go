@@ -65,16 +65,12 @@ func (s *Server) routes() http.Handler {
 	hs := s.handlers()
 	r := chi.NewRouter()
 	r.Use(requestID, recoverer, s.observe, batch.LimitBodies(limitBody))
-	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
-		renderError(w, r, notFound(r))
-	})
-	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
-		renderError(w, r, methodNotAllowed(r))
-	})
+	r.NotFound(h(notFound))
+	r.MethodNotAllowed(h(methodNotAllowed))
 
-	r.Get("/healthz", s.healthz)
-	r.Get("/readyz", s.readyz)
-	r.Get("/metrics", s.metricsHandler)
+	r.Get("/healthz", h(healthz))
+	r.Get("/readyz", h(s.readyz))
+	r.Get("/metrics", h(s.metricsHandler))
 	r.Get("/openapi.json", s.openAPI)
 
 	r.Route("/v1", func(r chi.Router) {

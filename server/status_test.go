@@ -56,11 +56,7 @@ func TestStatus_InstanceIssueRevokeSuspendOverHTTP(t *testing.T) {
 	}
 	_ = json.Unmarshal(r.body, &issued)
 	verify := func() (int, credential.Result) {
-		b, _ := json.Marshal(issued.VerifiableCredential)
-		r := tn.do(t, "POST", "/credentials/verify", "", []byte(`{"verifiableCredential":`+string(b)+`,"options":{"requireAccreditation":true}}`))
-		var res credential.Result
-		_ = json.Unmarshal(r.body, &res)
-		return r.status, res
+		return tn.verifyVC(t, issued.VerifiableCredential, `{"requireAccreditation":true}`)
 	}
 	st, res := verify()
 	if st != 200 {

@@ -92,13 +92,7 @@ func TestTokenStatus_SDJWTIssuedRevokedSuspendedOverHTTP(t *testing.T) {
 		if v, _ := tokenAt().Status(ref.Index); v != status.TokenValid {
 			t.Fatalf("fresh credential: status %d", v)
 		}
-		verify := func() (int, credential.Result) {
-			b, _ := json.Marshal(issued.VerifiableCredential)
-			r := tn.do(t, "POST", "/credentials/verify", "", []byte(`{"verifiableCredential":`+string(b)+`}`))
-			var res credential.Result
-			_ = json.Unmarshal(r.body, &res)
-			return r.status, res
-		}
+		verify := func() (int, credential.Result) { return tn.verifyVC(t, issued.VerifiableCredential, "") }
 		st, res := verify()
 		if st != 200 {
 			t.Fatalf("verify: %d %+v", st, res)

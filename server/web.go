@@ -16,9 +16,10 @@ func mountWeb(r chi.Router) {
 	for _, p := range web.Pages {
 		r.Get(p.Path(), web.PageHandler(p.Name))
 	}
-	r.Get("/assets/{file}", func(w http.ResponseWriter, r *http.Request) {
+	r.Get("/assets/{file}", h(func(w http.ResponseWriter, r *http.Request) error {
 		if !web.Asset(w, r, chi.URLParam(r, "file")) {
-			renderError(w, r, notFound(r))
+			return notFound(w, r)
 		}
-	})
+		return nil
+	}))
 }

@@ -15,12 +15,12 @@ func BenchmarkCheck(b *testing.B) {
 	e := newLedger(b)
 	a := e.user(b)
 	l := e.newList(b, a, "rev", status.PurposeRevocation, status.MaxSize)
-	e.must(b, a.tx(b, status.TxUpdate, status.UpdatePayload{List: "rev", Set: []uint64{1, 5000, 1 << 22}}))
+	e.Must(b, a.Tx(b, status.TxUpdate, status.UpdatePayload{List: "rev", Set: []uint64{1, 5000, 1 << 22}}))
 	en := entry(b, l, 5000)
 	c := status.NewChecker(0)
 	b.ReportAllocs()
 	for b.Loop() {
-		if o, err := c.Check(e.l, a.did, en); err != nil || !o.Set {
+		if o, err := c.Check(e.l, a.DID, en); err != nil || !o.Set {
 			b.Fatal(o, err)
 		}
 	}
@@ -48,7 +48,7 @@ func BenchmarkCheckMemory(b *testing.B) {
 	c := status.NewChecker(0)
 	b.ReportAllocs()
 	for b.Loop() {
-		if o, err := c.Check(st, a.did, en); err != nil || !o.Known {
+		if o, err := c.Check(st, a.DID, en); err != nil || !o.Known {
 			b.Fatal(o, err)
 		}
 	}
@@ -63,7 +63,7 @@ func BenchmarkCheckParallel(b *testing.B) {
 	c := status.NewChecker(0)
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			if _, err := c.Check(e.l, a.did, en); err != nil {
+			if _, err := c.Check(e.l, a.DID, en); err != nil {
 				b.Error(err)
 				return
 			}

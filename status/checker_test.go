@@ -24,7 +24,7 @@ func TestCheck(t *testing.T) {
 	rev := e.newList(t, a, "rev", status.PurposeRevocation, 0)
 	sus := e.newList(t, a, "sus", status.PurposeSuspension, 0)
 	other := e.newList(t, b, "b-list", status.PurposeRevocation, 0)
-	e.must(t, a.tx(t, status.TxUpdate, status.UpdatePayload{List: "rev", Set: []uint64{42}}))
+	e.Must(t, a.Tx(t, status.TxUpdate, status.UpdatePayload{List: "rev", Set: []uint64{42}}))
 	c := status.NewChecker(0)
 
 	check := func(issuer string, en map[string]any) (status.Outcome, error) {
@@ -36,28 +36,28 @@ func TestCheck(t *testing.T) {
 		index uint64
 		set   bool
 	}{{rev, 42, true}, {rev, 41, false}, {rev, 43, false}, {sus, 42, false}, {rev, 42, true}} {
-		o, err := check(a.did, entry(t, tc.l, tc.index))
+		o, err := check(a.DID, entry(t, tc.l, tc.index))
 		if err != nil || !o.Known || !o.Supported || o.Set != tc.set || o.List != tc.l.ID || o.Index != tc.index || o.Purpose != tc.l.Purpose {
 			t.Fatalf("%s %d: %+v %v", tc.l.ID, tc.index, o, err)
 		}
 	}
 	// Another issuer's list, or the wrong purpose: failures.
-	_, err := check(a.did, entry(t, other, 1))
+	_, err := check(a.DID, entry(t, other, 1))
 	wantErr(t, err, http.StatusUnprocessableEntity, "status.issuerMismatch")
 	en := entry(t, rev, 1)
 	en["statusPurpose"] = status.PurposeSuspension
-	_, err = check(a.did, en)
+	_, err = check(a.DID, en)
 	wantErr(t, err, http.StatusUnprocessableEntity, "status.purposeMismatch")
 	en = entry(t, rev, 1)
 	en["statusListIndex"] = "131072"
-	_, err = check(a.did, en)
+	_, err = check(a.DID, en)
 	wantErr(t, err, http.StatusBadRequest, "status.indexOutOfRange")
 
 	// Not a weid list: unknown, no error.
 	for _, u := range []string{"https://uni.example/status/3", "https://n.example/status-lists/missing", "https://n.example/status-lists/rev/", "https://n.example/status-lists/rev?v=1", "did:example:123"} {
 		en = entry(t, rev, 1)
 		en["statusListCredential"] = u
-		o, err := check(a.did, en)
+		o, err := check(a.DID, en)
 		if err != nil || o.Known || !o.Supported || o.Set {
 			t.Fatalf("%s: %+v %v", u, o, err)
 		}
@@ -65,16 +65,16 @@ func TestCheck(t *testing.T) {
 	// Purposes and sizes the checker does not decide.
 	en = entry(t, rev, 42)
 	en["statusPurpose"] = "message"
-	if o, err := check(a.did, en); err != nil || o.Supported || o.Known {
+	if o, err := check(a.DID, en); err != nil || o.Supported || o.Known {
 		t.Fatalf("message: %+v %v", o, err)
 	}
 	en = entry(t, rev, 42)
 	en["statusSize"] = 2.0
-	if o, err := check(a.did, en); err != nil || o.Supported || o.Known {
+	if o, err := check(a.DID, en); err != nil || o.Supported || o.Known {
 		t.Fatalf("statusSize 2: %+v %v", o, err)
 	}
 	en["statusSize"] = 1.0
-	if o, err := check(a.did, en); err != nil || !o.Set {
+	if o, err := check(a.DID, en); err != nil || !o.Set {
 		t.Fatalf("statusSize 1: %+v %v", o, err)
 	}
 }
@@ -127,17 +127,17 @@ func TestCheckerCache(t *testing.T) {
 	c := &status.Checker{}
 	want := func(index uint64, set bool) {
 		t.Helper()
-		o, err := c.Check(e.l, a.did, entry(t, l, index))
+		o, err := c.Check(e.l, a.DID, entry(t, l, index))
 		if err != nil || !o.Known || o.Set != set {
 			t.Fatalf("index %d: %+v %v, want set=%v", index, o, err, set)
 		}
 	}
 	want(5, false)
 	want(5, false) // cached
-	e.must(t, a.tx(t, status.TxUpdate, status.UpdatePayload{List: "sus", Set: []uint64{5}}))
+	e.Must(t, a.Tx(t, status.TxUpdate, status.UpdatePayload{List: "sus", Set: []uint64{5}}))
 	want(5, true)
 	want(100000, false)
-	e.must(t, a.tx(t, status.TxUpdate, status.UpdatePayload{List: "sus", Clear: []uint64{5}, Set: []uint64{100000}}))
+	e.Must(t, a.Tx(t, status.TxUpdate, status.UpdatePayload{List: "sus", Clear: []uint64{5}, Set: []uint64{100000}}))
 	want(5, false)
 	want(100000, true)
 	if n, _ := status.CachedForTest(c); n != 1 {
@@ -148,7 +148,7 @@ func TestCheckerCache(t *testing.T) {
 	small := status.NewChecker(status.ChunkBytes + 1024)
 	for _, id := range []string{"l1", "l2", "l3"} {
 		ll := e.newList(t, a, id, status.PurposeRevocation, 0)
-		if o, err := small.Check(e.l, a.did, entry(t, ll, 1)); err != nil || !o.Known {
+		if o, err := small.Check(e.l, a.DID, entry(t, ll, 1)); err != nil || !o.Known {
 			t.Fatal(o, err)
 		}
 	}
@@ -177,7 +177,7 @@ func TestCheckConcurrent(t *testing.T) {
 				}
 				en := map[string]any{"type": status.TypeEntry, "statusPurpose": "suspension", "statusListIndex": "7",
 					"statusListCredential": status.URL("https://x.example", l.ID)}
-				if _, err := c.Check(e.l, a.did, en); err != nil {
+				if _, err := c.Check(e.l, a.DID, en); err != nil {
 					t.Error(err)
 					return
 				}
@@ -189,11 +189,11 @@ func TestCheckConcurrent(t *testing.T) {
 		if i%2 == 1 {
 			p = status.UpdatePayload{List: "sus", Clear: []uint64{7}}
 		}
-		e.must(t, a.tx(t, status.TxUpdate, p))
+		e.Must(t, a.Tx(t, status.TxUpdate, p))
 	}
 	close(stop)
 	wg.Wait()
-	o, err := c.Check(e.l, a.did, entry(t, l, 7))
+	o, err := c.Check(e.l, a.DID, entry(t, l, 7))
 	if err != nil || o.Set {
 		t.Fatalf("%+v %v", o, err)
 	}

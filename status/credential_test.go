@@ -24,7 +24,7 @@ func TestCredentialAndEntry(t *testing.T) {
 	want := `{"@context":["https://www.w3.org/ns/credentials/v2"],"credentialSubject":{"encodedList":"` +
 		c["credentialSubject"].(map[string]any)["encodedList"].(string) +
 		`","id":"https://node.example/status-lists/rev-7#list","statusPurpose":"revocation","type":"BitstringStatusList"},` +
-		`"id":"https://node.example/status-lists/rev-7","issuer":"` + a.did + `","type":["VerifiableCredential","BitstringStatusListCredential"],"validFrom":"` + l.Updated + `"}`
+		`"id":"https://node.example/status-lists/rev-7","issuer":"` + a.DID + `","type":["VerifiableCredential","BitstringStatusListCredential"],"validFrom":"` + l.Updated + `"}`
 	if string(raw) != want {
 		t.Fatalf("credential:\n%s\nwant\n%s", raw, want)
 	}

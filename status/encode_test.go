@@ -56,7 +56,7 @@ func TestBitOrder(t *testing.T) {
 	e := newLedger(t)
 	a := e.user(t)
 	e.newList(t, a, "l", status.PurposeSuspension, 0)
-	e.must(t, a.tx(t, status.TxUpdate, status.UpdatePayload{List: "l", Set: []uint64{0, 9, 131071}}))
+	e.Must(t, a.Tx(t, status.TxUpdate, status.UpdatePayload{List: "l", Set: []uint64{0, 9, 131071}}))
 	c, err := status.Credential(e.l, "l", "https://n.example/status-lists/l")
 	if err != nil {
 		t.Fatal(err)

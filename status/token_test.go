@@ -93,8 +93,8 @@ func TestTokenPayload_SameBitsAsTheLedger(t *testing.T) {
 	a := e.user(t)
 	e.newList(t, a, "rev-1", status.PurposeRevocation, 0)
 	e.newList(t, a, "sus-1", status.PurposeSuspension, 0)
-	e.must(t, a.tx(t, status.TxUpdate, status.UpdatePayload{List: "rev-1", Set: []uint64{0, 7, 8, 99999, status.MinSize - 1}}))
-	e.must(t, a.tx(t, status.TxUpdate, status.UpdatePayload{List: "sus-1", Set: []uint64{3, 4000}}))
+	e.Must(t, a.Tx(t, status.TxUpdate, status.UpdatePayload{List: "rev-1", Set: []uint64{0, 7, 8, 99999, status.MinSize - 1}}))
+	e.Must(t, a.Tx(t, status.TxUpdate, status.UpdatePayload{List: "sus-1", Set: []uint64{3, 4000}}))
 	now := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
 	for _, id := range []string{"rev-1", "sus-1"} {
 		uri := status.TokenURL("https://node.example/", id)
@@ -108,11 +108,11 @@ func TestTokenPayload_SameBitsAsTheLedger(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		tok, err := status.ParseToken(signToken(t, a.key, status.TokenType, json.RawMessage(payload)))
+		tok, err := status.ParseToken(signToken(t, a.Key, status.TokenType, json.RawMessage(payload)))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if tok.Subject != uri || tok.Issuer != a.did || !tok.IssuedAt.Equal(now) || !tok.Expires.Equal(now.Add(status.TokenLifetime)) || tok.TTL != status.TokenTTL {
+		if tok.Subject != uri || tok.Issuer != a.DID || !tok.IssuedAt.Equal(now) || !tok.Expires.Equal(now.Add(status.TokenLifetime)) || tok.TTL != status.TokenTTL {
 			t.Fatalf("claims: %+v", tok)
 		}
 		if tok.Bits != status.TokenBits(l.Purpose) || tok.Size() != l.Size {

@@ -12,17 +12,17 @@ func TestCreateList(t *testing.T) {
 	e := newLedger(t)
 	a := e.user(t)
 	l := e.newList(t, a, "rev-1", status.PurposeRevocation, 0)
-	if l.Issuer != a.did || l.Purpose != status.PurposeRevocation || l.Size != status.DefaultSize || l.Version != 1 || l.SetCount != 0 ||
+	if l.Issuer != a.DID || l.Purpose != status.PurposeRevocation || l.Size != status.DefaultSize || l.Version != 1 || l.SetCount != 0 ||
 		l.CreatedHeight == 0 || l.Created != "2026-03-04T05:06:09Z" || l.Updated != l.Created {
 		t.Fatalf("list: %+v", l)
 	}
 	// Ids are unique on the ledger, whoever asks.
 	b := e.user(t)
-	wantErr(t, e.submit(t, b.tx(t, status.TxCreate, status.CreatePayload{ID: "rev-1", Purpose: status.PurposeSuspension})), http.StatusConflict, "status.exists")
+	wantErr(t, e.Submit(t, b.Tx(t, status.TxCreate, status.CreatePayload{ID: "rev-1", Purpose: status.PurposeSuspension})), http.StatusConflict, "status.exists")
 
 	// No id: derived from the transaction hash.
-	tx := a.tx(t, status.TxCreate, status.CreatePayload{Purpose: status.PurposeSuspension, Size: status.MaxSize})
-	e.must(t, tx)
+	tx := a.Tx(t, status.TxCreate, status.CreatePayload{Purpose: status.PurposeSuspension, Size: status.MaxSize})
+	e.Must(t, tx)
 	d, err := status.Get(e.l, status.DerivedID(tx.Hash()))
 	if err != nil || d.Size != status.MaxSize || len(d.ID) != 32 || !status.ValidID(d.ID) {
 		t.Fatalf("derived list: %+v %v", d, err)
@@ -49,7 +49,7 @@ func TestCreateListInvalid(t *testing.T) {
 		{status.CreatePayload{ID: "x", Purpose: "revocation", Size: status.MinSize + 4}, "status.invalidSize"},
 		{status.CreatePayload{ID: "x", Purpose: "revocation", Size: status.MaxSize + 8}, "status.invalidSize"},
 	} {
-		wantErr(t, e.submit(t, a.tx(t, status.TxCreate, c.p)), http.StatusBadRequest, c.code)
+		wantErr(t, e.Submit(t, a.Tx(t, status.TxCreate, c.p)), http.StatusBadRequest, c.code)
 	}
 }
 
@@ -58,7 +58,7 @@ func TestUpdate(t *testing.T) {
 	a := e.user(t)
 	sus := e.newList(t, a, "sus", status.PurposeSuspension, 2*status.MinSize)
 	last := sus.Size - 1
-	e.must(t, a.tx(t, status.TxUpdate, status.UpdatePayload{List: "sus", Set: []uint64{0, 7, 8, 32768, last}}))
+	e.Must(t, a.Tx(t, status.TxUpdate, status.UpdatePayload{List: "sus", Set: []uint64{0, 7, 8, 32768, last}}))
 	for _, c := range []struct {
 		i    uint64
 		want bool
@@ -77,7 +77,7 @@ func TestUpdate(t *testing.T) {
 		t.Fatalf("%d chunks written, want 3 (%v)", chunks, err)
 	}
 	// Suspension is reversible; setting a set bit is no error.
-	e.must(t, a.tx(t, status.TxUpdate, status.UpdatePayload{List: "sus", Set: []uint64{0}, Clear: []uint64{7, 9}}))
+	e.Must(t, a.Tx(t, status.TxUpdate, status.UpdatePayload{List: "sus", Set: []uint64{0}, Clear: []uint64{7, 9}}))
 	l, _ = status.Get(e.l, "sus")
 	if l.Version != 3 || l.SetCount != 4 {
 		t.Fatalf("after clear: %+v", l)
@@ -98,9 +98,9 @@ func TestUpdateRefused(t *testing.T) {
 	e := newLedger(t)
 	a, b := e.user(t), e.user(t)
 	e.newList(t, a, "rev", status.PurposeRevocation, 0)
-	e.must(t, a.tx(t, status.TxUpdate, status.UpdatePayload{List: "rev", Set: []uint64{5}}))
+	e.Must(t, a.Tx(t, status.TxUpdate, status.UpdatePayload{List: "rev", Set: []uint64{5}}))
 
-	up := func(who *actor, p status.UpdatePayload) error { return e.submit(t, who.tx(t, status.TxUpdate, p)) }
+	up := func(who *actor, p status.UpdatePayload) error { return e.Submit(t, who.Tx(t, status.TxUpdate, p)) }
 	wantErr(t, up(b, status.UpdatePayload{List: "rev", Set: []uint64{1}}), http.StatusForbidden, "tx.unauthorized")
 	wantErr(t, up(e.admin, status.UpdatePayload{List: "rev", Set: []uint64{1}}), http.StatusForbidden, "tx.unauthorized")
 	wantErr(t, up(a, status.UpdatePayload{List: "rev", Clear: []uint64{5}}), http.StatusConflict, "status.irreversible")
@@ -128,7 +128,7 @@ func TestUpdateRefused(t *testing.T) {
 	}
 
 	// The largest update fits one transaction.
-	e.must(t, a.tx(t, status.TxUpdate, status.UpdatePayload{List: "rev", Set: many[:status.MaxIndicesPerTx]}))
+	e.Must(t, a.Tx(t, status.TxUpdate, status.UpdatePayload{List: "rev", Set: many[:status.MaxIndicesPerTx]}))
 	if l, _ = status.Get(e.l, "rev"); l.SetCount != status.MaxIndicesPerTx {
 		t.Fatalf("setCount %d", l.SetCount)
 	}
@@ -139,10 +139,10 @@ func TestDeterministic(t *testing.T) {
 	e1, e2 := newLedger(t), newLedger(t)
 	a := newActor(t)
 	run := func(e *ledger) string {
-		a.nonce = 0
-		e.must(t, a.tx(t, "did.create", map[string]string{"did": a.did, "publicKeyMultibase": a.key.Public().Multibase()}))
-		e.must(t, a.tx(t, status.TxCreate, status.CreatePayload{ID: "x", Purpose: status.PurposeSuspension}))
-		e.must(t, a.tx(t, status.TxUpdate, status.UpdatePayload{List: "x", Set: []uint64{9, 100000, 3}, Clear: []uint64{4}}))
+		a.Nonce = 0
+		e.Must(t, a.Tx(t, "did.create", map[string]string{"did": a.DID, "publicKeyMultibase": a.Key.Public().Multibase()}))
+		e.Must(t, a.Tx(t, status.TxCreate, status.CreatePayload{ID: "x", Purpose: status.PurposeSuspension}))
+		e.Must(t, a.Tx(t, status.TxUpdate, status.UpdatePayload{List: "x", Set: []uint64{9, 100000, 3}, Clear: []uint64{4}}))
 		l, err := status.Get(e.l, "x")
 		if err != nil {
 			t.Fatal(err)
@@ -166,16 +166,16 @@ func TestByIssuer(t *testing.T) {
 		e.newList(t, a, id, status.PurposeRevocation, 0)
 	}
 	e.newList(t, b, "z", status.PurposeSuspension, 0)
-	page, err := status.ByIssuer(e.l, a.did, "", 2)
+	page, err := status.ByIssuer(e.l, a.DID, "", 2)
 	if err != nil || len(page) != 2 || page[0].ID != "a" || page[1].ID != "b" {
 		t.Fatalf("page 1: %+v %v", page, err)
 	}
-	page, err = status.ByIssuer(e.l, a.did, "b", 2)
+	page, err = status.ByIssuer(e.l, a.DID, "b", 2)
 	if err != nil || len(page) != 1 || page[0].ID != "c" {
 		t.Fatalf("page 2: %+v %v", page, err)
 	}
-	page, err = status.ByIssuer(e.l, b.did, "", 0)
-	if err != nil || len(page) != 1 || page[0].ID != "z" || page[0].Issuer != b.did {
+	page, err = status.ByIssuer(e.l, b.DID, "", 0)
+	if err != nil || len(page) != 1 || page[0].ID != "z" || page[0].Issuer != b.DID {
 		t.Fatalf("b: %+v %v", page, err)
 	}
 }

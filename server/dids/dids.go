@@ -34,10 +34,7 @@ func pathDID(r *http.Request) (string, error) {
 // a token {"keyType": …} for a custodial DID.
 func (h *Handlers) Create(w http.ResponseWriter, r *http.Request) error {
 	var req api.DIDRequest
-	if err := httpx.Decode(r, &req); err != nil {
-		return err
-	}
-	async, err := httpx.Async(r)
+	async, err := httpx.DecodeWrite(r, &req)
 	if err != nil {
 		return err
 	}
@@ -105,10 +102,7 @@ func (h *Handlers) update(w http.ResponseWriter, r *http.Request, typ string, bu
 		return err
 	}
 	var req api.DIDRequest
-	if err := httpx.Decode(r, &req); err != nil {
-		return err
-	}
-	async, err := httpx.Async(r)
+	async, err := httpx.DecodeWrite(r, &req)
 	if err != nil {
 		return err
 	}

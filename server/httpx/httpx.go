@@ -182,6 +182,15 @@ func Decode(r *http.Request, v any) error {
 	return nil
 }
 
+// DecodeWrite decodes a write's request body into v, as Decode, and
+// reports its ?async= flag, as Async.
+func DecodeWrite(r *http.Request, v any) (async bool, err error) {
+	if err := Decode(r, v); err != nil {
+		return false, err
+	}
+	return Async(r)
+}
+
 // Async reports the ?async= flag of a write: true answers 202 once the
 // transaction is in the mempool.
 func Async(r *http.Request) (bool, error) {

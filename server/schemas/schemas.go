@@ -37,10 +37,7 @@ func pathID(r *http.Request, name string) (uint64, error) {
 func (h *Handlers) publish(w http.ResponseWriter, r *http.Request, typ string, check func(chain.Payload) error,
 	build func(*api.SchemaRequest) chain.Payload) error {
 	var req api.SchemaRequest
-	if err := httpx.Decode(r, &req); err != nil {
-		return err
-	}
-	async, err := httpx.Async(r)
+	async, err := httpx.DecodeWrite(r, &req)
 	if err != nil {
 		return err
 	}
