@@ -124,7 +124,6 @@ func (h *Handlers) stream(w http.ResponseWriter, r *http.Request, f *events.Filt
 	ctx, cancel := h.streamContext(r)
 	defer cancel()
 	err = h.Node.FollowEvents(ctx, f, start, events.Stream{
-		Event:      s.event,
 		EventJSON:  s.eventJSON,
 		Flush:      s.flush,
 		FlushEvery: FlushEvery,
@@ -206,18 +205,9 @@ func (s *sse) write(format string, args ...any) error {
 	return s.flush()
 }
 
-// event writes an event, its cursor as the id, its type as the event
-// name, into the response's buffer: Follow calls flush once a burst is
-// written.
-func (s *sse) event(e *api.Event) error {
-	b, err := json.Marshal(e)
-	if err != nil {
-		return err
-	}
-	return s.eventJSON(e, b)
-}
-
-// eventJSON is event with the event's JSON already encoded.
+// eventJSON writes an event (its JSON encoded once for all streams), its
+// cursor as the id, its type as the event name, into the response's
+// buffer: Follow calls flush once a burst is written.
 func (s *sse) eventJSON(e *api.Event, b []byte) error {
 	if s.w.Buffered() == 0 { // a full buffer writes: bound that write too
 		_ = s.rc.SetWriteDeadline(time.Now().Add(WriteTimeout))
