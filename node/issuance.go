@@ -21,7 +21,6 @@ import (
 	"time"
 
 	"github.com/weidgo/weid/api"
-	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/credential"
 	"github.com/weidgo/weid/errs"
 	"github.com/weidgo/weid/keystore"
@@ -419,16 +418,5 @@ func newUUID() string {
 // resolver, trust registry, schemas and status lists. Every verify path
 // (HTTP, batch, CLI) uses it, so that they share one policy.
 func (n *Node) Verifier() *credential.Verifier {
-	return &credential.Verifier{Resolver: n.Resolver, State: n.Ledger, Schemas: n.Schemas, Status: statusChecker{n.Status}, TokenStatus: tokenSource{n}, ClockSkew: 5 * time.Minute}
-}
-
-// statusChecker adapts status.Checker to credential.StatusChecker.
-type statusChecker struct{ c *status.Checker }
-
-func (s statusChecker) CheckStatus(st chain.Reader, issuer string, entry map[string]any) (credential.StatusOutcome, error) {
-	o, err := s.c.Check(st, issuer, entry)
-	if err != nil {
-		return credential.StatusOutcome{}, err
-	}
-	return credential.StatusOutcome{Known: o.Supported && o.Known, Purpose: o.Purpose, Set: o.Set, Where: o.Where()}, nil
+	return &credential.Verifier{Resolver: n.Resolver, State: n.Ledger, Schemas: n.Schemas, Status: credential.StatusLists{Checker: n.Status}, TokenStatus: tokenSource{n}, ClockSkew: 5 * time.Minute}
 }
