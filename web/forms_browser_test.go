@@ -35,7 +35,10 @@ func TestBrowser_InstitutionFormInSchemaWords(t *testing.T) {
 				setSelect("#lang", w.lang),
 				chromedp.SetValue(chromedp.CSS("#token"), f.uni.Token),
 				chromedp.Click(chromedp.CSS("#token-form button[type=submit]")),
-				chromedp.WaitVisible(chromedp.CSS("#claim-holderName")))
+				chromedp.WaitVisible(chromedp.CSS("#claim-holderName")),
+				// The form of the previous language may still be shown:
+				// wait for this language's (it is redrawn on the switch).
+				chromedp.Poll[chromedp.Void](`(document.getElementById("claims-legend") || {}).textContent === `+jsString(w.schema)))
 			if got := text(t, ctx, "#claims-legend"); got != w.schema {
 				t.Errorf("legend %q, want %q", got, w.schema)
 			}
