@@ -2,7 +2,6 @@ package server
 
 import (
 	"encoding/json"
-	"os"
 	"strings"
 	"testing"
 
@@ -43,12 +42,8 @@ func jsSet(obj map[string]any, name string, v any) {
 // jsClone is klona(v) of a JSON value.
 func jsClone(t *testing.T, v map[string]any) map[string]any {
 	t.Helper()
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var out map[string]any
-	if err := json.Unmarshal(b, &out); err != nil {
+	if err := json.Unmarshal(must(json.Marshal(v)), &out); err != nil {
 		t.Fatal(err)
 	}
 	return out
@@ -111,7 +106,7 @@ func TestVCAPI_IssuerSuite(t *testing.T) {
 		}
 		post := func(body map[string]any) response {
 			t.Helper()
-			return tn.do(t, "POST", is.endpoint, acct.Token, mustJSON(t, body))
+			return tn.do(t, "POST", is.endpoint, acct.Token, must(json.Marshal(body)))
 		}
 		// shouldThrowInvalidInput: each body is refused with 400.
 		invalid := func(title string, bodies ...map[string]any) {
@@ -210,7 +205,7 @@ func shouldBeIssuedVC(t *testing.T, format string, body []byte) {
 	_, idIsString := vc["id"].(string)
 	_, proofIsObject := vc["proof"].(map[string]any)
 	ok := vc["@context"] != nil && idIsString && proofIsObject && len(types) > 0
-	ok = ok && strings.Contains(string(mustJSON(t, types)), `"VerifiableCredential"`)
+	ok = ok && strings.Contains(string(must(json.Marshal(types))), `"VerifiableCredential"`)
 	switch s := vc["credentialSubject"].(type) {
 	case map[string]any:
 	case []any:
@@ -234,15 +229,6 @@ func shouldBeIssuedVC(t *testing.T, format string, body []byte) {
 	}
 }
 
-func mustJSON(t *testing.T, v any) []byte {
-	t.Helper()
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 // TestVCAPI_VerifierSuite replays w3c-ccg/vc-api-verifier-test-suite
 // tests/10-vc-di.js @6df22b8 ("Verify Credential - Data Integrity"), the
 // suite's one file with tests (11-vc-jwt is skipped, 12 and 13 are empty):
@@ -254,17 +240,13 @@ func mustJSON(t *testing.T, v any) []byte {
 // {"checks":["proof"]}.
 func TestVCAPI_VerifierSuite(t *testing.T) {
 	tn := startNode(t)
-	raw, err := os.ReadFile("../ldproof/testdata/vc-di-eddsa/TestVectors/Ed25519Signature2020/signedEdSig.json")
-	if err != nil {
-		t.Fatal(err)
-	}
 	var validVC map[string]any
-	if err := json.Unmarshal(raw, &validVC); err != nil {
+	if err := json.Unmarshal(mustRead(t, "../ldproof/testdata/vc-di-eddsa/TestVectors/Ed25519Signature2020/signedEdSig.json"), &validVC); err != nil {
 		t.Fatal(err)
 	}
 	verify := func(vc map[string]any) response {
 		t.Helper()
-		b := mustJSON(t, map[string]any{"verifiableCredential": vc, "options": map[string]any{"checks": []any{"proof"}}})
+		b := must(json.Marshal(map[string]any{"verifiableCredential": vc, "options": map[string]any{"checks": []any{"proof"}}}))
 		return tn.do(t, "POST", "/credentials/verify", "", b)
 	}
 	// testBadRequestError: no result, an error of status 400. A 400 is
@@ -309,7 +291,7 @@ func TestVCAPI_VerifierSuite(t *testing.T) {
 			} else {
 				jsSet(vc, member, v)
 			}
-			badRequest(title+" ("+string(mustJSON(t, jsValue(v)))+")", verify(vc))
+			badRequest(title+" ("+string(must(json.Marshal(jsValue(v))))+")", verify(vc))
 		}
 	}
 
