@@ -197,6 +197,18 @@ type Verdict struct {
 	Errors   []Check `json:"errors"`
 }
 
+// Problem codes of a verification that found a failed check. W3C VCALM
+// answers POST /credentials/verify and /presentations/verify with 200 or
+// 400 only, so a credential or presentation that fails a check is a 400
+// RFC 9457 problem of one of these codes, whose detail names the first
+// failed check and whose extension members (RFC 9457 §3.2) are the whole
+// VerifyResult or PresentationVerifyResult: a client reads the verdict
+// from the 400 as from the 200.
+const (
+	CodeCredentialNotVerified   = "credential.verificationFailed"
+	CodePresentationNotVerified = "presentation.verificationFailed"
+)
+
 // VerifyResult is the verdict on one credential (POST /credentials/verify;
 // credential.Result in process).
 type VerifyResult struct {

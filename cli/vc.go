@@ -71,7 +71,10 @@ the proof's terms (https://w3id.org/security/data-integrity/v2, or the
 Ed25519Signature2020 one) when its @context lacks it.
 --status revocation and/or suspension gives the credential Bitstring Status
 List entries. --instance issues through an issuer
-instance (weid instance create), whose settings the other flags override.
+instance (weid instance create), whose settings the other flags override;
+a credential without "issuer" gets the instance's issuer DID before it is
+sent (the node requires one, VC Data Model 2.0 §4.7, and fills in none; an
+"issuer" that is present, even null, is sent as it is).
 
 Prints the compact JWT / SD-JWT, or the credential with its proof (JSON).`,
 		Example: `  weid vc issue diploma.json --token $TOKEN --status revocation

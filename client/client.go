@@ -52,17 +52,34 @@ func (e *Error) Error() string {
 }
 
 func (c *Client) do(ctx context.Context, method, path string, body, out any, okStatus ...int) (int, error) {
+	st, raw, err := c.exchange(ctx, method, path, body)
+	if err != nil {
+		return st, err
+	}
+	ok := st >= 200 && st < 300
+	for _, s := range okStatus {
+		ok = ok || st == s
+	}
+	if !ok {
+		return st, NewError(st, raw)
+	}
+	return st, decodeInto(method, path, raw, out)
+}
+
+// exchange sends body (JSON, if not nil) and returns the answer's status
+// and body, whatever the status.
+func (c *Client) exchange(ctx context.Context, method, path string, body any) (int, []byte, error) {
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
 		if err != nil {
-			return 0, err
+			return 0, nil, err
 		}
 		rd = bytes.NewReader(b)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, c.BaseURL+path, rd)
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
@@ -72,26 +89,22 @@ func (c *Client) do(ctx context.Context, method, path string, body, out any, okS
 	}
 	resp, err := c.HTTP.Do(req)
 	if err != nil {
-		return 0, fmt.Errorf("%s %s: %w", method, c.BaseURL+path, err)
+		return 0, nil, fmt.Errorf("%s %s: %w", method, c.BaseURL+path, err)
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-	if err != nil {
-		return resp.StatusCode, err
+	return resp.StatusCode, raw, err
+}
+
+// decodeInto decodes the answer raw of method path into out, if not nil.
+func decodeInto(method, path string, raw []byte, out any) error {
+	if out == nil {
+		return nil
 	}
-	ok := resp.StatusCode >= 200 && resp.StatusCode < 300
-	for _, s := range okStatus {
-		ok = ok || resp.StatusCode == s
+	if err := json.Unmarshal(raw, out); err != nil {
+		return fmt.Errorf("decode response of %s %s: %w", method, path, err)
 	}
-	if !ok {
-		return resp.StatusCode, NewError(resp.StatusCode, raw)
-	}
-	if out != nil {
-		if err := json.Unmarshal(raw, out); err != nil {
-			return resp.StatusCode, fmt.Errorf("decode response of %s %s: %w", method, path, err)
-		}
-	}
-	return resp.StatusCode, nil
+	return nil
 }
 
 // BlockCommit returns the consensus commit of the block at height (under

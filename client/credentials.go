@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -13,7 +14,11 @@ import (
 
 // Issue asks the node to sign a credential with the account's key for its
 // issuer (needs Token): through the account's issuer instance named
-// instance, if not "", whose choices o overrides. It returns the
+// instance, if not "", whose choices o overrides. A credential object
+// without an "issuer" member issued through an instance gets the
+// instance's issuer DID here, before it is sent: the node requires the
+// issuer (VC Data Model 2.0 §4.7) and fills in none; an issuer that is
+// present, even null, is sent as it is. It returns the
 // verifiableCredential the node answered: an EnvelopedVerifiableCredential
 // for vc+jwt and dc+sd-jwt (see Compact), the secured credential for Data
 // Integrity.
@@ -21,6 +26,10 @@ func (c *Client) Issue(ctx context.Context, cred json.RawMessage, instance strin
 	path := "/credentials/issue"
 	if instance != "" {
 		path = "/issuers/" + url.PathEscape(instance) + "/credentials/issue"
+		var err error
+		if cred, err = c.withInstanceIssuer(ctx, cred, instance); err != nil {
+			return nil, err
+		}
 	}
 	var r struct {
 		VerifiableCredential json.RawMessage `json:"verifiableCredential"`
@@ -29,6 +38,25 @@ func (c *Client) Issue(ctx context.Context, cred json.RawMessage, instance strin
 		return nil, err
 	}
 	return r.VerifiableCredential, nil
+}
+
+// withInstanceIssuer returns cred with the issuer DID of the account's
+// issuer instance when cred is a JSON object without an "issuer" member,
+// and cred unchanged otherwise (the node says what is wrong with it).
+func (c *Client) withInstanceIssuer(ctx context.Context, cred json.RawMessage, instance string) (json.RawMessage, error) {
+	var doc map[string]json.RawMessage
+	if json.Unmarshal(cred, &doc) != nil || doc == nil {
+		return cred, nil
+	}
+	if _, ok := doc["issuer"]; ok {
+		return cred, nil
+	}
+	in, err := c.IssuerInstance(ctx, instance)
+	if err != nil {
+		return nil, fmt.Errorf("the credential has no issuer; reading issuer instance %q for it: %w", instance, err)
+	}
+	doc["issuer"], _ = json.Marshal(in.Issuer)
+	return json.Marshal(doc)
 }
 
 // Compact returns the compact JWT or SD-JWT of an
@@ -70,10 +98,28 @@ func (c *Client) VerifyCredential(ctx context.Context, vc any, options map[strin
 	}
 	var r api.VerifyResult
 	body := api.VerifyRequest{VerifiableCredential: raw, Options: options}
-	if _, err := c.do(ctx, http.MethodPost, "/credentials/verify", body, &r, http.StatusUnprocessableEntity); err != nil {
+	if _, err := c.verify(ctx, "/credentials/verify", body, &r, api.CodeCredentialNotVerified); err != nil {
 		return nil, err
 	}
 	return &r, nil
+}
+
+// verify posts a verification request to path and decodes its verdict
+// into out: a 200 (verified), or a 400 problem of code notVerified, whose
+// extension members are the verdict of a credential or presentation that
+// failed a check (W3C VCALM answers 200 or 400). Any other answer, a 400
+// of another code (a malformed request) too, is an error.
+func (c *Client) verify(ctx context.Context, path string, body, out any, notVerified string) (int, error) {
+	st, raw, err := c.exchange(ctx, http.MethodPost, path, body)
+	if err != nil {
+		return st, err
+	}
+	if st != http.StatusOK {
+		if e := NewError(st, raw); st != http.StatusBadRequest || e.Code != notVerified {
+			return st, e
+		}
+	}
+	return st, decodeInto(http.MethodPost, path, raw, out)
 }
 
 // UpdateStatus sets (revoke, suspend) or clears (unsuspend) the status bit
@@ -107,4 +153,13 @@ func (c *Client) IssuerInstances(ctx context.Context) ([]api.IssuerInstance, err
 		return nil, err
 	}
 	return r.Instances, nil
+}
+
+// IssuerInstance returns the account's issuer instance name.
+func (c *Client) IssuerInstance(ctx context.Context, name string) (*api.IssuerInstance, error) {
+	var r api.IssuerInstance
+	if _, err := c.do(ctx, http.MethodGet, "/v1/issuer-instances/"+url.PathEscape(name), nil, &r); err != nil {
+		return nil, err
+	}
+	return &r, nil
 }

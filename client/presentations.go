@@ -30,11 +30,12 @@ func (c *Client) Challenge(ctx context.Context) (string, time.Time, error) {
 // presentation object; options are the verifier's ("challenge", "domain",
 // "requireAccreditation", …). It returns the result and the HTTP status: a
 // presentation that fails a check is a result with Verified false and
-// status 422, not an error.
+// status 400 (a presentation.verificationFailed problem carrying the
+// verdict), not an error.
 func (c *Client) VerifyPresentation(ctx context.Context, vp json.RawMessage, options map[string]any) (*api.PresentationVerifyResult, int, error) {
 	var r api.PresentationVerifyResult
 	body := api.VerifyPresentationRequest{VerifiablePresentation: vp, Options: options}
-	st, err := c.do(ctx, http.MethodPost, "/presentations/verify", body, &r, http.StatusUnprocessableEntity)
+	st, err := c.verify(ctx, "/presentations/verify", body, &r, api.CodePresentationNotVerified)
 	if err != nil {
 		return nil, st, err
 	}

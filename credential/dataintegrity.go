@@ -80,7 +80,7 @@ func CheckDataIntegrityKey(cryptosuite string, kt keys.Type) error {
 //
 // Errors are *errs.Error: 413 credential.tooLarge, 400 credential.invalid,
 // 400 credential.invalidSigner (a key of the wrong type for the suite),
-// 403 credential.issuerMismatch, and ldproof's 400s for JSON-LD the RDF
+// 400 credential.issuerMismatch, and ldproof's 400s for JSON-LD the RDF
 // suites refuse (unknown contexts, undefined terms).
 func SignDataIntegrity(s Signer, doc json.RawMessage, cryptosuite string, created time.Time) (json.RawMessage, error) {
 	if len(doc) > MaxCredentialBytes {
@@ -100,7 +100,7 @@ func SignDataIntegrity(s Signer, doc json.RawMessage, cryptosuite string, create
 		return nil, errs.Wrap(http.StatusBadRequest, "credential.invalid", err)
 	}
 	if c.Issuer != s.DID {
-		return nil, errs.New(http.StatusForbidden, "credential.issuerMismatch", "the credential's issuer %q is not the signer %s", truncate(c.Issuer, 200), s.DID)
+		return nil, errs.BadRequest("credential.issuerMismatch", "the credential's issuer %q is not the signer %s", truncate(c.Issuer, 200), s.DID)
 	}
 	if _, ok := c.Doc["proof"]; ok {
 		return nil, errs.BadRequest("credential.invalid", "%v: the credential already has a \"proof\"", ErrInvalid)

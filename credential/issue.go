@@ -50,7 +50,7 @@ type IssueOptions struct {
 // constrain the claims, not the whole credential.
 //
 // Errors are *errs.Error: 413 credential.tooLarge, 400 credential.invalid,
-// 400 credential.invalidSigner, 403 credential.issuerMismatch, and from
+// 400 credential.invalidSigner, 400 credential.issuerMismatch, and from
 // the schema registry 422 schema.violation, 404 schema.notFound and 400
 // schema.invalidClaims; any other error is a failure of this side (a
 // storage error reading the schema, say).
@@ -72,7 +72,7 @@ func IssueJWT(s Signer, cred json.RawMessage, now time.Time, opts IssueOptions) 
 		return "", errs.BadRequest("credential.invalid", "%v: vc+jwt secures VC 2.0 credentials (VC-JOSE-COSE); secure a VC 1.1 credential with a Data Integrity proof", ErrInvalid)
 	}
 	if c.Issuer != s.DID {
-		return "", errs.New(http.StatusForbidden, "credential.issuerMismatch", "the credential's issuer %q is not the signer %s", truncate(c.Issuer, 200), s.DID)
+		return "", errs.BadRequest("credential.issuerMismatch", "the credential's issuer %q is not the signer %s", truncate(c.Issuer, 200), s.DID)
 	}
 	if c.ValidFrom.IsZero() {
 		c.ValidFrom = now.UTC().Truncate(time.Second)

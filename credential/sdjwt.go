@@ -61,7 +61,7 @@ func IssueSDJWT(ctx context.Context, s Signer, cred json.RawMessage, now time.Ti
 		return "", errs.BadRequest("credential.invalid", "%v: dc+sd-jwt is issued from VC 2.0 credentials, as vc+jwt is; secure a VC 1.1 credential with a Data Integrity proof", ErrInvalid)
 	}
 	if c.Issuer != s.DID {
-		return "", errs.New(http.StatusForbidden, "credential.issuerMismatch", "the credential's issuer %q is not the signer %s", truncate(c.Issuer, 200), s.DID)
+		return "", errs.BadRequest("credential.issuerMismatch", "the credential's issuer %q is not the signer %s", truncate(c.Issuer, 200), s.DID)
 	}
 	if len(c.Subjects) != 1 {
 		return "", errs.BadRequest("credential.invalid", "an SD-JWT VC has one credentialSubject, not %d", len(c.Subjects))

@@ -177,7 +177,7 @@ type IssuedStatus struct {
 // IssueCredential completes cred from profile p, validates its claims and
 // signs it for account with the node's key of the credential's issuer
 // (which must be one of the account's custodial DIDs; issuer, if not "",
-// is the instance's issuer and is set on a credential that names none).
+// is the instance's issuer, which the credential must name).
 // baseURL is the node's public URL, the base of the schema and status list
 // URLs it writes.
 func (n *Node) IssueCredential(ctx context.Context, account *keystore.Account, cred json.RawMessage, p IssueProfile, issuer, baseURL string) (*Issued, error) {
@@ -188,23 +188,16 @@ func (n *Node) IssueCredential(ctx context.Context, account *keystore.Account, c
 		return nil, errs.New(http.StatusRequestEntityTooLarge, "credential.tooLarge", "the credential is larger than %d bytes", credential.MaxCredentialBytes)
 	}
 	c, err := credential.Parse(cred)
-	if err != nil && issuer != "" {
-		// The instance supplies the issuer of a credential that has none:
-		// parse again with it. An issuer that is present, even null, is
-		// the credential's own, and wrong (VC DM 2.0 §4.7).
-		var doc map[string]any
-		if json.Unmarshal(cred, &doc) == nil && doc != nil && !hasMember(doc, "issuer") {
-			doc["issuer"] = issuer
-			if b, merr := json.Marshal(doc); merr == nil {
-				c, err = credential.Parse(b)
-			}
-		}
-	}
 	if err != nil {
+		if missing := absentIssuer(cred, issuer); missing != nil {
+			return nil, missing
+		}
 		return nil, errs.Wrap(http.StatusBadRequest, "credential.invalid", err)
 	}
 	if issuer != "" && c.Issuer != issuer {
-		return nil, errs.New(http.StatusForbidden, "credential.issuerMismatch", "this issuer instance issues as %s, not %q", issuer, c.Issuer)
+		// W3C VCALM: "the provided value of 'issuer' does not match the
+		// expected configuration" is a 400.
+		return nil, errs.BadRequest("credential.issuerMismatch", "this issuer instance issues as %s, not %q: set \"issuer\" to %s", issuer, c.Issuer, issuer)
 	}
 	vm, key, err := n.SignerKey(account, c.Issuer)
 	if err != nil {
@@ -318,10 +311,27 @@ func (n *Node) IssueCredential(ctx context.Context, account *keystore.Account, c
 	return out, nil
 }
 
-// hasMember reports whether obj has member name, whatever its value.
-func hasMember(obj map[string]any, name string) bool {
-	_, ok := obj[name]
-	return ok
+// absentIssuer is the error of a credential object that failed to parse
+// without an "issuer" member, with a detail that says what to put there,
+// and nil for any other: VC Data Model 2.0 §4.7 (and 1.1 §4.5) make issuer
+// required, and the node does not fill it in — clients do (weid vc issue,
+// the Go client's Issue) — so that what an institution sends is what it
+// signs. issuer is the issuer instance's DID, "" for none. An issuer of
+// another shape is credential.Parse's to name (an explicit null or a
+// non-URL issuer is as wrong as an absent one).
+func absentIssuer(cred json.RawMessage, issuer string) error {
+	var doc map[string]json.RawMessage
+	if json.Unmarshal(cred, &doc) != nil || doc == nil {
+		return nil
+	}
+	if _, ok := doc["issuer"]; ok {
+		return nil
+	}
+	want := "the DID that issues (one of your account's, whose key the node keeps)"
+	if issuer != "" {
+		want = "this issuer instance's DID, " + issuer
+	}
+	return errs.BadRequest("credential.invalid", "%v: the credential has no \"issuer\" (VC Data Model 2.0 §4.7: it must be present): set it to %s", credential.ErrInvalid, want)
 }
 
 // checkProfileSchema refuses a credential that names, besides the

@@ -60,10 +60,7 @@ func TestE2E_DiplomaLifecycle(t *testing.T) {
 	hk, _ := keys.Generate(keys.Ed25519)
 	holder := did.KeyDID(hk.Public())
 	cred := func(issuer, extra string) string {
-		iss := ""
-		if issuer != "" {
-			iss = `"issuer":"` + issuer + `",`
-		}
+		iss := `"issuer":"` + issuer + `",`
 		return `{"@context":["https://www.w3.org/ns/credentials/v2","https://www.w3.org/ns/credentials/examples/v2"],"type":["VerifiableCredential"],` + iss + extra +
 			`"credentialSubject":{"id":"` + holder + `","holderName":"Alice Chen","degree":"Bachelor of Engineering","awardedDate":"2026-07-01","gpa":3.7}}`
 	}
@@ -86,8 +83,8 @@ func TestE2E_DiplomaLifecycle(t *testing.T) {
 	failedCheck := func(what string, vc json.RawMessage, check string) {
 		t.Helper()
 		st, res := verify(vc)
-		if st != 422 || res.Verified || len(res.Errors) == 0 || res.Errors[0].Name != check {
-			t.Errorf("%s: %d, errors %+v; want 422 with %s failed", what, st, res.Errors, check)
+		if st != notVerified || res.Verified || len(res.Errors) == 0 || res.Errors[0].Name != check {
+			t.Errorf("%s: %d, errors %+v; want %d with %s failed", what, st, res.Errors, notVerified, check)
 		}
 	}
 
@@ -98,7 +95,7 @@ func TestE2E_DiplomaLifecycle(t *testing.T) {
 		if format == "dc+sd-jwt" {
 			opts = `{"format":"dc+sd-jwt","disclosable":["/credentialSubject/holderName","/credentialSubject/degree","/credentialSubject/awardedDate","/credentialSubject/gpa"]}`
 		}
-		st, vc := issue("/issuers/diploma/credentials/issue", uni.Token, cred("", ""), opts)
+		st, vc := issue("/issuers/diploma/credentials/issue", uni.Token, cred(uni.DID, ""), opts)
 		if st != 201 {
 			t.Fatalf("issue %s: %d %s", format, st, vc)
 		}
@@ -146,7 +143,7 @@ func TestE2E_DiplomaLifecycle(t *testing.T) {
 	verifyVP := func() (int, credential.PresentationResult) {
 		r := tn.do(t, "POST", "/presentations/verify", "", []byte(`{"verifiablePresentation":`+string(presJSON)+`,"options":{"challenge":"`+ch.Challenge+`","domain":"https://bank.example","requireAccreditation":true}}`))
 		var res credential.PresentationResult
-		_ = json.Unmarshal(r.body, &res)
+		verdictOf(t, r, api.CodePresentationNotVerified, &res)
 		return r.status, res
 	}
 	st, pr := verifyVP()
@@ -157,7 +154,7 @@ func TestE2E_DiplomaLifecycle(t *testing.T) {
 	if len(subject) != 3 || subject["degree"] != "Bachelor of Engineering" || subject["awardedDate"] != "2026-07-01" || subject["id"] != holder {
 		t.Fatalf("disclosed subject %v, want id, degree and awardedDate only", subject)
 	}
-	if st, pr = verifyVP(); st != 422 || pr.Errors[0].Name != credential.CheckChallenge {
+	if st, pr = verifyVP(); st != notVerified || pr.Errors[0].Name != credential.CheckChallenge {
 		t.Fatalf("replayed presentation: %d %+v", st, pr.Errors)
 	}
 
@@ -174,7 +171,7 @@ func TestE2E_DiplomaLifecycle(t *testing.T) {
 	failedCheck("tampered eddsa-rdfc-2022", json.RawMessage(strings.Replace(string(issued["eddsa-rdfc-2022"]), "Bachelor of Engineering", "Doctor of Medicine", 1)), credential.CheckProof)
 
 	// Expired.
-	st, expired := issue("/issuers/diploma/credentials/issue", uni.Token, cred("", `"validFrom":"2020-01-01T00:00:00Z","validUntil":"2021-01-01T00:00:00Z",`), `{}`)
+	st, expired := issue("/issuers/diploma/credentials/issue", uni.Token, cred(uni.DID, `"validFrom":"2020-01-01T00:00:00Z","validUntil":"2021-01-01T00:00:00Z",`), `{}`)
 	if st != 201 {
 		t.Fatalf("issue expired: %d %s", st, expired)
 	}
@@ -193,7 +190,7 @@ func TestE2E_DiplomaLifecycle(t *testing.T) {
 
 	// Schema-violating: refused at issuance; one signed elsewhere fails
 	// the schema check.
-	bad := strings.Replace(cred("", ""), `"gpa":3.7`, `"gpa":9.9`, 1)
+	bad := strings.Replace(cred(uni.DID, ""), `"gpa":3.7`, `"gpa":9.9`, 1)
 	if st, body := issue("/issuers/diploma/credentials/issue", uni.Token, bad, `{}`); st != 422 || !strings.Contains(string(body), "schema.violation") {
 		t.Fatalf("issuing a schema-violating diploma: %d %s", st, body)
 	}
@@ -207,8 +204,8 @@ func TestE2E_DiplomaLifecycle(t *testing.T) {
 	jwtJSON, _ := json.Marshal(jwt)
 	r = tn.do(t, "POST", "/credentials/verify", "", []byte(`{"verifiableCredential":`+string(jwtJSON)+`}`))
 	var vres credential.Result
-	_ = json.Unmarshal(r.body, &vres)
-	if r.status != 422 || vres.Errors[0].Name != credential.CheckSchema {
+	verdictOf(t, r, api.CodeCredentialNotVerified, &vres)
+	if r.status != notVerified || vres.Errors[0].Name != credential.CheckSchema {
 		t.Fatalf("schema-violating credential: %d %+v", r.status, vres.Errors)
 	}
 

@@ -3,9 +3,11 @@ package server
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/credential"
 )
 
@@ -20,8 +22,40 @@ func (tn *testNode) verifyVC(t *testing.T, vc any, options string) (int, credent
 	}
 	r := tn.do(t, "POST", "/credentials/verify", "", []byte(`{"verifiableCredential":`+string(b)+`,"options":`+options+`}`))
 	var res credential.Result
-	_ = json.Unmarshal(r.body, &res)
+	verdictOf(t, r, api.CodeCredentialNotVerified, &res)
 	return r.status, res
+}
+
+// notVerified is the status of a verification that found a failed check
+// (W3C VCALM lists 200 and 400 for the verify endpoints).
+const notVerified = http.StatusBadRequest
+
+// verdictOf decodes the verdict of r, an answer of POST /credentials/verify
+// or /presentations/verify, into res, and checks its form: a 200 is the
+// verdict; a notVerified answer an RFC 9457 problem of code whose detail
+// names the first failed check and whose extension members are the
+// verdict (verified false, its errors).
+func verdictOf(t *testing.T, r response, code string, res any) {
+	t.Helper()
+	if err := json.Unmarshal(r.body, res); err != nil {
+		t.Errorf("verdict: %d, not JSON: %v: %s", r.status, err, r.body)
+	}
+	if r.status != notVerified {
+		return
+	}
+	var p struct {
+		api.Problem
+		Verified *bool       `json:"verified"`
+		Checks   []api.Check `json:"checks"`
+		Errors   []api.Check `json:"errors"`
+	}
+	_ = json.Unmarshal(r.body, &p)
+	if r.ctype != "application/problem+json" || p.Code != code || p.Type != api.ProblemTypeBase+code || p.Status != notVerified || p.Title == "" {
+		t.Errorf("a failed verification is not a %s problem: %s %s", code, r.ctype, r.body)
+	}
+	if p.Verified == nil || *p.Verified || len(p.Checks) == 0 || len(p.Errors) == 0 || !strings.Contains(p.Detail, "the "+p.Errors[0].Name+" check") {
+		t.Errorf("the %s problem does not carry the verdict or name its first failed check: %s", code, r.body)
+	}
 }
 
 // wantStreamsBounded opens max streams with open (each must answer 200),

@@ -45,7 +45,7 @@ func TestPresentations_ChallengeOverHTTP(t *testing.T) {
 		b, _ := json.Marshal(tok)
 		r := tn.do(t, "POST", "/presentations/verify", "", []byte(`{"verifiablePresentation":`+string(b)+`,"options":`+opts+`}`))
 		var res credential.PresentationResult
-		_ = json.Unmarshal(r.body, &res)
+		verdictOf(t, r, api.CodePresentationNotVerified, &res)
 		return r.status, res
 	}
 	opts := `{"challenge":"` + ch.Challenge + `","domain":"https://verifier.example","requireAccreditation":false}`
@@ -54,7 +54,7 @@ func TestPresentations_ChallengeOverHTTP(t *testing.T) {
 		t.Fatalf("verify: %d %+v", st, res)
 	}
 	// Accepted once.
-	if st, res = verify(opts); st != 422 || res.Errors[0].Name != credential.CheckChallenge {
+	if st, res = verify(opts); st != notVerified || res.Errors[0].Name != credential.CheckChallenge {
 		t.Fatalf("replay: %d %+v", st, res)
 	}
 	// Malformed requests are 400 problems.

@@ -51,7 +51,7 @@ func TestTokenStatus_SDJWTIssuedRevokedSuspendedOverHTTP(t *testing.T) {
 		if r := tn.do(t, "POST", "/v1/issuer-instances", uni.Token, []byte(inst)); r.status != 201 {
 			t.Fatalf("instance: %d %s", r.status, r.body)
 		}
-		cred := `{"credential":{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiableCredential"],"credentialSubject":` + goodClaims + `}}`
+		cred := `{"credential":{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiableCredential"],"issuer":"` + uni.DID + `","credentialSubject":` + goodClaims + `}}`
 		r := tn.do(t, "POST", "/issuers/sd-"+strings.ReplaceAll(purposes, ",", "-")+"/credentials/issue", uni.Token, []byte(cred))
 		if r.status != 201 {
 			t.Fatalf("issue: %d %s", r.status, r.body)
@@ -113,7 +113,7 @@ func TestTokenStatus_SDJWTIssuedRevokedSuspendedOverHTTP(t *testing.T) {
 			t.Fatalf("after the update: status %d, want %d", v, want)
 		}
 		st, res = verify()
-		if st != 422 || len(res.Errors) != 1 || res.Errors[0].Code != code || res.Errors[0].Params["list"] != list {
+		if st != notVerified || len(res.Errors) != 1 || res.Errors[0].Code != code || res.Errors[0].Params["list"] != list {
 			t.Fatalf("%s: %d %+v", purpose, st, res.Errors)
 		}
 	}

@@ -10,6 +10,7 @@
 package credentials
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
 
@@ -70,9 +71,10 @@ func (h *Handlers) issue(w http.ResponseWriter, r *http.Request, acct *node.Acco
 	return httpx.JSON(w, http.StatusCreated, res)
 }
 
-// Verify verifies one credential and reports every check: 200 when
-// verified, 422 when a check failed, 400 when the request is malformed:
-// POST /credentials/verify.
+// Verify verifies one credential and reports every check: 200 with the
+// verdict when verified; 400 when a check failed, a problem that carries
+// the verdict (see verdict); 400 too, without one, when the request is
+// malformed: POST /credentials/verify.
 func (h *Handlers) Verify(w http.ResponseWriter, r *http.Request) error {
 	var req api.VerifyRequest
 	if err := httpx.DecodeLenient(r, &req); err != nil {
@@ -82,19 +84,33 @@ func (h *Handlers) Verify(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return verdict(w, r, res.Verified, res.Err, res)
+	return verdict(w, r, "credential", api.CodeCredentialNotVerified, &res.Verdict, res.Err, res)
 }
 
-// verdict answers a verification: 200 with the result when verified, 422
-// with it when a check failed, and 503 (the detail logged, not shown)
-// when a check could not be made on this side (internal is not nil).
-func verdict(w http.ResponseWriter, r *http.Request, verified bool, internal error, result any) error {
+// verdict answers a verification of subject ("credential",
+// "presentation") whose verdict is v and whole result is result: 200 with
+// the result when verified. When a check failed, 400 — W3C VCALM lists 200
+// and 400 only for the verify endpoints — as an RFC 9457 problem of code
+// whose detail names the first failed check and whose extension members
+// (§3.2) are the result's: verified, checks, errors, warnings and the
+// rest, so a VCALM client reads the verdict as from a 200 and a
+// problem-aware one sees why. 503 (the detail logged, not shown) when a
+// check could not be made on this side (internal is not nil).
+func verdict(w http.ResponseWriter, r *http.Request, subject, code string, v *api.Verdict, internal error, result any) error {
 	if internal != nil {
 		slog.ErrorContext(r.Context(), "verification: a check could not be made", "path", r.URL.Path, "err", internal)
 		return errs.New(http.StatusServiceUnavailable, "ledger.unavailable", "a check could not be made; retry later")
 	}
-	if !verified {
-		return httpx.JSON(w, http.StatusUnprocessableEntity, result)
+	if v.Verified {
+		return httpx.JSON(w, http.StatusOK, result)
 	}
-	return httpx.JSON(w, http.StatusOK, result)
+	detail := "the " + subject + " is not verified"
+	if len(v.Errors) > 0 {
+		first := v.Errors[0]
+		detail = fmt.Sprintf("the %s failed the %s check", subject, first.Name)
+		if first.Detail != "" {
+			detail += ": " + first.Detail
+		}
+	}
+	return httpx.ProblemWith(w, r, errs.New(http.StatusBadRequest, code, "%s", detail), result)
 }

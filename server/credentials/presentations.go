@@ -17,8 +17,10 @@ func (h *Handlers) Challenge(w http.ResponseWriter, r *http.Request) error {
 }
 
 // VerifyPresentation verifies a presentation and the credentials in it,
-// consuming the challenge it carries: 200 when verified, 422 when a check
-// failed, 400 when malformed: POST /presentations/verify.
+// consuming the challenge it carries: 200 with the verdict when verified,
+// 400 with it (a presentation.verificationFailed problem, as Verify
+// answers) when a check failed, 400 without one when the request is
+// malformed: POST /presentations/verify.
 func (h *Handlers) VerifyPresentation(w http.ResponseWriter, r *http.Request) error {
 	var req api.VerifyPresentationRequest
 	if err := httpx.DecodeLenient(r, &req); err != nil {
@@ -33,5 +35,5 @@ func (h *Handlers) VerifyPresentation(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	return verdict(w, r, res.Verified, res.Err, res)
+	return verdict(w, r, "presentation", api.CodePresentationNotVerified, &res.Verdict, res.Err, res)
 }

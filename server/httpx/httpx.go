@@ -13,6 +13,7 @@ package httpx
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -75,6 +76,32 @@ func WriteProblem(w http.ResponseWriter, r *http.Request, err error, extra map[s
 	}
 	writeProblem(w, p, extra)
 }
+
+// ProblemWith writes err as problem+json whose extension members (RFC 9457
+// §3.2) are the members of v, a value that encodes to a JSON object (a
+// failed verification's verdict); a member named as one of the problem's
+// own (problemMembers) stays the problem's. It returns nil, as JSON does.
+func ProblemWith(w http.ResponseWriter, r *http.Request, err error, v any) error {
+	b, merr := chain.MarshalJSON(v)
+	if merr != nil {
+		return merr
+	}
+	var members map[string]json.RawMessage
+	if merr := json.Unmarshal(b, &members); merr != nil {
+		return fmt.Errorf("problem extension members: %w", merr)
+	}
+	extra := make(map[string]any, len(members))
+	for k, m := range members {
+		if !problemMembers[k] {
+			extra[k] = m
+		}
+	}
+	WriteProblem(w, r, err, extra)
+	return nil
+}
+
+// problemMembers are the JSON members of an api.Problem.
+var problemMembers = map[string]bool{"type": true, "title": true, "status": true, "detail": true, "code": true, "instance": true, "requestId": true}
 
 // ProblemFor is the problem err is rendered as.
 func ProblemFor(err error) api.Problem {

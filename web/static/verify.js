@@ -306,7 +306,10 @@
       if ($("require-accreditation").checked) body.options = { requireAccreditation: true };
       const r = await w.api("POST", "/credentials/verify", { body });
       const code = r.body && r.body.code;
-      if ((r.status === 200 || r.status === 422) && r.body && Array.isArray(r.body.checks)) {
+      // A credential that failed a check is a 400 problem carrying the
+      // verdict (W3C VCALM answers 200 or 400); another 400 is a bad request.
+      const verdict = r.status === 200 || (r.status === 400 && code === "credential.verificationFailed");
+      if (verdict && r.body && Array.isArray(r.body.checks)) {
         await renderResult(r.body);
       } else if (r.status === 400 && (code === "credential.invalid" || code === "credential.unsupportedFormat")) {
         notCredential(target, w.problemDetail(r));
