@@ -21,7 +21,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/sha512"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -30,6 +29,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -259,14 +259,14 @@ func clone(t testing.TB, m map[string]any) map[string]any {
 	return out
 }
 
+// uuid4 is a fresh id in the form of a version 4 UUID (the suites'
+// uuidv4()), unique within a test run.
 func uuid4() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+	n := uuidCounter.Add(1)
+	return fmt.Sprintf("%08x-%04x-4%03x-8%03x-%012x", uint32(time.Now().Unix()), n>>48&0xffff, n>>36&0xfff, n>>24&0xfff, n&0xffffffffffff)
 }
+
+var uuidCounter atomic.Uint64
 
 func proofsOf(vc map[string]any) []map[string]any {
 	switch p := vc["proof"].(type) {
@@ -431,30 +431,11 @@ func diCreateRows(t *testing.T, data map[string]any, expectedProofTypes []string
 			}
 			return nil
 		}},
-		{`if "proof.created" field exists, it MUST be a valid XMLSCHEMA-11 dateTimeStamp value.`, func() error {
-			for _, p := range proofs {
-				if c, ok := p["created"]; ok && !dateRegex.MatchString(fmt.Sprint(c)) {
-					return fmt.Errorf("created %v", c)
-				}
-			}
-			return nil
-		}},
-		{`if "proof.expires" field exists, it MUST be a valid XMLSCHEMA-11 dateTimeStamp value.`, func() error {
-			for _, p := range proofs {
-				if c, ok := p["expires"]; ok && !dateRegex.MatchString(fmt.Sprint(c)) {
-					return fmt.Errorf("expires %v", c)
-				}
-			}
-			return nil
-		}},
+		{`if "proof.created" field exists, it MUST be a valid XMLSCHEMA-11 dateTimeStamp value.`, func() error { return optionalDates(proofs, "created") }},
+		{`if "proof.expires" field exists, it MUST be a valid XMLSCHEMA-11 dateTimeStamp value.`, func() error { return optionalDates(proofs, "expires") }},
 		{"A verification method is the means and information needed to verify the proof. If included, the value MUST be a string that maps to a [URL]", func() error {
 			for _, p := range proofs {
-				d := clone(t, p)
-				d["@context"] = data["@context"]
-				if pc, ok := p["@context"]; ok {
-					d["@context"] = pc
-				}
-				if err := mapsToURL(t, d, "https://w3id.org/security#verificationMethod", "@id"); err != nil {
+				if err := mapsToURL(t, proofDoc(t, data, p), "https://w3id.org/security#verificationMethod", "@id"); err != nil {
 					return err
 				}
 			}
@@ -465,12 +446,7 @@ func diCreateRows(t *testing.T, data map[string]any, expectedProofTypes []string
 				if _, ok := p["proofPurpose"].(string); !ok {
 					return fmt.Errorf("proofPurpose %v", p["proofPurpose"])
 				}
-				d := clone(t, p)
-				d["@context"] = data["@context"]
-				if pc, ok := p["@context"]; ok {
-					d["@context"] = pc
-				}
-				if err := mapsToURL(t, d, "https://w3id.org/security#proofPurpose", "@id"); err != nil {
+				if err := mapsToURL(t, proofDoc(t, data, p), "https://w3id.org/security#proofPurpose", "@id"); err != nil {
 					return err
 				}
 			}
@@ -519,26 +495,8 @@ func diCreateRows(t *testing.T, data map[string]any, expectedProofTypes []string
 			}
 			return nil
 		}},
-		{`if "proof.previousProof" field exists, it MUST be a string.`, func() error {
-			for _, p := range proofs {
-				if c, ok := p["previousProof"]; ok {
-					if _, isStr := c.(string); !isStr {
-						return fmt.Errorf("previousProof %v", c)
-					}
-				}
-			}
-			return nil
-		}},
-		{`if "proof.nonce" field exists, it MUST be a string.`, func() error {
-			for _, p := range proofs {
-				if c, ok := p["nonce"]; ok {
-					if _, isStr := c.(string); !isStr {
-						return fmt.Errorf("nonce %v", c)
-					}
-				}
-			}
-			return nil
-		}},
+		{`if "proof.previousProof" field exists, it MUST be a string.`, func() error { return optionalStrings(proofs, "previousProof") }},
+		{`if "proof.nonce" field exists, it MUST be a string.`, func() error { return optionalStrings(proofs, "nonce") }},
 	}
 	if cryptosuiteName != "" {
 		rows = append(rows,
@@ -571,6 +529,37 @@ func diCreateRows(t *testing.T, data map[string]any, expectedProofTypes []string
 			}
 		})
 	}
+}
+
+// proofDoc is the suites' {'@context': data['@context'], ...proof}.
+func proofDoc(t *testing.T, data, p map[string]any) map[string]any {
+	d := clone(t, p)
+	if _, ok := p["@context"]; !ok {
+		d["@context"] = data["@context"]
+	}
+	return d
+}
+
+// optionalStrings: member, where a proof has it, is a string.
+func optionalStrings(proofs []map[string]any, member string) error {
+	for _, p := range proofs {
+		if c, ok := p[member]; ok {
+			if _, isStr := c.(string); !isStr {
+				return fmt.Errorf("%s %v", member, c)
+			}
+		}
+	}
+	return nil
+}
+
+// optionalDates: member, where a proof has it, matches dateRegex.
+func optionalDates(proofs []map[string]any, member string) error {
+	for _, p := range proofs {
+		if c, ok := p[member]; ok && !dateRegex.MatchString(fmt.Sprint(c)) {
+			return fmt.Errorf("%s %v", member, c)
+		}
+	}
+	return nil
 }
 
 func mustJSON(v any) string {
