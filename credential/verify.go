@@ -69,6 +69,15 @@ type Policy struct {
 	// RequireBinding fails the issuerBinding check (instead of warning)
 	// when the issuer is not a DID, so that nothing ties it to the key.
 	RequireBinding bool
+	// ProofPurpose, when set, is the proofPurpose every Data Integrity
+	// proof of the credential must have instead of assertionMethod (VC
+	// Data Integrity §4.4 Verify Proof, expectedProofPurpose); its key
+	// must then be in that relationship of its DID document.
+	ProofPurpose string
+	// Challenge and Domain, when set, must equal every Data Integrity
+	// proof's challenge and domain (VC Data Integrity §4.4: a domain
+	// array must contain Domain). A vc+jwt or SD-JWT has neither.
+	Challenge, Domain string
 }
 
 // Verifier verifies vc+jwt credentials. It is safe for concurrent use if
