@@ -211,7 +211,7 @@ func (v *Verifier) verifyDataIntegrity(ctx context.Context, doc json.RawMessage,
 		err = linkedDataView(c.Doc)
 	}
 	if err == nil && jcsProof(c.Doc["proof"]) {
-		err = checkTerms(withoutProof(c.Doc), true)
+		err = checkUnsecuredTerms(c.Doc)
 	}
 	if err != nil {
 		r.structureFailed(err)

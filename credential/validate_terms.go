@@ -29,6 +29,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
@@ -55,10 +56,20 @@ func checkTerms(doc map[string]any, strict bool) error {
 	if !strict && !embeddedContextsOnly(doc["@context"]) {
 		return nil
 	}
-	if termsCertain(doc) {
+	if termsCertain(doc, false) {
 		return nil
 	}
 	return termsExpand(doc)
+}
+
+// checkUnsecuredTerms is checkTerms (strict) of a secured document
+// without its proof: the unsecured document the proofs sign (VC Data
+// Integrity §4.2).
+func checkUnsecuredTerms(doc map[string]any) error {
+	if termsCertain(doc, true) {
+		return nil
+	}
+	return termsExpand(withoutProof(doc))
 }
 
 // embeddedContextsOnly reports whether every context URL in an @context
@@ -66,8 +77,7 @@ func checkTerms(doc map[string]any, strict bool) error {
 func embeddedContextsOnly(v any) bool {
 	switch v := v.(type) {
 	case string:
-		_, ok := ldproof.ContextBytes(v)
-		return ok
+		return embeddedContextURLs()[v]
 	case []any:
 		for _, e := range v {
 			if !embeddedContextsOnly(e) {
@@ -88,6 +98,15 @@ func embeddedContextsOnly(v any) bool {
 	}
 	return true
 }
+
+// embeddedContextURLs is the set of ldproof.ContextURLs.
+var embeddedContextURLs = sync.OnceValue(func() map[string]bool {
+	m := map[string]bool{}
+	for _, u := range ldproof.ContextURLs() {
+		m[u] = true
+	}
+	return m
+})
 
 // termsExpand expands doc (JSON-LD 1.1 API §5.1.2) in safe mode with the
 // embedded contexts, the base context as published (recLoader), and then
@@ -332,12 +351,32 @@ func absoluteIRI(s string) bool {
 		}
 	}
 	for i := colon + 1; i < len(s); i++ {
-		if c := s[i]; c <= 0x20 || c == 0x7f || strings.IndexByte(`<>"{}|\^`+"`", c) >= 0 {
+		if notInIRI[s[i]] {
 			return false
 		}
 	}
 	return true
 }
+
+// notInIRI marks the bytes an IRI never holds (RFC 3987 §2.2).
+var notInIRI = func() (t [256]bool) {
+	for c := 0; c <= 0x20; c++ {
+		t[c] = true
+	}
+	t[0x7f] = true
+	for _, c := range []byte(`<>"{}|\^` + "`") {
+		t[c] = true
+	}
+	return t
+}()
+
+// termByte marks the ASCII bytes of a plainTerm.
+var termByte = func() (t [256]bool) {
+	for c := 0; c < utf8.RuneSelf; c++ {
+		t[c] = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.' || c == '~'
+	}
+	return t
+}()
 
 // blankNode reports whether s is a blank node identifier (_:name).
 func blankNode(s string) bool {
@@ -354,7 +393,7 @@ func plainTerm(s string) bool {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.' || c == '~') {
+			if !termByte[c] {
 				return false
 			}
 			i++
@@ -385,10 +424,12 @@ const (
 // termProfile is what the shortcut knows of one list of embedded context
 // URLs.
 type termProfile struct {
+	urls   []string       // the list of context URLs
 	ok     bool           // the list processes and keeps a @vocab everywhere
 	active *ld.Context    // the active context of the list
-	terms  map[string]int // flags per term, folded over every definition
-	scoped sync.Map       // type term → bool: its scoped context applies
+	terms  map[string]int // flags per term, folded over every definition; only terms with flags
+	names  map[string]bool
+	scoped sync.Map // type term → bool: its scoped context applies
 }
 
 var termProfiles sync.Map // list of URLs joined by ' ' → *termProfile
@@ -400,38 +441,72 @@ func profileOf(ctx any) *termProfile {
 	if !ok || len(list) == 0 || len(list) > 8 || list[0] != ContextV2 {
 		return nil
 	}
-	key := ContextV2
-	if len(list) > 1 {
-		var sb strings.Builder
-		for i, e := range list {
-			s, ok := e.(string)
-			if !ok {
-				return nil
-			}
-			if i > 0 {
-				sb.WriteByte(' ')
-			}
-			sb.WriteString(s)
+	for _, p := range *recentProfiles.Load() {
+		if p.lists(list) {
+			return p
 		}
-		key = sb.String()
 	}
+	var sb strings.Builder
+	for i, e := range list {
+		s, ok := e.(string)
+		if !ok {
+			return nil
+		}
+		if i > 0 {
+			sb.WriteByte(' ')
+		}
+		sb.WriteString(s)
+	}
+	key := sb.String()
 	if p, ok := termProfiles.Load(key); ok {
+		rememberProfile(p.(*termProfile))
 		return p.(*termProfile)
 	}
 	urls := make([]string, len(list))
 	for i, e := range list {
 		urls[i] = e.(string)
-		if _, ok := ldproof.ContextBytes(urls[i]); !ok {
+		if !embeddedContextURLs()[urls[i]] {
 			return nil
 		}
 	}
 	p := newTermProfile(urls)
 	p2, _ := termProfiles.LoadOrStore(key, p) // at most one per list of embedded URLs: bounded
+	rememberProfile(p2.(*termProfile))
 	return p2.(*termProfile)
 }
 
+// recentProfiles are the last profiles profileOf returned, which it
+// finds by comparing lists, without building a key.
+var recentProfiles = func() *atomic.Pointer[[]*termProfile] {
+	var p atomic.Pointer[[]*termProfile]
+	p.Store(&[]*termProfile{})
+	return &p
+}()
+
+func rememberProfile(p *termProfile) {
+	old := *recentProfiles.Load()
+	if slices.Contains(old, p) {
+		return
+	}
+	next := append([]*termProfile{p}, old[:min(len(old), 3)]...)
+	recentProfiles.Store(&next)
+}
+
+// lists reports whether the @context list is p's list of URLs.
+func (p *termProfile) lists(list []any) bool {
+	if len(list) != len(p.urls) {
+		return false
+	}
+	for i, e := range list {
+		if s, ok := e.(string); !ok || s != p.urls[i] {
+			return false
+		}
+	}
+	return true
+}
+
 func newTermProfile(urls []string) *termProfile {
-	p := &termProfile{terms: map[string]int{}}
+	p := &termProfile{urls: urls, terms: map[string]int{}, names: map[string]bool{}}
 	loader, err := recLoader()
 	if err != nil {
 		return p
@@ -518,7 +593,10 @@ func (p *termProfile) foldContext(loader ld.DocumentLoader, c any, seen map[stri
 				p.ok = false // @base, @propagate: not followed
 				continue
 			}
-			p.terms[k] |= p.definition(loader, k, v, seen)
+			p.names[k] = true
+			if f := p.definition(loader, k, v, seen); f != 0 {
+				p.terms[k] |= f
+			}
 		}
 	default:
 		p.ok = false
@@ -601,22 +679,26 @@ func (p *termProfile) scopedTypeOK(t string) bool {
 // termsCertain reports whether doc certainly expands without error and
 // with absolute URLs everywhere expandedIRIs looks; false means only
 // that the expansion must decide.
-func termsCertain(doc map[string]any) bool {
+func termsCertain(doc map[string]any, skipProof bool) bool {
 	p := profileOf(doc["@context"])
 	if p == nil || !p.ok {
 		return false
 	}
-	return p.node(doc, true)
+	return p.node(doc, true, skipProof)
 }
 
 // node checks the members of a node object. top is the credential, whose
 // @context profileOf has read.
-func (p *termProfile) node(m map[string]any, top bool) bool {
+func (p *termProfile) node(m map[string]any, top, skipProof bool) bool {
 	scopedTypes := 0
 	for k, v := range m {
 		switch k {
 		case "@context":
 			if !top {
+				return false
+			}
+		case "proof":
+			if !skipProof && !p.member(k, v) {
 				return false
 			}
 		case "id":
@@ -625,7 +707,7 @@ func (p *termProfile) node(m map[string]any, top bool) bool {
 				return false
 			}
 		case "type":
-			for _, t := range anyList(v) {
+			one := func(t any) bool {
 				s, ok := t.(string)
 				if !ok || !p.typeName(s) {
 					return false
@@ -635,21 +717,36 @@ func (p *termProfile) node(m map[string]any, top bool) bool {
 						return false
 					}
 				}
+				return true
 			}
-		default:
-			if !plainTerm(k) {
-				return false // keywords, compact IRIs, IRIs: the expansion decides
-			}
-			flags := p.terms[k]
-			if flags&(termUnsafe|termScoped) != 0 {
+			if list, isList := v.([]any); isList {
+				for _, t := range list {
+					if !one(t) {
+						return false
+					}
+				}
+			} else if !one(v) {
 				return false
 			}
-			if !p.value(v, flags, false) {
+		default:
+			if !p.member(k, v) {
 				return false
 			}
 		}
 	}
 	return true
+}
+
+// member checks a member other than @context, id and type.
+func (p *termProfile) member(k string, v any) bool {
+	if !plainTerm(k) {
+		return false // keywords, compact IRIs, IRIs: the expansion decides
+	}
+	flags := p.terms[k]
+	if flags&(termUnsafe|termScoped) != 0 {
+		return false
+	}
+	return p.value(v, flags, false)
 }
 
 // typeName reports whether a type expands to an absolute URL: a plain
@@ -660,8 +757,7 @@ func (p *termProfile) typeName(s string) bool {
 		return p.terms[s]&(termUnsafe|termKeyword) == 0
 	}
 	scheme, _, _ := strings.Cut(s, ":")
-	_, isTerm := p.terms[scheme]
-	return !isTerm && absoluteIRI(s) && !blankNode(s)
+	return !p.names[scheme] && absoluteIRI(s) && !blankNode(s)
 }
 
 // value checks the value of a member with the given definition flags.
@@ -694,7 +790,7 @@ func (p *termProfile) value(v any, flags int, inArray bool) bool {
 			// coercion or container, such as name and description.
 			return flags == 0 && isLanguageValue(v) && languageValue(v) == nil
 		}
-		return p.node(v, false)
+		return p.node(v, false, false)
 	}
 	return true // numbers, booleans, null
 }
