@@ -111,6 +111,11 @@ func SignDataIntegrity(s Signer, doc json.RawMessage, cryptosuite string, create
 	if err := linkedDataView(c.Doc); err != nil {
 		return nil, errs.Wrap(http.StatusBadRequest, "credential.invalid", err)
 	}
+	if !canonicalizesRDF(cryptosuite) {
+		if err := checkTerms(c.Doc, true); err != nil {
+			return nil, errs.Wrap(http.StatusBadRequest, "credential.invalid", err)
+		}
+	}
 	o := ldproof.Options{Key: s.Key, VerificationMethod: s.VerificationMethod, ProofPurpose: ProofPurposeAssertionMethod, Cryptosuite: cryptosuite}
 	if !created.IsZero() {
 		o.Created = created.UTC().Truncate(time.Second)
@@ -204,6 +209,9 @@ func (v *Verifier) verifyDataIntegrity(ctx context.Context, doc json.RawMessage,
 	}
 	if err == nil {
 		err = linkedDataView(c.Doc)
+	}
+	if err == nil && jcsProof(c.Doc["proof"]) {
+		err = checkUnsecuredTerms(c.Doc)
 	}
 	if err != nil {
 		r.structureFailed(err)

@@ -177,6 +177,9 @@ func (v *Verifier) VerifyJWT(ctx context.Context, token string, p Policy) *Resul
 	if err == nil && c.Version != 2 {
 		err = fmt.Errorf("%w: a vc+jwt payload must be a VC 2.0 credential (VC-JOSE-COSE §3.1.1)", ErrInvalid)
 	}
+	if err == nil {
+		err = checkTerms(c.Doc, false)
+	}
 	if err != nil {
 		r.structureFailed(err)
 		return r
