@@ -557,6 +557,7 @@ func (v *Verifier) schema(r *Result, c *Credential) {
 		if val == nil {
 			val = schemas.NewValidator(0)
 		}
+		version = v.schemaVersion(id, version)
 		for i, subj := range c.Subjects {
 			err := val.Validate(v.State, id, version, subj)
 			if err == nil {
