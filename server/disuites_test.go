@@ -141,7 +141,9 @@ func (e *diSuiteEnv) verify(t *testing.T, vc any, options map[string]any) verdic
 			v.failed = append(v.failed, c.Name)
 		}
 	}
-	if strings.HasPrefix(r.ctype, "application/problem+json") {
+	// A failed verification is a 400 problem carrying its verdict (VCALM);
+	// only a problem without a verdict is a request refused before any check.
+	if strings.HasPrefix(r.ctype, "application/problem+json") && res.Verified == nil {
 		v.problem = res.Code
 	}
 	return v
