@@ -112,7 +112,7 @@ func TestWalletPresent_OID4VP(t *testing.T) {
 	if !strings.Contains(out, "Example University") || !strings.Contains(out, "degree=Master of Engineering") || strings.Count(out, " valid ") != 2 {
 		t.Errorf("wallet list:\n%s", out)
 	}
-	for _, pick := range []string{"#" + strconv.Itoa(master+1), list.Credentials[master].ID, list.Credentials[1-master].ID[:8]} {
+	for _, pick := range []string{"#" + strconv.Itoa(master+1), list.Credentials[master].ID, idPrefix(list.Credentials[1-master].ID, 8)} {
 		pr := nodeAPI(t, "POST", url+"/v1/presentation-requests", deskTok, `{"dcql_query":`+query+`}`, 201)
 		out := mustCLI(t, "wallet", "present", pr["requestUri"].(string), "--wallet", wdir, "--node", url, "--yes", "--credential", pick)
 		want := list.Credentials[master].ID
