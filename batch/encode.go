@@ -1,8 +1,6 @@
 package batch
 
 import (
-	"maps"
-	"slices"
 	"strconv"
 	"unicode/utf8"
 
@@ -102,7 +100,8 @@ func appendChecks(dst []byte, cs []api.Check) []byte {
 		}
 		if len(c.Params) > 0 {
 			dst = append(dst, `,"params":{`...)
-			for j, k := range slices.Sorted(maps.Keys(c.Params)) { // encoding/json sorts map keys
+			var buf [8]string
+			for j, k := range sortedKeys(buf[:0], c.Params) { // encoding/json sorts map keys
 				if j > 0 {
 					dst = append(dst, ',')
 				}
@@ -119,6 +118,23 @@ func appendChecks(dst []byte, cs []api.Check) []byte {
 		dst = append(dst, '}')
 	}
 	return append(dst, ']')
+}
+
+// sortedKeys appends the keys of m to dst, sorted as encoding/json sorts
+// a map's keys (by their bytes). A check has one to four parameters: an
+// insertion sort into the caller's stack array spares the allocations and
+// iterator of slices.Sorted(maps.Keys(m)), which were half the cost of
+// encoding a full result.
+func sortedKeys(dst []string, m map[string]string) []string {
+	for k := range m {
+		i := len(dst)
+		dst = append(dst, k)
+		for ; i > 0 && dst[i-1] > k; i-- {
+			dst[i] = dst[i-1]
+		}
+		dst[i] = k
+	}
+	return dst
 }
 
 const hexDigits = "0123456789abcdef"

@@ -26,6 +26,11 @@ func TestAppendResult_FullIsEncodingJSON(t *testing.T) {
 		{Index: 0, Verified: true, Checks: []api.Check{{Name: "signature", Status: "passed", Detail: "EdDSA <ok> & \"fine\""}}, Errors: []api.Check{}},
 		{Index: 7, Checks: nil, Errors: nil, Code: "credential.invalid", Detail: "bad\x00\x1f\n\t\r\b\f\\ \u2028\u2029 \xff\xfe é 中"},
 		{Index: 1 << 40, Checks: []api.Check{{Name: "a", Status: "failed"}, {Name: "b", Status: "warning", Detail: "x"}}, Errors: []api.Check{{Name: "a", Status: "failed"}}},
+		{Index: 2, Verified: true, Checks: []api.Check{
+			{Name: "proof", Status: "passed", Code: "proof.ok", Params: map[string]string{"key": "did:key:z6Mk#z6Mk"}},
+			{Name: "issuerBinding", Status: "failed", Params: map[string]string{"signer": "did:a", "issuer": "did:b"}},
+			{Name: "accreditation", Status: "warning", Params: map[string]string{"type": "T", "schema": "7", "name": "N", "issuer": "did:c", "": "empty", "é": "1", "Z": "2", "a\x00": "3", "zz": "4"}},
+		}, Errors: []api.Check{}},
 	} {
 		got := AppendResult(nil, r, DetailFull)
 		if want := encodingJSON(t, r); !bytes.Equal(got, want) {
@@ -82,7 +87,9 @@ func FuzzAppendResult(f *testing.F) {
 	f.Add(9, false, "expiry", "failed", "a\u2028b\xff\"\\<>&", "credential.invalid", "\x00\x7f")
 	f.Fuzz(func(t *testing.T, index int, verified bool, name, status, detail, code, pdetail string) {
 		c := api.Check{Name: name, Status: status, Detail: detail}
-		r := &Result{Index: index, Verified: verified, Checks: []api.Check{c, c}, Errors: []api.Check{c}, Code: code, Detail: pdetail}
+		// A check with parameters, their keys in any order.
+		p := api.Check{Name: name, Status: status, Params: map[string]string{name: detail, status: code, pdetail: name, "key": status}}
+		r := &Result{Index: index, Verified: verified, Checks: []api.Check{c, p, c}, Errors: []api.Check{c, p}, Code: code, Detail: pdetail}
 		if got, want := AppendResult(nil, r, DetailFull), encodingJSON(t, r); !bytes.Equal(got, want) {
 			t.Fatalf("\ngot  %q\nwant %q", got, want)
 		}

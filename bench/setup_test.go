@@ -17,7 +17,7 @@ import (
 
 	"github.com/weidgo/weid/batch"
 	"github.com/weidgo/weid/credential"
-	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/internal/credtest"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/node"
 	"github.com/weidgo/weid/server"
@@ -135,15 +135,7 @@ func verifyBatchLoop(b *testing.B, v *credential.Verifier, creds []json.RawMessa
 }
 
 // didKeySigner is a new did:key issuer with a key of type kt.
-func didKeySigner(b testing.TB, kt keys.Type) credential.Signer {
-	b.Helper()
-	k, err := keys.Generate(kt)
-	if err != nil {
-		b.Fatal(err)
-	}
-	d := did.KeyDID(k.Public())
-	return credential.Signer{DID: d, VerificationMethod: d + "#" + k.Public().Multibase(), Key: k}
-}
+func didKeySigner(b testing.TB, kt keys.Type) credential.Signer { return credtest.Issuer(b, kt) }
 
 // serveRaw serves n's API on loopback until b ends and returns its address
 // and a pool of clients raw connections to it (closed when b ends).

@@ -1,10 +1,9 @@
 package chain
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 
+	"github.com/weidgo/weid/internal/strictjson"
 	"github.com/weidgo/weid/txn"
 )
 
@@ -19,13 +18,7 @@ func MarshalJSON(v any) ([]byte, error) {
 	if a, ok := v.(interface{ AppendJSON([]byte) ([]byte, error) }); ok {
 		return a.AppendJSON(make([]byte, 0, 8192))
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+	return strictjson.Marshal(v)
 }
 
 // VerifyTx checks a transaction proof on its own, with the chain's suite

@@ -4,31 +4,23 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/node"
-	"github.com/weidgo/weid/server"
 )
 
 // TestEventsTail_PrintsEventsFromACursor: weid events tail replays from a
 // height, filters by type, stops after --count, prints JSON lines with -o
 // json, and refuses an unknown type with the node's problem.
 func TestEventsTail_PrintsEventsFromACursor(t *testing.T) {
-	n, err := node.Open(node.Config{DataDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(server.New(n, nil))
-	t.Cleanup(func() { ts.Close(); n.Close() })
+	ts := serveNode(t, node.Config{})
 
 	out := mustCLI(t, "events", "tail", "--node", ts.URL, "--from", "0", "--types", "did.*,chain.initialized", "--count", "2")
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	if len(lines) != 2 || !strings.HasPrefix(lines[0], "0.0.0 ") || !strings.Contains(lines[0], "did.created") ||
-		!strings.Contains(lines[0], "did="+n.AdminDID) || !strings.Contains(lines[1], "chain.initialized") {
+		!strings.Contains(lines[0], "did="+ts.AdminDID) || !strings.Contains(lines[1], "chain.initialized") {
 		t.Fatalf("tail printed:\n%s", out)
 	}
 	out = mustCLI(t, "events", "tail", "--node", ts.URL, "--from", "0.0.0", "--types", "block.committed", "--count", "1", "-o", "json")
@@ -45,17 +37,11 @@ func TestEventsTail_PrintsEventsFromACursor(t *testing.T) {
 // cursor, pause and resume change the status, delete removes it; an
 // internal receiver is refused with the node's problem.
 func TestSubscription_CLI(t *testing.T) {
-	dir := t.TempDir()
-	n, err := node.Open(node.Config{DataDir: dir, WebhookAllowHosts: []string{"127.0.0.1"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(server.New(n, nil))
+	ts := serveNode(t, node.Config{WebhookAllowHosts: []string{"127.0.0.1"}})
 	rcv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
-	t.Cleanup(func() { rcv.Close(); ts.Close(); n.Close() })
-	tok, _ := os.ReadFile(filepath.Join(dir, node.TokenFile))
+	t.Cleanup(rcv.Close)
 	cli := func(args ...string) []string {
-		return append(args, "--node", ts.URL, "--token", strings.TrimSpace(string(tok)))
+		return append(args, "--node", ts.URL, "--token", ts.Admin)
 	}
 	var s api.Subscription
 	mustCLIJSON(t, &s, cli("subscription", "create", rcv.URL, "--types", "did.*")...)

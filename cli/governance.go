@@ -80,61 +80,74 @@ func listCmd[T any](g *globals, short, key string, fetch func(*client.Client, co
 	}
 }
 
-// govern sends a governance request to method path.
-func govern(cmd *cobra.Command, g *globals, f *govFlags, method, path, typ string, payload any, custodial map[string]any) error {
-	body, err := requestBody(cmd, g, f, typ, payload, custodial)
-	if err != nil {
-		return err
+// govTx is a governance request: where it goes, and its transaction both as
+// the payload a key file signs locally and as the custodial fields the node
+// signs for a token.
+type govTx struct {
+	method, path, typ string
+	payload           any
+	custodial         map[string]any
+}
+
+// govCmd makes cmd a governance command: it takes the flags of govFlags
+// and sends the request tx makes of its arguments.
+func govCmd(g *globals, cmd *cobra.Command, tx func(args []string) (*govTx, error)) *cobra.Command {
+	var f govFlags
+	f.add(cmd)
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		r, err := tx(args)
+		if err != nil {
+			return err
+		}
+		body, err := requestBody(cmd, g, &f, r.typ, r.payload, r.custodial)
+		if err != nil {
+			return err
+		}
+		res, err := g.client().Govern(cmd.Context(), r.method, r.path, body)
+		if err != nil {
+			return err
+		}
+		return g.print(res, func(w io.Writer) { fmt.Fprintf(w, "tx %s at height %d\n", res.TxHash, res.Height) })
 	}
-	r, err := g.client().Govern(cmd.Context(), method, path, body)
-	if err != nil {
-		return err
-	}
-	return g.print(r, func(w io.Writer) { fmt.Fprintf(w, "tx %s at height %d\n", r.TxHash, r.Height) })
+	return cmd
 }
 
 func issuerCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "issuer", Short: "The trust registry's authority issuers"}
-	var f govFlags
 	var name, desc string
 	var types []string
 	var schemaIDs []uint
-	recognize := &cobra.Command{
+	recognize := govCmd(g, &cobra.Command{
 		Use:   "recognize DID",
 		Short: "Recognize an authority issuer (admin or committee member)",
 		Example: `  weid issuer recognize did:weid:1:0x… --name "Example University" --type UniversityDegreeCredential --token "$(cat data/admin.token)"
   weid issuer recognize did:weid:1:0x… --name "Example Bank" --key committee.key`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ids := make([]uint64, len(schemaIDs))
-			for i, v := range schemaIDs {
-				ids[i] = uint64(v)
-			}
-			p := &authz.RecognizePayload{DID: args[0], Name: name, Description: desc, Types: types, Schemas: ids}
-			if err := p.Validate(); err != nil {
-				return err
-			}
-			return govern(cmd, g, &f, http.MethodPost, "/v1/issuers", authz.TxRecognize, p,
-				map[string]any{"did": args[0], "name": name, "description": desc, "types": types, "schemas": ids})
-		},
-	}
-	f.add(recognize)
+	}, func(args []string) (*govTx, error) {
+		ids := make([]uint64, len(schemaIDs))
+		for i, v := range schemaIDs {
+			ids[i] = uint64(v)
+		}
+		p := &authz.RecognizePayload{DID: args[0], Name: name, Description: desc, Types: types, Schemas: ids}
+		if err := p.Validate(); err != nil {
+			return nil, err
+		}
+		return &govTx{http.MethodPost, "/v1/issuers", authz.TxRecognize, p,
+			map[string]any{"did": args[0], "name": name, "description": desc, "types": types, "schemas": ids}}, nil
+	})
 	recognize.Flags().StringVar(&name, "name", "", "the issuer's unique name")
 	recognize.Flags().StringVar(&desc, "description", "", "what the issuer is")
 	recognize.Flags().StringArrayVar(&types, "type", nil, "a credential type it is accredited for (repeatable)")
 	recognize.Flags().UintSliceVar(&schemaIDs, "schema", nil, "a schema id it is accredited for (repeatable)")
 
-	var df govFlags
-	derecognize := &cobra.Command{
+	derecognize := govCmd(g, &cobra.Command{
 		Use:   "derecognize DID",
 		Short: "De-recognize an authority issuer (admin or committee member)",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return govern(cmd, g, &df, http.MethodDelete, "/v1/issuers/"+url.PathEscape(args[0]), authz.TxDerecognize,
-				&authz.DerecognizePayload{DID: args[0]}, map[string]any{})
-		},
-	}
-	df.add(derecognize)
+	}, func(args []string) (*govTx, error) {
+		return &govTx{http.MethodDelete, "/v1/issuers/" + url.PathEscape(args[0]), authz.TxDerecognize,
+			&authz.DerecognizePayload{DID: args[0]}, map[string]any{}}, nil
+	})
 
 	var after, byName string
 	var limit int
@@ -196,25 +209,12 @@ func issuerCmd(g *globals) *cobra.Command {
 
 func committeeCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "committee", Short: "The consortium's committee (changed by admins)"}
-	var af, rf govFlags
-	add := &cobra.Command{
-		Use:   "add DID",
-		Short: "Add a committee member (admin)",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return govern(cmd, g, &af, http.MethodPost, "/v1/committee", authz.TxAddCommittee, &authz.MemberPayload{DID: args[0]}, map[string]any{"did": args[0]})
-		},
-	}
-	af.add(add)
-	remove := &cobra.Command{
-		Use:   "remove DID",
-		Short: "Remove a committee member (admin)",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return govern(cmd, g, &rf, http.MethodDelete, "/v1/committee/"+url.PathEscape(args[0]), authz.TxRemoveCommittee, &authz.MemberPayload{DID: args[0]}, map[string]any{})
-		},
-	}
-	rf.add(remove)
+	add := govCmd(g, &cobra.Command{Use: "add DID", Short: "Add a committee member (admin)", Args: cobra.ExactArgs(1)}, func(args []string) (*govTx, error) {
+		return &govTx{http.MethodPost, "/v1/committee", authz.TxAddCommittee, &authz.MemberPayload{DID: args[0]}, map[string]any{"did": args[0]}}, nil
+	})
+	remove := govCmd(g, &cobra.Command{Use: "remove DID", Short: "Remove a committee member (admin)", Args: cobra.ExactArgs(1)}, func(args []string) (*govTx, error) {
+		return &govTx{http.MethodDelete, "/v1/committee/" + url.PathEscape(args[0]), authz.TxRemoveCommittee, &authz.MemberPayload{DID: args[0]}, map[string]any{}}, nil
+	})
 	list := listCmd(g, "List committee members", "members", (*client.Client).Committee, func(w io.Writer, m api.Member) {
 		fmt.Fprintf(w, "%s\tadded %s by %s\n", m.DID, m.Added, m.AddedBy)
 	})

@@ -57,7 +57,7 @@ first missing block (410 block.belowBase): verify through a full node.`,
 				}
 				l, e := chain.Open(filepath.Join(data, "ledger"), node.NewRegistry())
 				if locked(e) {
-					return fmt.Errorf("another weid node is using %s: stop it, or verify through it with --remote", absDir(data))
+					return errors.New(say("cli.dataLockedVerify", "dir", absDir(data)))
 				}
 				if e != nil {
 					return fmt.Errorf("%w (is a node running on %s? stop it, or use --remote)", e, data)

@@ -185,3 +185,24 @@ func (n *testNode) NewDID(t *testing.T, name string) (did, keyFile string) {
 	mustCLIJSON(t, &r, n.With("did", "create", "--key", keyFile)...)
 	return r.DID, keyFile
 }
+
+// University makes the account example-university on the node, recognizes
+// it as an authority issuer of UniversityDegreeCredential (for schema 2
+// with schema2), and has it create its issuer instance "diploma" with the
+// further JSON members instance ("" for none); it returns the university's
+// DID and token.
+func (n *testNode) University(t *testing.T, schema2 bool, instance string) (did, token string) {
+	t.Helper()
+	acct := nodeAPI(t, "POST", n.URL+"/v1/accounts", n.Admin, `{"name":"example-university"}`, 201)
+	did, token = acct["did"].(string), acct["token"].(string)
+	schemas, schema := "", ""
+	if schema2 {
+		schemas, schema = `,"schemas":[2]`, `"schema":2,`
+	}
+	if instance != "" {
+		instance = "," + instance
+	}
+	nodeAPI(t, "POST", n.URL+"/v1/issuers", n.Admin, `{"did":"`+did+`","name":"Example University","types":["UniversityDegreeCredential"]`+schemas+`}`, 201)
+	nodeAPI(t, "POST", n.URL+"/v1/issuer-instances", token, `{"name":"diploma","issuer":"`+did+`",`+schema+`"types":["UniversityDegreeCredential"]`+instance+`}`, 201)
+	return did, token
+}

@@ -58,7 +58,9 @@ locally, "weid wallet receive" collects an institution's OpenID4VCI offer,
 "weid wallet present" answers a verifier's OpenID4VP request, and "weid vp
 create|verify|challenge" presents them by hand (disclosing only chosen
 SD-JWT claims). "weid vc verify-batch" verifies files or streams of
-credentials through a node. Evidence: "weid evidence create|sign|verify".
+credentials through one node or several (--node URL1,URL2,…; its --output is
+ndjson, table or json, with a summary by outcome and failed check).
+Evidence: "weid evidence create|sign|verify".
 Data authorization: "weid authz grant|revoke|list|verify" (grants on the
 ledger), "weid exchange serve|fetch" (a data holder's service and its
 grantees). "weid localnet" writes and starts a CometBFT consortium on one
@@ -80,7 +82,7 @@ WEID_KEYSTORE_PASSPHRASE.`,
 	}
 	root.PersistentFlags().StringVar(&g.node, "node", defaultNode(), "URL of the weid node to talk to (or WEID_NODE; a HOST:PORT without a scheme is http://HOST:PORT)")
 	root.PersistentFlags().StringVar(&g.token, "token", os.Getenv("WEID_TOKEN"), "API token for custodial operations (or WEID_TOKEN)")
-	root.PersistentFlags().StringVarP(&g.output, "output", "o", "text", "output format: text or json")
+	root.PersistentFlags().StringVarP(&g.output, "output", "o", "text", "output format: text or json (vc verify-batch: ndjson, table or json)")
 	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
 		if g.output != "text" && g.output != "json" {
 			return fmt.Errorf("--output must be text or json, not %q", g.output)

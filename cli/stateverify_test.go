@@ -3,36 +3,27 @@ package cli
 import (
 	"context"
 	"encoding/base64"
-	"encoding/json"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/weidgo/weid/chain"
+	"github.com/weidgo/weid/internal/proxytest"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/node"
-	"github.com/weidgo/weid/server"
 )
 
 // TestDIDResolveVerify_Solo: weid did resolve --verify succeeds against an
 // honest solo node with its node key, and fails naming the lie against a
 // proxy that changes the document, or with a key that is not the node's.
 func TestDIDResolveVerify_Solo(t *testing.T) {
-	n, err := node.Open(node.Config{DataDir: t.TempDir()})
+	ts := serveNode(t, node.Config{})
+	init, err := chain.InitRecord(ts.Ledger)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(server.New(n, nil))
-	t.Cleanup(func() { ts.Close(); n.Close() })
-	init, err := chain.InitRecord(n.Ledger)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := n.AdminDID
+	d := ts.AdminDID
 	stranger, _ := keys.Generate(keys.Ed25519)
 	out := mustCLI(t, "did", "resolve", d, "--verify", "--node", ts.URL, "--node-key", init.NodeKey)
 	if !strings.Contains(out, d) {
@@ -60,30 +51,15 @@ func TestDIDResolveVerify_Solo(t *testing.T) {
 // header that carries the appHash; a changed document, or a validator set
 // that did not sign, fails naming it.
 func TestDIDResolveVerify_CometBFT(t *testing.T) {
-	dir := t.TempDir()
-	n, err := node.Open(node.Config{DataDir: dir, Engine: "cometbft", CometLogLevel: "none"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(server.New(n, nil))
-	t.Cleanup(func() { ts.Close(); n.Close() })
-	var genesis string
-	filepath.WalkDir(dir, func(p string, e os.DirEntry, err error) error {
-		if err == nil && e.Name() == "genesis.json" {
-			genesis = p
-		}
-		return nil
-	})
-	if genesis == "" {
-		t.Fatal("no genesis.json in the node's home")
-	}
+	ts := serveNode(t, node.Config{Engine: "cometbft", CometLogLevel: "none"})
+	genesis := ts.Genesis(t)
 	// A write, so the head is a block whose appHash a later CometBFT
 	// header carries.
-	d, tx, err := newDIDTx(n.ChainID)
+	d, tx, err := newDIDTx(ts.ChainID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := n.Submit(context.Background(), tx, false); err != nil {
+	if _, err := ts.Submit(context.Background(), tx, false); err != nil {
 		t.Fatal(err)
 	}
 	out, err := runCLI(t, "did", "resolve", d, "--verify", "--node", ts.URL, "--trusted-validators", genesis)
@@ -105,22 +81,9 @@ func TestDIDResolveVerify_CometBFT(t *testing.T) {
 // lyingProxy serves what upstream answers, but with an alsoKnownAs added to
 // any DID document in it; it returns its URL.
 func lyingProxy(t *testing.T, upstream string) string {
-	liar := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		resp, err := http.Get(upstream + r.URL.RequestURI())
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadGateway)
-			return
+	return proxytest.Rewriting(t, upstream, func(_ string, m map[string]any) {
+		if doc, ok := m["didDocument"].(map[string]any); ok {
+			doc["alsoKnownAs"] = []any{"https://evil.example"}
 		}
-		defer resp.Body.Close()
-		raw, _ := io.ReadAll(resp.Body)
-		var m map[string]any
-		if json.Unmarshal(raw, &m) == nil && m["didDocument"] != nil {
-			m["didDocument"].(map[string]any)["alsoKnownAs"] = []any{"https://evil.example"}
-			raw, _ = json.Marshal(m)
-		}
-		w.WriteHeader(resp.StatusCode)
-		w.Write(raw)
-	}))
-	t.Cleanup(liar.Close)
-	return liar.URL
+	})
 }

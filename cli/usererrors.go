@@ -11,12 +11,14 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
 
 	"github.com/weidgo/weid/client"
+	"github.com/weidgo/weid/web"
 )
 
 // refuseUnknownSubcommands makes every command that only groups others
@@ -167,9 +169,9 @@ func (g *globals) unreachable(err error) string {
 	switch {
 	case base == "":
 	case errors.As(err, &de) && de.IsNotFound:
-		return fmt.Sprintf("cannot reach %s: there is no host %s (check --node / WEID_NODE)", base, de.Name)
+		return say("cli.noHost", "base", base, "host", de.Name)
 	case ue.Timeout():
-		return fmt.Sprintf("no answer from %s in time — is the node running and reachable?", base)
+		return say("cli.timeout", "base", base)
 	}
 	if !errors.Is(err, syscall.ECONNREFUSED) {
 		return ""
@@ -180,13 +182,13 @@ func (g *globals) unreachable(err error) string {
 	}
 	switch {
 	case base == "" && node == "":
-		return "nothing answers (connection refused): is the weid node running? (`make run`, or set --node / WEID_NODE)"
+		return say("cli.refused")
 	case base == "" || base == node:
-		return fmt.Sprintf("no weid node at %s — is it running? (`make run`, or set --node / WEID_NODE)", node)
+		return say("cli.noNode", "node", node)
 	default:
 		// Another service than --node: an issuer's offer, a data holder's
 		// exchange service.
-		return fmt.Sprintf("nothing answers at %s (connection refused) — is that service running?", base)
+		return say("cli.serviceRefused", "base", base)
 	}
 }
 
@@ -204,11 +206,12 @@ type integer interface {
 	~int | ~int32 | ~int64 | ~uint | ~uint32 | ~uint64
 }
 
-// listenHint says how to pick another address for the node;
-// serviceListenHint for another service (weid exchange serve).
+// listenHint names the catalogue's text that says how to pick another
+// address for the node; serviceListenHint for another service (weid
+// exchange serve).
 const (
-	listenHint        = "pick another with --listen HOST:PORT or WEID_LISTEN=HOST:PORT (e.g. WEID_LISTEN=127.0.0.1:8090 make run)"
-	serviceListenHint = "pick another with --listen HOST:PORT"
+	listenHint        = "cli.listen.hint"
+	serviceListenHint = "cli.listen.hintService"
 )
 
 // checkListen binds addr and lets it go, so that "weid node start" on a
@@ -222,24 +225,27 @@ func checkListen(addr string) error {
 	return ln.Close()
 }
 
-// listenError says why a server cannot listen on addr and, with hint,
-// which flag or variable picks another address; any other error (a
-// shutdown that timed out) it returns as it is.
+// listenError says why a server cannot listen on addr and, with the text
+// hint names, which flag or variable picks another address; any other
+// error (a shutdown that timed out) it returns as it is.
 func listenError(addr string, err error, hint string) error {
 	var ae *net.AddrError
+	key := ""
 	switch {
 	case err == nil:
 		return nil
 	case errors.Is(err, syscall.EADDRINUSE):
-		return fmt.Errorf("cannot listen on %s: the port is in use (another weid node?); %s", addr, hint)
+		key = "cli.listen.inUse"
 	case errors.Is(err, syscall.EACCES):
-		return fmt.Errorf("cannot listen on %s: not allowed (ports below 1024 need privileges); %s", addr, hint)
+		key = "cli.listen.denied"
 	case errors.Is(err, syscall.EADDRNOTAVAIL):
-		return fmt.Errorf("cannot listen on %s: not an address of this machine; %s", addr, hint)
+		key = "cli.listen.notHere"
 	case errors.As(err, &ae):
-		return fmt.Errorf("--listen %q is not HOST:PORT (%s); %s", addr, ae.Err, hint)
+		return errors.New(say("cli.listen.malformed", "addr", strconv.Quote(addr), "err", ae.Err, "hint", say(hint)))
+	default:
+		return err
 	}
-	return err
+	return errors.New(say(key, "addr", addr, "hint", say(hint)))
 }
 
 // dataDirError says, when opening the data directory failed on its lock,
@@ -247,7 +253,7 @@ func listenError(addr string, err error, hint string) error {
 // databases with flock, which fails with EWOULDBLOCK).
 func dataDirError(dir string, err error) error {
 	if locked(err) {
-		return fmt.Errorf("another weid node is using %s: stop it, or start this one with another --data (WEID_DATA)", absDir(dir))
+		return errors.New(say("cli.dataLocked", "dir", absDir(dir)))
 	}
 	return err
 }
@@ -263,4 +269,19 @@ func absDir(dir string) string {
 		return a
 	}
 	return dir
+}
+
+// say is the catalogue's text of key (web/static/i18n.js, "cli.…") in the
+// user's language (userLang), its {name} placeholders filled from the
+// name, value pairs of vars.
+func say(key string, vars ...string) string {
+	m := make(map[string]string, len(vars)/2)
+	for i := 0; i+1 < len(vars); i += 2 {
+		m[vars[i]] = vars[i+1]
+	}
+	cat, err := web.Messages()
+	if err != nil { // the embedded catalogue is checked by web's tests
+		return key
+	}
+	return cat.T(userLang(), key, m)
 }

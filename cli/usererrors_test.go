@@ -251,3 +251,29 @@ func TestMakeRun_SaysWhatTheFirstBuildDoes(t *testing.T) {
 		t.Errorf("make run should say what it builds, build, then start the node; make -n run:\n%s", s)
 	}
 }
+
+// TestCLI_HintsInUserLanguage: the CLI's own hints — no node at --node, a
+// busy port — are written in the locale's language, from the pages'
+// catalogue (web/static/i18n.js, "cli.…"), as verdicts and problems are.
+func TestCLI_HintsInUserLanguage(t *testing.T) {
+	t.Setenv("WEID_NODE", "")
+	t.Setenv("WEID_LISTEN", "")
+	t.Setenv("LC_ALL", "")
+	t.Setenv("LC_MESSAGES", "")
+	addr := freeAddr(t)
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	for _, tc := range []struct{ lang, noNode, inUse string }{
+		{"zh_CN.UTF-8", "http://" + addr + " 上没有 weid 节点——它在运行吗？", "端口已被占用（另一个 weid 节点？）；请用 --listen HOST:PORT"},
+		{"zh_HK.UTF-8", "http://" + addr + " 上沒有 weid 節點——它正在運行嗎？", "端口已被佔用（另一個 weid 節點？）；請用 --listen HOST:PORT"},
+		{"en_US.UTF-8", "no weid node at http://" + addr, "the port is in use (another weid node?); pick another"},
+	} {
+		t.Setenv("LANG", tc.lang)
+		expectCLIError(t, tc.lang+": status with no node", tc.noNode, "status", "--node", addr)
+		expectCLIError(t, tc.lang+": node start on a busy port", tc.inUse,
+			"node", "start", "--listen", busy.Addr().String(), "--data", filepath.Join(t.TempDir(), "data"))
+	}
+}

@@ -58,61 +58,56 @@ A validator key is the node's CometBFT validator key: Ed25519, base64 as in
 its config/priv_validator_key.json ("pub_key"), or hex; --home DIR reads it
 (and the node id) from the node's home.`,
 	}
-	var af, rf govFlags
 	var power int64
 	var name, member, home string
-	add := &cobra.Command{
+	add := govCmd(g, &cobra.Command{
 		Use:   "add [KEY]",
 		Short: "Admit a validator (admin or committee member)",
 		Example: `  weid validator add --home cluster/node4 --name node4 --node "$A" --token "$(cat cluster/node0/admin.token)"
   weid validator add 'q3v…base64…=' --power 5 --key committee.key`,
 		Args: cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			id, pub, err := nodeIdentity(args, home)
-			if err != nil {
-				return err
-			}
-			key := ""
-			if pub != nil {
-				key = base64.StdEncoding.EncodeToString(pub)
-			} else {
-				key = args[0]
-			}
-			p := &authz.AddValidatorPayload{PubKey: key, Power: power, Name: name, MemberDID: member, NodeID: id}
-			if err := p.Validate(); err != nil {
-				return err
-			}
-			return govern(cmd, g, &af, http.MethodPost, "/v1/validators", authz.TxAddValidator, p,
-				map[string]any{"pubKey": key, "power": power, "name": name, "memberDid": member, "nodeId": id})
-		},
-	}
-	af.add(add)
+	}, func(args []string) (*govTx, error) {
+		id, pub, err := nodeIdentity(args, home)
+		if err != nil {
+			return nil, err
+		}
+		key := ""
+		if pub != nil {
+			key = base64.StdEncoding.EncodeToString(pub)
+		} else {
+			key = args[0]
+		}
+		p := &authz.AddValidatorPayload{PubKey: key, Power: power, Name: name, MemberDID: member, NodeID: id}
+		if err := p.Validate(); err != nil {
+			return nil, err
+		}
+		return &govTx{http.MethodPost, "/v1/validators", authz.TxAddValidator, p,
+			map[string]any{"pubKey": key, "power": power, "name": name, "memberDid": member, "nodeId": id}}, nil
+	})
 	add.Flags().Int64Var(&power, "power", 10, "voting power (1 to 1000000)")
 	add.Flags().StringVar(&name, "name", "", "a name for the validator")
 	add.Flags().StringVar(&member, "member", "", "the did:weid of the consortium member running it")
 	add.Flags().StringVar(&home, "home", "", "read the key and node id from this CometBFT node home")
 
 	var rhome string
-	remove := &cobra.Command{
+	remove := govCmd(g, &cobra.Command{
 		Use:   "remove [KEY]",
 		Short: "Remove a validator (admin or committee member)",
 		Args:  cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			_, pub, err := nodeIdentity(args, rhome)
-			if err != nil {
-				return err
+	}, func(args []string) (*govTx, error) {
+		_, pub, err := nodeIdentity(args, rhome)
+		if err != nil {
+			return nil, err
+		}
+		if pub == nil {
+			if pub, err = authz.ParseValidatorKey(args[0]); err != nil {
+				return nil, err
 			}
-			if pub == nil {
-				if pub, err = authz.ParseValidatorKey(args[0]); err != nil {
-					return err
-				}
-			}
-			key := base64.StdEncoding.EncodeToString(pub)
-			return govern(cmd, g, &rf, http.MethodDelete, "/v1/validators/"+hex.EncodeToString(pub), authz.TxRemoveValidator,
-				&authz.RemoveValidatorPayload{PubKey: key}, map[string]any{})
-		},
-	}
-	rf.add(remove)
+		}
+		key := base64.StdEncoding.EncodeToString(pub)
+		return &govTx{http.MethodDelete, "/v1/validators/" + hex.EncodeToString(pub), authz.TxRemoveValidator,
+			&authz.RemoveValidatorPayload{PubKey: key}, map[string]any{}}, nil
+	})
 	remove.Flags().StringVar(&rhome, "home", "", "read the key from this CometBFT node home")
 
 	list := &cobra.Command{
@@ -146,50 +141,45 @@ consortium admin or committee member): the node id, a name, the member running
 it and its API URL. The register has no consensus effect: any node holding the
 genesis can follow the chain.`,
 	}
-	var af, rf govFlags
 	var name, member, apiURL, home string
-	add := &cobra.Command{
+	add := govCmd(g, &cobra.Command{
 		Use:     "add [NODE_ID]",
 		Short:   "Register an observer node (admin or committee member)",
 		Example: `  weid observer add --home cluster/node4 --api http://127.0.0.1:26680 --token "$(cat cluster/node0/admin.token)"`,
 		Args:    cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := observerID(args, home)
-			if err != nil {
-				return err
-			}
-			p := &authz.AddObserverPayload{NodeID: id, Name: name, MemberDID: member, API: apiURL}
-			if err := p.Validate(); err != nil {
-				return err
-			}
-			return govern(cmd, g, &af, http.MethodPost, "/v1/observers", authz.TxAddObserver, p,
-				map[string]any{"nodeId": id, "name": name, "memberDid": member, "api": apiURL})
-		},
-	}
-	af.add(add)
+	}, func(args []string) (*govTx, error) {
+		id, err := observerID(args, home)
+		if err != nil {
+			return nil, err
+		}
+		p := &authz.AddObserverPayload{NodeID: id, Name: name, MemberDID: member, API: apiURL}
+		if err := p.Validate(); err != nil {
+			return nil, err
+		}
+		return &govTx{http.MethodPost, "/v1/observers", authz.TxAddObserver, p,
+			map[string]any{"nodeId": id, "name": name, "memberDid": member, "api": apiURL}}, nil
+	})
 	add.Flags().StringVar(&name, "name", "", "a name for the node")
 	add.Flags().StringVar(&member, "member", "", "the did:weid of the consortium member running it")
 	add.Flags().StringVar(&apiURL, "api", "", "the URL of its weid API")
 	add.Flags().StringVar(&home, "home", "", "read the node id from this CometBFT node home")
 
 	var rhome string
-	remove := &cobra.Command{
+	remove := govCmd(g, &cobra.Command{
 		Use:   "remove [NODE_ID]",
 		Short: "Remove an observer node from the register (admin or committee member)",
 		Args:  cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := observerID(args, rhome)
-			if err != nil {
-				return err
-			}
-			p := &authz.RemoveObserverPayload{NodeID: id}
-			if err := p.Validate(); err != nil {
-				return err
-			}
-			return govern(cmd, g, &rf, http.MethodDelete, "/v1/observers/"+url.PathEscape(id), authz.TxRemoveObserver, p, map[string]any{})
-		},
-	}
-	rf.add(remove)
+	}, func(args []string) (*govTx, error) {
+		id, err := observerID(args, rhome)
+		if err != nil {
+			return nil, err
+		}
+		p := &authz.RemoveObserverPayload{NodeID: id}
+		if err := p.Validate(); err != nil {
+			return nil, err
+		}
+		return &govTx{http.MethodDelete, "/v1/observers/" + url.PathEscape(id), authz.TxRemoveObserver, p, map[string]any{}}, nil
+	})
 	remove.Flags().StringVar(&rhome, "home", "", "read the node id from this CometBFT node home")
 
 	list := listCmd(g, "List the registered observer nodes", "observers", (*client.Client).Observers, func(w io.Writer, o api.Observer) {

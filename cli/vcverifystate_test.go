@@ -3,57 +3,40 @@ package cli
 import (
 	"bytes"
 	"encoding/base64"
-	"encoding/json"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/weidgo/weid/chain"
+	"github.com/weidgo/weid/internal/proxytest"
 	"github.com/weidgo/weid/node"
-	"github.com/weidgo/weid/server"
 )
 
 // stateLiar is a proxy in front of an honest node that changes the value
 // of every state proof whose key starts with prefix (GET /v1/state/proof),
-// as a node lying about that part of the ledger would.
-func stateLiar(t *testing.T, honest, prefix string, lie func([]byte) []byte) *httptest.Server {
+// as a node lying about that part of the ledger would; it returns its URL.
+func stateLiar(t *testing.T, honest, prefix string, lie func([]byte) []byte) string {
 	t.Helper()
-	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		resp, err := http.Get(honest + r.URL.RequestURI())
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadGateway)
+	return proxytest.Rewriting(t, honest, func(path string, m map[string]any) {
+		if path != "/v1/state/proof" {
 			return
 		}
-		defer resp.Body.Close()
-		raw, _ := io.ReadAll(resp.Body)
-		var m map[string]any
-		if r.URL.Path == "/v1/state/proof" && json.Unmarshal(raw, &m) == nil {
-			for _, p := range m["proofs"].([]any) {
-				p := p.(map[string]any)
-				key, _ := base64.RawURLEncoding.DecodeString(p["key"].(string))
-				if !bytes.HasPrefix(key, []byte(prefix)) {
-					continue
-				}
-				val, _ := base64.RawURLEncoding.DecodeString(p["value"].(string))
-				if v := lie(val); v == nil {
-					delete(p, "value")
-					p["exists"] = false
-				} else {
-					p["value"] = base64.RawURLEncoding.EncodeToString(v)
-				}
+		for _, p := range m["proofs"].([]any) {
+			p := p.(map[string]any)
+			key, _ := base64.RawURLEncoding.DecodeString(p["key"].(string))
+			if !bytes.HasPrefix(key, []byte(prefix)) {
+				continue
 			}
-			raw, _ = json.Marshal(m)
+			val, _ := base64.RawURLEncoding.DecodeString(p["value"].(string))
+			if v := lie(val); v == nil {
+				delete(p, "value")
+				p["exists"] = false
+			} else {
+				p["value"] = base64.RawURLEncoding.EncodeToString(v)
+			}
 		}
-		w.Header().Set("Content-Type", resp.Header.Get("Content-Type"))
-		w.WriteHeader(resp.StatusCode)
-		w.Write(raw)
-	}))
-	t.Cleanup(s.Close)
-	return s
+	})
 }
 
 // issueRevocable makes an account at the node, recognizes it as an
@@ -81,19 +64,12 @@ func clearBits(v []byte) []byte { return make([]byte, len(v)) }
 // key, a node that hides the revocation, or lies about the issuer's
 // registry entry or DID document.
 func TestVCVerifyState_Solo(t *testing.T) {
-	dir := t.TempDir()
-	n, err := node.Open(node.Config{DataDir: dir})
+	ts := serveNode(t, node.Config{})
+	init, err := chain.InitRecord(ts.Ledger)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(server.New(n, nil))
-	t.Cleanup(func() { ts.Close(); n.Close() })
-	init, err := chain.InitRecord(n.Ledger)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok, _ := os.ReadFile(filepath.Join(dir, node.TokenFile))
-	jwtFile, acctToken := issueRevocable(t, ts.URL, strings.TrimSpace(string(tok)), t.TempDir())
+	jwtFile, acctToken := issueRevocable(t, ts.URL, ts.Admin, t.TempDir())
 	verify := func(url string) (string, error) {
 		return runCLI(t, "vc", "verify", jwtFile, "--require-accreditation", "--verify-state", "--node", url, "--node-key", init.NodeKey)
 	}
@@ -133,7 +109,7 @@ func TestVCVerifyState_Solo(t *testing.T) {
 	}
 	for _, l := range liars {
 		liar := stateLiar(t, ts.URL, l.prefix, l.lie)
-		out, err := verify(liar.URL)
+		out, err := verify(liar)
 		t.Logf("a node that %s: %v", l.name, err)
 		if err == nil || !strings.Contains(oneLine(err), "state proof invalid") || !strings.Contains(oneLine(err), l.prefix) {
 			t.Errorf("a node that %s: %s %v", l.name, out, err)
@@ -147,22 +123,9 @@ func TestVCVerifyState_Solo(t *testing.T) {
 // TestVCVerifyState_CometBFT: the same against a one-validator CometBFT
 // node, the anchor its genesis validator set.
 func TestVCVerifyState_CometBFT(t *testing.T) {
-	dir := t.TempDir()
-	n, err := node.Open(node.Config{DataDir: dir, Engine: "cometbft", CometLogLevel: "none"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(server.New(n, nil))
-	t.Cleanup(func() { ts.Close(); n.Close() })
-	var genesis string
-	filepath.WalkDir(dir, func(p string, e os.DirEntry, err error) error {
-		if err == nil && e.Name() == "genesis.json" {
-			genesis = p
-		}
-		return nil
-	})
-	tok, _ := os.ReadFile(filepath.Join(dir, node.TokenFile))
-	jwtFile, acctToken := issueRevocable(t, ts.URL, strings.TrimSpace(string(tok)), t.TempDir())
+	ts := serveNode(t, node.Config{Engine: "cometbft", CometLogLevel: "none"})
+	genesis := ts.Genesis(t)
+	jwtFile, acctToken := issueRevocable(t, ts.URL, ts.Admin, t.TempDir())
 	verify := func(url string) (string, error) {
 		return runCLI(t, "vc", "verify", jwtFile, "--verify-state", "--node", url, "--trusted-validators", genesis)
 	}
@@ -177,7 +140,7 @@ func TestVCVerifyState_CometBFT(t *testing.T) {
 		t.Fatalf("revoked, honest node: %s %v", out, err)
 	}
 	liar := stateLiar(t, ts.URL, "status/bits/", clearBits)
-	if out, err := verify(liar.URL); err == nil || !strings.Contains(oneLine(err), "state proof invalid") {
+	if out, err := verify(liar); err == nil || !strings.Contains(oneLine(err), "state proof invalid") {
 		t.Fatalf("a node that hides the revocation: %s %v", out, err)
 	}
 }

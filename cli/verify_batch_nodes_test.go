@@ -15,7 +15,7 @@ import (
 
 	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/credential"
-	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/internal/credtest"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/node"
 	"github.com/weidgo/weid/server"
@@ -25,15 +25,11 @@ import (
 // verifies them, whatever its ledger.
 func didKeyTokens(t *testing.T, n int) []string {
 	t.Helper()
-	k, err := keys.Generate(keys.Ed25519)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := did.KeyDID(k.Public())
-	s := credential.Signer{DID: d, VerificationMethod: d + "#" + k.Public().Multibase(), Key: k}
+	s := credtest.Issuer(t, keys.Ed25519)
 	toks := make([]string, n)
 	for i := range toks {
-		cred := fmt.Sprintf(`{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiableCredential"],"issuer":%q,"validFrom":"2025-01-01T00:00:00Z","credentialSubject":{"id":"did:example:%d"}}`, d, i)
+		cred := fmt.Sprintf(`{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiableCredential"],"issuer":%q,"validFrom":"2025-01-01T00:00:00Z","credentialSubject":{"id":"did:example:%d"}}`, s.DID, i)
+		var err error
 		if toks[i], err = credential.IssueJWT(s, json.RawMessage(cred), time.Now(), credential.IssueOptions{}); err != nil {
 			t.Fatal(err)
 		}

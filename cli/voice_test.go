@@ -134,18 +134,9 @@ func TestVCVerify_ChineseLocale(t *testing.T) {
 		t.Skip("starts a node process; skipped with -short (make test runs it)")
 	}
 	walletEnv(t)
-	dir := t.TempDir()
-	data := filepath.Join(dir, "data")
-	url, _ := startNode(t, data)
-	tok, err := os.ReadFile(filepath.Join(data, "admin.token"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	admin := strings.TrimSpace(string(tok))
-	acct := nodeAPI(t, "POST", url+"/v1/accounts", admin, `{"name":"example-university"}`, 201)
-	uni, uniTok := acct["did"].(string), acct["token"].(string)
-	nodeAPI(t, "POST", url+"/v1/issuers", admin, `{"did":"`+uni+`","name":"Example University","types":["UniversityDegreeCredential"],"schemas":[2]}`, 201)
-	nodeAPI(t, "POST", url+"/v1/issuer-instances", uniTok, `{"name":"diploma","issuer":"`+uni+`","schema":2,"types":["UniversityDegreeCredential"],"status":["revocation"]}`, 201)
+	n := startTestNode(t)
+	dir, url := n.Dir, n.URL
+	_, uniTok := n.University(t, true, `"status":["revocation"]`)
 	cred := filepath.Join(dir, "diploma.json")
 	writeFile(t, cred, `{"@context": ["https://www.w3.org/ns/credentials/v2", "https://www.w3.org/ns/credentials/examples/v2"], "type": ["VerifiableCredential"],
  "credentialSubject": {"id": "did:example:alice", "holderName": "Alice Chen", "degree": "Bachelor of Engineering",

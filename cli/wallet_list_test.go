@@ -2,7 +2,6 @@ package cli
 
 import (
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -70,18 +69,9 @@ func TestWalletList_ClaimsInSchemaWords(t *testing.T) {
 		t.Skip("starts a node process; skipped with -short (make test runs it)")
 	}
 	walletEnv(t)
-	dir := t.TempDir()
-	data := filepath.Join(dir, "data")
-	url, _ := startNode(t, data)
-	tok, err := os.ReadFile(filepath.Join(data, "admin.token"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	admin := strings.TrimSpace(string(tok))
-	acct := nodeAPI(t, "POST", url+"/v1/accounts", admin, `{"name":"example-university"}`, 201)
-	uni, uniTok := acct["did"].(string), acct["token"].(string)
-	nodeAPI(t, "POST", url+"/v1/issuers", admin, `{"did":"`+uni+`","name":"Example University","types":["UniversityDegreeCredential"],"schemas":[2]}`, 201)
-	nodeAPI(t, "POST", url+"/v1/issuer-instances", uniTok, `{"name":"diploma","issuer":"`+uni+`","schema":2,"types":["UniversityDegreeCredential"]}`, 201)
+	n := startTestNode(t)
+	dir, url := n.Dir, n.URL
+	_, uniTok := n.University(t, true, "")
 	offer := nodeAPI(t, "POST", url+"/v1/offers", uniTok, `{"instance":"diploma","claims":{"holderName":"Alice Chen","degree":"Bachelor of Engineering",`+
 		`"fieldOfStudy":"Computer Science","degreeLevel":"master","institution":"Example University","awardedDate":"2026-07-01","diplomaNumber":"EU-2026-0042"}}`, 201)
 	wdir := filepath.Join(dir, "wallet")

@@ -49,11 +49,7 @@ func TestWalletPresent_OID4VP(t *testing.T) {
 	walletEnv(t)
 	n := startTestNode(t)
 	dir, url, admin := n.Dir, n.URL, n.Admin
-	acct := nodeAPI(t, "POST", url+"/v1/accounts", admin, `{"name":"example-university"}`, 201)
-	uni, uniTok := acct["did"].(string), acct["token"].(string)
-	nodeAPI(t, "POST", url+"/v1/issuers", admin, `{"did":"`+uni+`","name":"Example University","types":["UniversityDegreeCredential"]}`, 201)
-	nodeAPI(t, "POST", url+"/v1/issuer-instances", uniTok, `{"name":"diploma","issuer":"`+uni+`","types":["UniversityDegreeCredential"],"format":"dc+sd-jwt",`+
-		`"disclosable":["/credentialSubject/holderName","/credentialSubject/degree","/credentialSubject/gpa"]}`, 201)
+	_, uniTok := n.University(t, false, `"format":"dc+sd-jwt","disclosable":["/credentialSubject/holderName","/credentialSubject/degree","/credentialSubject/gpa"]`)
 	offer := nodeAPI(t, "POST", url+"/v1/offers", uniTok, `{"instance":"diploma","claims":{"holderName":"Alice Chen","degree":"Bachelor of Engineering","gpa":3.7}}`, 201)
 	wdir := filepath.Join(dir, "wallet")
 	var w walletInitResult

@@ -3,8 +3,6 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
-	"io"
-	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -22,31 +20,10 @@ func TestWalletReceive_OID4VCI(t *testing.T) {
 	}
 	walletEnv(t)
 	n := startTestNode(t)
-	dir, url, admin := n.Dir, n.URL, n.Admin
-	post := func(path, token, body string, want int) map[string]any {
-		t.Helper()
-		req, _ := http.NewRequest("POST", url+path, strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+token)
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		var out map[string]any
-		_ = json.Unmarshal(b, &out)
-		if resp.StatusCode != want {
-			t.Fatalf("POST %s: %d %s", path, resp.StatusCode, b)
-		}
-		return out
-	}
-	acct := post("/v1/accounts", admin, `{"name":"example-university"}`, 201)
-	uni, uniTok := acct["did"].(string), acct["token"].(string)
-	post("/v1/issuers", admin, `{"did":"`+uni+`","name":"Example University","types":["UniversityDegreeCredential"]}`, 201)
-	post("/v1/issuer-instances", uniTok, `{"name":"diploma","issuer":"`+uni+`","types":["UniversityDegreeCredential"],"format":"dc+sd-jwt","disclosable":["/credentialSubject/degree"]}`, 201)
+	dir, url := n.Dir, n.URL
+	uni, uniTok := n.University(t, false, `"format":"dc+sd-jwt","disclosable":["/credentialSubject/degree"]`)
 	offer := func() map[string]any {
-		return post("/v1/offers", uniTok, `{"instance":"diploma","claims":{"holderName":"Alice Chen","degree":"Bachelor of Engineering"},"txCode":{"value":"493817","description":"sent by e-mail"}}`, 201)
+		return nodeAPI(t, "POST", url+"/v1/offers", uniTok, `{"instance":"diploma","claims":{"holderName":"Alice Chen","degree":"Bachelor of Engineering"},"txCode":{"value":"493817","description":"sent by e-mail"}}`, 201)
 	}
 
 	wdir := filepath.Join(dir, "wallet")
@@ -89,7 +66,7 @@ func TestWalletReceive_OID4VCI(t *testing.T) {
 		}
 		var tokStr string
 		_ = json.Unmarshal(sc.Credential, &tokStr)
-		res := post("/credentials/verify", "", `{"verifiableCredential":`+string(sc.Credential)+`,"options":{"requireAccreditation":true}}`, 200)
+		res := nodeAPI(t, "POST", url+"/credentials/verify", "", `{"verifiableCredential":`+string(sc.Credential)+`,"options":{"requireAccreditation":true}}`, 200)
 		if res["verified"] != true || !bytes.Contains([]byte(tokStr), []byte("~")) {
 			t.Fatalf("verify %s: %v", c.ID, res)
 		}

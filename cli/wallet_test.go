@@ -12,6 +12,7 @@ import (
 
 	"github.com/weidgo/weid/credential"
 	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/internal/credtest"
 	"github.com/weidgo/weid/jose"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/sdjwt"
@@ -55,26 +56,6 @@ func walletKey(t *testing.T, dir string) *keys.PrivateKey {
 		t.Fatal(err)
 	}
 	return k
-}
-
-// testIssuer is a did:key issuer that signs credentials locally.
-func testIssuer(t *testing.T) credential.Signer {
-	t.Helper()
-	k, err := keys.Generate(keys.Ed25519)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := did.KeyDID(k.Public())
-	return credential.Signer{DID: d, VerificationMethod: d + "#" + k.Public().Multibase(), Key: k}
-}
-
-func testCredential(issuer, subject, typ, validUntil string) []byte {
-	vu := ""
-	if validUntil != "" {
-		vu = `,"validUntil":"` + validUntil + `"`
-	}
-	return []byte(`{"@context":["https://www.w3.org/ns/credentials/v2"],"id":"urn:uuid:` + typ + `","type":["VerifiableCredential","` + typ + `"],` +
-		`"issuer":"` + issuer + `"` + vu + `,"credentialSubject":{"id":"` + subject + `","course":"First aid"}}`)
 }
 
 func writeTestFile(t *testing.T, dir, name, content string) string {
@@ -164,13 +145,13 @@ func TestWallet_Local(t *testing.T) {
 	}
 
 	// Credentials of every form.
-	iss := testIssuer(t)
+	iss := credtest.Issuer(t, keys.Ed25519)
 	now := time.Now()
-	jwt, err := credential.IssueJWT(iss, testCredential(iss.DID, w.DID, "TrainingCertificate", "2031-01-01T00:00:00Z"), now, credential.IssueOptions{})
+	jwt, err := credential.IssueJWT(iss, credtest.Credential(iss.DID, w.DID, "TrainingCertificate", "2031-01-01T00:00:00Z"), now, credential.IssueOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	di, err := credential.SignDataIntegrityJCS(iss, testCredential(iss.DID, w.DID, "LibraryCard", ""), now)
+	di, err := credential.SignDataIntegrityJCS(iss, credtest.Credential(iss.DID, w.DID, "LibraryCard", ""), now)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,6 +30,7 @@ import (
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/keys"
+	"github.com/weidgo/weid/schemas"
 )
 
 // Cache bounds of a Batch: beyond them a cache starts afresh.
@@ -208,6 +209,7 @@ type didCache struct {
 	known   bool
 	m       map[string]didEntry
 	issuers map[string]*authz.Issuer // nil: not an authority issuer
+	schemas map[uint64]uint64        // a weid schema's latest version
 }
 
 type didEntry struct {
@@ -231,6 +233,7 @@ func (c *didCache) sync(st chain.Reader) {
 	if ok != c.known || h != c.height {
 		clear(c.m)
 		clear(c.issuers)
+		clear(c.schemas)
 		c.height, c.known = h, ok
 	}
 }
@@ -263,6 +266,36 @@ func (v *Verifier) authorityIssuer(d string) (*authz.Issuer, bool, error) {
 	c.issuers[d] = is
 	c.mu.Unlock()
 	return is, found, nil
+}
+
+// schemaVersion is version, or for 0 the latest version of weid schema id
+// through the batch's cache if there is one (a corpus under one schema
+// reads its latest version once per ledger height, not once per
+// credential: 1.5% of the server's CPU on verify-batch). Without a cache,
+// or when the latest version cannot be read or is none, it is version
+// unchanged, and the validator reads it and reports what it finds.
+func (v *Verifier) schemaVersion(id, version uint64) uint64 {
+	c := v.dids
+	if version != 0 || c == nil {
+		return version
+	}
+	c.mu.RLock()
+	last, ok := c.schemas[id]
+	c.mu.RUnlock()
+	if ok {
+		return last
+	}
+	last, err := schemas.LatestVersion(v.State, id)
+	if err != nil || last == 0 {
+		return version
+	}
+	c.mu.Lock()
+	if c.schemas == nil || len(c.schemas) >= maxCachedDIDs {
+		c.schemas = map[uint64]uint64{}
+	}
+	c.schemas[id] = last
+	c.mu.Unlock()
+	return last
 }
 
 // resolveLatest resolves the latest DID document of d, through the batch's

@@ -665,3 +665,52 @@ func TestProofChainStringPreviousProof(t *testing.T) {
 		}
 	}
 }
+
+// TestVerifyPolicy_ExpectedProofPurposeChallengeDomain: VC Data Integrity
+// §4.4 Verify Proof — the verifier's expectedProofPurpose, challenge and
+// domain (VCALM verify options, read by PolicyFrom) must match every Data
+// Integrity proof of the credential; a presentation's options are its own
+// proof's, not its credentials'.
+func TestVerifyPolicy_ExpectedProofPurposeChallengeDomain(t *testing.T) {
+	ctx := context.Background()
+	v := keyVerifier()
+	iss := newKeyIssuer(t)
+	asserted, err := SignDataIntegrity(iss.signer(), diCredential(t, iss.did), CryptosuiteEdDSARDFC2022, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	authn, err := ldproof.Sign(diCredential(t, iss.did), ldproof.Options{Cryptosuite: CryptosuiteEdDSARDFC2022, Key: iss.key, VerificationMethod: iss.vm(),
+		ProofPurpose: ldproof.PurposeAuthentication, Challenge: "c-1", Domain: "https://v.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name    string
+		doc     json.RawMessage
+		options map[string]any
+		ok      bool
+	}{
+		{"assertionMethod, no options", asserted, nil, true},
+		{"assertionMethod expected", asserted, map[string]any{"expectedProofPurpose": "assertionMethod"}, true},
+		{"authentication expected of an assertionMethod proof", asserted, map[string]any{"expectedProofPurpose": "authentication"}, false},
+		{"a purpose that is no relationship", asserted, map[string]any{"expectedProofPurpose": "invalidPurpose"}, false},
+		{"a domain the proof lacks", asserted, map[string]any{"domain": "https://v.example"}, false},
+		{"authentication proof, no options", authn, nil, false},
+		{"authentication proof, its purpose, challenge and domain", authn, map[string]any{"expectedProofPurpose": "authentication", "challenge": "c-1", "domain": "https://v.example"}, true},
+		{"authentication proof, another domain", authn, map[string]any{"expectedProofPurpose": "authentication", "domain": "https://other.example"}, false},
+		{"authentication proof, another challenge", authn, map[string]any{"expectedProofPurpose": "authentication", "challenge": "c-2"}, false},
+		{"options of other types are ignored", asserted, map[string]any{"expectedProofPurpose": 5, "domain": true}, true},
+	} {
+		r := v.VerifyDataIntegrity(ctx, tc.doc, PolicyFrom(tc.options))
+		if r.Verified != tc.ok {
+			t.Errorf("%s: verified %v:\n%s", tc.name, r.Verified, diDump(r))
+		}
+		if !tc.ok && diStatuses(r)[CheckProof] != StatusFailed {
+			t.Errorf("%s: the proof check did not fail:\n%s", tc.name, diDump(r))
+		}
+	}
+	o, err := PresentationOptionsFrom(map[string]any{"challenge": "c-1", "domain": "https://v.example", "expectedProofPurpose": "authentication", "requireBinding": true})
+	if err != nil || o.Challenge != "c-1" || o.Domain != "https://v.example" || o.Policy != (Policy{RequireBinding: true}) {
+		t.Errorf("presentation options: %+v %v", o, err)
+	}
+}

@@ -111,6 +111,11 @@ func SignDataIntegrity(s Signer, doc json.RawMessage, cryptosuite string, create
 	if err := linkedDataView(c.Doc); err != nil {
 		return nil, errs.Wrap(http.StatusBadRequest, "credential.invalid", err)
 	}
+	if !canonicalizesRDF(cryptosuite) {
+		if err := checkTerms(c.Doc, true); err != nil {
+			return nil, errs.Wrap(http.StatusBadRequest, "credential.invalid", err)
+		}
+	}
 	o := ldproof.Options{Key: s.Key, VerificationMethod: s.VerificationMethod, ProofPurpose: ProofPurposeAssertionMethod, Cryptosuite: cryptosuite}
 	if !created.IsZero() {
 		o.Created = created.UTC().Truncate(time.Second)
@@ -205,6 +210,9 @@ func (v *Verifier) verifyDataIntegrity(ctx context.Context, doc json.RawMessage,
 	if err == nil {
 		err = linkedDataView(c.Doc)
 	}
+	if err == nil && jcsProof(c.Doc["proof"]) {
+		err = checkUnsecuredTerms(c.Doc)
+	}
 	if err != nil {
 		r.structureFailed(err)
 		return r
@@ -219,7 +227,11 @@ func (v *Verifier) verifyDataIntegrity(ctx context.Context, doc json.RawMessage,
 	}
 	r.addCode(CheckStructure, StatusPassed, ReasonStructureOK, params("format", "Data Integrity"), "a VC Data Model "+version+" credential secured with Data Integrity")
 	at := c.ValidFrom
-	signer := v.diProof(ctx, r, CheckProof, doc, c.Doc, ProofPurposeAssertionMethod, at, c.Issuer, ldproof.VerifyOptions{})
+	purpose := ProofPurposeAssertionMethod
+	if p.ProofPurpose != "" {
+		purpose = p.ProofPurpose
+	}
+	signer := v.diProof(ctx, r, CheckProof, doc, c.Doc, purpose, at, c.Issuer, ldproof.VerifyOptions{Challenge: p.Challenge, Domain: p.Domain})
 	v.claims(r, c, signer, p)
 	return r
 }
@@ -237,10 +249,10 @@ func (v *Verifier) verifyDataIntegrity(ctx context.Context, doc json.RawMessage,
 // decoded, if not nil, is doc as Parse decoded it (ldproof then does not
 // decode doc again).
 func (v *Verifier) diProof(ctx context.Context, r *Result, check string, doc json.RawMessage, decoded map[string]any, purpose string, at time.Time, want string, vo ldproof.VerifyOptions) string {
-	rel := relAssertionMethod
-	if purpose == ldproof.PurposeAuthentication {
-		rel = relAuthentication
-	}
+	// A proof purpose names the verification relationship its key must
+	// be in (VC Data Integrity §2.2; DID Core §5.3): one that is none of
+	// DID Core's finds no key.
+	rel := purpose
 	asOf := map[string]string{}
 	resolve := func(ctx context.Context, vm, proofPurpose string, created time.Time) (keys.PublicKey, error) {
 		u, err := did.ParseDIDURL(vm)

@@ -65,6 +65,9 @@ func IssueJWT(s Signer, cred json.RawMessage, now time.Time, opts IssueOptions) 
 	if err == nil {
 		err = issuable(c)
 	}
+	if err == nil {
+		err = checkTerms(c.Doc, false)
+	}
 	if err != nil {
 		return "", errs.Wrap(http.StatusBadRequest, "credential.invalid", err)
 	}

@@ -165,6 +165,17 @@ func knownContexts(v any, known []string) error {
 				return fmt.Errorf("unknown context %q (weid embeds %d contexts and fetches none)", truncate(e, 200), len(known))
 			}
 		case map[string]any:
+			// A context object wrapped as {"@context": {…}}, as the W3C
+			// suites' fixtures write it: jsonld.js and json-gold (which
+			// weid expands with) process the object inside and ignore
+			// anything beside it, so nothing may be beside it.
+			if inner, wrapped := e["@context"]; wrapped {
+				m, isMap := inner.(map[string]any)
+				if !isMap || len(e) != 1 {
+					return fmt.Errorf("inline context %d: a wrapped context must be {\"@context\": {…}} alone", i)
+				}
+				e = m
+			}
 			if err := inlineContext(e, known); err != nil {
 				return fmt.Errorf("inline context %d: %v", i, err)
 			}

@@ -7,7 +7,10 @@ import "github.com/weidgo/weid/errs"
 // object whose unknown keys are tolerated, as VCALM asks.
 
 // PolicyFrom reads the verification policy from a verify request's
-// options: requireAccreditation and requireBinding, when booleans.
+// options: requireAccreditation and requireBinding, when booleans, and,
+// when strings, expectedProofPurpose, challenge and domain, which a Data
+// Integrity proof of the credential must match (VC Data Integrity §4.4
+// Verify Proof; VCALM's verify options).
 func PolicyFrom(options map[string]any) Policy {
 	var p Policy
 	if v, ok := options["requireAccreditation"].(bool); ok {
@@ -15,6 +18,14 @@ func PolicyFrom(options map[string]any) Policy {
 	}
 	if v, ok := options["requireBinding"].(bool); ok {
 		p.RequireBinding = v
+	}
+	for _, f := range []struct {
+		name string
+		dst  *string
+	}{{"expectedProofPurpose", &p.ProofPurpose}, {"challenge", &p.Challenge}, {"domain", &p.Domain}} {
+		if v, ok := options[f.name].(string); ok {
+			*f.dst = v
+		}
 	}
 	return p
 }
@@ -24,6 +35,9 @@ func PolicyFrom(options map[string]any) Policy {
 // which must be strings when present. Challenges is left for the caller.
 func PresentationOptionsFrom(options map[string]any) (PresentationOptions, error) {
 	o := PresentationOptions{Policy: PolicyFrom(options)}
+	// The challenge, domain and proof purpose asked for are the
+	// presentation's proof's, not its credentials'.
+	o.Policy.ProofPurpose, o.Policy.Challenge, o.Policy.Domain = "", "", ""
 	for _, f := range []struct {
 		name string
 		dst  *string

@@ -452,6 +452,8 @@ func (v *Verifier) presentedCredentials(ctx context.Context, pr *PresentationRes
 		var bound *keys.PublicKey
 		sec, err := Classify(raw)
 		switch {
+		case err != nil && holderClaim(raw):
+			r = v.holderClaims(pr, p, raw, pol)
 		case err != nil:
 			r = newResult()
 			r.structureFailed(err)
@@ -463,9 +465,10 @@ func (v *Verifier) presentedCredentials(ctx context.Context, pr *PresentationRes
 			r = v.VerifySecured(ctx, sec, pol)
 		}
 		pr.Credentials = append(pr.Credentials, r)
-		if !r.Verified {
+		switch {
+		case !r.Verified:
 			failed = append(failed, fmt.Sprint(i))
-		} else if bound != nil && (pr.Holder == "" || !v.isAuthenticationKey(ctx, pr.Holder, *bound)) {
+		case bound != nil && (pr.Holder == "" || !v.isAuthenticationKey(ctx, pr.Holder, *bound)):
 			unbound = append(unbound, fmt.Sprint(i))
 		}
 	}
@@ -522,4 +525,46 @@ func SignPresentationJWT(s Signer, vp json.RawMessage, challenge, domain string,
 		return "", fmt.Errorf("sign presentation: %w", err)
 	}
 	return jose.Sign(s.Key, jose.Header{Typ: TypVPJWT, Kid: s.VerificationMethod}, payload)
+}
+
+// holderClaim reports whether raw is a credential object with no proof
+// of its own and no envelope: in a presentation, a credential secured
+// only by the presentation's proof.
+func holderClaim(raw json.RawMessage) bool {
+	var head struct {
+		Type  any             `json:"type"`
+		Proof json.RawMessage `json:"proof"`
+	}
+	if json.Unmarshal(raw, &head) != nil || hasType(head.Type, TypeEnvelopedCredential) {
+		return false
+	}
+	return len(head.Proof) == 0 || string(head.Proof) == "null"
+}
+
+// holderClaims verifies a self-asserted credential of a presentation, one
+// secured only by the presentation's proof (VC Data Model 2.0 §4.13,
+// Presentations Including Holder Claims): the presentation must have a
+// holder, its proof must be the holder's, and the credential's issuer
+// must be that holder. The credential's other checks follow as for any.
+func (v *Verifier) holderClaims(pr *PresentationResult, p *Presentation, raw json.RawMessage, pol Policy) *Result {
+	r := newResult()
+	c, err := Parse(raw)
+	if err != nil {
+		r.structureFailed(err)
+		return r
+	}
+	r.Credential = c.Doc
+	r.add(CheckStructure, StatusPassed, "a credential secured only by the presentation's proof (a holder claim)")
+	switch {
+	case pr.Holder == "":
+		r.add(CheckProof, StatusFailed, "the credential has no proof of its own, and the presentation has no holder's proof that verifies to secure it")
+	case p.Holder == "":
+		r.add(CheckProof, StatusFailed, "a presentation with a self-asserted credential (secured only by the presentation's proof) must name its holder (VC Data Model 2.0 §4.13)")
+	case c.Issuer != p.Holder:
+		r.add(CheckProof, StatusFailed, fmt.Sprintf("the issuer %s of a self-asserted credential must be the presentation's holder %s (VC Data Model 2.0 §4.13)", truncate(c.Issuer, 200), truncate(p.Holder, 200)))
+	default:
+		r.add(CheckProof, StatusPassed, "secured by the proof of the presentation's holder "+pr.Holder+", its issuer")
+	}
+	v.claims(r, c, pr.Holder, pol)
+	return r
 }

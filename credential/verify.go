@@ -69,6 +69,15 @@ type Policy struct {
 	// RequireBinding fails the issuerBinding check (instead of warning)
 	// when the issuer is not a DID, so that nothing ties it to the key.
 	RequireBinding bool
+	// ProofPurpose, when set, is the proofPurpose every Data Integrity
+	// proof of the credential must have instead of assertionMethod (VC
+	// Data Integrity §4.4 Verify Proof, expectedProofPurpose); its key
+	// must then be in that relationship of its DID document.
+	ProofPurpose string
+	// Challenge and Domain, when set, must equal every Data Integrity
+	// proof's challenge and domain (VC Data Integrity §4.4: a domain
+	// array must contain Domain). A vc+jwt or SD-JWT has neither.
+	Challenge, Domain string
 }
 
 // Verifier verifies vc+jwt credentials. It is safe for concurrent use if
@@ -167,6 +176,9 @@ func (v *Verifier) VerifyJWT(ctx context.Context, token string, p Policy) *Resul
 	}
 	if err == nil && c.Version != 2 {
 		err = fmt.Errorf("%w: a vc+jwt payload must be a VC 2.0 credential (VC-JOSE-COSE §3.1.1)", ErrInvalid)
+	}
+	if err == nil {
+		err = checkTerms(c.Doc, false)
 	}
 	if err != nil {
 		r.structureFailed(err)
@@ -545,6 +557,7 @@ func (v *Verifier) schema(r *Result, c *Credential) {
 		if val == nil {
 			val = schemas.NewValidator(0)
 		}
+		version = v.schemaVersion(id, version)
 		for i, subj := range c.Subjects {
 			err := val.Validate(v.State, id, version, subj)
 			if err == nil {

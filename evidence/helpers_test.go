@@ -8,7 +8,6 @@ import (
 
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/did/weid"
-	"github.com/weidgo/weid/errs"
 	"github.com/weidgo/weid/evidence"
 	"github.com/weidgo/weid/internal/ledgertest"
 	"github.com/weidgo/weid/keys"
@@ -43,7 +42,6 @@ func (p *party) create(t testing.TB, hash string, mod ...func(*evidence.CreatePa
 // testLedger is a ledger with the did and evidence types and a genesis block.
 type testLedger struct {
 	*ledgertest.Ledger
-	l     *chain.Ledger
 	admin *party
 }
 
@@ -57,7 +55,7 @@ func newRegistry() *chain.Registry {
 func newLedger(t testing.TB) *testLedger {
 	t.Helper()
 	tl := ledgertest.Genesis(t, newRegistry(), time.Date(2026, 5, 6, 7, 8, 9, 0, time.UTC))
-	e := &testLedger{Ledger: tl, l: tl.L, admin: &party{tl.Admin}}
+	e := &testLedger{Ledger: tl, admin: &party{tl.Admin}}
 	tl.PreVerify = e.preVerify
 	return e
 }
@@ -65,8 +63,8 @@ func newLedger(t testing.TB) *testLedger {
 // preVerify runs the registry's and evidence's PreVerify on the committed
 // state, as a node does before submitting (chain.Registry.PreVerify).
 func (e *testLedger) preVerify(c *chain.Checked) {
-	_ = e.Reg.PreVerify(e.l, c)
-	evidence.PreVerify(e.l, c.Payload)
+	_ = e.Reg.PreVerify(e.L, c)
+	evidence.PreVerify(e.L, c.Payload)
 }
 
 // check runs the stateless checks and, if preVerify, the pre-verification
@@ -90,7 +88,7 @@ func (e *testLedger) user(t testing.TB) *party {
 
 func (e *testLedger) get(t testing.TB, hash string) *evidence.Evidence {
 	t.Helper()
-	ev, err := evidence.Get(e.l, hash)
+	ev, err := evidence.Get(e.L, hash)
 	if err != nil {
 		t.Fatalf("Get(%s): %v", hash, err)
 	}
@@ -100,10 +98,4 @@ func (e *testLedger) get(t testing.TB, hash string) *evidence.Evidence {
 func hashOf(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:])
-}
-
-// wantErr fails unless err is an *errs.Error with the given status and code.
-func wantErr(t testing.TB, err error, status int, code string) *errs.Error {
-	t.Helper()
-	return ledgertest.WantErr(t, err, status, code)
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/evidence"
+	"github.com/weidgo/weid/internal/ledgertest"
 	"github.com/weidgo/weid/keys"
 )
 
@@ -33,19 +34,19 @@ func TestCreate_RecordsAndQueries(t *testing.T) {
 	if len(ev.Logs) != 2 || ev.Logs[0].Text != "uploaded" || ev.Logs[1].Seq != 1 || ev.Logs[1].By != alice.DID {
 		t.Fatalf("logs %+v", ev.Logs)
 	}
-	byKey, err := evidence.GetByKey(e.l, "contract-2026-001")
+	byKey, err := evidence.GetByKey(e.L, "contract-2026-001")
 	if err != nil || byKey.Hash != h {
 		t.Fatalf("GetByKey: %v %+v", err, byKey)
 	}
 	if got := ev.TxHashes(); len(got) != 1 || got[0] != ev.TxHash {
 		t.Fatalf("TxHashes %v", got)
 	}
-	_, err = evidence.Get(e.l, hashOf("other"))
-	wantErr(t, err, http.StatusNotFound, "evidence.notFound")
-	_, err = evidence.GetByKey(e.l, "missing")
-	wantErr(t, err, http.StatusNotFound, "evidence.notFound")
-	_, err = evidence.Get(e.l, "ABC")
-	wantErr(t, err, http.StatusBadRequest, "evidence.invalidHash")
+	_, err = evidence.Get(e.L, hashOf("other"))
+	ledgertest.WantErr(t, err, http.StatusNotFound, "evidence.notFound")
+	_, err = evidence.GetByKey(e.L, "missing")
+	ledgertest.WantErr(t, err, http.StatusNotFound, "evidence.notFound")
+	_, err = evidence.Get(e.L, "ABC")
+	ledgertest.WantErr(t, err, http.StatusBadRequest, "evidence.invalidHash")
 }
 
 func TestCreate_DuplicateHashAndKeyConflict(t *testing.T) {
@@ -54,15 +55,15 @@ func TestCreate_DuplicateHashAndKeyConflict(t *testing.T) {
 	alice, bob := e.user(t), e.user(t)
 	h := hashOf("a")
 	e.Must(t, alice.create(t, h, func(c *evidence.CreatePayload) { c.Key = "k1" }))
-	wantErr(t, e.Submit(t, bob.create(t, h)), http.StatusConflict, "evidence.exists")
-	wantErr(t, e.Submit(t, bob.create(t, hashOf("b"), func(c *evidence.CreatePayload) { c.Key = "k1" })), http.StatusConflict, "evidence.keyTaken")
+	ledgertest.WantErr(t, e.Submit(t, bob.create(t, h)), http.StatusConflict, "evidence.exists")
+	ledgertest.WantErr(t, e.Submit(t, bob.create(t, hashOf("b"), func(c *evidence.CreatePayload) { c.Key = "k1" })), http.StatusConflict, "evidence.keyTaken")
 	// Two creates of one hash in one block: the first wins.
 	h2 := hashOf("c")
 	errs := e.Commit(t, alice.create(t, h2), bob.create(t, h2))
 	if errs[0] != nil {
 		t.Fatal(errs[0])
 	}
-	wantErr(t, errs[1], http.StatusConflict, "evidence.exists")
+	ledgertest.WantErr(t, errs[1], http.StatusConflict, "evidence.exists")
 }
 
 func TestCreate_ForgedSignatureRejected(t *testing.T) {
@@ -83,18 +84,18 @@ func TestCreate_ForgedSignatureRejected(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			wantErr(t, e.CommitChecked(t, ch)[0], http.StatusBadRequest, "evidence.badSignature")
-			if _, ok, _ := evidence.GetRecord(e.l, h); ok {
+			ledgertest.WantErr(t, e.CommitChecked(t, ch)[0], http.StatusBadRequest, "evidence.badSignature")
+			if _, ok, _ := evidence.GetRecord(e.L, h); ok {
 				t.Fatalf("%s: forged evidence recorded", name)
 			}
 		}
 	}
 	// A signature that does not decode is refused before the block.
 	_, err := e.check(t, alice.Tx(t, evidence.TxCreate, evidence.CreatePayload{Hash: h, Signer: alice.VM(), Signature: "AAAA"}), true)
-	wantErr(t, err, http.StatusBadRequest, "evidence.invalidSignature")
+	ledgertest.WantErr(t, err, http.StatusBadRequest, "evidence.invalidSignature")
 	// An unregistered signer.
 	carol := newParty(t)
-	wantErr(t, e.Submit(t, alice.Tx(t, evidence.TxCreate, evidence.CreatePayload{Hash: h, Signer: carol.VM(), Signature: carol.sig(t, h)})),
+	ledgertest.WantErr(t, e.Submit(t, alice.Tx(t, evidence.TxCreate, evidence.CreatePayload{Hash: h, Signer: carol.VM(), Signature: carol.sig(t, h)})),
 		http.StatusNotFound, "did.notFound")
 }
 
@@ -109,7 +110,7 @@ func TestCreate_AuthenticationOnlyKeyRefused(t *testing.T) {
 	h := hashOf("doc")
 	vm := alice.DID + "#auth-only"
 	sig, _ := evidence.Sign(k2, vm, h)
-	wantErr(t, e.Submit(t, alice.Tx(t, evidence.TxCreate, evidence.CreatePayload{Hash: h, Signer: vm, Signature: sig})),
+	ledgertest.WantErr(t, e.Submit(t, alice.Tx(t, evidence.TxCreate, evidence.CreatePayload{Hash: h, Signer: vm, Signature: sig})),
 		http.StatusForbidden, "evidence.notAssertionMethod")
 }
 
@@ -127,7 +128,7 @@ func TestPreVerify_KeyRotatedBeforeBlock(t *testing.T) {
 	}
 	k2, _ := keys.Generate(keys.Ed25519)
 	e.Must(t, alice.Tx(t, did.TxRotateKey, did.RotateKeyPayload{DID: alice.DID, ID: "key-1", NewID: "key-2", PublicKeyMultibase: k2.Public().Multibase()}))
-	wantErr(t, e.CommitChecked(t, ch)[0], http.StatusForbidden, "evidence.notAssertionMethod")
+	ledgertest.WantErr(t, e.CommitChecked(t, ch)[0], http.StatusForbidden, "evidence.notAssertionMethod")
 }
 
 func TestSign_RelayedAndDuplicate(t *testing.T) {
@@ -145,11 +146,11 @@ func TestSign_RelayedAndDuplicate(t *testing.T) {
 	if len(ev.Logs) != 1 || ev.Logs[0].By != backend.DID {
 		t.Fatalf("logs %+v", ev.Logs)
 	}
-	wantErr(t, e.Submit(t, bob.Tx(t, evidence.TxSign, evidence.SignPayload{Hash: h, Signer: bob.VM(), Signature: bob.sig(t, h)})),
+	ledgertest.WantErr(t, e.Submit(t, bob.Tx(t, evidence.TxSign, evidence.SignPayload{Hash: h, Signer: bob.VM(), Signature: bob.sig(t, h)})),
 		http.StatusConflict, "evidence.alreadySigned")
-	wantErr(t, e.Submit(t, bob.Tx(t, evidence.TxSign, evidence.SignPayload{Hash: hashOf("none"), Signer: bob.VM(), Signature: bob.sig(t, hashOf("none"))})),
+	ledgertest.WantErr(t, e.Submit(t, bob.Tx(t, evidence.TxSign, evidence.SignPayload{Hash: hashOf("none"), Signer: bob.VM(), Signature: bob.sig(t, hashOf("none"))})),
 		http.StatusNotFound, "evidence.notFound")
-	wantErr(t, e.Submit(t, backend.Tx(t, evidence.TxSign, evidence.SignPayload{Hash: h, Signer: backend.VM(), Signature: bob.sig(t, h)})),
+	ledgertest.WantErr(t, e.Submit(t, backend.Tx(t, evidence.TxSign, evidence.SignPayload{Hash: h, Signer: backend.VM(), Signature: bob.sig(t, h)})),
 		http.StatusBadRequest, "evidence.badSignature")
 }
 
@@ -162,21 +163,21 @@ func TestRevokeRestore_OnlyOwnSignature(t *testing.T) {
 	e.Must(t, bob.Tx(t, evidence.TxSign, evidence.SignPayload{Hash: h, Signer: bob.VM(), Signature: bob.sig(t, h)}))
 
 	// Alice may not revoke Bob's signature, whatever the payload says.
-	wantErr(t, e.Submit(t, alice.Tx(t, evidence.TxRevoke, evidence.RevokePayload{Hash: h, DID: bob.DID})), http.StatusForbidden, "evidence.notSigner")
-	wantErr(t, e.Submit(t, carol.Tx(t, evidence.TxRevoke, evidence.RevokePayload{Hash: h, DID: carol.DID})), http.StatusNotFound, "evidence.signatureNotFound")
-	wantErr(t, e.Submit(t, bob.Tx(t, evidence.TxRestore, evidence.RevokePayload{Hash: h, DID: bob.DID})), http.StatusConflict, "evidence.notRevoked")
+	ledgertest.WantErr(t, e.Submit(t, alice.Tx(t, evidence.TxRevoke, evidence.RevokePayload{Hash: h, DID: bob.DID})), http.StatusForbidden, "evidence.notSigner")
+	ledgertest.WantErr(t, e.Submit(t, carol.Tx(t, evidence.TxRevoke, evidence.RevokePayload{Hash: h, DID: carol.DID})), http.StatusNotFound, "evidence.signatureNotFound")
+	ledgertest.WantErr(t, e.Submit(t, bob.Tx(t, evidence.TxRestore, evidence.RevokePayload{Hash: h, DID: bob.DID})), http.StatusConflict, "evidence.notRevoked")
 	e.Must(t, bob.Tx(t, evidence.TxRevoke, evidence.RevokePayload{Hash: h, DID: bob.DID, Logs: []string{"withdrawn"}}))
-	wantErr(t, e.Submit(t, bob.Tx(t, evidence.TxRevoke, evidence.RevokePayload{Hash: h, DID: bob.DID})), http.StatusConflict, "evidence.alreadyRevoked")
+	ledgertest.WantErr(t, e.Submit(t, bob.Tx(t, evidence.TxRevoke, evidence.RevokePayload{Hash: h, DID: bob.DID})), http.StatusConflict, "evidence.alreadyRevoked")
 	ev := e.get(t, h)
 	if !ev.Signatures[1].Revoked || ev.Signatures[0].Revoked || len(ev.Signatures[1].Changes) != 1 || ev.Signatures[1].Changes[0].Action != "revoke" {
 		t.Fatalf("after revoke: %+v", ev.Signatures)
 	}
 	// A revoked signer appends no logs until it restores.
-	wantErr(t, e.Submit(t, bob.Tx(t, evidence.TxLog, evidence.LogPayload{Hash: h, Logs: []string{"x"}})), http.StatusForbidden, "evidence.notSigner")
+	ledgertest.WantErr(t, e.Submit(t, bob.Tx(t, evidence.TxLog, evidence.LogPayload{Hash: h, Logs: []string{"x"}})), http.StatusForbidden, "evidence.notSigner")
 	e.Must(t, bob.Tx(t, evidence.TxRestore, evidence.RevokePayload{Hash: h, DID: bob.DID}))
 	e.Must(t, bob.Tx(t, evidence.TxLog, evidence.LogPayload{Hash: h, Logs: []string{"back"}}))
 	// Non-signers append no logs.
-	wantErr(t, e.Submit(t, carol.Tx(t, evidence.TxLog, evidence.LogPayload{Hash: h, Logs: []string{"spam"}})), http.StatusForbidden, "evidence.notSigner")
+	ledgertest.WantErr(t, e.Submit(t, carol.Tx(t, evidence.TxLog, evidence.LogPayload{Hash: h, Logs: []string{"spam"}})), http.StatusForbidden, "evidence.notSigner")
 	ev = e.get(t, h)
 	if ev.Signatures[1].Revoked || len(ev.Signatures[1].Changes) != 2 || len(ev.Logs) != 2 || ev.Logs[1].Text != "back" || ev.Logs[1].By != bob.DID {
 		t.Fatalf("after restore: %+v %+v", ev.Signatures, ev.Logs)
@@ -205,16 +206,16 @@ func TestBatch_AllOrNothing(t *testing.T) {
 	bad := item(alice, evidence.OpCreate, h3)
 	bad.Signature = bob.sig(t, h3)
 	err := e.Submit(t, alice.Tx(t, evidence.TxBatch, evidence.BatchPayload{Items: []evidence.BatchItem{item(bob, evidence.OpSign, h2), bad}}))
-	if ee := wantErr(t, err, http.StatusBadRequest, "evidence.badSignature"); !strings.HasPrefix(ee.Detail, "item 1:") {
+	if ee := ledgertest.WantErr(t, err, http.StatusBadRequest, "evidence.badSignature"); !strings.HasPrefix(ee.Detail, "item 1:") {
 		t.Fatalf("detail %q", ee.Detail)
 	}
 	if ev := e.get(t, h2); len(ev.Signatures) != 1 {
 		t.Fatalf("a failed batch left a signature: %+v", ev.Signatures)
 	}
 	// A duplicate inside one batch fails it too.
-	wantErr(t, e.Submit(t, alice.Tx(t, evidence.TxBatch, evidence.BatchPayload{Items: []evidence.BatchItem{item(alice, evidence.OpCreate, h3), item(alice, evidence.OpCreate, h3)}})),
+	ledgertest.WantErr(t, e.Submit(t, alice.Tx(t, evidence.TxBatch, evidence.BatchPayload{Items: []evidence.BatchItem{item(alice, evidence.OpCreate, h3), item(alice, evidence.OpCreate, h3)}})),
 		http.StatusConflict, "evidence.exists")
-	if _, ok, _ := evidence.GetRecord(e.l, h3); ok {
+	if _, ok, _ := evidence.GetRecord(e.L, h3); ok {
 		t.Fatal("a failed batch recorded evidence")
 	}
 	// Stateless refusals.
@@ -224,7 +225,7 @@ func TestBatch_AllOrNothing(t *testing.T) {
 		"sign with key": {Items: []evidence.BatchItem{func() evidence.BatchItem { i := item(bob, evidence.OpSign, h1); i.Key = "k"; return i }()}},
 	} {
 		_, err := e.check(t, alice.Tx(t, evidence.TxBatch, p), false)
-		wantErr(t, err, http.StatusBadRequest, "evidence.invalidBatch")
+		ledgertest.WantErr(t, err, http.StatusBadRequest, "evidence.invalidBatch")
 		_ = name
 	}
 }
@@ -252,7 +253,7 @@ func TestLimits(t *testing.T) {
 		if err == nil {
 			t.Fatalf("%s: accepted", name)
 		}
-		wantErr(t, err, http.StatusBadRequest, c.code)
+		ledgertest.WantErr(t, err, http.StatusBadRequest, c.code)
 	}
 	// Unknown members are refused (strict decoding).
 	tx := &chain.Tx{ChainID: testChain, Type: evidence.TxCreate, From: alice.VM(), Nonce: 99,
@@ -261,7 +262,7 @@ func TestLimits(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := e.check(t, tx, false)
-	wantErr(t, err, http.StatusBadRequest, "tx.invalidPayload")
+	ledgertest.WantErr(t, err, http.StatusBadRequest, "tx.invalidPayload")
 }
 
 // The chain audit replays evidence transactions (without PreVerify) to the
@@ -274,7 +275,7 @@ func TestAuditReplay(t *testing.T) {
 	e.Must(t, alice.create(t, h, func(c *evidence.CreatePayload) { c.Key = "k"; c.Logs = []string{"l"} }))
 	e.Must(t, bob.Tx(t, evidence.TxSign, evidence.SignPayload{Hash: h, Signer: bob.VM(), Signature: bob.sig(t, h)}))
 	e.Must(t, bob.Tx(t, evidence.TxRevoke, evidence.RevokePayload{Hash: h, DID: bob.DID}))
-	if _, err := e.l.AuditStore(); err != nil {
+	if _, err := e.L.AuditStore(); err != nil {
 		t.Fatal(err)
 	}
 }

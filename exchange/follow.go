@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/client"
 	"github.com/weidgo/weid/grants"
+	"github.com/weidgo/weid/internal/retry"
 )
 
 // Bounds of a FollowedLedger's memory: past them it forgets everything
@@ -139,6 +139,10 @@ func (f *FollowedLedger) setLive(live bool) {
 	clear(f.revoked)
 }
 
+// The waits before the follower reconnects: from minBackoff, doubling,
+// to maxBackoff.
+const minBackoff, maxBackoff = 100 * time.Millisecond, 10 * time.Second
+
 // run follows the stream until ctx ends, reconnecting with backoff.
 func (f *FollowedLedger) run(ctx context.Context) {
 	q := client.EventQuery{Types: []string{api.EventGrantRevoked}}
@@ -153,7 +157,7 @@ func (f *FollowedLedger) run(ctx context.Context) {
 			p, err := f.events.EventPage(ctx, client.EventQuery{Types: q.Types, From: "now", Limit: 1})
 			if err != nil {
 				f.log.Warn("exchange: cannot read the node's events; reading grants from the ledger per request", "err", err)
-				sleep(ctx, backoff(attempt))
+				retry.Sleep(ctx, retry.Backoff(attempt, minBackoff, maxBackoff))
 				continue
 			}
 			f.mu.Lock()
@@ -178,23 +182,6 @@ func (f *FollowedLedger) run(ctx context.Context) {
 			f.mu.Unlock()
 		}
 		f.log.Warn("exchange: the node's event stream ended; reading grants from the ledger per request until it is back", "err", err)
-		sleep(ctx, backoff(attempt))
-	}
-}
-
-func backoff(attempt int) time.Duration {
-	w := 100 * time.Millisecond << min(attempt, 8)
-	if w > 10*time.Second {
-		w = 10 * time.Second
-	}
-	return w/2 + rand.N(w/2+1)
-}
-
-func sleep(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
+		retry.Sleep(ctx, retry.Backoff(attempt, minBackoff, maxBackoff))
 	}
 }

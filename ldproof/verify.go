@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/elliptic"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/big"
 	"slices"
@@ -162,6 +163,11 @@ func verifyProof(ctx context.Context, base map[string]any, all []map[string]any,
 			return fail(ProofUnsupportedSuite, "unsupported cryptosuite %q", strictjson.Truncate(r.Cryptosuite, 64))
 		}
 	case Ed25519Signature2020:
+		// The legacy suite has no cryptosuite name: a cryptosuite, which
+		// must identify the suite (VC Data Integrity §2.1), names another.
+		if _, ok := p["cryptosuite"]; ok {
+			return fail(ProofUnsupportedSuite, "an %s proof with a cryptosuite (%q) names another suite", Ed25519Signature2020, strictjson.Truncate(r.Cryptosuite, 64))
+		}
 		s = suites[Ed25519Signature2020]
 	default:
 		return fail(ProofUnsupportedSuite, "unsupported proof type %q", strictjson.Truncate(r.Type, 64))
@@ -225,34 +231,9 @@ func verifyProof(ctx context.Context, base map[string]any, all []map[string]any,
 		return fail(ProofInvalidProof, "proofValue is not a base58btc %d-byte signature", keys.SignatureSize)
 	}
 
-	// The document as this proof signed it: without proofs, or with the
-	// proofs it chains to (VC Data Integrity §4.5 step 4.3).
-	unsecured := base
-	if len(r.PreviousProof) > 0 {
-		unsecured = make(map[string]any, len(base)+1)
-		for k, v := range base {
-			unsecured[k] = v
-		}
-		matching := make([]any, 0, len(r.PreviousProof))
-		for _, id := range r.PreviousProof {
-			m := proofByID(all, id)
-			if m == nil {
-				return fail(CodeUnknownPreviousProof, "previousProof %q names no proof of the document", strictjson.Truncate(id, 200))
-			}
-			matching = append(matching, m)
-		}
-		unsecured["proof"] = matching
-	}
-	// A proof's own @context must begin the document's and then stands
-	// for it (VC DI EdDSA §3.3.2).
-	if pctx, ok := p["@context"]; ok {
-		if !contextPrefix(base["@context"], pctx) {
-			return fail(ProofInvalidProof, "the proof's @context is not a prefix of the document's @context")
-		}
-		if len(r.PreviousProof) == 0 {
-			unsecured = withoutProof(base)
-		}
-		unsecured["@context"] = pctx
+	unsecured, code, err := signedDocument(base, all, p, r.PreviousProof)
+	if err != nil {
+		return fail(code, "%v", err)
 	}
 	hash, err := s.hash(unsecured, p)
 	if err != nil {
@@ -275,6 +256,84 @@ func verifyProof(ctx context.Context, base map[string]any, all []map[string]any,
 	return r
 }
 
+// signedDocument is the document a proof p of the document all proofs
+// belong to signed: base (the document without proofs), with the proofs
+// p's previousProof names as its "proof" (VC Data Integrity §4.5 step
+// 4.3), and with p's own @context, which must begin the document's, in
+// place of the document's (VC DI EdDSA §3.3.2). The code says why not.
+func signedDocument(base map[string]any, all []map[string]any, p map[string]any, previous []string) (map[string]any, string, error) {
+	unsecured := base
+	if len(previous) > 0 {
+		unsecured = make(map[string]any, len(base)+1)
+		for k, v := range base {
+			unsecured[k] = v
+		}
+		matching := make([]any, 0, len(previous))
+		for _, id := range previous {
+			m := proofByID(all, id)
+			if m == nil {
+				return nil, CodeUnknownPreviousProof, fmt.Errorf("previousProof %q names no proof of the document", strictjson.Truncate(id, 200))
+			}
+			matching = append(matching, m)
+		}
+		unsecured["proof"] = matching
+	}
+	if pctx, ok := p["@context"]; ok {
+		if !contextPrefix(base["@context"], pctx) {
+			return nil, ProofInvalidProof, errors.New("the proof's @context is not a prefix of the document's @context")
+		}
+		if len(previous) == 0 {
+			unsecured = withoutProof(base)
+		}
+		unsecured["@context"] = pctx
+	}
+	return unsecured, "", nil
+}
+
+// CanonicalForms returns what the proof p of doc (a secured document)
+// signs under cryptosuite, whatever p's own type and cryptosuite say:
+// the canonical document and proof configuration (RDFC-1.0 N-Quads, or
+// JCS text for eddsa-jcs-2022; VC DI EdDSA §3.2.3–§3.2.5, §3.3.3–§3.3.5,
+// VC DI ECDSA §3.2.3–§3.2.5) whose SHA-256 hashes, the configuration's
+// first, the signature covers. p's proofValue is left out; the proofs p's
+// previousProof names are taken from doc. It is the text to compare with
+// another implementation's when a proof does not verify.
+//
+// Errors are *errs.Error: those of Verify for the document, 400
+// ldproof.invalidOptions for an unknown cryptosuite, and the suite's
+// canonicalization errors.
+func CanonicalForms(cryptosuite string, doc json.RawMessage, p map[string]any) (canonDoc, canonConfig []byte, err error) {
+	s, ok := suites[cryptosuite]
+	if !ok {
+		return nil, nil, errs.BadRequest(CodeInvalidOptions, "unsupported cryptosuite %q (want one of %v)", strictjson.Truncate(cryptosuite, 64), Suites())
+	}
+	d, err := decodeDocument(doc)
+	if err != nil {
+		return nil, nil, err
+	}
+	all, _, err := proofList(d)
+	if err != nil {
+		return nil, nil, err
+	}
+	var previous []string
+	switch pp := p["previousProof"].(type) {
+	case string:
+		previous = []string{pp}
+	case []any:
+		for _, v := range pp {
+			if id, ok := v.(string); ok {
+				previous = append(previous, id)
+			}
+		}
+	}
+	unsecured, code, err := signedDocument(withoutProof(d), all, p, previous)
+	if err != nil {
+		return nil, nil, errs.BadRequest(code, "%v", err)
+	}
+	canonDoc, canonConfig, _, err = s.hashData(unsecured, p)
+	return canonDoc, canonConfig, err
+}
+
 // detail is an error's text without its code.
 func detail(err error) string {
 	if e, ok := errs.As(err); ok && e.Detail != "" {
@@ -283,12 +342,17 @@ func detail(err error) string {
 	return err.Error()
 }
 
-// parseDateTimeStamp parses an XML Schema dateTimeStamp (a date and time
-// with a time zone), as created and expires are.
+// parseDateTimeStamp parses created and expires: an XML Schema
+// dateTimeStamp (a date and time with a time zone); a time "incorrectly
+// serialized without an offset" is read as UTC, as VC Data Integrity §2.1
+// asks of verifiers.
 func parseDateTimeStamp(s string) (time.Time, error) {
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("%q is not a date and time with a time zone", strictjson.Truncate(s, 64))
+		t, err = time.ParseInLocation("2006-01-02T15:04:05.999999999", s, time.UTC)
+	}
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is not a date and time (with a time zone)", strictjson.Truncate(s, 64))
 	}
 	return t, nil
 }

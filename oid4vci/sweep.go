@@ -4,25 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"log/slog"
 	"time"
+
+	"github.com/weidgo/weid/internal/periodic"
 )
 
 // SweepEvery sweeps the offers (Sweep) every interval until ctx ends: a
 // serving node runs it beside the presentation requests' sweeper.
 func (iss *Issuer) SweepEvery(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case now := <-t.C:
-			if err := iss.Sweep(now); err != nil {
-				slog.WarnContext(ctx, "oid4vci: sweeping credential offers", "err", err)
-			}
-		}
-	}
+	periodic.Run(ctx, interval, "oid4vci: sweeping credential offers", iss.Sweep)
 }
 
 // Sweep drops the claims and code of every offer that expired unredeemed,

@@ -3,8 +3,9 @@ package oid4vp
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"time"
+
+	"github.com/weidgo/weid/internal/periodic"
 )
 
 // Sweep forgets every request expired more than RequestRetention before
@@ -55,16 +56,5 @@ func (v *Verifier) dropKey(id string, now time.Time) error {
 
 // SweepEvery sweeps every interval until ctx ends; a serving node runs it.
 func (v *Verifier) SweepEvery(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case now := <-t.C:
-			if err := v.Sweep(now); err != nil {
-				slog.WarnContext(ctx, "oid4vp: sweeping presentation requests", "err", err)
-			}
-		}
-	}
+	periodic.Run(ctx, interval, "oid4vp: sweeping presentation requests", v.Sweep)
 }

@@ -21,7 +21,7 @@ func BenchmarkValidate(b *testing.B) {
 	var v schemas.Validator
 	claims := json.RawMessage(`{"holderName":"Li Hua","degree":"Bachelor of Engineering","fieldOfStudy":"Computer Science","institution":"Example University","awardedDate":"2024-07-01","diplomaNumber":"1000120240001"}`)
 	for b.Loop() {
-		if err := v.Validate(e.l, 2, 0, claims); err != nil {
+		if err := v.Validate(e.L, 2, 0, claims); err != nil {
 			b.Fatal(err)
 		}
 	}

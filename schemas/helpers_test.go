@@ -9,26 +9,14 @@ import (
 	"github.com/weidgo/weid/authz"
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/did/weid"
-	"github.com/weidgo/weid/errs"
 	"github.com/weidgo/weid/internal/ledgertest"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/schemas"
 )
 
-const testChain = ledgertest.ChainID
-
-// actor is a did:weid identity with its key and a nonce counter.
-type actor = ledgertest.Actor
-
-func newActor(t testing.TB) *actor { return ledgertest.NewActor(t, keys.Ed25519) }
-
-// ledger is a chain.Ledger with did, authz and schemas registered and a
-// genesis block committed.
-type ledger struct {
-	*ledgertest.Ledger
-	l     *chain.Ledger
-	admin *actor
-}
+// ledger is a ledger with did, authz and schemas registered and a genesis
+// block committed.
+type ledger struct{ *ledgertest.Ledger }
 
 func newRegistry() *chain.Registry {
 	reg := chain.NewRegistry()
@@ -41,14 +29,13 @@ func newRegistry() *chain.Registry {
 // newLedger commits the genesis block as node.Open does (the admin's
 // did.create, then chain.init), followed by extra transactions the admin
 // signs at height 0, built by genesisTxs.
-func newLedger(t testing.TB, genesisTxs ...func(t testing.TB, admin *actor) *chain.Tx) *ledger {
+func newLedger(t testing.TB, genesisTxs ...func(t testing.TB, admin *ledgertest.Actor) *chain.Tx) *ledger {
 	t.Helper()
-	extra := make([]func(*actor) *chain.Tx, len(genesisTxs))
+	extra := make([]func(*ledgertest.Actor) *chain.Tx, len(genesisTxs))
 	for i, f := range genesisTxs {
-		extra[i] = func(admin *actor) *chain.Tx { return f(t, admin) }
+		extra[i] = func(admin *ledgertest.Actor) *chain.Tx { return f(t, admin) }
 	}
-	tl := ledgertest.Genesis(t, newRegistry(), time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC), extra...)
-	return &ledger{Ledger: tl, l: tl.L, admin: tl.Admin}
+	return &ledger{ledgertest.Genesis(t, newRegistry(), time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC), extra...)}
 }
 
 // submit commits one transaction and returns its hash and error.
@@ -57,35 +44,29 @@ func (e *ledger) submit(t testing.TB, tx *chain.Tx) (string, error) {
 	return tx.Hash(), e.Submit(t, tx)
 }
 
-// user registers a new did:weid DID.
-func (e *ledger) user(t testing.TB) *actor {
-	t.Helper()
-	return e.User(t, keys.Ed25519)
-}
-
 // issuer registers a new DID and has the admin recognize it as an
 // authority issuer.
-func (e *ledger) issuer(t testing.TB, name string) *actor {
+func (e *ledger) issuer(t testing.TB, name string) *ledgertest.Actor {
 	t.Helper()
-	a := e.user(t)
-	e.Must(t, e.admin.Tx(t, authz.TxRecognize, authz.RecognizePayload{DID: a.DID, Name: name}))
+	a := e.User(t, keys.Ed25519)
+	e.Must(t, e.Admin.Tx(t, authz.TxRecognize, authz.RecognizePayload{DID: a.DID, Name: name}))
 	return a
 }
 
 // committee registers a new DID and has the admin make it a committee member.
-func (e *ledger) committee(t testing.TB) *actor {
+func (e *ledger) committee(t testing.TB) *ledgertest.Actor {
 	t.Helper()
-	a := e.user(t)
-	e.Must(t, e.admin.Tx(t, authz.TxAddCommittee, authz.MemberPayload{DID: a.DID}))
+	a := e.User(t, keys.Ed25519)
+	e.Must(t, e.Admin.Tx(t, authz.TxAddCommittee, authz.MemberPayload{DID: a.DID}))
 	return a
 }
 
 // register publishes schema doc under id (0: automatic) as a and returns the
 // assigned id.
-func (e *ledger) register(t testing.TB, a *actor, id uint64, doc string) uint64 {
+func (e *ledger) register(t testing.TB, a *ledgertest.Actor, id uint64, doc string) uint64 {
 	t.Helper()
 	h := e.Must(t, a.Tx(t, schemas.TxRegister, schemas.RegisterPayload{ID: id, Schema: json.RawMessage(doc)}))
-	got, ok, err := schemas.IDForTx(e.l, h)
+	got, ok, err := schemas.IDForTx(e.L, h)
 	if err != nil || !ok {
 		t.Fatalf("IDForTx(%s): %d %v %v", h, got, ok, err)
 	}
@@ -95,15 +76,9 @@ func (e *ledger) register(t testing.TB, a *actor, id uint64, doc string) uint64 
 	return got
 }
 
-// wantErr fails unless err is an *errs.Error with the given status and code.
-func wantErr(t testing.TB, err error, status int, code string) *errs.Error {
-	t.Helper()
-	return ledgertest.WantErr(t, err, status, code)
-}
-
 func wantForbidden(t testing.TB, err error) {
 	t.Helper()
-	wantErr(t, err, http.StatusForbidden, "tx.unauthorized")
+	ledgertest.WantErr(t, err, http.StatusForbidden, "tx.unauthorized")
 }
 
 const personSchema = `{

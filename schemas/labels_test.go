@@ -8,6 +8,8 @@ import (
 
 	"github.com/weidgo/weid/errs"
 	"github.com/weidgo/weid/internal/hant"
+	"github.com/weidgo/weid/internal/ledgertest"
+	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/schemas"
 )
 
@@ -128,7 +130,7 @@ func TestCheckSchema_MalformedI18nNamesThePath(t *testing.T) {
 		{prop(`{"zh-CN":{"enum":{"master":"硕士"}}}`), `/properties/degree/x-weid-i18n/zh-CN/enum labels enum values, but the schema beside it has no "enum" of strings`},
 	} {
 		err := schemas.CheckSchema([]byte(c.schema))
-		pe := wantErr(t, err, http.StatusBadRequest, "schema.invalid")
+		pe := ledgertest.WantErr(t, err, http.StatusBadRequest, "schema.invalid")
 		if !strings.Contains(pe.Detail, c.want) {
 			t.Errorf("CheckSchema(%.80s…): %q does not contain %q", c.schema, pe.Detail, c.want)
 		}
@@ -156,10 +158,10 @@ func TestCheckSchema_MalformedI18nNamesThePath(t *testing.T) {
 func TestRegister_MalformedI18nRefused(t *testing.T) {
 	t.Parallel()
 	e := newLedger(t)
-	alice := e.user(t)
+	alice := e.User(t, keys.Ed25519)
 	bad := `{"type":"object","properties":{"gpa":{"type":"number","x-weid-i18n":{"zh-HK":{"title":""}}}}}`
 	_, err := e.submit(t, alice.Tx(t, schemas.TxRegister, schemas.RegisterPayload{Schema: []byte(bad)}))
-	pe := wantErr(t, err, http.StatusBadRequest, "schema.invalid")
+	pe := ledgertest.WantErr(t, err, http.StatusBadRequest, "schema.invalid")
 	if !strings.Contains(pe.Detail, "/properties/gpa/x-weid-i18n/zh-HK/title is empty") {
 		t.Errorf("detail %q", pe.Detail)
 	}

@@ -36,6 +36,10 @@ func be8(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }
 
 // latestVersion returns the latest version number of schema id, or 0 if it
 // does not exist.
+// LatestVersion is the latest version of schema id in st, 0 when there is
+// none.
+func LatestVersion(st chain.Reader, id uint64) (uint64, error) { return latestVersion(st, id) }
+
 func latestVersion(st chain.Reader, id uint64) (uint64, error) {
 	v, ok, err := st.Get(latestKey(id))
 	if err != nil || !ok {

@@ -7,16 +7,18 @@ import (
 	"testing"
 
 	"github.com/weidgo/weid/chain"
+	"github.com/weidgo/weid/internal/ledgertest"
+	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/schemas"
 )
 
 // systemGenesisTxs registers the system schemas in the genesis block, as
 // the node's genesis is to do: after did.create and chain.init, signed by
 // the admin.
-var systemGenesisTxs = func() []func(testing.TB, *actor) *chain.Tx {
-	var out []func(testing.TB, *actor) *chain.Tx
+var systemGenesisTxs = func() []func(testing.TB, *ledgertest.Actor) *chain.Tx {
+	var out []func(testing.TB, *ledgertest.Actor) *chain.Tx
 	for _, s := range schemas.SystemSchemas() {
-		out = append(out, func(t testing.TB, admin *actor) *chain.Tx {
+		out = append(out, func(t testing.TB, admin *ledgertest.Actor) *chain.Tx {
 			return admin.Tx(t, schemas.TxRegister, s.Payload())
 		})
 	}
@@ -46,16 +48,16 @@ func TestSystemSchemas_RegisteredAtGenesis(t *testing.T) {
 	t.Parallel()
 	e := newLedger(t, systemGenesisTxs...)
 	for _, s := range schemas.SystemSchemas() {
-		r, err := schemas.Get(e.l, s.ID, 0)
+		r, err := schemas.Get(e.L, s.ID, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if r.Height != 0 || r.Version != 1 || r.Publisher != e.admin.DID || r.Name != s.Name || string(r.Schema) != string(s.Schema) {
+		if r.Height != 0 || r.Version != 1 || r.Publisher != e.Admin.DID || r.Name != s.Name || string(r.Schema) != string(s.Schema) {
 			t.Fatalf("schema %d: %+v", s.ID, r)
 		}
 	}
 	// The counters are untouched: automatic ids still start at the range starts.
-	alice := e.user(t)
+	alice := e.User(t, keys.Ed25519)
 	if id := e.register(t, alice, 0, tiny); id != schemas.FirstPublicID {
 		t.Fatalf("first public id %d", id)
 	}
@@ -63,9 +65,9 @@ func TestSystemSchemas_RegisteredAtGenesis(t *testing.T) {
 	_, err := e.submit(t, alice.Tx(t, schemas.TxRegister, schemas.RegisterPayload{ID: 4, Schema: json.RawMessage(tiny)}))
 	wantForbidden(t, err)
 	// Nor takes one that exists.
-	_, err = e.submit(t, e.admin.Tx(t, schemas.TxRegister, schemas.RegisterPayload{ID: 2, Schema: json.RawMessage(tiny)}))
-	wantErr(t, err, http.StatusConflict, "schema.exists")
-	if _, err := e.l.AuditStore(); err != nil {
+	_, err = e.submit(t, e.Admin.Tx(t, schemas.TxRegister, schemas.RegisterPayload{ID: 2, Schema: json.RawMessage(tiny)}))
+	ledgertest.WantErr(t, err, http.StatusConflict, "schema.exists")
+	if _, err := e.L.AuditStore(); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -95,10 +97,10 @@ func TestSystemSchemas_ValidateClaims(t *testing.T) {
 			`{"holderName":"Wang Fang","licenceType":"medical practitioner","issuingAuthority":"Health Commission","validFrom":"2020-01-01","colour":"blue"}`,
 			"licenceNumber"},
 	} {
-		if err := v.Validate(e.l, c.id, 0, json.RawMessage(c.good)); err != nil {
+		if err := v.Validate(e.L, c.id, 0, json.RawMessage(c.good)); err != nil {
 			t.Errorf("schema %d rejects good claims: %v", c.id, err)
 		}
-		pe := wantErr(t, v.Validate(e.l, c.id, 0, json.RawMessage(c.bad)), http.StatusUnprocessableEntity, "schema.violation")
+		pe := ledgertest.WantErr(t, v.Validate(e.L, c.id, 0, json.RawMessage(c.bad)), http.StatusUnprocessableEntity, "schema.violation")
 		if !strings.Contains(pe.Detail, c.badPlace) {
 			t.Errorf("schema %d: detail %q does not name %s", c.id, pe.Detail, c.badPlace)
 		}

@@ -12,6 +12,8 @@ import (
 
 	"github.com/weidgo/weid/authz"
 	"github.com/weidgo/weid/chain"
+	"github.com/weidgo/weid/internal/ledgertest"
+	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/schemas"
 )
 
@@ -20,12 +22,12 @@ const tiny = `{"type":"object"}`
 func TestRegister_AutomaticIDsPerRange(t *testing.T) {
 	t.Parallel()
 	e := newLedger(t)
-	alice, bob := e.user(t), e.user(t)
+	alice, bob := e.User(t, keys.Ed25519), e.User(t, keys.Ed25519)
 	iss := e.issuer(t, "Example University")
 	member := e.committee(t)
 
 	for i, c := range []struct {
-		who  *actor
+		who  *ledgertest.Actor
 		want uint64
 	}{
 		{alice, schemas.FirstPublicID},
@@ -33,7 +35,7 @@ func TestRegister_AutomaticIDsPerRange(t *testing.T) {
 		{iss, schemas.FirstAuthorityID},
 		{iss, schemas.FirstAuthorityID + 1},
 		// Governors asking for an automatic id get the authority range.
-		{e.admin, schemas.FirstAuthorityID + 2},
+		{e.Admin, schemas.FirstAuthorityID + 2},
 		{member, schemas.FirstAuthorityID + 3},
 		{alice, schemas.FirstPublicID + 2},
 	} {
@@ -41,14 +43,14 @@ func TestRegister_AutomaticIDsPerRange(t *testing.T) {
 			t.Fatalf("registration %d: got id %d, want %d", i, got, c.want)
 		}
 	}
-	r, err := schemas.Get(e.l, schemas.FirstPublicID, 0)
+	r, err := schemas.Get(e.L, schemas.FirstPublicID, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if r.Publisher != alice.DID || r.Signer != alice.DID || r.Version != 1 || string(r.Schema) != tiny || r.Created == "" || r.TxHash == "" {
 		t.Fatalf("record %+v", r)
 	}
-	if _, ok, err := schemas.IDForTx(e.l, strings.Repeat("0", 64)); ok || err != nil {
+	if _, ok, err := schemas.IDForTx(e.L, strings.Repeat("0", 64)); ok || err != nil {
 		t.Fatalf("IDForTx of an unknown tx: %v %v", ok, err)
 	}
 }
@@ -56,7 +58,7 @@ func TestRegister_AutomaticIDsPerRange(t *testing.T) {
 func TestRegister_AutomaticSkipsExplicitIDs(t *testing.T) {
 	t.Parallel()
 	e := newLedger(t)
-	alice := e.user(t)
+	alice := e.User(t, keys.Ed25519)
 	e.register(t, alice, schemas.FirstPublicID, tiny)
 	e.register(t, alice, schemas.FirstPublicID+1, tiny)
 	e.register(t, alice, schemas.FirstPublicID+3, tiny)
@@ -71,7 +73,7 @@ func TestRegister_AutomaticSkipsExplicitIDs(t *testing.T) {
 func TestRegister_AutomaticInOneBlock(t *testing.T) {
 	t.Parallel()
 	e := newLedger(t)
-	alice := e.user(t)
+	alice := e.User(t, keys.Ed25519)
 	var txs []*chain.Tx
 	for range 5 {
 		txs = append(txs, alice.Tx(t, schemas.TxRegister, schemas.RegisterPayload{Schema: json.RawMessage(tiny)}))
@@ -80,7 +82,7 @@ func TestRegister_AutomaticInOneBlock(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if id, ok, _ := schemas.IDForTx(e.l, txs[i].Hash()); !ok || id != schemas.FirstPublicID+uint64(i) {
+		if id, ok, _ := schemas.IDForTx(e.L, txs[i].Hash()); !ok || id != schemas.FirstPublicID+uint64(i) {
 			t.Fatalf("tx %d got id %d", i, id)
 		}
 	}
@@ -89,10 +91,10 @@ func TestRegister_AutomaticInOneBlock(t *testing.T) {
 func TestRegister_RangeAuthorization(t *testing.T) {
 	t.Parallel()
 	e := newLedger(t)
-	alice := e.user(t)
+	alice := e.User(t, keys.Ed25519)
 	iss := e.issuer(t, "Licensing Board")
 	member := e.committee(t)
-	reg := func(a *actor, id uint64) error {
+	reg := func(a *ledgertest.Actor, id uint64) error {
 		_, err := e.submit(t, a.Tx(t, schemas.TxRegister, schemas.RegisterPayload{ID: id, Schema: json.RawMessage(tiny)}))
 		return err
 	}
@@ -106,17 +108,17 @@ func TestRegister_RangeAuthorization(t *testing.T) {
 	e.register(t, iss, 1500, tiny)
 	e.register(t, iss, 2_600_000, tiny)
 	// Governors: every range.
-	e.register(t, e.admin, 500, tiny)
-	e.register(t, e.admin, 1600, tiny)
+	e.register(t, e.Admin, 500, tiny)
+	e.register(t, e.Admin, 1600, tiny)
 	e.register(t, member, 7, tiny)
 	e.register(t, member, 999, tiny)
 	// A DID that is not registered cannot sign at all.
-	stranger := newActor(t)
+	stranger := ledgertest.NewActor(t, keys.Ed25519)
 	if err := reg(stranger, 3_000_000); err == nil {
 		t.Fatal("a signer without a DID registered a schema")
 	}
 	// Once de-recognized, an issuer loses its range.
-	if _, err := e.submit(t, e.admin.Tx(t, authz.TxDerecognize, authz.DerecognizePayload{DID: iss.DID})); err != nil {
+	if _, err := e.submit(t, e.Admin.Tx(t, authz.TxDerecognize, authz.DerecognizePayload{DID: iss.DID})); err != nil {
 		t.Fatal(err)
 	}
 	wantForbidden(t, reg(iss, 1700))
@@ -128,13 +130,13 @@ func TestRegister_RangeAuthorization(t *testing.T) {
 func TestRegister_DuplicateID(t *testing.T) {
 	t.Parallel()
 	e := newLedger(t)
-	alice, bob := e.user(t), e.user(t)
+	alice, bob := e.User(t, keys.Ed25519), e.User(t, keys.Ed25519)
 	e.register(t, alice, 2_000_123, tiny)
 	_, err := e.submit(t, bob.Tx(t, schemas.TxRegister, schemas.RegisterPayload{ID: 2_000_123, Schema: json.RawMessage(tiny)}))
-	wantErr(t, err, http.StatusConflict, "schema.exists")
+	ledgertest.WantErr(t, err, http.StatusConflict, "schema.exists")
 	// The same signer too: register never overwrites.
 	_, err = e.submit(t, alice.Tx(t, schemas.TxRegister, schemas.RegisterPayload{ID: 2_000_123, Schema: json.RawMessage(tiny)}))
-	wantErr(t, err, http.StatusConflict, "schema.exists")
+	ledgertest.WantErr(t, err, http.StatusConflict, "schema.exists")
 	// In the same block, the second of two registrations of one id fails.
 	errs := e.Commit(t,
 		alice.Tx(t, schemas.TxRegister, schemas.RegisterPayload{ID: 2_000_200, Schema: json.RawMessage(tiny)}),
@@ -142,33 +144,33 @@ func TestRegister_DuplicateID(t *testing.T) {
 	if errs[0] != nil {
 		t.Fatal(errs[0])
 	}
-	wantErr(t, errs[1], http.StatusConflict, "schema.exists")
+	ledgertest.WantErr(t, errs[1], http.StatusConflict, "schema.exists")
 }
 
 func TestUpdate_AddsVersions(t *testing.T) {
 	t.Parallel()
 	e := newLedger(t)
-	alice, bob := e.user(t), e.user(t)
+	alice, bob := e.User(t, keys.Ed25519), e.User(t, keys.Ed25519)
 	h1 := e.Must(t, alice.Tx(t, schemas.TxRegister, schemas.RegisterPayload{Name: "Person", Schema: json.RawMessage(tiny)}))
-	id, _, _ := schemas.IDForTx(e.l, h1)
+	id, _, _ := schemas.IDForTx(e.L, h1)
 	v2 := `{"required":["name"],"type":"object"}` // canonical (RFC 8785) as stored
 	h2 := e.Must(t, alice.Tx(t, schemas.TxUpdate, schemas.UpdatePayload{ID: id, Schema: json.RawMessage(v2)}))
-	if gid, ver, ok, err := schemas.Published(e.l, h2); err != nil || !ok || gid != id || ver != 2 {
+	if gid, ver, ok, err := schemas.Published(e.L, h2); err != nil || !ok || gid != id || ver != 2 {
 		t.Fatalf("Published(update) = %d %d %v %v", gid, ver, ok, err)
 	}
 
-	r1, err := schemas.Get(e.l, id, 1)
+	r1, err := schemas.Get(e.L, id, 1)
 	if err != nil || string(r1.Schema) != tiny || r1.Version != 1 || r1.Name != "Person" {
 		t.Fatalf("version 1: %+v %v", r1, err)
 	}
-	latest, err := schemas.Get(e.l, id, 0)
+	latest, err := schemas.Get(e.L, id, 0)
 	if err != nil || latest.Version != 2 || string(latest.Schema) != v2 || latest.Name != "Person" || latest.Publisher != alice.DID || latest.TxHash != h2 {
 		t.Fatalf("latest: %+v %v", latest, err)
 	}
-	_, err = schemas.Get(e.l, id, 3)
-	wantErr(t, err, http.StatusNotFound, "schema.notFound")
-	_, err = schemas.Get(e.l, id+1, 0)
-	wantErr(t, err, http.StatusNotFound, "schema.notFound")
+	_, err = schemas.Get(e.L, id, 3)
+	ledgertest.WantErr(t, err, http.StatusNotFound, "schema.notFound")
+	_, err = schemas.Get(e.L, id+1, 0)
+	ledgertest.WantErr(t, err, http.StatusNotFound, "schema.notFound")
 
 	// Only the publisher or a governor may update.
 	_, err = e.submit(t, bob.Tx(t, schemas.TxUpdate, schemas.UpdatePayload{ID: id, Schema: json.RawMessage(tiny)}))
@@ -178,7 +180,7 @@ func TestUpdate_AddsVersions(t *testing.T) {
 	wantForbidden(t, err)
 	member := e.committee(t)
 	e.Must(t, member.Tx(t, schemas.TxUpdate, schemas.UpdatePayload{ID: id, Schema: json.RawMessage(tiny)}))
-	r3, err := schemas.Get(e.l, id, 0)
+	r3, err := schemas.Get(e.L, id, 0)
 	if err != nil || r3.Version != 3 || r3.Publisher != alice.DID || r3.Signer != member.DID {
 		t.Fatalf("version 3: %+v %v", r3, err)
 	}
@@ -186,9 +188,9 @@ func TestUpdate_AddsVersions(t *testing.T) {
 	e.Must(t, alice.Tx(t, schemas.TxUpdate, schemas.UpdatePayload{ID: id, Schema: json.RawMessage(v2)}))
 
 	_, err = e.submit(t, alice.Tx(t, schemas.TxUpdate, schemas.UpdatePayload{ID: 2_999_999, Schema: json.RawMessage(tiny)}))
-	wantErr(t, err, http.StatusNotFound, "schema.notFound")
+	ledgertest.WantErr(t, err, http.StatusNotFound, "schema.notFound")
 	_, err = e.submit(t, alice.Tx(t, schemas.TxUpdate, schemas.UpdatePayload{ID: 0, Schema: json.RawMessage(tiny)}))
-	wantErr(t, err, http.StatusBadRequest, "schema.invalidId")
+	ledgertest.WantErr(t, err, http.StatusBadRequest, "schema.invalidId")
 }
 
 func TestRegister_InvalidSchemas(t *testing.T) {
@@ -231,7 +233,7 @@ func TestRegister_InvalidSchemas(t *testing.T) {
 			if c.schema == "" {
 				p.Schema = nil
 			}
-			e := wantErr(t, p.Validate(), http.StatusBadRequest, c.code)
+			e := ledgertest.WantErr(t, p.Validate(), http.StatusBadRequest, c.code)
 			if strings.ContainsAny(e.Detail, "\n\r") || len(e.Detail) > schemas.MaxDetailLength {
 				t.Fatalf("detail is not one capped line: %q", e.Detail)
 			}
@@ -239,7 +241,7 @@ func TestRegister_InvalidSchemas(t *testing.T) {
 				t.Fatalf("detail names the internal base URL: %q", e.Detail)
 			}
 			up := schemas.UpdatePayload{ID: 5, Schema: p.Schema}
-			wantErr(t, up.Validate(), http.StatusBadRequest, c.code)
+			ledgertest.WantErr(t, up.Validate(), http.StatusBadRequest, c.code)
 		})
 	}
 }
@@ -269,7 +271,7 @@ func TestRegister_ValidSchemas(t *testing.T) {
 func TestRegister_InvalidPayloads(t *testing.T) {
 	t.Parallel()
 	e := newLedger(t)
-	alice := e.user(t)
+	alice := e.User(t, keys.Ed25519)
 	for _, c := range []struct {
 		payload string
 		code    string
@@ -283,7 +285,7 @@ func TestRegister_InvalidPayloads(t *testing.T) {
 	} {
 		tx := alice.Tx(t, schemas.TxRegister, json.RawMessage(c.payload))
 		_, err := e.submit(t, tx)
-		wantErr(t, err, http.StatusBadRequest, c.code)
+		ledgertest.WantErr(t, err, http.StatusBadRequest, c.code)
 	}
 	// A name with inner spaces and non-ASCII letters is fine.
 	e.Must(t, alice.Tx(t, schemas.TxRegister, schemas.RegisterPayload{Name: "学位证书 v2", Schema: json.RawMessage(tiny)}))
@@ -292,19 +294,19 @@ func TestRegister_InvalidPayloads(t *testing.T) {
 func TestList_Paging(t *testing.T) {
 	t.Parallel()
 	e := newLedger(t)
-	alice := e.user(t)
+	alice := e.User(t, keys.Ed25519)
 	var ids []uint64
 	for i := range 5 {
 		ids = append(ids, e.register(t, alice, 0, fmt.Sprintf(`{"title":"s%d"}`, i)))
 	}
-	e.register(t, e.admin, 42, tiny)
+	e.register(t, e.Admin, 42, tiny)
 	ids = append([]uint64{42}, ids...)
 	e.Must(t, alice.Tx(t, schemas.TxUpdate, schemas.UpdatePayload{ID: ids[2], Schema: json.RawMessage(`{"title":"new"}`)}))
 
 	var got []schemas.Record
 	var after uint64
 	for {
-		page, err := schemas.List(e.l, after, 2)
+		page, err := schemas.List(e.L, after, 2)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -328,7 +330,7 @@ func TestList_Paging(t *testing.T) {
 	if got[2].Version != 2 || string(got[2].Schema) != `{"title":"new"}` {
 		t.Fatalf("List does not return the latest version: %+v", got[2])
 	}
-	all, err := schemas.List(e.l, 0, 0)
+	all, err := schemas.List(e.L, 0, 0)
 	if err != nil || len(all) != len(ids) {
 		t.Fatalf("default limit: %d %v", len(all), err)
 	}
@@ -338,15 +340,15 @@ func TestList_Paging(t *testing.T) {
 func TestAudit_Replays(t *testing.T) {
 	t.Parallel()
 	e := newLedger(t, systemGenesisTxs...)
-	alice := e.user(t)
+	alice := e.User(t, keys.Ed25519)
 	iss := e.issuer(t, "Issuer")
 	e.register(t, alice, 0, personSchema)
 	id := e.register(t, iss, 0, tiny)
 	e.Must(t, iss.Tx(t, schemas.TxUpdate, schemas.UpdatePayload{ID: id, Schema: json.RawMessage(personSchema)}))
-	if _, err := e.l.AuditStore(); err != nil {
+	if _, err := e.L.AuditStore(); err != nil {
 		t.Fatal(err)
 	}
-	r, err := schemas.Get(e.l, id, 2)
+	r, err := schemas.Get(e.L, id, 2)
 	if err != nil {
 		t.Fatal(err)
 	}

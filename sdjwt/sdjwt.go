@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"unsafe"
 
 	"github.com/weidgo/weid/errs"
 	"github.com/weidgo/weid/internal/strictjson"
@@ -147,12 +148,18 @@ func parse(s string, typs []string) (*SDJWT, error) {
 	}
 	j := &SDJWT{Issuer: iss, Payload: payload, issuerJWT: s[:first], hashInput: s[:last+1]}
 	if last > first {
-		seen := make(map[string]bool, n)
+		var seen map[string]bool // beyond a few disclosures
+		if n > smallDisclosures {
+			seen = make(map[string]bool, n)
+		}
 		j.Disclosures = make([]Disclosure, 0, n)
 		rest := s[first+1 : last]
+		// Every disclosure's JSON and digest text go into one buffer
+		// each (disclosureBuffers) instead of two allocations apiece.
+		bufs := disclosureBuffers{js: make([]byte, 0, b64.DecodedLen(len(rest))), digests: make([]byte, 0, n*digestLen)}
 		for i := 0; ; i++ {
 			raw, more, found := strings.Cut(rest, "~")
-			d, err := decodeDisclosure(raw)
+			d, err := bufs.decode(raw)
 			if err != nil {
 				code := CodeMalformed
 				if errors.Is(err, errInvalidDisclosure) {
@@ -160,10 +167,9 @@ func parse(s string, typs []string) (*SDJWT, error) {
 				}
 				return nil, fail(http.StatusBadRequest, code, "disclosure %d: %v", i+1, err)
 			}
-			if seen[d.Digest] {
+			if twice(j.Disclosures, seen, d.Digest) {
 				return nil, fail(http.StatusBadRequest, CodeDuplicateDigest, "disclosure %d appears twice", i+1)
 			}
-			seen[d.Digest] = true
 			j.Disclosures = append(j.Disclosures, d)
 			if !found {
 				break
@@ -196,8 +202,47 @@ var base64URLByte = func() (t [256]bool) {
 	return t
 }()
 
+// smallDisclosures is the number of disclosures up to which Parse finds
+// one given twice by comparing digests, without a map.
+const smallDisclosures = 16
+
+// digestLen is the length of a disclosure's digest, base64url of a
+// SHA-256.
+var digestLen = base64.RawURLEncoding.EncodedLen(sha256.Size)
+
+// twice reports whether digest is one of the disclosures ds already has,
+// through seen (which it updates) when there is one.
+func twice(ds []Disclosure, seen map[string]bool, digest string) bool {
+	if seen != nil {
+		if seen[digest] {
+			return true
+		}
+		seen[digest] = true
+		return false
+	}
+	for i := range ds {
+		if ds[i].Digest == digest {
+			return true
+		}
+	}
+	return false
+}
+
+// disclosureBuffers hold the decoded JSON and the digest text of an
+// SD-JWT's disclosures: each is appended and never written again, so the
+// decoded strings and the digests may share their bytes.
+type disclosureBuffers struct {
+	js, digests []byte
+}
+
 // decodeDisclosure decodes and checks one disclosure.
 func decodeDisclosure(raw string) (Disclosure, error) {
+	var b disclosureBuffers
+	return b.decode(raw)
+}
+
+// decode decodes and checks one disclosure, into b.
+func (b *disclosureBuffers) decode(raw string) (Disclosure, error) {
 	if raw == "" {
 		return Disclosure{}, fmt.Errorf("empty (two '~' in a row)")
 	}
@@ -206,20 +251,23 @@ func decodeDisclosure(raw string) (Disclosure, error) {
 			return Disclosure{}, fmt.Errorf("not unpadded base64url (byte %d)", i)
 		}
 	}
-	js, err := b64.DecodeString(raw)
+	// raw's bytes, only read: by b64.Decode and SHA-256.
+	text := unsafe.Slice(unsafe.StringData(raw), len(raw))
+	js := grow(&b.js, b64.DecodedLen(len(raw)))
+	n, err := b64.Decode(js, text)
 	if err != nil {
 		return Disclosure{}, fmt.Errorf("not canonical base64url: %v", err)
 	}
-	arr, err := decodeArray(js) // js is the disclosure's own: its strings may share it
+	b.js = b.js[:len(b.js)-len(js)+n]
+	arr, err := decodeArray(js[:n:n]) // never written again: its strings may share it
 	if err != nil {
 		return Disclosure{}, err
 	}
-	// The digest is of the base64url text; copied into a buffer on the
-	// stack, a disclosure of up to 256 bytes is hashed without an
-	// allocation.
-	var buf [256]byte
-	sum := sha256.Sum256(append(buf[:0], raw...))
-	d := Disclosure{Raw: raw, Digest: base64.RawURLEncoding.EncodeToString(sum[:])}
+	// The digest is of the base64url text.
+	sum := sha256.Sum256(text)
+	dig := grow(&b.digests, digestLen)
+	base64.RawURLEncoding.Encode(dig, sum[:])
+	d := Disclosure{Raw: raw, Digest: unsafe.String(unsafe.SliceData(dig), len(dig))}
 	var ok bool
 	if d.Salt, ok = arr[0].(string); !ok {
 		return Disclosure{}, fmt.Errorf("%w: the salt must be a string", errInvalidDisclosure)
@@ -237,6 +285,18 @@ func decodeDisclosure(raw string) (Disclosure, error) {
 		d.Value = arr[2]
 	}
 	return d, nil
+}
+
+// grow extends *buf by n bytes and returns them; when its capacity is
+// short, *buf starts afresh in a new array (the bytes handed out before
+// stay where they are, never written again).
+func grow(buf *[]byte, n int) []byte {
+	if cap(*buf)-len(*buf) < n {
+		*buf = make([]byte, 0, max(n, 2*cap(*buf)))
+	}
+	at := len(*buf)
+	*buf = (*buf)[:at+n]
+	return (*buf)[at : at+n : at+n]
 }
 
 // decodeArray strictly decodes js, which no one writes again, as a JSON

@@ -3,6 +3,7 @@ package sdjwt
 import (
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -445,6 +446,15 @@ func TestVerifyRejects(t *testing.T) {
 	dIss, hIss := disclosure(t, "c2FsdDk", "iss", "did:example:evil")
 	dVct, hVct := disclosure(t, "c2FsdDEw", "vct", "https://example.com/pid")
 	vct := `"vct":"https://example.com/pid","iss":"did:example:issuer"`
+	// More disclosures than Parse compares without a map, one given twice.
+	var many []string
+	manyDigests := ""
+	for i := range smallDisclosures + 2 {
+		d, h := disclosure(t, fmt.Sprintf("salt%d", i), fmt.Sprintf("c%d", i), i)
+		many = append(many, d)
+		manyDigests += `,"` + h + `"`
+	}
+	many = append(many, many[3])
 
 	good := handMade(t, k, `{`+vct+`,"_sd_alg":"sha-256","_sd":["`+hName+`","`+hAge+`"],"nat":[{"...":"`+hElem+`"},"DE"]}`, dName, dAge, dElem)
 	v, err := verify(t, good, k.Public(), VerifyOptions{})
@@ -453,6 +463,9 @@ func TestVerifyRejects(t *testing.T) {
 	}
 	if got := normalize(t, v.Claims); !reflect.DeepEqual(got, normalize(t, map[string]any{"vct": "https://example.com/pid", "iss": "did:example:issuer", "name": "Erika", "age": 42, "nat": []any{"FR", "DE"}})) {
 		t.Fatalf("claims %v", got)
+	}
+	if v, err := verify(t, handMade(t, k, `{`+vct+`,"_sd":[`+manyDigests[1:]+`]}`, many[:len(many)-1]...), k.Public(), VerifyOptions{}); err != nil || len(v.Disclosed) != smallDisclosures+2 {
+		t.Fatalf("%d disclosures: %v", smallDisclosures+2, err)
 	}
 	// _sd_alg may be absent (sha-256 is the default).
 	if _, err := verify(t, handMade(t, k, `{`+vct+`,"_sd":["`+hName+`"]}`, dName), k.Public(), VerifyOptions{}); err != nil {
@@ -479,6 +492,7 @@ func TestVerifyRejects(t *testing.T) {
 		{"duplicate undisclosed digest", handMade(t, k, `{`+vct+`,"_sd":["`+hAge+`"],"x":{"_sd":["`+hAge+`"]}}`), CodeDuplicateDigest},
 		{"digest in _sd and in an array", handMade(t, k, `{`+vct+`,"_sd":["`+hElem+`"],"a":[{"...":"`+hElem+`"}]}`, dElem), CodeDuplicateDigest},
 		{"duplicate disclosure", handMade(t, k, `{`+vct+`,"_sd":["`+hName+`"]}`, dName, dName), CodeDuplicateDigest},
+		{"duplicate disclosure among many", handMade(t, k, `{`+vct+`,"_sd":[`+manyDigests[1:]+`]}`, many...), CodeDuplicateDigest},
 		{"unreferenced disclosure", handMade(t, k, `{`+vct+`,"_sd":["`+hName+`"]}`, dName, dAge), CodeUnreferencedDisclosure},
 		{"collision with a plain claim", handMade(t, k, `{`+vct+`,"name":"Max","_sd":["`+hName+`"]}`, dName), CodeClaimCollision},
 		{"collision with a registered claim", handMade(t, k, `{`+vct+`,"_sd":["`+hIss+`"]}`, dIss), CodeClaimCollision},

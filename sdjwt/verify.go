@@ -285,7 +285,6 @@ func (j *SDJWT) process() (*walker, map[string]any, error) {
 	w := &walker{
 		disc:     j.Disclosures,
 		byDigest: make(map[string]int, len(j.Disclosures)),
-		seen:     make(map[string]bool, len(j.Disclosures)),
 		ptr:      make([]string, len(j.Disclosures)),
 		parent:   make([]int, len(j.Disclosures)),
 		used:     make([]bool, len(j.Disclosures)),
@@ -309,10 +308,12 @@ func (j *SDJWT) process() (*walker, map[string]any, error) {
 type walker struct {
 	disc     []Disclosure
 	byDigest map[string]int
-	seen     map[string]bool // every digest met so far
-	used     []bool          // per disclosure
-	ptr      []string        // per disclosure: its pointer in the processed claims
-	parent   []int           // per disclosure: the disclosure whose value holds it, or -1
+	// decoys are the digests met so far that are no disclosure's, made
+	// when the first is met; a disclosure's digest met is used.
+	decoys map[string]bool
+	used   []bool   // per disclosure: its digest was met
+	ptr    []string // per disclosure: its pointer in the processed claims
+	parent []int    // per disclosure: the disclosure whose value holds it, or -1
 	// toks are the reference tokens, unescaped, of the value being
 	// walked: its JSON pointer, made only when one is needed (pointer).
 	toks []string
@@ -344,16 +345,19 @@ func (w *walker) disclosedPointers() []string {
 
 // digest records digest dig as met and returns its disclosure, or -1.
 func (w *walker) digest(dig string) (int, error) {
-	if w.seen[dig] {
-		return -1, fail(http.StatusBadRequest, CodeDuplicateDigest, "digest %s appears more than once", truncate(dig))
-	}
-	w.seen[dig] = true
 	i, ok := w.byDigest[dig]
-	if !ok {
+	if ok && !w.used[i] {
+		w.used[i] = true
+		return i, nil
+	}
+	if !ok && !w.decoys[dig] {
+		if w.decoys == nil {
+			w.decoys = map[string]bool{}
+		}
+		w.decoys[dig] = true
 		return -1, nil
 	}
-	w.used[i] = true
-	return i, nil
+	return -1, fail(http.StatusBadRequest, CodeDuplicateDigest, "digest %s appears more than once", truncate(dig))
 }
 
 // value processes v, at w.pointer().

@@ -6,9 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -17,34 +15,11 @@ import (
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/client"
 	"github.com/weidgo/weid/credential"
+	"github.com/weidgo/weid/internal/proxytest"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/node"
 	"github.com/weidgo/weid/txn"
 )
-
-// lyingProxy forwards to url and lets lie rewrite each JSON answer.
-func lyingProxy(t *testing.T, url string, lie func(map[string]any)) string {
-	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		resp, err := http.Get(url + r.URL.RequestURI())
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadGateway)
-			return
-		}
-		defer resp.Body.Close()
-		raw, _ := io.ReadAll(resp.Body)
-		var m map[string]any
-		if json.Unmarshal(raw, &m) == nil {
-			lie(m)
-			raw, _ = json.Marshal(m)
-		}
-		w.Header().Set("Content-Type", resp.Header.Get("Content-Type"))
-		w.WriteHeader(resp.StatusCode)
-		w.Write(raw)
-	}))
-	t.Cleanup(srv.Close)
-	return srv.URL
-}
 
 func soloAnchor(t *testing.T, tn *testNode) api.StateAnchor {
 	t.Helper()
@@ -149,7 +124,7 @@ func TestStateProof_LyingNodeIsCaught(t *testing.T) {
 		{"no proof at all", func(m map[string]any) { delete(m, "stateProof") }, a, "no stateProof"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			liar := client.New(lyingProxy(t, tn.url, c.lie))
+			liar := client.New(proxytest.Rewriting(t, tn.url, func(_ string, m map[string]any) { c.lie(m) }))
 			_, _, err := liar.ResolveVerified(ctx, d, "", c.anchor)
 			if err == nil || !errors.Is(err, txn.ErrStateProof) && !strings.Contains(err.Error(), "decode") || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("lie accepted or misnamed: %v (want %q)", err, c.want)

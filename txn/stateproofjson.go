@@ -1,9 +1,9 @@
 package txn
 
 import (
-	"bytes"
-	"encoding/json"
 	"strconv"
+
+	"github.com/weidgo/weid/internal/strictjson"
 )
 
 // A proven read's answer is mostly its StateProofs: dozens of hashes in
@@ -19,7 +19,7 @@ func (s *StateProofs) AppendJSON(b []byte) ([]byte, error) {
 	b = appendMember(b, "blockHash", s.BlockHash)
 	b = appendMember(b, "signature", s.Signature)
 	if s.Commit != nil {
-		c, err := marshalJSON(s.Commit)
+		c, err := strictjson.Marshal(s.Commit)
 		if err != nil {
 			return nil, err
 		}
@@ -104,23 +104,11 @@ func appendMember(b []byte, name, value string) []byte {
 func appendString(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' {
-			q, _ := marshalJSON(s) // a string always encodes
+			q, _ := strictjson.Marshal(s) // a string always encodes
 			return append(b, q...)
 		}
 	}
 	b = append(b, '"')
 	b = append(b, s...)
 	return append(b, '"')
-}
-
-// marshalJSON encodes v as encoding/json does without HTML escaping (the
-// node's encoding: chain.MarshalJSON).
-func marshalJSON(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/weidgo/weid/internal/strictjson"
 	"github.com/weidgo/weid/keys"
 )
 
@@ -36,7 +37,7 @@ func TestStateProofs_AppendJSON(t *testing.T) {
 			c.Proofs[i] = &cp
 		}
 		change(&c)
-		want, err := marshalJSON(&c)
+		want, err := strictjson.Marshal(&c)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,6 +3,7 @@ package wallet
 import (
 	"testing"
 
+	"github.com/weidgo/weid/internal/credtest"
 	"github.com/weidgo/weid/keys"
 )
 
@@ -14,7 +15,7 @@ func FuzzParseCredential(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	c := issue(f, issuer(f), "did:example:alice", k.Public())
+	c := issue(f, credtest.Issuer(f, keys.Ed25519), "did:example:alice", k.Public())
 	for _, s := range []string{c.jwt, c.di, c.sd, `{"@context":"https://www.w3.org/ns/credentials/v2","type":"EnvelopedVerifiableCredential","id":"data:application/vc+jwt,` + c.jwt + `"}`,
 		"", "a.b.c", `{"type":"VerifiableCredential"}`, `"x~y~"`} {
 		f.Add([]byte(s))

@@ -13,6 +13,7 @@ import (
 
 	"github.com/weidgo/weid/credential"
 	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/internal/credtest"
 	"github.com/weidgo/weid/jose"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/sdjwt"
@@ -31,26 +32,6 @@ func newTestWallet(t *testing.T) *Wallet {
 	return w
 }
 
-// issuer is a did:key issuer that signs locally.
-func issuer(t testing.TB) credential.Signer {
-	t.Helper()
-	k, err := keys.Generate(keys.Ed25519)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := did.KeyDID(k.Public())
-	return credential.Signer{DID: d, VerificationMethod: d + "#" + k.Public().Multibase(), Key: k}
-}
-
-func vc(issuer, subject, typ, validUntil string) []byte {
-	vu := ""
-	if validUntil != "" {
-		vu = `,"validUntil":"` + validUntil + `"`
-	}
-	return []byte(`{"@context":["https://www.w3.org/ns/credentials/v2"],"id":"urn:uuid:` + typ + `","type":["VerifiableCredential","` + typ + `"],` +
-		`"issuer":"` + issuer + `"` + vu + `,"credentialSubject":{"id":"` + subject + `","course":"First aid"}}`)
-}
-
 // creds are a vc+jwt, a Data Integrity credential and an SD-JWT VC about
 // subject, whose key the SD-JWT binds.
 type creds struct{ jwt, di, sd string }
@@ -58,11 +39,11 @@ type creds struct{ jwt, di, sd string }
 func issue(t testing.TB, iss credential.Signer, subject string, holder keys.PublicKey) creds {
 	t.Helper()
 	now := time.Now()
-	jwt, err := credential.IssueJWT(iss, vc(iss.DID, subject, "TrainingCertificate", "2031-01-01T00:00:00Z"), now, credential.IssueOptions{})
+	jwt, err := credential.IssueJWT(iss, credtest.Credential(iss.DID, subject, "TrainingCertificate", "2031-01-01T00:00:00Z"), now, credential.IssueOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	di, err := credential.SignDataIntegrityJCS(iss, vc(iss.DID, subject, "LibraryCard", ""), now)
+	di, err := credential.SignDataIntegrityJCS(iss, credtest.Credential(iss.DID, subject, "LibraryCard", ""), now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +57,7 @@ func issue(t testing.TB, iss credential.Signer, subject string, holder keys.Publ
 
 func TestParseCredential_NormalizesAndIndexes(t *testing.T) {
 	t.Parallel()
-	iss := issuer(t)
+	iss := credtest.Issuer(t, keys.Ed25519)
 	k, _ := keys.Generate(keys.Ed25519)
 	c := issue(t, iss, "did:example:alice", k.Public())
 	envelope := `{"@context":"https://www.w3.org/ns/credentials/v2","type":"EnvelopedVerifiableCredential","id":"data:application/vc+jwt,` + c.jwt + `"}`
@@ -130,7 +111,7 @@ func TestWallet_StoresFindsAndRefusesTwice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := issue(t, issuer(t), w.Meta.DID, k.Public())
+	c := issue(t, credtest.Issuer(t, keys.Ed25519), w.Meta.DID, k.Public())
 	var ids []string
 	for _, raw := range []string{c.jwt, c.di} {
 		s, err := ParseCredential([]byte(raw))
@@ -187,7 +168,7 @@ func TestWallet_Presentation(t *testing.T) {
 	t.Parallel()
 	w := newTestWallet(t)
 	k, _ := w.Key()
-	iss := issuer(t)
+	iss := credtest.Issuer(t, keys.Ed25519)
 	c := issue(t, iss, w.Meta.DID, k.Public())
 	var st []*Stored
 	for _, raw := range []string{c.jwt, c.di, c.sd} {

@@ -6,12 +6,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"time"
 
 	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/events"
+	"github.com/weidgo/weid/internal/retry"
 )
 
 // Defaults of a Deliverer.
@@ -47,7 +47,7 @@ type Deliverer struct {
 	// at one event (DefaultMaxFailures).
 	MaxFailures int
 	// MinBackoff and MaxBackoff bound the wait between attempts: it
-	// doubles from MinBackoff, with full jitter.
+	// doubles from MinBackoff, drawn at random from its upper half.
 	MinBackoff, MaxBackoff time.Duration
 	// Wake, if set, returns a channel closed when the next block commits
 	// (the node's NextCommit): a subscription that caught up waits on it.
@@ -137,7 +137,7 @@ func (d *Deliverer) wait(ctx context.Context, wake <-chan struct{}) {
 		if poll <= 0 {
 			poll = 200 * time.Millisecond
 		}
-		sleep(ctx, poll)
+		retry.Sleep(ctx, poll)
 		return
 	}
 	select {
@@ -206,7 +206,7 @@ func (r *run) deliver(ctx context.Context, e *api.Event) bool {
 		if r.save() != nil || sub.Status != api.SubscriptionActive {
 			return false
 		}
-		sleep(ctx, d.backoff(attempt))
+		retry.Sleep(ctx, d.backoff(attempt))
 	}
 }
 
@@ -221,11 +221,7 @@ func (d *Deliverer) backoff(attempt int) time.Duration {
 	if hi <= 0 {
 		hi = DefaultMaxBackoff
 	}
-	w := lo << min(attempt, 20)
-	if w > hi || w <= 0 {
-		w = hi
-	}
-	return w/2 + rand.N(w/2+1)
+	return retry.Backoff(attempt, lo, hi)
 }
 
 // post makes one delivery; any answer but 2xx is an error naming it.
@@ -258,13 +254,4 @@ func graceful(ctx context.Context) (context.Context, func()) {
 	g, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	stop := context.AfterFunc(ctx, func() { time.AfterFunc(stopGrace, cancel) })
 	return g, func() { stop(); cancel() }
-}
-
-func sleep(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
-	}
 }

@@ -25,7 +25,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"strings"
 	"time"
 
@@ -34,6 +33,7 @@ import (
 
 	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/events"
+	"github.com/weidgo/weid/internal/retry"
 )
 
 // Defaults of a Publisher.
@@ -155,7 +155,7 @@ func (p *Publisher) Run(ctx context.Context) error {
 			return fatal.error
 		}
 		p.Log.Warn("publishing events to NATS JetStream; retrying", "stream", p.Stream, "err", err)
-		sleep(ctx, backoff(attempt))
+		retry.Sleep(ctx, retry.Backoff(attempt, minBackoff, maxBackoff))
 	}
 	return nil
 }
@@ -219,7 +219,7 @@ func (p *Publisher) publish(ctx context.Context, js jetstream.JetStream) error {
 // Wake, or when ctx ends.
 func (p *Publisher) wait(ctx context.Context, wake <-chan struct{}) {
 	if wake == nil {
-		sleep(ctx, p.Poll)
+		retry.Sleep(ctx, p.Poll)
 		return
 	}
 	select {
@@ -303,21 +303,4 @@ func (p *Publisher) publishPage(ctx context.Context, js jetstream.JetStream, evs
 		}
 	}
 	return nil
-}
-
-func backoff(attempt int) time.Duration {
-	w := minBackoff << min(attempt, 10)
-	if w > maxBackoff || w <= 0 {
-		w = maxBackoff
-	}
-	return w/2 + rand.N(w/2+1)
-}
-
-func sleep(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
-	}
 }

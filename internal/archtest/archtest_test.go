@@ -337,11 +337,19 @@ func packageVars(f *ast.File) []string {
 }
 
 // isTable reports whether e makes a value that is read, never changed: a
-// literal, a function, or regexp.MustCompile(…).
+// literal (but not of a sync or sync/atomic type, which exists to be
+// changed), a function, or regexp.MustCompile(…).
 func isTable(e ast.Expr) bool {
 	switch e := e.(type) {
-	case *ast.BasicLit, *ast.CompositeLit, *ast.FuncLit:
+	case *ast.BasicLit, *ast.FuncLit:
 		return true
+	case *ast.CompositeLit:
+		sel, ok := e.Type.(*ast.SelectorExpr)
+		if !ok {
+			return true
+		}
+		pkg, ok := sel.X.(*ast.Ident)
+		return !ok || pkg.Name != "sync" && pkg.Name != "atomic"
 	case *ast.CallExpr:
 		sel, ok := e.Fun.(*ast.SelectorExpr)
 		if !ok {
@@ -351,6 +359,39 @@ func isTable(e ast.Expr) bool {
 		return ok && pkg.Name == "regexp" && sel.Sel.Name == "MustCompile"
 	}
 	return false
+}
+
+// TestPackageVars_FindsState: what TestNoPackageState reports, and what
+// it lets through, on a file written for the purpose.
+func TestPackageVars_FindsState(t *testing.T) {
+	const src = `package p
+
+//go:embed x
+var embedded string
+
+var (
+	ErrGone    = errors.New("gone")
+	table      = map[string]int{"a": 1}
+	pattern    = regexp.MustCompile("a+")
+	_          = fmt.Sprint
+	offers     sync.Map
+	offersLit  = sync.Map{}
+	count      atomic.Int64
+	cache      = make(map[string]int)
+	current    = &T{}
+	now        = time.Now()
+	handlerFor = func() {}
+)
+`
+	f, err := parser.ParseFile(token.NewFileSet(), "p.go", src, parser.ParseComments|parser.SkipObjectResolution)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := packageVars(f)
+	want := []string{"offers", "offersLit", "count", "cache", "current", "now"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("packageVars = %v, want %v", got, want)
+	}
 }
 
 func rel(t *testing.T, path string) string {

@@ -1,6 +1,7 @@
 // Package strictjson decodes JSON the way an identity product must read
 // what strangers send: one value, unique member names, exact numbers and
-// bounded nesting and lengths.
+// bounded nesting and lengths. It also encodes JSON the way weid signs and
+// serves it (Marshal: no HTML escaping).
 package strictjson
 
 import (

@@ -1,0 +1,41 @@
+// Package proxytest is the lying node of the tests that check a client
+// trusts no node: a proxy in front of an honest node that rewrites the
+// JSON it answers, as a node lying about the ledger would. It is for tests
+// only.
+package proxytest
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+)
+
+// Rewriting starts a proxy that forwards each request to upstream as a GET
+// of the same path and query, and lets rewrite change every answer that is
+// a JSON object (path is the request's) before writing it back with the
+// upstream's status and content type. It returns the proxy's URL; the
+// proxy closes when the test ends.
+func Rewriting(t testing.TB, upstream string, rewrite func(path string, m map[string]any)) string {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		resp, err := http.Get(upstream + r.URL.RequestURI())
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		defer resp.Body.Close()
+		raw, _ := io.ReadAll(resp.Body)
+		var m map[string]any
+		if json.Unmarshal(raw, &m) == nil && m != nil {
+			rewrite(r.URL.Path, m)
+			raw, _ = json.Marshal(m)
+		}
+		w.Header().Set("Content-Type", resp.Header.Get("Content-Type"))
+		w.WriteHeader(resp.StatusCode)
+		w.Write(raw)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
