@@ -14,8 +14,7 @@ package server
 //
 // A failed verification is asserted on the verdict (verified false, and
 // the check that failed) with the status either 400 or 422: the suites
-// accept both; weid answers 400 (W3C VCALM), a credential.verificationFailed
-// problem that carries the verdict.
+// accept both, and the endpoint's failure status is being moved to 400.
 
 import (
 	"context"
@@ -37,7 +36,6 @@ import (
 	"github.com/mr-tron/base58"
 	"github.com/piprate/json-gold/ld"
 
-	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/ldproof"
@@ -108,7 +106,7 @@ type verdict struct {
 	status   int
 	verified bool
 	failed   []string // the checks that failed
-	problem  string   // the code of a problem+json answer without a verdict
+	problem  string   // the code of a problem+json answer
 	body     []byte
 }
 
@@ -143,10 +141,9 @@ func (e *diSuiteEnv) verify(t *testing.T, vc any, options map[string]any) verdic
 			v.failed = append(v.failed, c.Name)
 		}
 	}
-	// A credential that failed a check is a problem too (VCALM's 400),
-	// one that carries the verdict: only a problem without one is a
-	// request refused before any check.
-	if strings.HasPrefix(r.ctype, "application/problem+json") && res.Code != api.CodeCredentialNotVerified {
+	// A failed verification is a 400 problem carrying its verdict (VCALM);
+	// only a problem without a verdict is a request refused before any check.
+	if strings.HasPrefix(r.ctype, "application/problem+json") && res.Verified == nil {
 		v.problem = res.Code
 	}
 	return v
