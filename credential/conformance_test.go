@@ -714,3 +714,51 @@ func TestVerifyPolicy_ExpectedProofPurposeChallengeDomain(t *testing.T) {
 		t.Errorf("presentation options: %+v %v", o, err)
 	}
 }
+
+// TestInlineContexts_Wrapped: an inline context written as
+// {"@context": {…}} (as the W3C Data Integrity suites' proof-chain
+// fixtures write it) is the context inside, as jsonld.js and json-gold
+// process it: its terms sign and verify, and it is held to the rules of
+// an inline context (VC Data Model 2.0 §4.3). Beside "@context" nothing
+// may be, since the processors would ignore it.
+func TestInlineContexts_Wrapped(t *testing.T) {
+	ctx := context.Background()
+	v := keyVerifier()
+	iss := newKeyIssuer(t)
+	wrapped := map[string]any{"@context": map[string]any{"AlumniCredential": "https://www.example.org/AlumniCredential", "alumniOf": "https://www.example.org/alumniOf"}}
+	good := withMembers(t, iss.did, map[string]any{
+		"@context":          []any{ContextV2, wrapped},
+		"type":              []any{"VerifiableCredential", "AlumniCredential"},
+		"credentialSubject": map[string]any{"id": "did:example:alice", "alumniOf": "The School of Examples"},
+	})
+	for _, suite := range []string{CryptosuiteEdDSARDFC2022, CryptosuiteEdDSAJCS2022} {
+		signed, err := SignDataIntegrity(iss.signer(), good, suite, time.Time{})
+		if err != nil {
+			t.Fatalf("%s: sign with a wrapped context: %v", suite, err)
+		}
+		if r := v.VerifyDataIntegrity(ctx, signed, Policy{}); !r.Verified {
+			t.Fatalf("%s: verify with a wrapped context:\n%s", suite, diDump(r))
+		}
+	}
+	for name, c := range map[string]any{
+		"something beside": map[string]any{"@context": map[string]any{"alumniOf": "https://www.example.org/alumniOf"}, "@base": "https://evil.example/"},
+		"not an object":    map[string]any{"@context": "https://www.w3.org/ns/credentials/v2"},
+		"a protected term": map[string]any{"@context": map[string]any{"VerifiableCredential": "https://example.org/#Bad"}},
+		"a keyword alias":  map[string]any{"@context": map[string]any{"ident": "@id"}},
+		"wrapped twice":    map[string]any{"@context": map[string]any{"@context": map[string]any{"alumniOf": "https://www.example.org/alumniOf"}}},
+		"an import inside": map[string]any{"@context": map[string]any{"@import": "https://evil.example/ctx"}},
+		"a null inside":    map[string]any{"@context": nil},
+		"an array inside":  map[string]any{"@context": []any{map[string]any{"alumniOf": "https://www.example.org/alumniOf"}}},
+	} {
+		doc := withMembers(t, iss.did, map[string]any{"@context": []any{ContextV2, c}})
+		if _, err := SignDataIntegrity(iss.signer(), doc, CryptosuiteEdDSARDFC2022, time.Time{}); err == nil {
+			t.Errorf("%s: signed", name)
+		}
+		if name == "a protected term" {
+			continue // found by JSON-LD processing, which eddsa-jcs-2022 does not do
+		}
+		if r := v.VerifyDataIntegrity(ctx, forge(t, iss.key, doc, iss.vm()), Policy{}); r.Verified {
+			t.Errorf("%s: verified", name)
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/mr-tron/base58"
 
+	"github.com/weidgo/weid/errs"
 	"github.com/weidgo/weid/keys"
 )
 
@@ -141,4 +142,31 @@ func TestVerify_LegacyProofWithCryptosuiteFails(t *testing.T) {
 	if err != nil || res.Verified || res.Proofs[0].Code != ProofUnsupportedSuite {
 		t.Errorf("%v %+v", err, res)
 	}
+}
+
+// FuzzCanonicalForms feeds arbitrary documents and proofs to
+// CanonicalForms under every suite: it must never panic, must answer in
+// bounded time and must report faults as *errs.Error.
+func FuzzCanonicalForms(f *testing.F) {
+	f.Add(diploma, []byte(`{"type":"DataIntegrityProof","cryptosuite":"eddsa-rdfc-2022","created":"2026-01-02T03:04:05","verificationMethod":"did:key:z6Mk#z6Mk","proofPurpose":"assertionMethod"}`))
+	f.Add([]byte(`{"@context":["https://www.w3.org/ns/credentials/v2",{"@context":{"a":"urn:a"}}],"a":1,"proof":[{"id":"urn:p1","type":"DataIntegrityProof"}]}`), []byte(`{"type":"DataIntegrityProof","previousProof":["urn:p1","urn:p2"],"@context":["https://www.w3.org/ns/credentials/v2"]}`))
+	f.Add([]byte(`{"proof":5}`), []byte(`{"previousProof":7}`))
+	f.Fuzz(func(t *testing.T, doc, proof []byte) {
+		var p map[string]any
+		if json.Unmarshal(proof, &p) != nil || p == nil {
+			return
+		}
+		for _, suite := range Suites() {
+			start := time.Now()
+			_, _, err := CanonicalForms(suite, doc, p)
+			if d := time.Since(start); d > 5*time.Second {
+				t.Errorf("%s: %v", suite, d)
+			}
+			if err != nil {
+				if _, ok := errs.As(err); !ok {
+					t.Errorf("%s: not an *errs.Error: %v", suite, err)
+				}
+			}
+		}
+	})
 }
