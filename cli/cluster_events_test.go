@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"sync"
 	"testing"
@@ -22,16 +20,10 @@ import (
 // ids, cursors and bodies, in the same order, on all four.
 func TestCluster_EventStreamsIdentical(t *testing.T) {
 	skipUnlessCluster(t)
-	dir := t.TempDir()
-	writeLocalnet(t, dir, 4)
-	urls := make([]string, 4)
-	cmds := make([]*exec.Cmd, 4)
-	for i := range 4 {
-		urls[i], cmds[i] = startNode(t, filepath.Join(dir, "node"+itoa(i)), clusterFlags...)
-	}
+	ln := startLocalnet(t)
+	cmds, cl := ln.Cmds, ln.Client
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	cl := func(i int) *client.Client { return client.New(urls[i]) }
 	createFirstDID(t, ctx, cl(0))
 	// A height every node has: "now" would differ between nodes that
 	// are a block apart, so the streams start from it.

@@ -253,20 +253,14 @@ func (f *faultLoad) ack(hash, d string, height uint64) {
 // the same block and app hash at the final height.
 func TestCluster_Faults(t *testing.T) {
 	skipUnlessCluster(t)
-	dir := t.TempDir()
-	writeLocalnet(t, dir, 4)
-	home := func(i int) string { return filepath.Join(dir, "node"+itoa(i)) }
 	// A short commit wait, so that writes held up by a fault take the
 	// 202-then-poll path too.
-	flags := append([]string{"--commit-wait", "2s"}, clusterFlags...)
-	urls := make([]string, 4)
-	cmds := make([]*exec.Cmd, 4)
-	for i := range 4 {
-		urls[i], cmds[i] = startNode(t, home(i), flags...)
-	}
+	wait := []string{"--commit-wait", "2s"}
+	ln := startLocalnet(t, wait...)
+	home, urls, cmds, cl := ln.Home, ln.URLs, ln.Cmds, ln.Client
+	flags := append(wait, clusterFlags...)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	cl := func(i int) *client.Client { return client.New(urls[i]) }
 	createFirstDID(t, ctx, cl(0))
 	load := newFaultLoad(t, urls)
 	load.start(3)

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/weidgo/weid/client"
 	"github.com/weidgo/weid/did"
 )
 
@@ -23,17 +22,13 @@ import (
 // verify against the genesis validators (weid did resolve --verify).
 func TestCluster_StateSyncJoin(t *testing.T) {
 	skipUnlessCluster(t)
-	dir := t.TempDir()
-	writeLocalnet(t, dir, 4)
-	home := func(i int) string { return filepath.Join(dir, "node"+itoa(i)) }
-	flags := append([]string{"--snapshot-interval", "5"}, clusterFlags...)
-	urls := make([]string, 5)
-	for i := range 4 {
-		urls[i], _ = startNode(t, home(i), flags...)
-	}
+	snapshots := []string{"--snapshot-interval", "5"}
+	ln := startLocalnet(t, snapshots...)
+	ln.URLs = append(ln.URLs, "") // the fifth node's, once it joins
+	dir, home, urls, cl := ln.Dir, ln.Home, ln.URLs, ln.Client
+	flags := append(snapshots, clusterFlags...)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	cl := func(i int) *client.Client { return client.New(urls[i]) }
 	dids := []string{createFirstDID(t, ctx, cl(0))}
 	for range 15 {
 		dids = append(dids, createDID(t, ctx, cl(0)))

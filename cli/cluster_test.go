@@ -115,6 +115,31 @@ var clusterFlags = func() []string {
 	return f
 }()
 
+// localnet is a localnet of four validators written in a new directory,
+// each started as a node child (startNode) with the given flags and
+// clusterFlags.
+type localnet struct {
+	Dir  string
+	URLs []string
+	Cmds []*exec.Cmd
+}
+
+func startLocalnet(t *testing.T, flags ...string) *localnet {
+	t.Helper()
+	l := &localnet{Dir: t.TempDir(), URLs: make([]string, 4), Cmds: make([]*exec.Cmd, 4)}
+	writeLocalnet(t, l.Dir, 4)
+	for i := range 4 {
+		l.URLs[i], l.Cmds[i] = startNode(t, l.Home(i), append(flags, clusterFlags...)...)
+	}
+	return l
+}
+
+// Home is node i's home directory.
+func (l *localnet) Home(i int) string { return filepath.Join(l.Dir, "node"+itoa(i)) }
+
+// Client is a client of node i.
+func (l *localnet) Client(i int) *client.Client { return client.New(l.URLs[i]) }
+
 type errString string
 
 func (e errString) Error() string { return string(e) }
@@ -128,17 +153,10 @@ func (e errString) Error() string { return string(e) }
 // serving it.
 func TestCluster_FourValidators(t *testing.T) {
 	skipUnlessCluster(t)
-	dir := t.TempDir()
-	writeLocalnet(t, dir, 4)
-	home := func(i int) string { return filepath.Join(dir, "node"+itoa(i)) }
-	urls := make([]string, 4)
-	cmds := make([]*exec.Cmd, 4)
-	for i := range 4 {
-		urls[i], cmds[i] = startNode(t, home(i), clusterFlags...)
-	}
+	ln := startLocalnet(t)
+	home, urls, cmds, cl := ln.Home, ln.URLs, ln.Cmds, ln.Client
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	cl := func(i int) *client.Client { return client.New(urls[i]) }
 	resolves := func(i int, d string) error {
 		_, err := cl(i).Resolve(ctx, d, did.Options{})
 		return err
