@@ -11,6 +11,7 @@ import (
 
 	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/client"
+	"github.com/weidgo/weid/internal/eventually"
 )
 
 // TestCluster_EventStreamsIdentical: four validators on loopback; while
@@ -32,7 +33,7 @@ func TestCluster_EventStreamsIdentical(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := range 4 {
-		eventually(t, fmt.Sprintf("node %d reaches height %d", i, first.Height), 30*time.Second, func() error {
+		eventually.Nil(t, fmt.Sprintf("node %d reaches height %d", i, first.Height), 30*time.Second, func() error {
 			if s, err := cl(i).Status(ctx); err != nil || s.Height < first.Height {
 				return errString("behind")
 			}
@@ -94,7 +95,7 @@ func TestCluster_EventStreamsIdentical(t *testing.T) {
 	}
 	history := make([][]api.Event, 4)
 	for i := range 4 {
-		eventually(t, fmt.Sprintf("node %d reaches height %d", i, head.Height), 30*time.Second, func() error {
+		eventually.Nil(t, fmt.Sprintf("node %d reaches height %d", i, head.Height), 30*time.Second, func() error {
 			if s, err := cl(i).Status(ctx); err != nil || s.Height < head.Height {
 				return errString("behind")
 			}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/internal/eventually"
 )
 
 // TestCluster_StateSyncJoin: four validators take a snapshot every 5
@@ -94,7 +95,7 @@ func TestCluster_StateSyncJoin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the fifth node catches up", 60*time.Second, func() error {
+	eventually.Nil(t, "the fifth node catches up", 60*time.Second, func() error {
 		s, err := cl(4).Status(ctx)
 		if err != nil {
 			return err
@@ -110,7 +111,7 @@ func TestCluster_StateSyncJoin(t *testing.T) {
 			t.Fatal(err)
 		}
 		var re *did.ResolutionResult
-		eventually(t, "resolve "+d+" on node4", 30*time.Second, func() error {
+		eventually.Nil(t, "resolve "+d+" on node4", 30*time.Second, func() error {
 			var err error
 			re, err = cl(4).Resolve(ctx, d, did.Options{})
 			return err
@@ -123,7 +124,7 @@ func TestCluster_StateSyncJoin(t *testing.T) {
 	}
 	// Writes through the new node commit on the others.
 	d := createDID(t, ctx, cl(4))
-	eventually(t, "resolve on node2", 30*time.Second, func() error {
+	eventually.Nil(t, "resolve on node2", 30*time.Second, func() error {
 		_, err := cl(2).Resolve(ctx, d, did.Options{})
 		return err
 	})

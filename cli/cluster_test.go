@@ -21,6 +21,7 @@ import (
 	"github.com/weidgo/weid/chain/cometbft"
 	"github.com/weidgo/weid/client"
 	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/internal/eventually"
 	"github.com/weidgo/weid/node"
 )
 
@@ -77,22 +78,6 @@ func createFirstDID(t *testing.T, ctx context.Context, c *client.Client) string 
 		}
 		t.Logf("first write not accepted yet: %v", err)
 		time.Sleep(200 * time.Millisecond)
-	}
-}
-
-// eventually retries f every 50 ms until it succeeds or the deadline.
-func eventually(t *testing.T, what string, within time.Duration, f func() error) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for {
-		err := f()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: still failing after %v: %v", what, within, err)
-		}
-		time.Sleep(50 * time.Millisecond)
 	}
 }
 
@@ -168,7 +153,7 @@ func TestCluster_FourValidators(t *testing.T) {
 		dids = append(dids, createDID(t, ctx, cl(0)))
 	}
 	for _, d := range dids {
-		eventually(t, "resolve on D", 30*time.Second, func() error { return resolves(3, d) })
+		eventually.Nil(t, "resolve on D", 30*time.Second, func() error { return resolves(3, d) })
 	}
 
 	// Stop C: three of four validators (30 of 40 votes) still commit.
@@ -176,7 +161,7 @@ func TestCluster_FourValidators(t *testing.T) {
 	for range 3 {
 		dids = append(dids, createDID(t, ctx, cl(0)))
 	}
-	eventually(t, "resolve on B with C down", 30*time.Second, func() error { return resolves(1, dids[len(dids)-1]) })
+	eventually.Nil(t, "resolve on B with C down", 30*time.Second, func() error { return resolves(1, dids[len(dids)-1]) })
 
 	// Restart C: it catches up and serves the same documents.
 	urls[2], _ = startNode(t, home(2), clusterFlags...)
@@ -184,7 +169,7 @@ func TestCluster_FourValidators(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "C catches up", 60*time.Second, func() error {
+	eventually.Nil(t, "C catches up", 60*time.Second, func() error {
 		s, err := cl(2).Status(ctx)
 		if err != nil {
 			return err
@@ -211,7 +196,7 @@ func TestCluster_FourValidators(t *testing.T) {
 	}
 
 	// The same blocks at every height on every node.
-	eventually(t, "all nodes at A's height", 30*time.Second, func() error {
+	eventually.Nil(t, "all nodes at A's height", 30*time.Second, func() error {
 		for i := range 4 {
 			if s, err := cl(i).Status(ctx); err != nil || s.Height < headA.Height {
 				return errString("a node lags")
@@ -315,7 +300,7 @@ func TestLocalnet_Start(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	d := createFirstDID(t, ctx, client.New(urls[0]))
-	eventually(t, "resolve on the last node", 30*time.Second, func() error {
+	eventually.Nil(t, "resolve on the last node", 30*time.Second, func() error {
 		_, err := client.New(urls[3]).Resolve(ctx, d, did.Options{})
 		return err
 	})
@@ -363,7 +348,7 @@ func TestCluster_ValidatorAdmission(t *testing.T) {
 	// and the fifth node has power p.
 	validatorsAre := func(n int, p int64) {
 		t.Helper()
-		eventually(t, "validator set of "+itoa(n), 60*time.Second, func() error {
+		eventually.Nil(t, "validator set of "+itoa(n), 60*time.Second, func() error {
 			for i := range 5 {
 				s, err := cl(i).Status(ctx)
 				if err != nil {
@@ -408,7 +393,7 @@ func TestCluster_ValidatorAdmission(t *testing.T) {
 	}
 	// The chain commits with five validators, writes through the new one.
 	d := createDID(t, ctx, cl(4))
-	eventually(t, "resolve on A", 30*time.Second, func() error {
+	eventually.Nil(t, "resolve on A", 30*time.Second, func() error {
 		_, err := cl(0).Resolve(ctx, d, did.Options{})
 		return err
 	})
@@ -422,7 +407,7 @@ func TestCluster_ValidatorAdmission(t *testing.T) {
 	// (four validators, then five).
 	for _, h := range []string{added, removed} {
 		var out string
-		eventually(t, "prove "+h, 30*time.Second, func() error {
+		eventually.Nil(t, "prove "+h, 30*time.Second, func() error {
 			o, err := weidCommand("tx", "prove", h, "--node", urls[3]).CombinedOutput()
 			out = string(o)
 			if err != nil {
@@ -451,7 +436,7 @@ func TestCluster_ValidatorAdmission(t *testing.T) {
 		t.Fatalf("a commit proof checked against another validator set: %v", err)
 	}
 	d = createDID(t, ctx, cl(2))
-	eventually(t, "resolve on the observer", 30*time.Second, func() error {
+	eventually.Nil(t, "resolve on the observer", 30*time.Second, func() error {
 		_, err := cl(4).Resolve(ctx, d, did.Options{})
 		return err
 	})

@@ -12,6 +12,7 @@ import (
 
 	"github.com/weidgo/weid/client"
 	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/internal/eventually"
 )
 
 // lockedBuffer is a strings.Builder safe for a child's output and a test.
@@ -91,7 +92,7 @@ func TestLocalnet_NodeFaults(t *testing.T) {
 	}
 	resolves := func(url, d string) {
 		t.Helper()
-		eventually(t, "resolve "+d+" on "+url, time.Minute, func() error {
+		eventually.Nil(t, "resolve "+d+" on "+url, time.Minute, func() error {
 			_, err := client.New(url).Resolve(ctx, d, did.Options{})
 			return err
 		})
@@ -100,7 +101,7 @@ func TestLocalnet_NodeFaults(t *testing.T) {
 
 	// A validator crashes: reported, and the other three commit.
 	run("kill", "node3")
-	eventually(t, "the supervisor reports node3", 10*time.Second, func() error {
+	eventually.Nil(t, "the supervisor reports node3", 10*time.Second, func() error {
 		if !strings.Contains(reports.String(), "node node3 exited (signal: killed); the others keep running") {
 			return errString("not reported yet")
 		}
