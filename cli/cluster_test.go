@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -255,6 +256,29 @@ func tamper(t *testing.T, ledgerDir, prefix string) {
 // all.
 func TestLocalnet_Start(t *testing.T) {
 	skipUnlessCluster(t)
+	_, cmd, urls := startSupervisedLocalnet(t, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	d := createFirstDID(t, ctx, client.New(urls[0]))
+	eventually.Nil(t, "resolve on the last node", 30*time.Second, func() error {
+		_, err := client.New(urls[3]).Resolve(ctx, d, did.Options{})
+		return err
+	})
+	verifyBatchAcross(t, urls) // verify-batch --node over all four (verify_batch_nodes_test.go)
+	stopNode(t, cmd)
+	for _, u := range urls {
+		if _, err := client.New(u).Status(ctx); err == nil {
+			t.Fatalf("%s still answers after Ctrl-C", u)
+		}
+	}
+}
+
+// startSupervisedLocalnet writes a localnet of four validators in a new
+// directory and runs "weid localnet start" on it, its standard error to
+// stderr (nil: with its output); it returns the directory, the supervisor
+// and the four API URLs it printed, one a line, within two minutes.
+func startSupervisedLocalnet(t *testing.T, stderr io.Writer) (string, *exec.Cmd, []string) {
+	t.Helper()
 	dir := t.TempDir()
 	writeLocalnet(t, dir, 4)
 	cmd := weidCommand("localnet", "start", "--dir", dir)
@@ -263,6 +287,9 @@ func TestLocalnet_Start(t *testing.T) {
 		t.Fatal(err)
 	}
 	cmd.Stdout, cmd.Stderr = pw, pw
+	if stderr != nil {
+		cmd.Stderr = stderr
+	}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -297,20 +324,7 @@ func TestLocalnet_Start(t *testing.T) {
 			t.Fatalf("only %d URLs printed", len(urls))
 		}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	d := createFirstDID(t, ctx, client.New(urls[0]))
-	eventually.Nil(t, "resolve on the last node", 30*time.Second, func() error {
-		_, err := client.New(urls[3]).Resolve(ctx, d, did.Options{})
-		return err
-	})
-	verifyBatchAcross(t, urls) // verify-batch --node over all four (verify_batch_nodes_test.go)
-	stopNode(t, cmd)
-	for _, u := range urls {
-		if _, err := client.New(u).Status(ctx); err == nil {
-			t.Fatalf("%s still answers after Ctrl-C", u)
-		}
-	}
+	return dir, cmd, urls
 }
 
 // runWithTimeout runs cmd and returns its combined output, killing it after

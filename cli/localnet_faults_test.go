@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bufio"
 	"context"
 	"os"
 	"path/filepath"
@@ -41,19 +40,8 @@ func (l *lockedBuffer) String() string {
 // the restarted one included.
 func TestLocalnet_NodeFaults(t *testing.T) {
 	skipUnlessCluster(t)
-	dir := t.TempDir()
-	writeLocalnet(t, dir, 4)
-	sup := weidCommand("localnet", "start", "--dir", dir)
-	pr, pw, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
 	var reports lockedBuffer
-	sup.Stdout, sup.Stderr = pw, &reports
-	if err := sup.Start(); err != nil {
-		t.Fatal(err)
-	}
-	pw.Close()
+	dir, sup, urls := startSupervisedLocalnet(t, &reports)
 	t.Cleanup(func() {
 		if sup.ProcessState == nil {
 			_ = sup.Process.Kill()
@@ -72,14 +60,6 @@ func TestLocalnet_NodeFaults(t *testing.T) {
 			t.Logf("supervisor reports:\n%s", reports.String())
 		}
 	})
-	sc := bufio.NewScanner(pr)
-	var urls []string
-	for len(urls) < 4 && sc.Scan() {
-		urls = append(urls, sc.Text())
-	}
-	if len(urls) < 4 {
-		t.Fatalf("only %d URLs printed: %v", len(urls), sup.Wait())
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	run := func(args ...string) string {
