@@ -11,19 +11,9 @@ import (
 	"github.com/syndtr/goleveldb/leveldb"
 
 	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/internal/eventually"
 	"github.com/weidgo/weid/keys"
 )
-
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(time.Millisecond)
-	}
-}
 
 // TestSoloGroupCommit submits from many goroutines at once: every
 // submission gets a receipt for where its transaction is, and transactions
@@ -152,7 +142,7 @@ func TestSoloRejectsDuplicates(t *testing.T) {
 	if _, err := s.Submit(context.Background(), dup); errs.Code(err) != "tx.replay" {
 		t.Fatalf("duplicate Submit = %v, want tx.replay", err)
 	}
-	waitFor(t, "the transaction to commit", func() bool { _, _, ok, _ := e.l.TxLocation(c.Hash); return ok })
+	eventually.True(t, "the transaction to commit", 20*time.Second, func() bool { _, _, ok, _ := e.l.TxLocation(c.Hash); return ok })
 	// Once committed, it is still a replay.
 	if _, err := s.Submit(context.Background(), dup); errs.Code(err) != "tx.replay" {
 		t.Fatalf("Submit of a committed tx = %v, want tx.replay", err)
@@ -182,7 +172,7 @@ func TestSoloAsyncStatus(t *testing.T) {
 			t.Fatalf("Status right after SubmitAsync = %q, %v, %v", state, err, ok)
 		}
 	}
-	waitFor(t, "the block", func() bool { _, _, ok := s.Status(good.Hash); return !ok })
+	eventually.True(t, "the block", 20*time.Second, func() bool { _, _, ok := s.Status(good.Hash); return !ok })
 	if _, _, ok, err := e.l.TxLocation(good.Hash); !ok || err != nil {
 		t.Fatalf("the good transaction is not committed: %v", err)
 	}
@@ -222,7 +212,7 @@ func TestSoloSubmitReturnsRejection(t *testing.T) {
 	if e, ok := errs.As(err); !ok || e.Code != "tx.pending" || e.Status != http.StatusAccepted {
 		t.Fatalf("Submit with a short deadline = %v, want 202 tx.pending", err)
 	}
-	waitFor(t, "the abandoned transaction to commit", func() bool { _, _, ok, _ := e.l.TxLocation(c.Hash); return ok })
+	eventually.True(t, "the abandoned transaction to commit", 20*time.Second, func() bool { _, _, ok, _ := e.l.TxLocation(c.Hash); return ok })
 }
 
 func TestSoloBusy(t *testing.T) {
@@ -287,7 +277,7 @@ func TestSoloCloseCommitsQueued(t *testing.T) {
 		_, err := s.Submit(context.Background(), last)
 		done <- err
 	}()
-	waitFor(t, "the synchronous submission to queue", func() bool {
+	eventually.True(t, "the synchronous submission to queue", 20*time.Second, func() bool {
 		st, _, _ := s.Status(last.Hash)
 		_, _, committed, _ := e.l.TxLocation(last.Hash)
 		return st == "pending" || committed
@@ -341,7 +331,7 @@ func TestSoloStorageFailure(t *testing.T) {
 	if err := s.SubmitAsync(async); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the async rejection", func() bool { st, _, _ := s.Status(async.Hash); return st == "rejected" })
+	eventually.True(t, "the async rejection", 20*time.Second, func() bool { st, _, _ := s.Status(async.Hash); return st == "rejected" })
 	if _, err, _ := s.Status(async.Hash); errs.Code(err) != "ledger.unavailable" {
 		t.Fatalf("async status error %v", err)
 	}
@@ -386,7 +376,7 @@ func TestSoloLinger(t *testing.T) {
 	height := func(c *Checked) uint64 {
 		t.Helper()
 		var h uint64
-		waitFor(t, "the commit of "+string(c.Tx.Payload), func() bool { var ok bool; h, _, ok, _ = e.l.TxLocation(c.Hash); return ok })
+		eventually.True(t, "the commit of "+string(c.Tx.Payload), 20*time.Second, func() bool { var ok bool; h, _, ok, _ = e.l.TxLocation(c.Hash); return ok })
 		return h
 	}
 
@@ -406,7 +396,7 @@ func TestSoloLinger(t *testing.T) {
 	<-writing
 	s.Announce()
 	c4 := submit("4")
-	waitFor(t, "the engine to take transaction 4", func() bool { return len(s.in) == 0 })
+	eventually.True(t, "the engine to take transaction 4", 20*time.Second, func() bool { return len(s.in) == 0 })
 	gate <- struct{}{}
 	select {
 	case <-lingering:

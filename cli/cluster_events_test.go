@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"sync"
 	"testing"
@@ -13,6 +11,7 @@ import (
 
 	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/client"
+	"github.com/weidgo/weid/internal/eventually"
 )
 
 // TestCluster_EventStreamsIdentical: four validators on loopback; while
@@ -22,16 +21,10 @@ import (
 // ids, cursors and bodies, in the same order, on all four.
 func TestCluster_EventStreamsIdentical(t *testing.T) {
 	skipUnlessCluster(t)
-	dir := t.TempDir()
-	writeLocalnet(t, dir, 4)
-	urls := make([]string, 4)
-	cmds := make([]*exec.Cmd, 4)
-	for i := range 4 {
-		urls[i], cmds[i] = startNode(t, filepath.Join(dir, "node"+itoa(i)), clusterFlags...)
-	}
+	ln := startLocalnet(t)
+	cmds, cl := ln.Cmds, ln.Client
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	cl := func(i int) *client.Client { return client.New(urls[i]) }
 	createFirstDID(t, ctx, cl(0))
 	// A height every node has: "now" would differ between nodes that
 	// are a block apart, so the streams start from it.
@@ -40,7 +33,7 @@ func TestCluster_EventStreamsIdentical(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := range 4 {
-		eventually(t, fmt.Sprintf("node %d reaches height %d", i, first.Height), 30*time.Second, func() error {
+		eventually.Nil(t, fmt.Sprintf("node %d reaches height %d", i, first.Height), 30*time.Second, func() error {
 			if s, err := cl(i).Status(ctx); err != nil || s.Height < first.Height {
 				return errString("behind")
 			}
@@ -102,7 +95,7 @@ func TestCluster_EventStreamsIdentical(t *testing.T) {
 	}
 	history := make([][]api.Event, 4)
 	for i := range 4 {
-		eventually(t, fmt.Sprintf("node %d reaches height %d", i, head.Height), 30*time.Second, func() error {
+		eventually.Nil(t, fmt.Sprintf("node %d reaches height %d", i, head.Height), 30*time.Second, func() error {
 			if s, err := cl(i).Status(ctx); err != nil || s.Height < head.Height {
 				return errString("behind")
 			}

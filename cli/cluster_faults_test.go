@@ -22,6 +22,7 @@ import (
 	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/client"
+	"github.com/weidgo/weid/internal/eventually"
 	"github.com/weidgo/weid/node"
 )
 
@@ -111,7 +112,7 @@ func (f *faultLoad) progress(what string, n int) {
 	f.t.Helper()
 	from := f.ackedCount()
 	start := time.Now()
-	eventually(f.t, what+": writes commit", 90*time.Second, func() error {
+	eventually.Nil(f.t, what+": writes commit", 90*time.Second, func() error {
 		if c := f.ackedCount(); c < from+n {
 			return fmt.Errorf("%d of %d more writes acknowledged", c-from, n)
 		}
@@ -253,20 +254,14 @@ func (f *faultLoad) ack(hash, d string, height uint64) {
 // the same block and app hash at the final height.
 func TestCluster_Faults(t *testing.T) {
 	skipUnlessCluster(t)
-	dir := t.TempDir()
-	writeLocalnet(t, dir, 4)
-	home := func(i int) string { return filepath.Join(dir, "node"+itoa(i)) }
 	// A short commit wait, so that writes held up by a fault take the
 	// 202-then-poll path too.
-	flags := append([]string{"--commit-wait", "2s"}, clusterFlags...)
-	urls := make([]string, 4)
-	cmds := make([]*exec.Cmd, 4)
-	for i := range 4 {
-		urls[i], cmds[i] = startNode(t, home(i), flags...)
-	}
+	wait := []string{"--commit-wait", "2s"}
+	ln := startLocalnet(t, wait...)
+	home, urls, cmds, cl := ln.Home, ln.URLs, ln.Cmds, ln.Client
+	flags := append(wait, clusterFlags...)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	cl := func(i int) *client.Client { return client.New(urls[i]) }
 	createFirstDID(t, ctx, cl(0))
 	load := newFaultLoad(t, urls)
 	load.start(3)
@@ -288,7 +283,7 @@ func TestCluster_Faults(t *testing.T) {
 			t.Fatal(err)
 		}
 		start := time.Now()
-		eventually(t, "node"+itoa(i)+" catches up", 90*time.Second, func() error {
+		eventually.Nil(t, "node"+itoa(i)+" catches up", 90*time.Second, func() error {
 			si, err := cl(i).Status(ctx)
 			if err != nil {
 				return err
@@ -324,7 +319,7 @@ func TestCluster_Faults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "node2 catches up after the thaw", 90*time.Second, func() error {
+	eventually.Nil(t, "node2 catches up after the thaw", 90*time.Second, func() error {
 		s, err := cl(2).Status(ctx)
 		if err != nil {
 			return err
@@ -379,7 +374,7 @@ func TestCluster_Faults(t *testing.T) {
 	}
 	load.progress("node3 removed while down", 10)
 	restart(3, 0)
-	eventually(t, "three validators, node3 an observer", 60*time.Second, func() error {
+	eventually.Nil(t, "three validators, node3 an observer", 60*time.Second, func() error {
 		for i := range 4 {
 			s, err := cl(i).Status(ctx)
 			if err != nil {
@@ -420,7 +415,7 @@ func checkFaultOutcomes(t *testing.T, ctx context.Context, load *faultLoad, urls
 		}
 		head = max(head, s.Height)
 	}
-	eventually(t, "every node at the final height", 60*time.Second, func() error {
+	eventually.Nil(t, "every node at the final height", 60*time.Second, func() error {
 		for i, u := range urls {
 			if s, err := client.New(u).Status(ctx); err != nil || s.Height < head {
 				return fmt.Errorf("node%d lags (%v)", i, err)

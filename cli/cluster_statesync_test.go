@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/weidgo/weid/client"
 	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/internal/eventually"
 )
 
 // TestCluster_StateSyncJoin: four validators take a snapshot every 5
@@ -23,17 +23,13 @@ import (
 // verify against the genesis validators (weid did resolve --verify).
 func TestCluster_StateSyncJoin(t *testing.T) {
 	skipUnlessCluster(t)
-	dir := t.TempDir()
-	writeLocalnet(t, dir, 4)
-	home := func(i int) string { return filepath.Join(dir, "node"+itoa(i)) }
-	flags := append([]string{"--snapshot-interval", "5"}, clusterFlags...)
-	urls := make([]string, 5)
-	for i := range 4 {
-		urls[i], _ = startNode(t, home(i), flags...)
-	}
+	snapshots := []string{"--snapshot-interval", "5"}
+	ln := startLocalnet(t, snapshots...)
+	ln.URLs = append(ln.URLs, "") // the fifth node's, once it joins
+	dir, home, urls, cl := ln.Dir, ln.Home, ln.URLs, ln.Client
+	flags := append(snapshots, clusterFlags...)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	cl := func(i int) *client.Client { return client.New(urls[i]) }
 	dids := []string{createFirstDID(t, ctx, cl(0))}
 	for range 15 {
 		dids = append(dids, createDID(t, ctx, cl(0)))
@@ -99,7 +95,7 @@ func TestCluster_StateSyncJoin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the fifth node catches up", 60*time.Second, func() error {
+	eventually.Nil(t, "the fifth node catches up", 60*time.Second, func() error {
 		s, err := cl(4).Status(ctx)
 		if err != nil {
 			return err
@@ -115,7 +111,7 @@ func TestCluster_StateSyncJoin(t *testing.T) {
 			t.Fatal(err)
 		}
 		var re *did.ResolutionResult
-		eventually(t, "resolve "+d+" on node4", 30*time.Second, func() error {
+		eventually.Nil(t, "resolve "+d+" on node4", 30*time.Second, func() error {
 			var err error
 			re, err = cl(4).Resolve(ctx, d, did.Options{})
 			return err
@@ -128,7 +124,7 @@ func TestCluster_StateSyncJoin(t *testing.T) {
 	}
 	// Writes through the new node commit on the others.
 	d := createDID(t, ctx, cl(4))
-	eventually(t, "resolve on node2", 30*time.Second, func() error {
+	eventually.Nil(t, "resolve on node2", 30*time.Second, func() error {
 		_, err := cl(2).Resolve(ctx, d, did.Options{})
 		return err
 	})

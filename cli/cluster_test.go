@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -21,6 +22,7 @@ import (
 	"github.com/weidgo/weid/chain/cometbft"
 	"github.com/weidgo/weid/client"
 	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/internal/eventually"
 	"github.com/weidgo/weid/node"
 )
 
@@ -80,22 +82,6 @@ func createFirstDID(t *testing.T, ctx context.Context, c *client.Client) string 
 	}
 }
 
-// eventually retries f every 50 ms until it succeeds or the deadline.
-func eventually(t *testing.T, what string, within time.Duration, f func() error) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for {
-		err := f()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: still failing after %v: %v", what, within, err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
 // skipUnlessCluster skips the multi-process consortium tests unless
 // WEID_TEST_CLUSTER=1 ("make test-cluster", which CI runs).
 func skipUnlessCluster(t *testing.T) {
@@ -115,6 +101,31 @@ var clusterFlags = func() []string {
 	return f
 }()
 
+// localnet is a localnet of four validators written in a new directory,
+// each started as a node child (startNode) with the given flags and
+// clusterFlags.
+type localnet struct {
+	Dir  string
+	URLs []string
+	Cmds []*exec.Cmd
+}
+
+func startLocalnet(t *testing.T, flags ...string) *localnet {
+	t.Helper()
+	l := &localnet{Dir: t.TempDir(), URLs: make([]string, 4), Cmds: make([]*exec.Cmd, 4)}
+	writeLocalnet(t, l.Dir, 4)
+	for i := range 4 {
+		l.URLs[i], l.Cmds[i] = startNode(t, l.Home(i), append(flags, clusterFlags...)...)
+	}
+	return l
+}
+
+// Home is node i's home directory.
+func (l *localnet) Home(i int) string { return filepath.Join(l.Dir, "node"+itoa(i)) }
+
+// Client is a client of node i.
+func (l *localnet) Client(i int) *client.Client { return client.New(l.URLs[i]) }
+
 type errString string
 
 func (e errString) Error() string { return string(e) }
@@ -128,17 +139,10 @@ func (e errString) Error() string { return string(e) }
 // serving it.
 func TestCluster_FourValidators(t *testing.T) {
 	skipUnlessCluster(t)
-	dir := t.TempDir()
-	writeLocalnet(t, dir, 4)
-	home := func(i int) string { return filepath.Join(dir, "node"+itoa(i)) }
-	urls := make([]string, 4)
-	cmds := make([]*exec.Cmd, 4)
-	for i := range 4 {
-		urls[i], cmds[i] = startNode(t, home(i), clusterFlags...)
-	}
+	ln := startLocalnet(t)
+	home, urls, cmds, cl := ln.Home, ln.URLs, ln.Cmds, ln.Client
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	cl := func(i int) *client.Client { return client.New(urls[i]) }
 	resolves := func(i int, d string) error {
 		_, err := cl(i).Resolve(ctx, d, did.Options{})
 		return err
@@ -150,7 +154,7 @@ func TestCluster_FourValidators(t *testing.T) {
 		dids = append(dids, createDID(t, ctx, cl(0)))
 	}
 	for _, d := range dids {
-		eventually(t, "resolve on D", 30*time.Second, func() error { return resolves(3, d) })
+		eventually.Nil(t, "resolve on D", 30*time.Second, func() error { return resolves(3, d) })
 	}
 
 	// Stop C: three of four validators (30 of 40 votes) still commit.
@@ -158,7 +162,7 @@ func TestCluster_FourValidators(t *testing.T) {
 	for range 3 {
 		dids = append(dids, createDID(t, ctx, cl(0)))
 	}
-	eventually(t, "resolve on B with C down", 30*time.Second, func() error { return resolves(1, dids[len(dids)-1]) })
+	eventually.Nil(t, "resolve on B with C down", 30*time.Second, func() error { return resolves(1, dids[len(dids)-1]) })
 
 	// Restart C: it catches up and serves the same documents.
 	urls[2], _ = startNode(t, home(2), clusterFlags...)
@@ -166,7 +170,7 @@ func TestCluster_FourValidators(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "C catches up", 60*time.Second, func() error {
+	eventually.Nil(t, "C catches up", 60*time.Second, func() error {
 		s, err := cl(2).Status(ctx)
 		if err != nil {
 			return err
@@ -193,7 +197,7 @@ func TestCluster_FourValidators(t *testing.T) {
 	}
 
 	// The same blocks at every height on every node.
-	eventually(t, "all nodes at A's height", 30*time.Second, func() error {
+	eventually.Nil(t, "all nodes at A's height", 30*time.Second, func() error {
 		for i := range 4 {
 			if s, err := cl(i).Status(ctx); err != nil || s.Height < headA.Height {
 				return errString("a node lags")
@@ -252,6 +256,29 @@ func tamper(t *testing.T, ledgerDir, prefix string) {
 // all.
 func TestLocalnet_Start(t *testing.T) {
 	skipUnlessCluster(t)
+	_, cmd, urls := startSupervisedLocalnet(t, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	d := createFirstDID(t, ctx, client.New(urls[0]))
+	eventually.Nil(t, "resolve on the last node", 30*time.Second, func() error {
+		_, err := client.New(urls[3]).Resolve(ctx, d, did.Options{})
+		return err
+	})
+	verifyBatchAcross(t, urls) // verify-batch --node over all four (verify_batch_nodes_test.go)
+	stopNode(t, cmd)
+	for _, u := range urls {
+		if _, err := client.New(u).Status(ctx); err == nil {
+			t.Fatalf("%s still answers after Ctrl-C", u)
+		}
+	}
+}
+
+// startSupervisedLocalnet writes a localnet of four validators in a new
+// directory and runs "weid localnet start" on it, its standard error to
+// stderr (nil: with its output); it returns the directory, the supervisor
+// and the four API URLs it printed, one a line, within two minutes.
+func startSupervisedLocalnet(t *testing.T, stderr io.Writer) (string, *exec.Cmd, []string) {
+	t.Helper()
 	dir := t.TempDir()
 	writeLocalnet(t, dir, 4)
 	cmd := weidCommand("localnet", "start", "--dir", dir)
@@ -260,6 +287,9 @@ func TestLocalnet_Start(t *testing.T) {
 		t.Fatal(err)
 	}
 	cmd.Stdout, cmd.Stderr = pw, pw
+	if stderr != nil {
+		cmd.Stderr = stderr
+	}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -294,20 +324,7 @@ func TestLocalnet_Start(t *testing.T) {
 			t.Fatalf("only %d URLs printed", len(urls))
 		}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	d := createFirstDID(t, ctx, client.New(urls[0]))
-	eventually(t, "resolve on the last node", 30*time.Second, func() error {
-		_, err := client.New(urls[3]).Resolve(ctx, d, did.Options{})
-		return err
-	})
-	verifyBatchAcross(t, urls) // verify-batch --node over all four (verify_batch_nodes_test.go)
-	stopNode(t, cmd)
-	for _, u := range urls {
-		if _, err := client.New(u).Status(ctx); err == nil {
-			t.Fatalf("%s still answers after Ctrl-C", u)
-		}
-	}
+	return dir, cmd, urls
 }
 
 // runWithTimeout runs cmd and returns its combined output, killing it after
@@ -345,7 +362,7 @@ func TestCluster_ValidatorAdmission(t *testing.T) {
 	// and the fifth node has power p.
 	validatorsAre := func(n int, p int64) {
 		t.Helper()
-		eventually(t, "validator set of "+itoa(n), 60*time.Second, func() error {
+		eventually.Nil(t, "validator set of "+itoa(n), 60*time.Second, func() error {
 			for i := range 5 {
 				s, err := cl(i).Status(ctx)
 				if err != nil {
@@ -390,7 +407,7 @@ func TestCluster_ValidatorAdmission(t *testing.T) {
 	}
 	// The chain commits with five validators, writes through the new one.
 	d := createDID(t, ctx, cl(4))
-	eventually(t, "resolve on A", 30*time.Second, func() error {
+	eventually.Nil(t, "resolve on A", 30*time.Second, func() error {
 		_, err := cl(0).Resolve(ctx, d, did.Options{})
 		return err
 	})
@@ -404,7 +421,7 @@ func TestCluster_ValidatorAdmission(t *testing.T) {
 	// (four validators, then five).
 	for _, h := range []string{added, removed} {
 		var out string
-		eventually(t, "prove "+h, 30*time.Second, func() error {
+		eventually.Nil(t, "prove "+h, 30*time.Second, func() error {
 			o, err := weidCommand("tx", "prove", h, "--node", urls[3]).CombinedOutput()
 			out = string(o)
 			if err != nil {
@@ -433,7 +450,7 @@ func TestCluster_ValidatorAdmission(t *testing.T) {
 		t.Fatalf("a commit proof checked against another validator set: %v", err)
 	}
 	d = createDID(t, ctx, cl(2))
-	eventually(t, "resolve on the observer", 30*time.Second, func() error {
+	eventually.Nil(t, "resolve on the observer", 30*time.Second, func() error {
 		_, err := cl(4).Resolve(ctx, d, did.Options{})
 		return err
 	})

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bufio"
 	"context"
 	"os"
 	"path/filepath"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/weidgo/weid/client"
 	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/internal/eventually"
 )
 
 // lockedBuffer is a strings.Builder safe for a child's output and a test.
@@ -40,19 +40,8 @@ func (l *lockedBuffer) String() string {
 // the restarted one included.
 func TestLocalnet_NodeFaults(t *testing.T) {
 	skipUnlessCluster(t)
-	dir := t.TempDir()
-	writeLocalnet(t, dir, 4)
-	sup := weidCommand("localnet", "start", "--dir", dir)
-	pr, pw, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
 	var reports lockedBuffer
-	sup.Stdout, sup.Stderr = pw, &reports
-	if err := sup.Start(); err != nil {
-		t.Fatal(err)
-	}
-	pw.Close()
+	dir, sup, urls := startSupervisedLocalnet(t, &reports)
 	t.Cleanup(func() {
 		if sup.ProcessState == nil {
 			_ = sup.Process.Kill()
@@ -71,14 +60,6 @@ func TestLocalnet_NodeFaults(t *testing.T) {
 			t.Logf("supervisor reports:\n%s", reports.String())
 		}
 	})
-	sc := bufio.NewScanner(pr)
-	var urls []string
-	for len(urls) < 4 && sc.Scan() {
-		urls = append(urls, sc.Text())
-	}
-	if len(urls) < 4 {
-		t.Fatalf("only %d URLs printed: %v", len(urls), sup.Wait())
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	run := func(args ...string) string {
@@ -91,7 +72,7 @@ func TestLocalnet_NodeFaults(t *testing.T) {
 	}
 	resolves := func(url, d string) {
 		t.Helper()
-		eventually(t, "resolve "+d+" on "+url, time.Minute, func() error {
+		eventually.Nil(t, "resolve "+d+" on "+url, time.Minute, func() error {
 			_, err := client.New(url).Resolve(ctx, d, did.Options{})
 			return err
 		})
@@ -100,7 +81,7 @@ func TestLocalnet_NodeFaults(t *testing.T) {
 
 	// A validator crashes: reported, and the other three commit.
 	run("kill", "node3")
-	eventually(t, "the supervisor reports node3", 10*time.Second, func() error {
+	eventually.Nil(t, "the supervisor reports node3", 10*time.Second, func() error {
 		if !strings.Contains(reports.String(), "node node3 exited (signal: killed); the others keep running") {
 			return errString("not reported yet")
 		}

@@ -54,26 +54,31 @@ func batchNode(t *testing.T, wrap func(http.Handler) http.Handler) *httptest.Ser
 	return srv
 }
 
-// cutAfter is a ResponseWriter that aborts the connection (as a node that
-// crashes mid-answer) once limit bytes of the answer were written.
-type cutAfter struct {
+// stopAfter is a ResponseWriter that, once limit bytes of the answer were
+// written, flushes them and calls stop, then fails: a node that fails
+// mid-answer (stop panics with http.ErrAbortHandler for one whose
+// connection drops, blocks for one that freezes).
+type stopAfter struct {
 	http.ResponseWriter
 	limit, n int
+	stop     func()
 }
 
-func (w *cutAfter) Write(p []byte) (int, error) {
+func (w *stopAfter) Write(p []byte) (int, error) {
 	if w.n+len(p) > w.limit {
+		_, _ = w.ResponseWriter.Write(p[:w.limit-w.n])
+		w.n = w.limit
 		if f, ok := w.ResponseWriter.(http.Flusher); ok {
-			_, _ = w.ResponseWriter.Write(p[:w.limit-w.n])
 			f.Flush()
 		}
-		panic(http.ErrAbortHandler)
+		w.stop()
+		return 0, http.ErrAbortHandler
 	}
 	w.n += len(p)
 	return w.ResponseWriter.Write(p)
 }
 
-func (w *cutAfter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+func (w *stopAfter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // TestVerifyBatch_SpreadAcrossNodes: --node URL1,URL2,URL3 spreads a stream
 // over three nodes in chunks; the second node verifies one chunk, then cuts
@@ -115,7 +120,7 @@ func TestVerifyBatch_SpreadAcrossNodes(t *testing.T) {
 			case 1:
 				next.ServeHTTP(w, r)
 			case 2:
-				next.ServeHTTP(&cutAfter{ResponseWriter: w, limit: 3000}, r) // a few results, then the connection drops
+				next.ServeHTTP(&stopAfter{ResponseWriter: w, limit: 3000, stop: func() { panic(http.ErrAbortHandler) }}, r) // a few results, then the connection drops
 			default:
 				http.Error(w, `{"code":"ledger.unavailable","status":503}`, http.StatusServiceUnavailable)
 			}
@@ -206,35 +211,6 @@ func verifyBatchAcross(t *testing.T, urls []string) {
 	}
 }
 
-// hangAfter is a ResponseWriter that, once limit bytes of the answer were
-// written, flushes them and then blocks until release is closed or the
-// request ends: a node frozen (SIGSTOP) mid-answer, its connection open.
-type hangAfter struct {
-	http.ResponseWriter
-	limit, n int
-	release  <-chan struct{}
-	done     <-chan struct{}
-}
-
-func (w *hangAfter) Write(p []byte) (int, error) {
-	if w.n+len(p) > w.limit {
-		_, _ = w.ResponseWriter.Write(p[:w.limit-w.n])
-		w.n = w.limit
-		if f, ok := w.ResponseWriter.(http.Flusher); ok {
-			f.Flush()
-		}
-		select {
-		case <-w.release:
-		case <-w.done:
-		}
-		return 0, http.ErrAbortHandler
-	}
-	w.n += len(p)
-	return w.ResponseWriter.Write(p)
-}
-
-func (w *hangAfter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
 // TestVerifyBatch_HungNodeTimesOut: of three nodes, the second hangs — on
 // its first chunk after a few results, and on every later request before
 // answering anything — with its connections open, as a frozen (SIGSTOP)
@@ -259,14 +235,17 @@ func TestVerifyBatch_HungNodeTimesOut(t *testing.T) {
 				next.ServeHTTP(w, r)
 				return
 			}
+			hang := func() {
+				select {
+				case <-release:
+				case <-r.Context().Done():
+				}
+			}
 			if calls.Add(1) == 1 {
-				next.ServeHTTP(&hangAfter{ResponseWriter: w, limit: 2000, release: release, done: r.Context().Done()}, r)
+				next.ServeHTTP(&stopAfter{ResponseWriter: w, limit: 2000, stop: hang}, r) // a few results, then frozen
 				return
 			}
-			select {
-			case <-release:
-			case <-r.Context().Done():
-			}
+			hang()
 		})
 	}
 	urls := []string{batchNode(t, nil).URL, batchNode(t, hung).URL, batchNode(t, nil).URL}

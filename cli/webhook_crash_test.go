@@ -23,6 +23,7 @@ import (
 
 	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/client"
+	"github.com/weidgo/weid/internal/eventually"
 	"github.com/weidgo/weid/node"
 )
 
@@ -191,7 +192,7 @@ func TestCrash_KillDashNineWebhooksDeliverEveryEvent(t *testing.T) {
 			from = p.Next
 		}
 	}
-	eventually(t, "every event delivered", 90*time.Second, func() error {
+	eventually.Nil(t, "every event delivered", 90*time.Second, func() error {
 		rcv.mu.Lock()
 		defer rcv.mu.Unlock()
 		for path, w := range want {

@@ -11,6 +11,7 @@ import (
 	"github.com/weidgo/weid/client"
 	"github.com/weidgo/weid/exchange"
 	"github.com/weidgo/weid/grants"
+	"github.com/weidgo/weid/internal/eventually"
 	"github.com/weidgo/weid/node"
 )
 
@@ -29,7 +30,7 @@ func TestExchange_RevocationThroughEventsWithinASecond(t *testing.T) {
 		followed = exchange.Follow(ctx, l, client.New(w0url(l)), nil)
 		return followed
 	})
-	eventually(t, 5*time.Second, followed.Live)
+	eventually.True(t, "the follower is live", 5*time.Second, followed.Live)
 	scope := []string{"degree"}
 	const rounds = 5
 	var delays []time.Duration
@@ -81,14 +82,3 @@ func TestExchange_RevocationThroughEventsWithinASecond(t *testing.T) {
 
 // w0url is the node URL of a NodeLedger.
 func w0url(l exchange.Ledger) string { return l.(exchange.NodeLedger).Client.BaseURL }
-
-func eventually(t *testing.T, within time.Duration, ok func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatalf("not true within %v", within)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}

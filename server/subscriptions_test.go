@@ -20,6 +20,7 @@ import (
 
 	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/client"
+	"github.com/weidgo/weid/internal/eventually"
 	"github.com/weidgo/weid/node"
 )
 
@@ -81,7 +82,7 @@ func TestSubscriptions_DeliverSignedEventsAndBelongToTheirAccount(t *testing.T) 
 		}
 		dids = append(dids, d)
 	}
-	waitFor(t, func() bool { mu.Lock(); defer mu.Unlock(); return len(bodies) >= 2 })
+	eventually.True(t, "two deliveries", 30*time.Second, func() bool { mu.Lock(); defer mu.Unlock(); return len(bodies) >= 2 })
 	key, _ := base64.StdEncoding.DecodeString(strings.TrimPrefix(sub.Secret, "whsec_"))
 	mu.Lock()
 	for i, b := range bodies[:2] {
@@ -92,7 +93,7 @@ func TestSubscriptions_DeliverSignedEventsAndBelongToTheirAccount(t *testing.T) 
 		}
 	}
 	mu.Unlock()
-	waitFor(t, func() bool { s, err := admin.Subscription(ctx, sub.ID); return err == nil && s.Delivered == 2 })
+	eventually.True(t, "the delivered count of 2", 30*time.Second, func() bool { s, err := admin.Subscription(ctx, sub.ID); return err == nil && s.Delivered == 2 })
 	got, _ := admin.Subscription(ctx, sub.ID)
 	if got.Secret != "" || got.Cursor == "" {
 		t.Fatalf("read back %+v", got)
@@ -116,7 +117,7 @@ func TestSubscriptions_DeliverSignedEventsAndBelongToTheirAccount(t *testing.T) 
 	}
 
 	// The bank account's custodial DID is delivered too.
-	waitFor(t, func() bool {
+	eventually.True(t, "the delivery of the bank's custodial DID", 30*time.Second, func() bool {
 		mu.Lock()
 		defer mu.Unlock()
 		return len(bodies) == 3 && strings.Contains(bodies[2], other.DID)
@@ -137,7 +138,7 @@ func TestSubscriptions_DeliverSignedEventsAndBelongToTheirAccount(t *testing.T) 
 	if _, err := admin.SetSubscriptionActive(ctx, sub.ID, true); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, func() bool {
+	eventually.True(t, "the delivery after resuming", 30*time.Second, func() bool {
 		mu.Lock()
 		defer mu.Unlock()
 		return len(bodies) == 4 && strings.Contains(bodies[3], paused)
@@ -147,16 +148,5 @@ func TestSubscriptions_DeliverSignedEventsAndBelongToTheirAccount(t *testing.T) 
 	}
 	if _, err := admin.Subscription(ctx, sub.ID); !errors.As(err, &ce) || ce.Code != "subscription.notFound" {
 		t.Fatalf("a deleted subscription: %v", err)
-	}
-}
-
-func waitFor(t *testing.T, ok func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatal("timed out")
-		}
-		time.Sleep(10 * time.Millisecond)
 	}
 }

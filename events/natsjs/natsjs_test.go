@@ -17,6 +17,7 @@ import (
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/events"
 	"github.com/weidgo/weid/events/natsjs"
+	"github.com/weidgo/weid/internal/eventually"
 	"github.com/weidgo/weid/internal/natstest"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/node"
@@ -110,21 +111,6 @@ func sameStream(t *testing.T, url string, want []api.Event) error {
 	return nil
 }
 
-func eventually(t *testing.T, within time.Duration, f func() error) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for {
-		err := f()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatal(err)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
 // TestPublisher_EveryEventOnceInOrderAcrossRestarts: a node publishes its
 // history and new events to JetStream; while the NATS server is down and
 // while the node runs without --events-nats, events accumulate; after the
@@ -141,7 +127,7 @@ func TestPublisher_EveryEventOnceInOrderAcrossRestarts(t *testing.T) {
 		t.Fatal(err)
 	}
 	createDIDs(t, n, 20)
-	eventually(t, 10*time.Second, func() error { return sameStream(t, url, ledgerEvents(t, n)) })
+	eventually.Nil(t, "the stream holds the ledger's events", 10*time.Second, func() error { return sameStream(t, url, ledgerEvents(t, n)) })
 
 	// The broker goes away; the node goes on; the broker comes back on
 	// the same port and store.
@@ -151,7 +137,7 @@ func TestPublisher_EveryEventOnceInOrderAcrossRestarts(t *testing.T) {
 	createDIDs(t, n, 15)
 	natstest.Start(t, filepath.Join(storeDir, "js"), port)
 	createDIDs(t, n, 5)
-	eventually(t, 20*time.Second, func() error { return sameStream(t, url, ledgerEvents(t, n)) })
+	eventually.Nil(t, "the stream holds the ledger's events", 20*time.Second, func() error { return sameStream(t, url, ledgerEvents(t, n)) })
 
 	// The node restarts without NATS, writes, and restarts with it.
 	n.Close()
@@ -167,7 +153,7 @@ func TestPublisher_EveryEventOnceInOrderAcrossRestarts(t *testing.T) {
 	}
 	defer n.Close()
 	createDIDs(t, n, 3)
-	eventually(t, 10*time.Second, func() error { return sameStream(t, url, ledgerEvents(t, n)) })
+	eventually.Nil(t, "the stream holds the ledger's events", 10*time.Second, func() error { return sameStream(t, url, ledgerEvents(t, n)) })
 }
 
 func TestCheck_RefusesBadURLsAndStreamNames(t *testing.T) {
@@ -194,7 +180,7 @@ func TestPublisher_EventsOverMaxPayloadArePublishedAsReferences(t *testing.T) {
 	}
 	defer n.Close()
 	createDIDs(t, n, 5)
-	eventually(t, 10*time.Second, func() error { return sameStream(t, url, ledgerEvents(t, n)) })
+	eventually.Nil(t, "the stream holds the ledger's events", 10*time.Second, func() error { return sameStream(t, url, ledgerEvents(t, n)) })
 	truncated := 0
 	for _, m := range streamMessages(t, url) {
 		big := len(m.Data()) > 1500-1024
