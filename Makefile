@@ -98,6 +98,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzCompareUTF16$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./ldproof
 	$(GO) test -run '^$$' -fuzz '^FuzzContextPrefix$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./ldproof
 	$(GO) test -run '^$$' -fuzz '^FuzzCanonicalForms$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./ldproof
+	$(GO) test -run '^$$' -fuzz '^FuzzAbsoluteIRI$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./ldproof
 	$(GO) test -run '^$$' -fuzz '^FuzzPayloads$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./evidence
 	$(GO) test -run '^$$' -fuzz '^FuzzValidHash$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./evidence
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./grants

@@ -11,10 +11,9 @@ import (
 	"github.com/weidgo/weid/schemas"
 )
 
-// TestBatch_AccreditationFollowsTheLedger: a batch reads an issuer's trust
-// registry entry once per ledger height, and a chunk verified after the
-// registry changed sees the change (accredited, then derecognized).
-func TestBatch_AccreditationFollowsTheLedger(t *testing.T) {
+// batchOfDiplomas returns a ledger, an accredited university on it, three
+// vc+jwt diplomas it issued and a verifier an hour later.
+func batchOfDiplomas(t *testing.T) (*ledger, *actor, []credential.Secured, *credential.Verifier) {
 	e := newLedger(t)
 	uni := e.issuer(t, keys.Ed25519, "Example University")
 	alice := e.User(t, keys.Ed25519)
@@ -22,7 +21,14 @@ func TestBatch_AccreditationFollowsTheLedger(t *testing.T) {
 	for range 3 {
 		items = append(items, credential.Secured{Format: credential.FormatJWT, Token: issue(t, e, signerOf(uni), diploma(t, uni.DID, alice.DID, nil))})
 	}
-	v := e.verifier(e.Now.Add(time.Hour))
+	return e, uni, items, e.verifier(e.Now.Add(time.Hour))
+}
+
+// TestBatch_AccreditationFollowsTheLedger: a batch reads an issuer's trust
+// registry entry once per ledger height, and a chunk verified after the
+// registry changed sees the change (accredited, then derecognized).
+func TestBatch_AccreditationFollowsTheLedger(t *testing.T) {
+	e, uni, items, v := batchOfDiplomas(t)
 	b := v.NewBatch(credential.Policy{RequireAccreditation: true})
 	for i, r := range b.VerifyChunk(ctx, items) {
 		want(t, r, true, with(credential.CheckAccreditation, passed))
@@ -41,14 +47,7 @@ func TestBatch_AccreditationFollowsTheLedger(t *testing.T) {
 // after a new version was published is validated against it (here one that
 // requires a claim the diplomas lack).
 func TestBatch_SchemaVersionFollowsTheLedger(t *testing.T) {
-	e := newLedger(t)
-	uni := e.issuer(t, keys.Ed25519, "Example University")
-	alice := e.User(t, keys.Ed25519)
-	var items []credential.Secured
-	for range 3 {
-		items = append(items, credential.Secured{Format: credential.FormatJWT, Token: issue(t, e, signerOf(uni), diploma(t, uni.DID, alice.DID, nil))})
-	}
-	v := e.verifier(e.Now.Add(time.Hour))
+	e, _, items, v := batchOfDiplomas(t)
 	b := v.NewBatch(credential.Policy{})
 	for range 2 {
 		for _, r := range b.VerifyChunk(ctx, items) {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gowebpki/jcs"
 	"github.com/piprate/json-gold/ld"
@@ -34,7 +35,22 @@ const (
 // checks, which cost more than the rest of signing, and refuses what that
 // step would silently drop.
 func nodeMapToQuads(nodeMap map[string]any, issuer *ld.IdentifierIssuer) ([]quad, error) {
-	var out []quad
+	// One statement per value at least (lists make more): the quads,
+	// 224 bytes each, are allocated once at about their number instead
+	// of copied at every doubling (5% of an eddsa-rdfc-2022 verification).
+	n := 0
+	for _, gv := range nodeMap {
+		graph, _ := gv.(map[string]any)
+		for _, nv := range graph {
+			node, _ := nv.(map[string]any)
+			for prop, vs := range node {
+				if values, ok := vs.([]any); ok && (prop == "@type" || !strings.HasPrefix(prop, "@")) {
+					n += len(values)
+				}
+			}
+		}
+	}
+	out := make([]quad, 0, min(n, maxRDFQuads+1))
 	names := sortedKeys(nodeMap)
 	for _, gname := range names {
 		var g term
@@ -126,13 +142,33 @@ func absoluteIRI(s string) bool {
 			return false
 		}
 	}
-	for _, r := range s[colon+1:] {
-		if r <= 0x20 || r == 0x7f || strings.ContainsRune("<>\"{}|^`\\", r) || r == 0x85 || r == 0xa0 || r == 0x2028 || r == 0x2029 || r == 0xfffd {
-			return false
+	for i := colon + 1; i < len(s); i++ {
+		if c := s[i]; c < utf8.RuneSelf {
+			if notInIRI[c] {
+				return false
+			}
+			continue
 		}
+		// Not ASCII: the runes checked one by one (an invalid byte
+		// decodes as U+FFFD).
+		for _, r := range s[i:] {
+			if r < utf8.RuneSelf && notInIRI[r] || r == 0x85 || r == 0xa0 || r == 0x2028 || r == 0x2029 || r == 0xfffd {
+				return false
+			}
+		}
+		return true
 	}
 	return true
 }
+
+// notInIRI marks the ASCII characters absoluteIRI refuses after the
+// scheme: white space and controls (up to U+0020, U+007F) and <>"{}|^`\.
+var notInIRI = func() (t [utf8.RuneSelf]bool) {
+	for c := range utf8.RuneSelf {
+		t[c] = c <= 0x20 || c == 0x7f || strings.ContainsRune("<>\"{}|^`\\", rune(c))
+	}
+	return t
+}()
 
 // objectToTerm converts an expanded value, list or node reference (JSON-LD
 // 1.1 API §8.6 Object to RDF, §8.7 List to RDF).

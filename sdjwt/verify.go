@@ -412,7 +412,13 @@ func (w *walker) value(v any, parent int) (any, error) {
 // object processes the object m, at w.pointer(); top says it is the
 // payload.
 func (w *walker) object(m map[string]any, parent int, top bool) (map[string]any, error) {
-	out := make(map[string]any, len(m))
+	// Sized for the disclosed members too (a few more for decoys): an
+	// SD-JWT VC's claims map no longer grows while they go in.
+	n := len(m)
+	if sd, ok := m["_sd"].([]any); ok {
+		n += len(sd) - 1
+	}
+	out := make(map[string]any, n)
 	for k, v := range m {
 		if k == "_sd" || top && k == "_sd_alg" {
 			continue
