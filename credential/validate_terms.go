@@ -22,7 +22,6 @@ package credential
 // shortcut to never accept what the expansion refuses.
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -155,7 +154,7 @@ func expandREC(doc map[string]any) ([]any, error) {
 	opts.ProcessingMode = ld.JsonLd_1_1
 	opts.DocumentLoader = loader
 	opts.SafeMode = true
-	return ld.NewJsonLdProcessor().Expand(doubles(doc), opts)
+	return ld.NewJsonLdProcessor().Expand(ldproof.ForJSONLD(doc), opts)
 }
 
 // expandedIRIs checks an expanded document: member names are absolute
@@ -223,7 +222,7 @@ func undefinedMember(doc map[string]any) string {
 		if i == 32 || name == "id" || name == "type" {
 			break
 		}
-		if _, err := expandREC(withoutMember(doc, name).(map[string]any)); err == nil {
+		if _, err := expandREC(ldproof.WithoutMembers(doc, name)); err == nil {
 			return name
 		}
 	}
@@ -247,55 +246,6 @@ func memberDepths(v any, level int, depth map[string]int) {
 			memberDepths(e, level+1, depth)
 		}
 	}
-}
-
-func withoutMember(v any, name string) any {
-	switch v := v.(type) {
-	case []any:
-		out := make([]any, len(v))
-		for i, e := range v {
-			out[i] = withoutMember(e, name)
-		}
-		return out
-	case map[string]any:
-		out := make(map[string]any, len(v))
-		for k, e := range v {
-			switch {
-			case k == name:
-			case k == "@context":
-				out[k] = e
-			default:
-				out[k] = withoutMember(e, name)
-			}
-		}
-		return out
-	}
-	return v
-}
-
-// doubles copies a decoded document into the form json-gold expects:
-// numbers as float64 (JSON-LD reads JSON numbers as doubles).
-func doubles(v any) any {
-	switch v := v.(type) {
-	case []any:
-		out := make([]any, len(v))
-		for i, e := range v {
-			out[i] = doubles(e)
-		}
-		return out
-	case map[string]any:
-		out := make(map[string]any, len(v))
-		for k, e := range v {
-			out[k] = doubles(e)
-		}
-		return out
-	case json.Number:
-		if f, err := v.Float64(); err == nil {
-			return f
-		}
-		return string(v)
-	}
-	return v
 }
 
 // recLoader serves the embedded contexts, the VC 2.0 base context with
@@ -343,10 +293,11 @@ func absoluteIRI(s string) bool {
 	if colon < 1 || len(s) > maxURLLength {
 		return false
 	}
-	for i := 0; i < colon; i++ {
-		c := s[i]
-		letter := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
-		if !letter && (i == 0 || !(c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.')) {
+	if !schemeByte[s[0]] || s[0] < 'A' {
+		return false // a scheme begins with a letter
+	}
+	for i := 1; i < colon; i++ {
+		if !schemeByte[s[i]] {
 			return false
 		}
 	}
@@ -366,6 +317,15 @@ var notInIRI = func() (t [256]bool) {
 	t[0x7f] = true
 	for _, c := range []byte(`<>"{}|\^` + "`") {
 		t[c] = true
+	}
+	return t
+}()
+
+// schemeByte marks the bytes of a URI scheme (RFC 3986 §3.1): letters,
+// digits, '+', '-', '.'.
+var schemeByte = func() (t [256]bool) {
+	for c := 0; c < 256; c++ {
+		t[c] = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.'
 	}
 	return t
 }()

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // termCorpus is documents the term check is held to: the VC Data Model
@@ -214,4 +215,53 @@ func BenchmarkCheckTerms(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestOneStructuralValidator: the VC 2.0 rules (issue 19 items 1–5 and
+// the term check) hold for every securing mechanism, at issuance, and for
+// a vc+jwt signed without weid's issuance checks, at verification.
+func TestOneStructuralValidator(t *testing.T) {
+	iss := newKeyIssuer(t)
+	v := keyVerifier()
+	ctx := t.Context()
+	for name, extra := range map[string]map[string]any{
+		"language object with an extra member (§11.1)": {"name": map[string]any{"@value": "x", "@language": "en", "url": "did:example:x"}},
+		"evidence without a type (§5.6)":               {"evidence": map[string]any{"id": "https://ex.org/e/1"}},
+		"termsOfUse without a type (§5.5)":             {"termsOfUse": map[string]any{}},
+		"explicit null issuer (§4.7)":                  {"issuer": nil},
+		"relatedResource without a digest (§5.3)":      {"relatedResource": []any{map[string]any{"id": "https://ex.org/r"}}},
+		"a number in @context (§4.3)":                  {"@context": []any{ContextV2, json.Number("5")}},
+		"a type that maps to no URL (§4.5)":            {"@context": []any{ContextV2, map[string]any{"@vocab": nil}}},
+		"a protected term redefined (§4.3, §5.2)":      {"@context": []any{ContextV2, map[string]any{"VerifiableCredential": "https://ex.org/#VC"}}},
+	} {
+		m := mustObject(t, diCredential(t, iss.did))
+		for k, x := range extra {
+			m[k] = x
+		}
+		if _, ok := extra["@context"]; ok {
+			m["credentialSubject"] = map[string]any{"id": "did:example:alice"}
+			m["type"] = []any{"VerifiableCredential", "ExampleDegreeCredential"}
+		}
+		doc, _ := json.Marshal(m)
+		if _, err := IssueJWT(iss.signer(), doc, time.Now(), IssueOptions{}); err == nil {
+			t.Errorf("%s: vc+jwt issued", name)
+		}
+		for _, suite := range []string{CryptosuiteEdDSARDFC2022, CryptosuiteEdDSAJCS2022} {
+			if _, err := SignDataIntegrity(iss.signer(), doc, suite, time.Now()); err == nil {
+				t.Errorf("%s: %s issued", name, suite)
+			}
+		}
+		if _, ok := extra["@context"]; !ok { // an SD-JWT VC carries no @context of the issuer's
+			if _, err := IssueSDJWT(ctx, iss.signer(), doc, time.Now(), IssueOptions{}, nil, v.Resolver); err == nil {
+				t.Errorf("%s: dc+sd-jwt issued", name)
+			}
+		}
+		tok, err := SignJWS(iss.key, iss.vm(), doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := v.VerifyJWT(ctx, tok, Policy{}); r.Verified || r.Checks[0].Status != StatusFailed {
+			t.Errorf("%s: a vc+jwt signed without the checks verifies:\n%s", name, diDump(r))
+		}
+	}
 }
