@@ -18,6 +18,7 @@ import (
 
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/internal/strictjson"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/ldproof"
 )
@@ -397,7 +398,7 @@ func SignPresentationDataIntegrity(s Signer, vp json.RawMessage, cryptosuite, ch
 	}
 	if p.Holder == "" {
 		p.Doc["holder"] = s.DID
-		if vp, err = encodeJSON(p.Doc); err != nil {
+		if vp, err = strictjson.Marshal(p.Doc); err != nil {
 			return nil, err
 		}
 	}

@@ -1,9 +1,7 @@
 package credential
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -11,6 +9,7 @@ import (
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/internal/strictjson"
 	"github.com/weidgo/weid/jose"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/schemas"
@@ -89,7 +88,7 @@ func IssueJWT(s Signer, cred json.RawMessage, now time.Time, opts IssueOptions) 
 			return "", err
 		}
 	}
-	payload, err := encodeJSON(c.Doc)
+	payload, err := strictjson.Marshal(c.Doc)
 	if err != nil {
 		return "", fmt.Errorf("issue credential: %w", err)
 	}
@@ -165,19 +164,4 @@ func validateClaims(v *schemas.Validator, st chain.Reader, c *Credential) error 
 		}
 	}
 	return nil
-}
-
-// encodeJSON encodes v without HTML escaping and without a final newline.
-func encodeJSON(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	b := buf.Bytes()
-	if len(b) == 0 {
-		return nil, errors.New("empty encoding")
-	}
-	return b[:len(b)-1], nil
 }

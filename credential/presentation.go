@@ -16,6 +16,7 @@ import (
 	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/internal/strictjson"
 	"github.com/weidgo/weid/jose"
 	"github.com/weidgo/weid/keys"
 )
@@ -520,7 +521,7 @@ func SignPresentationJWT(s Signer, vp json.RawMessage, challenge, domain string,
 		p.Doc["aud"] = domain
 	}
 	p.Doc["iat"] = now.Unix()
-	payload, err := encodeJSON(p.Doc)
+	payload, err := strictjson.Marshal(p.Doc)
 	if err != nil {
 		return "", fmt.Errorf("sign presentation: %w", err)
 	}

@@ -29,6 +29,7 @@ import (
 
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/internal/strictjson"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/sdjwt"
 	"github.com/weidgo/weid/status"
@@ -123,7 +124,7 @@ func IssueSDJWT(ctx context.Context, s Signer, cred json.RawMessage, now time.Ti
 			holder = &pk
 		}
 	}
-	body, err := encodeJSON(claims)
+	body, err := strictjson.Marshal(claims)
 	if err != nil {
 		return "", fmt.Errorf("issue SD-JWT: %w", err)
 	}

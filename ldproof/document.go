@@ -186,7 +186,7 @@ func joinMembers(ms []member) json.RawMessage {
 		if i > 0 {
 			out = append(out, ',')
 		}
-		name, _ := encodeJSON(m.name)
+		name, _ := strictjson.Marshal(m.name)
 		out = append(out, name...)
 		out = append(out, ':')
 		out = append(out, m.value...)
@@ -219,7 +219,7 @@ func AddContext(doc json.RawMessage, url string, urls ...string) (json.RawMessag
 	default:
 		return nil, errs.BadRequest(CodeInvalidDocument, "the document's @context must be a URL or an array")
 	}
-	v, err := encodeJSON(append(list[:len(list):len(list)], url))
+	v, err := strictjson.Marshal(append(list[:len(list):len(list)], url))
 	if err != nil {
 		return nil, errs.Wrap(http.StatusBadRequest, CodeInvalidDocument, err)
 	}

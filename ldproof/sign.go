@@ -154,7 +154,7 @@ func Sign(doc json.RawMessage, o Options) (json.RawMessage, error) {
 type orderedProof []member
 
 func (p *orderedProof) add(name string, v any) {
-	b, _ := encodeJSON(v)
+	b, _ := strictjson.Marshal(v)
 	*p = append(*p, member{name, b})
 }
 

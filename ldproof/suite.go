@@ -1,9 +1,7 @@
 package ldproof
 
 import (
-	"bytes"
 	"crypto/sha256"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"sync"
@@ -11,6 +9,7 @@ import (
 	"github.com/gowebpki/jcs"
 
 	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/internal/strictjson"
 	"github.com/weidgo/weid/keys"
 )
 
@@ -177,20 +176,9 @@ func canonicalJSON(v any) ([]byte, error) {
 
 // transformJCS is canonicalJSON through encoding/json and jcs.Transform.
 func transformJCS(v any) ([]byte, error) {
-	b, err := encodeJSON(v)
+	b, err := strictjson.Marshal(v)
 	if err != nil {
 		return nil, err
 	}
 	return jcs.Transform(b)
-}
-
-// encodeJSON encodes v without HTML escaping.
-func encodeJSON(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }

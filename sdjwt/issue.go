@@ -1,7 +1,6 @@
 package sdjwt
 
 import (
-	"bytes"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -117,7 +116,7 @@ func Issue(k *keys.PrivateKey, kid string, claims json.RawMessage, o IssueOption
 		return "", err
 	}
 	payload["_sd_alg"] = HashAlg
-	pj, err := encodeJSON(payload)
+	pj, err := strictjson.Marshal(payload)
 	if err != nil {
 		return "", fmt.Errorf("issue SD-JWT: encode payload: %w", err)
 	}
@@ -236,7 +235,7 @@ func (b *builder) disclose(rest []any) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	js, err := encodeJSON(append([]any{salt}, rest...))
+	js, err := strictjson.Marshal(append([]any{salt}, rest...))
 	if err != nil {
 		return "", fmt.Errorf("issue SD-JWT: encode disclosure: %w", err)
 	}
@@ -253,15 +252,4 @@ func newSalt() (string, error) {
 		return "", fmt.Errorf("issue SD-JWT: salt: %w", err)
 	}
 	return base64.RawURLEncoding.EncodeToString(s[:]), nil
-}
-
-// encodeJSON encodes v without HTML escaping and without a newline.
-func encodeJSON(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/weidgo/weid/internal/strictjson"
 	"github.com/weidgo/weid/jose"
 	"github.com/weidgo/weid/keys"
 )
@@ -91,7 +92,7 @@ func Present(sdjwt string, reveal []string, kb *KeyBinding) (string, error) {
 	if iat.IsZero() {
 		iat = time.Now()
 	}
-	payload, err := encodeJSON(map[string]any{
+	payload, err := strictjson.Marshal(map[string]any{
 		"iat":     iat.Unix(),
 		"aud":     kb.Audience,
 		"nonce":   kb.Nonce,
