@@ -197,6 +197,21 @@ type Verdict struct {
 	Errors   []Check `json:"errors"`
 }
 
+// FailureDetail is the detail of the problem answering a verification of
+// subject ("credential", "presentation") that did not verify: the first
+// failed check and why.
+func (v Verdict) FailureDetail(subject string) string {
+	if len(v.Errors) == 0 {
+		return "the " + subject + " is not verified"
+	}
+	first := v.Errors[0]
+	detail := "the " + subject + " failed the " + first.Name + " check"
+	if first.Detail != "" {
+		detail += ": " + first.Detail
+	}
+	return detail
+}
+
 // Problem codes of a verification that found a failed check. W3C VCALM
 // answers POST /credentials/verify and /presentations/verify with 200 or
 // 400 only, so a credential or presentation that fails a check is a 400

@@ -288,6 +288,32 @@ func TestServerFunctionsShort(t *testing.T) {
 	}
 }
 
+// maxServerLines bounds the HTTP layer as a whole (issue 12): routing,
+// decoding and rendering, with the domain's work in node and below.
+const maxServerLines = 4000
+
+// TestServerSmall fails when the Go files (tests aside) of server/… hold
+// more than maxServerLines lines.
+func TestServerSmall(t *testing.T) {
+	lines := 0
+	for _, p := range listPackages(t) {
+		if !match("server/...", p.ImportPath) {
+			continue
+		}
+		for _, f := range p.GoFiles {
+			b, err := os.ReadFile(filepath.Join(p.Dir, f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			lines += bytes.Count(b, []byte("\n"))
+		}
+	}
+	if lines > maxServerLines {
+		t.Errorf("server/… has %d lines of Go outside its tests (at most %d): move the work into node or the domain packages", lines, maxServerLines)
+	}
+	t.Logf("server/…: %d lines", lines)
+}
+
 // TestNoPackageState fails on package-level state in the packages that
 // must keep it in values passed in (issue 12): a variable without an
 // initializer (a sync.Map, a counter), or made at run time (make, new, &T{},

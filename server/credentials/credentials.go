@@ -10,7 +10,6 @@
 package credentials
 
 import (
-	"fmt"
 	"log/slog"
 	"net/http"
 
@@ -65,10 +64,7 @@ func (h *Handlers) issue(w http.ResponseWriter, r *http.Request, acct *node.Acco
 		return err
 	}
 	res, err := h.Node.Issue(r.Context(), acct, in, &req, h.BaseURL(r))
-	if err != nil {
-		return err
-	}
-	return httpx.JSON(w, http.StatusCreated, res)
+	return httpx.Reply(w, http.StatusCreated, res, err)
 }
 
 // Verify verifies one credential and reports every check: 200 with the
@@ -104,13 +100,5 @@ func verdict(w http.ResponseWriter, r *http.Request, subject, code string, v *ap
 	if v.Verified {
 		return httpx.JSON(w, http.StatusOK, result)
 	}
-	detail := "the " + subject + " is not verified"
-	if len(v.Errors) > 0 {
-		first := v.Errors[0]
-		detail = fmt.Sprintf("the %s failed the %s check", subject, first.Name)
-		if first.Detail != "" {
-			detail += ": " + first.Detail
-		}
-	}
-	return httpx.ProblemWith(w, r, errs.New(http.StatusBadRequest, code, "%s", detail), result)
+	return httpx.ProblemWith(w, r, errs.New(http.StatusBadRequest, code, "%s", v.FailureDetail(subject)), result)
 }

@@ -21,10 +21,7 @@ func (h *Handlers) CreateInstance(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	in, err := h.Node.CreateIssuerInstance(acct, req.Instance())
-	if err != nil {
-		return err
-	}
-	return httpx.JSON(w, http.StatusCreated, in)
+	return httpx.Reply(w, http.StatusCreated, in, err)
 }
 
 // ListInstances lists the caller's issuer instances (every account's for

@@ -193,10 +193,7 @@ func (h *Handlers) Get(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v, err := h.Node.Grant(id)
-	if err != nil {
-		return err
-	}
-	return httpx.JSON(w, http.StatusOK, v)
+	return httpx.Reply(w, http.StatusOK, v, err)
 }
 
 // List lists grants by grantor or grantee, or finds one by hash: GET
@@ -208,10 +205,7 @@ func (h *Handlers) List(w http.ResponseWriter, r *http.Request) error {
 	}
 	q := r.URL.Query()
 	list, err := h.Node.ListGrants(api.GrantQuery{Grantor: q.Get("grantor"), Grantee: q.Get("grantee"), Hash: q.Get("hash"), After: q.Get("after"), Limit: limit})
-	if err != nil {
-		return err
-	}
-	return httpx.JSON(w, http.StatusOK, list)
+	return httpx.Reply(w, http.StatusOK, list, err)
 }
 
 // Accesses lists a grant's access receipts: GET /v1/grants/{id}/accesses.
@@ -231,8 +225,5 @@ func (h *Handlers) Accesses(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	list, err := h.Node.GrantAccesses(id, from, limit)
-	if err != nil {
-		return err
-	}
-	return httpx.JSON(w, http.StatusOK, list)
+	return httpx.Reply(w, http.StatusOK, list, err)
 }

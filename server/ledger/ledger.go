@@ -82,10 +82,7 @@ func (h *Handlers) Block(w http.ResponseWriter, r *http.Request) error {
 		return errs.BadRequest("block.badHeight", "height must be a non-negative integer or \"latest\"")
 	}
 	b, err := h.Node.Block(height)
-	if err != nil {
-		return err
-	}
-	return httpx.JSON(w, http.StatusOK, b)
+	return httpx.Reply(w, http.StatusOK, b, err)
 }
 
 // Commit returns the consensus commit of a block: under the cometbft
@@ -97,10 +94,7 @@ func (h *Handlers) Commit(w http.ResponseWriter, r *http.Request) error {
 		return errs.BadRequest("block.badHeight", "height must be a non-negative integer")
 	}
 	proof, err := h.Node.CommitProof(height)
-	if err != nil {
-		return err
-	}
-	return httpx.JSON(w, http.StatusOK, proof)
+	return httpx.Reply(w, http.StatusOK, proof, err)
 }
 
 // Blocks lists the headers of the latest blocks, newest first, or of the
@@ -117,10 +111,7 @@ func (h *Handlers) Blocks(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	list, err := h.Node.Blocks(before, limit)
-	if err != nil {
-		return err
-	}
-	return httpx.JSON(w, http.StatusOK, list)
+	return httpx.Reply(w, http.StatusOK, list, err)
 }
 
 // StateProof proves state keys at the head: GET /v1/state/proof?key=…
@@ -148,8 +139,5 @@ func (h *Handlers) StateProof(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	p, err := h.Node.ProveState(r.Context(), keys...)
-	if err != nil {
-		return err
-	}
-	return httpx.JSON(w, http.StatusOK, p)
+	return httpx.Reply(w, http.StatusOK, p, err)
 }

@@ -80,10 +80,7 @@ func (h *Handlers) GetOffer(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	st, err := h.Issuer.OfferStatus(h.BaseURL(r), acct, chi.URLParam(r, "id"))
-	if err != nil {
-		return err
-	}
-	return httpx.JSON(w, http.StatusOK, st)
+	return httpx.Reply(w, http.StatusOK, st, err)
 }
 
 // OfferQR serves the QR code of one of the caller's offers (its link by
@@ -107,10 +104,7 @@ func (h *Handlers) OfferQR(w http.ResponseWriter, r *http.Request) error {
 // /issuers/{account}/{instance}/.well-known/openid-credential-issuer.
 func (h *Handlers) Metadata(w http.ResponseWriter, r *http.Request) error {
 	m, err := h.Issuer.Metadata(h.issuer(r))
-	if err != nil {
-		return err
-	}
-	return httpx.JSON(w, http.StatusOK, m)
+	return httpx.Reply(w, http.StatusOK, m, err)
 }
 
 // AuthorizationServer serves the RFC 8414 metadata of an instance's own
@@ -118,10 +112,7 @@ func (h *Handlers) Metadata(w http.ResponseWriter, r *http.Request) error {
 // GET /.well-known/oauth-authorization-server/issuers/{account}/{instance}.
 func (h *Handlers) AuthorizationServer(w http.ResponseWriter, r *http.Request) error {
 	m, err := h.Issuer.AuthorizationServer(h.issuer(r))
-	if err != nil {
-		return err
-	}
-	return httpx.JSON(w, http.StatusOK, m)
+	return httpx.Reply(w, http.StatusOK, m, err)
 }
 
 // Offer serves an offer by reference while it may be redeemed:

@@ -51,10 +51,7 @@ func (h *Handlers) Update(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	res, err := h.Node.UpdateStatus(r.Context(), acct, &req)
-	if err != nil {
-		return err
-	}
-	return httpx.JSON(w, http.StatusOK, res)
+	return httpx.Reply(w, http.StatusOK, res, err)
 }
 
 // List serves a status list credential: GET /status-lists/{id}. In the
