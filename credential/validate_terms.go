@@ -37,11 +37,17 @@ import (
 	"github.com/weidgo/weid/ldproof"
 )
 
-// issuerDependentVocab is the @vocab of the VC 2.0 base context as the
-// Recommendation publishes it (VC Data Model 2.0 §5.2, "issuer-dependent"
-// terms): a term no context defines maps to this namespace instead of
-// being dropped. The context weid embeds for the RDF suites
-// (@digitalbazaar/credentials-context 3.2.0) predates it.
+// issuerDependentVocab is the @vocab the VC 2.0 base context had in the
+// drafts: a term no context defines maps to this namespace instead of
+// being dropped. The Recommendation removed it (VC Data Model 2.0
+// Appendix E: "Removed @vocab from the base context"); its base context
+// (§B.1, SHA-256 59955ced…) has none, nor has the one weid embeds for the
+// RDF suites (@digitalbazaar/credentials-context 3.2.0), and §5.2 asks a
+// document whose contexts do not define all its terms to name
+// https://www.w3.org/ns/credentials/undefined-terms/v2 last instead. So
+// this check accepts a v2-only credential's undefined terms that the
+// RDF-canonicalized suites refuse: a known inconsistency, kept until the
+// term check drops this @vocab.
 const issuerDependentVocab = "https://www.w3.org/ns/credentials/issuer-dependent#"
 
 // checkTerms reports whether doc, a credential whose structure Parse has
@@ -108,7 +114,8 @@ var embeddedContextURLs = sync.OnceValue(func() map[string]bool {
 })
 
 // termsExpand expands doc (JSON-LD 1.1 API §5.1.2) in safe mode with the
-// embedded contexts, the base context as published (recLoader), and then
+// embedded contexts, the base context with the drafts' @vocab
+// (recLoader), and then
 // checks that every member name, type and identifier of the result is an
 // absolute URL or, for identifiers, a blank node.
 func termsExpand(doc map[string]any) (err error) {
@@ -249,8 +256,8 @@ func memberDepths(v any, level int, depth map[string]int) {
 }
 
 // recLoader serves the embedded contexts, the VC 2.0 base context with
-// the @vocab of the Recommendation (issuerDependentVocab), and fails for
-// any other URL without fetching it.
+// the drafts' @vocab (issuerDependentVocab, which the Recommendation
+// removed), and fails for any other URL without fetching it.
 var recLoader = sync.OnceValues(func() (ld.DocumentLoader, error) {
 	base, err := ldproof.DocumentLoader()
 	if err != nil {
