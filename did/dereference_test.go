@@ -24,7 +24,11 @@ func TestKeyResolve_ErrorCodes(t *testing.T) {
 		{"did:key:zTjsVPtY", Options{}, "invalidPublicKeyLength"},
 		{"did:key:-4:" + testEdMB, Options{}, "invalidDid"},
 		{"did:key:" + testEdMB[1:], Options{}, "invalidDid"},
+		// DID Resolution: the resolver has no did:other (nor did:experimental,
+		// the did:key test suite's) method, so methodNotSupported, not the
+		// invalidDid the did:key method itself raises (did:key v0.7 §3.1.1).
 		{"did:other:" + testEdMB, Options{}, "methodNotSupported"},
+		{"did:experimental:" + testEdMB, Options{}, "methodNotSupported"},
 		{testEdKey, Options{PublicKeyFormat: "unknown"}, "unsupportedPublicKeyType"},
 		{testEdKey, Options{PublicKeyFormat: TypeEd25519VerificationKey2018}, "invalidPublicKeyType"},
 		{testEdKey, Options{PublicKeyFormat: TypeX25519KeyAgreementKey2020}, "invalidPublicKeyType"},

@@ -81,7 +81,19 @@ type KeyMethod struct{}
 // did:key documents never change, so a versionId selects nothing and fails
 // with ErrNotFound, and versionTime is ignored. opts.PublicKeyFormat selects
 // the verification method type (see formatKeyDocument).
+//
+// A DID of another method handed to KeyMethod itself is ErrInvalidDID:
+// did:key v0.7 §3.1.1 "Document Creation Algorithm" step 3 ("The method
+// MUST be the value key … If any of these requirements fail, an invalidDid
+// error MUST be raised"). A Resolver of several methods never hands it one:
+// it answers a method it does not have with ErrMethodNotSupported first,
+// as DID Resolution's resolve algorithm says (a DID of an unsupported
+// method is methodNotSupported), which is what the did:key test suite's
+// newest "MUST raise methodNotSupported error if method is not key" checks.
 func (KeyMethod) Resolve(ctx context.Context, d DIDURL, opts Options) (*ResolutionResult, error) {
+	if d.Method != "key" {
+		return nil, fmt.Errorf("%w: %s: the did:key method resolves did:key DIDs only, not did:%s", ErrInvalidDID, d.DID, d.Method)
+	}
 	res, err := resolveComputed(ctx, "key", d, opts, keyDocument)
 	if err != nil {
 		return nil, err

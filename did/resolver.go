@@ -109,6 +109,10 @@ func (r *Resolver) Resolve(ctx context.Context, did string, opts Options) (*Reso
 	if err != nil {
 		return nil, err
 	}
+	// DID Resolution, the resolve algorithm: a syntactically valid DID of
+	// a method this resolver does not implement is methodNotSupported
+	// (HTTP 501 in the HTTP(S) binding), whatever a method's own
+	// algorithm would say of it (did:key's raises invalidDid, §3.1.1).
 	m, ok := r.methods[u.Method]
 	if !ok {
 		return nil, fmt.Errorf("%w: did:%s", ErrMethodNotSupported, u.Method)

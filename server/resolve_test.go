@@ -1,10 +1,19 @@
 package server
 
 import (
+	"crypto/elliptic"
+	"encoding/binary"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/mr-tron/base58"
 
 	"github.com/weidgo/weid/did"
 )
@@ -29,12 +38,14 @@ type resolutionBody struct {
 	Dereferencing    *struct{ Error string }    `json:"didDereferencingMetadata"`
 }
 
-// TestResolve_DIDKeyConformance sends the did:key test suite's requests to
-// the DID Resolution binding, as the suite does (the DID URL-encoded in one
-// path segment, options in the query): every answer, success or error, is a
-// resolution result with the DID Resolution @context, and errors carry the
-// codes of did:key v0.7 §3.1 and DID Resolution §7.1.
-func TestResolve_DIDKeyConformance(t *testing.T) {
+// TestResolve_DIDKeyProblems sends the did:key test suite's failing
+// requests and checks what the suite does not: the HTTP status of each
+// error (DID Resolution HTTP(S) binding: invalidDid 400, notFound 404,
+// methodNotSupported 501; the key and URL errors are bad input too), the
+// RFC 9457 problem it also is, and that every answer, success or error, is
+// a resolution result with the DID Resolution @context. Errors carry the
+// codes of did:key v0.7 §3.1 and DID Resolution.
+func TestResolve_DIDKeyProblems(t *testing.T) {
 	tn := startNode(t)
 	get := func(id, query string) (response, resolutionBody) {
 		t.Helper()
@@ -64,6 +75,7 @@ func TestResolve_DIDKeyConformance(t *testing.T) {
 		{"multibase value does not start with z", "did:key:" + suiteMultibase[1:], "", 400, false, "invalidDid"},
 		{"invalid character", "did:key:@", "", 400, false, "invalidDid"},
 		{"key of the wrong length", suiteShortKeyDID, "", 400, false, "invalidPublicKeyLength"},
+		{"key not on its curve", offCurveP256DID(), "", 400, false, "invalidPublicKey"},
 		{"invalid DID URL", suiteDIDKey + "/^bar^/?query=`#" + suiteMultibase, "", 400, true, "invalidDidUrl"},
 		{"unknown publicKeyFormat", suiteDIDKey, "publicKeyFormat=unknown", 400, false, "unsupportedPublicKeyType"},
 		{"experimental signature type without the option", suiteDIDKey + "#" + suiteMultibase, "publicKeyFormat=Ed25519VerificationKey2018&enableExperimentalPublicKeyTypes=false", 400, true, "invalidPublicKeyType"},
@@ -148,4 +160,327 @@ func TestResolve_DIDKeyPublicKeyFormats(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestResolve_DIDKeyConformance replays, offline, the W3C-CCG did:key test
+// suite (w3c-ccg/did-key-test-suite, tests/10-create.js, its assertions.js,
+// helpers.js and mock.data.js) against the DID Resolution binding, as a new
+// implementer registers weid (a didResolvers entry tagged did-key whose
+// endpoint is /1.0/identifiers): one row per suite test ("it"), its title
+// in the row, its request and its assertions as Go code.
+//
+// Which version: the code index holds several versions of 10-create.js; the
+// newest there (commit 6ed50ba, the one the run of 2026-12-05 used) still
+// titles row 4 "MUST raise `invalidDid` error if method is not `key`" and
+// sends did:experimental:…. The suite's published report
+// (w3c-ccg.github.io/did-key-test-suite, generated from a later commit)
+// titles it "MUST raise `methodNotSupported` error if method is not `key`"
+// and fails a resolver answering invalidDid there ("expected 'invalidDid'
+// to equal 'methodNotSupported'"); its stack traces put every other
+// assertion one line below 6ed50ba's, so the rest is 6ed50ba's. The
+// replay follows the newer suite, which agrees with DID Resolution: a
+// resolver of several methods answers a method it does not implement with
+// methodNotSupported (did.Resolver); the did:key method's own invalidDid
+// for another method (did:key v0.7 §3.1.1 step 3) is raised by
+// did.KeyMethod when it is handed one, which the resolver never does.
+//
+// The harness is the suite's: the DID percent-encoded by
+// encodeURIComponent in one path segment, the Accept header
+// application/ld+json;profile="https://w3id.org/did-resolution", options as
+// query parameters; a 2xx answer is a "result", anything else an "error"
+// whose data is the body when its content type contains "json"
+// (@digitalbazaar/http-client), and data is the result's or the error's.
+//
+// Row 11 ("If an invalid public key value is detected…") is it.skip in the
+// suite: pending, so 15 of 16 is full marks. The replay checks weid's
+// answer to it anyway (a P-256 key whose x has no point on the curve).
+func TestResolve_DIDKeyConformance(t *testing.T) {
+	tn := startNode(t)
+	passed := 0
+	for i, row := range didKeySuiteRows {
+		ok := t.Run(fmt.Sprintf("%02d %s", i+1, row.title), func(t *testing.T) {
+			if err := row.run(&suiteResolver{t: t, endpoint: tn.url + "/1.0/identifiers"}); err != nil {
+				t.Error(err)
+			}
+		})
+		if ok && !row.pending {
+			passed++
+		}
+	}
+	if passed != len(didKeySuiteRows)-1 {
+		t.Errorf("did-key-test-suite replay: %d of %d pass (1 pending in the suite)", passed, len(didKeySuiteRows))
+	}
+	t.Logf("did-key-test-suite replay: %d of %d pass, 1 pending in the suite", passed, len(didKeySuiteRows))
+}
+
+// didKeySuiteRows are the suite's 16 tests in its order, with its titles.
+var didKeySuiteRows = []struct {
+	title   string
+	pending bool // it.skip in the suite
+	run     func(c *suiteResolver) error
+}{
+	{"The scheme MUST be the value `did`", false, func(*suiteResolver) error {
+		if p := splitDid(suiteDIDKey); p.scheme != "did" {
+			return fmt.Errorf("expected scheme to be \"did\", got %q", p.scheme)
+		}
+		return nil
+	}},
+	{"MUST raise `invalidDid` error if scheme is not `did`", false, func(c *suiteResolver) error {
+		return c.wantError(strings.Replace(suiteDIDKey, "did:", "notDid:", 1), nil, "didResolutionMetadata", "invalidDid")
+	}},
+	{"The method MUST be the value `key`", false, func(*suiteResolver) error {
+		if p := splitDid(suiteDIDKey); p.method != "key" {
+			return fmt.Errorf("expected method to equal key, got %q", p.method)
+		}
+		return nil
+	}},
+	{"MUST raise `methodNotSupported` error if method is not `key`", false, func(c *suiteResolver) error {
+		p := splitDid(suiteDIDKey)
+		return c.wantError(p.parts[0]+":experimental:"+strings.Join(p.parts[2:], ":"), nil, "didResolutionMetadata", "methodNotSupported")
+	}},
+	{"The version MUST be convertible to a positive integer value.", false, func(*suiteResolver) error {
+		return shouldHaveValidVersion(splitDid(suiteDIDKey).version)
+	}},
+	{"MUST raise `invalidDid` if version is not convertible to a positive integer value.", false, func(c *suiteResolver) error {
+		p := splitDid(suiteDIDKey)
+		return c.wantError(p.scheme+":"+p.method+":-4:"+p.multibase, nil, "didResolutionMetadata", "invalidDid")
+	}},
+	{"The multibaseValue MUST be a string and begin with the letter `z`", false, func(*suiteResolver) error {
+		if p := splitDid(suiteDIDKey); !strings.HasPrefix(p.multibase, "z") {
+			return fmt.Errorf("expected multibase to start with z, got %q", p.multibase)
+		}
+		return nil
+	}},
+	{"MUST raise `invalidDid` if the multibaseValue does not begin with the letter `z`.", false, func(c *suiteResolver) error {
+		p := splitDid(suiteDIDKey)
+		return c.wantError(p.scheme+":"+p.method+":"+strings.TrimPrefix(p.multibase, "z"), nil, "didResolutionMetadata", "invalidDid")
+	}},
+	{"If \"didDocument.id\" is not a valid DID, an `invalidDid` error MUST be raised", false, func(c *suiteResolver) error {
+		// The suite's "FIXME … we should not expect a didDocument for an
+		// invalid did": it only asks that the member exists; weid's is
+		// empty (DID Core 1.0 §7.1.2).
+		rep := c.get("did:key:@", nil)
+		if rep.result || rep.data == nil {
+			return fmt.Errorf("expected resolution of did:key:@ to error with data: %s", rep.body)
+		}
+		if err := shouldBeDidResolverResponse(rep.data); err != nil {
+			return err
+		}
+		if rep.data["didDocument"] == nil {
+			return errors.New("expected a didDocument")
+		}
+		return shouldHaveMetadataError(rep.data, "didResolutionMetadata", "invalidDid")
+	}},
+	{"If the byte length of rawPublicKeyBytes does not match the expected public key length for the associated multicodecValue, an `invalidPublicKeyLength` error MUST be raised.", false, func(c *suiteResolver) error {
+		return c.wantError(suiteShortKeyDID, nil, "didResolutionMetadata", "invalidPublicKeyLength")
+	}},
+	{"If an invalid public key value is detected, an `invalidPublicKey` error MUST be raised.", true, func(c *suiteResolver) error {
+		return c.wantError(offCurveP256DID(), nil, "didResolutionMetadata", "invalidPublicKey")
+	}},
+	{"If verificationMethod.id is not a valid DID URL, an `invalidDidUrl` error MUST be raised.", false, func(c *suiteResolver) error {
+		return c.wantError(suiteDIDKey+"/^bar^/?query=`#"+suiteMultibase, nil, "didDereferencingMetadata", "invalidDidUrl")
+	}},
+	{"If publicKeyFormat is not known to the implementation, an `unsupportedPublicKeyType` error MUST be raised.", false, func(c *suiteResolver) error {
+		return c.wantError(suiteDIDKey, [][2]string{{"publicKeyFormat", "unknown"}}, "didResolutionMetadata", "unsupportedPublicKeyType")
+	}},
+	{"For Signature Verification Methods, if options.enableExperimentalPublicKeyTypes is set to false and publicKeyFormat is not Multikey, JsonWebKey2020, or Ed25519VerificationKey2020, an `invalidPublicKeyType` error MUST be raised.", false, func(c *suiteResolver) error {
+		return c.wantError(suiteDIDKey+"#"+suiteMultibase, suiteExperimentalOff, "didDereferencingMetadata", "invalidPublicKeyType")
+	}},
+	{"For Encryption Verification Methods, if options.enableExperimentalPublicKeyTypes is set to false and publicKeyFormat is not Multikey, JsonWebKey2020, or X25519KeyAgreementKey2020, an `invalidPublicKeyType` error MUST be raised.", false, func(c *suiteResolver) error {
+		return c.wantError(suiteKeyAgreement, suiteExperimentalOff, "didDereferencingMetadata", "invalidPublicKeyType")
+	}},
+	{"If verificationMethod.controller is not a valid DID, an `invalidDid` error MUST be raised.", false, func(c *suiteResolver) error {
+		rep := c.get(suiteDIDKey+"#"+suiteMultibase, nil)
+		if !rep.result {
+			return fmt.Errorf("expected a result, got %d: %s", rep.status, rep.body)
+		}
+		if err := shouldBeDidResolverResponse(rep.data); err != nil {
+			return err
+		}
+		doc, _ := rep.data["didDocument"].(map[string]any)
+		controller, ok := doc["controller"].(string)
+		if !ok {
+			return fmt.Errorf("expected didDocument to have a string controller: %s", rep.body)
+		}
+		if err := shouldBeValidDid(splitDid(controller)); err != nil {
+			// The suite then wants invalidDid in didDereferencingMetadata,
+			// which a successful dereference cannot have.
+			return shouldHaveMetadataError(rep.data, "didDereferencingMetadata", "invalidDid")
+		}
+		return nil
+	}},
+}
+
+// suiteExperimentalOff are the query parameters of rows 14 and 15.
+var suiteExperimentalOff = [][2]string{{"publicKeyFormat", "Ed25519VerificationKey2018"}, {"enableExperimentalPublicKeyTypes", "false"}}
+
+// offCurveP256DID is a did:key of multicodec p256-pub whose 33 bytes are a
+// well-formed compressed point encoding whose x has no point on P-256.
+func offCurveP256DID() string {
+	raw := make([]byte, 33)
+	raw[0] = 2
+	for x := byte(1); ; x++ {
+		raw[32] = x
+		if px, _ := elliptic.UnmarshalCompressed(elliptic.P256(), raw); px == nil {
+			return "did:key:z" + base58.Encode(append(binary.AppendUvarint(nil, 0x1200), raw...))
+		}
+	}
+}
+
+// suiteResolver is the suite's didResolver.get (vc-test-suite-implementations
+// over @digitalbazaar/http-client).
+type suiteResolver struct {
+	t        *testing.T
+	endpoint string
+}
+
+type suiteReply struct {
+	result bool           // a 2xx answer
+	status int            // the HTTP status
+	data   map[string]any // the body, when its content type contains "json"
+	body   []byte
+}
+
+// get sends GET endpoint/encodeURIComponent(did)?params with the suite's
+// Accept header.
+func (c *suiteResolver) get(d string, params [][2]string) suiteReply {
+	c.t.Helper()
+	u := c.endpoint + "/" + encodeURIComponent(d)
+	if len(params) > 0 {
+		q := url.Values{}
+		for _, p := range params {
+			q.Add(p[0], p[1])
+		}
+		u += "?" + q.Encode()
+	}
+	req, err := http.NewRequest("GET", u, nil)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	req.Header.Set("Accept", `application/ld+json;profile="https://w3id.org/did-resolution"`)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	rep := suiteReply{result: resp.StatusCode/100 == 2, status: resp.StatusCode, body: b}
+	if strings.Contains(resp.Header.Get("Content-Type"), "json") {
+		if err := json.Unmarshal(b, &rep.data); err != nil {
+			c.t.Errorf("%s: a JSON content type and a body that is not a JSON object: %v", d, err)
+		}
+	}
+	return rep
+}
+
+// wantError is the suite's error rows: shouldErrorWithData,
+// shouldBeDidResolverResponse, then the error in the metadata member.
+func (c *suiteResolver) wantError(d string, params [][2]string, member, code string) error {
+	rep := c.get(d, params)
+	if rep.result {
+		return fmt.Errorf("expected no response, got %d: %s", rep.status, rep.body)
+	}
+	if rep.data == nil {
+		return fmt.Errorf("expected an error with data, got %d: %s", rep.status, rep.body)
+	}
+	if err := shouldBeDidResolverResponse(rep.data); err != nil {
+		return err
+	}
+	return shouldHaveMetadataError(rep.data, member, code)
+}
+
+// shouldBeDidResolverResponse is assertions.js's.
+func shouldBeDidResolverResponse(data map[string]any) error {
+	for _, k := range []string{"didDocument", "@context", "didDocumentMetadata"} {
+		if _, ok := data[k]; !ok {
+			return fmt.Errorf("expected DID Resolver response to have property %s", k)
+		}
+	}
+	if data["didDereferencingMetadata"] == nil && data["didResolutionMetadata"] == nil {
+		return errors.New(`expected didResolver data to have either "didDereferencingMetadata" or "didResolutionMetadata"`)
+	}
+	return nil
+}
+
+// shouldHaveMetadataError is assertions.js's _shouldHaveMetadataError.
+func shouldHaveMetadataError(data map[string]any, member, code string) error {
+	m, ok := data[member].(map[string]any)
+	if !ok {
+		return fmt.Errorf("expected property %s to exist and be an object", member)
+	}
+	if got, _ := m["error"].(string); got != code {
+		return fmt.Errorf("expected %q to equal %q (%s)", m["error"], code, member)
+	}
+	return nil
+}
+
+// didParts is helpers.js's splitDid: with three components the version is
+// 1 and the last is the multibase value.
+type didParts struct {
+	scheme, method, version, multibase string
+	parts                              []string
+}
+
+func splitDid(d string) didParts {
+	parts := strings.Split(d, ":")
+	at := func(i int) string {
+		if i < len(parts) {
+			return parts[i]
+		}
+		return ""
+	}
+	p := didParts{scheme: at(0), method: at(1), version: at(2), multibase: at(3), parts: parts}
+	if p.multibase == "" {
+		p.version, p.multibase = "1", p.version
+	}
+	return p
+}
+
+// shouldBeValidDid is assertions.js's.
+func shouldBeValidDid(p didParts) error {
+	switch {
+	case p.scheme != "did":
+		return errors.New("expected scheme to be a did")
+	case p.method != "key":
+		return errors.New("expected did method to be key")
+	case p.multibase == "":
+		return errors.New("expected there to be a multibaseValue")
+	}
+	return shouldHaveValidVersion(p.version)
+}
+
+// shouldHaveValidVersion is assertions.js's: Number.parseInt of the version
+// is a positive integer (parseInt reads a leading sign and digits).
+func shouldHaveValidVersion(v string) error {
+	v = strings.TrimLeft(v, " \t\n")
+	n := 0
+	if v != "" && (v[0] == '-' || v[0] == '+') {
+		n = 1
+	}
+	end := n
+	for end < len(v) && v[end] >= '0' && v[end] <= '9' {
+		end++
+	}
+	if end == n {
+		return fmt.Errorf("expected %q to be an Integer", v)
+	}
+	if i, err := strconv.Atoi(v[:end]); err != nil || i <= 0 {
+		return fmt.Errorf("expected %q to be positive", v)
+	}
+	return nil
+}
+
+// encodeURIComponent is JavaScript's: everything but A–Z a–z 0–9 and
+// -_.!~*'() is percent-encoded, byte by byte of its UTF-8.
+func encodeURIComponent(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
+		if ch >= 'A' && ch <= 'Z' || ch >= 'a' && ch <= 'z' || ch >= '0' && ch <= '9' || strings.IndexByte("-_.!~*'()", ch) >= 0 {
+			b.WriteByte(ch)
+			continue
+		}
+		fmt.Fprintf(&b, "%%%02X", ch)
+	}
+	return b.String()
 }
