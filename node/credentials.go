@@ -12,7 +12,9 @@ import (
 // completed and secured with the profile of issuer instance in (nil for
 // none), which req.Options override. The answer is an
 // EnvelopedVerifiableCredential for vc+jwt and dc+sd-jwt, the secured
-// credential itself for Data Integrity.
+// credential itself for Data Integrity. A mistake in the request is a 400
+// of its own code (issueContentError), as VCALM lists; 401, 403 and 413
+// keep their meaning (see vcalm.go).
 func (n *Node) Issue(ctx context.Context, account *Account, in *api.IssuerInstance, req *api.IssueRequest, baseURL string) (*api.IssueResponse, error) {
 	if len(req.Credential) == 0 {
 		return nil, errs.BadRequest("credential.invalid", "credential is required")
@@ -24,7 +26,7 @@ func (n *Node) Issue(ctx context.Context, account *Account, in *api.IssuerInstan
 	}
 	issued, err := n.IssueCredential(ctx, account, req.Credential, req.Options.Override(p), issuer, baseURL)
 	if err != nil {
-		return nil, err
+		return nil, asBadRequest(err, issueContentError)
 	}
 	return &api.IssueResponse{VerifiableCredential: issued.Secured()}, nil
 }

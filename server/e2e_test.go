@@ -191,7 +191,7 @@ func TestE2E_DiplomaLifecycle(t *testing.T) {
 	// Schema-violating: refused at issuance; one signed elsewhere fails
 	// the schema check.
 	bad := strings.Replace(cred(uni.DID, ""), `"gpa":3.7`, `"gpa":9.9`, 1)
-	if st, body := issue("/issuers/diploma/credentials/issue", uni.Token, bad, `{}`); st != 422 || !strings.Contains(string(body), "schema.violation") {
+	if st, body := issue("/issuers/diploma/credentials/issue", uni.Token, bad, `{}`); st != 400 || !strings.Contains(string(body), "schema.violation") {
 		t.Fatalf("issuing a schema-violating diploma: %d %s", st, body)
 	}
 	outsider, _ := keys.Generate(keys.Ed25519)

@@ -91,6 +91,10 @@ func TestStatus_InstanceIssueRevokeSuspendOverHTTP(t *testing.T) {
 	if r := tn.do(t, "POST", "/credentials/status", other.Token, []byte(named)); r.status != 403 {
 		t.Fatalf("another account revokes the named entry: %d %s", r.status, r.body)
 	}
+	// An entry named under another purpose than its list's is a mistake in
+	// the request: 400, as W3C VCALM lists for POST /credentials/status.
+	mismatched := strings.Replace(named, `"statusPurpose":"revocation"`, `"statusPurpose":"suspension"`, 1)
+	wantProblem(t, "entry named under another purpose", tn.do(t, "POST", "/credentials/status", uni.Token, []byte(mismatched)), 400, "status.purposeMismatch")
 	if r := update(uni.Token, "suspension", true); r.status != 200 {
 		t.Fatalf("suspend: %d %s", r.status, r.body)
 	}

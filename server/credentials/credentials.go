@@ -36,7 +36,8 @@ func New(n *node.Node, baseURL func(*http.Request) string) *Handlers {
 }
 
 // Issue signs a credential whose issuer is a DID the caller's account
-// keeps a key for, in the securing mechanism options.format names: POST
+// keeps a key for, in the securing mechanism options.format names: 201,
+// or 400 for a mistake in the request as VCALM lists (node.Issue): POST
 // /credentials/issue.
 func (h *Handlers) Issue(w http.ResponseWriter, r *http.Request) error {
 	acct, err := httpx.Account(r, h.Node)
