@@ -3,6 +3,8 @@ package api
 import (
 	"encoding/json"
 	"time"
+
+	"github.com/weidgo/weid/errs"
 )
 
 // W3C VCALM credential endpoints. Credentials are issued in the VC 2.0
@@ -167,11 +169,28 @@ type ChallengeResponse struct {
 	Expires   time.Time `json:"expires"`
 }
 
-// VerifyPresentationRequest is the body of POST /presentations/verify.
-// Unknown option keys are tolerated, as VCALM asks.
+// VerifyPresentationRequest is the body of POST /presentations/verify:
+// VCALM's VerifyPresentationRequest (verifiablePresentation) or its
+// ProoflessVerifyPresentationRequest (presentation, a presentation
+// without proof). Unknown option keys are tolerated, as VCALM asks.
 type VerifyPresentationRequest struct {
-	VerifiablePresentation json.RawMessage `json:"verifiablePresentation"`
+	VerifiablePresentation json.RawMessage `json:"verifiablePresentation,omitempty"`
+	Presentation           json.RawMessage `json:"presentation,omitempty"`
 	Options                map[string]any  `json:"options,omitempty"`
+}
+
+// Document is the presentation to verify: verifiablePresentation, or
+// presentation when that is absent (a presentation without proof verifies
+// as one without proof given as verifiablePresentation does). Both is a
+// 400 request.malformed.
+func (r *VerifyPresentationRequest) Document() (json.RawMessage, error) {
+	if len(r.Presentation) == 0 {
+		return r.VerifiablePresentation, nil
+	}
+	if len(r.VerifiablePresentation) != 0 {
+		return nil, errs.BadRequest("request.malformed", "request body: give verifiablePresentation or presentation, not both")
+	}
+	return r.Presentation, nil
 }
 
 // Check is the outcome of one named check.
