@@ -73,7 +73,15 @@ type IssueOptions struct {
 	Schema      uint64   `json:"schema,omitempty"`
 	Status      []string `json:"status,omitempty"`
 	Disclosable []string `json:"disclosable,omitempty"`
+	// CredentialID is W3C VCALM's credentialId: a name of this one
+	// credential (not of a profile, so no instance has one) by which POST
+	// /credentials/status finds its status entries, as it finds them by
+	// the credential's id.
+	CredentialID string `json:"credentialId,omitempty"`
 }
+
+// MaxCredentialIDBytes bounds IssueOptions.CredentialID.
+const MaxCredentialIDBytes = 2048
 
 // Override returns p with every choice o makes in place of p's.
 func (o *IssueOptions) Override(p IssueProfile) IssueProfile {
