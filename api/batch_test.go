@@ -26,3 +26,30 @@ func TestBatchOptions_QueryRoundTrip(t *testing.T) {
 		t.Errorf("a bad boolean: %v", err)
 	}
 }
+
+// FuzzBatchOptionsFromQuery: any query string is read without a panic,
+// refused only as a 400 request.badQuery, and what is read goes back into
+// a query and out again unchanged.
+func FuzzBatchOptionsFromQuery(f *testing.F) {
+	for _, s := range []string{"", "requireAccreditation=true", "requireBinding=0&challenge=c&domain=d.example", "expectedProofPurpose=authentication", "requireBinding=maybe", "challenge=%ff&challenge=x", "detail=failures"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		q, err := url.ParseQuery(raw)
+		if err != nil {
+			return
+		}
+		o, err := BatchOptionsFromQuery(q)
+		if err != nil {
+			if e, ok := errs.As(err); !ok || e.Status != http.StatusBadRequest || e.Code != "request.badQuery" {
+				t.Fatalf("%q: %v", raw, err)
+			}
+			return
+		}
+		again := url.Values{}
+		o.Query(again)
+		if back, err := BatchOptionsFromQuery(again); err != nil || back != o {
+			t.Fatalf("%q: %+v came back as %+v (%v)", raw, o, back, err)
+		}
+	})
+}
