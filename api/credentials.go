@@ -240,12 +240,14 @@ func (v Verdict) FailureDetail(subject string) string {
 }
 
 // Problem codes of a verification that found a failed check. W3C VCALM
-// answers POST /credentials/verify and /presentations/verify with 200 or
-// 400 only, so a credential or presentation that fails a check is a 400
-// RFC 9457 problem of one of these codes, whose detail names the first
-// failed check and whose extension members (RFC 9457 §3.2) are the whole
-// VerifyResult or PresentationVerifyResult: a client reads the verdict
-// from the 400 as from the 200.
+// answers POST /credentials/verify with 200 or 400 only, so a credential
+// that fails a check is a 400 RFC 9457 problem of code
+// CodeCredentialNotVerified, whose detail names the first failed check
+// and whose extension members (RFC 9457 §3.2) are the whole VerifyResult:
+// a client reads the verdict from the 400 as from the 200. POST
+// /presentations/verify answers 200 verified or not, as VCALM says for
+// it; CodePresentationNotVerified is the code nodes before that answered
+// a failed presentation with, which clients still read as a verdict.
 const (
 	CodeCredentialNotVerified   = "credential.verificationFailed"
 	CodePresentationNotVerified = "presentation.verificationFailed"
