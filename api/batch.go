@@ -2,7 +2,11 @@ package api
 
 import (
 	"encoding/json"
+	"net/url"
 	"sort"
+	"strconv"
+
+	"github.com/weidgo/weid/errs"
 )
 
 // Batch verification (POST /v1/credentials/verify-batch): a JSON body
@@ -47,13 +51,64 @@ type VerifyBatchTrailer struct {
 }
 
 // BatchOptions are a batch's verification options: the policy of the single
-// verify endpoint.
+// verify endpoint (credential.PolicyFrom reads the same members from a
+// JSON options object), which a stream takes as query parameters.
 type BatchOptions struct {
 	// RequireAccreditation fails credentials whose issuer is not an
 	// authority issuer accredited for them.
 	RequireAccreditation bool `json:"requireAccreditation,omitempty"`
 	// RequireBinding fails credentials whose issuer is not a DID.
 	RequireBinding bool `json:"requireBinding,omitempty"`
+	// ProofPurpose, Challenge and Domain are what every Data Integrity
+	// proof of a credential must carry (VC Data Integrity 1.0 §4.4: the
+	// expected proof purpose, assertionMethod when empty; challenge and
+	// domain when not empty).
+	ProofPurpose string `json:"expectedProofPurpose,omitempty"`
+	Challenge    string `json:"challenge,omitempty"`
+	Domain       string `json:"domain,omitempty"`
+}
+
+// batchQueryBools and batchQueryStrings are the query parameters of a
+// stream's options, by their JSON names.
+func (o *BatchOptions) batchQueryBools() map[string]*bool {
+	return map[string]*bool{"requireAccreditation": &o.RequireAccreditation, "requireBinding": &o.RequireBinding}
+}
+
+func (o *BatchOptions) batchQueryStrings() map[string]*string {
+	return map[string]*string{"expectedProofPurpose": &o.ProofPurpose, "challenge": &o.Challenge, "domain": &o.Domain}
+}
+
+// Query adds o's options to q, the query of a batch verification stream.
+func (o BatchOptions) Query(q url.Values) {
+	for name, b := range o.batchQueryBools() {
+		if *b {
+			q.Set(name, "true")
+		}
+	}
+	for name, s := range o.batchQueryStrings() {
+		if *s != "" {
+			q.Set(name, *s)
+		}
+	}
+}
+
+// BatchOptionsFromQuery reads a stream's options from its query: the
+// booleans true or false (a 400 request.badQuery otherwise), the strings
+// as given.
+func BatchOptionsFromQuery(q url.Values) (BatchOptions, error) {
+	var o BatchOptions
+	for name, b := range o.batchQueryBools() {
+		if v := q.Get(name); v != "" {
+			var err error
+			if *b, err = strconv.ParseBool(v); err != nil {
+				return o, errs.BadRequest("request.badQuery", "%s must be true or false", name)
+			}
+		}
+	}
+	for name, s := range o.batchQueryStrings() {
+		*s = q.Get(name)
+	}
+	return o, nil
 }
 
 // BatchResult is the verdict on one credential of a batch.

@@ -3,6 +3,8 @@ package api
 import (
 	"encoding/json"
 	"time"
+
+	"github.com/weidgo/weid/errs"
 )
 
 // W3C VCALM credential endpoints. Credentials are issued in the VC 2.0
@@ -71,7 +73,15 @@ type IssueOptions struct {
 	Schema      uint64   `json:"schema,omitempty"`
 	Status      []string `json:"status,omitempty"`
 	Disclosable []string `json:"disclosable,omitempty"`
+	// CredentialID is W3C VCALM's credentialId: a name of this one
+	// credential (not of a profile, so no instance has one) by which POST
+	// /credentials/status finds its status entries, as it finds them by
+	// the credential's id.
+	CredentialID string `json:"credentialId,omitempty"`
 }
+
+// MaxCredentialIDBytes bounds IssueOptions.CredentialID.
+const MaxCredentialIDBytes = 2048
 
 // Override returns p with every choice o makes in place of p's.
 func (o *IssueOptions) Override(p IssueProfile) IssueProfile {
@@ -167,11 +177,28 @@ type ChallengeResponse struct {
 	Expires   time.Time `json:"expires"`
 }
 
-// VerifyPresentationRequest is the body of POST /presentations/verify.
-// Unknown option keys are tolerated, as VCALM asks.
+// VerifyPresentationRequest is the body of POST /presentations/verify:
+// VCALM's VerifyPresentationRequest (verifiablePresentation) or its
+// ProoflessVerifyPresentationRequest (presentation, a presentation
+// without proof). Unknown option keys are tolerated, as VCALM asks.
 type VerifyPresentationRequest struct {
-	VerifiablePresentation json.RawMessage `json:"verifiablePresentation"`
+	VerifiablePresentation json.RawMessage `json:"verifiablePresentation,omitempty"`
+	Presentation           json.RawMessage `json:"presentation,omitempty"`
 	Options                map[string]any  `json:"options,omitempty"`
+}
+
+// Document is the presentation to verify: verifiablePresentation, or
+// presentation when that is absent (a presentation without proof verifies
+// as one without proof given as verifiablePresentation does). Both is a
+// 400 request.malformed.
+func (r *VerifyPresentationRequest) Document() (json.RawMessage, error) {
+	if len(r.Presentation) == 0 {
+		return r.VerifiablePresentation, nil
+	}
+	if len(r.VerifiablePresentation) != 0 {
+		return nil, errs.BadRequest("request.malformed", "request body: give verifiablePresentation or presentation, not both")
+	}
+	return r.Presentation, nil
 }
 
 // Check is the outcome of one named check.
@@ -213,12 +240,14 @@ func (v Verdict) FailureDetail(subject string) string {
 }
 
 // Problem codes of a verification that found a failed check. W3C VCALM
-// answers POST /credentials/verify and /presentations/verify with 200 or
-// 400 only, so a credential or presentation that fails a check is a 400
-// RFC 9457 problem of one of these codes, whose detail names the first
-// failed check and whose extension members (RFC 9457 §3.2) are the whole
-// VerifyResult or PresentationVerifyResult: a client reads the verdict
-// from the 400 as from the 200.
+// answers POST /credentials/verify with 200 or 400 only, so a credential
+// that fails a check is a 400 RFC 9457 problem of code
+// CodeCredentialNotVerified, whose detail names the first failed check
+// and whose extension members (RFC 9457 §3.2) are the whole VerifyResult:
+// a client reads the verdict from the 400 as from the 200. POST
+// /presentations/verify answers 200 verified or not, as VCALM says for
+// it; CodePresentationNotVerified is the code nodes before that answered
+// a failed presentation with, which clients still read as a verdict.
 const (
 	CodeCredentialNotVerified   = "credential.verificationFailed"
 	CodePresentationNotVerified = "presentation.verificationFailed"

@@ -9,6 +9,10 @@ type UpdateStatusRequest struct {
 	CredentialID     string             `json:"credentialId,omitempty"`
 	CredentialStatus *StatusEntryUpdate `json:"credentialStatus"`
 	Status           *bool              `json:"status"`
+	// IndexAllocator is W3C VCALM's hint for services that share the
+	// assignment of list indexes. It is accepted and not used: the node
+	// allocates its issuers' indexes itself (random, in its own lists).
+	IndexAllocator string `json:"indexAllocator,omitempty"`
 }
 
 // StatusEntryUpdate names the status entry to update.

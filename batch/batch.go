@@ -36,7 +36,8 @@ type Options = api.BatchOptions
 
 // Policy is the credential.Policy of batch options o.
 func Policy(o Options) credential.Policy {
-	return credential.Policy{RequireAccreditation: o.RequireAccreditation, RequireBinding: o.RequireBinding}
+	return credential.Policy{RequireAccreditation: o.RequireAccreditation, RequireBinding: o.RequireBinding,
+		ProofPurpose: o.ProofPurpose, Challenge: o.Challenge, Domain: o.Domain}
 }
 
 // Result is api.BatchResult.

@@ -33,12 +33,7 @@ func (c *Client) VerifyBatchDetail(ctx context.Context, src io.Reader, o api.Bat
 	if detail != "" {
 		q.Set("detail", detail)
 	}
-	if o.RequireAccreditation {
-		q.Set("requireAccreditation", "true")
-	}
-	if o.RequireBinding {
-		q.Set("requireBinding", "true")
-	}
+	o.Query(q)
 	u := c.BaseURL + api.PathVerifyBatch
 	if len(q) > 0 {
 		u += "?" + q.Encode()

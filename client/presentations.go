@@ -29,9 +29,9 @@ func (c *Client) Challenge(ctx context.Context) (string, time.Time, error) {
 // vp is the JSON of a compact vp+jwt or SD-JWT (a JSON string) or of a
 // presentation object; options are the verifier's ("challenge", "domain",
 // "requireAccreditation", …). It returns the result and the HTTP status: a
-// presentation that fails a check is a result with Verified false and
-// status 400 (a presentation.verificationFailed problem carrying the
-// verdict), not an error.
+// presentation that fails a check is a result with Verified false, not an
+// error — status 200, as W3C VCALM has it, or 400 from nodes that answered
+// it as a presentation.verificationFailed problem carrying the verdict.
 func (c *Client) VerifyPresentation(ctx context.Context, vp json.RawMessage, options map[string]any) (*api.PresentationVerifyResult, int, error) {
 	var r api.PresentationVerifyResult
 	body := api.VerifyPresentationRequest{VerifiablePresentation: vp, Options: options}

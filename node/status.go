@@ -29,8 +29,14 @@ import (
 
 // UpdateStatus sets or clears, for account, the bit of one status purpose
 // of a credential its DID issued: a status.update signed with the key the
-// node keeps for the list's issuer.
+// node keeps for the list's issuer. A mistake in the request is a 400, or
+// a 404 when the credential is not found, as VCALM lists (vcalm.go).
 func (n *Node) UpdateStatus(ctx context.Context, account *Account, req *api.UpdateStatusRequest) (*api.UpdateStatusResponse, error) {
+	res, err := n.updateStatus(ctx, account, req)
+	return res, asBadRequest(err, statusContentError)
+}
+
+func (n *Node) updateStatus(ctx context.Context, account *Account, req *api.UpdateStatusRequest) (*api.UpdateStatusResponse, error) {
 	if req.CredentialStatus == nil || req.Status == nil {
 		return nil, errs.BadRequest("request.malformed", "credentialStatus (with statusPurpose) and status (a boolean) are required")
 	}

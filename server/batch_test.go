@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -245,10 +246,18 @@ func postBatch(t *testing.T, tn *testNode, creds []json.RawMessage, p credential
 			body.Write(c)
 			body.WriteByte('\n')
 		}
-		req, _ = http.NewRequest("POST", fmt.Sprintf("%s%s?requireAccreditation=%v", tn.url, api.PathVerifyBatch, p.RequireAccreditation), &body)
+		q := url.Values{}
+		api.BatchOptions{RequireAccreditation: p.RequireAccreditation, RequireBinding: p.RequireBinding, ProofPurpose: p.ProofPurpose, Challenge: p.Challenge, Domain: p.Domain}.Query(q)
+		req, _ = http.NewRequest("POST", tn.url+api.PathVerifyBatch+"?"+q.Encode(), &body)
 		req.Header.Set("Content-Type", api.MediaTypeNDJSON)
 	} else {
-		body, _ := json.Marshal(map[string]any{"credentials": creds, "options": map[string]any{"requireAccreditation": p.RequireAccreditation}})
+		opts := map[string]any{"requireAccreditation": p.RequireAccreditation, "requireBinding": p.RequireBinding}
+		for k, v := range map[string]string{"expectedProofPurpose": p.ProofPurpose, "challenge": p.Challenge, "domain": p.Domain} {
+			if v != "" {
+				opts[k] = v
+			}
+		}
+		body, _ := json.Marshal(map[string]any{"credentials": creds, "options": opts})
 		req, _ = http.NewRequest("POST", tn.url+api.PathVerifyBatch, bytes.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
 	}
@@ -295,6 +304,46 @@ func postBatch(t *testing.T, tn *testNode, creds []json.RawMessage, p credential
 		t.Fatalf("stream error: %+v", tr.Error)
 	}
 	return results, tr.Summary
+}
+
+// TestVerifyBatch_ProofOptionsAsAlone: the Data Integrity options of POST
+// /credentials/verify (expectedProofPurpose, challenge, domain: VC Data
+// Integrity 1.0 §4.4) decide a batch's verdicts as they decide one
+// credential's, in the JSON options and in a stream's query alike.
+func TestVerifyBatch_ProofOptionsAsAlone(t *testing.T) {
+	tn := startNode(t)
+	r := tn.do(t, "POST", "/v1/accounts", tn.token, []byte(`{"name":"uni"}`))
+	var uni node.NewAccount
+	_ = json.Unmarshal(r.body, &uni)
+	var creds []json.RawMessage
+	for _, f := range []string{"eddsa-jcs-2022", "vc+jwt"} {
+		r := tn.do(t, "POST", "/credentials/issue", uni.Token, []byte(`{"credential":{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiableCredential"],`+
+			`"issuer":"`+uni.DID+`","credentialSubject":{"id":"did:example:holder"}},"options":{"format":"`+f+`"}}`))
+		var out struct {
+			VerifiableCredential json.RawMessage `json:"verifiableCredential"`
+		}
+		if err := json.Unmarshal(r.body, &out); err != nil || r.status != 201 {
+			t.Fatalf("issue %s: %d %s", f, r.status, r.body)
+		}
+		creds = append(creds, out.VerifiableCredential)
+	}
+	for _, p := range []credential.Policy{{}, {ProofPurpose: "authentication"}, {Challenge: "c-1"}, {Domain: "verifier.example"}} {
+		for _, stream := range []bool{false, true} {
+			results, _ := postBatch(t, tn, creds, p, stream)
+			for i, c := range creds {
+				alone, err := tn.n.Verifier().Verify(context.Background(), c, p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if results[i].Verified != alone.Verified {
+					t.Errorf("policy %+v, stream %v, credential %d: batch verified %v, alone %v", p, stream, i, results[i].Verified, alone.Verified)
+				}
+				if i == 0 && alone.Verified != (p == credential.Policy{}) {
+					t.Errorf("policy %+v: the Data Integrity credential verified %v alone", p, alone.Verified)
+				}
+			}
+		}
+	}
 }
 
 // TestVerifyBatch_Requests covers the request's own mistakes and the

@@ -53,12 +53,27 @@ func TestPresentations_ChallengeOverHTTP(t *testing.T) {
 	if st != 200 || !res.Verified || res.Holder != holder || len(res.Credentials) != 1 {
 		t.Fatalf("verify: %d %+v", st, res)
 	}
-	// Accepted once.
-	if st, res = verify(opts); st != notVerified || res.Errors[0].Name != credential.CheckChallenge {
+	// Accepted once. A presentation that fails a check is a 200 with the
+	// verdict, as W3C VCALM has it for POST /presentations/verify ("a 200
+	// status indicates the verification process itself succeeded,
+	// regardless of whether the presentation and/or credentials were
+	// determined to be valid or invalid").
+	if st, res = verify(opts); st != 200 || res.Verified || res.Errors[0].Name != credential.CheckChallenge {
 		t.Fatalf("replay: %d %+v", st, res)
 	}
+	// VCALM's ProoflessVerifyPresentationRequest: a presentation without
+	// proof as "presentation", verified as the same as verifiablePresentation.
+	for _, member := range []string{"verifiablePresentation", "presentation"} {
+		r := tn.do(t, "POST", "/presentations/verify", "", []byte(`{"`+member+`":`+string(vp)+`}`))
+		var res credential.PresentationResult
+		verdictOf(t, r, api.CodePresentationNotVerified, &res)
+		if r.status != 200 || !res.Verified || len(res.Credentials) != 1 || res.Holder != "" {
+			t.Errorf("a presentation without proof as %s: %d %s", member, r.status, r.body)
+		}
+	}
 	// Malformed requests are 400 problems.
-	for _, body := range []string{`{`, `{"verifiablePresentation":[1]}`, `{"verifiablePresentation":"x","options":{"challenge":7}}`, `{}`} {
+	both := `{"verifiablePresentation":` + string(vp) + `,"presentation":` + string(vp) + `}`
+	for _, body := range []string{`{`, `{"verifiablePresentation":[1]}`, `{"verifiablePresentation":"x","options":{"challenge":7}}`, `{}`, both} {
 		if r := tn.do(t, "POST", "/presentations/verify", "", []byte(body)); r.status != 400 {
 			t.Errorf("%s: %d %s", body, r.status, r.body)
 		}

@@ -91,7 +91,12 @@ func TestStatus_InstanceIssueRevokeSuspendOverHTTP(t *testing.T) {
 	if r := tn.do(t, "POST", "/credentials/status", other.Token, []byte(named)); r.status != 403 {
 		t.Fatalf("another account revokes the named entry: %d %s", r.status, r.body)
 	}
-	if r := update(uni.Token, "suspension", true); r.status != 200 {
+	// An entry named under another purpose than its list's is a mistake in
+	// the request: 400, as W3C VCALM lists for POST /credentials/status.
+	mismatched := strings.Replace(named, `"statusPurpose":"revocation"`, `"statusPurpose":"suspension"`, 1)
+	wantProblem(t, "entry named under another purpose", tn.do(t, "POST", "/credentials/status", uni.Token, []byte(mismatched)), 400, "status.purposeMismatch")
+	// W3C VCALM's UpdateCredentialStatusRequest may carry indexAllocator.
+	if r := tn.do(t, "POST", "/credentials/status", uni.Token, []byte(`{"credentialId":"`+credID+`","credentialStatus":{"type":"BitstringStatusListEntry","statusPurpose":"suspension"},"status":true,"indexAllocator":"urn:uuid:4d1b5c0e-8b7e-4c57-9d0e-2f1d6c1a7b3e"}`)); r.status != 200 {
 		t.Fatalf("suspend: %d %s", r.status, r.body)
 	}
 	if st, res = verify(); st != notVerified || res.Errors[0].Name != credential.CheckStatus || !strings.Contains(res.Errors[0].Detail, "suspended") {
@@ -162,7 +167,8 @@ func TestStatus_InstanceIssueRevokeSuspendOverHTTP(t *testing.T) {
 	if st, _, body := get(`W/"x", ` + etag1); st != http.StatusNotModified || body != "" {
 		t.Fatalf("If-None-Match with its ETag: %d %q", st, body)
 	}
-	if r := update(uni.Token, "suspension", true); r.status != 200 {
+	// W3C VCALM's UpdateCredentialStatusRequest may carry indexAllocator.
+	if r := tn.do(t, "POST", "/credentials/status", uni.Token, []byte(`{"credentialId":"`+credID+`","credentialStatus":{"type":"BitstringStatusListEntry","statusPurpose":"suspension"},"status":true,"indexAllocator":"urn:uuid:4d1b5c0e-8b7e-4c57-9d0e-2f1d6c1a7b3e"}`)); r.status != 200 {
 		t.Fatalf("suspend: %d %s", r.status, r.body)
 	}
 	st2, etag2, body2 := get(etag1)
@@ -172,4 +178,38 @@ func TestStatus_InstanceIssueRevokeSuspendOverHTTP(t *testing.T) {
 	if r := tn.do(t, "POST", "/credentials/verify", "", []byte(`{"verifiableCredential":`+body2+`}`)); r.status != 200 {
 		t.Fatalf("the updated list credential does not verify: %d %s", r.status, r.body)
 	}
+}
+
+// TestStatus_ByVCALMCredentialID: a credential issued with W3C VCALM's
+// options.credentialId has its status entries found by that name in POST
+// /credentials/status, as by its id.
+func TestStatus_ByVCALMCredentialID(t *testing.T) {
+	tn := startNode(t)
+	r := tn.do(t, "POST", "/v1/accounts", tn.token, []byte(`{"name":"uni"}`))
+	var uni node.NewAccount
+	if err := json.Unmarshal(r.body, &uni); err != nil || r.status != 201 {
+		t.Fatalf("account: %d %s", r.status, r.body)
+	}
+	issue := func(credentialID string) response {
+		return tn.do(t, "POST", "/credentials/issue", uni.Token, []byte(`{"credential":{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiableCredential"],`+
+			`"issuer":"`+uni.DID+`","credentialSubject":{"id":"did:example:holder"}},"options":{"status":["revocation"],"credentialId":"`+credentialID+`"}}`))
+	}
+	r = issue("example.com/ad5d541f-db7a-4bff-97e1-d403ce403767")
+	var issued struct {
+		VerifiableCredential api.EnvelopedCredential `json:"verifiableCredential"`
+	}
+	if err := json.Unmarshal(r.body, &issued); err != nil || r.status != 201 {
+		t.Fatalf("issue: %d %s", r.status, r.body)
+	}
+	if st, _ := tn.verifyVC(t, issued.VerifiableCredential, ""); st != 200 {
+		t.Fatalf("verify: %d", st)
+	}
+	r = tn.do(t, "POST", "/credentials/status", uni.Token, []byte(`{"credentialId":"example.com/ad5d541f-db7a-4bff-97e1-d403ce403767","credentialStatus":{"type":"BitstringStatusListEntry","statusPurpose":"revocation"},"status":true}`))
+	if r.status != 200 {
+		t.Fatalf("revoke by credentialId: %d %s", r.status, r.body)
+	}
+	if st, res := tn.verifyVC(t, issued.VerifiableCredential, ""); st != notVerified || res.Errors[0].Name != credential.CheckStatus {
+		t.Fatalf("revoked by credentialId: %d %+v", st, res.Errors)
+	}
+	wantProblem(t, "credentialId too long", issue(strings.Repeat("x", api.MaxCredentialIDBytes+1)), 400, "credential.invalid")
 }

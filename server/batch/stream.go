@@ -9,7 +9,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -43,7 +42,7 @@ const LineIdleLimit = 30 * time.Second
 // with the summary and the error that ended the stream early, if one did:
 // the status line, 200, went out with the first results.
 func (h *Handlers) Stream(w http.ResponseWriter, r *http.Request) error {
-	o, err := optionsFromQuery(r)
+	o, err := api.BatchOptionsFromQuery(r.URL.Query())
 	if err != nil {
 		return err
 	}
@@ -157,25 +156,6 @@ func closeConn(rc *http.ResponseController, r *http.Request) {
 		_, _ = brw.WriteString("0\r\n\r\n")
 	}
 	_ = brw.Flush()
-}
-
-// optionsFromQuery reads a stream's options from the query string.
-func optionsFromQuery(r *http.Request) (batch.Options, error) {
-	var o batch.Options
-	q := r.URL.Query()
-	for _, f := range []struct {
-		name string
-		dst  *bool
-	}{{"requireAccreditation", &o.RequireAccreditation}, {"requireBinding", &o.RequireBinding}} {
-		if v := q.Get(f.name); v != "" {
-			b, err := strconv.ParseBool(v)
-			if err != nil {
-				return o, errs.BadRequest("request.badQuery", "%s must be true or false", f.name)
-			}
-			*f.dst = b
-		}
-	}
-	return o, nil
 }
 
 // detailFromQuery reads the detail query parameter (batch.ParseDetail):

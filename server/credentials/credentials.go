@@ -36,7 +36,8 @@ func New(n *node.Node, baseURL func(*http.Request) string) *Handlers {
 }
 
 // Issue signs a credential whose issuer is a DID the caller's account
-// keeps a key for, in the securing mechanism options.format names: POST
+// keeps a key for, in the securing mechanism options.format names: 201,
+// or 400 for a mistake in the request as VCALM lists (node.Issue): POST
 // /credentials/issue.
 func (h *Handlers) Issue(w http.ResponseWriter, r *http.Request) error {
 	acct, err := httpx.Account(r, h.Node)
@@ -69,36 +70,36 @@ func (h *Handlers) issue(w http.ResponseWriter, r *http.Request, acct *node.Acco
 
 // Verify verifies one credential and reports every check: 200 with the
 // verdict when verified; 400 when a check failed, a problem that carries
-// the verdict (see verdict); 400 too, without one, when the request is
-// malformed: POST /credentials/verify.
+// the verdict; 400 too, without one, when the request is malformed: POST
+// /credentials/verify.
 func (h *Handlers) Verify(w http.ResponseWriter, r *http.Request) error {
 	var req api.VerifyRequest
 	if err := httpx.DecodeLenient(r, &req); err != nil {
 		return err
 	}
 	res, err := h.Node.Verifier().Verify(r.Context(), req.VerifiableCredential, credential.PolicyFrom(req.Options))
-	if err != nil {
-		return err
+	if err == nil {
+		err = unavailable(r, res.Err)
 	}
-	return verdict(w, r, "credential", api.CodeCredentialNotVerified, &res.Verdict, res.Err, res)
+	if err != nil || res.Verified {
+		return httpx.Reply(w, http.StatusOK, res, err)
+	}
+	// When a check failed, 400 — W3C VCALM lists 200 ("successfully
+	// verified") and 400 for POST /credentials/verify — as an RFC 9457
+	// problem whose detail names the first failed check and whose
+	// extension members (§3.2) are the result's: verified, checks, errors,
+	// warnings and the rest, so a VCALM client reads the verdict as from a
+	// 200 and a problem-aware one sees why.
+	return httpx.ProblemWith(w, r, errs.New(http.StatusBadRequest, api.CodeCredentialNotVerified, "%s", res.FailureDetail("credential")), res)
 }
 
-// verdict answers a verification of subject ("credential",
-// "presentation") whose verdict is v and whole result is result: 200 with
-// the result when verified. When a check failed, 400 — W3C VCALM lists 200
-// and 400 only for the verify endpoints — as an RFC 9457 problem of code
-// whose detail names the first failed check and whose extension members
-// (§3.2) are the result's: verified, checks, errors, warnings and the
-// rest, so a VCALM client reads the verdict as from a 200 and a
-// problem-aware one sees why. 503 (the detail logged, not shown) when a
-// check could not be made on this side (internal is not nil).
-func verdict(w http.ResponseWriter, r *http.Request, subject, code string, v *api.Verdict, internal error, result any) error {
-	if internal != nil {
-		slog.ErrorContext(r.Context(), "verification: a check could not be made", "path", r.URL.Path, "err", internal)
-		return errs.New(http.StatusServiceUnavailable, "ledger.unavailable", "a check could not be made; retry later")
+// unavailable is the 503 of a verification a check of which could not be
+// made on this side (internal is not nil; the detail logged, not shown),
+// nil when every check was made.
+func unavailable(r *http.Request, internal error) error {
+	if internal == nil {
+		return nil
 	}
-	if v.Verified {
-		return httpx.JSON(w, http.StatusOK, result)
-	}
-	return httpx.ProblemWith(w, r, errs.New(http.StatusBadRequest, code, "%s", v.FailureDetail(subject)), result)
+	slog.ErrorContext(r.Context(), "verification: a check could not be made", "path", r.URL.Path, "err", internal)
+	return errs.New(http.StatusServiceUnavailable, "ledger.unavailable", "a check could not be made; retry later")
 }

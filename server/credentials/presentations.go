@@ -17,13 +17,19 @@ func (h *Handlers) Challenge(w http.ResponseWriter, r *http.Request) error {
 }
 
 // VerifyPresentation verifies a presentation and the credentials in it,
-// consuming the challenge it carries: 200 with the verdict when verified,
-// 400 with it (a presentation.verificationFailed problem, as Verify
-// answers) when a check failed, 400 without one when the request is
-// malformed: POST /presentations/verify.
+// consuming the challenge it carries: 200 with the verdict, verified or
+// not — W3C VCALM: "a 200 status indicates the verification process
+// itself succeeded, regardless of whether the presentation and/or
+// credentials were determined to be valid or invalid" —, 400 when the
+// request is malformed ("invalid or malformed input that prevented the
+// verification process from being performed"): POST /presentations/verify.
 func (h *Handlers) VerifyPresentation(w http.ResponseWriter, r *http.Request) error {
 	var req api.VerifyPresentationRequest
 	if err := httpx.DecodeLenient(r, &req); err != nil {
+		return err
+	}
+	vp, err := req.Document()
+	if err != nil {
 		return err
 	}
 	o, err := credential.PresentationOptionsFrom(req.Options)
@@ -31,9 +37,9 @@ func (h *Handlers) VerifyPresentation(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	o.Challenges = h.challenges
-	res, err := h.Node.Verifier().VerifyPresentation(r.Context(), req.VerifiablePresentation, o)
-	if err != nil {
-		return err
+	res, err := h.Node.Verifier().VerifyPresentation(r.Context(), vp, o)
+	if err == nil {
+		err = unavailable(r, res.Err)
 	}
-	return verdict(w, r, "presentation", api.CodePresentationNotVerified, &res.Verdict, res.Err, res)
+	return httpx.Reply(w, http.StatusOK, res, err)
 }
