@@ -37,6 +37,11 @@ import (
 	"github.com/weidgo/weid/ldproof"
 )
 
+// ContextUndefinedTerms is the context a VC 2.0 credential whose
+// contexts do not define all its terms names last (VC Data Model 2.0
+// §5.2); see ldproof.ContextUndefinedTermsV2.
+const ContextUndefinedTerms = ldproof.ContextUndefinedTermsV2
+
 // issuerDependentVocab is the @vocab the VC 2.0 base context had in the
 // drafts: a term no context defines maps to this namespace instead of
 // being dropped. The Recommendation removed it (VC Data Model 2.0
