@@ -4,9 +4,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/weidgo/weid/errs"
 	"github.com/weidgo/weid/ldproof"
 )
 
@@ -83,5 +85,87 @@ func TestUndefinedTermsEmbedded(t *testing.T) {
 		if _, known := knownDigest(ContextUndefinedTerms, alg); known {
 			t.Errorf("a %s digest of the undefined-terms context is checked", alg)
 		}
+	}
+}
+
+// v2OnlyCredential is undefinedTermsCredential without the
+// undefined-terms context: what weid issued with vc+jwt and
+// eddsa-jcs-2022 while its term check gave the base context the drafts'
+// @vocab.
+func v2OnlyCredential(t testing.TB, issuer string) json.RawMessage {
+	t.Helper()
+	m := mustObject(t, undefinedTermsCredential(t, issuer))
+	m["@context"] = []any{ContextV2}
+	b, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestUndefinedTermsRefusedAtIssuance: every mechanism refuses to issue a
+// credential using terms its contexts do not define (VC Data Model 2.0
+// §5.2; the base context has no @vocab, Appendix E), with a 400 naming
+// them and saying how to conform.
+func TestUndefinedTermsRefusedAtIssuance(t *testing.T) {
+	iss := newKeyIssuer(t)
+	doc := v2OnlyCredential(t, iss.did)
+	wantErr := func(mech string, err error) {
+		t.Helper()
+		if e, ok := errs.As(err); !ok || e.Status != 400 || e.Code != "credential.invalid" && e.Code != ldproof.CodeUndefinedTerm {
+			t.Fatalf("%s: %v, want a 400 credential.invalid", mech, err)
+		}
+		wants := []string{`"FirstAidCertificate"`, `"Instructor"`, `"course"`, `"fullName"`, `"hours"`, "6 terms", ContextUndefinedTerms, "§5.2"}
+		if mech == CryptosuiteEdDSARDFC2022 {
+			wants = []string{ContextUndefinedTerms, "§5.2"} // ldproof's expansion names one term
+		}
+		for _, want := range wants {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("%s: %v, want it to name %s", mech, err, want)
+			}
+		}
+	}
+	for _, suite := range []string{CryptosuiteEdDSARDFC2022, CryptosuiteEdDSAJCS2022} {
+		_, err := SignDataIntegrity(iss.signer(), doc, suite, time.Time{})
+		wantErr(suite, err)
+	}
+	_, err := IssueJWT(iss.signer(), doc, time.Now(), IssueOptions{})
+	wantErr("vc+jwt", err)
+}
+
+// TestUndefinedTermsVerifiedWithWarning: a vc+jwt or eddsa-jcs-2022
+// credential issued under the drafts' reading (v2 only, undefined terms)
+// still verifies — its signature covers its JSON, not a JSON-LD reading
+// of it — with the named warning structure.undefinedTerms (VC Data Model
+// 2.0 §5.2); an explicit "@vocab": null, whose type maps to no URL under
+// either reading, still fails.
+func TestUndefinedTermsVerifiedWithWarning(t *testing.T) {
+	ctx := t.Context()
+	iss := newKeyIssuer(t)
+	v := keyVerifier()
+	doc := v2OnlyCredential(t, iss.did)
+	tok, err := SignJWS(iss.key, iss.vm(), doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jcs := forge(t, iss.key, doc, iss.vm())
+	for mech, r := range map[string]*Result{"vc+jwt": v.VerifyJWT(ctx, tok, Policy{}), "eddsa-jcs-2022": v.VerifyDataIntegrity(ctx, jcs, Policy{})} {
+		c := r.Checks[0]
+		if !r.Verified || c.Name != CheckStructure || c.Status != StatusWarning || c.Code != ReasonStructureUndefinedTerms ||
+			c.Params["terms"] != "FirstAidCertificate, Instructor, course, fullName, hours, …" || !strings.Contains(c.Detail, "§5.2") {
+			t.Errorf("%s:\n%s", mech, diDump(r))
+		}
+	}
+	m := mustObject(t, doc)
+	m["@context"] = []any{ContextV2, map[string]any{"@vocab": nil}}
+	b, _ := json.Marshal(m)
+	if tok, err = SignJWS(iss.key, iss.vm(), b); err != nil {
+		t.Fatal(err)
+	}
+	if r := v.VerifyJWT(ctx, tok, Policy{}); r.Verified || r.Checks[0].Status != StatusFailed {
+		t.Errorf("@vocab null:\n%s", diDump(r))
+	}
+	if r := v.VerifyDataIntegrity(ctx, forge(t, iss.key, b, iss.vm()), Policy{}); r.Verified || r.Checks[0].Status != StatusFailed {
+		t.Errorf("@vocab null, eddsa-jcs-2022:\n%s", diDump(r))
 	}
 }
