@@ -97,7 +97,7 @@ func TestGovernance_CLI(t *testing.T) {
 	// The account issues a credential as its DID; anyone verifies it. It is
 	// not an authority issuer, so a verifier that requires accreditation refuses it.
 	credFile := filepath.Join(dir, "cred.json")
-	cred := `{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiableCredential","TrainingCertificate"],"issuer":"` + acct.DID + `","credentialSubject":{"course":"First aid"}}`
+	cred := `{"@context":["https://www.w3.org/ns/credentials/v2","https://www.w3.org/ns/credentials/undefined-terms/v2"],"type":["VerifiableCredential","TrainingCertificate"],"issuer":"` + acct.DID + `","credentialSubject":{"course":"First aid"}}`
 	if err := os.WriteFile(credFile, []byte(cred), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -68,7 +68,12 @@ for VC 2.0 and VC 1.1 alike: eddsa-jcs-2022, eddsa-rdfc-2022 (Ed25519 issuer
 key), ecdsa-rdfc-2019 (P-256) or Ed25519Signature2020 (Ed25519). A VC 1.1
 credential must name one of these; the node adds the context that defines
 the proof's terms (https://w3id.org/security/data-integrity/v2, or the
-Ed25519Signature2020 one) when its @context lacks it.
+Ed25519Signature2020 one) when its @context lacks it. Every type and claim
+must be defined by a context the credential names: one whose claims are
+its issuer's own names https://www.w3.org/ns/credentials/undefined-terms/v2
+as the last value of @context (VC Data Model 2.0 §5.2), or the node
+refuses it (400) naming the undefined terms — with vc+jwt and every Data
+Integrity suite; a dc+sd-jwt carries no @context, so none is read.
 --status revocation and/or suspension gives the credential Bitstring Status
 List entries. --instance issues through an issuer
 instance (weid instance create), whose settings the other flags override;

@@ -31,3 +31,19 @@ func TestVCIssueHelp_VC11NeedsDataIntegrity(t *testing.T) {
 		t.Error("help still implies only Ed25519Signature2020 secures VC 1.1")
 	}
 }
+
+// TestVCIssueHelp_UndefinedTerms: weid vc issue --help says how a
+// credential with its issuer's own terms conforms (VC Data Model 2.0
+// §5.2), which the node holds vc+jwt and Data Integrity issuance to.
+func TestVCIssueHelp_UndefinedTerms(t *testing.T) {
+	issue, _, err := vcCmd(&globals{}).Find([]string{"issue"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	help := strings.Join(strings.Fields(issue.Long), " ")
+	for _, want := range []string{"https://www.w3.org/ns/credentials/undefined-terms/v2 as the last value of @context", "§5.2", "refuses it (400) naming the undefined terms"} {
+		if !strings.Contains(help, want) {
+			t.Errorf("help does not say %q:\n%s", want, help)
+		}
+	}
+}

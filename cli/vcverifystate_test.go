@@ -48,7 +48,7 @@ func issueRevocable(t *testing.T, url, admin, dir string) (jwtFile, account stri
 	mustCLIJSON(t, &acct, "account", "create", "--name", "uni", "--token", admin, "--node", url)
 	mustCLI(t, "issuer", "recognize", acct.DID, "--name", "Example University", "--type", "TrainingCertificate", "--token", admin, "--node", url)
 	cred := filepath.Join(dir, "cred.json")
-	os.WriteFile(cred, []byte(`{"@context":["https://www.w3.org/ns/credentials/v2"],"id":"urn:uuid:8f9b7c1e-3d1a-4c6e-9a43-1f0e2d3c4b5a","type":["VerifiableCredential","TrainingCertificate"],"issuer":"`+acct.DID+`","credentialSubject":{"id":"did:example:alice","course":"First aid"}}`), 0o600)
+	os.WriteFile(cred, []byte(`{"@context":["https://www.w3.org/ns/credentials/v2","https://www.w3.org/ns/credentials/undefined-terms/v2"],"id":"urn:uuid:8f9b7c1e-3d1a-4c6e-9a43-1f0e2d3c4b5a","type":["VerifiableCredential","TrainingCertificate"],"issuer":"`+acct.DID+`","credentialSubject":{"id":"did:example:alice","course":"First aid"}}`), 0o600)
 	jwt := strings.TrimSpace(mustCLI(t, "vc", "issue", cred, "--status", "revocation", "--token", acct.Token, "--node", url))
 	jwtFile = filepath.Join(dir, "cred.jwt")
 	os.WriteFile(jwtFile, []byte(jwt), 0o600)

@@ -367,7 +367,7 @@ func TestWallet_Presentations_CLI(t *testing.T) {
 	mustCLIJSON(t, &w, "wallet", "init", "--wallet", wdir)
 
 	diploma := func(subject string) string {
-		return writeTestFile(t, dir, "diploma.json", `{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiableCredential","UniversityDegreeCredential"],`+
+		return writeTestFile(t, dir, "diploma.json", `{"@context":["https://www.w3.org/ns/credentials/v2","https://www.w3.org/ns/credentials/undefined-terms/v2"],"type":["VerifiableCredential","UniversityDegreeCredential"],`+
 			`"issuer":"`+uni.DID+`","credentialSchema":{"id":"`+base+`/v1/schemas/2","type":"JsonSchema"},`+
 			`"credentialSubject":{"id":"`+subject+`","holderName":"Alice","degree":"Bachelor of Engineering","fieldOfStudy":"Computer Science",`+
 			`"institution":"Example University","awardedDate":"2026-07-01","diplomaNumber":"EU-2026-0001"}}`)

@@ -11,6 +11,11 @@ const (
 	ReasonStructureInvalid = "structure.invalid"               // not a credential this verifier reads
 	ReasonStructureOK      = "structure.ok"                    // params: format
 	ReasonSkippedStructure = "structure.skippedBecauseInvalid" // any check, when the structure failed
+	// ReasonStructureUndefinedTerms: a warning; a vc+jwt or
+	// eddsa-jcs-2022 credential uses terms its contexts do not define
+	// without naming the undefined-terms context last (VC Data Model 2.0
+	// §5.2), as the drafts' base context allowed. params: format, terms
+	ReasonStructureUndefinedTerms = "structure.undefinedTerms"
 
 	ReasonProofOK           = "proof.ok"               // params: key
 	ReasonProofOKAsOfIssue  = "proof.okAsOfIssuance"   // params: key, at
@@ -60,7 +65,7 @@ const (
 // CheckCodes lists every specific code the checks of this package report
 // (the "<check>.<status>" codes aside).
 var CheckCodes = []string{
-	ReasonStructureInvalid, ReasonStructureOK, ReasonSkippedStructure,
+	ReasonStructureInvalid, ReasonStructureOK, ReasonSkippedStructure, ReasonStructureUndefinedTerms,
 	ReasonProofOK, ReasonProofOKAsOfIssue, ReasonProofBadSignature, ReasonProofNoKey, ReasonProofDeactivated, ReasonProofUnresolved, ReasonProofKeyNotInDoc, ReasonProofCompromised,
 	ReasonBindingOK, ReasonBindingNotDID, ReasonBindingNoDIDKey, ReasonBindingMismatch,
 	ReasonAccreditationOK, ReasonAccreditationNotDID, ReasonAccreditationUnbound, ReasonAccreditationNoRegistry, ReasonAccreditationNotRecognized, ReasonAccreditationNotFor,

@@ -211,8 +211,9 @@ func (v *Verifier) verifyDataIntegrity(ctx context.Context, doc json.RawMessage,
 	if err == nil {
 		err = linkedDataView(c.Doc)
 	}
+	var undefined []string
 	if err == nil && jcsProof(c.Doc["proof"]) {
-		err = checkUnsecuredTerms(c.Doc)
+		undefined, err = verifiedTerms(c.Doc, true, true)
 	}
 	if err != nil {
 		r.structureFailed(err)
@@ -226,7 +227,7 @@ func (v *Verifier) verifyDataIntegrity(ctx context.Context, doc json.RawMessage,
 	case 2:
 		version = "2.0"
 	}
-	r.addCode(CheckStructure, StatusPassed, ReasonStructureOK, params("format", "Data Integrity"), "a VC Data Model "+version+" credential secured with Data Integrity")
+	r.structurePassed("Data Integrity", "a VC Data Model "+version+" credential secured with Data Integrity", undefined)
 	at := c.ValidFrom
 	purpose := ProofPurposeAssertionMethod
 	if p.ProofPurpose != "" {

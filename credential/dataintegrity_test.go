@@ -245,7 +245,7 @@ func TestDataIntegrityRoundTrip(t *testing.T) {
 	}
 	// The document's members keep their order and form; the proof is
 	// added last, even after a nested object.
-	src := []byte(" {\"@context\": [\"" + ContextV2 + "\"], \"type\": \"VerifiableCredential\", \"issuer\": \"" + iss.did + "\",\n \"credentialSubject\": {\"n\": 1.50, \"o\": {}}}\n")
+	src := []byte(" {\"@context\": [\"" + ContextV2 + "\", \"" + ContextUndefinedTerms + "\"], \"type\": \"VerifiableCredential\", \"issuer\": \"" + iss.did + "\",\n \"credentialSubject\": {\"n\": 1.50, \"o\": {}}}\n")
 	out, err := SignDataIntegrityJCS(iss.signer(), src, created)
 	if err != nil {
 		t.Fatal(err)

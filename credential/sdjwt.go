@@ -267,8 +267,10 @@ func sdCredential(claims map[string]any, ver *sdjwt.Verified) (*Credential, erro
 	if len(subject) == 0 {
 		subject["id"] = iss // nothing disclosed: keep the structure valid
 	}
+	// SD-JWT VC claims and vct are no context's terms: the undefined-terms
+	// context goes last (VC Data Model 2.0 §5.2).
 	doc := map[string]any{
-		"@context":          []any{ContextV2},
+		"@context":          []any{ContextV2, ContextUndefinedTerms},
 		"type":              []any{TypeVerifiableCredential, vct},
 		"issuer":            iss,
 		"credentialSubject": subject,

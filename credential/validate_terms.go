@@ -9,17 +9,37 @@ package credential
 // signed with them; the others sign the JSON as it is, so this file
 // applies the same rules to them.
 //
+// The contexts are read as published: the VC 2.0 base context has no
+// @vocab (VC Data Model 2.0 Appendix E: the Recommendation removed the
+// drafts' one), so a term no context defines is an error, and a credential
+// whose claims are its issuer's own names
+// https://www.w3.org/ns/credentials/undefined-terms/v2 last (§5.2). At
+// issuance that is a 400 naming the terms. At verification a credential
+// that passes when read as the drafts read the base context — with their
+// issuer-dependent @vocab, as weid issued vc+jwt and eddsa-jcs-2022
+// credentials until 2026-12-05 — verifies with the named warning
+// structure.undefinedTerms (verifiedTerms): those mechanisms sign the JSON
+// as it is, so the signature and every claim the checks read are the same
+// whichever way its terms are read.
+//
 // A full JSON-LD expansion per credential costs more than verifying its
 // signature, so checkTerms first tries a proof that the expansion would
 // succeed which needs no expansion (termsCertain): the document names only
 // contexts weid embeds, the first the VC 2.0 base context, and every
 // member name, type and identifier is one that expands to an absolute URL
-// whichever term definition of those contexts applies to it. The table of
-// those definitions (termProfile) is computed once per list of context
-// URLs. Everything else — inline contexts, keywords, compact IRIs, scoped
-// contexts this shortcut does not follow — goes to the expansion
-// (termsExpand). TestTermCheckDifferential and FuzzTermCheck hold the
-// shortcut to never accept what the expansion refuses.
+// whichever term definition of those contexts applies to it — by the
+// @vocab of a context of the list (examples/v2, undefined-terms/v2) or,
+// without one, by a definition in effect where it is used (the list's
+// top-level definitions or a node's one type-scoped context). At
+// verification the same walk also reads a document as the drafts did
+// (draftsCertain), naming the terms the published contexts leave
+// undefined without expanding anything. The table of those definitions
+// (termProfile) is computed once per list of context URLs. Everything
+// else — inline contexts, keywords, compact IRIs, scoped contexts this
+// shortcut does not follow — goes to the expansion (termsExpand).
+// TestTermCheckDifferential and FuzzTermCheck hold the shortcut to never
+// accept what the expansion refuses, and to name the undefined terms it
+// names.
 
 import (
 	"errors"
@@ -37,17 +57,23 @@ import (
 	"github.com/weidgo/weid/ldproof"
 )
 
+// ContextUndefinedTerms is the context a VC 2.0 credential whose
+// contexts do not define all its terms names last (VC Data Model 2.0
+// §5.2); see ldproof.ContextUndefinedTermsV2.
+const ContextUndefinedTerms = ldproof.ContextUndefinedTermsV2
+
 // issuerDependentVocab is the @vocab the VC 2.0 base context had in the
 // drafts: a term no context defines maps to this namespace instead of
 // being dropped. The Recommendation removed it (VC Data Model 2.0
 // Appendix E: "Removed @vocab from the base context"); its base context
-// (§B.1, SHA-256 59955ced…) has none, nor has the one weid embeds for the
-// RDF suites (@digitalbazaar/credentials-context 3.2.0), and §5.2 asks a
-// document whose contexts do not define all its terms to name
-// https://www.w3.org/ns/credentials/undefined-terms/v2 last instead. So
-// this check accepts a v2-only credential's undefined terms that the
-// RDF-canonicalized suites refuse: a known inconsistency, kept until the
-// term check drops this @vocab.
+// (§B.1, SHA-256 59955ced…) has none, nor has the one weid embeds
+// (@digitalbazaar/credentials-context 3.2.0), and §5.2 asks: "If a
+// conforming document does not use JSON-LD Contexts that define all terms
+// used, it MUST include the
+// https://www.w3.org/ns/credentials/undefined-terms/v2 as the last value
+// in the @context property". The term check reads the base context as
+// published; only the reading of credentials issued before
+// (undefinedTerms, at verification) uses this @vocab.
 const issuerDependentVocab = "https://www.w3.org/ns/credentials/issuer-dependent#"
 
 // checkTerms reports whether doc, a credential whose structure Parse has
@@ -57,6 +83,9 @@ const issuerDependentVocab = "https://www.w3.org/ns/credentials/issuer-dependent
 // (§4.4). Contexts weid does not embed are never fetched: when strict is
 // false (vc+jwt, which needs no context processing) a document naming one
 // is not checked; when strict is true it is refused.
+//
+// checkTerms is the check at issuance: a term no context defines is an
+// error naming it (*undefinedTermsError).
 func checkTerms(doc map[string]any, strict bool) error {
 	if !strict && !embeddedContextsOnly(doc["@context"]) {
 		return nil
@@ -67,15 +96,72 @@ func checkTerms(doc map[string]any, strict bool) error {
 	return termsExpand(doc)
 }
 
-// checkUnsecuredTerms is checkTerms (strict) of a secured document
-// without its proof: the unsecured document the proofs sign (VC Data
-// Integrity §4.2).
-func checkUnsecuredTerms(doc map[string]any) error {
-	if termsCertain(doc, true) {
-		return nil
+// verifiedTerms is checkTerms at verification, of the whole document
+// (vc+jwt) or, when unsecured, of the document without its proof (the
+// unsecured document eddsa-jcs-2022 proofs sign, VC Data Integrity §4.2;
+// strict). It returns the terms no context defines of a credential that
+// the drafts' base context would have given its issuer-dependent @vocab:
+// not a conforming document of the Recommendation (§5.2), but one whose
+// signature, which covers its JSON and not its JSON-LD reading, verifies
+// all the same. VC Data Model 2.0 §2.1 has a verifier report a
+// non-conforming document; it is reported, as the warning
+// structure.undefinedTerms, rather than failing credentials weid itself
+// issued under the drafts' reading. Anything else the expansion refuses
+// — an explicit "@vocab": null, a type that maps to no URL under either
+// reading, a protected term redefined — is an error, as at issuance.
+func verifiedTerms(doc map[string]any, strict, unsecured bool) (undefined []string, err error) {
+	if !strict && !embeddedContextsOnly(doc["@context"]) {
+		return nil, nil
 	}
-	return termsExpand(withoutProof(doc))
+	seen := map[string]bool{}
+	if draftsCertain(doc, unsecured, seen) {
+		if len(seen) == 0 {
+			return nil, nil
+		}
+		return slices.Sorted(maps.Keys(seen)), nil
+	}
+	if unsecured {
+		doc = withoutProof(doc)
+	}
+	err = termsExpand(doc)
+	var ut *undefinedTermsError
+	if errors.As(err, &ut) && ut.draftsValid {
+		return ut.names, nil
+	}
+	return nil, err
 }
+
+// undefinedTermsError is a credential using terms its contexts do not
+// define (VC Data Model 2.0 §5.2), naming them.
+type undefinedTermsError struct {
+	names []string
+	// draftsValid: the credential expands, every term mapping to a URL,
+	// when the base context has the drafts' @vocab.
+	draftsValid bool
+}
+
+// maxNamedTerms bounds the undefined terms an error names.
+const maxNamedTerms = 5
+
+func (e *undefinedTermsError) Error() string {
+	quoted := make([]string, 0, min(len(e.names), maxNamedTerms))
+	for _, n := range e.names[:min(len(e.names), maxNamedTerms)] {
+		quoted = append(quoted, fmt.Sprintf("%q", truncate(n, 100)))
+	}
+	what := "a term its @context does not define"
+	switch {
+	case len(e.names) == 1:
+		what = "the term " + quoted[0] + ", which its @context does not define"
+	case len(e.names) > maxNamedTerms:
+		what = fmt.Sprintf("%d terms its @context does not define, among them %s", len(e.names), strings.Join(quoted, ", "))
+	case len(e.names) > 1:
+		what = "the terms " + strings.Join(quoted, ", ") + ", which its @context does not define"
+	}
+	return fmt.Sprintf("%v: the credential uses %s; define them in a context it names, or name %q as the last value of @context (VC Data Model 2.0 §5.2)", ErrInvalid, what, ContextUndefinedTerms)
+}
+
+// Unwrap makes the error an ErrInvalid.
+func (e *undefinedTermsError) Unwrap() error { return ErrInvalid }
 
 // embeddedContextsOnly reports whether every context URL in an @context
 // value (at any depth of inline contexts) is one weid embeds.
@@ -114,17 +200,17 @@ var embeddedContextURLs = sync.OnceValue(func() map[string]bool {
 })
 
 // termsExpand expands doc (JSON-LD 1.1 API §5.1.2) in safe mode with the
-// embedded contexts, the base context with the drafts' @vocab
-// (recLoader), and then
-// checks that every member name, type and identifier of the result is an
-// absolute URL or, for identifiers, a blank node.
+// embedded contexts as published (recLoader), and then checks that every
+// member name, type and identifier of the result is an absolute URL or,
+// for identifiers, a blank node. A term no context defines is an
+// *undefinedTermsError.
 func termsExpand(doc map[string]any) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("%w: JSON-LD processing failed: %v", ErrInvalid, r)
 		}
 	}()
-	expanded, err := expandREC(doc)
+	expanded, err := expandWith(recLoader, doc)
 	if err != nil {
 		var le *ld.JsonLdError
 		if errors.As(err, &le) {
@@ -132,10 +218,7 @@ func termsExpand(doc map[string]any) (err error) {
 			case ld.ProtectedTermRedefinition:
 				return fmt.Errorf("%w: an @context redefines a protected term (VC Data Model 2.0 §4.3, §5.2; JSON-LD 1.1 §4.1.11)", ErrInvalid)
 			case ld.InvalidProperty:
-				if name := undefinedMember(doc); name != "" {
-					return fmt.Errorf("%w: the term %q is not defined by the credential's @context (VC Data Model 2.0 §4.3)", ErrInvalid, truncate(name, 100))
-				}
-				return fmt.Errorf("%w: the credential uses a term its @context does not define (VC Data Model 2.0 §4.3)", ErrInvalid)
+				return undefinedTerms(doc, true)
 			case ld.InvalidIRIMapping:
 				return fmt.Errorf("%w: an @context maps a term to something that is not a URL (VC Data Model 2.0 §4.3, §4.5): %s", ErrInvalid, truncate(fmt.Sprint(le.Details), 200))
 			case ld.LoadingRemoteContextFailed, ld.LoadingDocumentFailed:
@@ -146,20 +229,77 @@ func termsExpand(doc map[string]any) (err error) {
 		return fmt.Errorf("%w: invalid JSON-LD (VC Data Model 2.0 §4.3): %s", ErrInvalid, truncate(err.Error(), 200))
 	}
 	if err := expandedIRIs(expanded); err != nil {
+		// A type no context defines expands to no URL (§4.5).
+		if ut := undefinedTerms(doc, false); ut.draftsValid {
+			return ut
+		}
 		return fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
 	return nil
 }
 
-// expandREC runs json-gold's expansion of doc in safe mode with recLoader.
-func expandREC(doc map[string]any) ([]any, error) {
-	loader, err := recLoader()
+// undefinedTerms names the terms of doc that the contexts as published do
+// not define: those the drafts' base context maps to its issuer-dependent
+// @vocab (draftsLoader), which one expansion finds all of. When that
+// expansion fails too and search is set, the deepest member whose removal
+// lets the expansion succeed is named, if any (undefinedMember).
+func undefinedTerms(doc map[string]any, search bool) *undefinedTermsError {
+	ut := &undefinedTermsError{}
+	if expanded, err := expandWith(draftsLoader, doc); err == nil {
+		seen := map[string]bool{}
+		draftsTerms(expanded, seen)
+		ut.names = slices.Sorted(maps.Keys(seen))
+		ut.draftsValid = len(ut.names) > 0 && expandedIRIs(expanded) == nil
+	}
+	if len(ut.names) == 0 && search {
+		if name := undefinedMember(doc); name != "" {
+			ut.names = []string{name}
+		}
+	}
+	return ut
+}
+
+// draftsTerms collects the terms an expansion with draftsLoader mapped to
+// the issuer-dependent @vocab: member names and types.
+func draftsTerms(v any, seen map[string]bool) {
+	switch v := v.(type) {
+	case []any:
+		for _, e := range v {
+			draftsTerms(e, seen)
+		}
+	case map[string]any:
+		_, isValue := v["@value"]
+		for k, e := range v {
+			if t, ok := strings.CutPrefix(k, issuerDependentVocab); ok {
+				seen[t] = true
+			}
+			switch k {
+			case "@type":
+				for _, x := range anyList(e) {
+					if s, ok := x.(string); ok && !isValue {
+						if t, ok := strings.CutPrefix(s, issuerDependentVocab); ok {
+							seen[t] = true
+						}
+					}
+				}
+			case "@value", "@id", "@language", "@direction", "@index":
+			default:
+				draftsTerms(e, seen)
+			}
+		}
+	}
+}
+
+// expandWith runs json-gold's expansion of doc in safe mode with the
+// document loader loader returns.
+func expandWith(loader func() (ld.DocumentLoader, error), doc map[string]any) ([]any, error) {
+	l, err := loader()
 	if err != nil {
 		return nil, err
 	}
 	opts := ld.NewJsonLdOptions("")
 	opts.ProcessingMode = ld.JsonLd_1_1
-	opts.DocumentLoader = loader
+	opts.DocumentLoader = l
 	opts.SafeMode = true
 	return ld.NewJsonLdProcessor().Expand(ldproof.ForJSONLD(doc), opts)
 }
@@ -229,7 +369,7 @@ func undefinedMember(doc map[string]any) string {
 		if i == 32 || name == "id" || name == "type" {
 			break
 		}
-		if _, err := expandREC(ldproof.WithoutMembers(doc, name)); err == nil {
+		if _, err := expandWith(recLoader, ldproof.WithoutMembers(doc, name)); err == nil {
 			return name
 		}
 	}
@@ -255,10 +395,15 @@ func memberDepths(v any, level int, depth map[string]int) {
 	}
 }
 
-// recLoader serves the embedded contexts, the VC 2.0 base context with
-// the drafts' @vocab (issuerDependentVocab, which the Recommendation
-// removed), and fails for any other URL without fetching it.
-var recLoader = sync.OnceValues(func() (ld.DocumentLoader, error) {
+// recLoader serves the embedded contexts as published (the VC 2.0 base
+// context without a @vocab, as the Recommendation has it) and fails for
+// any other URL without fetching it.
+var recLoader = sync.OnceValues(ldproof.DocumentLoader)
+
+// draftsLoader is recLoader with the VC 2.0 base context as the drafts
+// had it, with the @vocab issuerDependentVocab: the reading under which
+// weid issued credentials until 2026-12-05 (verifiedTerms).
+var draftsLoader = sync.OnceValues(func() (ld.DocumentLoader, error) {
 	base, err := ldproof.DocumentLoader()
 	if err != nil {
 		return nil, err
@@ -392,11 +537,12 @@ const (
 // URLs.
 type termProfile struct {
 	urls   []string       // the list of context URLs
-	ok     bool           // the list processes and keeps a @vocab everywhere
+	ok     bool           // the list processes and no context drops a @vocab
+	vocab  bool           // the list's top-level active context has a @vocab
 	active *ld.Context    // the active context of the list
 	terms  map[string]int // flags per term, folded over every definition; only terms with flags
 	names  map[string]bool
-	scoped sync.Map // type term → bool: its scoped context applies
+	scoped sync.Map // type term → *ld.Context: the active context within a node of that type, nil if it does not apply
 }
 
 var termProfiles sync.Map // list of URLs joined by ' ' → *termProfile
@@ -495,6 +641,9 @@ func newTermProfile(urls []string) *termProfile {
 	}
 	p.active = active
 	p.ok = true
+	values, _ := active.AsMap()["values"].(map[string]any)
+	vocab, _ := values["@vocab"].(string)
+	p.vocab = absoluteIRI(vocab)
 	seen := map[string]bool{}
 	for _, u := range urls {
 		p.fold(loader, u, seen)
@@ -626,38 +775,72 @@ func (p *termProfile) definition(loader ld.DocumentLoader, term string, v any, s
 	return termUnsafe // null: explicitly undefined
 }
 
-// scopedTypeOK reports whether the type-scoped context of type term t
-// applies to the list's active context (no protected term redefined).
-func (p *termProfile) scopedTypeOK(t string) bool {
-	if ok, found := p.scoped.Load(t); found {
-		return ok.(bool)
+// scopedContext returns the active context within a node of type term t:
+// the list's with t's type-scoped context applied, or nil when that
+// context does not apply to it (a protected term redefined).
+func (p *termProfile) scopedContext(t string) *ld.Context {
+	if c, found := p.scoped.Load(t); found {
+		return c.(*ld.Context)
 	}
+	var scoped *ld.Context
 	td := p.active.GetTermDefinition(t)
-	c, has := td["@context"]
-	ok := has && c != nil
-	if ok {
-		_, err := p.active.Parse(c)
-		ok = err == nil
+	if c, has := td["@context"]; has && c != nil {
+		if a, err := p.active.Parse(c); err == nil {
+			scoped = a
+		}
 	}
-	p.scoped.Store(t, ok)
-	return ok
+	p.scoped.Store(t, scoped)
+	return scoped
 }
 
 // termsCertain reports whether doc certainly expands without error and
 // with absolute URLs everywhere expandedIRIs looks; false means only
 // that the expansion must decide.
+//
+// With a top-level @vocab in the list's contexts (examples/v2,
+// undefined-terms/v2) every plain term not defined otherwise expands to
+// it wherever it appears (no context of the list drops it, or p.ok is
+// false). Without one — the VC 2.0 base context as published has none —
+// a member name must be defined by the context in effect where it is
+// used: the shortcut follows no property-scoped context (member), so that
+// is the list's active context or, in a node with one type that has a
+// type-scoped context, that context applied to it (JSON-LD 1.1 API
+// §5.1.2 steps 7, 11: type-scoped contexts do not propagate to nested
+// nodes); types are expanded with the context before type-scoped ones
+// apply (step 13.4.4.4), the list's.
 func termsCertain(doc map[string]any, skipProof bool) bool {
 	p := profileOf(doc["@context"])
 	if p == nil || !p.ok {
 		return false
 	}
-	return p.node(doc, true, skipProof)
+	return p.node(doc, true, skipProof, nil)
+}
+
+// draftsCertain is termsCertain of a credential being verified that the
+// shortcut reads as the drafts did (verifiedTerms): a member name or type
+// the contexts as published do not define at its place is added to
+// undefined instead of failing, since the drafts' base context gave it
+// its @vocab. It reports whether doc certainly expands under that
+// reading; undefined then holds exactly the terms the expansion with the
+// published contexts finds undefined (TestTermCheckDifferential).
+func draftsCertain(doc map[string]any, skipProof bool, undefined map[string]bool) bool {
+	p := profileOf(doc["@context"])
+	if p == nil || !p.ok {
+		return false
+	}
+	return p.node(doc, true, skipProof, undefined)
 }
 
 // node checks the members of a node object. top is the credential, whose
 // @context profileOf has read.
-func (p *termProfile) node(m map[string]any, top, skipProof bool) bool {
-	scopedTypes := 0
+//
+// undefined, when not nil, collects the plain member names and types no
+// context defines at their place instead of failing (draftsCertain).
+func (p *termProfile) node(m map[string]any, top, skipProof bool, undefined map[string]bool) bool {
+	ctx, ok := p.nodeContext(m["type"])
+	if !ok {
+		return false
+	}
 	for k, v := range m {
 		switch k {
 		case "@context":
@@ -665,7 +848,7 @@ func (p *termProfile) node(m map[string]any, top, skipProof bool) bool {
 				return false
 			}
 		case "proof":
-			if !skipProof && !p.member(k, v) {
+			if !skipProof && !p.member(ctx, k, v, undefined) {
 				return false
 			}
 		case "id":
@@ -676,15 +859,7 @@ func (p *termProfile) node(m map[string]any, top, skipProof bool) bool {
 		case "type":
 			one := func(t any) bool {
 				s, ok := t.(string)
-				if !ok || !p.typeName(s) {
-					return false
-				}
-				if p.terms[s]&termScoped != 0 {
-					if scopedTypes++; scopedTypes > 1 || !p.scopedTypeOK(s) {
-						return false
-					}
-				}
-				return true
+				return ok && p.typeName(p.active, s, undefined)
 			}
 			if list, isList := v.([]any); isList {
 				for _, t := range list {
@@ -696,7 +871,7 @@ func (p *termProfile) node(m map[string]any, top, skipProof bool) bool {
 				return false
 			}
 		default:
-			if !p.member(k, v) {
+			if !p.member(ctx, k, v, undefined) {
 				return false
 			}
 		}
@@ -704,8 +879,47 @@ func (p *termProfile) node(m map[string]any, top, skipProof bool) bool {
 	return true
 }
 
-// member checks a member other than @context, id and type.
-func (p *termProfile) member(k string, v any) bool {
+// nodeContext returns the active context within a node of the given type
+// value: the list's, or with the type-scoped context of its one type that
+// has one; ok is false for more than one such type, or one whose context
+// does not apply.
+func (p *termProfile) nodeContext(types any) (ctx *ld.Context, ok bool) {
+	ctx, scopedTypes := p.active, 0
+	for _, t := range anyList(types) {
+		s, isStr := t.(string)
+		if !isStr || p.terms[s]&termScoped == 0 {
+			continue
+		}
+		if scopedTypes++; scopedTypes > 1 {
+			return nil, false
+		}
+		if ctx = p.scopedContext(s); ctx == nil {
+			return nil, false
+		}
+	}
+	return ctx, true
+}
+
+// defined reports whether a plain term expands to an absolute URL in the
+// active context ctx: by the @vocab of the list, or by its definition;
+// or, when undefined is not nil, by the drafts' @vocab, adding it there.
+func (p *termProfile) defined(ctx *ld.Context, term string, undefined map[string]bool) bool {
+	if p.vocab {
+		return true
+	}
+	if id, _ := ctx.GetTermDefinition(term)["@id"].(string); absoluteIRI(id) {
+		return true
+	}
+	if undefined != nil {
+		undefined[term] = true
+		return true
+	}
+	return false
+}
+
+// member checks a member other than @context, id and type in a node whose
+// active context is ctx.
+func (p *termProfile) member(ctx *ld.Context, k string, v any, undefined map[string]bool) bool {
 	if !plainTerm(k) {
 		return false // keywords, compact IRIs, IRIs: the expansion decides
 	}
@@ -713,29 +927,41 @@ func (p *termProfile) member(k string, v any) bool {
 	if flags&(termUnsafe|termScoped) != 0 {
 		return false
 	}
-	return p.value(v, flags, false)
+	if v == nil {
+		// json-gold drops some undefined members with a null value and
+		// refuses others: the expansion decides those.
+		undefined = nil
+	}
+	if !p.defined(ctx, k, undefined) {
+		return false
+	}
+	return p.value(ctx, v, flags, false, undefined)
 }
 
-// typeName reports whether a type expands to an absolute URL: a plain
-// term (its definition or the @vocab), or an absolute URL whose scheme is
-// not a term (which would make it a compact IRI).
-func (p *termProfile) typeName(s string) bool {
+// typeName reports whether a type (or a value coerced to @vocab) expands
+// to an absolute URL in the active context ctx: a plain term (its
+// definition or the @vocab), or an absolute URL whose scheme is not a
+// term (which would make it a compact IRI).
+func (p *termProfile) typeName(ctx *ld.Context, s string, undefined map[string]bool) bool {
 	if plainTerm(s) {
-		return p.terms[s]&(termUnsafe|termKeyword) == 0
+		return p.terms[s]&(termUnsafe|termKeyword) == 0 && p.defined(ctx, s, undefined)
 	}
 	scheme, _, _ := strings.Cut(s, ":")
 	return !p.names[scheme] && absoluteIRI(s) && !blankNode(s)
 }
 
-// value checks the value of a member with the given definition flags.
-func (p *termProfile) value(v any, flags int, inArray bool) bool {
+// value checks the value of a member with the given definition flags, in
+// a node whose active context is ctx.
+func (p *termProfile) value(ctx *ld.Context, v any, flags int, inArray bool, undefined map[string]bool) bool {
 	switch v := v.(type) {
 	case string:
 		switch {
 		case flags&termIDValue != 0:
 			return absoluteIRI(v) || blankNode(v)
 		case flags&termVocabValue != 0:
-			return p.typeName(v)
+			// Not collected: the drafts' @vocab makes such a value an
+			// identifier, which undefinedTerms does not name.
+			return p.typeName(ctx, v, nil)
 		}
 		return true
 	case []any:
@@ -743,7 +969,7 @@ func (p *termProfile) value(v any, flags int, inArray bool) bool {
 			return false
 		}
 		for _, e := range v {
-			if !p.value(e, flags, true) {
+			if !p.value(ctx, e, flags, true, undefined) {
 				return false
 			}
 		}
@@ -757,7 +983,7 @@ func (p *termProfile) value(v any, flags int, inArray bool) bool {
 			// coercion or container, such as name and description.
 			return flags == 0 && isLanguageValue(v) && languageValue(v) == nil
 		}
-		return p.node(v, false, false)
+		return p.node(v, false, false, undefined)
 	}
 	return true // numbers, booleans, null
 }
@@ -790,4 +1016,21 @@ func withoutProof(doc map[string]any) map[string]any {
 	out := maps.Clone(doc)
 	delete(out, "proof")
 	return out
+}
+
+// structurePassed records the structure check of a credential whose
+// structure and terms passed: a warning, structure.undefinedTerms, when
+// verifiedTerms read undefined terms as the drafts did (VC Data Model 2.0
+// §5.2).
+func (r *Result) structurePassed(format, detail string, undefined []string) {
+	if len(undefined) == 0 {
+		r.addCode(CheckStructure, StatusPassed, ReasonStructureOK, params("format", format), detail)
+		return
+	}
+	terms := strings.Join(undefined[:min(len(undefined), maxNamedTerms)], ", ")
+	if len(undefined) > maxNamedTerms {
+		terms += ", …"
+	}
+	r.addCode(CheckStructure, StatusWarning, ReasonStructureUndefinedTerms, params("format", format, "terms", terms),
+		fmt.Sprintf("%s, using terms its @context does not define (%s) without naming %s last (VC Data Model 2.0 §5.2); its signature does not depend on how they are read, and it was read as the drafts of VC Data Model 2.0 read them, with the base context's former issuer-dependent @vocab", detail, terms, ContextUndefinedTerms))
 }

@@ -2,9 +2,13 @@ package credential
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -32,7 +36,17 @@ func termCorpus(t testing.TB) []map[string]any {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out = append(out, mustObject(t, diCredential(t, "did:example:issuer")), mustObject(t, benchDiploma))
+	// The shortcut decides only lists of contexts with a @vocab: each of
+	// the suite's VC 2.0 inputs is also held to it as an issuer of
+	// undefined terms writes it (VC Data Model 2.0 §5.2).
+	for _, doc := range out[:len(out):len(out)] {
+		if list, ok := doc["@context"].([]any); ok && len(list) > 0 && list[0] == ContextV2 {
+			d := clone(doc)
+			d["@context"] = append(slices.Clone(list), ContextUndefinedTerms)
+			out = append(out, d)
+		}
+	}
+	out = append(out, mustObject(t, diCredential(t, "did:example:issuer")), mustObject(t, benchDiploma), mustObject(t, undefinedTermsCredential(t, "did:example:issuer")), mustObject(t, statusListCredential))
 	out = append(out, mustObject(t, []byte(`{"@context":["https://www.w3.org/ns/credentials/v2","https://www.w3.org/ns/credentials/examples/v2"],
 		"id":"urn:uuid:1","type":["VerifiableCredential","UniversityDegreeCredential"],"issuer":{"id":"did:example:u","name":{"@value":"Uni","@language":"en"}},
 		"validFrom":"2026-01-01T00:00:00Z","credentialSchema":{"id":"https://weid.example/v1/schemas/2","type":"JsonSchema"},
@@ -87,6 +101,9 @@ func mutate(r *rand.Rand, doc map[string]any) map[string]any {
 		ctxs := []any{
 			[]any{ContextV2},
 			[]any{ContextV2, "https://www.w3.org/ns/credentials/examples/v2"},
+			[]any{ContextV2, ContextUndefinedTerms},
+			[]any{ContextV2, "https://w3id.org/security/data-integrity/v2", ContextUndefinedTerms},
+			[]any{ContextV2, ContextUndefinedTerms, map[string]any{"@vocab": nil}},
 			[]any{ContextV2, "https://w3id.org/security/data-integrity/v2"},
 			[]any{ContextV2, "https://www.w3.org/2018/credentials/v1"},
 			[]any{ContextV2, "https://w3id.org/vc/status-list/2021/v1"},
@@ -102,14 +119,33 @@ func mutate(r *rand.Rand, doc map[string]any) map[string]any {
 	return doc
 }
 
+// draftsAgree holds draftsCertain (the proof skipped) to the expansion:
+// the terms it finds undefined are the ones the expansion names, and they
+// pass under the drafts' reading; none, and the expansion passes. n is
+// how many it found.
+func draftsAgree(doc map[string]any) (n int, err error) {
+	seen := map[string]bool{}
+	if !draftsCertain(doc, true, seen) {
+		return 0, nil
+	}
+	err = termsExpand(withoutProof(doc))
+	var ut *undefinedTermsError
+	want := slices.Sorted(maps.Keys(seen))
+	if len(seen) == 0 && err != nil || len(seen) > 0 && (!errors.As(err, &ut) || !ut.draftsValid || !slices.Equal(ut.names, want)) {
+		return 0, fmt.Errorf("the shortcut read as the drafts did finds %q undefined, the expansion: %v", want, err)
+	}
+	return len(seen), nil
+}
+
 // TestTermCheckDifferential holds the shortcut to the expansion: whatever
-// termsCertain accepts, the JSON-LD expansion accepts too; and the
-// shortcut does take the common credentials, or it would not save
-// anything.
+// termsCertain accepts, the JSON-LD expansion accepts too, and what it
+// finds undefined reading it as the drafts did (draftsCertain), the
+// expansion does; and the shortcut does take the common credentials, or
+// it would not save anything.
 func TestTermCheckDifferential(t *testing.T) {
 	corpus := termCorpus(t)
 	r := rand.New(rand.NewPCG(19, 2026))
-	certain, docs := 0, 0
+	certain, drafts, docs := 0, 0, 0
 	check := func(doc map[string]any) {
 		docs++
 		if termsCertain(doc, true) {
@@ -117,6 +153,12 @@ func TestTermCheckDifferential(t *testing.T) {
 				b, _ := json.Marshal(doc)
 				t.Fatalf("the shortcut (proof skipped) accepts what the expansion refuses (%v):\n%s", err, b)
 			}
+		}
+		if n, err := draftsAgree(doc); err != nil {
+			b, _ := json.Marshal(doc)
+			t.Fatalf("%v\n%s", err, b)
+		} else if n > 0 {
+			drafts++
 		}
 		if !termsCertain(doc, false) {
 			return
@@ -135,8 +177,8 @@ func TestTermCheckDifferential(t *testing.T) {
 			check(mutate(r, d))
 		}
 	}
-	t.Logf("%d of %d documents (most of them mutated to odd forms) decided by the shortcut", certain, docs)
-	for _, doc := range []map[string]any{corpus[len(corpus)-2], mustObject(t, diCredential(t, "did:example:issuer")), mustObject(t, benchDiploma)} {
+	t.Logf("%d of %d documents (most of them mutated to odd forms) decided by the shortcut; %d found to use undefined terms by it, reading them as the drafts did", certain, docs, drafts)
+	for _, doc := range []map[string]any{corpus[len(corpus)-2], mustObject(t, diCredential(t, "did:example:issuer")), mustObject(t, benchDiploma), mustObject(t, undefinedTermsCredential(t, "did:example:issuer")), mustObject(t, statusListCredential)} {
 		if !termsCertain(doc, false) {
 			b, _ := json.Marshal(doc)
 			t.Fatalf("a plain VC 2.0 credential goes to the expansion:\n%s", b)
@@ -155,9 +197,15 @@ func TestCheckTerms(t *testing.T) {
 		{`{"@context":["https://www.w3.org/ns/credentials/v2",{"ExampleTestCredential":"https ://not-a-url#ExampleTestCredential"}],"type":["VerifiableCredential","ExampleTestCredential"],"issuer":"did:example:i","credentialSubject":{"id":"did:example:s"}}`, "not a URL"},
 		{`{"@context":["https://www.w3.org/ns/credentials/v2",{"VerifiableCredential":"https://example.org/#BadVerifiableCredential"}],"type":["VerifiableCredential"],"issuer":"did:example:i","credentialSubject":{"id":"did:example:s"}}`, "protected term"},
 		{`{"@context":["https://www.w3.org/ns/credentials/v2",{"@protected":true,"X":"https://example.org/#X"},{"X":"https://example.org/#Y"}],"type":["VerifiableCredential","X"],"issuer":"did:example:i","credentialSubject":{"id":"did:example:s"}}`, "protected term"},
-		{`{"@context":["https://www.w3.org/ns/credentials/v2",{"@vocab":null}],"type":["VerifiableCredential"],"issuer":"did:example:i","credentialSubject":{"id":"did:example:s","degree":"x"}}`, `the term "degree" is not defined`},
-		{`{"@context":["https://www.w3.org/ns/credentials/v2",{"X":"https://example.org/#X"}],"type":["VerifiableCredential","X"],"issuer":"did:example:i","credentialSubject":{"id":"did:example:s","anything":"issuer-dependent"}}`, ""},
-		{`{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiableCredential","UniversityDegreeCredential"],"issuer":"did:example:i","credentialSubject":{"id":"did:example:s","degree":{"type":"BachelorDegree"}}}`, ""},
+		{`{"@context":["https://www.w3.org/ns/credentials/v2",{"@vocab":null}],"type":["VerifiableCredential"],"issuer":"did:example:i","credentialSubject":{"id":"did:example:s","degree":"x"}}`, `the term "degree", which its @context does not define`},
+		// The base context has no @vocab (VC Data Model 2.0 Appendix E):
+		// undefined terms are named, with how to conform (§5.2).
+		{`{"@context":["https://www.w3.org/ns/credentials/v2",{"X":"https://example.org/#X"}],"type":["VerifiableCredential","X"],"issuer":"did:example:i","credentialSubject":{"id":"did:example:s","anything":"issuer-dependent"}}`, `the term "anything", which its @context does not define; define them in a context it names, or name "https://www.w3.org/ns/credentials/undefined-terms/v2" as the last value of @context (VC Data Model 2.0 §5.2)`},
+		{`{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiableCredential","UniversityDegreeCredential"],"issuer":"did:example:i","credentialSubject":{"id":"did:example:s","degree":{"type":"BachelorDegree"}}}`, `the terms "BachelorDegree", "UniversityDegreeCredential", "degree", which`},
+		{`{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiableCredential","UniversityDegreeCredential"],"issuer":"did:example:i","credentialSubject":{"id":"did:example:s"}}`, `the term "UniversityDegreeCredential"`},
+		{`{"@context":["https://www.w3.org/ns/credentials/v2","https://www.w3.org/ns/credentials/undefined-terms/v2"],"type":["VerifiableCredential","UniversityDegreeCredential"],"issuer":"did:example:i","credentialSubject":{"id":"did:example:s","degree":{"type":"BachelorDegree"}}}`, ""},
+		{`{"@context":["https://www.w3.org/ns/credentials/v2",{"X":"https://example.org/#X"},"https://www.w3.org/ns/credentials/undefined-terms/v2"],"type":["VerifiableCredential","X"],"issuer":"did:example:i","credentialSubject":{"id":"did:example:s","anything":"issuer-dependent"}}`, ""},
+		{`{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiableCredential"],"issuer":"did:example:i","credentialSubject":{"id":"did:example:s","name":"Alice"}}`, ""},
 	} {
 		err := checkTerms(mustObject(t, []byte(tc.doc)), true)
 		switch {
@@ -170,7 +218,8 @@ func TestCheckTerms(t *testing.T) {
 }
 
 // FuzzTermCheck: no document makes the term check panic, and the
-// shortcut never accepts what the expansion refuses.
+// shortcut never accepts what the expansion refuses nor, reading a
+// document as the drafts did, finds other undefined terms than it.
 func FuzzTermCheck(f *testing.F) {
 	for _, doc := range termCorpus(f) {
 		b, _ := json.Marshal(doc)
@@ -182,6 +231,10 @@ func FuzzTermCheck(f *testing.F) {
 			return
 		}
 		_ = checkTerms(doc, false)
+		_, _ = verifiedTerms(doc, false, false)
+		if _, err := draftsAgree(doc); err != nil {
+			t.Fatalf("%v: %s", err, b)
+		}
 		if termsCertain(doc, true) && termsExpand(withoutProof(doc)) != nil {
 			t.Fatalf("the shortcut (proof skipped) accepts what the expansion refuses: %s", b)
 		}
@@ -192,6 +245,11 @@ func FuzzTermCheck(f *testing.F) {
 		}
 	})
 }
+
+// statusListCredential is a VC 2.0 credential every term of which the base
+// context defines (Bitstring Status List v1.0 §2.2), which the shortcut
+// decides without a @vocab.
+var statusListCredential = []byte(`{"@context":["https://www.w3.org/ns/credentials/v2"],"id":"https://weid.example/status-lists/1","type":["VerifiableCredential","BitstringStatusListCredential"],"issuer":"did:example:i","validFrom":"2026-01-01T00:00:00Z","credentialSubject":{"id":"https://weid.example/status-lists/1#list","type":"BitstringStatusList","statusPurpose":"revocation","encodedList":"uH4sIAAAAAAAAA-3BMQEAAADCoPVPbQwfoAAAAAAAAAAAAAAAAAAAAIC3AYbSVKsAQAAA"}}`)
 
 // benchDiploma is the shape of the batch benchmark's credential
 // (interop.DiplomaV2).

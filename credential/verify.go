@@ -177,15 +177,16 @@ func (v *Verifier) VerifyJWT(ctx context.Context, token string, p Policy) *Resul
 	if err == nil && c.Version != 2 {
 		err = fmt.Errorf("%w: a vc+jwt payload must be a VC 2.0 credential (VC-JOSE-COSE §3.1.1)", ErrInvalid)
 	}
+	var undefined []string
 	if err == nil {
-		err = checkTerms(c.Doc, false)
+		undefined, err = verifiedTerms(c.Doc, false, false)
 	}
 	if err != nil {
 		r.structureFailed(err)
 		return r
 	}
 	r.Credential = c.Doc
-	r.addCode(CheckStructure, StatusPassed, ReasonStructureOK, params("format", "vc+jwt"), "a VC Data Model 2.0 credential secured as a vc+jwt JWS ("+j.Header.Alg+")")
+	r.structurePassed("vc+jwt", "a VC Data Model 2.0 credential secured as a vc+jwt JWS ("+j.Header.Alg+")", undefined)
 	kidDID := v.proof(ctx, r, j, c)
 	v.claims(r, c, kidDID, p)
 	return r

@@ -159,7 +159,9 @@ func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 // Credential returns g as an unsecured VC 2.0 credential under the system
 // authorization schema: issued by the grantor, whose subject is the grantee,
 // with the grant's fields as claims and its validity as validFrom and
-// validUntil. schemaBase is the URL of a weid node ("https://weid.example"):
+// validUntil. No published context defines DataAuthorizationGrant or the
+// claims, so the undefined-terms context is named last (VC Data Model 2.0
+// §5.2). schemaBase is the URL of a weid node ("https://weid.example"):
 // the credentialSchema is schemaBase + "/v1/schemas/1" (any node of the
 // chain serves the same schema).
 func (g *Grant) Credential(schemaBase string) (json.RawMessage, error) {
@@ -171,7 +173,7 @@ func (g *Grant) Credential(schemaBase string) (json.RawMessage, error) {
 		"scope": g.Scope, "purpose": g.Purpose, "notBefore": stamp(g.NotBefore), "expires": stamp(g.Expires),
 	}
 	doc := map[string]any{
-		"@context":          []string{credential.ContextV2},
+		"@context":          []string{credential.ContextV2, credential.ContextUndefinedTerms},
 		"id":                g.ID,
 		"type":              []string{credential.TypeVerifiableCredential, TypeGrant},
 		"issuer":            g.Grantor,

@@ -129,7 +129,7 @@ func TestTokenStatus_SDJWTRevokedSeenByJavaScript(t *testing.T) {
 			ID string `json:"id"`
 		} `json:"verifiableCredential"`
 	}
-	_ = json.Unmarshal(do("/issuers/sd/credentials/issue", acct.Token, `{"credential":{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiableCredential"],"issuer":"`+acct.DID+`","credentialSubject":{"id":"did:example:alice","degree":"Bachelor of Engineering"}}}`), &issued)
+	_ = json.Unmarshal(do("/issuers/sd/credentials/issue", acct.Token, `{"credential":{"@context":["https://www.w3.org/ns/credentials/v2","https://www.w3.org/ns/credentials/undefined-terms/v2"],"type":["VerifiableCredential"],"issuer":"`+acct.DID+`","credentialSubject":{"id":"did:example:alice","degree":"Bachelor of Engineering"}}}`), &issued)
 	_, sdjwt, _ := strings.Cut(issued.VerifiableCredential.ID, ",")
 
 	// The issuer's public key, for the JavaScript side's signature check.

@@ -219,7 +219,7 @@ func checkAbsolute(v any) error {
 				}
 				for _, t := range types {
 					if s, ok := t.(string); ok && !absoluteOrBlank(s) {
-						return errs.New(http.StatusBadRequest, CodeUndefinedTerm, "the type %q is not defined by the document's @context", strictjson.Truncate(s, 100))
+						return errs.New(http.StatusBadRequest, CodeUndefinedTerm, "the type %q is not defined by the document's @context%s", strictjson.Truncate(s, 100), undefinedTermHint)
 					}
 				}
 			case "@value":
@@ -236,6 +236,11 @@ func checkAbsolute(v any) error {
 func absoluteOrBlank(s string) bool {
 	return strings.HasPrefix(s, "_:") || strings.Contains(s, ":")
 }
+
+// undefinedTermHint says how a document comes to define its terms: a
+// context that defines them, or for the issuer's own terms the
+// undefined-terms context last (VC Data Model 2.0 §5.2).
+const undefinedTermHint = "; define it in a context the document names, or name " + ContextUndefinedTermsV2 + " as the last value of @context (VC Data Model 2.0 §5.2)"
 
 // undefinedTerm finds a member name of doc that safe-mode expansion
 // rejects (json-gold's error does not say which). Removing names only
@@ -275,7 +280,7 @@ func undefinedTerm(doc map[string]any, docs map[string]*ld.RemoteDocument) error
 	}
 	lo, hi := 0, len(cands) // fails(lo) is true; find the least k with !fails(k)
 	if len(cands) == 0 || fails(hi) {
-		return errs.New(http.StatusBadRequest, CodeUndefinedTerm, "the document uses a term its @context does not define")
+		return errs.New(http.StatusBadRequest, CodeUndefinedTerm, "the document uses a term its @context does not define%s", undefinedTermHint)
 	}
 	for hi-lo > 1 {
 		mid := (lo + hi) / 2
@@ -285,7 +290,7 @@ func undefinedTerm(doc map[string]any, docs map[string]*ld.RemoteDocument) error
 			hi = mid
 		}
 	}
-	return errs.New(http.StatusBadRequest, CodeUndefinedTerm, "the term %q is not defined by the document's @context", strictjson.Truncate(cands[hi-1], 100))
+	return errs.New(http.StatusBadRequest, CodeUndefinedTerm, "the term %q is not defined by the document's @context%s", strictjson.Truncate(cands[hi-1], 100), undefinedTermHint)
 }
 
 // keywordAliases returns the terms the embedded contexts define as

@@ -16,12 +16,20 @@ import (
 //go:embed contexts
 var contextFiles embed.FS
 
+// ContextUndefinedTermsV2 is the context a VC 2.0 document whose
+// contexts do not define all its terms names last (VC Data Model 2.0
+// §5.2): its one @vocab, https://www.w3.org/ns/credentials/undefined-term#,
+// gives every such term a URL. The Recommendation removed the @vocab the
+// drafts had put in the base context (Appendix E).
+const ContextUndefinedTermsV2 = "https://www.w3.org/ns/credentials/undefined-terms/v2"
+
 // contextURLs maps every context URL a document may name to its embedded
 // file. Nothing else is ever loaded: a verifier must not fetch contexts at
 // run time (VC Data Model 2.0 §4.3, VC Data Integrity §2.4.1).
 var contextURLs = map[string]string{
 	"https://www.w3.org/2018/credentials/v1":           "contexts/digitalbazaar_credentials-context/v1.jsonld",
 	"https://www.w3.org/ns/credentials/v2":             "contexts/digitalbazaar_credentials-context/v2.jsonld",
+	ContextUndefinedTermsV2:                            "contexts/digitalbazaar_credentials-context/undefined-terms-v2.jsonld",
 	"https://www.w3.org/ns/credentials/examples/v2":    "contexts/credentials-examples-v2.jsonld",
 	"https://www.w3.org/2018/credentials/examples/v1":  "contexts/digitalbazaar_credentials-examples-context/credentials-examples-v1.jsonld",
 	"https://www.w3.org/ns/odrl.jsonld":                "contexts/digitalbazaar_odrl-context/odrl.jsonld",

@@ -95,7 +95,12 @@ func TestNewCredentialIssuer_InstancesAndDryRun(t *testing.T) {
 	if err := offer("sd", `{"credential":{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiableCredential","UniversityDegreeCredential","Other"],"credentialSubject":{"name":"Alice"}}}`); errs.Code(err) != "offer.invalid" {
 		t.Errorf("an SD-JWT VC whose vct would not be the instance's: %v", err)
 	}
-	if err := offer("ldp", `{"claims":{"undefinedTerm":"x"}}`); err == nil {
+	// An offer built of claims names the undefined-terms context last (VC
+	// DM 2.0 §5.2); a credential given without it is refused.
+	if err := offer("ldp", `{"claims":{"undefinedTerm":"x"}}`); err != nil {
+		t.Errorf("a Data Integrity offer of claims: %v", err)
+	}
+	if err := offer("ldp", `{"credential":{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiableCredential"],"credentialSubject":{"undefinedTerm":"x"}}}`); err == nil {
 		t.Error("a Data Integrity credential with a term no context defines was offered")
 	}
 	if err := offer("nope", `{"claims":{}}`); errs.Code(err) != "issuer.notFound" {

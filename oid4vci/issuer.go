@@ -188,7 +188,7 @@ func (iss *Issuer) Metadata(u IssuerURL) (*IssuerMetadata, error) {
 	case FormatJWTVCJSON:
 		conf.CredentialDefinition = &CredentialDefinition{Type: types}
 	default:
-		conf.CredentialDefinition = &CredentialDefinition{Context: []string{contextV2}, Type: types}
+		conf.CredentialDefinition = &CredentialDefinition{Context: []string{contextV2, contextUndefinedTerms}, Type: types}
 	}
 	conf.CredentialMetadata = &CredentialMetadata{Display: []Display{{Name: name, Locale: "en"}}}
 	if display == "" {
@@ -225,7 +225,11 @@ func (iss *Issuer) AuthorizationServer(u IssuerURL) (*AuthorizationServerMetadat
 
 // W3C VC 2.0 names the issuer writes (VC DM 2.0 §4.2, §4.5).
 const (
-	contextV2                = "https://www.w3.org/ns/credentials/v2"
+	contextV2 = "https://www.w3.org/ns/credentials/v2"
+	// contextUndefinedTerms is named last by a credential whose contexts
+	// do not define all its terms (VC DM 2.0 §5.2): an offer's claims
+	// and an instance's types are the issuer's own.
+	contextUndefinedTerms    = "https://www.w3.org/ns/credentials/undefined-terms/v2"
 	typeVerifiableCredential = "VerifiableCredential"
 )
 

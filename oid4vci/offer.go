@@ -169,7 +169,9 @@ func offerTTL(expiresIn int64) (time.Duration, error) {
 
 // offerCredential builds the credential an offer issues from the request:
 // the given credential, or one of the given claims, with the instance's
-// issuer and types. credentialSubject.id stays absent: the wallet's DID
+// issuer and types. One built of claims names the undefined-terms context
+// last (VC DM 2.0 §5.2): no context defines the claims nor, in general,
+// the instance's types. credentialSubject.id stays absent: the wallet's DID
 // becomes it.
 func offerCredential(req *api.OfferRequest, in *Instance) (json.RawMessage, error) {
 	bad := func(format string, args ...any) error { return errs.BadRequest("offer.invalid", format, args...) }
@@ -186,7 +188,7 @@ func offerCredential(req *api.OfferRequest, in *Instance) (json.RawMessage, erro
 		if err := json.Unmarshal(req.Claims, &claims); err != nil || claims == nil {
 			return nil, bad("claims must be a JSON object")
 		}
-		doc = map[string]any{"@context": []any{contextV2}, "type": []any{typeVerifiableCredential}, "credentialSubject": claims}
+		doc = map[string]any{"@context": []any{contextV2, contextUndefinedTerms}, "type": []any{typeVerifiableCredential}, "credentialSubject": claims}
 	default:
 		return nil, bad("credential or claims is required")
 	}

@@ -15,7 +15,7 @@ func diploma(issuer, validUntil string, claims string) []byte {
 	if validUntil != "" {
 		vu = `,"validUntil":"` + validUntil + `"`
 	}
-	return []byte(`{"credential":{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiableCredential","UniversityDegreeCredential"],` +
+	return []byte(`{"credential":{"@context":["https://www.w3.org/ns/credentials/v2","https://www.w3.org/ns/credentials/undefined-terms/v2"],"type":["VerifiableCredential","UniversityDegreeCredential"],` +
 		`"issuer":"` + issuer + `"` + vu + `,"credentialSchema":{"id":"https://node.example/v1/schemas/2","type":"JsonSchema"},` +
 		`"credentialSubject":` + claims + `}}`)
 }

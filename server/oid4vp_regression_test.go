@@ -88,7 +88,7 @@ func TestOID4VP_SelfIssuedCredentialIsNotVerified(t *testing.T) {
 	mk, _ := keys.Generate(keys.Ed25519)
 	m := did.KeyDID(mk.Public())
 	signer := credential.Signer{DID: m, VerificationMethod: m + "#" + mk.Public().Multibase(), Key: mk}
-	vcTok, err := credential.IssueJWT(signer, []byte(`{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiableCredential","UniversityDegreeCredential"],`+
+	vcTok, err := credential.IssueJWT(signer, []byte(`{"@context":["https://www.w3.org/ns/credentials/v2","https://www.w3.org/ns/credentials/undefined-terms/v2"],"type":["VerifiableCredential","UniversityDegreeCredential"],`+
 		`"issuer":"`+m+`","credentialSubject":{"id":"`+m+`","degree":"PhD"}}`), time.Now(), credential.IssueOptions{})
 	if err != nil {
 		t.Fatal(err)

@@ -166,7 +166,7 @@ func TestStateProof_IssuerAndStatusEntry(t *testing.T) {
 	if r := tn.do(t, "POST", "/v1/issuer-instances", uni.Token, []byte(inst)); r.status != 201 {
 		t.Fatalf("instance: %d %s", r.status, r.body)
 	}
-	cred := `{"credential":{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiableCredential"],"issuer":"` + uni.DID + `","credentialSubject":` + goodClaims + `}}`
+	cred := `{"credential":{"@context":["https://www.w3.org/ns/credentials/v2","https://www.w3.org/ns/credentials/undefined-terms/v2"],"type":["VerifiableCredential"],"issuer":"` + uni.DID + `","credentialSubject":` + goodClaims + `}}`
 	r = tn.do(t, "POST", "/issuers/diploma/credentials/issue", uni.Token, []byte(cred))
 	if r.status != 201 {
 		t.Fatalf("issue: %d %s", r.status, r.body)

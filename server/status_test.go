@@ -47,7 +47,7 @@ func TestStatus_InstanceIssueRevokeSuspendOverHTTP(t *testing.T) {
 
 	// The instance supplies the type, the schema and the status; the
 	// credential names the instance's issuer (VC DM 2.0 §4.7).
-	cred := `{"credential":{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiableCredential"],"issuer":"` + uni.DID + `","credentialSubject":` + goodClaims + `}}`
+	cred := `{"credential":{"@context":["https://www.w3.org/ns/credentials/v2","https://www.w3.org/ns/credentials/undefined-terms/v2"],"type":["VerifiableCredential"],"issuer":"` + uni.DID + `","credentialSubject":` + goodClaims + `}}`
 	r := tn.do(t, "POST", "/issuers/diploma/credentials/issue", uni.Token, []byte(cred))
 	if r.status != 201 {
 		t.Fatalf("issue: %d %s", r.status, r.body)

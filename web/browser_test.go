@@ -261,7 +261,7 @@ func newFixture() (*fixture, error) {
 	var sd struct {
 		VerifiableCredential api.EnvelopedCredential `json:"verifiableCredential"`
 	}
-	if err := f.call("POST", "/issuers/diploma-wallet/credentials/issue", f.uni.Token, `{"credential":{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiableCredential"],"issuer":"`+f.uni.DID+`",`+subject+`}}`, 201, &sd); err != nil {
+	if err := f.call("POST", "/issuers/diploma-wallet/credentials/issue", f.uni.Token, `{"credential":{"@context":["https://www.w3.org/ns/credentials/v2","https://www.w3.org/ns/credentials/undefined-terms/v2"],"type":["VerifiableCredential"],"issuer":"`+f.uni.DID+`",`+subject+`}}`, 201, &sd); err != nil {
 		return nil, err
 	}
 	f.sdJWT = strings.TrimPrefix(sd.VerifiableCredential.ID, "data:application/dc+sd-jwt,")
@@ -283,7 +283,7 @@ func newFixture() (*fixture, error) {
 // issue issues a diploma through the "diploma" instance and returns its
 // compact vc+jwt and its id.
 func (f *fixture) issue(holder string) (string, string, error) {
-	cred := `{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiableCredential"],"issuer":"` + f.uni.DID + `","credentialSubject":{` +
+	cred := `{"@context":["https://www.w3.org/ns/credentials/v2","https://www.w3.org/ns/credentials/undefined-terms/v2"],"type":["VerifiableCredential"],"issuer":"` + f.uni.DID + `","credentialSubject":{` +
 		`"id":"did:key:z6Mki4GPi7yS8qWU6skFi5J5TMPjpqru87B7e8drRyNh4MYU","holderName":"` + holder + `","degree":"Bachelor of Engineering","degreeLevel":"bachelor",` +
 		`"fieldOfStudy":"Computer Science","institution":"Example University","awardedDate":"2026-07-01","diplomaNumber":"EU-2026-0042"}}`
 	var out struct {

@@ -25,12 +25,14 @@ func Issuer(t testing.TB, kt keys.Type) credential.Signer {
 }
 
 // Credential is an unsigned credential of type typ (and id urn:uuid:typ)
-// from issuer about subject, with validUntil unless it is "".
+// from issuer about subject, with validUntil unless it is "". Its type and
+// claim are no context's terms, so it names the undefined-terms context
+// last (VC Data Model 2.0 §5.2).
 func Credential(issuer, subject, typ, validUntil string) []byte {
 	vu := ""
 	if validUntil != "" {
 		vu = `,"validUntil":"` + validUntil + `"`
 	}
-	return []byte(`{"@context":["https://www.w3.org/ns/credentials/v2"],"id":"urn:uuid:` + typ + `","type":["VerifiableCredential","` + typ + `"],` +
+	return []byte(`{"@context":["` + credential.ContextV2 + `","` + credential.ContextUndefinedTerms + `"],"id":"urn:uuid:` + typ + `","type":["VerifiableCredential","` + typ + `"],` +
 		`"issuer":"` + issuer + `"` + vu + `,"credentialSubject":{"id":"` + subject + `","course":"First aid"}}`)
 }
