@@ -367,20 +367,24 @@ func domainMatches(v any, want string) bool {
 	return false
 }
 
+// contextItems is an @context value as its list of items: an array as it
+// is, a string as an array of one (JSON-LD 1.1 §3.1); ok is false for any
+// other value.
+func contextItems(v any) (items []any, ok bool) {
+	switch v := v.(type) {
+	case []any:
+		return v, true
+	case string:
+		return []any{v}, true
+	}
+	return nil, false
+}
+
 // contextPrefix reports whether the @context value prefix (a string or an
 // array) begins the @context value full, item by item.
 func contextPrefix(full, prefix any) bool {
-	list := func(v any) ([]any, bool) {
-		switch v := v.(type) {
-		case []any:
-			return v, true
-		case string:
-			return []any{v}, true
-		}
-		return nil, false
-	}
-	f, ok1 := list(full)
-	pr, ok2 := list(prefix)
+	f, ok1 := contextItems(full)
+	pr, ok2 := contextItems(prefix)
 	if !ok1 || !ok2 || len(pr) > len(f) {
 		return false
 	}
