@@ -20,3 +20,24 @@ func TestMarshal_NoHTMLEscapingNoNewline(t *testing.T) {
 		t.Fatal("a func encoded")
 	}
 }
+
+// TestAppendEscape: every byte JSON must escape is escaped as
+// encoding/json escapes it.
+func TestAppendEscape(t *testing.T) {
+	for c := range byte(0x20) {
+		checkEscape(t, c)
+	}
+	checkEscape(t, '"')
+	checkEscape(t, '\\')
+}
+
+func checkEscape(t *testing.T, c byte) {
+	t.Helper()
+	want, err := Marshal(string([]byte{c}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := `"` + string(AppendEscape(nil, c)) + `"`; got != string(want) {
+		t.Errorf("%#x: got %s, want %s", c, got, want)
+	}
+}

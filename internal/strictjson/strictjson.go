@@ -1,7 +1,8 @@
 // Package strictjson decodes JSON the way an identity product must read
 // what strangers send: one value, unique member names, exact numbers and
 // bounded nesting and lengths. It also encodes JSON the way weid signs and
-// serves it (Marshal: no HTML escaping).
+// serves it (Marshal: no HTML escaping), and escapes a string's special
+// bytes for the hand-written encoders (AppendEscape).
 package strictjson
 
 import (
