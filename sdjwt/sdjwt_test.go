@@ -110,29 +110,13 @@ func withoutDigests(t *testing.T, payload []byte) string {
 	if err := json.Unmarshal(payload, &v); err != nil {
 		t.Fatal(err)
 	}
-	var blank func(v any) any
-	blank = func(v any) any {
-		switch v := v.(type) {
-		case map[string]any:
-			out := map[string]any{}
-			for k, e := range v {
-				if k == "_sd" || k == "..." {
-					out[k] = "digests"
-					continue
-				}
-				out[k] = blank(e)
-			}
-			return out
-		case []any:
-			out := make([]any, len(v))
-			for i, e := range v {
-				out[i] = blank(e)
-			}
-			return out
+	blank := func(name string, v any) (any, bool, bool) {
+		if name == "_sd" || name == "..." {
+			return "digests", false, false
 		}
-		return v
+		return v, true, false
 	}
-	b, err := json.Marshal(blank(v))
+	b, err := json.Marshal(RewriteJSON(v, blank))
 	if err != nil {
 		t.Fatal(err)
 	}

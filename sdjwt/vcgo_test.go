@@ -90,24 +90,10 @@ func generic(t *testing.T, v any) any {
 // dropEmpty removes, at any depth, object members that are null or empty
 // arrays.
 func dropEmpty(v any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		out := map[string]any{}
-		for k, e := range v {
-			if a, ok := e.([]any); e == nil || ok && len(a) == 0 {
-				continue
-			}
-			out[k] = dropEmpty(e)
-		}
-		return out
-	case []any:
-		out := make([]any, len(v))
-		for i, e := range v {
-			out[i] = dropEmpty(e)
-		}
-		return out
-	}
-	return v
+	return sdjwt.RewriteJSON(v, func(_ string, v any) (any, bool, bool) {
+		a, isArray := v.([]any)
+		return v, true, v == nil || isArray && len(a) == 0
+	})
 }
 
 func vcgoVerify(t *testing.T, pres string, issuerKey keys.PublicKey, opts ...verifier.ParseOpt) (map[string]any, error) {
@@ -122,23 +108,12 @@ func vcgoVerify(t *testing.T, pres string, issuerKey keys.PublicKey, opts ...ver
 }
 
 func joseNumbers(v any) any {
-	switch v := v.(type) {
-	case josejson.Number:
-		return json.Number(v)
-	case map[string]any:
-		out := make(map[string]any, len(v))
-		for k, e := range v {
-			out[k] = joseNumbers(e)
+	return sdjwt.RewriteJSON(v, func(_ string, v any) (any, bool, bool) {
+		if n, ok := v.(josejson.Number); ok {
+			return json.Number(n), false, false
 		}
-		return out
-	case []any:
-		out := make([]any, len(v))
-		for i, e := range v {
-			out[i] = joseNumbers(e)
-		}
-		return out
-	}
-	return v
+		return v, true, false
+	})
 }
 
 const diffClaims = `{
