@@ -15,6 +15,7 @@ import (
 	"github.com/weidgo/weid/credential"
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/internal/credtest"
 	"github.com/weidgo/weid/jose"
 	"github.com/weidgo/weid/keys"
 )
@@ -84,30 +85,12 @@ func TestIssueVerify(t *testing.T) {
 	}
 }
 
-// segments splits a token and decodes its payload.
-func reassemble(t testing.TB, tok string, edit func(payload map[string]any)) string {
-	t.Helper()
-	parts := strings.Split(tok, ".")
-	raw, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(raw, &m); err != nil {
-		t.Fatal(err)
-	}
-	edit(m)
-	raw, _ = json.Marshal(m)
-	parts[1] = base64.RawURLEncoding.EncodeToString(raw)
-	return strings.Join(parts, ".")
-}
-
 func TestTamperedPayload(t *testing.T) {
 	e := newLedger(t)
 	uni := e.issuer(t, keys.Ed25519, "Example University")
 	tok := issue(t, e, signerOf(uni), diploma(t, uni.DID, "did:example:alice", nil))
 	v := e.verifier(e.Now.Add(time.Hour))
-	bad := reassemble(t, tok, func(m map[string]any) {
+	bad := credtest.Tampered(t, tok, func(m map[string]any) {
 		m["credentialSubject"].(map[string]any)["degree"] = "Doctor of Philosophy"
 	})
 	r := v.VerifyJWT(ctx, bad, credential.Policy{})

@@ -5,6 +5,9 @@
 package credtest
 
 import (
+	"encoding/base64"
+	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/weidgo/weid/credential"
@@ -33,4 +36,28 @@ func Credential(issuer, subject, typ, validUntil string) []byte {
 	}
 	return []byte(`{"@context":["https://www.w3.org/ns/credentials/v2"],"id":"urn:uuid:` + typ + `","type":["VerifiableCredential","` + typ + `"],` +
 		`"issuer":"` + issuer + `"` + vu + `,"credentialSubject":{"id":"` + subject + `","course":"First aid"}}`)
+}
+
+// Tampered is the compact JWS jwt with its payload, a JSON object, changed
+// by edit and its signature kept: a forgery a proof check must catch.
+func Tampered(t testing.TB, jwt string, edit func(payload map[string]any)) string {
+	t.Helper()
+	parts := strings.Split(jwt, ".")
+	if len(parts) != 3 {
+		t.Fatalf("%q is not a compact JWS", jwt)
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatal(err)
+	}
+	edit(m)
+	if raw, err = json.Marshal(m); err != nil {
+		t.Fatal(err)
+	}
+	parts[1] = base64.RawURLEncoding.EncodeToString(raw)
+	return strings.Join(parts, ".")
 }
