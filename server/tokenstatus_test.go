@@ -1,7 +1,6 @@
 package server
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -9,6 +8,7 @@ import (
 
 	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/credential"
+	"github.com/weidgo/weid/internal/credtest"
 	"github.com/weidgo/weid/node"
 	"github.com/weidgo/weid/status"
 )
@@ -17,19 +17,7 @@ import (
 func sdjwtClaims(t *testing.T, compact string) map[string]any {
 	t.Helper()
 	issuerJWT, _, _ := strings.Cut(compact, "~")
-	parts := strings.Split(issuerJWT, ".")
-	if len(parts) != 3 {
-		t.Fatalf("issuer JWT %q", issuerJWT)
-	}
-	b, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatal(err)
-	}
-	return m
+	return credtest.Payload(t, issuerJWT)
 }
 
 // An SD-JWT VC issued with a status purpose carries a Token Status List

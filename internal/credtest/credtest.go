@@ -38,9 +38,8 @@ func Credential(issuer, subject, typ, validUntil string) []byte {
 		`"issuer":"` + issuer + `"` + vu + `,"credentialSubject":{"id":"` + subject + `","course":"First aid"}}`)
 }
 
-// Tampered is the compact JWS jwt with its payload, a JSON object, changed
-// by edit and its signature kept: a forgery a proof check must catch.
-func Tampered(t testing.TB, jwt string, edit func(payload map[string]any)) string {
+// Payload is the JSON object in the payload of the compact JWS jwt.
+func Payload(t testing.TB, jwt string) map[string]any {
 	t.Helper()
 	parts := strings.Split(jwt, ".")
 	if len(parts) != 3 {
@@ -54,10 +53,20 @@ func Tampered(t testing.TB, jwt string, edit func(payload map[string]any)) strin
 	if err := json.Unmarshal(raw, &m); err != nil {
 		t.Fatal(err)
 	}
+	return m
+}
+
+// Tampered is the compact JWS jwt with its payload changed by edit and its
+// signature kept: a forgery a proof check must catch.
+func Tampered(t testing.TB, jwt string, edit func(payload map[string]any)) string {
+	t.Helper()
+	m := Payload(t, jwt)
 	edit(m)
-	if raw, err = json.Marshal(m); err != nil {
+	raw, err := json.Marshal(m)
+	if err != nil {
 		t.Fatal(err)
 	}
+	parts := strings.Split(jwt, ".")
 	parts[1] = base64.RawURLEncoding.EncodeToString(raw)
 	return strings.Join(parts, ".")
 }
