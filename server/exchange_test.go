@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -118,13 +117,7 @@ func (w *exchangeWorld) post(t *testing.T, url string, body []byte, proof string
 	if proof != "" {
 		req.Header.Set(grants.ProofHeader, proof)
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return response{resp.StatusCode, resp.Header.Get("Content-Type"), b}
+	return send(t, req)
 }
 
 func proof(t *testing.T, k *keys.PrivateKey, kid, url string, body []byte, nonce string) string {
