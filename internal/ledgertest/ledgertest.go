@@ -7,6 +7,7 @@ package ledgertest
 
 import (
 	"encoding/json"
+	"net/http"
 	"testing"
 	"time"
 
@@ -188,6 +189,18 @@ func (e *Ledger) Must(t testing.TB, tx *chain.Tx) string {
 		t.Fatalf("%s: %v", tx.Type, err)
 	}
 	return tx.Hash()
+}
+
+// FirstWins commits first and second in one block and fails the test
+// unless the first succeeds and the second, claiming what the first
+// claimed, is refused with 409 code.
+func (e *Ledger) FirstWins(t testing.TB, code string, first, second *chain.Tx) {
+	t.Helper()
+	errs := e.Commit(t, first, second)
+	if errs[0] != nil {
+		t.Fatalf("the first %s: %v", first.Type, errs[0])
+	}
+	WantErr(t, errs[1], http.StatusConflict, code)
 }
 
 // User registers a new did:weid with a key of type kt.
