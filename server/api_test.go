@@ -103,6 +103,17 @@ func newDIDTx(t *testing.T, chainID string) (*chain.Tx, *keys.PrivateKey, string
 	return tx, k, d
 }
 
+// newDID creates a did:weid through POST /v1/txs (its own signed
+// transaction) and returns it.
+func (tn *testNode) newDID(t *testing.T) string {
+	t.Helper()
+	tx, _, d := newDIDTx(t, tn.n.ChainID)
+	if r := tn.do(t, "POST", "/v1/txs", "", txBody(t, tx)); r.status != 201 {
+		t.Fatalf("submit: %d %s", r.status, r.body)
+	}
+	return d
+}
+
 func txBody(t *testing.T, tx *chain.Tx) []byte {
 	b, err := chain.MarshalJSON(tx)
 	if err != nil {
