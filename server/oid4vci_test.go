@@ -16,6 +16,7 @@ import (
 	"github.com/weidgo/weid/client"
 	"github.com/weidgo/weid/credential"
 	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/internal/credtest"
 	"github.com/weidgo/weid/jose"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/keystore"
@@ -24,6 +25,14 @@ import (
 	"github.com/weidgo/weid/sdjwt"
 	"github.com/weidgo/weid/wallet"
 )
+
+// newHolder is a wallet's identity whose key never leaves the test: a
+// did:key of a new Ed25519 key.
+func newHolder(t *testing.T) wallet.Holder {
+	t.Helper()
+	s := credtest.Issuer(t, keys.Ed25519)
+	return wallet.Holder{DID: s.DID, KID: s.VerificationMethod, Key: s.Key}
+}
 
 // vciSetup starts a node with a recognized university, its diploma schema
 // and one issuer instance per OID4VCI format.
@@ -88,9 +97,8 @@ func TestOID4VCI_ReceiveEachFormatBoundToTheWalletKey(t *testing.T) {
 	tn, uni := vciSetup(t)
 	ctx := context.Background()
 	wc := wallet.NewVCIClient()
-	hk, _ := keys.Generate(keys.Ed25519)
-	holder := did.KeyDID(hk.Public())
-	h := wallet.Holder{Key: hk, KID: holder + "#" + hk.Public().Multibase()}
+	h := newHolder(t)
+	hk, holder := h.Key, h.DID
 
 	// Metadata, at the inserted well-known path and the appended one.
 	issuer := tn.url + "/issuers/example-university/diploma"
@@ -229,9 +237,8 @@ func TestOID4VCI_BadInputGetsTheProtocolsErrors(t *testing.T) {
 	tn, uni := vciSetup(t)
 	ctx := context.Background()
 	wc := wallet.NewVCIClient()
-	hk, _ := keys.Generate(keys.Ed25519)
-	holder := did.KeyDID(hk.Public())
-	kid := holder + "#" + hk.Public().Multibase()
+	h := newHolder(t)
+	hk, kid := h.Key, h.KID
 	issuer := tn.url + "/issuers/example-university/diploma-jwt"
 
 	// The institution's API.

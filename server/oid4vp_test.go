@@ -14,8 +14,6 @@ import (
 
 	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/credential"
-	"github.com/weidgo/weid/did"
-	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/node"
 	"github.com/weidgo/weid/oid4vp"
 	"github.com/weidgo/weid/wallet"
@@ -33,13 +31,11 @@ func vpSetupWithIssuer(t *testing.T) (tn *testNode, verifier node.NewAccount, he
 	t.Helper()
 	tn, uni = vciSetup(t)
 	ctx := context.Background()
-	hk, _ := keys.Generate(keys.Ed25519)
-	holder := did.KeyDID(hk.Public())
-	h = wallet.Holder{DID: holder, KID: holder + "#" + hk.Public().Multibase(), Key: hk}
+	h = newHolder(t)
 	wc := wallet.NewVCIClient()
 	for _, instance := range []string{"diploma", "diploma-jwt"} {
 		o := createOffer(t, tn, uni.Token, `{"instance":"`+instance+`","claims":`+vciClaims+`}`)
-		got, err := wc.ReceiveOffer(ctx, o.OfferURIByReference, wallet.Holder{Key: hk, KID: h.KID}, wallet.ReceiveOptions{})
+		got, err := wc.ReceiveOffer(ctx, o.OfferURIByReference, wallet.Holder{Key: h.Key, KID: h.KID}, wallet.ReceiveOptions{})
 		if err != nil {
 			t.Fatalf("receive %s: %v", instance, err)
 		}

@@ -7,7 +7,7 @@ import (
 
 	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/credential"
-	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/internal/credtest"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/node"
 )
@@ -27,9 +27,8 @@ func TestPresentations_ChallengeOverHTTP(t *testing.T) {
 	_ = json.Unmarshal(r.body, &issued)
 
 	// The holder's wallet key never leaves the test: a did:key.
-	hk, _ := keys.Generate(keys.Ed25519)
-	holder := did.KeyDID(hk.Public())
-	signer := credential.Signer{DID: holder, VerificationMethod: holder + "#" + hk.Public().Multibase(), Key: hk}
+	signer := credtest.Issuer(t, keys.Ed25519)
+	holder := signer.DID
 
 	r = tn.do(t, "POST", "/challenges", "", nil)
 	var ch api.ChallengeResponse
