@@ -299,6 +299,12 @@ func activeMember(ctx *chain.Context, d string) error {
 	if d == "" {
 		return nil
 	}
+	return activeDID(ctx, d)
+}
+
+// activeDID refuses (404 did.notFound) a DID that is not an active
+// did:weid on this ledger.
+func activeDID(ctx *chain.Context, d string) error {
 	if r, ok, err := weid.Latest(ctx.State, d); err != nil {
 		return err
 	} else if !ok || r.Deactivated {
@@ -307,15 +313,10 @@ func activeMember(ctx *chain.Context, d string) error {
 	return nil
 }
 
+// requireNodeGovernor lets admins and committee members admit and remove
+// validators and observers.
 func requireNodeGovernor(st chain.Reader, tx *chain.Tx, _ chain.Payload) error {
-	ok, err := IsGovernor(st, tx.SignerDID())
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return errs.New(http.StatusForbidden, "tx.unauthorized", "%s is neither an admin nor a committee member; only they admit and remove validators and observers", tx.SignerDID())
-	}
-	return nil
+	return governorsOnly(st, tx, "admit and remove validators and observers")
 }
 
 func registerNodes(reg *chain.Registry) {
