@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -239,21 +238,7 @@ func GetObserver(st chain.Reader, nodeID string) (*Observer, bool, error) {
 }
 
 func scanAll[T any](s Scanner, prefix string) ([]T, error) {
-	out := []T{}
-	var derr error
-	err := s.Scan([]byte(prefix), nil, func(k, v []byte) bool {
-		var x T
-		if derr = json.Unmarshal(v, &x); derr != nil {
-			derr = errs.New(http.StatusInternalServerError, "internal", "decode %s: %v", k, derr)
-			return false
-		}
-		out = append(out, x)
-		return true
-	})
-	if err == nil {
-		err = derr
-	}
-	return out, err
+	return chain.AppendJSON([]T{}, s.Scan, []byte(prefix), nil, 0)
 }
 
 // changeSet records a change of delta power to the validator key hexKey at
