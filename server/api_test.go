@@ -103,6 +103,18 @@ func newDIDTx(t *testing.T, chainID string) (*chain.Tx, *keys.PrivateKey, string
 	return tx, k, d
 }
 
+// account creates an account with the admin token (POST /v1/accounts)
+// from the JSON request body and fails the test unless it is created.
+func (tn *testNode) account(t *testing.T, body string) api.NewAccount {
+	t.Helper()
+	r := tn.do(t, "POST", "/v1/accounts", tn.token, []byte(body))
+	var a api.NewAccount
+	if err := json.Unmarshal(r.body, &a); err != nil || r.status != 201 {
+		t.Fatalf("account %s: %d %s", body, r.status, r.body)
+	}
+	return a
+}
+
 // newDID creates a did:weid through POST /v1/txs (its own signed
 // transaction) and returns it.
 func (tn *testNode) newDID(t *testing.T) string {

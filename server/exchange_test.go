@@ -48,11 +48,7 @@ func newExchangeWorld(t *testing.T) *exchangeWorld {
 func newExchangeWorldWith(t *testing.T, wrap func(exchange.Ledger) exchange.Ledger) *exchangeWorld {
 	t.Helper()
 	tn := startNode(t)
-	r := tn.do(t, "POST", "/v1/accounts", tn.token, []byte(`{"name":"university-data-service"}`))
-	var acct node.NewAccount
-	if r.status != http.StatusCreated || json.Unmarshal(r.body, &acct) != nil {
-		t.Fatalf("create account: %d %s", r.status, r.body)
-	}
+	acct := tn.account(t, `{"name":"university-data-service"}`)
 	w := &exchangeWorld{tn: tn, uni: acct.DID, alice: newSelfCustody(t, tn), bank: newSelfCustody(t, tn), eve: newSelfCustody(t, tn)}
 	dir := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(dir, "transcripts"), 0o700); err != nil {

@@ -39,17 +39,13 @@ func newHolder(t *testing.T) wallet.Holder {
 func vciSetup(t *testing.T) (*testNode, node.NewAccount) {
 	t.Helper()
 	tn := startNode(t)
-	r := tn.do(t, "POST", "/v1/accounts", tn.token, []byte(`{"name":"example-university","keyType":"Ed25519"}`))
-	var uni node.NewAccount
-	if err := json.Unmarshal(r.body, &uni); err != nil || r.status != 201 {
-		t.Fatalf("account: %d %s", r.status, r.body)
-	}
+	uni := tn.account(t, `{"name":"example-university","keyType":"Ed25519"}`)
 	if r := tn.do(t, "POST", "/v1/issuers", tn.token, []byte(`{"did":"`+uni.DID+`","name":"Example University","types":["UniversityDegreeCredential"]}`)); r.status != 201 {
 		t.Fatalf("recognize: %d %s", r.status, r.body)
 	}
 	schema := `{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["degree","holderName"],` +
 		`"properties":{"id":{"type":"string"},"holderName":{"type":"string"},"degree":{"type":"string"},"gpa":{"type":"number","maximum":4}}}`
-	r = tn.do(t, "POST", "/v1/schemas", uni.Token, []byte(`{"signer":"`+uni.DID+`","name":"diploma","schema":`+schema+`}`))
+	r := tn.do(t, "POST", "/v1/schemas", uni.Token, []byte(`{"signer":"`+uni.DID+`","name":"diploma","schema":`+schema+`}`))
 	var sch api.SchemaResponse
 	if err := json.Unmarshal(r.body, &sch); err != nil || r.status != 201 {
 		t.Fatalf("schema: %d %s", r.status, r.body)

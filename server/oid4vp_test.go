@@ -429,11 +429,7 @@ func TestOID4VP_BadResponsesAreRefusedAndNothingIsAccepted(t *testing.T) {
 // wallet0Token makes another account and returns its token.
 func wallet0Token(t *testing.T, tn *testNode) string {
 	t.Helper()
-	r := tn.do(t, "POST", "/v1/accounts", tn.token, []byte(`{"name":"someone-else","keyType":"Ed25519"}`))
-	var a node.NewAccount
-	if err := json.Unmarshal(r.body, &a); err != nil || r.status != 201 {
-		t.Fatalf("account: %d %s", r.status, r.body)
-	}
+	a := tn.account(t, `{"name":"someone-else","keyType":"Ed25519"}`)
 	return a.Token
 }
 

@@ -9,15 +9,12 @@ import (
 	"github.com/weidgo/weid/credential"
 	"github.com/weidgo/weid/internal/credtest"
 	"github.com/weidgo/weid/keys"
-	"github.com/weidgo/weid/node"
 )
 
 func TestPresentations_ChallengeOverHTTP(t *testing.T) {
 	tn := startNode(t)
-	r := tn.do(t, "POST", "/v1/accounts", tn.token, []byte(`{"name":"example-university"}`))
-	var uni node.NewAccount
-	_ = json.Unmarshal(r.body, &uni)
-	r = tn.do(t, "POST", "/credentials/issue", uni.Token, diploma(uni.DID, "", goodClaims))
+	uni := tn.account(t, `{"name":"example-university"}`)
+	r := tn.do(t, "POST", "/credentials/issue", uni.Token, diploma(uni.DID, "", goodClaims))
 	if r.status != 201 {
 		t.Fatalf("issue: %d %s", r.status, r.body)
 	}

@@ -16,11 +16,7 @@ import (
 func TestStatus_InstanceIssueRevokeSuspendOverHTTP(t *testing.T) {
 	tn := startNode(t)
 	newAccount := func(name string) node.NewAccount {
-		r := tn.do(t, "POST", "/v1/accounts", tn.token, []byte(`{"name":"`+name+`"}`))
-		var a node.NewAccount
-		if err := json.Unmarshal(r.body, &a); err != nil || r.status != 201 {
-			t.Fatalf("account: %d %s", r.status, r.body)
-		}
+		a := tn.account(t, `{"name":"`+name+`"}`)
 		return a
 	}
 	uni, other := newAccount("example-university"), newAccount("other")

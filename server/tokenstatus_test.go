@@ -9,7 +9,6 @@ import (
 	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/credential"
 	"github.com/weidgo/weid/internal/credtest"
-	"github.com/weidgo/weid/node"
 	"github.com/weidgo/weid/status"
 )
 
@@ -26,11 +25,7 @@ func sdjwtClaims(t *testing.T, compact string) map[string]any {
 // revocation or suspension on the ledger is seen through it.
 func TestTokenStatus_SDJWTIssuedRevokedSuspendedOverHTTP(t *testing.T) {
 	tn := startNode(t)
-	r := tn.do(t, "POST", "/v1/accounts", tn.token, []byte(`{"name":"uni"}`))
-	var uni node.NewAccount
-	if err := json.Unmarshal(r.body, &uni); err != nil || r.status != 201 {
-		t.Fatalf("account: %d %s", r.status, r.body)
-	}
+	uni := tn.account(t, `{"name":"uni"}`)
 	// A profile with both purposes gives an SD-JWT VC its revocation
 	// entry only: the "status" claim holds one list.
 	for _, purposes := range []string{"revocation,suspension", "revocation", "suspension"} {
