@@ -161,16 +161,8 @@ func TestStateProof_IssuerAndStatusEntry(t *testing.T) {
 	if r := tn.do(t, "POST", "/v1/issuer-instances", uni.Token, []byte(inst)); r.status != 201 {
 		t.Fatalf("instance: %d %s", r.status, r.body)
 	}
-	cred := `{"credential":{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiableCredential"],"issuer":"` + uni.DID + `","credentialSubject":` + goodClaims + `}}`
-	r := tn.do(t, "POST", "/issuers/diploma/credentials/issue", uni.Token, []byte(cred))
-	if r.status != 201 {
-		t.Fatalf("issue: %d %s", r.status, r.body)
-	}
-	var issued struct {
-		VerifiableCredential api.EnvelopedCredential `json:"verifiableCredential"`
-	}
-	_ = json.Unmarshal(r.body, &issued)
-	vb, _ := json.Marshal(issued.VerifiableCredential)
+	vc := tn.issueDiploma(t, uni)
+	vb, _ := json.Marshal(vc)
 	vr := tn.do(t, "POST", "/credentials/verify", "", []byte(`{"verifiableCredential":`+string(vb)+`}`))
 	var res credential.Result
 	if err := json.Unmarshal(vr.body, &res); err != nil {
