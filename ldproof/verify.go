@@ -2,11 +2,9 @@ package ldproof
 
 import (
 	"context"
-	"crypto/elliptic"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/big"
 	"slices"
 	"time"
 	"unicode/utf8"
@@ -249,7 +247,7 @@ func verifyProof(ctx context.Context, base map[string]any, all []map[string]any,
 	if pk.Type != s.keyType {
 		return fail(ProofKeyNotResolved, "verification method %s has a %s key; %s needs %s", strictjson.Truncate(r.VerificationMethod, 200), pk.Type, s.name, s.keyType)
 	}
-	if !pk.Verify(hash, lowS(pk.Type, sig)) {
+	if !pk.Verify(hash, keys.LowS(pk.Type, sig)) {
 		return fail(ProofBadSignature, "the %s signature does not verify with %s", s.name, strictjson.Truncate(r.VerificationMethod, 200))
 	}
 	r.Verified = true
@@ -409,25 +407,4 @@ func contextPrefix(full, prefix any) bool {
 		}
 	}
 	return true
-}
-
-var orderP256 = elliptic.P256().Params().N
-
-// lowS returns a P-256 r‖s signature with s replaced by n−s when s is in
-// the upper half of the group order n. (r, s) and (r, n−s) verify alike;
-// keys.PublicKey.Verify accepts only low S, but Data Integrity (like
-// WebCrypto) does not require it, and other signers produce high S half
-// the time.
-func lowS(t keys.Type, sig []byte) []byte {
-	if t != keys.P256 || len(sig) != keys.SignatureSize {
-		return sig
-	}
-	s := new(big.Int).SetBytes(sig[32:])
-	if s.Sign() == 0 || s.Cmp(orderP256) >= 0 || s.Cmp(new(big.Int).Rsh(orderP256, 1)) <= 0 {
-		return sig
-	}
-	out := make([]byte, keys.SignatureSize)
-	copy(out, sig[:32])
-	s.Sub(orderP256, s).FillBytes(out[32:])
-	return out
 }
