@@ -206,7 +206,7 @@ func AddContext(doc json.RawMessage, url string, urls ...string) (json.RawMessag
 	}
 	ctx := d["@context"]
 	for _, u := range append([]string{url}, urls...) {
-		if hasContext(ctx, u) {
+		if holdsString(ctx, u) {
 			return doc, nil
 		}
 	}

@@ -202,7 +202,7 @@ func verifyProof(ctx context.Context, base map[string]any, all []map[string]any,
 	if o.Challenge != "" && str("challenge") != o.Challenge {
 		return fail(ProofChallengeMismatch, "the proof's challenge is not the expected one")
 	}
-	if o.Domain != "" && !domainMatches(p["domain"], o.Domain) {
+	if o.Domain != "" && !holdsString(p["domain"], o.Domain) {
 		return fail(ProofDomainMismatch, "the proof's domain is not %q", strictjson.Truncate(o.Domain, 200))
 	}
 	switch pp := p["previousProof"].(type) {
@@ -353,16 +353,6 @@ func parseDateTimeStamp(s string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("%q is not a date and time (with a time zone)", strictjson.Truncate(s, 64))
 	}
 	return t, nil
-}
-
-func domainMatches(v any, want string) bool {
-	switch d := v.(type) {
-	case string:
-		return d == want
-	case []any:
-		return slices.ContainsFunc(d, func(x any) bool { s, _ := x.(string); return s == want })
-	}
-	return false
 }
 
 // contextItems is an @context value as its list of items: an array as it
