@@ -79,7 +79,7 @@ func Verify(ctx context.Context, doc json.RawMessage, resolve KeyResolver, o Ver
 // Verify uses, under any limits) the caller already has as d: it saves
 // decoding doc again. d is only read.
 func VerifyDecoded(ctx context.Context, doc json.RawMessage, d map[string]any, resolve KeyResolver, o VerifyOptions) (*Result, error) {
-	if len(doc) > MaxDocumentBytes || !withinLimits(d, 0) {
+	if len(doc) > MaxDocumentBytes || !docLimits.Allows(d) {
 		return Verify(ctx, doc, resolve, o) // it says why not
 	}
 	return verifyDecoded(ctx, d, resolve, o)

@@ -21,6 +21,41 @@ type Limits struct {
 	Depth, Array, Members int
 }
 
+// Allows reports whether v is a value as a strict decode with l gives
+// it: made only of map[string]any, []any, string, json.Number, bool and
+// nil, with objects and arrays nested fewer than l.Depth deep (v itself at
+// depth 0) and none longer than l.Array elements or l.Members members. A
+// value decoded elsewhere (under other limits) may be used as this
+// package's decoding under l when it does.
+func (l Limits) Allows(v any) bool { return l.allows(v, 0) }
+
+func (l Limits) allows(v any, depth int) bool {
+	switch v := v.(type) {
+	case map[string]any:
+		if depth >= l.Depth || len(v) > l.Members {
+			return false
+		}
+		for _, e := range v {
+			if !l.allows(e, depth+1) {
+				return false
+			}
+		}
+	case []any:
+		if depth >= l.Depth || len(v) > l.Array {
+			return false
+		}
+		for _, e := range v {
+			if !l.allows(e, depth+1) {
+				return false
+			}
+		}
+	case string, json.Number, bool, nil:
+	default:
+		return false // not a strictly decoded value
+	}
+	return true
+}
+
 // DecodeObject strictly decodes b as one JSON object: unique member names
 // in every object (two readers must not see two different values), numbers
 // kept exact as json.Number, nesting and lengths within lim, and nothing
