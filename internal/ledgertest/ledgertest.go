@@ -156,6 +156,17 @@ func (e *Ledger) MustGenesis(t testing.TB, txs ...*chain.Tx) {
 	}
 }
 
+// Registry is a new registry with the transaction types the register
+// functions add, in order (weid.Register among them: Genesis creates the
+// admin's did:weid, and signers resolve through it).
+func Registry(register ...func(*chain.Registry)) *chain.Registry {
+	reg := chain.NewRegistry()
+	for _, r := range register {
+		r(reg)
+	}
+	return reg
+}
+
 // Genesis opens a ledger over reg whose first block is at now and commits
 // its genesis as node.Open does: a new Ed25519 admin's did.create, then
 // chain.init naming the admin and the node key, then the transactions
