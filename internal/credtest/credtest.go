@@ -1,7 +1,8 @@
 // Package credtest makes what the tests of wallets, verifiers and
 // benchmarks sign: a did:key issuer (did:key v0.7 §3.1, so no ledger is
-// needed to resolve it) and a small W3C VC Data Model 2.0 credential. It
-// is for tests only.
+// needed to resolve it) and a small W3C VC Data Model 2.0 credential; and
+// it reads and forges JWT payloads (Payload, Tampered). It is for tests
+// only.
 package credtest
 
 import (
