@@ -75,40 +75,14 @@ type Scanner interface {
 // ListIssuers returns up to limit authority issuers in DID order, starting
 // after the DID after ("" for the first page).
 func ListIssuers(s Scanner, after string, limit int) ([]Issuer, error) {
-	var out []Issuer
-	var derr error
 	var from []byte
 	if after != "" {
 		from = []byte(prefixIssuer + after)
 	}
-	err := s.Scan([]byte(prefixIssuer), from, func(_, v []byte) bool {
-		var is Issuer
-		if derr = json.Unmarshal(v, &is); derr != nil {
-			return false
-		}
-		out = append(out, is)
-		return len(out) < limit
-	})
-	if err == nil {
-		err = derr
-	}
-	return out, err
+	return chain.AppendJSON[Issuer](nil, s.Scan, []byte(prefixIssuer), from, limit)
 }
 
 // ListCommittee returns the committee members in DID order.
 func ListCommittee(s Scanner) ([]Member, error) {
-	var out []Member
-	var derr error
-	err := s.Scan([]byte(prefixCommittee), nil, func(_, v []byte) bool {
-		var m Member
-		if derr = json.Unmarshal(v, &m); derr != nil {
-			return false
-		}
-		out = append(out, m)
-		return true
-	})
-	if err == nil {
-		err = derr
-	}
-	return out, err
+	return chain.AppendJSON[Member](nil, s.Scan, []byte(prefixCommittee), nil, 0)
 }

@@ -1,7 +1,6 @@
 package authz
 
 import (
-	"encoding/json"
 	"net/http"
 	"strings"
 	"time"
@@ -9,7 +8,6 @@ import (
 
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/did"
-	"github.com/weidgo/weid/did/weid"
 	"github.com/weidgo/weid/errs"
 )
 
@@ -97,27 +95,26 @@ func requireAdmin(st chain.Reader, tx *chain.Tx, _ chain.Payload) error {
 	return nil
 }
 
+// requireGovernor lets admins and committee members recognize and
+// de-recognize issuers.
 func requireGovernor(st chain.Reader, tx *chain.Tx, _ chain.Payload) error {
+	return governorsOnly(st, tx, "recognize issuers")
+}
+
+// governorsOnly refuses (403 tx.unauthorized) a transaction whose signer
+// is neither an admin nor a committee member; what says what only they do.
+func governorsOnly(st chain.Reader, tx *chain.Tx, what string) error {
 	ok, err := IsGovernor(st, tx.SignerDID())
 	if err != nil {
 		return err
 	}
 	if !ok {
-		return errs.New(http.StatusForbidden, "tx.unauthorized", "%s is neither an admin nor a committee member; only they recognize issuers", tx.SignerDID())
+		return errs.New(http.StatusForbidden, "tx.unauthorized", "%s is neither an admin nor a committee member; only they %s", tx.SignerDID(), what)
 	}
 	return nil
 }
 
 func blockTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
-
-func put(ctx *chain.Context, key []byte, v any) error {
-	raw, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	ctx.State.Set(key, raw)
-	return nil
-}
 
 // Register adds the trust registry's transaction types to reg.
 func Register(reg *chain.Registry) {
@@ -128,10 +125,8 @@ func Register(reg *chain.Registry) {
 		Authorize:  requireAdmin,
 		Apply: func(ctx *chain.Context, p chain.Payload) error {
 			m := p.(*MemberPayload)
-			if r, ok, err := weid.Latest(ctx.State, m.DID); err != nil {
+			if err := activeDID(ctx, m.DID); err != nil {
 				return err
-			} else if !ok || r.Deactivated {
-				return errs.New(http.StatusNotFound, "did.notFound", "%s is not an active DID on this ledger", m.DID)
 			}
 			key := []byte(prefixCommittee + m.DID)
 			if _, ok, err := ctx.State.Get(key); err != nil {
@@ -139,7 +134,7 @@ func Register(reg *chain.Registry) {
 			} else if ok {
 				return errs.New(http.StatusConflict, "gov.alreadyMember", "%s is already a committee member", m.DID)
 			}
-			return put(ctx, key, Member{DID: m.DID, AddedBy: ctx.Tx.SignerDID(), Added: blockTime(ctx.Time), TxHash: ctx.TxHash, Height: ctx.Height})
+			return ctx.State.SetJSON(key, Member{DID: m.DID, AddedBy: ctx.Tx.SignerDID(), Added: blockTime(ctx.Time), TxHash: ctx.TxHash, Height: ctx.Height})
 		},
 	})
 	reg.Register(chain.Handler{
@@ -166,10 +161,8 @@ func Register(reg *chain.Registry) {
 			// A did:weid issuer must exist and be active; other methods
 			// (did:key, did:web, …) are issuers from outside the consortium.
 			if strings.HasPrefix(r.DID, "did:weid:") {
-				if rec, ok, err := weid.Latest(ctx.State, r.DID); err != nil {
+				if err := activeDID(ctx, r.DID); err != nil {
 					return err
-				} else if !ok || rec.Deactivated {
-					return errs.New(http.StatusNotFound, "did.notFound", "%s is not an active DID on this ledger", r.DID)
 				}
 			}
 			key := []byte(prefixIssuer + r.DID)
@@ -185,7 +178,7 @@ func Register(reg *chain.Registry) {
 				return errs.New(http.StatusConflict, "issuer.nameTaken", "the name %q belongs to %s", r.Name, other)
 			}
 			ctx.State.Set(nk, []byte(r.DID))
-			return put(ctx, key, Issuer{DID: r.DID, Name: r.Name, Description: r.Description, Types: r.Types, Schemas: r.Schemas,
+			return ctx.State.SetJSON(key, Issuer{DID: r.DID, Name: r.Name, Description: r.Description, Types: r.Types, Schemas: r.Schemas,
 				RecognizedBy: ctx.Tx.SignerDID(), Recognized: blockTime(ctx.Time), TxHash: ctx.TxHash, Height: ctx.Height})
 		},
 	})

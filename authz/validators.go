@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -239,21 +238,7 @@ func GetObserver(st chain.Reader, nodeID string) (*Observer, bool, error) {
 }
 
 func scanAll[T any](s Scanner, prefix string) ([]T, error) {
-	out := []T{}
-	var derr error
-	err := s.Scan([]byte(prefix), nil, func(k, v []byte) bool {
-		var x T
-		if derr = json.Unmarshal(v, &x); derr != nil {
-			derr = errs.New(http.StatusInternalServerError, "internal", "decode %s: %v", k, derr)
-			return false
-		}
-		out = append(out, x)
-		return true
-	})
-	if err == nil {
-		err = derr
-	}
-	return out, err
+	return chain.AppendJSON([]T{}, s.Scan, []byte(prefix), nil, 0)
 }
 
 // changeSet records a change of delta power to the validator key hexKey at
@@ -299,6 +284,12 @@ func activeMember(ctx *chain.Context, d string) error {
 	if d == "" {
 		return nil
 	}
+	return activeDID(ctx, d)
+}
+
+// activeDID refuses (404 did.notFound) a DID that is not an active
+// did:weid on this ledger.
+func activeDID(ctx *chain.Context, d string) error {
 	if r, ok, err := weid.Latest(ctx.State, d); err != nil {
 		return err
 	} else if !ok || r.Deactivated {
@@ -307,15 +298,10 @@ func activeMember(ctx *chain.Context, d string) error {
 	return nil
 }
 
+// requireNodeGovernor lets admins and committee members admit and remove
+// validators and observers.
 func requireNodeGovernor(st chain.Reader, tx *chain.Tx, _ chain.Payload) error {
-	ok, err := IsGovernor(st, tx.SignerDID())
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return errs.New(http.StatusForbidden, "tx.unauthorized", "%s is neither an admin nor a committee member; only they admit and remove validators and observers", tx.SignerDID())
-	}
-	return nil
+	return governorsOnly(st, tx, "admit and remove validators and observers")
 }
 
 func registerNodes(reg *chain.Registry) {

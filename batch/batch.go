@@ -227,22 +227,15 @@ func Run(ctx context.Context, b *credential.Batch, src Source, cfg Config, emit 
 	go func() { wg.Wait(); close(done) }()
 
 	sum := NewSummary()
-	pending := map[int]*chunk{}
-	want := 0
+	var order InOrder[*chunk]
 	unflushed := 0 // chunks emitted since the last flush
 	var err error
 	for c := range done {
 		if err != nil {
 			continue // drain
 		}
-		pending[c.seq] = c
-		for {
-			c, ok := pending[want]
-			if !ok {
-				break
-			}
-			delete(pending, want)
-			want++
+		err = order.Add(c.seq, c, func(c *chunk) error {
+			var err error
 			for _, r := range c.out {
 				sum.Add(r)
 				if err == nil {
@@ -251,10 +244,10 @@ func Run(ctx context.Context, b *credential.Batch, src Source, cfg Config, emit 
 			}
 			unflushed++
 			<-tokens
-			if err != nil {
-				cancel()
-				break
-			}
+			return err
+		})
+		if err != nil {
+			cancel()
 		}
 		if err == nil && flush != nil && unflushed > 0 && (len(done) == 0 || unflushed >= cap(tokens)) {
 			// Nothing more is ready (or a window's worth was emitted):

@@ -1,10 +1,8 @@
 package chain
 
 import (
-	"errors"
 	"fmt"
 
-	"github.com/syndtr/goleveldb/leveldb"
 	"github.com/syndtr/goleveldb/leveldb/opt"
 )
 
@@ -41,14 +39,7 @@ func (l *Ledger) WriteMeta(key string, value []byte) error {
 
 // Meta reads an engine's metadata.
 func (l *Ledger) Meta(key string) ([]byte, bool, error) {
-	v, err := l.db.Get(metaKey(key), nil)
-	if errors.Is(err, leveldb.ErrNotFound) {
-		return nil, false, nil
-	}
-	if err != nil {
-		return nil, false, fmt.Errorf("%w: %v", ErrStorage, err)
-	}
-	return v, true, nil
+	return getStored(l.db, metaKey(key))
 }
 
 // NonceUsed reports whether c's nonce is already used by its signer in st:

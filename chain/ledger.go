@@ -154,7 +154,15 @@ func (l *Ledger) SetMetrics(m *Metrics) { l.metrics = m }
 
 // Get reads committed state (implements Reader).
 func (l *Ledger) Get(key []byte) ([]byte, bool, error) {
-	v, err := l.db.Get(stateKey(key), nil)
+	return getStored(l.db, stateKey(key))
+}
+
+// getStored reads key from db, the store or a snapshot of it: absent is ok
+// false, any other failure an ErrStorage.
+func getStored(db interface {
+	Get(key []byte, ro *opt.ReadOptions) ([]byte, error)
+}, key []byte) ([]byte, bool, error) {
+	v, err := db.Get(key, nil)
 	if errors.Is(err, leveldb.ErrNotFound) {
 		return nil, false, nil
 	}
@@ -214,12 +222,9 @@ func (l *Ledger) TxLocation(hash string) (height uint64, index uint32, ok bool, 
 	if err != nil || len(hb) != 32 {
 		return 0, 0, false, errs.BadRequest("tx.badHash", "transaction hash must be 64 hex characters")
 	}
-	v, err := l.db.Get(append(append([]byte(nil), prefixTx...), hb...), nil)
-	if errors.Is(err, leveldb.ErrNotFound) {
-		return 0, 0, false, nil
-	}
-	if err != nil {
-		return 0, 0, false, fmt.Errorf("%w: %v", ErrStorage, err)
+	v, ok, err := getStored(l.db, append(append([]byte(nil), prefixTx...), hb...))
+	if !ok || err != nil {
+		return 0, 0, false, err
 	}
 	if len(v) != 12 {
 		return 0, 0, false, fmt.Errorf("%w: tx index entry of %s is corrupt", ErrStorage, hash)

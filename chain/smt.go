@@ -2,13 +2,10 @@ package chain
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"sort"
-
-	"github.com/emmansun/gmsm/sm3"
 
 	"github.com/weidgo/weid/txn"
 )
@@ -44,14 +41,6 @@ func (n *smtNode) root() [32]byte {
 	return n.hash
 }
 
-// sum hashes b with the suite's hash (without allocating).
-func (s *Suite) sum(b []byte) [32]byte {
-	if s.std() {
-		return sha256.Sum256(b)
-	}
-	return sm3.Sum(b)
-}
-
 // StateHash names the suite's state hash as a StateProof does.
 func (s *Suite) StateHash() string {
 	if s.std() {
@@ -77,9 +66,9 @@ func (s *Suite) smtUpdate(root *smtNode, changes []change) *smtNode {
 	}
 	ops := make([]smtOp, len(changes))
 	for i, c := range changes {
-		ops[i] = smtOp{kh: s.sum(c.key), del: c.value == nil}
+		ops[i] = smtOp{kh: s.Sum(c.key), del: c.value == nil}
 		if !ops[i].del {
-			ops[i].vh = s.sum(c.value)
+			ops[i].vh = s.Sum(c.value)
 		}
 	}
 	sort.Slice(ops, func(i, j int) bool { return bytes.Compare(ops[i].kh[:], ops[j].kh[:]) < 0 })
@@ -133,7 +122,7 @@ func (s *Suite) build(depth int, ops []smtOp) *smtNode {
 			return one.leaf
 		}
 		n := &smtNode{leaf: true, kh: one.kh, vh: one.vh}
-		n.hash = txn.LeafHash(s.sum, n.kh, n.vh)
+		n.hash = txn.LeafHash(s.Sum, n.kh, n.vh)
 		return n
 	}
 	// Distinct key hashes differ before bit 256, so this ends.
@@ -157,13 +146,13 @@ func (s *Suite) join(l, r *smtNode) *smtNode {
 	lh, rh := l.root(), r.root()
 	copy(buf[1:33], lh[:])
 	copy(buf[33:], rh[:])
-	return &smtNode{hash: s.sum(buf[:]), left: l, right: r}
+	return &smtNode{hash: s.Sum(buf[:]), left: l, right: r}
 }
 
 // smtProve returns the proof of key (value: its value in the state of
 // root, nil if none).
 func (s *Suite) smtProve(root *smtNode, key, value []byte) (*StateProof, error) {
-	kh := s.sum(key)
+	kh := s.Sum(key)
 	rh := root.root()
 	p := &StateProof{Hash: s.StateHash(), Key: base64.RawURLEncoding.EncodeToString(key), Root: hex.EncodeToString(rh[:])}
 	// The siblings' base64url is written into one buffer, made one string,
@@ -198,7 +187,7 @@ func (s *Suite) smtProve(root *smtNode, key, value []byte) (*StateProof, error) 
 		if value == nil {
 			return nil, fmt.Errorf("%w: the state tree has key %q, the state has no value", ErrStorage, key)
 		}
-		if s.sum(value) != n.vh {
+		if s.Sum(value) != n.vh {
 			return nil, fmt.Errorf("%w: the state tree's value hash of %q differs from the state's", ErrStorage, key)
 		}
 		p.Exists, p.Value = true, base64.RawURLEncoding.EncodeToString(value)

@@ -49,9 +49,8 @@ type Solo struct {
 	onLinger func()       // tests: called when a block starts to linger
 
 	mu       sync.Mutex
-	pending  map[string]bool  // hashes accepted, not yet in a block
-	rejected map[string]error // recent async rejections, bounded
-	rejOrder []string
+	pending  map[string]bool // hashes accepted, not yet in a block
+	rejected Rejections      // recent async rejections
 	closed   bool
 }
 
@@ -59,8 +58,6 @@ type submission struct {
 	c    *Checked
 	done chan Result // nil for async submissions
 }
-
-const maxRemembered = 100_000
 
 // NewSolo starts a solo engine that appends blocks to l, signed with key.
 func NewSolo(l *Ledger, key *keys.PrivateKey, cfg SoloConfig) *Solo {
@@ -80,7 +77,7 @@ func NewSolo(l *Ledger, key *keys.PrivateKey, cfg SoloConfig) *Solo {
 		cfg.Queue = 65536
 	}
 	s := &Solo{l: l, key: key, cfg: cfg, in: make(chan *submission, cfg.Queue), quit: make(chan struct{}), done: make(chan struct{}),
-		pending: map[string]bool{}, rejected: map[string]error{}}
+		pending: map[string]bool{}}
 	go s.loop()
 	return s
 }
@@ -143,7 +140,7 @@ func (s *Solo) Status(hash string) (string, error, bool) {
 	if s.pending[hash] {
 		return "pending", nil, true
 	}
-	if err, ok := s.rejected[hash]; ok {
+	if err := s.rejected.Reason(hash); err != nil {
 		return "rejected", err, true
 	}
 	return "", nil, false
@@ -334,7 +331,7 @@ func (s *Solo) answer(batch []*submission, results []Result) {
 		if r := results[i]; r.Err != nil {
 			s.l.metrics.Rejected(errs.Code(r.Err))
 			if sub.done == nil {
-				s.remember(sub.c.Hash, r.Err)
+				s.rejected.Add(sub.c.Hash, r.Err)
 			}
 		}
 	}
@@ -344,13 +341,4 @@ func (s *Solo) answer(batch []*submission, results []Result) {
 			sub.done <- results[i]
 		}
 	}
-}
-
-func (s *Solo) remember(hash string, err error) {
-	if len(s.rejOrder) >= maxRemembered {
-		delete(s.rejected, s.rejOrder[0])
-		s.rejOrder = s.rejOrder[1:]
-	}
-	s.rejected[hash] = err
-	s.rejOrder = append(s.rejOrder, hash)
 }

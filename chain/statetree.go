@@ -90,14 +90,7 @@ func (v *StateView) Head() Head { return v.head }
 
 // Get reads the state at the view's block (implements Reader).
 func (v *StateView) Get(key []byte) ([]byte, bool, error) {
-	val, err := v.snap.Get(stateKey(key), nil)
-	if errors.Is(err, leveldb.ErrNotFound) {
-		return nil, false, nil
-	}
-	if err != nil {
-		return nil, false, fmt.Errorf("%w: %v", ErrStorage, err)
-	}
-	return val, true, nil
+	return getStored(v.snap, stateKey(key))
 }
 
 // Prove returns the proof of key's value, or of its absence, against the

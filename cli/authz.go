@@ -73,6 +73,21 @@ func signedTx(chainID, vm string, k *keys.PrivateKey, typ string, payload any) (
 	return json.Marshal(tx)
 }
 
+// readGrant reads a grant file: the grant's compact vc+jwt, as a grantor
+// hands it to the grantee, and what it grants.
+func readGrant(path string) (string, *grants.Signed, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return "", nil, err
+	}
+	tok := strings.TrimSpace(string(raw))
+	s, err := grants.Parse(tok)
+	if err != nil {
+		return "", nil, err
+	}
+	return tok, s, nil
+}
+
 // parseWhen reads an RFC 3339 time or a duration from now.
 func parseWhen(s string, now time.Time) (time.Time, error) {
 	if d, err := time.ParseDuration(s); err == nil {
@@ -276,12 +291,7 @@ receipt has the same hash and is active. Exits non-zero otherwise.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			c := g.client()
-			raw, err := os.ReadFile(args[0])
-			if err != nil {
-				return err
-			}
-			tok := strings.TrimSpace(string(raw))
-			s, err := grants.Parse(tok)
+			tok, s, err := readGrant(args[0])
 			if err != nil {
 				return err
 			}

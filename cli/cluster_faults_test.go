@@ -278,22 +278,9 @@ func TestCluster_Faults(t *testing.T) {
 	restart := func(i, from int) {
 		t.Helper()
 		urls[i], cmds[i] = startNode(t, home(i), flags...)
-		s, err := cl(from).Status(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
 		start := time.Now()
-		eventually.Nil(t, "node"+itoa(i)+" catches up", 90*time.Second, func() error {
-			si, err := cl(i).Status(ctx)
-			if err != nil {
-				return err
-			}
-			if si.Height < s.Height {
-				return fmt.Errorf("at %d, node%d was at %d", si.Height, from, s.Height)
-			}
-			return nil
-		})
-		t.Logf("node%d caught up to height %d in %v", i, s.Height, time.Since(start).Round(time.Millisecond))
+		h := catchUp(t, ctx, cl(from), cl(i), "node"+itoa(i), 90*time.Second)
+		t.Logf("node%d caught up to height %d in %v", i, h, time.Since(start).Round(time.Millisecond))
 	}
 
 	// 1. Crash and restart.
@@ -315,20 +302,7 @@ func TestCluster_Faults(t *testing.T) {
 	if err := syscall.Kill(cmds[2].Process.Pid, syscall.SIGCONT); err != nil {
 		t.Fatal(err)
 	}
-	s0, err := cl(0).Status(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	eventually.Nil(t, "node2 catches up after the thaw", 90*time.Second, func() error {
-		s, err := cl(2).Status(ctx)
-		if err != nil {
-			return err
-		}
-		if s.Height < s0.Height {
-			return fmt.Errorf("at %d, node0 was at %d", s.Height, s0.Height)
-		}
-		return nil
-	})
+	catchUp(t, ctx, cl(0), cl(2), "node2 after the thaw", 90*time.Second)
 	load.setUp(2, urls[2])
 
 	// 3. Altered data directory: a state value, then a block.

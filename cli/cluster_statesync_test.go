@@ -91,20 +91,7 @@ func TestCluster_StateSyncJoin(t *testing.T) {
 	if _, err := cl(4).Block(ctx, 0); err != nil {
 		t.Fatalf("the genesis block on the state-synced node: %v", err)
 	}
-	head0, err := cl(0).Status(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	eventually.Nil(t, "the fifth node catches up", 60*time.Second, func() error {
-		s, err := cl(4).Status(ctx)
-		if err != nil {
-			return err
-		}
-		if s.Height < head0.Height {
-			return errString("node4 at height " + itoa(int(s.Height)))
-		}
-		return nil
-	})
+	catchUp(t, ctx, cl(0), cl(4), "the fifth node", 60*time.Second)
 	for _, d := range dids {
 		ra, err := cl(0).Resolve(ctx, d, did.Options{})
 		if err != nil {

@@ -59,6 +59,28 @@ func createDID(t *testing.T, ctx context.Context, c *client.Client) string {
 	return d
 }
 
+// catchUp waits up to d until the node of c has reached the height the
+// node of ref is at now, and returns that height; what names the node
+// that catches up.
+func catchUp(t *testing.T, ctx context.Context, ref, c *client.Client, what string, d time.Duration) uint64 {
+	t.Helper()
+	s, err := ref.Status(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually.Nil(t, what+" catches up", d, func() error {
+		si, err := c.Status(ctx)
+		if err != nil {
+			return err
+		}
+		if si.Height < s.Height {
+			return errString(what + " at height " + strconv.FormatUint(si.Height, 10) + ", the other node at " + strconv.FormatUint(s.Height, 10))
+		}
+		return nil
+	})
+	return s.Height
+}
+
 // createFirstDID is createDID for the first write to a fresh cluster: a
 // node refuses writes with 503 ledger.unavailable until it runs consensus
 // with enough validators to commit (the engine's readiness check), so it
@@ -166,20 +188,7 @@ func TestCluster_FourValidators(t *testing.T) {
 
 	// Restart C: it catches up and serves the same documents.
 	urls[2], _ = startNode(t, home(2), clusterFlags...)
-	headA, err := cl(0).Status(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	eventually.Nil(t, "C catches up", 60*time.Second, func() error {
-		s, err := cl(2).Status(ctx)
-		if err != nil {
-			return err
-		}
-		if s.Height < headA.Height {
-			return errString("C is at height " + itoa(int(s.Height)))
-		}
-		return nil
-	})
+	headA := catchUp(t, ctx, cl(0), cl(2), "C", 60*time.Second)
 	for _, d := range dids {
 		ra, err := cl(0).Resolve(ctx, d, did.Options{})
 		if err != nil {
@@ -199,13 +208,13 @@ func TestCluster_FourValidators(t *testing.T) {
 	// The same blocks at every height on every node.
 	eventually.Nil(t, "all nodes at A's height", 30*time.Second, func() error {
 		for i := range 4 {
-			if s, err := cl(i).Status(ctx); err != nil || s.Height < headA.Height {
+			if s, err := cl(i).Status(ctx); err != nil || s.Height < headA {
 				return errString("a node lags")
 			}
 		}
 		return nil
 	})
-	for h := uint64(0); h <= headA.Height; h++ {
+	for h := uint64(0); h <= headA; h++ {
 		b0, err := cl(0).Block(ctx, h)
 		if err != nil {
 			t.Fatal(err)

@@ -11,9 +11,6 @@ import (
 // the admin notarizes another through the node's token, and verify checks
 // signers and proofs; a changed file is not recorded.
 func TestEvidence_CLI(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts a node process; skipped with -short (make test runs it)")
-	}
 	t.Setenv("WEID_PASSPHRASE", "evidence test passphrase")
 	n := startTestNode(t)
 	dir, cmd, token, cli := n.Dir, n.Cmd, n.Admin, n.With

@@ -7,8 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"os"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -35,12 +33,7 @@ resource. Prints the claims released and the access receipt's transaction.`,
 		Args:    cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			raw, err := os.ReadFile(grantFile)
-			if err != nil {
-				return err
-			}
-			tok := strings.TrimSpace(string(raw))
-			s, err := grants.Parse(tok)
+			tok, s, err := readGrant(grantFile)
 			if err != nil {
 				return err
 			}

@@ -12,9 +12,6 @@ import (
 // and recognizes a university; the member recognizes a bank with its own key
 // file; queries by DID, name and page; de-recognition.
 func TestGovernance_CLI(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts a node process; skipped with -short (make test runs it)")
-	}
 	t.Setenv("WEID_PASSPHRASE", "governance test passphrase")
 	n := startTestNode(t)
 	dir, cmd, token, cli := n.Dir, n.Cmd, n.Admin, n.With

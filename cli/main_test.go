@@ -159,9 +159,12 @@ type testNode struct {
 }
 
 // startTestNode starts a node (startNode, plus extra flags) on a new data
-// directory and reads its admin token.
+// directory and reads its admin token; with -short it skips the test.
 func startTestNode(t *testing.T, extra ...string) *testNode {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("starts a node process; skipped with -short (make test runs it)")
+	}
 	n := &testNode{Dir: t.TempDir()}
 	n.Data = filepath.Join(n.Dir, "data")
 	n.URL, n.Cmd = startNode(t, n.Data, extra...)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/weidgo/weid/api"
+	"github.com/weidgo/weid/batch"
 	"github.com/weidgo/weid/client"
 )
 
@@ -168,25 +169,22 @@ func spreadBatch(ctx context.Context, nodes []*client.Client, in io.Reader, o ap
 	}
 
 	// Emitter: chunks in input order.
-	pending := map[int]*nodeChunk{}
-	want, total := 0, -1
-	for total < 0 || want < total {
+	var order batch.InOrder[*nodeChunk]
+	total := -1
+	for total < 0 || order.Next() < total {
 		select {
 		case c := <-done:
-			pending[c.seq] = c
-			for {
-				c, ok := pending[want]
-				if !ok {
-					break
-				}
-				delete(pending, want)
-				want++
+			err := order.Add(c.seq, c, func(c *nodeChunk) error {
 				for _, r := range c.out {
 					if err := onResult(r); err != nil {
 						return err
 					}
 				}
 				<-tokens
+				return nil
+			})
+			if err != nil {
+				return err
 			}
 		case total = <-chunks:
 		case <-ctx.Done():

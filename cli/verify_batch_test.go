@@ -14,9 +14,6 @@ import (
 // directory through the node's batch endpoint, in every output format,
 // and exits non-zero when one credential fails.
 func TestVerifyBatch_CLI(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts a node process; skipped with -short (make test runs it)")
-	}
 	n := startTestNode(t)
 	dir, cli := n.Dir, n.With
 	var acct struct{ DID, Token string }

@@ -130,9 +130,6 @@ func TestVoice_ProblemInLocaleLanguage(t *testing.T) {
 // pasted garbage gets the one Chinese sentence that it is not a
 // credential; LANG=zh_HK.UTF-8 writes Traditional Chinese.
 func TestVCVerify_ChineseLocale(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts a node process; skipped with -short (make test runs it)")
-	}
 	walletEnv(t)
 	n := startTestNode(t)
 	dir, url := n.Dir, n.URL

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -92,27 +93,11 @@ func httpResolve(t *testing.T, base, d, versionID string) (int, *did.ResolutionR
 }
 
 func hasMethod(doc *did.Document, id string) bool {
-	if doc == nil {
-		return false
-	}
-	for _, m := range doc.VerificationMethod {
-		if m.ID == id {
-			return true
-		}
-	}
-	return false
+	return doc != nil && slices.ContainsFunc(doc.VerificationMethod, func(m did.VerificationMethod) bool { return m.ID == id })
 }
 
 func hasService(doc *did.Document, id string) bool {
-	if doc == nil {
-		return false
-	}
-	for _, s := range doc.Service {
-		if s.ID == id {
-			return true
-		}
-	}
-	return false
+	return doc != nil && slices.ContainsFunc(doc.Service, func(s did.Service) bool { return s.ID == id })
 }
 
 // TestWalkthrough_CLI runs the README's five-minute walkthrough through the

@@ -65,9 +65,6 @@ func TestWalletList_ClaimsLine(t *testing.T) {
 // the locale (zh_HK and zh_CN; English otherwise), and with -o json gives
 // the labels beside the keys; offline it has only the keys.
 func TestWalletList_ClaimsInSchemaWords(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts a node process; skipped with -short (make test runs it)")
-	}
 	walletEnv(t)
 	n := startTestNode(t)
 	dir, url := n.Dir, n.URL

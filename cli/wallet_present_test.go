@@ -43,9 +43,6 @@ func nodeAPI(t *testing.T, method, url, token, body string, want int) map[string
 // exactly those two and the request is verified with them; a second answer
 // is refused; without --yes and a terminal it refuses to guess.
 func TestWalletPresent_OID4VP(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts a node process; skipped with -short (make test runs it)")
-	}
 	walletEnv(t)
 	n := startTestNode(t)
 	dir, url, admin := n.Dir, n.URL, n.Admin

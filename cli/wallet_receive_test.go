@@ -15,9 +15,6 @@ import (
 // and by value), stores credentials bound to the wallet's key, and they
 // verify; the offer cannot be redeemed twice, nor with a wrong PIN.
 func TestWalletReceive_OID4VCI(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts a node process; skipped with -short (make test runs it)")
-	}
 	walletEnv(t)
 	n := startTestNode(t)
 	dir, url := n.Dir, n.URL

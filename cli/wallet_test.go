@@ -351,9 +351,6 @@ func TestWallet_Local(t *testing.T) {
 // for a challenge the node issued, and the node verifies the presentation
 // once; a replay and a presentation for another domain fail.
 func TestWallet_Presentations_CLI(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts a node process; skipped with -short (make test runs it)")
-	}
 	walletEnv(t)
 	n := startTestNode(t)
 	dir, base, nodeCmd, withNode, admin := n.Dir, n.URL, n.Cmd, n.With, n.Admin

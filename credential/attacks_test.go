@@ -103,10 +103,7 @@ func TestAttackSDJWTBinding(t *testing.T) {
 			t.Errorf("%s made disclosable", p)
 		}
 	}
-	tok, err := credential.IssueSDJWT(ctx, signerOf(uni), diploma(t, uni.DID, alice.DID, nil), e.Now, credential.IssueOptions{State: e.l}, []string{"/credentialSubject/degree"}, e.resolver)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tok := issueSD(t, e, uni, alice.DID, nil, "/credentialSubject/degree")
 	at := e.Now.Add(time.Hour)
 	vpJWT, err := credential.SignPresentationJWT(signerOf(mallory), vp(t, mallory.DID, tok), "ch", "https://v.example", at)
 	if err != nil {

@@ -82,6 +82,13 @@ func Classify(raw json.RawMessage) (Secured, error) {
 			}
 		}
 	}
+	return classifyObject(raw)
+}
+
+// classifyObject is Classify of a value that is not a compact string, read
+// as encoding/json reads it: an EnvelopedVerifiableCredential (VC Data
+// Model 2.0 §4.13) or an object with a "proof".
+func classifyObject(raw json.RawMessage) (Secured, error) {
 	var obj struct {
 		Type  any             `json:"type"`
 		Proof json.RawMessage `json:"proof"`

@@ -21,28 +21,7 @@ func classifyBefore(raw json.RawMessage) (Secured, error) {
 	if json.Unmarshal(raw, &s) == nil {
 		return compact(s)
 	}
-	var obj struct {
-		Type  any             `json:"type"`
-		Proof json.RawMessage `json:"proof"`
-	}
-	if err := json.Unmarshal(raw, &obj); err != nil {
-		return Secured{}, errs.BadRequest("credential.invalid", "verifiableCredential must be a JSON object or a compact JWT string")
-	}
-	if hasType(obj.Type, TypeEnvelopedCredential) {
-		doc, err := decodeObject(raw, credentialLimits)
-		if err != nil {
-			return Secured{}, errs.BadRequest("credential.invalid", "the enveloped credential: %v", err)
-		}
-		_, tok, err := envelope(doc, TypeEnvelopedCredential, []string{DataURLVCJWT, DataURLSDJWT, dataURLVCSDJWT, DataURLJWT})
-		if err != nil {
-			return Secured{}, envelopeError(false, err)
-		}
-		return compact(tok)
-	}
-	if len(obj.Proof) > 0 && string(obj.Proof) != "null" {
-		return Secured{Format: FormatDataIntegrity, Doc: raw}, nil
-	}
-	return Secured{}, errs.BadRequest("credential.unsupportedFormat", "verifiableCredential must be a vc+jwt or SD-JWT (a compact string or an EnvelopedVerifiableCredential) or carry a Data Integrity proof")
+	return classifyObject(raw)
 }
 
 // FuzzClassify checks that Classify answers every input as it did when it

@@ -42,10 +42,7 @@ type ledger struct {
 
 func newLedger(t testing.TB) *ledger {
 	t.Helper()
-	reg := chain.NewRegistry()
-	weid.Register(reg)
-	authz.Register(reg)
-	schemas.Register(reg)
+	reg := ledgertest.Registry(weid.Register, authz.Register, schemas.Register)
 	var system []func(*actor) *chain.Tx
 	for _, s := range schemas.SystemSchemas() {
 		system = append(system, func(admin *actor) *chain.Tx { return admin.Tx(t, schemas.TxRegister, s.Payload()) })

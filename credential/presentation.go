@@ -198,17 +198,7 @@ func (pr *PresentationResult) failStructure(err error) {
 }
 
 func (pr *PresentationResult) finish() {
-	withDefaultCodes(pr.Checks)
-	pr.Verified = true
-	for _, c := range pr.Checks {
-		switch c.Status {
-		case StatusFailed:
-			pr.Verified = false
-			pr.Errors = append(pr.Errors, c)
-		case StatusWarning:
-			pr.Warnings = append(pr.Warnings, c)
-		}
-	}
+	pr.Errors, pr.Warnings, pr.Verified = sortChecks(pr.Checks, pr.Errors, pr.Warnings)
 	for _, r := range pr.Credentials {
 		if r.Err != nil && pr.Err == nil {
 			pr.Err = r.Err

@@ -23,11 +23,7 @@ func TestSDJWT_SM2IssuerAndHolder(t *testing.T) {
 	alice := e.User(t, keys.SM2)
 	at := e.Now.Add(time.Hour)
 	v := e.verifier(at)
-	tok, err := credential.IssueSDJWT(ctx, signerOf(uni), diploma(t, uni.DID, alice.DID, nil), e.Now, credential.IssueOptions{State: e.l},
-		[]string{"/credentialSubject/holderName", "/credentialSubject/degree"}, e.resolver)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tok := issueSD(t, e, uni, alice.DID, nil, "/credentialSubject/holderName", "/credentialSubject/degree")
 	j, err := jose.Parse(strings.SplitN(tok, "~", 2)[0])
 	if err != nil || j.Header.Alg != jose.AlgSM2 {
 		t.Fatalf("issuer JWS: alg %q, %v", j.Header.Alg, err)
@@ -104,10 +100,7 @@ func TestBatch_SM2(t *testing.T) {
 		}
 		items = append(items, credential.Secured{Format: credential.FormatJWT, Token: issue(t, e, signerOf(uni), diploma(t, uni.DID, alice.DID, nil))})
 	}
-	sd, err := credential.IssueSDJWT(ctx, signerOf(sm), diploma(t, sm.DID, alice.DID, nil), e.Now, credential.IssueOptions{State: e.l}, []string{"/credentialSubject/degree"}, e.resolver)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sd := issueSD(t, e, sm, alice.DID, nil, "/credentialSubject/degree")
 	items = append(items, credential.Secured{Format: credential.FormatSDJWT, Token: sd})
 	items = append(items, credential.Secured{Format: credential.FormatJWT, Token: tamperJWT(items[0].Token)})
 	v := e.verifier(e.Now.Add(time.Hour))

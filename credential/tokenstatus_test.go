@@ -1,10 +1,7 @@
 package credential_test
 
 import (
-	"bytes"
-	"compress/zlib"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -31,12 +28,11 @@ func (s tokens) StatusListToken(_ context.Context, uri string) (string, error) {
 	return tok, nil
 }
 
+// lstOf is the "lst" of the Status List b (status.EncodeTokenList cannot
+// fail: it writes to memory).
 func lstOf(b []byte) string {
-	var buf bytes.Buffer
-	zw := zlib.NewWriter(&buf)
-	_, _ = zw.Write(b)
-	_ = zw.Close()
-	return base64.RawURLEncoding.EncodeToString(buf.Bytes())
+	lst, _ := status.EncodeTokenList(b)
+	return lst
 }
 
 // The status check of an SD-JWT VC reads its Token Status List

@@ -224,10 +224,16 @@ func (r *Result) internal(err error) {
 }
 
 func (r *Result) finish() {
-	withDefaultCodes(r.Checks)
-	r.Verified = true
+	r.Errors, r.Warnings, r.Verified = sortChecks(r.Checks, r.Errors, r.Warnings)
+}
+
+// sortChecks gives checks their default codes and appends the failed ones
+// to failed and the warnings to warned, each grown once; verified is
+// whether none failed.
+func sortChecks(checks, failed, warned []Check) (_, _ []Check, verified bool) {
+	withDefaultCodes(checks)
 	nw, ne := 0, 0
-	for _, c := range r.Checks {
+	for _, c := range checks {
 		switch c.Status {
 		case StatusFailed:
 			ne++
@@ -236,20 +242,20 @@ func (r *Result) finish() {
 		}
 	}
 	if nw > 0 {
-		r.Warnings = slices.Grow(r.Warnings, nw)
+		warned = slices.Grow(warned, nw)
 	}
 	if ne > 0 {
-		r.Errors = slices.Grow(r.Errors, ne)
+		failed = slices.Grow(failed, ne)
 	}
-	for _, c := range r.Checks {
+	for _, c := range checks {
 		switch c.Status {
 		case StatusFailed:
-			r.Verified = false
-			r.Errors = append(r.Errors, c)
+			failed = append(failed, c)
 		case StatusWarning:
-			r.Warnings = append(r.Warnings, c)
+			warned = append(warned, c)
 		}
 	}
+	return failed, warned, ne == 0
 }
 
 // proof runs the proof check and returns the kid's DID ("" if the kid is

@@ -15,6 +15,8 @@ import (
 	"github.com/weidgo/weid/credential"
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/internal/credtest"
+	"github.com/weidgo/weid/internal/ledgertest"
 	"github.com/weidgo/weid/jose"
 	"github.com/weidgo/weid/keys"
 )
@@ -84,30 +86,12 @@ func TestIssueVerify(t *testing.T) {
 	}
 }
 
-// segments splits a token and decodes its payload.
-func reassemble(t testing.TB, tok string, edit func(payload map[string]any)) string {
-	t.Helper()
-	parts := strings.Split(tok, ".")
-	raw, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(raw, &m); err != nil {
-		t.Fatal(err)
-	}
-	edit(m)
-	raw, _ = json.Marshal(m)
-	parts[1] = base64.RawURLEncoding.EncodeToString(raw)
-	return strings.Join(parts, ".")
-}
-
 func TestTamperedPayload(t *testing.T) {
 	e := newLedger(t)
 	uni := e.issuer(t, keys.Ed25519, "Example University")
 	tok := issue(t, e, signerOf(uni), diploma(t, uni.DID, "did:example:alice", nil))
 	v := e.verifier(e.Now.Add(time.Hour))
-	bad := reassemble(t, tok, func(m map[string]any) {
+	bad := credtest.Tampered(t, tok, func(m map[string]any) {
 		m["credentialSubject"].(map[string]any)["degree"] = "Doctor of Philosophy"
 	})
 	r := v.VerifyJWT(ctx, bad, credential.Policy{})
@@ -150,7 +134,7 @@ func TestForgedIssuer(t *testing.T) {
 
 	// IssueJWT refuses to sign for another issuer.
 	_, err = credential.IssueJWT(signerOf(mallory), cred, e.Now, credential.IssueOptions{})
-	wantErr(t, err, http.StatusBadRequest, "credential.issuerMismatch")
+	ledgertest.WantErr(t, err, http.StatusBadRequest, "credential.issuerMismatch")
 }
 
 func TestValidityPeriod(t *testing.T) {
@@ -215,7 +199,7 @@ func TestSchema(t *testing.T) {
 
 	// Refused at issuance.
 	_, err := credential.IssueJWT(signerOf(uni), bad, e.Now, credential.IssueOptions{State: e.l})
-	se := wantErr(t, err, http.StatusUnprocessableEntity, "schema.violation")
+	se := ledgertest.WantErr(t, err, http.StatusUnprocessableEntity, "schema.violation")
 	if !strings.Contains(se.Detail, "schema 2") {
 		t.Errorf("detail %q", se.Detail)
 	}
@@ -231,7 +215,7 @@ func TestSchema(t *testing.T) {
 		"credentialSchema": map[string]any{"id": "https://weid.example/v1/schemas/4242/versions/1", "type": "JsonSchema"},
 	})
 	_, err = credential.IssueJWT(signerOf(uni), missing, e.Now, credential.IssueOptions{State: e.l})
-	wantErr(t, err, http.StatusNotFound, "schema.notFound")
+	ledgertest.WantErr(t, err, http.StatusNotFound, "schema.notFound")
 	tok, err = credential.IssueJWT(signerOf(uni), missing, e.Now, credential.IssueOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -386,22 +370,13 @@ func TestIssueErrors(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := credential.IssueJWT(c.s, c.cred, e.Now, credential.IssueOptions{State: e.l})
-			wantErr(t, err, c.status, c.code)
+			ledgertest.WantErr(t, err, c.status, c.code)
 		})
 	}
 	// An issuer object naming the signer is fine.
 	cred := diploma(t, uni.DID, "did:example:a", map[string]any{"issuer": map[string]any{"id": uni.DID, "name": "Example University"}})
 	tok := issue(t, e, s, cred)
 	want(t, e.verifier(e.Now.Add(time.Hour)).VerifyJWT(ctx, tok, credential.Policy{}), true, allPassed)
-}
-
-func wantErr(t testing.TB, err error, status int, code string) *errs.Error {
-	t.Helper()
-	e, ok := errs.As(err)
-	if !ok || e.Status != status || e.Code != code {
-		t.Fatalf("got error %v (%T), want %d %s", err, err, status, code)
-	}
-	return e
 }
 
 // TestCompromisedKey: a key rotated out verifies what it signed while it was

@@ -89,6 +89,15 @@ func txEvents(tx *chain.Tx, hash string, st chain.Reader) ([]api.Event, error) {
 
 func one(e api.Event) []api.Event { return []api.Event{e} }
 
+// oneEvent is the one event f makes of tx's payload.
+func oneEvent[T any](tx *chain.Tx, f func(*T) api.Event) ([]api.Event, error) {
+	p, err := decode[T](tx)
+	if err != nil {
+		return nil, err
+	}
+	return one(f(p)), nil
+}
+
 // decode reads a committed transaction's payload, which the ledger
 // checked strictly when it accepted it.
 func decode[T any](tx *chain.Tx) (*T, error) {
@@ -102,17 +111,13 @@ func decode[T any](tx *chain.Tx) (*T, error) {
 func didEvents(tx *chain.Tx) ([]api.Event, error) {
 	switch tx.Type {
 	case did.TxCreate:
-		p, err := decode[did.CreatePayload](tx)
-		if err != nil {
-			return nil, err
-		}
-		return one(api.Event{Type: api.EventDIDCreated, DID: p.DID, Method: p.DID + "#" + did.FirstKeyFragment, PublicKeyMultibase: p.PublicKeyMultibase}), nil
+		return oneEvent(tx, func(p *did.CreatePayload) api.Event {
+			return api.Event{Type: api.EventDIDCreated, DID: p.DID, Method: p.DID + "#" + did.FirstKeyFragment, PublicKeyMultibase: p.PublicKeyMultibase}
+		})
 	case did.TxAddMethod:
-		p, err := decode[did.AddMethodPayload](tx)
-		if err != nil {
-			return nil, err
-		}
-		return one(api.Event{Type: api.EventDIDUpdated, Change: "addVerificationMethod", DID: p.DID, Method: p.DID + "#" + p.ID, PublicKeyMultibase: p.PublicKeyMultibase}), nil
+		return oneEvent(tx, func(p *did.AddMethodPayload) api.Event {
+			return api.Event{Type: api.EventDIDUpdated, Change: "addVerificationMethod", DID: p.DID, Method: p.DID + "#" + p.ID, PublicKeyMultibase: p.PublicKeyMultibase}
+		})
 	case did.TxRemoveMethod:
 		p, err := decode[did.RemoveMethodPayload](tx)
 		if err != nil {
@@ -124,17 +129,13 @@ func didEvents(tx *chain.Tx) ([]api.Event, error) {
 		}
 		return out, nil
 	case did.TxAddService:
-		p, err := decode[did.AddServicePayload](tx)
-		if err != nil {
-			return nil, err
-		}
-		return one(api.Event{Type: api.EventDIDUpdated, Change: "addService", DID: p.DID, Service: p.Service.ID}), nil
+		return oneEvent(tx, func(p *did.AddServicePayload) api.Event {
+			return api.Event{Type: api.EventDIDUpdated, Change: "addService", DID: p.DID, Service: p.Service.ID}
+		})
 	case did.TxRemoveService:
-		p, err := decode[did.RemoveServicePayload](tx)
-		if err != nil {
-			return nil, err
-		}
-		return one(api.Event{Type: api.EventDIDUpdated, Change: "removeService", DID: p.DID, Service: p.ID}), nil
+		return oneEvent(tx, func(p *did.RemoveServicePayload) api.Event {
+			return api.Event{Type: api.EventDIDUpdated, Change: "removeService", DID: p.DID, Service: p.ID}
+		})
 	case did.TxRotateKey:
 		p, err := decode[did.RotateKeyPayload](tx)
 		if err != nil {
@@ -146,17 +147,13 @@ func didEvents(tx *chain.Tx) ([]api.Event, error) {
 		}
 		return out, nil
 	case did.TxReportCompromised:
-		p, err := decode[did.ReportCompromisedPayload](tx)
-		if err != nil {
-			return nil, err
-		}
-		return one(api.Event{Type: api.EventDIDKeyCompromised, DID: p.DID, PublicKeyMultibase: p.PublicKeyMultibase}), nil
+		return oneEvent(tx, func(p *did.ReportCompromisedPayload) api.Event {
+			return api.Event{Type: api.EventDIDKeyCompromised, DID: p.DID, PublicKeyMultibase: p.PublicKeyMultibase}
+		})
 	default: // did.TxDeactivate
-		p, err := decode[did.DeactivatePayload](tx)
-		if err != nil {
-			return nil, err
-		}
-		return one(api.Event{Type: api.EventDIDDeactivated, DID: p.DID}), nil
+		return oneEvent(tx, func(p *did.DeactivatePayload) api.Event {
+			return api.Event{Type: api.EventDIDDeactivated, DID: p.DID}
+		})
 	}
 }
 
@@ -171,35 +168,25 @@ func governanceEvents(tx *chain.Tx) ([]api.Event, error) {
 			authz.TxDerecognize: api.EventIssuerDerecognized}[tx.Type]
 		return one(api.Event{Type: typ, DID: p.DID}), nil
 	case authz.TxRecognize:
-		p, err := decode[authz.RecognizePayload](tx)
-		if err != nil {
-			return nil, err
-		}
-		return one(api.Event{Type: api.EventIssuerRecognized, DID: p.DID}), nil
+		return oneEvent(tx, func(p *authz.RecognizePayload) api.Event {
+			return api.Event{Type: api.EventIssuerRecognized, DID: p.DID}
+		})
 	case authz.TxAddValidator:
-		p, err := decode[authz.AddValidatorPayload](tx)
-		if err != nil {
-			return nil, err
-		}
-		return one(api.Event{Type: api.EventValidatorAdded, Node: p.PubKey, Power: p.Power}), nil
+		return oneEvent(tx, func(p *authz.AddValidatorPayload) api.Event {
+			return api.Event{Type: api.EventValidatorAdded, Node: p.PubKey, Power: p.Power}
+		})
 	case authz.TxRemoveValidator:
-		p, err := decode[authz.RemoveValidatorPayload](tx)
-		if err != nil {
-			return nil, err
-		}
-		return one(api.Event{Type: api.EventValidatorRemoved, Node: p.PubKey}), nil
+		return oneEvent(tx, func(p *authz.RemoveValidatorPayload) api.Event {
+			return api.Event{Type: api.EventValidatorRemoved, Node: p.PubKey}
+		})
 	case authz.TxAddObserver:
-		p, err := decode[authz.AddObserverPayload](tx)
-		if err != nil {
-			return nil, err
-		}
-		return one(api.Event{Type: api.EventObserverAdded, Node: p.NodeID, DID: p.MemberDID}), nil
+		return oneEvent(tx, func(p *authz.AddObserverPayload) api.Event {
+			return api.Event{Type: api.EventObserverAdded, Node: p.NodeID, DID: p.MemberDID}
+		})
 	default: // authz.TxRemoveObserver
-		p, err := decode[authz.RemoveObserverPayload](tx)
-		if err != nil {
-			return nil, err
-		}
-		return one(api.Event{Type: api.EventObserverRemoved, Node: p.NodeID}), nil
+		return oneEvent(tx, func(p *authz.RemoveObserverPayload) api.Event {
+			return api.Event{Type: api.EventObserverRemoved, Node: p.NodeID}
+		})
 	}
 }
 
@@ -289,17 +276,13 @@ func grantEvents(tx *chain.Tx, st chain.Reader) ([]api.Event, error) {
 func evidenceEvents(tx *chain.Tx) ([]api.Event, error) {
 	switch tx.Type {
 	case evidence.TxCreate:
-		p, err := decode[evidence.CreatePayload](tx)
-		if err != nil {
-			return nil, err
-		}
-		return one(api.Event{Type: api.EventEvidenceCreated, Evidence: p.Hash, DID: didOf(p.Signer), Method: p.Signer}), nil
+		return oneEvent(tx, func(p *evidence.CreatePayload) api.Event {
+			return api.Event{Type: api.EventEvidenceCreated, Evidence: p.Hash, DID: didOf(p.Signer), Method: p.Signer}
+		})
 	case evidence.TxSign:
-		p, err := decode[evidence.SignPayload](tx)
-		if err != nil {
-			return nil, err
-		}
-		return one(api.Event{Type: api.EventEvidenceSigned, Evidence: p.Hash, DID: didOf(p.Signer), Method: p.Signer}), nil
+		return oneEvent(tx, func(p *evidence.SignPayload) api.Event {
+			return api.Event{Type: api.EventEvidenceSigned, Evidence: p.Hash, DID: didOf(p.Signer), Method: p.Signer}
+		})
 	case evidence.TxRevoke, evidence.TxRestore:
 		p, err := decode[evidence.RevokePayload](tx)
 		if err != nil {
@@ -311,11 +294,9 @@ func evidenceEvents(tx *chain.Tx) ([]api.Event, error) {
 		}
 		return one(api.Event{Type: typ, Evidence: p.Hash, DID: p.DID}), nil
 	case evidence.TxLog:
-		p, err := decode[evidence.LogPayload](tx)
-		if err != nil {
-			return nil, err
-		}
-		return one(api.Event{Type: api.EventEvidenceLogAdded, Evidence: p.Hash, DID: tx.SignerDID()}), nil
+		return oneEvent(tx, func(p *evidence.LogPayload) api.Event {
+			return api.Event{Type: api.EventEvidenceLogAdded, Evidence: p.Hash, DID: tx.SignerDID()}
+		})
 	default: // api.TxEvidenceBatch: one event per item, in order
 		p, err := decode[evidence.BatchPayload](tx)
 		if err != nil {

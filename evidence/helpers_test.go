@@ -46,10 +46,7 @@ type testLedger struct {
 }
 
 func newRegistry() *chain.Registry {
-	reg := chain.NewRegistry()
-	weid.Register(reg)
-	evidence.Register(reg)
-	return reg
+	return ledgertest.Registry(weid.Register, evidence.Register)
 }
 
 func newLedger(t testing.TB) *testLedger {

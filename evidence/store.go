@@ -2,7 +2,6 @@ package evidence
 
 import (
 	"encoding/binary"
-	"encoding/json"
 	"net/http"
 	"sort"
 
@@ -80,34 +79,11 @@ func Get(s Scanner, hash string) (*Evidence, error) {
 		return nil, errs.New(http.StatusNotFound, "evidence.notFound", "no evidence of hash %s", hash)
 	}
 	e := &Evidence{EvidenceRecord: *r, Signatures: []Signature{}, Logs: []Log{}}
-	var derr error
-	err = s.Scan(sigPrefix(hash), nil, func(_, v []byte) bool {
-		var sg Signature
-		if derr = json.Unmarshal(v, &sg); derr != nil {
-			return false
-		}
-		e.Signatures = append(e.Signatures, sg)
-		return true
-	})
-	if err == nil {
-		err = derr
-	}
-	if err != nil {
+	if e.Signatures, err = chain.AppendJSON(e.Signatures, s.Scan, sigPrefix(hash), nil, 0); err != nil {
 		return nil, err
 	}
 	sort.Slice(e.Signatures, func(i, j int) bool { return e.Signatures[i].Seq < e.Signatures[j].Seq })
-	err = s.Scan(logPrefix(hash), nil, func(_, v []byte) bool {
-		var l Log
-		if derr = json.Unmarshal(v, &l); derr != nil {
-			return false
-		}
-		e.Logs = append(e.Logs, l)
-		return true
-	})
-	if err == nil {
-		err = derr
-	}
-	if err != nil {
+	if e.Logs, err = chain.AppendJSON(e.Logs, s.Scan, logPrefix(hash), nil, 0); err != nil {
 		return nil, err
 	}
 	return e, nil

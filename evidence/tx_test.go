@@ -59,11 +59,7 @@ func TestCreate_DuplicateHashAndKeyConflict(t *testing.T) {
 	ledgertest.WantErr(t, e.Submit(t, bob.create(t, hashOf("b"), func(c *evidence.CreatePayload) { c.Key = "k1" })), http.StatusConflict, "evidence.keyTaken")
 	// Two creates of one hash in one block: the first wins.
 	h2 := hashOf("c")
-	errs := e.Commit(t, alice.create(t, h2), bob.create(t, h2))
-	if errs[0] != nil {
-		t.Fatal(errs[0])
-	}
-	ledgertest.WantErr(t, errs[1], http.StatusConflict, "evidence.exists")
+	e.FirstWins(t, "evidence.exists", alice.create(t, h2), bob.create(t, h2))
 }
 
 func TestCreate_ForgedSignatureRejected(t *testing.T) {

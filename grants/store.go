@@ -2,7 +2,6 @@ package grants
 
 import (
 	"encoding/binary"
-	"encoding/json"
 	"net/http"
 
 	"github.com/weidgo/weid/api"
@@ -175,26 +174,15 @@ func Accesses(s Scanner, id string, from, limit int) ([]Access, int, error) {
 	if from > 0 {
 		after = accessAfter(id, from-1)
 	}
-	out := []Access{}
-	next := 0
-	var derr error
-	err := s.Scan(accessPrefix(id), after, func(_, v []byte) bool {
-		if len(out) == limit {
-			next = out[len(out)-1].Seq + 1
-			return false
-		}
-		var a Access
-		if derr = json.Unmarshal(v, &a); derr != nil {
-			return false
-		}
-		out = append(out, a)
-		return true
-	})
-	if err == nil {
-		err = derr
-	}
+	// One more than a page tells whether another follows.
+	out, err := chain.AppendJSON([]Access{}, s.Scan, accessPrefix(id), after, limit+1)
 	if err != nil {
 		return nil, 0, err
+	}
+	next := 0
+	if len(out) > limit {
+		out = out[:limit]
+		next = out[limit-1].Seq + 1
 	}
 	return out, next, nil
 }

@@ -27,7 +27,7 @@ var jwkLimits = strictjson.Limits{Depth: 4, Array: 16, Members: 32}
 // strictjson decoded (a "cnf" claim's "jwk"): an object within
 // ParsePublicJWK's limits is read as it is, without encoding it again.
 func ParsePublicJWKValue(v any) (keys.PublicKey, error) {
-	if m, ok := v.(map[string]any); ok && withinJWKLimits(m, 0) {
+	if m, ok := v.(map[string]any); ok && jwkLimits.Allows(m) {
 		return publicJWK(m)
 	}
 	raw, err := json.Marshal(v)
@@ -35,35 +35,6 @@ func ParsePublicJWKValue(v any) (keys.PublicKey, error) {
 		return keys.PublicKey{}, fmt.Errorf("publicKeyJwk: %w", err)
 	}
 	return ParsePublicJWK(raw)
-}
-
-// withinJWKLimits reports whether the decoded value v, nested depth deep,
-// is within jwkLimits.
-func withinJWKLimits(v any, depth int) bool {
-	switch v := v.(type) {
-	case map[string]any:
-		if depth >= jwkLimits.Depth || len(v) > jwkLimits.Members {
-			return false
-		}
-		for _, e := range v {
-			if !withinJWKLimits(e, depth+1) {
-				return false
-			}
-		}
-	case []any:
-		if depth >= jwkLimits.Depth || len(v) > jwkLimits.Array {
-			return false
-		}
-		for _, e := range v {
-			if !withinJWKLimits(e, depth+1) {
-				return false
-			}
-		}
-	case string, json.Number, bool, nil:
-	default:
-		return false // not a strictly decoded value
-	}
-	return true
 }
 
 // publicJWK reads the decoded JWK m.

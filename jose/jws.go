@@ -15,17 +15,13 @@
 package jose
 
 import (
-	"crypto/elliptic"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/big"
 	"strings"
 	"sync"
 	"unsafe"
-
-	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 
 	"github.com/weidgo/weid/internal/strictjson"
 	"github.com/weidgo/weid/keys"
@@ -353,7 +349,7 @@ func MediaTypeIs(v string, want ...string) bool {
 
 // Verify checks the signature with pk, whose type must be the one the
 // header's "alg" names. ECDSA signatures are accepted with a high or a low
-// S (see lowS); the ledger's own transactions stay low-S only.
+// S (see keys.LowS); the ledger's own transactions stay low-S only.
 func (j *JWS) Verify(pk keys.PublicKey) error {
 	t, err := KeyTypeFor(j.Header.Alg)
 	if err != nil {
@@ -362,43 +358,8 @@ func (j *JWS) Verify(pk keys.PublicKey) error {
 	if pk.Type != t {
 		return fmt.Errorf("%w: \"alg\" %s needs a %s key, the verification method has a %s key", ErrUnsupportedAlg, j.Header.Alg, t, pk.Type)
 	}
-	if !pk.Verify(j.signingInput, lowS(pk.Type, j.Signature)) {
+	if !pk.Verify(j.signingInput, keys.LowS(pk.Type, j.Signature)) {
 		return ErrBadSignature
 	}
 	return nil
-}
-
-// Orders of the ECDSA curves' groups.
-var (
-	orderP256      = elliptic.P256().Params().N
-	orderSecp256k1 = secp256k1.Params().N
-)
-
-// lowS returns an ECDSA r‖s signature with s replaced by n−s when s is in
-// the upper half of the group order n, and any other signature unchanged.
-// (r, s) and (r, n−s) verify alike; keys.PublicKey.Verify accepts only the
-// low-S form, which weid's ledger requires so that a transaction has one
-// hash, but JOSE (RFC 7518 §3.4) does not, and other ES256/ES256K signers
-// produce high-S signatures half the time.
-func lowS(t keys.Type, sig []byte) []byte {
-	var n *big.Int
-	switch t {
-	case keys.P256:
-		n = orderP256
-	case keys.Secp256k1:
-		n = orderSecp256k1
-	default:
-		return sig
-	}
-	if len(sig) != keys.SignatureSize {
-		return sig
-	}
-	s := new(big.Int).SetBytes(sig[32:])
-	if s.Sign() == 0 || s.Cmp(n) >= 0 || s.Cmp(new(big.Int).Rsh(n, 1)) <= 0 {
-		return sig
-	}
-	out := make([]byte, keys.SignatureSize)
-	copy(out, sig[:32])
-	s.Sub(n, s).FillBytes(out[32:])
-	return out
 }

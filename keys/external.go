@@ -1,13 +1,9 @@
 package keys
 
 import (
-	"crypto/elliptic"
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"math/big"
-
-	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 )
 
 // ExternalSigner is a private key held outside the process, such as in a
@@ -72,20 +68,11 @@ func (k *PrivateKey) ExportSeed() ([]byte, error) {
 	return k.Seed(), nil
 }
 
-var k1Order = secp256k1.Params().N
-
 // signExternal asks the external signer for a signature of msg and returns
 // it in weid's encoding, verified.
 func (k *PrivateKey) signExternal(msg []byte) ([]byte, error) {
 	input := msg
-	var n *big.Int
-	switch k.pub.Type {
-	case P256:
-		n = elliptic.P256().Params().N
-	case Secp256k1:
-		n = k1Order
-	}
-	if n != nil {
+	if k.pub.Type == P256 || k.pub.Type == Secp256k1 {
 		d := sha256.Sum256(msg)
 		input = d[:]
 	}
@@ -99,15 +86,7 @@ func (k *PrivateKey) signExternal(msg []byte) ([]byte, error) {
 	if len(sig) != SignatureSize {
 		return nil, fmt.Errorf("%w: %d bytes, want %d", ErrExternalSignature, len(sig), SignatureSize)
 	}
-	if n != nil {
-		s := new(big.Int).SetBytes(sig[32:])
-		if s.Cmp(new(big.Int).Rsh(n, 1)) > 0 && s.Cmp(n) < 0 {
-			out := make([]byte, SignatureSize)
-			copy(out, sig[:32])
-			s.Sub(n, s).FillBytes(out[32:])
-			sig = out
-		}
-	}
+	sig = LowS(k.pub.Type, sig) // a module's ECDSA s may be high
 	if !k.pub.Verify(msg, sig) {
 		return nil, ErrExternalSignature
 	}

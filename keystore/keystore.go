@@ -197,14 +197,25 @@ func (s *Store) PutKey(id, owner string, k *keys.PrivateKey) error {
 	return s.put([]byte("key/"+id), b)
 }
 
+// absent is ErrExists if key is in the store. s.mu is held, so that
+// nothing writes key between this check and the write it guards.
+func (s *Store) absent(key []byte) error {
+	ok, err := s.db.Has(key, nil)
+	if err != nil {
+		return err
+	}
+	if ok {
+		return ErrExists
+	}
+	return nil
+}
+
 // PutNewKey is PutKey that refuses (ErrExists) to replace a key.
 func (s *Store) PutNewKey(id, owner string, k *keys.PrivateKey) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if ok, err := s.db.Has([]byte("key/"+id), nil); err != nil {
+	if err := s.absent([]byte("key/" + id)); err != nil {
 		return err
-	} else if ok {
-		return ErrExists
 	}
 	return s.PutKey(id, owner, k)
 }
@@ -387,10 +398,8 @@ func (s *Store) CreateAccount(name string) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	key := []byte("account/" + name)
-	if ok, err := s.db.Has(key, nil); err != nil {
+	if err := s.absent(key); err != nil {
 		return "", err
-	} else if ok {
-		return "", ErrExists
 	}
 	a := Account{Name: name, Created: time.Now().UTC().Format(time.RFC3339)}
 	b, _ := json.Marshal(a)
@@ -462,10 +471,8 @@ func (s *Store) PutRecord(key string, v any, sync bool) error {
 func (s *Store) CreateRecord(key string, v any) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if ok, err := s.db.Has([]byte("record/"+key), nil); err != nil {
+	if err := s.absent([]byte("record/" + key)); err != nil {
 		return err
-	} else if ok {
-		return ErrExists
 	}
 	return s.PutRecord(key, v, true)
 }

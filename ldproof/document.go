@@ -36,32 +36,6 @@ func decodeDocument(doc []byte) (map[string]any, error) {
 	return m, nil
 }
 
-// withinLimits reports whether a decoded value nested depth deep (the
-// document is at 0) is within docLimits, which decodeDocument enforces.
-func withinLimits(v any, depth int) bool {
-	switch v := v.(type) {
-	case map[string]any:
-		if depth >= docLimits.Depth || len(v) > docLimits.Members {
-			return false
-		}
-		for _, e := range v {
-			if !withinLimits(e, depth+1) {
-				return false
-			}
-		}
-	case []any:
-		if depth >= docLimits.Depth || len(v) > docLimits.Array {
-			return false
-		}
-		for _, e := range v {
-			if !withinLimits(e, depth+1) {
-				return false
-			}
-		}
-	}
-	return true
-}
-
 // proofList returns the proofs of a decoded document: "proof" as one
 // object or an array of objects. ok is false when there is no "proof".
 func proofList(doc map[string]any) (proofs []map[string]any, ok bool, err error) {
@@ -206,7 +180,7 @@ func AddContext(doc json.RawMessage, url string, urls ...string) (json.RawMessag
 	}
 	ctx := d["@context"]
 	for _, u := range append([]string{url}, urls...) {
-		if hasContext(ctx, u) {
+		if holdsString(ctx, u) {
 			return doc, nil
 		}
 	}

@@ -7,6 +7,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/gowebpki/jcs"
+
+	"github.com/weidgo/weid/internal/strictjson"
 )
 
 // appendJCS appends the JCS form (RFC 8785) of the decoded JSON value v
@@ -97,23 +99,7 @@ func appendJCSString(out []byte, s string) ([]byte, bool) {
 		}
 		out = append(out, s[start:i]...)
 		start = i + 1
-		switch c {
-		case '"', '\\':
-			out = append(out, '\\', c)
-		case '\b':
-			out = append(out, '\\', 'b')
-		case '\f':
-			out = append(out, '\\', 'f')
-		case '\n':
-			out = append(out, '\\', 'n')
-		case '\r':
-			out = append(out, '\\', 'r')
-		case '\t':
-			out = append(out, '\\', 't')
-		default:
-			const hex = "0123456789abcdef"
-			out = append(out, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-		}
+		out = strictjson.AppendEscape(out, c)
 	}
 	out = append(out, s[start:]...)
 	return append(out, '"'), true

@@ -64,17 +64,8 @@ func FuzzCompareUTF16(f *testing.F) {
 // contextPrefixJCS is contextPrefix comparing every item's JCS form: the
 // reference for FuzzContextPrefix.
 func contextPrefixJCS(full, prefix any) bool {
-	list := func(v any) ([]any, bool) {
-		switch v := v.(type) {
-		case []any:
-			return v, true
-		case string:
-			return []any{v}, true
-		}
-		return nil, false
-	}
-	f, ok1 := list(full)
-	pr, ok2 := list(prefix)
+	f, ok1 := contextItems(full)
+	pr, ok2 := contextItems(prefix)
 	if !ok1 || !ok2 || len(pr) > len(f) {
 		return false
 	}

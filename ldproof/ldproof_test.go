@@ -2,6 +2,7 @@ package ldproof
 
 import (
 	"context"
+	"crypto/elliptic"
 	"encoding/json"
 	"errors"
 	"math/big"
@@ -78,7 +79,7 @@ func TestVerify_ECDSAHighSAccepted(t *testing.T) {
 	p := d["proof"].(map[string]any)
 	sig, _ := base58.Decode(p["proofValue"].(string)[1:])
 	s := new(big.Int).SetBytes(sig[32:])
-	s.Sub(orderP256, s).FillBytes(sig[32:])
+	s.Sub(elliptic.P256().Params().N, s).FillBytes(sig[32:])
 	p["proofValue"] = "z" + base58.Encode(sig)
 	high, _ := json.Marshal(d)
 	res, err := Verify(context.Background(), high, didKeyResolver, VerifyOptions{})

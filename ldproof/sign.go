@@ -79,7 +79,7 @@ func Sign(doc json.RawMessage, o Options) (json.RawMessage, error) {
 	if len(existing) >= MaxProofs {
 		return nil, errs.BadRequest(CodeInvalidDocument, "the document already has %d proofs", len(existing))
 	}
-	if s.typ != TypeDataIntegrityProof && !hasContext(d["@context"], ContextEd25519Signature2020) {
+	if s.typ != TypeDataIntegrityProof && !holdsString(d["@context"], ContextEd25519Signature2020) {
 		return nil, errs.BadRequest(CodeInvalidOptions, "%s needs %s in the document's @context", s.name, ContextEd25519Signature2020)
 	}
 	// VC Data Integrity §4.4 Add Proof Set/Chain: the new proof signs the
@@ -213,13 +213,15 @@ func proofByID(proofs []map[string]any, id string) map[string]any {
 	return nil
 }
 
-// hasContext reports whether an @context value names url.
-func hasContext(ctx any, url string) bool {
-	switch c := ctx.(type) {
+// holdsString reports whether v, a JSON string or array, is the string s
+// or holds it: an @context naming a URL, a proof's domain (a string or a
+// set of them, VC Data Integrity §2.1) naming the one expected.
+func holdsString(v any, s string) bool {
+	switch v := v.(type) {
 	case string:
-		return c == url
+		return v == s
 	case []any:
-		return slices.ContainsFunc(c, func(v any) bool { s, _ := v.(string); return s == url })
+		return slices.ContainsFunc(v, func(e any) bool { es, _ := e.(string); return es == s })
 	}
 	return false
 }

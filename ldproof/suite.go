@@ -69,13 +69,10 @@ func Suites() []string {
 	return []string{EdDSARDFC2022, EdDSAJCS2022, ECDSARDFC2019, Ed25519Signature2020}
 }
 
-// hashData runs a suite's transformation, proof configuration and hashing
-// on an unsecured document and proof options (without proofValue): it
-// returns the canonical document, the canonical proof configuration and
-// SHA-256(configuration) ‖ SHA-256(document). The proof configuration
-// carries the document's @context (VC DI EdDSA §3.2.5, §3.3.5; VC DI ECDSA
-// §3.2.5).
-func (s *suite) hashData(unsecured, options map[string]any) (canonDoc, canonConfig, hash []byte, err error) {
+// proofConfig is the proof configuration of proof options: the options
+// without proofValue, with the unsecured document's @context (VC DI EdDSA
+// §3.2.5, §3.3.5; VC DI ECDSA §3.2.5).
+func proofConfig(unsecured, options map[string]any) map[string]any {
 	config := make(map[string]any, len(options)+1)
 	for k, v := range options {
 		if k != "proofValue" {
@@ -85,6 +82,17 @@ func (s *suite) hashData(unsecured, options map[string]any) (canonDoc, canonConf
 	if ctx, ok := unsecured["@context"]; ok {
 		config["@context"] = ctx
 	}
+	return config
+}
+
+// hashData runs a suite's transformation, proof configuration and hashing
+// on an unsecured document and proof options (without proofValue): it
+// returns the canonical document, the canonical proof configuration and
+// SHA-256(configuration) ‖ SHA-256(document). The proof configuration
+// carries the document's @context (VC DI EdDSA §3.2.5, §3.3.5; VC DI ECDSA
+// §3.2.5).
+func (s *suite) hashData(unsecured, options map[string]any) (canonDoc, canonConfig, hash []byte, err error) {
+	config := proofConfig(unsecured, options)
 	if s.jcs {
 		if canonDoc, err = canonicalJSON(unsecured); err != nil {
 			return nil, nil, nil, errs.New(http.StatusBadRequest, CodeInvalidDocument, "canonicalize the document: %v", err)
@@ -111,15 +119,7 @@ func (s *suite) hash(unsecured, options map[string]any) ([]byte, error) {
 		_, _, hash, err := s.hashData(unsecured, options)
 		return hash, err
 	}
-	config := make(map[string]any, len(options)+1)
-	for k, v := range options {
-		if k != "proofValue" {
-			config[k] = v
-		}
-	}
-	if ctx, ok := unsecured["@context"]; ok {
-		config["@context"] = ctx
-	}
+	config := proofConfig(unsecured, options)
 	dh, err := jcsSum(unsecured)
 	if err != nil {
 		return nil, errs.New(http.StatusBadRequest, CodeInvalidDocument, "canonicalize the document: %v", err)

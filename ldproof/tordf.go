@@ -126,21 +126,32 @@ func nodeTerm(id string) (term, error) {
 	return term{kind: termIRI, value: id}, nil
 }
 
-// absoluteIRI reports whether s is an absolute IRI that N-Quads can
-// write: a scheme, a colon, and no white space, controls or the
-// characters <>"{}|^`\ (RFC 3987 excludes them; in N-Quads they would
-// let a value forge statements).
-func absoluteIRI(s string) bool {
-	colon := strings.IndexByte(s, ':')
+// schemeColon is the index of the colon that ends s's scheme: a letter,
+// then letters, digits, '+', '-' or '.' (RFC 3986 §3.1); ok is false when
+// s does not begin with a scheme and a colon.
+func schemeColon(s string) (colon int, ok bool) {
+	colon = strings.IndexByte(s, ':')
 	if colon < 1 {
-		return false
+		return 0, false
 	}
 	for i := 0; i < colon; i++ {
 		c := s[i]
 		letter := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 		if !letter && (i == 0 || !(c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.')) {
-			return false
+			return 0, false
 		}
+	}
+	return colon, true
+}
+
+// absoluteIRI reports whether s is an absolute IRI that N-Quads can
+// write: a scheme, a colon, and no white space, controls or the
+// characters <>"{}|^`\ (RFC 3987 excludes them; in N-Quads they would
+// let a value forge statements).
+func absoluteIRI(s string) bool {
+	colon, ok := schemeColon(s)
+	if !ok {
+		return false
 	}
 	for i := colon + 1; i < len(s); i++ {
 		if c := s[i]; c < utf8.RuneSelf {

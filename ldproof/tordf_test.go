@@ -8,16 +8,9 @@ import (
 // absoluteIRIBefore is absoluteIRI as it was before its ASCII table: the
 // reference of FuzzAbsoluteIRI.
 func absoluteIRIBefore(s string) bool {
-	colon := strings.IndexByte(s, ':')
-	if colon < 1 {
+	colon, ok := schemeColon(s)
+	if !ok {
 		return false
-	}
-	for i := 0; i < colon; i++ {
-		c := s[i]
-		letter := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
-		if !letter && (i == 0 || !(c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.')) {
-			return false
-		}
 	}
 	for _, r := range s[colon+1:] {
 		if r <= 0x20 || r == 0x7f || strings.ContainsRune("<>\"{}|^`\\", r) || r == 0x85 || r == 0xa0 || r == 0x2028 || r == 0x2029 || r == 0xfffd {

@@ -2,11 +2,9 @@ package ldproof
 
 import (
 	"context"
-	"crypto/elliptic"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/big"
 	"slices"
 	"time"
 	"unicode/utf8"
@@ -81,7 +79,7 @@ func Verify(ctx context.Context, doc json.RawMessage, resolve KeyResolver, o Ver
 // Verify uses, under any limits) the caller already has as d: it saves
 // decoding doc again. d is only read.
 func VerifyDecoded(ctx context.Context, doc json.RawMessage, d map[string]any, resolve KeyResolver, o VerifyOptions) (*Result, error) {
-	if len(doc) > MaxDocumentBytes || !withinLimits(d, 0) {
+	if len(doc) > MaxDocumentBytes || !docLimits.Allows(d) {
 		return Verify(ctx, doc, resolve, o) // it says why not
 	}
 	return verifyDecoded(ctx, d, resolve, o)
@@ -204,7 +202,7 @@ func verifyProof(ctx context.Context, base map[string]any, all []map[string]any,
 	if o.Challenge != "" && str("challenge") != o.Challenge {
 		return fail(ProofChallengeMismatch, "the proof's challenge is not the expected one")
 	}
-	if o.Domain != "" && !domainMatches(p["domain"], o.Domain) {
+	if o.Domain != "" && !holdsString(p["domain"], o.Domain) {
 		return fail(ProofDomainMismatch, "the proof's domain is not %q", strictjson.Truncate(o.Domain, 200))
 	}
 	switch pp := p["previousProof"].(type) {
@@ -249,7 +247,7 @@ func verifyProof(ctx context.Context, base map[string]any, all []map[string]any,
 	if pk.Type != s.keyType {
 		return fail(ProofKeyNotResolved, "verification method %s has a %s key; %s needs %s", strictjson.Truncate(r.VerificationMethod, 200), pk.Type, s.name, s.keyType)
 	}
-	if !pk.Verify(hash, lowS(pk.Type, sig)) {
+	if !pk.Verify(hash, keys.LowS(pk.Type, sig)) {
 		return fail(ProofBadSignature, "the %s signature does not verify with %s", s.name, strictjson.Truncate(r.VerificationMethod, 200))
 	}
 	r.Verified = true
@@ -357,30 +355,24 @@ func parseDateTimeStamp(s string) (time.Time, error) {
 	return t, nil
 }
 
-func domainMatches(v any, want string) bool {
-	switch d := v.(type) {
-	case string:
-		return d == want
+// contextItems is an @context value as its list of items: an array as it
+// is, a string as an array of one (JSON-LD 1.1 §3.1); ok is false for any
+// other value.
+func contextItems(v any) (items []any, ok bool) {
+	switch v := v.(type) {
 	case []any:
-		return slices.ContainsFunc(d, func(x any) bool { s, _ := x.(string); return s == want })
+		return v, true
+	case string:
+		return []any{v}, true
 	}
-	return false
+	return nil, false
 }
 
 // contextPrefix reports whether the @context value prefix (a string or an
 // array) begins the @context value full, item by item.
 func contextPrefix(full, prefix any) bool {
-	list := func(v any) ([]any, bool) {
-		switch v := v.(type) {
-		case []any:
-			return v, true
-		case string:
-			return []any{v}, true
-		}
-		return nil, false
-	}
-	f, ok1 := list(full)
-	pr, ok2 := list(prefix)
+	f, ok1 := contextItems(full)
+	pr, ok2 := contextItems(prefix)
 	if !ok1 || !ok2 || len(pr) > len(f) {
 		return false
 	}
@@ -405,25 +397,4 @@ func contextPrefix(full, prefix any) bool {
 		}
 	}
 	return true
-}
-
-var orderP256 = elliptic.P256().Params().N
-
-// lowS returns a P-256 r‖s signature with s replaced by n−s when s is in
-// the upper half of the group order n. (r, s) and (r, n−s) verify alike;
-// keys.PublicKey.Verify accepts only low S, but Data Integrity (like
-// WebCrypto) does not require it, and other signers produce high S half
-// the time.
-func lowS(t keys.Type, sig []byte) []byte {
-	if t != keys.P256 || len(sig) != keys.SignatureSize {
-		return sig
-	}
-	s := new(big.Int).SetBytes(sig[32:])
-	if s.Sign() == 0 || s.Cmp(orderP256) >= 0 || s.Cmp(new(big.Int).Rsh(orderP256, 1)) <= 0 {
-		return sig
-	}
-	out := make([]byte, keys.SignatureSize)
-	copy(out, sig[:32])
-	s.Sub(orderP256, s).FillBytes(out[32:])
-	return out
 }

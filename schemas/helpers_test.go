@@ -19,11 +19,7 @@ import (
 type ledger struct{ *ledgertest.Ledger }
 
 func newRegistry() *chain.Registry {
-	reg := chain.NewRegistry()
-	weid.Register(reg)
-	authz.Register(reg)
-	schemas.Register(reg)
-	return reg
+	return ledgertest.Registry(weid.Register, authz.Register, schemas.Register)
 }
 
 // newLedger commits the genesis block as node.Open does (the admin's

@@ -16,16 +16,8 @@ fi
 what="chromium fonts-noto-cjk"
 [ "$need_chromium" = 0 ] && what="fonts-noto-cjk"
 [ "$need_font" = 0 ] && what="chromium"
-if ! command -v apt-get >/dev/null 2>&1; then
-	echo "install-chromium: apt-get not found; install $what yourself, or the browser tests will be skipped" >&2
-	exit 0
-fi
-if [ "$(id -u)" != 0 ]; then
-	echo "install-chromium: not root; run 'apt-get install $what' as root, or the browser tests will be skipped" >&2
-	exit 0
-fi
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
+. "$(dirname "$0")/apt-best-effort.sh"
+apt_or_skip install-chromium "$what" browser
 if [ "$need_chromium" = 1 ]; then
 	apt-get install -y -qq --no-install-recommends chromium >/dev/null
 	echo "install-chromium: $(/usr/bin/chromium --version 2>/dev/null || echo 'chromium installed')"

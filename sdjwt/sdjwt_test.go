@@ -32,15 +32,6 @@ const testClaims = `{
   "degrees": [{"type": "BSc", "year": 2010}, {"type": "MSc", "year": 2012}]
 }`
 
-func mustKey(t testing.TB, typ keys.Type) *keys.PrivateKey {
-	t.Helper()
-	k, err := keys.Generate(typ)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
-}
-
 // wantCode fails unless err is an *errs.Error with the given code.
 func wantCode(t *testing.T, err error, code string) {
 	t.Helper()
@@ -54,20 +45,6 @@ func wantCode(t *testing.T, err error, code string) {
 	if e.Code != code {
 		t.Fatalf("error %v: code %s, want %s", err, e.Code, code)
 	}
-}
-
-// normalize re-encodes v as generic JSON (float64 numbers).
-func normalize(t testing.TB, v any) any {
-	t.Helper()
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out any
-	if err := json.Unmarshal(b, &out); err != nil {
-		t.Fatal(err)
-	}
-	return out
 }
 
 func verify(t *testing.T, s string, pk keys.PublicKey, o VerifyOptions) (*Verified, error) {
@@ -110,29 +87,13 @@ func withoutDigests(t *testing.T, payload []byte) string {
 	if err := json.Unmarshal(payload, &v); err != nil {
 		t.Fatal(err)
 	}
-	var blank func(v any) any
-	blank = func(v any) any {
-		switch v := v.(type) {
-		case map[string]any:
-			out := map[string]any{}
-			for k, e := range v {
-				if k == "_sd" || k == "..." {
-					out[k] = "digests"
-					continue
-				}
-				out[k] = blank(e)
-			}
-			return out
-		case []any:
-			out := make([]any, len(v))
-			for i, e := range v {
-				out[i] = blank(e)
-			}
-			return out
+	blank := func(name string, v any) (any, bool, bool) {
+		if name == "_sd" || name == "..." {
+			return "digests", false, false
 		}
-		return v
+		return v, true, false
 	}
-	b, err := json.Marshal(blank(v))
+	b, err := json.Marshal(RewriteJSON(v, blank))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +119,7 @@ func TestRoundTrip(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			for _, typ := range []keys.Type{keys.Ed25519, keys.P256, keys.Secp256k1, keys.SM2} {
-				k := mustKey(t, typ)
+				k := MustKey(t, typ)
 				s, err := Issue(k, testKid, json.RawMessage(testClaims), IssueOptions{Disclosable: tc.disclosable, Decoys: 2})
 				if err != nil {
 					t.Fatal(err)
@@ -188,7 +149,7 @@ func TestRoundTrip(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if got := normalize(t, v.Claims); !reflect.DeepEqual(got, normalize(t, full)) {
+				if got := Normalize(t, v.Claims); !reflect.DeepEqual(got, Normalize(t, full)) {
 					t.Errorf("claims\n got %v\nwant %v", got, full)
 				}
 				want := slices.Sorted(slices.Values(tc.disclosable))
@@ -207,7 +168,7 @@ func TestRoundTrip(t *testing.T) {
 }
 
 func TestDigestsSortedWithDecoys(t *testing.T) {
-	k := mustKey(t, keys.Ed25519)
+	k := MustKey(t, keys.Ed25519)
 	s, err := Issue(k, testKid, json.RawMessage(testClaims), IssueOptions{Disclosable: []string{"/given_name", "/family_name", "/email", "/birthdate"}, Decoys: 3})
 	if err != nil {
 		t.Fatal(err)
@@ -229,7 +190,7 @@ func TestDigestsSortedWithDecoys(t *testing.T) {
 }
 
 func TestPresent(t *testing.T) {
-	issuer, holder := mustKey(t, keys.Ed25519), mustKey(t, keys.P256)
+	issuer, holder := MustKey(t, keys.Ed25519), MustKey(t, keys.P256)
 	hk := holder.Public()
 	all := []string{"/given_name", "/family_name", "/email", "/birthdate", "/address", "/address/street_address", "/address/locality", "/nationalities/0", "/nationalities/1", "/nationalities/2"}
 	s, err := Issue(issuer, testKid, json.RawMessage(testClaims), IssueOptions{Disclosable: all, HolderKey: &hk})
@@ -251,8 +212,8 @@ func TestPresent(t *testing.T) {
 		if !slices.Equal(v.Disclosed, []string{"/email", "/given_name"}) {
 			t.Errorf("disclosed %q", v.Disclosed)
 		}
-		want := map[string]any{"iss": "did:example:issuer", "iat": 1700000000.0, "vct": "https://example.com/pid", "given_name": "Erika", "email": "erika@example.com", "nationalities": []any{}, "degrees": normalize(t, []any{map[string]any{"type": "BSc", "year": 2010}, map[string]any{"type": "MSc", "year": 2012}}), "cnf": normalize(t, v.Claims["cnf"])}
-		if got := normalize(t, v.Claims); !reflect.DeepEqual(got, normalize(t, want)) {
+		want := map[string]any{"iss": "did:example:issuer", "iat": 1700000000.0, "vct": "https://example.com/pid", "given_name": "Erika", "email": "erika@example.com", "nationalities": []any{}, "degrees": Normalize(t, []any{map[string]any{"type": "BSc", "year": 2010}, map[string]any{"type": "MSc", "year": 2012}}), "cnf": Normalize(t, v.Claims["cnf"])}
+		if got := Normalize(t, v.Claims); !reflect.DeepEqual(got, Normalize(t, want)) {
 			t.Errorf("claims\n got %v\nwant %v", got, want)
 		}
 		if v.HolderKey == nil || !v.HolderKey.Equal(hk) {
@@ -271,10 +232,10 @@ func TestPresent(t *testing.T) {
 		if !slices.Equal(v.Disclosed, []string{"/address", "/address/locality", "/nationalities/0"}) {
 			t.Errorf("disclosed %q", v.Disclosed)
 		}
-		if got := normalize(t, v.Claims["address"]); !reflect.DeepEqual(got, map[string]any{"locality": "Köln", "country": "DE"}) {
+		if got := Normalize(t, v.Claims["address"]); !reflect.DeepEqual(got, map[string]any{"locality": "Köln", "country": "DE"}) {
 			t.Errorf("address %v", got)
 		}
-		if got := normalize(t, v.Claims["nationalities"]); !reflect.DeepEqual(got, []any{"NL"}) {
+		if got := Normalize(t, v.Claims["nationalities"]); !reflect.DeepEqual(got, []any{"NL"}) {
 			t.Errorf("nationalities %v", got)
 		}
 	})
@@ -292,7 +253,7 @@ func TestPresent(t *testing.T) {
 			_, err := Present(s, []string{p}, nil)
 			wantCode(t, err, code)
 		}
-		_, err := Present(s, nil, &KeyBinding{Key: mustKey(t, keys.P256), Audience: "a", Nonce: "n"})
+		_, err := Present(s, nil, &KeyBinding{Key: MustKey(t, keys.P256), Audience: "a", Nonce: "n"})
 		wantCode(t, err, CodeNoHolderKey)
 		_, err = Present(s, nil, &KeyBinding{Key: holder, Audience: "a"})
 		wantCode(t, err, CodeInvalidOptions)
@@ -312,9 +273,9 @@ func TestPresent(t *testing.T) {
 }
 
 func TestKeyBinding(t *testing.T) {
-	issuer := mustKey(t, keys.P256)
+	issuer := MustKey(t, keys.P256)
 	for _, ht := range []keys.Type{keys.Ed25519, keys.P256, keys.Secp256k1, keys.SM2} {
-		holder := mustKey(t, ht)
+		holder := MustKey(t, ht)
 		hk := holder.Public()
 		s, err := Issue(issuer, testKid, json.RawMessage(testClaims), IssueOptions{Disclosable: []string{"/given_name", "/email", "/nationalities/1"}, HolderKey: &hk})
 		if err != nil {
@@ -362,7 +323,7 @@ func TestKeyBinding(t *testing.T) {
 		}
 		reject("KB-JWT moved", p2[:strings.LastIndexByte(p2, '~')+1]+p[strings.LastIndexByte(p, '~')+1:], o, CodeBadKeyBinding)
 		// Signed by another key.
-		other := mustKey(t, ht)
+		other := MustKey(t, ht)
 		forged := signKB(t, other, p[:strings.LastIndexByte(p, '~')+1], map[string]any{"aud": kb.Audience, "nonce": kb.Nonce, "iat": testNow.Unix()})
 		reject("wrong key", forged, o, CodeBadKeyBinding)
 		reject("no sd_hash", signKB(t, holder, s, map[string]any{"aud": kb.Audience, "nonce": kb.Nonce, "iat": testNow.Unix(), "sd_hash": nil}), o, CodeBadKeyBinding)
@@ -376,7 +337,7 @@ func TestKeyBinding(t *testing.T) {
 		reject("typ JWT", s+tok, o, CodeMalformed)
 	}
 	// A KB-JWT on an SD-JWT that binds no key.
-	holder := mustKey(t, keys.Ed25519)
+	holder := MustKey(t, keys.Ed25519)
 	s, err := Issue(issuer, testKid, json.RawMessage(testClaims), IssueOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -433,7 +394,7 @@ func handMade(t *testing.T, k *keys.PrivateKey, payload string, disclosures ...s
 }
 
 func TestVerifyRejects(t *testing.T) {
-	k := mustKey(t, keys.Ed25519)
+	k := MustKey(t, keys.Ed25519)
 	dName, hName := disclosure(t, "c2FsdHNhbHRzYWx0c2FsdA", "name", "Erika")
 	dAge, hAge := disclosure(t, "c2FsdDI", "age", 42)
 	dElem, hElem := disclosure(t, "c2FsdDM", "FR")
@@ -461,7 +422,7 @@ func TestVerifyRejects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := normalize(t, v.Claims); !reflect.DeepEqual(got, normalize(t, map[string]any{"vct": "https://example.com/pid", "iss": "did:example:issuer", "name": "Erika", "age": 42, "nat": []any{"FR", "DE"}})) {
+	if got := Normalize(t, v.Claims); !reflect.DeepEqual(got, Normalize(t, map[string]any{"vct": "https://example.com/pid", "iss": "did:example:issuer", "name": "Erika", "age": 42, "nat": []any{"FR", "DE"}})) {
 		t.Fatalf("claims %v", got)
 	}
 	if v, err := verify(t, handMade(t, k, `{`+vct+`,"_sd":[`+manyDigests[1:]+`]}`, many[:len(many)-1]...), k.Public(), VerifyOptions{}); err != nil || len(v.Disclosed) != smallDisclosures+2 {
@@ -520,9 +481,9 @@ func TestVerifyRejects(t *testing.T) {
 		})
 	}
 	t.Run("wrong issuer key", func(t *testing.T) {
-		_, err := verify(t, good, mustKey(t, keys.Ed25519).Public(), VerifyOptions{})
+		_, err := verify(t, good, MustKey(t, keys.Ed25519).Public(), VerifyOptions{})
 		wantCode(t, err, CodeBadSignature)
-		_, err = verify(t, good, mustKey(t, keys.P256).Public(), VerifyOptions{})
+		_, err = verify(t, good, MustKey(t, keys.P256).Public(), VerifyOptions{})
 		wantCode(t, err, CodeUnsupportedAlg)
 	})
 	t.Run("tampered payload", func(t *testing.T) {
@@ -549,14 +510,14 @@ func TestVerifyRejects(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := normalize(t, v.Claims); !reflect.DeepEqual(got, normalize(t, map[string]any{"vct": "https://example.com/pid", "iss": "did:example:issuer", "a": []any{}, "b": []any{map[string]any{"...": "y", "z": 1}}})) {
+		if got := Normalize(t, v.Claims); !reflect.DeepEqual(got, Normalize(t, map[string]any{"vct": "https://example.com/pid", "iss": "did:example:issuer", "a": []any{}, "b": []any{map[string]any{"...": "y", "z": 1}}})) {
 			t.Fatalf("claims %v", got)
 		}
 	})
 }
 
 func TestIssueRejects(t *testing.T) {
-	k := mustKey(t, keys.Ed25519)
+	k := MustKey(t, keys.Ed25519)
 	for _, tc := range []struct {
 		name, claims string
 		o            IssueOptions

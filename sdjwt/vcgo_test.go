@@ -62,52 +62,21 @@ func (c vcChecker) CheckJWTProof(h kmsjose.Headers, _ string, msg, sig []byte) e
 	return nil
 }
 
-func genKey(t *testing.T, typ keys.Type) *keys.PrivateKey {
-	t.Helper()
-	k, err := keys.Generate(typ)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
-}
-
 // generic re-encodes v as generic JSON (float64 numbers). vc-go's claims
 // hold numbers as go-jose's json.Number, which encoding/json would write
 // as strings: they become numbers first.
 func generic(t *testing.T, v any) any {
 	t.Helper()
-	b, err := json.Marshal(joseNumbers(v))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out any
-	if err := json.Unmarshal(b, &out); err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return sdjwt.Normalize(t, joseNumbers(v))
 }
 
 // dropEmpty removes, at any depth, object members that are null or empty
 // arrays.
 func dropEmpty(v any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		out := map[string]any{}
-		for k, e := range v {
-			if a, ok := e.([]any); e == nil || ok && len(a) == 0 {
-				continue
-			}
-			out[k] = dropEmpty(e)
-		}
-		return out
-	case []any:
-		out := make([]any, len(v))
-		for i, e := range v {
-			out[i] = dropEmpty(e)
-		}
-		return out
-	}
-	return v
+	return sdjwt.RewriteJSON(v, func(_ string, v any) (any, bool, bool) {
+		a, isArray := v.([]any)
+		return v, true, v == nil || isArray && len(a) == 0
+	})
 }
 
 func vcgoVerify(t *testing.T, pres string, issuerKey keys.PublicKey, opts ...verifier.ParseOpt) (map[string]any, error) {
@@ -122,23 +91,12 @@ func vcgoVerify(t *testing.T, pres string, issuerKey keys.PublicKey, opts ...ver
 }
 
 func joseNumbers(v any) any {
-	switch v := v.(type) {
-	case josejson.Number:
-		return json.Number(v)
-	case map[string]any:
-		out := make(map[string]any, len(v))
-		for k, e := range v {
-			out[k] = joseNumbers(e)
+	return sdjwt.RewriteJSON(v, func(_ string, v any) (any, bool, bool) {
+		if n, ok := v.(josejson.Number); ok {
+			return json.Number(n), false, false
 		}
-		return out
-	case []any:
-		out := make([]any, len(v))
-		for i, e := range v {
-			out[i] = joseNumbers(e)
-		}
-		return out
-	}
-	return v
+		return v, true, false
+	})
 }
 
 const diffClaims = `{
@@ -158,7 +116,7 @@ const diffClaims = `{
 func TestOursVerifiedByVCGo(t *testing.T) {
 	disclosable := []string{"/given_name", "/family_name", "/age", "/address/street_address", "/address/locality", "/nationalities/0", "/nationalities/2", "/degree", "/degree/year", "/degree/honours"}
 	for _, typ := range []keys.Type{keys.Ed25519, keys.P256, keys.Secp256k1} {
-		ik, hk := genKey(t, typ), genKey(t, keys.Ed25519)
+		ik, hk := sdjwt.MustKey(t, typ), sdjwt.MustKey(t, keys.Ed25519)
 		hpub := hk.Public()
 		s, err := sdjwt.Issue(ik, "did:example:issuer#k", json.RawMessage(diffClaims), sdjwt.IssueOptions{Disclosable: disclosable, HolderKey: &hpub, Decoys: 2})
 		if err != nil {
@@ -218,7 +176,7 @@ func TestOursVerifiedByVCGo(t *testing.T) {
 // an array is disclosed, RFC 9901 §7.1 removes the elements and weid
 // keeps the empty array; vc-go v1.3.5 drops the member.
 func TestEmptyArrayDivergence(t *testing.T) {
-	ik := genKey(t, keys.Ed25519)
+	ik := sdjwt.MustKey(t, keys.Ed25519)
 	s, err := sdjwt.Issue(ik, "", json.RawMessage(`{"iss":"did:example:issuer","vct":"v","n":["DE"]}`), sdjwt.IssueOptions{Disclosable: []string{"/n/0"}})
 	if err != nil {
 		t.Fatal(err)
@@ -283,7 +241,7 @@ func vcgoIssue(t *testing.T, ik *keys.PrivateKey, holderKey keys.PublicKey, deco
 // holder, verify with weid and give the claims vc-go's verifier gives.
 func TestVCGoVerifiedByOurs(t *testing.T) {
 	for _, typ := range []keys.Type{keys.Ed25519, keys.P256, keys.Secp256k1} {
-		ik, hk := genKey(t, typ), genKey(t, keys.P256)
+		ik, hk := sdjwt.MustKey(t, typ), sdjwt.MustKey(t, keys.P256)
 		s := vcgoIssue(t, ik, hk.Public(), false)
 		// vc-go serializes an issuance without the final '~' RFC 9901
 		// requires: its last disclosure reads as a (malformed) KB-JWT.
@@ -363,7 +321,7 @@ func TestVCGoVerifiedByOurs(t *testing.T) {
 // emits each decoy's salt as if it were a disclosure; weid refuses such an
 // SD-JWT as malformed.
 func TestVCGoDecoys(t *testing.T) {
-	ik, hk := genKey(t, keys.Ed25519), genKey(t, keys.Ed25519)
+	ik, hk := sdjwt.MustKey(t, keys.Ed25519), sdjwt.MustKey(t, keys.Ed25519)
 	s := vcgoIssue(t, ik, hk.Public(), true)
 	p, err := holder.CreatePresentation(s, common.ParseCombinedFormatForIssuance(s).Disclosures)
 	if err != nil {

@@ -57,6 +57,12 @@ func (tn *testNode) do(t *testing.T, method, path, token string, body []byte) re
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
+	return send(t, req)
+}
+
+// send sends req and reads the whole answer.
+func send(t *testing.T, req *http.Request) response {
+	t.Helper()
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -95,6 +101,29 @@ func newDIDTx(t *testing.T, chainID string) (*chain.Tx, *keys.PrivateKey, string
 		t.Fatal(err)
 	}
 	return tx, k, d
+}
+
+// account creates an account with the admin token (POST /v1/accounts)
+// from the JSON request body and fails the test unless it is created.
+func (tn *testNode) account(t *testing.T, body string) api.NewAccount {
+	t.Helper()
+	r := tn.do(t, "POST", "/v1/accounts", tn.token, []byte(body))
+	var a api.NewAccount
+	if err := json.Unmarshal(r.body, &a); err != nil || r.status != 201 {
+		t.Fatalf("account %s: %d %s", body, r.status, r.body)
+	}
+	return a
+}
+
+// newDID creates a did:weid through POST /v1/txs (its own signed
+// transaction) and returns it.
+func (tn *testNode) newDID(t *testing.T) string {
+	t.Helper()
+	tx, _, d := newDIDTx(t, tn.n.ChainID)
+	if r := tn.do(t, "POST", "/v1/txs", "", txBody(t, tx)); r.status != 201 {
+		t.Fatalf("submit: %d %s", r.status, r.body)
+	}
+	return d
 }
 
 func txBody(t *testing.T, tx *chain.Tx) []byte {

@@ -41,11 +41,7 @@ var bitstringValidVc = map[string]any{
 // verification fail on the status check (§3.2 step 11).
 func TestBitstringSuite(t *testing.T) {
 	tn := startNode(t)
-	r := tn.do(t, "POST", "/v1/accounts", tn.token, []byte(`{"name":"status-issuer"}`))
-	var acct node.NewAccount
-	if err := json.Unmarshal(r.body, &acct); err != nil || r.status != 201 {
-		t.Fatalf("account: %d %s", r.status, r.body)
-	}
+	acct := tn.account(t, `{"name":"status-issuer"}`)
 	inst, _ := json.Marshal(map[string]any{"name": "bitstring", "issuer": acct.DID, "format": "eddsa-rdfc-2022", "status": []string{"revocation", "suspension"}})
 	if r := tn.do(t, "POST", "/v1/issuer-instances", acct.Token, inst); r.status != 201 {
 		t.Fatalf("instance: %d %s", r.status, r.body)
@@ -60,7 +56,7 @@ func TestBitstringSuite(t *testing.T) {
 		body, _ := json.Marshal(map[string]any{"credential": c})
 		return tn.do(t, "POST", "/issuers/bitstring/credentials/issue", acct.Token, body)
 	}
-	r = issue(t, bitstringValidVc)
+	r := issue(t, bitstringValidVc)
 	if r.status != 201 {
 		t.Fatalf("issue: %d %s", r.status, r.body)
 	}

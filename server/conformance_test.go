@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
-
-	"github.com/weidgo/weid/node"
 )
 
 // TestConformance_IssueVC11DataIntegrityAndExplicitIssuer: VCALM's issue
@@ -16,11 +14,7 @@ import (
 // §4.7). TestVCAPI_IssuerSuite replays the VC-API issuer suite itself.
 func TestConformance_IssueVC11DataIntegrityAndExplicitIssuer(t *testing.T) {
 	tn := startNode(t)
-	r := tn.do(t, "POST", "/v1/accounts", tn.token, []byte(`{"name":"example-university"}`))
-	var uni node.NewAccount
-	if err := json.Unmarshal(r.body, &uni); err != nil || r.status != 201 {
-		t.Fatalf("account: %d %s", r.status, r.body)
-	}
+	uni := tn.account(t, `{"name":"example-university"}`)
 	v11 := func(issuer string) string {
 		return `{"@context":["https://www.w3.org/2018/credentials/v1"],"type":["VerifiableCredential"],` + issuer +
 			`"issuanceDate":"2025-01-01T00:00:00Z","credentialSubject":{"id":"did:example:ebfeb1f712ebc6f1c276e12ec21"}}`
@@ -45,7 +39,7 @@ func TestConformance_IssueVC11DataIntegrityAndExplicitIssuer(t *testing.T) {
 	}
 	// An absent issuer is not filled in (VC DM 2.0 §4.7: issuer MUST be
 	// present); the problem says what to put there.
-	r = tn.do(t, "POST", "/issuers/v11/credentials/issue", uni.Token, []byte(`{"credential":`+v11("")+`}`))
+	r := tn.do(t, "POST", "/issuers/v11/credentials/issue", uni.Token, []byte(`{"credential":`+v11("")+`}`))
 	wantProblem(t, "absent issuer", r, 400, "credential.invalid")
 	if !strings.Contains(string(r.body), uni.DID) {
 		t.Errorf("absent issuer: the problem does not name the instance's DID: %s", r.body)

@@ -61,10 +61,9 @@ type diSuiteEnv struct {
 func newDISuiteEnv(t *testing.T) *diSuiteEnv {
 	t.Helper()
 	tn := startNode(t)
-	r := tn.do(t, "POST", "/v1/accounts", tn.token, []byte(`{"name":"suite-issuer","didKey":true}`))
-	var acct node.NewAccount
-	if err := json.Unmarshal(r.body, &acct); err != nil || r.status != 201 || acct.DIDKey == "" {
-		t.Fatalf("account: %d %s", r.status, r.body)
+	acct := tn.account(t, `{"name":"suite-issuer","didKey":true}`)
+	if acct.DIDKey == "" {
+		t.Fatalf("account without a did:key: %+v", acct)
 	}
 	for _, format := range []string{"eddsa-rdfc-2022", "eddsa-jcs-2022", "Ed25519Signature2020"} {
 		body, _ := json.Marshal(map[string]any{"name": instanceName(format), "issuer": acct.DIDKey, "format": format})

@@ -27,12 +27,7 @@ func TestE2E_DiplomaLifecycle(t *testing.T) {
 	tn := startNode(t)
 	account := func(name, keyType string) node.NewAccount {
 		t.Helper()
-		r := tn.do(t, "POST", "/v1/accounts", tn.token, []byte(`{"name":"`+name+`","keyType":"`+keyType+`"}`))
-		var a node.NewAccount
-		if err := json.Unmarshal(r.body, &a); err != nil || r.status != 201 {
-			t.Fatalf("account %s: %d %s", name, r.status, r.body)
-		}
-		return a
+		return tn.account(t, `{"name":"`+name+`","keyType":"`+keyType+`"}`)
 	}
 	recognize := func(a node.NewAccount, name string) {
 		t.Helper()
@@ -230,15 +225,11 @@ func TestE2E_DiplomaLifecycle(t *testing.T) {
 // proof (for aries-framework-go-era verifiers) and verifies it.
 func TestE2E_VC11(t *testing.T) {
 	tn := startNode(t)
-	r := tn.do(t, "POST", "/v1/accounts", tn.token, []byte(`{"name":"legacy-university"}`))
-	var uni node.NewAccount
-	if err := json.Unmarshal(r.body, &uni); err != nil || r.status != 201 {
-		t.Fatalf("account: %d %s", r.status, r.body)
-	}
+	uni := tn.account(t, `{"name":"legacy-university"}`)
 	cred := `{"@context":["https://www.w3.org/2018/credentials/v1","https://w3id.org/security/suites/ed25519-2020/v1","https://www.w3.org/ns/credentials/examples/v2"],` +
 		`"type":["VerifiableCredential","UniversityDegreeCredential"],"issuer":"` + uni.DID + `","issuanceDate":"2026-07-01T00:00:00Z",` +
 		`"credentialSubject":{"id":"did:example:alice","degree":"Bachelor of Engineering"}}`
-	r = tn.do(t, "POST", "/credentials/issue", uni.Token, []byte(`{"credential":`+cred+`,"options":{"format":"Ed25519Signature2020"}}`))
+	r := tn.do(t, "POST", "/credentials/issue", uni.Token, []byte(`{"credential":`+cred+`,"options":{"format":"Ed25519Signature2020"}}`))
 	if r.status != 201 {
 		t.Fatalf("issue: %d %s", r.status, r.body)
 	}

@@ -26,11 +26,7 @@ func TestEvents_PagesResumeFromNextAndFilter(t *testing.T) {
 	tn := startNode(t)
 	var dids []string
 	for range 3 {
-		tx, _, d := newDIDTx(t, tn.n.ChainID)
-		if r := tn.do(t, "POST", "/v1/txs", "", txBody(t, tx)); r.status != 201 {
-			t.Fatalf("submit: %d %s", r.status, r.body)
-		}
-		dids = append(dids, d)
+		dids = append(dids, tn.newDID(t))
 	}
 	page := func(q string) api.EventPage {
 		t.Helper()
@@ -101,10 +97,7 @@ func TestEvents_BadQueriesAreProblems(t *testing.T) {
 // reconnecting after the last id delivers only what followed it.
 func TestEvents_StreamReplaysFollowsAndResumes(t *testing.T) {
 	tn := startNode(t)
-	tx, _, first := newDIDTx(t, tn.n.ChainID)
-	if r := tn.do(t, "POST", "/v1/txs", "", txBody(t, tx)); r.status != 201 {
-		t.Fatalf("submit: %d %s", r.status, r.body)
-	}
+	first := tn.newDID(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	got := make(chan api.Event, 16)
@@ -129,11 +122,7 @@ func TestEvents_StreamReplaysFollowsAndResumes(t *testing.T) {
 	}
 	var live []string
 	for range 2 {
-		tx, _, d := newDIDTx(t, tn.n.ChainID)
-		if r := tn.do(t, "POST", "/v1/txs", "", txBody(t, tx)); r.status != 201 {
-			t.Fatalf("submit: %d %s", r.status, r.body)
-		}
-		live = append(live, d)
+		live = append(live, tn.newDID(t))
 	}
 	e2 := next()
 	if e2.DID != live[0] {

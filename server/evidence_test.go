@@ -59,17 +59,13 @@ func (w *selfCustody) sig(t *testing.T, hash string) string {
 
 func TestEvidence_OverHTTP(t *testing.T) {
 	tn := startNode(t)
-	r := tn.do(t, "POST", "/v1/accounts", tn.token, []byte(`{"name":"notary-backend"}`))
-	var acct api.NewAccount
-	if err := json.Unmarshal(r.body, &acct); err != nil || r.status != 201 {
-		t.Fatalf("account: %d %s", r.status, r.body)
-	}
+	acct := tn.account(t, `{"name":"notary-backend"}`)
 	alice, bob := newSelfCustody(t, tn), newSelfCustody(t, tn)
 	h, h2, h3 := sha("contract"), sha("annex 1"), sha("annex 2")
 
 	// Custodial creation: the node signs the tx and the evidence signature
 	// with the account's DID key.
-	r = tn.do(t, "POST", "/v1/evidence", acct.Token, []byte(`{"signer":"`+acct.DID+`","hash":"`+h+`","logs":["uploaded"],"extras":{"file":"contract.pdf"},"key":"contract-1"}`))
+	r := tn.do(t, "POST", "/v1/evidence", acct.Token, []byte(`{"signer":"`+acct.DID+`","hash":"`+h+`","logs":["uploaded"],"extras":{"file":"contract.pdf"},"key":"contract-1"}`))
 	var rc api.EvidenceReceipt
 	if _ = json.Unmarshal(r.body, &rc); r.status != 201 || rc.Status != "committed" || len(rc.Hashes) != 1 || rc.Hashes[0] != h || rc.TxHash == "" {
 		t.Fatalf("create: %d %s", r.status, r.body)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -49,11 +48,7 @@ func newExchangeWorld(t *testing.T) *exchangeWorld {
 func newExchangeWorldWith(t *testing.T, wrap func(exchange.Ledger) exchange.Ledger) *exchangeWorld {
 	t.Helper()
 	tn := startNode(t)
-	r := tn.do(t, "POST", "/v1/accounts", tn.token, []byte(`{"name":"university-data-service"}`))
-	var acct node.NewAccount
-	if r.status != http.StatusCreated || json.Unmarshal(r.body, &acct) != nil {
-		t.Fatalf("create account: %d %s", r.status, r.body)
-	}
+	acct := tn.account(t, `{"name":"university-data-service"}`)
 	w := &exchangeWorld{tn: tn, uni: acct.DID, alice: newSelfCustody(t, tn), bank: newSelfCustody(t, tn), eve: newSelfCustody(t, tn)}
 	dir := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(dir, "transcripts"), 0o700); err != nil {
@@ -118,13 +113,7 @@ func (w *exchangeWorld) post(t *testing.T, url string, body []byte, proof string
 	if proof != "" {
 		req.Header.Set(grants.ProofHeader, proof)
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return response{resp.StatusCode, resp.Header.Get("Content-Type"), b}
+	return send(t, req)
 }
 
 func proof(t *testing.T, k *keys.PrivateKey, kid, url string, body []byte, nonce string) string {

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/grants"
 )
 
@@ -100,6 +101,19 @@ func TestGrants_CustodialLifecycle(t *testing.T) {
 		t.Fatalf("accesses: %d %s", r.status, r.body)
 	}
 	wantProblem(t, "negative from", tn.do(t, "GET", "/v1/grants/"+rc.ID+"/accesses?from=-1", "", nil), http.StatusBadRequest, "request.badQuery")
+	// A second receipt: pages of one, the first saying where the next starts.
+	second := []byte(`{"signer":"` + uni + `","claims":["degree"],"request":"` + strings.Repeat("cd", 32) + `"}`)
+	if r := tn.do(t, "POST", "/v1/grants/"+rc.ID+"/accesses", uniTok, second); r.status != http.StatusCreated {
+		t.Fatalf("second access: %d %s", r.status, r.body)
+	}
+	var pg api.AccessList
+	if r := tn.do(t, "GET", "/v1/grants/"+rc.ID+"/accesses?limit=1", "", nil); r.status != http.StatusOK || json.Unmarshal(r.body, &pg) != nil || len(pg.Accesses) != 1 || pg.Next != 1 {
+		t.Fatalf("first page of accesses: %d %s", r.status, r.body)
+	}
+	pg = api.AccessList{}
+	if r := tn.do(t, "GET", "/v1/grants/"+rc.ID+"/accesses?limit=1&from=1", "", nil); r.status != http.StatusOK || json.Unmarshal(r.body, &pg) != nil || len(pg.Accesses) != 1 || pg.Next != 0 || pg.Accesses[0].Seq != 1 {
+		t.Fatalf("last page of accesses: %d %s", r.status, r.body)
+	}
 
 	// Revocation: the grantor by default; the bank may not sign as Alice.
 	wantProblem(t, "revoke unknown", tn.do(t, "POST", "/v1/grants/urn:uuid:00000000-0000-4000-8000-000000000000/revoke", aliceTok, []byte(`{}`)), http.StatusNotFound, "grant.notFound")

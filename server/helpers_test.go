@@ -11,6 +11,25 @@ import (
 	"github.com/weidgo/weid/credential"
 )
 
+// issueDiploma issues a diploma of uni's with goodClaims through its
+// issuer instance "diploma" (which supplies the type, the schema and the
+// status) and returns the enveloped credential.
+func (tn *testNode) issueDiploma(t *testing.T, uni api.NewAccount) api.EnvelopedCredential {
+	t.Helper()
+	cred := `{"credential":{"@context":["https://www.w3.org/ns/credentials/v2","https://www.w3.org/ns/credentials/undefined-terms/v2"],"type":["VerifiableCredential"],"issuer":"` + uni.DID + `","credentialSubject":` + goodClaims + `}}`
+	r := tn.do(t, "POST", "/issuers/diploma/credentials/issue", uni.Token, []byte(cred))
+	if r.status != 201 {
+		t.Fatalf("issue: %d %s", r.status, r.body)
+	}
+	var issued struct {
+		VerifiableCredential api.EnvelopedCredential `json:"verifiableCredential"`
+	}
+	if err := json.Unmarshal(r.body, &issued); err != nil {
+		t.Fatal(err)
+	}
+	return issued.VerifiableCredential
+}
+
 // verifyVC posts vc (marshalled as JSON) to /credentials/verify with
 // options (a JSON object, or "" for none) and returns the status and the
 // result.

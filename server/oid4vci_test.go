@@ -16,6 +16,7 @@ import (
 	"github.com/weidgo/weid/client"
 	"github.com/weidgo/weid/credential"
 	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/internal/credtest"
 	"github.com/weidgo/weid/jose"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/keystore"
@@ -25,22 +26,26 @@ import (
 	"github.com/weidgo/weid/wallet"
 )
 
+// newHolder is a wallet's identity whose key never leaves the test: a
+// did:key of a new Ed25519 key.
+func newHolder(t *testing.T) wallet.Holder {
+	t.Helper()
+	s := credtest.Issuer(t, keys.Ed25519)
+	return wallet.Holder{DID: s.DID, KID: s.VerificationMethod, Key: s.Key}
+}
+
 // vciSetup starts a node with a recognized university, its diploma schema
 // and one issuer instance per OID4VCI format.
 func vciSetup(t *testing.T) (*testNode, node.NewAccount) {
 	t.Helper()
 	tn := startNode(t)
-	r := tn.do(t, "POST", "/v1/accounts", tn.token, []byte(`{"name":"example-university","keyType":"Ed25519"}`))
-	var uni node.NewAccount
-	if err := json.Unmarshal(r.body, &uni); err != nil || r.status != 201 {
-		t.Fatalf("account: %d %s", r.status, r.body)
-	}
+	uni := tn.account(t, `{"name":"example-university","keyType":"Ed25519"}`)
 	if r := tn.do(t, "POST", "/v1/issuers", tn.token, []byte(`{"did":"`+uni.DID+`","name":"Example University","types":["UniversityDegreeCredential"]}`)); r.status != 201 {
 		t.Fatalf("recognize: %d %s", r.status, r.body)
 	}
 	schema := `{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["degree","holderName"],` +
 		`"properties":{"id":{"type":"string"},"holderName":{"type":"string"},"degree":{"type":"string"},"gpa":{"type":"number","maximum":4}}}`
-	r = tn.do(t, "POST", "/v1/schemas", uni.Token, []byte(`{"signer":"`+uni.DID+`","name":"diploma","schema":`+schema+`}`))
+	r := tn.do(t, "POST", "/v1/schemas", uni.Token, []byte(`{"signer":"`+uni.DID+`","name":"diploma","schema":`+schema+`}`))
 	var sch api.SchemaResponse
 	if err := json.Unmarshal(r.body, &sch); err != nil || r.status != 201 {
 		t.Fatalf("schema: %d %s", r.status, r.body)
@@ -88,9 +93,8 @@ func TestOID4VCI_ReceiveEachFormatBoundToTheWalletKey(t *testing.T) {
 	tn, uni := vciSetup(t)
 	ctx := context.Background()
 	wc := wallet.NewVCIClient()
-	hk, _ := keys.Generate(keys.Ed25519)
-	holder := did.KeyDID(hk.Public())
-	h := wallet.Holder{Key: hk, KID: holder + "#" + hk.Public().Multibase()}
+	h := newHolder(t)
+	hk, holder := h.Key, h.DID
 
 	// Metadata, at the inserted well-known path and the appended one.
 	issuer := tn.url + "/issuers/example-university/diploma"
@@ -229,9 +233,8 @@ func TestOID4VCI_BadInputGetsTheProtocolsErrors(t *testing.T) {
 	tn, uni := vciSetup(t)
 	ctx := context.Background()
 	wc := wallet.NewVCIClient()
-	hk, _ := keys.Generate(keys.Ed25519)
-	holder := did.KeyDID(hk.Public())
-	kid := holder + "#" + hk.Public().Multibase()
+	h := newHolder(t)
+	hk, kid := h.Key, h.KID
 	issuer := tn.url + "/issuers/example-university/diploma-jwt"
 
 	// The institution's API.

@@ -14,8 +14,6 @@ import (
 
 	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/credential"
-	"github.com/weidgo/weid/did"
-	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/node"
 	"github.com/weidgo/weid/oid4vp"
 	"github.com/weidgo/weid/wallet"
@@ -33,13 +31,11 @@ func vpSetupWithIssuer(t *testing.T) (tn *testNode, verifier node.NewAccount, he
 	t.Helper()
 	tn, uni = vciSetup(t)
 	ctx := context.Background()
-	hk, _ := keys.Generate(keys.Ed25519)
-	holder := did.KeyDID(hk.Public())
-	h = wallet.Holder{DID: holder, KID: holder + "#" + hk.Public().Multibase(), Key: hk}
+	h = newHolder(t)
 	wc := wallet.NewVCIClient()
 	for _, instance := range []string{"diploma", "diploma-jwt"} {
 		o := createOffer(t, tn, uni.Token, `{"instance":"`+instance+`","claims":`+vciClaims+`}`)
-		got, err := wc.ReceiveOffer(ctx, o.OfferURIByReference, wallet.Holder{Key: hk, KID: h.KID}, wallet.ReceiveOptions{})
+		got, err := wc.ReceiveOffer(ctx, o.OfferURIByReference, wallet.Holder{Key: h.Key, KID: h.KID}, wallet.ReceiveOptions{})
 		if err != nil {
 			t.Fatalf("receive %s: %v", instance, err)
 		}
@@ -433,11 +429,7 @@ func TestOID4VP_BadResponsesAreRefusedAndNothingIsAccepted(t *testing.T) {
 // wallet0Token makes another account and returns its token.
 func wallet0Token(t *testing.T, tn *testNode) string {
 	t.Helper()
-	r := tn.do(t, "POST", "/v1/accounts", tn.token, []byte(`{"name":"someone-else","keyType":"Ed25519"}`))
-	var a node.NewAccount
-	if err := json.Unmarshal(r.body, &a); err != nil || r.status != 201 {
-		t.Fatalf("account: %d %s", r.status, r.body)
-	}
+	a := tn.account(t, `{"name":"someone-else","keyType":"Ed25519"}`)
 	return a.Token
 }
 

@@ -7,17 +7,14 @@ import (
 
 	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/credential"
-	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/internal/credtest"
 	"github.com/weidgo/weid/keys"
-	"github.com/weidgo/weid/node"
 )
 
 func TestPresentations_ChallengeOverHTTP(t *testing.T) {
 	tn := startNode(t)
-	r := tn.do(t, "POST", "/v1/accounts", tn.token, []byte(`{"name":"example-university"}`))
-	var uni node.NewAccount
-	_ = json.Unmarshal(r.body, &uni)
-	r = tn.do(t, "POST", "/credentials/issue", uni.Token, diploma(uni.DID, "", goodClaims))
+	uni := tn.account(t, `{"name":"example-university"}`)
+	r := tn.do(t, "POST", "/credentials/issue", uni.Token, diploma(uni.DID, "", goodClaims))
 	if r.status != 201 {
 		t.Fatalf("issue: %d %s", r.status, r.body)
 	}
@@ -27,9 +24,8 @@ func TestPresentations_ChallengeOverHTTP(t *testing.T) {
 	_ = json.Unmarshal(r.body, &issued)
 
 	// The holder's wallet key never leaves the test: a did:key.
-	hk, _ := keys.Generate(keys.Ed25519)
-	holder := did.KeyDID(hk.Public())
-	signer := credential.Signer{DID: holder, VerificationMethod: holder + "#" + hk.Public().Multibase(), Key: hk}
+	signer := credtest.Issuer(t, keys.Ed25519)
+	holder := signer.DID
 
 	r = tn.do(t, "POST", "/challenges", "", nil)
 	var ch api.ChallengeResponse

@@ -17,7 +17,6 @@ import (
 	"github.com/weidgo/weid/credential"
 	"github.com/weidgo/weid/internal/proxytest"
 	"github.com/weidgo/weid/keys"
-	"github.com/weidgo/weid/node"
 	"github.com/weidgo/weid/txn"
 )
 
@@ -148,11 +147,7 @@ func TestStateProof_IssuerAndStatusEntry(t *testing.T) {
 	tn := startNode(t)
 	ctx := context.Background()
 	a := soloAnchor(t, tn)
-	r := tn.do(t, "POST", "/v1/accounts", tn.token, []byte(`{"name":"uni"}`))
-	var uni node.NewAccount
-	if err := json.Unmarshal(r.body, &uni); err != nil || r.status != 201 {
-		t.Fatalf("account: %d %s", r.status, r.body)
-	}
+	uni := tn.account(t, `{"name":"uni"}`)
 	if rec, _, err := tn.c.ProvenIssuer(ctx, uni.DID, a); err != nil || rec != nil {
 		t.Fatalf("not yet an issuer: %s %v", rec, err)
 	}
@@ -166,16 +161,8 @@ func TestStateProof_IssuerAndStatusEntry(t *testing.T) {
 	if r := tn.do(t, "POST", "/v1/issuer-instances", uni.Token, []byte(inst)); r.status != 201 {
 		t.Fatalf("instance: %d %s", r.status, r.body)
 	}
-	cred := `{"credential":{"@context":["https://www.w3.org/ns/credentials/v2","https://www.w3.org/ns/credentials/undefined-terms/v2"],"type":["VerifiableCredential"],"issuer":"` + uni.DID + `","credentialSubject":` + goodClaims + `}}`
-	r = tn.do(t, "POST", "/issuers/diploma/credentials/issue", uni.Token, []byte(cred))
-	if r.status != 201 {
-		t.Fatalf("issue: %d %s", r.status, r.body)
-	}
-	var issued struct {
-		VerifiableCredential api.EnvelopedCredential `json:"verifiableCredential"`
-	}
-	_ = json.Unmarshal(r.body, &issued)
-	vb, _ := json.Marshal(issued.VerifiableCredential)
+	vc := tn.issueDiploma(t, uni)
+	vb, _ := json.Marshal(vc)
 	vr := tn.do(t, "POST", "/credentials/verify", "", []byte(`{"verifiableCredential":`+string(vb)+`}`))
 	var res credential.Result
 	if err := json.Unmarshal(vr.body, &res); err != nil {

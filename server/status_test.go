@@ -16,11 +16,7 @@ import (
 func TestStatus_InstanceIssueRevokeSuspendOverHTTP(t *testing.T) {
 	tn := startNode(t)
 	newAccount := func(name string) node.NewAccount {
-		r := tn.do(t, "POST", "/v1/accounts", tn.token, []byte(`{"name":"`+name+`"}`))
-		var a node.NewAccount
-		if err := json.Unmarshal(r.body, &a); err != nil || r.status != 201 {
-			t.Fatalf("account: %d %s", r.status, r.body)
-		}
+		a := tn.account(t, `{"name":"`+name+`"}`)
 		return a
 	}
 	uni, other := newAccount("example-university"), newAccount("other")
@@ -47,17 +43,9 @@ func TestStatus_InstanceIssueRevokeSuspendOverHTTP(t *testing.T) {
 
 	// The instance supplies the type, the schema and the status; the
 	// credential names the instance's issuer (VC DM 2.0 §4.7).
-	cred := `{"credential":{"@context":["https://www.w3.org/ns/credentials/v2","https://www.w3.org/ns/credentials/undefined-terms/v2"],"type":["VerifiableCredential"],"issuer":"` + uni.DID + `","credentialSubject":` + goodClaims + `}}`
-	r := tn.do(t, "POST", "/issuers/diploma/credentials/issue", uni.Token, []byte(cred))
-	if r.status != 201 {
-		t.Fatalf("issue: %d %s", r.status, r.body)
-	}
-	var issued struct {
-		VerifiableCredential api.EnvelopedCredential `json:"verifiableCredential"`
-	}
-	_ = json.Unmarshal(r.body, &issued)
+	vc := tn.issueDiploma(t, uni)
 	verify := func() (int, credential.Result) {
-		return tn.verifyVC(t, issued.VerifiableCredential, `{"requireAccreditation":true}`)
+		return tn.verifyVC(t, vc, `{"requireAccreditation":true}`)
 	}
 	st, res := verify()
 	if st != 200 {
@@ -128,7 +116,7 @@ func TestStatus_InstanceIssueRevokeSuspendOverHTTP(t *testing.T) {
 	first, _ := entries[0].(map[string]any)
 	url, _ := first["statusListCredential"].(string)
 	i := strings.Index(url, "/status-lists/")
-	r = tn.do(t, "GET", url[i:], "", nil)
+	r := tn.do(t, "GET", url[i:], "", nil)
 	if r.status != 200 {
 		t.Fatalf("status list: %d %s", r.status, r.body)
 	}

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -9,7 +8,7 @@ import (
 
 	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/credential"
-	"github.com/weidgo/weid/node"
+	"github.com/weidgo/weid/internal/credtest"
 	"github.com/weidgo/weid/status"
 )
 
@@ -17,19 +16,7 @@ import (
 func sdjwtClaims(t *testing.T, compact string) map[string]any {
 	t.Helper()
 	issuerJWT, _, _ := strings.Cut(compact, "~")
-	parts := strings.Split(issuerJWT, ".")
-	if len(parts) != 3 {
-		t.Fatalf("issuer JWT %q", issuerJWT)
-	}
-	b, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatal(err)
-	}
-	return m
+	return credtest.Payload(t, issuerJWT)
 }
 
 // An SD-JWT VC issued with a status purpose carries a Token Status List
@@ -38,11 +25,7 @@ func sdjwtClaims(t *testing.T, compact string) map[string]any {
 // revocation or suspension on the ledger is seen through it.
 func TestTokenStatus_SDJWTIssuedRevokedSuspendedOverHTTP(t *testing.T) {
 	tn := startNode(t)
-	r := tn.do(t, "POST", "/v1/accounts", tn.token, []byte(`{"name":"uni"}`))
-	var uni node.NewAccount
-	if err := json.Unmarshal(r.body, &uni); err != nil || r.status != 201 {
-		t.Fatalf("account: %d %s", r.status, r.body)
-	}
+	uni := tn.account(t, `{"name":"uni"}`)
 	// A profile with both purposes gives an SD-JWT VC its revocation
 	// entry only: the "status" claim holds one list.
 	for _, purposes := range []string{"revocation,suspension", "revocation", "suspension"} {

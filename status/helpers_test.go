@@ -31,11 +31,7 @@ type ledger struct {
 
 func newLedger(t testing.TB) *ledger {
 	t.Helper()
-	reg := chain.NewRegistry()
-	weid.Register(reg)
-	authz.Register(reg)
-	schemas.Register(reg)
-	status.Register(reg)
+	reg := ledgertest.Registry(weid.Register, authz.Register, schemas.Register, status.Register)
 	tl := ledgertest.Genesis(t, reg, time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC))
 	return &ledger{Ledger: tl, l: tl.L, admin: tl.Admin}
 }

@@ -2,7 +2,6 @@ package status_test
 
 import (
 	"bytes"
-	"compress/zlib"
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
@@ -80,12 +79,11 @@ func signToken(t *testing.T, k *keys.PrivateKey, typ string, claims any) string 
 	return tok
 }
 
+// zlibB64 is the "lst" of the Status List b (EncodeTokenList cannot fail:
+// it writes to memory).
 func zlibB64(b []byte) string {
-	var buf bytes.Buffer
-	zw := zlib.NewWriter(&buf)
-	_, _ = zw.Write(b)
-	_ = zw.Close()
-	return base64.RawURLEncoding.EncodeToString(buf.Bytes())
+	lst, _ := status.EncodeTokenList(b)
+	return lst
 }
 
 func TestTokenPayload_SameBitsAsTheLedger(t *testing.T) {

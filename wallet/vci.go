@@ -99,33 +99,31 @@ func (c *VCIClient) ResolveOffer(ctx context.Context, link string) (*oid4vci.Cre
 // IssuerMetadata fetches a credential issuer's metadata (§12.2.2) and
 // checks that it is the issuer's (§12.2.3).
 func (c *VCIClient) IssuerMetadata(ctx context.Context, issuer string) (*oid4vci.IssuerMetadata, error) {
-	u, err := oid4vci.WellKnownURL(issuer, oid4vci.WellKnownIssuer)
-	if err != nil {
-		return nil, fmt.Errorf("credential issuer: %w", err)
-	}
-	var m oid4vci.IssuerMetadata
-	if err := c.send(ctx, http.MethodGet, u, "", "", nil, &m); err != nil {
-		return nil, fmt.Errorf("credential issuer metadata: %w", err)
-	}
-	if m.CredentialIssuer != issuer {
-		return nil, fmt.Errorf("credential issuer metadata: it is %q's, not %q's", m.CredentialIssuer, issuer)
-	}
-	return &m, nil
+	return wellKnownMetadata(ctx, c, issuer, oid4vci.WellKnownIssuer, "credential issuer",
+		func(m *oid4vci.IssuerMetadata) string { return m.CredentialIssuer })
 }
 
 // AuthorizationServerMetadata fetches an authorization server's RFC 8414
 // metadata and checks its issuer (RFC 8414 §3.3).
 func (c *VCIClient) AuthorizationServerMetadata(ctx context.Context, as string) (*oid4vci.AuthorizationServerMetadata, error) {
-	u, err := oid4vci.WellKnownURL(as, oid4vci.WellKnownAuthorizationServer)
+	return wellKnownMetadata(ctx, c, as, oid4vci.WellKnownAuthorizationServer, "authorization server",
+		func(m *oid4vci.AuthorizationServerMetadata) string { return m.Issuer })
+}
+
+// wellKnownMetadata fetches the metadata of id, what names it, at its
+// well-known path, and checks that the metadata names id as its own
+// (OpenID4VCI §12.2.3, RFC 8414 §3.3); self reads that name.
+func wellKnownMetadata[M any](ctx context.Context, c *VCIClient, id, wellKnown, what string, self func(*M) string) (*M, error) {
+	u, err := oid4vci.WellKnownURL(id, wellKnown)
 	if err != nil {
-		return nil, fmt.Errorf("authorization server: %w", err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
-	var m oid4vci.AuthorizationServerMetadata
+	var m M
 	if err := c.send(ctx, http.MethodGet, u, "", "", nil, &m); err != nil {
-		return nil, fmt.Errorf("authorization server metadata: %w", err)
+		return nil, fmt.Errorf("%s metadata: %w", what, err)
 	}
-	if m.Issuer != as {
-		return nil, fmt.Errorf("authorization server metadata: it is %q's, not %q's", m.Issuer, as)
+	if got := self(&m); got != id {
+		return nil, fmt.Errorf("%s metadata: it is %q's, not %q's", what, got, id)
 	}
 	return &m, nil
 }

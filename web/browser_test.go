@@ -751,6 +751,18 @@ func TestBrowser_Language(t *testing.T) {
 	run(t, ctx, "back to English", setSelect("#lang", "en"))
 }
 
+// signIn opens the institution page at base and signs in with the account
+// token, until the claims form shows.
+func signIn(base, token string) []chromedp.Action[chromedp.Void] {
+	return []chromedp.Action[chromedp.Void]{
+		chromedp.Navigate(base + "/institution"),
+		chromedp.WaitVisible(chromedp.CSS("#token")),
+		chromedp.SetValue(chromedp.CSS("#token"), token),
+		chromedp.Click(chromedp.CSS("#token-form button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS("#claim-holderName")),
+	}
+}
+
 // setSelect chooses value in a <select> as a user would (firing change).
 func setSelect(sel, value string) chromedp.Action[chromedp.Void] {
 	return chromedp.Evaluate[chromedp.Void](`(() => { const s = document.querySelector(` + jsString(sel) + `); s.value = ` + jsString(value) +
@@ -763,12 +775,7 @@ func setSelect(sel, value string) chromedp.Action[chromedp.Void] {
 func TestBrowser_Institution(t *testing.T) {
 	ctx := tab(t) // first: without chromium, skip before making the fixture
 	f := getFixture(t)
-	run(t, ctx, "sign in",
-		chromedp.Navigate(f.url+"/institution"),
-		chromedp.WaitVisible(chromedp.CSS("#token")),
-		chromedp.SetValue(chromedp.CSS("#token"), f.uni.Token),
-		chromedp.Click(chromedp.CSS("#token-form button[type=submit]")),
-		chromedp.WaitVisible(chromedp.CSS("#claim-holderName")))
+	run(t, ctx, "sign in", signIn(f.url, f.uni.Token)...)
 	// The page is open at 127.0.0.1 and the node has no --public-url: it
 	// warns that offers will point where no phone can reach.
 	if m := text(t, ctx, "#reach-msg .msg.warning"); !strings.Contains(m, "This page is open at "+f.url+", a loopback address") || !strings.Contains(m, "--public-url http://") {
@@ -839,12 +846,7 @@ func TestBrowser_InstitutionReachableNoWarning(t *testing.T) {
 		t.Fatal(err)
 	}
 	base := "http://" + lanHost + ":" + u.Port()
-	run(t, ctx, "sign in",
-		chromedp.Navigate(base+"/institution"),
-		chromedp.WaitVisible(chromedp.CSS("#token")),
-		chromedp.SetValue(chromedp.CSS("#token"), f.uni.Token),
-		chromedp.Click(chromedp.CSS("#token-form button[type=submit]")),
-		chromedp.WaitVisible(chromedp.CSS("#claim-holderName")))
+	run(t, ctx, "sign in", signIn(base, f.uni.Token)...)
 	actions := []chromedp.Action[chromedp.Void]{chromedp.SetValue(chromedp.CSS("#claim-awardedDate"), "2026-06-30")}
 	for k, v := range map[string]string{"holderName": "Eve Lin", "degree": "Master of Science", "fieldOfStudy": "Physics",
 		"institution": "Example University", "diplomaNumber": "EU-2026-0078"} {
@@ -896,16 +898,11 @@ func TestBrowser_PresentationRequest(t *testing.T) {
 	// The university offers the diploma on its institution page; the
 	// wallet collects it with the PIN the page shows, and the page sees it
 	// collected.
-	run(t, ctx, "the university's page",
-		chromedp.Navigate(f.url+"/institution"),
-		chromedp.WaitVisible(chromedp.CSS("#token")),
-		chromedp.SetValue(chromedp.CSS("#token"), f.uni.Token),
-		chromedp.Click(chromedp.CSS("#token-form button[type=submit]")),
-		chromedp.WaitVisible(chromedp.CSS("#claim-holderName")),
+	run(t, ctx, "the university's page", append(signIn(f.url, f.uni.Token),
 		chromedp.Evaluate[chromedp.Void](`(() => { const s = document.getElementById("instance");
 			s.value = Array.from(s.options).find(o => o.text.startsWith("diploma-wallet ")).value;
 			s.dispatchEvent(new Event("change")); })()`),
-		chromedp.WaitVisible(chromedp.CSS(`#claims-fields[data-instance="diploma-wallet"] #claim-holderName`)))
+		chromedp.WaitVisible(chromedp.CSS(`#claims-fields[data-instance="diploma-wallet"] #claim-holderName`)))...)
 	var fill []chromedp.Action[chromedp.Void]
 	for k, v := range map[string]string{"holderName": "Erin Sun", "degree": "Doctor of Philosophy", "fieldOfStudy": "Chemistry",
 		"institution": "Example University", "awardedDate": "2026-05-20", "diplomaNumber": "EU-2026-0099"} {

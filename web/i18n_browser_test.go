@@ -2,8 +2,6 @@ package web_test
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"os/exec"
 	"regexp"
 	"strings"
@@ -11,25 +9,16 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/weidgo/weid/credential"
+	"github.com/weidgo/weid/internal/credtest"
 )
 
 // tampered is jwt with its payload changed (the degree raised) and the
 // issuer's signature kept: a forgery the proof check must catch.
 func tampered(t *testing.T, jwt string) string {
 	t.Helper()
-	parts := strings.Split(jwt, ".")
-	raw, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(raw, &m); err != nil {
-		t.Fatal(err)
-	}
-	m["credentialSubject"].(map[string]any)["degree"] = "Master of Engineering"
-	raw, _ = json.Marshal(m)
-	parts[1] = base64.RawURLEncoding.EncodeToString(raw)
-	return strings.Join(parts, ".")
+	return credtest.Tampered(t, jwt, func(m map[string]any) {
+		m["credentialSubject"].(map[string]any)["degree"] = "Master of Engineering"
+	})
 }
 
 // verifyIn verifies cred on /verify in the language lang and waits for

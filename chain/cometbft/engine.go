@@ -108,8 +108,7 @@ type Engine struct {
 
 	mu       sync.Mutex
 	txs      map[string]*waiting // this node's submissions not yet committed or rejected, by tx hash
-	rejected map[string]error    // recent rejections of submissions nobody waits for any more, bounded
-	rejOrder []string
+	rejected chain.Rejections    // recent rejections of submissions nobody waits for any more
 	closed   bool
 }
 
@@ -120,10 +119,6 @@ type waiting struct {
 	key    cmttypes.TxKey    // the mempool's key of the transaction
 	inPool bool              // CheckTx added it to the mempool: from now on, absent from it means dropped
 }
-
-// maxRemembered bounds the node-local record of recent rejections that
-// GET /v1/txs/{hash} reports.
-const maxRemembered = 100_000
 
 // Start verifies the ledger's state against its blocks (unless
 // cfg.SkipStateCheck), then starts the CometBFT node of cfg.Home on top of
@@ -215,7 +210,7 @@ func Start(cfg Config) (*Engine, error) {
 // gives it one.
 func newEngine(app *App, readyWait, commitWait time.Duration) *Engine {
 	e := &Engine{app: app, readyWait: readyWait, commitWait: commitWait, stop: make(chan struct{}), kick: make(chan struct{}, 1),
-		txs: map[string]*waiting{}, rejected: map[string]error{}}
+		txs: map[string]*waiting{}}
 	if e.readyWait <= 0 {
 		e.readyWait = DefaultReadyWait
 	}
@@ -550,14 +545,14 @@ func (e *Engine) SubmitAsync(c *chain.Checked) error {
 
 // Status implements chain.Engine for the transactions submitted to this
 // node: pending until committed, rejected or dropped; rejected (with the
-// reason) for the last maxRemembered rejections nobody waited for.
+// reason) for the last chain.MaxRejections rejections nobody waited for.
 func (e *Engine) Status(hash string) (string, error, bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.txs[hash] != nil {
 		return "pending", nil, true
 	}
-	if err, ok := e.rejected[hash]; ok {
+	if err := e.rejected.Reason(hash); err != nil {
 		return "rejected", err, true
 	}
 	return "", nil, false
@@ -601,17 +596,8 @@ func (e *Engine) settle(hash string, w *waiting, r chain.Result) {
 		return
 	}
 	if r.Err != nil {
-		e.remember(hash, r.Err)
+		e.rejected.Add(hash, r.Err)
 	}
-}
-
-func (e *Engine) remember(hash string, err error) {
-	if len(e.rejOrder) >= maxRemembered {
-		delete(e.rejected, e.rejOrder[0])
-		e.rejOrder = e.rejOrder[1:]
-	}
-	e.rejected[hash] = err
-	e.rejOrder = append(e.rejOrder, hash)
 }
 
 // sweeper runs sweep after each committed block and every sweepPeriod.

@@ -7,6 +7,7 @@ package ledgertest
 
 import (
 	"encoding/json"
+	"net/http"
 	"testing"
 	"time"
 
@@ -155,6 +156,17 @@ func (e *Ledger) MustGenesis(t testing.TB, txs ...*chain.Tx) {
 	}
 }
 
+// Registry is a new registry with the transaction types the register
+// functions add, in order (weid.Register among them: Genesis creates the
+// admin's did:weid, and signers resolve through it).
+func Registry(register ...func(*chain.Registry)) *chain.Registry {
+	reg := chain.NewRegistry()
+	for _, r := range register {
+		r(reg)
+	}
+	return reg
+}
+
 // Genesis opens a ledger over reg whose first block is at now and commits
 // its genesis as node.Open does: a new Ed25519 admin's did.create, then
 // chain.init naming the admin and the node key, then the transactions
@@ -188,6 +200,18 @@ func (e *Ledger) Must(t testing.TB, tx *chain.Tx) string {
 		t.Fatalf("%s: %v", tx.Type, err)
 	}
 	return tx.Hash()
+}
+
+// FirstWins commits first and second in one block and fails the test
+// unless the first succeeds and the second, claiming what the first
+// claimed, is refused with 409 code.
+func (e *Ledger) FirstWins(t testing.TB, code string, first, second *chain.Tx) {
+	t.Helper()
+	errs := e.Commit(t, first, second)
+	if errs[0] != nil {
+		t.Fatalf("the first %s: %v", first.Type, errs[0])
+	}
+	WantErr(t, errs[1], http.StatusConflict, code)
 }
 
 // User registers a new did:weid with a key of type kt.

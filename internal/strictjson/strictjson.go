@@ -1,7 +1,8 @@
 // Package strictjson decodes JSON the way an identity product must read
 // what strangers send: one value, unique member names, exact numbers and
 // bounded nesting and lengths. It also encodes JSON the way weid signs and
-// serves it (Marshal: no HTML escaping).
+// serves it (Marshal: no HTML escaping), and escapes a string's special
+// bytes for the hand-written encoders (AppendEscape).
 package strictjson
 
 import (
@@ -18,6 +19,41 @@ import (
 // object.
 type Limits struct {
 	Depth, Array, Members int
+}
+
+// Allows reports whether v is a value as a strict decode with l gives
+// it: made only of map[string]any, []any, string, json.Number, bool and
+// nil, with objects and arrays nested fewer than l.Depth deep (v itself at
+// depth 0) and none longer than l.Array elements or l.Members members. A
+// value decoded elsewhere (under other limits) may be used as this
+// package's decoding under l when it does.
+func (l Limits) Allows(v any) bool { return l.allows(v, 0) }
+
+func (l Limits) allows(v any, depth int) bool {
+	switch v := v.(type) {
+	case map[string]any:
+		if depth >= l.Depth || len(v) > l.Members {
+			return false
+		}
+		for _, e := range v {
+			if !l.allows(e, depth+1) {
+				return false
+			}
+		}
+	case []any:
+		if depth >= l.Depth || len(v) > l.Array {
+			return false
+		}
+		for _, e := range v {
+			if !l.allows(e, depth+1) {
+				return false
+			}
+		}
+	case string, json.Number, bool, nil:
+	default:
+		return false // not a strictly decoded value
+	}
+	return true
 }
 
 // DecodeObject strictly decodes b as one JSON object: unique member names

@@ -319,9 +319,10 @@
     0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
     0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2]);
 
-  // sha256js is FIPS 180-4 SHA-256 in plain JavaScript, for pages served
-  // over plain http on a LAN address, where crypto.subtle is missing.
-  weid.sha256js = function (msg) {
+  // pad64 is msg padded as SHA-256 and SM3 both pad it (FIPS 180-4 §5.1.1,
+  // GB/T 32905-2016 §5.2): a 1 bit, zeros, and the length in bits as a
+  // big-endian 64-bit number, to a whole number of 64-byte blocks.
+  function pad64(msg) {
     const len = msg.length;
     const padded = new Uint8Array(((len + 9 + 63) >> 6) << 6);
     padded.set(msg);
@@ -329,6 +330,14 @@
     const dv = new DataView(padded.buffer);
     dv.setUint32(padded.length - 8, Math.floor(len / 0x20000000));
     dv.setUint32(padded.length - 4, (len << 3) >>> 0);
+    return padded;
+  }
+
+  // sha256js is FIPS 180-4 SHA-256 in plain JavaScript, for pages served
+  // over plain http on a LAN address, where crypto.subtle is missing.
+  weid.sha256js = function (msg) {
+    const padded = pad64(msg);
+    const dv = new DataView(padded.buffer);
     const H = new Uint32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
     const W = new Uint32Array(64);
     const rotr = (x, n) => (x >>> n) | (x << (32 - n));
@@ -372,13 +381,8 @@
   // 国密 chain's hash, which no browser provides. Padding is SHA-256's; 64
   // rounds over 68 + 64 expanded words; a test checks it against Go's SM3.
   weid.sm3js = function (msg) {
-    const len = msg.length;
-    const padded = new Uint8Array(((len + 9 + 63) >> 6) << 6);
-    padded.set(msg);
-    padded[len] = 0x80;
+    const padded = pad64(msg);
     const dv = new DataView(padded.buffer);
-    dv.setUint32(padded.length - 8, Math.floor(len / 0x20000000));
-    dv.setUint32(padded.length - 4, (len << 3) >>> 0);
     const V = new Uint32Array([0x7380166f, 0x4914b2b9, 0x172442d7, 0xda8a0600, 0xa96f30bc, 0x163138aa, 0xe38dee4d, 0xb0fb0e4e]);
     const W = new Uint32Array(68);
     const rotl = (x, n) => (n %= 32, n ? (x << n) | (x >>> (32 - n)) : x);
