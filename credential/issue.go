@@ -103,11 +103,36 @@ func IssueJWT(s Signer, cred json.RawMessage, now time.Time, opts IssueOptions) 
 }
 
 // issuable checks a parsed credential for what Parse does not, before any
-// securing mechanism signs it: the relatedResource digests of resources
-// weid has must match them (VC Data Model 2.0 §5.3), or the credential
-// would never verify.
+// securing mechanism signs it: the undefined-terms context, when named,
+// is the last value of @context (VC Data Model 2.0 §5.2), and the
+// relatedResource digests of resources weid has must match them (§5.3),
+// or the credential would never verify.
 func issuable(c *Credential) error {
+	if err := undefinedTermsLast(c.Doc["@context"]); err != nil {
+		return err
+	}
 	return checkRelatedDigests(c)
+}
+
+// undefinedTermsLast refuses an @context that names the undefined-terms
+// context anywhere but last. VC Data Model 2.0 §5.2: a conforming
+// document that uses terms its contexts do not define "MUST include the
+// https://www.w3.org/ns/credentials/undefined-terms/v2 as the last value
+// in the @context property"; naming it is how a credential declares such
+// terms, so one that names it elsewhere is refused at issuance rather
+// than signed in a form the Recommendation does not read. Verification
+// does not apply the rule: what was signed is judged by its proof.
+func undefinedTermsLast(ctx any) error {
+	list, ok := ctx.([]any)
+	if !ok {
+		return nil
+	}
+	for i, v := range list {
+		if v == ContextUndefinedTerms && i != len(list)-1 {
+			return fmt.Errorf("%w: @context names %q as value %d of %d; VC Data Model 2.0 §5.2 has it as the last value", ErrInvalid, ContextUndefinedTerms, i+1, len(list))
+		}
+	}
+	return nil
 }
 
 // check reports a signer that could not produce a credential that

@@ -133,6 +133,47 @@ func TestUndefinedTermsRefusedAtIssuance(t *testing.T) {
 	wantErr("vc+jwt", err)
 }
 
+// TestUndefinedTermsContextNotLast: VC Data Model 2.0 §5.2 has the
+// undefined-terms context as the last value of @context; every mechanism
+// refuses to issue a credential that names it before another context,
+// with a 400 saying where it stands, and issues the same credential with
+// it moved last.
+func TestUndefinedTermsContextNotLast(t *testing.T) {
+	iss := newKeyIssuer(t)
+	inline := map[string]any{"ex": "https://example.org/vocab#"}
+	with := func(ctx ...any) json.RawMessage {
+		m := mustObject(t, undefinedTermsCredential(t, iss.did))
+		m["@context"] = ctx
+		b, err := json.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	notLast, last := with(ContextV2, ContextUndefinedTerms, inline), with(ContextV2, inline, ContextUndefinedTerms)
+	issue := map[string]func(json.RawMessage) error{
+		"vc+jwt": func(doc json.RawMessage) error {
+			_, err := IssueJWT(iss.signer(), doc, time.Now(), IssueOptions{})
+			return err
+		},
+	}
+	for _, suite := range []string{CryptosuiteEdDSARDFC2022, CryptosuiteEdDSAJCS2022} {
+		issue[suite] = func(doc json.RawMessage) error {
+			_, err := SignDataIntegrity(iss.signer(), doc, suite, time.Time{})
+			return err
+		}
+	}
+	for mech, f := range issue {
+		err := f(notLast)
+		if e, ok := errs.As(err); !ok || e.Status != 400 || e.Code != "credential.invalid" || !strings.Contains(err.Error(), "value 2 of 3") || !strings.Contains(err.Error(), "§5.2") {
+			t.Errorf("%s, undefined-terms second of three: %v, want a 400 credential.invalid saying where it stands", mech, err)
+		}
+		if err := f(last); err != nil {
+			t.Errorf("%s, undefined-terms last: %v", mech, err)
+		}
+	}
+}
+
 // TestUndefinedTermsVerifiedWithWarning: a vc+jwt or eddsa-jcs-2022
 // credential issued under the drafts' reading (v2 only, undefined terms)
 // still verifies — its signature covers its JSON, not a JSON-LD reading
