@@ -141,6 +141,8 @@ func ErrorCode(err error) string {
 		return "invalidPublicKeyType"
 	case errors.Is(err, ErrDeactivated):
 		return "deactivated"
+	case errors.Is(err, ErrRepresentationNotSupported):
+		return "representationNotSupported"
 	}
 	return "internalError"
 }

@@ -213,7 +213,7 @@ func TestAPI_DIDLifecycleOverHTTP(t *testing.T) {
 	}
 	// Percent-encoded in one segment, as DID Resolution allows.
 	r := tn.do(t, "GET", "/1.0/identifiers/"+url.QueryEscape(d), "", nil)
-	if r.status != 200 || r.ctype != "application/did-resolution+json" {
+	if r.status != 200 || r.ctype != did.MediaResolution {
 		t.Fatalf("resolve encoded: %d %s %s", r.status, r.ctype, r.body)
 	}
 	svc := did.Service{ID: d + "#home", Type: "LinkedDomains", ServiceEndpoint: json.RawMessage(`"https://alice.example/?a=<b>&c"`)}
@@ -247,6 +247,11 @@ func TestAPI_DIDLifecycleOverHTTP(t *testing.T) {
 	_ = json.Unmarshal(r.body, &gone)
 	if r.status != http.StatusGone || !gone.DocumentMetadata.Deactivated || len(gone.Document.VerificationMethod) != 0 {
 		t.Fatalf("deactivated: %d %s", r.status, r.body)
+	}
+	// Asked for the document alone, a deactivated DID answers it with 410
+	// (DID Resolution v1.0 §12.1).
+	if r := sendAccept(t, tn.url+"/1.0/identifiers/"+d, did.MediaDIDLD); r.status != http.StatusGone || r.ctype != did.MediaDIDLD || !strings.Contains(string(r.body), `"id":"`+d+`"`) || strings.Contains(string(r.body), "didDocumentMetadata") {
+		t.Fatalf("deactivated, document alone: %d %s %s", r.status, r.ctype, r.body)
 	}
 	// A deactivated DID signs nothing more.
 	again, _ := node.SignTx(tn.n.ChainID, d+"#key-1", k, did.TxAddService, &did.AddServicePayload{DID: d, Service: svc})

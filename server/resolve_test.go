@@ -484,3 +484,83 @@ func encodeURIComponent(s string) string {
 	}
 	return b.String()
 }
+
+// sendAccept sends GET url with an Accept header (none if accept is "").
+func sendAccept(t *testing.T, url, accept string) response {
+	t.Helper()
+	req, err := http.NewRequest("GET", url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if accept != "" {
+		req.Header.Set("Accept", accept)
+	}
+	return send(t, req)
+}
+
+// TestResolve_AcceptNegotiation checks each Accept case of the HTTP(S)
+// binding over HTTP (DID Resolution v1.0 §12.1: application/did-resolution
+// or application/did-url-dereferencing for the whole result, the accept
+// option's media type for the document or the dereferenced resource
+// alone, 406 representationNotSupported for what the resolver cannot
+// answer; RFC 9110 §12.5.1 weights and wildcards; DID Core 1.0 §6.2.1 and
+// §6.3.1 for the document types), the Content-Type of each answer and
+// Vary: Accept. The former type and application/json keep answering the
+// result for clients already deployed (the Go SDK sends no Accept, the web
+// pages application/json).
+func TestResolve_AcceptNegotiation(t *testing.T) {
+	tn := startNode(t)
+	vm := suiteDIDKey + "#" + suiteMultibase
+	cases := []struct {
+		name, id, accept string
+		status           int
+		ctype            string
+		member           string // a member the body has: didResolutionMetadata, didDereferencingMetadata, or for the document alone id
+	}{
+		{"no Accept: the result", suiteDIDKey, "", 200, did.MediaResolution, "didResolutionMetadata"},
+		{"*/*", suiteDIDKey, "*/*", 200, did.MediaResolution, "didResolutionMetadata"},
+		{"application/did-resolution", suiteDIDKey, "application/did-resolution", 200, did.MediaResolution, "didResolutionMetadata"},
+		{"the did:key suite's type", suiteDIDKey, did.MediaResolutionLD, 200, did.MediaResolutionLD, "didResolutionMetadata"},
+		{"weid's former type", suiteDIDKey, "application/did-resolution+json", 200, did.MediaResolutionJSON, "didResolutionMetadata"},
+		{"application/json (the web pages)", suiteDIDKey, "application/json", 200, did.MediaJSON, "didResolutionMetadata"},
+		{"DID Core §6.3.1 document alone", suiteDIDKey, "application/did+ld+json", 200, did.MediaDIDLD, "id"},
+		{"DID Core §6.2.1 document alone", suiteDIDKey, "application/did+json", 200, did.MediaDIDJSON, "id"},
+		{"application/did document alone", suiteDIDKey, "application/did", 200, did.MediaDID, "id"},
+		{"bare JSON-LD: the document alone", suiteDIDKey, "application/ld+json", 200, did.MediaJSONLD, "id"},
+		{"q-values", suiteDIDKey, "application/did+json;q=0.4, application/did-resolution;q=0.8", 200, did.MediaResolution, "didResolutionMetadata"},
+		{"a browser", suiteDIDKey, "text/html,application/xhtml+xml,*/*;q=0.8", 200, did.MediaResolution, "didResolutionMetadata"},
+		{"nothing acceptable: 406", suiteDIDKey, "text/html", 406, "application/problem+json", "didResolutionMetadata"},
+		{"all refused: 406", suiteDIDKey, "*/*;q=0", 406, "application/problem+json", "didResolutionMetadata"},
+		{"DID URL: no Accept", vm, "", 200, did.MediaDereferencing, "didDereferencingMetadata"},
+		{"DID URL: application/did-url-dereferencing", vm, "application/did-url-dereferencing", 200, did.MediaDereferencing, "didDereferencingMetadata"},
+		{"DID URL: the suite's type", vm, did.MediaResolutionLD, 200, did.MediaResolutionLD, "didDereferencingMetadata"},
+		{"DID URL: the resource alone", vm, "application/did+ld+json", 200, did.MediaDIDLD, "id"},
+		{"DID URL: a resolution result is refused", vm, "application/did-resolution", 406, "application/problem+json", "didDereferencingMetadata"},
+		{"errors stay problems whatever the Accept", "did:key:zTjsVPtY", "application/did+json", 400, "application/problem+json", "didResolutionMetadata"},
+		{"proof=true needs a whole result", suiteDIDKey + "?proof=true", "application/did+json", 406, "application/problem+json", "didResolutionMetadata"},
+	}
+	for _, c := range cases {
+		path := "/1.0/identifiers/" + url.PathEscape(c.id)
+		if base, q, ok := strings.Cut(c.id, "?"); ok {
+			path = "/1.0/identifiers/" + url.PathEscape(base) + "?" + q
+		}
+		r := sendAccept(t, tn.url+path, c.accept)
+		var body map[string]json.RawMessage
+		if err := json.Unmarshal(r.body, &body); err != nil || r.status != c.status || r.ctype != c.ctype || body[c.member] == nil {
+			t.Errorf("%s: %d %q %s; want %d %q with %s", c.name, r.status, r.ctype, r.body, c.status, c.ctype, c.member)
+		}
+		if c.member == "id" && (body["didDocument"] != nil || body["didDocumentMetadata"] != nil) {
+			t.Errorf("%s: the document alone has result members: %s", c.name, r.body)
+		}
+		if c.status == 406 {
+			wantProblem(t, c.name, r, 406, "did.representationNotSupported")
+		}
+	}
+	// Caches must key answers on Accept (RFC 9110 §12.5.5).
+	req, _ := http.NewRequest("GET", tn.url+"/1.0/identifiers/"+suiteDIDKey, nil)
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.Header.Get("Vary") != "Accept" {
+		t.Errorf("Vary: %v %v", resp.Header, err)
+	} else {
+		resp.Body.Close()
+	}
+}

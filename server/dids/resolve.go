@@ -1,7 +1,9 @@
 package dids
 
 import (
+	"cmp"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -15,23 +17,22 @@ import (
 	"github.com/weidgo/weid/server/httpx"
 )
 
-// mediaResolution is the media type of a DID Resolution result.
-const mediaResolution = "application/did-resolution+json"
-
 // resolutionStatus maps DID Resolution error codes (DID Resolution §7.1 and
 // the did:key method's, did:key v0.7 §3.1) to HTTP statuses (DID Resolution
-// §8.1 "HTTP(S) Binding": invalidDid 400, notFound 404, methodNotSupported
-// 501; the key and URL errors are bad input too).
+// v1.0 §12.1 "HTTP(S) Binding": invalidDid 400, notFound 404,
+// representationNotSupported 406, methodNotSupported 501; the key and URL
+// errors are bad input too).
 var resolutionStatus = map[string]int{
-	"invalidDid":               400,
-	"invalidDidUrl":            400,
-	"notFound":                 404,
-	"methodNotSupported":       501,
-	"invalidPublicKey":         400,
-	"invalidPublicKeyLength":   400,
-	"invalidPublicKeyType":     400,
-	"unsupportedPublicKeyType": 400,
-	"invalidOptions":           400,
+	"invalidDid":                 400,
+	"invalidDidUrl":              400,
+	"notFound":                   404,
+	"methodNotSupported":         501,
+	"representationNotSupported": 406,
+	"invalidPublicKey":           400,
+	"invalidPublicKeyLength":     400,
+	"invalidPublicKeyType":       400,
+	"unsupportedPublicKeyType":   400,
+	"invalidOptions":             400,
 }
 
 // Resolve implements the DID Resolution HTTP(S) binding: the DID (or DID
@@ -44,18 +45,22 @@ var resolutionStatus = map[string]int{
 // didDocumentMetadata and didResolutionMetadata (didDereferencingMetadata
 // for a DID URL); errors are also problems whose code is "did." and the
 // metadata's error. A deactivated DID answers 410 with its metadata.
+// The Accept header chooses the result or the document (or the content)
+// alone, and the Content-Type (did.Negotiate; DID Resolution v1.0 §12.1).
 // GET /v1/dids/{did} answers the same.
 func (h *Handlers) Resolve(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Add("Vary", "Accept")
 	d, opts, err := resolutionRequest(r)
 	deref := did.IsDIDURL(d)
-	if err != nil {
+	rep, nerr := did.Negotiate(strings.Join(r.Header.Values("Accept"), ","), deref)
+	if err = cmp.Or(err, nerr); err != nil {
 		return resolutionError(w, r, deref, err)
 	}
 	if deref {
-		return h.dereference(w, r, d, opts)
+		return h.dereference(w, r, d, opts, rep)
 	}
 	if r.URL.Query().Get("proof") == "true" {
-		return h.resolveProven(w, r, d, opts)
+		return h.resolveProven(w, r, d, opts, rep)
 	}
 	res, err := h.Node.Resolver.Resolve(r.Context(), d, opts)
 	if err != nil && !errors.Is(err, did.ErrDeactivated) {
@@ -68,31 +73,43 @@ func (h *Handlers) Resolve(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		status = http.StatusGone
 	}
-	return httpx.Body(w, status, mediaResolution, &out)
+	return answer(w, status, rep, &out, out.Document)
+}
+
+// answer writes result, or only its document (its content, for a DID URL)
+// when the client asked for that representation.
+func answer(w http.ResponseWriter, status int, rep did.Representation, result, doc any) error {
+	if !rep.Result {
+		result = doc
+	}
+	return httpx.Body(w, status, rep.MediaType, result)
 }
 
 // resolveProven answers ?proof=true (issue 18): the result read from one
 // view of the state with the proof of the records behind it (or of the
 // DID's absence: 404 with the proof), the block header and its signature
-// or commit (api.ProvenResolution).
-func (h *Handlers) resolveProven(w http.ResponseWriter, r *http.Request, d string, opts did.Options) error {
+// or commit (api.ProvenResolution), which no document alone can carry.
+func (h *Handlers) resolveProven(w http.ResponseWriter, r *http.Request, d string, opts did.Options, rep did.Representation) error {
 	if !opts.VersionTime.IsZero() {
 		return errs.BadRequest("did.invalidOptions", "proof=true takes versionId, not versionTime")
+	}
+	if !rep.Result {
+		return resolutionError(w, r, false, fmt.Errorf("%w: proof=true answers a whole result, not %s", did.ErrRepresentationNotSupported, rep.MediaType))
 	}
 	res, err := h.Node.ResolveProven(r.Context(), d, opts.VersionID)
 	switch {
 	case errors.Is(err, did.ErrNotFound) && res != nil:
-		return httpx.Body(w, http.StatusNotFound, mediaResolution, res)
+		return httpx.Body(w, http.StatusNotFound, rep.MediaType, res)
 	case err != nil:
 		return resolutionError(w, r, false, err)
 	case res.DocumentMetadata.Deactivated:
-		return httpx.Body(w, http.StatusGone, mediaResolution, res)
+		return httpx.Body(w, http.StatusGone, rep.MediaType, res)
 	}
-	return httpx.Body(w, http.StatusOK, mediaResolution, res)
+	return httpx.Body(w, http.StatusOK, rep.MediaType, res)
 }
 
 // dereference answers for a DID URL (DID Resolution §5).
-func (h *Handlers) dereference(w http.ResponseWriter, r *http.Request, d string, opts did.Options) error {
+func (h *Handlers) dereference(w http.ResponseWriter, r *http.Request, d string, opts did.Options, rep did.Representation) error {
 	res, err := h.Node.Resolver.Dereference(r.Context(), d, opts)
 	if err != nil && !(errors.Is(err, did.ErrDeactivated) && res != nil) {
 		return resolutionError(w, r, true, err)
@@ -102,7 +119,7 @@ func (h *Handlers) dereference(w http.ResponseWriter, r *http.Request, d string,
 	if err != nil {
 		status = http.StatusGone
 	}
-	return httpx.Body(w, status, mediaResolution, res)
+	return answer(w, status, rep, res, res.Content)
 }
 
 // resolutionRequest reads the DID and the resolution options.
