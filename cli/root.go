@@ -1,6 +1,8 @@
 // Package cli is the weid command line: cobra commands that parse flags,
-// call the node library or the Go client, and print the result as text or
-// JSON. Errors print as one line on stderr with a non-zero exit.
+// call the node library, the Go client, the wallet or the exchange, and
+// print the result as text or JSON. Each command group is a file
+// (did.go, vc.go, wallet.go, …) whose constructor newRoot adds (root.go).
+// Errors print as one line on stderr with a non-zero exit.
 package cli
 
 import (

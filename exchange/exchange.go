@@ -6,8 +6,8 @@
 //
 // Both sides are here. Service is the data holder's: it issues single-use
 // nonces (Nonce), and for a request (Release) checks, in order, each a
-// named 4xx: the resource is served; the proof of possession (grants.
-// ParseProof: a JWS of typ weid-pop+jwt over method, URL, body hash and
+// named 4xx: the resource is served; the proof of possession
+// (grants.ParseProof: a JWS of typ weid-pop+jwt over method, URL, body hash and
 // nonce, in the spirit of DPoP, RFC 9449 §4) is well-formed and for this
 // request; its signer is the grant's grantee; its signature verifies with an
 // authentication key of the grantee's DID document; the nonce was issued

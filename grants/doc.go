@@ -52,7 +52,8 @@
 // data holder issued, iat and exp at most MaxProofLifetime apart), Encrypt
 // and Decrypt the response (compact JWE, ECDH-ES + A256GCM: to X25519 for an
 // Ed25519 key, converted by the birational map of RFC 7748 §4.1, or to the
-// P-256 key itself), and Provider is where the data comes from (DirProvider,
+// P-256 key itself; to an SM2 key, SM2-PKE + SM4GCM, jwe_sm2.go), and
+// Provider is where the data comes from (DirProvider,
 // HTTPProvider). The response is encrypted to the very key that signed the
 // proof: the grantee has just shown it holds its secret, and a did:weid
 // document needs no extra keyAgreement method for it.

@@ -1,6 +1,15 @@
 // Package node wires a weid node together: the ledger and its transaction
-// types, the consensus engine, the keystore and the DID resolver. It creates
-// the genesis block on first start.
+// types (NewRegistry), the consensus engine, the keystore and the DID
+// resolver. It creates the genesis block on first start.
+//
+// It is also the facade the HTTP handlers (server/…) call: domain
+// operations, one file per area (custody.go for custodial DIDs,
+// governance.go, schemas.go, evidence.go, grants.go, credentials.go and
+// issuance.go, status.go, ledger.go, events.go, accounts.go), and one write
+// path for every
+// transaction an endpoint takes, client-signed or custodial (Write,
+// write.go). The OpenID4VCI issuer's and OpenID4VP verifier's stores and
+// backends are implemented here (oid4vci.go, oid4vp.go).
 package node
 
 import (

@@ -1,6 +1,6 @@
 // Package oid4vci holds the protocol objects of OpenID for Verifiable
-// Credential Issuance 1.0 (OID4VCI) that weid's issuer and its CLI wallet
-// exchange: credential offers and their deep links (§4.1), the
+// Credential Issuance 1.0 (OID4VCI) that weid's issuer and the wallet
+// (package wallet) exchange: credential offers and their deep links (§4.1), the
 // pre-authorized code grant's token request and response (§6), the nonce
 // endpoint (§7), the credential request and response (§8) with JWT key
 // proofs (Appendix F.1), credential issuer metadata (§12.2) and the
@@ -14,7 +14,7 @@
 // the sweeper, as a service over a Store of records and a Backend that
 // issues (both implemented by the node, node/oid4vci.go), testable without
 // HTTP. server/oid4vci routes and encodes its endpoints; the wallet
-// (client/oid4vci.go) runs the flow from the other side.
+// (wallet/vci.go, weid wallet receive) runs the flow from the other side.
 package oid4vci
 
 import (

@@ -1,6 +1,6 @@
 // Package oid4vp holds the protocol objects of OpenID for Verifiable
-// Presentations 1.0 (OID4VP) that weid's verifier and its CLI wallet
-// exchange: the Digital Credentials Query Language (§6) and the claims path
+// Presentations 1.0 (OID4VP) that weid's verifier and the wallet (package
+// wallet) exchange: the Digital Credentials Query Language (§6) and the claims path
 // pointers it uses (§7), with a matcher that tells whether a credential
 // answers a query; DIF Presentation Exchange 2.0 presentation definitions,
 // which older wallets still send and receive, translated to DCQL; signed
@@ -12,10 +12,10 @@
 // Verifier is weid's verifier as a service, without HTTP (verifier.go,
 // answer.go, verdict.go): it makes requests for an account's DID, serves
 // their request objects, and verifies and records the wallets' answers,
-// keeping the requests in a Store and verifying presentations through a
-// Checker, both of which the node provides (node/oid4vp.go); server/oid4vp
-// routes and encodes. The wallet (client/oid4vp.go, weid wallet present)
-// answers.
+// keeping the requests in a Store, signing with Keys and verifying
+// presentations through a Checker, all three of which the node provides
+// (node/oid4vp.go); server/oid4vp routes and encodes. The wallet
+// (wallet/vp.go, weid wallet present) answers.
 package oid4vp
 
 import (

@@ -14,7 +14,7 @@
 // claims.
 //
 // Only "_sd_alg": "sha-256" is supported, and only the signature
-// algorithms of package jose (EdDSA, ES256, ES256K). Holder keys are
+// algorithms of package jose (EdDSA, ES256, ES256K, SM2). Holder keys are
 // bound only as "cnf": {"jwk": …}. Every input is parsed strictly and
 // bounded (MaxBytes, MaxDisclosures); failures a caller must be told about
 // are *errs.Error values with codes "sdjwt.*".

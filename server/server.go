@@ -1,6 +1,9 @@
-// Package server is weid's HTTP API: a chi router whose handlers decode a
-// request, call the node, and render the result or an RFC 9457 problem.
-// routes.go shows the whole API at a glance; openapi.json documents it.
+// Package server is weid's HTTP API: a chi router, its middleware and the
+// routes of every area of the API. routes.go shows the whole API at a
+// glance (one function per group of paths); openapi.json documents it. The
+// handlers live in one package per area (server/dids, server/governance,
+// server/credentials, …): each decodes a request, calls the node, and
+// returns its error, which server/httpx renders as an RFC 9457 problem.
 package server
 
 import (

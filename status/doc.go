@@ -41,7 +41,8 @@
 // Bit i of a list is bit i mod 32768 of chunk i / 32768, counted from the
 // most significant bit of the chunk's first byte, as in the encodedList.
 //
-// A Checker plugs into credential verification with an adapter such as
+// A Checker plugs into credential verification through an adapter,
+// credential.StatusLists (credential/proven.go), which in essence is
 //
 //	func (a adapter) CheckStatus(st chain.Reader, issuer string, e map[string]any) (credential.StatusOutcome, error) {
 //		o, err := a.c.Check(st, issuer, e)
@@ -49,5 +50,5 @@
 //	}
 //
 // (this package does not import credential, so that credential may import
-// it).
+// it; the node fills credential.Verifier's status source the same way).
 package status

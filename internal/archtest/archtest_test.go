@@ -1,8 +1,3 @@
-// Package archtest keeps the arrows of weid's architecture pointing down:
-// its test reads the import graph (go list) and fails when a package
-// imports what its layer may not, and it checks that docs/architecture.md
-// shows exactly these rules (go test ./internal/archtest -update rewrites
-// that part of the page).
 package archtest
 
 import (

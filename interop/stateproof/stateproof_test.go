@@ -1,6 +1,3 @@
-// Package stateproof checks weid's state proofs with a second verifier
-// written from the documented format alone (verify.py, Python's hashlib),
-// issue 18 item 4. Skipped when python3 is absent.
 package stateproof
 
 import (
