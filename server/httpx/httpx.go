@@ -1,7 +1,10 @@
 // Package httpx is what every handler package of the API shares: handlers
 // that return their error (HandlerFunc) and the one adapter that renders it
-// as an RFC 9457 problem (Handle, Error), strict request decoding, JSON
-// responses, and the small readers of paths, queries and bearer tokens.
+// as an RFC 9457 problem (Handle, Error), strict request decoding (Decode,
+// DecodeWrite), JSON responses, the small readers of paths, queries and
+// bearer tokens (Account), ledger writes through node.Write (Write,
+// write.go), OAuth error responses (OAuth, oauth.go) and QR images (QR,
+// qr.go).
 //
 // A handler reads the request, calls the node, and returns
 // httpx.JSON(w, status, result) or an error; it never writes an error

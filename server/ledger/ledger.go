@@ -2,8 +2,9 @@
 // /v1/status), any signed transaction (POST /v1/txs), a transaction with
 // its block header and RFC 6962 inclusion proof, or its state while
 // pending or rejected (GET /v1/txs/{hash}), blocks (GET /v1/blocks,
-// /v1/blocks/{height}) and, under the cometbft engine, the consensus
-// commit that signs a block's app hash (GET /v1/blocks/{height}/commit).
+// /v1/blocks/{height}), under the cometbft engine the consensus commit
+// that signs a block's app hash (GET /v1/blocks/{height}/commit), and
+// proofs of state keys at the head (GET /v1/state/proof).
 package ledger
 
 import (
