@@ -1,9 +1,6 @@
-// Package server is weid's HTTP API: a chi router, its middleware and the
-// routes of every area of the API. routes.go shows the whole API at a
-// glance (one function per group of paths); openapi.json documents it. The
-// handlers live in one package per area (server/dids, server/governance,
-// server/credentials, …): each decodes a request, calls the node, and
-// returns its error, which server/httpx renders as an RFC 9457 problem.
+// Package server is weid's HTTP API: the chi router, its middleware, and
+// routes.go, the whole API at a glance, mounting the handlers of server/<area>
+// (decode, call the node, return the error httpx renders); openapi.json.
 package server
 
 import (

@@ -1,10 +1,7 @@
-// Package httpx is what every handler package of the API shares: handlers
-// that return their error (HandlerFunc) and the one adapter that renders it
-// as an RFC 9457 problem (Handle, Error), strict request decoding (Decode,
-// DecodeWrite), JSON responses, the small readers of paths, queries and
-// bearer tokens (Account), ledger writes through node.Write (Write,
-// write.go), OAuth error responses (OAuth, oauth.go) and QR images (QR,
-// qr.go).
+// Package httpx is what every handler package of the API shares: HandlerFunc
+// and the one adapter that renders its error as an RFC 9457 problem (Handle),
+// strict decoding (Decode, DecodeWrite), JSON replies, the token's Account,
+// ledger writes (Write: node.Write), OAuth error responses and QR images.
 //
 // A handler reads the request, calls the node, and returns
 // httpx.JSON(w, status, result) or an error; it never writes an error

@@ -1,10 +1,9 @@
 // Package ledger serves the ledger itself: the chain's status (GET
-// /v1/status), any signed transaction (POST /v1/txs), a transaction with
-// its block header and RFC 6962 inclusion proof, or its state while
-// pending or rejected (GET /v1/txs/{hash}), blocks (GET /v1/blocks,
-// /v1/blocks/{height}), under the cometbft engine the consensus commit
-// that signs a block's app hash (GET /v1/blocks/{height}/commit), and
-// proofs of state keys at the head (GET /v1/state/proof).
+// /v1/status), any signed transaction (POST /v1/txs), a transaction with its
+// header and RFC 6962 inclusion proof, or its state while pending or rejected
+// (GET /v1/txs/{hash}), blocks (GET /v1/blocks, /v1/blocks/{height}), the
+// cometbft engine's commit that signs a block's app hash (GET
+// /v1/blocks/{height}/commit) and state proofs at the head (/v1/state/proof).
 package ledger
 
 import (
