@@ -1,9 +1,9 @@
 // Package client is the Go SDK of weid's HTTP API. The CLI and the tests use
-// it; applications can too. It imports only api, txn, did, jose and keys
-// (internal/archtest), so an application links no ledger, store or
-// CometBFT. Transactions are signed by the caller (txn.New or txn.Tx.Sign):
-// keys never travel to the node, except in the custodial calls that name an
-// account token.
+// it; applications can too. Of weid's packages it imports api, txn and did
+// (internal/archtest allows jose and keys too), so an application links no
+// ledger, store or CometBFT. Transactions are signed by the caller (txn.New
+// or txn.Tx.Sign): keys never travel to the node, except in the custodial
+// calls that name an account token.
 package client
 
 import (
