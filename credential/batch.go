@@ -84,11 +84,11 @@ func (m *memo) parseDIDURL(s string) (did.DIDURL, error) {
 	return u, nil
 }
 
-// publicKeyOf is publicKeyOf, remembered by publicKeyMultibase when m is
+// publicKeyOf is vm.PublicKey, remembered by publicKeyMultibase when m is
 // not nil.
 func (m *memo) publicKeyOf(vm *did.VerificationMethod) (keys.PublicKey, error) {
 	if m == nil || vm.PublicKeyMultibase == "" {
-		return publicKeyOf(vm)
+		return vm.PublicKey()
 	}
 	m.mu.RLock()
 	pk, ok := m.pubs[vm.PublicKeyMultibase]
@@ -96,7 +96,7 @@ func (m *memo) publicKeyOf(vm *did.VerificationMethod) (keys.PublicKey, error) {
 	if ok {
 		return pk, nil
 	}
-	pk, err := publicKeyOf(vm)
+	pk, err := vm.PublicKey()
 	if err != nil {
 		return pk, err
 	}
