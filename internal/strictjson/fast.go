@@ -175,6 +175,7 @@ func (d *fastDecoder) object(depth int) (any, bool) {
 	// refuses a duplicate name.
 	base := len(d.members)
 	for {
+		d.space() // after '{' again, or after ','
 		if d.i >= len(d.s) || d.s[d.i] != '"' {
 			return nil, false
 		}
@@ -196,16 +197,11 @@ func (d *fastDecoder) object(depth int) (any, bool) {
 			return nil, false
 		}
 		d.members = append(d.members, member{k, v})
-		d.space()
-		if d.i >= len(d.s) {
+		end, ok := d.separator('}')
+		if !ok {
 			return nil, false
 		}
-		switch d.s[d.i] {
-		case ',':
-			d.i++
-			d.space()
-		case '}':
-			d.i++
+		if end {
 			ms := d.members[base:]
 			obj := make(map[string]any, len(ms))
 			for _, m := range ms {
@@ -217,10 +213,21 @@ func (d *fastDecoder) object(depth int) (any, bool) {
 			clear(ms)
 			d.members = d.members[:base]
 			return obj, true
-		default:
-			return nil, false
 		}
 	}
+}
+
+// separator reads what follows a member or an element (RFC 8259 §4, §5):
+// white space, then a comma (end false) or close, the end of the object or
+// array (end true). Anything else is not JSON (ok false).
+func (d *fastDecoder) separator(close byte) (end, ok bool) {
+	d.space()
+	if d.i >= len(d.s) {
+		return false, false
+	}
+	c := d.s[d.i]
+	d.i++
+	return c == close, c == close || c == ','
 }
 
 func (d *fastDecoder) array(depth int) (any, bool) {
@@ -237,28 +244,22 @@ func (d *fastDecoder) array(depth int) (any, bool) {
 		if len(d.stack)-base >= d.lim.Array {
 			return nil, false
 		}
+		d.space() // after '[' again, or after ','
 		v, ok := d.value(depth + 1)
 		if !ok {
 			return nil, false
 		}
 		d.stack = append(d.stack, v)
-		d.space()
-		if d.i >= len(d.s) {
+		end, ok := d.separator(']')
+		if !ok {
 			return nil, false
 		}
-		switch d.s[d.i] {
-		case ',':
-			d.i++
-			d.space()
-		case ']':
-			d.i++
+		if end {
 			arr := make([]any, len(d.stack)-base)
 			copy(arr, d.stack[base:])
 			clear(d.stack[base:])
 			d.stack = d.stack[:base]
 			return arr, true
-		default:
-			return nil, false
 		}
 	}
 }
