@@ -6,6 +6,23 @@ import (
 	"fmt"
 )
 
+// signedByNodeKey checks block b's hash and signature under suite and that
+// its proposer is the node key of the chain.init record of l, which it
+// returns.
+func signedByNodeKey(l *Ledger, suite *Suite, b *Block) (*InitPayload, error) {
+	if err := suite.VerifyBlock(b); err != nil {
+		return nil, err
+	}
+	init, err := InitRecord(l)
+	if err != nil {
+		return nil, err
+	}
+	if b.Header.Proposer != init.NodeKey {
+		return nil, fmt.Errorf("block %d: proposer %s is not the chain's node key %s", b.Header.Height, b.Header.Proposer, init.NodeKey)
+	}
+	return init, nil
+}
+
 // auditFromBase audits a ledger that joined by state sync (Base > 0): it
 // has the genesis block, then the blocks from its base height on, and the
 // state from the snapshot on. Without the blocks in between the state
@@ -33,15 +50,9 @@ func (l *Ledger) auditFromBase() (*AuditReport, error) {
 	if err != nil {
 		return nil, fmt.Errorf("block 0: %w", err)
 	}
-	if err := suite.VerifyBlock(g); err != nil {
-		return nil, err
-	}
-	init, err := InitRecord(l)
+	init, err := signedByNodeKey(l, suite, g)
 	if err != nil {
 		return nil, err
-	}
-	if g.Header.Proposer != init.NodeKey {
-		return nil, fmt.Errorf("block 0: proposer %s is not the chain's node key %s", g.Header.Proposer, init.NodeKey)
 	}
 	rep := &AuditReport{ChainID: g.Header.ChainID, Crypto: suite.Name(), Base: base, Blocks: 1, Txs: uint64(len(g.Txs))}
 	var prev *Block
