@@ -67,14 +67,9 @@ func IssuerByName(st chain.Reader, name string) (string, bool, error) {
 	return string(v), ok, err
 }
 
-// Scanner iterates committed state in key order (chain.Ledger implements it).
-type Scanner interface {
-	Scan(prefix, after []byte, f func(key, value []byte) bool) error
-}
-
 // ListIssuers returns up to limit authority issuers in DID order, starting
 // after the DID after ("" for the first page).
-func ListIssuers(s Scanner, after string, limit int) ([]Issuer, error) {
+func ListIssuers(s chain.Scanner, after string, limit int) ([]Issuer, error) {
 	var from []byte
 	if after != "" {
 		from = []byte(prefixIssuer + after)
@@ -83,6 +78,6 @@ func ListIssuers(s Scanner, after string, limit int) ([]Issuer, error) {
 }
 
 // ListCommittee returns the committee members in DID order.
-func ListCommittee(s Scanner) ([]Member, error) {
+func ListCommittee(s chain.Scanner) ([]Member, error) {
 	return chain.AppendJSON[Member](nil, s.Scan, []byte(prefixCommittee), nil, 0)
 }

@@ -218,12 +218,12 @@ func GetValidatorSet(st chain.Reader) (ValidatorSet, error) {
 }
 
 // ListValidators returns the recorded validators in key order.
-func ListValidators(s Scanner) ([]Validator, error) {
+func ListValidators(s chain.Scanner) ([]Validator, error) {
 	return scanAll[Validator](s, prefixValidator)
 }
 
 // ListObservers returns the recorded observers in node id order.
-func ListObservers(s Scanner) ([]Observer, error) {
+func ListObservers(s chain.Scanner) ([]Observer, error) {
 	return scanAll[Observer](s, prefixObserver)
 }
 
@@ -237,7 +237,7 @@ func GetObserver(st chain.Reader, nodeID string) (*Observer, bool, error) {
 	return &o, true, nil
 }
 
-func scanAll[T any](s Scanner, prefix string) ([]T, error) {
+func scanAll[T any](s chain.Scanner, prefix string) ([]T, error) {
 	return chain.AppendJSON([]T{}, s.Scan, []byte(prefix), nil, 0)
 }
 

@@ -35,7 +35,7 @@ func ParseDetail(s string) (Detail, error) {
 	case "failures":
 		return DetailFailures, nil
 	}
-	return DetailFull, errs.BadRequest("request.badQuery", "detail must be full or failures, not %q", truncate(s, 40))
+	return DetailFull, errs.BadRequest("request.badQuery", "detail must be full or failures, not %q", strictjson.Truncate(s, 40))
 }
 
 // String is the query parameter's value for d.
@@ -44,13 +44,6 @@ func (d Detail) String() string {
 		return "failures"
 	}
 	return "full"
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }
 
 // AppendResult appends r as one JSON object in form d. With DetailFull the

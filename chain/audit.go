@@ -63,10 +63,7 @@ func Audit(src BlockSource, last uint64, reg *Registry) (*AuditReport, map[strin
 				return nil, nil, fmt.Errorf("block %d tx %d: %w", h, i, err)
 			}
 		}
-		if b.Header.Height != h {
-			return nil, nil, fmt.Errorf("block %d: header says height %d", h, b.Header.Height)
-		}
-		if err := suite.VerifyBlock(b); err != nil {
+		if err := checkBlock(suite, b, prev, h, h == 0, rep.ChainID, nodeKey); err != nil {
 			return nil, nil, err
 		}
 		if h == 0 {
@@ -75,30 +72,6 @@ func Audit(src BlockSource, last uint64, reg *Registry) (*AuditReport, map[strin
 			if b.Header.PrevHash != hex.EncodeToString(make([]byte, 32)) {
 				return nil, nil, fmt.Errorf("block 0: prevHash must be zero")
 			}
-		} else {
-			if b.Header.ChainID != rep.ChainID {
-				return nil, nil, fmt.Errorf("block %d: chain id %q, genesis has %q", h, b.Header.ChainID, rep.ChainID)
-			}
-			if b.Header.PrevHash != prev.Hash {
-				return nil, nil, fmt.Errorf("block %d: prevHash %s does not link to block %d (%s)", h, b.Header.PrevHash, h-1, prev.Hash)
-			}
-			if b.Header.Proposer != nodeKey {
-				return nil, nil, fmt.Errorf("block %d: proposer %s is not the chain's node key %s", h, b.Header.Proposer, nodeKey)
-			}
-			pt, _ := prev.Header.BlockTime()
-			if t, err := b.Header.BlockTime(); err != nil || t.Before(pt) {
-				return nil, nil, fmt.Errorf("block %d: time %q is invalid or earlier than its parent's", h, b.Header.Time)
-			}
-		}
-		root, err := suite.TxRoot(b)
-		if err != nil {
-			return nil, nil, fmt.Errorf("block %d: %w", h, err)
-		}
-		if int(b.Header.TxCount) != len(b.Txs) {
-			return nil, nil, fmt.Errorf("block %d: txCount %d, the block has %d transactions", h, b.Header.TxCount, len(b.Txs))
-		}
-		if root != b.Header.TxRoot {
-			return nil, nil, fmt.Errorf("block %d: txRoot %s, the transactions give %s", h, b.Header.TxRoot, root)
 		}
 		t, err := b.Header.BlockTime()
 		if err != nil {
@@ -140,6 +113,47 @@ func Audit(src BlockSource, last uint64, reg *Registry) (*AuditReport, map[strin
 		rep.Head = Head{Height: prev.Header.Height, Hash: prev.Hash, AppHash: prev.Header.AppHash, Time: prev.Header.Time}
 	}
 	return rep, st, nil
+}
+
+// checkBlock checks block b, read at height h, as Audit and auditFromBase
+// do: its height, hash and signature (suite); unless it is the genesis
+// block, which names them, that it carries chainID and was proposed by
+// nodeKey; when prev, the block before it, is known (not at a state-sync
+// base), that it links to prev and is not earlier than it; and that its
+// txCount and txRoot (RFC 6962 Merkle root) are its transactions'.
+func checkBlock(suite *Suite, b, prev *Block, h uint64, genesis bool, chainID, nodeKey string) error {
+	if b.Header.Height != h {
+		return fmt.Errorf("block %d: header says height %d", h, b.Header.Height)
+	}
+	if err := suite.VerifyBlock(b); err != nil {
+		return err
+	}
+	if !genesis && b.Header.ChainID != chainID {
+		return fmt.Errorf("block %d: chain id %q, genesis has %q", h, b.Header.ChainID, chainID)
+	}
+	if !genesis && b.Header.Proposer != nodeKey {
+		return fmt.Errorf("block %d: proposer %s is not the chain's node key %s", h, b.Header.Proposer, nodeKey)
+	}
+	if prev != nil {
+		if b.Header.PrevHash != prev.Hash {
+			return fmt.Errorf("block %d: prevHash %s does not link to block %d (%s)", h, b.Header.PrevHash, h-1, prev.Hash)
+		}
+		pt, _ := prev.Header.BlockTime()
+		if t, err := b.Header.BlockTime(); err != nil || t.Before(pt) {
+			return fmt.Errorf("block %d: time %q is invalid or earlier than its parent's", h, b.Header.Time)
+		}
+	}
+	if int(b.Header.TxCount) != len(b.Txs) {
+		return fmt.Errorf("block %d: txCount %d, the block has %d transactions", h, b.Header.TxCount, len(b.Txs))
+	}
+	root, err := suite.TxRoot(b)
+	if err != nil {
+		return fmt.Errorf("block %d: %w", h, err)
+	}
+	if root != b.Header.TxRoot {
+		return fmt.Errorf("block %d: txRoot %s, the transactions give %s", h, b.Header.TxRoot, root)
+	}
+	return nil
 }
 
 // AuditStore audits the ledger's blocks and also compares the state stored

@@ -448,16 +448,8 @@ var StateCommitment = func(l *Ledger) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	suite := l.reg.Suite()
-	if err := suite.VerifyBlock(b); err != nil {
+	if _, err := signedByNodeKey(l, l.reg.Suite(), b); err != nil {
 		return nil, err
-	}
-	init, err := InitRecord(l)
-	if err != nil {
-		return nil, err
-	}
-	if b.Header.Proposer != init.NodeKey {
-		return nil, fmt.Errorf("head block %d: proposer %s is not the chain's block key %s", head.Height, b.Header.Proposer, init.NodeKey)
 	}
 	if b.Hash != head.Hash || b.Header.AppHash != head.AppHash {
 		return nil, fmt.Errorf("head %s/%s is not its block's %s/%s", head.Hash, head.AppHash, b.Hash, b.Header.AppHash)

@@ -6,6 +6,23 @@ import (
 	"fmt"
 )
 
+// signedByNodeKey checks block b's hash and signature under suite and that
+// its proposer is the node key of the chain.init record of l, which it
+// returns.
+func signedByNodeKey(l *Ledger, suite *Suite, b *Block) (*InitPayload, error) {
+	if err := suite.VerifyBlock(b); err != nil {
+		return nil, err
+	}
+	init, err := InitRecord(l)
+	if err != nil {
+		return nil, err
+	}
+	if b.Header.Proposer != init.NodeKey {
+		return nil, fmt.Errorf("block %d: proposer %s is not the chain's node key %s", b.Header.Height, b.Header.Proposer, init.NodeKey)
+	}
+	return init, nil
+}
+
 // auditFromBase audits a ledger that joined by state sync (Base > 0): it
 // has the genesis block, then the blocks from its base height on, and the
 // state from the snapshot on. Without the blocks in between the state
@@ -33,15 +50,9 @@ func (l *Ledger) auditFromBase() (*AuditReport, error) {
 	if err != nil {
 		return nil, fmt.Errorf("block 0: %w", err)
 	}
-	if err := suite.VerifyBlock(g); err != nil {
-		return nil, err
-	}
-	init, err := InitRecord(l)
+	init, err := signedByNodeKey(l, suite, g)
 	if err != nil {
 		return nil, err
-	}
-	if g.Header.Proposer != init.NodeKey {
-		return nil, fmt.Errorf("block 0: proposer %s is not the chain's node key %s", g.Header.Proposer, init.NodeKey)
 	}
 	rep := &AuditReport{ChainID: g.Header.ChainID, Crypto: suite.Name(), Base: base, Blocks: 1, Txs: uint64(len(g.Txs))}
 	var prev *Block
@@ -50,36 +61,8 @@ func (l *Ledger) auditFromBase() (*AuditReport, error) {
 		if err != nil {
 			return nil, fmt.Errorf("block %d: %w", h, err)
 		}
-		if b.Header.Height != h {
-			return nil, fmt.Errorf("block %d: header says height %d", h, b.Header.Height)
-		}
-		if err := suite.VerifyBlock(b); err != nil {
+		if err := checkBlock(suite, b, prev, h, false, rep.ChainID, init.NodeKey); err != nil {
 			return nil, err
-		}
-		if b.Header.ChainID != rep.ChainID {
-			return nil, fmt.Errorf("block %d: chain id %q, genesis has %q", h, b.Header.ChainID, rep.ChainID)
-		}
-		if b.Header.Proposer != init.NodeKey {
-			return nil, fmt.Errorf("block %d: proposer %s is not the chain's node key %s", h, b.Header.Proposer, init.NodeKey)
-		}
-		if prev != nil {
-			if b.Header.PrevHash != prev.Hash {
-				return nil, fmt.Errorf("block %d: prevHash %s does not link to block %d (%s)", h, b.Header.PrevHash, h-1, prev.Hash)
-			}
-			pt, _ := prev.Header.BlockTime()
-			if t, err := b.Header.BlockTime(); err != nil || t.Before(pt) {
-				return nil, fmt.Errorf("block %d: time %q is invalid or earlier than its parent's", h, b.Header.Time)
-			}
-		}
-		if int(b.Header.TxCount) != len(b.Txs) {
-			return nil, fmt.Errorf("block %d: txCount %d, the block has %d transactions", h, b.Header.TxCount, len(b.Txs))
-		}
-		root, err := suite.TxRoot(b)
-		if err != nil {
-			return nil, fmt.Errorf("block %d: %w", h, err)
-		}
-		if root != b.Header.TxRoot {
-			return nil, fmt.Errorf("block %d: txRoot %s, the transactions give %s", h, b.Header.TxRoot, root)
 		}
 		for i, tx := range b.Txs {
 			if _, err := l.reg.CheckTx(b.Header.ChainID, tx); err != nil {

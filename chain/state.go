@@ -14,6 +14,16 @@ type Reader interface {
 	Get(key []byte) ([]byte, bool, error)
 }
 
+// Scanner reads committed ledger state and iterates it in key order;
+// Ledger implements it. The domain packages' listings take one.
+type Scanner interface {
+	Reader
+	// Scan calls f for each key with the given prefix, in key order,
+	// starting after the key after (empty: from the start), until f
+	// returns false.
+	Scan(prefix, after []byte, f func(key, value []byte) bool) error
+}
+
 // Overlay buffers writes on top of a Reader. A block is applied to one
 // overlay; each transaction to a child overlay that is merged into its parent
 // only if the transaction succeeds, so a failed transaction leaves nothing.

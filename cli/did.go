@@ -153,20 +153,19 @@ func didResolveCmd(g *globals) *cobra.Command {
 	return cmd
 }
 
-// signer finds the verification method of d that key k is, by resolving d.
+// signer finds the verification method of did:weid d that key k is, by
+// resolving d, and d's chain id: what k signs d's transactions with.
 func signer(ctx context.Context, c *client.Client, d string, k *keys.PrivateKey) (vm, chainID string, err error) {
-	res, err := c.Resolve(ctx, d, did.Options{})
-	if err != nil {
+	return weidMethodFor(ctx, c, d, k, "authentication")
+}
+
+// weidMethodFor is methodFor of a did:weid, and its chain id.
+func weidMethodFor(ctx context.Context, c *client.Client, d string, k *keys.PrivateKey, rels ...string) (vm, chainID string, err error) {
+	if vm, err = methodFor(ctx, c, d, k, rels...); err != nil {
 		return "", "", err
 	}
-	mb := k.Public().Multibase()
-	for _, m := range res.Document.VerificationMethod {
-		if m.PublicKeyMultibase == mb && res.Document.HasRelationship("authentication", m.ID) {
-			cid, _, err := did.ParseWeid(d)
-			return m.ID, cid, err
-		}
-	}
-	return "", "", fmt.Errorf("the key is not an authentication key of %s", d)
+	chainID, _, err = did.ParseWeid(d)
+	return vm, chainID, err
 }
 
 func didUpdateCmd(g *globals) *cobra.Command {

@@ -39,18 +39,7 @@ func hashFile(path string, suite *chain.Suite) (string, error) {
 // evidenceSigner finds the verification method of d that key k is and that
 // may both sign transactions (authentication) and evidence (assertionMethod).
 func evidenceSigner(ctx context.Context, c *client.Client, d string, k *keys.PrivateKey) (vm, chainID string, err error) {
-	res, err := c.Resolve(ctx, d, did.Options{})
-	if err != nil {
-		return "", "", err
-	}
-	mb := k.Public().Multibase()
-	for _, m := range res.Document.VerificationMethod {
-		if m.PublicKeyMultibase == mb && res.Document.HasRelationship("authentication", m.ID) && res.Document.HasRelationship("assertionMethod", m.ID) {
-			cid, _, err := did.ParseWeid(d)
-			return m.ID, cid, err
-		}
-	}
-	return "", "", fmt.Errorf("the key is not an authentication and assertionMethod key of %s", d)
+	return weidMethodFor(ctx, c, d, k, "authentication", "assertionMethod")
 }
 
 type evidenceFlags struct {

@@ -46,8 +46,8 @@ type Batch struct {
 	v    Verifier
 	p    Policy
 	dids *didCache
-	keys *keyCache
-	pool sync.Pool // *keys.Ed25519Batch
+	keys *cache[string, *keys.Ed25519Key] // expanded for batch verification, by key bytes
+	pool sync.Pool                        // *keys.Ed25519Batch
 }
 
 // memo keeps, for a batch, what the proof check computes from the same
@@ -55,9 +55,8 @@ type Batch struct {
 // verification method's publicKeyMultibase. Both are functions of the
 // string alone; only successes are kept.
 type memo struct {
-	mu   sync.RWMutex
-	urls map[string]did.DIDURL
-	pubs map[string]keys.PublicKey
+	urls *cache[string, did.DIDURL]
+	pubs *cache[string, keys.PublicKey]
 }
 
 // parseDIDURL is did.ParseDIDURL, remembered when m is not nil.
@@ -65,55 +64,75 @@ func (m *memo) parseDIDURL(s string) (did.DIDURL, error) {
 	if m == nil {
 		return did.ParseDIDURL(s)
 	}
-	m.mu.RLock()
-	u, ok := m.urls[s]
-	m.mu.RUnlock()
-	if ok {
+	if u, ok := m.urls.get(s); ok {
 		return u, nil
 	}
 	u, err := did.ParseDIDURL(s)
-	if err != nil {
-		return u, err
+	if err == nil {
+		m.urls.put(s, u)
 	}
-	m.mu.Lock()
-	if len(m.urls) >= maxCachedKeys {
-		clear(m.urls)
-	}
-	m.urls[s] = u
-	m.mu.Unlock()
-	return u, nil
+	return u, err
 }
 
-// publicKeyOf is publicKeyOf, remembered by publicKeyMultibase when m is
+// publicKeyOf is vm.PublicKey, remembered by publicKeyMultibase when m is
 // not nil.
 func (m *memo) publicKeyOf(vm *did.VerificationMethod) (keys.PublicKey, error) {
 	if m == nil || vm.PublicKeyMultibase == "" {
-		return publicKeyOf(vm)
+		return vm.PublicKey()
 	}
-	m.mu.RLock()
-	pk, ok := m.pubs[vm.PublicKeyMultibase]
-	m.mu.RUnlock()
-	if ok {
+	if pk, ok := m.pubs.get(vm.PublicKeyMultibase); ok {
 		return pk, nil
 	}
-	pk, err := publicKeyOf(vm)
-	if err != nil {
-		return pk, err
+	pk, err := vm.PublicKey()
+	if err == nil {
+		m.pubs.put(vm.PublicKeyMultibase, pk)
 	}
-	m.mu.Lock()
-	if len(m.pubs) >= maxCachedKeys {
-		clear(m.pubs)
+	return pk, err
+}
+
+// cache is a map safe for concurrent use that forgets everything once it
+// holds bound entries: a batch's caches, whose working sets are far
+// smaller than their bounds, so that a batch never grows without limit.
+type cache[K comparable, V any] struct {
+	mu    sync.RWMutex
+	bound int
+	m     map[K]V
+}
+
+func newCache[K comparable, V any](bound int) *cache[K, V] {
+	return &cache[K, V]{bound: bound, m: map[K]V{}}
+}
+
+// get returns the value kept for k.
+func (c *cache[K, V]) get(k K) (V, bool) {
+	c.mu.RLock()
+	v, ok := c.m[k]
+	c.mu.RUnlock()
+	return v, ok
+}
+
+// put keeps v for k, forgetting everything else first if c is full.
+func (c *cache[K, V]) put(k K, v V) {
+	c.mu.Lock()
+	if len(c.m) >= c.bound {
+		clear(c.m)
 	}
-	m.pubs[vm.PublicKeyMultibase] = pk
-	m.mu.Unlock()
-	return pk, nil
+	c.m[k] = v
+	c.mu.Unlock()
+}
+
+// reset forgets everything.
+func (c *cache[K, V]) reset() {
+	c.mu.Lock()
+	clear(c.m)
+	c.mu.Unlock()
 }
 
 // NewBatch returns a Batch that verifies as v does, under policy p.
 func (v *Verifier) NewBatch(p Policy) *Batch {
-	b := &Batch{v: *v, p: p, dids: &didCache{m: map[string]didEntry{}}, keys: &keyCache{m: map[string]*keys.Ed25519Key{}}}
+	b := &Batch{v: *v, p: p, dids: newDIDCache(), keys: newCache[string, *keys.Ed25519Key](maxCachedKeys)}
 	b.v.dids = b.dids
-	b.v.memo = &memo{urls: map[string]did.DIDURL{}, pubs: map[string]keys.PublicKey{}}
+	b.v.memo = &memo{urls: newCache[string, did.DIDURL](maxCachedKeys), pubs: newCache[string, keys.PublicKey](maxCachedKeys)}
 	b.v.ed = nil
 	return b
 }
@@ -139,7 +158,7 @@ func (b *Batch) VerifyChunk(ctx context.Context, items []Secured) []*Result {
 	}
 	defer func() { bt.Reset(); b.pool.Put(bt) }()
 	for _, e := range col.entries {
-		bt.Add(b.keys.get(e.pk), e.msg, e.sig)
+		bt.Add(b.expanded(e.pk), e.msg, e.sig)
 	}
 	ok, valid := bt.Verify(nil)
 	if ok {
@@ -178,38 +197,30 @@ func (c *collector) VerifyEd25519(k keys.PublicKey, msg, sig []byte) bool {
 	return true
 }
 
-// keyCache keeps Ed25519 keys expanded for batch verification, by key.
-type keyCache struct {
-	mu sync.RWMutex
-	m  map[string]*keys.Ed25519Key
-}
-
-func (c *keyCache) get(pk keys.PublicKey) *keys.Ed25519Key {
-	c.mu.RLock()
-	k, ok := c.m[string(pk.Bytes)]
-	c.mu.RUnlock()
-	if ok {
-		return k
+// expanded is pk expanded for batch verification, through the batch's cache.
+func (b *Batch) expanded(pk keys.PublicKey) *keys.Ed25519Key {
+	k, ok := b.keys.get(string(pk.Bytes))
+	if !ok {
+		k = keys.ExpandEd25519(pk.Ed25519Key())
+		b.keys.put(string(pk.Bytes), k)
 	}
-	k = keys.ExpandEd25519(pk.Ed25519Key())
-	c.mu.Lock()
-	if len(c.m) >= maxCachedKeys {
-		clear(c.m)
-	}
-	c.m[string(pk.Bytes)] = k
-	c.mu.Unlock()
 	return k
 }
 
 // didCache keeps latest-version DID resolutions, and the trust registry's
 // entries of issuers, at one ledger height.
 type didCache struct {
-	mu      sync.RWMutex
+	mu      sync.Mutex
 	height  uint64
 	known   bool
-	m       map[string]didEntry
-	issuers map[string]*authz.Issuer // nil: not an authority issuer
-	schemas map[uint64]uint64        // a weid schema's latest version
+	m       *cache[string, didEntry]
+	issuers *cache[string, *authz.Issuer] // nil: not an authority issuer
+	schemas *cache[uint64, uint64]        // a weid schema's latest version
+}
+
+func newDIDCache() *didCache {
+	return &didCache{m: newCache[string, didEntry](maxCachedDIDs), issuers: newCache[string, *authz.Issuer](maxCachedDIDs),
+		schemas: newCache[uint64, uint64](maxCachedDIDs)}
 }
 
 type didEntry struct {
@@ -231,9 +242,9 @@ func (c *didCache) sync(st chain.Reader) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if ok != c.known || h != c.height {
-		clear(c.m)
-		clear(c.issuers)
-		clear(c.schemas)
+		c.m.reset()
+		c.issuers.reset()
+		c.schemas.reset()
 		c.height, c.known = h, ok
 	}
 }
@@ -242,14 +253,10 @@ func (c *didCache) sync(st chain.Reader) {
 // cache if there is one (an issuer's many credentials read its entry once
 // per ledger height; a read that fails is not kept).
 func (v *Verifier) authorityIssuer(d string) (*authz.Issuer, bool, error) {
-	c := v.dids
-	if c == nil {
+	if v.dids == nil {
 		return authz.AuthorityIssuer(v.State, d)
 	}
-	c.mu.RLock()
-	is, ok := c.issuers[d]
-	c.mu.RUnlock()
-	if ok {
+	if is, ok := v.dids.issuers.get(d); ok {
 		return is, is != nil, nil
 	}
 	is, found, err := authz.AuthorityIssuer(v.State, d)
@@ -259,12 +266,7 @@ func (v *Verifier) authorityIssuer(d string) (*authz.Issuer, bool, error) {
 	if !found {
 		is = nil
 	}
-	c.mu.Lock()
-	if c.issuers == nil || len(c.issuers) >= maxCachedDIDs {
-		c.issuers = map[string]*authz.Issuer{}
-	}
-	c.issuers[d] = is
-	c.mu.Unlock()
+	v.dids.issuers.put(d, is)
 	return is, found, nil
 }
 
@@ -275,51 +277,33 @@ func (v *Verifier) authorityIssuer(d string) (*authz.Issuer, bool, error) {
 // or when the latest version cannot be read or is none, it is version
 // unchanged, and the validator reads it and reports what it finds.
 func (v *Verifier) schemaVersion(id, version uint64) uint64 {
-	c := v.dids
-	if version != 0 || c == nil {
+	if version != 0 || v.dids == nil {
 		return version
 	}
-	c.mu.RLock()
-	last, ok := c.schemas[id]
-	c.mu.RUnlock()
-	if ok {
+	if last, ok := v.dids.schemas.get(id); ok {
 		return last
 	}
 	last, err := schemas.LatestVersion(v.State, id)
 	if err != nil || last == 0 {
 		return version
 	}
-	c.mu.Lock()
-	if c.schemas == nil || len(c.schemas) >= maxCachedDIDs {
-		c.schemas = map[uint64]uint64{}
-	}
-	c.schemas[id] = last
-	c.mu.Unlock()
+	v.dids.schemas.put(id, last)
 	return last
 }
 
 // resolveLatest resolves the latest DID document of d, through the batch's
 // cache if there is one.
 func (v *Verifier) resolveLatest(ctx context.Context, d string) (*did.ResolutionResult, error) {
-	c := v.dids
-	if c == nil {
+	if v.dids == nil {
 		return v.Resolver.Resolve(ctx, d, did.Options{})
 	}
-	c.mu.RLock()
-	e, ok := c.m[d]
-	c.mu.RUnlock()
-	if ok {
+	if e, ok := v.dids.m.get(d); ok {
 		return e.res, e.err
 	}
 	res, err := v.Resolver.Resolve(ctx, d, did.Options{})
 	if err != nil && did.ErrorCode(err) == "internalError" {
 		return res, err // the verifier's failure: not an answer to keep
 	}
-	c.mu.Lock()
-	if len(c.m) >= maxCachedDIDs {
-		clear(c.m)
-	}
-	c.m[d] = didEntry{res, err}
-	c.mu.Unlock()
+	v.dids.m.put(d, didEntry{res, err})
 	return res, err
 }

@@ -3,13 +3,13 @@ package credential
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"strings"
 
 	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/internal/strictjson"
 )
 
 // Format is how a credential is secured.
@@ -172,40 +172,10 @@ func plainString(raw json.RawMessage) (string, bool) {
 		return "", false
 	}
 	body := raw[1 : len(raw)-1]
-	i := 0
-	for ; i+32 <= len(body); i += 32 { // 32 bytes at a time, one branch
-		w := body[i : i+32 : i+32]
-		if bad8(binary.LittleEndian.Uint64(w))|bad8(binary.LittleEndian.Uint64(w[8:]))|
-			bad8(binary.LittleEndian.Uint64(w[16:]))|bad8(binary.LittleEndian.Uint64(w[24:])) != 0 {
-			return "", false
-		}
-	}
-	for ; i+8 <= len(body); i += 8 { // eight bytes at a time
-		if !plain8(binary.LittleEndian.Uint64(body[i:])) {
-			return "", false
-		}
-	}
-	for _, c := range body[i:] {
-		if c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
-			return "", false
-		}
+	if !strictjson.PlainASCII(body) {
+		return "", false
 	}
 	return string(body), true
-}
-
-// plain8 reports whether none of the eight bytes of x is below 0x20, 0x7f
-// or above, '"' or '\\' (the classic SWAR tests: a byte less than n, a
-// zero byte after XOR with the byte sought; exact for the word as a whole).
-func plain8(x uint64) bool { return bad8(x) == 0 }
-
-// bad8 is zero when plain8(x) holds.
-func bad8(x uint64) uint64 {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	del, quote, slash := x^0x7f*ones, x^'"'*ones, x^'\\'*ones
-	bad := x | // 0x80 and above
-		(x-0x20*ones)&^x | // below 0x20
-		(del-ones)&^del | (quote-ones)&^quote | (slash-ones)&^slash // zero bytes
-	return bad & highs
 }
 
 func compact(s string) (Secured, error) {

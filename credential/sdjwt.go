@@ -143,7 +143,7 @@ func holderKey(ctx context.Context, resolver *did.Resolver, d string) (keys.Publ
 	}
 	for _, vm := range res.Document.VerificationMethod {
 		if res.Document.HasRelationship(relAuthentication, vm.ID) {
-			if pk, err := publicKeyOf(&vm); err == nil {
+			if pk, err := vm.PublicKey(); err == nil {
 				return pk, true
 			}
 		}
@@ -394,7 +394,7 @@ func (v *Verifier) isAuthenticationKey(ctx context.Context, d string, pk keys.Pu
 		if !res.Document.HasRelationship(relAuthentication, vm.ID) {
 			continue
 		}
-		if k, err := publicKeyOf(&vm); err == nil && k.Equal(pk) {
+		if k, err := vm.PublicKey(); err == nil && k.Equal(pk) {
 			return true
 		}
 	}

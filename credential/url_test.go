@@ -1,10 +1,8 @@
 package credential
 
 import (
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"math/rand/v2"
 	"net/url"
 	"regexp"
 	"strings"
@@ -79,38 +77,6 @@ func FuzzDateTimeStamp(f *testing.F) {
 			t.Fatalf("%q: error %v, time.Parse %v", s, err, werr)
 		}
 	})
-}
-
-func TestPlain8(t *testing.T) {
-	slow := func(b []byte) bool {
-		for _, c := range b {
-			if c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
-				return false
-			}
-		}
-		return true
-	}
-	b := make([]byte, 8)
-	for i := 0; i < 1<<20; i++ {
-		for j := range b {
-			b[j] = byte(rand.Uint32())
-			if rand.IntN(3) > 0 {
-				b[j] = byte(0x20 + rand.IntN(0x5f)) // mostly printable ASCII
-			}
-		}
-		if plain8(binary.LittleEndian.Uint64(b)) != slow(b) {
-			t.Fatalf("%q: plain8 %v", b, !slow(b))
-		}
-	}
-	for c := 0; c < 256; c++ {
-		for pos := range 8 {
-			copy(b, "abcdefgh")
-			b[pos] = byte(c)
-			if plain8(binary.LittleEndian.Uint64(b)) != slow(b) {
-				t.Fatalf("%q", b)
-			}
-		}
-	}
 }
 
 // TestPlainString puts each byte value at each position of strings of

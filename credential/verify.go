@@ -397,18 +397,6 @@ func relatedMethod(res *did.ResolutionResult, rel, kid string) (*did.Verificatio
 	return vm, true
 }
 
-// publicKeyOf reads the public key of a Multikey or JsonWebKey
-// verification method.
-func publicKeyOf(vm *did.VerificationMethod) (keys.PublicKey, error) {
-	switch {
-	case vm.PublicKeyMultibase != "":
-		return keys.ParseMultibase(vm.PublicKeyMultibase)
-	case len(vm.PublicKeyJwk) != 0:
-		return jose.ParsePublicJWK(vm.PublicKeyJwk)
-	}
-	return keys.PublicKey{}, errors.New("no public key")
-}
-
 // binding runs the issuerBinding check and reports whether it passed.
 func (r *Result) binding(c *Credential, kidDID string, require bool) bool {
 	if !strings.HasPrefix(c.Issuer, "did:") {

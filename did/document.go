@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/weidgo/weid/jose"
+	"github.com/weidgo/weid/keys"
 )
 
 // JSON-LD contexts of the documents weid produces.
@@ -46,6 +49,20 @@ type VerificationMethod struct {
 	PublicKeyMultibase string          `json:"publicKeyMultibase,omitempty"`
 	PublicKeyJwk       json.RawMessage `json:"publicKeyJwk,omitempty"`
 	PublicKeyBase58    string          `json:"publicKeyBase58,omitempty"`
+}
+
+// PublicKey reads the public key of a Multikey (publicKeyMultibase) or
+// JsonWebKey (publicKeyJwk) verification method (W3C Controlled Identifiers
+// 1.0 §2.2.2, §2.2.3). A method with neither, such as a publicKeyBase58 one,
+// has no key weid can use.
+func (vm *VerificationMethod) PublicKey() (keys.PublicKey, error) {
+	switch {
+	case vm.PublicKeyMultibase != "":
+		return keys.ParseMultibase(vm.PublicKeyMultibase)
+	case len(vm.PublicKeyJwk) != 0:
+		return jose.ParsePublicJWK(vm.PublicKeyJwk)
+	}
+	return keys.PublicKey{}, errors.New("no public key")
 }
 
 // Service is a service endpoint (DID Core 1.0 §5.4).

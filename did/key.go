@@ -37,6 +37,10 @@ const (
 	mcSM2Pub        = 0x1206
 )
 
+// keyTypes are the weid key types of the multicodec codes of compressed
+// ECDSA and SM2 points, which package keys reads.
+var keyTypes = map[uint64]keys.Type{mcP256Pub: keys.P256, mcSecp256k1Pub: keys.Secp256k1, mcSM2Pub: keys.SM2}
+
 // keyUnsupported names the key types a did:key can encode but KeyMethod
 // does not resolve.
 var keyUnsupported = map[uint64]string{
@@ -243,27 +247,12 @@ func checkKeyMaterial(codec uint64, raw []byte) (keyKind, []byte, error) {
 			return 0, nil, fmt.Errorf("%w: X25519: %v", ErrInvalidPublicKey, err)
 		}
 		return kindX25519, nil, nil
-	case mcP256Pub:
-		if err := wantLen("compressed P-256", 33); err != nil {
+	case mcP256Pub, mcSecp256k1Pub, mcSM2Pub:
+		kt := keyTypes[codec]
+		if err := wantLen("compressed "+string(kt), 33); err != nil {
 			return 0, nil, err
 		}
-		if _, err := keys.NewPublicKey(keys.P256, raw); err != nil {
-			return 0, nil, fmt.Errorf("%w: %v", ErrInvalidPublicKey, err)
-		}
-		return kindECDSA, nil, nil
-	case mcSecp256k1Pub:
-		if err := wantLen("compressed secp256k1", 33); err != nil {
-			return 0, nil, err
-		}
-		if _, err := keys.NewPublicKey(keys.Secp256k1, raw); err != nil {
-			return 0, nil, fmt.Errorf("%w: %v", ErrInvalidPublicKey, err)
-		}
-		return kindECDSA, nil, nil
-	case mcSM2Pub:
-		if err := wantLen("compressed SM2", 33); err != nil {
-			return 0, nil, err
-		}
-		if _, err := keys.NewPublicKey(keys.SM2, raw); err != nil {
+		if _, err := keys.NewPublicKey(kt, raw); err != nil {
 			return 0, nil, fmt.Errorf("%w: %v", ErrInvalidPublicKey, err)
 		}
 		return kindECDSA, nil, nil

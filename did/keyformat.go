@@ -140,16 +140,13 @@ func keyJWK(codec uint64, raw []byte) (json.RawMessage, error) {
 	case mcX25519Pub:
 		m = map[string]string{"kty": "OKP", "crv": "X25519", "x": b64(raw)}
 	case mcP256Pub, mcSecp256k1Pub:
-		t, crv := keys.P256, "P-256"
-		if codec == mcSecp256k1Pub {
-			t, crv = keys.Secp256k1, "secp256k1"
-		}
-		pk, err := keys.NewPublicKey(t, raw)
+		pk, err := keys.NewPublicKey(keyTypes[codec], raw)
 		if err != nil {
 			return nil, err
 		}
 		xy := pk.Uncompressed()
-		m = map[string]string{"kty": "EC", "crv": crv, "x": b64(xy[:32]), "y": b64(xy[32:])}
+		// The key types are named as the JOSE curves are.
+		m = map[string]string{"kty": "EC", "crv": string(pk.Type), "x": b64(xy[:32]), "y": b64(xy[32:])}
 	case mcP384Pub:
 		x, y := elliptic.UnmarshalCompressed(elliptic.P384(), raw)
 		if x == nil {

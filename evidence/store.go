@@ -59,15 +59,9 @@ func HashForKey(st chain.Reader, key string) (string, bool, error) {
 	return string(v), ok, err
 }
 
-// Scanner iterates committed state in key order (chain.Ledger implements it).
-type Scanner interface {
-	chain.Reader
-	Scan(prefix, after []byte, f func(key, value []byte) bool) error
-}
-
 // Get returns the evidence of hash with its signatures and logs, or a 404
 // evidence.notFound.
-func Get(s Scanner, hash string) (*Evidence, error) {
+func Get(s chain.Scanner, hash string) (*Evidence, error) {
 	if err := ValidHash(hash); err != nil {
 		return nil, err
 	}
@@ -90,7 +84,7 @@ func Get(s Scanner, hash string) (*Evidence, error) {
 }
 
 // GetByKey returns the evidence recorded under custom key.
-func GetByKey(s Scanner, key string) (*Evidence, error) {
+func GetByKey(s chain.Scanner, key string) (*Evidence, error) {
 	if err := ValidKey(key); err != nil {
 		return nil, err
 	}

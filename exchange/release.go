@@ -10,6 +10,7 @@ import (
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/errs"
 	"github.com/weidgo/weid/grants"
+	"github.com/weidgo/weid/internal/strictjson"
 	"github.com/weidgo/weid/keys"
 )
 
@@ -118,7 +119,7 @@ func (s *Service) release(ctx context.Context, who *grantee, name, resource stri
 		return nil, errs.New(http.StatusForbidden, "grant.hashMismatch", "the grant is not the one whose receipt the ledger keeps under %s (altered or forged)", who.grant.ID)
 	}
 	if rec.Resource != resource {
-		return nil, errs.New(http.StatusForbidden, "grant.wrongResource", "the grant is for %s, not %s", truncate(rec.Resource, 256), resource)
+		return nil, errs.New(http.StatusForbidden, "grant.wrongResource", "the grant is for %s, not %s", strictjson.Truncate(rec.Resource, 256), resource)
 	}
 	claims := who.claims
 	if len(claims) == 0 {
@@ -160,11 +161,4 @@ func (s *Service) claims(ctx context.Context, name, subject string, claims []str
 		return nil, nil, errs.New(http.StatusNotFound, "exchange.noData", "the data holder has none of the claims asked for about the grantor")
 	}
 	return vals, released, nil
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }

@@ -151,13 +151,6 @@ func AuthenticationKey(doc *did.Document, kid string) (keys.PublicKey, bool) {
 	if !ok || !doc.HasRelationship("authentication", kid) {
 		return keys.PublicKey{}, false
 	}
-	if m.PublicKeyMultibase != "" {
-		pk, err := keys.ParseMultibase(m.PublicKeyMultibase)
-		return pk, err == nil
-	}
-	if len(m.PublicKeyJwk) > 0 {
-		pk, err := jose.ParsePublicJWK(m.PublicKeyJwk)
-		return pk, err == nil
-	}
-	return keys.PublicKey{}, false
+	pk, err := m.PublicKey()
+	return pk, err == nil
 }

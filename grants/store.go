@@ -90,12 +90,6 @@ func ByHash(st chain.Reader, h string) (*Receipt, error) {
 	return mustReceipt(st, string(id))
 }
 
-// Scanner iterates committed state in key order (chain.Ledger implements it).
-type Scanner interface {
-	chain.Reader
-	Scan(prefix, after []byte, f func(key, value []byte) bool) error
-}
-
 // Parties of a listing.
 const (
 	ByGrantor = "grantor"
@@ -108,7 +102,7 @@ const MaxPage = 100
 // List returns up to limit receipts of the grants whose grantor (by
 // ByGrantor) or grantee (ByGrantee) is d, in id order after the id after,
 // and the id to continue after ("" at the end).
-func List(s Scanner, by, d, after string, limit int) ([]Receipt, string, error) {
+func List(s chain.Scanner, by, d, after string, limit int) ([]Receipt, string, error) {
 	prefix := prefixGrantor
 	switch by {
 	case ByGrantor:
@@ -163,7 +157,7 @@ func List(s Scanner, by, d, after string, limit int) ([]Receipt, string, error) 
 
 // Accesses returns up to limit access receipts of grant id with a sequence
 // number ≥ from, and the number to continue from (0 at the end).
-func Accesses(s Scanner, id string, from, limit int) ([]Access, int, error) {
+func Accesses(s chain.Scanner, id string, from, limit int) ([]Access, int, error) {
 	if _, err := Get(s, id); err != nil {
 		return nil, 0, err
 	}

@@ -423,41 +423,47 @@ func keyType(t keys.Type) uint {
 // publicTemplate is the public key object's template; point (the DER
 // CKA_EC_POINT) only when creating it.
 func publicTemplate(t keys.Type, params []byte, label string, id, point []byte) []*pkcs11.Attribute {
-	a := []*pkcs11.Attribute{
-		pkcs11.NewAttribute(pkcs11.CKA_TOKEN, true),
+	return keyTemplate(pkcs11.CKO_PUBLIC_KEY, t, label, id, creating(point != nil, pkcs11.CKA_EC_POINT, point),
 		pkcs11.NewAttribute(pkcs11.CKA_PRIVATE, false),
 		pkcs11.NewAttribute(pkcs11.CKA_VERIFY, true),
-		pkcs11.NewAttribute(pkcs11.CKA_EC_PARAMS, params),
-		pkcs11.NewAttribute(pkcs11.CKA_LABEL, label),
-		pkcs11.NewAttribute(pkcs11.CKA_ID, id),
-	}
-	if point != nil {
-		a = append(a, pkcs11.NewAttribute(pkcs11.CKA_CLASS, pkcs11.CKO_PUBLIC_KEY),
-			pkcs11.NewAttribute(pkcs11.CKA_KEY_TYPE, keyType(t)),
-			pkcs11.NewAttribute(pkcs11.CKA_EC_POINT, point))
-	}
-	return a
+		pkcs11.NewAttribute(pkcs11.CKA_EC_PARAMS, params))
 }
 
 // privateTemplate is the private key object's template: a token object,
 // private, sensitive, never extractable, for signing only; value (the
 // secret) only when importing.
 func privateTemplate(t keys.Type, params []byte, label string, id, value []byte) []*pkcs11.Attribute {
-	a := []*pkcs11.Attribute{
-		pkcs11.NewAttribute(pkcs11.CKA_TOKEN, true),
+	created := creating(value != nil, pkcs11.CKA_VALUE, value)
+	if created != nil {
+		created = append(created, pkcs11.NewAttribute(pkcs11.CKA_EC_PARAMS, params))
+	}
+	return keyTemplate(pkcs11.CKO_PRIVATE_KEY, t, label, id, created,
 		pkcs11.NewAttribute(pkcs11.CKA_PRIVATE, true),
 		pkcs11.NewAttribute(pkcs11.CKA_SENSITIVE, true),
 		pkcs11.NewAttribute(pkcs11.CKA_EXTRACTABLE, false),
 		pkcs11.NewAttribute(pkcs11.CKA_SIGN, true),
-		pkcs11.NewAttribute(pkcs11.CKA_DERIVE, false),
-		pkcs11.NewAttribute(pkcs11.CKA_LABEL, label),
-		pkcs11.NewAttribute(pkcs11.CKA_ID, id),
+		pkcs11.NewAttribute(pkcs11.CKA_DERIVE, false))
+}
+
+// creating is the key material attribute typ = v when the object is
+// created from it (C_CreateObject), nil when the token generates the key.
+func creating(create bool, typ uint, v []byte) []*pkcs11.Attribute {
+	if !create {
+		return nil
 	}
-	if value != nil {
-		a = append(a, pkcs11.NewAttribute(pkcs11.CKA_CLASS, pkcs11.CKO_PRIVATE_KEY),
-			pkcs11.NewAttribute(pkcs11.CKA_KEY_TYPE, keyType(t)),
-			pkcs11.NewAttribute(pkcs11.CKA_EC_PARAMS, params),
-			pkcs11.NewAttribute(pkcs11.CKA_VALUE, value))
+	return []*pkcs11.Attribute{pkcs11.NewAttribute(typ, v)}
+}
+
+// keyTemplate is a token key object's template: attrs, label and id; and
+// when it is created rather than generated (created not nil), its class
+// and key type (which C_GenerateKeyPair takes from its mechanism) and
+// created, the key material.
+func keyTemplate(class uint, t keys.Type, label string, id []byte, created []*pkcs11.Attribute, attrs ...*pkcs11.Attribute) []*pkcs11.Attribute {
+	a := append([]*pkcs11.Attribute{pkcs11.NewAttribute(pkcs11.CKA_TOKEN, true)}, attrs...)
+	a = append(a, pkcs11.NewAttribute(pkcs11.CKA_LABEL, label), pkcs11.NewAttribute(pkcs11.CKA_ID, id))
+	if created != nil {
+		a = append(a, pkcs11.NewAttribute(pkcs11.CKA_CLASS, class), pkcs11.NewAttribute(pkcs11.CKA_KEY_TYPE, keyType(t)))
+		a = append(a, created...)
 	}
 	return a
 }

@@ -11,7 +11,6 @@ import (
 
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/errs"
-	"github.com/weidgo/weid/jose"
 	"github.com/weidgo/weid/keys"
 )
 
@@ -243,7 +242,7 @@ func (iss *Issuer) proofKey(ctx context.Context, p *Proof, sdjwtBinding bool) (b
 	if !ok || !doc.HasRelationship("authentication", vm.ID) {
 		return boundKey{}, Errorf(ErrInvalidProof, "\"kid\" is not an authentication method of its DID")
 	}
-	pk, err := methodKey(vm)
+	pk, err := vm.PublicKey()
 	if err != nil {
 		return boundKey{}, Errorf(ErrInvalidProof, "the method \"kid\" names has no usable public key")
 	}
@@ -251,17 +250,6 @@ func (iss *Issuer) proofKey(ctx context.Context, p *Proof, sdjwtBinding bool) (b
 		return boundKey{}, Errorf(ErrInvalidProof, "an SD-JWT VC is bound to its subject DID's first authentication key: sign the proof with it")
 	}
 	return boundKey{subject: u.DID, key: pk}, nil
-}
-
-// methodKey is the public key of a verification method.
-func methodKey(vm *did.VerificationMethod) (keys.PublicKey, error) {
-	switch {
-	case vm.PublicKeyMultibase != "":
-		return keys.ParseMultibase(vm.PublicKeyMultibase)
-	case len(vm.PublicKeyJwk) != 0:
-		return jose.ParsePublicJWK(vm.PublicKeyJwk)
-	}
-	return keys.PublicKey{}, errors.New("no key")
 }
 
 // firstAuthentication is the id of doc's first verification method that

@@ -21,6 +21,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/weidgo/weid/internal/strictjson"
 )
 
 // Identifiers the specification fixes.
@@ -301,14 +303,7 @@ func checkIssuerURL(s string) error {
 		return err
 	}
 	if u.RawQuery != "" || u.Fragment != "" || strings.ContainsAny(s, "?#") {
-		return fmt.Errorf("%q has a query or fragment", truncate(s, 200))
+		return fmt.Errorf("%q has a query or fragment", strictjson.Truncate(s, 200))
 	}
 	return nil
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }

@@ -7,6 +7,8 @@ import (
 	"net"
 	"net/url"
 	"strings"
+
+	"github.com/weidgo/weid/internal/strictjson"
 )
 
 // OfferURI returns the deep link of an offer passed by value (§4.1.2):
@@ -75,16 +77,16 @@ func parseURL(s string) (*url.URL, error) {
 		return nil, errors.New("not a URL")
 	}
 	if u.Host == "" || u.User != nil || u.Opaque != "" {
-		return nil, fmt.Errorf("%q is not an absolute URL with a host and no user info", truncate(s, 200))
+		return nil, fmt.Errorf("%q is not an absolute URL with a host and no user info", strictjson.Truncate(s, 200))
 	}
 	switch u.Scheme {
 	case "https":
 	case "http":
 		if !IsLoopback(u.Hostname()) {
-			return nil, fmt.Errorf("%q: plain http only to a loopback host; use https", truncate(s, 200))
+			return nil, fmt.Errorf("%q: plain http only to a loopback host; use https", strictjson.Truncate(s, 200))
 		}
 	default:
-		return nil, fmt.Errorf("%q is not an https URL", truncate(s, 200))
+		return nil, fmt.Errorf("%q is not an https URL", strictjson.Truncate(s, 200))
 	}
 	return u, nil
 }
@@ -116,7 +118,7 @@ func WellKnownURL(id, kind string) (string, error) {
 		return "", err
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
-		return "", fmt.Errorf("%q has a query or fragment", truncate(id, 200))
+		return "", fmt.Errorf("%q has a query or fragment", strictjson.Truncate(id, 200))
 	}
 	path := strings.TrimSuffix(u.EscapedPath(), "/")
 	return u.Scheme + "://" + u.Host + "/.well-known/" + kind + path, nil

@@ -220,41 +220,54 @@ func (q *DCQL) Validate() error {
 	return nil
 }
 
+// metaMember is the member of a query's meta that selects credentials of
+// its formats by type (Appendix B.1.1 type_values, B.3.5 vct_values).
+type metaMember struct {
+	name, formats, query, what, unit, items string
+}
+
+var (
+	vctValues = metaMember{"vct_values", "dc+sd-jwt", "a dc+sd-jwt query",
+		"the vct values accepted (Appendix B.3.5)", "values", "non-empty strings"}
+	typeValues = metaMember{"type_values", "W3C credentials", "a W3C credential query",
+		"lists of the types a credential must have (Appendix B.1.1)", "lists", "non-empty lists of non-empty types"}
+)
+
+// check checks that a query has n values of member m, 1 to MaxValues, each
+// one well-formed (valid), and none of other, the member of the other
+// formats (otherN values).
+func (m metaMember) check(n int, valid bool, other metaMember, otherN int) error {
+	switch {
+	case otherN > 0:
+		return fmt.Errorf("meta.%s is for %s; %s has meta.%s", other.name, other.formats, m.query, m.name)
+	case n == 0:
+		return fmt.Errorf("meta.%s is required: %s", m.name, m.what)
+	case n > MaxValues:
+		return fmt.Errorf("meta.%s holds at most %d %s", m.name, MaxValues, m.unit)
+	case !valid:
+		return fmt.Errorf("meta.%s holds %s", m.name, m.items)
+	}
+	return nil
+}
+
+// badTypeList reports whether ts, one list of type_values, is empty, too
+// long or names an empty type.
+func badTypeList(ts []string) bool {
+	return len(ts) == 0 || len(ts) > MaxValues || slices.Contains(ts, "")
+}
+
 func (c *CredentialQuery) validate() error {
 	if !slices.Contains(Formats, c.Format) {
 		return fmt.Errorf("format %q is not one weid verifies (%s)", truncate(c.Format, 64), strings.Join(Formats, ", "))
 	}
-	switch c.Format {
-	case FormatSDJWT:
-		if len(c.Meta.TypeValues) > 0 {
-			return errors.New("meta.type_values is for W3C credentials; a dc+sd-jwt query has meta.vct_values")
-		}
-		if len(c.Meta.VctValues) == 0 {
-			return errors.New("meta.vct_values is required: the vct values accepted (Appendix B.3.5)")
-		}
-		if len(c.Meta.VctValues) > MaxValues {
-			return fmt.Errorf("meta.vct_values holds at most %d values", MaxValues)
-		}
-		for _, v := range c.Meta.VctValues {
-			if v == "" {
-				return errors.New("meta.vct_values holds non-empty strings")
-			}
-		}
-	default:
-		if len(c.Meta.VctValues) > 0 {
-			return errors.New("meta.vct_values is for dc+sd-jwt; a W3C credential query has meta.type_values")
-		}
-		if len(c.Meta.TypeValues) == 0 {
-			return errors.New("meta.type_values is required: lists of the types a credential must have (Appendix B.1.1)")
-		}
-		if len(c.Meta.TypeValues) > MaxValues {
-			return fmt.Errorf("meta.type_values holds at most %d lists", MaxValues)
-		}
-		for _, ts := range c.Meta.TypeValues {
-			if len(ts) == 0 || len(ts) > MaxValues || slices.Contains(ts, "") {
-				return errors.New("meta.type_values holds non-empty lists of non-empty types")
-			}
-		}
+	var err error
+	if c.Format == FormatSDJWT {
+		err = vctValues.check(len(c.Meta.VctValues), !slices.Contains(c.Meta.VctValues, ""), typeValues, len(c.Meta.TypeValues))
+	} else {
+		err = typeValues.check(len(c.Meta.TypeValues), !slices.ContainsFunc(c.Meta.TypeValues, badTypeList), vctValues, len(c.Meta.VctValues))
+	}
+	if err != nil {
+		return err
 	}
 	if c.Claims != nil && len(c.Claims) == 0 {
 		return errors.New("claims, if present, must not be empty (§6.1)")

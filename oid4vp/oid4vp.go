@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/weidgo/weid/internal/strictjson"
 	"github.com/weidgo/weid/oid4vci"
 )
 
@@ -94,9 +95,4 @@ func decodeStrict(b []byte, v any) error {
 	return nil
 }
 
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
-}
+func truncate(s string, n int) string { return strictjson.Truncate(s, n) }

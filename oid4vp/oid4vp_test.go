@@ -207,3 +207,20 @@ func TestDirectPostJWT_EncryptDecrypt(t *testing.T) {
 		t.Errorf("an unknown enc: %v", err)
 	}
 }
+
+func TestParseDCQL_SaysWhichMetaMemberIsWrong(t *testing.T) {
+	for q, want := range map[string]string{
+		`{"id":"a","format":"dc+sd-jwt","meta":{"vct_values":["X"],"type_values":[["X"]]}}`: "meta.type_values is for W3C credentials; a dc+sd-jwt query has meta.vct_values",
+		`{"id":"a","format":"dc+sd-jwt","meta":{}}`:                                         "meta.vct_values is required: the vct values accepted (Appendix B.3.5)",
+		`{"id":"a","format":"dc+sd-jwt","meta":{"vct_values":[""]}}`:                        "meta.vct_values holds non-empty strings",
+		`{"id":"a","format":"ldp_vc","meta":{"vct_values":["X"]}}`:                          "meta.vct_values is for dc+sd-jwt; a W3C credential query has meta.type_values",
+		`{"id":"a","format":"jwt_vc_json","meta":{}}`:                                       "meta.type_values is required: lists of the types a credential must have (Appendix B.1.1)",
+		`{"id":"a","format":"ldp_vc","meta":{"type_values":[["X",""]]}}`:                    "meta.type_values holds non-empty lists of non-empty types",
+		`{"id":"a","format":"ldp_vc","meta":{"type_values":[[]]}}`:                          "meta.type_values holds non-empty lists of non-empty types",
+	} {
+		_, err := ParseDCQL([]byte(`{"credentials":[` + q + `]}`))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want %q", q, err, want)
+		}
+	}
+}

@@ -232,16 +232,7 @@ func (r *Request) VerifyRequestObject(doc *did.Document) error {
 	if !ok || !slices.ContainsFunc([]string{"authentication", "assertionMethod"}, func(rel string) bool { return doc.HasRelationship(rel, vm.ID) }) {
 		return fmt.Errorf("request object: %s is not an authentication or assertionMethod method of the verifier's DID", truncate(kid, 200))
 	}
-	var pk keys.PublicKey
-	var err error
-	switch {
-	case vm.PublicKeyMultibase != "":
-		pk, err = keys.ParseMultibase(vm.PublicKeyMultibase)
-	case len(vm.PublicKeyJwk) != 0:
-		pk, err = jose.ParsePublicJWK(vm.PublicKeyJwk)
-	default:
-		err = errors.New("no public key")
-	}
+	pk, err := vm.PublicKey()
 	if err != nil {
 		return fmt.Errorf("request object: %s: %v", truncate(kid, 200), err)
 	}

@@ -90,16 +90,6 @@ func Get(st chain.Reader, id, version uint64) (*Record, error) {
 	return r, nil
 }
 
-// Scanner reads committed state and iterates it in key order;
-// chain.Ledger implements it.
-type Scanner interface {
-	chain.Reader
-	// Scan calls f for each key with the given prefix, in key order,
-	// starting after the key after (empty: from the start), until f
-	// returns false.
-	Scan(prefix, after []byte, f func(key, value []byte) bool) error
-}
-
 // Limits of List.
 const (
 	// DefaultListLimit is the page size of List when none is given.
@@ -111,7 +101,7 @@ const (
 // List returns the latest versions of up to limit schemas in id order,
 // starting after id after (0 for the first page). A limit outside 1 to
 // MaxListLimit means DefaultListLimit or MaxListLimit.
-func List(s Scanner, after uint64, limit int) ([]Record, error) {
+func List(s chain.Scanner, after uint64, limit int) ([]Record, error) {
 	switch {
 	case limit <= 0:
 		limit = DefaultListLimit

@@ -385,10 +385,7 @@ func (w *walker) value(v any, parent int) (any, error) {
 					if !d.ArrayElement {
 						return nil, fail(http.StatusBadRequest, CodeInvalidDisclosure, "disclosure %s is referenced as an array element at %q but is a [salt, name, value] disclosure", d.Digest, truncate(w.pointer()))
 					}
-					w.push(strconv.Itoa(len(out)))
-					w.ptr[i], w.parent[i] = w.pointer(), parent
-					x, err := w.value(d.Value, i)
-					w.pop()
+					x, err := w.disclosed(i, strconv.Itoa(len(out)), parent)
 					if err != nil {
 						return nil, err
 					}
@@ -407,6 +404,18 @@ func (w *walker) value(v any, parent int) (any, error) {
 		return out, nil
 	}
 	return v, nil
+}
+
+// disclosed processes the value of disclosure i, found under name (a
+// claim's name, or an array element's index) at w.pointer(), within the
+// value of disclosure parent (-1: the payload), and records where it was
+// found (RFC 9901 §7.1 step 3).
+func (w *walker) disclosed(i int, name string, parent int) (any, error) {
+	w.push(name)
+	w.ptr[i], w.parent[i] = w.pointer(), parent
+	x, err := w.value(w.disc[i].Value, i)
+	w.pop()
+	return x, err
 }
 
 // object processes the object m, at w.pointer(); top says it is the
@@ -464,10 +473,7 @@ func (w *walker) object(m map[string]any, parent int, top bool) (map[string]any,
 		if _, disclosed := out[d.Name]; plain || disclosed {
 			return nil, fail(http.StatusBadRequest, CodeClaimCollision, "disclosed claim %q already exists at %q", truncate(d.Name), truncate(w.pointer()))
 		}
-		w.push(d.Name)
-		w.ptr[i], w.parent[i] = w.pointer(), parent
-		x, err := w.value(d.Value, i)
-		w.pop()
+		x, err := w.disclosed(i, d.Name, parent)
 		if err != nil {
 			return nil, err
 		}

@@ -217,16 +217,6 @@ func Bits(st chain.Reader, l *List) ([]byte, error) {
 	return out, nil
 }
 
-// Scanner reads committed state and iterates it in key order;
-// chain.Ledger implements it.
-type Scanner interface {
-	chain.Reader
-	// Scan calls f for each key with the given prefix, in key order,
-	// starting after the key after (empty: from the start), until f
-	// returns false.
-	Scan(prefix, after []byte, f func(key, value []byte) bool) error
-}
-
 // Limits of ByIssuer.
 const (
 	DefaultPageSize = 100
@@ -236,7 +226,7 @@ const (
 // ByIssuer returns up to limit lists of issuer in id order, starting after
 // list id after ("" for the first page). A limit outside 1 to MaxPageSize
 // means DefaultPageSize or MaxPageSize.
-func ByIssuer(s Scanner, issuer, after string, limit int) ([]List, error) {
+func ByIssuer(s chain.Scanner, issuer, after string, limit int) ([]List, error) {
 	switch {
 	case limit <= 0:
 		limit = DefaultPageSize

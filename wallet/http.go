@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/weidgo/weid/client"
+	"github.com/weidgo/weid/internal/strictjson"
 )
 
 // maxErrorDetail bounds the text of an answer kept in an error: a
@@ -17,14 +18,7 @@ const maxErrorDetail = 300
 func answerError(status int, raw []byte) error {
 	e := client.NewError(status, raw)
 	if e.Code == "" {
-		e.Detail = truncate(strings.TrimSpace(string(raw)), maxErrorDetail)
+		e.Detail = strictjson.Truncate(strings.TrimSpace(string(raw)), maxErrorDetail)
 	}
 	return e
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }

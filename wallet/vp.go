@@ -23,6 +23,7 @@ import (
 
 	"github.com/weidgo/weid/credential"
 	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/internal/strictjson"
 	"github.com/weidgo/weid/jose"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/oid4vp"
@@ -67,7 +68,7 @@ func (c *VPClient) http(post bool) *http.Client {
 	}
 	hc.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		if post {
-			return fmt.Errorf("the verifier redirected the response to %s: a presentation is posted only to the request's response_uri", truncate(req.URL.Redacted(), 200))
+			return fmt.Errorf("the verifier redirected the response to %s: a presentation is posted only to the request's response_uri", strictjson.Truncate(req.URL.Redacted(), 200))
 		}
 		if len(via) >= 5 {
 			return errors.New("too many redirects")

@@ -47,63 +47,59 @@ type stopSafeDB struct {
 }
 
 func (d *stopSafeDB) Get(key []byte) ([]byte, error) {
-	d.mu.RLock()
-	defer d.mu.RUnlock()
-	if d.closed {
-		return nil, nil
-	}
-	return d.DB.Get(key)
+	return inFlight(d, true, func() ([]byte, error) { return d.DB.Get(key) })
 }
 
 func (d *stopSafeDB) Has(key []byte) (bool, error) {
-	d.mu.RLock()
-	defer d.mu.RUnlock()
-	if d.closed {
-		return false, nil
-	}
-	return d.DB.Has(key)
+	return inFlight(d, true, func() (bool, error) { return d.DB.Has(key) })
 }
 
 func (d *stopSafeDB) Set(key, value []byte) error {
-	d.mu.RLock()
-	defer d.mu.RUnlock()
-	return d.DB.Set(key, value)
+	return d.run(func() error { return d.DB.Set(key, value) })
 }
 
 func (d *stopSafeDB) SetSync(key, value []byte) error {
-	d.mu.RLock()
-	defer d.mu.RUnlock()
-	return d.DB.SetSync(key, value)
+	return d.run(func() error { return d.DB.SetSync(key, value) })
 }
 
 func (d *stopSafeDB) Delete(key []byte) error {
-	d.mu.RLock()
-	defer d.mu.RUnlock()
-	return d.DB.Delete(key)
+	return d.run(func() error { return d.DB.Delete(key) })
 }
 
 func (d *stopSafeDB) DeleteSync(key []byte) error {
-	d.mu.RLock()
-	defer d.mu.RUnlock()
-	return d.DB.DeleteSync(key)
+	return d.run(func() error { return d.DB.DeleteSync(key) })
 }
 
 func (d *stopSafeDB) Iterator(start, end []byte) (dbm.Iterator, error) {
-	d.mu.RLock()
-	defer d.mu.RUnlock()
-	return d.DB.Iterator(start, end)
+	return inFlight(d, false, func() (dbm.Iterator, error) { return d.DB.Iterator(start, end) })
 }
 
 func (d *stopSafeDB) ReverseIterator(start, end []byte) (dbm.Iterator, error) {
-	d.mu.RLock()
-	defer d.mu.RUnlock()
-	return d.DB.ReverseIterator(start, end)
+	return inFlight(d, false, func() (dbm.Iterator, error) { return d.DB.ReverseIterator(start, end) })
 }
 
 func (d *stopSafeDB) Compact(start, end []byte) error {
+	return d.run(func() error { return d.DB.Compact(start, end) })
+}
+
+// inFlight runs op under the read lock, so Close waits for it to end. After
+// Close, a read (missing) answers op's zero value, a missing key, without
+// running it; anything else still reaches the database, which refuses it.
+func inFlight[T any](d *stopSafeDB, missing bool, op func() (T, error)) (T, error) {
 	d.mu.RLock()
 	defer d.mu.RUnlock()
-	return d.DB.Compact(start, end)
+	if missing && d.closed {
+		var zero T
+		return zero, nil
+	}
+	return op()
+}
+
+// run runs op under the read lock, so Close waits for it to end.
+func (d *stopSafeDB) run(op func() error) error {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return op()
 }
 
 // Close closes the database once the operations in flight are over.

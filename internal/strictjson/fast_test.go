@@ -1,6 +1,8 @@
 package strictjson
 
 import (
+	"encoding/binary"
+	"math/rand/v2"
 	"reflect"
 	"strings"
 	"testing"
@@ -18,6 +20,7 @@ var diffSeeds = []string{
 	`{"a" 1}`, `{a:1}`, `[]`, `"x"`, `{} {}`, `{}x`, `{`, ``, `{"a":null,"b":false}`, "{\"a\":\"\\\x01\"}",
 	`{"a":"\\"}`, `{"a":"\/"}`, `{"a":"` + strings.Repeat("é", 10) + `"}`,
 	`["s","n",1]`, ` ["s",{"a":[1]}] `, `[1,2,3,4]`, `[[[[[]]]]]`, `["\u00e9"]`, `[1,]`, `[] []`, `[]x`, `[`,
+	"{ \"a\" : 1 ,\n\"b\"\t: [ 1 , { } ] }", `{"a":1 ,}`, `{"a":1 }`, `{"a":1 x}`, `[ 1 , 2 ]`, `[1 ,]`, `[ 1 ]`, `[1 2]`, `[1`, `{"a":1`,
 }
 
 // FuzzDecodeObject checks that the single-pass decoder and encoding/json's
@@ -80,6 +83,38 @@ func TestSkipPlain(t *testing.T) {
 				if got != want {
 					t.Fatalf("%q from %d: %d, want %d", s, from, got, want)
 				}
+			}
+		}
+	}
+}
+
+func TestPlain8(t *testing.T) {
+	slow := func(b []byte) bool {
+		for _, c := range b {
+			if c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+				return false
+			}
+		}
+		return true
+	}
+	b := make([]byte, 8)
+	for i := 0; i < 1<<20; i++ {
+		for j := range b {
+			b[j] = byte(rand.Uint32())
+			if rand.IntN(3) > 0 {
+				b[j] = byte(0x20 + rand.IntN(0x5f)) // mostly printable ASCII
+			}
+		}
+		if plain8(binary.LittleEndian.Uint64(b)) != slow(b) {
+			t.Fatalf("%q: plain8 %v", b, !slow(b))
+		}
+	}
+	for c := 0; c < 256; c++ {
+		for pos := range 8 {
+			copy(b, "abcdefgh")
+			b[pos] = byte(c)
+			if plain8(binary.LittleEndian.Uint64(b)) != slow(b) {
+				t.Fatalf("%q", b)
 			}
 		}
 	}

@@ -67,54 +67,42 @@ func (l Limits) allows(v any, depth int) bool {
 // are encoding/json's. The two accept the same inputs with the same
 // values (FuzzDecodeObject checks it).
 func DecodeObject(b []byte, lim Limits) (map[string]any, error) {
-	if v, ok := decodeFast(b, lim, '{'); ok {
-		return v.(map[string]any), nil
-	}
-	v, err := decodeSlow(b, lim, '{')
-	if err != nil {
-		return nil, err
-	}
-	return v.(map[string]any), nil
+	return decode[map[string]any](b, string(b), lim, '{')
 }
 
 // DecodeObjectOwned is DecodeObject for a b the caller hands over: the
 // strings of the result may share b's bytes instead of a copy of them, so
 // b must never be written again.
 func DecodeObjectOwned(b []byte, lim Limits) (map[string]any, error) {
-	if v, ok := decodeFastString(unsafe.String(unsafe.SliceData(b), len(b)), lim, '{'); ok {
-		return v.(map[string]any), nil
-	}
-	v, err := decodeSlow(b, lim, '{')
-	if err != nil {
-		return nil, err
-	}
-	return v.(map[string]any), nil
+	return decode[map[string]any](b, unsafe.String(unsafe.SliceData(b), len(b)), lim, '{')
 }
 
 // DecodeArray strictly decodes b as one JSON array, as DecodeObject does an
 // object (the array is at depth 0).
 func DecodeArray(b []byte, lim Limits) ([]any, error) {
-	if v, ok := decodeFast(b, lim, '['); ok {
-		return v.([]any), nil
-	}
-	v, err := decodeSlow(b, lim, '[')
-	if err != nil {
-		return nil, err
-	}
-	return v.([]any), nil
+	return decode[[]any](b, string(b), lim, '[')
 }
 
 // DecodeArrayOwned is DecodeArray for a b the caller hands over, as
 // DecodeObjectOwned is DecodeObject's: b must never be written again.
 func DecodeArrayOwned(b []byte, lim Limits) ([]any, error) {
-	if v, ok := decodeFastString(unsafe.String(unsafe.SliceData(b), len(b)), lim, '['); ok {
-		return v.([]any), nil
+	return decode[[]any](b, unsafe.String(unsafe.SliceData(b), len(b)), lim, '[')
+}
+
+// decode is the Decode functions' common part: s, the text of b (a copy,
+// or b's own bytes for the Owned ones), read by the single-pass decoder,
+// else b by encoding/json's token reader (decodeSlow), as one JSON object
+// (open '{', T a map) or array ('[', T a slice).
+func decode[T any](b []byte, s string, lim Limits, open byte) (T, error) {
+	if v, ok := decodeFastString(s, lim, open); ok {
+		return v.(T), nil
 	}
-	v, err := decodeSlow(b, lim, '[')
+	v, err := decodeSlow(b, lim, open)
 	if err != nil {
-		return nil, err
+		var zero T
+		return zero, err
 	}
-	return v.([]any), nil
+	return v.(T), nil
 }
 
 // decodeSlow decodes b, which must be one JSON object (open '{') or array

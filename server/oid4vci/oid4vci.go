@@ -128,22 +128,10 @@ func (h *Handlers) Offer(w http.ResponseWriter, r *http.Request) error {
 // Token is the token endpoint: POST /issuers/{account}/{instance}/token,
 // form-encoded, the pre-authorized code grant.
 func (h *Handlers) Token(w http.ResponseWriter, r *http.Request) error {
-	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
-		return httpx.OAuth(w, oid4vci.Errorf(oid4vci.ErrInvalidRequest, "the token request is application/x-www-form-urlencoded"))
-	}
-	body, err := httpx.ReadBody(r)
-	if err != nil {
-		return err
-	}
-	req, err := oid4vci.ParseTokenRequest(body)
-	var resp *oid4vci.TokenResponse
-	if err == nil {
-		resp, err = h.Issuer.Token(h.issuer(r), req)
-	}
-	if err != nil {
-		return httpx.OAuth(w, err)
-	}
-	return noStore(w, resp)
+	return exchange(w, r, "the token request", "application/x-www-form-urlencoded", oid4vci.ErrInvalidRequest,
+		oid4vci.ParseTokenRequest, func(req *oid4vci.TokenRequest) (*oid4vci.TokenResponse, error) {
+			return h.Issuer.Token(h.issuer(r), req)
+		})
 }
 
 // Nonce is the nonce endpoint: POST /issuers/{account}/{instance}/nonce.
@@ -167,17 +155,29 @@ func (h *Handlers) Credential(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return httpx.OAuth(w, err)
 	}
-	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
-		return httpx.OAuth(w, oid4vci.Errorf(oid4vci.ErrInvalidCredentialRequest, "the credential request is application/json"))
+	return exchange(w, r, "the credential request", "application/json", oid4vci.ErrInvalidCredentialRequest,
+		oid4vci.ParseCredentialRequest, func(req *oid4vci.CredentialRequest) (*oid4vci.CredentialResponse, error) {
+			return h.Issuer.Issue(r.Context(), a, req)
+		})
+}
+
+// exchange answers a request of the issuer's OAuth-style endpoints (token,
+// credential): its body, which must be of media type mt (else the error
+// code, OpenID4VCI 1.0 §6.3, §8.3.1.2), read by parse and answered by
+// answer, not to be cached; what goes wrong is an OAuth error response.
+func exchange[Req, Resp any](w http.ResponseWriter, r *http.Request, what, mt, code string,
+	parse func([]byte) (Req, error), answer func(Req) (Resp, error)) error {
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, mt) {
+		return httpx.OAuth(w, oid4vci.Errorf(code, "%s is %s", what, mt))
 	}
 	body, err := httpx.ReadBody(r)
 	if err != nil {
 		return err
 	}
-	req, err := oid4vci.ParseCredentialRequest(body)
-	var resp *oid4vci.CredentialResponse
+	req, err := parse(body)
+	var resp Resp
 	if err == nil {
-		resp, err = h.Issuer.Issue(r.Context(), a, req)
+		resp, err = answer(req)
 	}
 	if err != nil {
 		return httpx.OAuth(w, err)
