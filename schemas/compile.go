@@ -64,10 +64,17 @@ func (noLoader) Load(string) (any, error) {
 // accepts: a JSON object of at most MaxSchemaBytes, nested at most
 // MaxSchemaDepth deep, that compiles as JSON Schema 2020-12 on its own. The
 // error is a 400 *errs.Error (schema.tooLarge, schema.tooDeep or
-// schema.invalid).
+// schema.invalid), and a document in which a subschema applies itself to
+// the same claim in a loop is refused too (checkCycles).
 func CheckSchema(raw []byte) error {
-	_, err := compile(raw)
-	return err
+	sch, err := compile(raw)
+	if err != nil {
+		return err
+	}
+	if err := checkCycles(sch); err != nil {
+		return errs.BadRequest("schema.invalid", "%s", oneLine(err.Error()))
+	}
+	return nil
 }
 
 // compile checks and compiles a schema document. Every compile uses the same
