@@ -194,7 +194,8 @@ func boundedRegexp(s string) (jsonschema.Regexp, error) {
 //     loading (other external references fail at compile time, in noLoader);
 //   - the regular expressions ("pattern" values, "patternProperties" keys)
 //     must cost at most MaxTotalPatternInsts together;
-//   - every x-weid-i18n annotation must be well-formed (checkI18n).
+//   - every x-weid-i18n annotation must be well-formed (checkI18n), and
+//     every "title" and "description" printable (checkLabelChars).
 //
 // The walk does not know which objects are schemas, so such members inside
 // "const", "enum" or "default" values are checked too.
@@ -229,6 +230,10 @@ func checkDocument(v any, path string, budget *int) error {
 				case "pattern":
 					if err := spend(budget, s, path+"/pattern"); err != nil {
 						return err
+					}
+				case "title", "description":
+					if err := checkLabelChars(s, k == "description"); err != nil {
+						return fmt.Errorf("schema member %s/%s %v", path, k, err)
 					}
 				}
 			case map[string]any:

@@ -285,6 +285,7 @@ func TestRegister_InvalidPayloads(t *testing.T) {
 	}{
 		{`{"schema":{},"name":" padded"}`, "schema.invalidName"},
 		{`{"schema":{},"name":"a\u0000b"}`, "schema.invalidName"},
+		{`{"schema":{},"name":"amolpid ytisrevinu\u202e"}`, "schema.invalidName"},
 		{`{"schema":{},"name":"` + strings.Repeat("n", schemas.MaxNameLength+1) + `"}`, "schema.invalidName"},
 		{`{"schema":{},"id":9007199254740992}`, "schema.invalidId"},
 		{`{"schema":{},"extra":1}`, "tx.invalidPayload"},
