@@ -3,8 +3,10 @@ package api
 import (
 	"encoding/json"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/weidgo/weid/errs"
 )
@@ -78,6 +80,51 @@ func (o *BatchOptions) batchQueryStrings() map[string]*string {
 	return map[string]*string{"expectedProofPurpose": &o.ProofPurpose, "challenge": &o.Challenge, "domain": &o.Domain}
 }
 
+// batchQueryNames lists the query parameters of a stream: its options
+// and BatchQueryDetail.
+func (o *BatchOptions) batchQueryNames() []string {
+	names := []string{BatchQueryDetail}
+	for name := range o.batchQueryBools() {
+		names = append(names, name)
+	}
+	for name := range o.batchQueryStrings() {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// CheckBatchQuery refuses, as a 400 request.badQuery naming it, a query
+// parameter of a batch request that its form does not take, or one given
+// twice: a stream takes BatchQueryDetail and its options; a JSON request
+// takes only BatchQueryDetail, its options being the body's "options".
+func CheckBatchQuery(q url.Values, stream bool) error {
+	if stream {
+		return checkBatchQuery(q, (&BatchOptions{}).batchQueryNames())
+	}
+	return checkBatchQuery(q, []string{BatchQueryDetail})
+}
+
+func checkBatchQuery(q url.Values, known []string) error {
+	names := make([]string, 0, len(q))
+	for name := range q {
+		names = append(names, name)
+	}
+	sort.Strings(names) // the same query always gets the same answer
+	for _, name := range names {
+		if !slices.Contains(known, name) {
+			if len(known) == 1 {
+				return errs.BadRequest("request.badQuery", "unknown query parameter %q (a JSON batch takes only %s; its options go in the body's \"options\")", truncateUTF8(name, 40), known[0])
+			}
+			return errs.BadRequest("request.badQuery", "unknown query parameter %q (%s)", truncateUTF8(name, 40), strings.Join(known, ", "))
+		}
+		if len(q[name]) > 1 {
+			return errs.BadRequest("request.badQuery", "query parameter %q is given %d times", truncateUTF8(name, 40), len(q[name]))
+		}
+	}
+	return nil
+}
+
 // Query adds o's options to q, the query of a batch verification stream.
 func (o BatchOptions) Query(q url.Values) {
 	for name, b := range o.batchQueryBools() {
@@ -92,11 +139,21 @@ func (o BatchOptions) Query(q url.Values) {
 	}
 }
 
+// BatchQueryDetail is the query parameter that chooses the form of a batch
+// answer, in either form of the request (batch.ParseDetail reads it).
+const BatchQueryDetail = "detail"
+
 // BatchOptionsFromQuery reads a stream's options from its query: the
 // booleans true or false (a 400 request.badQuery otherwise), the strings
-// as given.
+// as given. A parameter it does not know (other than BatchQueryDetail) or
+// one given twice is a 400 request.badQuery naming it: a misspelt policy
+// option (?requireAcreditation=true) silently dropped would verify under a
+// weaker policy than the caller asked for.
 func BatchOptionsFromQuery(q url.Values) (BatchOptions, error) {
 	var o BatchOptions
+	if err := checkBatchQuery(q, o.batchQueryNames()); err != nil {
+		return o, err
+	}
 	for name, b := range o.batchQueryBools() {
 		if v := q.Get(name); v != "" {
 			var err error

@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/weidgo/weid/errs"
@@ -24,6 +25,47 @@ func TestBatchOptions_QueryRoundTrip(t *testing.T) {
 	_, err := BatchOptionsFromQuery(url.Values{"requireBinding": {"yes please"}})
 	if e, ok := errs.As(err); !ok || e.Status != http.StatusBadRequest || e.Code != "request.badQuery" {
 		t.Errorf("a bad boolean: %v", err)
+	}
+}
+
+// TestCheckBatchQuery_RefusesWhatTheFormDoesNotTake: a misspelt option, an
+// option of a stream on a JSON request (whose options are in its body) and
+// a parameter given twice are refused as 400 request.badQuery naming the
+// parameter, not silently dropped, which would verify under a weaker policy
+// than the caller asked for.
+func TestCheckBatchQuery_RefusesWhatTheFormDoesNotTake(t *testing.T) {
+	for _, c := range []struct {
+		query  string
+		stream bool
+		bad    string // the parameter the detail names; "" when accepted
+	}{
+		{"", true, ""},
+		{"", false, ""},
+		{"detail=failures", false, ""},
+		{"detail=failures&requireAccreditation=true&requireBinding=false&expectedProofPurpose=authentication&challenge=c&domain=d", true, ""},
+		{"requireAcreditation=true", true, "requireAcreditation"},
+		{"requireAccreditation=true", false, "requireAccreditation"},
+		{"bogus=1&detail=full", false, "bogus"},
+		{"requireAccreditation=false&requireAccreditation=true", true, "requireAccreditation"},
+		{"detail=full&detail=failures", false, "detail"},
+	} {
+		q, _ := url.ParseQuery(c.query)
+		err := CheckBatchQuery(q, c.stream)
+		if c.stream {
+			if _, err2 := BatchOptionsFromQuery(q); (err == nil) != (err2 == nil) {
+				t.Errorf("%q: CheckBatchQuery %v, BatchOptionsFromQuery %v", c.query, err, err2)
+			}
+		}
+		if c.bad == "" {
+			if err != nil {
+				t.Errorf("%q (stream %v): %v", c.query, c.stream, err)
+			}
+			continue
+		}
+		e, ok := errs.As(err)
+		if !ok || e.Status != http.StatusBadRequest || e.Code != "request.badQuery" || !strings.Contains(e.Detail, `"`+c.bad+`"`) {
+			t.Errorf("%q (stream %v): %v, want a 400 request.badQuery naming %q", c.query, c.stream, err, c.bad)
+		}
 	}
 }
 

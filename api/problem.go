@@ -1,5 +1,7 @@
 package api
 
+import "net/http"
+
 // Problem is an RFC 9457 problem details object with weid's stable code.
 // Every error the API returns is one, as application/problem+json.
 type Problem struct {
@@ -37,3 +39,20 @@ const (
 	StatusCommitted = "committed"
 	StatusPending   = "pending"
 )
+
+// SetChallenge adds to h, the header of an answer carrying problem p, the
+// challenge a 401 must send (RFC 9110 §15.5.2: "MUST send a WWW-Authenticate
+// header field containing at least one challenge"): the Bearer scheme of
+// the node's API tokens (RFC 6750 §3), with error="invalid_token" when the
+// token sent was refused and no error code when none was sent (§3.1). A
+// challenge already set (the OAuth endpoints set their own) is kept.
+func SetChallenge(h http.Header, p Problem) {
+	if p.Status != http.StatusUnauthorized || h.Get("WWW-Authenticate") != "" {
+		return
+	}
+	c := `Bearer realm="weid"`
+	if p.Code == "auth.invalidToken" {
+		c += `, error="invalid_token"`
+	}
+	h.Set("WWW-Authenticate", c)
+}

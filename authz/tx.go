@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/weidgo/weid/chain"
@@ -54,21 +55,43 @@ func (p *RecognizePayload) Validate() error {
 		return errs.BadRequest("issuer.invalidDid", "%v", err)
 	}
 	name := strings.TrimSpace(p.Name)
-	if name == "" || utf8.RuneCountInString(name) > MaxNameLength || name != p.Name {
-		return errs.BadRequest("issuer.invalidName", "name must be 1 to %d characters without surrounding space", MaxNameLength)
+	if name == "" || utf8.RuneCountInString(name) > MaxNameLength || name != p.Name || !displayable(name, false) {
+		return errs.BadRequest("issuer.invalidName", "name must be 1 to %d printable characters without surrounding space or bidirectional controls", MaxNameLength)
 	}
 	if utf8.RuneCountInString(p.Description) > MaxDescriptionLength {
 		return errs.BadRequest("issuer.invalidDescription", "description is longer than %d characters", MaxDescriptionLength)
+	}
+	if !displayable(p.Description, true) {
+		return errs.BadRequest("issuer.invalidDescription", "description must be printable text (line breaks allowed) without bidirectional controls")
 	}
 	if len(p.Types)+len(p.Schemas) > MaxAccreditations {
 		return errs.BadRequest("issuer.tooManyAccreditations", "at most %d types and schemas", MaxAccreditations)
 	}
 	for _, t := range p.Types {
-		if t == "" || len(t) > 256 {
-			return errs.BadRequest("issuer.invalidType", "credential types must be 1 to 256 characters")
+		if t == "" || len(t) > 256 || !displayable(t, false) {
+			return errs.BadRequest("issuer.invalidType", "credential types must be 1 to 256 printable characters")
 		}
 	}
 	return nil
+}
+
+// displayable reports whether s, a name the verify page, the explorer and
+// the CLI show as the trust registry's word, can be shown as it is: valid
+// UTF-8 without control characters (a NUL, or an ESC that would drive the
+// terminal of whoever runs "weid vc verify"; line breaks only when
+// multiline) and without the Unicode Bidi_Control characters (U+202E
+// RIGHT-TO-LEFT OVERRIDE and the like), with which a name can display as
+// another one ("Bidirectional Text Spoofing", Unicode Technical Report #36).
+func displayable(s string, multiline bool) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if (unicode.IsControl(r) && !(multiline && r == '\n')) || unicode.Is(unicode.Bidi_Control, r) {
+			return false
+		}
+	}
+	return true
 }
 
 // DerecognizePayload names an authority issuer to de-recognize.

@@ -97,7 +97,7 @@ func validNodeID(id string) bool {
 }
 
 func validNodeName(name string) bool {
-	return utf8.RuneCountInString(name) <= MaxNameLength && strings.TrimSpace(name) == name
+	return utf8.RuneCountInString(name) <= MaxNameLength && strings.TrimSpace(name) == name && displayable(name, false)
 }
 
 func validMemberDID(d string) error {
@@ -128,7 +128,7 @@ func (p *AddValidatorPayload) Validate() error {
 		return errs.BadRequest("gov.invalidPower", "power must be from 1 to %d (remove a validator to take its power away)", MaxValidatorPower)
 	}
 	if !validNodeName(p.Name) {
-		return errs.BadRequest("gov.invalidName", "name must be at most %d characters without surrounding space", MaxNameLength)
+		return errs.BadRequest("gov.invalidName", "name must be at most %d printable characters without surrounding space or bidirectional controls", MaxNameLength)
 	}
 	if p.NodeID != "" && !validNodeID(p.NodeID) {
 		return errs.BadRequest("gov.invalidNodeId", "nodeId is a CometBFT node id: 40 lowercase hex digits")
@@ -174,7 +174,7 @@ func (p *AddObserverPayload) Validate() error {
 		return errs.BadRequest("gov.invalidNodeId", "nodeId is a CometBFT node id: 40 lowercase hex digits")
 	}
 	if !validNodeName(p.Name) {
-		return errs.BadRequest("gov.invalidName", "name must be at most %d characters without surrounding space", MaxNameLength)
+		return errs.BadRequest("gov.invalidName", "name must be at most %d printable characters without surrounding space or bidirectional controls", MaxNameLength)
 	}
 	if p.API != "" {
 		u, err := url.Parse(p.API)

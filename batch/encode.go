@@ -1,6 +1,7 @@
 package batch
 
 import (
+	"net/url"
 	"strconv"
 	"unicode/utf8"
 
@@ -36,6 +37,16 @@ func ParseDetail(s string) (Detail, error) {
 		return DetailFailures, nil
 	}
 	return DetailFull, errs.BadRequest("request.badQuery", "detail must be full or failures, not %q", strictjson.Truncate(s, 40))
+}
+
+// ParseDetailQuery reads the detail parameter of a batch request's query
+// (ParseDetail) after api.CheckBatchQuery has refused any parameter the
+// request's form (a stream, or JSON) does not take.
+func ParseDetailQuery(q url.Values, stream bool) (Detail, error) {
+	if err := api.CheckBatchQuery(q, stream); err != nil {
+		return DetailFull, err
+	}
+	return ParseDetail(q.Get(api.BatchQueryDetail))
 }
 
 // String is the query parameter's value for d.

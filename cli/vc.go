@@ -240,7 +240,7 @@ POST /issuers/NAME/credentials/issue use it.`,
 	}
 	create.Flags().StringVar(&in.Issuer, "issuer", "", "issuer DID (one of your account's DIDs)")
 	create.Flags().StringVar(&in.Format, "format", "", "vc+jwt (default) or dc+sd-jwt for VC 2.0; eddsa-jcs-2022, eddsa-rdfc-2022, ecdsa-rdfc-2019 or Ed25519Signature2020 for VC 2.0 or 1.1")
-	create.Flags().Uint64Var(&in.Schema, "schema", 0, "weid schema id")
+	create.Flags().Uint64Var(&in.Schema, "schema", 0, "weid schema id (must exist on the ledger)")
 	create.Flags().StringSliceVar(&in.Types, "type", nil, "credential type added to each credential (repeatable)")
 	create.Flags().StringSliceVar(&in.Status, "status", nil, "status purposes: revocation, suspension")
 	create.Flags().StringSliceVar(&in.Disclosable, "disclose", nil, "for dc+sd-jwt: JSON pointer of a selectively disclosable claim (repeatable)")

@@ -113,8 +113,8 @@ func TestVoice_ProblemInLocaleLanguage(t *testing.T) {
 			t.Errorf("%q lacks %q", got, want)
 		}
 	}
-	other := &client.Error{Status: 404, Code: "schema.notFound", Detail: "no schema 9"}
-	if got := oneLine(other); !strings.Contains(got, "节点拒绝了请求（状态码 404）") || !strings.Contains(got, "no schema 9 ") && !strings.HasSuffix(got, "no schema 9") {
+	other := &client.Error{Status: 404, Code: "evidence.notFound", Detail: "no evidence 9"}
+	if got := oneLine(other); !strings.Contains(got, "节点拒绝了请求（状态码 404）") || !strings.Contains(got, "no evidence 9 ") && !strings.HasSuffix(got, "no evidence 9") {
 		t.Errorf("an untranslated code: %q", got)
 	}
 	t.Setenv("LC_ALL", "")

@@ -87,8 +87,19 @@ func (n *Node) CreateIssuerInstance(account *keystore.Account, in IssuerInstance
 	if err := checkProfile(&in.IssueProfile); err != nil {
 		return nil, err
 	}
+	if in.Issuer == "" {
+		return nil, errs.BadRequest("request.malformed", "name the instance's issuer in \"issuer\": one of your account's DIDs")
+	}
 	if _, _, err := n.SignerKey(account, in.Issuer); err != nil {
 		return nil, err
+	}
+	// An instance whose schema does not exist could never issue: every
+	// offer and issuance under it would fail on the schema. The schema is
+	// named by the body, so it is a 400 (as on the VCALM issue endpoints).
+	if in.Schema != 0 {
+		if _, err := n.Schema(in.Schema, 0); err != nil {
+			return nil, asBadRequest(err, issueContentError)
+		}
 	}
 	in.Account = account.Name
 	in.Created = time.Now().UTC().Format(time.RFC3339)

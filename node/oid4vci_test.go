@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/weidgo/weid/api"
@@ -105,5 +107,43 @@ func TestNewCredentialIssuer_InstancesAndDryRun(t *testing.T) {
 	}
 	if err := offer("nope", `{"claims":{}}`); errs.Code(err) != "issuer.notFound" {
 		t.Errorf("unknown instance: %v", err)
+	}
+}
+
+// TestCreateIssuerInstance_RefusesWhatCouldNeverIssue: an instance that
+// names no issuer, or a schema the ledger does not have, is refused with a
+// 400 naming what is wrong, and nothing is stored; one under an existing
+// schema is created.
+func TestCreateIssuerInstance_RefusesWhatCouldNeverIssue(t *testing.T) {
+	n := openTest(t, t.TempDir())
+	defer n.Close()
+	uni, err := n.CreateAccount(context.Background(), "uni", keys.Ed25519, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	acct := &keystore.Account{Name: "uni"}
+	for _, c := range []struct {
+		in           IssuerInstance
+		code, detail string // code "" when created
+	}{
+		{IssuerInstance{Name: "noissuer"}, "request.malformed", `"issuer"`},
+		{IssuerInstance{Name: "noschema", Issuer: uni.DID, IssueProfile: IssueProfile{Schema: 2_000_000}}, "schema.notFound", "2000000"},
+		{IssuerInstance{Name: "huge", Issuer: uni.DID, IssueProfile: IssueProfile{Schema: 99_999_999_999}}, "schema.notFound", "99999999999"},
+		{IssuerInstance{Name: "ok", Issuer: uni.DID, IssueProfile: IssueProfile{Schema: 2}}, "", ""},
+	} {
+		_, err := n.CreateIssuerInstance(acct, c.in)
+		if c.code == "" {
+			if err != nil {
+				t.Errorf("%s: %v", c.in.Name, err)
+			}
+			continue
+		}
+		e, ok := errs.As(err)
+		if !ok || e.Status != http.StatusBadRequest || e.Code != c.code || !strings.Contains(e.Detail, c.detail) {
+			t.Errorf("%s: %v, want a 400 %s naming %s", c.in.Name, err, c.code, c.detail)
+		}
+		if _, err := n.IssuerInstance(acct, c.in.Name); err == nil {
+			t.Errorf("%s: stored although refused", c.in.Name)
+		}
 	}
 }

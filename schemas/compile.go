@@ -64,10 +64,17 @@ func (noLoader) Load(string) (any, error) {
 // accepts: a JSON object of at most MaxSchemaBytes, nested at most
 // MaxSchemaDepth deep, that compiles as JSON Schema 2020-12 on its own. The
 // error is a 400 *errs.Error (schema.tooLarge, schema.tooDeep or
-// schema.invalid).
+// schema.invalid), and a document in which a subschema applies itself to
+// the same claim in a loop is refused too (checkCycles).
 func CheckSchema(raw []byte) error {
-	_, err := compile(raw)
-	return err
+	sch, err := compile(raw)
+	if err != nil {
+		return err
+	}
+	if err := checkCycles(sch); err != nil {
+		return errs.BadRequest("schema.invalid", "%s", oneLine(err.Error()))
+	}
+	return nil
 }
 
 // compile checks and compiles a schema document. Every compile uses the same
@@ -187,7 +194,8 @@ func boundedRegexp(s string) (jsonschema.Regexp, error) {
 //     loading (other external references fail at compile time, in noLoader);
 //   - the regular expressions ("pattern" values, "patternProperties" keys)
 //     must cost at most MaxTotalPatternInsts together;
-//   - every x-weid-i18n annotation must be well-formed (checkI18n).
+//   - every x-weid-i18n annotation must be well-formed (checkI18n), and
+//     every "title" and "description" printable (checkLabelChars).
 //
 // The walk does not know which objects are schemas, so such members inside
 // "const", "enum" or "default" values are checked too.
@@ -222,6 +230,10 @@ func checkDocument(v any, path string, budget *int) error {
 				case "pattern":
 					if err := spend(budget, s, path+"/pattern"); err != nil {
 						return err
+					}
+				case "title", "description":
+					if err := checkLabelChars(s, k == "description"); err != nil {
+						return fmt.Errorf("schema member %s/%s %v", path, k, err)
 					}
 				}
 			case map[string]any:

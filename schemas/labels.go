@@ -137,7 +137,8 @@ func (l *Labels) ClaimValue(lang, name, v string) string {
 // ParseLabels reads the labels of a schema document: the root's and those
 // of its properties, nested objects' properties included. The document
 // must be a JSON object; its x-weid-i18n annotations must be well-formed
-// (400 schema.invalid naming the first malformed one otherwise). It does
+// (400 schema.invalid naming the first malformed one otherwise), and its
+// titles and descriptions printable (checkLabelChars). It does
 // not otherwise check that the document is a schema (CheckSchema does).
 func ParseLabels(raw []byte) (*Labels, error) {
 	var doc map[string]any
@@ -157,6 +158,12 @@ func labelsOf(s map[string]any, path string, depth int) (*Labels, error) {
 	l := &Labels{}
 	l.Title, _ = s["title"].(string)
 	l.Description, _ = s["description"].(string)
+	if err := checkLabelChars(l.Title, false); err != nil {
+		return nil, fmt.Errorf("schema member %s/title %v", path, err)
+	}
+	if err := checkLabelChars(l.Description, true); err != nil {
+		return nil, fmt.Errorf("schema member %s/description %v", path, err)
+	}
 	if a, ok := s[I18nKeyword]; ok {
 		enum, _ := s["enum"].([]any)
 		m, values, err := checkI18n(a, path+"/"+I18nKeyword, enum)
@@ -311,9 +318,23 @@ func checkLabelText(s string, multiline bool, limit int) error {
 	if n := utf8.RuneCountInString(s); n > limit {
 		return fmt.Errorf("is %d characters long, the limit is %d", n, limit)
 	}
+	return checkLabelChars(s, multiline)
+}
+
+// checkLabelChars refuses in a title or description (x-weid-i18n's, or the
+// schema's own "title" and "description", which label the same fields) a
+// control character, a line break but in a description, and the Unicode
+// Bidi_Control characters (U+202E RIGHT-TO-LEFT OVERRIDE and the like), with
+// which a label displays as another ("Bidirectional Text Spoofing", Unicode
+// Technical Report #36): the verify page names a credential's claims by
+// them.
+func checkLabelChars(s string, multiline bool) error {
 	for _, r := range s {
 		if unicode.IsControl(r) && !(multiline && r == '\n') {
 			return fmt.Errorf("contains the control character %U", r)
+		}
+		if unicode.Is(unicode.Bidi_Control, r) {
+			return fmt.Errorf("contains the bidirectional control character %U", r)
 		}
 	}
 	return nil

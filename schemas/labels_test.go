@@ -118,6 +118,12 @@ func TestCheckSchema_MalformedI18nNamesThePath(t *testing.T) {
 		{prop(`{"zh-CN":{"title":" "}}`), "/properties/degree/x-weid-i18n/zh-CN/title is empty"},
 		{prop(`{"zh-CN":{"title":"学\n位"}}`), "/properties/degree/x-weid-i18n/zh-CN/title contains the control character U+000A"},
 		{prop(`{"zh-CN":{"title":"` + long + `"}}`), "/properties/degree/x-weid-i18n/zh-CN/title is 257 characters long"},
+		// Unicode Technical Report #36: a label must display as itself.
+		{prop(`{"zh-CN":{"title":"\u202e位学"}}`), "/properties/degree/x-weid-i18n/zh-CN/title contains the bidirectional control character U+202E"},
+		{prop(`{"zh-HK":{"description":"\u2066第一行"}}`), "/properties/degree/x-weid-i18n/zh-HK/description contains the bidirectional control character U+2066"},
+		{`{"type":"object","properties":{"degree":{"type":"string","title":"eerg\u202eDe"}}}`, "schema member /properties/degree/title contains the bidirectional control character U+202E"},
+		{`{"type":"object","title":"Dip\u0000loma"}`, "schema member /title contains the control character U+0000"},
+		{`{"type":"object","properties":{"a":{"title":"A\nB"}}}`, "schema member /properties/a/title contains the control character U+000A"},
 		{prop(`{"zh-CN":{"title":"学位"},"zh-cn":{"title":"学位"}}`), "/properties/degree/x-weid-i18n/zh-cn names the language of /properties/degree/x-weid-i18n/zh-CN again"},
 		{`{"x-weid-i18n":{"zh-HK":{"description":null}}}`, "/x-weid-i18n/zh-HK/description must be a string"},
 		{`{"$defs":{"a/b":{"x-weid-i18n":1}}}`, "/$defs/a~1b/x-weid-i18n must be an object"},

@@ -114,7 +114,7 @@ func validName(n string) error {
 	}
 	bad := !utf8.ValidString(n) || utf8.RuneCountInString(n) > MaxNameLength || strings.TrimSpace(n) != n
 	for _, r := range n {
-		if unicode.IsControl(r) {
+		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) {
 			bad = true
 		}
 	}

@@ -219,6 +219,13 @@ func TestRegister_InvalidSchemas(t *testing.T) {
 		{"too complex pattern", `{"pattern":"(ab|cd|ef|gh|ij){1000}"}`, "schema.invalid"},
 		{"too complex pattern property", `{"patternProperties":{"(ab|cd|ef|gh|ij){1000}":{}}}`, "schema.invalid"},
 		{"too many patterns", `{"allOf":[` + strings.TrimSuffix(strings.Repeat(`{"pattern":"(ab|cd){1000}"},`, 30), ",") + `]}`, "schema.invalid"},
+		// JSON Schema Core 2020-12 §9.4.1: loops that never descend.
+		{"ref to itself", `{"$ref":"#"}`, "schema.invalid"},
+		{"property ref to itself", `{"type":"object","properties":{"a":{"$ref":"#/properties/a"}}}`, "schema.invalid"},
+		{"defs referring to each other", `{"type":"object","$defs":{"a":{"$ref":"#/$defs/b"},"b":{"$ref":"#/$defs/a"}},"properties":{"x":{"$ref":"#/$defs/a"}}}`, "schema.invalid"},
+		{"allOf back to the root", `{"allOf":[{"$ref":"#"}]}`, "schema.invalid"},
+		{"anyOf loop", `{"$defs":{"a":{"anyOf":[{"type":"string"},{"$ref":"#/$defs/a"}]}},"properties":{"x":{"$ref":"#/$defs/a"}}}`, "schema.invalid"},
+		{"if/then loop", `{"$defs":{"a":{"if":{"type":"object"},"then":{"$ref":"#/$defs/a"}}},"items":{"$ref":"#/$defs/a"}}`, "schema.invalid"},
 		{"too large", large, "schema.tooLarge"},
 		{"too deep", deep, "schema.tooDeep"},
 	}
@@ -254,6 +261,10 @@ func TestRegister_ValidSchemas(t *testing.T) {
 		`{"$defs":{"a":{"$anchor":"here","type":"integer"}},"items":{"$ref":"#here"}}`,
 		// A recursive schema.
 		`{"type":"object","properties":{"children":{"type":"array","items":{"$ref":"#"}}}}`,
+		// Recursion through a property or item descends: not a loop.
+		`{"$defs":{"node":{"type":"object","properties":{"next":{"$ref":"#/$defs/node"}},"additionalProperties":{"anyOf":[{"type":"string"},{"$ref":"#/$defs/node"}]}}},"properties":{"head":{"$ref":"#/$defs/node"}}}`,
+		// The same subschema reached twice is not a loop (JSON-Schema-Test-Suite infinite-loop-detection).
+		`{"$defs":{"int":{"type":"integer"}},"allOf":[{"properties":{"foo":{"$ref":"#/$defs/int"}}},{"additionalProperties":{"$ref":"#/$defs/int"}}]}`,
 		// A property may be named like a keyword.
 		`{"properties":{"$ref":{"type":"string"},"$schema":{"type":"string"}}}`,
 		strings.Repeat(`{"items":`, schemas.MaxSchemaDepth) + `true` + strings.Repeat(`}`, schemas.MaxSchemaDepth),
@@ -274,6 +285,7 @@ func TestRegister_InvalidPayloads(t *testing.T) {
 	}{
 		{`{"schema":{},"name":" padded"}`, "schema.invalidName"},
 		{`{"schema":{},"name":"a\u0000b"}`, "schema.invalidName"},
+		{`{"schema":{},"name":"amolpid ytisrevinu\u202e"}`, "schema.invalidName"},
 		{`{"schema":{},"name":"` + strings.Repeat("n", schemas.MaxNameLength+1) + `"}`, "schema.invalidName"},
 		{`{"schema":{},"id":9007199254740992}`, "schema.invalidId"},
 		{`{"schema":{},"extra":1}`, "tx.invalidPayload"},

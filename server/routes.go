@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/weidgo/weid/server/batch"
 	"github.com/weidgo/weid/server/credentials"
@@ -64,7 +65,7 @@ func h(f httpx.HandlerFunc) http.HandlerFunc { return httpx.Handle(f) }
 func (s *Server) routes() http.Handler {
 	hs := s.handlers()
 	r := chi.NewRouter()
-	r.Use(requestID, recoverer, s.observe, batch.LimitBodies(limitBody))
+	r.Use(requestID, recoverer, s.observe, batch.LimitBodies(limitBody), middleware.GetHead) // HEAD as GET: RFC 9110 §9.1, §9.3.2
 	r.NotFound(h(notFound))
 	r.MethodNotAllowed(h(methodNotAllowed))
 

@@ -948,6 +948,12 @@ func TestBrowser_PresentationRequest(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#vp-qr img")),
 		chromedp.WaitVisible(chromedp.CSS(`#vp-status[data-status="pending"]`)))
 	link := attr(t, ctx, "#vp-link", "data-request-uri")
+	// The node has no public URL and the page is open at 127.0.0.1: the
+	// request the QR code points at is on a loopback address, and the page
+	// says that no phone can reach it (as the institution page does).
+	if m := text(t, ctx, "#vp-reach .msg.warning"); !strings.Contains(m, "This QR code points at "+f.url+", a loopback address: no phone can reach it") || !strings.Contains(m, "WEID_PUBLIC_URL") {
+		t.Errorf("loopback warning beside the presentation request: %q", m)
+	}
 	shot(t, ctx, "verify-request.png")
 
 	if out, err := weid(t, "wallet", "present", link, "--wallet", wdir, "--node", f.url, "--yes"); err != nil {

@@ -195,7 +195,8 @@ func TestI18n_VerdictsInThreeLanguages(t *testing.T) {
 	for _, c := range credential.CheckCodes {
 		keys = append(keys, "reason."+c)
 	}
-	for _, c := range verifyPageProblems {
+	pageProblems := slices.Concat(verifyPageProblems, explorerPageProblems, institutionPageProblems)
+	for _, c := range pageProblems {
 		keys = append(keys, "problem."+c)
 	}
 	keys = append(keys, "problem.generic", "err.network", "detail.english", "verify.notCredential",
@@ -234,7 +235,7 @@ func TestI18n_VerdictsInThreeLanguages(t *testing.T) {
 	if len(known) < 100 {
 		t.Fatalf("openapi.json lists %d problem codes", len(known))
 	}
-	for _, c := range verifyPageProblems {
+	for _, c := range pageProblems {
 		if !known[c] {
 			t.Errorf("%s is not a problem code of the node", c)
 		}
@@ -261,6 +262,17 @@ var verifyPageProblems = []string{
 	"did.notFound", "did.deactivated", "did.invalidDid",
 	"presentationRequest.invalid", "presentationRequest.notFound", "presentationRequest.tooMany", "presentationRequest.tooManyStreams",
 }
+
+// explorerPageProblems are the problem codes of the explorer's lookups
+// (GET /v1/blocks/{height}, /v1/txs/{hash}), and institutionPageProblems
+// those of the institution page's offer and revocation (POST /v1/offers,
+// /credentials/status): a clerk who searches a height the ledger has not
+// reached, or revokes an id the node never issued, is told so in the
+// page's language, not "the node refused the request (status 404)".
+var (
+	explorerPageProblems    = []string{"block.notFound", "block.badHeight", "block.belowBase", "tx.notFound", "tx.badHash"}
+	institutionPageProblems = []string{"credential.notFound", "status.irreversible", "status.purposeMismatch", "schema.violation", "schema.notFound", "offer.invalid"}
+)
 
 // TestI18n_ZhHKIsTraditional: the zh-HK texts (Hong Kong and Macau) hold
 // no character that exists only in the Simplified script (撤销 for 撤銷,

@@ -158,11 +158,11 @@ func closeConn(rc *http.ResponseController, r *http.Request) {
 	_ = brw.Flush()
 }
 
-// detailFromQuery reads the detail query parameter (batch.ParseDetail):
+// detailFromQuery reads the detail query parameter (batch.ParseDetailQuery):
 // full, the default, or failures, the compact form that names checks only
-// when they fail.
+// when they fail; a parameter the request's form does not take is a 400.
 func detailFromQuery(r *http.Request) (batch.Detail, error) {
-	return batch.ParseDetail(r.URL.Query().Get("detail"))
+	return batch.ParseDetailQuery(r.URL.Query(), IsStream(r))
 }
 
 // streamProblem is the problem reported in the trailer of a stream that

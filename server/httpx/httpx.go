@@ -121,6 +121,7 @@ func problem(status int, code, detail string) api.Problem {
 func writeProblem(w http.ResponseWriter, p api.Problem, extra map[string]any) {
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.Header().Set("Cache-Control", "no-store")
+	api.SetChallenge(w.Header(), p)
 	w.WriteHeader(p.Status)
 	var body any = p
 	if extra != nil {

@@ -233,6 +233,14 @@
 
   weid.clear = function (e) { while (e.firstChild) e.removeChild(e.firstChild); return e; };
 
+  // loopback reports whether a URL's hostname is this machine alone:
+  // localhost (RFC 6761 §6.3), 127.0.0.0/8 (RFC 1122 §3.2.1.3), ::1
+  // (RFC 4291 §2.5.3), or the unspecified 0.0.0.0 and ::.
+  weid.loopback = function (host) {
+    const h = host.replace(/^\[|\]$/g, "").toLowerCase();
+    return h === "localhost" || h.endsWith(".localhost") || /^127\.\d+\.\d+\.\d+$/.test(h) || h === "::1" || h === "0.0.0.0" || h === "::";
+  };
+
   // explorerLink links to the explorer's view of a height, tx or DID.
   weid.explorerLink = function (kind, value, text) {
     return weid.el("a", { href: "/explorer#" + kind + "=" + encodeURIComponent(value), class: kind === "block" ? "" : "mono" }, text || String(value));

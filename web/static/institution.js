@@ -11,21 +11,13 @@
   let offer = null;
   let reachShown = null; // the loopback warning shown: [url, i18n key, element id]
 
-  // loopback reports whether a URL's hostname is this machine alone:
-  // localhost (RFC 6761 §6.3), 127.0.0.0/8 (RFC 1122 §3.2.1.3), ::1
-  // (RFC 4291 §2.5.3), or the unspecified 0.0.0.0 and ::.
-  function loopback(host) {
-    const h = host.replace(/^\[|\]$/g, "").toLowerCase();
-    return h === "localhost" || h.endsWith(".localhost") || /^127\.\d+\.\d+\.\d+$/.test(h) || h === "::1" || h === "0.0.0.0" || h === "::";
-  }
-
   // reach warns in the element id, when url is on a loopback address,
   // that no phone can reach it and how to give the node a public URL;
   // otherwise, or elsewhere, there is no warning.
   function reach(url, key, id) {
     let u = null;
     try { u = new URL(url); } catch (e) { u = null; }
-    reachShown = u && loopback(u.hostname) ? [url, key, id] : null;
+    reachShown = u && w.loopback(u.hostname) ? [url, key, id] : null;
     for (const box of [$("reach-msg"), $("offer-reach")]) {
       box.hidden = !reachShown || box.id !== id;
       if (box.hidden) w.clear(box);

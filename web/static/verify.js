@@ -451,6 +451,7 @@
     link.href = uri;
     link.dataset.requestUri = uri;
     $("vp-expires").textContent = pr.expires ? w.t("vp.expires", { time: w.time(pr.expires) }) : "";
+    warnUnreachable(pr.request_uri || "");
     w.clear($("result"));
     rerender = null;
     showStatus(pr.status || "pending");
@@ -582,6 +583,19 @@
       });
       w.clear($("result")).append(...parts);
     }
+  }
+
+  // warnUnreachable says, when the request the QR code points at is on a
+  // loopback address (the node has no --public-url and the page was opened
+  // at 127.0.0.1), that no phone can reach it, as the institution page does
+  // for its offers.
+  function warnUnreachable(url) {
+    const box = $("vp-reach");
+    let u = null;
+    try { u = new URL(url); } catch (e) { u = null; }
+    box.hidden = !(u && w.loopback(u.hostname));
+    w.clear(box);
+    if (!box.hidden) w.say(box, "warning", "vp.reach", { url: u.origin, port: u.port || (u.protocol === "https:" ? "443" : "80") });
   }
 
   $("vp-load").addEventListener("click", loadOptions);
