@@ -36,7 +36,7 @@ type VerifyBatchRequest struct {
 	Credentials []json.RawMessage `json:"credentials"`
 	// Options are those of POST /credentials/verify (requireAccreditation,
 	// requireBinding); unknown keys are tolerated, as VCALM asks.
-	Options map[string]any `json:"options,omitempty"`
+	Options VerifyOptions `json:"options,omitempty"`
 }
 
 // VerifyBatchResponse is the answer to a JSON batch request.

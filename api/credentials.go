@@ -114,7 +114,7 @@ type IssueResponse struct {
 // keys are tolerated, as VCALM asks.
 type VerifyRequest struct {
 	VerifiableCredential json.RawMessage `json:"verifiableCredential"`
-	Options              map[string]any  `json:"options,omitempty"`
+	Options              VerifyOptions   `json:"options,omitempty"`
 }
 
 // IssueProfile says how the node completes and secures a credential.
@@ -184,7 +184,7 @@ type ChallengeResponse struct {
 type VerifyPresentationRequest struct {
 	VerifiablePresentation json.RawMessage `json:"verifiablePresentation,omitempty"`
 	Presentation           json.RawMessage `json:"presentation,omitempty"`
-	Options                map[string]any  `json:"options,omitempty"`
+	Options                VerifyOptions   `json:"options,omitempty"`
 }
 
 // Document is the presentation to verify: verifiablePresentation, or

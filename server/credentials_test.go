@@ -159,3 +159,25 @@ func TestCredentials_IssueAndVerifyOverHTTP(t *testing.T) {
 	bad = append(bad[:len(bad)-1], []byte(`,"options":{"format":"eddsa-jcs-2022"}}`)...)
 	wantProblem(t, "eddsa-jcs-2022 schema violation", tn.do(t, "POST", "/credentials/issue", uni.Token, bad), 400, "schema.violation")
 }
+
+// TestVerify_OptionsOfTheWrongTypeRefused: an option weid reads given in
+// another JSON type — requireAccreditation as the string "true" — is a
+// 400 naming it on every verify endpoint that takes options in its body,
+// never a verification run without the policy asked for (VCALM tolerates
+// unknown option members; api.VerifyOptions).
+func TestVerify_OptionsOfTheWrongTypeRefused(t *testing.T) {
+	tn := startNode(t)
+	for _, tc := range []struct{ path, body, want string }{
+		{"/credentials/verify", `{"verifiableCredential":"x","options":{"requireAccreditation":"true"}}`, "options.requireAccreditation must be a boolean"},
+		{"/credentials/verify", `{"verifiableCredential":"x","options":{"challenge":5}}`, "options.challenge must be a string"},
+		{"/presentations/verify", `{"verifiablePresentation":{},"options":{"requireBinding":1}}`, "options.requireBinding must be a boolean"},
+		{api.PathVerifyBatch, `{"credentials":["x"],"options":{"requireAccreditation":"true"}}`, "options.requireAccreditation must be a boolean"},
+	} {
+		r := tn.do(t, "POST", tc.path, "", []byte(tc.body))
+		var p struct{ Code, Detail string }
+		_ = json.Unmarshal(r.body, &p)
+		if r.status != 400 || r.ctype != "application/problem+json" || !strings.Contains(p.Detail, tc.want) {
+			t.Errorf("%s %s: %d %s %s, want a 400 problem naming %q", tc.path, tc.body, r.status, r.ctype, r.body, tc.want)
+		}
+	}
+}
