@@ -3,6 +3,7 @@ package txn
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -249,7 +250,7 @@ func jsonErr(err error) string {
 		if f == "" {
 			f = "value"
 		}
-		return f + " must be " + te.Type.String() + ", not JSON " + te.Value
+		return f + " must be " + jsonTypeOf(te.Type) + ", not JSON " + te.Value
 	case errors.Is(err, io.EOF):
 		return "empty body"
 	case errors.Is(err, io.ErrUnexpectedEOF):
@@ -257,6 +258,39 @@ func jsonErr(err error) string {
 	}
 	return err.Error()
 }
+
+// jsonTypeOf names the JSON type a Go type decodes from, in the caller's
+// words rather than Go's ("a JSON object", not "api.StatusEntryUpdate").
+func jsonTypeOf(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if reflect.PointerTo(t).Implements(textUnmarshaler) {
+		return "a string"
+	}
+	switch t.Kind() {
+	case reflect.Struct, reflect.Map:
+		return "a JSON object"
+	case reflect.Slice, reflect.Array:
+		if t.Elem().Kind() == reflect.Uint8 {
+			return "a base64 string"
+		}
+		return "a JSON array"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "a boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return "an integer"
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a non-negative integer"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	}
+	return "another JSON type"
+}
+
+var textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
 
 // DecodeStrict decodes one JSON value into v, refusing unknown members,
 // members named in another case, repeated members and trailing data, with
