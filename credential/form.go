@@ -60,6 +60,9 @@ func Classify(raw json.RawMessage) (Secured, error) {
 	if len(raw) == 0 {
 		return Secured{}, errs.BadRequest("credential.invalid", "verifiableCredential is required")
 	}
+	if bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
+		return Secured{}, errs.BadRequest("credential.invalid", "verifiableCredential is null: it must be a JSON object or a compact JWT string")
+	}
 	if s, ok := plainString(raw); ok {
 		return compact(s)
 	}

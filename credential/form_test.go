@@ -3,16 +3,21 @@ package credential
 import (
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/weidgo/weid/errs"
 )
 
 // classifyBefore is Classify as it was before objects skipped the string
-// attempt: the reference for FuzzClassify.
+// attempt (with the later rule that null is no credential, which
+// TestClassify_NotACredential holds): the reference for FuzzClassify.
 func classifyBefore(raw json.RawMessage) (Secured, error) {
 	if len(raw) == 0 {
 		return Secured{}, errs.BadRequest("credential.invalid", "verifiableCredential is required")
+	}
+	if strings.TrimSpace(string(raw)) == "null" {
+		return Secured{}, errs.BadRequest("credential.invalid", "verifiableCredential is null: it must be a JSON object or a compact JWT string")
 	}
 	if s, ok := plainString(raw); ok {
 		return compact(s)
@@ -49,4 +54,22 @@ func FuzzClassify(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestClassify_NotACredential: what is no credential at all is a 400 that
+// says what a credential must be, null included (it was read as an empty
+// compact string: "the compact credential is empty").
+func TestClassify_NotACredential(t *testing.T) {
+	for in, want := range map[string]string{
+		``:       "verifiableCredential is required",
+		`null`:   "verifiableCredential is null: it must be a JSON object or a compact JWT string",
+		` null `: "verifiableCredential is null: it must be a JSON object or a compact JWT string",
+		`5`:      "verifiableCredential must be a JSON object or a compact JWT string",
+		`""`:     "the compact credential is empty",
+	} {
+		_, err := Classify(json.RawMessage(in))
+		if e, ok := errs.As(err); !ok || e.Status != 400 || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v, want a 400 saying %q", in, err, want)
+		}
+	}
 }
