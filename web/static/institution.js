@@ -132,8 +132,13 @@
     if (ta) return JSON.parse(ta.value);
     const out = {};
     const missing = [];
+    const bad = [];
     const req = new Set(schema.required || []);
     $("claims-fields").querySelectorAll("input, select").forEach((inp) => {
+      // The form is novalidate (the browser's bubbles speak its own
+      // language): a number field holding what is no number reads as ""
+      // and would be dropped unsaid.
+      if (inp.validity && inp.validity.badInput) { bad.push(inp.name); return; }
       const v = inp.value.trim();
       if (!v) { if (req.has(inp.name)) missing.push(inp.name); return; }
       switch (inp.dataset.kind) {
@@ -143,7 +148,9 @@
         default: out[inp.name] = v;
       }
     });
-    if (missing.length) throw new Error(w.t("inst.missing", { fields: missing.map((n) => w.claimLabel(schema, n)).join(w.t("list.sep")) }));
+    const names = (list) => list.map((n) => w.claimLabel(schema, n)).join(w.t("list.sep"));
+    if (bad.length) throw new Error(w.t("inst.badNumber", { fields: names(bad) }));
+    if (missing.length) throw new Error(w.t("inst.missing", { fields: names(missing) }));
     return out;
   }
 
