@@ -23,9 +23,7 @@ var fileWords = []struct{ lang, choose, none, chosen string }{
 // speaks the page's language, not the browser's ("Choose File", "No file
 // chosen"): its button and the chosen file's name are the page's own, the
 // input out of sight but reached with Tab and opened with Enter; a chosen
-// or dropped file still verifies; on a phone it fits the screen. The
-// institution page's revoke form answers an empty id in the page's
-// language, not with the browser's own bubble.
+// or dropped file still verifies; on a phone it fits the screen.
 func TestBrowser_FilePickerInPageLanguage(t *testing.T) {
 	ctx := tab(t) // first: without chromium, skip before making the fixture
 	f := getFixture(t)
@@ -114,23 +112,4 @@ func TestBrowser_FilePickerInPageLanguage(t *testing.T) {
 		t.Errorf("the verify page with a chosen file is %d px wide on a %d px screen", wd[0], wd[1])
 	}
 	shot(t, ctx, "phone-verify-file-zh-HK.png")
-
-	// The revoke form's empty id: the page's sentence, not the browser's.
-	for _, tc := range []struct{ lang, want string }{{"zh-CN", "请输入凭证标识。"}, {"zh-HK", "請輸入憑證識別碼。"}} {
-		run(t, ctx, "revoke without an id in "+tc.lang,
-			chromedp.Navigate(f.url+"/institution"),
-			chromedp.WaitVisible(chromedp.CSS("#token")),
-			setSelect("#lang", tc.lang),
-			chromedp.SetValue(chromedp.CSS("#token"), f.uni.Token),
-			chromedp.Click(chromedp.CSS("#token-form button[type=submit]")),
-			chromedp.WaitVisible(chromedp.CSS("#revoke-btn")),
-			chromedp.Click(chromedp.CSS("#revoke-btn")),
-			chromedp.WaitVisible(chromedp.CSS("#revoke-msg .msg.error")))
-		if m := text(t, ctx, "#revoke-msg"); m != tc.want {
-			t.Errorf("%s: revoke without an id: %q", tc.lang, m)
-		}
-		if !eval[bool](t, ctx, `document.getElementById("credential-id").required`) {
-			t.Errorf("%s: the credential id is no longer marked required", tc.lang)
-		}
-	}
 }

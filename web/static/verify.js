@@ -280,7 +280,7 @@
     text = text.trim();
     if (!text) return { error: "verify.empty" };
     if (text[0] === "{" || text[0] === "[") {
-      try { return { value: JSON.parse(text) }; } catch (e) { return { error: "verify.badJSON", vars: { err: e.message } }; }
+      try { return { value: JSON.parse(text) }; } catch (e) { return { error: "verify.badJSON", detail: e.message }; }
     }
     if (text[0] === '"') {
       try { return { value: JSON.parse(text) }; } catch (e) { /* fall through */ }
@@ -297,7 +297,13 @@
     ev.preventDefault();
     const target = $("result");
     const input = parseInput($("credential").value);
-    if (input.error) { rerender = null; w.say(target, "error", input.error, input.vars); return; }
+    if (input.error) {
+      // The browser's own words for the JSON error are English: on demand.
+      rerender = null;
+      w.say(target, "error", input.error, input.vars);
+      if (input.detail) target.append(w.english(input.detail));
+      return;
+    }
     const btn = $("verify-btn");
     btn.disabled = true;
     w.say(target, "info", "verify.working");
