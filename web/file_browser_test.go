@@ -70,7 +70,9 @@ func TestBrowser_FilePickerInPageLanguage(t *testing.T) {
 			if n := text(t, ctx, "#file-name"); n != w.chosen+filepath.Base(file) {
 				t.Errorf("after choosing: %q", n)
 			}
-			shot(t, ctx, "verify-file-"+w.lang+".png")
+			if w.lang != "en" {
+				shot(t, ctx, "verify-file-"+w.lang+".png")
+			}
 			run(t, ctx, "verify",
 				chromedp.Click(chromedp.CSS("#verify-btn")),
 				chromedp.WaitVisible(chromedp.CSS(`#verdict[data-verdict="invalid"]`)))
