@@ -22,8 +22,8 @@ var fileWords = []struct{ lang, choose, none, chosen string }{
 // TestBrowser_FilePickerInPageLanguage: the verify page's file picker
 // speaks the page's language, not the browser's ("Choose File", "No file
 // chosen"): its button and the chosen file's name are the page's own, the
-// input out of sight but reached with Tab and opened with Enter; a chosen
-// or dropped file still verifies; on a phone it fits the screen.
+// input out of sight but reached with Tab and opened with Enter or Space;
+// a chosen or dropped file still verifies; on a phone it fits the screen.
 func TestBrowser_FilePickerInPageLanguage(t *testing.T) {
 	ctx := tab(t) // first: without chromium, skip before making the fixture
 	f := getFixture(t)
@@ -55,13 +55,15 @@ func TestBrowser_FilePickerInPageLanguage(t *testing.T) {
 				t.Errorf("the input's accessible label %q", l)
 			}
 			// The keyboard: Tab from the text box reaches the input; Enter
-			// opens the picker.
+			// and Space open the picker.
 			run(t, ctx, "Tab", chromedp.Focus(chromedp.CSS("#credential")), chromedp.KeyEvent("\t"))
 			if a := eval[string](t, ctx, `document.activeElement.id`); a != "file" {
 				t.Fatalf("Tab from the text box reached %q, want the file input", a)
 			}
-			if _, err := chromedp.Run(ctx, chromedp.WaitEvent(page.FileChooserOpened, nil, chromedp.KeyEvent("\r"))); err != nil {
-				t.Fatalf("Enter on the file input opened no picker: %v", err)
+			for key, name := range map[string]string{"\r": "Enter", " ": "Space"} {
+				if _, err := chromedp.Run(ctx, chromedp.WaitEvent(page.FileChooserOpened, nil, chromedp.KeyEvent(key))); err != nil {
+					t.Fatalf("%s on the file input opened no picker: %v", name, err)
+				}
 			}
 
 			run(t, ctx, "choose a file",
