@@ -23,7 +23,8 @@ var fileWords = []struct{ lang, choose, none, chosen string }{
 // speaks the page's language, not the browser's ("Choose File", "No file
 // chosen"): its button and the chosen file's name are the page's own, the
 // input out of sight but reached with Tab and opened with Enter or Space;
-// a chosen or dropped file still verifies; on a phone it fits the screen.
+// a chosen or dropped file still verifies, a pasted one is read alike; on
+// a phone it fits the screen.
 func TestBrowser_FilePickerInPageLanguage(t *testing.T) {
 	ctx := tab(t) // first: without chromium, skip before making the fixture
 	f := getFixture(t)
@@ -95,11 +96,19 @@ func TestBrowser_FilePickerInPageLanguage(t *testing.T) {
 			if n := text(t, ctx, "#file-name"); n != w.chosen+"valid.jwt" {
 				t.Errorf("after a drop: %q", n)
 			}
+			// A file pasted into the text box (copied in a file manager) too.
+			run(t, ctx, "paste",
+				chromedp.Evaluate[chromedp.Void](`(() => { const dt = new DataTransfer(); dt.items.add(new File([`+jsString(f.revoked)+`], "pasted.jwt"));
+  return document.getElementById("credential").dispatchEvent(new ClipboardEvent("paste", { clipboardData: dt, bubbles: true, cancelable: true })); })()`),
+				chromedp.Poll[chromedp.Void](`document.getElementById("credential").value.trim() === `+jsString(f.revoked)))
+			if n := text(t, ctx, "#file-name"); n != w.chosen+"pasted.jwt" {
+				t.Errorf("after a paste: %q", n)
+			}
 		})
 	}
 	// The chosen name follows a language switch.
 	run(t, ctx, "switch", setSelect("#lang", "zh-HK"))
-	if n := text(t, ctx, "#file-name"); n != "已選擇：valid.jwt" {
+	if n := text(t, ctx, "#file-name"); n != "已選擇：pasted.jwt" {
 		t.Errorf("after a switch to zh-HK: %q", n)
 	}
 
