@@ -104,6 +104,11 @@ func TestBrowser_FilePickerInPageLanguage(t *testing.T) {
 			if n := text(t, ctx, "#file-name"); n != w.chosen+"pasted.jwt" {
 				t.Errorf("after a paste: %q", n)
 			}
+			// An image pasted with copied text (a word processor's) is not read.
+			if !eval[bool](t, ctx, `(() => { const dt = new DataTransfer(); dt.items.add(new File(["\x89PNG"], "image.png", { type: "image/png" }));
+  return document.getElementById("credential").dispatchEvent(new ClipboardEvent("paste", { clipboardData: dt, bubbles: true, cancelable: true })); })()`) {
+				t.Error("a pasted image was taken for a credential file")
+			}
 		})
 	}
 	// The chosen name follows a language switch.

@@ -356,9 +356,12 @@
       if (f) { ev.preventDefault(); readFile(f); }
     });
   }
+  // A pasted file is read only when it is of a kind the picker accepts:
+  // what a word processor copies may carry an image beside its text.
+  const credentialFile = (f) => /\.(json|jwt|sd-jwt|txt)$/i.test(f.name) || /^(application\/json|text\/plain)$/.test(f.type);
   $("credential").addEventListener("paste", (ev) => {
     const f = ev.clipboardData && ev.clipboardData.files[0];
-    if (f) { ev.preventDefault(); readFile(f); }
+    if (f && credentialFile(f)) { ev.preventDefault(); readFile(f); }
   });
   $("verify-form").addEventListener("submit", verify);
 
