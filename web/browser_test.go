@@ -542,7 +542,7 @@ func TestBrowser_VerifyPage(t *testing.T) {
 	}
 	run(t, ctx, "upload",
 		chromedp.Navigate(f.url+"/verify"),
-		chromedp.WaitVisible(chromedp.CSS("#file")),
+		chromedp.WaitVisible(chromedp.CSS("#file-button")),
 		chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{file}),
 		chromedp.Poll[chromedp.Void](`document.getElementById("credential").value.length > 100`),
 		chromedp.Click(chromedp.CSS("#verify-btn")),

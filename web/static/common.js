@@ -252,6 +252,20 @@
     return s.length > 2 * n + 1 ? s.slice(0, n) + "…" + s.slice(-n) : s;
   };
 
+  // isoDate reads a day as a clerk may type it — 2026-06-30, 2026/6/30,
+  // 2026.6.30, 2026年6月30日 or 20260630, in half- or full-width
+  // characters — as RFC 3339's full-date (§5.6; JSON Schema's "date"
+  // format), or "" when it is no day of the calendar.
+  weid.isoDate = function (s) {
+    s = s.trim().replace(/[\uff01-\uff5e]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
+    const m = /^(\d{4})(?:\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?|(\d{2})(\d{2}))$/.exec(s);
+    if (!m) return "";
+    const [y, mo, d] = [Number(m[1]), Number(m[2] || m[4]), Number(m[3] || m[5])];
+    const t = new Date(Date.UTC(y, mo - 1, d));
+    if (t.getUTCFullYear() !== y || t.getUTCMonth() !== mo - 1 || t.getUTCDate() !== d) return "";
+    return m[1] + "-" + String(mo).padStart(2, "0") + "-" + String(d).padStart(2, "0");
+  };
+
   weid.time = function (iso) {
     if (!iso) return "";
     const d = new Date(iso);

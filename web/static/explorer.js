@@ -24,13 +24,19 @@
 
   // ---- blocks ------------------------------------------------------------------
 
+  // suiteName is the chain's crypto suite ("standard", "gm") in the
+  // page's language; a suite the page does not know, as the node names it.
+  function suiteName(c) {
+    return w.i18n.en["explorer.crypto." + c] === undefined ? c : w.t("explorer.crypto." + c);
+  }
+
   async function showBlocks(my, before) {
     const [st, list] = await Promise.all([w.api("GET", "/v1/status"), w.api("GET", "/v1/blocks?limit=20" + (before ? "&before=" + before : ""))]);
     if (my !== seq) return;
     if (!list.ok) return fail(list);
     const s = st.body || {};
     const stats = el("div", { class: "stat" },
-      [["explorer.chain", s.chainId], ["explorer.height", s.height], ["explorer.engine", s.engine], ["explorer.crypto", s.crypto], ["explorer.nodeVersion", s.version]]
+      [["explorer.chain", s.chainId], ["explorer.height", s.height], ["explorer.engine", s.engine], ["explorer.crypto", suiteName(s.crypto)], ["explorer.nodeVersion", s.version]]
         .map(([k, v]) => el("div", null, el("div", { class: "v", id: k === "explorer.height" ? "chain-height" : null }, String(v ?? "")), el("div", { class: "k", i18n: k }))));
     const rows = list.body.blocks.map((b) => blockRow(b.header.height, b.header.time, b.header.txCount, b.hash));
     const more = list.body.next !== undefined

@@ -117,33 +117,52 @@
       input = el("select", { id, name }, el("option", { value: "" }, "—"), el("option", { value: "true" }, "true"), el("option", { value: "false" }, "false"));
     } else if (p.type === "integer" || p.type === "number") {
       input = el("input", { type: "number", id, name, step: p.type === "integer" ? "1" : "any", min: p.minimum, max: p.maximum });
+    } else if (p.format === "date") {
+      // Not <input type=date>: the browser draws it in its own language
+      // and order ("mm/dd/yyyy"), whatever the page's. A text field with
+      // an example, read by isoDate.
+      input = el("input", { type: "text", id, name, autocomplete: "off", dataset: { i18nPlaceholder: "inst.date.placeholder" },
+        placeholder: w.t("inst.date.placeholder"), onchange: (ev) => { ev.target.value = w.isoDate(ev.target.value) || ev.target.value; } });
     } else {
-      input = el("input", { type: p.format === "date" ? "date" : "text", id, name, maxlength: p.maxLength, autocomplete: "off",
+      input = el("input", { type: "text", id, name, maxlength: p.maxLength, autocomplete: "off",
         placeholder: p.format === "date-time" ? "2026-01-31T09:00:00Z" : null });
     }
-    input.dataset.kind = Array.isArray(p.enum) ? "enum" : p.type || "string";
+    input.dataset.kind = Array.isArray(p.enum) ? "enum" : p.format === "date" ? "date" : p.type || "string";
     if (required) input.setAttribute("aria-required", "true");
     return el("div", null, label, input);
   }
 
+  // formError is what is wrong with the claims, to be said in the page's
+  // language (key, vars) with the browser's English detail, if any.
+  function formError(key, vars, detail) { return { formError: true, key, vars, detail }; }
+
   // claims reads the form into the credentialSubject claims.
   function claims() {
     const ta = $("claims-json");
-    if (ta) return JSON.parse(ta.value);
+    if (ta) {
+      try { return JSON.parse(ta.value); } catch (e) { throw formError("inst.badClaimsJSON", null, e.message); }
+    }
     const out = {};
-    const missing = [];
+    const wrong = { "inst.missing": [], "inst.badNumber": [], "inst.badDate": [] };
     const req = new Set(schema.required || []);
     $("claims-fields").querySelectorAll("input, select").forEach((inp) => {
+      // The form is novalidate (the browser's bubbles speak its own
+      // language): a number field holding what is no number reads as ""
+      // and would be dropped unsaid.
+      if (inp.validity && inp.validity.badInput) { wrong["inst.badNumber"].push(inp.name); return; }
       const v = inp.value.trim();
-      if (!v) { if (req.has(inp.name)) missing.push(inp.name); return; }
+      if (!v) { if (req.has(inp.name)) wrong["inst.missing"].push(inp.name); return; }
       switch (inp.dataset.kind) {
         case "enum": out[inp.name] = JSON.parse(v); break;
         case "boolean": out[inp.name] = v === "true"; break;
         case "integer": case "number": out[inp.name] = Number(v); break;
+        case "date": out[inp.name] = w.isoDate(v); if (!out[inp.name]) wrong["inst.badDate"].push(inp.name); break;
         default: out[inp.name] = v;
       }
     });
-    if (missing.length) throw new Error(w.t("inst.missing", { fields: missing.map((n) => w.claimLabel(schema, n)).join(w.t("list.sep")) }));
+    for (const [key, names] of Object.entries(wrong)) {
+      if (names.length) throw formError(key, { fields: names.map((n) => w.claimLabel(schema, n)).join(w.t("list.sep")) });
+    }
     return out;
   }
 
@@ -153,7 +172,12 @@
     const msg = $("offer-msg");
     if (!i) return;
     let c;
-    try { c = claims(); } catch (e) { w.message(msg, "error", e.message); return; }
+    try { c = claims(); } catch (e) {
+      if (!e.formError) throw e;
+      w.say(msg, "error", e.key, e.vars);
+      if (e.detail) msg.append(w.english(e.detail));
+      return;
+    }
     const body = { instance: i.name, claims: c, expiresIn: Number($("expires").value) };
     if ($("use-pin").checked) body.txCode = { length: 6, description: w.t("inst.pinDescription") };
     $("offer-btn").disabled = true;

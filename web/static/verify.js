@@ -280,7 +280,7 @@
     text = text.trim();
     if (!text) return { error: "verify.empty" };
     if (text[0] === "{" || text[0] === "[") {
-      try { return { value: JSON.parse(text) }; } catch (e) { return { error: "verify.badJSON", vars: { err: e.message } }; }
+      try { return { value: JSON.parse(text) }; } catch (e) { return { error: "verify.badJSON", detail: e.message }; }
     }
     if (text[0] === '"') {
       try { return { value: JSON.parse(text) }; } catch (e) { /* fall through */ }
@@ -297,7 +297,13 @@
     ev.preventDefault();
     const target = $("result");
     const input = parseInput($("credential").value);
-    if (input.error) { rerender = null; w.say(target, "error", input.error, input.vars); return; }
+    if (input.error) {
+      // The browser's own words for the JSON error are English: on demand.
+      rerender = null;
+      w.say(target, "error", input.error, input.vars);
+      if (input.detail) target.append(w.english(input.detail));
+      return;
+    }
     const btn = $("verify-btn");
     btn.disabled = true;
     w.say(target, "info", "verify.working");
@@ -323,11 +329,39 @@
     target.querySelector("#verdict, .msg") && target.scrollIntoView({ block: "start" });
   }
 
-  $("file").addEventListener("change", async () => {
-    const f = $("file").files[0];
-    if (!f) return;
+  // readFile puts a chosen, dropped or pasted file's text in the box and
+  // names the file beside the picker, in the page's language.
+  async function readFile(f) {
+    w.setText($("file-name"), "verify.file.chosen", { name: f.name });
+    $("file-name").classList.add("chosen");
     if (f.size > 1 << 20) { w.say($("result"), "error", "verify.tooLarge"); return; }
     $("credential").value = await f.text();
+  }
+
+  $("file").addEventListener("change", () => {
+    const f = $("file").files[0];
+    if (f) readFile(f);
+  });
+  // A file dragged onto the picker or the text box is read as if chosen
+  // (the hidden input no longer takes drops itself); text dropped or
+  // pasted into the box stays the browser's to insert.
+  const pick = $("file-pick");
+  const hasFile = (ev) => Boolean(ev.dataTransfer) && Array.from(ev.dataTransfer.types).includes("Files");
+  for (const zone of [pick, $("credential")]) {
+    zone.addEventListener("dragover", (ev) => { if (hasFile(ev)) { ev.preventDefault(); pick.classList.add("over"); } });
+    zone.addEventListener("dragleave", () => pick.classList.remove("over"));
+    zone.addEventListener("drop", (ev) => {
+      pick.classList.remove("over");
+      const f = hasFile(ev) && ev.dataTransfer.files[0];
+      if (f) { ev.preventDefault(); readFile(f); }
+    });
+  }
+  // A pasted file is read only when it is of a kind the picker accepts:
+  // what a word processor copies may carry an image beside its text.
+  const credentialFile = (f) => /\.(json|jwt|sd-jwt|txt)$/i.test(f.name) || /^(application\/json|text\/plain)$/.test(f.type);
+  $("credential").addEventListener("paste", (ev) => {
+    const f = ev.clipboardData && ev.clipboardData.files[0];
+    if (f && credentialFile(f)) { ev.preventDefault(); readFile(f); }
   });
   $("verify-form").addEventListener("submit", verify);
 
