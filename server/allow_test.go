@@ -3,6 +3,7 @@ package server
 import (
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 )
 
@@ -30,25 +31,47 @@ func TestRoutes_MethodNotAllowedSaysAllow(t *testing.T) {
 		{"FOO", "/v1/status", 405, "GET, HEAD"},
 		{"FOO", "/no/such/path", 404, ""},
 	} {
-		req, _ := http.NewRequest(c.method, tn.url+c.path, nil)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
+		r, got := sendAllow(t, c.method, tn.url+c.path)
 		name := c.method + " " + c.path
 		code := "route.methodNotAllowed"
 		if c.status == 404 {
 			code = "route.notFound"
 		}
 		if c.method != "HEAD" {
-			wantProblem(t, name, response{resp.StatusCode, resp.Header.Get("Content-Type"), b}, c.status, code)
-		} else if resp.StatusCode != c.status {
-			t.Errorf("%s: %d, want %d", name, resp.StatusCode, c.status)
+			wantProblem(t, name, r, c.status, code)
+		} else if r.status != c.status {
+			t.Errorf("%s: %d, want %d", name, r.status, c.status)
 		}
-		if got := resp.Header.Get("Allow"); got != c.allow {
+		if got != c.allow {
 			t.Errorf("%s: Allow %q, want %q", name, got, c.allow)
 		}
 	}
+}
+
+// TestExchange_MethodNotAllowedSaysAllow: the exchange service's router
+// answers its 405s as the node's does.
+func TestExchange_MethodNotAllowedSaysAllow(t *testing.T) {
+	srv := httptest.NewServer(NewExchange(nil))
+	defer srv.Close()
+	for path, allow := range map[string]string{"/v1/exchange/diploma": "POST", "/v1/exchange/diploma/nonce": "POST", "/healthz": "GET, HEAD"} {
+		r, got := sendAllow(t, "PUT", srv.URL+path)
+		wantProblem(t, "PUT "+path, r, 405, "route.methodNotAllowed")
+		if got != allow {
+			t.Errorf("PUT %s: Allow %q, want %q", path, got, allow)
+		}
+	}
+}
+
+// sendAllow sends a request without a body and returns the answer and its
+// Allow header.
+func sendAllow(t *testing.T, method, url string) (response, string) {
+	t.Helper()
+	req, _ := http.NewRequest(method, url, nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return response{resp.StatusCode, resp.Header.Get("Content-Type"), b}, resp.Header.Get("Allow")
 }
