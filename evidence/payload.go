@@ -75,6 +75,25 @@ func Sign(k *keys.PrivateKey, signer, hash string) (string, error) {
 	return base64.RawURLEncoding.EncodeToString(sig), nil
 }
 
+// SignBatch returns the evidence.batch of entries (a custodial batch),
+// each a creation or a signature of its hash signed with k as
+// verification method signer. None, or more than MaxBatchItems, is
+// refused before anything is signed.
+func SignBatch(k *keys.PrivateKey, signer string, entries []api.EvidenceBatchEntry) (*BatchPayload, error) {
+	if len(entries) == 0 || len(entries) > MaxBatchItems {
+		return nil, errs.BadRequest("evidence.invalidBatch", "a batch has 1 to %d items", MaxBatchItems)
+	}
+	p := &BatchPayload{Items: make([]BatchItem, len(entries))}
+	for i, it := range entries {
+		sig, err := Sign(k, signer, it.Hash)
+		if err != nil {
+			return nil, err
+		}
+		p.Items[i] = BatchItem{Op: it.Op, Hash: it.Hash, Signer: signer, Signature: sig, Logs: it.Logs, Extras: it.Extras, Key: it.Key}
+	}
+	return p, nil
+}
+
 var b64 = base64.RawURLEncoding.Strict()
 
 // CreatePayload records Hash with Signer's signature over it.

@@ -5,6 +5,7 @@ import (
 
 	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/authz"
+	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/errs"
 )
 
@@ -17,8 +18,13 @@ func (n *Node) Committee() ([]authz.Member, error) {
 	return ms, err
 }
 
-// Issuer returns the authority issuer d, or a 404 issuer.notFound.
+// Issuer returns the authority issuer d, or a 404 issuer.notFound; a d
+// that is not a DID (DID Core 1.0 §3.1) is a 400 issuer.invalidDid, the
+// code the writes of the register answer.
 func (n *Node) Issuer(d string) (*authz.Issuer, error) {
+	if _, err := did.ParseDID(d); err != nil {
+		return nil, errs.BadRequest("issuer.invalidDid", "%v", err)
+	}
 	is, ok, err := authz.AuthorityIssuer(n.Ledger, d)
 	if err != nil {
 		return nil, err

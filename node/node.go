@@ -126,6 +126,7 @@ type Node struct {
 	alloc    *status.Allocator // status list indices handed out by this node
 	statusMu sync.Mutex        // serializes status list creation
 	tokens   statusTokens      // signed Status List Tokens, per list version
+	lists    statusLists       // status list credentials as served, per form
 	token    *hsm.Module       // the PKCS#11 token keeping the keys, or nil
 	commits  commitCache       // the head's consensus commit, for state proofs
 }

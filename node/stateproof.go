@@ -24,8 +24,17 @@ const commitWait = 5 * time.Second
 
 // ProveState returns the proofs of keys (present or absent) at the head,
 // with the head's header, its block signature and, under CometBFT, the
-// consensus commit of its appHash.
+// consensus commit of its appHash. It takes 1 to api.MaxStateProofKeys
+// keys of 1 to txn.MaxStateKey bytes (else 400 state.badKey).
 func (n *Node) ProveState(ctx context.Context, keys ...[]byte) (*api.StateProofs, error) {
+	if len(keys) == 0 || len(keys) > api.MaxStateProofKeys {
+		return nil, errs.BadRequest("state.badKey", "give 1 to %d keys (key or key64)", api.MaxStateProofKeys)
+	}
+	for _, k := range keys {
+		if len(k) == 0 || len(k) > txn.MaxStateKey {
+			return nil, errs.BadRequest("state.badKey", "a key is 1 to %d bytes", txn.MaxStateKey)
+		}
+	}
 	v, err := n.Ledger.StateView()
 	if err != nil {
 		return nil, err

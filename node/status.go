@@ -8,6 +8,8 @@ package node
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -155,11 +157,55 @@ func (n *Node) StatusListForm(id, url, accept string) (StatusListForm, error) {
 	return f, nil
 }
 
+// A ServedStatusList is a status list credential as served: its bytes and
+// their digest (hex of the first 16 bytes of their SHA-256), which names
+// them in an entity tag.
+type ServedStatusList struct {
+	Body   []byte
+	Digest string
+}
+
+// maxServedLists bounds statusLists.
+const maxServedLists = 256
+
+// statusLists keeps the last served forms of status lists, at most
+// maxServedLists; past it, it starts over. A form names its bytes
+// (StatusListForm), so a verifier polling a list costs a state read, not
+// a signature.
+type statusLists struct {
+	mu sync.Mutex
+	m  map[StatusListForm]*ServedStatusList
+}
+
 // StatusListCredential returns the BitstringStatusListCredential of form
 // f, dated by the list's latest version (validFrom, and the proof's
 // created or the JWT's iat, are that version's block time), so that it is
-// the same for every request until the list changes.
-func (n *Node) StatusListCredential(f StatusListForm) ([]byte, error) {
+// the same for every request until the list changes: it is signed once
+// and kept.
+func (n *Node) StatusListCredential(f StatusListForm) (*ServedStatusList, error) {
+	n.lists.mu.Lock()
+	out, ok := n.lists.m[f]
+	n.lists.mu.Unlock()
+	if ok {
+		return out, nil
+	}
+	body, err := n.statusListCredential(f)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(body)
+	out = &ServedStatusList{Body: body, Digest: hex.EncodeToString(sum[:16])}
+	n.lists.mu.Lock()
+	defer n.lists.mu.Unlock()
+	if n.lists.m == nil || len(n.lists.m) >= maxServedLists {
+		n.lists.m = make(map[StatusListForm]*ServedStatusList)
+	}
+	n.lists.m[f] = out
+	return out, nil
+}
+
+// statusListCredential makes the status list credential of form f.
+func (n *Node) statusListCredential(f StatusListForm) ([]byte, error) {
 	cred, err := status.Credential(n.Ledger, f.ID, f.URL)
 	if err != nil {
 		return nil, err

@@ -36,8 +36,13 @@ type Access struct {
 // Authorize checks the access token of a credential request to the issuer
 // u (RFC 6750 §2.1): one the token endpoint issued for an offer of u that
 // is redeemed and not yet collected, within AccessTokenTTL. Anything else
-// is invalid_token.
+// is invalid_token; a u where no credential issuer is, whatever the token,
+// the 404 of Known.
 func (iss *Issuer) Authorize(u IssuerURL, token string) (*Access, error) {
+	in, err := iss.instance(u)
+	if err != nil {
+		return nil, err
+	}
 	if token == "" {
 		return nil, Errorf(ErrInvalidToken, "an access token from the token endpoint is required: Authorization: Bearer <token>")
 	}
@@ -57,10 +62,6 @@ func (iss *Issuer) Authorize(u IssuerURL, token string) (*Access, error) {
 	if rec.State != StateRedeemed || rec.TokenHash != hashHex(token) || time.Now().After(rec.TokenExpires) ||
 		rec.Account != u.Account || rec.Instance != u.Instance {
 		return nil, errBadToken()
-	}
-	in, err := iss.instance(u)
-	if err != nil {
-		return nil, err
 	}
 	return &Access{url: u, in: in, rec: rec}, nil
 }

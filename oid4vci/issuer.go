@@ -165,6 +165,16 @@ func (iss *Issuer) instance(u IssuerURL) (*Instance, error) {
 	return in, err
 }
 
+// Known returns nil when u names a credential issuer, else the 404 problem
+// oid4vci.unknownIssuer that all of u's endpoints answer: the token
+// endpoint checks it before it reads a request, since an OAuth error
+// response (RFC 6749 §5.2, OpenID4VCI 1.0 §6.3) is about a request to an
+// authorization server that exists, and none does at u (RFC 9110 §15.5.5).
+func (iss *Issuer) Known(u IssuerURL) error {
+	_, err := iss.instance(u)
+	return err
+}
+
 // Metadata is the credential issuer metadata of the instance u names
 // (§12.2.4): one credential configuration, named after the instance.
 func (iss *Issuer) Metadata(u IssuerURL) (*IssuerMetadata, error) {

@@ -482,3 +482,28 @@ func TestIssuer_Metadata(t *testing.T) {
 	_, err = iss.Metadata(IssuerURL{Base: base, Account: "example-university", Instance: "nope"})
 	wantCode(t, "unknown issuer", err, "oid4vci.unknownIssuer")
 }
+
+// TestIssuer_UnknownIssuerIsNotFoundBeforeAnyToken: Known and Authorize
+// answer 404 oid4vci.unknownIssuer for a URL where no credential issuer is,
+// even with a valid access token of another; a known one is nil.
+func TestIssuer_UnknownIssuerIsNotFoundBeforeAnyToken(t *testing.T) {
+	iss, _, _ := newTestIssuer(t)
+	if err := iss.Known(issURL); err != nil {
+		t.Fatalf("Known(%s): %v", issURL, err)
+	}
+	o := offer(t, iss, `{"instance":"diploma","claims":{"degree":"Bachelor"}}`)
+	tok, err := iss.Token(issURL, &TokenRequest{PreAuthorizedCode: code(t, o)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []IssuerURL{{Base: base, Account: "nobody", Instance: "diploma"}, {Base: base, Account: issURL.Account, Instance: "nope"}} {
+		wantCode(t, "Known "+u.String(), iss.Known(u), "oid4vci.unknownIssuer")
+		for _, token := range []string{"", "not-a-token", tok.AccessToken} {
+			_, err := iss.Authorize(u, token)
+			wantCode(t, "Authorize "+u.String(), err, "oid4vci.unknownIssuer")
+		}
+	}
+	if _, err := iss.Authorize(issURL, tok.AccessToken); err != nil {
+		t.Errorf("Authorize at its issuer: %v", err)
+	}
+}

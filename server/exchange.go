@@ -19,7 +19,7 @@ func NewExchange(svc *exchange.Service) http.Handler {
 	r := chi.NewRouter()
 	r.Use(requestID, recoverer, limitBody)
 	r.NotFound(h(notFound))
-	r.MethodNotAllowed(h(methodNotAllowed))
+	r.MethodNotAllowed(h(methodNotAllowed(r)))
 	r.Get("/healthz", h(healthz))
 	r.Post("/v1/exchange/{resource}/nonce", h(x.Nonce))
 	r.Post("/v1/exchange/{resource}", h(x.Release))

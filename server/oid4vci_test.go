@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"image/png"
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -432,5 +434,36 @@ func TestOID4VCI_SDKCreatesAndFollowsAnOffer(t *testing.T) {
 	}
 	if _, err := c.CreateOffer(ctx, api.OfferRequest{Instance: "nope", Claims: json.RawMessage(`{}`)}); err == nil || !strings.Contains(err.Error(), "issuer.notFound") {
 		t.Errorf("unknown instance: %v", err)
+	}
+}
+
+// TestOID4VCI_UnknownIssuerIs404: the token and credential endpoints of a
+// credential issuer that does not exist answer 404 oid4vci.unknownIssuer,
+// as its metadata and nonce endpoints do, whatever the request: an OAuth
+// error (RFC 6749 §5.2, OpenID4VCI 1.0 §6.3) such as unsupported_grant_type
+// would say an authorization server is there. A known issuer still answers
+// a wrong grant type with it.
+func TestOID4VCI_UnknownIssuerIs404(t *testing.T) {
+	tn, _ := vciSetup(t)
+	for _, base := range []string{"/issuers/nobody/nothing", "/issuers/example-university/nope"} {
+		for _, c := range []struct{ name, path, ctype, body string }{
+			{"token, pre-authorized code", "/token", "application/x-www-form-urlencoded", "grant_type=" + url.QueryEscape(oid4vci.GrantPreAuthorizedCode) + "&pre-authorized_code=abc"},
+			{"token, another grant", "/token", "application/x-www-form-urlencoded", "grant_type=authorization_code&code=abc"},
+			{"token, empty", "/token", "application/x-www-form-urlencoded", ""},
+			{"token, JSON", "/token", "application/json", "{}"},
+			{"credential", "/credential", "application/json", `{"credential_configuration_id":"x"}`},
+			{"nonce", "/nonce", "", ""},
+		} {
+			req, _ := http.NewRequest("POST", tn.url+base+c.path, strings.NewReader(c.body))
+			if c.ctype != "" {
+				req.Header.Set("Content-Type", c.ctype)
+			}
+			req.Header.Set("Authorization", "Bearer some-token")
+			wantProblem(t, base+": "+c.name, send(t, req), 404, "oid4vci.unknownIssuer")
+		}
+	}
+	st, body := postForm(t, tn.url+"/issuers/example-university/diploma-jwt/token", url.Values{"grant_type": {"authorization_code"}, "code": {"abc"}})
+	if st != 400 || !strings.Contains(body, oid4vci.ErrUnsupportedGrantType) {
+		t.Errorf("a known issuer's token endpoint, another grant: %d %s, want 400 %s", st, body, oid4vci.ErrUnsupportedGrantType)
 	}
 }

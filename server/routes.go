@@ -67,7 +67,7 @@ func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
 	r.Use(requestID, recoverer, s.observe, batch.LimitBodies(limitBody), middleware.GetHead) // HEAD as GET: RFC 9110 §9.1, §9.3.2
 	r.NotFound(h(notFound))
-	r.MethodNotAllowed(h(methodNotAllowed))
+	r.MethodNotAllowed(h(methodNotAllowed(r)))
 
 	r.Get("/healthz", h(healthz))
 	r.Get("/readyz", h(s.readyz))

@@ -194,3 +194,23 @@ func TestStateProof_IssuerAndStatusEntry(t *testing.T) {
 		t.Fatalf("absent list: %v", err)
 	}
 }
+
+// TestStateProof_BadKeysAre400: GET /v1/state/proof takes 1 to
+// api.MaxStateProofKeys keys of 1 to txn.MaxStateKey bytes, key64 in
+// unpadded base64url; anything else is 400 state.badKey.
+func TestStateProof_BadKeysAre400(t *testing.T) {
+	tn := startNode(t)
+	many := strings.Repeat("key=a&", api.MaxStateProofKeys+1)
+	for name, q := range map[string]string{
+		"no key":    "",
+		"too many":  many,
+		"empty key": "key=",
+		"long key":  "key=" + strings.Repeat("k", txn.MaxStateKey+1),
+		"padded":    "key64=YQ==",
+	} {
+		wantProblem(t, name, tn.do(t, "GET", "/v1/state/proof?"+q, "", nil), 400, "state.badKey")
+	}
+	if r := tn.do(t, "GET", "/v1/state/proof?key=chain/init&key64=YQ", "", nil); r.status != 200 {
+		t.Errorf("two good keys: %d %s", r.status, r.body)
+	}
+}

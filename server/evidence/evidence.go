@@ -163,18 +163,7 @@ func (h *Handlers) Batch(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return h.write(w, r, evidence.TxBatch, req.Tx, req.Signer, nil, func(vm string, k *keys.PrivateKey) (chain.Payload, error) {
-		if len(req.Items) == 0 || len(req.Items) > evidence.MaxBatchItems {
-			return nil, errs.BadRequest("evidence.invalidBatch", "a batch has 1 to %d items", evidence.MaxBatchItems)
-		}
-		p := &evidence.BatchPayload{Items: make([]evidence.BatchItem, len(req.Items))}
-		for i, it := range req.Items {
-			sig, err := evidence.Sign(k, vm, it.Hash)
-			if err != nil {
-				return nil, err
-			}
-			p.Items[i] = evidence.BatchItem{Op: it.Op, Hash: it.Hash, Signer: vm, Signature: sig, Logs: it.Logs, Extras: it.Extras, Key: it.Key}
-		}
-		return p, nil
+		return evidence.SignBatch(k, vm, req.Items)
 	})
 }
 

@@ -11,8 +11,6 @@ package grants
 import (
 	"net/http"
 	"strconv"
-	"strings"
-	"time"
 
 	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/chain"
@@ -66,63 +64,11 @@ func (h *Handlers) Create(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	out := &api.GrantReceipt{}
-	wr := node.Write{Type: grants.TxRecord, Tx: req.Tx, Signer: req.Signer, Check: func(p chain.Payload) error {
-		g, err := grants.Parse(p.(*grants.RecordPayload).Grant)
-		if err == nil {
-			out.ID, out.Hash = g.ID, g.Hash
-		}
+	wr, err := node.GrantRecord(&req, h.BaseURL(r), out)
+	if err != nil {
 		return err
-	}}
-	if len(req.Tx) == 0 {
-		var err error
-		if wr.Build, err = h.custodialGrant(r, &req, out); err != nil {
-			return err
-		}
 	}
 	return h.write(w, r, wr, out)
-}
-
-// custodialGrant returns the Build of a custodial grant.record: the grant
-// req asks for, made and signed by the DID the node signs as.
-func (h *Handlers) custodialGrant(r *http.Request, req *api.GrantRequest, out *api.GrantReceipt) (func(string, *keys.PrivateKey) (chain.Payload, error), error) {
-	now := time.Now().UTC().Truncate(time.Second)
-	nb, err := stamp("notBefore", req.NotBefore, now)
-	if err != nil {
-		return nil, err
-	}
-	exp, err := stamp("expires", req.Expires, time.Time{})
-	if err != nil {
-		return nil, err
-	}
-	id, err := grants.NewID()
-	if err != nil {
-		return nil, err
-	}
-	base := h.BaseURL(r)
-	return func(vm string, k *keys.PrivateKey) (chain.Payload, error) {
-		grantor, _, _ := strings.Cut(vm, "#")
-		g := grants.Grant{ID: id, Grantor: grantor, Grantee: req.Grantee, Resource: req.Resource, Scope: req.Scope, Purpose: req.Purpose, NotBefore: nb, Expires: exp}
-		if err := g.Validate(); err != nil {
-			return nil, err
-		}
-		tok, err := g.Sign(k, vm, base)
-		if err != nil {
-			return nil, err
-		}
-		out.ID, out.Hash, out.Grant = id, grants.Hash(tok), tok
-		return &grants.RecordPayload{Grant: tok}, nil
-	}, nil
-}
-
-func stamp(name, v string, def time.Time) (time.Time, error) {
-	if v == "" {
-		return def, nil
-	}
-	t, err := time.Parse(time.RFC3339, v)
-	if err != nil {
-		return time.Time{}, errs.BadRequest("grant.invalid", "%s must be an RFC 3339 time", name)
-	}
-	return t.UTC().Truncate(time.Second), nil
 }
 
 // writeRequest reads the grant id in the path and the body of a write on

@@ -15,7 +15,6 @@ import (
 	"github.com/weidgo/weid/errs"
 	"github.com/weidgo/weid/node"
 	"github.com/weidgo/weid/server/httpx"
-	"github.com/weidgo/weid/txn"
 )
 
 // Handlers serves the ledger endpoints of one node.
@@ -116,7 +115,7 @@ func (h *Handlers) Blocks(w http.ResponseWriter, r *http.Request) error {
 
 // StateProof proves state keys at the head: GET /v1/state/proof?key=…
 // (UTF-8) or ?key64=… (base64url, for binary keys), repeatable, at most
-// api.MaxStateProofKeys in all (issue 18; txn/stateproof.go).
+// api.MaxStateProofKeys in all (node.ProveState; issue 18; txn/stateproof.go).
 func (h *Handlers) StateProof(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	var keys [][]byte
@@ -129,14 +128,6 @@ func (h *Handlers) StateProof(w http.ResponseWriter, r *http.Request) error {
 			return errs.BadRequest("state.badKey", "key64 must be base64url without padding")
 		}
 		keys = append(keys, b)
-	}
-	if len(keys) == 0 || len(keys) > api.MaxStateProofKeys {
-		return errs.BadRequest("state.badKey", "give 1 to %d keys (key or key64)", api.MaxStateProofKeys)
-	}
-	for _, k := range keys {
-		if len(k) == 0 || len(k) > txn.MaxStateKey {
-			return errs.BadRequest("state.badKey", "a key is 1 to %d bytes", txn.MaxStateKey)
-		}
 	}
 	p, err := h.Node.ProveState(r.Context(), keys...)
 	return httpx.Reply(w, http.StatusOK, p, err)

@@ -126,8 +126,12 @@ func (h *Handlers) Offer(w http.ResponseWriter, r *http.Request) error {
 }
 
 // Token is the token endpoint: POST /issuers/{account}/{instance}/token,
-// form-encoded, the pre-authorized code grant.
+// form-encoded, the pre-authorized code grant; 404 when no credential
+// issuer is at the path (oid4vci.Issuer.Known), whatever the request.
 func (h *Handlers) Token(w http.ResponseWriter, r *http.Request) error {
+	if err := h.Issuer.Known(h.issuer(r)); err != nil {
+		return err
+	}
 	return exchange(w, r, "the token request", "application/x-www-form-urlencoded", oid4vci.ErrInvalidRequest,
 		oid4vci.ParseTokenRequest, func(req *oid4vci.TokenRequest) (*oid4vci.TokenResponse, error) {
 			return h.Issuer.Token(h.issuer(r), req)

@@ -9,13 +9,10 @@
 package status
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"io"
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/weidgo/weid/api"
@@ -30,8 +27,6 @@ type Handlers struct {
 	// BaseURL is the node's public URL as a request reaches it, the base
 	// of the status list URLs.
 	BaseURL func(*http.Request) string
-	// lists keeps the status list credentials served.
-	lists listCache
 }
 
 // New returns the status handlers of n.
@@ -56,36 +51,30 @@ func (h *Handlers) Update(w http.ResponseWriter, r *http.Request) error {
 
 // List serves a status list credential: GET /status-lists/{id}. In the
 // form node.StatusListForm picks for the request's Accept header, it is
-// the same for every request until the list changes, so it is kept
-// (listCache) and served with an ETag, and a client that sends it back in
-// If-None-Match gets 304: a verifier polling a list costs a state read,
-// not a signature.
+// the same for every request until the list changes, so the node keeps it
+// (node.StatusListCredential) and it is served with an ETag, and a client
+// that sends it back in If-None-Match gets 304.
 func (h *Handlers) List(w http.ResponseWriter, r *http.Request) error {
 	id := httpx.Param(r, "id")
 	f, err := h.Node.StatusListForm(id, liststatus.URL(h.BaseURL(r), id), r.Header.Get("Accept"))
 	if err != nil {
 		return err
 	}
-	out, ok := h.lists.get(f)
-	if !ok {
-		body, err := h.Node.StatusListCredential(f)
-		if err != nil {
-			return err
-		}
-		sum := sha256.Sum256(body)
-		out = &servedList{body: body, etag: `"` + hex.EncodeToString(sum[:16]) + `"`}
-		h.lists.put(f, out)
+	out, err := h.Node.StatusListCredential(f)
+	if err != nil {
+		return err
 	}
+	etag := `"` + out.Digest + `"`
 	w.Header().Set("Cache-Control", "no-cache")
-	w.Header().Set("ETag", out.etag)
+	w.Header().Set("ETag", etag)
 	w.Header().Set("Vary", "Accept")
-	if etagMatch(r.Header.Get("If-None-Match"), out.etag) {
+	if etagMatch(r.Header.Get("If-None-Match"), etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}
 	w.Header().Set("Content-Type", f.Media)
 	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(out.body)
+	_, _ = w.Write(out.Body)
 	return nil
 }
 
@@ -117,36 +106,4 @@ func etagMatch(header, etag string) bool {
 		}
 	}
 	return false
-}
-
-// servedList is a status list credential as served.
-type servedList struct {
-	body []byte
-	etag string
-}
-
-// maxServedLists bounds listCache.
-const maxServedLists = 256
-
-// listCache keeps the last served forms of status lists, at most
-// maxServedLists; past it, it starts over.
-type listCache struct {
-	mu sync.Mutex
-	m  map[node.StatusListForm]*servedList
-}
-
-func (c *listCache) get(f node.StatusListForm) (*servedList, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	v, ok := c.m[f]
-	return v, ok
-}
-
-func (c *listCache) put(f node.StatusListForm, v *servedList) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.m == nil || len(c.m) >= maxServedLists {
-		c.m = make(map[node.StatusListForm]*servedList)
-	}
-	c.m[f] = v
 }
