@@ -73,3 +73,13 @@ func TestClassify_NotACredential(t *testing.T) {
 		}
 	}
 }
+
+// TestVerifyPresentation_Null: a null verifiablePresentation is a 400 that
+// says what a presentation must be (it was read as an empty compact
+// string and answered as a presentation that failed).
+func TestVerifyPresentation_Null(t *testing.T) {
+	_, err := keyVerifier().VerifyPresentation(t.Context(), json.RawMessage(` null`), PresentationOptions{})
+	if e, ok := errs.As(err); !ok || e.Status != 400 || !strings.Contains(err.Error(), "verifiablePresentation is null") {
+		t.Errorf("null: %v, want a 400 presentation.invalid", err)
+	}
+}

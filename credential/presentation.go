@@ -5,6 +5,7 @@ package credential
 // to this verifier (the domain) now (the challenge).
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -226,6 +227,9 @@ func (v *Verifier) VerifyPresentation(ctx context.Context, raw json.RawMessage, 
 	pr := &PresentationResult{PresentationVerifyResult: api.PresentationVerifyResult{Verdict: api.Verdict{Checks: make([]Check, 0, len(PresentationCheckNames)), Warnings: []Check{}, Errors: []Check{}}}, Credentials: []*Result{}}
 	if len(raw) == 0 {
 		return nil, errs.BadRequest("presentation.invalid", "verifiablePresentation is required")
+	}
+	if bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
+		return nil, errs.BadRequest("presentation.invalid", "verifiablePresentation is null: it must be a JSON object or a compact string")
 	}
 	var s string
 	if json.Unmarshal(raw, &s) == nil {
