@@ -89,7 +89,7 @@ func (n *Node) ParseKeyType(s string) (keys.Type, error) {
 		return "", errs.BadRequest("did.invalidKeyType", "%v", err)
 	}
 	if allowed := reg.AllowedKeyTypes(); allowed != nil && !slices.Contains(allowed, kt) {
-		return "", errs.BadRequest("tx.keyTypeNotAllowed", "this %s chain accepts only %v signers, not %s", reg.Suite().Name(), allowed, kt)
+		return "", errs.BadRequest("tx.keyTypeNotAllowed", "this %s chain accepts only %s signers, not %s", reg.Suite().Name(), chain.KeyTypeList(allowed), kt)
 	}
 	return kt, nil
 }
