@@ -52,7 +52,7 @@ and at least once, retrying with backoff and pausing after 10 failures.`}
 				}
 			})
 		}}
-	show := &cobra.Command{Use: "show ID", Short: "Show a subscription: cursor, deliveries, failures, last error", Args: cobra.ExactArgs(1),
+	show := &cobra.Command{Use: "show ID", Short: "Show a subscription: what it delivers, cursor, deliveries, failures, last error", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s, err := g.client().Subscription(cmd.Context(), args[0])
 			if err != nil {
