@@ -106,6 +106,26 @@ func CheckBatchQuery(q url.Values, stream bool) error {
 }
 
 func checkBatchQuery(q url.Values, known []string) error {
+	return checkQuery(q, known, nil, func(name string) error {
+		if len(known) == 1 {
+			return errs.BadRequest("request.badQuery", "unknown query parameter %q (a JSON batch takes only %s; its options go in the body's \"options\")", truncateUTF8(name, 40), known[0])
+		}
+		return unknownQuery(name, known)
+	})
+}
+
+// CheckQuery refuses (400 request.badQuery) a query parameter not in known,
+// and one given more than once unless it is repeatable: a typo would
+// silently widen the answer, and of two values one would silently win.
+func CheckQuery(q url.Values, known []string, repeatable ...string) error {
+	return checkQuery(q, known, repeatable, func(name string) error { return unknownQuery(name, known) })
+}
+
+func unknownQuery(name string, known []string) error {
+	return errs.BadRequest("request.badQuery", "unknown query parameter %q (%s)", truncateUTF8(name, 40), strings.Join(known, ", "))
+}
+
+func checkQuery(q url.Values, known, repeatable []string, unknown func(name string) error) error {
 	names := make([]string, 0, len(q))
 	for name := range q {
 		names = append(names, name)
@@ -113,12 +133,9 @@ func checkBatchQuery(q url.Values, known []string) error {
 	sort.Strings(names) // the same query always gets the same answer
 	for _, name := range names {
 		if !slices.Contains(known, name) {
-			if len(known) == 1 {
-				return errs.BadRequest("request.badQuery", "unknown query parameter %q (a JSON batch takes only %s; its options go in the body's \"options\")", truncateUTF8(name, 40), known[0])
-			}
-			return errs.BadRequest("request.badQuery", "unknown query parameter %q (%s)", truncateUTF8(name, 40), strings.Join(known, ", "))
+			return unknown(name)
 		}
-		if len(q[name]) > 1 {
+		if len(q[name]) > 1 && !slices.Contains(repeatable, name) {
 			return errs.BadRequest("request.badQuery", "query parameter %q is given %d times", truncateUTF8(name, 40), len(q[name]))
 		}
 	}

@@ -95,3 +95,22 @@ func FuzzBatchOptionsFromQuery(f *testing.F) {
 		}
 	})
 }
+
+// TestCheckQuery_RefusesUnknownAndRepeatedParameters: an unknown name and a
+// second value of a parameter that takes one are 400 request.badQuery; a
+// repeatable one may come twice.
+func TestCheckQuery_RefusesUnknownAndRepeatedParameters(t *testing.T) {
+	known := []string{"from", "limit", "types"}
+	for q, want := range map[string]string{
+		"from=0&limit=5":            "",
+		"types=did.*&types=grant.*": "",
+		"from=0&from=1":             `query parameter "from" is given 2 times`,
+		"form=0":                    `unknown query parameter "form" (from, limit, types)`,
+	} {
+		v, _ := url.ParseQuery(q)
+		err := CheckQuery(v, known, "types")
+		if want == "" && err != nil || want != "" && (errs.Code(err) != "request.badQuery" || !strings.Contains(err.Error(), want)) {
+			t.Errorf("%s: %v, want %q", q, err, want)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/weidgo/weid/errs"
@@ -109,6 +110,18 @@ func (r *Registry) Suite() *Suite {
 	return r.suite
 }
 
+// KeyTypeList names key types for a message: "SM2", "Ed25519 or SM2".
+func KeyTypeList(ts []keys.Type) string {
+	names := make([]string, len(ts))
+	for i, t := range ts {
+		names[i] = string(t)
+	}
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}
+
 // AllowedKeyTypes returns the key types that may sign, sorted; nil means
 // every type.
 func (r *Registry) AllowedKeyTypes() []keys.Type {
@@ -136,7 +149,7 @@ func (r *Registry) checkKeyType(k keys.PublicKey, from string) error {
 	if r.allowed == nil || r.allowed[k.Type] {
 		return nil
 	}
-	return errs.BadRequest("tx.keyTypeNotAllowed", "%s is a key of type %s; this %s chain accepts only %v signers", from, k.Type, r.Suite().Name(), r.AllowedKeyTypes())
+	return errs.BadRequest("tx.keyTypeNotAllowed", "%s is a key of type %s; this %s chain accepts only %s signers", from, k.Type, r.Suite().Name(), KeyTypeList(r.AllowedKeyTypes()))
 }
 
 // SetKeyResolver sets how verification methods are resolved to keys.

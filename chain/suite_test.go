@@ -258,7 +258,7 @@ func TestGMChain_RefusesNonSM2Signers(t *testing.T) {
 		c := mustCheck(t, e.reg, tx)
 		err := e.reg.PreVerify(e.l, c)
 		ee, ok := errs.As(err)
-		if !ok || ee.Status != 400 || ee.Code != "tx.keyTypeNotAllowed" || !strings.Contains(ee.Detail, string(kt)) || !strings.Contains(ee.Detail, "SM2") {
+		if !ok || ee.Status != 400 || ee.Code != "tx.keyTypeNotAllowed" || !strings.Contains(ee.Detail, string(kt)) || !strings.Contains(ee.Detail, "accepts only SM2 signers") {
 			t.Fatalf("%s: PreVerify = %v", kt, err)
 		}
 		b, res := e.commit(t, tx)

@@ -36,6 +36,9 @@ too far behind, tail resumes from the last event it printed.`,
   weid events tail --types status.changed --status-list my-list --count 1`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if count < 0 {
+				return fmt.Errorf("--count must be 0 (follow until interrupted) or a number of events, not %d", count)
+			}
 			c := g.client()
 			seen := 0
 			errDone := errors.New("done")

@@ -28,6 +28,9 @@ func TestEventsTail_PrintsEventsFromACursor(t *testing.T) {
 	if err := json.Unmarshal([]byte(strings.TrimSpace(out)), &e); err != nil || e.Type != api.EventBlockCommitted || e.Height != 0 {
 		t.Fatalf("tail -o json printed %q: %v", out, err)
 	}
+	if _, err := runCLI(t, "events", "tail", "--node", ts.URL, "--from", "0", "--count", "-1"); err == nil || !strings.Contains(oneLine(err), "--count") {
+		t.Fatalf("a negative --count: %v", err)
+	}
 	if _, err := runCLI(t, "events", "tail", "--node", ts.URL, "--types", "did.born"); err == nil || !strings.Contains(oneLine(err), "events.unknownType") {
 		t.Fatalf("unknown type: %v", err)
 	}
@@ -47,6 +50,9 @@ func TestSubscription_CLI(t *testing.T) {
 	mustCLIJSON(t, &s, cli("subscription", "create", rcv.URL, "--types", "did.*")...)
 	if !strings.HasPrefix(s.Secret, "whsec_") || s.Status != api.SubscriptionActive {
 		t.Fatalf("create: %+v", s)
+	}
+	if out := mustCLI(t, cli("subscription", "show", s.ID)...); !strings.Contains(out, "types     did.*\n") {
+		t.Fatalf("show does not say what it delivers: %s", out)
 	}
 	if out := mustCLI(t, cli("subscription", "list")...); !strings.Contains(out, s.ID) || !strings.Contains(out, "active") {
 		t.Fatalf("list: %s", out)

@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -51,7 +52,7 @@ and at least once, retrying with backoff and pausing after 10 failures.`}
 				}
 			})
 		}}
-	show := &cobra.Command{Use: "show ID", Short: "Show a subscription: cursor, deliveries, failures, last error", Args: cobra.ExactArgs(1),
+	show := &cobra.Command{Use: "show ID", Short: "Show a subscription: what it delivers, cursor, deliveries, failures, last error", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s, err := g.client().Subscription(cmd.Context(), args[0])
 			if err != nil {
@@ -82,7 +83,21 @@ and at least once, retrying with backoff and pausing after 10 failures.`}
 }
 
 func printSubscription(w io.Writer, s *api.Subscription) {
-	fmt.Fprintf(w, "id        %s\nurl       %s\nstatus    %s\ncursor    %s\ndelivered %d\n", s.ID, s.URL, s.Status, s.Cursor, s.Delivered)
+	fmt.Fprintf(w, "id        %s\nurl       %s\n", s.ID, s.URL)
+	// What the subscription delivers: without it a filter mistyped at
+	// creation is invisible until events fail to come.
+	types := "* (all)"
+	if len(s.Types) > 0 {
+		types = strings.Join(s.Types, ",")
+	}
+	fmt.Fprintf(w, "types     %s\n", types)
+	if s.DID != "" {
+		fmt.Fprintf(w, "did       %s\n", s.DID)
+	}
+	if s.StatusList != "" {
+		fmt.Fprintf(w, "statusList %s\n", s.StatusList)
+	}
+	fmt.Fprintf(w, "status    %s\ncursor    %s\ndelivered %d\n", s.Status, s.Cursor, s.Delivered)
 	if s.Paused != "" {
 		fmt.Fprintf(w, "paused    %s\n", s.Paused)
 	}

@@ -300,8 +300,8 @@ func walletShowCmd(g *globals, dir *string) *cobra.Command {
 	return &cobra.Command{
 		Use:   "show ID",
 		Short: "Show a stored credential and its decoded claims",
-		Long: `Show a credential of the wallet (ID as "weid wallet list" prints it, or a
-unique prefix of it): what the wallet indexed, the decoded claims (the
+		Long: `Show a credential of the wallet (ID as "weid wallet list" prints it, a
+unique prefix of it, or its number there, N or #N): what the wallet indexed, the decoded claims (the
 credential object, the vc+jwt payload, or the SD-JWT issuer payload and each
 disclosure) and the credential as stored. Nothing is verified.`,
 		Args: cobra.ExactArgs(1),
@@ -310,7 +310,7 @@ disclosure) and the credential as stored. Nothing is verified.`,
 			if err != nil {
 				return err
 			}
-			sc, err := findCredential(w, args[0])
+			sc, err := pickCredential(w, args[0])
 			if err != nil {
 				return err
 			}

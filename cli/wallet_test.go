@@ -261,6 +261,10 @@ func TestWallet_Local(t *testing.T) {
 	}
 
 	// show, by id and by a unique prefix.
+	// show, too, takes the number wallet list prints.
+	if byNum, byID := mustCLI(t, "wallet", "show", "#1", "--wallet", wdir), mustCLI(t, "wallet", "show", list.Credentials[0].ID, "--wallet", wdir); byNum != byID {
+		t.Fatalf("wallet show #1: %q, want %q", byNum, byID)
+	}
 	out = mustCLI(t, "wallet", "show", jwtSC.ID, "--wallet", wdir)
 	if !strings.Contains(out, `"course": "First aid"`) || !strings.Contains(out, jwt) || !strings.Contains(out, "TrainingCertificate") {
 		t.Fatalf("wallet show vc+jwt:\n%s", out)

@@ -68,9 +68,19 @@ func CheckDataIntegrityKey(cryptosuite string, kt keys.Type) error {
 		}
 	}
 	if len(formats) == 2 {
-		return errs.BadRequest("credential.invalidSigner", "Data Integrity has no cryptosuite for %s keys (%s needs an %s key): an %s key signs %s or %s", kt, cryptosuite, want, kt, formats[0], formats[1])
+		return errs.BadRequest("credential.invalidSigner", "Data Integrity has no cryptosuite for %s keys (%s needs %s key): %s key signs %s or %s", kt, cryptosuite, aKey(want), aKey(kt), formats[0], formats[1])
 	}
-	return errs.BadRequest("credential.invalidSigner", "%s needs an %s key, not %s: a %s key signs %s", cryptosuite, want, kt, kt, strings.Join(formats, ", "))
+	return errs.BadRequest("credential.invalidSigner", "%s needs %s key, not %s: %s key signs %s", cryptosuite, aKey(want), kt, aKey(kt), strings.Join(formats, ", "))
+}
+
+// aKey is a key type with its article, as it is read aloud: "an Ed25519",
+// "an SM2" (ess-em), "a P-256", "a secp256k1".
+func aKey(kt keys.Type) string {
+	switch kt {
+	case keys.Ed25519, keys.SM2:
+		return "an " + string(kt)
+	}
+	return "a " + string(kt)
 }
 
 // SignDataIntegrity secures doc (the JSON of an unsecured credential,

@@ -197,6 +197,7 @@ func TestOpen_SaysWhatIsWrong(t *testing.T) {
 		{"a file that is not a module", with(func(c *hsm.Config) { c.Module = notModule }), "is not a PKCS#11 module"},
 		{"no such file", with(func(c *hsm.Config) { c.Module = "/nonexistent/libp11.so" }), "is not a PKCS#11 module"},
 		{"no such token", with(func(c *hsm.Config) { c.Token = "no-such-token" }), "no token labelled \"no-such-token\""},
+		{"no token of that serial", with(func(c *hsm.Config) { c.Serial = "no-such-serial" }), "no token labelled \"" + cfg.Token + "\" with serial \"no-such-serial\""},
 		{"wrong PIN", with(func(c *hsm.Config) { c.PINFile = wrongPIN }), "wrong PIN"},
 		{"no PIN file", with(func(c *hsm.Config) { c.PINFile = "/nonexistent/pin" }), "read the PIN file"},
 		{"no PIN", with(func(c *hsm.Config) { c.PINFile = "" }), "no PIN"},

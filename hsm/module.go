@@ -8,6 +8,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -155,20 +156,31 @@ func findToken(ctx *pkcs11.Ctx, cfg Config) (uint, error) {
 			continue
 		}
 		label := strings.TrimRight(ti.Label, " \x00")
+		serial := strings.TrimRight(ti.SerialNumber, " \x00")
 		if ti.Flags&pkcs11.CKF_TOKEN_INITIALIZED != 0 {
-			labels = append(labels, label)
+			labels = append(labels, tokenName(label, serial, cfg.Serial != ""))
 		}
-		if label == cfg.Token && (cfg.Serial == "" || strings.TrimRight(ti.SerialNumber, " \x00") == cfg.Serial) {
+		if label == cfg.Token && (cfg.Serial == "" || serial == cfg.Serial) {
 			found = append(found, s)
 		}
 	}
 	switch len(found) {
 	case 0:
-		return 0, fmt.Errorf("%w: no token labelled %q in %s (tokens: %s)", ErrConfig, cfg.Token, cfg.Module, strings.Join(labels, ", "))
+		return 0, fmt.Errorf("%w: no token labelled %s in %s (tokens: %s)", ErrConfig, tokenName(cfg.Token, cfg.Serial, cfg.Serial != ""), cfg.Module, strings.Join(labels, ", "))
 	case 1:
 		return found[0], nil
 	}
 	return 0, fmt.Errorf("%w: %d tokens are labelled %q; add the token's serial", ErrConfig, len(found), cfg.Token)
+}
+
+// tokenName is a token's label, quoted, and with its serial (RFC 7512
+// "serial") when a serial was asked for: without it, a label that matches
+// under a serial that does not reads as no mismatch at all.
+func tokenName(label, serial string, withSerial bool) string {
+	if !withSerial {
+		return strconv.Quote(label)
+	}
+	return fmt.Sprintf("%q with serial %q", label, serial)
 }
 
 // openSession opens a read-write session and logs in (the login is the

@@ -21,6 +21,24 @@ func checkFormatKey(format string, kt keys.Type) error {
 	return nil
 }
 
+// checkSuiteConfig refuses, before the data directory is touched, a crypto
+// suite that is not one and a gm chain asked of a PKCS#11 token: a gm
+// chain's node and admin keys are SM2, which has no standard PKCS#11
+// mechanism (PKCS#11 3.1 defines none), so no token can hold them.
+func checkSuiteConfig(cfg Config) error {
+	if cfg.Crypto == "" {
+		return nil
+	}
+	s, err := chain.ParseSuite(cfg.Crypto)
+	if err != nil {
+		return err
+	}
+	if s == chain.GM && (!cfg.PKCS11.IsZero() || cfg.PKCS11URI != "") {
+		return fmt.Errorf("a gm chain's keys are SM2, which no PKCS#11 token holds (PKCS#11 has no SM2 mechanism): start it without --pkcs11, its keys sealed in the keystore")
+	}
+	return nil
+}
+
 // genesisKeyType is the type of a new chain's node and admin keys: SM2 on a
 // gm chain, Ed25519 otherwise. A given admin key must be of it.
 func genesisKeyType(crypto string, admin *keys.PrivateKey) (keys.Type, error) {
@@ -71,7 +89,7 @@ func (n *Node) ParseKeyType(s string) (keys.Type, error) {
 		return "", errs.BadRequest("did.invalidKeyType", "%v", err)
 	}
 	if allowed := reg.AllowedKeyTypes(); allowed != nil && !slices.Contains(allowed, kt) {
-		return "", errs.BadRequest("tx.keyTypeNotAllowed", "this %s chain accepts only %v signers, not %s", reg.Suite().Name(), allowed, kt)
+		return "", errs.BadRequest("tx.keyTypeNotAllowed", "this %s chain accepts only %s signers, not %s", reg.Suite().Name(), chain.KeyTypeList(allowed), kt)
 	}
 	return kt, nil
 }

@@ -2,6 +2,8 @@ package node
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +11,7 @@ import (
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/internal/hsmtest"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/keystore"
 )
@@ -113,5 +116,33 @@ func TestNode_GMCometBFT(t *testing.T) {
 	}
 	if _, err := n.Ledger.AuditStore(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestNode_BadSuiteConfigWritesNothing: an unknown crypto suite, or a gm
+// chain asked of a PKCS#11 token (whose keys cannot be SM2), is refused
+// before the data directory is made, so nothing half-made is left behind.
+func TestNode_BadSuiteConfigWritesNothing(t *testing.T) {
+	cases := map[string]Config{
+		"unknown suite": {Crypto: "bogus"},
+		"gm with a URI": {Crypto: chain.CryptoGM, PKCS11URI: "pkcs11:token=weid?module-path=/nonexistent.so&pin-value=1"},
+	}
+	if _, err := hsmtest.Available(); err == nil {
+		cases["gm with a token"] = Config{Crypto: chain.CryptoGM, PKCS11: hsmtest.Token(t)}
+	}
+	for name, cfg := range cases {
+		t.Run(name, func(t *testing.T) {
+			cfg.DataDir = filepath.Join(t.TempDir(), "data")
+			_, _, err := Init(cfg)
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			if name != "unknown suite" && !strings.Contains(err.Error(), "PKCS#11") {
+				t.Fatalf("error does not say why: %v", err)
+			}
+			if _, serr := os.Stat(cfg.DataDir); !os.IsNotExist(serr) {
+				t.Fatalf("%v, but the data directory was made (%v)", err, serr)
+			}
+		})
 	}
 }

@@ -182,8 +182,11 @@ func open(cfg Config, mustInit bool) (*Node, error) {
 	if cfg.Engine != "solo" && !bft {
 		return nil, fmt.Errorf("engine %q is not available (this build has: solo, cometbft)", cfg.Engine)
 	}
-	// The token first: a module that does not load or a wrong PIN must
-	// leave nothing written.
+	// The settings, then the token: an unknown suite, a module that does
+	// not load or a wrong PIN must leave nothing written.
+	if err := checkSuiteConfig(cfg); err != nil {
+		return nil, err
+	}
 	token, err := OpenToken(cfg)
 	if err != nil {
 		return nil, err

@@ -62,20 +62,22 @@ func TestEvents_PagesResumeFromNextAndFilter(t *testing.T) {
 func TestEvents_BadQueriesAreProblems(t *testing.T) {
 	tn := startNode(t)
 	for q, code := range map[string]string{
-		"?types=did.born":       "events.unknownType",
-		"?types=weather.*":      "events.unknownType",
-		"?types=did.cre*":       "events.badType",
-		"?did=nope":             "events.badDid",
-		"?statusList=Bad%20Id":  "events.badStatusList",
-		"?from=99":              "events.cursorBeyondHead",
-		"?from=99.0.0":          "events.cursorBeyondHead",
-		"?from=0.999.0":         "events.badCursor",
-		"?from=yesterday":       "events.badCursor",
-		"?from=1.2":             "events.badCursor",
-		"?limit=0":              "request.badQuery",
-		"?limit=1001":           "request.badQuery",
-		"?type=did.created":     "request.badQuery",
-		"?from=0&statuslist=a1": "request.badQuery",
+		"?types=did.born":            "events.unknownType",
+		"?types=weather.*":           "events.unknownType",
+		"?types=did.cre*":            "events.badType",
+		"?did=nope":                  "events.badDid",
+		"?statusList=Bad%20Id":       "events.badStatusList",
+		"?from=99":                   "events.cursorBeyondHead",
+		"?from=99.0.0":               "events.cursorBeyondHead",
+		"?from=0.999.0":              "events.badCursor",
+		"?from=yesterday":            "events.badCursor",
+		"?from=1.2":                  "events.badCursor",
+		"?limit=0":                   "request.badQuery",
+		"?limit=1001":                "request.badQuery",
+		"?type=did.created":          "request.badQuery",
+		"?from=0&statuslist=a1":      "request.badQuery",
+		"?from=0&from=1":             "request.badQuery",
+		"?from=0&limit=5&limit=1000": "request.badQuery",
 	} {
 		wantProblem(t, q, tn.do(t, "GET", "/v1/events"+q, "", nil), 400, code)
 	}

@@ -140,6 +140,8 @@ func TestEvidence_OverHTTP(t *testing.T) {
 	}
 	wantProblem(t, "unknown key", tn.do(t, "GET", "/v1/evidence?key=nope", "", nil), 404, "evidence.notFound")
 	wantProblem(t, "no key", tn.do(t, "GET", "/v1/evidence", "", nil), 400, "request.badQuery")
+	wantProblem(t, "two keys", tn.do(t, "GET", "/v1/evidence?key=contract-1&key=nope", "", nil), 400, "request.badQuery")
+	wantProblem(t, "a mistyped parameter", tn.do(t, "GET", "/v1/evidence?kye=contract-1", "", nil), 400, "request.badQuery")
 	wantProblem(t, "unknown hash", tn.do(t, "GET", "/v1/evidence/"+h3, "", nil), 404, "evidence.notFound")
 	wantProblem(t, "bad hash in path", tn.do(t, "GET", "/v1/evidence/xyz", "", nil), 400, "evidence.invalidHash")
 

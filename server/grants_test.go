@@ -85,6 +85,8 @@ func TestGrants_CustodialLifecycle(t *testing.T) {
 	}
 	wantProblem(t, "both parties", tn.do(t, "GET", "/v1/grants?grantor="+alice+"&grantee="+bank, "", nil), http.StatusBadRequest, "grant.invalidQuery")
 	wantProblem(t, "no party", tn.do(t, "GET", "/v1/grants", "", nil), http.StatusBadRequest, "grant.invalidQuery")
+	wantProblem(t, "a mistyped parameter", tn.do(t, "GET", "/v1/grants?grantor="+alice+"&limt=5", "", nil), http.StatusBadRequest, "request.badQuery")
+	wantProblem(t, "two grantors", tn.do(t, "GET", "/v1/grants?grantor="+alice+"&grantor="+bank, "", nil), http.StatusBadRequest, "request.badQuery")
 	wantProblem(t, "bad limit", tn.do(t, "GET", "/v1/grants?grantor="+alice+"&limit=0", "", nil), http.StatusBadRequest, "request.badQuery")
 	wantProblem(t, "invalid id", tn.do(t, "GET", "/v1/grants/x", "", nil), http.StatusBadRequest, "grant.invalidId")
 	wantProblem(t, "unknown id", tn.do(t, "GET", "/v1/grants/urn:uuid:00000000-0000-4000-8000-000000000000", "", nil), http.StatusNotFound, "grant.notFound")
@@ -101,6 +103,7 @@ func TestGrants_CustodialLifecycle(t *testing.T) {
 		t.Fatalf("accesses: %d %s", r.status, r.body)
 	}
 	wantProblem(t, "negative from", tn.do(t, "GET", "/v1/grants/"+rc.ID+"/accesses?from=-1", "", nil), http.StatusBadRequest, "request.badQuery")
+	wantProblem(t, "a mistyped accesses parameter", tn.do(t, "GET", "/v1/grants/"+rc.ID+"/accesses?form=1", "", nil), http.StatusBadRequest, "request.badQuery")
 	// A second receipt: pages of one, the first saying where the next starts.
 	second := []byte(`{"signer":"` + uni + `","claims":["degree"],"request":"` + strings.Repeat("cd", 32) + `"}`)
 	if r := tn.do(t, "POST", "/v1/grants/"+rc.ID+"/accesses", uniTok, second); r.status != http.StatusCreated {

@@ -62,16 +62,15 @@ type Handlers struct {
 }
 
 // queryParams are the members GET /v1/events reads; any other is a typo
-// that would silently widen the stream, so it is refused.
-var queryParams = map[string]bool{"types": true, "did": true, "statusList": true, "from": true, "limit": true}
+// that would silently widen the stream, so it is refused, and only types
+// may be repeated.
+var queryParams = []string{"types", "did", "statusList", "from", "limit"}
 
 // List serves GET /v1/events: a page of events, or their stream.
 func (h *Handlers) List(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	for k := range q {
-		if !queryParams[k] {
-			return errs.BadRequest("request.badQuery", "unknown query parameter %q (types, did, statusList, from, limit)", k)
-		}
+	if err := api.CheckQuery(q, queryParams, "types"); err != nil {
+		return err
 	}
 	var types []string
 	for _, v := range q["types"] {

@@ -145,11 +145,14 @@ func (h *Handlers) Get(w http.ResponseWriter, r *http.Request) error {
 // List lists grants by grantor or grantee, or finds one by hash: GET
 // /v1/grants.
 func (h *Handlers) List(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	if err := api.CheckQuery(q, []string{"grantor", "grantee", "hash", "after", "limit"}); err != nil {
+		return err
+	}
 	limit, err := httpx.Limit(r, grants.MaxPage, grants.MaxPage)
 	if err != nil {
 		return err
 	}
-	q := r.URL.Query()
 	list, err := h.Node.ListGrants(api.GrantQuery{Grantor: q.Get("grantor"), Grantee: q.Get("grantee"), Hash: q.Get("hash"), After: q.Get("after"), Limit: limit})
 	return httpx.Reply(w, http.StatusOK, list, err)
 }
@@ -158,6 +161,9 @@ func (h *Handlers) List(w http.ResponseWriter, r *http.Request) error {
 func (h *Handlers) Accesses(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r)
 	if err != nil {
+		return err
+	}
+	if err := api.CheckQuery(r.URL.Query(), []string{"from", "limit"}); err != nil {
 		return err
 	}
 	limit, err := httpx.Limit(r, grants.MaxPage, grants.MaxPage)

@@ -20,6 +20,8 @@ func TestQR_ServesPNGOrSVGAndRefusesOtherFormats(t *testing.T) {
 		{"?format=png", "image/png", "\x89PNG", ""},
 		{"?format=svg", "image/svg+xml", "<?xml", ""},
 		{"?format=gif", "", "", "offer.invalid"},
+		{"?format=svg&format=png", "", "", "request.badQuery"},
+		{"?fromat=svg", "", "", "request.badQuery"},
 	} {
 		w := httptest.NewRecorder()
 		err := QR(w, httptest.NewRequest(http.MethodGet, "/qr"+c.query, nil), link, "offer.invalid")
