@@ -30,6 +30,10 @@ const (
 	ReasonBindingNotDID   = "issuerBinding.notDID"   // params: issuer
 	ReasonBindingNoDIDKey = "issuerBinding.noDIDKey" // params: issuer
 	ReasonBindingMismatch = "issuerBinding.mismatch" // params: issuer, signer
+	// ReasonBindingByReference: the issuer is another DID than the
+	// signer's whose document lists the signing key in its
+	// assertionMethod (Controlled Identifiers 1.0 §2.3). params: issuer, key
+	ReasonBindingByReference = "issuerBinding.byReference"
 
 	ReasonAccreditationOK            = "accreditation.ok" // params: issuer, name
 	ReasonAccreditationNotDID        = "accreditation.notDID"
@@ -67,7 +71,7 @@ const (
 var CheckCodes = []string{
 	ReasonStructureInvalid, ReasonStructureOK, ReasonSkippedStructure, ReasonStructureUndefinedTerms,
 	ReasonProofOK, ReasonProofOKAsOfIssue, ReasonProofBadSignature, ReasonProofNoKey, ReasonProofDeactivated, ReasonProofUnresolved, ReasonProofKeyNotInDoc, ReasonProofCompromised,
-	ReasonBindingOK, ReasonBindingNotDID, ReasonBindingNoDIDKey, ReasonBindingMismatch,
+	ReasonBindingOK, ReasonBindingNotDID, ReasonBindingNoDIDKey, ReasonBindingMismatch, ReasonBindingByReference,
 	ReasonAccreditationOK, ReasonAccreditationNotDID, ReasonAccreditationUnbound, ReasonAccreditationNoRegistry, ReasonAccreditationNotRecognized, ReasonAccreditationNotFor,
 	ReasonValidityOK, ReasonValidityNone, ReasonValidityNotYet, ReasonValidityExpired,
 	ReasonSchemaOK, ReasonSchemaNone, ReasonSchemaNotFound, ReasonSchemaNonConforming, ReasonSchemaDisclosed, ReasonSchemaNoLedger, ReasonSchemaNotWeid,

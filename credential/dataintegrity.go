@@ -86,12 +86,13 @@ func aKey(kt keys.Type) string {
 // SignDataIntegrity secures doc (the JSON of an unsecured credential,
 // VC 2.0 or 1.1) with a Data Integrity proof of cryptosuite made by s,
 // proofPurpose assertionMethod, created at created (omitted when zero).
-// The credential must name s.DID as its issuer and have no proof yet; its
+// The credential must name s.DID as its issuer (or, under s.Declared, an
+// issuer Signer.checkIssuer accepts) and have no proof yet; its
 // members keep their order and form.
 //
 // Errors are *errs.Error: 413 credential.tooLarge, 400 credential.invalid,
 // 400 credential.invalidSigner (a key of the wrong type for the suite),
-// 400 credential.issuerMismatch, and ldproof's 400s for JSON-LD the RDF
+// 400 credential.issuerMismatch or credential.issuerNotAuthorized, and ldproof's 400s for JSON-LD the RDF
 // suites refuse (unknown contexts, undefined terms).
 func SignDataIntegrity(s Signer, doc json.RawMessage, cryptosuite string, created time.Time) (json.RawMessage, error) {
 	if len(doc) > MaxCredentialBytes {
@@ -110,8 +111,8 @@ func SignDataIntegrity(s Signer, doc json.RawMessage, cryptosuite string, create
 	if err != nil {
 		return nil, errs.Wrap(http.StatusBadRequest, "credential.invalid", err)
 	}
-	if c.Issuer != s.DID {
-		return nil, errs.BadRequest("credential.issuerMismatch", "the credential's issuer %q is not the signer %s", truncate(c.Issuer, 200), s.DID)
+	if err := s.checkIssuer(c); err != nil {
+		return nil, err
 	}
 	if _, ok := c.Doc["proof"]; ok {
 		return nil, errs.BadRequest("credential.invalid", "%v: the credential already has a \"proof\"", ErrInvalid)
@@ -244,13 +245,13 @@ func (v *Verifier) verifyDataIntegrity(ctx context.Context, doc json.RawMessage,
 		purpose = p.ProofPurpose
 	}
 	signer := v.diProof(ctx, r, CheckProof, doc, c.Doc, purpose, at, c.Issuer, ldproof.VerifyOptions{Challenge: p.Challenge, Domain: p.Domain})
-	v.claims(r, c, signer, p)
+	v.claims(ctx, r, c, signer, p)
 	return r
 }
 
 // diProof runs a Data Integrity proof check (named check) of doc for
-// purpose and returns the DID of the proof that stands for want (the
-// issuer or holder), or of the first proof. at is the fallback issuance
+// purpose and returns who made the proof that stands for want (the
+// issuer or holder), or the first proof. at is the fallback issuance
 // time for an as-of-issuance key lookup. Challenge and domain are not
 // checked here (the presentation checks compare them).
 //
@@ -260,7 +261,7 @@ func (v *Verifier) verifyDataIntegrity(ctx context.Context, doc json.RawMessage,
 //
 // decoded, if not nil, is doc as Parse decoded it (ldproof then does not
 // decode doc again).
-func (v *Verifier) diProof(ctx context.Context, r *Result, check string, doc json.RawMessage, decoded map[string]any, purpose string, at time.Time, want string, vo ldproof.VerifyOptions) string {
+func (v *Verifier) diProof(ctx context.Context, r *Result, check string, doc json.RawMessage, decoded map[string]any, purpose string, at time.Time, want string, vo ldproof.VerifyOptions) signedBy {
 	// A proof purpose names the verification relationship its key must
 	// be in (VC Data Integrity §2.2; DID Core §5.3): one that is none of
 	// DID Core's finds no key.
@@ -302,12 +303,12 @@ func (v *Verifier) diProof(ctx context.Context, r *Result, check string, doc jso
 			r.internal(err)
 		}
 		r.add(check, StatusFailed, err.Error())
-		return ""
+		return signedBy{}
 	}
-	signer := ""
+	var signer signedBy
 	for _, pr := range res.Proofs {
-		if u, err := did.ParseDIDURL(pr.VerificationMethod); err == nil && (signer == "" || u.DID == want) {
-			signer = u.DID
+		if u, err := did.ParseDIDURL(pr.VerificationMethod); err == nil && (signer.DID == "" || u.DID == want) {
+			signer = signedBy{DID: u.DID, Key: pr.VerificationMethod}
 		}
 	}
 	var parts []string
@@ -352,7 +353,7 @@ func (v *Verifier) dataIntegrityPresentation(ctx context.Context, pr *Presentati
 	pr.Presentation = p.Doc
 	pr.add(CheckStructure, StatusPassed, "a VC Data Model 2.0 presentation secured with Data Integrity")
 	r := newResult()
-	holder := v.diProof(ctx, r, CheckHolderProof, raw, nil, ldproof.PurposeAuthentication, time.Time{}, p.Holder, ldproof.VerifyOptions{Challenge: o.Challenge, Domain: o.Domain})
+	holder := v.diProof(ctx, r, CheckHolderProof, raw, nil, ldproof.PurposeAuthentication, time.Time{}, p.Holder, ldproof.VerifyOptions{Challenge: o.Challenge, Domain: o.Domain}).DID
 	if r.Err != nil && pr.Err == nil {
 		pr.Err = r.Err
 	}

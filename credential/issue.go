@@ -1,7 +1,9 @@
 package credential
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -22,6 +24,51 @@ type Signer struct {
 	DID                string
 	VerificationMethod string
 	Key                *keys.PrivateKey
+	// Declared, when not nil, is the "declared" issuer policy: the
+	// credential may name as its issuer a URL other than DID, which the
+	// issuer "selects … to identify itself" (VC Data Model 2.0 §4.7),
+	// such as an institution's https URL or organisation DID while a
+	// platform key signs. Declared resolves the DIDs weid can resolve
+	// offline (did:key, did:jwk, did:weid of the ledger): such an issuer
+	// must authorize VerificationMethod (checkIssuer). nil is the
+	// default policy, "signer": the credential's issuer must be DID.
+	Declared *did.Resolver
+}
+
+// checkIssuer refuses a credential whose issuer s may not sign for: under
+// the default policy any issuer but s.DID (400 credential.issuerMismatch);
+// under the declared policy a DID issuer that weid resolves offline and
+// whose document does not list s.VerificationMethod in assertionMethod
+// (400 credential.issuerNotAuthorized). Controlled Identifiers 1.0 §2.3
+// and DID Core 1.0 §5.3 let a document's verification relationships
+// reference methods defined in other documents, so such a reference is
+// how a DID delegates its assertions to another's key; a did:key other
+// than the signer can never do so, nor can a did:weid whose document
+// lists none of the signer's methods. Any other URL — an https URL, a DID
+// of a method weid cannot resolve offline (did:example, did:web) — is the
+// caller's claim, issued as declared, and verifiers judge it (their
+// issuerBinding check).
+func (s Signer) checkIssuer(c *Credential) error {
+	if c.Issuer == s.DID {
+		return nil
+	}
+	if s.Declared == nil {
+		return errs.BadRequest("credential.issuerMismatch", "the credential's issuer %q is not the signer %s", truncate(c.Issuer, 200), s.DID)
+	}
+	if _, err := did.ParseDID(c.Issuer); err != nil {
+		return nil // a URL that is not a DID: declared
+	}
+	// Offline resolution (did:key, did:jwk, the ledger): nothing blocks.
+	res, err := s.Declared.Resolve(context.Background(), c.Issuer, did.Options{})
+	switch {
+	case errors.Is(err, did.ErrMethodNotSupported):
+		return nil // a method weid does not resolve offline: declared
+	case err != nil:
+		return errs.BadRequest("credential.issuerNotAuthorized", "the credential's issuer %s does not resolve (%v): a DID issuer weid resolves must list the signing key %s in its assertionMethod", truncate(c.Issuer, 200), err, s.VerificationMethod)
+	case res.Document == nil || !res.Document.HasRelationship(relAssertionMethod, s.VerificationMethod):
+		return errs.BadRequest("credential.issuerNotAuthorized", "the credential's issuer %s does not list the signing key %s in its assertionMethod (Controlled Identifiers 1.0 §2.3): it has not authorized this signer", truncate(c.Issuer, 200), s.VerificationMethod)
+	}
+	return nil
 }
 
 // IssueOptions are optional checks of IssueJWT.
@@ -42,14 +89,16 @@ type IssueOptions struct {
 // the credential itself).
 //
 // The credential must have a valid VC Data Model 2.0 structure (Parse) and
-// name s.DID as its issuer. validFrom is set to now (UTC, to the second)
+// name s.DID as its issuer (or, under s.Declared, an issuer checkIssuer
+// accepts). validFrom is set to now (UTC, to the second)
 // if absent. If opts.State is set and the credential names weid schemas
 // (SchemaRef.WeidSchema), each credentialSubject is validated against each
 // of them, as WeIdentity checks claims against their CPT: weid schemas
 // constrain the claims, not the whole credential.
 //
 // Errors are *errs.Error: 413 credential.tooLarge, 400 credential.invalid,
-// 400 credential.invalidSigner, 400 credential.issuerMismatch, and from
+// 400 credential.invalidSigner, 400 credential.issuerMismatch or
+// credential.issuerNotAuthorized (checkIssuer), and from
 // the schema registry 422 schema.violation, 404 schema.notFound and 400
 // schema.invalidClaims; any other error is a failure of this side (a
 // storage error reading the schema, say).
@@ -73,8 +122,8 @@ func IssueJWT(s Signer, cred json.RawMessage, now time.Time, opts IssueOptions) 
 	if c.Version != 2 {
 		return "", errs.BadRequest("credential.invalid", "%v: vc+jwt secures VC 2.0 credentials (VC-JOSE-COSE); secure a VC 1.1 credential with a Data Integrity proof", ErrInvalid)
 	}
-	if c.Issuer != s.DID {
-		return "", errs.BadRequest("credential.issuerMismatch", "the credential's issuer %q is not the signer %s", truncate(c.Issuer, 200), s.DID)
+	if err := s.checkIssuer(c); err != nil {
+		return "", err
 	}
 	if c.ValidFrom.IsZero() {
 		c.ValidFrom = now.UTC().Truncate(time.Second)

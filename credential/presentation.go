@@ -560,6 +560,6 @@ func (v *Verifier) holderClaims(pr *PresentationResult, p *Presentation, raw jso
 	default:
 		r.add(CheckProof, StatusPassed, "secured by the proof of the presentation's holder "+pr.Holder+", its issuer")
 	}
-	v.claims(r, c, pr.Holder, pol)
+	v.claims(context.Background(), r, c, signedBy{DID: pr.Holder}, pol)
 	return r
 }

@@ -61,8 +61,8 @@ func IssueSDJWT(ctx context.Context, s Signer, cred json.RawMessage, now time.Ti
 	if c.Version != 2 {
 		return "", errs.BadRequest("credential.invalid", "%v: dc+sd-jwt is issued from VC 2.0 credentials, as vc+jwt is; secure a VC 1.1 credential with a Data Integrity proof", ErrInvalid)
 	}
-	if c.Issuer != s.DID {
-		return "", errs.BadRequest("credential.issuerMismatch", "the credential's issuer %q is not the signer %s", truncate(c.Issuer, 200), s.DID)
+	if err := s.checkIssuer(c); err != nil {
+		return "", err
 	}
 	if len(c.Subjects) != 1 {
 		return "", errs.BadRequest("credential.invalid", "an SD-JWT VC has one credentialSubject, not %d", len(c.Subjects))
@@ -185,7 +185,7 @@ func (v *Verifier) verifySDJWT(ctx context.Context, token string, p Policy) (*Re
 	if c.tokenCheck, err = v.tokenStatus(ctx, c); err != nil {
 		r.internal(fmt.Errorf("read the Token Status List: %w", err))
 	}
-	v.claims(r, c, kid, p)
+	v.claims(ctx, r, c, kid, p)
 	return r, c.boundKey
 }
 
@@ -198,12 +198,12 @@ func (v *Verifier) skew() time.Duration {
 
 // sdProof runs the structure and proof checks of a parsed SD-JWT VC. It
 // returns nil c when r is finished (a failed structure or proof).
-func (v *Verifier) sdProof(ctx context.Context, r *Result, sd *sdjwt.SDJWT, o sdjwt.VerifyOptions) (ver *sdjwt.Verified, c *Credential, kidDID string) {
+func (v *Verifier) sdProof(ctx context.Context, r *Result, sd *sdjwt.SDJWT, o sdjwt.VerifyOptions) (ver *sdjwt.Verified, c *Credential, signer signedBy) {
 	kid := sd.Issuer.Header.Kid
 	u, err := did.ParseDIDURL(kid)
 	if kid == "" || err != nil || u.Fragment == "" || u.Path != "" || u.Query != "" {
 		r.structureFailed(fmt.Errorf("%w: the issuer JWT's \"kid\" %q is not the DID URL of a verification method", ErrInvalid, truncate(kid, 200)))
-		return nil, nil, ""
+		return nil, nil, signedBy{}
 	}
 	// The claims as the issuer wrote them (before verification, only to
 	// know the issuance time for an as-of-issuance key lookup).
@@ -232,12 +232,12 @@ func (v *Verifier) sdProof(ctx context.Context, r *Result, sd *sdjwt.SDJWT, o sd
 	}
 	if err != nil {
 		r.structureFailed(err)
-		return nil, nil, ""
+		return nil, nil, signedBy{}
 	}
 	r.Credential = c.Doc
 	r.addCode(CheckStructure, StatusPassed, ReasonStructureOK, params("format", "SD-JWT VC"), "an SD-JWT VC (dc+sd-jwt) mapped to a VC Data Model 2.0 credential")
 	r.Checks = append(r.Checks, proofCheck)
-	return ver, c, u.DID
+	return ver, c, signedBy{DID: u.DID, Key: kid}
 }
 
 // sdCredential maps SD-JWT VC claims back to a credential.

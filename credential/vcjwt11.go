@@ -42,8 +42,7 @@ func (v *Verifier) verifyLegacyJWT(ctx context.Context, j *jose.JWS, p Policy) *
 		version = "1.1"
 	}
 	r.add(CheckStructure, StatusPassed, "a VC Data Model "+version+" credential secured as a JWT with a \"vc\" claim (VC Data Model 1.1 §6.3.1, "+j.Header.Alg+")")
-	kidDID := v.proof(ctx, r, j, c)
-	v.claims(r, c, kidDID, p)
+	v.claims(ctx, r, c, v.proof(ctx, r, j, c), p)
 	return r
 }
 

@@ -129,9 +129,10 @@ type Verifier struct {
 //     retired key can still back-date a credential; that is inherent in
 //     "as of issuance" without a timestamping authority.) A deactivated
 //     DID fails: its credentials no longer verify.
-//   - issuerBinding: a DID issuer must be the kid's DID (otherwise the
-//     credential is forged: failed); an issuer that is not a DID is a
-//     warning, failed under Policy.RequireBinding.
+//   - issuerBinding: a DID issuer must be the kid's DID, or list the kid
+//     in its own assertionMethod (Controlled Identifiers 1.0 §2.3: by
+//     reference); otherwise the credential is forged: failed. An issuer
+//     that is not a DID is a warning, failed under Policy.RequireBinding.
 //   - accreditation: the issuer is an authority issuer of the ledger's
 //     trust registry (authz.AuthorityIssuer) accredited for each of the
 //     credential's types other than VerifiableCredential and for each weid
@@ -187,17 +188,21 @@ func (v *Verifier) VerifyJWT(ctx context.Context, token string, p Policy) *Resul
 	}
 	r.Credential = c.Doc
 	r.structurePassed("vc+jwt", "a VC Data Model 2.0 credential secured as a vc+jwt JWS ("+j.Header.Alg+")", undefined)
-	kidDID := v.proof(ctx, r, j, c)
-	v.claims(r, c, kidDID, p)
+	v.claims(ctx, r, c, v.proof(ctx, r, j, c), p)
 	return r
 }
 
+// signedBy is who made a credential's proof: the DID of its key and the
+// key's DID URL (Key, "" when no single key stands for the proof, as for
+// a holder claim secured by the presentation's proof).
+type signedBy struct{ DID, Key string }
+
 // claims runs the checks that follow the proof — issuerBinding,
 // accreditation, validityPeriod, schema and status — for a credential
-// whose proof was made by a key of signerDID, and finishes r. Every
-// securing mechanism ends with it, so that they share one policy.
-func (v *Verifier) claims(r *Result, c *Credential, signerDID string, p Policy) {
-	bound := r.binding(c, signerDID, p.RequireBinding || p.RequireAccreditation)
+// whose proof was made by signer, and finishes r. Every securing
+// mechanism ends with it, so that they share one policy.
+func (v *Verifier) claims(ctx context.Context, r *Result, c *Credential, signer signedBy, p Policy) {
+	bound := v.binding(ctx, r, c, signer, p.RequireBinding || p.RequireAccreditation)
 	v.accreditation(r, c, bound, p.RequireAccreditation)
 	v.validity(r, c)
 	v.schema(r, c)
@@ -260,19 +265,19 @@ func sortChecks(checks, failed, warned []Check) (_, _ []Check, verified bool) {
 
 // proof runs the proof check and returns the kid's DID ("" if the kid is
 // not a DID URL).
-func (v *Verifier) proof(ctx context.Context, r *Result, j *jose.JWS, c *Credential) string {
+func (v *Verifier) proof(ctx context.Context, r *Result, j *jose.JWS, c *Credential) signedBy {
 	fail := func(format string, args ...any) {
 		r.addCode(CheckProof, StatusFailed, ReasonProofNoKey, nil, fmt.Sprintf(format, args...))
 	}
 	kid := j.Header.Kid
 	if kid == "" {
 		fail("the protected header has no \"kid\" naming the verification method")
-		return ""
+		return signedBy{}
 	}
 	u, err := v.memo.parseDIDURL(kid)
 	if err != nil || u.Fragment == "" || u.Path != "" || u.Query != "" {
 		fail("\"kid\" %q is not the DID URL of a verification method", truncate(kid, 200))
-		return ""
+		return signedBy{}
 	}
 	at := c.IssuedAt
 	if at.IsZero() {
@@ -280,14 +285,14 @@ func (v *Verifier) proof(ctx context.Context, r *Result, j *jose.JWS, c *Credent
 	}
 	pk, asOf, ok := v.assertionKey(ctx, r, u, kid, at)
 	if !ok {
-		return u.DID
+		return signedBy{DID: u.DID, Key: kid}
 	}
 	if err := j.Verify(pk); err != nil {
 		r.addCode(CheckProof, StatusFailed, ReasonProofBadSignature, params("key", kid), fmt.Sprintf("%s: %v", kid, err))
-		return u.DID
+		return signedBy{DID: u.DID, Key: kid}
 	}
 	r.addCode(CheckProof, StatusPassed, proofOKCode(asOf), params("key", kid), "the "+j.Header.Alg+" signature verifies with "+kid+asOf)
-	return u.DID
+	return signedBy{DID: u.DID, Key: kid}
 }
 
 // assertionKey resolves the key of verification method kid (of DID u),
@@ -397,8 +402,14 @@ func relatedMethod(res *did.ResolutionResult, rel, kid string) (*did.Verificatio
 	return vm, true
 }
 
-// binding runs the issuerBinding check and reports whether it passed.
-func (r *Result) binding(c *Credential, kidDID string, require bool) bool {
+// binding runs the issuerBinding check and reports whether it passed: a
+// DID issuer must be the signer's DID or, by the rule of Controlled
+// Identifiers 1.0 §2.3 and DID Core 1.0 §5.3 (a verification relationship
+// may reference a method defined in another document), a DID whose
+// document lists the signing key's DID URL in its assertionMethod. That
+// resolution is made only when the DIDs differ, so the common case costs
+// nothing more.
+func (v *Verifier) binding(ctx context.Context, r *Result, c *Credential, signer signedBy, require bool) bool {
 	if !strings.HasPrefix(c.Issuer, "did:") {
 		st := StatusWarning
 		if require {
@@ -407,16 +418,31 @@ func (r *Result) binding(c *Credential, kidDID string, require bool) bool {
 		r.addCode(CheckIssuerBinding, st, ReasonBindingNotDID, params("issuer", truncate(c.Issuer, 200)), "the issuer "+truncate(c.Issuer, 200)+" is not a DID: nothing binds it to the signing key")
 		return false
 	}
-	if kidDID == "" {
+	if signer.DID == "" {
 		r.addCode(CheckIssuerBinding, StatusFailed, ReasonBindingNoDIDKey, params("issuer", c.Issuer), "the signing key is not named by a DID URL, so it cannot be tied to the issuer "+c.Issuer)
 		return false
 	}
-	if kidDID != c.Issuer {
-		r.addCode(CheckIssuerBinding, StatusFailed, ReasonBindingMismatch, params("issuer", c.Issuer, "signer", kidDID), "the credential names the issuer "+c.Issuer+" but is signed by a key of "+kidDID)
+	if signer.DID == c.Issuer {
+		r.addCode(CheckIssuerBinding, StatusPassed, ReasonBindingOK, params("issuer", c.Issuer), "the issuer "+c.Issuer+" is the signer's DID")
+		return true
+	}
+	if v.authorizes(ctx, c.Issuer, signer.Key) {
+		r.addCode(CheckIssuerBinding, StatusPassed, ReasonBindingByReference, params("issuer", c.Issuer, "key", signer.Key), "the issuer "+c.Issuer+" lists the signing key "+signer.Key+" in its assertionMethod")
+		return true
+	}
+	r.addCode(CheckIssuerBinding, StatusFailed, ReasonBindingMismatch, params("issuer", c.Issuer, "signer", signer.DID), "the credential names the issuer "+c.Issuer+" but is signed by a key of "+signer.DID)
+	return false
+}
+
+// authorizes reports whether the document of DID issuer, resolved now,
+// lists the verification method key (a DID URL of another DID) in its
+// assertionMethod. An issuer that does not resolve authorizes nothing.
+func (v *Verifier) authorizes(ctx context.Context, issuer, key string) bool {
+	if key == "" || v.Resolver == nil {
 		return false
 	}
-	r.addCode(CheckIssuerBinding, StatusPassed, ReasonBindingOK, params("issuer", c.Issuer), "the issuer "+c.Issuer+" is the signer's DID")
-	return true
+	res, err := v.resolveLatest(ctx, issuer)
+	return err == nil && res.Document != nil && res.Document.HasRelationship(relAssertionMethod, key)
 }
 
 // accreditation runs the accreditation check.
