@@ -135,13 +135,33 @@ type IssueProfile struct {
 	Disclosable []string `json:"disclosable,omitempty"`
 }
 
+// Issuer policies of an issuer instance (IssuerInstance.IssuerPolicy).
+const (
+	// IssuerPolicySigner (the default, also "") issues only credentials
+	// that name the instance's issuer DID, whose key signs.
+	IssuerPolicySigner = "signer"
+	// IssuerPolicyDeclared signs with the instance's issuer DID's key a
+	// credential whose issuer the caller declares: any URL VC Data Model
+	// 2.0 §4.7 allows (an institution's https URL or organisation DID),
+	// except a DID weid resolves offline that does not list the signing
+	// key in its assertionMethod. A credential without issuer is refused
+	// as under the default policy (clients fill in the instance's DID).
+	IssuerPolicyDeclared = "declared"
+)
+
+// IssuerPolicies lists the issuer policies an instance may have.
+var IssuerPolicies = []string{IssuerPolicySigner, IssuerPolicyDeclared}
+
 // IssuerInstance is a named issuance configuration of an account (W3C
 // VCALM issuer instance): one per kind of certificate an institution
 // issues, such as "diploma".
 type IssuerInstance struct {
 	Name string `json:"name"`
-	// Issuer is the issuer DID, one the account's token acts for.
+	// Issuer is the issuer DID, one the account's token acts for: its
+	// key signs.
 	Issuer string `json:"issuer"`
+	// IssuerPolicy is IssuerPolicySigner ("" too) or IssuerPolicyDeclared.
+	IssuerPolicy string `json:"issuerPolicy,omitempty"`
 	IssueProfile
 	Account string `json:"account"`
 	Created string `json:"created"`
@@ -149,18 +169,19 @@ type IssuerInstance struct {
 
 // IssuerInstanceRequest is the body of POST /v1/issuer-instances.
 type IssuerInstanceRequest struct {
-	Name        string   `json:"name"`
-	Issuer      string   `json:"issuer"`
-	Format      string   `json:"format,omitempty"`
-	Schema      uint64   `json:"schema,omitempty"`
-	Types       []string `json:"types,omitempty"`
-	Status      []string `json:"status,omitempty"`
-	Disclosable []string `json:"disclosable,omitempty"`
+	Name         string   `json:"name"`
+	Issuer       string   `json:"issuer"`
+	IssuerPolicy string   `json:"issuerPolicy,omitempty"`
+	Format       string   `json:"format,omitempty"`
+	Schema       uint64   `json:"schema,omitempty"`
+	Types        []string `json:"types,omitempty"`
+	Status       []string `json:"status,omitempty"`
+	Disclosable  []string `json:"disclosable,omitempty"`
 }
 
 // Instance is the issuer instance the request asks for.
 func (r *IssuerInstanceRequest) Instance() IssuerInstance {
-	return IssuerInstance{Name: r.Name, Issuer: r.Issuer, IssueProfile: IssueProfile{
+	return IssuerInstance{Name: r.Name, Issuer: r.Issuer, IssuerPolicy: r.IssuerPolicy, IssueProfile: IssueProfile{
 		Format: r.Format, Schema: r.Schema, Types: r.Types, Status: r.Status, Disclosable: r.Disclosable,
 	}}
 }

@@ -216,7 +216,14 @@ func instanceCmd(g *globals) *cobra.Command {
 		Long: `An issuer instance fixes the issuer DID, securing mechanism, schema, types,
 status purposes and disclosable claims of one kind of certificate an
 institution issues; "weid vc issue --instance NAME" and
-POST /issuers/NAME/credentials/issue use it.`,
+POST /issuers/NAME/credentials/issue use it.
+
+Its issuer policy says which issuer a credential may name: "signer" (the
+default) only the instance's DID, whose key signs; "declared" the issuer
+the credential declares (VC Data Model 2.0 §4.7) — an institution's https
+URL or organisation DID while the instance's key signs — except a DID the
+node resolves (did:key, did:jwk, did:weid) that does not list the signing
+key in its assertionMethod. A declared instance has no status purposes.`,
 	}
 	var in api.IssuerInstanceRequest
 	create := &cobra.Command{
@@ -234,11 +241,16 @@ POST /issuers/NAME/credentials/issue use it.`,
 				return err
 			}
 			return g.print(r, func(w io.Writer) {
-				fmt.Fprintf(w, "issuer instance %s created (issuer %s, format %s)\n", r.Name, r.Issuer, r.Format)
+				policy := r.IssuerPolicy
+				if policy == "" {
+					policy = api.IssuerPolicySigner
+				}
+				fmt.Fprintf(w, "issuer instance %s created (issuer %s, issuer policy %s, format %s)\n", r.Name, r.Issuer, policy, r.Format)
 			})
 		},
 	}
-	create.Flags().StringVar(&in.Issuer, "issuer", "", "issuer DID (one of your account's DIDs)")
+	create.Flags().StringVar(&in.Issuer, "issuer", "", "issuer DID (one of your account's DIDs), whose key signs")
+	create.Flags().StringVar(&in.IssuerPolicy, "issuer-policy", "", `which issuer a credential may name: "signer" (default: the --issuer DID) or "declared" (the one it declares)`)
 	create.Flags().StringVar(&in.Format, "format", "", "vc+jwt (default) or dc+sd-jwt for VC 2.0; eddsa-jcs-2022, eddsa-rdfc-2022, ecdsa-rdfc-2019 or Ed25519Signature2020 for VC 2.0 or 1.1")
 	create.Flags().Uint64Var(&in.Schema, "schema", 0, "weid schema id (must exist on the ledger)")
 	create.Flags().StringSliceVar(&in.Types, "type", nil, "credential type added to each credential (repeatable)")

@@ -22,9 +22,9 @@ func (n *Node) Issue(ctx context.Context, account *Account, in *api.IssuerInstan
 		return nil, errs.BadRequest("credential.invalid", "credential is required")
 	}
 	var p IssueProfile
-	issuer, credentialID := "", ""
+	credentialID := ""
 	if in != nil {
-		p, issuer = in.IssueProfile, in.Issuer
+		p = in.IssueProfile
 	}
 	if req.Options != nil {
 		credentialID = req.Options.CredentialID
@@ -32,7 +32,7 @@ func (n *Node) Issue(ctx context.Context, account *Account, in *api.IssuerInstan
 	if len(credentialID) > api.MaxCredentialIDBytes {
 		return nil, errs.BadRequest("credential.invalid", "options.credentialId is longer than %d bytes", api.MaxCredentialIDBytes)
 	}
-	issued, err := n.IssueCredential(ctx, account, req.Credential, req.Options.Override(p), issuer, baseURL)
+	issued, err := n.IssueCredential(ctx, account, req.Credential, req.Options.Override(p), in, baseURL)
 	if err == nil && credentialID != "" && credentialID != issued.ID {
 		err = n.nameIssued(account, issued.ID, credentialID)
 	}

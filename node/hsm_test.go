@@ -40,7 +40,7 @@ func issueAndVerify(t *testing.T, n *Node, acct *keystore.Account, d string, for
 		if f == FormatSDJWT {
 			p.Disclosable = []string{"/credentialSubject/degree"}
 		}
-		is, err := n.IssueCredential(context.Background(), acct, testCredential(d), p, "", "http://localhost")
+		is, err := n.IssueCredential(context.Background(), acct, testCredential(d), p, nil, "http://localhost")
 		if err != nil {
 			t.Fatalf("issue %s as %s: %v", f, d, err)
 		}

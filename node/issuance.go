@@ -77,6 +77,24 @@ func checkProfile(p *IssueProfile) error {
 	return nil
 }
 
+// checkIssuerPolicy checks an instance's issuer policy. A declared
+// instance has no status purposes: a Bitstring Status List of the node is
+// its signer's, and verifiers — weid's (status.Checker), Digital Bazaar's
+// vc-bitstring-status-list — refuse a list whose issuer is not the
+// credential's, so a declared issuer's credential could never be checked
+// there (Bitstring Status List v1.0, Validate Algorithm, the note "Issuer
+// validation is use case dependent", allows the two issuers to differ but
+// leaves trusting the list's issuer to each verifier).
+func checkIssuerPolicy(in IssuerInstance) error {
+	if in.IssuerPolicy != "" && !slices.Contains(api.IssuerPolicies, in.IssuerPolicy) {
+		return errs.BadRequest("credential.invalidProfile", "issuerPolicy %q is not one of %v", in.IssuerPolicy, api.IssuerPolicies)
+	}
+	if in.IssuerPolicy == api.IssuerPolicyDeclared && len(in.Status) > 0 {
+		return errs.BadRequest("credential.invalidStatus", "an instance of issuerPolicy %q has no status purposes: its lists would be the signer's, %s, and verifiers refuse a status list whose issuer is not the credential's", api.IssuerPolicyDeclared, in.Issuer)
+	}
+	return nil
+}
+
 var instanceName = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
 
 // CreateIssuerInstance stores a new issuer instance of account.
@@ -89,6 +107,9 @@ func (n *Node) CreateIssuerInstance(account *keystore.Account, in IssuerInstance
 	}
 	if in.Issuer == "" {
 		return nil, errs.BadRequest("request.malformed", "name the instance's issuer in \"issuer\": one of your account's DIDs")
+	}
+	if err := checkIssuerPolicy(in); err != nil {
+		return nil, err
 	}
 	if _, _, err := n.SignerKey(account, in.Issuer); err != nil {
 		return nil, err
@@ -187,16 +208,22 @@ type IssuedStatus struct {
 
 // IssueCredential completes cred from profile p, validates its claims and
 // signs it for account with the node's key of the credential's issuer
-// (which must be one of the account's custodial DIDs; issuer, if not "",
-// is the instance's issuer, which the credential must name).
-// baseURL is the node's public URL, the base of the schema and status list
-// URLs it writes.
-func (n *Node) IssueCredential(ctx context.Context, account *keystore.Account, cred json.RawMessage, p IssueProfile, issuer, baseURL string) (*Issued, error) {
+// (which must be one of the account's custodial DIDs). in, if not nil, is
+// the issuer instance: the credential must name its issuer — or, under
+// its "declared" issuer policy, names the issuer it declares
+// (credential.Signer.Declared) and is signed with the key of the
+// instance's issuer. baseURL is the node's public URL, the base of the
+// schema and status list URLs it writes.
+func (n *Node) IssueCredential(ctx context.Context, account *keystore.Account, cred json.RawMessage, p IssueProfile, in *IssuerInstance, baseURL string) (*Issued, error) {
 	if err := checkProfile(&p); err != nil {
 		return nil, err
 	}
 	if len(cred) > credential.MaxCredentialBytes {
 		return nil, errs.New(http.StatusRequestEntityTooLarge, "credential.tooLarge", "the credential is larger than %d bytes", credential.MaxCredentialBytes)
+	}
+	issuer, declared := "", false
+	if in != nil {
+		issuer, declared = in.Issuer, in.IssuerPolicy == api.IssuerPolicyDeclared
 	}
 	c, err := credential.Parse(cred)
 	if err != nil {
@@ -205,12 +232,19 @@ func (n *Node) IssueCredential(ctx context.Context, account *keystore.Account, c
 		}
 		return nil, errs.Wrap(http.StatusBadRequest, "credential.invalid", err)
 	}
+	signerDID := c.Issuer
 	if issuer != "" && c.Issuer != issuer {
-		// W3C VCALM: "the provided value of 'issuer' does not match the
-		// expected configuration" is a 400.
-		return nil, errs.BadRequest("credential.issuerMismatch", "this issuer instance issues as %s, not %q: set \"issuer\" to %s", issuer, c.Issuer, issuer)
+		if !declared {
+			// W3C VCALM: "the provided value of 'issuer' does not match
+			// the expected configuration" is a 400.
+			return nil, errs.BadRequest("credential.issuerMismatch", "this issuer instance issues as %s, not %q: set \"issuer\" to %s, or create the instance with issuerPolicy %q", issuer, c.Issuer, issuer, api.IssuerPolicyDeclared)
+		}
+		if len(p.Status) > 0 {
+			return nil, errs.BadRequest("credential.invalidStatus", "a credential whose declared issuer %q is not the signer %s gets no status entries (see issuerPolicy %q)", c.Issuer, issuer, api.IssuerPolicyDeclared)
+		}
+		signerDID = issuer
 	}
-	vm, key, err := n.SignerKey(account, c.Issuer)
+	vm, key, err := n.SignerKey(account, signerDID)
 	if err != nil {
 		return nil, err
 	}
@@ -289,7 +323,10 @@ func (n *Node) IssueCredential(ctx context.Context, account *keystore.Account, c
 			return nil, err
 		}
 	}
-	signer := credential.Signer{DID: c.Issuer, VerificationMethod: vm, Key: key}
+	signer := credential.Signer{DID: signerDID, VerificationMethod: vm, Key: key}
+	if declared {
+		signer.Declared = n.offline
+	}
 	out := &Issued{Format: p.Format, ID: c.ID}
 	now := time.Now()
 	switch p.Format {

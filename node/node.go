@@ -108,6 +108,10 @@ type Node struct {
 	Engine   chain.Engine
 	Keystore *keystore.Store
 	Resolver *did.Resolver
+	// offline resolves the DID methods the node resolves without the
+	// network (did:weid of its ledger, did:key, did:jwk): what the
+	// declared issuer policy checks (credential.Signer.Declared).
+	offline  *did.Resolver
 	ChainID  string
 	AdminDID string
 	// Schemas caches compiled credential schemas for issuing and verifying.
@@ -280,6 +284,7 @@ func open(cfg Config, mustInit bool) (*Node, error) {
 		"key":  did.KeyMethod{},
 		"jwk":  did.JWKMethod{},
 	}
+	n.offline = did.NewResolver(methods)
 	if len(cfg.DIDWebHosts) > 0 {
 		methods["web"] = &did.WebMethod{AllowedHosts: cfg.DIDWebHosts}
 	}

@@ -184,7 +184,7 @@ func (b vciBackend) Issue(ctx context.Context, in *oid4vci.Instance, cred json.R
 	if err != nil {
 		return nil, err
 	}
-	issued, err := b.n.IssueCredential(ctx, &keystore.Account{Name: in.Account}, cred, p.IssueProfile, p.Issuer, baseURL)
+	issued, err := b.n.IssueCredential(ctx, &keystore.Account{Name: in.Account}, cred, p.IssueProfile, p, baseURL)
 	if err != nil {
 		return nil, err
 	}
