@@ -129,7 +129,8 @@ func (d *Document) absolute(id string) string {
 // DecodeDocument strictly decodes a DID document: one JSON object of at most
 // MaxDocumentBytes, known members only, and the structural rules of
 // DID Core 1.0 §5 (an id that is a DID, unique method and service ids,
-// relationships that point at methods of this document, public JWKs only).
+// relationships that point at methods of this document or reference a
+// method of another DID (§5.3), public JWKs only).
 // @context and controller may be a single string as well as a set
 // (DID Core 1.0 §6.3.1, §5.1.2); the Document holds them as sets.
 func DecodeDocument(b []byte) (*Document, error) {
@@ -260,7 +261,7 @@ func (d *Document) Validate() error {
 	}
 	for _, rel := range Relationships {
 		for _, ref := range *d.relationship(rel) {
-			if !seen[d.absolute(ref)] {
+			if !seen[d.absolute(ref)] && !foreignMethod(d.ID, ref) {
 				return fmt.Errorf("%s refers to %q, which is not a verification method of this document", rel, ref)
 			}
 		}
@@ -277,6 +278,18 @@ func (d *Document) Validate() error {
 		sids[id] = true
 	}
 	return nil
+}
+
+// foreignMethod reports whether ref names a verification method of another
+// DID than id: DID Core 1.0 §5.3 and Controlled Identifiers 1.0 §2.3 let a
+// verification relationship reference a method defined in another
+// document (a DID delegating, say, its assertions to another's key), which
+// Method does not find here: whoever uses the reference resolves that
+// DID and checks the method there. did:weid transactions write no such
+// reference; documents of other methods (did:web) may carry them.
+func foreignMethod(id, ref string) bool {
+	u, err := ParseDIDURL(ref)
+	return err == nil && u.Fragment != "" && u.Path == "" && u.Query == "" && u.DID != id
 }
 
 // Validate checks a service entry of the document with id docID.

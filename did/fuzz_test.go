@@ -92,6 +92,8 @@ var documentSeeds = []struct {
 	{"string @context", true, `{"@context":"https://www.w3.org/ns/did/v1","id":"did:example:123"}`},
 	{"string controller", true, `{"@context":["https://www.w3.org/ns/did/v1"],"id":"did:example:123","controller":"did:example:456"}`},
 	{"null controller", true, `{"@context":["https://www.w3.org/ns/did/v1"],"id":"did:example:123","controller":null}`},
+	// DID Core 1.0 §5.3: a relationship may reference another DID's method.
+	{"reference to another DID's method", true, `{"@context":["https://www.w3.org/ns/did/v1"],"id":"did:example:123","assertionMethod":["did:example:456#key-1"]}`},
 	{"trailing whitespace", true, "{\"@context\":[\"https://www.w3.org/ns/did/v1\"],\"id\":\"did:example:123\"}\n\t "},
 
 	{"empty", false, ``},
@@ -126,6 +128,8 @@ var documentSeeds = []struct {
 	{"JWK without kty", false, `{"@context":["https://www.w3.org/ns/did/v1"],"id":"did:example:123","verificationMethod":[
     {"id":"#k","type":"JsonWebKey","controller":"did:example:123","publicKeyJwk":{"crv":"X25519","x":"3p7bfXt9wbTTW2HC7OQ1Nz-DQ8hbeGdNrfx-FG-IK08"}}]}`},
 	{"dangling relationship", false, `{"@context":["https://www.w3.org/ns/did/v1"],"id":"did:example:123","authentication":["#nope"]}`},
+	{"reference to another DID", false, `{"@context":["https://www.w3.org/ns/did/v1"],"id":"did:example:123","assertionMethod":["did:example:456"]}`},
+	{"reference with a path", false, `{"@context":["https://www.w3.org/ns/did/v1"],"id":"did:example:123","assertionMethod":["did:example:456/p#k"]}`},
 	{"embedded relationship", false, `{"@context":["https://www.w3.org/ns/did/v1"],"id":"did:example:123","authentication":[
     {"id":"#k","type":"Multikey","controller":"did:example:123","publicKeyMultibase":"z6Mk"}]}`},
 	{"service without endpoint", false, `{"@context":["https://www.w3.org/ns/did/v1"],"id":"did:example:123","service":[{"id":"#s","type":"X"}]}`},

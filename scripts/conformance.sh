@@ -23,7 +23,10 @@
 #   WEID_ISSUER_2020  an Ed25519Signature2020 one (vc-di-ed25519signature2020)
 #   WEID_ISSUER_STATUS a VC 2.0 issuer whose instance has a revocation list
 #                     (vc-bitstring-status-list)
-# and WEID_ISSUER_DID, the DID those instances issue as. The suites send
+# and WEID_ISSUER_DID, the DID those instances issue as. Create the
+# vc-data-model-2.0 instance with --issuer-policy declared: its rows 4.04
+# and 4.07 issue credentials naming another issuer (did:example:…), which
+# an instance of the default policy refuses. The suites send
 # no Authorization header: each instance must be reachable without one
 # (for example through a local proxy that adds the account token).
 # Suites whose issuer is not given run their verifier tests only, or
