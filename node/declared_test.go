@@ -14,43 +14,6 @@ import (
 	"github.com/weidgo/weid/keystore"
 )
 
-// An issuer instance's issuerPolicy: an unknown one, and status purposes
-// on a declared instance (whose lists would be the signer's, which
-// verifiers refuse for another issuer's credential), are 400s naming
-// them.
-func TestCreateIssuerInstance_IssuerPolicy(t *testing.T) {
-	n := openTest(t, t.TempDir())
-	defer n.Close()
-	uni, err := n.CreateAccount(context.Background(), "uni", keys.Ed25519, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	acct := &keystore.Account{Name: "uni"}
-	for _, c := range []struct {
-		in           IssuerInstance
-		code, detail string
-	}{
-		{IssuerInstance{Name: "maybe", Issuer: uni.DID, IssuerPolicy: "maybe"}, "credential.invalidProfile", `"maybe"`},
-		{IssuerInstance{Name: "status", Issuer: uni.DID, IssuerPolicy: api.IssuerPolicyDeclared, IssueProfile: IssueProfile{Status: []string{"revocation"}}}, "credential.invalidStatus", "status"},
-		{IssuerInstance{Name: "signer", Issuer: uni.DID, IssuerPolicy: api.IssuerPolicySigner}, "", ""},
-		{IssuerInstance{Name: "declared", Issuer: uni.DID, IssuerPolicy: api.IssuerPolicyDeclared}, "", ""},
-	} {
-		_, err := n.CreateIssuerInstance(acct, c.in)
-		if c.code == "" {
-			if err != nil {
-				t.Errorf("%s: %v", c.in.Name, err)
-			} else if got, _ := n.IssuerInstance(acct, c.in.Name); got == nil || got.IssuerPolicy != c.in.IssuerPolicy {
-				t.Errorf("%s: stored %+v", c.in.Name, got)
-			}
-			continue
-		}
-		e, ok := errs.As(err)
-		if !ok || e.Status != http.StatusBadRequest || e.Code != c.code || !strings.Contains(e.Detail, c.detail) {
-			t.Errorf("%s: %v, want a 400 %s naming %s", c.in.Name, err, c.code, c.detail)
-		}
-	}
-}
-
 // A declared instance signs, with the key of its issuer DID, a credential
 // naming the issuer the caller declares (VC Data Model 2.0 §4.7) in every
 // format; it refuses a DID issuer weid resolves offline that does not

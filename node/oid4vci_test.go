@@ -130,6 +130,12 @@ func TestCreateIssuerInstance_RefusesWhatCouldNeverIssue(t *testing.T) {
 		{IssuerInstance{Name: "noschema", Issuer: uni.DID, IssueProfile: IssueProfile{Schema: 2_000_000}}, "schema.notFound", "2000000"},
 		{IssuerInstance{Name: "huge", Issuer: uni.DID, IssueProfile: IssueProfile{Schema: 99_999_999_999}}, "schema.notFound", "99999999999"},
 		{IssuerInstance{Name: "ok", Issuer: uni.DID, IssueProfile: IssueProfile{Schema: 2}}, "", ""},
+		// issuerPolicy: an unknown one, and status purposes on a declared
+		// instance (its lists would be the signer's, which verifiers
+		// refuse for another issuer's credential).
+		{IssuerInstance{Name: "maybe", Issuer: uni.DID, IssuerPolicy: "maybe"}, "credential.invalidProfile", `"maybe"`},
+		{IssuerInstance{Name: "declaredstatus", Issuer: uni.DID, IssuerPolicy: api.IssuerPolicyDeclared, IssueProfile: IssueProfile{Status: []string{"revocation"}}}, "credential.invalidStatus", "status"},
+		{IssuerInstance{Name: "declared", Issuer: uni.DID, IssuerPolicy: api.IssuerPolicyDeclared}, "", ""},
 	} {
 		_, err := n.CreateIssuerInstance(acct, c.in)
 		if c.code == "" {
