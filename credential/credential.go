@@ -279,6 +279,9 @@ func (c *Credential) check() error {
 			return errors.New(`an "issuer" object must have an "id"`)
 		}
 	case nil:
+		if _, present := doc["issuer"]; present {
+			return errors.New(`"issuer" is null: it must be a URL or an object with an "id"`)
+		}
 		return errors.New(`no "issuer"`)
 	default:
 		return errors.New(`"issuer" must be a URL or an object with an "id"`)

@@ -165,3 +165,19 @@ func TestParseVC11(t *testing.T) {
 		t.Error("a VC 1.1 credential was issued as vc+jwt")
 	}
 }
+
+// TestParseIssuerNullIsNotAbsent: VC DM 2.0 §4.7 — an explicit null issuer
+// is a value of the wrong kind, and the error says so rather than calling
+// it missing.
+func TestParseIssuerNullIsNotAbsent(t *testing.T) {
+	base := `{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiableCredential"],"credentialSubject":{"id":"did:example:s"}`
+	for body, want := range map[string]string{
+		base + `,"issuer":null}`: `"issuer" is null`,
+		base + `}`:               `no "issuer"`,
+	} {
+		_, err := credential.Parse([]byte(body))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want %q", body, err, want)
+		}
+	}
+}
