@@ -198,6 +198,14 @@ func (pr *PresentationResult) failStructure(err error) {
 	pr.finish()
 }
 
+// StructureFailed reports whether the presentation failed the structure
+// check: it is not a presentation this verifier reads (VC Data Model 2.0
+// §4.13, VC Data Model 1.1 §6.3.1, VC-JOSE-COSE §3.2), so none of its
+// other checks could be made.
+func (pr *PresentationResult) StructureFailed() bool {
+	return len(pr.Checks) > 0 && pr.Checks[0].Name == CheckStructure && pr.Checks[0].Status == StatusFailed
+}
+
 func (pr *PresentationResult) finish() {
 	pr.Errors, pr.Warnings, pr.Verified = sortChecks(pr.Checks, pr.Errors, pr.Warnings)
 	for _, r := range pr.Credentials {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/credential"
+	"github.com/weidgo/weid/errs"
 	"github.com/weidgo/weid/server/httpx"
 )
 
@@ -22,7 +23,8 @@ func (h *Handlers) Challenge(w http.ResponseWriter, r *http.Request) error {
 // itself succeeded, regardless of whether the presentation and/or
 // credentials were determined to be valid or invalid" —, 400 when the
 // request is malformed ("invalid or malformed input that prevented the
-// verification process from being performed"): POST /presentations/verify.
+// verification process from being performed"), which includes a document
+// that fails the structure check: POST /presentations/verify.
 func (h *Handlers) VerifyPresentation(w http.ResponseWriter, r *http.Request) error {
 	var req api.VerifyPresentationRequest
 	if err := httpx.DecodeLenient(r, &req); err != nil {
@@ -40,6 +42,14 @@ func (h *Handlers) VerifyPresentation(w http.ResponseWriter, r *http.Request) er
 	res, err := h.Node.Verifier().VerifyPresentation(r.Context(), vp, o)
 	if err == nil {
 		err = unavailable(r, res.Err)
+	}
+	if err == nil && res.StructureFailed() {
+		// Not a presentation weid reads: none of its other checks could
+		// be made, the "invalid or malformed input that prevented the
+		// verification process from being performed" ("issues with the
+		// request format, structure") of VCALM's 400 — as a malformed
+		// envelope is. The problem carries the verdict.
+		return httpx.ProblemWith(w, r, errs.New(http.StatusBadRequest, "presentation.invalid", "%s", res.FailureDetail("presentation")), res)
 	}
 	return httpx.Reply(w, http.StatusOK, res, err)
 }
