@@ -23,6 +23,9 @@
 #   WEID_ISSUER_2020  an Ed25519Signature2020 one (vc-di-ed25519signature2020)
 #   WEID_ISSUER_STATUS a VC 2.0 issuer whose instance has a revocation list
 #                     (vc-bitstring-status-list)
+#   WEID_ISSUER_JWT   a vc+jwt one (vc-data-model-2.0's EnvelopingProof run,
+#                     tests/4.13.2-envelopes.js; the verifier and the
+#                     presentation verifier carry that tag too)
 # and WEID_ISSUER_DID, the DID those instances issue as. Create the
 # vc-data-model-2.0 instance with --issuer-policy declared: its rows 4.04
 # and 4.07 issue credentials naming another issuer (did:example:…), which
@@ -81,10 +84,11 @@ $(issuer rdfc "${WEID_ISSUER_RDFC:-}" eddsa-rdfc-2022)
 $(issuer jcs "${WEID_ISSUER_JCS:-}" eddsa-jcs-2022)
 $(issuer ed2020 "${WEID_ISSUER_2020:-}" Ed25519Signature2020)
 $(issuer status "${WEID_ISSUER_STATUS:-}" BitstringStatusList)
+$(issuer jwt "${WEID_ISSUER_JWT:-}" EnvelopingProof)
     ],
     verifiers: [{endpoint: '$NODE/credentials/verify',
-      tags: ['vc2.0', 'vc-api', 'eddsa-rdfc-2022', 'eddsa-jcs-2022', 'Ed25519Signature2020', 'BitstringStatusList']}],
-    vpVerifiers: [{endpoint: '$NODE/presentations/verify', tags: ['vc2.0', 'vc-api']}],
+      tags: ['vc2.0', 'vc-api', 'eddsa-rdfc-2022', 'eddsa-jcs-2022', 'Ed25519Signature2020', 'BitstringStatusList', 'EnvelopingProof']}],
+    vpVerifiers: [{endpoint: '$NODE/presentations/verify', tags: ['vc2.0', 'vc-api', 'EnvelopingProof']}],
     didResolvers: [{id: 'weid', endpoint: '$NODE/1.0/identifiers', tags: ['did-key']}]
   }]
 };
