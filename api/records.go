@@ -5,9 +5,9 @@ import (
 	"net/http"
 	"slices"
 	"time"
-	"unicode/utf8"
 
 	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/internal/strictjson"
 )
 
 // The status of a grant (Grant.StatusAt).
@@ -19,15 +19,7 @@ const (
 )
 
 // truncateUTF8 cuts s to at most n bytes on a rune boundary, marking the cut.
-func truncateUTF8(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
-}
+func truncateUTF8(s string, n int) string { return strictjson.Truncate(s, n) }
 
 // Member is a committee member as the ledger records it.
 type Member struct {

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"unicode/utf8"
 	"unsafe"
 )
 
@@ -199,10 +200,15 @@ func decodeValue(dec *json.Decoder, lim Limits, depth int) (any, error) {
 	return nil, fmt.Errorf("invalid JSON: unexpected %q", d)
 }
 
-// Truncate shortens s to at most n bytes for an error message.
+// Truncate shortens s to at most n bytes for an error message, marking
+// the cut with "…". It cuts on a rune boundary, so a message built from
+// valid UTF-8 stays valid UTF-8.
 func Truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
 	return s[:n] + "…"
 }
