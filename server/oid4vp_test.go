@@ -47,12 +47,7 @@ func vpSetupWithIssuer(t *testing.T) (tn *testNode, verifier node.NewAccount, he
 // frontDesk makes the verifier's account, front-desk.
 func frontDesk(t *testing.T, tn *testNode) node.NewAccount {
 	t.Helper()
-	r := tn.do(t, "POST", "/v1/accounts", tn.token, []byte(`{"name":"front-desk","keyType":"Ed25519"}`))
-	var desk node.NewAccount
-	if err := json.Unmarshal(r.body, &desk); err != nil || r.status != 201 {
-		t.Fatalf("verifier account: %d %s", r.status, r.body)
-	}
-	return desk
+	return decodeAs[node.NewAccount](t, tn.do(t, "POST", "/v1/accounts", tn.token, []byte(`{"name":"front-desk","keyType":"Ed25519"}`)), 201, "verifier account")
 }
 
 const diplomaQuery = `{"credentials":[{"id":"diploma","format":"dc+sd-jwt","meta":{"vct_values":["UniversityDegreeCredential"]},` +
@@ -60,22 +55,12 @@ const diplomaQuery = `{"credentials":[{"id":"diploma","format":"dc+sd-jwt","meta
 
 func createVPRequest(t *testing.T, tn *testNode, token, body string) api.PresentationRequestCreated {
 	t.Helper()
-	r := tn.do(t, "POST", "/v1/presentation-requests", token, []byte(body))
-	var out api.PresentationRequestCreated
-	if err := json.Unmarshal(r.body, &out); err != nil || r.status != 201 {
-		t.Fatalf("create presentation request: %d %s", r.status, r.body)
-	}
-	return out
+	return decodeAs[api.PresentationRequestCreated](t, tn.do(t, "POST", "/v1/presentation-requests", token, []byte(body)), 201, "create presentation request")
 }
 
 func getVPRequest(t *testing.T, tn *testNode, token, id string) api.PresentationRequestStatus {
 	t.Helper()
-	r := tn.do(t, "GET", "/v1/presentation-requests/"+id, token, nil)
-	var st api.PresentationRequestStatus
-	if err := json.Unmarshal(r.body, &st); err != nil || r.status != 200 {
-		t.Fatalf("get presentation request: %d %s", r.status, r.body)
-	}
-	return st
+	return decodeAs[api.PresentationRequestStatus](t, tn.do(t, "GET", "/v1/presentation-requests/"+id, token, nil), 200, "get presentation request")
 }
 
 // openVPRequest makes a presentation request with body, fetches it as a
