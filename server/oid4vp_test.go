@@ -424,20 +424,14 @@ func TestOID4VP_PresentationExchangeAndJWTVC(t *testing.T) {
 	pd := `{"id":"diploma-check","input_descriptors":[{"id":"diploma","format":{"jwt_vc_json":{"alg":["EdDSA"]}},` +
 		`"constraints":{"fields":[{"path":["$.type"],"filter":{"type":"array","contains":{"const":"UniversityDegreeCredential"}}},` +
 		`{"path":["$.credentialSubject.degree"]}]}}]}`
-	created := createVPRequest(t, tn, verifier.Token, `{"presentation_definition":`+pd+`}`)
-	vc := wallet.NewVPClient(tn.c)
-	pr, err := vc.FetchRequest(ctx, created.RequestURI)
-	if err != nil {
-		t.Fatal(err)
-	}
+	created, pr, sels := openVPRequest(t, tn, verifier.Token, `{"presentation_definition":`+pd+`}`, held)
 	if pr.PresentationDef == nil || pr.DCQL.Credentials[0].Format != "jwt_vc_json" {
 		t.Fatalf("request: %+v", pr.DCQL)
 	}
-	sels, err := wallet.Select(pr, held)
-	if err != nil || sels[0].Credential.ID != "diploma-jwt" {
-		t.Fatalf("select: %v", err)
+	if sels[0].Credential.ID != "diploma-jwt" {
+		t.Fatalf("selected %s", sels[0].Credential.ID)
 	}
-	if _, err := vc.Present(ctx, pr, sels, h); err != nil {
+	if _, err := wallet.NewVPClient(tn.c).Present(ctx, pr, sels, h); err != nil {
 		t.Fatal(err)
 	}
 	st := getVPRequest(t, tn, verifier.Token, created.ID)
@@ -464,17 +458,11 @@ func TestOID4VP_DataIntegrityPresentation(t *testing.T) {
 	// type_values as Appendix B.1.1 has them: fully expanded IRIs.
 	query := `{"credentials":[{"id":"d","format":"ldp_vc","meta":{"type_values":[["https://www.w3.org/2018/credentials#VerifiableCredential",` +
 		`"https://www.w3.org/ns/credentials/examples#UniversityDegreeCredential"]]},"claims":[{"path":["credentialSubject","holderName"]}]}]}`
-	created := createVPRequest(t, tn, verifier.Token, `{"dcql_query":`+query+`,"response_mode":"direct_post.jwt"}`)
-	vc := wallet.NewVPClient(tn.c)
-	pr, err := vc.FetchRequest(ctx, created.RequestURI)
-	if err != nil {
-		t.Fatal(err)
+	created, pr, sels := openVPRequest(t, tn, verifier.Token, `{"dcql_query":`+query+`,"response_mode":"direct_post.jwt"}`, held)
+	if sels[0].Credential.ID != "diploma-ldp" {
+		t.Fatalf("selected %s", sels[0].Credential.ID)
 	}
-	sels, err := wallet.Select(pr, held)
-	if err != nil || sels[0].Credential.ID != "diploma-ldp" {
-		t.Fatalf("select: %v", err)
-	}
-	if _, err := vc.Present(ctx, pr, sels, h); err != nil {
+	if _, err := wallet.NewVPClient(tn.c).Present(ctx, pr, sels, h); err != nil {
 		t.Fatal(err)
 	}
 	st := getVPRequest(t, tn, verifier.Token, created.ID)
