@@ -17,7 +17,6 @@ import (
 	"github.com/weidgo/weid/credential"
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/errs"
-	"github.com/weidgo/weid/internal/strictjson"
 	"github.com/weidgo/weid/jose"
 	"github.com/weidgo/weid/keys"
 )
@@ -290,7 +289,7 @@ func subjectFields(s map[string]any, g *Grant) error {
 		switch k {
 		case "id", "grantor", "grantee", "resource", "scope", "purpose", "notBefore", "expires":
 		default:
-			return invalid("credentialSubject has a member %q that schema %d does not allow", truncate(k, 64), SchemaID)
+			return invalid("credentialSubject has a member %q that schema %d does not allow", errs.Truncate(k, 64), SchemaID)
 		}
 	}
 	var err error
@@ -341,5 +340,3 @@ func subjectFields(s map[string]any, g *Grant) error {
 	}
 	return nil
 }
-
-func truncate(s string, n int) string { return strictjson.Truncate(s, n) }

@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"unicode/utf8"
 	"unsafe"
 )
 
@@ -200,15 +199,10 @@ func decodeValue(dec *json.Decoder, lim Limits, depth int) (any, error) {
 	return nil, fmt.Errorf("invalid JSON: unexpected %q", d)
 }
 
-// Truncate shortens s to at most n bytes for an error message, marking
-// the cut with "…". It cuts on a rune boundary, so a message built from
-// valid UTF-8 stays valid UTF-8.
+// Truncate shortens s to at most n bytes for an error message.
 func Truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
 	}
 	return s[:n] + "…"
 }
