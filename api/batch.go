@@ -108,7 +108,7 @@ func CheckBatchQuery(q url.Values, stream bool) error {
 func checkBatchQuery(q url.Values, known []string) error {
 	return checkQuery(q, known, nil, func(name string) error {
 		if len(known) == 1 {
-			return errs.BadRequest("request.badQuery", "unknown query parameter %q (a JSON batch takes only %s; its options go in the body's \"options\")", truncateUTF8(name, 40), known[0])
+			return errs.BadRequest("request.badQuery", "unknown query parameter %q (a JSON batch takes only %s; its options go in the body's \"options\")", errs.Truncate(name, 40), known[0])
 		}
 		return unknownQuery(name, known)
 	})
@@ -122,7 +122,7 @@ func CheckQuery(q url.Values, known []string, repeatable ...string) error {
 }
 
 func unknownQuery(name string, known []string) error {
-	return errs.BadRequest("request.badQuery", "unknown query parameter %q (%s)", truncateUTF8(name, 40), strings.Join(known, ", "))
+	return errs.BadRequest("request.badQuery", "unknown query parameter %q (%s)", errs.Truncate(name, 40), strings.Join(known, ", "))
 }
 
 func checkQuery(q url.Values, known, repeatable []string, unknown func(name string) error) error {
@@ -136,7 +136,7 @@ func checkQuery(q url.Values, known, repeatable []string, unknown func(name stri
 			return unknown(name)
 		}
 		if len(q[name]) > 1 && !slices.Contains(repeatable, name) {
-			return errs.BadRequest("request.badQuery", "query parameter %q is given %d times", truncateUTF8(name, 40), len(q[name]))
+			return errs.BadRequest("request.badQuery", "query parameter %q is given %d times", errs.Truncate(name, 40), len(q[name]))
 		}
 	}
 	return nil

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"slices"
 	"time"
-	"unicode/utf8"
 
 	"github.com/weidgo/weid/errs"
 )
@@ -17,17 +16,6 @@ const (
 	GrantStatusExpired     = "expired"
 	GrantStatusNotYetValid = "notYetValid"
 )
-
-// truncateUTF8 cuts s to at most n bytes on a rune boundary, marking the cut.
-func truncateUTF8(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
-}
 
 // Member is a committee member as the ledger records it.
 type Member struct {
@@ -245,7 +233,7 @@ func (r *Grant) Usable(t time.Time, claims []string) error {
 	}
 	for _, c := range claims {
 		if !slices.Contains(r.Scope, c) {
-			return errs.New(http.StatusForbidden, "grant.outOfScope", "claim %q is not in the scope of grant %s", truncateUTF8(c, 64), r.ID)
+			return errs.New(http.StatusForbidden, "grant.outOfScope", "claim %q is not in the scope of grant %s", errs.Truncate(c, 64), r.ID)
 		}
 	}
 	return nil

@@ -85,9 +85,19 @@ func (e *httpError) Error() string { return http.StatusText(e.status) }
 func seed(b *testing.B, n *node.Node, count int) []string {
 	b.Helper()
 	txs := presign(b, n.ChainID, count)
+	submitAtOnce(n, txs)
 	dids := make([]string, count)
-	var wg sync.WaitGroup
 	for i, tx := range txs {
+		dids[i] = tx.SignerDID()
+	}
+	return dids
+}
+
+// submitAtOnce submits txs to n all at once, from a goroutine each (the
+// engine cuts them into blocks), and panics if one is refused.
+func submitAtOnce(n *node.Node, txs []*chain.Tx) {
+	var wg sync.WaitGroup
+	for _, tx := range txs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -95,10 +105,8 @@ func seed(b *testing.B, n *node.Node, count int) []string {
 				panic(err)
 			}
 		}()
-		dids[i] = tx.SignerDID()
 	}
 	wg.Wait()
-	return dids
 }
 
 // BenchmarkResolve measures did:weid resolution in-process and over HTTP on

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
-	"sync"
 	"testing"
 
 	"github.com/weidgo/weid/chain"
@@ -32,17 +31,7 @@ func presignEvidence(b *testing.B, n *node.Node, count, per int) []*chain.Tx {
 		}
 		signers[i], creates[i] = k, tx
 	}
-	var wg sync.WaitGroup
-	for _, tx := range creates {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if _, err := n.Submit(context.Background(), tx, false); err != nil {
-				panic(err)
-			}
-		}()
-	}
-	wg.Wait()
+	submitAtOnce(n, creates)
 
 	ntx := (count + per - 1) / per
 	txs := make([]*chain.Tx, ntx)

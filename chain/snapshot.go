@@ -178,18 +178,8 @@ func (l *Ledger) View() (*SnapshotView, error) {
 	if err := l.Failed(); err != nil {
 		return nil, err
 	}
-	s, err := l.db.GetSnapshot()
+	s, h, err := l.snapshotHead()
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrStorage, err)
-	}
-	raw, err := s.Get(keyHead, nil)
-	if err != nil {
-		s.Release()
-		return nil, fmt.Errorf("snapshot of an empty ledger: %w", err)
-	}
-	var h Head
-	if err := json.Unmarshal(raw, &h); err != nil {
-		s.Release()
 		return nil, err
 	}
 	return &SnapshotView{snap: s, head: h, chainID: l.ChainID(), suite: l.reg.Suite()}, nil

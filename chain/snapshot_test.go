@@ -54,6 +54,26 @@ func exportChainState(t *testing.T, e *testChainEnv, chunkSize int) (*SnapshotMe
 	return m, chunks, state
 }
 
+// exportOneChunk exports a new test chain as a snapshot of one chunk.
+func exportOneChunk(t *testing.T) (*SnapshotMeta, []byte) {
+	t.Helper()
+	m, chunks := exportChain(t, newTestChain(t), 1<<20)
+	if len(chunks) != 1 {
+		t.Fatalf("%d chunks", len(chunks))
+	}
+	return m, chunks[0]
+}
+
+// mustCheckRestored checks the restore r into l against m's app hash (as a
+// light client that trusts it would) and fails the test if it is refused.
+func mustCheckRestored(t *testing.T, l *Ledger, r *Restore, m *SnapshotMeta) {
+	t.Helper()
+	trusted, _ := hex.DecodeString(m.AppHash)
+	if err := l.CheckRestored(r, trusted); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func restoreAll(t *testing.T, l *Ledger, m *SnapshotMeta, chunks [][]byte) *Restore {
 	t.Helper()
 	r, err := l.BeginRestore(m)
@@ -94,10 +114,7 @@ func TestSnapshot_RestoreContinuesTheChain(t *testing.T) {
 	}
 	dst := openLedger(t, testRegistry())
 	r := restoreAll(t, dst, m, chunks)
-	trusted, _ := hex.DecodeString(m.AppHash)
-	if err := dst.CheckRestored(r, trusted); err != nil {
-		t.Fatal(err)
-	}
+	mustCheckRestored(t, dst, r, m)
 	if h := dst.Head(); h.Height != 5 || h.AppHash != m.AppHash || dst.ChainID() != e.l.ChainID() {
 		t.Fatalf("restored head %+v, chain %q", h, dst.ChainID())
 	}
@@ -159,10 +176,7 @@ func TestSnapshot_NextBlockIsTheSame(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := restoreAll(t, dst, m, chunks)
-	trusted, _ := hex.DecodeString(m.AppHash)
-	if err := dst.CheckRestored(r, trusted); err != nil {
-		t.Fatal(err)
-	}
+	mustCheckRestored(t, dst, r, m)
 	// Reopened, it keeps its base.
 	dst.Close()
 	if dst, err = Open(dir, testRegistry()); err != nil {
@@ -214,10 +228,7 @@ func TestSnapshot_BadChunkIsRefetched(t *testing.T) {
 			t.Fatalf("chunk %d after a bad one: %v", i, err)
 		}
 	}
-	trusted, _ := hex.DecodeString(m.AppHash)
-	if err := dst.CheckRestored(r, trusted); err != nil {
-		t.Fatal(err)
-	}
+	mustCheckRestored(t, dst, r, m)
 }
 
 // TestSnapshot_UntrustedAppHashIsRefusedAndWiped: a restored state whose
@@ -246,10 +257,7 @@ func TestSnapshot_UntrustedAppHashIsRefusedAndWiped(t *testing.T) {
 	}
 	// And the ledger takes a good restore afterwards.
 	r = restoreAll(t, dst, m, chunks)
-	trusted, _ := hex.DecodeString(m.AppHash)
-	if err := dst.CheckRestored(r, trusted); err != nil {
-		t.Fatal(err)
-	}
+	mustCheckRestored(t, dst, r, m)
 }
 
 // TestSnapshot_ForgedHeadIsRefused: a snapshot maker that rewrites the
@@ -257,13 +265,9 @@ func TestSnapshot_UntrustedAppHashIsRefusedAndWiped(t *testing.T) {
 // trusts is refused: the head block's signature does not cover it.
 func TestSnapshot_ForgedHeadIsRefused(t *testing.T) {
 	t.Parallel()
-	e := newTestChain(t)
-	m, chunks := exportChain(t, e, 1<<20)
-	if len(chunks) != 1 {
-		t.Fatalf("%d chunks", len(chunks))
-	}
+	m, chunk := exportOneChunk(t)
 	forged := hex.EncodeToString(bytes.Repeat([]byte{7}, 32))
-	c := bytes.ReplaceAll(chunks[0], []byte(m.AppHash), []byte(forged))
+	c := bytes.ReplaceAll(chunk, []byte(m.AppHash), []byte(forged))
 	m2 := *m
 	m2.AppHash = forged
 	m2.Chunks = []string{hex.EncodeToString(sumOf(m.Suite(), c))}
@@ -284,17 +288,13 @@ func TestSnapshot_ForgedHeadIsRefused(t *testing.T) {
 // signed head's appHash.
 func TestSnapshot_ForgedStateIsRefused(t *testing.T) {
 	t.Parallel()
-	e := newTestChain(t)
-	m, chunks := exportChain(t, e, 1<<20)
-	if len(chunks) != 1 {
-		t.Fatalf("%d chunks", len(chunks))
-	}
-	i := bytes.Index(chunks[0], []byte("s/"))
+	m, chunk := exportOneChunk(t)
+	i := bytes.Index(chunk, []byte("s/"))
 	if i < 0 {
 		t.Fatal("no state record in the snapshot")
 	}
 	// Change one byte of the value of a state record, keeping its length.
-	c := append([]byte(nil), chunks[0]...)
+	c := append([]byte(nil), chunk...)
 	j := bytes.IndexByte(c[i:], '"')
 	if j < 0 {
 		t.Fatal("no JSON value in the first state record")

@@ -59,27 +59,37 @@ func (l *Ledger) StateView() (*StateView, error) {
 		if head.Empty {
 			return nil, errors.New("the ledger has no blocks")
 		}
-		snap, err := l.db.GetSnapshot()
-		if err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrStorage, err)
-		}
 		// The block's batch is written before the head moves: the snapshot
 		// may be a block ahead of the head read; then read both again.
-		raw, err := snap.Get(keyHead, nil)
+		snap, h, err := l.snapshotHead()
 		if err != nil {
-			snap.Release()
-			return nil, fmt.Errorf("%w: read head: %v", ErrStorage, err)
-		}
-		var h Head
-		if err := json.Unmarshal(raw, &h); err != nil {
-			snap.Release()
-			return nil, fmt.Errorf("%w: decode head: %v", ErrStorage, err)
+			return nil, err
 		}
 		if h.Height == head.Height && h.AppHash == head.AppHash {
 			return &StateView{l: l, snap: snap, head: head, tree: tree}, nil
 		}
 		snap.Release()
 	}
+}
+
+// snapshotHead takes a snapshot of the store and reads the head it holds;
+// when that fails, the snapshot is released.
+func (l *Ledger) snapshotHead() (*leveldb.Snapshot, Head, error) {
+	snap, err := l.db.GetSnapshot()
+	if err != nil {
+		return nil, Head{}, fmt.Errorf("%w: %v", ErrStorage, err)
+	}
+	raw, err := snap.Get(keyHead, nil)
+	if err != nil {
+		snap.Release()
+		return nil, Head{}, fmt.Errorf("%w: read head: %v", ErrStorage, err)
+	}
+	var h Head
+	if err := json.Unmarshal(raw, &h); err != nil {
+		snap.Release()
+		return nil, Head{}, fmt.Errorf("%w: decode head: %v", ErrStorage, err)
+	}
+	return snap, h, nil
 }
 
 // Release frees the view.

@@ -63,9 +63,14 @@ func keyAndDID(keyFile, passFile, d string) (*keys.PrivateKey, string, error) {
 	return k, d, nil
 }
 
-// signedTx signs a transaction of typ with payload as vm and returns it
-// as JSON, as a request's "tx" carries it.
-func signedTx(chainID, vm string, k *keys.PrivateKey, typ string, payload any) (json.RawMessage, error) {
+// signedTx signs a transaction of typ with payload as vm, a method of the
+// did:weid d, for d's chain and returns it as JSON, as a request's "tx"
+// carries it.
+func signedTx(d, vm string, k *keys.PrivateKey, typ string, payload any) (json.RawMessage, error) {
+	chainID, _, err := did.ParseWeid(d)
+	if err != nil {
+		return nil, err
+	}
 	tx, err := node.SignTx(chainID, vm, k, typ, payload)
 	if err != nil {
 		return nil, err
@@ -152,11 +157,7 @@ revokes it; each release of data is recorded as an access receipt.`,
 				if tok, err = gr.Sign(k, vm, g.node); err != nil {
 					return err
 				}
-				cid, _, err := did.ParseWeid(d)
-				if err != nil {
-					return err
-				}
-				tx, err := signedTx(cid, vm, k, grants.TxRecord, &grants.RecordPayload{Grant: tok})
+				tx, err := signedTx(d, vm, k, grants.TxRecord, &grants.RecordPayload{Grant: tok})
 				if err != nil {
 					return err
 				}
@@ -219,11 +220,7 @@ revokes it; each release of data is recorded as an access receipt.`,
 				if err != nil {
 					return err
 				}
-				cid, _, err := did.ParseWeid(d)
-				if err != nil {
-					return err
-				}
-				tx, err := signedTx(cid, vm, k, grants.TxRevoke, &grants.RevokePayload{ID: id})
+				tx, err := signedTx(d, vm, k, grants.TxRevoke, &grants.RevokePayload{ID: id})
 				if err != nil {
 					return err
 				}

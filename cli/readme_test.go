@@ -17,9 +17,6 @@ import (
 // WEID_LISTEN (the test node's address) and no WEID_NODE. A command that
 // fails without the README expecting it (`|| echo …`) fails the test.
 func TestREADME_Walkthrough(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts a node process and runs the README; skipped with -short")
-	}
 	dir := t.TempDir()
 	script := readmeScript(t, "## Five-minute walkthrough", "## What is in it", 5)
 	base, nodeCmd := startNode(t, filepath.Join(dir, "data"))
@@ -34,15 +31,9 @@ func TestREADME_Walkthrough(t *testing.T) {
 	servicePort := l.Addr().String()
 	l.Close()
 	body = strings.ReplaceAll(body, "127.0.0.1:8081", servicePort)
-	out, err := readmeShell(t, dir, body, "WEID_LISTEN="+strings.TrimPrefix(base, "http://")).CombinedOutput()
-	if err != nil {
-		t.Fatalf("the README walkthrough failed: %v\n%s", err, out)
-	}
-	for _, want := range []string{"replayed: a challenge is accepted once", "revoked", "“撤销状态”检查未通过：已被签发者撤销", "revoked, said in Chinese", "tampered", "refused: gpa is above the schema's maximum", "refused: the grant is revoked"} {
-		if !strings.Contains(string(out), want) {
-			t.Errorf("the walkthrough did not print %q:\n%s", want, out)
-		}
-	}
+	out := runReadme(t, "README walkthrough", dir, body,
+		[]string{"replayed: a challenge is accepted once", "revoked", "“撤销状态”检查未通过：已被签发者撤销", "revoked, said in Chinese", "tampered", "refused: gpa is above the schema's maximum", "refused: the grant is revoked"},
+		"WEID_LISTEN="+strings.TrimPrefix(base, "http://"))
 	revokedRow := false
 	for _, l := range strings.Split(string(out), "\n") {
 		f := strings.Fields(l)
@@ -59,8 +50,12 @@ func TestREADME_Walkthrough(t *testing.T) {
 // as one "set -euo pipefail" script; it fails the test when the section or
 // fewer than min blocks are found. It clears the WEID_ variables of the
 // test's environment, for the node the test starts next and the script.
+// With -short it skips the test, which starts a node process.
 func readmeScript(t *testing.T, from, to string, min int) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("starts a node process and runs the README; skipped with -short")
+	}
 	if _, err := exec.LookPath("bash"); err != nil {
 		t.Fatalf("bash is needed to run the README: %v", err)
 	}
@@ -107,6 +102,23 @@ func readmeScript(t *testing.T, from, to string, min int) string {
 		t.Fatalf("README: found %d sh blocks in %q", blocks, from)
 	}
 	return script.String()
+}
+
+// runReadme runs script in dir (readmeShell) with env and returns its
+// output; it fails the test, naming the walkthrough, when the script fails
+// or does not print every one of want.
+func runReadme(t *testing.T, name, dir, script string, want []string, env ...string) []byte {
+	t.Helper()
+	out, err := readmeShell(t, dir, script, env...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("the %s failed: %v\n%s", name, err, out)
+	}
+	for _, w := range want {
+		if !strings.Contains(string(out), w) {
+			t.Errorf("the walkthrough did not print %q:\n%s", w, out)
+		}
+	}
+	return out
 }
 
 // readmeShell returns a bash running script in dir as a user would: HOME=dir, and

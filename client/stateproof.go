@@ -32,15 +32,23 @@ func (c *Client) StateProof(ctx context.Context, keys ...[]byte) (*api.StateProo
 	return &p, nil
 }
 
-// ProvenValue asks for the proof of one key and checks it against the
-// anchor: the value (nil when its absence is proven) and what vouches for
-// it, or an error naming what is wrong.
-func (c *Client) ProvenValue(ctx context.Context, key []byte, a api.StateAnchor) ([]byte, *api.StateVerdict, error) {
-	p, err := c.StateProof(ctx, key)
+// verifiedProof asks for the proofs of keys and checks them against the
+// anchor (api.StateProofs.Verify), returning them and what vouches for
+// them; the caller uses neither when the error is not nil.
+func (c *Client) verifiedProof(ctx context.Context, a api.StateAnchor, keys ...[]byte) (*api.StateProofs, *api.StateVerdict, error) {
+	p, err := c.StateProof(ctx, keys...)
 	if err != nil {
 		return nil, nil, err
 	}
 	v, err := p.Verify(a)
+	return p, v, err
+}
+
+// ProvenValue asks for the proof of one key and checks it against the
+// anchor: the value (nil when its absence is proven) and what vouches for
+// it, or an error naming what is wrong.
+func (c *Client) ProvenValue(ctx context.Context, key []byte, a api.StateAnchor) ([]byte, *api.StateVerdict, error) {
+	p, v, err := c.verifiedProof(ctx, a, key)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -173,11 +181,7 @@ const statusChunkBits = 4096 * 8
 func (c *Client) ProvenStatusBit(ctx context.Context, listID string, index uint64, a api.StateAnchor) (bool, *api.StateVerdict, error) {
 	listKey := []byte("status/list/" + listID)
 	chunkKey := binary.BigEndian.AppendUint32([]byte("status/bits/"+listID+"/"), uint32(index/statusChunkBits))
-	p, err := c.StateProof(ctx, listKey, chunkKey)
-	if err != nil {
-		return false, nil, err
-	}
-	v, err := p.Verify(a)
+	p, v, err := c.verifiedProof(ctx, a, listKey, chunkKey)
 	if err != nil {
 		return false, nil, err
 	}

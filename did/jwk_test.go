@@ -33,11 +33,7 @@ func jwkDIDOf(json string) string {
 
 func resolveJWK(t *testing.T, did string) (*ResolutionResult, error) {
 	t.Helper()
-	u, err := ParseDID(did)
-	if err != nil {
-		t.Fatalf("ParseDID(%s): %v", did, err)
-	}
-	return JWKMethod{}.Resolve(context.Background(), u, Options{})
+	return resolveWith(t, JWKMethod{}, did)
 }
 
 // relSet lists which relationships contain the document's only method.
@@ -220,13 +216,7 @@ func TestJWKInvalid(t *testing.T) {
 			if err != nil {
 				t.Fatalf("ParseDID: %v", err)
 			}
-			res, err := JWKMethod{}.Resolve(context.Background(), d, Options{})
-			if !errors.Is(err, c.want) || res != nil {
-				t.Fatalf("Resolve = %v, %v; want %v", res, err, c.want)
-			}
-			if !strings.Contains(err.Error(), c.msg) {
-				t.Errorf("error %q does not mention %q", err, c.msg)
-			}
+			wantRefused(t, JWKMethod{}, d, c.want, c.msg)
 		})
 	}
 }

@@ -167,11 +167,17 @@ func vectorKey(t *testing.T, codec uint64, vm keyVectorVM) []byte {
 
 func resolveKey(t *testing.T, did string) (*ResolutionResult, error) {
 	t.Helper()
+	return resolveWith(t, KeyMethod{}, did)
+}
+
+// resolveWith parses did and resolves it with m.
+func resolveWith(t *testing.T, m MethodResolver, did string) (*ResolutionResult, error) {
+	t.Helper()
 	u, err := ParseDID(did)
 	if err != nil {
 		t.Fatalf("ParseDID(%s): %v", did, err)
 	}
-	return KeyMethod{}.Resolve(context.Background(), u, Options{})
+	return m.Resolve(context.Background(), u, Options{})
 }
 
 func TestKeyVectors(t *testing.T) {
@@ -439,14 +445,21 @@ func TestKeyInvalid(t *testing.T) {
 				}
 				t.Fatalf("ParseDID: %v", err)
 			}
-			res, err := KeyMethod{}.Resolve(context.Background(), d, Options{})
-			if !errors.Is(err, c.want) || res != nil {
-				t.Fatalf("Resolve = %v, %v; want %v", res, err, c.want)
-			}
-			if !strings.Contains(err.Error(), c.msg) {
-				t.Errorf("error %q does not mention %q", err, c.msg)
-			}
+			wantRefused(t, KeyMethod{}, d, c.want, c.msg)
 		})
+	}
+}
+
+// wantRefused fails unless m refuses to resolve d with an error that is
+// want and mentions msg.
+func wantRefused(t *testing.T, m MethodResolver, d DIDURL, want error, msg string) {
+	t.Helper()
+	res, err := m.Resolve(context.Background(), d, Options{})
+	if !errors.Is(err, want) || res != nil {
+		t.Fatalf("Resolve = %v, %v; want %v", res, err, want)
+	}
+	if !strings.Contains(err.Error(), msg) {
+		t.Errorf("error %q does not mention %q", err, msg)
 	}
 }
 

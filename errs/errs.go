@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"unicode/utf8"
 )
 
 // Error is a failure with a stable code and an HTTP status.
@@ -55,4 +56,16 @@ func Code(err error) string {
 		return e.Code
 	}
 	return ""
+}
+
+// Truncate shortens s, a value quoted in an error's detail, to at most n
+// bytes, cut on a rune boundary and marked with "…".
+func Truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }

@@ -289,7 +289,7 @@ func subjectFields(s map[string]any, g *Grant) error {
 		switch k {
 		case "id", "grantor", "grantee", "resource", "scope", "purpose", "notBefore", "expires":
 		default:
-			return invalid("credentialSubject has a member %q that schema %d does not allow", truncate(k, 64), SchemaID)
+			return invalid("credentialSubject has a member %q that schema %d does not allow", errs.Truncate(k, 64), SchemaID)
 		}
 	}
 	var err error
@@ -339,14 +339,4 @@ func subjectFields(s map[string]any, g *Grant) error {
 		g.Scope = append(g.Scope, x)
 	}
 	return nil
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
 }

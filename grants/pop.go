@@ -127,7 +127,7 @@ func ParseProof(token string) (*ParsedProof, error) {
 // are 400 exchange.proofMismatch and 401 exchange.proofExpired.
 func (p *ParsedProof) Check(method, url string, body []byte, now time.Time) error {
 	if p.Method != method || p.URL != url {
-		return errs.BadRequest("exchange.proofMismatch", "the proof of possession is for %s %s, not this request", truncate(p.Method, 16), truncate(p.URL, 256))
+		return errs.BadRequest("exchange.proofMismatch", "the proof of possession is for %s %s, not this request", errs.Truncate(p.Method, 16), errs.Truncate(p.URL, 256))
 	}
 	if p.BodyHash != BodyHash(body) {
 		return errs.BadRequest("exchange.proofMismatch", "the proof of possession's body hash is not the hash of this request's body")

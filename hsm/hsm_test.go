@@ -30,6 +30,16 @@ func open(t *testing.T, cfg hsm.Config) *hsm.Module {
 	return m
 }
 
+// generate makes a key of type typ labelled label on the token of m.
+func generate(t *testing.T, m *hsm.Module, typ keys.Type, label string) *keys.PrivateKey {
+	t.Helper()
+	k, err := m.Generate(typ, label)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
 func TestModule_GeneratedKeysSignAsInMemoryKeysAndSurviveARestart(t *testing.T) {
 	t.Parallel()
 	cfg := hsmtest.Token(t)
@@ -124,10 +134,7 @@ func TestModule_KeyTypesTheTokenCannotHold(t *testing.T) {
 func TestModule_DestroyForgetsTheKey(t *testing.T) {
 	t.Parallel()
 	m := open(t, hsmtest.Token(t))
-	k, err := m.Generate(keys.Ed25519, "doomed")
-	if err != nil {
-		t.Fatal(err)
-	}
+	k := generate(t, m, keys.Ed25519, "doomed")
 	uri, _ := hsm.URI(k)
 	if err := m.Destroy(uri); err != nil {
 		t.Fatal(err)
@@ -140,10 +147,7 @@ func TestModule_DestroyForgetsTheKey(t *testing.T) {
 func TestModule_LostSessionsAreReopened(t *testing.T) {
 	t.Parallel()
 	m := open(t, hsmtest.Token(t))
-	k, err := m.Generate(keys.P256, "k")
-	if err != nil {
-		t.Fatal(err)
-	}
+	k := generate(t, m, keys.P256, "k")
 	if _, err := k.Sign([]byte("one")); err != nil {
 		t.Fatal(err)
 	}
@@ -161,10 +165,7 @@ func TestModule_AModuleThatWentAwayFailsWith503(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	k, err := m.Generate(keys.Ed25519, "k")
-	if err != nil {
-		t.Fatal(err)
-	}
+	k := generate(t, m, keys.Ed25519, "k")
 	if err := m.FinalizeLibrary(); err != nil {
 		t.Fatal(err)
 	}

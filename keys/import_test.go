@@ -102,28 +102,25 @@ func pass(s string) []byte { return []byte(s) }
 
 func TestParsePrivateKey_JWKAndKeyFileRoundTrip(t *testing.T) {
 	t.Parallel()
-	for _, typ := range allTypes {
-		t.Run(string(typ), func(t *testing.T) {
-			t.Parallel()
-			k := mustGenerate(t, typ)
-			jwk, err := MarshalPrivateJWK(k)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, err := ParsePrivateKey(jwk, nil)
-			if err != nil || !got.Public().Equal(k.Public()) {
-				t.Fatalf("JWK: %v", err)
-			}
-			kf, err := EncryptKeyFile(k, "did:weid:1:0x00", []byte("pw"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, err = ParsePrivateKey(kf, []byte("pw"))
-			if err != nil || !got.Public().Equal(k.Public()) {
-				t.Fatalf("key file: %v", err)
-			}
-		})
-	}
+	forEachType(t, func(t *testing.T, typ Type) {
+		k := mustGenerate(t, typ)
+		jwk, err := MarshalPrivateJWK(k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := ParsePrivateKey(jwk, nil)
+		if err != nil || !got.Public().Equal(k.Public()) {
+			t.Fatalf("JWK: %v", err)
+		}
+		kf, err := EncryptKeyFile(k, "did:weid:1:0x00", []byte("pw"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err = ParsePrivateKey(kf, []byte("pw"))
+		if err != nil || !got.Public().Equal(k.Public()) {
+			t.Fatalf("key file: %v", err)
+		}
+	})
 }
 
 func TestParsePrivateKey_RFCJWKs(t *testing.T) {
@@ -268,25 +265,22 @@ func signDigest(k *PrivateKey, digest []byte) ([]byte, error) {
 
 func TestExternalKey_SignsAsInMemory(t *testing.T) {
 	t.Parallel()
-	for _, typ := range allTypes {
-		t.Run(string(typ), func(t *testing.T) {
-			t.Parallel()
-			mem := mustGenerate(t, typ)
-			k, err := NewExternalKey(mem.Public(), memSigner{mem})
-			if err != nil {
-				t.Fatal(err)
+	forEachType(t, func(t *testing.T, typ Type) {
+		mem := mustGenerate(t, typ)
+		k, err := NewExternalKey(mem.Public(), memSigner{mem})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range 64 {
+			msg := []byte(strings.Repeat("m", i))
+			sig, err := k.Sign(msg)
+			if err != nil || !mem.Public().Verify(msg, sig) {
+				t.Fatalf("signature %d: %v", i, err)
 			}
-			for i := range 64 {
-				msg := []byte(strings.Repeat("m", i))
-				sig, err := k.Sign(msg)
-				if err != nil || !mem.Public().Verify(msg, sig) {
-					t.Fatalf("signature %d: %v", i, err)
-				}
-			}
-			bad, _ := NewExternalKey(mustGenerate(t, typ).Public(), memSigner{mem})
-			if _, err := bad.Sign([]byte("x")); !errors.Is(err, ErrExternalSignature) {
-				t.Fatalf("a module holding another key: %v", err)
-			}
-		})
-	}
+		}
+		bad, _ := NewExternalKey(mustGenerate(t, typ).Public(), memSigner{mem})
+		if _, err := bad.Sign([]byte("x")); !errors.Is(err, ErrExternalSignature) {
+			t.Fatalf("a module holding another key: %v", err)
+		}
+	})
 }

@@ -26,63 +26,70 @@ func mustGenerate(t *testing.T, typ Type) *PrivateKey {
 	return k
 }
 
-func TestSignVerify(t *testing.T) {
-	t.Parallel()
+// forEachType runs f in a parallel subtest for every key type.
+func forEachType(t *testing.T, f func(t *testing.T, typ Type)) {
 	for _, typ := range allTypes {
 		t.Run(string(typ), func(t *testing.T) {
 			t.Parallel()
-			k := mustGenerate(t, typ)
-			other := mustGenerate(t, typ)
-			if k.Type() != typ || k.Public().Type != typ {
-				t.Fatalf("type %s / %s", k.Type(), k.Public().Type)
-			}
-			wantLen := 33
-			if typ == Ed25519 {
-				wantLen = 32
-			}
-			if len(k.Public().Bytes) != wantLen {
-				t.Fatalf("public key is %d bytes, want %d", len(k.Public().Bytes), wantLen)
-			}
-			for _, msg := range [][]byte{nil, []byte("hello"), bytes.Repeat([]byte{0xff}, 1000)} {
-				sig, err := k.Sign(msg)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if len(sig) != SignatureSize {
-					t.Fatalf("signature is %d bytes", len(sig))
-				}
-				if !k.Public().Verify(msg, sig) {
-					t.Fatal("signature does not verify")
-				}
-				rejects := map[string]struct {
-					pub PublicKey
-					msg []byte
-					sig []byte
-				}{
-					"other key":         {other.Public(), msg, sig},
-					"other message":     {k.Public(), append(append([]byte{}, msg...), 0), sig},
-					"flipped bit":       {k.Public(), msg, flip(sig, 7)},
-					"flipped last bit":  {k.Public(), msg, flip(sig, 63)},
-					"truncated":         {k.Public(), msg, sig[:63]},
-					"extended":          {k.Public(), msg, append(append([]byte{}, sig...), 0)},
-					"empty":             {k.Public(), msg, nil},
-					"zero":              {k.Public(), msg, make([]byte, 64)},
-					"zero public key":   {PublicKey{}, msg, sig},
-					"wrong type tag":    {PublicKey{Type: "RSA", Bytes: k.Public().Bytes}, msg, sig},
-					"r zero, s kept":    {k.Public(), msg, append(make([]byte, 32), sig[32:]...)},
-					"s zero, r kept":    {k.Public(), msg, append(append([]byte{}, sig[:32]...), make([]byte, 32)...)},
-					"all ones":          {k.Public(), msg, bytes.Repeat([]byte{0xff}, 64)},
-					"r and s swapped":   {k.Public(), msg, append(append([]byte{}, sig[32:]...), sig[:32]...)},
-					"halves duplicated": {k.Public(), msg, append(append([]byte{}, sig[:32]...), sig[:32]...)},
-				}
-				for name, r := range rejects {
-					if r.pub.Verify(r.msg, r.sig) {
-						t.Errorf("%s: verifies", name)
-					}
-				}
-			}
+			f(t, typ)
 		})
 	}
+}
+
+func TestSignVerify(t *testing.T) {
+	t.Parallel()
+	forEachType(t, func(t *testing.T, typ Type) {
+		k := mustGenerate(t, typ)
+		other := mustGenerate(t, typ)
+		if k.Type() != typ || k.Public().Type != typ {
+			t.Fatalf("type %s / %s", k.Type(), k.Public().Type)
+		}
+		wantLen := 33
+		if typ == Ed25519 {
+			wantLen = 32
+		}
+		if len(k.Public().Bytes) != wantLen {
+			t.Fatalf("public key is %d bytes, want %d", len(k.Public().Bytes), wantLen)
+		}
+		for _, msg := range [][]byte{nil, []byte("hello"), bytes.Repeat([]byte{0xff}, 1000)} {
+			sig, err := k.Sign(msg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(sig) != SignatureSize {
+				t.Fatalf("signature is %d bytes", len(sig))
+			}
+			if !k.Public().Verify(msg, sig) {
+				t.Fatal("signature does not verify")
+			}
+			rejects := map[string]struct {
+				pub PublicKey
+				msg []byte
+				sig []byte
+			}{
+				"other key":         {other.Public(), msg, sig},
+				"other message":     {k.Public(), append(append([]byte{}, msg...), 0), sig},
+				"flipped bit":       {k.Public(), msg, flip(sig, 7)},
+				"flipped last bit":  {k.Public(), msg, flip(sig, 63)},
+				"truncated":         {k.Public(), msg, sig[:63]},
+				"extended":          {k.Public(), msg, append(append([]byte{}, sig...), 0)},
+				"empty":             {k.Public(), msg, nil},
+				"zero":              {k.Public(), msg, make([]byte, 64)},
+				"zero public key":   {PublicKey{}, msg, sig},
+				"wrong type tag":    {PublicKey{Type: "RSA", Bytes: k.Public().Bytes}, msg, sig},
+				"r zero, s kept":    {k.Public(), msg, append(make([]byte, 32), sig[32:]...)},
+				"s zero, r kept":    {k.Public(), msg, append(append([]byte{}, sig[:32]...), make([]byte, 32)...)},
+				"all ones":          {k.Public(), msg, bytes.Repeat([]byte{0xff}, 64)},
+				"r and s swapped":   {k.Public(), msg, append(append([]byte{}, sig[32:]...), sig[:32]...)},
+				"halves duplicated": {k.Public(), msg, append(append([]byte{}, sig[:32]...), sig[:32]...)},
+			}
+			for name, r := range rejects {
+				if r.pub.Verify(r.msg, r.sig) {
+					t.Errorf("%s: verifies", name)
+				}
+			}
+		}
+	})
 }
 
 func flip(b []byte, i int) []byte {

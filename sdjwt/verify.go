@@ -360,6 +360,32 @@ func (w *walker) digest(dig string) (int, error) {
 	return -1, fail(http.StatusBadRequest, CodeDuplicateDigest, "digest %s appears more than once", truncate(dig))
 }
 
+// reference resolves v, a digest met at w.pointer() in "_sd" or, with
+// arrayElement, as an array element {"...": v}: the index of the
+// disclosure it names, -1 for a decoy or an undisclosed claim. v that is
+// no string, a repeated digest and a disclosure of the other kind ([salt,
+// value] in "_sd", [salt, name, value] as an array element) are errors.
+func (w *walker) reference(v any, arrayElement bool) (int, error) {
+	dig, ok := v.(string)
+	if !ok && arrayElement {
+		return -1, malformed("an array element digest {\"...\": …} at %q is not a string", truncate(w.pointer()))
+	}
+	if !ok {
+		return -1, malformed("\"_sd\" at %q holds a digest that is not a string", truncate(w.pointer()))
+	}
+	i, err := w.digest(dig)
+	if err != nil || i < 0 {
+		return -1, err
+	}
+	switch d := &w.disc[i]; {
+	case arrayElement && !d.ArrayElement:
+		return -1, fail(http.StatusBadRequest, CodeInvalidDisclosure, "disclosure %s is referenced as an array element at %q but is a [salt, name, value] disclosure", d.Digest, truncate(w.pointer()))
+	case !arrayElement && d.ArrayElement:
+		return -1, fail(http.StatusBadRequest, CodeInvalidDisclosure, "disclosure %s is referenced from \"_sd\" at %q but is a [salt, value] disclosure", d.Digest, truncate(w.pointer()))
+	}
+	return i, nil
+}
+
 // value processes v, at w.pointer().
 func (w *walker) value(v any, parent int) (any, error) {
 	switch v := v.(type) {
@@ -370,20 +396,12 @@ func (w *walker) value(v any, parent int) (any, error) {
 		for _, e := range v {
 			if m, ok := e.(map[string]any); ok && len(m) == 1 {
 				if dv, ok := m["..."]; ok {
-					dig, ok := dv.(string)
-					if !ok {
-						return nil, malformed("an array element digest {\"...\": …} at %q is not a string", truncate(w.pointer()))
-					}
-					i, err := w.digest(dig)
+					i, err := w.reference(dv, true)
 					if err != nil {
 						return nil, err
 					}
 					if i < 0 {
 						continue // not disclosed, or a decoy
-					}
-					d := &w.disc[i]
-					if !d.ArrayElement {
-						return nil, fail(http.StatusBadRequest, CodeInvalidDisclosure, "disclosure %s is referenced as an array element at %q but is a [salt, name, value] disclosure", d.Digest, truncate(w.pointer()))
 					}
 					x, err := w.disclosed(i, strconv.Itoa(len(out)), parent)
 					if err != nil {
@@ -454,11 +472,7 @@ func (w *walker) object(m map[string]any, parent int, top bool) (map[string]any,
 		return nil, malformed("\"_sd\" at %q is not an array", truncate(w.pointer()))
 	}
 	for _, e := range sd {
-		dig, ok := e.(string)
-		if !ok {
-			return nil, malformed("\"_sd\" at %q holds a digest that is not a string", truncate(w.pointer()))
-		}
-		i, err := w.digest(dig)
+		i, err := w.reference(e, false)
 		if err != nil {
 			return nil, err
 		}
@@ -466,9 +480,6 @@ func (w *walker) object(m map[string]any, parent int, top bool) (map[string]any,
 			continue
 		}
 		d := &w.disc[i]
-		if d.ArrayElement {
-			return nil, fail(http.StatusBadRequest, CodeInvalidDisclosure, "disclosure %s is referenced from \"_sd\" at %q but is a [salt, value] disclosure", d.Digest, truncate(w.pointer()))
-		}
 		_, plain := m[d.Name]
 		if _, disclosed := out[d.Name]; plain || disclosed {
 			return nil, fail(http.StatusBadRequest, CodeClaimCollision, "disclosed claim %q already exists at %q", truncate(d.Name), truncate(w.pointer()))

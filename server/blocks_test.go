@@ -1,7 +1,6 @@
 package server
 
 import (
-	"encoding/json"
 	"testing"
 
 	"github.com/weidgo/weid/api"
@@ -21,12 +20,7 @@ func TestAPI_ListBlocks(t *testing.T) {
 	}
 	list := func(q string) api.BlockList {
 		t.Helper()
-		r := tn.do(t, "GET", "/v1/blocks"+q, "", nil)
-		var l api.BlockList
-		if err := json.Unmarshal(r.body, &l); err != nil || r.status != 200 {
-			t.Fatalf("GET /v1/blocks%s: %d %s", q, r.status, r.body)
-		}
-		return l
+		return decodeAs[api.BlockList](t, tn.do(t, "GET", "/v1/blocks"+q, "", nil), 200, "GET /v1/blocks"+q)
 	}
 	l := list("")
 	if len(l.Blocks) != 4 || l.Next != nil || l.Blocks[0].Header.Height != 3 || l.Blocks[3].Header.Height != 0 {

@@ -30,12 +30,7 @@ func TestEvents_PagesResumeFromNextAndFilter(t *testing.T) {
 	}
 	page := func(q string) api.EventPage {
 		t.Helper()
-		r := tn.do(t, "GET", "/v1/events"+q, "", nil)
-		var p api.EventPage
-		if err := json.Unmarshal(r.body, &p); err != nil || r.status != 200 {
-			t.Fatalf("GET /v1/events%s: %d %s", q, r.status, r.body)
-		}
-		return p
+		return decodeAs[api.EventPage](t, tn.do(t, "GET", "/v1/events"+q, "", nil), 200, "GET /v1/events"+q)
 	}
 	p := page("?from=1&types=did.created&limit=2")
 	if len(p.Events) != 2 || p.Events[0].DID != dids[0] || p.Events[1].DID != dids[1] || p.Next != p.Events[1].Cursor {

@@ -11,6 +11,17 @@ import (
 	"github.com/weidgo/weid/credential"
 )
 
+// decodeAs decodes the body of r, which must have come with status, as a
+// T; a failure names the request as what.
+func decodeAs[T any](t *testing.T, r response, status int, what string) T {
+	t.Helper()
+	var v T
+	if err := json.Unmarshal(r.body, &v); err != nil || r.status != status {
+		t.Fatalf("%s: %d %s", what, r.status, r.body)
+	}
+	return v
+}
+
 // issueDiploma issues a diploma of uni's with goodClaims through its
 // issuer instance "diploma" (which supplies the type, the schema and the
 // status) and returns the enveloped credential.

@@ -47,11 +47,7 @@ func vciSetup(t *testing.T) (*testNode, node.NewAccount) {
 	}
 	schema := `{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["degree","holderName"],` +
 		`"properties":{"id":{"type":"string"},"holderName":{"type":"string"},"degree":{"type":"string"},"gpa":{"type":"number","maximum":4}}}`
-	r := tn.do(t, "POST", "/v1/schemas", uni.Token, []byte(`{"signer":"`+uni.DID+`","name":"diploma","schema":`+schema+`}`))
-	var sch api.SchemaResponse
-	if err := json.Unmarshal(r.body, &sch); err != nil || r.status != 201 {
-		t.Fatalf("schema: %d %s", r.status, r.body)
-	}
+	sch := decodeAs[api.SchemaResponse](t, tn.do(t, "POST", "/v1/schemas", uni.Token, []byte(`{"signer":"`+uni.DID+`","name":"diploma","schema":`+schema+`}`)), 201, "schema")
 	for name, extra := range map[string]string{
 		"diploma":     `"format":"dc+sd-jwt","status":["revocation"],"disclosable":["/credentialSubject/holderName","/credentialSubject/degree","/credentialSubject/gpa"]`,
 		"diploma-jwt": `"format":"vc+jwt","status":["revocation"]`,
@@ -69,12 +65,7 @@ const vciClaims = `{"holderName":"Alice Chen","degree":"Bachelor of Engineering"
 
 func createOffer(t *testing.T, tn *testNode, token, body string) api.OfferResponse {
 	t.Helper()
-	r := tn.do(t, "POST", "/v1/offers", token, []byte(body))
-	var o api.OfferResponse
-	if err := json.Unmarshal(r.body, &o); err != nil || r.status != 201 {
-		t.Fatalf("create offer: %d %s", r.status, r.body)
-	}
-	return o
+	return decodeAs[api.OfferResponse](t, tn.do(t, "POST", "/v1/offers", token, []byte(body)), 201, "create offer")
 }
 
 // wantOAuth checks an OAuth error: its code, and 400 (401 for

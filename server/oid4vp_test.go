@@ -47,12 +47,7 @@ func vpSetupWithIssuer(t *testing.T) (tn *testNode, verifier node.NewAccount, he
 // frontDesk makes the verifier's account, front-desk.
 func frontDesk(t *testing.T, tn *testNode) node.NewAccount {
 	t.Helper()
-	r := tn.do(t, "POST", "/v1/accounts", tn.token, []byte(`{"name":"front-desk","keyType":"Ed25519"}`))
-	var desk node.NewAccount
-	if err := json.Unmarshal(r.body, &desk); err != nil || r.status != 201 {
-		t.Fatalf("verifier account: %d %s", r.status, r.body)
-	}
-	return desk
+	return decodeAs[node.NewAccount](t, tn.do(t, "POST", "/v1/accounts", tn.token, []byte(`{"name":"front-desk","keyType":"Ed25519"}`)), 201, "verifier account")
 }
 
 const diplomaQuery = `{"credentials":[{"id":"diploma","format":"dc+sd-jwt","meta":{"vct_values":["UniversityDegreeCredential"]},` +
@@ -60,22 +55,12 @@ const diplomaQuery = `{"credentials":[{"id":"diploma","format":"dc+sd-jwt","meta
 
 func createVPRequest(t *testing.T, tn *testNode, token, body string) api.PresentationRequestCreated {
 	t.Helper()
-	r := tn.do(t, "POST", "/v1/presentation-requests", token, []byte(body))
-	var out api.PresentationRequestCreated
-	if err := json.Unmarshal(r.body, &out); err != nil || r.status != 201 {
-		t.Fatalf("create presentation request: %d %s", r.status, r.body)
-	}
-	return out
+	return decodeAs[api.PresentationRequestCreated](t, tn.do(t, "POST", "/v1/presentation-requests", token, []byte(body)), 201, "create presentation request")
 }
 
 func getVPRequest(t *testing.T, tn *testNode, token, id string) api.PresentationRequestStatus {
 	t.Helper()
-	r := tn.do(t, "GET", "/v1/presentation-requests/"+id, token, nil)
-	var st api.PresentationRequestStatus
-	if err := json.Unmarshal(r.body, &st); err != nil || r.status != 200 {
-		t.Fatalf("get presentation request: %d %s", r.status, r.body)
-	}
-	return st
+	return decodeAs[api.PresentationRequestStatus](t, tn.do(t, "GET", "/v1/presentation-requests/"+id, token, nil), 200, "get presentation request")
 }
 
 // openVPRequest makes a presentation request with body, fetches it as a
@@ -439,20 +424,14 @@ func TestOID4VP_PresentationExchangeAndJWTVC(t *testing.T) {
 	pd := `{"id":"diploma-check","input_descriptors":[{"id":"diploma","format":{"jwt_vc_json":{"alg":["EdDSA"]}},` +
 		`"constraints":{"fields":[{"path":["$.type"],"filter":{"type":"array","contains":{"const":"UniversityDegreeCredential"}}},` +
 		`{"path":["$.credentialSubject.degree"]}]}}]}`
-	created := createVPRequest(t, tn, verifier.Token, `{"presentation_definition":`+pd+`}`)
-	vc := wallet.NewVPClient(tn.c)
-	pr, err := vc.FetchRequest(ctx, created.RequestURI)
-	if err != nil {
-		t.Fatal(err)
-	}
+	created, pr, sels := openVPRequest(t, tn, verifier.Token, `{"presentation_definition":`+pd+`}`, held)
 	if pr.PresentationDef == nil || pr.DCQL.Credentials[0].Format != "jwt_vc_json" {
 		t.Fatalf("request: %+v", pr.DCQL)
 	}
-	sels, err := wallet.Select(pr, held)
-	if err != nil || sels[0].Credential.ID != "diploma-jwt" {
-		t.Fatalf("select: %v", err)
+	if sels[0].Credential.ID != "diploma-jwt" {
+		t.Fatalf("selected %s", sels[0].Credential.ID)
 	}
-	if _, err := vc.Present(ctx, pr, sels, h); err != nil {
+	if _, err := wallet.NewVPClient(tn.c).Present(ctx, pr, sels, h); err != nil {
 		t.Fatal(err)
 	}
 	st := getVPRequest(t, tn, verifier.Token, created.ID)
@@ -479,17 +458,11 @@ func TestOID4VP_DataIntegrityPresentation(t *testing.T) {
 	// type_values as Appendix B.1.1 has them: fully expanded IRIs.
 	query := `{"credentials":[{"id":"d","format":"ldp_vc","meta":{"type_values":[["https://www.w3.org/2018/credentials#VerifiableCredential",` +
 		`"https://www.w3.org/ns/credentials/examples#UniversityDegreeCredential"]]},"claims":[{"path":["credentialSubject","holderName"]}]}]}`
-	created := createVPRequest(t, tn, verifier.Token, `{"dcql_query":`+query+`,"response_mode":"direct_post.jwt"}`)
-	vc := wallet.NewVPClient(tn.c)
-	pr, err := vc.FetchRequest(ctx, created.RequestURI)
-	if err != nil {
-		t.Fatal(err)
+	created, pr, sels := openVPRequest(t, tn, verifier.Token, `{"dcql_query":`+query+`,"response_mode":"direct_post.jwt"}`, held)
+	if sels[0].Credential.ID != "diploma-ldp" {
+		t.Fatalf("selected %s", sels[0].Credential.ID)
 	}
-	sels, err := wallet.Select(pr, held)
-	if err != nil || sels[0].Credential.ID != "diploma-ldp" {
-		t.Fatalf("select: %v", err)
-	}
-	if _, err := vc.Present(ctx, pr, sels, h); err != nil {
+	if _, err := wallet.NewVPClient(tn.c).Present(ctx, pr, sels, h); err != nil {
 		t.Fatal(err)
 	}
 	st := getVPRequest(t, tn, verifier.Token, created.ID)

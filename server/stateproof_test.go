@@ -32,10 +32,7 @@ func soloAnchor(t *testing.T, tn *testNode) api.StateAnchor {
 func TestStateProof_ResolveVerifiedAgainstAnHonestNode(t *testing.T) {
 	tn := startNode(t)
 	ctx := context.Background()
-	tx, _, d := newDIDTx(t, tn.n.ChainID)
-	if _, err := tn.c.CreateDID(ctx, tx); err != nil {
-		t.Fatal(err)
-	}
+	d := tn.newDID(t)
 	a := soloAnchor(t, tn)
 	res, v, err := tn.c.ResolveVerified(ctx, d, "", a)
 	if err != nil {
@@ -77,14 +74,7 @@ func TestStateProof_ResolveVerifiedAgainstAnHonestNode(t *testing.T) {
 func TestStateProof_LyingNodeIsCaught(t *testing.T) {
 	tn := startNode(t)
 	ctx := context.Background()
-	tx, _, d := newDIDTx(t, tn.n.ChainID)
-	if _, err := tn.c.CreateDID(ctx, tx); err != nil {
-		t.Fatal(err)
-	}
-	tx2, _, d2 := newDIDTx(t, tn.n.ChainID)
-	if _, err := tn.c.CreateDID(ctx, tx2); err != nil {
-		t.Fatal(err)
-	}
+	d, d2 := tn.newDID(t), tn.newDID(t)
 	a := soloAnchor(t, tn)
 	// A proof of the other DID's records, and an older header, to splice in.
 	var otherProof map[string]any

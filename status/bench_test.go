@@ -2,7 +2,6 @@ package status_test
 
 import (
 	"errors"
-	"sync"
 	"testing"
 
 	"github.com/weidgo/weid/chain"
@@ -71,28 +70,10 @@ func BenchmarkCheckParallel(b *testing.B) {
 	})
 }
 
-// noSync is a Store whose writes cost nothing: BenchmarkAllocate measures
-// the allocator, one synced write per AllocBatch indices aside.
-type noSync struct {
-	mu sync.Mutex
-	m  map[string][]byte
-}
-
-func (s *noSync) Get(k []byte) ([]byte, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.m[string(k)], nil
-}
-
-func (s *noSync) PutSync(k, v []byte) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.m[string(k)] = v
-	return nil
-}
-
+// BenchmarkAllocate measures the allocator over a Store in memory
+// (memStore), one write per AllocBatch indices aside.
 func BenchmarkAllocate(b *testing.B) {
-	a := status.NewAllocator(&noSync{m: map[string][]byte{}})
+	a := status.NewAllocator(newMemStore())
 	lists := 0
 	id := func() string {
 		return "bench-" + string(rune('a'+lists%26)) + string(rune('a'+lists/26%26)) + string(rune('a'+lists/676%26))

@@ -20,12 +20,9 @@ package status
 // significant bits of byte 0"), so the bits are reordered, not copied.
 
 import (
-	"bytes"
 	"compress/zlib"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"math"
 	"net/url"
@@ -130,19 +127,10 @@ func reverseBits(b byte) byte {
 // base64url without padding of its DEFLATE compression in the ZLIB format
 // (RFC 1950).
 func EncodeTokenList(lst []byte) (string, error) {
-	var buf bytes.Buffer
-	zw, err := zlib.NewWriterLevel(&buf, zlib.DefaultCompression)
-	if err != nil {
-		return "", err
-	}
-	if _, err := zw.Write(lst); err != nil {
-		return "", fmt.Errorf("compress status list: %w", err)
-	}
-	if err := zw.Close(); err != nil {
-		return "", fmt.Errorf("compress status list: %w", err)
-	}
-	return base64.RawURLEncoding.EncodeToString(buf.Bytes()), nil
+	return deflate(lst, func(w io.Writer) io.WriteCloser { return zlib.NewWriter(w) })
 }
+
+func zlibReader(r io.Reader) (io.Reader, error) { return zlib.NewReader(r) }
 
 func invalidToken(format string, args ...any) error {
 	return errs.BadRequest("status.invalidToken", "Status List Token: "+format, args...)
@@ -162,23 +150,11 @@ func DecodeTokenList(lst string) ([]byte, error) {
 	if len(lst) > maxTokenListChars {
 		return nil, errs.BadRequest("status.listTooLarge", "Status List Token: \"lst\" is longer than %d characters", maxTokenListChars)
 	}
-	if strings.ContainsAny(lst, "\r\n=") {
-		return nil, invalidToken("\"lst\" must be base64url without padding or line breaks")
-	}
-	z, err := base64.RawURLEncoding.Strict().DecodeString(lst)
+	out, err := expand(lst, "ZLIB (RFC 1950)", zlibReader, func(format string, args ...any) error {
+		return invalidToken("\"lst\" "+format, args...)
+	}, `Status List Token: "lst"`)
 	if err != nil {
-		return nil, invalidToken("\"lst\" is not base64url: %v", err)
-	}
-	zr, err := zlib.NewReader(bytes.NewReader(z))
-	if err != nil {
-		return nil, invalidToken("\"lst\" is not ZLIB (RFC 1950): %v", err)
-	}
-	out, err := io.ReadAll(io.LimitReader(zr, MaxDecodedBytes+1))
-	if err != nil {
-		return nil, invalidToken("\"lst\" is a corrupt ZLIB stream: %v", err)
-	}
-	if len(out) > MaxDecodedBytes {
-		return nil, errs.BadRequest("status.listTooLarge", "Status List Token: \"lst\" expands to more than %d bytes", MaxDecodedBytes)
+		return nil, err
 	}
 	if len(out) == 0 {
 		return nil, invalidToken("the Status List is empty")

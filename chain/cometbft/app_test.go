@@ -65,13 +65,20 @@ func (f *fixture) app(t *testing.T) (*cometbft.App, *chain.Ledger, string) {
 // didCreate returns the raw bytes of a did.create for a new key.
 func didCreate(t *testing.T) ([]byte, *chain.Tx) {
 	t.Helper()
-	k, _ := keys.Generate(keys.Ed25519)
+	tx, _ := didCreateOf(t, keys.Ed25519)
+	return tx.Canonical(), tx
+}
+
+// didCreateOf returns a did.create for a new key of type kt, and the key.
+func didCreateOf(t *testing.T, kt keys.Type) (*chain.Tx, *keys.PrivateKey) {
+	t.Helper()
+	k, _ := keys.Generate(kt)
 	d := did.WeidDID("1", k.Public())
 	tx, err := node.SignTx("1", d+"#"+did.FirstKeyFragment, k, did.TxCreate, &did.CreatePayload{DID: d, PublicKeyMultibase: k.Public().Multibase()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return tx.Canonical(), tx
+	return tx, k
 }
 
 func checkTx(t *testing.T, a *cometbft.App, raw []byte, typ abci.CheckTxType) *abci.CheckTxResponse {

@@ -22,12 +22,7 @@ import (
 // other's nonce is used.
 func twins(t *testing.T) (a, b *chain.Tx) {
 	t.Helper()
-	k, _ := keys.Generate(keys.P256)
-	d := did.WeidDID("1", k.Public())
-	a, err := node.SignTx("1", d+"#"+did.FirstKeyFragment, k, did.TxCreate, &did.CreatePayload{DID: d, PublicKeyMultibase: k.Public().Multibase()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a, k := didCreateOf(t, keys.P256)
 	cp := *a
 	if err := cp.Sign(k); err != nil {
 		t.Fatal(err)
@@ -36,6 +31,14 @@ func twins(t *testing.T) (a, b *chain.Tx) {
 		t.Fatal("the twin has the same hash")
 	}
 	return a, &cp
+}
+
+// newTestEngine returns an engine (waiting a minute for commits) over the
+// app of a new fixture, with the app and its ledger.
+func newTestEngine(t *testing.T) (*cometbft.App, *chain.Ledger, *cometbft.Engine) {
+	t.Helper()
+	a, l, _ := newFixture(t).app(t)
+	return a, l, cometbft.NewTestEngine(a, time.Minute)
 }
 
 func outcome(t *testing.T, ch <-chan chain.Result) chain.Result {
@@ -55,9 +58,7 @@ func outcome(t *testing.T, ch <-chan chain.Result) chain.Result {
 // at once, with the recheck's reason, and an async submission is reported
 // rejected by Status.
 func TestEngine_RecheckEvictionReleasesWaiter(t *testing.T) {
-	f := newFixture(t)
-	a, _, _ := f.app(t)
-	e := cometbft.NewTestEngine(a, time.Minute)
+	a, _, e := newTestEngine(t)
 	waited, winner := twins(t)
 	async, winner2 := twins(t)
 	for _, tx := range []*chain.Tx{waited, async} {
@@ -99,9 +100,7 @@ func TestEngine_RecheckEvictionReleasesWaiter(t *testing.T) {
 // by the sweep and released with 503 tx.dropped; one still in the mempool
 // keeps waiting, and one committed is answered by the block.
 func TestEngine_SweepReleasesDroppedWaiter(t *testing.T) {
-	f := newFixture(t)
-	a, _, _ := f.app(t)
-	e := cometbft.NewTestEngine(a, time.Minute)
+	a, _, e := newTestEngine(t)
 	gone, _ := twins(t)
 	kept, _ := twins(t)
 	done, _ := twins(t)
@@ -133,9 +132,7 @@ func TestEngine_SweepReleasesDroppedWaiter(t *testing.T) {
 // after it finds validUntil passed (the next block is 2), the mempool
 // evicts it, and its submitter gets 400 tx.expired.
 func TestEngine_ExpiredOnRecheckReleasesWaiter(t *testing.T) {
-	f := newFixture(t)
-	a, _, _ := f.app(t)
-	e := cometbft.NewTestEngine(a, time.Minute)
+	a, _, e := newTestEngine(t)
 	k, _ := keys.Generate(keys.Ed25519)
 	d := did.WeidDID("1", k.Public())
 	tx, err := node.SignTxUntil("1", d+"#"+did.FirstKeyFragment, k, did.TxCreate, &did.CreatePayload{DID: d, PublicKeyMultibase: k.Public().Multibase()}, "1")
@@ -173,9 +170,7 @@ func TestEngine_ExpiredOnRecheckReleasesWaiter(t *testing.T) {
 // submitter gets it at once (503 ledger.busy, 409 tx.replay) instead of
 // waiting for a block that will never hold it — the benchmark's hang.
 func TestEngine_MempoolRefusalAfterCheckTx(t *testing.T) {
-	f := newFixture(t)
-	a, l, _ := f.app(t)
-	e := cometbft.NewTestEngine(a, time.Minute)
+	_, l, e := newTestEngine(t)
 	for _, tc := range []struct {
 		err  error
 		code string

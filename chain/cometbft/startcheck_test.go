@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	dbm "github.com/cometbft/cometbft-db"
 	cmtproto "github.com/cometbft/cometbft/api/cometbft/types/v1"
 	cmtcfg "github.com/cometbft/cometbft/config"
 	sm "github.com/cometbft/cometbft/state"
@@ -18,8 +19,6 @@ import (
 
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/chain/cometbft"
-	"github.com/weidgo/weid/did"
-	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/node"
 )
 
@@ -39,16 +38,25 @@ func stoppedHome(t *testing.T, n int) string {
 	return home
 }
 
+// cometDB opens the CometBFT database id ("state", "blockstore") of the
+// stopped node's home, as the node does.
+func cometDB(t *testing.T, home, id string) dbm.DB {
+	t.Helper()
+	c := cmtcfg.DefaultConfig()
+	c.SetRoot(home)
+	c.DBBackend = "goleveldb"
+	db, err := cmtcfg.DefaultDBProvider(&cmtcfg.DBContext{ID: id, Config: c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
 // submitDIDs commits n DID creations through nd.
 func submitDIDs(t *testing.T, nd *node.Node, n int) {
 	t.Helper()
 	for range n {
-		k, _ := keys.Generate(keys.Ed25519)
-		d := did.WeidDID("1", k.Public())
-		tx, err := node.SignTx("1", d+"#"+did.FirstKeyFragment, k, did.TxCreate, &did.CreatePayload{DID: d, PublicKeyMultibase: k.Public().Multibase()})
-		if err != nil {
-			t.Fatal(err)
-		}
+		_, tx := didCreate(t)
 		if _, err := nd.Submit(context.Background(), tx, false); err != nil {
 			t.Fatal(err)
 		}
@@ -129,13 +137,7 @@ func TestCheckHome_AlteredWeidBlockNamesItsHeight(t *testing.T) {
 
 func TestCheckHome_AlteredCometStateNamesItsHeight(t *testing.T) {
 	home := stoppedHome(t, 2)
-	c := cmtcfg.DefaultConfig()
-	c.SetRoot(home)
-	c.DBBackend = "goleveldb"
-	db, err := cmtcfg.DefaultDBProvider(&cmtcfg.DBContext{ID: "state", Config: c})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := cometDB(t, home, "state")
 	ss := sm.NewStore(db, sm.StoreOptions{})
 	st, err := ss.Load()
 	if err != nil {
@@ -184,13 +186,7 @@ func TestCheckHome_LedgerAheadOfBlockStore(t *testing.T) {
 // block id the validators committed.
 func TestCheckHome_AlteredCometBlockMetaNamesItsHeight(t *testing.T) {
 	home := stoppedHome(t, 2)
-	c := cmtcfg.DefaultConfig()
-	c.SetRoot(home)
-	c.DBBackend = "goleveldb"
-	db, err := cmtcfg.DefaultDBProvider(&cmtcfg.DBContext{ID: "blockstore", Config: c})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := cometDB(t, home, "blockstore")
 	h := store.LoadBlockStoreState(db).Height
 	key := []byte(fmt.Sprintf("H:%d", h)) // CometBFT's v1 key layout
 	raw, err := db.Get(key)

@@ -107,6 +107,17 @@ func readInput(r io.Reader) ([]byte, error) {
 	return b, nil
 }
 
+// inputAndLoader reads the document on standard input (readInput) and
+// makes the loader of the contexts aries-compat knows, for sign and verify.
+func inputAndLoader(stdin io.Reader) ([]byte, *strictLoader, error) {
+	in, err := readInput(stdin)
+	if err != nil {
+		return nil, nil, err
+	}
+	loader, err := newStrictLoader()
+	return in, loader, err
+}
+
 func cmdSign(args []string, stdin io.Reader, stdout io.Writer) error {
 	fs := newFlags("sign")
 	seed := fs.String("seed", "", "Ed25519 seed, 64 hex digits")
@@ -128,11 +139,7 @@ func cmdSign(args []string, stdin io.Reader, stdout io.Writer) error {
 			return fmt.Errorf("--created: %w", err)
 		}
 	}
-	in, err := readInput(stdin)
-	if err != nil {
-		return err
-	}
-	loader, err := newStrictLoader()
+	in, loader, err := inputAndLoader(stdin)
 	if err != nil {
 		return err
 	}
@@ -178,11 +185,7 @@ func cmdVerify(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 }
 
 func verify(pubFlag, didFlag string, stdin io.Reader) error {
-	in, err := readInput(stdin)
-	if err != nil {
-		return err
-	}
-	loader, err := newStrictLoader()
+	in, loader, err := inputAndLoader(stdin)
 	if err != nil {
 		return err
 	}
