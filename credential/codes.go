@@ -34,6 +34,12 @@ const (
 	// signer's whose document lists the signing key in its
 	// assertionMethod (Controlled Identifiers 1.0 §2.3). params: issuer, key
 	ReasonBindingByReference = "issuerBinding.byReference"
+	// ReasonBindingUnresolved: the issuer is another DID than the
+	// signer's, and it does not resolve (an unsupported method, not
+	// found, deactivated, unreachable), so nothing shows it authorized the
+	// signing key; unlike issuerBinding.mismatch, nothing shows it did
+	// not. params: issuer, signer
+	ReasonBindingUnresolved = "issuerBinding.unresolved"
 
 	ReasonAccreditationOK            = "accreditation.ok" // params: issuer, name
 	ReasonAccreditationNotDID        = "accreditation.notDID"
@@ -71,7 +77,7 @@ const (
 var CheckCodes = []string{
 	ReasonStructureInvalid, ReasonStructureOK, ReasonSkippedStructure, ReasonStructureUndefinedTerms,
 	ReasonProofOK, ReasonProofOKAsOfIssue, ReasonProofBadSignature, ReasonProofNoKey, ReasonProofDeactivated, ReasonProofUnresolved, ReasonProofKeyNotInDoc, ReasonProofCompromised,
-	ReasonBindingOK, ReasonBindingNotDID, ReasonBindingNoDIDKey, ReasonBindingMismatch, ReasonBindingByReference,
+	ReasonBindingOK, ReasonBindingNotDID, ReasonBindingNoDIDKey, ReasonBindingMismatch, ReasonBindingByReference, ReasonBindingUnresolved,
 	ReasonAccreditationOK, ReasonAccreditationNotDID, ReasonAccreditationUnbound, ReasonAccreditationNoRegistry, ReasonAccreditationNotRecognized, ReasonAccreditationNotFor,
 	ReasonValidityOK, ReasonValidityNone, ReasonValidityNotYet, ReasonValidityExpired,
 	ReasonSchemaOK, ReasonSchemaNone, ReasonSchemaNotFound, ReasonSchemaNonConforming, ReasonSchemaDisclosed, ReasonSchemaNoLedger, ReasonSchemaNotWeid,

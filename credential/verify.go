@@ -426,9 +426,17 @@ func (v *Verifier) binding(ctx context.Context, r *Result, c *Credential, signer
 		r.addCode(CheckIssuerBinding, StatusPassed, ReasonBindingOK, params("issuer", c.Issuer), "the issuer "+c.Issuer+" is the signer's DID")
 		return true
 	}
-	if v.authorizes(ctx, c.Issuer, signer.Key) {
+	ok, err := v.authorizes(ctx, c.Issuer, signer.Key)
+	switch {
+	case ok:
 		r.addCode(CheckIssuerBinding, StatusPassed, ReasonBindingByReference, params("issuer", c.Issuer, "key", signer.Key), "the issuer "+c.Issuer+" lists the signing key "+signer.Key+" in its assertionMethod")
 		return true
+	case err != nil:
+		if did.ErrorCode(err) == "internalError" {
+			r.internal(fmt.Errorf("resolve %s: %w", c.Issuer, err))
+		}
+		r.addCode(CheckIssuerBinding, StatusFailed, ReasonBindingUnresolved, params("issuer", c.Issuer, "signer", signer.DID), fmt.Sprintf("the credential names the issuer %s but is signed by a key of %s, and %s does not resolve (%v): nothing shows it authorized that key", c.Issuer, signer.DID, c.Issuer, err))
+		return false
 	}
 	r.addCode(CheckIssuerBinding, StatusFailed, ReasonBindingMismatch, params("issuer", c.Issuer, "signer", signer.DID), "the credential names the issuer "+c.Issuer+" but is signed by a key of "+signer.DID)
 	return false
@@ -436,13 +444,17 @@ func (v *Verifier) binding(ctx context.Context, r *Result, c *Credential, signer
 
 // authorizes reports whether the document of DID issuer, resolved now,
 // lists the verification method key (a DID URL of another DID) in its
-// assertionMethod. An issuer that does not resolve authorizes nothing.
-func (v *Verifier) authorizes(ctx context.Context, issuer, key string) bool {
+// assertionMethod. An issuer that does not resolve (err, a deactivated
+// one included: did.ErrDeactivated) authorizes nothing.
+func (v *Verifier) authorizes(ctx context.Context, issuer, key string) (bool, error) {
 	if key == "" || v.Resolver == nil {
-		return false
+		return false, nil
 	}
 	res, err := v.resolveLatest(ctx, issuer)
-	return err == nil && res.Document != nil && res.Document.HasRelationship(relAssertionMethod, key)
+	if err != nil {
+		return false, err
+	}
+	return res.Document != nil && res.Document.HasRelationship(relAssertionMethod, key), nil
 }
 
 // accreditation runs the accreditation check.
