@@ -269,9 +269,13 @@ func (v Verdict) FailureDetail(subject string) string {
 // /presentations/verify answers 200 verified or not, as VCALM says for
 // it; CodePresentationNotVerified is the code nodes before that answered
 // a failed presentation with, which clients still read as a verdict.
+// CodePresentationInvalid answers a request that could not be verified;
+// for a document that failed the structure check its problem carries the
+// verdict too (a "checks" member), which clients read as one.
 const (
 	CodeCredentialNotVerified   = "credential.verificationFailed"
 	CodePresentationNotVerified = "presentation.verificationFailed"
+	CodePresentationInvalid     = "presentation.invalid"
 )
 
 // VerifyResult is the verdict on one credential (POST /credentials/verify;

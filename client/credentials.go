@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/weidgo/weid/api"
@@ -105,17 +106,19 @@ func (c *Client) VerifyCredential(ctx context.Context, vc any, options map[strin
 }
 
 // verify posts a verification request to path and decodes its verdict
-// into out: a 200 (verified), or a 400 problem of code notVerified, whose
-// extension members are the verdict of a credential or presentation that
-// failed a check (W3C VCALM answers 200 or 400). Any other answer, a 400
-// of another code (a malformed request) too, is an error.
-func (c *Client) verify(ctx context.Context, path string, body, out any, notVerified string) (int, error) {
+// into out: a 200 (verified), or a 400 problem of one of the codes
+// verdicts whose extension members (a "checks" member) are the verdict of
+// a credential or presentation that failed a check (W3C VCALM answers 200
+// or 400). Any other answer, a 400 of another code or without a verdict
+// (a malformed request) too, is an error.
+func (c *Client) verify(ctx context.Context, path string, body, out any, verdicts ...string) (int, error) {
 	st, raw, err := c.exchange(ctx, http.MethodPost, path, body)
 	if err != nil {
 		return st, err
 	}
 	if st != http.StatusOK {
-		if e := NewError(st, raw); st != http.StatusBadRequest || e.Code != notVerified {
+		var verdict struct{ Checks []json.RawMessage }
+		if e := NewError(st, raw); st != http.StatusBadRequest || !slices.Contains(verdicts, e.Code) || json.Unmarshal(raw, &verdict) != nil || len(verdict.Checks) == 0 {
 			return st, e
 		}
 	}

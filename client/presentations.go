@@ -31,11 +31,15 @@ func (c *Client) Challenge(ctx context.Context) (string, time.Time, error) {
 // "requireAccreditation", …). It returns the result and the HTTP status: a
 // presentation that fails a check is a result with Verified false, not an
 // error — status 200, as W3C VCALM has it, or 400 from nodes that answered
-// it as a presentation.verificationFailed problem carrying the verdict.
+// it as a presentation.verificationFailed problem carrying the verdict —,
+// and so is a document that failed the structure check (400
+// presentation.invalid carrying the verdict, VCALM's "issues with the
+// request format, structure"); a presentation.invalid without a verdict
+// (an envelope that is not well formed) is an error.
 func (c *Client) VerifyPresentation(ctx context.Context, vp json.RawMessage, options map[string]any) (*api.PresentationVerifyResult, int, error) {
 	var r api.PresentationVerifyResult
 	body := api.VerifyPresentationRequest{VerifiablePresentation: vp, Options: options}
-	st, err := c.verify(ctx, "/presentations/verify", body, &r, api.CodePresentationNotVerified)
+	st, err := c.verify(ctx, "/presentations/verify", body, &r, api.CodePresentationNotVerified, api.CodePresentationInvalid)
 	if err != nil {
 		return nil, st, err
 	}
