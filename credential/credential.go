@@ -298,7 +298,10 @@ func (c *Credential) check() error {
 			return err
 		}
 	}
-	if strings.HasPrefix(c.Issuer, "did:") {
+	// URI schemes are case-insensitive (RFC 3986 §3.1): "DID:…" names the
+	// did scheme too, whose syntax is lowercase (DID Core 1.0 §3.1), so it
+	// is an invalid DID rather than a URL that is not a DID.
+	if len(c.Issuer) >= 4 && strings.EqualFold(c.Issuer[:4], "did:") {
 		if _, err := did.ParseDID(c.Issuer); err != nil {
 			return fmt.Errorf(`"issuer": %v`, err)
 		}

@@ -181,3 +181,19 @@ func TestParseIssuerNullIsNotAbsent(t *testing.T) {
 		}
 	}
 }
+
+// TestParseIssuerDIDSchemeAnyCase: URI schemes are case-insensitive (RFC
+// 3986 §3.1), so an issuer "DID:weid:…" names the did scheme, whose
+// syntax is lowercase (DID Core 1.0 §3.1): it is an invalid DID, not a
+// URL that is not a DID — else a declared issuer instance would sign it
+// and verifiers only warn that it "is not a DID", while it reads as
+// another party's DID.
+func TestParseIssuerDIDSchemeAnyCase(t *testing.T) {
+	base := `{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiableCredential"],"credentialSubject":{"id":"did:example:s"},"issuer":`
+	for _, iss := range []string{"DID:weid:1:0x9b400fbf200040e24c176f75ea6282f4d19f3ed0", "Did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"} {
+		_, err := credential.Parse([]byte(base + `"` + iss + `"}`))
+		if err == nil || !strings.Contains(err.Error(), "invalid DID") {
+			t.Errorf("%s: %v, want an invalid DID", iss, err)
+		}
+	}
+}
