@@ -11,6 +11,11 @@ const (
 	ReasonStructureInvalid = "structure.invalid"               // not a credential this verifier reads
 	ReasonStructureOK      = "structure.ok"                    // params: format
 	ReasonSkippedStructure = "structure.skippedBecauseInvalid" // any check, when the structure failed
+	// ReasonPresentationInvalid: not a presentation this verifier reads
+	// (VerifyPresentation's structure check); ReasonSkippedPresentation:
+	// any check of a presentation, when its structure failed.
+	ReasonPresentationInvalid = "structure.presentationInvalid"
+	ReasonSkippedPresentation = "structure.skippedBecausePresentationInvalid"
 	// ReasonStructureUndefinedTerms: a warning; a vc+jwt or
 	// eddsa-jcs-2022 credential uses terms its contexts do not define
 	// without naming the undefined-terms context last (VC Data Model 2.0
@@ -75,7 +80,7 @@ const (
 // CheckCodes lists every specific code the checks of this package report
 // (the "<check>.<status>" codes aside).
 var CheckCodes = []string{
-	ReasonStructureInvalid, ReasonStructureOK, ReasonSkippedStructure, ReasonStructureUndefinedTerms,
+	ReasonStructureInvalid, ReasonStructureOK, ReasonSkippedStructure, ReasonStructureUndefinedTerms, ReasonPresentationInvalid, ReasonSkippedPresentation,
 	ReasonProofOK, ReasonProofOKAsOfIssue, ReasonProofBadSignature, ReasonProofNoKey, ReasonProofDeactivated, ReasonProofUnresolved, ReasonProofKeyNotInDoc, ReasonProofCompromised,
 	ReasonBindingOK, ReasonBindingNotDID, ReasonBindingNoDIDKey, ReasonBindingMismatch, ReasonBindingByReference, ReasonBindingUnresolved,
 	ReasonAccreditationOK, ReasonAccreditationNotDID, ReasonAccreditationUnbound, ReasonAccreditationNoRegistry, ReasonAccreditationNotRecognized, ReasonAccreditationNotFor,

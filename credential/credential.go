@@ -38,6 +38,18 @@ const (
 // this package's limits; the errors Parse returns wrap it.
 var ErrInvalid = errors.New("invalid credential")
 
+// ErrInvalidPresentation reports a presentation that breaks the VC Data
+// Model 2.0 rules (§4.13) or this package's limits; the errors
+// ParsePresentation returns wrap it. errors.Is matches it with ErrInvalid
+// too, so a caller that refuses an invalid credential refuses an invalid
+// presentation alike.
+var ErrInvalidPresentation error = invalidPresentation{}
+
+type invalidPresentation struct{}
+
+func (invalidPresentation) Error() string        { return "invalid presentation" }
+func (invalidPresentation) Is(target error) bool { return target == ErrInvalid }
+
 // Credential is a credential whose structure has been checked. Doc is the
 // whole JSON object (numbers as json.Number); the other fields are read
 // from it.

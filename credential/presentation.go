@@ -75,18 +75,18 @@ type Presentation struct {
 // MaxPresentationCredentials.
 func ParsePresentation(b []byte) (*Presentation, error) {
 	if len(b) > MaxCredentialBytes {
-		return nil, fmt.Errorf("%w: the presentation is larger than %d bytes", ErrInvalid, MaxCredentialBytes)
+		return nil, fmt.Errorf("%w: larger than %d bytes", ErrInvalidPresentation, MaxCredentialBytes)
 	}
 	doc, err := decodeObject(b, credentialLimits)
 	if err != nil {
-		return nil, fmt.Errorf("%w: presentation: %v", ErrInvalid, err)
+		return nil, fmt.Errorf("%w: %v", ErrInvalidPresentation, err)
 	}
 	return presentationFrom(doc)
 }
 
 func presentationFrom(doc map[string]any) (*Presentation, error) {
 	bad := func(format string, args ...any) (*Presentation, error) {
-		return nil, fmt.Errorf("%w: presentation: %s", ErrInvalid, fmt.Sprintf(format, args...))
+		return nil, fmt.Errorf("%w: %s", ErrInvalidPresentation, fmt.Sprintf(format, args...))
 	}
 	p := &Presentation{Doc: doc}
 	if err := checkCompacted(doc); err != nil {
@@ -191,9 +191,9 @@ func (pr *PresentationResult) add(name, status, detail string) {
 }
 
 func (pr *PresentationResult) failStructure(err error) {
-	pr.Checks = append(pr.Checks, Check{Name: CheckStructure, Status: StatusFailed, Code: ReasonStructureInvalid, Detail: err.Error()})
+	pr.Checks = append(pr.Checks, Check{Name: CheckStructure, Status: StatusFailed, Code: ReasonPresentationInvalid, Detail: err.Error()})
 	for _, n := range PresentationCheckNames[1:] {
-		pr.Checks = append(pr.Checks, Check{Name: n, Status: StatusSkipped, Code: ReasonSkippedStructure, Detail: "the presentation's structure is invalid"})
+		pr.Checks = append(pr.Checks, Check{Name: n, Status: StatusSkipped, Code: ReasonSkippedPresentation, Detail: "the presentation's structure is invalid"})
 	}
 	pr.finish()
 }

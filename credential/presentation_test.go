@@ -2,6 +2,8 @@ package credential_test
 
 import (
 	"encoding/json"
+	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -151,6 +153,36 @@ func TestPresentationUnsigned(t *testing.T) {
 	}
 	if _, err := v.VerifyPresentation(ctx, json.RawMessage(`[1]`), credential.PresentationOptions{}); err == nil {
 		t.Fatal("an array was taken for a presentation")
+	}
+}
+
+// TestPresentationStructureNamesAPresentation: a presentation that cannot
+// be read is said to be one, not an invalid credential, in its detail
+// ("invalid presentation: …") and in its codes (which the CLI and the
+// pages render in three languages); its error still matches ErrInvalid,
+// so callers refusing invalid documents refuse it alike.
+func TestPresentationStructureNamesAPresentation(t *testing.T) {
+	raw := `{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiableCredential"]}`
+	_, err := credential.ParsePresentation([]byte(raw))
+	if !errors.Is(err, credential.ErrInvalidPresentation) || !errors.Is(err, credential.ErrInvalid) {
+		t.Fatalf("ParsePresentation: %v, want ErrInvalidPresentation (and ErrInvalid)", err)
+	}
+	if msg := err.Error(); !strings.HasPrefix(msg, "invalid presentation: ") || strings.Contains(msg, "credential:") {
+		t.Errorf("ParsePresentation: %q, want it to start \"invalid presentation: \"", msg)
+	}
+	e := newLedger(t)
+	r, err := e.verifier(e.Now).VerifyPresentation(ctx, json.RawMessage(raw), credential.PresentationOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range r.Checks {
+		want := credential.ReasonSkippedPresentation
+		if i == 0 {
+			want = credential.ReasonPresentationInvalid
+		}
+		if c.Code != want || (i == 0) != strings.HasPrefix(c.Detail, "invalid presentation: ") {
+			t.Errorf("check %s: code %q, detail %q; want code %q", c.Name, c.Code, c.Detail, want)
+		}
 	}
 }
 

@@ -10,7 +10,6 @@ package credential
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -134,15 +133,15 @@ func claimAs(obj map[string]any, name string, v any) error {
 // them).
 func legacyPresentation(payload []byte) (*Presentation, map[string]any, error) {
 	if len(payload) > MaxCredentialBytes {
-		return nil, nil, fmt.Errorf("%w: the presentation is larger than %d bytes", ErrInvalid, MaxCredentialBytes)
+		return nil, nil, fmt.Errorf("%w: larger than %d bytes", ErrInvalidPresentation, MaxCredentialBytes)
 	}
 	claims, err := decodeObject(payload, credentialLimits)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%w: presentation: %v", ErrInvalid, err)
+		return nil, nil, fmt.Errorf("%w: %v", ErrInvalidPresentation, err)
 	}
 	vp, ok := claims["vp"].(map[string]any)
 	if !ok {
-		return nil, nil, errors.New("invalid credential: presentation: a JWT presentation of VC Data Model 1.1 §6.3.1 has a \"vp\" claim that is the presentation")
+		return nil, nil, fmt.Errorf("%w: a JWT presentation of VC Data Model 1.1 §6.3.1 has a \"vp\" claim that is the presentation", ErrInvalidPresentation)
 	}
 	if err := claimAs(vp, "id", claims["jti"]); err != nil {
 		return nil, nil, err
