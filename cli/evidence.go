@@ -60,16 +60,9 @@ func (f *evidenceFlags) add(cmd *cobra.Command) {
 func (f *evidenceFlags) write(cmd *cobra.Command, g *globals, typ, path string, build func(vm, sig string) chain.Payload, hash string, custodial map[string]any) (*api.EvidenceReceipt, error) {
 	c := g.client()
 	if f.keyFile != "" {
-		k, kf, err := loadKey(f.keyFile, f.passFile)
+		k, d, err := keyAndDID(f.keyFile, f.passFile, f.did)
 		if err != nil {
 			return nil, err
-		}
-		d := f.did
-		if d == "" {
-			d = kf.DID
-		}
-		if d == "" {
-			return nil, errors.New("the key file names no DID; give --did")
 		}
 		vm, chainID, err := evidenceSigner(cmd.Context(), c, d, k)
 		if err != nil {
