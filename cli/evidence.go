@@ -79,7 +79,7 @@ func (f *evidenceFlags) write(cmd *cobra.Command, g *globals, typ, path string, 
 		return c.EvidenceWrite(cmd.Context(), path, map[string]any{"tx": tx})
 	}
 	if g.token == "" {
-		return nil, errors.New("give --key (a key file that signs locally) or --token (the node signs)")
+		return nil, errKeyOrToken
 	}
 	if f.signer != "" {
 		custodial["signer"] = f.signer

@@ -16,6 +16,10 @@ import (
 	"github.com/weidgo/weid/node"
 )
 
+// errKeyOrToken refuses a write that has neither a key file to sign it
+// locally nor a token for the node to sign it.
+var errKeyOrToken = errors.New("give --key (a key file that signs locally) or --token (the node signs)")
+
 // govFlags selects how a governance transaction is signed: locally with an
 // admin's or committee member's key file, or by the node with a token.
 type govFlags struct {
@@ -51,7 +55,7 @@ func requestBody(cmd *cobra.Command, g *globals, f *govFlags, typ string, payloa
 		return map[string]any{"tx": tx}, nil
 	}
 	if g.token == "" {
-		return nil, errors.New("give --key (a key file that signs locally) or --token (the node signs)")
+		return nil, errKeyOrToken
 	}
 	if f.signer != "" {
 		custodial["signer"] = f.signer
