@@ -166,7 +166,7 @@ revokes it; each release of data is recorded as an access receipt.`,
 				}
 			} else {
 				if g.token == "" {
-					return errors.New("give --key (a key file that signs locally) or --token (the node signs)")
+					return errKeyOrToken
 				}
 				r, err = c.RecordGrant(ctx, api.GrantRequest{Signer: signer, Grantee: grantee, Resource: resource, Scope: scope,
 					Purpose: purpose, NotBefore: nb.Format(time.RFC3339), Expires: exp.Format(time.RFC3339)})
@@ -229,7 +229,7 @@ revokes it; each release of data is recorded as an access receipt.`,
 				}
 			} else {
 				if g.token == "" {
-					return errors.New("give --key (a key file that signs locally) or --token (the node signs)")
+					return errKeyOrToken
 				}
 				var err error
 				if r, err = c.RevokeGrant(ctx, id, api.GrantWriteRequest{}); err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/node"
+	"github.com/weidgo/weid/txn"
 )
 
 func didCmd(g *globals) *cobra.Command {
@@ -84,15 +85,7 @@ an API token the node generates and keeps the key for the token's account.`,
 				}
 				p.Service = append(p.Service, svc)
 			}
-			tx, err := node.SignTx(st.ChainID, d+"#"+did.FirstKeyFragment, k, did.TxCreate, p)
-			if err != nil {
-				return err
-			}
-			r, err := c.CreateDID(ctx, tx)
-			if err != nil {
-				return err
-			}
-			return printDIDResult(g, r)
+			return sendDIDTx(ctx, g, c.CreateDID, st.ChainID, d+"#"+did.FirstKeyFragment, k, did.TxCreate, p)
 		},
 	}
 	cmd.Flags().StringVar(&keyFile, "key", "", "key file whose DID to register")
@@ -287,11 +280,18 @@ func signedUpdate(cmd *cobra.Command, g *globals, d, keyFile, passFile string, b
 	if err != nil {
 		return err
 	}
+	return sendDIDTx(ctx, g, c.UpdateDID, chainID, vm, k, typ, payload)
+}
+
+// sendDIDTx signs a DID transaction of typ with k as vm, a verification
+// method of a DID on chainID, sends it with send (Client.CreateDID or
+// Client.UpdateDID) and prints the result.
+func sendDIDTx(ctx context.Context, g *globals, send func(context.Context, *txn.Tx) (*client.DIDResult, error), chainID, vm string, k *keys.PrivateKey, typ string, payload any) error {
 	tx, err := node.SignTx(chainID, vm, k, typ, payload)
 	if err != nil {
 		return err
 	}
-	r, err := c.UpdateDID(ctx, tx)
+	r, err := send(ctx, tx)
 	if err != nil {
 		return err
 	}

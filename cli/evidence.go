@@ -60,16 +60,9 @@ func (f *evidenceFlags) add(cmd *cobra.Command) {
 func (f *evidenceFlags) write(cmd *cobra.Command, g *globals, typ, path string, build func(vm, sig string) chain.Payload, hash string, custodial map[string]any) (*api.EvidenceReceipt, error) {
 	c := g.client()
 	if f.keyFile != "" {
-		k, kf, err := loadKey(f.keyFile, f.passFile)
+		k, d, err := keyAndDID(f.keyFile, f.passFile, f.did)
 		if err != nil {
 			return nil, err
-		}
-		d := f.did
-		if d == "" {
-			d = kf.DID
-		}
-		if d == "" {
-			return nil, errors.New("the key file names no DID; give --did")
 		}
 		vm, chainID, err := evidenceSigner(cmd.Context(), c, d, k)
 		if err != nil {
@@ -86,7 +79,7 @@ func (f *evidenceFlags) write(cmd *cobra.Command, g *globals, typ, path string, 
 		return c.EvidenceWrite(cmd.Context(), path, map[string]any{"tx": tx})
 	}
 	if g.token == "" {
-		return nil, errors.New("give --key (a key file that signs locally) or --token (the node signs)")
+		return nil, errKeyOrToken
 	}
 	if f.signer != "" {
 		custodial["signer"] = f.signer

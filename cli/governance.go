@@ -16,6 +16,10 @@ import (
 	"github.com/weidgo/weid/node"
 )
 
+// errKeyOrToken refuses a write that has neither a key file to sign it
+// locally nor a token for the node to sign it.
+var errKeyOrToken = errors.New("give --key (a key file that signs locally) or --token (the node signs)")
+
 // govFlags selects how a governance transaction is signed: locally with an
 // admin's or committee member's key file, or by the node with a token.
 type govFlags struct {
@@ -51,7 +55,7 @@ func requestBody(cmd *cobra.Command, g *globals, f *govFlags, typ string, payloa
 		return map[string]any{"tx": tx}, nil
 	}
 	if g.token == "" {
-		return nil, errors.New("give --key (a key file that signs locally) or --token (the node signs)")
+		return nil, errKeyOrToken
 	}
 	if f.signer != "" {
 		custodial["signer"] = f.signer
@@ -78,6 +82,21 @@ func listCmd[T any](g *globals, short, key string, fetch func(*client.Client, co
 			})
 		},
 	}
+}
+
+// printPage prints a page of a paged list: {key: items, "next": next} as
+// JSON, else a line per item and, if there is a next page, the --after
+// that asks for it.
+func printPage[T any, K comparable](g *globals, key string, items []T, next K, line func(io.Writer, T)) error {
+	return g.print(map[string]any{key: items, "next": next}, func(w io.Writer) {
+		for _, it := range items {
+			line(w, it)
+		}
+		var zero K
+		if next != zero {
+			fmt.Fprintf(w, "more: --after %v\n", next)
+		}
+	})
 }
 
 // govTx is a governance request: where it goes, and its transaction both as
@@ -168,14 +187,7 @@ func issuerCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return g.print(map[string]any{"issuers": iss, "next": next}, func(w io.Writer) {
-				for _, is := range iss {
-					fmt.Fprintf(w, "%s\t%s\n", is.DID, is.Name)
-				}
-				if next != "" {
-					fmt.Fprintf(w, "more: --after %s\n", next)
-				}
-			})
+			return printPage(g, "issuers", iss, next, func(w io.Writer, is api.Issuer) { fmt.Fprintf(w, "%s\t%s\n", is.DID, is.Name) })
 		},
 	}
 	list.Flags().StringVar(&after, "after", "", "start after this DID (from the previous page)")

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -110,4 +111,32 @@ func TestGovernance_CLI(t *testing.T) {
 		t.Fatalf("vc verify --require-accreditation: %v", err)
 	}
 	stopNode(t, cmd)
+}
+
+// TestPrintPage: a page prints a line per item and, while there is a next
+// page, the --after that asks for it, whatever the cursor's type; -o json
+// gives the items under their key and the cursor as "next".
+func TestPrintPage(t *testing.T) {
+	var b strings.Builder
+	g := &globals{out: &b}
+	line := func(w io.Writer, s string) { fmt.Fprintln(w, s) }
+	for _, tc := range []struct {
+		print func() error
+		want  string
+	}{
+		{func() error { return printPage(g, "issuers", []string{"a", "b"}, "did:weid:x", line) }, "a\nb\nmore: --after did:weid:x\n"},
+		{func() error { return printPage(g, "issuers", []string{"a"}, "", line) }, "a\n"},
+		{func() error { return printPage(g, "schemas", []string{"c"}, uint64(1000), line) }, "c\nmore: --after 1000\n"},
+		{func() error { return printPage(g, "schemas", []string{}, uint64(0), line) }, ""},
+	} {
+		b.Reset()
+		if err := tc.print(); err != nil || b.String() != tc.want {
+			t.Errorf("text: %q, %v; want %q", b.String(), err, tc.want)
+		}
+	}
+	b.Reset()
+	g.output = "json"
+	if err := printPage(g, "schemas", []string{"c"}, uint64(7), line); err != nil || b.String() != "{\n  \"next\": 7,\n  \"schemas\": [\n    \"c\"\n  ]\n}\n" {
+		t.Errorf("json: %q, %v", b.String(), err)
+	}
 }

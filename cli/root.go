@@ -6,6 +6,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -122,6 +123,20 @@ func Main(ctx context.Context, args []string) int {
 		return 1
 	}
 	return 0
+}
+
+// Run runs the CLI with args in this process, as Main does, and returns
+// what it printed on standard output and its error, unprinted; what it
+// writes to standard error is dropped. NewRoot reads its environment
+// defaults when Run is called. For tests and programs that embed weid.
+func Run(ctx context.Context, args ...string) (string, error) {
+	root := NewRoot()
+	var out bytes.Buffer
+	root.SetOut(&out)
+	root.SetErr(io.Discard)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	return out.String(), err
 }
 
 // oneLine is err as one line for stderr, without knowing --node.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/schemas"
 )
 
@@ -101,13 +102,8 @@ governor for ids below 2,000,000), or let the node sign with --token
 			if err != nil {
 				return err
 			}
-			return g.print(map[string]any{"schemas": recs, "next": next}, func(w io.Writer) {
-				for _, r := range recs {
-					fmt.Fprintf(w, "%d\tv%d\t%s\t%s\n", r.ID, r.Version, r.Name, r.Publisher)
-				}
-				if next != 0 {
-					fmt.Fprintf(w, "more: --after %d\n", next)
-				}
+			return printPage(g, "schemas", recs, next, func(w io.Writer, r api.SchemaRecord) {
+				fmt.Fprintf(w, "%d\tv%d\t%s\t%s\n", r.ID, r.Version, r.Name, r.Publisher)
 			})
 		},
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/weidgo/weid/api"
+	"github.com/weidgo/weid/client"
 )
 
 func subscriptionCmd(g *globals) *cobra.Command {
@@ -40,18 +41,9 @@ and at least once, retrying with backoff and pausing after 10 failures.`}
 	f.StringVar(&req.StatusList, "status-list", "", "deliver the events of this status list only")
 	f.StringVar(&req.From, "from", "", "where to start: a cursor (after it), a height, or now (default)")
 	f.StringVar(&req.Secret, "secret", "", "signing secret, whsec_ and base64 of 24 to 64 bytes (default: generated)")
-	list := &cobra.Command{Use: "list", Short: "List the account's subscriptions", Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			subs, err := g.client().Subscriptions(cmd.Context())
-			if err != nil {
-				return err
-			}
-			return g.print(api.SubscriptionList{Subscriptions: subs}, func(w io.Writer) {
-				for i := range subs {
-					fmt.Fprintf(w, "%s  %-6s  cursor %-14s delivered %-6d %s\n", subs[i].ID, subs[i].Status, subs[i].Cursor, subs[i].Delivered, subs[i].URL)
-				}
-			})
-		}}
+	list := listCmd(g, "List the account's subscriptions", "subscriptions", (*client.Client).Subscriptions, func(w io.Writer, s api.Subscription) {
+		fmt.Fprintf(w, "%s  %-6s  cursor %-14s delivered %-6d %s\n", s.ID, s.Status, s.Cursor, s.Delivered, s.URL)
+	})
 	show := &cobra.Command{Use: "show ID", Short: "Show a subscription: what it delivers, cursor, deliveries, failures, last error", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s, err := g.client().Subscription(cmd.Context(), args[0])

@@ -19,20 +19,13 @@ import (
 	"github.com/weidgo/weid/did"
 )
 
-// runCLI runs the weid CLI in-process, as cli.Main would, and returns what
-// it printed on stdout. NewRoot reads its environment defaults when called,
-// so t.Setenv must come before.
+// runCLI runs the weid CLI in-process (Run) and returns what it printed on
+// stdout. Run reads the environment's defaults, so t.Setenv must come before.
 func runCLI(t *testing.T, args ...string) (string, error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	root := NewRoot()
-	var out, errOut bytes.Buffer
-	root.SetOut(&out)
-	root.SetErr(&errOut)
-	root.SetArgs(args)
-	err := root.ExecuteContext(ctx)
-	return out.String(), err
+	return Run(ctx, args...)
 }
 
 // mustCLI runs the CLI in-process and fails the test on an error.

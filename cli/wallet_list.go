@@ -10,7 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -260,13 +261,8 @@ func subjectClaims(sc *wallet.Stored) map[string]any {
 // labels has it (else the key), nested values elided, cut to about max
 // characters.
 func claimsLine(claims map[string]any, labels map[string]string, max int) string {
-	names := make([]string, 0, len(claims))
-	for k := range claims {
-		names = append(names, k)
-	}
-	sort.Strings(names)
 	var parts []string
-	for _, k := range names {
+	for _, k := range slices.Sorted(maps.Keys(claims)) {
 		name := k
 		if l := labels[k]; l != "" {
 			name = l

@@ -10,9 +10,7 @@ import (
 
 // CreateAccount creates an institution account (needs the admin Token).
 func (c *Client) CreateAccount(ctx context.Context, name, keyType string, didKey bool) (*api.NewAccount, error) {
-	var a api.NewAccount
-	_, err := c.do(ctx, http.MethodPost, "/v1/accounts", api.AccountRequest{Name: name, KeyType: keyType, DIDKey: didKey}, &a)
-	return &a, err
+	return call[api.NewAccount](ctx, c, http.MethodPost, "/v1/accounts", api.AccountRequest{Name: name, KeyType: keyType, DIDKey: didKey})
 }
 
 // Accounts lists the node's institution accounts (needs the admin Token).
@@ -28,7 +26,5 @@ func (c *Client) Accounts(ctx context.Context) ([]api.Account, error) {
 // the key it brings, sent as a private JWK (keys.MarshalPrivateJWK; needs
 // the admin Token). keyType may be empty.
 func (c *Client) ImportAccount(ctx context.Context, name string, jwk json.RawMessage, keyType string, didKey bool) (*api.NewAccount, error) {
-	var a api.NewAccount
-	_, err := c.do(ctx, http.MethodPost, "/v1/accounts", api.AccountRequest{Name: name, KeyType: keyType, DIDKey: didKey, ImportKey: jwk}, &a)
-	return &a, err
+	return call[api.NewAccount](ctx, c, http.MethodPost, "/v1/accounts", api.AccountRequest{Name: name, KeyType: keyType, DIDKey: didKey, ImportKey: jwk})
 }

@@ -68,6 +68,14 @@ func (c *Client) do(ctx context.Context, method, path string, body, out any, okS
 	return st, decodeInto(method, path, raw, out)
 }
 
+// call sends a request as do does and returns the answer decoded into a
+// new T, with do's error: the one-line body of most of the SDK's methods.
+func call[T any](ctx context.Context, c *Client, method, path string, body any) (*T, error) {
+	var out T
+	_, err := c.do(ctx, method, path, body, &out)
+	return &out, err
+}
+
 // exchange sends body (JSON, if not nil) and returns the answer's status
 // and body, whatever the status.
 func (c *Client) exchange(ctx context.Context, method, path string, body any) (int, []byte, error) {
@@ -112,24 +120,18 @@ func decodeInto(method, path string, raw []byte, out any) error {
 // BlockCommit returns the consensus commit of the block at height (under
 // the cometbft engine; 404 ledger.noCommitProof otherwise).
 func (c *Client) BlockCommit(ctx context.Context, height uint64) (*txn.CommitProof, error) {
-	var p txn.CommitProof
-	_, err := c.do(ctx, http.MethodGet, "/v1/blocks/"+strconv.FormatUint(height, 10)+"/commit", nil, &p)
-	return &p, err
+	return call[txn.CommitProof](ctx, c, http.MethodGet, "/v1/blocks/"+strconv.FormatUint(height, 10)+"/commit", nil)
 }
 
 // Status returns the node's chain id, head and engine.
 func (c *Client) Status(ctx context.Context) (*api.StatusResponse, error) {
-	var s api.StatusResponse
-	_, err := c.do(ctx, http.MethodGet, "/v1/status", nil, &s)
-	return &s, err
+	return call[api.StatusResponse](ctx, c, http.MethodGet, "/v1/status", nil)
 }
 
 // SubmitTx submits any signed transaction; with async it returns once the
 // node accepted it, without waiting for its block.
 func (c *Client) SubmitTx(ctx context.Context, tx *txn.Tx, async bool) (*api.Receipt, error) {
-	var r api.Receipt
-	_, err := c.do(ctx, http.MethodPost, "/v1/txs"+asyncQuery(async), tx, &r)
-	return &r, err
+	return call[api.Receipt](ctx, c, http.MethodPost, "/v1/txs"+asyncQuery(async), tx)
 }
 
 func asyncQuery(async bool) string {
@@ -150,17 +152,13 @@ type DIDResult struct {
 
 // CreateDID registers a DID with a did.create transaction signed by its key.
 func (c *Client) CreateDID(ctx context.Context, tx *txn.Tx) (*DIDResult, error) {
-	var r DIDResult
-	_, err := c.do(ctx, http.MethodPost, "/v1/dids", map[string]any{"tx": tx}, &r)
-	return &r, err
+	return call[DIDResult](ctx, c, http.MethodPost, "/v1/dids", map[string]any{"tx": tx})
 }
 
 // CreateCustodialDID asks the node to generate and keep a key for the
 // client's account (needs Token) and register its DID.
 func (c *Client) CreateCustodialDID(ctx context.Context, keyType string) (*DIDResult, error) {
-	var r DIDResult
-	_, err := c.do(ctx, http.MethodPost, "/v1/dids", map[string]any{"keyType": keyType}, &r)
-	return &r, err
+	return call[DIDResult](ctx, c, http.MethodPost, "/v1/dids", map[string]any{"keyType": keyType})
 }
 
 // UpdateDID submits a signed DID update transaction to its endpoint.
@@ -190,9 +188,7 @@ func (c *Client) UpdateDID(ctx context.Context, tx *txn.Tx) (*DIDResult, error) 
 	default:
 		return nil, fmt.Errorf("%s is not a DID update", tx.Type)
 	}
-	var r DIDResult
-	_, err := c.do(ctx, method, base+path, map[string]any{"tx": tx}, &r)
-	return &r, err
+	return call[DIDResult](ctx, c, method, base+path, map[string]any{"tx": tx})
 }
 
 // Resolve resolves a DID through the DID Resolution binding. A deactivated
@@ -231,14 +227,10 @@ func (c *Client) Resolve(ctx context.Context, d string, opts did.Options) (*did.
 // proof, or the state of one the node's engine still knows (pending, or
 // rejected with the problem).
 func (c *Client) Tx(ctx context.Context, hash string) (*api.TxResponse, error) {
-	var r api.TxResponse
-	_, err := c.do(ctx, http.MethodGet, "/v1/txs/"+url.PathEscape(hash), nil, &r)
-	return &r, err
+	return call[api.TxResponse](ctx, c, http.MethodGet, "/v1/txs/"+url.PathEscape(hash), nil)
 }
 
 // Block returns the block at height.
 func (c *Client) Block(ctx context.Context, height uint64) (*txn.Block, error) {
-	var b txn.Block
-	_, err := c.do(ctx, http.MethodGet, "/v1/blocks/"+strconv.FormatUint(height, 10), nil, &b)
-	return &b, err
+	return call[txn.Block](ctx, c, http.MethodGet, "/v1/blocks/"+strconv.FormatUint(height, 10), nil)
 }

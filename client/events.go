@@ -45,9 +45,7 @@ func (q EventQuery) values() url.Values {
 // EventPage returns one page of events for polling; ask again with From
 // set to the page's Next.
 func (c *Client) EventPage(ctx context.Context, q EventQuery) (*api.EventPage, error) {
-	var p api.EventPage
-	_, err := c.do(ctx, http.MethodGet, "/v1/events?"+q.values().Encode(), nil, &p)
-	return &p, err
+	return call[api.EventPage](ctx, c, http.MethodGet, "/v1/events?"+q.values().Encode(), nil)
 }
 
 // StreamError is how the node ended an event stream (an "error" event:

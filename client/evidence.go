@@ -14,9 +14,7 @@ import (
 // custodial fields (with Token). path is the endpoint: "/v1/evidence",
 // "/v1/evidence/batch", or one of EvidencePath's.
 func (c *Client) EvidenceWrite(ctx context.Context, path string, body any) (*api.EvidenceReceipt, error) {
-	var r api.EvidenceReceipt
-	_, err := c.do(ctx, http.MethodPost, path, body, &r)
-	return &r, err
+	return call[api.EvidenceReceipt](ctx, c, http.MethodPost, path, body)
 }
 
 // EvidencePath returns the path of an endpoint on the evidence of hash:
@@ -58,14 +56,10 @@ func (c *Client) SubmitEvidenceTx(ctx context.Context, tx *txn.Tx) (*api.Evidenc
 
 // Evidence returns the evidence of hash with its inclusion proofs.
 func (c *Client) Evidence(ctx context.Context, hash string) (*api.EvidenceResponse, error) {
-	var r api.EvidenceResponse
-	_, err := c.do(ctx, http.MethodGet, EvidencePath(hash, "", ""), nil, &r)
-	return &r, err
+	return call[api.EvidenceResponse](ctx, c, http.MethodGet, EvidencePath(hash, "", ""), nil)
 }
 
 // EvidenceByKey returns the evidence recorded under a custom key.
 func (c *Client) EvidenceByKey(ctx context.Context, key string) (*api.EvidenceResponse, error) {
-	var r api.EvidenceResponse
-	_, err := c.do(ctx, http.MethodGet, "/v1/evidence?key="+url.QueryEscape(key), nil, &r)
-	return &r, err
+	return call[api.EvidenceResponse](ctx, c, http.MethodGet, "/v1/evidence?key="+url.QueryEscape(key), nil)
 }

@@ -13,9 +13,7 @@ import (
 // fields (with Token). method and path name the endpoint, such as
 // POST /v1/issuers or DELETE /v1/committee/{did}.
 func (c *Client) Govern(ctx context.Context, method, path string, body any) (*api.GovResponse, error) {
-	var r api.GovResponse
-	_, err := c.do(ctx, method, path, body, &r)
-	return &r, err
+	return call[api.GovResponse](ctx, c, method, path, body)
 }
 
 // Issuers returns a page of authority issuers and the cursor of the next.
@@ -69,9 +67,7 @@ func (c *Client) Committee(ctx context.Context) ([]api.Member, error) {
 // Validators lists the validators the ledger records, with their count and
 // total power.
 func (c *Client) Validators(ctx context.Context) (*api.ValidatorList, error) {
-	var r api.ValidatorList
-	_, err := c.do(ctx, http.MethodGet, "/v1/validators", nil, &r)
-	return &r, err
+	return call[api.ValidatorList](ctx, c, http.MethodGet, "/v1/validators", nil)
 }
 
 // Observers lists the observer nodes the ledger records.

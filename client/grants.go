@@ -20,9 +20,7 @@ func GrantPath(id, op string) string {
 }
 
 func (c *Client) grantWrite(ctx context.Context, path string, body any) (*api.GrantReceipt, error) {
-	var r api.GrantReceipt
-	_, err := c.do(ctx, http.MethodPost, path, body, &r)
-	return &r, err
+	return call[api.GrantReceipt](ctx, c, http.MethodPost, path, body)
 }
 
 // RecordGrant records a grant's receipt (POST /v1/grants): req.Tx is a
@@ -49,9 +47,7 @@ func (c *Client) RecordAccess(ctx context.Context, id string, req api.GrantWrite
 
 // Grant returns the receipt of grant id.
 func (c *Client) Grant(ctx context.Context, id string) (*api.GrantView, error) {
-	var v api.GrantView
-	_, err := c.do(ctx, http.MethodGet, GrantPath(id, ""), nil, &v)
-	return &v, err
+	return call[api.GrantView](ctx, c, http.MethodGet, GrantPath(id, ""), nil)
 }
 
 // Grants returns a page of the grants q asks for; its Next continues
@@ -66,15 +62,11 @@ func (c *Client) Grants(ctx context.Context, q api.GrantQuery) (*api.GrantList, 
 	if q.Limit > 0 {
 		v.Set("limit", strconv.Itoa(q.Limit))
 	}
-	var out api.GrantList
-	_, err := c.do(ctx, http.MethodGet, "/v1/grants?"+v.Encode(), nil, &out)
-	return &out, err
+	return call[api.GrantList](ctx, c, http.MethodGet, "/v1/grants?"+v.Encode(), nil)
 }
 
 // Accesses returns the access receipts of grant id from sequence number
 // from; its Next is the number to continue from (0 at the end).
 func (c *Client) Accesses(ctx context.Context, id string, from int) (*api.AccessList, error) {
-	var out api.AccessList
-	_, err := c.do(ctx, http.MethodGet, GrantPath(id, "accesses")+"?from="+strconv.Itoa(from), nil, &out)
-	return &out, err
+	return call[api.AccessList](ctx, c, http.MethodGet, GrantPath(id, "accesses")+"?from="+strconv.Itoa(from), nil)
 }

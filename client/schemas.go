@@ -12,9 +12,7 @@ import (
 // PublishSchema sends {"tx": signed} or the custodial fields to path
 // (/v1/schemas to register, /v1/schemas/{id}/versions to update).
 func (c *Client) PublishSchema(ctx context.Context, path string, body any) (*api.SchemaResponse, error) {
-	var r api.SchemaResponse
-	_, err := c.do(ctx, http.MethodPost, path, body, &r)
-	return &r, err
+	return call[api.SchemaResponse](ctx, c, http.MethodPost, path, body)
 }
 
 // Schema returns version (0: the latest) of schema id.
@@ -23,9 +21,7 @@ func (c *Client) Schema(ctx context.Context, id, version uint64) (*api.SchemaRec
 	if version != 0 {
 		path += "/versions/" + strconv.FormatUint(version, 10)
 	}
-	var r api.SchemaRecord
-	_, err := c.do(ctx, http.MethodGet, path, nil, &r)
-	return &r, err
+	return call[api.SchemaRecord](ctx, c, http.MethodGet, path, nil)
 }
 
 // Schemas returns a page of schemas and the cursor of the next (0: last).

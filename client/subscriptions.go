@@ -11,9 +11,7 @@ import (
 // CreateSubscription subscribes a URL to the ledger's events (needs
 // Token); the answer carries the signing secret, shown this once.
 func (c *Client) CreateSubscription(ctx context.Context, req api.SubscriptionRequest) (*api.Subscription, error) {
-	var s api.Subscription
-	_, err := c.do(ctx, http.MethodPost, "/v1/subscriptions", req, &s)
-	return &s, err
+	return call[api.Subscription](ctx, c, http.MethodPost, "/v1/subscriptions", req)
 }
 
 // Subscriptions lists the account's subscriptions.
@@ -26,9 +24,7 @@ func (c *Client) Subscriptions(ctx context.Context) ([]api.Subscription, error) 
 // Subscription returns a subscription: its cursor, deliveries and last
 // error.
 func (c *Client) Subscription(ctx context.Context, id string) (*api.Subscription, error) {
-	var s api.Subscription
-	_, err := c.do(ctx, http.MethodGet, "/v1/subscriptions/"+url.PathEscape(id), nil, &s)
-	return &s, err
+	return call[api.Subscription](ctx, c, http.MethodGet, "/v1/subscriptions/"+url.PathEscape(id), nil)
 }
 
 // SetSubscriptionActive pauses (false) or resumes (true) a subscription.
@@ -37,9 +33,7 @@ func (c *Client) SetSubscriptionActive(ctx context.Context, id string, active bo
 	if active {
 		action = "/resume"
 	}
-	var s api.Subscription
-	_, err := c.do(ctx, http.MethodPost, "/v1/subscriptions/"+url.PathEscape(id)+action, nil, &s)
-	return &s, err
+	return call[api.Subscription](ctx, c, http.MethodPost, "/v1/subscriptions/"+url.PathEscape(id)+action, nil)
 }
 
 // DeleteSubscription stops and deletes a subscription.
