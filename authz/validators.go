@@ -11,7 +11,6 @@ import (
 
 	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/chain"
-	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/did/weid"
 	"github.com/weidgo/weid/errs"
 )
@@ -104,10 +103,7 @@ func validMemberDID(d string) error {
 	if d == "" {
 		return nil
 	}
-	if _, _, err := did.ParseWeid(d); err != nil {
-		return errs.BadRequest("gov.invalidDid", "memberDid is a did:weid DID: %v", err)
-	}
-	return nil
+	return validWeidDID(d, "memberDid is a did:weid DID")
 }
 
 // AddValidatorPayload admits a validator.
