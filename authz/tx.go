@@ -34,8 +34,14 @@ type MemberPayload struct {
 
 // Validate implements chain.Payload.
 func (p *MemberPayload) Validate() error {
-	if _, _, err := did.ParseWeid(p.DID); err != nil {
-		return errs.BadRequest("gov.invalidDid", "committee members are did:weid DIDs: %v", err)
+	return validWeidDID(p.DID, "committee members are did:weid DIDs")
+}
+
+// validWeidDID refuses (400 gov.invalidDid) d, a governance payload's DID
+// that must be a did:weid, saying why after rule.
+func validWeidDID(d, rule string) error {
+	if _, _, err := did.ParseWeid(d); err != nil {
+		return errs.BadRequest("gov.invalidDid", "%s: %v", rule, err)
 	}
 	return nil
 }

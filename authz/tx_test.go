@@ -48,3 +48,32 @@ func TestRecognize_NamesThatDisplayAsThemselves(t *testing.T) {
 		t.Error("validator and observer names follow the same rule")
 	}
 }
+
+// TestMemberDIDs_AreWeidDIDs: a committee member and a node's memberDid
+// are did:weid DIDs; anything else is 400 gov.invalidDid saying which rule
+// it breaks.
+func TestMemberDIDs_AreWeidDIDs(t *testing.T) {
+	const d = "did:weid:1:0x4c224659e24ccbc2e6114472ec59f650d3800332"
+	const node = "0123456789abcdef0123456789abcdef01234567"
+	for _, c := range []struct {
+		p    interface{ Validate() error }
+		rule string // "" when accepted
+	}{
+		{&MemberPayload{DID: d}, ""},
+		{&MemberPayload{DID: "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"}, "committee members are did:weid DIDs: "},
+		{&AddObserverPayload{NodeID: node}, ""},
+		{&AddObserverPayload{NodeID: node, MemberDID: d}, ""},
+		{&AddObserverPayload{NodeID: node, MemberDID: "did:web:example.com"}, "memberDid is a did:weid DID: "},
+	} {
+		err := c.p.Validate()
+		if c.rule == "" {
+			if err != nil {
+				t.Errorf("%+v: %v", c.p, err)
+			}
+			continue
+		}
+		if e, ok := errs.As(err); !ok || e.Status != http.StatusBadRequest || e.Code != "gov.invalidDid" || !strings.HasPrefix(e.Detail, c.rule) {
+			t.Errorf("%+v: %v, want 400 gov.invalidDid %q…", c.p, err, c.rule)
+		}
+	}
+}

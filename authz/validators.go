@@ -11,7 +11,6 @@ import (
 
 	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/chain"
-	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/did/weid"
 	"github.com/weidgo/weid/errs"
 )
@@ -104,10 +103,7 @@ func validMemberDID(d string) error {
 	if d == "" {
 		return nil
 	}
-	if _, _, err := did.ParseWeid(d); err != nil {
-		return errs.BadRequest("gov.invalidDid", "memberDid is a did:weid DID: %v", err)
-	}
-	return nil
+	return validWeidDID(d, "memberDid is a did:weid DID")
 }
 
 // AddValidatorPayload admits a validator.
@@ -202,12 +198,7 @@ func validatorKey(pub []byte) []byte { return []byte(prefixValidator + hex.Encod
 
 // GetValidator returns the validator record of the Ed25519 key pub.
 func GetValidator(st chain.Reader, pub []byte) (*Validator, bool, error) {
-	var v Validator
-	ok, err := chain.GetJSON(st, validatorKey(pub), &v)
-	if err != nil || !ok {
-		return nil, false, err
-	}
-	return &v, true, nil
+	return chain.LoadJSON[Validator](st, validatorKey(pub))
 }
 
 // GetValidatorSet returns the summary of the recorded validators.
@@ -229,12 +220,7 @@ func ListObservers(s chain.Scanner) ([]Observer, error) {
 
 // GetObserver returns the observer record of a node id.
 func GetObserver(st chain.Reader, nodeID string) (*Observer, bool, error) {
-	var o Observer
-	ok, err := chain.GetJSON(st, []byte(prefixObserver+nodeID), &o)
-	if err != nil || !ok {
-		return nil, false, err
-	}
-	return &o, true, nil
+	return chain.LoadJSON[Observer](st, []byte(prefixObserver+nodeID))
 }
 
 func scanAll[T any](s chain.Scanner, prefix string) ([]T, error) {

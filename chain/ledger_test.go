@@ -479,11 +479,18 @@ func TestAuditFindsTampering(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	resign := func(e *testChainEnv, b *Block) {
+	// signWith re-hashes b's header and signs it with k.
+	signWith := func(k *keys.PrivateKey, b *Block) {
 		b.Hash, _ = HeaderHash(&b.Header)
 		hb, _ := hex.DecodeString(b.Hash)
-		sig, _ := e.node.Sign(hb)
+		sig, _ := k.Sign(hb)
 		b.Signature = encodeB64(sig)
+	}
+	resign := func(e *testChainEnv, b *Block) { signWith(e.node, b) }
+	// reroot recomputes the txRoot of b's transactions and re-signs it.
+	reroot := func(e *testChainEnv, b *Block) {
+		b.Header.TxRoot, _ = Standard.TxRoot(b)
+		resign(e, b)
 	}
 	tests := []struct {
 		name string
@@ -512,23 +519,20 @@ func TestAuditFindsTampering(t *testing.T) {
 		{"tx payload altered, txRoot recomputed and block re-signed", false, func(t *testing.T, e *testChainEnv) {
 			editBlock(t, e.l, 2, func(b *Block) {
 				b.Txs[0].Payload = bytes.Replace(b.Txs[0].Payload, []byte(`"v1"`), []byte(`"v9"`), 1)
-				b.Header.TxRoot, _ = Standard.TxRoot(b)
-				resign(e, b)
+				reroot(e, b)
 			})
 		}, "signature does not verify"},
 		{"tx dropped, block re-signed", false, func(t *testing.T, e *testChainEnv) {
 			editBlock(t, e.l, 2, func(b *Block) {
 				b.Txs = b.Txs[1:]
-				b.Header.TxRoot, _ = Standard.TxRoot(b)
 				b.Header.TxCount = uint32(len(b.Txs))
-				resign(e, b)
+				reroot(e, b)
 			})
 		}, "appHash"},
 		{"tx dropped, count kept, block re-signed", false, func(t *testing.T, e *testChainEnv) {
 			editBlock(t, e.l, 2, func(b *Block) {
 				b.Txs = b.Txs[1:]
-				b.Header.TxRoot, _ = Standard.TxRoot(b)
-				resign(e, b)
+				reroot(e, b)
 			})
 		}, "txCount"},
 		{"block signature altered", false, func(t *testing.T, e *testChainEnv) {
@@ -550,10 +554,7 @@ func TestAuditFindsTampering(t *testing.T) {
 			k, _ := keys.Generate(keys.Ed25519)
 			editBlock(t, e.l, 2, func(b *Block) {
 				b.Header.Proposer = k.Public().Multibase()
-				b.Hash, _ = HeaderHash(&b.Header)
-				hb, _ := hex.DecodeString(b.Hash)
-				sig, _ := k.Sign(hb)
-				b.Signature = encodeB64(sig)
+				signWith(k, b)
 			})
 		}, "not the chain's node key"},
 		{"block deleted", false, func(t *testing.T, e *testChainEnv) {

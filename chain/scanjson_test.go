@@ -2,6 +2,7 @@ package chain
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/weidgo/weid/errs"
@@ -27,5 +28,31 @@ func TestAppendJSON_LimitAndBadRecord(t *testing.T) {
 	_, err = AppendJSON[int](nil, scan, []byte("p/"), nil, 0)
 	if e, ok := errs.As(err); !ok || e.Status != http.StatusInternalServerError || e.Code != "internal" {
 		t.Fatalf("a bad record: %v", err)
+	}
+}
+
+// noState is state with nothing in it.
+type noState struct{}
+
+func (noState) Get([]byte) ([]byte, bool, error) { return nil, false, nil }
+
+// TestLoadJSON_RecordMissingAndBad: a record decodes as its type; a
+// missing one is nil and not found; one that is not JSON is an error
+// naming its key.
+func TestLoadJSON_RecordMissingAndBad(t *testing.T) {
+	st := NewOverlay(noState{})
+	st.Set([]byte("p/a"), []byte(`{"n":1}`))
+	st.Set([]byte("p/x"), []byte(`x`))
+	type rec struct {
+		N int `json:"n"`
+	}
+	if r, ok, err := LoadJSON[rec](st, []byte("p/a")); err != nil || !ok || r.N != 1 {
+		t.Fatalf("p/a: %+v %v %v", r, ok, err)
+	}
+	if r, ok, err := LoadJSON[rec](st, []byte("p/b")); err != nil || ok || r != nil {
+		t.Fatalf("p/b: %+v %v %v", r, ok, err)
+	}
+	if r, ok, err := LoadJSON[rec](st, []byte("p/x")); err == nil || ok || r != nil || !strings.Contains(err.Error(), "decode p/x") {
+		t.Fatalf("p/x: %+v %v %v", r, ok, err)
 	}
 }

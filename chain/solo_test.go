@@ -15,14 +15,22 @@ import (
 	"github.com/weidgo/weid/keys"
 )
 
+// startSolo starts a solo engine with cfg on a new test chain; the test's
+// cleanup closes it.
+func startSolo(t *testing.T, cfg SoloConfig) (*testChainEnv, *Solo) {
+	t.Helper()
+	e := newTestChain(t)
+	s := NewSolo(e.l, e.node, cfg)
+	t.Cleanup(func() { s.Close() })
+	return e, s
+}
+
 // TestSoloGroupCommit submits from many goroutines at once: every
 // submission gets a receipt for where its transaction is, and transactions
 // arriving together share blocks.
 func TestSoloGroupCommit(t *testing.T) {
 	t.Parallel()
-	e := newTestChain(t)
-	s := NewSolo(e.l, e.node, SoloConfig{Window: 20 * time.Millisecond})
-	defer s.Close()
+	e, s := startSolo(t, SoloConfig{Window: 20 * time.Millisecond})
 	if s.Name() != "solo" {
 		t.Fatalf("Name %q", s.Name())
 	}
@@ -125,10 +133,8 @@ func TestSoloMaxTxsCapsBlocks(t *testing.T) {
 
 func TestSoloRejectsDuplicates(t *testing.T) {
 	t.Parallel()
-	e := newTestChain(t)
 	// A long window keeps the first submission pending.
-	s := NewSolo(e.l, e.node, SoloConfig{Window: 300 * time.Millisecond})
-	defer s.Close()
+	e, s := startSolo(t, SoloConfig{Window: 300 * time.Millisecond})
 	sg := newSigner(t, keys.Ed25519)
 	c := mustCheck(t, e.reg, sg.put(t, "k", "v", false))
 	if err := s.SubmitAsync(c); err != nil {
@@ -151,9 +157,7 @@ func TestSoloRejectsDuplicates(t *testing.T) {
 
 func TestSoloAsyncStatus(t *testing.T) {
 	t.Parallel()
-	e := newTestChain(t)
-	s := NewSolo(e.l, e.node, SoloConfig{Window: 200 * time.Millisecond})
-	defer s.Close()
+	e, s := startSolo(t, SoloConfig{Window: 200 * time.Millisecond})
 	sg := newSigner(t, keys.P256)
 	good := mustCheck(t, e.reg, sg.put(t, "good", "v", false))
 	bad := mustCheck(t, e.reg, sg.put(t, "bad", "v", true))
@@ -193,9 +197,7 @@ func TestSoloAsyncStatus(t *testing.T) {
 
 func TestSoloSubmitReturnsRejection(t *testing.T) {
 	t.Parallel()
-	e := newTestChain(t)
-	s := NewSolo(e.l, e.node, SoloConfig{})
-	defer s.Close()
+	e, s := startSolo(t, SoloConfig{})
 	sg := newSigner(t, keys.Secp256k1)
 	_, err := s.Submit(context.Background(), mustCheck(t, e.reg, sg.put(t, "k", "v", true)))
 	if errs.Code(err) != "test.failed" {

@@ -99,6 +99,17 @@ func GetJSON(st Reader, key []byte, v any) (ok bool, err error) {
 	return true, nil
 }
 
+// LoadJSON returns the JSON value under key decoded as a T (GetJSON), and
+// whether there is one.
+func LoadJSON[T any](st Reader, key []byte) (*T, bool, error) {
+	var v T
+	ok, err := GetJSON(st, key, &v)
+	if err != nil || !ok {
+		return nil, false, err
+	}
+	return &v, true, nil
+}
+
 // SetJSON stores v under key as encoding/json writes it.
 func (o *Overlay) SetJSON(key []byte, v any) error {
 	raw, err := json.Marshal(v)

@@ -120,29 +120,31 @@ func (r *Resolver) Resolve(ctx context.Context, did string, opts Options) (*Reso
 	return m.Resolve(ctx, u, opts)
 }
 
+// errorCodes are the DID Resolution error codes of the resolvers' errors,
+// each error before those it wraps (ErrInvalidDIDURL is an ErrInvalidDID,
+// ErrInvalidPublicKeyLength an ErrInvalidPublicKey).
+var errorCodes = []struct {
+	err  error
+	code string
+}{
+	{ErrInvalidDIDURL, "invalidDidUrl"},
+	{ErrInvalidDID, "invalidDid"},
+	{ErrNotFound, "notFound"},
+	{ErrMethodNotSupported, "methodNotSupported"},
+	{ErrInvalidPublicKeyLength, "invalidPublicKeyLength"},
+	{ErrInvalidPublicKey, "invalidPublicKey"},
+	{ErrUnsupportedPublicKeyType, "unsupportedPublicKeyType"},
+	{ErrInvalidPublicKeyType, "invalidPublicKeyType"},
+	{ErrDeactivated, "deactivated"},
+	{ErrRepresentationNotSupported, "representationNotSupported"},
+}
+
 // ErrorCode returns the DID Resolution error code for err.
 func ErrorCode(err error) string {
-	switch {
-	case errors.Is(err, ErrInvalidDIDURL):
-		return "invalidDidUrl"
-	case errors.Is(err, ErrInvalidDID):
-		return "invalidDid"
-	case errors.Is(err, ErrNotFound):
-		return "notFound"
-	case errors.Is(err, ErrMethodNotSupported):
-		return "methodNotSupported"
-	case errors.Is(err, ErrInvalidPublicKeyLength):
-		return "invalidPublicKeyLength"
-	case errors.Is(err, ErrInvalidPublicKey):
-		return "invalidPublicKey"
-	case errors.Is(err, ErrUnsupportedPublicKeyType):
-		return "unsupportedPublicKeyType"
-	case errors.Is(err, ErrInvalidPublicKeyType):
-		return "invalidPublicKeyType"
-	case errors.Is(err, ErrDeactivated):
-		return "deactivated"
-	case errors.Is(err, ErrRepresentationNotSupported):
-		return "representationNotSupported"
+	for _, c := range errorCodes {
+		if errors.Is(err, c.err) {
+			return c.code
+		}
 	}
 	return "internalError"
 }

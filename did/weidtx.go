@@ -107,12 +107,20 @@ func validKey(mb string) error {
 	return nil
 }
 
+// firstError returns the first of a payload's checks that failed, in the
+// order given: the one its Validate reports.
+func firstError(checks ...error) error {
+	for _, err := range checks {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Validate implements chain.Payload.
 func (p *CreatePayload) Validate() error {
-	if err := validWeid(p.DID); err != nil {
-		return err
-	}
-	if err := validKey(p.PublicKeyMultibase); err != nil {
+	if err := firstError(validWeid(p.DID), validKey(p.PublicKeyMultibase)); err != nil {
 		return err
 	}
 	if len(p.Service) > MaxServices {
@@ -128,10 +136,7 @@ func (p *CreatePayload) Validate() error {
 
 // Validate implements chain.Payload.
 func (p *AddMethodPayload) Validate() error {
-	if err := validWeid(p.DID); err != nil {
-		return err
-	}
-	if err := validFragment(p.ID); err != nil {
+	if err := firstError(validWeid(p.DID), validFragment(p.ID)); err != nil {
 		return err
 	}
 	for _, r := range p.Relationships {
@@ -144,10 +149,7 @@ func (p *AddMethodPayload) Validate() error {
 
 // Validate implements chain.Payload.
 func (p *RemoveMethodPayload) Validate() error {
-	if err := validWeid(p.DID); err != nil {
-		return err
-	}
-	return validFragment(p.ID)
+	return firstError(validWeid(p.DID), validFragment(p.ID))
 }
 
 // Validate implements chain.Payload.
@@ -163,24 +165,12 @@ func (p *AddServicePayload) Validate() error {
 
 // Validate implements chain.Payload.
 func (p *RemoveServicePayload) Validate() error {
-	if err := validWeid(p.DID); err != nil {
-		return err
-	}
-	return validFragment(p.ID)
+	return firstError(validWeid(p.DID), validFragment(p.ID))
 }
 
 // Validate implements chain.Payload.
 func (p *RotateKeyPayload) Validate() error {
-	if err := validWeid(p.DID); err != nil {
-		return err
-	}
-	if err := validFragment(p.ID); err != nil {
-		return err
-	}
-	if err := validFragment(p.NewID); err != nil {
-		return err
-	}
-	return validKey(p.PublicKeyMultibase)
+	return firstError(validWeid(p.DID), validFragment(p.ID), validFragment(p.NewID), validKey(p.PublicKeyMultibase))
 }
 
 // Validate implements chain.Payload.
@@ -188,10 +178,7 @@ func (p *DeactivatePayload) Validate() error { return validWeid(p.DID) }
 
 // Validate implements chain.Payload.
 func (p *ReportCompromisedPayload) Validate() error {
-	if err := validWeid(p.DID); err != nil {
-		return err
-	}
-	return validKey(p.PublicKeyMultibase)
+	return firstError(validWeid(p.DID), validKey(p.PublicKeyMultibase))
 }
 
 // Target returns the DID a DID transaction's payload changes and, for a

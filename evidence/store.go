@@ -45,12 +45,7 @@ type Evidence = api.Evidence
 
 // GetRecord returns the record of hash, if any.
 func GetRecord(st chain.Reader, hash string) (*Record, bool, error) {
-	var r Record
-	ok, err := chain.GetJSON(st, recordKey(hash), &r)
-	if err != nil || !ok {
-		return nil, false, err
-	}
-	return &r, true, nil
+	return chain.LoadJSON[Record](st, recordKey(hash))
 }
 
 // HashForKey returns the hash recorded under custom key, if any.

@@ -56,75 +56,87 @@ func ParseURI(s string) (Config, error) {
 		return c, fmt.Errorf("%w: a PKCS#11 URI starts with \"pkcs11:\"", ErrConfig)
 	}
 	path, query, _ := strings.Cut(rest, "?")
-	seen := map[string]bool{}
-	attr := func(part, sep string) (string, string, error) {
-		name, raw, ok := strings.Cut(part, "=")
-		if !ok || name == "" {
-			return "", "", fmt.Errorf("%w: URI attribute %q is not name=value", ErrConfig, clip(part))
-		}
-		if seen[sep+name] {
-			return "", "", fmt.Errorf("%w: URI attribute %q repeated", ErrConfig, clip(name))
-		}
-		seen[sep+name] = true
-		v, err := pctDecode(raw)
-		if err != nil {
-			return "", "", fmt.Errorf("%w: URI attribute %s: %v", ErrConfig, clip(name), err)
-		}
-		return name, v, nil
+	if err := eachAttr(path, ";", c.setPathAttr); err != nil {
+		return Config{}, err
 	}
-	if path != "" {
-		for _, part := range strings.Split(path, ";") {
-			name, v, err := attr(part, ";")
-			if err != nil {
-				return Config{}, err
-			}
-			switch {
-			case name == "token":
-				c.Token = v
-			case name == "serial":
-				c.Serial = v
-			case name == "manufacturer", name == "model", name == "library-manufacturer", name == "library-description",
-				name == "library-version", name == "object", name == "id", name == "type", strings.HasPrefix(name, "x-"):
-			case name == "slot-id", name == "slot-description", name == "slot-manufacturer":
-				return Config{}, fmt.Errorf("%w: select the token by token= (and serial=), not by slot", ErrConfig)
-			default:
-				return Config{}, fmt.Errorf("%w: unknown URI attribute %q", ErrConfig, clip(name))
-			}
-		}
-	}
-	if query != "" {
-		for _, part := range strings.Split(query, "&") {
-			name, v, err := attr(part, "&")
-			if err != nil {
-				return Config{}, err
-			}
-			switch {
-			case name == "module-path":
-				c.Module = v
-			case name == "pin-source":
-				if strings.HasPrefix(v, "file:") {
-					u, err := url.Parse(v)
-					if err != nil || (u.Host != "" && u.Host != "localhost") {
-						return Config{}, fmt.Errorf("%w: pin-source %q is not a local file", ErrConfig, clip(v))
-					}
-					p := u.Path
-					if p == "" {
-						p = u.Opaque
-					}
-					v = p
-				}
-				c.PINFile = v
-			case name == "pin-value":
-				c.PIN = v
-			case name == "module-name":
-				return Config{}, fmt.Errorf("%w: give the module's file with module-path, not module-name", ErrConfig)
-			case strings.HasPrefix(name, "x-"):
-			default:
-				return Config{}, fmt.Errorf("%w: unknown URI query attribute %q", ErrConfig, clip(name))
-			}
-		}
+	if err := eachAttr(query, "&", c.setQueryAttr); err != nil {
+		return Config{}, err
 	}
 	return c, nil
+}
+
+// setPathAttr takes a path attribute of a pkcs11: URI.
+func (c *Config) setPathAttr(name, v string) error {
+	switch {
+	case name == "token":
+		c.Token = v
+	case name == "serial":
+		c.Serial = v
+	case name == "manufacturer", name == "model", name == "library-manufacturer", name == "library-description",
+		name == "library-version", name == "object", name == "id", name == "type", strings.HasPrefix(name, "x-"):
+	case name == "slot-id", name == "slot-description", name == "slot-manufacturer":
+		return fmt.Errorf("%w: select the token by token= (and serial=), not by slot", ErrConfig)
+	default:
+		return fmt.Errorf("%w: unknown URI attribute %q", ErrConfig, clip(name))
+	}
+	return nil
+}
+
+// setQueryAttr takes a query attribute of a pkcs11: URI.
+func (c *Config) setQueryAttr(name, v string) error {
+	switch {
+	case name == "module-path":
+		c.Module = v
+	case name == "pin-source":
+		if strings.HasPrefix(v, "file:") {
+			u, err := url.Parse(v)
+			if err != nil || (u.Host != "" && u.Host != "localhost") {
+				return fmt.Errorf("%w: pin-source %q is not a local file", ErrConfig, clip(v))
+			}
+			p := u.Path
+			if p == "" {
+				p = u.Opaque
+			}
+			v = p
+		}
+		c.PINFile = v
+	case name == "pin-value":
+		c.PIN = v
+	case name == "module-name":
+		return fmt.Errorf("%w: give the module's file with module-path, not module-name", ErrConfig)
+	case strings.HasPrefix(name, "x-"):
+	default:
+		return fmt.Errorf("%w: unknown URI query attribute %q", ErrConfig, clip(name))
+	}
+	return nil
+}
+
+// eachAttr calls f with the name and percent-decoded value of each
+// attribute of a pkcs11: URI's path (separated by ';') or query (by '&'),
+// refusing one that is not name=value or is repeated.
+func eachAttr(component, sep string, f func(name, v string) error) error {
+	if component == "" {
+		return nil
+	}
+	seen := map[string]bool{}
+	for _, part := range strings.Split(component, sep) {
+		name, raw, ok := strings.Cut(part, "=")
+		if !ok || name == "" {
+			return fmt.Errorf("%w: URI attribute %q is not name=value", ErrConfig, clip(part))
+		}
+		if seen[name] {
+			return fmt.Errorf("%w: URI attribute %q repeated", ErrConfig, clip(name))
+		}
+		seen[name] = true
+		v, err := pctDecode(raw)
+		if err != nil {
+			return fmt.Errorf("%w: URI attribute %s: %v", ErrConfig, clip(name), err)
+		}
+		if err := f(name, v); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // pctDecode decodes RFC 3986 percent-encoding, strictly: every % starts

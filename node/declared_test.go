@@ -23,14 +23,8 @@ func TestIssue_DeclaredIssuerPolicy(t *testing.T) {
 	ctx := context.Background()
 	n := openTest(t, t.TempDir())
 	defer n.Close()
-	uni, err := n.CreateAccount(ctx, "uni", keys.Ed25519, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	other, err := n.CreateAccount(ctx, "other", keys.Ed25519, false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	uni := mustCreateAccount(t, n, "uni", keys.Ed25519, false)
+	other := mustCreateAccount(t, n, "other", keys.Ed25519, false)
 	k, err := keys.Generate(keys.Ed25519)
 	if err != nil {
 		t.Fatal(err)

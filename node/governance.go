@@ -52,16 +52,9 @@ func (n *Node) IssuersNamed(name string) (api.IssuerList, error) {
 // ListIssuers returns a page of up to limit authority issuers in DID order,
 // starting after the DID after, with the cursor of the next page.
 func (n *Node) ListIssuers(after string, limit int) (api.IssuerList, error) {
-	list, err := authz.ListIssuers(n.Ledger, after, limit+1)
-	if err != nil {
-		return api.IssuerList{}, err
-	}
-	items, last := page(list, limit)
-	out := api.IssuerList{Issuers: items}
-	if last != nil {
-		out.Next = last.DID
-	}
-	return out, nil
+	issuers, next, err := listPage(func(limit int) ([]api.Issuer, error) { return authz.ListIssuers(n.Ledger, after, limit) },
+		limit, func(is api.Issuer) string { return is.DID })
+	return api.IssuerList{Issuers: issuers, Next: next}, err
 }
 
 // Validators returns the validator register with its count and total power.

@@ -66,14 +66,8 @@ func TestNode_PKCS11KeysSignBlocksAndCredentialsAndSurviveRestarts(t *testing.T)
 		}
 	}
 	ctx := context.Background()
-	ed, err := n.CreateAccount(ctx, "uni", keys.Ed25519, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p256, err := n.CreateAccount(ctx, "bank", keys.P256, false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ed := mustCreateAccount(t, n, "uni", keys.Ed25519, true)
+	p256 := mustCreateAccount(t, n, "bank", keys.P256, false)
 	if loc, _ := n.Keystore.KeyLocation(ed.DID + "#" + did.FirstKeyFragment); !strings.HasPrefix(loc, "pkcs11:") {
 		t.Fatalf("a custodial key is kept at %q", loc)
 	}
@@ -88,9 +82,7 @@ func TestNode_PKCS11KeysSignBlocksAndCredentialsAndSurviveRestarts(t *testing.T)
 
 	// A restart finds every key in the token; the chain audits clean.
 	n = openWithToken(t, dir, token)
-	if _, err := n.CreateAccount(ctx, "later", keys.Ed25519, false); err != nil {
-		t.Fatal(err)
-	}
+	mustCreateAccount(t, n, "later", keys.Ed25519, false)
 	issueAndVerify(t, n, &keystore.Account{Name: "uni"}, ed.DID, FormatVCJWT)
 	if rep, err := n.Ledger.AuditStore(); err != nil {
 		t.Fatalf("audit: %v %+v", err, rep)
@@ -98,7 +90,7 @@ func TestNode_PKCS11KeysSignBlocksAndCredentialsAndSurviveRestarts(t *testing.T)
 	n.Close()
 
 	// Without its token the node says how to start it, and writes nothing.
-	_, err = Open(Config{DataDir: dir})
+	_, err := Open(Config{DataDir: dir})
 	if err == nil || !strings.Contains(err.Error(), "--pkcs11-module") {
 		t.Fatalf("started without its token: %v", err)
 	}
@@ -140,9 +132,7 @@ func TestNode_ATokenThatGoesAwayFailsWritesWith503AndLosesNothing(t *testing.T) 
 	dir := t.TempDir()
 	n := openWithToken(t, dir, token)
 	ctx := context.Background()
-	if _, err := n.CreateAccount(ctx, "uni", keys.Ed25519, false); err != nil {
-		t.Fatal(err)
-	}
+	mustCreateAccount(t, n, "uni", keys.Ed25519, false)
 	head := n.Ledger.Head()
 	n.token.Close() // the module is gone
 

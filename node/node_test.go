@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/errs"
@@ -20,6 +21,18 @@ func openTest(t *testing.T, dir string) *Node {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// mustCreateAccount creates the institution account name on n, its
+// custodial did:weid with a key of type typ (and a did:key with
+// withDIDKey), and fails the test if it cannot.
+func mustCreateAccount(t *testing.T, n *Node, name string, typ keys.Type, withDIDKey bool) *api.NewAccount {
+	t.Helper()
+	a, err := n.CreateAccount(context.Background(), name, typ, withDIDKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
 }
 
 func TestNode_GenesisCreatesAdminAndToken(t *testing.T) {

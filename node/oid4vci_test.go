@@ -58,10 +58,7 @@ func TestNewCredentialIssuer_InstancesAndDryRun(t *testing.T) {
 	n := openTest(t, t.TempDir())
 	defer n.Close()
 	ctx := context.Background()
-	uni, err := n.CreateAccount(ctx, "uni", keys.Ed25519, false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	uni := mustCreateAccount(t, n, "uni", keys.Ed25519, false)
 	acct := &keystore.Account{Name: "uni"}
 	for _, in := range []IssuerInstance{
 		{Name: "jwt", Issuer: uni.DID},
@@ -117,10 +114,7 @@ func TestNewCredentialIssuer_InstancesAndDryRun(t *testing.T) {
 func TestCreateIssuerInstance_RefusesWhatCouldNeverIssue(t *testing.T) {
 	n := openTest(t, t.TempDir())
 	defer n.Close()
-	uni, err := n.CreateAccount(context.Background(), "uni", keys.Ed25519, false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	uni := mustCreateAccount(t, n, "uni", keys.Ed25519, false)
 	acct := &keystore.Account{Name: "uni"}
 	for _, c := range []struct {
 		in           IssuerInstance

@@ -60,10 +60,7 @@ func TestNewPresentationVerifier_SignsWithTheAccountsDID(t *testing.T) {
 	n := openTest(t, t.TempDir())
 	defer n.Close()
 	ctx := context.Background()
-	desk, err := n.CreateAccount(ctx, "desk", keys.Ed25519, false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	desk := mustCreateAccount(t, n, "desk", keys.Ed25519, false)
 	v := n.NewPresentationVerifier()
 	q := json.RawMessage(`{"credentials":[{"id":"d","format":"dc+sd-jwt","meta":{"vct_values":["X"]}}]}`)
 	out, err := v.Create(ctx, oid4vp.Caller{Account: "desk"}, "http://127.0.0.1:8080", &api.PresentationRequestBody{DCQLQuery: q})

@@ -1,14 +1,20 @@
 package node
 
-// page cuts list, read with a limit of limit+1, to a page of at most limit
-// items (never nil: an empty page is an empty JSON list) and returns its
-// last item if more follow, the cursor of the next page.
-func page[T any](list []T, limit int) ([]T, *T) {
-	if len(list) > limit {
-		return list[:limit], &list[limit-1]
+// listPage reads a page of at most limit items with list, asking it for one
+// more than limit to learn whether more follow, and returns the page (never
+// nil: an empty page is an empty JSON list) with the cursor of the next page:
+// cursor of the page's last item, or the zero C when no more follow.
+func listPage[T, C any](list func(limit int) ([]T, error), limit int, cursor func(T) C) ([]T, C, error) {
+	var next C
+	items, err := list(limit + 1)
+	if err != nil {
+		return nil, next, err
 	}
-	if list == nil {
-		list = []T{}
+	if len(items) > limit {
+		return items[:limit], cursor(items[limit-1]), nil
 	}
-	return list, nil
+	if items == nil {
+		items = []T{}
+	}
+	return items, next, nil
 }

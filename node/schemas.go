@@ -19,16 +19,9 @@ func (n *Node) Schema(id, version uint64) (*schemas.Record, error) {
 // ListSchemas returns a page of up to limit schemas (their latest versions) in
 // id order, starting after id after, with the cursor of the next page.
 func (n *Node) ListSchemas(after uint64, limit int) (api.SchemaList, error) {
-	list, err := schemas.List(n.Ledger, after, limit+1)
-	if err != nil {
-		return api.SchemaList{}, err
-	}
-	items, last := page(list, limit)
-	out := api.SchemaList{Schemas: items}
-	if last != nil {
-		out.Next = last.ID
-	}
-	return out, nil
+	records, next, err := listPage(func(limit int) ([]schemas.Record, error) { return schemas.List(n.Ledger, after, limit) },
+		limit, func(r schemas.Record) uint64 { return r.ID })
+	return api.SchemaList{Schemas: records, Next: next}, err
 }
 
 // SchemaPublished returns what the committed schema transaction of rc
