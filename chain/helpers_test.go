@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/internal/keytest"
 	"github.com/weidgo/weid/keys"
 )
 
@@ -88,10 +89,7 @@ type signer struct {
 
 func newSigner(t testing.TB, typ keys.Type) *signer {
 	t.Helper()
-	k, err := keys.Generate(typ)
-	if err != nil {
-		t.Fatal(err)
-	}
+	k := keytest.New(t, typ)
 	return &signer{key: k}
 }
 
@@ -159,10 +157,7 @@ func openLedger(t testing.TB, reg *Registry) *Ledger {
 // block holding chain.init (signed by admin, naming node as the block key).
 func newTestChain(t testing.TB) *testChainEnv {
 	t.Helper()
-	node, err := keys.Generate(keys.Ed25519)
-	if err != nil {
-		t.Fatal(err)
-	}
+	node := keytest.New(t, keys.Ed25519)
 	return newTestChainWith(t, node, newSigner(t, keys.Ed25519))
 }
 

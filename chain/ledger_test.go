@@ -14,6 +14,7 @@ import (
 	"github.com/syndtr/goleveldb/leveldb"
 
 	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/internal/keytest"
 	"github.com/weidgo/weid/keys"
 )
 
@@ -187,10 +188,7 @@ func TestCommitWithNoGoodTxMakesNoBlock(t *testing.T) {
 // same times: they agree on every block, byte for byte.
 func TestAppHashIsDeterministic(t *testing.T) {
 	t.Parallel()
-	node, err := keys.Generate(keys.Ed25519)
-	if err != nil {
-		t.Fatal(err)
-	}
+	node := keytest.New(t, keys.Ed25519)
 	admin := newSigner(t, keys.Ed25519)
 	x, y := newTestChainWith(t, node, admin), newTestChainWith(t, node, admin)
 	signers := []*signer{newSigner(t, keys.Ed25519), newSigner(t, keys.P256), newSigner(t, keys.Secp256k1)}

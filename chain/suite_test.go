@@ -13,6 +13,7 @@ import (
 	"github.com/transparency-dev/merkle/rfc6962"
 
 	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/internal/keytest"
 	"github.com/weidgo/weid/keys"
 )
 
@@ -144,15 +145,13 @@ func TestSuiteStandard_IsTodaysHashing(t *testing.T) {
 // chain.init with crypto "gm" and the given allowed key types.
 func newGMChain(t testing.TB, allowed ...keys.Type) *testChainEnv {
 	t.Helper()
-	node, err := keys.Generate(keys.SM2)
-	if err != nil {
-		t.Fatal(err)
-	}
+	node := keytest.New(t, keys.SM2)
 	admin := newSigner(t, keys.SM2)
 	reg := testRegistry()
 	p := InitPayload{NodeKey: node.Public().Multibase(), Admins: []string{admin.did()}, Crypto: CryptoGM, AllowedKeyTypes: allowed}
 	reg.SetCrypto(GM, p.allowed(GM))
 	e := &testChainEnv{dir: t.TempDir(), reg: reg, node: node, admin: admin, now: genesisTime}
+	var err error
 	if e.l, err = Open(e.dir, reg); err != nil {
 		t.Fatal(err)
 	}

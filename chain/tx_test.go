@@ -18,6 +18,7 @@ import (
 	"github.com/gowebpki/jcs"
 
 	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/internal/keytest"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/txn"
 )
@@ -222,10 +223,7 @@ func TestCanonicalEqualsJCS(t *testing.T) {
 	g := &jsonGen{r: rand.New(rand.NewPCG(seed, 1))}
 	signers := []*keys.PrivateKey{}
 	for _, typ := range []keys.Type{keys.Ed25519, keys.P256, keys.Secp256k1} {
-		k, err := keys.Generate(typ)
-		if err != nil {
-			t.Fatal(err)
-		}
+		k := keytest.New(t, typ)
 		signers = append(signers, k)
 	}
 	for i := range 1000 {

@@ -3,15 +3,13 @@ package did
 import (
 	"testing"
 
+	"github.com/weidgo/weid/internal/keytest"
 	"github.com/weidgo/weid/jose"
 	"github.com/weidgo/weid/keys"
 )
 
 func TestVerificationMethodPublicKey_MultikeyJWKAndNone(t *testing.T) {
-	k, err := keys.Generate(keys.P256)
-	if err != nil {
-		t.Fatal(err)
-	}
+	k := keytest.New(t, keys.P256)
 	jwk, err := jose.PublicJWK(k.Public())
 	if err != nil {
 		t.Fatal(err)

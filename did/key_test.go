@@ -21,6 +21,7 @@ import (
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 	"github.com/mr-tron/base58"
 
+	"github.com/weidgo/weid/internal/keytest"
 	"github.com/weidgo/weid/keys"
 )
 
@@ -301,10 +302,7 @@ func TestKeyDIDRoundTrip(t *testing.T) {
 		}
 	}
 	for _, typ := range []keys.Type{keys.Ed25519, keys.P256, keys.Secp256k1} {
-		sk, err := keys.Generate(typ)
-		if err != nil {
-			t.Fatal(err)
-		}
+		sk := keytest.New(t, typ)
 		dids = append(dids, KeyDID(sk.Public()))
 	}
 	for _, did := range dids {
@@ -339,10 +337,7 @@ func TestKeyDIDRoundTrip(t *testing.T) {
 // by crypto/ecdh.
 func TestKeyEd25519ToX25519(t *testing.T) {
 	for i := 0; i < 32; i++ {
-		sk, err := keys.Generate(keys.Ed25519)
-		if err != nil {
-			t.Fatal(err)
-		}
+		sk := keytest.New(t, keys.Ed25519)
 		h := sha512.Sum512(sk.Seed())
 		xk, err := ecdh.X25519().NewPrivateKey(h[:32])
 		if err != nil {

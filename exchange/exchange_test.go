@@ -15,6 +15,7 @@ import (
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/errs"
 	"github.com/weidgo/weid/grants"
+	"github.com/weidgo/weid/internal/keytest"
 	"github.com/weidgo/weid/keys"
 )
 
@@ -86,10 +87,7 @@ type party struct {
 
 func newParty(t testing.TB, l *fakeLedger, typ keys.Type) party {
 	t.Helper()
-	k, err := keys.Generate(typ)
-	if err != nil {
-		t.Fatal(err)
-	}
+	k := keytest.New(t, typ)
 	d := did.WeidDID("1", k.Public())
 	p := party{did: d, kid: d + "#key-1", key: k}
 	l.docs[d] = &did.Document{ID: d, VerificationMethod: []did.VerificationMethod{{ID: p.kid, Type: "Multikey", Controller: d, PublicKeyMultibase: k.Public().Multibase()}},

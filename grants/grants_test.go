@@ -8,15 +8,13 @@ import (
 
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/grants"
+	"github.com/weidgo/weid/internal/keytest"
 	"github.com/weidgo/weid/keys"
 )
 
 func testGrant(t testing.TB) (*keys.PrivateKey, grants.Grant) {
 	t.Helper()
-	k, err := keys.Generate(keys.Ed25519)
-	if err != nil {
-		t.Fatal(err)
-	}
+	k := keytest.New(t, keys.Ed25519)
 	grantor := did.WeidDID("1", k.Public())
 	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 	return k, grants.Grant{ID: "urn:uuid:0b5e3c1a-8f0e-4c55-9a0b-7d1f2a3b4c5d", Grantor: grantor, Grantee: "did:weid:1:0x00000000000000000000000000000000000000aa",

@@ -14,6 +14,7 @@ import (
 	"github.com/weidgo/weid/errs"
 	"github.com/weidgo/weid/hsm"
 	"github.com/weidgo/weid/internal/hsmtest"
+	"github.com/weidgo/weid/internal/keytest"
 	"github.com/weidgo/weid/keys"
 )
 
@@ -89,7 +90,7 @@ func TestModule_GeneratedKeysSignAsInMemoryKeysAndSurviveARestart(t *testing.T) 
 			if err != nil || !k.Public().Verify([]byte("after restart"), sig) {
 				t.Fatalf("after a restart: %v", err)
 			}
-			if _, err := m2.Key(uri, mustGenerate(t, typ).Public()); !errors.Is(err, hsm.ErrConfig) {
+			if _, err := m2.Key(uri, keytest.New(t, typ).Public()); !errors.Is(err, hsm.ErrConfig) {
 				t.Fatalf("a recorded key that is not the token's: %v", err)
 			}
 		})
@@ -100,7 +101,7 @@ func TestModule_ImportedKeyKeepsItsAddress(t *testing.T) {
 	t.Parallel()
 	m := open(t, hsmtest.Token(t))
 	for _, typ := range tokenTypes {
-		mem := mustGenerate(t, typ)
+		mem := keytest.New(t, typ)
 		k, err := m.Import(mem, "imported")
 		if err != nil {
 			t.Fatalf("%s: %v", typ, err)
@@ -214,13 +215,4 @@ func TestOpen_SaysWhatIsWrong(t *testing.T) {
 			}
 		})
 	}
-}
-
-func mustGenerate(t testing.TB, typ keys.Type) *keys.PrivateKey {
-	t.Helper()
-	k, err := keys.Generate(typ)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
 }

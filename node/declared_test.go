@@ -10,6 +10,7 @@ import (
 	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/internal/keytest"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/keystore"
 )
@@ -25,10 +26,7 @@ func TestIssue_DeclaredIssuerPolicy(t *testing.T) {
 	defer n.Close()
 	uni := mustCreateAccount(t, n, "uni", keys.Ed25519, false)
 	other := mustCreateAccount(t, n, "other", keys.Ed25519, false)
-	k, err := keys.Generate(keys.Ed25519)
-	if err != nil {
-		t.Fatal(err)
-	}
+	k := keytest.New(t, keys.Ed25519)
 	foreignKey := did.KeyDID(k.Public())
 	acct := &keystore.Account{Name: "uni"}
 	for i, f := range []string{FormatVCJWT, FormatSDJWT, FormatEdDSARDFC, FormatEd25519Signature2020} {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/internal/keytest"
 	"github.com/weidgo/weid/jose"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/status"
@@ -98,10 +99,7 @@ func FuzzParseToken(f *testing.F) {
 		f.Add(status.TokenType, []byte(s))
 	}
 	f.Add("JWT", []byte(`{"sub":"x","iat":1,"status_list":{"bits":1,"lst":"eNrbuRgAAhcBXQ"}}`))
-	k, err := keys.Generate(keys.Ed25519)
-	if err != nil {
-		f.Fatal(err)
-	}
+	k := keytest.New(f, keys.Ed25519)
 	f.Fuzz(func(t *testing.T, typ string, claims []byte) {
 		check := func(tok string) {
 			p, err := status.ParseToken(tok)

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/weidgo/weid/internal/keytest"
 	"github.com/weidgo/weid/jose"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/status"
@@ -143,10 +144,7 @@ func TestTokenPayload_SameBitsAsTheLedger(t *testing.T) {
 }
 
 func TestParseToken_BadInputSaysWhat(t *testing.T) {
-	k, err := keys.Generate(keys.Ed25519)
-	if err != nil {
-		t.Fatal(err)
-	}
+	k := keytest.New(t, keys.Ed25519)
 	list := zlibB64(make([]byte, 16))
 	good := func() map[string]any {
 		return map[string]any{"sub": "https://n.example/status-lists/a/token", "iat": 1700000000, "exp": 1800000000, "ttl": 300, "status_list": map[string]any{"bits": 1, "lst": list}}

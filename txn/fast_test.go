@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/weidgo/weid/internal/keytest"
 	"github.com/weidgo/weid/keys"
 )
 
@@ -13,10 +14,7 @@ import (
 // signed by Tx.Sign, serialized by encoding/json, wrapped in {"tx": …} — take
 // the fast paths, and that the fast paths decline other forms.
 func TestDecodeTx_FastPath(t *testing.T) {
-	k, err := keys.Generate(keys.Ed25519)
-	if err != nil {
-		t.Fatal(err)
-	}
+	k := keytest.New(t, keys.Ed25519)
 	payload, _ := json.Marshal(map[string]any{"key": "k", "value": "v é", "n": []any{1, -2, true, nil}, "o": map[string]any{"b": 1, "a": "x"}})
 	tx := &Tx{ChainID: "test", Type: "test.put", From: "did:weid:test:0x0000000000000000000000000000000000000001#key-1", Nonce: 7, Payload: payload}
 	if err := tx.Sign(k); err != nil {

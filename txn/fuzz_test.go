@@ -10,6 +10,7 @@ import (
 
 	"github.com/gowebpki/jcs"
 
+	"github.com/weidgo/weid/internal/keytest"
 	"github.com/weidgo/weid/keys"
 )
 
@@ -18,10 +19,7 @@ import (
 func fuzzSeeds(f *testing.F) [][]byte {
 	var seeds [][]byte
 	for _, typ := range []keys.Type{keys.Ed25519, keys.P256, keys.Secp256k1} {
-		k, err := keys.Generate(typ)
-		if err != nil {
-			f.Fatal(err)
-		}
+		k := keytest.New(f, typ)
 		payload, _ := json.Marshal(map[string]any{
 			"key": "k<&>", "value": "v\u2028é\U0001F600\"\\\n", "pub": k.Public().Multibase(),
 			"n": []any{1e21, 1e-7, 0.5, 9007199254740993.0}, "nested": map[string]any{"b": nil, "a": true},
