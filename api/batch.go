@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"maps"
 	"net/url"
 	"slices"
 	"sort"
@@ -126,12 +127,7 @@ func unknownQuery(name string, known []string) error {
 }
 
 func checkQuery(q url.Values, known, repeatable []string, unknown func(name string) error) error {
-	names := make([]string, 0, len(q))
-	for name := range q {
-		names = append(names, name)
-	}
-	sort.Strings(names) // the same query always gets the same answer
-	for _, name := range names {
+	for _, name := range slices.Sorted(maps.Keys(q)) { // the same query always gets the same answer
 		if !slices.Contains(known, name) {
 			return unknown(name)
 		}

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"os"
-	"os/exec"
 	"runtime"
 	"strconv"
 	"strings"
@@ -42,7 +41,7 @@ import (
 // credentials/s are per credential.
 func BenchmarkVerifyBatchHTTP(b *testing.B) {
 	n := envInt("WEID_BATCH_HTTP_N", 20000)
-	base, pid, stop := serveProcess(b)
+	base, pid, stop := serveHTTPProcess(b)
 	defer stop()
 
 	signer := didKeySigner(b, keys.Ed25519)
@@ -226,44 +225,18 @@ func countStream(b *testing.B, r io.Reader) (int, api.VerifyBatchTrailer) {
 	}
 }
 
-// serveProcess starts a solo node serving the HTTP API in a process of its
-// own (rssServe, this test binary run again) and returns its base URL, its
-// process id and a function that stops it. With $WEID_BATCH_HTTP_CPUPROFILE set to a file
-// name, the server process writes its CPU profile there when it stops.
-func serveProcess(b *testing.B) (string, int, func()) {
-	exe, err := os.Executable()
-	if err != nil {
-		b.Fatal(err)
-	}
-	args := []string{"-test.run", "^TestVerifyBatchStreamRSS$"}
+// serveHTTPProcess starts the server process of the benchmark
+// (serveProcess) and returns its base URL, its process id and a function
+// that stops it. With $WEID_BATCH_HTTP_CPUPROFILE set to a file name, the
+// server process writes its CPU profile there when it stops.
+func serveHTTPProcess(b *testing.B) (string, int, func()) {
+	var args []string
 	if prof := os.Getenv("WEID_BATCH_HTTP_CPUPROFILE"); prof != "" {
 		// The server's CPU profile (the test binary's own flag, written
 		// when the child's test ends): go tool pprof on it shows the HTTP
 		// path's time apart from the client's.
 		args = append(args, "-test.cpuprofile", prof)
 	}
-	child := exec.Command(exe, args...)
-	child.Env = append(os.Environ(), rssChildEnv+"=1")
-	child.Stderr = os.Stderr
-	stdin, _ := child.StdinPipe()
-	stdout, _ := child.StdoutPipe()
-	if err := child.Start(); err != nil {
-		b.Fatal(err)
-	}
-	stop := func() { _ = stdin.Close(); _ = child.Wait() }
-	sc := bufio.NewScanner(stdout)
-	base := ""
-	for sc.Scan() {
-		if f := strings.Fields(sc.Text()); len(f) == 3 && f[0] == "rss-server" {
-			base = f[1]
-			break
-		}
-	}
-	if base == "" {
-		_ = child.Process.Kill()
-		stop()
-		b.Fatalf("the server process did not start: %v", sc.Err())
-	}
-	go func() { _, _ = io.Copy(io.Discard, stdout) }()
-	return base, child.Process.Pid, stop
+	p := serveProcess(b, args...)
+	return p.base, p.pid, p.stop
 }

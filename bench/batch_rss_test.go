@@ -66,32 +66,10 @@ func TestVerifyBatchStreamRSS(t *testing.T) {
 	}
 
 	// The server: this binary again, in rssServe.
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	child := exec.Command(exe, "-test.run", "^TestVerifyBatchStreamRSS$")
-	child.Env = append(os.Environ(), rssChildEnv+"=1")
-	child.Stderr = os.Stderr
-	stdin, _ := child.StdinPipe()
-	stdout, _ := child.StdoutPipe()
-	if err := child.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = child.Process.Kill(); _ = child.Wait() }()
-	var base, chainID string
-	sc := bufio.NewScanner(stdout)
-	for sc.Scan() {
-		if f := strings.Fields(sc.Text()); len(f) == 3 && f[0] == "rss-server" {
-			base, chainID = f[1], f[2]
-			break
-		}
-	}
-	if base == "" {
-		t.Fatalf("the server process did not start: %v", sc.Err())
-	}
-	go func() { _, _ = io.Copy(io.Discard, stdout) }()
-	idle := procStatus(t, child.Process.Pid, "VmRSS")
+	srv := serveProcess(t)
+	defer srv.kill()
+	base, chainID, pid := srv.base, srv.chainID, srv.pid
+	idle := procStatus(t, pid, "VmRSS")
 
 	// Issuers: two did:weid DIDs on the node's ledger and a did:key.
 	var signers []credential.Signer
@@ -162,7 +140,7 @@ func TestVerifyBatchStreamRSS(t *testing.T) {
 			case <-stop:
 				return
 			case <-tick.C:
-				sampled = max(sampled, procStatus(t, child.Process.Pid, "VmRSS"))
+				sampled = max(sampled, procStatus(t, pid, "VmRSS"))
 			}
 		}
 	}()
@@ -192,13 +170,13 @@ func TestVerifyBatchStreamRSS(t *testing.T) {
 		}
 		got++
 		if got%100000 == 0 {
-			t.Logf("%d results, %.0f/s, VmRSS %d MiB", got, float64(got)/time.Since(start).Seconds(), procStatus(t, child.Process.Pid, "VmRSS")>>20)
+			t.Logf("%d results, %.0f/s, VmRSS %d MiB", got, float64(got)/time.Since(start).Seconds(), procStatus(t, pid, "VmRSS")>>20)
 		}
 	}
 	elapsed := time.Since(start)
 	close(stop)
 	sampler.Wait()
-	hwm := procStatus(t, child.Process.Pid, "VmHWM")
+	hwm := procStatus(t, pid, "VmHWM")
 	if got != n || trailer.Summary.Total != n || !trailer.Summary.AllVerified() || trailer.Error != nil {
 		t.Fatalf("%d results of %d; summary %+v", got, n, trailer)
 	}
@@ -207,7 +185,7 @@ func TestVerifyBatchStreamRSS(t *testing.T) {
 	if hwm >= rssLimit {
 		t.Fatalf("peak RSS %d MiB, the issue allows under 256 MiB", hwm>>20)
 	}
-	_ = stdin.Close()
+	srv.stop()
 }
 
 // schemaDiploma is diploma i of DiplomaV2 without the claims the node's
@@ -235,6 +213,51 @@ func rssServe(t *testing.T) {
 	defer srv.Close()
 	fmt.Printf("rss-server %s %s\n", srv.URL, n.ChainID)
 	_, _ = io.Copy(io.Discard, os.Stdin)
+}
+
+// serverProcess is a solo node serving the HTTP API in a process of its
+// own: this test binary run again, in rssServe.
+type serverProcess struct {
+	base, chainID string
+	pid           int
+	// stop closes the process's stdin, on which it shuts down (writing
+	// the CPU profile it was asked for), and waits for it; kill ends it
+	// at once.
+	stop, kill func()
+}
+
+// serveProcess starts a serverProcess, extra being more flags of the
+// test binary (-test.cpuprofile), and waits until it serves.
+func serveProcess(tb testing.TB, extra ...string) serverProcess {
+	tb.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	child := exec.Command(exe, append([]string{"-test.run", "^TestVerifyBatchStreamRSS$"}, extra...)...)
+	child.Env = append(os.Environ(), rssChildEnv+"=1")
+	child.Stderr = os.Stderr
+	stdin, _ := child.StdinPipe()
+	stdout, _ := child.StdoutPipe()
+	if err := child.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	p := serverProcess{pid: child.Process.Pid,
+		stop: func() { _ = stdin.Close(); _ = child.Wait() },
+		kill: func() { _ = child.Process.Kill(); _ = child.Wait() }}
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		if f := strings.Fields(sc.Text()); len(f) == 3 && f[0] == "rss-server" {
+			p.base, p.chainID = f[1], f[2]
+			break
+		}
+	}
+	if p.base == "" {
+		p.kill()
+		tb.Fatalf("the server process did not start: %v", sc.Err())
+	}
+	go func() { _, _ = io.Copy(io.Discard, stdout) }()
+	return p
 }
 
 // procStatus returns a /proc/PID/status memory field (VmRSS, VmHWM) in

@@ -19,6 +19,7 @@ import (
 
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/internal/jsontest"
 	"github.com/weidgo/weid/jose"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/ldproof"
@@ -27,19 +28,7 @@ import (
 // withMembers is diCredential with members replaced (nil deletes).
 func withMembers(t testing.TB, issuer string, extra map[string]any) json.RawMessage {
 	t.Helper()
-	m := mustObject(t, diCredential(t, issuer))
-	for k, v := range extra {
-		if v == nil {
-			delete(m, k)
-		} else {
-			m[k] = v
-		}
-	}
-	b, err := json.Marshal(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return jsontest.MergePatch(t, mustObject(t, diCredential(t, issuer)), extra)
 }
 
 // TestInlineContexts: VC Data Model 2.0 §4.3 — @context items after the

@@ -13,6 +13,7 @@ import (
 	"github.com/weidgo/weid/credential"
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/did/weid"
+	"github.com/weidgo/weid/internal/jsontest"
 	"github.com/weidgo/weid/internal/ledgertest"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/schemas"
@@ -113,18 +114,7 @@ func diploma(t testing.TB, issuer, holder string, extra map[string]any) json.Raw
 		},
 		"credentialSchema": map[string]any{"id": schemaURL, "type": "JsonSchema"},
 	}
-	for k, v := range extra {
-		if v == nil {
-			delete(c, k)
-		} else {
-			c[k] = v
-		}
-	}
-	b, err := json.Marshal(c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return jsontest.MergePatch(t, c, extra)
 }
 
 // statuses returns name → status of a result's checks, and fails unless

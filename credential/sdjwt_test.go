@@ -1,6 +1,7 @@
 package credential_test
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -10,6 +11,29 @@ import (
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/sdjwt"
 )
+
+// bankDomain is the verifier the SD-JWT presentations are made for.
+const bankDomain = "https://bank.example"
+
+// presentToBank has holder disclose the claims at paths of the SD-JWT VC
+// tok in a presentation key-bound (at time at) to bankDomain and its
+// challenge nonce, has v verify it (consuming the challenge from store)
+// and fails the test named name unless it verified with every
+// presentation check passed. It returns the presentation and the result.
+func presentToBank(t *testing.T, name string, v *credential.Verifier, tok string, paths []string, holder *keys.PrivateKey, at time.Time, nonce string, store challenges) (string, *credential.PresentationResult) {
+	t.Helper()
+	pres, err := sdjwt.Present(tok, paths, &sdjwt.KeyBinding{Key: holder, Audience: bankDomain, Nonce: nonce, IssuedAt: at})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(pres)
+	pr, err := v.VerifyPresentation(context.Background(), b, credential.PresentationOptions{Challenge: nonce, Domain: bankDomain, Challenges: store, Policy: credential.Policy{RequireAccreditation: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantPresentation(t, name, pr, true, map[string]string{"holderProof": "passed", "challenge": "passed", "domain": "passed", "credentials": "passed"})
+	return pres, pr
+}
 
 func TestSDJWTIssueVerifyPresent(t *testing.T) {
 	e := newLedger(t)
@@ -28,17 +52,9 @@ func TestSDJWTIssueVerifyPresent(t *testing.T) {
 	}
 
 	// Alice discloses two claims to a verifier, with its challenge.
-	pres, err := sdjwt.Present(tok, []string{"/degree", "/awardedDate"}, &sdjwt.KeyBinding{Key: alice.Key, Audience: "https://bank.example", Nonce: "n-1", IssuedAt: at})
-	if err != nil {
-		t.Fatal(err)
-	}
-	str := func(s string) json.RawMessage { b, _ := json.Marshal(s); return b }
 	store := challenges{"n-1": false}
-	pr, err := v.VerifyPresentation(ctx, str(pres), credential.PresentationOptions{Challenge: "n-1", Domain: "https://bank.example", Challenges: store, Policy: credential.Policy{RequireAccreditation: true}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	wantPresentation(t, "two claims", pr, true, map[string]string{"holderProof": "passed", "challenge": "passed", "domain": "passed", "credentials": "passed"})
+	pres, pr := presentToBank(t, "two claims", v, tok, []string{"/degree", "/awardedDate"}, alice.Key, at, "n-1", store)
+	str := func(s string) json.RawMessage { b, _ := json.Marshal(s); return b }
 	got, _ := pr.Credentials[0].Credential["credentialSubject"].(map[string]any)
 	for _, hidden := range []string{"holderName", "diplomaNumber"} {
 		if _, ok := got[hidden]; ok {
@@ -52,7 +68,7 @@ func TestSDJWTIssueVerifyPresent(t *testing.T) {
 		t.Errorf("holder proof detail %q", pr.Checks[1].Detail)
 	}
 	// Replayed; wrong audience; no key binding; a stranger's key binding.
-	pr, _ = v.VerifyPresentation(ctx, str(pres), credential.PresentationOptions{Challenge: "n-1", Domain: "https://bank.example", Challenges: store})
+	pr, _ = v.VerifyPresentation(ctx, str(pres), credential.PresentationOptions{Challenge: "n-1", Domain: bankDomain, Challenges: store})
 	wantPresentation(t, "replay", pr, false, map[string]string{"challenge": "failed"})
 	pr, _ = v.VerifyPresentation(ctx, str(pres), credential.PresentationOptions{Challenge: "n-1", Domain: "https://other.example"})
 	wantPresentation(t, "audience", pr, false, map[string]string{"domain": "failed"})

@@ -38,21 +38,11 @@ func TestSDJWT_SM2IssuerAndHolder(t *testing.T) {
 	want(t, v.VerifySDJWT(ctx, tok, credential.Policy{RequireAccreditation: true}), true,
 		with(credential.CheckProof, "passed", credential.CheckAccreditation, "passed", credential.CheckSchema, "warning"))
 
-	pres, err := sdjwt.Present(tok, []string{"/degree"}, &sdjwt.KeyBinding{Key: alice.Key, Audience: "https://bank.example", Nonce: "n-sm2", IssuedAt: at})
-	if err != nil {
-		t.Fatal(err)
-	}
-	str := func(s string) json.RawMessage { b, _ := json.Marshal(s); return b }
-	store := challenges{"n-sm2": false}
-	pr, err := v.VerifyPresentation(ctx, str(pres), credential.PresentationOptions{Challenge: "n-sm2", Domain: "https://bank.example", Challenges: store, Policy: credential.Policy{RequireAccreditation: true}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	wantPresentation(t, "SM2 key binding", pr, true, map[string]string{"holderProof": "passed", "challenge": "passed", "domain": "passed", "credentials": "passed"})
+	presentToBank(t, "SM2 key binding", v, tok, []string{"/degree"}, alice.Key, at, "n-sm2", challenges{"n-sm2": false})
 
 	// Another SM2 key cannot bind the presentation.
 	mallory := e.User(t, keys.SM2)
-	if _, err := sdjwt.Present(tok, []string{"/degree"}, &sdjwt.KeyBinding{Key: mallory.Key, Audience: "https://bank.example", Nonce: "n-2", IssuedAt: at}); err == nil {
+	if _, err := sdjwt.Present(tok, []string{"/degree"}, &sdjwt.KeyBinding{Key: mallory.Key, Audience: bankDomain, Nonce: "n-2", IssuedAt: at}); err == nil {
 		t.Fatal("another SM2 key made the key binding")
 	}
 }

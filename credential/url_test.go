@@ -10,44 +10,46 @@ import (
 	"time"
 )
 
-// FuzzOpaqueURL checks that opaqueURL says true only of what url.Parse
-// reads as an absolute URL.
-func FuzzOpaqueURL(f *testing.F) {
-	for _, s := range []string{"did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK", "urn:uuid:3f1c7a52-8e0b", "did:weid:1#key-1",
-		"https://example.com/x", "a:", ":x", "a:/x", "a:?q", "a:#f", "1a:b", "a:b%zz", "a:b#%zz", "a:b?x#y", "a b:c", "a:b c", "did:x:\x7f"} {
+// fuzzAbsoluteURL fuzzes pred, named name, from seeds: where it says
+// true, url.Parse must read the input as an absolute URL (one with a
+// scheme), which more, if not nil, checks further.
+func fuzzAbsoluteURL(f *testing.F, name string, pred func(string) bool, seeds []string, more func(t *testing.T, s string, u *url.URL)) {
+	for _, s := range seeds {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		if !opaqueURL(s) {
+		if !pred(s) {
 			return
 		}
 		u, err := url.Parse(s)
 		if err != nil || u.Scheme == "" {
-			t.Fatalf("%q: opaqueURL true, url.Parse %v %+v", s, err, u)
+			t.Fatalf("%q: %s true, url.Parse %v %+v", s, name, err, u)
+		}
+		if more != nil {
+			more(t, s, u)
 		}
 	})
 }
 
+// FuzzOpaqueURL checks that opaqueURL says true only of what url.Parse
+// reads as an absolute URL.
+func FuzzOpaqueURL(f *testing.F) {
+	fuzzAbsoluteURL(f, "opaqueURL", opaqueURL, []string{"did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK", "urn:uuid:3f1c7a52-8e0b", "did:weid:1#key-1",
+		"https://example.com/x", "a:", ":x", "a:/x", "a:?q", "a:#f", "1a:b", "a:b%zz", "a:b#%zz", "a:b?x#y", "a b:c", "a:b c", "did:x:\x7f"}, nil)
+}
+
 // FuzzPlainHTTPURL checks that plainHTTPURL says true only of what
-// url.Parse reads as an absolute URL.
+// url.Parse reads as an absolute URL, and schemaURLPath finds the path of
+// those url.Parse reads as plain http(s) URLs.
 func FuzzPlainHTTPURL(f *testing.F) {
-	for _, s := range []string{"https://www.w3.org/ns/credentials/v2", "http://a", "https://", "https:///x", "https://a:1/x", "https://a/%zz", "https://a/b?c#d", "https://a b", "https://node.example/v1/schemas/2", "https://h/v1/schemas/2/versions/3", "https://h"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		if !plainHTTPURL(s) {
-			return
-		}
-		u, err := url.Parse(s)
-		if err != nil || u.Scheme == "" {
-			t.Fatalf("%q: plainHTTPURL true, url.Parse %v %+v", s, err, u)
-		}
-		path, ok := schemaURLPath(s)
-		wantOK := (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" && u.RawQuery == "" && u.Fragment == "" && u.Opaque == ""
-		if ok != wantOK || ok && path != u.EscapedPath() {
-			t.Fatalf("%q: schemaURLPath %q %v, url.Parse %q %v", s, path, ok, u.EscapedPath(), wantOK)
-		}
-	})
+	fuzzAbsoluteURL(f, "plainHTTPURL", plainHTTPURL, []string{"https://www.w3.org/ns/credentials/v2", "http://a", "https://", "https:///x", "https://a:1/x", "https://a/%zz", "https://a/b?c#d", "https://a b", "https://node.example/v1/schemas/2", "https://h/v1/schemas/2/versions/3", "https://h"},
+		func(t *testing.T, s string, u *url.URL) {
+			path, ok := schemaURLPath(s)
+			wantOK := (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" && u.RawQuery == "" && u.Fragment == "" && u.Opaque == ""
+			if ok != wantOK || ok && path != u.EscapedPath() {
+				t.Fatalf("%q: schemaURLPath %q %v, url.Parse %q %v", s, path, ok, u.EscapedPath(), wantOK)
+			}
+		})
 }
 
 // dateTimeStampRE is the regular expression isDateTimeStamp implements.

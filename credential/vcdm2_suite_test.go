@@ -307,7 +307,25 @@ func vcdm2Rows() []suiteRow {
 		}
 	}
 	issueOK := func(e *suiteEnv) (*secured, error) { return e.issueFile("credential-ok.json") }
+	// issuedIsSecured issues the conforming credential and asserts it is
+	// secured (the three 1.03 rows on what an issuer produces).
+	issuedIsSecured := func(e *suiteEnv) error {
+		s, err := issueOK(e)
+		if err != nil {
+			return err
+		}
+		return e.shouldBeSecured(s)
+	}
 	nd := func(f string) string { return "names-and-descriptions/" + f }
+	// languageValues is the 4.06 row on the property prop ("name",
+	// "description") of who ("credential", "issuer"): the suite's five
+	// conforming files of it accepted, its extra-property file rejected.
+	languageValues := func(who, prop string) func(e *suiteEnv) error {
+		return all(
+			accepts(nd(who+"-"+prop+"-ok.json"), nd(who+"-"+prop+"-optional-ok.json"), nd(who+"-"+prop+"-language-en-ok.json"),
+				nd(who+"-"+prop+"-language-direction-en-ok.json"), nd(who+"-multi-language-"+prop+"-ok.json")),
+			rejects(nd(who+"-"+prop+"-extra-prop-en-fail.json")))
+	}
 	temporality := func(e *suiteEnv) error {
 		year := func(n int) string { return time.Now().AddDate(n, 0, 0).UTC().Format(time.RFC3339) }
 		ok := e.input("credential-validUntil-validFrom-ok.json")
@@ -342,27 +360,9 @@ func vcdm2Rows() []suiteRow {
 	}
 	return []suiteRow{
 		// 1.03-conformance.js
-		{file: "1.03", title: "A conforming document MUST be secured by at least one securing mechanism as described in Section 4.12 Securing Mechanisms.", run: func(e *suiteEnv) error {
-			s, err := issueOK(e)
-			if err != nil {
-				return err
-			}
-			return e.shouldBeSecured(s)
-		}},
-		{file: "1.03", title: "A conforming issuer implementation MUST include all required properties in the conforming documents it produces.", run: func(e *suiteEnv) error {
-			s, err := issueOK(e)
-			if err != nil {
-				return err
-			}
-			return e.shouldBeSecured(s)
-		}},
-		{file: "1.03", title: "A conforming issuer implementation MUST secure the conforming documents it produces using a securing mechanism described in Section 4.12 Securing Mechanisms.", run: func(e *suiteEnv) error {
-			s, err := issueOK(e)
-			if err != nil {
-				return err
-			}
-			return e.shouldBeSecured(s)
-		}},
+		{file: "1.03", title: "A conforming document MUST be secured by at least one securing mechanism as described in Section 4.12 Securing Mechanisms.", run: issuedIsSecured},
+		{file: "1.03", title: "A conforming issuer implementation MUST include all required properties in the conforming documents it produces.", run: issuedIsSecured},
+		{file: "1.03", title: "A conforming issuer implementation MUST secure the conforming documents it produces using a securing mechanism described in Section 4.12 Securing Mechanisms.", run: issuedIsSecured},
 		{file: "1.03", title: "A conforming verifier implementation MUST perform verification on a conforming document as described in Section 4.12 Securing Mechanisms.", run: func(e *suiteEnv) error {
 			s, err := issueOK(e)
 			if err != nil {
@@ -468,18 +468,10 @@ func vcdm2Rows() []suiteRow {
 		{file: "4.05", title: "`refreshService` objects MUST have a type specified.", run: all(accepts("credential-refresh-type-ok.json"), rejects("credential-refresh-no-type-fail.json"))},
 		{file: "4.05", title: "`credentialSchema` objects MUST have a type specified.", run: all(accepts("credential-schema-type-ok.json"), rejects("credential-schema-no-type-fail.json"))},
 		// 4.06-names-and-descriptions.js
-		{file: "4.06", title: "If present, the value of the name property MUST be a string or a language value object as described in 11.1 Language and Base Direction.", run: all(
-			accepts(nd("credential-name-ok.json"), nd("credential-name-optional-ok.json"), nd("credential-name-language-en-ok.json"), nd("credential-name-language-direction-en-ok.json"), nd("credential-multi-language-name-ok.json")),
-			rejects(nd("credential-name-extra-prop-en-fail.json")))},
-		{file: "4.06", title: "If present, the value of the description property MUST be a string or a language value object as described in 11.1 Language and Base Direction.", run: all(
-			accepts(nd("credential-description-ok.json"), nd("credential-description-optional-ok.json"), nd("credential-description-language-en-ok.json"), nd("credential-description-language-direction-en-ok.json"), nd("credential-multi-language-description-ok.json")),
-			rejects(nd("credential-description-extra-prop-en-fail.json")))},
-		{file: "4.06", title: "If present (on `issuer`), the value of the name property MUST be a string or a language value object as described in 11.1 Language and Base Direction.", run: all(
-			accepts(nd("issuer-name-ok.json"), nd("issuer-name-optional-ok.json"), nd("issuer-name-language-en-ok.json"), nd("issuer-name-language-direction-en-ok.json"), nd("issuer-multi-language-name-ok.json")),
-			rejects(nd("issuer-name-extra-prop-en-fail.json")))},
-		{file: "4.06", title: "If present (on `issuer`), the value of the description property MUST be a string or a language value object as described in 11.1 Language and Base Direction.", run: all(
-			accepts(nd("issuer-description-ok.json"), nd("issuer-description-optional-ok.json"), nd("issuer-description-language-en-ok.json"), nd("issuer-description-language-direction-en-ok.json"), nd("issuer-multi-language-description-ok.json")),
-			rejects(nd("issuer-description-extra-prop-en-fail.json")))},
+		{file: "4.06", title: "If present, the value of the name property MUST be a string or a language value object as described in 11.1 Language and Base Direction.", run: languageValues("credential", "name")},
+		{file: "4.06", title: "If present, the value of the description property MUST be a string or a language value object as described in 11.1 Language and Base Direction.", run: languageValues("credential", "description")},
+		{file: "4.06", title: "If present (on `issuer`), the value of the name property MUST be a string or a language value object as described in 11.1 Language and Base Direction.", run: languageValues("issuer", "name")},
+		{file: "4.06", title: "If present (on `issuer`), the value of the description property MUST be a string or a language value object as described in 11.1 Language and Base Direction.", run: languageValues("issuer", "description")},
 		// 4.07-issuer.js
 		{file: "4.07", title: "A verifiable credential MUST have an issuer property.", run: func(e *suiteEnv) error {
 			s, err := issueOK(e)

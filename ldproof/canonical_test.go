@@ -88,11 +88,7 @@ func TestCanonicalForms_AreWhatProofsSign(t *testing.T) {
 // UTC; a value that is no date and time fails.
 func TestVerify_TimesWithoutOffsetAreUTC(t *testing.T) {
 	t.Parallel()
-	k, vm := signer(t, keys.Ed25519)
-	out, err := Sign(diploma, Options{Cryptosuite: EdDSARDFC2022, Key: k, VerificationMethod: vm})
-	if err != nil {
-		t.Fatal(err)
-	}
+	out, k := signFresh(t, diploma, EdDSARDFC2022, keys.Ed25519)
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	for _, tc := range []struct {
 		name, created, expires string
@@ -130,11 +126,7 @@ func TestVerify_TimesWithoutOffsetAreUTC(t *testing.T) {
 func TestVerify_LegacyProofWithCryptosuiteFails(t *testing.T) {
 	t.Parallel()
 	ed2020 := []byte(strings.Replace(string(diploma), `"https://www.w3.org/ns/credentials/examples/v2"]`, `"https://www.w3.org/ns/credentials/examples/v2", "https://w3id.org/security/suites/ed25519-2020/v1"]`, 1))
-	k, vm := signer(t, keys.Ed25519)
-	out, err := Sign(ed2020, Options{Cryptosuite: Ed25519Signature2020, Key: k, VerificationMethod: vm})
-	if err != nil {
-		t.Fatal(err)
-	}
+	out, k := signFresh(t, ed2020, Ed25519Signature2020, keys.Ed25519)
 	p := onlyProof(t, out)
 	delete(p, "proofValue")
 	p["cryptosuite"] = "UnknownCryptosuite"

@@ -26,6 +26,19 @@ func signer(t testing.TB, kt keys.Type) (*keys.PrivateKey, string) {
 	return k, "did:key:" + mb + "#" + mb
 }
 
+// signFresh signs doc in cryptosuite with a new key of type kt (its
+// did:key verification method) and returns the signed document and the
+// key.
+func signFresh(t testing.TB, doc []byte, cryptosuite string, kt keys.Type) ([]byte, *keys.PrivateKey) {
+	t.Helper()
+	k, vm := signer(t, kt)
+	out, err := Sign(doc, Options{Cryptosuite: cryptosuite, Key: k, VerificationMethod: vm})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out, k
+}
+
 func wantCode(t *testing.T, err error, code, mention string) {
 	t.Helper()
 	e, ok := errs.As(err)
@@ -69,11 +82,7 @@ func TestSignVerify_RoundTripEverySuite(t *testing.T) {
 
 func TestVerify_ECDSAHighSAccepted(t *testing.T) {
 	t.Parallel()
-	k, vm := signer(t, keys.P256)
-	out, err := Sign(diploma, Options{Cryptosuite: ECDSARDFC2019, Key: k, VerificationMethod: vm})
-	if err != nil {
-		t.Fatal(err)
-	}
+	out, _ := signFresh(t, diploma, ECDSARDFC2019, keys.P256)
 	var d map[string]any
 	_ = json.Unmarshal(out, &d)
 	p := d["proof"].(map[string]any)

@@ -13,6 +13,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"hash"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -128,11 +129,7 @@ func canonicalizeWith(qs []quad, newHash func() hash.Hash) ([]byte, map[string]s
 		h := c.hashFirstDegree(id)
 		hashToBnodes[h] = append(hashToBnodes[h], id)
 	}
-	hashes := make([]string, 0, len(hashToBnodes))
-	for h := range hashToBnodes {
-		hashes = append(hashes, h)
-	}
-	slices.Sort(hashes)
+	hashes := slices.Sorted(maps.Keys(hashToBnodes))
 	// Step 4: unique hashes get canonical identifiers in hash order.
 	var shared []string
 	for _, h := range hashes {
@@ -262,11 +259,7 @@ func (c *canonicalizer) hashNDegree(id string, is *issuer) (string, *issuer, err
 			related[h] = append(related[h], t.value)
 		}
 	}
-	hashes := make([]string, 0, len(related))
-	for h := range related {
-		hashes = append(hashes, h)
-	}
-	slices.Sort(hashes)
+	hashes := slices.Sorted(maps.Keys(related))
 	var data strings.Builder
 	for _, h := range hashes {
 		data.WriteString(h)

@@ -2,6 +2,7 @@ package ldproof
 
 import (
 	"encoding/json"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -106,12 +107,7 @@ func nodeMapToQuads(nodeMap map[string]any, issuer *ld.IdentifierIssuer) ([]quad
 }
 
 func sortedKeys(m map[string]any) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	slices.Sort(ks)
-	return ks
+	return slices.Sorted(maps.Keys(m))
 }
 
 // nodeTerm is the term of a node identifier: a blank node or an absolute

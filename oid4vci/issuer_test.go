@@ -188,6 +188,17 @@ func proof(t *testing.T, k *keys.PrivateKey, kid, nonce string) string {
 	return p
 }
 
+// authorize is the access iss grants the access token tok at issURL;
+// it fails the test if iss grants none.
+func authorize(t *testing.T, iss *Issuer, tok string) *Access {
+	t.Helper()
+	a, err := iss.Authorize(issURL, tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
 func nonce(t *testing.T, iss *Issuer) string {
 	t.Helper()
 	n, err := iss.Nonce(issURL)
@@ -220,10 +231,7 @@ func TestIssuer_PreAuthorizedFlowIssuesOnceBoundToEachProofKey(t *testing.T) {
 	_, err = iss.Offer(issURL, o.ID)
 	wantCode(t, "redeemed offer by reference", err, "offer.notFound")
 
-	a, err := iss.Authorize(issURL, tok.AccessToken)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := authorize(t, iss, tok.AccessToken)
 	k1, _ := keys.Generate(keys.Ed25519)
 	k2, _ := keys.Generate(keys.P256)
 	n := nonce(t, iss)
@@ -297,19 +305,14 @@ func TestIssuer_FailedIssuanceCanBeRetried(t *testing.T) {
 		return &CredentialRequest{CredentialConfigurationID: "diploma", Proofs: &Proofs{JWT: []string{proof(t, k, "", nonce(t, iss))}}}
 	}
 	b.issueErr = errs.New(http.StatusUnprocessableEntity, "schema.violation", "degree must be a string")
-	a, err := iss.Authorize(issURL, tok.AccessToken)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := authorize(t, iss, tok.AccessToken)
 	_, err = iss.Issue(context.Background(), a, req())
 	wantCode(t, "issuance fails", err, ErrCredentialRequestDenied)
 	if err == nil || !strings.Contains(err.Error(), "schema.violation") || strings.Contains(err.Error(), "degree") {
 		t.Errorf("the error names the code only: %v", err)
 	}
 	b.issueErr = nil
-	if a, err = iss.Authorize(issURL, tok.AccessToken); err != nil {
-		t.Fatal(err)
-	}
+	a = authorize(t, iss, tok.AccessToken)
 	if _, err := iss.Issue(context.Background(), a, req()); err != nil {
 		t.Fatalf("retry: %v", err)
 	}
@@ -319,10 +322,7 @@ func TestIssuer_CredentialRequestsAreChecked(t *testing.T) {
 	iss, _, _ := newTestIssuer(t)
 	o := offer(t, iss, `{"instance":"diploma","claims":{"degree":"B"}}`)
 	tok, _ := iss.Token(issURL, &TokenRequest{PreAuthorizedCode: code(t, o)})
-	a, err := iss.Authorize(issURL, tok.AccessToken)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := authorize(t, iss, tok.AccessToken)
 	k, _ := keys.Generate(keys.Ed25519)
 	other, _ := keys.Generate(keys.Ed25519)
 	n := nonce(t, iss)

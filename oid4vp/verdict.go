@@ -9,8 +9,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/weidgo/weid/api"
@@ -47,11 +47,7 @@ type tally struct {
 // invalid_request *Error) or a failure on this side.
 func (v *Verifier) verifyVPToken(ctx context.Context, rec *Record, q *DCQL, byID map[string][]json.RawMessage) (*api.PresentationRequestResult, []string, error) {
 	t := &tally{res: &api.PresentationRequestResult{Checks: []credential.Check{}, Warnings: []credential.Check{}, Errors: []credential.Check{}, Credentials: []api.PresentedCredential{}}}
-	ids := make([]string, 0, len(byID))
-	for id := range byID {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
+	ids := slices.Sorted(maps.Keys(byID))
 	o := credential.PresentationOptions{Challenge: rec.Nonce, Domain: rec.ClientID, Policy: credential.Policy{RequireAccreditation: rec.RequireAccreditation}}
 	for _, id := range ids {
 		for i, raw := range byID[id] {

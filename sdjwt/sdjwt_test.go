@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/internal/jsontest"
 	"github.com/weidgo/weid/jose"
 	"github.com/weidgo/weid/keys"
 )
@@ -350,15 +351,7 @@ func TestKeyBinding(t *testing.T) {
 // the correct sd_hash unless c sets one (nil removes a claim).
 func signKB(t *testing.T, k *keys.PrivateKey, pres string, c map[string]any) string {
 	t.Helper()
-	m := map[string]any{"sd_hash": hashPresentation(pres)}
-	for n, v := range c {
-		if v == nil {
-			delete(m, n)
-		} else {
-			m[n] = v
-		}
-	}
-	b, _ := json.Marshal(m)
+	b := jsontest.MergePatch(t, map[string]any{"sd_hash": hashPresentation(pres)}, c)
 	tok, err := jose.Sign(k, jose.Header{Typ: TypKB}, b)
 	if err != nil {
 		t.Fatal(err)

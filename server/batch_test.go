@@ -32,12 +32,7 @@ func batchPool(t *testing.T, tn *testNode) []json.RawMessage {
 		if didKey {
 			body = `{"name":"` + name + `","didKey":true}`
 		}
-		r := tn.do(t, "POST", "/v1/accounts", tn.token, []byte(body))
-		var a node.NewAccount
-		if err := json.Unmarshal(r.body, &a); err != nil || r.status != 201 {
-			t.Fatalf("account %s: %d %s", name, r.status, r.body)
-		}
-		return a
+		return tn.account(t, body)
 	}
 	uni, mill, keyed := mk("uni", false), mk("mill", false), mk("keyed", true)
 	if r := tn.do(t, "POST", "/v1/issuers", tn.token, []byte(`{"did":"`+uni.DID+`","name":"Uni","types":["UniversityDegreeCredential"],"schemas":[2]}`)); r.status != 201 {

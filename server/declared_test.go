@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/weidgo/weid/api"
-	"github.com/weidgo/weid/node"
 )
 
 // TestAPI_DeclaredIssuerInstance: an issuer instance created with
@@ -16,11 +15,7 @@ import (
 // is not its signer; an unknown policy is a 400 problem naming it.
 func TestAPI_DeclaredIssuerInstance(t *testing.T) {
 	tn := startNode(t)
-	r := tn.do(t, "POST", "/v1/accounts", tn.token, []byte(`{"name":"bureau","didKey":true}`))
-	var acct node.NewAccount
-	if err := json.Unmarshal(r.body, &acct); err != nil || r.status != 201 {
-		t.Fatalf("account: %d %s", r.status, r.body)
-	}
+	acct := tn.account(t, `{"name":"bureau","didKey":true}`)
 	if r := tn.do(t, "POST", "/v1/issuer-instances", acct.Token, []byte(`{"name":"odd","issuer":"`+acct.DIDKey+`","issuerPolicy":"sometimes"}`)); r.status != 400 || r.ctype != "application/problem+json" || !strings.Contains(string(r.body), "sometimes") {
 		t.Errorf("unknown policy: %d %s", r.status, r.body)
 	}

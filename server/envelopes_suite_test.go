@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-
-	"github.com/weidgo/weid/node"
 )
 
 // TestVCDM2Suite_Envelopes replays, offline and over HTTP, the
@@ -39,11 +37,7 @@ import (
 // rejects.
 func TestVCDM2Suite_Envelopes(t *testing.T) {
 	tn := startNode(t)
-	r := tn.do(t, "POST", "/v1/accounts", tn.token, []byte(`{"name":"envelopes","didKey":true}`))
-	var acct node.NewAccount
-	if err := json.Unmarshal(r.body, &acct); err != nil || r.status != 201 {
-		t.Fatalf("account: %d %s", r.status, r.body)
-	}
+	acct := tn.account(t, `{"name":"envelopes","didKey":true}`)
 	if r := tn.do(t, "POST", "/v1/issuer-instances", acct.Token, []byte(`{"name":"envelopes","issuer":"`+acct.DIDKey+`","format":"vc+jwt"}`)); r.status != 201 {
 		t.Fatalf("instance: %d %s", r.status, r.body)
 	}

@@ -12,12 +12,9 @@ import (
 // account (W3C VCALM issuer instance), which POST
 // /issuers/{name}/credentials/issue uses: POST /v1/issuer-instances.
 func (h *Handlers) CreateInstance(w http.ResponseWriter, r *http.Request) error {
-	acct, err := httpx.Account(r, h.Node)
-	if err != nil {
-		return err
-	}
 	var req api.IssuerInstanceRequest
-	if err := httpx.Decode(r, &req); err != nil {
+	acct, err := httpx.AccountDecode(r, h.Node, &req)
+	if err != nil {
 		return err
 	}
 	in, err := h.Node.CreateIssuerInstance(acct, req.Instance())

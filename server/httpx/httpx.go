@@ -279,3 +279,15 @@ func Account(r *http.Request, a Authenticator) (*node.Account, error) {
 	}
 	return a.Authenticate(tok)
 }
+
+// AccountDecode returns the account the request's bearer token
+// authenticates (Account) and then strictly decodes the body into v
+// (Decode): a request without a valid token is refused before its body
+// is read.
+func AccountDecode(r *http.Request, a Authenticator, v any) (*node.Account, error) {
+	acct, err := Account(r, a)
+	if err != nil {
+		return nil, err
+	}
+	return acct, Decode(r, v)
+}

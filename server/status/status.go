@@ -37,12 +37,9 @@ func New(n *node.Node, baseURL func(*http.Request) string) *Handlers {
 // Update revokes, suspends or unsuspends a credential the caller's
 // account issued: POST /credentials/status.
 func (h *Handlers) Update(w http.ResponseWriter, r *http.Request) error {
-	acct, err := httpx.Account(r, h.Node)
-	if err != nil {
-		return err
-	}
 	var req api.UpdateStatusRequest
-	if err := httpx.Decode(r, &req); err != nil {
+	acct, err := httpx.AccountDecode(r, h.Node, &req)
+	if err != nil {
 		return err
 	}
 	res, err := h.Node.UpdateStatus(r.Context(), acct, &req)

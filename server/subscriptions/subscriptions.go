@@ -21,12 +21,9 @@ type Handlers struct {
 // Create subscribes a URL: POST /v1/subscriptions; 201 with the
 // subscription and its secret (shown this once).
 func (h *Handlers) Create(w http.ResponseWriter, r *http.Request) error {
-	acct, err := httpx.Account(r, h.Node)
-	if err != nil {
-		return err
-	}
 	var req api.SubscriptionRequest
-	if err := httpx.Decode(r, &req); err != nil {
+	acct, err := httpx.AccountDecode(r, h.Node, &req)
+	if err != nil {
 		return err
 	}
 	s, err := h.Node.CreateSubscription(r.Context(), acct.Name, req)
