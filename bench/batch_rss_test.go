@@ -21,6 +21,7 @@ import (
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/credential"
 	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/internal/keytest"
 	"github.com/weidgo/weid/interop"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/node"
@@ -74,10 +75,7 @@ func TestVerifyBatchStreamRSS(t *testing.T) {
 	// Issuers: two did:weid DIDs on the node's ledger and a did:key.
 	var signers []credential.Signer
 	for range 2 {
-		k, err := keys.Generate(keys.Ed25519)
-		if err != nil {
-			t.Fatal(err)
-		}
+		k := keytest.New(t, keys.Ed25519)
 		d := did.WeidDID(chainID, k.Public())
 		tx, err := node.SignTx(chainID, d+"#key-1", k, did.TxCreate, &did.CreatePayload{DID: d, PublicKeyMultibase: k.Public().Multibase()})
 		if err != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/credential"
 	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/internal/keytest"
 	"github.com/weidgo/weid/interop"
 	"github.com/weidgo/weid/jose"
 	"github.com/weidgo/weid/keys"
@@ -23,10 +24,7 @@ import (
 func BenchmarkSignatures(b *testing.B) {
 	msg := []byte(strings.Repeat("weid/sm2 ", 22))
 	for _, kt := range []keys.Type{keys.Ed25519, keys.P256, keys.SM2} {
-		k, err := keys.Generate(kt)
-		if err != nil {
-			b.Fatal(err)
-		}
+		k := keytest.New(b, kt)
 		b.Run("sign/"+string(kt), func(b *testing.B) {
 			for b.Loop() {
 				if _, err := k.Sign(msg); err != nil {
@@ -95,7 +93,7 @@ func presignType(b *testing.B, chainID string, count int, kt keys.Type) []*chain
 func BenchmarkVerifyBatchSM2(b *testing.B) {
 	n := envInt("WEID_BATCH_SM2_N", 20000)
 	signer := didKeySigner(b, keys.SM2)
-	holder := did.KeyDID(mustKey(b, keys.SM2).Public())
+	holder := did.KeyDID(keytest.New(b, keys.SM2).Public())
 	docs := diplomas(func(i int) []byte { return interop.DiplomaV2(signer.DID, holder, i) })
 	creds := make([]json.RawMessage, n)
 	toks := make([]string, n)
@@ -147,13 +145,4 @@ func BenchmarkVerifyBatchSM2(b *testing.B) {
 		fmt.Println("SM2 batch verification vs the bare SM2 floor (same run, same corpus):")
 		fmt.Printf("  %-22s %8.0f credentials/s  %.2f× the floor (%.0f/s)\n", "vc+jwt-sm2", w, w/f, f)
 	}
-}
-
-func mustKey(b testing.TB, kt keys.Type) *keys.PrivateKey {
-	b.Helper()
-	k, err := keys.Generate(kt)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return k
 }

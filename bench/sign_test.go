@@ -5,6 +5,7 @@ import (
 
 	"github.com/weidgo/weid/hsm"
 	"github.com/weidgo/weid/internal/hsmtest"
+	"github.com/weidgo/weid/internal/keytest"
 	"github.com/weidgo/weid/keys"
 )
 
@@ -36,14 +37,12 @@ func BenchmarkSign(b *testing.B) {
 		return float64(b.Elapsed().Nanoseconds()) / float64(b.N)
 	}
 	for _, typ := range []keys.Type{keys.Ed25519, keys.P256} {
-		mem, err := keys.Generate(typ)
-		if err != nil {
-			b.Fatal(err)
-		}
+		mem := keytest.New(b, typ)
 		var memoryNs float64 // of the last (the reported) run of the memory benchmark
 		b.Run(string(typ)+"/memory", func(b *testing.B) { memoryNs = sign(b, mem) })
 		var inToken *keys.PrivateKey
 		if m != nil {
+			var err error
 			if inToken, err = m.Generate(typ, "bench"); err != nil {
 				b.Fatal(err)
 			}

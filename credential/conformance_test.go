@@ -20,6 +20,7 @@ import (
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/errs"
 	"github.com/weidgo/weid/internal/jsontest"
+	"github.com/weidgo/weid/internal/keytest"
 	"github.com/weidgo/weid/jose"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/ldproof"
@@ -383,10 +384,7 @@ func TestRelatedResource(t *testing.T) {
 // p256KeyIssuer is a did:key issuer with a P-256 key.
 func p256KeyIssuer(t testing.TB) *keyIssuer {
 	t.Helper()
-	k, err := keys.Generate(keys.P256)
-	if err != nil {
-		t.Fatal(err)
-	}
+	k := keytest.New(t, keys.P256)
 	return &keyIssuer{key: k, did: did.KeyDID(k.Public())}
 }
 

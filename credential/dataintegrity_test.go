@@ -12,6 +12,7 @@ import (
 
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/internal/keytest"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/ldproof"
 )
@@ -158,10 +159,7 @@ type keyIssuer struct {
 
 func newKeyIssuer(t testing.TB) *keyIssuer {
 	t.Helper()
-	k, err := keys.Generate(keys.Ed25519)
-	if err != nil {
-		t.Fatal(err)
-	}
+	k := keytest.New(t, keys.Ed25519)
 	return &keyIssuer{key: k, did: did.KeyDID(k.Public())}
 }
 
@@ -334,10 +332,7 @@ func TestDataIntegrityFailures(t *testing.T) {
 
 func TestSignDataIntegrityJCSErrors(t *testing.T) {
 	iss := newKeyIssuer(t)
-	p256, err := keys.Generate(keys.P256)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p256 := keytest.New(t, keys.P256)
 	pDID := did.KeyDID(p256.Public())
 	signed, err := SignDataIntegrityJCS(iss.signer(), diCredential(t, iss.did), time.Time{})
 	if err != nil {

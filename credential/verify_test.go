@@ -16,6 +16,7 @@ import (
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/errs"
 	"github.com/weidgo/weid/internal/credtest"
+	"github.com/weidgo/weid/internal/keytest"
 	"github.com/weidgo/weid/internal/ledgertest"
 	"github.com/weidgo/weid/jose"
 	"github.com/weidgo/weid/keys"
@@ -285,10 +286,7 @@ func TestKeyRotation(t *testing.T) {
 func TestDIDKeyIssuer(t *testing.T) {
 	e := newLedger(t)
 	for _, kt := range []keys.Type{keys.Ed25519, keys.P256, keys.Secp256k1, keys.SM2} {
-		k, err := keys.Generate(kt)
-		if err != nil {
-			t.Fatal(err)
-		}
+		k := keytest.New(t, kt)
 		id := did.KeyDID(k.Public())
 		s := credential.Signer{DID: id, VerificationMethod: id + "#" + k.Public().Multibase(), Key: k}
 		tok := issue(t, e, s, diploma(t, id, "did:example:alice", nil))

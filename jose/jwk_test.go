@@ -3,16 +3,14 @@ package jose_test
 import (
 	"testing"
 
+	"github.com/weidgo/weid/internal/keytest"
 	"github.com/weidgo/weid/jose"
 	"github.com/weidgo/weid/keys"
 )
 
 func TestPublicJWKRoundTrip(t *testing.T) {
 	for _, kt := range []keys.Type{keys.Ed25519, keys.P256, keys.Secp256k1, keys.SM2} {
-		k, err := keys.Generate(kt)
-		if err != nil {
-			t.Fatal(err)
-		}
+		k := keytest.New(t, kt)
 		raw, err := jose.PublicJWK(k.Public())
 		if err != nil {
 			t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 	"github.com/lestrrat-go/jwx/v2/jws"
 
 	"github.com/weidgo/weid/credential"
+	"github.com/weidgo/weid/internal/keytest"
 	"github.com/weidgo/weid/jose"
 	"github.com/weidgo/weid/keys"
 )
@@ -51,10 +52,7 @@ func tamper(tok string) string {
 func TestJWSDifferential(t *testing.T) {
 	for _, kt := range []keys.Type{keys.Ed25519, keys.P256} {
 		t.Run(string(kt), func(t *testing.T) {
-			k, err := keys.Generate(kt)
-			if err != nil {
-				t.Fatal(err)
-			}
+			k := keytest.New(t, kt)
 			alg, priv, pub := jwxKeys(t, k)
 			highS := 0
 			for i := 0; i < 32; i++ {
@@ -119,10 +117,7 @@ func isHighS(sig []byte) bool {
 }
 
 func TestJWSES256K(t *testing.T) {
-	k, err := keys.Generate(keys.Secp256k1)
-	if err != nil {
-		t.Fatal(err)
-	}
+	k := keytest.New(t, keys.Secp256k1)
 	tok, err := credential.SignJWS(k, testKid, testPayload)
 	if err != nil {
 		t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/emmansun/gmsm/sm2"
 
+	"github.com/weidgo/weid/internal/keytest"
 	"github.com/weidgo/weid/jose"
 	"github.com/weidgo/weid/keys"
 )
@@ -19,10 +20,7 @@ import (
 // another type are refused.
 func TestJWS_SM2(t *testing.T) {
 	t.Parallel()
-	k, err := keys.Generate(keys.SM2)
-	if err != nil {
-		t.Fatal(err)
-	}
+	k := keytest.New(t, keys.SM2)
 	tok, err := jose.Sign(k, jose.Header{Typ: "vc+jwt", Kid: testKid}, testPayload)
 	if err != nil {
 		t.Fatal(err)

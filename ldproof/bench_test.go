@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/weidgo/weid/internal/keytest"
 	"github.com/weidgo/weid/keys"
 )
 
@@ -34,10 +35,7 @@ var diploma = []byte(`{
 }`)
 
 func benchSign(b *testing.B, suite string, kt keys.Type) {
-	k, err := keys.Generate(kt)
-	if err != nil {
-		b.Fatal(err)
-	}
+	k := keytest.New(b, kt)
 	o := Options{Cryptosuite: suite, Key: k, VerificationMethod: "did:key:" + k.Public().Multibase() + "#" + k.Public().Multibase(), Created: time.Date(2024, 6, 30, 0, 0, 0, 0, time.UTC)}
 	b.ReportAllocs()
 	for b.Loop() {

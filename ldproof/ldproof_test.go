@@ -13,15 +13,13 @@ import (
 	"github.com/mr-tron/base58"
 
 	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/internal/keytest"
 	"github.com/weidgo/weid/keys"
 )
 
 func signer(t testing.TB, kt keys.Type) (*keys.PrivateKey, string) {
 	t.Helper()
-	k, err := keys.Generate(kt)
-	if err != nil {
-		t.Fatal(err)
-	}
+	k := keytest.New(t, kt)
 	mb := k.Public().Multibase()
 	return k, "did:key:" + mb + "#" + mb
 }

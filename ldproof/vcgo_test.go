@@ -13,6 +13,7 @@ import (
 	"github.com/trustbloc/vc-go/dataintegrity/suite/ecdsa2019"
 	"github.com/trustbloc/vc-go/dataintegrity/suite/eddsa2022"
 
+	"github.com/weidgo/weid/internal/keytest"
 	"github.com/weidgo/weid/keys"
 )
 
@@ -51,10 +52,7 @@ func TestDifferentialVCGo(t *testing.T) {
 			}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			k, err := keys.Generate(tc.kt)
-			if err != nil {
-				t.Fatal(err)
-			}
+			k := keytest.New(t, tc.kt)
 			var raw any = k.Public().Ed25519Key()
 			if tc.kt == keys.P256 {
 				raw = k.Public().ECDSAKey()

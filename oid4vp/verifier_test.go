@@ -18,6 +18,7 @@ import (
 	"github.com/weidgo/weid/credential"
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/internal/keytest"
 	"github.com/weidgo/weid/keys"
 )
 
@@ -107,10 +108,7 @@ type testKeys struct {
 
 func newTestKeys(t testing.TB, account string, more ...string) *testKeys {
 	t.Helper()
-	k, err := keys.Generate(keys.Ed25519)
-	if err != nil {
-		t.Fatal(err)
-	}
+	k := keytest.New(t, keys.Ed25519)
 	d := did.KeyDID(k.Public())
 	return &testKeys{dids: map[string][]string{account: append(more, d)}, key: k, vm: d + "#" + k.Public().Multibase()}
 }

@@ -3,22 +3,10 @@ package sdjwt
 import (
 	"encoding/json"
 	"testing"
-
-	"github.com/weidgo/weid/keys"
 )
 
 // The helpers of both test packages, sdjwt and sdjwt_test (exported for
 // the second).
-
-// MustKey is a new key of type typ.
-func MustKey(t testing.TB, typ keys.Type) *keys.PrivateKey {
-	t.Helper()
-	k, err := keys.Generate(typ)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
-}
 
 // Normalize re-encodes v as generic JSON (float64 numbers).
 func Normalize(t testing.TB, v any) any {

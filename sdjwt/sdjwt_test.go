@@ -12,6 +12,7 @@ import (
 
 	"github.com/weidgo/weid/errs"
 	"github.com/weidgo/weid/internal/jsontest"
+	"github.com/weidgo/weid/internal/keytest"
 	"github.com/weidgo/weid/jose"
 	"github.com/weidgo/weid/keys"
 )
@@ -120,7 +121,7 @@ func TestRoundTrip(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			for _, typ := range []keys.Type{keys.Ed25519, keys.P256, keys.Secp256k1, keys.SM2} {
-				k := MustKey(t, typ)
+				k := keytest.New(t, typ)
 				s, err := Issue(k, testKid, json.RawMessage(testClaims), IssueOptions{Disclosable: tc.disclosable, Decoys: 2})
 				if err != nil {
 					t.Fatal(err)
@@ -169,7 +170,7 @@ func TestRoundTrip(t *testing.T) {
 }
 
 func TestDigestsSortedWithDecoys(t *testing.T) {
-	k := MustKey(t, keys.Ed25519)
+	k := keytest.New(t, keys.Ed25519)
 	s, err := Issue(k, testKid, json.RawMessage(testClaims), IssueOptions{Disclosable: []string{"/given_name", "/family_name", "/email", "/birthdate"}, Decoys: 3})
 	if err != nil {
 		t.Fatal(err)
@@ -191,7 +192,7 @@ func TestDigestsSortedWithDecoys(t *testing.T) {
 }
 
 func TestPresent(t *testing.T) {
-	issuer, holder := MustKey(t, keys.Ed25519), MustKey(t, keys.P256)
+	issuer, holder := keytest.New(t, keys.Ed25519), keytest.New(t, keys.P256)
 	hk := holder.Public()
 	all := []string{"/given_name", "/family_name", "/email", "/birthdate", "/address", "/address/street_address", "/address/locality", "/nationalities/0", "/nationalities/1", "/nationalities/2"}
 	s, err := Issue(issuer, testKid, json.RawMessage(testClaims), IssueOptions{Disclosable: all, HolderKey: &hk})
@@ -254,7 +255,7 @@ func TestPresent(t *testing.T) {
 			_, err := Present(s, []string{p}, nil)
 			wantCode(t, err, code)
 		}
-		_, err := Present(s, nil, &KeyBinding{Key: MustKey(t, keys.P256), Audience: "a", Nonce: "n"})
+		_, err := Present(s, nil, &KeyBinding{Key: keytest.New(t, keys.P256), Audience: "a", Nonce: "n"})
 		wantCode(t, err, CodeNoHolderKey)
 		_, err = Present(s, nil, &KeyBinding{Key: holder, Audience: "a"})
 		wantCode(t, err, CodeInvalidOptions)
@@ -274,9 +275,9 @@ func TestPresent(t *testing.T) {
 }
 
 func TestKeyBinding(t *testing.T) {
-	issuer := MustKey(t, keys.P256)
+	issuer := keytest.New(t, keys.P256)
 	for _, ht := range []keys.Type{keys.Ed25519, keys.P256, keys.Secp256k1, keys.SM2} {
-		holder := MustKey(t, ht)
+		holder := keytest.New(t, ht)
 		hk := holder.Public()
 		s, err := Issue(issuer, testKid, json.RawMessage(testClaims), IssueOptions{Disclosable: []string{"/given_name", "/email", "/nationalities/1"}, HolderKey: &hk})
 		if err != nil {
@@ -324,7 +325,7 @@ func TestKeyBinding(t *testing.T) {
 		}
 		reject("KB-JWT moved", p2[:strings.LastIndexByte(p2, '~')+1]+p[strings.LastIndexByte(p, '~')+1:], o, CodeBadKeyBinding)
 		// Signed by another key.
-		other := MustKey(t, ht)
+		other := keytest.New(t, ht)
 		forged := signKB(t, other, p[:strings.LastIndexByte(p, '~')+1], map[string]any{"aud": kb.Audience, "nonce": kb.Nonce, "iat": testNow.Unix()})
 		reject("wrong key", forged, o, CodeBadKeyBinding)
 		reject("no sd_hash", signKB(t, holder, s, map[string]any{"aud": kb.Audience, "nonce": kb.Nonce, "iat": testNow.Unix(), "sd_hash": nil}), o, CodeBadKeyBinding)
@@ -338,7 +339,7 @@ func TestKeyBinding(t *testing.T) {
 		reject("typ JWT", s+tok, o, CodeMalformed)
 	}
 	// A KB-JWT on an SD-JWT that binds no key.
-	holder := MustKey(t, keys.Ed25519)
+	holder := keytest.New(t, keys.Ed25519)
 	s, err := Issue(issuer, testKid, json.RawMessage(testClaims), IssueOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -387,7 +388,7 @@ func handMade(t *testing.T, k *keys.PrivateKey, payload string, disclosures ...s
 }
 
 func TestVerifyRejects(t *testing.T) {
-	k := MustKey(t, keys.Ed25519)
+	k := keytest.New(t, keys.Ed25519)
 	dName, hName := disclosure(t, "c2FsdHNhbHRzYWx0c2FsdA", "name", "Erika")
 	dAge, hAge := disclosure(t, "c2FsdDI", "age", 42)
 	dElem, hElem := disclosure(t, "c2FsdDM", "FR")
@@ -474,9 +475,9 @@ func TestVerifyRejects(t *testing.T) {
 		})
 	}
 	t.Run("wrong issuer key", func(t *testing.T) {
-		_, err := verify(t, good, MustKey(t, keys.Ed25519).Public(), VerifyOptions{})
+		_, err := verify(t, good, keytest.New(t, keys.Ed25519).Public(), VerifyOptions{})
 		wantCode(t, err, CodeBadSignature)
-		_, err = verify(t, good, MustKey(t, keys.P256).Public(), VerifyOptions{})
+		_, err = verify(t, good, keytest.New(t, keys.P256).Public(), VerifyOptions{})
 		wantCode(t, err, CodeUnsupportedAlg)
 	})
 	t.Run("tampered payload", func(t *testing.T) {
@@ -510,7 +511,7 @@ func TestVerifyRejects(t *testing.T) {
 }
 
 func TestIssueRejects(t *testing.T) {
-	k := MustKey(t, keys.Ed25519)
+	k := keytest.New(t, keys.Ed25519)
 	for _, tc := range []struct {
 		name, claims string
 		o            IssueOptions

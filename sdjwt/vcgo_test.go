@@ -25,6 +25,7 @@ import (
 	"github.com/go-jose/go-jose/v3/jwt"
 
 	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/internal/keytest"
 	"github.com/weidgo/weid/jose"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/sdjwt"
@@ -116,7 +117,7 @@ const diffClaims = `{
 func TestOursVerifiedByVCGo(t *testing.T) {
 	disclosable := []string{"/given_name", "/family_name", "/age", "/address/street_address", "/address/locality", "/nationalities/0", "/nationalities/2", "/degree", "/degree/year", "/degree/honours"}
 	for _, typ := range []keys.Type{keys.Ed25519, keys.P256, keys.Secp256k1} {
-		ik, hk := sdjwt.MustKey(t, typ), sdjwt.MustKey(t, keys.Ed25519)
+		ik, hk := keytest.New(t, typ), keytest.New(t, keys.Ed25519)
 		hpub := hk.Public()
 		s, err := sdjwt.Issue(ik, "did:example:issuer#k", json.RawMessage(diffClaims), sdjwt.IssueOptions{Disclosable: disclosable, HolderKey: &hpub, Decoys: 2})
 		if err != nil {
@@ -176,7 +177,7 @@ func TestOursVerifiedByVCGo(t *testing.T) {
 // an array is disclosed, RFC 9901 §7.1 removes the elements and weid
 // keeps the empty array; vc-go v1.3.5 drops the member.
 func TestEmptyArrayDivergence(t *testing.T) {
-	ik := sdjwt.MustKey(t, keys.Ed25519)
+	ik := keytest.New(t, keys.Ed25519)
 	s, err := sdjwt.Issue(ik, "", json.RawMessage(`{"iss":"did:example:issuer","vct":"v","n":["DE"]}`), sdjwt.IssueOptions{Disclosable: []string{"/n/0"}})
 	if err != nil {
 		t.Fatal(err)
@@ -241,7 +242,7 @@ func vcgoIssue(t *testing.T, ik *keys.PrivateKey, holderKey keys.PublicKey, deco
 // holder, verify with weid and give the claims vc-go's verifier gives.
 func TestVCGoVerifiedByOurs(t *testing.T) {
 	for _, typ := range []keys.Type{keys.Ed25519, keys.P256, keys.Secp256k1} {
-		ik, hk := sdjwt.MustKey(t, typ), sdjwt.MustKey(t, keys.P256)
+		ik, hk := keytest.New(t, typ), keytest.New(t, keys.P256)
 		s := vcgoIssue(t, ik, hk.Public(), false)
 		// vc-go serializes an issuance without the final '~' RFC 9901
 		// requires: its last disclosure reads as a (malformed) KB-JWT.
@@ -321,7 +322,7 @@ func TestVCGoVerifiedByOurs(t *testing.T) {
 // emits each decoy's salt as if it were a disclosure; weid refuses such an
 // SD-JWT as malformed.
 func TestVCGoDecoys(t *testing.T) {
-	ik, hk := sdjwt.MustKey(t, keys.Ed25519), sdjwt.MustKey(t, keys.Ed25519)
+	ik, hk := keytest.New(t, keys.Ed25519), keytest.New(t, keys.Ed25519)
 	s := vcgoIssue(t, ik, hk.Public(), true)
 	p, err := holder.CreatePresentation(s, common.ParseCombinedFormatForIssuance(s).Disclosures)
 	if err != nil {

@@ -37,6 +37,7 @@ import (
 	"github.com/piprate/json-gold/ld"
 
 	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/internal/keytest"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/ldproof"
 	"github.com/weidgo/weid/node"
@@ -186,10 +187,7 @@ type suiteKey struct {
 
 func newSuiteKey(t *testing.T) suiteKey {
 	t.Helper()
-	k, err := keys.Generate(keys.Ed25519)
-	if err != nil {
-		t.Fatal(err)
-	}
+	k := keytest.New(t, keys.Ed25519)
 	return suiteKey{key: k, did: did.KeyDID(k.Public())}
 }
 

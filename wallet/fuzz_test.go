@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/weidgo/weid/internal/credtest"
+	"github.com/weidgo/weid/internal/keytest"
 	"github.com/weidgo/weid/keys"
 )
 
@@ -11,10 +12,7 @@ import (
 // fails or yields a credential the wallet can store, whose stored form
 // reads back as the same credential (the same id).
 func FuzzParseCredential(f *testing.F) {
-	k, err := keys.Generate(keys.Ed25519)
-	if err != nil {
-		f.Fatal(err)
-	}
+	k := keytest.New(f, keys.Ed25519)
 	c := issue(f, credtest.Issuer(f, keys.Ed25519), "did:example:alice", k.Public())
 	for _, s := range []string{c.jwt, c.di, c.sd, `{"@context":"https://www.w3.org/ns/credentials/v2","type":"EnvelopedVerifiableCredential","id":"data:application/vc+jwt,` + c.jwt + `"}`,
 		"", "a.b.c", `{"type":"VerifiableCredential"}`, `"x~y~"`} {

@@ -13,6 +13,7 @@ import (
 	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/credential"
 	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/internal/keytest"
 	"github.com/weidgo/weid/keys"
 )
 
@@ -20,10 +21,7 @@ import (
 // same token tampered, and a line that is not JSON.
 func detailCorpus(t *testing.T) string {
 	t.Helper()
-	k, err := keys.Generate(keys.Ed25519)
-	if err != nil {
-		t.Fatal(err)
-	}
+	k := keytest.New(t, keys.Ed25519)
 	d := did.KeyDID(k.Public())
 	cred := `{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiableCredential"],"issuer":"` + d + `","validFrom":"2025-01-01T00:00:00Z","credentialSubject":{"id":"did:example:1"}}`
 	tok, err := credential.IssueJWT(credential.Signer{DID: d, VerificationMethod: d + "#" + k.Public().Multibase(), Key: k}, json.RawMessage(cred), time.Now(), credential.IssueOptions{})
