@@ -79,13 +79,16 @@ func Replace(path string, data []byte, perm os.FileMode) error {
 }
 
 // SyncDir fsyncs the directory dir, so that the names created, renamed or
-// removed in it survive a power loss.
+// removed in it survive a power loss. A file system that cannot sync a
+// directory (EINVAL) is taken to need no sync, as goleveldb does.
 func SyncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
 		return err
 	}
-	err = d.Sync()
+	if err = d.Sync(); errors.Is(err, syscall.EINVAL) {
+		err = nil
+	}
 	return errors.Join(err, d.Close())
 }
 
