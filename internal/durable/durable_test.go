@@ -10,34 +10,14 @@ import (
 	"testing"
 )
 
-// readFile reads path or fails the test.
-func readFile(t *testing.T, path string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-// names lists the entries of dir.
-func names(t *testing.T, dir string) []string {
-	t.Helper()
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, e := range ents {
-		out = append(out, e.Name())
-	}
-	return out
-}
-
 // checkFile fails unless path holds want with mode perm.
 func checkFile(t *testing.T, path string, want []byte, perm os.FileMode) {
 	t.Helper()
-	if got := readFile(t, path); !bytes.Equal(got, want) {
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
 		t.Errorf("%s holds %q, want %q", path, got, want)
 	}
 	fi, err := os.Stat(path)
@@ -46,6 +26,24 @@ func checkFile(t *testing.T, path string, want []byte, perm os.FileMode) {
 	}
 	if fi.Mode().Perm() != perm {
 		t.Errorf("%s has mode %v, want %v", path, fi.Mode().Perm(), perm)
+	}
+}
+
+// checkSoleFile is checkFile, and fails unless path is all its directory
+// holds: no temporary file was left beside it.
+func checkSoleFile(t *testing.T, path string, want []byte, perm os.FileMode) {
+	t.Helper()
+	checkFile(t, path, want, perm)
+	ents, err := os.ReadDir(filepath.Dir(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range ents {
+		names = append(names, e.Name())
+	}
+	if !slices.Equal(names, []string{filepath.Base(path)}) {
+		t.Errorf("the directory holds %v, want only %s", names, filepath.Base(path))
 	}
 }
 
@@ -58,10 +56,7 @@ func TestWriteNew_WritesTheWholeFileWithItsModeAndNoTemp(t *testing.T) {
 		if err := WriteNew(path, data, perm); err != nil {
 			t.Fatal(err)
 		}
-		checkFile(t, path, data, perm)
-		if got := names(t, dir); !slices.Equal(got, []string{"kek"}) {
-			t.Errorf("directory holds %v, want only kek", got)
-		}
+		checkSoleFile(t, path, data, perm)
 	}
 }
 
@@ -80,10 +75,7 @@ func TestWriteNew_ExistingFileIsUntouchedAndErrExist(t *testing.T) {
 	if want := "open " + path + ": file exists"; err.Error() != want {
 		t.Errorf("error %q, want %q", err, want)
 	}
-	checkFile(t, path, []byte("old"), 0o600)
-	if got := names(t, dir); !slices.Equal(got, []string{"token"}) {
-		t.Errorf("directory holds %v, want only token", got)
-	}
+	checkSoleFile(t, path, []byte("old"), 0o600)
 }
 
 func TestWriteNew_RefusesAnExistingSymlink(t *testing.T) {
@@ -152,10 +144,7 @@ func TestReplace_SwapsContentAndSetsMode(t *testing.T) {
 	if err := Replace(path, []byte("second\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	checkFile(t, path, []byte("second\n"), 0o600)
-	if got := names(t, dir); !slices.Equal(got, []string{"weid-node.json"}) {
-		t.Errorf("directory holds %v, want only weid-node.json", got)
-	}
+	checkSoleFile(t, path, []byte("second\n"), 0o600)
 }
 
 // TestReplace_FollowsSymlink: as os.WriteFile did, a symlink's target is
