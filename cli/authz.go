@@ -16,6 +16,7 @@ import (
 	"github.com/weidgo/weid/client"
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/grants"
+	"github.com/weidgo/weid/internal/durable"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/node"
 )
@@ -177,7 +178,7 @@ revokes it; each release of data is recorded as an access receipt.`,
 			}
 			r.Grant = tok
 			if out != "" {
-				if err := os.WriteFile(out, []byte(tok+"\n"), 0o600); err != nil {
+				if err := durable.Replace(out, []byte(tok+"\n"), 0o600); err != nil {
 					return err
 				}
 			}

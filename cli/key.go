@@ -4,11 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 
 	"github.com/spf13/cobra"
 
 	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/internal/durable"
 	"github.com/weidgo/weid/keys"
 )
 
@@ -44,7 +46,15 @@ it. Prints the did:weid DID the key controls on --chain-id.`,
 			if err != nil {
 				return err
 			}
-			if err := os.WriteFile(out, b, 0o600); err != nil {
+			// Whole or not at all; without --force an existing file (one
+			// made since the check above) is never touched.
+			write := durable.WriteNew
+			if force {
+				write = durable.Replace
+			}
+			if err := write(out, b, 0o600); errors.Is(err, fs.ErrExist) {
+				return fmt.Errorf("%s exists; use --force to overwrite it", out)
+			} else if err != nil {
 				return err
 			}
 			res := map[string]string{"file": out, "type": string(t), "did": d, "publicKeyMultibase": k.Public().Multibase(), "didKey": did.KeyDID(k.Public())}

@@ -32,6 +32,7 @@ import (
 	"golang.org/x/crypto/scrypt"
 
 	"github.com/weidgo/weid/api"
+	"github.com/weidgo/weid/internal/durable"
 	"github.com/weidgo/weid/keys"
 )
 
@@ -108,7 +109,9 @@ func (s *Store) unlock(dir string, passphrase []byte) error {
 		if errors.Is(err, os.ErrNotExist) {
 			kek = make([]byte, 32)
 			rand.Read(kek)
-			if err := writeFileSync(path, kek, 0o600); err != nil {
+			// Whole or not at all: a crash leaves no short kek that
+			// would stop every later start.
+			if err := durable.WriteNew(path, kek, 0o600); err != nil {
 				return err
 			}
 		} else if err != nil {
@@ -309,32 +312,9 @@ func tokenKey(tok string) []byte {
 	return []byte("token/" + hex.EncodeToString(sum[:]))
 }
 
-// writeFileSync writes a file and fsyncs it and its directory.
-func writeFileSync(path string, data []byte, mode os.FileMode) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if d, err := os.Open(filepath.Dir(path)); err == nil {
-		d.Sync()
-		d.Close()
-	}
-	return nil
-}
-
-// WriteSecretFile writes data to path with mode 0600, durably.
-func WriteSecretFile(path string, data []byte) error { return writeFileSync(path, data, 0o600) }
+// WriteSecretFile creates path holding data with mode 0600, durably and
+// whole or not at all; an existing file is left alone (fs.ErrExist).
+func WriteSecretFile(path string, data []byte) error { return durable.WriteNew(path, data, 0o600) }
 
 // SetSigner records which verification method the node signs with for did.
 func (s *Store) SetSigner(did, vm string) error { return s.put([]byte("signer/"+did), []byte(vm)) }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/weidgo/weid/credential"
+	"github.com/weidgo/weid/internal/durable"
 	"github.com/weidgo/weid/jose"
 	"github.com/weidgo/weid/sdjwt"
 )
@@ -246,6 +247,8 @@ func (w *Wallet) Credentials() ([]Stored, error) {
 	}
 	var out []Stored
 	for _, e := range ents {
+		// A temporary file a crash left (.<id>.json.tmp-…, see
+		// internal/durable) does not end in .json.
 		id, ok := strings.CutSuffix(e.Name(), ".json")
 		if !ok || e.IsDir() {
 			continue
@@ -329,7 +332,7 @@ func (w *Wallet) Add(s *Stored) error {
 	if err := os.MkdirAll(filepath.Join(w.Dir, CredentialDir), 0o700); err != nil {
 		return err
 	}
-	if err := writeFileExcl(w.path(s.ID), append(b, '\n'), 0o600); err != nil {
+	if err := durable.WriteNew(w.path(s.ID), append(b, '\n'), 0o600); err != nil {
 		if errors.Is(err, fs.ErrExist) {
 			return fmt.Errorf("%w as %s", ErrHeld, s.ID)
 		}

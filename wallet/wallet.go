@@ -32,6 +32,7 @@ import (
 	"time"
 
 	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/internal/durable"
 	"github.com/weidgo/weid/keys"
 )
 
@@ -149,11 +150,11 @@ func Create(dir, holder, vm string, pk keys.PublicKey, keyFile []byte) (*Wallet,
 	if err := os.Mkdir(filepath.Join(dir, CredentialDir), 0o700); err != nil {
 		return nil, err
 	}
-	if err := writeFileExcl(filepath.Join(dir, KeyFile), keyFile, 0o600); err != nil {
+	if err := durable.WriteNew(filepath.Join(dir, KeyFile), keyFile, 0o600); err != nil {
 		return nil, err
 	}
 	// wallet.json last: a wallet exists once it is written.
-	if err := writeFileExcl(filepath.Join(dir, MetaFile), append(meta, '\n'), 0o600); err != nil {
+	if err := durable.WriteNew(filepath.Join(dir, MetaFile), append(meta, '\n'), 0o600); err != nil {
 		return nil, err
 	}
 	return w, nil
@@ -221,23 +222,4 @@ func (w *Wallet) Holder() (Holder, error) {
 		return Holder{}, err
 	}
 	return Holder{DID: w.Meta.DID, KID: w.Meta.VerificationMethod, Key: k}, nil
-}
-
-// writeFileExcl writes a new file with mode perm, failing if it exists.
-func writeFileExcl(path string, b []byte, perm os.FileMode) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		os.Remove(path)
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		os.Remove(path)
-		return err
-	}
-	return f.Close()
 }

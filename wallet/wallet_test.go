@@ -126,6 +126,11 @@ func TestWallet_StoresFindsAndRefusesTwice(t *testing.T) {
 		}
 		ids = append(ids, s.ID)
 	}
+	// A credential being stored when the wallet was killed leaves its
+	// temporary file (durable.WriteNew), which is not a credential.
+	if err := os.WriteFile(filepath.Join(w.Dir, CredentialDir, ".ffffffffffff.json.tmp-123"), []byte(`{"id":`), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	w, err = Open(w.Dir)
 	if err != nil {
 		t.Fatal(err)

@@ -13,11 +13,13 @@ import (
 	cmtcfg "github.com/cometbft/cometbft/config"
 	"github.com/cometbft/cometbft/crypto"
 	"github.com/cometbft/cometbft/crypto/ed25519"
+	cmtjson "github.com/cometbft/cometbft/libs/json"
 	"github.com/cometbft/cometbft/p2p"
 	"github.com/cometbft/cometbft/privval"
 	cmttypes "github.com/cometbft/cometbft/types"
 
 	"github.com/weidgo/weid/chain"
+	"github.com/weidgo/weid/internal/durable"
 )
 
 // SettingsFile is the name, in a node's home, of its weid settings.
@@ -66,7 +68,7 @@ func (s *Settings) Save(home string) error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(home, SettingsFile), append(b, '\n'), 0o600)
+	return durable.Replace(filepath.Join(home, SettingsFile), append(b, '\n'), 0o600)
 }
 
 // IsHome reports whether dir holds a CometBFT node's home made by
@@ -134,26 +136,11 @@ func WriteNetwork(members []Member, cometChainID string, genesis func([]NetNode)
 	nodes := make([]NetNode, len(members))
 	var vals []cmttypes.GenesisValidator
 	for i, m := range members {
-		c := m.Settings.cometConfig(m.Home)
-		for _, d := range []string{filepath.Dir(c.GenesisFile()), c.DBDir()} {
-			if err := os.MkdirAll(d, 0o700); err != nil {
-				return err
-			}
-		}
-		nk := &p2p.NodeKey{PrivKey: ed25519.GenPrivKey()}
-		if err := nk.SaveAs(c.NodeKeyFile()); err != nil {
-			return err
-		}
-		ids[i] = string(nk.ID())
-		pv, err := privval.GenFilePV(c.PrivValidatorKeyFile(), c.PrivValidatorStateFile(), func() (crypto.PrivKey, error) { return ed25519.GenPrivKey(), nil })
+		id, pub, err := writeNodeKeys(m.Settings.cometConfig(m.Home))
 		if err != nil {
 			return err
 		}
-		pv.Save()
-		pub, err := pv.GetPubKey()
-		if err != nil {
-			return err
-		}
+		ids[i] = id
 		nodes[i] = NetNode{Moniker: m.Settings.Moniker, NodeID: ids[i], PubKey: pub.Bytes(), Power: m.Power}
 		if m.Power > 0 {
 			vals = append(vals, cmttypes.GenesisValidator{Address: pub.Address(), PubKey: pub, Power: m.Power, Name: m.Settings.Moniker})
@@ -175,6 +162,10 @@ func WriteNetwork(members []Member, cometChainID string, genesis func([]NetNode)
 	if err := doc.ValidateAndComplete(); err != nil {
 		return err
 	}
+	genDoc, err := cmtjson.MarshalIndent(doc, "", "  ") // as GenesisDoc.SaveAs
+	if err != nil {
+		return err
+	}
 	for i, m := range members {
 		var peers []string
 		for j, o := range members {
@@ -187,11 +178,39 @@ func WriteNetwork(members []Member, cometChainID string, genesis func([]NetNode)
 		if err := s.Save(m.Home); err != nil {
 			return err
 		}
-		if err := doc.SaveAs(s.cometConfig(m.Home).GenesisFile()); err != nil {
+		if err := durable.Replace(s.cometConfig(m.Home).GenesisFile(), genDoc, 0o644); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// writeNodeKeys makes the directories of a new node's home (config c) and
+// writes its fresh keys: the node key, whole or not at all (NodeKey.SaveAs
+// does not sync), and the validator key and state (CometBFT's FilePV,
+// written under a temporary name and renamed). It returns the node's
+// CometBFT id and validator key.
+func writeNodeKeys(c *cmtcfg.Config) (nodeID string, pub crypto.PubKey, err error) {
+	for _, d := range []string{filepath.Dir(c.GenesisFile()), c.DBDir()} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			return "", nil, err
+		}
+	}
+	nk := &p2p.NodeKey{PrivKey: ed25519.GenPrivKey()}
+	b, err := cmtjson.Marshal(nk) // as NodeKey.SaveAs
+	if err != nil {
+		return "", nil, err
+	}
+	if err := durable.Replace(c.NodeKeyFile(), b, 0o600); err != nil {
+		return "", nil, err
+	}
+	pv, err := privval.GenFilePV(c.PrivValidatorKeyFile(), c.PrivValidatorStateFile(), func() (crypto.PrivKey, error) { return ed25519.GenPrivKey(), nil })
+	if err != nil {
+		return "", nil, err
+	}
+	pv.Save()
+	pub, err = pv.GetPubKey()
+	return string(nk.ID()), pub, err
 }
 
 // FreePorts returns n distinct TCP ports free on 127.0.0.1 at the time of

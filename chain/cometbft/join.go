@@ -6,14 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 
-	"github.com/cometbft/cometbft/crypto"
-	"github.com/cometbft/cometbft/crypto/ed25519"
-	"github.com/cometbft/cometbft/p2p"
-	"github.com/cometbft/cometbft/privval"
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
+
+	"github.com/weidgo/weid/internal/durable"
 )
 
 // TrustedHeader fetches the latest committed header's height and hash
@@ -56,25 +53,11 @@ func WriteJoiner(home string, s Settings, genesisFile string) (nodeID string, pu
 		return "", nil, err
 	}
 	c := s.cometConfig(home)
-	for _, d := range []string{filepath.Dir(c.GenesisFile()), c.DBDir()} {
-		if err := os.MkdirAll(d, 0o700); err != nil {
-			return "", nil, err
-		}
-	}
-	nk := &p2p.NodeKey{PrivKey: ed25519.GenPrivKey()}
-	if err := nk.SaveAs(c.NodeKeyFile()); err != nil {
-		return "", nil, err
-	}
-	pv, err := privval.GenFilePV(c.PrivValidatorKeyFile(), c.PrivValidatorStateFile(), func() (crypto.PrivKey, error) { return ed25519.GenPrivKey(), nil })
+	id, pub, err := writeNodeKeys(c)
 	if err != nil {
 		return "", nil, err
 	}
-	pv.Save()
-	pub, err := pv.GetPubKey()
-	if err != nil {
-		return "", nil, err
-	}
-	if err := os.WriteFile(c.GenesisFile(), gen, 0o600); err != nil {
+	if err := durable.Replace(c.GenesisFile(), gen, 0o600); err != nil {
 		return "", nil, err
 	}
 	if s.StateSync != nil && len(s.StateSync.RPCServers) < 2 {
@@ -83,5 +66,5 @@ func WriteJoiner(home string, s Settings, genesisFile string) (nodeID string, pu
 	if err := s.Save(home); err != nil {
 		return "", nil, err
 	}
-	return string(nk.ID()), pub.Bytes(), nil
+	return id, pub.Bytes(), nil
 }

@@ -18,6 +18,7 @@ import (
 	cmttypes "github.com/cometbft/cometbft/types"
 
 	"github.com/weidgo/weid/chain"
+	"github.com/weidgo/weid/internal/durable"
 )
 
 // State sync (CometBFT's statesync reactor, ABCI ListSnapshots,
@@ -133,7 +134,9 @@ func (a *App) maybeSnapshot(h int64) {
 }
 
 // write exports v as the snapshot at height h into dir/<h>, written under
-// a temporary name and renamed, then prunes old snapshots.
+// a temporary name, every file fsynced, and renamed (then dir fsynced), so
+// that a snapshot is served whole or not at all after a power loss; then
+// prunes old snapshots.
 func (s *snapshotter) write(h uint64, v *chain.SnapshotView) error {
 	final := filepath.Join(s.dir, strconv.FormatUint(h, 10))
 	tmp := final + ".tmp"
@@ -142,18 +145,21 @@ func (s *snapshotter) write(h uint64, v *chain.SnapshotView) error {
 		return err
 	}
 	m, err := v.Export(h, s.cfg.ChunkSize, func(i int, b []byte) error {
-		return os.WriteFile(filepath.Join(tmp, chunkName(i)), b, 0o600)
+		return durable.WriteNew(filepath.Join(tmp, chunkName(i)), b, 0o600)
 	})
 	if err == nil {
 		var raw []byte
 		raw, err = json.Marshal(m)
 		if err == nil {
-			err = os.WriteFile(filepath.Join(tmp, "metadata.json"), raw, 0o600)
+			err = durable.WriteNew(filepath.Join(tmp, "metadata.json"), raw, 0o600)
 		}
 	}
 	if err == nil {
 		_ = os.RemoveAll(final)
 		err = os.Rename(tmp, final)
+	}
+	if err == nil {
+		err = durable.SyncDir(s.dir)
 	}
 	if err != nil {
 		_ = os.RemoveAll(tmp)

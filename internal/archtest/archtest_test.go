@@ -42,7 +42,7 @@ var (
 var rules = []rule{
 	{Pkgs: []string{"chain/..."}, Forbid: append(slices.Clone(domain[:len(domain)-2]), upper...),
 		Why: "the ledger knows no domain: each domain registers its transaction types with chain (did/weid.Register, …)"},
-	{Pkgs: []string{"keys", "errs", "internal/strictjson"}, Forbid: []string{"..."},
+	{Pkgs: []string{"keys", "errs", "internal/strictjson", "internal/durable"}, Forbid: []string{"..."},
 		Why: "the bottom layer imports no weid package"},
 	{Pkgs: domain, Forbid: append(slices.Clone(upper), "github.com/go-chi/chi/v5/..."),
 		Why: "domain packages know nothing of the node, its keystore, the HTTP layer or the CLI"},

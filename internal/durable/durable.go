@@ -1,0 +1,136 @@
+// Package durable writes the files weid keeps outside its databases (the
+// keystore's key-encryption key, admin token files, wallets, key files,
+// a node's settings and genesis) so that a crash (kill -9), a power loss or
+// a full disk never leaves one half-written: each write goes to a
+// temporary file in the same directory, is fsynced, and is put in place
+// with one atomic link or rename, then the directory is fsynced (POSIX
+// rename(2) and link(2) are atomic; the file's data and the directory
+// entry are on stable storage only once fsync(2) on each returns).
+//
+// The temporary files are named "." + the target's name + ".tmp-" + random
+// digits: hidden, and never ending in the target's own suffix (".json"), so
+// a directory listing that picks files by suffix never reads one. A crash
+// can leave one behind; it blocks no later write.
+package durable
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"syscall"
+)
+
+// WriteNew creates path holding data, with mode perm (set exactly: the
+// umask does not apply). After a crash, a power loss or a failed write path
+// is either absent or complete, never short, and once WriteNew returns nil
+// the file and its name are on stable storage. An existing path (a
+// symbolic link included) is never touched: WriteNew then returns an
+// *fs.PathError "open <path>: file exists" matching fs.ErrExist, as an
+// exclusive create does.
+//
+// On a file system without hard links (FAT, exFAT, some network file
+// systems) it creates path exclusively and writes it in place instead: an
+// existing file is still never touched, but a crash mid-write can leave
+// path short there.
+func WriteNew(path string, data []byte, perm os.FileMode) error {
+	tmp, err := writeTemp(path, data, perm)
+	if err != nil {
+		return err
+	}
+	err = os.Link(tmp, path)
+	os.Remove(tmp)
+	var le *os.LinkError
+	switch {
+	case errors.As(err, &le) && errors.Is(le.Err, fs.ErrExist):
+		return &fs.PathError{Op: "open", Path: path, Err: le.Err}
+	case errors.As(err, &le) && (errors.Is(le.Err, errors.ErrUnsupported) || errors.Is(le.Err, syscall.EPERM)):
+		return writeExcl(path, data, perm)
+	case err != nil:
+		return err
+	}
+	return SyncDir(filepath.Dir(path))
+}
+
+// Replace writes data to path, with mode perm (set exactly), in place of
+// whatever path held: after a crash, a power loss or a failed write path
+// holds either its old content or data, never a mix or a short file, and
+// once Replace returns nil the new content is on stable storage. A
+// symbolic link is followed: the file it names is replaced. A path that
+// names something other than a regular file (a device such as /dev/stdout,
+// a named pipe) has no content to keep: data is written to it as
+// os.WriteFile would.
+func Replace(path string, data []byte, perm os.FileMode) error {
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		return os.WriteFile(path, data, perm)
+	}
+	if real, err := filepath.EvalSymlinks(path); err == nil {
+		path = real
+	}
+	tmp, err := writeTemp(path, data, perm)
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return SyncDir(filepath.Dir(path))
+}
+
+// SyncDir fsyncs the directory dir, so that the names created, renamed or
+// removed in it survive a power loss. A file system that cannot sync a
+// directory (EINVAL) is taken to need no sync, as goleveldb does.
+func SyncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	if err = d.Sync(); errors.Is(err, syscall.EINVAL) {
+		err = nil
+	}
+	return errors.Join(err, d.Close())
+}
+
+// writeTemp writes data with mode perm to a new temporary file beside
+// path, fsynced and closed, and returns its name; on failure it leaves
+// nothing behind.
+func writeTemp(path string, data []byte, perm os.FileMode) (string, error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return "", err
+	}
+	if err := fill(f, data, perm); err != nil {
+		return "", err
+	}
+	return f.Name(), nil
+}
+
+// writeExcl is WriteNew where hard links are not supported: an exclusive
+// create written in place.
+func writeExcl(path string, data []byte, perm os.FileMode) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+	if err != nil {
+		return err
+	}
+	if err := fill(f, data, perm); err != nil {
+		return err
+	}
+	return SyncDir(filepath.Dir(path))
+}
+
+// fill writes data to the new file f, sets its mode to perm, fsyncs and
+// closes it; if any of that fails it removes the file.
+func fill(f *os.File, data []byte, perm os.FileMode) error {
+	_, err := f.Write(data)
+	if err == nil {
+		err = f.Chmod(perm)
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if err = errors.Join(err, f.Close()); err != nil {
+		os.Remove(f.Name())
+	}
+	return err
+}

@@ -1,0 +1,185 @@
+package durable
+
+import (
+	"bytes"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+// checkFile fails unless path holds want with mode perm.
+func checkFile(t *testing.T, path string, want []byte, perm os.FileMode) {
+	t.Helper()
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s holds %q, want %q", path, got, want)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != perm {
+		t.Errorf("%s has mode %v, want %v", path, fi.Mode().Perm(), perm)
+	}
+}
+
+// checkSoleFile is checkFile, and fails unless path is all its directory
+// holds: no temporary file was left beside it.
+func checkSoleFile(t *testing.T, path string, want []byte, perm os.FileMode) {
+	t.Helper()
+	checkFile(t, path, want, perm)
+	ents, err := os.ReadDir(filepath.Dir(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range ents {
+		names = append(names, e.Name())
+	}
+	if !slices.Equal(names, []string{filepath.Base(path)}) {
+		t.Errorf("the directory holds %v, want only %s", names, filepath.Base(path))
+	}
+}
+
+func TestWriteNew_WritesTheWholeFileWithItsModeAndNoTemp(t *testing.T) {
+	t.Parallel()
+	for _, perm := range []os.FileMode{0o600, 0o644} {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "kek")
+		data := bytes.Repeat([]byte{7}, 32)
+		if err := WriteNew(path, data, perm); err != nil {
+			t.Fatal(err)
+		}
+		checkSoleFile(t, path, data, perm)
+	}
+}
+
+func TestWriteNew_ExistingFileIsUntouchedAndErrExist(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "token")
+	if err := os.WriteFile(path, []byte("old"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	err := WriteNew(path, []byte("new"), 0o600)
+	if !errors.Is(err, fs.ErrExist) {
+		t.Fatalf("WriteNew over an existing file: %v, want fs.ErrExist", err)
+	}
+	// The message of an exclusive create, as callers printed before.
+	if want := "open " + path + ": file exists"; err.Error() != want {
+		t.Errorf("error %q, want %q", err, want)
+	}
+	checkSoleFile(t, path, []byte("old"), 0o600)
+}
+
+func TestWriteNew_RefusesAnExistingSymlink(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "key")
+	if err := os.Symlink(filepath.Join(dir, "nowhere"), path); err != nil {
+		t.Skip(err)
+	}
+	if err := WriteNew(path, []byte("k"), 0o600); !errors.Is(err, fs.ErrExist) {
+		t.Fatalf("WriteNew over a dangling symlink: %v, want fs.ErrExist", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "nowhere")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("WriteNew wrote through the symlink: %v", err)
+	}
+}
+
+// TestLeftoverTempDoesNotBlock: a temporary file a crash left, even one
+// with the name the next write might pick, stops neither function.
+func TestLeftoverTempDoesNotBlock(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for _, name := range []string{"a.json", "b.json"} {
+		for _, left := range []string{".tmp-", "1234567", "999"} {
+			if err := os.WriteFile(filepath.Join(dir, "."+name+".tmp-"+left), []byte("partial"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := WriteNew(filepath.Join(dir, "a.json"), []byte("{}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := Replace(filepath.Join(dir, "b.json"), []byte("[]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	checkFile(t, filepath.Join(dir, "a.json"), []byte("{}\n"), 0o600)
+	checkFile(t, filepath.Join(dir, "b.json"), []byte("[]\n"), 0o600)
+}
+
+// TestTempNamesAreHiddenAndKeepNoSuffix: a listing that picks files by
+// their suffix (the wallet's credentials, "*.json") never picks a
+// temporary file.
+func TestTempNamesAreHiddenAndKeepNoSuffix(t *testing.T) {
+	t.Parallel()
+	tmp, err := writeTemp(filepath.Join(t.TempDir(), "abc.json"), []byte("x"), 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := filepath.Base(tmp)
+	if name[0] != '.' || filepath.Ext(name) == ".json" {
+		t.Errorf("temporary file %q: want a hidden name not ending in .json", name)
+	}
+}
+
+func TestReplace_SwapsContentAndSetsMode(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "weid-node.json")
+	if err := Replace(path, []byte("first, and longer than the second\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	checkFile(t, path, []byte("first, and longer than the second\n"), 0o600)
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := Replace(path, []byte("second\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	checkSoleFile(t, path, []byte("second\n"), 0o600)
+}
+
+// TestReplace_FollowsSymlink: as os.WriteFile did, a symlink's target is
+// what is replaced; the link stays.
+func TestReplace_FollowsSymlink(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	target, link := filepath.Join(dir, "real.jwt"), filepath.Join(dir, "grant.jwt")
+	if err := os.WriteFile(target, []byte("old"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("real.jwt", link); err != nil {
+		t.Skip(err)
+	}
+	if err := Replace(link, []byte("new"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	checkFile(t, target, []byte("new"), 0o600)
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+		t.Errorf("%s is no longer a symlink (%v)", link, err)
+	}
+}
+
+// TestReplace_WritesToADevice: a device (--out /dev/stdout) is written
+// to, not replaced.
+func TestReplace_WritesToADevice(t *testing.T) {
+	t.Parallel()
+	fi, err := os.Stat(os.DevNull)
+	if err != nil || fi.Mode().IsRegular() {
+		t.Skip("no null device")
+	}
+	if err := Replace(os.DevNull, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if fi2, err := os.Stat(os.DevNull); err != nil || fi2.Mode() != fi.Mode() {
+		t.Fatalf("%s changed: %v, %v", os.DevNull, fi2, err)
+	}
+}

@@ -1,0 +1,46 @@
+package durable
+
+import (
+	"bytes"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+)
+
+// TestFullDisk_LeavesNoShortFile stands a file size limit (RLIMIT_FSIZE:
+// writes beyond it fail with EFBIG, as on a full disk; Go ignores SIGXFSZ)
+// in for a full disk: WriteNew leaves no file, Replace the old content,
+// and neither leaves a temporary file. Not parallel: the limit is the
+// process's.
+func TestFullDisk_LeavesNoShortFile(t *testing.T) {
+	dir := t.TempDir()
+	old := []byte("the old settings\n")
+	if err := os.WriteFile(filepath.Join(dir, "replaced"), old, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_FSIZE, &lim); err != nil {
+		t.Skip(err)
+	}
+	small := lim
+	small.Cur = 1024
+	if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &small); err != nil {
+		t.Skip(err)
+	}
+	big := bytes.Repeat([]byte("k"), 4096)
+	errNew := WriteNew(filepath.Join(dir, "kek"), big, 0o600)
+	errReplace := Replace(filepath.Join(dir, "replaced"), big, 0o600)
+	if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &lim); err != nil {
+		t.Fatal(err)
+	}
+	if !errors.Is(errNew, syscall.EFBIG) || !errors.Is(errReplace, syscall.EFBIG) {
+		t.Fatalf("writes beyond the limit: WriteNew %v, Replace %v; want EFBIG", errNew, errReplace)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "kek")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a failed WriteNew left its file: %v", err)
+	}
+	checkSoleFile(t, filepath.Join(dir, "replaced"), old, 0o600)
+}
