@@ -169,21 +169,15 @@ type IssuerInstance struct {
 
 // IssuerInstanceRequest is the body of POST /v1/issuer-instances.
 type IssuerInstanceRequest struct {
-	Name         string   `json:"name"`
-	Issuer       string   `json:"issuer"`
-	IssuerPolicy string   `json:"issuerPolicy,omitempty"`
-	Format       string   `json:"format,omitempty"`
-	Schema       uint64   `json:"schema,omitempty"`
-	Types        []string `json:"types,omitempty"`
-	Status       []string `json:"status,omitempty"`
-	Disclosable  []string `json:"disclosable,omitempty"`
+	Name         string `json:"name"`
+	Issuer       string `json:"issuer"`
+	IssuerPolicy string `json:"issuerPolicy,omitempty"`
+	IssueProfile
 }
 
 // Instance is the issuer instance the request asks for.
 func (r *IssuerInstanceRequest) Instance() IssuerInstance {
-	return IssuerInstance{Name: r.Name, Issuer: r.Issuer, IssuerPolicy: r.IssuerPolicy, IssueProfile: IssueProfile{
-		Format: r.Format, Schema: r.Schema, Types: r.Types, Status: r.Status, Disclosable: r.Disclosable,
-	}}
+	return IssuerInstance{Name: r.Name, Issuer: r.Issuer, IssuerPolicy: r.IssuerPolicy, IssueProfile: r.IssueProfile}
 }
 
 // IssuerInstanceList is the body of GET /v1/issuer-instances.

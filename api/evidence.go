@@ -1,9 +1,6 @@
 package api
 
-import (
-	"encoding/json"
-	"github.com/weidgo/weid/txn"
-)
+import "github.com/weidgo/weid/txn"
 
 // Transaction types of the evidence registry (package evidence).
 const (
@@ -23,28 +20,20 @@ const (
 // Hash, extras and key apply to creation only (the other endpoints take the
 // hash from the path).
 type EvidenceRequest struct {
-	Tx     json.RawMessage   `json:"tx,omitempty"`
-	Signer string            `json:"signer,omitempty"`
+	Signed
 	Hash   string            `json:"hash,omitempty"`
 	Logs   []string          `json:"logs,omitempty"`
 	Extras map[string]string `json:"extras,omitempty"`
 	Key    string            `json:"key,omitempty"`
 }
 
-// SetTx sets the signed transaction (httpx.SignedRequest).
-func (r *EvidenceRequest) SetTx(tx json.RawMessage) { r.Tx = tx }
-
 // EvidenceBatchRequest is the body of POST /v1/evidence/batch: a signed
 // evidence.batch ("tx"), or, with a bearer token, items for the node to sign
 // as "signer". A batch is all or nothing.
 type EvidenceBatchRequest struct {
-	Tx     json.RawMessage      `json:"tx,omitempty"`
-	Signer string               `json:"signer,omitempty"`
-	Items  []EvidenceBatchEntry `json:"items,omitempty"`
+	Signed
+	Items []EvidenceBatchEntry `json:"items,omitempty"`
 }
-
-// SetTx sets the signed transaction (httpx.SignedRequest).
-func (r *EvidenceBatchRequest) SetTx(tx json.RawMessage) { r.Tx = tx }
 
 // EvidenceBatchEntry is one custodial batch item: a create or a signature
 // (op "create" or "sign") on hash.

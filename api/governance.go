@@ -1,44 +1,32 @@
 package api
 
-import (
-	"encoding/json"
-)
-
 // GovRequest is the body of the committee and authority issuer endpoints:
 // a transaction signed by an admin or committee member ("tx"), or, with a
 // bearer token, the fields for the node to sign with the key it keeps for
 // the account's governing DID ("signer"; default: the admin DID for the
 // admin token).
 type GovRequest struct {
-	Tx          json.RawMessage `json:"tx,omitempty"`
-	Signer      string          `json:"signer,omitempty"`
-	DID         string          `json:"did,omitempty"`
-	Name        string          `json:"name,omitempty"`
-	Description string          `json:"description,omitempty"`
-	Types       []string        `json:"types,omitempty"`
-	Schemas     []uint64        `json:"schemas,omitempty"`
+	Signed
+	DID         string   `json:"did,omitempty"`
+	Name        string   `json:"name,omitempty"`
+	Description string   `json:"description,omitempty"`
+	Types       []string `json:"types,omitempty"`
+	Schemas     []uint64 `json:"schemas,omitempty"`
 }
-
-// SetTx sets the signed transaction (httpx.SignedRequest).
-func (r *GovRequest) SetTx(tx json.RawMessage) { r.Tx = tx }
 
 // NodeRequest is the body of POST /v1/validators and POST /v1/observers: a
 // transaction signed by an admin or committee member ("tx"), or, with a
 // bearer token, the fields for the node to sign (as "signer"; default: the
 // admin DID for the admin token).
 type NodeRequest struct {
-	Tx        json.RawMessage `json:"tx,omitempty"`
-	Signer    string          `json:"signer,omitempty"`
-	PubKey    string          `json:"pubKey,omitempty"` // validators: Ed25519, base64 (CometBFT's priv_validator_key.json) or hex
-	Power     int64           `json:"power,omitempty"`  // validators: voting power (default DefaultValidatorPower)
-	NodeID    string          `json:"nodeId,omitempty"`
-	Name      string          `json:"name,omitempty"`
-	MemberDID string          `json:"memberDid,omitempty"`
-	API       string          `json:"api,omitempty"` // observers: the URL of its weid API
+	Signed
+	PubKey    string `json:"pubKey,omitempty"` // validators: Ed25519, base64 (CometBFT's priv_validator_key.json) or hex
+	Power     int64  `json:"power,omitempty"`  // validators: voting power (default DefaultValidatorPower)
+	NodeID    string `json:"nodeId,omitempty"`
+	Name      string `json:"name,omitempty"`
+	MemberDID string `json:"memberDid,omitempty"`
+	API       string `json:"api,omitempty"` // observers: the URL of its weid API
 }
-
-// SetTx sets the signed transaction (httpx.SignedRequest).
-func (r *NodeRequest) SetTx(tx json.RawMessage) { r.Tx = tx }
 
 // DefaultValidatorPower is the voting power of a validator admitted without
 // one, that of weid localnet's validators.

@@ -1,26 +1,18 @@
 package api
 
-import (
-	"encoding/json"
-)
-
 // GrantRequest is the body of POST /v1/grants: a grant.record transaction
 // signed by the grantor ("tx"), or, with a bearer token, the fields of a
 // grant for the node to make, sign and record as "signer" (the grantor, a
 // DID of the token's account). notBefore defaults to now.
 type GrantRequest struct {
-	Tx        json.RawMessage `json:"tx,omitempty"`
-	Signer    string          `json:"signer,omitempty"`
-	Grantee   string          `json:"grantee,omitempty"`
-	Resource  string          `json:"resource,omitempty"`
-	Scope     []string        `json:"scope,omitempty"`
-	Purpose   string          `json:"purpose,omitempty"`
-	NotBefore string          `json:"notBefore,omitempty"`
-	Expires   string          `json:"expires,omitempty"`
+	Signed
+	Grantee   string   `json:"grantee,omitempty"`
+	Resource  string   `json:"resource,omitempty"`
+	Scope     []string `json:"scope,omitempty"`
+	Purpose   string   `json:"purpose,omitempty"`
+	NotBefore string   `json:"notBefore,omitempty"`
+	Expires   string   `json:"expires,omitempty"`
 }
-
-// SetTx sets the signed transaction (httpx.SignedRequest).
-func (r *GrantRequest) SetTx(tx json.RawMessage) { r.Tx = tx }
 
 // GrantWriteRequest is the body of POST /v1/grants/{id}/revoke and POST
 // /v1/grants/{id}/accesses: a signed transaction of that type ("tx"), or,
@@ -28,14 +20,10 @@ func (r *GrantRequest) SetTx(tx json.RawMessage) { r.Tx = tx }
 // default the grantor); an access names the claims released and the
 // request hash.
 type GrantWriteRequest struct {
-	Tx      json.RawMessage `json:"tx,omitempty"`
-	Signer  string          `json:"signer,omitempty"`
-	Claims  []string        `json:"claims,omitempty"`
-	Request string          `json:"request,omitempty"`
+	Signed
+	Claims  []string `json:"claims,omitempty"`
+	Request string   `json:"request,omitempty"`
 }
-
-// SetTx sets the signed transaction (httpx.SignedRequest).
-func (r *GrantWriteRequest) SetTx(tx json.RawMessage) { r.Tx = tx }
 
 // GrantReceipt is the result of a grant write.
 type GrantReceipt struct {

@@ -9,15 +9,11 @@ import (
 // token, the fields for the node to sign as "signer" (a DID of the token's
 // account; default: the admin DID for the admin token).
 type SchemaRequest struct {
-	Tx     json.RawMessage `json:"tx,omitempty"`
-	Signer string          `json:"signer,omitempty"`
+	Signed
 	ID     uint64          `json:"id,omitempty"`
 	Name   string          `json:"name,omitempty"`
 	Schema json.RawMessage `json:"schema,omitempty"`
 }
-
-// SetTx sets the signed transaction (httpx.SignedRequest).
-func (r *SchemaRequest) SetTx(tx json.RawMessage) { r.Tx = tx }
 
 // SchemaResponse is the result of publishing a schema version.
 type SchemaResponse struct {

@@ -162,14 +162,14 @@ revokes it; each release of data is recorded as an access receipt.`,
 				if err != nil {
 					return err
 				}
-				if r, err = c.RecordGrant(ctx, api.GrantRequest{Tx: tx}); err != nil {
+				if r, err = c.RecordGrant(ctx, api.GrantRequest{Signed: api.Signed{Tx: tx}}); err != nil {
 					return err
 				}
 			} else {
 				if g.token == "" {
 					return errKeyOrToken
 				}
-				r, err = c.RecordGrant(ctx, api.GrantRequest{Signer: signer, Grantee: grantee, Resource: resource, Scope: scope,
+				r, err = c.RecordGrant(ctx, api.GrantRequest{Signed: api.Signed{Signer: signer}, Grantee: grantee, Resource: resource, Scope: scope,
 					Purpose: purpose, NotBefore: nb.Format(time.RFC3339), Expires: exp.Format(time.RFC3339)})
 				if err != nil {
 					return err
@@ -225,7 +225,7 @@ revokes it; each release of data is recorded as an access receipt.`,
 				if err != nil {
 					return err
 				}
-				if r, err = c.RevokeGrant(ctx, id, api.GrantWriteRequest{Tx: tx}); err != nil {
+				if r, err = c.RevokeGrant(ctx, id, api.GrantWriteRequest{Signed: api.Signed{Tx: tx}}); err != nil {
 					return err
 				}
 			} else {

@@ -53,7 +53,7 @@ func (l NodeLedger) Resolve(ctx context.Context, d string) (*did.Document, error
 
 // RecordAccess implements Ledger.
 func (l NodeLedger) RecordAccess(ctx context.Context, p grants.AccessPayload) (string, error) {
-	r, err := l.Client.RecordAccess(ctx, p.GrantID, api.GrantWriteRequest{Signer: l.Holder, Claims: p.Claims, Request: p.Request})
+	r, err := l.Client.RecordAccess(ctx, p.GrantID, api.GrantWriteRequest{Signed: api.Signed{Signer: l.Holder}, Claims: p.Claims, Request: p.Request})
 	if err != nil {
 		return "", asErrs(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"unicode"
 )
 
 // encoding/json matches member names case-insensitively and lets a repeated
@@ -19,27 +20,121 @@ var fieldNames sync.Map // reflect.Type → map[string]reflect.Type
 
 var rawMessageType = reflect.TypeFor[json.RawMessage]()
 
+// structFields returns the JSON member names of struct type t, each with
+// its field's Go type: the names encoding/json reads and writes, by its
+// rules for embedded structs (see Marshal). The fields of an embedded
+// struct, or pointer to struct, without a JSON name are promoted; of the
+// fields with one name the shallowest wins, then the one named by a JSON
+// tag, and if that leaves more than one, none: encoding/json ignores the
+// name, so the strict decoder refuses it as unknown. The walk is
+// breadth-first, as encoding/json's, and runs once per type.
 func structFields(t reflect.Type) map[string]reflect.Type {
 	if m, ok := fieldNames.Load(t); ok {
 		return m.(map[string]reflect.Type)
 	}
 	m := map[string]reflect.Type{}
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		if !f.IsExported() {
-			continue
+	for name, candidates := range fieldCandidates(t) {
+		if f, ok := dominantField(candidates); ok {
+			m[name] = f.typ
 		}
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "-" {
-			continue
-		}
-		if name == "" {
-			name = f.Name
-		}
-		m[name] = f.Type
 	}
 	fieldNames.Store(t, m)
 	return m
+}
+
+// A jsonField is a field that may carry a JSON member name: its type, how
+// deep it is among embedded structs (0: a field of the type itself), and
+// whether a JSON tag names it.
+type jsonField struct {
+	typ    reflect.Type
+	depth  int
+	tagged bool
+}
+
+// fieldCandidates walks t and the structs it embeds breadth-first, as
+// encoding/json's typeFields does, and returns every field by the JSON
+// name it would have. A struct type embedded more than once at one depth
+// yields each of its fields twice, so that they cancel out as ambiguous.
+func fieldCandidates(t reflect.Type) map[string][]jsonField {
+	found := map[string][]jsonField{}
+	visited := map[reflect.Type]bool{}
+	next, nextCount := []reflect.Type{t}, map[reflect.Type]int{}
+	for depth := 0; len(next) > 0; depth++ {
+		current, count := next, nextCount
+		next, nextCount = nil, map[reflect.Type]int{}
+		for _, st := range current {
+			if visited[st] {
+				continue
+			}
+			visited[st] = true
+			for i := 0; i < st.NumField(); i++ {
+				f := st.Field(i)
+				ft := f.Type
+				if ft.Kind() == reflect.Pointer {
+					ft = ft.Elem()
+				}
+				// An unexported embedded struct may still have exported
+				// fields to promote; any other unexported field is skipped.
+				if !f.IsExported() && (!f.Anonymous || ft.Kind() != reflect.Struct) {
+					continue
+				}
+				tag := f.Tag.Get("json")
+				if tag == "-" {
+					continue
+				}
+				name, _, _ := strings.Cut(tag, ",")
+				if !validTagName(name) {
+					name = ""
+				}
+				if name == "" && f.Anonymous && ft.Kind() == reflect.Struct {
+					if nextCount[ft]++; nextCount[ft] == 1 {
+						next = append(next, ft)
+					}
+					continue
+				}
+				jf := jsonField{typ: f.Type, depth: depth, tagged: name != ""}
+				if name == "" {
+					name = f.Name
+				}
+				found[name] = append(found[name], jf)
+				if count[st] > 1 {
+					found[name] = append(found[name], jf)
+				}
+			}
+		}
+	}
+	return found
+}
+
+// dominantField picks among the fields of one JSON name the one
+// encoding/json uses: the shallowest, then the tagged one; false if two
+// remain.
+func dominantField(fields []jsonField) (jsonField, bool) {
+	best, ties := fields[0], 0
+	for _, f := range fields[1:] {
+		switch {
+		case f.depth < best.depth || f.depth == best.depth && f.tagged && !best.tagged:
+			best, ties = f, 0
+		case f.depth == best.depth && f.tagged == best.tagged:
+			ties++
+		}
+	}
+	return best, ties == 0
+}
+
+// validTagName reports whether encoding/json takes name, from a JSON tag,
+// as a member name (its isValidTag); it ignores a tag name with other
+// characters and uses the field's name.
+func validTagName(name string) bool {
+	if name == "" {
+		return false
+	}
+	for _, c := range name {
+		if !strings.ContainsRune("!#$%&()*+-./:;<=>?@[]^_{|}~ ", c) && !unicode.IsLetter(c) && !unicode.IsDigit(c) {
+			return false
+		}
+	}
+	return true
 }
 
 // checkMembers runs on JSON that encoding/json has already accepted, so it

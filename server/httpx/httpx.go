@@ -180,7 +180,8 @@ func ReadBody(r *http.Request) ([]byte, error) {
 }
 
 // A SignedRequest is a request body that may carry a client-signed
-// transaction in its "tx" member.
+// transaction in its "tx" member: the api bodies that embed api.Signed, and
+// api.DIDRequest.
 type SignedRequest interface {
 	SetTx(json.RawMessage)
 }
