@@ -2,6 +2,7 @@ package credential
 
 import (
 	"encoding/json"
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
@@ -81,5 +82,23 @@ func TestVerifyPresentation_Null(t *testing.T) {
 	_, err := keyVerifier().VerifyPresentation(t.Context(), json.RawMessage(` null`), PresentationOptions{})
 	if e, ok := errs.As(err); !ok || e.Status != 400 || !strings.Contains(err.Error(), "verifiablePresentation is null") {
 		t.Errorf("null: %v, want a 400 presentation.invalid", err)
+	}
+}
+
+// TestLegacyPresentationClaimsNameAPresentation: a VC-JWT 1.1
+// presentation whose jti or iss disagrees with its "vp" is refused as an
+// invalid presentation, not an invalid credential (the structure check of
+// its verdict carries structure.presentationInvalid).
+func TestLegacyPresentationClaimsNameAPresentation(t *testing.T) {
+	for name, payload := range map[string]string{
+		"jti differs":    `{"jti":"urn:uuid:a","vp":{"id":"urn:uuid:b","type":["VerifiablePresentation"]}}`,
+		"iss differs":    `{"iss":"did:example:a","vp":{"holder":"did:example:b","type":["VerifiablePresentation"]}}`,
+		"jti not string": `{"jti":7,"vp":{"type":["VerifiablePresentation"]}}`,
+		"no vp":          `{"iss":"did:example:a"}`,
+	} {
+		_, _, err := legacyPresentation([]byte(payload))
+		if !errors.Is(err, ErrInvalidPresentation) || !strings.HasPrefix(err.Error(), "invalid presentation: ") || strings.Contains(err.Error(), "credential") {
+			t.Errorf("%s: %v, want an invalid presentation", name, err)
+		}
 	}
 }

@@ -139,7 +139,7 @@ func statuses(t testing.TB, r *credential.Result) map[string]string {
 // its check (or the skipped-because-invalid one), or its DefaultCode.
 func checkCode(t testing.TB, c credential.Check) {
 	t.Helper()
-	if c.Code == credential.DefaultCode(c.Name, c.Status) || (c.Code == credential.ReasonSkippedStructure || c.Code == credential.ReasonSkippedPresentation) && c.Status == credential.StatusSkipped {
+	if c.Code == credential.DefaultCode(c.Name, c.Status) || c.Code == credential.ReasonSkippedStructure && c.Status == credential.StatusSkipped {
 		return
 	}
 	if !slices.Contains(credential.CheckCodes, c.Code) || !strings.HasPrefix(c.Code, c.Name+".") {

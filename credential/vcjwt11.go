@@ -63,17 +63,17 @@ func legacyCredential(payload []byte) (*Credential, error) {
 	if !ok {
 		return nil, fmt.Errorf("%w: a JWT credential of VC Data Model 1.1 §6.3.1 has a \"vc\" claim that is the credential", ErrInvalid)
 	}
-	if err := claimAs(vc, "id", claims["jti"]); err != nil {
+	if err := claimAs(vc, "id", claims["jti"], ErrInvalid); err != nil {
 		return nil, err
 	}
 	if iss, ok := claims["iss"]; ok {
 		switch is := vc["issuer"].(type) {
 		case map[string]any:
-			if err := claimAs(is, "id", iss); err != nil {
+			if err := claimAs(is, "id", iss, ErrInvalid); err != nil {
 				return nil, err
 			}
 		default:
-			if err := claimAs(vc, "issuer", iss); err != nil {
+			if err := claimAs(vc, "issuer", iss, ErrInvalid); err != nil {
 				return nil, err
 			}
 		}
@@ -83,7 +83,7 @@ func legacyCredential(payload []byte) (*Credential, error) {
 		if !isObj {
 			return nil, fmt.Errorf("%w: the JWT claim \"sub\" needs one credentialSubject object", ErrInvalid)
 		}
-		if err := claimAs(subj, "id", sub); err != nil {
+		if err := claimAs(subj, "id", sub, ErrInvalid); err != nil {
 			return nil, err
 		}
 	}
@@ -111,17 +111,24 @@ func legacyCredential(payload []byte) (*Credential, error) {
 }
 
 // claimAs sets member name of obj to the JWT claim value v when obj has
-// none, and refuses a v that differs from it; a nil v is no claim.
-func claimAs(obj map[string]any, name string, v any) error {
+// none, and refuses a v that differs from it; a nil v is no claim. invalid
+// is the error a refusal wraps: ErrInvalid for a credential's claims,
+// ErrInvalidPresentation for a presentation's (its "differs from the
+// presentation's" names which).
+func claimAs(obj map[string]any, name string, v any, invalid error) error {
 	if v == nil {
 		return nil
 	}
 	s, ok := v.(string)
 	if !ok {
-		return fmt.Errorf("%w: the JWT claim for %q must be a string", ErrInvalid, name)
+		return fmt.Errorf("%w: the JWT claim for %q must be a string", invalid, name)
 	}
 	if cur, has := obj[name]; has && cur != s {
-		return fmt.Errorf("%w: the JWT claim for %q differs from the credential's %q", ErrInvalid, name, name)
+		doc := "credential"
+		if invalid == ErrInvalidPresentation {
+			doc = "presentation"
+		}
+		return fmt.Errorf("%w: the JWT claim for %q differs from the %s's %q", invalid, name, doc, name)
 	}
 	obj[name] = s
 	return nil
@@ -143,14 +150,14 @@ func legacyPresentation(payload []byte) (*Presentation, map[string]any, error) {
 	if !ok {
 		return nil, nil, fmt.Errorf("%w: a JWT presentation of VC Data Model 1.1 §6.3.1 has a \"vp\" claim that is the presentation", ErrInvalidPresentation)
 	}
-	if err := claimAs(vp, "id", claims["jti"]); err != nil {
+	if err := claimAs(vp, "id", claims["jti"], ErrInvalidPresentation); err != nil {
 		return nil, nil, err
 	}
 	if iss, ok := claims["iss"]; ok {
 		if h, isObj := vp["holder"].(map[string]any); isObj {
-			err = claimAs(h, "id", iss)
+			err = claimAs(h, "id", iss, ErrInvalidPresentation)
 		} else {
-			err = claimAs(vp, "holder", iss)
+			err = claimAs(vp, "holder", iss, ErrInvalidPresentation)
 		}
 		if err != nil {
 			return nil, nil, err
