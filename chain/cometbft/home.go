@@ -175,10 +175,12 @@ func WriteNetwork(members []Member, cometChainID string, genesis func([]NetNode)
 		}
 		s := m.Settings
 		s.PersistentPeers = strings.Join(peers, ",")
-		if err := s.Save(m.Home); err != nil {
+		// The genesis before the settings: a directory is a home once its
+		// settings are there (IsHome).
+		if err := durable.Replace(s.cometConfig(m.Home).GenesisFile(), genDoc, 0o644); err != nil {
 			return err
 		}
-		if err := durable.Replace(s.cometConfig(m.Home).GenesisFile(), genDoc, 0o644); err != nil {
+		if err := s.Save(m.Home); err != nil {
 			return err
 		}
 	}
@@ -188,7 +190,8 @@ func WriteNetwork(members []Member, cometChainID string, genesis func([]NetNode)
 // writeNodeKeys makes the directories of a new node's home (config c) and
 // writes its fresh keys: the node key, whole or not at all (NodeKey.SaveAs
 // does not sync), and the validator key and state (CometBFT's FilePV,
-// written under a temporary name and renamed). It returns the node's
+// written under a temporary name and renamed without a sync, so both are
+// synced here before the home counts on them). It returns the node's
 // CometBFT id and validator key.
 func writeNodeKeys(c *cmtcfg.Config) (nodeID string, pub crypto.PubKey, err error) {
 	for _, d := range []string{filepath.Dir(c.GenesisFile()), c.DBDir()} {
@@ -209,6 +212,11 @@ func writeNodeKeys(c *cmtcfg.Config) (nodeID string, pub crypto.PubKey, err erro
 		return "", nil, err
 	}
 	pv.Save()
+	for _, f := range []string{c.PrivValidatorKeyFile(), c.PrivValidatorStateFile()} {
+		if err := durable.SyncFile(f); err != nil {
+			return "", nil, err
+		}
+	}
 	pub, err = pv.GetPubKey()
 	return string(nk.ID()), pub, err
 }

@@ -1,6 +1,6 @@
 // Package durable writes the files weid keeps outside its databases (the
 // keystore's key-encryption key, admin token files, wallets, key files,
-// a node's settings and genesis) so that a crash (kill -9), a power loss or
+// a node's settings, genesis and keys) so that a crash (kill -9), a power loss or
 // a full disk never leaves one half-written: each write goes to a
 // temporary file in the same directory, is fsynced, and is put in place
 // with one atomic link or rename, then the directory is fsynced (POSIX
@@ -27,7 +27,9 @@ import (
 // the file and its name are on stable storage. An existing path (a
 // symbolic link included) is never touched: WriteNew then returns an
 // *fs.PathError "open <path>: file exists" matching fs.ErrExist, as an
-// exclusive create does.
+// exclusive create does. Should only the final sync of the directory fail,
+// the (complete) file stays and that error is returned: its name may not
+// survive a power loss.
 //
 // On a file system without hard links (FAT, exFAT, some network file
 // systems) it creates path exclusively and writes it in place instead: an
@@ -56,7 +58,8 @@ func WriteNew(path string, data []byte, perm os.FileMode) error {
 // whatever path held: after a crash, a power loss or a failed write path
 // holds either its old content or data, never a mix or a short file, and
 // once Replace returns nil the new content is on stable storage. A
-// symbolic link is followed: the file it names is replaced. A path that
+// symbolic link is followed, even one naming a file that does not exist
+// yet: the file it names is written, the link stays. A path that
 // names something other than a regular file (a device such as /dev/stdout,
 // a named pipe) has no content to keep: data is written to it as
 // os.WriteFile would.
@@ -64,8 +67,9 @@ func Replace(path string, data []byte, perm os.FileMode) error {
 	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
 		return os.WriteFile(path, data, perm)
 	}
-	if real, err := filepath.EvalSymlinks(path); err == nil {
-		path = real
+	path, err := followLinks(path)
+	if err != nil {
+		return err
 	}
 	tmp, err := writeTemp(path, data, perm)
 	if err != nil {
@@ -73,6 +77,21 @@ func Replace(path string, data []byte, perm os.FileMode) error {
 	}
 	if err := os.Rename(tmp, path); err != nil {
 		os.Remove(tmp)
+		return err
+	}
+	return SyncDir(filepath.Dir(path))
+}
+
+// SyncFile fsyncs the file at path and its directory: for a file another
+// library wrote and renamed into place without syncing (CometBFT's
+// validator key and state), so that it is on stable storage before weid
+// counts on it.
+func SyncFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	if err = errors.Join(f.Sync(), f.Close()); err != nil {
 		return err
 	}
 	return SyncDir(filepath.Dir(path))
@@ -95,15 +114,47 @@ func SyncDir(dir string) error {
 // writeTemp writes data with mode perm to a new temporary file beside
 // path, fsynced and closed, and returns its name; on failure it leaves
 // nothing behind.
+// An error names path, not the temporary file ("open dir/k: no such file
+// or directory", "write dir/k: no space left on device"), as a write to
+// path itself would.
 func writeTemp(path string, data []byte, perm os.FileMode) (string, error) {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return "", err
+	if err == nil {
+		err = fill(f, data, perm)
 	}
-	if err := fill(f, data, perm); err != nil {
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			pe.Path = path
+		}
 		return "", err
 	}
 	return f.Name(), nil
+}
+
+// maxLinks bounds the symbolic links followLinks follows (Linux's own
+// bound, MAXSYMLINKS, is 40).
+const maxLinks = 40
+
+// followLinks returns the path a chain of symbolic links starting at path
+// ends at, whether or not a file is there yet; path itself when it is no
+// link.
+func followLinks(path string) (string, error) {
+	for range maxLinks {
+		fi, err := os.Lstat(path)
+		if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+			return path, nil
+		}
+		target, err := os.Readlink(path)
+		if err != nil {
+			return "", err
+		}
+		if !filepath.IsAbs(target) {
+			target = filepath.Join(filepath.Dir(path), target)
+		}
+		path = target
+	}
+	return "", &fs.PathError{Op: "open", Path: path, Err: syscall.ELOOP}
 }
 
 // writeExcl is WriteNew where hard links are not supported: an exclusive

@@ -168,6 +168,42 @@ func TestReplace_FollowsSymlink(t *testing.T) {
 	}
 }
 
+// TestReplace_FollowsDanglingSymlink: a link to a file not there yet (a
+// key file's link made before the key) gets its file written; the link
+// stays, as os.WriteFile would leave it.
+func TestReplace_FollowsDanglingSymlink(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	target, link := filepath.Join(dir, "sub", "real.jwt"), filepath.Join(dir, "grant.jwt")
+	if err := os.Mkdir(filepath.Dir(target), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join("sub", "real.jwt"), link); err != nil {
+		t.Skip(err)
+	}
+	if err := Replace(link, []byte("new"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	checkFile(t, target, []byte("new"), 0o600)
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+		t.Errorf("%s is no longer a symlink (%v)", link, err)
+	}
+}
+
+// TestErrorsNameTheTarget: a failed write names the file asked for, not
+// the temporary file beside it.
+func TestErrorsNameTheTarget(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "missing", "weid.key")
+	for name, write := range map[string]func(string, []byte, os.FileMode) error{"WriteNew": WriteNew, "Replace": Replace} {
+		err := write(path, []byte("k"), 0o600)
+		var pe *fs.PathError
+		if !errors.As(err, &pe) || pe.Path != path || !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("%s: %v, want an error naming %s", name, err, path)
+		}
+	}
+}
+
 // TestReplace_WritesToADevice: a device (--out /dev/stdout) is written
 // to, not replaced.
 func TestReplace_WritesToADevice(t *testing.T) {
