@@ -184,16 +184,13 @@ func Parse(b []byte) (*Credential, error) {
 // parse is Parse; owned says that no one writes b again, so that the
 // credential's strings may share its bytes.
 func parse(b []byte, owned bool) (*Credential, error) {
-	if len(b) > MaxCredentialBytes {
-		return nil, fmt.Errorf("%w: larger than %d bytes", ErrInvalid, MaxCredentialBytes)
-	}
 	decode := decodeObject
 	if owned {
 		decode = decodeOwnedObject
 	}
-	doc, err := decode(b, credentialLimits)
+	doc, err := decodeDocument(b, ErrInvalid, decode)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
+		return nil, err
 	}
 	return FromDocument(doc)
 }

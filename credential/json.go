@@ -1,6 +1,10 @@
 package credential
 
-import "github.com/weidgo/weid/internal/strictjson"
+import (
+	"fmt"
+
+	"github.com/weidgo/weid/internal/strictjson"
+)
 
 // Limits on the JSON this package reads. A credential that exceeds one is
 // refused: they keep the cost of parsing hostile input bounded.
@@ -25,6 +29,20 @@ func decodeObject(b []byte, lim strictjson.Limits) (map[string]any, error) {
 // (strictjson.DecodeObjectOwned).
 func decodeOwnedObject(b []byte, lim strictjson.Limits) (map[string]any, error) {
 	return strictjson.DecodeObjectOwned(b, lim)
+}
+
+// decodeDocument strictly decodes b, a credential's or a presentation's
+// JSON (at most MaxCredentialBytes), with decode; a refusal wraps invalid
+// (ErrInvalid or ErrInvalidPresentation).
+func decodeDocument(b []byte, invalid error, decode func([]byte, strictjson.Limits) (map[string]any, error)) (map[string]any, error) {
+	if len(b) > MaxCredentialBytes {
+		return nil, fmt.Errorf("%w: larger than %d bytes", invalid, MaxCredentialBytes)
+	}
+	doc, err := decode(b, credentialLimits)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", invalid, err)
+	}
+	return doc, nil
 }
 
 // truncate shortens s to at most n bytes for an error message.

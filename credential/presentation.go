@@ -74,12 +74,9 @@ type Presentation struct {
 // one, verifiableCredential (if any) is an item or an array of at most
 // MaxPresentationCredentials.
 func ParsePresentation(b []byte) (*Presentation, error) {
-	if len(b) > MaxCredentialBytes {
-		return nil, fmt.Errorf("%w: larger than %d bytes", ErrInvalidPresentation, MaxCredentialBytes)
-	}
-	doc, err := decodeObject(b, credentialLimits)
+	doc, err := decodeDocument(b, ErrInvalidPresentation, decodeObject)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalidPresentation, err)
+		return nil, err
 	}
 	return presentationFrom(doc)
 }

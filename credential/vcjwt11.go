@@ -52,12 +52,9 @@ func (v *Verifier) verifyLegacyJWT(ctx context.Context, j *jose.JWS, p Policy) *
 // §6.3.1, "decoding"). A claim that contradicts the member it stands for
 // is refused: the checks read the members.
 func legacyCredential(payload []byte) (*Credential, error) {
-	if len(payload) > MaxCredentialBytes {
-		return nil, fmt.Errorf("%w: larger than %d bytes", ErrInvalid, MaxCredentialBytes)
-	}
-	claims, err := decodeObject(payload, credentialLimits)
+	claims, err := decodeDocument(payload, ErrInvalid, decodeObject)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
+		return nil, err
 	}
 	vc, ok := claims["vc"].(map[string]any)
 	if !ok {
@@ -139,12 +136,9 @@ func claimAs(obj map[string]any, name string, v any, invalid error) error {
 // §6.3.1). claims are the payload's claims (nonce and aud are read from
 // them).
 func legacyPresentation(payload []byte) (*Presentation, map[string]any, error) {
-	if len(payload) > MaxCredentialBytes {
-		return nil, nil, fmt.Errorf("%w: larger than %d bytes", ErrInvalidPresentation, MaxCredentialBytes)
-	}
-	claims, err := decodeObject(payload, credentialLimits)
+	claims, err := decodeDocument(payload, ErrInvalidPresentation, decodeObject)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%w: %v", ErrInvalidPresentation, err)
+		return nil, nil, err
 	}
 	vp, ok := claims["vp"].(map[string]any)
 	if !ok {

@@ -87,11 +87,7 @@ func Replace(path string, data []byte, perm os.FileMode) error {
 // validator key and state), so that it is on stable storage before weid
 // counts on it.
 func SyncFile(path string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	if err = errors.Join(f.Sync(), f.Close()); err != nil {
+	if err := syncPath(path); err != nil {
 		return err
 	}
 	return SyncDir(filepath.Dir(path))
@@ -100,15 +96,19 @@ func SyncFile(path string) error {
 // SyncDir fsyncs the directory dir, so that the names created, renamed or
 // removed in it survive a power loss. A file system that cannot sync a
 // directory (EINVAL) is taken to need no sync, as goleveldb does.
-func SyncDir(dir string) error {
-	d, err := os.Open(dir)
+func SyncDir(dir string) error { return syncPath(dir) }
+
+// syncPath opens path, fsyncs and closes it; EINVAL from fsync (a file
+// system that cannot sync it) is no error.
+func syncPath(path string) error {
+	f, err := os.Open(path)
 	if err != nil {
 		return err
 	}
-	if err = d.Sync(); errors.Is(err, syscall.EINVAL) {
+	if err = f.Sync(); errors.Is(err, syscall.EINVAL) {
 		err = nil
 	}
-	return errors.Join(err, d.Close())
+	return errors.Join(err, f.Close())
 }
 
 // writeTemp writes data with mode perm to a new temporary file beside
