@@ -109,20 +109,8 @@ func IssueJWT(s Signer, cred json.RawMessage, now time.Time, opts IssueOptions) 
 	if err := s.check(); err != nil {
 		return "", err
 	}
-	c, err := Parse(cred)
-	if err == nil {
-		err = issuable(c)
-	}
-	if err == nil {
-		err = checkTerms(c.Doc, false)
-	}
+	c, err := s.issuableV2(cred, true, "vc+jwt secures VC 2.0 credentials (VC-JOSE-COSE)")
 	if err != nil {
-		return "", errs.Wrap(http.StatusBadRequest, "credential.invalid", err)
-	}
-	if c.Version != 2 {
-		return "", errs.BadRequest("credential.invalid", "%v: vc+jwt secures VC 2.0 credentials (VC-JOSE-COSE); secure a VC 1.1 credential with a Data Integrity proof", ErrInvalid)
-	}
-	if err := s.checkIssuer(c); err != nil {
 		return "", err
 	}
 	if c.ValidFrom.IsZero() {
@@ -149,6 +137,28 @@ func IssueJWT(s Signer, cred json.RawMessage, now time.Time, opts IssueOptions) 
 		return "", fmt.Errorf("issue credential: %w", err)
 	}
 	return tok, nil
+}
+
+// issuableV2 parses cred for the JOSE formats (vc+jwt, dc+sd-jwt): a
+// credential issuable as it stands (and, with terms, whose JSON-LD terms are
+// defined), of VC Data Model 2.0 — a VC 1.1 one is refused with what the
+// format secures and the advice to use a Data Integrity proof —, whose
+// issuer s may sign (checkIssuer).
+func (s Signer) issuableV2(cred json.RawMessage, terms bool, secures string) (*Credential, error) {
+	c, err := Parse(cred)
+	if err == nil {
+		err = issuable(c)
+	}
+	if err == nil && terms {
+		err = checkTerms(c.Doc, false)
+	}
+	if err != nil {
+		return nil, errs.Wrap(http.StatusBadRequest, "credential.invalid", err)
+	}
+	if c.Version != 2 {
+		return nil, errs.BadRequest("credential.invalid", "%v: %s; secure a VC 1.1 credential with a Data Integrity proof", ErrInvalid, secures)
+	}
+	return c, s.checkIssuer(c)
 }
 
 // issuable checks a parsed credential for what Parse does not, before any

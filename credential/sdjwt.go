@@ -22,7 +22,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -51,17 +50,8 @@ func IssueSDJWT(ctx context.Context, s Signer, cred json.RawMessage, now time.Ti
 	if err := CheckClaims(cred, opts); err != nil {
 		return "", err
 	}
-	c, err := Parse(cred)
-	if err == nil {
-		err = issuable(c)
-	}
+	c, err := s.issuableV2(cred, false, "dc+sd-jwt is issued from VC 2.0 credentials, as vc+jwt is")
 	if err != nil {
-		return "", errs.Wrap(http.StatusBadRequest, "credential.invalid", err)
-	}
-	if c.Version != 2 {
-		return "", errs.BadRequest("credential.invalid", "%v: dc+sd-jwt is issued from VC 2.0 credentials, as vc+jwt is; secure a VC 1.1 credential with a Data Integrity proof", ErrInvalid)
-	}
-	if err := s.checkIssuer(c); err != nil {
 		return "", err
 	}
 	if len(c.Subjects) != 1 {
