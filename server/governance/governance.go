@@ -9,7 +9,6 @@ package governance
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/authz"
@@ -168,11 +167,9 @@ func (h *Handlers) GetIssuer(w http.ResponseWriter, r *http.Request) error {
 	resp := api.IssuerResponse{Issuer: is}
 	q := r.URL.Query()
 	if typ, sch := q.Get("type"), q.Get("schema"); typ != "" || sch != "" {
-		var id uint64
-		if sch != "" {
-			if id, err = strconv.ParseUint(sch, 10, 64); err != nil {
-				return errs.BadRequest("request.badQuery", "schema must be a schema id")
-			}
+		id, err := httpx.QueryUint(r, "schema", 0, "a schema id")
+		if err != nil {
+			return err
 		}
 		acc := is.AccreditedFor(typ, id)
 		resp.Accredited = &acc
