@@ -15,3 +15,8 @@ type Signed struct {
 
 // SetTx sets the signed transaction (httpx.SignedRequest).
 func (s *Signed) SetTx(tx json.RawMessage) { s.Tx = tx }
+
+// Signing returns s, the signing members of the body that embeds it, for
+// code that serves several such bodies (a type parameter constrained by
+// this method).
+func (s *Signed) Signing() *Signed { return s }

@@ -8,9 +8,7 @@
 package governance
 
 import (
-	"encoding/json"
 	"net/http"
-	"strconv"
 
 	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/authz"
@@ -30,29 +28,56 @@ const (
 // Handlers serves the governance and account endpoints of one node.
 type Handlers struct{ Node *node.Node }
 
-// write submits a governance transaction of type typ: tx, signed by the
-// client (its payload vetted by check, if set), or the custodial payload
-// build makes, signed as signer. It returns the receipt and the payload
-// written, whose record the caller reads back.
-func (h *Handlers) write(r *http.Request, typ string, tx json.RawMessage, signer string,
-	check func(chain.Payload) error, build func() chain.Payload) (api.GovResponse, chain.Payload, error) {
-	rc, c, err := httpx.Write(r, h.Node, node.Write{Type: typ, Tx: tx, Signer: signer, Check: check,
-		Build: func(string, *keys.PrivateKey) (chain.Payload, error) { return build(), nil }})
+// A signedBody is a request body of type B that embeds api.Signed
+// (api.GovRequest, api.NodeRequest).
+type signedBody[B any] interface {
+	*B
+	Signing() *api.Signed
+}
+
+// write decodes a body of type B and submits the governance transaction of
+// type typ it carries, signed by the client (its payload vetted by check,
+// if set), or the custodial payload build makes of its fields, signed as
+// its signer. It returns the receipt and the payload written, whose record
+// the caller reads back.
+func write[B any, P signedBody[B]](h *Handlers, r *http.Request, typ string, check func(chain.Payload) error,
+	build func(P) chain.Payload) (api.GovResponse, chain.Payload, error) {
+	req := P(new(B))
+	if err := httpx.Decode(r, req); err != nil {
+		return api.GovResponse{}, nil, err
+	}
+	s := req.Signing()
+	rc, c, err := httpx.Write(r, h.Node, node.Write{Type: typ, Tx: s.Tx, Signer: s.Signer, Check: check,
+		Build: func(string, *keys.PrivateKey) (chain.Payload, error) { return build(req), nil }})
 	if err != nil {
 		return api.GovResponse{}, nil, err
 	}
 	return api.GovResponse{TxHash: rc.TxHash, Height: rc.Height, Status: api.StatusCommitted}, c.Payload, nil
 }
 
-// govern writes the transaction of type typ a GovRequest body carries, or
-// the custodial payload build makes of its fields.
-func (h *Handlers) govern(r *http.Request, typ string, check func(chain.Payload) error,
-	build func(*api.GovRequest) chain.Payload) (api.GovResponse, chain.Payload, error) {
-	var req api.GovRequest
-	if err := httpx.Decode(r, &req); err != nil {
-		return api.GovResponse{}, nil, err
+// created answers 201 with resp and the record that p, the payload
+// written, made (an issuer, validator or observer), read back from the
+// ledger; a failed read leaves it out, the write being done. A failed
+// write, err, is returned instead.
+func (h *Handlers) created(w http.ResponseWriter, resp api.GovResponse, p chain.Payload, err error) error {
+	if err != nil {
+		return err
 	}
-	return h.write(r, typ, req.Tx, req.Signer, check, func() chain.Payload { return build(&req) })
+	switch p := p.(type) {
+	case *authz.RecognizePayload:
+		if is, err := h.Node.Issuer(p.DID); err == nil {
+			resp.Issuer = is
+		}
+	case *authz.AddValidatorPayload:
+		if v, ok, err := h.Node.Validator(p.PubKey); err == nil && ok {
+			resp.Validator = v
+		}
+	case *authz.AddObserverPayload:
+		if o, ok, err := h.Node.Observer(p.NodeID); err == nil && ok {
+			resp.Observer = o
+		}
+	}
+	return httpx.JSON(w, http.StatusCreated, resp)
 }
 
 // changes checks that a signed committee or issuer transaction is about d,
@@ -81,7 +106,7 @@ func (h *Handlers) ListCommittee(w http.ResponseWriter, r *http.Request) error {
 
 // AddCommittee adds a committee member (admin): POST /v1/committee.
 func (h *Handlers) AddCommittee(w http.ResponseWriter, r *http.Request) error {
-	resp, _, err := h.govern(r, authz.TxAddCommittee, nil, func(req *api.GovRequest) chain.Payload {
+	resp, _, err := write(h, r, authz.TxAddCommittee, nil, func(req *api.GovRequest) chain.Payload {
 		return &authz.MemberPayload{DID: req.DID}
 	})
 	return httpx.Reply(w, http.StatusCreated, resp, err)
@@ -97,23 +122,17 @@ func (h *Handlers) RemoveCommittee(w http.ResponseWriter, r *http.Request) error
 // path from a register, payload's for that DID.
 func (h *Handlers) remove(w http.ResponseWriter, r *http.Request, typ string, payload func(d string) chain.Payload) error {
 	d := httpx.Param(r, "did")
-	resp, _, err := h.govern(r, typ, changes(d), func(*api.GovRequest) chain.Payload { return payload(d) })
+	resp, _, err := write(h, r, typ, changes(d), func(*api.GovRequest) chain.Payload { return payload(d) })
 	return httpx.Reply(w, http.StatusOK, resp, err)
 }
 
 // RecognizeIssuer recognizes an authority issuer (admin or committee
 // member): POST /v1/issuers. The response carries the issuer's record.
 func (h *Handlers) RecognizeIssuer(w http.ResponseWriter, r *http.Request) error {
-	resp, p, err := h.govern(r, authz.TxRecognize, nil, func(req *api.GovRequest) chain.Payload {
+	resp, p, err := write(h, r, authz.TxRecognize, nil, func(req *api.GovRequest) chain.Payload {
 		return &authz.RecognizePayload{DID: req.DID, Name: req.Name, Description: req.Description, Types: req.Types, Schemas: req.Schemas}
 	})
-	if err != nil {
-		return err
-	}
-	if is, err := h.Node.Issuer(p.(*authz.RecognizePayload).DID); err == nil {
-		resp.Issuer = is
-	}
-	return httpx.JSON(w, http.StatusCreated, resp)
+	return h.created(w, resp, p, err)
 }
 
 // DerecognizeIssuer withdraws an issuer's recognition (admin or committee
@@ -148,11 +167,9 @@ func (h *Handlers) GetIssuer(w http.ResponseWriter, r *http.Request) error {
 	resp := api.IssuerResponse{Issuer: is}
 	q := r.URL.Query()
 	if typ, sch := q.Get("type"), q.Get("schema"); typ != "" || sch != "" {
-		var id uint64
-		if sch != "" {
-			if id, err = strconv.ParseUint(sch, 10, 64); err != nil {
-				return errs.BadRequest("request.badQuery", "schema must be a schema id")
-			}
+		id, err := httpx.QueryUint(r, "schema", 0, "a schema id")
+		if err != nil {
+			return err
 		}
 		acc := is.AccreditedFor(typ, id)
 		resp.Accredited = &acc

@@ -11,17 +11,6 @@ import (
 	"github.com/weidgo/weid/server/httpx"
 )
 
-// admit writes the transaction of type typ a NodeRequest body carries, or
-// the custodial payload build makes of its fields.
-func (h *Handlers) admit(r *http.Request, typ string, check func(chain.Payload) error,
-	build func(*api.NodeRequest) chain.Payload) (api.GovResponse, chain.Payload, error) {
-	var req api.NodeRequest
-	if err := httpx.Decode(r, &req); err != nil {
-		return api.GovResponse{}, nil, err
-	}
-	return h.write(r, typ, req.Tx, req.Signer, check, func() chain.Payload { return build(&req) })
-}
-
 // ListValidators lists the validators the ledger records, with their count
 // and total power: GET /v1/validators.
 func (h *Handlers) ListValidators(w http.ResponseWriter, r *http.Request) error {
@@ -32,20 +21,14 @@ func (h *Handlers) ListValidators(w http.ResponseWriter, r *http.Request) error 
 // AddValidator admits a validator (admin or committee member; power
 // api.DefaultValidatorPower if none is given): POST /v1/validators.
 func (h *Handlers) AddValidator(w http.ResponseWriter, r *http.Request) error {
-	resp, p, err := h.admit(r, authz.TxAddValidator, nil, func(req *api.NodeRequest) chain.Payload {
+	resp, p, err := write(h, r, authz.TxAddValidator, nil, func(req *api.NodeRequest) chain.Payload {
 		power := req.Power
 		if power == 0 {
 			power = api.DefaultValidatorPower
 		}
 		return &authz.AddValidatorPayload{PubKey: req.PubKey, Power: power, Name: req.Name, MemberDID: req.MemberDID, NodeID: req.NodeID}
 	})
-	if err != nil {
-		return err
-	}
-	if v, ok, err := h.Node.Validator(p.(*authz.AddValidatorPayload).PubKey); err == nil && ok {
-		resp.Validator = v
-	}
-	return httpx.JSON(w, http.StatusCreated, resp)
+	return h.created(w, resp, p, err)
 }
 
 // RemoveValidator removes the validator of the key in the path, in any of
@@ -63,7 +46,7 @@ func (h *Handlers) RemoveValidator(w http.ResponseWriter, r *http.Request) error
 		}
 		return nil
 	}
-	resp, _, err := h.admit(r, authz.TxRemoveValidator, check, func(*api.NodeRequest) chain.Payload {
+	resp, _, err := write(h, r, authz.TxRemoveValidator, check, func(*api.NodeRequest) chain.Payload {
 		return &authz.RemoveValidatorPayload{PubKey: key}
 	})
 	return httpx.Reply(w, http.StatusOK, resp, err)
@@ -79,16 +62,10 @@ func (h *Handlers) ListObservers(w http.ResponseWriter, r *http.Request) error {
 // AddObserver admits an observer node (admin or committee member):
 // POST /v1/observers.
 func (h *Handlers) AddObserver(w http.ResponseWriter, r *http.Request) error {
-	resp, p, err := h.admit(r, authz.TxAddObserver, nil, func(req *api.NodeRequest) chain.Payload {
+	resp, p, err := write(h, r, authz.TxAddObserver, nil, func(req *api.NodeRequest) chain.Payload {
 		return &authz.AddObserverPayload{NodeID: req.NodeID, Name: req.Name, MemberDID: req.MemberDID, API: req.API}
 	})
-	if err != nil {
-		return err
-	}
-	if o, ok, err := h.Node.Observer(p.(*authz.AddObserverPayload).NodeID); err == nil && ok {
-		resp.Observer = o
-	}
-	return httpx.JSON(w, http.StatusCreated, resp)
+	return h.created(w, resp, p, err)
 }
 
 // RemoveObserver removes an observer node (admin or committee member):
@@ -101,7 +78,7 @@ func (h *Handlers) RemoveObserver(w http.ResponseWriter, r *http.Request) error 
 		}
 		return nil
 	}
-	resp, _, err := h.admit(r, authz.TxRemoveObserver, check, func(*api.NodeRequest) chain.Payload {
+	resp, _, err := write(h, r, authz.TxRemoveObserver, check, func(*api.NodeRequest) chain.Payload {
 		return &authz.RemoveObserverPayload{NodeID: id}
 	})
 	return httpx.Reply(w, http.StatusOK, resp, err)

@@ -85,6 +85,20 @@ func writeRequest(r *http.Request) (string, *api.GrantWriteRequest, error) {
 	return id, &req, nil
 }
 
+// onGrant is the write of type typ on grant id that req asks for: its
+// signed transaction, refused (wrong, the detail) unless the grant its
+// payload names (grantOf) is id, or, custodial, payload.
+func onGrant(typ, id string, req *api.GrantWriteRequest, payload chain.Payload, wrong string, grantOf func(chain.Payload) string) node.Write {
+	return node.Write{Type: typ, Tx: req.Tx, Signer: req.Signer,
+		Check: func(p chain.Payload) error {
+			if grantOf(p) != id {
+				return errs.BadRequest("tx.wrongEndpoint", "%s", wrong)
+			}
+			return nil
+		},
+		Build: func(string, *keys.PrivateKey) (chain.Payload, error) { return payload, nil }}
+}
+
 // Revoke revokes a grant: POST /v1/grants/{id}/revoke with a signed
 // grant.revoke, or with a token (the node signs as "signer", by default
 // the grantor).
@@ -93,14 +107,8 @@ func (h *Handlers) Revoke(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	wr := node.Write{Type: grants.TxRevoke, Tx: req.Tx, Signer: req.Signer,
-		Check: func(p chain.Payload) error {
-			if p.(*grants.RevokePayload).ID != id {
-				return errs.BadRequest("tx.wrongEndpoint", "the transaction revokes another grant than the path names")
-			}
-			return nil
-		},
-		Build: func(string, *keys.PrivateKey) (chain.Payload, error) { return &grants.RevokePayload{ID: id}, nil }}
+	wr := onGrant(grants.TxRevoke, id, req, &grants.RevokePayload{ID: id}, "the transaction revokes another grant than the path names",
+		func(p chain.Payload) string { return p.(*grants.RevokePayload).ID })
 	if len(req.Tx) == 0 && wr.Signer == "" {
 		v, err := h.Node.Grant(id)
 		if err != nil {
@@ -119,16 +127,8 @@ func (h *Handlers) RecordAccess(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	wr := node.Write{Type: grants.TxAccess, Tx: req.Tx, Signer: req.Signer,
-		Check: func(p chain.Payload) error {
-			if p.(*grants.AccessPayload).GrantID != id {
-				return errs.BadRequest("tx.wrongEndpoint", "the transaction is for another grant than the path names")
-			}
-			return nil
-		},
-		Build: func(string, *keys.PrivateKey) (chain.Payload, error) {
-			return &grants.AccessPayload{GrantID: id, Claims: req.Claims, Request: req.Request}, nil
-		}}
+	wr := onGrant(grants.TxAccess, id, req, &grants.AccessPayload{GrantID: id, Claims: req.Claims, Request: req.Request},
+		"the transaction is for another grant than the path names", func(p chain.Payload) string { return p.(*grants.AccessPayload).GrantID })
 	return h.write(w, r, wr, &api.GrantReceipt{ID: id})
 }
 

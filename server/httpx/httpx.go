@@ -258,6 +258,21 @@ func Limit(r *http.Request, def, max int) (int, error) {
 	return n, nil
 }
 
+// QueryUint reads the unsigned integer query parameter name, 0 when
+// absent; a value that is not one, or is below min, is a 400 whose detail
+// says name must be what.
+func QueryUint(r *http.Request, name string, min uint64, what string) (uint64, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseUint(v, 10, 64)
+	if err != nil || n < min {
+		return 0, errs.BadRequest("request.badQuery", "%s must be %s", name, what)
+	}
+	return n, nil
+}
+
 // Bearer returns the request's API token (Authorization: Bearer …).
 func Bearer(r *http.Request) (string, error) {
 	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")

@@ -103,11 +103,9 @@ func (h *Handlers) Blocks(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var before uint64
-	if v := r.URL.Query().Get("before"); v != "" {
-		if before, err = strconv.ParseUint(v, 10, 64); err != nil || before == 0 {
-			return errs.BadRequest("request.badQuery", "before must be a positive block height")
-		}
+	before, err := httpx.QueryUint(r, "before", 1, "a positive block height")
+	if err != nil {
+		return err
 	}
 	list, err := h.Node.Blocks(before, limit)
 	return httpx.Reply(w, http.StatusOK, list, err)

@@ -37,9 +37,9 @@ func (h *Handlers) issuer(r *http.Request) oid4vci.IssuerURL {
 	return oid4vci.IssuerURL{Base: h.BaseURL(r), Account: chi.URLParam(r, "account"), Instance: chi.URLParam(r, "instance")}
 }
 
-// account is the institution account of the request's bearer token.
-func (h *Handlers) account(r *http.Request) (oid4vci.Account, error) {
-	a, err := httpx.Account(r, h.Node)
+// account is a, the institution account of the request's bearer token
+// (httpx.Account, httpx.AccountDecode), as package oid4vci knows it, or err.
+func account(a *node.Account, err error) (oid4vci.Account, error) {
 	if err != nil {
 		return oid4vci.Account{}, err
 	}
@@ -50,12 +50,9 @@ func (h *Handlers) account(r *http.Request) (oid4vci.Account, error) {
 // POST /v1/offers. The answer carries its links and the QR code of the
 // link by reference.
 func (h *Handlers) CreateOffer(w http.ResponseWriter, r *http.Request) error {
-	acct, err := h.account(r)
-	if err != nil {
-		return err
-	}
 	var req api.OfferRequest
-	if err := httpx.Decode(r, &req); err != nil {
+	acct, err := account(httpx.AccountDecode(r, h.Node, &req))
+	if err != nil {
 		return err
 	}
 	base := h.BaseURL(r)
@@ -75,7 +72,7 @@ func (h *Handlers) CreateOffer(w http.ResponseWriter, r *http.Request) error {
 // GetOffer reports the state of one of the caller's offers:
 // GET /v1/offers/{id}.
 func (h *Handlers) GetOffer(w http.ResponseWriter, r *http.Request) error {
-	acct, err := h.account(r)
+	acct, err := account(httpx.Account(r, h.Node))
 	if err != nil {
 		return err
 	}
@@ -87,7 +84,7 @@ func (h *Handlers) GetOffer(w http.ResponseWriter, r *http.Request) error {
 // reference): GET /v1/offers/{id}/qr, image/png or, with ?format=svg,
 // image/svg+xml.
 func (h *Handlers) OfferQR(w http.ResponseWriter, r *http.Request) error {
-	acct, err := h.account(r)
+	acct, err := account(httpx.Account(r, h.Node))
 	if err != nil {
 		return err
 	}

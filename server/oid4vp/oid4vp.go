@@ -28,9 +28,9 @@ type Handlers struct {
 	BaseURL func(*http.Request) string
 }
 
-// caller is the account of the request's bearer token.
-func (h *Handlers) caller(r *http.Request) (oid4vp.Caller, error) {
-	acct, err := httpx.Account(r, h.Node)
+// caller is acct, the account of the request's bearer token
+// (httpx.Account, httpx.AccountDecode), as package oid4vp knows it, or err.
+func caller(acct *node.Account, err error) (oid4vp.Caller, error) {
 	if err != nil {
 		return oid4vp.Caller{}, err
 	}
@@ -39,7 +39,7 @@ func (h *Handlers) caller(r *http.Request) (oid4vp.Caller, error) {
 
 // own returns the caller's presentation request of the path.
 func (h *Handlers) own(r *http.Request) (*oid4vp.Record, error) {
-	c, err := h.caller(r)
+	c, err := caller(httpx.Account(r, h.Node))
 	if err != nil {
 		return nil, err
 	}
@@ -49,12 +49,9 @@ func (h *Handlers) own(r *http.Request) (*oid4vp.Record, error) {
 // Create makes a presentation request of the caller's verifier DID: POST
 // /v1/presentation-requests.
 func (h *Handlers) Create(w http.ResponseWriter, r *http.Request) error {
-	c, err := h.caller(r)
-	if err != nil {
-		return err
-	}
 	var req api.PresentationRequestBody
-	if err := httpx.Decode(r, &req); err != nil {
+	c, err := caller(httpx.AccountDecode(r, h.Node, &req))
+	if err != nil {
 		return err
 	}
 	base := h.BaseURL(r)

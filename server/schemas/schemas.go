@@ -104,11 +104,9 @@ func (h *Handlers) List(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var after uint64
-	if v := r.URL.Query().Get("after"); v != "" {
-		if after, err = strconv.ParseUint(v, 10, 64); err != nil {
-			return errs.BadRequest("request.badQuery", "after must be a schema id")
-		}
+	after, err := httpx.QueryUint(r, "after", 0, "a schema id")
+	if err != nil {
+		return err
 	}
 	list, err := h.Node.ListSchemas(after, limit)
 	return httpx.Reply(w, http.StatusOK, list, err)
