@@ -148,45 +148,35 @@ func TestReplace_SwapsContentAndSetsMode(t *testing.T) {
 }
 
 // TestReplace_FollowsSymlink: as os.WriteFile did, a symlink's target is
-// what is replaced; the link stays.
+// what is written, whether it exists or not yet (a dangling link, made
+// before the file: the target lies in a subdirectory, so a relative link
+// is read against the link's own directory); the link stays.
 func TestReplace_FollowsSymlink(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	target, link := filepath.Join(dir, "real.jwt"), filepath.Join(dir, "grant.jwt")
-	if err := os.WriteFile(target, []byte("old"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink("real.jwt", link); err != nil {
-		t.Skip(err)
-	}
-	if err := Replace(link, []byte("new"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	checkFile(t, target, []byte("new"), 0o600)
-	if fi, err := os.Lstat(link); err != nil || fi.Mode()&fs.ModeSymlink == 0 {
-		t.Errorf("%s is no longer a symlink (%v)", link, err)
-	}
-}
-
-// TestReplace_FollowsDanglingSymlink: a link to a file not there yet (a
-// key file's link made before the key) gets its file written; the link
-// stays, as os.WriteFile would leave it.
-func TestReplace_FollowsDanglingSymlink(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-	target, link := filepath.Join(dir, "sub", "real.jwt"), filepath.Join(dir, "grant.jwt")
-	if err := os.Mkdir(filepath.Dir(target), 0o700); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink(filepath.Join("sub", "real.jwt"), link); err != nil {
-		t.Skip(err)
-	}
-	if err := Replace(link, []byte("new"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	checkFile(t, target, []byte("new"), 0o600)
-	if fi, err := os.Lstat(link); err != nil || fi.Mode()&fs.ModeSymlink == 0 {
-		t.Errorf("%s is no longer a symlink (%v)", link, err)
+	for name, existing := range map[string]bool{"existing target": true, "dangling": false} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			target, link := filepath.Join(dir, "sub", "real.jwt"), filepath.Join(dir, "grant.jwt")
+			if err := os.Mkdir(filepath.Dir(target), 0o700); err != nil {
+				t.Fatal(err)
+			}
+			if existing {
+				if err := os.WriteFile(target, []byte("old"), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := os.Symlink(filepath.Join("sub", "real.jwt"), link); err != nil {
+				t.Skip(err)
+			}
+			if err := Replace(link, []byte("new"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			checkFile(t, target, []byte("new"), 0o600)
+			if fi, err := os.Lstat(link); err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+				t.Errorf("%s is no longer a symlink (%v)", link, err)
+			}
+		})
 	}
 }
 
