@@ -9,6 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/syndtr/goleveldb/leveldb"
+	"github.com/syndtr/goleveldb/leveldb/storage"
+
 	"github.com/weidgo/weid/errs"
 	"github.com/weidgo/weid/internal/keytest"
 	"github.com/weidgo/weid/keys"
@@ -146,6 +149,23 @@ var genesisTime = time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
 func openLedger(t testing.TB, reg *Registry) *Ledger {
 	t.Helper()
 	l, err := Open(t.TempDir(), reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return l
+}
+
+// openMemLedger is openLedger over a memory database: for fuzz targets,
+// which open a ledger per input (a directory, its files and their fsyncs
+// made each time cost more than the input's own work).
+func openMemLedger(t testing.TB, reg *Registry) *Ledger {
+	t.Helper()
+	db, err := leveldb.Open(storage.NewMemStorage(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := openDB(db, reg)
 	if err != nil {
 		t.Fatal(err)
 	}

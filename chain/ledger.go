@@ -72,6 +72,13 @@ func Open(dir string, reg *Registry) (*Ledger, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open ledger %s: %w", dir, err)
 	}
+	return openDB(db, reg)
+}
+
+// openDB opens the ledger kept in db: Open's database, or a memory one in
+// tests that open a ledger per input (the fuzz targets). It closes db if
+// the ledger cannot be opened.
+func openDB(db *leveldb.DB, reg *Registry) (*Ledger, error) {
 	l := &Ledger{db: db, reg: reg, head: Head{Empty: true}}
 	l.write = func(b *leveldb.Batch) error { return l.db.Write(b, &opt.WriteOptions{Sync: true}) }
 	raw, err := db.Get(keyHead, nil)

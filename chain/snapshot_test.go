@@ -422,7 +422,7 @@ func FuzzRestoreChunk(f *testing.F) {
 			m.Chunks = append(m.Chunks, hex.EncodeToString(sum[:]))
 			chunks = append(chunks, c)
 		}
-		l := openLedger(t, testRegistry())
+		l := openMemLedger(t, testRegistry())
 		r, err := l.BeginRestore(m)
 		if err != nil {
 			t.Fatal(err)
