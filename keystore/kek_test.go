@@ -38,8 +38,8 @@ func readKEK(t *testing.T, dir string) []byte {
 // TestOpen_KEKAfterACrashAtFirstStart: a first start killed at any point
 // of writing the kek leaves either no kek (its meta already says "file":
 // the next start makes one) or a whole one, plus perhaps a partial
-// temporary file, which stops nothing: never the short kek that used to
-// fail every later start.
+// temporary file, which stops nothing and the start removes: never the
+// short kek that used to fail every later start.
 func TestOpen_KEKAfterACrashAtFirstStart(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -57,6 +57,9 @@ func TestOpen_KEKAfterACrashAtFirstStart(t *testing.T) {
 	}
 	if err := openClose(t, dir); err != nil {
 		t.Fatalf("the start after the crash: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".kek.tmp-123456")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the crash's copy of the kek is still there (%v)", err)
 	}
 	kek := readKEK(t, dir)
 	if err := openClose(t, dir); err != nil {

@@ -105,6 +105,11 @@ func (s *Store) unlock(dir string, passphrase []byte) error {
 		}
 	default:
 		path := filepath.Join(dir, "kek")
+		// A crash while writing the kek may have left a copy of it
+		// beside it; the database's lock (held) keeps other writers out.
+		if err := durable.RemoveTemps(path); err != nil {
+			return err
+		}
 		kek, err = os.ReadFile(path)
 		if errors.Is(err, os.ErrNotExist) {
 			kek = make([]byte, 32)

@@ -10,7 +10,8 @@
 // The temporary files are named "." + the target's name + ".tmp-" + random
 // digits: hidden, and never ending in the target's own suffix (".json"), so
 // a directory listing that picks files by suffix never reads one. A crash
-// can leave one behind; it blocks no later write.
+// can leave one behind; it blocks no later write, and RemoveTemps sweeps
+// them.
 package durable
 
 import (
@@ -18,6 +19,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 )
 
@@ -109,6 +111,26 @@ func syncPath(path string) error {
 		err = nil
 	}
 	return errors.Join(err, f.Close())
+}
+
+// RemoveTemps removes the temporary files a crash left beside path (see
+// the package comment): partial or whole copies of what was being
+// written, which for a secret (the keystore's kek) should not outlive the
+// crash. Call it only where nothing else writes path meanwhile (under the
+// lock of the database the file belongs to).
+func RemoveTemps(path string) error {
+	dir, prefix := filepath.Dir(path), "."+filepath.Base(path)+".tmp-"
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	var errList []error
+	for _, e := range ents {
+		if strings.HasPrefix(e.Name(), prefix) {
+			errList = append(errList, os.Remove(filepath.Join(dir, e.Name())))
+		}
+	}
+	return errors.Join(errList...)
 }
 
 // writeTemp writes data with mode perm to a new temporary file beside

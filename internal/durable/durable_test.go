@@ -209,3 +209,29 @@ func TestReplace_WritesToADevice(t *testing.T) {
 		t.Fatalf("%s changed: %v, %v", os.DevNull, fi2, err)
 	}
 }
+
+// TestRemoveTemps: the temporary files of path go; the file itself, and
+// another file's temporaries, stay.
+func TestRemoveTemps(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for _, name := range []string{"kek", ".kek.tmp-1", ".kek.tmp-22", ".kek2.tmp-3", ".wallet.json.tmp-4"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := RemoveTemps(filepath.Join(dir, "kek")); err != nil {
+		t.Fatal(err)
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range ents {
+		names = append(names, e.Name())
+	}
+	if want := []string{".kek2.tmp-3", ".wallet.json.tmp-4", "kek"}; !slices.Equal(names, want) {
+		t.Errorf("left %v, want %v", names, want)
+	}
+}
