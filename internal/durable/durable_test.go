@@ -83,7 +83,7 @@ func TestWriteNew_RefusesAnExistingSymlink(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "key")
 	if err := os.Symlink(filepath.Join(dir, "nowhere"), path); err != nil {
-		t.Skip(err)
+		t.Skipf("this file system cannot make symbolic links, so there is no link to refuse: %v", err)
 	}
 	if err := WriteNew(path, []byte("k"), 0o600); !errors.Is(err, fs.ErrExist) {
 		t.Fatalf("WriteNew over a dangling symlink: %v, want fs.ErrExist", err)
@@ -167,7 +167,7 @@ func TestReplace_FollowsSymlink(t *testing.T) {
 				}
 			}
 			if err := os.Symlink(filepath.Join("sub", "real.jwt"), link); err != nil {
-				t.Skip(err)
+				t.Skipf("this file system cannot make symbolic links, so there is no link to follow: %v", err)
 			}
 			if err := Replace(link, []byte("new"), 0o600); err != nil {
 				t.Fatal(err)
@@ -200,7 +200,7 @@ func TestReplace_WritesToADevice(t *testing.T) {
 	t.Parallel()
 	fi, err := os.Stat(os.DevNull)
 	if err != nil || fi.Mode().IsRegular() {
-		t.Skip("no null device")
+		t.Skip("this system has no /dev/null character device to write to")
 	}
 	if err := Replace(os.DevNull, []byte("x"), 0o600); err != nil {
 		t.Fatal(err)

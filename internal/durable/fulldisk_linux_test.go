@@ -23,12 +23,12 @@ func TestFullDisk_LeavesNoShortFile(t *testing.T) {
 	}
 	var lim syscall.Rlimit
 	if err := syscall.Getrlimit(syscall.RLIMIT_FSIZE, &lim); err != nil {
-		t.Skip(err)
+		t.Skipf("cannot read the file-size limit (RLIMIT_FSIZE) that stands in for a full disk: %v", err)
 	}
 	small := lim
 	small.Cur = 1024
 	if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &small); err != nil {
-		t.Skip(err)
+		t.Skipf("cannot lower the file-size limit (RLIMIT_FSIZE) that stands in for a full disk: %v", err)
 	}
 	big := bytes.Repeat([]byte("k"), 4096)
 	errNew := WriteNew(filepath.Join(dir, "kek"), big, 0o600)
