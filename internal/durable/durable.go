@@ -12,6 +12,10 @@
 // a directory listing that picks files by suffix never reads one. A crash
 // can leave one behind; it blocks no later write, and RemoveTemps sweeps
 // them.
+//
+// A file is only as durable as the directory entries leading to it: a
+// directory made for such files is made with MkdirAll, which fsyncs each
+// new directory and the one holding the topmost of them.
 package durable
 
 import (
@@ -34,15 +38,16 @@ import (
 // survive a power loss.
 //
 // On a file system without hard links (FAT, exFAT, some network file
-// systems) it creates path exclusively and writes it in place instead: an
-// existing file is still never touched, but a crash mid-write can leave
-// path short there.
+// systems) it creates path exclusively (O_EXCL) and writes it in place
+// instead, fsyncing the file and then the directory as above: an existing
+// file is still never touched, and a failed write removes what it
+// created, but a crash mid-write can leave path short there.
 func WriteNew(path string, data []byte, perm os.FileMode) error {
 	tmp, err := writeTemp(path, data, perm)
 	if err != nil {
 		return err
 	}
-	err = os.Link(tmp, path)
+	err = link(tmp, path)
 	os.Remove(tmp)
 	var le *os.LinkError
 	switch {
@@ -51,10 +56,14 @@ func WriteNew(path string, data []byte, perm os.FileMode) error {
 	case errors.As(err, &le) && (errors.Is(le.Err, errors.ErrUnsupported) || errors.Is(le.Err, syscall.EPERM)):
 		return writeExcl(path, data, perm)
 	case err != nil:
-		return err
+		return targetError(err, path)
 	}
 	return SyncDir(filepath.Dir(path))
 }
+
+// link is os.Link; the tests replace it to take WriteNew down the path of
+// a file system without hard links.
+var link = os.Link
 
 // Replace writes data to path, with mode perm (set exactly), in place of
 // whatever path held: after a crash, a power loss or a failed write path
@@ -79,7 +88,7 @@ func Replace(path string, data []byte, perm os.FileMode) error {
 	}
 	if err := os.Rename(tmp, path); err != nil {
 		os.Remove(tmp)
-		return err
+		return targetError(err, path)
 	}
 	return SyncDir(filepath.Dir(path))
 }
@@ -93,6 +102,37 @@ func SyncFile(path string) error {
 		return err
 	}
 	return SyncDir(filepath.Dir(path))
+}
+
+// MkdirAll makes the directory path and any parents it lacks, as
+// os.MkdirAll does (mode perm, before the umask), and fsyncs each
+// directory it made and the directory holding the topmost of them, so
+// that files written durably into path do not vanish with it after a
+// power loss. A path that already exists is left as it is.
+func MkdirAll(path string, perm os.FileMode) error {
+	made := missingDirs(path)
+	if err := os.MkdirAll(path, perm); err != nil || len(made) == 0 {
+		return err
+	}
+	for _, d := range append(made, filepath.Dir(made[len(made)-1])) {
+		if err := SyncDir(d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// missingDirs returns path and those of its parents that do not exist, path
+// first: the directories MkdirAll makes.
+func missingDirs(path string) []string {
+	var dirs []string
+	for p := filepath.Clean(path); filepath.Dir(p) != p; p = filepath.Dir(p) {
+		if _, err := os.Stat(p); !errors.Is(err, fs.ErrNotExist) {
+			break
+		}
+		dirs = append(dirs, p)
+	}
+	return dirs
 }
 
 // SyncDir fsyncs the directory dir, so that the names created, renamed or
@@ -179,8 +219,20 @@ func followLinks(path string) (string, error) {
 	return "", &fs.PathError{Op: "open", Path: path, Err: syscall.ELOOP}
 }
 
+// targetError returns err, from a link or rename of a temporary file onto
+// path, as an *fs.PathError naming path ("rename dir/k: ..."): the file the
+// caller asked for, not the temporary one.
+func targetError(err error, path string) error {
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		return &fs.PathError{Op: le.Op, Path: path, Err: le.Err}
+	}
+	return err
+}
+
 // writeExcl is WriteNew where hard links are not supported: an exclusive
-// create written in place.
+// create written in place, fsynced, then its directory fsynced; on a
+// failed write the file is removed (fill).
 func writeExcl(path string, data []byte, perm os.FileMode) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
 	if err != nil {

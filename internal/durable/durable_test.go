@@ -235,3 +235,46 @@ func TestRemoveTemps(t *testing.T) {
 		t.Errorf("left %v, want %v", names, want)
 	}
 }
+
+// TestMkdirAll_MakesTheMissingDirectories: the directories path lacks are
+// made with mode perm, and they are the ones MkdirAll fsyncs (with the
+// directory holding the topmost); an existing path is no error and makes
+// nothing.
+func TestMkdirAll_MakesTheMissingDirectories(t *testing.T) {
+	t.Parallel()
+	top := t.TempDir()
+	path := filepath.Join(top, "data", "keystore", "sub")
+	want := []string{path, filepath.Join(top, "data", "keystore"), filepath.Join(top, "data")}
+	if got := missingDirs(path); !slices.Equal(got, want) {
+		t.Errorf("missingDirs(%s) = %v, want %v", path, got, want)
+	}
+	if err := MkdirAll(path, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range want {
+		if fi, err := os.Stat(d); err != nil || !fi.IsDir() || fi.Mode().Perm() != 0o700 {
+			t.Errorf("%s: %v, %v; want a directory of mode 0700", d, fi, err)
+		}
+	}
+	if got := missingDirs(path); len(got) != 0 {
+		t.Errorf("missingDirs of an existing directory = %v, want none", got)
+	}
+	if err := MkdirAll(path, 0o700); err != nil {
+		t.Errorf("MkdirAll of an existing directory: %v", err)
+	}
+}
+
+// TestMkdirAll_FileInTheWay: a file where a directory should be is an
+// error naming it, as os.MkdirAll's is.
+func TestMkdirAll_FileInTheWay(t *testing.T) {
+	t.Parallel()
+	file := filepath.Join(t.TempDir(), "wallet")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	err := MkdirAll(filepath.Join(file, "credentials"), 0o700)
+	var pe *fs.PathError
+	if !errors.As(err, &pe) || pe.Path != file {
+		t.Errorf("MkdirAll through a file: %v, want an error naming %s", err, file)
+	}
+}
