@@ -2,6 +2,8 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -497,4 +499,35 @@ func idPrefix(id string, n int) string {
 		return id
 	}
 	return id[:n]
+}
+
+// TestWalletInit_AfterACrashedInit: "weid wallet init" in a directory
+// where an earlier init was killed before its key file was whole (an
+// empty credentials directory and a hidden temporary file) makes the
+// wallet instead of calling the directory not empty; another hidden file
+// still keeps it out.
+func TestWalletInit_AfterACrashedInit(t *testing.T) {
+	walletEnv(t)
+	wdir := filepath.Join(t.TempDir(), "alice")
+	if err := os.MkdirAll(filepath.Join(wdir, wallet.CredentialDir), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	writeTestFile(t, wdir, "."+wallet.KeyFile+".tmp-2718281828", "half a key")
+	var w walletInitResult
+	mustCLIJSON(t, &w, "wallet", "init", "--wallet", wdir)
+	if k := walletKey(t, wdir); did.KeyDID(k.Public()) != w.DID {
+		t.Fatalf("the wallet's key file does not hold the key of %s", w.DID)
+	}
+	if _, err := os.Stat(filepath.Join(wdir, "."+wallet.KeyFile+".tmp-2718281828")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the crashed init's temporary file is still there: %v", err)
+	}
+
+	other := filepath.Join(t.TempDir(), "bob")
+	if err := os.Mkdir(other, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	writeTestFile(t, other, ".bashrc", "")
+	if _, err := runCLI(t, "wallet", "init", "--wallet", other); err == nil || !strings.Contains(err.Error(), other+" exists and is not empty") {
+		t.Errorf("wallet init in a directory holding .bashrc: %v, want it refused as not empty", err)
+	}
 }

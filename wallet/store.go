@@ -329,7 +329,7 @@ func (w *Wallet) Add(s *Stored) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Join(w.Dir, CredentialDir), 0o700); err != nil {
+	if err := durable.MkdirAll(filepath.Join(w.Dir, CredentialDir), 0o700); err != nil {
 		return err
 	}
 	if err := durable.WriteNew(w.path(s.ID), append(b, '\n'), 0o600); err != nil {

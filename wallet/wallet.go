@@ -16,6 +16,13 @@
 //	  credentials/          0700
 //	    <id>.json           one stored credential each, 0600 (Stored)
 //
+// Each file is written whole or not at all (internal/durable). A crash can
+// leave a hidden temporary file (.<name>.tmp-…) beside the file it was
+// writing: Create removes those of holder.key and wallet.json, and a
+// directory holding only them and an empty credentials/ is no obstacle to
+// it; those beside credentials stay (nothing locks a wallet, so another
+// command may be adding a credential at that moment) and are never read.
+//
 // The CLI's `weid wallet` and `weid vp create` are this package with flags;
 // a Go wallet application can use it the same way.
 package wallet
@@ -28,6 +35,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -98,15 +106,29 @@ func Open(dir string) (*Wallet, error) {
 }
 
 // CheckNew checks that a wallet can be made in dir: it holds no wallet and
-// is empty, or does not exist.
+// is empty, or does not exist. What a Create that crashed leaves (see
+// leftOfCreate) counts as empty: Create sweeps it.
 func CheckNew(dir string) error {
 	if _, err := os.Stat(filepath.Join(dir, MetaFile)); err == nil {
 		return fmt.Errorf("a wallet already exists in %s; it is not overwritten", dir)
 	}
-	if ents, err := os.ReadDir(dir); err == nil && len(ents) > 0 {
+	if ents, err := os.ReadDir(dir); err == nil && slices.ContainsFunc(ents, func(e fs.DirEntry) bool { return !leftOfCreate(dir, e) }) {
 		return fmt.Errorf("%s exists and is not empty", dir)
 	}
 	return nil
+}
+
+// leftOfCreate reports whether e, an entry of the directory dir that holds
+// no wallet.json, is what a Create interrupted by a crash leaves there and
+// a new Create takes over: an empty credentials directory, or a temporary
+// file of the key file or of wallet.json (durable.IsTemp). A complete key
+// file is not: it may be the only copy of a key.
+func leftOfCreate(dir string, e fs.DirEntry) bool {
+	if e.Name() == CredentialDir && e.IsDir() {
+		ents, err := os.ReadDir(filepath.Join(dir, CredentialDir))
+		return err == nil && len(ents) == 0
+	}
+	return durable.IsTemp(e.Name(), KeyFile) || durable.IsTemp(e.Name(), MetaFile)
 }
 
 // CreateDIDKey makes a wallet in dir with a new key of type t, sealed with
@@ -128,9 +150,12 @@ func CreateDIDKey(dir string, t keys.Type, pass []byte) (*Wallet, error) {
 }
 
 // Create makes a wallet in dir (mode 0700; dir must not exist or be
-// empty) whose holder is the DID holder, signing as its verification
-// method vm with key pk, sealed in keyFile (an encrypted key file, kept as
-// it is).
+// empty, CheckNew) whose holder is the DID holder, signing as its
+// verification method vm with key pk, sealed in keyFile (an encrypted key
+// file, kept as it is). The temporary files a crashed Create left are
+// removed first: until wallet.json exists no other command uses the
+// directory, so nothing else is writing them (of two Creates in one
+// directory at once, one fails whatever they do).
 func Create(dir, holder, vm string, pk keys.PublicKey, keyFile []byte) (*Wallet, error) {
 	if err := CheckNew(dir); err != nil {
 		return nil, err
@@ -141,13 +166,16 @@ func Create(dir, holder, vm string, pk keys.PublicKey, keyFile []byte) (*Wallet,
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := durable.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
 	if err := os.Chmod(dir, 0o700); err != nil {
 		return nil, err
 	}
-	if err := os.Mkdir(filepath.Join(dir, CredentialDir), 0o700); err != nil {
+	if err := errors.Join(durable.RemoveTemps(filepath.Join(dir, KeyFile)), durable.RemoveTemps(filepath.Join(dir, MetaFile))); err != nil {
+		return nil, err
+	}
+	if err := durable.MkdirAll(filepath.Join(dir, CredentialDir), 0o700); err != nil {
 		return nil, err
 	}
 	if err := durable.WriteNew(filepath.Join(dir, KeyFile), keyFile, 0o600); err != nil {

@@ -267,3 +267,88 @@ func TestHolderMethod(t *testing.T) {
 		}
 	}
 }
+
+// entryNames returns the names of dir's entries, sorted.
+func entryNames(t *testing.T, dir string) []string {
+	t.Helper()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range ents {
+		names = append(names, e.Name())
+	}
+	return names
+}
+
+// TestCreate_TakesOverWhatACrashedCreateLeft: a directory holding only
+// what a Create killed before wallet.json leaves — an empty credentials
+// directory and temporary files of the key file and wallet.json — is no
+// obstacle to a new wallet ("weid wallet init" there), and the temporary
+// files go.
+func TestCreate_TakesOverWhatACrashedCreateLeft(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "alice")
+	if err := os.MkdirAll(filepath.Join(dir, CredentialDir), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{".holder.key.tmp-123", ".wallet.json.tmp-456"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("part"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := CheckNew(dir); err != nil {
+		t.Fatalf("CheckNew: %v", err)
+	}
+	if _, err := CreateDIDKey(dir, keys.Ed25519, []byte(testPass)); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := entryNames(t, dir), []string{CredentialDir, KeyFile, MetaFile}; !slices.Equal(got, want) {
+		t.Errorf("the wallet holds %v, want %v", got, want)
+	}
+	if _, err := Open(dir); err != nil {
+		t.Error(err)
+	}
+}
+
+// TestCheckNew_RefusesADirectoryInUse: anything but a crashed Create's
+// leftovers — a file of the user's, another program's hidden file, a
+// credential, a complete key file without wallet.json — keeps Create out,
+// and it touches nothing.
+func TestCheckNew_RefusesADirectoryInUse(t *testing.T) {
+	t.Parallel()
+	for name, files := range map[string][]string{
+		"a file of the user's":   {".holder.key.tmp-1", "notes.txt"},
+		"a hidden file":          {".wallet.json.swp"},
+		"a credential":           {"credentials/0123456789ab.json"},
+		"a key file":             {"holder.key", ".wallet.json.tmp-2"},
+		"credentials not a dir":  {"credentials"},
+		"a temporary of another": {".notes.txt.tmp-3"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			for _, f := range files {
+				p := filepath.Join(dir, f)
+				if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(p, []byte("x"), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			before := entryNames(t, dir)
+			want := dir + " exists and is not empty"
+			if err := CheckNew(dir); err == nil || err.Error() != want {
+				t.Errorf("CheckNew: %v, want %q", err, want)
+			}
+			if _, err := Create(dir, "did:example:alice", "did:example:alice#k", keys.PublicKey{}, []byte("key")); err == nil || err.Error() != want {
+				t.Errorf("Create: %v, want %q", err, want)
+			}
+			if after := entryNames(t, dir); !slices.Equal(after, before) {
+				t.Errorf("Create changed the directory: %v, was %v", after, before)
+			}
+		})
+	}
+}

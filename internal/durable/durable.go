@@ -156,21 +156,30 @@ func syncPath(path string) error {
 // RemoveTemps removes the temporary files a crash left beside path (see
 // the package comment): partial or whole copies of what was being
 // written, which for a secret (the keystore's kek) should not outlive the
-// crash. Call it only where nothing else writes path meanwhile (under the
-// lock of the database the file belongs to).
+// crash. Call it only where nothing else writes path meanwhile: under a
+// lock every writer of path holds (the keystore's database lock for its
+// kek and the admin token), or where path is written once and that write
+// is known to be over.
 func RemoveTemps(path string) error {
-	dir, prefix := filepath.Dir(path), "."+filepath.Base(path)+".tmp-"
+	dir, base := filepath.Dir(path), filepath.Base(path)
 	ents, err := os.ReadDir(dir)
 	if err != nil {
 		return err
 	}
 	var errList []error
 	for _, e := range ents {
-		if strings.HasPrefix(e.Name(), prefix) {
+		if IsTemp(e.Name(), base) {
 			errList = append(errList, os.Remove(filepath.Join(dir, e.Name())))
 		}
 	}
 	return errors.Join(errList...)
+}
+
+// IsTemp reports whether name, a file's base name, is that of a temporary
+// file WriteNew or Replace makes beside the file named target (a base name
+// too): for a listing that must tell such leftovers from other files.
+func IsTemp(name, target string) bool {
+	return strings.HasPrefix(name, "."+target+".tmp-")
 }
 
 // writeTemp writes data with mode perm to a new temporary file beside

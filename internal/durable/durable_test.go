@@ -117,7 +117,7 @@ func TestLeftoverTempDoesNotBlock(t *testing.T) {
 
 // TestTempNamesAreHiddenAndKeepNoSuffix: a listing that picks files by
 // their suffix (the wallet's credentials, "*.json") never picks a
-// temporary file.
+// temporary file, and IsTemp knows it for its target's.
 func TestTempNamesAreHiddenAndKeepNoSuffix(t *testing.T) {
 	t.Parallel()
 	tmp, err := writeTemp(filepath.Join(t.TempDir(), "abc.json"), []byte("x"), 0o600)
@@ -127,6 +127,9 @@ func TestTempNamesAreHiddenAndKeepNoSuffix(t *testing.T) {
 	name := filepath.Base(tmp)
 	if name[0] != '.' || filepath.Ext(name) == ".json" {
 		t.Errorf("temporary file %q: want a hidden name not ending in .json", name)
+	}
+	if !IsTemp(name, "abc.json") || IsTemp(name, "abc") || IsTemp("abc.json", "abc.json") {
+		t.Errorf("IsTemp does not tell %q, the temporary file of abc.json, from others", name)
 	}
 }
 
