@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/syndtr/goleveldb/leveldb"
@@ -85,5 +86,36 @@ func TestOpen_ShortKEKIsRefused(t *testing.T) {
 	err := openClose(t, dir)
 	if want := "keystore: " + path + " is not a 32-byte key"; err == nil || err.Error() != want {
 		t.Fatalf("open with a short kek: %v, want %q", err, want)
+	}
+}
+
+// TestWriteSecretFile_RemovesACrashsCopies: the temporary files a crash
+// left while writing a secret file (copies of the secret) go when it is
+// written again, and the file is written whole; another file's stay.
+func TestWriteSecretFile_RemovesACrashsCopies(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "admin.token")
+	for _, name := range []string{".admin.token.tmp-1", ".admin.token.tmp-22", ".weid-node.json.tmp-3"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("weid_tok"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := keystore.WriteSecretFile(path, []byte("weid_token\n")); err != nil {
+		t.Fatal(err)
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range ents {
+		names = append(names, e.Name())
+	}
+	if want := []string{".weid-node.json.tmp-3", "admin.token"}; !slices.Equal(names, want) {
+		t.Errorf("the directory holds %v, want %v", names, want)
+	}
+	if b, err := os.ReadFile(path); err != nil || string(b) != "weid_token\n" {
+		t.Errorf("admin.token holds %q (%v)", b, err)
 	}
 }

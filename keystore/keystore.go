@@ -56,7 +56,8 @@ type meta struct {
 
 // Open opens the keystore in dir, creating it if needed.
 func Open(dir string, passphrase []byte) (*Store, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	// The kek is written durably into dir: dir must last as well.
+	if err := durable.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
 	db, err := leveldb.OpenFile(filepath.Join(dir, "db"), nil)
@@ -318,8 +319,17 @@ func tokenKey(tok string) []byte {
 }
 
 // WriteSecretFile creates path holding data with mode 0600, durably and
-// whole or not at all; an existing file is left alone (fs.ErrExist).
-func WriteSecretFile(path string, data []byte) error { return durable.WriteNew(path, data, 0o600) }
+// whole or not at all; an existing file is left alone (fs.ErrExist). It
+// first removes the temporary files (copies of a secret) that a crash while
+// writing path left beside it: call it with the keystore of path's node
+// open (as for the admin token of its home), whose lock keeps every other
+// writer of path out.
+func WriteSecretFile(path string, data []byte) error {
+	if err := durable.RemoveTemps(path); err != nil {
+		return err
+	}
+	return durable.WriteNew(path, data, 0o600)
+}
 
 // SetSigner records which verification method the node signs with for did.
 func (s *Store) SetSigner(did, vm string) error { return s.put([]byte("signer/"+did), []byte(vm)) }

@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -12,6 +11,7 @@ import (
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/chain/cometbft"
 	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/internal/durable"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/keystore"
 	"github.com/weidgo/weid/schemas"
@@ -136,7 +136,7 @@ func InitConsortium(cfg ConsortiumConfig) (adminDID string, nodes []ConsortiumNo
 		if cometbft.IsHome(h) {
 			return "", nil, fmt.Errorf("%s: %w", h, ErrInitialized)
 		}
-		if err := os.MkdirAll(h, 0o700); err != nil {
+		if err := durable.MkdirAll(h, 0o700); err != nil {
 			return "", nil, err
 		}
 	}

@@ -34,6 +34,7 @@ import (
 	"github.com/weidgo/weid/evidence"
 	"github.com/weidgo/weid/grants"
 	"github.com/weidgo/weid/hsm"
+	"github.com/weidgo/weid/internal/durable"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/keystore"
 	"github.com/weidgo/weid/schemas"
@@ -201,7 +202,7 @@ func open(cfg Config, mustInit bool) (*Node, error) {
 			token.Close()
 		}
 	}()
-	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+	if err := durable.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, err
 	}
 	if bft && !cometbft.IsHome(cfg.DataDir) {

@@ -159,10 +159,13 @@ func syncPath(path string) error {
 // crash. Call it only where nothing else writes path meanwhile: under a
 // lock every writer of path holds (the keystore's database lock for its
 // kek and the admin token), or where path is written once and that write
-// is known to be over.
+// is known to be over. A directory that does not exist holds none.
 func RemoveTemps(path string) error {
 	dir, base := filepath.Dir(path), filepath.Base(path)
 	ents, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
 	if err != nil {
 		return err
 	}

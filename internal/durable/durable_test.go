@@ -214,7 +214,7 @@ func TestReplace_WritesToADevice(t *testing.T) {
 }
 
 // TestRemoveTemps: the temporary files of path go; the file itself, and
-// another file's temporaries, stay.
+// another file's temporaries, stay; a missing directory has none to remove.
 func TestRemoveTemps(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -236,6 +236,9 @@ func TestRemoveTemps(t *testing.T) {
 	}
 	if want := []string{".kek2.tmp-3", ".wallet.json.tmp-4", "kek"}; !slices.Equal(names, want) {
 		t.Errorf("left %v, want %v", names, want)
+	}
+	if err := RemoveTemps(filepath.Join(dir, "missing", "kek")); err != nil {
+		t.Errorf("RemoveTemps in a directory that does not exist: %v", err)
 	}
 }
 
