@@ -123,7 +123,9 @@ type waiting struct {
 // Start verifies the ledger's state against its blocks (unless
 // cfg.SkipStateCheck), then starts the CometBFT node of cfg.Home on top of
 // it. CometBFT's handshake replays any blocks the ledger lacks (or runs
-// InitChain on an empty ledger) before Start returns.
+// InitChain on an empty ledger) before Start returns. The home being
+// complete, it first removes the temporary files a crash while it was
+// written left (removeHomeTemps).
 func Start(cfg Config) (*Engine, error) {
 	s, err := LoadSettings(cfg.Home)
 	if err != nil {
@@ -132,6 +134,9 @@ func Start(cfg Config) (*Engine, error) {
 	c := s.cometConfig(cfg.Home)
 	if err := c.ValidateBasic(); err != nil {
 		return nil, fmt.Errorf("cometbft config: %w", err)
+	}
+	if err := removeHomeTemps(c); err != nil {
+		return nil, err
 	}
 	// The cheap check first (the head and the last blocks against
 	// CometBFT's stores), then the replay of the whole chain that finds an

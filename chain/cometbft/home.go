@@ -78,6 +78,18 @@ func IsHome(dir string) bool {
 	return err == nil
 }
 
+// removeHomeTemps removes the temporary files a crash while writing the
+// home of c (WriteNetwork, WriteJoiner) left beside its node key, genesis
+// and settings. Only for a complete home (IsHome: its settings are written
+// last): those files are written once, so nothing writes them any more.
+func removeHomeTemps(c *cmtcfg.Config) error {
+	var errList []error
+	for _, f := range []string{c.NodeKeyFile(), c.GenesisFile(), filepath.Join(c.RootDir, SettingsFile)} {
+		errList = append(errList, durable.RemoveTemps(f))
+	}
+	return errors.Join(errList...)
+}
+
 func (s *Settings) cometConfig(home string) *cmtcfg.Config {
 	c := cmtcfg.DefaultConfig()
 	c.SetRoot(home)
@@ -195,7 +207,7 @@ func WriteNetwork(members []Member, cometChainID string, genesis func([]NetNode)
 // CometBFT id and validator key.
 func writeNodeKeys(c *cmtcfg.Config) (nodeID string, pub crypto.PubKey, err error) {
 	for _, d := range []string{filepath.Dir(c.GenesisFile()), c.DBDir()} {
-		if err := os.MkdirAll(d, 0o700); err != nil {
+		if err := durable.MkdirAll(d, 0o700); err != nil {
 			return "", nil, err
 		}
 	}

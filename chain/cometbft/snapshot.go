@@ -141,7 +141,7 @@ func (s *snapshotter) write(h uint64, v *chain.SnapshotView) error {
 	final := filepath.Join(s.dir, strconv.FormatUint(h, 10))
 	tmp := final + ".tmp"
 	_ = os.RemoveAll(tmp)
-	if err := os.MkdirAll(tmp, 0o700); err != nil {
+	if err := durable.MkdirAll(tmp, 0o700); err != nil {
 		return err
 	}
 	m, err := v.Export(h, s.cfg.ChunkSize, func(i int, b []byte) error {

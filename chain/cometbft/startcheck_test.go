@@ -113,6 +113,35 @@ func TestCheckHome_IntactHomePasses(t *testing.T) {
 	}
 }
 
+// TestStart_RemovesTheTempsOfTheHomesWrite: the temporary files a crash
+// while the home was written left beside its node key, genesis and
+// settings are gone once its node has started; other files stay.
+func TestStart_RemovesTheTempsOfTheHomesWrite(t *testing.T) {
+	home := stoppedHome(t, 0)
+	left := []string{"config/.node_key.json.tmp-1", "config/.genesis.json.tmp-22", "." + cometbft.SettingsFile + ".tmp-333"}
+	other := filepath.Join(home, ".notes.tmp-4")
+	for _, f := range append(left, ".notes.tmp-4") {
+		if err := os.WriteFile(filepath.Join(home, f), []byte("part"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	nd, err := node.Open(node.Config{DataDir: home, Engine: "cometbft", CometLogLevel: "none"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := nd.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range left {
+		if _, err := os.Stat(filepath.Join(home, f)); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s is still there after a start: %v", f, err)
+		}
+	}
+	if _, err := os.Stat(other); err != nil {
+		t.Errorf("a file not the home's went: %v", err)
+	}
+}
+
 func TestCheckHome_AlteredWeidBlockNamesItsHeight(t *testing.T) {
 	home := stoppedHome(t, 2)
 	editLedger(t, home, func(db *leveldb.DB) {
