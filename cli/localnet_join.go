@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/weidgo/weid/chain/cometbft"
+	"github.com/weidgo/weid/internal/durable"
 	"github.com/weidgo/weid/node"
 )
 
@@ -96,7 +97,7 @@ not vote: governance adds it with "weid validator add --home DIR/nodeN" or
 				TimeoutCommit: srcSettings.TimeoutCommit, MempoolSize: srcSettings.MempoolSize, PersistentPeers: strings.Join(peers, ","),
 				SnapshotInterval: srcSettings.SnapshotInterval, SnapshotKeep: srcSettings.SnapshotKeep,
 				StateSync: &cometbft.StateSyncSettings{RPCServers: rpcs, TrustHeight: height, TrustHash: hash, TrustPeriod: trustPeriod}}
-			if err := os.MkdirAll(home, 0o700); err != nil {
+			if err := durable.MkdirAll(home, 0o700); err != nil {
 				return err
 			}
 			id, _, err := cometbft.WriteJoiner(home, s, filepath.Join(src, "config", "genesis.json"))
