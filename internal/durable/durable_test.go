@@ -29,12 +29,10 @@ func checkFile(t *testing.T, path string, want []byte, perm os.FileMode) {
 	}
 }
 
-// checkSoleFile is checkFile, and fails unless path is all its directory
-// holds: no temporary file was left beside it.
-func checkSoleFile(t *testing.T, path string, want []byte, perm os.FileMode) {
+// dirNames returns the names of what dir holds, sorted.
+func dirNames(t *testing.T, dir string) []string {
 	t.Helper()
-	checkFile(t, path, want, perm)
-	ents, err := os.ReadDir(filepath.Dir(path))
+	ents, err := os.ReadDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +40,15 @@ func checkSoleFile(t *testing.T, path string, want []byte, perm os.FileMode) {
 	for _, e := range ents {
 		names = append(names, e.Name())
 	}
-	if !slices.Equal(names, []string{filepath.Base(path)}) {
+	return names
+}
+
+// checkSoleFile is checkFile, and fails unless path is all its directory
+// holds: no temporary file was left beside it.
+func checkSoleFile(t *testing.T, path string, want []byte, perm os.FileMode) {
+	t.Helper()
+	checkFile(t, path, want, perm)
+	if names := dirNames(t, filepath.Dir(path)); !slices.Equal(names, []string{filepath.Base(path)}) {
 		t.Errorf("the directory holds %v, want only %s", names, filepath.Base(path))
 	}
 }
@@ -226,14 +232,7 @@ func TestRemoveTemps(t *testing.T) {
 	if err := RemoveTemps(filepath.Join(dir, "kek")); err != nil {
 		t.Fatal(err)
 	}
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for _, e := range ents {
-		names = append(names, e.Name())
-	}
+	names := dirNames(t, dir)
 	if want := []string{".kek2.tmp-3", ".wallet.json.tmp-4", "kek"}; !slices.Equal(names, want) {
 		t.Errorf("left %v, want %v", names, want)
 	}
