@@ -1,17 +1,15 @@
 package wallet
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io/fs"
-	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/weidgo/weid/internal/crashtest"
 	"github.com/weidgo/weid/keys"
 )
 
@@ -35,10 +33,6 @@ func TestCrash_KilledCreateLeavesNoObstacle(t *testing.T) {
 	if testing.Short() {
 		t.Skip("kills ten processes")
 	}
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
 	k, err := keys.Generate(keys.Ed25519)
 	if err != nil {
 		t.Fatal(err)
@@ -46,22 +40,7 @@ func TestCrash_KilledCreateLeavesNoObstacle(t *testing.T) {
 	var wallets, retried int
 	for round := range 10 {
 		dir := t.TempDir()
-		child := exec.Command(exe, "-test.run", "^TestCrash_KilledCreateLeavesNoObstacle$")
-		child.Env = append(os.Environ(), crashChildEnv+"="+dir)
-		out, err := child.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := child.Start(); err != nil {
-			t.Fatal(err)
-		}
-		bufio.NewScanner(out).Scan() // its first wallet is made
-		time.Sleep(time.Duration(rand.Int64N(int64(2 * time.Millisecond))))
-		if err := child.Process.Kill(); err != nil {
-			t.Fatal(err)
-		}
-		_ = child.Wait()
-
+		crashtest.KillWriter(t, "TestCrash_KilledCreateLeavesNoObstacle", crashChildEnv, dir, 2*time.Millisecond)
 		ents, err := os.ReadDir(dir)
 		if err != nil {
 			t.Fatal(err)

@@ -1,17 +1,16 @@
 package durable
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
-	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/weidgo/weid/internal/crashtest"
 )
 
 // crashChildEnv makes the test binary, re-executed by
@@ -51,31 +50,10 @@ func TestCrash_KillDashNineLeavesNoPartialFile(t *testing.T) {
 		crashWriter(dir)
 		return
 	}
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
 	dir := t.TempDir()
 	const rounds = 10
 	for round := range rounds {
-		child := exec.Command(exe, "-test.run", "^TestCrash_KillDashNineLeavesNoPartialFile$")
-		child.Env = append(os.Environ(), crashChildEnv+"="+dir)
-		out, err := child.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := child.Start(); err != nil {
-			t.Fatal(err)
-		}
-		// Kill it while it writes: once it reports its first write, after
-		// a random moment so the kill lands at different points of a write.
-		bufio.NewScanner(out).Scan()
-		time.Sleep(time.Duration(rand.Int64N(int64(4 * time.Millisecond))))
-		if err := child.Process.Kill(); err != nil {
-			t.Fatal(err)
-		}
-		_ = child.Wait()
-
+		crashtest.KillWriter(t, "TestCrash_KillDashNineLeavesNoPartialFile", crashChildEnv, dir, 4*time.Millisecond)
 		var files, temps int
 		ents, err := os.ReadDir(dir)
 		if err != nil {
