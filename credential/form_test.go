@@ -87,8 +87,8 @@ func TestVerifyPresentation_Null(t *testing.T) {
 
 // TestLegacyPresentationClaimsNameAPresentation: a VC-JWT 1.1
 // presentation whose jti or iss disagrees with its "vp" is refused as an
-// invalid presentation, not an invalid credential (the structure check of
-// its verdict carries structure.presentationInvalid).
+// invalid presentation, not an invalid credential (its error is what the
+// structure check of a verdict shows as its detail).
 func TestLegacyPresentationClaimsNameAPresentation(t *testing.T) {
 	for name, payload := range map[string]string{
 		"jti differs":    `{"jti":"urn:uuid:a","vp":{"id":"urn:uuid:b","type":["VerifiablePresentation"]}}`,

@@ -201,9 +201,10 @@ func WriteNetwork(members []Member, cometChainID string, genesis func([]NetNode)
 
 // writeNodeKeys makes the directories of a new node's home (config c) and
 // writes its fresh keys: the node key, whole or not at all (NodeKey.SaveAs
-// does not sync), and the validator key and state (CometBFT's FilePV,
-// written under a temporary name and renamed without a sync, so both are
-// synced here before the home counts on them). It returns the node's
+// does not sync), and the validator key and state (CometBFT's FilePV
+// writes each synced under a temporary name and renames it, but does not
+// sync the directory, so the renames are synced here before the home
+// counts on them). It returns the node's
 // CometBFT id and validator key.
 func writeNodeKeys(c *cmtcfg.Config) (nodeID string, pub crypto.PubKey, err error) {
 	for _, d := range []string{filepath.Dir(c.GenesisFile()), c.DBDir()} {

@@ -94,9 +94,9 @@ func Replace(path string, data []byte, perm os.FileMode) error {
 }
 
 // SyncFile fsyncs the file at path and its directory: for a file another
-// library wrote and renamed into place without syncing (CometBFT's
-// validator key and state), so that it is on stable storage before weid
-// counts on it.
+// library wrote and renamed into place without syncing the directory
+// (CometBFT's validator key and state), so that it and its name are on
+// stable storage before weid counts on it.
 func SyncFile(path string) error {
 	if err := syncPath(path); err != nil {
 		return err
@@ -224,9 +224,14 @@ func followLinks(path string) (string, error) {
 			return "", err
 		}
 		if !filepath.IsAbs(target) {
-			target = filepath.Join(filepath.Dir(path), target)
+			// Not filepath.Join: it would take "dir/link/.." away as
+			// text, where the kernel goes to the parent of the
+			// directory the link names.
+			target = filepath.Dir(path) + string(filepath.Separator) + target
 		}
-		path = target
+		if path, err = physical(target); err != nil {
+			return "", err
+		}
 	}
 	return "", &fs.PathError{Op: "open", Path: path, Err: syscall.ELOOP}
 }
@@ -240,6 +245,19 @@ func targetError(err error, path string) error {
 		return &fs.PathError{Op: le.Op, Path: path, Err: le.Err}
 	}
 	return err
+}
+
+// physical returns path with the symbolic links and ".." of its directory
+// resolved as the kernel resolves them (its last element, which may not
+// exist yet, is kept as it is).
+func physical(path string) (string, error) {
+	i := strings.LastIndexByte(path, filepath.Separator)
+	dir, base := path[:i+1], path[i+1:]
+	real, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(real, base), nil
 }
 
 // writeExcl is WriteNew where hard links are not supported: an exclusive

@@ -283,3 +283,35 @@ func TestMkdirAll_FileInTheWay(t *testing.T) {
 		t.Errorf("MkdirAll through a file: %v, want an error naming %s", err, file)
 	}
 }
+
+// TestReplace_RelativeLinkInALinkedDirectory: a relative link's ".." is
+// taken from the directory the link really is in, as the kernel takes it,
+// not from the path's text (d/sub is a link to other/real, in which f links
+// to ../g: d/sub/f names other/g, not d/g).
+func TestReplace_RelativeLinkInALinkedDirectory(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	real := filepath.Join(root, "other", "real")
+	for _, d := range []string{real, filepath.Join(root, "d")} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	named := filepath.Join(root, "other", "g")
+	if err := os.WriteFile(named, []byte("old"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(real, filepath.Join(root, "d", "sub")); err != nil {
+		t.Skipf("this file system cannot make symbolic links, so there is no link to follow: %v", err)
+	}
+	if err := os.Symlink(filepath.Join("..", "g"), filepath.Join(real, "f")); err != nil {
+		t.Fatal(err)
+	}
+	if err := Replace(filepath.Join(root, "d", "sub", "f"), []byte("new"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	checkFile(t, named, []byte("new"), 0o600)
+	if _, err := os.Lstat(filepath.Join(root, "d", "g")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a file was written at d/g, beside the link's path instead of where it points (%v)", err)
+	}
+}

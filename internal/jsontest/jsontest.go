@@ -9,7 +9,8 @@ import (
 
 // MergePatch applies patch to doc at the top level the way a JSON Merge
 // Patch (RFC 7396 §2) does — each member of patch set in doc, a nil one
-// removed from it — and returns doc's JSON, failing t if it has none.
+// removed from it, doc changed in place — and returns doc's JSON, failing t
+// if it has none.
 // Unlike RFC 7396 it does not merge nested objects: a member of patch
 // replaces doc's whole.
 func MergePatch(t testing.TB, doc, patch map[string]any) []byte {
