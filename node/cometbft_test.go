@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/errs"
 	"github.com/weidgo/weid/keys"
+	"github.com/weidgo/weid/keystore"
 )
 
 // TestNode_CometBFTSingleValidator runs a node on the CometBFT engine with
@@ -139,4 +141,39 @@ func TestNode_CometBFTFullMempoolGivesDefiniteOutcomes(t *testing.T) {
 		t.Fatal("nothing committed")
 	}
 	t.Logf("%d of %d committed, the rest refused", committed, writes)
+}
+
+// TestInitConsortium_AgainAfterACrash: a home whose set-up crashed before
+// its settings were written (so it is no home yet) is set up again, not
+// refused because of the admin token the first try left; that token is
+// revoked, the new one works.
+func TestInitConsortium_AgainAfterACrash(t *testing.T) {
+	home := t.TempDir()
+	init := func() string {
+		t.Helper()
+		if _, _, err := InitConsortium(ConsortiumConfig{Homes: []string{home}, Validators: 1}); err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(filepath.Join(home, TokenFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.TrimSpace(string(b))
+	}
+	first := init()
+	if err := os.Remove(filepath.Join(home, cometbft.SettingsFile)); err != nil {
+		t.Fatal(err)
+	}
+	second := init()
+	ks, err := keystore.Open(filepath.Join(home, "keystore"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ks.Close()
+	if _, err := ks.Authenticate(first); err == nil {
+		t.Error("the token of the crashed set-up still authenticates")
+	}
+	if a, err := ks.Authenticate(second); err != nil || !a.Admin {
+		t.Errorf("the new admin token: %+v, %v", a, err)
+	}
 }

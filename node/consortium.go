@@ -167,12 +167,8 @@ func InitConsortium(cfg ConsortiumConfig) (adminDID string, nodes []ConsortiumNo
 			return "", nil, err
 		}
 		err = errors.Join(ks.PutKey(nodeKeyID, AdminOwner, block), ks.PutKey(adminVM, AdminOwner, admin), ks.SetSigner(adminDID, adminVM))
-		var tok string
 		if err == nil {
-			tok, err = ks.NewToken(keystore.Account{Name: AdminOwner, Admin: true})
-		}
-		if err == nil {
-			err = keystore.WriteSecretFile(filepath.Join(h, TokenFile), []byte(tok+"\n"))
+			err = writeAdminToken(ks, h)
 		}
 		if err = errors.Join(err, ks.Close()); err != nil {
 			return "", nil, err

@@ -52,12 +52,8 @@ func CopyMemberKeys(from, home string, passphrase []byte) error {
 		}
 		err = errors.Join(dst.PutKey(vm, AdminOwner, k), dst.SetSigner(d, vm))
 	}
-	var tok string
 	if err == nil {
-		tok, err = dst.NewToken(keystore.Account{Name: AdminOwner, Admin: true})
-	}
-	if err == nil {
-		err = keystore.WriteSecretFile(filepath.Join(home, TokenFile), []byte(tok+"\n"))
+		err = writeAdminToken(dst, home)
 	}
 	return errors.Join(err, dst.Close())
 }

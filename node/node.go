@@ -16,6 +16,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -335,18 +336,7 @@ func (n *Node) genesis(cfg Config) error {
 	if err := n.Keystore.SetSigner(adminDID, adminVM); err != nil {
 		return err
 	}
-	// A genesis that crashed before its block may have left an admin token:
-	// only the one written below may be valid.
-	if err := n.Keystore.RevokeTokens(AdminOwner); err != nil {
-		return err
-	}
-	tok, err := n.Keystore.NewToken(keystore.Account{Name: AdminOwner, Admin: true})
-	if err != nil {
-		return err
-	}
-	path := filepath.Join(cfg.DataDir, TokenFile)
-	_ = os.Remove(path) // left by a genesis that crashed before its block
-	if err := keystore.WriteSecretFile(path, []byte(tok+"\n")); err != nil {
+	if err := writeAdminToken(n.Keystore, cfg.DataDir); err != nil {
 		return err
 	}
 	create, err := signGenesisTx(cfg.ChainID, adminVM, admin, did.TxCreate, &did.CreatePayload{DID: adminDID, PublicKeyMultibase: admin.Public().Multibase()})
@@ -389,6 +379,25 @@ func (n *Node) genesis(cfg Config) error {
 		}
 	}
 	return nil
+}
+
+// writeAdminToken makes a new admin token in ks and writes it to dir's
+// admin.token, after revoking the admin tokens ks had and removing the file:
+// a genesis or a home's set-up that crashed before it was complete may have
+// left both, and only the token written here may be valid.
+func writeAdminToken(ks *keystore.Store, dir string) error {
+	if err := ks.RevokeTokens(AdminOwner); err != nil {
+		return err
+	}
+	tok, err := ks.NewToken(keystore.Account{Name: AdminOwner, Admin: true})
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(dir, TokenFile)
+	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return keystore.WriteSecretFile(path, []byte(tok+"\n"))
 }
 
 // SignTx builds and signs a transaction; the nonce is the current time in
