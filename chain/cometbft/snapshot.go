@@ -136,7 +136,7 @@ func (a *App) maybeSnapshot(h int64) {
 // write exports v as the snapshot at height h into dir/<h>, written under
 // a temporary name, every file fsynced, and renamed (then dir fsynced), so
 // that a snapshot is served whole or not at all after a power loss; then
-// prunes old snapshots.
+// prunes old snapshots and what writes that a crash cut short left.
 func (s *snapshotter) write(h uint64, v *chain.SnapshotView) error {
 	final := filepath.Join(s.dir, strconv.FormatUint(h, 10))
 	tmp := final + ".tmp"
@@ -169,6 +169,13 @@ func (s *snapshotter) write(h uint64, v *chain.SnapshotView) error {
 	for len(hs) > s.cfg.Keep {
 		_ = os.RemoveAll(filepath.Join(s.dir, strconv.FormatUint(hs[0], 10)))
 		hs = hs[1:]
+	}
+	// One snapshot is written at a time (busy), so any other <h>.tmp is
+	// left by a crash; snapshots go on at greater heights, so no write
+	// would ever reuse it.
+	left, _ := filepath.Glob(filepath.Join(s.dir, "*.tmp"))
+	for _, d := range left {
+		_ = os.RemoveAll(d)
 	}
 	return nil
 }

@@ -22,13 +22,20 @@ import (
 // and its sender rejected, a snapshot offered with another trusted app
 // hash is REJECT (the restore's own check against the trusted app hash,
 // and the wipe, are chain's TestSnapshot_*); the good one restores the
-// state and height.
+// state and height. A snapshot's directory a crash left half-written
+// (<h>.tmp) goes with the next snapshot.
 func TestStateSync_ABCI(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
 	src, _, _ := f.app(t)
 	dir := t.TempDir()
 	src.EnableSnapshots(dir, cometbft.SnapshotConfig{Interval: 2, ChunkSize: 512})
+	if err := os.MkdirAll(filepath.Join(dir, "1.tmp"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "1.tmp", "chunk-000000"), []byte("part"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	var appHash []byte
 	for h := int64(1); h <= 4; h++ {
 		raw, _ := didCreate(t)
