@@ -57,7 +57,7 @@ func TestCrash_KilledCreateLeavesNoObstacle(t *testing.T) {
 			if _, err := Create(wdir, "did:example:alice", "did:example:alice#k", k.Public(), []byte("key")); err != nil {
 				t.Fatalf("round %d: wallet init in %s after the kill: %v", round+1, e.Name(), err)
 			}
-			if got := entryNames(t, wdir); len(got) != 3 {
+			if got := crashtest.Names(t, wdir); len(got) != 3 {
 				t.Errorf("round %d: %s holds %v after wallet init, want the wallet's three entries", round+1, e.Name(), got)
 			}
 			retried++

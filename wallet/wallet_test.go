@@ -13,6 +13,7 @@ import (
 
 	"github.com/weidgo/weid/credential"
 	"github.com/weidgo/weid/did"
+	"github.com/weidgo/weid/internal/crashtest"
 	"github.com/weidgo/weid/internal/credtest"
 	"github.com/weidgo/weid/jose"
 	"github.com/weidgo/weid/keys"
@@ -268,20 +269,6 @@ func TestHolderMethod(t *testing.T) {
 	}
 }
 
-// entryNames returns the names of dir's entries, sorted.
-func entryNames(t *testing.T, dir string) []string {
-	t.Helper()
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for _, e := range ents {
-		names = append(names, e.Name())
-	}
-	return names
-}
-
 // TestCreate_TakesOverWhatACrashedCreateLeft: a directory holding only
 // what a Create killed before wallet.json leaves — an empty credentials
 // directory and temporary files of the key file and wallet.json — is no
@@ -304,7 +291,7 @@ func TestCreate_TakesOverWhatACrashedCreateLeft(t *testing.T) {
 	if _, err := CreateDIDKey(dir, keys.Ed25519, []byte(testPass)); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := entryNames(t, dir), []string{CredentialDir, KeyFile, MetaFile}; !slices.Equal(got, want) {
+	if got, want := crashtest.Names(t, dir), []string{CredentialDir, KeyFile, MetaFile}; !slices.Equal(got, want) {
 		t.Errorf("the wallet holds %v, want %v", got, want)
 	}
 	if _, err := Open(dir); err != nil {
@@ -338,7 +325,7 @@ func TestCheckNew_RefusesADirectoryInUse(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			before := entryNames(t, dir)
+			before := crashtest.Names(t, dir)
 			want := dir + " exists and is not empty"
 			if err := CheckNew(dir); err == nil || err.Error() != want {
 				t.Errorf("CheckNew: %v, want %q", err, want)
@@ -346,7 +333,7 @@ func TestCheckNew_RefusesADirectoryInUse(t *testing.T) {
 			if _, err := Create(dir, "did:example:alice", "did:example:alice#k", keys.PublicKey{}, []byte("key")); err == nil || err.Error() != want {
 				t.Errorf("Create: %v, want %q", err, want)
 			}
-			if after := entryNames(t, dir); !slices.Equal(after, before) {
+			if after := crashtest.Names(t, dir); !slices.Equal(after, before) {
 				t.Errorf("Create changed the directory: %v, was %v", after, before)
 			}
 		})

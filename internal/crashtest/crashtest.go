@@ -1,8 +1,9 @@
 // Package crashtest kills a writer with SIGKILL in the middle of its
 // writes, for the tests that check what a crash leaves on disk (kill -9:
-// internal/durable's files, a wallet's creation). The writer is the test
-// binary itself, run again as a child: the test, seeing its environment
-// variable set, writes in a loop instead of testing. It is for tests only.
+// internal/durable's files, a wallet's creation), and lists what is left
+// (Names). The writer is the test binary itself, run again as a child: the
+// test, seeing its environment variable set, writes in a loop instead of
+// testing. It is for tests only.
 package crashtest
 
 import (
@@ -41,4 +42,19 @@ func KillWriter(t *testing.T, test, env, value string, maxDelay time.Duration) {
 		t.Fatal(err)
 	}
 	_ = child.Wait()
+}
+
+// Names returns the names of what dir holds, sorted (os.ReadDir's order):
+// for a test checking what a crash or a failed write left there.
+func Names(t testing.TB, dir string) []string {
+	t.Helper()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range ents {
+		names = append(names, e.Name())
+	}
+	return names
 }

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"github.com/weidgo/weid/internal/crashtest"
 )
 
 // checkFile fails unless path holds want with mode perm.
@@ -29,26 +31,12 @@ func checkFile(t *testing.T, path string, want []byte, perm os.FileMode) {
 	}
 }
 
-// dirNames returns the names of what dir holds, sorted.
-func dirNames(t *testing.T, dir string) []string {
-	t.Helper()
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for _, e := range ents {
-		names = append(names, e.Name())
-	}
-	return names
-}
-
 // checkSoleFile is checkFile, and fails unless path is all its directory
 // holds: no temporary file was left beside it.
 func checkSoleFile(t *testing.T, path string, want []byte, perm os.FileMode) {
 	t.Helper()
 	checkFile(t, path, want, perm)
-	if names := dirNames(t, filepath.Dir(path)); !slices.Equal(names, []string{filepath.Base(path)}) {
+	if names := crashtest.Names(t, filepath.Dir(path)); !slices.Equal(names, []string{filepath.Base(path)}) {
 		t.Errorf("the directory holds %v, want only %s", names, filepath.Base(path))
 	}
 }
@@ -232,7 +220,7 @@ func TestRemoveTemps(t *testing.T) {
 	if err := RemoveTemps(filepath.Join(dir, "kek")); err != nil {
 		t.Fatal(err)
 	}
-	names := dirNames(t, dir)
+	names := crashtest.Names(t, dir)
 	if want := []string{".kek2.tmp-3", ".wallet.json.tmp-4", "kek"}; !slices.Equal(names, want) {
 		t.Errorf("left %v, want %v", names, want)
 	}

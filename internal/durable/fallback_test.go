@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"syscall"
 	"testing"
+
+	"github.com/weidgo/weid/internal/crashtest"
 )
 
 // withoutLinks makes WriteNew meet a file system without hard links for
@@ -100,7 +102,7 @@ func TestWriteNew_LinkErrorsNameTheTarget(t *testing.T) {
 // checkNoFiles fails unless dir is empty.
 func checkNoFiles(t *testing.T, dir string) {
 	t.Helper()
-	if names := dirNames(t, dir); len(names) > 0 {
+	if names := crashtest.Names(t, dir); len(names) > 0 {
 		t.Errorf("%s holds %v, want nothing", dir, names)
 	}
 }
