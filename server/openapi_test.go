@@ -30,8 +30,10 @@ import (
 	"github.com/weidgo/weid/evidence"
 	"github.com/weidgo/weid/grants"
 	"github.com/weidgo/weid/keystore"
+	"github.com/weidgo/weid/node"
 	"github.com/weidgo/weid/oid4vci"
 	schemareg "github.com/weidgo/weid/schemas"
+	statusreg "github.com/weidgo/weid/status"
 )
 
 // openAPIMethods are the operation keys of an OpenAPI path item.
@@ -348,6 +350,39 @@ func TestOpenAPI_OversizedBodiesAre413AsDocumented(t *testing.T) {
 	})
 }
 
+// TestOpenAPI_TxTypesAreTheRegistrys: Tx.type's enum is exactly the types
+// node.NewRegistry registers, and each has one if/then rule giving its
+// payload's schema, so every transaction the node serves (GET
+// /v1/txs/{hash}, the proofs of GET /v1/evidence/{hash}) conforms to the
+// document.
+func TestOpenAPI_TxTypesAreTheRegistrys(t *testing.T) {
+	doc := loadOpenAPI(t)
+	tx := obj(obj(obj(doc["components"])["schemas"])["Tx"])
+	var enum []string
+	for _, v := range obj(obj(tx["properties"])["type"])["enum"].([]any) {
+		enum = append(enum, v.(string))
+	}
+	sort.Strings(enum)
+	if want := node.NewRegistry().Types(); !slices.Equal(enum, want) {
+		t.Errorf("Tx.type enum is %v,\nthe registry's types are %v", enum, want)
+	}
+	rules := map[string]int{}
+	for _, r := range tx["allOf"].([]any) {
+		rule := obj(r)
+		typ, _ := obj(obj(obj(rule["if"])["properties"])["type"])["const"].(string)
+		rules[typ]++
+		ref, _ := obj(obj(obj(rule["then"])["properties"])["payload"])["$ref"].(string)
+		if _, ok := resolvePointer(doc, ref); !ok {
+			t.Errorf("Tx rule for %q: payload $ref %q does not resolve", typ, ref)
+		}
+	}
+	for _, typ := range enum {
+		if rules[typ] != 1 {
+			t.Errorf("Tx.type %q has %d if/then payload rules, want 1", typ, rules[typ])
+		}
+	}
+}
+
 func TestOpenAPI_Served(t *testing.T) {
 	rec := httptest.NewRecorder()
 	(&Server{}).routes().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/openapi.json", nil))
@@ -476,6 +511,8 @@ func TestOpenAPI_SchemasMatchGoTypes(t *testing.T) {
 		"SchemaRequest":               api.SchemaRequest{},
 		"SchemaResponse":              api.SchemaResponse{},
 		"SchemaList":                  api.SchemaList{},
+		"StatusCreateListPayload":     statusreg.CreatePayload{},
+		"StatusUpdatePayload":         statusreg.UpdatePayload{},
 		"RegisterSchemaPayload":       schemareg.RegisterPayload{},
 		"UpdateSchemaPayload":         schemareg.UpdatePayload{},
 		"EnvelopedCredential":         api.EnvelopedCredential{},
