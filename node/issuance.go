@@ -111,7 +111,19 @@ func (n *Node) CreateIssuerInstance(account *keystore.Account, in IssuerInstance
 	if err := checkIssuerPolicy(in); err != nil {
 		return nil, err
 	}
-	if _, _, err := n.SignerKey(account, in.Issuer); err != nil {
+	_, key, err := n.SignerKey(account, in.Issuer)
+	if err != nil {
+		return nil, err
+	}
+	// The node holds the issuer's key, so a Data Integrity format that key
+	// cannot sign (ecdsa-rdfc-2019 with an Ed25519 key) is known now: the
+	// instance could never issue, and every issuance would fail with this
+	// 400. IssueCredential checks again (the DID's key may be rotated to
+	// another type since).
+	if err := checkFormatKey(in.Format, key.Type()); err != nil {
+		if e, ok := errs.As(err); ok {
+			e.Detail = "issuer " + in.Issuer + ": " + e.Detail
+		}
 		return nil, err
 	}
 	// An instance whose schema does not exist could never issue: every
@@ -124,7 +136,7 @@ func (n *Node) CreateIssuerInstance(account *keystore.Account, in IssuerInstance
 	}
 	in.Account = account.Name
 	in.Created = time.Now().UTC().Format(time.RFC3339)
-	err := n.Keystore.CreateRecord(instanceKey(account, in.Name), in)
+	err = n.Keystore.CreateRecord(instanceKey(account, in.Name), in)
 	if errors.Is(err, keystore.ErrExists) {
 		return nil, errs.New(http.StatusConflict, "issuer.exists", "your account has an issuer instance named %q", in.Name)
 	}

@@ -108,9 +108,9 @@ func TestNewCredentialIssuer_InstancesAndDryRun(t *testing.T) {
 }
 
 // TestCreateIssuerInstance_RefusesWhatCouldNeverIssue: an instance that
-// names no issuer, or a schema the ledger does not have, is refused with a
-// 400 naming what is wrong, and nothing is stored; one under an existing
-// schema is created.
+// names no issuer, a schema the ledger does not have, or a format its
+// issuer's key cannot sign, is refused with a 400 naming what is wrong,
+// and nothing is stored; one under an existing schema is created.
 func TestCreateIssuerInstance_RefusesWhatCouldNeverIssue(t *testing.T) {
 	n := openTest(t, t.TempDir())
 	defer n.Close()
@@ -124,6 +124,8 @@ func TestCreateIssuerInstance_RefusesWhatCouldNeverIssue(t *testing.T) {
 		{IssuerInstance{Name: "noschema", Issuer: uni.DID, IssueProfile: IssueProfile{Schema: 2_000_000}}, "schema.notFound", "2000000"},
 		{IssuerInstance{Name: "huge", Issuer: uni.DID, IssueProfile: IssueProfile{Schema: 99_999_999_999}}, "schema.notFound", "99999999999"},
 		{IssuerInstance{Name: "ok", Issuer: uni.DID, IssueProfile: IssueProfile{Schema: 2}}, "", ""},
+		// A Data Integrity format the issuer's Ed25519 key cannot sign.
+		{IssuerInstance{Name: "ecdsa", Issuer: uni.DID, IssueProfile: IssueProfile{Format: FormatECDSARDFC}}, "credential.invalidSigner", "issuer " + uni.DID + ": ecdsa-rdfc-2019 needs a P-256 key, not Ed25519"},
 		// issuerPolicy: an unknown one, and status purposes on a declared
 		// instance (its lists would be the signer's, which verifiers
 		// refuse for another issuer's credential).

@@ -24,6 +24,25 @@ func (n *Node) ListSchemas(after uint64, limit int) (api.SchemaList, error) {
 	return api.SchemaList{Schemas: records, Next: next}, err
 }
 
+// CheckSchemaVersion refuses what a request for a new version of schema id
+// (POST /v1/schemas/{id}/versions, in either form) names that a version
+// cannot change: a name — a schema keeps the one it was registered with,
+// since schema.update carries none and the ledger copies the name forward
+// — and an id other than the path's. Both were silently ignored.
+func (n *Node) CheckSchemaVersion(id uint64, req *api.SchemaRequest) error {
+	if req.Name != "" {
+		keeps := "the name it was registered with"
+		if rec, err := n.Schema(id, 0); err == nil {
+			keeps = "its name " + strconv.Quote(rec.Name)
+		}
+		return errs.BadRequest("schema.invalidName", "\"name\": a new version cannot rename a schema; schema %d keeps %s: leave \"name\" out", id, keeps)
+	}
+	if req.ID != 0 && req.ID != id {
+		return errs.BadRequest("schema.invalidId", "\"id\" is %d, the path names schema %d: leave \"id\" out of a versions request, the path says which schema", req.ID, id)
+	}
+	return nil
+}
+
 // SchemaPublished returns what the committed schema transaction of rc
 // published: the schema id (assigned by the ledger for a register with id
 // 0), its version and URL path.

@@ -202,3 +202,22 @@ func TestEvidence_PathEndpointsTakeWhatThePathNames(t *testing.T) {
 	}
 	wantProblem(t, "nothing recorded", tn.do(t, "GET", "/v1/evidence/"+h, "", nil), 404, "evidence.notFound")
 }
+
+// TestAsync_CustodialWritesWaitForTheirBlock: ?async=true applies to the
+// signed-tx form only, on every write endpoint that also takes a custodial
+// body (as /openapi.json's async parameter says): a custodial write with
+// it still waits for its block and answers 201 committed.
+func TestAsync_CustodialWritesWaitForTheirBlock(t *testing.T) {
+	tn := startNode(t)
+	acct := tn.account(t, `{"name":"notary-backend"}`)
+	r := tn.do(t, "POST", "/v1/evidence?async=true", acct.Token, []byte(`{"signer":"`+acct.DID+`","hash":"`+sha("async")+`"}`))
+	var rc api.EvidenceReceipt
+	if _ = json.Unmarshal(r.body, &rc); r.status != 201 || rc.Status != api.StatusCommitted || rc.Height == 0 {
+		t.Errorf("custodial evidence with ?async=true: %d %s, want 201 committed", r.status, r.body)
+	}
+	r = tn.do(t, "POST", "/v1/schemas?async=true", tn.token, []byte(`{"schema":{"type":"object"}}`))
+	var sr api.SchemaResponse
+	if _ = json.Unmarshal(r.body, &sr); r.status != 201 || sr.Status != api.StatusCommitted || sr.Version != 1 {
+		t.Errorf("custodial schema with ?async=true: %d %s, want 201 committed", r.status, r.body)
+	}
+}

@@ -30,8 +30,10 @@ import (
 	"github.com/weidgo/weid/evidence"
 	"github.com/weidgo/weid/grants"
 	"github.com/weidgo/weid/keystore"
+	"github.com/weidgo/weid/node"
 	"github.com/weidgo/weid/oid4vci"
 	schemareg "github.com/weidgo/weid/schemas"
+	statusreg "github.com/weidgo/weid/status"
 )
 
 // openAPIMethods are the operation keys of an OpenAPI path item.
@@ -287,6 +289,24 @@ func TestOpenAPI_MatchesRouter(t *testing.T) {
 	// The documented paths, with sample parameters and exactly as written
 	// (no trailing slash), reach the route they document.
 	rt := (&Server{}).routes().(chi.Routes)
+	for r := range documented {
+		method, path, _ := strings.Cut(r, " ")
+		concrete := samplePath(path)
+		if strings.Contains(concrete, "{") {
+			t.Errorf("%s: no sample value for a parameter of %s", r, concrete)
+			continue
+		}
+		pattern := rt.Find(chi.NewRouteContext(), method, concrete)
+		if pattern == "" {
+			t.Errorf("%s: the router does not match %s %s", r, method, concrete)
+		} else if normalizeRoute(pattern) != path {
+			t.Errorf("%s: %s %s is routed to %s", r, method, concrete, pattern)
+		}
+	}
+}
+
+// samplePath is path with sample values for its parameters.
+func samplePath(path string) string {
 	samples := map[string]string{
 		"{did}":      "did:weid:1:0x5b2c3e0f4b9d2a51c6b0c8e1f7a4d3e2b1c0a9f8",
 		"{hash}":     strings.Repeat("ab", 32),
@@ -300,21 +320,65 @@ func TestOpenAPI_MatchesRouter(t *testing.T) {
 		"{nodeId}":   strings.Repeat("ef", 20),
 		"{file}":     "app.css",
 	}
-	for r := range documented {
-		method, path, _ := strings.Cut(r, " ")
-		concrete := path
-		for k, v := range samples {
-			concrete = strings.ReplaceAll(concrete, k, v)
+	for k, v := range samples {
+		path = strings.ReplaceAll(path, k, v)
+	}
+	return path
+}
+
+// TestOpenAPI_OversizedBodiesAre413AsDocumented keeps the 413s in step
+// with the operations that read a body: every operation with a
+// requestBody lists 413 (the node caps every body, server.MaxBodyBytes,
+// and answers request.tooLarge), and every operation the running node
+// answers 413 for a body one byte over the cap — with the admin token,
+// at sample paths — lists it too.
+func TestOpenAPI_OversizedBodiesAre413AsDocumented(t *testing.T) {
+	doc := loadOpenAPI(t)
+	tn := startNode(t)
+	huge := bytes.Repeat([]byte("a"), MaxBodyBytes+1)
+	operations(doc, func(method, path string, op map[string]any) {
+		listed := obj(op["responses"])["413"] != nil
+		if op["requestBody"] != nil && !listed {
+			t.Errorf("%s %s reads a body but does not list 413", method, path)
 		}
-		if strings.Contains(concrete, "{") {
-			t.Errorf("%s: no sample value for a parameter of %s", r, concrete)
-			continue
+		if method == http.MethodGet || method == http.MethodHead {
+			return
 		}
-		pattern := rt.Find(chi.NewRouteContext(), method, concrete)
-		if pattern == "" {
-			t.Errorf("%s: the router does not match %s %s", r, method, concrete)
-		} else if normalizeRoute(pattern) != path {
-			t.Errorf("%s: %s %s is routed to %s", r, method, concrete, pattern)
+		if r := tn.do(t, method, samplePath(path), tn.token, huge); r.status == http.StatusRequestEntityTooLarge && !listed {
+			t.Errorf("%s %s answers 413 for a body over %d bytes but does not list it: %s", method, path, MaxBodyBytes, r.body)
+		}
+	})
+}
+
+// TestOpenAPI_TxTypesAreTheRegistrys: Tx.type's enum is exactly the types
+// node.NewRegistry registers, and each has one if/then rule giving its
+// payload's schema, so every transaction the node serves (GET
+// /v1/txs/{hash}, the proofs of GET /v1/evidence/{hash}) conforms to the
+// document.
+func TestOpenAPI_TxTypesAreTheRegistrys(t *testing.T) {
+	doc := loadOpenAPI(t)
+	tx := obj(obj(obj(doc["components"])["schemas"])["Tx"])
+	var enum []string
+	for _, v := range obj(obj(tx["properties"])["type"])["enum"].([]any) {
+		enum = append(enum, v.(string))
+	}
+	sort.Strings(enum)
+	if want := node.NewRegistry().Types(); !slices.Equal(enum, want) {
+		t.Errorf("Tx.type enum is %v,\nthe registry's types are %v", enum, want)
+	}
+	rules := map[string]int{}
+	for _, r := range tx["allOf"].([]any) {
+		rule := obj(r)
+		typ, _ := obj(obj(obj(rule["if"])["properties"])["type"])["const"].(string)
+		rules[typ]++
+		ref, _ := obj(obj(obj(rule["then"])["properties"])["payload"])["$ref"].(string)
+		if _, ok := resolvePointer(doc, ref); !ok {
+			t.Errorf("Tx rule for %q: payload $ref %q does not resolve", typ, ref)
+		}
+	}
+	for _, typ := range enum {
+		if rules[typ] != 1 {
+			t.Errorf("Tx.type %q has %d if/then payload rules, want 1", typ, rules[typ])
 		}
 	}
 }
@@ -447,6 +511,8 @@ func TestOpenAPI_SchemasMatchGoTypes(t *testing.T) {
 		"SchemaRequest":               api.SchemaRequest{},
 		"SchemaResponse":              api.SchemaResponse{},
 		"SchemaList":                  api.SchemaList{},
+		"StatusCreateListPayload":     statusreg.CreatePayload{},
+		"StatusUpdatePayload":         statusreg.UpdatePayload{},
 		"RegisterSchemaPayload":       schemareg.RegisterPayload{},
 		"UpdateSchemaPayload":         schemareg.UpdatePayload{},
 		"EnvelopedCredential":         api.EnvelopedCredential{},

@@ -23,7 +23,7 @@ var vcalmStatuses = map[string][]int{
 	"POST /issuers/{name}/credentials/issue": {201, 400, 401, 403, 404, 413, 500, 503},
 	"POST /credentials/verify":               {200, 400, 413, 500, 503},
 	"POST /presentations/verify":             {200, 400, 413, 500, 503},
-	"POST /credentials/status":               {200, 400, 401, 403, 404, 409, 500, 503},
+	"POST /credentials/status":               {200, 400, 401, 403, 404, 409, 413, 500, 503},
 }
 
 // TestOpenAPI_VCALMStatuses keeps the statuses /openapi.json documents for

@@ -140,3 +140,46 @@ func TestSchemas_I18nAnnotationOverHTTP(t *testing.T) {
 		}
 	}
 }
+
+// TestSchemas_VersionCannotRename: a new version keeps the name the schema
+// was registered with (schema.update carries none), so a versions request
+// naming one — malformed (NUL, 20 kB) or well-formed — is a 400
+// schema.invalidName saying so, in either form, instead of a 201 that
+// silently dropped it; an id in the body other than the path's is a 400
+// schema.invalidId. Nothing is written.
+func TestSchemas_VersionCannotRename(t *testing.T) {
+	tn := startNode(t)
+	diploma := `{"type":"object","properties":{"degree":{"type":"string"}}}`
+	r := tn.do(t, "POST", "/v1/schemas", tn.token, []byte(`{"name":"Diploma","schema":`+diploma+`}`))
+	var sr api.SchemaResponse
+	if _ = json.Unmarshal(r.body, &sr); r.status != 201 {
+		t.Fatalf("register: %d %s", r.status, r.body)
+	}
+	path := sr.URL + "/versions"
+	head := tn.n.Ledger.Head()
+	for name, c := range map[string]struct{ body, code, detail string }{
+		"NUL in name":      {`{"name":"a\u0000b","schema":` + diploma + `}`, "schema.invalidName", `"name"`},
+		"20 kB name":       {`{"name":"` + strings.Repeat("n", 20_000) + `","schema":` + diploma + `}`, "schema.invalidName", "Diploma"},
+		"a new name":       {`{"name":"Diploma v2","schema":` + diploma + `}`, "schema.invalidName", "Diploma"},
+		"name beside a tx": {`{"tx":{},"name":"Diploma v2"}`, "schema.invalidName", `"name"`},
+		"another id":       {`{"id":2000000,"schema":` + diploma + `}`, "schema.invalidId", strconv.FormatUint(sr.ID, 10)},
+	} {
+		r := tn.do(t, "POST", path, tn.token, []byte(c.body))
+		wantProblem(t, name, r, 400, c.code)
+		var p Problem
+		if _ = json.Unmarshal(r.body, &p); !strings.Contains(p.Detail, c.detail) {
+			t.Errorf("%s: the problem does not name %s: %s", name, c.detail, r.body)
+		}
+	}
+	if h := tn.n.Ledger.Head(); h.Height != head.Height {
+		t.Errorf("refused requests wrote blocks: height %d, was %d", h.Height, head.Height)
+	}
+	// The path's own id, or none, publishes version 2 under the same name.
+	if r := tn.do(t, "POST", path, tn.token, []byte(`{"id":`+strconv.FormatUint(sr.ID, 10)+`,"schema":`+diploma+`}`)); r.status != 201 {
+		t.Fatalf("update: %d %s", r.status, r.body)
+	}
+	var rec schemas.Record
+	if r := tn.do(t, "GET", sr.URL, "", nil); json.Unmarshal(r.body, &rec) != nil || rec.Version != 2 || rec.Name != "Diploma" {
+		t.Errorf("latest: %d %s", r.status, r.body)
+	}
+}

@@ -33,16 +33,21 @@ func pathID(r *http.Request, name string) (uint64, error) {
 
 // publish writes a schema transaction of type typ: the one a SchemaRequest
 // carries (its payload vetted by check, if set; with ?async=true answered
-// once in the mempool), or the custodial payload build makes of its fields.
+// once in the mempool), or the custodial payload build makes of its fields;
+// build's error, in either form, refuses a member the endpoint does not take.
 func (h *Handlers) publish(w http.ResponseWriter, r *http.Request, typ string, check func(chain.Payload) error,
-	build func(*api.SchemaRequest) chain.Payload) error {
+	build func(*api.SchemaRequest) (chain.Payload, error)) error {
 	var req api.SchemaRequest
 	async, err := httpx.DecodeWrite(r, &req)
 	if err != nil {
 		return err
 	}
+	p, err := build(&req)
+	if err != nil {
+		return err
+	}
 	wr := node.Write{Type: typ, Tx: req.Tx, Async: async && len(req.Tx) > 0, Check: check, Signer: req.Signer,
-		Build: func(string, *keys.PrivateKey) (chain.Payload, error) { return build(&req), nil }}
+		Build: func(string, *keys.PrivateKey) (chain.Payload, error) { return p, nil }}
 	rc, _, err := httpx.Write(r, h.Node, wr)
 	if err != nil {
 		return err
@@ -57,8 +62,8 @@ func (h *Handlers) publish(w http.ResponseWriter, r *http.Request, typ string, c
 // Register registers a JSON Schema, with the id given or the next free one
 // of the signer's range: POST /v1/schemas.
 func (h *Handlers) Register(w http.ResponseWriter, r *http.Request) error {
-	return h.publish(w, r, schemas.TxRegister, nil, func(req *api.SchemaRequest) chain.Payload {
-		return &schemas.RegisterPayload{ID: req.ID, Name: req.Name, Schema: req.Schema}
+	return h.publish(w, r, schemas.TxRegister, nil, func(req *api.SchemaRequest) (chain.Payload, error) {
+		return &schemas.RegisterPayload{ID: req.ID, Name: req.Name, Schema: req.Schema}, nil
 	})
 }
 
@@ -75,8 +80,8 @@ func (h *Handlers) Update(w http.ResponseWriter, r *http.Request) error {
 		}
 		return nil
 	}
-	return h.publish(w, r, schemas.TxUpdate, check, func(req *api.SchemaRequest) chain.Payload {
-		return &schemas.UpdatePayload{ID: id, Schema: req.Schema}
+	return h.publish(w, r, schemas.TxUpdate, check, func(req *api.SchemaRequest) (chain.Payload, error) {
+		return &schemas.UpdatePayload{ID: id, Schema: req.Schema}, h.Node.CheckSchemaVersion(id, req)
 	})
 }
 
