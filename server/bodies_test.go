@@ -67,11 +67,14 @@ func TestRequestBodies_NullIsNotAnObject(t *testing.T) {
 		t.Fatalf("create DID: %d %s", did.status, did.body)
 	}
 	for _, tc := range []struct{ name, path, token string }{
+		{"submit a transaction", "/v1/txs", ""},
 		{"create a DID", "/v1/dids", tn.token},
 		{"rotate a key", "/v1/dids/" + created.DID + "/rotate", tn.token},
 		{"deactivate a DID", "/v1/dids/" + created.DID + "/deactivate", tn.token},
 		{"create an account", "/v1/accounts", tn.token},
 		{"recognize an issuer", "/v1/issuers", tn.token},
+		{"register a schema", "/v1/schemas", uni.Token},
+		{"record an evidence", "/v1/evidence", uni.Token},
 		{"issue (VCALM)", "/credentials/issue", uni.Token},
 		{"verify (VCALM)", "/credentials/verify", ""},
 		{"verify a presentation (VCALM)", "/presentations/verify", ""},
@@ -80,7 +83,11 @@ func TestRequestBodies_NullIsNotAnObject(t *testing.T) {
 	} {
 		for _, body := range []string{"null", " null\n", "[]", "1", `"x"`} {
 			r := tn.do(t, "POST", tc.path, tc.token, []byte(body))
-			wantProblem(t, tc.name+" with body "+body, r, 400, "request.malformed")
+			code := "request.malformed"
+			if tc.path == "/v1/txs" {
+				code = "tx.malformed"
+			}
+			wantProblem(t, tc.name+" with body "+body, r, 400, code)
 			if !strings.Contains(string(r.body), "must be a JSON object, not JSON") {
 				t.Errorf("%s with body %s: %s, want it to say the body must be a JSON object", tc.name, body, r.body)
 			}

@@ -21,7 +21,7 @@ import (
 // which encoding/json takes as leaving v as it is: a caller's null must
 // not stand for {}.
 func DecodeBody(b []byte, v any) error {
-	if err := checkBody(b, v); err != nil {
+	if err := CheckBody(b, v); err != nil {
 		return err
 	}
 	return DecodeStrict(b, v)
@@ -34,7 +34,7 @@ func DecodeBody(b []byte, v any) error {
 // member named twice in any object at any depth, with DecodeStrict's
 // errors: JSON's words, not Go's.
 func DecodeLenient(b []byte, v any) error {
-	if err := checkBody(b, v); err != nil {
+	if err := CheckBody(b, v); err != nil {
 		return err
 	}
 	if err := json.Unmarshal(b, v); err != nil {
@@ -54,9 +54,11 @@ func JSONError(err error) error {
 	return errors.New(jsonErr(err))
 }
 
-// checkBody refuses b when it is not UTF-8, or is the JSON literal null
-// (within JSON's whitespace), naming the JSON type v decodes from.
-func checkBody(b []byte, v any) error {
+// CheckBody refuses a request body b when it is not UTF-8, or is the JSON
+// literal null (within JSON's whitespace), naming the JSON type v decodes
+// from: the checks DecodeBody and DecodeLenient make first, for a body
+// decoded otherwise (POST /v1/txs, by DecodeTx).
+func CheckBody(b []byte, v any) error {
 	if !utf8.Valid(b) {
 		return errors.New("not valid UTF-8: JSON is UTF-8 text (RFC 8259 §8.1)")
 	}
