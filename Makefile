@@ -75,6 +75,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeTx$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./txn
 	$(GO) test -run '^$$' -fuzz '^FuzzTxMember$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./txn
 	$(GO) test -run '^$$' -fuzz '^FuzzCheckMembers$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./txn
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeLenient$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./txn
 	$(GO) test -run '^$$' -fuzz '^FuzzParseValidUntil$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./txn
 	$(GO) test -run '^$$' -fuzz '^FuzzStateProofs$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./txn
 	$(GO) test -run '^$$' -fuzz '^FuzzSM2Public$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./keys

@@ -488,8 +488,13 @@ func (n *Node) check(tx *chain.Tx, also func(chain.Payload) error) (*chain.Check
 	return c, nil
 }
 
-// SubmitRaw decodes and submits a transaction as received.
+// SubmitRaw decodes and submits a transaction as received. A body null,
+// which DecodeTx reads as a transaction with nothing in it, is refused as
+// any other body that is not an object is.
 func (n *Node) SubmitRaw(ctx context.Context, raw []byte, async bool) (chain.Receipt, error) {
+	if err := txn.CheckBody(raw, &chain.Tx{}); err != nil {
+		return chain.Receipt{}, errs.BadRequest("tx.malformed", "decode transaction: %v", err)
+	}
 	tx, err := chain.DecodeTx(raw)
 	if err != nil {
 		return chain.Receipt{}, err

@@ -25,6 +25,7 @@ import (
 
 	"github.com/weidgo/weid/internal/strictjson"
 	"github.com/weidgo/weid/oid4vci"
+	"github.com/weidgo/weid/txn"
 )
 
 // Identifiers the specification fixes.
@@ -82,12 +83,13 @@ func CheckURL(s string) error { return oid4vci.CheckURL(s) }
 
 // decodeStrict decodes one JSON value into v, refusing anything after it.
 // Unknown members are ignored (OID4VP §5: "parameters … not understood
-// MUST be ignored").
+// MUST be ignored"). Its errors name JSON types, not Go's
+// (txn.JSONError): they reach the verifier's and the wallet's callers.
 func decodeStrict(b []byte, v any) error {
 	dec := json.NewDecoder(strings.NewReader(string(b)))
 	dec.UseNumber()
 	if err := dec.Decode(v); err != nil {
-		return err
+		return txn.JSONError(err)
 	}
 	if _, err := dec.Token(); err == nil {
 		return fmt.Errorf("data after the JSON value")

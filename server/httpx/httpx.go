@@ -28,6 +28,7 @@ import (
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/errs"
 	"github.com/weidgo/weid/node"
+	"github.com/weidgo/weid/txn"
 )
 
 // MaxBodyBytes bounds every request body but a batch stream's.
@@ -187,10 +188,10 @@ type SignedRequest interface {
 }
 
 // Decode strictly decodes a request body into v, a pointer to a new value:
-// unknown, repeated and miscased members are refused. A body {"tx": {…}}
-// carrying a signed transaction, the most common write, is handed to a
-// SignedRequest as it is: chain.DecodeTx refuses later what strict decoding
-// of the body would.
+// unknown, repeated and miscased members are refused, and so is a body
+// null (an empty body is {}). A body {"tx": {…}} carrying a signed
+// transaction, the most common write, is handed to a SignedRequest as it
+// is: chain.DecodeTx refuses later what strict decoding of the body would.
 func Decode(r *http.Request, v any) error {
 	body, err := ReadBody(r)
 	if err != nil {
@@ -205,7 +206,7 @@ func Decode(r *http.Request, v any) error {
 			return nil
 		}
 	}
-	if err := chain.DecodeStrict(body, v); err != nil {
+	if err := txn.DecodeBody(body, v); err != nil {
 		return errs.BadRequest("request.malformed", "request body: %v", err)
 	}
 	return nil

@@ -1,21 +1,23 @@
 package httpx
 
 import (
-	"encoding/json"
 	"net/http"
 
 	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/txn"
 )
 
 // DecodeLenient decodes a request body into v as encoding/json does,
 // tolerating unknown members: W3C VCALM asks verifiers to ignore option
-// keys they do not know, and a credential in a body is free-form JSON.
+// keys they do not know, and a credential in a body is free-form JSON. A
+// member named twice at any depth, or a body null, is refused
+// (txn.DecodeLenient), as the strict Decode refuses them.
 func DecodeLenient(r *http.Request, v any) error {
 	body, err := ReadBody(r)
 	if err != nil {
 		return err
 	}
-	if err := json.Unmarshal(body, v); err != nil {
+	if err := txn.DecodeLenient(body, v); err != nil {
 		return errs.BadRequest("request.malformed", "request body: %v", err)
 	}
 	return nil

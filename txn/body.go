@@ -1,0 +1,73 @@
+package txn
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"reflect"
+	"unicode/utf8"
+)
+
+// The decoders of request bodies, for the HTTP boundary. They are not used
+// on committed transactions and payloads (DecodeStrict is, and stays as
+// it is): what a body may say is the API's rule, not the ledger's. Both
+// refuse a body null and a body that is not UTF-8 (RFC 8259 §8.1):
+// encoding/json reads invalid bytes as U+FFFD, so "a\xff" and "a\xfe"
+// would be one member name to it and two to the check of repeated
+// members, which compares the bytes sent.
+
+// DecodeBody decodes a request body b, one JSON value, into v as
+// DecodeStrict does, and refuses a body that is not UTF-8 and a body null,
+// which encoding/json takes as leaving v as it is: a caller's null must
+// not stand for {}.
+func DecodeBody(b []byte, v any) error {
+	if err := CheckBody(b, v); err != nil {
+		return err
+	}
+	return DecodeStrict(b, v)
+}
+
+// DecodeLenient decodes a request body b, one JSON value, into v as
+// json.Unmarshal does, ignoring members v has no field for (W3C VCALM asks
+// servers to ignore option keys they do not know; a credential is
+// free-form), but refusing a body that is not UTF-8, a body null and a
+// member named twice in any object at any depth, with DecodeStrict's
+// errors: JSON's words, not Go's.
+func DecodeLenient(b []byte, v any) error {
+	if err := CheckBody(b, v); err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return errors.New(jsonErr(err))
+	}
+	// A nil type: any member is known, only repeated ones are refused.
+	return checkMembers(b, nil)
+}
+
+// JSONError rewrites an error of encoding/json in its caller's words, as
+// DecodeStrict's errors are: "format must be a string, not JSON number",
+// not "cannot unmarshal number into Go struct field …".
+func JSONError(err error) error {
+	if err == nil {
+		return nil
+	}
+	return errors.New(jsonErr(err))
+}
+
+// CheckBody refuses a request body b when it is not UTF-8, or is the JSON
+// literal null (within JSON's whitespace), naming the JSON type v decodes
+// from: the checks DecodeBody and DecodeLenient make first, for a body
+// decoded otherwise (POST /v1/txs, by DecodeTx).
+func CheckBody(b []byte, v any) error {
+	if !utf8.Valid(b) {
+		return errors.New("not valid UTF-8: JSON is UTF-8 text (RFC 8259 §8.1)")
+	}
+	if string(bytes.Trim(b, " \t\r\n")) != "null" {
+		return nil
+	}
+	what := "a JSON value"
+	if t := reflect.TypeOf(v); t != nil {
+		what = jsonTypeOf(t)
+	}
+	return errors.New("value must be " + what + ", not JSON null")
+}
