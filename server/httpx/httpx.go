@@ -46,6 +46,20 @@ func Handle(h HandlerFunc) http.HandlerFunc {
 	}
 }
 
+// Query wraps f, the handler of a route that takes the query parameters
+// declared (a name ending in "..." may be repeated), to refuse first any
+// other parameter, or one given twice, with 400 request.badQuery
+// (api.CheckDeclaredQuery): a typo would silently widen the answer, and of
+// two values one would silently win.
+func Query(f HandlerFunc, declared ...string) HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if err := api.CheckDeclaredQuery(r.URL.Query(), declared); err != nil {
+			return err
+		}
+		return f(w, r)
+	}
+}
+
 // Error writes err as problem+json; a write that stopped waiting for its
 // block (*chain.PendingError) is not a problem but a 202 with the hash and a
 // Location, /v1/txs/{hash}, that says what became of it.
@@ -221,9 +235,14 @@ func DecodeWrite(r *http.Request, v any) (async bool, err error) {
 }
 
 // Async reports the ?async= flag of a write: true answers 202 once the
-// transaction is in the mempool.
+// transaction is in the mempool. Given twice it is a 400, as
+// api.CheckQuery has it.
 func Async(r *http.Request) (bool, error) {
-	v := r.URL.Query().Get("async")
+	vs := r.URL.Query()["async"]
+	if len(vs) > 1 {
+		return false, errs.BadRequest("request.badQuery", "query parameter %q is given %d times", "async", len(vs))
+	}
+	v := strings.Join(vs, "")
 	if v == "" {
 		return false, nil
 	}
