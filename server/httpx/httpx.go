@@ -292,13 +292,17 @@ func QueryUint(r *http.Request, name string, min uint64, what string) (uint64, e
 	return n, nil
 }
 
-// Bearer returns the request's API token (Authorization: Bearer …).
+// Bearer returns the request's API token (Authorization: Bearer …, the
+// scheme in any case; two Authorization headers are a 400: api.BearerToken).
 func Bearer(r *http.Request) (string, error) {
-	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok || tok == "" {
+	tok, err := api.BearerToken(r.Header)
+	if err != nil {
+		return "", errs.BadRequest("request.malformed", "%v", err)
+	}
+	if tok == "" {
 		return "", errs.New(http.StatusUnauthorized, "auth.required", "this operation needs an API token: Authorization: Bearer <token>")
 	}
-	return strings.TrimSpace(tok), nil
+	return tok, nil
 }
 
 // Authenticator finds the account of an API token (node.Node does).
