@@ -105,3 +105,45 @@ func TestV1_DocumentedQueryParametersAreTaken(t *testing.T) {
 		}
 	})
 }
+
+// TestResolve_BadOptionValuesAre400: ?proof= is true or false, like its
+// sibling enableExperimentalPublicKeyTypes (400 did.invalidOptions, as a
+// DID Resolution result), not silently a resolution without its proof; a
+// publicKeyFormat no method knows is unsupportedPublicKeyType for every
+// method, as did:key v0.7 §3.1.2 step 7 has it for did:key, while a known
+// one stays did:key's alone (did:weid's documents are Multikey).
+func TestResolve_BadOptionValuesAre400(t *testing.T) {
+	tn := startNode(t)
+	d := tn.newDID(t)
+	for _, base := range []string{"/1.0/identifiers/", "/v1/dids/"} {
+		for q, code := range map[string]string{
+			"proof=zz":                               "did.invalidOptions",
+			"proof=":                                 "",
+			"proof=yes":                              "did.invalidOptions",
+			"proof=TRUE":                             "",
+			"proof=1":                                "",
+			"enableExperimentalPublicKeyTypes=maybe": "did.invalidOptions",
+			"publicKeyFormat=zz":                     "did.unsupportedPublicKeyType",
+			"publicKeyFormat=JsonWebKey2020":         "",
+		} {
+			r := tn.do(t, "GET", base+d+"?"+q, "", nil)
+			if code == "" {
+				if r.status != http.StatusOK {
+					t.Errorf("%s?%s: %d, want 200: %s", base, q, r.status, r.body)
+				}
+				continue
+			}
+			wantProblem(t, base+"?"+q, r, http.StatusBadRequest, code)
+			var res struct {
+				Meta struct{ Error string } `json:"didResolutionMetadata"`
+			}
+			if json.Unmarshal(r.body, &res) != nil || "did."+res.Meta.Error != code {
+				t.Errorf("%s?%s: not a resolution result with error %s: %s", base, q, code, r.body)
+			}
+		}
+	}
+	// proof=TRUE is proof=true: the answer carries the state proof.
+	if r := tn.do(t, "GET", "/1.0/identifiers/"+d+"?proof=TRUE", "", nil); !strings.Contains(string(r.body), `"stateProof"`) {
+		t.Errorf("proof=TRUE: no stateProof: %s", r.body)
+	}
+}
