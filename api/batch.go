@@ -123,7 +123,25 @@ func CheckQuery(q url.Values, known []string, repeatable ...string) error {
 }
 
 func unknownQuery(name string, known []string) error {
+	if len(known) == 0 {
+		return errs.BadRequest("request.badQuery", "unknown query parameter %q (this operation takes none)", errs.Truncate(name, 40))
+	}
 	return errs.BadRequest("request.badQuery", "unknown query parameter %q (%s)", errs.Truncate(name, 40), strings.Join(known, ", "))
+}
+
+// CheckDeclaredQuery is CheckQuery for a route that declares the query
+// parameters it takes as declared, where a name ending in "..." may be
+// repeated ("key...").
+func CheckDeclaredQuery(q url.Values, declared []string) error {
+	known := make([]string, len(declared))
+	var repeatable []string
+	for i, name := range declared {
+		var ok bool
+		if known[i], ok = strings.CutSuffix(name, "..."); ok {
+			repeatable = append(repeatable, known[i])
+		}
+	}
+	return CheckQuery(q, known, repeatable...)
 }
 
 func checkQuery(q url.Values, known, repeatable []string, unknown func(name string) error) error {

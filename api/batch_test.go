@@ -114,3 +114,25 @@ func TestCheckQuery_RefusesUnknownAndRepeatedParameters(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckDeclaredQuery_DotsMakeARepeatableName: a route's declaration
+// names its parameters, "…" marking one that may be repeated; a route that
+// declares none refuses every parameter, saying it takes none.
+func TestCheckDeclaredQuery_DotsMakeARepeatableName(t *testing.T) {
+	for _, c := range []struct {
+		declared []string
+		q, want  string
+	}{
+		{[]string{"key...", "limit"}, "key=a&key=b&limit=1", ""},
+		{[]string{"key...", "limit"}, "limit=1&limit=2", `query parameter "limit" is given 2 times`},
+		{[]string{"key...", "limit"}, "key...=a", `unknown query parameter "key..." (key, limit)`},
+		{nil, "zz=1", `unknown query parameter "zz" (this operation takes none)`},
+		{nil, "", ""},
+	} {
+		v, _ := url.ParseQuery(c.q)
+		err := CheckDeclaredQuery(v, c.declared)
+		if c.want == "" && err != nil || c.want != "" && (errs.Code(err) != "request.badQuery" || !strings.Contains(err.Error(), c.want)) {
+			t.Errorf("%v %s: %v, want %q", c.declared, c.q, err, c.want)
+		}
+	}
+}

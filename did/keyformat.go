@@ -62,8 +62,8 @@ func formatKeyDocument(doc *Document, opts Options) (*Document, error) {
 	if format == "" || format == MultikeyType {
 		return doc, nil
 	}
-	if _, ok := keyFormatContexts[format]; !ok {
-		return nil, fmt.Errorf("%w: publicKeyFormat %q is not one of Multikey, JsonWebKey2020, Ed25519VerificationKey2020, Ed25519VerificationKey2018, X25519KeyAgreementKey2020, X25519KeyAgreementKey2019", ErrUnsupportedPublicKeyType, format)
+	if err := CheckPublicKeyFormat(format); err != nil {
+		return nil, err
 	}
 	if keyFormatExperimental[format] && !opts.EnableExperimentalPublicKeyTypes {
 		return nil, fmt.Errorf("%w: publicKeyFormat %s is experimental; set enableExperimentalPublicKeyTypes=true to use it", ErrInvalidPublicKeyType, format)

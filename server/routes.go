@@ -57,8 +57,18 @@ func (s *Server) handlers() *handlers {
 	}
 }
 
-// h adapts a handler that returns an error (httpx.Handle).
-func h(f httpx.HandlerFunc) http.HandlerFunc { return httpx.Handle(f) }
+// h adapts the handler of a /v1 route that returns an error
+// (httpx.Handle) and takes the query parameters query, a name ending in
+// "..." repeatable: any other, or one given twice, is 400 request.badQuery
+// (httpx.Query).
+func h(f httpx.HandlerFunc, query ...string) http.HandlerFunc {
+	return httpx.Handle(httpx.Query(f, query...))
+}
+
+// anyQuery adapts a handler (httpx.Handle) outside /v1, whose query a
+// standard defines (DID Resolution ignores options it does not know), or
+// one that checks its own.
+func anyQuery(f httpx.HandlerFunc) http.HandlerFunc { return httpx.Handle(f) }
 
 // routes declares the whole API: the functions below, read in order, are
 // every path weid serves.
@@ -66,12 +76,12 @@ func (s *Server) routes() http.Handler {
 	hs := s.handlers()
 	r := chi.NewRouter()
 	r.Use(requestID, recoverer, s.observe, batch.LimitBodies(limitBody), middleware.GetHead) // HEAD as GET: RFC 9110 §9.1, §9.3.2
-	r.NotFound(h(notFound))
-	r.MethodNotAllowed(h(methodNotAllowed(r)))
+	r.NotFound(anyQuery(notFound))
+	r.MethodNotAllowed(anyQuery(methodNotAllowed(r)))
 
-	r.Get("/healthz", h(healthz))
-	r.Get("/readyz", h(s.readyz))
-	r.Get("/metrics", h(s.metricsHandler))
+	r.Get("/healthz", anyQuery(healthz))
+	r.Get("/readyz", anyQuery(s.readyz))
+	r.Get("/metrics", anyQuery(s.metricsHandler))
 	r.Get("/openapi.json", s.openAPI)
 
 	r.Route("/v1", func(r chi.Router) {
@@ -92,13 +102,13 @@ func (s *Server) routes() http.Handler {
 // webhook subscriptions to them, and accounts.
 func ledgerRoutes(r chi.Router, hs *handlers) {
 	r.Get("/status", h(hs.ledger.Status))
-	r.Post("/txs", h(hs.ledger.Submit))
+	r.Post("/txs", h(hs.ledger.Submit, "async"))
 	r.Get("/txs/{hash}", h(hs.ledger.Tx))
-	r.Get("/blocks", h(hs.ledger.Blocks))
+	r.Get("/blocks", h(hs.ledger.Blocks, "limit", "before"))
 	r.Get("/blocks/{height}", h(hs.ledger.Block))
 	r.Get("/blocks/{height}/commit", h(hs.ledger.Commit))
-	r.Get("/state/proof", h(hs.ledger.StateProof))
-	r.Get("/events", h(hs.events.List))
+	r.Get("/state/proof", h(hs.ledger.StateProof, "key...", "key64..."))
+	r.Get("/events", h(hs.events.List, "types...", "did", "statusList", "from", "limit"))
 	r.Route("/subscriptions", func(r chi.Router) {
 		r.Get("/", h(hs.subs.List))
 		r.Post("/", h(hs.subs.Create))
@@ -131,9 +141,9 @@ func governanceRoutes(r chi.Router, hs *handlers) {
 		r.Delete("/{nodeId}", h(gov.RemoveObserver))
 	})
 	r.Route("/issuers", func(r chi.Router) {
-		r.Get("/", h(gov.ListIssuers))
+		r.Get("/", h(gov.ListIssuers, "name", "after", "limit"))
 		r.Post("/", h(gov.RecognizeIssuer))
-		r.Get("/{did}", h(gov.GetIssuer))
+		r.Get("/{did}", h(gov.GetIssuer, "type", "schema"))
 		r.Delete("/{did}", h(gov.DerecognizeIssuer))
 	})
 }
@@ -141,10 +151,10 @@ func governanceRoutes(r chi.Router, hs *handlers) {
 // registryRoutes: /v1 — schemas, issuer instances and evidence.
 func registryRoutes(r chi.Router, hs *handlers) {
 	r.Route("/schemas", func(r chi.Router) {
-		r.Get("/", h(hs.schemas.List))
-		r.Post("/", h(hs.schemas.Register))
+		r.Get("/", h(hs.schemas.List, "after", "limit"))
+		r.Post("/", h(hs.schemas.Register, "async"))
 		r.Get("/{id}", h(hs.schemas.Get))
-		r.Post("/{id}/versions", h(hs.schemas.Update))
+		r.Post("/{id}/versions", h(hs.schemas.Update, "async"))
 		r.Get("/{id}/versions/{version}", h(hs.schemas.Get))
 	})
 	r.Route("/issuer-instances", func(r chi.Router) {
@@ -153,15 +163,15 @@ func registryRoutes(r chi.Router, hs *handlers) {
 		r.Get("/{name}", h(hs.creds.GetInstance))
 	})
 	r.Route("/evidence", func(r chi.Router) {
-		r.Get("/", h(hs.evidence.Find))
-		r.Post("/", h(hs.evidence.Create))
-		r.Post("/batch", h(hs.evidence.Batch))
+		r.Get("/", h(hs.evidence.Find, "key"))
+		r.Post("/", h(hs.evidence.Create, "async"))
+		r.Post("/batch", h(hs.evidence.Batch, "async"))
 		r.Route("/{hash}", func(r chi.Router) {
 			r.Get("/", h(hs.evidence.Get))
-			r.Post("/signatures", h(hs.evidence.Sign))
-			r.Post("/signatures/{did}/revoke", h(hs.evidence.Revoke))
-			r.Post("/signatures/{did}/restore", h(hs.evidence.Restore))
-			r.Post("/logs", h(hs.evidence.AddLogs))
+			r.Post("/signatures", h(hs.evidence.Sign, "async"))
+			r.Post("/signatures/{did}/revoke", h(hs.evidence.Revoke, "async"))
+			r.Post("/signatures/{did}/restore", h(hs.evidence.Restore, "async"))
+			r.Post("/logs", h(hs.evidence.AddLogs, "async"))
 		})
 	})
 }
@@ -170,26 +180,26 @@ func registryRoutes(r chi.Router, hs *handlers) {
 // presentation requests.
 func exchangeRoutes(r chi.Router, hs *handlers) {
 	r.Route("/grants", func(r chi.Router) {
-		r.Get("/", h(hs.grants.List))
-		r.Post("/", h(hs.grants.Create))
+		r.Get("/", h(hs.grants.List, "grantor", "grantee", "hash", "after", "limit"))
+		r.Post("/", h(hs.grants.Create, "async"))
 		r.Route("/{id}", func(r chi.Router) {
 			r.Get("/", h(hs.grants.Get))
-			r.Post("/revoke", h(hs.grants.Revoke))
-			r.Get("/accesses", h(hs.grants.Accesses))
-			r.Post("/accesses", h(hs.grants.RecordAccess))
+			r.Post("/revoke", h(hs.grants.Revoke, "async"))
+			r.Get("/accesses", h(hs.grants.Accesses, "from", "limit"))
+			r.Post("/accesses", h(hs.grants.RecordAccess, "async"))
 		})
 	})
-	r.Post("/credentials/verify-batch", h(hs.batches.Verify))
+	r.Post("/credentials/verify-batch", anyQuery(hs.batches.Verify)) // by the request's form: api.CheckBatchQuery
 	r.Route("/offers", func(r chi.Router) {
 		r.Post("/", h(hs.vci.CreateOffer))
 		r.Get("/{id}", h(hs.vci.GetOffer))
-		r.Get("/{id}/qr", h(hs.vci.OfferQR))
+		r.Get("/{id}/qr", h(hs.vci.OfferQR, "format"))
 	})
 	r.Route("/presentation-requests", func(r chi.Router) {
 		r.Post("/", h(hs.vp.Create))
 		r.Get("/{id}", h(hs.vp.Get))
 		r.Get("/{id}/events", h(hs.vp.Events))
-		r.Get("/{id}/qr", h(hs.vp.QR))
+		r.Get("/{id}/qr", h(hs.vp.QR, "format"))
 	})
 }
 
@@ -197,16 +207,16 @@ func exchangeRoutes(r chi.Router, hs *handlers) {
 func didRoutes(r chi.Router, hs *handlers) {
 	dids := hs.dids
 	r.Route("/dids", func(r chi.Router) {
-		r.Post("/", h(dids.Create))
+		r.Post("/", h(dids.Create, "async"))
 		r.Route("/{did}", func(r chi.Router) {
-			r.Get("/", h(dids.Resolve))
-			r.Post("/keys", h(dids.AddKey))
-			r.Delete("/keys/{id}", h(dids.RemoveKey))
-			r.Post("/services", h(dids.AddService))
-			r.Delete("/services/{id}", h(dids.RemoveService))
-			r.Post("/rotate", h(dids.RotateKey))
-			r.Post("/compromised-keys", h(dids.ReportCompromised))
-			r.Post("/deactivate", h(dids.Deactivate))
+			r.Get("/", h(dids.Resolve, "versionId", "versionTime", "publicKeyFormat", "enableExperimentalPublicKeyTypes", "proof"))
+			r.Post("/keys", h(dids.AddKey, "async"))
+			r.Delete("/keys/{id}", h(dids.RemoveKey, "async"))
+			r.Post("/services", h(dids.AddService, "async"))
+			r.Delete("/services/{id}", h(dids.RemoveService, "async"))
+			r.Post("/rotate", h(dids.RotateKey, "async"))
+			r.Post("/compromised-keys", h(dids.ReportCompromised, "async"))
+			r.Post("/deactivate", h(dids.Deactivate, "async"))
 		})
 	})
 }
@@ -214,33 +224,33 @@ func didRoutes(r chi.Router, hs *handlers) {
 // standardRoutes: the paths fixed by standards — W3C VCALM, OpenID4VCI,
 // OpenID4VP and the DID Resolution HTTP(S) binding.
 func standardRoutes(r chi.Router, hs *handlers) {
-	r.Post("/credentials/issue", h(hs.creds.Issue))
-	r.Post("/credentials/verify", h(hs.creds.Verify))
-	r.Post("/issuers/{name}/credentials/issue", h(hs.creds.IssueWithInstance))
-	r.Post("/credentials/status", h(hs.status.Update))
-	r.Get("/status-lists/{id}", h(hs.status.List))
-	r.Get("/status-lists/{id}/token", h(hs.status.Token))
-	r.Post("/presentations/verify", h(hs.creds.VerifyPresentation))
-	r.Post("/challenges", h(hs.creds.Challenge))
+	r.Post("/credentials/issue", anyQuery(hs.creds.Issue))
+	r.Post("/credentials/verify", anyQuery(hs.creds.Verify))
+	r.Post("/issuers/{name}/credentials/issue", anyQuery(hs.creds.IssueWithInstance))
+	r.Post("/credentials/status", anyQuery(hs.status.Update))
+	r.Get("/status-lists/{id}", anyQuery(hs.status.List))
+	r.Get("/status-lists/{id}/token", anyQuery(hs.status.Token))
+	r.Post("/presentations/verify", anyQuery(hs.creds.VerifyPresentation))
+	r.Post("/challenges", anyQuery(hs.creds.Challenge))
 
 	// OpenID for Verifiable Credential Issuance 1.0 (server/oid4vci):
 	// each issuer instance is a credential issuer, /issuers/{account}/{instance}.
 	vci := hs.vci
-	r.Get("/.well-known/openid-credential-issuer/issuers/{account}/{instance}", h(vci.Metadata))
-	r.Get("/.well-known/oauth-authorization-server/issuers/{account}/{instance}", h(vci.AuthorizationServer))
+	r.Get("/.well-known/openid-credential-issuer/issuers/{account}/{instance}", anyQuery(vci.Metadata))
+	r.Get("/.well-known/oauth-authorization-server/issuers/{account}/{instance}", anyQuery(vci.AuthorizationServer))
 	r.Route("/issuers/{account}/{instance}", func(r chi.Router) {
-		r.Get("/.well-known/openid-credential-issuer", h(vci.Metadata))
-		r.Get("/offers/{id}", h(vci.Offer))
-		r.Post("/token", h(vci.Token))
-		r.Post("/nonce", h(vci.Nonce))
-		r.Post("/credential", h(vci.Credential))
+		r.Get("/.well-known/openid-credential-issuer", anyQuery(vci.Metadata))
+		r.Get("/offers/{id}", anyQuery(vci.Offer))
+		r.Post("/token", anyQuery(vci.Token))
+		r.Post("/nonce", anyQuery(vci.Nonce))
+		r.Post("/credential", anyQuery(vci.Credential))
 	})
 
 	// OpenID for Verifiable Presentations 1.0 (server/oid4vp): the
 	// wallet fetches a request object and posts its response.
-	r.Get("/oid4vp/requests/{id}", h(hs.vp.RequestObject))
-	r.Post("/oid4vp/responses/{id}", h(hs.vp.Response))
+	r.Get("/oid4vp/requests/{id}", anyQuery(hs.vp.RequestObject))
+	r.Post("/oid4vp/responses/{id}", anyQuery(hs.vp.Response))
 
 	// DID Resolution HTTP(S) binding (W3C DID Resolution §11).
-	r.Get("/1.0/identifiers/{did}", h(hs.dids.Resolve))
+	r.Get("/1.0/identifiers/{did}", anyQuery(hs.dids.Resolve))
 }

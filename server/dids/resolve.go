@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/go-chi/chi/v5"
 
@@ -50,7 +48,7 @@ var resolutionStatus = map[string]int{
 // GET /v1/dids/{did} answers the same.
 func (h *Handlers) Resolve(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Add("Vary", "Accept")
-	d, opts, err := resolutionRequest(r)
+	d, opts, proof, err := resolutionRequest(r)
 	deref := did.IsDIDURL(d)
 	rep, nerr := did.Negotiate(strings.Join(r.Header.Values("Accept"), ","), deref)
 	if err = cmp.Or(err, nerr); err != nil {
@@ -59,7 +57,7 @@ func (h *Handlers) Resolve(w http.ResponseWriter, r *http.Request) error {
 	if deref {
 		return h.dereference(w, r, d, opts, rep)
 	}
-	if r.URL.Query().Get("proof") == "true" {
+	if proof {
 		return h.resolveProven(w, r, d, opts, rep)
 	}
 	res, err := h.Node.Resolver.Resolve(r.Context(), d, opts)
@@ -122,39 +120,19 @@ func (h *Handlers) dereference(w http.ResponseWriter, r *http.Request, d string,
 	return answer(w, status, rep, res, res.Content)
 }
 
-// resolutionRequest reads the DID and the resolution options.
-func resolutionRequest(r *http.Request) (string, did.Options, error) {
-	var opts did.Options
+// resolutionRequest reads the DID, the resolution options (did.ParseOptions)
+// and weid's ?proof= (true or false, as did.BoolOption reads them).
+func resolutionRequest(r *http.Request) (string, did.Options, bool, error) {
 	d, err := url.PathUnescape(chi.URLParam(r, "did"))
 	if err != nil {
-		return "", opts, errs.BadRequest("did.invalidDid", "DID in path: %v", err)
+		return "", did.Options{}, false, errs.BadRequest("did.invalidDid", "DID in path: %v", err)
 	}
-	q := r.URL.Query()
-	opts.VersionID = q.Get("versionId")
-	if vt := q.Get("versionTime"); vt != "" {
-		t, err := time.Parse(time.RFC3339, vt)
-		if err != nil {
-			return d, opts, errs.BadRequest("did.invalidOptions", "versionTime must be an RFC 3339 date-time")
-		}
-		opts.VersionTime = t
+	opts, err := did.ParseOptions(r.URL.Query())
+	if err != nil {
+		return d, opts, false, err
 	}
-	if opts.VersionID != "" && !opts.VersionTime.IsZero() {
-		return d, opts, errs.BadRequest("did.invalidOptions", "give versionId or versionTime, not both")
-	}
-	if q.Has("publicKeyFormat") {
-		opts.PublicKeyFormat = q.Get("publicKeyFormat")
-		if opts.PublicKeyFormat == "" {
-			return d, opts, errs.BadRequest("did.unsupportedPublicKeyType", "publicKeyFormat is empty")
-		}
-	}
-	if v := q.Get("enableExperimentalPublicKeyTypes"); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			return d, opts, errs.BadRequest("did.invalidOptions", "enableExperimentalPublicKeyTypes must be true or false")
-		}
-		opts.EnableExperimentalPublicKeyTypes = b
-	}
-	return d, opts, nil
+	proof, err := did.BoolOption(r.URL.Query(), "proof")
+	return d, opts, proof, err
 }
 
 // resolutionError renders a resolution error as a problem that is also a

@@ -47,6 +47,20 @@ func Handle(h HandlerFunc) http.HandlerFunc {
 	}
 }
 
+// Query wraps f, the handler of a route that takes the query parameters
+// declared (a name ending in "..." may be repeated), to refuse first any
+// other parameter, or one given twice, with 400 request.badQuery
+// (api.CheckDeclaredQuery): a typo would silently widen the answer, and of
+// two values one would silently win.
+func Query(f HandlerFunc, declared ...string) HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if err := api.CheckDeclaredQuery(r.URL.Query(), declared); err != nil {
+			return err
+		}
+		return f(w, r)
+	}
+}
+
 // Error writes err as problem+json; a write that stopped waiting for its
 // block (*chain.PendingError) is not a problem but a 202 with the hash and a
 // Location, /v1/txs/{hash}, that says what became of it.
@@ -222,9 +236,14 @@ func DecodeWrite(r *http.Request, v any) (async bool, err error) {
 }
 
 // Async reports the ?async= flag of a write: true answers 202 once the
-// transaction is in the mempool.
+// transaction is in the mempool. Given twice it is a 400, as
+// api.CheckQuery has it.
 func Async(r *http.Request) (bool, error) {
-	v := r.URL.Query().Get("async")
+	vs := r.URL.Query()["async"]
+	if len(vs) > 1 {
+		return false, errs.BadRequest("request.badQuery", "query parameter %q is given %d times", "async", len(vs))
+	}
+	v := strings.Join(vs, "")
 	if v == "" {
 		return false, nil
 	}
@@ -274,13 +293,17 @@ func QueryUint(r *http.Request, name string, min uint64, what string) (uint64, e
 	return n, nil
 }
 
-// Bearer returns the request's API token (Authorization: Bearer …).
+// Bearer returns the request's API token (Authorization: Bearer …, the
+// scheme in any case; two Authorization headers are a 400: api.BearerToken).
 func Bearer(r *http.Request) (string, error) {
-	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok || tok == "" {
+	tok, err := api.BearerToken(r.Header)
+	if err != nil {
+		return "", errs.BadRequest("request.malformed", "%v", err)
+	}
+	if tok == "" {
 		return "", errs.New(http.StatusUnauthorized, "auth.required", "this operation needs an API token: Authorization: Bearer <token>")
 	}
-	return strings.TrimSpace(tok), nil
+	return tok, nil
 }
 
 // Authenticator finds the account of an API token (node.Node does).

@@ -148,9 +148,9 @@ func (h *Handlers) Nonce(w http.ResponseWriter, r *http.Request) error {
 // POST /issuers/{account}/{instance}/credential with the access token as
 // a bearer token and a JSON credential request.
 func (h *Handlers) Credential(w http.ResponseWriter, r *http.Request) error {
-	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok {
-		tok = ""
+	tok, err := api.BearerToken(r.Header)
+	if err != nil {
+		return httpx.OAuth(w, oid4vci.Errorf(oid4vci.ErrInvalidRequest, "%v", err))
 	}
 	a, err := h.Issuer.Authorize(h.issuer(r), tok)
 	if err != nil {
