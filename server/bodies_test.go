@@ -98,3 +98,24 @@ func TestRequestBodies_NullIsNotAnObject(t *testing.T) {
 		t.Errorf("the DID changed under null bodies: %d %s", r.status, r.body)
 	}
 }
+
+// TestSignedBodies_TxComesAlone: a signed transaction's payload says what
+// the write is, so a body carrying "tx" beside other members (custodial
+// fields a client thought would count) is refused, naming them, instead of
+// their being silently ignored.
+func TestSignedBodies_TxComesAlone(t *testing.T) {
+	tn := startNode(t)
+	uni := tn.account(t, `{"name":"example-university"}`)
+	for _, tc := range []struct{ name, path, token, body, ignored string }{
+		{"create a DID", "/v1/dids", tn.token, `{"tx":{},"keyType":"P-256"}`, `\"keyType\" would be ignored`},
+		{"add a service", "/v1/dids/" + uni.DID + "/services", tn.token, `{"id":"svc-1","tx":{"type":"did.update"}}`, `\"id\" would be ignored`},
+		{"recognize an issuer", "/v1/issuers", tn.token, `{"tx":{},"did":"did:example:x","name":"X"}`, `\"did\", \"name\" would be ignored`},
+		{"record an evidence", "/v1/evidence", uni.Token, `{"tx":{},"signer":"` + uni.DID + `"}`, `\"signer\" would be ignored`},
+	} {
+		r := tn.do(t, "POST", tc.path, tc.token, []byte(tc.body))
+		wantProblem(t, tc.name, r, 400, "request.malformed")
+		if !strings.Contains(string(r.body), tc.ignored) {
+			t.Errorf("%s: %s, want the detail to say %s", tc.name, r.body, tc.ignored)
+		}
+	}
+}

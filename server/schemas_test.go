@@ -144,9 +144,10 @@ func TestSchemas_I18nAnnotationOverHTTP(t *testing.T) {
 // TestSchemas_VersionCannotRename: a new version keeps the name the schema
 // was registered with (schema.update carries none), so a versions request
 // naming one — malformed (NUL, 20 kB) or well-formed — is a 400
-// schema.invalidName saying so, in either form, instead of a 201 that
-// silently dropped it; an id in the body other than the path's is a 400
-// schema.invalidId. Nothing is written.
+// schema.invalidName saying so instead of a 201 that silently dropped it
+// (beside a signed tx, as any member there: TestSignedBodies_TxComesAlone);
+// an id in the body other than the path's is a 400 schema.invalidId.
+// Nothing is written.
 func TestSchemas_VersionCannotRename(t *testing.T) {
 	tn := startNode(t)
 	diploma := `{"type":"object","properties":{"degree":{"type":"string"}}}`
@@ -161,7 +162,7 @@ func TestSchemas_VersionCannotRename(t *testing.T) {
 		"NUL in name":      {`{"name":"a\u0000b","schema":` + diploma + `}`, "schema.invalidName", `"name"`},
 		"20 kB name":       {`{"name":"` + strings.Repeat("n", 20_000) + `","schema":` + diploma + `}`, "schema.invalidName", "Diploma"},
 		"a new name":       {`{"name":"Diploma v2","schema":` + diploma + `}`, "schema.invalidName", "Diploma"},
-		"name beside a tx": {`{"tx":{},"name":"Diploma v2"}`, "schema.invalidName", `"name"`},
+		"name beside a tx": {`{"tx":{},"name":"Diploma v2"}`, "request.malformed", `"name" would be ignored`},
 		"another id":       {`{"id":2000000,"schema":` + diploma + `}`, "schema.invalidId", strconv.FormatUint(sr.ID, 10)},
 	} {
 		r := tn.do(t, "POST", path, tn.token, []byte(c.body))

@@ -4,7 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"maps"
 	"reflect"
+	"slices"
+	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -70,4 +75,25 @@ func CheckBody(b []byte, v any) error {
 		what = jsonTypeOf(t)
 	}
 	return errors.New("value must be " + what + ", not JSON null")
+}
+
+// CheckTxAlone refuses a request body b, a JSON object, that carries a
+// signed transaction ("tx") beside other members: the transaction's
+// payload says what the write is, so they would be ignored — a signed
+// write's body is {"tx": {…}} alone. A body that is no object, or has no
+// "tx", is left to the body's decoder.
+func CheckTxAlone(b []byte) error {
+	var members map[string]json.RawMessage
+	if json.Unmarshal(b, &members) != nil {
+		return nil
+	}
+	if _, ok := members["tx"]; !ok || len(members) == 1 {
+		return nil
+	}
+	delete(members, "tx")
+	var names []string
+	for _, n := range slices.Sorted(maps.Keys(members)) {
+		names = append(names, strconv.Quote(n))
+	}
+	return fmt.Errorf("a signed transaction (\"tx\") comes alone: its payload says what to write, so %s would be ignored; send {\"tx\": …} only", strings.Join(names, ", "))
 }

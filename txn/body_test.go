@@ -151,3 +151,23 @@ func repeatsMember(b []byte) bool {
 		}
 	}
 }
+
+// TestCheckTxAlone: "tx" beside other members is refused, naming them in
+// order; a body without "tx", "tx" alone and what is no object are the
+// body decoder's to judge.
+func TestCheckTxAlone(t *testing.T) {
+	for body, want := range map[string]string{
+		`{"tx":{}}`:                         "",
+		`{"tx":null}`:                       "",
+		`{"keyType":"Ed25519"}`:             "",
+		`[1]`:                               "",
+		`{"tx":{},"name":"n","id":1}`:       `"id", "name" would be ignored`,
+		`{"signer":"did:example:a","tx":1}`: `"signer" would be ignored`,
+		`{"tx":null,"keyType":"P-256"}`:     `"keyType" would be ignored`,
+	} {
+		err := CheckTxAlone([]byte(body))
+		if (want == "") != (err == nil) || err != nil && !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want %q", body, err, want)
+		}
+	}
+}

@@ -205,7 +205,8 @@ type SignedRequest interface {
 // unknown, repeated and miscased members are refused, and so is a body
 // null (an empty body is {}). A body {"tx": {…}} carrying a signed
 // transaction, the most common write, is handed to a SignedRequest as it
-// is: chain.DecodeTx refuses later what strict decoding of the body would.
+// is: chain.DecodeTx refuses later what strict decoding of the body would;
+// a "tx" beside other members is refused (txn.CheckTxAlone).
 func Decode(r *http.Request, v any) error {
 	body, err := ReadBody(r)
 	if err != nil {
@@ -220,7 +221,11 @@ func Decode(r *http.Request, v any) error {
 			return nil
 		}
 	}
-	if err := txn.DecodeBody(body, v); err != nil {
+	err = txn.DecodeBody(body, v)
+	if _, signed := v.(SignedRequest); signed && err == nil {
+		err = txn.CheckTxAlone(body)
+	}
+	if err != nil {
 		return errs.BadRequest("request.malformed", "request body: %v", err)
 	}
 	return nil
