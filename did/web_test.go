@@ -85,6 +85,11 @@ func webDoc(did string) string {
 
 func newWebFixture(t *testing.T) *webFixture {
 	f := &webFixture{}
+	// The slow document is never served while the test runs, not even
+	// once the request's context ends: in a run on a loaded machine the
+	// handler returned on that and its empty 200 reached the client
+	// before the client's own deadline ("decode DID document: EOF").
+	release := make(chan struct{})
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f.record(&f.paths, r.Host+r.URL.Path)
 		w.Header().Set("Content-Type", "application/did+json")
@@ -114,12 +119,13 @@ func newWebFixture(t *testing.T) *webFixture {
 		case "/loop/did.json":
 			http.Redirect(w, r, "/loop/did.json", http.StatusFound)
 		case "/slow/did.json":
-			<-r.Context().Done()
+			<-release
 		default:
 			http.NotFound(w, r)
 		}
 	}))
 	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(release) }) // before srv.Close, which waits for the handlers
 	tr := srv.Client().Transport.(*http.Transport).Clone()
 	addr := srv.Listener.Addr().String()
 	tr.DialContext = func(ctx context.Context, network, a string) (net.Conn, error) {

@@ -414,13 +414,27 @@ func jsString(s string) string {
 	return string(b)
 }
 
+// text is the text of the first element sel matches, trimmed.
 func text(t *testing.T, ctx context.Context, sel string) string {
 	t.Helper()
-	s, err := chromedp.Run(ctx, chromedp.TextContent(chromedp.CSS(sel)))
+	s, err := read(ctx, chromedp.TextContent(chromedp.CSS(sel)))
 	if err != nil {
 		t.Fatalf("text of %s: %v", sel, err)
 	}
 	return strings.TrimSpace(s)
+}
+
+// read runs a chromedp query that finds a node and then reads it, again
+// if the page replaced the node in between ("No node with given id
+// found"): the pages redraw what they show on a language switch, and a
+// test that reads right after one could see the node it found go.
+func read[T any](ctx context.Context, q chromedp.Action[T]) (T, error) {
+	for tries := 1; ; tries++ {
+		v, err := chromedp.Run(ctx, q)
+		if err == nil || tries == 3 || !strings.Contains(err.Error(), "No node with given id found") {
+			return v, err
+		}
+	}
 }
 
 // run runs chromedp actions and fails the test with what on an error.
@@ -444,7 +458,7 @@ func eval[T any](t *testing.T, ctx context.Context, js string, opts ...chromedp.
 // attr is the value of an attribute of the first element sel matches.
 func attr(t *testing.T, ctx context.Context, sel, name string) string {
 	t.Helper()
-	r, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS(sel), name))
+	r, err := read(ctx, chromedp.AttributeValue(chromedp.CSS(sel), name))
 	if err != nil {
 		t.Fatalf("%s[%s]: %v", sel, name, err)
 	}
