@@ -81,7 +81,9 @@ func Errorf(code, format string, args ...any) *Error { return oid4vci.Errorf(cod
 // a response_uri or request_uri must be.
 func CheckURL(s string) error { return oid4vci.CheckURL(s) }
 
-// decodeStrict decodes one JSON value into v, refusing anything after it.
+// decodeStrict decodes one JSON value into v, refusing anything after it
+// and a member named twice in any object (txn.CheckUnique: a verifier
+// that kept the first "state" or query id would read another message).
 // Unknown members are ignored (OID4VP §5: "parameters … not understood
 // MUST be ignored"). Its errors name JSON types, not Go's
 // (txn.JSONError): they reach the verifier's and the wallet's callers.
@@ -94,7 +96,7 @@ func decodeStrict(b []byte, v any) error {
 	if _, err := dec.Token(); err == nil {
 		return fmt.Errorf("data after the JSON value")
 	}
-	return nil
+	return txn.CheckUnique(b)
 }
 
 func truncate(s string, n int) string { return strictjson.Truncate(s, n) }

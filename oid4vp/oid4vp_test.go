@@ -224,3 +224,32 @@ func TestParseDCQL_SaysWhichMetaMemberIsWrong(t *testing.T) {
 		}
 	}
 }
+
+// TestParseRequestObject_RepeatedMemberRefused: a signed request object
+// naming response_uri or dcql_query twice is refused, naming the member:
+// the wallet would have sent the answer to, or matched, the last one while
+// the verifier's reviewers read the first.
+func TestParseRequestObject_RepeatedMemberRefused(t *testing.T) {
+	k, _ := keys.Generate(keys.Ed25519)
+	d := did.KeyDID(k.Public())
+	kid := d + "#" + k.Public().Multibase()
+	now := time.Now()
+	body, err := json.Marshal(testRequestObject(d, now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for member, extra := range map[string]string{
+		"response_uri": `"response_uri":"https://evil.example/cb",`,
+		"dcql_query":   `"dcql_query":{"credentials":[{"id":"x","format":"dc+sd-jwt","meta":{"vct_values":["Y"]}}]},`,
+	} {
+		payload := append([]byte("{"+extra), body[1:]...)
+		tok, err := jose.Sign(k, jose.Header{Typ: RequestObjectTyp, Kid: kid}, payload)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = ParseRequestObject(tok, "", now)
+		if err == nil || !strings.Contains(err.Error(), `member "`+member+`" appears twice`) {
+			t.Errorf("%s twice: %v", member, err)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package oid4vp
 
 import (
 	"encoding/json"
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
@@ -131,5 +132,22 @@ func TestEncryptResponse_KeyWithoutAlgRefused(t *testing.T) {
 	md.JWKS.Keys = []json.RawMessage{pub}
 	if _, err := EncryptResponse(md, &Response{VPToken: json.RawMessage(`{}`), State: "s"}); err != nil {
 		t.Errorf("a key with alg ECDH-ES: %v", err)
+	}
+}
+
+// An encrypted response whose plaintext names a member twice ("state",
+// or a query id inside vp_token) is refused, naming it; so is one that is
+// an error response and carries a vp_token.
+func TestParseResponseForm_EncryptedAmbiguityRefused(t *testing.T) {
+	for plain, want := range map[string]string{
+		`{"vp_token":{"d":["x"]},"state":"attacker","state":"real"}`:      `member "state" appears twice`,
+		`{"vp_token":{"d":["x"],"d":["y"]},"state":"real"}`:               `member "d" appears twice`,
+		`{"error":"access_denied","vp_token":{"d":["x"]},"state":"real"}`: "vp_token",
+	} {
+		_, err := ParseResponseForm([]byte("response=a.b.c.d.e"), ResponseModeDirectPostJWT, func(string) ([]byte, error) { return []byte(plain), nil })
+		var oe *Error
+		if !errors.As(err, &oe) || oe.Code != ErrInvalidRequest || !strings.Contains(oe.Description, want) {
+			t.Errorf("%s: %v, want invalid_request naming %q", plain, err, want)
+		}
 	}
 }

@@ -85,6 +85,9 @@ func ParseResponseForm(body []byte, mode string, decrypt func(jwe string) ([]byt
 		if err := decodeStrict(plain, &r); err != nil {
 			return bad("the encrypted response is not a JSON object of response parameters: %v", err)
 		}
+		if r.Error != "" && (len(r.VPToken) > 0 || r.PresentationSubmission != nil) {
+			return bad("the encrypted response is an error response (§8.5: error, error_description, state) that also carries vp_token or presentation_submission")
+		}
 		// §8.3.1: state may also travel outside; if both, they agree.
 		if s := form.Get("state"); s != "" && r.State != "" && s != r.State {
 			return bad("the state outside the encrypted response differs from the one inside")
@@ -99,7 +102,9 @@ func ParseResponseForm(body []byte, mode string, decrypt func(jwe string) ([]byt
 	r.State = form.Get("state")
 	r.Error, r.ErrorDescription = form.Get("error"), form.Get("error_description")
 	if r.Error != "" {
-		return &r, nil
+		// OID4VP 1.0 §8.3.1: a wallet that cannot encrypt MAY send an
+		// error response unencrypted, so direct_post.jwt takes it too.
+		return errorResponse(&r, form)
 	}
 	vp := form.Get("vp_token")
 	if vp == "" {
@@ -119,6 +124,18 @@ func ParseResponseForm(body []byte, mode string, decrypt func(jwe string) ([]byt
 		}
 	}
 	return &r, nil
+}
+
+// errorResponse returns r, read from form, an error response: error,
+// error_description and state (§8.5), and nothing an authorization
+// response carries, which would be either answer to two readers.
+func errorResponse(r *Response, form url.Values) (*Response, error) {
+	for _, k := range []string{"vp_token", "presentation_submission", "response"} {
+		if _, ok := form[k]; ok {
+			return nil, Errorf(ErrInvalidRequest, "an error response (error=%q) carries only error, error_description and state (§8.5), not %s", truncate(r.Error, 64), k)
+		}
+	}
+	return r, nil
 }
 
 // Presentations sorts the response's presentations by credential query id
@@ -145,7 +162,7 @@ func (r *Response) Presentations(q *DCQL, pd *PresentationDefinition) (map[strin
 	} else {
 		var m map[string]json.RawMessage
 		if err := decodeStrict(r.VPToken, &m); err != nil || m == nil {
-			return bad("vp_token must be a JSON object from credential query ids to arrays of presentations (§8.1)")
+			return bad("vp_token must be a JSON object from credential query ids to arrays of presentations (§8.1)%s", because(err))
 		}
 		byID = make(map[string][]json.RawMessage, len(m))
 		for id, v := range m {
@@ -336,4 +353,12 @@ func (r *Response) Form() url.Values {
 		}
 	}
 	return f
+}
+
+// because is ": " and err's text, or nothing when err is nil.
+func because(err error) string {
+	if err == nil {
+		return ""
+	}
+	return ": " + err.Error()
 }

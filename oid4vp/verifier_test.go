@@ -611,3 +611,28 @@ func FuzzVerifierAnswer(f *testing.F) {
 		}
 	})
 }
+
+// TestVerifier_AmbiguousAnswersChangeNothing: an answer two readers could
+// read two ways (a member named twice, an error response carrying a
+// vp_token) is refused as invalid_request naming what is wrong, and the
+// request stays open.
+func TestVerifier_AmbiguousAnswersChangeNothing(t *testing.T) {
+	f := newFixture(t)
+	rec := f.create(t, `{"dcql_query":`+degreeQuery+`}`)
+	for name, tc := range map[string]struct {
+		form url.Values
+		want string
+	}{
+		"vp_token id twice": {url.Values{"state": {rec.State}, "vp_token": {`{"d":["not-a-presentation"],"d":[{"type":"VerifiablePresentation"}]}`}}, `member "d" appears twice`},
+		"submission id twice": {url.Values{"state": {rec.State}, "vp_token": {vpToken("d")},
+			"presentation_submission": {`{"id":"a","id":"b","definition_id":"x","descriptor_map":[]}`}}, `member "id" appears twice`},
+		"error with a vp_token":   {url.Values{"state": {rec.State}, "error": {ErrAccessDenied}, "vp_token": {vpToken("d")}}, "vp_token"},
+		"error with a response":   {url.Values{"state": {rec.State}, "error": {ErrAccessDenied}, "response": {"a.b.c.d.e"}}, "response"},
+		"error with a submission": {url.Values{"state": {rec.State}, "error": {ErrAccessDenied}, "presentation_submission": {`{}`}}, "presentation_submission"},
+	} {
+		wantOAuth(t, name, f.answer(rec, tc.form), tc.want)
+	}
+	if st := f.status(t, rec.ID); st != api.VPPending {
+		t.Errorf("status %s", st)
+	}
+}

@@ -49,6 +49,14 @@ func DecodeLenient(b []byte, v any) error {
 	return checkMembers(b, nil)
 }
 
+// CheckUnique refuses JSON b, which encoding/json has accepted, in which
+// an object at any depth names a member twice: encoding/json keeps the
+// last, another reader the first, and two readers must not see two
+// different messages. The error names the member and where it is. It is
+// DecodeLenient's check, for a caller that decodes b itself (OpenID4VP's
+// messages, decoded with json.Number).
+func CheckUnique(b []byte) error { return checkMembers(b, nil) }
+
 // JSONError rewrites an error of encoding/json in its caller's words, as
 // DecodeStrict's errors are: "format must be a string, not JSON number",
 // not "cannot unmarshal number into Go struct field …".
