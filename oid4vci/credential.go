@@ -12,15 +12,18 @@ import (
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/errs"
 	"github.com/weidgo/weid/keys"
+	"github.com/weidgo/weid/txn"
 )
 
 // ParseCredentialRequest reads the JSON of a credential request (§8.2);
-// its members are checked by Issue. A body that is not a JSON object is
+// its members are checked by Issue. A body that is not a JSON object, or
+// names a member twice in any object (which credential_configuration_id
+// or proof would be issued for depends on the reader), is
 // invalid_credential_request.
 func ParseCredentialRequest(body []byte) (*CredentialRequest, error) {
 	var req CredentialRequest
-	if err := json.Unmarshal(body, &req); err != nil {
-		return nil, Errorf(ErrInvalidCredentialRequest, "the body is not a credential request object")
+	if err := txn.DecodeLenient(body, &req); err != nil {
+		return nil, Errorf(ErrInvalidCredentialRequest, "the body is not a credential request object: %v", err)
 	}
 	return &req, nil
 }

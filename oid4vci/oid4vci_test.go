@@ -1,6 +1,8 @@
 package oid4vci
 
 import (
+	"errors"
+	"strings"
 	"testing"
 )
 
@@ -42,5 +44,25 @@ func TestParseOfferURI(t *testing.T) {
 		if _, _, err := ParseOfferURI(bad); err == nil {
 			t.Errorf("%s: accepted", bad)
 		}
+	}
+}
+
+// TestParseCredentialRequest_RepeatedMemberRefused: a credential request
+// naming credential_configuration_id or proofs twice is
+// invalid_credential_request naming the member, not issued for the last.
+func TestParseCredentialRequest_RepeatedMemberRefused(t *testing.T) {
+	for member, body := range map[string]string{
+		"credential_configuration_id": `{"credential_configuration_id":"nope","credential_configuration_id":"diploma-sd","proofs":{"jwt":["a.b.c"]}}`,
+		"proofs":                      `{"credential_configuration_id":"diploma-sd","proofs":{"jwt":["a.b.c"]},"proofs":{"jwt":["d.e.f"]}}`,
+		"jwt":                         `{"credential_configuration_id":"diploma-sd","proofs":{"jwt":["a.b.c"],"jwt":["d.e.f"]}}`,
+	} {
+		_, err := ParseCredentialRequest([]byte(body))
+		var oe *Error
+		if !errors.As(err, &oe) || oe.Code != ErrInvalidCredentialRequest || !strings.Contains(oe.Description, `member "`+member+`" appears twice`) {
+			t.Errorf("%s twice: %v", member, err)
+		}
+	}
+	if _, err := ParseCredentialRequest([]byte(`{"credential_configuration_id":"diploma-sd","proofs":{"jwt":["a.b.c"]}}`)); err != nil {
+		t.Errorf("a plain request: %v", err)
 	}
 }
