@@ -37,6 +37,9 @@ const (
 	RequestObjectTyp = "oauth-authz-req+jwt"
 	// MediaTypeRequestObject is the media type a request_uri answers with.
 	MediaTypeRequestObject = "application/oauth-authz-req+jwt"
+	// MediaTypeJWT is the media type RFC 9101 §4 notes some deployments
+	// serve request objects as; CheckRequestObjectType accepts it too.
+	MediaTypeJWT = "application/jwt"
 	// SelfIssuedAudience is the "aud" of a request object when the wallet's
 	// metadata is not known (§5.8, static discovery).
 	SelfIssuedAudience = "https://self-issued.me/v2"

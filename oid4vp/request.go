@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"mime"
 	"net/url"
 	"slices"
 	"strings"
@@ -139,6 +140,21 @@ func ParseRequestURI(s string) (clientID, requestURI string, err error) {
 		return "", "", fmt.Errorf("request link: request_uri: %w", err)
 	}
 	return q.Get("client_id"), q.Get("request_uri"), nil
+}
+
+// CheckRequestObjectType refuses the Content-Type ct of a request_uri's
+// answer unless it is application/oauth-authz-req+jwt (RFC 9101 §5,
+// OID4VP §5.10.1) or application/jwt, which RFC 9101 §4 notes existing
+// deployments use: a web page or a JSON error is not a request object.
+func CheckRequestObjectType(ct string) error {
+	mt, _, err := mime.ParseMediaType(ct)
+	if err == nil && (mt == MediaTypeRequestObject || mt == MediaTypeJWT) {
+		return nil
+	}
+	if ct == "" {
+		ct = "none"
+	}
+	return fmt.Errorf("the request_uri answered with content type %q, not %s (RFC 9101 §5) or %s", truncate(ct, 100), MediaTypeRequestObject, MediaTypeJWT)
 }
 
 // ParseRequestObject reads a request object, without verifying its

@@ -103,6 +103,9 @@ func (c *VPClient) FetchRequest(ctx context.Context, link string) (*oid4vp.Reque
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("fetch the request object: %w", answerError(resp.StatusCode, raw))
 	}
+	if err := oid4vp.CheckRequestObjectType(resp.Header.Get("Content-Type")); err != nil {
+		return nil, fmt.Errorf("fetch the request object: %w", err)
+	}
 	r, err := oid4vp.ParseRequestObject(strings.TrimSpace(string(raw)), clientID, c.now())
 	if err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -33,5 +34,33 @@ func TestVPClient_PostFollowsNoRedirect(t *testing.T) {
 	}
 	if n := hits.Load(); n != 0 {
 		t.Errorf("the redirect target got %d posts", n)
+	}
+}
+
+// A request object is taken only as application/oauth-authz-req+jwt
+// (RFC 9101 §5, OID4VP §5.10.1) or application/jwt, which RFC 9101 §4
+// notes deployments use: a page served as text/html is not read as one.
+func TestVPClient_FetchRequestChecksTheMediaType(t *testing.T) {
+	for ct, refused := range map[string]bool{
+		"text/html; charset=utf-8":             true,
+		"application/json":                     true,
+		"":                                     true,
+		"application/oauth-authz-req+jwt":      false,
+		"application/jwt":                      false,
+		"Application/OAuth-Authz-Req+JWT; q=1": false,
+	} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header()["Content-Type"] = []string{ct}
+			w.Write([]byte("a.b.c"))
+		}))
+		link := "openid4vp://?client_id=" + url.QueryEscape("decentralized_identifier:did:key:z6Mk") + "&request_uri=" + url.QueryEscape(srv.URL+"/r")
+		_, err := NewVPClient(nil).FetchRequest(context.Background(), link)
+		srv.Close()
+		if err == nil {
+			t.Fatalf("%q: a request object a.b.c was accepted", ct)
+		}
+		if got := strings.Contains(err.Error(), "application/oauth-authz-req+jwt"); got != refused {
+			t.Errorf("%q: %v (refused for its media type: %v, want %v)", ct, err, got, refused)
+		}
 	}
 }
