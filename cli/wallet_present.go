@@ -237,6 +237,7 @@ func describeRequest(out io.Writer, s *wallet.Summary) {
 		name += " (trust registry)"
 	}
 	fmt.Fprintf(out, "Verifier:\t%s\n\t\t%s\n", name, s.Verifier)
+	fmt.Fprintf(out, "Sends to:\t%s\n", s.SendsTo)
 	if s.Purpose != "" {
 		fmt.Fprintf(out, "Purpose:\t%s\n", s.Purpose)
 	}

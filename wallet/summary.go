@@ -1,6 +1,7 @@
 package wallet
 
 import (
+	"net/url"
 	"strings"
 
 	"github.com/weidgo/weid/oid4vp"
@@ -15,6 +16,10 @@ type Summary struct {
 	Verifier     string `json:"verifier"`
 	VerifierName string `json:"verifierName,omitempty"`
 	Registered   bool   `json:"registered"`
+	// SendsTo is the origin (scheme://host[:port]) of the response_uri
+	// the presentation is posted to: the name above is the verifier's
+	// word, this is where the answer goes.
+	SendsTo      string `json:"sendsTo"`
 	Purpose      string `json:"purpose,omitempty"`
 	ResponseMode string `json:"responseMode"`
 	Asked        []Ask  `json:"asked"`
@@ -48,6 +53,9 @@ func Summarize(req *oid4vp.Request, sels []Selection) *Summary {
 	sum := &Summary{Verifier: req.VerifierDID, Purpose: req.Purpose, ResponseMode: req.ResponseMode, Presented: []Chosen{}}
 	if req.ClientMetadata != nil {
 		sum.VerifierName = req.ClientMetadata.ClientName
+	}
+	if u, err := url.Parse(req.ResponseURI); err == nil {
+		sum.SendsTo = u.Scheme + "://" + u.Host
 	}
 	for _, cq := range req.DCQL.Credentials {
 		a := Ask{Query: cq.ID, Format: cq.Format, Types: cq.Meta.VctValues}

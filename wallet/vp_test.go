@@ -25,7 +25,7 @@ func TestVPClient_PostFollowsNoRedirect(t *testing.T) {
 		redirector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, elsewhere.URL+"/collect", code)
 		}))
-		req := &oid4vp.Request{RequestObject: oid4vp.RequestObject{ResponseURI: redirector.URL + "/response", State: "s", ResponseMode: oid4vp.ResponseModeDirectPost}}
+		req := &oid4vp.Request{RequestObject: oid4vp.RequestObject{ResponseURI: redirector.URL + "/response", State: "s", ResponseMode: oid4vp.ResponseModeDirectPost}, DCQL: &oid4vp.DCQL{}}
 		err := NewVPClient(nil).Decline(context.Background(), req)
 		redirector.Close()
 		if err == nil || !strings.Contains(err.Error(), "redirected") {
@@ -62,5 +62,15 @@ func TestVPClient_FetchRequestChecksTheMediaType(t *testing.T) {
 		if got := strings.Contains(err.Error(), "application/oauth-authz-req+jwt"); got != refused {
 			t.Errorf("%q: %v (refused for its media type: %v, want %v)", ct, err, got, refused)
 		}
+	}
+}
+
+// The summary a holder consents to names where the answer goes: the
+// origin of the request's response_uri, not only the verifier's name,
+// which the verifier may choose itself.
+func TestSummarize_NamesTheResponseOrigin(t *testing.T) {
+	req := &oid4vp.Request{RequestObject: oid4vp.RequestObject{ResponseURI: "https://collect.example:8443/oid4vp/responses/1?x=y", ResponseMode: oid4vp.ResponseModeDirectPost}, DCQL: &oid4vp.DCQL{}}
+	if got := Summarize(req, nil).SendsTo; got != "https://collect.example:8443" {
+		t.Errorf("SendsTo = %q", got)
 	}
 }
