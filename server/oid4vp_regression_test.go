@@ -180,3 +180,36 @@ func TestOID4VP_ConcurrentAnswersOnlyOneAccepted(t *testing.T) {
 		}
 	}
 }
+
+// The black-box probe: a vp_token naming its query id twice, a rejected
+// entry then a valid SD-JWT+KB, and an error response carrying that valid
+// vp_token, are each refused 400 invalid_request naming what is wrong;
+// nothing is recorded and the valid answer still verifies after them.
+func TestOID4VP_AmbiguousAnswersAreRefusedAndChangeNothing(t *testing.T) {
+	tn, verifier, held, h := vpSetup(t)
+	created, pr, sels := openVPRequest(t, tn, verifier.Token, `{"dcql_query":`+diplomaQuery+`}`, held)
+	resp, err := wallet.BuildResponse(pr, sels, h, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	valid := resp.Form()
+	vp := strings.TrimPrefix(valid.Get("vp_token"), "{")
+	for name, tc := range map[string]struct {
+		form url.Values
+		want string
+	}{
+		"query id twice":        {url.Values{"state": {pr.State}, "vp_token": {`{"diploma":["not-a-presentation"],` + vp}}, `member \"diploma\" appears twice`},
+		"error with a vp_token": {url.Values{"state": {pr.State}, "error": {"access_denied"}, "vp_token": {valid.Get("vp_token")}}, "not vp_token"},
+	} {
+		code, body := postForm(t, pr.ResponseURI, tc.form)
+		if code != 400 || !strings.Contains(body, "invalid_request") || !strings.Contains(body, tc.want) {
+			t.Errorf("%s: %d %s", name, code, body)
+		}
+		if st := getVPRequest(t, tn, verifier.Token, created.ID); st.Status != "retrieved" {
+			t.Fatalf("%s: status %s", name, st.Status)
+		}
+	}
+	if code, body := postForm(t, pr.ResponseURI, valid); code != 200 {
+		t.Errorf("the valid answer after them: %d %s", code, body)
+	}
+}
