@@ -23,6 +23,7 @@ import (
 	"strings"
 
 	"github.com/weidgo/weid/internal/strictjson"
+	"github.com/weidgo/weid/txn"
 )
 
 // Identifiers the specification fixes.
@@ -139,7 +140,9 @@ func ParseOffer(b []byte) (*CredentialOffer, error) {
 		return nil, fmt.Errorf("credential offer: longer than %d bytes", MaxOfferBytes)
 	}
 	var o CredentialOffer
-	if err := decodeStrict(b, &o); err != nil {
+	// A member named twice is refused (txn.DecodeLenient): a wallet and
+	// another reader of the offer must not see two offers.
+	if err := txn.DecodeLenient(b, &o); err != nil {
 		return nil, fmt.Errorf("credential offer: %w", err)
 	}
 	if err := checkIssuerURL(o.CredentialIssuer); err != nil {
@@ -170,23 +173,6 @@ func ParseOffer(b []byte) (*CredentialOffer, error) {
 		}
 	}
 	return &o, nil
-}
-
-// decodeStrict decodes one JSON value into v, refusing anything after it.
-// Unknown members are ignored (OID4VCI: "other parameters MUST be
-// ignored" by the recipient), duplicate ones are not looked at again.
-func decodeStrict(b []byte, v any) error {
-	dec := json.NewDecoder(strings.NewReader(string(b)))
-	if err := dec.Decode(v); err != nil {
-		return err
-	}
-	if dec.More() {
-		return fmt.Errorf("data after the JSON value")
-	}
-	if _, err := dec.Token(); err == nil {
-		return fmt.Errorf("data after the JSON value")
-	}
-	return nil
 }
 
 // IssuerMetadata is credential issuer metadata (§12.2.4).

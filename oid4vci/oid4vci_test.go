@@ -66,3 +66,20 @@ func TestParseCredentialRequest_RepeatedMemberRefused(t *testing.T) {
 		t.Errorf("a plain request: %v", err)
 	}
 }
+
+// TestParseOffer_RepeatedMemberRefused: an offer naming a member twice
+// (two issuers, two codes) is refused, naming it, not read as the last.
+func TestParseOffer_RepeatedMemberRefused(t *testing.T) {
+	for member, body := range map[string]string{
+		"credential_issuer": `{"credential_issuer":"https://weid.example/issuers/a/d","credential_issuer":"https://evil.example/i","credential_configuration_ids":["d"]}`,
+		"pre-authorized_code": `{"credential_issuer":"https://weid.example/issuers/a/d","credential_configuration_ids":["d"],` +
+			`"grants":{"urn:ietf:params:oauth:grant-type:pre-authorized_code":{"pre-authorized_code":"a","pre-authorized_code":"b"}}}`,
+	} {
+		if _, err := ParseOffer([]byte(body)); err == nil || !strings.Contains(err.Error(), `"`+member+`" appears twice`) {
+			t.Errorf("%s twice: %v, want it refused naming it", member, err)
+		}
+	}
+	if _, err := ParseOffer([]byte(`null`)); err == nil {
+		t.Error("an offer null: accepted")
+	}
+}
