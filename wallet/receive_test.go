@@ -127,6 +127,18 @@ func TestReceive_RefusesWhatTheWalletCannotKeep(t *testing.T) {
 		}
 		return tok
 	}
+	ahead := strings.Replace(string(credtest.Credential(uni.DID, w.Meta.DID, "TrainingCertificate", "2031-01-01T00:00:00Z")), `"issuer":`, `"validFrom":"2030-06-01T00:00:00Z","issuer":`, 1)
+	validLater, err := credential.IssueJWT(uni, []byte(ahead), time.Now(), credential.IssueOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	diFor := func(subject string) any {
+		doc, err := credential.SignDataIntegrityJCS(uni, credtest.Credential(uni.DID, subject, "LibraryCard", ""), time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return json.RawMessage(doc)
+	}
 
 	for _, tc := range []struct {
 		name, format string
@@ -143,6 +155,9 @@ func TestReceive_RefusesWhatTheWalletCannotKeep(t *testing.T) {
 		{"bound to another wallet", "dc+sd-jwt", 1, []any{othersWallet}, false, "not bound to this wallet's key"},
 		{"about the wallet but bound to another key", "dc+sd-jwt", 1, []any{othersKey}, false, "not bound to this wallet's key"},
 		{"a vc+jwt about another DID", "jwt_vc_json", 1, []any{jwtFor(strangerDID)}, false, "not about this wallet's holder " + w.Meta.DID},
+		{"a Data Integrity credential about the wallet's DID", "ldp_vc", 1, []any{diFor(w.Meta.DID)}, false, ""},
+		{"a Data Integrity credential about another DID", "ldp_vc", 1, []any{diFor(strangerDID)}, false, "not about this wallet's holder"},
+		{"valid only from a later date", "jwt_vc_json", 1, []any{validLater}, false, ""},
 		{"one good, one garbage", "dc+sd-jwt", 2, []any{good, "garbage~"}, false, "credential 2 of 2"},
 		{"a format other than the offer's", "dc+sd-jwt", 1, []any{jwtFor(w.Meta.DID)}, false, "not the offered dc+sd-jwt"},
 		{"two issuers in one answer", "dc+sd-jwt", 2, []any{good, fromOther}, false, "issued by " + other.DID},
