@@ -17,7 +17,6 @@ import (
 	"github.com/weidgo/weid/client"
 	"github.com/weidgo/weid/credential"
 	"github.com/weidgo/weid/jose"
-	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/oid4vci"
 	"github.com/weidgo/weid/sdjwt"
 )
@@ -53,7 +52,7 @@ func (e *RefusedError) Error() string {
 		}
 		why = "not verified: " + strings.Join(failed, ", ")
 	}
-	return fmt.Sprintf("%s; nothing was stored", e.Where()+": "+why)
+	return fmt.Sprintf("%s: %s; nothing was stored", e.Where(), why)
 }
 
 // Where names the refused credential: "credential 2 of 3 from <issuer>".
@@ -222,9 +221,8 @@ func boundKey(claims map[string]any, h Holder, required bool) error {
 		}
 		return nil
 	}
-	var pk keys.PublicKey
-	var err error
-	if pk, err = jose.ParsePublicJWKValue(cnf["jwk"]); err != nil {
+	pk, err := jose.ParsePublicJWKValue(cnf["jwk"])
+	if err != nil {
 		return fmt.Errorf("it is not bound to this wallet's key: \"cnf\": %w", err)
 	}
 	if pk.Multibase() != h.Key.Public().Multibase() {
