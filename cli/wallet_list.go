@@ -137,7 +137,7 @@ func (g *globals) checkEntries(ctx context.Context, all []wallet.Stored, entries
 	labels := schemaLabels{c: c, lang: userLang()}
 	for i := range all {
 		labels.label(ctx, &all[i], &entries[i])
-		res, err := c.VerifyCredential(ctx, withoutDisclosures(&all[i]), nil)
+		res, err := c.VerifyCredential(ctx, all[i].IssuerSigned(), nil)
 		var ce *client.Error
 		switch {
 		case err == nil:
@@ -166,20 +166,6 @@ func (g *globals) checkEntries(ctx context.Context, all []wallet.Stored, entries
 		entries[i].IssuerName = names[iss]
 	}
 	return nil
-}
-
-// withoutDisclosures is the stored credential as the list sends it to the
-// node: an SD-JWT without its disclosures (RFC 9901 §4: the issuer-signed
-// JWT and the separator), so that asking for its status discloses none of
-// its selectively disclosable claims; any other credential as it is.
-func withoutDisclosures(sc *wallet.Stored) json.RawMessage {
-	var tok string
-	if sc.Format != credential.FormatSDJWT || json.Unmarshal(sc.Credential, &tok) != nil {
-		return sc.Credential
-	}
-	issuerJWT, _, _ := strings.Cut(tok, "~")
-	b, _ := json.Marshal(issuerJWT + "~")
-	return b
 }
 
 // failedCheck is a check of the node's verdict that failed.

@@ -36,11 +36,11 @@ func TestWalletList_StatusWord(t *testing.T) {
 func TestWalletList_SDJWTSentWithoutDisclosures(t *testing.T) {
 	sd := &wallet.Stored{Format: credential.FormatSDJWT, Credential: json.RawMessage(`"eyJh.eyJi.c2ln~WyJzYWx0IiwiZGVncmVlIiwiQkVuZyJd~WyJzIiwibiIsInYiXQ~"`)}
 	var tok string
-	if err := json.Unmarshal(withoutDisclosures(sd), &tok); err != nil || tok != "eyJh.eyJi.c2ln~" {
+	if err := json.Unmarshal(sd.IssuerSigned(), &tok); err != nil || tok != "eyJh.eyJi.c2ln~" {
 		t.Errorf("SD-JWT sent as %q, %v; want the issuer JWT and one ~", tok, err)
 	}
 	jwt := &wallet.Stored{Format: credential.FormatJWT, Credential: json.RawMessage(`"eyJh.eyJi.c2ln"`)}
-	if got := string(withoutDisclosures(jwt)); got != `"eyJh.eyJi.c2ln"` {
+	if got := string(jwt.IssuerSigned()); got != `"eyJh.eyJi.c2ln"` {
 		t.Errorf("vc+jwt sent as %s", got)
 	}
 }
@@ -73,7 +73,7 @@ func TestWalletList_ClaimsInSchemaWords(t *testing.T) {
 		`"fieldOfStudy":"Computer Science","degreeLevel":"master","institution":"Example University","awardedDate":"2026-07-01","diplomaNumber":"EU-2026-0042"}}`, 201)
 	wdir := filepath.Join(dir, "wallet")
 	mustCLI(t, "wallet", "init", "--wallet", wdir)
-	mustCLI(t, "wallet", "receive", offer["offerUriByReference"].(string), "--wallet", wdir)
+	mustCLI(t, "wallet", "receive", offer["offerUriByReference"].(string), "--wallet", wdir, "--node", url)
 
 	for _, c := range []struct {
 		locale, title, degree, awarded, level string

@@ -51,7 +51,7 @@ func TestWalletPresent_OID4VP(t *testing.T) {
 	wdir := filepath.Join(dir, "wallet")
 	var w walletInitResult
 	mustCLIJSON(t, &w, "wallet", "init", "--wallet", wdir)
-	mustCLI(t, "wallet", "receive", offer["offerUriByReference"].(string), "--wallet", wdir)
+	mustCLI(t, "wallet", "receive", offer["offerUriByReference"].(string), "--wallet", wdir, "--node", url)
 
 	desk := nodeAPI(t, "POST", url+"/v1/accounts", admin, `{"name":"front-desk"}`, 201)
 	deskTok := desk["token"].(string)
@@ -87,7 +87,7 @@ func TestWalletPresent_OID4VP(t *testing.T) {
 	// A second diploma: wallet list tells the two apart (issuer's name,
 	// claims, status from the node), and --credential picks which is sent.
 	offer2 := nodeAPI(t, "POST", url+"/v1/offers", uniTok, `{"instance":"diploma","claims":{"holderName":"Alice Chen","degree":"Master of Engineering","gpa":3.9}}`, 201)
-	mustCLI(t, "wallet", "receive", offer2["offerUriByReference"].(string), "--wallet", wdir)
+	mustCLI(t, "wallet", "receive", offer2["offerUriByReference"].(string), "--wallet", wdir, "--node", url)
 	var list struct{ Credentials []walletEntry }
 	mustCLIJSON(t, &list, "wallet", "list", "--wallet", wdir, "--node", url)
 	if len(list.Credentials) != 2 {

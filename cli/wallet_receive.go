@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 
 	"github.com/spf13/cobra"
 
@@ -43,7 +44,7 @@ loopback host). An offer is redeemed once.`,
 			if count < 1 || count > 10 {
 				return errors.New("--count must be 1 to 10")
 			}
-			got, stored, err := w.Receive(cmd.Context(), wallet.NewVCIClient(), args[0], wallet.ReceiveOptions{TxCode: pin, Count: count})
+			got, stored, err := w.Receive(cmd.Context(), wallet.NewVCIClient(), g.client(), args[0], wallet.ReceiveOptions{TxCode: pin, Count: count})
 			if errors.Is(err, wallet.ErrTxCodeRequired) {
 				return errors.New("the offer asks for a transaction code (PIN), sent to you by the issuer: give it with --pin")
 			}
@@ -51,7 +52,7 @@ loopback host). An offer is redeemed once.`,
 				return fmt.Errorf("receive: %w", err)
 			}
 			if err != nil {
-				return err
+				return g.receiveErr(got.Offer.CredentialIssuer, err)
 			}
 			res := map[string]any{"issuer": got.Offer.CredentialIssuer, "configuration": got.ConfigurationID, "format": got.Format, "credentials": stored}
 			return g.print(res, func(out io.Writer) {
@@ -65,4 +66,29 @@ loopback host). An offer is redeemed once.`,
 	cmd.Flags().IntVar(&count, "count", 1, "how many credentials to ask for (a batch, each with its own key proof)")
 	cmd.Flags().StringVar(&passFile, "passphrase-file", "", "file holding the wallet key's passphrase (default: WEID_PASSPHRASE or a prompt)")
 	return cmd
+}
+
+// receiveErr is the error of a receive that failed once the issuer had
+// answered: nothing was stored. A refused credential is named in the
+// user's language (the verifier's verdict in the words of "weid vc
+// verify"; English keeps the wallet's own account), and a verifier node
+// that does not answer is said to be the reason nothing was kept.
+func (g *globals) receiveErr(issuer string, err error) error {
+	v := userVoice()
+	var re *wallet.RefusedError
+	if errors.As(err, &re) {
+		if v.english() {
+			return err
+		}
+		why := re.Err
+		if re.Verdict != nil {
+			why = verdictErr(v, "credential", *re.Verdict)
+		}
+		which := say("cli.receive.credential", "n", strconv.Itoa(re.N), "of", strconv.Itoa(re.Of))
+		return errors.New(say("cli.receive.notStored", "issuer", issuer, "why", which+"："+why.Error()))
+	}
+	if hint := g.unreachable(err); hint != "" {
+		return errors.New(say("cli.receive.notStored", "issuer", issuer, "why", hint))
+	}
+	return err
 }

@@ -7,13 +7,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/wallet"
 )
 
 // TestWalletReceive_OID4VCI: an institution offers a diploma with a PIN
 // through POST /v1/offers; "weid wallet receive" redeems it (by reference
 // and by value), stores credentials bound to the wallet's key, and they
-// verify; the offer cannot be redeemed twice, nor with a wrong PIN.
+// verify; the offer cannot be redeemed twice, nor with a wrong PIN; with no
+// node to verify what the issuer sends, nothing is stored.
 func TestWalletReceive_OID4VCI(t *testing.T) {
 	walletEnv(t)
 	n := startTestNode(t)
@@ -41,7 +43,7 @@ func TestWalletReceive_OID4VCI(t *testing.T) {
 			ID, Format, Subject, Issuer string
 		}
 	}
-	mustCLIJSON(t, &got, "wallet", "receive", link, "--wallet", wdir, "--pin", "493817", "--count", "2")
+	mustCLIJSON(t, &got, "wallet", "receive", link, "--wallet", wdir, "--pin", "493817", "--count", "2", "--node", url)
 	if got.Format != "dc+sd-jwt" || len(got.Credentials) != 2 || got.Credentials[0].Subject != w.DID || got.Credentials[0].Issuer != uni {
 		t.Fatalf("receive: %+v", got)
 	}
@@ -51,7 +53,7 @@ func TestWalletReceive_OID4VCI(t *testing.T) {
 
 	// By value, one credential; then each stored credential verifies.
 	o2 := offer()
-	mustCLI(t, "wallet", "receive", o2["offerUri"].(string), "--wallet", wdir, "--pin", "493817")
+	mustCLI(t, "wallet", "receive", o2["offerUri"].(string), "--wallet", wdir, "--pin", "493817", "--node", url)
 	list := mustCLI(t, "wallet", "list", "--wallet", wdir)
 	if n := strings.Count(list, "UniversityDegreeCredential"); n != 3 {
 		t.Fatalf("wallet list: %d diplomas:\n%s", n, list)
@@ -68,6 +70,31 @@ func TestWalletReceive_OID4VCI(t *testing.T) {
 			t.Fatalf("verify %s: %v", c.ID, res)
 		}
 	}
+	// With no node to verify them, the credentials are not kept.
+	o3 := offer()
+	if _, err := runCLI(t, "wallet", "receive", o3["offerUri"].(string), "--wallet", wdir, "--pin", "493817", "--node", "http://127.0.0.1:1"); err == nil || !strings.Contains(oneLine(err), "nothing was stored") {
+		t.Fatalf("receive with no node to verify: %v", err)
+	}
+	if held, _ := (&wallet.Wallet{Dir: wdir}).Credentials(); len(held) != 3 {
+		t.Fatalf("the wallet holds %d credentials, want 3", len(held))
+	}
 	// The wallet presents one, disclosing only the degree, with its key.
 	mustCLI(t, "vp", "create", "--wallet", wdir, "--credential", got.Credentials[0].ID, "--disclose", "/degree", "--challenge", "c", "--domain", "https://bank.example")
+}
+
+// TestWalletReceive_RefusalInTheUsersLanguage: a refused credential is
+// named, with the verifier's verdict, in the locale's language, and the
+// user is told that nothing was stored.
+func TestWalletReceive_RefusalInTheUsersLanguage(t *testing.T) {
+	walletEnv(t)
+	vd := api.Verdict{Errors: []api.Check{{Name: "proof", Status: "failed", Code: "proof.badSignature", Params: map[string]string{"key": "did:key:z6Mk#z6Mk"}, Detail: "bad signature"}}}
+	refused := &wallet.RefusedError{N: 2, Of: 3, Issuer: "https://uni.example", Verdict: &vd}
+	if got := oneLine((&globals{}).receiveErr("https://uni.example", refused)); got != "credential 2 of 3 from https://uni.example: not verified: proof failed (bad signature); nothing was stored" {
+		t.Errorf("English: %s", got)
+	}
+	t.Setenv("LANG", "zh_CN.UTF-8")
+	got := oneLine((&globals{}).receiveErr("https://uni.example", refused))
+	if !strings.HasPrefix(got, "https://uni.example 发来的凭证一份也未保存：第 2 份凭证（共 3 份）：") || strings.Contains(got, "proof failed") {
+		t.Errorf("zh-CN: %s", got)
+	}
 }

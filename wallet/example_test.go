@@ -39,9 +39,10 @@ func Example() {
 	w.Passphrase = func() ([]byte, error) { return pass, nil }
 
 	// The university's backend offers Alice her diploma (a link or a QR
-	// code); the wallet redeems the offer and keeps the credential.
+	// code); the wallet redeems the offer and keeps the credential once the
+	// node verified it.
 	offer := n.post("/v1/offers", n.university, `{"instance":"diploma","claims":{"holderName":"Alice Chen","degree":"Bachelor of Engineering"}}`)["offerUri"]
-	_, got, err := w.Receive(ctx, wallet.NewVCIClient(), offer, wallet.ReceiveOptions{})
+	_, got, err := w.Receive(ctx, wallet.NewVCIClient(), client.New(n.url), offer, wallet.ReceiveOptions{})
 	if err != nil {
 		fmt.Println(err)
 		return

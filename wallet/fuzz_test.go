@@ -1,8 +1,11 @@
 package wallet
 
 import (
+	"encoding/json"
+	"strings"
 	"testing"
 
+	"github.com/weidgo/weid/credential"
 	"github.com/weidgo/weid/internal/credtest"
 	"github.com/weidgo/weid/internal/keytest"
 	"github.com/weidgo/weid/keys"
@@ -32,6 +35,38 @@ func FuzzParseCredential(f *testing.F) {
 		}
 		if _, _, err := s.Claims(); err != nil {
 			t.Fatalf("claims of a parsed credential: %v", err)
+		}
+	})
+}
+
+// FuzzCheckReceived: whatever an issuer sends, the wallet's own checks of
+// a received credential refuse it or pass it without panicking, and pass
+// none that is not bound to the holder.
+func FuzzCheckReceived(f *testing.F) {
+	k := keytest.New(f, keys.Ed25519)
+	holder := Holder{DID: "did:example:alice", KID: "did:example:alice#k", Key: k}
+	c := issue(f, credtest.Issuer(f, keys.Ed25519), holder.DID, k.Public())
+	for _, s := range []string{c.jwt, c.di, c.sd, c.sd + "WyJzIiwibiIsInYiXQ~", `"x~y~"`} {
+		f.Add([]byte(s), "dc+sd-jwt")
+		f.Add([]byte(s), "jwt_vc_json")
+	}
+	f.Fuzz(func(t *testing.T, raw []byte, format string) {
+		s, err := ParseCredential(raw)
+		if err != nil {
+			return
+		}
+		if checkReceived(s, format, holder) != nil {
+			return
+		}
+		if s.Format == credential.FormatSDJWT {
+			if claims, err := processed(s); err != nil || claims["cnf"] == nil {
+				t.Fatalf("an SD-JWT passed without its disclosures matching or a cnf: %v", err)
+			}
+			return
+		}
+		claims, _, _ := s.Claims()
+		if b, _ := json.Marshal(claims); !strings.Contains(string(b), `"`+holder.DID+`"`) {
+			t.Fatalf("passed a credential that does not name the holder: %s", b)
 		}
 	})
 }

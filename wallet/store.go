@@ -230,6 +230,21 @@ func (s *Stored) Claims() (map[string]any, []Disclosure, error) {
 	return claims, ds, nil
 }
 
+// IssuerSigned is the stored credential as the wallet sends it to be
+// verified: an SD-JWT without its disclosures (RFC 9901 §4: the
+// issuer-signed JWT and the separator), so that asking for its status
+// discloses none of its selectively disclosable claims; any other
+// credential as it is.
+func (s *Stored) IssuerSigned() json.RawMessage {
+	var tok string
+	if s.Format != credential.FormatSDJWT || json.Unmarshal(s.Credential, &tok) != nil {
+		return s.Credential
+	}
+	issuerJWT, _, _ := strings.Cut(tok, "~")
+	b, _ := json.Marshal(issuerJWT + "~")
+	return b
+}
+
 // path is the file of the stored credential id.
 func (w *Wallet) path(id string) string {
 	return filepath.Join(w.Dir, CredentialDir, id+".json")

@@ -317,31 +317,14 @@ func (c *VCIClient) requestCredentials(ctx context.Context, meta *oid4vci.Issuer
 	if len(resp.Credentials) == 0 {
 		return nil, errors.New("the credential response holds no credential (deferred issuance is not supported)")
 	}
+	// Each credential answers a key proof, bound to its key (§8.2, §8.3):
+	// a credential beyond the proofs sent answers none of them.
+	if n := len(resp.Credentials); n > count {
+		proofs := "1 key proof"
+		if count > 1 {
+			proofs = fmt.Sprintf("%d key proofs", count)
+		}
+		return nil, fmt.Errorf("the issuer sent %d credentials for %s: one credential answers one proof (OpenID4VCI 1.0 §8.3); nothing was stored", n, proofs)
+	}
 	return resp, nil
-}
-
-// Receive redeems the credential offer link with c and stores the
-// credentials the issuer sends, bound to the wallet's key: it returns what
-// the issuer answered and the credentials as stored.
-func (w *Wallet) Receive(ctx context.Context, c *VCIClient, link string, o ReceiveOptions) (*Received, []Stored, error) {
-	h, err := w.Holder()
-	if err != nil {
-		return nil, nil, err
-	}
-	got, err := c.ReceiveOffer(ctx, link, h, o)
-	if err != nil {
-		return nil, nil, err
-	}
-	var stored []Stored
-	for i, raw := range got.Credentials {
-		s, err := ParseCredential(raw)
-		if err != nil {
-			return got, stored, fmt.Errorf("credential %d of %s: %w", i+1, got.Offer.CredentialIssuer, err)
-		}
-		if err := w.Add(s); err != nil {
-			return got, stored, err
-		}
-		stored = append(stored, *s)
-	}
-	return got, stored, nil
 }

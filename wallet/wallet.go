@@ -1,7 +1,8 @@
 // Package wallet is a holder's wallet: the holder's DID and its key, the
 // credentials the holder received, and what a wallet does with them —
 // receive credentials over OpenID for Verifiable Credential Issuance 1.0
-// (the pre-authorized code flow, §3.5; VCIClient, Wallet.Receive), answer
+// (the pre-authorized code flow, §3.5; VCIClient, Wallet.Receive, which
+// verifies every credential before it keeps any), answer
 // presentation requests over OpenID for Verifiable Presentations 1.0
 // (VPClient, Select, the DCQL of §6 and the response of §8), and make
 // presentations for a verifier's challenge (Wallet.Presentation: a vp+jwt

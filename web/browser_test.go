@@ -920,7 +920,7 @@ func TestBrowser_PresentationRequest(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#offer-state[data-state="offered"]`)))
 	run(t, ctx, "offer", fill...)
 	offerURI, pin := attr(t, ctx, "#offer-link", "data-offer-uri"), text(t, ctx, "#offer-pin-value")
-	out, err := weid(t, "wallet", "receive", offerURI, "--pin", pin, "--wallet", wdir, "-o", "json")
+	out, err := weid(t, "wallet", "receive", offerURI, "--pin", pin, "--wallet", wdir, "--node", f.url, "-o", "json")
 	if err != nil {
 		t.Fatalf("wallet receive: %v %s", err, out)
 	}
