@@ -194,7 +194,7 @@ revokes it; each release of data is recorded as an access receipt.`,
 	grant.Flags().StringVar(&passFile, "passphrase-file", "", "file holding the key file's passphrase")
 	grant.Flags().StringVar(&asDID, "did", "", "with --key: the grantor DID the key signs for (default: the key file's)")
 	grant.Flags().StringVar(&signer, "signer", "", "with --token: the account's DID that grants")
-	grant.Flags().StringVar(&grantee, "grantee", "", "DID of the party allowed to use the data")
+	grant.Flags().StringVar(&grantee, "grantee", "", "DID of the party allowed to use the data (a did:weid must be on the ledger: the node refuses one it does not have)")
 	grant.Flags().StringVar(&resource, "resource", "", "what the grant covers: a data resource URL (…/v1/exchange/NAME), a credential id or a schema URL")
 	grant.Flags().StringSliceVar(&scope, "scope", nil, "claim names the grantee may use (comma-separated)")
 	grant.Flags().StringVar(&purpose, "purpose", "", "why the grantee may use the data")

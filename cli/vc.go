@@ -177,7 +177,9 @@ not prove. The verdict names the block the state was proven against.`,
 		Long: `Set or clear the credential's bit in its issuer's Bitstring Status List
 (a status.update transaction signed with the issuer DID's key). The credential
 is found by its id among those this node issued with --status. A revocation
-cannot be cleared.`,
+cannot be cleared, and an update to the status the credential already has
+(revoke a revoked one, suspend a suspended one, unsuspend an active one) is
+refused (409 status.unchanged): no transaction is written.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return updateStatus(cmd, g, args[0], purpose, !clear)

@@ -60,6 +60,9 @@ func (n *Node) updateStatus(ctx context.Context, account *Account, req *api.Upda
 	if l.Purpose != cs.StatusPurpose {
 		return nil, errs.New(http.StatusUnprocessableEntity, "status.purposeMismatch", "status list %s is a %s list, not %s", l.ID, l.Purpose, cs.StatusPurpose)
 	}
+	if err := statusChanges(n.Ledger, l, index, *req.Status, req.CredentialID); err != nil {
+		return nil, err
+	}
 	p := status.UpdatePayload{List: list}
 	if *req.Status {
 		p.Set = []uint64{index}
@@ -72,6 +75,30 @@ func (n *Node) updateStatus(ctx context.Context, account *Account, req *api.Upda
 	}
 	return &api.UpdateStatusResponse{CredentialID: req.CredentialID, StatusPurpose: cs.StatusPurpose, Status: *req.Status,
 		List: list, Index: index, TxHash: rc.TxHash, Height: rc.Height}, nil
+}
+
+// statusChanges refuses (409 status.unchanged) an update that would leave
+// bit index of list l as it is, naming the credential (credentialID, or
+// else its entry) and its state: revoking a revoked credential, suspending
+// a suspended one or unsuspending an active one. The ledger would take the
+// transaction (setting a set bit changes nothing there) and keep it for
+// good, so the node writes none and says so.
+func statusChanges(st chain.Reader, l *status.List, index uint64, set bool, credentialID string) error {
+	cur, err := status.Bit(st, l.ID, index)
+	if err != nil || cur != set {
+		return err
+	}
+	state := map[string]string{status.PurposeRevocation: "revoked", status.PurposeSuspension: "suspended"}[l.Purpose]
+	if set {
+		state = "already " + state
+	} else {
+		state = "not " + state
+	}
+	entry := fmt.Sprintf("status list %s, index %d", l.ID, index)
+	if credentialID == "" {
+		return errs.New(http.StatusConflict, "status.unchanged", "the credential at %s is %s: there is nothing to change", entry, state)
+	}
+	return errs.New(http.StatusConflict, "status.unchanged", "credential %s is %s (%s): there is nothing to change", credentialID, state, entry)
 }
 
 // statusEntry finds the list and index a status update names: the entry

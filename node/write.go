@@ -41,6 +41,12 @@ type Write struct {
 	// Check, if set, checks that a signed transaction's decoded payload is
 	// for this endpoint (the DID or id its path names).
 	Check func(p chain.Payload) error
+	// Admit, if set, is this node's own check of the payload of either
+	// form against its committed state st, run before it is submitted:
+	// what the ledger takes but a caller here most likely did not mean (a
+	// grant to a did:weid the ledger does not have). Blocks are not held
+	// to it, nor is the raw interface (SubmitRaw, POST /v1/txs).
+	Admit func(st chain.Reader, p chain.Payload) error
 
 	// Account is the caller of a custodial write (from its token).
 	Account *Account
@@ -64,7 +70,7 @@ func (n *Node) Write(ctx context.Context, w Write) (chain.Receipt, *chain.Checke
 		if tx.Type != w.Type {
 			return chain.Receipt{}, nil, errs.BadRequest("tx.wrongEndpoint", "this endpoint takes %s transactions, not %s (use POST /v1/txs for any type)", w.Type, tx.Type)
 		}
-		return n.submit(ctx, tx, w.Async, w.Check)
+		return n.submit(ctx, tx, w.Async, n.admit(w.Check, w.Admit))
 	}
 	if w.Account == nil {
 		return chain.Receipt{}, nil, errs.New(http.StatusUnauthorized, "auth.required", "send a signed transaction in \"tx\", or an API token for the node to sign: Authorization: Bearer <token>")
@@ -91,5 +97,21 @@ func (n *Node) Write(ctx context.Context, w Write) (chain.Receipt, *chain.Checke
 	if err != nil {
 		return chain.Receipt{}, nil, err
 	}
-	return n.submit(ctx, tx, w.Async, nil)
+	return n.submit(ctx, tx, w.Async, n.admit(nil, w.Admit))
+}
+
+// admit returns the check submit runs on a write's decoded payload: check
+// (if set), then admit (if set) against the committed state.
+func (n *Node) admit(check func(chain.Payload) error, admit func(chain.Reader, chain.Payload) error) func(chain.Payload) error {
+	if admit == nil {
+		return check
+	}
+	return func(p chain.Payload) error {
+		if check != nil {
+			if err := check(p); err != nil {
+				return err
+			}
+		}
+		return admit(n.Ledger, p)
+	}
 }

@@ -129,3 +129,43 @@ func TestGrants_CustodialLifecycle(t *testing.T) {
 	}
 	wantProblem(t, "access after revocation", tn.do(t, "POST", "/v1/grants/"+rc.ID+"/accesses", uniTok, access), http.StatusForbidden, "grant.revoked")
 }
+
+// TestGrants_GranteeNotOnTheLedger: a grant to a did:weid this ledger does
+// not have (a typo in the grantee) is refused, custodial or signed, with a
+// problem naming the DID, and nothing is recorded; a did:key grantee is
+// not checked.
+func TestGrants_GranteeNotOnTheLedger(t *testing.T) {
+	w := newExchangeWorld(t)
+	tn := w.tn
+	alice := tn.account(t, `{"name":"alice-typo","didKey":true}`)
+	ghost := "did:weid:" + tn.n.ChainID + ":0x" + strings.Repeat("0", 40)
+	exp := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
+	grant := func(grantee string) []byte {
+		return []byte(`{"signer":"` + alice.DID + `","grantee":"` + grantee + `","resource":"https://uni.example/v1/exchange/transcripts","scope":["degree"],"purpose":"mortgage","expires":"` + exp + `"}`)
+	}
+	typo := func(name string, r response) {
+		t.Helper()
+		wantProblem(t, name, r, http.StatusBadRequest, "grant.unknownGrantee")
+		if !strings.Contains(string(r.body), ghost+" is not on this ledger") {
+			t.Errorf("%s: the problem does not name the grantee: %s", name, r.body)
+		}
+	}
+	typo("custodial", tn.do(t, "POST", "/v1/grants", alice.Token, grant(ghost)))
+	g, err := grants.Parse(w.grant(t, w.resource, []string{"degree"}, time.Now(), time.Now().Add(time.Hour)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.Grantee = ghost
+	tok, err := g.Sign(w.alice.key, w.alice.vm(), tn.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	typo("signed", w.record(t, w.alice, tok))
+	var l struct{ Grants []struct{ ID string } }
+	if r := tn.do(t, "GET", "/v1/grants?grantee="+ghost, "", nil); r.status != http.StatusOK || json.Unmarshal(r.body, &l) != nil || len(l.Grants) != 0 {
+		t.Fatalf("a refused grant was recorded: %d %s", r.status, r.body)
+	}
+	if r := tn.do(t, "POST", "/v1/grants", alice.Token, grant(alice.DIDKey)); r.status != http.StatusCreated {
+		t.Fatalf("grant to a did:key: %d %s", r.status, r.body)
+	}
+}

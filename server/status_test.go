@@ -201,3 +201,40 @@ func TestStatus_ByVCALMCredentialID(t *testing.T) {
 	}
 	wantProblem(t, "credentialId too long", issue(strings.Repeat("x", api.MaxCredentialIDBytes+1)), 400, "credential.invalid")
 }
+
+// TestStatus_UnchangedIsAConflict: revoking a revoked credential,
+// suspending a suspended one or unsuspending an active one is a 409
+// status.unchanged naming the credential and its state, and no transaction
+// is written.
+func TestStatus_UnchangedIsAConflict(t *testing.T) {
+	tn := startNode(t)
+	uni := tn.account(t, `{"name":"uni"}`)
+	issue := tn.do(t, "POST", "/credentials/issue", uni.Token, []byte(`{"credential":{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiableCredential"],`+
+		`"issuer":"`+uni.DID+`","credentialSubject":{"id":"did:example:holder"}},"options":{"status":["revocation","suspension"],"credentialId":"urn:uuid:0b5e4c8a-6f1d-4b2e-9a3c-7d8e9f0a1b2c"}}`))
+	if issue.status != http.StatusCreated {
+		t.Fatalf("issue: %d %s", issue.status, issue.body)
+	}
+	update := func(purpose, set string) response {
+		return tn.do(t, "POST", "/credentials/status", uni.Token, []byte(`{"credentialId":"urn:uuid:0b5e4c8a-6f1d-4b2e-9a3c-7d8e9f0a1b2c","credentialStatus":{"type":"BitstringStatusListEntry","statusPurpose":"`+purpose+`"},"status":`+set+`}`))
+	}
+	unchanged := func(name string, r response, state string) {
+		t.Helper()
+		wantProblem(t, name, r, http.StatusConflict, "status.unchanged")
+		if !strings.Contains(string(r.body), "urn:uuid:0b5e4c8a-6f1d-4b2e-9a3c-7d8e9f0a1b2c is "+state) {
+			t.Errorf("%s: the problem does not name the credential as %s: %s", name, state, r.body)
+		}
+	}
+	unchanged("unsuspend an active credential", update("suspension", "false"), "not suspended")
+	if r := update("suspension", "true"); r.status != http.StatusOK {
+		t.Fatalf("suspend: %d %s", r.status, r.body)
+	}
+	unchanged("suspend a suspended credential", update("suspension", "true"), "already suspended")
+	if r := update("revocation", "true"); r.status != http.StatusOK {
+		t.Fatalf("revoke: %d %s", r.status, r.body)
+	}
+	h := tn.n.Ledger.Head().Height
+	unchanged("revoke a revoked credential", update("revocation", "true"), "already revoked")
+	if got := tn.n.Ledger.Head().Height; got != h {
+		t.Fatalf("a refused update wrote a block: height %d, was %d", got, h)
+	}
+}
