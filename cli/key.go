@@ -30,6 +30,9 @@ it. Prints the did:weid DID the key controls on --chain-id.`,
 			if err != nil {
 				return err
 			}
+			if err := durable.CheckWritable(out); err != nil {
+				return fmt.Errorf("--out: %w", err)
+			}
 			if _, err := os.Stat(out); err == nil && !force {
 				return fmt.Errorf("%s exists; use --force to overwrite it", out)
 			}

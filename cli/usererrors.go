@@ -285,3 +285,17 @@ func say(key string, vars ...string) string {
 	}
 	return cat.T(userLang(), key, m)
 }
+
+// needFlags returns an error naming the first of the flags names that cmd
+// was given empty ("--purpose is required: why the grantee may use the
+// data"), said in the CLI's words before anything is sent: the node would
+// refuse it naming a JSON member the user never typed.
+func needFlags(cmd *cobra.Command, names ...string) error {
+	for _, n := range names {
+		f := cmd.Flags().Lookup(n)
+		if f != nil && strings.Trim(f.Value.String(), "[]") == "" {
+			return fmt.Errorf("--%s is required: %s", n, f.Usage)
+		}
+	}
+	return nil
+}

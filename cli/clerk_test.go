@@ -1,0 +1,73 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Mistakes a clerk makes at the command line, and what the CLI says.
+
+// TestAuthzGrant_OutIsADirectoryRefusedBeforeTheGrantIsRecorded: a grant
+// cannot be taken back once it is on the ledger, so an --out that could
+// never take its token (a directory, a directory that does not exist) is
+// refused before anything is sent, and no grant is recorded.
+func TestAuthzGrant_OutIsADirectoryRefusedBeforeTheGrantIsRecorded(t *testing.T) {
+	n := startTestNode(t)
+	t.Setenv("WEID_PASSPHRASE", "clerk test passphrase")
+	alice, aliceKey := n.NewDID(t, "alice")
+	bank, _ := n.NewDID(t, "bank")
+	adir := t.TempDir()
+	grant := func(out string) error {
+		_, err := runCLI(t, n.With("authz", "grant", "--key", aliceKey, "--grantee", bank, "--resource", "http://x/",
+			"--scope", "degree", "--expires", "72h", "--purpose", "p", "--out", out)...)
+		return err
+	}
+	if err := grant(adir); err == nil || !strings.Contains(err.Error(), adir+": is a directory") {
+		t.Errorf("--out a directory: %v", err)
+	}
+	if err := grant(filepath.Join(adir, "nodir", "g.jwt")); err == nil || !strings.Contains(err.Error(), "no such file or directory") {
+		t.Errorf("--out in a missing directory: %v", err)
+	}
+	if out := mustCLI(t, n.With("authz", "list", "--grantor", alice)...); strings.TrimSpace(out) != "" {
+		t.Errorf("a refused grant was recorded: %s", out)
+	}
+	g := filepath.Join(adir, "g.jwt")
+	if err := grant(g); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(g); err != nil || strings.Count(string(b), ".") != 2 {
+		t.Errorf("--out file: %q %v", b, err)
+	}
+}
+
+// TestAuthzGrant_MissingFlagNamesIt: a grant without --purpose (or another
+// flag the grant needs) is refused by the CLI naming the flag, not by the
+// node naming a JSON member.
+func TestAuthzGrant_MissingFlagNamesIt(t *testing.T) {
+	_, err := runCLI(t, "authz", "grant", "--token", "x", "--grantee", "did:weid:1:0x1", "--resource", "http://x/", "--scope", "degree", "--node", "http://127.0.0.1:1")
+	if err == nil || err.Error() != "--purpose is required: why the grantee may use the data" {
+		t.Errorf("without --purpose: %v", err)
+	}
+	_, err = runCLI(t, "authz", "grant", "--token", "x", "--grantee", "did:weid:1:0x1", "--resource", "http://x/", "--purpose", "p", "--node", "http://127.0.0.1:1")
+	if err == nil || !strings.HasPrefix(err.Error(), "--scope is required") {
+		t.Errorf("without --scope: %v", err)
+	}
+}
+
+// TestKeyGenerate_OutIsADirectorySaysSo: --out naming a directory is said
+// to be one, with or without --force, and the directory is left alone.
+func TestKeyGenerate_OutIsADirectorySaysSo(t *testing.T) {
+	t.Setenv("WEID_PASSPHRASE", "key test passphrase")
+	adir := t.TempDir()
+	for _, force := range [][]string{nil, {"--force"}} {
+		_, err := runCLI(t, append([]string{"key", "generate", "--out", adir}, force...)...)
+		if err == nil || err.Error() != "--out: write "+adir+": is a directory" {
+			t.Errorf("key generate %v --out a directory: %v", force, err)
+		}
+	}
+	if ents, _ := os.ReadDir(adir); len(ents) != 0 {
+		t.Errorf("the directory holds %d entries", len(ents))
+	}
+}
