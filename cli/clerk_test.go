@@ -71,3 +71,26 @@ func TestKeyGenerate_OutIsADirectorySaysSo(t *testing.T) {
 		t.Errorf("the directory holds %d entries", len(ents))
 	}
 }
+
+// TestKeyFlag_NotAKeyFileOrNoPassphraseFileSaysSo: --key naming a
+// credential, a JSON array or a file cut short says it is not a weid key
+// file and how to make one; a --passphrase-file that is not there is named
+// as the passphrase file.
+func TestKeyFlag_NotAKeyFileOrNoPassphraseFileSaysSo(t *testing.T) {
+	t.Setenv("WEID_PASSPHRASE", "clerk test passphrase")
+	dir := t.TempDir()
+	for name, body := range map[string]string{"arr.json": "[1]", "diploma.json": `{"@context":["https://www.w3.org/ns/credentials/v2"],"credentialSubject":{}}`, "cut.key": `{"version":1,"ty`} {
+		f := filepath.Join(dir, name)
+		if err := os.WriteFile(f, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, err := runCLI(t, "did", "create", "--key", f, "--node", "http://127.0.0.1:1")
+		if err == nil || !strings.HasPrefix(err.Error(), f+" is not a weid key file (") || !strings.HasSuffix(err.Error(), "); make one with weid key generate") {
+			t.Errorf("--key %s: %v", name, err)
+		}
+	}
+	_, err := runCLI(t, "did", "create", "--key", filepath.Join(dir, "arr.json"), "--passphrase-file", "/nonexistent", "--node", "http://127.0.0.1:1")
+	if err == nil || err.Error() != "passphrase file: open /nonexistent: no such file or directory" {
+		t.Errorf("--passphrase-file /nonexistent: %v", err)
+	}
+}

@@ -89,7 +89,9 @@ func loadKey(path, passFile string) (*keys.PrivateKey, *keys.KeyFile, error) {
 		return nil, nil, err
 	}
 	k, kf, err := keys.DecryptKeyFile(b, pass)
-	if err != nil {
+	if errors.Is(err, keys.ErrNotKeyFile) {
+		return nil, nil, fmt.Errorf("%s is %w; make one with weid key generate", path, err)
+	} else if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return k, kf, nil

@@ -15,7 +15,7 @@ func passphrase(file string, confirm bool) ([]byte, error) {
 	if file != "" {
 		b, err := os.ReadFile(file)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("passphrase file: %w", err)
 		}
 		p := strings.TrimRight(string(b), "\r\n")
 		if p == "" {
