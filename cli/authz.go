@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -82,11 +81,14 @@ func signedTx(d, vm string, k *keys.PrivateKey, typ string, payload any) (json.R
 // readGrant reads a grant file: the grant's compact vc+jwt, as a grantor
 // hands it to the grantee, and what it grants.
 func readGrant(path string) (string, *grants.Signed, error) {
-	raw, err := os.ReadFile(path)
+	raw, err := readFile(path)
 	if err != nil {
 		return "", nil, err
 	}
 	tok := strings.TrimSpace(string(raw))
+	if err := checkCompact(path, tok); err != nil {
+		return "", nil, err
+	}
 	s, err := grants.Parse(tok)
 	if err != nil {
 		return "", nil, err

@@ -94,3 +94,33 @@ func TestKeyFlag_NotAKeyFileOrNoPassphraseFileSaysSo(t *testing.T) {
 		t.Errorf("--passphrase-file /nonexistent: %v", err)
 	}
 }
+
+// TestInputFiles_NamedWhenNoCredentialOrTooLarge: a file that is JSON but
+// no credential, or text that is no JWT, is said to be neither; a file
+// larger than the node takes is refused naming it, before it is sent.
+func TestInputFiles_NamedWhenNoCredentialOrTooLarge(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		f := filepath.Join(dir, name)
+		if err := os.WriteFile(f, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	null, arr, broken := write("null.json", "null\n"), write("arr.json", "[1]"), write("broken.json", "not a grant\n")
+	huge := write("huge.jwt", "eyJ."+strings.Repeat("a", maxInput)+".x")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"vc", "verify", null}, null + " is neither a JSON credential nor a JWT/SD-JWT (it holds the JSON literal null)"},
+		{[]string{"vc", "verify", arr}, arr + " is neither a JSON credential nor a JWT/SD-JWT (it holds a JSON array)"},
+		{[]string{"authz", "verify", broken}, broken + " is neither a JSON credential nor a JWT/SD-JWT (it holds text)"},
+		{[]string{"vc", "verify", huge}, huge + " is larger than 1 MiB (the node takes at most 1 MiB in a request)"},
+	} {
+		_, err := runCLI(t, append(c.args, "--node", "http://127.0.0.1:1")...)
+		if err == nil || err.Error() != c.want {
+			t.Errorf("weid %s: %v\nwant %s", strings.Join(c.args, " "), err, c.want)
+		}
+	}
+}

@@ -80,7 +80,7 @@ func loadKey(path, passFile string) (*keys.PrivateKey, *keys.KeyFile, error) {
 	if path == "" {
 		return nil, nil, errors.New("--key is required: the key file that signs (see weid key generate)")
 	}
-	b, err := os.ReadFile(path)
+	b, err := readFile(path)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -145,7 +145,7 @@ func batchInput(name string) (io.Reader, int, []string, func(), error) {
 		go func() {
 			bw := bufio.NewWriter(pw)
 			for _, f := range files {
-				raw, err := os.ReadFile(f)
+				raw, err := readFile(f)
 				if err != nil {
 					pw.CloseWithError(err)
 					return
