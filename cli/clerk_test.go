@@ -124,3 +124,17 @@ func TestInputFiles_NamedWhenNoCredentialOrTooLarge(t *testing.T) {
 		}
 	}
 }
+
+// TestIssuerRecognize_NoSignerNamesTheFlag: an account token (not the
+// admin's) without --signer is told to give --signer, not to name a DID in
+// the JSON member "signer" the user never typed.
+func TestIssuerRecognize_NoSignerNamesTheFlag(t *testing.T) {
+	n := startTestNode(t)
+	t.Setenv("WEID_PASSPHRASE", "clerk test passphrase")
+	_, token := n.University(t, false, "")
+	bank, _ := n.NewDID(t, "bank")
+	_, err := runCLI(t, n.With("issuer", "recognize", bank, "--name", "Bank", "--token", token)...)
+	if err == nil || !strings.Contains(oneLine(err), "give --signer, a DID of the token's account, or use an admin token (request.malformed, HTTP 400)") {
+		t.Errorf("issuer recognize without --signer: %v", err)
+	}
+}

@@ -118,8 +118,8 @@ func Main(ctx context.Context, args []string) int {
 	g := &globals{out: os.Stdout}
 	root := newRoot(g)
 	root.SetArgs(args)
-	if err := root.ExecuteContext(ctx); err != nil {
-		fmt.Fprintln(os.Stderr, "weid: "+g.oneLine(err))
+	if cmd, err := root.ExecuteContextC(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "weid: "+g.oneLine(inFlagWords(cmd, err)))
 		return 1
 	}
 	return 0
@@ -135,8 +135,8 @@ func Run(ctx context.Context, args ...string) (string, error) {
 	root.SetOut(&out)
 	root.SetErr(io.Discard)
 	root.SetArgs(args)
-	err := root.ExecuteContext(ctx)
-	return out.String(), err
+	cmd, err := root.ExecuteContextC(ctx)
+	return out.String(), inFlagWords(cmd, err)
 }
 
 // oneLine is err as one line for stderr, without knowing --node.

@@ -299,3 +299,19 @@ func needFlags(cmd *cobra.Command, names ...string) error {
 	}
 	return nil
 }
+
+// inFlagWords returns err, a node's problem that names a JSON member the
+// command sets from a flag, said with the flag: the user typed --signer,
+// never "signer". Other errors are returned as they are.
+func inFlagWords(cmd *cobra.Command, err error) error {
+	var ce *client.Error
+	if cmd == nil || !errors.As(err, &ce) {
+		return err
+	}
+	if ce.Code == "request.malformed" && strings.Contains(ce.Detail, `in "signer"`) && cmd.Flags().Lookup("signer") != nil {
+		c := *ce
+		c.Detail = "give --signer, a DID of the token's account, or use an admin token"
+		return &c
+	}
+	return err
+}
