@@ -145,7 +145,7 @@ func batchInput(name string) (io.Reader, int, []string, func(), error) {
 		go func() {
 			bw := bufio.NewWriter(pw)
 			for _, f := range files {
-				raw, err := readFile(f)
+				raw, err := os.ReadFile(f)
 				if err != nil {
 					pw.CloseWithError(err)
 					return
