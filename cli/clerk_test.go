@@ -1,7 +1,13 @@
 package cli
 
 import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -136,5 +142,52 @@ func TestIssuerRecognize_NoSignerNamesTheFlag(t *testing.T) {
 	_, err := runCLI(t, n.With("issuer", "recognize", bank, "--name", "Bank", "--token", token)...)
 	if err == nil || !strings.Contains(oneLine(err), "give --signer, a DID of the token's account, or use an admin token (request.malformed, HTTP 400)") {
 		t.Errorf("issuer recognize without --signer: %v", err)
+	}
+}
+
+// TestVerifyBatch_CtrlCWritesWholeLinesAndSaysHowFar: SIGINT during
+// verify-batch -o ndjson stops it with exit status 130; every line it wrote
+// is a whole result, and stderr says how far it got.
+func TestVerifyBatch_CtrlCWritesWholeLinesAndSaysHowFar(t *testing.T) {
+	n := startTestNode(t)
+	in := filepath.Join(n.Dir, "big.ndjson")
+	const total = 200000
+	if err := os.WriteFile(in, []byte(strings.Repeat("\"eyJhbGciOiJFZERTQSJ9.e30.c2ln\"\n", total)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := weidCommand(n.With("vc", "verify-batch", in, "-o", "ndjson")...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	r := bufio.NewReader(stdout)
+	first, err := r.ReadString('\n')
+	if err != nil {
+		t.Fatalf("first line: %v", err)
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	rest, _ := io.ReadAll(r)
+	err = cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 130 {
+		t.Errorf("exit: %v, want status 130; stderr %s", err, stderr.String())
+	}
+	lines := strings.Split(strings.TrimSuffix(first+string(rest), "\n"), "\n")
+	for i, l := range lines {
+		var v struct{ Index *int }
+		if err := json.Unmarshal([]byte(l), &v); err != nil || v.Index == nil {
+			t.Fatalf("line %d is no whole result: %q (%v)", i, l, err)
+		}
+	}
+	want := fmt.Sprintf("weid: interrupted after %d of %d credentials\n", len(lines), total)
+	if stderr.String() != want {
+		t.Errorf("stderr %q, want %q", stderr.String(), want)
 	}
 }

@@ -113,6 +113,10 @@ WEID_KEYSTORE_PASSPHRASE.`,
 	return root
 }
 
+// errInterrupted is the error of a command that Ctrl-C stopped after
+// writing what it had: Main exits 130 for it.
+var errInterrupted = errors.New("interrupted")
+
 // Main runs the CLI and returns the process exit code.
 func Main(ctx context.Context, args []string) int {
 	g := &globals{out: os.Stdout}
@@ -120,6 +124,9 @@ func Main(ctx context.Context, args []string) int {
 	root.SetArgs(args)
 	if cmd, err := root.ExecuteContextC(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, "weid: "+g.oneLine(inFlagWords(cmd, err)))
+		if errors.Is(err, errInterrupted) {
+			return 130 // 128 + SIGINT, as the shell reports a process Ctrl-C ended
+		}
 		return 1
 	}
 	return 0
