@@ -39,6 +39,18 @@ func TestAuthzGrant_OutIsADirectoryRefusedBeforeTheGrantIsRecorded(t *testing.T)
 	if out := mustCLI(t, n.With("authz", "list", "--grantor", alice)...); strings.TrimSpace(out) != "" {
 		t.Errorf("a refused grant was recorded: %s", out)
 	}
+	// A write that fails only once the grant is recorded (/dev/full takes
+	// the check, not the token) says so and prints the token.
+	if _, err := os.Stat("/dev/full"); err == nil {
+		out, err := runCLI(t, n.With("authz", "grant", "--key", aliceKey, "--grantee", bank, "--resource", "http://x/",
+			"--scope", "degree", "--purpose", "p", "--out", "/dev/full")...)
+		if err == nil || !strings.HasPrefix(err.Error(), "the grant urn:uuid:") || !strings.Contains(err.Error(), " is recorded, but writing /dev/full failed: ") {
+			t.Errorf("--out /dev/full: %v", err)
+		}
+		if !strings.Contains(out, "\ntoken ey") {
+			t.Errorf("--out /dev/full printed no token:\n%s", out)
+		}
+	}
 	g := filepath.Join(adir, "g.jwt")
 	if err := grant(g); err != nil {
 		t.Fatal(err)
