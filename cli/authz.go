@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -82,11 +81,14 @@ func signedTx(d, vm string, k *keys.PrivateKey, typ string, payload any) (json.R
 // readGrant reads a grant file: the grant's compact vc+jwt, as a grantor
 // hands it to the grantee, and what it grants.
 func readGrant(path string) (string, *grants.Signed, error) {
-	raw, err := os.ReadFile(path)
+	raw, err := readFile(path)
 	if err != nil {
 		return "", nil, err
 	}
 	tok := strings.TrimSpace(string(raw))
+	if err := checkCompact(path, tok); err != nil {
+		return "", nil, err
+	}
 	s, err := grants.Parse(tok)
 	if err != nil {
 		return "", nil, err
@@ -125,6 +127,9 @@ revokes it; each release of data is recorded as an access receipt.`,
     --scope degree,awardedDate --purpose "mortgage application" --expires 720h --out grant.jwt`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := needFlags(cmd, "grantee", "resource", "scope", "purpose"); err != nil {
+				return err
+			}
 			ctx := cmd.Context()
 			c := g.client()
 			now := time.Now().UTC().Truncate(time.Second)
@@ -138,6 +143,13 @@ revokes it; each release of data is recorded as an access receipt.`,
 			exp, err := parseWhen(expires, now)
 			if err != nil {
 				return err
+			}
+			// The grant cannot be taken back once recorded: a --out that
+			// could never take its token is refused first.
+			if out != "" {
+				if err := durable.CheckWritable(out); err != nil {
+					return fmt.Errorf("--out: %w", err)
+				}
 			}
 			var r *api.GrantReceipt
 			var tok string
@@ -177,17 +189,20 @@ revokes it; each release of data is recorded as an access receipt.`,
 				tok = r.Grant
 			}
 			r.Grant = tok
+			var werr error
 			if out != "" {
-				if err := durable.Replace(out, []byte(tok+"\n"), 0o600); err != nil {
-					return err
+				if werr = durable.Replace(out, []byte(tok+"\n"), 0o600); werr != nil {
+					// Recorded all the same: print the token, not lose it.
+					werr = fmt.Errorf("the grant %s is recorded, but writing %s failed: %w; its token is printed above", r.ID, out, werr)
+					out = ""
 				}
 			}
-			return g.print(r, func(w io.Writer) {
+			return errors.Join(g.print(r, func(w io.Writer) {
 				fmt.Fprintf(w, "grant %s\nhash %s\ntx %s at height %d\n", r.ID, r.Hash, r.TxHash, r.Height)
 				if out == "" {
 					fmt.Fprintf(w, "token %s\n", tok)
 				}
-			})
+			}), werr)
 		},
 	}
 	grant.Flags().StringVar(&keyFile, "key", "", "key file of the grantor (signs locally); without it the node signs for --token")

@@ -3,7 +3,6 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/spf13/cobra"
 
@@ -15,7 +14,7 @@ import (
 // (asking for its passphrase only if it is encrypted) and creates the
 // account with it. keyType is checked against the key only if given.
 func importAccount(cmd *cobra.Command, g *globals, name, file, passFile, keyType string, typeGiven, didKey bool) (*node.NewAccount, error) {
-	b, err := os.ReadFile(file)
+	b, err := readFile(file)
 	if err != nil {
 		return nil, err
 	}

@@ -30,6 +30,9 @@ it. Prints the did:weid DID the key controls on --chain-id.`,
 			if err != nil {
 				return err
 			}
+			if err := durable.CheckWritable(out); err != nil {
+				return fmt.Errorf("--out: %w", err)
+			}
 			if _, err := os.Stat(out); err == nil && !force {
 				return fmt.Errorf("%s exists; use --force to overwrite it", out)
 			}
@@ -77,7 +80,7 @@ func loadKey(path, passFile string) (*keys.PrivateKey, *keys.KeyFile, error) {
 	if path == "" {
 		return nil, nil, errors.New("--key is required: the key file that signs (see weid key generate)")
 	}
-	b, err := os.ReadFile(path)
+	b, err := readFile(path)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -86,7 +89,9 @@ func loadKey(path, passFile string) (*keys.PrivateKey, *keys.KeyFile, error) {
 		return nil, nil, err
 	}
 	k, kf, err := keys.DecryptKeyFile(b, pass)
-	if err != nil {
+	if errors.Is(err, keys.ErrNotKeyFile) {
+		return nil, nil, fmt.Errorf("%s is %w; make one with weid key generate", path, err)
+	} else if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return k, kf, nil

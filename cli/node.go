@@ -173,7 +173,7 @@ imported into) that PKCS#11 token, not extractable.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg := f.config()
 			if adminKey != "" {
-				b, err := os.ReadFile(adminKey)
+				b, err := readFile(adminKey)
 				if err != nil {
 					return err
 				}

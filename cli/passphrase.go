@@ -13,9 +13,9 @@ import (
 // WEID_PASSPHRASE, or typed at the terminal (twice when confirm is set).
 func passphrase(file string, confirm bool) ([]byte, error) {
 	if file != "" {
-		b, err := os.ReadFile(file)
+		b, err := readFile(file)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("passphrase file: %w", err)
 		}
 		p := strings.TrimRight(string(b), "\r\n")
 		if p == "" {

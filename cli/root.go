@@ -113,13 +113,20 @@ WEID_KEYSTORE_PASSPHRASE.`,
 	return root
 }
 
+// errInterrupted is the error of a command that Ctrl-C stopped after
+// writing what it had: Main exits 130 for it.
+var errInterrupted = errors.New("interrupted")
+
 // Main runs the CLI and returns the process exit code.
 func Main(ctx context.Context, args []string) int {
 	g := &globals{out: os.Stdout}
 	root := newRoot(g)
 	root.SetArgs(args)
-	if err := root.ExecuteContext(ctx); err != nil {
-		fmt.Fprintln(os.Stderr, "weid: "+g.oneLine(err))
+	if cmd, err := root.ExecuteContextC(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "weid: "+g.oneLine(inFlagWords(cmd, err)))
+		if errors.Is(err, errInterrupted) {
+			return 130 // 128 + SIGINT, as the shell reports a process Ctrl-C ended
+		}
 		return 1
 	}
 	return 0
@@ -135,8 +142,8 @@ func Run(ctx context.Context, args ...string) (string, error) {
 	root.SetOut(&out)
 	root.SetErr(io.Discard)
 	root.SetArgs(args)
-	err := root.ExecuteContext(ctx)
-	return out.String(), err
+	cmd, err := root.ExecuteContextC(ctx)
+	return out.String(), inFlagWords(cmd, err)
 }
 
 // oneLine is err as one line for stderr, without knowing --node.

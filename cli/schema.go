@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 
 	"github.com/spf13/cobra"
@@ -30,7 +29,7 @@ governor for ids below 2,000,000), or let the node sign with --token
 (as --signer, a DID of the token's account; the admin DID for the admin token).`,
 			Args: cobra.ExactArgs(1),
 			RunE: func(cmd *cobra.Command, args []string) error {
-				raw, err := os.ReadFile(args[0])
+				raw, err := readFile(args[0])
 				if err != nil {
 					return err
 				}

@@ -285,3 +285,33 @@ func say(key string, vars ...string) string {
 	}
 	return cat.T(userLang(), key, m)
 }
+
+// needFlags returns an error naming the first of the flags names that cmd
+// was given empty ("--purpose is required: why the grantee may use the
+// data"), said in the CLI's words before anything is sent: the node would
+// refuse it naming a JSON member the user never typed.
+func needFlags(cmd *cobra.Command, names ...string) error {
+	for _, n := range names {
+		f := cmd.Flags().Lookup(n)
+		if f != nil && strings.Trim(f.Value.String(), "[]") == "" {
+			return fmt.Errorf("--%s is required: %s", n, f.Usage)
+		}
+	}
+	return nil
+}
+
+// inFlagWords returns err, a node's problem that names a JSON member the
+// command sets from a flag, said with the flag: the user typed --signer,
+// never "signer". Other errors are returned as they are.
+func inFlagWords(cmd *cobra.Command, err error) error {
+	var ce *client.Error
+	if cmd == nil || !errors.As(err, &ce) {
+		return err
+	}
+	if ce.Code == "request.malformed" && strings.Contains(ce.Detail, `in "signer"`) && cmd.Flags().Lookup("signer") != nil {
+		c := *ce
+		c.Detail = "give --signer, a DID of the token's account, or use an admin token"
+		return &c
+	}
+	return err
+}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -16,12 +15,7 @@ import (
 	"github.com/weidgo/weid/credential"
 )
 
-func readInput(name string) ([]byte, error) {
-	if name == "-" {
-		return io.ReadAll(io.LimitReader(os.Stdin, 1<<20))
-	}
-	return os.ReadFile(name)
-}
+func readInput(name string) ([]byte, error) { return readFile(name) }
 
 // credentialArg reads a credential from a file: a JSON object (a Data
 // Integrity credential or an EnvelopedVerifiableCredential) or a compact
@@ -43,7 +37,14 @@ func credentialArg(name string) (any, error) {
 		if err := json.Unmarshal(raw, &s); err != nil {
 			return nil, fmt.Errorf("%s: %v", name, err)
 		}
-		return s, nil
+		raw = []byte(s)
+	}
+	// Other JSON (null, an array) is no credential; other text goes to
+	// the node, whose verdict says what is wrong with it.
+	if json.Valid(raw) {
+		if err := checkCompact(name, string(raw)); err != nil {
+			return nil, err
+		}
 	}
 	return string(raw), nil
 }

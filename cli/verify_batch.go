@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -57,7 +58,9 @@ input order.
   json    one document {results, summary}, the results as in ndjson.
 On a terminal, a progress line shows the rate and the time left; otherwise
 nothing but the results is written. The exit status is 1 if any credential
-did not verify.
+did not verify. Ctrl-C stops the run: the results so far are written
+whole (with table and json their summary), stderr says how many of how
+many were verified, and the exit status is 130.
 
 --node URL1,URL2,... spreads the stream across several nodes of a
 consortium (validators and observers alike: verification only reads the
@@ -315,6 +318,14 @@ type fileResult struct {
 func runVerifyBatch(ctx context.Context, g *globals, nodes []*client.Client, in io.Reader, total int, names []string, o batch.Options, output string, chunk int, nodeTimeout time.Duration) error {
 	out := bufio.NewWriterSize(g.out, 64<<10)
 	defer out.Flush()
+	// Ctrl-C stops reading and sending; the results so far are written
+	// whole (the buffer is flushed, no line cut), then the summary. A
+	// second Ctrl-C kills as usual.
+	parent := ctx
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
+	defer stop()
+	interrupted := context.AfterFunc(ctx, stop)
+	defer interrupted()
 	var progress *progressLine
 	if f, ok := g.out.(*os.File); ok && f == os.Stdout && term.IsTerminal(int(os.Stderr.Fd())) {
 		progress = &progressLine{w: os.Stderr, total: total, start: time.Now()}
@@ -368,8 +379,12 @@ func runVerifyBatch(ctx context.Context, g *globals, nodes []*client.Client, in 
 	if progress != nil {
 		progress.done()
 	}
-	if err != nil {
+	stopped := err != nil && ctx.Err() != nil && parent.Err() == nil
+	if err != nil && !stopped {
 		return err
+	}
+	if stopped {
+		return interruptedBatch(out, sum, total, output, results)
 	}
 	if names != nil && sum.Total != len(names) {
 		return fmt.Errorf("%d results for %d files", sum.Total, len(names))
@@ -404,6 +419,35 @@ func runVerifyBatch(ctx context.Context, g *globals, nodes []*client.Client, in 
 		return errSomeFailed
 	}
 	return nil
+}
+
+// interruptedBatch ends a batch stopped by Ctrl-C: the table's summary or
+// the json document of the results so far (ndjson has written its whole
+// result lines already; its summary line would claim a finished run), and
+// an error saying how far it got, exit status 130 as for SIGINT.
+func interruptedBatch(out *bufio.Writer, sum batch.Summary, total int, output string, results []fileResult) error {
+	switch output {
+	case "ndjson":
+	case "json":
+		e := json.NewEncoder(out)
+		e.SetIndent("", "  ")
+		e.SetEscapeHTML(false)
+		_ = e.Encode(struct {
+			Results []fileResult     `json:"results"`
+			Summary api.BatchSummary `json:"summary"`
+		}{append([]fileResult{}, results...), sum})
+	default:
+		fmt.Fprintln(out)
+		writeSummaryTable(out, sum)
+	}
+	if err := out.Flush(); err != nil {
+		return err
+	}
+	of := ""
+	if total >= 0 {
+		of = fmt.Sprintf(" of %d", total)
+	}
+	return fmt.Errorf("%w after %d%s credentials", errInterrupted, sum.Total, of)
 }
 
 // writeSummaryTable writes a batch's summary as two tables: credentials by

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"golang.org/x/crypto/scrypt"
 )
@@ -35,6 +36,32 @@ const ScryptN = 1 << 15
 
 // ErrWrongPassphrase is returned when a key file does not open.
 var ErrWrongPassphrase = errors.New("wrong passphrase or corrupted key file")
+
+// ErrNotKeyFile is returned, wrapped with what the bytes look like
+// instead, by DecryptKeyFile for bytes that are no key file at all (a
+// credential, a JWT, a JSON array, a file cut short).
+var ErrNotKeyFile = errors.New("not a weid key file")
+
+// looksLike says, cheaply, what b holds that is not a key file.
+func looksLike(b []byte) string {
+	t := strings.TrimSpace(string(b))
+	var v any
+	switch {
+	case t == "":
+		return "it is empty"
+	case t[0] == '[':
+		return "it holds a JSON array"
+	case t[0] == '{' && json.Unmarshal(b, &v) != nil:
+		return "it is JSON cut short or not valid"
+	case t[0] == '{' && (strings.Contains(t, `"credentialSubject"`) || strings.Contains(t, `"@context"`)):
+		return "it holds a credential"
+	case t[0] == '{':
+		return "it is a JSON object without a key file's members"
+	case strings.HasPrefix(t, "ey") && strings.Count(t, ".") >= 2:
+		return "it holds a JWT"
+	}
+	return "it is not JSON"
+}
 
 // EncryptKeyFile seals k with passphrase. did is recorded for convenience.
 // A key held in a hardware module has no secret to seal (ErrNotExportable).
@@ -68,8 +95,8 @@ func EncryptKeyFile(k *PrivateKey, did string, passphrase []byte) ([]byte, error
 // DecryptKeyFile opens a key file made by EncryptKeyFile.
 func DecryptKeyFile(b, passphrase []byte) (*PrivateKey, *KeyFile, error) {
 	var kf KeyFile
-	if err := json.Unmarshal(b, &kf); err != nil {
-		return nil, nil, fmt.Errorf("key file: %w", err)
+	if err := json.Unmarshal(b, &kf); err != nil || kf.Ciphertext == "" && kf.KDF == "" && kf.Version == 0 {
+		return nil, nil, fmt.Errorf("%w (%s)", ErrNotKeyFile, looksLike(b))
 	}
 	if kf.Version != 1 || kf.KDF != "scrypt" || kf.N < 1<<10 || kf.N > 1<<20 || kf.R < 1 || kf.R > 32 || kf.P < 1 || kf.P > 16 {
 		return nil, nil, errors.New("key file: unsupported version or parameters")

@@ -289,3 +289,35 @@ func fill(f *os.File, data []byte, perm os.FileMode) error {
 	}
 	return err
 }
+
+// CheckWritable reports whether Replace or WriteNew could write path now:
+// path is not a directory, and a file can be made (and is removed again)
+// in the directory that holds it. A command that does something it cannot
+// undo (submits a transaction) and then writes the result to path checks
+// first, so that the result is not lost to a path that could never take
+// it. A device or named pipe at path passes: Replace writes to it.
+func CheckWritable(path string) error {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return &fs.PathError{Op: "write", Path: path, Err: ErrIsDir}
+	} else if err == nil && !fi.Mode().IsRegular() {
+		return nil
+	}
+	real, err := followLinks(path)
+	if err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(filepath.Dir(real), "."+filepath.Base(real)+".tmp-*")
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			pe.Path = path
+		}
+		return err
+	}
+	f.Close()
+	return os.Remove(f.Name())
+}
+
+// ErrIsDir is the error CheckWritable gives (in an *fs.PathError) for a
+// path naming a directory: "write adir: is a directory".
+var ErrIsDir = syscall.EISDIR

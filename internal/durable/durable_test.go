@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/weidgo/weid/internal/crashtest"
@@ -301,5 +302,33 @@ func TestReplace_RelativeLinkInALinkedDirectory(t *testing.T) {
 	checkFile(t, named, []byte("new"), 0o600)
 	if _, err := os.Lstat(filepath.Join(root, "d", "g")); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("a file was written at d/g, beside the link's path instead of where it points (%v)", err)
+	}
+}
+
+// TestCheckWritable_RefusesADirectoryAndAMissingDirectory: a path that is a
+// directory, or lies in a directory that does not exist, cannot take a
+// file; a new file beside others and an existing file can, and the check
+// leaves nothing behind.
+func TestCheckWritable_RefusesADirectoryAndAMissingDirectory(t *testing.T) {
+	dir := t.TempDir()
+	if err := CheckWritable(dir); err == nil || err.Error() != "write "+dir+": is a directory" {
+		t.Errorf("a directory: %v", err)
+	}
+	missing := filepath.Join(dir, "nodir", "grant.jwt")
+	if err := CheckWritable(missing); !errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), missing) {
+		t.Errorf("a missing directory: %v", err)
+	}
+	file := filepath.Join(dir, "grant.jwt")
+	if err := CheckWritable(file); err != nil {
+		t.Errorf("a new file: %v", err)
+	}
+	if err := os.WriteFile(file, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckWritable(file); err != nil {
+		t.Errorf("an existing file: %v", err)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 1 {
+		t.Errorf("the directory holds %d entries, want the one file", len(ents))
 	}
 }
