@@ -221,7 +221,7 @@ type Check struct {
 	Name   string `json:"name"`
 	Status string `json:"status"` // passed, failed, warning or skipped
 	// Code is the stable reason of the outcome, "<check>.<reason>" (the
-	// codes are listed in credential.CheckCodes), or "<check>.<status>"
+	// codes are listed in credential.CheckCodes and oid4vp.VerdictCodes), or "<check>.<status>"
 	// when the outcome has no more specific reason. Clients render their
 	// own text from Code and Params; Detail is the English explanation.
 	Code   string            `json:"code,omitempty"`

@@ -53,17 +53,24 @@ func (v voice) checkName(name string) string {
 }
 
 // reason is a check's outcome: the text of its code ("reason.<code>",
-// credential.CheckCodes) with its params, a status purpose in the
-// language's words, else the sentence of its status — as the verify page
-// writes it.
+// credential.CheckCodes, oid4vp.VerdictCodes) with its params, a status
+// purpose in the language's words and the node's English detail as
+// {detail} (the texts of codes whose detail says what no param does, a
+// schema's field, show it, labelled), else the sentence of its status
+// followed by that detail — as the verify page writes it.
 func (v voice) reason(c api.Check) string {
 	if c.Code == "" || !v.cat.Has("reason."+c.Code) {
-		return v.t("reason.generic."+c.Status, nil)
+		generic := v.t("reason.generic."+c.Status, nil)
+		if c.Detail == "" {
+			return generic
+		}
+		return v.t("reason.generic.withDetail", map[string]string{"reason": generic, "detail": c.Detail})
 	}
-	params := make(map[string]string, len(c.Params))
+	params := make(map[string]string, len(c.Params)+1)
 	for k, p := range c.Params {
 		params[k] = p
 	}
+	params["detail"] = c.Detail
 	if p := params["purpose"]; p != "" && v.cat.Has("purpose."+p) {
 		params["purpose"] = v.t("purpose."+p, nil)
 	}

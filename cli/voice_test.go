@@ -217,3 +217,26 @@ func TestVoice_PresentationVerdict(t *testing.T) {
 		t.Errorf("English:\n%s", got)
 	}
 }
+
+// TestVoice_ReasonKeepsTheDetailsSpecifics: in Chinese, a check whose
+// detail carries what its code's text cannot (the schema's field, a
+// parser's reason) shows that English detail in the sentence, labelled;
+// so does a code the catalogue has no text for (a newer node's), after
+// the status's sentence, rather than "this check failed" alone.
+func TestVoice_ReasonKeepsTheDetailsSpecifics(t *testing.T) {
+	t.Setenv("LC_ALL", "zh_CN.UTF-8")
+	v := userVoice()
+	schema := api.Check{Name: "schema", Status: "failed", Code: "schema.nonConforming", Params: map[string]string{"subject": "0"},
+		Detail: "credentialSubject 0: /degree/name: expected string"}
+	if got := v.reason(schema); !strings.Contains(got, "声明不符合凭证的数据模板") || !strings.Contains(got, "/degree/name: expected string") || !strings.Contains(got, "英文详情") {
+		t.Errorf("schema.nonConforming: %q", got)
+	}
+	unknown := api.Check{Name: "challenge", Status: "failed", Code: "challenge.newerReason", Detail: "the challenge was already used"}
+	if got := v.reason(unknown); !strings.Contains(got, "此项检查未通过") || !strings.Contains(got, "the challenge was already used") {
+		t.Errorf("an unknown code: %q", got)
+	}
+	reused := api.Check{Name: "challenge", Status: "failed", Code: "challenge.reused", Detail: "the challenge was already used (or expired)"}
+	if got := v.reason(reused); !strings.Contains(got, "已被使用过或已过期") || strings.Contains(got, "already") {
+		t.Errorf("challenge.reused: %q", got)
+	}
+}

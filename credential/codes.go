@@ -52,6 +52,7 @@ const (
 	ReasonAccreditationNoRegistry    = "accreditation.noRegistry"
 	ReasonAccreditationNotRecognized = "accreditation.notRecognized"    // params: issuer
 	ReasonAccreditationNotFor        = "accreditation.notAccreditedFor" // params: issuer, name, type, schema
+	ReasonAccreditationUnreadable    = "accreditation.unreadable"       // the verifier's side failed
 
 	ReasonValidityOK      = "validityPeriod.ok" // params: now
 	ReasonValidityNone    = "validityPeriod.none"
@@ -65,6 +66,7 @@ const (
 	ReasonSchemaDisclosed     = "schema.selectivelyDisclosed"
 	ReasonSchemaNoLedger      = "schema.noLedger"
 	ReasonSchemaNotWeid       = "schema.notWeid"
+	ReasonSchemaUnreadable    = "schema.unreadable" // params: schema; the verifier's side failed
 
 	ReasonStatusOK          = "status.ok"
 	ReasonStatusNone        = "status.none"
@@ -75,20 +77,27 @@ const (
 	ReasonStatusSuspended   = "status.suspended" // params: list, index
 	ReasonStatusSet         = "status.set"       // params: purpose, list, index
 	ReasonStatusUnknownList = "status.notThisLedger"
+	ReasonStatusUnreadable  = "status.unreadable" // the verifier's side failed
+
+	ReasonRelatedOK        = "relatedResource.ok" // params: ids
+	ReasonRelatedNone      = "relatedResource.none"
+	ReasonRelatedMismatch  = "relatedResource.mismatch"  // params: id
+	ReasonRelatedUnchecked = "relatedResource.unchecked" // params: ids
 )
 
 // CheckCodes lists every specific code the checks of this package report
 // (the "<check>.<status>" codes aside).
-var CheckCodes = []string{
+var CheckCodes = append([]string{
 	ReasonStructureInvalid, ReasonStructureOK, ReasonSkippedStructure, ReasonStructureUndefinedTerms, ReasonPresentationInvalid, ReasonSkippedPresentation,
 	ReasonProofOK, ReasonProofOKAsOfIssue, ReasonProofBadSignature, ReasonProofNoKey, ReasonProofDeactivated, ReasonProofUnresolved, ReasonProofKeyNotInDoc, ReasonProofCompromised,
 	ReasonBindingOK, ReasonBindingNotDID, ReasonBindingNoDIDKey, ReasonBindingMismatch, ReasonBindingByReference, ReasonBindingUnresolved,
-	ReasonAccreditationOK, ReasonAccreditationNotDID, ReasonAccreditationUnbound, ReasonAccreditationNoRegistry, ReasonAccreditationNotRecognized, ReasonAccreditationNotFor,
+	ReasonAccreditationOK, ReasonAccreditationNotDID, ReasonAccreditationUnbound, ReasonAccreditationNoRegistry, ReasonAccreditationNotRecognized, ReasonAccreditationNotFor, ReasonAccreditationUnreadable,
 	ReasonValidityOK, ReasonValidityNone, ReasonValidityNotYet, ReasonValidityExpired,
-	ReasonSchemaOK, ReasonSchemaNone, ReasonSchemaNotFound, ReasonSchemaNonConforming, ReasonSchemaDisclosed, ReasonSchemaNoLedger, ReasonSchemaNotWeid,
-	ReasonStatusOK, ReasonStatusNone, ReasonStatusUnsupported, ReasonStatusNoList, ReasonStatusBadEntry, ReasonStatusRevoked, ReasonStatusSuspended, ReasonStatusSet, ReasonStatusUnknownList,
+	ReasonSchemaOK, ReasonSchemaNone, ReasonSchemaNotFound, ReasonSchemaNonConforming, ReasonSchemaDisclosed, ReasonSchemaNoLedger, ReasonSchemaNotWeid, ReasonSchemaUnreadable,
+	ReasonStatusOK, ReasonStatusNone, ReasonStatusUnsupported, ReasonStatusNoList, ReasonStatusBadEntry, ReasonStatusRevoked, ReasonStatusSuspended, ReasonStatusSet, ReasonStatusUnknownList, ReasonStatusUnreadable,
+	ReasonRelatedOK, ReasonRelatedNone, ReasonRelatedMismatch, ReasonRelatedUnchecked,
 	ReasonStatusBadReference, ReasonStatusTokenUnavailable, ReasonStatusTokenInvalid, ReasonStatusTokenSignature, ReasonStatusTokenSubject, ReasonStatusTokenExpired, ReasonStatusTokenIndex, ReasonStatusTokenValue, ReasonStatusOtherMechanism,
-}
+}, presentationCodes...)
 
 // CheckStatuses lists the outcomes of a check.
 var CheckStatuses = []string{StatusPassed, StatusFailed, StatusWarning, StatusSkipped}

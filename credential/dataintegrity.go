@@ -302,7 +302,11 @@ func (v *Verifier) diProof(ctx context.Context, r *Result, check string, doc jso
 		if e, ok := errs.As(err); !ok || e.Status >= 500 {
 			r.internal(err)
 		}
-		r.add(check, StatusFailed, err.Error())
+		code := ReasonProofInvalid
+		if check == CheckHolderProof {
+			code = ReasonHolderProofInvalid
+		}
+		r.addCode(check, StatusFailed, code, nil, err.Error())
 		return signedBy{}
 	}
 	var signer signedBy
@@ -351,7 +355,7 @@ func (v *Verifier) dataIntegrityPresentation(ctx context.Context, pr *Presentati
 		return
 	}
 	pr.Presentation = p.Doc
-	pr.add(CheckStructure, StatusPassed, "a VC Data Model 2.0 presentation secured with Data Integrity")
+	pr.addCode(CheckStructure, StatusPassed, ReasonPresentationOK, params("format", "Data Integrity"), "a VC Data Model 2.0 presentation secured with Data Integrity")
 	r := newResult()
 	holder := v.diProof(ctx, r, CheckHolderProof, raw, nil, ldproof.PurposeAuthentication, time.Time{}, p.Holder, ldproof.VerifyOptions{Challenge: o.Challenge, Domain: o.Domain}).DID
 	if r.Err != nil && pr.Err == nil {
@@ -360,7 +364,7 @@ func (v *Verifier) dataIntegrityPresentation(ctx context.Context, pr *Presentati
 	check := r.Checks[0]
 	proofOK := check.Status == StatusPassed
 	if proofOK && p.Holder != "" && holder != p.Holder {
-		check = Check{Name: CheckHolderProof, Status: StatusFailed, Detail: fmt.Sprintf("the holder %s did not sign the presentation (%s did)", truncate(p.Holder, 200), holder)}
+		check = Check{Name: CheckHolderProof, Status: StatusFailed, Code: ReasonHolderProofNotHolder, Params: params("holder", truncate(p.Holder, 200), "signer", holder), Detail: fmt.Sprintf("the holder %s did not sign the presentation (%s did)", truncate(p.Holder, 200), holder)}
 		proofOK = false
 	}
 	if proofOK {

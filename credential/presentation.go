@@ -183,10 +183,6 @@ type PresentationResult struct {
 	Err error `json:"-"`
 }
 
-func (pr *PresentationResult) add(name, status, detail string) {
-	pr.Checks = append(pr.Checks, Check{Name: name, Status: status, Detail: detail})
-}
-
 func (pr *PresentationResult) failStructure(err error) {
 	pr.Checks = append(pr.Checks, Check{Name: CheckStructure, Status: StatusFailed, Code: ReasonPresentationInvalid, Detail: err.Error()})
 	for _, n := range PresentationCheckNames[1:] {
@@ -285,15 +281,15 @@ func (v *Verifier) unsignedPresentation(ctx context.Context, pr *PresentationRes
 		return
 	}
 	pr.Presentation = p.Doc
-	pr.add(CheckStructure, StatusPassed, "a VC Data Model 2.0 presentation without a proof")
+	pr.addCode(CheckStructure, StatusPassed, ReasonPresentationOK, params("format", "unsecured"), "a VC Data Model 2.0 presentation without a proof")
 	if o.Challenge != "" || o.Domain != "" {
-		pr.add(CheckHolderProof, StatusFailed, "the presentation has no proof, but the verifier asked for a challenge or a domain")
-		pr.add(CheckChallenge, StatusSkipped, "the presentation has no proof")
-		pr.add(CheckDomain, StatusSkipped, "the presentation has no proof")
+		pr.addCode(CheckHolderProof, StatusFailed, ReasonHolderProofMissing, nil, "the presentation has no proof, but the verifier asked for a challenge or a domain")
+		pr.addCode(CheckChallenge, StatusSkipped, ReasonChallengeNoProof, nil, "the presentation has no proof")
+		pr.addCode(CheckDomain, StatusSkipped, ReasonDomainNoProof, nil, "the presentation has no proof")
 	} else {
-		pr.add(CheckHolderProof, StatusSkipped, "the presentation has no proof, and none was asked for")
-		pr.add(CheckChallenge, StatusSkipped, "no challenge was asked for")
-		pr.add(CheckDomain, StatusSkipped, "no domain was asked for")
+		pr.addCode(CheckHolderProof, StatusSkipped, ReasonHolderProofNone, nil, "the presentation has no proof, and none was asked for")
+		pr.addCode(CheckChallenge, StatusSkipped, ReasonChallengeNotAsked, nil, "no challenge was asked for")
+		pr.addCode(CheckDomain, StatusSkipped, ReasonDomainNotAsked, nil, "no domain was asked for")
 	}
 	v.presentedCredentials(ctx, pr, p, o.Policy)
 	pr.finish()
@@ -305,11 +301,11 @@ func (v *Verifier) jwtPresentation(ctx context.Context, pr *PresentationResult, 
 	j, err := jose.Parse(token, TypVPJWT)
 	var p *Presentation
 	claims := map[string]any(nil)
-	what := "a VC Data Model 2.0 presentation secured as a vp+jwt JWS"
+	what, format := "a VC Data Model 2.0 presentation secured as a vp+jwt JWS", "vp+jwt"
 	if err != nil {
 		if lj, legacy := legacyJWT(token); legacy {
 			j, err = lj, nil
-			what = "a presentation secured as a JWT with a \"vp\" claim (VC Data Model 1.1 §6.3.1)"
+			what, format = "a presentation secured as a JWT with a \"vp\" claim (VC Data Model 1.1 §6.3.1)", "VC-JWT 1.1"
 		}
 	}
 	if err == nil && j.Header.Typ != TypVPJWT && !jose.MediaTypeIs(j.Header.Typ, TypVPJWT) {
@@ -324,7 +320,7 @@ func (v *Verifier) jwtPresentation(ctx context.Context, pr *PresentationResult, 
 		return
 	}
 	pr.Presentation = p.Doc
-	pr.add(CheckStructure, StatusPassed, fmt.Sprintf("%s (%s)", what, j.Header.Alg))
+	pr.addCode(CheckStructure, StatusPassed, ReasonPresentationOK, params("format", format), fmt.Sprintf("%s (%s)", what, j.Header.Alg))
 	proofOK := v.jwtHolderProof(ctx, pr, j, p, claims)
 	nonce, _ := claims["nonce"].(string)
 	v.challenge(pr, nonce, proofOK, o)
@@ -338,29 +334,31 @@ func (v *Verifier) jwtPresentation(ctx context.Context, pr *PresentationResult, 
 // claims are the JWT's claims: the presentation itself for a vp+jwt, the
 // payload around its "vp" claim for a VC-JWT 1.1.
 func (v *Verifier) jwtHolderProof(ctx context.Context, pr *PresentationResult, j *jose.JWS, p *Presentation, claims map[string]any) bool {
-	fail := func(format string, args ...any) bool {
-		pr.add(CheckHolderProof, StatusFailed, fmt.Sprintf(format, args...))
+	failCode := func(code string, p map[string]string, format string, args ...any) bool {
+		pr.addCode(CheckHolderProof, StatusFailed, code, p, fmt.Sprintf(format, args...))
 		return false
 	}
 	kid := j.Header.Kid
 	u, err := did.ParseDIDURL(kid)
 	if kid == "" || err != nil || u.Fragment == "" || u.Path != "" || u.Query != "" {
-		return fail("\"kid\" %q is not the DID URL of a verification method", truncate(kid, 200))
+		return failCode(ReasonHolderProofBadKid, params("kid", truncate(kid, 200)), "\"kid\" %q is not the DID URL of a verification method", truncate(kid, 200))
 	}
 	if p.Holder != "" && p.Holder != u.DID {
-		return fail("the holder %s did not sign the presentation (%s did)", truncate(p.Holder, 200), u.DID)
+		return failCode(ReasonHolderProofNotHolder, params("holder", truncate(p.Holder, 200), "signer", u.DID), "the holder %s did not sign the presentation (%s did)", truncate(p.Holder, 200), u.DID)
 	}
 	now := v.now()
 	for _, claim := range []string{"exp", "nbf"} {
 		t, err := numericDate(claims, claim)
 		if err != nil {
-			return fail("%v", err)
+			return failCode(ReasonHolderProofBadClaim, params("claim", claim), "%v", err)
 		}
 		if claim == "exp" && !t.IsZero() && t.Before(now.Add(-v.ClockSkew)) {
-			return fail("the presentation expired at %s", t.UTC().Format(time.RFC3339))
+			at := t.UTC().Format(time.RFC3339)
+			return failCode(ReasonHolderProofExpired, params("at", at), "the presentation expired at %s", at)
 		}
 		if claim == "nbf" && !t.IsZero() && t.After(now.Add(v.ClockSkew)) {
-			return fail("the presentation is not valid before %s", t.UTC().Format(time.RFC3339))
+			at := t.UTC().Format(time.RFC3339)
+			return failCode(ReasonHolderProofNotYet, params("at", at), "the presentation is not valid before %s", at)
 		}
 	}
 	r := newResult()
@@ -373,10 +371,10 @@ func (v *Verifier) jwtHolderProof(ctx context.Context, pr *PresentationResult, j
 		return false
 	}
 	if err := j.Verify(pk); err != nil {
-		return fail("%s: %v", kid, err)
+		return failCode(ReasonHolderProofBadSignature, params("key", kid), "%s: %v", kid, err)
 	}
 	pr.Holder = u.DID
-	pr.add(CheckHolderProof, StatusPassed, fmt.Sprintf("the %s signature verifies with %s, an authentication method of the holder", j.Header.Alg, kid))
+	pr.addCode(CheckHolderProof, StatusPassed, ReasonHolderProofOK, params("key", kid), fmt.Sprintf("the %s signature verifies with %s, an authentication method of the holder", j.Header.Alg, kid))
 	return true
 }
 
@@ -384,24 +382,24 @@ func (v *Verifier) jwtHolderProof(ctx context.Context, pr *PresentationResult, j
 func (v *Verifier) challenge(pr *PresentationResult, got string, proofOK bool, o PresentationOptions) {
 	switch {
 	case o.Challenge == "" && got == "":
-		pr.add(CheckChallenge, StatusSkipped, "no challenge was asked for")
+		pr.addCode(CheckChallenge, StatusSkipped, ReasonChallengeNotAsked, nil, "no challenge was asked for")
 	case o.Challenge == "":
-		pr.add(CheckChallenge, StatusWarning, "the proof carries a challenge, but none was asked for: it was not checked")
+		pr.addCode(CheckChallenge, StatusWarning, ReasonChallengeUnasked, nil, "the proof carries a challenge, but none was asked for: it was not checked")
 	case got != o.Challenge:
-		pr.add(CheckChallenge, StatusFailed, fmt.Sprintf("the proof carries the challenge %q, not the one asked for", truncate(got, 64)))
+		pr.addCode(CheckChallenge, StatusFailed, ReasonChallengeMismatch, params("got", truncate(got, 64)), fmt.Sprintf("the proof carries the challenge %q, not the one asked for", truncate(got, 64)))
 	case !proofOK:
-		pr.add(CheckChallenge, StatusFailed, "the challenge matches, but the holder's proof does not verify")
+		pr.addCode(CheckChallenge, StatusFailed, ReasonChallengeBadProof, nil, "the challenge matches, but the holder's proof does not verify")
 	case o.Challenges == nil:
-		pr.add(CheckChallenge, StatusPassed, "the proof carries the challenge asked for")
+		pr.addCode(CheckChallenge, StatusPassed, ReasonChallengeOK, nil, "the proof carries the challenge asked for")
 	default:
 		issued, fresh := o.Challenges.Consume(o.Challenge)
 		switch {
 		case issued && fresh:
-			pr.add(CheckChallenge, StatusPassed, "the proof carries the challenge this verifier issued; it is now used")
+			pr.addCode(CheckChallenge, StatusPassed, ReasonChallengeConsumed, nil, "the proof carries the challenge this verifier issued; it is now used")
 		case issued:
-			pr.add(CheckChallenge, StatusFailed, "the challenge was already used (or expired): a presentation is accepted once")
+			pr.addCode(CheckChallenge, StatusFailed, ReasonChallengeReused, nil, "the challenge was already used (or expired): a presentation is accepted once")
 		default:
-			pr.add(CheckChallenge, StatusWarning, "the proof carries the challenge asked for, but this verifier did not issue it (POST /challenges), so its single use is not checked")
+			pr.addCode(CheckChallenge, StatusWarning, ReasonChallengeNotIssued, nil, "the proof carries the challenge asked for, but this verifier did not issue it (POST /challenges), so its single use is not checked")
 		}
 	}
 }
@@ -410,13 +408,13 @@ func (v *Verifier) challenge(pr *PresentationResult, got string, proofOK bool, o
 func (v *Verifier) domain(pr *PresentationResult, got []string, o PresentationOptions) {
 	switch {
 	case o.Domain == "":
-		pr.add(CheckDomain, StatusSkipped, "no domain was asked for")
+		pr.addCode(CheckDomain, StatusSkipped, ReasonDomainNotAsked, nil, "no domain was asked for")
 	case slices.Contains(got, o.Domain):
-		pr.add(CheckDomain, StatusPassed, "the proof is for "+truncate(o.Domain, 200))
+		pr.addCode(CheckDomain, StatusPassed, ReasonDomainOK, params("domain", truncate(o.Domain, 200)), "the proof is for "+truncate(o.Domain, 200))
 	case len(got) == 0:
-		pr.add(CheckDomain, StatusFailed, "the proof names no domain (audience)")
+		pr.addCode(CheckDomain, StatusFailed, ReasonDomainMissing, params("domain", truncate(o.Domain, 200)), "the proof names no domain (audience)")
 	default:
-		pr.add(CheckDomain, StatusFailed, fmt.Sprintf("the proof is for %q, not %q", truncate(strings.Join(got, ", "), 200), truncate(o.Domain, 200)))
+		pr.addCode(CheckDomain, StatusFailed, ReasonDomainMismatch, params("got", truncate(strings.Join(got, ", "), 200), "domain", truncate(o.Domain, 200)), fmt.Sprintf("the proof is for %q, not %q", truncate(strings.Join(got, ", "), 200), truncate(o.Domain, 200)))
 	}
 }
 
@@ -443,7 +441,7 @@ func Strings(v any) []string {
 // credentials check.
 func (v *Verifier) presentedCredentials(ctx context.Context, pr *PresentationResult, p *Presentation, pol Policy) {
 	if len(p.Credentials) == 0 {
-		pr.add(CheckCredentials, StatusSkipped, "the presentation holds no credential")
+		pr.addCode(CheckCredentials, StatusSkipped, ReasonCredentialsNone, nil, "the presentation holds no credential")
 		return
 	}
 	var failed, unbound []string
@@ -473,14 +471,14 @@ func (v *Verifier) presentedCredentials(ctx context.Context, pr *PresentationRes
 		}
 	}
 	if len(failed) > 0 {
-		pr.add(CheckCredentials, StatusFailed, "credentials that do not verify: "+strings.Join(failed, ", "))
+		pr.addCode(CheckCredentials, StatusFailed, ReasonCredentialsNotVerified, params("which", strings.Join(failed, ", ")), "credentials that do not verify: "+strings.Join(failed, ", "))
 		return
 	}
 	if len(unbound) > 0 {
-		pr.add(CheckCredentials, StatusFailed, "credentials bound to a holder key (cnf) that is not an authentication key of the presentation's proven holder: "+strings.Join(unbound, ", "))
+		pr.addCode(CheckCredentials, StatusFailed, ReasonCredentialsUnbound, params("which", strings.Join(unbound, ", ")), "credentials bound to a holder key (cnf) that is not an authentication key of the presentation's proven holder: "+strings.Join(unbound, ", "))
 		return
 	}
-	pr.add(CheckCredentials, StatusPassed, fmt.Sprintf("all %d credentials verify", len(p.Credentials)))
+	pr.addCode(CheckCredentials, StatusPassed, ReasonCredentialsOK, params("count", fmt.Sprint(len(p.Credentials))), fmt.Sprintf("all %d credentials verify", len(p.Credentials)))
 }
 
 // now returns the verifier's current time.
@@ -554,16 +552,16 @@ func (v *Verifier) holderClaims(pr *PresentationResult, p *Presentation, raw jso
 		return r
 	}
 	r.Credential = c.Doc
-	r.add(CheckStructure, StatusPassed, "a credential secured only by the presentation's proof (a holder claim)")
+	r.addCode(CheckStructure, StatusPassed, ReasonStructureHolderClaim, nil, "a credential secured only by the presentation's proof (a holder claim)")
 	switch {
 	case pr.Holder == "":
-		r.add(CheckProof, StatusFailed, "the credential has no proof of its own, and the presentation has no holder's proof that verifies to secure it")
+		r.addCode(CheckProof, StatusFailed, ReasonProofHolderUnproven, nil, "the credential has no proof of its own, and the presentation has no holder's proof that verifies to secure it")
 	case p.Holder == "":
-		r.add(CheckProof, StatusFailed, "a presentation with a self-asserted credential (secured only by the presentation's proof) must name its holder (VC Data Model 2.0 §4.13)")
+		r.addCode(CheckProof, StatusFailed, ReasonProofHolderUnnamed, nil, "a presentation with a self-asserted credential (secured only by the presentation's proof) must name its holder (VC Data Model 2.0 §4.13)")
 	case c.Issuer != p.Holder:
-		r.add(CheckProof, StatusFailed, fmt.Sprintf("the issuer %s of a self-asserted credential must be the presentation's holder %s (VC Data Model 2.0 §4.13)", truncate(c.Issuer, 200), truncate(p.Holder, 200)))
+		r.addCode(CheckProof, StatusFailed, ReasonProofHolderNotIssuer, params("issuer", truncate(c.Issuer, 200), "holder", truncate(p.Holder, 200)), fmt.Sprintf("the issuer %s of a self-asserted credential must be the presentation's holder %s (VC Data Model 2.0 §4.13)", truncate(c.Issuer, 200), truncate(p.Holder, 200)))
 	default:
-		r.add(CheckProof, StatusPassed, "secured by the proof of the presentation's holder "+pr.Holder+", its issuer")
+		r.addCode(CheckProof, StatusPassed, ReasonProofHolderClaim, params("holder", pr.Holder), "secured by the proof of the presentation's holder "+pr.Holder+", its issuer")
 	}
 	v.claims(context.Background(), r, c, signedBy{DID: pr.Holder}, pol)
 	return r

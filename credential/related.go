@@ -242,7 +242,7 @@ func checkRelatedDigests(c *Credential) error {
 // relatedResource: skipped.
 func (v *Verifier) relatedResource(r *Result, c *Credential) {
 	if len(c.Related) == 0 {
-		r.add(CheckRelatedResource, StatusSkipped, "no relatedResource")
+		r.addCode(CheckRelatedResource, StatusSkipped, ReasonRelatedNone, nil, "no relatedResource")
 		return
 	}
 	var checked, unchecked []string
@@ -250,7 +250,7 @@ func (v *Verifier) relatedResource(r *Result, c *Credential) {
 		retrieved, err := rr.check()
 		switch {
 		case err != nil:
-			r.add(CheckRelatedResource, StatusFailed, err.Error())
+			r.addCode(CheckRelatedResource, StatusFailed, ReasonRelatedMismatch, params("id", truncate(rr.ID, 200)), err.Error())
 			return
 		case retrieved:
 			checked = append(checked, rr.ID)
@@ -266,8 +266,8 @@ func (v *Verifier) relatedResource(r *Result, c *Credential) {
 		if detail != "" {
 			detail += "; "
 		}
-		r.add(CheckRelatedResource, StatusWarning, detail+"no digest weid can check: "+strings.Join(unchecked, ", "))
+		r.addCode(CheckRelatedResource, StatusWarning, ReasonRelatedUnchecked, params("ids", strings.Join(unchecked, ", ")), detail+"no digest weid can check: "+strings.Join(unchecked, ", "))
 		return
 	}
-	r.add(CheckRelatedResource, StatusPassed, detail)
+	r.addCode(CheckRelatedResource, StatusPassed, ReasonRelatedOK, params("ids", strings.Join(checked, ", ")), detail)
 }

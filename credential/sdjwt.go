@@ -315,15 +315,15 @@ func (v *Verifier) sdJWTPresentation(ctx context.Context, pr *PresentationResult
 		pr.failStructure(fmt.Errorf("the SD-JWT VC: %s", cr.Checks[0].Detail))
 		return
 	}
-	pr.add(CheckStructure, StatusPassed, "an SD-JWT VC presentation (dc+sd-jwt with a key-binding JWT)")
+	pr.addCode(CheckStructure, StatusPassed, ReasonPresentationOK, params("format", "SD-JWT VC"), "an SD-JWT VC presentation (dc+sd-jwt with a key-binding JWT)")
 	nonce, _ := sd.KeyBindingPayload["nonce"].(string)
 	aud := Strings(sd.KeyBindingPayload["aud"])
 	proofOK := false
 	switch {
 	case sd.KeyBinding == nil:
-		pr.add(CheckHolderProof, StatusFailed, "the SD-JWT has no key-binding JWT: nothing proves the holder presents it")
+		pr.addCode(CheckHolderProof, StatusFailed, ReasonHolderProofNoKB, nil, "the SD-JWT has no key-binding JWT: nothing proves the holder presents it")
 	case cr.Checks[1].Status != StatusPassed:
-		pr.add(CheckHolderProof, StatusFailed, "the key-binding JWT cannot be checked: the credential's proof failed")
+		pr.addCode(CheckHolderProof, StatusFailed, ReasonHolderProofKBUnproven, nil, "the key-binding JWT cannot be checked: the credential's proof failed")
 	default:
 		// The issuer's proof verified (cr); verify again with the
 		// key-binding JWT, taking the nonce and audience it carries (they
@@ -339,12 +339,12 @@ func (v *Verifier) sdJWTPresentation(ctx context.Context, pr *PresentationResult
 		scratch := newResult()
 		pk, _, ok := v.assertionKey(ctx, scratch, u, sd.Issuer.Header.Kid, at)
 		if !ok {
-			pr.add(CheckHolderProof, StatusFailed, "the issuer's key could not be resolved again")
+			pr.addCode(CheckHolderProof, StatusFailed, ReasonHolderProofIssuerKey, nil, "the issuer's key could not be resolved again")
 			break
 		}
 		ver, err := sd.Verify(pk, kb)
 		if err != nil {
-			pr.add(CheckHolderProof, StatusFailed, err.Error())
+			pr.addCode(CheckHolderProof, StatusFailed, ReasonHolderProofKBInvalid, nil, err.Error())
 			break
 		}
 		proofOK = true
@@ -355,14 +355,14 @@ func (v *Verifier) sdJWTPresentation(ctx context.Context, pr *PresentationResult
 			pr.Holder = sub
 		}
 		pr.Presentation = nil
-		pr.add(CheckHolderProof, StatusPassed, fmt.Sprintf("the key-binding JWT is signed by the holder's key bound in the credential (cnf); %s disclosed: %s", claimCount(len(ver.Disclosed)), strings.Join(ver.Disclosed, ", ")))
+		pr.addCode(CheckHolderProof, StatusPassed, ReasonHolderProofKeyBinding, params("count", fmt.Sprint(len(ver.Disclosed)), "disclosed", strings.Join(ver.Disclosed, ", ")), fmt.Sprintf("the key-binding JWT is signed by the holder's key bound in the credential (cnf); %s disclosed: %s", claimCount(len(ver.Disclosed)), strings.Join(ver.Disclosed, ", ")))
 	}
 	v.challenge(pr, nonce, proofOK, o)
 	v.domain(pr, aud, o)
 	if cr.Verified {
-		pr.add(CheckCredentials, StatusPassed, "the SD-JWT VC verifies")
+		pr.addCode(CheckCredentials, StatusPassed, ReasonCredentialsOK, params("count", "1"), "the SD-JWT VC verifies")
 	} else {
-		pr.add(CheckCredentials, StatusFailed, "the SD-JWT VC does not verify")
+		pr.addCode(CheckCredentials, StatusFailed, ReasonCredentialsNotVerified, params("which", "0"), "the SD-JWT VC does not verify")
 	}
 	pr.finish()
 }

@@ -64,7 +64,7 @@ func (v *Verifier) status(r *Result, c *Credential) {
 				return
 			}
 			r.internal(fmt.Errorf("read credentialStatus %d: %w", i, err))
-			r.add(CheckStatus, StatusFailed, fmt.Sprintf("credentialStatus %d could not be read", i))
+			r.addCode(CheckStatus, StatusFailed, ReasonStatusUnreadable, nil, fmt.Sprintf("credentialStatus %d could not be read", i))
 			return
 		}
 		switch {

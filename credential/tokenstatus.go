@@ -78,7 +78,7 @@ func (v *Verifier) tokenStatus(ctx context.Context, c *Credential) (*Check, erro
 		if e, ok := errs.As(err); ok && e.Status < 500 {
 			return &Check{Name: CheckStatus, Status: StatusWarning, Code: ReasonStatusTokenUnavailable, Params: params("uri", uri), Detail: fmt.Sprintf("the Status List Token at %s could not be had: %s", uri, e.Detail)}, nil
 		}
-		return &Check{Name: CheckStatus, Status: StatusFailed, Params: params("uri", uri), Detail: fmt.Sprintf("the Status List Token at %s could not be read", uri)}, err
+		return &Check{Name: CheckStatus, Status: StatusFailed, Code: ReasonStatusUnreadable, Params: params("uri", uri), Detail: fmt.Sprintf("the Status List Token at %s could not be read", uri)}, err
 	}
 	tok, err := status.ParseToken(compact)
 	if err != nil {
@@ -93,7 +93,7 @@ func (v *Verifier) tokenStatus(ctx context.Context, c *Credential) (*Check, erro
 	scratch := newResult()
 	pk, _, ok := v.methodKey(ctx, scratch, CheckStatus, relAssertionMethod, u, kid, time.Time{})
 	if scratch.Err != nil {
-		return &Check{Name: CheckStatus, Status: StatusFailed, Detail: "the Status List Token's key could not be resolved"}, scratch.Err
+		return &Check{Name: CheckStatus, Status: StatusFailed, Code: ReasonStatusUnreadable, Params: params("uri", uri), Detail: "the Status List Token's key could not be resolved"}, scratch.Err
 	}
 	if !ok {
 		return fail(ReasonStatusTokenSignature, params("uri", uri, "key", kid), "the Status List Token at %s: %s", uri, scratch.Checks[0].Detail), nil

@@ -40,7 +40,7 @@ func (v *Verifier) verifyLegacyJWT(ctx context.Context, j *jose.JWS, p Policy) *
 	if c.Version == 1 {
 		version = "1.1"
 	}
-	r.add(CheckStructure, StatusPassed, "a VC Data Model "+version+" credential secured as a JWT with a \"vc\" claim (VC Data Model 1.1 §6.3.1, "+j.Header.Alg+")")
+	r.addCode(CheckStructure, StatusPassed, ReasonStructureOK, params("format", "VC-JWT "+version), "a VC Data Model "+version+" credential secured as a JWT with a \"vc\" claim (VC Data Model 1.1 §6.3.1, "+j.Header.Alg+")")
 	v.claims(ctx, r, c, v.proof(ctx, r, j, c), p)
 	return r
 }

@@ -211,10 +211,6 @@ func (v *Verifier) claims(ctx context.Context, r *Result, c *Credential, signer 
 	r.finish()
 }
 
-func (r *Result) add(name, status, detail string) {
-	r.Checks = append(r.Checks, Check{Name: name, Status: status, Detail: detail})
-}
-
 // addCode records a check outcome with its code and parameters
 // (codes.go).
 func (r *Result) addCode(name, status, code string, p map[string]string, detail string) {
@@ -316,15 +312,18 @@ const (
 // as the check named check. The as-of-issuance fallback applies only when
 // at is not zero.
 func (v *Verifier) methodKey(ctx context.Context, r *Result, check, rel string, u did.DIDURL, kid string, issuedAt time.Time) (pk keys.PublicKey, asOf string, ok bool) {
-	fail := func(format string, args ...any) { r.add(check, StatusFailed, fmt.Sprintf(format, args...)) }
 	failCode := func(code string, p map[string]string, format string, args ...any) {
-		if check != CheckProof {
-			code = "" // the codes of codes.go are the proof check's
+		switch check {
+		case CheckProof:
+		case CheckHolderProof:
+			code = holderProofCodes[code]
+		default:
+			code = "" // a scratch check, not shown (a Status List Token's key)
 		}
 		r.addCode(check, StatusFailed, code, p, fmt.Sprintf(format, args...))
 	}
 	if v.Resolver == nil {
-		fail("no DID resolver is configured")
+		failCode(ReasonProofNoResolver, nil, "no DID resolver is configured")
 		return pk, "", false
 	}
 	resolveErr := func(err error) {
@@ -374,7 +373,7 @@ func (v *Verifier) methodKey(ctx context.Context, r *Result, check, rel string, 
 		return pk, "", false
 	}
 	if pk, err = v.memo.publicKeyOf(vm); err != nil {
-		fail("verification method %s: %v", kid, err)
+		failCode(ReasonProofBadKey, params("key", kid), "verification method %s: %v", kid, err)
 		return pk, "", false
 	}
 	return pk.WithEd25519Verifier(v.ed25519()), asOf, true
@@ -480,7 +479,7 @@ func (v *Verifier) accreditation(r *Result, c *Credential, bound, require bool) 
 	is, ok, err := v.authorityIssuer(c.Issuer)
 	if err != nil {
 		r.internal(fmt.Errorf("read the trust registry: %w", err))
-		r.add(CheckAccreditation, StatusFailed, "the trust registry could not be read")
+		r.addCode(CheckAccreditation, StatusFailed, ReasonAccreditationUnreadable, nil, "the trust registry could not be read")
 		return
 	}
 	if !ok {
@@ -580,7 +579,7 @@ func (v *Verifier) schema(r *Result, c *Credential) {
 					r.addCode(CheckSchema, StatusFailed, ReasonSchemaNotFound, params("schema", truncate(ref.ID, 200)), fmt.Sprintf("credentialSchema %s: %s", truncate(ref.ID, 200), e.Detail))
 				} else {
 					r.internal(fmt.Errorf("read schema %d: %w", id, err))
-					r.add(CheckSchema, StatusFailed, fmt.Sprintf("schema %d could not be read", id))
+					r.addCode(CheckSchema, StatusFailed, ReasonSchemaUnreadable, params("schema", truncate(ref.ID, 200)), fmt.Sprintf("schema %d could not be read", id))
 				}
 				return
 			}
@@ -604,7 +603,7 @@ func (v *Verifier) schema(r *Result, c *Credential) {
 				r.addCode(CheckSchema, StatusFailed, ReasonSchemaNonConforming, params("subject", fmt.Sprint(i)), fmt.Sprintf("credentialSubject %d: %s", i, e.Detail))
 			default:
 				r.internal(fmt.Errorf("validate against schema %d: %w", id, err))
-				r.add(CheckSchema, StatusFailed, fmt.Sprintf("schema %d could not be read", id))
+				r.addCode(CheckSchema, StatusFailed, ReasonSchemaUnreadable, params("schema", truncate(ref.ID, 200)), fmt.Sprintf("schema %d could not be read", id))
 			}
 			return
 		}

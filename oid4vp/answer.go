@@ -157,7 +157,7 @@ func (v *Verifier) claim(id string) (release func(), err error) {
 func (v *Verifier) result(ctx context.Context, rec *Record, resp *Response, q *DCQL, byID map[string][]json.RawMessage) (*api.PresentationRequestResult, error) {
 	if resp.Error != "" {
 		res := &api.PresentationRequestResult{
-			Checks:      []credential.Check{{Name: "wallet", Status: credential.StatusFailed, Code: credential.DefaultCode("wallet", credential.StatusFailed), Detail: "the wallet declined: " + truncate(resp.Error, 64)}},
+			Checks:      []credential.Check{{Name: "wallet", Status: credential.StatusFailed, Code: ReasonWalletDeclined, Params: map[string]string{"error": truncate(resp.Error, 64)}, Detail: "the wallet declined: " + truncate(resp.Error, 64)}},
 			Credentials: []api.PresentedCredential{}, Warnings: []credential.Check{}, WalletError: truncate(resp.Error, 64),
 		}
 		res.Errors = res.Checks

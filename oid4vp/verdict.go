@@ -155,39 +155,41 @@ func (t *tally) conclude(clientID string) {
 	if len(t.badAud) > 0 {
 		t.unproven = append(t.unproven, CheckAudience)
 	}
-	t.check(CheckPresentations, t.badPres, "every presentation and the credentials in it verify", "presentations that do not verify (failed credential checks): ")
-	t.check(CheckNonce, t.badNonce, "every holder proof carries this request's nonce", "holder proofs without this request's nonce: ")
-	t.check(CheckAudience, t.badAud, "every holder proof is for "+clientID, "holder proofs not for this verifier (client_id): ")
+	t.check(CheckPresentations, t.badPres, ReasonPresentationsOK, nil, "every presentation and the credentials in it verify", ReasonPresentationsNotVerified, "presentations that do not verify (failed credential checks): ")
+	t.check(CheckNonce, t.badNonce, ReasonNonceOK, nil, "every holder proof carries this request's nonce", ReasonNonceMissing, "holder proofs without this request's nonce: ")
+	t.check(CheckAudience, t.badAud, ReasonAudienceOK, map[string]string{"clientId": clientID}, "every holder proof is for "+clientID, ReasonAudienceMismatch, "holder proofs not for this verifier (client_id): ")
 	switch {
 	case len(t.unbound) > 0:
-		t.check(CheckHolderBinding, t.unbound, "", "credentials not bound to the holder who presented them: ")
+		t.check(CheckHolderBinding, t.unbound, "", nil, "", ReasonHolderBindingUnbound, "credentials not bound to the holder who presented them: ")
 	case len(t.holders) > 1:
 		// Each credential is its presenter's, but the presentations are by
 		// different DIDs: one wallet with several identities, or not.
 		res.Checks = append(res.Checks, credential.Check{Name: CheckHolderBinding, Status: credential.StatusWarning,
+			Code: ReasonHolderBindingSeveral, Params: map[string]string{"holders": strings.Join(t.holders, ", ")},
 			Detail: "each credential is bound to its presentation's holder, but the presentations are by different holders: " + strings.Join(t.holders, ", ")})
 	default:
-		t.check(CheckHolderBinding, nil, "every credential is bound to the holder who proved the presentation (cnf key or credentialSubject.id)", "")
+		t.check(CheckHolderBinding, nil, ReasonHolderBindingOK, nil, "every credential is bound to the holder who proved the presentation (cnf key or credentialSubject.id)", "", "")
 	}
-	t.check(CheckQuery, t.unanswered, "the credentials answer the query", "presentations that do not answer their credential query: ")
+	t.check(CheckQuery, t.unanswered, ReasonQueryOK, nil, "the credentials answer the query", ReasonQueryUnanswered, "presentations that do not answer their credential query: ")
 	if len(t.extra) == 0 {
-		res.Checks = append(res.Checks, credential.Check{Name: CheckDisclosure, Status: credential.StatusPassed, Detail: "nothing was disclosed beyond the query"})
+		res.Checks = append(res.Checks, credential.Check{Name: CheckDisclosure, Status: credential.StatusPassed, Code: ReasonDisclosureOK, Detail: "nothing was disclosed beyond the query"})
 	} else {
 		// §6.4.1 asks wallets to return only what was asked; more is not
 		// a reason to refuse the answer, but the verifier keeps only the
 		// requested claims and says what else came.
-		res.Checks = append(res.Checks, credential.Check{Name: CheckDisclosure, Status: credential.StatusWarning, Detail: "claims disclosed though not asked for (not kept): " + strings.Join(t.extra, ", ")})
+		res.Checks = append(res.Checks, credential.Check{Name: CheckDisclosure, Status: credential.StatusWarning, Code: ReasonDisclosureExtra, Params: map[string]string{"claims": strings.Join(t.extra, ", ")}, Detail: "claims disclosed though not asked for (not kept): " + strings.Join(t.extra, ", ")})
 	}
 	t.sort()
 }
 
-// check adds check name: passed when nothing failed, else failed naming
-// where.
-func (t *tally) check(name string, failed []string, okDetail, failDetail string) {
+// check adds check name: passed (okCode, its params ok) when nothing
+// failed, else failed (failCode) naming where ("which").
+func (t *tally) check(name string, failed []string, okCode string, ok map[string]string, okDetail, failCode, failDetail string) {
 	if len(failed) == 0 {
-		t.res.Checks = append(t.res.Checks, credential.Check{Name: name, Status: credential.StatusPassed, Detail: okDetail})
+		t.res.Checks = append(t.res.Checks, credential.Check{Name: name, Status: credential.StatusPassed, Code: okCode, Params: ok, Detail: okDetail})
 	} else {
-		t.res.Checks = append(t.res.Checks, credential.Check{Name: name, Status: credential.StatusFailed, Detail: failDetail + strings.Join(failed, "; ")})
+		which := strings.Join(failed, "; ")
+		t.res.Checks = append(t.res.Checks, credential.Check{Name: name, Status: credential.StatusFailed, Code: failCode, Params: map[string]string{"which": which}, Detail: failDetail + which})
 	}
 }
 

@@ -192,7 +192,7 @@ func TestI18n_VerdictsInThreeLanguages(t *testing.T) {
 	for _, st := range credential.CheckStatuses {
 		keys = append(keys, "status."+st, "reason.generic."+st)
 	}
-	for _, c := range credential.CheckCodes {
+	for _, c := range slices.Concat(credential.CheckCodes, oid4vp.VerdictCodes) {
 		keys = append(keys, "reason."+c)
 	}
 	pageProblems := slices.Concat(verifyPageProblems, explorerPageProblems, institutionPageProblems)
@@ -244,8 +244,8 @@ func TestI18n_VerdictsInThreeLanguages(t *testing.T) {
 		if c, ok := strings.CutPrefix(k, "problem."); ok && c != "generic" && !known[c] {
 			t.Errorf("%s: not a problem code of the node", k)
 		}
-		if c, ok := strings.CutPrefix(k, "reason."); ok && !strings.HasPrefix(c, "generic.") && !slices.Contains(credential.CheckCodes, c) {
-			t.Errorf("%s: not a code of credential.CheckCodes", k)
+		if c, ok := strings.CutPrefix(k, "reason."); ok && !strings.HasPrefix(c, "generic.") && !slices.Contains(credential.CheckCodes, c) && !slices.Contains(oid4vp.VerdictCodes, c) {
+			t.Errorf("%s: not a code of credential.CheckCodes or oid4vp.VerdictCodes", k)
 		}
 	}
 }

@@ -25,11 +25,16 @@
   }
 
   // reasonText is a check's outcome in the page's language: the text of
-  // its code ("reason.<code>", see credential.CheckCodes) with its params,
-  // or the sentence of its status when the page has no text for the code.
+  // its code ("reason.<code>", see credential.CheckCodes and
+  // oid4vp.VerdictCodes) with its params and the English detail as
+  // {detail} (shown by the texts of codes whose detail says what no param
+  // does), or the sentence of its status followed by the detail when the
+  // page has no text for the code — as the CLI writes it (cli/voice.go).
   function reasonText(c) {
     const k = "reason." + c.code;
-    return c.code && w.has(k) ? w.t(k, localParams(c.params)) : w.t("reason.generic." + c.status);
+    if (c.code && w.has(k)) return w.t(k, Object.assign(localParams(c.params), { detail: c.detail || "" }));
+    const generic = w.t("reason.generic." + c.status);
+    return c.detail ? w.t("reason.generic.withDetail", { reason: generic, detail: c.detail }) : generic;
   }
 
   // verdictBox summarizes a result in plain words.
