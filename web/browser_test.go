@@ -353,6 +353,9 @@ func shot(t *testing.T, ctx context.Context, name string) {
 	if err := (&png.Encoder{CompressionLevel: png.BestCompression}).Encode(&b, paletted(img)); err != nil {
 		t.Fatal(err)
 	}
+	if err := os.MkdirAll(screenshotDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.WriteFile(filepath.Join(screenshotDir, name), b.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
