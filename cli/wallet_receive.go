@@ -31,9 +31,13 @@ The wallet fetches the issuer's metadata, redeems the code (with --pin when
 the offer asks for a transaction code, which the institution sends another
 way), gets a nonce, signs a key proof with the wallet's key (named by the
 wallet's verification method) and stores the credential it receives, bound
-to that key. --count asks for several credentials in one request (a batch;
-each with its own proof). Issuers must be https (plain http only to a
-loopback host). An offer is redeemed once.`,
+to that key, once the node (--node) has verified it: all the credentials of
+the answer, or none if one is refused. --count asks for several credentials
+in one request (a batch; each with its own proof). Issuers must be https
+(plain http only to a loopback host). An offer is redeemed once: without a
+node that answers, nothing is redeemed; if the node stops answering after
+the issuer did, the answer is kept, unverified, in the wallet's received/
+directory, to add with "weid wallet add FILE".`,
 		Example: `  weid wallet receive 'openid-credential-offer://?credential_offer_uri=https%3A%2F%2F…' --pin 493817`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -43,6 +47,15 @@ loopback host). An offer is redeemed once.`,
 			}
 			if count < 1 || count > 10 {
 				return errors.New("--count must be 1 to 10")
+			}
+			// The node verifies what the issuer sends; ask it first, so
+			// that the offer, redeemed once, is not used up while
+			// nothing could check what it brings.
+			if _, err := g.client().Status(cmd.Context()); err != nil {
+				if hint := g.unreachable(err); hint != "" {
+					err = errors.New(hint)
+				}
+				return fmt.Errorf("the offer was not redeemed: the node (--node) checks what the wallet receives, and it did not answer: %w", err)
 			}
 			got, stored, err := w.Receive(cmd.Context(), wallet.NewVCIClient(), g.client(), args[0], wallet.ReceiveOptions{TxCode: pin, Count: count})
 			if errors.Is(err, wallet.ErrTxCodeRequired) {

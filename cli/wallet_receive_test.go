@@ -15,7 +15,7 @@ import (
 // through POST /v1/offers; "weid wallet receive" redeems it (by reference
 // and by value), stores credentials bound to the wallet's key, and they
 // verify; the offer cannot be redeemed twice, nor with a wrong PIN; with no
-// node to verify what the issuer sends, nothing is stored.
+// node to verify what the issuer sends, the offer is not redeemed.
 func TestWalletReceive_OID4VCI(t *testing.T) {
 	walletEnv(t)
 	n := startTestNode(t)
@@ -31,10 +31,10 @@ func TestWalletReceive_OID4VCI(t *testing.T) {
 
 	o := offer()
 	link := o["offerUriByReference"].(string)
-	if _, err := runCLI(t, "wallet", "receive", link, "--wallet", wdir); err == nil || !strings.Contains(oneLine(err), "--pin") {
+	if _, err := runCLI(t, "wallet", "receive", link, "--wallet", wdir, "--node", url); err == nil || !strings.Contains(oneLine(err), "--pin") {
 		t.Fatalf("no PIN: %v", err)
 	}
-	if _, err := runCLI(t, "wallet", "receive", link, "--wallet", wdir, "--pin", "000000"); err == nil || !strings.Contains(oneLine(err), "invalid_grant") {
+	if _, err := runCLI(t, "wallet", "receive", link, "--wallet", wdir, "--pin", "000000", "--node", url); err == nil || !strings.Contains(oneLine(err), "invalid_grant") {
 		t.Fatalf("wrong PIN: %v", err)
 	}
 	var got struct {
@@ -47,7 +47,7 @@ func TestWalletReceive_OID4VCI(t *testing.T) {
 	if got.Format != "dc+sd-jwt" || len(got.Credentials) != 2 || got.Credentials[0].Subject != w.DID || got.Credentials[0].Issuer != uni {
 		t.Fatalf("receive: %+v", got)
 	}
-	if _, err := runCLI(t, "wallet", "receive", o["offerUri"].(string), "--wallet", wdir, "--pin", "493817"); err == nil || !strings.Contains(oneLine(err), "invalid_grant") {
+	if _, err := runCLI(t, "wallet", "receive", o["offerUri"].(string), "--wallet", wdir, "--pin", "493817", "--node", url); err == nil || !strings.Contains(oneLine(err), "invalid_grant") {
 		t.Fatalf("redeemed twice: %v", err)
 	}
 
@@ -70,13 +70,18 @@ func TestWalletReceive_OID4VCI(t *testing.T) {
 			t.Fatalf("verify %s: %v", c.ID, res)
 		}
 	}
-	// With no node to verify them, the credentials are not kept.
+	// With no node to verify them, the offer is not redeemed (it is
+	// redeemed once): it still gives its credential once the node answers.
 	o3 := offer()
-	if _, err := runCLI(t, "wallet", "receive", o3["offerUri"].(string), "--wallet", wdir, "--pin", "493817", "--node", "http://127.0.0.1:1"); err == nil || !strings.Contains(oneLine(err), "nothing was stored") {
+	if _, err := runCLI(t, "wallet", "receive", o3["offerUri"].(string), "--wallet", wdir, "--pin", "493817", "--node", "http://127.0.0.1:1"); err == nil || !strings.Contains(oneLine(err), "the offer was not redeemed") {
 		t.Fatalf("receive with no node to verify: %v", err)
 	}
 	if held, _ := (&wallet.Wallet{Dir: wdir}).Credentials(); len(held) != 3 {
 		t.Fatalf("the wallet holds %d credentials, want 3", len(held))
+	}
+	mustCLI(t, "wallet", "receive", o3["offerUri"].(string), "--wallet", wdir, "--pin", "493817", "--node", url)
+	if held, _ := (&wallet.Wallet{Dir: wdir}).Credentials(); len(held) != 4 {
+		t.Fatalf("after the node answered, the wallet holds %d credentials, want 4", len(held))
 	}
 	// The wallet presents one, disclosing only the degree, with its key.
 	mustCLI(t, "vp", "create", "--wallet", wdir, "--credential", got.Credentials[0].ID, "--disclose", "/degree", "--challenge", "c", "--domain", "https://bank.example")

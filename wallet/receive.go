@@ -11,11 +11,14 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/client"
 	"github.com/weidgo/weid/credential"
+	"github.com/weidgo/weid/internal/durable"
 	"github.com/weidgo/weid/jose"
 	"github.com/weidgo/weid/oid4vci"
 	"github.com/weidgo/weid/sdjwt"
@@ -118,7 +121,7 @@ func (w *Wallet) Receive(ctx context.Context, c *VCIClient, v CredentialVerifier
 			if errors.As(err, &ce) && ce.Status < 500 {
 				return got, nil, refuse(err, nil)
 			}
-			return got, nil, fmt.Errorf("verify credential %d of %d from %s: %w; nothing was stored", i+1, len(got.Credentials), got.Offer.CredentialIssuer, err)
+			return got, nil, w.keepUnverified(got, fmt.Errorf("verify credential %d of %d from %s: %w; nothing was stored", i+1, len(got.Credentials), got.Offer.CredentialIssuer, err))
 		}
 		if len(refusing(*vd)) > 0 {
 			return got, nil, refuse(nil, vd)
@@ -127,6 +130,39 @@ func (w *Wallet) Receive(ctx context.Context, c *VCIClient, v CredentialVerifier
 	}
 	stored, err := w.addAll(out)
 	return got, stored, err
+}
+
+// ReceivedDir is the directory of a wallet where Receive keeps an issuer's
+// answer it could not have verified (the verifier unreachable or failing):
+// the offer is redeemed once, so what it brought is not thrown away.
+const ReceivedDir = "received"
+
+// keepUnverified writes each credential of got to its own file in the
+// wallet's ReceivedDir and returns err saying where they are, to add with
+// `weid wallet add` once the verifier answers (or err and why they could
+// not be kept).
+func (w *Wallet) keepUnverified(got *Received, err error) error {
+	dir := filepath.Join(w.Dir, ReceivedDir)
+	if kerr := durable.MkdirAll(dir, 0o700); kerr != nil {
+		return fmt.Errorf("%w; the issuer's answer could not be kept either: %v", err, kerr)
+	}
+	stamp := time.Now().UTC().Format("20060102T150405.000000000Z")
+	var files []string
+	for i, raw := range got.Credentials {
+		// A JWT or SD-JWT as its text, a JSON credential as it is: what
+		// weid wallet add reads.
+		b, ext := []byte(raw), ".json"
+		var text string
+		if json.Unmarshal(raw, &text) == nil {
+			b, ext = []byte(text), ".txt"
+		}
+		f := filepath.Join(dir, fmt.Sprintf("%s-%d%s", stamp, i+1, ext))
+		if kerr := durable.WriteNew(f, b, 0o600); kerr != nil {
+			return fmt.Errorf("%w; the issuer's answer could not be kept either: %v", err, kerr)
+		}
+		files = append(files, f)
+	}
+	return fmt.Errorf("%w — the offer is used up, so the issuer's answer, unverified, is kept in %s: once the node answers, add it with weid wallet add FILE", err, strings.Join(files, ", "))
 }
 
 // verify asks v for its verdict on s: an SD-JWT without its disclosures,

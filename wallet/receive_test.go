@@ -224,3 +224,37 @@ func TestReceive_AlreadyHeldStoresNothing(t *testing.T) {
 		t.Fatalf("the wallet holds %d credentials, want 1", len(held))
 	}
 }
+
+// downVerifier is a verifier that cannot be reached.
+type downVerifier struct{}
+
+func (downVerifier) VerifyCredential(context.Context, any, map[string]any) (*api.VerifyResult, error) {
+	return nil, errors.New("dial tcp 127.0.0.1:1: connect: connection refused")
+}
+
+// TestReceive_VerifierDownKeepsTheAnswer: an offer is redeemed once, so
+// when the verifier cannot be reached after the issuer answered, nothing is
+// stored as held but the answer is not lost: each credential is kept,
+// unverified, in the wallet's received/ directory, which the error names.
+func TestReceive_VerifierDownKeepsTheAnswer(t *testing.T) {
+	t.Parallel()
+	uni := credtest.Issuer(t, keys.Ed25519)
+	w := newTestWallet(t)
+	mine, _ := keys.ParseMultibase(w.Meta.PublicKeyMultibase)
+	cred := sdDiploma(t, uni, w.Meta.DID, mine)
+	link := fakeIssuer(t, "dc+sd-jwt", func() []any { return []any{cred} })
+	_, _, err := w.Receive(context.Background(), NewVCIClient(), downVerifier{}, link, ReceiveOptions{})
+	if err == nil || !strings.Contains(err.Error(), "nothing was stored") || !strings.Contains(err.Error(), filepath.Join(w.Dir, ReceivedDir)) {
+		t.Fatalf("want an error naming where the answer is kept, got %v", err)
+	}
+	if held, _ := w.Credentials(); len(held) != 0 {
+		t.Fatalf("the wallet holds %d credentials, want none", len(held))
+	}
+	files, _ := filepath.Glob(filepath.Join(w.Dir, ReceivedDir, "*"))
+	if len(files) != 1 {
+		t.Fatalf("kept %v, want one file", files)
+	}
+	if b, _ := os.ReadFile(files[0]); string(b) != cred {
+		t.Errorf("kept %q, want the credential as the issuer sent it", b)
+	}
+}
