@@ -14,13 +14,14 @@ import (
 // grants its write endpoints are asked to record, not a rule of the ledger:
 // a block may record a grant to a did:weid that is created later, and every
 // node must keep applying such blocks. Grantees of other methods (did:key,
-// did:jwk, did:web) are not checked: their documents are not on the ledger.
-func (p *RecordPayload) GranteeOnLedger(st chain.Reader) error {
+// did:jwk, did:web) are not checked: their documents are not on the ledger;
+// nor is a did:weid of a chain other than chainID, the ledger's.
+func (p *RecordPayload) GranteeOnLedger(st chain.Reader, chainID string) error {
 	s, err := p.signed()
 	if err != nil {
 		return err
 	}
-	if !strings.HasPrefix(s.Grantee, "did:weid:") {
+	if !strings.HasPrefix(s.Grantee, "did:weid:"+chainID+":") {
 		return nil
 	}
 	if _, ok, err := weid.Latest(st, s.Grantee); err != nil || ok {

@@ -83,8 +83,9 @@ func (n *Node) GrantAccesses(id string, from, limit int) (*api.AccessList, error
 // signed transaction req.Tx, whose grant must parse, or a custodial one
 // (Build) that makes the grant of req's fields and signs it as the DID the
 // node signs as, its schema URL under base. Either is refused when its
-// grantee is a did:weid not on the ledger (RecordPayload.GranteeOnLedger).
-func GrantRecord(req *api.GrantRequest, base string, out *api.GrantReceipt) (Write, error) {
+// grantee is a did:weid of chainID, the ledger's, not on the ledger
+// (RecordPayload.GranteeOnLedger).
+func GrantRecord(req *api.GrantRequest, chainID, base string, out *api.GrantReceipt) (Write, error) {
 	wr := Write{Type: grants.TxRecord, Tx: req.Tx, Signer: req.Signer, Check: func(p chain.Payload) error {
 		g, err := grants.Parse(p.(*grants.RecordPayload).Grant)
 		if err == nil {
@@ -92,7 +93,7 @@ func GrantRecord(req *api.GrantRequest, base string, out *api.GrantReceipt) (Wri
 		}
 		return err
 	}, Admit: func(st chain.Reader, p chain.Payload) error {
-		return p.(*grants.RecordPayload).GranteeOnLedger(st)
+		return p.(*grants.RecordPayload).GranteeOnLedger(st, chainID)
 	}}
 	if len(req.Tx) == 0 {
 		var err error

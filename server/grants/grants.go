@@ -64,7 +64,7 @@ func (h *Handlers) Create(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	out := &api.GrantReceipt{}
-	wr, err := node.GrantRecord(&req, h.BaseURL(r), out)
+	wr, err := node.GrantRecord(&req, h.Node.ChainID, h.BaseURL(r), out)
 	if err != nil {
 		return err
 	}
