@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"strings"
 
+	"golang.org/x/net/idna"
+
 	"github.com/weidgo/weid/oid4vp"
 )
 
@@ -54,9 +56,7 @@ func Summarize(req *oid4vp.Request, sels []Selection) *Summary {
 	if req.ClientMetadata != nil {
 		sum.VerifierName = req.ClientMetadata.ClientName
 	}
-	if u, err := url.Parse(req.ResponseURI); err == nil {
-		sum.SendsTo = u.Scheme + "://" + u.Host
-	}
+	sum.SendsTo = origin(req.ResponseURI)
 	for _, cq := range req.DCQL.Credentials {
 		a := Ask{Query: cq.ID, Format: cq.Format, Types: cq.Meta.VctValues}
 		for _, ts := range cq.Meta.TypeValues {
@@ -77,4 +77,25 @@ func Summarize(req *oid4vp.Request, sels []Selection) *Summary {
 		sum.Presented = append(sum.Presented, Chosen{Query: s.QueryID, Credential: s.Credential.ID, Format: s.Format, Disclosed: disclosed})
 	}
 	return sum
+}
+
+// origin is the scheme and host (and port) of the URL u, the host in
+// ASCII (IDNA: a Unicode host that imitates another domain shows as the
+// xn-- name it is), or "" if u has no host.
+func origin(u string) string {
+	p, err := url.Parse(u)
+	if err != nil || p.Hostname() == "" {
+		return ""
+	}
+	host := p.Hostname()
+	if ascii, err := idna.Lookup.ToASCII(host); err == nil {
+		host = ascii
+	}
+	if strings.Contains(host, ":") { // an IPv6 address
+		host = "[" + host + "]"
+	}
+	if port := p.Port(); port != "" {
+		host += ":" + port
+	}
+	return p.Scheme + "://" + host
 }

@@ -73,4 +73,18 @@ func TestSummarize_NamesTheResponseOrigin(t *testing.T) {
 	if got := Summarize(req, nil).SendsTo; got != "https://collect.example:8443" {
 		t.Errorf("SendsTo = %q", got)
 	}
+	// A host in Unicode shows as the name it resolves as (a lookalike of
+	// another domain gives itself away); user info is no part of it; no
+	// host, no origin.
+	for uri, want := range map[string]string{
+		"https://bаnk.example/r":              "https://xn--bnk-6cd.example", // a Cyrillic а
+		"https://bank.example@evil.example/r": "https://evil.example",
+		"https://[::1]:8443/r":                "https://[::1]:8443",
+		"/relative":                           "",
+	} {
+		req.ResponseURI = uri
+		if got := Summarize(req, nil).SendsTo; got != want {
+			t.Errorf("%s: SendsTo = %q, want %q", uri, got, want)
+		}
+	}
 }
