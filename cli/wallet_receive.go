@@ -52,10 +52,11 @@ directory, to add with "weid wallet add FILE".`,
 			// that the offer, redeemed once, is not used up while
 			// nothing could check what it brings.
 			if _, err := g.client().Status(cmd.Context()); err != nil {
+				why := err.Error()
 				if hint := g.unreachable(err); hint != "" {
-					err = errors.New(hint)
+					why = hint
 				}
-				return fmt.Errorf("the offer was not redeemed: the node (--node) checks what the wallet receives, and it did not answer: %w", err)
+				return errors.New(say("cli.receive.notRedeemed", "why", why))
 			}
 			got, stored, err := w.Receive(cmd.Context(), wallet.NewVCIClient(), g.client(), args[0], wallet.ReceiveOptions{TxCode: pin, Count: count})
 			if errors.Is(err, wallet.ErrTxCodeRequired) {
