@@ -421,3 +421,69 @@ func TestVerifyBatch_Requests(t *testing.T) {
 		t.Fatalf("bad query: %d", resp2.StatusCode)
 	}
 }
+
+// TestVerifyBatch_MemberTwiceIsThatCredentialsResult: a credential that
+// names a member twice (two readers could see two different credentials)
+// fails as its own result — in the JSON form as in the stream — and the
+// others in the batch are verified; a member twice in the request itself
+// is still the request's 400.
+func TestVerifyBatch_MemberTwiceIsThatCredentialsResult(t *testing.T) {
+	tn := startNode(t)
+	uni := tn.account(t, `{"name":"uni"}`)
+	body := `{"credential":{"@context":["https://www.w3.org/ns/credentials/v2","https://www.w3.org/ns/credentials/examples/v2"],"type":["VerifiableCredential","UniversityDegreeCredential"],` +
+		`"issuer":"` + uni.DID + `","credentialSchema":{"id":"https://node.example/v1/schemas/2","type":"JsonSchema"},"credentialSubject":` + goodClaims + `},"options":{"format":"eddsa-jcs-2022"}}`
+	r := tn.do(t, "POST", "/credentials/issue", uni.Token, []byte(body))
+	if r.status != 201 {
+		t.Fatalf("issue: %d %s", r.status, r.body)
+	}
+	var out struct {
+		VerifiableCredential json.RawMessage `json:"verifiableCredential"`
+	}
+	_ = json.Unmarshal(r.body, &out)
+	good := out.VerifiableCredential
+	// encoding/json keeps the last "issuer": the signature still verifies
+	// for a reader that does; another reader sees did:example:mallory.
+	twice := json.RawMessage(`{"issuer":"did:example:mallory",` + string(bytes.TrimPrefix(bytes.TrimSpace(good), []byte("{"))))
+	check := func(form string, results []batch.Result) {
+		t.Helper()
+		if len(results) != 3 || !results[0].Verified || !results[2].Verified {
+			t.Fatalf("%s: %+v, want the first and last verified", form, results)
+		}
+		if res := results[1]; res.Verified || !strings.Contains(fmt.Sprint(res.Detail, res.Errors), "issuer") {
+			t.Fatalf("%s: the credential naming issuer twice: %+v, want it failed, naming the member", form, res)
+		}
+	}
+	req, _ := json.Marshal(map[string]any{"credentials": []json.RawMessage{good, twice, good}})
+	r = tn.do(t, "POST", api.PathVerifyBatch+"?detail=full", "", req)
+	if r.status != 200 {
+		t.Fatalf("JSON form: %d %s, want 200 with a result each", r.status, r.body)
+	}
+	var resp struct{ Results []batch.Result }
+	_ = json.Unmarshal(r.body, &resp)
+	check("JSON form", resp.Results)
+
+	hreq, _ := http.NewRequest("POST", tn.url+api.PathVerifyBatch+"?detail=full", strings.NewReader(string(good)+"\n"+string(twice)+"\n"+string(good)+"\n"))
+	hreq.Header.Set("Content-Type", api.MediaTypeNDJSON)
+	hresp, err := http.DefaultClient.Do(hreq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hresp.Body.Close()
+	var results []batch.Result
+	sc := bufio.NewScanner(hresp.Body)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		var res batch.Result
+		if bytes.HasPrefix(sc.Bytes(), []byte(`{"summary"`)) {
+			break
+		}
+		if err := json.Unmarshal(sc.Bytes(), &res); err != nil {
+			t.Fatal(err)
+		}
+		results = append(results, res)
+	}
+	check("stream", results)
+
+	r = tn.do(t, "POST", api.PathVerifyBatch, "", []byte(`{"credentials":[`+string(good)+`],"options":{},"options":{"challenge":"x"}}`))
+	wantProblem(t, "options twice", r, 400, "request.malformed")
+}

@@ -49,6 +49,22 @@ func DecodeLenient(b []byte, v any) error {
 	return checkMembers(b, nil)
 }
 
+// DecodeLenientItems is DecodeLenient for a body whose json.RawMessage
+// members are items each read on its own — a batch's credentials: a
+// member named twice inside one of them is left to its reader, which
+// refuses that item alone, not the whole request. Everything else in b
+// is checked as DecodeLenient checks it.
+func DecodeLenientItems(b []byte, v any) error {
+	if err := CheckBody(b, v); err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return errors.New(jsonErr(err))
+	}
+	sc := &memberScanner{b: b, lenient: true, rawUnchecked: true}
+	return sc.value(reflect.TypeOf(v), "")
+}
+
 // CheckUnique refuses JSON b, which encoding/json has accepted, in which
 // an object at any depth names a member twice: encoding/json keeps the
 // last, another reader the first, and two readers must not see two

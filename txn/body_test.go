@@ -85,7 +85,53 @@ func FuzzDecodeLenient(f *testing.F) {
 		agreesWithUnmarshal(t, b, &got, &want)
 		var anyGot, anyWant any
 		agreesWithUnmarshal(t, b, &anyGot, &anyWant)
+		itemsAgree(t, b)
 	})
+}
+
+// itemsRequest stands for a batch request: items read each on its own.
+type itemsRequest struct {
+	Items   []json.RawMessage `json:"items"`
+	Options *struct {
+		Format string `json:"format"`
+	} `json:"options"`
+}
+
+// itemsAgree checks DecodeLenientItems(b) against DecodeLenient and
+// json.Unmarshal: whatever DecodeLenient accepts it accepts, decoding the
+// same; whatever it accepts json.Unmarshal accepts, decoding the same.
+func itemsAgree(t *testing.T, b []byte) {
+	t.Helper()
+	var got, lenient, want itemsRequest
+	err := DecodeLenientItems(b, &got)
+	if DecodeLenient(b, &lenient) == nil && (err != nil || !reflect.DeepEqual(got, lenient)) {
+		t.Fatalf("DecodeLenientItems(%q) = %v, %+v; DecodeLenient accepted %+v", b, err, got, lenient)
+	}
+	if err == nil && (json.Unmarshal(b, &want) != nil || !reflect.DeepEqual(got, want)) {
+		t.Fatalf("DecodeLenientItems(%q) = %+v; json.Unmarshal: %+v", b, got, want)
+	}
+}
+
+// TestDecodeLenientItems: a member twice inside an item is the item's
+// reader's to refuse; anywhere else it is refused as DecodeLenient
+// refuses it, and unknown members are ignored.
+func TestDecodeLenientItems(t *testing.T) {
+	for _, tc := range []struct{ body, err string }{
+		{`{"items":[{"a":1,"a":2},{"b":{"c":1,"c":2}}],"options":{"format":"x"},"unknown":1}`, ""},
+		{`{"items":[],"items":[1]}`, `member "items" appears twice in the object`},
+		{`{"items":[],"options":{"format":"a","format":"b"}}`, `member "format" appears twice in options`},
+		{`{"unknown":{"x":1,"x":2}}`, `member "x" appears twice in unknown`},
+		{`{"items":[{"a":1,"a":2}],"options":{},"options":{}}`, `member "options" appears twice in the object`},
+		{`{"options":{"format":1}}`, "options.format must be a string, not JSON number"},
+		{`null`, "value must be a JSON object, not JSON null"},
+		{"{\"items\":[\"\xff\"]}", "not valid UTF-8"},
+	} {
+		var v itemsRequest
+		err := DecodeLenientItems([]byte(tc.body), &v)
+		if tc.err == "" && err != nil || tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)) {
+			t.Errorf("DecodeLenientItems(%s) = %v, want %q", tc.body, err, tc.err)
+		}
+	}
 }
 
 // agreesWithUnmarshal checks DecodeLenient(b, got) against

@@ -149,6 +149,13 @@ func checkMembers(b []byte, t reflect.Type) error {
 type memberScanner struct {
 	b []byte
 	i int
+	// lenient: a member t has no field for is any JSON (its repeats
+	// still refused), not an error. rawUnchecked: a json.RawMessage
+	// value is left to its reader, repeats and all. Both are off for
+	// DecodeStrict, the ledger's decoder.
+	lenient, rawUnchecked bool
+	// skipping: inside a value left unchecked.
+	skipping bool
 }
 
 func (s *memberScanner) ws() {
@@ -188,6 +195,10 @@ func (s *memberScanner) value(t reflect.Type, path string) error {
 	}
 	if t == rawMessageType {
 		t = nil // any JSON; only repeated members are checked
+		if s.rawUnchecked && !s.skipping {
+			s.skipping = true
+			defer func() { s.skipping = false }()
+		}
 	}
 	s.ws()
 	if s.i >= len(s.b) {
@@ -224,14 +235,14 @@ func (s *memberScanner) value(t reflect.Type, path string) error {
 			if err != nil {
 				return err
 			}
-			if _, dup := seen[k]; dup {
+			if _, dup := seen[k]; dup && !s.skipping {
 				return fmt.Errorf("member %q appears twice in %s", k, orRoot(path))
 			}
 			seen[k] = struct{}{}
 			ft := elem
 			if fields != nil {
 				var ok bool
-				if ft, ok = fields[k]; !ok {
+				if ft, ok = fields[k]; !ok && !s.lenient {
 					return fmt.Errorf("unknown member %q in %s (member names are case-sensitive)", k, orRoot(path))
 				}
 			}

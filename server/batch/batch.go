@@ -72,7 +72,7 @@ func (h *Handlers) Verify(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var req api.VerifyBatchRequest
-	if err := httpx.DecodeLenient(r, &req); err != nil {
+	if err := httpx.DecodeLenientItems(r, &req); err != nil {
 		return err
 	}
 	if req.Credentials == nil {

@@ -12,12 +12,22 @@ import (
 // keys they do not know, and a credential in a body is free-form JSON. A
 // member named twice at any depth, or a body null, is refused
 // (txn.DecodeLenient), as the strict Decode refuses them.
-func DecodeLenient(r *http.Request, v any) error {
+func DecodeLenient(r *http.Request, v any) error { return decodeBody(r, v, txn.DecodeLenient) }
+
+// DecodeLenientItems is DecodeLenient for a body whose json.RawMessage
+// members are items each verified on its own (a batch's credentials): a
+// member named twice inside one is that item's failed result, not the
+// request's 400 (txn.DecodeLenientItems).
+func DecodeLenientItems(r *http.Request, v any) error {
+	return decodeBody(r, v, txn.DecodeLenientItems)
+}
+
+func decodeBody(r *http.Request, v any, decode func([]byte, any) error) error {
 	body, err := ReadBody(r)
 	if err != nil {
 		return err
 	}
-	if err := txn.DecodeLenient(body, v); err != nil {
+	if err := decode(body, v); err != nil {
 		return errs.BadRequest("request.malformed", "request body: %v", err)
 	}
 	return nil
