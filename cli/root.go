@@ -123,7 +123,7 @@ func Main(ctx context.Context, args []string) int {
 	root := newRoot(g)
 	root.SetArgs(args)
 	if cmd, err := root.ExecuteContextC(ctx); err != nil {
-		fmt.Fprintln(os.Stderr, "weid: "+g.oneLine(inFlagWords(cmd, err)))
+		fmt.Fprintln(os.Stderr, "weid: "+g.oneLine(inFlagWords(cmd, usageWords(cmd, err))))
 		if errors.Is(err, errInterrupted) {
 			return 130 // 128 + SIGINT, as the shell reports a process Ctrl-C ended
 		}
@@ -143,7 +143,7 @@ func Run(ctx context.Context, args ...string) (string, error) {
 	root.SetErr(io.Discard)
 	root.SetArgs(args)
 	cmd, err := root.ExecuteContextC(ctx)
-	return out.String(), inFlagWords(cmd, err)
+	return out.String(), inFlagWords(cmd, usageWords(cmd, err))
 }
 
 // oneLine is err as one line for stderr, without knowing --node.

@@ -81,17 +81,18 @@ func helpCmd(root *cobra.Command) *cobra.Command {
 // unknownSubcommand is the error for "weid PATH arg" where arg names no
 // subcommand of PATH.
 func unknownSubcommand(c *cobra.Command, arg string) error {
-	msg := fmt.Sprintf("unknown command %q for %q", arg, c.CommandPath())
+	path := c.CommandPath()
 	if c.SuggestionsMinimumDistance <= 0 {
 		c.SuggestionsMinimumDistance = 2 // cobra's default, which SuggestionsFor does not apply itself
 	}
+	next := say("cli.usage.seeHelp", "help", path+" --help")
 	if s := c.SuggestionsFor(arg); len(s) > 0 {
 		for i := range s {
-			s[i] = fmt.Sprintf("%q", c.CommandPath()+" "+s[i])
+			s[i] = fmt.Sprintf("%q", path+" "+s[i])
 		}
-		return fmt.Errorf("%s; did you mean %s?", msg, strings.Join(s, " or "))
+		next = say("cli.usage.didYouMean", "names", strings.Join(s, say("cli.usage.or")))
 	}
-	return fmt.Errorf("%s; see %q", msg, c.CommandPath()+" --help")
+	return errors.New(say("cli.usage.unknownCommand", "arg", arg, "cmd", path, "next", next))
 }
 
 // defaultNode is the --node default: $WEID_NODE, else the node this
@@ -294,7 +295,7 @@ func needFlags(cmd *cobra.Command, names ...string) error {
 	for _, n := range names {
 		f := cmd.Flags().Lookup(n)
 		if f != nil && strings.Trim(f.Value.String(), "[]") == "" {
-			return fmt.Errorf("--%s is required: %s", n, f.Usage)
+			return errors.New(say("cli.usage.required", "flag", "--"+n, "usage", f.Usage))
 		}
 	}
 	return nil

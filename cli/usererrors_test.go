@@ -277,3 +277,36 @@ func TestCLI_HintsInUserLanguage(t *testing.T) {
 			"node", "start", "--listen", busy.Addr().String(), "--data", filepath.Join(t.TempDir(), "data"))
 	}
 }
+
+// TestCLI_UsageErrorsInTheUsersLanguage: a command typed wrong — an
+// unknown flag, a flag without its value or with one it cannot read, a
+// wrong number of arguments, an unknown subcommand, a required flag left
+// out — is said in the locale's language with what the command takes,
+// never in cobra's English or Go's words ("strconv.ParseInt").
+func TestCLI_UsageErrorsInTheUsersLanguage(t *testing.T) {
+	t.Setenv("LC_ALL", "")
+	t.Setenv("LC_MESSAGES", "")
+	cases := []struct {
+		args           []string
+		en, zhCN, zhHK string
+	}{
+		{[]string{"did", "resolve"}, "weid did resolve takes 1 argument(s), not 0 (usage: weid did resolve DID [flags])", "weid did resolve 需要 1 个参数，而不是 0 个", "weid did resolve 需要 1 個參數，而不是 0 個"},
+		{[]string{"did", "resolve", "a", "b"}, "not 2 (usage: weid did resolve DID [flags])", "而不是 2 个", "而不是 2 個"},
+		{[]string{"did", "resolve", "x", "--frob", "1"}, `weid did resolve has no flag --frob (see "weid did resolve --help")`, "weid did resolve 没有 --frob 这个选项", "weid did resolve 沒有 --frob 這個選項"},
+		{[]string{"did", "resolve", "x", "--node"}, "--node needs a value (usage: weid did resolve DID [flags])", "--node 后面需要一个值", "--node 後面需要一個值"},
+		{[]string{"schema", "list", "--limit", "abc"}, `--limit takes a whole number; "abc" is not one`, "--limit 需要整数，“abc”不是", "--limit 需要整數，「abc」不是"},
+		{[]string{"vc", "isue"}, `unknown command "isue" for "weid vc"; did you mean "weid vc issue"?`, "“weid vc”没有“isue”这个命令；您是不是要用 \"weid vc issue\"？", "「weid vc」沒有「isue」這個命令"},
+		{[]string{"authz", "grant"}, "--grantee is required: ", "缺少 --grantee：", "缺少 --grantee："},
+	}
+	for _, lang := range []string{"C.UTF-8", "zh_CN.UTF-8", "zh_HK.UTF-8"} {
+		t.Setenv("LANG", lang)
+		for _, tc := range cases {
+			want := map[string]string{"C.UTF-8": tc.en, "zh_CN.UTF-8": tc.zhCN, "zh_HK.UTF-8": tc.zhHK}[lang]
+			expectCLIError(t, lang+" weid "+strings.Join(tc.args, " "), want, tc.args...)
+			if _, stderr, _ := runChild(t, tc.args...); strings.Contains(stderr, "strconv") || strings.Contains(stderr, "arg(s)") ||
+				lang != "C.UTF-8" && (strings.Contains(stderr, "unknown") || strings.Contains(stderr, "flag:") || strings.Contains(stderr, "invalid argument") || strings.Contains(stderr, "required")) {
+				t.Errorf("%s weid %s: %q has the libraries' English", lang, strings.Join(tc.args, " "), stderr)
+			}
+		}
+	}
+}
