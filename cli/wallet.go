@@ -237,8 +237,8 @@ With --verify it first verifies the credential through --node (POST
 			if err != nil {
 				return fmt.Errorf("%s: %w", args[0], err)
 			}
-			if w.Has(sc.ID) {
-				return fmt.Errorf("%w as %s", wallet.ErrHeld, sc.ID)
+			if id, ok := w.Holds(sc); ok {
+				return fmt.Errorf("%w as %s", wallet.ErrHeld, id)
 			}
 			if verify {
 				if err := verifyBeforeStoring(cmd.Context(), g, sc, requireAcc); err != nil {

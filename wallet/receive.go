@@ -272,8 +272,8 @@ func boundKey(claims map[string]any, h Holder, required bool) error {
 // removed if a later write fails.
 func (w *Wallet) addAll(ss []*Stored) ([]Stored, error) {
 	for _, s := range ss {
-		if w.Has(s.ID) {
-			return nil, fmt.Errorf("%w as %s; nothing was stored", ErrHeld, s.ID)
+		if id, ok := w.Holds(s); ok {
+			return nil, fmt.Errorf("%w as %s; nothing was stored", ErrHeld, id)
 		}
 	}
 	var stored []Stored

@@ -81,6 +81,9 @@ func ParseCredential(raw []byte) (*Stored, error) {
 	if err != nil {
 		return nil, err
 	}
+	if sec.Format == credential.FormatSDJWT && !strings.HasSuffix(sec.Token, "~") {
+		return nil, errors.New("this is an SD-JWT presentation, not a credential: it ends with a key-binding JWT made for one verifier; add the credential as its issuer sent it (ending with \"~\")")
+	}
 	s := &Stored{Format: sec.Format}
 	stored, claims, err := s.normalize(sec)
 	if err != nil {
@@ -336,9 +339,36 @@ func (w *Wallet) Has(id string) bool {
 	return err == nil
 }
 
+// Holds reports whether the wallet holds s and under which id: s itself,
+// or, for an SD-JWT, a credential with the same issuer-signed JWT — s is
+// then the held credential with other disclosures (a presentation's copy
+// of it), not another credential.
+func (w *Wallet) Holds(s *Stored) (string, bool) {
+	if w.Has(s.ID) {
+		return s.ID, true
+	}
+	if s.Format != credential.FormatSDJWT {
+		return "", false
+	}
+	all, err := w.Credentials()
+	if err != nil {
+		return "", false
+	}
+	signed := string(s.IssuerSigned())
+	for _, h := range all {
+		if h.Format == credential.FormatSDJWT && string(h.IssuerSigned()) == signed {
+			return h.ID, true
+		}
+	}
+	return "", false
+}
+
 // Add stores a credential, stamped with the time added; one the wallet
-// already holds is refused (ErrHeld).
+// already holds (Holds) is refused (ErrHeld, naming it).
 func (w *Wallet) Add(s *Stored) error {
+	if id, ok := w.Holds(s); ok {
+		return fmt.Errorf("%w as %s", ErrHeld, id)
+	}
 	s.Added = time.Now().UTC().Format(time.RFC3339)
 	b, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {

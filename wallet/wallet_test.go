@@ -339,3 +339,47 @@ func TestCheckNew_RefusesADirectoryInUse(t *testing.T) {
 		})
 	}
 }
+
+// TestWallet_SDJWTPresentationIsNotACredential: an SD-JWT presentation —
+// the issued token with fewer disclosures, or with a key-binding JWT made
+// for one verifier — is not stored beside the credential it was cut from:
+// one with a key-binding JWT is refused as a presentation, one without is
+// the credential the wallet holds already (ErrHeld, naming it).
+func TestWallet_SDJWTPresentationIsNotACredential(t *testing.T) {
+	t.Parallel()
+	w := newTestWallet(t)
+	k, _ := w.Key()
+	iss := credtest.Issuer(t, keys.Ed25519)
+	c := issue(t, iss, w.Meta.DID, k.Public())
+	s, err := ParseCredential([]byte(c.sd))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Add(s); err != nil {
+		t.Fatal(err)
+	}
+	p, err := w.Presentation([]*Stored{s}, PresentationOptions{Challenge: "c-1", Domain: "https://verifier.example", Disclose: []string{"/credentialSubject/degree"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ParseCredential([]byte(p.Presentation)); err == nil || !strings.Contains(err.Error(), "key-binding JWT") {
+		t.Fatalf("an SD-JWT with its key-binding JWT: %v, want it refused as a presentation", err)
+	}
+	withoutKB := p.Presentation[:strings.LastIndex(p.Presentation, "~")+1]
+	fewer, err := ParseCredential([]byte(withoutKB))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fewer.ID == s.ID {
+		t.Fatal("the test wants a token that differs from the one held")
+	}
+	if id, ok := w.Holds(fewer); !ok || id != s.ID {
+		t.Fatalf("Holds(the held SD-JWT with fewer disclosures) = %q, %v; want %s", id, ok, s.ID)
+	}
+	if err := w.Add(fewer); !errors.Is(err, ErrHeld) || !strings.Contains(err.Error(), s.ID) {
+		t.Fatalf("Add(the held SD-JWT with fewer disclosures) = %v, want ErrHeld naming %s", err, s.ID)
+	}
+	if all, _ := w.Credentials(); len(all) != 1 {
+		t.Fatalf("%d credentials stored, want 1", len(all))
+	}
+}
