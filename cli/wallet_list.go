@@ -29,19 +29,12 @@ import (
 type walletEntry struct {
 	// N is the row's number, 1 for the oldest credential: what
 	// --credential N names.
-	N            int               `json:"n"`
-	ID           string            `json:"id"`
-	Format       credential.Format `json:"format"`
-	CredentialID string            `json:"credentialId,omitempty"`
-	Types        []string          `json:"types"`
-	Issuer       string            `json:"issuer"`
+	N int `json:"n"`
+	// Entry is what the wallet indexed of the credential.
+	wallet.Entry
 	// IssuerName is the issuer's name in the node's trust registry, if it
 	// is a recognized issuer.
 	IssuerName string `json:"issuerName,omitempty"`
-	Subject    string `json:"subject,omitempty"`
-	ValidFrom  string `json:"validFrom,omitempty"`
-	ValidUntil string `json:"validUntil,omitempty"`
-	Added      string `json:"added"`
 	// Claims are the subject's claims as the wallet holds them (an SD-JWT's
 	// with all its disclosures), unverified.
 	Claims map[string]any `json:"claims,omitempty"`
@@ -96,9 +89,7 @@ subject's claims, with the schema's title and the claims' labels.`,
 			}
 			entries := make([]walletEntry, 0, len(all))
 			for i, sc := range all {
-				entries = append(entries, walletEntry{N: i + 1, ID: sc.ID, Format: sc.Format, CredentialID: sc.CredentialID, Types: sc.Types,
-					Issuer: sc.Issuer, Subject: sc.Subject, ValidFrom: sc.ValidFrom, ValidUntil: sc.ValidUntil, Added: sc.Added,
-					Claims: subjectClaims(&sc), Status: statusUnchecked})
+				entries = append(entries, walletEntry{N: i + 1, Entry: sc.Entry, Claims: subjectClaims(&sc), Status: statusUnchecked})
 			}
 			if !offline {
 				if err := g.checkEntries(cmd.Context(), all, entries); err != nil {

@@ -34,12 +34,12 @@ func TestWalletList_StatusWord(t *testing.T) {
 // TestWalletList_SDJWTSentWithoutDisclosures: the list asks the node about
 // an SD-JWT with none of its disclosures; other credentials go as stored.
 func TestWalletList_SDJWTSentWithoutDisclosures(t *testing.T) {
-	sd := &wallet.Stored{Format: credential.FormatSDJWT, Credential: json.RawMessage(`"eyJh.eyJi.c2ln~WyJzYWx0IiwiZGVncmVlIiwiQkVuZyJd~WyJzIiwibiIsInYiXQ~"`)}
+	sd := &wallet.Stored{Entry: wallet.Entry{Format: credential.FormatSDJWT}, Credential: json.RawMessage(`"eyJh.eyJi.c2ln~WyJzYWx0IiwiZGVncmVlIiwiQkVuZyJd~WyJzIiwibiIsInYiXQ~"`)}
 	var tok string
 	if err := json.Unmarshal(sd.IssuerSigned(), &tok); err != nil || tok != "eyJh.eyJi.c2ln~" {
 		t.Errorf("SD-JWT sent as %q, %v; want the issuer JWT and one ~", tok, err)
 	}
-	jwt := &wallet.Stored{Format: credential.FormatJWT, Credential: json.RawMessage(`"eyJh.eyJi.c2ln"`)}
+	jwt := &wallet.Stored{Entry: wallet.Entry{Format: credential.FormatJWT}, Credential: json.RawMessage(`"eyJh.eyJi.c2ln"`)}
 	if got := string(jwt.IssuerSigned()); got != `"eyJh.eyJi.c2ln"` {
 		t.Errorf("vc+jwt sent as %s", got)
 	}

@@ -4,29 +4,17 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/internal/divectors"
 	"github.com/weidgo/weid/internal/keytest"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/ldproof"
 )
-
-const diVectors = "testdata/vc-di-eddsa/TestVectors"
-
-func readVector(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(diVectors, name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 // vectorKey is the key pair of the test vectors: the secret key multibase
 // is the multicodec ed25519-priv (0x1300) prefix and the 32-byte seed.
@@ -36,7 +24,7 @@ func vectorKey(t testing.TB) *keys.PrivateKey {
 		PublicKeyMultibase  string `json:"publicKeyMultibase"`
 		PrivateKeyMultibase string `json:"privateKeyMultibase"`
 	}
-	if err := json.Unmarshal(readVector(t, "keyPair.json"), &kp); err != nil {
+	if err := json.Unmarshal(divectors.Read(t, "keyPair.json"), &kp); err != nil {
 		t.Fatal(err)
 	}
 	codec, seed, err := keys.DecodeMultikey(kp.PrivateKeyMultibase)
@@ -108,22 +96,22 @@ func checkResult(t *testing.T, r *Result) {
 // VC DI EdDSA byte for byte and verifies the vectors' signed credential.
 func TestDataIntegrityVectors(t *testing.T) {
 	key := vectorKey(t)
-	doc := mustObject(t, readVector(t, "unsigned.json"))
-	options := mustObject(t, readVector(t, "eddsa-jcs-2022/proofConfigJCS.json"))
-	text := func(name string) []byte { return bytes.TrimRight(readVector(t, "eddsa-jcs-2022/"+name), "\r\n") }
+	doc := mustObject(t, divectors.Read(t, "unsigned.json"))
+	options := mustObject(t, divectors.Read(t, "eddsa-jcs-2022/proofConfigJCS.json"))
+	text := func(name string) []byte { return bytes.TrimRight(divectors.Read(t, "eddsa-jcs-2022/"+name), "\r\n") }
 
 	// The hashes and signature are reproduced byte for byte by package
 	// ldproof's vector tests; here the signed vector goes through the
 	// named checks, and signing it again gives its proofValue.
 	_, _, _ = key, doc, options
-	signedAgain, err := ldproof.Sign(readVector(t, "unsigned.json"), ldproof.Options{Cryptosuite: CryptosuiteEdDSAJCS2022, Key: key,
+	signedAgain, err := ldproof.Sign(divectors.Read(t, "unsigned.json"), ldproof.Options{Cryptosuite: CryptosuiteEdDSAJCS2022, Key: key,
 		VerificationMethod: options["verificationMethod"].(string), ProofPurpose: ProofPurposeAssertionMethod, Created: mustTime(t, options["created"].(string))})
 	if err != nil {
 		t.Fatal(err)
 	}
 	pv, _ := mustObject(t, signedAgain)["proof"].(map[string]any)["proofValue"].(string)
 	_ = text
-	signed := mustObject(t, readVector(t, "eddsa-jcs-2022/signedJCS.json"))
+	signed := mustObject(t, divectors.Read(t, "eddsa-jcs-2022/signedJCS.json"))
 	if got, _ := signed["proof"].(map[string]any)["proofValue"].(string); got != pv {
 		t.Errorf("signed credential's proofValue %s, want %s", got, pv)
 	}
@@ -131,14 +119,14 @@ func TestDataIntegrityVectors(t *testing.T) {
 	// The signed credential verifies; its issuer is not a DID, so nothing
 	// binds it to the key (a warning).
 	v := keyVerifier()
-	r := v.VerifyDataIntegrity(context.Background(), readVector(t, "eddsa-jcs-2022/signedJCS.json"), Policy{})
+	r := v.VerifyDataIntegrity(context.Background(), divectors.Read(t, "eddsa-jcs-2022/signedJCS.json"), Policy{})
 	checkResult(t, r)
 	st := diStatuses(r)
 	if !r.Verified || st[CheckStructure] != StatusPassed || st[CheckProof] != StatusPassed || st[CheckIssuerBinding] != StatusWarning {
 		t.Fatalf("vector credential:\n%s", diDump(r))
 	}
 	t.Logf("vector credential:\n%s", diDump(r))
-	r = v.VerifyDataIntegrity(context.Background(), readVector(t, "eddsa-jcs-2022/signedJCS.json"), Policy{RequireBinding: true})
+	r = v.VerifyDataIntegrity(context.Background(), divectors.Read(t, "eddsa-jcs-2022/signedJCS.json"), Policy{RequireBinding: true})
 	if r.Verified || diStatuses(r)[CheckIssuerBinding] != StatusFailed {
 		t.Fatalf("vector credential under RequireBinding:\n%s", diDump(r))
 	}
@@ -384,7 +372,7 @@ func FuzzVerifyDataIntegrity(f *testing.F) {
 		strings.Replace(string(good), `"proof":{`, `"proof":{"@context":"https://www.w3.org/ns/credentials/v2",`, 1),
 		strings.Replace(string(good), `"proof":{`, `"proof":{"@context":[{"@vocab":1e400}],`, 1),
 		strings.Replace(string(good), `"gpa":3.75`, `"gpa":3.750`, 1),
-		string(readVector(f, "eddsa-jcs-2022/signedJCS.json")),
+		string(divectors.Read(f, "eddsa-jcs-2022/signedJCS.json")),
 	} {
 		f.Add([]byte(s))
 	}

@@ -2,12 +2,11 @@ package ldproof
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/weidgo/weid/errs"
+	"github.com/weidgo/weid/internal/divectors"
 )
 
 // FuzzVerify feeds arbitrary bytes to Verify with a fixed resolver: it
@@ -18,11 +17,7 @@ func FuzzVerify(f *testing.F) {
 		"eddsa-rdfc-2022/signedDataInt.json", "eddsa-jcs-2022/signedJCS.json",
 		"Ed25519Signature2020/signedEdSig.json", "proof-set-chain/signedProofChain2.json",
 	} {
-		b, err := os.ReadFile(filepath.Join(vecDir, name))
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
+		f.Add(divectors.Read(f, name))
 	}
 	f.Add([]byte(`{"@context":{"@vocab":"urn:x:"},"a":{"@list":[1,2.5,true]},"proof":{"type":"DataIntegrityProof","cryptosuite":"eddsa-rdfc-2022","verificationMethod":"did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2#z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2","proofPurpose":"assertionMethod","proofValue":"z2YwC8z3ap7yx1nZYCg4L3j3ApHsF8kgPdSb5xoS1VR7vPG3F561B52hYnQF9iseabecm3ijx4K1FBTQsCZahKZme"}}`))
 	f.Add([]byte(`{"@context":[{"@version":1.1,"x":{"@id":"urn:x","@context":{"y":"urn:y"}}}],"x":{"y":{"@json":1}},"proof":[]}`))

@@ -6,28 +6,16 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/weidgo/weid/internal/divectors"
 	"github.com/weidgo/weid/keys"
 )
 
-// The W3C vc-di-eddsa test vectors (testdata/vc-di-eddsa, from
+// The W3C vc-di-eddsa test vectors (internal/divectors, from
 // github.com/w3c/vc-di-eddsa): every intermediate value of each suite.
-
-const vecDir = "testdata/vc-di-eddsa/TestVectors"
-
-func readVec(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(vecDir, name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 // vecKey decodes a privateKeyMultibase of the vectors (multicodec
 // ed25519-priv 0x1300 and the 32-byte seed).
@@ -107,7 +95,7 @@ func optionsFromConfig(t testing.TB, config []byte, k *keys.PrivateKey) Options 
 func TestVectorsSingleProof(t *testing.T) {
 	t.Parallel()
 	var kp struct{ PrivateKeyMultibase string }
-	if err := json.Unmarshal(readVec(t, "keyPair.json"), &kp); err != nil {
+	if err := json.Unmarshal(divectors.Read(t, "keyPair.json"), &kp); err != nil {
 		t.Fatal(err)
 	}
 	key := vecKey(t, kp.PrivateKeyMultibase)
@@ -118,11 +106,11 @@ func TestVectorsSingleProof(t *testing.T) {
 	} {
 		t.Run(tc.dir, func(t *testing.T) {
 			t.Parallel()
-			f := func(name string) []byte { return readVec(t, tc.dir+"/"+name+tc.suffix+filepathExt(name)) }
+			f := func(name string) []byte { return divectors.Read(t, tc.dir+"/"+name+tc.suffix+filepathExt(name)) }
 			signed := f("signed")
 			unsigned := []byte(nil)
 			if tc.unsigned != "" {
-				unsigned = readVec(t, tc.unsigned)
+				unsigned = divectors.Read(t, tc.unsigned)
 			} else {
 				u, _, err := Split(signed)
 				if err != nil {
@@ -201,23 +189,23 @@ func filepathExt(name string) string {
 func TestVectorsProofSetAndChain(t *testing.T) {
 	t.Parallel()
 	var kps map[string]struct{ PrivateKeyMultibase string }
-	if err := json.Unmarshal(readVec(t, "proof-set-chain/multiKeyPairs.json"), &kps); err != nil {
+	if err := json.Unmarshal(divectors.Read(t, "proof-set-chain/multiKeyPairs.json"), &kps); err != nil {
 		t.Fatal(err)
 	}
 	key := func(n string) *keys.PrivateKey { return vecKey(t, kps["keyPair"+n].PrivateKeyMultibase) }
-	doc := readVec(t, "proof-set-chain/unsigned.json")
+	doc := divectors.Read(t, "proof-set-chain/unsigned.json")
 	for _, step := range []struct{ config, key, want string }{
 		{"proofSetConfig1", "1", "signedProofSet1"},
 		{"proofSetConfig2", "2", "signedProofSet2"},
 		{"proofChainConfig1", "3", "signedProofChain1"},
 		{"proofChainConfig2", "4", "signedProofChain2"},
 	} {
-		o := optionsFromConfig(t, readVec(t, "proof-set-chain/"+step.config+".json"), key(step.key))
+		o := optionsFromConfig(t, divectors.Read(t, "proof-set-chain/"+step.config+".json"), key(step.key))
 		out, err := Sign(doc, o)
 		if err != nil {
 			t.Fatalf("%s: %v", step.want, err)
 		}
-		want := readVec(t, "proof-set-chain/"+step.want+".json")
+		want := divectors.Read(t, "proof-set-chain/"+step.want+".json")
 		sameJSON(t, step.want, out, want)
 		res, err := Verify(context.Background(), want, didKeyResolver, VerifyOptions{})
 		if err != nil {

@@ -93,7 +93,7 @@ func TestOID4VP_SelfIssuedCredentialIsNotVerified(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	held := []wallet.Stored{{ID: "fake", Credential: json.RawMessage(`"` + vcTok + `"`)}}
+	held := []wallet.Stored{{Entry: wallet.Entry{ID: "fake"}, Credential: json.RawMessage(`"` + vcTok + `"`)}}
 	for _, tc := range []struct {
 		body     string
 		verified bool

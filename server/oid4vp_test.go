@@ -39,7 +39,7 @@ func vpSetupWithIssuer(t *testing.T) (tn *testNode, verifier node.NewAccount, he
 		if err != nil {
 			t.Fatalf("receive %s: %v", instance, err)
 		}
-		held = append(held, wallet.Stored{ID: instance, Credential: got.Credentials[0]})
+		held = append(held, wallet.Stored{Entry: wallet.Entry{ID: instance}, Credential: got.Credentials[0]})
 	}
 	return tn, frontDesk(t, tn), held, h, uni
 }
@@ -454,7 +454,7 @@ func TestOID4VP_DataIntegrityPresentation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	held = append(held, wallet.Stored{ID: "diploma-ldp", Credential: got.Credentials[0]})
+	held = append(held, wallet.Stored{Entry: wallet.Entry{ID: "diploma-ldp"}, Credential: got.Credentials[0]})
 	// type_values as Appendix B.1.1 has them: fully expanded IRIs.
 	query := `{"credentials":[{"id":"d","format":"ldp_vc","meta":{"type_values":[["https://www.w3.org/2018/credentials#VerifiableCredential",` +
 		`"https://www.w3.org/ns/credentials/examples#UniversityDegreeCredential"]]},"claims":[{"path":["credentialSubject","holderName"]}]}]}`

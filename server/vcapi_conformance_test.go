@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/weidgo/weid/api"
+	"github.com/weidgo/weid/internal/divectors"
 	"github.com/weidgo/weid/node"
 )
 
@@ -241,7 +242,7 @@ func shouldBeIssuedVC(t *testing.T, format string, body []byte) {
 func TestVCAPI_VerifierSuite(t *testing.T) {
 	tn := startNode(t)
 	var validVC map[string]any
-	if err := json.Unmarshal(mustRead(t, "../ldproof/testdata/vc-di-eddsa/TestVectors/Ed25519Signature2020/signedEdSig.json"), &validVC); err != nil {
+	if err := json.Unmarshal(divectors.Read(t, "Ed25519Signature2020/signedEdSig.json"), &validVC); err != nil {
 		t.Fatal(err)
 	}
 	verify := func(vc map[string]any) response {

@@ -35,6 +35,16 @@ var ErrHeld = errors.New("the credential is already in the wallet")
 // kept as its compact token) and what the wallet read from it to index it,
 // unverified.
 type Stored struct {
+	Entry
+	// Credential is a JSON string (vc+jwt, SD-JWT) or object (Data
+	// Integrity).
+	Credential json.RawMessage `json:"credential"`
+}
+
+// Entry is what the wallet reads from a credential to index it, unverified:
+// the members of Stored besides the credential, and of each row of
+// "weid wallet list -o json".
+type Entry struct {
 	// ID is the wallet's id of the credential: the first IDLen hex digits
 	// of the SHA-256 of the compact token, or of the credential object's
 	// compacted JSON.
@@ -48,9 +58,6 @@ type Stored struct {
 	ValidFrom    string   `json:"validFrom,omitempty"`
 	ValidUntil   string   `json:"validUntil,omitempty"`
 	Added        string   `json:"added"`
-	// Credential is a JSON string (vc+jwt, SD-JWT) or object (Data
-	// Integrity).
-	Credential json.RawMessage `json:"credential"`
 }
 
 // Disclosure is a disclosure of a stored SD-JWT, as Stored.Claims decodes
@@ -84,7 +91,7 @@ func ParseCredential(raw []byte) (*Stored, error) {
 	if sec.Format == credential.FormatSDJWT && !strings.HasSuffix(sec.Token, "~") {
 		return nil, errors.New("this is an SD-JWT presentation, not a credential: it ends with a key-binding JWT made for one verifier; add the credential as its issuer sent it (ending with \"~\")")
 	}
-	s := &Stored{Format: sec.Format}
+	s := &Stored{Entry: Entry{Format: sec.Format}}
 	stored, claims, err := s.normalize(sec)
 	if err != nil {
 		return nil, err
