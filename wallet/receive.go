@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -113,6 +114,9 @@ func (w *Wallet) Receive(ctx context.Context, c *VCIClient, v CredentialVerifier
 			return got, nil, refuse(fmt.Errorf("it is issued by %s, credential 1 by %s: one credential issuer's answer has one issuer", s.Issuer, out[0].Issuer), nil)
 		}
 		if err := checkReceived(s, got.Format, h); err != nil {
+			return got, nil, refuse(err, nil)
+		}
+		if err := checkType(s, got.configuration()); err != nil {
 			return got, nil, refuse(err, nil)
 		}
 		vd, err := verify(ctx, v, s)
@@ -227,6 +231,56 @@ func checkReceived(s *Stored, format string, h Holder) error {
 		}
 	}
 	return fmt.Errorf("it is not about this wallet's holder %s (no credentialSubject.id is)", h.DID)
+}
+
+// checkType checks that s is of the type the offered configuration
+// names: an SD-JWT VC its "vct" (OpenID4VCI 1.0 Appendix A.3.2), a W3C
+// credential every type of its credential_definition (Appendix A.1) — an
+// offer of a diploma does not fill the wallet with something else. A
+// configuration that names no type is not checked.
+func checkType(s *Stored, conf oid4vci.CredentialConfiguration) error {
+	claims, _, err := s.Claims()
+	if err != nil {
+		return err
+	}
+	if s.Format == credential.FormatSDJWT {
+		if vct, _ := claims["vct"].(string); conf.Vct != "" && vct != conf.Vct {
+			return fmt.Errorf("it is a %q credential (vct), not the offered %q", vct, conf.Vct)
+		}
+		return nil
+	}
+	if conf.CredentialDefinition == nil {
+		return nil
+	}
+	if vc, ok := claims["vc"].(map[string]any); ok { // a VC-JWT 1.1
+		claims = vc
+	}
+	var types []string
+	switch t := claims["type"].(type) {
+	case string:
+		types = []string{t}
+	case []any:
+		for _, e := range t {
+			if v, ok := e.(string); ok {
+				types = append(types, v)
+			}
+		}
+	}
+	for _, want := range conf.CredentialDefinition.Type {
+		if !slices.Contains(types, want) {
+			return fmt.Errorf("it is of type %s, not the offered %s", strings.Join(types, ", "), strings.Join(conf.CredentialDefinition.Type, ", "))
+		}
+	}
+	return nil
+}
+
+// configuration is the offered credential configuration of the issuer's
+// metadata (zero if it had none).
+func (r *Received) configuration() oid4vci.CredentialConfiguration {
+	if r.Issuer == nil {
+		return oid4vci.CredentialConfiguration{}
+	}
+	return r.Issuer.CredentialConfigurationsSupported[r.ConfigurationID]
 }
 
 // processed is the claims of the stored SD-JWT with its disclosures

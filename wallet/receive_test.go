@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -53,6 +54,12 @@ func (l *localVerifier) VerifyCredential(ctx context.Context, vc any, _ map[stri
 // it returns an offer link (the offer by value).
 func fakeIssuer(t *testing.T, format string, creds func() []any) string {
 	t.Helper()
+	return fakeIssuerOf(t, map[string]any{"format": format}, creds)
+}
+
+// fakeIssuerOf is fakeIssuer of the credential configuration conf.
+func fakeIssuerOf(t *testing.T, conf map[string]any, creds func() []any) string {
+	t.Helper()
 	var srv *httptest.Server
 	reply := func(w http.ResponseWriter, v any) {
 		w.Header().Set("Content-Type", "application/json")
@@ -62,7 +69,7 @@ func fakeIssuer(t *testing.T, format string, creds func() []any) string {
 	mux.HandleFunc("GET /.well-known/openid-credential-issuer", func(w http.ResponseWriter, r *http.Request) {
 		reply(w, map[string]any{"credential_issuer": srv.URL, "credential_endpoint": srv.URL + "/credential", "nonce_endpoint": srv.URL + "/nonce",
 			"batch_credential_issuance":           map[string]any{"batch_size": 10},
-			"credential_configurations_supported": map[string]any{"diploma": map[string]any{"format": format}}})
+			"credential_configurations_supported": map[string]any{"diploma": conf}})
 	})
 	mux.HandleFunc("GET /.well-known/oauth-authorization-server", func(w http.ResponseWriter, r *http.Request) {
 		reply(w, map[string]any{"issuer": srv.URL, "token_endpoint": srv.URL + "/token"})
@@ -145,24 +152,30 @@ func TestReceive_RefusesWhatTheWalletCannotKeep(t *testing.T) {
 		count        int
 		creds        []any
 		revoked      bool
-		want         string // in the error; "" for a credential kept
+		want         string         // in the error; "" for a credential kept
+		conf         map[string]any // the configuration's type, beside its format
 	}{
-		{"an SD-JWT bound to the wallet's key", "dc+sd-jwt", 1, []any{good}, false, ""},
-		{"a vc+jwt about the wallet's DID", "jwt_vc_json", 1, []any{jwtFor(w.Meta.DID)}, false, ""},
-		{"three credentials for one proof", "dc+sd-jwt", 1, []any{altered, othersWallet, withFake}, false, "3 credentials for 1 key proof"},
-		{"its payload altered", "dc+sd-jwt", 1, []any{altered}, false, "proof failed"},
-		{"a fake disclosure appended", "dc+sd-jwt", 1, []any{withFake}, false, "disclosure"},
-		{"bound to another wallet", "dc+sd-jwt", 1, []any{othersWallet}, false, "not bound to this wallet's key"},
-		{"about the wallet but bound to another key", "dc+sd-jwt", 1, []any{othersKey}, false, "not bound to this wallet's key"},
-		{"a vc+jwt about another DID", "jwt_vc_json", 1, []any{jwtFor(strangerDID)}, false, "not about this wallet's holder " + w.Meta.DID},
-		{"a Data Integrity credential about the wallet's DID", "ldp_vc", 1, []any{diFor(w.Meta.DID)}, false, ""},
-		{"a Data Integrity credential about another DID", "ldp_vc", 1, []any{diFor(strangerDID)}, false, "not about this wallet's holder"},
-		{"valid only from a later date", "jwt_vc_json", 1, []any{validLater}, false, ""},
-		{"one good, one garbage", "dc+sd-jwt", 2, []any{good, "garbage~"}, false, "credential 2 of 2"},
-		{"a format other than the offer's", "dc+sd-jwt", 1, []any{jwtFor(w.Meta.DID)}, false, "not the offered dc+sd-jwt"},
-		{"two issuers in one answer", "dc+sd-jwt", 2, []any{good, fromOther}, false, "issued by " + other.DID},
-		{"the same credential twice", "dc+sd-jwt", 2, []any{good, good}, false, "twice"},
-		{"revoked at receipt", "dc+sd-jwt", 1, []any{good}, true, "status failed"},
+		{"an SD-JWT bound to the wallet's key", "dc+sd-jwt", 1, []any{good}, false, "", nil},
+		{"a vc+jwt about the wallet's DID", "jwt_vc_json", 1, []any{jwtFor(w.Meta.DID)}, false, "", nil},
+		{"three credentials for one proof", "dc+sd-jwt", 1, []any{altered, othersWallet, withFake}, false, "3 credentials for 1 key proof", nil},
+		{"its payload altered", "dc+sd-jwt", 1, []any{altered}, false, "proof failed", nil},
+		{"a fake disclosure appended", "dc+sd-jwt", 1, []any{withFake}, false, "disclosure", nil},
+		{"bound to another wallet", "dc+sd-jwt", 1, []any{othersWallet}, false, "not bound to this wallet's key", nil},
+		{"about the wallet but bound to another key", "dc+sd-jwt", 1, []any{othersKey}, false, "not bound to this wallet's key", nil},
+		{"a vc+jwt about another DID", "jwt_vc_json", 1, []any{jwtFor(strangerDID)}, false, "not about this wallet's holder " + w.Meta.DID, nil},
+		{"a Data Integrity credential about the wallet's DID", "ldp_vc", 1, []any{diFor(w.Meta.DID)}, false, "", nil},
+		{"a Data Integrity credential about another DID", "ldp_vc", 1, []any{diFor(strangerDID)}, false, "not about this wallet's holder", nil},
+		{"valid only from a later date", "jwt_vc_json", 1, []any{validLater}, false, "", nil},
+		{"one good, one garbage", "dc+sd-jwt", 2, []any{good, "garbage~"}, false, "credential 2 of 2", nil},
+		{"a format other than the offer's", "dc+sd-jwt", 1, []any{jwtFor(w.Meta.DID)}, false, "not the offered dc+sd-jwt", nil},
+		{"two issuers in one answer", "dc+sd-jwt", 2, []any{good, fromOther}, false, "issued by " + other.DID, nil},
+		{"the same credential twice", "dc+sd-jwt", 2, []any{good, good}, false, "twice", nil},
+		{"revoked at receipt", "dc+sd-jwt", 1, []any{good}, true, "status failed", nil},
+		{"the offered vct", "dc+sd-jwt", 1, []any{good}, false, "", map[string]any{"vct": "UniversityDegreeCredential"}},
+		{"another vct than the offered", "dc+sd-jwt", 1, []any{good}, false, `a "UniversityDegreeCredential" credential (vct), not the offered "DriverLicence"`, map[string]any{"vct": "DriverLicence"}},
+		{"the offered W3C types", "jwt_vc_json", 1, []any{jwtFor(w.Meta.DID)}, false, "", map[string]any{"credential_definition": map[string]any{"type": []string{"VerifiableCredential", "TrainingCertificate"}}}},
+		{"another W3C type than the offered", "jwt_vc_json", 1, []any{jwtFor(w.Meta.DID)}, false, "not the offered VerifiableCredential, UniversityDegreeCredential", map[string]any{"credential_definition": map[string]any{"type": []string{"VerifiableCredential", "UniversityDegreeCredential"}}}},
+		{"another Data Integrity type than the offered", "ldp_vc", 1, []any{diFor(w.Meta.DID)}, false, "not the offered", map[string]any{"credential_definition": map[string]any{"type": []string{"VerifiableCredential", "UniversityDegreeCredential"}}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -176,7 +189,9 @@ func TestReceive_RefusesWhatTheWalletCannotKeep(t *testing.T) {
 				t.Fatal(err)
 			}
 			cw.Passphrase = w.Passphrase
-			link := fakeIssuer(t, tc.format, func() []any { return tc.creds })
+			conf := map[string]any{"format": tc.format}
+			maps.Copy(conf, tc.conf)
+			link := fakeIssuerOf(t, conf, func() []any { return tc.creds })
 			v := &localVerifier{revoked: tc.revoked}
 			got, stored, err := cw.Receive(context.Background(), NewVCIClient(), v, link, ReceiveOptions{Count: tc.count})
 			held, _ := cw.Credentials()
