@@ -20,7 +20,7 @@ type Account = keystore.Account
 func (n *Node) Authenticate(token string) (*Account, error) {
 	a, err := n.Keystore.Authenticate(token)
 	if errors.Is(err, keystore.ErrNotFound) {
-		return nil, errs.New(http.StatusUnauthorized, "auth.invalidToken", "the API token is not valid")
+		return nil, errs.New(http.StatusUnauthorized, "auth.invalidToken", "this node does not know the API token: an account and its token live on the node that created them (its keystore), not on the other nodes of a consortium")
 	}
 	return a, err
 }
