@@ -150,10 +150,16 @@ func (a *StateAnchor) CheckAge(v *StateVerdict) error {
 	if a.MaxAge <= 0 {
 		return nil
 	}
-	if age := v.Age(a.now()); age > a.MaxAge {
-		return fmt.Errorf("%w: block %d (%s) is %s old, more than the %s allowed", ErrStale, v.Height, v.Time.UTC().Format("2006-01-02 15:04:05 UTC"), age.Round(time.Second), a.MaxAge)
+	age := v.Age(a.now())
+	if age <= a.MaxAge {
+		return nil
 	}
-	return nil
+	if age < time.Minute {
+		age = age.Round(time.Millisecond)
+	} else {
+		age = age.Round(time.Second)
+	}
+	return fmt.Errorf("%w: block %d (%s) is %s old, more than the %s allowed", ErrStale, v.Height, v.Time.UTC().Format("2006-01-02 15:04:05 UTC"), age, a.MaxAge)
 }
 
 // Verify checks the header against the anchor: the block hash is the
@@ -177,7 +183,7 @@ func (s *StateProofs) Verify(a StateAnchor) (*StateVerdict, error) {
 	}
 	if a.Headers != nil {
 		if v, ok := a.Headers.get(s, &a, hash); ok {
-			return v, a.CheckAge(v)
+			return checkedAge(&a, v)
 		}
 	}
 	v, err := s.verifyHeader(a, hash)
@@ -187,7 +193,15 @@ func (s *StateProofs) Verify(a StateAnchor) (*StateVerdict, error) {
 	if a.Headers != nil {
 		a.Headers.put(s, &a, hash, v)
 	}
-	return v, a.CheckAge(v)
+	return checkedAge(&a, v)
+}
+
+// checkedAge returns v, or no verdict and CheckAge's error.
+func checkedAge(a *StateAnchor, v *StateVerdict) (*StateVerdict, error) {
+	if err := a.CheckAge(v); err != nil {
+		return nil, err
+	}
+	return v, nil
 }
 
 // verifyHeader checks the header's hash (with hash), its signature and the
@@ -231,7 +245,7 @@ func (a StateAnchor) Vouch(h *Header, commit *CommitProof) (*StateVerdict, error
 	if err != nil {
 		return nil, err
 	}
-	return v, a.CheckAge(v)
+	return checkedAge(&a, v)
 }
 
 // vouch checks the anchor's part: the proposer is the trusted node key,
