@@ -2,7 +2,11 @@ package cli
 
 import (
 	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -128,5 +132,85 @@ func TestProvenReads_MaxAge(t *testing.T) {
 	}
 	if _, err := runCLI(t, "did", "resolve", d, "--verify", "--node", ts.URL, "--node-key", init.NodeKey, "--max-age", "-1s"); err == nil || !strings.Contains(oneLine(err), "--max-age") {
 		t.Fatalf("a negative --max-age: %v", err)
+	}
+}
+
+// replayer is a proxy that remembers the node's answers to GETs and, once
+// replaying, serves a remembered answer again instead of asking the node:
+// correctly signed, but old.
+type replayer struct {
+	upstream string
+	mu       sync.Mutex
+	replay   bool
+	seen     map[string][]byte
+}
+
+func (p *replayer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	key := r.Method + " " + r.URL.RequestURI()
+	p.mu.Lock()
+	body, ok := p.seen[key]
+	replay := p.replay
+	p.mu.Unlock()
+	if replay && ok {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(body)
+		return
+	}
+	req, _ := http.NewRequestWithContext(r.Context(), r.Method, p.upstream+r.URL.RequestURI(), r.Body)
+	req.Header = r.Header.Clone()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
+	}
+	defer resp.Body.Close()
+	body, _ = io.ReadAll(resp.Body)
+	if r.Method == http.MethodGet && resp.StatusCode == http.StatusOK {
+		p.mu.Lock()
+		p.seen[key] = body
+		p.mu.Unlock()
+	}
+	for k, v := range resp.Header {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(resp.StatusCode)
+	w.Write(body)
+}
+
+// TestVCVerifyState_MaxAgeRefusesAReplay: a proxy that replays the node's
+// answers from before a revocation gets the credential verified (each
+// answer is signed); --max-age refuses the replayed, old block, naming
+// its age and the bound, while the honest node's fresh head shows the
+// revocation.
+func TestVCVerifyState_MaxAgeRefusesAReplay(t *testing.T) {
+	ts := serveNode(t, node.Config{})
+	init, err := chain.InitRecord(ts.Ledger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jwtFile, acctToken := issueRevocable(t, ts.URL, ts.Admin, t.TempDir())
+	p := &replayer{upstream: ts.URL, seen: map[string][]byte{}}
+	proxy := httptest.NewServer(p)
+	t.Cleanup(proxy.Close)
+	verify := func(url string, flags ...string) (string, error) {
+		return runCLI(t, append([]string{"vc", "verify", jwtFile, "--verify-state", "--node", url, "--node-key", init.NodeKey}, flags...)...)
+	}
+	if out, err := verify(proxy.URL); err != nil || !strings.Contains(out, "verified: true") {
+		t.Fatalf("recording: %s %v", out, err)
+	}
+	time.Sleep(1100 * time.Millisecond)
+	mustCLI(t, "vc", "revoke", "urn:uuid:8f9b7c1e-3d1a-4c6e-9a43-1f0e2d3c4b5a", "--token", acctToken, "--node", ts.URL)
+	p.mu.Lock()
+	p.replay = true
+	p.mu.Unlock()
+	if out, err := verify(proxy.URL); err != nil || !strings.Contains(out, "verified: true") || !strings.Contains(out, " s ago") {
+		t.Fatalf("a replay without --max-age: the old answer checks out, and says how old it is: %s %v", out, err)
+	}
+	out, err := verify(proxy.URL, "--max-age", "1s")
+	if err == nil || !strings.Contains(oneLine(err), "--max-age") || !strings.Contains(oneLine(err), "old, more than the 1s allowed") {
+		t.Fatalf("a replay with --max-age 1s: %s %v", out, err)
+	}
+	if out, err := verify(ts.URL, "--max-age", "1m"); err == nil || !strings.Contains(out, "revoked") {
+		t.Fatalf("the honest node with --max-age 1m: %s %v", out, err)
 	}
 }
