@@ -67,6 +67,9 @@ func TestTxProve_TrustAnchor_Solo(t *testing.T) {
 			t.Errorf("%s --max-age 1ms: %s %v", name, out, err)
 		}
 	}
+	if _, err := runCLI(t, "ledger", "verify", "--data", fake.Dir, "--node-key", fakeInit.NodeKey); err == nil || !strings.Contains(oneLine(err), "with --remote") {
+		t.Errorf("ledger verify --data with an anchor: %v", err)
+	}
 	var proof struct {
 		Verified bool
 		Anchor   *struct{ SignedBy string }
