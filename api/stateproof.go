@@ -18,6 +18,10 @@ type (
 	HeaderCache  = txn.HeaderCache
 )
 
+// ErrStale marks a proven block older than its anchor's MaxAge
+// (txn.ErrStale).
+var ErrStale = txn.ErrStale
+
 // NewHeaderCache returns an empty cache of the headers an anchor vouched
 // for (StateAnchor.Headers): give one to an anchor used for many reads.
 func NewHeaderCache() *HeaderCache { return txn.NewHeaderCache() }

@@ -124,10 +124,10 @@ func didResolveCmd(g *globals) *cobra.Command {
 				}
 				res, v, err := c.ResolveVerified(cmd.Context(), args[0], versionID, a)
 				if v != nil {
-					fmt.Fprintf(cmd.ErrOrStderr(), "proven against block %d (appHash %s), %s\n", v.Height, v.AppHash, v.SignedBy)
+					fmt.Fprintf(cmd.ErrOrStderr(), "proven against block %d (%s; appHash %s), %s\n", v.Height, blockWhen(v.Time, time.Now()), v.AppHash, v.SignedBy)
 				}
 				if err != nil {
-					return fmt.Errorf("verify %s: %w", args[0], err)
+					return fmt.Errorf("verify %s: %w", args[0], staleErr(err))
 				}
 				return writeResult(g.out, res)
 			}
@@ -141,7 +141,7 @@ func didResolveCmd(g *globals) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&versionID, "version-id", "", "resolve this version")
 	cmd.Flags().StringVar(&versionTime, "version-time", "", "resolve the version current at this time (RFC 3339)")
-	cmd.Flags().BoolVar(&verify, "verify", false, "did:weid: ask the node for a state proof and check it against --node-key or --trusted-validators instead of trusting the node: the document and metadata are the ledger's state at a block the anchor signed (fails naming what is wrong)")
+	cmd.Flags().BoolVar(&verify, "verify", false, "did:weid: ask the node for a state proof and check it against --node-key or --trusted-validators instead of trusting the node: the document and metadata are the ledger's state at a block the anchor signed (fails naming what is wrong); prints the block, its time and age (--max-age bounds it)")
 	anchor.register(cmd)
 	return cmd
 }

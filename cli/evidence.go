@@ -221,7 +221,11 @@ func verifyEvidence(cmd *cobra.Command, g *globals, h string) error {
 		if err := suite.VerifyTx(p); err != nil {
 			return fmt.Errorf("proof of tx %s does not check: %w", p.Hash, err)
 		}
-		if err := checkBlockSignature(cmd, c, p, suite); err != nil {
+		b, err := provenBlock(ctx, c, p, suite)
+		if err == nil {
+			err = checkGenesisNodeKey(ctx, c, b)
+		}
+		if err != nil {
 			return fmt.Errorf("tx %s: %w", p.Hash, err)
 		}
 		if !strings.Contains(string(p.Tx.Payload), `"`+h+`"`) {

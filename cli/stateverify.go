@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -18,15 +19,29 @@ import (
 )
 
 // anchorFlags are the trust anchor of a verified read (issue 18): the solo
-// chain's node key, or a CometBFT validator set in a file.
+// chain's node key, or a CometBFT validator set in a file; and how old the
+// block the anchor vouches for may be.
 type anchorFlags struct {
 	nodeKey    string
 	validators string
+	maxAge     time.Duration
 }
 
 func (a *anchorFlags) register(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&a.nodeKey, "node-key", "", "for proven reads on a solo chain: the node key (publicKeyMultibase; chain.init's nodeKey in the genesis block) the block must be signed by")
-	cmd.Flags().StringVar(&a.validators, "trusted-validators", "", "for proven reads on a CometBFT chain: a file with the validator set you trust (a CometBFT genesis.json, or its \"validators\" array); a set that changed since is followed when more than a third of this one's power signed the new header")
+	cmd.Flags().StringVar(&a.nodeKey, "node-key", "", "trust anchor on a solo chain: the node key (publicKeyMultibase; chain.init's nodeKey in the genesis block) the block must be signed by")
+	cmd.Flags().StringVar(&a.validators, "trusted-validators", "", "trust anchor on a CometBFT chain: a file with the validator set you trust (a CometBFT genesis.json, or its \"validators\" array); a set that changed since is followed when more than a third of this one's power signed the new header")
+	cmd.Flags().DurationVar(&a.maxAge, "max-age", 0, "refuse a proven block older than this (like 10m or 24h; default: no bound). Blocks are made only when the ledger changes, so a quiet chain's head is as old as its last write: choose a bound above the quiet spells you accept as current")
+}
+
+// given reports whether the flags name an anchor.
+func (a *anchorFlags) given() bool { return a.nodeKey != "" || a.validators != "" }
+
+// checkMaxAge refuses a negative --max-age.
+func (a *anchorFlags) checkMaxAge() error {
+	if a.maxAge < 0 {
+		return fmt.Errorf("--max-age takes a positive duration, like 10m or 24h; %s is not one", a.maxAge)
+	}
+	return nil
 }
 
 // anchor builds the StateAnchor the flags name. Under CometBFT the
@@ -34,32 +49,76 @@ func (a *anchorFlags) register(cmd *cobra.Command) {
 // asks the node for the current set (GET /v1/validators) and follows the
 // change by CometBFT's light-client rule (cometbft.VerifyCommitProofFrom).
 func (a *anchorFlags) anchor(ctx context.Context, c *client.Client) (api.StateAnchor, error) {
+	if err := a.checkMaxAge(); err != nil {
+		return api.StateAnchor{}, err
+	}
+	if !a.given() {
+		return api.StateAnchor{}, errors.New("--verify needs a trust anchor: --node-key (solo) or --trusted-validators FILE (CometBFT)")
+	}
+	return a.following(func() (cometbft.ValidatorSet, error) { return listedValidators(ctx, c) })
+}
+
+// following builds the StateAnchor the flags name, whose commit check
+// takes the set the header names, when the trusted one changed since,
+// from candidate (not trusted: checked against the header, and more than
+// a third of the trusted set must have signed too).
+func (a *anchorFlags) following(candidate func() (cometbft.ValidatorSet, error)) (api.StateAnchor, error) {
+	if err := a.checkMaxAge(); err != nil {
+		return api.StateAnchor{}, err
+	}
 	switch {
 	case a.nodeKey != "" && a.validators != "":
 		return api.StateAnchor{}, errors.New("give --node-key or --trusted-validators, not both")
 	case a.nodeKey != "":
-		return api.StateAnchor{NodeKey: a.nodeKey, Headers: api.NewHeaderCache()}, nil
-	case a.validators != "":
-		set, err := readValidatorSet(a.validators)
-		if err != nil {
-			return api.StateAnchor{}, err
-		}
-		return api.StateAnchor{VerifyCommit: func(p *chain.CommitProof, appHash string) (string, error) {
-			r, err := cometbft.VerifyCommitProof(p, appHash, set)
-			if errors.Is(err, cometbft.ErrValidatorSetChanged) {
-				next, lerr := listedValidators(ctx, c)
-				if lerr != nil {
-					return "", fmt.Errorf("%v; reading the node's current validator set to follow the change: %v", err, lerr)
-				}
-				r, err = cometbft.VerifyCommitProofFrom(p, appHash, set, next)
-			}
-			if err != nil {
-				return "", err
-			}
-			return commitSummary(r), nil
-		}, Headers: api.NewHeaderCache()}, nil
+		return api.StateAnchor{NodeKey: a.nodeKey, Headers: api.NewHeaderCache(), MaxAge: a.maxAge}, nil
 	}
-	return api.StateAnchor{}, errors.New("--verify needs a trust anchor: --node-key (solo) or --trusted-validators FILE (CometBFT)")
+	set, err := readValidatorSet(a.validators)
+	if err != nil {
+		return api.StateAnchor{}, err
+	}
+	return api.StateAnchor{VerifyCommit: func(p *chain.CommitProof, appHash string) (string, error) {
+		r, err := cometbft.VerifyCommitProof(p, appHash, set)
+		if errors.Is(err, cometbft.ErrValidatorSetChanged) {
+			next, lerr := candidate()
+			if lerr != nil {
+				return "", fmt.Errorf("%v; reading the node's validator set for that header to follow the change: %v", err, lerr)
+			}
+			r, err = cometbft.VerifyCommitProofFrom(p, appHash, set, next)
+		}
+		if err != nil {
+			return "", err
+		}
+		return commitSummary(r), nil
+	}, Headers: api.NewHeaderCache(), MaxAge: a.maxAge}, nil
+}
+
+// staleErr names the flag a stale proven block broke.
+func staleErr(err error) error {
+	if errors.Is(err, api.ErrStale) {
+		return fmt.Errorf("--max-age: %w", err)
+	}
+	return err
+}
+
+// blockWhen says when a proven block was made and how long before now:
+// "2026-12-07 01:03:06 UTC, 80 s ago".
+func blockWhen(t, now time.Time) string {
+	return t.UTC().Format("2006-01-02 15:04:05 UTC") + ", " + ageText(now.Sub(t))
+}
+
+// ageText says how long ago d was, in a unit a reader takes in at once.
+func ageText(d time.Duration) string {
+	switch {
+	case d < 0:
+		return fmt.Sprintf("%s ahead of this machine's clock", (-d).Round(time.Second))
+	case d < 2*time.Minute:
+		return fmt.Sprintf("%d s ago", int64(d/time.Second))
+	case d < 2*time.Hour:
+		return fmt.Sprintf("%d min ago", int64(d/time.Minute))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%d h ago", int64(d/time.Hour))
+	}
+	return fmt.Sprintf("%d days ago", int64(d/(24*time.Hour)))
 }
 
 // commitSummary says who signed a verified commit.

@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/weidgo/weid/api"
+	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/client"
 	"github.com/weidgo/weid/credential"
 )
@@ -132,7 +134,10 @@ entry, the schema, the status list bit) comes with a state proof checked
 against --node-key (solo) or --trusted-validators FILE (CometBFT; a set
 that changed since is followed by the light-client rule): a node that
 lies about any of them is refused with an error naming the key it could
-not prove. The verdict names the block the state was proven against.`,
+not prove. The verdict names the block the state was proven against, its
+time and its age; --max-age refuses a block older than the bound (a node
+may answer from an older head the anchor signed too, and a quiet chain's
+head is as old as its last write).`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			vc, err := credentialArg(args[0])
@@ -297,15 +302,15 @@ func verifyProven(cmd *cobra.Command, g *globals, vc any, p credential.Policy, a
 	}
 	pv, err := credential.NewProvenVerifier(c.ProvenState(cmd.Context(), a))
 	if err != nil {
-		return fmt.Errorf("verify the ledger state: %w", err)
+		return fmt.Errorf("verify the ledger state: %w", staleErr(err))
 	}
 	res, err := pv.Verify(cmd.Context(), raw, p)
 	v := userVoice()
 	if err != nil {
-		return err
+		return staleErr(err)
 	}
 	if res.Err != nil {
-		return fmt.Errorf("verify the ledger state: %w", res.Err)
+		return fmt.Errorf("verify the ledger state: %w", staleErr(res.Err))
 	}
 	if err := g.print(res, func(w io.Writer) {
 		printVerdict(w, v, "credential", res.Verdict)
@@ -322,9 +327,17 @@ func verifyProven(cmd *cobra.Command, g *globals, vc any, p credential.Policy, a
 // provenSummary says what a verification's ledger reads were proven
 // against.
 func provenSummary(s *api.ProvenRead) string {
-	blocks := fmt.Sprintf("block %d (%s)", s.Height, s.Time)
+	now := time.Now()
+	when := func(hdrTime string) string {
+		t, err := time.Parse(chain.TimeFormat, hdrTime)
+		if err != nil {
+			return hdrTime
+		}
+		return blockWhen(t, now)
+	}
+	blocks := fmt.Sprintf("block %d (%s)", s.Height, when(s.Time))
 	if s.FirstHeight != 0 {
-		blocks = fmt.Sprintf("blocks %d (%s) to %d (%s)", s.FirstHeight, s.FirstTime, s.Height, s.Time)
+		blocks = fmt.Sprintf("blocks %d (%s) to %d (%s)", s.FirstHeight, when(s.FirstTime), s.Height, when(s.Time))
 	}
 	return fmt.Sprintf("%d keys proven against %s of chain %s — %s", s.Keys, blocks, s.ChainID, s.SignedBy)
 }

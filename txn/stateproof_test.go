@@ -8,6 +8,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gowebpki/jcs"
 
@@ -168,5 +169,37 @@ func TestStateProofs_HeaderCache(t *testing.T) {
 	}
 	if n := len(a.Headers.m); n != headersCached || len(a.Headers.order) != headersCached {
 		t.Fatalf("%d headers cached, %d in order (at most %d)", n, len(a.Headers.order), headersCached)
+	}
+}
+
+// The verdict carries the proven block's time, and an anchor with MaxAge
+// refuses a block older than it, naming the age and the bound — also for
+// a header its HeaderCache vouched for while it was young.
+func TestStateProofs_MaxAge(t *testing.T) {
+	t.Parallel()
+	k, _ := keys.Generate(keys.Ed25519)
+	p := oneLeafProofs(t, k, "did/latest/x", "v") // block 7 at 2026-01-02T03:04:05Z
+	made := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	now := made.Add(80 * time.Second)
+	a := StateAnchor{NodeKey: k.Public().Multibase(), Headers: NewHeaderCache(), MaxAge: 2 * time.Minute, Now: func() time.Time { return now }}
+	v, err := p.Verify(a)
+	if err != nil || !v.Time.Equal(made) {
+		t.Fatalf("young block: %+v %v", v, err)
+	}
+	if age := v.Age(now); age != 80*time.Second {
+		t.Fatalf("age %v, want 80s", age)
+	}
+	now = made.Add(3 * time.Minute)
+	_, err = p.Verify(a)
+	if !errors.Is(err, ErrStale) || errors.Is(err, ErrStateProof) || !strings.Contains(err.Error(), "block 7") || !strings.Contains(err.Error(), "3m0s old") || !strings.Contains(err.Error(), "more than the 2m0s allowed") {
+		t.Fatalf("an old block, its header cached: %v", err)
+	}
+	b := StateAnchor{NodeKey: a.NodeKey, MaxAge: time.Minute, Now: a.Now}
+	if _, err := p.Verify(b); !errors.Is(err, ErrStale) {
+		t.Fatalf("an old block, no cache: %v", err)
+	}
+	b.MaxAge = 0 // no bound
+	if _, err := p.Verify(b); err != nil {
+		t.Fatalf("no MaxAge: %v", err)
 	}
 }

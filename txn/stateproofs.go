@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/gowebpki/jcs"
 
@@ -33,9 +34,20 @@ type StateProofs struct {
 // publicKeyMultibase chain.init names), or a check of a consensus commit
 // (CometBFT: the validator set; chain/cometbft.VerifyCommitProof does it,
 // and the CLI wires it from --trusted-validators). One is required.
+//
+// The anchor is a block signer, not a clock: a node may answer from an
+// older head the anchor signed too. MaxAge bounds that: a block whose
+// header time is more than MaxAge before Now is refused (ErrStale). Blocks
+// are made only when the state changes, so a quiet chain's head is old
+// however honest the node: choose MaxAge above the longest quiet spell you
+// accept as current.
 type StateAnchor struct {
 	NodeKey      string
 	VerifyCommit func(p *CommitProof, appHash string) (string, error)
+	// MaxAge, when not zero, is the oldest a proven block may be.
+	MaxAge time.Duration
+	// Now is the clock MaxAge is measured with; nil: time.Now.
+	Now func() time.Time
 	// Headers, when set, remembers the headers this anchor vouched for,
 	// so that the many proofs of one block check its hash, signature and
 	// commit once (NewHeaderCache). A cache belongs to one anchor: do not
@@ -111,6 +123,43 @@ type StateVerdict struct {
 	// SignedBy says who vouches for the header: "node key z6Mk…" or the
 	// commit check's summary ("signed by 3 of 4 validators, power 30 of 40").
 	SignedBy string `json:"signedBy"`
+	// Time is the proven block's header time: how current the answer is.
+	Time time.Time `json:"time"`
+}
+
+// Age is how long before now the proven block was made (negative when its
+// time is ahead of now's clock).
+func (v *StateVerdict) Age(now time.Time) time.Duration { return now.Sub(v.Time) }
+
+// ErrStale marks a proven block older than the anchor's MaxAge: the proof
+// holds, but for a state that may have changed since.
+var ErrStale = errors.New("the proven state is too old")
+
+// now is the anchor's clock.
+func (a *StateAnchor) now() time.Time {
+	if a.Now != nil {
+		return a.Now()
+	}
+	return time.Now()
+}
+
+// CheckAge refuses, with ErrStale naming the block, its age and the bound,
+// a verdict whose block is older than the anchor's MaxAge (none without
+// one).
+func (a *StateAnchor) CheckAge(v *StateVerdict) error {
+	if a.MaxAge <= 0 {
+		return nil
+	}
+	age := v.Age(a.now())
+	if age <= a.MaxAge {
+		return nil
+	}
+	if age < time.Minute {
+		age = age.Round(time.Millisecond)
+	} else {
+		age = age.Round(time.Second)
+	}
+	return fmt.Errorf("%w: block %d (%s) is %s old, more than the %s allowed", ErrStale, v.Height, v.Time.UTC().Format("2006-01-02 15:04:05 UTC"), age, a.MaxAge)
 }
 
 // Verify checks the header against the anchor: the block hash is the
@@ -134,7 +183,7 @@ func (s *StateProofs) Verify(a StateAnchor) (*StateVerdict, error) {
 	}
 	if a.Headers != nil {
 		if v, ok := a.Headers.get(s, &a, hash); ok {
-			return v, nil
+			return checkedAge(&a, v)
 		}
 	}
 	v, err := s.verifyHeader(a, hash)
@@ -143,6 +192,14 @@ func (s *StateProofs) Verify(a StateAnchor) (*StateVerdict, error) {
 	}
 	if a.Headers != nil {
 		a.Headers.put(s, &a, hash, v)
+	}
+	return checkedAge(&a, v)
+}
+
+// checkedAge returns v, or no verdict and CheckAge's error.
+func checkedAge(a *StateAnchor, v *StateVerdict) (*StateVerdict, error) {
+	if err := a.CheckAge(v); err != nil {
+		return nil, err
 	}
 	return v, nil
 }
@@ -174,23 +231,47 @@ func (s *StateProofs) verifyHeader(a StateAnchor, hash string) (*StateVerdict, e
 	if err != nil || !pk.Verify(sum[:], sig) {
 		return nil, proofErr("block %d: the block signature does not verify with its proposer key", s.Header.Height)
 	}
-	v := &StateVerdict{Height: s.Header.Height, AppHash: s.Header.AppHash}
+	return a.vouch(&s.Header, s.Commit)
+}
+
+// Vouch checks that the anchor vouches for header h — a block whose hash
+// and proposer's signature the caller checked (as chain.Suite.VerifyBlock
+// does; StateProofs.Verify does both) — with commit, the consensus commit
+// of the header carrying h's appHash, which a validator-set anchor
+// requires; and that the block is no older than MaxAge. weid tx prove and
+// weid ledger verify --remote check blocks with it.
+func (a StateAnchor) Vouch(h *Header, commit *CommitProof) (*StateVerdict, error) {
+	v, err := a.vouch(h, commit)
+	if err != nil {
+		return nil, err
+	}
+	return checkedAge(&a, v)
+}
+
+// vouch checks the anchor's part: the proposer is the trusted node key,
+// or the commit is for h's appHash and the anchor's check accepts it.
+func (a *StateAnchor) vouch(h *Header, commit *CommitProof) (*StateVerdict, error) {
+	t, err := h.BlockTime()
+	if err != nil {
+		return nil, proofErr("block %d: header time %q is not %s", h.Height, h.Time, TimeFormat)
+	}
+	v := &StateVerdict{Height: h.Height, AppHash: h.AppHash, Time: t}
 	switch {
 	case a.VerifyCommit != nil:
-		if s.Commit == nil {
-			return nil, proofErr("block %d: no consensus commit, and the trust anchor is a validator set", s.Header.Height)
+		if commit == nil {
+			return nil, proofErr("block %d: no consensus commit, and the trust anchor is a validator set", h.Height)
 		}
-		if s.Commit.WeidHeight != s.Header.Height || s.Commit.AppHash != s.Header.AppHash {
-			return nil, proofErr("the commit is for block %d with appHash %s, the proofs for block %d with appHash %s: another height", s.Commit.WeidHeight, s.Commit.AppHash, s.Header.Height, s.Header.AppHash)
+		if commit.WeidHeight != h.Height || commit.AppHash != h.AppHash {
+			return nil, proofErr("the commit is for block %d with appHash %s, the proofs for block %d with appHash %s: another height", commit.WeidHeight, commit.AppHash, h.Height, h.AppHash)
 		}
-		who, err := a.VerifyCommit(s.Commit, s.Header.AppHash)
+		who, err := a.VerifyCommit(commit, h.AppHash)
 		if err != nil {
-			return nil, fmt.Errorf("%w: block %d: the consensus commit: %v", ErrStateProof, s.Header.Height, err)
+			return nil, fmt.Errorf("%w: block %d: the consensus commit: %v", ErrStateProof, h.Height, err)
 		}
 		v.SignedBy = who
 	case a.NodeKey != "":
-		if s.Header.Proposer != a.NodeKey {
-			return nil, proofErr("block %d is signed by %s, not the trusted node key %s", s.Header.Height, s.Header.Proposer, a.NodeKey)
+		if h.Proposer != a.NodeKey {
+			return nil, proofErr("block %d is signed by %s, not the trusted node key %s", h.Height, h.Proposer, a.NodeKey)
 		}
 		v.SignedBy = "node key " + a.NodeKey
 	default:
