@@ -52,6 +52,9 @@ func write[B any, P signedBody[B]](h *Handlers, r *http.Request, typ string, che
 	if err != nil {
 		return api.GovResponse{}, nil, err
 	}
+	if rc.Pending { // the record is made at commit: 202 with the receipt
+		return api.GovResponse{}, nil, chain.Pending(rc.TxHash)
+	}
 	return api.GovResponse{TxHash: rc.TxHash, Height: rc.Height, Status: api.StatusCommitted}, c.Payload, nil
 }
 
