@@ -13,12 +13,15 @@ type AccountRequest struct {
 }
 
 // NewAccount is what creating an institution account returns. The token is
-// shown once: the node keeps only its hash.
+// shown once: the node keeps only its hash. Status is that of the creation
+// of its DID (TxHash): StatusCommitted, or StatusPending when its block
+// did not come in time (answered 202; the account and its token are made).
 type NewAccount struct {
 	Name   string `json:"name"`
 	Token  string `json:"token"`
 	DID    string `json:"did"`
 	TxHash string `json:"txHash"`
 	Height uint64 `json:"height"`
+	Status string `json:"status"`
 	DIDKey string `json:"didKey,omitempty"`
 }

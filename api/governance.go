@@ -1,5 +1,7 @@
 package api
 
+import "encoding/json"
+
 // GovRequest is the body of the committee and authority issuer endpoints:
 // a transaction signed by an admin or committee member ("tx"), or, with a
 // bearer token, the fields for the node to sign with the key it keeps for
@@ -20,12 +22,16 @@ type GovRequest struct {
 // admin DID for the admin token).
 type NodeRequest struct {
 	Signed
-	PubKey    string `json:"pubKey,omitempty"` // validators: Ed25519, base64 (CometBFT's priv_validator_key.json) or hex
-	Power     int64  `json:"power,omitempty"`  // validators: voting power (default DefaultValidatorPower)
-	NodeID    string `json:"nodeId,omitempty"`
-	Name      string `json:"name,omitempty"`
-	MemberDID string `json:"memberDid,omitempty"`
-	API       string `json:"api,omitempty"` // observers: the URL of its weid API
+	PubKey string `json:"pubKey,omitempty"` // validators: Ed25519, base64 (CometBFT's priv_validator_key.json) or hex
+	// Power is a validator's voting power as the request gives it, any
+	// JSON value: authz.RequestedPower reads it (absent:
+	// DefaultValidatorPower; else 1 to authz.MaxValidatorPower), so that
+	// 0 or 1e20 is refused naming the range.
+	Power     json.RawMessage `json:"power,omitempty"`
+	NodeID    string          `json:"nodeId,omitempty"`
+	Name      string          `json:"name,omitempty"`
+	MemberDID string          `json:"memberDid,omitempty"`
+	API       string          `json:"api,omitempty"` // observers: the URL of its weid API
 }
 
 // DefaultValidatorPower is the voting power of a validator admitted without

@@ -25,6 +25,9 @@ type StatusEntryUpdate struct {
 }
 
 // UpdateStatusResponse is the body of a 200 from POST /credentials/status.
+// TxStatus is that of the status.update (TxHash): StatusCommitted, or
+// StatusPending when its block did not come within the node's commit wait
+// (W3C VCALM lists no 202: the answer is 200 all the same, Height 0).
 type UpdateStatusResponse struct {
 	CredentialID  string `json:"credentialId,omitempty"`
 	StatusPurpose string `json:"statusPurpose"`
@@ -33,4 +36,5 @@ type UpdateStatusResponse struct {
 	Index         uint64 `json:"index"`
 	TxHash        string `json:"txHash"`
 	Height        uint64 `json:"height"`
+	TxStatus      string `json:"txStatus"`
 }

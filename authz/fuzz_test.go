@@ -4,7 +4,12 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
+	"strings"
 	"testing"
+
+	"github.com/weidgo/weid/api"
+	"github.com/weidgo/weid/errs"
 )
 
 // FuzzParseValidatorKey: any input either fails with a 400 or yields 32
@@ -26,6 +31,34 @@ func FuzzParseValidatorKey(f *testing.F) {
 			if b2, err := ParseValidatorKey(enc); err != nil || !bytes.Equal(b, b2) {
 				t.Fatalf("%q: %v", enc, err)
 			}
+		}
+	})
+}
+
+// FuzzRequestedPower: any value is a power from 1 to MaxValidatorPower
+// that JSON reads as the same integer, or a 400 gov.invalidPower naming
+// the range; nothing is the default but an absent power.
+func FuzzRequestedPower(f *testing.F) {
+	for _, s := range []string{"", "0", "1", "10", "1000000", "1000001", "-1", "1e20", "1e3", "1.5", `"10"`, "null", "9223372036854775808", " 7 "} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		p, err := RequestedPower(json.RawMessage(s))
+		if err != nil {
+			if errs.Code(err) != "gov.invalidPower" || !strings.Contains(err.Error(), "from 1 to 1000000") {
+				t.Fatalf("%q: %v", s, err)
+			}
+			return
+		}
+		if s == "" {
+			if p != api.DefaultValidatorPower {
+				t.Fatalf("absent: %d", p)
+			}
+			return
+		}
+		var n int64
+		if p < 1 || p > MaxValidatorPower || json.Unmarshal([]byte(s), &n) != nil || n != p {
+			t.Fatalf("%q: power %d (JSON reads %d)", s, p, n)
 		}
 	})
 }

@@ -1,11 +1,14 @@
 package authz
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -30,6 +33,21 @@ const (
 // MaxValidatorPower bounds one validator's voting power (CometBFT's own
 // bound on the total is far above any consortium's).
 const MaxValidatorPower = 1_000_000
+
+// RequestedPower reads the voting power an admission request gives, raw (a
+// JSON value, or nothing): api.DefaultValidatorPower when absent, else a
+// whole number from 1 to MaxValidatorPower in digits. Any other value is
+// refused naming the range: 0 is not "the default", and a number too large
+// for an int64 (1e20) is out of range, not "not an integer".
+func RequestedPower(raw json.RawMessage) (int64, error) {
+	if len(raw) == 0 {
+		return api.DefaultValidatorPower, nil
+	}
+	if p, err := strconv.ParseInt(string(bytes.TrimSpace(raw)), 10, 64); err == nil && json.Valid(raw) && p >= 1 && p <= MaxValidatorPower {
+		return p, nil
+	}
+	return 0, errs.BadRequest("gov.invalidPower", "power must be a whole number from 1 to %d, in digits (leave it out for %d), not %s", MaxValidatorPower, api.DefaultValidatorPower, raw)
+}
 
 // State keys of the node registers.
 const (

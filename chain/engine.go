@@ -7,11 +7,15 @@ import (
 	"github.com/weidgo/weid/errs"
 )
 
-// Receipt says where a committed transaction is.
+// Receipt says where a committed transaction is, or, Pending, that it is
+// in the mempool and may still commit (an asynchronous write, or one whose
+// wait for its block ended first): then it has only its hash.
 type Receipt struct {
 	TxHash string `json:"txHash"`
 	Height uint64 `json:"height"`
 	Index  uint32 `json:"index"`
+	// Pending is never set by an engine; the node sets it for its callers.
+	Pending bool `json:"-"`
 }
 
 // PendingError is what Engine.Submit returns when it stopped waiting (its

@@ -46,7 +46,7 @@ one, else sealed in its keystore.`,
 			if err != nil {
 				return err
 			}
-			return g.print(a, func(w io.Writer) {
+			return printWrite(cmd, g, a.Status, a.TxHash, a, func(w io.Writer) {
 				fmt.Fprintf(w, "account %s\nDID %s\n", a.Name, a.DID)
 				if a.DIDKey != "" {
 					fmt.Fprintf(w, "did:key %s\n", a.DIDKey)

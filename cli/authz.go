@@ -197,8 +197,8 @@ revokes it; each release of data is recorded as an access receipt.`,
 					out = ""
 				}
 			}
-			return errors.Join(g.print(r, func(w io.Writer) {
-				fmt.Fprintf(w, "grant %s\nhash %s\ntx %s at height %d\n", r.ID, r.Hash, r.TxHash, r.Height)
+			return errors.Join(printWrite(cmd, g, r.Status, r.TxHash, r, func(w io.Writer) {
+				fmt.Fprintf(w, "grant %s\nhash %s\n%s\n", r.ID, r.Hash, txLine(r.TxHash, r.Height, r.Status))
 				if out == "" {
 					fmt.Fprintf(w, "token %s\n", tok)
 				}
@@ -252,7 +252,7 @@ revokes it; each release of data is recorded as an access receipt.`,
 					return err
 				}
 			}
-			return g.print(r, func(w io.Writer) { fmt.Fprintf(w, "revoked %s\ntx %s at height %d\n", id, r.TxHash, r.Height) })
+			return printWrite(cmd, g, r.Status, r.TxHash, r, func(w io.Writer) { fmt.Fprintf(w, "revoked %s\n%s\n", id, txLine(r.TxHash, r.Height, r.Status)) })
 		},
 	}
 	revoke.Flags().StringVar(&rKey, "key", "", "key file of the grantor")

@@ -24,9 +24,12 @@ func didCmd(g *globals) *cobra.Command {
 	return cmd
 }
 
-func printDIDResult(g *globals, r *client.DIDResult) error {
-	return g.print(r, func(w io.Writer) {
-		fmt.Fprintf(w, "%s\ntx %s at height %d\n", r.DID, r.TxHash, r.Height)
+// printDIDResult prints a DID write's result: the DID on the first line
+// (what DID=$(weid did create … | head -n1) reads), committed or pending,
+// then its transaction (printWrite: a pending one is said on stderr).
+func printDIDResult(cmd *cobra.Command, g *globals, r *client.DIDResult) error {
+	return printWrite(cmd, g, r.Status, r.TxHash, r, func(w io.Writer) {
+		fmt.Fprintf(w, "%s\n%s\n", r.DID, txLine(r.TxHash, r.Height, r.Status))
 	})
 }
 
@@ -66,7 +69,7 @@ an API token the node generates and keeps the key for the token's account.`,
 				if err != nil {
 					return err
 				}
-				return printDIDResult(g, r)
+				return printDIDResult(cmd, g, r)
 			}
 			k, _, err := loadKey(keyFile, passFile)
 			if err != nil {
@@ -85,7 +88,7 @@ an API token the node generates and keeps the key for the token's account.`,
 				}
 				p.Service = append(p.Service, svc)
 			}
-			return sendDIDTx(ctx, g, c.CreateDID, st.ChainID, d+"#"+did.FirstKeyFragment, k, did.TxCreate, p)
+			return sendDIDTx(cmd, g, c.CreateDID, st.ChainID, d+"#"+did.FirstKeyFragment, k, did.TxCreate, p)
 		},
 	}
 	cmd.Flags().StringVar(&keyFile, "key", "", "key file whose DID to register")
@@ -280,22 +283,27 @@ func signedUpdate(cmd *cobra.Command, g *globals, d, keyFile, passFile string, b
 	if err != nil {
 		return err
 	}
-	return sendDIDTx(ctx, g, c.UpdateDID, chainID, vm, k, typ, payload)
+	return sendDIDTx(cmd, g, c.UpdateDID, chainID, vm, k, typ, payload)
 }
 
 // sendDIDTx signs a DID transaction of typ with k as vm, a verification
 // method of a DID on chainID, sends it with send (Client.CreateDID or
-// Client.UpdateDID) and prints the result.
-func sendDIDTx(ctx context.Context, g *globals, send func(context.Context, *txn.Tx) (*client.DIDResult, error), chainID, vm string, k *keys.PrivateKey, typ string, payload any) error {
+// Client.UpdateDID) and prints the result. The DID is vm's: a node that
+// leaves it out of a pending answer (an older one did) still gets it
+// printed.
+func sendDIDTx(cmd *cobra.Command, g *globals, send func(context.Context, *txn.Tx) (*client.DIDResult, error), chainID, vm string, k *keys.PrivateKey, typ string, payload any) error {
 	tx, err := node.SignTx(chainID, vm, k, typ, payload)
 	if err != nil {
 		return err
 	}
-	r, err := send(ctx, tx)
+	r, err := send(cmd.Context(), tx)
 	if err != nil {
 		return err
 	}
-	return printDIDResult(g, r)
+	if r.DID == "" {
+		r.DID, _, _ = strings.Cut(vm, "#")
+	}
+	return printDIDResult(cmd, g, r)
 }
 
 // writeResult writes a resolution result: JSON in both output modes.

@@ -131,7 +131,7 @@ signer alone may revoke its own.`,
 			if err != nil {
 				return err
 			}
-			return g.print(r, func(w io.Writer) { fmt.Fprintf(w, "evidence %s\ntx %s at height %d\n", h, r.TxHash, r.Height) })
+			return printWrite(cmd, g, r.Status, r.TxHash, r, func(w io.Writer) { fmt.Fprintf(w, "evidence %s\n%s\n", h, txLine(r.TxHash, r.Height, r.Status)) })
 		},
 	}
 	cf.add(create)
@@ -155,7 +155,7 @@ signer alone may revoke its own.`,
 			if err != nil {
 				return err
 			}
-			return g.print(r, func(w io.Writer) { fmt.Fprintf(w, "signed %s\ntx %s at height %d\n", h, r.TxHash, r.Height) })
+			return printWrite(cmd, g, r.Status, r.TxHash, r, func(w io.Writer) { fmt.Fprintf(w, "signed %s\n%s\n", h, txLine(r.TxHash, r.Height, r.Status)) })
 		},
 	}
 	sf.add(sign)

@@ -126,7 +126,7 @@ func govCmd(g *globals, cmd *cobra.Command, tx func(args []string) (*govTx, erro
 		if err != nil {
 			return err
 		}
-		return g.print(res, func(w io.Writer) { fmt.Fprintf(w, "tx %s at height %d\n", res.TxHash, res.Height) })
+		return printWrite(cmd, g, res.Status, res.TxHash, res, func(w io.Writer) { fmt.Fprintln(w, txLine(res.TxHash, res.Height, res.Status)) })
 	}
 	return cmd
 }

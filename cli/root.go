@@ -76,6 +76,12 @@ node's head and, under CometBFT, its peers and validator set. Every command that
 to a node takes --node (default $WEID_NODE, else http://$WEID_LISTEN, else
 ` + client.DefaultNode + `); a URL without a scheme is taken as http://.
 
+A write the node accepted but did not commit in time (HTTP 202) prints what
+it wrote as a committed one does (the DID or id on the first line, then
+"tx HASH pending"), says on stderr that it is pending and to follow it with
+"weid tx show HASH", and exits 0: it most likely commits, and a retry would
+be refused as a duplicate once it does.
+
 Environment: WEID_NODE, WEID_TOKEN (API token for custodial calls),
 WEID_PASSPHRASE (key file passphrase), WEID_WALLET (wallet directory, default
 ~/.weid/wallet), WEID_DATA, WEID_LISTEN, WEID_CHAIN_ID,

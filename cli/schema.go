@@ -59,7 +59,11 @@ governor for ids below 2,000,000), or let the node sign with --token
 				if err != nil {
 					return err
 				}
-				return g.print(r, func(w io.Writer) {
+				return printWrite(cmd, g, r.Status, r.TxHash, r, func(w io.Writer) {
+					if r.Status == api.StatusPending { // the ledger numbers the schema at commit
+						fmt.Fprintf(w, "schema (its id and version once committed: weid tx show %s)\n%s\n", r.TxHash, txLine(r.TxHash, r.Height, r.Status))
+						return
+					}
 					fmt.Fprintf(w, "schema %d version %d at %s\ntx %s at height %d\n", r.ID, r.Version, r.URL, r.TxHash, r.Height)
 				})
 			},

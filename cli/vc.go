@@ -208,12 +208,12 @@ func updateStatus(cmd *cobra.Command, g *globals, id, purpose string, set bool) 
 	if err != nil {
 		return err
 	}
-	return g.print(r, func(w io.Writer) {
+	return printWrite(cmd, g, r.TxStatus, r.TxHash, r, func(w io.Writer) {
 		state := "set"
 		if !set {
 			state = "cleared"
 		}
-		fmt.Fprintf(w, "%s %s: bit %d of status list %s %s (tx %s, height %d)\n", id, purpose, r.Index, r.List, state, r.TxHash, r.Height)
+		fmt.Fprintf(w, "%s %s: bit %d of status list %s %s (%s)\n", id, purpose, r.Index, r.List, state, txLine(r.TxHash, r.Height, r.TxStatus))
 	})
 }
 

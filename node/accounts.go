@@ -53,7 +53,7 @@ func (n *Node) createAccount(ctx context.Context, name string, withDIDKey bool, 
 		}
 		return nil, err
 	}
-	out := &api.NewAccount{Name: name, Token: tok, DID: d, TxHash: rc.TxHash, Height: rc.Height}
+	out := &api.NewAccount{Name: name, Token: tok, DID: d, TxHash: rc.TxHash, Height: rc.Height, Status: ReceiptStatus(rc)}
 	if withDIDKey {
 		k, err := key()
 		if err != nil {

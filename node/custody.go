@@ -24,7 +24,9 @@ func NewNonce() uint64 { return txn.NewNonce() }
 func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
 
 // CreateCustodialDID generates a key of type t, keeps it in the keystore for
-// account, and registers its did:weid DID.
+// account, and registers its did:weid DID: the DID and its receipt, marked
+// Pending if its block did not come in time (the DID is the caller's all
+// the same: its key is kept).
 func (n *Node) CreateCustodialDID(ctx context.Context, account *keystore.Account, t keys.Type) (string, chain.Receipt, error) {
 	k, err := n.newKey(t, "weid "+account.Name)
 	if err != nil {
@@ -51,7 +53,7 @@ func (n *Node) createCustodialDIDWithKey(ctx context.Context, account *keystore.
 	if err != nil {
 		return "", chain.Receipt{}, err
 	}
-	r, err := n.Submit(ctx, tx, false)
+	r, err := settle(n.Submit(ctx, tx, false))
 	if err != nil {
 		if rejected(err) {
 			_ = n.Keystore.DeleteKey(vm)
@@ -123,12 +125,15 @@ func (n *Node) CustodialRotate(ctx context.Context, account *keystore.Account, d
 	if err != nil {
 		return chain.Receipt{}, err
 	}
-	r, err := n.Submit(ctx, tx, false)
+	r, err := settle(n.Submit(ctx, tx, false))
 	if err != nil {
 		if rejected(err) {
 			_ = n.Keystore.DeleteKey(newVM)
 		}
 		return chain.Receipt{}, err
+	}
+	if r.Pending { // SignerKey moves to newVM once the rotation commits
+		return r, nil
 	}
 	if err := n.Keystore.SetSigner(d, newVM); err != nil {
 		return r, errs.Wrap(http.StatusInternalServerError, "keystore.error", err)

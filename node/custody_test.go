@@ -5,28 +5,29 @@ import (
 	"testing"
 
 	"github.com/weidgo/weid/did"
-	"github.com/weidgo/weid/errs"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/keystore"
 )
 
 // A caller who stops waiting does not cost the DID its key: the transaction
-// may still commit.
+// may still commit. It gets the DID with a pending receipt.
 func TestCustody_KeyKeptWhenTheCallerStopsWaiting(t *testing.T) {
 	n := openTest(t, t.TempDir())
 	defer n.Close()
 	acct := &keystore.Account{Name: AdminOwner}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	d, _, err := n.CreateCustodialDID(ctx, acct, keys.Ed25519)
-	if errs.Code(err) != "tx.pending" {
-		t.Fatalf("got %v, want tx.pending", err)
+	d, rc, err := n.CreateCustodialDID(ctx, acct, keys.Ed25519)
+	if err != nil || !rc.Pending || rc.TxHash == "" || d == "" {
+		t.Fatalf("got %q %+v %v, want the DID with a pending receipt", d, rc, err)
 	}
-	_ = d
 	// Wait for the block, then the DID must be usable.
 	res, err := waitResolve(t, n)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if res != d {
+		t.Fatalf("committed %s, answered %s", res, d)
 	}
 	if _, _, err := n.SignerKey(acct, res); err != nil {
 		t.Fatalf("the committed DID lost its key: %v", err)

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/weidgo/weid/api"
+	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/credential"
 	"github.com/weidgo/weid/errs"
 	"github.com/weidgo/weid/keystore"
@@ -411,11 +412,13 @@ func (n *Node) checkProfileSchema(body []byte, id uint64) error {
 }
 
 // statusListRecord is the node's current status list of an issuer DID for
-// a purpose.
+// a purpose. Tx is the hash of its status.create while that was pending
+// when recorded (the wait for its block ended first).
 type statusListRecord struct {
 	ID   string `json:"id"`
 	Seq  int    `json:"seq"`
 	Size uint64 `json:"size"`
+	Tx   string `json:"tx,omitempty"`
 }
 
 // allocateStatus returns a new status entry of issuerDID for purpose,
@@ -431,6 +434,11 @@ func (n *Node) allocateStatus(ctx context.Context, account *keystore.Account, is
 		return nil, IssuedStatus{}, err
 	}
 	for range 2 {
+		if cur.ID != "" && cur.Tx != "" {
+			if cur, err = n.pendingStatusList(key, cur); err != nil {
+				return nil, IssuedStatus{}, err
+			}
+		}
 		if cur.ID != "" {
 			// The list must still be the issuer's, of this purpose and size.
 			if l, ok, err := status.Lookup(n.Ledger, cur.ID); err != nil {
@@ -463,15 +471,49 @@ func (n *Node) allocateStatus(ctx context.Context, account *keystore.Account, is
 			return nil, IssuedStatus{}, err
 		}
 		next.ID = fmt.Sprintf("%s-%s-%d-%s", hex.EncodeToString(sum[:4]), purpose[:3], next.Seq, hex.EncodeToString(rnd[:]))
-		if _, err := n.CustodialUpdate(ctx, account, issuerDID, status.TxCreate, status.CreatePayload{ID: next.ID, Purpose: purpose, Size: next.Size}); err != nil {
+		_, err := n.CustodialUpdate(ctx, account, issuerDID, status.TxCreate, status.CreatePayload{ID: next.ID, Purpose: purpose, Size: next.Size})
+		var pe *chain.PendingError
+		if errors.As(err, &pe) {
+			next.Tx = pe.Hash
+		} else if err != nil {
 			return nil, IssuedStatus{}, err
 		}
 		if err := n.Keystore.PutRecord(key, next, true); err != nil {
 			return nil, IssuedStatus{}, err
 		}
+		if next.Tx != "" {
+			return nil, IssuedStatus{}, statusListPending(next)
+		}
 		cur = next
 	}
 	return nil, IssuedStatus{}, errors.New("issue: no status list index could be allocated")
+}
+
+// pendingStatusList settles rec, the status list recorded under key whose
+// creation was pending: still pending, a 503 to retry the issuance (no
+// entry goes into a list the ledger may never have); committed, rec as the
+// current list; never committed (rejected, dropped), rec with no list, so
+// that the caller makes the next.
+func (n *Node) pendingStatusList(key string, rec statusListRecord) (statusListRecord, error) {
+	if state, _, ok := n.Engine.Status(rec.Tx); ok && state == "pending" {
+		return rec, statusListPending(rec)
+	}
+	_, onLedger, err := status.Lookup(n.Ledger, rec.ID)
+	if err != nil {
+		return rec, err
+	}
+	if !onLedger {
+		return statusListRecord{Seq: rec.Seq}, nil
+	}
+	rec.Tx = ""
+	return rec, n.Keystore.PutRecord(key, rec, true)
+}
+
+// statusListPending is the 503 of an issuance whose issuer's new status
+// list, rec, is not committed yet.
+func statusListPending(rec statusListRecord) error {
+	return errs.New(http.StatusServiceUnavailable, "ledger.unavailable",
+		"the issuer's new status list %s is not committed yet (transaction %s, GET /v1/txs/%s): retry the issuance once it is", rec.ID, rec.Tx, rec.Tx)
 }
 
 // newUUID returns a random (version 4) UUID.

@@ -451,10 +451,23 @@ func (n *Node) submit(ctx context.Context, tx *chain.Tx, async bool, also func(c
 		if err := n.Engine.SubmitAsync(c); err != nil {
 			return chain.Receipt{}, c, err
 		}
-		return chain.Receipt{TxHash: c.Hash}, c, nil
+		return chain.Receipt{TxHash: c.Hash, Pending: true}, c, nil
 	}
 	rc, err := n.Engine.Submit(ctx, c)
 	return rc, c, err
+}
+
+// settle makes err, if it says that a write stopped waiting for its block
+// (a *chain.PendingError: the transaction is in the mempool and may still
+// commit), the write's receipt marked Pending, so that its caller answers
+// 202 with what it wrote (the DID it generated, the token of an account)
+// rather than a bare receipt. Any other outcome is returned as it is.
+func settle(rc chain.Receipt, err error) (chain.Receipt, error) {
+	var pe *chain.PendingError
+	if errors.As(err, &pe) {
+		return chain.Receipt{TxHash: pe.Hash, Pending: true}, nil
+	}
+	return rc, err
 }
 
 // check runs the stateless checks on tx, then also (if any) on its decoded

@@ -69,12 +69,12 @@ func (n *Node) updateStatus(ctx context.Context, account *Account, req *api.Upda
 	} else {
 		p.Clear = []uint64{index}
 	}
-	rc, err := n.CustodialUpdate(ctx, account, l.Issuer, status.TxUpdate, p)
+	rc, err := settle(n.CustodialUpdate(ctx, account, l.Issuer, status.TxUpdate, p))
 	if err != nil {
 		return nil, err
 	}
 	return &api.UpdateStatusResponse{CredentialID: req.CredentialID, StatusPurpose: cs.StatusPurpose, Status: *req.Status,
-		List: list, Index: index, TxHash: rc.TxHash, Height: rc.Height}, nil
+		List: list, Index: index, TxHash: rc.TxHash, Height: rc.Height, TxStatus: ReceiptStatus(rc)}, nil
 }
 
 // statusChanges refuses (409 status.unchanged) an update that would leave

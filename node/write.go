@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/errs"
 	"github.com/weidgo/weid/keys"
@@ -60,8 +61,26 @@ type Write struct {
 }
 
 // Write checks and submits w, returning its receipt and the checked
-// transaction, whose decoded payload the caller may use.
+// transaction, whose decoded payload the caller may use. A write that is
+// in the mempool when Write returns (w.Async, or the wait for its block
+// ended first) has a receipt marked Pending and no error: the caller
+// answers 202 with what it wrote.
 func (n *Node) Write(ctx context.Context, w Write) (chain.Receipt, *chain.Checked, error) {
+	rc, c, err := n.write(ctx, w)
+	rc, err = settle(rc, err)
+	return rc, c, err
+}
+
+// ReceiptStatus is the API's status of rc: api.StatusPending or
+// api.StatusCommitted.
+func ReceiptStatus(rc chain.Receipt) string {
+	if rc.Pending {
+		return api.StatusPending
+	}
+	return api.StatusCommitted
+}
+
+func (n *Node) write(ctx context.Context, w Write) (chain.Receipt, *chain.Checked, error) {
 	if len(w.Tx) > 0 {
 		tx, err := chain.DecodeTx(w.Tx)
 		if err != nil {

@@ -43,6 +43,15 @@ func TestNodes_ValidatorsAndObserversOverHTTP(t *testing.T) {
 	wantProblem(t, "twice (as hex)", tn.do(t, "POST", "/v1/validators", tn.token, []byte(`{"pubKey":"`+hex.EncodeToString(k1)+`"}`)), 409, "gov.validatorExists")
 	wantProblem(t, "bad key", tn.do(t, "POST", "/v1/validators", tn.token, []byte(`{"pubKey":"AAAA"}`)), 400, "gov.invalidValidatorKey")
 	wantProblem(t, "bad power", tn.do(t, "POST", "/v1/validators", tn.token, []byte(`{"pubKey":"`+hex.EncodeToString(k2)+`","power":-1}`)), 400, "gov.invalidPower")
+	// A power given is held to 1..1,000,000: 0 is not "the default", and
+	// one too large for an integer is out of range, not "not an integer".
+	for _, power := range []string{"0", "1000001", "1e20", "-1e20", "9223372036854775808", "1.5", `"10"`} {
+		r := tn.do(t, "POST", "/v1/validators", tn.token, []byte(`{"pubKey":"`+hex.EncodeToString(k2)+`","power":`+power+`}`))
+		wantProblem(t, "power "+power, r, 400, "gov.invalidPower")
+		if !strings.Contains(string(r.body), "1 to 1000000") || !strings.Contains(string(r.body), "power") {
+			t.Errorf("power %s: %s, want the range named", power, r.body)
+		}
+	}
 	wantProblem(t, "bad node id", tn.do(t, "POST", "/v1/validators", tn.token, []byte(`{"pubKey":"`+hex.EncodeToString(k2)+`","nodeId":"XY"}`)), 400, "gov.invalidNodeId")
 	wantProblem(t, "no token", tn.do(t, "POST", "/v1/validators", "", []byte(`{"pubKey":"`+hex.EncodeToString(k2)+`"}`)), 401, "auth.required")
 	wantProblem(t, "unknown field", tn.do(t, "POST", "/v1/validators", tn.token, []byte(`{"key":"x"}`)), 400, "request.malformed")

@@ -6,6 +6,9 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -69,4 +72,121 @@ func TestAPI_CommitWaitAnswers202WithLocation(t *testing.T) {
 			t.Fatalf("%s: never committed", path)
 		}
 	}
+}
+
+// TestAPI_PendingWriteSaysWhatItWrote: a write answered 202 because its
+// block did not come within the node's CommitWait still carries what the
+// node knew before the commit: the DID of a signed or custodial creation,
+// the DID a custodial update changed, a new account with its token (shown
+// once) and DID, the hashes of an evidence write — never a bare receipt
+// that leaves the caller without the DID the node generated.
+func TestAPI_PendingWriteSaysWhatItWrote(t *testing.T) {
+	dir := t.TempDir()
+	reg := prometheus.NewRegistry()
+	n, err := node.Open(node.Config{DataDir: dir, Engine: "cometbft", CometLogLevel: "none", CommitWait: time.Nanosecond, Registerer: reg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(New(n, reg))
+	t.Cleanup(func() { srv.Close(); n.Close() })
+	tok, _ := os.ReadFile(filepath.Join(dir, node.TokenFile))
+	tn := &testNode{n: n, url: srv.URL, token: strings.TrimSpace(string(tok)), c: client.New(srv.URL)}
+	pending := func(name string, r response, into any) {
+		t.Helper()
+		if r.status != http.StatusAccepted {
+			t.Fatalf("%s: %d %s, want 202", name, r.status, r.body)
+		}
+		var rc api.Receipt
+		if err := json.Unmarshal(r.body, &rc); err != nil || rc.Status != api.StatusPending || rc.TxHash == "" {
+			t.Fatalf("%s: %s, want a pending receipt", name, r.body)
+		}
+		if err := json.Unmarshal(r.body, into); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		tn.waitCommitted(t, rc.TxHash)
+	}
+
+	tx, _, d := newDIDTx(t, n.ChainID)
+	var created api.DIDResponse
+	pending("signed DID", tn.do(t, "POST", "/v1/dids", "", []byte(`{"tx":`+string(txBody(t, tx))+`}`)), &created)
+	if created.DID != d {
+		t.Errorf("signed DID: did %q, want %s", created.DID, d)
+	}
+	var custodial api.DIDResponse
+	pending("custodial DID", tn.do(t, "POST", "/v1/dids", tn.token, []byte(`{"keyType":"Ed25519"}`)), &custodial)
+	if !strings.HasPrefix(custodial.DID, "did:weid:"+n.ChainID+":0x") {
+		t.Fatalf("custodial DID: did %q, want the DID the node generated", custodial.DID)
+	}
+	var updated api.DIDResponse
+	pending("custodial update", tn.do(t, "POST", "/v1/dids/"+custodial.DID+"/services", tn.token,
+		[]byte(`{"service":{"id":"`+custodial.DID+`#home","type":"LinkedDomains","serviceEndpoint":"https://example.com"}}`)), &updated)
+	if updated.DID != custodial.DID {
+		t.Errorf("custodial update: did %q, want %s", updated.DID, custodial.DID)
+	}
+	var acct struct {
+		api.NewAccount
+		Status string `json:"status"`
+	}
+	pending("account", tn.do(t, "POST", "/v1/accounts", tn.token, []byte(`{"name":"acme"}`)), &acct)
+	if acct.Token == "" || !strings.HasPrefix(acct.DID, "did:weid:") || acct.Name != "acme" {
+		t.Fatalf("account: %+v, want its name, token and DID", acct)
+	}
+	h := strings.Repeat("ab", 32)
+	var ev api.EvidenceReceipt
+	pending("evidence", tn.do(t, "POST", "/v1/evidence", acct.Token, []byte(`{"signer":"`+acct.DID+`","hash":"`+h+`"}`)), &ev)
+	if len(ev.Hashes) != 1 || ev.Hashes[0] != h {
+		t.Errorf("evidence: hashes %v, want [%s]", ev.Hashes, h)
+	}
+
+	// W3C VCALM lists no 202 for issuing or for a status update. An
+	// issuance whose new status list is not committed in time is refused
+	// with 503 (retry), never a bare receipt in place of the credential;
+	// the retry uses that list once it is committed.
+	issue := `{"credential":{"@context":["https://www.w3.org/ns/credentials/v2","https://www.w3.org/ns/credentials/examples/v2"],"type":["VerifiableCredential","UniversityDegreeCredential"],` +
+		`"issuer":"` + acct.DID + `","credentialSchema":{"id":"https://node.example/v1/schemas/2","type":"JsonSchema"},"credentialSubject":` + goodClaims + `},"options":{"format":"eddsa-jcs-2022","status":["revocation"]}}`
+	first := tn.do(t, "POST", "/credentials/issue", acct.Token, []byte(issue))
+	wantProblem(t, "issue, list pending", first, http.StatusServiceUnavailable, "ledger.unavailable")
+	var r response
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if r = tn.do(t, "POST", "/credentials/issue", acct.Token, []byte(issue)); r.status != http.StatusServiceUnavailable {
+			break
+		}
+	}
+	var issued struct {
+		VerifiableCredential struct{ ID string } `json:"verifiableCredential"`
+	}
+	if err := json.Unmarshal(r.body, &issued); err != nil || r.status != http.StatusCreated {
+		t.Fatalf("issue once the list is committed: %d %s", r.status, r.body)
+	}
+	// A status update the block did not come for in time is 200 with what
+	// it changes, txStatus pending.
+	r = tn.do(t, "POST", "/credentials/status", acct.Token, []byte(`{"credentialId":"`+issued.VerifiableCredential.ID+`","credentialStatus":{"type":"BitstringStatusListEntry","statusPurpose":"revocation"},"status":true}`))
+	var upd api.UpdateStatusResponse
+	if err := json.Unmarshal(r.body, &upd); err != nil || r.status != http.StatusOK || upd.TxStatus != api.StatusPending || upd.List == "" || !upd.Status {
+		t.Fatalf("status update: %d %s, want 200 with txStatus pending", r.status, r.body)
+	}
+	if !strings.Contains(string(first.body), upd.List) {
+		t.Errorf("the credential is in list %s, not in the one the first issuance made: %s", upd.List, first.body)
+	}
+	tn.waitCommitted(t, upd.TxHash)
+}
+
+// waitCommitted polls GET /v1/txs/{hash} until the transaction is
+// committed, failing the test if it is rejected or takes 30 s.
+func (tn *testNode) waitCommitted(t *testing.T, hash string) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		got, err := tn.c.Tx(context.Background(), hash)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch got.Status {
+		case api.StatusCommitted:
+			return
+		case api.StatusPending:
+		default:
+			t.Fatalf("tx %s: status %q", hash, got.Status)
+		}
+	}
+	t.Fatalf("tx %s never committed", hash)
 }

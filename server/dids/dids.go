@@ -66,8 +66,8 @@ func (h *Handlers) createSigned(w http.ResponseWriter, r *http.Request, tx json.
 		return err
 	}
 	p := c.Payload.(*did.CreatePayload)
-	if async {
-		return h.respond(w, r, http.StatusAccepted, p.DID, rc)
+	if rc.Pending {
+		return h.respond(w, r, http.StatusCreated, p.DID, rc)
 	}
 	// The first version is what the committed payload makes.
 	doc, err := p.Document()
@@ -77,20 +77,17 @@ func (h *Handlers) createSigned(w http.ResponseWriter, r *http.Request, tx json.
 	return httpx.JSON(w, http.StatusCreated, api.DIDResponse{DID: p.DID, DIDDocument: doc, TxHash: rc.TxHash, Height: rc.Height, Status: api.StatusCommitted})
 }
 
-// respond writes a DID operation's receipt with the DID's document as
-// committed (none while pending).
+// respond writes a DID operation's receipt, with status, and the DID's
+// document as committed; while pending, 202 with the DID alone.
 func (h *Handlers) respond(w http.ResponseWriter, r *http.Request, status int, d string, rc chain.Receipt) error {
-	resp := api.DIDResponse{DID: d, TxHash: rc.TxHash, Height: rc.Height, Status: api.StatusCommitted}
-	if status == http.StatusAccepted {
-		resp.Status = api.StatusPending
-		w.Header().Set("Location", "/v1/txs/"+rc.TxHash)
-		return httpx.JSON(w, status, resp)
+	resp := api.DIDResponse{DID: d, TxHash: rc.TxHash, Height: rc.Height, Status: node.ReceiptStatus(rc)}
+	if !rc.Pending {
+		res, err := h.Node.Resolver.Resolve(r.Context(), d, did.Options{})
+		if err == nil || errors.Is(err, did.ErrDeactivated) {
+			resp.DIDDocument = res.Document
+		}
 	}
-	res, err := h.Node.Resolver.Resolve(r.Context(), d, did.Options{})
-	if err == nil || errors.Is(err, did.ErrDeactivated) {
-		resp.DIDDocument = res.Document
-	}
-	return httpx.JSON(w, status, resp)
+	return httpx.Written(w, status, resp.TxHash, resp.Status, resp)
 }
 
 // update runs a DID update of type typ on the DID in the path: a signed
@@ -121,9 +118,6 @@ func (h *Handlers) update(w http.ResponseWriter, r *http.Request, typ string, bu
 	}
 	if err != nil {
 		return err
-	}
-	if wr.Async {
-		return h.respond(w, r, http.StatusAccepted, d, rc)
 	}
 	return h.respond(w, r, http.StatusOK, d, rc)
 }

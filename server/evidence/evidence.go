@@ -38,12 +38,8 @@ func (h *Handlers) write(w http.ResponseWriter, r *http.Request, typ string, tx 
 	if err != nil {
 		return err
 	}
-	resp := api.EvidenceReceipt{Hashes: evidence.Hashes(c.Payload), TxHash: rc.TxHash, Height: rc.Height, Status: api.StatusCommitted}
-	if wr.Async {
-		resp.Status = api.StatusPending
-		return httpx.JSON(w, http.StatusAccepted, resp)
-	}
-	return httpx.JSON(w, http.StatusCreated, resp)
+	resp := api.EvidenceReceipt{Hashes: evidence.Hashes(c.Payload), TxHash: rc.TxHash, Height: rc.Height, Status: node.ReceiptStatus(rc)}
+	return httpx.Written(w, http.StatusCreated, resp.TxHash, resp.Status, resp)
 }
 
 // about checks that a signed transaction is on the evidence of hash, the

@@ -36,7 +36,7 @@ func (h *Handlers) CreateAccount(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	return httpx.JSON(w, http.StatusCreated, a)
+	return httpx.Written(w, http.StatusCreated, a.TxHash, a.Status, a)
 }
 
 // createAccount creates the account req asks for, with a new key of its

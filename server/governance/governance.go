@@ -41,16 +41,19 @@ type signedBody[B any] interface {
 // its signer. It returns the receipt and the payload written, whose record
 // the caller reads back.
 func write[B any, P signedBody[B]](h *Handlers, r *http.Request, typ string, check func(chain.Payload) error,
-	build func(P) chain.Payload) (api.GovResponse, chain.Payload, error) {
+	build func(P) (chain.Payload, error)) (api.GovResponse, chain.Payload, error) {
 	req := P(new(B))
 	if err := httpx.Decode(r, req); err != nil {
 		return api.GovResponse{}, nil, err
 	}
 	s := req.Signing()
 	rc, c, err := httpx.Write(r, h.Node, node.Write{Type: typ, Tx: s.Tx, Signer: s.Signer, Check: check,
-		Build: func(string, *keys.PrivateKey) (chain.Payload, error) { return build(req), nil }})
+		Build: func(string, *keys.PrivateKey) (chain.Payload, error) { return build(req) }})
 	if err != nil {
 		return api.GovResponse{}, nil, err
+	}
+	if rc.Pending { // the record is made at commit: 202 with the receipt
+		return api.GovResponse{}, nil, chain.Pending(rc.TxHash)
 	}
 	return api.GovResponse{TxHash: rc.TxHash, Height: rc.Height, Status: api.StatusCommitted}, c.Payload, nil
 }
@@ -106,8 +109,8 @@ func (h *Handlers) ListCommittee(w http.ResponseWriter, r *http.Request) error {
 
 // AddCommittee adds a committee member (admin): POST /v1/committee.
 func (h *Handlers) AddCommittee(w http.ResponseWriter, r *http.Request) error {
-	resp, _, err := write(h, r, authz.TxAddCommittee, nil, func(req *api.GovRequest) chain.Payload {
-		return &authz.MemberPayload{DID: req.DID}
+	resp, _, err := write(h, r, authz.TxAddCommittee, nil, func(req *api.GovRequest) (chain.Payload, error) {
+		return &authz.MemberPayload{DID: req.DID}, nil
 	})
 	return httpx.Reply(w, http.StatusCreated, resp, err)
 }
@@ -122,15 +125,15 @@ func (h *Handlers) RemoveCommittee(w http.ResponseWriter, r *http.Request) error
 // path from a register, payload's for that DID.
 func (h *Handlers) remove(w http.ResponseWriter, r *http.Request, typ string, payload func(d string) chain.Payload) error {
 	d := httpx.Param(r, "did")
-	resp, _, err := write(h, r, typ, changes(d), func(*api.GovRequest) chain.Payload { return payload(d) })
+	resp, _, err := write(h, r, typ, changes(d), func(*api.GovRequest) (chain.Payload, error) { return payload(d), nil })
 	return httpx.Reply(w, http.StatusOK, resp, err)
 }
 
 // RecognizeIssuer recognizes an authority issuer (admin or committee
 // member): POST /v1/issuers. The response carries the issuer's record.
 func (h *Handlers) RecognizeIssuer(w http.ResponseWriter, r *http.Request) error {
-	resp, p, err := write(h, r, authz.TxRecognize, nil, func(req *api.GovRequest) chain.Payload {
-		return &authz.RecognizePayload{DID: req.DID, Name: req.Name, Description: req.Description, Types: req.Types, Schemas: req.Schemas}
+	resp, p, err := write(h, r, authz.TxRecognize, nil, func(req *api.GovRequest) (chain.Payload, error) {
+		return &authz.RecognizePayload{DID: req.DID, Name: req.Name, Description: req.Description, Types: req.Types, Schemas: req.Schemas}, nil
 	})
 	return h.created(w, resp, p, err)
 }

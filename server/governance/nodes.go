@@ -21,12 +21,9 @@ func (h *Handlers) ListValidators(w http.ResponseWriter, r *http.Request) error 
 // AddValidator admits a validator (admin or committee member; power
 // api.DefaultValidatorPower if none is given): POST /v1/validators.
 func (h *Handlers) AddValidator(w http.ResponseWriter, r *http.Request) error {
-	resp, p, err := write(h, r, authz.TxAddValidator, nil, func(req *api.NodeRequest) chain.Payload {
-		power := req.Power
-		if power == 0 {
-			power = api.DefaultValidatorPower
-		}
-		return &authz.AddValidatorPayload{PubKey: req.PubKey, Power: power, Name: req.Name, MemberDID: req.MemberDID, NodeID: req.NodeID}
+	resp, p, err := write(h, r, authz.TxAddValidator, nil, func(req *api.NodeRequest) (chain.Payload, error) {
+		power, err := authz.RequestedPower(req.Power)
+		return &authz.AddValidatorPayload{PubKey: req.PubKey, Power: power, Name: req.Name, MemberDID: req.MemberDID, NodeID: req.NodeID}, err
 	})
 	return h.created(w, resp, p, err)
 }
@@ -46,8 +43,8 @@ func (h *Handlers) RemoveValidator(w http.ResponseWriter, r *http.Request) error
 		}
 		return nil
 	}
-	resp, _, err := write(h, r, authz.TxRemoveValidator, check, func(*api.NodeRequest) chain.Payload {
-		return &authz.RemoveValidatorPayload{PubKey: key}
+	resp, _, err := write(h, r, authz.TxRemoveValidator, check, func(*api.NodeRequest) (chain.Payload, error) {
+		return &authz.RemoveValidatorPayload{PubKey: key}, nil
 	})
 	return httpx.Reply(w, http.StatusOK, resp, err)
 }
@@ -62,8 +59,8 @@ func (h *Handlers) ListObservers(w http.ResponseWriter, r *http.Request) error {
 // AddObserver admits an observer node (admin or committee member):
 // POST /v1/observers.
 func (h *Handlers) AddObserver(w http.ResponseWriter, r *http.Request) error {
-	resp, p, err := write(h, r, authz.TxAddObserver, nil, func(req *api.NodeRequest) chain.Payload {
-		return &authz.AddObserverPayload{NodeID: req.NodeID, Name: req.Name, MemberDID: req.MemberDID, API: req.API}
+	resp, p, err := write(h, r, authz.TxAddObserver, nil, func(req *api.NodeRequest) (chain.Payload, error) {
+		return &authz.AddObserverPayload{NodeID: req.NodeID, Name: req.Name, MemberDID: req.MemberDID, API: req.API}, nil
 	})
 	return h.created(w, resp, p, err)
 }
@@ -78,8 +75,8 @@ func (h *Handlers) RemoveObserver(w http.ResponseWriter, r *http.Request) error 
 		}
 		return nil
 	}
-	resp, _, err := write(h, r, authz.TxRemoveObserver, check, func(*api.NodeRequest) chain.Payload {
-		return &authz.RemoveObserverPayload{NodeID: id}
+	resp, _, err := write(h, r, authz.TxRemoveObserver, check, func(*api.NodeRequest) (chain.Payload, error) {
+		return &authz.RemoveObserverPayload{NodeID: id}, nil
 	})
 	return httpx.Reply(w, http.StatusOK, resp, err)
 }

@@ -47,12 +47,8 @@ func (h *Handlers) write(w http.ResponseWriter, r *http.Request, wr node.Write, 
 	if err != nil {
 		return err
 	}
-	out.TxHash, out.Height, out.Status = rc.TxHash, rc.Height, api.StatusCommitted
-	if wr.Async {
-		out.Status = api.StatusPending
-		return httpx.JSON(w, http.StatusAccepted, out)
-	}
-	return httpx.JSON(w, http.StatusCreated, out)
+	out.TxHash, out.Height, out.Status = rc.TxHash, rc.Height, node.ReceiptStatus(rc)
+	return httpx.Written(w, http.StatusCreated, out.TxHash, out.Status, out)
 }
 
 // Create records a grant's receipt: POST /v1/grants with a signed

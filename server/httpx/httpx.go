@@ -80,6 +80,17 @@ func Pending(w http.ResponseWriter, hash string) error {
 	return JSON(w, http.StatusAccepted, api.Receipt{TxHash: hash, Status: api.StatusPending})
 }
 
+// Written answers a write with v, the result of the transaction txHash
+// whose status (api.StatusCommitted or api.StatusPending) it carries: with
+// status, or while pending with 202 and the Location to poll, as Pending.
+func Written(w http.ResponseWriter, status int, txHash, txStatus string, v any) error {
+	if txStatus == api.StatusPending {
+		w.Header().Set("Location", "/v1/txs/"+txHash)
+		status = http.StatusAccepted
+	}
+	return JSON(w, status, v)
+}
+
 // WriteProblem writes err as problem+json with extra members merged in
 // (extension members, such as DID Resolution's metadata).
 func WriteProblem(w http.ResponseWriter, r *http.Request, err error, extra map[string]any) {

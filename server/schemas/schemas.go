@@ -52,7 +52,7 @@ func (h *Handlers) publish(w http.ResponseWriter, r *http.Request, typ string, c
 	if err != nil {
 		return err
 	}
-	if wr.Async {
+	if rc.Pending { // the ledger gives a register without an id its id at commit
 		return httpx.Pending(w, rc.TxHash)
 	}
 	resp, err := h.Node.SchemaPublished(rc)
