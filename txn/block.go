@@ -70,6 +70,10 @@ type ConsensusStatus struct {
 	TotalPower       int64  `json:"totalPower"`
 	ValidatorAddress string `json:"validatorAddress"`
 	VotingPower      int64  `json:"votingPower"`
+	// Behind: how many blocks the most advanced connected peer has
+	// committed beyond Height, as its round state says (0: none, or no
+	// peer said).
+	Behind int64 `json:"behind,omitempty"`
 }
 
 // CommitProof ties a weid block to a replicating engine's commit: under
