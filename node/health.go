@@ -6,7 +6,6 @@ package node
 // answers (a credential's status, a DID's keys) may be stale.
 
 import (
-	"fmt"
 	"net/http"
 
 	"github.com/weidgo/weid/chain"
@@ -31,27 +30,9 @@ func (n *Node) Readiness() (uint64, error) {
 		return 0, errs.New(http.StatusServiceUnavailable, "node.notReady", "the ledger cannot be read: %v", err)
 	}
 	if c, ok := n.Engine.(chain.ConsensusReporter); ok {
-		if why := stale(c.Consensus()); why != "" {
+		if why := c.Consensus().Stale(); why != "" {
 			return 0, errs.New(http.StatusServiceUnavailable, "node.notReady", "this node may be behind the chain (weid height %d), so its answers may be stale: %s", head.Height, why)
 		}
 	}
 	return head.Height, nil
-}
-
-// stale says why a node whose consensus is cs may not have the chain's
-// latest blocks, or "" if it follows the chain.
-func stale(cs chain.ConsensusStatus) string {
-	behind := ""
-	if cs.Behind > 0 {
-		behind = fmt.Sprintf(", %d blocks behind its most advanced peer", cs.Behind)
-	}
-	switch {
-	case cs.CatchingUp && cs.PeerCount == 0:
-		return "it is catching up with the chain (block sync) and is connected to no peers"
-	case cs.CatchingUp:
-		return fmt.Sprintf("it is catching up with the chain (block sync)%s", behind)
-	case cs.PeerCount == 0 && cs.VotingPower*3 <= cs.TotalPower*2:
-		return "it is connected to no peers, so it cannot learn of the blocks the others commit"
-	}
-	return ""
 }
