@@ -265,7 +265,7 @@ func tamper(t *testing.T, ledgerDir, prefix string) {
 // all.
 func TestLocalnet_Start(t *testing.T) {
 	skipUnlessCluster(t)
-	_, cmd, urls := startSupervisedLocalnet(t, nil)
+	_, cmd, urls := startSupervisedLocalnet(t, nil, 0)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	d := createFirstDID(t, ctx, client.New(urls[0]))
@@ -286,10 +286,10 @@ func TestLocalnet_Start(t *testing.T) {
 // directory and runs "weid localnet start" on it, its standard error to
 // stderr (nil: with its output); it returns the directory, the supervisor
 // and the four API URLs it printed, one a line, within two minutes.
-func startSupervisedLocalnet(t *testing.T, stderr io.Writer) (string, *exec.Cmd, []string) {
+func startSupervisedLocalnet(t *testing.T, stderr io.Writer, observers int) (string, *exec.Cmd, []string) {
 	t.Helper()
 	dir := t.TempDir()
-	writeLocalnet(t, dir, 4)
+	writeLocalnet(t, dir, 4, "--observers", itoa(observers))
 	cmd := weidCommand("localnet", "start", "--dir", dir)
 	pr, pw, err := os.Pipe()
 	if err != nil {
@@ -319,7 +319,7 @@ func startSupervisedLocalnet(t *testing.T, stderr io.Writer) (string, *exec.Cmd,
 	}()
 	var urls []string
 	timeout := time.After(2 * time.Minute)
-	for len(urls) < 4 {
+	for len(urls) < 4+observers {
 		select {
 		case l, ok := <-lines:
 			if !ok {

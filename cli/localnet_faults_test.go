@@ -2,6 +2,8 @@ package cli
 
 import (
 	"context"
+	"errors"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -36,12 +38,14 @@ func (l *lockedBuffer) String() string {
 // validator killed (SIGKILL) is reported and the other three keep
 // committing; "localnet start NODE" brings it back and it catches up; a
 // validator frozen (SIGSTOP) does not stop the chain and catches up when
-// thawed; "localnet stop NODE" stops one cleanly; Ctrl-C stops every node,
-// the restarted one included.
+// thawed; with two validators down and the observer up, a write is 503
+// ledger.unavailable (an observer gives no voting power), and it commits
+// again once they are back; "localnet stop NODE" stops one cleanly; Ctrl-C
+// stops every node, the restarted ones included.
 func TestLocalnet_NodeFaults(t *testing.T) {
 	skipUnlessCluster(t)
 	var reports lockedBuffer
-	dir, sup, urls := startSupervisedLocalnet(t, &reports)
+	dir, sup, urls := startSupervisedLocalnet(t, &reports, 1) // node4 observes
 	t.Cleanup(func() {
 		if sup.ProcessState == nil {
 			_ = sup.Process.Kill()
@@ -102,6 +106,31 @@ func TestLocalnet_NodeFaults(t *testing.T) {
 	resolves(urls[3], third)
 	run("thaw", "node2")
 	resolves(urls[2], third)
+
+	// Two of four validators down, the observer up: node0 reaches half the
+	// voting power and refuses writes (503, after its 15 s wait), as
+	// documented; back, they commit again.
+	run("kill", "node2")
+	run("kill", "node3")
+	eventually.Nil(t, "node0 says it cannot commit", 30*time.Second, func() error {
+		st, err := client.New(urls[0]).Status(ctx)
+		if err != nil {
+			return err
+		}
+		if st.Consensus == nil || st.Consensus.Ready {
+			return errString("node0 still says it is ready")
+		}
+		return nil
+	})
+	_, tx := didCreateTx(t)
+	var ce *client.Error
+	if _, err := client.New(urls[0]).CreateDID(ctx, tx); !errors.As(err, &ce) || ce.Status != http.StatusServiceUnavailable || ce.Code != "ledger.unavailable" {
+		t.Fatalf("write with two validators down and the observer up: %v, want 503 ledger.unavailable", err)
+	}
+	run("start", "2")
+	run("start", "3")
+	fourth := createFirstDID(t, ctx, client.New(urls[1]))
+	resolves(urls[4], fourth)
 
 	// One stopped cleanly; the supervisor still runs.
 	run("stop", "node1")

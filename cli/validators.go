@@ -59,7 +59,7 @@ its config/priv_validator_key.json ("pub_key"), or hex; --home DIR reads it
 (and the node id) from the node's home.`,
 	}
 	var power int64
-	var name, member, home string
+	var name, member, home, nodeID string
 	add := govCmd(g, &cobra.Command{
 		Use:   "add [KEY]",
 		Short: "Admit a validator (admin or committee member)",
@@ -67,9 +67,15 @@ its config/priv_validator_key.json ("pub_key"), or hex; --home DIR reads it
   weid validator add 'q3v…base64…=' --power 5 --key committee.key`,
 		Args: cobra.MaximumNArgs(1),
 	}, func(args []string) (*govTx, error) {
+		if nodeID != "" && home != "" {
+			return nil, errors.New("give --node-id or --home, not both: --home reads the node id from the node's home")
+		}
 		id, pub, err := nodeIdentity(args, home)
 		if err != nil {
 			return nil, err
+		}
+		if nodeID != "" {
+			id = nodeID
 		}
 		key := ""
 		if pub != nil {
@@ -88,6 +94,7 @@ its config/priv_validator_key.json ("pub_key"), or hex; --home DIR reads it
 	add.Flags().StringVar(&name, "name", "", "a name for the validator")
 	add.Flags().StringVar(&member, "member", "", "the did:weid of the consortium member running it")
 	add.Flags().StringVar(&home, "home", "", "read the key and node id from this CometBFT node home")
+	add.Flags().StringVar(&nodeID, "node-id", "", "with a KEY: the validator's CometBFT node id (40 lowercase hex digits: consensus.nodeId in its /v1/status), which the other nodes need to count it as a live validator when they decide whether they can commit")
 
 	var rhome string
 	remove := govCmd(g, &cobra.Command{

@@ -33,6 +33,7 @@ func vcVerifyBatchCmd(g *globals) *cobra.Command {
 	var output string
 	var chunk int
 	var nodeTimeout time.Duration
+	var maxBehind uint64
 	cmd := &cobra.Command{
 		Use:   "verify-batch FILE|DIR|-",
 		Short: "Verify many credentials through the node's batch endpoint",
@@ -71,6 +72,13 @@ frozen node) is verified again from its start on another node, that node
 being left out for the rest of the run. With one node the
 whole input is one stream.
 
+Before sending anything, verify-batch reads every node's /v1/status and
+leaves out (named on stderr) a node that is catching up with the chain,
+one cut off from its peers, one whose status cannot be read, and one
+whose head is more than --max-behind blocks below the highest of them: its
+answers may be stale (a revocation it has not seen). If every node is
+left out, nothing is verified and the run fails saying why.
+
 Verification runs on the node (--node): its ledger is a goleveldb database
 that the running node holds locked, so it cannot be opened alongside it.`,
 		Example: `  weid vc verify-batch diplomas.ndjson
@@ -87,6 +95,11 @@ that the running node holds locked, so it cannot be opened alongside it.`,
 			if err != nil {
 				return err
 			}
+			if nodes, err = followingNodes(cmd.Context(), nodes, maxBehind, nodeTimeout, func(format string, args ...any) {
+				fmt.Fprintf(os.Stderr, "weid: "+format+"\n", args...)
+			}); err != nil {
+				return err
+			}
 			in, total, names, closeIn, err := batchInput(args[0])
 			if err != nil {
 				return err
@@ -99,6 +112,7 @@ that the running node holds locked, so it cannot be opened alongside it.`,
 	cmd.Flags().BoolVar(&o.RequireAccreditation, "require-accreditation", false, "fail credentials whose issuer is not an accredited authority issuer")
 	cmd.Flags().BoolVar(&o.RequireBinding, "require-binding", false, "fail credentials whose issuer is not a DID")
 	cmd.Flags().IntVar(&chunk, "chunk", defaultNodeChunk, "with several --node URLs: credentials per request to one node")
+	cmd.Flags().Uint64Var(&maxBehind, "max-behind", defaultMaxBehind, "leave out a node whose head is more than this many blocks below the highest of the --node nodes")
 	cmd.Flags().DurationVar(&nodeTimeout, "node-timeout", defaultNodeSilence, "with several --node URLs: a node that sends nothing for this long (hung, frozen) is left out and its chunk goes to another")
 	return cmd
 }

@@ -225,3 +225,77 @@ func verifyChunkOn(ctx context.Context, cl *client.Client, c *nodeChunk, o api.B
 	c.out = out
 	return nil
 }
+
+// defaultMaxBehind is how many blocks, by default, a node's head may be
+// below the highest head among the --node nodes before verify-batch
+// leaves it out. The statuses are read at once, but a block commits on the
+// nodes a few milliseconds apart and, under load, several blocks may
+// commit between two answers (timeout_commit is 100 ms by default), so
+// nodes that follow the chain can differ by a block or two; a node cut off
+// from its peers falls behind by every block committed since, without
+// bound. weid heights count only blocks that changed the state, so the
+// blocks it lacks are writes it does not know of (a revocation among
+// them).
+const defaultMaxBehind = 3
+
+// followingNodes reads every node's /v1/status at once (each within
+// timeout) and returns, in order, the nodes that follow the chain: not
+// catching up nor cut off from their peers (txn.ConsensusStatus.Stale), and
+// with a head no more than maxBehind blocks below the highest. A node
+// whose status cannot be read is kept, unchecked (logf is told): one that
+// is down fails its first chunk and is left out then, as spreadBatch
+// does, and the run's error stays "every node failed" when all are. logf
+// is told of each node left out; if every node is, the error says why for
+// each.
+func followingNodes(ctx context.Context, nodes []*client.Client, maxBehind uint64, timeout time.Duration, logf func(format string, args ...any)) ([]*client.Client, error) {
+	sts := make([]*api.StatusResponse, len(nodes))
+	why := make([]string, len(nodes))
+	unread := make([]error, len(nodes))
+	var wg sync.WaitGroup
+	for i, cl := range nodes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sctx, cancel := context.WithTimeout(ctx, timeout)
+			defer cancel()
+			st, err := cl.Status(sctx)
+			switch {
+			case err != nil:
+				unread[i] = err
+			case st.Consensus != nil && st.Consensus.Stale() != "":
+				why[i] = st.Consensus.Stale()
+			default:
+				sts[i] = st
+			}
+		}()
+	}
+	wg.Wait()
+	top := -1
+	for i, st := range sts {
+		if st != nil && (top < 0 || st.Height > sts[top].Height) {
+			top = i
+		}
+	}
+	var fresh []*client.Client
+	var out []string
+	for i, cl := range nodes {
+		if st := sts[i]; st != nil && st.Height+maxBehind < sts[top].Height {
+			why[i] = fmt.Sprintf("its head is at height %d, %d blocks below the highest (%d, node %d); --max-behind is %d", st.Height, sts[top].Height-st.Height, sts[top].Height, top+1, maxBehind)
+		}
+		if unread[i] != nil && logf != nil {
+			logf("node %d (%s): its status could not be read (%v), so whether it follows the chain is not checked", i+1, cl.BaseURL, unread[i])
+		}
+		if why[i] == "" {
+			fresh = append(fresh, cl)
+			continue
+		}
+		out = append(out, fmt.Sprintf("%s: %s", cl.BaseURL, why[i]))
+		if logf != nil {
+			logf("node %d (%s) left out: %s; its answers may be stale (a revocation it has not seen)", i+1, cl.BaseURL, why[i])
+		}
+	}
+	if len(fresh) == 0 {
+		return nil, fmt.Errorf("every node was left out, none is known to follow the chain: %s", strings.Join(out, "; "))
+	}
+	return fresh, nil
+}

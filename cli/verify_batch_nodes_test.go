@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -14,11 +15,13 @@ import (
 	"time"
 
 	"github.com/weidgo/weid/api"
+	"github.com/weidgo/weid/client"
 	"github.com/weidgo/weid/credential"
 	"github.com/weidgo/weid/internal/credtest"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/node"
 	"github.com/weidgo/weid/server"
+	"github.com/weidgo/weid/txn"
 )
 
 // didKeyTokens signs n vc+jwt credentials of a did:key issuer: any node
@@ -279,5 +282,81 @@ func TestVerifyBatch_HungNodeTimesOut(t *testing.T) {
 	}
 	if i != n {
 		t.Fatalf("%d results for %d credentials", i, n)
+	}
+}
+
+// statusAs wraps a node's handler so that its /v1/status reports height
+// and, if cs is not nil, that consensus status: a node of a consortium as
+// verify-batch sees it.
+func statusAs(height uint64, cs *txn.ConsensusStatus, served *atomic.Int64) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			switch r.URL.Path {
+			case "/v1/status":
+				w.Header().Set("Content-Type", "application/json")
+				_ = json.NewEncoder(w).Encode(api.StatusResponse{ChainID: "1", Height: height, Engine: "cometbft", Consensus: cs})
+				return
+			case api.PathVerifyBatch:
+				served.Add(1)
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// TestVerifyBatch_LeavesOutNodesBehindTheChain: verify-batch reads every
+// node's status first and leaves out a node that is catching up, one cut
+// off from its peers and one whose head is more than --max-behind blocks
+// below the highest, naming each; only the nodes that follow the chain
+// verify (a lagging node may not know of a revocation). Every node left
+// out: the run fails saying why, verifying nothing.
+func TestVerifyBatch_LeavesOutNodesBehindTheChain(t *testing.T) {
+	if testing.Short() {
+		t.Skip("opens four nodes; skipped with -short")
+	}
+	following := &txn.ConsensusStatus{PeerCount: 3, Peers: []string{"a", "b", "c"}, TotalPower: 40, VotingPower: 10}
+	var served [4]atomic.Int64
+	urls := []string{
+		batchNode(t, statusAs(100, following, &served[0])).URL,
+		batchNode(t, statusAs(40, &txn.ConsensusStatus{CatchingUp: true, PeerCount: 3, Peers: []string{"a", "b", "c"}, Behind: 60, TotalPower: 40}, &served[1])).URL,
+		batchNode(t, statusAs(100, &txn.ConsensusStatus{Peers: []string{}, TotalPower: 40}, &served[2])).URL,
+		batchNode(t, statusAs(96, following, &served[3])).URL,
+	}
+	var logged []string
+	logf := func(format string, args ...any) { logged = append(logged, fmt.Sprintf(format, args...)) }
+	var clients []*client.Client
+	for _, u := range urls {
+		clients = append(clients, client.New(u))
+	}
+	fresh, err := followingNodes(context.Background(), clients, 3, 5*time.Second, logf)
+	if err != nil || len(fresh) != 1 || fresh[0].BaseURL != urls[0] {
+		t.Fatalf("fresh nodes %v, %v; logged %q", fresh, err, logged)
+	}
+	for i, want := range []string{"node 2 (" + urls[1] + ") left out: it is catching up with the chain (block sync), 60 blocks behind",
+		"node 3 (" + urls[2] + ") left out: it is connected to no peers",
+		"node 4 (" + urls[3] + ") left out: its head is at height 96, 4 blocks below the highest (100, node 1); --max-behind is 3"} {
+		if i >= len(logged) || !strings.Contains(logged[i], want) {
+			t.Errorf("logged %q, want %q", logged, want)
+		}
+	}
+
+	toks := didKeyTokens(t, 60)
+	file := filepath.Join(t.TempDir(), "creds.ndjson")
+	if err := os.WriteFile(file, []byte(strings.Join(toks, "\n")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := runCLI(t, "vc", "verify-batch", file, "-o", "ndjson", "--chunk", "10", "--node", strings.Join(urls, ","))
+	if err != nil || !strings.Contains(out, `"verified":60`) {
+		t.Fatalf("verify-batch: %v\n%.500s", err, out)
+	}
+	if served[0].Load() == 0 || served[1].Load()+served[2].Load()+served[3].Load() != 0 {
+		t.Fatalf("chunks served: %d %d %d %d; only node 1 follows the chain", served[0].Load(), served[1].Load(), served[2].Load(), served[3].Load())
+	}
+	_, err = runCLI(t, "vc", "verify-batch", file, "--node", urls[1]+","+urls[2])
+	if err == nil || !strings.Contains(err.Error(), "every node was left out") || !strings.Contains(err.Error(), "catching up") {
+		t.Fatalf("every node behind: %v", err)
+	}
+	if served[1].Load()+served[2].Load() != 0 {
+		t.Fatal("a node left out verified credentials")
 	}
 }

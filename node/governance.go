@@ -5,6 +5,7 @@ import (
 
 	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/authz"
+	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/errs"
 )
@@ -69,6 +70,24 @@ func (n *Node) Validators() (api.ValidatorList, error) {
 		list.Power += v.Power
 	}
 	return list, nil
+}
+
+// validatorNodes maps the node id the ledger records for each validator to
+// its address: how the CometBFT engine tells a connected validator from an
+// observer (cometbft.Config.ValidatorNodes). A validator admitted without a
+// node id is not in it.
+func validatorNodes(l *chain.Ledger) (map[string]string, error) {
+	vs, err := authz.ListValidators(l)
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[string]string, len(vs))
+	for _, v := range vs {
+		if v.NodeID != "" {
+			m[v.NodeID] = v.Address
+		}
+	}
+	return m, nil
 }
 
 // Validator returns the validator of key, in any spelling

@@ -27,19 +27,15 @@ func healthz(w http.ResponseWriter, _ *http.Request) error {
 	return httpx.JSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
-// readyz reports ready once the ledger has its genesis and can be read.
+// readyz reports ready once the node can serve (node.Readiness): its
+// ledger has its genesis and can be read, and under CometBFT the node
+// follows the chain.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
-	head := s.node.Ledger.Head()
-	if head.Empty {
-		return errs.New(http.StatusServiceUnavailable, "node.notReady", "the ledger has no genesis block yet")
+	height, err := s.node.Readiness()
+	if err != nil {
+		return err
 	}
-	if err := s.node.Ledger.Failed(); err != nil {
-		return errs.New(http.StatusServiceUnavailable, "node.notReady", "the ledger's storage failed and it refuses writes until restarted: %v", err)
-	}
-	if _, err := s.node.Ledger.Block(head.Height); err != nil {
-		return errs.New(http.StatusServiceUnavailable, "node.notReady", "the ledger cannot be read: %v", err)
-	}
-	return httpx.JSON(w, http.StatusOK, map[string]any{"status": "ready", "height": head.Height})
+	return httpx.JSON(w, http.StatusOK, map[string]any{"status": "ready", "height": height})
 }
 
 func (s *Server) metricsHandler(w http.ResponseWriter, r *http.Request) error {

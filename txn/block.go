@@ -2,6 +2,7 @@ package txn
 
 import (
 	"encoding/json"
+	"fmt"
 	"time"
 )
 
@@ -70,6 +71,29 @@ type ConsensusStatus struct {
 	TotalPower       int64  `json:"totalPower"`
 	ValidatorAddress string `json:"validatorAddress"`
 	VotingPower      int64  `json:"votingPower"`
+	// Behind: how many blocks the most advanced connected peer has
+	// committed beyond Height, as its round state says (0: none, or no
+	// peer said).
+	Behind int64 `json:"behind,omitempty"`
+}
+
+// Stale says why a node whose consensus is cs may lack the chain's latest
+// blocks — it is catching up (block sync), or it has no peers to learn of
+// new blocks from and does not alone hold more than 2/3 of the voting
+// power — or "" if it follows the chain. /readyz and verify-batch's choice
+// of nodes share it.
+func (cs ConsensusStatus) Stale() string {
+	switch {
+	case cs.CatchingUp && cs.PeerCount == 0:
+		return "it is catching up with the chain (block sync) and is connected to no peers"
+	case cs.CatchingUp && cs.Behind > 0:
+		return fmt.Sprintf("it is catching up with the chain (block sync), %d blocks behind its most advanced peer", cs.Behind)
+	case cs.CatchingUp:
+		return "it is catching up with the chain (block sync)"
+	case cs.PeerCount == 0 && cs.VotingPower*3 <= cs.TotalPower*2:
+		return "it is connected to no peers, so it cannot learn of the blocks the others commit"
+	}
+	return ""
 }
 
 // CommitProof ties a weid block to a replicating engine's commit: under

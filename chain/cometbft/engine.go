@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -63,6 +62,10 @@ type Config struct {
 	// SyncWait bounds how long Start waits for a state sync to restore an
 	// empty ledger (default DefaultSyncWait).
 	SyncWait time.Duration
+	// ValidatorNodes returns the validator address (CometBFT's, upper-case
+	// hex) of each node id the ledger records for a validator key; Ready
+	// counts a peer's voting power only through it. Nil: no peer counts.
+	ValidatorNodes func() (map[string]string, error)
 }
 
 // repairHint tells the operator of a node refused by the startup checks
@@ -98,8 +101,10 @@ type Engine struct {
 	readyWait  time.Duration
 	commitWait time.Duration
 	peers      []*p2p.NetAddress // persistent peers
-	stop       chan struct{}
-	bg         sync.WaitGroup
+	// validatorNodes maps node ids to validator addresses (Config.ValidatorNodes).
+	validatorNodes func() (map[string]string, error)
+	stop           chan struct{}
+	bg             sync.WaitGroup
 
 	readyUntil atomic.Int64 // unix nanos until which the last positive Ready check stands
 	readyMu    sync.Mutex   // one Ready check at a time: the others then reuse its answer
@@ -162,6 +167,7 @@ func Start(cfg Config) (*Engine, error) {
 		return nil, err
 	}
 	e := newEngine(NewApp(cfg.Ledger, cfg.BlockKey), cfg.ReadyWait, cfg.CommitWait)
+	e.validatorNodes = cfg.ValidatorNodes
 	syncing, err := e.app.setupStateSync(cfg, s, c)
 	if err != nil {
 		return nil, err
@@ -256,99 +262,6 @@ func (e *Engine) redial() {
 			}()
 		}
 	}
-}
-
-// peerHeight is what the consensus reactor keeps about each peer
-// (*consensus.PeerState): the peer's consensus height, 0 until the peer,
-// once out of block sync, announced its round state.
-type peerHeight interface{ GetHeight() int64 }
-
-// Ready reports whether a transaction handed to this node's mempool now
-// would commit: this node runs consensus (its block sync is over) and is
-// connected to enough peers that run consensus too for the validators among
-// them (assumed the most powerful) and itself to hold more than 2/3 of the
-// voting power. A node still in block sync, like its peers still in block
-// sync, drops the transactions gossiped to it, and CometBFT gossips each
-// transaction to each peer once; a transaction accepted before that would
-// wait for a block that may never come. If not ready, why says what is
-// missing.
-func (e *Engine) Ready() (ok bool, why string) {
-	if time.Now().UnixNano() < e.readyUntil.Load() {
-		return true, ""
-	}
-	e.readyMu.Lock()
-	defer e.readyMu.Unlock()
-	if time.Now().UnixNano() < e.readyUntil.Load() {
-		return true, ""
-	}
-	if !e.node.IsRunning() {
-		return false, "the CometBFT node is not running"
-	}
-	if e.node.ConsensusReactor().WaitSync() {
-		return false, "the node is still catching up with the chain (block sync)"
-	}
-	perPage := 100
-	vr, err := e.rpc.Validators(nil, nil, nil, &perPage)
-	if err != nil {
-		return false, "the validator set is unknown: " + err.Error()
-	}
-	self, err := e.node.PrivValidator().GetPubKey()
-	if err != nil {
-		return false, "the node's validator key is unreadable: " + err.Error()
-	}
-	var total, have int64
-	var others []int64
-	for _, v := range vr.Validators {
-		total += v.VotingPower
-		if v.Address.String() == self.Address().String() {
-			have += v.VotingPower
-		} else {
-			others = append(others, v.VotingPower)
-		}
-	}
-	sort.Slice(others, func(i, j int) bool { return others[i] > others[j] })
-	need := 0
-	for have*3 <= total*2 && need < len(others) {
-		have += others[need]
-		need++
-	}
-	live := 0
-	for _, p := range e.node.Switch().Peers().Copy() {
-		if ps, ok := p.Get(cmttypes.PeerStateKey).(peerHeight); ok && ps.GetHeight() > 0 {
-			live++
-		}
-	}
-	if live < need {
-		return false, fmt.Sprintf("the node is connected to %d peers running consensus and needs %d to commit (of %d validators)", live, need, len(vr.Validators))
-	}
-	e.readyUntil.Store(time.Now().Add(time.Second).UnixNano())
-	return true, ""
-}
-
-// Consensus implements chain.ConsensusReporter.
-func (e *Engine) Consensus() chain.ConsensusStatus {
-	st := chain.ConsensusStatus{Height: e.node.BlockStore().Height(), NodeID: string(e.node.NodeInfo().ID()), Peers: []string{}}
-	st.Ready, st.NotReady = e.Ready()
-	st.CatchingUp = e.node.ConsensusReactor().WaitSync()
-	for _, p := range e.node.Switch().Peers().Copy() {
-		st.Peers = append(st.Peers, string(p.ID()))
-	}
-	sort.Strings(st.Peers)
-	st.PeerCount = len(st.Peers)
-	if self, err := e.node.PrivValidator().GetPubKey(); err == nil {
-		st.ValidatorAddress = self.Address().String()
-	}
-	perPage := 100
-	if vr, err := e.rpc.Validators(nil, nil, nil, &perPage); err == nil {
-		st.Validators = vr.Total
-		for _, v := range vr.Validators {
-			st.TotalPower += v.VotingPower
-			if v.Address.String() == st.ValidatorAddress {
-				st.VotingPower = v.VotingPower
-			}
-		}
-	}
-	return st
 }
 
 // waitReady waits, at most e.readyWait, until Ready.

@@ -68,3 +68,6 @@ func (e *Engine) EnterRefused(c *chain.Checked, err error) error {
 	e.mempool = refusingMempool{err}
 	return e.enter(c, &waiting{ch: make(chan chain.Result, 1)})
 }
+
+// Quorum is quorum, Ready's count of the voting power this node reaches.
+var Quorum = quorum
