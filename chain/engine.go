@@ -74,3 +74,21 @@ type Announcer interface {
 type ConsensusReporter interface {
 	Consensus() ConsensusStatus
 }
+
+// A ValidatorChange is a change of the validator set a governance
+// transaction asks for: the validator of PubKey (its Ed25519 key) gets
+// Power, 0 removing it; NodeID is the node id it names, if any.
+type ValidatorChange struct {
+	PubKey []byte
+	Power  int64
+	NodeID string
+}
+
+// QuorumChecker is implemented by engines that replicate the ledger:
+// QuorumAfter is false when the validators this node reaches hold more
+// than 2/3 of the voting power now and would not once change applies —
+// the chain would stop committing until more of them are up; why says
+// the shares. A set that has no such quorum now is not judged.
+type QuorumChecker interface {
+	QuorumAfter(change ValidatorChange) (ok bool, why string)
+}

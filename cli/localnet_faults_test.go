@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -111,6 +112,31 @@ func TestLocalnet_NodeFaults(t *testing.T) {
 	// voting power and refuses writes (503, after its 15 s wait), as
 	// documented; back, they commit again.
 	run("kill", "node2")
+	// With node2 down, removing node3, which is up, would leave the
+	// validators node0 reaches with 20 of 30: refused (gov.wouldHalt),
+	// nothing removed; the chain would otherwise stop.
+	id2, _, err := nodeIdentity(nil, filepath.Join(dir, "node2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually.Nil(t, "node0 sees node2 gone", 30*time.Second, func() error {
+		st, err := client.New(urls[0]).Status(ctx)
+		if err != nil || st.Consensus == nil || slices.Contains(st.Consensus.Peers, id2) {
+			return errString("node0 still has node2 as a peer")
+		}
+		return nil
+	})
+	admin, err := os.ReadFile(filepath.Join(dir, "node0", "admin.token"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code := runChild(t, "validator", "remove", "--home", filepath.Join(dir, "node3"), "--node", urls[0], "--token", strings.TrimSpace(string(admin)))
+	if code == 0 || !strings.Contains(stderr, "would stop committing") {
+		t.Fatalf("validator remove node3 with node2 down: exit %d, %s; want it refused (gov.wouldHalt)", code, stderr)
+	}
+	if vs, err := client.New(urls[0]).Validators(ctx); err != nil || vs.Count != 4 {
+		t.Fatalf("validators after the refused removal: %+v %v, want 4", vs, err)
+	}
 	run("kill", "node3")
 	eventually.Nil(t, "node0 says it cannot commit", 30*time.Second, func() error {
 		st, err := client.New(urls[0]).Status(ctx)

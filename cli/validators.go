@@ -41,6 +41,14 @@ func observerID(args []string, home string) (string, error) {
 	return id, err
 }
 
+// forceQuery is the query of a validator change sent with --force.
+func forceQuery(force bool) string {
+	if force {
+		return "?force=true"
+	}
+	return ""
+}
+
 func validatorCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "validator",
@@ -60,6 +68,7 @@ its config/priv_validator_key.json ("pub_key"), or hex; --home DIR reads it
 	}
 	var power int64
 	var name, member, home, nodeID string
+	var force bool
 	add := govCmd(g, &cobra.Command{
 		Use:   "add [KEY]",
 		Short: "Admit a validator (admin or committee member)",
@@ -87,7 +96,7 @@ its config/priv_validator_key.json ("pub_key"), or hex; --home DIR reads it
 		if err := p.Validate(); err != nil {
 			return nil, err
 		}
-		return &govTx{http.MethodPost, "/v1/validators", authz.TxAddValidator, p,
+		return &govTx{http.MethodPost, "/v1/validators" + forceQuery(force), authz.TxAddValidator, p,
 			map[string]any{"pubKey": key, "power": power, "name": name, "memberDid": member, "nodeId": id}}, nil
 	})
 	add.Flags().Int64Var(&power, "power", 10, "voting power (1 to 1000000)")
@@ -112,10 +121,13 @@ its config/priv_validator_key.json ("pub_key"), or hex; --home DIR reads it
 			}
 		}
 		key := base64.StdEncoding.EncodeToString(pub)
-		return &govTx{http.MethodDelete, "/v1/validators/" + hex.EncodeToString(pub), authz.TxRemoveValidator,
+		return &govTx{http.MethodDelete, "/v1/validators/" + hex.EncodeToString(pub) + forceQuery(force), authz.TxRemoveValidator,
 			&authz.RemoveValidatorPayload{PubKey: key}, map[string]any{}}, nil
 	})
 	remove.Flags().StringVar(&rhome, "home", "", "read the key from this CometBFT node home")
+	for _, c := range []*cobra.Command{add, remove} {
+		c.Flags().BoolVar(&force, "force", false, "make the change even if the validators the node reaches would then hold no more than 2/3 of the voting power: the chain stops committing until more are up (refused otherwise, gov.wouldHalt)")
+	}
 
 	list := &cobra.Command{
 		Use:   "list",

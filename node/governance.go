@@ -72,6 +72,41 @@ func (n *Node) Validators() (api.ValidatorList, error) {
 	return list, nil
 }
 
+// QuorumAdmit is the Admit check (Write.Admit) of a validator change:
+// under an engine that replicates the ledger (chain.QuorumChecker), a
+// change that takes away the quorum the validators this node reaches hold
+// now (more than 2/3 of the voting power) — the chain would stop
+// committing until more of them are up — is refused, 409 gov.wouldHalt,
+// unless force.
+// Blocks are not held to it: it judges what this node sees now.
+func (n *Node) QuorumAdmit(force bool) func(chain.Reader, chain.Payload) error {
+	return func(_ chain.Reader, p chain.Payload) error {
+		qc, ok := n.Engine.(chain.QuorumChecker)
+		if force || !ok {
+			return nil
+		}
+		var change chain.ValidatorChange
+		var key string
+		switch p := p.(type) {
+		case *authz.AddValidatorPayload:
+			key, change = p.PubKey, chain.ValidatorChange{Power: p.Power, NodeID: p.NodeID}
+		case *authz.RemoveValidatorPayload:
+			key = p.PubKey
+		default:
+			return nil
+		}
+		pub, err := authz.ParseValidatorKey(key)
+		if err != nil {
+			return nil // the ledger's check names it
+		}
+		change.PubKey = pub
+		if ok, why := qc.QuorumAfter(change); !ok {
+			return errs.New(http.StatusConflict, "gov.wouldHalt", "after this change %s: the chain would stop committing until more validators are up; bring them up first, or send it again with ?force=true if that is what you mean", why)
+		}
+		return nil
+	}
+}
+
 // validatorNodes maps the node id the ledger records for each validator to
 // its address: how the CometBFT engine tells a connected validator from an
 // observer (cometbft.Config.ValidatorNodes). A validator admitted without a

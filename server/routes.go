@@ -132,8 +132,8 @@ func governanceRoutes(r chi.Router, hs *handlers) {
 	})
 	r.Route("/validators", func(r chi.Router) {
 		r.Get("/", h(gov.ListValidators))
-		r.Post("/", h(gov.AddValidator))
-		r.Delete("/{key}", h(gov.RemoveValidator))
+		r.Post("/", h(gov.AddValidator, "force"))
+		r.Delete("/{key}", h(gov.RemoveValidator, "force"))
 	})
 	r.Route("/observers", func(r chi.Router) {
 		r.Get("/", h(gov.ListObservers))

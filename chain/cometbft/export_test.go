@@ -71,3 +71,6 @@ func (e *Engine) EnterRefused(c *chain.Checked, err error) error {
 
 // Quorum is quorum, Ready's count of the voting power this node reaches.
 var Quorum = quorum
+
+// QuorumAfterChange is quorumAfter, QuorumAfter's count over a set.
+var QuorumAfterChange = quorumAfter

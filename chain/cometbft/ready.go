@@ -1,11 +1,14 @@
 package cometbft
 
 import (
+	"bytes"
 	"fmt"
+	"maps"
 	"sort"
 	"strings"
 	"time"
 
+	cmted25519 "github.com/cometbft/cometbft/crypto/ed25519"
 	cmttypes "github.com/cometbft/cometbft/types"
 
 	"github.com/weidgo/weid/chain"
@@ -63,6 +66,54 @@ func (e *Engine) Ready() (ok bool, why string) {
 	}
 	e.readyUntil.Store(time.Now().Add(time.Second).UnixNano())
 	return true, ""
+}
+
+// QuorumAfter implements chain.QuorumChecker: Ready's count over the
+// current set and over it with change applied (quorumAfter).
+func (e *Engine) QuorumAfter(change chain.ValidatorChange) (bool, string) {
+	perPage := 100
+	vr, err := e.rpc.Validators(nil, nil, nil, &perPage)
+	if err != nil {
+		return false, "the validator set is unknown: " + err.Error()
+	}
+	self, err := e.node.PrivValidator().GetPubKey()
+	if err != nil {
+		return false, "the node's validator key is unreadable: " + err.Error()
+	}
+	nodes := map[string]string{}
+	if e.validatorNodes != nil {
+		if nodes, err = e.validatorNodes(); err != nil {
+			return false, "the ledger's validator register is unreadable: " + err.Error()
+		}
+	}
+	return quorumAfter(vr.Validators, change, self.Address().String(), e.consensusPeers(), nodes)
+}
+
+// quorumAfter reports whether change keeps the quorum of quorum's count:
+// false (and why) when the validators this node reaches hold more than 2/3
+// of set's power now and would not over set with change applied — its
+// key's power replaced (0 leaves it out, a new key joins), the node id it
+// names mapped to its address. A set without that quorum now is not
+// judged: a write waits for it (Ready) and the change may restore it.
+func quorumAfter(set []*cmttypes.Validator, change chain.ValidatorChange, self string, live []string, nodes map[string]string) (bool, string) {
+	if ok, _ := quorum(set, self, live, nodes); !ok {
+		return true, ""
+	}
+	v := cmttypes.NewValidator(cmted25519.PubKey(change.PubKey), change.Power)
+	next := make([]*cmttypes.Validator, 0, len(set)+1)
+	for _, w := range set {
+		if !bytes.Equal(w.Address, v.Address) {
+			next = append(next, w)
+		}
+	}
+	if change.Power > 0 {
+		next = append(next, v)
+	}
+	if change.NodeID != "" {
+		nodes = maps.Clone(nodes)
+		nodes[change.NodeID] = v.Address.String()
+	}
+	return quorum(next, self, live, nodes)
 }
 
 // consensusPeers returns the node ids of the connected peers that run

@@ -1,12 +1,14 @@
 package cometbft_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/cometbft/cometbft/crypto/ed25519"
 	cmttypes "github.com/cometbft/cometbft/types"
 
+	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/chain/cometbft"
 )
 
@@ -57,5 +59,50 @@ func TestReady_CountsOnlyValidatorPeersByPower(t *testing.T) {
 		if !ok && !strings.Contains(why, "more than 2/3") {
 			t.Errorf("%s: why = %q, want the share it needs", c.name, why)
 		}
+	}
+}
+
+// TestQuorumAfter_AChangeThatWouldStopTheChain: removing a live validator
+// while another is down leaves the reachable ones without 2/3 of the new
+// set's power; removing the one that is down, or admitting a validator
+// whose node is up, does not; admitting a heavy one whose node is not up
+// does. A chain that cannot commit now is not judged.
+func TestQuorumAfter_AChangeThatWouldStopTheChain(t *testing.T) {
+	t.Parallel()
+	var set []*cmttypes.Validator
+	var keys [][]byte
+	nodes := map[string]string{}
+	for i := range 4 {
+		pk := ed25519.GenPrivKey().PubKey()
+		v := cmttypes.NewValidator(pk, 10)
+		set = append(set, v)
+		keys = append(keys, pk.Bytes())
+		nodes[fmt.Sprintf("n%d", i)] = v.Address.String()
+	}
+	self := set[0].Address.String()
+	live := []string{"n1", "n3", "n5"} // n2 is down; n5 is a follower the ledger does not name yet
+	newKey := ed25519.GenPrivKey().PubKey().Bytes()
+	for _, c := range []struct {
+		name   string
+		change chain.ValidatorChange
+		ok     bool
+	}{
+		{"remove a live validator while another is down", chain.ValidatorChange{PubKey: keys[3]}, false},
+		{"remove the validator that is down", chain.ValidatorChange{PubKey: keys[2]}, true},
+		{"admit a validator whose node is up", chain.ValidatorChange{PubKey: newKey, Power: 10, NodeID: "n5"}, true},
+		{"admit a heavy validator whose node is not up", chain.ValidatorChange{PubKey: newKey, Power: 40, NodeID: "n9"}, false},
+		{"remove one while the chain already cannot commit", chain.ValidatorChange{PubKey: keys[3]}, true},
+	} {
+		live := live
+		if strings.HasSuffix(c.name, "cannot commit") {
+			live = []string{"n1"} // two of four: no quorum now
+		}
+		ok, why := cometbft.QuorumAfterChange(set, c.change, self, live, nodes)
+		if ok != c.ok {
+			t.Errorf("%s: %v (%s), want %v", c.name, ok, why, c.ok)
+		}
+	}
+	if ok, _ := cometbft.Quorum(set, self, live, nodes); !ok {
+		t.Fatal("the set as it is should commit: three of four validators reachable")
 	}
 }

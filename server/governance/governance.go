@@ -47,8 +47,16 @@ func write[B any, P signedBody[B]](h *Handlers, r *http.Request, typ string, che
 		return api.GovResponse{}, nil, err
 	}
 	s := req.Signing()
-	rc, c, err := httpx.Write(r, h.Node, node.Write{Type: typ, Tx: s.Tx, Signer: s.Signer, Check: check,
-		Build: func(string, *keys.PrivateKey) (chain.Payload, error) { return build(req) }})
+	wr := node.Write{Type: typ, Tx: s.Tx, Signer: s.Signer, Check: check,
+		Build: func(string, *keys.PrivateKey) (chain.Payload, error) { return build(req) }}
+	if typ == authz.TxAddValidator || typ == authz.TxRemoveValidator {
+		force, err := httpx.BoolQuery(r, "force")
+		if err != nil {
+			return api.GovResponse{}, nil, err
+		}
+		wr.Admit = h.Node.QuorumAdmit(force)
+	}
+	rc, c, err := httpx.Write(r, h.Node, wr)
 	if err != nil {
 		return api.GovResponse{}, nil, err
 	}

@@ -254,10 +254,14 @@ func DecodeWrite(r *http.Request, v any) (async bool, err error) {
 // Async reports the ?async= flag of a write: true answers 202 once the
 // transaction is in the mempool. Given twice it is a 400, as
 // api.CheckQuery has it.
-func Async(r *http.Request) (bool, error) {
-	vs := r.URL.Query()["async"]
+func Async(r *http.Request) (bool, error) { return BoolQuery(r, "async") }
+
+// BoolQuery reads the boolean query parameter name: absent is false,
+// anything but a boolean or given twice is a 400.
+func BoolQuery(r *http.Request, name string) (bool, error) {
+	vs := r.URL.Query()[name]
 	if len(vs) > 1 {
-		return false, errs.BadRequest("request.badQuery", "query parameter %q is given %d times", "async", len(vs))
+		return false, errs.BadRequest("request.badQuery", "query parameter %q is given %d times", name, len(vs))
 	}
 	v := strings.Join(vs, "")
 	if v == "" {
@@ -265,7 +269,7 @@ func Async(r *http.Request) (bool, error) {
 	}
 	b, err := strconv.ParseBool(v)
 	if err != nil {
-		return false, errs.BadRequest("request.badQuery", "async must be true or false")
+		return false, errs.BadRequest("request.badQuery", "%s must be true or false", name)
 	}
 	return b, nil
 }
