@@ -273,6 +273,15 @@
     return d.toLocaleString(weid.lang === "en" ? "en-GB" : weid.lang, { dateStyle: "medium", timeStyle: "medium" });
   };
 
+  // date writes an RFC 3339 full-date (2026-07-01) as the page writes
+  // days, in its language (the day itself, not shifted by a time zone).
+  weid.date = function (iso) {
+    const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(iso || ""));
+    const d = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : null;
+    if (!d || isNaN(d)) return String(iso || "");
+    return d.toLocaleDateString(weid.lang === "en" ? "en-GB" : weid.lang, { dateStyle: "medium", timeZone: "UTC" });
+  };
+
   weid.json = function (v) { return weid.el("pre", { class: "json" }, JSON.stringify(v, null, 2)); };
 
   // dl builds a definition list from [label key, value node or text] pairs.

@@ -1,0 +1,155 @@
+package web_test
+
+import (
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+
+	"github.com/weidgo/weid/node"
+)
+
+// The pages as a clerk uses them: on a phone, with a long grant, a
+// refused form, the wrong token, a node that is down or hangs.
+
+var (
+	grantOnce sync.Once
+	grantJWT  string // a data authorization grant with long DIDs and a long URL
+	plainJWT  string // a credential without a schema: a boolean, a list, a date
+	grantErr  error
+)
+
+// grants issues, once, a data authorization grant (system schema 1) and a
+// credential of an instance without a schema, from an account of their
+// own (the university's instances stay as the other tests count them).
+func grants(t *testing.T, f *fixture) (string, string) {
+	t.Helper()
+	grantOnce.Do(func() {
+		var acct node.NewAccount
+		if grantErr = f.call("POST", "/v1/accounts", f.admin, `{"name":"records-office"}`, 201, &acct); grantErr != nil {
+			return
+		}
+		for _, body := range []string{
+			`{"name":"grant","issuer":"` + acct.DID + `","schema":1,"types":["DataAuthorizationCredential"]}`,
+			`{"name":"plain","issuer":"` + acct.DID + `","types":["MembershipCredential"]}`,
+		} {
+			if grantErr = f.call("POST", "/v1/issuer-instances", acct.Token, body, 201, nil); grantErr != nil {
+				return
+			}
+		}
+		issue := func(instance, subject string) (string, error) {
+			var out struct {
+				VerifiableCredential struct {
+					ID string `json:"id"`
+				} `json:"verifiableCredential"`
+			}
+			cred := `{"@context":["https://www.w3.org/ns/credentials/v2","https://www.w3.org/ns/credentials/undefined-terms/v2"],"type":["VerifiableCredential"],"issuer":"` + acct.DID + `","credentialSubject":` + subject + `}`
+			err := f.call("POST", "/issuers/"+instance+"/credentials/issue", acct.Token, `{"credential":`+cred+`}`, 201, &out)
+			return strings.TrimPrefix(out.VerifiableCredential.ID, "data:application/vc+jwt,"), err
+		}
+		long := "https://records.example.edu/v1/students/2026/archive/transcripts/" + strings.Repeat("a1b2c3d4e5", 6) + "/full-record.json"
+		if grantJWT, grantErr = issue("grant", `{"id":"`+f.uni.DID+`","grantor":"`+acct.DID+`","grantee":"`+f.uni.DID+`","resource":"`+long+`",`+
+			`"scope":["degree","awardedDate"],"purpose":"admission","expires":"2027-01-06T01:02:54Z"}`); grantErr != nil {
+			return
+		}
+		plainJWT, grantErr = issue("plain", `{"id":"`+f.desk.DID+`","member":true,"roles":["clerk","auditor"],"joined":"2026-07-01","page":"`+long+`"}`)
+	})
+	if grantErr != nil {
+		t.Fatalf("grants: %v", grantErr)
+	}
+	return grantJWT, plainJWT
+}
+
+// TestBrowser_VerifyGrantFitsAPhone: a grant whose claims are long DIDs
+// and a URL, verified on a 390 px screen in each language, stays within
+// the screen: its cards do not run off the right edge.
+func TestBrowser_VerifyGrantFitsAPhone(t *testing.T) {
+	ctx := tab(t)
+	f := getFixture(t)
+	grant, plain := grants(t, f)
+	if _, err := chromedp.Call(ctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{Width: 390, Height: 844, DeviceScaleFactor: 1, Mobile: true}); err != nil {
+		t.Fatal(err)
+	}
+	defer run(t, ctx, "back to English", setSelect("#lang", "en"))
+	for _, lang := range []string{"zh-HK", "zh-CN", "en"} {
+		for name, cred := range map[string]string{"grant": grant, "plain": plain} {
+			verifyIn(t, ctx, f.url, lang, cred, "#claims")
+			if w := eval[[]int](t, ctx, `[document.documentElement.scrollWidth, document.documentElement.clientWidth]`); w[0] > w[1] {
+				wide := eval[[]string](t, ctx, `Array.from(document.querySelectorAll("main *")).filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth).slice(0, 8).map(e => e.tagName + "#" + e.id + "." + e.className)`)
+				t.Errorf("%s %s: %d px wide on a %d px screen: %q", lang, name, w[0], w[1], wide)
+			}
+			if name == "grant" {
+				shot(t, ctx, "phone-verify-grant-"+lang+".png")
+			}
+		}
+	}
+}
+
+// TestBrowser_VerifyClaimValuesInPageLanguage: a boolean claim is yes or
+// no in the page's words, a list is a list, and dates and times are
+// written as the page writes the ledger's, not as raw JSON or ISO text.
+func TestBrowser_VerifyClaimValuesInPageLanguage(t *testing.T) {
+	ctx := tab(t)
+	f := getFixture(t)
+	grant, plain := grants(t, f)
+	defer run(t, ctx, "back to English", setSelect("#lang", "en"))
+	verifyIn(t, ctx, f.url, "zh-CN", plain, "#claims")
+	if got := text(t, ctx, `#claims tr[data-claim="member"] td`); got != "是" {
+		t.Errorf("boolean claim shown as %q, want 是", got)
+	}
+	if got := texts(t, ctx, `#claims tr[data-claim="roles"] td li`); strings.Join(got, "|") != "clerk|auditor" {
+		t.Errorf("list claim shown as items %q, want clerk and auditor", got)
+	}
+	if got := text(t, ctx, `#claims tr[data-claim="joined"] td`); got != "2026年7月1日" {
+		t.Errorf("date claim shown as %q, want 2026年7月1日", got)
+	}
+	verifyIn(t, ctx, f.url, "zh-CN", grant, "#claims")
+	if got := text(t, ctx, `#claims tr[data-claim="expires"] td`); strings.Contains(got, "2027-01-06") || !strings.Contains(got, "2027年1月6日") {
+		t.Errorf("date-time claim shown as %q, want it as the page writes times", got)
+	}
+	if got := text(t, ctx, `#claims tr[data-claim="scope"] td`); strings.ContainsAny(got, `[]"`) {
+		t.Errorf("array claim shown as raw JSON: %q", got)
+	}
+}
+
+// TestBrowser_PresentationRequestTypesInSchemaWords: the presentation
+// request form names the schemas in the page's language, as the explorer
+// does.
+func TestBrowser_PresentationRequestTypesInSchemaWords(t *testing.T) {
+	ctx := tab(t)
+	f := getFixture(t)
+	defer run(t, ctx, "back to English", setSelect("#lang", "en"))
+	run(t, ctx, "load the request form",
+		chromedp.Navigate(f.url+"/verify"), chromedp.WaitVisible(chromedp.CSS("#vp-token")),
+		setSelect("#lang", "zh-CN"),
+		chromedp.SetValue(chromedp.CSS("#vp-token"), f.desk.Token),
+		chromedp.Click(chromedp.CSS("#vp-load")),
+		chromedp.WaitReady(chromedp.CSS(`#vp-schema option[value="2"]`)))
+	if got := text(t, ctx, `#vp-schema option[value="2"]`); !strings.Contains(got, "学位证书") || strings.Contains(got, "University diploma") {
+		t.Errorf("schema 2 offered as %q, want its zh-CN title", got)
+	}
+	run(t, ctx, "switch", setSelect("#lang", "zh-HK"))
+	if got := text(t, ctx, `#vp-schema option[value="2"]`); !strings.Contains(got, "學位證書") {
+		t.Errorf("after a switch schema 2 is offered as %q", got)
+	}
+}
+
+// TestBrowser_VerifyRefusedFileNotChosen: a file over 1 MiB is refused and
+// the picker does not name it as chosen.
+func TestBrowser_VerifyRefusedFileNotChosen(t *testing.T) {
+	ctx := tab(t)
+	f := getFixture(t)
+	run(t, ctx, "a large file",
+		chromedp.Navigate(f.url+"/verify"), chromedp.WaitVisible(chromedp.CSS("#credential")),
+		chromedp.Evaluate[chromedp.Void](`(() => { const dt = new DataTransfer(); dt.items.add(new File(["x".repeat(2700000)], "big2m.txt", {type: "text/plain"}));
+			const ev = new DragEvent("drop", {dataTransfer: dt, bubbles: true, cancelable: true}); document.getElementById("credential").dispatchEvent(ev); return true; })()`),
+		chromedp.WaitVisible(chromedp.CSS("#result .msg.error")))
+	if got := text(t, ctx, "#file-name"); strings.Contains(got, "big2m.txt") {
+		t.Errorf("the refused file is named as chosen: %q", got)
+	}
+	if eval[bool](t, ctx, `document.getElementById("file-name").classList.contains("chosen")`) {
+		t.Error("the picker is marked as holding a file")
+	}
+}
