@@ -153,3 +153,44 @@ func TestBrowser_VerifyRefusedFileNotChosen(t *testing.T) {
 		t.Error("the picker is marked as holding a file")
 	}
 }
+
+// stubFetch replaces the page's fetch: "down" fails as a stopped node
+// does, "hang" never answers (but honours an abort).
+func stubFetch(kind string) chromedp.Action[chromedp.Void] {
+	return chromedp.Evaluate[chromedp.Void](`(() => { window.weid.apiTimeoutMs = 300; window.fetch = (u, o) => ` + map[string]string{
+		"down": `Promise.reject(new TypeError("Failed to fetch"))`,
+		"hang": `new Promise((res, rej) => { if (o && o.signal) o.signal.addEventListener("abort", () => rej(new DOMException("The operation was aborted.", "AbortError"))); })`,
+	}[kind] + `; return true; })()`)
+}
+
+// TestBrowser_NodeDownOrHung: a node that is down is said in one sentence
+// that says what to do, not twice; one that does not answer is given up
+// on after a bound, said so, and the button is usable again.
+func TestBrowser_NodeDownOrHung(t *testing.T) {
+	ctx := tab(t)
+	f := getFixture(t)
+	defer run(t, ctx, "back to English", setSelect("#lang", "en"))
+	for _, c := range []struct{ lang, kind, want string }{
+		{"zh-CN", "down", "节点是否在运行"},
+		{"en", "down", "running"},
+		{"zh-HK", "hang", "沒有回應"},
+		{"en", "hang", "did not answer"},
+	} {
+		run(t, ctx, c.lang+" "+c.kind,
+			chromedp.Navigate(f.url+"/verify"), chromedp.WaitVisible(chromedp.CSS("#credential")),
+			setSelect("#lang", c.lang), stubFetch(c.kind),
+			chromedp.SetValue(chromedp.CSS("#credential"), f.valid),
+			chromedp.Click(chromedp.CSS("#verify-btn")),
+			chromedp.WaitVisible(chromedp.CSS("#result .msg.error")))
+		got := eval[string](t, ctx, `document.getElementById("result").innerText`)
+		if !strings.Contains(got, c.want) {
+			t.Errorf("%s %s: %q, want it to say %q", c.lang, c.kind, got, c.want)
+		}
+		if first := strings.SplitN(got, "\n", 2)[0]; strings.Count(got, first) > 1 || eval[int](t, ctx, `document.querySelectorAll("#result details").length`) > 0 {
+			t.Errorf("%s %s: said twice or with a detail: %q", c.lang, c.kind, got)
+		}
+		if eval[bool](t, ctx, `document.getElementById("verify-btn").disabled`) {
+			t.Errorf("%s %s: the button stays disabled", c.lang, c.kind)
+		}
+	}
+}

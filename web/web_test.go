@@ -199,7 +199,7 @@ func TestI18n_VerdictsInThreeLanguages(t *testing.T) {
 	for _, c := range pageProblems {
 		keys = append(keys, "problem."+c)
 	}
-	keys = append(keys, "problem.generic", "err.network", "detail.english", "verify.notCredential",
+	keys = append(keys, "problem.generic", "err.network", "err.timeout", "detail.english", "verify.notCredential",
 		"untrusted.title", "untrusted.text", "untrusted.show", "untrusted.mark")
 	for _, k := range keys {
 		for _, l := range languages {

@@ -129,8 +129,19 @@
 
   // ---- API ---------------------------------------------------------------
 
+  // apiTimeoutMs bounds each API call: a node that accepts the connection
+  // but does not answer (stopped, overloaded, behind a stuck proxy) must
+  // not leave the page waiting for ever. The calls the pages make are
+  // single lookups and single writes (a write waits for its block, well
+  // within this), none a batch.
+  weid.apiTimeoutMs = 30000;
+
   // api calls the node's API and resolves to {status, ok, body} (body is
-  // the parsed JSON, or the text); a network failure resolves to status 0.
+  // the parsed JSON, or the text). A call that cannot reach the node
+  // resolves to status 0 with failure "network", one the node does not
+  // answer within apiTimeoutMs (opts.timeoutMs) to status 0 with failure
+  // "timeout"; problemText says each in the page's language. Aborting
+  // opts.signal rejects with its AbortError, as fetch does.
   weid.api = async function (method, path, opts) {
     opts = opts || {};
     const headers = { Accept: "application/json" };
@@ -140,14 +151,25 @@
       headers["Content-Type"] = "application/json";
       body = typeof opts.body === "string" ? opts.body : JSON.stringify(opts.body);
     }
-    let resp;
-    try {
-      resp = await fetch(path, { method, headers, body, cache: "no-store", signal: opts.signal });
-    } catch (e) {
-      if (e && e.name === "AbortError") throw e;
-      return { status: 0, ok: false, body: { detail: weid.t("err.network") } };
+    const ctl = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => { timedOut = true; ctl.abort(); }, opts.timeoutMs || weid.apiTimeoutMs);
+    const stop = () => ctl.abort();
+    if (opts.signal) {
+      if (opts.signal.aborted) ctl.abort();
+      else opts.signal.addEventListener("abort", stop);
     }
-    const text = await resp.text();
+    let resp, text;
+    try {
+      resp = await fetch(path, { method, headers, body, cache: "no-store", signal: ctl.signal });
+      text = await resp.text();
+    } catch (e) {
+      if (!timedOut && e && e.name === "AbortError") throw e;
+      return { status: 0, ok: false, body: null, failure: timedOut ? "timeout" : "network" };
+    } finally {
+      clearTimeout(timer);
+      if (opts.signal) opts.signal.removeEventListener("abort", stop);
+    }
     let parsed = text;
     try { parsed = text ? JSON.parse(text) : null; } catch (e) { /* not JSON */ }
     return { status: resp.status, ok: resp.ok, body: parsed };
@@ -163,7 +185,7 @@
   // problemDetail's.
   weid.problemText = function (r) {
     const b = r && r.body;
-    if (r && r.status === 0) return weid.t("err.network");
+    if (r && r.status === 0) return r.failure === "timeout" ? weid.t("err.timeout", { seconds: weid.apiTimeoutMs / 1000 }) : weid.t("err.network");
     if (b && typeof b === "object" && b.code && weid.has("problem." + b.code)) return weid.t("problem." + b.code);
     if (b && typeof b === "object" && b.error_description && weid.lang === "en") return b.error_description;
     return weid.t("problem.generic", { status: r ? r.status : "?" });

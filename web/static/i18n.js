@@ -17,7 +17,7 @@ window.weid.i18n = {
     "nav.language": "Language",
     "foot.text": "Served by this weid node. Nothing on these pages is loaded from elsewhere.",
     "foot.api": "API",
-    "err.network": "The node could not be reached.",
+    "err.network": "The node could not be reached: check that it is running and that this page's address is the node's, then try again.",
     "err.status": "The node answered with status {status}.",
     "token.label": "Account token",
     "token.hint": "Kept in this browser tab only.",
@@ -468,6 +468,7 @@ window.weid.i18n = {
     "problem.schema.violation": "The claims do not conform to the certificate's schema: the details name the field.",
     "problem.schema.notFound": "No such schema on this ledger.",
     "problem.offer.invalid": "The node cannot make this offer: check the fields and how long it is valid.",
+    "err.timeout": "The node did not answer within {seconds} seconds: it may be stopped or overloaded. Check that it is running, then try again.",
   },
 
   "zh-CN": {
@@ -482,7 +483,7 @@ window.weid.i18n = {
     "nav.language": "语言",
     "foot.text": "本页面由此 weid 节点提供，不从其他任何地方加载内容。",
     "foot.api": "API",
-    "err.network": "无法连接节点。",
+    "err.network": "无法连接节点：请检查节点是否在运行、本页地址是否为节点的地址，然后重试。",
     "err.status": "节点返回状态码 {status}。",
     "token.label": "账户令牌",
     "token.hint": "只保存在当前浏览器标签页中。",
@@ -929,6 +930,7 @@ window.weid.i18n = {
     "problem.schema.violation": "声明不符合证书的数据模板：详细信息指出了是哪个字段。",
     "problem.schema.notFound": "本账本上没有此数据模板。",
     "problem.offer.invalid": "节点无法生成此领取：请检查各字段和有效期。",
+    "err.timeout": "节点在 {seconds} 秒内没有回应：它可能已停止或负载过重。请检查节点是否在运行，然后重试。",
   },
 
   "zh-HK": {
@@ -943,7 +945,7 @@ window.weid.i18n = {
     "nav.language": "語言",
     "foot.text": "本頁面由此 weid 節點提供，不從其他任何地方載入內容。",
     "foot.api": "API",
-    "err.network": "無法連接節點。",
+    "err.network": "無法連接節點：請檢查節點是否在運行、本頁地址是否為節點的地址，然後重試。",
     "err.status": "節點回應了狀態碼 {status}。",
     "token.label": "帳戶令牌",
     "token.hint": "只儲存在目前的瀏覽器分頁中。",
@@ -1390,5 +1392,6 @@ window.weid.i18n = {
     "problem.schema.violation": "聲明不符合證書的數據模板：詳細資訊指出了是哪個欄位。",
     "problem.schema.notFound": "本帳本上沒有此數據模板。",
     "problem.offer.invalid": "節點無法產生此領取：請檢查各欄位和有效期。",
+    "err.timeout": "節點在 {seconds} 秒內沒有回應：它可能已停止或負載過重。請檢查節點是否在運行，然後重試。",
   },
 };
