@@ -194,3 +194,66 @@ func TestBrowser_NodeDownOrHung(t *testing.T) {
 		}
 	}
 }
+
+// TestBrowser_InstitutionAdminToken: the node administrator's token lists
+// every account's instances but issues for none; the page says so, in its
+// language, instead of letting the clerk fill a form the node refuses.
+func TestBrowser_InstitutionAdminToken(t *testing.T) {
+	ctx := tab(t)
+	f := getFixture(t)
+	defer run(t, ctx, "back to English", setSelect("#lang", "en"))
+	for _, c := range []struct{ lang, want string }{{"en", "institution's account token"}, {"zh-CN", "机构的账户令牌"}, {"zh-HK", "機構的帳戶令牌"}} {
+		run(t, ctx, c.lang,
+			chromedp.Navigate(f.url+"/institution"), chromedp.WaitVisible(chromedp.CSS("#token")),
+			setSelect("#lang", c.lang),
+			chromedp.SetValue(chromedp.CSS("#token"), f.admin),
+			chromedp.Click(chromedp.CSS("#token-form button[type=submit]")),
+			chromedp.WaitVisible(chromedp.CSS("#token-msg .msg.error")))
+		if got := text(t, ctx, "#token-msg"); !strings.Contains(got, c.want) {
+			t.Errorf("%s: the admin token is answered %q, want it to ask for the %q", c.lang, got, c.want)
+		}
+		if !eval[bool](t, ctx, `document.getElementById("work").hidden`) {
+			t.Errorf("%s: the issue form is shown for the admin token", c.lang)
+		}
+	}
+}
+
+// TestBrowser_InstitutionSchemaBounds: what the schema bounds (a length
+// here) is checked before sending and named by the field's label in the
+// page's language, with the bound; where the node still refuses the
+// claims, the field its JSON pointer names is given by its label too.
+func TestBrowser_InstitutionSchemaBounds(t *testing.T) {
+	ctx := tab(t)
+	f := getFixture(t)
+	defer run(t, ctx, "back to English", setSelect("#lang", "en"))
+	fill := map[string]string{"degree": "Master of Science", "fieldOfStudy": "Physics", "institution": "Example University",
+		"diplomaNumber": "EU-2026-0078", "awardedDate": "2026-06-30"}
+	for _, c := range []struct{ lang, label string }{{"en", "Holder's name"}, {"zh-CN", "持有人姓名"}, {"zh-HK", "持有人姓名"}} {
+		// Forget the token of the round before: the page would sign in
+		// with it by itself, and again on the click, drawing the form twice.
+		forget := chromedp.Evaluate[chromedp.Void](`(() => { try { sessionStorage.clear(); } catch (e) {} return true; })()`)
+		actions := append([]chromedp.Action[chromedp.Void]{forget}, signIn(f.url, f.uni.Token)...)
+		actions = append(actions, setSelect("#lang", c.lang))
+		for k, v := range fill {
+			actions = append(actions, chromedp.SetValue(chromedp.CSS("#claim-"+k), v))
+		}
+		actions = append(actions, chromedp.Evaluate[chromedp.Void](`(() => { const i = document.getElementById("claim-holderName"); i.removeAttribute("maxlength"); i.value = "x".repeat(300); return true; })()`),
+			chromedp.Click(chromedp.CSS("#offer-btn")), chromedp.WaitVisible(chromedp.CSS("#offer-msg .msg.error")))
+		run(t, ctx, c.lang+" too long", actions...)
+		if got := text(t, ctx, "#offer-msg"); !strings.Contains(got, c.label) || !strings.Contains(got, "256") {
+			t.Errorf("%s: a 300-character name answered %q, want %q and its bound 256", c.lang, got, c.label)
+		}
+		// The node's refusal, with the field as its pointer names it.
+		run(t, ctx, c.lang+" refused by the node",
+			chromedp.SetValue(chromedp.CSS("#claim-holderName"), "Dana Zhou"),
+			chromedp.Evaluate[chromedp.Void](`(() => { const real = window.fetch; window.fetch = (u, o) => String(u).startsWith("/v1/offers") ?
+				Promise.resolve(new Response(JSON.stringify({type: "about:blank", status: 422, code: "schema.violation",
+				detail: "the claims do not conform to schema 2 version 1: at /diplomaNumber: maxLength: got 80, want 64"}), {status: 422, headers: {"Content-Type": "application/problem+json"}})) : real(u, o);
+				document.getElementById("offer-msg").textContent = ""; return true; })()`),
+			chromedp.Click(chromedp.CSS("#offer-btn")), chromedp.WaitVisible(chromedp.CSS("#offer-msg .msg.error")))
+		want := map[string]string{"en": "Certificate number", "zh-CN": "证书编号", "zh-HK": "證書編號"}[c.lang]
+		if got := text(t, ctx, "#offer-msg .msg"); !strings.Contains(got, want) {
+			t.Errorf("%s: the node's schema.violation answered %q, want the field %q", c.lang, got, want)
+		}
+	}
+}

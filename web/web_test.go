@@ -271,7 +271,8 @@ var verifyPageProblems = []string{
 // page's language, not "the node refused the request (status 404)".
 var (
 	explorerPageProblems    = []string{"block.notFound", "block.badHeight", "block.belowBase", "tx.notFound", "tx.badHash"}
-	institutionPageProblems = []string{"credential.notFound", "status.irreversible", "status.purposeMismatch", "schema.violation", "schema.notFound", "offer.invalid"}
+	institutionPageProblems = []string{"credential.notFound", "status.irreversible", "status.purposeMismatch", "status.unchanged", "schema.violation", "schema.notFound", "offer.invalid",
+		"issuer.notFound", "offer.notFound", "node.notReady", "keys.unavailable", "status.listFull", "tx.pending", "tx.dropped"}
 )
 
 // TestI18n_ZhHKIsTraditional: the zh-HK texts (Hong Kong and Macau) hold

@@ -127,6 +127,38 @@
     return exact || base || text;
   };
 
+  // schemaRules lists the constraints of a JSON Schema property (node)
+  // that the value v breaks, as [keyword, bound] pairs — "integer" for a
+  // type integer with a fraction, minimum, maximum, exclusiveMinimum,
+  // exclusiveMaximum, minLength, maxLength (in code points, as JSON Schema
+  // 2020-12 §6.3 counts them), pattern (ECMA-262, §6.3.3) and enum — so a
+  // form can name the field and the bound before the node refuses it.
+  // The node checks the whole schema all the same.
+  weid.schemaRules = function (node, v) {
+    const out = [];
+    if (!node || typeof node !== "object") return out;
+    const num = (k) => typeof node[k] === "number";
+    if (typeof v === "number") {
+      if (node.type === "integer" && !Number.isInteger(v)) out.push(["integer", ""]);
+      if (num("minimum") && v < node.minimum) out.push(["minimum", node.minimum]);
+      if (num("maximum") && v > node.maximum) out.push(["maximum", node.maximum]);
+      if (num("exclusiveMinimum") && v <= node.exclusiveMinimum) out.push(["exclusiveMinimum", node.exclusiveMinimum]);
+      if (num("exclusiveMaximum") && v >= node.exclusiveMaximum) out.push(["exclusiveMaximum", node.exclusiveMaximum]);
+    }
+    if (typeof v === "string") {
+      const n = Array.from(v).length;
+      if (num("minLength") && n < node.minLength) out.push(["minLength", node.minLength]);
+      if (num("maxLength") && n > node.maxLength) out.push(["maxLength", node.maxLength]);
+      if (typeof node.pattern === "string") {
+        let re = null;
+        try { re = new RegExp(node.pattern, "u"); } catch (e) { re = null; } // the node's check stands
+        if (re && !re.test(v)) out.push(["pattern", ""]);
+      }
+    }
+    if (Array.isArray(node.enum) && !node.enum.some((e) => JSON.stringify(e) === JSON.stringify(v))) out.push(["enum", ""]);
+    return out;
+  };
+
   // ---- API ---------------------------------------------------------------
 
   // apiTimeoutMs bounds each API call: a node that accepts the connection
