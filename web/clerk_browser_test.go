@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"encoding/base64"
 	"strings"
 	"sync"
 	"testing"
@@ -255,5 +256,59 @@ func TestBrowser_InstitutionSchemaBounds(t *testing.T) {
 		if got := text(t, ctx, "#offer-msg .msg"); !strings.Contains(got, want) {
 			t.Errorf("%s: the node's schema.violation answered %q, want the field %q", c.lang, got, want)
 		}
+	}
+}
+
+// TestBrowser_ExplorerSearchAsTyped: a height typed with a Chinese input
+// method (full-width digits) is searched as the number it is; one beyond
+// any block's is answered as no such block, not as "not a number".
+func TestBrowser_ExplorerSearchAsTyped(t *testing.T) {
+	ctx := tab(t)
+	f := getFixture(t)
+	defer run(t, ctx, "back to English", setSelect("#lang", "en"))
+	run(t, ctx, "full-width zero",
+		chromedp.Navigate(f.url+"/explorer"), chromedp.WaitVisible(chromedp.CSS("#blocks tbody tr")),
+		setSelect("#lang", "zh-CN"),
+		chromedp.SetValue(chromedp.CSS("#q"), "０"),
+		chromedp.Click(chromedp.CSS("#search button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS("#block-txs tbody tr")))
+	run(t, ctx, "too high",
+		chromedp.SetValue(chromedp.CSS("#q"), "99999999999999999999999"),
+		chromedp.Click(chromedp.CSS("#search button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS("#view .msg.error")))
+	if got := text(t, ctx, "#view .msg.error"); got != "本账本上没有该高度的区块。" {
+		t.Errorf("a height beyond every block answered %q", got)
+	}
+}
+
+// TestBrowser_VerifyPresentationPasted: a presentation pasted where a
+// credential is expected is named as one, with where presentations are
+// checked; a presentation request with every claim unticked is refused
+// with why, rather than asking the wallet for the whole credential.
+func TestBrowser_VerifyPresentationPasted(t *testing.T) {
+	ctx := tab(t)
+	f := getFixture(t)
+	b64 := func(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+	vp := b64(`{"alg":"EdDSA","typ":"vp+jwt"}`) + "." + b64(`{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiablePresentation"],"holder":"did:example:1"}`) + "." + b64("sig")
+	run(t, ctx, "a vp+jwt",
+		chromedp.Navigate(f.url+"/verify"), chromedp.WaitVisible(chromedp.CSS("#credential")),
+		setSelect("#lang", "en"),
+		chromedp.SetValue(chromedp.CSS("#credential"), vp),
+		chromedp.Click(chromedp.CSS("#verify-btn")),
+		chromedp.WaitVisible(chromedp.CSS("#result .msg.error")))
+	if got := text(t, ctx, "#result .msg.error"); !strings.Contains(got, "presentation") || !strings.Contains(got, "weid vp verify") {
+		t.Errorf("a pasted presentation answered %q", got)
+	}
+	run(t, ctx, "no claim ticked",
+		chromedp.SetValue(chromedp.CSS("#vp-token"), f.desk.Token),
+		chromedp.Click(chromedp.CSS("#vp-load")),
+		chromedp.WaitVisible(chromedp.CSS("#vp-claim-degree")),
+		chromedp.Click(chromedp.CSS("#vp-start")),
+		chromedp.WaitVisible(chromedp.CSS("#vp-msg .msg.error")))
+	if got := text(t, ctx, "#vp-msg"); !strings.Contains(got, "whole credential") {
+		t.Errorf("a request with no claim ticked answered %q", got)
+	}
+	if !eval[bool](t, ctx, `document.getElementById("vp-session").hidden`) {
+		t.Error("a request with no claim ticked was made")
 	}
 }

@@ -306,12 +306,19 @@
     return s.length > 2 * n + 1 ? s.slice(0, n) + "…" + s.slice(-n) : s;
   };
 
+  // halfWidth is s with full-width forms (U+FF01–FF5E, as a Chinese input
+  // method types digits, letters and punctuation) and the ideographic
+  // space read as their ASCII forms.
+  weid.halfWidth = function (s) {
+    return String(s).replace(/[\uff01-\uff5e]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)).replace(/\u3000/g, " ");
+  };
+
   // isoDate reads a day as a clerk may type it — 2026-06-30, 2026/6/30,
   // 2026.6.30, 2026年6月30日 or 20260630, in half- or full-width
   // characters — as RFC 3339's full-date (§5.6; JSON Schema's "date"
   // format), or "" when it is no day of the calendar.
   weid.isoDate = function (s) {
-    s = s.trim().replace(/[\uff01-\uff5e]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
+    s = weid.halfWidth(s).trim();
     const m = /^(\d{4})(?:\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?|(\d{2})(\d{2}))$/.exec(s);
     if (!m) return "";
     const [y, mo, d] = [Number(m[1]), Number(m[2] || m[4]), Number(m[3] || m[5])];

@@ -492,6 +492,8 @@ window.weid.i18n = {
     "problem.status.listFull": "The status list is full and the node is starting the next one. Try again in a moment.",
     "problem.tx.pending": "Sent, but not in a block yet: check again in a moment.",
     "problem.tx.dropped": "The node dropped the change before it reached a block; nothing was written. Try again.",
+    "verify.presentation": "This is a presentation, not a credential: a holder's answer to a request. A presentation is checked by the request that asked for it (Request a presentation, below, shows the verdict when the wallet answers), or on the command line with weid vp verify.",
+    "vp.noClaimChosen": "Tick the claims to ask for: with none ticked the wallet would be asked for the whole credential.",
   },
 
   "zh-CN": {
@@ -977,6 +979,8 @@ window.weid.i18n = {
     "problem.status.listFull": "状态列表已满，节点正在创建下一个列表。请稍后重试。",
     "problem.tx.pending": "已提交，但尚未写入区块：请稍后再查看。",
     "problem.tx.dropped": "节点在写入区块前丢弃了这次更改，未写入任何内容。请重试。",
+    "verify.presentation": "这是出示，不是凭证：持有人对出示请求的回应。出示由发起它的请求验证（下方的“请求出示”会在钱包回应时显示结论），或在命令行用 weid vp verify 验证。",
+    "vp.noClaimChosen": "请勾选要求披露的声明：一项都不勾选，钱包将被要求提供整张凭证。",
   },
 
   "zh-HK": {
@@ -1462,5 +1466,7 @@ window.weid.i18n = {
     "problem.status.listFull": "狀態清單已滿，節點正在建立下一個清單。請稍後重試。",
     "problem.tx.pending": "已提交，但尚未寫入區塊：請稍後再查看。",
     "problem.tx.dropped": "節點在寫入區塊前丟棄了這次更改，未寫入任何內容。請重試。",
+    "verify.presentation": "這是出示，不是憑證：持有人對出示請求的回應。出示由發起它的請求驗證（下方的「請求出示」會在錢包回應時顯示結論），或在命令列用 weid vp verify 驗證。",
+    "vp.noClaimChosen": "請勾選要求披露的聲明：一項都不勾選，錢包將被要求提供整張憑證。",
   },
 };

@@ -326,10 +326,29 @@
     return { value: compact };
   }
 
+  // b64json is the JSON of a base64url segment, null if it is none.
+  function b64json(seg) {
+    try { return JSON.parse(atob(seg.replace(/-/g, "+").replace(/_/g, "/"))); } catch (e) { return null; }
+  }
+
+  // isPresentation reports whether pasted input is a presentation rather
+  // than a credential: a JSON VerifiablePresentation (or enveloped one),
+  // or a compact JWT typed vp+jwt or carrying a "vp" claim or presentation
+  // type. (An SD-JWT with a key-binding JWT is left to the node.)
+  function isPresentation(v) {
+    const vpType = (t) => [].concat(t || []).some((x) => x === "VerifiablePresentation" || x === "EnvelopedVerifiablePresentation");
+    if (v && typeof v === "object") return vpType(v.type);
+    const parts = typeof v === "string" && !v.includes("~") ? v.split(".") : [];
+    if (parts.length !== 3) return false;
+    const [h, p] = [b64json(parts[0]), b64json(parts[1])];
+    return Boolean(h && (/^(application\/)?vp\+/.test(String(h.typ)) || (p && (p.vp || vpType(p.type)))));
+  }
+
   async function verify(ev) {
     ev.preventDefault();
     const target = $("result");
     const input = parseInput($("credential").value);
+    if (!input.error && isPresentation(input.value)) input.error = "verify.presentation";
     if (input.error) {
       // The browser's own words for the JSON error are English: on demand.
       rerender = null;
@@ -521,6 +540,10 @@
     ev.preventDefault();
     const token = $("vp-token").value.trim();
     if (!token) { w.say($("vp-msg"), "error", "token.missing"); return; }
+    // With claims to choose from and none chosen, the query would name no
+    // claims and the wallet would disclose the whole credential.
+    const boxes = $("vp-claims").querySelectorAll("input[type=checkbox]");
+    if (boxes.length && !$("vp-claims").querySelector("input:checked")) { w.say($("vp-msg"), "error", "vp.noClaimChosen"); return; }
     if (session && session.abort) session.abort.abort();
     const body = { dcql_query: dcql() };
     const purpose = $("vp-purpose").value.trim();
