@@ -199,7 +199,7 @@ func TestI18n_VerdictsInThreeLanguages(t *testing.T) {
 	for _, c := range pageProblems {
 		keys = append(keys, "problem."+c)
 	}
-	keys = append(keys, "problem.generic", "err.network", "detail.english", "verify.notCredential",
+	keys = append(keys, "problem.generic", "err.network", "err.timeout", "detail.english", "verify.notCredential",
 		"untrusted.title", "untrusted.text", "untrusted.show", "untrusted.mark")
 	for _, k := range keys {
 		for _, l := range languages {
@@ -271,7 +271,8 @@ var verifyPageProblems = []string{
 // page's language, not "the node refused the request (status 404)".
 var (
 	explorerPageProblems    = []string{"block.notFound", "block.badHeight", "block.belowBase", "tx.notFound", "tx.badHash"}
-	institutionPageProblems = []string{"credential.notFound", "status.irreversible", "status.purposeMismatch", "schema.violation", "schema.notFound", "offer.invalid"}
+	institutionPageProblems = []string{"credential.notFound", "status.irreversible", "status.purposeMismatch", "status.unchanged", "schema.violation", "schema.notFound", "offer.invalid",
+		"issuer.notFound", "offer.notFound", "node.notReady", "keys.unavailable", "status.listFull", "tx.pending", "tx.dropped"}
 )
 
 // TestI18n_ZhHKIsTraditional: the zh-HK texts (Hong Kong and Macau) hold

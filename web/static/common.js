@@ -127,10 +127,53 @@
     return exact || base || text;
   };
 
+  // schemaRules lists the constraints of a JSON Schema property (node)
+  // that the value v breaks, as [keyword, bound] pairs — "integer" for a
+  // type integer with a fraction, minimum, maximum, exclusiveMinimum,
+  // exclusiveMaximum, minLength, maxLength (in code points, as JSON Schema
+  // 2020-12 §6.3 counts them), pattern (ECMA-262, §6.3.3) and enum — so a
+  // form can name the field and the bound before the node refuses it.
+  // The node checks the whole schema all the same.
+  weid.schemaRules = function (node, v) {
+    const out = [];
+    if (!node || typeof node !== "object") return out;
+    const num = (k) => typeof node[k] === "number";
+    if (typeof v === "number") {
+      if (node.type === "integer" && !Number.isInteger(v)) out.push(["integer", ""]);
+      if (num("minimum") && v < node.minimum) out.push(["minimum", node.minimum]);
+      if (num("maximum") && v > node.maximum) out.push(["maximum", node.maximum]);
+      if (num("exclusiveMinimum") && v <= node.exclusiveMinimum) out.push(["exclusiveMinimum", node.exclusiveMinimum]);
+      if (num("exclusiveMaximum") && v >= node.exclusiveMaximum) out.push(["exclusiveMaximum", node.exclusiveMaximum]);
+    }
+    if (typeof v === "string") {
+      const n = Array.from(v).length;
+      if (num("minLength") && n < node.minLength) out.push(["minLength", node.minLength]);
+      if (num("maxLength") && n > node.maxLength) out.push(["maxLength", node.maxLength]);
+      if (typeof node.pattern === "string") {
+        let re = null;
+        try { re = new RegExp(node.pattern, "u"); } catch (e) { re = null; } // the node's check stands
+        if (re && !re.test(v)) out.push(["pattern", ""]);
+      }
+    }
+    if (Array.isArray(node.enum) && !node.enum.some((e) => JSON.stringify(e) === JSON.stringify(v))) out.push(["enum", ""]);
+    return out;
+  };
+
   // ---- API ---------------------------------------------------------------
 
+  // apiTimeoutMs bounds each API call: a node that accepts the connection
+  // but does not answer (stopped, overloaded, behind a stuck proxy) must
+  // not leave the page waiting for ever. The calls the pages make are
+  // single lookups and single writes (a write waits for its block, well
+  // within this), none a batch.
+  weid.apiTimeoutMs = 30000;
+
   // api calls the node's API and resolves to {status, ok, body} (body is
-  // the parsed JSON, or the text); a network failure resolves to status 0.
+  // the parsed JSON, or the text). A call that cannot reach the node
+  // resolves to status 0 with failure "network", one the node does not
+  // answer within apiTimeoutMs (opts.timeoutMs) to status 0 with failure
+  // "timeout"; problemText says each in the page's language. Aborting
+  // opts.signal rejects with its AbortError, as fetch does.
   weid.api = async function (method, path, opts) {
     opts = opts || {};
     const headers = { Accept: "application/json" };
@@ -140,14 +183,25 @@
       headers["Content-Type"] = "application/json";
       body = typeof opts.body === "string" ? opts.body : JSON.stringify(opts.body);
     }
-    let resp;
-    try {
-      resp = await fetch(path, { method, headers, body, cache: "no-store", signal: opts.signal });
-    } catch (e) {
-      if (e && e.name === "AbortError") throw e;
-      return { status: 0, ok: false, body: { detail: weid.t("err.network") } };
+    const ctl = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => { timedOut = true; ctl.abort(); }, opts.timeoutMs || weid.apiTimeoutMs);
+    const stop = () => ctl.abort();
+    if (opts.signal) {
+      if (opts.signal.aborted) ctl.abort();
+      else opts.signal.addEventListener("abort", stop);
     }
-    const text = await resp.text();
+    let resp, text;
+    try {
+      resp = await fetch(path, { method, headers, body, cache: "no-store", signal: ctl.signal });
+      text = await resp.text();
+    } catch (e) {
+      if (!timedOut && e && e.name === "AbortError") throw e;
+      return { status: 0, ok: false, body: null, failure: timedOut ? "timeout" : "network" };
+    } finally {
+      clearTimeout(timer);
+      if (opts.signal) opts.signal.removeEventListener("abort", stop);
+    }
     let parsed = text;
     try { parsed = text ? JSON.parse(text) : null; } catch (e) { /* not JSON */ }
     return { status: resp.status, ok: resp.ok, body: parsed };
@@ -163,7 +217,7 @@
   // problemDetail's.
   weid.problemText = function (r) {
     const b = r && r.body;
-    if (r && r.status === 0) return weid.t("err.network");
+    if (r && r.status === 0) return r.failure === "timeout" ? weid.t("err.timeout", { seconds: weid.apiTimeoutMs / 1000 }) : weid.t("err.network");
     if (b && typeof b === "object" && b.code && weid.has("problem." + b.code)) return weid.t("problem." + b.code);
     if (b && typeof b === "object" && b.error_description && weid.lang === "en") return b.error_description;
     return weid.t("problem.generic", { status: r ? r.status : "?" });
@@ -252,12 +306,19 @@
     return s.length > 2 * n + 1 ? s.slice(0, n) + "…" + s.slice(-n) : s;
   };
 
+  // halfWidth is s with full-width forms (U+FF01–FF5E, as a Chinese input
+  // method types digits, letters and punctuation) and the ideographic
+  // space read as their ASCII forms.
+  weid.halfWidth = function (s) {
+    return String(s).replace(/[\uff01-\uff5e]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)).replace(/\u3000/g, " ");
+  };
+
   // isoDate reads a day as a clerk may type it — 2026-06-30, 2026/6/30,
   // 2026.6.30, 2026年6月30日 or 20260630, in half- or full-width
   // characters — as RFC 3339's full-date (§5.6; JSON Schema's "date"
   // format), or "" when it is no day of the calendar.
   weid.isoDate = function (s) {
-    s = s.trim().replace(/[\uff01-\uff5e]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
+    s = weid.halfWidth(s).trim();
     const m = /^(\d{4})(?:\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?|(\d{2})(\d{2}))$/.exec(s);
     if (!m) return "";
     const [y, mo, d] = [Number(m[1]), Number(m[2] || m[4]), Number(m[3] || m[5])];
@@ -271,6 +332,15 @@
     const d = new Date(iso);
     if (isNaN(d)) return String(iso);
     return d.toLocaleString(weid.lang === "en" ? "en-GB" : weid.lang, { dateStyle: "medium", timeStyle: "medium" });
+  };
+
+  // date writes an RFC 3339 full-date (2026-07-01) as the page writes
+  // days, in its language (the day itself, not shifted by a time zone).
+  weid.date = function (iso) {
+    const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(iso || ""));
+    const d = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : null;
+    if (!d || isNaN(d)) return String(iso || "");
+    return d.toLocaleDateString(weid.lang === "en" ? "en-GB" : weid.lang, { dateStyle: "medium", timeZone: "UTC" });
   };
 
   weid.json = function (v) { return weid.el("pre", { class: "json" }, JSON.stringify(v, null, 2)); };

@@ -302,8 +302,13 @@
 
   $("search").addEventListener("submit", (ev) => {
     ev.preventDefault();
-    const q = $("q").value.trim();
+    // As typed with a Chinese input method too: full-width characters
+    // (１０, ｄｉｄ：…) and spaces read as their ASCII forms.
+    const q = w.halfWidth($("q").value).trim();
     let target = "";
+    // A height beyond the ledger's uint64 heights is no block's, not a
+    // malformed one.
+    if (/^\d+$/.test(q) && BigInt(q) > 0xffffffffffffffffn) { w.say(view, "error", "problem.block.notFound"); return; }
     if (/^\d+$/.test(q)) target = "block=" + q;
     else if (/^[0-9a-fA-F]{64}$/.test(q)) target = "tx=" + q.toLowerCase();
     else if (/^did:[a-z0-9]+:\S+$/.test(q)) target = "did=" + q;

@@ -29,8 +29,12 @@
     if (ev) ev.preventDefault();
     const token = $("token").value.trim();
     if (!token) { w.say($("token-msg"), "error", "token.missing"); return; }
-    const r = await w.api("GET", "/v1/issuer-instances", { token });
+    // The node administrator's token lists every account's instances
+    // but issues for none of them (issuer.notFound): only it may list
+    // the accounts, which tells it apart.
+    const [r, accounts] = await Promise.all([w.api("GET", "/v1/issuer-instances", { token }), w.api("GET", "/v1/accounts", { token })]);
     if (!r.ok) { $("work").hidden = true; w.problemMessage($("token-msg"), r); return; }
+    if (accounts.ok) { $("work").hidden = true; w.say($("token-msg"), "error", "inst.adminToken"); return; }
     w.setToken(token);
     instances = r.body.instances || [];
     const sel = w.clear($("instance"));
@@ -163,7 +167,24 @@
     for (const [key, names] of Object.entries(wrong)) {
       if (names.length) throw formError(key, { fields: names.map((n) => w.claimLabel(schema, n)).join(w.t("list.sep")) });
     }
+    const broken = Object.entries(out).flatMap(([name, v]) => w.schemaRules(schema.properties[name], v).map(([rule, bound]) =>
+      w.t("inst.rule." + rule, { field: w.claimLabel(schema, name), bound })));
+    if (broken.length) throw formError("inst.invalid", { problems: broken.join(w.t("inst.invalid.sep")) });
     return out;
+  }
+
+  // refusedFields names, by their labels in the page's language, the
+  // claims a schema.violation's detail points at ("at /gpa: maximum: got
+  // 9, want 4"); "" when it names none the form has.
+  function refusedFields(r) {
+    const b = r.body;
+    if (!schema || !schema.properties || !b || b.code !== "schema.violation" || typeof b.detail !== "string") return "";
+    const names = [];
+    for (const m of b.detail.matchAll(/\bat (\/[^:\s]*):/g)) {
+      const key = m[1].split("/")[1].replace(/~1/g, "/").replace(/~0/g, "~");
+      if (Object.prototype.hasOwnProperty.call(schema.properties, key) && !names.includes(key)) names.push(key);
+    }
+    return names.map((n) => w.claimLabel(schema, n)).join(w.t("list.sep"));
   }
 
   async function createOffer(ev) {
@@ -183,7 +204,14 @@
     $("offer-btn").disabled = true;
     const r = await w.api("POST", "/v1/offers", { token: w.getToken(), body });
     $("offer-btn").disabled = false;
-    if (r.status !== 201) { $("offer").hidden = true; w.problemMessage(msg, r); return; }
+    if (r.status !== 201) {
+      $("offer").hidden = true;
+      const fields = refusedFields(r);
+      if (!fields) { w.problemMessage(msg, r); return; }
+      w.say(msg, "error", "inst.refused.fields", { fields });
+      msg.append(w.english(w.problemDetail(r)));
+      return;
+    }
     w.clear(msg);
     offer = r.body;
     // The offer's issuer URL is the node's public URL (--public-url, else
@@ -240,6 +268,9 @@
       body: { credentialId: id, credentialStatus: { type: "BitstringStatusListEntry", statusPurpose: purpose }, status: status === "true" } });
     $("revoke-btn").disabled = false;
     if (!r.ok) { w.problemMessage(msg, r); return; }
+    // 202: the change was sent but its block did not come within the
+    // node's wait (tx.pending); the answer is a receipt, not the entry.
+    if (r.status === 202) { w.say(msg, "info", "inst.revoke.pending"); return; }
     w.say(msg, "ok", status === "true" ? "inst.revoke.done" : "inst.revoke.lifted",
       { purpose: w.t("purpose." + r.body.statusPurpose), list: r.body.list, index: r.body.index, height: r.body.height });
   }

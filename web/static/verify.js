@@ -94,23 +94,51 @@
     return key;
   }
 
-  // claimNode is the schema of a claim key (a path "a.b") in the first of
-  // the credential's schemas that has one with an "enum"; null if none.
-  function claimNode(docs, key) {
+  // claimSchema is the schema of a claim key (a path "a.b") in the first
+  // of the credential's schemas that has one for which has(node) holds;
+  // null if none.
+  function claimSchema(docs, key, has) {
     for (const d of docs || []) {
       let node = d;
       for (const k of key.split(".")) node = node && node.properties && typeof node.properties === "object" && Object.prototype.hasOwnProperty.call(node.properties, k) ? node.properties[k] : null;
-      if (node && typeof node === "object" && Array.isArray(node.enum)) return node;
+      if (node && typeof node === "object" && has(node)) return node;
     }
     return null;
   }
 
+  // RFC 3339 full-date and date-time (§5.6), as a claim without a schema
+  // may carry them.
+  const fullDate = /^\d{4}-\d{2}-\d{2}$/;
+  const dateTime = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+
+  // scalarValue is a claim's value in the page's language: yes or no for
+  // a boolean, a date or date-time (by the schema's format, else by its
+  // RFC 3339 form) as the page writes the ledger's, the value itself on
+  // hover; other values as they are.
+  function scalarValue(v, format) {
+    if (typeof v === "boolean") return el("span", { dataset: { value: String(v) } }, w.t(v ? "value.true" : "value.false"));
+    if (typeof v === "string") {
+      const asDate = format === "date" || (!format && fullDate.test(v));
+      const asTime = format === "date-time" || (!format && dateTime.test(v));
+      const text = asDate ? w.date(v) : asTime ? w.time(v) : v;
+      if (text !== v) return el("span", { title: v, dataset: { value: v } }, text);
+    }
+    return value(v);
+  }
+
   // claimValue shows a claim's value: an enum's value as its schema labels
-  // it in the page's language (the value itself on hover).
+  // it in the page's language (the value itself on hover), a list as a
+  // list, others as scalarValue writes them.
   function claimValue(docs, key, v) {
-    const node = typeof v === "string" ? claimNode(docs, key) : null;
+    if (Array.isArray(v) && v.every((x) => x === null || typeof x !== "object")) {
+      const arr = claimSchema(docs, key, (n) => n.items && typeof n.items === "object" && !Array.isArray(n.items));
+      const items = arr && arr.items;
+      return el("ul", { class: "values" }, v.map((x) => el("li", null, items && typeof x === "string" && Array.isArray(items.enum) ? w.valueLabel(items, x) : scalarValue(x, items && items.format))));
+    }
+    const node = typeof v === "string" ? claimSchema(docs, key, (n) => Array.isArray(n.enum)) : null;
     const label = node ? w.valueLabel(node, v) : v;
-    return node && label !== v ? el("span", { title: v, dataset: { value: v } }, label) : value(v);
+    const format = claimSchema(docs, key, (n) => typeof n.format === "string");
+    return node && label !== v ? el("span", { title: v, dataset: { value: v } }, label) : scalarValue(v, format ? format.format : "");
   }
 
   // claimsTable lists a credential's subject claims (or a presentation
@@ -298,10 +326,29 @@
     return { value: compact };
   }
 
+  // b64json is the JSON of a base64url segment, null if it is none.
+  function b64json(seg) {
+    try { return JSON.parse(atob(seg.replace(/-/g, "+").replace(/_/g, "/"))); } catch (e) { return null; }
+  }
+
+  // isPresentation reports whether pasted input is a presentation rather
+  // than a credential: a JSON VerifiablePresentation (or enveloped one),
+  // or a compact JWT typed vp+jwt or carrying a "vp" claim or presentation
+  // type. (An SD-JWT with a key-binding JWT is left to the node.)
+  function isPresentation(v) {
+    const vpType = (t) => [].concat(t || []).some((x) => x === "VerifiablePresentation" || x === "EnvelopedVerifiablePresentation");
+    if (v && typeof v === "object") return vpType(v.type);
+    const parts = typeof v === "string" && !v.includes("~") ? v.split(".") : [];
+    if (parts.length !== 3) return false;
+    const [h, p] = [b64json(parts[0]), b64json(parts[1])];
+    return Boolean(h && (/^(application\/)?vp\+/.test(String(h.typ)) || (p && (p.vp || vpType(p.type)))));
+  }
+
   async function verify(ev) {
     ev.preventDefault();
     const target = $("result");
     const input = parseInput($("credential").value);
+    if (!input.error && isPresentation(input.value)) input.error = "verify.presentation";
     if (input.error) {
       // The browser's own words for the JSON error are English: on demand.
       rerender = null;
@@ -335,11 +382,19 @@
   }
 
   // readFile puts a chosen, dropped or pasted file's text in the box and
-  // names the file beside the picker, in the page's language.
+  // names the file beside the picker, in the page's language. A file too
+  // large is refused and not named: the picker shows none chosen (and
+  // forgets it, so that choosing it again says so again).
   async function readFile(f) {
+    if (f.size > 1 << 20) {
+      w.setText($("file-name"), "verify.file.none");
+      $("file-name").classList.remove("chosen");
+      $("file").value = "";
+      w.say($("result"), "error", "verify.tooLarge");
+      return;
+    }
     w.setText($("file-name"), "verify.file.chosen", { name: f.name });
     $("file-name").classList.add("chosen");
-    if (f.size > 1 << 20) { w.say($("result"), "error", "verify.tooLarge"); return; }
     $("credential").value = await f.text();
   }
 
@@ -374,6 +429,7 @@
 
   let types = []; // [{label, type, format, schema}]
   let vpSchema = null; // the JSON Schema of the claims asked for, if chosen
+  let vpSchemas = []; // the ledger's schemas, as /v1/schemas lists them
   let session = null; // {id, token, abort}
 
   async function loadOptions() {
@@ -402,7 +458,8 @@
     }
     const ssel = w.clear($("vp-schema"));
     ssel.append(el("option", { value: "0", i18n: "vp.noSchema" }));
-    for (const s of (sch.ok && sch.body.schemas) || []) ssel.append(el("option", { value: String(s.id) }, "#" + s.id + " " + s.name));
+    for (const s of (sch.ok && sch.body.schemas) || []) ssel.append(el("option", { value: String(s.id) }, schemaName(s)));
+    vpSchemas = (sch.ok && sch.body.schemas) || [];
     const sel = w.clear($("vp-type"));
     types.forEach((t, i) => sel.append(el("option", { value: String(i) }, t.label)));
     $("vp-options").hidden = types.length === 0;
@@ -437,8 +494,19 @@
     props.forEach((p) => box.append(el("label", { dataset: { claim: p } }, el("input", { type: "checkbox", value: p, id: "vp-claim-" + p }), el("span", null, w.claimLabel(vpSchema, p)))));
   }
 
-  // labelClaimChoices renames the claims to ask for after a language switch.
+  // schemaName names a ledger schema in the page's language, as the
+  // explorer does: its title (x-weid-i18n), else its registered name.
+  function schemaName(s) {
+    return "#" + s.id + " " + (w.schemaText(s.schema, "title") || s.name);
+  }
+
+  // labelClaimChoices renames the schemas and the claims to ask for after
+  // a language switch.
   function labelClaimChoices() {
+    for (const s of vpSchemas) {
+      const o = $("vp-schema").querySelector('option[value="' + s.id + '"]');
+      if (o) o.textContent = schemaName(s);
+    }
     $("vp-claims").querySelectorAll("label[data-claim]").forEach((l) => { l.querySelector("span").textContent = w.claimLabel(vpSchema, l.dataset.claim); });
   }
 
@@ -472,6 +540,10 @@
     ev.preventDefault();
     const token = $("vp-token").value.trim();
     if (!token) { w.say($("vp-msg"), "error", "token.missing"); return; }
+    // With claims to choose from and none chosen, the query would name no
+    // claims and the wallet would disclose the whole credential.
+    const boxes = $("vp-claims").querySelectorAll("input[type=checkbox]");
+    if (boxes.length && !$("vp-claims").querySelector("input:checked")) { w.say($("vp-msg"), "error", "vp.noClaimChosen"); return; }
     if (session && session.abort) session.abort.abort();
     const body = { dcql_query: dcql() };
     const purpose = $("vp-purpose").value.trim();
