@@ -73,6 +73,13 @@ func (n *Node) updateStatus(ctx context.Context, account *Account, req *api.Upda
 	if err != nil {
 		return nil, err
 	}
+	if rc.Pending {
+		// VCALM's 200 says the status is updated: a client that reads no
+		// txStatus would take a transaction still in the mempool (which
+		// may yet be dropped) for a revocation.
+		return nil, errs.New(http.StatusServiceUnavailable, "status.pending",
+			"the update of bit %d of status list %s was sent (transaction %s) but is not in a block yet, so the credential's status has not changed: GET /v1/txs/%s says when it is committed (the same update sent again after that is answered 409 status.unchanged)", index, list, rc.TxHash, rc.TxHash)
+	}
 	return &api.UpdateStatusResponse{CredentialID: req.CredentialID, StatusPurpose: cs.StatusPurpose, Status: *req.Status,
 		List: list, Index: index, TxHash: rc.TxHash, Height: rc.Height, TxStatus: ReceiptStatus(rc)}, nil
 }

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -158,17 +159,20 @@ func TestAPI_PendingWriteSaysWhatItWrote(t *testing.T) {
 	if err := json.Unmarshal(r.body, &issued); err != nil || r.status != http.StatusCreated {
 		t.Fatalf("issue once the list is committed: %d %s", r.status, r.body)
 	}
-	// A status update the block did not come for in time is 200 with what
-	// it changes, txStatus pending.
+	// A status update the block did not come for in time is not VCALM's
+	// 200 ("updated"): 503 status.pending naming the list and the transaction.
 	r = tn.do(t, "POST", "/credentials/status", acct.Token, []byte(`{"credentialId":"`+issued.VerifiableCredential.ID+`","credentialStatus":{"type":"BitstringStatusListEntry","statusPurpose":"revocation"},"status":true}`))
-	var upd api.UpdateStatusResponse
-	if err := json.Unmarshal(r.body, &upd); err != nil || r.status != http.StatusOK || upd.TxStatus != api.StatusPending || upd.List == "" || !upd.Status {
-		t.Fatalf("status update: %d %s, want 200 with txStatus pending", r.status, r.body)
+	var p Problem
+	_ = json.Unmarshal(r.body, &p)
+	hash := regexp.MustCompile(`transaction ([0-9a-f]{64})`).FindStringSubmatch(p.Detail)
+	list := regexp.MustCompile(`status list (\S+) was sent`).FindStringSubmatch(p.Detail)
+	if r.status != http.StatusServiceUnavailable || p.Code != "status.pending" || hash == nil || list == nil {
+		t.Fatalf("status update: %d %s, want 503 status.pending naming the list and the transaction", r.status, r.body)
 	}
-	if !strings.Contains(string(first.body), upd.List) {
-		t.Errorf("the credential is in list %s, not in the one the first issuance made: %s", upd.List, first.body)
+	if !strings.Contains(string(first.body), list[1]) {
+		t.Errorf("the credential is in list %s, not in the one the first issuance made: %s", list[1], first.body)
 	}
-	tn.waitCommitted(t, upd.TxHash)
+	tn.waitCommitted(t, hash[1])
 }
 
 // waitCommitted polls GET /v1/txs/{hash} until the transaction is

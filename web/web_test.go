@@ -272,7 +272,7 @@ var verifyPageProblems = []string{
 var (
 	explorerPageProblems    = []string{"block.notFound", "block.badHeight", "block.belowBase", "tx.notFound", "tx.badHash"}
 	institutionPageProblems = []string{"credential.notFound", "status.irreversible", "status.purposeMismatch", "status.unchanged", "schema.violation", "schema.notFound", "offer.invalid",
-		"issuer.notFound", "offer.notFound", "node.notReady", "keys.unavailable", "status.listFull", "tx.pending", "tx.dropped"}
+		"issuer.notFound", "offer.notFound", "node.notReady", "keys.unavailable", "status.listFull", "status.pending", "tx.pending", "tx.dropped"}
 )
 
 // TestI18n_ZhHKIsTraditional: the zh-HK texts (Hong Kong and Macau) hold

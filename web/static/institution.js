@@ -267,10 +267,10 @@
     const r = await w.api("POST", "/credentials/status", { token: w.getToken(),
       body: { credentialId: id, credentialStatus: { type: "BitstringStatusListEntry", statusPurpose: purpose }, status: status === "true" } });
     $("revoke-btn").disabled = false;
+    // 503 status.pending: the change was sent but its block did not come
+    // within the node's wait; the status has not changed yet.
+    if (r.status === 503 && r.body && r.body.code === "status.pending") { w.say(msg, "info", "inst.revoke.pending"); return; }
     if (!r.ok) { w.problemMessage(msg, r); return; }
-    // 202: the change was sent but its block did not come within the
-    // node's wait (tx.pending); the answer is a receipt, not the entry.
-    if (r.status === 202) { w.say(msg, "info", "inst.revoke.pending"); return; }
     w.say(msg, "ok", status === "true" ? "inst.revoke.done" : "inst.revoke.lifted",
       { purpose: w.t("purpose." + r.body.statusPurpose), list: r.body.list, index: r.body.index, height: r.body.height });
   }
