@@ -312,3 +312,26 @@ func TestBrowser_VerifyPresentationPasted(t *testing.T) {
 		t.Error("a request with no claim ticked was made")
 	}
 }
+
+// TestBrowser_SchemaRulesAndDatesAsTheNodeReadsThem: a pattern with \s or
+// \S is left to the node (Go's RE2 takes ASCII white space only, the
+// browser Unicode spaces too: a name typed with a full-width space is not
+// refused before the node judges it), and an impossible date is shown as
+// written, not rolled over to another day.
+func TestBrowser_SchemaRulesAndDatesAsTheNodeReadsThem(t *testing.T) {
+	ctx := tab(t)
+	f := getFixture(t)
+	run(t, ctx, "open the verify page", chromedp.Navigate(f.url+"/verify"), chromedp.WaitVisible(chromedp.CSS("#credential")))
+	for pattern, want := range map[string]int{`^\\S+$`: 0, `[^\\s]+`: 0, `^[a-z]+$`: 1} {
+		got := eval[int](t, ctx, "weid.schemaRules({pattern: \""+pattern+"\"}, \"张\\u3000三\").length")
+		if got != want {
+			t.Errorf("schemaRules(pattern %s) on a name with U+3000: %d rules broken, want %d", pattern, got, want)
+		}
+	}
+	if got := eval[string](t, ctx, `weid.date("2026-02-30")`); got != "2026-02-30" {
+		t.Errorf("weid.date(2026-02-30) = %q, want it as written", got)
+	}
+	if got := eval[string](t, ctx, `weid.date("2024-02-29")`); got == "2024-02-29" {
+		t.Errorf("weid.date(2024-02-29) = %q, want the page's date", got)
+	}
+}

@@ -151,7 +151,13 @@
       if (num("maxLength") && n > node.maxLength) out.push(["maxLength", node.maxLength]);
       if (typeof node.pattern === "string") {
         let re = null;
-        try { re = new RegExp(node.pattern, "u"); } catch (e) { re = null; } // the node's check stands
+        // The node reads JSON Schema patterns as Go's RE2 does, where \s
+        // and \S are ASCII white space only; in JavaScript they take
+        // Unicode spaces too (U+3000, which Chinese input methods type).
+        // A pattern with either is left to the node's check.
+        const unicodeSpace = /(^|[^\\])(\\\\)*\\[sS]/.test(node.pattern);
+        const pattern = unicodeSpace ? null : node.pattern;
+        try { re = pattern === null ? null : new RegExp(pattern, "u"); } catch (e) { re = null; } // the node's check stands
         if (re && !re.test(v)) out.push(["pattern", ""]);
       }
     }
@@ -339,7 +345,9 @@
   weid.date = function (iso) {
     const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(iso || ""));
     const d = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : null;
-    if (!d || isNaN(d)) return String(iso || "");
+    // 2026-02-30 would roll over to 2 March: an impossible date is shown
+    // as it is written.
+    if (!d || isNaN(d) || d.getUTCDate() !== Number(m[3]) || d.getUTCMonth() !== Number(m[2]) - 1) return String(iso || "");
     return d.toLocaleDateString(weid.lang === "en" ? "en-GB" : weid.lang, { dateStyle: "medium", timeZone: "UTC" });
   };
 
