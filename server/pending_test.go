@@ -20,28 +20,36 @@ import (
 	"github.com/weidgo/weid/node"
 )
 
-// TestAPI_CommitWaitAnswers202WithLocation: under the cometbft engine a
-// write waits for its block at most the node's CommitWait; when that bound
-// passes first the API answers 202 with the hash and a Location, and
-// polling that Location reports the transaction pending, then committed.
-func TestAPI_CommitWaitAnswers202WithLocation(t *testing.T) {
+// startImpatientNode starts a node under the cometbft engine whose
+// CommitWait no block can meet: every write is answered before its block.
+func startImpatientNode(t *testing.T) *testNode {
+	t.Helper()
 	dir := t.TempDir()
 	reg := prometheus.NewRegistry()
-	// A bound no block can meet.
 	n, err := node.Open(node.Config{DataDir: dir, Engine: "cometbft", CometLogLevel: "none", CommitWait: time.Nanosecond, Registerer: reg})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(New(n, reg))
 	t.Cleanup(func() { srv.Close(); n.Close() })
-	tn := &testNode{n: n, url: srv.URL, c: client.New(srv.URL)}
+	tok, _ := os.ReadFile(filepath.Join(dir, node.TokenFile))
+	return &testNode{n: n, url: srv.URL, token: strings.TrimSpace(string(tok)), c: client.New(srv.URL)}
+}
+
+// TestAPI_CommitWaitAnswers202WithLocation: under the cometbft engine a
+// write waits for its block at most the node's CommitWait; when that bound
+// passes first the API answers 202 with the hash and a Location, and
+// polling that Location reports the transaction pending, then committed.
+func TestAPI_CommitWaitAnswers202WithLocation(t *testing.T) {
+	tn := startImpatientNode(t)
+	n := tn.n
 	for _, path := range []string{"/v1/txs", "/v1/dids"} {
 		tx, _, _ := newDIDTx(t, n.ChainID)
 		body := txBody(t, tx)
 		if path == "/v1/dids" {
 			body, _ = json.Marshal(map[string]json.RawMessage{"tx": body})
 		}
-		req, _ := http.NewRequest("POST", srv.URL+path, bytes.NewReader(body))
+		req, _ := http.NewRequest("POST", tn.url+path, bytes.NewReader(body))
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
@@ -82,16 +90,8 @@ func TestAPI_CommitWaitAnswers202WithLocation(t *testing.T) {
 // once) and DID, the hashes of an evidence write — never a bare receipt
 // that leaves the caller without the DID the node generated.
 func TestAPI_PendingWriteSaysWhatItWrote(t *testing.T) {
-	dir := t.TempDir()
-	reg := prometheus.NewRegistry()
-	n, err := node.Open(node.Config{DataDir: dir, Engine: "cometbft", CometLogLevel: "none", CommitWait: time.Nanosecond, Registerer: reg})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(New(n, reg))
-	t.Cleanup(func() { srv.Close(); n.Close() })
-	tok, _ := os.ReadFile(filepath.Join(dir, node.TokenFile))
-	tn := &testNode{n: n, url: srv.URL, token: strings.TrimSpace(string(tok)), c: client.New(srv.URL)}
+	tn := startImpatientNode(t)
+	n := tn.n
 	pending := func(name string, r response, into any) {
 		t.Helper()
 		if r.status != http.StatusAccepted {
