@@ -29,8 +29,8 @@ type anchorFlags struct {
 
 func (a *anchorFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&a.nodeKey, "node-key", "", "trust anchor on a solo chain: the node key (publicKeyMultibase; chain.init's nodeKey in the genesis block) the block must be signed by")
-	cmd.Flags().StringVar(&a.validators, "trusted-validators", "", "trust anchor on a CometBFT chain: a file with the validator set you trust (a CometBFT genesis.json, or its \"validators\" array); a set that changed since is followed when more than a third of this one's power signed the new header")
-	cmd.Flags().DurationVar(&a.maxAge, "max-age", 0, "refuse a proven block older than this (like 10m or 24h; default: no bound). Blocks are made only when the ledger changes, so a quiet chain's head is as old as its last write: choose a bound above the quiet spells you accept as current")
+	cmd.Flags().StringVar(&a.validators, "trusted-validators", "", "trust anchor on a CometBFT chain: the CometBFT genesis.json you trust. The state rests on its validators (more than 2/3 of their power signs the header carrying the app hash; a set that changed since is followed when more than a third of this one's power signed the new header); the weid header's other fields (a transaction's inclusion, the block's time) rest on the consortium's shared block key, which chain.init in its app_state names and any validator holds")
+	cmd.Flags().DurationVar(&a.maxAge, "max-age", 0, "refuse a proven block older than this (like 10m or 24h; default: no bound; under --trusted-validators measured from when the validators signed). Blocks are made only when the ledger changes, so a quiet chain's head is as old as its last write: choose a bound above the quiet spells you accept as current")
 }
 
 // given reports whether the flags name an anchor.
@@ -72,23 +72,23 @@ func (a *anchorFlags) following(candidate func() (cometbft.ValidatorSet, error))
 	case a.nodeKey != "":
 		return api.StateAnchor{NodeKey: a.nodeKey, Headers: api.NewHeaderCache(), MaxAge: a.maxAge}, nil
 	}
-	set, err := readValidatorSet(a.validators)
+	set, blockKey, err := readTrustedGenesis(a.validators)
 	if err != nil {
 		return api.StateAnchor{}, err
 	}
-	return api.StateAnchor{VerifyCommit: func(p *chain.CommitProof, appHash string) (string, error) {
+	return api.StateAnchor{BlockKey: blockKey, VerifyCommit: func(p *chain.CommitProof, appHash string) (string, time.Time, error) {
 		r, err := cometbft.VerifyCommitProof(p, appHash, set)
 		if errors.Is(err, cometbft.ErrValidatorSetChanged) {
 			next, lerr := candidate()
 			if lerr != nil {
-				return "", fmt.Errorf("%v; reading the node's validator set for that header to follow the change: %v", err, lerr)
+				return "", time.Time{}, fmt.Errorf("%v; reading the node's validator set for that header to follow the change: %v", err, lerr)
 			}
 			r, err = cometbft.VerifyCommitProofFrom(p, appHash, set, next)
 		}
 		if err != nil {
-			return "", err
+			return "", time.Time{}, err
 		}
-		return commitSummary(r), nil
+		return commitSummary(r), r.Time, nil
 	}, Headers: api.NewHeaderCache(), MaxAge: a.maxAge}, nil
 }
 
@@ -158,22 +158,53 @@ type genesisValidator struct {
 	Power json.Number `json:"power"`
 }
 
-// readValidatorSet reads a CometBFT genesis.json, or its validators array.
-func readValidatorSet(path string) (cometbft.ValidatorSet, error) {
+// readTrustedGenesis reads a CometBFT genesis.json — its validators and
+// the weid block key its app_state's chain.init names — or a bare
+// validators array (no block key: the anchor then refuses every header).
+func readTrustedGenesis(path string) (cometbft.ValidatorSet, string, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	var vals []genesisValidator
+	var g struct {
+		Validators []genesisValidator     `json:"validators"`
+		AppState   *cometbft.GenesisState `json:"app_state"`
+	}
 	if err := json.Unmarshal(raw, &vals); err != nil {
-		var g struct {
-			Validators []genesisValidator `json:"validators"`
-		}
 		if err := json.Unmarshal(raw, &g); err != nil {
-			return nil, fmt.Errorf("%s: not a CometBFT genesis.json or validators array: %v", path, err)
+			return nil, "", fmt.Errorf("%s: not a CometBFT genesis.json or validators array: %v", path, err)
 		}
 		vals = g.Validators
 	}
+	blockKey, err := genesisBlockKey(g.AppState)
+	if err != nil {
+		return nil, "", fmt.Errorf("%s: app_state: %w", path, err)
+	}
+	set, err := validatorSetOf(path, vals)
+	return set, blockKey, err
+}
+
+// genesisBlockKey is the block key chain.init names in a weid CometBFT
+// genesis app_state ("" without one).
+func genesisBlockKey(gs *cometbft.GenesisState) (string, error) {
+	if gs == nil {
+		return "", nil
+	}
+	for _, tx := range gs.Txs {
+		if tx != nil && tx.Type == chain.TypeChainInit {
+			var p chain.InitPayload
+			if err := chain.DecodeStrict(tx.Payload, &p); err != nil {
+				return "", fmt.Errorf("chain.init: %w", err)
+			}
+			return p.NodeKey, nil
+		}
+	}
+	return "", errors.New("no chain.init transaction: not a weid chain's genesis")
+}
+
+// validatorSetOf checks the validators of the file at path.
+func validatorSetOf(path string, vals []genesisValidator) (cometbft.ValidatorSet, error) {
 	set := cometbft.ValidatorSet{}
 	for i, v := range vals {
 		pub, err := base64.StdEncoding.DecodeString(v.PubKey.Value)

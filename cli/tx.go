@@ -56,9 +56,13 @@ with --node-key (solo) the proposer must be that key; with
 block's app hash (GET /v1/blocks/{height}/commit) must be signed by more
 than two thirds of the validators you trust (a set that changed since is
 followed when more than a third of yours signed too, the new set being the
-one the weid chain records for that header). --max-age refuses a block
-made longer ago than the bound (a transaction stays in the ledger: use it
-to require a recent one).
+one the weid chain records for that header), and the weid header must be
+signed by the consortium's block key that file's chain.init names: the
+commit covers only the app hash (the state), so the transaction's
+inclusion (the header's txRoot) rests on that shared block key, which any
+validator holds. --max-age here measures the transaction's own block, not
+the node's head: a transaction older than the bound always fails it,
+however current the node; use it only to require a recent transaction.
 
 Without an anchor the keys come from the node itself: the proposer must be
 the node key of the node's own genesis block and, under CometBFT, the

@@ -2,6 +2,10 @@ package cli
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -10,7 +14,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gowebpki/jcs"
+
 	"github.com/weidgo/weid/chain"
+	"github.com/weidgo/weid/internal/proxytest"
+	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/node"
 )
 
@@ -215,5 +223,96 @@ func TestVCVerifyState_MaxAgeRefusesAReplay(t *testing.T) {
 	}
 	if out, err := verify(ts.URL, "--max-age", "1m"); err == nil || !strings.Contains(out, "revoked") {
 		t.Fatalf("the honest node with --max-age 1m: %s %v", out, err)
+	}
+}
+
+// reSigningProxy edits the weid header of every answer that carries one
+// (state proofs, transactions, blocks), re-hashes it and re-signs it with
+// a key of its own: what a proxy holding no chain key can make. The
+// CometBFT commit it leaves as the node served it.
+func reSigningProxy(t *testing.T, upstream string, edit func(*chain.Header)) string {
+	k, _ := keys.Generate(keys.Ed25519)
+	var resign func(path string, m map[string]any)
+	resign = func(path string, m map[string]any) {
+		if sp, ok := m["stateProof"].(map[string]any); ok { // a proven resolution
+			resign(path, sp)
+		}
+		hm, ok := m["header"].(map[string]any)
+		if !ok || strings.HasSuffix(path, "/commit") {
+			return
+		}
+		raw, _ := json.Marshal(hm)
+		var h chain.Header
+		if err := json.Unmarshal(raw, &h); err != nil {
+			t.Error(err)
+			return
+		}
+		edit(&h)
+		h.Proposer = k.Public().Multibase()
+		raw, _ = json.Marshal(&h)
+		c, _ := jcs.Transform(raw)
+		sum := sha256.Sum256(c)
+		sig, _ := k.Sign(sum[:])
+		json.Unmarshal(raw, &hm)
+		m["header"] = hm
+		if _, ok := m["blockHash"]; ok { // a transaction, a state proof
+			m["blockHash"] = hex.EncodeToString(sum[:])
+		}
+		if _, ok := m["txs"]; ok { // a block
+			m["hash"] = hex.EncodeToString(sum[:])
+		}
+		if _, ok := m["signature"]; ok {
+			m["signature"] = base64.RawURLEncoding.EncodeToString(sig)
+		}
+	}
+	return proxytest.Rewriting(t, upstream, resign)
+}
+
+// TestTrustedValidators_HeaderByAnotherKeyIsRefused: under
+// --trusted-validators the commit covers only the app hash; a proxy that
+// keeps the real commit and app hash but re-dates the weid header to now
+// and re-signs it with its own key (so --max-age would see a fresh block)
+// is refused by did resolve --verify, vc verify --verify-state, tx prove
+// and ledger verify --remote, naming the consortium's block key; the
+// honest node passes, its age measured from when the validators signed.
+func TestTrustedValidators_HeaderByAnotherKeyIsRefused(t *testing.T) {
+	ts := serveNode(t, node.Config{Engine: "cometbft", CometLogLevel: "none"})
+	genesis := ts.Genesis(t)
+	init, err := chain.InitRecord(ts.Ledger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jwtFile, _ := issueRevocable(t, ts.URL, ts.Admin, t.TempDir())
+	d, tx, err := newDIDTx(ts.ChainID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, err := ts.Submit(context.Background(), tx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC().Format(chain.TimeFormat)
+	redated := reSigningProxy(t, ts.URL, func(h *chain.Header) { h.Time = now })
+	for _, cmd := range [][]string{
+		{"did", "resolve", d, "--verify"},
+		{"vc", "verify", jwtFile, "--verify-state"},
+		{"tx", "prove", rc.TxHash},
+		{"ledger", "verify", "--remote"},
+	} {
+		name := strings.Join(cmd[:2], " ")
+		flags := []string{"--trusted-validators", genesis, "--max-age", "1m"}
+		out, err := runCLI(t, append(append(cmd, "--node", ts.URL), flags...)...)
+		if err != nil || strings.Contains(out, "came from the node itself") {
+			t.Errorf("%s, the honest node: %s %v", name, out, err)
+		}
+		out, err = runCLI(t, append(append(cmd, "--node", redated), flags...)...)
+		t.Logf("weid %s, a re-dated header re-signed by another key: %v", name, err)
+		want := "not the consortium's block key " + init.NodeKey
+		if cmd[0] == "ledger" { // its replay of the chain refuses the re-dated blocks first
+			want = "ledger verification FAILED"
+		}
+		if err == nil || !strings.Contains(oneLine(err), want) {
+			t.Errorf("%s, a re-dated header re-signed by another key: %s %v", name, out, err)
+		}
 	}
 }

@@ -156,7 +156,7 @@ func TestStateProofs_HeaderCache(t *testing.T) {
 		t.Fatalf("another anchor sharing the cache: %v", err)
 	}
 	c := a
-	c.VerifyCommit = func(*CommitProof, string) (string, error) { return "", errors.New("no") }
+	c.VerifyCommit = func(*CommitProof, string) (string, time.Time, error) { return "", time.Time{}, errors.New("no") }
 	if _, err := p.Verify(c); err == nil || !strings.Contains(err.Error(), "consensus commit") {
 		t.Fatalf("a commit anchor sharing the cache: %v", err)
 	}
@@ -201,5 +201,66 @@ func TestStateProofs_MaxAge(t *testing.T) {
 	b.MaxAge = 0 // no bound
 	if _, err := p.Verify(b); err != nil {
 		t.Fatalf("no MaxAge: %v", err)
+	}
+}
+
+// resigned returns p with its header changed by edit, re-hashed and
+// re-signed by k: what a proxy holding no chain key can make.
+func resigned(t *testing.T, p *StateProofs, k *keys.PrivateKey, edit func(*Header)) *StateProofs {
+	t.Helper()
+	q := *p
+	edit(&q.Header)
+	q.Header.Proposer = k.Public().Multibase()
+	raw, _ := json.Marshal(&q.Header)
+	c, _ := jcs.Transform(raw)
+	sum := sha256.Sum256(c)
+	sig, err := k.Sign(sum[:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	q.BlockHash, q.Signature = hex.EncodeToString(sum[:]), base64.RawURLEncoding.EncodeToString(sig)
+	return &q
+}
+
+// Under a validator-set anchor the commit covers only the app hash: a
+// header re-dated, or with a forged txRoot, re-signed by another key
+// (real app hash, real commit) is refused, naming the block key; a header
+// dated after the commit is refused; the age is measured from the
+// commit's time.
+func TestStateAnchor_CommitAnchorNeedsTheBlockKey(t *testing.T) {
+	t.Parallel()
+	k, _ := keys.Generate(keys.Ed25519)
+	p := oneLeafProofs(t, k, "did/latest/x", "v") // block 7 at 2026-01-02T03:04:05Z
+	signed := time.Date(2026, 1, 2, 3, 4, 6, 0, time.UTC)
+	now := signed.Add(time.Hour)
+	a := StateAnchor{BlockKey: k.Public().Multibase(), MaxAge: time.Minute, Now: func() time.Time { return now },
+		VerifyCommit: func(*CommitProof, string) (string, time.Time, error) { return "3 of 4", signed, nil }}
+	p.Commit = &CommitProof{WeidHeight: 7, AppHash: p.Header.AppHash}
+	if _, err := p.Verify(a); !errors.Is(err, ErrStale) || !strings.Contains(err.Error(), "1h0m0s old") {
+		t.Fatalf("an hour after the commit: %v", err)
+	}
+	now = signed.Add(10 * time.Second)
+	if v, err := p.Verify(a); err != nil || !v.Time.Equal(signed) || !strings.Contains(v.SignedBy, "block key") {
+		t.Fatalf("honest: %+v %v", v, err)
+	}
+	proxy, _ := keys.Generate(keys.Ed25519)
+	redated := resigned(t, p, proxy, func(h *Header) { h.Time = now.Format(TimeFormat) })
+	forged := resigned(t, p, proxy, func(h *Header) { h.TxRoot = strings.Repeat("2", 64) })
+	for name, q := range map[string]*StateProofs{"re-dated": redated, "forged txRoot": forged} {
+		if _, err := q.Verify(a); !errors.Is(err, ErrStateProof) || !strings.Contains(err.Error(), "not the consortium's block key "+a.BlockKey) {
+			t.Errorf("%s, re-signed by another key: %v", name, err)
+		}
+		if _, err := a.Vouch(&q.Header, q.Commit); err == nil || !strings.Contains(err.Error(), "block key") {
+			t.Errorf("%s, Vouch: %v", name, err)
+		}
+	}
+	late := resigned(t, p, k, func(h *Header) { h.Time = now.Format(TimeFormat) })
+	if _, err := late.Verify(a); err == nil || !strings.Contains(err.Error(), "re-dated") {
+		t.Fatalf("a header dated after its commit: %v", err)
+	}
+	b := a
+	b.BlockKey = ""
+	if _, err := p.Verify(b); err == nil || !strings.Contains(err.Error(), "names no weid block key") {
+		t.Fatalf("no block key: %v", err)
 	}
 }

@@ -33,17 +33,31 @@ type StateProofs struct {
 // StateAnchor is what a client trusts: the node key of a solo chain (the
 // publicKeyMultibase chain.init names), or a check of a consensus commit
 // (CometBFT: the validator set; chain/cometbft.VerifyCommitProof does it,
-// and the CLI wires it from --trusted-validators). One is required.
+// and the CLI wires it from --trusted-validators) with the consortium's
+// block key (BlockKey). One is required.
+//
+// Under a commit anchor the commit covers only the app hash (the state):
+// the weid header's other fields — its txRoot, its time — are covered by
+// the block signature alone, so the header must be signed by BlockKey, the
+// key chain.init of the trusted genesis names (shared by the validators),
+// never merely by the key the header itself names.
 //
 // The anchor is a block signer, not a clock: a node may answer from an
 // older head the anchor signed too. MaxAge bounds that: a block whose
-// header time is more than MaxAge before Now is refused (ErrStale). Blocks
-// are made only when the state changes, so a quiet chain's head is old
-// however honest the node: choose MaxAge above the longest quiet spell you
-// accept as current.
+// time is more than MaxAge before Now is refused (ErrStale). The time is
+// the header's under a node key; under a commit anchor it is when the
+// validators signed the commit (VerifyCommit's signed), and a header
+// dated later than that is refused. Blocks are made only when the state
+// changes, so a quiet chain's head is old however honest the node: choose
+// MaxAge above the longest quiet spell you accept as current.
 type StateAnchor struct {
-	NodeKey      string
-	VerifyCommit func(p *CommitProof, appHash string) (string, error)
+	NodeKey string
+	// VerifyCommit checks a consensus commit of appHash and returns who
+	// signed it and the time they signed (the consensus header's).
+	VerifyCommit func(p *CommitProof, appHash string) (who string, signed time.Time, err error)
+	// BlockKey is the weid block key (publicKeyMultibase) a commit
+	// anchor's headers must be signed by.
+	BlockKey string
 	// MaxAge, when not zero, is the oldest a proven block may be.
 	MaxAge time.Duration
 	// Now is the clock MaxAge is measured with; nil: time.Now.
@@ -85,7 +99,7 @@ func NewHeaderCache() *HeaderCache { return &HeaderCache{m: map[string]*cachedHe
 // should not change while its cache lives).
 func anchorID(a *StateAnchor) string {
 	if a.VerifyCommit != nil {
-		return "commit"
+		return "commit, block key " + a.BlockKey
 	}
 	return "key " + a.NodeKey
 }
@@ -123,7 +137,9 @@ type StateVerdict struct {
 	// SignedBy says who vouches for the header: "node key z6Mk…" or the
 	// commit check's summary ("signed by 3 of 4 validators, power 30 of 40").
 	SignedBy string `json:"signedBy"`
-	// Time is the proven block's header time: how current the answer is.
+	// Time is how current the answer is: the proven block's header time
+	// under a node key, the time the validators signed its commit under a
+	// validator set.
 	Time time.Time `json:"time"`
 }
 
@@ -264,11 +280,14 @@ func (a *StateAnchor) vouch(h *Header, commit *CommitProof) (*StateVerdict, erro
 		if commit.WeidHeight != h.Height || commit.AppHash != h.AppHash {
 			return nil, proofErr("the commit is for block %d with appHash %s, the proofs for block %d with appHash %s: another height", commit.WeidHeight, commit.AppHash, h.Height, h.AppHash)
 		}
-		who, err := a.VerifyCommit(commit, h.AppHash)
+		who, signed, err := a.VerifyCommit(commit, h.AppHash)
 		if err != nil {
 			return nil, fmt.Errorf("%w: block %d: the consensus commit: %v", ErrStateProof, h.Height, err)
 		}
-		v.SignedBy = who
+		if err := a.checkBlockKey(h, t, signed); err != nil {
+			return nil, err
+		}
+		v.SignedBy, v.Time = who+", header by the block key "+a.BlockKey, signed
 	case a.NodeKey != "":
 		if h.Proposer != a.NodeKey {
 			return nil, proofErr("block %d is signed by %s, not the trusted node key %s", h.Height, h.Proposer, a.NodeKey)
@@ -278,6 +297,23 @@ func (a *StateAnchor) vouch(h *Header, commit *CommitProof) (*StateVerdict, erro
 		return nil, errors.New("no trust anchor: name the node key (solo) or the validator set (CometBFT)")
 	}
 	return v, nil
+}
+
+// checkBlockKey checks, under a commit anchor, the header fields the
+// commit does not cover: h is signed by the trusted block key (so its
+// txRoot and time are the consortium's), and its time t is not later than
+// signed, when the validators signed the commit carrying its appHash.
+func (a *StateAnchor) checkBlockKey(h *Header, t, signed time.Time) error {
+	if a.BlockKey == "" {
+		return proofErr("block %d: the trust anchor names no weid block key (a bare validators array?): give the CometBFT genesis.json, whose app_state's chain.init names it", h.Height)
+	}
+	if h.Proposer != a.BlockKey {
+		return proofErr("block %d is signed by %s, not the consortium's block key %s the trusted genesis names: its header (transactions, time) is not vouched for", h.Height, h.Proposer, a.BlockKey)
+	}
+	if t.After(signed) {
+		return proofErr("block %d: the header is dated %s, after the validators signed its commit (%s): the header was re-dated", h.Height, h.Time, signed.UTC().Format(TimeFormat))
+	}
+	return nil
 }
 
 // Value returns the proven value of key, nil when its absence is proven;

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/cometbft/cometbft/crypto/ed25519"
 	cmtjson "github.com/cometbft/cometbft/libs/json"
@@ -106,6 +107,8 @@ type ProofResult struct {
 	Signers      int    `json:"signers"` // validators whose signature is in the commit
 	SignedPower  int64  `json:"signedPower"`
 	TotalPower   int64  `json:"totalPower"`
+	// Time is the CometBFT header's time: when the validators signed it.
+	Time time.Time `json:"time"`
 	// Trusted is set when the header's validator set is not the trusted
 	// one (VerifyCommitProofFrom): how much of the trusted set signed.
 	Trusted *TrustedSigners `json:"trusted,omitempty"`
@@ -147,7 +150,7 @@ func VerifyCommitProof(p *chain.CommitProof, appHash string, set ValidatorSet) (
 	if err := cmttypes.VerifyCommitLightAllSignatures(sh.ChainID, vs, sh.Commit.BlockID, sh.Height, sh.Commit); err != nil {
 		return nil, fmt.Errorf("commit of CometBFT block %d: %w", sh.Height, err)
 	}
-	res := &ProofResult{CometChainID: sh.ChainID, CometHeight: sh.Height, Validators: vs.Size(), TotalPower: vs.TotalVotingPower()}
+	res := &ProofResult{CometChainID: sh.ChainID, CometHeight: sh.Height, Validators: vs.Size(), TotalPower: vs.TotalVotingPower(), Time: sh.Time}
 	res.Signers, res.SignedPower = signedBy(sh.Commit, vs)
 	return res, nil
 }
