@@ -1,11 +1,14 @@
 package node
 
 import (
+	"encoding/hex"
+	"fmt"
 	"net/http"
 
 	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/authz"
 	"github.com/weidgo/weid/chain"
+	"github.com/weidgo/weid/chain/cometbft"
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/errs"
 )
@@ -77,10 +80,12 @@ func (n *Node) Validators() (api.ValidatorList, error) {
 // change that takes away the quorum the validators this node reaches hold
 // now (more than 2/3 of the voting power) — the chain would stop
 // committing until more of them are up — is refused, 409 gov.wouldHalt,
-// unless force.
+// unless force. A change the ledger refuses anyway (a key already a
+// validator added, an unknown one removed) is left to the ledger's
+// clearer answer.
 // Blocks are not held to it: it judges what this node sees now.
 func (n *Node) QuorumAdmit(force bool) func(chain.Reader, chain.Payload) error {
-	return func(_ chain.Reader, p chain.Payload) error {
+	return func(r chain.Reader, p chain.Payload) error {
 		qc, ok := n.Engine.(chain.QuorumChecker)
 		if force || !ok {
 			return nil
@@ -100,6 +105,10 @@ func (n *Node) QuorumAdmit(force bool) func(chain.Reader, chain.Payload) error {
 			return nil // the ledger's check names it
 		}
 		change.PubKey = pub
+		adding := change.Power > 0 // Validate holds an addition's power to 1..MaxValidatorPower
+		if _, exists, err := authz.GetValidator(r, pub); err != nil || exists == adding {
+			return err // the ledger refuses it (gov.validatorExists, an unknown key) or cannot be read
+		}
 		if ok, why := qc.QuorumAfter(change); !ok {
 			return errs.New(http.StatusConflict, "gov.wouldHalt", "after this change %s: the chain would stop committing until more validators are up; bring them up first, or send it again with ?force=true if that is what you mean", why)
 		}
@@ -107,22 +116,40 @@ func (n *Node) QuorumAdmit(force bool) func(chain.Reader, chain.Payload) error {
 	}
 }
 
-// validatorNodes maps the node id the ledger records for each validator to
-// its address: how the CometBFT engine tells a connected validator from an
-// observer (cometbft.Config.ValidatorNodes). A validator admitted without a
-// node id is not in it.
-func validatorNodes(l *chain.Ledger) (map[string]string, error) {
+// register is what the ledger records of the validators and observers,
+// as the CometBFT engine reads it (cometbft.Config.Register): how it tells
+// a connected validator from an observer, and the set a governance change
+// is judged against (QuorumAdmit).
+func register(l *chain.Ledger) (cometbft.Register, error) {
+	var reg cometbft.Register
 	vs, err := authz.ListValidators(l)
 	if err != nil {
-		return nil, err
+		return reg, err
 	}
-	m := make(map[string]string, len(vs))
 	for _, v := range vs {
-		if v.NodeID != "" {
-			m[v.NodeID] = v.Address
+		pub, err := authz.ParseValidatorKey(v.PubKey)
+		if err != nil {
+			return reg, fmt.Errorf("validator %s: %w", v.PubKey, err)
+		}
+		reg.Validators = append(reg.Validators, chain.ValidatorChange{PubKey: pub, Power: v.Power, NodeID: v.NodeID})
+	}
+	os, err := authz.ListObservers(l)
+	if err != nil {
+		return reg, err
+	}
+	for _, o := range os {
+		reg.Observers = append(reg.Observers, o.NodeID)
+	}
+	s, err := authz.GetValidatorSet(l)
+	if err != nil {
+		return reg, err
+	}
+	for _, k := range s.Keys {
+		if b, err := hex.DecodeString(k); err == nil {
+			reg.LastChanged = append(reg.LastChanged, b)
 		}
 	}
-	return m, nil
+	return reg, nil
 }
 
 // Validator returns the validator of key, in any spelling

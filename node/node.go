@@ -257,7 +257,7 @@ func open(cfg Config, mustInit bool) (*Node, error) {
 	}
 	if bft {
 		e, err := cometbft.Start(cometbft.Config{Home: cfg.DataDir, Ledger: l, BlockKey: nodeKey, LogLevel: cfg.CometLogLevel, CommitWait: cfg.CommitWait, SkipStateCheck: cfg.SkipStateReplay,
-			Snapshots: cometbft.SnapshotConfig{Interval: cfg.SnapshotInterval}, ValidatorNodes: func() (map[string]string, error) { return validatorNodes(l) }})
+			Snapshots: cometbft.SnapshotConfig{Interval: cfg.SnapshotInterval}, Register: func() (cometbft.Register, error) { return register(l) }})
 		if err != nil {
 			return fail(err)
 		}

@@ -62,10 +62,11 @@ type Config struct {
 	// SyncWait bounds how long Start waits for a state sync to restore an
 	// empty ledger (default DefaultSyncWait).
 	SyncWait time.Duration
-	// ValidatorNodes returns the validator address (CometBFT's, upper-case
-	// hex) of each node id the ledger records for a validator key; Ready
-	// counts a peer's voting power only through it. Nil: no peer counts.
-	ValidatorNodes func() (map[string]string, error)
+	// Register returns what the ledger records of the validators and
+	// observers: Ready counts a peer's voting power through it, and
+	// QuorumAfter judges a change against it. Nil: an empty register
+	// (every peer may be a validator without a recorded node id).
+	Register func() (Register, error)
 }
 
 // repairHint tells the operator of a node refused by the startup checks
@@ -100,11 +101,10 @@ type Engine struct {
 	rpc        *rpccore.Environment
 	readyWait  time.Duration
 	commitWait time.Duration
-	peers      []*p2p.NetAddress // persistent peers
-	// validatorNodes maps node ids to validator addresses (Config.ValidatorNodes).
-	validatorNodes func() (map[string]string, error)
-	stop           chan struct{}
-	bg             sync.WaitGroup
+	peers      []*p2p.NetAddress        // persistent peers
+	register   func() (Register, error) // Config.Register
+	stop       chan struct{}
+	bg         sync.WaitGroup
 
 	readyUntil atomic.Int64 // unix nanos until which the last positive Ready check stands
 	readyMu    sync.Mutex   // one Ready check at a time: the others then reuse its answer
@@ -167,7 +167,7 @@ func Start(cfg Config) (*Engine, error) {
 		return nil, err
 	}
 	e := newEngine(NewApp(cfg.Ledger, cfg.BlockKey), cfg.ReadyWait, cfg.CommitWait)
-	e.validatorNodes = cfg.ValidatorNodes
+	e.register = cfg.Register
 	syncing, err := e.app.setupStateSync(cfg, s, c)
 	if err != nil {
 		return nil, err

@@ -2,8 +2,9 @@ package cometbft
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
-	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -20,17 +21,42 @@ import (
 // a peer's round steps while this node is still in block sync too.
 type peerHeight interface{ GetHeight() int64 }
 
+// Register is what the ledger records of the consortium's nodes
+// (Config.Register): how Ready tells a validator's peer from an observer's,
+// and the set QuorumAfter judges a change against.
+type Register struct {
+	// Validators are the recorded validators (gov.addValidator): key,
+	// power and node id when one was recorded; every committed change is
+	// in it, whether CometBFT applies it yet or not.
+	Validators []chain.ValidatorChange
+	// Observers are the node ids recorded for observers (gov.addObserver).
+	Observers []string
+	// LastChanged are the keys the latest block that changed the set
+	// changed: a change committed at CometBFT height h applies from h+2,
+	// so CometBFT's current set may still hold a key removed there.
+	LastChanged [][]byte
+}
+
+// nodes maps each recorded validator node id to the validator's address.
+func (r Register) nodes() map[string]string {
+	m := make(map[string]string, len(r.Validators))
+	for _, v := range r.Validators {
+		if v.NodeID != "" {
+			m[v.NodeID] = cmted25519.PubKey(v.PubKey).Address().String()
+		}
+	}
+	return m
+}
+
 // Ready reports whether a transaction handed to this node's mempool now
 // would commit: this node runs consensus (its block sync is over) and,
 // with the peers that run consensus too and are validators of the current
-// set, holds more than 2/3 of the set's voting power. A peer is a
-// validator when the ledger records its node id for a validator key
-// (Config.ValidatorNodes) that the current set gives power; an observer,
-// or a peer whose node id the ledger does not name, counts for nothing. A
-// node still in block sync, like its peers still in block sync, drops the
-// transactions gossiped to it, and CometBFT gossips each transaction to
-// each peer once; a transaction accepted before that would wait for a
-// block that may never come. If not ready, why says what is missing.
+// set, holds more than 2/3 of the set's voting power (quorum: which peers
+// count, and for what). A node still in block sync, like its peers still
+// in block sync, drops the transactions gossiped to it, and CometBFT
+// gossips each transaction to each peer once; a transaction accepted
+// before that would wait for a block that may never come. If not ready,
+// why says what is missing.
 func (e *Engine) Ready() (ok bool, why string) {
 	if time.Now().UnixNano() < e.readyUntil.Load() {
 		return true, ""
@@ -46,57 +72,101 @@ func (e *Engine) Ready() (ok bool, why string) {
 	if e.node.ConsensusReactor().WaitSync() {
 		return false, "the node is still catching up with the chain (block sync)"
 	}
-	perPage := 100
-	vr, err := e.rpc.Validators(nil, nil, nil, &perPage)
-	if err != nil {
-		return false, "the validator set is unknown: " + err.Error()
+	set, self, reg, why := e.quorumInputs()
+	if why != "" {
+		return false, why
 	}
-	self, err := e.node.PrivValidator().GetPubKey()
-	if err != nil {
-		return false, "the node's validator key is unreadable: " + err.Error()
-	}
-	nodes := map[string]string{}
-	if e.validatorNodes != nil {
-		if nodes, err = e.validatorNodes(); err != nil {
-			return false, "the ledger's validator register is unreadable: " + err.Error()
-		}
-	}
-	if ok, why = quorum(vr.Validators, self.Address().String(), e.consensusPeers(), nodes); !ok {
+	if ok, why = quorum(set, self, e.consensusPeers(), reg); !ok {
 		return false, why
 	}
 	e.readyUntil.Store(time.Now().Add(time.Second).UnixNano())
 	return true, ""
 }
 
-// QuorumAfter implements chain.QuorumChecker: Ready's count over the
-// current set and over it with change applied (quorumAfter).
+// QuorumAfter implements chain.QuorumChecker: Ready's count over the set
+// the ledger records and over it with change applied (quorumAfter).
 func (e *Engine) QuorumAfter(change chain.ValidatorChange) (bool, string) {
-	perPage := 100
-	vr, err := e.rpc.Validators(nil, nil, nil, &perPage)
-	if err != nil {
-		return false, "the validator set is unknown: " + err.Error()
+	set, self, reg, why := e.quorumInputs()
+	if why != "" {
+		return false, why
 	}
-	self, err := e.node.PrivValidator().GetPubKey()
-	if err != nil {
-		return false, "the node's validator key is unreadable: " + err.Error()
-	}
-	nodes := map[string]string{}
-	if e.validatorNodes != nil {
-		if nodes, err = e.validatorNodes(); err != nil {
-			return false, "the ledger's validator register is unreadable: " + err.Error()
-		}
-	}
-	return quorumAfter(vr.Validators, change, self.Address().String(), e.consensusPeers(), nodes)
+	return quorumAfter(set, change, self, e.consensusPeers(), reg)
 }
 
-// quorumAfter reports whether change keeps the quorum of quorum's count:
-// false (and why) when the validators this node reaches hold more than 2/3
-// of set's power now and would not over set with change applied — its
-// key's power replaced (0 leaves it out, a new key joins), the node id it
-// names mapped to its address. A set without that quorum now is not
+// quorumInputs returns CometBFT's current validator set, this node's
+// validator address and the ledger's register, or why one is unknown.
+func (e *Engine) quorumInputs() (set []*cmttypes.Validator, self string, reg Register, why string) {
+	set, err := e.validators()
+	if err != nil {
+		return nil, "", reg, "the validator set is unknown: " + err.Error()
+	}
+	pub, err := e.node.PrivValidator().GetPubKey()
+	if err != nil {
+		return nil, "", reg, "the node's validator key is unreadable: " + err.Error()
+	}
+	if e.register != nil {
+		if reg, err = e.register(); err != nil {
+			return nil, "", reg, "the ledger's validator register is unreadable: " + err.Error()
+		}
+	}
+	return set, pub.Address().String(), reg, ""
+}
+
+// validators returns CometBFT's current validator set, every page of it.
+func (e *Engine) validators() ([]*cmttypes.Validator, error) {
+	var set []*cmttypes.Validator
+	perPage := 100
+	for page := 1; ; page++ {
+		vr, err := e.rpc.Validators(nil, nil, &page, &perPage)
+		if err != nil {
+			return nil, err
+		}
+		set = append(set, vr.Validators...)
+		if len(vr.Validators) == 0 || len(set) >= vr.Total {
+			return set, nil
+		}
+	}
+}
+
+// ledgerSet is the validator set the ledger's committed changes make:
+// reg's validators, and the validators of CometBFT's set the register
+// does not record (a chain older than the register records none of its
+// genesis validators) unless the latest change removed them.
+func ledgerSet(set []*cmttypes.Validator, reg Register) []*cmttypes.Validator {
+	if len(reg.Validators) == 0 && len(reg.LastChanged) == 0 {
+		return set
+	}
+	known := map[string]bool{}
+	var out []*cmttypes.Validator
+	for _, v := range reg.Validators {
+		w := cmttypes.NewValidator(cmted25519.PubKey(v.PubKey), v.Power)
+		known[w.Address.String()] = true
+		if v.Power > 0 {
+			out = append(out, w)
+		}
+	}
+	for _, k := range reg.LastChanged {
+		known[cmted25519.PubKey(k).Address().String()] = true
+	}
+	for _, v := range set {
+		if !known[v.Address.String()] {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// quorumAfter reports whether change keeps the quorum of quorum's count
+// over the set the ledger records (ledgerSet: changes committed and not
+// yet applied by CometBFT count, so two sent back to back are judged
+// together): false (and why) when the validators this node reaches hold
+// more than 2/3 of that set's power now and would not with change applied
+// — its key's power replaced (0 leaves it out, a new key joins), the node
+// id it names recorded for it. A set without that quorum now is not
 // judged: a write waits for it (Ready) and the change may restore it.
-func quorumAfter(set []*cmttypes.Validator, change chain.ValidatorChange, self string, live []string, nodes map[string]string) (bool, string) {
-	if ok, _ := quorum(set, self, live, nodes); !ok {
+func quorumAfter(set []*cmttypes.Validator, change chain.ValidatorChange, self string, live []string, reg Register) (bool, string) {
+	set = ledgerSet(set, reg)
+	if ok, _ := quorum(set, self, live, reg); !ok {
 		return true, ""
 	}
 	v := cmttypes.NewValidator(cmted25519.PubKey(change.PubKey), change.Power)
@@ -110,10 +180,9 @@ func quorumAfter(set []*cmttypes.Validator, change chain.ValidatorChange, self s
 		next = append(next, v)
 	}
 	if change.NodeID != "" {
-		nodes = maps.Clone(nodes)
-		nodes[change.NodeID] = v.Address.String()
+		reg.Validators = append(slices.Clone(reg.Validators), change)
 	}
-	return quorum(next, self, live, nodes)
+	return quorum(next, self, live, reg)
 }
 
 // consensusPeers returns the node ids of the connected peers that run
@@ -129,34 +198,62 @@ func (e *Engine) consensusPeers() []string {
 }
 
 // quorum reports whether the validator self (its address; not in set for
-// an observer) and the peers live (node ids) that nodes (node id →
-// validator address, as the ledger records them) maps to validators of set
-// hold more than 2/3 of set's voting power, the share CometBFT needs to
-// commit. A peer nodes does not map, or maps to a key without power in
-// set, is not counted; nor is a validator twice.
-func quorum(set []*cmttypes.Validator, self string, live []string, nodes map[string]string) (ok bool, why string) {
+// an observer) and the peers live (node ids) hold more than 2/3 of set's
+// voting power, the share CometBFT needs to commit. A peer whose node id
+// reg records for a validator counts for that validator's power in set; a
+// peer reg records as an observer counts for nothing (an observer is never
+// taken for a validator); a peer reg does not name at all may be a
+// validator admitted without its node id (by key alone, or on a chain
+// older than the register), so such peers count, one each, as the most
+// powerful validators of set whose node id reg does not record. No
+// validator counts twice.
+func quorum(set []*cmttypes.Validator, self string, live []string, reg Register) (ok bool, why string) {
 	power := make(map[string]int64, len(set))
 	var total int64
 	for _, v := range set {
 		power[v.Address.String()] = v.VotingPower
 		total += v.VotingPower
 	}
+	nodes, named := reg.nodes(), map[string]bool{}
+	for _, a := range nodes {
+		named[strings.ToUpper(a)] = true
+	}
 	self = strings.ToUpper(self)
 	have := power[self]
 	counted := map[string]bool{self: true}
-	validators := 0
+	seen := map[string]bool{}
+	validators, unnamed := 0, 0
 	for _, id := range live {
-		a := strings.ToUpper(nodes[id])
-		if p := power[a]; p > 0 && !counted[a] {
+		if seen[id] || slices.Contains(reg.Observers, id) {
+			continue
+		}
+		seen[id] = true
+		a, ok := nodes[id]
+		if !ok {
+			unnamed++
+			continue
+		}
+		if a = strings.ToUpper(a); power[a] > 0 && !counted[a] {
 			counted[a] = true
-			have += p
+			have += power[a]
 			validators++
 		}
+	}
+	var rest []int64 // the powers of the validators without a recorded node id
+	for _, v := range set {
+		if a := v.Address.String(); !named[a] && !counted[a] && v.VotingPower > 0 {
+			rest = append(rest, v.VotingPower)
+		}
+	}
+	slices.SortFunc(rest, func(a, b int64) int { return cmp.Compare(b, a) })
+	for _, p := range rest[:min(unnamed, len(rest))] {
+		have += p
+		validators++
 	}
 	if have*3 > total*2 {
 		return true, ""
 	}
-	return false, fmt.Sprintf("the validators this node reaches hold %d of the %d voting power (its own %d and %d validators among its %d peers running consensus; observers and peers the ledger does not record as validators count for nothing); more than 2/3 (%d) is needed to commit",
+	return false, fmt.Sprintf("the validators this node reaches hold %d of the %d voting power (its own %d and %d validators among its %d peers running consensus; observers count for nothing, and a peer the ledger does not name counts only as a validator admitted without its node id); more than 2/3 (%d) is needed to commit",
 		have, total, power[self], validators, len(live), total*2/3+1)
 }
 
@@ -178,10 +275,9 @@ func (e *Engine) Consensus() chain.ConsensusStatus {
 	if self, err := e.node.PrivValidator().GetPubKey(); err == nil {
 		st.ValidatorAddress = self.Address().String()
 	}
-	perPage := 100
-	if vr, err := e.rpc.Validators(nil, nil, nil, &perPage); err == nil {
-		st.Validators = vr.Total
-		for _, v := range vr.Validators {
+	if set, err := e.validators(); err == nil {
+		st.Validators = len(set)
+		for _, v := range set {
 			st.TotalPower += v.VotingPower
 			if v.Address.String() == st.ValidatorAddress {
 				st.VotingPower = v.VotingPower

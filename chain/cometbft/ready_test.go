@@ -2,6 +2,7 @@ package cometbft_test
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -15,49 +16,99 @@ import (
 // TestReady_CountsOnlyValidatorPeersByPower: with four validators of power
 // 10 and an observer, a validator connected to one other validator and the
 // observer reaches 20 of 40 and cannot commit (two validators are down);
-// the observer, a peer the ledger does not name and a validator reached
-// twice count for nothing; power, not the number of peers, decides.
+// the observer, a peer the ledger does not name while every validator has
+// its node id, and a validator reached twice count for nothing; power, not
+// the number of peers, decides.
 func TestReady_CountsOnlyValidatorPeersByPower(t *testing.T) {
 	t.Parallel()
 	var set []*cmttypes.Validator
-	addr := map[string]string{} // validator name → address
+	pub := map[string][]byte{} // validator name → key
 	for _, name := range []string{"v0", "v1", "v2", "v3", "big"} {
-		v := cmttypes.NewValidator(ed25519.GenPrivKey().PubKey(), 10)
-		if name == "big" {
-			v.VotingPower = 0 // added below where a test wants it
-		} else {
-			set = append(set, v)
+		pk := ed25519.GenPrivKey().PubKey()
+		pub[name] = pk.Bytes()
+		if name != "big" { // big: a recorded key without power in the set
+			set = append(set, cmttypes.NewValidator(pk, 10))
 		}
-		addr[name] = v.Address.String()
 	}
-	nodes := map[string]string{"n0": addr["v0"], "n1": addr["v1"], "n2": addr["v2"], "n3": addr["v3"], "nb": addr["big"]}
+	addr := func(name string) string { return ed25519.PubKey(pub[name]).Address().String() }
+	reg := cometbft.Register{Observers: []string{"obs"}}
+	for id, name := range map[string]string{"n0": "v0", "n1": "v1", "n2": "v2", "n3": "v3", "nb": "big"} {
+		reg.Validators = append(reg.Validators, chain.ValidatorChange{PubKey: pub[name], Power: 10, NodeID: id})
+	}
+	heavyKey := ed25519.GenPrivKey().PubKey()
 	heavy := append([]*cmttypes.Validator{}, set...)
-	heavy[3] = cmttypes.NewValidator(ed25519.GenPrivKey().PubKey(), 50)
-	nodes["nh"] = heavy[3].Address.String()
+	heavy[3] = cmttypes.NewValidator(heavyKey, 50)
+	heavyReg := reg
+	heavyReg.Validators = append(slices.Clone(reg.Validators), chain.ValidatorChange{PubKey: heavyKey.Bytes(), Power: 50, NodeID: "nh"})
 	for _, c := range []struct {
 		name  string
 		set   []*cmttypes.Validator
+		reg   cometbft.Register
 		self  string
 		live  []string
 		ready bool
 	}{
-		{"two of four validators and an observer", set, addr["v0"], []string{"n1", "obs"}, false},
-		{"three of four validators", set, addr["v0"], []string{"n1", "n2", "obs"}, true},
-		{"observer with three validators", set, "", []string{"n0", "n1", "n2"}, true},
-		{"observer with two validators", set, "", []string{"n0", "n1"}, false},
-		{"peers the ledger does not name", set, addr["v0"], []string{"x1", "x2", "x3"}, false},
-		{"one validator reached twice", set, addr["v0"], []string{"n1", "n1", "n0"}, false},
-		{"a recorded key without power in the set", set, addr["v0"], []string{"n1", "nb"}, false},
-		{"power, not numbers: one heavy peer", heavy, addr["v0"], []string{"nh"}, true},
-		{"power, not numbers: three light peers", heavy, addr["v3"], []string{"n0", "n1", "n2"}, false},
-		{"a lone validator holding all the power", set[:1], addr["v0"], nil, true},
+		{"two of four validators and an observer", set, reg, addr("v0"), []string{"n1", "obs"}, false},
+		{"three of four validators", set, reg, addr("v0"), []string{"n1", "n2", "obs"}, true},
+		{"observer with three validators", set, reg, "", []string{"n0", "n1", "n2"}, true},
+		{"observer with two validators", set, reg, "", []string{"n0", "n1"}, false},
+		{"peers the ledger does not name", set, reg, addr("v0"), []string{"x1", "x2", "x3"}, false},
+		{"one validator reached twice", set, reg, addr("v0"), []string{"n1", "n1", "n0"}, false},
+		{"a recorded key without power in the set", set, reg, addr("v0"), []string{"n1", "nb"}, false},
+		{"power, not numbers: one heavy peer", heavy, heavyReg, addr("v0"), []string{"nh"}, true},
+		{"power, not numbers: three light peers", heavy, heavyReg, addr("v3"), []string{"n0", "n1", "n2"}, false},
+		{"a lone validator holding all the power", set[:1], reg, addr("v0"), nil, true},
 	} {
-		ok, why := cometbft.Quorum(c.set, c.self, c.live, nodes)
+		ok, why := cometbft.Quorum(c.set, c.self, c.live, c.reg)
 		if ok != c.ready {
 			t.Errorf("%s: ready = %v (%s), want %v", c.name, ok, why, c.ready)
 		}
 		if !ok && !strings.Contains(why, "more than 2/3") {
 			t.Errorf("%s: why = %q, want the share it needs", c.name, why)
+		}
+	}
+}
+
+// TestReady_UnnamedValidatorsStillCount: validators admitted without their
+// node id (by key alone, or on a chain older than the register) must not
+// make the chain unusable. Three named validators and two admitted by key,
+// all power 10, all up: ready — the peers the ledger does not name count as
+// the validators without a node id. An observer and the unnamed validators
+// down: not ready, and an observer is never taken for one of them. With no
+// register at all every peer may be a validator, the most powerful first.
+func TestReady_UnnamedValidatorsStillCount(t *testing.T) {
+	t.Parallel()
+	var set []*cmttypes.Validator
+	reg := cometbft.Register{Observers: []string{"obs"}}
+	for i := range 5 {
+		pk := ed25519.GenPrivKey().PubKey()
+		set = append(set, cmttypes.NewValidator(pk, 10))
+		v := chain.ValidatorChange{PubKey: pk.Bytes(), Power: 10}
+		if i < 3 {
+			v.NodeID = fmt.Sprintf("n%d", i)
+		}
+		reg.Validators = append(reg.Validators, v)
+	}
+	self := set[0].Address.String()
+	heavy := append([]*cmttypes.Validator{}, set...)
+	heavy[4] = cmttypes.NewValidator(ed25519.GenPrivKey().PubKey(), 40)
+	for _, c := range []struct {
+		name  string
+		set   []*cmttypes.Validator
+		reg   cometbft.Register
+		live  []string
+		ready bool
+	}{
+		{"all up, two of them unnamed", set, reg, []string{"n1", "n2", "x3", "x4"}, true},
+		{"the named up, the unnamed down, an observer up", set, reg, []string{"n1", "n2", "obs"}, false},
+		{"one unnamed peer counts once", set, reg, []string{"n1", "x3"}, false},
+		{"more unnamed peers than unnamed validators", set, reg, []string{"x1", "x2", "x3", "x4"}, false},
+		{"no register: one peer, counted as the heaviest (50 of 80)", heavy, cometbft.Register{}, []string{"x1"}, false},
+		{"no register: two light peers", heavy, cometbft.Register{}, []string{"x1", "x2"}, true},
+		{"a recorded observer in no register's stead", heavy, cometbft.Register{Observers: []string{"obs"}}, []string{"obs"}, false},
+	} {
+		if ok, why := cometbft.Quorum(c.set, self, c.live, c.reg); ok != c.ready {
+			t.Errorf("%s: ready = %v (%s), want %v", c.name, ok, why, c.ready)
 		}
 	}
 }
@@ -71,13 +122,12 @@ func TestQuorumAfter_AChangeThatWouldStopTheChain(t *testing.T) {
 	t.Parallel()
 	var set []*cmttypes.Validator
 	var keys [][]byte
-	nodes := map[string]string{}
+	var reg cometbft.Register
 	for i := range 4 {
 		pk := ed25519.GenPrivKey().PubKey()
-		v := cmttypes.NewValidator(pk, 10)
-		set = append(set, v)
+		set = append(set, cmttypes.NewValidator(pk, 10))
 		keys = append(keys, pk.Bytes())
-		nodes[fmt.Sprintf("n%d", i)] = v.Address.String()
+		reg.Validators = append(reg.Validators, chain.ValidatorChange{PubKey: pk.Bytes(), Power: 10, NodeID: fmt.Sprintf("n%d", i)})
 	}
 	self := set[0].Address.String()
 	live := []string{"n1", "n3", "n5"} // n2 is down; n5 is a follower the ledger does not name yet
@@ -97,12 +147,57 @@ func TestQuorumAfter_AChangeThatWouldStopTheChain(t *testing.T) {
 		if strings.HasSuffix(c.name, "cannot commit") {
 			live = []string{"n1"} // two of four: no quorum now
 		}
-		ok, why := cometbft.QuorumAfterChange(set, c.change, self, live, nodes)
+		ok, why := cometbft.QuorumAfterChange(set, c.change, self, live, reg)
 		if ok != c.ok {
 			t.Errorf("%s: %v (%s), want %v", c.name, ok, why, c.ok)
 		}
 	}
-	if ok, _ := cometbft.Quorum(set, self, live, nodes); !ok {
+	if ok, _ := cometbft.Quorum(set, self, live, reg); !ok {
 		t.Fatal("the set as it is should commit: three of four validators reachable")
+	}
+}
+
+// TestQuorumAfter_BackToBackChangesAreJudgedTogether: CometBFT applies a
+// change committed at height h from h+2, so right after one removal its
+// set still holds the removed validator. Five validators, v4 down: v3's
+// removal is committed (the register no longer has it; the latest change
+// named it) but CometBFT's set is still v0..v4; removing v2 at once would
+// leave v0, v1 and v4, 20 of 30, and is refused. Judged on CometBFT's set
+// (30 of 40) it passed and the chain halted. On a chain older than the
+// register, the validators it does not record still count.
+func TestQuorumAfter_BackToBackChangesAreJudgedTogether(t *testing.T) {
+	t.Parallel()
+	var set []*cmttypes.Validator
+	var keys [][]byte
+	var reg cometbft.Register
+	for i := range 5 {
+		pk := ed25519.GenPrivKey().PubKey()
+		set = append(set, cmttypes.NewValidator(pk, 10))
+		keys = append(keys, pk.Bytes())
+		if i != 3 { // v3's removal is committed
+			reg.Validators = append(reg.Validators, chain.ValidatorChange{PubKey: pk.Bytes(), Power: 10, NodeID: fmt.Sprintf("n%d", i)})
+		}
+	}
+	reg.LastChanged = [][]byte{keys[3]}
+	self := set[0].Address.String()
+	live := []string{"n1", "n2", "n3"} // v4 is down; n3 runs until its removal applies
+	if ok, why := cometbft.QuorumAfterChange(set, chain.ValidatorChange{PubKey: keys[2]}, self, live, reg); ok {
+		t.Errorf("removing v2 right after v3 with v4 down: allowed, want refused (%s)", why)
+	}
+	if ok, why := cometbft.QuorumAfterChange(set, chain.ValidatorChange{PubKey: keys[4]}, self, live, reg); !ok {
+		t.Errorf("removing v4, the one that is down, right after v3: refused (%s)", why)
+	}
+	// A chain older than the register: v0..v4 are CometBFT's genesis
+	// validators, none recorded; governance has since admitted v5. They
+	// count, though the register does not hold them.
+	v5 := ed25519.GenPrivKey().PubKey()
+	old := cometbft.Register{Validators: []chain.ValidatorChange{{PubKey: v5.Bytes(), Power: 10, NodeID: "n5"}}, LastChanged: [][]byte{v5.Bytes()}}
+	oldSet := append(slices.Clone(set), cmttypes.NewValidator(v5, 10))
+	v6 := chain.ValidatorChange{PubKey: ed25519.GenPrivKey().PubKey().Bytes(), Power: 20, NodeID: "n6"}
+	if ok, why := cometbft.QuorumAfterChange(oldSet, v6, self, []string{"x1", "x2", "x3", "x4", "n5"}, old); !ok {
+		t.Errorf("admitting v6 (20, not up) with all six up on a chain older than the register, 60 of 80 after: refused (%s)", why)
+	}
+	if ok, why := cometbft.QuorumAfterChange(oldSet, v6, self, []string{"x1", "x2", "x3", "n5"}, old); ok {
+		t.Errorf("admitting v6 (20, not up) with five of six up on a chain older than the register, 50 of 80 after: allowed, want refused (%s)", why)
 	}
 }
