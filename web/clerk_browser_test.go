@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
@@ -230,8 +231,8 @@ func TestBrowser_InstitutionSchemaBounds(t *testing.T) {
 	fill := map[string]string{"degree": "Master of Science", "fieldOfStudy": "Physics", "institution": "Example University",
 		"diplomaNumber": "EU-2026-0078", "awardedDate": "2026-06-30"}
 	for _, c := range []struct{ lang, label string }{{"en", "Holder's name"}, {"zh-CN", "持有人姓名"}, {"zh-HK", "持有人姓名"}} {
-		// Forget the token of the round before: the page would sign in
-		// with it by itself, and again on the click, drawing the form twice.
+		// Forget the token of the round before, so the page does not sign
+		// in by itself as well as on the click.
 		forget := chromedp.Evaluate[chromedp.Void](`(() => { try { sessionStorage.clear(); } catch (e) {} return true; })()`)
 		actions := append([]chromedp.Action[chromedp.Void]{forget}, signIn(f.url, f.uni.Token)...)
 		actions = append(actions, setSelect("#lang", c.lang))
@@ -333,5 +334,23 @@ func TestBrowser_SchemaRulesAndDatesAsTheNodeReadsThem(t *testing.T) {
 	}
 	if got := eval[string](t, ctx, `weid.date("2024-02-29")`); got == "2024-02-29" {
 		t.Errorf("weid.date(2024-02-29) = %q, want the page's date", got)
+	}
+}
+
+// TestBrowser_InstitutionSignInTwice: "Use token" clicked while a sign-in
+// is still waiting for the node (the page signs in by itself with a saved
+// token) draws the form once, not twice.
+func TestBrowser_InstitutionSignInTwice(t *testing.T) {
+	ctx := tab(t)
+	f := getFixture(t)
+	run(t, ctx, "twice", append(signIn(f.url, f.uni.Token),
+		// Hold every answer until both sign-ins have asked.
+		chromedp.Evaluate[chromedp.Void](`(() => { const real = window.fetch; const gate = new Promise((open) => { window.openGate = open; });
+			window.fetch = (u, o) => gate.then(() => real(u, o));
+			const form = document.getElementById("token-form"); form.requestSubmit(); form.requestSubmit(); return true; })()`),
+		chromedp.Evaluate[chromedp.Void](`(() => { window.openGate(); return true; })()`),
+		chromedp.Sleep(time.Second), chromedp.WaitVisible(chromedp.CSS("#claim-holderName")))...)
+	if n := eval[int](t, ctx, `document.querySelectorAll("#claims-fields fieldset").length`); n != 1 {
+		t.Errorf("two sign-ins at once drew %d forms, want 1", n)
 	}
 }

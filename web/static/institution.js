@@ -10,6 +10,10 @@
   let schema = null; // the selected instance's JSON Schema
   let offer = null;
   let reachShown = null; // the loopback warning shown: [url, i18n key, element id]
+  // drawn counts sign-ins, sign-outs and instance changes: an answer that
+  // comes after a newer one started is dropped, so a click on "Use token"
+  // while the automatic sign-in runs draws the form once, not twice.
+  let drawn = 0;
 
   // reach warns in the element id, when url is on a loopback address,
   // that no phone can reach it and how to give the node a public URL;
@@ -32,7 +36,9 @@
     // The node administrator's token lists every account's instances
     // but issues for none of them (issuer.notFound): only it may list
     // the accounts, which tells it apart.
+    const mine = ++drawn;
     const [r, accounts] = await Promise.all([w.api("GET", "/v1/issuer-instances", { token }), w.api("GET", "/v1/accounts", { token })]);
+    if (mine !== drawn) return;
     if (!r.ok) { $("work").hidden = true; w.problemMessage($("token-msg"), r); return; }
     if (accounts.ok) { $("work").hidden = true; w.say($("token-msg"), "error", "inst.adminToken"); return; }
     w.setToken(token);
@@ -50,10 +56,12 @@
     const i = instances[Number($("instance").value)];
     const box = w.clear($("claims-fields"));
     schema = null;
+    const mine = ++drawn;
     if (!i) return;
     w.setText($("instance-info"), "inst.instanceInfo", { issuer: i.issuer, schema: i.schema || "-" });
     if (i.schema) {
       const r = await w.api("GET", "/v1/schemas/" + i.schema);
+      if (mine !== drawn) return;
       if (r.ok) schema = r.body.schema;
     }
     if (!schema || !schema.properties) {
@@ -276,7 +284,7 @@
   }
 
   $("token-form").addEventListener("submit", signIn);
-  $("sign-out").addEventListener("click", () => { w.setToken(""); $("token").value = ""; $("work").hidden = true; w.clear($("token-msg")); });
+  $("sign-out").addEventListener("click", () => { drawn++; w.setToken(""); $("token").value = ""; $("work").hidden = true; w.clear($("token-msg")); });
   $("instance").addEventListener("change", instanceChanged);
   $("issue-form").addEventListener("submit", createOffer);
   $("offer-refresh").addEventListener("click", refreshOffer);
