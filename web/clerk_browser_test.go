@@ -354,3 +354,35 @@ func TestBrowser_InstitutionSignInTwice(t *testing.T) {
 		t.Errorf("two sign-ins at once drew %d forms, want 1", n)
 	}
 }
+
+// TestBrowser_InstitutionErrorRetranslated: a refused form's message names
+// its fields by their labels in the page's language, after a switch too —
+// the check's and the node's.
+func TestBrowser_InstitutionErrorRetranslated(t *testing.T) {
+	ctx := tab(t)
+	f := getFixture(t)
+	defer run(t, ctx, "back to English", setSelect("#lang", "en"))
+	actions := signIn(f.url, f.uni.Token)
+	for k, v := range map[string]string{"degree": "Master of Science", "fieldOfStudy": "Physics", "institution": "Example University",
+		"diplomaNumber": "EU-2026-0078", "awardedDate": "2026-06-30"} {
+		actions = append(actions, chromedp.SetValue(chromedp.CSS("#claim-"+k), v))
+	}
+	run(t, ctx, "too long", append(actions,
+		chromedp.Evaluate[chromedp.Void](`(() => { const i = document.getElementById("claim-holderName"); i.removeAttribute("maxlength"); i.value = "x".repeat(300); return true; })()`),
+		chromedp.Click(chromedp.CSS("#offer-btn")), chromedp.WaitVisible(chromedp.CSS("#offer-msg .msg.error")),
+		setSelect("#lang", "zh-HK"))...)
+	if got := text(t, ctx, "#offer-msg"); !strings.Contains(got, "持有人姓名") || strings.Contains(got, "Holder's name") {
+		t.Errorf("after a switch to zh-HK the check's message reads %q, want the label 持有人姓名", got)
+	}
+	run(t, ctx, "refused by the node", setSelect("#lang", "en"),
+		chromedp.SetValue(chromedp.CSS("#claim-holderName"), "Dana Zhou"),
+		chromedp.Evaluate[chromedp.Void](`(() => { const real = window.fetch; window.fetch = (u, o) => String(u).startsWith("/v1/offers") ?
+			Promise.resolve(new Response(JSON.stringify({type: "about:blank", status: 422, code: "schema.violation",
+			detail: "the claims do not conform to schema 2 version 1: at /diplomaNumber: maxLength: got 80, want 64"}), {status: 422, headers: {"Content-Type": "application/problem+json"}})) : real(u, o);
+			document.getElementById("offer-msg").textContent = ""; return true; })()`),
+		chromedp.Click(chromedp.CSS("#offer-btn")), chromedp.WaitVisible(chromedp.CSS("#offer-msg .msg.error")),
+		setSelect("#lang", "zh-CN"))
+	if got := text(t, ctx, "#offer-msg .msg"); !strings.Contains(got, "证书编号") || strings.Contains(got, "Certificate number") {
+		t.Errorf("after a switch to zh-CN the node's refusal reads %q, want the label 证书编号", got)
+	}
+}

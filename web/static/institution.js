@@ -14,6 +14,7 @@
   // comes after a newer one started is dropped, so a click on "Use token"
   // while the automatic sign-in runs draws the form once, not twice.
   let drawn = 0;
+  let offerMsg = null; // redraws #offer-msg after a language switch (sayOffer)
 
   // reach warns in the element id, when url is on a loopback address,
   // that no phone can reach it and how to give the node a public URL;
@@ -57,6 +58,7 @@
     const box = w.clear($("claims-fields"));
     schema = null;
     const mine = ++drawn;
+    offerMsg = null; // it names the fields of the form drawn before
     if (!i) return;
     w.setText($("instance-info"), "inst.instanceInfo", { issuer: i.issuer, schema: i.schema || "-" });
     if (i.schema) {
@@ -195,16 +197,32 @@
     return names.map((n) => w.claimLabel(schema, n)).join(w.t("list.sep"));
   }
 
+  // sayOffer draws #offer-msg with draw, now and again after a language
+  // switch (its texts hold claim labels, which a kept i18n key would keep
+  // in the language they were drawn in); null forgets the last one.
+  function sayOffer(draw) {
+    offerMsg = draw;
+    if (draw) draw();
+  }
+
   async function createOffer(ev) {
     ev.preventDefault();
     const i = instances[Number($("instance").value)];
     const msg = $("offer-msg");
     if (!i) return;
     let c;
+    sayOffer(null);
     try { c = claims(); } catch (e) {
       if (!e.formError) throw e;
-      w.say(msg, "error", e.key, e.vars);
-      if (e.detail) msg.append(w.english(e.detail));
+      // Drawn again on a language switch from the form as it is then:
+      // the message names fields by their labels in the page's language.
+      sayOffer(() => {
+        try { claims(); w.clear(msg); } catch (again) {
+          if (!again.formError) throw again;
+          w.say(msg, "error", again.key, again.vars);
+          if (again.detail) msg.append(w.english(again.detail));
+        }
+      });
       return;
     }
     const body = { instance: i.name, claims: c, expiresIn: Number($("expires").value) };
@@ -214,10 +232,11 @@
     $("offer-btn").disabled = false;
     if (r.status !== 201) {
       $("offer").hidden = true;
-      const fields = refusedFields(r);
-      if (!fields) { w.problemMessage(msg, r); return; }
-      w.say(msg, "error", "inst.refused.fields", { fields });
-      msg.append(w.english(w.problemDetail(r)));
+      if (!refusedFields(r)) { w.problemMessage(msg, r); return; }
+      sayOffer(() => {
+        w.say(msg, "error", "inst.refused.fields", { fields: refusedFields(r) });
+        msg.append(w.english(w.problemDetail(r)));
+      });
       return;
     }
     w.clear(msg);
@@ -289,7 +308,7 @@
   $("issue-form").addEventListener("submit", createOffer);
   $("offer-refresh").addEventListener("click", refreshOffer);
   $("revoke-form").addEventListener("submit", revoke);
-  w.onLang(() => { labelFields(); drawOffer(); if (reachShown) reach(...reachShown); });
+  w.onLang(() => { labelFields(); drawOffer(); if (reachShown) reach(...reachShown); if (offerMsg) offerMsg(); });
   const saved = w.getToken();
   if (saved) { $("token").value = saved; signIn(); }
 })();
