@@ -214,7 +214,9 @@ compact vc+jwt or SD-JWT (dc+sd-jwt), an EnvelopedVerifiableCredential JSON
 object of one (kept as its compact token), or a credential object with a Data
 Integrity proof. The wallet reads its id, types, issuer, subject and validity
 period to index it, without verifying it, and prints the id it is stored
-under. A credential already in the wallet is refused.
+under. A credential already in the wallet is refused, and so is an SD-JWT
+it holds with as many disclosures or more; one it holds with fewer (a
+presentation's copy, added first) is replaced by this one.
 
 With --verify it first verifies the credential through --node (POST
 /credentials/verify) and stores it only if it verifies.`,
@@ -237,16 +239,20 @@ With --verify it first verifies the credential through --node (POST
 			if err != nil {
 				return fmt.Errorf("%s: %w", args[0], err)
 			}
-			if id, ok := w.Holds(sc); ok {
-				return fmt.Errorf("%w as %s", wallet.ErrHeld, id)
+			if err := w.CanAdd(sc); err != nil {
+				return err
 			}
 			if verify {
 				if err := verifyBeforeStoring(cmd.Context(), g, sc, requireAcc); err != nil {
 					return err
 				}
 			}
-			if err := w.Add(sc); err != nil {
+			replaced, err := w.Add(sc)
+			if err != nil {
 				return err
+			}
+			if replaced != "" {
+				fmt.Fprintf(cmd.ErrOrStderr(), "replaced %s, the same credential with fewer disclosures\n", replaced)
 			}
 			return g.print(sc, func(out io.Writer) {
 				fmt.Fprintf(out, "%s\n", sc.ID)

@@ -326,13 +326,16 @@ func boundKey(claims map[string]any, h Holder, required bool) error {
 // removed if a later write fails.
 func (w *Wallet) addAll(ss []*Stored) ([]Stored, error) {
 	for _, s := range ss {
+		// Held in any form: a fresh issuance has fresh salts, so a copy
+		// held with fewer disclosures is not replaced here, where a later
+		// failure would remove what replaced it (Add replaces it).
 		if id, ok := w.Holds(s); ok {
 			return nil, fmt.Errorf("%w as %s; nothing was stored", ErrHeld, id)
 		}
 	}
 	var stored []Stored
 	for _, s := range ss {
-		if err := w.Add(s); err != nil {
+		if _, err := w.Add(s); err != nil {
 			for _, done := range stored {
 				_ = os.Remove(w.path(done.ID))
 			}

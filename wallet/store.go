@@ -370,25 +370,81 @@ func (w *Wallet) Holds(s *Stored) (string, bool) {
 	return "", false
 }
 
-// Add stores a credential, stamped with the time added; one the wallet
-// already holds (Holds) is refused (ErrHeld, naming it).
-func (w *Wallet) Add(s *Stored) error {
+// CanAdd reports whether Add would store s: nil if the wallet does not
+// hold it, or holds it only as an SD-JWT with fewer disclosures (a
+// presentation's copy, added first), which s then replaces; otherwise
+// ErrHeld, naming the credential held.
+func (w *Wallet) CanAdd(s *Stored) error {
+	id, ok := w.Holds(s)
+	if !ok || (id != s.ID && w.widens(s, id)) {
+		return nil
+	}
+	return fmt.Errorf("%w as %s", ErrHeld, id)
+}
+
+// widens reports whether s holds every disclosure of the held SD-JWT id
+// and more (the two have one issuer-signed JWT: Holds).
+func (w *Wallet) widens(s *Stored, id string) bool {
+	h, err := w.Credential(id)
+	if err != nil {
+		return false
+	}
+	have, more := disclosures(h), disclosures(s)
+	for d := range have {
+		if !more[d] {
+			return false
+		}
+	}
+	return len(more) > len(have)
+}
+
+// disclosures is the set of a stored SD-JWT's disclosures, as encoded.
+func disclosures(s *Stored) map[string]bool {
+	var tok string
+	if json.Unmarshal(s.Credential, &tok) != nil {
+		return nil
+	}
+	parts := strings.Split(tok, "~")
+	set := map[string]bool{}
+	for _, d := range parts[1:] {
+		if d != "" {
+			set[d] = true
+		}
+	}
+	return set
+}
+
+// Add stores a credential, stamped with the time added, unless CanAdd
+// refuses it. Where s replaces the held copy of an SD-JWT with fewer
+// disclosures, the copy is removed once s is stored (a crash between
+// leaves both, never neither) and Add returns the copy's id.
+func (w *Wallet) Add(s *Stored) (replaced string, err error) {
+	if err := w.CanAdd(s); err != nil {
+		return "", err
+	}
 	if id, ok := w.Holds(s); ok {
-		return fmt.Errorf("%w as %s", ErrHeld, id)
+		replaced = id
 	}
 	s.Added = time.Now().UTC().Format(time.RFC3339)
 	b, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
-		return err
+		return "", err
 	}
-	if err := durable.MkdirAll(filepath.Join(w.Dir, CredentialDir), 0o700); err != nil {
-		return err
+	dir := filepath.Join(w.Dir, CredentialDir)
+	if err := durable.MkdirAll(dir, 0o700); err != nil {
+		return "", err
 	}
 	if err := durable.WriteNew(w.path(s.ID), append(b, '\n'), 0o600); err != nil {
 		if errors.Is(err, fs.ErrExist) {
-			return fmt.Errorf("%w as %s", ErrHeld, s.ID)
+			return "", fmt.Errorf("%w as %s", ErrHeld, s.ID)
 		}
-		return err
+		return "", err
 	}
-	return nil
+	if replaced == "" {
+		return "", nil
+	}
+	if err := os.Remove(w.path(replaced)); err != nil {
+		return "", fmt.Errorf("stored %s, but the copy %s it replaces stays: %w", s.ID, replaced, err)
+	}
+	return replaced, durable.SyncDir(dir)
 }

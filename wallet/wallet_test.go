@@ -119,10 +119,10 @@ func TestWallet_StoresFindsAndRefusesTwice(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := w.Add(s); err != nil {
+		if _, err := w.Add(s); err != nil {
 			t.Fatal(err)
 		}
-		if err := w.Add(s); !errors.Is(err, ErrHeld) || !w.Has(s.ID) {
+		if _, err := w.Add(s); !errors.Is(err, ErrHeld) || !w.Has(s.ID) {
 			t.Fatalf("stored twice: %v", err)
 		}
 		ids = append(ids, s.ID)
@@ -355,7 +355,7 @@ func TestWallet_SDJWTPresentationIsNotACredential(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := w.Add(s); err != nil {
+	if _, err := w.Add(s); err != nil {
 		t.Fatal(err)
 	}
 	p, err := w.Presentation([]*Stored{s}, PresentationOptions{Challenge: "c-1", Domain: "https://verifier.example", Disclose: []string{"/credentialSubject/degree"}})
@@ -376,10 +376,47 @@ func TestWallet_SDJWTPresentationIsNotACredential(t *testing.T) {
 	if id, ok := w.Holds(fewer); !ok || id != s.ID {
 		t.Fatalf("Holds(the held SD-JWT with fewer disclosures) = %q, %v; want %s", id, ok, s.ID)
 	}
-	if err := w.Add(fewer); !errors.Is(err, ErrHeld) || !strings.Contains(err.Error(), s.ID) {
+	if _, err := w.Add(fewer); !errors.Is(err, ErrHeld) || !strings.Contains(err.Error(), s.ID) {
 		t.Fatalf("Add(the held SD-JWT with fewer disclosures) = %v, want ErrHeld naming %s", err, s.ID)
 	}
 	if all, _ := w.Credentials(); len(all) != 1 {
 		t.Fatalf("%d credentials stored, want 1", len(all))
+	}
+}
+
+// TestWallet_SDJWTFullerCopyReplacesTheHeldOne: a presentation's copy of an
+// SD-JWT added first (fewer disclosures) is replaced when the credential
+// as issued is added: the wallet keeps the one with every disclosure, once.
+func TestWallet_SDJWTFullerCopyReplacesTheHeldOne(t *testing.T) {
+	t.Parallel()
+	w := newTestWallet(t)
+	k, _ := w.Key()
+	iss := credtest.Issuer(t, keys.Ed25519)
+	c := issue(t, iss, w.Meta.DID, k.Public())
+	full, err := ParseCredential([]byte(c.sd))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := w.Presentation([]*Stored{full}, PresentationOptions{Challenge: "c-1", Domain: "https://verifier.example", Disclose: []string{"/credentialSubject/degree"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fewer, err := ParseCredential([]byte(p.Presentation[:strings.LastIndex(p.Presentation, "~")+1]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if replaced, err := w.Add(fewer); err != nil || replaced != "" {
+		t.Fatalf("Add(the copy) = %q, %v", replaced, err)
+	}
+	replaced, err := w.Add(full)
+	if err != nil || replaced != fewer.ID {
+		t.Fatalf("Add(the credential as issued) = %q, %v; want it to replace %s", replaced, err, fewer.ID)
+	}
+	all, _ := w.Credentials()
+	if len(all) != 1 || all[0].ID != full.ID || w.Has(fewer.ID) {
+		t.Fatalf("stored %+v, want only %s", all, full.ID)
+	}
+	if _, err := w.Add(fewer); !errors.Is(err, ErrHeld) || !strings.Contains(err.Error(), full.ID) {
+		t.Fatalf("Add(the copy again) = %v, want ErrHeld naming %s", err, full.ID)
 	}
 }
