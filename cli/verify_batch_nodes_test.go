@@ -418,8 +418,13 @@ func TestVerifyBatch_RefusesNodesOfAnotherChain(t *testing.T) {
 		{a1 + "," + a2 + "," + other.URL, "node 3 (" + other.URL + ")"},
 		{other.URL + "," + a1 + "," + a2, "node 1 (" + other.URL + ")"},
 	} {
+		ref := "than node 1 (" + a1 + ")"
+		if strings.HasPrefix(c.nodes, other.URL) {
+			ref = "than node 2 (" + a1 + ")"
+		}
 		out, err := runCLI(t, "vc", "verify-batch", file, "--node", c.nodes)
-		if err == nil || !strings.Contains(oneLine(err), c.odd+" is of another chain") || !strings.Contains(oneLine(err), "genesis block") || out != "" {
+		t.Logf("--node %s: %v", c.nodes, err)
+		if err == nil || !strings.Contains(oneLine(err), c.odd+" is of another chain "+ref) || !strings.Contains(oneLine(err), "genesis block") || out != "" {
 			t.Errorf("--node %s: %q %v", c.nodes, out, err)
 		}
 	}
@@ -427,7 +432,36 @@ func TestVerifyBatch_RefusesNodesOfAnotherChain(t *testing.T) {
 		t.Fatalf("--node-key of the node's chain: %v\n%.500s", err, out)
 	}
 	out, err := runCLI(t, "vc", "verify-batch", file, "--node", other.URL+","+a1, "--node-key", otherInit.NodeKey)
+	t.Logf("--node-key of another chain: %v", err)
 	if err == nil || !strings.Contains(oneLine(err), "node 2 ("+a1+")") || !strings.Contains(oneLine(err), "not the trusted node key "+otherInit.NodeKey) || out != "" {
 		t.Fatalf("--node-key of another chain: %q %v", out, err)
+	}
+	t.Setenv("LANG", "zh_HK.UTF-8") // said in the user's language, as every usage error
+	if _, err := runCLI(t, "vc", "verify-batch", file, "--node", a1+","+other.URL); err == nil || !strings.Contains(err.Error(), "節點 2（"+other.URL+"）與節點 1（"+a1+"）不是同一條鏈") {
+		t.Fatalf("in zh-HK: %v", err)
+	}
+}
+
+// TestVerifyBatch_TrustedValidatorsCheckTheChain: with --trusted-validators
+// a CometBFT node's genesis block must be vouched for by the commit of the
+// validators in the file: the node's own genesis.json passes, another
+// chain's (the same chain id) is refused naming the node.
+func TestVerifyBatch_TrustedValidatorsCheckTheChain(t *testing.T) {
+	if testing.Short() {
+		t.Skip("opens two CometBFT nodes; skipped with -short")
+	}
+	ts := serveNode(t, node.Config{Engine: "cometbft", CometLogLevel: "none"})
+	other := serveNode(t, node.Config{Engine: "cometbft", CometLogLevel: "none"})
+	file := filepath.Join(t.TempDir(), "creds.ndjson")
+	if err := os.WriteFile(file, []byte(strings.Join(didKeyTokens(t, 3), "\n")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := runCLI(t, "vc", "verify-batch", file, "-o", "ndjson", "--node", ts.URL, "--trusted-validators", ts.Genesis(t)); err != nil || !strings.Contains(out, `"verified":3`) {
+		t.Fatalf("the node's own validators: %v\n%.500s", err, out)
+	}
+	out, err := runCLI(t, "vc", "verify-batch", file, "--node", ts.URL, "--trusted-validators", other.Genesis(t))
+	t.Logf("another chain's validators: %v", err)
+	if err == nil || !strings.Contains(oneLine(err), "node 1 ("+ts.URL+") is not of the chain you trust") || out != "" {
+		t.Fatalf("another chain's validators: %q %v", out, err)
 	}
 }
