@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -22,6 +23,7 @@ import (
 	"github.com/weidgo/weid/evidence"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/node"
+	"github.com/weidgo/weid/txn"
 )
 
 // hashFile returns the hash of a file in lowercase hex, read as a stream,
@@ -178,14 +180,16 @@ fails.
 With a trust anchor, as "weid tx prove" and "weid did resolve --verify"
 take it (--node-key on a solo chain, --trusted-validators FILE on
 CometBFT), each transaction's block must be vouched for by it, and each
-signer's DID document is read with a state proof checked against it: a
-node of another chain with the same chain id, or a proxy that alters a
-document, fails naming the transaction or the DID. --max-age bounds the
+signer's DID document is read with a state proof checked against it, as
+is the evidence record itself (its signatures, their revocations, its log
+lines): a node of another chain with the same chain id, or a proxy that
+alters a document or hides a revocation, fails naming the transaction, the
+DID or what differs. --max-age bounds the
 age of the transactions' blocks (as on "weid tx prove": an old evidence
 always fails it) and of the block the documents are proven at.
 
-Without an anchor the node key, the validator set and the signers'
-documents come from the node itself: that proves its answers are
+Without an anchor the node key, the validator set, the record and the
+signers' documents come from the node itself: that proves its answers are
 consistent, not that they are the chain you trust, and the output says so.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -222,7 +226,7 @@ type signerCheck struct {
 }
 
 // unanchoredEvidence says what evidence verify proves without an anchor.
-const unanchoredEvidence = "not anchored: the node key, the validator set and the signers' DID documents came from the node itself (its genesis block, its answers), so this shows its answers are consistent, not that they are the chain you trust; give --node-key (solo) or --trusted-validators FILE (CometBFT) to check that"
+const unanchoredEvidence = "not anchored: the node key, the validator set, the evidence record and the signers' DID documents came from the node itself (its genesis block, its answers), so this shows its answers are consistent, not that they are the chain you trust; give --node-key (solo) or --trusted-validators FILE (CometBFT) to check that"
 
 func verifyEvidence(cmd *cobra.Command, g *globals, h string, af *anchorFlags) error {
 	ctx := cmd.Context()
@@ -239,6 +243,10 @@ func verifyEvidence(cmd *cobra.Command, g *globals, h string, af *anchorFlags) e
 	if err != nil {
 		return err
 	}
+	record, err := provenEvidence(ctx, c, af, ev)
+	if err != nil {
+		return err
+	}
 	checks, forged, err := evidenceSigners(ctx, c, af, h, ev.Signatures)
 	if err != nil {
 		return err
@@ -250,6 +258,7 @@ func verifyEvidence(cmd *cobra.Command, g *globals, h string, af *anchorFlags) e
 			verdicts[i] = v.anchor
 		}
 		out["anchor"] = verdicts
+		out["recordProven"] = record
 	} else {
 		out["unanchored"] = unanchoredEvidence
 	}
@@ -273,6 +282,9 @@ func verifyEvidence(cmd *cobra.Command, g *globals, h string, af *anchorFlags) e
 			more = " (more transactions exist; check them with weid tx prove)"
 		}
 		fmt.Fprintf(w, "verified: %s%s\n", plural(len(r.Proofs), "transaction inclusion proof and block signature", "transaction inclusion proofs and block signatures"), more)
+		if record != nil {
+			fmt.Fprintf(w, "record proven: %s\n", provenSummary(record))
+		}
 		printEvidenceAnchor(w, af, vouched)
 	})
 	if err == nil && forged > 0 {
@@ -283,6 +295,70 @@ func verifyEvidence(cmd *cobra.Command, g *globals, h string, af *anchorFlags) e
 		}
 	}
 	return err
+}
+
+// provenEvidence checks, with a trust anchor, the evidence the node
+// returned against the ledger's state proven against it: the record, the
+// signature of each signer it names (as many as the record counts) and
+// every log line (evidence.GetNamed over client.ProvenState). Without an
+// anchor there is nothing to check it against (nil).
+func provenEvidence(ctx context.Context, c *client.Client, af *anchorFlags, ev *api.Evidence) (*api.ProvenRead, error) {
+	if !af.given() {
+		return nil, nil
+	}
+	a, err := af.anchor(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	ps := c.ProvenState(ctx, a)
+	signers := make([]string, len(ev.Signatures))
+	for i, s := range ev.Signatures {
+		signers[i] = s.DID
+	}
+	proven, err := evidence.GetNamed(ps, ev.Hash, signers)
+	if errors.Is(err, txn.ErrStateProof) || errors.Is(err, api.ErrStale) {
+		return nil, fmt.Errorf("evidence %s: not proven: %w", ev.Hash, staleErr(err))
+	}
+	if err == nil {
+		err = sameEvidence(ev, proven)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("the evidence the node returned differs from the proven state: %w", err)
+	}
+	return ps.Summary(), nil
+}
+
+// sameEvidence names the first part of the evidence the node returned, got,
+// that is not the proven one, want.
+func sameEvidence(got, want *api.Evidence) error {
+	enc := func(v any) string { b, _ := json.Marshal(v); return string(b) }
+	switch {
+	case enc(got.EvidenceRecord) != enc(want.EvidenceRecord):
+		return fmt.Errorf("its record is %s, the ledger's %s", enc(got.EvidenceRecord), enc(want.EvidenceRecord))
+	case len(got.Logs) != len(want.Logs):
+		return fmt.Errorf("it has %d log lines, the ledger %d", len(got.Logs), len(want.Logs))
+	}
+	for i := range got.Signatures {
+		if g, w := got.Signatures[i], want.Signatures[i]; g.DID == w.DID && g.Revoked != w.Revoked {
+			return fmt.Errorf("it says the signature of %s is %s, the ledger that it is %s", g.DID, revokedWord(g.Revoked), revokedWord(w.Revoked))
+		}
+		if g, w := enc(got.Signatures[i]), enc(want.Signatures[i]); g != w {
+			return fmt.Errorf("signature %d is %s, the ledger's %s", i, g, w)
+		}
+	}
+	for i := range got.Logs {
+		if g, w := enc(got.Logs[i]), enc(want.Logs[i]); g != w {
+			return fmt.Errorf("log line %d is %s, the ledger's %s", i, g, w)
+		}
+	}
+	return nil
+}
+
+func revokedWord(revoked bool) string {
+	if revoked {
+		return "revoked"
+	}
+	return "valid"
 }
 
 // evidenceBlocks checks each recording transaction of evidence h: its

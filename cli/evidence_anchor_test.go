@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/weidgo/weid/chain"
+	"github.com/weidgo/weid/internal/proxytest"
 	"github.com/weidgo/weid/node"
 )
 
@@ -106,5 +107,46 @@ func TestEvidenceVerify_TrustAnchor_CometBFT(t *testing.T) {
 	out, err = runCLI(t, "evidence", "verify", doc, "--node", fake.URL, "--trusted-validators", fake.Genesis(t))
 	if err != nil || !strings.Contains(out, "signed by 1 of 1 validators") || !strings.Contains(out, "document proven at block") || strings.Contains(out, "came from the node itself") {
 		t.Fatalf("with its own validators: %s %v", out, err)
+	}
+}
+
+// TestEvidenceVerify_TrustAnchor_ProvesTheRecord: with an anchor the
+// evidence record itself — its signatures, their revocations, its logs —
+// is read with state proofs, so a proxy that hides a revocation or adds a
+// log line is refused naming what differs; without one its answer is
+// shown as the node gave it.
+func TestEvidenceVerify_TrustAnchor_ProvesTheRecord(t *testing.T) {
+	ts := serveNode(t, node.Config{})
+	init, err := chain.InitRecord(ts.Ledger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := filepath.Join(t.TempDir(), "contract.txt")
+	if err := os.WriteFile(doc, []byte("the parties agree\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	mustCLI(t, "evidence", "create", doc, "--token", ts.Admin, "--node", ts.URL, "--log", "signed in Beijing")
+	out := mustCLI(t, "evidence", "verify", doc, "--node", ts.URL, "--node-key", init.NodeKey)
+	if !strings.Contains(out, "log ") || !strings.Contains(out, "signed in Beijing") || !strings.Contains(out, "record proven: ") || !strings.Contains(out, "keys proven against block") {
+		t.Fatalf("an honest node: %s", out)
+	}
+	for name, rewrite := range map[string]func(ev map[string]any){
+		"a revocation": func(ev map[string]any) { ev["signatures"].([]any)[0].(map[string]any)["revoked"] = true },
+		"a log line":   func(ev map[string]any) { ev["logs"] = append(ev["logs"].([]any), ev["logs"].([]any)[0]) },
+		"a signature":  func(ev map[string]any) { ev["signatures"] = []any{} },
+	} {
+		liar := proxytest.Rewriting(t, ts.URL, func(_ string, m map[string]any) {
+			if ev, ok := m["evidence"].(map[string]any); ok {
+				rewrite(ev)
+			}
+		})
+		if out, err := runCLI(t, "evidence", "verify", doc, "--node", liar); err != nil && name != "a signature" {
+			t.Errorf("%s, no anchor: the node's answer is shown as it is: %s %v", name, out, err)
+		}
+		out, err := runCLI(t, "evidence", "verify", doc, "--node", liar, "--node-key", init.NodeKey)
+		t.Logf("%s: %v", name, err)
+		if err == nil || !strings.Contains(oneLine(err), "the evidence the node returned differs from the proven state") || (name == "a revocation" && !strings.Contains(oneLine(err), "is revoked, the ledger that it is valid")) {
+			t.Errorf("%s with an anchor: %s %v", name, out, err)
+		}
 	}
 }
