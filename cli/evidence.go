@@ -4,21 +4,26 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/chain"
+	"github.com/weidgo/weid/chain/cometbft"
 	"github.com/weidgo/weid/client"
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/evidence"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/node"
+	"github.com/weidgo/weid/txn"
 )
 
 // hashFile returns the hash of a file in lowercase hex, read as a stream,
@@ -162,6 +167,7 @@ signer alone may revoke its own.`,
 	sign.Flags().StringVar(&signHash, "hash", "", "the evidence hash, instead of FILE")
 
 	var verifyHash string
+	var anchor anchorFlags
 	verify := &cobra.Command{
 		Use:   "verify [FILE]",
 		Short: "Check a file against the ledger: its signers and the inclusion proofs of their transactions",
@@ -169,17 +175,36 @@ signer alone may revoke its own.`,
 Merkle inclusion proof and block signature (as "weid tx prove" does), that
 each transaction carries the hash, and each signature against its signer's
 current DID document. Exits non-zero if the file is not recorded or a check
-fails.`,
+fails.
+
+With a trust anchor, as "weid tx prove" and "weid did resolve --verify"
+take it (--node-key on a solo chain, --trusted-validators FILE on
+CometBFT), each transaction's block must be vouched for by it, and each
+signer's DID document is read with a state proof checked against it, as
+is the evidence record itself (its signatures, their revocations, its log
+lines): a node of another chain with the same chain id, or a proxy that
+alters a document or hides a revocation, fails naming the transaction, the
+DID or what differs. --max-age bounds the
+age of the transactions' blocks (as on "weid tx prove": an old evidence
+always fails it) and of the block the documents are proven at.
+
+Without an anchor the node key, the validator set, the record and the
+signers' documents come from the node itself: that proves its answers are
+consistent, not that they are the chain you trust, and the output says so.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := anchor.checkMaxAge(); err != nil {
+				return err
+			}
 			h, err := fileOrHash(cmd.Context(), g.client(), args, verifyHash)
 			if err != nil {
 				return err
 			}
-			return verifyEvidence(cmd, g, h)
+			return verifyEvidence(cmd, g, h, &anchor)
 		},
 	}
 	verify.Flags().StringVar(&verifyHash, "hash", "", "the evidence hash, instead of FILE")
+	anchor.register(verify)
 	cmd.AddCommand(create, sign, verify)
 	return cmd
 }
@@ -197,10 +222,13 @@ func fileOrHash(ctx context.Context, c *client.Client, args []string, hash strin
 // signerCheck is the local check of one evidence signature.
 type signerCheck struct {
 	evidence.Signature
-	Verified string `json:"verified"` // "signature", or why it was not checked here
+	Verified string `json:"verified"` // "signature verified", or why it was not checked here
 }
 
-func verifyEvidence(cmd *cobra.Command, g *globals, h string) error {
+// unanchoredEvidence says what evidence verify proves without an anchor.
+const unanchoredEvidence = "not anchored: the node key, the validator set, the evidence record and the signers' DID documents came from the node itself (its genesis block, its answers), so this shows its answers are consistent, not that they are the chain you trust; give --node-key (solo) or --trusted-validators FILE (CometBFT) to check that"
+
+func verifyEvidence(cmd *cobra.Command, g *globals, h string, af *anchorFlags) error {
 	ctx := cmd.Context()
 	c := g.client()
 	r, err := c.Evidence(ctx, h)
@@ -211,36 +239,29 @@ func verifyEvidence(cmd *cobra.Command, g *globals, h string) error {
 	if ev == nil || ev.Hash != h {
 		return fmt.Errorf("the node answered for another evidence")
 	}
-	var suite *chain.Suite
-	if len(r.Proofs) > 0 {
-		if suite, err = genesisSuite(ctx, c); err != nil {
-			return err
-		}
+	vouched, err := evidenceBlocks(ctx, c, af, h, r.Proofs)
+	if err != nil {
+		return err
 	}
-	for _, p := range r.Proofs {
-		if err := suite.VerifyTx(p); err != nil {
-			return fmt.Errorf("proof of tx %s does not check: %w", p.Hash, err)
-		}
-		b, err := provenBlock(ctx, c, p, suite)
-		if err == nil {
-			err = checkGenesisNodeKey(ctx, c, b)
-		}
-		if err != nil {
-			return fmt.Errorf("tx %s: %w", p.Hash, err)
-		}
-		if !strings.Contains(string(p.Tx.Payload), `"`+h+`"`) {
-			return fmt.Errorf("tx %s does not carry the hash %s", p.Hash, h)
-		}
+	record, err := provenEvidence(ctx, c, af, ev)
+	if err != nil {
+		return err
 	}
-	checks := make([]signerCheck, len(ev.Signatures))
-	forged := 0
-	for i, s := range ev.Signatures {
-		checks[i] = signerCheck{Signature: s, Verified: checkSignatureLocally(ctx, c, h, s)}
-		if checks[i].Verified == badSignature {
-			forged++
-		}
+	checks, forged, err := evidenceSigners(ctx, c, af, h, ev.Signatures)
+	if err != nil {
+		return err
 	}
 	out := map[string]any{"hash": h, "evidence": ev, "signers": checks, "proofsVerified": len(r.Proofs), "proofsTruncated": r.ProofsTruncated}
+	if af.given() {
+		verdicts := make([]*api.StateVerdict, len(vouched))
+		for i, v := range vouched {
+			verdicts[i] = v.anchor
+		}
+		out["anchor"] = verdicts
+		out["recordProven"] = record
+	} else {
+		out["unanchored"] = unanchoredEvidence
+	}
 	err = g.print(out, func(w io.Writer) {
 		fmt.Fprintf(w, "evidence %s\ncreated %s by %s at height %d (tx %s)\n", h, ev.Created, ev.Creator, ev.Height, ev.TxHash)
 		if ev.Key != "" {
@@ -261,6 +282,10 @@ func verifyEvidence(cmd *cobra.Command, g *globals, h string) error {
 			more = " (more transactions exist; check them with weid tx prove)"
 		}
 		fmt.Fprintf(w, "verified: %s%s\n", plural(len(r.Proofs), "transaction inclusion proof and block signature", "transaction inclusion proofs and block signatures"), more)
+		if record != nil {
+			fmt.Fprintf(w, "record proven: %s\n", provenSummary(record))
+		}
+		printEvidenceAnchor(w, af, vouched)
 	})
 	if err == nil && forged > 0 {
 		if forged == 1 {
@@ -272,17 +297,175 @@ func verifyEvidence(cmd *cobra.Command, g *globals, h string) error {
 	return err
 }
 
+// provenEvidence checks, with a trust anchor, the evidence the node
+// returned against the ledger's state proven against it: the record, the
+// signature of each signer it names (as many as the record counts) and
+// every log line (evidence.GetNamed over client.ProvenState). Without an
+// anchor there is nothing to check it against (nil).
+func provenEvidence(ctx context.Context, c *client.Client, af *anchorFlags, ev *api.Evidence) (*api.ProvenRead, error) {
+	if !af.given() {
+		return nil, nil
+	}
+	a, err := af.anchor(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	ps := c.ProvenState(ctx, a)
+	signers := make([]string, len(ev.Signatures))
+	for i, s := range ev.Signatures {
+		signers[i] = s.DID
+	}
+	proven, err := evidence.GetNamed(ps, ev.Hash, signers)
+	if errors.Is(err, txn.ErrStateProof) || errors.Is(err, api.ErrStale) {
+		return nil, fmt.Errorf("evidence %s: not proven: %w", ev.Hash, staleErr(err))
+	}
+	if err == nil {
+		err = sameEvidence(ev, proven)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("the evidence the node returned differs from the proven state: %w", err)
+	}
+	return ps.Summary(), nil
+}
+
+// sameEvidence names the first part of the evidence the node returned, got,
+// that is not the proven one, want.
+func sameEvidence(got, want *api.Evidence) error {
+	enc := func(v any) string { b, _ := json.Marshal(v); return string(b) }
+	switch {
+	case enc(got.EvidenceRecord) != enc(want.EvidenceRecord):
+		return fmt.Errorf("its record is %s, the ledger's %s", enc(got.EvidenceRecord), enc(want.EvidenceRecord))
+	case len(got.Logs) != len(want.Logs):
+		return fmt.Errorf("it has %d log lines, the ledger %d", len(got.Logs), len(want.Logs))
+	}
+	for i := range got.Signatures {
+		if g, w := got.Signatures[i], want.Signatures[i]; g.DID == w.DID && g.Revoked != w.Revoked {
+			return fmt.Errorf("it says the signature of %s is %s, the ledger that it is %s", g.DID, revokedWord(g.Revoked), revokedWord(w.Revoked))
+		}
+		if g, w := enc(got.Signatures[i]), enc(want.Signatures[i]); g != w {
+			return fmt.Errorf("signature %d is %s, the ledger's %s", i, g, w)
+		}
+	}
+	for i := range got.Logs {
+		if g, w := enc(got.Logs[i]), enc(want.Logs[i]); g != w {
+			return fmt.Errorf("log line %d is %s, the ledger's %s", i, g, w)
+		}
+	}
+	return nil
+}
+
+func revokedWord(revoked bool) string {
+	if revoked {
+		return "revoked"
+	}
+	return "valid"
+}
+
+// evidenceBlocks checks each recording transaction of evidence h: its
+// inclusion proof, that it carries the hash, and who vouches for its block
+// (vouchBlock: the trust anchor af names, or the node's own genesis).
+func evidenceBlocks(ctx context.Context, c *client.Client, af *anchorFlags, h string, proofs []*chain.TxWithProof) ([]*vouching, error) {
+	if len(proofs) == 0 {
+		return nil, nil
+	}
+	suite, err := genesisSuite(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	vouched := make([]*vouching, len(proofs))
+	byBlock := map[string]*vouching{} // transactions of one block: vouched once (unanchored under CometBFT, each is a replay)
+	for i, p := range proofs {
+		if err := suite.VerifyTx(p); err != nil {
+			return nil, fmt.Errorf("proof of tx %s does not check: %w", p.Hash, err)
+		}
+		if !strings.Contains(string(p.Tx.Payload), `"`+h+`"`) {
+			return nil, fmt.Errorf("tx %s does not carry the hash %s", p.Hash, h)
+		}
+		if vouched[i] = byBlock[p.Block]; vouched[i] != nil {
+			continue
+		}
+		b, err := provenBlock(ctx, c, p, suite)
+		if err == nil {
+			vouched[i], err = vouchBlock(ctx, c, af, b, func() (cometbft.ValidatorSet, error) { return recordedSet(ctx, c, &b.Header) })
+		}
+		if err != nil {
+			return nil, fmt.Errorf("tx %s: %w", p.Hash, err)
+		}
+		byBlock[p.Block] = vouched[i]
+	}
+	return vouched, nil
+}
+
+// evidenceSigners checks each signature against its signer's current DID
+// document: read with a state proof checked against the trust anchor af
+// names (a document that cannot be proven is an error naming the DID), or,
+// without one, as the node resolves it. forged counts the signatures that
+// do not verify.
+func evidenceSigners(ctx context.Context, c *client.Client, af *anchorFlags, h string, sigs []evidence.Signature) (checks []signerCheck, forged int, err error) {
+	resolve := func(d string) (*did.ResolutionResult, string, error) {
+		res, err := c.Resolve(ctx, d, did.Options{})
+		return res, "", err
+	}
+	if af.given() {
+		a, err := af.anchor(ctx, c)
+		if err != nil {
+			return nil, 0, err
+		}
+		resolve = func(d string) (*did.ResolutionResult, string, error) {
+			res, v, err := c.ResolveVerified(ctx, d, "", a)
+			if err != nil {
+				return nil, "", fmt.Errorf("signer %s: its DID document is not proven: %w", d, staleErr(err))
+			}
+			return res, fmt.Sprintf(" (document proven at block %d, %s)", v.Height, blockWhen(v.Time, time.Now())), nil
+		}
+	}
+	checks = make([]signerCheck, len(sigs))
+	for i, s := range sigs {
+		res, proven, err := resolve(s.DID)
+		if err != nil && af.given() {
+			return nil, 0, err
+		}
+		verified := checkSignatureLocally(res, err, h, s)
+		if verified == badSignature {
+			forged++
+		}
+		checks[i] = signerCheck{Signature: s, Verified: verified + proven}
+	}
+	return checks, forged, nil
+}
+
+// printEvidenceAnchor says who vouches for the transactions' blocks: the
+// trust anchor, block by block, or, without one, that the keys and
+// documents came from the node.
+func printEvidenceAnchor(w io.Writer, af *anchorFlags, vouched []*vouching) {
+	if !af.given() {
+		for i, v := range vouched {
+			if c := v.consensus; c != nil && !slices.Contains(vouched[:i], v) {
+				fmt.Fprintf(w, "committed: CometBFT block %d of %s carries the app hash of block %d, signed by validators holding %d of %d voting power (%d validators, as the weid chain records them)\n",
+					c.CometHeight, c.CometChainID, v.block.Header.Height, c.SignedPower, c.TotalPower, c.Validators)
+			}
+		}
+		fmt.Fprintln(w, unanchoredEvidence)
+		return
+	}
+	for i, v := range vouched {
+		if !slices.Contains(vouched[:i], v) { // one line per block
+			v.print(w)
+		}
+	}
+}
+
 const badSignature = "SIGNATURE DOES NOT VERIFY"
 
-// checkSignatureLocally verifies s against the signer's current DID
-// document, as far as it can: a key rotated or removed since was checked by
-// the ledger when the signature was recorded.
-func checkSignatureLocally(ctx context.Context, c *client.Client, h string, s evidence.Signature) string {
-	res, err := c.Resolve(ctx, s.DID, did.Options{})
+// checkSignatureLocally verifies s against res, the signer's current DID
+// resolution (or err, why it could not be read), as far as it can: a key
+// rotated or removed since was checked by the ledger when the signature
+// was recorded.
+func checkSignatureLocally(res *did.ResolutionResult, err error, h string, s evidence.Signature) string {
 	if err != nil {
 		return "not checked here: " + oneLine(err)
 	}
-	if res.Document == nil {
+	if res == nil || res.Document == nil {
 		return "not checked here: the DID resolves to no document"
 	}
 	m, ok := res.Document.Method(s.Method)

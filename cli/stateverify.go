@@ -28,9 +28,15 @@ type anchorFlags struct {
 }
 
 func (a *anchorFlags) register(cmd *cobra.Command) {
+	a.registerKeys(cmd)
+	cmd.Flags().DurationVar(&a.maxAge, "max-age", 0, "refuse a proven block older than this (like 10m or 24h; default: no bound; under --trusted-validators measured from when the validators signed). Blocks are made only when the ledger changes, so a quiet chain's head is as old as its last write: choose a bound above the quiet spells you accept as current")
+}
+
+// registerKeys registers the anchor alone, without --max-age: for a
+// command that checks which chain a node serves, not how current it is.
+func (a *anchorFlags) registerKeys(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&a.nodeKey, "node-key", "", "trust anchor on a solo chain: the node key (publicKeyMultibase; chain.init's nodeKey in the genesis block) the block must be signed by")
 	cmd.Flags().StringVar(&a.validators, "trusted-validators", "", "trust anchor on a CometBFT chain: the CometBFT genesis.json you trust. The state rests on its validators (more than 2/3 of their power signs the header carrying the app hash; a set that changed since is followed when more than a third of this one's power signed the new header); the weid header's other fields (a transaction's inclusion, the block's time) rest on the consortium's shared block key, which chain.init in its app_state names and any validator holds")
-	cmd.Flags().DurationVar(&a.maxAge, "max-age", 0, "refuse a proven block older than this (like 10m or 24h; default: no bound; under --trusted-validators measured from when the validators signed). Blocks are made only when the ledger changes, so a quiet chain's head is as old as its last write: choose a bound above the quiet spells you accept as current")
 }
 
 // given reports whether the flags name an anchor.

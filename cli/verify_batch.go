@@ -34,6 +34,7 @@ func vcVerifyBatchCmd(g *globals) *cobra.Command {
 	var chunk int
 	var nodeTimeout time.Duration
 	var maxBehind uint64
+	var anchor anchorFlags
 	cmd := &cobra.Command{
 		Use:   "verify-batch FILE|DIR|-",
 		Short: "Verify many credentials through the node's batch endpoint",
@@ -79,6 +80,16 @@ whose head is more than --max-behind blocks below the highest of them: its
 answers may be stale (a revocation it has not seen). If every node is
 left out, nothing is verified and the run fails saying why.
 
+With several nodes it first reads every node's genesis block (its hash
+covers the chain id and the keys chain.init names) and refuses to start,
+naming the node (1-based, in --node order), when they are not one chain:
+a node of another chain with the same chain id answers from another trust
+registry and other revocations. A node whose genesis block cannot be read
+is left out, named on stderr. With --node-key (solo) or
+--trusted-validators FILE (CometBFT), as "weid tx prove" takes them, each
+node's genesis block must also be vouched for by that anchor, one node
+included; the verdicts are still each node's own.
+
 Verification runs on the node (--node): its ledger is a goleveldb database
 that the running node holds locked, so it cannot be opened alongside it.`,
 		Example: `  weid vc verify-batch diplomas.ndjson
@@ -95,9 +106,11 @@ that the running node holds locked, so it cannot be opened alongside it.`,
 			if err != nil {
 				return err
 			}
-			if nodes, err = followingNodes(cmd.Context(), nodes, maxBehind, nodeTimeout, func(format string, args ...any) {
-				fmt.Fprintf(os.Stderr, "weid: "+format+"\n", args...)
-			}); err != nil {
+			logf := func(format string, args ...any) { fmt.Fprintf(os.Stderr, "weid: "+format+"\n", args...) }
+			if nodes, err = oneChainNodes(cmd.Context(), nodes, &anchor, nodeTimeout, logf); err != nil {
+				return err
+			}
+			if nodes, err = followingNodes(cmd.Context(), nodes, maxBehind, nodeTimeout, logf); err != nil {
 				return err
 			}
 			in, total, names, closeIn, err := batchInput(args[0])
@@ -114,6 +127,7 @@ that the running node holds locked, so it cannot be opened alongside it.`,
 	cmd.Flags().IntVar(&chunk, "chunk", defaultNodeChunk, "with several --node URLs: credentials per request to one node")
 	cmd.Flags().Uint64Var(&maxBehind, "max-behind", defaultMaxBehind, "leave out a node whose head is more than this many blocks below the highest of the --node nodes")
 	cmd.Flags().DurationVar(&nodeTimeout, "node-timeout", defaultNodeSilence, "with several --node URLs: a node that sends nothing for this long (hung, frozen) is left out and its chunk goes to another")
+	anchor.registerKeys(cmd)
 	return cmd
 }
 

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/weidgo/weid/api"
+	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/client"
 	"github.com/weidgo/weid/credential"
 	"github.com/weidgo/weid/internal/credtest"
@@ -40,11 +41,15 @@ func didKeyTokens(t *testing.T, n int) []string {
 	return toks
 }
 
-// batchNode serves a node of its own in this process; wrap, if not nil,
-// wraps its handler.
-func batchNode(t *testing.T, wrap func(http.Handler) http.Handler) *httptest.Server {
+// batchNode serves a node in this process, opened in dir (a copy of a
+// chain's node from oneChain; "" for a new chain of its own); wrap, if not
+// nil, wraps its handler.
+func batchNode(t *testing.T, dir string, wrap func(http.Handler) http.Handler) *httptest.Server {
 	t.Helper()
-	n, err := node.Open(node.Config{DataDir: t.TempDir()})
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	n, err := node.Open(node.Config{DataDir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,6 +60,27 @@ func batchNode(t *testing.T, wrap func(http.Handler) http.Handler) *httptest.Ser
 	srv := httptest.NewServer(h)
 	t.Cleanup(func() { srv.Close(); n.Close() })
 	return srv
+}
+
+// oneChain makes a new solo chain and returns a function that gives the
+// data directory of another node of it: a copy of its genesis node's, so
+// each has a ledger of its own with the same genesis block, as verify-batch
+// wants of its nodes.
+func oneChain(t *testing.T) func() string {
+	t.Helper()
+	genesis := t.TempDir()
+	n, err := node.Open(node.Config{DataDir: genesis})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.Close()
+	return func() string {
+		dir := filepath.Join(t.TempDir(), "node")
+		if err := os.CopyFS(dir, os.DirFS(genesis)); err != nil {
+			t.Fatal(err)
+		}
+		return dir
+	}
 }
 
 // stopAfter is a ResponseWriter that, once limit bytes of the answer were
@@ -129,10 +155,11 @@ func TestVerifyBatch_SpreadAcrossNodes(t *testing.T) {
 			}
 		})
 	}
+	dir := oneChain(t)
 	urls := []string{
-		batchNode(t, func(h http.Handler) http.Handler { return count(0, h) }).URL,
-		batchNode(t, func(h http.Handler) http.Handler { return count(1, flaky(h)) }).URL,
-		batchNode(t, func(h http.Handler) http.Handler { return count(2, h) }).URL,
+		batchNode(t, dir(), func(h http.Handler) http.Handler { return count(0, h) }).URL,
+		batchNode(t, dir(), func(h http.Handler) http.Handler { return count(1, flaky(h)) }).URL,
+		batchNode(t, dir(), func(h http.Handler) http.Handler { return count(2, h) }).URL,
 	}
 	out, err := runCLI(t, "vc", "verify-batch", file, "-o", "ndjson", "--chunk", fmt.Sprint(chunk), "--node", strings.Join(urls, ","))
 	if err == nil || !strings.Contains(err.Error(), "did not verify") {
@@ -251,7 +278,8 @@ func TestVerifyBatch_HungNodeTimesOut(t *testing.T) {
 			hang()
 		})
 	}
-	urls := []string{batchNode(t, nil).URL, batchNode(t, hung).URL, batchNode(t, nil).URL}
+	dir := oneChain(t)
+	urls := []string{batchNode(t, dir(), nil).URL, batchNode(t, dir(), hung).URL, batchNode(t, dir(), nil).URL}
 	t.Cleanup(func() { close(release) }) // before the servers close: they wait for their handlers
 	start := time.Now()
 	out, err := runCLI(t, "vc", "verify-batch", file, "-o", "ndjson", "--chunk", fmt.Sprint(chunk), "--node-timeout", "1s", "--node", strings.Join(urls, ","))
@@ -316,11 +344,12 @@ func TestVerifyBatch_LeavesOutNodesBehindTheChain(t *testing.T) {
 	}
 	following := &txn.ConsensusStatus{PeerCount: 3, Peers: []string{"a", "b", "c"}, TotalPower: 40, VotingPower: 10}
 	var served [4]atomic.Int64
+	dir := oneChain(t)
 	urls := []string{
-		batchNode(t, statusAs(100, following, &served[0])).URL,
-		batchNode(t, statusAs(40, &txn.ConsensusStatus{CatchingUp: true, PeerCount: 3, Peers: []string{"a", "b", "c"}, Behind: 60, TotalPower: 40}, &served[1])).URL,
-		batchNode(t, statusAs(100, &txn.ConsensusStatus{Peers: []string{}, TotalPower: 40}, &served[2])).URL,
-		batchNode(t, statusAs(96, following, &served[3])).URL,
+		batchNode(t, dir(), statusAs(100, following, &served[0])).URL,
+		batchNode(t, dir(), statusAs(40, &txn.ConsensusStatus{CatchingUp: true, PeerCount: 3, Peers: []string{"a", "b", "c"}, Behind: 60, TotalPower: 40}, &served[1])).URL,
+		batchNode(t, dir(), statusAs(100, &txn.ConsensusStatus{Peers: []string{}, TotalPower: 40}, &served[2])).URL,
+		batchNode(t, dir(), statusAs(96, following, &served[3])).URL,
 	}
 	var logged []string
 	logf := func(format string, args ...any) { logged = append(logged, fmt.Sprintf(format, args...)) }
@@ -358,5 +387,81 @@ func TestVerifyBatch_LeavesOutNodesBehindTheChain(t *testing.T) {
 	}
 	if served[1].Load()+served[2].Load() != 0 {
 		t.Fatal("a node left out verified credentials")
+	}
+}
+
+// TestVerifyBatch_RefusesNodesOfAnotherChain: verify-batch reads every
+// node's genesis block before sending anything and refuses to start,
+// naming the odd node, when the --node nodes are not one chain (the same
+// chain id, another genesis: a node another "weid node init" made); with
+// --node-key it checks each node's genesis against the trusted key.
+func TestVerifyBatch_RefusesNodesOfAnotherChain(t *testing.T) {
+	if testing.Short() {
+		t.Skip("opens four nodes; skipped with -short")
+	}
+	dir := oneChain(t)
+	a1, a2 := batchNode(t, dir(), nil).URL, batchNode(t, dir(), nil).URL
+	other := serveNode(t, node.Config{})
+	otherInit, err := chain.InitRecord(other.Ledger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	toks := didKeyTokens(t, 5)
+	file := filepath.Join(t.TempDir(), "creds.ndjson")
+	if err := os.WriteFile(file, []byte(strings.Join(toks, "\n")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := runCLI(t, "vc", "verify-batch", file, "-o", "ndjson", "--node", a1+","+a2); err != nil || !strings.Contains(out, `"verified":5`) {
+		t.Fatalf("two nodes of one chain: %v\n%.500s", err, out)
+	}
+	for _, c := range []struct{ nodes, odd string }{
+		{a1 + "," + a2 + "," + other.URL, "node 3 (" + other.URL + ")"},
+		{other.URL + "," + a1 + "," + a2, "node 1 (" + other.URL + ")"},
+	} {
+		ref := "than node 1 (" + a1 + ")"
+		if strings.HasPrefix(c.nodes, other.URL) {
+			ref = "than node 2 (" + a1 + ")"
+		}
+		out, err := runCLI(t, "vc", "verify-batch", file, "--node", c.nodes)
+		t.Logf("--node %s: %v", c.nodes, err)
+		if err == nil || !strings.Contains(oneLine(err), c.odd+" is of another chain "+ref) || !strings.Contains(oneLine(err), "genesis block") || out != "" {
+			t.Errorf("--node %s: %q %v", c.nodes, out, err)
+		}
+	}
+	if out, err := runCLI(t, "vc", "verify-batch", file, "-o", "ndjson", "--node", other.URL, "--node-key", otherInit.NodeKey); err != nil || !strings.Contains(out, `"verified":5`) {
+		t.Fatalf("--node-key of the node's chain: %v\n%.500s", err, out)
+	}
+	out, err := runCLI(t, "vc", "verify-batch", file, "--node", other.URL+","+a1, "--node-key", otherInit.NodeKey)
+	t.Logf("--node-key of another chain: %v", err)
+	if err == nil || !strings.Contains(oneLine(err), "node 2 ("+a1+")") || !strings.Contains(oneLine(err), "not the trusted node key "+otherInit.NodeKey) || out != "" {
+		t.Fatalf("--node-key of another chain: %q %v", out, err)
+	}
+	t.Setenv("LANG", "zh_HK.UTF-8") // said in the user's language, as every usage error
+	if _, err := runCLI(t, "vc", "verify-batch", file, "--node", a1+","+other.URL); err == nil || !strings.Contains(err.Error(), "節點 2（"+other.URL+"）與節點 1（"+a1+"）不是同一條鏈") {
+		t.Fatalf("in zh-HK: %v", err)
+	}
+}
+
+// TestVerifyBatch_TrustedValidatorsCheckTheChain: with --trusted-validators
+// a CometBFT node's genesis block must be vouched for by the commit of the
+// validators in the file: the node's own genesis.json passes, another
+// chain's (the same chain id) is refused naming the node.
+func TestVerifyBatch_TrustedValidatorsCheckTheChain(t *testing.T) {
+	if testing.Short() {
+		t.Skip("opens two CometBFT nodes; skipped with -short")
+	}
+	ts := serveNode(t, node.Config{Engine: "cometbft", CometLogLevel: "none"})
+	other := serveNode(t, node.Config{Engine: "cometbft", CometLogLevel: "none"})
+	file := filepath.Join(t.TempDir(), "creds.ndjson")
+	if err := os.WriteFile(file, []byte(strings.Join(didKeyTokens(t, 3), "\n")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := runCLI(t, "vc", "verify-batch", file, "-o", "ndjson", "--node", ts.URL, "--trusted-validators", ts.Genesis(t)); err != nil || !strings.Contains(out, `"verified":3`) {
+		t.Fatalf("the node's own validators: %v\n%.500s", err, out)
+	}
+	out, err := runCLI(t, "vc", "verify-batch", file, "--node", ts.URL, "--trusted-validators", other.Genesis(t))
+	t.Logf("another chain's validators: %v", err)
+	if err == nil || !strings.Contains(oneLine(err), "node 1 ("+ts.URL+") is not of the chain you trust") || out != "" {
+		t.Fatalf("another chain's validators: %q %v", out, err)
 	}
 }

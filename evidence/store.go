@@ -2,7 +2,9 @@ package evidence
 
 import (
 	"encoding/binary"
+	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 
 	"github.com/weidgo/weid/api"
@@ -74,6 +76,48 @@ func Get(s chain.Scanner, hash string) (*Evidence, error) {
 	sort.Slice(e.Signatures, func(i, j int) bool { return e.Signatures[i].Seq < e.Signatures[j].Seq })
 	if e.Logs, err = chain.AppendJSON(e.Logs, s.Scan, logPrefix(hash), nil, 0); err != nil {
 		return nil, err
+	}
+	return e, nil
+}
+
+// GetNamed returns the evidence of hash as st holds it, read key by key
+// without a scan: its record, the signature of each DID of signers, which
+// must be as many as the record counts (so none is left out), and its log
+// lines by number. It is for a reader whose every value is proven
+// (client.ProvenState), which cannot scan: signers are the DIDs a node
+// named, checked here. A 404 evidence.notFound if there is none.
+func GetNamed(st chain.Reader, hash string, signers []string) (*Evidence, error) {
+	r, ok, err := GetRecord(st, hash)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, errs.New(http.StatusNotFound, "evidence.notFound", "no evidence of hash %s", hash)
+	}
+	if len(signers) != r.SignatureCount {
+		return nil, fmt.Errorf("%d signers named, the record of %s counts %d signatures", len(signers), hash, r.SignatureCount)
+	}
+	e := &Evidence{EvidenceRecord: *r, Signatures: make([]Signature, 0, len(signers)), Logs: make([]Log, 0, r.LogCount)}
+	for _, d := range signers {
+		sg, ok, err := chain.LoadJSON[Signature](st, sigKey(hash, d))
+		if err != nil {
+			return nil, err
+		}
+		if !ok || sg.DID != d || slices.ContainsFunc(e.Signatures, func(s Signature) bool { return s.DID == d }) {
+			return nil, fmt.Errorf("%s has no signature of %s (or it is named twice)", hash, d)
+		}
+		e.Signatures = append(e.Signatures, *sg)
+	}
+	sort.Slice(e.Signatures, func(i, j int) bool { return e.Signatures[i].Seq < e.Signatures[j].Seq })
+	for seq := range r.LogCount {
+		l, ok, err := chain.LoadJSON[Log](st, logKey(hash, seq))
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, fmt.Errorf("%s has no log line %d of the %d its record counts", hash, seq, r.LogCount)
+		}
+		e.Logs = append(e.Logs, *l)
 	}
 	return e, nil
 }
