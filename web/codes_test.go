@@ -1,10 +1,13 @@
 package web
 
 import (
+	"encoding/json"
 	"go/ast"
 	"go/parser"
 	"go/token"
 	"io/fs"
+	"maps"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -145,4 +148,86 @@ func isCheckType(e ast.Expr) bool {
 		return ok && id.Name == "credential" && x.Sel.Name == "Check"
 	}
 	return false
+}
+
+// problemSources are the packages that make problems of their own, outside
+// the node (the Go client's proven answers, a batch line's refusal): the
+// CLI renders them by their code as it does the node's.
+var problemSources = []string{"../client", "../batch"}
+
+// TestI18n_EveryProblemInThreeLanguages: every problem code a node can
+// answer with (openapi.json's x-error-codes, as server/openapi_test.go
+// keeps them in step with the source) and every code the client and the
+// batch verifier make themselves has its "problem.<code>" text in English,
+// Simplified and Traditional Chinese: without one the pages and the CLI
+// could only say "the node refused the request" in Chinese.
+func TestI18n_EveryProblemInThreeLanguages(t *testing.T) {
+	tables := i18nTables(t)
+	b, err := os.ReadFile("../server/openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Components struct {
+			Schemas struct {
+				Problem struct {
+					Codes []struct {
+						Code string `json:"code"`
+					} `json:"x-error-codes"`
+				}
+			}
+		}
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	codes := map[string]string{}
+	for _, c := range doc.Components.Schemas.Problem.Codes {
+		codes[c.Code] = "openapi.json"
+	}
+	if len(codes) < 200 {
+		t.Fatalf("openapi.json lists %d problem codes: the read missed some", len(codes))
+	}
+	for _, dir := range problemSources {
+		for code, where := range literalCodes(t, dir) {
+			codes[code] = where
+		}
+	}
+	for _, code := range slices.Sorted(maps.Keys(codes)) {
+		for _, l := range languages {
+			if strings.TrimSpace(tables[l]["problem."+code]) == "" {
+				t.Errorf("problem.%s (%s): no %s text", code, codes[code], l)
+			}
+		}
+	}
+}
+
+// literalCodes reads the Code: "…" members of the composite literals in
+// dir's Go files (tests aside): code → where it is made.
+func literalCodes(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	fset := token.NewFileSet()
+	pkgs, err := parser.ParseDir(fset, dir, func(fi fs.FileInfo) bool { return !strings.HasSuffix(fi.Name(), "_test.go") }, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, pkg := range pkgs {
+		for _, f := range pkg.Files {
+			ast.Inspect(f, func(n ast.Node) bool {
+				kv, ok := n.(*ast.KeyValueExpr)
+				if !ok {
+					return true
+				}
+				id, ok := kv.Key.(*ast.Ident)
+				lit, isLit := kv.Value.(*ast.BasicLit)
+				if ok && id.Name == "Code" && isLit && lit.Kind == token.STRING {
+					code, _ := strconv.Unquote(lit.Value)
+					out[code] = fset.Position(lit.Pos()).String()
+				}
+				return true
+			})
+		}
+	}
+	return out
 }
