@@ -71,8 +71,10 @@ func (r *ProvenResolution) AppendJSON(b []byte) ([]byte, error) {
 type ProvenRead struct {
 	// ChainID is the chain of the signed headers.
 	ChainID string `json:"chainId"`
-	// Height is the block the last read was proven against, Time its
-	// header's time and AppHash its state root.
+	// Height is the block the last read was proven against, AppHash its
+	// state root and Time how current it is, the time MaxAge measures
+	// (StateVerdict.Time): its header's time under a node key, the time
+	// the validators signed its commit under a validator set.
 	Height  uint64 `json:"height"`
 	Time    string `json:"time"`
 	AppHash string `json:"appHash"`

@@ -90,13 +90,19 @@ func (s *ProvenState) Get(key []byte) ([]byte, bool, error) {
 }
 
 // note records a verified header in the summary: the oldest and the
-// latest block the reads were proven against.
+// latest block the reads were proven against, each with the time its
+// verdict says it is current as of (StateVerdict.Time: the header's under
+// a node key, the commit's under a validator set — what MaxAge measures).
 func (s *ProvenState) note(h *txn.Header, v *api.StateVerdict) {
+	at := h.Time
+	if !v.Time.IsZero() {
+		at = v.Time.UTC().Format(txn.TimeFormat)
+	}
 	if s.sum.Keys == 0 || h.Height < s.sum.FirstHeight {
-		s.sum.FirstHeight, s.sum.FirstTime = h.Height, h.Time
+		s.sum.FirstHeight, s.sum.FirstTime = h.Height, at
 	}
 	if s.sum.Keys == 0 || h.Height >= s.sum.Height {
-		s.sum.ChainID, s.sum.Height, s.sum.Time, s.sum.AppHash, s.sum.SignedBy = h.ChainID, h.Height, h.Time, h.AppHash, v.SignedBy
+		s.sum.ChainID, s.sum.Height, s.sum.Time, s.sum.AppHash, s.sum.SignedBy = h.ChainID, h.Height, at, h.AppHash, v.SignedBy
 	}
 	s.sum.Keys++
 }
