@@ -199,6 +199,9 @@ func TestNode_CometBFTBlockTimeIsWhenProposed(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	if c := n.Engine.(chain.ConsensusReporter).Consensus(); c.BlockTime != cometbft.BlockTimePBTS || c.PBTSHeight != 1 {
+		t.Fatalf("consensus status: block time %q from %d", c.BlockTime, c.PBTSHeight)
+	}
 	create()
 	time.Sleep(3 * time.Second)
 	sent := time.Now()
