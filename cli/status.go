@@ -19,7 +19,9 @@ admin's DID and weid's version. Under the cometbft engine also the node's
 consensus: CometBFT's height (it counts blocks that changed nothing too),
 whether the node can commit a write now (and if not, why), whether it is still
 catching up, its node id and connected peers, the validator set's size and
-total power, and this node's voting power (0: an observer).`,
+total power, this node's voting power (0: an observer), and how the chain
+dates its blocks: when proposed (PBTS, a new chain's from its first height)
+or, on a chain made before, with the previous block's commit (BFT time).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			st, err := g.client().Status(cmd.Context())
@@ -36,8 +38,24 @@ total power, and this node's voting power (0: an observer).`,
 					}
 					fmt.Fprintf(w, "cometbft height %d, %s, catching up: %v\nnode %s, %s: %s\nvalidators %d, total power %d, this node's power %d (address %s)\n",
 						c.Height, ready, c.CatchingUp, c.NodeID, plural(c.PeerCount, "peer", "peers"), strings.Join(c.Peers, " "), c.Validators, c.TotalPower, c.VotingPower, c.ValidatorAddress)
+					if line := blockTimeLine(c.BlockTime, c.PBTSHeight); line != "" {
+						fmt.Fprintln(w, line)
+					}
 				}
 			})
 		},
 	}
+}
+
+// blockTimeLine says how a CometBFT chain dates its blocks.
+func blockTimeLine(mode string, from int64) string {
+	switch {
+	case mode == "pbts":
+		return fmt.Sprintf("block time: when proposed (PBTS, from CometBFT height %d)", from)
+	case mode == "bft" && from > 0:
+		return fmt.Sprintf("block time: the previous block's commit (BFT time) until CometBFT height %d, then when proposed (PBTS)", from)
+	case mode == "bft":
+		return "block time: the previous block's commit (BFT time; a block after a quiet spell is dated when the one before it committed)"
+	}
+	return "" // a node older than the report
 }

@@ -177,3 +177,42 @@ func TestInitConsortium_AgainAfterACrash(t *testing.T) {
 		t.Errorf("the new admin token: %+v, %v", a, err)
 	}
 }
+
+// TestNode_CometBFTBlockTimeIsWhenProposed: a block made after a quiet
+// spell is dated when it was proposed, not when the block before it was
+// committed (CometBFT's BFT time, the median of the previous commit's
+// precommit times, back-dated it by the whole spell): a new chain uses
+// Proposer-Based Timestamps from its first height.
+func TestNode_CometBFTBlockTimeIsWhenProposed(t *testing.T) {
+	n, err := Open(Config{DataDir: t.TempDir(), Engine: "cometbft", CometLogLevel: "none"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	create := func() {
+		t.Helper()
+		k, _ := keys.Generate(keys.Ed25519)
+		d := did.WeidDID(n.ChainID, k.Public())
+		if _, err := n.Submit(ctx, mustSign(t, n, d+"#key-1", k, did.TxCreate, &did.CreatePayload{DID: d, PublicKeyMultibase: k.Public().Multibase()}), false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if c := n.Engine.(chain.ConsensusReporter).Consensus(); c.BlockTime != cometbft.BlockTimePBTS || c.PBTSHeight != 1 {
+		t.Fatalf("consensus status: block time %q from %d", c.BlockTime, c.PBTSHeight)
+	}
+	create()
+	time.Sleep(3 * time.Second)
+	sent := time.Now()
+	create()
+	got, err := time.Parse(chain.TimeFormat, n.Ledger.Head().Time)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The proposer's clock is this one; CometBFT's precision bounds what a
+	// block time may lead or lag a validator's clock by.
+	if early := sent.Sub(got); early > cometbft.PBTSPrecision {
+		t.Fatalf("block 2 is dated %s, %s before its transaction was sent at %s", got.Format(time.RFC3339Nano), early, sent.Format(time.RFC3339Nano))
+	}
+}

@@ -75,6 +75,14 @@ type ConsensusStatus struct {
 	// committed beyond Height, as its round state says (0: none, or no
 	// peer said).
 	Behind int64 `json:"behind,omitempty"`
+	// BlockTime is how the chain dates its next block: "pbts", the
+	// proposer's clock when it proposed (Proposer-Based Timestamps), or
+	// "bft", the median of the previous block's precommit times (a block
+	// after a quiet spell then carries the time the block before it was
+	// committed). PBTSHeight is the CometBFT height PBTS is on from, or is
+	// scheduled to be (0: not scheduled).
+	BlockTime  string `json:"blockTime,omitempty"`
+	PBTSHeight int64  `json:"pbtsHeight,omitempty"`
 }
 
 // Stale says why a node whose consensus is cs may lack the chain's latest

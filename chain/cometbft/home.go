@@ -29,6 +29,40 @@ const SettingsFile = "weid-node.json"
 // commit before starting the next height.
 const DefaultTimeoutCommit = 100 * time.Millisecond
 
+// The synchrony parameters of Proposer-Based Timestamps (PBTS), which a
+// new chain's genesis turns on from its first height (GenesisParams). A
+// validator prevotes for a new proposal only if it is timely: received no
+// earlier than PBTSPrecision before the proposal's time by the validator's
+// own clock, and no later than PBTSMessageDelay + PBTSPrecision after it
+// (CometBFT spec, consensus/proposer-based-timestamp). They are CometBFT
+// v1.0's defaults, written out so that the genesis weid writes does not
+// change with a CometBFT upgrade. Half a second of precision is well above
+// what NTP keeps servers within over the internet (tens of milliseconds),
+// so a consortium's validators need NTP, not better. 15 s of message delay
+// is what CometBFT chose from the proposal delays seen on live networks
+// over a day (cometbft#4246, tendermint#7788), with room for bad spells;
+// a smaller one would risk rounds lost to a slow link or a loaded 2-core
+// machine. The price: a faulty proposer can date its block up to the delay
+// plus the precision before the validators' clocks, or the precision after.
+const (
+	PBTSPrecision    = 505 * time.Millisecond
+	PBTSMessageDelay = 15 * time.Second
+)
+
+// GenesisParams are the consensus parameters of a new chain: CometBFT's
+// defaults with PBTS from height 1, so a block is dated when it was
+// proposed. Under CometBFT's default BFT time a block is dated with the
+// median of the previous block's precommit times, and as weid makes
+// blocks only for transactions, a block after a quiet spell would carry
+// the time the block before it was committed. A chain made before PBTS
+// keeps the parameters its genesis named.
+func GenesisParams() *cmttypes.ConsensusParams {
+	p := cmttypes.DefaultConsensusParams()
+	p.Feature.PbtsEnableHeight = 1
+	p.Synchrony = cmttypes.SynchronyParams{Precision: PBTSPrecision, MessageDelay: PBTSMessageDelay}
+	return p
+}
+
 // Settings are the few CometBFT and API settings of a node that weid
 // manages, kept in <home>/weid-node.json; everything else is CometBFT's
 // default (goleveldb, no empty blocks, no tx indexer: weid indexes its own).
@@ -170,7 +204,7 @@ func WriteNetwork(members []Member, cometChainID string, genesis func([]NetNode)
 		return err
 	}
 	doc := &cmttypes.GenesisDoc{GenesisTime: genesisTime.UTC(), ChainID: cometChainID, InitialHeight: 1,
-		ConsensusParams: cmttypes.DefaultConsensusParams(), Validators: vals, AppState: app}
+		ConsensusParams: GenesisParams(), Validators: vals, AppState: app}
 	if err := doc.ValidateAndComplete(); err != nil {
 		return err
 	}

@@ -24,8 +24,14 @@ func TestWriteNetworkAndJoiner_WriteWholeHomes(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := s.cometConfig(first)
-	if _, err := cmttypes.GenesisDocFromFile(c.GenesisFile()); err != nil {
+	doc, err := cmttypes.GenesisDocFromFile(c.GenesisFile())
+	if err != nil {
 		t.Fatalf("genesis: %v", err)
+	}
+	// A new chain dates its blocks when they are proposed (PBTS) from
+	// its first height, with the synchrony weid chose.
+	if p := doc.ConsensusParams; p.Feature.PbtsEnableHeight != 1 || p.Synchrony.Precision != PBTSPrecision || p.Synchrony.MessageDelay != PBTSMessageDelay || !p.Feature.PbtsEnabled(1) {
+		t.Fatalf("genesis consensus params: feature %+v, synchrony %+v", p.Feature, p.Synchrony)
 	}
 	if nk, err := p2p.LoadNodeKey(c.NodeKeyFile()); err != nil || string(nk.ID()) != netNodes[0].NodeID {
 		t.Fatalf("node key: %v, %v; want id %s", nk, err, netNodes[0].NodeID)

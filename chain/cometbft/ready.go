@@ -261,6 +261,7 @@ func quorum(set []*cmttypes.Validator, self string, live []string, reg Register)
 func (e *Engine) Consensus() chain.ConsensusStatus {
 	st := chain.ConsensusStatus{Height: e.node.BlockStore().Height(), NodeID: string(e.node.NodeInfo().ID()), Peers: []string{}}
 	st.Ready, st.NotReady = e.Ready()
+	st.BlockTime, st.PBTSHeight = e.blockTime()
 	st.CatchingUp = e.node.ConsensusReactor().WaitSync()
 	for _, p := range e.node.Switch().Peers().Copy() {
 		st.Peers = append(st.Peers, string(p.ID()))
