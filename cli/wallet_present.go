@@ -93,7 +93,7 @@ direct_post.jwt as the request asks) and prints the verifier's answer. On
 				return selErr
 			}
 			if !yes {
-				ok, err := confirm(cmd.InOrStdin(), "Present these to "+orDash(sum.VerifierName)+"? [y/N] ")
+				ok, err := confirm(cmd.InOrStdin(), consentQuestion(sum))
 				if err != nil {
 					return err
 				}
@@ -192,10 +192,10 @@ func chooseOnTerminal(ctx context.Context, in *os.File, nc *client.Client, req *
 		if len(cs) < 2 {
 			continue
 		}
-		fmt.Fprintf(os.Stderr, "%d credentials answer %q:\n", len(cs), cq.ID)
+		fmt.Fprintf(os.Stderr, "%d credentials answer \"%s\":\n", len(cs), shown(cq.ID))
 		for i, c := range cs {
 			sc := c
-			fmt.Fprintf(os.Stderr, "  %d) %s  %s  %s  issued %s  %s\n", i+1, c.ID, mainType(c.Types), issuerName(c.Issuer), orDash(day(c.ValidFrom)), orDash(claimsLine(subjectClaims(&sc), nil, 60)))
+			fmt.Fprintf(os.Stderr, "  %d) %s  %s  %s  issued %s  %s\n", i+1, c.ID, shown(mainType(c.Types)), shown(issuerName(c.Issuer)), orDash(shown(day(c.ValidFrom))), orDash(claimsLine(subjectClaims(&sc), nil, 60)))
 		}
 		for {
 			fmt.Fprintf(os.Stderr, "Which one to send? [1-%d, Enter for 1] ", len(cs))
@@ -223,37 +223,6 @@ func chooseOnTerminal(ctx context.Context, in *os.File, nc *client.Client, req *
 		}
 	}
 	return out, nil
-}
-
-// describeRequest prints who asks for what and what the wallet will send.
-func describeRequest(out io.Writer, s *wallet.Summary) {
-	name := s.VerifierName
-	switch {
-	case name == "":
-		name = "(no name)"
-	case !s.Registered:
-		name += " (its own name: not in the trust registry)"
-	default:
-		name += " (trust registry)"
-	}
-	fmt.Fprintf(out, "Verifier:\t%s\n\t\t%s\n", name, s.Verifier)
-	fmt.Fprintf(out, "Sends to:\t%s\n", s.SendsTo)
-	if s.Purpose != "" {
-		fmt.Fprintf(out, "Purpose:\t%s\n", s.Purpose)
-	}
-	for _, a := range s.Asked {
-		fmt.Fprintf(out, "Asks for:\t%s: a %s credential", a.Query, a.Format)
-		if len(a.Types) > 0 {
-			fmt.Fprintf(out, " of type %s", strings.Join(a.Types, " or "))
-		}
-		fmt.Fprintln(out)
-		for _, c := range a.Claims {
-			fmt.Fprintf(out, "\t\tclaim %s\n", c)
-		}
-	}
-	for _, p := range s.Presented {
-		fmt.Fprintf(out, "Will send:\t%s: credential %s (%s), disclosing %s\n", p.Query, p.Credential, p.Format, orDash(strings.Join(p.Disclosed, ", ")))
-	}
 }
 
 // confirm asks a yes/no question on the terminal; without one it refuses

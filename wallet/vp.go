@@ -23,7 +23,6 @@ import (
 
 	"github.com/weidgo/weid/credential"
 	"github.com/weidgo/weid/did"
-	"github.com/weidgo/weid/internal/strictjson"
 	"github.com/weidgo/weid/jose"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/oid4vp"
@@ -62,20 +61,12 @@ func (c *VPClient) now() time.Time {
 // to a URL that CheckURL refuses, and none at all when posting: a 307 or
 // 308 from the response_uri would re-send the presentations elsewhere.
 func (c *VPClient) http(post bool) *http.Client {
-	hc := *http.DefaultClient
-	if c.HTTP != nil {
-		hc = *c.HTTP
-	}
-	hc.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+	return withRedirects(c.HTTP, func(req *http.Request) error {
 		if post {
-			return fmt.Errorf("the verifier redirected the response to %s: a presentation is posted only to the request's response_uri", strictjson.Truncate(req.URL.Redacted(), 200))
-		}
-		if len(via) >= 5 {
-			return errors.New("too many redirects")
+			return fmt.Errorf("the verifier redirected the response to %s: a presentation is posted only to the request's response_uri", redirectTarget(req))
 		}
 		return oid4vp.CheckURL(req.URL.String())
-	}
-	return &hc
+	})
 }
 
 // FetchRequest reads an openid4vp:// link, fetches its request object
@@ -401,7 +392,7 @@ func (c *VPClient) post(ctx context.Context, req *oid4vp.Request, r *oid4vp.Resp
 	if resp.StatusCode != http.StatusOK {
 		var oe oid4vp.Error
 		if json.Unmarshal(raw, &oe) == nil && oe.Code != "" {
-			return nil, &oe
+			return nil, oauthError(&oe)
 		}
 		return nil, fmt.Errorf("post the response: %w", answerError(resp.StatusCode, raw))
 	}

@@ -88,3 +88,15 @@ func TestSummarize_NamesTheResponseOrigin(t *testing.T) {
 		}
 	}
 }
+
+// The summary keeps the verifier's verified identity (the client_id the
+// request is bound to) apart from the name the request gives it, which is
+// its own word: only a trust registry's name, set by the caller, is
+// VerifierName.
+func TestSummarize_KeepsTheSelfAssertedNameApart(t *testing.T) {
+	req := &oid4vp.Request{RequestObject: oid4vp.RequestObject{ClientID: "decentralized_identifier:did:weid:v", ClientMetadata: &oid4vp.ClientMetadata{ClientName: "Hong Kong Immigration Department"}}, VerifierDID: "did:weid:v", DCQL: &oid4vp.DCQL{}}
+	sum := Summarize(req, nil)
+	if sum.ClientID != req.ClientID || sum.ClientName != "Hong Kong Immigration Department" || sum.VerifierName != "" || sum.Registered {
+		t.Errorf("summary: %+v", sum)
+	}
+}
