@@ -16,7 +16,7 @@ import (
 
 // consentText are the consent screen's words (English).
 var consentText = struct {
-	Verified, Registered, CallsItself, NoName, SendsTo, Purpose, AsksFor, OfType, Or, Claim, WillSend, Standing, Question string
+	Verified, Registered, CallsItself, NoName, SendsTo, Purpose, AsksFor, OfType, Or, Claim, WillSend, Standing, Question, Accepted, ContinueAt, Declined string
 }{
 	Verified:    "(checked: the request is signed by a key of this DID)",
 	Registered:  "registered as %s (the node's trust registry)",
@@ -31,6 +31,9 @@ var consentText = struct {
 	WillSend:    "Will send:\t%s: credential %s (%s), disclosing %s\n",
 	Standing:    "\t\tWARNING: this credential is %s: the verifier may refuse it, and it no longer proves what it says\n",
 	Question:    "Present these to %s? [y/N] ",
+	Accepted:    "Presented: the verifier accepted the presentation.",
+	ContinueAt:  "Continue at:",
+	Declined:    "Declined; the verifier was told.",
 }
 
 // shown is text someone else wrote, made safe to print on a terminal.

@@ -102,7 +102,7 @@ direct_post.jwt as the request asks) and prints the verifier's answer. On
 						return fmt.Errorf("declined, but telling the verifier failed: %w", err)
 					}
 					sum.Outcome = "declined"
-					return g.print(sum, func(out io.Writer) { fmt.Fprintln(out, "Declined; the verifier was told.") })
+					return g.print(sum, func(out io.Writer) { fmt.Fprintln(out, consentText.Declined) })
 				}
 			}
 			h, err := w.Holder()
@@ -113,11 +113,14 @@ direct_post.jwt as the request asks) and prints the verifier's answer. On
 			if err != nil {
 				return fmt.Errorf("present: %w", err)
 			}
-			sum.Outcome, sum.RedirectURI = "accepted", out.RedirectURI
+			sum.Outcome, sum.RedirectURI, sum.Warning = "accepted", out.RedirectURI, out.Warning
+			if sum.Warning != "" {
+				fmt.Fprintf(cmd.ErrOrStderr(), "weid: warning: %s\n", sum.Warning)
+			}
 			return g.print(sum, func(out io.Writer) {
-				fmt.Fprintln(out, "Presented: the verifier accepted the presentation.")
+				fmt.Fprintln(out, consentText.Accepted)
 				if sum.RedirectURI != "" {
-					fmt.Fprintln(out, "Continue at:", sum.RedirectURI)
+					fmt.Fprintln(out, consentText.ContinueAt, shown(sum.RedirectURI))
 				}
 			})
 		},

@@ -32,10 +32,12 @@ type Summary struct {
 	ResponseMode string `json:"responseMode"`
 	Asked        []Ask  `json:"asked"`
 	// Presented are the credentials chosen; Outcome and RedirectURI what
-	// the verifier answered, once it did.
+	// the verifier answered, once it did, and Warning why its
+	// redirect_uri was not kept (PresentOutcome.Warning).
 	Presented   []Chosen `json:"presented"`
 	Outcome     string   `json:"outcome"`
 	RedirectURI string   `json:"redirectUri,omitempty"`
+	Warning     string   `json:"warning,omitempty"`
 }
 
 // Ask is one credential query of a request.

@@ -275,6 +275,9 @@ func selectOne(cq *oid4vp.CredentialQuery, wc *Stored) (*Selection, error) {
 type PresentOutcome struct {
 	// RedirectURI is where the verifier sends the user next, if anywhere.
 	RedirectURI string `json:"redirect_uri,omitempty"`
+	// Warning says why a redirect_uri the verifier answered with was not
+	// kept (not an https URL): the presentation was accepted all the same.
+	Warning string `json:"warning,omitempty"`
 }
 
 // Present builds one presentation per selection, bound to the request
@@ -404,7 +407,8 @@ func (c *VPClient) post(ctx context.Context, req *oid4vp.Request, r *oid4vp.Resp
 	}
 	if out.RedirectURI != "" {
 		if err := oid4vp.CheckURL(out.RedirectURI); err != nil {
-			return nil, fmt.Errorf("the verifier's redirect_uri: %w", err)
+			out.Warning = TerminalText(fmt.Sprintf("the verifier's redirect_uri was not followed: %v", err), MaxShown)
+			out.RedirectURI = ""
 		}
 	}
 	return &out, nil
