@@ -51,3 +51,26 @@ func TestDescribeRequest_HostileTextCannotDrawTheScreen(t *testing.T) {
 		t.Errorf("the self-asserted name is not shown as such:\n%s", s)
 	}
 }
+
+// TestDescribeRequest_SaysACredentialIsRevoked: a credential known to be
+// revoked, chosen because no other answers, is named as such on the
+// consent screen and in its question, and --yes alone does not send it.
+func TestDescribeRequest_SaysACredentialIsRevoked(t *testing.T) {
+	sum := &wallet.Summary{ClientID: "decentralized_identifier:did:weid:v", Verifier: "did:weid:v",
+		Presented: []wallet.Chosen{{Query: "diploma", Credential: "abc", Format: "dc+sd-jwt", Standing: wallet.StandingRevoked}}}
+	var out strings.Builder
+	describeRequest(&out, sum)
+	if !strings.Contains(out.String(), "WARNING: this credential is revoked") {
+		t.Errorf("the consent screen does not say the credential is revoked:\n%s", out.String())
+	}
+	if q := consentQuestion(sum); !strings.Contains(q, "although credential abc is revoked") {
+		t.Errorf("question: %q", q)
+	}
+	if err := notInGoodStanding(sum); err == nil || !strings.Contains(err.Error(), "--allow-revoked") || !strings.Contains(err.Error(), "revoked") {
+		t.Errorf("--yes: %v", err)
+	}
+	sum.Presented[0].Standing = ""
+	if err := notInGoodStanding(sum); err != nil {
+		t.Errorf("in good standing: %v", err)
+	}
+}

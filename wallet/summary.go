@@ -54,6 +54,9 @@ type Chosen struct {
 	Credential string   `json:"credential"`
 	Format     string   `json:"format"`
 	Disclosed  []string `json:"disclosed"`
+	// Standing is what is known against the credential (revoked,
+	// suspended, expired; Selection.Standing), "" when nothing is.
+	Standing string `json:"standing,omitempty"`
 }
 
 // Summarize describes req and the selections that would answer it, as
@@ -83,7 +86,7 @@ func Summarize(req *oid4vp.Request, sels []Selection) *Summary {
 		} else if disclosed == nil {
 			disclosed = []string{}
 		}
-		sum.Presented = append(sum.Presented, Chosen{Query: s.QueryID, Credential: s.Credential.ID, Format: s.Format, Disclosed: disclosed})
+		sum.Presented = append(sum.Presented, Chosen{Query: s.QueryID, Credential: s.Credential.ID, Format: s.Format, Disclosed: disclosed, Standing: s.Standing})
 	}
 	return sum
 }

@@ -128,6 +128,10 @@ type Selection struct {
 	Match      *oid4vp.Match
 	// Disclose are the SD-JWT pointers that will be revealed.
 	Disclose []string
+	// Standing is what is known against the credential (SelectOptions.
+	// Standing: revoked, suspended, expired), "" when nothing is: it was
+	// chosen because no other credential answers the query.
+	Standing string
 
 	sec credential.Secured
 }
@@ -141,17 +145,30 @@ type Selection struct {
 // are not presented. It fails, saying why, when a required set (or query)
 // cannot be answered.
 func Select(req *oid4vp.Request, creds []Stored) ([]Selection, error) {
-	return selectCredentials(req, creds, false)
+	return SelectWith(req, creds, SelectOptions{})
 }
 
 // SelectWithOptional is Select that also answers each optional credential
 // set the wallet can (its first satisfiable option): for a user who agreed
 // to share what the verifier would like but does not need.
 func SelectWithOptional(req *oid4vp.Request, creds []Stored) ([]Selection, error) {
-	return selectCredentials(req, creds, true)
+	return SelectWith(req, creds, SelectOptions{Optional: true})
 }
 
-func selectCredentials(req *oid4vp.Request, creds []Stored, optional bool) ([]Selection, error) {
+// SelectOptions tune SelectWith.
+type SelectOptions struct {
+	// Optional answers the optional credential sets too
+	// (SelectWithOptional).
+	Optional bool
+	// Standing, if not nil, says what is known against a credential that
+	// answers a query ("" for nothing; see the Standing function): such a
+	// credential is chosen only when no other one answers the query, and
+	// its Selection says why it may not stand.
+	Standing func(*Stored) string
+}
+
+// SelectWith is Select with options.
+func SelectWith(req *oid4vp.Request, creds []Stored, o SelectOptions) ([]Selection, error) {
 	q := req.DCQL
 	found := map[string]*Selection{}
 	reasons := map[string]string{}
@@ -164,8 +181,15 @@ func selectCredentials(req *oid4vp.Request, creds []Stored, optional bool) ([]Se
 				}
 				continue
 			}
-			found[cq.ID] = sel
-			break
+			if o.Standing != nil {
+				sel.Standing = o.Standing(&creds[i])
+			}
+			if prev := found[cq.ID]; prev == nil || (prev.Standing != "" && sel.Standing == "") {
+				found[cq.ID] = sel
+			}
+			if sel.Standing == "" {
+				break
+			}
 		}
 	}
 	chosen := map[string]bool{}
@@ -175,7 +199,7 @@ func selectCredentials(req *oid4vp.Request, creds []Stored, optional bool) ([]Se
 		}
 	}
 	for _, set := range q.CredentialSets {
-		if set.Required != nil && !*set.Required && !optional {
+		if set.Required != nil && !*set.Required && !o.Optional {
 			continue
 		}
 		for _, opt := range set.Options {
