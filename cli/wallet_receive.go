@@ -75,7 +75,7 @@ directory, to add with "weid wallet add FILE".`,
 			res := map[string]any{"issuer": got.Offer.CredentialIssuer, "configuration": got.ConfigurationID, "format": got.Format, "credentials": stored}
 			return g.print(res, func(out io.Writer) {
 				for _, sc := range stored {
-					fmt.Fprintf(out, "%s\t%s\t%s\t%s\n", sc.ID, sc.Format, mainType(sc.Types), orDash(sc.Issuer))
+					fmt.Fprintf(out, "%s\t%s\t%s\t%s\n", sc.ID, sc.Format, shown(mainType(sc.Types)), orDash(shown(sc.Issuer)))
 				}
 			})
 		},
@@ -103,10 +103,10 @@ func (g *globals) receiveErr(issuer string, err error) error {
 			why = verdictErr(v, "credential", *re.Verdict)
 		}
 		which := say("cli.receive.credential", "n", strconv.Itoa(re.N), "of", strconv.Itoa(re.Of))
-		return errors.New(say("cli.receive.notStored", "issuer", issuer, "why", which+"："+why.Error()))
+		return errors.New(say("cli.receive.notStored", "issuer", shown(issuer), "why", which+"："+why.Error()))
 	}
 	if hint := g.unreachable(err); hint != "" {
-		return errors.New(say("cli.receive.notStored", "issuer", issuer, "why", hint))
+		return errors.New(say("cli.receive.notStored", "issuer", shown(issuer), "why", hint))
 	}
 	return err
 }
