@@ -116,6 +116,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzRelease$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./exchange
 	$(GO) test -run '^$$' -fuzz '^FuzzParseCredential$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./wallet
 	$(GO) test -run '^$$' -fuzz '^FuzzCheckReceived$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./wallet
+	$(GO) test -run '^$$' -fuzz '^FuzzTerminalText$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./wallet
 	$(GO) test -run '^$$' -fuzz '^FuzzNDJSON$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./batch
 	$(GO) test -run '^$$' -fuzz '^FuzzAppendResult$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./batch
 	$(GO) test -run '^$$' -fuzz '^FuzzBatchOptionsFromQuery$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./api

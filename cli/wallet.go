@@ -338,7 +338,7 @@ disclosure) and the credential as stored. Nothing is verified.`,
 					{"type", strings.Join(sc.Types, ", ")}, {"issuer", sc.Issuer}, {"subject", sc.Subject},
 					{"valid from", sc.ValidFrom}, {"valid until", sc.ValidUntil}, {"added", sc.Added},
 				} {
-					fmt.Fprintf(out, "%-14s %s\n", kv[0], orDash(kv[1]))
+					fmt.Fprintf(out, "%-14s %s\n", kv[0], orDash(shown(kv[1])))
 				}
 				fmt.Fprintln(out, "claims:")
 				writeIndented(out, claims)
@@ -350,13 +350,13 @@ disclosure) and the credential as stored. Nothing is verified.`,
 						if d.ArrayElement {
 							name = "(array element)"
 						}
-						fmt.Fprintf(out, "  %s: %s\n", name, v)
+						fmt.Fprintf(out, "  %s: %s\n", shown(name), wallet.TerminalText(string(v), 0))
 					}
 				}
 				fmt.Fprintln(out, "credential:")
 				var s string
 				if json.Unmarshal(sc.Credential, &s) == nil {
-					fmt.Fprintf(out, "  %s\n", s)
+					fmt.Fprintf(out, "  %s\n", wallet.TerminalText(s, 0))
 				} else {
 					writeIndented(out, sc.Credential)
 				}
@@ -366,7 +366,8 @@ disclosure) and the credential as stored. Nothing is verified.`,
 }
 
 // writeIndented writes v as indented JSON, each line indented by two
-// spaces.
+// spaces and shown as TerminalText shows it (JSON escapes C0 controls but
+// not DEL, C1 controls or bidi overrides).
 func writeIndented(w io.Writer, v any) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -376,5 +377,7 @@ func writeIndented(w io.Writer, v any) {
 		fmt.Fprintf(w, "  (%v)\n", err)
 		return
 	}
-	fmt.Fprint(w, "  "+buf.String())
+	for _, line := range strings.SplitAfter(strings.TrimSuffix(buf.String(), "\n"), "\n") {
+		fmt.Fprint(w, "  "+wallet.TerminalText(strings.TrimSuffix(line, "\n"), 0)+"\n")
+	}
 }

@@ -108,8 +108,8 @@ subject's claims, with the schema's title and the claims' labels.`,
 					if e.Title != "" {
 						typ = e.Title + " (" + typ + ")"
 					}
-					fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.N, e.ID, e.Format, typ, orDash(issuer), orDash(day(e.ValidFrom)),
-						e.Status, orDash(claimsLine(labelledValues(e.Claims, e.ValueLabels), e.ClaimLabels, 60)))
+					fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.N, e.ID, e.Format, shown(typ), orDash(shown(issuer)), orDash(shown(day(e.ValidFrom))),
+						shown(e.Status), orDash(claimsLine(labelledValues(e.Claims, e.ValueLabels), e.ClaimLabels, 60)))
 				}
 				tw.Flush()
 			})
@@ -236,7 +236,7 @@ func subjectClaims(sc *wallet.Stored) map[string]any {
 
 // claimsLine is claims as "name=value, …" in name order, each name as
 // labels has it (else the key), nested values elided, cut to about max
-// characters.
+// characters: the issuer's text, shown as TerminalText shows it.
 func claimsLine(claims map[string]any, labels map[string]string, max int) string {
 	var parts []string
 	for _, k := range slices.Sorted(maps.Keys(claims)) {
@@ -258,10 +258,9 @@ func claimsLine(claims map[string]any, labels map[string]string, max int) string
 	}
 	s := strings.Join(strings.Fields(strings.Join(parts, ", ")), " ")
 	if utf8.RuneCountInString(s) > max {
-		r := []rune(s)
-		s = string(r[:max-1]) + "…"
+		return wallet.TerminalText(s, max-1)
 	}
-	return s
+	return wallet.TerminalText(s, 0)
 }
 
 // labelledValues is claims with the values labels has a label for

@@ -128,3 +128,12 @@ func TestUserLang(t *testing.T) {
 		t.Errorf("LC_MESSAGES over LANG: %s", got)
 	}
 }
+
+// An issuer's claims reach "wallet list" (and the chooser of "present")
+// with their escape codes and bidi overrides shown, not obeyed.
+func TestClaimsLine_ShowsControlsEscaped(t *testing.T) {
+	got := claimsLine(map[string]any{"name\x1b[2J": "Alice\u202eFake\x1b[31m"}, nil, 100)
+	if want := `name\x1b[2J=Alice\u202eFake\x1b[31m`; got != want {
+		t.Errorf("claimsLine: %q, want %q", got, want)
+	}
+}

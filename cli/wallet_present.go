@@ -25,7 +25,7 @@ import (
 func walletPresentCmd(g *globals, dir *string) *cobra.Command {
 	var passFile string
 	var picks []string
-	var yes, optional bool
+	var yes, optional, allowRevoked bool
 	cmd := &cobra.Command{
 		Use:   "present REQUEST_URI",
 		Short: "Answer an OpenID4VP presentation request with credentials from the wallet",
@@ -36,13 +36,19 @@ verifier's POST /v1/presentation-requests returns it or its QR code holds.
 The wallet fetches the signed request object (request_uri must be https, or
 plain http to a loopback host), checks that it is signed by a key of the
 verifier's DID (client_id decentralized_identifier:<DID>; the DID is resolved
-by the node of --node) and prints what is asked: by whom (the verifier's DID
-and its name in the node's trust registry, if it is a recognized issuer, else
-the name it gives itself, marked unregistered), why (its purpose), and which
-credentials and claims. It picks, for each credential query, the first
+by the node of --node) and prints what is asked: by whom (first the client_id
+the request is bound to, then the verifier's name in the node's trust
+registry, if it is a recognized issuer, and the name it gives itself, as
+"calls itself"), why (its purpose), and which credentials and claims. Text
+the verifier wrote is shown with control characters, escape codes and bidi
+overrides escaped (\x1b, \u202e, \n) and cut after 200 characters. It picks, for each credential query, the first
 credential of the wallet that answers it (with --credential, of those
 credentials only: the wallet id, a unique prefix of it, or the number
-"weid wallet list" shows), and presents only what the request
+"weid wallet list" shows) — preferring one that --node does not report
+revoked, suspended or expired (each credential that answers is sent to its
+POST /credentials/verify, an SD-JWT without its disclosures); one that is, when
+no other answers, is marked with a WARNING and, with --yes, refused unless
+--allow-revoked is given —, and presents only what the request
 needs: every query, or, when the request lists credential sets, for each
 required set its first option the wallet can answer (optional sets only with
 --optional). It discloses only the claims asked: an SD-JWT (dc+sd-jwt) reveals only those selectively disclosable
@@ -52,7 +58,9 @@ each bound to the request's nonce and client_id and signed by the wallet's
 key. On a terminal, without --credential or --yes, when several credentials
 answer a query it lists them and asks which to send. It then asks for
 confirmation (on a terminal; --yes answers yes, as scripts must), posts the response (direct_post, or encrypted with
-direct_post.jwt as the request asks) and prints the verifier's answer. On
+direct_post.jwt as the request asks) and prints the verifier's answer (a
+redirect_uri that is not https is not shown, with a warning: the
+presentation was accepted all the same). On
 "no", the wallet tells the verifier that it declined (access_denied).`,
 		Example: `  weid wallet present 'openid4vp://?client_id=decentralized_identifier%3Adid%3Aweid%3A…&request_uri=https%3A%2F%2F…' --node https://weid.example`,
 		Args:    cobra.ExactArgs(1),
@@ -72,16 +80,13 @@ direct_post.jwt as the request asks) and prints the verifier's answer. On
 			if err != nil {
 				return err
 			}
+			standing := standingOn(ctx, nc)
 			if f, ok := cmd.InOrStdin().(*os.File); ok && !yes && len(picks) == 0 && term.IsTerminal(int(f.Fd())) {
-				if held, err = chooseOnTerminal(ctx, f, nc, req, held); err != nil {
+				if held, err = chooseOnTerminal(ctx, f, nc, req, held, standing); err != nil {
 					return err
 				}
 			}
-			sel := wallet.Select
-			if optional {
-				sel = wallet.SelectWithOptional
-			}
-			sels, selErr := sel(req, held)
+			sels, selErr := wallet.SelectWith(req, held, wallet.SelectOptions{Optional: optional, Standing: standing})
 			sum := wallet.Summarize(req, sels)
 			if is, _, err := nc.Issuer(ctx, req.VerifierDID, "", 0); err == nil && is != nil && is.Name != "" {
 				sum.VerifierName, sum.Registered = is.Name, true
@@ -92,8 +97,13 @@ direct_post.jwt as the request asks) and prints the verifier's answer. On
 			if selErr != nil {
 				return selErr
 			}
+			if yes && !allowRevoked {
+				if err := notInGoodStanding(sum); err != nil {
+					return err
+				}
+			}
 			if !yes {
-				ok, err := confirm(cmd.InOrStdin(), "Present these to "+orDash(sum.VerifierName)+"? [y/N] ")
+				ok, err := confirm(cmd.InOrStdin(), consentQuestion(sum))
 				if err != nil {
 					return err
 				}
@@ -102,7 +112,7 @@ direct_post.jwt as the request asks) and prints the verifier's answer. On
 						return fmt.Errorf("declined, but telling the verifier failed: %w", err)
 					}
 					sum.Outcome = "declined"
-					return g.print(sum, func(out io.Writer) { fmt.Fprintln(out, "Declined; the verifier was told.") })
+					return g.print(sum, func(out io.Writer) { fmt.Fprintln(out, consentText.Declined) })
 				}
 			}
 			h, err := w.Holder()
@@ -113,17 +123,21 @@ direct_post.jwt as the request asks) and prints the verifier's answer. On
 			if err != nil {
 				return fmt.Errorf("present: %w", err)
 			}
-			sum.Outcome, sum.RedirectURI = "accepted", out.RedirectURI
+			sum.Outcome, sum.RedirectURI, sum.Warning = "accepted", out.RedirectURI, out.Warning
+			if sum.Warning != "" {
+				fmt.Fprintf(cmd.ErrOrStderr(), "weid: warning: %s\n", sum.Warning)
+			}
 			return g.print(sum, func(out io.Writer) {
-				fmt.Fprintln(out, "Presented: the verifier accepted the presentation.")
+				fmt.Fprintln(out, consentText.Accepted)
 				if sum.RedirectURI != "" {
-					fmt.Fprintln(out, "Continue at:", sum.RedirectURI)
+					fmt.Fprintln(out, consentText.ContinueAt, shown(sum.RedirectURI))
 				}
 			})
 		},
 	}
 	cmd.Flags().StringArrayVar(&picks, "credential", nil, "present this credential (wallet id, unique prefix, or number in weid wallet list; repeatable), not the first that answers")
 	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "present without asking (for scripts; required when stdin is not a terminal)")
+	cmd.Flags().BoolVar(&allowRevoked, "allow-revoked", false, "with --yes, present a credential known to be revoked, suspended or expired when no other answers the request (refused otherwise)")
 	cmd.Flags().BoolVar(&optional, "optional", false, "also answer the request's optional credential sets the wallet can")
 	cmd.Flags().StringVar(&passFile, "passphrase-file", "", "file holding the wallet key's passphrase (default: WEID_PASSPHRASE or a prompt)")
 	return cmd
@@ -172,7 +186,7 @@ func candidates(req *oid4vp.Request, held []wallet.Stored) map[string][]wallet.S
 // held credential answers, which of them to send, and returns held with
 // the chosen ones first: Select takes, for each query, the first
 // credential that answers it.
-func chooseOnTerminal(ctx context.Context, in *os.File, nc *client.Client, req *oid4vp.Request, held []wallet.Stored) ([]wallet.Stored, error) {
+func chooseOnTerminal(ctx context.Context, in *os.File, nc *client.Client, req *oid4vp.Request, held []wallet.Stored, standing func(*wallet.Stored) string) ([]wallet.Stored, error) {
 	cands := candidates(req, held)
 	names := map[string]string{}
 	issuerName := func(d string) string {
@@ -192,10 +206,10 @@ func chooseOnTerminal(ctx context.Context, in *os.File, nc *client.Client, req *
 		if len(cs) < 2 {
 			continue
 		}
-		fmt.Fprintf(os.Stderr, "%d credentials answer %q:\n", len(cs), cq.ID)
+		fmt.Fprintf(os.Stderr, "%d credentials answer \"%s\":\n", len(cs), shown(cq.ID))
 		for i, c := range cs {
 			sc := c
-			fmt.Fprintf(os.Stderr, "  %d) %s  %s  %s  issued %s  %s\n", i+1, c.ID, mainType(c.Types), issuerName(c.Issuer), orDash(day(c.ValidFrom)), orDash(claimsLine(subjectClaims(&sc), nil, 60)))
+			fmt.Fprintf(os.Stderr, "  %d) %s  %s  %s  issued %s  %s%s\n", i+1, c.ID, shown(mainType(c.Types)), shown(issuerName(c.Issuer)), orDash(shown(day(c.ValidFrom))), orDash(claimsLine(subjectClaims(&sc), nil, 60)), standingMark(standing(&sc)))
 		}
 		for {
 			fmt.Fprintf(os.Stderr, "Which one to send? [1-%d, Enter for 1] ", len(cs))
@@ -216,44 +230,32 @@ func chooseOnTerminal(ctx context.Context, in *os.File, nc *client.Client, req *
 	if len(chosen) == 0 {
 		return held, nil
 	}
+	// The credentials passed over are left out, unless another query
+	// needs them, so that SelectWith, which prefers a credential in good
+	// standing, keeps to the one chosen.
 	out := append([]wallet.Stored{}, chosen...)
 	for _, h := range held {
-		if !slices.ContainsFunc(chosen, func(c wallet.Stored) bool { return c.ID == h.ID }) {
+		if !slices.ContainsFunc(chosen, func(c wallet.Stored) bool { return c.ID == h.ID }) && !passedOver(cands, h.ID) {
 			out = append(out, h)
 		}
 	}
 	return out, nil
 }
 
-// describeRequest prints who asks for what and what the wallet will send.
-func describeRequest(out io.Writer, s *wallet.Summary) {
-	name := s.VerifierName
-	switch {
-	case name == "":
-		name = "(no name)"
-	case !s.Registered:
-		name += " (its own name: not in the trust registry)"
-	default:
-		name += " (trust registry)"
-	}
-	fmt.Fprintf(out, "Verifier:\t%s\n\t\t%s\n", name, s.Verifier)
-	fmt.Fprintf(out, "Sends to:\t%s\n", s.SendsTo)
-	if s.Purpose != "" {
-		fmt.Fprintf(out, "Purpose:\t%s\n", s.Purpose)
-	}
-	for _, a := range s.Asked {
-		fmt.Fprintf(out, "Asks for:\t%s: a %s credential", a.Query, a.Format)
-		if len(a.Types) > 0 {
-			fmt.Fprintf(out, " of type %s", strings.Join(a.Types, " or "))
-		}
-		fmt.Fprintln(out)
-		for _, c := range a.Claims {
-			fmt.Fprintf(out, "\t\tclaim %s\n", c)
+// passedOver reports whether the credential id was offered as one of
+// several for a query (and so not chosen, when it is not in chosen) and
+// answers no query alone.
+func passedOver(cands map[string][]wallet.Stored, id string) bool {
+	offered := false
+	for _, cs := range cands {
+		if slices.ContainsFunc(cs, func(c wallet.Stored) bool { return c.ID == id }) {
+			if len(cs) < 2 {
+				return false
+			}
+			offered = true
 		}
 	}
-	for _, p := range s.Presented {
-		fmt.Fprintf(out, "Will send:\t%s: credential %s (%s), disclosing %s\n", p.Query, p.Credential, p.Format, orDash(strings.Join(p.Disclosed, ", ")))
-	}
+	return offered
 }
 
 // confirm asks a yes/no question on the terminal; without one it refuses

@@ -64,7 +64,7 @@ func TestWalletPresent_OID4VP(t *testing.T) {
 			t.Fatalf("%s: without --yes and a terminal: %v", mode, err)
 		}
 		out := mustCLI(t, "wallet", "present", link, "--wallet", wdir, "--node", url, "--yes")
-		for _, want := range []string{"City Hall Front Desk (trust registry)", desk["did"].(string), "check your degree", `claim ["degree"]`, "disclosing /degree, /holderName", "accepted"} {
+		for _, want := range []string{"registered as City Hall Front Desk (the node's trust registry)", desk["did"].(string), "check your degree", `claim ["degree"]`, "disclosing /degree, /holderName", "accepted"} {
 			if !strings.Contains(out, want) {
 				t.Errorf("%s: the output lacks %q:\n%s", mode, want, out)
 			}

@@ -34,7 +34,11 @@ wallet's verification method) and stores the credential it receives, bound
 to that key, once the node (--node) has verified it: all the credentials of
 the answer, or none if one is refused. --count asks for several credentials
 in one request (a batch; each with its own proof). Issuers must be https
-(plain http only to a loopback host). An offer is redeemed once: without a
+(plain http only to a loopback host), and the wallet follows no redirect
+from them: it sends the code, the PIN and the access token only to the
+endpoints the offer and the issuer's metadata name (the error names where a
+redirect went). Text the issuer wrote (its error_description) is shown with
+control characters and escape codes escaped. An offer is redeemed once: without a
 node that answers, nothing is redeemed; if the node stops answering after
 the issuer did, the answer is kept, unverified, in the wallet's received/
 directory, to add with "weid wallet add FILE".`,
@@ -71,7 +75,7 @@ directory, to add with "weid wallet add FILE".`,
 			res := map[string]any{"issuer": got.Offer.CredentialIssuer, "configuration": got.ConfigurationID, "format": got.Format, "credentials": stored}
 			return g.print(res, func(out io.Writer) {
 				for _, sc := range stored {
-					fmt.Fprintf(out, "%s\t%s\t%s\t%s\n", sc.ID, sc.Format, mainType(sc.Types), orDash(sc.Issuer))
+					fmt.Fprintf(out, "%s\t%s\t%s\t%s\n", sc.ID, sc.Format, shown(mainType(sc.Types)), orDash(shown(sc.Issuer)))
 				}
 			})
 		},
@@ -99,10 +103,10 @@ func (g *globals) receiveErr(issuer string, err error) error {
 			why = verdictErr(v, "credential", *re.Verdict)
 		}
 		which := say("cli.receive.credential", "n", strconv.Itoa(re.N), "of", strconv.Itoa(re.Of))
-		return errors.New(say("cli.receive.notStored", "issuer", issuer, "why", which+"："+why.Error()))
+		return errors.New(say("cli.receive.notStored", "issuer", shown(issuer), "why", which+"："+why.Error()))
 	}
 	if hint := g.unreachable(err); hint != "" {
-		return errors.New(say("cli.receive.notStored", "issuer", issuer, "why", hint))
+		return errors.New(say("cli.receive.notStored", "issuer", shown(issuer), "why", hint))
 	}
 	return err
 }

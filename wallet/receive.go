@@ -61,7 +61,7 @@ func (e *RefusedError) Error() string {
 
 // Where names the refused credential: "credential 2 of 3 from <issuer>".
 func (e *RefusedError) Where() string {
-	return fmt.Sprintf("credential %d of %d from %s", e.N, e.Of, e.Issuer)
+	return fmt.Sprintf("credential %d of %d from %s", e.N, e.Of, TerminalText(e.Issuer, MaxShown))
 }
 
 func (e *RefusedError) Unwrap() error { return e.Err }

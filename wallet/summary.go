@@ -12,12 +12,18 @@ import (
 // Summary is what a presentation request asks and what the wallet would
 // send: the facts a user consents to before Present.
 type Summary struct {
-	// Verifier is the verifier's DID; VerifierName its name, from the
-	// trust registry when Registered, else the name it gives itself
-	// (client_metadata.client_name).
-	Verifier     string `json:"verifier"`
+	// ClientID is the client_id the request is bound to, and Verifier
+	// its DID: who the verifier is, checked (the request object is signed
+	// by a key of that DID).
+	ClientID string `json:"clientId"`
+	Verifier string `json:"verifier"`
+	// VerifierName is the verifier's name in the trust registry, when
+	// Registered: for the caller to set.
 	VerifierName string `json:"verifierName,omitempty"`
 	Registered   bool   `json:"registered"`
+	// ClientName is the name the request gives its verifier
+	// (client_metadata.client_name): its own word, checked by no one.
+	ClientName string `json:"clientName,omitempty"`
 	// SendsTo is the origin (scheme://host[:port]) of the response_uri
 	// the presentation is posted to: the name above is the verifier's
 	// word, this is where the answer goes.
@@ -26,10 +32,12 @@ type Summary struct {
 	ResponseMode string `json:"responseMode"`
 	Asked        []Ask  `json:"asked"`
 	// Presented are the credentials chosen; Outcome and RedirectURI what
-	// the verifier answered, once it did.
+	// the verifier answered, once it did, and Warning why its
+	// redirect_uri was not kept (PresentOutcome.Warning).
 	Presented   []Chosen `json:"presented"`
 	Outcome     string   `json:"outcome"`
 	RedirectURI string   `json:"redirectUri,omitempty"`
+	Warning     string   `json:"warning,omitempty"`
 }
 
 // Ask is one credential query of a request.
@@ -46,15 +54,19 @@ type Chosen struct {
 	Credential string   `json:"credential"`
 	Format     string   `json:"format"`
 	Disclosed  []string `json:"disclosed"`
+	// Standing is what is known against the credential (revoked,
+	// suspended, expired; Selection.Standing), "" when nothing is.
+	Standing string `json:"standing,omitempty"`
 }
 
-// Summarize describes req and the selections that would answer it. A
-// verifier found in a trust registry is for the caller to name
-// (VerifierName, Registered).
+// Summarize describes req and the selections that would answer it, as
+// the request has it: the texts in it are the verifier's, to be shown
+// with TerminalText. A verifier found in a trust registry is for the
+// caller to name (VerifierName, Registered).
 func Summarize(req *oid4vp.Request, sels []Selection) *Summary {
-	sum := &Summary{Verifier: req.VerifierDID, Purpose: req.Purpose, ResponseMode: req.ResponseMode, Presented: []Chosen{}}
+	sum := &Summary{ClientID: req.ClientID, Verifier: req.VerifierDID, Purpose: req.Purpose, ResponseMode: req.ResponseMode, Presented: []Chosen{}}
 	if req.ClientMetadata != nil {
-		sum.VerifierName = req.ClientMetadata.ClientName
+		sum.ClientName = req.ClientMetadata.ClientName
 	}
 	sum.SendsTo = origin(req.ResponseURI)
 	for _, cq := range req.DCQL.Credentials {
@@ -74,7 +86,7 @@ func Summarize(req *oid4vp.Request, sels []Selection) *Summary {
 		} else if disclosed == nil {
 			disclosed = []string{}
 		}
-		sum.Presented = append(sum.Presented, Chosen{Query: s.QueryID, Credential: s.Credential.ID, Format: s.Format, Disclosed: disclosed})
+		sum.Presented = append(sum.Presented, Chosen{Query: s.QueryID, Credential: s.Credential.ID, Format: s.Format, Disclosed: disclosed, Standing: s.Standing})
 	}
 	return sum
 }

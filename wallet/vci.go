@@ -31,6 +31,17 @@ func NewVCIClient() *VCIClient {
 	return &VCIClient{HTTP: &http.Client{Timeout: 60 * time.Second}}
 }
 
+// http returns c.HTTP (or the default client) made to follow no
+// redirect: the issuer's endpoints are the ones its offer and metadata
+// name, and a redirect would re-send what a request carries — the
+// pre-authorized code, the transaction code (PIN), the access token —
+// to a URL no one checked.
+func (c *VCIClient) http() *http.Client {
+	return withRedirects(c.HTTP, func(req *http.Request) error {
+		return fmt.Errorf("the issuer redirected the request to %s: a wallet sends an issuer's requests only to the endpoints its metadata names", redirectTarget(req))
+	})
+}
+
 // maxVCIResponse bounds what the wallet reads of one response.
 const maxVCIResponse = 8 << 20
 
@@ -56,11 +67,7 @@ func (c *VCIClient) send(ctx context.Context, method, u, contentType, bearer str
 		req.Header.Set("Authorization", "Bearer "+bearer)
 	}
 	req.Header.Set("Accept", "application/json")
-	hc := c.HTTP
-	if hc == nil {
-		hc = http.DefaultClient
-	}
-	resp, err := hc.Do(req)
+	resp, err := c.http().Do(req)
 	if err != nil {
 		return fmt.Errorf("%s %s: %w", method, u, err)
 	}
@@ -72,7 +79,7 @@ func (c *VCIClient) send(ctx context.Context, method, u, contentType, bearer str
 	if resp.StatusCode != http.StatusOK {
 		var oe oid4vci.Error
 		if json.Unmarshal(raw, &oe) == nil && oe.Code != "" {
-			return &oe
+			return oauthError(&oe)
 		}
 		return fmt.Errorf("%s %s: %w", method, u, answerError(resp.StatusCode, raw))
 	}

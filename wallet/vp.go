@@ -23,7 +23,6 @@ import (
 
 	"github.com/weidgo/weid/credential"
 	"github.com/weidgo/weid/did"
-	"github.com/weidgo/weid/internal/strictjson"
 	"github.com/weidgo/weid/jose"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/oid4vp"
@@ -62,20 +61,12 @@ func (c *VPClient) now() time.Time {
 // to a URL that CheckURL refuses, and none at all when posting: a 307 or
 // 308 from the response_uri would re-send the presentations elsewhere.
 func (c *VPClient) http(post bool) *http.Client {
-	hc := *http.DefaultClient
-	if c.HTTP != nil {
-		hc = *c.HTTP
-	}
-	hc.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+	return withRedirects(c.HTTP, func(req *http.Request) error {
 		if post {
-			return fmt.Errorf("the verifier redirected the response to %s: a presentation is posted only to the request's response_uri", strictjson.Truncate(req.URL.Redacted(), 200))
-		}
-		if len(via) >= 5 {
-			return errors.New("too many redirects")
+			return fmt.Errorf("the verifier redirected the response to %s: a presentation is posted only to the request's response_uri", redirectTarget(req))
 		}
 		return oid4vp.CheckURL(req.URL.String())
-	}
-	return &hc
+	})
 }
 
 // FetchRequest reads an openid4vp:// link, fetches its request object
@@ -137,6 +128,10 @@ type Selection struct {
 	Match      *oid4vp.Match
 	// Disclose are the SD-JWT pointers that will be revealed.
 	Disclose []string
+	// Standing is what is known against the credential (SelectOptions.
+	// Standing: revoked, suspended, expired), "" when nothing is: it was
+	// chosen because no other credential answers the query.
+	Standing string
 
 	sec credential.Secured
 }
@@ -150,17 +145,30 @@ type Selection struct {
 // are not presented. It fails, saying why, when a required set (or query)
 // cannot be answered.
 func Select(req *oid4vp.Request, creds []Stored) ([]Selection, error) {
-	return selectCredentials(req, creds, false)
+	return SelectWith(req, creds, SelectOptions{})
 }
 
 // SelectWithOptional is Select that also answers each optional credential
 // set the wallet can (its first satisfiable option): for a user who agreed
 // to share what the verifier would like but does not need.
 func SelectWithOptional(req *oid4vp.Request, creds []Stored) ([]Selection, error) {
-	return selectCredentials(req, creds, true)
+	return SelectWith(req, creds, SelectOptions{Optional: true})
 }
 
-func selectCredentials(req *oid4vp.Request, creds []Stored, optional bool) ([]Selection, error) {
+// SelectOptions tune SelectWith.
+type SelectOptions struct {
+	// Optional answers the optional credential sets too
+	// (SelectWithOptional).
+	Optional bool
+	// Standing, if not nil, says what is known against a credential that
+	// answers a query ("" for nothing; see the Standing function): such a
+	// credential is chosen only when no other one answers the query, and
+	// its Selection says why it may not stand.
+	Standing func(*Stored) string
+}
+
+// SelectWith is Select with options.
+func SelectWith(req *oid4vp.Request, creds []Stored, o SelectOptions) ([]Selection, error) {
 	q := req.DCQL
 	found := map[string]*Selection{}
 	reasons := map[string]string{}
@@ -173,8 +181,15 @@ func selectCredentials(req *oid4vp.Request, creds []Stored, optional bool) ([]Se
 				}
 				continue
 			}
-			found[cq.ID] = sel
-			break
+			if o.Standing != nil {
+				sel.Standing = o.Standing(&creds[i])
+			}
+			if prev := found[cq.ID]; prev == nil || (prev.Standing != "" && sel.Standing == "") {
+				found[cq.ID] = sel
+			}
+			if sel.Standing == "" {
+				break
+			}
 		}
 	}
 	chosen := map[string]bool{}
@@ -184,7 +199,7 @@ func selectCredentials(req *oid4vp.Request, creds []Stored, optional bool) ([]Se
 		}
 	}
 	for _, set := range q.CredentialSets {
-		if set.Required != nil && !*set.Required && !optional {
+		if set.Required != nil && !*set.Required && !o.Optional {
 			continue
 		}
 		for _, opt := range set.Options {
@@ -284,6 +299,9 @@ func selectOne(cq *oid4vp.CredentialQuery, wc *Stored) (*Selection, error) {
 type PresentOutcome struct {
 	// RedirectURI is where the verifier sends the user next, if anywhere.
 	RedirectURI string `json:"redirect_uri,omitempty"`
+	// Warning says why a redirect_uri the verifier answered with was not
+	// kept (not an https URL): the presentation was accepted all the same.
+	Warning string `json:"warning,omitempty"`
 }
 
 // Present builds one presentation per selection, bound to the request
@@ -401,7 +419,7 @@ func (c *VPClient) post(ctx context.Context, req *oid4vp.Request, r *oid4vp.Resp
 	if resp.StatusCode != http.StatusOK {
 		var oe oid4vp.Error
 		if json.Unmarshal(raw, &oe) == nil && oe.Code != "" {
-			return nil, &oe
+			return nil, oauthError(&oe)
 		}
 		return nil, fmt.Errorf("post the response: %w", answerError(resp.StatusCode, raw))
 	}
@@ -413,7 +431,8 @@ func (c *VPClient) post(ctx context.Context, req *oid4vp.Request, r *oid4vp.Resp
 	}
 	if out.RedirectURI != "" {
 		if err := oid4vp.CheckURL(out.RedirectURI); err != nil {
-			return nil, fmt.Errorf("the verifier's redirect_uri: %w", err)
+			out.Warning = TerminalText(fmt.Sprintf("the verifier's redirect_uri was not followed: %v", err), MaxShown)
+			out.RedirectURI = ""
 		}
 	}
 	return &out, nil

@@ -88,3 +88,37 @@ func TestSummarize_NamesTheResponseOrigin(t *testing.T) {
 		}
 	}
 }
+
+// The summary keeps the verifier's verified identity (the client_id the
+// request is bound to) apart from the name the request gives it, which is
+// its own word: only a trust registry's name, set by the caller, is
+// VerifierName.
+func TestSummarize_KeepsTheSelfAssertedNameApart(t *testing.T) {
+	req := &oid4vp.Request{RequestObject: oid4vp.RequestObject{ClientID: "decentralized_identifier:did:weid:v", ClientMetadata: &oid4vp.ClientMetadata{ClientName: "Hong Kong Immigration Department"}}, VerifierDID: "did:weid:v", DCQL: &oid4vp.DCQL{}}
+	sum := Summarize(req, nil)
+	if sum.ClientID != req.ClientID || sum.ClientName != "Hong Kong Immigration Department" || sum.VerifierName != "" || sum.Registered {
+		t.Errorf("summary: %+v", sum)
+	}
+}
+
+// A verifier that accepted the response but answers with a redirect_uri
+// the wallet will not send the user to (javascript:, plain http) does not
+// turn the presentation into a failure: the data was posted and accepted;
+// the refused redirect comes back as a warning.
+func TestVPClient_RefusedRedirectAfterSuccessIsAWarning(t *testing.T) {
+	for _, redirect := range []string{"javascript:alert(1)", "http://evil.example/next"} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.Write([]byte(`{"redirect_uri":"` + redirect + `"}`))
+		}))
+		req := &oid4vp.Request{RequestObject: oid4vp.RequestObject{ResponseURI: srv.URL + "/response", State: "s", ResponseMode: oid4vp.ResponseModeDirectPost}, DCQL: &oid4vp.DCQL{}}
+		out, err := NewVPClient(nil).post(context.Background(), req, &oid4vp.Response{VPToken: []byte(`{}`), State: "s"})
+		srv.Close()
+		if err != nil || out == nil {
+			t.Fatalf("%s: %v", redirect, err)
+		}
+		if out.RedirectURI != "" || !strings.Contains(out.Warning, "redirect_uri") {
+			t.Errorf("%s: %+v", redirect, out)
+		}
+	}
+}
