@@ -206,10 +206,9 @@ type peer struct{ id, moniker string }
 
 // quorum reports whether the validator self (its address; not in set for
 // an observer) and the peers live hold more than 2/3 of set's voting
-// power, the share CometBFT needs to commit. A peer counts for a
-// validator of set once:
+// power, the share CometBFT needs to commit. No validator counts twice:
 //   - a peer whose moniker carries an attestation counts for the
-//     validator whose key signed it (as verifies), whatever reg records of
+//     validator whose key signed it (as checks it), whatever reg records of
 //     its node id; one whose attestation names a key outside set or does
 //     not verify counts for nothing (a removed validator, a follower, a
 //     forger);
