@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -359,8 +360,9 @@ func TestCluster_ValidatorAdmission(t *testing.T) {
 	writeLocalnet(t, dir, 4, "--observers", "1")
 	home := func(i int) string { return filepath.Join(dir, "node"+itoa(i)) }
 	urls := make([]string, 5)
+	cmds := make([]*exec.Cmd, 5)
 	for i := range 5 {
-		urls[i], _ = startNode(t, home(i), clusterFlags...)
+		urls[i], cmds[i] = startNode(t, home(i), clusterFlags...)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
@@ -420,6 +422,25 @@ func TestCluster_ValidatorAdmission(t *testing.T) {
 		_, err := cl(0).Resolve(ctx, d, did.Options{})
 		return err
 	})
+	// node4 is still in the observer register, and counts for its
+	// validator all the same (its moniker attests its key): with node3
+	// stopped, node0 reaches node1, node2 and node4, 40 of 50, and
+	// commits (counting node4 as an observer it reached 30 and refused).
+	id3, _, err := nodeIdentity(nil, home(3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = cmds[3].Process.Kill()
+	_ = cmds[3].Wait()
+	eventually.Nil(t, "node0 sees node3 gone", 30*time.Second, func() error {
+		st, err := cl(0).Status(ctx)
+		if err != nil || st.Consensus == nil || slices.Contains(st.Consensus.Peers, id3) {
+			return errString("node0 still has node3 as a peer")
+		}
+		return nil
+	})
+	createDID(t, ctx, cl(0))
+	urls[3], cmds[3] = startNode(t, home(3), clusterFlags...)
 
 	// Remove it again through B.
 	removed := txHashOf(t, weid("validator", "remove", "--home", home(4), "--node", urls[1], "--token", token(1)))

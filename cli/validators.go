@@ -103,7 +103,7 @@ its config/priv_validator_key.json ("pub_key"), or hex; --home DIR reads it
 	add.Flags().StringVar(&name, "name", "", "a name for the validator")
 	add.Flags().StringVar(&member, "member", "", "the did:weid of the consortium member running it")
 	add.Flags().StringVar(&home, "home", "", "read the key and node id from this CometBFT node home")
-	add.Flags().StringVar(&nodeID, "node-id", "", "with a KEY: the validator's CometBFT node id (40 lowercase hex digits: consensus.nodeId in its /v1/status), which the other nodes need to count it as a live validator when they decide whether they can commit")
+	add.Flags().StringVar(&nodeID, "node-id", "", "with a KEY: the validator's CometBFT node id (40 lowercase hex digits: consensus.nodeId in its /v1/status), recorded; the other nodes count a node running this weid by the key it signs its node id with, and use the recorded id only for a node of an older weid")
 
 	var rhome string
 	remove := govCmd(g, &cobra.Command{

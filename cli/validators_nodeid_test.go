@@ -9,9 +9,9 @@ import (
 )
 
 // TestValidatorAdd_NodeIDWithAKey: a validator admitted by its key alone
-// can carry its CometBFT node id (--node-id), which the other nodes need to
-// count it as a live validator before they accept writes; the ledger
-// records it. --node-id beside --home (which reads the id) is refused.
+// can carry its CometBFT node id (--node-id), by which the other nodes count
+// it as a live validator if it runs an older weid, which does not attest its
+// key; the ledger records it. --node-id beside --home (which reads the id) is refused.
 func TestValidatorAdd_NodeIDWithAKey(t *testing.T) {
 	n := startTestNode(t)
 	pub, _, err := ed25519.GenerateKey(rand.Reader)

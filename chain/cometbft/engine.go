@@ -103,6 +103,7 @@ type Engine struct {
 	commitWait time.Duration
 	peers      []*p2p.NetAddress        // persistent peers
 	register   func() (Register, error) // Config.Register
+	attest     *attestations            // verifies the peers' attestations (Ready)
 	stop       chan struct{}
 	bg         sync.WaitGroup
 
@@ -168,6 +169,10 @@ func Start(cfg Config) (*Engine, error) {
 	}
 	e := newEngine(NewApp(cfg.Ledger, cfg.BlockKey), cfg.ReadyWait, cfg.CommitWait)
 	e.register = cfg.Register
+	// The moniker tells the peers which validator this node runs (attest.go).
+	if e.attest, err = attest(c, nodeKey, pv.Key.PrivKey); err != nil {
+		return nil, err
+	}
 	syncing, err := e.app.setupStateSync(cfg, s, c)
 	if err != nil {
 		return nil, err

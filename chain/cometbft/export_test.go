@@ -6,6 +6,7 @@ import (
 
 	abcicli "github.com/cometbft/cometbft/abci/client"
 	abci "github.com/cometbft/cometbft/abci/types"
+	"github.com/cometbft/cometbft/crypto"
 	"github.com/cometbft/cometbft/p2p"
 	cmttypes "github.com/cometbft/cometbft/types"
 
@@ -69,8 +70,66 @@ func (e *Engine) EnterRefused(c *chain.Checked, err error) error {
 	return e.enter(c, &waiting{ch: make(chan chain.Result, 1)})
 }
 
-// Quorum is quorum, Ready's count of the voting power this node reaches.
-var Quorum = quorum
+// Peer is a connected peer running consensus: its node id and moniker.
+type Peer struct{ ID, Moniker string }
 
-// QuorumAfterChange is quorumAfter, QuorumAfter's count over a set.
-var QuorumAfterChange = quorumAfter
+// Attestations verifies peers' attestations (attestations).
+type Attestations = attestations
+
+// NewAttestations returns the verifier of the attestations of the chain
+// chainID.
+func NewAttestations(chainID string) *Attestations { return newAttestations(chainID) }
+
+// HumanMoniker is humanMoniker: a moniker without its attestation.
+var HumanMoniker = humanMoniker
+
+// Verdicts is how many (peer id, moniker) verdicts as keeps.
+func (as *attestations) Verdicts() int {
+	as.mu.Lock()
+	defer as.mu.Unlock()
+	return len(as.verdict)
+}
+
+// AttestedMoniker is attestedMoniker: moniker with the attestation that
+// the node nodeID runs the validator of key on the chain chainID.
+func AttestedMoniker(moniker, chainID, nodeID string, key crypto.PrivKey) (string, error) {
+	return attestedMoniker(moniker, chainID, p2p.ID(nodeID), key)
+}
+
+func toPeers(live []Peer) []peer {
+	out := make([]peer, len(live))
+	for i, p := range live {
+		out[i] = peer{id: p.ID, moniker: p.Moniker}
+	}
+	return out
+}
+
+func oldPeers(ids []string) []Peer {
+	out := make([]Peer, len(ids))
+	for i, id := range ids {
+		out[i] = Peer{ID: id}
+	}
+	return out
+}
+
+// Quorum is quorum, Ready's count of the voting power this node reaches,
+// over peers live (node ids) without attestations: nodes of an older weid.
+func Quorum(set []*cmttypes.Validator, self string, live []string, reg Register) (bool, string) {
+	return quorum(set, self, toPeers(oldPeers(live)), reg, newAttestations("test-chain"))
+}
+
+// QuorumAttested is quorum over peers with their monikers.
+func QuorumAttested(set []*cmttypes.Validator, self string, live []Peer, reg Register, as *Attestations) (bool, string) {
+	return quorum(set, self, toPeers(live), reg, as)
+}
+
+// QuorumAfterChange is quorumAfter, QuorumAfter's count over a set, with
+// peers live (node ids) without attestations.
+func QuorumAfterChange(set []*cmttypes.Validator, change chain.ValidatorChange, self string, live []string, reg Register) (bool, string) {
+	return quorumAfter(set, change, self, toPeers(oldPeers(live)), reg, newAttestations("test-chain"))
+}
+
+// QuorumAfterAttested is quorumAfter over peers with their monikers.
+func QuorumAfterAttested(set []*cmttypes.Validator, change chain.ValidatorChange, self string, live []Peer, reg Register, as *Attestations) (bool, string) {
+	return quorumAfter(set, change, self, toPeers(live), reg, as)
+}

@@ -4,6 +4,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cometbft/cometbft/crypto/ed25519"
+	cmttypes "github.com/cometbft/cometbft/types"
+
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/chain/cometbft"
 )
@@ -20,6 +23,28 @@ func FuzzVerifyCommitProof(f *testing.F) {
 		p := &chain.CommitProof{CometHeight: height, AppHash: strings.Repeat("00", 32), SignedHeader: raw}
 		if _, err := cometbft.VerifyCommitProof(p, p.AppHash, set); err == nil {
 			t.Fatalf("an unsigned header verified: %s", raw)
+		}
+	})
+}
+
+// FuzzPeerAttestation: whatever moniker a peer sends, quorum reads it
+// without panicking, and it never makes the peer count for a validator —
+// no moniker here is signed by a validator's key, and the register names
+// both validators' nodes, so no unnamed peer stands in for one.
+func FuzzPeerAttestation(f *testing.F) {
+	key := ed25519.GenPrivKey()
+	set := []*cmttypes.Validator{cmttypes.NewValidator(ed25519.GenPrivKey().PubKey(), 10), cmttypes.NewValidator(key.PubKey(), 10)}
+	addr := key.PubKey().Address().String()
+	f.Add("node1 weid:" + addr + ":AAAA")
+	f.Add("weid:" + addr + ":")
+	f.Add("weid:")
+	f.Add(" weid::")
+	f.Add("node 7")
+	f.Fuzz(func(t *testing.T, moniker string) {
+		cometbft.HumanMoniker(moniker)
+		reg := cometbft.Register{Validators: []chain.ValidatorChange{{PubKey: set[0].PubKey.Bytes(), Power: 10, NodeID: "n0"}, {PubKey: key.PubKey().Bytes(), Power: 10, NodeID: "n1"}}}
+		if ok, _ := cometbft.QuorumAttested(set, set[0].Address.String(), []cometbft.Peer{{ID: "p", Moniker: moniker}}, reg, cometbft.NewAttestations("c")); ok {
+			t.Fatalf("the moniker %q made its peer count without the validator's signature", moniker)
 		}
 	})
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	cmted25519 "github.com/cometbft/cometbft/crypto/ed25519"
+	"github.com/cometbft/cometbft/p2p"
 	cmttypes "github.com/cometbft/cometbft/types"
 
 	"github.com/weidgo/weid/chain"
@@ -76,7 +77,7 @@ func (e *Engine) Ready() (ok bool, why string) {
 	if why != "" {
 		return false, why
 	}
-	if ok, why = quorum(set, self, e.consensusPeers(), reg); !ok {
+	if ok, why = quorum(set, self, e.consensusPeers(), reg, e.attest); !ok {
 		return false, why
 	}
 	e.readyUntil.Store(time.Now().Add(time.Second).UnixNano())
@@ -90,7 +91,7 @@ func (e *Engine) QuorumAfter(change chain.ValidatorChange) (bool, string) {
 	if why != "" {
 		return false, why
 	}
-	return quorumAfter(set, change, self, e.consensusPeers(), reg)
+	return quorumAfter(set, change, self, e.consensusPeers(), reg, e.attest)
 }
 
 // quorumInputs returns CometBFT's current validator set, this node's
@@ -164,9 +165,9 @@ func ledgerSet(set []*cmttypes.Validator, reg Register) []*cmttypes.Validator {
 // — its key's power replaced (0 leaves it out, a new key joins), the node
 // id it names recorded for it. A set without that quorum now is not
 // judged: a write waits for it (Ready) and the change may restore it.
-func quorumAfter(set []*cmttypes.Validator, change chain.ValidatorChange, self string, live []string, reg Register) (bool, string) {
+func quorumAfter(set []*cmttypes.Validator, change chain.ValidatorChange, self string, live []peer, reg Register, as *attestations) (bool, string) {
 	set = ledgerSet(set, reg)
-	if ok, _ := quorum(set, self, live, reg); !ok {
+	if ok, _ := quorum(set, self, live, reg, as); !ok {
 		return true, ""
 	}
 	v := cmttypes.NewValidator(cmted25519.PubKey(change.PubKey), change.Power)
@@ -182,62 +183,67 @@ func quorumAfter(set []*cmttypes.Validator, change chain.ValidatorChange, self s
 	if change.NodeID != "" {
 		reg.Validators = append(slices.Clone(reg.Validators), change)
 	}
-	return quorum(next, self, live, reg)
+	return quorum(next, self, live, reg, as)
 }
 
-// consensusPeers returns the node ids of the connected peers that run
-// consensus (out of block sync, their round state announced).
-func (e *Engine) consensusPeers() []string {
-	var live []string
+// consensusPeers returns the connected peers that run consensus (out of
+// block sync, their round state announced).
+func (e *Engine) consensusPeers() []peer {
+	var live []peer
 	for _, p := range e.node.Switch().Peers().Copy() {
 		if ps, ok := p.Get(cmttypes.PeerStateKey).(peerHeight); ok && ps.GetHeight() > 0 {
-			live = append(live, string(p.ID()))
+			ni, _ := p.NodeInfo().(p2p.DefaultNodeInfo)
+			live = append(live, peer{id: string(p.ID()), moniker: ni.Moniker})
 		}
 	}
 	return live
 }
 
+// peer is a connected peer that runs consensus: its node id, which
+// CometBFT's secret connection authenticates, and its NodeInfo's moniker,
+// which may carry an attestation (attest.go).
+type peer struct{ id, moniker string }
+
 // quorum reports whether the validator self (its address; not in set for
-// an observer) and the peers live (node ids) hold more than 2/3 of set's
-// voting power, the share CometBFT needs to commit. A peer whose node id
-// reg records for a validator counts for that validator's power in set; a
-// peer reg records as an observer counts for nothing (an observer is never
-// taken for a validator); a peer reg does not name at all may be a
-// validator admitted without its node id (by key alone, or on a chain
-// older than the register), so such peers count, one each, as the most
-// powerful validators of set whose node id reg does not record. No
-// validator counts twice.
-func quorum(set []*cmttypes.Validator, self string, live []string, reg Register) (ok bool, why string) {
-	power := make(map[string]int64, len(set))
+// an observer) and the peers live hold more than 2/3 of set's voting
+// power, the share CometBFT needs to commit. No validator counts twice:
+//   - a peer whose moniker carries an attestation counts for the
+//     validator whose key signed it (as checks it), whatever reg records of
+//     its node id; one whose attestation names a key outside set or does
+//     not verify counts for nothing (a removed validator, a follower, a
+//     forger);
+//   - a peer without one runs an older weid: it counts for the validator
+//     whose node id reg records for it, else for nothing if reg records it
+//     as an observer; a peer reg does not name at all may be a validator
+//     admitted without its node id (by key alone, or on a chain older than
+//     the register), so such peers count, one each, as the most powerful
+//     validators of set whose node id reg does not record — a rule kept
+//     only for consortia whose nodes do not all attest yet.
+func quorum(set []*cmttypes.Validator, self string, live []peer, reg Register, as *attestations) (ok bool, why string) {
+	byAddr := make(map[string]*cmttypes.Validator, len(set))
 	var total int64
 	for _, v := range set {
-		power[v.Address.String()] = v.VotingPower
+		byAddr[v.Address.String()] = v
 		total += v.VotingPower
 	}
-	nodes, named := reg.nodes(), map[string]bool{}
-	for _, a := range nodes {
-		named[strings.ToUpper(a)] = true
-	}
 	self = strings.ToUpper(self)
-	have := power[self]
+	var own int64
+	if v := byAddr[self]; v != nil {
+		own = v.VotingPower
+	}
+	have := own
 	counted := map[string]bool{self: true}
-	seen := map[string]bool{}
 	validators, unnamed := 0, 0
-	for _, id := range live {
-		if seen[id] || slices.Contains(reg.Observers, id) {
-			continue
-		}
-		seen[id] = true
-		a, ok := nodes[id]
-		if !ok {
-			unnamed++
-			continue
-		}
-		if a = strings.ToUpper(a); power[a] > 0 && !counted[a] {
+	for _, a := range peerValidators(live, reg, byAddr, as, &unnamed) {
+		if v := byAddr[a]; v != nil && v.VotingPower > 0 && !counted[a] {
 			counted[a] = true
-			have += power[a]
+			have += v.VotingPower
 			validators++
 		}
+	}
+	named := map[string]bool{}
+	for _, a := range reg.nodes() {
+		named[strings.ToUpper(a)] = true
 	}
 	var rest []int64 // the powers of the validators without a recorded node id
 	for _, v := range set {
@@ -253,8 +259,34 @@ func quorum(set []*cmttypes.Validator, self string, live []string, reg Register)
 	if have*3 > total*2 {
 		return true, ""
 	}
-	return false, fmt.Sprintf("the validators this node reaches hold %d of the %d voting power (its own %d and %d validators among its %d peers running consensus; observers count for nothing, and a peer the ledger does not name counts only as a validator admitted without its node id); more than 2/3 (%d) is needed to commit",
-		have, total, power[self], validators, len(live), total*2/3+1)
+	return false, fmt.Sprintf("the validators this node reaches hold %d of the %d voting power (its own %d and %d validators among its %d peers running consensus; a peer counts for the validator whose key signs its attestation; one of an older weid, without an attestation, counts through the ledger's node ids); more than 2/3 (%d) is needed to commit",
+		have, total, own, validators, len(live), total*2/3+1)
+}
+
+// peerValidators returns the address (upper-case hex) of the validator
+// each peer of live proves it runs (its attestation) or, without an
+// attestation, that reg records its node id for — validators before
+// observers, so a promoted observer's record does not hide its
+// validator's —, and counts in unnamed the peers without an attestation
+// that reg does not name at all. A peer listed twice is taken once.
+func peerValidators(live []peer, reg Register, set map[string]*cmttypes.Validator, as *attestations, unnamed *int) []string {
+	nodes := reg.nodes()
+	seen := map[string]bool{}
+	var out []string
+	for _, p := range live {
+		if seen[p.id] {
+			continue
+		}
+		seen[p.id] = true
+		if a, attested := as.validator(p, set); attested {
+			out = append(out, a)
+		} else if a, ok := nodes[p.id]; ok {
+			out = append(out, strings.ToUpper(a))
+		} else if !slices.Contains(reg.Observers, p.id) {
+			*unnamed++
+		}
+	}
+	return out
 }
 
 // Consensus implements chain.ConsensusReporter.
