@@ -325,6 +325,11 @@ func boundKey(claims map[string]any, h Holder, required bool) error {
 // already (ErrHeld) is found before any is written, and those written are
 // removed if a later write fails.
 func (w *Wallet) addAll(ss []*Stored) ([]Stored, error) {
+	unlock, err := w.lock()
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	for _, s := range ss {
 		// Held in any form: a fresh issuance has fresh salts, so a copy
 		// held with fewer disclosures is not replaced here, where a later
@@ -335,7 +340,7 @@ func (w *Wallet) addAll(ss []*Stored) ([]Stored, error) {
 	}
 	var stored []Stored
 	for _, s := range ss {
-		if _, err := w.Add(s); err != nil {
+		if _, err := w.add(s); err != nil {
 			for _, done := range stored {
 				_ = os.Remove(w.path(done.ID))
 			}
