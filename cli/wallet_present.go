@@ -68,6 +68,7 @@ direct_post.jwt as the request asks) and prints the verifier's answer. On
 			if err != nil {
 				return fmt.Errorf("present: %w", err)
 			}
+			warnWallet(cmd.ErrOrStderr(), w)
 			held, err := heldCredentials(w, picks)
 			if err != nil {
 				return err

@@ -35,9 +35,11 @@ to that key, once the node (--node) has verified it: all the credentials of
 the answer, or none if one is refused. --count asks for several credentials
 in one request (a batch; each with its own proof). Issuers must be https
 (plain http only to a loopback host). An offer is redeemed once: without a
-node that answers, nothing is redeemed; if the node stops answering after
-the issuer did, the answer is kept, unverified, in the wallet's received/
-directory, to add with "weid wallet add FILE".`,
+node that answers, nothing is redeemed. The issuer's answer is written to
+the wallet's received/ directory before the node checks it and leaves it
+once stored or refused: if the node stops answering after the issuer did,
+or the command is killed meanwhile, it stays there, unverified, to add
+with "weid wallet add --verify FILE" ("weid wallet list" names such files).`,
 		Example: `  weid wallet receive 'openid-credential-offer://?credential_offer_uri=https%3A%2F%2F…' --pin 493817`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -102,6 +104,10 @@ func (g *globals) receiveErr(issuer string, err error) error {
 		return errors.New(say("cli.receive.notStored", "issuer", issuer, "why", which+"："+why.Error()))
 	}
 	if hint := g.unreachable(err); hint != "" {
+		var ke *wallet.KeptError
+		if errors.As(err, &ke) { // the hint replaces the error, not where the answer is
+			hint += " — " + ke.Where()
+		}
 		return errors.New(say("cli.receive.notStored", "issuer", issuer, "why", hint))
 	}
 	return err
