@@ -62,10 +62,10 @@ func (c *VCIClient) send(ctx context.Context, method, u, contentType, bearer str
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return fmt.Errorf("%s %s: %w", method, u, err)
+		return fmt.Errorf("%s %s: %w", method, u, transportError(err))
 	}
 	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxVCIResponse))
+	raw, err := readAnswer(resp.Body, maxVCIResponse)
 	if err != nil {
 		return fmt.Errorf("%s %s: %w", method, u, err)
 	}
