@@ -63,6 +63,18 @@ func keyAndDID(keyFile, passFile, d string) (*keys.PrivateKey, string, error) {
 	return k, d, nil
 }
 
+// needWeidGrantor refuses, before anything is sent, a grantor d that is
+// not a did:weid (the node would refuse it with grant.invalid), saying
+// how the holder of keyFile — a wallet's did:key, say — gets one.
+func needWeidGrantor(d, keyFile string) error {
+	if strings.HasPrefix(d, "did:weid:") {
+		return nil
+	}
+	return fmt.Errorf("%s cannot grant: a grant is recorded on the ledger by a transaction its grantor signs, so the grantor must be a did:weid DID. "+
+		"A wallet made by \"weid wallet init\" holds a did:key; register a did:weid for the same key with \"weid did create --key %s\" "+
+		"(it prints the DID), then give it here: --key %s --did <that did:weid>", d, keyFile, keyFile)
+}
+
 // signedTx signs a transaction of typ with payload as vm, a method of the
 // did:weid d, for d's chain and returns it as JSON, as a request's "tx"
 // carries it.
@@ -155,6 +167,9 @@ revokes it; each release of data is recorded as an access receipt.`,
 			var tok string
 			if keyFile != "" {
 				k, d, err := keyAndDID(keyFile, passFile, asDID)
+				if err == nil {
+					err = needWeidGrantor(d, keyFile)
+				}
 				if err != nil {
 					return err
 				}
@@ -205,7 +220,7 @@ revokes it; each release of data is recorded as an access receipt.`,
 			}), werr)
 		},
 	}
-	grant.Flags().StringVar(&keyFile, "key", "", "key file of the grantor (signs locally); without it the node signs for --token")
+	grant.Flags().StringVar(&keyFile, "key", "", "key file of the grantor, a did:weid (signs locally; a wallet's holder.key once \"weid did create --key\" registered it, with --did); without it the node signs for --token")
 	grant.Flags().StringVar(&passFile, "passphrase-file", "", "file holding the key file's passphrase")
 	grant.Flags().StringVar(&asDID, "did", "", "with --key: the grantor DID the key signs for (default: the key file's)")
 	grant.Flags().StringVar(&signer, "signer", "", "with --token: the account's DID that grants")
@@ -229,6 +244,9 @@ revokes it; each release of data is recorded as an access receipt.`,
 			var r *api.GrantReceipt
 			if rKey != "" {
 				k, d, err := keyAndDID(rKey, rPass, rDID)
+				if err == nil {
+					err = needWeidGrantor(d, rKey)
+				}
 				if err != nil {
 					return err
 				}

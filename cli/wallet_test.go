@@ -572,3 +572,19 @@ func TestWallet_DamagedAndKeptFiles(t *testing.T) {
 		t.Fatalf("the damaged file was removed: %v", err)
 	}
 }
+
+// TestAuthzGrant_WalletKeySaysHowToGetADIDWeid: a default wallet's key
+// (did:key) cannot be a grantor, whose grant the ledger records; authz
+// grant says so before anything is sent, and how to get a did:weid for
+// the same key.
+func TestAuthzGrant_WalletKeySaysHowToGetADIDWeid(t *testing.T) {
+	walletEnv(t)
+	wdir := filepath.Join(t.TempDir(), "wal")
+	mustCLI(t, "wallet", "init", "--wallet", wdir)
+	key := filepath.Join(wdir, wallet.KeyFile)
+	_, err := runCLI(t, "authz", "grant", "--key", key, "--grantee", "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK",
+		"--resource", "https://uni.example/v1/exchange/transcripts", "--scope", "degree", "--purpose", "mortgage", "--node", freeAddr(t))
+	if err == nil || !strings.Contains(err.Error(), "did:weid") || !strings.Contains(err.Error(), "weid did create --key "+key) || strings.Contains(err.Error(), "refused") {
+		t.Fatalf("authz grant --key <a did:key wallet's key>: %v", err)
+	}
+}
