@@ -587,4 +587,9 @@ func TestAuthzGrant_WalletKeySaysHowToGetADIDWeid(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "did:weid") || !strings.Contains(err.Error(), "weid did create --key "+key) || strings.Contains(err.Error(), "refused") {
 		t.Fatalf("authz grant --key <a did:key wallet's key>: %v", err)
 	}
+	_, err = runCLI(t, "authz", "grant", "--wallet", wdir, "--grantee", "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK",
+		"--resource", "https://uni.example/v1/exchange/transcripts", "--scope", "degree", "--purpose", "mortgage", "--node", freeAddr(t))
+	if err == nil || !strings.Contains(err.Error(), "weid did create --key "+key) {
+		t.Fatalf("authz grant --wallet <a did:key wallet>: %v", err)
+	}
 }
