@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 	"github.com/weidgo/weid/internal/durable"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/node"
+	"github.com/weidgo/weid/wallet"
 )
 
 // methodFor finds the verification method of d that key k is, in every
@@ -61,6 +63,38 @@ func keyAndDID(keyFile, passFile, d string) (*keys.PrivateKey, string, error) {
 		return nil, "", errors.New("the key file names no DID; give --did")
 	}
 	return k, d, nil
+}
+
+// needWeidGrantor refuses, before anything is sent, a grantor d that is
+// not a did:weid (the node would refuse it with grant.invalid), saying
+// how the holder of keyFile — a wallet's did:key, say — gets one.
+func needWeidGrantor(d, keyFile string) error {
+	if strings.HasPrefix(d, "did:weid:") {
+		return nil
+	}
+	return fmt.Errorf("%s cannot grant: a grant is recorded on the ledger by a transaction its grantor signs, so the grantor must be a did:weid DID. "+
+		"A wallet made by \"weid wallet init\" holds a did:key; register a did:weid for the same key with \"weid did create --key %s\" "+
+		"(it prints the DID), then give it here: --key %s --did <that did:weid>", d, keyFile, keyFile)
+}
+
+// walletGrantor is the key file and DID of the grantor: those of the
+// wallet dir (its holder.key, and its DID unless --did gives one) when
+// --wallet is given, else --key's and --did's.
+func walletGrantor(dir, keyFile, d string) (string, string, error) {
+	if dir == "" {
+		return keyFile, d, nil
+	}
+	if keyFile != "" {
+		return "", "", errors.New("--wallet and --key: give one, the wallet or a key file")
+	}
+	w, err := openWallet(dir, "")
+	if err != nil {
+		return "", "", err
+	}
+	if d == "" {
+		d = w.Meta.DID
+	}
+	return filepath.Join(w.Dir, wallet.KeyFile), d, nil
 }
 
 // signedTx signs a transaction of typ with payload as vm, a method of the
@@ -118,7 +152,7 @@ for a purpose until it expires. Its receipt (hash, parties, validity, status)
 is recorded on the ledger by a transaction the grantor signs; only the grantor
 revokes it; each release of data is recorded as an access receipt.`,
 	}
-	var keyFile, passFile, asDID, signer, grantee, resource, purpose, notBefore, expires, out string
+	var keyFile, passFile, asDID, signer, grantee, resource, purpose, notBefore, expires, out, walletFlag string
 	var scope []string
 	grant := &cobra.Command{
 		Use:   "grant",
@@ -151,10 +185,16 @@ revokes it; each release of data is recorded as an access receipt.`,
 					return fmt.Errorf("--out: %w", err)
 				}
 			}
+			if keyFile, asDID, err = walletGrantor(walletFlag, keyFile, asDID); err != nil {
+				return err
+			}
 			var r *api.GrantReceipt
 			var tok string
 			if keyFile != "" {
 				k, d, err := keyAndDID(keyFile, passFile, asDID)
+				if err == nil {
+					err = needWeidGrantor(d, keyFile)
+				}
 				if err != nil {
 					return err
 				}
@@ -205,9 +245,10 @@ revokes it; each release of data is recorded as an access receipt.`,
 			}), werr)
 		},
 	}
-	grant.Flags().StringVar(&keyFile, "key", "", "key file of the grantor (signs locally); without it the node signs for --token")
+	grant.Flags().StringVar(&keyFile, "key", "", "key file of the grantor, a did:weid (signs locally; a wallet's holder.key once \"weid did create --key\" registered it, with --did); without it the node signs for --token")
+	grant.Flags().StringVar(&walletFlag, "wallet", "", "instead of --key: the wallet whose key and DID (a did:weid, made with weid wallet init --did --key) grant")
 	grant.Flags().StringVar(&passFile, "passphrase-file", "", "file holding the key file's passphrase")
-	grant.Flags().StringVar(&asDID, "did", "", "with --key: the grantor DID the key signs for (default: the key file's)")
+	grant.Flags().StringVar(&asDID, "did", "", "with --key or --wallet: the grantor DID the key signs for (default: the key file's, or the wallet's)")
 	grant.Flags().StringVar(&signer, "signer", "", "with --token: the account's DID that grants")
 	grant.Flags().StringVar(&grantee, "grantee", "", "DID of the party allowed to use the data (a did:weid must be on the ledger: the node refuses one it does not have)")
 	grant.Flags().StringVar(&resource, "resource", "", "what the grant covers: a data resource URL (…/v1/exchange/NAME), a credential id or a schema URL")
@@ -229,6 +270,9 @@ revokes it; each release of data is recorded as an access receipt.`,
 			var r *api.GrantReceipt
 			if rKey != "" {
 				k, d, err := keyAndDID(rKey, rPass, rDID)
+				if err == nil {
+					err = needWeidGrantor(d, rKey)
+				}
 				if err != nil {
 					return err
 				}

@@ -157,7 +157,9 @@ func nodeURL(s string) (string, error) {
 // node runs at the URL that refused it (named once, as scheme://host), and
 // how to start one or point at another; for a host name that does not
 // resolve or a node that does not answer in time, that, with the URL
-// once; "" for any other error.
+// once; "" for any other error. A URL other than --node's (an issuer, a
+// verifier, a data holder's exchange service) is called a service, not the
+// node: --node is no help there.
 func (g *globals) unreachable(err error) string {
 	base := ""
 	var ue *url.Error
@@ -166,29 +168,32 @@ func (g *globals) unreachable(err error) string {
 			base = u.Scheme + "://" + u.Host
 		}
 	}
+	node := ""
+	if u, perr := url.Parse(g.node); perr == nil && u.Host != "" {
+		node = u.Scheme + "://" + u.Host
+	}
+	service := base != "" && node != "" && base != node
 	var de *net.DNSError
 	switch {
 	case base == "":
+	case errors.As(err, &de) && de.IsNotFound && service:
+		return say("cli.serviceNoHost", "base", base, "host", de.Name)
 	case errors.As(err, &de) && de.IsNotFound:
 		return say("cli.noHost", "base", base, "host", de.Name)
+	case ue.Timeout() && service:
+		return say("cli.serviceTimeout", "base", base)
 	case ue.Timeout():
 		return say("cli.timeout", "base", base)
 	}
 	if !errors.Is(err, syscall.ECONNREFUSED) {
 		return ""
 	}
-	node := ""
-	if u, perr := url.Parse(g.node); perr == nil && u.Host != "" {
-		node = u.Scheme + "://" + u.Host
-	}
 	switch {
 	case base == "" && node == "":
 		return say("cli.refused")
-	case base == "" || base == node:
+	case !service:
 		return say("cli.noNode", "node", node)
 	default:
-		// Another service than --node: an issuer's offer, a data holder's
-		// exchange service.
 		return say("cli.serviceRefused", "base", base)
 	}
 }

@@ -2,7 +2,9 @@ package cli
 
 import (
 	"errors"
+	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -307,6 +309,38 @@ func TestCLI_UsageErrorsInTheUsersLanguage(t *testing.T) {
 				lang != "C.UTF-8" && (strings.Contains(stderr, "unknown") || strings.Contains(stderr, "flag:") || strings.Contains(stderr, "invalid argument") || strings.Contains(stderr, "required")) {
 				t.Errorf("%s weid %s: %q has the libraries' English", lang, strings.Join(tc.args, " "), stderr)
 			}
+		}
+	}
+}
+
+// timeoutErr is a net.Error that timed out.
+type timeoutErr struct{}
+
+func (timeoutErr) Error() string   { return "i/o timeout" }
+func (timeoutErr) Timeout() bool   { return true }
+func (timeoutErr) Temporary() bool { return true }
+
+// TestUnreachable_ServiceIsNotTheNode: an issuer's or a verifier's address
+// that does not resolve or does not answer in time is not blamed on
+// --node: the hint names the service's address, and --node only for the
+// node's own.
+func TestUnreachable_ServiceIsNotTheNode(t *testing.T) {
+	walletEnv(t)
+	g := &globals{node: "http://127.0.0.1:8080"}
+	noHost := &net.DNSError{Name: "verifier.invalid", Err: "no such host", IsNotFound: true}
+	for _, tc := range []struct {
+		url       string
+		err       error
+		want, not string
+	}{
+		{"https://verifier.invalid/request/1", noHost, "check the address", "--node"},
+		{"https://verifier.example/request/1", timeoutErr{}, "is that service running", "node"},
+		{"http://127.0.0.1:8080/status", timeoutErr{}, "is the node running", "service"},
+		{"http://127.0.0.1:8080/status", noHost, "--node", "check the address"},
+	} {
+		got := g.unreachable(fmt.Errorf("fetch the request object: %w", &url.Error{Op: "Get", URL: tc.url, Err: tc.err}))
+		if !strings.Contains(got, tc.want) || strings.Contains(got, tc.not) {
+			t.Errorf("%s, %v: %q; want %q, not %q", tc.url, tc.err, got, tc.want, tc.not)
 		}
 	}
 }

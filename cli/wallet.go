@@ -67,6 +67,16 @@ func findCredential(w *wallet.Wallet, id string) (*wallet.Stored, error) {
 	return s, err
 }
 
+// heldPending is err, a refusal to add file; a file of the wallet's
+// received/ whose credential the wallet holds is removed from there (a
+// receive killed after storing it left it), which err then says.
+func heldPending(w *wallet.Wallet, file string, err error) error {
+	if errors.Is(err, wallet.ErrHeld) && w.DropPending(file) {
+		return fmt.Errorf("%w; removed %s from the wallet's received/", err, file)
+	}
+	return err
+}
+
 func walletCmd(g *globals) *cobra.Command {
 	var dir string
 	cmd := &cobra.Command{
@@ -81,7 +91,10 @@ locally.
 Layout: wallet.json (the holder DID and its verification method),
 holder.key (the encrypted key, 0600), credentials/<id>.json (each credential
 and what the wallet read from it; <id> is the first 12 hex digits of the
-SHA-256 of the credential).`,
+SHA-256 of the credential), received/ (an issuer's answer while "weid wallet
+receive" checks it, or that it could not store), wallet.lock (locked by a
+command adding credentials). A credential file that does not read is named
+by list, show and present, which go on without it; nothing is deleted.`,
 	}
 	cmd.PersistentFlags().StringVar(&dir, "wallet", "", walletFlagUsage)
 	cmd.AddCommand(walletInitCmd(g, &dir), walletAddCmd(g, &dir), walletListCmd(g, &dir), walletShowCmd(g, &dir), walletReceiveCmd(g, &dir), walletPresentCmd(g, &dir))
@@ -219,7 +232,9 @@ it holds with as many disclosures or more; one it holds with fewer (a
 presentation's copy, added first) is replaced by this one.
 
 With --verify it first verifies the credential through --node (POST
-/credentials/verify) and stores it only if it verifies.`,
+/credentials/verify) and stores it only if it verifies. A file of the
+wallet's received/ (an issuer's answer "weid wallet receive" could not
+finish storing) is removed from there once stored.`,
 		Example: `  weid wallet add diploma.jwt
   weid vc issue diploma.json --token "$UNI_TOKEN" | weid wallet add - --verify --node http://127.0.0.1:8080`,
 		Args: cobra.ExactArgs(1),
@@ -240,7 +255,7 @@ With --verify it first verifies the credential through --node (POST
 				return fmt.Errorf("%s: %w", args[0], err)
 			}
 			if err := w.CanAdd(sc); err != nil {
-				return err
+				return heldPending(w, args[0], err)
 			}
 			if verify {
 				if err := verifyBeforeStoring(cmd.Context(), g, sc, requireAcc); err != nil {
@@ -249,8 +264,9 @@ With --verify it first verifies the credential through --node (POST
 			}
 			replaced, err := w.Add(sc)
 			if err != nil {
-				return err
+				return heldPending(w, args[0], err)
 			}
+			w.DropPending(args[0])
 			if replaced != "" {
 				fmt.Fprintf(cmd.ErrOrStderr(), "replaced %s, the same credential with fewer disclosures\n", replaced)
 			}

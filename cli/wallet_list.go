@@ -83,6 +83,7 @@ subject's claims, with the schema's title and the claims' labels.`,
 			if err != nil {
 				return err
 			}
+			warnWallet(cmd.ErrOrStderr(), w)
 			all, err := w.Credentials()
 			if err != nil {
 				return err
@@ -395,4 +396,17 @@ func schemaRefs(sc *wallet.Stored) []string {
 		}
 	}
 	return out
+}
+
+// warnWallet names on stderr what of w is not listed: each damaged
+// credential file (list and present go on without it) and each issuer's
+// answer kept in received/ that is not stored yet, with what to do.
+func warnWallet(stderr io.Writer, w *wallet.Wallet) {
+	_, damaged, _ := w.Scan()
+	for _, d := range damaged {
+		fmt.Fprintf(stderr, "weid: %s\n", d)
+	}
+	if kept, _ := w.Pending(); len(kept) > 0 {
+		fmt.Fprintf(stderr, "weid: received but not stored: %s — add each with \"weid wallet add --verify FILE\"\n", strings.Join(kept, ", "))
+	}
 }

@@ -76,6 +76,7 @@ presentation was accepted all the same). On
 			if err != nil {
 				return fmt.Errorf("present: %w", err)
 			}
+			warnWallet(cmd.ErrOrStderr(), w)
 			held, err := heldCredentials(w, picks)
 			if err != nil {
 				return err

@@ -38,10 +38,13 @@ in one request (a batch; each with its own proof). Issuers must be https
 from them: it sends the code, the PIN and the access token only to the
 endpoints the offer and the issuer's metadata name (the error names where a
 redirect went). Text the issuer wrote (its error_description) is shown with
-control characters and escape codes escaped. An offer is redeemed once: without a
-node that answers, nothing is redeemed; if the node stops answering after
-the issuer did, the answer is kept, unverified, in the wallet's received/
-directory, to add with "weid wallet add FILE".`,
+control characters and escape codes escaped. An offer is redeemed once:
+without a node that answers, nothing is redeemed. The issuer's answer is
+written to the wallet's received/ directory before the node checks it and
+leaves it once stored or refused: if the node stops answering after the
+issuer did, or the command is killed meanwhile, it stays there, unverified,
+to add with "weid wallet add --verify FILE" ("weid wallet list" names such
+files).`,
 		Example: `  weid wallet receive 'openid-credential-offer://?credential_offer_uri=https%3A%2F%2F…' --pin 493817`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -106,6 +109,10 @@ func (g *globals) receiveErr(issuer string, err error) error {
 		return errors.New(say("cli.receive.notStored", "issuer", shown(issuer), "why", which+"："+why.Error()))
 	}
 	if hint := g.unreachable(err); hint != "" {
+		var ke *wallet.KeptError
+		if errors.As(err, &ke) { // the hint replaces the error, not where the answer is
+			hint += " — " + ke.Where()
+		}
 		return errors.New(say("cli.receive.notStored", "issuer", shown(issuer), "why", hint))
 	}
 	return err

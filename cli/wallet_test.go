@@ -531,3 +531,65 @@ func TestWalletInit_AfterACrashedInit(t *testing.T) {
 		t.Errorf("wallet init in a directory holding .bashrc: %v, want it refused as not empty", err)
 	}
 }
+
+// TestWallet_DamagedAndKeptFiles: a credential file that does not read
+// does not lock the holder out — list goes on with the others and names
+// it, with what to do, as show does — and an issuer's answer kept in
+// received/ is named by list and leaves received/ once added.
+func TestWallet_DamagedAndKeptFiles(t *testing.T) {
+	walletEnv(t)
+	dir := t.TempDir()
+	wdir := filepath.Join(dir, "alice")
+	var w walletInitResult
+	mustCLIJSON(t, &w, "wallet", "init", "--wallet", wdir)
+	iss := credtest.Issuer(t, keys.Ed25519)
+	issueJWT := func(typ string) string {
+		jwt, err := credential.IssueJWT(iss, credtest.Credential(iss.DID, w.DID, typ, ""), time.Now(), credential.IssueOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return jwt
+	}
+	good := strings.TrimSpace(mustCLI(t, "wallet", "add", writeTestFile(t, dir, "cert.jwt", issueJWT("TrainingCertificate")), "--wallet", wdir))
+	bad := writeTestFile(t, filepath.Join(wdir, wallet.CredentialDir), "9d254e0a758a.json", `{"id":"9d254e0a758a","cred`)
+	if err := os.MkdirAll(filepath.Join(wdir, wallet.ReceivedDir), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	kept := writeTestFile(t, filepath.Join(wdir, wallet.ReceivedDir), "20260101T000000.000000000Z-1.txt", issueJWT("LibraryCard"))
+
+	stdout, stderr, code := runChild(t, "wallet", "list", "--wallet", wdir, "--offline")
+	if code != 0 || !strings.Contains(stdout, good) || !strings.Contains(stderr, bad) || !strings.Contains(stderr, "move it out of the wallet") || !strings.Contains(stderr, kept) {
+		t.Fatalf("wallet list with a damaged file: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
+	}
+	if _, err := runCLI(t, "wallet", "show", "9d254e0a758a", "--wallet", wdir); err == nil || !strings.Contains(err.Error(), bad) || !strings.Contains(err.Error(), "move it out of the wallet") {
+		t.Fatalf("wallet show of the damaged credential: %v", err)
+	}
+	mustCLI(t, "wallet", "add", kept, "--wallet", wdir)
+	if _, err := os.Stat(kept); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("the added file is still in received/: %v", err)
+	}
+	if _, err := os.Stat(bad); err != nil {
+		t.Fatalf("the damaged file was removed: %v", err)
+	}
+}
+
+// TestAuthzGrant_WalletKeySaysHowToGetADIDWeid: a default wallet's key
+// (did:key) cannot be a grantor, whose grant the ledger records; authz
+// grant says so before anything is sent, and how to get a did:weid for
+// the same key.
+func TestAuthzGrant_WalletKeySaysHowToGetADIDWeid(t *testing.T) {
+	walletEnv(t)
+	wdir := filepath.Join(t.TempDir(), "wal")
+	mustCLI(t, "wallet", "init", "--wallet", wdir)
+	key := filepath.Join(wdir, wallet.KeyFile)
+	_, err := runCLI(t, "authz", "grant", "--key", key, "--grantee", "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK",
+		"--resource", "https://uni.example/v1/exchange/transcripts", "--scope", "degree", "--purpose", "mortgage", "--node", freeAddr(t))
+	if err == nil || !strings.Contains(err.Error(), "did:weid") || !strings.Contains(err.Error(), "weid did create --key "+key) || strings.Contains(err.Error(), "refused") {
+		t.Fatalf("authz grant --key <a did:key wallet's key>: %v", err)
+	}
+	_, err = runCLI(t, "authz", "grant", "--wallet", wdir, "--grantee", "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK",
+		"--resource", "https://uni.example/v1/exchange/transcripts", "--scope", "degree", "--purpose", "mortgage", "--node", freeAddr(t))
+	if err == nil || !strings.Contains(err.Error(), "weid did create --key "+key) {
+		t.Fatalf("authz grant --wallet <a did:key wallet>: %v", err)
+	}
+}

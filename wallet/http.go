@@ -1,8 +1,12 @@
 package wallet
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"os"
 	"strings"
 
 	"github.com/weidgo/weid/client"
@@ -59,4 +63,51 @@ func withRedirects(base *http.Client, check func(to *http.Request) error) *http.
 // short enough for an error.
 func redirectTarget(req *http.Request) string {
 	return TerminalText(req.URL.Redacted(), 200)
+}
+
+// readAnswer reads an answer's body, at most limit bytes: a longer one is
+// refused as larger than the wallet reads (not cut short and then misread
+// as broken JSON), and one that stops coming is said not to have arrived
+// whole in time.
+func readAnswer(body io.Reader, limit int64) ([]byte, error) {
+	raw, err := io.ReadAll(io.LimitReader(body, limit+1))
+	if err != nil {
+		return nil, &holderError{msg: "the answer did not arrive whole in time", err: err}
+	}
+	if int64(len(raw)) > limit {
+		return nil, fmt.Errorf("the answer is larger than %s, more than the wallet reads", size(limit))
+	}
+	return raw, nil
+}
+
+// transportError is the error of a request that got no answer, err, in
+// words a holder reads: a time-out is "no answer in time", not "context
+// deadline exceeded (Client.Timeout…)". err stays in the chain (a
+// *url.Error names the service, for a caller that gives a hint).
+func transportError(err error) error {
+	if !os.IsTimeout(err) && !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return &holderError{msg: "no answer in time", err: err}
+}
+
+// holderError is an error whose text is msg, for a cause err whose own
+// text is Go's.
+type holderError struct {
+	msg string
+	err error
+}
+
+func (e *holderError) Error() string { return e.msg }
+func (e *holderError) Unwrap() error { return e.err }
+
+// size is n bytes as a person reads it: 8 MiB, 256 KiB.
+func size(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }

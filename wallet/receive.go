@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -83,10 +84,16 @@ func refusing(vd api.Verdict) []api.Check {
 }
 
 // Receive redeems the credential offer link with c and stores the
-// credentials the issuer sends, once each is checked (Wallet.check, with
+// credentials the issuer sends, once each is checked (storeAnswer, with
 // v) — all of them or, if one is refused (a *RefusedError) or is already
 // held (ErrHeld), none. It returns what the issuer answered and the
 // credentials as stored.
+//
+// The offer is used up once the issuer answered, so the answer is written
+// to the wallet's ReceivedDir before it is checked, and leaves it once
+// stored or refused: a wallet killed while the node checks it, or a
+// verifier that does not answer (a *KeptError), loses nothing — the
+// credential is stored, or kept there to add with `weid wallet add FILE`.
 func (w *Wallet) Receive(ctx context.Context, c *VCIClient, v CredentialVerifier, link string, o ReceiveOptions) (*Received, []Stored, error) {
 	h, err := w.Holder()
 	if err != nil {
@@ -96,6 +103,22 @@ func (w *Wallet) Receive(ctx context.Context, c *VCIClient, v CredentialVerifier
 	if err != nil {
 		return nil, nil, err
 	}
+	kept, kerr := w.keepReceived(got)
+	stored, err := w.storeAnswer(ctx, v, h, got)
+	var re *RefusedError
+	if err == nil || errors.As(err, &re) || errors.Is(err, ErrHeld) {
+		dropReceived(kept)
+		return got, stored, err
+	}
+	if kerr != nil {
+		return got, nil, fmt.Errorf("%w; the issuer's answer could not be kept either: %v", err, kerr)
+	}
+	return got, nil, &KeptError{Files: kept, Err: err}
+}
+
+// storeAnswer checks each credential of got and stores them all (addAll),
+// or none.
+func (w *Wallet) storeAnswer(ctx context.Context, v CredentialVerifier, h Holder, got *Received) ([]Stored, error) {
 	var out []*Stored
 	for i, raw := range got.Credentials {
 		refuse := func(err error, vd *api.Verdict) error {
@@ -103,52 +126,67 @@ func (w *Wallet) Receive(ctx context.Context, c *VCIClient, v CredentialVerifier
 		}
 		s, err := ParseCredential(raw)
 		if err != nil {
-			return got, nil, refuse(err, nil)
+			return nil, refuse(err, nil)
 		}
 		for _, prev := range out {
 			if prev.ID == s.ID {
-				return got, nil, refuse(errors.New("the issuer sent this credential twice"), nil)
+				return nil, refuse(errors.New("the issuer sent this credential twice"), nil)
 			}
 		}
 		if len(out) > 0 && s.Issuer != out[0].Issuer {
-			return got, nil, refuse(fmt.Errorf("it is issued by %s, credential 1 by %s: one credential issuer's answer has one issuer", s.Issuer, out[0].Issuer), nil)
+			return nil, refuse(fmt.Errorf("it is issued by %s, credential 1 by %s: one credential issuer's answer has one issuer", s.Issuer, out[0].Issuer), nil)
 		}
 		if err := checkReceived(s, got.Format, h); err != nil {
-			return got, nil, refuse(err, nil)
+			return nil, refuse(err, nil)
 		}
 		if err := checkType(s, got.configuration()); err != nil {
-			return got, nil, refuse(err, nil)
+			return nil, refuse(err, nil)
 		}
 		vd, err := verify(ctx, v, s)
 		if err != nil {
 			var ce *client.Error
 			if errors.As(err, &ce) && ce.Status < 500 {
-				return got, nil, refuse(err, nil)
+				return nil, refuse(err, nil)
 			}
-			return got, nil, w.keepUnverified(got, fmt.Errorf("verify credential %d of %d from %s: %w; nothing was stored", i+1, len(got.Credentials), got.Offer.CredentialIssuer, err))
+			return nil, fmt.Errorf("verify credential %d of %d from %s: %w; nothing was stored", i+1, len(got.Credentials), got.Offer.CredentialIssuer, err)
 		}
 		if len(refusing(*vd)) > 0 {
-			return got, nil, refuse(nil, vd)
+			return nil, refuse(nil, vd)
 		}
 		out = append(out, s)
 	}
-	stored, err := w.addAll(out)
-	return got, stored, err
+	return w.addAll(out)
 }
 
 // ReceivedDir is the directory of a wallet where Receive keeps an issuer's
-// answer it could not have verified (the verifier unreachable or failing):
-// the offer is redeemed once, so what it brought is not thrown away.
+// answer while it is checked, and keeps it when it could not be (the
+// verifier unreachable or failing, the wallet killed meanwhile): the offer
+// is redeemed once, so what it brought is not thrown away.
 const ReceivedDir = "received"
 
-// keepUnverified writes each credential of got to its own file in the
-// wallet's ReceivedDir and returns err saying where they are, to add with
-// `weid wallet add` once the verifier answers (or err and why they could
-// not be kept).
-func (w *Wallet) keepUnverified(got *Received, err error) error {
+// KeptError reports an issuer's answer that was not stored (Err says why)
+// but is kept, unverified, in Files of the wallet's ReceivedDir.
+type KeptError struct {
+	Files []string
+	Err   error
+}
+
+func (e *KeptError) Error() string { return fmt.Sprintf("%v — %s", e.Err, e.Where()) }
+
+// Where says where the answer is kept and how to store it.
+func (e *KeptError) Where() string {
+	return fmt.Sprintf("the offer is used up, so the issuer's answer, unverified, is kept in %s: once the node answers, add it with weid wallet add --verify FILE", strings.Join(e.Files, ", "))
+}
+
+func (e *KeptError) Unwrap() error { return e.Err }
+
+// keepReceived writes each credential of got to its own file in the
+// wallet's ReceivedDir, durably, and returns the files (none, if one could
+// not be written).
+func (w *Wallet) keepReceived(got *Received) ([]string, error) {
 	dir := filepath.Join(w.Dir, ReceivedDir)
-	if kerr := durable.MkdirAll(dir, 0o700); kerr != nil {
-		return fmt.Errorf("%w; the issuer's answer could not be kept either: %v", err, kerr)
+	if err := durable.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
 	}
 	stamp := time.Now().UTC().Format("20060102T150405.000000000Z")
 	var files []string
@@ -161,12 +199,56 @@ func (w *Wallet) keepUnverified(got *Received, err error) error {
 			b, ext = []byte(text), ".txt"
 		}
 		f := filepath.Join(dir, fmt.Sprintf("%s-%d%s", stamp, i+1, ext))
-		if kerr := durable.WriteNew(f, b, 0o600); kerr != nil {
-			return fmt.Errorf("%w; the issuer's answer could not be kept either: %v", err, kerr)
+		if err := durable.WriteNew(f, b, 0o600); err != nil {
+			dropReceived(files)
+			return nil, err
 		}
 		files = append(files, f)
 	}
-	return fmt.Errorf("%w — the offer is used up, so the issuer's answer, unverified, is kept in %s: once the node answers, add it with weid wallet add FILE", err, strings.Join(files, ", "))
+	return files, nil
+}
+
+// dropReceived removes the files keepReceived wrote, once what they hold
+// is stored or refused. A crash before leaves them: adding one then says
+// the credential is held.
+func dropReceived(files []string) {
+	for _, f := range files {
+		_ = os.Remove(f)
+	}
+	if len(files) > 0 {
+		_ = durable.SyncDir(filepath.Dir(files[0]))
+	}
+}
+
+// Pending returns the files of the wallet's ReceivedDir: issuer's answers
+// not stored, to add with `weid wallet add --verify FILE`.
+func (w *Wallet) Pending() ([]string, error) {
+	dir := filepath.Join(w.Dir, ReceivedDir)
+	ents, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	var out []string
+	for _, e := range ents {
+		// A temporary file a crash left (.<name>.tmp-…) is not an answer.
+		if !e.IsDir() && !strings.HasPrefix(e.Name(), ".") {
+			out = append(out, filepath.Join(dir, e.Name()))
+		}
+	}
+	return out, err
+}
+
+// DropPending removes file from the wallet's ReceivedDir once what it
+// holds is stored; a file elsewhere is left alone. It reports whether it
+// removed it.
+func (w *Wallet) DropPending(file string) bool {
+	abs, err := filepath.Abs(file)
+	dir, derr := filepath.Abs(filepath.Join(w.Dir, ReceivedDir))
+	if err != nil || derr != nil || filepath.Dir(abs) != dir {
+		return false
+	}
+	dropReceived([]string{abs})
+	return true
 }
 
 // verify asks v for its verdict on s: an SD-JWT without its disclosures,
@@ -325,6 +407,11 @@ func boundKey(claims map[string]any, h Holder, required bool) error {
 // already (ErrHeld) is found before any is written, and those written are
 // removed if a later write fails.
 func (w *Wallet) addAll(ss []*Stored) ([]Stored, error) {
+	unlock, err := w.lock()
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	for _, s := range ss {
 		// Held in any form: a fresh issuance has fresh salts, so a copy
 		// held with fewer disclosures is not replaced here, where a later
@@ -335,7 +422,7 @@ func (w *Wallet) addAll(ss []*Stored) ([]Stored, error) {
 	}
 	var stored []Stored
 	for _, s := range ss {
-		if _, err := w.Add(s); err != nil {
+		if _, err := w.add(s); err != nil {
 			for _, done := range stored {
 				_ = os.Remove(w.path(done.ID))
 			}

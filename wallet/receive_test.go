@@ -273,3 +273,47 @@ func TestReceive_VerifierDownKeepsTheAnswer(t *testing.T) {
 		t.Errorf("kept %q, want the credential as the issuer sent it", b)
 	}
 }
+
+// watchingVerifier is a localVerifier that records, when asked, the files
+// of the wallet's received/ directory: what a crash at that moment leaves.
+type watchingVerifier struct {
+	localVerifier
+	dir  string
+	seen [][]byte
+}
+
+func (v *watchingVerifier) VerifyCredential(ctx context.Context, vc any, o map[string]any) (*api.VerifyResult, error) {
+	files, _ := filepath.Glob(filepath.Join(v.dir, ReceivedDir, "*"))
+	for _, f := range files {
+		b, _ := os.ReadFile(f)
+		v.seen = append(v.seen, b)
+	}
+	return v.localVerifier.VerifyCredential(ctx, vc, o)
+}
+
+// TestReceive_AnswerIsKeptWhileItIsVerified: the offer is used up once
+// the issuer answered, so the answer is on disk (received/) before the
+// node is asked about it — a wallet killed while the node checks it loses
+// nothing — and is removed from there once stored, or once refused.
+func TestReceive_AnswerIsKeptWhileItIsVerified(t *testing.T) {
+	t.Parallel()
+	uni := credtest.Issuer(t, keys.Ed25519)
+	for _, revoked := range []bool{false, true} {
+		w := newTestWallet(t)
+		mine, _ := keys.ParseMultibase(w.Meta.PublicKeyMultibase)
+		cred := sdDiploma(t, uni, w.Meta.DID, mine)
+		link := fakeIssuer(t, "dc+sd-jwt", func() []any { return []any{cred} })
+		v := &watchingVerifier{localVerifier: localVerifier{revoked: revoked}, dir: w.Dir}
+		_, stored, err := w.Receive(context.Background(), NewVCIClient(), v, link, ReceiveOptions{})
+		if len(v.seen) != 1 || string(v.seen[0]) != cred {
+			t.Fatalf("revoked=%v: while verifying, received/ held %q; want the credential as the issuer sent it", revoked, v.seen)
+		}
+		var re *RefusedError
+		if revoked != (err != nil) || (revoked && !errors.As(err, &re)) || (!revoked && len(stored) != 1) {
+			t.Fatalf("revoked=%v: Receive = %v, %v", revoked, stored, err)
+		}
+		if files, _ := filepath.Glob(filepath.Join(w.Dir, ReceivedDir, "*")); len(files) != 0 {
+			t.Errorf("revoked=%v: received/ still holds %v", revoked, files)
+		}
+	}
+}

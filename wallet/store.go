@@ -260,17 +260,41 @@ func (w *Wallet) path(id string) string {
 	return filepath.Join(w.Dir, CredentialDir, id+".json")
 }
 
-// Credentials returns every stored credential, sorted by the time added
-// then id.
+// DamagedError reports a file of the wallet's credentials/ that does not
+// read as a stored credential (cut short by a crash of another program or
+// a full disk, or edited by hand). The wallet goes on without it and never
+// removes it: it may be the only copy of a credential.
+type DamagedError struct {
+	Path string
+	Err  error
+}
+
+func (e *DamagedError) Error() string {
+	return fmt.Sprintf("%s is damaged (%v): the wallet goes on without it; move it out of the wallet (or remove it) to stop this message, and ask its issuer for the credential again if you need it", e.Path, e.Err)
+}
+
+func (e *DamagedError) Unwrap() error { return e.Err }
+
+// Credentials returns every stored credential that reads, sorted by the
+// time added then id; it skips the damaged files Scan names.
 func (w *Wallet) Credentials() ([]Stored, error) {
+	out, _, err := w.Scan()
+	return out, err
+}
+
+// Scan returns every stored credential that reads, sorted by the time
+// added then id, and the credential files that do not (damaged), which it
+// skips: one damaged file does not hide the others.
+func (w *Wallet) Scan() ([]Stored, []*DamagedError, error) {
 	ents, err := os.ReadDir(filepath.Join(w.Dir, CredentialDir))
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var out []Stored
+	var damaged []*DamagedError
 	for _, e := range ents {
 		// A temporary file a crash left (.<id>.json.tmp-…, see
 		// internal/durable) does not end in .json.
@@ -279,8 +303,13 @@ func (w *Wallet) Credentials() ([]Stored, error) {
 			continue
 		}
 		s, err := w.Credential(id)
+		var de *DamagedError
+		if errors.As(err, &de) {
+			damaged = append(damaged, de)
+			continue
+		}
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		out = append(out, *s)
 	}
@@ -290,10 +319,11 @@ func (w *Wallet) Credentials() ([]Stored, error) {
 		}
 		return out[i].ID < out[j].ID
 	})
-	return out, nil
+	return out, damaged, nil
 }
 
-// Credential reads the stored credential id.
+// Credential reads the stored credential id; a file that does not read as
+// one is a *DamagedError.
 func (w *Wallet) Credential(id string) (*Stored, error) {
 	p := w.path(id)
 	b, err := os.ReadFile(p)
@@ -305,10 +335,10 @@ func (w *Wallet) Credential(id string) (*Stored, error) {
 	}
 	var s Stored
 	if err := json.Unmarshal(b, &s); err != nil {
-		return nil, fmt.Errorf("%s: %w", p, err)
+		return nil, &DamagedError{Path: p, Err: err}
 	}
 	if s.ID != id || len(s.Credential) == 0 {
-		return nil, fmt.Errorf("%s: not a stored credential of id %s", p, id)
+		return nil, &DamagedError{Path: p, Err: fmt.Errorf("not a stored credential of id %s", id)}
 	}
 	return &s, nil
 }
@@ -321,7 +351,7 @@ func (w *Wallet) Find(id string) (*Stored, error) {
 	if len(id) == IDLen {
 		return w.Credential(id)
 	}
-	all, err := w.Credentials()
+	all, damaged, err := w.Scan()
 	if err != nil {
 		return nil, err
 	}
@@ -333,6 +363,11 @@ func (w *Wallet) Find(id string) (*Stored, error) {
 	}
 	switch len(match) {
 	case 0:
+		for _, d := range damaged {
+			if strings.HasPrefix(filepath.Base(d.Path), id) {
+				return nil, d
+			}
+		}
 		return nil, fmt.Errorf("%w %q in the wallet %s", ErrNoCredential, id, w.Dir)
 	case 1:
 		return match[0], nil
@@ -418,7 +453,21 @@ func disclosures(s *Stored) map[string]bool {
 // refuses it. Where s replaces the held copy of an SD-JWT with fewer
 // disclosures, the copy is removed once s is stored (a crash between
 // leaves both, never neither) and Add returns the copy's id.
+//
+// Add holds the wallet's lock (LockFile) from the check to the write, so
+// that writers at once (two "weid wallet add" of one SD-JWT with other
+// disclosures) store one copy.
 func (w *Wallet) Add(s *Stored) (replaced string, err error) {
+	unlock, err := w.lock()
+	if err != nil {
+		return "", err
+	}
+	defer unlock()
+	return w.add(s)
+}
+
+// add is Add with the wallet's lock held.
+func (w *Wallet) add(s *Stored) (replaced string, err error) {
 	if err := w.CanAdd(s); err != nil {
 		return "", err
 	}

@@ -69,10 +69,10 @@ func (c *VCIClient) send(ctx context.Context, method, u, contentType, bearer str
 	req.Header.Set("Accept", "application/json")
 	resp, err := c.http().Do(req)
 	if err != nil {
-		return fmt.Errorf("%s %s: %w", method, u, err)
+		return fmt.Errorf("%s %s: %w", method, u, transportError(err))
 	}
 	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxVCIResponse))
+	raw, err := readAnswer(resp.Body, maxVCIResponse)
 	if err != nil {
 		return fmt.Errorf("%s %s: %w", method, u, err)
 	}

@@ -14,7 +14,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -84,10 +83,10 @@ func (c *VPClient) FetchRequest(ctx context.Context, link string) (*oid4vp.Reque
 	req.Header.Set("Accept", oid4vp.MediaTypeRequestObject)
 	resp, err := c.http(false).Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("fetch the request object: %w", err)
+		return nil, fmt.Errorf("fetch the request object: %w", transportError(err))
 	}
 	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, jose.MaxTokenBytes+1))
+	raw, err := readAnswer(resp.Body, jose.MaxTokenBytes)
 	if err != nil {
 		return nil, fmt.Errorf("fetch the request object: %w", err)
 	}
@@ -409,10 +408,10 @@ func (c *VPClient) post(ctx context.Context, req *oid4vp.Request, r *oid4vp.Resp
 	hr.Header.Set("Accept", "application/json")
 	resp, err := c.http(true).Do(hr)
 	if err != nil {
-		return nil, fmt.Errorf("post the response: %w", err)
+		return nil, fmt.Errorf("post the response: %w", transportError(err))
 	}
 	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	raw, err := readAnswer(resp.Body, 1<<20)
 	if err != nil {
 		return nil, fmt.Errorf("post the response: %w", err)
 	}

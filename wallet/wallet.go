@@ -16,13 +16,16 @@
 //	  holder.key            the holder key, an encrypted key file (keys.EncryptKeyFile), 0600
 //	  credentials/          0700
 //	    <id>.json           one stored credential each, 0600 (Stored)
+//	  received/             an issuer's answer while it is verified, or that could not be (ReceivedDir)
+//	  wallet.lock           locked by a writer of credentials (Wallet.Add), 0600
 //
 // Each file is written whole or not at all (internal/durable). A crash can
 // leave a hidden temporary file (.<name>.tmp-…) beside the file it was
 // writing: Create removes those of holder.key and wallet.json, and a
 // directory holding only them and an empty credentials/ is no obstacle to
-// it; those beside credentials stay (nothing locks a wallet, so another
-// command may be adding a credential at that moment) and are never read.
+// it; those beside credentials stay (another command may be adding a
+// credential at that moment; the lock is taken only by writers) and are
+// never read.
 //
 // The CLI's `weid wallet` and `weid vp create` are this package with flags;
 // a Go wallet application can use it the same way.
@@ -50,6 +53,9 @@ const (
 	MetaFile      = "wallet.json"
 	KeyFile       = "holder.key"
 	CredentialDir = "credentials"
+	// LockFile is locked (flock) by whoever writes credentials, from the
+	// check of what the wallet holds to the write.
+	LockFile = "wallet.lock"
 )
 
 // ErrNoWallet reports a directory that holds no wallet.

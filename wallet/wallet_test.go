@@ -420,3 +420,93 @@ func TestWallet_SDJWTFullerCopyReplacesTheHeldOne(t *testing.T) {
 		t.Fatalf("Add(the copy again) = %v, want ErrHeld naming %s", err, full.ID)
 	}
 }
+
+// TestWallet_DamagedFileDoesNotHideTheOthers: a credential file that does
+// not read (cut short by a full disk, say) is skipped by Credentials and
+// named by Scan and by Credential, with what to do; the others still list,
+// and nothing is removed.
+func TestWallet_DamagedFileDoesNotHideTheOthers(t *testing.T) {
+	t.Parallel()
+	w := newTestWallet(t)
+	k, _ := w.Key()
+	c := issue(t, credtest.Issuer(t, keys.Ed25519), w.Meta.DID, k.Public())
+	for _, raw := range []string{c.jwt, c.di} {
+		s, err := ParseCredential([]byte(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Add(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bad := filepath.Join(w.Dir, CredentialDir, "9d254e0a758a.json")
+	if err := os.WriteFile(bad, []byte(`{"id":"9d254e0a758a","cred`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	all, err := w.Credentials()
+	if err != nil || len(all) != 2 {
+		t.Fatalf("Credentials() = %d credentials, %v; want the 2 that read", len(all), err)
+	}
+	_, damaged, err := w.Scan()
+	if err != nil || len(damaged) != 1 || damaged[0].Path != bad {
+		t.Fatalf("Scan() damaged = %v, %v; want %s", damaged, err, bad)
+	}
+	for _, find := range []func() error{
+		func() error { _, err := w.Credential("9d254e0a758a"); return err },
+		func() error { _, err := w.Find("9d25"); return err },
+	} {
+		err := find()
+		var de *DamagedError
+		if !errors.As(err, &de) || !strings.Contains(err.Error(), bad) || !strings.Contains(err.Error(), "move it out of the wallet") {
+			t.Errorf("want a DamagedError naming %s and what to do, got %v", bad, err)
+		}
+	}
+	if _, err := os.Stat(bad); err != nil {
+		t.Errorf("the damaged file is gone: %v", err)
+	}
+}
+
+// TestWallet_ParallelAddsStoreOneCopy: four adds at once of one SD-JWT
+// with different disclosures leave one credential — the one with all of
+// them — as the check of what is held and the write are one step under
+// the wallet's lock.
+func TestWallet_ParallelAddsStoreOneCopy(t *testing.T) {
+	t.Parallel()
+	iss := credtest.Issuer(t, keys.Ed25519)
+	for round := range 10 {
+		w := newTestWallet(t)
+		k, _ := w.Key()
+		c := issue(t, iss, w.Meta.DID, k.Public())
+		parts := strings.Split(c.sd, "~")
+		if len(parts) != 4 {
+			t.Fatalf("want an SD-JWT of 2 disclosures, got %d parts", len(parts))
+		}
+		variants := []string{c.sd, parts[0] + "~" + parts[1] + "~", parts[0] + "~" + parts[2] + "~", parts[0] + "~"}
+		start := make(chan struct{})
+		done := make(chan error, len(variants))
+		for _, v := range variants {
+			s, err := ParseCredential([]byte(v))
+			if err != nil {
+				t.Fatal(err)
+			}
+			go func() {
+				<-start
+				_, err := w.Add(s)
+				done <- err
+			}()
+		}
+		close(start)
+		for range variants {
+			if err := <-done; err != nil && !errors.Is(err, ErrHeld) {
+				t.Fatal(err)
+			}
+		}
+		all, _, err := w.Scan()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(all) != 1 || len(disclosures(&all[0])) != 2 {
+			t.Fatalf("round %d: stored %d copies (%v), want only the one with both disclosures", round+1, len(all), all)
+		}
+	}
+}
