@@ -108,7 +108,8 @@ func (r *Registry) KnownRules() uint64 { return r.known }
 // SetKnownRules makes r apply the ledger's rules only up to version v, as
 // a binary that knows no later one would: its types from later versions
 // are unknown to it, and its ledger halts where a later version takes
-// effect. For tests of upgrades; v is at least 1.
+// effect (a v above RulesVersion stands for a binary that knows a later
+// version with no new type). For tests of upgrades; v is at least 1.
 func (r *Registry) SetKnownRules(v uint64) { r.known = max(v, 1) }
 
 // unknownType is the answer to a transaction of a type the ledger's rules
