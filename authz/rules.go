@@ -29,10 +29,10 @@ type ScheduleRulesPayload struct {
 // Validate implements chain.Payload.
 func (p *ScheduleRulesPayload) Validate() error {
 	if p.Version < 2 {
-		return errs.BadRequest("gov.rulesVersion", "version is the version of the ledger's rules to move to: 2 or more (every chain starts at 1 or later)")
+		return errs.BadRequest("gov.invalidRules", "version is the version of the ledger's rules to move to: 2 or more (every chain starts at 1 or later)")
 	}
 	if p.Height < 1 {
-		return errs.BadRequest("gov.rulesHeight", "height is the weid height the rules take effect at: 1 or more")
+		return errs.BadRequest("gov.invalidRules", "height is the weid height the rules take effect at: 1 or more")
 	}
 	return nil
 }
@@ -45,7 +45,7 @@ type CancelRulesPayload struct {
 // Validate implements chain.Payload.
 func (p *CancelRulesPayload) Validate() error {
 	if p.Version < 2 {
-		return errs.BadRequest("gov.rulesVersion", "version is the scheduled version to cancel: 2 or more")
+		return errs.BadRequest("gov.invalidRules", "version is the scheduled version to cancel: 2 or more")
 	}
 	return nil
 }
