@@ -146,7 +146,7 @@ its config/priv_validator_key.json ("pub_key"), or hex; --home DIR reads it
 			})
 		},
 	}
-	cmd.AddCommand(add, remove, list)
+	cmd.AddCommand(add, remove, validatorSetNodeCmd(g), list)
 	return cmd
 }
 
