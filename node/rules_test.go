@@ -68,7 +68,8 @@ func TestRules_ScheduleAdmitStatusAndHalt(t *testing.T) {
 		t.Fatalf("status after the schedule: %+v", s.Next)
 	}
 	n.Ledger.Registry().SetKnownRules(2) // the binary that does not
-	for n.Head().Height < at-1 {         // a DID a block
+	// A DID a block up to the height before the change.
+	for n.Head().Height < at-1 {
 		k, _ := keys.Generate(keys.Ed25519)
 		d := did.WeidDID(n.ChainID, k.Public())
 		tx, _ := SignTx(n.ChainID, d+"#"+did.FirstKeyFragment, k, did.TxCreate, &did.CreatePayload{DID: d, PublicKeyMultibase: k.Public().Multibase()})
