@@ -231,7 +231,8 @@ func open(cfg Config, mustInit bool) (*Node, error) {
 	// Before any engine commits: the hook is an atomic load while nobody subscribes.
 	n.events = events.NewHub(l, cfg.EventBuffer)
 	l.OnCommit(n.events.Committed)
-	l.OnCommit(n.watchRules())
+	watchRules := n.watchRules()
+	l.OnCommit(watchRules)
 	if cfg.Registerer != nil {
 		n.metrics = chain.NewMetrics(cfg.Registerer)
 		l.SetMetrics(n.metrics)
@@ -279,6 +280,7 @@ func open(cfg Config, mustInit bool) (*Node, error) {
 	}
 	n.ChainID = l.ChainID()
 	n.AdminDID = init.Admins[0]
+	watchRules(nil) // a ledger halted before this start says so now
 	if !bft {
 		n.Engine = chain.NewSolo(l, nodeKey, cfg.Solo)
 	}

@@ -18,17 +18,19 @@ import (
 type rulesNode struct {
 	*Node
 	admin *keys.PrivateKey
+	dir   string
 }
 
 func openRulesNode(t *testing.T) *rulesNode {
 	t.Helper()
-	n := openTest(t, t.TempDir())
+	dir := t.TempDir()
+	n := openTest(t, dir)
 	t.Cleanup(func() { n.Close() })
 	k, _, err := n.Keystore.Key(n.AdminDID + "#" + did.FirstKeyFragment)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &rulesNode{n, k}
+	return &rulesNode{n, k, dir}
 }
 
 func (n *rulesNode) submit(t *testing.T, typ string, p chain.Payload) (chain.Receipt, error) {
@@ -91,6 +93,13 @@ func TestRules_ScheduleAdmitStatusAndHalt(t *testing.T) {
 	}
 	if n.Head() != head {
 		t.Errorf("the head moved: %+v", n.Head())
+	}
+	// Restarted with the same weid, it is still halted.
+	n.Close()
+	again := openTest(t, n.dir)
+	defer again.Close()
+	if _, err := again.Readiness(); errs.Code(err) != "ledger.halted" || again.Head() != head {
+		t.Errorf("restarted: %v, head %+v", err, again.Head())
 	}
 }
 
