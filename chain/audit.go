@@ -81,7 +81,7 @@ func Audit(src BlockSource, last uint64, reg *Registry) (*AuditReport, map[strin
 		if err != nil {
 			return nil, nil, err
 		}
-		if err := rules.halt(h, reg.known); err != nil {
+		if err := rules.halt(h, reg.KnownRules()); err != nil {
 			return nil, nil, fmt.Errorf("block %d: %w", h, err)
 		}
 		version := rules.At(h).Version

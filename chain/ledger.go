@@ -166,7 +166,7 @@ func (l *Ledger) Halted() error {
 	if head.Empty {
 		return nil
 	}
-	return r.halt(head.Height+1, l.reg.known)
+	return r.halt(head.Height+1, l.reg.KnownRules())
 }
 
 // CheckRules refuses, before it is submitted, a transaction the next block
@@ -389,7 +389,7 @@ func (l *Ledger) Prepare(cs []*Checked, key *keys.PrivateKey, now time.Time, par
 	}
 	// Nothing is applied by rules this binary does not know: the ledger
 	// halts at the height they take effect (every engine prepares here).
-	if err := rules.halt(height, l.reg.known); err != nil {
+	if err := rules.halt(height, l.reg.KnownRules()); err != nil {
 		return nil, err
 	}
 	version := rules.At(height).Version

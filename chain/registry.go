@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/weidgo/weid/errs"
@@ -76,13 +77,15 @@ type Registry struct {
 	suite   *Suite
 	allowed map[keys.Type]bool
 	// known is the newest version of the rules this registry applies
-	// (RulesVersion; tests lower it with SetKnownRules).
-	known uint64
+	// (RulesVersion; tests change it with SetKnownRules while a node runs,
+	// hence atomic).
+	known *atomic.Uint64
 }
 
 // NewRegistry returns a registry holding only the chain's own types.
 func NewRegistry() *Registry {
-	r := &Registry{handlers: map[string]*Handler{}, known: RulesVersion}
+	r := &Registry{handlers: map[string]*Handler{}, known: new(atomic.Uint64)}
+	r.known.Store(RulesVersion)
 	registerChainTypes(r)
 	return r
 }
@@ -103,14 +106,14 @@ func (r *Registry) Register(h Handler) {
 }
 
 // KnownRules returns the newest version of the ledger's rules r applies.
-func (r *Registry) KnownRules() uint64 { return r.known }
+func (r *Registry) KnownRules() uint64 { return r.known.Load() }
 
 // SetKnownRules makes r apply the ledger's rules only up to version v, as
 // a binary that knows no later one would: its types from later versions
 // are unknown to it, and its ledger halts where a later version takes
 // effect (a v above RulesVersion stands for a binary that knows a later
 // version with no new type). For tests of upgrades; v is at least 1.
-func (r *Registry) SetKnownRules(v uint64) { r.known = max(v, 1) }
+func (r *Registry) SetKnownRules(v uint64) { r.known.Store(max(v, 1)) }
 
 // unknownType is the answer to a transaction of a type the ledger's rules
 // do not have (in the version in force).
@@ -231,7 +234,7 @@ func (r *Registry) CheckTx(chainID string, tx *Tx) (*Checked, error) {
 		return nil, errs.BadRequest("tx.wrongChain", "transaction is for chain %q, this is chain %q", tx.ChainID, chainID)
 	}
 	h, ok := r.handlers[tx.Type]
-	if !ok || h.Since > r.known {
+	if !ok || h.Since > r.KnownRules() {
 		return nil, unknownType(tx.Type)
 	}
 	sig, err := decodeB64(tx.Signature)
