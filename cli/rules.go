@@ -91,8 +91,8 @@ newest version its weid knows.`,
 		Use:   "schedule",
 		Short: "Schedule the next version of the rules at a weid height (admin or committee member)",
 		Long: fmt.Sprintf(`Schedule the next version of the ledger's rules (the one after the version
-in force) from weid height --height on: at least %d above the head, so the
-schedule is visible (weid rules show, the rules.scheduled event) before it takes
+in force) from weid height --height on: at least %d above the height of the
+block that schedules it (the head's + 1, as a rule), so the schedule is visible (weid rules show, the rules.scheduled event) before it takes
 effect. It replaces a change scheduled before; "weid rules cancel" removes it.`, chain.MinRulesLead),
 		Example: `  weid rules schedule --version 3 --height 250000 --key admin.key`,
 		Args:    cobra.NoArgs,
