@@ -39,6 +39,10 @@ const (
 	EventValidatorRemoved = "validator.removed"
 	EventObserverAdded    = "observer.added"
 	EventObserverRemoved  = "observer.removed"
+	EventValidatorNodeSet = "validator.nodeSet" // a validator's CometBFT node id recorded
+
+	EventRulesScheduled = "rules.scheduled" // a change of the ledger's rules at a height
+	EventRulesCancelled = "rules.cancelled"
 
 	EventChainInitialized = "chain.initialized"
 	EventBlockCommitted   = "block.committed" // the last event of every block
@@ -53,7 +57,8 @@ var EventTypes = []string{
 	EventStatusListCreated, EventStatusChanged,
 	EventGrantCreated, EventGrantRevoked, EventGrantAccessed,
 	EventEvidenceCreated, EventEvidenceSigned, EventEvidenceSignatureRevoked, EventEvidenceSignatureRestored, EventEvidenceLogAdded,
-	EventValidatorAdded, EventValidatorRemoved, EventObserverAdded, EventObserverRemoved,
+	EventValidatorAdded, EventValidatorRemoved, EventObserverAdded, EventObserverRemoved, EventValidatorNodeSet,
+	EventRulesScheduled, EventRulesCancelled,
 	EventChainInitialized, EventBlockCommitted,
 }
 
@@ -119,8 +124,15 @@ type Event struct {
 
 	Evidence string `json:"evidence,omitempty"` // an evidence's document hash
 
-	Node  string `json:"node,omitempty"` // a validator's public key or an observer's node id
-	Power int64  `json:"power,omitempty"`
+	Node   string `json:"node,omitempty"` // a validator's public key or an observer's node id
+	Power  int64  `json:"power,omitempty"`
+	NodeID string `json:"nodeId,omitempty"` // the CometBFT node id recorded for a validator
+
+	// RulesVersion and RulesHeight: the version of the ledger's rules a
+	// change was scheduled (or cancelled) for, and the height it takes
+	// effect at.
+	RulesVersion uint64 `json:"rulesVersion,omitempty"`
+	RulesHeight  uint64 `json:"rulesHeight,omitempty"`
 
 	BlockHash string `json:"blockHash,omitempty"`
 	TxCount   uint32 `json:"txCount,omitempty"`

@@ -19,6 +19,29 @@ type StatusResponse struct {
 	// Consensus: under a replicating engine (cometbft), its peers,
 	// readiness, validator set and height.
 	Consensus *txn.ConsensusStatus `json:"consensus,omitempty"`
+	// Rules: the version of the ledger's rules in force, the newest this
+	// node's weid knows, and a scheduled change.
+	Rules RulesStatus `json:"rules"`
+}
+
+// RulesStatus is the ledger's rules as a node sees them: Version, in force
+// at the head since height Since; Known, the newest version this node's
+// weid knows; Next, the change scheduled (gov.scheduleRules), if any; and
+// Halted, why the node cannot apply the next block, if it cannot (the
+// rules in force from there on are a version it does not know).
+type RulesStatus struct {
+	Version uint64       `json:"version"`
+	Since   uint64       `json:"since"`
+	Known   uint64       `json:"known"`
+	Next    *RulesChange `json:"next,omitempty"`
+	Halted  string       `json:"halted,omitempty"`
+}
+
+// RulesChange is a scheduled change of the ledger's rules: Version from
+// weid height Height on.
+type RulesChange struct {
+	Version uint64 `json:"version"`
+	Height  uint64 `json:"height"`
 }
 
 // TxResponse is the body of GET /v1/txs/{hash}: a committed transaction

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/weidgo/weid/api"
+	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/errs"
 )
 
@@ -59,6 +60,46 @@ func FuzzRequestedPower(f *testing.F) {
 		var n int64
 		if p < 1 || p > MaxValidatorPower || json.Unmarshal([]byte(s), &n) != nil || n != p {
 			t.Fatalf("%q: power %d (JSON reads %d)", s, p, n)
+		}
+	})
+}
+
+// FuzzRulesPayloads: any bytes as the payload of gov.scheduleRules,
+// gov.cancelRules or gov.setValidatorNode are refused with a 400 (strict
+// decoding, then Validate) or give a payload within the rules the ledger
+// relies on: a version of at least 2, a height of at least 1, a 32-byte
+// validator key and a node id of 40 lowercase hex digits.
+func FuzzRulesPayloads(f *testing.F) {
+	for _, s := range []string{`{"version":2,"height":100}`, `{"version":1,"height":0}`, `{"version":18446744073709551615,"height":1}`, `{"version":-1}`, `{"version":2}`,
+		`{"pubKey":"q3vNYMi0y7vYk2pQe3n0mN6iC2xJw4vW5Zq0a1b2c3d=","nodeId":"0123456789abcdef0123456789abcdef01234567"}`, `{"version":2,"version":3}`, `null`, `[]`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		for _, p := range []interface{ Validate() error }{new(ScheduleRulesPayload), new(CancelRulesPayload), new(SetValidatorNodePayload)} {
+			err := chain.DecodeStrict(b, p)
+			if err == nil {
+				err = p.Validate()
+			}
+			if err != nil {
+				if e, ok := errs.As(err); ok && e.Status != 400 {
+					t.Fatalf("%T %q: %v", p, b, err)
+				}
+				continue
+			}
+			switch p := p.(type) {
+			case *ScheduleRulesPayload:
+				if p.Version < 2 || p.Height < 1 {
+					t.Fatalf("%q: %+v", b, p)
+				}
+			case *CancelRulesPayload:
+				if p.Version < 2 {
+					t.Fatalf("%q: %+v", b, p)
+				}
+			case *SetValidatorNodePayload:
+				if k, err := ParseValidatorKey(p.PubKey); err != nil || len(k) != 32 || !validNodeID(p.NodeID) {
+					t.Fatalf("%q: %+v", b, p)
+				}
+			}
 		}
 	})
 }

@@ -148,6 +148,7 @@ func blockTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 // Register adds the trust registry's transaction types to reg.
 func Register(reg *chain.Registry) {
 	registerNodes(reg)
+	registerRules(reg)
 	reg.Register(chain.Handler{
 		Type:       TxAddCommittee,
 		NewPayload: func() chain.Payload { return new(MemberPayload) },

@@ -77,6 +77,14 @@ func Audit(src BlockSource, last uint64, reg *Registry) (*AuditReport, map[strin
 		if err != nil {
 			return nil, nil, fmt.Errorf("block %d: time: %w", h, err)
 		}
+		rules, err := LoadRules(st)
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := rules.halt(h, reg.KnownRules()); err != nil {
+			return nil, nil, fmt.Errorf("block %d: %w", h, err)
+		}
+		version := rules.At(h).Version
 		ov := NewOverlay(st)
 		for i, tx := range b.Txs {
 			c, err := reg.CheckTx(b.Header.ChainID, tx)
@@ -84,7 +92,7 @@ func Audit(src BlockSource, last uint64, reg *Registry) (*AuditReport, map[strin
 				return nil, nil, fmt.Errorf("block %d tx %d: %w", h, i, err)
 			}
 			child := ov.Child()
-			if err := reg.execute(child, c, h, t); err != nil {
+			if err := reg.execute(child, c, h, t, version); err != nil {
 				return nil, nil, fmt.Errorf("block %d tx %d (%s): %w", h, i, c.Hash, err)
 			}
 			ov.Merge(child)

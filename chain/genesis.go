@@ -32,6 +32,11 @@ type InitPayload struct {
 	// transactions; absent, any type may on a standard chain and only SM2
 	// on a gm chain.
 	AllowedKeyTypes []keys.Type `json:"allowedKeyTypes,omitempty"`
+	// Rules is the version of the ledger's rules the chain starts at
+	// (Rules, rules.go): the newest its creating binary knows. Absent (0),
+	// the chain is at version 1, as chains made before rules were
+	// versioned are, so their genesis is unchanged.
+	Rules uint64 `json:"rules,omitempty"`
 }
 
 // Validate implements Payload.
@@ -126,6 +131,11 @@ func registerChainTypes(r *Registry) {
 			ctx.State.Set(KeyChainInit, raw)
 			for _, a := range p.(*InitPayload).Admins {
 				ctx.State.Set(AdminKey(a), []byte{1})
+			}
+			// Whether this binary knows the version is no rule of the
+			// chain's: a ledger that does not halts before its next block.
+			if v := p.(*InitPayload).Rules; v > 0 {
+				return ctx.State.SetJSON(KeyRules, Rules{Version: v})
 			}
 			return nil
 		},

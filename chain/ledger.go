@@ -53,6 +53,7 @@ type Ledger struct {
 	metrics  *Metrics
 	tree     *smtNode      // the committed state's tree (smt.go), under mu
 	top      *Block        // the head block without its transactions, under mu
+	rules    Rules         // the committed rules record (rules.go), under mu
 	base     atomic.Uint64 // the lowest block above the genesis it holds (snapshot.go)
 
 	// write persists a batch durably; tests replace it to simulate a failing disk.
@@ -79,7 +80,7 @@ func Open(dir string, reg *Registry) (*Ledger, error) {
 // tests that open a ledger per input (the fuzz targets). It closes db if
 // the ledger cannot be opened.
 func openDB(db *leveldb.DB, reg *Registry) (*Ledger, error) {
-	l := &Ledger{db: db, reg: reg, head: Head{Empty: true}}
+	l := &Ledger{db: db, reg: reg, head: Head{Empty: true}, rules: Rules{Version: 1}}
 	l.write = func(b *leveldb.Batch) error { return l.db.Write(b, &opt.WriteOptions{Sync: true}) }
 	raw, err := db.Get(keyHead, nil)
 	switch {
@@ -117,6 +118,10 @@ func openDB(db *leveldb.DB, reg *Registry) (*Ledger, error) {
 			return nil, err
 		}
 		reg.SetCrypto(s, init.allowed(s))
+		if l.rules, err = LoadRules(l); err != nil {
+			db.Close()
+			return nil, err
+		}
 		if err := l.loadTree(); err != nil {
 			db.Close()
 			return nil, err
@@ -140,6 +145,41 @@ func (l *Ledger) ChainID() string {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
 	return l.chainID
+}
+
+// Rules returns the committed rules record (version 1 if the chain has
+// none); Rules().At(h) is the version in force at height h.
+func (l *Ledger) Rules() Rules {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.rules
+}
+
+// Halted returns why the ledger cannot apply its next block, if it cannot:
+// the rules in force from the next height on are a version this binary
+// does not know (503 ledger.halted, "… upgrade weid"). It is a halt until
+// the node runs a binary that knows them.
+func (l *Ledger) Halted() error {
+	l.mu.RLock()
+	r, head := l.rules, l.head
+	l.mu.RUnlock()
+	if head.Empty {
+		return nil
+	}
+	return r.halt(head.Height+1, l.reg.KnownRules())
+}
+
+// CheckRules refuses, before it is submitted, a transaction the next block
+// would refuse for the rules in force at its height: the ledger halted
+// there, or the transaction's type does not exist in them yet.
+func (l *Ledger) CheckRules(c *Checked) error {
+	if err := l.Halted(); err != nil {
+		return err
+	}
+	l.mu.RLock()
+	next := l.rules.At(l.head.Height + 1)
+	l.mu.RUnlock()
+	return c.CheckRules(next.Version)
 }
 
 // Registry returns the transaction types of this ledger.
@@ -299,6 +339,7 @@ type Prepared struct {
 	Results []Result
 	head    Head
 	writes  *Overlay
+	rules   Rules    // the rules record after the block
 	tree    *smtNode // the state's tree after the block
 	batch   *leveldb.Batch
 	start   time.Time
@@ -329,13 +370,13 @@ func (l *Ledger) Prepare(cs []*Checked, key *keys.PrivateKey, now time.Time, par
 	start := time.Now()
 	var base Reader = l
 	l.mu.RLock()
-	head, tree := l.head, l.tree // one block's head and tree
+	head, tree, rules := l.head, l.tree, l.rules // one block's head, tree and rules
 	l.mu.RUnlock()
 	if parent != nil {
 		// Only the parent's own changes sit above the committed state: the
 		// engine persists blocks in order and has at most one in flight.
 		head, base = parent.head, layered{top: parent.writes.writes, base: l}
-		tree = parent.tree
+		tree, rules = parent.tree, parent.rules
 	}
 	height, prevHash := uint64(0), make([]byte, 32)
 	t := now.UTC().Truncate(time.Microsecond)
@@ -346,6 +387,12 @@ func (l *Ledger) Prepare(cs []*Checked, key *keys.PrivateKey, now time.Time, par
 			t = pt // block times never go backwards
 		}
 	}
+	// Nothing is applied by rules this binary does not know: the ledger
+	// halts at the height they take effect (every engine prepares here).
+	if err := rules.halt(height, l.reg.KnownRules()); err != nil {
+		return nil, err
+	}
+	version := rules.At(height).Version
 	chainID := head.chainIDOr(l, cs)
 	results := make([]Result, len(cs))
 	ov := NewOverlay(base)
@@ -353,7 +400,7 @@ func (l *Ledger) Prepare(cs []*Checked, key *keys.PrivateKey, now time.Time, par
 	leaves := make([][]byte, 0, len(cs))
 	for i, c := range cs {
 		child := ov.Child()
-		if err := l.reg.execute(child, c, height, t); err != nil {
+		if err := l.reg.execute(child, c, height, t, version); err != nil {
 			results[i] = Result{Err: err}
 			continue
 		}
@@ -363,9 +410,16 @@ func (l *Ledger) Prepare(cs []*Checked, key *keys.PrivateKey, now time.Time, par
 		hb, _ := hex.DecodeString(c.Hash)
 		leaves = append(leaves, hb)
 	}
-	p := &Prepared{Results: results, start: start}
+	p := &Prepared{Results: results, start: start, rules: rules}
 	if len(block.Txs) == 0 {
 		return p, nil
+	}
+	if _, ok := ov.writes[string(KeyRules)]; ok {
+		r, err := LoadRules(ov)
+		if err != nil {
+			return nil, err
+		}
+		p.rules = r
 	}
 	changes := ov.changes()
 	suite := l.reg.Suite()
@@ -448,6 +502,7 @@ func (l *Ledger) Persist(p *Prepared) error {
 	l.mu.Lock()
 	l.head = p.head
 	l.tree = p.tree
+	l.rules = p.rules
 	l.top = &Block{Header: p.Block.Header, Hash: p.Block.Hash, Signature: p.Block.Signature}
 	l.chainID = p.Block.Header.ChainID
 	l.mu.Unlock()

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/weidgo/weid/errs"
@@ -29,6 +30,10 @@ type Context struct {
 	Tx     *Tx
 	// Suite is the chain's crypto suite.
 	Suite *Suite
+	// Rules is the version of the ledger's rules in force at this block
+	// (Rules.At: from the state and the height alone, never from what the
+	// binary knows). A rule that changes with a version reads it.
+	Rules uint64
 }
 
 // KeyResolver returns the public key of verification method didURL as the
@@ -56,6 +61,11 @@ type Handler struct {
 	// submitter's goroutine, keeping in p what it verified; Apply must
 	// still confirm that what it relied on holds in its block's state.
 	PreVerify func(st Reader, p Payload)
+	// Since is the version of the ledger's rules the type exists from
+	// (0 or 1: every version). Under an earlier version a transaction of
+	// the type is refused as one of an unknown type is (400
+	// tx.unknownType), so blocks made before it replay as they did.
+	Since uint64
 }
 
 // Registry holds the transaction types a ledger accepts.
@@ -66,11 +76,16 @@ type Registry struct {
 	// that may sign (SetCrypto).
 	suite   *Suite
 	allowed map[keys.Type]bool
+	// known is the newest version of the rules this registry applies
+	// (RulesVersion; tests change it with SetKnownRules while a node runs,
+	// hence atomic).
+	known *atomic.Uint64
 }
 
 // NewRegistry returns a registry holding only the chain's own types.
 func NewRegistry() *Registry {
-	r := &Registry{handlers: map[string]*Handler{}}
+	r := &Registry{handlers: map[string]*Handler{}, known: new(atomic.Uint64)}
+	r.known.Store(RulesVersion)
 	registerChainTypes(r)
 	return r
 }
@@ -84,7 +99,26 @@ func (r *Registry) Register(h Handler) {
 	if h.NewPayload == nil || h.Apply == nil {
 		panic("chain: transaction type " + h.Type + " needs NewPayload and Apply")
 	}
+	if h.Since > RulesVersion {
+		panic(fmt.Sprintf("chain: transaction type %s is from rules v%d; this binary knows up to v%d", h.Type, h.Since, RulesVersion))
+	}
 	r.handlers[h.Type] = &h
+}
+
+// KnownRules returns the newest version of the ledger's rules r applies.
+func (r *Registry) KnownRules() uint64 { return r.known.Load() }
+
+// SetKnownRules makes r apply the ledger's rules only up to version v, as
+// a binary that knows no later one would: its types from later versions
+// are unknown to it, and its ledger halts where a later version takes
+// effect (a v above RulesVersion stands for a binary that knows a later
+// version with no new type). For tests of upgrades; v is at least 1.
+func (r *Registry) SetKnownRules(v uint64) { r.known.Store(max(v, 1)) }
+
+// unknownType is the answer to a transaction of a type the ledger's rules
+// do not have (in the version in force).
+func unknownType(typ string) error {
+	return errs.BadRequest("tx.unknownType", "unknown transaction type %q", typ)
 }
 
 // SetCrypto sets the chain's crypto suite and the key types that may sign
@@ -139,7 +173,7 @@ func (r *Registry) AllowedKeyTypes() []keys.Type {
 // withCrypto returns a registry with r's handlers and another crypto
 // setting, leaving r as it is.
 func (r *Registry) withCrypto(s *Suite, allowed []keys.Type) *Registry {
-	c := &Registry{handlers: r.handlers, keys: r.keys}
+	c := &Registry{handlers: r.handlers, keys: r.keys, known: r.known}
 	c.SetCrypto(s, allowed)
 	return c
 }
@@ -200,8 +234,8 @@ func (r *Registry) CheckTx(chainID string, tx *Tx) (*Checked, error) {
 		return nil, errs.BadRequest("tx.wrongChain", "transaction is for chain %q, this is chain %q", tx.ChainID, chainID)
 	}
 	h, ok := r.handlers[tx.Type]
-	if !ok {
-		return nil, errs.BadRequest("tx.unknownType", "unknown transaction type %q", tx.Type)
+	if !ok || h.Since > r.KnownRules() {
+		return nil, unknownType(tx.Type)
 	}
 	sig, err := decodeB64(tx.Signature)
 	if err != nil || len(sig) != keys.SignatureSize {
@@ -277,8 +311,24 @@ func (r *Registry) PreVerify(st Reader, c *Checked) error {
 	return nil
 }
 
-// execute applies one checked transaction to st at the given block.
-func (r *Registry) execute(st *Overlay, c *Checked, height uint64, t time.Time) error {
+// CheckRules refuses c if its type does not exist in version rules of the
+// ledger's rules (Handler.Since): as the block would, with the answer to
+// an unknown type. A node runs it before submitting, with the rules of the
+// next block.
+func (c *Checked) CheckRules(rules uint64) error {
+	if c.handler.Since > max(rules, 1) {
+		return unknownType(c.Tx.Type)
+	}
+	return nil
+}
+
+// execute applies one checked transaction to st at the given block, under
+// version rules of the ledger's rules.
+func (r *Registry) execute(st *Overlay, c *Checked, height uint64, t time.Time, rules uint64) error {
+	// First, as the stateless checks refused it before its version.
+	if err := c.CheckRules(rules); err != nil {
+		return err
+	}
 	if err := c.CheckExpiry(height, t); err != nil {
 		return err
 	}
@@ -307,7 +357,7 @@ func (r *Registry) execute(st *Overlay, c *Checked, height uint64, t time.Time) 
 		return errs.New(http.StatusConflict, "tx.replay", "nonce %d was already used by %s", c.Tx.Nonce, c.Tx.SignerDID())
 	}
 	st.Set(nk, []byte{1})
-	return c.handler.Apply(&Context{State: st, Height: height, Time: t, TxHash: c.Hash, Tx: c.Tx, Suite: r.Suite()}, c.Payload)
+	return c.handler.Apply(&Context{State: st, Height: height, Time: t, TxHash: c.Hash, Tx: c.Tx, Suite: r.Suite(), Rules: rules}, c.Payload)
 }
 
 func nonceKey(did string, nonce uint64) []byte {

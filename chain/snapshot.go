@@ -511,8 +511,12 @@ func (l *Ledger) reload() error {
 		return err
 	}
 	l.reg.SetCrypto(s, init.allowed(s))
+	rules, err := LoadRules(l)
+	if err != nil {
+		return err
+	}
 	l.mu.Lock()
-	l.head, l.chainID = h, b.Header.ChainID
+	l.head, l.chainID, l.rules = h, b.Header.ChainID, rules
 	l.top = &Block{Header: b.Header, Hash: b.Hash, Signature: b.Signature}
 	l.mu.Unlock()
 	// The authenticated state's tree, rebuilt from the restored records;

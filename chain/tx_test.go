@@ -579,7 +579,7 @@ func TestSignatureCoversEveryField(t *testing.T) {
 				t.Fatalf("PreVerify: %v", err)
 			}
 			c2 := mustCheck(t, reg, decoded)
-			if err := reg.execute(NewOverlay(memState{}), c2, 1, genesisTime); err != nil {
+			if err := reg.execute(NewOverlay(memState{}), c2, 1, genesisTime, 1); err != nil {
 				t.Fatalf("execute: %v", err)
 			}
 
@@ -601,7 +601,7 @@ func TestSignatureCoversEveryField(t *testing.T) {
 						t.Fatalf("PreVerify = %v, want tx.badSignature", err)
 					}
 					c, _ = reg.CheckTx(tx.ChainID, &tx)
-					if err := reg.execute(NewOverlay(memState{}), c, 1, genesisTime); errs.Code(err) != "tx.badSignature" {
+					if err := reg.execute(NewOverlay(memState{}), c, 1, genesisTime, 1); errs.Code(err) != "tx.badSignature" {
 						t.Fatalf("execute = %v, want tx.badSignature", err)
 					}
 				})
@@ -635,7 +635,7 @@ func TestExecuteRejectsZeroSignerKey(t *testing.T) {
 		t.Fatalf("PreVerify = %v, want tx.badSignature", err)
 	}
 	c = mustCheck(t, reg, tx)
-	if err := reg.execute(NewOverlay(memState{}), c, 1, genesisTime); errs.Code(err) != "tx.badSignature" {
+	if err := reg.execute(NewOverlay(memState{}), c, 1, genesisTime, 1); errs.Code(err) != "tx.badSignature" {
 		t.Fatalf("execute = %v, want tx.badSignature", err)
 	}
 }

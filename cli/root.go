@@ -68,7 +68,8 @@ Data authorization: "weid authz grant|revoke|list|verify" (grants on the
 ledger), "weid exchange serve|fetch" (a data holder's service and its
 grantees). "weid localnet" writes and starts a CometBFT consortium on one
 machine ("weid node start --engine cometbft" runs one node); "weid validator
-add|remove|list" and "weid observer add|remove|list" govern its nodes.
+add|remove|set-node|list" and "weid observer add|remove|list" govern its nodes;
+"weid rules show|schedule|cancel" the versions of the ledger's rules.
 Audit with "weid tx prove" and "weid ledger verify"; "weid events tail"
 follows the ledger's events as blocks commit and "weid subscription" has the
 node POST them to a URL (signed webhooks); "weid status" shows a
@@ -111,7 +112,7 @@ WEID_KEYSTORE_PASSPHRASE.`,
 		g.out = cmd.OutOrStdout()
 		return nil
 	}
-	root.AddCommand(nodeCmd(g), keyCmd(g), didCmd(g), accountCmd(g), issuerCmd(g), committeeCmd(g), validatorCmd(g), observerCmd(g), schemaCmd(g), evidenceCmd(g), authzCmd(g), exchangeCmd(g), instanceCmd(g), vcCmd(g), walletCmd(g), vpCmd(g), txCmd(g), ledgerCmd(g), statusCmd(g), eventsCmd(g), subscriptionCmd(g), versionCmd(g))
+	root.AddCommand(nodeCmd(g), keyCmd(g), didCmd(g), accountCmd(g), issuerCmd(g), committeeCmd(g), validatorCmd(g), observerCmd(g), schemaCmd(g), evidenceCmd(g), authzCmd(g), exchangeCmd(g), instanceCmd(g), vcCmd(g), walletCmd(g), vpCmd(g), txCmd(g), ledgerCmd(g), statusCmd(g), rulesCmd(g), eventsCmd(g), subscriptionCmd(g), versionCmd(g))
 	root.AddCommand(localnetCmd(g))
 	root.SetHelpCommand(helpCmd(root))
 	root.InitDefaultCompletionCmd() // now, not at Execute: it is a group too

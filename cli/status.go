@@ -15,7 +15,9 @@ func statusCmd(g *globals) *cobra.Command {
 		Long: `Show the status of the node given by --node (GET /v1/status): the chain id,
 the last weid block (height, hash, app hash, time), the engine, the chain's
 crypto suite ("standard", or "gm" for a 国密 chain), the genesis
-admin's DID and weid's version. Under the cometbft engine also the node's
+admin's DID, weid's version and the ledger's rules (the version in force,
+the newest this node's weid knows, a scheduled change, and whether the node is
+halted at rules its weid does not know: see "weid rules"). Under the cometbft engine also the node's
 consensus: CometBFT's height (it counts blocks that changed nothing too),
 whether the node can commit a write now (and if not, why), whether it is still
 catching up, its node id and connected peers, the validator set's size and
@@ -31,6 +33,7 @@ or, on a chain made before, with the previous block's commit (BFT time).`,
 			return g.print(st, func(w io.Writer) {
 				fmt.Fprintf(w, "chain %s, engine %s, crypto %s, weid %s\nheight %d  block %s  app hash %s  at %s\nadmin %s\n",
 					st.ChainID, st.Engine, st.Crypto, st.Version, st.Height, st.Hash, st.AppHash, st.Time, st.AdminDID)
+				printRules(w, st.Rules)
 				if c := st.Consensus; c != nil {
 					ready := "ready to commit"
 					if !c.Ready {

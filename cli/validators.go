@@ -60,7 +60,9 @@ a validator update of its block, in force two blocks later; a consortium's
 genesis records its first validators, so they can be removed too. A block may
 change at most a third of the voting power the set had before it, and the last
 validator cannot be removed. Under the solo engine the register is kept but
-has no effect on consensus.
+has no effect on consensus. "weid validator set-node" records the CometBFT
+node id of a validator admitted without one (gov.setValidatorNode, from
+version 2 of the ledger's rules: see "weid rules").
 
 A validator key is the node's CometBFT validator key: Ed25519, base64 as in
 its config/priv_validator_key.json ("pub_key"), or hex; --home DIR reads it
@@ -146,7 +148,7 @@ its config/priv_validator_key.json ("pub_key"), or hex; --home DIR reads it
 			})
 		},
 	}
-	cmd.AddCommand(add, remove, list)
+	cmd.AddCommand(add, remove, validatorSetNodeCmd(g), list)
 	return cmd
 }
 

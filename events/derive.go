@@ -75,6 +75,8 @@ func txEvents(tx *chain.Tx, hash string, st chain.Reader) ([]api.Event, error) {
 	case authz.TxAddCommittee, authz.TxRemoveCommittee, authz.TxRecognize, authz.TxDerecognize,
 		authz.TxAddValidator, authz.TxRemoveValidator, authz.TxAddObserver, authz.TxRemoveObserver:
 		return governanceEvents(tx)
+	case authz.TxSetValidatorNode, authz.TxScheduleRules, authz.TxCancelRules:
+		return rulesEvents(tx)
 	case schemas.TxRegister, schemas.TxUpdate:
 		return schemaEvents(tx, hash, st)
 	case status.TxCreate, status.TxUpdate:
@@ -186,6 +188,24 @@ func governanceEvents(tx *chain.Tx) ([]api.Event, error) {
 	default: // authz.TxRemoveObserver
 		return oneEvent(tx, func(p *authz.RemoveObserverPayload) api.Event {
 			return api.Event{Type: api.EventObserverRemoved, Node: p.NodeID}
+		})
+	}
+}
+
+// rulesEvents: the changes of the ledger's rules and the type of rules v2.
+func rulesEvents(tx *chain.Tx) ([]api.Event, error) {
+	switch tx.Type {
+	case authz.TxSetValidatorNode:
+		return oneEvent(tx, func(p *authz.SetValidatorNodePayload) api.Event {
+			return api.Event{Type: api.EventValidatorNodeSet, Node: p.PubKey, NodeID: p.NodeID}
+		})
+	case authz.TxScheduleRules:
+		return oneEvent(tx, func(p *authz.ScheduleRulesPayload) api.Event {
+			return api.Event{Type: api.EventRulesScheduled, RulesVersion: p.Version, RulesHeight: p.Height}
+		})
+	default: // authz.TxCancelRules
+		return oneEvent(tx, func(p *authz.CancelRulesPayload) api.Event {
+			return api.Event{Type: api.EventRulesCancelled, RulesVersion: p.Version}
 		})
 	}
 }

@@ -37,7 +37,8 @@ func genesisTxs(chainID string, admin *keys.PrivateKey, nodeKey keys.PublicKey, 
 	if err != nil {
 		return nil, err
 	}
-	init, err := signGenesisTx(chainID, adminVM, admin, chain.TypeChainInit, &chain.InitPayload{NodeKey: nodeKey.Multibase(), Admins: []string{adminDID}, Crypto: crypto})
+	init, err := signGenesisTx(chainID, adminVM, admin, chain.TypeChainInit, &chain.InitPayload{NodeKey: nodeKey.Multibase(), Admins: []string{adminDID}, Crypto: crypto,
+		Rules: chain.RulesVersion})
 	if err != nil {
 		return nil, err
 	}

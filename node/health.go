@@ -26,6 +26,9 @@ func (n *Node) Readiness() (uint64, error) {
 	if err := n.Ledger.Failed(); err != nil {
 		return 0, errs.New(http.StatusServiceUnavailable, "node.notReady", "the ledger's storage failed and it refuses writes until restarted: %v", err)
 	}
+	if err := n.Ledger.Halted(); err != nil {
+		return 0, err // 503 ledger.halted: upgrade weid
+	}
 	if _, err := n.Ledger.Block(head.Height); err != nil {
 		return 0, errs.New(http.StatusServiceUnavailable, "node.notReady", "the ledger cannot be read: %v", err)
 	}

@@ -25,7 +25,7 @@ func (n *Node) Block(h uint64) (*chain.Block, error) { return n.Ledger.Block(h) 
 func (n *Node) ChainStatus() api.StatusResponse {
 	h := n.Ledger.Head()
 	s := api.StatusResponse{ChainID: n.ChainID, Height: h.Height, Hash: h.Hash, AppHash: h.AppHash, Time: h.Time,
-		Engine: n.Engine.Name(), Crypto: n.Crypto(), AdminDID: n.AdminDID}
+		Engine: n.Engine.Name(), Crypto: n.Crypto(), AdminDID: n.AdminDID, Rules: n.RulesStatus()}
 	if c, ok := n.Engine.(chain.ConsensusReporter); ok {
 		cs := c.Consensus()
 		s.Consensus = &cs

@@ -231,6 +231,8 @@ func open(cfg Config, mustInit bool) (*Node, error) {
 	// Before any engine commits: the hook is an atomic load while nobody subscribes.
 	n.events = events.NewHub(l, cfg.EventBuffer)
 	l.OnCommit(n.events.Committed)
+	watchRules := n.watchRules()
+	l.OnCommit(watchRules)
 	if cfg.Registerer != nil {
 		n.metrics = chain.NewMetrics(cfg.Registerer)
 		l.SetMetrics(n.metrics)
@@ -278,6 +280,7 @@ func open(cfg Config, mustInit bool) (*Node, error) {
 	}
 	n.ChainID = l.ChainID()
 	n.AdminDID = init.Admins[0]
+	watchRules(nil) // a ledger halted before this start says so now
 	if !bft {
 		n.Engine = chain.NewSolo(l, nodeKey, cfg.Solo)
 	}
@@ -347,7 +350,8 @@ func (n *Node) genesis(cfg Config) error {
 	if crypto == chain.CryptoStandard {
 		crypto = "" // today's genesis, byte for byte
 	}
-	init, err := signGenesisTx(cfg.ChainID, adminVM, admin, chain.TypeChainInit, &chain.InitPayload{NodeKey: nodeKey.Public().Multibase(), Admins: []string{adminDID}, Crypto: crypto})
+	init, err := signGenesisTx(cfg.ChainID, adminVM, admin, chain.TypeChainInit, &chain.InitPayload{NodeKey: nodeKey.Public().Multibase(), Admins: []string{adminDID}, Crypto: crypto,
+		Rules: n.Ledger.Registry().KnownRules()})
 	if err != nil {
 		return err
 	}
@@ -483,6 +487,9 @@ func (n *Node) check(tx *chain.Tx, also func(chain.Payload) error) (*chain.Check
 	}
 	c, err := n.Ledger.Registry().CheckTx(n.ChainID, tx)
 	if err != nil {
+		return nil, err
+	}
+	if err := n.checkRules(c); err != nil {
 		return nil, err
 	}
 	if tx.ValidUntil != "" {

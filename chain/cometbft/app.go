@@ -396,6 +396,9 @@ func (a *App) checkTx(raw []byte, recheck bool) (*chain.Checked, error) {
 			return nil, err
 		}
 	}
+	if err := a.l.CheckRules(c); err != nil {
+		return c, err // halted, or a type of rules not in force yet
+	}
 	if err := a.checkExpiry(c, recheck); err != nil {
 		return c, err
 	}
@@ -488,7 +491,9 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.FinalizeBlockRequest) (
 	}
 	p, err := a.l.Prepare(cs, a.key, req.Time, nil)
 	if err != nil {
-		// Storage failure: halting is the only safe answer.
+		// Storage failure, or the rules in force from this block on are a
+		// version this binary does not know (ledger.halted: nothing was
+		// applied): halting is the only safe answer.
 		return nil, err
 	}
 	a.outcomes = make([]Outcome, len(cs))
