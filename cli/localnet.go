@@ -123,7 +123,7 @@ print its URL and return: to rehearse faults, pair it with
 		},
 	}
 	cmd.Flags().StringVar(&dir, "dir", "localnet", "directory holding the nodes' homes (from weid localnet)")
-	cmd.Flags().StringVar(&logLevel, "log-level", "info", "the nodes' log level")
+	cmd.Flags().StringVar(&logLevel, "log-level", envOr("WEID_LOG_LEVEL", "info"), "the nodes' log level: debug, info, warn, error")
 	return cmd
 }
 
