@@ -407,14 +407,24 @@ func (w *Wallet) Holds(s *Stored) (string, bool) {
 
 // CanAdd reports whether Add would store s: nil if the wallet does not
 // hold it, or holds it only as an SD-JWT with fewer disclosures (a
-// presentation's copy, added first), which s then replaces; otherwise
-// ErrHeld, naming the credential held.
+// presentation's copy, added first), which s then replaces provided its
+// disclosures are all the issuer's (referenced by the digests it signed);
+// otherwise ErrHeld, naming the credential held, or why s may not replace
+// it.
 func (w *Wallet) CanAdd(s *Stored) error {
 	id, ok := w.Holds(s)
-	if !ok || (id != s.ID && w.widens(s, id)) {
+	if !ok {
 		return nil
 	}
-	return fmt.Errorf("%w as %s", ErrHeld, id)
+	if id == s.ID || !w.widens(s, id) {
+		return fmt.Errorf("%w as %s", ErrHeld, id)
+	}
+	// It replaces a copy that can be presented: every disclosure it adds
+	// must be one whose digest the issuer signed.
+	if _, err := processed(s); err != nil {
+		return fmt.Errorf("it would replace %s, the same credential with fewer disclosures, but %w", id, err)
+	}
+	return nil
 }
 
 // widens reports whether s holds every disclosure of the held SD-JWT id

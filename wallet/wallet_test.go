@@ -2,6 +2,7 @@ package wallet
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"os"
@@ -418,6 +419,35 @@ func TestWallet_SDJWTFullerCopyReplacesTheHeldOne(t *testing.T) {
 	}
 	if _, err := w.Add(fewer); !errors.Is(err, ErrHeld) || !strings.Contains(err.Error(), full.ID) {
 		t.Fatalf("Add(the copy again) = %v, want ErrHeld naming %s", err, full.ID)
+	}
+}
+
+// TestWallet_SDJWTForgedDisclosureReplacesNothing: a "fuller" copy whose
+// extra disclosure the issuer never signed a digest of does not replace
+// the copy held (it could no longer be presented), and is refused saying
+// why.
+func TestWallet_SDJWTForgedDisclosureReplacesNothing(t *testing.T) {
+	t.Parallel()
+	w := newTestWallet(t)
+	k, _ := w.Key()
+	iss := credtest.Issuer(t, keys.Ed25519)
+	c := issue(t, iss, w.Meta.DID, k.Public())
+	held, err := ParseCredential([]byte(c.sd))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Add(held); err != nil {
+		t.Fatal(err)
+	}
+	forged, err := ParseCredential([]byte(c.sd + base64.RawURLEncoding.EncodeToString([]byte(`["salt-x","evil",true]`)) + "~"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Add(forged); err == nil || !strings.Contains(err.Error(), "not the issuer's") {
+		t.Fatalf("Add(a copy with a forged disclosure) = %v, want it refused as not the issuer's", err)
+	}
+	if all, _ := w.Credentials(); len(all) != 1 || all[0].ID != held.ID {
+		t.Fatalf("stored %+v, want only %s", all, held.ID)
 	}
 }
 
