@@ -341,6 +341,36 @@ func TestCheckNew_RefusesADirectoryInUse(t *testing.T) {
 	}
 }
 
+// sdjwtHeld returns a new wallet, an SD-JWT issued to its key (the token)
+// and that SD-JWT read as a credential to store (not stored yet).
+func sdjwtHeld(t *testing.T) (*Wallet, string, *Stored) {
+	t.Helper()
+	w := newTestWallet(t)
+	k, _ := w.Key()
+	c := issue(t, credtest.Issuer(t, keys.Ed25519), w.Meta.DID, k.Public())
+	s, err := ParseCredential([]byte(c.sd))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w, c.sd, s
+}
+
+// presentedCopy is a presentation's copy of the SD-JWT s, disclosing one
+// claim, without its key-binding JWT: the credential with fewer
+// disclosures.
+func presentedCopy(t *testing.T, w *Wallet, s *Stored) *Stored {
+	t.Helper()
+	p, err := w.Presentation([]*Stored{s}, PresentationOptions{Challenge: "c-1", Domain: "https://verifier.example", Disclose: []string{"/credentialSubject/degree"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fewer, err := ParseCredential([]byte(p.Presentation[:strings.LastIndex(p.Presentation, "~")+1]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fewer
+}
+
 // TestWallet_SDJWTPresentationIsNotACredential: an SD-JWT presentation —
 // the issued token with fewer disclosures, or with a key-binding JWT made
 // for one verifier — is not stored beside the credential it was cut from:
@@ -348,14 +378,7 @@ func TestCheckNew_RefusesADirectoryInUse(t *testing.T) {
 // the credential the wallet holds already (ErrHeld, naming it).
 func TestWallet_SDJWTPresentationIsNotACredential(t *testing.T) {
 	t.Parallel()
-	w := newTestWallet(t)
-	k, _ := w.Key()
-	iss := credtest.Issuer(t, keys.Ed25519)
-	c := issue(t, iss, w.Meta.DID, k.Public())
-	s, err := ParseCredential([]byte(c.sd))
-	if err != nil {
-		t.Fatal(err)
-	}
+	w, _, s := sdjwtHeld(t)
 	if _, err := w.Add(s); err != nil {
 		t.Fatal(err)
 	}
@@ -390,22 +413,8 @@ func TestWallet_SDJWTPresentationIsNotACredential(t *testing.T) {
 // as issued is added: the wallet keeps the one with every disclosure, once.
 func TestWallet_SDJWTFullerCopyReplacesTheHeldOne(t *testing.T) {
 	t.Parallel()
-	w := newTestWallet(t)
-	k, _ := w.Key()
-	iss := credtest.Issuer(t, keys.Ed25519)
-	c := issue(t, iss, w.Meta.DID, k.Public())
-	full, err := ParseCredential([]byte(c.sd))
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := w.Presentation([]*Stored{full}, PresentationOptions{Challenge: "c-1", Domain: "https://verifier.example", Disclose: []string{"/credentialSubject/degree"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	fewer, err := ParseCredential([]byte(p.Presentation[:strings.LastIndex(p.Presentation, "~")+1]))
-	if err != nil {
-		t.Fatal(err)
-	}
+	w, _, full := sdjwtHeld(t)
+	fewer := presentedCopy(t, w, full)
 	if replaced, err := w.Add(fewer); err != nil || replaced != "" {
 		t.Fatalf("Add(the copy) = %q, %v", replaced, err)
 	}
@@ -428,18 +437,11 @@ func TestWallet_SDJWTFullerCopyReplacesTheHeldOne(t *testing.T) {
 // why.
 func TestWallet_SDJWTForgedDisclosureReplacesNothing(t *testing.T) {
 	t.Parallel()
-	w := newTestWallet(t)
-	k, _ := w.Key()
-	iss := credtest.Issuer(t, keys.Ed25519)
-	c := issue(t, iss, w.Meta.DID, k.Public())
-	held, err := ParseCredential([]byte(c.sd))
-	if err != nil {
-		t.Fatal(err)
-	}
+	w, sd, held := sdjwtHeld(t)
 	if _, err := w.Add(held); err != nil {
 		t.Fatal(err)
 	}
-	forged, err := ParseCredential([]byte(c.sd + base64.RawURLEncoding.EncodeToString([]byte(`["salt-x","evil",true]`)) + "~"))
+	forged, err := ParseCredential([]byte(sd + base64.RawURLEncoding.EncodeToString([]byte(`["salt-x","evil",true]`)) + "~"))
 	if err != nil {
 		t.Fatal(err)
 	}
