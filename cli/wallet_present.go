@@ -109,10 +109,10 @@ presentation was accepted all the same). On
 				}
 				if !ok {
 					if err := vc.Decline(ctx, req); err != nil {
-						return fmt.Errorf("declined, but telling the verifier failed: %w", err)
+						return errors.New(say("cli.wallet.present.declineFailed", "why", err.Error()))
 					}
 					sum.Outcome = "declined"
-					return g.print(sum, func(out io.Writer) { fmt.Fprintln(out, consentText.Declined) })
+					return g.print(sum, func(out io.Writer) { fmt.Fprintln(out, say("cli.wallet.present.declined")) })
 				}
 			}
 			h, err := w.Holder()
@@ -128,9 +128,9 @@ presentation was accepted all the same). On
 				fmt.Fprintf(cmd.ErrOrStderr(), "weid: warning: %s\n", sum.Warning)
 			}
 			return g.print(sum, func(out io.Writer) {
-				fmt.Fprintln(out, consentText.Accepted)
+				fmt.Fprintln(out, say("cli.wallet.present.accepted"))
 				if sum.RedirectURI != "" {
-					fmt.Fprintln(out, consentText.ContinueAt, shown(sum.RedirectURI))
+					fmt.Fprintln(out, say("cli.wallet.present.continueAt"), shown(sum.RedirectURI))
 				}
 			})
 		},
@@ -206,13 +206,13 @@ func chooseOnTerminal(ctx context.Context, in *os.File, nc *client.Client, req *
 		if len(cs) < 2 {
 			continue
 		}
-		fmt.Fprintf(os.Stderr, "%d credentials answer \"%s\":\n", len(cs), shown(cq.ID))
+		fmt.Fprintln(os.Stderr, say("cli.wallet.present.choices", "n", strconv.Itoa(len(cs)), "query", shown(cq.ID)))
 		for i, c := range cs {
 			sc := c
-			fmt.Fprintf(os.Stderr, "  %d) %s  %s  %s  issued %s  %s%s\n", i+1, c.ID, shown(mainType(c.Types)), shown(issuerName(c.Issuer)), orDash(shown(day(c.ValidFrom))), orDash(claimsLine(subjectClaims(&sc), nil, 60)), standingMark(standing(&sc)))
+			fmt.Fprintf(os.Stderr, "  %d) %s  %s  %s  %s  %s%s\n", i+1, c.ID, shown(mainType(c.Types)), shown(issuerName(c.Issuer)), say("cli.wallet.present.issued", "date", orDash(shown(day(c.ValidFrom)))), orDash(claimsLine(subjectClaims(&sc), nil, 60)), standingMark(standing(&sc)))
 		}
 		for {
-			fmt.Fprintf(os.Stderr, "Which one to send? [1-%d, Enter for 1] ", len(cs))
+			fmt.Fprint(os.Stderr, say("cli.wallet.present.which", "n", strconv.Itoa(len(cs))))
 			line, err := rd.ReadString('\n')
 			if err != nil && line == "" {
 				return nil, err
@@ -263,7 +263,7 @@ func passedOver(cands map[string][]wallet.Stored, id string) bool {
 func confirm(in io.Reader, question string) (bool, error) {
 	f, ok := in.(*os.File)
 	if !ok || !term.IsTerminal(int(f.Fd())) {
-		return false, errors.New("stdin is not a terminal: give --yes to present without asking")
+		return false, errors.New(say("cli.wallet.present.notTerminal"))
 	}
 	fmt.Fprint(os.Stderr, question)
 	line, err := bufio.NewReader(f).ReadString('\n')
