@@ -356,7 +356,7 @@ func pickCredential(w *wallet.Wallet, arg string) (*wallet.Stored, error) {
 	isNum := err == nil && n >= 1 && len(num) < wallet.IDLen && strings.Trim(num, "0123456789") == ""
 	if !isNum {
 		if hash {
-			return nil, fmt.Errorf("%q: #N takes the number of a credential in weid wallet list", arg)
+			return nil, errors.New(say("cli.wallet.pick.hash", "arg", shown(arg)))
 		}
 		return findCredential(w, arg)
 	}
@@ -367,12 +367,12 @@ func pickCredential(w *wallet.Wallet, arg string) (*wallet.Stored, error) {
 	if !hash {
 		for i := range all {
 			if strings.HasPrefix(all[i].ID, num) {
-				return nil, fmt.Errorf("%s is both credential number %s and the start of id %s: write #%s for the number, or more of the id", arg, num, all[i].ID, num)
+				return nil, errors.New(say("cli.wallet.pick.ambiguous", "arg", arg, "n", num, "id", all[i].ID))
 			}
 		}
 	}
 	if n > len(all) {
-		return nil, fmt.Errorf("no credential number %s: the wallet holds %s (see weid wallet list)", num, plural(len(all), "credential", "credentials"))
+		return nil, errors.New(say("cli.wallet.pick.noNumber", "n", num, "held", plural(len(all), "credential", "credentials"), "count", strconv.Itoa(len(all))))
 	}
 	return &all[n-1], nil
 }

@@ -157,7 +157,7 @@ func heldCredentials(w *wallet.Wallet, picks []string) ([]wallet.Stored, error) 
 			return nil, err
 		}
 		if seen[sc.ID] {
-			return nil, fmt.Errorf("--credential %s names credential %s again", p, sc.ID)
+			return nil, errors.New(say("cli.wallet.pick.again", "arg", p, "id", sc.ID))
 		}
 		seen[sc.ID] = true
 		held = append(held, *sc)
