@@ -77,8 +77,9 @@ suspended, expired, "not valid yet", or "not valid" with the checks that
 failed. For it each credential is sent to the node's POST
 /credentials/verify — an SD-JWT without its disclosures, so none of its
 selectively disclosable claims leaves the wallet; with --offline, or when
-no node answers, the status is "unchecked" and nothing is sent. With -o json, every indexed field and all the
-subject's claims, with the schema's title and the claims' labels.`,
+no node answers, the status is "unchecked" and nothing is sent. The headers
+and statuses are in the locale's language too. With -o json, every indexed field and all the
+subject's claims, with the schema's title and the claims' labels (the status in English words).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			w, err := openWallet(*dir, "")
@@ -372,7 +373,11 @@ func pickCredential(w *wallet.Wallet, arg string) (*wallet.Stored, error) {
 		}
 	}
 	if n > len(all) {
-		return nil, errors.New(say("cli.wallet.pick.noNumber", "n", num, "held", plural(len(all), "credential", "credentials"), "count", strconv.Itoa(len(all))))
+		held := strconv.Itoa(len(all))
+		if userLang() == langEN {
+			held = plural(len(all), "credential", "credentials")
+		}
+		return nil, errors.New(say("cli.wallet.pick.noNumber", "n", num, "count", held))
 	}
 	return &all[n-1], nil
 }

@@ -61,7 +61,10 @@ confirmation (on a terminal; --yes answers yes, as scripts must), posts the resp
 direct_post.jwt as the request asks) and prints the verifier's answer (a
 redirect_uri that is not https is not shown, with a warning: the
 presentation was accepted all the same). On
-"no", the wallet tells the verifier that it declined (access_denied).`,
+"no", the wallet tells the verifier that it declined (access_denied). The
+screen, its question and what came of it are in the language of the locale
+(LC_ALL, LC_MESSAGES or LANG: zh_CN; zh_HK, zh_MO, zh_TW; else English); what
+the verifier wrote is shown as it wrote it.`,
 		Example: `  weid wallet present 'openid4vp://?client_id=decentralized_identifier%3Adid%3Aweid%3A…&request_uri=https%3A%2F%2F…' --node https://weid.example`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -42,7 +42,9 @@ redirect went). Text the issuer wrote (its error_description) is shown with
 control characters and escape codes escaped. An offer is redeemed once: without a
 node that answers, nothing is redeemed; if the node stops answering after
 the issuer did, the answer is kept, unverified, in the wallet's received/
-directory, to add with "weid wallet add FILE".`,
+directory, to add with "weid wallet add FILE". Its messages, and an issuer's
+OAuth error (with its code and the issuer's words), are in the locale's
+language (LC_ALL, LC_MESSAGES or LANG).`,
 		Example: `  weid wallet receive 'openid-credential-offer://?credential_offer_uri=https%3A%2F%2F…' --pin 493817`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
