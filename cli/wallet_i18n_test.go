@@ -2,12 +2,14 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/weidgo/weid/client"
 	"github.com/weidgo/weid/credential"
 	"github.com/weidgo/weid/internal/hant"
 	"github.com/weidgo/weid/oid4vci"
@@ -183,5 +185,39 @@ func TestWalletMessages_InLocaleLanguage(t *testing.T) {
 		b.WriteString(oneLine(err) + "\n")
 		printStored(&b, sc, map[string]any{"name": "Alice"}, []wallet.Disclosure{{Name: "name", Value: "Alice"}, {ArrayElement: true, Value: "x"}})
 		checkChinese(t, c.locale, b.String(), c.want)
+	}
+}
+
+// TestWalletPresent_ErrorsInLocaleLanguage: a request the wallet cannot
+// answer, or one it could not fetch or answer, is said in the locale's
+// language with the wallet's English account labelled; a node's problem
+// inside is still found (and so said from its code).
+func TestWalletPresent_ErrorsInLocaleLanguage(t *testing.T) {
+	why := errors.New("the wallet cannot answer the request: diploma: the wallet holds no credential")
+	problem := fmt.Errorf("fetch the request object: %w", &client.Error{Status: 404, Code: "presentation.notFound", Detail: "no such request"})
+	for _, c := range []struct {
+		locale string
+		want   []string
+	}{
+		{"zh_CN.UTF-8", []string{"钱包中没有能回应此请求的凭证", "未能读取验证方的请求", "未能发送出示", "英文"}},
+		{"zh_HK.UTF-8", []string{"錢包中沒有能回應此請求的憑證", "未能讀取驗證方的請求", "未能發送出示", "英文"}},
+	} {
+		setLocale(t, c.locale)
+		var b strings.Builder
+		for _, err := range []error{presentFailed("cannotAnswer", why), presentFailed("fetchFailed", why), presentFailed("postFailed", why)} {
+			b.WriteString(strings.ReplaceAll(err.Error(), why.Error(), "") + "\n")
+		}
+		checkChinese(t, c.locale, b.String(), c.want)
+		var ce *client.Error
+		if err := presentFailed("fetchFailed", problem); !errors.As(err, &ce) {
+			t.Errorf("%s: the node's problem is lost: %v", c.locale, err)
+		}
+	}
+	setLocale(t, "C")
+	if err := presentFailed("cannotAnswer", why); err != why {
+		t.Errorf("English: %v, want the wallet's error as it is", err)
+	}
+	if err := presentFailed("fetchFailed", why); err.Error() != "present: "+why.Error() {
+		t.Errorf("English: %v", err)
 	}
 }

@@ -77,7 +77,7 @@ the verifier wrote is shown as it wrote it.`,
 			vc := wallet.NewVPClient(nc)
 			req, err := vc.FetchRequest(ctx, args[0])
 			if err != nil {
-				return fmt.Errorf("present: %w", err)
+				return presentFailed("fetchFailed", err)
 			}
 			held, err := heldCredentials(w, picks)
 			if err != nil {
@@ -98,7 +98,7 @@ the verifier wrote is shown as it wrote it.`,
 				describeRequest(g.out, sum)
 			}
 			if selErr != nil {
-				return selErr
+				return presentFailed("cannotAnswer", selErr)
 			}
 			if yes && !allowRevoked {
 				if err := notInGoodStanding(sum); err != nil {
@@ -124,11 +124,11 @@ the verifier wrote is shown as it wrote it.`,
 			}
 			out, err := vc.Present(ctx, req, sels, h)
 			if err != nil {
-				return fmt.Errorf("present: %w", err)
+				return presentFailed("postFailed", err)
 			}
 			sum.Outcome, sum.RedirectURI, sum.Warning = "accepted", out.RedirectURI, out.Warning
 			if sum.Warning != "" {
-				fmt.Fprintf(cmd.ErrOrStderr(), "weid: warning: %s\n", sum.Warning)
+				fmt.Fprintf(cmd.ErrOrStderr(), "weid: %s\n", say("cli.wallet.present.warning", "detail", sum.Warning))
 			}
 			return g.print(sum, func(out io.Writer) {
 				fmt.Fprintln(out, say("cli.wallet.present.accepted"))
@@ -276,3 +276,29 @@ func confirm(in io.Reader, question string) (bool, error) {
 	a := strings.ToLower(strings.TrimSpace(line))
 	return a == "y" || a == "yes", nil
 }
+
+// presentFailed is err, the wallet's account of a request it could not
+// fetch, answer or post an answer to (what: fetchFailed, cannotAnswer,
+// postFailed), said in the locale's language with that account after it,
+// labelled as English; still wrapping err, so that a node's or verifier's
+// problem in it is said from its code (voice.problem). In English it is
+// the wallet's account, prefixed "present: " but for cannotAnswer.
+func presentFailed(what string, err error) error {
+	if userLang() == langEN {
+		if what == "cannotAnswer" {
+			return err
+		}
+		return fmt.Errorf("present: %w", err)
+	}
+	return &saidError{say("cli.wallet.present."+what, "detail", err.Error()), err}
+}
+
+// saidError is an error said in the user's words that still wraps the
+// error it says.
+type saidError struct {
+	said string
+	err  error
+}
+
+func (e *saidError) Error() string { return e.said }
+func (e *saidError) Unwrap() error { return e.err }
