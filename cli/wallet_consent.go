@@ -66,7 +66,7 @@ func describeRequest(out io.Writer, s *wallet.Summary) {
 func consentQuestion(s *wallet.Summary) string {
 	who := shown(s.ClientID)
 	if s.Registered {
-		who = shown(s.VerifierName) + " (" + who + ")"
+		who = say("cli.wallet.consent.who", "name", shown(s.VerifierName), "id", who)
 	}
 	although := ""
 	for _, p := range s.Presented {
