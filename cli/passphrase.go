@@ -19,7 +19,7 @@ func passphrase(file string, confirm bool) ([]byte, error) {
 		}
 		p := strings.TrimRight(string(b), "\r\n")
 		if p == "" {
-			return nil, fmt.Errorf("%s is empty", file)
+			return nil, errors.New(say("cli.passphrase.fileEmpty", "file", file))
 		}
 		return []byte(p), nil
 	}
@@ -28,26 +28,26 @@ func passphrase(file string, confirm bool) ([]byte, error) {
 	}
 	fd := int(os.Stdin.Fd())
 	if !term.IsTerminal(fd) {
-		return nil, errors.New("no passphrase: set WEID_PASSPHRASE or --passphrase-file (stdin is not a terminal)")
+		return nil, errors.New(say("cli.passphrase.none"))
 	}
-	fmt.Fprint(os.Stderr, "Key passphrase: ")
+	fmt.Fprint(os.Stderr, say("cli.passphrase.prompt"))
 	p, err := term.ReadPassword(fd)
 	fmt.Fprintln(os.Stderr)
 	if err != nil {
 		return nil, err
 	}
 	if len(p) == 0 {
-		return nil, errors.New("empty passphrase")
+		return nil, errors.New(say("cli.passphrase.empty"))
 	}
 	if confirm {
-		fmt.Fprint(os.Stderr, "Repeat passphrase: ")
+		fmt.Fprint(os.Stderr, say("cli.passphrase.repeat"))
 		q, err := term.ReadPassword(fd)
 		fmt.Fprintln(os.Stderr)
 		if err != nil {
 			return nil, err
 		}
 		if string(p) != string(q) {
-			return nil, errors.New("the passphrases differ")
+			return nil, errors.New(say("cli.passphrase.differ"))
 		}
 	}
 	return p, nil

@@ -13,6 +13,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -49,7 +50,7 @@ func openWallet(flag, passFile string) (*wallet.Wallet, error) {
 	dir := walletDir(flag)
 	w, err := wallet.Open(dir)
 	if errors.Is(err, wallet.ErrNoWallet) {
-		return nil, fmt.Errorf("no wallet in %s: create one with \"weid wallet init --wallet %s\"", dir, dir)
+		return nil, errors.New(say("cli.wallet.none", "dir", dir))
 	}
 	if err != nil {
 		return nil, err
@@ -62,7 +63,10 @@ func openWallet(flag, passFile string) (*wallet.Wallet, error) {
 func findCredential(w *wallet.Wallet, id string) (*wallet.Stored, error) {
 	s, err := w.Find(id)
 	if errors.Is(err, wallet.ErrNoCredential) {
-		return nil, fmt.Errorf("%w (see weid wallet list)", err)
+		if userLang() == langEN { // the wallet's own account, which says why
+			return nil, fmt.Errorf("%w (see weid wallet list)", err)
+		}
+		return nil, errors.New(say("cli.wallet.noCredential", "id", shown(id)))
 	}
 	return s, err
 }
@@ -240,7 +244,7 @@ finish storing) is removed from there once stored.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if requireAcc && !verify {
-				return errors.New("--require-accreditation needs --verify")
+				return errors.New(say("cli.wallet.add.needVerify"))
 			}
 			w, err := openWallet(*dir, "")
 			if err != nil {
@@ -268,7 +272,7 @@ finish storing) is removed from there once stored.`,
 			}
 			w.DropPending(args[0])
 			if replaced != "" {
-				fmt.Fprintf(cmd.ErrOrStderr(), "replaced %s, the same credential with fewer disclosures\n", replaced)
+				fmt.Fprintln(cmd.ErrOrStderr(), say("cli.wallet.add.replaced", "id", replaced))
 			}
 			return g.print(sc, func(out io.Writer) {
 				fmt.Fprintf(out, "%s\n", sc.ID)
@@ -287,12 +291,15 @@ func verifyBeforeStoring(ctx context.Context, g *globals, sc *wallet.Stored, req
 	if err != nil {
 		return fmt.Errorf("verify through %s: %w", g.node, err)
 	}
+	if v := userVoice(); !v.english() && !res.Verified {
+		return errors.New(say("cli.wallet.add.notStored", "why", verdictErr(v, "credential", res.Verdict).Error()))
+	}
 	if !res.Verified {
 		var failed []string
 		for _, c := range res.Errors {
 			failed = append(failed, c.Name+" ("+c.Detail+")")
 		}
-		return fmt.Errorf("not stored: the credential does not verify: %s failed", strings.Join(failed, ", "))
+		return errors.New(say("cli.wallet.add.notStored", "why", say("cli.wallet.add.failed", "failed", strings.Join(failed, ", "))))
 	}
 	return nil
 }
@@ -348,36 +355,42 @@ disclosure) and the credential as stored. Nothing is verified.`,
 			if sc.Format == credential.FormatSDJWT {
 				res["disclosures"] = disclosures
 			}
-			return g.print(res, func(out io.Writer) {
-				for _, kv := range [][2]string{
-					{"id", sc.ID}, {"format", string(sc.Format)}, {"credential id", sc.CredentialID},
-					{"type", strings.Join(sc.Types, ", ")}, {"issuer", sc.Issuer}, {"subject", sc.Subject},
-					{"valid from", sc.ValidFrom}, {"valid until", sc.ValidUntil}, {"added", sc.Added},
-				} {
-					fmt.Fprintf(out, "%-14s %s\n", kv[0], orDash(shown(kv[1])))
-				}
-				fmt.Fprintln(out, "claims:")
-				writeIndented(out, claims)
-				if sc.Format == credential.FormatSDJWT {
-					fmt.Fprintf(out, "disclosures (%d):\n", len(disclosures))
-					for _, d := range disclosures {
-						v, _ := json.Marshal(d.Value)
-						name := d.Name
-						if d.ArrayElement {
-							name = "(array element)"
-						}
-						fmt.Fprintf(out, "  %s: %s\n", shown(name), wallet.TerminalText(string(v), 0))
-					}
-				}
-				fmt.Fprintln(out, "credential:")
-				var s string
-				if json.Unmarshal(sc.Credential, &s) == nil {
-					fmt.Fprintf(out, "  %s\n", wallet.TerminalText(s, 0))
-				} else {
-					writeIndented(out, sc.Credential)
-				}
-			})
+			return g.print(res, func(out io.Writer) { printStored(out, sc, claims, disclosures) })
 		},
+	}
+}
+
+// printStored prints what "weid wallet show" shows of a credential, its
+// labels in the locale's language and what the issuer wrote shown as
+// TerminalText shows it.
+func printStored(out io.Writer, sc *wallet.Stored, claims map[string]any, disclosures []wallet.Disclosure) {
+	label := func(key string) string { return say("cli.wallet.show." + key) }
+	for _, kv := range [][2]string{
+		{"id", sc.ID}, {"format", string(sc.Format)}, {"credentialId", sc.CredentialID},
+		{"type", strings.Join(sc.Types, ", ")}, {"issuer", sc.Issuer}, {"subject", sc.Subject},
+		{"validFrom", sc.ValidFrom}, {"validUntil", sc.ValidUntil}, {"added", sc.Added},
+	} {
+		fmt.Fprintf(out, "%s %s\n", pad(label(kv[0]), 14), orDash(shown(kv[1])))
+	}
+	fmt.Fprintln(out, label("claims"))
+	writeIndented(out, claims)
+	if sc.Format == credential.FormatSDJWT {
+		fmt.Fprintln(out, say("cli.wallet.show.disclosures", "n", strconv.Itoa(len(disclosures))))
+		for _, d := range disclosures {
+			v, _ := json.Marshal(d.Value)
+			name := shown(d.Name)
+			if d.ArrayElement {
+				name = label("arrayElement")
+			}
+			fmt.Fprintf(out, "  %s: %s\n", name, wallet.TerminalText(string(v), 0))
+		}
+	}
+	fmt.Fprintln(out, label("credential"))
+	var s string
+	if json.Unmarshal(sc.Credential, &s) == nil {
+		fmt.Fprintf(out, "  %s\n", wallet.TerminalText(s, 0))
+	} else {
+		writeIndented(out, sc.Credential)
 	}
 }
 

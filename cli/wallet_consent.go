@@ -1,13 +1,15 @@
 package cli
 
 // The consent screen of "weid wallet present": what the citizen reads
-// before the wallet sends anything. Its texts are in consentText, in one
-// place, for a translation to replace; every piece of text in it that the
-// verifier (or an issuer) wrote goes through shown, which escapes what a
-// terminal would obey.
+// before the wallet sends anything, in the locale's language (say: the
+// "cli.wallet.consent.*" texts of web/static/i18n.js); every piece of text
+// in it that the verifier (or an issuer) wrote goes through shown, which
+// escapes what a terminal would obey, and is put in the words, never
+// translated.
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -16,31 +18,6 @@ import (
 	"github.com/weidgo/weid/wallet"
 )
 
-// consentText are the consent screen's words (English).
-var consentText = struct {
-	Verified, Registered, CallsItself, NoName, SendsTo, Purpose, AsksFor, OfType, Or, Claim, WillSend, Standing, StandingMark, Question, Although, Refused, Accepted, ContinueAt, Declined string
-}{
-	Verified:     "(checked: the request is signed by a key of this DID)",
-	Registered:   "registered as %s (the node's trust registry)",
-	CallsItself:  `calls itself "%s" (its own word, not checked)`,
-	NoName:       "gives no name",
-	SendsTo:      "Sends to:\t%s\n",
-	Purpose:      "Purpose:\t\"%s\" (the verifier's words)\n",
-	AsksFor:      "Asks for:\t%s: a %s credential",
-	OfType:       " of type %s",
-	Or:           " or ",
-	Claim:        "\t\tclaim %s\n",
-	WillSend:     "Will send:\t%s: credential %s (%s), disclosing %s\n",
-	Standing:     "\t\tWARNING: this credential is %s: the verifier may refuse it, and it no longer proves what it says\n",
-	StandingMark: "  (%s)",
-	Question:     "Present these to %s%s? [y/N] ",
-	Although:     ", although credential %s is %s",
-	Refused:      "credential %s, the only one that answers \"%s\", is %s: the verifier may refuse it and it no longer proves what it says; give --allow-revoked to present it all the same",
-	Accepted:     "Presented: the verifier accepted the presentation.",
-	ContinueAt:   "Continue at:",
-	Declined:     "Declined; the verifier was told.",
-}
-
 // shown is text someone else wrote, made safe to print on a terminal.
 func shown(s string) string { return wallet.TerminalText(s, wallet.MaxShown) }
 
@@ -48,28 +25,28 @@ func shown(s string) string { return wallet.TerminalText(s, wallet.MaxShown) }
 // first the verifier's checked identity (its client_id), then its name in
 // the trust registry, if it has one, and the name it gives itself.
 func describeRequest(out io.Writer, s *wallet.Summary) {
-	t := consentText
-	fmt.Fprintf(out, "Verifier:\t%s %s\n", shown(orDash(s.ClientID)), t.Verified)
+	label := func(key string) string { return say("cli.wallet.consent." + key) }
+	fmt.Fprintf(out, "%s\t%s %s\n", label("verifier"), shown(orDash(s.ClientID)), label("verified"))
 	if s.Registered {
-		fmt.Fprintf(out, "\t\t"+t.Registered+"\n", shown(s.VerifierName))
+		fmt.Fprintf(out, "\t\t%s\n", say("cli.wallet.consent.registered", "name", shown(s.VerifierName)))
 	}
 	if s.ClientName == "" {
-		fmt.Fprintf(out, "\t\t%s\n", t.NoName)
+		fmt.Fprintf(out, "\t\t%s\n", label("noName"))
 	} else {
-		fmt.Fprintf(out, "\t\t"+t.CallsItself+"\n", shown(s.ClientName))
+		fmt.Fprintf(out, "\t\t%s\n", say("cli.wallet.consent.callsItself", "name", shown(s.ClientName)))
 	}
-	fmt.Fprintf(out, t.SendsTo, shown(s.SendsTo))
+	fmt.Fprintf(out, "%s\t%s\n", label("sendsTo"), shown(s.SendsTo))
 	if s.Purpose != "" {
-		fmt.Fprintf(out, t.Purpose, shown(s.Purpose))
+		fmt.Fprintf(out, "%s\t%s\n", label("purpose"), say("cli.wallet.consent.purposeText", "purpose", shown(s.Purpose)))
 	}
 	for _, a := range s.Asked {
-		fmt.Fprintf(out, t.AsksFor, shown(a.Query), shown(a.Format))
+		types := ""
 		if len(a.Types) > 0 {
-			fmt.Fprintf(out, t.OfType, shown(strings.Join(a.Types, t.Or)))
+			types = say("cli.wallet.consent.ofType", "types", shown(strings.Join(a.Types, label("or"))))
 		}
-		fmt.Fprintln(out)
+		fmt.Fprintf(out, "%s\t%s\n", label("asksFor"), say("cli.wallet.consent.asked", "query", shown(a.Query), "format", shown(a.Format), "types", types))
 		for _, c := range a.Claims {
-			fmt.Fprintf(out, t.Claim, shown(c))
+			fmt.Fprintf(out, "\t\t%s\n", say("cli.wallet.consent.claim", "claim", shown(c)))
 		}
 	}
 	for _, p := range s.Presented {
@@ -77,9 +54,9 @@ func describeRequest(out io.Writer, s *wallet.Summary) {
 		for i, d := range p.Disclosed {
 			disclosed[i] = shown(d)
 		}
-		fmt.Fprintf(out, t.WillSend, shown(p.Query), p.Credential, p.Format, orDash(strings.Join(disclosed, ", ")))
+		fmt.Fprintf(out, "%s\t%s\n", label("willSend"), say("cli.wallet.consent.sent", "query", shown(p.Query), "id", p.Credential, "format", p.Format, "claims", orDash(strings.Join(disclosed, ", "))))
 		if p.Standing != "" {
-			fmt.Fprintf(out, t.Standing, p.Standing)
+			fmt.Fprintf(out, "\t\t%s\n", say("cli.wallet.consent.warning", "standing", statusText(p.Standing)))
 		}
 	}
 }
@@ -89,15 +66,15 @@ func describeRequest(out io.Writer, s *wallet.Summary) {
 func consentQuestion(s *wallet.Summary) string {
 	who := shown(s.ClientID)
 	if s.Registered {
-		who = shown(s.VerifierName) + " (" + who + ")"
+		who = say("cli.wallet.consent.who", "name", shown(s.VerifierName), "id", who)
 	}
 	although := ""
 	for _, p := range s.Presented {
 		if p.Standing != "" {
-			although += fmt.Sprintf(consentText.Although, p.Credential, p.Standing)
+			although += say("cli.wallet.consent.although", "id", p.Credential, "standing", statusText(p.Standing))
 		}
 	}
-	return fmt.Sprintf(consentText.Question, who, although)
+	return say("cli.wallet.consent.question", "who", who, "although", although)
 }
 
 // standingMark is a candidate's standing as the chooser shows it.
@@ -105,7 +82,7 @@ func standingMark(standing string) string {
 	if standing == "" {
 		return ""
 	}
-	return fmt.Sprintf(consentText.StandingMark, standing)
+	return say("cli.wallet.consent.mark", "standing", statusText(standing))
 }
 
 // notInGoodStanding refuses, for a presentation without a question
@@ -113,7 +90,7 @@ func standingMark(standing string) string {
 func notInGoodStanding(s *wallet.Summary) error {
 	for _, p := range s.Presented {
 		if p.Standing != "" {
-			return fmt.Errorf(consentText.Refused, p.Credential, shown(p.Query), p.Standing)
+			return errors.New(say("cli.wallet.consent.refused", "id", p.Credential, "query", shown(p.Query), "standing", statusText(p.Standing)))
 		}
 	}
 	return nil

@@ -14,7 +14,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"unicode/utf8"
 
 	"github.com/spf13/cobra"
@@ -53,10 +52,13 @@ type walletEntry struct {
 	Status string `json:"status"`
 }
 
-// Status words of "weid wallet list".
+// Status words of "weid wallet list" (as -o json has them).
 const (
-	statusValid     = "valid"
-	statusUnchecked = "unchecked"
+	statusValid      = "valid"
+	statusUnchecked  = "unchecked"
+	statusUnreadable = "not a credential the node reads"
+	statusNotYet     = "not valid yet"
+	statusNotValid   = "not valid"
 )
 
 func walletListCmd(g *globals, dir *string) *cobra.Command {
@@ -75,8 +77,9 @@ suspended, expired, "not valid yet", or "not valid" with the checks that
 failed. For it each credential is sent to the node's POST
 /credentials/verify — an SD-JWT without its disclosures, so none of its
 selectively disclosable claims leaves the wallet; with --offline, or when
-no node answers, the status is "unchecked" and nothing is sent. With -o json, every indexed field and all the
-subject's claims, with the schema's title and the claims' labels.`,
+no node answers, the status is "unchecked" and nothing is sent. The headers
+and statuses are in the locale's language too. With -o json, every indexed field and all the
+subject's claims, with the schema's title and the claims' labels (the status in English words).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			w, err := openWallet(*dir, "")
@@ -94,26 +97,10 @@ subject's claims, with the schema's title and the claims' labels.`,
 			}
 			if !offline {
 				if err := g.checkEntries(cmd.Context(), all, entries); err != nil {
-					fmt.Fprintf(cmd.ErrOrStderr(), "weid: status and issuer names not checked: %s\n", g.oneLine(err))
+					fmt.Fprintf(cmd.ErrOrStderr(), "weid: %s\n", say("cli.wallet.list.notChecked", "why", g.oneLine(err)))
 				}
 			}
-			return g.print(map[string]any{"holder": w.Meta.DID, "credentials": entries}, func(out io.Writer) {
-				tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "#\tID\tFORMAT\tTYPE\tISSUER\tISSUED\tSTATUS\tCLAIMS")
-				for _, e := range entries {
-					issuer := e.IssuerName
-					if issuer == "" {
-						issuer = e.Issuer
-					}
-					typ := mainType(e.Types)
-					if e.Title != "" {
-						typ = e.Title + " (" + typ + ")"
-					}
-					fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.N, e.ID, e.Format, shown(typ), orDash(shown(issuer)), orDash(shown(day(e.ValidFrom))),
-						shown(e.Status), orDash(claimsLine(labelledValues(e.Claims, e.ValueLabels), e.ClaimLabels, 60)))
-				}
-				tw.Flush()
-			})
+			return g.print(map[string]any{"holder": w.Meta.DID, "credentials": entries}, func(out io.Writer) { printWalletList(out, entries) })
 		},
 	}
 	cmd.Flags().BoolVar(&offline, "offline", false, "do not ask the node for the credentials' status and issuers' names")
@@ -139,7 +126,7 @@ func (g *globals) checkEntries(ctx context.Context, all []wallet.Stored, entries
 			}
 			entries[i].Status = statusWord(res.Verified, failed)
 		case errors.As(err, &ce) && ce.Status < 500:
-			entries[i].Status = "not a credential the node reads"
+			entries[i].Status = statusUnreadable
 		default:
 			return err
 		}
@@ -178,11 +165,85 @@ func statusWord(verified bool, errors []failedCheck) string {
 		case e.Name == credential.CheckValidityPeriod && strings.HasPrefix(e.Detail, "expired"):
 			return "expired"
 		case e.Name == credential.CheckValidityPeriod && strings.HasPrefix(e.Detail, "not valid yet"):
-			return "not valid yet"
+			return statusNotYet
 		}
 		failed = append(failed, e.Name)
 	}
-	return "not valid (" + strings.Join(failed, ", ") + ")"
+	return statusNotValid + " (" + strings.Join(failed, ", ") + ")"
+}
+
+// printWalletList prints the list's table: a header, then a credential a
+// line, the columns lined up by display width (a Chinese character takes
+// two columns) and its words in the locale's language; what others wrote
+// (types, names, claims) shown as TerminalText shows it.
+func printWalletList(out io.Writer, entries []walletEntry) {
+	head := []string{"#"}
+	for _, k := range []string{"id", "format", "type", "issuer", "issued", "status", "claims"} {
+		head = append(head, say("cli.wallet.list."+k))
+	}
+	rows := [][]string{head}
+	for _, e := range entries {
+		issuer := e.IssuerName
+		if issuer == "" {
+			issuer = e.Issuer
+		}
+		typ := mainType(e.Types)
+		if e.Title != "" {
+			typ = e.Title + " (" + typ + ")"
+		}
+		rows = append(rows, []string{strconv.Itoa(e.N), e.ID, string(e.Format), shown(typ), orDash(shown(issuer)), orDash(shown(day(e.ValidFrom))),
+			shown(statusText(e.Status)), orDash(claimsLine(labelledValues(e.Claims, e.ValueLabels), e.ClaimLabels, 60))})
+	}
+	printTable(out, rows)
+}
+
+// printTable prints rows with each column but the last padded to its
+// widest cell's display width and two spaces, as a tabwriter would with
+// one column a character wide.
+func printTable(out io.Writer, rows [][]string) {
+	var widths []int
+	for _, r := range rows {
+		for i, c := range r {
+			if i == len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[i] = max(widths[i], displayWidth(c))
+		}
+	}
+	for _, r := range rows {
+		var b strings.Builder
+		for i, c := range r {
+			if i == len(r)-1 {
+				b.WriteString(c)
+				break
+			}
+			b.WriteString(pad(c, widths[i]+2))
+		}
+		fmt.Fprintln(out, b.String())
+	}
+}
+
+// statusText is a status word of the list (statusWord, statusUnchecked,
+// statusUnreadable; a credential's standing) in the locale's language,
+// the failed checks of "not valid (…)" named as "weid vc verify" names
+// them.
+func statusText(status string) string {
+	if rest, ok := strings.CutPrefix(status, statusNotValid+" ("); ok {
+		v := userVoice()
+		names := strings.Split(strings.TrimSuffix(rest, ")"), ", ")
+		for i, n := range names {
+			if !v.english() {
+				names[i] = v.checkName(n)
+			}
+		}
+		return say("cli.wallet.status.invalid", "checks", strings.Join(names, say("cli.wallet.status.sep")))
+	}
+	key := map[string]string{statusValid: "valid", wallet.StandingRevoked: "revoked", wallet.StandingSuspended: "suspended",
+		wallet.StandingExpired: "expired", statusNotYet: "notYet", statusUnchecked: "unchecked", statusUnreadable: "unreadable"}[status]
+	if key == "" {
+		return status
+	}
+	return say("cli.wallet.status." + key)
 }
 
 // registeredClaims are the JWT and SD-JWT VC claims that are about the
@@ -297,7 +358,7 @@ func pickCredential(w *wallet.Wallet, arg string) (*wallet.Stored, error) {
 	isNum := err == nil && n >= 1 && len(num) < wallet.IDLen && strings.Trim(num, "0123456789") == ""
 	if !isNum {
 		if hash {
-			return nil, fmt.Errorf("%q: #N takes the number of a credential in weid wallet list", arg)
+			return nil, errors.New(say("cli.wallet.pick.hash", "arg", shown(arg)))
 		}
 		return findCredential(w, arg)
 	}
@@ -308,12 +369,16 @@ func pickCredential(w *wallet.Wallet, arg string) (*wallet.Stored, error) {
 	if !hash {
 		for i := range all {
 			if strings.HasPrefix(all[i].ID, num) {
-				return nil, fmt.Errorf("%s is both credential number %s and the start of id %s: write #%s for the number, or more of the id", arg, num, all[i].ID, num)
+				return nil, errors.New(say("cli.wallet.pick.ambiguous", "arg", arg, "n", num, "id", all[i].ID))
 			}
 		}
 	}
 	if n > len(all) {
-		return nil, fmt.Errorf("no credential number %s: the wallet holds %s (see weid wallet list)", num, plural(len(all), "credential", "credentials"))
+		held := strconv.Itoa(len(all))
+		if userLang() == langEN {
+			held = plural(len(all), "credential", "credentials")
+		}
+		return nil, errors.New(say("cli.wallet.pick.noNumber", "n", num, "count", held))
 	}
 	return &all[n-1], nil
 }

@@ -61,7 +61,10 @@ confirmation (on a terminal; --yes answers yes, as scripts must), posts the resp
 direct_post.jwt as the request asks) and prints the verifier's answer (a
 redirect_uri that is not https is not shown, with a warning: the
 presentation was accepted all the same). On
-"no", the wallet tells the verifier that it declined (access_denied).`,
+"no", the wallet tells the verifier that it declined (access_denied). The
+screen, its question and what came of it are in the language of the locale
+(LC_ALL, LC_MESSAGES or LANG: zh_CN; zh_HK, zh_MO, zh_TW; else English); what
+the verifier wrote is shown as it wrote it.`,
 		Example: `  weid wallet present 'openid4vp://?client_id=decentralized_identifier%3Adid%3Aweid%3A…&request_uri=https%3A%2F%2F…' --node https://weid.example`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -74,7 +77,7 @@ presentation was accepted all the same). On
 			vc := wallet.NewVPClient(nc)
 			req, err := vc.FetchRequest(ctx, args[0])
 			if err != nil {
-				return fmt.Errorf("present: %w", err)
+				return presentFailed("fetchFailed", err)
 			}
 			warnWallet(cmd.ErrOrStderr(), w)
 			held, err := heldCredentials(w, picks)
@@ -96,7 +99,7 @@ presentation was accepted all the same). On
 				describeRequest(g.out, sum)
 			}
 			if selErr != nil {
-				return selErr
+				return presentFailed("cannotAnswer", selErr)
 			}
 			if yes && !allowRevoked {
 				if err := notInGoodStanding(sum); err != nil {
@@ -110,10 +113,10 @@ presentation was accepted all the same). On
 				}
 				if !ok {
 					if err := vc.Decline(ctx, req); err != nil {
-						return fmt.Errorf("declined, but telling the verifier failed: %w", err)
+						return errors.New(say("cli.wallet.present.declineFailed", "why", err.Error()))
 					}
 					sum.Outcome = "declined"
-					return g.print(sum, func(out io.Writer) { fmt.Fprintln(out, consentText.Declined) })
+					return g.print(sum, func(out io.Writer) { fmt.Fprintln(out, say("cli.wallet.present.declined")) })
 				}
 			}
 			h, err := w.Holder()
@@ -122,16 +125,16 @@ presentation was accepted all the same). On
 			}
 			out, err := vc.Present(ctx, req, sels, h)
 			if err != nil {
-				return fmt.Errorf("present: %w", err)
+				return presentFailed("postFailed", err)
 			}
 			sum.Outcome, sum.RedirectURI, sum.Warning = "accepted", out.RedirectURI, out.Warning
 			if sum.Warning != "" {
-				fmt.Fprintf(cmd.ErrOrStderr(), "weid: warning: %s\n", sum.Warning)
+				fmt.Fprintf(cmd.ErrOrStderr(), "weid: %s\n", say("cli.wallet.present.warning", "detail", sum.Warning))
 			}
 			return g.print(sum, func(out io.Writer) {
-				fmt.Fprintln(out, consentText.Accepted)
+				fmt.Fprintln(out, say("cli.wallet.present.accepted"))
 				if sum.RedirectURI != "" {
-					fmt.Fprintln(out, consentText.ContinueAt, shown(sum.RedirectURI))
+					fmt.Fprintln(out, say("cli.wallet.present.continueAt"), shown(sum.RedirectURI))
 				}
 			})
 		},
@@ -158,7 +161,7 @@ func heldCredentials(w *wallet.Wallet, picks []string) ([]wallet.Stored, error) 
 			return nil, err
 		}
 		if seen[sc.ID] {
-			return nil, fmt.Errorf("--credential %s names credential %s again", p, sc.ID)
+			return nil, errors.New(say("cli.wallet.pick.again", "arg", p, "id", sc.ID))
 		}
 		seen[sc.ID] = true
 		held = append(held, *sc)
@@ -207,13 +210,13 @@ func chooseOnTerminal(ctx context.Context, in *os.File, nc *client.Client, req *
 		if len(cs) < 2 {
 			continue
 		}
-		fmt.Fprintf(os.Stderr, "%d credentials answer \"%s\":\n", len(cs), shown(cq.ID))
+		fmt.Fprintln(os.Stderr, say("cli.wallet.present.choices", "n", strconv.Itoa(len(cs)), "query", shown(cq.ID)))
 		for i, c := range cs {
 			sc := c
-			fmt.Fprintf(os.Stderr, "  %d) %s  %s  %s  issued %s  %s%s\n", i+1, c.ID, shown(mainType(c.Types)), shown(issuerName(c.Issuer)), orDash(shown(day(c.ValidFrom))), orDash(claimsLine(subjectClaims(&sc), nil, 60)), standingMark(standing(&sc)))
+			fmt.Fprintf(os.Stderr, "  %d) %s  %s  %s  %s  %s%s\n", i+1, c.ID, shown(mainType(c.Types)), shown(issuerName(c.Issuer)), say("cli.wallet.present.issued", "date", orDash(shown(day(c.ValidFrom)))), orDash(claimsLine(subjectClaims(&sc), nil, 60)), standingMark(standing(&sc)))
 		}
 		for {
-			fmt.Fprintf(os.Stderr, "Which one to send? [1-%d, Enter for 1] ", len(cs))
+			fmt.Fprint(os.Stderr, say("cli.wallet.present.which", "n", strconv.Itoa(len(cs))))
 			line, err := rd.ReadString('\n')
 			if err != nil && line == "" {
 				return nil, err
@@ -264,7 +267,7 @@ func passedOver(cands map[string][]wallet.Stored, id string) bool {
 func confirm(in io.Reader, question string) (bool, error) {
 	f, ok := in.(*os.File)
 	if !ok || !term.IsTerminal(int(f.Fd())) {
-		return false, errors.New("stdin is not a terminal: give --yes to present without asking")
+		return false, errors.New(say("cli.wallet.present.notTerminal"))
 	}
 	fmt.Fprint(os.Stderr, question)
 	line, err := bufio.NewReader(f).ReadString('\n')
@@ -274,3 +277,29 @@ func confirm(in io.Reader, question string) (bool, error) {
 	a := strings.ToLower(strings.TrimSpace(line))
 	return a == "y" || a == "yes", nil
 }
+
+// presentFailed is err, the wallet's account of a request it could not
+// fetch, answer or post an answer to (what: fetchFailed, cannotAnswer,
+// postFailed), said in the locale's language with that account after it,
+// labelled as English; still wrapping err, so that a node's or verifier's
+// problem in it is said from its code (voice.problem). In English it is
+// the wallet's account, prefixed "present: " but for cannotAnswer.
+func presentFailed(what string, err error) error {
+	if userLang() == langEN {
+		if what == "cannotAnswer" {
+			return err
+		}
+		return fmt.Errorf("present: %w", err)
+	}
+	return &saidError{say("cli.wallet.present."+what, "detail", err.Error()), err}
+}
+
+// saidError is an error said in the user's words that still wraps the
+// error it says.
+type saidError struct {
+	said string
+	err  error
+}
+
+func (e *saidError) Error() string { return e.said }
+func (e *saidError) Unwrap() error { return e.err }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/weidgo/weid/oid4vci"
 	"github.com/weidgo/weid/wallet"
 )
 
@@ -44,7 +45,9 @@ written to the wallet's received/ directory before the node checks it and
 leaves it once stored or refused: if the node stops answering after the
 issuer did, or the command is killed meanwhile, it stays there, unverified,
 to add with "weid wallet add --verify FILE" ("weid wallet list" names such
-files).`,
+files). Its messages, and an issuer's OAuth error (with its code and the
+issuer's words), are in the locale's language (LC_ALL, LC_MESSAGES or
+LANG).`,
 		Example: `  weid wallet receive 'openid-credential-offer://?credential_offer_uri=https%3A%2F%2F…' --pin 493817`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -53,7 +56,7 @@ files).`,
 				return err
 			}
 			if count < 1 || count > 10 {
-				return errors.New("--count must be 1 to 10")
+				return errors.New(say("cli.wallet.receive.count"))
 			}
 			// The node verifies what the issuer sends; ask it first, so
 			// that the offer, redeemed once, is not used up while
@@ -66,11 +69,8 @@ files).`,
 				return errors.New(say("cli.receive.notRedeemed", "why", why))
 			}
 			got, stored, err := w.Receive(cmd.Context(), wallet.NewVCIClient(), g.client(), args[0], wallet.ReceiveOptions{TxCode: pin, Count: count})
-			if errors.Is(err, wallet.ErrTxCodeRequired) {
-				return errors.New("the offer asks for a transaction code (PIN), sent to you by the issuer: give it with --pin")
-			}
 			if err != nil && got == nil {
-				return fmt.Errorf("receive: %w", err)
+				return receiveFailed(err)
 			}
 			if err != nil {
 				return g.receiveErr(got.Offer.CredentialIssuer, err)
@@ -116,4 +116,27 @@ func (g *globals) receiveErr(issuer string, err error) error {
 		return errors.New(say("cli.receive.notStored", "issuer", shown(issuer), "why", hint))
 	}
 	return err
+}
+
+// receiveFailed is the error of a receive that failed before the issuer
+// sent credentials: a missing PIN, or an issuer's OAuth error (RFC 6749
+// §5.2, OID4VCI §6.3, §8.3.1.2) said in the locale's language with its
+// code and, labelled, the issuer's own words; English keeps the error as
+// the wallet words it.
+func receiveFailed(err error) error {
+	if errors.Is(err, wallet.ErrTxCodeRequired) {
+		return errors.New(say("cli.wallet.receive.needPin"))
+	}
+	var oe *oid4vci.Error
+	if userLang() == langEN || !errors.As(err, &oe) {
+		return fmt.Errorf("receive: %w", err)
+	}
+	text := say("cli.oauth.generic")
+	if t := say("cli.oauth.code." + oe.Code); t != "cli.oauth.code."+oe.Code {
+		text = t
+	}
+	if oe.Description == "" {
+		return errors.New(say("cli.wallet.receive.failed", "why", say("cli.oauth.noDetail", "text", text, "code", oe.Code)))
+	}
+	return errors.New(say("cli.wallet.receive.failed", "why", say("cli.oauth.withDetail", "text", text, "code", oe.Code, "detail", oe.Description)))
 }
