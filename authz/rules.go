@@ -26,6 +26,9 @@ type ScheduleRulesPayload struct {
 	Height  uint64 `json:"height"`
 }
 
+// ScheduledRules implements chain.RulesSchedule.
+func (p *ScheduleRulesPayload) ScheduledRules() (version, height uint64) { return p.Version, p.Height }
+
 // Validate implements chain.Payload.
 func (p *ScheduleRulesPayload) Validate() error {
 	if p.Version < 2 {

@@ -169,9 +169,13 @@ func (l *Ledger) Halted() error {
 	return r.halt(head.Height+1, l.reg.KnownRules())
 }
 
-// CheckRules refuses, before it is submitted, a transaction the next block
-// would refuse for the rules in force at its height: the ledger halted
-// there, or the transaction's type does not exist in them yet.
+// CheckRules refuses, before it is submitted (the node's API, CometBFT's
+// CheckTx: admission, never a block), a transaction the next block would
+// refuse for the rules in force at its height — the ledger halted there,
+// or the transaction's type does not exist in them yet — and a schedule
+// of rules this binary does not know, 409 gov.unknownRules: the ledger
+// applies one (its apply must not depend on the binary, or nodes of
+// different binaries would fork), and this node would halt at its height.
 func (l *Ledger) CheckRules(c *Checked) error {
 	if err := l.Halted(); err != nil {
 		return err
@@ -179,7 +183,16 @@ func (l *Ledger) CheckRules(c *Checked) error {
 	l.mu.RLock()
 	next := l.rules.At(l.head.Height + 1)
 	l.mu.RUnlock()
-	return c.CheckRules(next.Version)
+	if err := c.CheckRules(next.Version); err != nil {
+		return err
+	}
+	if s, ok := c.Payload.(RulesSchedule); ok {
+		if v, h := s.ScheduledRules(); v > l.reg.KnownRules() {
+			return errs.New(http.StatusConflict, "gov.unknownRules",
+				"this weid knows the ledger's rules up to v%d, not v%d: schedule only rules the consortium's binaries know (a node whose weid does not know them halts at height %d)", l.reg.KnownRules(), v, h)
+		}
+	}
+	return nil
 }
 
 // Registry returns the transaction types of this ledger.

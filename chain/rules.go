@@ -23,6 +23,13 @@ import (
 // it adds Handler.Since (or makes its changed rules read Context.Rules).
 const RulesVersion = 2
 
+// RulesSchedule is a payload that schedules a version of the ledger's
+// rules at a weid height (authz's gov.scheduleRules): Ledger.CheckRules
+// does not admit one this binary does not know.
+type RulesSchedule interface {
+	ScheduledRules() (version, height uint64)
+}
+
 // MinRulesLead is how far above the block that schedules it a change of
 // rules must be: at least this many weid heights, so that the schedule is
 // visible (GET /v1/status, the events) before it takes effect and can be

@@ -2,33 +2,18 @@ package node
 
 import (
 	"log/slog"
-	"net/http"
 	"sync"
 
 	"github.com/weidgo/weid/api"
-	"github.com/weidgo/weid/authz"
 	"github.com/weidgo/weid/chain"
-	"github.com/weidgo/weid/errs"
 )
 
 // checkRules is this node's check of a transaction against the ledger's
-// rules before it is submitted, by any route (POST /v1/txs too): what the
-// next block would refuse (the ledger halted, a type of a later version:
-// chain.Ledger.CheckRules), and a change of rules to a version this binary
-// does not know, 409 gov.unknownRules. The ledger itself takes such a
-// change (its apply must not depend on the binary, or nodes of different
-// binaries would fork), and this node would then halt at its height.
-func (n *Node) checkRules(c *chain.Checked) error {
-	if err := n.Ledger.CheckRules(c); err != nil {
-		return err
-	}
-	p, ok := c.Payload.(*authz.ScheduleRulesPayload)
-	if known := n.Ledger.Registry().KnownRules(); ok && p.Version > known {
-		return errs.New(http.StatusConflict, "gov.unknownRules",
-			"this weid knows the ledger's rules up to v%d, not v%d: schedule only rules the consortium's binaries know (a node whose weid does not know them halts at height %d)", known, p.Version, p.Height)
-	}
-	return nil
-}
+// rules before it is submitted, by any route (POST /v1/txs too), as
+// CometBFT's CheckTx makes it: chain.Ledger.CheckRules (what the next
+// block would refuse, and a change of rules to a version this binary does
+// not know, 409 gov.unknownRules).
+func (n *Node) checkRules(c *chain.Checked) error { return n.Ledger.CheckRules(c) }
 
 // RulesStatus is the ledger's rules as GET /v1/status shows them: the
 // version in force at the head, the newest this binary knows, the change

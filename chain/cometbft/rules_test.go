@@ -139,3 +139,21 @@ func TestFinalizeBlock_HaltsWhereUnknownRulesTakeEffect(t *testing.T) {
 		t.Errorf("the node that knows v%d: %+v, head %d", v, r.TxResults[0], la.Head().Height)
 	}
 }
+
+// CheckTx does not admit a schedule of rules this binary does not know
+// (409 gov.unknownRules, as the node's API refuses it): from the CometBFT
+// RPC or a peer, it would halt the consortium at its height until every
+// node ran a binary that knows them. In a block it is still applied, by
+// the ledger's rules alone (a proposer that knows the version proposed it).
+func TestCheckTx_RefusesUnknownRulesSchedule(t *testing.T) {
+	f := newFixture(t)
+	a, _ := f.appKnowing(t, chain.RulesVersion)
+	v := uint64(chain.RulesVersion + 1)
+	sched := f.adminTx(t, authz.TxScheduleRules, &authz.ScheduleRulesPayload{Version: v, Height: 1 + chain.MinRulesLead})
+	if res := checkTx(t, a, sched, abci.CHECK_TX_TYPE_CHECK); res.Code != http.StatusConflict || res.Codespace != "gov.unknownRules" {
+		t.Errorf("CheckTx of a schedule of v%d by a binary knowing v%d: %d %s", v, chain.RulesVersion, res.Code, res.Codespace)
+	}
+	if r := finalize(t, a, 1, genesisTime.Add(time.Second), sched); r.TxResults[0].Code != 0 {
+		t.Errorf("in a block: %+v, want it applied", r.TxResults[0])
+	}
+}
