@@ -179,14 +179,19 @@ fails.
 
 With a trust anchor, as "weid tx prove" and "weid did resolve --verify"
 take it (--node-key on a solo chain, --trusted-validators FILE on
-CometBFT), each transaction's block must be vouched for by it, and each
-signer's DID document is read with a state proof checked against it, as
-is the evidence record itself (its signatures, their revocations, its log
-lines): a node of another chain with the same chain id, or a proxy that
-alters a document or hides a revocation, fails naming the transaction, the
-DID or what differs. --max-age bounds the
-age of the transactions' blocks (as on "weid tx prove": an old evidence
-always fails it) and of the block the documents are proven at.
+CometBFT), each transaction's block must be vouched for by it; the
+evidence record itself (its signatures, their revocations, its log lines)
+is proven against it at one block, no lower than any of its transactions'
+blocks, and each signer's DID document at a block no lower than that: a
+node of another chain with the same chain id, or a proxy that alters a
+document or the record, or answers part of it from an older block, fails
+naming the transaction, the DID or what differs. A node can still replay
+a whole answer from before a revocation (every proof in it was signed):
+--max-age refuses it, bounding the age of the blocks the record and the
+documents are proven at. It does not bound the transactions' blocks,
+which are as old as the evidence. Which transactions' proofs to return is
+the node's choice: the output counts how many of the record's were
+proven; the record is what the anchor vouches for.
 
 Without an anchor the node key, the validator set, the record and the
 signers' documents come from the node itself: that proves its answers are
@@ -195,6 +200,9 @@ consistent, not that they are the chain you trust, and the output says so.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := anchor.checkMaxAge(); err != nil {
 				return err
+			}
+			if anchor.maxAge != 0 && !anchor.given() {
+				return errors.New("--max-age bounds the age of the state proofs, which need a trust anchor: give --node-key (solo) or --trusted-validators FILE (CometBFT) with it")
 			}
 			h, err := fileOrHash(cmd.Context(), g.client(), args, verifyHash)
 			if err != nil {
@@ -243,22 +251,32 @@ func verifyEvidence(cmd *cobra.Command, g *globals, h string, af *anchorFlags) e
 	if err != nil {
 		return err
 	}
-	record, err := provenEvidence(ctx, c, af, ev)
+	snap, err := provenEvidence(ctx, c, af, ev, recordFloor(ev, vouched))
 	if err != nil {
 		return err
 	}
-	checks, forged, err := evidenceSigners(ctx, c, af, h, ev.Signatures)
+	checks, forged, err := evidenceSigners(ctx, c, af, h, ev.Signatures, snap)
 	if err != nil {
 		return err
 	}
-	out := map[string]any{"hash": h, "evidence": ev, "signers": checks, "proofsVerified": len(r.Proofs), "proofsTruncated": r.ProofsTruncated}
+	txs := ev.TxHashes()
+	proven := 0
+	for _, p := range r.Proofs {
+		if slices.Contains(txs, p.Hash) {
+			proven++
+		}
+	}
+	out := map[string]any{"hash": h, "evidence": ev, "signers": checks, "proofsVerified": proven, "recordTransactions": len(txs), "proofsTruncated": r.ProofsTruncated}
+	var record *api.ProvenRead
 	if af.given() {
 		verdicts := make([]*api.StateVerdict, len(vouched))
 		for i, v := range vouched {
 			verdicts[i] = v.anchor
 		}
+		record = snap.Summary()
 		out["anchor"] = verdicts
 		out["recordProven"] = record
+		out["anchored"] = anchoredEvidence
 	} else {
 		out["unanchored"] = unanchoredEvidence
 	}
@@ -278,12 +296,12 @@ func verifyEvidence(cmd *cobra.Command, g *globals, h string, af *anchorFlags) e
 			fmt.Fprintf(w, "log %s %s: %s\n", l.Time, l.By, l.Text)
 		}
 		more := ""
-		if r.ProofsTruncated {
-			more = " (more transactions exist; check them with weid tx prove)"
+		if proven < len(txs) {
+			more = "; check the others with weid tx prove"
 		}
-		fmt.Fprintf(w, "verified: %s%s\n", plural(len(r.Proofs), "transaction inclusion proof and block signature", "transaction inclusion proofs and block signatures"), more)
+		fmt.Fprintf(w, "verified: %s, of the record's %s%s\n", plural(proven, "transaction inclusion proof and block signature", "transaction inclusion proofs and block signatures"), plural(len(txs), "transaction", "transactions"), more)
 		if record != nil {
-			fmt.Fprintf(w, "record proven: %s\n", provenSummary(record))
+			fmt.Fprintf(w, "record proven: %s\n%s\n", provenSummary(record), anchoredEvidence)
 		}
 		printEvidenceAnchor(w, af, vouched)
 	})
@@ -297,12 +315,30 @@ func verifyEvidence(cmd *cobra.Command, g *globals, h string, af *anchorFlags) e
 	return err
 }
 
+// anchoredEvidence says what an anchored evidence verify proves: the node
+// chooses which transactions' proofs it returns, the record is what the
+// state proof anchors.
+const anchoredEvidence = "the evidence record itself (its signatures, their revocations, its log lines) is what the trust anchor vouches for, proven at one block; the transactions' proofs show how it was recorded"
+
+// recordFloor is the lowest block the record of ev may be proven at: its
+// own and that of each recording transaction vouched for (a state older
+// than a transaction already shown would hide what it did).
+func recordFloor(ev *api.Evidence, vouched []*vouching) uint64 {
+	floor := ev.Height
+	for _, v := range vouched {
+		floor = max(floor, v.block.Header.Height)
+	}
+	return floor
+}
+
 // provenEvidence checks, with a trust anchor, the evidence the node
-// returned against the ledger's state proven against it: the record, the
-// signature of each signer it names (as many as the record counts) and
-// every log line (evidence.GetNamed over client.ProvenState). Without an
-// anchor there is nothing to check it against (nil).
-func provenEvidence(ctx context.Context, c *client.Client, af *anchorFlags, ev *api.Evidence) (*api.ProvenRead, error) {
+// returned against the ledger's state proven against it at one block no
+// lower than floor (client.ProveSnapshot, so no key is shown from before
+// a change to another; --max-age bounds that block's age): the record,
+// the signature of each signer it names (as many as the record counts)
+// and every log line (evidence.GetNamed). Without an anchor there is
+// nothing to check it against (nil).
+func provenEvidence(ctx context.Context, c *client.Client, af *anchorFlags, ev *api.Evidence, floor uint64) (*client.ProvenSnapshot, error) {
 	if !af.given() {
 		return nil, nil
 	}
@@ -310,22 +346,40 @@ func provenEvidence(ctx context.Context, c *client.Client, af *anchorFlags, ev *
 	if err != nil {
 		return nil, err
 	}
-	ps := c.ProvenState(ctx, a)
 	signers := make([]string, len(ev.Signatures))
 	for i, s := range ev.Signatures {
 		signers[i] = s.DID
 	}
-	proven, err := evidence.GetNamed(ps, ev.Hash, signers)
-	if errors.Is(err, txn.ErrStateProof) || errors.Is(err, api.ErrStale) {
-		return nil, fmt.Errorf("evidence %s: not proven: %w", ev.Hash, staleErr(err))
+	if n := 1 + len(signers) + len(ev.Logs); n > evidence.MaxNamedKeys {
+		return nil, fmt.Errorf("the node returned an evidence of %d signatures and %d log lines, more than the ledger keeps (%d signatures, %d log lines)", len(signers), len(ev.Logs), evidence.MaxSigners, evidence.MaxLogs)
 	}
+	snap, err := c.ProveSnapshot(ctx, a, evidence.NamedKeys(ev.Hash, signers, len(ev.Logs)), floor)
+	switch {
+	case errors.Is(err, txn.ErrStateProof) || errors.Is(err, api.ErrStale):
+		return nil, fmt.Errorf("evidence %s: not proven at one block no lower than its record's and its transactions' (block %d): %w", ev.Hash, floor, staleErr(err))
+	case err != nil:
+		// %v: a problem wrapped would print as its detail alone (oneLine)
+		return nil, fmt.Errorf("evidence %s: reading its state proofs (GET /v1/state/proof) failed, so the record is not proven: %v%s", ev.Hash, err, olderNodeHint(err))
+	}
+	proven, err := evidence.GetNamed(snap, ev.Hash, signers)
 	if err == nil {
 		err = sameEvidence(ev, proven)
+	} else if r, ok, rerr := evidence.GetRecord(snap, ev.Hash); rerr == nil && ok && r.LogCount != len(ev.Logs) {
+		err = fmt.Errorf("it has %d log lines, the ledger %d", len(ev.Logs), r.LogCount)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("the evidence the node returned differs from the proven state: %w", err)
 	}
-	return ps.Summary(), nil
+	return snap, nil
+}
+
+// olderNodeHint explains a 404 from a node's state proof endpoint.
+func olderNodeHint(err error) string {
+	var ce *client.Error
+	if errors.As(err, &ce) && ce.Status == 404 {
+		return " (a weid node older than state proofs does not serve them: verify against a newer one, or without an anchor)"
+	}
+	return ""
 }
 
 // sameEvidence names the first part of the evidence the node returned, got,
@@ -363,7 +417,8 @@ func revokedWord(revoked bool) string {
 
 // evidenceBlocks checks each recording transaction of evidence h: its
 // inclusion proof, that it carries the hash, and who vouches for its block
-// (vouchBlock: the trust anchor af names, or the node's own genesis).
+// (vouchBlock: the trust anchor af names, or the node's own genesis),
+// whatever its age.
 func evidenceBlocks(ctx context.Context, c *client.Client, af *anchorFlags, h string, proofs []*chain.TxWithProof) ([]*vouching, error) {
 	if len(proofs) == 0 {
 		return nil, nil
@@ -372,6 +427,8 @@ func evidenceBlocks(ctx context.Context, c *client.Client, af *anchorFlags, h st
 	if err != nil {
 		return nil, err
 	}
+	blocks := *af
+	blocks.maxAge = 0 // recording transactions are old by nature: --max-age bounds the state proofs
 	vouched := make([]*vouching, len(proofs))
 	byBlock := map[string]*vouching{} // transactions of one block: vouched once (unanchored under CometBFT, each is a replay)
 	for i, p := range proofs {
@@ -386,7 +443,7 @@ func evidenceBlocks(ctx context.Context, c *client.Client, af *anchorFlags, h st
 		}
 		b, err := provenBlock(ctx, c, p, suite)
 		if err == nil {
-			vouched[i], err = vouchBlock(ctx, c, af, b, func() (cometbft.ValidatorSet, error) { return recordedSet(ctx, c, &b.Header) })
+			vouched[i], err = vouchBlock(ctx, c, &blocks, b, func() (cometbft.ValidatorSet, error) { return recordedSet(ctx, c, &b.Header) })
 		}
 		if err != nil {
 			return nil, fmt.Errorf("tx %s: %w", p.Hash, err)
@@ -398,10 +455,11 @@ func evidenceBlocks(ctx context.Context, c *client.Client, af *anchorFlags, h st
 
 // evidenceSigners checks each signature against its signer's current DID
 // document: read with a state proof checked against the trust anchor af
-// names (a document that cannot be proven is an error naming the DID), or,
+// names at a block no lower than the record's (a document that cannot be
+// proven, or only at an older block, is an error naming the DID), or,
 // without one, as the node resolves it. forged counts the signatures that
 // do not verify.
-func evidenceSigners(ctx context.Context, c *client.Client, af *anchorFlags, h string, sigs []evidence.Signature) (checks []signerCheck, forged int, err error) {
+func evidenceSigners(ctx context.Context, c *client.Client, af *anchorFlags, h string, sigs []evidence.Signature, record *client.ProvenSnapshot) (checks []signerCheck, forged int, err error) {
 	resolve := func(d string) (*did.ResolutionResult, string, error) {
 		res, err := c.Resolve(ctx, d, did.Options{})
 		return res, "", err
@@ -413,6 +471,9 @@ func evidenceSigners(ctx context.Context, c *client.Client, af *anchorFlags, h s
 		}
 		resolve = func(d string) (*did.ResolutionResult, string, error) {
 			res, v, err := c.ResolveVerified(ctx, d, "", a)
+			if err == nil && v.Height < record.Height() {
+				err = fmt.Errorf("%w: the node proved it at block %d, below block %d the evidence record was proven at: an older document", txn.ErrStateProof, v.Height, record.Height())
+			}
 			if err != nil {
 				return nil, "", fmt.Errorf("signer %s: its DID document is not proven: %w", d, staleErr(err))
 			}

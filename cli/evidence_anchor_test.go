@@ -17,7 +17,7 @@ import (
 // trusted node key (--node-key) it refuses the fake's blocks naming the
 // transaction; with the fake's own key it names the anchor and proves the
 // signer's document, which a proxy that alters documents cannot pass; and
-// --max-age bounds the transaction's block.
+// --max-age bounds the blocks the record and the document are proven at.
 func TestEvidenceVerify_TrustAnchor_Solo(t *testing.T) {
 	trusted := serveNode(t, node.Config{})
 	trustedInit, err := chain.InitRecord(trusted.Ledger)

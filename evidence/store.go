@@ -84,9 +84,13 @@ func Get(s chain.Scanner, hash string) (*Evidence, error) {
 // without a scan: its record, the signature of each DID of signers, which
 // must be as many as the record counts (so none is left out), and its log
 // lines by number. It is for a reader whose every value is proven
-// (client.ProvenState), which cannot scan: signers are the DIDs a node
-// named, checked here. A 404 evidence.notFound if there is none.
+// (client.ProveSnapshot proves NamedKeys at one block), which cannot
+// scan: signers are the DIDs a node named, checked here. A 404
+// evidence.notFound if there is none.
 func GetNamed(st chain.Reader, hash string, signers []string) (*Evidence, error) {
+	if err := ValidHash(hash); err != nil {
+		return nil, err
+	}
 	r, ok, err := GetRecord(st, hash)
 	if err != nil {
 		return nil, err
@@ -120,6 +124,24 @@ func GetNamed(st chain.Reader, hash string, signers []string) (*Evidence, error)
 		e.Logs = append(e.Logs, *l)
 	}
 	return e, nil
+}
+
+// MaxNamedKeys is the most state keys one evidence has: its record, a
+// signature per signer and its log lines.
+const MaxNamedKeys = 1 + MaxSigners + MaxLogs
+
+// NamedKeys returns the state keys GetNamed reads for the evidence of
+// hash with signers and logs log lines: its record first.
+func NamedKeys(hash string, signers []string, logs int) [][]byte {
+	keys := make([][]byte, 0, 1+len(signers)+logs)
+	keys = append(keys, recordKey(hash))
+	for _, d := range signers {
+		keys = append(keys, sigKey(hash, d))
+	}
+	for seq := range logs {
+		keys = append(keys, logKey(hash, seq))
+	}
+	return keys
 }
 
 // GetByKey returns the evidence recorded under custom key.

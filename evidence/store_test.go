@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/weidgo/weid/chain"
+	"github.com/weidgo/weid/errs"
 	"github.com/weidgo/weid/evidence"
 )
 
@@ -43,5 +44,45 @@ func TestGetNamed_EqualsGetAndRefusesAnIncompleteList(t *testing.T) {
 	}
 	if _, err := evidence.GetNamed(getOnly{e.L}, hashOf("none"), nil); err == nil || !strings.Contains(err.Error(), "no evidence") {
 		t.Errorf("no evidence: %v", err)
+	}
+}
+
+// recording is a getOnly that remembers the keys read.
+type recording struct {
+	r    chain.Reader
+	read map[string]bool
+}
+
+func (g *recording) Get(key []byte) ([]byte, bool, error) {
+	g.read[string(key)] = true
+	return g.r.Get(key)
+}
+
+// TestGetNamed_ReadsNamedKeysAndValidatesTheHash: GetNamed reads exactly
+// the keys NamedKeys lists (what a client proves at one block first), and
+// refuses a hash that is not one, as Get does, with a 400.
+func TestGetNamed_ReadsNamedKeysAndValidatesTheHash(t *testing.T) {
+	t.Parallel()
+	e := newLedger(t)
+	alice, bob := e.user(t), e.user(t)
+	h := hashOf("deal")
+	e.Must(t, alice.create(t, h, func(c *evidence.CreatePayload) { c.Logs = []string{"one", "two"} }))
+	e.Must(t, bob.Tx(t, evidence.TxSign, evidence.SignPayload{Hash: h, Signer: bob.VM(), Signature: bob.sig(t, h)}))
+	rec := &recording{r: e.L, read: map[string]bool{}}
+	signers := []string{alice.DID, bob.DID}
+	if _, err := evidence.GetNamed(rec, h, signers); err != nil {
+		t.Fatal(err)
+	}
+	keys := evidence.NamedKeys(h, signers, 2)
+	if len(keys) != len(rec.read) {
+		t.Fatalf("GetNamed read %d keys, NamedKeys lists %d", len(rec.read), len(keys))
+	}
+	for _, k := range keys {
+		if !rec.read[string(k)] {
+			t.Errorf("NamedKeys lists %q, GetNamed did not read it", k)
+		}
+	}
+	if _, err := evidence.GetNamed(getOnly{e.L}, "../"+h, nil); errs.Code(err) != "evidence.invalidHash" {
+		t.Errorf("a bad hash: %v", err)
 	}
 }

@@ -1,0 +1,102 @@
+package client
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/weidgo/weid/api"
+	"github.com/weidgo/weid/txn"
+)
+
+// snapshotTries bounds how often ProveSnapshot starts again when the
+// node's head moved between its requests.
+const snapshotTries = 4
+
+// ProvenSnapshot is a set of state keys proven together at one block a
+// trust anchor vouches for: a consistent view, so that a node cannot
+// answer one key from before a change and another from after it. Its Get
+// has the method set of chain.Reader; a key that was not proven is an
+// error, never a read at another block.
+type ProvenSnapshot struct {
+	values  map[string][]byte // nil: proven absent
+	header  txn.Header
+	verdict *api.StateVerdict
+}
+
+// ProveSnapshot proves keys (at most MaxProvenKeys) at one block the
+// anchor vouches for (its MaxAge included), api.MaxStateProofKeys to a GET
+// /v1/state/proof, every answer at the same header; when the node's head
+// moved meanwhile it starts again, a few times. The block must be no
+// lower than floor (say, the highest block of a transaction the caller
+// already trusts): an older state is refused naming both heights. Errors
+// of the proofs wrap txn.ErrStateProof or txn.ErrStale; the others are
+// the node's answers (a *Error) or the transport's.
+func (c *Client) ProveSnapshot(ctx context.Context, a api.StateAnchor, keys [][]byte, floor uint64) (*ProvenSnapshot, error) {
+	if len(keys) == 0 || len(keys) > MaxProvenKeys {
+		return nil, fmt.Errorf("%w: %d state keys to prove at one block, want 1 to %d", txn.ErrStateProof, len(keys), MaxProvenKeys)
+	}
+	var moved string
+	for try := 0; try < snapshotTries; try++ {
+		s, err := c.proveOnce(ctx, a, keys)
+		if err != nil {
+			return nil, err
+		}
+		if s == nil {
+			moved = ": each time its answers came at different blocks (its head moved while they were read, or it mixes heights); try again"
+			continue
+		}
+		if s.header.Height < floor {
+			return nil, fmt.Errorf("%w: the node proved the state at block %d, below block %d: an older state than what it already showed", txn.ErrStateProof, s.header.Height, floor)
+		}
+		return s, nil
+	}
+	return nil, fmt.Errorf("%w: the node did not prove the %d keys at one block in %d tries%s", txn.ErrStateProof, len(keys), snapshotTries, moved)
+}
+
+// proveOnce proves keys batch by batch; nil when a batch came at another
+// header than the first (the head moved, or the node mixes heights).
+func (c *Client) proveOnce(ctx context.Context, a api.StateAnchor, keys [][]byte) (*ProvenSnapshot, error) {
+	s := &ProvenSnapshot{values: make(map[string][]byte, len(keys))}
+	for i := 0; i < len(keys); i += api.MaxStateProofKeys {
+		batch := keys[i:min(i+api.MaxStateProofKeys, len(keys))]
+		p, v, err := c.verifiedProof(ctx, a, batch...)
+		if err != nil {
+			return nil, fmt.Errorf("proven read of %d keys from %q: %w", len(batch), batch[0], err)
+		}
+		if i == 0 {
+			s.header, s.verdict = p.Header, v
+		} else if p.Header != s.header {
+			return nil, nil
+		}
+		for _, k := range batch {
+			val, err := p.Value(k)
+			if err != nil {
+				return nil, fmt.Errorf("proven read of %q: %w", k, err)
+			}
+			s.values[string(k)] = val
+		}
+	}
+	return s, nil
+}
+
+// Get returns the proven value of key and whether it exists; a key that
+// was not among those proven is an error.
+func (s *ProvenSnapshot) Get(key []byte) ([]byte, bool, error) {
+	v, ok := s.values[string(key)]
+	if !ok {
+		return nil, false, fmt.Errorf("%q was not among the keys proven at block %d", key, s.header.Height)
+	}
+	return v, v != nil, nil
+}
+
+// Height is the block the keys were proven at.
+func (s *ProvenSnapshot) Height() uint64 { return s.header.Height }
+
+// Summary says what the keys were proven against.
+func (s *ProvenSnapshot) Summary() *api.ProvenRead {
+	at := s.header.Time
+	if !s.verdict.Time.IsZero() {
+		at = s.verdict.Time.UTC().Format(txn.TimeFormat)
+	}
+	return &api.ProvenRead{ChainID: s.header.ChainID, Height: s.header.Height, Time: at, AppHash: s.header.AppHash, SignedBy: s.verdict.SignedBy, Keys: len(s.values)}
+}
