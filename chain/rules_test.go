@@ -288,3 +288,23 @@ func status(err error) int {
 	}
 	return 0
 }
+
+// TestRules_WipeForgetsTheRecord: a wiped ledger (an aborted restore) is
+// empty, its rules those of a chain without a record (v1, nothing
+// scheduled), not the record of the state it wiped.
+func TestRules_WipeForgetsTheRecord(t *testing.T) {
+	e := newRulesChain(t, 1, 0)
+	at := e.l.Head().Height + 1 + MinRulesLead
+	if r := e.commitOne(t, e.admin.schedule(t, typeSchedule, 2, at)); r.Err != nil {
+		t.Fatal(r.Err)
+	}
+	if e.l.Rules().Next == nil {
+		t.Fatal("the schedule is not in the ledger's rules")
+	}
+	if err := e.l.wipe(); err != nil {
+		t.Fatal(err)
+	}
+	if r := e.l.Rules(); r.Version != 1 || r.Next != nil {
+		t.Fatalf("rules after a wipe: %+v", r)
+	}
+}

@@ -546,7 +546,7 @@ func (l *Ledger) wipe() error {
 		return fmt.Errorf("%w: %v", ErrStorage, err)
 	}
 	l.mu.Lock()
-	l.head, l.chainID, l.tree, l.top = Head{Empty: true}, "", nil, nil
+	l.head, l.chainID, l.tree, l.top, l.rules = Head{Empty: true}, "", nil, nil, Rules{Version: 1}
 	l.mu.Unlock()
 	l.base.Store(0)
 	return nil

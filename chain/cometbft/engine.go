@@ -152,7 +152,7 @@ func Start(cfg Config) (*Engine, error) {
 	}
 	if head := cfg.Ledger.Head(); !cfg.SkipStateCheck && !head.Empty {
 		if _, err := cfg.Ledger.AuditStore(); err != nil {
-			return nil, fmt.Errorf("refusing to serve this node's data (%s): the state on disk does not match the chain's app hashes at height %d (the head) or before: %w; %s", cfg.Home, head.Height, err, repairHint)
+			return nil, auditFailure(cfg.Home, head.Height, err)
 		}
 	}
 	nodeKey, err := p2p.LoadNodeKey(c.NodeKeyFile())
@@ -595,4 +595,15 @@ func (e *Engine) Close() error {
 	}
 	e.mu.Unlock()
 	return err
+}
+
+// auditFailure is why a node refuses to start when the replay of its
+// chain at start-up failed with err: its data does not match the app
+// hashes — or, a halt (503 ledger.halted, chain.HaltError), the chain went on under rules
+// this weid does not know, and the data is sound: upgrade weid, not repair.
+func auditFailure(home string, head uint64, err error) error {
+	if errs.Code(err) == "ledger.halted" {
+		return fmt.Errorf("refusing to start on this node's data (%s): %w (the data is sound; a weid that knows those rules replays it)", home, err)
+	}
+	return fmt.Errorf("refusing to serve this node's data (%s): the state on disk does not match the chain's app hashes at height %d (the head) or before: %w; %s", home, head, err, repairHint)
 }
