@@ -15,7 +15,7 @@ const (
 	// transactions, a block after a quiet spell is dated when the block
 	// before it was committed. A chain made before weid turned PBTS on at
 	// genesis dates its blocks so until its consensus parameters schedule
-	// PBTS.
+	// PBTS, which rules v2 do (pbts.go).
 	BlockTimeBFT = "bft"
 )
 
