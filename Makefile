@@ -86,6 +86,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParseValidatorKey$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./authz
 	$(GO) test -run '^$$' -fuzz '^FuzzRequestedPower$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./authz
 	$(GO) test -run '^$$' -fuzz '^FuzzRulesPayloads$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./authz
+	$(GO) test -run '^$$' -fuzz '^FuzzAboutPath$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./authz
 	$(GO) test -run '^$$' -fuzz '^FuzzVerifyCommitProof$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./chain/cometbft
 	$(GO) test -run '^$$' -fuzz '^FuzzPeerAttestation$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./chain/cometbft
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeDocument$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./did

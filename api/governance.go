@@ -34,6 +34,17 @@ type NodeRequest struct {
 	API       string          `json:"api,omitempty"` // observers: the URL of its weid API
 }
 
+// RulesRequest is the body of POST /v1/rules: a gov.scheduleRules
+// transaction signed by an admin or committee member ("tx"), or, with a
+// bearer token, the change for the node to sign (as "signer"; default: the
+// admin DID for the admin token): the ledger's rules Version from weid
+// height Height on. DELETE /v1/rules/{version} takes an api.Signed.
+type RulesRequest struct {
+	Signed
+	Version uint64 `json:"version,omitempty"`
+	Height  uint64 `json:"height,omitempty"`
+}
+
 // DefaultValidatorPower is the voting power of a validator admitted without
 // one, that of weid localnet's validators.
 const DefaultValidatorPower = 10

@@ -103,3 +103,46 @@ func FuzzRulesPayloads(f *testing.F) {
 		}
 	})
 }
+
+// FuzzAboutPath: any path segment as the version, key, DID or node id an
+// endpoint's path names, with signed payloads about the same record or
+// another, is read as a whole number from 2 or a 400 (ParseRulesVersion),
+// and the path check answers nil or a 400, never panics; a payload about
+// the path's own record passes.
+func FuzzAboutPath(f *testing.F) {
+	for _, s := range []string{"2", "3", "0", "1", "-1", "18446744073709551616", "x", "", "q3vNYMi0y7vYk2pQe3n0mN6iC2xJw4vW5Zq0a1b2c3d=", "did:weid:1:0x00", "0123456789abcdef0123456789abcdef01234567"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, path string) {
+		v, err := ParseRulesVersion(path)
+		if err != nil {
+			if e, ok := errs.As(err); !ok || e.Status != 400 {
+				t.Fatalf("%q: %v", path, err)
+			}
+		} else if v < 2 {
+			t.Fatalf("%q: version %d", path, v)
+		}
+		check := AboutPath(path)
+		for _, p := range []chain.Payload{&MemberPayload{DID: path}, &DerecognizePayload{DID: "other"}, &RemoveValidatorPayload{PubKey: path},
+			&SetValidatorNodePayload{PubKey: "AAAA"}, &RemoveObserverPayload{NodeID: path}, &CancelRulesPayload{Version: v}} {
+			err := check(p)
+			if e, ok := errs.As(err); err != nil && (!ok || e.Status != 400) {
+				t.Fatalf("%q %T: %v", path, p, err)
+			}
+			switch p.(type) {
+			case *MemberPayload, *RemoveObserverPayload:
+				if err != nil {
+					t.Fatalf("%q %T about the path's record: %v", path, p, err)
+				}
+			case *RemoveValidatorPayload:
+				if _, perr := ParseValidatorKey(path); (perr == nil) != (err == nil) {
+					t.Fatalf("%q: the path's own key: %v", path, err)
+				}
+			case *CancelRulesPayload:
+				if (v >= 2) != (err == nil) {
+					t.Fatalf("%q: the path's own version: %v", path, err)
+				}
+			}
+		}
+	})
+}

@@ -18,6 +18,9 @@ import (
 //	1  every rule of the chains made before rules were versioned (a chain
 //	   without a chain/rules record is at version 1)
 //	2  gov.setValidatorNode: record or correct a validator's CometBFT node id
+//	   and, under CometBFT, Proposer-Based Timestamps on a chain still on BFT
+//	   time, from the CometBFT height after the block v2 takes effect in
+//	   (chain/cometbft/pbts.go)
 //
 // A new version adds a line here, raises RulesVersion, and gives the types
 // it adds Handler.Since (or makes its changed rules read Context.Rules).

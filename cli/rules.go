@@ -2,60 +2,19 @@ package cli
 
 import (
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
+	"strconv"
 
 	"github.com/spf13/cobra"
 
 	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/authz"
 	"github.com/weidgo/weid/chain"
-	"github.com/weidgo/weid/node"
 )
-
-// signedCmd makes cmd send the transaction payload makes of its
-// arguments, signed locally with the key file of --key (an admin or
-// committee member), to POST /v1/txs: for the governance with no
-// custodial route.
-func signedCmd(g *globals, cmd *cobra.Command, typ string, payload func(args []string) (chain.Payload, error)) *cobra.Command {
-	var keyFile, passFile string
-	cmd.Flags().StringVar(&keyFile, "key", "", "key file of an admin or committee member (required: the transaction is signed locally and sent to POST /v1/txs)")
-	cmd.Flags().StringVar(&passFile, "passphrase-file", "", "file holding the key file's passphrase")
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		p, err := payload(args)
-		if err != nil {
-			return err
-		}
-		if err := p.Validate(); err != nil {
-			return err
-		}
-		if keyFile == "" {
-			return errors.New("give --key: the key file of an admin or committee member (the node has no custodial route for " + typ + ")")
-		}
-		k, kf, err := loadKey(keyFile, passFile)
-		if err != nil {
-			return err
-		}
-		if kf.DID == "" {
-			return errors.New("the key file names no DID")
-		}
-		vm, chainID, err := signer(cmd.Context(), g.client(), kf.DID, k)
-		if err != nil {
-			return err
-		}
-		tx, err := node.SignTx(chainID, vm, k, typ, p)
-		if err != nil {
-			return err
-		}
-		rc, err := g.client().SubmitTx(cmd.Context(), tx, false)
-		if err != nil {
-			return err
-		}
-		return printWrite(cmd, g, rc.Status, rc.TxHash, rc, func(w io.Writer) { fmt.Fprintln(w, txLine(rc.TxHash, rc.Height, rc.Status)) })
-	}
-	return cmd
-}
 
 func rulesCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
@@ -64,15 +23,19 @@ func rulesCmd(g *globals) *cobra.Command {
 		Long: `The ledger's rules are versioned: a version is the set of transaction types
 and the rules they are applied by. A chain moves to the next version at a weid
 height its governance schedules (gov.scheduleRules, signed by an admin or
-committee member), so every node changes rules at the same block; a node whose
-weid does not know the version halts at that height (writes and /readyz 503
-ledger.halted) until it runs a weid that does. Schedule a version only once
+committee member: --key signs locally, or --token has the node sign, as the
+admin DID for the admin token), so every node changes rules at the same
+block; a node whose weid does not know the version halts at that height
+(writes and /readyz 503 ledger.halted) until it runs a weid that does. Schedule a version only once
 every validator runs a weid that knows it: the node refuses to submit a version
 its own weid does not know (409 gov.unknownRules).
 
 Version 1 is every chain made before rules were versioned; version 2 adds
-gov.setValidatorNode ("weid validator set-node"). A new chain starts at the
-newest version its weid knows.`,
+gov.setValidatorNode ("weid validator set-node") and, under CometBFT, turns on
+Proposer-Based Timestamps for a chain that still dates blocks by BFT time
+(from the block after the one where v2 takes effect: blocks are then dated
+when proposed, not when the block before them was committed). A new chain
+starts at the newest version its weid knows.`,
 	}
 	show := &cobra.Command{
 		Use:   "show",
@@ -87,27 +50,41 @@ newest version its weid knows.`,
 		},
 	}
 	var version, height uint64
-	schedule := signedCmd(g, &cobra.Command{
+	schedule := govCmd(g, &cobra.Command{
 		Use:   "schedule",
 		Short: "Schedule the next version of the rules at a weid height (admin or committee member)",
 		Long: fmt.Sprintf(`Schedule the next version of the ledger's rules (the one after the version
 in force) from weid height --height on: at least %d above the height of the
 block that schedules it (the head's + 1, as a rule), so the schedule is visible (weid rules show, the rules.scheduled event) before it takes
-effect. It replaces a change scheduled before; "weid rules cancel" removes it.`, chain.MinRulesLead),
-		Example: `  weid rules schedule --version 3 --height 250000 --key admin.key`,
-		Args:    cobra.NoArgs,
-	}, authz.TxScheduleRules, func([]string) (chain.Payload, error) {
-		return &authz.ScheduleRulesPayload{Version: version, Height: height}, nil
+effect. It replaces a change scheduled before; "weid rules cancel" removes it.
+Signed locally with --key (an admin's or committee member's key file), or by
+the node for --token (POST /v1/rules).`, chain.MinRulesLead),
+		Example: `  weid rules schedule --version 3 --height 250000 --key admin.key
+  weid rules schedule --version 2 --height 5000 --token "$(cat data/admin.token)"`,
+		Args: cobra.NoArgs,
+	}, func([]string) (*govTx, error) {
+		p := &authz.ScheduleRulesPayload{Version: version, Height: height}
+		if err := p.Validate(); err != nil {
+			return nil, err
+		}
+		return &govTx{http.MethodPost, "/v1/rules", authz.TxScheduleRules, p,
+			map[string]any{"version": version, "height": height}}, nil
 	})
 	schedule.Flags().Uint64Var(&version, "version", 0, "the version to move to (the one after the version in force)")
 	schedule.Flags().Uint64Var(&height, "height", 0, "the weid height it takes effect at")
 	var cversion uint64
-	cancel := signedCmd(g, &cobra.Command{
+	cancel := govCmd(g, &cobra.Command{
 		Use:   "cancel",
 		Short: "Cancel the scheduled change of the rules (admin or committee member)",
-		Args:  cobra.NoArgs,
-	}, authz.TxCancelRules, func([]string) (chain.Payload, error) {
-		return &authz.CancelRulesPayload{Version: cversion}, nil
+		Long: `Cancel the scheduled change to --version (DELETE /v1/rules/{version}), signed
+locally with --key or by the node for --token.`,
+		Args: cobra.NoArgs,
+	}, func([]string) (*govTx, error) {
+		p := &authz.CancelRulesPayload{Version: cversion}
+		if err := p.Validate(); err != nil {
+			return nil, err
+		}
+		return &govTx{http.MethodDelete, "/v1/rules/" + strconv.FormatUint(cversion, 10), authz.TxCancelRules, p, map[string]any{}}, nil
 	})
 	cancel.Flags().Uint64Var(&cversion, "version", 0, "the scheduled version to cancel")
 	cmd.AddCommand(show, schedule, cancel)
@@ -127,18 +104,19 @@ func printRules(w io.Writer, r api.RulesStatus) {
 // validatorSetNodeCmd is "weid validator set-node": gov.setValidatorNode.
 func validatorSetNodeCmd(g *globals) *cobra.Command {
 	var nodeID, home string
-	cmd := signedCmd(g, &cobra.Command{
+	cmd := govCmd(g, &cobra.Command{
 		Use:   "set-node [KEY]",
 		Short: "Record or correct a validator's CometBFT node id (admin or committee member; rules v2)",
 		Long: `Record (or correct) the CometBFT node id of a validator the ledger already
 has (gov.setValidatorNode): the other nodes need it to count the validator as
 live when they decide whether they can commit. For a validator admitted by key
 alone. The transaction type exists from version 2 of the ledger's rules
-("weid rules show"); under version 1 it is refused as an unknown type.`,
+("weid rules show"); under version 1 it is refused as an unknown type. Signed
+locally with --key, or by the node for --token (PUT /v1/validators/{key}/node).`,
 		Example: `  weid validator set-node 'q3v…base64…=' --node-id 0123…cdef --key admin.key
-  weid validator set-node --home cluster/node4 --key admin.key`,
+  weid validator set-node --home cluster/node4 --token "$(cat cluster/node0/admin.token)"`,
 		Args: cobra.MaximumNArgs(1),
-	}, authz.TxSetValidatorNode, func(args []string) (chain.Payload, error) {
+	}, func(args []string) (*govTx, error) {
 		if nodeID != "" && home != "" {
 			return nil, errors.New("give --node-id or --home, not both: --home reads the node id from the node's home")
 		}
@@ -152,13 +130,17 @@ alone. The transaction type exists from version 2 of the ledger's rules
 		if id == "" {
 			return nil, errors.New("give the node id with --node-id (or --home DIR of the node)")
 		}
-		key := ""
-		if pub != nil {
-			key = base64.StdEncoding.EncodeToString(pub)
-		} else {
-			key = args[0]
+		if pub == nil {
+			if pub, err = authz.ParseValidatorKey(args[0]); err != nil {
+				return nil, err
+			}
 		}
-		return &authz.SetValidatorNodePayload{PubKey: key, NodeID: id}, nil
+		p := &authz.SetValidatorNodePayload{PubKey: base64.StdEncoding.EncodeToString(pub), NodeID: id}
+		if err := p.Validate(); err != nil {
+			return nil, err
+		}
+		return &govTx{http.MethodPut, "/v1/validators/" + hex.EncodeToString(pub) + "/node", authz.TxSetValidatorNode, p,
+			map[string]any{"nodeId": id}}, nil
 	})
 	cmd.Flags().StringVar(&nodeID, "node-id", "", "the validator's CometBFT node id (40 lowercase hex digits: consensus.nodeId in its /v1/status)")
 	cmd.Flags().StringVar(&home, "home", "", "read the key and node id from this CometBFT node home")

@@ -497,6 +497,7 @@ func TestOpenAPI_SchemasMatchGoTypes(t *testing.T) {
 		"RecognizePayload":            authz.RecognizePayload{},
 		"DerecognizePayload":          authz.DerecognizePayload{},
 		"NodeRequest":                 api.NodeRequest{},
+		"RulesRequest":                api.RulesRequest{},
 		"Validator":                   authz.Validator{},
 		"Observer":                    authz.Observer{},
 		"ValidatorList":               api.ValidatorList{},

@@ -121,8 +121,8 @@ func ledgerRoutes(r chi.Router, hs *handlers) {
 	r.Post("/accounts", h(hs.gov.CreateAccount))
 }
 
-// governanceRoutes: /v1 — the committee, validators, observers and the
-// trust registry of issuers (server/governance).
+// governanceRoutes: /v1 — the committee, validators, observers, the
+// trust registry of issuers and the ledger's rules (server/governance).
 func governanceRoutes(r chi.Router, hs *handlers) {
 	gov := hs.gov
 	r.Route("/committee", func(r chi.Router) {
@@ -134,6 +134,7 @@ func governanceRoutes(r chi.Router, hs *handlers) {
 		r.Get("/", h(gov.ListValidators))
 		r.Post("/", h(gov.AddValidator, "force"))
 		r.Delete("/{key}", h(gov.RemoveValidator, "force"))
+		r.Put("/{key}/node", h(gov.SetValidatorNode))
 	})
 	r.Route("/observers", func(r chi.Router) {
 		r.Get("/", h(gov.ListObservers))
@@ -146,6 +147,8 @@ func governanceRoutes(r chi.Router, hs *handlers) {
 		r.Get("/{did}", h(gov.GetIssuer, "type", "schema"))
 		r.Delete("/{did}", h(gov.DerecognizeIssuer))
 	})
+	r.Post("/rules", h(gov.ScheduleRules))
+	r.Delete("/rules/{version}", h(gov.CancelRules))
 }
 
 // registryRoutes: /v1 — schemas, issuer instances and evidence.

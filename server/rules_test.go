@@ -2,7 +2,9 @@ package server
 
 import (
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -90,5 +92,57 @@ func TestRules_OverHTTP(t *testing.T) {
 	wantProblem(t, "a write", tn.do(t, "POST", "/v1/txs", "", txBody(t, tx)), 503, "ledger.halted")
 	if s := tn.rules(t); !strings.Contains(s.Halted, msg) || !strings.HasSuffix(s.Halted, "upgrade weid") {
 		t.Errorf("status: %+v", s)
+	}
+}
+
+// The rules and a validator's node id are written with the admin token
+// too (the node signs as the admin DID, whose key only its keystore
+// holds): POST /v1/rules schedules, DELETE /v1/rules/{version} cancels,
+// PUT /v1/validators/{key}/node sets the node id; each refuses bad input
+// naming it, and a signed transaction must be about what the path names.
+func TestRules_CustodialRoutes(t *testing.T) {
+	tn := startNode(t)
+	tn.n.Ledger.Registry().SetKnownRules(chain.RulesVersion + 1)
+	v := uint64(chain.RulesVersion + 1)
+	at := tn.n.Head().Height + 1 + chain.MinRulesLead
+	body := `{"version":` + strconv.FormatUint(v, 10) + `,"height":` + strconv.FormatUint(at, 10) + `}`
+	wantProblem(t, "no token", tn.do(t, "POST", "/v1/rules", "", []byte(body)), 401, "auth.required")
+	wantProblem(t, "version 1", tn.do(t, "POST", "/v1/rules", tn.token, []byte(`{"version":1,"height":99}`)), 400, "gov.invalidRules")
+	wantProblem(t, "too soon", tn.do(t, "POST", "/v1/rules", tn.token, []byte(`{"version":3,"height":1}`)), 409, "gov.rulesHeight")
+	wantProblem(t, "unknown field", tn.do(t, "POST", "/v1/rules", tn.token, []byte(`{"ver":3}`)), 400, "request.malformed")
+	if r := tn.do(t, "POST", "/v1/rules", tn.token, []byte(body)); r.status != 200 {
+		t.Fatalf("schedule: %d %s", r.status, r.body)
+	}
+	if s := tn.rules(t); s.Next == nil || *s.Next != (api.RulesChange{Version: v, Height: at}) {
+		t.Fatalf("rules after the schedule: %+v", s)
+	}
+	wantProblem(t, "bad version in the path", tn.do(t, "DELETE", "/v1/rules/x", tn.token, []byte(`{}`)), 400, "gov.invalidRules")
+	wantProblem(t, "another version", tn.do(t, "DELETE", "/v1/rules/"+strconv.FormatUint(v+1, 10), tn.token, []byte(`{}`)), 404, "gov.noRulesScheduled")
+	signed := []byte(`{"tx":` + string(tn.adminTx(t, authz.TxCancelRules, &authz.CancelRulesPayload{Version: v + 1})) + `}`)
+	wantProblem(t, "signed, another version", tn.do(t, "DELETE", "/v1/rules/"+strconv.FormatUint(v, 10), "", signed), 400, "tx.wrongEndpoint")
+	if r := tn.do(t, "DELETE", "/v1/rules/"+strconv.FormatUint(v, 10), tn.token, []byte(`{}`)); r.status != 200 {
+		t.Fatalf("cancel: %d %s", r.status, r.body)
+	}
+	if s := tn.rules(t); s.Next != nil {
+		t.Fatalf("rules after the cancel: %+v", s)
+	}
+
+	pub := newValidatorKey(t)
+	key := base64.StdEncoding.EncodeToString(pub)
+	if r := tn.do(t, "POST", "/v1/validators", tn.token, []byte(`{"pubKey":"`+key+`"}`)); r.status != 201 {
+		t.Fatalf("add validator: %d %s", r.status, r.body)
+	}
+	const id = "0123456789abcdef0123456789abcdef01234567"
+	path := "/v1/validators/" + hex.EncodeToString(pub) + "/node"
+	wantProblem(t, "bad node id", tn.do(t, "PUT", path, tn.token, []byte(`{"nodeId":"XY"}`)), 400, "gov.invalidNodeId")
+	wantProblem(t, "bad key", tn.do(t, "PUT", "/v1/validators/nope/node", tn.token, []byte(`{"nodeId":"`+id+`"}`)), 400, "gov.invalidValidatorKey")
+	wantProblem(t, "unknown validator", tn.do(t, "PUT", "/v1/validators/"+hex.EncodeToString(newValidatorKey(t))+"/node", tn.token, []byte(`{"nodeId":"`+id+`"}`)), 404, "gov.unknownValidator")
+	other := []byte(`{"tx":` + string(tn.adminTx(t, authz.TxSetValidatorNode, &authz.SetValidatorNodePayload{PubKey: base64.StdEncoding.EncodeToString(newValidatorKey(t)), NodeID: id})) + `}`)
+	wantProblem(t, "signed, another validator", tn.do(t, "PUT", path, "", other), 400, "tx.wrongEndpoint")
+	if r := tn.do(t, "PUT", path, tn.token, []byte(`{"nodeId":"`+id+`"}`)); r.status != 200 {
+		t.Fatalf("set node: %d %s", r.status, r.body)
+	}
+	if v, _, _ := tn.n.Validator(key); v == nil || v.NodeID != id {
+		t.Fatalf("validator %+v", v)
 	}
 }

@@ -26,6 +26,7 @@ import (
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/cometbft/cometbft/crypto/ed25519"
+	cmttypes "github.com/cometbft/cometbft/types"
 
 	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/errs"
@@ -112,6 +113,12 @@ type App struct {
 	outcomes  []Outcome
 	committed func(height int64, outcomes []Outcome)
 	drop      func(hash string, err error)
+
+	// params reads the consensus parameters CometBFT holds for a height
+	// (its state store; set by the engine), which FinalizeBlock reads where
+	// rules v2 take effect (pbts.go). nil: none are read and no update is
+	// made (an App driven without CometBFT).
+	params func(height int64) (cmttypes.ConsensusParams, error)
 
 	// State sync (snapshot.go).
 	snap           *snapshotter   // nil: no snapshots taken
@@ -489,11 +496,16 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.FinalizeBlockRequest) (
 		cs = append(cs, c)
 		pos = append(pos, i)
 	}
+	rules := a.l.Rules() // the committed record, before this block
 	p, err := a.l.Prepare(cs, a.key, req.Time, nil)
 	if err != nil {
 		// Storage failure, or the rules in force from this block on are a
 		// version this binary does not know (ledger.halted: nothing was
 		// applied): halting is the only safe answer.
+		return nil, err
+	}
+	params, err := a.pbtsUpdate(rules, p, req.Height)
+	if err != nil {
 		return nil, err
 	}
 	a.outcomes = make([]Outcome, len(cs))
@@ -511,7 +523,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.FinalizeBlockRequest) (
 	if p.Block != nil {
 		appHash, _ = hex.DecodeString(p.Block.Header.AppHash)
 	}
-	return &abci.FinalizeBlockResponse{TxResults: results, AppHash: appHash, ValidatorUpdates: validatorUpdates(cs, p.Results)}, nil
+	return &abci.FinalizeBlockResponse{TxResults: results, AppHash: appHash, ValidatorUpdates: validatorUpdates(cs, p.Results), ConsensusParamUpdates: params}, nil
 }
 
 // Commit implements abci.Application: it persists the finalized block (one

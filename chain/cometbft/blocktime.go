@@ -1,6 +1,8 @@
 package cometbft
 
 import (
+	"time"
+
 	cmttypes "github.com/cometbft/cometbft/types"
 )
 
@@ -15,7 +17,7 @@ const (
 	// transactions, a block after a quiet spell is dated when the block
 	// before it was committed. A chain made before weid turned PBTS on at
 	// genesis dates its blocks so until its consensus parameters schedule
-	// PBTS.
+	// PBTS, which rules v2 do (pbts.go).
 	BlockTimeBFT = "bft"
 )
 
@@ -30,11 +32,20 @@ func blockTime(params cmttypes.ConsensusParams, height int64) (mode string, pbts
 }
 
 // blockTime says how the node's next block is dated, from the consensus
-// parameters CometBFT holds for it ("" if they cannot be read).
+// parameters CometBFT holds for it ("" if they cannot be read). Right
+// after a block, CometBFT has stored it but not yet the state that holds
+// the next height's parameters (the application commits in between, and
+// a submitter is answered then), so a failed read is tried again a few
+// times, 20 ms apart.
 func (e *Engine) blockTime() (mode string, pbtsFrom int64) {
-	r, err := e.rpc.ConsensusParams(nil, nil)
-	if err != nil {
-		return "", 0
+	for try := 0; ; try++ {
+		r, err := e.rpc.ConsensusParams(nil, nil)
+		if err == nil {
+			return blockTime(r.ConsensusParams, r.BlockHeight)
+		}
+		if try == 5 {
+			return "", 0
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
-	return blockTime(r.ConsensusParams, r.BlockHeight)
 }

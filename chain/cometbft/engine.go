@@ -190,7 +190,7 @@ func Start(cfg Config) (*Engine, error) {
 	n, err := cmtnode.NewNode(context.Background(), c, pv, nodeKey,
 		proxy.NewUnsyncLocalClientCreator(e.app),
 		cmtnode.DefaultGenesisDocProviderFunc(c),
-		stopSafeDBProvider,
+		e.app.readParamsFrom(c),
 		cmtnode.DefaultMetricsProvider(c.Instrumentation),
 		logger)
 	if err != nil {

@@ -133,3 +133,9 @@ func QuorumAfterChange(set []*cmttypes.Validator, change chain.ValidatorChange, 
 func QuorumAfterAttested(set []*cmttypes.Validator, change chain.ValidatorChange, self string, live []Peer, reg Register, as *Attestations) (bool, string) {
 	return quorumAfter(set, change, self, toPeers(live), reg, as)
 }
+
+// ReadParamsWith makes a read the consensus parameters CometBFT holds for a
+// height with f, as the engine makes it read its state store.
+func (a *App) ReadParamsWith(f func(height int64) (cmttypes.ConsensusParams, error)) {
+	a.params = f
+}

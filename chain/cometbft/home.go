@@ -55,7 +55,8 @@ const (
 // median of the previous block's precommit times, and as weid makes
 // blocks only for transactions, a block after a quiet spell would carry
 // the time the block before it was committed. A chain made before PBTS
-// keeps the parameters its genesis named.
+// keeps the parameters its genesis named until rules v2 take effect, whose
+// block turns PBTS on with these synchrony parameters (pbts.go).
 func GenesisParams() *cmttypes.ConsensusParams {
 	p := cmttypes.DefaultConsensusParams()
 	p.Feature.PbtsEnableHeight = 1

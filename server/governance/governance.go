@@ -1,7 +1,7 @@
 // Package governance serves the consortium's governance endpoints: the
 // committee (/v1/committee), the trust registry's authority issuers
 // (/v1/issuers), the validator and observer registers (/v1/validators,
-// /v1/observers, nodes.go) — each write a transaction an admin or committee
+// /v1/observers, nodes.go), the ledger's rules (/v1/rules, rules.go) — each write a transaction an admin or committee
 // member signed, or, with a token, one the node signs as the account's
 // governing DID (node.Write) — and the node's institution accounts
 // (/v1/accounts, admin token only; accounts.go).
@@ -13,7 +13,6 @@ import (
 	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/authz"
 	"github.com/weidgo/weid/chain"
-	"github.com/weidgo/weid/errs"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/node"
 	"github.com/weidgo/weid/server/httpx"
@@ -91,22 +90,14 @@ func (h *Handlers) created(w http.ResponseWriter, resp api.GovResponse, p chain.
 	return httpx.JSON(w, http.StatusCreated, resp)
 }
 
-// changes checks that a signed committee or issuer transaction is about d,
-// the DID its path names.
-func changes(d string) func(chain.Payload) error {
-	return func(p chain.Payload) error {
-		var pd string
-		switch p := p.(type) {
-		case *authz.MemberPayload:
-			pd = p.DID
-		case *authz.DerecognizePayload:
-			pd = p.DID
-		}
-		if pd != d {
-			return errs.BadRequest("tx.wrongEndpoint", "the transaction changes %s, the path names %s", pd, d)
-		}
-		return nil
-	}
+// pathWrite writes the transaction of type typ about the record the path
+// parameter param names (build's payload for it; a signed transaction must
+// be about it, authz.AboutPath) and answers 200 with the receipt.
+func pathWrite[B any, P signedBody[B]](h *Handlers, w http.ResponseWriter, r *http.Request, typ, param string,
+	build func(id string, req P) (chain.Payload, error)) error {
+	id := httpx.Param(r, param)
+	resp, _, err := write(h, r, typ, authz.AboutPath(id), func(req P) (chain.Payload, error) { return build(id, req) })
+	return httpx.Reply(w, http.StatusOK, resp, err)
 }
 
 // ListCommittee lists the committee members: GET /v1/committee.
@@ -126,15 +117,9 @@ func (h *Handlers) AddCommittee(w http.ResponseWriter, r *http.Request) error {
 // RemoveCommittee removes a committee member (admin):
 // DELETE /v1/committee/{did}.
 func (h *Handlers) RemoveCommittee(w http.ResponseWriter, r *http.Request) error {
-	return h.remove(w, r, authz.TxRemoveCommittee, func(d string) chain.Payload { return &authz.MemberPayload{DID: d} })
-}
-
-// remove writes the transaction of type typ that removes the DID in the
-// path from a register, payload's for that DID.
-func (h *Handlers) remove(w http.ResponseWriter, r *http.Request, typ string, payload func(d string) chain.Payload) error {
-	d := httpx.Param(r, "did")
-	resp, _, err := write(h, r, typ, changes(d), func(*api.GovRequest) (chain.Payload, error) { return payload(d), nil })
-	return httpx.Reply(w, http.StatusOK, resp, err)
+	return pathWrite(h, w, r, authz.TxRemoveCommittee, "did", func(d string, _ *api.GovRequest) (chain.Payload, error) {
+		return &authz.MemberPayload{DID: d}, nil
+	})
 }
 
 // RecognizeIssuer recognizes an authority issuer (admin or committee
@@ -149,7 +134,9 @@ func (h *Handlers) RecognizeIssuer(w http.ResponseWriter, r *http.Request) error
 // DerecognizeIssuer withdraws an issuer's recognition (admin or committee
 // member): DELETE /v1/issuers/{did}.
 func (h *Handlers) DerecognizeIssuer(w http.ResponseWriter, r *http.Request) error {
-	return h.remove(w, r, authz.TxDerecognize, func(d string) chain.Payload { return &authz.DerecognizePayload{DID: d} })
+	return pathWrite(h, w, r, authz.TxDerecognize, "did", func(d string, _ *api.GovRequest) (chain.Payload, error) {
+		return &authz.DerecognizePayload{DID: d}, nil
+	})
 }
 
 // ListIssuers lists authority issuers by page (?after=, ?limit=), or finds

@@ -1,13 +1,11 @@
 package governance
 
 import (
-	"bytes"
 	"net/http"
 
 	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/authz"
 	"github.com/weidgo/weid/chain"
-	"github.com/weidgo/weid/errs"
 	"github.com/weidgo/weid/server/httpx"
 )
 
@@ -31,22 +29,18 @@ func (h *Handlers) AddValidator(w http.ResponseWriter, r *http.Request) error {
 // RemoveValidator removes the validator of the key in the path, in any of
 // its spellings (admin or committee member): DELETE /v1/validators/{key}.
 func (h *Handlers) RemoveValidator(w http.ResponseWriter, r *http.Request) error {
-	key := httpx.Param(r, "key")
-	pub, err := authz.ParseValidatorKey(key)
-	if err != nil {
-		return err
-	}
-	check := func(p chain.Payload) error {
-		rp := p.(*authz.RemoveValidatorPayload)
-		if got, err := authz.ParseValidatorKey(rp.PubKey); err != nil || !bytes.Equal(got, pub) {
-			return errs.BadRequest("tx.wrongEndpoint", "the transaction removes validator %q, the path names %s", rp.PubKey, key)
-		}
-		return nil
-	}
-	resp, _, err := write(h, r, authz.TxRemoveValidator, check, func(*api.NodeRequest) (chain.Payload, error) {
+	return pathWrite(h, w, r, authz.TxRemoveValidator, "key", func(key string, _ *api.NodeRequest) (chain.Payload, error) {
 		return &authz.RemoveValidatorPayload{PubKey: key}, nil
 	})
-	return httpx.Reply(w, http.StatusOK, resp, err)
+}
+
+// SetValidatorNode records or corrects the CometBFT node id of the
+// validator of the key in the path (admin or committee member; rules v2):
+// PUT /v1/validators/{key}/node.
+func (h *Handlers) SetValidatorNode(w http.ResponseWriter, r *http.Request) error {
+	return pathWrite(h, w, r, authz.TxSetValidatorNode, "key", func(key string, req *api.NodeRequest) (chain.Payload, error) {
+		return &authz.SetValidatorNodePayload{PubKey: key, NodeID: req.NodeID}, nil
+	})
 }
 
 // ListObservers lists the observer nodes the ledger records:
@@ -68,15 +62,7 @@ func (h *Handlers) AddObserver(w http.ResponseWriter, r *http.Request) error {
 // RemoveObserver removes an observer node (admin or committee member):
 // DELETE /v1/observers/{nodeId}.
 func (h *Handlers) RemoveObserver(w http.ResponseWriter, r *http.Request) error {
-	id := httpx.Param(r, "nodeId")
-	check := func(p chain.Payload) error {
-		if got := p.(*authz.RemoveObserverPayload).NodeID; got != id {
-			return errs.BadRequest("tx.wrongEndpoint", "the transaction removes observer %q, the path names %s", got, id)
-		}
-		return nil
-	}
-	resp, _, err := write(h, r, authz.TxRemoveObserver, check, func(*api.NodeRequest) (chain.Payload, error) {
+	return pathWrite(h, w, r, authz.TxRemoveObserver, "nodeId", func(id string, _ *api.NodeRequest) (chain.Payload, error) {
 		return &authz.RemoveObserverPayload{NodeID: id}, nil
 	})
-	return httpx.Reply(w, http.StatusOK, resp, err)
 }
