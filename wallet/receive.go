@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -144,8 +145,12 @@ func (w *Wallet) storeAnswer(ctx context.Context, v CredentialVerifier, h Holder
 		}
 		vd, err := verify(ctx, v, s)
 		if err != nil {
+			// The node judged the credential (400, 422: it is no credential
+			// it reads) — a refusal; any other answer (a 404 from an older
+			// node or a wrong --node, 401, 429, 5xx) judged nothing, and
+			// the answer stays in received/ (the offer is used up).
 			var ce *client.Error
-			if errors.As(err, &ce) && ce.Status < 500 {
+			if errors.As(err, &ce) && (ce.Status == http.StatusBadRequest || ce.Status == http.StatusUnprocessableEntity) {
 				return nil, refuse(err, nil)
 			}
 			return nil, fmt.Errorf("verify credential %d of %d from %s: %w; nothing was stored", i+1, len(got.Credentials), got.Offer.CredentialIssuer, err)

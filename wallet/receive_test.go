@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/weidgo/weid/api"
+	"github.com/weidgo/weid/client"
 	"github.com/weidgo/weid/credential"
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/internal/credtest"
@@ -316,4 +317,75 @@ func TestReceive_AnswerIsKeptWhileItIsVerified(t *testing.T) {
 			t.Errorf("revoked=%v: received/ still holds %v", revoked, files)
 		}
 	}
+}
+
+// failingVerifier answers every verification with a node's error.
+type failingVerifier struct{ err error }
+
+func (f failingVerifier) VerifyCredential(context.Context, any, map[string]any) (*api.VerifyResult, error) {
+	return nil, f.err
+}
+
+// TestReceive_NodeErrorThatJudgesNothingKeepsTheAnswer: a node's 4xx that
+// says nothing about the credential (a 404 from an older node or a wrong
+// --node, a 429, a 401) is not a refusal: the answer stays in received/
+// (the offer is used up); a 400 about the credential is one.
+func TestReceive_NodeErrorThatJudgesNothingKeepsTheAnswer(t *testing.T) {
+	t.Parallel()
+	uni := credtest.Issuer(t, keys.Ed25519)
+	for _, c := range []struct {
+		status  int
+		refused bool
+	}{{404, false}, {429, false}, {401, false}, {400, true}} {
+		w := newTestWallet(t)
+		mine, _ := keys.ParseMultibase(w.Meta.PublicKeyMultibase)
+		cred := sdDiploma(t, uni, w.Meta.DID, mine)
+		link := fakeIssuer(t, "dc+sd-jwt", func() []any { return []any{cred} })
+		_, _, err := w.Receive(context.Background(), NewVCIClient(), failingVerifier{&client.Error{Status: c.status, Code: "x.y", Detail: "no"}}, link, ReceiveOptions{})
+		var re *RefusedError
+		var ke *KeptError
+		files, _ := filepath.Glob(filepath.Join(w.Dir, ReceivedDir, "*"))
+		if c.refused && (!errors.As(err, &re) || len(files) != 0) {
+			t.Errorf("%d: %v, received/ %v; want a refusal", c.status, err, files)
+		}
+		if !c.refused && (!errors.As(err, &ke) || len(files) != 1) {
+			t.Errorf("%d: %v, received/ %v; want the answer kept", c.status, err, files)
+		}
+	}
+}
+
+// TestWallet_DamagedFileIsNotHeld: a damaged credential file does not
+// count as the credential held: adding the credential (from received/, or
+// again) replaces the damaged file instead of being refused as held.
+func TestWallet_DamagedFileIsNotHeld(t *testing.T) {
+	t.Parallel()
+	w, _, s := sdjwtHeld(t)
+	if _, err := w.Add(s); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(w.Dir, CredentialDir, s.ID+".json"), []byte(`{"id":`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	again, err := ParseCredential([]byte(mustToken(t, s)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := w.Holds(again); ok {
+		t.Error("a damaged file counts as the credential held")
+	}
+	if _, err := w.Add(again); err != nil {
+		t.Fatalf("Add over a damaged file: %v", err)
+	}
+	if got, err := w.Credential(s.ID); err != nil || got.ID != s.ID {
+		t.Fatalf("after Add: %v, %v", got, err)
+	}
+}
+
+func mustToken(t *testing.T, s *Stored) string {
+	t.Helper()
+	var tok string
+	if err := json.Unmarshal(s.Credential, &tok); err != nil {
+		t.Fatal(err)
+	}
+	return tok
 }

@@ -375,9 +375,10 @@ func (w *Wallet) Find(id string) (*Stored, error) {
 	return nil, fmt.Errorf("%q names %d credentials of the wallet; give more of the id", id, len(match))
 }
 
-// Has reports whether the wallet holds the credential id.
+// Has reports whether the wallet holds the credential id: its file reads
+// as that credential (a damaged one holds nothing: Add replaces it).
 func (w *Wallet) Has(id string) bool {
-	_, err := os.Stat(w.path(id))
+	_, err := w.Credential(id)
 	return err == nil
 }
 
@@ -494,10 +495,18 @@ func (w *Wallet) add(s *Stored) (replaced string, err error) {
 		return "", err
 	}
 	if err := durable.WriteNew(w.path(s.ID), append(b, '\n'), 0o600); err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return "", fmt.Errorf("%w as %s", ErrHeld, s.ID)
+		var damaged *DamagedError
+		if _, rerr := w.Credential(s.ID); !errors.Is(err, fs.ErrExist) || !errors.As(rerr, &damaged) {
+			if errors.Is(err, fs.ErrExist) {
+				return "", fmt.Errorf("%w as %s", ErrHeld, s.ID)
+			}
+			return "", err
 		}
-		return "", err
+		// The file of its id is damaged (CanAdd took it for not held):
+		// the credential takes its place.
+		if err := durable.Replace(w.path(s.ID), append(b, '\n'), 0o600); err != nil {
+			return "", err
+		}
 	}
 	if replaced == "" {
 		return "", nil
