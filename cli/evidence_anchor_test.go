@@ -1,12 +1,9 @@
 package cli
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/internal/proxytest"
 	"github.com/weidgo/weid/node"
 )
@@ -19,20 +16,10 @@ import (
 // signer's document, which a proxy that alters documents cannot pass; and
 // --max-age bounds the blocks the record and the document are proven at.
 func TestEvidenceVerify_TrustAnchor_Solo(t *testing.T) {
-	trusted := serveNode(t, node.Config{})
-	trustedInit, err := chain.InitRecord(trusted.Ledger)
-	if err != nil {
-		t.Fatal(err)
-	}
+	trustedKey := serveNode(t, node.Config{}).NodeKey(t)
 	fake := serveNode(t, node.Config{})
-	fakeInit, err := chain.InitRecord(fake.Ledger)
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc := filepath.Join(t.TempDir(), "contract.txt")
-	if err := os.WriteFile(doc, []byte("the parties agree\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	fakeKey := fake.NodeKey(t)
+	doc := contractFile(t)
 	var created struct{ TxHash string }
 	mustCLIJSON(t, &created, "evidence", "create", doc, "--token", fake.Admin, "--node", fake.URL)
 
@@ -49,14 +36,14 @@ func TestEvidenceVerify_TrustAnchor_Solo(t *testing.T) {
 		t.Fatalf("evidence verify -o json without an anchor: %+v", plain)
 	}
 
-	out, err = runCLI(t, "evidence", "verify", doc, "--node", fake.URL, "--node-key", trustedInit.NodeKey)
-	if err == nil || !strings.Contains(oneLine(err), "tx "+created.TxHash) || !strings.Contains(oneLine(err), "not the trusted node key "+trustedInit.NodeKey) {
+	out, err = runCLI(t, "evidence", "verify", doc, "--node", fake.URL, "--node-key", trustedKey)
+	if err == nil || !strings.Contains(oneLine(err), "tx "+created.TxHash) || !strings.Contains(oneLine(err), "not the trusted node key "+trustedKey) {
 		t.Fatalf("evidence verify of a fake chain with the trusted key: %s %v", out, err)
 	}
 
-	out, err = runCLI(t, "evidence", "verify", doc, "--node", fake.URL, "--node-key", fakeInit.NodeKey)
+	out, err = runCLI(t, "evidence", "verify", doc, "--node", fake.URL, "--node-key", fakeKey)
 	t.Logf("weid evidence verify --node-key:\n%s", out)
-	if err != nil || !strings.Contains(out, "node key "+fakeInit.NodeKey) || strings.Contains(out, "came from the node itself") || !strings.Contains(out, "document proven at block") || !strings.Contains(out, " ago") {
+	if err != nil || !strings.Contains(out, "node key "+fakeKey) || strings.Contains(out, "came from the node itself") || !strings.Contains(out, "document proven at block") || !strings.Contains(out, " ago") {
 		t.Fatalf("evidence verify with the fake's own key: %s %v", out, err)
 	}
 	var anchored struct {
@@ -64,16 +51,16 @@ func TestEvidenceVerify_TrustAnchor_Solo(t *testing.T) {
 		Anchor     []struct{ SignedBy string }
 		Signers    []struct{ Verified string }
 	}
-	mustCLIJSON(t, &anchored, "evidence", "verify", doc, "--node", fake.URL, "--node-key", fakeInit.NodeKey)
-	if anchored.Unanchored != "" || len(anchored.Anchor) != 1 || anchored.Anchor[0].SignedBy != "node key "+fakeInit.NodeKey || len(anchored.Signers) != 1 || !strings.Contains(anchored.Signers[0].Verified, "proven") {
+	mustCLIJSON(t, &anchored, "evidence", "verify", doc, "--node", fake.URL, "--node-key", fakeKey)
+	if anchored.Unanchored != "" || len(anchored.Anchor) != 1 || anchored.Anchor[0].SignedBy != "node key "+fakeKey || len(anchored.Signers) != 1 || !strings.Contains(anchored.Signers[0].Verified, "proven") {
 		t.Fatalf("evidence verify -o json with an anchor: %+v", anchored)
 	}
 
 	liar := lyingProxy(t, fake.URL)
-	if _, err := runCLI(t, "evidence", "verify", doc, "--node", liar, "--node-key", fakeInit.NodeKey); err == nil || !strings.Contains(oneLine(err), fake.AdminDID) || !strings.Contains(oneLine(err), "document the node returned differs") {
+	if _, err := runCLI(t, "evidence", "verify", doc, "--node", liar, "--node-key", fakeKey); err == nil || !strings.Contains(oneLine(err), fake.AdminDID) || !strings.Contains(oneLine(err), "document the node returned differs") {
 		t.Fatalf("evidence verify through a proxy that alters documents: %v", err)
 	}
-	if _, err := runCLI(t, "evidence", "verify", doc, "--node", fake.URL, "--node-key", fakeInit.NodeKey, "--max-age", "1ms"); err == nil || !strings.Contains(oneLine(err), "old, more than the 1ms allowed") || !strings.Contains(oneLine(err), "--max-age") {
+	if _, err := runCLI(t, "evidence", "verify", doc, "--node", fake.URL, "--node-key", fakeKey, "--max-age", "1ms"); err == nil || !strings.Contains(oneLine(err), "old, more than the 1ms allowed") || !strings.Contains(oneLine(err), "--max-age") {
 		t.Fatalf("evidence verify --max-age 1ms: %v", err)
 	}
 	if _, err := runCLI(t, "evidence", "verify", doc, "--node", fake.URL, "--max-age", "-1s"); err == nil || !strings.Contains(oneLine(err), "--max-age") {
@@ -90,10 +77,7 @@ func TestEvidenceVerify_TrustAnchor_Solo(t *testing.T) {
 func TestEvidenceVerify_TrustAnchor_CometBFT(t *testing.T) {
 	trusted := serveNode(t, node.Config{Engine: "cometbft", CometLogLevel: "none"})
 	fake := serveNode(t, node.Config{Engine: "cometbft", CometLogLevel: "none"})
-	doc := filepath.Join(t.TempDir(), "contract.txt")
-	if err := os.WriteFile(doc, []byte("the parties agree\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	doc := contractFile(t)
 	var created struct{ TxHash string }
 	mustCLIJSON(t, &created, "evidence", "create", doc, "--token", fake.Admin, "--node", fake.URL)
 	out, err := runCLI(t, "evidence", "verify", doc, "--node", fake.URL)
@@ -116,17 +100,8 @@ func TestEvidenceVerify_TrustAnchor_CometBFT(t *testing.T) {
 // log line is refused naming what differs; without one its answer is
 // shown as the node gave it.
 func TestEvidenceVerify_TrustAnchor_ProvesTheRecord(t *testing.T) {
-	ts := serveNode(t, node.Config{})
-	init, err := chain.InitRecord(ts.Ledger)
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc := filepath.Join(t.TempDir(), "contract.txt")
-	if err := os.WriteFile(doc, []byte("the parties agree\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	mustCLI(t, "evidence", "create", doc, "--token", ts.Admin, "--node", ts.URL, "--log", "signed in Beijing")
-	out := mustCLI(t, "evidence", "verify", doc, "--node", ts.URL, "--node-key", init.NodeKey)
+	ts, nodeKey, doc := servedEvidence(t, "--log", "signed in Beijing")
+	out := mustCLI(t, "evidence", "verify", doc, "--node", ts.URL, "--node-key", nodeKey)
 	if !strings.Contains(out, "log ") || !strings.Contains(out, "signed in Beijing") || !strings.Contains(out, "record proven: ") || !strings.Contains(out, "keys proven against block") {
 		t.Fatalf("an honest node: %s", out)
 	}
@@ -143,7 +118,7 @@ func TestEvidenceVerify_TrustAnchor_ProvesTheRecord(t *testing.T) {
 		if out, err := runCLI(t, "evidence", "verify", doc, "--node", liar); err != nil && name != "a signature" {
 			t.Errorf("%s, no anchor: the node's answer is shown as it is: %s %v", name, out, err)
 		}
-		out, err := runCLI(t, "evidence", "verify", doc, "--node", liar, "--node-key", init.NodeKey)
+		out, err := runCLI(t, "evidence", "verify", doc, "--node", liar, "--node-key", nodeKey)
 		t.Logf("%s: %v", name, err)
 		if err == nil || !strings.Contains(oneLine(err), "the evidence the node returned differs from the proven state") || (name == "a revocation" && !strings.Contains(oneLine(err), "is revoked, the ledger that it is valid")) {
 			t.Errorf("%s with an anchor: %s %v", name, out, err)

@@ -6,16 +6,14 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/client"
 	"github.com/weidgo/weid/evidence"
+	"github.com/weidgo/weid/internal/proxytest"
 	"github.com/weidgo/weid/node"
 )
 
@@ -77,36 +75,23 @@ func replayingProxy(t *testing.T, upstream string) (string, func(prefixes ...str
 // not the transactions' blocks, so an evidence older than the bound still
 // verifies through an honest node.
 func TestEvidenceVerify_ReplayedProofsHideNoRevocation(t *testing.T) {
-	ts := serveNode(t, node.Config{})
-	init, err := chain.InitRecord(ts.Ledger)
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc := filepath.Join(t.TempDir(), "contract.txt")
-	if err := os.WriteFile(doc, []byte("the parties agree\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	mustCLI(t, "evidence", "create", doc, "--token", ts.Admin, "--node", ts.URL)
+	ts, nodeKey, doc := servedEvidence(t)
 	px, replay := replayingProxy(t, ts.URL)
-	mustCLI(t, "evidence", "verify", doc, "--node", px, "--node-key", init.NodeKey)
+	mustCLI(t, "evidence", "verify", doc, "--node", px, "--node-key", nodeKey)
 
 	const maxAge = 3 * time.Second
 	time.Sleep(maxAge + 200*time.Millisecond) // the creation block is now older than --max-age
-	h, err := hashFileFor(context.Background(), client.New(ts.URL), doc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := client.New(ts.URL)
-	c.Token = ts.Admin
+	h := evidenceHash(t, ts, doc)
+	c := ts.AdminClient()
 	if _, err := c.EvidenceWrite(context.Background(), client.EvidencePath(h, "revoke", ts.AdminDID), map[string]any{}); err != nil {
 		t.Fatal(err)
 	}
-	out, err := runCLI(t, "evidence", "verify", doc, "--node", ts.URL, "--node-key", init.NodeKey, "--max-age", maxAge.String())
+	out, err := runCLI(t, "evidence", "verify", doc, "--node", ts.URL, "--node-key", nodeKey, "--max-age", maxAge.String())
 	if err != nil || !strings.Contains(out, "REVOKED") {
 		t.Fatalf("an honest node, the creation older than --max-age: the evidence verifies and shows the revocation: %s %v", out, err)
 	}
 	replay("/")
-	out, err = runCLI(t, "evidence", "verify", doc, "--node", px, "--node-key", init.NodeKey, "--max-age", maxAge.String())
+	out, err = runCLI(t, "evidence", "verify", doc, "--node", px, "--node-key", nodeKey, "--max-age", maxAge.String())
 	t.Logf("replayed, --max-age %s: %v", maxAge, err)
 	if err == nil || !strings.Contains(oneLine(err), "--max-age") || !strings.Contains(oneLine(err), "old, more than the "+maxAge.String()+" allowed") {
 		t.Fatalf("a replaying proxy with --max-age: want it refused as stale: %s %v", out, err)
@@ -118,30 +103,17 @@ func TestEvidenceVerify_ReplayedProofsHideNoRevocation(t *testing.T) {
 // at one no lower than that, so a node answering part of it from before a
 // change is refused, --max-age or not.
 func TestEvidenceVerify_MixedHeightsRefused(t *testing.T) {
-	ts := serveNode(t, node.Config{})
-	init, err := chain.InitRecord(ts.Ledger)
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc := filepath.Join(t.TempDir(), "contract.txt")
-	if err := os.WriteFile(doc, []byte("the parties agree\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	mustCLI(t, "evidence", "create", doc, "--token", ts.Admin, "--node", ts.URL)
-	h, err := hashFileFor(context.Background(), client.New(ts.URL), doc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ts, nodeKey, doc := servedEvidence(t)
+	h := evidenceHash(t, ts, doc)
 	px, replay := replayingProxy(t, ts.URL)
-	mustCLI(t, "evidence", "verify", doc, "--node", px, "--node-key", init.NodeKey) // records the answers at the creation's block
+	mustCLI(t, "evidence", "verify", doc, "--node", px, "--node-key", nodeKey) // records the answers at the creation's block
 
-	c := client.New(ts.URL)
-	c.Token = ts.Admin
+	c := ts.AdminClient()
 	if _, err := c.EvidenceWrite(context.Background(), client.EvidencePath(h, "revoke", ts.AdminDID), map[string]any{}); err != nil {
 		t.Fatal(err)
 	}
 	replay("/v1/state/proof") // the evidence and its revocation's transaction now, the record's proofs from before
-	_, err = runCLI(t, "evidence", "verify", doc, "--node", px, "--node-key", init.NodeKey)
+	_, err := runCLI(t, "evidence", "verify", doc, "--node", px, "--node-key", nodeKey)
 	t.Logf("record proven below its transactions: %v", err)
 	if err == nil || !strings.Contains(oneLine(err), "below") || !strings.Contains(oneLine(err), "transaction") {
 		t.Fatalf("a record proven at a block below its transactions': want it refused: %v", err)
@@ -150,7 +122,7 @@ func TestEvidenceVerify_MixedHeightsRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	replay("/1.0/identifiers/") // the record now, the signer's document from before
-	_, err = runCLI(t, "evidence", "verify", doc, "--node", px, "--node-key", init.NodeKey)
+	_, err = runCLI(t, "evidence", "verify", doc, "--node", px, "--node-key", nodeKey)
 	t.Logf("document proven below the record: %v", err)
 	if err == nil || !strings.Contains(oneLine(err), ts.AdminDID) || !strings.Contains(oneLine(err), "below") {
 		t.Fatalf("a signer's document proven at a block below the record's: want it refused: %v", err)
@@ -170,23 +142,10 @@ func TestEvidenceVerify_LargestEvidenceProven(t *testing.T) {
 	if got := client.MaxProvenKeys; got < evidence.MaxNamedKeys {
 		t.Fatalf("client.MaxProvenKeys %d is below the largest evidence's %d keys", got, evidence.MaxNamedKeys)
 	}
-	ts := serveNode(t, node.Config{})
-	init, err := chain.InitRecord(ts.Ledger)
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc := filepath.Join(t.TempDir(), "contract.txt")
-	if err := os.WriteFile(doc, []byte("the parties agree\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	mustCLI(t, "evidence", "create", doc, "--token", ts.Admin, "--node", ts.URL)
+	ts, nodeKey, doc := servedEvidence(t)
 	ctx := context.Background()
-	h, err := hashFileFor(ctx, client.New(ts.URL), doc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := client.New(ts.URL)
-	c.Token = ts.Admin
+	h := evidenceHash(t, ts, doc)
+	c := ts.AdminClient()
 	for range 74 {
 		d, err := c.CreateCustodialDID(ctx, "")
 		if err != nil {
@@ -211,11 +170,11 @@ func TestEvidenceVerify_LargestEvidenceProven(t *testing.T) {
 		RecordProven       struct{ Keys int }
 		Anchored           string
 	}
-	mustCLIJSON(t, &got, "evidence", "verify", doc, "--node", ts.URL, "--node-key", init.NodeKey)
+	mustCLIJSON(t, &got, "evidence", "verify", doc, "--node", ts.URL, "--node-key", nodeKey)
 	if got.RecordProven.Keys != 1100 || got.RecordTransactions != 139 || got.ProofsVerified != 32 || !strings.Contains(got.Anchored, "record itself") {
 		t.Fatalf("a 1,100-key evidence: %+v", got)
 	}
-	out := mustCLI(t, "evidence", "verify", doc, "--node", ts.URL, "--node-key", init.NodeKey)
+	out := mustCLI(t, "evidence", "verify", doc, "--node", ts.URL, "--node-key", nodeKey)
 	if !strings.Contains(out, "verified: 32 transaction inclusion proofs and block signatures, of the record's 139 transactions") || !strings.Contains(out, "1100 keys proven against block") {
 		t.Fatalf("a 1,100-key evidence, text: %s", out)
 	}
@@ -225,16 +184,7 @@ func TestEvidenceVerify_LargestEvidenceProven(t *testing.T) {
 // serve /v1/state/proof (an older weid: 404) is reported as that, not as
 // an evidence that differs from the proven state.
 func TestEvidenceVerify_StateProofsUnavailable(t *testing.T) {
-	ts := serveNode(t, node.Config{})
-	init, err := chain.InitRecord(ts.Ledger)
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc := filepath.Join(t.TempDir(), "contract.txt")
-	if err := os.WriteFile(doc, []byte("the parties agree\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	mustCLI(t, "evidence", "create", doc, "--token", ts.Admin, "--node", ts.URL)
+	ts, nodeKey, doc := servedEvidence(t)
 	px := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/v1/state/proof" {
 			w.Header().Set("Content-Type", "application/problem+json")
@@ -242,18 +192,10 @@ func TestEvidenceVerify_StateProofsUnavailable(t *testing.T) {
 			w.Write([]byte(`{"type":"about:blank","title":"Not Found","status":404,"code":"notFound","detail":"no such route"}`))
 			return
 		}
-		resp, err := http.Get(ts.URL + r.URL.RequestURI())
-		if err != nil {
-			w.WriteHeader(http.StatusBadGateway)
-			return
-		}
-		defer resp.Body.Close()
-		w.Header().Set("Content-Type", resp.Header.Get("Content-Type"))
-		w.WriteHeader(resp.StatusCode)
-		io.Copy(w, resp.Body)
+		proxytest.Forward(w, r, ts.URL)
 	}))
 	defer px.Close()
-	_, err = runCLI(t, "evidence", "verify", doc, "--node", px.URL, "--node-key", init.NodeKey)
+	_, err := runCLI(t, "evidence", "verify", doc, "--node", px.URL, "--node-key", nodeKey)
 	t.Logf("no /v1/state/proof: %v", err)
 	if err == nil || strings.Contains(oneLine(err), "differs") || !strings.Contains(oneLine(err), "GET /v1/state/proof") || !strings.Contains(oneLine(err), "older than state proofs") {
 		t.Fatalf("a node without state proofs: %v", err)
@@ -270,14 +212,8 @@ func TestEvidenceVerify_StateProofsUnavailable(t *testing.T) {
 // refused.
 func TestEvidenceVerify_ProvenAtOneBlockWhileTheHeadMoves(t *testing.T) {
 	ts := serveNode(t, node.Config{})
-	init, err := chain.InitRecord(ts.Ledger)
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc := filepath.Join(t.TempDir(), "contract.txt")
-	if err := os.WriteFile(doc, []byte("the parties agree\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	nodeKey := ts.NodeKey(t)
+	doc := contractFile(t)
 	args := []string{"evidence", "create", doc, "--token", ts.Admin, "--node", ts.URL}
 	for i := range 20 {
 		args = append(args, "--log", fmt.Sprintf("line %d", i))
@@ -287,12 +223,8 @@ func TestEvidenceVerify_ProvenAtOneBlockWhileTheHeadMoves(t *testing.T) {
 	}
 	mustCLI(t, args[:7+2*16]...)
 	ctx := context.Background()
-	h, err := hashFileFor(ctx, client.New(ts.URL), doc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := client.New(ts.URL)
-	c.Token = ts.Admin
+	h := evidenceHash(t, ts, doc)
+	c := ts.AdminClient()
 	if _, err := c.EvidenceWrite(ctx, client.EvidencePath(h, "logs", ""), map[string]any{"logs": []string{"line 16", "line 17"}}); err != nil {
 		t.Fatal(err)
 	}
@@ -313,24 +245,16 @@ func TestEvidenceVerify_ProvenAtOneBlockWhileTheHeadMoves(t *testing.T) {
 				t.Error(err)
 			}
 		}
-		resp, err := http.Get(ts.URL + r.URL.RequestURI())
-		if err != nil {
-			w.WriteHeader(http.StatusBadGateway)
-			return
-		}
-		defer resp.Body.Close()
-		w.Header().Set("Content-Type", resp.Header.Get("Content-Type"))
-		w.WriteHeader(resp.StatusCode)
-		io.Copy(w, resp.Body)
+		proxytest.Forward(w, r, ts.URL)
 	}))
 	defer px.Close()
 	moves = 1
-	out, err := runCLI(t, "evidence", "verify", doc, "--node", px.URL, "--node-key", init.NodeKey)
+	out, err := runCLI(t, "evidence", "verify", doc, "--node", px.URL, "--node-key", nodeKey)
 	if err != nil || !strings.Contains(out, "20 keys proven against block") || writes != 1 {
 		t.Fatalf("the head moved once between batches: want a second read at one block: %s %v (%d writes)", out, err, writes)
 	}
 	moves = 100
-	_, err = runCLI(t, "evidence", "verify", doc, "--node", px.URL, "--node-key", init.NodeKey)
+	_, err = runCLI(t, "evidence", "verify", doc, "--node", px.URL, "--node-key", nodeKey)
 	t.Logf("batches never at one block: %v", err)
 	if err == nil || !strings.Contains(oneLine(err), "did not prove the 20 keys at one block in 4 tries") {
 		t.Fatalf("batches never at one block: %v", err)

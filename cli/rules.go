@@ -117,23 +117,15 @@ locally with --key, or by the node for --token (PUT /v1/validators/{key}/node).`
   weid validator set-node --home cluster/node4 --token "$(cat cluster/node0/admin.token)"`,
 		Args: cobra.MaximumNArgs(1),
 	}, func(args []string) (*govTx, error) {
-		if nodeID != "" && home != "" {
-			return nil, errors.New("give --node-id or --home, not both: --home reads the node id from the node's home")
-		}
-		id, pub, err := nodeIdentity(args, home)
+		id, pub, err := validatorIdentity(args, home, nodeID)
 		if err != nil {
 			return nil, err
-		}
-		if nodeID != "" {
-			id = nodeID
 		}
 		if id == "" {
 			return nil, errors.New("give the node id with --node-id (or --home DIR of the node)")
 		}
-		if pub == nil {
-			if pub, err = authz.ParseValidatorKey(args[0]); err != nil {
-				return nil, err
-			}
+		if pub, err = validatorKey(args, pub); err != nil {
+			return nil, err
 		}
 		p := &authz.SetValidatorNodePayload{PubKey: base64.StdEncoding.EncodeToString(pub), NodeID: id}
 		if err := p.Validate(); err != nil {

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"io/fs"
 	"net/http/httptest"
 	"os"
@@ -8,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/weidgo/weid/chain"
+	"github.com/weidgo/weid/client"
 	"github.com/weidgo/weid/node"
 	"github.com/weidgo/weid/server"
 )
@@ -54,4 +57,54 @@ func (s *servedNode) Genesis(t *testing.T) string {
 		t.Fatal("no genesis.json in the node's home")
 	}
 	return genesis
+}
+
+// NodeKey is the node key its chain's init record names: the trust anchor
+// the verifying commands take as --node-key.
+func (s *servedNode) NodeKey(t *testing.T) string {
+	t.Helper()
+	init, err := chain.InitRecord(s.Ledger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return init.NodeKey
+}
+
+// AdminClient is a client of the node that holds its admin token.
+func (s *servedNode) AdminClient() *client.Client {
+	c := client.New(s.URL)
+	c.Token = s.Admin
+	return c
+}
+
+// contractFile writes the small document the evidence tests record in a
+// new directory and returns its path.
+func contractFile(t *testing.T) string {
+	t.Helper()
+	doc := filepath.Join(t.TempDir(), "contract.txt")
+	if err := os.WriteFile(doc, []byte("the parties agree\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
+// servedEvidence serves a solo node and records an evidence of a contract
+// file on it (weid evidence create, plus extra flags); it returns the node,
+// its node key and the file.
+func servedEvidence(t *testing.T, extra ...string) (ts *servedNode, nodeKey, doc string) {
+	t.Helper()
+	ts = serveNode(t, node.Config{})
+	doc = contractFile(t)
+	mustCLI(t, append([]string{"evidence", "create", doc, "--token", ts.Admin, "--node", ts.URL}, extra...)...)
+	return ts, ts.NodeKey(t), doc
+}
+
+// evidenceHash is the hash under which the node records the evidence of doc.
+func evidenceHash(t *testing.T, ts *servedNode, doc string) string {
+	t.Helper()
+	h, err := hashFileFor(context.Background(), client.New(ts.URL), doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
 }

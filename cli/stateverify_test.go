@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/internal/proxytest"
 	"github.com/weidgo/weid/keys"
 	"github.com/weidgo/weid/node"
@@ -19,18 +18,15 @@ import (
 // proxy that changes the document, or with a key that is not the node's.
 func TestDIDResolveVerify_Solo(t *testing.T) {
 	ts := serveNode(t, node.Config{})
-	init, err := chain.InitRecord(ts.Ledger)
-	if err != nil {
-		t.Fatal(err)
-	}
+	nodeKey := ts.NodeKey(t)
 	d := ts.AdminDID
 	stranger, _ := keys.Generate(keys.Ed25519)
-	out := mustCLI(t, "did", "resolve", d, "--verify", "--node", ts.URL, "--node-key", init.NodeKey)
+	out := mustCLI(t, "did", "resolve", d, "--verify", "--node", ts.URL, "--node-key", nodeKey)
 	if !strings.Contains(out, d) {
 		t.Fatalf("verified resolution printed %s", out)
 	}
 	liar := lyingProxy(t, ts.URL)
-	if _, err := runCLI(t, "did", "resolve", d, "--verify", "--node", liar, "--node-key", init.NodeKey); err == nil || !strings.Contains(oneLine(err), "document the node returned differs") {
+	if _, err := runCLI(t, "did", "resolve", d, "--verify", "--node", liar, "--node-key", nodeKey); err == nil || !strings.Contains(oneLine(err), "document the node returned differs") {
 		t.Fatalf("a changed document: %v", err)
 	}
 	if _, err := runCLI(t, "did", "resolve", d, "--verify", "--node", ts.URL, "--node-key", stranger.Public().Multibase()); err == nil || !strings.Contains(oneLine(err), "not the trusted node key") {

@@ -45,15 +45,9 @@ func fakeChain(t *testing.T, cfg node.Config) (*servedNode, string) {
 // the fake's own key they name it as the one trusted.
 func TestTxProve_TrustAnchor_Solo(t *testing.T) {
 	trusted := serveNode(t, node.Config{})
-	trustedInit, err := chain.InitRecord(trusted.Ledger)
-	if err != nil {
-		t.Fatal(err)
-	}
+	trustedKey := trusted.NodeKey(t)
 	fake, ftx := fakeChain(t, node.Config{})
-	fakeInit, err := chain.InitRecord(fake.Ledger)
-	if err != nil {
-		t.Fatal(err)
-	}
+	fakeKey := fake.NodeKey(t)
 	for _, cmd := range [][]string{{"tx", "prove", ftx}, {"ledger", "verify", "--remote"}} {
 		name := strings.Join(cmd[:2], " ")
 		out, err := runCLI(t, append(cmd, "--node", fake.URL)...)
@@ -61,29 +55,29 @@ func TestTxProve_TrustAnchor_Solo(t *testing.T) {
 		if err != nil || !strings.Contains(out, "came from the node itself") || !strings.Contains(out, "--node-key") {
 			t.Errorf("%s without an anchor: %s %v", name, out, err)
 		}
-		out, err = runCLI(t, append(cmd, "--node", fake.URL, "--node-key", trustedInit.NodeKey)...)
-		if err == nil || !strings.Contains(oneLine(err), "not the trusted node key "+trustedInit.NodeKey) {
+		out, err = runCLI(t, append(cmd, "--node", fake.URL, "--node-key", trustedKey)...)
+		if err == nil || !strings.Contains(oneLine(err), "not the trusted node key "+trustedKey) {
 			t.Errorf("%s of a fake chain with the trusted key: %s %v", name, out, err)
 		}
-		out, err = runCLI(t, append(cmd, "--node", fake.URL, "--node-key", fakeInit.NodeKey)...)
+		out, err = runCLI(t, append(cmd, "--node", fake.URL, "--node-key", fakeKey)...)
 		t.Logf("weid %s --node-key:\n%s", name, out)
-		if err != nil || !strings.Contains(out, "node key "+fakeInit.NodeKey) || strings.Contains(out, "came from the node itself") || !strings.Contains(out, " ago") {
+		if err != nil || !strings.Contains(out, "node key "+fakeKey) || strings.Contains(out, "came from the node itself") || !strings.Contains(out, " ago") {
 			t.Errorf("%s with its own key: %s %v", name, out, err)
 		}
-		out, err = runCLI(t, append(cmd, "--node", fake.URL, "--node-key", fakeInit.NodeKey, "--max-age", "1ms")...)
+		out, err = runCLI(t, append(cmd, "--node", fake.URL, "--node-key", fakeKey, "--max-age", "1ms")...)
 		if err == nil || !strings.Contains(oneLine(err), "old, more than the 1ms allowed") {
 			t.Errorf("%s --max-age 1ms: %s %v", name, out, err)
 		}
 	}
-	if _, err := runCLI(t, "ledger", "verify", "--data", fake.Dir, "--node-key", fakeInit.NodeKey); err == nil || !strings.Contains(oneLine(err), "with --remote") {
+	if _, err := runCLI(t, "ledger", "verify", "--data", fake.Dir, "--node-key", fakeKey); err == nil || !strings.Contains(oneLine(err), "with --remote") {
 		t.Errorf("ledger verify --data with an anchor: %v", err)
 	}
 	var proof struct {
 		Verified bool
 		Anchor   *struct{ SignedBy string }
 	}
-	mustCLIJSON(t, &proof, "tx", "prove", ftx, "--node", fake.URL, "--node-key", fakeInit.NodeKey)
-	if !proof.Verified || proof.Anchor == nil || proof.Anchor.SignedBy != "node key "+fakeInit.NodeKey {
+	mustCLIJSON(t, &proof, "tx", "prove", ftx, "--node", fake.URL, "--node-key", fakeKey)
+	if !proof.Verified || proof.Anchor == nil || proof.Anchor.SignedBy != "node key "+fakeKey {
 		t.Fatalf("tx prove -o json: %+v", proof)
 	}
 }
@@ -117,17 +111,14 @@ func TestTxProve_TrustAnchor_CometBFT(t *testing.T) {
 // one older than the bound, naming its age and the bound.
 func TestProvenReads_MaxAge(t *testing.T) {
 	ts := serveNode(t, node.Config{})
-	init, err := chain.InitRecord(ts.Ledger)
-	if err != nil {
-		t.Fatal(err)
-	}
+	nodeKey := ts.NodeKey(t)
 	jwtFile, _ := issueRevocable(t, ts.URL, ts.Admin, t.TempDir())
 	d := ts.AdminDID
-	_, stderr, code := runChild(t, "did", "resolve", d, "--verify", "--node", ts.URL, "--node-key", init.NodeKey, "--max-age", "1h")
+	_, stderr, code := runChild(t, "did", "resolve", d, "--verify", "--node", ts.URL, "--node-key", nodeKey, "--max-age", "1h")
 	if code != 0 || !strings.Contains(stderr, "proven against block ") || !strings.Contains(stderr, " UTC, ") || !strings.Contains(stderr, " s ago") {
 		t.Fatalf("did resolve --verify --max-age 1h: exit %d, %s", code, stderr)
 	}
-	out, err := runCLI(t, "vc", "verify", jwtFile, "--verify-state", "--node", ts.URL, "--node-key", init.NodeKey, "--max-age", "1h")
+	out, err := runCLI(t, "vc", "verify", jwtFile, "--verify-state", "--node", ts.URL, "--node-key", nodeKey, "--max-age", "1h")
 	if err != nil || !strings.Contains(out, "verified: true") || !strings.Contains(out, " ago") {
 		t.Fatalf("vc verify --verify-state --max-age 1h: %s %v", out, err)
 	}
@@ -136,12 +127,12 @@ func TestProvenReads_MaxAge(t *testing.T) {
 		{"did", "resolve", d, "--verify"},
 		{"vc", "verify", jwtFile, "--verify-state"},
 	} {
-		out, err := runCLI(t, append(cmd, "--node", ts.URL, "--node-key", init.NodeKey, "--max-age", "200ms")...)
+		out, err := runCLI(t, append(cmd, "--node", ts.URL, "--node-key", nodeKey, "--max-age", "200ms")...)
 		if err == nil || !strings.Contains(oneLine(err), "old, more than the 200ms allowed") || !strings.Contains(oneLine(err), "--max-age") {
 			t.Errorf("%s --max-age 200ms: %s %v", cmd[0], out, err)
 		}
 	}
-	if _, err := runCLI(t, "did", "resolve", d, "--verify", "--node", ts.URL, "--node-key", init.NodeKey, "--max-age", "-1s"); err == nil || !strings.Contains(oneLine(err), "--max-age") {
+	if _, err := runCLI(t, "did", "resolve", d, "--verify", "--node", ts.URL, "--node-key", nodeKey, "--max-age", "-1s"); err == nil || !strings.Contains(oneLine(err), "--max-age") {
 		t.Fatalf("a negative --max-age: %v", err)
 	}
 }
@@ -195,16 +186,13 @@ func (p *replayer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // revocation.
 func TestVCVerifyState_MaxAgeRefusesAReplay(t *testing.T) {
 	ts := serveNode(t, node.Config{})
-	init, err := chain.InitRecord(ts.Ledger)
-	if err != nil {
-		t.Fatal(err)
-	}
+	nodeKey := ts.NodeKey(t)
 	jwtFile, acctToken := issueRevocable(t, ts.URL, ts.Admin, t.TempDir())
 	p := &replayer{upstream: ts.URL, seen: map[string][]byte{}}
 	proxy := httptest.NewServer(p)
 	t.Cleanup(proxy.Close)
 	verify := func(url string, flags ...string) (string, error) {
-		return runCLI(t, append([]string{"vc", "verify", jwtFile, "--verify-state", "--node", url, "--node-key", init.NodeKey}, flags...)...)
+		return runCLI(t, append([]string{"vc", "verify", jwtFile, "--verify-state", "--node", url, "--node-key", nodeKey}, flags...)...)
 	}
 	if out, err := verify(proxy.URL); err != nil || !strings.Contains(out, "verified: true") {
 		t.Fatalf("recording: %s %v", out, err)
@@ -278,10 +266,7 @@ func reSigningProxy(t *testing.T, upstream string, edit func(*chain.Header)) str
 func TestTrustedValidators_HeaderByAnotherKeyIsRefused(t *testing.T) {
 	ts := serveNode(t, node.Config{Engine: "cometbft", CometLogLevel: "none"})
 	genesis := ts.Genesis(t)
-	init, err := chain.InitRecord(ts.Ledger)
-	if err != nil {
-		t.Fatal(err)
-	}
+	nodeKey := ts.NodeKey(t)
 	jwtFile, _ := issueRevocable(t, ts.URL, ts.Admin, t.TempDir())
 	d, tx, err := newDIDTx(ts.ChainID)
 	if err != nil {
@@ -307,7 +292,7 @@ func TestTrustedValidators_HeaderByAnotherKeyIsRefused(t *testing.T) {
 		}
 		out, err = runCLI(t, append(append(cmd, "--node", redated), flags...)...)
 		t.Logf("weid %s, a re-dated header re-signed by another key: %v", name, err)
-		want := "not the consortium's block key " + init.NodeKey
+		want := "not the consortium's block key " + nodeKey
 		if cmd[0] == "ledger" { // its replay of the chain refuses the re-dated blocks first
 			want = "ledger verification FAILED"
 		}

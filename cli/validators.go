@@ -31,6 +31,27 @@ func nodeIdentity(args []string, home string) (nodeID string, pub []byte, err er
 	return "", nil, nil
 }
 
+// validatorIdentity resolves the key and node id of a validator command:
+// those of nodeIdentity, the node id replaced by --node-id where given.
+func validatorIdentity(args []string, home, nodeID string) (id string, pub []byte, err error) {
+	if nodeID != "" && home != "" {
+		return "", nil, errors.New("give --node-id or --home, not both: --home reads the node id from the node's home")
+	}
+	if id, pub, err = nodeIdentity(args, home); err == nil && nodeID != "" {
+		id = nodeID
+	}
+	return id, pub, err
+}
+
+// validatorKey is the key of a validator command: pub, read from --home by
+// nodeIdentity, or else the one its argument gives.
+func validatorKey(args []string, pub []byte) ([]byte, error) {
+	if pub != nil {
+		return pub, nil
+	}
+	return authz.ParseValidatorKey(args[0])
+}
+
 // observerID is the node id of an observer command: the argument, or the
 // one of the CometBFT home given with --home.
 func observerID(args []string, home string) (string, error) {
@@ -78,15 +99,9 @@ its config/priv_validator_key.json ("pub_key"), or hex; --home DIR reads it
   weid validator add 'q3v…base64…=' --power 5 --key committee.key`,
 		Args: cobra.MaximumNArgs(1),
 	}, func(args []string) (*govTx, error) {
-		if nodeID != "" && home != "" {
-			return nil, errors.New("give --node-id or --home, not both: --home reads the node id from the node's home")
-		}
-		id, pub, err := nodeIdentity(args, home)
+		id, pub, err := validatorIdentity(args, home, nodeID)
 		if err != nil {
 			return nil, err
-		}
-		if nodeID != "" {
-			id = nodeID
 		}
 		key := ""
 		if pub != nil {
@@ -114,13 +129,11 @@ its config/priv_validator_key.json ("pub_key"), or hex; --home DIR reads it
 		Args:  cobra.MaximumNArgs(1),
 	}, func(args []string) (*govTx, error) {
 		_, pub, err := nodeIdentity(args, rhome)
+		if err == nil {
+			pub, err = validatorKey(args, pub)
+		}
 		if err != nil {
 			return nil, err
-		}
-		if pub == nil {
-			if pub, err = authz.ParseValidatorKey(args[0]); err != nil {
-				return nil, err
-			}
 		}
 		key := base64.StdEncoding.EncodeToString(pub)
 		return &govTx{http.MethodDelete, "/v1/validators/" + hex.EncodeToString(pub) + forceQuery(force), authz.TxRemoveValidator,

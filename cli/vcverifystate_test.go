@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/internal/proxytest"
 	"github.com/weidgo/weid/node"
 )
@@ -65,17 +64,14 @@ func clearBits(v []byte) []byte { return make([]byte, len(v)) }
 // registry entry or DID document.
 func TestVCVerifyState_Solo(t *testing.T) {
 	ts := serveNode(t, node.Config{})
-	init, err := chain.InitRecord(ts.Ledger)
-	if err != nil {
-		t.Fatal(err)
-	}
+	nodeKey := ts.NodeKey(t)
 	jwtFile, acctToken := issueRevocable(t, ts.URL, ts.Admin, t.TempDir())
 	verify := func(url string) (string, error) {
-		return runCLI(t, "vc", "verify", jwtFile, "--require-accreditation", "--verify-state", "--node", url, "--node-key", init.NodeKey)
+		return runCLI(t, "vc", "verify", jwtFile, "--require-accreditation", "--verify-state", "--node", url, "--node-key", nodeKey)
 	}
 
 	out, err := verify(ts.URL)
-	if err != nil || !strings.Contains(out, "verified: true") || !strings.Contains(out, "proven against block") || !strings.Contains(out, "node key "+init.NodeKey) {
+	if err != nil || !strings.Contains(out, "verified: true") || !strings.Contains(out, "proven against block") || !strings.Contains(out, "node key "+nodeKey) {
 		t.Fatalf("honest node: %s %v", out, err)
 	}
 	var res struct {
@@ -86,7 +82,7 @@ func TestVCVerifyState_Solo(t *testing.T) {
 			Keys     int
 		}
 	}
-	mustCLIJSON(t, &res, "vc", "verify", jwtFile, "--verify-state", "--node", ts.URL, "--node-key", init.NodeKey)
+	mustCLIJSON(t, &res, "vc", "verify", jwtFile, "--verify-state", "--node", ts.URL, "--node-key", nodeKey)
 	if !res.Verified || res.StateProof.Height == 0 || res.StateProof.Keys < 4 {
 		t.Fatalf("-o json: %+v", res)
 	}

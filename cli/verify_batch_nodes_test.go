@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/weidgo/weid/api"
-	"github.com/weidgo/weid/chain"
 	"github.com/weidgo/weid/client"
 	"github.com/weidgo/weid/credential"
 	"github.com/weidgo/weid/internal/credtest"
@@ -402,10 +401,7 @@ func TestVerifyBatch_RefusesNodesOfAnotherChain(t *testing.T) {
 	dir := oneChain(t)
 	a1, a2 := batchNode(t, dir(), nil).URL, batchNode(t, dir(), nil).URL
 	other := serveNode(t, node.Config{})
-	otherInit, err := chain.InitRecord(other.Ledger)
-	if err != nil {
-		t.Fatal(err)
-	}
+	otherKey := other.NodeKey(t)
 	toks := didKeyTokens(t, 5)
 	file := filepath.Join(t.TempDir(), "creds.ndjson")
 	if err := os.WriteFile(file, []byte(strings.Join(toks, "\n")+"\n"), 0o600); err != nil {
@@ -428,12 +424,12 @@ func TestVerifyBatch_RefusesNodesOfAnotherChain(t *testing.T) {
 			t.Errorf("--node %s: %q %v", c.nodes, out, err)
 		}
 	}
-	if out, err := runCLI(t, "vc", "verify-batch", file, "-o", "ndjson", "--node", other.URL, "--node-key", otherInit.NodeKey); err != nil || !strings.Contains(out, `"verified":5`) {
+	if out, err := runCLI(t, "vc", "verify-batch", file, "-o", "ndjson", "--node", other.URL, "--node-key", otherKey); err != nil || !strings.Contains(out, `"verified":5`) {
 		t.Fatalf("--node-key of the node's chain: %v\n%.500s", err, out)
 	}
-	out, err := runCLI(t, "vc", "verify-batch", file, "--node", other.URL+","+a1, "--node-key", otherInit.NodeKey)
+	out, err := runCLI(t, "vc", "verify-batch", file, "--node", other.URL+","+a1, "--node-key", otherKey)
 	t.Logf("--node-key of another chain: %v", err)
-	if err == nil || !strings.Contains(oneLine(err), "node 2 ("+a1+")") || !strings.Contains(oneLine(err), "not the trusted node key "+otherInit.NodeKey) || out != "" {
+	if err == nil || !strings.Contains(oneLine(err), "node 2 ("+a1+")") || !strings.Contains(oneLine(err), "not the trusted node key "+otherKey) || out != "" {
 		t.Fatalf("--node-key of another chain: %q %v", out, err)
 	}
 	t.Setenv("LANG", "zh_HK.UTF-8") // said in the user's language, as every usage error

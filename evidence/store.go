@@ -56,18 +56,28 @@ func HashForKey(st chain.Reader, key string) (string, bool, error) {
 	return string(v), ok, err
 }
 
-// Get returns the evidence of hash with its signatures and logs, or a 404
+// findRecord returns the record of the evidence of hash, or a 404
 // evidence.notFound.
-func Get(s chain.Scanner, hash string) (*Evidence, error) {
+func findRecord(st chain.Reader, hash string) (*Record, error) {
 	if err := ValidHash(hash); err != nil {
 		return nil, err
 	}
-	r, ok, err := GetRecord(s, hash)
+	r, ok, err := GetRecord(st, hash)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
 		return nil, errs.New(http.StatusNotFound, "evidence.notFound", "no evidence of hash %s", hash)
+	}
+	return r, nil
+}
+
+// Get returns the evidence of hash with its signatures and logs, or a 404
+// evidence.notFound.
+func Get(s chain.Scanner, hash string) (*Evidence, error) {
+	r, err := findRecord(s, hash)
+	if err != nil {
+		return nil, err
 	}
 	e := &Evidence{EvidenceRecord: *r, Signatures: []Signature{}, Logs: []Log{}}
 	if e.Signatures, err = chain.AppendJSON(e.Signatures, s.Scan, sigPrefix(hash), nil, 0); err != nil {
@@ -88,15 +98,9 @@ func Get(s chain.Scanner, hash string) (*Evidence, error) {
 // scan: signers are the DIDs a node named, checked here. A 404
 // evidence.notFound if there is none.
 func GetNamed(st chain.Reader, hash string, signers []string) (*Evidence, error) {
-	if err := ValidHash(hash); err != nil {
-		return nil, err
-	}
-	r, ok, err := GetRecord(st, hash)
+	r, err := findRecord(st, hash)
 	if err != nil {
 		return nil, err
-	}
-	if !ok {
-		return nil, errs.New(http.StatusNotFound, "evidence.notFound", "no evidence of hash %s", hash)
 	}
 	if len(signers) != r.SignatureCount {
 		return nil, fmt.Errorf("%d signers named, the record of %s counts %d signatures", len(signers), hash, r.SignatureCount)

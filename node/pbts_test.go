@@ -59,6 +59,36 @@ func bftTimeHome(t *testing.T, dir string) *keys.PrivateKey {
 	return admin
 }
 
+// submitNewDID submits the creation of a new DID to n and waits for its
+// block.
+func submitNewDID(ctx context.Context, t *testing.T, n *Node) {
+	t.Helper()
+	k, _ := keys.Generate(keys.Ed25519)
+	d := did.WeidDID(n.ChainID, k.Public())
+	if _, err := n.Submit(ctx, mustSign(t, n, d+"#key-1", k, did.TxCreate, &did.CreatePayload{DID: d, PublicKeyMultibase: k.Public().Multibase()}), false); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// checkDatedWhenSent makes a block (what) after a quiet spell of 3 s and
+// fails if it is dated before its transaction was sent by more than
+// CometBFT's precision, which bounds what a block time may lead or lag a
+// validator's clock by (the proposer's clock is this one); BFT time would
+// back-date it by the whole spell.
+func checkDatedWhenSent(ctx context.Context, t *testing.T, n *Node, what string) {
+	t.Helper()
+	time.Sleep(3 * time.Second)
+	sent := time.Now()
+	submitNewDID(ctx, t, n)
+	got, err := time.Parse(chain.TimeFormat, n.Ledger.Head().Time)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if early := sent.Sub(got); early > cometbft.PBTSPrecision {
+		t.Fatalf("%s is dated %s, %s before its transaction was sent at %s", what, got.Format(time.RFC3339Nano), early, sent.Format(time.RFC3339Nano))
+	}
+}
+
 // A chain on BFT time and rules v1 turns PBTS on where rules v2 take
 // effect, with a real single-validator engine: /v1/status says bft before
 // and pbts from the CometBFT height after that block, and a block after a
@@ -83,45 +113,28 @@ func TestNode_RulesV2TurnPBTSOnForABFTTimeChain(t *testing.T) {
 	if c := n.Engine.(chain.ConsensusReporter).Consensus(); c.BlockTime != cometbft.BlockTimeBFT || c.PBTSHeight != 0 {
 		t.Fatalf("consensus status: block time %q from %d, want bft", c.BlockTime, c.PBTSHeight)
 	}
-	create := func() {
-		t.Helper()
-		k, _ := keys.Generate(keys.Ed25519)
-		d := did.WeidDID(n.ChainID, k.Public())
-		if _, err := n.Submit(ctx, mustSign(t, n, d+"#key-1", k, did.TxCreate, &did.CreatePayload{DID: d, PublicKeyMultibase: k.Public().Multibase()}), false); err != nil {
-			t.Fatal(err)
-		}
-	}
 	at := n.Head().Height + 1 + chain.MinRulesLead
 	if _, err := n.Submit(ctx, mustSign(t, n, n.AdminDID+"#"+did.FirstKeyFragment, admin, authz.TxScheduleRules, &authz.ScheduleRulesPayload{Version: 2, Height: at}), false); err != nil {
 		t.Fatal(err)
 	}
 	for n.Head().Height < at-1 {
-		create()
+		submitNewDID(ctx, t, n)
 	}
 	if c := n.Engine.(chain.ConsensusReporter).Consensus(); c.BlockTime != cometbft.BlockTimeBFT || c.PBTSHeight != 0 {
 		t.Fatalf("before v2: block time %q from %d", c.BlockTime, c.PBTSHeight)
 	}
-	create() // the block v2 take effect in
+	submitNewDID(ctx, t, n) // the block v2 take effect in
 	c := n.Engine.(chain.ConsensusReporter).Consensus()
 	if c.BlockTime != cometbft.BlockTimePBTS || c.PBTSHeight != c.Height+1 && c.PBTSHeight != c.Height {
 		t.Fatalf("after v2: block time %q from %d (CometBFT height %d)", c.BlockTime, c.PBTSHeight, c.Height)
 	}
-	time.Sleep(3 * time.Second)
-	sent := time.Now()
-	create()
-	got, err := time.Parse(chain.TimeFormat, n.Ledger.Head().Time)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if early := sent.Sub(got); early > cometbft.PBTSPrecision {
-		t.Fatalf("the block after v2 is dated %s, %s before its transaction was sent", got.Format(time.RFC3339Nano), early)
-	}
+	checkDatedWhenSent(ctx, t, n, "the block after v2")
 	// A restart keeps it (the parameters are CometBFT's state).
 	n.Close()
 	if n, err = Open(Config{DataDir: dir, Engine: "cometbft", CometLogLevel: "none"}); err != nil {
 		t.Fatal(err)
 	}
-	create()
+	submitNewDID(ctx, t, n)
 	if c := n.Engine.(chain.ConsensusReporter).Consensus(); c.BlockTime != cometbft.BlockTimePBTS {
 		t.Fatalf("after a restart: block time %q from %d", c.BlockTime, c.PBTSHeight)
 	}

@@ -57,6 +57,29 @@ func issue(t testing.TB, iss credential.Signer, subject string, holder keys.Publ
 	return creds{jwt, string(di), sd}
 }
 
+// addIssued issues a vc+jwt and a Data Integrity credential to w's DID,
+// adds both to w and returns them.
+func addIssued(t *testing.T, w *Wallet) []*Stored {
+	t.Helper()
+	k, err := w.Key()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := issue(t, credtest.Issuer(t, keys.Ed25519), w.Meta.DID, k.Public())
+	var out []*Stored
+	for _, raw := range []string{c.jwt, c.di} {
+		s, err := ParseCredential([]byte(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Add(s); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
 func TestParseCredential_NormalizesAndIndexes(t *testing.T) {
 	t.Parallel()
 	iss := credtest.Issuer(t, keys.Ed25519)
@@ -109,20 +132,8 @@ func TestWallet_StoresFindsAndRefusesTwice(t *testing.T) {
 	if _, err := CreateDIDKey(w.Dir, keys.Ed25519, []byte(testPass)); err == nil || !strings.Contains(err.Error(), "already exists") {
 		t.Fatalf("a wallet over a wallet: %v", err)
 	}
-	k, err := w.Key()
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := issue(t, credtest.Issuer(t, keys.Ed25519), w.Meta.DID, k.Public())
 	var ids []string
-	for _, raw := range []string{c.jwt, c.di} {
-		s, err := ParseCredential([]byte(raw))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.Add(s); err != nil {
-			t.Fatal(err)
-		}
+	for _, s := range addIssued(t, w) {
 		if _, err := w.Add(s); !errors.Is(err, ErrHeld) || !w.Has(s.ID) {
 			t.Fatalf("stored twice: %v", err)
 		}
@@ -133,7 +144,7 @@ func TestWallet_StoresFindsAndRefusesTwice(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(w.Dir, CredentialDir, ".ffffffffffff.json.tmp-123"), []byte(`{"id":`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	w, err = Open(w.Dir)
+	w, err := Open(w.Dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -460,17 +471,7 @@ func TestWallet_SDJWTForgedDisclosureReplacesNothing(t *testing.T) {
 func TestWallet_DamagedFileDoesNotHideTheOthers(t *testing.T) {
 	t.Parallel()
 	w := newTestWallet(t)
-	k, _ := w.Key()
-	c := issue(t, credtest.Issuer(t, keys.Ed25519), w.Meta.DID, k.Public())
-	for _, raw := range []string{c.jwt, c.di} {
-		s, err := ParseCredential([]byte(raw))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.Add(s); err != nil {
-			t.Fatal(err)
-		}
-	}
+	addIssued(t, w)
 	bad := filepath.Join(w.Dir, CredentialDir, "9d254e0a758a.json")
 	if err := os.WriteFile(bad, []byte(`{"id":"9d254e0a758a","cred`), 0o600); err != nil {
 		t.Fatal(err)

@@ -21,38 +21,47 @@ import (
 // render from their codes.
 var verifierPackages = []string{"../credential", "../oid4vp"}
 
-// reasonConstants reads every constant named Reason… in dir's Go files
-// (tests aside): code → the constant's name. It reads the source, not a
-// list, so that a code added without its texts cannot slip by.
-func reasonConstants(t *testing.T, dir string) map[string]string {
+// sourceFiles parses dir's Go files, tests aside.
+func sourceFiles(t *testing.T, dir string) (*token.FileSet, []*ast.File) {
 	t.Helper()
 	fset := token.NewFileSet()
 	pkgs, err := parser.ParseDir(fset, dir, func(fi fs.FileInfo) bool { return !strings.HasSuffix(fi.Name(), "_test.go") }, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[string]string{}
+	var files []*ast.File
 	for _, pkg := range pkgs {
-		for _, f := range pkg.Files {
-			for _, d := range f.Decls {
-				g, ok := d.(*ast.GenDecl)
-				if !ok || g.Tok != token.CONST {
-					continue
-				}
-				for _, s := range g.Specs {
-					vs := s.(*ast.ValueSpec)
-					for i, n := range vs.Names {
-						if !strings.HasPrefix(n.Name, "Reason") || i >= len(vs.Values) {
-							continue
-						}
-						lit, ok := vs.Values[i].(*ast.BasicLit)
-						if !ok || lit.Kind != token.STRING {
-							t.Errorf("%s: %s is not a string literal", dir, n.Name)
-							continue
-						}
-						v, _ := strconv.Unquote(lit.Value)
-						out[v] = n.Name
+		files = append(files, slices.Collect(maps.Values(pkg.Files))...)
+	}
+	return fset, files
+}
+
+// reasonConstants reads every constant named Reason… in dir's Go files
+// (tests aside): code → the constant's name. It reads the source, not a
+// list, so that a code added without its texts cannot slip by.
+func reasonConstants(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	_, files := sourceFiles(t, dir)
+	out := map[string]string{}
+	for _, f := range files {
+		for _, d := range f.Decls {
+			g, ok := d.(*ast.GenDecl)
+			if !ok || g.Tok != token.CONST {
+				continue
+			}
+			for _, s := range g.Specs {
+				vs := s.(*ast.ValueSpec)
+				for i, n := range vs.Names {
+					if !strings.HasPrefix(n.Name, "Reason") || i >= len(vs.Values) {
+						continue
 					}
+					lit, ok := vs.Values[i].(*ast.BasicLit)
+					if !ok || lit.Kind != token.STRING {
+						t.Errorf("%s: %s is not a string literal", dir, n.Name)
+						continue
+					}
+					v, _ := strconv.Unquote(lit.Value)
+					out[v] = n.Name
 				}
 			}
 		}
@@ -91,31 +100,25 @@ func TestI18n_EveryReasonInThreeLanguages(t *testing.T) {
 // could only render as "this check failed": each says its reason.
 func TestI18n_EveryCheckHasACode(t *testing.T) {
 	for _, dir := range verifierPackages {
-		fset := token.NewFileSet()
-		pkgs, err := parser.ParseDir(fset, dir, func(fi fs.FileInfo) bool { return !strings.HasSuffix(fi.Name(), "_test.go") }, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, pkg := range pkgs {
-			for _, f := range pkg.Files {
-				ast.Inspect(f, func(n ast.Node) bool {
-					cl, ok := n.(*ast.CompositeLit)
-					if !ok {
-						return true
-					}
-					if isCheckType(cl.Type) {
-						checkHasCode(t, fset, cl)
-					}
-					if at, ok := cl.Type.(*ast.ArrayType); ok && isCheckType(at.Elt) {
-						for _, e := range cl.Elts { // []Check{{Name: …}}
-							if el, ok := e.(*ast.CompositeLit); ok && el.Type == nil {
-								checkHasCode(t, fset, el)
-							}
+		fset, files := sourceFiles(t, dir)
+		for _, f := range files {
+			ast.Inspect(f, func(n ast.Node) bool {
+				cl, ok := n.(*ast.CompositeLit)
+				if !ok {
+					return true
+				}
+				if isCheckType(cl.Type) {
+					checkHasCode(t, fset, cl)
+				}
+				if at, ok := cl.Type.(*ast.ArrayType); ok && isCheckType(at.Elt) {
+					for _, e := range cl.Elts { // []Check{{Name: …}}
+						if el, ok := e.(*ast.CompositeLit); ok && el.Type == nil {
+							checkHasCode(t, fset, el)
 						}
 					}
-					return true
-				})
-			}
+				}
+				return true
+			})
 		}
 	}
 }
@@ -218,28 +221,22 @@ func openAPIProblemCodes(t *testing.T) []string {
 // dir's Go files (tests aside): code → where it is made.
 func literalCodes(t *testing.T, dir string) map[string]string {
 	t.Helper()
-	fset := token.NewFileSet()
-	pkgs, err := parser.ParseDir(fset, dir, func(fi fs.FileInfo) bool { return !strings.HasSuffix(fi.Name(), "_test.go") }, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	fset, files := sourceFiles(t, dir)
 	out := map[string]string{}
-	for _, pkg := range pkgs {
-		for _, f := range pkg.Files {
-			ast.Inspect(f, func(n ast.Node) bool {
-				kv, ok := n.(*ast.KeyValueExpr)
-				if !ok {
-					return true
-				}
-				id, ok := kv.Key.(*ast.Ident)
-				lit, isLit := kv.Value.(*ast.BasicLit)
-				if ok && id.Name == "Code" && isLit && lit.Kind == token.STRING {
-					code, _ := strconv.Unquote(lit.Value)
-					out[code] = fset.Position(lit.Pos()).String()
-				}
+	for _, f := range files {
+		ast.Inspect(f, func(n ast.Node) bool {
+			kv, ok := n.(*ast.KeyValueExpr)
+			if !ok {
 				return true
-			})
-		}
+			}
+			id, ok := kv.Key.(*ast.Ident)
+			lit, isLit := kv.Value.(*ast.BasicLit)
+			if ok && id.Name == "Code" && isLit && lit.Kind == token.STRING {
+				code, _ := strconv.Unquote(lit.Value)
+				out[code] = fset.Position(lit.Pos()).String()
+			}
+			return true
+		})
 	}
 	return out
 }

@@ -39,3 +39,17 @@ func Rewriting(t testing.TB, upstream string, rewrite func(path string, m map[st
 	t.Cleanup(srv.Close)
 	return srv.URL
 }
+
+// Forward answers r with upstream's answer to a GET of the same path and
+// query, its status, content type and body, as an honest proxy would.
+func Forward(w http.ResponseWriter, r *http.Request, upstream string) {
+	resp, err := http.Get(upstream + r.URL.RequestURI())
+	if err != nil {
+		w.WriteHeader(http.StatusBadGateway)
+		return
+	}
+	defer resp.Body.Close()
+	w.Header().Set("Content-Type", resp.Header.Get("Content-Type"))
+	w.WriteHeader(resp.StatusCode)
+	io.Copy(w, resp.Body)
+}
