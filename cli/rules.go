@@ -26,9 +26,10 @@ height its governance schedules (gov.scheduleRules, signed by an admin or
 committee member: --key signs locally, or --token has the node sign, as the
 admin DID for the admin token), so every node changes rules at the same
 block; a node whose weid does not know the version halts at that height
-(writes and /readyz 503 ledger.halted) until it runs a weid that does. Schedule a version only once
-every validator runs a weid that knows it: the node refuses to submit a version
-its own weid does not know (409 gov.unknownRules).
+(writes and /readyz 503 ledger.halted) until it runs a weid that does.
+Schedule a version only once every validator runs a weid that knows it: a
+node does not accept a version its own weid does not know (409
+gov.unknownRules), from the API or from its peers.
 
 Version 1 is every chain made before rules were versioned; version 2 adds
 gov.setValidatorNode ("weid validator set-node") and, under CometBFT, turns on
@@ -108,9 +109,10 @@ func validatorSetNodeCmd(g *globals) *cobra.Command {
 		Use:   "set-node [KEY]",
 		Short: "Record or correct a validator's CometBFT node id (admin or committee member; rules v2)",
 		Long: `Record (or correct) the CometBFT node id of a validator the ledger already
-has (gov.setValidatorNode): the other nodes need it to count the validator as
-live when they decide whether they can commit. For a validator admitted by key
-alone. The transaction type exists from version 2 of the ledger's rules
+has (gov.setValidatorNode), for a validator admitted by key alone: a node of
+this weid proves by itself which validator it runs (its attestation), but the
+other nodes count a validator whose node runs an older weid as live, when they
+decide whether they can commit, by this node id. The transaction type exists from version 2 of the ledger's rules
 ("weid rules show"); under version 1 it is refused as an unknown type. Signed
 locally with --key, or by the node for --token (PUT /v1/validators/{key}/node).`,
 		Example: `  weid validator set-node 'q3v…base64…=' --node-id 0123…cdef --key admin.key
