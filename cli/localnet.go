@@ -88,7 +88,8 @@ in DIR, as separate processes, and print each node's API URL on its own line
 (http://127.0.0.1:PORT) once it listens. Each node's output and log go to
 H/node.log and its process id to H/node.pid. A node that exits is reported
 (on stderr) and the others keep running; Ctrl-C (SIGINT) or SIGTERM stops
-every node of DIR, including those started again with "start NODE".
+every node of DIR, including those started again with "start NODE" and
+those "weid localnet join" added.
 
 With NODE (node2, 2, or its home) start only that node, in the background,
 print its URL and return: to rehearse faults, pair it with
@@ -162,7 +163,7 @@ func superviseLocalnet(cmd *cobra.Command, dir string, homes []string, self, log
 	for {
 		select {
 		case <-ctx.Done():
-			stopLocalnetNodes(homes, &wg)
+			stopLocalnetNodes(currentHomes(dir, homes), &wg)
 			return nil
 		case e := <-exited:
 			delete(child, e.home)
@@ -171,23 +172,38 @@ func superviseLocalnet(cmd *cobra.Command, dir string, homes []string, self, log
 			fmt.Fprintf(report, "node %s exited (%v); the others keep running; see %s; start it again: weid localnet start --dir %s %s\n",
 				filepath.Base(e.home), e.state, filepath.Join(e.home, "node.log"), dir, filepath.Base(e.home))
 		case <-tick.C:
-			// Nodes started or stopped by "weid localnet start|stop|kill NODE".
+			// Nodes started or stopped by "weid localnet start|stop|kill
+			// NODE", and nodes "weid localnet join" added.
+			homes = currentHomes(dir, homes)
 			for _, h := range homes {
 				if child[h] {
 					continue
 				}
 				pid, ok := nodePID(h)
-				if ok != running[h] {
+				seen, known := running[h]
+				if ok != seen || !known {
 					running[h] = ok
-					if ok {
+					switch {
+					case ok && !known:
+						fmt.Fprintf(report, "node %s joined the localnet (pid %d); Ctrl-C stops it too\n", filepath.Base(h), pid)
+					case ok:
 						fmt.Fprintf(report, "node %s is running again (pid %d)\n", filepath.Base(h), pid)
-					} else {
+					case known:
 						fmt.Fprintf(report, "node %s exited; the others keep running\n", filepath.Base(h))
 					}
 				}
 			}
 		}
 	}
+}
+
+// currentHomes returns the node homes in dir now (a node "weid localnet
+// join" added since counts), or homes if dir cannot be read.
+func currentHomes(dir string, homes []string) []string {
+	if now, err := localnetHomes(dir); err == nil {
+		return now
+	}
+	return homes
 }
 
 // stopLocalnetNodes stops every running node of homes: SIGINT (and SIGCONT,

@@ -4,12 +4,15 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -20,9 +23,26 @@ import (
 // real node process without building cmd/weid.
 const mainEnv = "WEID_TEST_MAIN"
 
+// fakeNodeEnv makes the test binary act as a node that does nothing: it
+// prints the "listening on" line a node prints and runs until SIGINT or
+// SIGTERM, for tests of the localnet supervisor that need node processes,
+// not nodes.
+const fakeNodeEnv = "WEID_TEST_FAKE_NODE"
+
+func fakeNode() {
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
+	fmt.Println("weid node listening on http://127.0.0.1:1")
+	<-stop
+	os.Exit(0)
+}
+
 func TestMain(m *testing.M) {
 	if os.Getenv(mainEnv) == "1" {
 		os.Exit(Main(context.Background(), os.Args[1:]))
+	}
+	if os.Getenv(fakeNodeEnv) == "1" {
+		fakeNode()
 	}
 	os.Exit(m.Run())
 }

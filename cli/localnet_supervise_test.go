@@ -1,0 +1,81 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/weidgo/weid/chain/cometbft"
+)
+
+// TestLocalnetSupervisor_StopsNodesJoinedLater: Ctrl-C on "weid localnet
+// start" stops every node of the localnet, also one that "weid localnet
+// join" added and started after the supervisor began (it knew only the
+// homes it started with, so the late node ran on). Fake node processes:
+// the supervisor's business is processes, not chains.
+func TestLocalnetSupervisor_StopsNodesJoinedLater(t *testing.T) {
+	t.Setenv(fakeNodeEnv, "1")
+	dir := t.TempDir()
+	fakeHome := func(name string) string {
+		h := filepath.Join(dir, name)
+		if err := os.MkdirAll(h, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(h, cometbft.SettingsFile), []byte("{}"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		abs, _ := filepath.Abs(h)
+		return abs
+	}
+	node0 := fakeHome("node0")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cmd := &cobra.Command{}
+	cmd.SetContext(ctx)
+	var out, report bytes.Buffer
+	cmd.SetOut(&out)
+	cmd.SetErr(&report)
+	done := make(chan error, 1)
+	go func() { done <- superviseLocalnet(cmd, dir, []string{node0}, os.Args[0], "info") }()
+	waitFor(t, func() bool { _, ok := nodePID(node0); return ok }, "node0 running")
+
+	node1 := fakeHome("node1") // as "weid localnet join" writes and starts it
+	_, p, err := startChild(os.Args[0], node1, "info")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = p.Process.Release()
+	time.Sleep(1500 * time.Millisecond) // a supervisor tick
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("the supervisor did not return after Ctrl-C")
+	}
+	if pid, ok := nodePID(node1); ok {
+		_ = syscall.Kill(pid, syscall.SIGKILL)
+		t.Fatalf("node1, joined after the supervisor started, still runs (pid %d) after Ctrl-C; report:\n%s", pid, report.String())
+	}
+	if !strings.Contains(report.String(), "node1 joined") {
+		t.Errorf("the supervisor did not report the joined node:\n%s", report.String())
+	}
+}
+
+func waitFor(t *testing.T, cond func() bool, what string) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); !cond(); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
