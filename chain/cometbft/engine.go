@@ -13,7 +13,6 @@ import (
 	"time"
 
 	abcicli "github.com/cometbft/cometbft/abci/client"
-	cmtlog "github.com/cometbft/cometbft/libs/log"
 	mempl "github.com/cometbft/cometbft/mempool"
 	cmtnode "github.com/cometbft/cometbft/node"
 	"github.com/cometbft/cometbft/p2p"
@@ -293,20 +292,6 @@ func (e *Engine) waitReady(ctx context.Context) error {
 			}
 		}
 	}
-}
-
-func newLogger(level string, w io.Writer) (cmtlog.Logger, error) {
-	if w == nil {
-		w = os.Stderr
-	}
-	if level == "" {
-		level = "error"
-	}
-	opt, err := cmtlog.AllowLevel(level)
-	if err != nil {
-		return nil, err
-	}
-	return cmtlog.NewFilter(cmtlog.NewTMLogger(cmtlog.NewSyncWriter(w)), opt), nil
 }
 
 // App returns the ABCI application.
