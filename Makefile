@@ -72,80 +72,82 @@ screenshots: browser
 	mkdir -p docs/screenshots
 	WEID_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run '^TestBrowser_' ./web
 
-# Each fuzz target runs FUZZTIME executions (go test runs one fuzz target at a time).
+# Each fuzz target runs FUZZTIME executions (go test runs one fuzz target at a time):
+# $(FUZZ) '^FuzzName$$' ./package, a line a target.
+FUZZ = $(GO) test -run '^$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s -fuzz
 fuzz:
-	$(GO) test -run '^$$' -fuzz '^FuzzDecodeTx$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./txn
-	$(GO) test -run '^$$' -fuzz '^FuzzTxMember$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./txn
-	$(GO) test -run '^$$' -fuzz '^FuzzCheckMembers$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./txn
-	$(GO) test -run '^$$' -fuzz '^FuzzDecodeLenient$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./txn
-	$(GO) test -run '^$$' -fuzz '^FuzzParseValidUntil$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./txn
-	$(GO) test -run '^$$' -fuzz '^FuzzStateProofs$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./txn
-	$(GO) test -run '^$$' -fuzz '^FuzzSM2Public$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./keys
-	$(GO) test -run '^$$' -fuzz '^FuzzDecodeObject$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./internal/strictjson
-	$(GO) test -run '^$$' -fuzz '^FuzzParseDIDURL$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./did
-	$(GO) test -run '^$$' -fuzz '^FuzzParseWeid$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./did
-	$(GO) test -run '^$$' -fuzz '^FuzzParseOptions$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./did
-	$(GO) test -run '^$$' -fuzz '^FuzzParseValidatorKey$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./authz
-	$(GO) test -run '^$$' -fuzz '^FuzzRequestedPower$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./authz
-	$(GO) test -run '^$$' -fuzz '^FuzzRulesPayloads$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./authz
-	$(GO) test -run '^$$' -fuzz '^FuzzAboutPath$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./authz
-	$(GO) test -run '^$$' -fuzz '^FuzzVerifyCommitProof$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./chain/cometbft
-	$(GO) test -run '^$$' -fuzz '^FuzzPeerAttestation$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./chain/cometbft
-	$(GO) test -run '^$$' -fuzz '^FuzzDecodeDocument$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./did
-	$(GO) test -run '^$$' -fuzz '^FuzzDereference$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./did
-	$(GO) test -run '^$$' -fuzz '^FuzzNegotiate$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./did
-	$(GO) test -run '^$$' -fuzz '^FuzzTermCheck$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./credential
-	$(GO) test -run '^$$' -fuzz '^FuzzSchemaPayload$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./schemas
-	$(GO) test -run '^$$' -fuzz '^FuzzParseLabels$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./schemas
-	$(GO) test -run '^$$' -fuzz '^FuzzVerifyJWT$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./credential
-	$(GO) test -run '^$$' -fuzz '^FuzzVerifyDataIntegrity$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./credential
-	$(GO) test -run '^$$' -fuzz '^FuzzVerifyPresentation$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./credential
-	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./credential
-	$(GO) test -run '^$$' -fuzz '^FuzzVerifyEnvelopes$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./credential
-	$(GO) test -run '^$$' -fuzz '^FuzzIsURL$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./credential
-	$(GO) test -run '^$$' -fuzz '^FuzzClassify$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./credential
-	$(GO) test -run '^$$' -fuzz '^FuzzParseVerify$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./sdjwt
-	$(GO) test -run '^$$' -fuzz '^FuzzParsePublicJWKValue$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./jose
-	$(GO) test -run '^$$' -fuzz '^FuzzVerify$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./ldproof
-	$(GO) test -run '^$$' -fuzz '^FuzzCanonicalJSON$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./ldproof
-	$(GO) test -run '^$$' -fuzz '^FuzzCompareUTF16$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./ldproof
-	$(GO) test -run '^$$' -fuzz '^FuzzContextPrefix$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./ldproof
-	$(GO) test -run '^$$' -fuzz '^FuzzCanonicalForms$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./ldproof
-	$(GO) test -run '^$$' -fuzz '^FuzzAbsoluteIRI$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./ldproof
-	$(GO) test -run '^$$' -fuzz '^FuzzPayloads$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./evidence
-	$(GO) test -run '^$$' -fuzz '^FuzzValidHash$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./evidence
-	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./grants
-	$(GO) test -run '^$$' -fuzz '^FuzzParseProof$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./grants
-	$(GO) test -run '^$$' -fuzz '^FuzzPayloads$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./grants
-	$(GO) test -run '^$$' -fuzz '^FuzzDecryptSM2$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./grants
-	$(GO) test -run '^$$' -fuzz '^FuzzRelease$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./exchange
-	$(GO) test -run '^$$' -fuzz '^FuzzParseCredential$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./wallet
-	$(GO) test -run '^$$' -fuzz '^FuzzCheckReceived$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./wallet
-	$(GO) test -run '^$$' -fuzz '^FuzzTerminalText$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./wallet
-	$(GO) test -run '^$$' -fuzz '^FuzzNDJSON$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./batch
-	$(GO) test -run '^$$' -fuzz '^FuzzAppendResult$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./batch
-	$(GO) test -run '^$$' -fuzz '^FuzzBatchOptionsFromQuery$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./api
-	$(GO) test -run '^$$' -fuzz '^FuzzVerifyOptions$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./api
-	$(GO) test -run '^$$' -fuzz '^FuzzBearerToken$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./api
-	$(GO) test -run '^$$' -fuzz '^FuzzDecodeList$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./status
-	$(GO) test -run '^$$' -fuzz '^FuzzParseEntry$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./status
-	$(GO) test -run '^$$' -fuzz '^FuzzParseToken$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./status
-	$(GO) test -run '^$$' -fuzz '^FuzzParseProof$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./oid4vci
-	$(GO) test -run '^$$' -fuzz '^FuzzParseOfferURI$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./oid4vci
-	$(GO) test -run '^$$' -fuzz '^FuzzParseTokenRequest$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./oid4vci
-	$(GO) test -run '^$$' -fuzz '^FuzzParseCredentialRequest$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./oid4vci
-	$(GO) test -run '^$$' -fuzz '^FuzzParseDCQL$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./oid4vp
-	$(GO) test -run '^$$' -fuzz '^FuzzParsePresentationDefinition$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./oid4vp
-	$(GO) test -run '^$$' -fuzz '^FuzzParseResponseForm$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./oid4vp
-	$(GO) test -run '^$$' -fuzz '^FuzzParseRequestObject$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./oid4vp
-	$(GO) test -run '^$$' -fuzz '^FuzzVerifierAnswer$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./oid4vp
-	$(GO) test -run '^$$' -fuzz '^FuzzParsePrivateKey$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./keys
-	$(GO) test -run '^$$' -fuzz '^FuzzParseURI$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./hsm
-	$(GO) test -run '^$$' -fuzz '^FuzzNodeURL$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./cli
-	$(GO) test -run '^$$' -fuzz '^FuzzParseCursor$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./events
-	$(GO) test -run '^$$' -fuzz '^FuzzParseFilter$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./events
-	$(GO) test -run '^$$' -fuzz '^FuzzDecodeSnapshotMeta$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./chain
-	$(GO) test -run '^$$' -fuzz '^FuzzRestoreChunk$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./chain
+	$(FUZZ) '^FuzzDecodeTx$$' ./txn
+	$(FUZZ) '^FuzzTxMember$$' ./txn
+	$(FUZZ) '^FuzzCheckMembers$$' ./txn
+	$(FUZZ) '^FuzzDecodeLenient$$' ./txn
+	$(FUZZ) '^FuzzParseValidUntil$$' ./txn
+	$(FUZZ) '^FuzzStateProofs$$' ./txn
+	$(FUZZ) '^FuzzSM2Public$$' ./keys
+	$(FUZZ) '^FuzzDecodeObject$$' ./internal/strictjson
+	$(FUZZ) '^FuzzParseDIDURL$$' ./did
+	$(FUZZ) '^FuzzParseWeid$$' ./did
+	$(FUZZ) '^FuzzParseOptions$$' ./did
+	$(FUZZ) '^FuzzParseValidatorKey$$' ./authz
+	$(FUZZ) '^FuzzRequestedPower$$' ./authz
+	$(FUZZ) '^FuzzRulesPayloads$$' ./authz
+	$(FUZZ) '^FuzzAboutPath$$' ./authz
+	$(FUZZ) '^FuzzVerifyCommitProof$$' ./chain/cometbft
+	$(FUZZ) '^FuzzPeerAttestation$$' ./chain/cometbft
+	$(FUZZ) '^FuzzDecodeDocument$$' ./did
+	$(FUZZ) '^FuzzDereference$$' ./did
+	$(FUZZ) '^FuzzNegotiate$$' ./did
+	$(FUZZ) '^FuzzTermCheck$$' ./credential
+	$(FUZZ) '^FuzzSchemaPayload$$' ./schemas
+	$(FUZZ) '^FuzzParseLabels$$' ./schemas
+	$(FUZZ) '^FuzzVerifyJWT$$' ./credential
+	$(FUZZ) '^FuzzVerifyDataIntegrity$$' ./credential
+	$(FUZZ) '^FuzzVerifyPresentation$$' ./credential
+	$(FUZZ) '^FuzzParse$$' ./credential
+	$(FUZZ) '^FuzzVerifyEnvelopes$$' ./credential
+	$(FUZZ) '^FuzzIsURL$$' ./credential
+	$(FUZZ) '^FuzzClassify$$' ./credential
+	$(FUZZ) '^FuzzParseVerify$$' ./sdjwt
+	$(FUZZ) '^FuzzParsePublicJWKValue$$' ./jose
+	$(FUZZ) '^FuzzVerify$$' ./ldproof
+	$(FUZZ) '^FuzzCanonicalJSON$$' ./ldproof
+	$(FUZZ) '^FuzzCompareUTF16$$' ./ldproof
+	$(FUZZ) '^FuzzContextPrefix$$' ./ldproof
+	$(FUZZ) '^FuzzCanonicalForms$$' ./ldproof
+	$(FUZZ) '^FuzzAbsoluteIRI$$' ./ldproof
+	$(FUZZ) '^FuzzPayloads$$' ./evidence
+	$(FUZZ) '^FuzzValidHash$$' ./evidence
+	$(FUZZ) '^FuzzParse$$' ./grants
+	$(FUZZ) '^FuzzParseProof$$' ./grants
+	$(FUZZ) '^FuzzPayloads$$' ./grants
+	$(FUZZ) '^FuzzDecryptSM2$$' ./grants
+	$(FUZZ) '^FuzzRelease$$' ./exchange
+	$(FUZZ) '^FuzzParseCredential$$' ./wallet
+	$(FUZZ) '^FuzzCheckReceived$$' ./wallet
+	$(FUZZ) '^FuzzTerminalText$$' ./wallet
+	$(FUZZ) '^FuzzNDJSON$$' ./batch
+	$(FUZZ) '^FuzzAppendResult$$' ./batch
+	$(FUZZ) '^FuzzBatchOptionsFromQuery$$' ./api
+	$(FUZZ) '^FuzzVerifyOptions$$' ./api
+	$(FUZZ) '^FuzzBearerToken$$' ./api
+	$(FUZZ) '^FuzzDecodeList$$' ./status
+	$(FUZZ) '^FuzzParseEntry$$' ./status
+	$(FUZZ) '^FuzzParseToken$$' ./status
+	$(FUZZ) '^FuzzParseProof$$' ./oid4vci
+	$(FUZZ) '^FuzzParseOfferURI$$' ./oid4vci
+	$(FUZZ) '^FuzzParseTokenRequest$$' ./oid4vci
+	$(FUZZ) '^FuzzParseCredentialRequest$$' ./oid4vci
+	$(FUZZ) '^FuzzParseDCQL$$' ./oid4vp
+	$(FUZZ) '^FuzzParsePresentationDefinition$$' ./oid4vp
+	$(FUZZ) '^FuzzParseResponseForm$$' ./oid4vp
+	$(FUZZ) '^FuzzParseRequestObject$$' ./oid4vp
+	$(FUZZ) '^FuzzVerifierAnswer$$' ./oid4vp
+	$(FUZZ) '^FuzzParsePrivateKey$$' ./keys
+	$(FUZZ) '^FuzzParseURI$$' ./hsm
+	$(FUZZ) '^FuzzNodeURL$$' ./cli
+	$(FUZZ) '^FuzzParseCursor$$' ./events
+	$(FUZZ) '^FuzzParseFilter$$' ./events
+	$(FUZZ) '^FuzzDecodeSnapshotMeta$$' ./chain
+	$(FUZZ) '^FuzzRestoreChunk$$' ./chain
 
 ## bench: run the benchmarks and print a table (run it alone: it loads both cores);
 ## the credential rows compare with aries-framework-go (compat/aries, built first)

@@ -77,6 +77,24 @@ func needWeidGrantor(d, keyFile string) error {
 		"(it prints the DID), then give it here: --key %s --did <that did:weid>", d, keyFile, keyFile)
 }
 
+// grantorKey loads a grantor's key file and DID (keyAndDID), refuses a
+// grantor that is not a did:weid (needWeidGrantor) and finds the key's
+// verification method in every relationship rels names (methodFor).
+func grantorKey(ctx context.Context, c *client.Client, keyFile, passFile, asDID string, rels ...string) (*keys.PrivateKey, string, string, error) {
+	k, d, err := keyAndDID(keyFile, passFile, asDID)
+	if err == nil {
+		err = needWeidGrantor(d, keyFile)
+	}
+	if err != nil {
+		return nil, "", "", err
+	}
+	vm, err := methodFor(ctx, c, d, k, rels...)
+	if err != nil {
+		return nil, "", "", err
+	}
+	return k, d, vm, nil
+}
+
 // walletGrantor is the key file and DID of the grantor: those of the
 // wallet dir (its holder.key, and its DID unless --did gives one) when
 // --wallet is given, else --key's and --did's.
@@ -191,14 +209,7 @@ revokes it; each release of data is recorded as an access receipt.`,
 			var r *api.GrantReceipt
 			var tok string
 			if keyFile != "" {
-				k, d, err := keyAndDID(keyFile, passFile, asDID)
-				if err == nil {
-					err = needWeidGrantor(d, keyFile)
-				}
-				if err != nil {
-					return err
-				}
-				vm, err := methodFor(ctx, c, d, k, "authentication", "assertionMethod")
+				k, d, vm, err := grantorKey(ctx, c, keyFile, passFile, asDID, "authentication", "assertionMethod")
 				if err != nil {
 					return err
 				}
@@ -269,14 +280,7 @@ revokes it; each release of data is recorded as an access receipt.`,
 			id := args[0]
 			var r *api.GrantReceipt
 			if rKey != "" {
-				k, d, err := keyAndDID(rKey, rPass, rDID)
-				if err == nil {
-					err = needWeidGrantor(d, rKey)
-				}
-				if err != nil {
-					return err
-				}
-				vm, err := methodFor(ctx, c, d, k, "authentication")
+				k, d, vm, err := grantorKey(ctx, c, rKey, rPass, rDID, "authentication")
 				if err != nil {
 					return err
 				}

@@ -6,6 +6,7 @@ package cli
 // whole into memory and sent.
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -40,6 +41,19 @@ func readFile(name string) ([]byte, error) {
 			name = "stdin"
 		}
 		return nil, fmt.Errorf("%s is larger than %d MiB (the node takes at most %d MiB in a request)", name, maxInput>>20, maxInput>>20)
+	}
+	return b, nil
+}
+
+// readJSON reads the file name as readFile does and refuses one that is
+// not JSON, naming it.
+func readJSON(name string) ([]byte, error) {
+	b, err := readFile(name)
+	if err != nil {
+		return nil, err
+	}
+	if !json.Valid(b) {
+		return nil, fmt.Errorf("%s is not JSON", name)
 	}
 	return b, nil
 }

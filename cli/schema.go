@@ -29,12 +29,9 @@ governor for ids below 2,000,000), or let the node sign with --token
 (as --signer, a DID of the token's account; the admin DID for the admin token).`,
 			Args: cobra.ExactArgs(1),
 			RunE: func(cmd *cobra.Command, args []string) error {
-				raw, err := readFile(args[0])
+				raw, err := readJSON(args[0])
 				if err != nil {
 					return err
-				}
-				if !json.Valid(raw) {
-					return fmt.Errorf("%s is not JSON", args[0])
 				}
 				var typ, path string
 				var p interface{ Validate() error }

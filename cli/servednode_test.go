@@ -70,6 +70,21 @@ func (s *servedNode) NodeKey(t *testing.T) string {
 	return init.NodeKey
 }
 
+// CreateDID submits the creation of a DID of a new key and returns the
+// DID and the hash of its transaction.
+func (s *servedNode) CreateDID(t *testing.T) (d, txHash string) {
+	t.Helper()
+	d, tx, err := newDIDTx(s.ChainID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, err := s.Submit(context.Background(), tx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d, rc.TxHash
+}
+
 // AdminClient is a client of the node that holds its admin token.
 func (s *servedNode) AdminClient() *client.Client {
 	c := client.New(s.URL)

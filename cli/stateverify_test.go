@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"encoding/base64"
 	"os"
 	"path/filepath"
@@ -51,13 +50,7 @@ func TestDIDResolveVerify_CometBFT(t *testing.T) {
 	genesis := ts.Genesis(t)
 	// A write, so the head is a block whose appHash a later CometBFT
 	// header carries.
-	d, tx, err := newDIDTx(ts.ChainID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ts.Submit(context.Background(), tx, false); err != nil {
-		t.Fatal(err)
-	}
+	d, _ := ts.CreateDID(t)
 	out, err := runCLI(t, "did", "resolve", d, "--verify", "--node", ts.URL, "--trusted-validators", genesis)
 	if err != nil || !strings.Contains(out, d) {
 		t.Fatalf("honest CometBFT node: %s %v", out, err)

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -27,15 +26,8 @@ import (
 func fakeChain(t *testing.T, cfg node.Config) (*servedNode, string) {
 	t.Helper()
 	fake := serveNode(t, cfg)
-	_, tx, err := newDIDTx(fake.ChainID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rc, err := fake.Submit(context.Background(), tx, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return fake, rc.TxHash
+	_, txHash := fake.CreateDID(t)
+	return fake, txHash
 }
 
 // TestTxProve_TrustAnchor_Solo: weid tx prove and weid ledger verify
@@ -268,20 +260,13 @@ func TestTrustedValidators_HeaderByAnotherKeyIsRefused(t *testing.T) {
 	genesis := ts.Genesis(t)
 	nodeKey := ts.NodeKey(t)
 	jwtFile, _ := issueRevocable(t, ts.URL, ts.Admin, t.TempDir())
-	d, tx, err := newDIDTx(ts.ChainID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rc, err := ts.Submit(context.Background(), tx, false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d, txHash := ts.CreateDID(t)
 	now := time.Now().UTC().Format(chain.TimeFormat)
 	redated := reSigningProxy(t, ts.URL, func(h *chain.Header) { h.Time = now })
 	for _, cmd := range [][]string{
 		{"did", "resolve", d, "--verify"},
 		{"vc", "verify", jwtFile, "--verify-state"},
-		{"tx", "prove", rc.TxHash},
+		{"tx", "prove", txHash},
 		{"ledger", "verify", "--remote"},
 	} {
 		name := strings.Join(cmd[:2], " ")

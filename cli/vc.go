@@ -91,12 +91,9 @@ Prints the compact JWT / SD-JWT, or the credential with its proof (JSON).`,
   weid vc issue diploma.json --token $TOKEN --format dc+sd-jwt --disclose /credentialSubject/degree`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			raw, err := readInput(args[0])
+			raw, err := readJSON(args[0])
 			if err != nil {
 				return err
-			}
-			if !json.Valid(raw) {
-				return fmt.Errorf("%s is not JSON", args[0])
 			}
 			if g.token == "" {
 				return errors.New("--token (or WEID_TOKEN) is required: the account whose DID issues")

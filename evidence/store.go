@@ -56,12 +56,18 @@ func HashForKey(st chain.Reader, key string) (string, bool, error) {
 	return string(v), ok, err
 }
 
-// findRecord returns the record of the evidence of hash, or a 404
-// evidence.notFound.
+// findRecord returns the record of the evidence of hash, or a 400
+// evidence.invalidHash for a hash that is none, or a 404 evidence.notFound.
 func findRecord(st chain.Reader, hash string) (*Record, error) {
 	if err := ValidHash(hash); err != nil {
 		return nil, err
 	}
+	return mustRecord(st, hash)
+}
+
+// mustRecord returns the record of the evidence of hash, a valid hash, or
+// a 404 evidence.notFound.
+func mustRecord(st chain.Reader, hash string) (*Record, error) {
 	r, ok, err := GetRecord(st, hash)
 	if err != nil {
 		return nil, err

@@ -160,17 +160,6 @@ func signerDID(signer string) string {
 	return u.DID
 }
 
-func mustRecord(st chain.Reader, hash string) (*Record, error) {
-	r, ok, err := GetRecord(st, hash)
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		return nil, errs.New(http.StatusNotFound, "evidence.notFound", "no evidence of hash %s", hash)
-	}
-	return r, nil
-}
-
 func applyCreate(ctx *chain.Context, hash, signer, signature string, logs []string, extras map[string]string, key string, pre keys.PublicKey) error {
 	st := ctx.State
 	if _, ok, err := st.Get(recordKey(hash)); err != nil {

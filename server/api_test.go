@@ -33,9 +33,17 @@ type testNode struct {
 
 func startNode(t *testing.T) *testNode {
 	t.Helper()
+	return startNodeWith(t, node.Config{})
+}
+
+// startNodeWith starts a node configured by cfg in a new data directory,
+// with a metrics registry of its own, and serves its API.
+func startNodeWith(t *testing.T, cfg node.Config) *testNode {
+	t.Helper()
 	dir := t.TempDir()
 	reg := prometheus.NewRegistry()
-	n, err := node.Open(node.Config{DataDir: dir, Registerer: reg})
+	cfg.DataDir, cfg.Registerer = dir, reg
+	n, err := node.Open(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

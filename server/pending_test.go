@@ -5,18 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/weidgo/weid/api"
-	"github.com/weidgo/weid/client"
 	"github.com/weidgo/weid/node"
 )
 
@@ -24,16 +18,7 @@ import (
 // CommitWait no block can meet: every write is answered before its block.
 func startImpatientNode(t *testing.T) *testNode {
 	t.Helper()
-	dir := t.TempDir()
-	reg := prometheus.NewRegistry()
-	n, err := node.Open(node.Config{DataDir: dir, Engine: "cometbft", CometLogLevel: "none", CommitWait: time.Nanosecond, Registerer: reg})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(New(n, reg))
-	t.Cleanup(func() { srv.Close(); n.Close() })
-	tok, _ := os.ReadFile(filepath.Join(dir, node.TokenFile))
-	return &testNode{n: n, url: srv.URL, token: strings.TrimSpace(string(tok)), c: client.New(srv.URL)}
+	return startNodeWith(t, node.Config{Engine: "cometbft", CometLogLevel: "none", CommitWait: time.Nanosecond})
 }
 
 // TestAPI_CommitWaitAnswers202WithLocation: under the cometbft engine a

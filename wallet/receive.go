@@ -342,17 +342,7 @@ func checkType(s *Stored, conf oid4vci.CredentialConfiguration) error {
 	if vc, ok := claims["vc"].(map[string]any); ok { // a VC-JWT 1.1
 		claims = vc
 	}
-	var types []string
-	switch t := claims["type"].(type) {
-	case string:
-		types = []string{t}
-	case []any:
-		for _, e := range t {
-			if v, ok := e.(string); ok {
-				types = append(types, v)
-			}
-		}
-	}
+	types := credential.Strings(claims["type"])
 	for _, want := range conf.CredentialDefinition.Type {
 		if !slices.Contains(types, want) {
 			return fmt.Errorf("it is of type %s, not the offered %s", strings.Join(types, ", "), strings.Join(conf.CredentialDefinition.Type, ", "))

@@ -140,16 +140,7 @@ func (s *Stored) normalize(sec credential.Secured) ([]byte, map[string]any, erro
 func (s *Stored) index(c map[string]any) {
 	str := func(k string) string { v, _ := c[k].(string); return v }
 	s.CredentialID = first(str("id"), str("jti"))
-	switch t := c["type"].(type) {
-	case string:
-		s.Types = []string{t}
-	case []any:
-		for _, e := range t {
-			if v, ok := e.(string); ok {
-				s.Types = append(s.Types, v)
-			}
-		}
-	}
+	s.Types = credential.Strings(c["type"])
 	if vct := str("vct"); vct != "" {
 		s.Types = append(s.Types, vct)
 	}

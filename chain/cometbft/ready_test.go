@@ -13,6 +13,21 @@ import (
 	"github.com/weidgo/weid/chain/cometbft"
 )
 
+// tenEach returns n validators of power 10, their keys, and a register
+// that records validator i with node id "n<i>".
+func tenEach(n int) ([]*cmttypes.Validator, [][]byte, cometbft.Register) {
+	var set []*cmttypes.Validator
+	var keys [][]byte
+	var reg cometbft.Register
+	for i := range n {
+		pk := ed25519.GenPrivKey().PubKey()
+		set = append(set, cmttypes.NewValidator(pk, 10))
+		keys = append(keys, pk.Bytes())
+		reg.Validators = append(reg.Validators, chain.ValidatorChange{PubKey: pk.Bytes(), Power: 10, NodeID: fmt.Sprintf("n%d", i)})
+	}
+	return set, keys, reg
+}
+
 // TestReady_CountsOnlyValidatorPeersByPower: with four validators of power
 // 10 and an observer, a validator connected to one other validator and the
 // observer reaches 20 of 40 and cannot commit (two validators are down);
@@ -78,17 +93,9 @@ func TestReady_CountsOnlyValidatorPeersByPower(t *testing.T) {
 // register at all every peer may be a validator, the most powerful first.
 func TestReady_UnnamedValidatorsStillCount(t *testing.T) {
 	t.Parallel()
-	var set []*cmttypes.Validator
-	reg := cometbft.Register{Observers: []string{"obs"}}
-	for i := range 5 {
-		pk := ed25519.GenPrivKey().PubKey()
-		set = append(set, cmttypes.NewValidator(pk, 10))
-		v := chain.ValidatorChange{PubKey: pk.Bytes(), Power: 10}
-		if i < 3 {
-			v.NodeID = fmt.Sprintf("n%d", i)
-		}
-		reg.Validators = append(reg.Validators, v)
-	}
+	set, _, reg := tenEach(5)
+	reg.Observers = []string{"obs"}
+	reg.Validators[3].NodeID, reg.Validators[4].NodeID = "", "" // admitted by key alone
 	self := set[0].Address.String()
 	heavy := append([]*cmttypes.Validator{}, set...)
 	heavy[4] = cmttypes.NewValidator(ed25519.GenPrivKey().PubKey(), 40)
@@ -120,15 +127,7 @@ func TestReady_UnnamedValidatorsStillCount(t *testing.T) {
 // does. A chain that cannot commit now is not judged.
 func TestQuorumAfter_AChangeThatWouldStopTheChain(t *testing.T) {
 	t.Parallel()
-	var set []*cmttypes.Validator
-	var keys [][]byte
-	var reg cometbft.Register
-	for i := range 4 {
-		pk := ed25519.GenPrivKey().PubKey()
-		set = append(set, cmttypes.NewValidator(pk, 10))
-		keys = append(keys, pk.Bytes())
-		reg.Validators = append(reg.Validators, chain.ValidatorChange{PubKey: pk.Bytes(), Power: 10, NodeID: fmt.Sprintf("n%d", i)})
-	}
+	set, keys, reg := tenEach(4)
 	self := set[0].Address.String()
 	live := []string{"n1", "n3", "n5"} // n2 is down; n5 is a follower the ledger does not name yet
 	newKey := ed25519.GenPrivKey().PubKey().Bytes()
@@ -167,17 +166,8 @@ func TestQuorumAfter_AChangeThatWouldStopTheChain(t *testing.T) {
 // register, the validators it does not record still count.
 func TestQuorumAfter_BackToBackChangesAreJudgedTogether(t *testing.T) {
 	t.Parallel()
-	var set []*cmttypes.Validator
-	var keys [][]byte
-	var reg cometbft.Register
-	for i := range 5 {
-		pk := ed25519.GenPrivKey().PubKey()
-		set = append(set, cmttypes.NewValidator(pk, 10))
-		keys = append(keys, pk.Bytes())
-		if i != 3 { // v3's removal is committed
-			reg.Validators = append(reg.Validators, chain.ValidatorChange{PubKey: pk.Bytes(), Power: 10, NodeID: fmt.Sprintf("n%d", i)})
-		}
-	}
+	set, keys, reg := tenEach(5)
+	reg.Validators = slices.Delete(reg.Validators, 3, 4) // v3's removal is committed
 	reg.LastChanged = [][]byte{keys[3]}
 	self := set[0].Address.String()
 	live := []string{"n1", "n2", "n3"} // v4 is down; n3 runs until its removal applies
