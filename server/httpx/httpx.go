@@ -97,7 +97,7 @@ func WriteProblem(w http.ResponseWriter, r *http.Request, err error, extra map[s
 	p := ProblemFor(err)
 	p.Instance = r.URL.Path
 	p.RequestID = middleware.GetReqID(r.Context())
-	if p.Status >= 500 {
+	if p.Status >= 500 && p.Status != http.StatusNotImplemented { // 501: what the caller asked for (a DID method) is not here
 		slog.ErrorContext(r.Context(), "request failed", "requestId", p.RequestID, "path", r.URL.Path, "code", p.Code, "err", err)
 	}
 	writeProblem(w, p, extra)
