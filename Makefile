@@ -78,6 +78,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeLenient$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./txn
 	$(GO) test -run '^$$' -fuzz '^FuzzParseValidUntil$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./txn
 	$(GO) test -run '^$$' -fuzz '^FuzzStateProofs$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./txn
+	$(GO) test -run '^$$' -fuzz '^FuzzStateProofRequest$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./api
 	$(GO) test -run '^$$' -fuzz '^FuzzSM2Public$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./keys
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeObject$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./internal/strictjson
 	$(GO) test -run '^$$' -fuzz '^FuzzParseDIDURL$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./did
