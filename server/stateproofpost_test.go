@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -196,5 +197,29 @@ func TestProveSnapshot_OlderNodeFallsBackToGetBatches(t *testing.T) {
 	_, c := startCounter(t, tn, true, http.StatusNotFound)
 	if _, err := c.ProveSnapshot(context.Background(), a, keys, 0); err == nil || !strings.Contains(err.Error(), "one block") {
 		t.Fatalf("moving head over GET batches: %v", err)
+	}
+}
+
+// TestStateProof_PostValuesAreBounded: 2,048 keys of a 50 KB value (one
+// key named 2,048 times) would make one answer of 100 MB; the node stops
+// at api.MaxStateProofValues and says from which key to ask again.
+func TestStateProof_PostValuesAreBounded(t *testing.T) {
+	tn := startNode(t)
+	big := `{"type":"object","description":"` + strings.Repeat("x", 50<<10) + `"}`
+	r := tn.do(t, "POST", "/v1/schemas", tn.token, []byte(`{"name":"Big","schema":`+big+`}`))
+	sr := decodeAs[api.SchemaResponse](t, r, http.StatusCreated, "register a 50 KB schema")
+	k := binary.BigEndian.AppendUint64([]byte("schema/version/"), sr.ID)
+	k = binary.BigEndian.AppendUint64(append(k, '/'), 1)
+	keys := make([][]byte, api.MaxStateProofBodyKeys)
+	for i := range keys {
+		keys[i] = k
+	}
+	r = tn.do(t, "POST", "/v1/state/proof", "", keys64Body(t, keys))
+	var pr api.Problem
+	if r.status != http.StatusBadRequest || json.Unmarshal(r.body, &pr) != nil || pr.Code != "state.badKey" || !strings.Contains(pr.Detail, "16777216 bytes") || !strings.Contains(pr.Detail, "keys64[") {
+		t.Fatalf("2,048 values of 50 KB: %d %s", r.status, r.body)
+	}
+	if r = tn.do(t, "POST", "/v1/state/proof", "", keys64Body(t, keys[:300])); r.status != http.StatusOK {
+		t.Fatalf("300 values of 50 KB: %d %.300s", r.status, r.body)
 	}
 }
