@@ -82,6 +82,7 @@ fuzz:
 	$(FUZZ) '^FuzzDecodeLenient$$' ./txn
 	$(FUZZ) '^FuzzParseValidUntil$$' ./txn
 	$(FUZZ) '^FuzzStateProofs$$' ./txn
+	$(FUZZ) '^FuzzStateProofRequest$$' ./api
 	$(FUZZ) '^FuzzSM2Public$$' ./keys
 	$(FUZZ) '^FuzzDecodeObject$$' ./internal/strictjson
 	$(FUZZ) '^FuzzParseDIDURL$$' ./did

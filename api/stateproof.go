@@ -26,7 +26,8 @@ var ErrStale = txn.ErrStale
 // for (StateAnchor.Headers): give one to an anchor used for many reads.
 func NewHeaderCache() *HeaderCache { return txn.NewHeaderCache() }
 
-// MaxStateProofKeys bounds the keys of one GET /v1/state/proof.
+// MaxStateProofKeys bounds the keys of one GET /v1/state/proof (a query
+// string); a POST takes MaxStateProofBodyKeys.
 const MaxStateProofKeys = 16
 
 // ProvenResolution is a DID resolution result with the proof that its

@@ -359,7 +359,7 @@ func provenEvidence(ctx context.Context, c *client.Client, af *anchorFlags, ev *
 		return nil, fmt.Errorf("evidence %s: not proven at one block no lower than its record's and its transactions' (block %d): %w", ev.Hash, floor, staleErr(err))
 	case err != nil:
 		// %v: a problem wrapped would print as its detail alone (oneLine)
-		return nil, fmt.Errorf("evidence %s: reading its state proofs (GET /v1/state/proof) failed, so the record is not proven: %v%s", ev.Hash, err, olderNodeHint(err))
+		return nil, fmt.Errorf("evidence %s: reading its state proofs (POST, then GET /v1/state/proof) failed, so the record is not proven: %v%s", ev.Hash, err, olderNodeHint(err))
 	}
 	proven, err := evidence.GetNamed(snap, ev.Hash, signers)
 	if err == nil {

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -17,17 +18,21 @@ import (
 	"github.com/weidgo/weid/node"
 )
 
-// replayingProxy forwards every request to upstream and records each GET
-// answered 200; once replay names path prefixes, a GET of such a path that
-// it recorded is answered from the record: old answers, each genuinely
-// signed by the anchor, as a node hiding what happened since would give.
+// replayingProxy forwards every request to upstream and records each read
+// answered 200 (a GET, or a POST /v1/state/proof with its body: many keys
+// at one head); once replay names path prefixes, a read of such a path
+// that it recorded is answered from the record: old answers, each
+// genuinely signed by the anchor, as a node hiding what happened since
+// would give.
 func replayingProxy(t *testing.T, upstream string) (string, func(prefixes ...string)) {
 	t.Helper()
 	var mu sync.Mutex
 	cache := map[string][]byte{}
 	var replayed []string
 	px := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		k := r.Method + " " + r.URL.RequestURI()
+		sent, _ := io.ReadAll(r.Body)
+		k := r.Method + " " + r.URL.RequestURI() + " " + string(sent)
+		read := r.Method == http.MethodGet || r.Method == http.MethodPost && r.URL.Path == "/v1/state/proof"
 		mu.Lock()
 		b, ok := cache[k]
 		rep := false
@@ -40,7 +45,7 @@ func replayingProxy(t *testing.T, upstream string) (string, func(prefixes ...str
 			w.Write(b)
 			return
 		}
-		req, _ := http.NewRequest(r.Method, upstream+r.URL.RequestURI(), r.Body)
+		req, _ := http.NewRequest(r.Method, upstream+r.URL.RequestURI(), bytes.NewReader(sent))
 		req.Header = r.Header.Clone()
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -49,7 +54,7 @@ func replayingProxy(t *testing.T, upstream string) (string, func(prefixes ...str
 		}
 		defer resp.Body.Close()
 		body, _ := io.ReadAll(resp.Body)
-		if r.Method == http.MethodGet && resp.StatusCode == http.StatusOK && !rep {
+		if read && resp.StatusCode == http.StatusOK && !rep {
 			mu.Lock()
 			cache[k] = body
 			mu.Unlock()
@@ -205,8 +210,10 @@ func TestEvidenceVerify_StateProofsUnavailable(t *testing.T) {
 	}
 }
 
-// TestEvidenceVerify_ProvenAtOneBlockWhileTheHeadMoves: an evidence of
-// more keys than one GET /v1/state/proof takes is proven batch by batch,
+// TestEvidenceVerify_ProvenAtOneBlockWhileTheHeadMoves: an evidence is
+// proven in one POST /v1/state/proof, so a head that moves before every
+// request does not defeat it; from a node older than the POST (405), an
+// evidence of more keys than one GET takes is proven batch by batch,
 // every batch at one block: when the head moves between batches the read
 // starts again and succeeds; a node whose batches never share a block is
 // refused.
@@ -229,16 +236,26 @@ func TestEvidenceVerify_ProvenAtOneBlockWhileTheHeadMoves(t *testing.T) {
 		t.Fatal(err)
 	}
 	var mu sync.Mutex
-	moves := 0 // how many more reads of a second batch move the head first
-	writes := 0
+	moves := 0                     // how many more reads of a second batch move the head first
+	writes, posts, made := 0, 0, 0 // made: evidences written, never reset (their hashes)
+	older := false                 // answer a POST /v1/state/proof 405, as a weid older than it
 	px := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
+		if r.Method == http.MethodPost && r.URL.Path == "/v1/state/proof" {
+			posts++
+			if older {
+				mu.Unlock()
+				http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+				return
+			}
+		}
 		move := r.URL.Path == "/v1/state/proof" && !strings.Contains(r.URL.RawQuery, "ZXZpZGVuY2UvaC") && moves > 0 // not the batch with the record key
 		if move {
 			moves--
 			writes++
+			made++
 		}
-		n := writes
+		n := made
 		mu.Unlock()
 		if move {
 			if _, err := c.EvidenceWrite(ctx, "/v1/evidence", map[string]any{"hash": fmt.Sprintf("%064x", n)}); err != nil {
@@ -248,8 +265,15 @@ func TestEvidenceVerify_ProvenAtOneBlockWhileTheHeadMoves(t *testing.T) {
 		proxytest.Forward(w, r, ts.URL)
 	}))
 	defer px.Close()
-	moves = 1
+	moves = 100
 	out, err := runCLI(t, "evidence", "verify", doc, "--node", px.URL, "--node-key", nodeKey)
+	if err != nil || !strings.Contains(out, "20 keys proven against block") || posts != 1 || writes != 1 {
+		t.Fatalf("the head moved before every request: want one POST at one block: %s %v (%d POSTs, %d writes)", out, err, posts, writes)
+	}
+	mu.Lock()
+	older, moves, writes = true, 1, 0
+	mu.Unlock()
+	out, err = runCLI(t, "evidence", "verify", doc, "--node", px.URL, "--node-key", nodeKey)
 	if err != nil || !strings.Contains(out, "20 keys proven against block") || writes != 1 {
 		t.Fatalf("the head moved once between batches: want a second read at one block: %s %v (%d writes)", out, err, writes)
 	}

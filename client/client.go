@@ -102,9 +102,16 @@ func (c *Client) exchange(ctx context.Context, method, path string, body any) (i
 		return 0, nil, fmt.Errorf("%s %s: %w", method, c.BaseURL+path, err)
 	}
 	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer+1))
+	if err == nil && len(raw) > maxAnswer {
+		err = fmt.Errorf("%s %s: the answer is larger than %d bytes, the most the client reads", method, c.BaseURL+path, maxAnswer)
+	}
 	return resp.StatusCode, raw, err
 }
+
+// maxAnswer bounds the answer the client reads: the largest a node sends
+// is a state proof of txn.MaxStateProofs keys (txn.MaxStateProofsBytes).
+const maxAnswer = txn.MaxStateProofsBytes
 
 // decodeInto decodes the answer raw of method path into out, if not nil.
 func decodeInto(method, path string, raw []byte, out any) error {

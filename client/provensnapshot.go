@@ -2,7 +2,10 @@ package client
 
 import (
 	"context"
+	"encoding/base64"
+	"errors"
 	"fmt"
+	"net/http"
 
 	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/txn"
@@ -24,20 +27,28 @@ type ProvenSnapshot struct {
 }
 
 // ProveSnapshot proves keys (at most MaxProvenKeys) at one block the
-// anchor vouches for (its MaxAge included), api.MaxStateProofKeys to a GET
-// /v1/state/proof, every answer at the same header; when the node's head
-// moved meanwhile it starts again, a few times. The block must be no
-// lower than floor (say, the highest block of a transaction the caller
-// already trusts): an older state is refused naming both heights. Errors
-// of the proofs wrap txn.ErrStateProof or txn.ErrStale; the others are
-// the node's answers (a *Error) or the transport's.
+// anchor vouches for (its MaxAge included): one POST /v1/state/proof
+// (StateProofs) for them all when they fit in one body, else a few, every
+// answer at the same header; a node older than the POST (404 or 405) is
+// asked with GETs of api.MaxStateProofKeys keys, again every answer at the
+// same header. When the node's head moved between requests it starts
+// again, a few times. The block must be no lower than floor (say, the
+// highest block of a transaction the caller already trusts): an older
+// state is refused naming both heights. Errors of the proofs wrap
+// txn.ErrStateProof or txn.ErrStale; the others are the node's answers (a
+// *Error) or the transport's.
 func (c *Client) ProveSnapshot(ctx context.Context, a api.StateAnchor, keys [][]byte, floor uint64) (*ProvenSnapshot, error) {
 	if len(keys) == 0 || len(keys) > MaxProvenKeys {
 		return nil, fmt.Errorf("%w: %d state keys to prove at one block, want 1 to %d", txn.ErrStateProof, len(keys), MaxProvenKeys)
 	}
 	var moved string
+	post := true
 	for try := 0; try < snapshotTries; try++ {
-		s, err := c.proveOnce(ctx, a, keys)
+		s, err := c.proveOnce(ctx, a, keys, post)
+		if post && olderNode(err) {
+			post = false
+			s, err = c.proveOnce(ctx, a, keys, post)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -53,13 +64,45 @@ func (c *Client) ProveSnapshot(ctx context.Context, a api.StateAnchor, keys [][]
 	return nil, fmt.Errorf("%w: the node did not prove the %d keys at one block in %d tries%s", txn.ErrStateProof, len(keys), snapshotTries, moved)
 }
 
-// proveOnce proves keys batch by batch; nil when a batch came at another
-// header than the first (the head moved, or the node mixes heights).
-func (c *Client) proveOnce(ctx context.Context, a api.StateAnchor, keys [][]byte) (*ProvenSnapshot, error) {
+// olderNode reports whether err is a node's 404 or 405 to POST
+// /v1/state/proof: a weid older than it.
+func olderNode(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && (e.Status == http.StatusNotFound || e.Status == http.StatusMethodNotAllowed)
+}
+
+// proofBodyBytes bounds the body of one POST /v1/state/proof the client
+// sends: half the node's request body limit (server.MaxBodyBytes, 1 MiB),
+// so that 2,048 keys of the longest kind (txn.MaxStateKey) go in a few
+// requests rather than a 413.
+const proofBodyBytes = 512 << 10
+
+// batchLen returns how many of keys the next request proves: a POST up
+// to api.MaxStateProofBodyKeys keys in proofBodyBytes, a GET
+// api.MaxStateProofKeys.
+func batchLen(keys [][]byte, post bool) int {
+	if !post {
+		return min(len(keys), api.MaxStateProofKeys)
+	}
+	n, size := 0, 0
+	for n < len(keys) && n < api.MaxStateProofBodyKeys {
+		size += base64.RawURLEncoding.EncodedLen(len(keys[n])) + 3 // quotes, comma
+		if n > 0 && size > proofBodyBytes {
+			break
+		}
+		n++
+	}
+	return n
+}
+
+// proveOnce proves keys batch by batch (POSTs, or GETs when post is
+// false); nil when a batch came at another header than the first (the
+// head moved, or the node mixes heights).
+func (c *Client) proveOnce(ctx context.Context, a api.StateAnchor, keys [][]byte, post bool) (*ProvenSnapshot, error) {
 	s := &ProvenSnapshot{values: make(map[string][]byte, len(keys))}
-	for i := 0; i < len(keys); i += api.MaxStateProofKeys {
-		batch := keys[i:min(i+api.MaxStateProofKeys, len(keys))]
-		p, v, err := c.verifiedProof(ctx, a, batch...)
+	for i := 0; i < len(keys); {
+		batch := keys[i : i+batchLen(keys[i:], post)]
+		p, v, err := c.provenBatch(ctx, a, batch, post)
 		if err != nil {
 			return nil, fmt.Errorf("proven read of %d keys from %q: %w", len(batch), batch[0], err)
 		}
@@ -75,8 +118,23 @@ func (c *Client) proveOnce(ctx context.Context, a api.StateAnchor, keys [][]byte
 			}
 			s.values[string(k)] = val
 		}
+		i += len(batch)
 	}
 	return s, nil
+}
+
+// provenBatch asks for the proofs of keys, with a POST or a GET, and
+// checks them against the anchor (api.StateProofs.Verify).
+func (c *Client) provenBatch(ctx context.Context, a api.StateAnchor, keys [][]byte, post bool) (*api.StateProofs, *api.StateVerdict, error) {
+	if !post {
+		return c.verifiedProof(ctx, a, keys...)
+	}
+	p, err := c.StateProofs(ctx, keys)
+	if err != nil {
+		return nil, nil, err
+	}
+	v, err := p.Verify(a)
+	return p, v, err
 }
 
 // Get returns the proven value of key and whether it exists; a key that

@@ -32,6 +32,23 @@ func (c *Client) StateProof(ctx context.Context, keys ...[]byte) (*api.StateProo
 	return &p, nil
 }
 
+// StateProofs asks the node for the proofs of 1 to
+// api.MaxStateProofBodyKeys state keys at its head in one answer (POST
+// /v1/state/proof) without checking them: see api.StateProofs.Verify and
+// Value. A node older than it answers 404 or 405 (an *Error): ask it with
+// StateProof, api.MaxStateProofKeys keys at a time.
+func (c *Client) StateProofs(ctx context.Context, keys [][]byte) (*api.StateProofs, error) {
+	req := api.StateProofRequest{Keys64: make([]string, len(keys))}
+	for i, k := range keys {
+		req.Keys64[i] = base64.RawURLEncoding.EncodeToString(k)
+	}
+	var p api.StateProofs
+	if _, err := c.do(ctx, http.MethodPost, "/v1/state/proof", &req, &p); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
 // verifiedProof asks for the proofs of keys and checks them against the
 // anchor (api.StateProofs.Verify), returning them and what vouches for
 // them; the caller uses neither when the error is not nil.

@@ -2,6 +2,7 @@ package node
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
@@ -25,11 +26,28 @@ const commitWait = 5 * time.Second
 // ProveState returns the proofs of keys (present or absent) at the head,
 // with the head's header, its block signature and, under CometBFT, the
 // consensus commit of its appHash. It takes 1 to api.MaxStateProofKeys
-// keys of 1 to txn.MaxStateKey bytes (else 400 state.badKey).
+// keys of 1 to txn.MaxStateKey bytes (else 400 state.badKey): GET
+// /v1/state/proof.
 func (n *Node) ProveState(ctx context.Context, keys ...[]byte) (*api.StateProofs, error) {
 	if len(keys) == 0 || len(keys) > api.MaxStateProofKeys {
 		return nil, errs.BadRequest("state.badKey", "give 1 to %d keys (key or key64)", api.MaxStateProofKeys)
 	}
+	return n.proveHead(ctx, keys)
+}
+
+// ProveStateKeys is ProveState for 1 to api.MaxStateProofBodyKeys keys,
+// all proven at one head in one answer: POST /v1/state/proof
+// (api.ParseStateProofRequest), so that a verifier reading many keys at
+// one block is not defeated by a head that moves between its requests.
+func (n *Node) ProveStateKeys(ctx context.Context, keys [][]byte) (*api.StateProofs, error) {
+	if len(keys) == 0 || len(keys) > api.MaxStateProofBodyKeys {
+		return nil, errs.BadRequest("state.badKey", "keys64 must list 1 to %d keys, got %d", api.MaxStateProofBodyKeys, len(keys))
+	}
+	return n.proveHead(ctx, keys)
+}
+
+// proveHead proves keys, each of 1 to txn.MaxStateKey bytes, at the head.
+func (n *Node) proveHead(ctx context.Context, keys [][]byte) (*api.StateProofs, error) {
 	for _, k := range keys {
 		if len(k) == 0 || len(k) > txn.MaxStateKey {
 			return nil, errs.BadRequest("state.badKey", "a key is 1 to %d bytes", txn.MaxStateKey)
@@ -75,7 +93,8 @@ func (n *Node) proveAt(ctx context.Context, v *chain.StateView, keys [][]byte, r
 		return nil, err
 	}
 	out := &api.StateProofs{Header: b.Header, BlockHash: b.Hash, Signature: b.Signature}
-	for _, k := range keys {
+	values := 0
+	for i, k := range keys {
 		var p *api.StateProof
 		if r, ok := read[string(k)]; ok {
 			p, err = v.ProveRead(k, r.val, r.found)
@@ -84,6 +103,9 @@ func (n *Node) proveAt(ctx context.Context, v *chain.StateView, keys [][]byte, r
 		}
 		if err != nil {
 			return nil, err
+		}
+		if values += base64.RawURLEncoding.DecodedLen(len(p.Value)); values > api.MaxStateProofValues {
+			return nil, errs.BadRequest("state.badKey", "the values of keys64[0] to keys64[%d] exceed %d bytes, the most one answer carries: ask for keys64[%d] and those after it in another request", i, api.MaxStateProofValues, i)
 		}
 		out.Proofs = append(out.Proofs, p)
 	}

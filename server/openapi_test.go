@@ -459,6 +459,7 @@ func TestOpenAPI_SchemasMatchGoTypes(t *testing.T) {
 		"EventPage":                   api.EventPage{},
 		"Subscription":                api.Subscription{},
 		"SubscriptionRequest":         api.SubscriptionRequest{},
+		"StateProofRequest":           api.StateProofRequest{},
 		"SubscriptionList":            api.SubscriptionList{},
 		"Header":                      chain.Header{},
 		"InclusionProof":              chain.InclusionProof{},

@@ -108,6 +108,7 @@ func ledgerRoutes(r chi.Router, hs *handlers) {
 	r.Get("/blocks/{height}", h(hs.ledger.Block))
 	r.Get("/blocks/{height}/commit", h(hs.ledger.Commit))
 	r.Get("/state/proof", h(hs.ledger.StateProof, "key...", "key64..."))
+	r.Post("/state/proof", h(hs.ledger.StateProofs))
 	r.Get("/events", h(hs.events.List, "types...", "did", "statusList", "from", "limit"))
 	r.Route("/subscriptions", func(r chi.Router) {
 		r.Get("/", h(hs.subs.List))

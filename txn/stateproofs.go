@@ -15,8 +15,17 @@ import (
 	"github.com/weidgo/weid/keys"
 )
 
-// MaxStateProofs bounds the proofs of one StateProofs.
-const MaxStateProofs = 64
+// MaxStateProofs bounds the proofs of one StateProofs: the keys of one
+// POST /v1/state/proof (api.MaxStateProofBodyKeys), which proves the
+// largest evidence's 1,153 keys in one answer. Only a verifier (the
+// client) checks it: no transaction carries a StateProofs.
+const MaxStateProofs = 2048
+
+// MaxStateProofsBytes bounds the JSON of one StateProofs a verifier reads
+// (DecodeStateProofs; the client reads no answer larger): the values of
+// one answer are at most 16 MiB (api.MaxStateProofValues), their proofs'
+// hashes a few more for MaxStateProofs keys.
+const MaxStateProofsBytes = 64 << 20
 
 // StateProofs proves state values at one block: the block's header (whose
 // appHash is the state root), what makes the header trustworthy — the
@@ -329,9 +338,10 @@ func (s *StateProofs) Value(key []byte) ([]byte, error) {
 	return nil, proofErr("no proof for key %q", key)
 }
 
-// DecodeStateProofs strictly decodes a StateProofs of at most max bytes.
+// DecodeStateProofs strictly decodes a StateProofs of at most
+// MaxStateProofsBytes bytes.
 func DecodeStateProofs(b []byte) (*StateProofs, error) {
-	if len(b) > MaxStateProofs*(MaxStateValue+64*MaxStateDepth) {
+	if len(b) > MaxStateProofsBytes {
 		return nil, proofErr("too large")
 	}
 	var s StateProofs

@@ -12,15 +12,15 @@ import (
 	"testing"
 )
 
-// Rewriting starts a proxy that forwards each request to upstream as a GET
-// of the same path and query, and lets rewrite change every answer that is
+// Rewriting starts a proxy that forwards each request to upstream (send:
+// its method, path, query and body), and lets rewrite change every answer that is
 // a JSON object (path is the request's) before writing it back with the
 // upstream's status and content type. It returns the proxy's URL; the
 // proxy closes when the test ends.
 func Rewriting(t testing.TB, upstream string, rewrite func(path string, m map[string]any)) string {
 	t.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		resp, err := http.Get(upstream + r.URL.RequestURI())
+		resp, err := send(r, upstream)
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadGateway)
 			return
@@ -40,10 +40,10 @@ func Rewriting(t testing.TB, upstream string, rewrite func(path string, m map[st
 	return srv.URL
 }
 
-// Forward answers r with upstream's answer to a GET of the same path and
-// query, its status, content type and body, as an honest proxy would.
+// Forward answers r with upstream's answer to the same request (send),
+// its status, content type and body, as an honest proxy would.
 func Forward(w http.ResponseWriter, r *http.Request, upstream string) {
-	resp, err := http.Get(upstream + r.URL.RequestURI())
+	resp, err := send(r, upstream)
 	if err != nil {
 		w.WriteHeader(http.StatusBadGateway)
 		return
@@ -52,4 +52,17 @@ func Forward(w http.ResponseWriter, r *http.Request, upstream string) {
 	w.Header().Set("Content-Type", resp.Header.Get("Content-Type"))
 	w.WriteHeader(resp.StatusCode)
 	io.Copy(w, resp.Body)
+}
+
+// send sends upstream r's method, path, query, content type and body: a
+// POST /v1/state/proof (many keys at one head) is a read too.
+func send(r *http.Request, upstream string) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(r.Context(), r.Method, upstream+r.URL.RequestURI(), r.Body)
+	if err != nil {
+		return nil, err
+	}
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		req.Header.Set("Content-Type", ct)
+	}
+	return http.DefaultClient.Do(req)
 }

@@ -7,7 +7,6 @@
 package ledger
 
 import (
-	"encoding/base64"
 	"net/http"
 	"strconv"
 
@@ -115,18 +114,26 @@ func (h *Handlers) Blocks(w http.ResponseWriter, r *http.Request) error {
 // (UTF-8) or ?key64=… (base64url, for binary keys), repeatable, at most
 // api.MaxStateProofKeys in all (node.ProveState; issue 18; txn/stateproof.go).
 func (h *Handlers) StateProof(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
-	var keys [][]byte
-	for _, k := range q["key"] {
-		keys = append(keys, []byte(k))
-	}
-	for _, k := range q["key64"] {
-		b, err := base64.RawURLEncoding.Strict().DecodeString(k)
-		if err != nil {
-			return errs.BadRequest("state.badKey", "key64 must be base64url without padding")
-		}
-		keys = append(keys, b)
+	keys, err := api.StateProofQueryKeys(r.URL.Query())
+	if err != nil {
+		return err
 	}
 	p, err := h.Node.ProveState(r.Context(), keys...)
+	return httpx.Reply(w, http.StatusOK, p, err)
+}
+
+// StateProofs proves up to api.MaxStateProofBodyKeys state keys at one
+// head in one answer: POST /v1/state/proof {"keys64": […]}
+// (api.ParseStateProofRequest, node.ProveStateKeys).
+func (h *Handlers) StateProofs(w http.ResponseWriter, r *http.Request) error {
+	body, err := httpx.ReadBody(r)
+	if err != nil {
+		return err
+	}
+	keys, err := api.ParseStateProofRequest(body)
+	if err != nil {
+		return err
+	}
+	p, err := h.Node.ProveStateKeys(r.Context(), keys)
 	return httpx.Reply(w, http.StatusOK, p, err)
 }
