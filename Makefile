@@ -102,6 +102,9 @@ fuzz:
 	$(FUZZ) '^FuzzParseLabels$$' ./schemas
 	$(FUZZ) '^FuzzVerifyJWT$$' ./credential
 	$(FUZZ) '^FuzzVerifyDataIntegrity$$' ./credential
+	$(FUZZ) '^FuzzOpaqueURL$$' ./credential
+	$(FUZZ) '^FuzzPlainHTTPURL$$' ./credential
+	$(FUZZ) '^FuzzDateTimeStamp$$' ./credential
 	$(FUZZ) '^FuzzVerifyPresentation$$' ./credential
 	$(FUZZ) '^FuzzParse$$' ./credential
 	$(FUZZ) '^FuzzVerifyEnvelopes$$' ./credential
