@@ -129,6 +129,9 @@ func TestNode_RulesV2TurnPBTSOnForABFTTimeChain(t *testing.T) {
 		t.Fatalf("after v2: block time %q from %d (CometBFT height %d)", c.BlockTime, c.PBTSHeight, c.Height)
 	}
 	checkDatedWhenSent(ctx, t, n, "the block after v2")
+	if b := n.Engine.(*cometbft.Engine).Node().BlockStore(); b.LoadBlockMeta(b.Height()).Header.Version.App != cometbft.AppVersion {
+		t.Fatalf("after v2 the headers say app version %d, want %d (a node joining by state sync is refused)", b.LoadBlockMeta(b.Height()).Header.Version.App, cometbft.AppVersion)
+	}
 	// A restart keeps it (the parameters are CometBFT's state).
 	n.Close()
 	if n, err = Open(Config{DataDir: dir, Engine: "cometbft", CometLogLevel: "none"}); err != nil {

@@ -30,7 +30,9 @@ const rulesPBTS = 2
 // chain's genesis (GenesisParams). Nothing else changes. It is consensus:
 // the rules record, the weid height and the consensus parameters at h are
 // the chain's, so every validator returns the same update in the same
-// block; a chain at rules v1 never gets it, and replays as it did.
+// block; a chain at rules v1 never gets it, and replays as it did. The
+// update also sets the app version (AppVersion), or CometBFT would set
+// it to the parameters' 0.
 func (a *App) pbtsUpdate(before chain.Rules, p *chain.Prepared, h int64) (*cmtproto.ConsensusParams, error) {
 	if p.Block == nil || a.params == nil {
 		return nil, nil
@@ -49,7 +51,12 @@ func (a *App) pbtsUpdate(before chain.Rules, p *chain.Prepared, h int64) (*cmtpr
 	cur.Feature.PbtsEnableHeight = h + 1
 	cur.Synchrony = GenesisParams().Synchrony
 	all := cur.ToProto()
-	return &cmtproto.ConsensusParams{Feature: all.Feature, Synchrony: all.Synchrony}, nil
+	// The version too: CometBFT sets its state's app version, which every
+	// header carries and a node restoring a snapshot checks against its
+	// app's (Info), from the updated parameters, whose version is
+	// genesis's 0 while the handshake had set AppVersion. Any later update
+	// must carry it as well.
+	return &cmtproto.ConsensusParams{Feature: all.Feature, Synchrony: all.Synchrony, Version: &cmtproto.VersionParams{App: AppVersion}}, nil
 }
 
 // readParamsFrom is the node's database provider (stopSafeDBProvider) that

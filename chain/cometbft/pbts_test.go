@@ -69,6 +69,14 @@ func TestFinalizeBlock_RulesV2TurnsOnPBTS(t *testing.T) {
 				if next.Feature.PbtsEnableHeight != h+1 || next.Synchrony != pbts.Synchrony || next.Feature.VoteExtensionsEnableHeight != tt.params.Feature.VoteExtensionsEnableHeight || next.Block != tt.params.Block {
 					t.Errorf("updated parameters: feature %+v, synchrony %+v, block %+v", next.Feature, next.Synchrony, next.Block)
 				}
+				// CometBFT takes the app version of its state from the
+				// updated parameters (state/execution.go): without it a
+				// chain's headers said app 0 from the update on, and a node
+				// joining by state sync, whose app says AppVersion, was
+				// refused ("app version mismatch").
+				if next.Version.App != cometbft.AppVersion {
+					t.Errorf("updated parameters: app version %d, want %d", next.Version.App, cometbft.AppVersion)
+				}
 			}
 		})
 	}
