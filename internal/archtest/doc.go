@@ -8,5 +8,6 @@
 // oid4vci or oid4vp keep package-level state (TestNoPackageState); and they
 // check that docs/architecture.md shows exactly these import rules
 // (TestArchitecturePageShowsTheRules; go test ./internal/archtest -update
-// rewrites that part of the page).
+// rewrites that part of the page). TestMakefile_FuzzesEveryTarget
+// (fuzzlist_test.go) fails when a fuzz target is missing from make fuzz.
 package archtest
