@@ -63,7 +63,7 @@ an API token the node generates and keeps the key for the token's account.`,
 			c := g.client()
 			if custodial {
 				if g.token == "" {
-					return errors.New("--custodial needs --token or WEID_TOKEN")
+					return usageErr("cli.usage.custodialToken")
 				}
 				r, err := c.CreateCustodialDID(ctx, keyType)
 				if err != nil {
@@ -224,7 +224,7 @@ carries (reissue what it signed), and it can never be added back.`,
 						return "", nil, err
 					}
 					if keyID == "" {
-						return "", nil, errors.New("--key-id is required: the fragment of the new verification method, like key-2")
+						return "", nil, usageErr("cli.usage.keyIdRequired")
 					}
 					if addKey != "" {
 						return did.TxAddMethod, &did.AddMethodPayload{DID: d, ID: keyID, PublicKeyMultibase: nk.Public().Multibase(), Relationships: rels}, nil

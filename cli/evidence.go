@@ -202,7 +202,7 @@ consistent, not that they are the chain you trust, and the output says so.`,
 				return err
 			}
 			if anchor.maxAge != 0 && !anchor.given() {
-				return errors.New("--max-age bounds the age of the state proofs, which need a trust anchor: give --node-key (solo) or --trusted-validators FILE (CometBFT) with it")
+				return usageErr("cli.usage.maxAgeNeedsAnchor")
 			}
 			h, err := fileOrHash(cmd.Context(), g.client(), args, verifyHash)
 			if err != nil {
@@ -224,7 +224,7 @@ func fileOrHash(ctx context.Context, c *client.Client, args []string, hash strin
 	case len(args) == 0 && hash != "":
 		return hash, evidence.ValidHash(hash)
 	}
-	return "", errors.New("give FILE or --hash, not both")
+	return "", usageErr("cli.usage.fileOrHash")
 }
 
 // signerCheck is the local check of one evidence signature.

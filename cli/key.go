@@ -78,7 +78,7 @@ it. Prints the did:weid DID the key controls on --chain-id.`,
 // loadKey opens a key file.
 func loadKey(path, passFile string) (*keys.PrivateKey, *keys.KeyFile, error) {
 	if path == "" {
-		return nil, nil, errors.New("--key is required: the key file that signs (see weid key generate)")
+		return nil, nil, usageErr("cli.usage.keyRequired")
 	}
 	b, err := readFile(path)
 	if err != nil {

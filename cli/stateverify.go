@@ -59,7 +59,7 @@ func (a *anchorFlags) anchor(ctx context.Context, c *client.Client) (api.StateAn
 		return api.StateAnchor{}, err
 	}
 	if !a.given() {
-		return api.StateAnchor{}, errors.New("--verify needs a trust anchor: --node-key (solo) or --trusted-validators FILE (CometBFT)")
+		return api.StateAnchor{}, usageErr("cli.usage.verifyNeedsAnchor")
 	}
 	return a.following(func() (cometbft.ValidatorSet, error) { return listedValidators(ctx, c) })
 }
@@ -74,7 +74,7 @@ func (a *anchorFlags) following(candidate func() (cometbft.ValidatorSet, error))
 	}
 	switch {
 	case a.nodeKey != "" && a.validators != "":
-		return api.StateAnchor{}, errors.New("give --node-key or --trusted-validators, not both")
+		return api.StateAnchor{}, usageErr("cli.usage.anchorNotBoth")
 	case a.nodeKey != "":
 		return api.StateAnchor{NodeKey: a.nodeKey, Headers: api.NewHeaderCache(), MaxAge: a.maxAge}, nil
 	}

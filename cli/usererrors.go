@@ -292,6 +292,26 @@ func say(key string, vars ...string) string {
 	return cat.T(userLang(), key, m)
 }
 
+// usageErr is the catalogue's text of key (see say) as an error: how a
+// command was given its flags, in the user's language.
+func usageErr(key string, vars ...string) error { return errors.New(say(key, vars...)) }
+
+// saidLater is an error whose text is the catalogue's text of the key it
+// is, said when read: a package-level error is made before the locale is
+// read.
+type saidLater string
+
+func (k saidLater) Error() string { return say(string(k)) }
+
+// needToken is the error of a command that needs an account's token and
+// was given none; what ("issues", "issued") says what the account is for.
+func needToken(what string) error {
+	if what == "" {
+		return usageErr("cli.usage.tokenRequired")
+	}
+	return usageErr("cli.usage.tokenRequired." + what)
+}
+
 // needFlags returns an error naming the first of the flags names that cmd
 // was given empty ("--purpose is required: why the grantee may use the
 // data"), said in the CLI's words before anything is sent: the node would

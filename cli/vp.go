@@ -61,7 +61,7 @@ WEID_PASSPHRASE, else a prompt.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(ids) == 0 {
-				return errors.New("--credential is required: the wallet id of a credential to present (see weid wallet list)")
+				return usageErr("cli.usage.credentialRequired")
 			}
 			w, err := openWallet(dir, passFile)
 			if err != nil {

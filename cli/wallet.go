@@ -133,10 +133,10 @@ Refuses to overwrite an existing wallet.`,
 				return fmt.Errorf("%w; choose another --wallet", err)
 			}
 			if (holder == "") != (keyFile == "") {
-				return errors.New("--did and --key go together: the DID and the key file of one of its keys")
+				return usageErr("cli.usage.didAndKey")
 			}
 			if holder == "" && keyID != "" {
-				return errors.New("--key-id needs --did and --key")
+				return usageErr("cli.usage.keyIdNeedsDid")
 			}
 			var w *wallet.Wallet
 			var err error
@@ -144,7 +144,7 @@ Refuses to overwrite an existing wallet.`,
 				w, err = walletInitNew(cmd.Flags().Changed("type"), typ, passFile, wdir)
 			} else {
 				if cmd.Flags().Changed("type") {
-					return errors.New("--type is for a new key; with --key the key file says its type")
+					return usageErr("cli.usage.typeWithKey")
 				}
 				w, err = walletInitExisting(cmd.Context(), g, wdir, holder, keyFile, keyID, passFile)
 			}
