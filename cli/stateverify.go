@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"time"
@@ -48,6 +49,16 @@ func (a *anchorFlags) checkMaxAge() error {
 		return fmt.Errorf("--max-age takes a positive duration, like 10m or 24h; %s is not one", a.maxAge)
 	}
 	return nil
+}
+
+// warnUnbounded warns on w, in the user's language, that an anchor without
+// --max-age leaves the age of the proven state unbounded: a node could
+// replay an answer, every proof of it signed, from before a revocation.
+// The verdict is the same.
+func (a *anchorFlags) warnUnbounded(w io.Writer) {
+	if a.given() && a.maxAge == 0 {
+		fmt.Fprintln(w, say("cli.evidence.maxAgeUnbounded"))
+	}
 }
 
 // anchor builds the StateAnchor the flags name. Under CometBFT the
