@@ -68,17 +68,39 @@ func findCredential(w *wallet.Wallet, id string) (*wallet.Stored, error) {
 		}
 		return nil, errors.New(say("cli.wallet.noCredential", "id", shown(id)))
 	}
-	return s, err
+	return s, walletWords(err)
+}
+
+// walletWords returns err, an error of the wallet's own, said in the
+// user's language: a credential already held, an id prefix that names
+// several. English keeps the wallet's words; other errors are returned as
+// they are.
+func walletWords(err error) error {
+	if err == nil || userLang() == langEN {
+		return err
+	}
+	var held *wallet.HeldError
+	var amb *wallet.AmbiguousError
+	switch {
+	case errors.As(err, &held):
+		return &saidError{say("cli.wallet.held", "id", held.ID), err}
+	case errors.As(err, &amb):
+		return &saidError{say("cli.wallet.ambiguous", "prefix", shown(amb.Prefix), "n", strconv.Itoa(amb.N)), err}
+	}
+	return err
 }
 
 // heldPending is err, a refusal to add file; a file of the wallet's
 // received/ whose credential the wallet holds is removed from there (a
 // receive killed after storing it left it), which err then says.
 func heldPending(w *wallet.Wallet, file string, err error) error {
-	if errors.Is(err, wallet.ErrHeld) && w.DropPending(file) {
+	if !errors.Is(err, wallet.ErrHeld) || !w.DropPending(file) {
+		return walletWords(err)
+	}
+	if userLang() == langEN {
 		return fmt.Errorf("%w; removed %s from the wallet's received/", err, file)
 	}
-	return err
+	return &saidError{say("cli.wallet.add.droppedPending", "why", walletWords(err).Error(), "file", file), err}
 }
 
 func walletCmd(g *globals) *cobra.Command {
@@ -154,7 +176,9 @@ Refuses to overwrite an existing wallet.`,
 			m := w.Meta
 			res := map[string]any{"wallet": wdir, "did": m.DID, "verificationMethod": m.VerificationMethod, "keyType": m.KeyType, "publicKeyMultibase": m.PublicKeyMultibase}
 			return g.print(res, func(out io.Writer) {
-				fmt.Fprintf(out, "wallet %s\nDID %s\nverificationMethod %s\nkey %s %s\n", wdir, m.DID, m.VerificationMethod, m.KeyType, m.PublicKeyMultibase)
+				for _, kv := range [][2]string{{"wallet", wdir}, {"did", m.DID}, {"verificationMethod", m.VerificationMethod}, {"key", string(m.KeyType) + " " + m.PublicKeyMultibase}} {
+					fmt.Fprintf(out, "%s %s\n", say("cli.wallet.init."+kv[0]), kv[1])
+				}
 			})
 		},
 	}
@@ -289,7 +313,10 @@ finish storing) is removed from there once stored.`,
 func verifyBeforeStoring(ctx context.Context, g *globals, sc *wallet.Stored, requireAcc bool) error {
 	res, err := g.client().VerifyCredential(ctx, sc.Credential, map[string]any{"requireAccreditation": requireAcc})
 	if err != nil {
-		return fmt.Errorf("verify through %s: %w", g.node, err)
+		if userLang() == langEN {
+			return fmt.Errorf("verify through %s: %w", g.node, err)
+		}
+		return &saidError{say("cli.wallet.add.verifyFailed", "node", g.node, "detail", err.Error()), err}
 	}
 	if v := userVoice(); !v.english() && !res.Verified {
 		return errors.New(say("cli.wallet.add.notStored", "why", verdictErr(v, "credential", res.Verdict).Error()))
