@@ -60,7 +60,7 @@ func keyAndDID(keyFile, passFile, d string) (*keys.PrivateKey, string, error) {
 		d = kf.DID
 	}
 	if d == "" {
-		return nil, "", errors.New("the key file names no DID; give --did")
+		return nil, "", usageErr("cli.usage.keyFileNoDid")
 	}
 	return k, d, nil
 }

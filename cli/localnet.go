@@ -43,7 +43,7 @@ the others keep running; Ctrl-C stops them all. To rehearse faults on it:
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if validators < 1 || observers < 0 {
-				return errors.New("--validators must be at least 1 and --observers at least 0")
+				return usageErr("cli.usage.localnetSize")
 			}
 			homes := make([]string, validators+observers)
 			for i := range homes {

@@ -46,7 +46,7 @@ func (a *anchorFlags) given() bool { return a.nodeKey != "" || a.validators != "
 // checkMaxAge refuses a negative --max-age.
 func (a *anchorFlags) checkMaxAge() error {
 	if a.maxAge < 0 {
-		return fmt.Errorf("--max-age takes a positive duration, like 10m or 24h; %s is not one", a.maxAge)
+		return usageErr("cli.usage.maxAgeNegative", "value", a.maxAge.String())
 	}
 	return nil
 }

@@ -123,7 +123,7 @@ func nodeURL(s string) (string, error) {
 	in := s
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return "", errors.New("--node is empty: give the node's URL, e.g. " + client.DefaultNode)
+		return "", usageErr("cli.usage.nodeEmpty", "example", client.DefaultNode)
 	}
 	if !strings.Contains(s, "://") {
 		s = "http://" + s

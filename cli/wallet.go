@@ -208,7 +208,7 @@ func walletKeyType(s string) (keys.Type, error) {
 // DID.
 func walletInitNew(typeSet bool, typ, passFile, dir string) (*wallet.Wallet, error) {
 	if typeSet && typ == "" {
-		return nil, errors.New("--type must not be empty")
+		return nil, usageErr("cli.usage.typeEmpty")
 	}
 	t, err := walletKeyType(typ)
 	if err != nil {
@@ -225,7 +225,7 @@ func walletInitNew(typeSet bool, typ, passFile, dir string) (*wallet.Wallet, err
 // key file, signing as --key-id or as the method resolving finds.
 func walletInitExisting(ctx context.Context, g *globals, dir, holder, keyFile, keyID, passFile string) (*wallet.Wallet, error) {
 	if _, err := did.ParseDIDURL(holder); err != nil || strings.ContainsAny(holder, "#?/") {
-		return nil, fmt.Errorf("--did %q is not a DID", holder)
+		return nil, usageErr("cli.usage.notADid", "value", holder)
 	}
 	file, err := os.ReadFile(keyFile)
 	if err != nil {
