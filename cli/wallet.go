@@ -81,11 +81,19 @@ func walletWords(err error) error {
 	}
 	var held *wallet.HeldError
 	var amb *wallet.AmbiguousError
+	var damaged *wallet.DamagedError
+	var exists *wallet.ExistsError
 	switch {
 	case errors.As(err, &held):
 		return &saidError{say("cli.wallet.held", "id", held.ID), err}
 	case errors.As(err, &amb):
 		return &saidError{say("cli.wallet.ambiguous", "prefix", shown(amb.Prefix), "n", strconv.Itoa(amb.N)), err}
+	case errors.As(err, &damaged):
+		return &saidError{say("cli.wallet.damaged", "path", damaged.Path, "why", fmt.Sprint(damaged.Err)), err}
+	case errors.As(err, &exists) && exists.Wallet:
+		return &saidError{say("cli.wallet.exists", "dir", exists.Dir), err}
+	case errors.As(err, &exists):
+		return &saidError{say("cli.wallet.notEmpty", "dir", exists.Dir), err}
 	}
 	return err
 }
@@ -151,8 +159,10 @@ Refuses to overwrite an existing wallet.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			wdir := walletDir(*dir)
-			if err := wallet.CheckNew(wdir); err != nil {
+			if err := wallet.CheckNew(wdir); err != nil && userLang() == langEN {
 				return fmt.Errorf("%w; choose another --wallet", err)
+			} else if err != nil {
+				return walletWords(err)
 			}
 			if (holder == "") != (keyFile == "") {
 				return usageErr("cli.usage.didAndKey")
