@@ -188,10 +188,11 @@ document or the record, or answers part of it from an older block, fails
 naming the transaction, the DID or what differs. A node can still replay
 a whole answer from before a revocation (every proof in it was signed):
 --max-age refuses it, bounding the age of the blocks the record and the
-documents are proven at; an anchor without it is warned of on stderr. It does not bound the transactions' blocks,
-which are as old as the evidence. Which transactions' proofs to return is
-the node's choice: the output counts how many of the record's were
-proven; the record is what the anchor vouches for.
+documents are proven at (an anchor without it is warned of on stderr). It
+does not bound the transactions' blocks, which are as old as the evidence.
+Which transactions' proofs to return is the node's choice: the output
+counts how many of the record's were proven; the record is what the
+anchor vouches for.
 
 Without an anchor the node key, the validator set, the record and the
 signers' documents come from the node itself: that proves its answers are
