@@ -129,25 +129,25 @@ func nodeURL(s string) (string, error) {
 		s = "http://" + s
 	}
 	bad := func(why string) (string, error) {
-		return "", fmt.Errorf("--node %q is not a node URL (%s): give one like %s", in, why, client.DefaultNode)
+		return "", usageErr("cli.usage.badNode", "value", strconv.Quote(in), "why", say("cli.usage.badNode."+why), "example", client.DefaultNode)
 	}
 	u, err := url.Parse(s)
 	if err != nil {
-		return bad("it does not parse")
+		return bad("parse")
 	}
 	switch {
 	case u.Scheme != "http" && u.Scheme != "https":
-		return bad("the scheme must be http or https")
+		return bad("scheme")
 	case u.Host == "" || u.Hostname() == "":
-		return bad("no host")
+		return bad("host")
 	case u.User != nil:
-		return bad("no user info, please")
+		return bad("userinfo")
 	case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
-		return bad("no query or fragment")
+		return bad("query")
 	}
 	if p := u.Port(); p != "" {
 		if _, err := net.LookupPort("tcp", p); err != nil {
-			return bad("bad port")
+			return bad("port")
 		}
 	}
 	return strings.TrimRight(u.String(), "/"), nil

@@ -310,6 +310,9 @@ func TestCLI_UsageErrorsInTheUsersLanguage(t *testing.T) {
 		{[]string{"events", "tail", "--count", "-1"}, "--count must be 0 (follow until interrupted) or a number of events, not -1", "--count 必须是 0", "--count 必須是 0"},
 		{[]string{"did", "resolve", "did:key:x", "--version-time", "yesterday"}, "--version-time must be RFC 3339", "--version-time 必须是 RFC 3339 格式", "--version-time 必須是 RFC 3339 格式"},
 		{[]string{"wallet", "init", "--wallet", "/nonexistent/w", "--did", "did:weid:1:0xab"}, "--did and --key go together", "--did 和 --key 须一起给出", "--did 和 --key 須一起給出"},
+		{[]string{"status", "--node", "ftp://127.0.0.1:8080"}, `--node "ftp://127.0.0.1:8080" is not a node URL (the scheme must be http or https): give one like http://127.0.0.1:8080`, "--node \"ftp://127.0.0.1:8080\" 不是节点的 URL（协议必须是 http 或 https）", "--node \"ftp://127.0.0.1:8080\" 不是節點的 URL（協定必須是 http 或 https）"},
+		{[]string{"status", "--node", " "}, "--node is empty: give the node's URL", "--node 为空", "--node 為空"},
+		{[]string{"localnet", "stop", "node0", "--dir", "/"}, `no node homes in /: run "weid localnet --dir /" first`, "/ 中没有节点目录", "/ 中沒有節點目錄"},
 		{[]string{"ledger", "verify"}, "give --data DIR (a stopped node's data) or --remote (the node at --node)", "请给出 --data DIR", "請給出 --data DIR"},
 	}
 	for _, lang := range []string{"C.UTF-8", "zh_CN.UTF-8", "zh_HK.UTF-8"} {
