@@ -290,7 +290,7 @@ finish storing) is removed from there once stored.`,
 			}
 			sc, err := wallet.ParseCredential(raw)
 			if err != nil {
-				return fmt.Errorf("%s: %w", args[0], err)
+				return &saidError{say("cli.wallet.add.unreadable", "file", args[0], "detail", err.Error()), err}
 			}
 			if err := w.CanAdd(sc); err != nil {
 				return heldPending(w, args[0], err)

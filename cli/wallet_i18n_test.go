@@ -240,8 +240,8 @@ func TestWalletStore_InLocaleLanguage(t *testing.T) {
 		locale string
 		want   []string
 	}{
-		{"zh_CN.UTF-8", []string{"钱包 ", "验证方法 ", "密钥 Ed25519", "已在钱包中", "对应 2 份凭证", "第 2 份凭证（共 3 份）", "钱包拒收", "the issuer sent this credential twice", "received/x.txt", "weid wallet add --verify", "未保存", "已有钱包", "已损坏", "已收到但未保存"}},
-		{"zh_HK.UTF-8", []string{"錢包 ", "驗證方法 ", "密鑰 Ed25519", "已在錢包中", "對應 2 份憑證", "第 2 份憑證（共 3 份）", "錢包拒收", "the issuer sent this credential twice", "received/x.txt", "weid wallet add --verify", "未保存", "已有錢包", "已損壞", "已收到但未儲存"}},
+		{"zh_CN.UTF-8", []string{"钱包 ", "验证方法 ", "密钥 Ed25519", "已在钱包中", "对应 2 份凭证", "第 2 份凭证（共 3 份）", "钱包拒收", "the issuer sent this credential twice", "received/x.txt", "weid wallet add --verify", "未保存", "已有钱包", "已损坏", "已收到但未保存", "不是钱包能读取的凭证"}},
+		{"zh_HK.UTF-8", []string{"錢包 ", "驗證方法 ", "密鑰 Ed25519", "已在錢包中", "對應 2 份憑證", "第 2 份憑證（共 3 份）", "錢包拒收", "the issuer sent this credential twice", "received/x.txt", "weid wallet add --verify", "未保存", "已有錢包", "已損壞", "已收到但未儲存", "不是錢包能讀取的憑證"}},
 	} {
 		setLocale(t, c.locale)
 		dir := t.TempDir()
@@ -276,6 +276,8 @@ func TestWalletStore_InLocaleLanguage(t *testing.T) {
 		b.WriteString(oneLine(err) + "\n")
 		_, err = runCLI(t, "wallet", "init", "--wallet", wdir)
 		b.WriteString(oneLine(err) + "\n")
+		_, err = runCLI(t, "wallet", "add", writeTestFile(t, dir, "junk.txt", "junk"), "--wallet", wdir)
+		b.WriteString(strings.ReplaceAll(oneLine(err), errors.Unwrap(err).Error(), "") + "\n")
 		writeTestFile(t, filepath.Join(wdir, wallet.CredentialDir), "9d254e0a758a.json", `{"id":"9d254e0a758a","cred`)
 		if err := os.MkdirAll(filepath.Join(wdir, wallet.ReceivedDir), 0o700); err != nil {
 			t.Fatal(err)
@@ -292,7 +294,7 @@ func TestWalletStore_InLocaleLanguage(t *testing.T) {
 		if m := regexp.MustCompile(`(?m)^(wallet|verificationMethod|key) |already|names 2|is damaged|goes on|not stored|not overwritten|add each|nothing was stored|the offer is used up|not verified|failed|verify through`).FindString(text); m != "" {
 			t.Errorf("%s: English %q left", c.locale, m)
 		}
-		checkChinese(t, c.locale, strings.ReplaceAll(text, "the issuer sent this credential twice", ""), append(c.want[:len(c.want)-7:len(c.want)-7], c.want[len(c.want)-3:]...))
+		checkChinese(t, c.locale, strings.ReplaceAll(text, "the issuer sent this credential twice", ""), append(c.want[:len(c.want)-8:len(c.want)-8], c.want[len(c.want)-4:]...))
 		for _, want := range c.want {
 			if !strings.Contains(text, want) {
 				t.Errorf("%s: lacks %q", c.locale, want)
