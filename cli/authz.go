@@ -60,7 +60,7 @@ func keyAndDID(keyFile, passFile, d string) (*keys.PrivateKey, string, error) {
 		d = kf.DID
 	}
 	if d == "" {
-		return nil, "", errors.New("the key file names no DID; give --did")
+		return nil, "", usageErr("cli.usage.keyFileNoDid")
 	}
 	return k, d, nil
 }
@@ -103,7 +103,7 @@ func walletGrantor(dir, keyFile, d string) (string, string, error) {
 		return keyFile, d, nil
 	}
 	if keyFile != "" {
-		return "", "", errors.New("--wallet and --key: give one, the wallet or a key file")
+		return "", "", usageErr("cli.usage.walletOrKey")
 	}
 	w, err := openWallet(dir, "")
 	if err != nil {
@@ -314,10 +314,10 @@ revokes it; each release of data is recorded as an access receipt.`,
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if byGrantor != "" && byGrantee != "" {
-				return errors.New("give --grantor or --grantee, not both")
+				return usageErr("cli.usage.grantorNotBoth")
 			}
 			if byGrantor == "" && byGrantee == "" {
-				return errors.New("give --grantor DID or --grantee DID")
+				return usageErr("cli.usage.grantorOrGrantee")
 			}
 			var all []api.GrantView
 			q := api.GrantQuery{Grantor: byGrantor, Grantee: byGrantee}

@@ -63,7 +63,7 @@ an API token the node generates and keeps the key for the token's account.`,
 			c := g.client()
 			if custodial {
 				if g.token == "" {
-					return errors.New("--custodial needs --token or WEID_TOKEN")
+					return usageErr("cli.usage.custodialToken")
 				}
 				r, err := c.CreateCustodialDID(ctx, keyType)
 				if err != nil {
@@ -112,13 +112,13 @@ func didResolveCmd(g *globals) *cobra.Command {
 			if versionTime != "" {
 				t, err := time.Parse(time.RFC3339, versionTime)
 				if err != nil {
-					return fmt.Errorf("--version-time must be RFC 3339, like 2026-01-02T15:04:05Z")
+					return usageErr("cli.usage.versionTime")
 				}
 				opts.VersionTime = t
 			}
 			if verify {
 				if versionTime != "" {
-					return errors.New("--verify takes --version-id, not --version-time")
+					return usageErr("cli.usage.verifyVersionTime")
 				}
 				c := g.client()
 				a, err := anchor.anchor(cmd.Context(), c)
@@ -198,10 +198,10 @@ carries (reissue what it signed), and it can never be added back.`,
 				}
 			}
 			if ops != 1 {
-				return errors.New("give exactly one of --add-service, --remove-service, --add-key, --remove-key, --rotate-to, --report-compromised")
+				return usageErr("cli.usage.oneUpdate")
 			}
 			if compromised && removeKey == "" && rotateTo == "" {
-				return errors.New("--compromised goes with --remove-key or --rotate-to (for a key already gone, use --report-compromised)")
+				return usageErr("cli.usage.compromised")
 			}
 			return signedUpdate(cmd, g, d, keyFile, passFile, func(vm string) (string, any, error) {
 				switch {
@@ -224,7 +224,7 @@ carries (reissue what it signed), and it can never be added back.`,
 						return "", nil, err
 					}
 					if keyID == "" {
-						return "", nil, errors.New("--key-id is required: the fragment of the new verification method, like key-2")
+						return "", nil, usageErr("cli.usage.keyIdRequired")
 					}
 					if addKey != "" {
 						return did.TxAddMethod, &did.AddMethodPayload{DID: d, ID: keyID, PublicKeyMultibase: nk.Public().Multibase(), Relationships: rels}, nil

@@ -37,7 +37,7 @@ too far behind, tail resumes from the last event it printed.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if count < 0 {
-				return fmt.Errorf("--count must be 0 (follow until interrupted) or a number of events, not %d", count)
+				return usageErr("cli.usage.eventsCount", "n", fmt.Sprint(count))
 			}
 			c := g.client()
 			seen := 0

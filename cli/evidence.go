@@ -188,10 +188,11 @@ document or the record, or answers part of it from an older block, fails
 naming the transaction, the DID or what differs. A node can still replay
 a whole answer from before a revocation (every proof in it was signed):
 --max-age refuses it, bounding the age of the blocks the record and the
-documents are proven at. It does not bound the transactions' blocks,
-which are as old as the evidence. Which transactions' proofs to return is
-the node's choice: the output counts how many of the record's were
-proven; the record is what the anchor vouches for.
+documents are proven at (an anchor without it is warned of on stderr). It
+does not bound the transactions' blocks, which are as old as the evidence.
+Which transactions' proofs to return is the node's choice: the output
+counts how many of the record's were proven; the record is what the
+anchor vouches for.
 
 Without an anchor the node key, the validator set, the record and the
 signers' documents come from the node itself: that proves its answers are
@@ -202,12 +203,13 @@ consistent, not that they are the chain you trust, and the output says so.`,
 				return err
 			}
 			if anchor.maxAge != 0 && !anchor.given() {
-				return errors.New("--max-age bounds the age of the state proofs, which need a trust anchor: give --node-key (solo) or --trusted-validators FILE (CometBFT) with it")
+				return usageErr("cli.usage.maxAgeNeedsAnchor")
 			}
 			h, err := fileOrHash(cmd.Context(), g.client(), args, verifyHash)
 			if err != nil {
 				return err
 			}
+			anchor.warnUnbounded(cmd.ErrOrStderr())
 			return verifyEvidence(cmd, g, h, &anchor)
 		},
 	}
@@ -224,7 +226,7 @@ func fileOrHash(ctx context.Context, c *client.Client, args []string, hash strin
 	case len(args) == 0 && hash != "":
 		return hash, evidence.ValidHash(hash)
 	}
-	return "", errors.New("give FILE or --hash, not both")
+	return "", usageErr("cli.usage.fileOrHash")
 }
 
 // signerCheck is the local check of one evidence signature.

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/weidgo/weid/internal/hant"
 	"github.com/weidgo/weid/internal/proxytest"
 	"github.com/weidgo/weid/node"
 )
@@ -122,6 +123,39 @@ func TestEvidenceVerify_TrustAnchor_ProvesTheRecord(t *testing.T) {
 		t.Logf("%s: %v", name, err)
 		if err == nil || !strings.Contains(oneLine(err), "the evidence the node returned differs from the proven state") || (name == "a revocation" && !strings.Contains(oneLine(err), "is revoked, the ledger that it is valid")) {
 			t.Errorf("%s with an anchor: %s %v", name, out, err)
+		}
+	}
+}
+
+// TestEvidenceVerify_WarnsWithoutMaxAge: with a trust anchor but no
+// --max-age, evidence verify still verifies (exit 0, the same output) but
+// warns on stderr, in the locale's language, that the proven state's age
+// is not bounded and suggests a --max-age; with --max-age, or without an
+// anchor (which says it is unanchored), it does not warn.
+func TestEvidenceVerify_WarnsWithoutMaxAge(t *testing.T) {
+	n := serveNode(t, node.Config{})
+	key := n.NodeKey(t)
+	doc := contractFile(t)
+	mustCLI(t, "evidence", "create", doc, "--token", n.Admin, "--node", n.URL)
+	t.Setenv("LC_ALL", "")
+	t.Setenv("LC_MESSAGES", "")
+	for _, c := range []struct{ lang, want string }{
+		{"C.UTF-8", "warning: without --max-age the age of the proven state is not bounded"},
+		{"zh_CN.UTF-8", "警告：未给出 --max-age，所证明状态的时效没有上限"},
+		{"zh_HK.UTF-8", "警告：未給出 --max-age，所證明狀態的時效沒有上限"},
+	} {
+		t.Setenv("LANG", c.lang)
+		stdout, stderr, code := runChild(t, "evidence", "verify", doc, "--node", n.URL, "--node-key", key)
+		if code != 0 || !strings.Contains(stderr, c.want) || !strings.Contains(stderr, "--max-age 24h") || !strings.Contains(stdout, "node key "+key) {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q; want a verdict and the warning %q", c.lang, code, stdout, stderr, c.want)
+		}
+		if c.lang == "zh_HK.UTF-8" && hant.SimplifiedOnly(stderr) != "" {
+			t.Errorf("zh_HK: the Simplified %s", hant.SimplifiedOnly(stderr))
+		}
+		for _, args := range [][]string{{"--node-key", key, "--max-age", "24h"}, nil} {
+			if _, stderr, code := runChild(t, append([]string{"evidence", "verify", doc, "--node", n.URL}, args...)...); code != 0 || stderr != "" {
+				t.Errorf("%s evidence verify %v: exit %d, stderr %q; want no warning", c.lang, args, code, stderr)
+			}
 		}
 	}
 }

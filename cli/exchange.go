@@ -2,7 +2,6 @@ package cli
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -94,10 +93,10 @@ stream is down, every request reads the receipt from the node.`,
 			case backend != "" && dir == "":
 				p = grants.HTTPProvider{URL: backend}
 			default:
-				return errors.New("give --dir or --backend")
+				return usageErr("cli.usage.dirOrBackend")
 			}
 			if holder == "" || g.token == "" {
-				return errors.New("give --holder (the data holder's DID) and --token (its account's token)")
+				return usageErr("cli.usage.holderAndToken")
 			}
 			nc := g.client()
 			ledger := exchange.Follow(cmd.Context(), exchange.NodeLedger{Client: nc, Holder: holder}, nc, nil)

@@ -18,7 +18,7 @@ import (
 
 // errKeyOrToken refuses a write that has neither a key file to sign it
 // locally nor a token for the node to sign it.
-var errKeyOrToken = errors.New("give --key (a key file that signs locally) or --token (the node signs)")
+var errKeyOrToken error = saidLater("cli.usage.keyOrToken")
 
 // govFlags selects how a governance transaction is signed: locally with an
 // admin's or committee member's key file, or by the node with a token.

@@ -34,7 +34,7 @@ it. Prints the did:weid DID the key controls on --chain-id.`,
 				return fmt.Errorf("--out: %w", err)
 			}
 			if _, err := os.Stat(out); err == nil && !force {
-				return fmt.Errorf("%s exists; use --force to overwrite it", out)
+				return usageErr("cli.usage.exists", "file", out)
 			}
 			pass, err := passphrase(passFile, true)
 			if err != nil {
@@ -56,7 +56,7 @@ it. Prints the did:weid DID the key controls on --chain-id.`,
 				write = durable.Replace
 			}
 			if err := write(out, b, 0o600); errors.Is(err, fs.ErrExist) {
-				return fmt.Errorf("%s exists; use --force to overwrite it", out)
+				return usageErr("cli.usage.exists", "file", out)
 			} else if err != nil {
 				return err
 			}
@@ -78,7 +78,7 @@ it. Prints the did:weid DID the key controls on --chain-id.`,
 // loadKey opens a key file.
 func loadKey(path, passFile string) (*keys.PrivateKey, *keys.KeyFile, error) {
 	if path == "" {
-		return nil, nil, errors.New("--key is required: the key file that signs (see weid key generate)")
+		return nil, nil, usageErr("cli.usage.keyRequired")
 	}
 	b, err := readFile(path)
 	if err != nil {

@@ -50,7 +50,7 @@ first missing block (410 block.belowBase): verify through a full node.`,
 			case remote:
 				return auditRemote(cmd, g, &anchor)
 			case anchor.given() || anchor.maxAge != 0:
-				return errors.New("--node-key, --trusted-validators and --max-age check the chain a node serves: give them with --remote")
+				return usageErr("cli.usage.anchorNeedsRemote")
 			case data != "":
 				if _, e := os.Stat(filepath.Join(data, "ledger", "CURRENT")); e != nil {
 					return fmt.Errorf("%s holds no ledger (no %s)", data, filepath.Join(data, "ledger"))
@@ -72,7 +72,7 @@ first missing block (410 block.belowBase): verify through a full node.`,
 				}
 				rep, err = l.AuditStore()
 			default:
-				return errors.New("give --data DIR (a stopped node's data) or --remote (the node at --node)")
+				return usageErr("cli.usage.dataOrRemote")
 			}
 			if err != nil {
 				return fmt.Errorf("ledger verification FAILED: %w", err)

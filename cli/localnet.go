@@ -43,7 +43,7 @@ the others keep running; Ctrl-C stops them all. To rehearse faults on it:
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if validators < 1 || observers < 0 {
-				return errors.New("--validators must be at least 1 and --observers at least 0")
+				return usageErr("cli.usage.localnetSize")
 			}
 			homes := make([]string, validators+observers)
 			for i := range homes {
@@ -145,7 +145,7 @@ func superviseLocalnet(cmd *cobra.Command, dir string, homes []string, self, log
 	for _, h := range homes {
 		if pid, ok := nodePID(h); ok {
 			stopLocalnetNodes(homes, &wg)
-			return fmt.Errorf("node %s is already running (pid %d): stop it first (weid localnet stop --dir %s %s)", filepath.Base(h), pid, dir, filepath.Base(h))
+			return usageErr("cli.localnet.running", "node", filepath.Base(h), "pid", strconv.Itoa(pid), "dir", dir)
 		}
 		url, p, err := startChild(self, h, logLevel)
 		if err != nil {
@@ -256,7 +256,7 @@ func localnetSignalCmd(use, short, long string, signals []syscall.Signal, wait b
 			}
 			if wait {
 				if !waitGone(h, 30*time.Second) {
-					return fmt.Errorf("node %s (pid %d) still runs 30 s after %v: weid localnet kill --dir %s %s", filepath.Base(h), pid, signals[0], dir, filepath.Base(h))
+					return usageErr("cli.localnet.stillRuns", "node", filepath.Base(h), "pid", strconv.Itoa(pid), "signal", fmt.Sprint(signals[0]), "dir", dir)
 				}
 				removePIDFile(h, pid)
 			}
@@ -289,7 +289,7 @@ func localnetHomes(dir string) ([]string, error) {
 	}
 	homes = slicesFilter(homes, cometbft.IsHome)
 	if len(homes) == 0 {
-		return nil, fmt.Errorf("no node homes in %s: run \"weid localnet --dir %s\" first", dir, dir)
+		return nil, usageErr("cli.localnet.noHomes", "dir", dir)
 	}
 	for i, h := range homes {
 		if homes[i], err = filepath.Abs(h); err != nil {

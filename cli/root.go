@@ -95,7 +95,7 @@ WEID_KEYSTORE_PASSPHRASE.`,
 	root.PersistentFlags().StringVarP(&g.output, "output", "o", "text", "output format: text or json (vc verify-batch: ndjson, table or json)")
 	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
 		if g.output != "text" && g.output != "json" {
-			return fmt.Errorf("--output must be text or json, not %q", g.output)
+			return usageErr("cli.usage.output", "value", g.output)
 		}
 		nodes := []string{g.node}
 		if cmd.Name() == "verify-batch" { // the one command that spreads over several nodes

@@ -3,7 +3,6 @@ package cli
 import (
 	"encoding/base64"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -124,7 +123,7 @@ locally with --key, or by the node for --token (PUT /v1/validators/{key}/node).`
 			return nil, err
 		}
 		if id == "" {
-			return nil, errors.New("give the node id with --node-id (or --home DIR of the node)")
+			return nil, usageErr("cli.usage.nodeIdRequired")
 		}
 		if pub, err = validatorKey(args, pub); err != nil {
 			return nil, err

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -37,7 +36,7 @@ governor for ids below 2,000,000), or let the node sign with --token
 				var p interface{ Validate() error }
 				if update {
 					if id == 0 {
-						return errors.New("--id is required")
+						return usageErr("cli.usage.idRequired")
 					}
 					typ, path = schemas.TxUpdate, "/v1/schemas/"+strconv.FormatUint(id, 10)+"/versions"
 					p = &schemas.UpdatePayload{ID: id, Schema: raw}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"time"
@@ -45,9 +46,19 @@ func (a *anchorFlags) given() bool { return a.nodeKey != "" || a.validators != "
 // checkMaxAge refuses a negative --max-age.
 func (a *anchorFlags) checkMaxAge() error {
 	if a.maxAge < 0 {
-		return fmt.Errorf("--max-age takes a positive duration, like 10m or 24h; %s is not one", a.maxAge)
+		return usageErr("cli.usage.maxAgeNegative", "value", a.maxAge.String())
 	}
 	return nil
+}
+
+// warnUnbounded warns on w, in the user's language, that an anchor without
+// --max-age leaves the age of the proven state unbounded: a node could
+// replay an answer, every proof of it signed, from before a revocation.
+// The verdict is the same.
+func (a *anchorFlags) warnUnbounded(w io.Writer) {
+	if a.given() && a.maxAge == 0 {
+		fmt.Fprintln(w, say("cli.evidence.maxAgeUnbounded"))
+	}
 }
 
 // anchor builds the StateAnchor the flags name. Under CometBFT the
@@ -59,7 +70,7 @@ func (a *anchorFlags) anchor(ctx context.Context, c *client.Client) (api.StateAn
 		return api.StateAnchor{}, err
 	}
 	if !a.given() {
-		return api.StateAnchor{}, errors.New("--verify needs a trust anchor: --node-key (solo) or --trusted-validators FILE (CometBFT)")
+		return api.StateAnchor{}, usageErr("cli.usage.verifyNeedsAnchor")
 	}
 	return a.following(func() (cometbft.ValidatorSet, error) { return listedValidators(ctx, c) })
 }
@@ -74,7 +85,7 @@ func (a *anchorFlags) following(candidate func() (cometbft.ValidatorSet, error))
 	}
 	switch {
 	case a.nodeKey != "" && a.validators != "":
-		return api.StateAnchor{}, errors.New("give --node-key or --trusted-validators, not both")
+		return api.StateAnchor{}, usageErr("cli.usage.anchorNotBoth")
 	case a.nodeKey != "":
 		return api.StateAnchor{NodeKey: a.nodeKey, Headers: api.NewHeaderCache(), MaxAge: a.maxAge}, nil
 	}

@@ -22,6 +22,15 @@ var argCount = []struct {
 	{regexp.MustCompile(`^accepts between (\d+ and \d+) arg\(s\), received (\d+)$`), "cli.usage.argsBetween"},
 }
 
+// noArgs matches cobra.NoArgs' error for an argument given to a command
+// that takes none ("unknown command", though it names no command), and
+// requiredFlags cobra's for flags marked required and not given (the
+// first is named, as needFlags names it).
+var (
+	noArgs        = regexp.MustCompile(`^unknown command "(.*)" for "[^"]*"$`)
+	requiredFlags = regexp.MustCompile(`^required flag\(s\) "(.*)" not set$`)
+)
+
 // valueKinds names what a flag of each pflag type takes, for a value it
 // could not read ("--limit takes a whole number").
 var valueKinds = map[string]string{
@@ -59,6 +68,18 @@ func usageWords(cmd *cobra.Command, err error) error {
 			return errors.New(say("cli.usage.badValue", "flag", flagName(f), "kind", say(kind), "value", invalid.GetValue()))
 		}
 		return errors.New(say("cli.usage.badValueWhy", "flag", flagName(f), "value", invalid.GetValue(), "why", errors.Unwrap(invalid).Error()))
+	}
+	if m := noArgs.FindStringSubmatch(err.Error()); m != nil {
+		if cmd.HasSubCommands() {
+			return unknownSubcommand(cmd, m[1])
+		}
+		return errors.New(say("cli.usage.noArgs", "cmd", path, "arg", m[1], "use", cmd.UseLine()))
+	}
+	if m := requiredFlags.FindStringSubmatch(err.Error()); m != nil {
+		name, _, _ := strings.Cut(m[1], `"`)
+		if f := cmd.Flags().Lookup(name); f != nil {
+			return errors.New(say("cli.usage.required", "flag", "--"+name, "usage", f.Usage))
+		}
 	}
 	for _, c := range argCount {
 		if m := c.re.FindStringSubmatch(err.Error()); m != nil {

@@ -123,31 +123,31 @@ func nodeURL(s string) (string, error) {
 	in := s
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return "", errors.New("--node is empty: give the node's URL, e.g. " + client.DefaultNode)
+		return "", usageErr("cli.usage.nodeEmpty", "example", client.DefaultNode)
 	}
 	if !strings.Contains(s, "://") {
 		s = "http://" + s
 	}
 	bad := func(why string) (string, error) {
-		return "", fmt.Errorf("--node %q is not a node URL (%s): give one like %s", in, why, client.DefaultNode)
+		return "", usageErr("cli.usage.badNode", "value", strconv.Quote(in), "why", say("cli.usage.badNode."+why), "example", client.DefaultNode)
 	}
 	u, err := url.Parse(s)
 	if err != nil {
-		return bad("it does not parse")
+		return bad("parse")
 	}
 	switch {
 	case u.Scheme != "http" && u.Scheme != "https":
-		return bad("the scheme must be http or https")
+		return bad("scheme")
 	case u.Host == "" || u.Hostname() == "":
-		return bad("no host")
+		return bad("host")
 	case u.User != nil:
-		return bad("no user info, please")
+		return bad("userinfo")
 	case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
-		return bad("no query or fragment")
+		return bad("query")
 	}
 	if p := u.Port(); p != "" {
 		if _, err := net.LookupPort("tcp", p); err != nil {
-			return bad("bad port")
+			return bad("port")
 		}
 	}
 	return strings.TrimRight(u.String(), "/"), nil
@@ -290,6 +290,26 @@ func say(key string, vars ...string) string {
 		return key
 	}
 	return cat.T(userLang(), key, m)
+}
+
+// usageErr is the catalogue's text of key (see say) as an error: how a
+// command was given its flags, in the user's language.
+func usageErr(key string, vars ...string) error { return errors.New(say(key, vars...)) }
+
+// saidLater is an error whose text is the catalogue's text of the key it
+// is, said when read: a package-level error is made before the locale is
+// read.
+type saidLater string
+
+func (k saidLater) Error() string { return say(string(k)) }
+
+// needToken is the error of a command that needs an account's token and
+// was given none; what ("issues", "issued") says what the account is for.
+func needToken(what string) error {
+	if what == "" {
+		return usageErr("cli.usage.tokenRequired")
+	}
+	return usageErr("cli.usage.tokenRequired." + what)
 }
 
 // needFlags returns an error naming the first of the flags names that cmd

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -299,6 +300,20 @@ func TestCLI_UsageErrorsInTheUsersLanguage(t *testing.T) {
 		{[]string{"schema", "list", "--limit", "abc"}, `--limit takes a whole number; "abc" is not one`, "--limit 需要整数，“abc”不是", "--limit 需要整數，「abc」不是"},
 		{[]string{"vc", "isue"}, `unknown command "isue" for "weid vc"; did you mean "weid vc issue"?`, "“weid vc”没有“isue”这个命令；您是不是要用 \"weid vc issue\"？", "「weid vc」沒有「isue」這個命令"},
 		{[]string{"authz", "grant"}, "--grantee is required: ", "缺少 --grantee：", "缺少 --grantee："},
+		{[]string{"account", "create", "ADMIN!"}, `weid account create takes no arguments, not "ADMIN!" (usage: weid account create [flags])`, "weid account create 不接受参数，“ADMIN!”是多余的", "weid account create 不接受參數，「ADMIN!」是多餘的"},
+		{[]string{"foo"}, `unknown command "foo" for "weid"`, "“weid”没有“foo”这个命令", "「weid」沒有「foo」這個命令"},
+		{[]string{"authz", "list"}, "give --grantor DID or --grantee DID", "请给出 --grantor DID 或 --grantee DID", "請給出 --grantor DID 或 --grantee DID"},
+		{[]string{"exchange", "fetch"}, "--grant is required: file holding the grant (compact JWS)", "缺少 --grant：", "缺少 --grant："},
+		{[]string{"exchange", "fetch", "--grant", "g.jws"}, "--key is required: key file of the grantee", "缺少 --key：", "缺少 --key："},
+		{[]string{"vp", "create"}, "--credential is required: the wallet id", "缺少 --credential：", "缺少 --credential："},
+		{[]string{"status", "-o", "yaml"}, `--output must be text or json, not "yaml"`, "--output 必须是 text 或 json，而不是“yaml”", "--output 必須是 text 或 json，而不是「yaml」"},
+		{[]string{"events", "tail", "--count", "-1"}, "--count must be 0 (follow until interrupted) or a number of events, not -1", "--count 必须是 0", "--count 必須是 0"},
+		{[]string{"did", "resolve", "did:key:x", "--version-time", "yesterday"}, "--version-time must be RFC 3339", "--version-time 必须是 RFC 3339 格式", "--version-time 必須是 RFC 3339 格式"},
+		{[]string{"wallet", "init", "--wallet", "/nonexistent/w", "--did", "did:weid:1:0xab"}, "--did and --key go together", "--did 和 --key 须一起给出", "--did 和 --key 須一起給出"},
+		{[]string{"status", "--node", "ftp://127.0.0.1:8080"}, `--node "ftp://127.0.0.1:8080" is not a node URL (the scheme must be http or https): give one like http://127.0.0.1:8080`, "--node \"ftp://127.0.0.1:8080\" 不是节点的 URL（协议必须是 http 或 https）", "--node \"ftp://127.0.0.1:8080\" 不是節點的 URL（協定必須是 http 或 https）"},
+		{[]string{"status", "--node", " "}, "--node is empty: give the node's URL", "--node 为空", "--node 為空"},
+		{[]string{"localnet", "stop", "node0", "--dir", "/"}, `no node homes in /: run "weid localnet --dir /" first`, "/ 中没有节点目录", "/ 中沒有節點目錄"},
+		{[]string{"ledger", "verify"}, "give --data DIR (a stopped node's data) or --remote (the node at --node)", "请给出 --data DIR", "請給出 --data DIR"},
 	}
 	for _, lang := range []string{"C.UTF-8", "zh_CN.UTF-8", "zh_HK.UTF-8"} {
 		t.Setenv("LANG", lang)
@@ -309,6 +324,27 @@ func TestCLI_UsageErrorsInTheUsersLanguage(t *testing.T) {
 				lang != "C.UTF-8" && (strings.Contains(stderr, "unknown") || strings.Contains(stderr, "flag:") || strings.Contains(stderr, "invalid argument") || strings.Contains(stderr, "required")) {
 				t.Errorf("%s weid %s: %q has the libraries' English", lang, strings.Join(tc.args, " "), stderr)
 			}
+		}
+	}
+}
+
+// TestCLI_FlagErrorsInTheUsersLanguage: the CLI's own words for a flag
+// left out or two that do not go together — a key file or a token, the
+// token of an account — are in the locale's language.
+func TestCLI_FlagErrorsInTheUsersLanguage(t *testing.T) {
+	for _, c := range []struct {
+		locale string
+		want   []string
+	}{
+		{"zh_CN.UTF-8", []string{"缺少 --key：", "请给出 --key", "缺少 --token"}},
+		{"zh_HK.UTF-8", []string{"缺少 --key：", "請給出 --key", "缺少 --token"}},
+	} {
+		setLocale(t, c.locale)
+		_, _, err := loadKey("", "")
+		out := err.Error() + "\n" + errKeyOrToken.Error() + "\n" + needToken("").Error() + "\n"
+		checkChinese(t, c.locale, out, c.want)
+		if m := regexp.MustCompile(`\b(give|required|is|the|or)\b`).FindString(out); m != "" {
+			t.Errorf("%s: English %q left: %s", c.locale, m, out)
 		}
 	}
 }

@@ -3,7 +3,6 @@ package cli
 import (
 	"encoding/base64"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -22,11 +21,11 @@ import (
 func nodeIdentity(args []string, home string) (nodeID string, pub []byte, err error) {
 	switch {
 	case home != "" && len(args) > 0:
-		return "", nil, errors.New("give the key (or node id) or --home, not both")
+		return "", nil, usageErr("cli.usage.keyOrHomeNotBoth")
 	case home != "":
 		return cometbft.Identity(home)
 	case len(args) == 0:
-		return "", nil, errors.New("give the key (or node id) or --home DIR of the node")
+		return "", nil, usageErr("cli.usage.keyOrHome")
 	}
 	return "", nil, nil
 }
@@ -35,7 +34,7 @@ func nodeIdentity(args []string, home string) (nodeID string, pub []byte, err er
 // those of nodeIdentity, the node id replaced by --node-id where given.
 func validatorIdentity(args []string, home, nodeID string) (id string, pub []byte, err error) {
 	if nodeID != "" && home != "" {
-		return "", nil, errors.New("give --node-id or --home, not both: --home reads the node id from the node's home")
+		return "", nil, usageErr("cli.usage.nodeIdOrHome")
 	}
 	if id, pub, err = nodeIdentity(args, home); err == nil && nodeID != "" {
 		id = nodeID

@@ -3,7 +3,6 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -96,7 +95,7 @@ Prints the compact JWT / SD-JWT, or the credential with its proof (JSON).`,
 				return err
 			}
 			if g.token == "" {
-				return errors.New("--token (or WEID_TOKEN) is required: the account whose DID issues")
+				return needToken("issues")
 			}
 			vc, err := g.client().Issue(cmd.Context(), raw, instance, o)
 			if err != nil {
@@ -199,7 +198,7 @@ refused (409 status.unchanged): no transaction is written.`,
 
 func updateStatus(cmd *cobra.Command, g *globals, id, purpose string, set bool) error {
 	if g.token == "" {
-		return errors.New("--token (or WEID_TOKEN) is required: the account whose DID issued the credential")
+		return needToken("issued")
 	}
 	r, err := g.client().UpdateStatus(cmd.Context(), id, purpose, set)
 	if err != nil {
@@ -238,7 +237,7 @@ key in its assertionMethod. A declared instance has no status purposes.`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if g.token == "" {
-				return errors.New("--token (or WEID_TOKEN) is required")
+				return needToken("")
 			}
 			in.Name = args[0]
 			r, err := g.client().CreateIssuerInstance(cmd.Context(), in)
@@ -268,7 +267,7 @@ key in its assertionMethod. A declared instance has no status purposes.`,
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if g.token == "" {
-				return errors.New("--token (or WEID_TOKEN) is required")
+				return needToken("")
 			}
 			list, err := g.client().IssuerInstances(cmd.Context())
 			if err != nil {

@@ -61,7 +61,7 @@ WEID_PASSPHRASE, else a prompt.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(ids) == 0 {
-				return errors.New("--credential is required: the wallet id of a credential to present (see weid wallet list)")
+				return usageErr("cli.usage.credentialRequired")
 			}
 			w, err := openWallet(dir, passFile)
 			if err != nil {
@@ -79,9 +79,9 @@ WEID_PASSPHRASE, else a prompt.`,
 			err = wallet.CheckPresentation(creds, o)
 			switch {
 			case errors.Is(err, wallet.ErrDiscloseWhole):
-				return errors.New("--disclose applies to an SD-JWT (dc+sd-jwt) credential only; the others are presented whole")
+				return usageErr("cli.usage.discloseSDJWT")
 			case errors.Is(err, wallet.ErrNoBinding):
-				return errors.New("an SD-JWT presentation's key-binding JWT needs --challenge and --domain (the verifier's nonce and audience)")
+				return usageErr("cli.usage.kbNeedsChallenge")
 			case err != nil:
 				return err
 			}

@@ -68,17 +68,47 @@ func findCredential(w *wallet.Wallet, id string) (*wallet.Stored, error) {
 		}
 		return nil, errors.New(say("cli.wallet.noCredential", "id", shown(id)))
 	}
-	return s, err
+	return s, walletWords(err)
+}
+
+// walletWords returns err, an error of the wallet's own, said in the
+// user's language: a credential already held, an id prefix that names
+// several. English keeps the wallet's words; other errors are returned as
+// they are.
+func walletWords(err error) error {
+	if err == nil || userLang() == langEN {
+		return err
+	}
+	var held *wallet.HeldError
+	var amb *wallet.AmbiguousError
+	var damaged *wallet.DamagedError
+	var exists *wallet.ExistsError
+	switch {
+	case errors.As(err, &held):
+		return &saidError{say("cli.wallet.held", "id", held.ID), err}
+	case errors.As(err, &amb):
+		return &saidError{say("cli.wallet.ambiguous", "prefix", shown(amb.Prefix), "n", strconv.Itoa(amb.N)), err}
+	case errors.As(err, &damaged):
+		return &saidError{say("cli.wallet.damaged", "path", damaged.Path, "why", fmt.Sprint(damaged.Err)), err}
+	case errors.As(err, &exists) && exists.Wallet:
+		return &saidError{say("cli.wallet.exists", "dir", exists.Dir), err}
+	case errors.As(err, &exists):
+		return &saidError{say("cli.wallet.notEmpty", "dir", exists.Dir), err}
+	}
+	return err
 }
 
 // heldPending is err, a refusal to add file; a file of the wallet's
 // received/ whose credential the wallet holds is removed from there (a
 // receive killed after storing it left it), which err then says.
 func heldPending(w *wallet.Wallet, file string, err error) error {
-	if errors.Is(err, wallet.ErrHeld) && w.DropPending(file) {
+	if !errors.Is(err, wallet.ErrHeld) || !w.DropPending(file) {
+		return walletWords(err)
+	}
+	if userLang() == langEN {
 		return fmt.Errorf("%w; removed %s from the wallet's received/", err, file)
 	}
-	return err
+	return &saidError{say("cli.wallet.add.droppedPending", "why", walletWords(err).Error(), "file", file), err}
 }
 
 func walletCmd(g *globals) *cobra.Command {
@@ -129,14 +159,16 @@ Refuses to overwrite an existing wallet.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			wdir := walletDir(*dir)
-			if err := wallet.CheckNew(wdir); err != nil {
+			if err := wallet.CheckNew(wdir); err != nil && userLang() == langEN {
 				return fmt.Errorf("%w; choose another --wallet", err)
+			} else if err != nil {
+				return walletWords(err)
 			}
 			if (holder == "") != (keyFile == "") {
-				return errors.New("--did and --key go together: the DID and the key file of one of its keys")
+				return usageErr("cli.usage.didAndKey")
 			}
 			if holder == "" && keyID != "" {
-				return errors.New("--key-id needs --did and --key")
+				return usageErr("cli.usage.keyIdNeedsDid")
 			}
 			var w *wallet.Wallet
 			var err error
@@ -144,7 +176,7 @@ Refuses to overwrite an existing wallet.`,
 				w, err = walletInitNew(cmd.Flags().Changed("type"), typ, passFile, wdir)
 			} else {
 				if cmd.Flags().Changed("type") {
-					return errors.New("--type is for a new key; with --key the key file says its type")
+					return usageErr("cli.usage.typeWithKey")
 				}
 				w, err = walletInitExisting(cmd.Context(), g, wdir, holder, keyFile, keyID, passFile)
 			}
@@ -154,7 +186,9 @@ Refuses to overwrite an existing wallet.`,
 			m := w.Meta
 			res := map[string]any{"wallet": wdir, "did": m.DID, "verificationMethod": m.VerificationMethod, "keyType": m.KeyType, "publicKeyMultibase": m.PublicKeyMultibase}
 			return g.print(res, func(out io.Writer) {
-				fmt.Fprintf(out, "wallet %s\nDID %s\nverificationMethod %s\nkey %s %s\n", wdir, m.DID, m.VerificationMethod, m.KeyType, m.PublicKeyMultibase)
+				for _, kv := range [][2]string{{"wallet", wdir}, {"did", m.DID}, {"verificationMethod", m.VerificationMethod}, {"key", string(m.KeyType) + " " + m.PublicKeyMultibase}} {
+					fmt.Fprintf(out, "%s %s\n", say("cli.wallet.init."+kv[0]), kv[1])
+				}
 			})
 		},
 	}
@@ -184,7 +218,7 @@ func walletKeyType(s string) (keys.Type, error) {
 // DID.
 func walletInitNew(typeSet bool, typ, passFile, dir string) (*wallet.Wallet, error) {
 	if typeSet && typ == "" {
-		return nil, errors.New("--type must not be empty")
+		return nil, usageErr("cli.usage.typeEmpty")
 	}
 	t, err := walletKeyType(typ)
 	if err != nil {
@@ -201,7 +235,7 @@ func walletInitNew(typeSet bool, typ, passFile, dir string) (*wallet.Wallet, err
 // key file, signing as --key-id or as the method resolving finds.
 func walletInitExisting(ctx context.Context, g *globals, dir, holder, keyFile, keyID, passFile string) (*wallet.Wallet, error) {
 	if _, err := did.ParseDIDURL(holder); err != nil || strings.ContainsAny(holder, "#?/") {
-		return nil, fmt.Errorf("--did %q is not a DID", holder)
+		return nil, usageErr("cli.usage.notADid", "value", holder)
 	}
 	file, err := os.ReadFile(keyFile)
 	if err != nil {
@@ -256,7 +290,7 @@ finish storing) is removed from there once stored.`,
 			}
 			sc, err := wallet.ParseCredential(raw)
 			if err != nil {
-				return fmt.Errorf("%s: %w", args[0], err)
+				return &saidError{say("cli.wallet.add.unreadable", "file", args[0], "detail", err.Error()), err}
 			}
 			if err := w.CanAdd(sc); err != nil {
 				return heldPending(w, args[0], err)
@@ -289,7 +323,10 @@ finish storing) is removed from there once stored.`,
 func verifyBeforeStoring(ctx context.Context, g *globals, sc *wallet.Stored, requireAcc bool) error {
 	res, err := g.client().VerifyCredential(ctx, sc.Credential, map[string]any{"requireAccreditation": requireAcc})
 	if err != nil {
-		return fmt.Errorf("verify through %s: %w", g.node, err)
+		if userLang() == langEN {
+			return fmt.Errorf("verify through %s: %w", g.node, err)
+		}
+		return &saidError{say("cli.wallet.add.verifyFailed", "node", g.node, "detail", err.Error()), err}
 	}
 	if v := userVoice(); !v.english() && !res.Verified {
 		return errors.New(say("cli.wallet.add.notStored", "why", verdictErr(v, "credential", res.Verdict).Error()))

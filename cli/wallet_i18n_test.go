@@ -1,17 +1,23 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/weidgo/weid/client"
 	"github.com/weidgo/weid/credential"
+	"github.com/weidgo/weid/internal/credtest"
 	"github.com/weidgo/weid/internal/hant"
+	"github.com/weidgo/weid/keys"
+	"github.com/weidgo/weid/node"
 	"github.com/weidgo/weid/oid4vci"
 	"github.com/weidgo/weid/wallet"
 )
@@ -219,5 +225,80 @@ func TestWalletPresent_ErrorsInLocaleLanguage(t *testing.T) {
 	}
 	if err := presentFailed("fetchFailed", why); err.Error() != "present: "+why.Error() {
 		t.Errorf("English: %v", err)
+	}
+}
+
+// TestWalletStore_InLocaleLanguage: what the wallet itself says — wallet
+// init's labels, a credential already held, an id prefix naming several,
+// a credential refused or kept by receive, a credential --verify refuses —
+// is in the locale's language; -o json keeps its English keys.
+func TestWalletStore_InLocaleLanguage(t *testing.T) {
+	walletEnv(t)
+	n := serveNode(t, node.Config{})
+	iss := credtest.Issuer(t, keys.Ed25519)
+	for _, c := range []struct {
+		locale string
+		want   []string
+	}{
+		{"zh_CN.UTF-8", []string{"钱包 ", "验证方法 ", "密钥 Ed25519", "已在钱包中", "对应 2 份凭证", "第 2 份凭证（共 3 份）", "钱包拒收", "the issuer sent this credential twice", "received/x.txt", "weid wallet add --verify", "未保存", "已有钱包", "已损坏", "已收到但未保存", "不是钱包能读取的凭证"}},
+		{"zh_HK.UTF-8", []string{"錢包 ", "驗證方法 ", "密鑰 Ed25519", "已在錢包中", "對應 2 份憑證", "第 2 份憑證（共 3 份）", "錢包拒收", "the issuer sent this credential twice", "received/x.txt", "weid wallet add --verify", "未保存", "已有錢包", "已損壞", "已收到但未儲存", "不是錢包能讀取的憑證"}},
+	} {
+		setLocale(t, c.locale)
+		dir := t.TempDir()
+		wdir := filepath.Join(dir, "w")
+		var b strings.Builder
+		out := mustCLI(t, "wallet", "init", "--wallet", wdir)
+		b.WriteString(strings.ReplaceAll(out, wdir, "") + "\n")
+		var w walletInitResult
+		mustCLIJSON(t, &w, "wallet", "init", "--wallet", filepath.Join(dir, "w2"))
+		if w.DID == "" || w.VerificationMethod == "" {
+			t.Errorf("%s: wallet init -o json: %+v", c.locale, w)
+		}
+		jwt, err := credential.IssueJWT(iss, credtest.Credential(iss.DID, w.DID, "TrainingCertificate", ""), time.Now(), credential.IssueOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		file := writeTestFile(t, dir, "cert.jwt", jwt)
+		mustCLI(t, "wallet", "add", file, "--wallet", wdir)
+		_, err = runCLI(t, "wallet", "add", file, "--wallet", wdir)
+		b.WriteString(oneLine(err) + "\n")
+		b.WriteString(oneLine(walletWords(&wallet.AmbiguousError{Prefix: "ab", N: 2})) + "\n")
+		g := &globals{}
+		refused := &wallet.RefusedError{N: 2, Of: 3, Issuer: "https://uni.example", Err: errors.New("the issuer sent this credential twice")}
+		b.WriteString(oneLine(g.receiveErr("https://uni.example", refused)) + "\n")
+		kept := &wallet.KeptError{Files: []string{"received/x.txt"}, Err: &client.Error{Status: 503, Code: "node.unavailable", Detail: "busy"}}
+		b.WriteString(oneLine(g.receiveErr("https://uni.example", kept)) + "\n")
+		b.WriteString(oneLine(g.receiveErr("https://uni.example", fmt.Errorf("%w; nothing was stored", &wallet.HeldError{ID: "abc"}))) + "\n")
+		tampered := writeTestFile(t, dir, "tampered.jwt", jwt[:len(jwt)-4]+"AAAA")
+		_, err = runCLI(t, "wallet", "add", tampered, "--wallet", wdir, "--verify", "--node", n.URL)
+		b.WriteString(oneLine(err) + "\n")
+		err = verifyBeforeStoring(context.Background(), &globals{node: n.URL + "/nowhere"}, &wallet.Stored{Credential: json.RawMessage(`"x"`)}, false)
+		b.WriteString(oneLine(err) + "\n")
+		_, err = runCLI(t, "wallet", "init", "--wallet", wdir)
+		b.WriteString(oneLine(err) + "\n")
+		_, err = runCLI(t, "wallet", "add", writeTestFile(t, dir, "junk.txt", "junk"), "--wallet", wdir)
+		b.WriteString(strings.ReplaceAll(oneLine(err), errors.Unwrap(err).Error(), "") + "\n")
+		writeTestFile(t, filepath.Join(wdir, wallet.CredentialDir), "9d254e0a758a.json", `{"id":"9d254e0a758a","cred`)
+		if err := os.MkdirAll(filepath.Join(wdir, wallet.ReceivedDir), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		writeTestFile(t, filepath.Join(wdir, wallet.ReceivedDir), "x.txt", jwt)
+		w1, err := wallet.Open(wdir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		warnWallet(&b, w1)
+		_, err = runCLI(t, "wallet", "show", "9d254e0a758a", "--wallet", wdir)
+		b.WriteString(oneLine(err) + "\n")
+		text := b.String()
+		if m := regexp.MustCompile(`(?m)^(wallet|verificationMethod|key) |already|names 2|is damaged|goes on|not stored|not overwritten|add each|nothing was stored|the offer is used up|not verified|failed|verify through`).FindString(text); m != "" {
+			t.Errorf("%s: English %q left", c.locale, m)
+		}
+		checkChinese(t, c.locale, strings.ReplaceAll(text, "the issuer sent this credential twice", ""), append(c.want[:len(c.want)-8:len(c.want)-8], c.want[len(c.want)-4:]...))
+		for _, want := range c.want {
+			if !strings.Contains(text, want) {
+				t.Errorf("%s: lacks %q", c.locale, want)
+			}
+		}
 	}
 }

@@ -469,9 +469,9 @@ func schemaRefs(sc *wallet.Stored) []string {
 func warnWallet(stderr io.Writer, w *wallet.Wallet) {
 	_, damaged, _ := w.Scan()
 	for _, d := range damaged {
-		fmt.Fprintf(stderr, "weid: %s\n", d)
+		fmt.Fprintf(stderr, "weid: %s\n", walletWords(d))
 	}
 	if kept, _ := w.Pending(); len(kept) > 0 {
-		fmt.Fprintf(stderr, "weid: received but not stored: %s — add each with \"weid wallet add --verify FILE\"\n", strings.Join(kept, ", "))
+		fmt.Fprintf(stderr, "weid: %s\n", say("cli.wallet.pending", "files", strings.Join(kept, ", ")))
 	}
 }

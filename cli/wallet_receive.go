@@ -9,9 +9,11 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/weidgo/weid/client"
 	"github.com/weidgo/weid/oid4vci"
 	"github.com/weidgo/weid/wallet"
 )
@@ -96,26 +98,57 @@ LANG).`,
 // that does not answer is said to be the reason nothing was kept.
 func (g *globals) receiveErr(issuer string, err error) error {
 	v := userVoice()
-	var re *wallet.RefusedError
-	if errors.As(err, &re) {
-		if v.english() {
-			return err
-		}
-		why := re.Err
-		if re.Verdict != nil {
-			why = verdictErr(v, "credential", *re.Verdict)
-		}
-		which := say("cli.receive.credential", "n", strconv.Itoa(re.N), "of", strconv.Itoa(re.Of))
-		return errors.New(say("cli.receive.notStored", "issuer", shown(issuer), "why", which+"："+why.Error()))
+	notStored := func(why string) error {
+		return errors.New(say("cli.receive.notStored", "issuer", shown(issuer), "why", why))
 	}
-	if hint := g.unreachable(err); hint != "" {
-		var ke *wallet.KeptError
-		if errors.As(err, &ke) { // the hint replaces the error, not where the answer is
-			hint += " — " + ke.Where()
-		}
-		return errors.New(say("cli.receive.notStored", "issuer", shown(issuer), "why", hint))
+	var re *wallet.RefusedError
+	var held *wallet.HeldError
+	var ke *wallet.KeptError
+	kept := errors.As(err, &ke)
+	switch hint := g.unreachable(err); {
+	case errors.As(err, &re) && v.english():
+		return err
+	case re != nil && re.Verdict != nil:
+		which := say("cli.receive.credential", "n", strconv.Itoa(re.N), "of", strconv.Itoa(re.Of))
+		return notStored(which + "：" + verdictErr(v, "credential", *re.Verdict).Error())
+	case re != nil:
+		which := say("cli.receive.credential", "n", strconv.Itoa(re.N), "of", strconv.Itoa(re.Of))
+		return notStored(which + "：" + v.wallets(re.Err, "cli.receive.refused"))
+	case hint != "" && kept: // the hint replaces the error, not where the answer is
+		return notStored(hint + " — " + keptWhere(ke))
+	case hint != "":
+		return notStored(hint)
+	case v.english():
+		return err
+	case errors.As(err, &held):
+		return notStored(say("cli.wallet.held", "id", held.ID))
+	case kept:
+		return notStored(v.wallets(ke.Err, "") + " — " + keptWhere(ke))
 	}
 	return err
+}
+
+// keptWhere says where a receive kept the issuer's answer and how to store
+// it, in the user's language.
+func keptWhere(ke *wallet.KeptError) string {
+	if userLang() == langEN {
+		return ke.Where()
+	}
+	return say("cli.receive.kept", "files", strings.Join(ke.Files, ", "))
+}
+
+// wallets is err, said by the wallet in English, in v's language: a
+// node's problem from its code, else the wallet's words labelled English,
+// in the catalogue's text of key (with {detail}) if key is not "".
+func (v voice) wallets(err error, key string) string {
+	var ce *client.Error
+	if errors.As(err, &ce) && ce.Code != "" {
+		return v.problem(ce)
+	}
+	if key != "" {
+		return say(key, "detail", err.Error())
+	}
+	return v.t("detail.english", nil) + "：" + err.Error()
 }
 
 // receiveFailed is the error of a receive that failed before the issuer

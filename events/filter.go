@@ -82,10 +82,10 @@ func (f *Filter) addType(p string) error {
 	if !ok || area == "" || rest == "" || strings.Contains(rest, ".") || !word(area) || (rest != "*" && !word(rest)) {
 		return errs.BadRequest("events.badType", "type %s is not an event type (area.name), an area with a wildcard (did.*) or *", quote(p))
 	}
+	if !areas[area] { // suggest only areas that have events, not area.*
+		return errs.BadRequest("events.unknownType", "%s is not an event type: no event type is in area %s (areas: %s)", quote(p), quote(area), strings.Join(sortedAreas(), ", "))
+	}
 	if rest == "*" {
-		if !areas[area] {
-			return errs.BadRequest("events.unknownType", "no event type is in area %s (areas: %s)", quote(area), strings.Join(sortedAreas(), ", "))
-		}
 		for _, t := range api.EventTypes {
 			if strings.HasPrefix(t, area+".") {
 				f.types[t] = true

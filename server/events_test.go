@@ -278,3 +278,21 @@ func TestEvents_StreamsPerTokenAreBounded(t *testing.T) {
 		t.Fatalf("a bad token: %d", r.StatusCode)
 	}
 }
+
+// TestEvents_UnknownTypeSuggestsRealAreas: a type of an area weid does not
+// have is not answered with "use weather.*" (an area that has no events),
+// but with the areas there are; a type of a real area suggests its area.
+func TestEvents_UnknownTypeSuggestsRealAreas(t *testing.T) {
+	tn := startNode(t)
+	for q, want := range map[string]string{
+		"?types=weather.rain": `no event type is in area "weather" (areas: `,
+		"?types=did.born":     "use did.*",
+	} {
+		r := tn.do(t, "GET", "/v1/events"+q, "", nil)
+		wantProblem(t, q, r, 400, "events.unknownType")
+		var p Problem
+		if err := json.Unmarshal(r.body, &p); err != nil || !strings.Contains(p.Detail, want) || strings.Contains(p.Detail, "weather.*") {
+			t.Errorf("%s: detail %q, want it to say %q and not suggest weather.*", q, p.Detail, want)
+		}
+	}
+}

@@ -412,7 +412,7 @@ func (w *Wallet) addAll(ss []*Stored) ([]Stored, error) {
 		// held with fewer disclosures is not replaced here, where a later
 		// failure would remove what replaced it (Add replaces it).
 		if id, ok := w.Holds(s); ok {
-			return nil, fmt.Errorf("%w as %s; nothing was stored", ErrHeld, id)
+			return nil, fmt.Errorf("%w; nothing was stored", &HeldError{ID: id})
 		}
 	}
 	var stored []Stored

@@ -30,6 +30,26 @@ var ErrNoCredential = errors.New("no credential")
 // ErrHeld reports a credential the wallet already holds.
 var ErrHeld = errors.New("the credential is already in the wallet")
 
+// HeldError reports a credential the wallet already holds, and as which
+// id; it is ErrHeld (errors.Is).
+type HeldError struct{ ID string }
+
+func (e *HeldError) Error() string { return ErrHeld.Error() + " as " + e.ID }
+
+// Is reports whether target is ErrHeld.
+func (e *HeldError) Is(target error) bool { return target == ErrHeld }
+
+// AmbiguousError reports an id prefix (Find) that names N credentials of
+// the wallet.
+type AmbiguousError struct {
+	Prefix string
+	N      int
+}
+
+func (e *AmbiguousError) Error() string {
+	return fmt.Sprintf("%q names %d credentials of the wallet; give more of the id", e.Prefix, e.N)
+}
+
 // Stored is a credential of the wallet, credentials/<id>.json: the
 // credential as received (normalized: an enveloped vc+jwt or SD-JWT is
 // kept as its compact token) and what the wallet read from it to index it,
@@ -363,7 +383,7 @@ func (w *Wallet) Find(id string) (*Stored, error) {
 	case 1:
 		return match[0], nil
 	}
-	return nil, fmt.Errorf("%q names %d credentials of the wallet; give more of the id", id, len(match))
+	return nil, &AmbiguousError{Prefix: id, N: len(match)}
 }
 
 // Has reports whether the wallet holds the credential id: its file reads
@@ -409,7 +429,7 @@ func (w *Wallet) CanAdd(s *Stored) error {
 		return nil
 	}
 	if id == s.ID || !w.widens(s, id) {
-		return fmt.Errorf("%w as %s", ErrHeld, id)
+		return &HeldError{ID: id}
 	}
 	// It replaces a copy that can be presented: every disclosure it adds
 	// must be one whose digest the issuer signed.
@@ -489,7 +509,7 @@ func (w *Wallet) add(s *Stored) (replaced string, err error) {
 		var damaged *DamagedError
 		if _, rerr := w.Credential(s.ID); !errors.Is(err, fs.ErrExist) || !errors.As(rerr, &damaged) {
 			if errors.Is(err, fs.ErrExist) {
-				return "", fmt.Errorf("%w as %s", ErrHeld, s.ID)
+				return "", &HeldError{ID: s.ID}
 			}
 			return "", err
 		}

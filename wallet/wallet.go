@@ -117,12 +117,26 @@ func Open(dir string) (*Wallet, error) {
 // leftOfCreate) counts as empty: Create sweeps it.
 func CheckNew(dir string) error {
 	if _, err := os.Stat(filepath.Join(dir, MetaFile)); err == nil {
-		return fmt.Errorf("a wallet already exists in %s; it is not overwritten", dir)
+		return &ExistsError{Dir: dir, Wallet: true}
 	}
 	if ents, err := os.ReadDir(dir); err == nil && slices.ContainsFunc(ents, func(e fs.DirEntry) bool { return !leftOfCreate(dir, e) }) {
-		return fmt.Errorf("%s exists and is not empty", dir)
+		return &ExistsError{Dir: dir}
 	}
 	return nil
+}
+
+// ExistsError reports a directory where CheckNew will not create a
+// wallet: it holds one (Wallet), or other files.
+type ExistsError struct {
+	Dir    string
+	Wallet bool
+}
+
+func (e *ExistsError) Error() string {
+	if e.Wallet {
+		return fmt.Sprintf("a wallet already exists in %s; it is not overwritten", e.Dir)
+	}
+	return fmt.Sprintf("%s exists and is not empty", e.Dir)
 }
 
 // leftOfCreate reports whether e, an entry of the directory dir that holds
