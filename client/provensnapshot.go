@@ -28,8 +28,8 @@ type ProvenSnapshot struct {
 
 // ProveSnapshot proves keys (at most MaxProvenKeys) at one block the
 // anchor vouches for (its MaxAge included): one POST /v1/state/proof
-// (StateProofs) for them all when they fit in one body, else a few, every
-// answer at the same header; a node older than the POST (404 or 405) is
+// (StateProofs) for them all when they fit in one body and their values in
+// one answer, else a few, every answer at the same header; a node older than the POST (404 or 405) is
 // asked with GETs of api.MaxStateProofKeys keys, again every answer at the
 // same header. When the node's head moved between requests it starts
 // again, a few times. The block must be no lower than floor (say, the
@@ -71,6 +71,14 @@ func olderNode(err error) bool {
 	return errors.As(err, &e) && (e.Status == http.StatusNotFound || e.Status == http.StatusMethodNotAllowed)
 }
 
+// answerTooLarge reports whether err is a node's 422
+// state.answerTooLarge: the values of the keys asked for are more than one
+// answer carries (api.MaxStateProofValues).
+func answerTooLarge(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Code == "state.answerTooLarge"
+}
+
 // proofBodyBytes bounds the body of one POST /v1/state/proof the client
 // sends: half the node's request body limit (server.MaxBodyBytes, 1 MiB),
 // so that 2,048 keys of the longest kind (txn.MaxStateKey) go in a few
@@ -100,9 +108,17 @@ func batchLen(keys [][]byte, post bool) int {
 // head moved, or the node mixes heights).
 func (c *Client) proveOnce(ctx context.Context, a api.StateAnchor, keys [][]byte, post bool) (*ProvenSnapshot, error) {
 	s := &ProvenSnapshot{values: make(map[string][]byte, len(keys))}
-	for i := 0; i < len(keys); {
-		batch := keys[i : i+batchLen(keys[i:], post)]
+	for i, n := 0, 0; i < len(keys); {
+		if n == 0 {
+			n = batchLen(keys[i:], post)
+		}
+		batch := keys[i : i+n]
 		p, v, err := c.provenBatch(ctx, a, batch, post)
+		if n > 1 && answerTooLarge(err) {
+			n /= 2 // their values are more than one answer carries
+			continue
+		}
+		n = 0
 		if err != nil {
 			return nil, fmt.Errorf("proven read of %d keys from %q: %w", len(batch), batch[0], err)
 		}

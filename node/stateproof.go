@@ -105,7 +105,7 @@ func (n *Node) proveAt(ctx context.Context, v *chain.StateView, keys [][]byte, r
 			return nil, err
 		}
 		if values += base64.RawURLEncoding.DecodedLen(len(p.Value)); values > api.MaxStateProofValues {
-			return nil, errs.BadRequest("state.badKey", "the values of keys64[0] to keys64[%d] exceed %d bytes, the most one answer carries: ask for keys64[%d] and those after it in another request", i, api.MaxStateProofValues, i)
+			return nil, errs.New(http.StatusUnprocessableEntity, "state.answerTooLarge", "the values of keys64[0] to keys64[%d] exceed %d bytes, the most one answer carries: ask for keys64[%d] and those after it in another request", i, api.MaxStateProofValues, i)
 		}
 		out.Proofs = append(out.Proofs, p)
 	}
