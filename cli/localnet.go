@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -163,7 +164,13 @@ func superviseLocalnet(cmd *cobra.Command, dir string, homes []string, self, log
 	for {
 		select {
 		case <-ctx.Done():
-			stopLocalnetNodes(currentHomes(dir, homes), &wg)
+			stop := currentHomes(dir, homes)
+			for h := range child { // its own children, even if their home left DIR
+				if !slices.Contains(stop, h) {
+					stop = append(stop, h)
+				}
+			}
+			stopLocalnetNodes(stop, &wg)
 			return nil
 		case e := <-exited:
 			delete(child, e.home)

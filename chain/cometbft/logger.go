@@ -15,7 +15,7 @@ const untimely = "Proposal is not timely"
 
 // newLogger returns CometBFT's logger writing to w (stderr if nil) at
 // level (error if empty), except that a proposal refused as untimely is
-// logged at every level: it is the only sign of a validator clock that is
+// logged at every level but none: it is the only sign of a validator clock that is
 // off, which costs a round each time (README "Consortium", PBTS).
 func newLogger(level string, w io.Writer) (cmtlog.Logger, error) {
 	if w == nil {
@@ -29,7 +29,11 @@ func newLogger(level string, w io.Writer) (cmtlog.Logger, error) {
 		return nil, err
 	}
 	all := cmtlog.NewTMLogger(cmtlog.NewSyncWriter(w))
-	return timelyLogger{Logger: cmtlog.NewFilter(all, opt), all: all}, nil
+	filtered := cmtlog.NewFilter(all, opt)
+	if level == "none" {
+		return filtered, nil
+	}
+	return timelyLogger{Logger: filtered, all: all}, nil
 }
 
 // timelyLogger is a filtered logger that lets untimely-proposal lines
@@ -42,7 +46,7 @@ type timelyLogger struct {
 // Info implements cmtlog.Logger.
 func (l timelyLogger) Info(msg string, kv ...any) {
 	if strings.Contains(msg, untimely) {
-		l.all.Info(msg+" (the proposer's clock or this node's is off by more than PBTS allows: check NTP on both)", kv...)
+		l.all.Info(msg+" (the proposer's clock or this node's is off by more than PBTS allows, or the proposal took longer than synchrony.message_delay to arrive: check NTP on both, and the network)", kv...)
 		return
 	}
 	l.Logger.Info(msg, kv...)

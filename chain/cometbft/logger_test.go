@@ -38,3 +38,17 @@ func TestLogger_UntimelyProposalsAtEveryLevel(t *testing.T) {
 		}
 	}
 }
+
+// TestLogger_NoneIsSilent: --comet-log-level none logs nothing, the
+// untimely-proposal line included.
+func TestLogger_NoneIsSilent(t *testing.T) {
+	var buf bytes.Buffer
+	l, err := newLogger("none", &buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.With("module", "consensus").Info("prevote step: Proposal is not timely; prevoting nil", "height", 7)
+	if buf.Len() > 0 {
+		t.Fatalf("logged at level none: %s", buf.String())
+	}
+}

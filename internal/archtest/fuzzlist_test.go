@@ -18,6 +18,7 @@ func TestMakefile_FuzzesEveryTarget(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	recipe := fuzzRecipe(t, string(mk))
 	target := regexp.MustCompile(`(?m)^func (Fuzz\w+)\(`)
 	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -40,7 +41,7 @@ func TestMakefile_FuzzesEveryTarget(t *testing.T) {
 		}
 		rel, _ := filepath.Rel(root, filepath.Dir(path))
 		for _, m := range target.FindAllStringSubmatch(string(src), -1) {
-			if !strings.Contains(string(mk), "'^"+m[1]+"$$' ./"+filepath.ToSlash(rel)+"\n") {
+			if !recipe["$(FUZZ) '^"+m[1]+"$$' ./"+filepath.ToSlash(rel)] {
 				t.Errorf("%s (%s) is not in the Makefile's fuzz list: add \"\t$(FUZZ) '^%s$$' ./%s\"", m[1], path[len(root)+1:], m[1], filepath.ToSlash(rel))
 			}
 		}
@@ -49,4 +50,20 @@ func TestMakefile_FuzzesEveryTarget(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// fuzzRecipe returns the command lines of the Makefile's fuzz: target.
+func fuzzRecipe(t *testing.T, mk string) map[string]bool {
+	_, after, ok := strings.Cut(mk, "\nfuzz:\n")
+	if !ok {
+		t.Fatal("the Makefile has no fuzz: target")
+	}
+	lines := map[string]bool{}
+	for _, l := range strings.Split(after, "\n") {
+		if !strings.HasPrefix(l, "\t") {
+			break // the recipe ends at the first line not indented by a tab
+		}
+		lines[strings.TrimSpace(l)] = true
+	}
+	return lines
 }
