@@ -205,16 +205,12 @@ func TestProveSnapshot_OlderNodeFallsBackToGetBatches(t *testing.T) {
 // at api.MaxStateProofValues and says from which key to ask again.
 func TestStateProof_PostValuesAreBounded(t *testing.T) {
 	tn := startNode(t)
-	big := `{"type":"object","description":"` + strings.Repeat("x", 50<<10) + `"}`
-	r := tn.do(t, "POST", "/v1/schemas", tn.token, []byte(`{"name":"Big","schema":`+big+`}`))
-	sr := decodeAs[api.SchemaResponse](t, r, http.StatusCreated, "register a 50 KB schema")
-	k := binary.BigEndian.AppendUint64([]byte("schema/version/"), sr.ID)
-	k = binary.BigEndian.AppendUint64(append(k, '/'), 1)
+	k := bigSchemaKey(t, tn)
 	keys := make([][]byte, api.MaxStateProofBodyKeys)
 	for i := range keys {
 		keys[i] = k
 	}
-	r = tn.do(t, "POST", "/v1/state/proof", "", keys64Body(t, keys))
+	r := tn.do(t, "POST", "/v1/state/proof", "", keys64Body(t, keys))
 	var pr api.Problem
 	if r.status != http.StatusUnprocessableEntity || json.Unmarshal(r.body, &pr) != nil || pr.Code != "state.answerTooLarge" || !strings.Contains(pr.Detail, "16777216 bytes") || !strings.Contains(pr.Detail, "keys64[") {
 		t.Fatalf("2,048 values of 50 KB: %d %s", r.status, r.body)
@@ -231,11 +227,7 @@ func TestStateProof_PostValuesAreBounded(t *testing.T) {
 // header.
 func TestProveSnapshot_AnswerTooLargeIsAskedInParts(t *testing.T) {
 	tn := startNode(t)
-	big := `{"type":"object","description":"` + strings.Repeat("x", 50<<10) + `"}`
-	r := tn.do(t, "POST", "/v1/schemas", tn.token, []byte(`{"name":"Big","schema":`+big+`}`))
-	sr := decodeAs[api.SchemaResponse](t, r, http.StatusCreated, "register a 50 KB schema")
-	k := binary.BigEndian.AppendUint64([]byte("schema/version/"), sr.ID)
-	k = binary.BigEndian.AppendUint64(append(k, '/'), 1)
+	k := bigSchemaKey(t, tn)
 	keys := [][]byte{chain.KeyChainInit}
 	for len(keys) < 400 { // 20 MB of values
 		keys = append(keys, k)
@@ -247,4 +239,15 @@ func TestProveSnapshot_AnswerTooLargeIsAskedInParts(t *testing.T) {
 	if v, _, err := s.Get(k); err != nil || len(v) < 50<<10 {
 		t.Fatalf("the proven value: %d bytes, %v", len(v), err)
 	}
+}
+
+// bigSchemaKey registers a schema of 50 KB on tn and returns the state key
+// of its version 1.
+func bigSchemaKey(t *testing.T, tn *testNode) []byte {
+	t.Helper()
+	big := `{"type":"object","description":"` + strings.Repeat("x", 50<<10) + `"}`
+	r := tn.do(t, "POST", "/v1/schemas", tn.token, []byte(`{"name":"Big","schema":`+big+`}`))
+	sr := decodeAs[api.SchemaResponse](t, r, http.StatusCreated, "register a 50 KB schema")
+	k := binary.BigEndian.AppendUint64([]byte("schema/version/"), sr.ID)
+	return binary.BigEndian.AppendUint64(append(k, '/'), 1)
 }
