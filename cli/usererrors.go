@@ -202,13 +202,13 @@ func (g *globals) unreachable(err error) string {
 	}
 }
 
-// closedUnanswered reports whether err is a connection closed, or spoken
-// to in something else than HTTP, before any HTTP answer came: a server
-// that is no weid node (net/http says "EOF", "server closed idle
-// connection" or "malformed HTTP response").
+// closedUnanswered reports whether err is a connection closed or reset,
+// or spoken to in something else than HTTP, before any HTTP answer came: a
+// server that is no weid node (net/http says "EOF", "connection reset by
+// peer", "server closed idle connection" or "malformed HTTP response").
 func closedUnanswered(err error) bool {
 	msg := err.Error()
-	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) ||
 		strings.Contains(msg, "server closed idle connection") || strings.Contains(msg, "malformed HTTP response")
 }
 
