@@ -7,11 +7,13 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 
+	"github.com/weidgo/weid/client"
 	"github.com/weidgo/weid/server"
 )
 
@@ -80,4 +82,35 @@ func checkCompact(name, s string) error {
 		what = "JSON that is not valid"
 	}
 	return fmt.Errorf("%s is neither a JSON credential nor a JWT/SD-JWT (it holds %s)", name, what)
+}
+
+// lacksIssuer reports whether raw is a JSON object without an "issuer"
+// member (one that is present, even null, is the node's to judge).
+func lacksIssuer(raw []byte) bool {
+	var doc map[string]json.RawMessage
+	if json.Unmarshal(raw, &doc) != nil || doc == nil {
+		return false
+	}
+	_, ok := doc["issuer"]
+	return !ok
+}
+
+// inputError is the node's refusal (4xx) of what a command read from the
+// file name: oneLine says it after the file's name.
+type inputError struct {
+	name string
+	err  error
+}
+
+func (e *inputError) Error() string { return e.name + ": " + e.err.Error() }
+func (e *inputError) Unwrap() error { return e.err }
+
+// inputRefused is err as an inputError when it is the node's 4xx problem,
+// and err unchanged otherwise (the node unreachable, a 5xx).
+func inputRefused(name string, err error) error {
+	var ce *client.Error
+	if errors.As(err, &ce) && ce.Status/100 == 4 {
+		return &inputError{name: name, err: err}
+	}
+	return err
 }

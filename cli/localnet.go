@@ -27,6 +27,7 @@ func localnetCmd(g *globals) *cobra.Command {
 	var dir, chainID, crypto string
 	var validators, observers int
 	var timeoutCommit time.Duration
+	var snapshotInterval uint64
 	cmd := &cobra.Command{
 		Use:   "localnet",
 		Short: "Write (and start) a CometBFT consortium of weid nodes on this machine",
@@ -51,7 +52,7 @@ the others keep running; Ctrl-C stops them all. To rehearse faults on it:
 				homes[i] = filepath.Join(dir, fmt.Sprintf("node%d", i))
 			}
 			adminDID, nodes, err := node.InitConsortium(node.ConsortiumConfig{Homes: homes, Validators: validators, ChainID: chainID, Crypto: crypto,
-				TimeoutCommit: timeoutCommit, KeystorePassphrase: []byte(os.Getenv("WEID_KEYSTORE_PASSPHRASE"))})
+				TimeoutCommit: timeoutCommit, KeystorePassphrase: []byte(os.Getenv("WEID_KEYSTORE_PASSPHRASE")), SnapshotInterval: snapshotInterval})
 			if err != nil {
 				return err
 			}
@@ -73,6 +74,7 @@ the others keep running; Ctrl-C stops them all. To rehearse faults on it:
 	cmd.Flags().StringVar(&chainID, "chain-id", "1", "weid chain id (the CometBFT chain id is weid-<id>)")
 	cmd.Flags().StringVar(&crypto, "crypto", "", cryptoFlagHelp)
 	cmd.Flags().DurationVar(&timeoutCommit, "timeout-commit", cometbft.DefaultTimeoutCommit, "CometBFT timeout_commit: how long validators wait after a commit")
+	cmd.Flags().Uint64Var(&snapshotInterval, "snapshot-interval", 0, "write snapshotInterval N into each node's weid-node.json: a state snapshot every N CometBFT heights, for rehearsing weid localnet join (blocks come only with writes, so the nodes' default, 1000, takes a young chain a thousand blocks of writes; 0: that default)")
 	cmd.AddCommand(localnetStartCmd())
 	cmd.AddCommand(localnetJoinCmd())
 	cmd.AddCommand(localnetNodeCmds()...)
@@ -113,7 +115,7 @@ print its URL and return: to rehearse faults, pair it with
 				if pid, ok := nodePID(h); ok {
 					return fmt.Errorf("node %s is already running (pid %d)", filepath.Base(h), pid)
 				}
-				url, p, err := startChild(self, h, logLevel)
+				url, p, err := startChild(self, h, logLevel, nil)
 				if err != nil {
 					return err
 				}
@@ -148,7 +150,7 @@ func superviseLocalnet(cmd *cobra.Command, dir string, homes []string, self, log
 			stopLocalnetNodes(homes, &wg)
 			return usageErr("cli.localnet.running", "node", filepath.Base(h), "pid", strconv.Itoa(pid), "dir", dir)
 		}
-		url, p, err := startChild(self, h, logLevel)
+		url, p, err := startChild(self, h, logLevel, nil)
 		if err != nil {
 			stopLocalnetNodes(homes, &wg)
 			return err
@@ -389,8 +391,9 @@ func removePIDFile(home string, pid int) {
 // startChild starts one node in its own process group (it outlives this
 // command if released), its output appended to home/node.log and its
 // process id written to home/node.pid, and returns its API URL once it
-// listens.
-func startChild(self, home, logLevel string) (string, *exec.Cmd, error) {
+// listens; waiting, if not nil, is called every waitingEvery until then
+// (to say what the node waits for).
+func startChild(self, home, logLevel string, waiting func()) (string, *exec.Cmd, error) {
 	logPath := filepath.Join(home, "node.log")
 	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
@@ -416,9 +419,14 @@ func startChild(self, home, logLevel string) (string, *exec.Cmd, error) {
 		_ = p.Wait()
 		return "", nil, err
 	}
+	next := time.Now().Add(waitingEvery)
 	for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		if url, ok := listeningIn(logPath, from); ok {
 			return url, p, nil
+		}
+		if waiting != nil && time.Now().After(next) {
+			waiting()
+			next = time.Now().Add(waitingEvery)
 		}
 		// Not processIsNode: until its exec completes, the child's
 		// command line is still this command's.

@@ -1,11 +1,14 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -34,9 +37,12 @@ real consortium, compare it with another member out of band. Every node's
 CometBFT RPC serves the light client (at least two are needed).
 
 The node then fetches a snapshot from its peers (they take one every
---snapshot-interval CometBFT heights; "weid node start --help"), restores
-and checks it, and follows the chain from there: blocks below the
-snapshot's height are not on it (the API answers 410 for them, and
+--snapshot-interval CometBFT heights, 1000 by default; "weid localnet
+--snapshot-interval N" writes a smaller one for a rehearsal, as blocks come
+only with writes), restores and checks it; until it has one, join says
+every 10 seconds what it waits for (the interval, the chain's height, the
+latest snapshot) and gives up after 2 minutes. The node follows the chain
+from the snapshot on: blocks below the snapshot's height are not on it (the API answers 410 for them, and
 "weid ledger verify" verifies from that height). It serves reads but does
 not vote: governance adds it with "weid validator add --home DIR/nodeN" or
 "weid observer add".`,
@@ -118,7 +124,14 @@ not vote: governance adds it with "weid validator add --home DIR/nodeN" or
 			if err != nil {
 				return err
 			}
-			url, p, err := startChild(self, home, logLevel)
+			waiting := func() {
+				ctx, cancel := context.WithTimeout(cmd.Context(), 5*time.Second)
+				defer cancel()
+				if h, _, err := cometbft.TrustedHeader(ctx, srcSettings.RPCListen); err == nil {
+					fmt.Fprintln(w, snapshotWaitLine(src, srcSettings.SnapshotInterval, h))
+				}
+			}
+			url, p, err := startChild(self, home, logLevel, waiting)
 			if err != nil {
 				return err
 			}
@@ -133,4 +146,31 @@ not vote: governance adds it with "weid validator add --home DIR/nodeN" or
 	cmd.Flags().BoolVar(&start, "start", true, "start the new node in the background (as \"weid localnet start NODE\") and print its API URL once it restored a snapshot and listens")
 	cmd.Flags().StringVar(&logLevel, "log-level", "info", "the new node's log level")
 	return cmd
+}
+
+// waitingEvery is how often localnet join says what the new node waits for.
+const waitingEvery = 10 * time.Second
+
+// snapshotWaitLine says what a joining node waits for: a state snapshot of
+// its peers, taken every interval CometBFT heights (0: the default), the
+// chain at height, and the latest snapshot in the home src of the node it
+// joins from (a localnet's peers are on this machine). A young chain has
+// none: blocks come only with transactions, so a snapshot every 1000
+// heights takes a thousand blocks of writes.
+func snapshotWaitLine(src string, interval uint64, height int64) string {
+	if interval == 0 {
+		interval = cometbft.DefaultSnapshotInterval
+	}
+	latest := 0
+	es, _ := os.ReadDir(filepath.Join(src, "snapshots"))
+	for _, e := range es {
+		if h, err := strconv.Atoi(e.Name()); err == nil && h > latest {
+			latest = h
+		}
+	}
+	line := fmt.Sprintf("waiting for a state snapshot from the peers: they take one every %d CometBFT heights (--snapshot-interval), the chain is at height %d", interval, height)
+	if latest == 0 {
+		return line + " and has none yet"
+	}
+	return fmt.Sprintf("%s, its latest snapshot at height %d (usable once the chain is two heights past it; writes meanwhile may make the peers prune the one being fetched)", line, latest)
 }

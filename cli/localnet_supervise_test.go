@@ -47,7 +47,7 @@ func TestLocalnetSupervisor_StopsNodesJoinedLater(t *testing.T) {
 	waitFor(t, func() bool { _, ok := nodePID(node0); return ok }, "node0 running")
 
 	node1 := fakeHome("node1") // as "weid localnet join" writes and starts it
-	_, p, err := startChild(os.Args[0], node1, "info")
+	_, p, err := startChild(os.Args[0], node1, "info", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,9 +15,14 @@ import (
 // free port, with ./bin/weid being this test binary acting as the CLI. As
 // the README says, one variable moves it to another port: the script gets
 // WEID_LISTEN (the test node's address) and no WEID_NODE. A command that
-// fails without the README expecting it (`|| echo …`) fails the test.
+// fails without the README expecting it (`|| echo …`) fails the test. The
+// README says to run it from the repository root, so the directory holds
+// the root's Go packages' directories (occupiedAsTheRoot): a command that
+// writes where one of them is (weid wallet init --wallet wallet) fails here
+// as it does there.
 func TestREADME_Walkthrough(t *testing.T) {
 	dir := t.TempDir()
+	occupiedAsTheRoot(t, dir)
 	script := readmeScript(t, "## Five-minute walkthrough", "## What is in it", 5)
 	base, nodeCmd := startNode(t, filepath.Join(dir, "data"))
 	defer stopNode(t, nodeCmd)
@@ -43,6 +48,28 @@ func TestREADME_Walkthrough(t *testing.T) {
 		t.Errorf("wallet list after the revocation shows no revoked vc+jwt diploma:\n%s", out)
 	}
 	t.Logf("README walkthrough output:\n%s", out)
+}
+
+// occupiedAsTheRoot makes in dir a non-empty directory for each directory
+// of the repository root that holds Go files (wallet, cli, did, …): what a
+// fresh clone has where the README's commands write.
+func occupiedAsTheRoot(t *testing.T, dir string) {
+	t.Helper()
+	entries, err := os.ReadDir("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if goFiles, _ := filepath.Glob(filepath.Join("..", e.Name(), "*.go")); !e.IsDir() || len(goFiles) == 0 {
+			continue
+		}
+		if err := os.MkdirAll(filepath.Join(dir, e.Name()), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, e.Name(), "doc.go"), []byte("package "+e.Name()+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 // readmeScript returns the sh blocks of the README from the heading from

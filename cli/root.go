@@ -164,6 +164,9 @@ func (g *globals) oneLine(err error) string {
 	msg := err.Error()
 	if errors.As(err, &ce) && ce.Code != "" {
 		msg = userVoice().problem(ce)
+		if ie := (*inputError)(nil); errors.As(err, &ie) {
+			msg = ie.name + ": " + msg
+		}
 	}
 	if s := g.unreachable(err); s != "" {
 		msg = s

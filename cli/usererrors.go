@@ -7,6 +7,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/url"
 	"os"
@@ -185,6 +186,9 @@ func (g *globals) unreachable(err error) string {
 	case ue.Timeout():
 		return say("cli.timeout", "base", base)
 	}
+	if base != "" && node != "" && !service && closedUnanswered(err) {
+		return say("cli.notWeid", "node", node)
+	}
 	if !errors.Is(err, syscall.ECONNREFUSED) {
 		return ""
 	}
@@ -196,6 +200,16 @@ func (g *globals) unreachable(err error) string {
 	default:
 		return say("cli.serviceRefused", "base", base)
 	}
+}
+
+// closedUnanswered reports whether err is a connection closed or reset,
+// or spoken to in something else than HTTP, before any HTTP answer came: a
+// server that is no weid node (net/http says "EOF", "connection reset by
+// peer", "server closed idle connection" or "malformed HTTP response").
+func closedUnanswered(err error) bool {
+	msg := err.Error()
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) ||
+		strings.Contains(msg, "server closed idle connection") || strings.Contains(msg, "malformed HTTP response")
 }
 
 // plural is n and noun, with noun's plural form (many) unless n is 1:

@@ -3,7 +3,10 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -181,6 +184,10 @@ func TestNodeStart_BusyPortLeavesDataAlone(t *testing.T) {
 	data := filepath.Join(t.TempDir(), "data")
 	addr := l.Addr().String()
 	expectCLIError(t, "node start on a busy port", "cannot listen on "+addr+": the port is in use (another weid node?); pick another with --listen HOST:PORT or WEID_LISTEN=HOST:PORT",
+		"node", "start", "--listen", addr, "--data", data)
+	// A second node needs a data directory of its own too: the hint's
+	// example says so, or following it only moves the refusal to data/.
+	expectCLIError(t, "node start on a busy port, its hint", "WEID_LISTEN=127.0.0.1:8090 WEID_DATA=data-8090 make run",
 		"node", "start", "--listen", addr, "--data", data)
 	if _, err := os.Stat(data); !os.IsNotExist(err) {
 		t.Fatalf("the data directory %s was touched: %v", data, err)
@@ -379,4 +386,57 @@ func TestUnreachable_ServiceIsNotTheNode(t *testing.T) {
 			t.Errorf("%s, %v: %q; want %q, not %q", tc.url, tc.err, got, tc.want, tc.not)
 		}
 	}
+}
+
+// TestCLI_NotWeidAtNodeSaysSo: a --node where something listens but closes
+// the connection without an HTTP answer (not a weid node) is one line
+// saying that nothing weid answers there, not Go's "server closed idle
+// connection" or "EOF".
+func TestCLI_NotWeidAtNodeSaysSo(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	addr := l.Addr().String()
+	expectCLIError(t, "status of a server that is not weid", "nothing weid answers at http://"+addr+": it closed the connection without an HTTP answer", "status", "--node", addr)
+}
+
+// TestVCIssue_WithoutIssuerNamesInstance: a credential without "issuer"
+// issued without --instance is refused before it is sent, saying both
+// ways to name the issuer: --instance, or "issuer" in the file.
+func TestVCIssue_WithoutIssuerNamesInstance(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "diploma.json")
+	if err := os.WriteFile(f, []byte(`{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiableCredential"],"credentialSubject":{"id":"did:example:a"}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	expectCLIError(t, "vc issue without issuer or --instance", f+` has no "issuer": issue it through an issuer instance of your account with --instance NAME (weid instance list), which puts in its DID, or set "issuer" to a DID of your account`,
+		"vc", "issue", f, "--token", "t", "--node", freeAddr(t))
+}
+
+// TestVCVerify_RefusedInputNamesTheFile: a file the node refuses as no
+// credential (a key file given by mistake) is named in the error.
+func TestVCVerify_RefusedInputNamesTheFile(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/problem+json")
+		w.WriteHeader(http.StatusBadRequest)
+		io.WriteString(w, `{"type":"about:blank","title":"Bad Request","status":400,"code":"credential.unsupportedFormat","detail":"verifiableCredential must be a vc+jwt or SD-JWT"}`)
+	}))
+	defer srv.Close()
+	f := filepath.Join(t.TempDir(), "alice.key")
+	if err := os.WriteFile(f, []byte("not a credential\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("LANG", "")
+	t.Setenv("LC_ALL", "")
+	expectCLIError(t, "vc verify of a key file", f+": verifiableCredential must be a vc+jwt or SD-JWT (credential.unsupportedFormat, HTTP 400)", "vc", "verify", f, "--node", srv.URL)
 }

@@ -97,6 +97,9 @@ Prints the compact JWT / SD-JWT, or the credential with its proof (JSON).`,
 			if g.token == "" {
 				return needToken("issues")
 			}
+			if instance == "" && lacksIssuer(raw) {
+				return fmt.Errorf(`%s has no "issuer": issue it through an issuer instance of your account with --instance NAME (weid instance list), which puts in its DID, or set "issuer" to a DID of your account`, args[0])
+			}
 			vc, err := g.client().Issue(cmd.Context(), raw, instance, o)
 			if err != nil {
 				return err
@@ -145,7 +148,7 @@ head is as old as its last write).`,
 			}
 			res, err := g.client().VerifyCredential(cmd.Context(), vc, map[string]any{"requireAccreditation": requireAcc})
 			if err != nil {
-				return err
+				return inputRefused(args[0], err)
 			}
 			v := userVoice()
 			if err := g.print(res, func(w io.Writer) {

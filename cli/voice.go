@@ -181,7 +181,8 @@ func verdictErr(v voice, what string, vd api.Verdict) error {
 // problem is a problem from the node as one line: in English its detail
 // with its code and HTTP status; in another language the catalogue's text
 // of its code (else the sentence naming the HTTP status), the code and
-// status, then the node's English detail, labelled as such.
+// status, then the node's English detail in brackets, labelled as a
+// check's reason labels it (reason.generic.withDetail: 英文详情).
 func (v voice) problem(ce *client.Error) string {
 	tail := fmt.Sprintf(" (%s, HTTP %d)", ce.Code, ce.Status)
 	if v.english() {
@@ -192,7 +193,7 @@ func (v voice) problem(ce *client.Error) string {
 		text = v.t("problem."+ce.Code, nil)
 	}
 	if ce.Detail != "" {
-		tail += " — " + v.t("detail.english", nil) + ": " + ce.Detail
+		return v.t("reason.generic.withDetail", map[string]string{"reason": text + tail, "detail": ce.Detail})
 	}
 	return text + tail
 }

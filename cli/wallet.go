@@ -49,6 +49,9 @@ func walletDir(flag string) string {
 func openWallet(flag, passFile string) (*wallet.Wallet, error) {
 	dir := walletDir(flag)
 	w, err := wallet.Open(dir)
+	if ents, _ := os.ReadDir(dir); errors.Is(err, wallet.ErrNoWallet) && len(ents) > 0 {
+		return nil, errors.New(say("cli.wallet.notWallet", "dir", dir)) // which init refuses too
+	}
 	if errors.Is(err, wallet.ErrNoWallet) {
 		return nil, errors.New(say("cli.wallet.none", "dir", dir))
 	}

@@ -106,6 +106,10 @@ type ConsortiumConfig struct {
 	// (SM3 hashes, SM2 block and admin keys; CometBFT's own keys stay
 	// Ed25519).
 	Crypto string
+	// SnapshotInterval, if not 0, is written into every node's settings:
+	// a state snapshot every that many CometBFT heights (0: the nodes'
+	// default, cometbft.DefaultSnapshotInterval).
+	SnapshotInterval uint64
 }
 
 // ConsortiumNode is one node written by InitConsortium.
@@ -180,7 +184,7 @@ func InitConsortium(cfg ConsortiumConfig) (adminDID string, nodes []ConsortiumNo
 		}
 		s := cometbft.Settings{Moniker: fmt.Sprintf("node%d", i), P2PListen: fmt.Sprintf("tcp://127.0.0.1:%d", ports[3*i]),
 			APIListen: fmt.Sprintf("127.0.0.1:%d", ports[3*i+1]), TimeoutCommit: cfg.TimeoutCommit.String(),
-			RPCListen: fmt.Sprintf("tcp://127.0.0.1:%d", ports[3*i+2])}
+			RPCListen: fmt.Sprintf("tcp://127.0.0.1:%d", ports[3*i+2]), SnapshotInterval: cfg.SnapshotInterval}
 		members[i] = cometbft.Member{Home: h, Settings: s, Power: power}
 		nodes = append(nodes, ConsortiumNode{Home: h, API: "http://" + s.APIListen, P2P: s.P2PListen, RPC: s.RPCListen, Validator: power > 0})
 	}
