@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -143,19 +142,19 @@ func superviseLocalnet(cmd *cobra.Command, dir string, homes []string, self, log
 	}
 	exited := make(chan exit, len(homes))
 	var wg sync.WaitGroup
-	child := map[string]bool{}   // started by this supervisor and not yet reaped
-	running := map[string]bool{} // as last seen
+	child := map[string]*os.Process{} // started by this supervisor and not yet reaped
+	running := map[string]bool{}      // as last seen
 	for _, h := range homes {
 		if pid, ok := nodePID(h); ok {
-			stopLocalnetNodes(homes, &wg)
+			stopLocalnetNodes(homes, child, &wg)
 			return usageErr("cli.localnet.running", "node", filepath.Base(h), "pid", strconv.Itoa(pid), "dir", dir)
 		}
 		url, p, err := startChild(self, h, logLevel, nil)
 		if err != nil {
-			stopLocalnetNodes(homes, &wg)
+			stopLocalnetNodes(homes, child, &wg)
 			return err
 		}
-		child[h], running[h] = true, true
+		child[h], running[h] = p.Process, true
 		wg.Add(1)
 		go func() { defer wg.Done(); _ = p.Wait(); exited <- exit{h, p.ProcessState} }()
 		fmt.Fprintln(cmd.OutOrStdout(), url)
@@ -166,13 +165,7 @@ func superviseLocalnet(cmd *cobra.Command, dir string, homes []string, self, log
 	for {
 		select {
 		case <-ctx.Done():
-			stop := currentHomes(dir, homes)
-			for h := range child { // its own children, even if their home left DIR
-				if !slices.Contains(stop, h) {
-					stop = append(stop, h)
-				}
-			}
-			stopLocalnetNodes(stop, &wg)
+			stopLocalnetNodes(currentHomes(dir, homes), child, &wg)
 			return nil
 		case e := <-exited:
 			delete(child, e.home)
@@ -185,7 +178,7 @@ func superviseLocalnet(cmd *cobra.Command, dir string, homes []string, self, log
 			// NODE", and nodes "weid localnet join" added.
 			homes = currentHomes(dir, homes)
 			for _, h := range homes {
-				if child[h] {
+				if child[h] != nil {
 					continue
 				}
 				pid, ok := nodePID(h)
@@ -215,27 +208,44 @@ func currentHomes(dir string, homes []string) []string {
 	return homes
 }
 
-// stopLocalnetNodes stops every running node of homes: SIGINT (and SIGCONT,
-// so that a frozen node stops too), then, after 30 s, SIGKILL. wg counts
+// stopLocalnetNodes stops every running node of homes (by its node.pid)
+// and own, this process's children by home (by their process, so that one
+// whose home was moved or deleted is stopped too): SIGINT (and SIGCONT, so
+// that a frozen node stops too), then, after 30 s, SIGKILL. wg counts
 // this process's children, which it waits for.
-func stopLocalnetNodes(homes []string, wg *sync.WaitGroup) {
+func stopLocalnetNodes(homes []string, own map[string]*os.Process, wg *sync.WaitGroup) {
 	pids := map[string]int{}
+	for h, p := range own {
+		pids[h] = p.Pid
+	}
 	for _, h := range homes {
 		if pid, ok := nodePID(h); ok {
 			pids[h] = pid
-			_ = syscall.Kill(pid, syscall.SIGINT)
-			_ = syscall.Kill(pid, syscall.SIGCONT)
 		}
+	}
+	for _, pid := range pids {
+		_ = syscall.Kill(pid, syscall.SIGINT)
+		_ = syscall.Kill(pid, syscall.SIGCONT)
 	}
 	deadline := time.Now().Add(30 * time.Second)
 	for h, pid := range pids {
-		if !waitGone(h, time.Until(deadline)) {
+		if !waitPIDGone(pid, time.Until(deadline)) {
 			_ = syscall.Kill(pid, syscall.SIGKILL)
-			waitGone(h, 5*time.Second)
+			waitPIDGone(pid, 5*time.Second)
 		}
 		removePIDFile(h, pid)
 	}
 	wg.Wait()
+}
+
+// waitPIDGone waits, at most d, until process pid has exited.
+func waitPIDGone(pid int, d time.Duration) bool {
+	for deadline := time.Now().Add(d); processAlive(pid); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			return false
+		}
+	}
+	return true
 }
 
 func localnetSignalCmd(use, short, long string, signals []syscall.Signal, wait bool) *cobra.Command {

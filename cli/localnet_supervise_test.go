@@ -79,3 +79,52 @@ func waitFor(t *testing.T, cond func() bool, what string) {
 		}
 	}
 }
+
+// TestLocalnetSupervisor_StopsAChildWhoseHomeMoved: Ctrl-C stops the
+// supervisor's own children by their process, so one whose home was moved
+// out of DIR (its node.pid with it) is stopped too, and the supervisor
+// does not wait for it forever (review).
+func TestLocalnetSupervisor_StopsAChildWhoseHomeMoved(t *testing.T) {
+	t.Setenv(fakeNodeEnv, "1")
+	dir := t.TempDir()
+	var homes []string
+	for _, name := range []string{"node0", "node1"} {
+		h := filepath.Join(dir, name)
+		if err := os.MkdirAll(h, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(h, cometbft.SettingsFile), []byte("{}"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		homes = append(homes, h)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cmd := &cobra.Command{}
+	cmd.SetContext(ctx)
+	var urls lockedBuffer
+	cmd.SetOut(&urls)
+	cmd.SetErr(&bytes.Buffer{})
+	done := make(chan error, 1)
+	go func() { done <- superviseLocalnet(cmd, dir, homes, os.Args[0], "info") }()
+	waitFor(t, func() bool { return strings.Count(urls.String(), "\n") == 2 }, "both nodes started")
+	pid, _ := nodePID(homes[1])
+	moved := filepath.Join(t.TempDir(), "node1")
+	if err := os.Rename(homes[1], moved); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(45 * time.Second):
+		_ = syscall.Kill(pid, syscall.SIGKILL)
+		t.Fatal("the supervisor did not return after Ctrl-C: it waits for the child whose home moved")
+	}
+	if processAlive(pid) {
+		_ = syscall.Kill(pid, syscall.SIGKILL)
+		t.Fatalf("the child whose home moved still runs (pid %d)", pid)
+	}
+}
