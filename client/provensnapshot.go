@@ -108,17 +108,17 @@ func batchLen(keys [][]byte, post bool) int {
 // head moved, or the node mixes heights).
 func (c *Client) proveOnce(ctx context.Context, a api.StateAnchor, keys [][]byte, post bool) (*ProvenSnapshot, error) {
 	s := &ProvenSnapshot{values: make(map[string][]byte, len(keys))}
-	for i, n := 0, 0; i < len(keys); {
-		if n == 0 {
-			n = batchLen(keys[i:], post)
-		}
+	most := api.MaxStateProofBodyKeys // keys a request, lowered by a 422
+	for i := 0; i < len(keys); {
+		n := min(batchLen(keys[i:], post), most)
 		batch := keys[i : i+n]
 		p, v, err := c.provenBatch(ctx, a, batch, post)
-		if n > 1 && answerTooLarge(err) {
-			n /= 2 // their values are more than one answer carries
+		if n > api.MaxStateProofKeys && answerTooLarge(err) {
+			// Their values are more than one answer carries; the values
+			// of api.MaxStateProofKeys keys always fit (as a GET's).
+			most = max(n/2, api.MaxStateProofKeys)
 			continue
 		}
-		n = 0
 		if err != nil {
 			return nil, fmt.Errorf("proven read of %d keys from %q: %w", len(batch), batch[0], err)
 		}
