@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -95,7 +96,7 @@ WEID_KEYSTORE_PASSPHRASE.`,
 	root.PersistentFlags().StringVarP(&g.output, "output", "o", "text", "output format: text or json (vc verify-batch: ndjson, table or json)")
 	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
 		if g.output != "text" && g.output != "json" {
-			return usageErr("cli.usage.output", "value", g.output)
+			return usageErr("cli.usage.output", "value", strconv.Quote(g.output))
 		}
 		nodes := []string{g.node}
 		if cmd.Name() == "verify-batch" { // the one command that spreads over several nodes

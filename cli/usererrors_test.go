@@ -313,7 +313,7 @@ func TestCLI_UsageErrorsInTheUsersLanguage(t *testing.T) {
 		{[]string{"exchange", "fetch"}, "--grant is required: file holding the grant (compact JWS)", "缺少 --grant：", "缺少 --grant："},
 		{[]string{"exchange", "fetch", "--grant", "g.jws"}, "--key is required: key file of the grantee", "缺少 --key：", "缺少 --key："},
 		{[]string{"vp", "create"}, "--credential is required: the wallet id", "缺少 --credential：", "缺少 --credential："},
-		{[]string{"status", "-o", "yaml"}, `--output must be text or json, not "yaml"`, "--output 必须是 text 或 json，而不是“yaml”", "--output 必須是 text 或 json，而不是「yaml」"},
+		{[]string{"status", "-o", "yaml"}, `--output must be text or json, not "yaml"`, "--output 必须是 text 或 json，而不是 \"yaml\"", "--output 必須是 text 或 json，而不是 \"yaml\""},
 		{[]string{"events", "tail", "--count", "-1"}, "--count must be 0 (follow until interrupted) or a number of events, not -1", "--count 必须是 0", "--count 必須是 0"},
 		{[]string{"did", "resolve", "did:key:x", "--version-time", "yesterday"}, "--version-time must be RFC 3339", "--version-time 必须是 RFC 3339 格式", "--version-time 必須是 RFC 3339 格式"},
 		{[]string{"wallet", "init", "--wallet", "/nonexistent/w", "--did", "did:weid:1:0xab"}, "--did and --key go together", "--did 和 --key 须一起给出", "--did 和 --key 須一起給出"},

@@ -100,7 +100,7 @@ that the running node holds locked, so it cannot be opened alongside it.`,
 			switch output {
 			case "ndjson", "json", "table", "text":
 			default:
-				return usageErr("cli.usage.outputBatch", "value", output)
+				return usageErr("cli.usage.outputBatch", "value", strconv.Quote(output))
 			}
 			nodes, err := batchNodes(g)
 			if err != nil {

@@ -238,7 +238,7 @@ func walletInitNew(typeSet bool, typ, passFile, dir string) (*wallet.Wallet, err
 // key file, signing as --key-id or as the method resolving finds.
 func walletInitExisting(ctx context.Context, g *globals, dir, holder, keyFile, keyID, passFile string) (*wallet.Wallet, error) {
 	if _, err := did.ParseDIDURL(holder); err != nil || strings.ContainsAny(holder, "#?/") {
-		return nil, usageErr("cli.usage.notADid", "value", holder)
+		return nil, usageErr("cli.usage.notADid", "value", strconv.Quote(holder))
 	}
 	file, err := os.ReadFile(keyFile)
 	if err != nil {
