@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -14,6 +15,7 @@ import (
 	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/authz"
 	"github.com/weidgo/weid/chain"
+	"github.com/weidgo/weid/errs"
 )
 
 func rulesCmd(g *globals) *cobra.Command {
@@ -65,8 +67,8 @@ the node for --token (POST /v1/rules).`, chain.MinRulesLead),
 		Args: cobra.NoArgs,
 	}, func([]string) (*govTx, error) {
 		p := &authz.ScheduleRulesPayload{Version: version, Height: height}
-		if err := p.Validate(); err != nil {
-			return nil, err
+		if err := cmp.Or(p.Validate(), p.CheckHeight()); err != nil {
+			return nil, asFlag(err)
 		}
 		return &govTx{http.MethodPost, "/v1/rules", authz.TxScheduleRules, p,
 			map[string]any{"version": version, "height": height}}, nil
@@ -83,13 +85,24 @@ locally with --key or by the node for --token.`,
 	}, func([]string) (*govTx, error) {
 		p := &authz.CancelRulesPayload{Version: cversion}
 		if err := p.Validate(); err != nil {
-			return nil, err
+			return nil, asFlag(err)
 		}
 		return &govTx{http.MethodDelete, "/v1/rules/" + strconv.FormatUint(cversion, 10), authz.TxCancelRules, p, map[string]any{}}, nil
 	})
 	cancel.Flags().Uint64Var(&cversion, "version", 0, "the scheduled version to cancel")
 	cmd.AddCommand(show, schedule, cancel)
 	return cmd
+}
+
+// asFlag rewrites err, a payload's 400 whose detail opens with the member
+// it is about ("height is the weid height …"), in the words of the
+// command line: the flag that gives the member ("--height is …"), without
+// the problem code.
+func asFlag(err error) error {
+	if e, ok := errs.As(err); ok && e.Status == http.StatusBadRequest {
+		return errors.New("--" + e.Detail)
+	}
+	return err
 }
 
 func printRules(w io.Writer, r api.RulesStatus) {

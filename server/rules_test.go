@@ -146,3 +146,33 @@ func TestRules_CustodialRoutes(t *testing.T) {
 		t.Fatalf("validator %+v", v)
 	}
 }
+
+// TestRules_HeightBeyondExactJSONNumbers: a transaction's signed bytes
+// are RFC 8785 JSON, whose numbers are IEEE doubles, so a height above
+// 2^53−1 would be committed rounded (9007199254740993 as
+// 9007199254740992) or not at all (18446744073709551615 read back as
+// 18446744073709552000): the node refuses it, by any route, with a 400
+// gov.invalidRules naming height, and schedules nothing.
+func TestRules_HeightBeyondExactJSONNumbers(t *testing.T) {
+	tn := startNode(t)
+	tn.n.Ledger.Registry().SetKnownRules(chain.RulesVersion + 1)
+	v := strconv.FormatUint(chain.RulesVersion+1, 10)
+	for _, h := range []string{"9007199254740992", "9007199254740993", "18446744073709551615"} {
+		r := tn.do(t, "POST", "/v1/rules", tn.token, []byte(`{"version":`+v+`,"height":`+h+`}`))
+		wantProblem(t, "custodial height "+h, r, 400, "gov.invalidRules")
+		if !strings.Contains(string(r.body), "height") || !strings.Contains(string(r.body), h) || !strings.Contains(string(r.body), "9007199254740991") {
+			t.Errorf("custodial height %s: the refusal names height, its value and the bound: %s", h, r.body)
+		}
+	}
+	sched := &authz.ScheduleRulesPayload{Version: chain.RulesVersion + 1, Height: 1 << 53}
+	wantProblem(t, "signed height 2^53", tn.do(t, "POST", "/v1/txs", "", tn.adminTx(t, authz.TxScheduleRules, sched)), 400, "gov.invalidRules")
+	if s := tn.rules(t); s.Next != nil {
+		t.Fatalf("a refused schedule was recorded: %+v", s)
+	}
+	if r := tn.do(t, "POST", "/v1/rules", tn.token, []byte(`{"version":`+v+`,"height":9007199254740991}`)); r.status != 200 {
+		t.Fatalf("schedule at 2^53−1: %d %s", r.status, r.body)
+	}
+	if s := tn.rules(t); s.Next == nil || s.Next.Height != 1<<53-1 {
+		t.Fatalf("rules after the schedule at 2^53−1: %+v", s)
+	}
+}
