@@ -91,6 +91,9 @@ func (p *SetValidatorNodePayload) Validate() error {
 }
 
 func requireRulesGovernor(st chain.Reader, tx *chain.Tx, _ chain.Payload) error {
+	if tx.Type == TxCancelRules {
+		return governorsOnly(st, tx, "cancel a scheduled change of the ledger's rules")
+	}
 	return governorsOnly(st, tx, "schedule the ledger's rules")
 }
 

@@ -7,6 +7,7 @@ import (
 	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/authz"
 	"github.com/weidgo/weid/chain"
+	"github.com/weidgo/weid/errs"
 )
 
 // checkRules is this node's check of a transaction against the ledger's
@@ -44,6 +45,9 @@ func (n *Node) RulesStatus() api.RulesStatus {
 	}
 	if err := n.Ledger.Halted(); err != nil {
 		s.Halted = err.Error()
+		if e, ok := errs.As(err); ok { // the sentence, not "ledger.halted: …"
+			s.Halted = e.Detail
+		}
 	}
 	return s
 }

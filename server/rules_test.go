@@ -93,6 +93,41 @@ func TestRules_OverHTTP(t *testing.T) {
 	if s := tn.rules(t); !strings.Contains(s.Halted, msg) || !strings.HasSuffix(s.Halted, "upgrade weid") {
 		t.Errorf("status: %+v", s)
 	}
+	// rules.halted is the sentence; the code is readyz's and the writes'.
+	if s := tn.rules(t); strings.Contains(s.Halted, "ledger.halted") {
+		t.Errorf("rules.halted names the problem code: %q", s.Halted)
+	}
+}
+
+// TestRules_NonGovernorIsToldWhatOnlyGovernorsDo: a schedule or a cancel
+// signed by a DID that is neither an admin nor a committee member is 403
+// tx.unauthorized saying what it tried: a cancel is not a schedule.
+func TestRules_NonGovernorIsToldWhatOnlyGovernorsDo(t *testing.T) {
+	tn := startNode(t)
+	tn.n.Ledger.Registry().SetKnownRules(chain.RulesVersion + 1)
+	create, k, d := newDIDTx(t, tn.n.ChainID)
+	if r := tn.do(t, "POST", "/v1/txs", "", txBody(t, create)); r.status != 201 {
+		t.Fatalf("create: %d %s", r.status, r.body)
+	}
+	at := tn.n.Head().Height + 1 + chain.MinRulesLead
+	for _, c := range []struct {
+		typ  string
+		p    chain.Payload
+		want string
+	}{
+		{authz.TxScheduleRules, &authz.ScheduleRulesPayload{Version: chain.RulesVersion + 1, Height: at}, "only they schedule the ledger's rules"},
+		{authz.TxCancelRules, &authz.CancelRulesPayload{Version: chain.RulesVersion + 1}, "only they cancel a scheduled change of the ledger's rules"},
+	} {
+		tx, err := node.SignTx(tn.n.ChainID, d+"#key-1", k, c.typ, c.p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := tn.do(t, "POST", "/v1/txs", "", txBody(t, tx))
+		wantProblem(t, c.typ, r, 403, "tx.unauthorized")
+		if !strings.Contains(string(r.body), c.want) {
+			t.Errorf("%s by a non-governor: %s, want %q", c.typ, r.body, c.want)
+		}
+	}
 }
 
 // The rules and a validator's node id are written with the admin token
