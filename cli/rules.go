@@ -113,6 +113,9 @@ func printRules(w io.Writer, r api.RulesStatus) {
 	if r.Halted != "" {
 		fmt.Fprintf(w, "halted: %s\n", r.Halted)
 	}
+	if r.Warning != "" {
+		fmt.Fprintf(w, "warning: %s\n", r.Warning)
+	}
 }
 
 // validatorSetNodeCmd is "weid validator set-node": gov.setValidatorNode.

@@ -42,8 +42,9 @@ func (tn *testNode) rules(t *testing.T) api.RulesStatus {
 // The ledger's rules over HTTP: /v1/status shows them; POST /v1/txs
 // refuses a schedule of rules this weid does not know (409
 // gov.unknownRules) and takes one it knows, which the status shows; a
-// weid that does not know them halts at their height: /readyz and writes
-// 503 ledger.halted, the status saying why.
+// weid that does not know them warns in the status (rules.warning) and
+// stays ready until their height, then halts: /readyz and writes 503
+// ledger.halted, the status saying why.
 func TestRules_OverHTTP(t *testing.T) {
 	tn := startNode(t)
 	if s := tn.rules(t); s.Version != chain.RulesVersion || s.Known != chain.RulesVersion || s.Next != nil {
@@ -79,6 +80,13 @@ func TestRules_OverHTTP(t *testing.T) {
 		t.Fatalf("rules after the schedule: %+v", s)
 	}
 	tn.n.Ledger.Registry().SetKnownRules(chain.RulesVersion) // one that does not
+	// Until the height it warns, and stays ready.
+	if s := tn.rules(t); !strings.Contains(s.Warning, "rules v3 are scheduled for height "+strconv.FormatUint(at, 10)+"; this weid knows up to v2: upgrade weid before then") {
+		t.Errorf("status before the halt: %+v", s)
+	}
+	if r := tn.do(t, "GET", "/readyz", "", nil); r.status != 200 {
+		t.Errorf("readyz before the halt: %d %s", r.status, r.body)
+	}
 	for tn.n.Head().Height < at-1 {
 		tn.newDID(t)
 	}
