@@ -28,7 +28,9 @@ height its governance schedules (gov.scheduleRules, signed by an admin or
 committee member: --key signs locally, or --token has the node sign, as the
 admin DID for the admin token), so every node changes rules at the same
 block; a node whose weid does not know the version halts at that height
-(writes and /readyz 503 ledger.halted) until it runs a weid that does.
+(writes and /readyz 503 ledger.halted) until it runs a weid that does, and
+warns before then (its log, "weid status", "weid rules show": "rules v3 are
+scheduled for height H; this weid knows up to v2").
 Schedule a version only once every validator runs a weid that knows it: a
 node does not accept a version its own weid does not know (409
 gov.unknownRules), from the API or from its peers.
