@@ -35,6 +35,10 @@ type RulesStatus struct {
 	Known   uint64       `json:"known"`
 	Next    *RulesChange `json:"next,omitempty"`
 	Halted  string       `json:"halted,omitempty"`
+	// Warning: Next is to a version this node's weid does not know, so it
+	// will halt at Next's height unless upgraded first (the node stays
+	// ready until then).
+	Warning string `json:"warning,omitempty"`
 }
 
 // RulesChange is a scheduled change of the ledger's rules: Version from

@@ -40,6 +40,24 @@ func (p *ScheduleRulesPayload) Validate() error {
 	return nil
 }
 
+// MaxRulesHeight is the largest height a change of rules can be scheduled
+// at exactly: a transaction's signed bytes are RFC 8785 JSON, whose
+// numbers are IEEE doubles (§3.2.2.3), so a height above 2^53−1 would be
+// signed and committed rounded (9007199254740993 as 9007199254740992), or
+// not read back at all. It is chain.MaxNonce.
+const MaxRulesHeight = chain.MaxNonce
+
+// CheckHeight refuses, with a 400 gov.invalidRules naming height, a
+// height above MaxRulesHeight: the check of the node and the CLI before a
+// schedule is signed or submitted. Validate does not make it, as blocks
+// are not held to it (the committed rules stay as they were).
+func (p *ScheduleRulesPayload) CheckHeight() error {
+	if p.Height > MaxRulesHeight {
+		return errs.BadRequest("gov.invalidRules", "height is the weid height the rules take effect at: at most %d (2^53−1, the largest integer a JSON number carries exactly), not %d", uint64(MaxRulesHeight), p.Height)
+	}
+	return nil
+}
+
 // CancelRulesPayload cancels the scheduled change to Version.
 type CancelRulesPayload struct {
 	Version uint64 `json:"version"`
@@ -73,6 +91,9 @@ func (p *SetValidatorNodePayload) Validate() error {
 }
 
 func requireRulesGovernor(st chain.Reader, tx *chain.Tx, _ chain.Payload) error {
+	if tx.Type == TxCancelRules {
+		return governorsOnly(st, tx, "cancel a scheduled change of the ledger's rules")
+	}
 	return governorsOnly(st, tx, "schedule the ledger's rules")
 }
 

@@ -172,7 +172,8 @@ func (l *Ledger) Halted() error {
 // CheckRules refuses, before it is submitted (the node's API, CometBFT's
 // CheckTx: admission, never a block), a transaction the next block would
 // refuse for the rules in force at its height — the ledger halted there,
-// or the transaction's type does not exist in them yet — and a schedule
+// or the transaction's type does not exist in them yet (the block's 400
+// tx.unknownType, saying from which version it does) — and a schedule
 // of rules this binary does not know, 409 gov.unknownRules: the ledger
 // applies one (its apply must not depend on the binary, or nodes of
 // different binaries would fork), and this node would halt at its height.
@@ -183,8 +184,10 @@ func (l *Ledger) CheckRules(c *Checked) error {
 	l.mu.RLock()
 	next := l.rules.At(l.head.Height + 1)
 	l.mu.RUnlock()
-	if err := c.CheckRules(next.Version); err != nil {
-		return err
+	if c.CheckRules(next.Version) != nil {
+		// The block's answer, with why: the type is of a later version.
+		return errs.BadRequest("tx.unknownType", "%s exists from rules v%d; this ledger is at v%d (weid rules show; README \"Upgrading the consortium's rules\")",
+			c.Tx.Type, c.handler.Since, max(next.Version, 1))
 	}
 	if s, ok := c.Payload.(RulesSchedule); ok {
 		if v, h := s.ScheduledRules(); v > l.reg.KnownRules() {

@@ -123,7 +123,8 @@ func TestRules_ChainWithoutRecordIsUnchanged(t *testing.T) {
 	}
 }
 
-// A type of rules v2 is refused under v1 as an unknown type is, and
+// A type of rules v2 is refused under v1 as an unknown type is (in its
+// block, byte for byte; at a node's admission, saying it needs v2), and
 // accepted from the scheduled height on, not one block before.
 func TestRules_TypeExistsFromItsVersion(t *testing.T) {
 	e := newRulesChain(t, 2, 0)
@@ -134,8 +135,11 @@ func TestRules_TypeExistsFromItsVersion(t *testing.T) {
 	if r.Err == nil || errs.Code(r.Err) != errs.Code(old) || status(r.Err) != status(old) || r.Err.Error() != old.Error() {
 		t.Fatalf("test.v2 under v1: %v, want what a binary without the type answers: %v", r.Err, old)
 	}
-	if err := e.l.CheckRules(mustCheck(t, e.reg, e.admin.v2(t, "early"))); errs.Code(err) != "tx.unknownType" {
-		t.Errorf("CheckRules under v1: %v, want tx.unknownType", err)
+	// A node refusing it before submission says why: the same code and
+	// status, naming the version the type needs and the one in force.
+	if err := e.l.CheckRules(mustCheck(t, e.reg, e.admin.v2(t, "early"))); errs.Code(err) != "tx.unknownType" || status(err) != http.StatusBadRequest ||
+		!strings.Contains(err.Error(), `test.v2 exists from rules v2; this ledger is at v1 (weid rules show; README "Upgrading the consortium's rules")`) {
+		t.Errorf("CheckRules under v1: %v, want tx.unknownType saying the type needs rules v2", err)
 	}
 	at := e.l.Head().Height + 1 + MinRulesLead
 	if r := e.commitOne(t, e.admin.schedule(t, typeSchedule, 2, at)); r.Err != nil {

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/authz"
 	"github.com/weidgo/weid/chain"
+	"github.com/weidgo/weid/errs"
 )
 
 func rulesCmd(g *globals) *cobra.Command {
@@ -25,7 +27,9 @@ height its governance schedules (gov.scheduleRules, signed by an admin or
 committee member: --key signs locally, or --token has the node sign, as the
 admin DID for the admin token), so every node changes rules at the same
 block; a node whose weid does not know the version halts at that height
-(writes and /readyz 503 ledger.halted) until it runs a weid that does.
+(writes and /readyz 503 ledger.halted) until it runs a weid that does, and
+warns before then (its log, "weid status", "weid rules show": "rules v3 are
+scheduled for height H; this weid knows up to v2").
 Schedule a version only once every validator runs a weid that knows it: a
 node does not accept a version its own weid does not know (409
 gov.unknownRules), from the API or from its peers.
@@ -64,8 +68,8 @@ the node for --token (POST /v1/rules).`, chain.MinRulesLead),
 		Args: cobra.NoArgs,
 	}, func([]string) (*govTx, error) {
 		p := &authz.ScheduleRulesPayload{Version: version, Height: height}
-		if err := p.Validate(); err != nil {
-			return nil, err
+		if err := cmp.Or(p.Validate(), p.CheckHeight()); err != nil {
+			return nil, asFlag(err)
 		}
 		return &govTx{http.MethodPost, "/v1/rules", authz.TxScheduleRules, p,
 			map[string]any{"version": version, "height": height}}, nil
@@ -82,13 +86,24 @@ locally with --key or by the node for --token.`,
 	}, func([]string) (*govTx, error) {
 		p := &authz.CancelRulesPayload{Version: cversion}
 		if err := p.Validate(); err != nil {
-			return nil, err
+			return nil, asFlag(err)
 		}
 		return &govTx{http.MethodDelete, "/v1/rules/" + strconv.FormatUint(cversion, 10), authz.TxCancelRules, p, map[string]any{}}, nil
 	})
 	cancel.Flags().Uint64Var(&cversion, "version", 0, "the scheduled version to cancel")
 	cmd.AddCommand(show, schedule, cancel)
 	return cmd
+}
+
+// asFlag rewrites err, a payload's 400 whose detail opens with the member
+// it is about ("height is the weid height …"), in the words of the
+// command line: the flag that gives the member ("--height is …"), without
+// the problem code.
+func asFlag(err error) error {
+	if e, ok := errs.As(err); ok && e.Status == http.StatusBadRequest {
+		return errors.New("--" + e.Detail)
+	}
+	return err
 }
 
 func printRules(w io.Writer, r api.RulesStatus) {
@@ -98,6 +113,9 @@ func printRules(w io.Writer, r api.RulesStatus) {
 	}
 	if r.Halted != "" {
 		fmt.Fprintf(w, "halted: %s\n", r.Halted)
+	}
+	if r.Warning != "" {
+		fmt.Fprintf(w, "warning: %s\n", r.Warning)
 	}
 }
 

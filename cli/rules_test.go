@@ -50,3 +50,32 @@ func TestRules_ShowScheduleAndSetNode(t *testing.T) {
 		t.Errorf("cancel of v3 with the token: %v", err)
 	}
 }
+
+// TestRules_BadFlagsNameTheFlag: "weid rules schedule" and "cancel" refuse
+// bad flags before asking the node, naming the flag (--height, not the
+// payload's "height"): a missing --height or --version, and a height
+// above 2^53−1, which a transaction's JSON would carry rounded
+// (9007199254740993 committed as 9007199254740992).
+func TestRules_BadFlagsNameTheFlag(t *testing.T) {
+	node := "--node=http://127.0.0.1:1" // never reached
+	for _, c := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"rules", "schedule", "--version", "2", "--token", "t"}, []string{"--height is the weid height"}},
+		{[]string{"rules", "schedule", "--height", "100", "--token", "t"}, []string{"--version is the version"}},
+		{[]string{"rules", "schedule", "--version", "2", "--height", "9007199254740993", "--token", "t"}, []string{"--height", "at most 9007199254740991", "not 9007199254740993"}},
+		{[]string{"rules", "schedule", "--version", "2", "--height", "18446744073709551615", "--token", "t"}, []string{"--height", "not 18446744073709551615"}},
+		{[]string{"rules", "cancel", "--token", "t"}, []string{"--version is the scheduled version to cancel"}},
+	} {
+		_, err := runCLI(t, append(c.args, node)...)
+		for _, w := range c.want {
+			if err == nil || !strings.Contains(err.Error(), w) {
+				t.Errorf("weid %s: %v, want %q", strings.Join(c.args, " "), err, w)
+			}
+		}
+		if err != nil && strings.Contains(err.Error(), "gov.invalidRules") {
+			t.Errorf("weid %s: %v names the problem code, not the flag", strings.Join(c.args, " "), err)
+		}
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/batch"
 	"github.com/weidgo/weid/client"
+	"github.com/weidgo/weid/txn"
 )
 
 // defaultNodeChunk is how many credentials verify-batch sends a node in one
@@ -235,8 +236,9 @@ func verifyChunkOn(ctx context.Context, cl *client.Client, c *nodeChunk, o api.B
 // from its peers falls behind by every block committed since, without
 // bound. weid heights count only blocks that changed the state, so the
 // blocks it lacks are writes it does not know of (a revocation among
-// them).
-const defaultMaxBehind = 3
+// them). It is the lag /readyz allows a node behind its peers
+// (txn.MaxBehind, counted there in CometBFT heights).
+const defaultMaxBehind = txn.MaxBehind
 
 // followingNodes reads every node's /v1/status at once (each within
 // timeout) and returns, in order, the nodes that follow the chain: not

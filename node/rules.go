@@ -1,11 +1,14 @@
 package node
 
 import (
+	"fmt"
 	"log/slog"
 	"sync"
 
 	"github.com/weidgo/weid/api"
+	"github.com/weidgo/weid/authz"
 	"github.com/weidgo/weid/chain"
+	"github.com/weidgo/weid/errs"
 )
 
 // checkRules is this node's check of a transaction against the ledger's
@@ -13,7 +16,23 @@ import (
 // CometBFT's CheckTx makes it: chain.Ledger.CheckRules (what the next
 // block would refuse, and a change of rules to a version this binary does
 // not know, 409 gov.unknownRules).
-func (n *Node) checkRules(c *chain.Checked) error { return n.Ledger.CheckRules(c) }
+func (n *Node) checkRules(c *chain.Checked) error {
+	if err := checkExact(c.Payload); err != nil {
+		return err
+	}
+	return n.Ledger.CheckRules(c)
+}
+
+// checkExact refuses a payload whose numbers JSON cannot carry exactly
+// (authz.ScheduleRulesPayload.CheckHeight): Write checks a custodial
+// payload with it before signing, as the caller gave it, and checkRules
+// every transaction as received (a signed one's is as it was signed).
+func checkExact(p chain.Payload) error {
+	if s, ok := p.(*authz.ScheduleRulesPayload); ok {
+		return s.CheckHeight()
+	}
+	return nil
+}
 
 // RulesStatus is the ledger's rules as GET /v1/status shows them: the
 // version in force at the head, the newest this binary knows, the change
@@ -27,18 +46,46 @@ func (n *Node) RulesStatus() api.RulesStatus {
 	}
 	if err := n.Ledger.Halted(); err != nil {
 		s.Halted = err.Error()
+		if e, ok := errs.As(err); ok { // the sentence, not "ledger.halted: …"
+			s.Halted = e.Detail
+		}
 	}
+	s.Warning = rulesWarning(s)
 	return s
+}
+
+// rulesWarning says, before a halt, that the change of rules scheduled in
+// s is to a version this binary does not know: the node goes on (and
+// stays ready) until its height, then halts, unless its weid is upgraded
+// first. "" if there is nothing to warn of, or the ledger halted already.
+func rulesWarning(s api.RulesStatus) string {
+	if s.Next == nil || s.Next.Version <= s.Known || s.Halted != "" {
+		return ""
+	}
+	return fmt.Sprintf("rules v%d are scheduled for height %d; this weid knows up to v%d: upgrade weid before then, or it halts at %d",
+		s.Next.Version, s.Next.Height, s.Known, s.Next.Height)
 }
 
 // watchRules returns the commit hook that logs, once, that the ledger
 // cannot apply its next block: the rules in force from there on are a
-// version this binary does not know.
+// version this binary does not know; and before that, once per change
+// scheduled (at start, and when the block that schedules it commits), a
+// warning that it will (rulesWarning).
 func (n *Node) watchRules() func(*chain.Block) {
 	var once sync.Once
+	var mu sync.Mutex
+	warned := ""
 	return func(*chain.Block) {
 		if err := n.Ledger.Halted(); err != nil {
 			once.Do(func() { slog.Error("the ledger halts", "err", err) })
+			return
 		}
+		w := n.RulesStatus().Warning
+		mu.Lock()
+		defer mu.Unlock()
+		if w != "" && w != warned {
+			slog.Warn(w)
+		}
+		warned = w
 	}
 }

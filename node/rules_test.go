@@ -1,9 +1,12 @@
 package node
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/weidgo/weid/authz"
@@ -123,6 +126,83 @@ func TestSetValidatorNode_FeedsTheRegister(t *testing.T) {
 	if len(reg.Validators) != 1 || string(reg.Validators[0].PubKey) != string(pub) || reg.Validators[0].NodeID != id {
 		t.Fatalf("register %+v", reg.Validators)
 	}
+}
+
+// logTo makes slog's default logger write text into the returned buffer
+// until the test ends (the tests that use it do not run in parallel).
+func logTo(t *testing.T) *syncBuffer {
+	t.Helper()
+	var b syncBuffer
+	prev := slog.Default()
+	slog.SetDefault(slog.New(slog.NewTextHandler(&b, nil)))
+	t.Cleanup(func() { slog.SetDefault(prev) })
+	return &b
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// A node whose weid does not know the version of a scheduled change says
+// so before the halt: a warning in its log when the schedule commits and
+// at every start, and in /v1/status (rules.warning), while it stays ready
+// until the height; a node that knows the version says nothing.
+func TestRules_WarnsBeforeAHalt(t *testing.T) {
+	log := logTo(t)
+	n := openRulesNode(t)
+	n.Ledger.Registry().SetKnownRules(3) // a node that knows v3 schedules it
+	at := n.Head().Height + 1 + 50
+	if _, err := n.submit(t, authz.TxScheduleRules, &authz.ScheduleRulesPayload{Version: 3, Height: at}); err != nil {
+		t.Fatal(err)
+	}
+	want := "rules v3 are scheduled for height " + itoa(at) + "; this weid knows up to v3"
+	if s := n.ChainStatus().Rules; s.Warning != "" || strings.Contains(log.String(), "are scheduled for height") {
+		t.Fatalf("a weid that knows v3 warns: %q\n%s", s.Warning, log)
+	}
+	n.Close()
+	// The same ledger under a weid that knows up to v2.
+	n.Node = openTest(t, n.dir)
+	want = "rules v3 are scheduled for height " + itoa(at) + "; this weid knows up to v2: upgrade weid before then, or it halts at " + itoa(at)
+	if !strings.Contains(log.String(), want) {
+		t.Errorf("no warning at start:\n%s", log)
+	}
+	if s := n.ChainStatus().Rules; s.Warning != want || s.Halted != "" {
+		t.Errorf("status: %+v, want the warning %q", s, want)
+	}
+	if _, err := n.Readiness(); err != nil {
+		t.Errorf("readiness before the halt: %v", err)
+	}
+	// Scheduled again (a peer's block: the schedule commits here), it
+	// warns of the new height, once.
+	n.Ledger.Registry().SetKnownRules(3)
+	if _, err := n.submit(t, authz.TxScheduleRules, &authz.ScheduleRulesPayload{Version: 3, Height: at + 5}); err != nil {
+		t.Fatal(err)
+	}
+	n.Ledger.Registry().SetKnownRules(2)
+	k, _ := keys.Generate(keys.Ed25519) // a block after it
+	d := did.WeidDID(n.ChainID, k.Public())
+	tx, _ := SignTx(n.ChainID, d+"#"+did.FirstKeyFragment, k, did.TxCreate, &did.CreatePayload{DID: d, PublicKeyMultibase: k.Public().Multibase()})
+	if _, err := n.Submit(context.Background(), tx, false); err != nil {
+		t.Fatal(err)
+	}
+	moved := "rules v3 are scheduled for height " + itoa(at+5) + "; this weid knows up to v2"
+	if got := strings.Count(log.String(), moved); got != 1 {
+		t.Errorf("the warning for height %d is logged %d times, want once:\n%s", at+5, got, log)
+	}
+	n.Close()
 }
 
 func itoa(u uint64) string {

@@ -42,8 +42,9 @@ func (tn *testNode) rules(t *testing.T) api.RulesStatus {
 // The ledger's rules over HTTP: /v1/status shows them; POST /v1/txs
 // refuses a schedule of rules this weid does not know (409
 // gov.unknownRules) and takes one it knows, which the status shows; a
-// weid that does not know them halts at their height: /readyz and writes
-// 503 ledger.halted, the status saying why.
+// weid that does not know them warns in the status (rules.warning) and
+// stays ready until their height, then halts: /readyz and writes 503
+// ledger.halted, the status saying why.
 func TestRules_OverHTTP(t *testing.T) {
 	tn := startNode(t)
 	if s := tn.rules(t); s.Version != chain.RulesVersion || s.Known != chain.RulesVersion || s.Next != nil {
@@ -79,6 +80,13 @@ func TestRules_OverHTTP(t *testing.T) {
 		t.Fatalf("rules after the schedule: %+v", s)
 	}
 	tn.n.Ledger.Registry().SetKnownRules(chain.RulesVersion) // one that does not
+	// Until the height it warns, and stays ready.
+	if s := tn.rules(t); !strings.Contains(s.Warning, "rules v3 are scheduled for height "+strconv.FormatUint(at, 10)+"; this weid knows up to v2: upgrade weid before then") {
+		t.Errorf("status before the halt: %+v", s)
+	}
+	if r := tn.do(t, "GET", "/readyz", "", nil); r.status != 200 {
+		t.Errorf("readyz before the halt: %d %s", r.status, r.body)
+	}
 	for tn.n.Head().Height < at-1 {
 		tn.newDID(t)
 	}
@@ -92,6 +100,41 @@ func TestRules_OverHTTP(t *testing.T) {
 	wantProblem(t, "a write", tn.do(t, "POST", "/v1/txs", "", txBody(t, tx)), 503, "ledger.halted")
 	if s := tn.rules(t); !strings.Contains(s.Halted, msg) || !strings.HasSuffix(s.Halted, "upgrade weid") {
 		t.Errorf("status: %+v", s)
+	}
+	// rules.halted is the sentence; the code is readyz's and the writes'.
+	if s := tn.rules(t); strings.Contains(s.Halted, "ledger.halted") {
+		t.Errorf("rules.halted names the problem code: %q", s.Halted)
+	}
+}
+
+// TestRules_NonGovernorIsToldWhatOnlyGovernorsDo: a schedule or a cancel
+// signed by a DID that is neither an admin nor a committee member is 403
+// tx.unauthorized saying what it tried: a cancel is not a schedule.
+func TestRules_NonGovernorIsToldWhatOnlyGovernorsDo(t *testing.T) {
+	tn := startNode(t)
+	tn.n.Ledger.Registry().SetKnownRules(chain.RulesVersion + 1)
+	create, k, d := newDIDTx(t, tn.n.ChainID)
+	if r := tn.do(t, "POST", "/v1/txs", "", txBody(t, create)); r.status != 201 {
+		t.Fatalf("create: %d %s", r.status, r.body)
+	}
+	at := tn.n.Head().Height + 1 + chain.MinRulesLead
+	for _, c := range []struct {
+		typ  string
+		p    chain.Payload
+		want string
+	}{
+		{authz.TxScheduleRules, &authz.ScheduleRulesPayload{Version: chain.RulesVersion + 1, Height: at}, "only they schedule the ledger's rules"},
+		{authz.TxCancelRules, &authz.CancelRulesPayload{Version: chain.RulesVersion + 1}, "only they cancel a scheduled change of the ledger's rules"},
+	} {
+		tx, err := node.SignTx(tn.n.ChainID, d+"#key-1", k, c.typ, c.p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := tn.do(t, "POST", "/v1/txs", "", txBody(t, tx))
+		wantProblem(t, c.typ, r, 403, "tx.unauthorized")
+		if !strings.Contains(string(r.body), c.want) {
+			t.Errorf("%s by a non-governor: %s, want %q", c.typ, r.body, c.want)
+		}
 	}
 }
 
@@ -144,5 +187,35 @@ func TestRules_CustodialRoutes(t *testing.T) {
 	}
 	if v, _, _ := tn.n.Validator(key); v == nil || v.NodeID != id {
 		t.Fatalf("validator %+v", v)
+	}
+}
+
+// TestRules_HeightBeyondExactJSONNumbers: a transaction's signed bytes
+// are RFC 8785 JSON, whose numbers are IEEE doubles, so a height above
+// 2^53−1 would be committed rounded (9007199254740993 as
+// 9007199254740992) or not at all (18446744073709551615 read back as
+// 18446744073709552000): the node refuses it, by any route, with a 400
+// gov.invalidRules naming height, and schedules nothing.
+func TestRules_HeightBeyondExactJSONNumbers(t *testing.T) {
+	tn := startNode(t)
+	tn.n.Ledger.Registry().SetKnownRules(chain.RulesVersion + 1)
+	v := strconv.FormatUint(chain.RulesVersion+1, 10)
+	for _, h := range []string{"9007199254740992", "9007199254740993", "18446744073709551615"} {
+		r := tn.do(t, "POST", "/v1/rules", tn.token, []byte(`{"version":`+v+`,"height":`+h+`}`))
+		wantProblem(t, "custodial height "+h, r, 400, "gov.invalidRules")
+		if !strings.Contains(string(r.body), "height") || !strings.Contains(string(r.body), h) || !strings.Contains(string(r.body), "9007199254740991") {
+			t.Errorf("custodial height %s: the refusal names height, its value and the bound: %s", h, r.body)
+		}
+	}
+	sched := &authz.ScheduleRulesPayload{Version: chain.RulesVersion + 1, Height: 1 << 53}
+	wantProblem(t, "signed height 2^53", tn.do(t, "POST", "/v1/txs", "", tn.adminTx(t, authz.TxScheduleRules, sched)), 400, "gov.invalidRules")
+	if s := tn.rules(t); s.Next != nil {
+		t.Fatalf("a refused schedule was recorded: %+v", s)
+	}
+	if r := tn.do(t, "POST", "/v1/rules", tn.token, []byte(`{"version":`+v+`,"height":9007199254740991}`)); r.status != 200 {
+		t.Fatalf("schedule at 2^53−1: %d %s", r.status, r.body)
+	}
+	if s := tn.rules(t); s.Next == nil || s.Next.Height != 1<<53-1 {
+		t.Fatalf("rules after the schedule at 2^53−1: %+v", s)
 	}
 }

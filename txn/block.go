@@ -85,11 +85,22 @@ type ConsensusStatus struct {
 	PBTSHeight int64  `json:"pbtsHeight,omitempty"`
 }
 
+// MaxBehind is how many blocks a node's consensus may be behind its most
+// advanced peer (ConsensusStatus.Behind) and still follow the chain: the
+// others' commits reach it a few milliseconds apart, so a node that
+// follows is a block or two behind at times; one whose consensus failed
+// (CometBFT's "CONSENSUS FAILURE!!!", e.g. a wrong app hash in a
+// mixed-binary consortium) stays at its height while its peers move on,
+// and CometBFT does not call that catching up. It is the default of
+// verify-batch's --max-behind too (there in weid heights).
+const MaxBehind = 3
+
 // Stale says why a node whose consensus is cs may lack the chain's latest
-// blocks — it is catching up (block sync), or it has no peers to learn of
-// new blocks from and does not alone hold more than 2/3 of the voting
-// power — or "" if it follows the chain. /readyz and verify-batch's choice
-// of nodes share it.
+// blocks — it is catching up (block sync), it is more than MaxBehind
+// blocks behind its most advanced peer, or it has no peers to learn of new
+// blocks from and does not alone hold more than 2/3 of the voting power —
+// or "" if it follows the chain. /readyz, /v1/status's consensus.ready and
+// verify-batch's choice of nodes share it.
 func (cs ConsensusStatus) Stale() string {
 	switch {
 	case cs.CatchingUp && cs.PeerCount == 0:
@@ -98,6 +109,8 @@ func (cs ConsensusStatus) Stale() string {
 		return fmt.Sprintf("it is catching up with the chain (block sync), %d blocks behind its most advanced peer", cs.Behind)
 	case cs.CatchingUp:
 		return "it is catching up with the chain (block sync)"
+	case cs.Behind > MaxBehind:
+		return fmt.Sprintf("it is %d blocks behind its most advanced peer (more than %d) and not catching up: its consensus may have stopped (see its log for CONSENSUS FAILURE)", cs.Behind, MaxBehind)
 	case cs.PeerCount == 0 && cs.VotingPower*3 <= cs.TotalPower*2:
 		return "it is connected to no peers, so it cannot learn of the blocks the others commit"
 	}

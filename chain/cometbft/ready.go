@@ -73,6 +73,12 @@ func (e *Engine) Ready() (ok bool, why string) {
 	if e.node.ConsensusReactor().WaitSync() {
 		return false, "the node is still catching up with the chain (block sync)"
 	}
+	// A node whose consensus failed (CONSENSUS FAILURE!!!) has live
+	// peers, yet stays at its height while they move on; CometBFT does not
+	// call that catching up.
+	if b := e.behind(e.node.BlockStore().Height()); b > chain.MaxBehind {
+		return false, fmt.Sprintf("the node is %d blocks behind its most advanced peer (more than %d) and not catching up: its consensus may have stopped (see its log for CONSENSUS FAILURE)", b, chain.MaxBehind)
+	}
 	set, self, reg, why := e.quorumInputs()
 	if why != "" {
 		return false, why
@@ -289,6 +295,20 @@ func peerValidators(live []peer, reg Register, set map[string]*cmttypes.Validato
 	return out
 }
 
+// behind returns how many blocks the most advanced connected peer has
+// committed beyond height, as its consensus round state says (0: none, or
+// no peer said). A peer's consensus height is the height it works on: the
+// one after its last committed block.
+func (e *Engine) behind(height int64) int64 {
+	var most int64
+	for _, p := range e.node.Switch().Peers().Copy() {
+		if ps, ok := p.Get(cmttypes.PeerStateKey).(peerHeight); ok && ps.GetHeight()-1-height > most {
+			most = ps.GetHeight() - 1 - height
+		}
+	}
+	return most
+}
+
 // Consensus implements chain.ConsensusReporter.
 func (e *Engine) Consensus() chain.ConsensusStatus {
 	st := chain.ConsensusStatus{Height: e.node.BlockStore().Height(), NodeID: string(e.node.NodeInfo().ID()), Peers: []string{}}
@@ -297,12 +317,8 @@ func (e *Engine) Consensus() chain.ConsensusStatus {
 	st.CatchingUp = e.node.ConsensusReactor().WaitSync()
 	for _, p := range e.node.Switch().Peers().Copy() {
 		st.Peers = append(st.Peers, string(p.ID()))
-		// A peer's consensus height is the height it works on: the one
-		// after its last committed block.
-		if ps, ok := p.Get(cmttypes.PeerStateKey).(peerHeight); ok && ps.GetHeight()-1-st.Height > st.Behind {
-			st.Behind = ps.GetHeight() - 1 - st.Height
-		}
 	}
+	st.Behind = e.behind(st.Height)
 	sort.Strings(st.Peers)
 	st.PeerCount = len(st.Peers)
 	if self, err := e.node.PrivValidator().GetPubKey(); err == nil {

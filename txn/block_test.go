@@ -1,0 +1,35 @@
+package txn
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestStale_BehindPeersWithoutCatchingUp: a node more than MaxBehind
+// blocks behind its most advanced peer lacks the chain's latest blocks
+// whatever CometBFT's catching-up flag says (a node whose consensus failed,
+// "wrong Block.Header.AppHash", stays at its height while its peers move
+// on and CometBFT does not call that catching up); a block or two behind
+// is a node following the chain, the others' commits arriving first.
+func TestStale_BehindPeersWithoutCatchingUp(t *testing.T) {
+	t.Parallel()
+	peers := []string{"a", "b", "c"}
+	for _, c := range []struct {
+		name string
+		cs   ConsensusStatus
+		why  string // "" : follows the chain
+	}{
+		{"following", ConsensusStatus{PeerCount: 3, Peers: peers, TotalPower: 40, VotingPower: 10}, ""},
+		{"one behind", ConsensusStatus{PeerCount: 3, Peers: peers, TotalPower: 40, VotingPower: 10, Behind: 1}, ""},
+		{"at the allowed lag", ConsensusStatus{PeerCount: 3, Peers: peers, TotalPower: 40, VotingPower: 10, Behind: MaxBehind}, ""},
+		{"stuck, not catching up", ConsensusStatus{PeerCount: 3, Peers: peers, TotalPower: 40, VotingPower: 10, Behind: 7}, "7 blocks behind its most advanced peer"},
+		{"catching up", ConsensusStatus{CatchingUp: true, PeerCount: 3, Peers: peers, TotalPower: 40, Behind: 42}, "catching up with the chain (block sync), 42 blocks behind"},
+		{"cut off", ConsensusStatus{TotalPower: 40, VotingPower: 10}, "connected to no peers"},
+		{"lone validator", ConsensusStatus{TotalPower: 10, VotingPower: 10}, ""},
+	} {
+		got := c.cs.Stale()
+		if c.why == "" && got != "" || c.why != "" && !strings.Contains(got, c.why) {
+			t.Errorf("%s: Stale() = %q, want %q", c.name, got, c.why)
+		}
+	}
+}
