@@ -139,3 +139,11 @@ func QuorumAfterAttested(set []*cmttypes.Validator, change chain.ValidatorChange
 func (a *App) ReadParamsWith(f func(height int64) (cmttypes.ConsensusParams, error)) {
 	a.params = f
 }
+
+// SetSnapshotClock makes the snapshots' served marks and pruning read now
+// instead of time.Now (after EnableSnapshots with an interval).
+func (a *App) SetSnapshotClock(now func() time.Time) {
+	a.snap.mu.Lock()
+	defer a.snap.mu.Unlock()
+	a.snap.now = now
+}

@@ -28,12 +28,50 @@ import (
 // the last Keep; a new node whose settings enable state sync restores one
 // from its peers instead of replaying the chain, and checks it against the
 // app hash its light client verified (chain.Ledger.CheckRestored).
+//
+// Pruning a snapshot while a joining node fetches it. What CometBFT v1.0.1
+// does (statesync/reactor.go, syncer.go, chunks.go): the serving node's
+// reactor answers a chunk request with LoadSnapshotChunk's chunk, and with
+// Missing set when that chunk is nil; on an error it logs and sends nothing.
+// The joining node never reads Missing: a nil chunk is refused by its chunk
+// queue ("cannot add nil chunk"), the fetcher asks again, a random peer
+// listing the snapshot, every chunk_request_timeout (10 s by default), and
+// the syncer gives up on the snapshot (errTimeout: rejected, the next best
+// one tried) only when the next chunk in order has not come for 2 minutes
+// (chunkTimeout). No answer of LoadSnapshotChunk makes the joiner drop the
+// snapshot sooner without letting any one peer veto a snapshot: a chunk
+// that fails the hash check makes ApplySnapshotChunk reject its sender for
+// the whole sync (the pool's RejectPeer is for every snapshot, for good),
+// and an empty non-nil chunk reaches the joiner as nil without Missing,
+// which it takes as a malformed message and disconnects the peer. So a
+// pruned snapshot's chunk stays nil (Missing), and a node does not prune a
+// snapshot it is serving: one listed (ListSnapshots) or with a chunk loaded
+// within SnapshotServeGrace outlives the last Keep, at most
+// SnapshotServeExtra of them.
 
 // DefaultSnapshotInterval is how many CometBFT heights apart snapshots are
 // taken by default; DefaultSnapshotKeep how many are kept.
 const (
 	DefaultSnapshotInterval = 1000
 	DefaultSnapshotKeep     = 2
+)
+
+// SnapshotServeGrace is how long after it was last listed to a peer or
+// had a chunk loaded a snapshot beyond the last Keep is still kept: as
+// long as a joining node's syncer waits for its next chunk (CometBFT's
+// chunkTimeout, 2 minutes) before it gives the snapshot up. A node that
+// fetches chunks from several peers may not ask this one for a while;
+// if it is pruned meanwhile, the joiner asks another peer.
+//
+// SnapshotServeExtra is the most snapshots kept beyond Keep because they
+// are being served, so that a peer asking for chunks forever cannot fill
+// the disk: a node holds at most Keep + SnapshotServeExtra snapshots, plus
+// the one being written. When more were served within the grace, the
+// oldest go first (a joiner fetches the newest one it was offered, and
+// snapshots kept only for serving are no longer listed).
+const (
+	SnapshotServeGrace = 2 * time.Minute
+	SnapshotServeExtra = 2
 )
 
 // SnapshotConfig configures a node's snapshots.
@@ -78,12 +116,17 @@ func (s *StateSyncSettings) apply(c *cmtcfg.Config) {
 // snapshotDir is where a node keeps its snapshots.
 func snapshotDir(home string) string { return filepath.Join(home, "snapshots") }
 
-// snapshotter writes snapshots in the background, one at a time.
+// snapshotter writes snapshots in the background, one at a time, and
+// prunes them, sparing those being served.
 type snapshotter struct {
 	dir  string
 	cfg  SnapshotConfig
 	busy sync.Mutex // held while one is written
 	wg   sync.WaitGroup
+
+	now    func() time.Time     // the clock of the served marks (time.Now)
+	mu     sync.Mutex           // guards served; a chunk is read under it
+	served map[uint64]time.Time // when a stored snapshot was last listed or had a chunk loaded
 }
 
 // EnableSnapshots makes the application take snapshots into dir.
@@ -96,7 +139,7 @@ func (a *App) EnableSnapshots(dir string, cfg SnapshotConfig) {
 	}
 	a.snapDir = dir
 	if cfg.Interval > 0 {
-		a.snap = &snapshotter{dir: dir, cfg: cfg}
+		a.snap = &snapshotter{dir: dir, cfg: cfg, now: time.Now, served: map[uint64]time.Time{}}
 	}
 }
 
@@ -165,19 +208,78 @@ func (s *snapshotter) write(h uint64, v *chain.SnapshotView) error {
 		_ = os.RemoveAll(tmp)
 		return err
 	}
-	hs, _ := listHeights(s.dir)
-	for len(hs) > s.cfg.Keep {
-		_ = os.RemoveAll(filepath.Join(s.dir, strconv.FormatUint(hs[0], 10)))
-		hs = hs[1:]
-	}
+	s.prune()
 	// One snapshot is written at a time (busy), so any other <h>.tmp is
 	// left by a crash; snapshots go on at greater heights, so no write
-	// would ever reuse it.
-	left, _ := filepath.Glob(filepath.Join(s.dir, "*.tmp"))
-	for _, d := range left {
-		_ = os.RemoveAll(d)
+	// would ever reuse it. A <h>.pruned is a removal a crash cut short.
+	for _, pat := range []string{"*.tmp", "*.pruned"} {
+		left, _ := filepath.Glob(filepath.Join(s.dir, pat))
+		for _, d := range left {
+			_ = os.RemoveAll(d)
+		}
 	}
 	return nil
+}
+
+// prune removes the snapshots older than the last Keep, except the newest
+// SnapshotServeExtra of those served within SnapshotServeGrace. A snapshot
+// is renamed away under mu, so that a chunk load either marked it first
+// (and it is kept) or finds it gone; the files are removed after.
+func (s *snapshotter) prune() {
+	hs, _ := listHeights(s.dir)
+	var gone []string
+	s.mu.Lock()
+	now, held := s.now(), 0
+	stored := map[uint64]bool{}
+	for i := len(hs) - 1; i >= 0; i-- {
+		h := hs[i]
+		if i >= len(hs)-s.cfg.Keep {
+			stored[h] = true
+			continue
+		}
+		if t, ok := s.served[h]; ok && now.Sub(t) < SnapshotServeGrace && held < SnapshotServeExtra {
+			stored[h] = true
+			held++
+			continue
+		}
+		d := filepath.Join(s.dir, strconv.FormatUint(h, 10))
+		if err := os.Rename(d, d+".pruned"); err == nil {
+			gone = append(gone, d+".pruned")
+		} else {
+			_ = os.RemoveAll(d)
+		}
+	}
+	for h := range s.served {
+		if !stored[h] {
+			delete(s.served, h)
+		}
+	}
+	s.mu.Unlock()
+	for _, d := range gone {
+		_ = os.RemoveAll(d)
+	}
+}
+
+// mark records that the snapshots at heights hs were served now.
+func (s *snapshotter) mark(hs ...uint64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, h := range hs {
+		s.served[h] = s.now()
+	}
+}
+
+// readChunk reads chunk i of the snapshot at height h and marks it served,
+// under mu so that prune cannot remove it between the two. Only a chunk
+// read marks, so marks are only ever of stored snapshots.
+func (s *snapshotter) readChunk(h uint64, i int) ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b, err := os.ReadFile(filepath.Join(s.dir, strconv.FormatUint(h, 10), chunkName(i)))
+	if err == nil {
+		s.served[h] = s.now()
+	}
+	return b, err
 }
 
 func chunkName(i int) string { return fmt.Sprintf("chunk-%06d", i) }
@@ -214,28 +316,46 @@ func (a *App) readSnapshot(h uint64) (*abci.Snapshot, error) {
 }
 
 // ListSnapshots implements abci.Application: the stored snapshots, newest
-// first.
+// first. A node that takes snapshots lists its last Keep, not those kept
+// only because they are being served, and marks them served (a peer that
+// lists them fetches one next).
 func (a *App) ListSnapshots(context.Context, *abci.ListSnapshotsRequest) (*abci.ListSnapshotsResponse, error) {
 	resp := &abci.ListSnapshotsResponse{}
 	if a.snapDir == "" {
 		return resp, nil
 	}
 	hs, _ := listHeights(a.snapDir)
+	if a.snap != nil && len(hs) > a.snap.cfg.Keep {
+		hs = hs[len(hs)-a.snap.cfg.Keep:]
+	}
+	var listed []uint64
 	for i := len(hs) - 1; i >= 0; i-- {
 		if s, err := a.readSnapshot(hs[i]); err == nil {
 			resp.Snapshots = append(resp.Snapshots, s)
+			listed = append(listed, hs[i])
 		}
+	}
+	if a.snap != nil {
+		a.snap.mark(listed...)
 	}
 	return resp, nil
 }
 
-// LoadSnapshotChunk implements abci.Application: an empty chunk means
-// this node does not have it.
+// LoadSnapshotChunk implements abci.Application: a nil chunk means this
+// node does not have it (CometBFT sends it as Missing), which is also the
+// answer for a snapshot pruned since it was listed (see the package's
+// state sync comment for what the joining node does then).
 func (a *App) LoadSnapshotChunk(_ context.Context, req *abci.LoadSnapshotChunkRequest) (*abci.LoadSnapshotChunkResponse, error) {
 	if a.snapDir == "" || req.Format != chain.SnapshotFormat {
 		return &abci.LoadSnapshotChunkResponse{}, nil
 	}
-	b, err := os.ReadFile(filepath.Join(a.snapDir, strconv.FormatUint(req.Height, 10), chunkName(int(req.Chunk))))
+	var b []byte
+	var err error
+	if a.snap != nil {
+		b, err = a.snap.readChunk(req.Height, int(req.Chunk))
+	} else {
+		b, err = os.ReadFile(filepath.Join(a.snapDir, strconv.FormatUint(req.Height, 10), chunkName(int(req.Chunk))))
+	}
 	if err != nil {
 		return &abci.LoadSnapshotChunkResponse{}, nil
 	}

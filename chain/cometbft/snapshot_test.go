@@ -6,6 +6,9 @@ import (
 	"encoding/hex"
 	"os"
 	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -129,4 +132,100 @@ func TestStateSync_ABCI(t *testing.T) {
 	default:
 		t.Fatal("Restored not signalled")
 	}
+}
+
+// TestSnapshots_ServedSnapshotOutlivesKeepForTheGrace: a snapshot a peer
+// loaded a chunk of is not pruned with the last Keep (2) while the peer may
+// still fetch it; once SnapshotServeGrace has passed since, the next
+// snapshot prunes it, and its chunks are then missing (nil). A peer loading
+// chunks of every snapshot keeps at most SnapshotServeExtra beyond Keep, the
+// newest of them; ListSnapshots lists only the last Keep.
+func TestSnapshots_ServedSnapshotOutlivesKeepForTheGrace(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	src, _, _ := f.app(t)
+	dir := t.TempDir()
+	src.EnableSnapshots(dir, cometbft.SnapshotConfig{Interval: 1})
+	start := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
+	now := start
+	src.SetSnapshotClock(func() time.Time { return now })
+
+	height := int64(0)
+	snapshot := func() {
+		t.Helper()
+		height++
+		raw, _ := didCreate(t)
+		finalize(t, src, height, genesisTime.Add(time.Duration(height)*time.Second), raw)
+		src.WaitSnapshots()
+	}
+	load := func(h uint64) []byte {
+		t.Helper()
+		r, err := src.LoadSnapshotChunk(ctx, &abci.LoadSnapshotChunkRequest{Height: h, Format: chain.SnapshotFormat, Chunk: 0})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.Chunk
+	}
+	want := func(why string, hs ...uint64) {
+		t.Helper()
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, e := range entries {
+			got = append(got, e.Name())
+		}
+		var exp []string
+		for _, h := range hs {
+			exp = append(exp, strconv.FormatUint(h, 10))
+		}
+		sort.Strings(got)
+		sort.Strings(exp)
+		if strings.Join(got, " ") != strings.Join(exp, " ") {
+			t.Fatalf("%s: stored %v, want %v", why, got, exp)
+		}
+	}
+
+	snapshot()
+	snapshot()
+	if load(1) == nil {
+		t.Fatal("chunk 0 of snapshot 1 missing")
+	}
+	snapshot()
+	want("snapshot 1 had a chunk loaded just now", 1, 2, 3)
+
+	now = start.Add(cometbft.SnapshotServeGrace - time.Second)
+	snapshot()
+	want("snapshot 1 still within the grace, 2 never served", 1, 3, 4)
+
+	now = start.Add(cometbft.SnapshotServeGrace)
+	snapshot()
+	want("the grace since snapshot 1's chunk has passed", 4, 5)
+	if c := load(1); c != nil {
+		t.Fatalf("a pruned snapshot's chunk: %d bytes, want nil (missing)", len(c))
+	}
+
+	// A peer loading a chunk of every stored snapshot before each new one.
+	for _, exp := range [][]uint64{{4, 5, 6}, {4, 5, 6, 7}, {5, 6, 7, 8}, {6, 7, 8, 9}} {
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			h, _ := strconv.ParseUint(e.Name(), 10, 64)
+			load(h)
+		}
+		snapshot()
+		if len(exp) > cometbft.DefaultSnapshotKeep+cometbft.SnapshotServeExtra {
+			t.Fatal("bad test")
+		}
+		want("every snapshot served: at most Keep + SnapshotServeExtra, the newest", exp...)
+	}
+
+	list, err := src.ListSnapshots(ctx, &abci.ListSnapshotsRequest{})
+	if err != nil || len(list.Snapshots) != 2 || list.Snapshots[0].Height != 9 || list.Snapshots[1].Height != 8 {
+		t.Fatalf("listed %+v, %v; want the last Keep only (9, 8)", list, err)
+	}
+
+	now = now.Add(cometbft.SnapshotServeGrace)
+	snapshot()
+	want("the grace has passed for every served snapshot", 9, 10)
 }
