@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,9 +19,10 @@ import (
 // CometBFT heights; after the chain has moved on, a fifth node written by
 // "weid localnet join" restores a snapshot by state sync instead of
 // replaying the chain (its ledger's base is above 1: the API answers 410
-// for the blocks below it), follows the chain from there, serves the same
-// DID documents as the others, and proves them: its ?proof=true answers
-// verify against the genesis validators (weid did resolve --verify).
+// for the blocks below it) while the chain goes on committing, follows
+// the chain from there, serves the same DID documents as the others, and
+// proves them: its ?proof=true answers verify against the genesis
+// validators (weid did resolve --verify).
 func TestCluster_StateSyncJoin(t *testing.T) {
 	skipUnlessCluster(t)
 	snapshots := []string{"--snapshot-interval", "5"}
@@ -37,9 +39,7 @@ func TestCluster_StateSyncJoin(t *testing.T) {
 	// Write until every node's latest snapshot is at least two CometBFT
 	// heights below the head (the light client checks a snapshot's height
 	// with the two headers after it; with create_empty_blocks off, only
-	// transactions make blocks), then stop: the snapshots stay while the
-	// fifth node fetches one (with --snapshot-interval 5 and the last 2
-	// kept, a moving chain would prune them under it).
+	// transactions make blocks).
 	latest := func(i int) int {
 		es, _ := os.ReadDir(filepath.Join(home(i), "snapshots"))
 		m := 0
@@ -73,6 +73,58 @@ func TestCluster_StateSyncJoin(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 
+	// Then go on writing while the fifth node joins, one writer per
+	// validator, so that every node writes new snapshots (and prunes old
+	// ones) while the fifth node discovers (5 s) and fetches one. This
+	// state is one chunk, fetched within seconds of being listed, so this
+	// run also passed when peers kept only their last 2; that a snapshot
+	// being served is kept is TestSnapshots_ServedSnapshotOutlivesKeepForTheGrace
+	// (chain/cometbft).
+	start, err := cl(0).Status(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var (
+		mu      sync.Mutex
+		more    []string
+		stop    = make(chan struct{})
+		writing sync.WaitGroup
+	)
+	for i := range 4 {
+		c := cl(i)
+		writing.Add(1)
+		go func() {
+			defer writing.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				d, tx, err := newDIDTx("1")
+				if err != nil {
+					continue
+				}
+				if _, err := c.CreateDID(ctx, tx); err == nil {
+					mu.Lock()
+					more = append(more, d)
+					mu.Unlock()
+				} else {
+					time.Sleep(100 * time.Millisecond)
+				}
+			}
+		}()
+	}
+	stopWriting := func() {
+		select {
+		case <-stop:
+		default:
+			close(stop)
+			writing.Wait()
+		}
+	}
+	defer stopWriting()
+
 	out, err := weidCommand("localnet", "join", "--dir", dir, "--start=false").CombinedOutput()
 	if err != nil {
 		t.Fatalf("weid localnet join: %v\n%s", err, out)
@@ -82,6 +134,16 @@ func TestCluster_StateSyncJoin(t *testing.T) {
 	}
 	t.Logf("%s", out)
 	urls[4], _ = startNodeWithin(t, home(4), 3*time.Minute, flags...)
+	stopWriting()
+	end, err := cl(0).Status(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(more) == 0 || end.Consensus == nil || start.Consensus == nil {
+		t.Fatalf("no write committed while the fifth node joined (%d)", len(more))
+	}
+	t.Logf("%d DIDs created while the fifth node joined: CometBFT height %d to %d", len(more), start.Consensus.Height, end.Consensus.Height)
+	dids = append(dids, more...)
 
 	// It did not replay from height 1: its ledger starts at the snapshot.
 	_, err = cl(4).Block(ctx, 1)
