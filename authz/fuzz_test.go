@@ -96,7 +96,7 @@ func FuzzRulesPayloads(f *testing.F) {
 					t.Fatalf("%q: %+v", b, p)
 				}
 			case *SetValidatorNodePayload:
-				if k, err := ParseValidatorKey(p.PubKey); err != nil || len(k) != 32 || !validNodeID(p.NodeID) {
+				if k, err := ParseValidatorKey(p.PubKey); err != nil || len(k) != 32 || validNodeID(p.NodeID) != nil {
 					t.Fatalf("%q: %+v", b, p)
 				}
 			}

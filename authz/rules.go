@@ -84,10 +84,7 @@ func (p *SetValidatorNodePayload) Validate() error {
 	if _, err := ParseValidatorKey(p.PubKey); err != nil {
 		return err
 	}
-	if !validNodeID(p.NodeID) {
-		return errs.BadRequest("gov.invalidNodeId", "nodeId is a CometBFT node id: 40 lowercase hex digits")
-	}
-	return nil
+	return validNodeID(p.NodeID)
 }
 
 func requireRulesGovernor(st chain.Reader, tx *chain.Tx, _ chain.Payload) error {

@@ -44,7 +44,7 @@ func TestRecognize_NamesThatDisplayAsThemselves(t *testing.T) {
 			t.Errorf("%+q: %v, want a 400 %s", c.p.Name, err, c.code)
 		}
 	}
-	if validNodeName("node\u202e1") || validNodeName("node\n1") || !validNodeName("节点 1") {
+	if validNodeName("node\u202e1") == nil || validNodeName("node\n1") == nil || validNodeName("节点 1") != nil {
 		t.Error("validator and observer names follow the same rule")
 	}
 }

@@ -105,16 +105,24 @@ func ValidatorAddress(pub []byte) string {
 	return strings.ToUpper(hex.EncodeToString(h[:20]))
 }
 
-func validNodeID(id string) bool {
-	if len(id) != 40 {
-		return false
+// validNodeID refuses (400 gov.invalidNodeId) a nodeId that is not a
+// CometBFT node id.
+func validNodeID(id string) error {
+	if len(id) == 40 {
+		if _, err := hex.DecodeString(id); err == nil && strings.ToLower(id) == id {
+			return nil
+		}
 	}
-	_, err := hex.DecodeString(id)
-	return err == nil && strings.ToLower(id) == id
+	return errs.BadRequest("gov.invalidNodeId", "nodeId is a CometBFT node id: 40 lowercase hex digits")
 }
 
-func validNodeName(name string) bool {
-	return utf8.RuneCountInString(name) <= MaxNameLength && strings.TrimSpace(name) == name && displayable(name, false)
+// validNodeName refuses (400 gov.invalidName) a node's name that is too
+// long, has surrounding space or is not displayable.
+func validNodeName(name string) error {
+	if utf8.RuneCountInString(name) > MaxNameLength || strings.TrimSpace(name) != name || !displayable(name, false) {
+		return errs.BadRequest("gov.invalidName", "name must be at most %d printable characters without surrounding space or bidirectional controls", MaxNameLength)
+	}
+	return nil
 }
 
 func validMemberDID(d string) error {
@@ -141,11 +149,13 @@ func (p *AddValidatorPayload) Validate() error {
 	if p.Power < 1 || p.Power > MaxValidatorPower {
 		return errs.BadRequest("gov.invalidPower", "power must be from 1 to %d (remove a validator to take its power away)", MaxValidatorPower)
 	}
-	if !validNodeName(p.Name) {
-		return errs.BadRequest("gov.invalidName", "name must be at most %d printable characters without surrounding space or bidirectional controls", MaxNameLength)
+	if err := validNodeName(p.Name); err != nil {
+		return err
 	}
-	if p.NodeID != "" && !validNodeID(p.NodeID) {
-		return errs.BadRequest("gov.invalidNodeId", "nodeId is a CometBFT node id: 40 lowercase hex digits")
+	if p.NodeID != "" {
+		if err := validNodeID(p.NodeID); err != nil {
+			return err
+		}
 	}
 	return validMemberDID(p.MemberDID)
 }
@@ -184,11 +194,11 @@ type AddObserverPayload struct {
 
 // Validate implements chain.Payload.
 func (p *AddObserverPayload) Validate() error {
-	if !validNodeID(p.NodeID) {
-		return errs.BadRequest("gov.invalidNodeId", "nodeId is a CometBFT node id: 40 lowercase hex digits")
+	if err := validNodeID(p.NodeID); err != nil {
+		return err
 	}
-	if !validNodeName(p.Name) {
-		return errs.BadRequest("gov.invalidName", "name must be at most %d printable characters without surrounding space or bidirectional controls", MaxNameLength)
+	if err := validNodeName(p.Name); err != nil {
+		return err
 	}
 	if p.API != "" {
 		u, err := url.Parse(p.API)
@@ -206,10 +216,7 @@ type RemoveObserverPayload struct {
 
 // Validate implements chain.Payload.
 func (p *RemoveObserverPayload) Validate() error {
-	if !validNodeID(p.NodeID) {
-		return errs.BadRequest("gov.invalidNodeId", "nodeId is a CometBFT node id: 40 lowercase hex digits")
-	}
-	return nil
+	return validNodeID(p.NodeID)
 }
 
 func validatorKey(pub []byte) []byte { return []byte(prefixValidator + hex.EncodeToString(pub)) }

@@ -125,11 +125,7 @@ func didEvents(tx *chain.Tx) ([]api.Event, error) {
 		if err != nil {
 			return nil, err
 		}
-		out := one(api.Event{Type: api.EventDIDUpdated, Change: "removeVerificationMethod", DID: p.DID, Method: p.DID + "#" + p.ID})
-		if p.Compromised {
-			out = append(out, api.Event{Type: api.EventDIDKeyCompromised, DID: p.DID, Method: p.DID + "#" + p.ID})
-		}
-		return out, nil
+		return keyRetired(api.Event{Type: api.EventDIDUpdated, Change: "removeVerificationMethod", DID: p.DID, Method: p.DID + "#" + p.ID}, p.Compromised), nil
 	case did.TxAddService:
 		return oneEvent(tx, func(p *did.AddServicePayload) api.Event {
 			return api.Event{Type: api.EventDIDUpdated, Change: "addService", DID: p.DID, Service: p.Service.ID}
@@ -143,11 +139,7 @@ func didEvents(tx *chain.Tx) ([]api.Event, error) {
 		if err != nil {
 			return nil, err
 		}
-		out := one(api.Event{Type: api.EventDIDKeyRotated, DID: p.DID, Method: p.DID + "#" + p.ID, NewMethod: p.DID + "#" + p.NewID, PublicKeyMultibase: p.PublicKeyMultibase})
-		if p.Compromised {
-			out = append(out, api.Event{Type: api.EventDIDKeyCompromised, DID: p.DID, Method: p.DID + "#" + p.ID})
-		}
-		return out, nil
+		return keyRetired(api.Event{Type: api.EventDIDKeyRotated, DID: p.DID, Method: p.DID + "#" + p.ID, NewMethod: p.DID + "#" + p.NewID, PublicKeyMultibase: p.PublicKeyMultibase}, p.Compromised), nil
 	case did.TxReportCompromised:
 		return oneEvent(tx, func(p *did.ReportCompromisedPayload) api.Event {
 			return api.Event{Type: api.EventDIDKeyCompromised, DID: p.DID, PublicKeyMultibase: p.PublicKeyMultibase}
@@ -157,6 +149,17 @@ func didEvents(tx *chain.Tx) ([]api.Event, error) {
 			return api.Event{Type: api.EventDIDDeactivated, DID: p.DID}
 		})
 	}
+}
+
+// keyRetired is the events of a transaction that takes the key e.Method of
+// e.DID out of use (removes or rotates it): e, then, when the transaction
+// declares the key compromised, the event that says so.
+func keyRetired(e api.Event, compromised bool) []api.Event {
+	out := one(e)
+	if compromised {
+		out = append(out, api.Event{Type: api.EventDIDKeyCompromised, DID: e.DID, Method: e.Method})
+	}
+	return out
 }
 
 func governanceEvents(tx *chain.Tx) ([]api.Event, error) {

@@ -39,14 +39,8 @@ func DecodeBody(b []byte, v any) error {
 // member named twice in any object at any depth, with DecodeStrict's
 // errors: JSON's words, not Go's.
 func DecodeLenient(b []byte, v any) error {
-	if err := CheckBody(b, v); err != nil {
-		return err
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		return errors.New(jsonErr(err))
-	}
 	// A nil type: any member is known, only repeated ones are refused.
-	return checkMembers(b, nil)
+	return decodeLenient(b, v, &memberScanner{b: b}, nil)
 }
 
 // DecodeLenientItems is DecodeLenient for a body whose json.RawMessage
@@ -55,14 +49,19 @@ func DecodeLenient(b []byte, v any) error {
 // refuses that item alone, not the whole request. Everything else in b
 // is checked as DecodeLenient checks it.
 func DecodeLenientItems(b []byte, v any) error {
+	return decodeLenient(b, v, &memberScanner{b: b, lenient: true, rawUnchecked: true}, reflect.TypeOf(v))
+}
+
+// decodeLenient is DecodeLenient and DecodeLenientItems: CheckBody, then
+// json.Unmarshal into v, then sc's check of b's members against type t.
+func decodeLenient(b []byte, v any, sc *memberScanner, t reflect.Type) error {
 	if err := CheckBody(b, v); err != nil {
 		return err
 	}
 	if err := json.Unmarshal(b, v); err != nil {
 		return errors.New(jsonErr(err))
 	}
-	sc := &memberScanner{b: b, lenient: true, rawUnchecked: true}
-	return sc.value(reflect.TypeOf(v), "")
+	return sc.value(t, "")
 }
 
 // CheckUnique refuses JSON b, which encoding/json has accepted, in which

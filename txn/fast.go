@@ -33,15 +33,10 @@ func decodeTxFast(raw []byte) (*Tx, bool) {
 			}
 			s.ws()
 		}
-		name, ok := s.plainString()
+		name, ok := s.memberName()
 		if !ok {
 			return nil, false
 		}
-		s.ws()
-		if !s.eat(':') {
-			return nil, false
-		}
-		s.ws()
 		var f int
 		switch name {
 		case "chainId":
@@ -58,13 +53,7 @@ func decodeTxFast(raw []byte) (*Tx, bool) {
 			tx.Nonce, ok = s.uint()
 		case "payload":
 			f = 4
-			if s.i >= len(s.b) || s.b[s.i] != '{' {
-				return nil, false
-			}
-			var end int
-			if end, ok = objectEnd(s.b, s.i); ok {
-				tx.Payload, s.i = raw[s.i:end], end
-			}
+			tx.Payload, ok = s.object()
 		case "signature":
 			f = 5
 			tx.Signature, ok = s.plainString()
@@ -102,23 +91,13 @@ func TxMember(body []byte) ([]byte, bool) {
 		return nil, false
 	}
 	s.ws()
-	if name, ok := s.plainString(); !ok || name != "tx" {
+	if name, ok := s.memberName(); !ok || name != "tx" {
 		return nil, false
 	}
-	s.ws()
-	if !s.eat(':') {
-		return nil, false
-	}
-	s.ws()
-	start := s.i
-	if s.i >= len(s.b) || s.b[s.i] != '{' {
-		return nil, false
-	}
-	end, ok := objectEnd(s.b, s.i)
+	tx, ok := s.object()
 	if !ok {
 		return nil, false
 	}
-	s.i = end
 	s.ws()
 	if !s.eat('}') {
 		return nil, false
@@ -127,7 +106,7 @@ func TxMember(body []byte) ([]byte, bool) {
 	if s.i != len(s.b) {
 		return nil, false
 	}
-	return body[start:end], true
+	return tx, true
 }
 
 func (s *memberScanner) eat(c byte) bool {
@@ -136,6 +115,35 @@ func (s *memberScanner) eat(c byte) bool {
 		return true
 	}
 	return false
+}
+
+// memberName reads a member's name, a plainString, and the colon after it,
+// with the white space before and after the colon.
+func (s *memberScanner) memberName() (string, bool) {
+	name, ok := s.plainString()
+	if !ok {
+		return "", false
+	}
+	s.ws()
+	if !s.eat(':') {
+		return "", false
+	}
+	s.ws()
+	return name, true
+}
+
+// object reads an object, checked as objectEnd checks it, and returns it.
+func (s *memberScanner) object() ([]byte, bool) {
+	if s.i >= len(s.b) || s.b[s.i] != '{' {
+		return nil, false
+	}
+	end, ok := objectEnd(s.b, s.i)
+	if !ok {
+		return nil, false
+	}
+	v := s.b[s.i:end]
+	s.i = end
+	return v, true
 }
 
 // plainString reads a string of printable ASCII characters without

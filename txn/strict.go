@@ -219,14 +219,8 @@ func (s *memberScanner) value(t reflect.Type, path string) error {
 		}
 		seen := map[string]struct{}{}
 		for {
-			s.ws()
-			if s.i < len(s.b) && s.b[s.i] == '}' {
-				s.i++
+			if s.ends('}') {
 				return nil
-			}
-			if s.i < len(s.b) && s.b[s.i] == ',' {
-				s.i++
-				s.ws()
 			}
 			if s.i >= len(s.b) || s.b[s.i] != '"' {
 				return errMalformed
@@ -262,13 +256,8 @@ func (s *memberScanner) value(t reflect.Type, path string) error {
 			elem = t.Elem()
 		}
 		for {
-			s.ws()
-			if s.i < len(s.b) && s.b[s.i] == ']' {
-				s.i++
+			if s.ends(']') {
 				return nil
-			}
-			if s.i < len(s.b) && s.b[s.i] == ',' {
-				s.i++
 			}
 			start := s.i
 			if err := s.value(elem, path+"[]"); err != nil {
@@ -291,6 +280,20 @@ func (s *memberScanner) value(t reflect.Type, path string) error {
 		}
 		return nil
 	}
+}
+
+// ends steps over what comes before an object's next member or an
+// array's next element (white space, a comma, white space) and reports
+// whether instead the object or array ends there, stepping over end.
+func (s *memberScanner) ends(end byte) bool {
+	s.ws()
+	if s.eat(end) {
+		return true
+	}
+	if s.eat(',') {
+		s.ws()
+	}
+	return false
 }
 
 var errMalformed = fmt.Errorf("malformed JSON")
