@@ -1,11 +1,13 @@
 package cli
 
 import (
+	"errors"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -138,7 +140,7 @@ func runReadme(t *testing.T, name, dir, script string, want []string, env ...str
 	t.Helper()
 	out, err := readmeShell(t, dir, script, env...).CombinedOutput()
 	if err != nil {
-		t.Fatalf("the %s failed: %v\n%s", name, err, out)
+		t.Fatalf("the %s failed: %v%s\n%s", name, err, sigpipeHint(err), out)
 	}
 	for _, w := range want {
 		if !strings.Contains(string(out), w) {
@@ -146,6 +148,22 @@ func runReadme(t *testing.T, name, dir, script string, want []string, env ...str
 		}
 	}
 	return out
+}
+
+// sigpipeHint explains exit status 141 (128 + SIGPIPE). The README's
+// commands run under "set -o pipefail", where a writer killed because its
+// reader is gone fails the script: "weid status | head -n1" does, at
+// random, once weid writes its report in more than one write and head
+// has exited after the first line. A README command must not pipe a
+// command's output into a reader that stops early unless that command
+// writes what it prints at once (as "weid did create" does its DID and
+// transaction).
+func sigpipeHint(err error) string {
+	var ee *exec.ExitError
+	if errors.As(err, &ee) && ee.ExitCode() == 128+int(syscall.SIGPIPE) {
+		return " (128 + SIGPIPE: under pipefail, a command was writing into a pipe whose reader had exited, as in \"weid … | head -n1\")"
+	}
+	return ""
 }
 
 // readmeShell returns a bash running script in dir as a user would: HOME=dir, and

@@ -769,15 +769,27 @@ func TestBrowser_Language(t *testing.T) {
 }
 
 // signIn opens the institution page at base and signs in with the account
-// token, until the claims form shows.
+// token, until the claims form shows. It forgets the token a sign-in
+// before saved (forgetToken), so the form shown is the click's.
 func signIn(base, token string) []chromedp.Action[chromedp.Void] {
 	return []chromedp.Action[chromedp.Void]{
+		forgetToken(),
 		chromedp.Navigate(base + "/institution"),
 		chromedp.WaitVisible(chromedp.CSS("#token")),
 		chromedp.SetValue(chromedp.CSS("#token"), token),
 		chromedp.Click(chromedp.CSS("#token-form button[type=submit]")),
 		chromedp.WaitVisible(chromedp.CSS("#claim-holderName")),
 	}
+}
+
+// forgetToken clears the session storage of the page the tab shows, where
+// the institution page keeps the token it signed in with. Run before
+// opening that page again at the same origin: with a saved token the page
+// signs in by itself as it loads, and a form that sign-in draws before a
+// test's click satisfies the test's wait, then is drawn anew when the
+// click's sign-in is answered, wiping what the test typed meanwhile.
+func forgetToken() chromedp.Action[chromedp.Void] {
+	return chromedp.Evaluate[chromedp.Void](`(() => { try { sessionStorage.clear(); } catch (e) {} return true; })()`)
 }
 
 // setSelect chooses value in a <select> as a user would (firing change).

@@ -231,10 +231,7 @@ func TestBrowser_InstitutionSchemaBounds(t *testing.T) {
 	fill := map[string]string{"degree": "Master of Science", "fieldOfStudy": "Physics", "institution": "Example University",
 		"diplomaNumber": "EU-2026-0078", "awardedDate": "2026-06-30"}
 	for _, c := range []struct{ lang, label string }{{"en", "Holder's name"}, {"zh-CN", "持有人姓名"}, {"zh-HK", "持有人姓名"}} {
-		// Forget the token of the round before, so the page does not sign
-		// in by itself as well as on the click.
-		forget := chromedp.Evaluate[chromedp.Void](`(() => { try { sessionStorage.clear(); } catch (e) {} return true; })()`)
-		actions := append([]chromedp.Action[chromedp.Void]{forget}, signIn(f.url, f.uni.Token)...)
+		actions := signIn(f.url, f.uni.Token) // forgets the token of the round before
 		actions = append(actions, setSelect("#lang", c.lang))
 		for k, v := range fill {
 			actions = append(actions, chromedp.SetValue(chromedp.CSS("#claim-"+k), v))
