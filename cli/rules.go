@@ -32,8 +32,10 @@ block; a node whose weid does not know the version halts at that height
 warns before then (its log, "weid status", "weid rules show": "rules v3 are
 scheduled for height H; this weid knows up to v2").
 Schedule a version only once every validator runs a weid that knows it: a
-node does not accept a version its own weid does not know (409
-gov.unknownRules), from the API or from its peers.
+node does not take into its mempool a version its own weid does not know (409
+gov.unknownRules from the API; a peer's transaction is dropped), but a block
+that another validator proposed with it is applied all the same, and the node
+then warns and halts at the height.
 
 Version 1 is every chain made before rules were versioned; version 2 adds
 gov.setValidatorNode ("weid validator set-node") and, under CometBFT, turns on
