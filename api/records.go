@@ -252,7 +252,8 @@ type GrantAccess struct {
 
 // Account is what a token authenticates as.
 type Account struct {
-	Name    string `json:"name"`
-	Admin   bool   `json:"admin,omitempty"`
-	Created string `json:"created"`
+	Name    string   `json:"name"`
+	Admin   bool     `json:"admin,omitempty"`
+	Created string   `json:"created"`
+	DIDs    []string `json:"dids,omitempty"` // in a list of accounts: the DIDs whose keys it keeps
 }

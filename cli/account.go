@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -60,8 +61,8 @@ one, else sealed in its keystore.`,
 	create.Flags().BoolVar(&didKey, "did-key", false, "also create a custodial did:key")
 	create.Flags().StringVar(&importKey, "import-key", "", "bring the DIDs' key: a weid key file, a PEM private key (PKCS#8 or SEC 1), a private JWK, or a WeIdentity secp256k1 number (default: the node makes a new key)")
 	create.Flags().StringVar(&passFile, "passphrase-file", "", "with --import-key: file holding the passphrase of an encrypted key (default: WEID_PASSPHRASE or a prompt)")
-	list := listCmd(g, "List the node's accounts", "accounts", (*client.Client).Accounts, func(w io.Writer, a api.Account) {
-		fmt.Fprintf(w, "%s\tcreated %s\n", a.Name, a.Created)
+	list := listCmd(g, "List the node's accounts and the DIDs whose keys it keeps for each", "accounts", (*client.Client).Accounts, func(w io.Writer, a api.Account) {
+		fmt.Fprintln(w, strings.Join(append([]string{a.Name, "created " + a.Created}, a.DIDs...), "\t"))
 	})
 	cmd.AddCommand(create, list)
 	return cmd

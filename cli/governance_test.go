@@ -5,8 +5,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/weidgo/weid/api"
 )
 
 // TestGovernance_CLI: the admin (through its token) adds a committee member
@@ -85,8 +88,13 @@ func TestGovernance_CLI(t *testing.T) {
 	if acct.Token == "" || acct.DID == "" {
 		t.Fatalf("account: %+v", acct)
 	}
-	if out := mustCLI(t, cli("account", "list", "--token", token)...); !strings.Contains(out, "city-university") {
-		t.Fatalf("account list: %s", out)
+	if out := mustCLI(t, cli("account", "list", "--token", token)...); !strings.Contains(out, "city-university") || !strings.Contains(out, acct.DID) {
+		t.Fatalf("account list does not name the account and its DID %s: %s", acct.DID, out)
+	}
+	var list struct{ Accounts []api.Account }
+	mustCLIJSON(t, &list, cli("account", "list", "--token", token)...)
+	if len(list.Accounts) != 1 || !slices.Equal(list.Accounts[0].DIDs, []string{acct.DID}) {
+		t.Fatalf("account list -o json: %+v, want city-university with DIDs [%s] (the admin is no account)", list.Accounts, acct.DID)
 	}
 	if _, err := runCLI(t, cli("account", "list", "--token", acct.Token)...); err == nil || !strings.Contains(oneLine(err), "auth.adminOnly") {
 		t.Fatalf("account list with an institution token: %v", err)

@@ -360,23 +360,42 @@ func (s *Store) Signer(did string) (string, error) {
 // SignerDIDs returns, in order, the DIDs the node signs for whose current
 // key is owned by account owner.
 func (s *Store) SignerDIDs(owner string) ([]string, error) {
+	var out []string
+	err := s.eachSigner(func(o, d string) {
+		if o == owner {
+			out = append(out, d)
+		}
+	})
+	return out, err
+}
+
+// SignerDIDsByOwner is SignerDIDs of every owner, in one pass: the DIDs
+// the node signs as, by the account that owns their keys.
+func (s *Store) SignerDIDsByOwner() (map[string][]string, error) {
+	out := map[string][]string{}
+	err := s.eachSigner(func(o, d string) { out[o] = append(out[o], d) })
+	return out, err
+}
+
+// eachSigner calls f with the owner of each DID's signing key and the DID,
+// in DID order.
+func (s *Store) eachSigner(f func(owner, did string)) error {
 	it := s.db.NewIterator(util.BytesPrefix([]byte("signer/")), nil)
 	defer it.Release()
-	var out []string
 	for it.Next() {
 		b, err := s.db.Get(append([]byte("key/"), it.Value()...), nil)
 		if errors.Is(err, leveldb.ErrNotFound) {
 			continue
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
 		var rec keyRecord
-		if json.Unmarshal(b, &rec) == nil && rec.Owner == owner {
-			out = append(out, string(it.Key()[len("signer/"):]))
+		if json.Unmarshal(b, &rec) == nil {
+			f(rec.Owner, string(it.Key()[len("signer/"):]))
 		}
 	}
-	return out, it.Error()
+	return it.Error()
 }
 
 // DeleteRecord removes the record under key, if any.

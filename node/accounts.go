@@ -74,11 +74,23 @@ func (n *Node) createAccount(ctx context.Context, name string, withDIDKey bool, 
 	return out, nil
 }
 
-// Accounts lists the node's accounts, the admin's among them.
+// Accounts lists the node's institution accounts (the admin, whose token
+// is the node's admin token, is not one), each with the DIDs whose keys it
+// keeps.
 func (n *Node) Accounts() ([]Account, error) {
 	as, err := n.Keystore.Accounts()
+	if err != nil {
+		return nil, err
+	}
+	dids, err := n.Keystore.SignerDIDsByOwner()
+	if err != nil {
+		return nil, err
+	}
+	for i := range as {
+		as[i].DIDs = dids[as[i].Name]
+	}
 	if as == nil {
 		as = []Account{}
 	}
-	return as, err
+	return as, nil
 }
