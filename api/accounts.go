@@ -25,3 +25,16 @@ type NewAccount struct {
 	Status string `json:"status"`
 	DIDKey string `json:"didKey,omitempty"`
 }
+
+// AccountList answers GET /v1/accounts.
+type AccountList struct {
+	Accounts []Account `json:"accounts"`
+}
+
+// AccountToken answers POST /v1/accounts/{name}/token: the account's new
+// API token, shown once (the node keeps only its hash); its others no
+// longer authenticate.
+type AccountToken struct {
+	Name  string `json:"name"`
+	Token string `json:"token"`
+}

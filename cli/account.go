@@ -64,6 +64,28 @@ one, else sealed in its keystore.`,
 	list := listCmd(g, "List the node's accounts and the DIDs whose keys it keeps for each", "accounts", (*client.Client).Accounts, func(w io.Writer, a api.Account) {
 		fmt.Fprintln(w, strings.Join(append([]string{a.Name, "created " + a.Created}, a.DIDs...), "\t"))
 	})
-	cmd.AddCommand(create, list)
+	token := &cobra.Command{
+		Use:   "token",
+		Short: "Give an account a new API token, revoking its others (a token that leaked)",
+		Long: `Give the institution account --name a new API token, with the admin token
+(--token or WEID_TOKEN): every token the account had stops working as the
+new one starts to. The new token is printed once; the node keeps only its
+hash. The account's DIDs and keys are unchanged. The admin token itself is
+the node's data/admin.token, not an account's.`,
+		Example: `  weid account token --name city-university --token "$(cat data/admin.token)"`,
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			t, err := g.client().ReplaceAccountToken(cmd.Context(), name)
+			if err != nil {
+				return err
+			}
+			return g.print(t, func(w io.Writer) {
+				fmt.Fprintf(w, "account %s\ntoken %s\n(shown once: store it in the institution's secret manager; its other tokens no longer work)\n", t.Name, t.Token)
+			})
+		},
+	}
+	token.Flags().StringVar(&name, "name", "", "the account's name")
+	_ = token.MarkFlagRequired("name")
+	cmd.AddCommand(create, list, token)
 	return cmd
 }

@@ -99,6 +99,14 @@ func TestGovernance_CLI(t *testing.T) {
 	if _, err := runCLI(t, cli("account", "list", "--token", acct.Token)...); err == nil || !strings.Contains(oneLine(err), "auth.adminOnly") {
 		t.Fatalf("account list with an institution token: %v", err)
 	}
+	// Its token leaked: the admin gives it a new one; the old one is refused.
+	var nt api.AccountToken
+	mustCLIJSON(t, &nt, cli("account", "token", "--name", "city-university", "--token", token)...)
+	if nt.Token == "" || nt.Token == acct.Token {
+		t.Fatalf("account token: %+v", nt)
+	}
+	oldToken := acct.Token
+	acct.Token = nt.Token
 
 	// The account issues a credential as its DID; anyone verifies it. It is
 	// not an authority issuer, so a verifier that requires accreditation refuses it.
@@ -106,6 +114,9 @@ func TestGovernance_CLI(t *testing.T) {
 	cred := `{"@context":["https://www.w3.org/ns/credentials/v2","https://www.w3.org/ns/credentials/undefined-terms/v2"],"type":["VerifiableCredential","TrainingCertificate"],"issuer":"` + acct.DID + `","credentialSubject":{"course":"First aid"}}`
 	if err := os.WriteFile(credFile, []byte(cred), 0o600); err != nil {
 		t.Fatal(err)
+	}
+	if _, err := runCLI(t, cli("vc", "issue", credFile, "--token", oldToken)...); err == nil || !strings.Contains(oneLine(err), "auth.invalidToken") {
+		t.Fatalf("vc issue with the replaced token: %v", err)
 	}
 	jwt := strings.TrimSpace(mustCLI(t, cli("vc", "issue", credFile, "--token", acct.Token)...))
 	jwtFile := filepath.Join(dir, "cred.jwt")

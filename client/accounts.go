@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
 
 	"github.com/weidgo/weid/api"
 )
@@ -15,11 +16,15 @@ func (c *Client) CreateAccount(ctx context.Context, name, keyType string, didKey
 
 // Accounts lists the node's institution accounts (needs the admin Token).
 func (c *Client) Accounts(ctx context.Context) ([]api.Account, error) {
-	var r struct {
-		Accounts []api.Account `json:"accounts"`
-	}
+	var r api.AccountList
 	_, err := c.do(ctx, http.MethodGet, "/v1/accounts", nil, &r)
 	return r.Accounts, err
+}
+
+// ReplaceAccountToken gives institution account name a new API token and
+// revokes its others (needs the admin Token): for a token that leaked.
+func (c *Client) ReplaceAccountToken(ctx context.Context, name string) (*api.AccountToken, error) {
+	return call[api.AccountToken](ctx, c, http.MethodPost, "/v1/accounts/"+url.PathEscape(name)+"/token", nil)
 }
 
 // ImportAccount creates an institution account whose custodial DIDs are

@@ -290,14 +290,25 @@ type Account = api.Account
 
 // NewToken creates an API token for account a and stores its hash.
 func (s *Store) NewToken(a Account) (string, error) {
+	b := new(leveldb.Batch)
+	tok, err := newToken(a, b)
+	if err != nil {
+		return "", err
+	}
+	return tok, s.db.Write(b, &opt.WriteOptions{Sync: true})
+}
+
+// newToken makes an API token for account a and puts its hash into b.
+func newToken(a Account, b *leveldb.Batch) (string, error) {
 	raw := make([]byte, 32)
 	if _, err := rand.Read(raw); err != nil {
 		return "", err
 	}
 	tok := "weid_" + base64.RawURLEncoding.EncodeToString(raw)
 	a.Created = time.Now().UTC().Format(time.RFC3339)
-	b, _ := json.Marshal(a)
-	return tok, s.put(tokenKey(tok), b)
+	v, _ := json.Marshal(a)
+	b.Put(tokenKey(tok), v)
+	return tok, nil
 }
 
 // Authenticate returns the account a token belongs to.
@@ -451,19 +462,52 @@ func (s *Store) DeleteAccount(name, tok string) error {
 func (s *Store) RevokeTokens(name string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	it := s.db.NewIterator(util.BytesPrefix([]byte("token/")), nil)
-	defer it.Release()
 	b := new(leveldb.Batch)
-	for it.Next() {
-		var a Account
-		if json.Unmarshal(it.Value(), &a) == nil && a.Name == name {
-			b.Delete(append([]byte(nil), it.Key()...))
-		}
-	}
-	if err := it.Error(); err != nil {
+	if err := s.tokensOf(name, b.Delete); err != nil {
 		return err
 	}
 	return s.db.Write(b, &opt.WriteOptions{Sync: true})
+}
+
+// ReplaceTokens gives the institution account name a new token and revokes
+// every other it had, in one write: a leaked token stops working when the
+// new one starts to. ErrNotFound if there is no such account.
+func (s *Store) ReplaceTokens(name string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, err := s.db.Get([]byte("account/"+name), nil)
+	if errors.Is(err, leveldb.ErrNotFound) {
+		return "", ErrNotFound
+	}
+	if err != nil {
+		return "", err
+	}
+	var a Account
+	if err := json.Unmarshal(v, &a); err != nil {
+		return "", err
+	}
+	b := new(leveldb.Batch)
+	if err := s.tokensOf(name, b.Delete); err != nil {
+		return "", err
+	}
+	tok, err := newToken(a, b)
+	if err != nil {
+		return "", err
+	}
+	return tok, s.db.Write(b, &opt.WriteOptions{Sync: true})
+}
+
+// tokensOf calls f with the key of each token of account name.
+func (s *Store) tokensOf(name string, f func(key []byte)) error {
+	it := s.db.NewIterator(util.BytesPrefix([]byte("token/")), nil)
+	defer it.Release()
+	for it.Next() {
+		var a Account
+		if json.Unmarshal(it.Value(), &a) == nil && a.Name == name {
+			f(append([]byte(nil), it.Key()...))
+		}
+	}
+	return it.Error()
 }
 
 // Records: small JSON documents a node keeps for itself — issuer instance

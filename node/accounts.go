@@ -74,6 +74,24 @@ func (n *Node) createAccount(ctx context.Context, name string, withDIDKey bool, 
 	return out, nil
 }
 
+// ReplaceAccountToken gives institution account name a new API token,
+// shown once, and revokes its others at the same moment (a token that
+// leaked). The admin's token is not an account's: it is made with the
+// node's data directory (admin.token).
+func (n *Node) ReplaceAccountToken(name string) (*api.AccountToken, error) {
+	if name == AdminOwner {
+		return nil, errs.BadRequest("account.admin", "the admin token is not an institution account's: it is the node's %s, made with its data directory", TokenFile)
+	}
+	tok, err := n.Keystore.ReplaceTokens(name)
+	if errors.Is(err, keystore.ErrNotFound) {
+		return nil, errs.New(http.StatusNotFound, "account.notFound", "no account named %q on this node (weid account list)", name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &api.AccountToken{Name: name, Token: tok}, nil
+}
+
 // Accounts lists the node's institution accounts (the admin, whose token
 // is the node's admin token, is not one), each with the DIDs whose keys it
 // keeps.

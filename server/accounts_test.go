@@ -49,3 +49,36 @@ func TestAccounts_TokensActOnlyForTheirOwnDIDs(t *testing.T) {
 		t.Fatalf("accounts: %s", r.body)
 	}
 }
+
+// TestAccounts_ReplaceToken: an account's leaked token is replaced — the
+// new one acts for the account's DIDs, every old one is refused, the DIDs
+// are unchanged; only the admin may, and not for itself.
+func TestAccounts_ReplaceToken(t *testing.T) {
+	tn := startNode(t)
+	r := tn.do(t, "POST", "/v1/accounts", tn.token, []byte(`{"name":"city-university"}`))
+	var uni api.NewAccount
+	if _ = json.Unmarshal(r.body, &uni); r.status != 201 || uni.Token == "" {
+		t.Fatalf("create account: %d %s", r.status, r.body)
+	}
+	wantProblem(t, "an account's own token", tn.do(t, "POST", "/v1/accounts/city-university/token", uni.Token, nil), 403, "auth.adminOnly")
+	r = tn.do(t, "POST", "/v1/accounts/city-university/token", tn.token, nil)
+	var nt api.AccountToken
+	if _ = json.Unmarshal(r.body, &nt); r.status != 201 || nt.Name != "city-university" || nt.Token == "" || nt.Token == uni.Token {
+		t.Fatalf("replace token: %d %s", r.status, r.body)
+	}
+	svc := []byte(`{"service":{"id":"#certs","type":"CredentialRegistry","serviceEndpoint":"https://uni.example/certs"}}`)
+	wantProblem(t, "the replaced token", tn.do(t, "POST", "/v1/dids/"+uni.DID+"/services", uni.Token, svc), 401, "auth.invalidToken")
+	if rr := tn.do(t, "POST", "/v1/dids/"+uni.DID+"/services", nt.Token, svc); rr.status != 200 {
+		t.Fatalf("the new token on the account's DID: %d %s", rr.status, rr.body)
+	}
+	r = tn.do(t, "GET", "/v1/accounts", tn.token, nil)
+	var list api.AccountList
+	if _ = json.Unmarshal(r.body, &list); len(list.Accounts) != 1 || len(list.Accounts[0].DIDs) != 1 || list.Accounts[0].DIDs[0] != uni.DID {
+		t.Fatalf("accounts after the new token: %s", r.body)
+	}
+	wantProblem(t, "no such account", tn.do(t, "POST", "/v1/accounts/nobody/token", tn.token, nil), 404, "account.notFound")
+	wantProblem(t, "the admin", tn.do(t, "POST", "/v1/accounts/admin/token", tn.token, nil), 400, "account.admin")
+	if rr := tn.do(t, "GET", "/v1/accounts", tn.token, nil); rr.status != 200 {
+		t.Fatalf("the admin token after an account's was replaced: %d %s", rr.status, rr.body)
+	}
+}

@@ -118,8 +118,10 @@ func ledgerRoutes(r chi.Router, hs *handlers) {
 		r.Post("/{id}/pause", h(hs.subs.Pause))
 		r.Post("/{id}/resume", h(hs.subs.Resume))
 	})
-	r.Get("/accounts", h(hs.gov.ListAccounts))
-	r.Post("/accounts", h(hs.gov.CreateAccount))
+	admin := hs.gov.AdminOnly
+	r.Get("/accounts", h(admin(hs.gov.ListAccounts)))
+	r.Post("/accounts", h(admin(hs.gov.CreateAccount)))
+	r.Post("/accounts/{name}/token", h(admin(hs.gov.ReplaceToken)))
 }
 
 // governanceRoutes: /v1 — the committee, validators, observers, the

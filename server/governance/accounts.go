@@ -9,24 +9,22 @@ import (
 	"github.com/weidgo/weid/server/httpx"
 )
 
-// admin checks that the request carries the node's admin token.
-func (h *Handlers) admin(r *http.Request) error {
-	a, err := httpx.Account(r, h.Node)
-	if err != nil {
-		return err
+// AdminOnly is f for a request with the node's admin token (the account
+// endpoints): any other gets 401 or 403 auth.adminOnly.
+func (h *Handlers) AdminOnly(f httpx.HandlerFunc) httpx.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if a, err := httpx.Account(r, h.Node); err != nil {
+			return err
+		} else if !a.Admin {
+			return errs.New(http.StatusForbidden, "auth.adminOnly", "only the node's admin token manages accounts")
+		}
+		return f(w, r)
 	}
-	if !a.Admin {
-		return errs.New(http.StatusForbidden, "auth.adminOnly", "only the node's admin token manages accounts")
-	}
-	return nil
 }
 
 // CreateAccount creates an institution account (admin token only): its API
 // token, shown once, and its custodial DIDs: POST /v1/accounts.
 func (h *Handlers) CreateAccount(w http.ResponseWriter, r *http.Request) error {
-	if err := h.admin(r); err != nil {
-		return err
-	}
 	var req api.AccountRequest
 	if err := httpx.Decode(r, &req); err != nil {
 		return err
@@ -56,18 +54,16 @@ func (h *Handlers) createAccount(r *http.Request, req *api.AccountRequest) (*api
 	return h.Node.CreateAccount(r.Context(), req.Name, kt, req.DIDKey)
 }
 
-// accountList answers GET /v1/accounts. It moves to package api with the
-// account record (node.Account, today the keystore's).
-type accountList struct {
-	Accounts []node.Account `json:"accounts"`
+// ListAccounts lists the node's accounts (AdminOnly): GET /v1/accounts.
+func (h *Handlers) ListAccounts(w http.ResponseWriter, r *http.Request) error {
+	as, err := h.Node.Accounts()
+	return httpx.Reply(w, http.StatusOK, api.AccountList{Accounts: as}, err)
 }
 
-// ListAccounts lists the node's accounts (admin token only):
-// GET /v1/accounts.
-func (h *Handlers) ListAccounts(w http.ResponseWriter, r *http.Request) error {
-	if err := h.admin(r); err != nil {
-		return err
-	}
-	as, err := h.Node.Accounts()
-	return httpx.Reply(w, http.StatusOK, accountList{Accounts: as}, err)
+// ReplaceToken gives an account a new token and revokes its others
+// (AdminOnly): POST /v1/accounts/{name}/token.
+func (h *Handlers) ReplaceToken(w http.ResponseWriter, r *http.Request) error {
+	t, err := h.Node.ReplaceAccountToken(httpx.Param(r, "name"))
+	w.Header().Set("Cache-Control", "no-store")
+	return httpx.Reply(w, http.StatusCreated, t, err)
 }
