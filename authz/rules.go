@@ -47,11 +47,13 @@ func (p *ScheduleRulesPayload) Validate() error {
 // not read back at all. It is chain.MaxNonce.
 const MaxRulesHeight = chain.MaxNonce
 
-// CheckHeight refuses, with a 400 gov.invalidRules naming height, a
-// height above MaxRulesHeight: the check of the node and the CLI before a
-// schedule is signed or submitted. Validate does not make it, as blocks
-// are not held to it (the committed rules stay as they were).
-func (p *ScheduleRulesPayload) CheckHeight() error {
+// CheckAdmission (chain.Admitted) refuses, with a 400 gov.invalidRules
+// naming height, a height above MaxRulesHeight: the check of the node
+// before a custodial schedule is signed, at admission by any route
+// (chain.Ledger.CheckRules: the API and CometBFT's CheckTx), and of the
+// CLI before sending. Validate does not make it, as blocks are not held to
+// it (the committed rules stay as they were).
+func (p *ScheduleRulesPayload) CheckAdmission() error {
 	if p.Height > MaxRulesHeight {
 		return errs.BadRequest("gov.invalidRules", "height is the weid height the rules take effect at: at most %d (2^53−1, the largest integer a JSON number carries exactly), not %d", uint64(MaxRulesHeight), p.Height)
 	}

@@ -174,7 +174,8 @@ func (l *Ledger) Halted() error {
 // refuse for the rules in force at its height — the ledger halted there,
 // or the transaction's type does not exist in them yet (the block's 400
 // tx.unknownType, saying from which version it does) — and a schedule
-// of rules this binary does not know, 409 gov.unknownRules: the ledger
+// of rules this binary does not know, 409 gov.unknownRules (and what the
+// payload's own admission check refuses, Admitted): the ledger
 // applies one (its apply must not depend on the binary, or nodes of
 // different binaries would fork), and this node would halt at its height.
 func (l *Ledger) CheckRules(c *Checked) error {
@@ -188,6 +189,9 @@ func (l *Ledger) CheckRules(c *Checked) error {
 		// The block's answer, with why: the type is of a later version.
 		return errs.BadRequest("tx.unknownType", "%s exists from rules v%d; this ledger is at v%d (weid rules show; README \"Upgrading the consortium's rules\")",
 			c.Tx.Type, c.handler.Since, max(next.Version, 1))
+	}
+	if err := CheckAdmission(c.Payload); err != nil {
+		return err
 	}
 	if s, ok := c.Payload.(RulesSchedule); ok {
 		if v, h := s.ScheduledRules(); v > l.reg.KnownRules() {

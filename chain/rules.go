@@ -33,6 +33,22 @@ type RulesSchedule interface {
 	ScheduledRules() (version, height uint64)
 }
 
+// An Admitted payload has a check of its own at admission, which
+// Ledger.CheckRules (the node's API, by any route, and CometBFT's CheckTx)
+// makes and blocks do not: a check added once blocks were committed must
+// not change what they apply. CheckAdmission runs it on any payload.
+type Admitted interface {
+	CheckAdmission() error
+}
+
+// CheckAdmission is p's admission check, if it has one (Admitted).
+func CheckAdmission(p Payload) error {
+	if a, ok := p.(Admitted); ok {
+		return a.CheckAdmission()
+	}
+	return nil
+}
+
 // MinRulesLead is how far above the block that schedules it a change of
 // rules must be: at least this many weid heights, so that the schedule is
 // visible (GET /v1/status, the events) before it takes effect and can be

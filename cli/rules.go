@@ -71,7 +71,7 @@ the node for --token (POST /v1/rules).`, chain.MinRulesLead),
 		Args: cobra.NoArgs,
 	}, func([]string) (*govTx, error) {
 		p := &authz.ScheduleRulesPayload{Version: version, Height: height}
-		if err := cmp.Or(p.Validate(), p.CheckHeight()); err != nil {
+		if err := cmp.Or(p.Validate(), p.CheckAdmission()); err != nil {
 			return nil, asFlag(err)
 		}
 		return &govTx{http.MethodPost, "/v1/rules", authz.TxScheduleRules, p,

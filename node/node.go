@@ -489,7 +489,7 @@ func (n *Node) check(tx *chain.Tx, also func(chain.Payload) error) (*chain.Check
 	if err != nil {
 		return nil, err
 	}
-	if err := n.checkRules(c); err != nil {
+	if err := n.Ledger.CheckRules(c); err != nil { // as CometBFT's CheckTx makes it
 		return nil, err
 	}
 	if tx.ValidUntil != "" {

@@ -112,7 +112,7 @@ func (n *Node) write(ctx context.Context, w Write) (chain.Receipt, *chain.Checke
 	if err := p.Validate(); err != nil {
 		return chain.Receipt{}, nil, err
 	}
-	if err := checkExact(p); err != nil {
+	if err := chain.CheckAdmission(p); err != nil {
 		return chain.Receipt{}, nil, err
 	}
 	tx, err := SignTx(n.ChainID, vm, k, w.Type, p)

@@ -157,3 +157,19 @@ func TestCheckTx_RefusesUnknownRulesSchedule(t *testing.T) {
 		t.Errorf("in a block: %+v, want it applied", r.TxResults[0])
 	}
 }
+
+// CheckTx does not admit a schedule above 2^53−1 either (400
+// gov.invalidRules, authz's admission check, as the node's API refuses
+// it): its RFC 8785 JSON would carry the height rounded. Blocks are not
+// held to it: one that carries it applies it as before.
+func TestCheckTx_RefusesRulesHeightJSONCannotCarry(t *testing.T) {
+	f := newFixture(t)
+	a, _ := f.appKnowing(t, chain.RulesVersion+1)
+	sched := f.adminTx(t, authz.TxScheduleRules, &authz.ScheduleRulesPayload{Version: chain.RulesVersion + 1, Height: authz.MaxRulesHeight + 1})
+	if res := checkTx(t, a, sched, abci.CHECK_TX_TYPE_CHECK); res.Code != http.StatusBadRequest || res.Codespace != "gov.invalidRules" {
+		t.Errorf("CheckTx of a schedule at height 2^53: %d %s %s", res.Code, res.Codespace, res.Log)
+	}
+	if r := finalize(t, a, 1, genesisTime.Add(time.Second), sched); r.TxResults[0].Code != 0 {
+		t.Errorf("in a block: %+v, want it applied", r.TxResults[0])
+	}
+}
