@@ -142,8 +142,8 @@ func superviseLocalnet(cmd *cobra.Command, dir string, homes []string, self, log
 	}
 	exited := make(chan exit, len(homes))
 	var wg sync.WaitGroup
-	child := map[string]*os.Process{} // started by this supervisor and not yet reaped
-	running := map[string]bool{}      // as last seen
+	child := map[string]ownNode{} // started by this supervisor, its exit not yet reported
+	running := map[string]bool{}  // as last seen
 	for _, h := range homes {
 		if pid, ok := nodePID(h); ok {
 			stopLocalnetNodes(homes, child, &wg)
@@ -154,9 +154,10 @@ func superviseLocalnet(cmd *cobra.Command, dir string, homes []string, self, log
 			stopLocalnetNodes(homes, child, &wg)
 			return err
 		}
-		child[h], running[h] = p.Process, true
+		done := make(chan struct{})
+		child[h], running[h] = ownNode{proc: p.Process, done: done}, true
 		wg.Add(1)
-		go func() { defer wg.Done(); _ = p.Wait(); exited <- exit{h, p.ProcessState} }()
+		go func() { defer wg.Done(); _ = p.Wait(); close(done); exited <- exit{h, p.ProcessState} }()
 		fmt.Fprintln(cmd.OutOrStdout(), url)
 	}
 	report := cmd.ErrOrStderr()
@@ -178,7 +179,7 @@ func superviseLocalnet(cmd *cobra.Command, dir string, homes []string, self, log
 			// NODE", and nodes "weid localnet join" added.
 			homes = currentHomes(dir, homes)
 			for _, h := range homes {
-				if child[h] != nil {
+				if _, mine := child[h]; mine {
 					continue
 				}
 				pid, ok := nodePID(h)
@@ -208,27 +209,61 @@ func currentHomes(dir string, homes []string) []string {
 	return homes
 }
 
-// stopLocalnetNodes stops every running node of homes (by its node.pid)
-// and own, this process's children by home (by their process, so that one
-// whose home was moved or deleted is stopped too): SIGINT (and SIGCONT, so
-// that a frozen node stops too), then, after 30 s, SIGKILL. wg counts
-// this process's children, which it waits for.
-func stopLocalnetNodes(homes []string, own map[string]*os.Process, wg *sync.WaitGroup) {
-	pids := map[string]int{}
-	for h, p := range own {
-		pids[h] = p.Pid
+// ownNode is a node process this supervisor started. It is signalled
+// through its *os.Process (a pidfd on Linux), which refuses once the
+// process was waited for (os.ErrProcessDone), never by its pid: once the
+// goroutine that waits for it has reaped it, the system may give that pid
+// to an unrelated process. done is closed once that Wait returned.
+type ownNode struct {
+	proc *os.Process
+	done <-chan struct{}
+}
+
+// running reports whether the node has not yet been waited for.
+func (n ownNode) running() bool {
+	select {
+	case <-n.done:
+		return false
+	default:
+		return true
 	}
+}
+
+// stopLocalnetNodes stops own, this process's children by home (by their
+// process, so that one whose home was moved or deleted is stopped too),
+// and every other running node of homes (by its node.pid: nodes this
+// process did not start, such as those "weid localnet join" added): SIGINT
+// (and SIGCONT, so that a frozen node stops too), then, after 30 s,
+// SIGKILL. wg counts this process's children, which it waits for.
+func stopLocalnetNodes(homes []string, own map[string]ownNode, wg *sync.WaitGroup) {
+	others := map[string]int{}
 	for _, h := range homes {
-		if pid, ok := nodePID(h); ok {
-			pids[h] = pid
+		pid, ok := nodePID(h)
+		if !ok {
+			continue
 		}
+		if n, mine := own[h]; mine && n.proc.Pid == pid && n.running() {
+			continue // signalled through its process
+		}
+		others[h] = pid
 	}
-	for _, pid := range pids {
+	for _, n := range own {
+		_ = n.proc.Signal(syscall.SIGINT)
+		_ = n.proc.Signal(syscall.SIGCONT)
+	}
+	for _, pid := range others {
 		_ = syscall.Kill(pid, syscall.SIGINT)
 		_ = syscall.Kill(pid, syscall.SIGCONT)
 	}
 	deadline := time.Now().Add(30 * time.Second)
-	for h, pid := range pids {
+	for h, n := range own {
+		if !waitDone(n.done, time.Until(deadline)) {
+			_ = n.proc.Signal(syscall.SIGKILL)
+			waitDone(n.done, 5*time.Second)
+		}
+		removePIDFile(h, n.proc.Pid)
+	}
+	for h, pid := range others {
 		if !waitPIDGone(pid, time.Until(deadline)) {
 			_ = syscall.Kill(pid, syscall.SIGKILL)
 			waitPIDGone(pid, 5*time.Second)
@@ -236,6 +271,23 @@ func stopLocalnetNodes(homes []string, own map[string]*os.Process, wg *sync.Wait
 		removePIDFile(h, pid)
 	}
 	wg.Wait()
+}
+
+// waitDone waits, at most d, until done is closed.
+func waitDone(done <-chan struct{}, d time.Duration) bool {
+	select {
+	case <-done:
+		return true
+	default:
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-done:
+		return true
+	case <-t.C:
+		return false
+	}
 }
 
 // waitPIDGone waits, at most d, until process pid has exited.

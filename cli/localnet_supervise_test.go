@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -126,5 +128,36 @@ func TestLocalnetSupervisor_StopsAChildWhoseHomeMoved(t *testing.T) {
 	if processAlive(pid) {
 		_ = syscall.Kill(pid, syscall.SIGKILL)
 		t.Fatalf("the child whose home moved still runs (pid %d)", pid)
+	}
+}
+
+// TestLocalnetSupervisor_ReapedChildsPIDNotSignalled: a child that exited
+// and was reaped just before Ctrl-C is not signalled by its pid, which the
+// system may have given to an unrelated process (here, its Pid names a
+// live "sleep", as a reused pid would); the supervisor does not wait for
+// that process either (review).
+func TestLocalnetSupervisor_ReapedChildsPIDNotSignalled(t *testing.T) {
+	unrelated := exec.Command("sleep", "60")
+	if err := unrelated.Start(); err != nil {
+		t.Skipf("sleep: %v", err)
+	}
+	t.Cleanup(func() { _ = unrelated.Process.Kill(); _ = unrelated.Wait() })
+
+	reaped := exec.Command("sleep", "0")
+	if err := reaped.Run(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	close(done)
+	reaped.Process.Pid = unrelated.Process.Pid // the pid reused
+	own := map[string]ownNode{t.TempDir(): {proc: reaped.Process, done: done}}
+
+	start := time.Now()
+	stopLocalnetNodes(nil, own, &sync.WaitGroup{})
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("stopping a reaped child took %v", d)
+	}
+	if !processAlive(unrelated.Process.Pid) {
+		t.Fatal("the unrelated process given the reaped child's pid was signalled")
 	}
 }

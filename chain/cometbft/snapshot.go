@@ -125,11 +125,13 @@ type snapshotter struct {
 	wg   sync.WaitGroup
 
 	now    func() time.Time     // the clock of the served marks (time.Now)
-	mu     sync.Mutex           // guards served; a chunk is read under it
+	mu     sync.Mutex           // guards served; snapshots are listed and chunks read under it
 	served map[uint64]time.Time // when a stored snapshot was last listed or had a chunk loaded
 }
 
-// EnableSnapshots makes the application take snapshots into dir.
+// EnableSnapshots makes the application take snapshots into dir (and
+// serve those stored there), and removes what a crash left of a write or
+// a prune.
 func (a *App) EnableSnapshots(dir string, cfg SnapshotConfig) {
 	if cfg.Keep <= 0 {
 		cfg.Keep = DefaultSnapshotKeep
@@ -138,6 +140,9 @@ func (a *App) EnableSnapshots(dir string, cfg SnapshotConfig) {
 		cfg.ChunkSize = chain.DefaultChunkSize
 	}
 	a.snapDir = dir
+	if dir != "" {
+		removeLeftovers(dir)
+	}
 	if cfg.Interval > 0 {
 		a.snap = &snapshotter{dir: dir, cfg: cfg, now: time.Now, served: map[uint64]time.Time{}}
 	}
@@ -209,16 +214,23 @@ func (s *snapshotter) write(h uint64, v *chain.SnapshotView) error {
 		return err
 	}
 	s.prune()
-	// One snapshot is written at a time (busy), so any other <h>.tmp is
-	// left by a crash; snapshots go on at greater heights, so no write
-	// would ever reuse it. A <h>.pruned is a removal a crash cut short.
+	removeLeftovers(s.dir)
+	return nil
+}
+
+// removeLeftovers removes from dir what writes and prunes a crash cut
+// short, after a write and when a node enables snapshots at start. One
+// snapshot is written at a time (busy), and none while EnableSnapshots
+// runs, so any other <h>.tmp is left by a crash; snapshots go on at
+// greater heights, so no write would ever reuse it. A <h>.pruned is a
+// removal a crash cut short.
+func removeLeftovers(dir string) {
 	for _, pat := range []string{"*.tmp", "*.pruned"} {
-		left, _ := filepath.Glob(filepath.Join(s.dir, pat))
+		left, _ := filepath.Glob(filepath.Join(dir, pat))
 		for _, d := range left {
 			_ = os.RemoveAll(d)
 		}
 	}
-	return nil
 }
 
 // prune removes the snapshots older than the last Keep, except the newest
@@ -260,18 +272,11 @@ func (s *snapshotter) prune() {
 	}
 }
 
-// mark records that the snapshots at heights hs were served now.
-func (s *snapshotter) mark(hs ...uint64) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, h := range hs {
-		s.served[h] = s.now()
-	}
-}
-
 // readChunk reads chunk i of the snapshot at height h and marks it served,
-// under mu so that prune cannot remove it between the two. Only a chunk
-// read marks, so marks are only ever of stored snapshots.
+// under mu so that prune cannot remove it between the two. A snapshot is
+// marked only under mu and only once a file of it was read (a chunk here,
+// its metadata in ListSnapshots), so marks are only ever of stored
+// snapshots.
 func (s *snapshotter) readChunk(h uint64, i int) ([]byte, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -318,25 +323,34 @@ func (a *App) readSnapshot(h uint64) (*abci.Snapshot, error) {
 // ListSnapshots implements abci.Application: the stored snapshots, newest
 // first. A node that takes snapshots lists its last Keep, not those kept
 // only because they are being served, and marks them served (a peer that
-// lists them fetches one next).
+// lists them fetches one next). It lists, reads and marks them under the
+// snapshotter's mu, as readChunk does, so that a concurrent write's prune
+// either removed a snapshot before (and it is not listed) or sees its mark
+// (and keeps it for the grace): a joiner is never offered a snapshot
+// already gone.
 func (a *App) ListSnapshots(context.Context, *abci.ListSnapshotsRequest) (*abci.ListSnapshotsResponse, error) {
 	resp := &abci.ListSnapshotsResponse{}
 	if a.snapDir == "" {
 		return resp, nil
 	}
+	s := a.snap
+	if s != nil {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+	}
 	hs, _ := listHeights(a.snapDir)
-	if a.snap != nil && len(hs) > a.snap.cfg.Keep {
-		hs = hs[len(hs)-a.snap.cfg.Keep:]
+	if s != nil && len(hs) > s.cfg.Keep {
+		hs = hs[len(hs)-s.cfg.Keep:]
 	}
-	var listed []uint64
 	for i := len(hs) - 1; i >= 0; i-- {
-		if s, err := a.readSnapshot(hs[i]); err == nil {
-			resp.Snapshots = append(resp.Snapshots, s)
-			listed = append(listed, hs[i])
+		snap, err := a.readSnapshot(hs[i])
+		if err != nil {
+			continue
 		}
-	}
-	if a.snap != nil {
-		a.snap.mark(listed...)
+		resp.Snapshots = append(resp.Snapshots, snap)
+		if s != nil {
+			s.served[hs[i]] = s.now()
+		}
 	}
 	return resp, nil
 }

@@ -229,3 +229,71 @@ func TestSnapshots_ServedSnapshotOutlivesKeepForTheGrace(t *testing.T) {
 	snapshot()
 	want("the grace has passed for every served snapshot", 9, 10)
 }
+
+// TestSnapshots_ListedSnapshotOutlivesKeepForTheGrace: a snapshot only
+// listed to a peer (ListSnapshots), no chunk of it loaded, is not pruned
+// with the last Keep (2) by the writes that follow within
+// SnapshotServeGrace, since the peer fetches one next; once the grace has
+// passed, the next write prunes it. What a crash left of a write (<h>.tmp)
+// or a prune (<h>.pruned) goes when snapshots are enabled, before any write.
+func TestSnapshots_ListedSnapshotOutlivesKeepForTheGrace(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	src, _, _ := f.app(t)
+	dir := t.TempDir()
+	for _, d := range []string{"7.tmp", "3.pruned"} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, d, "chunk-000000"), []byte("part"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	src.EnableSnapshots(dir, cometbft.SnapshotConfig{Interval: 1})
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Fatalf("%d entries left by a crash kept after EnableSnapshots, want none", len(entries))
+	}
+	start := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
+	now := start
+	src.SetSnapshotClock(func() time.Time { return now })
+
+	height := int64(0)
+	snapshot := func() {
+		t.Helper()
+		height++
+		raw, _ := didCreate(t)
+		finalize(t, src, height, genesisTime.Add(time.Duration(height)*time.Second), raw)
+		src.WaitSnapshots()
+	}
+	stored := func() string {
+		t.Helper()
+		hs, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, e := range hs {
+			names = append(names, e.Name())
+		}
+		sort.Strings(names)
+		return strings.Join(names, " ")
+	}
+
+	snapshot()
+	snapshot()
+	list, err := src.ListSnapshots(ctx, &abci.ListSnapshotsRequest{})
+	if err != nil || len(list.Snapshots) != 2 {
+		t.Fatalf("listed %+v, %v", list, err)
+	}
+	now = start.Add(cometbft.SnapshotServeGrace - time.Second)
+	snapshot()
+	snapshot()
+	if got := stored(); got != "1 2 3 4" {
+		t.Fatalf("within the grace since 1 and 2 were listed: stored %s, want 1 2 3 4", got)
+	}
+	now = start.Add(cometbft.SnapshotServeGrace)
+	snapshot()
+	if got := stored(); got != "4 5" {
+		t.Fatalf("the grace since the listing has passed: stored %s, want 4 5", got)
+	}
+}
