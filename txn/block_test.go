@@ -6,11 +6,13 @@ import (
 )
 
 // TestStale_BehindPeersWithoutCatchingUp: a node more than MaxBehind
-// blocks behind its most advanced peer lacks the chain's latest blocks
+// blocks behind the chain (Behind: the height validators holding more
+// than 1/3 of the voting power report) lacks the chain's latest blocks
 // whatever CometBFT's catching-up flag says (a node whose consensus failed,
-// "wrong Block.Header.AppHash", stays at its height while its peers move
-// on and CometBFT does not call that catching up); a block or two behind
-// is a node following the chain, the others' commits arriving first.
+// "wrong Block.Header.AppHash", stays at its height while the validators
+// move on and CometBFT does not call that catching up); a block or two
+// behind is a node following the chain, the others' commits arriving
+// first.
 func TestStale_BehindPeersWithoutCatchingUp(t *testing.T) {
 	t.Parallel()
 	peers := []string{"a", "b", "c"}
@@ -22,7 +24,7 @@ func TestStale_BehindPeersWithoutCatchingUp(t *testing.T) {
 		{"following", ConsensusStatus{PeerCount: 3, Peers: peers, TotalPower: 40, VotingPower: 10}, ""},
 		{"one behind", ConsensusStatus{PeerCount: 3, Peers: peers, TotalPower: 40, VotingPower: 10, Behind: 1}, ""},
 		{"at the allowed lag", ConsensusStatus{PeerCount: 3, Peers: peers, TotalPower: 40, VotingPower: 10, Behind: MaxBehind}, ""},
-		{"stuck, not catching up", ConsensusStatus{PeerCount: 3, Peers: peers, TotalPower: 40, VotingPower: 10, Behind: 7}, "7 blocks behind its most advanced peer"},
+		{"stuck, not catching up", ConsensusStatus{PeerCount: 3, Peers: peers, TotalPower: 40, VotingPower: 10, Behind: 7}, "7 blocks behind the chain"},
 		{"catching up", ConsensusStatus{CatchingUp: true, PeerCount: 3, Peers: peers, TotalPower: 40, Behind: 42}, "catching up with the chain (block sync), 42 blocks behind"},
 		{"cut off", ConsensusStatus{TotalPower: 40, VotingPower: 10}, "connected to no peers"},
 		{"lone validator", ConsensusStatus{TotalPower: 10, VotingPower: 10}, ""},
