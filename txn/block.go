@@ -102,9 +102,13 @@ const MaxBehind = 3
 // blocks — it is catching up (block sync), it is more than MaxBehind
 // blocks behind the chain (Behind), or it has no peers to learn of new
 // blocks from and does not alone hold more than 2/3 of the voting power —
-// or "" if it follows the chain. /readyz, /v1/status's consensus.ready and
-// verify-batch's choice of nodes share it.
-func (cs ConsensusStatus) Stale() string {
+// or "" if it follows the chain. /readyz and /v1/status's consensus.ready
+// share it; verify-batch applies StaleBy with its --max-behind.
+func (cs ConsensusStatus) Stale() string { return cs.StaleBy(MaxBehind) }
+
+// StaleBy is Stale with maxBehind blocks of lag allowed instead of
+// MaxBehind.
+func (cs ConsensusStatus) StaleBy(maxBehind int64) string {
 	switch {
 	case cs.CatchingUp && cs.PeerCount == 0:
 		return "it is catching up with the chain (block sync) and is connected to no peers"
@@ -112,8 +116,8 @@ func (cs ConsensusStatus) Stale() string {
 		return fmt.Sprintf("it is catching up with the chain (block sync), %d blocks behind the chain", cs.Behind)
 	case cs.CatchingUp:
 		return "it is catching up with the chain (block sync)"
-	case cs.Behind > MaxBehind:
-		return fmt.Sprintf("it is %d blocks behind the chain (the height validators holding more than 1/3 of the voting power report; more than %d) and not catching up: its consensus may have stopped (see its log for CONSENSUS FAILURE)", cs.Behind, MaxBehind)
+	case cs.Behind > maxBehind:
+		return fmt.Sprintf("it is %d blocks behind the chain (the height validators holding more than 1/3 of the voting power report; more than %d) and not catching up: its consensus may have stopped (see its log for CONSENSUS FAILURE)", cs.Behind, maxBehind)
 	case cs.PeerCount == 0 && cs.VotingPower*3 <= cs.TotalPower*2:
 		return "it is connected to no peers, so it cannot learn of the blocks the others commit"
 	}

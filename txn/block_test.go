@@ -35,3 +35,22 @@ func TestStale_BehindPeersWithoutCatchingUp(t *testing.T) {
 		}
 	}
 }
+
+// TestStaleBy_TheCallersLag: StaleBy allows the lag it is given in
+// MaxBehind's stead (verify-batch's --max-behind), and nothing else
+// changes: catching up is stale whatever the lag.
+func TestStaleBy_TheCallersLag(t *testing.T) {
+	t.Parallel()
+	peers := []string{"a", "b", "c"}
+	stuck := ConsensusStatus{PeerCount: 3, Peers: peers, TotalPower: 40, VotingPower: 10, Behind: 7}
+	if why := stuck.StaleBy(10); why != "" {
+		t.Errorf("7 behind, 10 allowed: StaleBy = %q, want \"\"", why)
+	}
+	if why := stuck.StaleBy(6); !strings.Contains(why, "7 blocks behind the chain") || !strings.Contains(why, "more than 6") {
+		t.Errorf("7 behind, 6 allowed: StaleBy = %q", why)
+	}
+	syncing := ConsensusStatus{CatchingUp: true, PeerCount: 3, Peers: peers, TotalPower: 40, Behind: 7}
+	if why := syncing.StaleBy(100); !strings.Contains(why, "catching up") {
+		t.Errorf("catching up, 100 allowed: StaleBy = %q", why)
+	}
+}
