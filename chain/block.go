@@ -23,8 +23,8 @@ type (
 const (
 	// MaxTxBytes is the largest transaction accepted, as received.
 	MaxTxBytes = txn.MaxTxBytes
-	// MaxBehind is how many blocks a node may be behind its peers and
-	// still follow the chain (txn.MaxBehind).
+	// MaxBehind is how many blocks a node may be behind the chain, as its
+	// validators report it, and still follow it (txn.MaxBehind).
 	MaxBehind = txn.MaxBehind
 	// MaxNonce is the largest nonce (txn.MaxNonce).
 	MaxNonce = txn.MaxNonce

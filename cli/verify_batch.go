@@ -75,9 +75,11 @@ whole input is one stream.
 
 Before sending anything, verify-batch reads every node's /v1/status and
 leaves out (named on stderr) a node that is catching up with the chain,
-one cut off from its peers, one whose status cannot be read, and one
-whose head is more than --max-behind blocks below the highest of them: its
-answers may be stale (a revocation it has not seen). If every node is
+one cut off from its peers, one more than --max-behind blocks behind
+what its chain's validators report (its consensus stopped), and one
+whose head is more than --max-behind blocks below the highest of them:
+its answers may be stale (a revocation it has not seen). A node whose
+status cannot be read is kept, unchecked, and named on stderr. If every node is
 left out, nothing is verified and the run fails saying why.
 
 With several nodes it first reads every node's genesis block (its hash
@@ -125,7 +127,7 @@ that the running node holds locked, so it cannot be opened alongside it.`,
 	cmd.Flags().BoolVar(&o.RequireAccreditation, "require-accreditation", false, "fail credentials whose issuer is not an accredited authority issuer")
 	cmd.Flags().BoolVar(&o.RequireBinding, "require-binding", false, "fail credentials whose issuer is not a DID")
 	cmd.Flags().IntVar(&chunk, "chunk", defaultNodeChunk, "with several --node URLs: credentials per request to one node")
-	cmd.Flags().Uint64Var(&maxBehind, "max-behind", defaultMaxBehind, "leave out a node whose head is more than this many blocks below the highest of the --node nodes")
+	cmd.Flags().Uint64Var(&maxBehind, "max-behind", defaultMaxBehind, "leave out a node whose head is more than this many blocks below the highest of the --node nodes, or that reports being more than this many blocks behind its chain's validators (consensus.behind)")
 	cmd.Flags().DurationVar(&nodeTimeout, "node-timeout", defaultNodeSilence, "with several --node URLs: a node that sends nothing for this long (hung, frozen) is left out and its chunk goes to another")
 	anchor.registerKeys(cmd)
 	return cmd

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"sync"
 	"time"
@@ -236,14 +237,17 @@ func verifyChunkOn(ctx context.Context, cl *client.Client, c *nodeChunk, o api.B
 // from its peers falls behind by every block committed since, without
 // bound. weid heights count only blocks that changed the state, so the
 // blocks it lacks are writes it does not know of (a revocation among
-// them). It is the lag /readyz allows a node behind its peers
-// (txn.MaxBehind, counted there in CometBFT heights).
+// them). It is the lag /readyz allows a node behind its chain's
+// validators (txn.MaxBehind, counted there in CometBFT heights).
 const defaultMaxBehind = txn.MaxBehind
 
 // followingNodes reads every node's /v1/status at once (each within
 // timeout) and returns, in order, the nodes that follow the chain: not
-// catching up nor cut off from their peers (txn.ConsensusStatus.Stale), and
-// with a head no more than maxBehind blocks below the highest. A node
+// catching up nor cut off from their peers nor more than maxBehind blocks
+// behind what their chain's validators report (txn.ConsensusStatus.StaleBy:
+// /readyz's rule, with the user's lag instead of txn.MaxBehind, so
+// --max-behind means one thing), and with a head no more than maxBehind
+// blocks below the highest. A node
 // whose status cannot be read is kept, unchecked (logf is told): one that
 // is down fails its first chunk and is left out then, as spreadBatch
 // does, and the run's error stays "every node failed" when all are. logf
@@ -253,6 +257,7 @@ func followingNodes(ctx context.Context, nodes []*client.Client, maxBehind uint6
 	sts := make([]*api.StatusResponse, len(nodes))
 	why := make([]string, len(nodes))
 	unread := make([]error, len(nodes))
+	lag := int64(min(maxBehind, math.MaxInt64))
 	var wg sync.WaitGroup
 	for i, cl := range nodes {
 		wg.Add(1)
@@ -264,8 +269,8 @@ func followingNodes(ctx context.Context, nodes []*client.Client, maxBehind uint6
 			switch {
 			case err != nil:
 				unread[i] = err
-			case st.Consensus != nil && st.Consensus.Stale() != "":
-				why[i] = st.Consensus.Stale()
+			case st.Consensus != nil && st.Consensus.StaleBy(lag) != "":
+				why[i] = st.Consensus.StaleBy(lag)
 			default:
 				sts[i] = st
 			}

@@ -461,3 +461,44 @@ func TestVerifyBatch_TrustedValidatorsCheckTheChain(t *testing.T) {
 		t.Fatalf("another chain's validators: %q %v", out, err)
 	}
 }
+
+// TestVerifyBatch_MaxBehindBoundsTheConsensusLagToo: a node whose status
+// says it is 7 blocks behind its chain's validators and not catching up
+// (consensus.behind; its consensus stopped) is left out with the default
+// --max-behind, 3, as /readyz says it is not ready; with --max-behind 10
+// it is kept, as a node whose head is 7 below the highest would be: the
+// flag is the one lag verify-batch allows, whichever way it is measured.
+func TestVerifyBatch_MaxBehindBoundsTheConsensusLagToo(t *testing.T) {
+	t.Parallel()
+	following := &txn.ConsensusStatus{PeerCount: 3, Peers: []string{"a", "b", "c"}, TotalPower: 40, VotingPower: 10}
+	stuck := *following
+	stuck.Behind = 7
+	var served atomic.Int64
+	var clients []*client.Client
+	for _, cs := range []*txn.ConsensusStatus{following, &stuck} {
+		srv := httptest.NewServer(statusAs(100, cs, &served)(http.NotFoundHandler()))
+		t.Cleanup(srv.Close)
+		clients = append(clients, client.New(srv.URL))
+	}
+	for _, c := range []struct {
+		maxBehind uint64
+		kept      int
+		why       string
+	}{
+		{defaultMaxBehind, 1, "node 2 (" + clients[1].BaseURL + ") left out: it is 7 blocks behind the chain"},
+		{10, 2, ""},
+	} {
+		var logged []string
+		logf := func(format string, args ...any) { logged = append(logged, fmt.Sprintf(format, args...)) }
+		fresh, err := followingNodes(context.Background(), clients, c.maxBehind, 5*time.Second, logf)
+		if err != nil || len(fresh) != c.kept {
+			t.Fatalf("--max-behind %d: %d nodes kept (%v), want %d; logged %q", c.maxBehind, len(fresh), err, c.kept, logged)
+		}
+		if c.why != "" && (len(logged) != 1 || !strings.Contains(logged[0], c.why)) {
+			t.Errorf("--max-behind %d: logged %q, want %q", c.maxBehind, logged, c.why)
+		}
+		if c.why == "" && len(logged) != 0 {
+			t.Errorf("--max-behind %d: logged %q, want nothing", c.maxBehind, logged)
+		}
+	}
+}

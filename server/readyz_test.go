@@ -20,10 +20,11 @@ func (r replicating) Consensus() chain.ConsensusStatus { return r.st }
 
 // TestReadyz_NodeBehindTheChainIsNotReady: under a replicating engine, a
 // node catching up with the chain, cut off from its peers or more than
-// txn.MaxBehind blocks behind them (its consensus failed) answers /readyz
-// with 503 node.notReady saying why, so a load balancer sends it no
-// verifications (it may not know of a revocation); a node following the
-// chain, or a lone validator holding the whole power, is ready.
+// txn.MaxBehind blocks behind its validators (its consensus failed)
+// answers /readyz with 503 node.notReady saying why, so a load balancer
+// sends it no verifications (it may not know of a revocation); a node
+// following the chain, or a lone validator holding the whole power, is
+// ready.
 func TestReadyz_NodeBehindTheChainIsNotReady(t *testing.T) {
 	tn := startNode(t)
 	solo := tn.n.Engine
@@ -37,7 +38,7 @@ func TestReadyz_NodeBehindTheChainIsNotReady(t *testing.T) {
 		{"following", chain.ConsensusStatus{PeerCount: 3, Peers: peers, TotalPower: 40, VotingPower: 10}, true, ""},
 		{"catching up", chain.ConsensusStatus{CatchingUp: true, PeerCount: 3, Peers: peers, Behind: 42, TotalPower: 40}, false, "catching up with the chain (block sync), 42 blocks behind"},
 		{"a block behind", chain.ConsensusStatus{PeerCount: 3, Peers: peers, TotalPower: 40, VotingPower: 10, Behind: 1}, true, ""},
-		{"stuck behind, not catching up", chain.ConsensusStatus{PeerCount: 3, Peers: peers, Behind: 7, TotalPower: 40, VotingPower: 10}, false, "7 blocks behind its most advanced peer"},
+		{"stuck behind, not catching up", chain.ConsensusStatus{PeerCount: 3, Peers: peers, Behind: 7, TotalPower: 40, VotingPower: 10}, false, "7 blocks behind the chain"},
 		{"catching up alone", chain.ConsensusStatus{CatchingUp: true, TotalPower: 40}, false, "connected to no peers"},
 		{"observer without peers", chain.ConsensusStatus{TotalPower: 40}, false, "connected to no peers"},
 		{"validator without peers", chain.ConsensusStatus{TotalPower: 40, VotingPower: 10}, false, "connected to no peers"},

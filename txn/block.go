@@ -71,9 +71,13 @@ type ConsensusStatus struct {
 	TotalPower       int64  `json:"totalPower"`
 	ValidatorAddress string `json:"validatorAddress"`
 	VotingPower      int64  `json:"votingPower"`
-	// Behind: how many blocks the most advanced connected peer has
-	// committed beyond Height, as its round state says (0: none, or no
-	// peer said).
+	// Behind: how many blocks the chain is ahead of Height — the highest
+	// height validators holding more than 1/3 of the voting power report
+	// having committed (this node's own, if it is one, and its connected
+	// peers that prove, or the ledger records, they run one), as their
+	// round states say; 0 when not ahead or when the validators reached
+	// hold 1/3 or less. Observers' and other peers' heights never count:
+	// a peer can claim any height.
 	Behind int64 `json:"behind,omitempty"`
 	// BlockTime is how the chain dates its next block: "pbts", the
 	// proposer's clock when it proposed (Proposer-Based Timestamps), or
@@ -85,32 +89,35 @@ type ConsensusStatus struct {
 	PBTSHeight int64  `json:"pbtsHeight,omitempty"`
 }
 
-// MaxBehind is how many blocks a node's consensus may be behind its most
-// advanced peer (ConsensusStatus.Behind) and still follow the chain: the
-// others' commits reach it a few milliseconds apart, so a node that
-// follows is a block or two behind at times; one whose consensus failed
-// (CometBFT's "CONSENSUS FAILURE!!!", e.g. a wrong app hash in a
-// mixed-binary consortium) stays at its height while its peers move on,
-// and CometBFT does not call that catching up. It is the default of
-// verify-batch's --max-behind too (there in weid heights).
+// MaxBehind is how many blocks a node's consensus may be behind the chain
+// (ConsensusStatus.Behind) and still follow it: the validators' commits
+// reach it a few milliseconds apart, so a node that follows is a block or
+// two behind at times; one whose consensus failed (CometBFT's "CONSENSUS
+// FAILURE!!!", e.g. a wrong app hash in a mixed-binary consortium) stays
+// at its height while the validators move on, and CometBFT does not call
+// that catching up. It is the default of verify-batch's --max-behind too.
 const MaxBehind = 3
 
 // Stale says why a node whose consensus is cs may lack the chain's latest
 // blocks — it is catching up (block sync), it is more than MaxBehind
-// blocks behind its most advanced peer, or it has no peers to learn of new
+// blocks behind the chain (Behind), or it has no peers to learn of new
 // blocks from and does not alone hold more than 2/3 of the voting power —
-// or "" if it follows the chain. /readyz, /v1/status's consensus.ready and
-// verify-batch's choice of nodes share it.
-func (cs ConsensusStatus) Stale() string {
+// or "" if it follows the chain. /readyz and /v1/status's consensus.ready
+// share it; verify-batch applies StaleBy with its --max-behind.
+func (cs ConsensusStatus) Stale() string { return cs.StaleBy(MaxBehind) }
+
+// StaleBy is Stale with maxBehind blocks of lag allowed instead of
+// MaxBehind.
+func (cs ConsensusStatus) StaleBy(maxBehind int64) string {
 	switch {
 	case cs.CatchingUp && cs.PeerCount == 0:
 		return "it is catching up with the chain (block sync) and is connected to no peers"
 	case cs.CatchingUp && cs.Behind > 0:
-		return fmt.Sprintf("it is catching up with the chain (block sync), %d blocks behind its most advanced peer", cs.Behind)
+		return fmt.Sprintf("it is catching up with the chain (block sync), %d blocks behind the chain", cs.Behind)
 	case cs.CatchingUp:
 		return "it is catching up with the chain (block sync)"
-	case cs.Behind > MaxBehind:
-		return fmt.Sprintf("it is %d blocks behind its most advanced peer (more than %d) and not catching up: its consensus may have stopped (see its log for CONSENSUS FAILURE)", cs.Behind, MaxBehind)
+	case cs.Behind > maxBehind:
+		return fmt.Sprintf("it is %d blocks behind the chain (the height validators holding more than 1/3 of the voting power report; more than %d) and not catching up: its consensus may have stopped (see its log for CONSENSUS FAILURE)", cs.Behind, maxBehind)
 	case cs.PeerCount == 0 && cs.VotingPower*3 <= cs.TotalPower*2:
 		return "it is connected to no peers, so it cannot learn of the blocks the others commit"
 	}

@@ -70,8 +70,12 @@ func (e *Engine) EnterRefused(c *chain.Checked, err error) error {
 	return e.enter(c, &waiting{ch: make(chan chain.Result, 1)})
 }
 
-// Peer is a connected peer running consensus: its node id and moniker.
-type Peer struct{ ID, Moniker string }
+// Peer is a connected peer running consensus: its node id, moniker and
+// the last height it committed, as its round state says.
+type Peer struct {
+	ID, Moniker string
+	Height      int64
+}
 
 // Attestations verifies peers' attestations (attestations).
 type Attestations = attestations
@@ -99,7 +103,7 @@ func AttestedMoniker(moniker, chainID, nodeID string, key crypto.PrivKey) (strin
 func toPeers(live []Peer) []peer {
 	out := make([]peer, len(live))
 	for i, p := range live {
-		out[i] = peer{id: p.ID, moniker: p.Moniker}
+		out[i] = peer{id: p.ID, moniker: p.Moniker, height: p.Height}
 	}
 	return out
 }
@@ -132,6 +136,23 @@ func QuorumAfterChange(set []*cmttypes.Validator, change chain.ValidatorChange, 
 // QuorumAfterAttested is quorumAfter over peers with their monikers.
 func QuorumAfterAttested(set []*cmttypes.Validator, change chain.ValidatorChange, self string, live []Peer, reg Register, as *Attestations) (bool, string) {
 	return quorumAfter(set, change, self, toPeers(live), reg, as)
+}
+
+// Behind is behind: how many blocks the chain, as the validators of set
+// holding more than 1/3 of its power report it, is ahead of height, this
+// node's (the validator self, "" for an observer).
+func Behind(set []*cmttypes.Validator, self string, height int64, live []Peer, reg Register, as *Attestations) int64 {
+	return behind(set, self, height, toPeers(live), reg, as)
+}
+
+// VouchedHeight is vouchedHeight over validators reporting heights[i]
+// with power powers[i], of total.
+func VouchedHeight(heights, powers []int64, total int64) int64 {
+	r := make([]report, len(heights))
+	for i := range heights {
+		r[i] = report{height: heights[i], power: powers[i]}
+	}
+	return vouchedHeight(r, total)
 }
 
 // ReadParamsWith makes a read the consensus parameters CometBFT holds for a

@@ -73,17 +73,18 @@ func (e *Engine) Ready() (ok bool, why string) {
 	if e.node.ConsensusReactor().WaitSync() {
 		return false, "the node is still catching up with the chain (block sync)"
 	}
-	// A node whose consensus failed (CONSENSUS FAILURE!!!) has live
-	// peers, yet stays at its height while they move on; CometBFT does not
-	// call that catching up.
-	if b := e.behind(e.node.BlockStore().Height()); b > chain.MaxBehind {
-		return false, fmt.Sprintf("the node is %d blocks behind its most advanced peer (more than %d) and not catching up: its consensus may have stopped (see its log for CONSENSUS FAILURE)", b, chain.MaxBehind)
-	}
 	set, self, reg, why := e.quorumInputs()
 	if why != "" {
 		return false, why
 	}
-	if ok, why = quorum(set, self, e.consensusPeers(), reg, e.attest); !ok {
+	live := e.consensusPeers()
+	// A node whose consensus failed (CONSENSUS FAILURE!!!) has live
+	// peers, yet stays at its height while the validators move on;
+	// CometBFT does not call that catching up.
+	if b := behind(set, self, e.node.BlockStore().Height(), live, reg, e.attest); b > chain.MaxBehind {
+		return false, fmt.Sprintf("the node is %d blocks behind the chain (the height validators holding more than 1/3 of the voting power report; more than %d) and not catching up: its consensus may have stopped (see its log for CONSENSUS FAILURE)", b, chain.MaxBehind)
+	}
+	if ok, why = quorum(set, self, live, reg, e.attest); !ok {
 		return false, why
 	}
 	e.readyUntil.Store(time.Now().Add(time.Second).UnixNano())
@@ -199,16 +200,25 @@ func (e *Engine) consensusPeers() []peer {
 	for _, p := range e.node.Switch().Peers().Copy() {
 		if ps, ok := p.Get(cmttypes.PeerStateKey).(peerHeight); ok && ps.GetHeight() > 0 {
 			ni, _ := p.NodeInfo().(p2p.DefaultNodeInfo)
-			live = append(live, peer{id: string(p.ID()), moniker: ni.Moniker})
+			// A peer's consensus height is the height it works on: the
+			// one after its last committed block.
+			live = append(live, peer{id: string(p.ID()), moniker: ni.Moniker, height: ps.GetHeight() - 1})
 		}
 	}
 	return live
 }
 
 // peer is a connected peer that runs consensus: its node id, which
-// CometBFT's secret connection authenticates, and its NodeInfo's moniker,
-// which may carry an attestation (attest.go).
-type peer struct{ id, moniker string }
+// CometBFT's secret connection authenticates, its NodeInfo's moniker,
+// which may carry an attestation (attest.go), and the last height it
+// committed as its round state says. That height is the peer's word:
+// CometBFT's consensus reactor sets no upper bound on a NewRoundStep's
+// height and keeps the highest a peer sent, so one peer can claim any
+// height (behind counts it only for the validator it proves it runs).
+type peer struct {
+	id, moniker string
+	height      int64
+}
 
 // quorum reports whether the validator self (its address; not in set for
 // an observer) and the peers live hold more than 2/3 of set's voting
@@ -270,11 +280,9 @@ func quorum(set []*cmttypes.Validator, self string, live []peer, reg Register, a
 }
 
 // peerValidators returns the address (upper-case hex) of the validator
-// each peer of live proves it runs (its attestation) or, without an
-// attestation, that reg records its node id for — validators before
-// observers, so a promoted observer's record does not hide its
-// validator's —, and counts in unnamed the peers without an attestation
-// that reg does not name at all. A peer listed twice is taken once.
+// each peer of live counts for (peerValidator) and counts in unnamed the
+// peers without an attestation that reg does not name at all. A peer
+// listed twice is taken once.
 func peerValidators(live []peer, reg Register, set map[string]*cmttypes.Validator, as *attestations, unnamed *int) []string {
 	nodes := reg.nodes()
 	seen := map[string]bool{}
@@ -284,29 +292,105 @@ func peerValidators(live []peer, reg Register, set map[string]*cmttypes.Validato
 			continue
 		}
 		seen[p.id] = true
-		if a, attested := as.validator(p, set); attested {
+		a, isUnnamed := peerValidator(p, reg, nodes, set, as)
+		if a != "" {
 			out = append(out, a)
-		} else if a, ok := nodes[p.id]; ok {
-			out = append(out, strings.ToUpper(a))
-		} else if !slices.Contains(reg.Observers, p.id) {
+		} else if isUnnamed {
 			*unnamed++
 		}
 	}
 	return out
 }
 
-// behind returns how many blocks the most advanced connected peer has
-// committed beyond height, as its consensus round state says (0: none, or
-// no peer said). A peer's consensus height is the height it works on: the
-// one after its last committed block.
-func (e *Engine) behind(height int64) int64 {
-	var most int64
-	for _, p := range e.node.Switch().Peers().Copy() {
-		if ps, ok := p.Get(cmttypes.PeerStateKey).(peerHeight); ok && ps.GetHeight()-1-height > most {
-			most = ps.GetHeight() - 1 - height
+// peerValidator returns the address (upper-case hex) of the validator of
+// set that p proves it runs (its attestation) or, without an attestation,
+// that reg records p's node id for (nodes is reg.nodes()) — validators
+// before observers, so a promoted observer's record does not hide its
+// validator's —, or "" for none. unnamed is true for a peer without an
+// attestation that reg does not name at all, neither as a validator's
+// node nor as an observer.
+func peerValidator(p peer, reg Register, nodes map[string]string, set map[string]*cmttypes.Validator, as *attestations) (addr string, unnamed bool) {
+	if a, attested := as.validator(p, set); attested {
+		return a, false
+	}
+	if a, ok := nodes[p.id]; ok {
+		return strings.ToUpper(a), false
+	}
+	return "", !slices.Contains(reg.Observers, p.id)
+}
+
+// behind returns how many blocks the chain is ahead of height, this
+// node's last committed one (0: not ahead, or not known). The chain's
+// height is vouchedHeight over the validators of set: this node's own
+// height and power if self is one, and each peer of live that counts for
+// one by its attestation or the node id the ledger records for it
+// (peerValidator), once per validator. Observers, removed validators,
+// followers and peers the ledger does not name count for nothing here —
+// unlike in quorum, which takes an unnamed peer for a validator admitted
+// without its node id: any node can connect and claim any height, so
+// only validators, and together more than 1/3 of the power, can say how
+// far the chain is.
+func behind(set []*cmttypes.Validator, self string, height int64, live []peer, reg Register, as *attestations) int64 {
+	byAddr := make(map[string]*cmttypes.Validator, len(set))
+	var total int64
+	for _, v := range set {
+		byAddr[v.Address.String()] = v
+		total += v.VotingPower
+	}
+	self = strings.ToUpper(self)
+	heights := map[string]int64{} // validator address → the height its node reports
+	if byAddr[self] != nil {
+		heights[self] = height
+	}
+	nodes := reg.nodes()
+	for _, p := range live {
+		a, _ := peerValidator(p, reg, nodes, byAddr, as)
+		if byAddr[a] == nil || a == self {
+			continue // this node's own height is its own, not a peer's word
+		}
+		if h, ok := heights[a]; !ok || p.height > h {
+			heights[a] = p.height
 		}
 	}
-	return most
+	reports := make([]report, 0, len(heights))
+	for a, h := range heights {
+		reports = append(reports, report{height: h, power: byAddr[a].VotingPower})
+	}
+	return max(vouchedHeight(reports, total)-height, 0)
+}
+
+// report is the last height a validator's node committed, as it says, and
+// the validator's voting power.
+type report struct{ height, power int64 }
+
+// vouchedHeight returns the highest height h such that validators holding
+// more than 1/3 of total, the set's voting power, report h or more (0 if
+// those reporting hold 1/3 or less). BFT tolerates validators holding
+// less than 1/3 being faulty, so among those holding more is one that
+// follows the protocol and has committed h: no faulty coalition the chain
+// survives can make a node look behind, and a node whose consensus
+// stopped is behind by every block the others commit as long as it
+// reaches validators holding more than 1/3.
+func vouchedHeight(reports []report, total int64) int64 {
+	reports = slices.Clone(reports)
+	slices.SortFunc(reports, func(a, b report) int { return cmp.Compare(b.height, a.height) })
+	var power int64
+	for _, r := range reports {
+		if power += r.power; power*3 > total {
+			return r.height
+		}
+	}
+	return 0
+}
+
+// behindChain is behind over CometBFT's current validator set and the
+// peers running consensus now (0 if the set is unknown).
+func (e *Engine) behindChain(height int64) int64 {
+	set, self, reg, why := e.quorumInputs()
+	if why != "" {
+		return 0
+	}
+	return behind(set, self, height, e.consensusPeers(), reg, e.attest)
 }
 
 // Consensus implements chain.ConsensusReporter.
@@ -318,7 +402,7 @@ func (e *Engine) Consensus() chain.ConsensusStatus {
 	for _, p := range e.node.Switch().Peers().Copy() {
 		st.Peers = append(st.Peers, string(p.ID()))
 	}
-	st.Behind = e.behind(st.Height)
+	st.Behind = e.behindChain(st.Height)
 	sort.Strings(st.Peers)
 	st.PeerCount = len(st.Peers)
 	if self, err := e.node.PrivValidator().GetPubKey(); err == nil {

@@ -191,3 +191,94 @@ func TestQuorumAfter_BackToBackChangesAreJudgedTogether(t *testing.T) {
 		t.Errorf("admitting v6 (20, not up) with five of six up on a chain older than the register, 50 of 80 after: allowed, want refused (%s)", why)
 	}
 }
+
+// TestVouchedHeight_MoreThanAThirdOfThePowerDecides: the chain's height is
+// the highest that validators holding more than 1/3 of the power report
+// reaching; one below that share reporting any height moves nothing.
+func TestVouchedHeight_MoreThanAThirdOfThePowerDecides(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name            string
+		heights, powers []int64
+		total, want     int64
+	}{
+		{"nobody reports", nil, nil, 40, 0},
+		{"all at one height", []int64{7, 7, 7, 7}, []int64{10, 10, 10, 10}, 40, 7},
+		{"one of four claims a huge height", []int64{1e12, 7, 7, 7}, []int64{10, 10, 10, 10}, 40, 7},
+		{"two of four ahead (20 of 40, more than 1/3)", []int64{20, 9, 7, 7}, []int64{10, 10, 10, 10}, 40, 9},
+		{"two of four ahead together", []int64{20, 20, 7, 7}, []int64{10, 10, 10, 10}, 40, 20},
+		{"exactly 1/3 is not more than 1/3", []int64{1e12, 5}, []int64{10, 20}, 30, 5},
+		{"power, not numbers: one heavy validator", []int64{50, 7, 7, 7}, []int64{50, 10, 10, 10}, 80, 50},
+		{"power, not numbers: two light ones (20 of 80)", []int64{50, 50, 7, 7}, []int64{10, 10, 10, 50}, 80, 7},
+		{"those reporting hold 1/3 or less", []int64{1e12, 9}, []int64{10, 10}, 60, 0},
+	} {
+		if got := cometbft.VouchedHeight(c.heights, c.powers, c.total); got != c.want {
+			t.Errorf("%s: VouchedHeight = %d, want %d", c.name, got, c.want)
+		}
+	}
+}
+
+// TestBehind_OnlyValidatorsWithMoreThanAThirdMakeANodeStale: CometBFT
+// keeps the highest height a peer's NewRoundStep names, unchecked, so a
+// node's lag is measured against validators only. Four validators of
+// power 10, this node v0 at height 100: a peer that is no validator of
+// the set (one the ledger does not name, an observer, a follower, a
+// forger) or validators holding no more than 1/3 of the power claiming
+// height 1e12 leave it following the chain; validators holding more than
+// 1/3 a few blocks ahead, or the three others moving on while its
+// consensus has stopped, make it stale. Before, a single peer's word
+// made every node it reached refuse writes and answer /readyz 503.
+func TestBehind_OnlyValidatorsWithMoreThanAThirdMakeANodeStale(t *testing.T) {
+	t.Parallel()
+	const h, huge = 100, int64(1e12)
+	c := newPeerSet(t, 4)
+	c.reg.Observers = []string{"obs"}
+	c.node("f")   // a follower: its own key, outside the set
+	c.node("obs") // an observer, recorded as one
+	at := func(p cometbft.Peer, height int64) cometbft.Peer { p.Height = height; return p }
+	asValidator := func(id, of string) cometbft.Peer { // node id with validator of's attestation
+		m, err := cometbft.AttestedMoniker(id, testChain, id, c.key[of])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cometbft.Peer{ID: id, Moniker: m}
+	}
+	forged := c.attested("n1")
+	forged.ID = "x" // n1's moniker on another node: its attestation does not verify
+	heavy := newPeerSet(t, 4)
+	heavy.set[3] = cmttypes.NewValidator(heavy.key["n3"].PubKey(), 50) // 50 of 80
+	for _, k := range []struct {
+		name  string
+		c     *peerSet
+		self  string
+		live  []cometbft.Peer
+		want  int64
+		stale bool
+	}{
+		{"following: the validators a block ahead", c, c.self, []cometbft.Peer{at(c.attested("n1"), h+1), at(c.attested("n2"), h+1), at(c.attested("n3"), h+1)}, 1, false},
+		{"one validator claims 1e12", c, c.self, []cometbft.Peer{at(c.attested("n1"), huge), at(c.attested("n2"), h), at(c.attested("n3"), h)}, 0, false},
+		{"one validator claims 1e12, the others a block ahead", c, c.self, []cometbft.Peer{at(c.attested("n1"), huge), at(c.attested("n2"), h+1), at(c.attested("n3"), h+1)}, 1, false},
+		{"a peer the ledger does not name claims 1e12", c, c.self, []cometbft.Peer{at(old("x9"), huge), at(c.attested("n1"), h)}, 0, false},
+		{"a recorded observer claims 1e12", c, c.self, []cometbft.Peer{at(old("obs"), huge), at(c.attested("obs"), huge), at(c.attested("n1"), h)}, 0, false},
+		{"a follower outside the set claims 1e12", c, c.self, []cometbft.Peer{at(c.attested("f"), huge)}, 0, false},
+		{"a forged attestation claims 1e12", c, c.self, []cometbft.Peer{at(forged, huge)}, 0, false},
+		{"one validator through two nodes counts once", c, c.self, []cometbft.Peer{at(c.attested("n1"), huge), at(asValidator("n1b", "n1"), huge)}, 0, false},
+		{"a node with this node's own validator key", c, c.self, []cometbft.Peer{at(asValidator("n0b", "n0"), huge), at(c.attested("n1"), huge)}, 0, false},
+		{"two of four (20 of 40) ahead by 10", c, c.self, []cometbft.Peer{at(c.attested("n1"), h+10), at(c.attested("n2"), h+10), at(c.attested("n3"), h)}, 10, true},
+		{"consensus stopped: the three others moved on", c, c.self, []cometbft.Peer{at(c.attested("n1"), h+50), at(c.attested("n2"), h+52), at(c.attested("n3"), h+51)}, 51, true},
+		{"validators of an older weid, known by node id", c, c.self, []cometbft.Peer{at(old("n1"), h+10), at(old("n2"), h+10)}, 10, true},
+		{"an observer node: two validators ahead", c, "", []cometbft.Peer{at(c.attested("n1"), h+10), at(c.attested("n2"), h+10)}, 10, true},
+		{"an observer node: one validator claims 1e12", c, "", []cometbft.Peer{at(c.attested("n1"), huge), at(c.attested("n2"), h)}, 0, false},
+		{"power, not numbers: one heavy validator ahead", heavy, heavy.self, []cometbft.Peer{at(heavy.attested("n3"), h+10)}, 10, true},
+		{"power, not numbers: two light ones claim 1e12", heavy, heavy.self, []cometbft.Peer{at(heavy.attested("n1"), huge), at(heavy.attested("n2"), huge), at(heavy.attested("n3"), h)}, 0, false},
+	} {
+		got := cometbft.Behind(k.c.set, k.self, h, k.live, k.c.reg, cometbft.NewAttestations(testChain))
+		if got != k.want {
+			t.Errorf("%s: Behind = %d, want %d", k.name, got, k.want)
+		}
+		st := chain.ConsensusStatus{PeerCount: len(k.live), TotalPower: 40, VotingPower: 10, Behind: got}
+		if why := st.Stale(); (why != "") != k.stale {
+			t.Errorf("%s: Stale() = %q, want stale %v", k.name, why, k.stale)
+		}
+	}
+}
