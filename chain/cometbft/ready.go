@@ -236,12 +236,7 @@ type peer struct {
 //     validators of set whose node id reg does not record — a rule kept
 //     only for consortia whose nodes do not all attest yet.
 func quorum(set []*cmttypes.Validator, self string, live []peer, reg Register, as *attestations) (ok bool, why string) {
-	byAddr := make(map[string]*cmttypes.Validator, len(set))
-	var total int64
-	for _, v := range set {
-		byAddr[v.Address.String()] = v
-		total += v.VotingPower
-	}
+	byAddr, total := byAddress(set)
 	self = strings.ToUpper(self)
 	var own int64
 	if v := byAddr[self]; v != nil {
@@ -331,12 +326,7 @@ func peerValidator(p peer, reg Register, nodes map[string]string, set map[string
 // only validators, and together more than 1/3 of the power, can say how
 // far the chain is.
 func behind(set []*cmttypes.Validator, self string, height int64, live []peer, reg Register, as *attestations) int64 {
-	byAddr := make(map[string]*cmttypes.Validator, len(set))
-	var total int64
-	for _, v := range set {
-		byAddr[v.Address.String()] = v
-		total += v.VotingPower
-	}
+	byAddr, total := byAddress(set)
 	self = strings.ToUpper(self)
 	heights := map[string]int64{} // validator address → the height its node reports
 	if byAddr[self] != nil {
@@ -357,6 +347,18 @@ func behind(set []*cmttypes.Validator, self string, height int64, live []peer, r
 		reports = append(reports, report{height: h, power: byAddr[a].VotingPower})
 	}
 	return max(vouchedHeight(reports, total)-height, 0)
+}
+
+// byAddress indexes set by address (upper-case hex) and sums its voting
+// power.
+func byAddress(set []*cmttypes.Validator) (map[string]*cmttypes.Validator, int64) {
+	byAddr := make(map[string]*cmttypes.Validator, len(set))
+	var total int64
+	for _, v := range set {
+		byAddr[v.Address.String()] = v
+		total += v.VotingPower
+	}
+	return byAddr, total
 }
 
 // report is the last height a validator's node committed, as it says, and

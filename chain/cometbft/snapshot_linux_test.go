@@ -11,7 +11,6 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 
 	"github.com/weidgo/weid/chain"
-	"github.com/weidgo/weid/chain/cometbft"
 )
 
 // TestSnapshots_ListingRacesAWrite: a write that prunes while
@@ -20,17 +19,11 @@ import (
 // snapshot still has its chunks once both are done.
 func TestSnapshots_ListingRacesAWrite(t *testing.T) {
 	ctx := context.Background()
-	f := newFixture(t)
-	src, _, _ := f.app(t)
 	dir := t.TempDir()
-	src.EnableSnapshots(dir, cometbft.SnapshotConfig{Interval: 1})
-	now := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
-	src.SetSnapshotClock(func() time.Time { return now })
-	for h := int64(1); h <= 2; h++ {
-		raw, _ := didCreate(t)
-		finalize(t, src, h, genesisTime.Add(time.Duration(h)*time.Second), raw)
-		src.WaitSnapshots()
-	}
+	sn := newSnapshotting(t, dir)
+	src := sn.src
+	sn.snapshot()
+	sn.snapshot()
 
 	// Snapshot 1's metadata, the last the listing reads (newest first),
 	// is a FIFO: the listing waits there until the test writes it.

@@ -142,22 +142,9 @@ func TestStateSync_ABCI(t *testing.T) {
 // newest of them; ListSnapshots lists only the last Keep.
 func TestSnapshots_ServedSnapshotOutlivesKeepForTheGrace(t *testing.T) {
 	ctx := context.Background()
-	f := newFixture(t)
-	src, _, _ := f.app(t)
 	dir := t.TempDir()
-	src.EnableSnapshots(dir, cometbft.SnapshotConfig{Interval: 1})
-	start := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
-	now := start
-	src.SetSnapshotClock(func() time.Time { return now })
-
-	height := int64(0)
-	snapshot := func() {
-		t.Helper()
-		height++
-		raw, _ := didCreate(t)
-		finalize(t, src, height, genesisTime.Add(time.Duration(height)*time.Second), raw)
-		src.WaitSnapshots()
-	}
+	sn := newSnapshotting(t, dir)
+	src, snapshot, start := sn.src, sn.snapshot, sn.now
 	load := func(h uint64) []byte {
 		t.Helper()
 		r, err := src.LoadSnapshotChunk(ctx, &abci.LoadSnapshotChunkRequest{Height: h, Format: chain.SnapshotFormat, Chunk: 0})
@@ -168,22 +155,13 @@ func TestSnapshots_ServedSnapshotOutlivesKeepForTheGrace(t *testing.T) {
 	}
 	want := func(why string, hs ...uint64) {
 		t.Helper()
-		entries, err := os.ReadDir(dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var got []string
-		for _, e := range entries {
-			got = append(got, e.Name())
-		}
 		var exp []string
 		for _, h := range hs {
 			exp = append(exp, strconv.FormatUint(h, 10))
 		}
-		sort.Strings(got)
 		sort.Strings(exp)
-		if strings.Join(got, " ") != strings.Join(exp, " ") {
-			t.Fatalf("%s: stored %v, want %v", why, got, exp)
+		if got := sn.stored(); got != strings.Join(exp, " ") {
+			t.Fatalf("%s: stored %s, want %v", why, got, exp)
 		}
 	}
 
@@ -195,11 +173,11 @@ func TestSnapshots_ServedSnapshotOutlivesKeepForTheGrace(t *testing.T) {
 	snapshot()
 	want("snapshot 1 had a chunk loaded just now", 1, 2, 3)
 
-	now = start.Add(cometbft.SnapshotServeGrace - time.Second)
+	sn.now = start.Add(cometbft.SnapshotServeGrace - time.Second)
 	snapshot()
 	want("snapshot 1 still within the grace, 2 never served", 1, 3, 4)
 
-	now = start.Add(cometbft.SnapshotServeGrace)
+	sn.now = start.Add(cometbft.SnapshotServeGrace)
 	snapshot()
 	want("the grace since snapshot 1's chunk has passed", 4, 5)
 	if c := load(1); c != nil {
@@ -225,7 +203,7 @@ func TestSnapshots_ServedSnapshotOutlivesKeepForTheGrace(t *testing.T) {
 		t.Fatalf("listed %+v, %v; want the last Keep only (9, 8)", list, err)
 	}
 
-	now = now.Add(cometbft.SnapshotServeGrace)
+	sn.now = sn.now.Add(cometbft.SnapshotServeGrace)
 	snapshot()
 	want("the grace has passed for every served snapshot", 9, 10)
 }
@@ -238,8 +216,6 @@ func TestSnapshots_ServedSnapshotOutlivesKeepForTheGrace(t *testing.T) {
 // or a prune (<h>.pruned) goes when snapshots are enabled, before any write.
 func TestSnapshots_ListedSnapshotOutlivesKeepForTheGrace(t *testing.T) {
 	ctx := context.Background()
-	f := newFixture(t)
-	src, _, _ := f.app(t)
 	dir := t.TempDir()
 	for _, d := range []string{"7.tmp", "3.pruned"} {
 		if err := os.MkdirAll(filepath.Join(dir, d), 0o700); err != nil {
@@ -249,35 +225,11 @@ func TestSnapshots_ListedSnapshotOutlivesKeepForTheGrace(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	src.EnableSnapshots(dir, cometbft.SnapshotConfig{Interval: 1})
-	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
-		t.Fatalf("%d entries left by a crash kept after EnableSnapshots, want none", len(entries))
+	sn := newSnapshotting(t, dir)
+	if got := sn.stored(); got != "" {
+		t.Fatalf("entries left by a crash kept after EnableSnapshots: %s, want none", got)
 	}
-	start := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
-	now := start
-	src.SetSnapshotClock(func() time.Time { return now })
-
-	height := int64(0)
-	snapshot := func() {
-		t.Helper()
-		height++
-		raw, _ := didCreate(t)
-		finalize(t, src, height, genesisTime.Add(time.Duration(height)*time.Second), raw)
-		src.WaitSnapshots()
-	}
-	stored := func() string {
-		t.Helper()
-		hs, err := os.ReadDir(dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var names []string
-		for _, e := range hs {
-			names = append(names, e.Name())
-		}
-		sort.Strings(names)
-		return strings.Join(names, " ")
-	}
+	src, snapshot, stored, start := sn.src, sn.snapshot, sn.stored, sn.now
 
 	snapshot()
 	snapshot()
@@ -285,15 +237,58 @@ func TestSnapshots_ListedSnapshotOutlivesKeepForTheGrace(t *testing.T) {
 	if err != nil || len(list.Snapshots) != 2 {
 		t.Fatalf("listed %+v, %v", list, err)
 	}
-	now = start.Add(cometbft.SnapshotServeGrace - time.Second)
+	sn.now = start.Add(cometbft.SnapshotServeGrace - time.Second)
 	snapshot()
 	snapshot()
 	if got := stored(); got != "1 2 3 4" {
 		t.Fatalf("within the grace since 1 and 2 were listed: stored %s, want 1 2 3 4", got)
 	}
-	now = start.Add(cometbft.SnapshotServeGrace)
+	sn.now = start.Add(cometbft.SnapshotServeGrace)
 	snapshot()
 	if got := stored(); got != "4 5" {
 		t.Fatalf("the grace since the listing has passed: stored %s, want 4 5", got)
 	}
+}
+
+// snapshotting is an app that takes a snapshot at every height into dir
+// (enabled when made), on a clock the test sets (now).
+type snapshotting struct {
+	t      *testing.T
+	src    *cometbft.App
+	dir    string
+	now    time.Time
+	height int64
+}
+
+func newSnapshotting(t *testing.T, dir string) *snapshotting {
+	t.Helper()
+	src, _, _ := newFixture(t).app(t)
+	sn := &snapshotting{t: t, src: src, dir: dir, now: time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)}
+	src.EnableSnapshots(dir, cometbft.SnapshotConfig{Interval: 1})
+	src.SetSnapshotClock(func() time.Time { return sn.now })
+	return sn
+}
+
+// snapshot commits the next height and waits for its snapshot.
+func (sn *snapshotting) snapshot() {
+	sn.t.Helper()
+	sn.height++
+	raw, _ := didCreate(sn.t)
+	finalize(sn.t, sn.src, sn.height, genesisTime.Add(time.Duration(sn.height)*time.Second), raw)
+	sn.src.WaitSnapshots()
+}
+
+// stored is what dir holds, by name, sorted and space-separated.
+func (sn *snapshotting) stored() string {
+	sn.t.Helper()
+	entries, err := os.ReadDir(sn.dir)
+	if err != nil {
+		sn.t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	sort.Strings(names)
+	return strings.Join(names, " ")
 }
