@@ -139,7 +139,7 @@ func TestLocalnetSupervisor_StopsAChildWhoseHomeMoved(t *testing.T) {
 func TestLocalnetSupervisor_ReapedChildsPIDNotSignalled(t *testing.T) {
 	unrelated := exec.Command("sleep", "60")
 	if err := unrelated.Start(); err != nil {
-		t.Skipf("sleep: %v", err)
+		t.Skipf("no sleep command to stand for an unrelated process: %v", err)
 	}
 	t.Cleanup(func() { _ = unrelated.Process.Kill(); _ = unrelated.Wait() })
 

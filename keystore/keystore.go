@@ -231,15 +231,8 @@ func (s *Store) PutNewKey(id, owner string, k *keys.PrivateKey) error {
 
 // Key returns the private key of verification method id and its owner.
 func (s *Store) Key(id string) (*keys.PrivateKey, string, error) {
-	b, err := s.db.Get([]byte("key/"+id), nil)
-	if errors.Is(err, leveldb.ErrNotFound) {
-		return nil, "", ErrNotFound
-	}
-	if err != nil {
-		return nil, "", err
-	}
 	var rec keyRecord
-	if err := json.Unmarshal(b, &rec); err != nil {
+	if err := s.getJSON([]byte("key/"+id), &rec); err != nil {
 		return nil, "", err
 	}
 	if rec.Token != "" {
@@ -271,18 +264,9 @@ func (s *Store) DeleteKey(id string) error {
 // KeyLocation says where the key of verification method id is kept: the
 // RFC 7512 URI of its token object, or "" for a key sealed in the keystore.
 func (s *Store) KeyLocation(id string) (string, error) {
-	b, err := s.db.Get([]byte("key/"+id), nil)
-	if errors.Is(err, leveldb.ErrNotFound) {
-		return "", ErrNotFound
-	}
-	if err != nil {
-		return "", err
-	}
 	var rec keyRecord
-	if err := json.Unmarshal(b, &rec); err != nil {
-		return "", err
-	}
-	return rec.Token, nil
+	err := s.getJSON([]byte("key/"+id), &rec)
+	return rec.Token, err
 }
 
 // Account is api.Account.
@@ -313,15 +297,11 @@ func newToken(a Account, b *leveldb.Batch) (string, error) {
 
 // Authenticate returns the account a token belongs to.
 func (s *Store) Authenticate(tok string) (*Account, error) {
-	b, err := s.db.Get(tokenKey(tok), nil)
-	if errors.Is(err, leveldb.ErrNotFound) {
-		return nil, ErrNotFound
-	}
-	if err != nil {
+	var a Account
+	if err := s.getJSON(tokenKey(tok), &a); err != nil {
 		return nil, err
 	}
-	var a Account
-	return &a, json.Unmarshal(b, &a)
+	return &a, nil
 }
 
 func tokenKey(tok string) []byte {
@@ -409,6 +389,18 @@ func (s *Store) eachSigner(f func(owner, did string)) error {
 	return it.Error()
 }
 
+// getJSON decodes the value under key into v; ErrNotFound if absent.
+func (s *Store) getJSON(key []byte, v any) error {
+	b, err := s.db.Get(key, nil)
+	if errors.Is(err, leveldb.ErrNotFound) {
+		return ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, v)
+}
+
 // DeleteRecord removes the record under key, if any.
 func (s *Store) DeleteRecord(key string) error {
 	return s.db.Delete([]byte("record/"+key), &opt.WriteOptions{Sync: false})
@@ -475,15 +467,8 @@ func (s *Store) RevokeTokens(name string) error {
 func (s *Store) ReplaceTokens(name string) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	v, err := s.db.Get([]byte("account/"+name), nil)
-	if errors.Is(err, leveldb.ErrNotFound) {
-		return "", ErrNotFound
-	}
-	if err != nil {
-		return "", err
-	}
 	var a Account
-	if err := json.Unmarshal(v, &a); err != nil {
+	if err := s.getJSON([]byte("account/"+name), &a); err != nil {
 		return "", err
 	}
 	b := new(leveldb.Batch)
@@ -537,14 +522,7 @@ func (s *Store) CreateRecord(key string, v any) error {
 
 // GetRecord decodes the record under key into v; ErrNotFound if absent.
 func (s *Store) GetRecord(key string, v any) error {
-	b, err := s.db.Get([]byte("record/"+key), nil)
-	if errors.Is(err, leveldb.ErrNotFound) {
-		return ErrNotFound
-	}
-	if err != nil {
-		return err
-	}
-	return json.Unmarshal(b, v)
+	return s.getJSON([]byte("record/"+key), v)
 }
 
 // Records calls fn with the key (without prefix) and JSON of each record

@@ -36,7 +36,7 @@ func TestSnapshots_ListingRacesAWrite(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := syscall.Mkfifo(meta, 0o600); err != nil {
-		t.Skipf("mkfifo: %v", err)
+		t.Skipf("this file system makes no FIFO to hold the listing: %v", err)
 	}
 	listed := make(chan *abci.ListSnapshotsResponse, 1)
 	go func() {
