@@ -326,8 +326,7 @@ func TestCLI_UsageErrorsInTheUsersLanguage(t *testing.T) {
 		t.Setenv("LANG", lang)
 		for _, tc := range cases {
 			want := map[string]string{"C.UTF-8": tc.en, "zh_CN.UTF-8": tc.zhCN, "zh_HK.UTF-8": tc.zhHK}[lang]
-			expectCLIError(t, lang+" weid "+strings.Join(tc.args, " "), want, tc.args...)
-			if _, stderr, _ := runChild(t, tc.args...); strings.Contains(stderr, "strconv") || strings.Contains(stderr, "arg(s)") ||
+			if stderr := expectCLIError(t, lang+" weid "+strings.Join(tc.args, " "), want, tc.args...); strings.Contains(stderr, "strconv") || strings.Contains(stderr, "arg(s)") ||
 				lang != "C.UTF-8" && (strings.Contains(stderr, "unknown") || strings.Contains(stderr, "flag:") || strings.Contains(stderr, "invalid argument") || strings.Contains(stderr, "required")) {
 				t.Errorf("%s weid %s: %q has the libraries' English", lang, strings.Join(tc.args, " "), stderr)
 			}

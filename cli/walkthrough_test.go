@@ -276,8 +276,9 @@ func TestWalkthrough_CLI(t *testing.T) {
 }
 
 // expectCLIError runs the CLI as a child and checks that it fails with a
-// single "weid: ..." line on stderr (containing want) and nothing on stdout.
-func expectCLIError(t *testing.T, what, want string, args ...string) {
+// single "weid: ..." line on stderr (containing want) and nothing on stdout;
+// it returns that stderr.
+func expectCLIError(t *testing.T, what, want string, args ...string) (stderr string) {
 	t.Helper()
 	stdout, stderr, code := runChild(t, args...)
 	lines := strings.Split(strings.TrimSuffix(stderr, "\n"), "\n")
@@ -286,4 +287,5 @@ func expectCLIError(t *testing.T, what, want string, args ...string) {
 		t.Errorf("%s: exit %d, stdout %q, stderr %q; want a non-zero exit and one line on stderr containing %q", what, code, stdout, stderr, want)
 	}
 	t.Logf("%s: exit %d: %s", what, code, strings.TrimSpace(stderr))
+	return stderr
 }
