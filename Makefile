@@ -73,9 +73,12 @@ screenshots: browser
 	WEID_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run '^TestBrowser_' ./web
 
 # Each fuzz target runs FUZZTIME executions (go test runs one fuzz target at a time):
-# $(FUZZ) '^FuzzName$$' ./package, a line a target.
-FUZZ = $(GO) test -run '^$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s -fuzz
+# $(FUZZ) '^FuzzName$$' ./package, a line a target. scripts/fuzz.sh runs it as
+# go test -fuzz would, from a fuzzing test binary built once a package into
+# bin/fuzz (emptied before and after: never older than the code).
+FUZZ = GO=$(GO) ./scripts/fuzz.sh $(FUZZTIME)
 fuzz:
+	rm -rf bin/fuzz
 	$(FUZZ) '^FuzzDecodeTx$$' ./txn
 	$(FUZZ) '^FuzzTxMember$$' ./txn
 	$(FUZZ) '^FuzzCheckMembers$$' ./txn
@@ -152,6 +155,7 @@ fuzz:
 	$(FUZZ) '^FuzzParseFilter$$' ./events
 	$(FUZZ) '^FuzzDecodeSnapshotMeta$$' ./chain
 	$(FUZZ) '^FuzzRestoreChunk$$' ./chain
+	rm -rf bin/fuzz
 
 ## bench: run the benchmarks and print a table (run it alone: it loads both cores);
 ## the credential rows compare with aries-framework-go (compat/aries, built first)
