@@ -66,25 +66,35 @@ one, else sealed in its keystore.`,
 	})
 	token := &cobra.Command{
 		Use:   "token",
-		Short: "Give an account a new API token, revoking its others (a token that leaked)",
+		Short: "Give an account, or the node's admin, a new API token, revoking its others (a token that leaked)",
 		Long: `Give the institution account --name a new API token, with the admin token
 (--token or WEID_TOKEN): every token the account had stops working as the
 new one starts to. The new token is printed once; the node keeps only its
-hash. The account's DIDs and keys are unchanged. The admin token itself is
-the node's data/admin.token, not an account's.`,
-		Example: `  weid account token --name city-university --token "$(cat data/admin.token)"`,
-		Args:    cobra.NoArgs,
+hash. The account's DIDs and keys are unchanged.
+
+--name admin rotates the node's own admin token (no institution account may
+be named admin): the node writes the new one to admin.token in its data
+directory (mode 0600) and prints it, and every other admin token of that
+node, the one given with --token included, stops working in the same write.
+Each node of a consortium has its own admin token: rotate each that leaked.`,
+		Example: `  weid account token --name city-university --token "$(cat data/admin.token)"
+  weid account token --name admin --token "$(cat data/admin.token)"`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			t, err := g.client().ReplaceAccountToken(cmd.Context(), name)
 			if err != nil {
 				return err
 			}
 			return g.print(t, func(w io.Writer) {
+				if t.Name == node.AdminOwner {
+					fmt.Fprintf(w, "admin token %s\n(also in the node's admin.token; its other admin tokens no longer work)\n", t.Token)
+					return
+				}
 				fmt.Fprintf(w, "account %s\ntoken %s\n(shown once: store it in the institution's secret manager; its other tokens no longer work)\n", t.Name, t.Token)
 			})
 		},
 	}
-	token.Flags().StringVar(&name, "name", "", "the account's name")
+	token.Flags().StringVar(&name, "name", "", "the account's name, or admin for the node's admin token")
 	_ = token.MarkFlagRequired("name")
 	cmd.AddCommand(create, list, token)
 	return cmd

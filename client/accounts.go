@@ -23,6 +23,8 @@ func (c *Client) Accounts(ctx context.Context) ([]api.Account, error) {
 
 // ReplaceAccountToken gives institution account name a new API token and
 // revokes its others (needs the admin Token): for a token that leaked.
+// Named "admin", it rotates the node's admin token, which the node also
+// writes to its admin.token; the Token used stops working.
 func (c *Client) ReplaceAccountToken(ctx context.Context, name string) (*api.AccountToken, error) {
 	return call[api.AccountToken](ctx, c, http.MethodPost, "/v1/accounts/"+url.PathEscape(name)+"/token", nil)
 }

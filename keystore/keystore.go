@@ -284,15 +284,30 @@ func (s *Store) NewToken(a Account) (string, error) {
 
 // newToken makes an API token for account a and puts its hash into b.
 func newToken(a Account, b *leveldb.Batch) (string, error) {
+	tok, err := RandomToken()
+	if err != nil {
+		return "", err
+	}
+	putToken(a, tok, b)
+	return tok, nil
+}
+
+// RandomToken makes a new API token without storing it: for a caller that
+// must keep the token somewhere else first (the admin token's side file)
+// and then stores it with ReplaceTokensWith.
+func RandomToken() (string, error) {
 	raw := make([]byte, 32)
 	if _, err := rand.Read(raw); err != nil {
 		return "", err
 	}
-	tok := "weid_" + base64.RawURLEncoding.EncodeToString(raw)
+	return "weid_" + base64.RawURLEncoding.EncodeToString(raw), nil
+}
+
+// putToken puts the hash of tok, a token of account a, into b.
+func putToken(a Account, tok string, b *leveldb.Batch) {
 	a.Created = time.Now().UTC().Format(time.RFC3339)
 	v, _ := json.Marshal(a)
 	b.Put(tokenKey(tok), v)
-	return tok, nil
 }
 
 // Authenticate returns the account a token belongs to.
@@ -471,15 +486,30 @@ func (s *Store) ReplaceTokens(name string) (string, error) {
 	if err := s.getJSON([]byte("account/"+name), &a); err != nil {
 		return "", err
 	}
-	b := new(leveldb.Batch)
-	if err := s.tokensOf(name, b.Delete); err != nil {
-		return "", err
-	}
-	tok, err := newToken(a, b)
+	tok, err := RandomToken()
 	if err != nil {
 		return "", err
 	}
-	return tok, s.db.Write(b, &opt.WriteOptions{Sync: true})
+	return tok, s.replaceTokens(a, tok)
+}
+
+// ReplaceTokensWith makes tok (from RandomToken) the only token of account
+// a, whose Name need not be an institution account's (the node's admin),
+// revoking every other token of a.Name in the same synced write.
+func (s *Store) ReplaceTokensWith(a Account, tok string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.replaceTokens(a, tok)
+}
+
+// replaceTokens is ReplaceTokensWith with s.mu held.
+func (s *Store) replaceTokens(a Account, tok string) error {
+	b := new(leveldb.Batch)
+	if err := s.tokensOf(a.Name, b.Delete); err != nil {
+		return err
+	}
+	putToken(a, tok, b)
+	return s.db.Write(b, &opt.WriteOptions{Sync: true})
 }
 
 // tokensOf calls f with the key of each token of account name.

@@ -76,13 +76,17 @@ func (n *Node) createAccount(ctx context.Context, name string, withDIDKey bool, 
 
 // ReplaceAccountToken gives institution account name a new API token,
 // shown once, and revokes its others at the same moment (a token that
-// leaked). The admin's token is not an account's: it is made with the
-// node's data directory (admin.token).
+// leaked). Named AdminOwner ("admin", which no institution account may be
+// named), it rotates the node's admin token (RotateAdminToken), which is
+// also written to <data>/admin.token.
 func (n *Node) ReplaceAccountToken(name string) (*api.AccountToken, error) {
+	var tok string
+	var err error
 	if name == AdminOwner {
-		return nil, errs.BadRequest("account.admin", "the admin token is not an institution account's: it is the node's %s, made with its data directory", TokenFile)
+		tok, err = n.RotateAdminToken()
+	} else {
+		tok, err = n.Keystore.ReplaceTokens(name)
 	}
-	tok, err := n.Keystore.ReplaceTokens(name)
 	if errors.Is(err, keystore.ErrNotFound) {
 		return nil, errs.New(http.StatusNotFound, "account.notFound", "no account named %q on this node (weid account list)", name)
 	}

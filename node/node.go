@@ -5,8 +5,8 @@
 // It is also the facade the HTTP handlers (server/…) call: domain
 // operations, one file per area (custody.go for custodial DIDs,
 // governance.go, schemas.go, evidence.go, grants.go, credentials.go and
-// issuance.go, status.go, ledger.go, events.go, accounts.go), and one write
-// path for every
+// issuance.go, status.go, ledger.go, events.go, accounts.go, admintoken.go
+// for the admin token's rotation), and one write path for every
 // transaction an endpoint takes, client-signed or custodial (Write,
 // write.go). The OpenID4VCI issuer's and OpenID4VP verifier's stores and
 // backends are implemented here (oid4vci.go, oid4vp.go).
@@ -16,7 +16,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -135,6 +134,9 @@ type Node struct {
 	lists    statusLists       // status list credentials as served, per form
 	token    *hsm.Module       // the PKCS#11 token keeping the keys, or nil
 	commits  commitCache       // the head's consensus commit, for state proofs
+
+	dataDir      string     // holds admin.token
+	adminTokenMu sync.Mutex // serializes rotations of the admin token
 }
 
 // Keystore ids of the node's own keys.
@@ -221,13 +223,19 @@ func open(cfg Config, mustInit bool) (*Node, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A rotation of the admin token that a crash interrupted is finished
+	// or undone before anyone reads admin.token.
+	if err := settleAdminToken(ks, cfg.DataDir); err != nil {
+		closeKeystore(ks, token)
+		return nil, fmt.Errorf("admin token: %w", err)
+	}
 	l, err := chain.Open(filepath.Join(cfg.DataDir, "ledger"), NewRegistry())
 	if err != nil {
 		closeKeystore(ks, token)
 		return nil, err
 	}
 	n := &Node{Ledger: l, Keystore: ks, Schemas: schemas.NewValidator(schemas.DefaultCacheSize), Status: &status.Checker{},
-		alloc: status.NewAllocator(ks.Namespace("status-alloc/")), token: token}
+		alloc: status.NewAllocator(ks.Namespace("status-alloc/")), token: token, dataDir: cfg.DataDir}
 	// Before any engine commits: the hook is an atomic load while nobody subscribes.
 	n.events = events.NewHub(l, cfg.EventBuffer)
 	l.OnCommit(n.events.Committed)
@@ -383,25 +391,6 @@ func (n *Node) genesis(cfg Config) error {
 		}
 	}
 	return nil
-}
-
-// writeAdminToken makes a new admin token in ks and writes it to dir's
-// admin.token, after revoking the admin tokens ks had and removing the file:
-// a genesis or a home's set-up that crashed before it was complete may have
-// left both, and only the token written here may be valid.
-func writeAdminToken(ks *keystore.Store, dir string) error {
-	if err := ks.RevokeTokens(AdminOwner); err != nil {
-		return err
-	}
-	tok, err := ks.NewToken(keystore.Account{Name: AdminOwner, Admin: true})
-	if err != nil {
-		return err
-	}
-	path := filepath.Join(dir, TokenFile)
-	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return err
-	}
-	return keystore.WriteSecretFile(path, []byte(tok+"\n"))
 }
 
 // SignTx builds and signs a transaction; the nonce is the current time in

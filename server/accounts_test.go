@@ -2,9 +2,13 @@ package server
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/weidgo/weid/api"
+	"github.com/weidgo/weid/node"
 )
 
 func TestAccounts_TokensActOnlyForTheirOwnDIDs(t *testing.T) {
@@ -52,7 +56,8 @@ func TestAccounts_TokensActOnlyForTheirOwnDIDs(t *testing.T) {
 
 // TestAccounts_ReplaceToken: an account's leaked token is replaced — the
 // new one acts for the account's DIDs, every old one is refused, the DIDs
-// are unchanged; only the admin may, and not for itself.
+// are unchanged; only the admin may. Named "admin", the node's admin token
+// is rotated: the new one works and is in admin.token, the old is refused.
 func TestAccounts_ReplaceToken(t *testing.T) {
 	tn := startNode(t)
 	r := tn.do(t, "POST", "/v1/accounts", tn.token, []byte(`{"name":"city-university"}`))
@@ -77,8 +82,23 @@ func TestAccounts_ReplaceToken(t *testing.T) {
 		t.Fatalf("accounts after the new token: %s", r.body)
 	}
 	wantProblem(t, "no such account", tn.do(t, "POST", "/v1/accounts/nobody/token", tn.token, nil), 404, "account.notFound")
-	wantProblem(t, "the admin", tn.do(t, "POST", "/v1/accounts/admin/token", tn.token, nil), 400, "account.admin")
 	if rr := tn.do(t, "GET", "/v1/accounts", tn.token, nil); rr.status != 200 {
 		t.Fatalf("the admin token after an account's was replaced: %d %s", rr.status, rr.body)
+	}
+
+	r = tn.do(t, "POST", "/v1/accounts/admin/token", tn.token, nil)
+	var admin api.AccountToken
+	if _ = json.Unmarshal(r.body, &admin); r.status != 201 || admin.Name != "admin" || admin.Token == "" || admin.Token == tn.token {
+		t.Fatalf("rotate the admin token: %d %s", r.status, r.body)
+	}
+	if b, err := os.ReadFile(filepath.Join(tn.dir, node.TokenFile)); err != nil || strings.TrimSpace(string(b)) != admin.Token {
+		t.Fatalf("admin.token after the rotation: %q, %v; want the new token", b, err)
+	}
+	wantProblem(t, "the rotated admin token", tn.do(t, "GET", "/v1/accounts", tn.token, nil), 401, "auth.invalidToken")
+	if rr := tn.do(t, "GET", "/v1/accounts", admin.Token, nil); rr.status != 200 {
+		t.Fatalf("the new admin token: %d %s", rr.status, rr.body)
+	}
+	if a, err := tn.n.Keystore.Authenticate(nt.Token); err != nil || a.Name != "city-university" {
+		t.Fatalf("the account's token after the admin's rotation: %+v, %v", a, err)
 	}
 }

@@ -26,6 +26,7 @@ import (
 
 type testNode struct {
 	n     *node.Node
+	dir   string // the node's data directory
 	url   string
 	token string
 	c     *client.Client
@@ -50,7 +51,7 @@ func startNodeWith(t *testing.T, cfg node.Config) *testNode {
 	srv := httptest.NewServer(New(n, reg))
 	t.Cleanup(func() { srv.Close(); n.Close() })
 	tok, _ := os.ReadFile(filepath.Join(dir, node.TokenFile))
-	return &testNode{n: n, url: srv.URL, token: strings.TrimSpace(string(tok)), c: client.New(srv.URL)}
+	return &testNode{n: n, dir: dir, url: srv.URL, token: strings.TrimSpace(string(tok)), c: client.New(srv.URL)}
 }
 
 type response struct {

@@ -93,6 +93,19 @@ func Replace(path string, data []byte, perm os.FileMode) error {
 	return SyncDir(filepath.Dir(path))
 }
 
+// Rename moves the file oldpath, written durably beside newpath (WriteNew),
+// over newpath with one atomic rename(2) and fsyncs their directory: after
+// a crash newpath holds its old content or oldpath's, and once Rename
+// returns nil the move is on stable storage. For a file that must be kept
+// whole under another name before it takes newpath's place (the admin
+// token a rotation writes first to admin.token.next).
+func Rename(oldpath, newpath string) error {
+	if err := os.Rename(oldpath, newpath); err != nil {
+		return err
+	}
+	return SyncDir(filepath.Dir(newpath))
+}
+
 // SyncFile fsyncs the file at path and its directory: for a file another
 // library wrote and renamed into place without syncing the directory
 // (CometBFT's validator key and state), so that it and its name are on
