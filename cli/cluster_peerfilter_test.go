@@ -17,16 +17,16 @@ import (
 	"github.com/weidgo/weid/node"
 )
 
-// TestCluster_PeerFilter runs a localnet written with --peer-filter (a
-// validator and a genesis observer) and a third node holding the same
-// genesis that the ledger does not name: the validator refuses it while
-// the genesis observer connects; registered as an observer it connects
-// and follows the chain; removed from the register it is disconnected
-// and refused again.
+// TestCluster_PeerFilter runs a localnet written with --peer-filter (two
+// validators, both needed to commit) and a third node holding the same
+// genesis that the ledger does not name: the validators admit each other
+// and commit, and refuse it; registered as an observer it connects and
+// follows the chain; removed from the register it is disconnected and
+// refused again.
 func TestCluster_PeerFilter(t *testing.T) {
 	skipUnlessCluster(t)
 	dir := t.TempDir()
-	writeLocalnet(t, dir, 1, "--observers", "1", "--peer-filter")
+	writeLocalnet(t, dir, 2, "--peer-filter")
 	home := func(i int) string { return filepath.Join(dir, "node"+itoa(i)) }
 	urls := make([]string, 3)
 	for i := range 2 {
@@ -47,7 +47,7 @@ func TestCluster_PeerFilter(t *testing.T) {
 	for i := range 2 {
 		ids[i], _, _ = cometbft.Identity(home(i))
 	}
-	eventually.Nil(t, "the genesis observer connects", 30*time.Second, func() error {
+	eventually.Nil(t, "the validators connect", 30*time.Second, func() error {
 		if !slices.Contains(peers(0), ids[1]) {
 			return fmt.Errorf("node0's peers %v lack node1", peers(0))
 		}
@@ -56,7 +56,7 @@ func TestCluster_PeerFilter(t *testing.T) {
 	d := createFirstDID(t, ctx, cl(0))
 
 	// A node with the genesis and the block key, named nowhere, dialing
-	// the validator (its own filter off).
+	// node0 (its own filter off).
 	s0, err := cometbft.LoadSettings(home(0))
 	if err != nil {
 		t.Fatal(err)
@@ -117,6 +117,6 @@ func TestCluster_PeerFilter(t *testing.T) {
 	})
 	neverPeers("removed")
 	if !slices.Contains(peers(0), ids[1]) {
-		t.Fatalf("node0 lost the genesis observer: peers %v", peers(0))
+		t.Fatalf("node0 lost node1: peers %v", peers(0))
 	}
 }
