@@ -27,6 +27,7 @@ func localnetCmd(g *globals) *cobra.Command {
 	var validators, observers int
 	var timeoutCommit time.Duration
 	var snapshotInterval uint64
+	var peerFilter bool
 	cmd := &cobra.Command{
 		Use:   "localnet",
 		Short: "Write (and start) a CometBFT consortium of weid nodes on this machine",
@@ -51,7 +52,8 @@ the others keep running; Ctrl-C stops them all. To rehearse faults on it:
 				homes[i] = filepath.Join(dir, fmt.Sprintf("node%d", i))
 			}
 			adminDID, nodes, err := node.InitConsortium(node.ConsortiumConfig{Homes: homes, Validators: validators, ChainID: chainID, Crypto: crypto,
-				TimeoutCommit: timeoutCommit, KeystorePassphrase: []byte(os.Getenv("WEID_KEYSTORE_PASSPHRASE")), SnapshotInterval: snapshotInterval})
+				TimeoutCommit: timeoutCommit, KeystorePassphrase: []byte(os.Getenv("WEID_KEYSTORE_PASSPHRASE")), SnapshotInterval: snapshotInterval,
+				PeerFilter: peerFilter})
 			if err != nil {
 				return err
 			}
@@ -74,6 +76,7 @@ the others keep running; Ctrl-C stops them all. To rehearse faults on it:
 	cmd.Flags().StringVar(&crypto, "crypto", "", cryptoFlagHelp)
 	cmd.Flags().DurationVar(&timeoutCommit, "timeout-commit", cometbft.DefaultTimeoutCommit, "CometBFT timeout_commit: how long validators wait after a commit")
 	cmd.Flags().Uint64Var(&snapshotInterval, "snapshot-interval", 0, "write snapshotInterval N into each node's weid-node.json: a state snapshot every N CometBFT heights, for rehearsing weid localnet join (blocks come only with writes, so the nodes' default, 1000, takes a young chain a thousand blocks of writes; 0: that default)")
+	cmd.Flags().BoolVar(&peerFilter, "peer-filter", false, "write peerFilter into each node's weid-node.json: each admits as P2P peers only the nodes the ledger names (the genesis names them all; see weid node start --peer-filter)")
 	cmd.AddCommand(localnetStartCmd())
 	cmd.AddCommand(localnetJoinCmd())
 	cmd.AddCommand(localnetNodeCmds()...)

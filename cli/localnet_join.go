@@ -45,7 +45,10 @@ latest snapshot) and gives up after 2 minutes. The node follows the chain
 from the snapshot on: blocks below the snapshot's height are not on it (the API answers 410 for them, and
 "weid ledger verify" verifies from that height). It serves reads but does
 not vote: governance adds it with "weid validator add --home DIR/nodeN" or
-"weid observer add".`,
+"weid observer add". On a localnet written with --peer-filter the nodes
+admit only the nodes the ledger names, so join writes the home and does not
+start it: register it first ("weid observer add --home DIR/nodeN"), then
+"weid localnet start --dir DIR nodeN".`,
 		Example: `  weid localnet join --dir localnet
   weid validator add --home localnet/node4 --name node4 --node http://127.0.0.1:PORT --token TOKEN`,
 		Args: cobra.NoArgs,
@@ -101,7 +104,7 @@ not vote: governance adds it with "weid validator add --home DIR/nodeN" or
 			s := cometbft.Settings{Moniker: fmt.Sprintf("node%d", n), P2PListen: fmt.Sprintf("tcp://127.0.0.1:%d", ports[0]),
 				APIListen: fmt.Sprintf("127.0.0.1:%d", ports[1]), RPCListen: fmt.Sprintf("tcp://127.0.0.1:%d", ports[2]),
 				TimeoutCommit: srcSettings.TimeoutCommit, MempoolSize: srcSettings.MempoolSize, PersistentPeers: strings.Join(peers, ","),
-				SnapshotInterval: srcSettings.SnapshotInterval, SnapshotKeep: srcSettings.SnapshotKeep,
+				SnapshotInterval: srcSettings.SnapshotInterval, SnapshotKeep: srcSettings.SnapshotKeep, PeerFilter: srcSettings.PeerFilter,
 				StateSync: &cometbft.StateSyncSettings{RPCServers: rpcs, TrustHeight: height, TrustHash: hash, TrustPeriod: trustPeriod}}
 			if err := durable.MkdirAll(home, 0o700); err != nil {
 				return err
@@ -116,7 +119,10 @@ not vote: governance adds it with "weid validator add --home DIR/nodeN" or
 			w := cmd.OutOrStdout()
 			fmt.Fprintf(w, "%s  node id %s  api http://%s  p2p %s  rpc %s\n", home, id, s.APIListen, s.P2PListen, s.RPCListen)
 			fmt.Fprintf(w, "trusting height %d hash %s from %s's CometBFT RPC (your trust decision: compare it with another member)\n", height, hash, filepath.Base(src))
-			if !start {
+			if srcSettings.PeerFilter {
+				fmt.Fprintf(w, "the nodes admit only the nodes the ledger names (peerFilter): register this one first, e.g. weid observer add --home %s --node URL --token TOKEN\n", home)
+			}
+			if !start || srcSettings.PeerFilter {
 				fmt.Fprintf(w, "start it with: weid localnet start --dir %s %s\n", dir, filepath.Base(home))
 				return nil
 			}

@@ -60,7 +60,7 @@ func nodeStartCmd(g *globals) *cobra.Command {
 	var f nodeFlags
 	var listen, logLevel, publicURL, natsURL, natsStream string
 	var window, linger, commitWait time.Duration
-	var skipReplay bool
+	var skipReplay, peerFilter bool
 	var snapshotInterval uint64
 	cmd := &cobra.Command{
 		Use:   "start",
@@ -78,7 +78,19 @@ The node derives typed events from every committed block (GET /v1/events,
 "weid events tail", webhook subscriptions). With --events-nats it also
 publishes each of them to a NATS JetStream stream (subject
 weid.events.<type>, Nats-Msg-Id = the event id for de-duplication), in
-order, resuming after a restart from a cursor kept in the data directory.`,
+order, resuming after a restart from a cursor kept in the data directory.
+
+With --engine cometbft and --peer-filter (or "peerFilter": true in the
+home's weid-node.json, which "weid localnet --peer-filter" writes) the node
+admits as CometBFT P2P peers, inbound and outbound, only the nodes its
+ledger names: validators by the node id recorded for them and registered
+observers ("weid observer add"); others are refused and logged, and a peer
+the ledger stops naming is disconnected after the block that stops naming
+it (or within 10 s). A node that is still catching up (state sync, block
+sync) admits every peer, as does a ledger that names no node yet. The node
+refuses to start with the filter when a validator has no recorded node id
+("weid validator set-node"), and admits every node if one is admitted
+without one while it runs, rather than cut that validator off.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var lvl slog.Level
@@ -93,6 +105,10 @@ order, resuming after a restart from a cursor kept in the data directory.`,
 			cfg.Solo = chain.SoloConfig{Window: window, Linger: linger}
 			cfg.CommitWait = commitWait
 			cfg.SkipStateReplay = skipReplay
+			cfg.PeerFilter = peerFilter
+			if s, err := cometbft.LoadSettings(cfg.DataDir); err == nil && !cmd.Flags().Changed("peer-filter") && s.PeerFilter {
+				cfg.PeerFilter = true
+			}
 			cfg.EventsNATS, cfg.EventsNATSStream = natsURL, natsStream
 			cfg.CometLogLevel = "error"
 			if lvl <= slog.LevelDebug {
@@ -145,6 +161,7 @@ order, resuming after a restart from a cursor kept in the data directory.`,
 	cmd.Flags().BoolVar(&skipReplay, "skip-state-replay", os.Getenv("WEID_SKIP_STATE_REPLAY") == "1", "with --engine cometbft: do not replay the whole chain at start to check the stored state (the check of the last 64 blocks still runs); gate starts on \"weid ledger verify --data\" instead (or WEID_SKIP_STATE_REPLAY=1)")
 	cmd.Flags().DurationVar(&commitWait, "commit-wait", 0, "with --engine cometbft: how long a write waits for its block before the API answers 202 with a Location to poll (default: CometBFT's timeout_propose + timeout_commit + 5s)")
 	cmd.Flags().Uint64Var(&snapshotInterval, "snapshot-interval", cometbft.DefaultSnapshotInterval, "with --engine cometbft: write a state snapshot every N CometBFT heights into <home>/snapshots (the last 2 kept, or weid-node.json's snapshotKeep, and up to 2 more while a joining node fetches them), served to nodes that join by state sync (0: none; weid-node.json's snapshotInterval if this flag is not given)")
+	cmd.Flags().BoolVar(&peerFilter, "peer-filter", os.Getenv("WEID_PEER_FILTER") == "1", "with --engine cometbft: admit as P2P peers only the nodes the ledger names, validators by their recorded node id and registered observers (or WEID_PEER_FILTER=1; weid-node.json's peerFilter if this flag is not given)")
 	cmd.Flags().DurationVar(&linger, "block-linger", time.Millisecond, "how long a solo block may wait, once the block before it is on disk, for transactions still being checked (negative: never)")
 	return cmd
 }

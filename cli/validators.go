@@ -172,7 +172,9 @@ func observerCmd(g *globals) *cobra.Command {
 keeps a register of them (gov.addObserver, gov.removeObserver, signed by a
 consortium admin or committee member): the node id, a name, the member running
 it and its API URL. The register has no consensus effect: any node holding the
-genesis can follow the chain.`,
+genesis can follow the chain, unless the nodes it connects to run with
+"weid node start --peer-filter", which admit only the nodes the ledger names
+(validators' recorded node ids and registered observers).`,
 	}
 	var name, member, apiURL, home string
 	add := govCmd(g, &cobra.Command{

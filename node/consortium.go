@@ -110,6 +110,10 @@ type ConsortiumConfig struct {
 	// a state snapshot every that many CometBFT heights (0: the nodes'
 	// default, cometbft.DefaultSnapshotInterval).
 	SnapshotInterval uint64
+	// PeerFilter, if set, is written into every node's settings: each
+	// admits as peers only the nodes the ledger names (the genesis names
+	// them all).
+	PeerFilter bool
 }
 
 // ConsortiumNode is one node written by InitConsortium.
@@ -184,7 +188,7 @@ func InitConsortium(cfg ConsortiumConfig) (adminDID string, nodes []ConsortiumNo
 		}
 		s := cometbft.Settings{Moniker: fmt.Sprintf("node%d", i), P2PListen: fmt.Sprintf("tcp://127.0.0.1:%d", ports[3*i]),
 			APIListen: fmt.Sprintf("127.0.0.1:%d", ports[3*i+1]), TimeoutCommit: cfg.TimeoutCommit.String(),
-			RPCListen: fmt.Sprintf("tcp://127.0.0.1:%d", ports[3*i+2]), SnapshotInterval: cfg.SnapshotInterval}
+			RPCListen: fmt.Sprintf("tcp://127.0.0.1:%d", ports[3*i+2]), SnapshotInterval: cfg.SnapshotInterval, PeerFilter: cfg.PeerFilter}
 		members[i] = cometbft.Member{Home: h, Settings: s, Power: power}
 		nodes = append(nodes, ConsortiumNode{Home: h, API: "http://" + s.APIListen, P2P: s.P2PListen, RPC: s.RPCListen, Validator: power > 0})
 	}

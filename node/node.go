@@ -68,6 +68,10 @@ type Config struct {
 	// that many CometBFT heights, served to nodes that join by state sync
 	// (0: none).
 	SnapshotInterval uint64
+	// PeerFilter: under the cometbft engine, admit as P2P peers only the
+	// nodes the ledger names, validators by their recorded node id and
+	// registered observers (cometbft.Config.PeerFilter).
+	PeerFilter bool
 	// Solo tunes the solo engine's group commit.
 	Solo chain.SoloConfig
 	// KeystorePassphrase, if set, seals the keystore (WEID_KEYSTORE_PASSPHRASE).
@@ -267,7 +271,8 @@ func open(cfg Config, mustInit bool) (*Node, error) {
 	}
 	if bft {
 		e, err := cometbft.Start(cometbft.Config{Home: cfg.DataDir, Ledger: l, BlockKey: nodeKey, LogLevel: cfg.CometLogLevel, CommitWait: cfg.CommitWait, SkipStateCheck: cfg.SkipStateReplay,
-			Snapshots: cometbft.SnapshotConfig{Interval: cfg.SnapshotInterval}, Register: func() (cometbft.Register, error) { return register(l) }})
+			Snapshots: cometbft.SnapshotConfig{Interval: cfg.SnapshotInterval}, Register: func() (cometbft.Register, error) { return register(l) },
+			PeerFilter: cfg.PeerFilter})
 		if err != nil {
 			return fail(err)
 		}

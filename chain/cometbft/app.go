@@ -8,6 +8,10 @@
 // by Ledger.Persist in Commit, with the CometBFT height in the same atomic
 // batch. The app hash CometBFT agrees on is the weid app hash, so every
 // validator's state is the same at every height or the chain halts.
+//
+// Optionally (Config.PeerFilter) the node admits as P2P peers only the
+// nodes the committed state names, through CometBFT's filter_peers queries
+// to App.Query (peerfilter.go).
 package cometbft
 
 import (
@@ -119,6 +123,10 @@ type App struct {
 	// rules v2 take effect (pbts.go). nil: none are read and no update is
 	// made (an App driven without CometBFT).
 	params func(height int64) (cmttypes.ConsensusParams, error)
+
+	// gate is what the peer filter's queries read (peerfilter.go); nil:
+	// every peer is admitted (no engine, or its node not running yet).
+	gate atomic.Pointer[peerGate]
 
 	// State sync (snapshot.go).
 	snap           *snapshotter   // nil: no snapshots taken
@@ -559,6 +567,8 @@ func (a *App) Commit(context.Context, *abci.CommitRequest) (*abci.CommitResponse
 //	/state  data: a state key       → its value (code 404 if absent)
 //	/head   (no data)               → the ledger head as JSON
 //	/tx     data: a tx hash (hex)   → its weid height and index as JSON
+//	/p2p/filter/addr/<ip:port>      → OK: peers are filtered by identity
+//	/p2p/filter/id/<node id>        → OK if the ledger names the node (peerfilter.go), else 403
 func (a *App) Query(_ context.Context, req *abci.QueryRequest) (*abci.QueryResponse, error) {
 	h, err := a.LastHeight()
 	if err != nil {
@@ -567,6 +577,10 @@ func (a *App) Query(_ context.Context, req *abci.QueryRequest) (*abci.QueryRespo
 	resp := &abci.QueryResponse{Height: h, Key: req.Data}
 	fail := func(err error) (*abci.QueryResponse, error) {
 		resp.Code, resp.Codespace, resp.Log = errResponse(err)
+		return resp, nil
+	}
+	if strings.HasPrefix(req.Path, "/p2p/filter/") {
+		resp.Code, resp.Log = a.filterQuery(req.Path)
 		return resp, nil
 	}
 	switch strings.TrimSuffix(req.Path, "/") {
@@ -592,7 +606,7 @@ func (a *App) Query(_ context.Context, req *abci.QueryRequest) (*abci.QueryRespo
 		}
 		resp.Value, _ = json.Marshal(map[string]uint64{"height": height, "index": uint64(index)})
 	default:
-		resp.Code, resp.Log = http.StatusBadRequest, fmt.Sprintf("unknown query path %q (have /state, /head, /tx)", req.Path)
+		resp.Code, resp.Log = http.StatusBadRequest, fmt.Sprintf("unknown query path %q (have /state, /head, /tx, /p2p/filter/)", req.Path)
 	}
 	return resp, nil
 }

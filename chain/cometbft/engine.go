@@ -66,6 +66,11 @@ type Config struct {
 	// QuorumAfter judges a change against it. Nil: an empty register
 	// (every peer may be a validator without a recorded node id).
 	Register func() (Register, error)
+	// PeerFilter admits as P2P peers, inbound and outbound, only the nodes
+	// the ledger names: validators by their recorded node id, and
+	// registered observers (CometBFT's filter_peers; peerfilter.go). Off,
+	// any node that reaches the P2P port may connect.
+	PeerFilter bool
 }
 
 // repairHint tells the operator of a node refused by the startup checks
@@ -109,7 +114,8 @@ type Engine struct {
 	readyUntil atomic.Int64 // unix nanos until which the last positive Ready check stands
 	readyMu    sync.Mutex   // one Ready check at a time: the others then reuse its answer
 
-	kick chan struct{} // a block was committed: sweep
+	kick     chan struct{} // a block was committed: sweep
+	peerKick chan struct{} // a block was committed: drop the peers no longer named (peerfilter.go)
 
 	mu       sync.Mutex
 	txs      map[string]*waiting // this node's submissions not yet committed or rejected, by tx hash
@@ -137,6 +143,7 @@ func Start(cfg Config) (*Engine, error) {
 		return nil, err
 	}
 	c := s.cometConfig(cfg.Home)
+	c.FilterPeers = cfg.PeerFilter
 	if err := c.ValidateBasic(); err != nil {
 		return nil, fmt.Errorf("cometbft config: %w", err)
 	}
@@ -204,6 +211,12 @@ func Start(cfg Config) (*Engine, error) {
 		n.Wait()
 		return nil, fmt.Errorf("cometbft: %w", err)
 	}
+	if cfg.PeerFilter {
+		if err := e.startPeerFilter(notice(logger).With("module", "weid").Info); err != nil {
+			_ = e.Close()
+			return nil, err
+		}
+	}
 	if len(e.peers) > 0 {
 		e.bg.Add(1)
 		go e.redial()
@@ -224,7 +237,7 @@ func Start(cfg Config) (*Engine, error) {
 // newEngine returns an engine over app without a CometBFT node: Start
 // gives it one.
 func newEngine(app *App, readyWait, commitWait time.Duration) *Engine {
-	e := &Engine{app: app, readyWait: readyWait, commitWait: commitWait, stop: make(chan struct{}), kick: make(chan struct{}, 1),
+	e := &Engine{app: app, readyWait: readyWait, commitWait: commitWait, stop: make(chan struct{}), kick: make(chan struct{}, 1), peerKick: make(chan struct{}, 1),
 		txs: map[string]*waiting{}}
 	if e.readyWait <= 0 {
 		e.readyWait = DefaultReadyWait
@@ -478,9 +491,11 @@ func (e *Engine) committed(_ int64, outcomes []Outcome) {
 		}
 	}
 	e.mu.Unlock()
-	select {
-	case e.kick <- struct{}{}:
-	default:
+	for _, k := range []chan struct{}{e.kick, e.peerKick} {
+		select {
+		case k <- struct{}{}:
+		default:
+		}
 	}
 }
 

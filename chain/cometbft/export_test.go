@@ -168,3 +168,10 @@ func (a *App) SetSnapshotClock(now func() time.Time) {
 	defer a.snap.mu.Unlock()
 	a.snap.now = now
 }
+
+// SetPeerGate gives a what the peer filter reads, as the engine does once
+// its node runs: the ledger's register, CometBFT's validator set, whether
+// the node catches up, and where notes about peers are logged.
+func (a *App) SetPeerGate(register func() (Register, error), set func() ([]*cmttypes.Validator, error), syncing func() bool, log func(string, ...any)) {
+	a.gate.Store(&peerGate{register: register, set: set, syncing: syncing, log: log, logged: map[string]time.Time{}})
+}

@@ -79,6 +79,9 @@ type Settings struct {
 	// (0: the defaults, or the --snapshot-interval flag's).
 	SnapshotInterval uint64 `json:"snapshotInterval,omitempty"`
 	SnapshotKeep     int    `json:"snapshotKeep,omitempty"`
+	// PeerFilter admits as peers only the nodes the ledger names
+	// (Config.PeerFilter; false: the --peer-filter flag's).
+	PeerFilter bool `json:"peerFilter,omitempty"`
 	// StateSync, for a new node, restores the state from a snapshot of its
 	// peers instead of replaying the chain (snapshot.go).
 	StateSync *StateSyncSettings `json:"stateSync,omitempty"`

@@ -56,3 +56,13 @@ func (l timelyLogger) Info(msg string, kv ...any) {
 func (l timelyLogger) With(kv ...any) cmtlog.Logger {
 	return timelyLogger{Logger: l.Logger.With(kv...), all: l.all.With(kv...)}
 }
+
+// notice returns the logger of l (newLogger's) that writes at every level
+// but none, for the few lines an operator must see at the default level
+// (error) without being errors: the peers the peer filter refuses.
+func notice(l cmtlog.Logger) cmtlog.Logger {
+	if t, ok := l.(timelyLogger); ok {
+		return t.all
+	}
+	return l
+}
