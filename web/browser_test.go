@@ -841,6 +841,29 @@ func TestBrowser_Institution(t *testing.T) {
 	run(t, ctx, "offer state", chromedp.Click(chromedp.CSS("#offer-refresh")), chromedp.WaitVisible(chromedp.CSS(`#offer-state[data-state="offered"]`)))
 	shot(t, ctx, "institution.png")
 
+	// The next citizen's offer, refused for a missing field, and a sign-out
+	// and sign-in: the last citizen's QR code and PIN are gone each time.
+	offerGone := func(when string) {
+		t.Helper()
+		if eval[bool](t, ctx, `!document.getElementById("offer").hidden || !!document.querySelector("#offer-qr img, #offer-pin-value")`) {
+			t.Errorf("%s: the previous offer's QR code or PIN is still on the page", when)
+		}
+	}
+	run(t, ctx, "next offer with a mistake",
+		chromedp.Evaluate[chromedp.Void](`(() => { document.getElementById("claim-awardedDate").value = ""; return true; })()`),
+		chromedp.Click(chromedp.CSS("#offer-btn")),
+		chromedp.WaitVisible(chromedp.CSS("#offer-msg .msg.error")))
+	offerGone("a refused form")
+	run(t, ctx, "offer, sign out, sign in",
+		chromedp.SetValue(chromedp.CSS("#claim-awardedDate"), "2026-06-30"),
+		chromedp.Click(chromedp.CSS("#offer-btn")),
+		chromedp.WaitVisible(chromedp.CSS("#offer-qr img")),
+		chromedp.Click(chromedp.CSS("#sign-out")),
+		chromedp.SetValue(chromedp.CSS("#token"), f.uni.Token),
+		chromedp.Click(chromedp.CSS("#token-form button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS("#claim-holderName")))
+	offerGone("a sign-out and sign-in")
+
 	run(t, ctx, "revoke",
 		chromedp.SetValue(chromedp.CSS("#credential-id"), f.toRevoke),
 		chromedp.Click(chromedp.CSS("#revoke-btn")),

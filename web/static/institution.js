@@ -57,6 +57,7 @@
     const i = instances[Number($("instance").value)];
     const box = w.clear($("claims-fields"));
     schema = null;
+    forgetOffer();
     const mine = ++drawn;
     offerMsg = null; // it names the fields of the form drawn before
     if (!i) return;
@@ -212,6 +213,7 @@
     if (!i) return;
     let c;
     sayOffer(null);
+    forgetOffer();
     try { c = claims(); } catch (e) {
       if (!e.formError) throw e;
       // Drawn again on a language switch from the form as it is then:
@@ -228,10 +230,11 @@
     const body = { instance: i.name, claims: c, expiresIn: Number($("expires").value) };
     if ($("use-pin").checked) body.txCode = { length: 6, description: w.t("inst.pinDescription") };
     $("offer-btn").disabled = true;
+    const mine = drawn;
     const r = await w.api("POST", "/v1/offers", { token: w.getToken(), body });
     $("offer-btn").disabled = false;
+    if (mine !== drawn) return; // signed out or another instance chosen meanwhile
     if (r.status !== 201) {
-      $("offer").hidden = true;
       if (!refusedFields(r)) { w.problemMessage(msg, r); return; }
       sayOffer(() => {
         w.say(msg, "error", "inst.refused.fields", { fields: refusedFields(r) });
@@ -248,6 +251,20 @@
     $("offer").hidden = false;
     $("offer").scrollIntoView({ block: "start" });
     watchOffer(offer);
+  }
+
+  // forgetOffer takes the last offer off the page — its QR code, PIN and
+  // link — so that none is left on screen for the next citizen, who could
+  // be handed someone else's certificate: at a new submission, a change of
+  // the form or instance, a sign-in and a sign-out.
+  function forgetOffer() {
+    if (!offer && $("offer").hidden) return;
+    offer = null; // stops watchOffer
+    $("offer").hidden = true;
+    for (const id of ["offer-qr", "offer-pin", "offer-link", "offer-expires", "offer-state"]) w.clear($(id));
+    delete $("offer-link").dataset.offerUri;
+    for (const k of ["state", "i18nMsg", "i18nVars"]) delete $("offer-state").dataset[k];
+    reach(location.href, "inst.reach.page", "reach-msg");
   }
 
   const offerDone = new Set(["issued", "burned", "expired"]);
@@ -275,8 +292,10 @@
 
   // refreshOffer shows the offer's state and returns it.
   async function refreshOffer() {
-    if (!offer) return "";
-    const r = await w.api("GET", "/v1/offers/" + encodeURIComponent(offer.id), { token: w.getToken() });
+    const o = offer;
+    if (!o) return "";
+    const r = await w.api("GET", "/v1/offers/" + encodeURIComponent(o.id), { token: w.getToken() });
+    if (o !== offer) return ""; // forgotten meanwhile
     const p = $("offer-state");
     if (!r.ok) { p.textContent = w.problemText(r); return ""; }
     p.dataset.state = r.body.state;
@@ -303,7 +322,9 @@
   }
 
   $("token-form").addEventListener("submit", signIn);
-  $("sign-out").addEventListener("click", () => { drawn++; w.setToken(""); $("token").value = ""; $("work").hidden = true; w.clear($("token-msg")); });
+  $("sign-out").addEventListener("click", () => { drawn++; forgetOffer(); w.setToken(""); $("token").value = ""; $("work").hidden = true; w.clear($("token-msg")); });
+  // An offer shown no longer matches a form edited since.
+  $("claims-fields").addEventListener("input", forgetOffer);
   $("instance").addEventListener("change", instanceChanged);
   $("issue-form").addEventListener("submit", createOffer);
   $("offer-refresh").addEventListener("click", refreshOffer);
