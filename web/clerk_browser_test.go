@@ -236,9 +236,15 @@ func TestBrowser_InstitutionSchemaBounds(t *testing.T) {
 		for k, v := range fill {
 			actions = append(actions, chromedp.SetValue(chromedp.CSS("#claim-"+k), v))
 		}
-		actions = append(actions, chromedp.Evaluate[chromedp.Void](`(() => { const i = document.getElementById("claim-holderName"); i.removeAttribute("maxlength"); i.value = "x".repeat(300); return true; })()`),
+		// Pasted as a clerk pastes: not cut short by the browser, whose
+		// maxlength counts UTF-16 units (𠮷 as two), but named with its bound.
+		actions = append(actions, paste("#claim-holderName", strings.Repeat("𠮷", 200)))
+		run(t, ctx, c.lang+" a long name outside the BMP", actions...)
+		if n := eval[int](t, ctx, `Array.from(document.getElementById("claim-holderName").value).length`); n != 200 {
+			t.Errorf("%s: 200 pasted characters outside the BMP kept as %d", c.lang, n)
+		}
+		run(t, ctx, c.lang+" too long", paste("#claim-holderName", strings.Repeat("x", 300)),
 			chromedp.Click(chromedp.CSS("#offer-btn")), chromedp.WaitVisible(chromedp.CSS("#offer-msg .msg.error")))
-		run(t, ctx, c.lang+" too long", actions...)
 		if got := text(t, ctx, "#offer-msg"); !strings.Contains(got, c.label) || !strings.Contains(got, "256") {
 			t.Errorf("%s: a 300-character name answered %q, want %q and its bound 256", c.lang, got, c.label)
 		}
@@ -255,6 +261,13 @@ func TestBrowser_InstitutionSchemaBounds(t *testing.T) {
 			t.Errorf("%s: the node's schema.violation answered %q, want the field %q", c.lang, got, want)
 		}
 	}
+}
+
+// paste replaces what the input sel holds with s as a paste does, through
+// the browser's editing (which its maxlength would cut), unlike SetValue.
+func paste(sel, s string) chromedp.Action[chromedp.Void] {
+	return chromedp.Evaluate[chromedp.Void](`(() => { const i = document.querySelector(` + jsString(sel) + `); i.focus(); i.select();
+		document.execCommand("insertText", false, ` + jsString(s) + `); return true; })()`)
 }
 
 // TestBrowser_ExplorerSearchAsTyped: a height typed with a Chinese input
@@ -365,7 +378,7 @@ func TestBrowser_InstitutionErrorRetranslated(t *testing.T) {
 		actions = append(actions, chromedp.SetValue(chromedp.CSS("#claim-"+k), v))
 	}
 	run(t, ctx, "too long", append(actions,
-		chromedp.Evaluate[chromedp.Void](`(() => { const i = document.getElementById("claim-holderName"); i.removeAttribute("maxlength"); i.value = "x".repeat(300); return true; })()`),
+		paste("#claim-holderName", strings.Repeat("x", 300)),
 		chromedp.Click(chromedp.CSS("#offer-btn")), chromedp.WaitVisible(chromedp.CSS("#offer-msg .msg.error")),
 		setSelect("#lang", "zh-HK"))...)
 	if got := text(t, ctx, "#offer-msg"); !strings.Contains(got, "持有人姓名") || strings.Contains(got, "Holder's name") {

@@ -139,7 +139,11 @@
       input = el("input", { type: "text", id, name, autocomplete: "off", dataset: { i18nPlaceholder: "inst.date.placeholder" },
         placeholder: w.t("inst.date.placeholder"), onchange: (ev) => { ev.target.value = w.isoDate(ev.target.value) || ev.target.value; } });
     } else {
-      input = el("input", { type: "text", id, name, maxlength: p.maxLength, autocomplete: "off",
+      // No maxlength from the schema's maxLength: the browser would cut a
+      // paste short without a word, and counts UTF-16 units (𠮷 as two)
+      // where JSON Schema counts code points. claims() names the field and
+      // its bound instead (schemaRules).
+      input = el("input", { type: "text", id, name, autocomplete: "off",
         placeholder: p.format === "date-time" ? "2026-01-31T09:00:00Z" : null });
     }
     input.dataset.kind = Array.isArray(p.enum) ? "enum" : p.format === "date" ? "date" : p.type || "string";
