@@ -239,9 +239,10 @@
   };
 
   // english is a <details> with the English detail of a verdict or
-  // problem, shown on demand; null when there is none.
+  // problem, shown on demand; when there is none, an empty fragment, so
+  // that append(…, english(d)) adds nothing (append writes null as "null").
   weid.english = function (detail) {
-    if (!detail) return null;
+    if (!detail) return document.createDocumentFragment();
     return weid.el("details", { class: "english", lang: "en" },
       weid.el("summary", { i18n: "detail.english" }), weid.el("span", { class: "detail" }, detail));
   };
