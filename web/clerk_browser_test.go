@@ -217,7 +217,27 @@ func TestBrowser_InstitutionAdminToken(t *testing.T) {
 		if !eval[bool](t, ctx, `document.getElementById("work").hidden`) {
 			t.Errorf("%s: the issue form is shown for the admin token", c.lang)
 		}
+		// A token pasted with the words around it: no token, not a node
+		// that cannot be reached (fetch refuses the header).
+		run(t, ctx, c.lang+" a token with words around it",
+			chromedp.Evaluate[chromedp.Void](`(() => { document.getElementById("token-msg").textContent = ""; return true; })()`),
+			chromedp.SetValue(chromedp.CSS("#token"), "令牌："+f.uni.Token),
+			chromedp.Click(chromedp.CSS("#token-form button[type=submit]")),
+			chromedp.WaitVisible(chromedp.CSS("#token-msg .msg.error")))
+		if got := text(t, ctx, "#token-msg"); !strings.Contains(got, "weid_") {
+			t.Errorf("%s: a token with Chinese words around it is answered %q, want what a token is made of", c.lang, got)
+		}
 	}
+	// Typed in full-width characters, it is the token.
+	wide := strings.Map(func(r rune) rune {
+		if r > ' ' && r <= '~' {
+			return r + 0xfee0
+		}
+		return r
+	}, f.uni.Token)
+	run(t, ctx, "a full-width token", chromedp.SetValue(chromedp.CSS("#token"), " "+wide+" "),
+		chromedp.Click(chromedp.CSS("#token-form button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS("#claim-holderName")))
 }
 
 // TestBrowser_InstitutionSchemaBounds: what the schema bounds (a length

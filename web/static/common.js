@@ -183,6 +183,10 @@
   weid.api = async function (method, path, opts) {
     opts = opts || {};
     const headers = { Accept: "application/json" };
+    // fetch throws on a header value beyond Latin-1, which would read as
+    // an unreachable node: a token pasted with words around it ("令牌：…")
+    // is said to be no token instead.
+    if (opts.token && !tokenForm.test(opts.token)) return { status: 0, ok: false, body: null, failure: "token" };
     if (opts.token) headers.Authorization = "Bearer " + opts.token;
     let body;
     if (opts.body !== undefined) {
@@ -213,6 +217,15 @@
     return { status: resp.status, ok: resp.ok, body: parsed };
   };
 
+  // tokenForm is an account token's alphabet: "weid_" and base64url
+  // (keystore's), ASCII only.
+  const tokenForm = /^[A-Za-z0-9_-]+$/;
+
+  // readToken is the token typed or pasted in input: full-width letters
+  // and digits (a Chinese input method's) as ASCII, white space around it
+  // dropped. api refuses one with anything else in it (failure "token").
+  weid.readToken = function (input) { return weid.halfWidth(input.value).trim(); };
+
   // has reports whether key has a text (in English, hence in every
   // language: a test keeps the tables in step).
   weid.has = function (key) { return Object.prototype.hasOwnProperty.call(weid.i18n.en, key); };
@@ -223,6 +236,7 @@
   // problemDetail's.
   weid.problemText = function (r) {
     const b = r && r.body;
+    if (r && r.status === 0 && r.failure === "token") return weid.t("token.badForm");
     if (r && r.status === 0) return r.failure === "timeout" ? weid.t("err.timeout", { seconds: weid.apiTimeoutMs / 1000 }) : weid.t("err.network");
     if (b && typeof b === "object" && b.code && weid.has("problem." + b.code)) return weid.t("problem." + b.code);
     if (b && typeof b === "object" && b.error_description && weid.lang === "en") return b.error_description;

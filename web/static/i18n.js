@@ -22,6 +22,7 @@ window.weid.i18n = {
     "token.label": "Account token",
     "token.hint": "Kept in this browser tab only.",
     "token.missing": "Enter your account token first.",
+    "token.badForm": "An account token has only ASCII letters, digits, _ and - and starts with weid_: copy the token alone again, without the words around it.",
 
     // The CLI's hints (cli/usererrors.go): a node that does not answer, a
     // port or data directory that is taken. {node} and {base} are
@@ -905,6 +906,7 @@ window.weid.i18n = {
     "token.label": "账户令牌",
     "token.hint": "只保存在当前浏览器标签页中。",
     "token.missing": "请先输入账户令牌。",
+    "token.badForm": "账户令牌只含英文字母、数字、_ 和 -，以 weid_ 开头：请只复制令牌本身，不带前后的文字。",
 
     "cli.noHost": "无法连接 {base}：没有名为 {host} 的主机（请检查 --node / WEID_NODE）",
     "cli.timeout": "{base} 未及时应答——节点是否在运行且可以访问？",
@@ -1784,6 +1786,7 @@ window.weid.i18n = {
     "token.label": "帳戶令牌",
     "token.hint": "只儲存在目前的瀏覽器分頁中。",
     "token.missing": "請先輸入帳戶令牌。",
+    "token.badForm": "帳戶令牌只含英文字母、數字、_ 和 -，以 weid_ 開頭：請只複製令牌本身，不帶前後的文字。",
 
     "cli.noHost": "無法連接 {base}：沒有名為 {host} 的主機（請檢查 --node / WEID_NODE）",
     "cli.timeout": "{base} 未及時回應——節點是否正在運行並可連接？",

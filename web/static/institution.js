@@ -32,7 +32,7 @@
 
   async function signIn(ev) {
     if (ev) ev.preventDefault();
-    const token = $("token").value.trim();
+    const token = w.readToken($("token"));
     if (!token) { w.say($("token-msg"), "error", "token.missing"); return; }
     // The node administrator's token lists every account's instances
     // but issues for none of them (issuer.notFound): only it may list

@@ -433,7 +433,7 @@
   let session = null; // {id, token, abort}
 
   async function loadOptions() {
-    const token = $("vp-token").value.trim();
+    const token = w.readToken($("vp-token"));
     const msg = $("vp-msg");
     if (!token) { w.say(msg, "error", "token.missing"); return; }
     w.setToken(token);
@@ -538,7 +538,7 @@
 
   async function startRequest(ev) {
     ev.preventDefault();
-    const token = $("vp-token").value.trim();
+    const token = w.readToken($("vp-token"));
     if (!token) { w.say($("vp-msg"), "error", "token.missing"); return; }
     // With claims to choose from and none chosen, the query would name no
     // claims and the wallet would disclose the whole credential.
