@@ -139,15 +139,35 @@ func TestBrowser_PresentationRequestTypesInSchemaWords(t *testing.T) {
 }
 
 // TestBrowser_VerifyRefusedFileNotChosen: a file over 1 MiB is refused and
-// the picker does not name it as chosen.
+// the picker does not name it as chosen; the verdict of the credential
+// before goes as soon as another file is dropped, or the text edited.
 func TestBrowser_VerifyRefusedFileNotChosen(t *testing.T) {
 	ctx := tab(t)
 	f := getFixture(t)
-	run(t, ctx, "a large file",
-		chromedp.Navigate(f.url+"/verify"), chromedp.WaitVisible(chromedp.CSS("#credential")),
-		chromedp.Evaluate[chromedp.Void](`(() => { const dt = new DataTransfer(); dt.items.add(new File(["x".repeat(2700000)], "big2m.txt", {type: "text/plain"}));
-			const ev = new DragEvent("drop", {dataTransfer: dt, bubbles: true, cancelable: true}); document.getElementById("credential").dispatchEvent(ev); return true; })()`),
-		chromedp.WaitVisible(chromedp.CSS("#result .msg.error")))
+	drop := func(content, name string) chromedp.Action[chromedp.Void] {
+		return chromedp.Evaluate[chromedp.Void](`(() => { const dt = new DataTransfer(); dt.items.add(new File([` + content + `], "` + name + `", {type: "text/plain"}));
+			const ev = new DragEvent("drop", {dataTransfer: dt, bubbles: true, cancelable: true}); document.getElementById("credential").dispatchEvent(ev); return true; })()`)
+	}
+	verdictGone := func(when string) {
+		t.Helper()
+		if eval[bool](t, ctx, `!!document.getElementById("verdict")`) {
+			t.Errorf("%s: the verdict of the credential before is still shown", when)
+		}
+	}
+	verified := []chromedp.Action[chromedp.Void]{chromedp.Click(chromedp.CSS("#verify-btn")), chromedp.WaitVisible(chromedp.CSS(`#verdict[data-verdict="valid"]`))}
+	run(t, ctx, "a verdict, then another file", append(append([]chromedp.Action[chromedp.Void]{
+		chromedp.Navigate(f.url + "/verify"), chromedp.WaitVisible(chromedp.CSS("#credential")),
+		chromedp.SetValue(chromedp.CSS("#credential"), f.valid)}, verified...),
+		drop(jsString(f.revoked), "revoked.jwt"),
+		chromedp.Poll[chromedp.Void](`document.getElementById("credential").value.startsWith(`+jsString(f.revoked[:20])+`)`))...)
+	verdictGone("another file dropped")
+	run(t, ctx, "a verdict, then the text edited", append(verified[:0:0], chromedp.SetValue(chromedp.CSS("#credential"), f.valid), verified[0], verified[1],
+		chromedp.SendKeys(chromedp.CSS("#credential"), " "))...)
+	verdictGone("the text edited")
+	run(t, ctx, "a verdict, then a large file", append(verified[:0:0], verified[0], verified[1],
+		drop(`"x".repeat(2700000)`, "big2m.txt"),
+		chromedp.WaitVisible(chromedp.CSS("#result .msg.error")))...)
+	verdictGone("a file over 1 MiB")
 	if got := text(t, ctx, "#file-name"); strings.Contains(got, "big2m.txt") {
 		t.Errorf("the refused file is named as chosen: %q", got)
 	}

@@ -386,6 +386,7 @@
   // large is refused and not named: the picker shows none chosen (and
   // forgets it, so that choosing it again says so again).
   async function readFile(f) {
+    clearResult();
     if (f.size > 1 << 20) {
       w.setText($("file-name"), "verify.file.none");
       $("file-name").classList.remove("chosen");
@@ -397,6 +398,16 @@
     $("file-name").classList.add("chosen");
     $("credential").value = await f.text();
   }
+
+  // clearResult takes the last verdict off the page when what is to be
+  // verified changes (a file chosen, dropped or pasted, the text edited):
+  // a verdict under another credential than the one shown would be read
+  // as that one's.
+  function clearResult() {
+    rerender = null;
+    w.clear($("result"));
+  }
+  $("credential").addEventListener("input", clearResult);
 
   $("file").addEventListener("change", () => {
     const f = $("file").files[0];
