@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -124,5 +125,46 @@ func TestBrowser_VerifyClaimsInSchemaWords(t *testing.T) {
 	}
 	if got := text(t, ctx, `#claims tr[data-claim="degreeLevel"] td`); got != "学士" {
 		t.Errorf("after the switch degreeLevel is shown as %q", got)
+	}
+}
+
+// TestBrowser_InstitutionNumbersAndTimesAsTyped: a number field refuses
+// "3,7" (which the browser's number field read as 37) and a date-time
+// field reads a time as a clerk types it, as RFC 3339 with the browser's
+// offset, refusing what it cannot read; both named by the field's label,
+// in the page's language. The schema is the page's fetch answered with
+// one of a number and a date-time, which no system schema has.
+func TestBrowser_InstitutionNumbersAndTimesAsTyped(t *testing.T) {
+	ctx := tab(t)
+	f := getFixture(t)
+	defer run(t, ctx, "back to English", setSelect("#lang", "en"))
+	schema := `{"title":"Permit","type":"object","required":["years","starts"],"properties":{"years":{"type":"number","title":"Years"},"starts":{"type":"string","format":"date-time","title":"Starts"}}}`
+	run(t, ctx, "a permit form", append(signIn(f.url, f.uni.Token),
+		chromedp.Evaluate[chromedp.Void](`(() => { const real = window.fetch; window.fetch = (u, o) => String(u).startsWith("/v1/schemas/") ?
+			Promise.resolve(new Response(JSON.stringify({schema: `+schema+`}), {status: 200, headers: {"Content-Type": "application/json"}})) : real(u, o); return true; })()`),
+		setSelect("#instance", "1"), chromedp.WaitVisible(chromedp.CSS("#claim-years")),
+		chromedp.SetValue(chromedp.CSS("#claim-years"), "3,7"),
+		chromedp.Evaluate[chromedp.Void](`(() => { const e = document.getElementById("claim-starts"); e.value = "２０２６－０１－３１ ０９：００"; return e.dispatchEvent(new Event("change")); })()`),
+		chromedp.Click(chromedp.CSS("#offer-btn")), chromedp.WaitVisible(chromedp.CSS("#offer-msg .msg.error")))...)
+	if v := eval[string](t, ctx, `document.getElementById("claim-starts").value`); !regexp.MustCompile(`^2026-01-31T09:00:00[+-]\d\d:\d\d$`).MatchString(v) {
+		t.Errorf("2026-01-31 09:00 typed full-width reads as %q, want RFC 3339 with the local offset", v)
+	}
+	for _, c := range []struct{ lang, badNumber, badTime, zone string }{
+		{"en", "Not a number", "Not a date and time", "this computer's"}, {"zh-CN", "不是数字", "不是有效的日期时间", "本机时区"}, {"zh-HK", "不是數字", "不是有效的日期時間", "本機時區"},
+	} {
+		run(t, ctx, c.lang, setSelect("#lang", c.lang))
+		if got := text(t, ctx, "#offer-msg"); !strings.Contains(got, c.badNumber) || !strings.Contains(got, "Years") {
+			t.Errorf("%s: 3,7 answered %q, want %q naming Years", c.lang, got, c.badNumber)
+		}
+		if got := text(t, ctx, "#claim-starts-zone"); !strings.Contains(got, c.zone) {
+			t.Errorf("%s: the date-time field's hint %q does not say whose time a time without a zone is", c.lang, got)
+		}
+	}
+	run(t, ctx, "a time that is none",
+		chromedp.SetValue(chromedp.CSS("#claim-years"), "3.7"),
+		chromedp.SetValue(chromedp.CSS("#claim-starts"), "31/01/2026 09:00"),
+		chromedp.Click(chromedp.CSS("#offer-btn")), chromedp.WaitVisible(chromedp.CSS("#offer-msg .msg.error")))
+	if got := text(t, ctx, "#offer-msg"); !strings.Contains(got, "不是有效的日期時間") || !strings.Contains(got, "Starts") {
+		t.Errorf("31/01/2026 09:00 answered %q, want it named as no date and time", got)
 	}
 }

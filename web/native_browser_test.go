@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 )
 
@@ -104,6 +105,28 @@ func TestBrowser_DatesAsClerksTypeThem(t *testing.T) {
 	} {
 		if got := eval[string](t, ctx, `weid.isoDate(`+jsString(in)+`)`); got != want {
 			t.Errorf("isoDate(%q) = %q, want %q", in, got, want)
+		}
+	}
+	// Date-time fields: a local time without a zone is the browser's
+	// (here Macau's, UTC+8).
+	if _, err := chromedp.Call(ctx, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: "Asia/Macau"}); err != nil {
+		t.Fatal(err)
+	}
+	for in, want := range map[string]string{
+		"2026-01-31 09:00": "2026-01-31T09:00:00+08:00", "2026-01-31T09:00:05Z": "2026-01-31T09:00:05Z", "2026/1/31 9:00": "2026-01-31T09:00:00+08:00",
+		"２０２６－０１－３１　０９：００": "2026-01-31T09:00:00+08:00", "2026年1月31日 09:00:30": "2026-01-31T09:00:30+08:00", "2026-01-31t09:00+0100": "2026-01-31T09:00:00+01:00",
+		"2026-01-31T09:00:00.5-05:00": "2026-01-31T09:00:00.5-05:00", "2026-01-31": "", "2026-01-31 24:00": "", "2026-01-31 09:60": "", "31/01/2026 09:00": "",
+		"2026-02-30 09:00": "", "09:00": "", "2026-01-31 09:00 +25:00": "", "2026-01-31 09": "",
+	} {
+		if got := eval[string](t, ctx, `weid.isoDateTime(`+jsString(in)+`)`); got != want {
+			t.Errorf("isoDateTime(%q) = %q, want %q", in, got, want)
+		}
+	}
+	// Number fields: a number plainly written, nothing Number() would
+	// read as another ("3,7" is no 37).
+	for in, want := range map[string]string{"3": "3", " -2.5 ": "-2.5", "+4": "4", "３．７": "3.7", ".5": "0.5", "3,7": "NaN", "1e3": "NaN", "0x10": "NaN", "3 7": "NaN", "": "NaN", "-": "NaN"} {
+		if got := eval[string](t, ctx, `String(weid.plainNumber(`+jsString(in)+`))`); got != want {
+			t.Errorf("plainNumber(%q) = %s, want %s", in, got, want)
 		}
 	}
 }

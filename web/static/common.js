@@ -348,6 +348,51 @@
     return m[1] + "-" + String(mo).padStart(2, "0") + "-" + String(d).padStart(2, "0");
   };
 
+  // plainNumber reads a number as plainly written — digits, an optional
+  // sign, an optional "." and decimals, in half- or full-width characters
+  // — and is NaN for anything else: "3,7" (a decimal comma, or thousands?),
+  // "1e3", "0x10", "3 7", which Number() or the browser would read as some
+  // other number.
+  weid.plainNumber = function (s) {
+    s = weid.halfWidth(s).trim();
+    return /^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(s) ? Number(s) : NaN;
+  };
+
+  // utcOffset writes the browser's offset from UTC at the local time d as
+  // RFC 3339 writes it (+08:00).
+  weid.utcOffset = function (d) {
+    const off = -d.getTimezoneOffset();
+    const a = Math.abs(off);
+    return (off < 0 ? "-" : "+") + String(Math.floor(a / 60)).padStart(2, "0") + ":" + String(a % 60).padStart(2, "0");
+  };
+
+  // isoDateTime reads a date and time as a clerk may type it — a day as
+  // isoDate reads it, then a space or "T", hours and minutes, optional
+  // seconds, an optional zone (Z, +08:00, +0800), in half- or full-width
+  // characters — as RFC 3339's date-time (§5.6; JSON Schema's "date-time"
+  // format), or "" when it is none. A time without a zone is the
+  // browser's local time, given its offset.
+  weid.isoDateTime = function (s) {
+    s = weid.halfWidth(s).trim();
+    const m = /^(.+?)(?:\s*[Tt]\s*|\s+)(\d{1,2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?\s*([Zz]|[+-]\d{2}:?\d{2})?$/.exec(s);
+    const day = m ? weid.isoDate(m[1]) : "";
+    if (!day) return "";
+    const [h, mi, sec] = [Number(m[2]), Number(m[3]), Number(m[4] || 0)];
+    if (h > 23 || mi > 59 || sec > 59) return "";
+    let zone = m[6] ? m[6].toUpperCase() : "";
+    if (zone && zone !== "Z") {
+      const z = /^([+-])(\d{2}):?(\d{2})$/.exec(zone);
+      if (Number(z[2]) > 23 || Number(z[3]) > 59) return "";
+      zone = z[1] + z[2] + ":" + z[3];
+    }
+    if (!zone) {
+      const [y, mo, d] = day.split("-").map(Number);
+      zone = weid.utcOffset(new Date(y, mo - 1, d, h, mi, sec));
+    }
+    const two = (n) => String(n).padStart(2, "0");
+    return day + "T" + two(h) + ":" + two(mi) + ":" + two(sec) + (m[5] || "") + zone;
+  };
+
   weid.time = function (iso) {
     if (!iso) return "";
     const d = new Date(iso);

@@ -131,20 +131,34 @@
     } else if (p.type === "boolean") {
       input = el("select", { id, name }, el("option", { value: "" }, "—"), el("option", { value: "true" }, "true"), el("option", { value: "false" }, "false"));
     } else if (p.type === "integer" || p.type === "number") {
-      input = el("input", { type: "number", id, name, step: p.type === "integer" ? "1" : "any", min: p.minimum, max: p.maximum });
+      // Not <input type=number>: it reads "3,7" as 37 and speaks the
+      // browser's language. A text field read by plainNumber, which
+      // refuses what is not plainly a number.
+      input = el("input", { type: "text", id, name, inputmode: "decimal", autocomplete: "off",
+        onchange: (ev) => { if (!isNaN(w.plainNumber(ev.target.value))) ev.target.value = w.halfWidth(ev.target.value).trim(); } });
     } else if (p.format === "date") {
       // Not <input type=date>: the browser draws it in its own language
       // and order ("mm/dd/yyyy"), whatever the page's. A text field with
       // an example, read by isoDate.
       input = el("input", { type: "text", id, name, autocomplete: "off", dataset: { i18nPlaceholder: "inst.date.placeholder" },
         placeholder: w.t("inst.date.placeholder"), onchange: (ev) => { ev.target.value = w.isoDate(ev.target.value) || ev.target.value; } });
+    } else if (p.format === "date-time") {
+      // Read by isoDateTime, as date fields by isoDate; the hint says
+      // whose time a time without a zone is.
+      input = el("input", { type: "text", id, name, autocomplete: "off", placeholder: "2026-01-31 09:00",
+        onchange: (ev) => { ev.target.value = w.isoDateTime(ev.target.value) || ev.target.value; } });
+      const hint = el("p", { class: "hint", id: id + "-zone" });
+      w.setText(hint, "inst.datetime.hint", { offset: "UTC" + w.utcOffset(new Date()) });
+      input.setAttribute("aria-describedby", hint.id);
+      input.dataset.kind = "date-time";
+      if (required) input.setAttribute("aria-required", "true");
+      return el("div", null, label, input, hint);
     } else {
       // No maxlength from the schema's maxLength: the browser would cut a
       // paste short without a word, and counts UTF-16 units (𠮷 as two)
       // where JSON Schema counts code points. claims() names the field and
       // its bound instead (schemaRules).
-      input = el("input", { type: "text", id, name, autocomplete: "off",
-        placeholder: p.format === "date-time" ? "2026-01-31T09:00:00Z" : null });
+      input = el("input", { type: "text", id, name, autocomplete: "off" });
     }
     input.dataset.kind = Array.isArray(p.enum) ? "enum" : p.format === "date" ? "date" : p.type || "string";
     if (required) input.setAttribute("aria-required", "true");
@@ -162,20 +176,17 @@
       try { return JSON.parse(ta.value); } catch (e) { throw formError("inst.badClaimsJSON", null, e.message); }
     }
     const out = {};
-    const wrong = { "inst.missing": [], "inst.badNumber": [], "inst.badDate": [] };
+    const wrong = { "inst.missing": [], "inst.badNumber": [], "inst.badDate": [], "inst.badDateTime": [] };
     const req = new Set(schema.required || []);
     $("claims-fields").querySelectorAll("input, select").forEach((inp) => {
-      // The form is novalidate (the browser's bubbles speak its own
-      // language): a number field holding what is no number reads as ""
-      // and would be dropped unsaid.
-      if (inp.validity && inp.validity.badInput) { wrong["inst.badNumber"].push(inp.name); return; }
       const v = inp.value.trim();
       if (!v) { if (req.has(inp.name)) wrong["inst.missing"].push(inp.name); return; }
       switch (inp.dataset.kind) {
         case "enum": out[inp.name] = JSON.parse(v); break;
         case "boolean": out[inp.name] = v === "true"; break;
-        case "integer": case "number": out[inp.name] = Number(v); break;
+        case "integer": case "number": out[inp.name] = w.plainNumber(v); if (isNaN(out[inp.name])) wrong["inst.badNumber"].push(inp.name); break;
         case "date": out[inp.name] = w.isoDate(v); if (!out[inp.name]) wrong["inst.badDate"].push(inp.name); break;
+        case "date-time": out[inp.name] = w.isoDateTime(v); if (!out[inp.name]) wrong["inst.badDateTime"].push(inp.name); break;
         default: out[inp.name] = v;
       }
     });
