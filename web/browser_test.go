@@ -864,19 +864,28 @@ func TestBrowser_Institution(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#claim-holderName")))
 	offerGone("a sign-out and sign-in")
 
+	// Revoking is final: the page asks first, naming the credential, and
+	// the ledger is left alone until the confirming click.
 	run(t, ctx, "revoke",
 		chromedp.SetValue(chromedp.CSS("#credential-id"), f.toRevoke),
 		chromedp.Click(chromedp.CSS("#revoke-btn")),
-		chromedp.WaitVisible(chromedp.CSS("#revoke-msg .msg")))
-	if m := text(t, ctx, "#revoke-msg"); !strings.Contains(m, "Done") {
-		t.Fatalf("revoke: %q", m)
+		chromedp.WaitVisible(chromedp.CSS("#revoke-confirm")))
+	if m := text(t, ctx, "#revoke-msg"); !strings.Contains(m, f.toRevoke) {
+		t.Errorf("the revocation's question %q does not name the credential", m)
+	}
+	body, _ := json.Marshal(map[string]string{"verifiableCredential": f.toRevokeJWT})
+	if err := f.call("POST", "/credentials/verify", "", string(body), 200, nil); err != nil {
+		t.Fatalf("revoked before the confirmation: %v", err)
+	}
+	run(t, ctx, "confirm", chromedp.Click(chromedp.CSS("#revoke-confirm")), chromedp.WaitVisible(chromedp.CSS("#revoke-msg .msg.ok")))
+	if m := text(t, ctx, "#revoke-msg"); !strings.Contains(m, "Done") || !strings.Contains(m, f.toRevoke) {
+		t.Fatalf("revoke: %q, want it done for %s", m, f.toRevoke)
 	}
 	var res struct {
 		Errors []struct {
 			Name string `json:"name"`
 		} `json:"errors"`
 	}
-	body, _ := json.Marshal(map[string]string{"verifiableCredential": f.toRevokeJWT})
 	// A credential that fails a check is a 400 problem carrying the verdict.
 	if err := f.call("POST", "/credentials/verify", "", string(body), 400, &res); err != nil || len(res.Errors) == 0 || res.Errors[0].Name != "status" {
 		t.Fatalf("the diploma revoked on the page verifies: %v %+v", err, res)

@@ -318,22 +318,44 @@
     return r.body.state;
   }
 
-  async function revoke(ev) {
+  // revoke applies the form's action to the credential id. A revocation
+  // is final, so it is only asked for here: the page names the credential
+  // and waits for a click on "Revoke for good" (Enter in the id field, or
+  // Revoke preselected, must not revoke by themselves).
+  function revoke(ev) {
     ev.preventDefault();
     const id = $("credential-id").value.trim();
     const msg = $("revoke-msg");
     if (!id) { w.say(msg, "error", "inst.revoke.needId"); return; }
     const [purpose, status] = $("purpose").value.split(":");
+    if (purpose !== "revocation") { applyStatus(id, purpose, status === "true"); return; }
+    const question = el("p");
+    w.setText(question, "inst.revoke.confirm", { id });
+    w.clear(msg).append(el("div", { class: "msg warning", role: "alert", id: "revoke-confirm-box" }, question,
+      el("div", { class: "row tight" },
+        el("button", { type: "button", class: "danger", id: "revoke-confirm", i18n: "inst.revoke.confirmButton", onclick: () => applyStatus(id, purpose, true) }),
+        el("button", { type: "button", class: "secondary", id: "revoke-cancel", i18n: "inst.revoke.cancel", onclick: () => w.clear(msg) }))));
+  }
+
+  // forgetConfirmation drops a revocation's question once the id or the
+  // action it named changed.
+  function forgetConfirmation() {
+    if ($("revoke-confirm-box")) w.clear($("revoke-msg"));
+  }
+
+  async function applyStatus(id, purpose, status) {
+    const msg = $("revoke-msg");
     $("revoke-btn").disabled = true;
+    if ($("revoke-confirm")) $("revoke-confirm").disabled = true;
     const r = await w.api("POST", "/credentials/status", { token: w.getToken(),
-      body: { credentialId: id, credentialStatus: { type: "BitstringStatusListEntry", statusPurpose: purpose }, status: status === "true" } });
+      body: { credentialId: id, credentialStatus: { type: "BitstringStatusListEntry", statusPurpose: purpose }, status } });
     $("revoke-btn").disabled = false;
     // 503 status.pending: the change was sent but its block did not come
     // within the node's wait; the status has not changed yet.
     if (r.status === 503 && r.body && r.body.code === "status.pending") { w.say(msg, "info", "inst.revoke.pending"); return; }
     if (!r.ok) { w.problemMessage(msg, r); return; }
-    w.say(msg, "ok", status === "true" ? "inst.revoke.done" : "inst.revoke.lifted",
-      { purpose: w.t("purpose." + r.body.statusPurpose), list: r.body.list, index: r.body.index, height: r.body.height });
+    w.say(msg, "ok", status ? "inst.revoke.done" : "inst.revoke.lifted",
+      { id, purpose: w.t("purpose." + r.body.statusPurpose), list: r.body.list, index: r.body.index, height: r.body.height });
   }
 
   $("token-form").addEventListener("submit", signIn);
@@ -344,6 +366,8 @@
   $("issue-form").addEventListener("submit", createOffer);
   $("offer-refresh").addEventListener("click", refreshOffer);
   $("revoke-form").addEventListener("submit", revoke);
+  $("credential-id").addEventListener("input", forgetConfirmation);
+  $("purpose").addEventListener("change", forgetConfirmation);
   w.onLang(() => { labelFields(); drawOffer(); if (reachShown) reach(...reachShown); if (offerMsg) offerMsg(); });
   const saved = w.getToken();
   if (saved) { $("token").value = saved; signIn(); }
