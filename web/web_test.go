@@ -207,6 +207,17 @@ func TestI18n_VerdictsInThreeLanguages(t *testing.T) {
 		}
 	}
 
+	// A check's name is translated, not left in English ("State").
+	for k, s := range tables["en"] {
+		if strings.HasPrefix(k, "check.") {
+			for _, l := range languages[1:] {
+				if tables[l][k] == s {
+					t.Errorf("%s: the %s name is the English %q", k, l, s)
+				}
+			}
+		}
+	}
+
 	// The problem codes are the node's, and every problem text is of one.
 	known := map[string]bool{}
 	for _, c := range openAPIProblemCodes(t) {
