@@ -131,7 +131,9 @@ type IssueProfile struct {
 	Status []string `json:"status,omitempty"`
 	// Disclosable lists, for dc+sd-jwt, the JSON pointers of the claims
 	// the holder may disclose selectively (such as
-	// "/credentialSubject/degree").
+	// "/credentialSubject/degree"). The others are in the clear in the
+	// issuer-signed JWT, shown to every verifier; with none, the holder
+	// can withhold nothing.
 	Disclosable []string `json:"disclosable,omitempty"`
 }
 

@@ -84,8 +84,10 @@ type PresentationRequestStatus struct {
 // presentation, so that what a wallet disclosed beyond the query is not
 // stored or served.
 type PresentationRequestResult struct {
-	Verified bool    `json:"verified"`
-	Checks   []Check `json:"checks"`
+	Verified bool `json:"verified"`
+	// Checks are the result's own checks, then every warning and failure
+	// of the presentations and credentials (as in Warnings and Errors).
+	Checks []Check `json:"checks"`
 	// Warnings and Errors are the result's own warnings and failures and
 	// those of each presentation and credential, their details prefixed
 	// with where they were found (queryId[n], credential n).

@@ -63,7 +63,8 @@ the key it keeps for the credential's issuer DID — a DID of the account of
 
 --format chooses the securing mechanism: vc+jwt (default) or dc+sd-jwt
 (SD-JWT VC; --disclose names the claims the holder may disclose
-selectively) for VC 2.0 credentials only — VC-JOSE-COSE secures VC 2.0, so
+selectively: the others are in the clear, shown to every verifier, and
+without any the command warns) for VC 2.0 credentials only — VC-JOSE-COSE secures VC 2.0, so
 the node refuses a VC 1.1 credential (@context
 https://www.w3.org/2018/credentials/v1) in them; or a Data Integrity proof,
 for VC 2.0 and VC 1.1 alike: eddsa-jcs-2022, eddsa-rdfc-2022 (Ed25519 issuer
@@ -104,6 +105,9 @@ Prints the compact JWT / SD-JWT, or the credential with its proof (JSON).`,
 			if err != nil {
 				return err
 			}
+			if instance == "" {
+				warnNothingDisclosable(cmd.ErrOrStderr(), o.Format, o.Disclosable)
+			}
 			if tok, ok := client.Compact(vc); ok {
 				return g.print(map[string]any{"verifiableCredential": vc}, func(w io.Writer) { fmt.Fprintln(w, tok) })
 			}
@@ -114,7 +118,7 @@ Prints the compact JWT / SD-JWT, or the credential with its proof (JSON).`,
 	issue.Flags().StringVar(&o.Format, "format", "", "vc+jwt (default) or dc+sd-jwt for VC 2.0; eddsa-jcs-2022, eddsa-rdfc-2022, ecdsa-rdfc-2019 or Ed25519Signature2020 for VC 2.0 or 1.1")
 	issue.Flags().Uint64Var(&o.Schema, "schema", 0, "weid schema id the credential follows (set as its credentialSchema when absent)")
 	issue.Flags().StringSliceVar(&o.Status, "status", nil, "status purposes to allocate entries for: revocation, suspension")
-	issue.Flags().StringSliceVar(&o.Disclosable, "disclose", nil, "for dc+sd-jwt: JSON pointer of a selectively disclosable claim (repeatable)")
+	issue.Flags().StringSliceVar(&o.Disclosable, "disclose", nil, "for dc+sd-jwt: JSON pointer of a selectively disclosable claim (repeatable); the claims not named are shown to every verifier")
 
 	var requireAcc, verifyState bool
 	var anchor anchorFlags
@@ -216,6 +220,16 @@ func updateStatus(cmd *cobra.Command, g *globals, id, purpose string, set bool) 
 	})
 }
 
+// warnNothingDisclosable warns on w, in the user's language, that a
+// dc+sd-jwt issued with no disclosable claims shows every claim to every
+// verifier: the holder can withhold none. Such a credential is valid (an
+// SD-JWT VC need not disclose anything selectively), so it is not refused.
+func warnNothingDisclosable(w io.Writer, format string, disclosable []string) {
+	if format == "dc+sd-jwt" && len(disclosable) == 0 {
+		fmt.Fprintln(w, say("cli.sdjwt.nothingDisclosable"))
+	}
+}
+
 func instanceCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "instance",
@@ -223,7 +237,9 @@ func instanceCmd(g *globals) *cobra.Command {
 		Long: `An issuer instance fixes the issuer DID, securing mechanism, schema, types,
 status purposes and disclosable claims of one kind of certificate an
 institution issues; "weid vc issue --instance NAME" and
-POST /issuers/NAME/credentials/issue use it.
+POST /issuers/NAME/credentials/issue use it. A dc+sd-jwt instance's
+claims not named by --disclose are in the clear in every credential it
+issues, shown to every verifier: "create" warns when it names none.
 
 Its issuer policy says which issuer a credential may name: "signer" (the
 default) only the instance's DID, whose key signs; "declared" the issuer
@@ -247,6 +263,7 @@ key in its assertionMethod. A declared instance has no status purposes.`,
 			if err != nil {
 				return err
 			}
+			warnNothingDisclosable(cmd.ErrOrStderr(), r.Format, r.Disclosable)
 			return g.print(r, func(w io.Writer) {
 				policy := r.IssuerPolicy
 				if policy == "" {
@@ -262,7 +279,7 @@ key in its assertionMethod. A declared instance has no status purposes.`,
 	create.Flags().Uint64Var(&in.Schema, "schema", 0, "weid schema id (must exist on the ledger)")
 	create.Flags().StringSliceVar(&in.Types, "type", nil, "credential type added to each credential (repeatable)")
 	create.Flags().StringSliceVar(&in.Status, "status", nil, "status purposes: revocation, suspension")
-	create.Flags().StringSliceVar(&in.Disclosable, "disclose", nil, "for dc+sd-jwt: JSON pointer of a selectively disclosable claim (repeatable)")
+	create.Flags().StringSliceVar(&in.Disclosable, "disclose", nil, "for dc+sd-jwt: JSON pointer of a selectively disclosable claim (repeatable); the claims not named are shown to every verifier")
 	_ = create.MarkFlagRequired("issuer")
 	list := &cobra.Command{
 		Use:   "list",

@@ -80,9 +80,10 @@ type Credential struct {
 	// (RFC 7519 §4.1) if the JWS payload carries them; zero otherwise.
 	IssuedAt, NotBefore, Expires time.Time
 
-	// selective marks claims read from an SD-JWT VC: what the holder
-	// disclosed, perhaps not all the issuer wrote.
-	selective bool
+	// withheld counts the digests of an SD-JWT VC that name no disclosure
+	// presented: claims the holder did not disclose (or decoys), which
+	// the schema check cannot see; -1 if unknown (it did not verify).
+	withheld int
 	// tokenStatus is an SD-JWT VC's "status" claim (a Token Status List
 	// reference), nil if none; tokenCheck the status check's outcome for
 	// it, which needs a context and is decided before the claims checks.

@@ -147,8 +147,9 @@ func holderKey(ctx context.Context, resolver *did.Resolver, d string) (keys.Publ
 // did:weid — whose key verifies the signature, and every disclosure
 // checks out); then issuerBinding, accreditation, validityPeriod, status
 // as for any credential. The schema check cannot validate claims the
-// holder did not disclose: it checks that the schema exists and reports
-// the claims unchecked (a warning) unless every claim was disclosed. A
+// holder did not disclose: when any digest names no disclosure presented
+// it checks that the schema exists and reports the claims unchecked (a
+// warning); when every claim is present it validates them. A
 // key-binding JWT, if present, is not checked here (see
 // VerifyPresentation).
 func (v *Verifier) VerifySDJWT(ctx context.Context, token string, p Policy) *Result {
@@ -287,7 +288,10 @@ func sdCredential(claims map[string]any, ver *sdjwt.Verified) (*Credential, erro
 	if c.IssuedAt, err = numericDate(claims, "iat"); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
-	c.selective = true
+	c.withheld = -1
+	if ver != nil {
+		c.withheld = ver.Withheld
+	}
 	if st, ok := claims["status"]; ok {
 		// Kept in the mapped credential too, so that a reader of the
 		// verdict (the /verify page) sees which list entry was read.

@@ -42,10 +42,12 @@ func TestSDJWTIssueVerifyPresent(t *testing.T) {
 	at := e.Now.Add(time.Hour)
 	v := e.verifier(at)
 	tok := issueSD(t, e, uni, alice.DID, nil, "/credentialSubject/holderName", "/credentialSubject/degree", "/credentialSubject/diplomaNumber", "/credentialSubject/awardedDate")
-	// The credential alone: every check, the schema a warning (claims
-	// are selectively disclosable).
+	// The credential alone, with every disclosure: every check, the
+	// claims validated against the schema (none is withheld).
 	r := v.VerifySDJWT(ctx, tok, credential.Policy{RequireAccreditation: true})
-	want(t, r, true, with(credential.CheckProof, "passed", credential.CheckAccreditation, "passed", credential.CheckSchema, "warning"))
+	want(t, r, true, with(credential.CheckProof, "passed", credential.CheckAccreditation, "passed", credential.CheckSchema, "passed"))
+	// Nothing selectively disclosable: every claim is in the clear.
+	want(t, v.VerifySDJWT(ctx, issueSD(t, e, uni, alice.DID, nil), credential.Policy{RequireAccreditation: true}), true, with(credential.CheckSchema, "passed"))
 	subj, _ := r.Credential["credentialSubject"].(map[string]any)
 	if subj["degree"] != "Bachelor of Engineering" || subj["id"] != alice.DID {
 		t.Fatalf("subject %v", subj)
@@ -63,6 +65,18 @@ func TestSDJWTIssueVerifyPresent(t *testing.T) {
 	}
 	if got["degree"] != "Bachelor of Engineering" || got["awardedDate"] != "2025-07-01" || got["fieldOfStudy"] != "Computer Science" {
 		t.Errorf("disclosed subject %v", got)
+	}
+	// Two claims withheld: the schema cannot be checked on them, and the
+	// warning says how many digests name no disclosure.
+	want(t, pr.Credentials[0], true, with(credential.CheckSchema, "warning"))
+	var c credential.Check
+	for _, c = range pr.Credentials[0].Checks {
+		if c.Name == credential.CheckSchema {
+			break
+		}
+	}
+	if c.Code != credential.ReasonSchemaDisclosed || !strings.Contains(c.Detail, "2 of the SD-JWT's digests") {
+		t.Errorf("schema check of the presented credential: %+v", c)
 	}
 	if !strings.Contains(pr.Checks[1].Detail, "/awardedDate, /degree") {
 		t.Errorf("holder proof detail %q", pr.Checks[1].Detail)

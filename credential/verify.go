@@ -570,10 +570,10 @@ func (v *Verifier) schema(r *Result, c *Credential) {
 			unchecked = append(unchecked, truncate(ref.ID, 200))
 			continue
 		}
-		if c.selective {
-			// The holder disclosed some claims: a schema's required
-			// claims may be among those withheld. The issuer validated
-			// them all at issuance; check the schema exists.
+		if c.withheld != 0 {
+			// The holder withheld claims: a schema's required claims
+			// may be among them. The issuer validated them all at
+			// issuance; check the schema exists.
 			if _, err := schemas.Get(v.State, id, version); err != nil {
 				if e, isErr := errs.As(err); isErr && e.Status < 500 {
 					r.addCode(CheckSchema, StatusFailed, ReasonSchemaNotFound, params("schema", truncate(ref.ID, 200)), fmt.Sprintf("credentialSchema %s: %s", truncate(ref.ID, 200), e.Detail))
@@ -611,7 +611,11 @@ func (v *Verifier) schema(r *Result, c *Credential) {
 	}
 	switch {
 	case len(disclosed) > 0:
-		detail := "the claims were selectively disclosed: the issuer validated them against " + strings.Join(disclosed, ", ") + " at issuance; the disclosed ones are not re-validated"
+		withheld := "claims were withheld"
+		if c.withheld > 0 {
+			withheld = fmt.Sprintf("the holder withheld claims (%d of the SD-JWT's digests name no disclosure presented; decoys look the same)", c.withheld)
+		}
+		detail := withheld + ": the issuer validated the claims against " + strings.Join(disclosed, ", ") + " at issuance; the disclosed ones are not re-validated"
 		if len(unchecked) > 0 {
 			detail += "; not weid schemas, not checked: " + strings.Join(unchecked, ", ")
 		}

@@ -37,7 +37,10 @@ type tally struct {
 	// the QR code could have sent it, so it does not end the request.
 	unproven []string
 	// Where (queryId[n]) each check failed, and the holders seen.
-	badPres, badNonce, badAud, unbound, unanswered, extra, holders []string
+	badPres, badNonce, badAud, unbound, unanswered, holders []string
+	// Claims not asked for: shown in the clear by the credential, or
+	// disclosed by the wallet (unasked).
+	shown, extra []string
 	// found are the presentations' and credentials' warnings and errors.
 	found []credential.Check
 }
@@ -97,17 +100,19 @@ func (v *Verifier) add(t *tally, cq *CredentialQuery, id, where string, raw json
 	if why := holderBound(format, verdict); why != "" {
 		t.unbound = append(t.unbound, where+": "+why)
 	}
-	pc, asked, why := v.answer(cq, format, verdict, inner)
+	pc, asked, doc, why := v.answer(cq, format, verdict, inner)
 	if pc == nil {
 		t.unanswered = append(t.unanswered, where+": "+why)
 		return
 	}
 	pc.QueryID = id
 	t.res.Credentials = append(t.res.Credentials, *pc)
-	if format == FormatSDJWT {
-		for _, name := range undisclosedAsk(raw, asked) {
-			t.extra = append(t.extra, where+": "+name)
-		}
+	shown, extra := unasked(format, doc, sdjwtToken(raw), asked)
+	for _, name := range shown {
+		t.shown = append(t.shown, where+": "+name)
+	}
+	for _, name := range extra {
+		t.extra = append(t.extra, where+": "+name)
 	}
 }
 
@@ -171,15 +176,30 @@ func (t *tally) conclude(clientID string) {
 		t.check(CheckHolderBinding, nil, ReasonHolderBindingOK, nil, "every credential is bound to the holder who proved the presentation (cnf key or credentialSubject.id)", "", "")
 	}
 	t.check(CheckQuery, t.unanswered, ReasonQueryOK, nil, "the credentials answer the query", ReasonQueryUnanswered, "presentations that do not answer their credential query: ")
-	if len(t.extra) == 0 {
-		res.Checks = append(res.Checks, credential.Check{Name: CheckDisclosure, Status: credential.StatusPassed, Code: ReasonDisclosureOK, Detail: "nothing was disclosed beyond the query"})
-	} else {
-		// §6.4.1 asks wallets to return only what was asked; more is not
-		// a reason to refuse the answer, but the verifier keeps only the
-		// requested claims and says what else came.
-		res.Checks = append(res.Checks, credential.Check{Name: CheckDisclosure, Status: credential.StatusWarning, Code: ReasonDisclosureExtra, Params: map[string]string{"claims": strings.Join(t.extra, ", ")}, Detail: "claims disclosed though not asked for (not kept): " + strings.Join(t.extra, ", ")})
-	}
+	t.disclosure()
 	t.sort()
+}
+
+// disclosure adds the disclosure check: passed when the verifier learned
+// nothing beyond the query, else a warning for the claims the credentials
+// always show and one for those the wallet disclosed though not asked.
+// §6.4.1 asks wallets to return only what was asked; more is not a reason
+// to refuse the answer, but the verifier keeps only the requested claims
+// and says what else came.
+func (t *tally) disclosure() {
+	if len(t.shown) == 0 && len(t.extra) == 0 {
+		t.res.Checks = append(t.res.Checks, credential.Check{Name: CheckDisclosure, Status: credential.StatusPassed, Code: ReasonDisclosureOK, Detail: "nothing was disclosed beyond the query"})
+	}
+	if len(t.shown) > 0 {
+		claims := strings.Join(t.shown, ", ")
+		t.res.Checks = append(t.res.Checks, credential.Check{Name: CheckDisclosure, Status: credential.StatusWarning, Code: ReasonDisclosureAlwaysShown, Params: map[string]string{"claims": claims},
+			Detail: "claims not asked for that the credential always shows — the issuer did not make them selectively disclosable (or the format cannot), so the wallet could not withhold them (not kept): " + claims})
+	}
+	if len(t.extra) > 0 {
+		claims := strings.Join(t.extra, ", ")
+		t.res.Checks = append(t.res.Checks, credential.Check{Name: CheckDisclosure, Status: credential.StatusWarning, Code: ReasonDisclosureExtra, Params: map[string]string{"claims": claims},
+			Detail: "claims the wallet disclosed though not asked for (not kept): " + claims})
+	}
 }
 
 // check adds check name: passed (okCode, its params ok) when nothing
@@ -194,7 +214,10 @@ func (t *tally) check(name string, failed []string, okCode string, ok map[string
 }
 
 // sort sets the verdict and files the result's checks, then those found
-// in the presentations and credentials, under warnings and errors.
+// in the presentations and credentials, under warnings and errors. Those
+// found become checks of the result too, after its own: every warning or
+// error a reader is told of has its row, with its reason (a credential's
+// schema warning, say).
 func (t *tally) sort() {
 	res := t.res
 	res.Verified = true
@@ -212,6 +235,7 @@ func (t *tally) sort() {
 		}
 	}
 	for _, c := range t.found {
+		res.Checks = append(res.Checks, c)
 		if c.Status == credential.StatusFailed {
 			res.Errors = append(res.Errors, c)
 		} else {
@@ -365,10 +389,11 @@ func credentialFormat(format string) credential.Format {
 
 // answer finds the credential of a verified presentation that answers the
 // credential query and reduces it to the requested claims. It returns the
-// claims paths asked (for the disclosure check), or why nothing answers.
-func (v *Verifier) answer(cq *CredentialQuery, format string, verdict *credential.PresentationResult, inner []credential.Secured) (*api.PresentedCredential, []ClaimsQuery, string) {
+// claims paths asked and the credential (for the disclosure check), or why
+// nothing answers.
+func (v *Verifier) answer(cq *CredentialQuery, format string, verdict *credential.PresentationResult, inner []credential.Secured) (*api.PresentedCredential, []ClaimsQuery, map[string]any, string) {
 	if format != cq.Format {
-		return nil, nil, fmt.Sprintf("a %s presentation, the query asks for %s", format, cq.Format)
+		return nil, nil, nil, fmt.Sprintf("a %s presentation, the query asks for %s", format, cq.Format)
 	}
 	why := "it holds no credential"
 	for i, cr := range verdict.Credentials {
@@ -384,9 +409,9 @@ func (v *Verifier) answer(cq *CredentialQuery, format string, verdict *credentia
 			why = err.Error()
 			continue
 		}
-		return v.presented(format, cr, m), m.Claims, ""
+		return v.presented(format, cr, m), m.Claims, cr.Credential, ""
 	}
-	return nil, nil, why
+	return nil, nil, nil, why
 }
 
 // matchCredential matches a verified credential against cq: an SD-JWT VC
@@ -457,29 +482,6 @@ func sdjwtToken(raw json.RawMessage) string {
 		tok = strings.TrimPrefix(head.ID, credential.DataURLSDJWT)
 	}
 	return tok
-}
-
-// undisclosedAsk lists the selectively disclosed claim names of an SD-JWT
-// presentation that no requested claims path names.
-func undisclosedAsk(raw json.RawMessage, asked []ClaimsQuery) []string {
-	sd, err := sdjwt.Parse(sdjwtToken(raw))
-	if err != nil {
-		return nil
-	}
-	var out []string
-	for _, d := range sd.Disclosures {
-		if d.Name == "" {
-			continue
-		}
-		named := false
-		for _, cl := range asked {
-			named = named || slices.Contains([]any(cl.Path), any(d.Name))
-		}
-		if !named && !slices.Contains(out, d.Name) {
-			out = append(out, d.Name)
-		}
-	}
-	return out
 }
 
 func issuerOf(doc map[string]any) string {

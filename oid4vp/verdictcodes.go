@@ -18,13 +18,14 @@ const (
 	ReasonQueryOK                  = "query.ok"
 	ReasonQueryUnanswered          = "query.unanswered" // params: which
 	ReasonDisclosureOK             = "disclosure.ok"
-	ReasonDisclosureExtra          = "disclosure.extra" // params: claims
-	ReasonWalletDeclined           = "wallet.declined"  // params: error (the wallet's OAuth error code)
+	ReasonDisclosureExtra          = "disclosure.extra"       // params: claims
+	ReasonDisclosureAlwaysShown    = "disclosure.alwaysShown" // params: claims (in the clear: the wallet could not withhold them)
+	ReasonWalletDeclined           = "wallet.declined"        // params: error (the wallet's OAuth error code)
 )
 
 // VerdictCodes lists every code the checks of an OpenID4VP verdict report.
 var VerdictCodes = []string{
 	ReasonPresentationsOK, ReasonPresentationsNotVerified, ReasonNonceOK, ReasonNonceMissing,
 	ReasonAudienceOK, ReasonAudienceMismatch, ReasonHolderBindingOK, ReasonHolderBindingUnbound, ReasonHolderBindingSeveral,
-	ReasonQueryOK, ReasonQueryUnanswered, ReasonDisclosureOK, ReasonDisclosureExtra, ReasonWalletDeclined,
+	ReasonQueryOK, ReasonQueryUnanswered, ReasonDisclosureOK, ReasonDisclosureExtra, ReasonDisclosureAlwaysShown, ReasonWalletDeclined,
 }

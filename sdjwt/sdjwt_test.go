@@ -214,6 +214,14 @@ func TestPresent(t *testing.T) {
 		if !slices.Equal(v.Disclosed, []string{"/email", "/given_name"}) {
 			t.Errorf("disclosed %q", v.Disclosed)
 		}
+		// family_name, birthdate, address and the three nationalities;
+		// address's own digests are inside it, not met.
+		if v.Withheld != 6 {
+			t.Errorf("withheld %d, want 6", v.Withheld)
+		}
+		if all, err := verify(t, s, issuer.Public(), VerifyOptions{}); err != nil || all.Withheld != 0 {
+			t.Errorf("every disclosure: withheld %v, %v; want 0", all, err)
+		}
 		want := map[string]any{"iss": "did:example:issuer", "iat": 1700000000.0, "vct": "https://example.com/pid", "given_name": "Erika", "email": "erika@example.com", "nationalities": []any{}, "degrees": Normalize(t, []any{map[string]any{"type": "BSc", "year": 2010}, map[string]any{"type": "MSc", "year": 2012}}), "cnf": Normalize(t, v.Claims["cnf"])}
 		if got := Normalize(t, v.Claims); !reflect.DeepEqual(got, Normalize(t, want)) {
 			t.Errorf("claims\n got %v\nwant %v", got, want)

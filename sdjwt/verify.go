@@ -52,6 +52,11 @@ type Verified struct {
 	// were selectively disclosed, sorted. (An array element's index is its
 	// index in Claims, after the undisclosed elements were removed.)
 	Disclosed []string
+	// Withheld counts the digests that name no disclosure presented:
+	// claims the holder did not disclose, or decoys (RFC 9901 §4.2.5),
+	// which a verifier cannot tell apart. Zero means every claim the
+	// issuer signed is in Claims.
+	Withheld int
 	// Header is the issuer JWT's protected header.
 	Header jose.Header
 	// Issuer is the "iss" claim, or "".
@@ -111,7 +116,7 @@ func (j *SDJWT) Verify(issuerKey keys.PublicKey, o VerifyOptions) (*Verified, er
 	if err != nil {
 		return nil, err
 	}
-	v := &Verified{Claims: claims, Header: j.Issuer.Header, Disclosed: w.disclosedPointers()}
+	v := &Verified{Claims: claims, Header: j.Issuer.Header, Disclosed: w.disclosedPointers(), Withheld: len(w.decoys)}
 	if jose.MediaTypeIs(j.Issuer.Header.Typ, TypVC) {
 		for _, p := range v.Disclosed {
 			for _, name := range vcFixedClaims {

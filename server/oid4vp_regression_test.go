@@ -4,11 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/weidgo/weid/api"
 	"github.com/weidgo/weid/credential"
 	"github.com/weidgo/weid/did"
 	"github.com/weidgo/weid/keys"
@@ -211,5 +214,52 @@ func TestOID4VP_AmbiguousAnswersAreRefusedAndChangeNothing(t *testing.T) {
 	}
 	if code, body := postForm(t, pr.ResponseURI, valid); code != 200 {
 		t.Errorf("the valid answer after them: %d %s", code, body)
+	}
+}
+
+// An SD-JWT diploma from an instance with nothing selectively disclosable
+// shows every claim in the issuer-signed JWT: asked for the degree and the
+// holder's name, the verdict names gpa as a claim the credential always
+// shows (not "nothing disclosed beyond the query"), and the schema, every
+// claim being present, is checked and passes. Every warning the verdict
+// names has its check row.
+func TestOID4VP_SDJWTClaimsInTheClearAreNamedBeyondTheQuery(t *testing.T) {
+	tn, verifier, _, h, uni := vpSetupWithIssuer(t)
+	ctx := context.Background()
+	diploma := decodeAs[api.IssuerInstance](t, tn.do(t, "GET", "/v1/issuer-instances/diploma", uni.Token, nil), 200, "diploma instance")
+	body := fmt.Sprintf(`{"name":"diploma-plain","issuer":"%s","schema":%d,"types":["UniversityDegreeCredential"],"format":"dc+sd-jwt"}`, uni.DID, diploma.Schema)
+	if r := tn.do(t, "POST", "/v1/issuer-instances", uni.Token, []byte(body)); r.status != 201 {
+		t.Fatalf("instance: %d %s", r.status, r.body)
+	}
+	o := createOffer(t, tn, uni.Token, `{"instance":"diploma-plain","claims":`+vciClaims+`}`)
+	got, err := wallet.NewVCIClient().ReceiveOffer(ctx, o.OfferURIByReference, wallet.Holder{Key: h.Key, KID: h.KID}, wallet.ReceiveOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	held := []wallet.Stored{{Entry: wallet.Entry{ID: "plain"}, Credential: got.Credentials[0]}}
+	created, pr, sels := openVPRequest(t, tn, verifier.Token, `{"dcql_query":`+diplomaQuery+`}`, held)
+	if _, err := wallet.NewVPClient(tn.c).Present(ctx, pr, sels, h); err != nil {
+		t.Fatal(err)
+	}
+	st := getVPRequest(t, tn, verifier.Token, created.ID)
+	var disclosure []string
+	for _, c := range st.Result.Checks {
+		if c.Name == oid4vp.CheckDisclosure {
+			disclosure = append(disclosure, c.Code+" "+c.Params["claims"])
+		}
+	}
+	if st.Status != "verified" || !slices.Equal(disclosure, []string{oid4vp.ReasonDisclosureAlwaysShown + " diploma[0]: gpa"}) {
+		t.Errorf("status %s, disclosure checks %q; want one naming gpa, shown in the clear", st.Status, disclosure)
+	}
+	for _, w := range st.Result.Warnings {
+		if w.Name == credential.CheckSchema {
+			t.Errorf("every claim is present, yet the schema warns: %+v", w)
+		}
+		if !slices.ContainsFunc(st.Result.Checks, func(c credential.Check) bool { return c.Name == w.Name && c.Detail == w.Detail }) {
+			t.Errorf("warning %+v has no check row", w)
+		}
+	}
+	if c := st.Result.Credentials[0].Claims; c["gpa"] != nil || c["degree"] == nil {
+		t.Errorf("kept claims %v", c)
 	}
 }

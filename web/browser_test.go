@@ -537,14 +537,19 @@ func TestBrowser_VerifyPage(t *testing.T) {
 	}
 	shot(t, ctx, "verify-revoked.png")
 
-	// An SD-JWT VC (its disclosed claims are not re-validated against the
-	// schema: a warning) and a Data Integrity document pasted as JSON.
-	verify(f.sdJWT, "warning")
-	if st := checkStatuses(t, ctx); st["proof"] != "passed" || st["schema"] != "warning" || st["status"] != "passed" {
+	// An SD-JWT VC with every disclosure (every claim present: checked
+	// against the schema), the same with none (claims withheld cannot be
+	// checked: a warning) and a Data Integrity document pasted as JSON.
+	verify(f.sdJWT, "valid")
+	if st := checkStatuses(t, ctx); st["proof"] != "passed" || st["schema"] != "passed" || st["status"] != "passed" {
 		t.Errorf("SD-JWT checks %v", st)
 	}
 	if claims := strings.Join(texts(t, ctx, "#claims tr"), "|"); !strings.Contains(claims, "Alice Chen") {
 		t.Errorf("SD-JWT claims %q", claims)
+	}
+	verify(f.sdJWT[:strings.IndexByte(f.sdJWT, '~')+1], "warning")
+	if st := checkStatuses(t, ctx); st["proof"] != "passed" || st["schema"] != "warning" || st["status"] != "passed" {
+		t.Errorf("SD-JWT without disclosures: checks %v", st)
 	}
 	verify(f.diJSON, "valid")
 	if d := text(t, ctx, `#checks li[data-check="structure"]`); !strings.Contains(d, "eddsa-jcs-2022") && !strings.Contains(d, "Data Integrity") {

@@ -99,7 +99,7 @@ func TestBrowser_VerifyClaimsInSchemaWords(t *testing.T) {
 	for _, w := range schemaWords {
 		t.Run(w.lang, func(t *testing.T) {
 			for _, cred := range []struct{ name, token string }{{"vc+jwt", f.valid}, {"SD-JWT VC", f.sdJWT}} {
-				verifyIn(t, ctx, f.url, w.lang, cred.token, `#verdict:not([data-verdict="invalid"])`) // an SD-JWT VC: valid with the schema check's warning
+				verifyIn(t, ctx, f.url, w.lang, cred.token, `#verdict:not([data-verdict="invalid"])`) // an SD-JWT VC with every disclosure: valid, its schema checked
 				for key, want := range map[string]string{"degree": w.degree, "awardedDate": w.awarded, "holderName": w.holderName} {
 					if got := text(t, ctx, `#claims tr[data-claim="`+key+`"] th`); got != want {
 						t.Errorf("%s: claim %s labelled %q, want %q", cred.name, key, got, want)
