@@ -46,7 +46,9 @@
       cls = "valid"; icon = "✓"; title = w.t(what + ".valid"); text = w.t(what + ".validText");
     } else if (res.verified) {
       cls = "warning"; icon = "!"; title = w.t(what + ".validWarnings");
-      text = w.t("verdict.warningsText", { checks: warnings.map((c) => checkName(c.name)).join(", ") });
+      // A check may warn twice (disclosure: claims always shown, and
+      // claims the wallet added): the summary names it once.
+      text = w.t("verdict.warningsText", { checks: [...new Set(warnings.map((c) => checkName(c.name)))].join(", ") });
     } else {
       cls = "invalid"; icon = "✕"; title = w.t(what + ".invalid");
       const first = errors[0];
