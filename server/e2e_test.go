@@ -111,8 +111,6 @@ func TestE2E_DiplomaLifecycle(t *testing.T) {
 			switch {
 			case c.Name == credential.CheckStatus && format == "ecdsa-rdfc-2019":
 				want = credential.StatusSkipped // issued without status
-			case c.Name == credential.CheckSchema && format == "dc+sd-jwt":
-				want = credential.StatusWarning // disclosed claims are not re-validated
 			case c.Name == credential.CheckRelatedResource:
 				want = credential.StatusSkipped // no relatedResource
 			}
