@@ -24,6 +24,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -182,6 +183,7 @@ type fixture struct {
 	toRevokeJWT string
 	validTx     string // a committed transaction (the university's did.create)
 	sdJWT       string // an SD-JWT VC diploma, compact
+	sdToRevoke  string // an SD-JWT VC diploma the institution page revokes by its status list entry
 	diJSON      string // an eddsa-jcs-2022 Data Integrity diploma, JSON
 }
 
@@ -265,6 +267,10 @@ func newFixture() (*fixture, error) {
 		return nil, err
 	}
 	f.sdJWT = strings.TrimPrefix(sd.VerifiableCredential.ID, "data:application/dc+sd-jwt,")
+	if err := f.call("POST", "/issuers/diploma-wallet/credentials/issue", f.uni.Token, `{"credential":{"@context":["https://www.w3.org/ns/credentials/v2","https://www.w3.org/ns/credentials/undefined-terms/v2"],"type":["VerifiableCredential"],"issuer":"`+f.uni.DID+`",`+subject+`}}`, 201, &sd); err != nil {
+		return nil, err
+	}
+	f.sdToRevoke = strings.TrimPrefix(sd.VerifiableCredential.ID, "data:application/dc+sd-jwt,")
 	var di struct {
 		VerifiableCredential json.RawMessage `json:"verifiableCredential"`
 	}
@@ -894,6 +900,38 @@ func TestBrowser_Institution(t *testing.T) {
 	// A credential that fails a check is a 400 problem carrying the verdict.
 	if err := f.call("POST", "/credentials/verify", "", string(body), 400, &res); err != nil || len(res.Errors) == 0 || res.Errors[0].Name != "status" {
 		t.Fatalf("the diploma revoked on the page verifies: %v %+v", err, res)
+	}
+
+	// An SD-JWT VC has no id: the verify page says which status list and
+	// index to type, and the form revokes by them, after the same question
+	// naming them.
+	verifyIn(t, ctx, f.url, "en", f.sdToRevoke, "#fact-status-revoke-0")
+	hint := text(t, ctx, "#fact-status-revoke-0")
+	m := regexp.MustCompile(`enter status list (\S+) and index (\d+)\.$`).FindStringSubmatch(hint)
+	if m == nil {
+		t.Fatalf("the verify page's hint %q names no status list and index to revoke by", hint)
+	}
+	run(t, ctx, "revoke by the status list entry",
+		chromedp.Navigate(f.url+"/institution"),
+		chromedp.WaitVisible(chromedp.CSS("#claim-holderName")),
+		chromedp.SetValue(chromedp.CSS("#status-list"), m[1]),
+		chromedp.SetValue(chromedp.CSS("#status-index"), m[2]),
+		chromedp.Click(chromedp.CSS("#revoke-btn")),
+		chromedp.WaitVisible(chromedp.CSS("#revoke-confirm")))
+	if q := text(t, ctx, "#revoke-msg"); !strings.Contains(q, "status list "+m[1]+", index "+m[2]) {
+		t.Errorf("the revocation's question %q does not name the list and index", q)
+	}
+	sdBody, _ := json.Marshal(map[string]string{"verifiableCredential": f.sdToRevoke})
+	if err := f.call("POST", "/credentials/verify", "", string(sdBody), 200, nil); err != nil {
+		t.Fatalf("the SD-JWT VC is revoked before the confirmation: %v", err)
+	}
+	run(t, ctx, "confirm the entry's revocation", chromedp.Click(chromedp.CSS("#revoke-confirm")), chromedp.WaitVisible(chromedp.CSS("#revoke-msg .msg.ok")))
+	if d := text(t, ctx, "#revoke-msg"); !strings.Contains(d, "Done") || !strings.Contains(d, "index "+m[2]) {
+		t.Fatalf("revoke by entry: %q, want it done for index %s", d, m[2])
+	}
+	res.Errors = nil
+	if err := f.call("POST", "/credentials/verify", "", string(sdBody), 400, &res); err != nil || len(res.Errors) == 0 || res.Errors[0].Name != "status" {
+		t.Fatalf("the SD-JWT VC revoked on the page verifies: %v %+v", err, res)
 	}
 }
 
