@@ -32,6 +32,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -777,6 +778,27 @@ func TestBrowser_Language(t *testing.T) {
 	}
 	shot(t, ctx, "verify-zh.png")
 	run(t, ctx, "back to English", setSelect("#lang", "en"))
+
+	// A browser in Macau that prefers Portuguese, then Chinese: the first
+	// language the pages have is Chinese of Macau, written Traditional; a
+	// choice made on the page still wins.
+	script, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: `Object.defineProperty(navigator, "language", { get: () => "pt-MO" });
+Object.defineProperty(navigator, "languages", { get: () => ["pt-MO", "zh-MO"] });`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		_, _ = chromedp.Call(ctx, page.RemoveScriptToEvaluateOnNewDocument, page.RemoveScriptToEvaluateOnNewDocumentParams{Identifier: script.Identifier})
+	}()
+	run(t, ctx, "prefer pt-MO, then zh-MO",
+		chromedp.Evaluate[chromedp.Void](`localStorage.removeItem("weid.lang")`), chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("#verify-form")))
+	if h, lang := text(t, ctx, "h1"), eval[string](t, ctx, `document.documentElement.lang`); h != "驗證憑證" || lang != "zh-HK" {
+		t.Errorf("with navigator.languages pt-MO, zh-MO: h1 %q, lang %q, want zh-HK", h, lang)
+	}
+	run(t, ctx, "choose English", setSelect("#lang", "en"), chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("#verify-form")))
+	if h := text(t, ctx, "h1"); h != "Verify a credential" {
+		t.Errorf("English chosen with navigator.languages pt-MO, zh-MO: h1 %q after a reload", h)
+	}
 }
 
 // signIn opens the institution page at base and signs in with the account
