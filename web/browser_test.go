@@ -898,9 +898,10 @@ func TestBrowser_Institution(t *testing.T) {
 	offerGone("a sign-out and sign-in")
 
 	// Revoking is final: the page asks first, naming the credential, and
-	// the ledger is left alone until the confirming click.
+	// the ledger is left alone until the confirming click. The id is typed
+	// as a Chinese input method types it, in full-width characters.
 	run(t, ctx, "revoke",
-		chromedp.SetValue(chromedp.CSS("#credential-id"), f.toRevoke),
+		chromedp.SetValue(chromedp.CSS("#credential-id"), " "+fullWidth(f.toRevoke)+" "),
 		chromedp.Click(chromedp.CSS("#revoke-btn")),
 		chromedp.WaitVisible(chromedp.CSS("#revoke-confirm")))
 	if m := text(t, ctx, "#revoke-msg"); !strings.Contains(m, f.toRevoke) {

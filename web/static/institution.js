@@ -321,9 +321,11 @@
   // revokeTarget is the credential the revoke form names: {id}, or, for a
   // credential without one (an SD-JWT VC), {list, index}, its status list
   // entry as the verify page shows it (a list's URL is taken too). It is
-  // {error} when the form names none, or both.
+  // {error} when the form names none, or both. As the explorer's search,
+  // it reads what a Chinese input method types: full-width characters as
+  // ASCII.
   function revokeTarget() {
-    const id = $("credential-id").value.trim();
+    const id = w.halfWidth($("credential-id").value).trim();
     const list = w.halfWidth($("status-list").value).trim().replace(/^.*\/status-lists\/([^/?#]+).*$/, "$1");
     const index = w.halfWidth($("status-index").value).trim();
     if (id && (list || index)) return { error: "inst.revoke.idOrEntry" };
