@@ -24,6 +24,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -31,6 +32,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -182,6 +184,7 @@ type fixture struct {
 	toRevokeJWT string
 	validTx     string // a committed transaction (the university's did.create)
 	sdJWT       string // an SD-JWT VC diploma, compact
+	sdToRevoke  string // an SD-JWT VC diploma the institution page revokes by its status list entry
 	diJSON      string // an eddsa-jcs-2022 Data Integrity diploma, JSON
 }
 
@@ -265,6 +268,10 @@ func newFixture() (*fixture, error) {
 		return nil, err
 	}
 	f.sdJWT = strings.TrimPrefix(sd.VerifiableCredential.ID, "data:application/dc+sd-jwt,")
+	if err := f.call("POST", "/issuers/diploma-wallet/credentials/issue", f.uni.Token, `{"credential":{"@context":["https://www.w3.org/ns/credentials/v2","https://www.w3.org/ns/credentials/undefined-terms/v2"],"type":["VerifiableCredential"],"issuer":"`+f.uni.DID+`",`+subject+`}}`, 201, &sd); err != nil {
+		return nil, err
+	}
+	f.sdToRevoke = strings.TrimPrefix(sd.VerifiableCredential.ID, "data:application/dc+sd-jwt,")
 	var di struct {
 		VerifiableCredential json.RawMessage `json:"verifiableCredential"`
 	}
@@ -771,6 +778,27 @@ func TestBrowser_Language(t *testing.T) {
 	}
 	shot(t, ctx, "verify-zh.png")
 	run(t, ctx, "back to English", setSelect("#lang", "en"))
+
+	// A browser in Macau that prefers Portuguese, then Chinese: the first
+	// language the pages have is Chinese of Macau, written Traditional; a
+	// choice made on the page still wins.
+	script, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: `Object.defineProperty(navigator, "language", { get: () => "pt-MO" });
+Object.defineProperty(navigator, "languages", { get: () => ["pt-MO", "zh-MO"] });`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		_, _ = chromedp.Call(ctx, page.RemoveScriptToEvaluateOnNewDocument, page.RemoveScriptToEvaluateOnNewDocumentParams{Identifier: script.Identifier})
+	}()
+	run(t, ctx, "prefer pt-MO, then zh-MO",
+		chromedp.Evaluate[chromedp.Void](`localStorage.removeItem("weid.lang")`), chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("#verify-form")))
+	if h, lang := text(t, ctx, "h1"), eval[string](t, ctx, `document.documentElement.lang`); h != "驗證憑證" || lang != "zh-HK" {
+		t.Errorf("with navigator.languages pt-MO, zh-MO: h1 %q, lang %q, want zh-HK", h, lang)
+	}
+	run(t, ctx, "choose English", setSelect("#lang", "en"), chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("#verify-form")))
+	if h := text(t, ctx, "h1"); h != "Verify a credential" {
+		t.Errorf("English chosen with navigator.languages pt-MO, zh-MO: h1 %q after a reload", h)
+	}
 }
 
 // signIn opens the institution page at base and signs in with the account
@@ -870,9 +898,10 @@ func TestBrowser_Institution(t *testing.T) {
 	offerGone("a sign-out and sign-in")
 
 	// Revoking is final: the page asks first, naming the credential, and
-	// the ledger is left alone until the confirming click.
+	// the ledger is left alone until the confirming click. The id is typed
+	// as a Chinese input method types it, in full-width characters.
 	run(t, ctx, "revoke",
-		chromedp.SetValue(chromedp.CSS("#credential-id"), f.toRevoke),
+		chromedp.SetValue(chromedp.CSS("#credential-id"), " "+fullWidth(f.toRevoke)+" "),
 		chromedp.Click(chromedp.CSS("#revoke-btn")),
 		chromedp.WaitVisible(chromedp.CSS("#revoke-confirm")))
 	if m := text(t, ctx, "#revoke-msg"); !strings.Contains(m, f.toRevoke) {
@@ -894,6 +923,38 @@ func TestBrowser_Institution(t *testing.T) {
 	// A credential that fails a check is a 400 problem carrying the verdict.
 	if err := f.call("POST", "/credentials/verify", "", string(body), 400, &res); err != nil || len(res.Errors) == 0 || res.Errors[0].Name != "status" {
 		t.Fatalf("the diploma revoked on the page verifies: %v %+v", err, res)
+	}
+
+	// An SD-JWT VC has no id: the verify page says which status list and
+	// index to type, and the form revokes by them, after the same question
+	// naming them.
+	verifyIn(t, ctx, f.url, "en", f.sdToRevoke, "#fact-status-revoke-0")
+	hint := text(t, ctx, "#fact-status-revoke-0")
+	m := regexp.MustCompile(`enter status list (\S+) and index (\d+)\.$`).FindStringSubmatch(hint)
+	if m == nil {
+		t.Fatalf("the verify page's hint %q names no status list and index to revoke by", hint)
+	}
+	run(t, ctx, "revoke by the status list entry",
+		chromedp.Navigate(f.url+"/institution"),
+		chromedp.WaitVisible(chromedp.CSS("#claim-holderName")),
+		chromedp.SetValue(chromedp.CSS("#status-list"), m[1]),
+		chromedp.SetValue(chromedp.CSS("#status-index"), m[2]),
+		chromedp.Click(chromedp.CSS("#revoke-btn")),
+		chromedp.WaitVisible(chromedp.CSS("#revoke-confirm")))
+	if q := text(t, ctx, "#revoke-msg"); !strings.Contains(q, "status list "+m[1]+", index "+m[2]) {
+		t.Errorf("the revocation's question %q does not name the list and index", q)
+	}
+	sdBody, _ := json.Marshal(map[string]string{"verifiableCredential": f.sdToRevoke})
+	if err := f.call("POST", "/credentials/verify", "", string(sdBody), 200, nil); err != nil {
+		t.Fatalf("the SD-JWT VC is revoked before the confirmation: %v", err)
+	}
+	run(t, ctx, "confirm the entry's revocation", chromedp.Click(chromedp.CSS("#revoke-confirm")), chromedp.WaitVisible(chromedp.CSS("#revoke-msg .msg.ok")))
+	if d := text(t, ctx, "#revoke-msg"); !strings.Contains(d, "Done") || !strings.Contains(d, "index "+m[2]) {
+		t.Fatalf("revoke by entry: %q, want it done for index %s", d, m[2])
+	}
+	res.Errors = nil
+	if err := f.call("POST", "/credentials/verify", "", string(sdBody), 400, &res); err != nil || len(res.Errors) == 0 || res.Errors[0].Name != "status" {
+		t.Fatalf("the SD-JWT VC revoked on the page verifies: %v %+v", err, res)
 	}
 }
 

@@ -249,15 +249,20 @@ func TestBrowser_InstitutionAdminToken(t *testing.T) {
 		}
 	}
 	// Typed in full-width characters, it is the token.
-	wide := strings.Map(func(r rune) rune {
+	run(t, ctx, "a full-width token", chromedp.SetValue(chromedp.CSS("#token"), " "+fullWidth(f.uni.Token)+" "),
+		chromedp.Click(chromedp.CSS("#token-form button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS("#claim-holderName")))
+}
+
+// fullWidth is s as a Chinese input method types it: printable ASCII as
+// its full-width form (U+FF01–FF5E).
+func fullWidth(s string) string {
+	return strings.Map(func(r rune) rune {
 		if r > ' ' && r <= '~' {
 			return r + 0xfee0
 		}
 		return r
-	}, f.uni.Token)
-	run(t, ctx, "a full-width token", chromedp.SetValue(chromedp.CSS("#token"), " "+wide+" "),
-		chromedp.Click(chromedp.CSS("#token-form button[type=submit]")),
-		chromedp.WaitVisible(chromedp.CSS("#claim-holderName")))
+	}, s)
 }
 
 // TestBrowser_InstitutionSchemaBounds: what the schema bounds (a length

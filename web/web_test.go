@@ -280,3 +280,19 @@ func TestI18n_ZhHKIsTraditional(t *testing.T) {
 		}
 	}
 }
+
+// TestI18n_ZhHKWordsOfHongKongAndMacau: the zh-HK texts use the words of
+// Hong Kong and Macau, not mainland ones written in Traditional
+// characters: 資料 for data (as the system schemas' zh-HK texts write
+// it), 範本 for a template (a schema is a 資料範本).
+func TestI18n_ZhHKWordsOfHongKongAndMacau(t *testing.T) {
+	mainland := map[string]string{"數據": "資料", "模板": "範本"}
+	tables := i18nTables(t)
+	for _, k := range slices.Sorted(maps.Keys(tables["zh-HK"])) {
+		for word, local := range mainland {
+			if strings.Contains(tables["zh-HK"][k], word) {
+				t.Errorf("zh-HK %s has the mainland %s, not %s: %q", k, word, local, tables["zh-HK"][k])
+			}
+		}
+	}
+}

@@ -15,20 +15,30 @@
 
   // langOf maps a BCP 47 tag to one of LANGS: Traditional Chinese
   // (zh-Hant, and zh-HK, zh-MO, zh-TW without a script) to zh-HK, other
-  // Chinese to zh-CN, anything else to English.
+  // Chinese to zh-CN, English to en; a language the pages lack to "".
   function langOf(tag) {
     tag = String(tag || "");
-    if (!/^zh\b/i.test(tag)) return "en";
+    if (/^en\b/i.test(tag)) return "en";
+    if (!/^zh\b/i.test(tag)) return "";
     if (/-hans\b/i.test(tag)) return "zh-CN";
     return /-(hant|hk|mo|tw)\b/i.test(tag) ? "zh-HK" : "zh-CN";
   }
   weid.langOf = langOf;
 
+  // pickLang is the language the user chose on a page (remembered), else
+  // the first of the browser's languages, in its order of preference, that
+  // the pages have (a clerk in Macau whose browser lists pt-MO, then
+  // zh-MO, reads Traditional Chinese), else English.
   function pickLang() {
     let saved = null;
     try { saved = localStorage.getItem(LANG_KEY); } catch (e) { /* storage off */ }
     if (LANGS.includes(saved)) return saved;
-    return langOf((navigator.languages && navigator.languages[0]) || navigator.language || "en");
+    const prefs = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language];
+    for (const tag of prefs) {
+      const lang = langOf(tag);
+      if (lang) return lang;
+    }
+    return "en";
   }
 
   weid.lang = pickLang();

@@ -318,44 +318,67 @@
     return r.body.state;
   }
 
-  // revoke applies the form's action to the credential id. A revocation
-  // is final, so it is only asked for here: the page names the credential
-  // and waits for a click on "Revoke for good" (Enter in the id field, or
-  // Revoke preselected, must not revoke by themselves).
+  // revokeTarget is the credential the revoke form names: {id}, or, for a
+  // credential without one (an SD-JWT VC), {list, index}, its status list
+  // entry as the verify page shows it (a list's URL is taken too). It is
+  // {error} when the form names none, or both. As the explorer's search,
+  // it reads what a Chinese input method types: full-width characters as
+  // ASCII.
+  function revokeTarget() {
+    const id = w.halfWidth($("credential-id").value).trim();
+    const list = w.halfWidth($("status-list").value).trim().replace(/^.*\/status-lists\/([^/?#]+).*$/, "$1");
+    const index = w.halfWidth($("status-index").value).trim();
+    if (id && (list || index)) return { error: "inst.revoke.idOrEntry" };
+    if (id) return { id };
+    if (!list && !index) return { error: "inst.revoke.needId" };
+    if (!list || !/^[0-9]+$/.test(index)) return { error: "inst.revoke.needEntry" };
+    return { list, index };
+  }
+
+  // revoke applies the form's action to the credential it names. A
+  // revocation is final, so it is only asked for here: the page names the
+  // credential (its id, or its list and index) and waits for a click on
+  // "Revoke for good" (Enter in a field, or Revoke preselected, must not
+  // revoke by themselves).
   function revoke(ev) {
     ev.preventDefault();
-    const id = $("credential-id").value.trim();
+    const target = revokeTarget();
     const msg = $("revoke-msg");
-    if (!id) { w.say(msg, "error", "inst.revoke.needId"); return; }
+    if (target.error) { w.say(msg, "error", target.error); return; }
     const [purpose, status] = $("purpose").value.split(":");
-    if (purpose !== "revocation") { applyStatus(id, purpose, status === "true"); return; }
+    if (purpose !== "revocation") { applyStatus(target, purpose, status === "true"); return; }
     const question = el("p");
-    w.setText(question, "inst.revoke.confirm", { id });
+    w.setText(question, target.id ? "inst.revoke.confirm" : "inst.revoke.confirmEntry", target);
     w.clear(msg).append(el("div", { class: "msg warning", role: "alert", id: "revoke-confirm-box" }, question,
       el("div", { class: "row tight" },
-        el("button", { type: "button", class: "danger", id: "revoke-confirm", i18n: "inst.revoke.confirmButton", onclick: () => applyStatus(id, purpose, true) }),
+        el("button", { type: "button", class: "danger", id: "revoke-confirm", i18n: "inst.revoke.confirmButton", onclick: () => applyStatus(target, purpose, true) }),
         el("button", { type: "button", class: "secondary", id: "revoke-cancel", i18n: "inst.revoke.cancel", onclick: () => w.clear(msg) }))));
   }
 
-  // forgetConfirmation drops a revocation's question once the id or the
-  // action it named changed.
+  // forgetConfirmation drops a revocation's question once the credential
+  // or the action it named changed.
   function forgetConfirmation() {
     if ($("revoke-confirm-box")) w.clear($("revoke-msg"));
   }
 
-  async function applyStatus(id, purpose, status) {
+  // applyStatus sets (status) or clears the purpose's status of target, a
+  // revokeTarget. The node takes an entry by its list's URL, whatever its
+  // host (status.ListIDFromURL): this page's origin is the node's.
+  async function applyStatus(target, purpose, status) {
     const msg = $("revoke-msg");
     $("revoke-btn").disabled = true;
     if ($("revoke-confirm")) $("revoke-confirm").disabled = true;
+    const entry = { type: "BitstringStatusListEntry", statusPurpose: purpose };
+    if (!target.id) Object.assign(entry, { statusListCredential: location.origin + "/status-lists/" + encodeURIComponent(target.list), statusListIndex: target.index });
     const r = await w.api("POST", "/credentials/status", { token: w.getToken(),
-      body: { credentialId: id, credentialStatus: { type: "BitstringStatusListEntry", statusPurpose: purpose }, status } });
+      body: target.id ? { credentialId: target.id, credentialStatus: entry, status } : { credentialStatus: entry, status } });
     $("revoke-btn").disabled = false;
     // 503 status.pending: the change was sent but its block did not come
     // within the node's wait; the status has not changed yet.
     if (r.status === 503 && r.body && r.body.code === "status.pending") { w.say(msg, "info", "inst.revoke.pending"); return; }
     if (!r.ok) { w.problemMessage(msg, r); return; }
-    w.say(msg, "ok", status ? "inst.revoke.done" : "inst.revoke.lifted",
-      { id, purpose: w.t("purpose." + r.body.statusPurpose), list: r.body.list, index: r.body.index, height: r.body.height });
+    w.say(msg, "ok", (status ? "inst.revoke.done" : "inst.revoke.lifted") + (target.id ? "" : "Entry"),
+      { id: target.id, purpose: w.t("purpose." + r.body.statusPurpose), list: r.body.list, index: r.body.index, height: r.body.height });
   }
 
   $("token-form").addEventListener("submit", signIn);
@@ -366,7 +389,7 @@
   $("issue-form").addEventListener("submit", createOffer);
   $("offer-refresh").addEventListener("click", refreshOffer);
   $("revoke-form").addEventListener("submit", revoke);
-  $("credential-id").addEventListener("input", forgetConfirmation);
+  for (const f of ["credential-id", "status-list", "status-index"]) $(f).addEventListener("input", forgetConfirmation);
   $("purpose").addEventListener("change", forgetConfirmation);
   w.onLang(() => { labelFields(); drawOffer(); if (reachShown) reach(...reachShown); if (offerMsg) offerMsg(); });
   const saved = w.getToken();

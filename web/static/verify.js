@@ -236,8 +236,14 @@
         facts.did.deactivated ? " · " + w.t("facts.deactivated") : "")]);
       if (facts.did.txHash) rows.push(["facts.didTx", w.explorerLink("tx", facts.did.txHash, w.short(facts.did.txHash, 12))]);
     }
+    // A credential without an id (an SD-JWT VC) is revoked on /institution
+    // by its entry: the hint says what to type there.
+    const byEntry = !(cred && typeof cred.id === "string" && cred.id);
     facts.status.forEach((s, i) => {
-      rows.push(["facts.statusList", el("span", { id: "fact-status-" + i, class: "mono" }, w.t("facts.statusEntry", { purpose: s.purpose ? w.t("purpose." + s.purpose) : "?", list: s.listId, index: s.index }))]);
+      const hint = byEntry ? el("span", { id: "fact-status-revoke-" + i, class: "hint" }) : null;
+      if (hint) w.setText(hint, "facts.revokeByEntry", { list: s.listId, index: s.index });
+      rows.push(["facts.statusList", el("span", null,
+        el("span", { id: "fact-status-" + i, class: "mono" }, w.t("facts.statusEntry", { purpose: s.purpose ? w.t("purpose." + s.purpose) : "?", list: s.listId, index: s.index })), hint)]);
     });
     facts.schema.forEach((s, i) => {
       const title = w.schemaText(s.doc, "title");
