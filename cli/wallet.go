@@ -389,7 +389,7 @@ disclosure) and the credential as stored. Nothing is verified.`,
 			}
 			res := map[string]any{
 				"id": sc.ID, "format": sc.Format, "credentialId": sc.CredentialID, "types": sc.Types, "issuer": sc.Issuer,
-				"subject": sc.Subject, "validFrom": sc.ValidFrom, "validUntil": sc.ValidUntil, "added": sc.Added,
+				"subject": sc.Subject, "issued": sc.Issued, "validFrom": sc.ValidFrom, "validUntil": sc.ValidUntil, "added": sc.Added,
 				"claims": claims, "credential": sc.Credential,
 			}
 			if sc.Format == credential.FormatSDJWT {
@@ -408,7 +408,7 @@ func printStored(out io.Writer, sc *wallet.Stored, claims map[string]any, disclo
 	for _, kv := range [][2]string{
 		{"id", sc.ID}, {"format", string(sc.Format)}, {"credentialId", sc.CredentialID},
 		{"type", strings.Join(sc.Types, ", ")}, {"issuer", sc.Issuer}, {"subject", sc.Subject},
-		{"validFrom", sc.ValidFrom}, {"validUntil", sc.ValidUntil}, {"added", sc.Added},
+		{"issued", sc.Issued}, {"validFrom", sc.ValidFrom}, {"validUntil", sc.ValidUntil}, {"added", sc.Added},
 	} {
 		fmt.Fprintf(out, "%s %s\n", pad(label(kv[0]), 14), orDash(shown(kv[1])))
 	}

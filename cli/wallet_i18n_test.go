@@ -90,7 +90,7 @@ func TestWalletConsent_InLocaleLanguage(t *testing.T) {
 // lined up by display width; -o json keeps the English words.
 func TestWalletList_InLocaleLanguage(t *testing.T) {
 	entries := []walletEntry{
-		{N: 1, Entry: wallet.Entry{ID: "abc", Format: "vc+jwt", Types: []string{"VerifiableCredential", "Diploma"}, Issuer: "did:weid:i", ValidFrom: "2026-01-02T00:00:00Z"}, Status: statusValid},
+		{N: 1, Entry: wallet.Entry{ID: "abc", Format: "vc+jwt", Types: []string{"VerifiableCredential", "Diploma"}, Issuer: "did:weid:i", Issued: "2026-01-02T00:00:00Z"}, Status: statusValid},
 		{N: 2, Entry: wallet.Entry{ID: "def", Format: "dc+sd-jwt", Types: []string{"Licence"}, Issuer: "did:weid:j"}, IssuerName: "運輸署", Status: "revoked"},
 		{N: 3, Entry: wallet.Entry{ID: "ghi", Format: "ldp_vc", Types: []string{"Card"}, Issuer: "did:weid:k"}, Status: "suspended"},
 		{N: 4, Entry: wallet.Entry{ID: "jkl", Format: "ldp_vc", Types: []string{"Card"}, Issuer: "did:weid:k"}, Status: "expired"},

@@ -69,10 +69,13 @@ func walletListCmd(g *globals, dir *string) *cobra.Command {
 		Long: `List the credentials stored in the wallet, oldest first: their number (what
 --credential N of "weid wallet present" and "weid vp create" takes), wallet
 id, format, type (the most specific one), issuer (its name in the trust
-registry of --node, else its DID), issue date, status and the first of the
-subject's claims, named as the credential's schema names them in the
-language of the locale (LC_ALL, LC_MESSAGES or LANG: zh_CN, zh_HK, zh_MO,
-zh_TW; else English). The status is the node's verdict now: valid, revoked,
+registry of --node, else its DID), issue date (ISSUED: when the issuer
+issued it, an SD-JWT VC's "iat"; a vc+jwt's "iat", else its validFrom; a
+Data Integrity credential's validFrom, issuanceDate in VC 1.1. Never a
+claim about the subject, and not the validity period, which "weid wallet
+show" gives), status and the first of the subject's claims, named as the
+credential's schema names them in the language of the locale (LC_ALL,
+LC_MESSAGES or LANG: zh_CN, zh_HK, zh_MO, zh_TW; else English). The status is the node's verdict now: valid, revoked,
 suspended, expired, "not valid yet", or "not valid" with the checks that
 failed. For it each credential is sent to the node's POST
 /credentials/verify — an SD-JWT without its disclosures, so none of its
@@ -191,7 +194,7 @@ func printWalletList(out io.Writer, entries []walletEntry) {
 		if e.Title != "" {
 			typ = e.Title + " (" + typ + ")"
 		}
-		rows = append(rows, []string{strconv.Itoa(e.N), e.ID, string(e.Format), shown(typ), orDash(shown(issuer)), orDash(shown(day(e.ValidFrom))),
+		rows = append(rows, []string{strconv.Itoa(e.N), e.ID, string(e.Format), shown(typ), orDash(shown(issuer)), orDash(shown(day(e.Issued))),
 			shown(statusText(e.Status)), orDash(claimsLine(labelledValues(e.Claims, e.ValueLabels), e.ClaimLabels, 60))})
 	}
 	printTable(out, rows)
@@ -247,14 +250,16 @@ func statusText(status string) string {
 }
 
 // registeredClaims are the JWT and SD-JWT VC claims that are about the
-// token, not its subject (RFC 7519 §4.1, RFC 9901 §4.2.4.1, SD-JWT VC §3.2.2).
-// An SD-JWT VC that weid made from a W3C credential also keeps that
-// credential's own members (VC DM 2.0 §4) beside the subject's claims.
+// token, not its subject (RFC 7519 §4.1, RFC 9901 §4.2.4.1, SD-JWT VC §3.2.2),
+// and the credentialSchema and credentialStatus an SD-JWT VC that weid made
+// from a W3C credential keeps as plain claims. Its other claims are its
+// subject's, as the verifier maps them (credential.IssueSDJWT): weid maps the
+// credential's validFrom to "nbf", so a claim named validFrom is the
+// subject's (a licence's own start date).
 var registeredClaims = map[string]bool{
 	"iss": true, "sub": true, "iat": true, "nbf": true, "exp": true, "jti": true, "aud": true, "cnf": true,
 	"vct": true, "vct#integrity": true, "status": true, "_sd": true, "_sd_alg": true,
-	"@context": true, "id": true, "type": true, "issuer": true, "validFrom": true, "validUntil": true,
-	"credentialSchema": true, "credentialStatus": true, "evidence": true, "termsOfUse": true, "refreshService": true,
+	"credentialSchema": true, "credentialStatus": true,
 }
 
 // subjectClaims are the claims about the credential's subject as the

@@ -7,6 +7,9 @@ import (
 	"testing"
 
 	"github.com/weidgo/weid/credential"
+	"github.com/weidgo/weid/internal/credtest"
+	"github.com/weidgo/weid/keys"
+	"github.com/weidgo/weid/sdjwt"
 	"github.com/weidgo/weid/wallet"
 )
 
@@ -135,5 +138,47 @@ func TestClaimsLine_ShowsControlsEscaped(t *testing.T) {
 	got := claimsLine(map[string]any{"name\x1b[2J": "Alice\u202eFake\x1b[31m"}, nil, 100)
 	if want := `name\x1b[2J=Alice\u202eFake\x1b[31m`; got != want {
 		t.Errorf("claimsLine: %q, want %q", got, want)
+	}
+}
+
+// TestWalletList_SDJWTIssuedIsItsIat: an SD-JWT VC's ISSUED is its "iat",
+// and "wallet show" gives its validity from "nbf" and "exp"; a
+// professional licence's own claim validFrom (and validUntil), plain or
+// selectively disclosable, is one of its claims, not a date of the
+// credential.
+func TestWalletList_SDJWTIssuedIsItsIat(t *testing.T) {
+	dir, wdir, w := initTestWallet(t)
+	iss := credtest.Issuer(t, keys.Ed25519)
+	holder := walletKey(t, wdir).Public()
+	// iat 2025-06-02T09:00:00Z, nbf 2025-07-01, exp 2031-01-01; the
+	// licence is valid (its own words) from 2026-01-01 to 2027-12-31.
+	claims := `{"iss":"` + iss.DID + `","vct":"ProfessionalLicence","sub":"` + w.DID + `","iat":1748854800,"nbf":1751328000,"exp":1924992000,` +
+		`"field":"civil","validFrom":"2026-01-01","validUntil":"2027-12-31"}`
+	for _, tc := range []struct {
+		name        string
+		disclosable []string
+	}{
+		{"plain claims", nil},
+		{"selectively disclosable", []string{"/validFrom", "/validUntil"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sd, err := sdjwt.Issue(iss.Key, iss.VerificationMethod, json.RawMessage(claims), sdjwt.IssueOptions{Disclosable: tc.disclosable, HolderKey: &holder})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var sc wallet.Stored
+			mustCLIJSON(t, &sc, "wallet", "add", writeTestFile(t, dir, "licence.sd-jwt", sd), "--wallet", wdir)
+
+			out := mustCLI(t, "wallet", "list", "--wallet", wdir, "--offline")
+			want := []string{sc.ID, "dc+sd-jwt", "ProfessionalLicence", iss.DID, "2025-06-02", "unchecked", "field=civil,", "validFrom=2026-01-01,", "validUntil=2027-12-31"}
+			if !listHasRow(out, want) {
+				t.Errorf("wallet list has no row %v:\n%s", want, out)
+			}
+			var shown map[string]any
+			mustCLIJSON(t, &shown, "wallet", "show", sc.ID, "--wallet", wdir)
+			if shown["issued"] != "2025-06-02T09:00:00Z" || shown["validFrom"] != "2025-07-01T00:00:00Z" || shown["validUntil"] != "2031-01-01T00:00:00Z" {
+				t.Errorf("wallet show: issued %v, valid from %v until %v; want the iat, nbf and exp", shown["issued"], shown["validFrom"], shown["validUntil"])
+			}
+		})
 	}
 }

@@ -213,7 +213,7 @@ func chooseOnTerminal(ctx context.Context, in *os.File, nc *client.Client, req *
 		fmt.Fprintln(os.Stderr, say("cli.wallet.present.choices", "n", strconv.Itoa(len(cs)), "query", shown(cq.ID)))
 		for i, c := range cs {
 			sc := c
-			fmt.Fprintf(os.Stderr, "  %d) %s  %s  %s  %s  %s%s\n", i+1, c.ID, shown(mainType(c.Types)), shown(issuerName(c.Issuer)), say("cli.wallet.present.issued", "date", orDash(shown(day(c.ValidFrom)))), orDash(claimsLine(subjectClaims(&sc), nil, 60)), standingMark(standing(&sc)))
+			fmt.Fprintf(os.Stderr, "  %d) %s  %s  %s  %s  %s%s\n", i+1, c.ID, shown(mainType(c.Types)), shown(issuerName(c.Issuer)), say("cli.wallet.present.issued", "date", orDash(shown(day(c.Issued)))), orDash(claimsLine(subjectClaims(&sc), nil, 60)), standingMark(standing(&sc)))
 		}
 		for {
 			fmt.Fprint(os.Stderr, say("cli.wallet.present.which", "n", strconv.Itoa(len(cs))))

@@ -60,6 +60,29 @@ func walletKey(t *testing.T, dir string) *keys.PrivateKey {
 	return k
 }
 
+// initTestWallet isolates the CLI (walletEnv) and makes a wallet
+// "alice" in a temporary directory: the directory, the wallet's and what
+// "weid wallet init" printed.
+func initTestWallet(t *testing.T) (dir, wdir string, w walletInitResult) {
+	t.Helper()
+	walletEnv(t)
+	dir = t.TempDir()
+	wdir = filepath.Join(dir, "alice")
+	mustCLIJSON(t, &w, "wallet", "init", "--wallet", wdir)
+	return dir, wdir, w
+}
+
+// listHasRow reports whether the table "weid wallet list" printed, out,
+// has a row of the fields want after its number.
+func listHasRow(out string, want []string) bool {
+	for _, l := range strings.Split(out, "\n")[1:] {
+		if f := strings.Fields(l); len(f) > 1 && slices.Equal(f[1:], want) {
+			return true
+		}
+	}
+	return false
+}
+
 func writeTestFile(t *testing.T, dir, name, content string) string {
 	t.Helper()
 	p := filepath.Join(dir, name)
@@ -207,16 +230,11 @@ func TestWallet_Local(t *testing.T) {
 		t.Fatalf("wallet list printed:\n%s", out)
 	}
 	for _, want := range [][]string{
-		{jwtSC.ID, "vc+jwt", "TrainingCertificate", iss.DID, orDash(day(jwtSC.ValidFrom)), "unchecked", "course=First", "aid"},
-		{diSC.ID, "data-integrity", "LibraryCard", iss.DID, orDash(day(diSC.ValidFrom)), "unchecked", "course=First", "aid"},
-		{sdSC.ID, "dc+sd-jwt", "UniversityDegreeCredential", iss.DID, orDash(day(sdSC.ValidFrom)), "unchecked", "degree=Bachelor", "of", "Engineering,", "fieldOfStudy=Computer", "Scien…"},
+		{jwtSC.ID, "vc+jwt", "TrainingCertificate", iss.DID, orDash(day(jwtSC.Issued)), "unchecked", "course=First", "aid"},
+		{diSC.ID, "data-integrity", "LibraryCard", iss.DID, orDash(day(diSC.Issued)), "unchecked", "course=First", "aid"},
+		{sdSC.ID, "dc+sd-jwt", "UniversityDegreeCredential", iss.DID, orDash(day(sdSC.Issued)), "unchecked", "degree=Bachelor", "of", "Engineering,", "fieldOfStudy=Computer", "Scien…"},
 	} {
-		found := false
-		for _, l := range lines[1:] {
-			f := strings.Fields(l)
-			found = found || len(f) > 1 && slices.Equal(f[1:], want)
-		}
-		if !found {
+		if !listHasRow(out, want) {
 			t.Errorf("wallet list has no row %v:\n%s", want, out)
 		}
 	}
@@ -537,11 +555,7 @@ func TestWalletInit_AfterACrashedInit(t *testing.T) {
 // it, with what to do, as show does — and an issuer's answer kept in
 // received/ is named by list and leaves received/ once added.
 func TestWallet_DamagedAndKeptFiles(t *testing.T) {
-	walletEnv(t)
-	dir := t.TempDir()
-	wdir := filepath.Join(dir, "alice")
-	var w walletInitResult
-	mustCLIJSON(t, &w, "wallet", "init", "--wallet", wdir)
+	dir, wdir, w := initTestWallet(t)
 	iss := credtest.Issuer(t, keys.Ed25519)
 	issueJWT := func(typ string) string {
 		jwt, err := credential.IssueJWT(iss, credtest.Credential(iss.DID, w.DID, typ, ""), time.Now(), credential.IssueOptions{})

@@ -75,9 +75,19 @@ type Entry struct {
 	Types        []string `json:"types"`
 	Issuer       string   `json:"issuer"`
 	Subject      string   `json:"subject,omitempty"`
-	ValidFrom    string   `json:"validFrom,omitempty"`
-	ValidUntil   string   `json:"validUntil,omitempty"`
-	Added        string   `json:"added"`
+	// Issued is when the issuer issued the credential, as the verifier
+	// takes it to find the issuer's key as of issuance: a JWT's "iat",
+	// else a W3C credential's validFrom (VC DM 2.0 §4.9) or issuanceDate
+	// (VC DM 1.1 §4.6); an SD-JWT VC's "iat" only (SD-JWT VC §3.2.2).
+	Issued string `json:"issued,omitempty"`
+	// ValidFrom and ValidUntil bound the credential's validity: a W3C
+	// credential's validFrom and validUntil (VC DM 1.1: issuanceDate and
+	// expirationDate), else a JWT's "nbf" and "exp"; an SD-JWT VC's "nbf"
+	// and "exp" only. An SD-JWT VC's other claims are its subject's, one
+	// named validFrom among them.
+	ValidFrom  string `json:"validFrom,omitempty"`
+	ValidUntil string `json:"validUntil,omitempty"`
+	Added      string `json:"added"`
 }
 
 // Disclosure is a disclosure of a stored SD-JWT, as Stored.Claims decodes
@@ -154,26 +164,50 @@ func (s *Stored) normalize(sec credential.Secured) ([]byte, map[string]any, erro
 	return nil, nil, fmt.Errorf("credential format %q is not supported", sec.Format)
 }
 
-// index fills the indexed fields from a credential's claims: VC 2.0
-// members (id, type, issuer, credentialSubject.id, validFrom, validUntil),
-// or the JWT / SD-JWT VC claims (jti, vct, iss, sub, nbf, exp).
+// index fills the indexed fields from a credential's claims: the members
+// of a W3C credential (id, type, issuer, credentialSubject.id and its
+// dates; a VC 1.1 JWT's "vc" claim, VC DM 1.1 §6.3.1), else the JWT claims
+// (jti, iss, sub, iat, nbf, exp); of an SD-JWT VC only its registered
+// claims (jti, vct, iss, sub, iat, nbf, exp): its other claims, a "type"
+// or "validFrom" among them, are claims about its subject, as the
+// verifier maps them (credential.IssueSDJWT).
 func (s *Stored) index(c map[string]any) {
-	str := func(k string) string { v, _ := c[k].(string); return v }
-	s.CredentialID = first(str("id"), str("jti"))
-	s.Types = credential.Strings(c["type"])
-	if vct := str("vct"); vct != "" {
+	// vc is the W3C credential, jwt the JWT claims; either may be nil.
+	vc, jwt := c, c
+	switch s.Format {
+	case credential.FormatSDJWT:
+		vc = nil
+	case credential.FormatJWT:
+		if m, ok := c["vc"].(map[string]any); ok {
+			vc = m
+		}
+	default:
+		jwt = nil
+	}
+	str := func(m map[string]any, k string) string { v, _ := m[k].(string); return v }
+	s.CredentialID = first(str(vc, "id"), str(jwt, "jti"))
+	s.Types = credential.Strings(vc["type"])
+	if vct := str(jwt, "vct"); vct != "" {
 		s.Types = append(s.Types, vct)
 	}
-	switch is := c["issuer"].(type) {
+	switch is := vc["issuer"].(type) {
 	case string:
 		s.Issuer = is
 	case map[string]any:
 		s.Issuer, _ = is["id"].(string)
 	}
-	s.Issuer = first(s.Issuer, str("iss"))
-	s.Subject = first(subjectID(c["credentialSubject"]), str("sub"))
-	s.ValidFrom = first(date(c, "validFrom"), date(c, "nbf"))
-	s.ValidUntil = first(date(c, "validUntil"), date(c, "exp"))
+	s.Issuer = first(s.Issuer, str(jwt, "iss"))
+	s.Subject = first(subjectID(vc["credentialSubject"]), str(jwt, "sub"))
+	from, until := "validFrom", "validUntil"
+	if ctx := credential.Strings(vc["@context"]); len(ctx) > 0 && ctx[0] == credential.ContextV1 {
+		from, until = "issuanceDate", "expirationDate"
+	}
+	s.ValidFrom = first(date(vc, from), date(jwt, "nbf"))
+	s.ValidUntil = first(date(vc, until), date(jwt, "exp"))
+	s.Issued = date(jwt, "iat")
+	if vc != nil {
+		s.Issued = first(s.Issued, s.ValidFrom)
+	}
 	if s.Types == nil {
 		s.Types = []string{}
 	}
@@ -221,9 +255,29 @@ func (s *Stored) Secured() (credential.Secured, error) {
 // the vc+jwt payload, or the SD-JWT issuer JWT payload and its
 // disclosures. Nothing is verified.
 func (s *Stored) Claims() (map[string]any, []Disclosure, error) {
-	sec, err := s.Secured()
+	sec, claims, err := s.payload()
 	if err != nil {
 		return nil, nil, err
+	}
+	if sec.Format != credential.FormatSDJWT {
+		return claims, nil, nil
+	}
+	ds := []Disclosure{}
+	if p, err := sdjwt.Parse(sec.Token, sdjwt.TypVC, "vc+sd-jwt"); err == nil {
+		for _, d := range p.Disclosures {
+			ds = append(ds, Disclosure{Name: d.Name, Value: d.Value, ArrayElement: d.ArrayElement})
+		}
+	}
+	return claims, ds, nil
+}
+
+// payload decodes the stored credential's own claims, without its
+// disclosures: the credential object, the vc+jwt payload or the SD-JWT
+// issuer JWT payload.
+func (s *Stored) payload() (credential.Secured, map[string]any, error) {
+	sec, err := s.Secured()
+	if err != nil {
+		return sec, nil, err
 	}
 	var claims map[string]any
 	switch sec.Format {
@@ -237,18 +291,9 @@ func (s *Stored) Claims() (map[string]any, []Disclosure, error) {
 		}
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("stored credential %s: %w", s.ID, err)
+		return sec, nil, fmt.Errorf("stored credential %s: %w", s.ID, err)
 	}
-	if sec.Format != credential.FormatSDJWT {
-		return claims, nil, nil
-	}
-	ds := []Disclosure{}
-	if p, err := sdjwt.Parse(sec.Token, sdjwt.TypVC, "vc+sd-jwt"); err == nil {
-		for _, d := range p.Disclosures {
-			ds = append(ds, Disclosure{Name: d.Name, Value: d.Value, ArrayElement: d.ArrayElement})
-		}
-	}
-	return claims, ds, nil
+	return sec, claims, nil
 }
 
 // IssuerSigned is the stored credential as the wallet sends it to be
@@ -350,6 +395,12 @@ func (w *Wallet) Credential(id string) (*Stored, error) {
 	}
 	if s.ID != id || len(s.Credential) == 0 {
 		return nil, &DamagedError{Path: p, Err: fmt.Errorf("not a stored credential of id %s", id)}
+	}
+	// The index is read from the credential, not trusted from the file:
+	// one stored before the wallet read it right (an SD-JWT VC's subject
+	// claim "validFrom" taken for its validity) lists as it reads now.
+	if _, claims, err := s.payload(); err == nil && claims != nil {
+		s.index(claims)
 	}
 	return &s, nil
 }

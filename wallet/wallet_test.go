@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -117,6 +118,99 @@ func TestParseCredential_NormalizesAndIndexes(t *testing.T) {
 		if s, err := ParseCredential([]byte(bad)); err == nil {
 			t.Errorf("%q: parsed as %+v", bad, s)
 		}
+	}
+}
+
+// TestParseCredential_DatesByFormat: when each format says it was issued
+// and how long it is valid, as the verifier reads them; an SD-JWT VC's
+// subject claims named validFrom and validUntil are neither.
+func TestParseCredential_DatesByFormat(t *testing.T) {
+	t.Parallel()
+	iss := credtest.Issuer(t, keys.Ed25519)
+	const (
+		iat, nbf, exp    = 1748854800, 1751328000, 1924992000 // 2025-06-02T09:00:00Z, 2025-07-01, 2031-01-01
+		iatS, nbfS, expS = "2025-06-02T09:00:00Z", "2025-07-01T00:00:00Z", "2031-01-01T00:00:00Z"
+	)
+	n := func(v int) string { return strconv.Itoa(v) }
+	jws := func(payload string) string {
+		tok, err := credential.SignJWS(iss.Key, iss.VerificationMethod, []byte(payload))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	v2 := `"@context":["` + credential.ContextV2 + `"],"type":["VerifiableCredential","Licence"],"issuer":"` + iss.DID + `","credentialSubject":{"id":"did:example:alice","field":"civil"}`
+	v1 := `"@context":["` + credential.ContextV1 + `"],"type":["VerifiableCredential","Licence"],"issuer":"` + iss.DID + `","credentialSubject":{"id":"did:example:alice","field":"civil"}`
+	proof := `,"proof":{"type":"DataIntegrityProof"}`
+	sdClaims := `{"iss":"` + iss.DID + `","vct":"Licence","sub":"did:example:alice","iat":` + n(iat) + `,"nbf":` + n(nbf) + `,"exp":` + n(exp) +
+		`,"field":"civil","validFrom":"2026-01-01","validUntil":"2027-12-31"}`
+	sd := func(disclosable ...string) string {
+		tok, err := sdjwt.Issue(iss.Key, iss.VerificationMethod, json.RawMessage(sdClaims), sdjwt.IssueOptions{Disclosable: disclosable})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	for _, tc := range []struct {
+		name, raw                     string
+		issued, validFrom, validUntil string
+	}{
+		{"SD-JWT VC: iat, nbf and exp, not its subject's validFrom", sd(), iatS, nbfS, expS},
+		{"SD-JWT VC with its subject's validFrom disclosable", sd("/validFrom", "/validUntil"), iatS, nbfS, expS},
+		{"SD-JWT VC without iat: no issue date", func() string {
+			tok, err := sdjwt.Issue(iss.Key, iss.VerificationMethod, json.RawMessage(`{"iss":"`+iss.DID+`","vct":"Licence","nbf":`+n(nbf)+`,"validFrom":"2026-01-01"}`), sdjwt.IssueOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return tok
+		}(), "", nbfS, ""},
+		{"vc+jwt: validFrom", jws(`{` + v2 + `,"validFrom":"2025-05-01T00:00:00Z","validUntil":"2030-01-01T00:00:00Z"}`), "2025-05-01T00:00:00Z", "2025-05-01T00:00:00Z", "2030-01-01T00:00:00Z"},
+		{"vc+jwt: iat before validFrom", jws(`{` + v2 + `,"iat":` + n(iat) + `,"validFrom":"2026-01-01T00:00:00Z"}`), iatS, "2026-01-01T00:00:00Z", ""},
+		{"vc+jwt: nbf and exp", jws(`{` + v2 + `,"nbf":` + n(nbf) + `,"exp":` + n(exp) + `}`), nbfS, nbfS, expS},
+		{"VC 1.1 JWT: iat, and nbf and exp for issuanceDate and expirationDate", jws(`{"iss":"` + iss.DID + `","iat":` + n(iat) + `,"nbf":` + n(nbf) + `,"exp":` + n(exp) + `,"vc":{` + v1 + `}}`), iatS, nbfS, expS},
+		{"VC 1.1 JWT: its issuanceDate", jws(`{"iss":"` + iss.DID + `","vc":{` + v1 + `,"issuanceDate":"2024-03-01T00:00:00Z"}}`), "2024-03-01T00:00:00Z", "2024-03-01T00:00:00Z", ""},
+		{"Data Integrity: validFrom", `{` + v2 + `,"validFrom":"2025-05-01T00:00:00Z","validUntil":"2030-01-01T00:00:00Z"` + proof + `}`, "2025-05-01T00:00:00Z", "2025-05-01T00:00:00Z", "2030-01-01T00:00:00Z"},
+		{"Data Integrity VC 1.1: issuanceDate", `{` + v1 + `,"issuanceDate":"2024-03-01T00:00:00Z","expirationDate":"2029-03-01T00:00:00Z"` + proof + `}`, "2024-03-01T00:00:00Z", "2024-03-01T00:00:00Z", "2029-03-01T00:00:00Z"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := ParseCredential([]byte(tc.raw))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.Issued != tc.issued || s.ValidFrom != tc.validFrom || s.ValidUntil != tc.validUntil || s.Issuer != iss.DID || !slices.Contains(s.Types, "Licence") {
+				t.Errorf("issued %q, valid from %q until %q (%s %v); want %q, %q, %q", s.Issued, s.ValidFrom, s.ValidUntil, s.Issuer, s.Types, tc.issued, tc.validFrom, tc.validUntil)
+			}
+		})
+	}
+}
+
+// TestWallet_CredentialReindexed: a credential stored with the index an
+// older wallet wrote (an SD-JWT VC's subject claim validFrom taken for its
+// validity) reads with the index the credential gives now.
+func TestWallet_CredentialReindexed(t *testing.T) {
+	t.Parallel()
+	w := newTestWallet(t)
+	iss := credtest.Issuer(t, keys.Ed25519)
+	tok, err := sdjwt.Issue(iss.Key, iss.VerificationMethod, json.RawMessage(`{"iss":"`+iss.DID+`","vct":"Licence","iat":1748854800,"nbf":1751328000,"validFrom":"2026-01-01"}`), sdjwt.IssueOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := ParseCredential([]byte(tok))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Add(s); err != nil {
+		t.Fatal(err)
+	}
+	old := *s
+	old.Issued, old.ValidFrom = "", "2026-01-01"
+	b, _ := json.Marshal(old)
+	if err := os.WriteFile(w.path(s.ID), b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got, err := w.Credential(s.ID)
+	if err != nil || got.Issued != "2025-06-02T09:00:00Z" || got.ValidFrom != "2025-07-01T00:00:00Z" || got.Added != s.Added {
+		t.Fatalf("%+v %v", got, err)
 	}
 }
 
