@@ -132,29 +132,39 @@ func TestBrowser_VerifyClaimsInSchemaWords(t *testing.T) {
 // "3,7" (which the browser's number field read as 37) and a date-time
 // field reads a time as a clerk types it, as RFC 3339 with the browser's
 // offset, refusing what it cannot read; both named by the field's label,
-// in the page's language. The schema is the page's fetch answered with
-// one of a number and a date-time, which no system schema has.
+// in the page's language, in one answer with every other kind of mistake
+// (a field missing, a number over its maximum), not one kind a submit.
+// The schema is the page's fetch answered with one of a number and a
+// date-time, which no system schema has.
 func TestBrowser_InstitutionNumbersAndTimesAsTyped(t *testing.T) {
 	ctx := tab(t)
 	f := getFixture(t)
 	defer run(t, ctx, "back to English", setSelect("#lang", "en"))
-	schema := `{"title":"Permit","type":"object","required":["years","starts"],"properties":{"years":{"type":"number","title":"Years"},"starts":{"type":"string","format":"date-time","title":"Starts"}}}`
+	schema := `{"title":"Permit","type":"object","required":["years","starts","holder"],"properties":{"years":{"type":"number","title":"Years"},"starts":{"type":"string","format":"date-time","title":"Starts"},` +
+		`"holder":{"type":"string","title":"Holder"},"grade":{"type":"number","title":"Grade","maximum":4}}}`
 	run(t, ctx, "a permit form", append(signIn(f.url, f.uni.Token),
 		chromedp.Evaluate[chromedp.Void](`(() => { const real = window.fetch; window.fetch = (u, o) => String(u).startsWith("/v1/schemas/") ?
 			Promise.resolve(new Response(JSON.stringify({schema: `+schema+`}), {status: 200, headers: {"Content-Type": "application/json"}})) : real(u, o); return true; })()`),
 		setSelect("#instance", "1"), chromedp.WaitVisible(chromedp.CSS("#claim-years")),
 		chromedp.SetValue(chromedp.CSS("#claim-years"), "3,7"),
+		chromedp.SetValue(chromedp.CSS("#claim-grade"), "9"),
 		chromedp.Evaluate[chromedp.Void](`(() => { const e = document.getElementById("claim-starts"); e.value = "２０２６－０１－３１ ０９：００"; return e.dispatchEvent(new Event("change")); })()`),
 		chromedp.Click(chromedp.CSS("#offer-btn")), chromedp.WaitVisible(chromedp.CSS("#offer-msg .msg.error")))...)
 	if v := eval[string](t, ctx, `document.getElementById("claim-starts").value`); !regexp.MustCompile(`^2026-01-31T09:00:00[+-]\d\d:\d\d$`).MatchString(v) {
 		t.Errorf("2026-01-31 09:00 typed full-width reads as %q, want RFC 3339 with the local offset", v)
 	}
-	for _, c := range []struct{ lang, badNumber, badTime, zone string }{
-		{"en", "Not a number", "Not a date and time", "this computer's"}, {"zh-CN", "不是数字", "不是有效的日期时间", "本机时区"}, {"zh-HK", "不是數字", "不是有效的日期時間", "本機時區"},
+	for _, c := range []struct{ lang, badNumber, badTime, zone, missing, maximum string }{
+		{"en", "Not a number", "Not a date and time", "this computer's", "Fill in the required fields: Holder", "Grade must be at most 4"},
+		{"zh-CN", "不是数字", "不是有效的日期时间", "本机时区", "请填写必填项：Holder", "Grade不能大于 4"},
+		{"zh-HK", "不是數字", "不是有效的日期時間", "本機時區", "請填寫必填項：Holder", "Grade不能大於 4"},
 	} {
 		run(t, ctx, c.lang, setSelect("#lang", c.lang))
-		if got := text(t, ctx, "#offer-msg"); !strings.Contains(got, c.badNumber) || !strings.Contains(got, "Years") {
+		got := text(t, ctx, "#offer-msg")
+		if !strings.Contains(got, c.badNumber) || !strings.Contains(got, "Years") {
 			t.Errorf("%s: 3,7 answered %q, want %q naming Years", c.lang, got, c.badNumber)
+		}
+		if !strings.Contains(got, c.missing) || !strings.Contains(got, c.maximum) {
+			t.Errorf("%s: the same answer %q does not also say %q and %q", c.lang, got, c.missing, c.maximum)
 		}
 		if got := text(t, ctx, "#claim-starts-zone"); !strings.Contains(got, c.zone) {
 			t.Errorf("%s: the date-time field's hint %q does not say whose time a time without a zone is", c.lang, got)
@@ -162,6 +172,8 @@ func TestBrowser_InstitutionNumbersAndTimesAsTyped(t *testing.T) {
 	}
 	run(t, ctx, "a time that is none",
 		chromedp.SetValue(chromedp.CSS("#claim-years"), "3.7"),
+		chromedp.SetValue(chromedp.CSS("#claim-holder"), "周丹"),
+		chromedp.SetValue(chromedp.CSS("#claim-grade"), "3"),
 		chromedp.SetValue(chromedp.CSS("#claim-starts"), "31/01/2026 09:00"),
 		chromedp.Click(chromedp.CSS("#offer-btn")), chromedp.WaitVisible(chromedp.CSS("#offer-msg .msg.error")))
 	if got := text(t, ctx, "#offer-msg"); !strings.Contains(got, "不是有效的日期時間") || !strings.Contains(got, "Starts") {

@@ -166,36 +166,52 @@
   }
 
   // formError is what is wrong with the claims, to be said in the page's
-  // language (key, vars) with the browser's English detail, if any.
-  function formError(key, vars, detail) { return { formError: true, key, vars, detail }; }
+  // language: problems, [key, vars] pairs, one for each kind of mistake,
+  // with the browser's English detail, if any.
+  function formError(problems, detail) { return { formError: true, problems, detail }; }
 
-  // claims reads the form into the credentialSubject claims.
+  // unreadable is the mistake of a value that a field of its kind cannot
+  // read.
+  const unreadable = { integer: "inst.badNumber", number: "inst.badNumber", date: "inst.badDate", "date-time": "inst.badDateTime" };
+
+  // readClaim is the claim value of s, typed in a text field of kind;
+  // undefined when it is not one.
+  function readClaim(kind, s) {
+    switch (kind) {
+      case "integer": case "number": { const n = w.plainNumber(s); return isNaN(n) ? undefined : n; }
+      case "date": return w.isoDate(s) || undefined;
+      case "date-time": return w.isoDateTime(s) || undefined;
+      default: return s;
+    }
+  }
+
+  // claims reads the form into the credentialSubject claims, or throws a
+  // formError naming every mistake at once: each kind — fields missing,
+  // unreadable, breaking the schema's bounds — with its fields.
   function claims() {
     const ta = $("claims-json");
     if (ta) {
-      try { return JSON.parse(ta.value); } catch (e) { throw formError("inst.badClaimsJSON", null, e.message); }
+      try { return JSON.parse(ta.value); } catch (e) { throw formError([["inst.badClaimsJSON", null]], e.message); }
     }
     const out = {};
     const wrong = { "inst.missing": [], "inst.badNumber": [], "inst.badDate": [], "inst.badDateTime": [] };
+    const broken = [];
     const req = new Set(schema.required || []);
+    const check = (p, v, field) => broken.push(...w.schemaRules(p, v).map(([rule, bound]) => w.t("inst.rule." + rule, { field, bound })));
     $("claims-fields").querySelectorAll("input, select").forEach((inp) => {
+      const p = schema.properties[inp.name] || {};
+      const field = w.claimLabel(schema, inp.name);
       const v = inp.value.trim();
-      if (!v) { if (req.has(inp.name)) wrong["inst.missing"].push(inp.name); return; }
-      switch (inp.dataset.kind) {
-        case "enum": out[inp.name] = JSON.parse(v); break;
-        case "boolean": out[inp.name] = v === "true"; break;
-        case "integer": case "number": out[inp.name] = w.plainNumber(v); if (isNaN(out[inp.name])) wrong["inst.badNumber"].push(inp.name); break;
-        case "date": out[inp.name] = w.isoDate(v); if (!out[inp.name]) wrong["inst.badDate"].push(inp.name); break;
-        case "date-time": out[inp.name] = w.isoDateTime(v); if (!out[inp.name]) wrong["inst.badDateTime"].push(inp.name); break;
-        default: out[inp.name] = v;
-      }
+      if (!v) { if (req.has(inp.name)) wrong["inst.missing"].push(field); return; }
+      if (inp.tagName === "SELECT") { out[inp.name] = JSON.parse(v); return; } // an enum's or a boolean's choice
+      const x = readClaim(inp.dataset.kind, v);
+      if (x === undefined) { wrong[unreadable[inp.dataset.kind]].push(field); return; }
+      out[inp.name] = x;
+      check(p, x, field);
     });
-    for (const [key, names] of Object.entries(wrong)) {
-      if (names.length) throw formError(key, { fields: names.map((n) => w.claimLabel(schema, n)).join(w.t("list.sep")) });
-    }
-    const broken = Object.entries(out).flatMap(([name, v]) => w.schemaRules(schema.properties[name], v).map(([rule, bound]) =>
-      w.t("inst.rule." + rule, { field: w.claimLabel(schema, name), bound })));
-    if (broken.length) throw formError("inst.invalid", { problems: broken.join(w.t("inst.invalid.sep")) });
+    const problems = Object.entries(wrong).filter(([, fields]) => fields.length).map(([key, fields]) => [key, { fields: fields.join(w.t("list.sep")) }]);
+    if (broken.length) problems.push(["inst.invalid", { problems: broken.join(w.t("inst.invalid.sep")) }]);
+    if (problems.length) throw formError(problems);
     return out;
   }
 
@@ -236,8 +252,8 @@
       sayOffer(() => {
         try { claims(); w.clear(msg); } catch (again) {
           if (!again.formError) throw again;
-          w.say(msg, "error", again.key, again.vars);
-          if (again.detail) msg.append(w.english(again.detail));
+          w.clear(msg).append(el("div", { class: "msg error problems", role: "alert" }, again.problems.map(([key, vars]) => el("p", null, w.t(key, vars)))),
+            w.english(again.detail));
         }
       });
       return;
