@@ -67,9 +67,18 @@
       if (mine !== drawn) return;
       if (r.ok) schema = r.body.schema;
     }
-    if (!schema || !schema.properties) {
-      box.append(el("label", { class: "field", for: "claims-json", i18n: "inst.claimsJSON" }),
-        el("textarea", { id: "claims-json", spellcheck: "false" }, "{\n  \n}"));
+    const names = schema && schema.properties ? Object.keys(schema.properties).filter((n) => n !== "id") : [];
+    // A claim the form cannot draw as a field (drawable) makes the whole
+    // form the JSON editor, as for an instance without a schema, with a
+    // hint that names it: a text box would send text, which the node
+    // refuses without a word of why.
+    const undrawn = names.filter((n) => !drawable(schema.properties[n] || {}));
+    if (!names.length || undrawn.length) {
+      box.append(el("label", { class: "field", for: "claims-json", i18n: "inst.claimsJSON" }));
+      if (undrawn.length) box.append(el("p", { class: "hint", id: "claims-json-why", dataset: { claims: JSON.stringify(undrawn) } }));
+      box.append(el("textarea", { id: "claims-json", spellcheck: "false" }, "{\n  \n}"));
+      box.dataset.instance = i.name;
+      labelFields();
       return;
     }
     const req = new Set(schema.required || []);
@@ -78,7 +87,6 @@
     // ledger keeps schemas in RFC 8785 form, whose members are sorted, so
     // that array is the only order the institution chose), then the
     // others; not "id", which is the wallet's DID.
-    const names = Object.keys(schema.properties).filter((n) => n !== "id");
     const first = (schema.required || []).filter((n, i, all) => n !== "id" && names.includes(n) && all.indexOf(n) === i);
     for (const name of first.concat(names.filter((n) => !req.has(n)))) {
       fs.append(field(name, schema.properties[name] || {}, req.has(name)));
@@ -94,6 +102,10 @@
   // schema's own words, else the claim's key). A language switch calls it
   // again; what was typed stays.
   function labelFields() {
+    const why = $("claims-json-why");
+    if (why && schema) {
+      why.textContent = w.t("inst.claimsJSON.why", { fields: JSON.parse(why.dataset.claims).map((n) => w.claimLabel(schema, n) + " (" + n + ")").join(w.t("list.sep")) });
+    }
     const legend = $("claims-legend");
     if (!legend || !schema) return;
     legend.textContent = w.schemaText(schema, "title") || w.t("inst.claims");
@@ -107,7 +119,42 @@
       hint.hidden = !hint.textContent;
       const input = document.getElementById(label.htmlFor);
       if (input && input.tagName === "SELECT") labelOptions(input, p);
+      if (input && input.dataset.kind === "array") $(input.id + "-lines").textContent = linesHint(input.dataset.item, p.items);
     });
+  }
+
+  // linesHint says how a list of items of kind (itemKind) is typed: one a
+  // line, as the form's field of that kind reads it; a list of choices
+  // names them in the page's language.
+  function linesHint(kind, items) {
+    switch (kind) {
+      case "enum": return w.t("inst.lines.choices", { choices: items.enum.map((v) => w.valueLabel(items, v)).join(w.t("list.sep")) });
+      case "integer": case "number": return w.t("inst.lines.number");
+      case "date": return w.t("inst.lines.date");
+      case "date-time": return w.t("inst.lines.dateTime", { offset: "UTC" + w.utcOffset(new Date()) });
+      default: return w.t("inst.lines");
+    }
+  }
+
+  // drawable reports whether the form can draw the property p as a field:
+  // not an object, nor a list of objects or of lists (itemKind "").
+  function drawable(p) {
+    if (p.type === "object" || (p.properties && typeof p.properties === "object")) return false;
+    return p.type !== "array" || itemKind(p.items) !== "";
+  }
+
+  // itemKind is the kind of field whose reading a list property's items
+  // (its "items" schema) are typed in, one a line: "enum", "integer",
+  // "number", "date", "date-time" or "string" (also for a list whose
+  // items the schema leaves open: strings conform); "" for items no line
+  // can hold — objects, lists, or a schema the form does not know.
+  function itemKind(items) {
+    if (items === undefined || items === true || (items && typeof items === "object" && !Object.keys(items).length)) return "string";
+    if (!items || typeof items !== "object") return "";
+    if (Array.isArray(items.enum)) return "enum";
+    if (items.type === "integer" || items.type === "number") return items.type;
+    if (items.type !== "string") return "";
+    return items.format === "date" || items.format === "date-time" ? items.format : "string";
   }
 
   // labelOptions names a select's choices in the page's language: an
@@ -153,6 +200,17 @@
       input.dataset.kind = "date-time";
       if (required) input.setAttribute("aria-required", "true");
       return el("div", null, label, input, hint);
+    } else if (p.type === "array") {
+      // One item a line, each read as the field of its kind reads it
+      // (readClaim): a list pasted from a document, one a line, stays as
+      // it is. Tidied when left, as the date fields are.
+      const kind = itemKind(p.items);
+      input = el("textarea", { id, name, rows: "4", autocomplete: "off", dataset: { kind: "array", item: kind },
+        onchange: (ev) => { ev.target.value = lines(ev.target.value).map(([, s]) => tidy(kind, s)).join("\n"); } });
+      const hint = el("p", { class: "hint", id: id + "-lines" });
+      input.setAttribute("aria-describedby", hint.id);
+      if (required) input.setAttribute("aria-required", "true");
+      return el("div", null, label, input, hint);
     } else {
       // No maxlength from the schema's maxLength: the browser would cut a
       // paste short without a word, and counts UTF-16 units (𠮷 as two)
@@ -174,15 +232,36 @@
   // read.
   const unreadable = { integer: "inst.badNumber", number: "inst.badNumber", date: "inst.badDate", "date-time": "inst.badDateTime" };
 
-  // readClaim is the claim value of s, typed in a text field of kind;
-  // undefined when it is not one.
-  function readClaim(kind, s) {
+  // readClaim is the claim value of s, typed in a text field of kind (or
+  // on a line of a list of items of that kind) for the property (or
+  // items) p; undefined when it is not one. A list's choice is typed as
+  // its label in any of the page's languages, or as its value; any other
+  // text is kept, for schemaRules to name.
+  function readClaim(kind, s, p) {
     switch (kind) {
       case "integer": case "number": { const n = w.plainNumber(s); return isNaN(n) ? undefined : n; }
       case "date": return w.isoDate(s) || undefined;
       case "date-time": return w.isoDateTime(s) || undefined;
+      case "enum": {
+        const typed = (v) => typeof v === "string" ? v : JSON.stringify(v);
+        const i = p.enum.findIndex((e) => typed(e) === s || w.valueLabel(p, e) === s);
+        return i < 0 ? s : p.enum[i];
+      }
       default: return s;
     }
+  }
+
+  // tidy is s as readClaim reads it, written back into the field: a day
+  // or a time in RFC 3339, a number in ASCII; as typed when unreadable.
+  function tidy(kind, s) {
+    const v = kind === "enum" ? undefined : readClaim(kind, s, null);
+    return v === undefined ? s : String(v);
+  }
+
+  // lines are a list field's items: [line number, text] for each line
+  // with anything on it.
+  function lines(text) {
+    return text.split("\n").map((s, i) => [i + 1, s.trim()]).filter(([, s]) => s);
   }
 
   // claims reads the form into the credentialSubject claims, or throws a
@@ -198,16 +277,29 @@
     const broken = [];
     const req = new Set(schema.required || []);
     const check = (p, v, field) => broken.push(...w.schemaRules(p, v).map(([rule, bound]) => w.t("inst.rule." + rule, { field, bound })));
-    $("claims-fields").querySelectorAll("input, select").forEach((inp) => {
+    $("claims-fields").querySelectorAll("input, select, textarea").forEach((inp) => {
       const p = schema.properties[inp.name] || {};
       const field = w.claimLabel(schema, inp.name);
       const v = inp.value.trim();
       if (!v) { if (req.has(inp.name)) wrong["inst.missing"].push(field); return; }
       if (inp.tagName === "SELECT") { out[inp.name] = JSON.parse(v); return; } // an enum's or a boolean's choice
-      const x = readClaim(inp.dataset.kind, v);
-      if (x === undefined) { wrong[unreadable[inp.dataset.kind]].push(field); return; }
-      out[inp.name] = x;
-      check(p, x, field);
+      if (inp.dataset.kind !== "array") {
+        const x = readClaim(inp.dataset.kind, v, p);
+        if (x === undefined) { wrong[unreadable[inp.dataset.kind]].push(field); return; }
+        out[inp.name] = x;
+        check(p, x, field);
+        return;
+      }
+      // A list: each line named by its number, the list's own bounds
+      // (minItems, maxItems) counted over every line typed.
+      const kind = inp.dataset.item;
+      const items = lines(inp.value).map(([n, s]) => [w.t("inst.line", { field, line: n }), s, readClaim(kind, s, p.items)]);
+      for (const [line, , x] of items) {
+        if (x === undefined) wrong[unreadable[kind]].push(line);
+        else check(p.items, x, line);
+      }
+      out[inp.name] = items.map(([, s, x]) => (x === undefined ? s : x));
+      check(p, out[inp.name], field);
     });
     const problems = Object.entries(wrong).filter(([, fields]) => fields.length).map(([key, fields]) => [key, { fields: fields.join(w.t("list.sep")) }]);
     if (broken.length) problems.push(["inst.invalid", { problems: broken.join(w.t("inst.invalid.sep")) }]);
