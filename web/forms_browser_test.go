@@ -1,7 +1,10 @@
 package web_test
 
 import (
+	"encoding/json"
+	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -132,29 +135,39 @@ func TestBrowser_VerifyClaimsInSchemaWords(t *testing.T) {
 // "3,7" (which the browser's number field read as 37) and a date-time
 // field reads a time as a clerk types it, as RFC 3339 with the browser's
 // offset, refusing what it cannot read; both named by the field's label,
-// in the page's language. The schema is the page's fetch answered with
-// one of a number and a date-time, which no system schema has.
+// in the page's language, in one answer with every other kind of mistake
+// (a field missing, a number over its maximum), not one kind a submit.
+// The schema is the page's fetch answered with one of a number and a
+// date-time, which no system schema has.
 func TestBrowser_InstitutionNumbersAndTimesAsTyped(t *testing.T) {
 	ctx := tab(t)
 	f := getFixture(t)
 	defer run(t, ctx, "back to English", setSelect("#lang", "en"))
-	schema := `{"title":"Permit","type":"object","required":["years","starts"],"properties":{"years":{"type":"number","title":"Years"},"starts":{"type":"string","format":"date-time","title":"Starts"}}}`
+	schema := `{"title":"Permit","type":"object","required":["years","starts","holder"],"properties":{"years":{"type":"number","title":"Years"},"starts":{"type":"string","format":"date-time","title":"Starts"},` +
+		`"holder":{"type":"string","title":"Holder"},"grade":{"type":"number","title":"Grade","maximum":4}}}`
 	run(t, ctx, "a permit form", append(signIn(f.url, f.uni.Token),
 		chromedp.Evaluate[chromedp.Void](`(() => { const real = window.fetch; window.fetch = (u, o) => String(u).startsWith("/v1/schemas/") ?
 			Promise.resolve(new Response(JSON.stringify({schema: `+schema+`}), {status: 200, headers: {"Content-Type": "application/json"}})) : real(u, o); return true; })()`),
 		setSelect("#instance", "1"), chromedp.WaitVisible(chromedp.CSS("#claim-years")),
 		chromedp.SetValue(chromedp.CSS("#claim-years"), "3,7"),
+		chromedp.SetValue(chromedp.CSS("#claim-grade"), "9"),
 		chromedp.Evaluate[chromedp.Void](`(() => { const e = document.getElementById("claim-starts"); e.value = "２０２６－０１－３１ ０９：００"; return e.dispatchEvent(new Event("change")); })()`),
 		chromedp.Click(chromedp.CSS("#offer-btn")), chromedp.WaitVisible(chromedp.CSS("#offer-msg .msg.error")))...)
 	if v := eval[string](t, ctx, `document.getElementById("claim-starts").value`); !regexp.MustCompile(`^2026-01-31T09:00:00[+-]\d\d:\d\d$`).MatchString(v) {
 		t.Errorf("2026-01-31 09:00 typed full-width reads as %q, want RFC 3339 with the local offset", v)
 	}
-	for _, c := range []struct{ lang, badNumber, badTime, zone string }{
-		{"en", "Not a number", "Not a date and time", "this computer's"}, {"zh-CN", "不是数字", "不是有效的日期时间", "本机时区"}, {"zh-HK", "不是數字", "不是有效的日期時間", "本機時區"},
+	for _, c := range []struct{ lang, badNumber, badTime, zone, missing, maximum string }{
+		{"en", "Not a number", "Not a date and time", "this computer's", "Fill in the required fields: Holder", "Grade must be at most 4"},
+		{"zh-CN", "不是数字", "不是有效的日期时间", "本机时区", "请填写必填项：Holder", "Grade不能大于 4"},
+		{"zh-HK", "不是數字", "不是有效的日期時間", "本機時區", "請填寫必填項：Holder", "Grade不能大於 4"},
 	} {
 		run(t, ctx, c.lang, setSelect("#lang", c.lang))
-		if got := text(t, ctx, "#offer-msg"); !strings.Contains(got, c.badNumber) || !strings.Contains(got, "Years") {
+		got := text(t, ctx, "#offer-msg")
+		if !strings.Contains(got, c.badNumber) || !strings.Contains(got, "Years") {
 			t.Errorf("%s: 3,7 answered %q, want %q naming Years", c.lang, got, c.badNumber)
+		}
+		if !strings.Contains(got, c.missing) || !strings.Contains(got, c.maximum) {
+			t.Errorf("%s: the same answer %q does not also say %q and %q", c.lang, got, c.missing, c.maximum)
 		}
 		if got := text(t, ctx, "#claim-starts-zone"); !strings.Contains(got, c.zone) {
 			t.Errorf("%s: the date-time field's hint %q does not say whose time a time without a zone is", c.lang, got)
@@ -162,9 +175,104 @@ func TestBrowser_InstitutionNumbersAndTimesAsTyped(t *testing.T) {
 	}
 	run(t, ctx, "a time that is none",
 		chromedp.SetValue(chromedp.CSS("#claim-years"), "3.7"),
+		chromedp.SetValue(chromedp.CSS("#claim-holder"), "周丹"),
+		chromedp.SetValue(chromedp.CSS("#claim-grade"), "3"),
 		chromedp.SetValue(chromedp.CSS("#claim-starts"), "31/01/2026 09:00"),
 		chromedp.Click(chromedp.CSS("#offer-btn")), chromedp.WaitVisible(chromedp.CSS("#offer-msg .msg.error")))
 	if got := text(t, ctx, "#offer-msg"); !strings.Contains(got, "不是有效的日期時間") || !strings.Contains(got, "Starts") {
 		t.Errorf("31/01/2026 09:00 answered %q, want it named as no date and time", got)
+	}
+}
+
+// TestBrowser_InstitutionListsOneALine: a list claim (the professional
+// licence's Conditions, a list of strings; a list of days) is typed one
+// item a line, said so in the page's language, and sent as a JSON array;
+// its bounds (maxItems, each item's maxLength) and an unreadable day are
+// named with the field, the line and the bound. A list of objects, which
+// no line holds, turns the form into the JSON editor, with a sentence
+// naming it. The schemas are the page's fetch answered (the licence is
+// system schema 3, which no instance of the fixture names) and the offer
+// is the page's POST, caught: what the node does with an array is its
+// schema check's, tested with the node.
+func TestBrowser_InstitutionListsOneALine(t *testing.T) {
+	ctx := tab(t)
+	f := getFixture(t)
+	defer run(t, ctx, "back to English", setSelect("#lang", "en"))
+	b, err := os.ReadFile("../schemas/system/professional-licence.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var licence map[string]any
+	if err := json.Unmarshal(b, &licence); err != nil {
+		t.Fatal(err)
+	}
+	licence["properties"].(map[string]any)["inspections"] = map[string]any{"type": "array", "title": "Inspection days", "items": map[string]any{"type": "string", "format": "date"}}
+	b, _ = json.Marshal(licence)
+	run(t, ctx, "a licence form", append(signIn(f.url, f.uni.Token),
+		chromedp.Evaluate[chromedp.Void](`(() => { window.stubSchema = `+string(b)+`; const real = window.fetch; window.fetch = (u, o) => {
+			if (String(u).startsWith("/v1/schemas/")) return Promise.resolve(new Response(JSON.stringify({schema: window.stubSchema}), {status: 200, headers: {"Content-Type": "application/json"}}));
+			if (String(u) === "/v1/offers") { window.sentOffer = JSON.parse(o.body); return Promise.resolve(new Response(JSON.stringify({type: "about:blank", status: 503, code: "caught"}),
+				{status: 503, headers: {"Content-Type": "application/problem+json"}})); }
+			return real(u, o); }; return true; })()`),
+		setSelect("#instance", "1"), chromedp.WaitVisible(chromedp.CSS("#claim-conditions")))...)
+	if tag := eval[string](t, ctx, `document.getElementById("claim-conditions").tagName`); tag != "TEXTAREA" {
+		t.Fatalf("Conditions, a list, is typed in a %s, want a TEXTAREA, one a line", tag)
+	}
+	fill := []chromedp.Action[chromedp.Void]{}
+	for k, v := range map[string]string{"holderName": "周丹", "licenceType": "Pharmacist", "licenceNumber": "PH-2026-0078", "issuingAuthority": "Health Bureau", "validFrom": "2026/6/30"} {
+		fill = append(fill, paste("#claim-"+k, v))
+	}
+	long := strings.Repeat("x", 1025)
+	run(t, ctx, "65 conditions, the last too long", append(fill,
+		paste("#claim-conditions", strings.Repeat("Supervised practice\n", 64)+long),
+		paste("#claim-inspections", "2026/7/1\n31/12/2026"),
+		chromedp.Click(chromedp.CSS("#offer-btn")), chromedp.WaitVisible(chromedp.CSS("#offer-msg .msg.error")))...)
+	for _, c := range []struct{ lang, hint, maxItems, maxLength, badDate string }{
+		{"en", "One per line.", "Conditions must have at most 64 lines", "Conditions, line 65 must be at most 1024 characters long", "Not a date (year-month-day, e.g. 2026-06-30): Inspection days, line 2"},
+		{"zh-CN", "每行填写一项。", "附加条件最多填 64 行", "附加条件第 65 行最多 1024 个字符", "不是有效日期（年-月-日，如 2026-06-30）：Inspection days第 2 行"},
+		{"zh-HK", "每行填寫一項。", "附加條件最多填 64 行", "附加條件第 65 行最多 1024 個字元", "不是有效日期（年-月-日，如 2026-06-30）：Inspection days第 2 行"},
+	} {
+		run(t, ctx, c.lang, setSelect("#lang", c.lang))
+		if got := text(t, ctx, "#claim-conditions-lines"); got != c.hint {
+			t.Errorf("%s: Conditions' hint %q, want %q", c.lang, got, c.hint)
+		}
+		got := text(t, ctx, "#offer-msg")
+		for _, want := range []string{c.maxItems, c.maxLength, c.badDate} {
+			if !strings.Contains(got, want) {
+				t.Errorf("%s: the form answered %q, want %q", c.lang, got, want)
+			}
+		}
+		if c.lang != "en" {
+			noTofu(t, ctx)
+		}
+		shot(t, ctx, "institution-list-"+c.lang+".png")
+	}
+	run(t, ctx, "two conditions, two days", setSelect("#lang", "en"),
+		paste("#claim-conditions", "  Supervised practice\n\nNot valid for surgery\n"),
+		paste("#claim-inspections", "2026/7/1\n２０２６年８月１日"),
+		chromedp.Click(chromedp.CSS("#offer-btn")), chromedp.WaitVisible(chromedp.CSS("#offer-msg [data-problem]")))
+	sent := eval[map[string]any](t, ctx, `window.sentOffer.claims`)
+	if got, _ := json.Marshal([]any{sent["conditions"], sent["inspections"], sent["validFrom"]}); string(got) != `[["Supervised practice","Not valid for surgery"],["2026-07-01","2026-08-01"],"2026-06-30"]` {
+		t.Errorf("the offer's claims %s, want the lines as JSON arrays", got)
+	}
+	// Left, a list is tidied as a date field is: one item a line, as read.
+	tidied := eval[[]string](t, ctx, `["conditions", "inspections"].map((n) => { const e = document.getElementById("claim-" + n); e.dispatchEvent(new Event("change")); return e.value; })`)
+	if want := []string{"Supervised practice\nNot valid for surgery", "2026-07-01\n2026-08-01"}; !slices.Equal(tidied, want) {
+		t.Errorf("the lists left read %q, want %q", tidied, want)
+	}
+	// A list of objects: the JSON editor, saying why.
+	run(t, ctx, "a list of objects",
+		chromedp.Evaluate[chromedp.Void](`(() => { window.stubSchema = {title: "Transcript", type: "object", properties: {name: {type: "string", title: "Name"},
+			courses: {type: "array", title: "Courses", items: {type: "object", properties: {code: {type: "string"}}}}}}; return true; })()`),
+		setSelect("#instance", "0"), chromedp.WaitVisible(chromedp.CSS("#claims-json-why")))
+	if got := text(t, ctx, "#claims-json-why"); !strings.Contains(got, "Courses (courses)") || !strings.Contains(got, "JSON") {
+		t.Errorf("a list of objects explained as %q, want Courses (courses) named and JSON asked for", got)
+	}
+	run(t, ctx, "zh-HK", setSelect("#lang", "zh-HK"))
+	if got := text(t, ctx, "#claims-json-why"); !strings.Contains(got, "Courses (courses)") || !strings.Contains(got, "JSON 物件") {
+		t.Errorf("zh-HK: a list of objects explained as %q", got)
+	}
+	if n := eval[int](t, ctx, `document.querySelectorAll("#claims-fields input").length`); n != 0 {
+		t.Errorf("%d text boxes beside the JSON editor", n)
 	}
 }

@@ -141,8 +141,10 @@
   // that the value v breaks, as [keyword, bound] pairs — "integer" for a
   // type integer with a fraction, minimum, maximum, exclusiveMinimum,
   // exclusiveMaximum, minLength, maxLength (in code points, as JSON Schema
-  // 2020-12 §6.3 counts them), pattern (ECMA-262, §6.3.3) and enum — so a
-  // form can name the field and the bound before the node refuses it.
+  // 2020-12 §6.3 counts them), pattern (ECMA-262, §6.3.3), minItems,
+  // maxItems, uniqueItems (§6.4; a list's items are the caller's to check
+  // against "items") and enum — so a form can name the field and the bound
+  // before the node refuses it.
   // The node checks the whole schema all the same.
   weid.schemaRules = function (node, v) {
     const out = [];
@@ -170,6 +172,11 @@
         try { re = pattern === null ? null : new RegExp(pattern, "u"); } catch (e) { re = null; } // the node's check stands
         if (re && !re.test(v)) out.push(["pattern", ""]);
       }
+    }
+    if (Array.isArray(v)) {
+      if (num("minItems") && v.length < node.minItems) out.push(["minItems", node.minItems]);
+      if (num("maxItems") && v.length > node.maxItems) out.push(["maxItems", node.maxItems]);
+      if (node.uniqueItems === true && new Set(v.map((x) => weid.jcs(x))).size < v.length) out.push(["uniqueItems", ""]);
     }
     if (Array.isArray(node.enum) && !node.enum.some((e) => JSON.stringify(e) === JSON.stringify(v))) out.push(["enum", ""]);
     return out;

@@ -67,9 +67,18 @@
       if (mine !== drawn) return;
       if (r.ok) schema = r.body.schema;
     }
-    if (!schema || !schema.properties) {
-      box.append(el("label", { class: "field", for: "claims-json", i18n: "inst.claimsJSON" }),
-        el("textarea", { id: "claims-json", spellcheck: "false" }, "{\n  \n}"));
+    const names = schema && schema.properties ? Object.keys(schema.properties).filter((n) => n !== "id") : [];
+    // A claim the form cannot draw as a field (drawable) makes the whole
+    // form the JSON editor, as for an instance without a schema, with a
+    // hint that names it: a text box would send text, which the node
+    // refuses without a word of why.
+    const undrawn = names.filter((n) => !drawable(schema.properties[n] || {}));
+    if (!names.length || undrawn.length) {
+      box.append(el("label", { class: "field", for: "claims-json", i18n: "inst.claimsJSON" }));
+      if (undrawn.length) box.append(el("p", { class: "hint", id: "claims-json-why", dataset: { claims: JSON.stringify(undrawn) } }));
+      box.append(el("textarea", { id: "claims-json", spellcheck: "false" }, "{\n  \n}"));
+      box.dataset.instance = i.name;
+      labelFields();
       return;
     }
     const req = new Set(schema.required || []);
@@ -78,7 +87,6 @@
     // ledger keeps schemas in RFC 8785 form, whose members are sorted, so
     // that array is the only order the institution chose), then the
     // others; not "id", which is the wallet's DID.
-    const names = Object.keys(schema.properties).filter((n) => n !== "id");
     const first = (schema.required || []).filter((n, i, all) => n !== "id" && names.includes(n) && all.indexOf(n) === i);
     for (const name of first.concat(names.filter((n) => !req.has(n)))) {
       fs.append(field(name, schema.properties[name] || {}, req.has(name)));
@@ -94,6 +102,10 @@
   // schema's own words, else the claim's key). A language switch calls it
   // again; what was typed stays.
   function labelFields() {
+    const why = $("claims-json-why");
+    if (why && schema) {
+      why.textContent = w.t("inst.claimsJSON.why", { fields: JSON.parse(why.dataset.claims).map((n) => w.claimLabel(schema, n) + " (" + n + ")").join(w.t("list.sep")) });
+    }
     const legend = $("claims-legend");
     if (!legend || !schema) return;
     legend.textContent = w.schemaText(schema, "title") || w.t("inst.claims");
@@ -107,7 +119,42 @@
       hint.hidden = !hint.textContent;
       const input = document.getElementById(label.htmlFor);
       if (input && input.tagName === "SELECT") labelOptions(input, p);
+      if (input && input.dataset.kind === "array") $(input.id + "-lines").textContent = linesHint(input.dataset.item, p.items);
     });
+  }
+
+  // linesHint says how a list of items of kind (itemKind) is typed: one a
+  // line, as the form's field of that kind reads it; a list of choices
+  // names them in the page's language.
+  function linesHint(kind, items) {
+    switch (kind) {
+      case "enum": return w.t("inst.lines.choices", { choices: items.enum.map((v) => w.valueLabel(items, v)).join(w.t("list.sep")) });
+      case "integer": case "number": return w.t("inst.lines.number");
+      case "date": return w.t("inst.lines.date");
+      case "date-time": return w.t("inst.lines.dateTime", { offset: "UTC" + w.utcOffset(new Date()) });
+      default: return w.t("inst.lines");
+    }
+  }
+
+  // drawable reports whether the form can draw the property p as a field:
+  // not an object, nor a list of objects or of lists (itemKind "").
+  function drawable(p) {
+    if (p.type === "object" || (p.properties && typeof p.properties === "object")) return false;
+    return p.type !== "array" || itemKind(p.items) !== "";
+  }
+
+  // itemKind is the kind of field whose reading a list property's items
+  // (its "items" schema) are typed in, one a line: "enum", "integer",
+  // "number", "date", "date-time" or "string" (also for a list whose
+  // items the schema leaves open: strings conform); "" for items no line
+  // can hold — objects, lists, or a schema the form does not know.
+  function itemKind(items) {
+    if (items === undefined || items === true || (items && typeof items === "object" && !Object.keys(items).length)) return "string";
+    if (!items || typeof items !== "object") return "";
+    if (Array.isArray(items.enum)) return "enum";
+    if (items.type === "integer" || items.type === "number") return items.type;
+    if (items.type !== "string") return "";
+    return items.format === "date" || items.format === "date-time" ? items.format : "string";
   }
 
   // labelOptions names a select's choices in the page's language: an
@@ -153,6 +200,17 @@
       input.dataset.kind = "date-time";
       if (required) input.setAttribute("aria-required", "true");
       return el("div", null, label, input, hint);
+    } else if (p.type === "array") {
+      // One item a line, each read as the field of its kind reads it
+      // (readClaim): a list pasted from a document, one a line, stays as
+      // it is. Tidied when left, as the date fields are.
+      const kind = itemKind(p.items);
+      input = el("textarea", { id, name, rows: "4", autocomplete: "off", dataset: { kind: "array", item: kind },
+        onchange: (ev) => { ev.target.value = lines(ev.target.value).map(([, s]) => tidy(kind, s)).join("\n"); } });
+      const hint = el("p", { class: "hint", id: id + "-lines" });
+      input.setAttribute("aria-describedby", hint.id);
+      if (required) input.setAttribute("aria-required", "true");
+      return el("div", null, label, input, hint);
     } else {
       // No maxlength from the schema's maxLength: the browser would cut a
       // paste short without a word, and counts UTF-16 units (𠮷 as two)
@@ -166,36 +224,86 @@
   }
 
   // formError is what is wrong with the claims, to be said in the page's
-  // language (key, vars) with the browser's English detail, if any.
-  function formError(key, vars, detail) { return { formError: true, key, vars, detail }; }
+  // language: problems, [key, vars] pairs, one for each kind of mistake,
+  // with the browser's English detail, if any.
+  function formError(problems, detail) { return { formError: true, problems, detail }; }
 
-  // claims reads the form into the credentialSubject claims.
+  // unreadable is the mistake of a value that a field of its kind cannot
+  // read.
+  const unreadable = { integer: "inst.badNumber", number: "inst.badNumber", date: "inst.badDate", "date-time": "inst.badDateTime" };
+
+  // readClaim is the claim value of s, typed in a text field of kind (or
+  // on a line of a list of items of that kind) for the property (or
+  // items) p; undefined when it is not one. A list's choice is typed as
+  // its label in any of the page's languages, or as its value; any other
+  // text is kept, for schemaRules to name.
+  function readClaim(kind, s, p) {
+    switch (kind) {
+      case "integer": case "number": { const n = w.plainNumber(s); return isNaN(n) ? undefined : n; }
+      case "date": return w.isoDate(s) || undefined;
+      case "date-time": return w.isoDateTime(s) || undefined;
+      case "enum": {
+        const typed = (v) => typeof v === "string" ? v : JSON.stringify(v);
+        const i = p.enum.findIndex((e) => typed(e) === s || w.valueLabel(p, e) === s);
+        return i < 0 ? s : p.enum[i];
+      }
+      default: return s;
+    }
+  }
+
+  // tidy is s as readClaim reads it, written back into the field: a day
+  // or a time in RFC 3339, a number in ASCII; as typed when unreadable.
+  function tidy(kind, s) {
+    const v = kind === "enum" ? undefined : readClaim(kind, s, null);
+    return v === undefined ? s : String(v);
+  }
+
+  // lines are a list field's items: [line number, text] for each line
+  // with anything on it.
+  function lines(text) {
+    return text.split("\n").map((s, i) => [i + 1, s.trim()]).filter(([, s]) => s);
+  }
+
+  // claims reads the form into the credentialSubject claims, or throws a
+  // formError naming every mistake at once: each kind — fields missing,
+  // unreadable, breaking the schema's bounds — with its fields.
   function claims() {
     const ta = $("claims-json");
     if (ta) {
-      try { return JSON.parse(ta.value); } catch (e) { throw formError("inst.badClaimsJSON", null, e.message); }
+      try { return JSON.parse(ta.value); } catch (e) { throw formError([["inst.badClaimsJSON", null]], e.message); }
     }
     const out = {};
     const wrong = { "inst.missing": [], "inst.badNumber": [], "inst.badDate": [], "inst.badDateTime": [] };
+    const broken = [];
     const req = new Set(schema.required || []);
-    $("claims-fields").querySelectorAll("input, select").forEach((inp) => {
+    const check = (p, v, field) => broken.push(...w.schemaRules(p, v).map(([rule, bound]) => w.t("inst.rule." + rule, { field, bound })));
+    $("claims-fields").querySelectorAll("input, select, textarea").forEach((inp) => {
+      const p = schema.properties[inp.name] || {};
+      const field = w.claimLabel(schema, inp.name);
       const v = inp.value.trim();
-      if (!v) { if (req.has(inp.name)) wrong["inst.missing"].push(inp.name); return; }
-      switch (inp.dataset.kind) {
-        case "enum": out[inp.name] = JSON.parse(v); break;
-        case "boolean": out[inp.name] = v === "true"; break;
-        case "integer": case "number": out[inp.name] = w.plainNumber(v); if (isNaN(out[inp.name])) wrong["inst.badNumber"].push(inp.name); break;
-        case "date": out[inp.name] = w.isoDate(v); if (!out[inp.name]) wrong["inst.badDate"].push(inp.name); break;
-        case "date-time": out[inp.name] = w.isoDateTime(v); if (!out[inp.name]) wrong["inst.badDateTime"].push(inp.name); break;
-        default: out[inp.name] = v;
+      if (!v) { if (req.has(inp.name)) wrong["inst.missing"].push(field); return; }
+      if (inp.tagName === "SELECT") { out[inp.name] = JSON.parse(v); return; } // an enum's or a boolean's choice
+      if (inp.dataset.kind !== "array") {
+        const x = readClaim(inp.dataset.kind, v, p);
+        if (x === undefined) { wrong[unreadable[inp.dataset.kind]].push(field); return; }
+        out[inp.name] = x;
+        check(p, x, field);
+        return;
       }
+      // A list: each line named by its number, the list's own bounds
+      // (minItems, maxItems) counted over every line typed.
+      const kind = inp.dataset.item;
+      const items = lines(inp.value).map(([n, s]) => [w.t("inst.line", { field, line: n }), s, readClaim(kind, s, p.items)]);
+      for (const [line, , x] of items) {
+        if (x === undefined) wrong[unreadable[kind]].push(line);
+        else check(p.items, x, line);
+      }
+      out[inp.name] = items.map(([, s, x]) => (x === undefined ? s : x));
+      check(p, out[inp.name], field);
     });
-    for (const [key, names] of Object.entries(wrong)) {
-      if (names.length) throw formError(key, { fields: names.map((n) => w.claimLabel(schema, n)).join(w.t("list.sep")) });
-    }
-    const broken = Object.entries(out).flatMap(([name, v]) => w.schemaRules(schema.properties[name], v).map(([rule, bound]) =>
-      w.t("inst.rule." + rule, { field: w.claimLabel(schema, name), bound })));
-    if (broken.length) throw formError("inst.invalid", { problems: broken.join(w.t("inst.invalid.sep")) });
+    const problems = Object.entries(wrong).filter(([, fields]) => fields.length).map(([key, fields]) => [key, { fields: fields.join(w.t("list.sep")) }]);
+    if (broken.length) problems.push(["inst.invalid", { problems: broken.join(w.t("inst.invalid.sep")) }]);
+    if (problems.length) throw formError(problems);
     return out;
   }
 
@@ -236,8 +344,8 @@
       sayOffer(() => {
         try { claims(); w.clear(msg); } catch (again) {
           if (!again.formError) throw again;
-          w.say(msg, "error", again.key, again.vars);
-          if (again.detail) msg.append(w.english(again.detail));
+          w.clear(msg).append(el("div", { class: "msg error problems", role: "alert" }, again.problems.map(([key, vars]) => el("p", null, w.t(key, vars)))),
+            w.english(again.detail));
         }
       });
       return;
